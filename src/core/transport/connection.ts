@@ -1,0 +1,85 @@
+import { CoreError } from '../errors';
+import { type HttpTransport, type HttpRequest, type HttpResponse } from './http';
+
+/** Where and how to reach one registry. */
+export interface RegistryEndpoint {
+  /** `host[:port]` as the registry is named: `registry.example.com`, `localhost:5000`, `[::1]:5000`. */
+  host: string;
+  /** `http` only when the user said so explicitly; otherwise `https`. */
+  scheme: 'https' | 'http';
+  /**
+   * Docker's insecure-registry semantics: HTTPS without certificate verification first, then plain
+   * HTTP if the server answers the handshake in plain HTTP.
+   */
+  insecure: boolean;
+}
+
+/** One request/response line for the log: never headers, never bodies, so never secrets. */
+export interface RequestLogEntry {
+  method: string;
+  url: string;
+  status?: number;
+  durationMs: number;
+  error?: string;
+}
+
+export type RequestLogger = (entry: RequestLogEntry) => void;
+
+/**
+ * A registry's base URL and the scheme policy: an insecure host that answers TLS with plain HTTP is
+ * switched to http and remembered; once HTTPS has worked for it, it is never downgraded. A secure
+ * host is never downgraded and never sent unverified.
+ */
+export class RegistryConnection {
+  private scheme: 'https' | 'http';
+  private httpsConfirmed = false;
+
+  constructor(
+    readonly endpoint: RegistryEndpoint,
+    private readonly transport: HttpTransport,
+    private readonly log: RequestLogger = () => undefined,
+  ) {
+    this.scheme = endpoint.scheme;
+  }
+
+  /** The base URL currently in use, e.g. `http://127.0.0.1:5000`. */
+  get origin(): string {
+    return `${this.scheme}://${this.endpoint.host}`;
+  }
+
+  url(pathAndQuery: string): URL {
+    return new URL(pathAndQuery, this.origin);
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    try {
+      const res = await this.sendLogged(req);
+      if (req.url.protocol === 'https:') this.httpsConfirmed = true;
+      return res;
+    } catch (err) {
+      if (!this.mayFallBack(req.url, err)) throw err;
+      this.scheme = 'http';
+      const url = new URL(req.url.href);
+      url.protocol = 'http:';
+      return this.sendLogged({ ...req, url });
+    }
+  }
+
+  private mayFallBack(url: URL, err: unknown): boolean {
+    return this.endpoint.insecure && !this.httpsConfirmed && url.protocol === 'https:' && url.host === this.endpoint.host
+      && err instanceof CoreError && err.code === 'TLS_PLAIN_HTTP';
+  }
+
+  private async sendLogged(req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const url = `${req.url.origin}${req.url.pathname}${req.url.search}`;
+    try {
+      const res = await this.transport.send(req);
+      this.log({ method: req.method, url, status: res.status, durationMs: performance.now() - started });
+      return res;
+    } catch (err) {
+      this.log({ method: req.method, url, durationMs: performance.now() - started, error: err instanceof CoreError ? err.code : 'ERROR' });
+      throw err;
+    }
+  }
+}

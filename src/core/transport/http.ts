@@ -1,0 +1,96 @@
+import { Agent, buildConnector, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { CoreError } from '../errors';
+import { describeNetworkError } from './network-errors';
+
+/** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Readable;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  url: URL;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable & { text(): Promise<string>; json(): Promise<unknown>; dump(): Promise<void> };
+}
+
+/** How to reach one origin: TLS policy and time limits. */
+export interface OriginOptions {
+  /** Skip certificate verification (insecure registries only). */
+  skipVerify?: boolean;
+  /** Extra CA certificates (PEM) on top of the system roots. */
+  ca?: string[];
+  /** Client certificate and key (PEM) for mutual TLS. */
+  clientCertificate?: { cert: string; key: string };
+  /** TCP target other than the URL's host (resolve rules); Host and SNI keep the URL's name. */
+  connectTo?: { address: string; port: number };
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+}
+
+/**
+ * Sends requests through one undici dispatcher per origin, so connection reuse, TLS options and
+ * resolve rules stay per registry and never leak from one host to another.
+ */
+export class HttpTransport {
+  private readonly dispatchers = new Map<string, Dispatcher>();
+
+  constructor(private readonly optionsFor: (origin: URL) => OriginOptions = () => ({})) {}
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const dispatcher = this.dispatcherFor(req.url);
+    try {
+      const res = await undiciRequest(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        dispatcher,
+      });
+      return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
+    } catch (err) {
+      if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
+      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+        throw new CoreError('TIMEOUT', `${req.url.host} did not answer in time: check that it is up and reachable, or raise registryExplorer.requestTimeout.`, { cause: err });
+      }
+      throw describeNetworkError(err, req.url);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.dispatchers.values()];
+    this.dispatchers.clear();
+    await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+  }
+
+  private dispatcherFor(url: URL): Dispatcher {
+    const key = url.origin;
+    let dispatcher = this.dispatchers.get(key);
+    if (!dispatcher) {
+      const options = this.optionsFor(url);
+      const connectTo = options.connectTo;
+      const baseConnect = buildConnector({
+        rejectUnauthorized: !options.skipVerify,
+        // Node's `ca` replaces the system roots; a registry's own CA is added on top of them.
+        ca: options.ca ? [...rootCertificates, ...options.ca] : undefined,
+        cert: options.clientCertificate?.cert,
+        key: options.clientCertificate?.key,
+        timeout: options.connectTimeoutMs ?? 30_000,
+      });
+      // A resolve rule moves only the TCP target: `host` (and so the TLS server name and the
+      // certificate check) stays the registry's name.
+      const connect: buildConnector.connector = connectTo
+        ? (opts, callback) => baseConnect({ ...opts, hostname: connectTo.address, port: String(connectTo.port) }, callback)
+        : baseConnect;
+      dispatcher = new Agent({ connect, headersTimeout: options.headersTimeoutMs ?? 30_000, bodyTimeout: 300_000 });
+      this.dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+}

@@ -1,0 +1,79 @@
+import { isIP } from 'node:net';
+import { CoreError } from '../errors';
+
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+]);
+
+interface NodeErrorLike {
+  code?: string;
+  message?: string;
+  cause?: unknown;
+  cert?: { subjectaltname?: string };
+}
+
+/** The innermost error that carries a Node error code (undici sometimes wraps socket errors). */
+function findCoded(err: unknown): NodeErrorLike | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const candidate = current as NodeErrorLike;
+    if (typeof candidate.code === 'string' && !candidate.code.startsWith('UND_ERR')) return candidate;
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+/** True when a server answered the TLS handshake in plain HTTP: the signal for the insecure fallback. */
+export function isPlainHttpAnswer(err: unknown): boolean {
+  const coded = findCoded(err);
+  if (!coded) return false;
+  if (coded.code === 'ERR_SSL_WRONG_VERSION_NUMBER') return true;
+  return coded.code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(coded.message ?? '');
+}
+
+/** Turns a socket or TLS failure into a sentence that says what the user can do next. */
+export function describeNetworkError(err: unknown, url: URL): CoreError {
+  const coded = findCoded(err);
+  const code = coded?.code ?? 'UNKNOWN';
+  const host = url.host;
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const fail = (kind: string, sentence: string) => new CoreError(kind, sentence, { cause: err });
+
+  if (isPlainHttpAnswer(err)) {
+    return fail('TLS_PLAIN_HTTP', `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or add ${host} to registryExplorer.insecureRegistries.`);
+  }
+  if (UNKNOWN_AUTHORITY.has(code)) {
+    return fail('TLS_UNKNOWN_AUTHORITY', `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or add ${host} to registryExplorer.insecureRegistries.`);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = coded?.cert?.subjectaltname ? ` (it names ${coded.cert.subjectaltname})` : '';
+    if (isIP(hostname)) {
+      return fail('TLS_NO_IP_SAN', `The certificate of ${host} has no IP SAN for ${hostname}${names}: use the DNS name the certificate has, or add ${host} to registryExplorer.insecureRegistries.`);
+    }
+    return fail('TLS_NAME_MISMATCH', `The certificate of ${host} is not valid for ${hostname}${names}: use the name the certificate has, or add ${host} to registryExplorer.insecureRegistries.`);
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return fail('TLS_CERT_DATES', `The certificate of ${host} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}: ask the registry's operator to renew it, or add ${host} to registryExplorer.insecureRegistries.`);
+  }
+  switch (code) {
+    case 'ECONNREFUSED':
+      return fail('CONNECTION_REFUSED', `Nothing accepts connections at ${host}: check the registry URL and port, and that the registry is running.`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return fail('HOST_NOT_FOUND', `The host name ${hostname} could not be resolved: check the spelling, your DNS, or add a registryExplorer.resolveRules entry for it.`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return fail('CONNECTION_RESET', `${host} closed the connection unexpectedly: try again; if it keeps happening, check a proxy or firewall between you and the registry.`);
+    case 'ETIMEDOUT':
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return fail('UNREACHABLE', `${host} cannot be reached (${code}): check your network connection and the registry URL.`);
+    default:
+      return fail('NETWORK', `Could not reach ${host}: ${coded?.message ?? String((err as Error)?.message ?? err)}.`);
+  }
+}

@@ -1,0 +1,32 @@
+import { strict as assert } from 'node:assert';
+import { parseErrorBody, registryErrorFor } from '../../src/core/registry-errors';
+
+describe('registry errors', () => {
+  it('decodes the spec error body into a sentence with the next step', () => {
+    const err = registryErrorFor(404, '{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry","detail":{"name":"x"}}]}', 'repository x', 'r.example');
+    assert.equal(err.code, 'NAME_UNKNOWN');
+    assert.equal(err.status, 404);
+    assert.equal(err.message, 'r.example has no repository x: check the name (the registry said: repository name not known to registry).');
+  });
+
+  it('names the status when the body is not the spec format', () => {
+    const err = registryErrorFor(502, '<html>Bad gateway</html>', 'the catalog', 'r.example');
+    assert.equal(err.code, 'HTTP_502');
+    assert.equal(err.message, 'r.example answered HTTP 502 for the catalog.');
+  });
+
+  it('falls back to the status for login and rate limits', () => {
+    assert.equal(registryErrorFor(401, '', 'x', 'h').code, 'UNAUTHORIZED');
+    assert.equal(registryErrorFor(429, '', 'x', 'h').code, 'TOOMANYREQUESTS');
+  });
+
+  it('shortens a long registry message', () => {
+    const err = registryErrorFor(400, JSON.stringify({ errors: [{ code: 'WEIRD', message: 'x'.repeat(5000) }] }), 'x', 'h');
+    assert.ok(err.message.length < 400);
+  });
+
+  it('ignores malformed error entries', () => {
+    assert.deepEqual(parseErrorBody('{"errors":[null, 1, {"message":"no code"}, {"code":"DENIED"}]}'), [{ code: 'DENIED', message: undefined, detail: undefined }]);
+    assert.deepEqual(parseErrorBody('not json'), []);
+  });
+});
