@@ -23,8 +23,16 @@ const common = {
   legalComments: 'none',
 };
 
+/** The extension loads the core bundle lazily with require('./core.js'): keep it a separate file. */
+const lazyCore = {
+  name: 'lazy-core',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: './core.js', external: true }));
+  },
+};
+
 const bundles = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyCore] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
 ];
 

@@ -1,1 +1,28 @@
-export function activate(): void {}
+import * as vscode from 'vscode';
+import { registerRegistryCommands } from './commands/registry-commands';
+import { onSettingsChanged, readSettings } from './settings';
+import { RegistryTreeProvider } from './views/registry-tree';
+
+/** What `activate` returns: the tree, for integration tests and other extensions. */
+export interface RegistryExplorerApi {
+  readonly tree: RegistryTreeProvider;
+  /** Milliseconds `activate` took (reported in the log). */
+  readonly activationMs: number;
+}
+
+/**
+ * Activation stays cheap: it wires the view, settings and commands. The registry core (undici and
+ * the protocol code) is a separate bundle loaded on the first request.
+ */
+export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Registry Explorer', { log: true });
+  const tree = new RegistryTreeProvider(readSettings(), log);
+  const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log));
+  const activationMs = performance.now() - started;
+  log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
+  return { tree, activationMs };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,66 @@
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+const VIEW_CONTAINER = 'Registry Explorer';
+
+/** A tree row of the Registries view by its visible label (rows are ARIA tree items). */
+function row(page: Page, label: string | RegExp): Locator {
+  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
+}
+
+async function shoot(page: Page, dir: string, name: string): Promise<void> {
+  await page.waitForTimeout(400); // let the list finish its layout animation
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/**
+ * What a person does on first use: open the view, see the empty state, add the lab registry through
+ * the quick input, and browse down to the tags of a repository.
+ */
+export async function runPersonPath(page: Page, options: { registryUrl: string; screenshots: string }): Promise<void> {
+  const { registryUrl, screenshots } = options;
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+
+  // 1. The activity bar has our container; opening it shows the empty state with its actions.
+  const entry = page.locator(`.activitybar [aria-label^="${VIEW_CONTAINER}"]`).first();
+  await entry.waitFor({ timeout: 60_000 });
+  await entry.click();
+  const welcome = page.locator('.welcome-view-content');
+  await welcome.getByText('No registries yet', { exact: false }).waitFor({ timeout: 60_000 });
+  const addButton = welcome.getByRole('button', { name: 'Add Registry' });
+  await addButton.waitFor();
+  assert.ok(await welcome.getByRole('button', { name: 'Open Settings' }).isVisible(), 'the empty state offers Open Settings');
+  await shoot(page, screenshots, '01-empty-state');
+
+  // 2. Add Registry: the quick input asks for the address, then a display name.
+  await addButton.click();
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 30_000 });
+  await input.fill('not a registry/with a path');
+  await page.locator('.quick-input-widget').getByText('has a path', { exact: false }).waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '02-add-registry-validation');
+  await input.fill(registryUrl);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
+  await input.fill('Lab registry');
+  await input.press('Enter');
+
+  // 3. The registry appears, is reachable, and lists its repositories.
+  const registryRow = row(page, 'Lab registry');
+  await registryRow.waitFor({ timeout: 30_000 });
+  await registryRow.click();
+  await row(page, 'apps/web').waitFor({ timeout: 30_000 });
+  for (const repository of ['library/alpine', 'team-a/api', 'team-b/tools/cli']) {
+    assert.ok(await row(page, repository).isVisible(), `repository ${repository} is listed`);
+  }
+  await shoot(page, screenshots, '03-repositories');
+
+  // 4. A repository's tags, newest version first.
+  await row(page, 'library/alpine').click();
+  await row(page, '3.20').waitFor({ timeout: 30_000 });
+  const labels = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+  const tags = labels.map((l) => l.trim()).filter((l) => ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'].includes(l));
+  assert.deepEqual(tags, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'], `tags in natural order (rows: ${labels.join(' | ')})`);
+  await shoot(page, screenshots, '04-tags');
+}

@@ -1,0 +1,94 @@
+/**
+ * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
+ *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
+ *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots
+ * Both need the .vsix (`npm run package`) and exit non-zero on failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { format } from 'node:util';
+import { join, resolve } from 'node:path';
+import { Lab } from '../lab/registry';
+import { seedSampleContent } from '../lab/content';
+import { startVsCodeServer } from './vscode-server';
+import { openWorkbench } from './workbench';
+import { runPersonPath } from './person-path';
+
+const PROJECT = resolve(__dirname, '../../..');
+const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
+const RUN_LIMIT_MS = 10 * 60_000;
+
+async function main(mode: string): Promise<number> {
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first.`);
+  const lab = await Lab.create();
+  try {
+    const registry = await lab.startRegistry({ name: 'e2e-http' });
+    const content = await seedSampleContent(registry);
+    if (mode === 'integration') return await runIntegration(registry.url, JSON.stringify({ registry: { url: registry.url, host: registry.host }, content }));
+    if (mode === 'e2e') return await runEndToEnd(registry.url);
+    throw new Error(`unknown mode "${mode}": use integration or e2e`);
+  } finally {
+    await lab.stopAll();
+  }
+}
+
+/** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
+async function runIntegration(registryUrl: string, labJson: string): Promise<number> {
+  const server = await startVsCodeServer();
+  const unpacked = join(server.runDir, 'vsix');
+  const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
+  if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);
+  const workbench = await openWorkbench();
+  try {
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((r) => (finish = r));
+    await workbench.page.exposeFunction('codeAutomationLog', (_type: string, args: unknown[]) => {
+      const line = format(...args);
+      // The gallery is unreachable on purpose; its lookups are noise.
+      if (!/ENOTFOUND|open-vsx/.test(line)) console.log(line);
+    });
+    await workbench.page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
+    await workbench.page.goto(server.workbenchUrl([
+      ['extensionDevelopmentPath', server.remote(join(unpacked, 'extension'))],
+      ['extensionTestsPath', server.remote(join(PROJECT, 'out/test/integration/index.js'))],
+      ['extensionEnvironment', JSON.stringify({ REGISTRY_EXPLORER_LAB: labJson, REGISTRY_EXPLORER_LAB_URL: registryUrl })],
+    ]));
+    const timeout = new Promise<number>((r) => setTimeout(() => {
+      console.error(`[integration] no result within ${RUN_LIMIT_MS / 60000} minutes`);
+      r(124);
+    }, RUN_LIMIT_MS).unref());
+    return await Promise.race([finished, timeout]);
+  } finally {
+    await workbench.close();
+    await server.stop();
+  }
+}
+
+/** A person's path through the UI, on the .vsix installed the way a user installs it. */
+async function runEndToEnd(registryUrl: string): Promise<number> {
+  const screenshots = join(PROJECT, 'test/e2e/screenshots');
+  mkdirSync(screenshots, { recursive: true });
+  const server = await startVsCodeServer({ vsix: VSIX });
+  const workbench = await openWorkbench();
+  try {
+    await workbench.page.goto(server.workbenchUrl());
+    await runPersonPath(workbench.page, { registryUrl, screenshots });
+    console.log(`[e2e] passed; screenshots in ${screenshots}`);
+    return 0;
+  } catch (err) {
+    await workbench.page.screenshot({ path: join(screenshots, 'failure.png') }).catch(() => undefined);
+    console.error(`[e2e] failed: ${(err as Error).stack ?? err}\n[e2e] the page at the failure: ${join(screenshots, 'failure.png')}`);
+    return 1;
+  } finally {
+    await workbench.close();
+    await server.stop();
+  }
+}
+
+main(process.argv[2] ?? '').then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,114 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../lab/ports';
+
+/**
+ * A real VS Code for tests: code-server (VS Code's server and web workbench, with a real Node
+ * extension host), installed by scripts/setup-vscode.sh into a cache folder outside this project.
+ */
+export interface VsCodeServer {
+  port: number;
+  /** The workbench URL for a folder, optionally with a test payload. */
+  workbenchUrl(payload?: [string, string][]): string;
+  /** `vscode-remote://` URI of a local path, as the workbench payload wants it. */
+  remote(path: string): string;
+  runDir: string;
+  stop(): Promise<void>;
+}
+
+export interface VsCodeServerOptions {
+  /** User settings written before start (settings.json). */
+  settings?: Record<string, unknown>;
+  /** A .vsix installed the way a user installs one. */
+  vsix?: string;
+  /** Extra environment for the server and its extension host. */
+  env?: Record<string, string>;
+  /** A fixed port (the demo's); by default a free one. */
+  port?: number;
+}
+
+const PROJECT = resolve(__dirname, '../../..');
+
+/** Runs scripts/setup-vscode.sh (a no-op when cached) and returns the install folder. */
+export function installVsCode(): string {
+  const result = spawnSync('bash', [join(PROJECT, 'scripts/setup-vscode.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error('scripts/setup-vscode.sh failed: see its output above.');
+  return result.stdout.trim().split('\n').pop()!;
+}
+
+export async function startVsCodeServer(options: VsCodeServerOptions = {}): Promise<VsCodeServer> {
+  const installDir = installVsCode();
+  const codeServer = join(installDir, 'node_modules/.bin/code-server');
+  const runDir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'vscode-'));
+  const workspace = join(runDir, 'workspace');
+  const userData = join(runDir, 'user-data');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    ...options.settings,
+  }, null, 2));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${join(installDir, 'node24/bin')}:${process.env.PATH}`,
+    XDG_DATA_HOME: join(runDir, 'xdg'),
+    XDG_CONFIG_HOME: join(runDir, 'xdg'),
+    XDG_CACHE_HOME: join(runDir, 'xdg'),
+    TMPDIR: join(runDir, 'tmp'),
+    ...options.env,
+  };
+  mkdirSync(env.TMPDIR!, { recursive: true });
+  const base = ['--config', join(runDir, 'code-server.yaml'), '--user-data-dir', userData, '--extensions-dir', join(runDir, 'extensions')];
+  if (options.vsix) {
+    const install = spawnSync(codeServer, [...base, '--install-extension', options.vsix], { env, encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`code-server could not install ${options.vsix}: ${install.stderr || install.stdout}`);
+  }
+  const port = options.port ?? await freePort();
+  const server: ChildProcess = spawn(codeServer, [
+    ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override',
+    // Without the smoke-test driver the workbench ignores the test payload (and the run times out).
+    '--vscode-option', 'enable-smoke-test-driver', workspace,
+  ], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  let stderr = '';
+  server.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  const killOnExit = () => server.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`code-server exited early (${server.exitCode}): ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`code-server did not come up on port ${port} within 60 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  const remote = (path: string) => `vscode-remote://127.0.0.1:${port}${path}`;
+  return {
+    port,
+    runDir,
+    remote,
+    workbenchUrl: (payload) => `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      if (server.exitCode !== null) return;
+      server.kill('SIGTERM');
+      await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { RegistryExplorerApi } from '../../src/extension';
+import type { ExplorerNode } from '../../src/views/nodes';
+
+const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
+const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
+
+function label(node: ExplorerNode): string {
+  const l = node.treeItem().label;
+  return typeof l === 'string' ? l : l?.label ?? '';
+}
+
+async function childLabels(api: RegistryExplorerApi, node?: ExplorerNode): Promise<string[]> {
+  return (await api.tree.getChildren(node)).map(label);
+}
+
+async function configure(registries: unknown[]): Promise<void> {
+  await vscode.workspace.getConfiguration('registryExplorer').update('registries', registries, vscode.ConfigurationTarget.Global);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('Registry Explorer in a real VS Code', () => {
+  let api: RegistryExplorerApi;
+
+  before(async () => {
+    assert.ok(labUrl, 'REGISTRY_EXPLORER_LAB_URL names the lab registry');
+    const extension = vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    assert.equal(extension.isActive, false, 'nothing activates the extension before its view or commands are used');
+    api = await extension.activate();
+    console.log(`    (activate took ${api.activationMs.toFixed(1)} ms in the extension host)`);
+  });
+
+  afterEach(() => configure([]));
+
+  it('contributes its commands under the "Registry Explorer" category', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['addRegistry', 'removeRegistry', 'refresh', 'openSettings', 'showLog', 'copyReference', 'loadMore']) {
+      assert.ok(commands.includes(`registryExplorer.${id}`), `registryExplorer.${id} is registered`);
+    }
+  });
+
+  it('adds a registry from the command and browses registry → repositories → tags', async () => {
+    const added = await vscode.commands.executeCommand<boolean>('registryExplorer.addRegistry', { url: labUrl, name: 'Lab' });
+    assert.equal(added, true);
+    const saved = vscode.workspace.getConfiguration('registryExplorer').get<{ url: string; name: string }[]>('registries');
+    assert.deepEqual(saved, [{ url: labUrl, name: 'Lab' }]);
+
+    const [registry] = await waitFor('the registry node', async () => {
+      const roots = await api.tree.getChildren();
+      return roots.length === 1 ? roots : undefined;
+    });
+    assert.equal(label(registry!), 'Lab');
+    const repositories = await childLabels(api, registry);
+    for (const name of ['apps/web', 'library/alpine', 'team-a/api', 'team-a/worker', 'team-b/tools/cli']) {
+      assert.ok(repositories.includes(name), `${name} is listed (got ${repositories.join(', ')})`);
+    }
+    const alpine = (await api.tree.getChildren(registry)).find((n) => label(n) === 'library/alpine')!;
+    assert.deepEqual(await childLabels(api, alpine), ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+
+    // The registry's state arrives from a background ping and shows in its icon and tooltip.
+    // (The root is looked up each time: a settings change rebuilds the roots.)
+    const item = await waitFor('the reachable state', async () => {
+      const [root] = await api.tree.getChildren();
+      const current = root?.treeItem();
+      // appendText escapes spaces as &nbsp; in the Markdown source.
+      const tooltip = (current?.tooltip instanceof vscode.MarkdownString ? current.tooltip.value : String(current?.tooltip)).replace(/&nbsp;/g, ' ');
+      return tooltip.includes(`Reachable at ${labUrl}`) ? current : undefined;
+    });
+    assert.equal((item.iconPath as vscode.ThemeIcon).color?.id, 'testing.iconPassed');
+  });
+
+  it('picks up a settings change without a reload, and keeps working nodes when one registry fails', async () => {
+    const port = await closedPort();
+    await configure([{ url: labUrl, name: 'Lab' }, { url: `http://127.0.0.1:${port}`, name: 'Gone' }]);
+    const roots = await waitFor('two registries', async () => {
+      const nodes = await api.tree.getChildren();
+      return nodes.length === 2 ? nodes : undefined;
+    });
+    assert.deepEqual(roots.map(label), ['Lab', 'Gone']);
+    const goneChildren = await api.tree.getChildren(roots[1]);
+    assert.equal(goneChildren.length, 1);
+    assert.match(label(goneChildren[0]!), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
+    assert.equal(goneChildren[0]!.treeItem().contextValue, 'message.error');
+    assert.ok((await childLabels(api, roots[0])).includes('apps/web'), 'the healthy registry still lists');
+  });
+
+  it('removes a registry from its context menu command', async () => {
+    await configure([{ url: labUrl, name: 'Lab' }]);
+    const [registry] = await waitFor('the registry', async () => {
+      const nodes = await api.tree.getChildren();
+      return nodes.length === 1 ? nodes : undefined;
+    });
+    await vscode.commands.executeCommand('registryExplorer.removeRegistry', registry);
+    assert.deepEqual(vscode.workspace.getConfiguration('registryExplorer').get('registries'), []);
+    await waitFor('an empty tree', async () => ((await api.tree.getChildren()).length === 0 ? true : undefined));
+  });
+});
