@@ -86,7 +86,7 @@ describe('Registry Explorer in a real VS Code', () => {
       const tooltip = (current?.tooltip instanceof vscode.MarkdownString ? current.tooltip.value : String(current?.tooltip)).replace(/&nbsp;/g, ' ');
       return tooltip.includes(`Reachable at ${labUrl}`) ? current : undefined;
     });
-    assert.equal((item.iconPath as vscode.ThemeIcon).color?.id, 'testing.iconPassed');
+    assert.deepEqual((item.iconPath as vscode.ThemeIcon).color, new vscode.ThemeColor('testing.iconPassed'));
   });
 
   it('picks up a settings change without a reload, and keeps working nodes when one registry fails', async () => {
