@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --tests       also transpiles src/ and test/ one file each into out/ for mocha
 //   node scripts/build.mjs --watch       rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -38,6 +38,7 @@ const bundles = [
 
 function tsFiles(dir) {
   const found = [];
+  if (!existsSync(dir)) return found;
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) found.push(...tsFiles(full));
