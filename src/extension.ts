@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { registerLoginCommands } from './commands/login-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
+import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
 import { RegistryTreeProvider } from './views/registry-tree';
 
@@ -17,9 +19,10 @@ export interface RegistryExplorerApi {
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Registry Explorer', { log: true });
-  const tree = new RegistryTreeProvider(readSettings(), log);
+  const logins = new SecretLoginStore(context.secrets);
+  const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log));
+  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
   return { tree, activationMs };

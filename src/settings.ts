@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CoreConfig, CredentialStore, RequestLogger } from './core/index';
 
 /** A registry the user added in settings.json (`registryExplorer.registries`). */
 export interface RegistrySetting {
@@ -50,6 +51,24 @@ export function readSettings(): ExplorerSettings {
     tagSortOrder: c.get<TagSortOrder>('tagSortOrder', 'natural'),
     nestedRepositories: c.get<boolean>('nestedRepositories', false),
     defaultPlatform: c.get<string>('defaultPlatform', ''),
+  };
+}
+
+/** The core's configuration from the settings (plus registries not saved yet, e.g. one being added). */
+export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: CredentialStore | undefined, extraRegistries: RegistrySetting[] = []): CoreConfig {
+  return {
+    registries: [...s.registries, ...extraRegistries].map((r) => ({ url: r.url, insecure: r.insecure === true })),
+    insecureRegistries: s.insecureRegistries,
+    resolveRules: s.resolveRules,
+    ...(s.hostsDirectories.length ? { hostsDirectories: s.hostsDirectories } : {}),
+    credentials: {
+      ...(logins ? { secretStore: logins } : {}),
+      dockerConfigPath: s.dockerConfigPath,
+      podmanAuthPath: s.podmanAuthPath,
+      helperTimeoutMs: s.credentialHelperTimeoutSeconds * 1000,
+    },
+    requestTimeoutMs: s.requestTimeoutSeconds * 1000,
+    log,
   };
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { core } from '../core-loader';
 import type { PingResult } from '../core/index';
-import { readSettings, writeRegistries, type RegistrySetting } from '../settings';
+import { coreConfigFrom, readSettings, writeRegistries, type RegistrySetting } from '../settings';
 import { RegistryNode, RepositoryNode, TagNode, type ExplorerNode, PagedNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
@@ -11,7 +11,7 @@ const TLS_PROBLEMS = new Set(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAM
 export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
-    register('registryExplorer.addRegistry', (preset?: Partial<RegistrySetting>) => addRegistry(preset, log)),
+    register('registryExplorer.addRegistry', (preset?: Partial<RegistrySetting>) => addRegistry(preset, tree, log)),
     register('registryExplorer.removeRegistry', (node?: ExplorerNode) => removeRegistry(node)),
     register('registryExplorer.refresh', (node?: ExplorerNode) => tree.refresh(node)),
     register('registryExplorer.loadMore', (node: PagedNode) => (node instanceof PagedNode ? tree.loadMore(node) : undefined)),
@@ -25,8 +25,8 @@ export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode
  * Asks for a URL and an optional name, tests the connection, and offers the fix when it fails
  * (mark insecure for TLS problems). `preset` skips the questions (scripts, tests, other commands).
  */
-async function addRegistry(preset: Partial<RegistrySetting> | undefined, log: vscode.LogOutputChannel): Promise<boolean> {
-  const { parseRegistryLocation, endpointFor, RegistryClient } = core();
+async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<boolean> {
+  const { parseRegistryLocation, createSession } = core();
   const existing = readSettings().registries;
   const hostOf = (url: string) => {
     try {
@@ -61,13 +61,17 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, log: vs
   if (name === undefined && !preset) return false;
 
   const setting: RegistrySetting = { url: url.trim(), ...(name?.trim() ? { name: name.trim() } : {}), ...(preset?.insecure ? { insecure: true } : {}), ...(preset?.repositories ? { repositories: preset.repositories } : {}) };
-  const settings = readSettings();
-  const client = new RegistryClient(endpointFor(setting.url, { insecure: setting.insecure, insecureRegistries: settings.insecureRegistries }), { requestTimeoutMs: 15_000 });
-  const ping: PingResult = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Connecting to ${location.host}…`, cancellable: false },
-    () => client.ping(),
-  );
-  await client.close();
+  // A session of its own: the registry is not in the settings yet, and this one is closed at once.
+  const session = createSession({ ...coreConfigFrom(readSettings(), (e) => tree.logRequest(e), tree.logins, [setting]), requestTimeoutMs: 15_000 });
+  let ping: PingResult;
+  try {
+    ping = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Connecting to ${location.host}…`, cancellable: false },
+      () => session.registry(location.host).ping(),
+    );
+  } finally {
+    void session.close();
+  }
   if (ping.state === 'unreachable') {
     log.warn(`Add Registry: ${location.host}: ${ping.error.message}`);
     const insecureFix = TLS_PROBLEMS.has(ping.error.code) && !setting.insecure ? ['Mark Insecure and Add'] : [];

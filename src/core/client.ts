@@ -1,13 +1,17 @@
+import { parseChallenges, pickChallenge } from './auth/challenge';
+import { scopesFor } from './auth/scope';
+import { header, type EndpointClient, type EndpointRequest } from './endpoint-client';
 import { CoreError } from './errors';
 import { nextPageUrl, sameOrigin } from './http/link';
+import type { EndpointPlan, Operation } from './plan';
 import { registryErrorFor } from './registry-errors';
-import { RegistryConnection, type RegistryEndpoint, type RequestLogger } from './transport/connection';
-import { HttpTransport, type HttpResponse } from './transport/http';
+import type { RegistrySession } from './session';
+import type { HttpResponse } from './transport/http';
 
 /** What `GET /v2/` said about a registry: the extension shows it as the registry's state. */
 export type PingResult =
-  | { state: 'reachable'; origin: string }
-  | { state: 'needs-login'; origin: string; scheme: string; realm?: string }
+  | { state: 'reachable'; origin: string; /** Where the credential that worked came from; absent when anonymous. */ credentialSource?: string }
+  | { state: 'needs-login'; origin: string; scheme: string; realm?: string; /** Set when credentials were sent and refused. */ rejectedCredentialSource?: string }
   | { state: 'unreachable'; error: CoreError };
 
 export interface ListOptions {
@@ -22,49 +26,77 @@ const NO_CATALOG_STATUS = new Set([403, 404, 405]);
 /** The largest listing page read into memory (Distribution may send every tag in one page). */
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
 
+/** One failed endpoint on the way to an answer, for the error a user sees when all fail. */
+interface EndpointFailure {
+  host: string;
+  reason: string;
+}
+
 /**
- * One registry's Distribution API, one method per call. Operations (pull, push, copy) are built on
- * top of it; it knows nothing of VS Code.
+ * One registry's Distribution API over its endpoint plan: each request goes to the plan's
+ * endpoints in order (mirrors first); a 4xx, 5xx or connection failure on a mirror moves on to
+ * the next, and only the last endpoint is retried. Operations (pull, push, copy) build on it.
  */
 export class RegistryClient {
-  readonly connection: RegistryConnection;
-  private readonly transport: HttpTransport;
-  private readonly ownsTransport: boolean;
+  constructor(
+    readonly session: RegistrySession,
+    /** The registry as references name it: `docker.io`, `ghcr.io`, `localhost:5000`. */
+    readonly host: string,
+  ) {}
 
-  constructor(endpoint: RegistryEndpoint, options: { transport?: HttpTransport; log?: RequestLogger; requestTimeoutMs?: number } = {}) {
-    const timeout = options.requestTimeoutMs;
-    this.ownsTransport = !options.transport;
-    this.transport = options.transport
-      ?? new HttpTransport(() => ({ skipVerify: endpoint.insecure, connectTimeoutMs: timeout, headersTimeoutMs: timeout }));
-    this.connection = new RegistryConnection(endpoint, this.transport, options.log);
+  /** The endpoints an operation would use, in order, and why. */
+  plan(operation: Operation): Promise<EndpointPlan> {
+    return this.session.plan(this.host, operation);
   }
 
-  get host(): string {
-    return this.connection.endpoint.host;
+  /**
+   * Sends a request through the plan for `operation`, returning the first response that is not a
+   * mirror's failure. The caller reads or discards the body.
+   */
+  async request(operation: Operation, repository: string | undefined, req: Omit<EndpointRequest, 'retry'>): Promise<HttpResponse> {
+    const endpoints = await this.endpoints(operation, repository);
+    const failures: EndpointFailure[] = [];
+    for (const [index, endpoint] of endpoints.entries()) {
+      const last = index === endpoints.length - 1;
+      try {
+        const res = await endpoint.send({ ...req, retry: last });
+        if (last || res.status < 400) return res;
+        failures.push({ host: endpoint.host, reason: `HTTP ${res.status}` });
+        await res.body.dump().catch(() => undefined);
+      } catch (err) {
+        if (last || !(err instanceof CoreError) || err.code === 'CANCELLED') throw withFailures(err, failures);
+        failures.push({ host: endpoint.host, reason: err.message });
+      }
+    }
+    throw new CoreError('NO_ENDPOINT', `No endpoint of ${this.host} answered.`);
   }
 
-  /** Closes the connections this client opened (only those of a transport it created itself). */
-  async close(): Promise<void> {
-    if (this.ownsTransport) await this.transport.close();
-  }
-
-  /** `GET /v2/`: reachable, needs a login (with the challenge's scheme), or why not. */
+  /** `GET /v2/` on the registry itself: reachable (with whose login), needs a login, or why not. */
   async ping(signal?: AbortSignal): Promise<PingResult> {
+    let endpoint: EndpointClient;
     let res: HttpResponse;
     try {
-      res = await this.connection.send({ method: 'GET', url: this.connection.url('/v2/'), signal });
+      [endpoint] = (await this.endpoints('list')) as [EndpointClient];
+      res = await endpoint.send({ method: 'GET', path: '/', scopes: [], signal, retry: false });
     } catch (err) {
-      if (err instanceof CoreError) return { state: 'unreachable', error: err };
+      if (err instanceof CoreError && err.code !== 'CANCELLED') return { state: 'unreachable', error: err };
       throw err;
     }
     const text = await readText(res);
-    const origin = this.connection.origin;
-    if (res.status >= 200 && res.status < 300) return { state: 'reachable', origin };
+    const origin = endpoint.origin;
+    const credential = await this.session.credential(endpoint.host).catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) return { state: 'reachable', origin, ...(credential ? { credentialSource: credential.source } : {}) };
     if (res.status === 401) {
-      const header = String(res.headers['www-authenticate'] ?? '');
-      const scheme = /^\s*(\w+)/.exec(header)?.[1]?.toLowerCase() ?? 'unknown';
-      const realm = /realm="([^"]*)"/i.exec(header)?.[1];
-      return { state: 'needs-login', origin, scheme, ...(realm ? { realm } : {}) };
+      let scheme = 'unknown';
+      let realm: string | undefined;
+      try {
+        const picked = pickChallenge(parseChallenges(header(res, 'www-authenticate') ?? ''));
+        scheme = picked?.scheme ?? scheme;
+        realm = picked?.scheme === 'bearer' ? picked.bearer.realm : picked?.realm;
+      } catch {
+        // A malformed challenge still means "log in"; its details are just not shown.
+      }
+      return { state: 'needs-login', origin, scheme, ...(realm ? { realm } : {}), ...(credential ? { rejectedCredentialSource: credential.source } : {}) };
     }
     return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host) };
   }
@@ -74,7 +106,7 @@ export class RegistryClient {
    * A registry without a catalog throws `CoreError('CATALOG_UNSUPPORTED')` on the first page.
    */
   listRepositories(options: ListOptions = {}): AsyncGenerator<string[]> {
-    return this.pages('/v2/_catalog', 'repositories', 'the catalog', options, (status, text) => {
+    return this.pages('/_catalog', undefined, scopesFor({ method: 'GET', catalog: true }), 'repositories', 'the catalog', options, (status, text) => {
       const code = registryErrorFor(status, text, 'the catalog', this.host).code;
       if (NO_CATALOG_STATUS.has(status) || code === 'UNSUPPORTED') {
         return new CoreError('CATALOG_UNSUPPORTED', `${this.host} does not list its repositories (HTTP ${status}): add the ones you use to the registry's "repositories" in registryExplorer.registries.`);
@@ -85,24 +117,37 @@ export class RegistryClient {
 
   /** Tags of a repository, a page at a time, following `Link` (same origin only). */
   listTags(repository: string, options: ListOptions = {}): AsyncGenerator<string[]> {
-    return this.pages(`/v2/${repository}/tags/list`, 'tags', `repository ${repository}`, options);
+    return this.pages(`/${repository}/tags/list`, repository, scopesFor({ method: 'GET', repository }), 'tags', `repository ${repository}`, options);
+  }
+
+  private async endpoints(operation: Operation, repository?: string): Promise<EndpointClient[]> {
+    const plan = await this.plan(operation);
+    if (plan.endpoints.length === 0) {
+      const why = plan.skipped.map((s) => `${s.host}: ${s.reason}`).join('; ');
+      throw new CoreError('NO_ENDPOINT', `No endpoint of ${this.host} may be used to ${operation}${why ? ` (${why})` : ''}: check the capabilities in its hosts.toml.`);
+    }
+    return this.session.endpointClients(plan, repository);
   }
 
   private async *pages(
     path: string,
+    repository: string | undefined,
+    scopes: string[],
     field: 'repositories' | 'tags',
     what: string,
     options: ListOptions,
     explainFailure?: (status: number, text: string) => CoreError | undefined,
   ): AsyncGenerator<string[]> {
     const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 100));
-    let url: URL | undefined = this.connection.url(`${path}?n=${pageSize}`);
+    const [endpoint] = (await this.endpoints('list', repository)) as [EndpointClient];
+    let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
     const seen = new Set<string>();
     while (url) {
       if (seen.has(url.href)) throw new CoreError('PAGINATION_LOOP', `${this.host} sent the same page link twice while listing ${what}; the listing stops here.`);
       seen.add(url.href);
-      const res = await this.connection.send({ method: 'GET', url, headers: { accept: 'application/json' }, signal: options.signal });
+      const res = await endpoint.send({ method: 'GET', path: url, headers: { accept: 'application/json' }, scopes, signal: options.signal });
       const text = await readText(res);
+      if (res.status === 401) throw await endpoint.refusal(res, scopes);
       if (res.status !== 200) {
         throw explainFailure?.(res.status, text) ?? registryErrorFor(res.status, text, what, this.host);
       }
@@ -115,8 +160,8 @@ export class RegistryClient {
       if (entries !== null && entries !== undefined && !Array.isArray(entries)) {
         throw new CoreError('BAD_RESPONSE', `${this.host} sent a listing of ${what} without a "${field}" list.`);
       }
-      const requestUrl: URL = url;
-      const next = nextPageUrl(headerValue(res.headers.link), requestUrl.href);
+      const requestUrl: URL = res.url;
+      const next = nextPageUrl(header(res, 'link'), requestUrl.href);
       if (next && !sameOrigin(next, requestUrl.href)) {
         throw new CoreError('CROSS_ORIGIN_LINK', `${this.host} pointed the next page of ${what} at another origin (${new URL(next).origin}); it is not followed.`);
       }
@@ -126,8 +171,10 @@ export class RegistryClient {
   }
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
+function withFailures(err: unknown, failures: EndpointFailure[]): unknown {
+  if (!(err instanceof CoreError) || failures.length === 0) return err;
+  const tried = failures.map((f) => `${f.host}: ${f.reason}`).join('; ');
+  return new CoreError(err.code, `${err.message} (mirrors tried first: ${tried})`, { cause: err });
 }
 
 /** Reads a response body as text, refusing more than `limit` bytes whatever Content-Length says. */

@@ -1,11 +1,20 @@
 /**
  * The registry client core: a plain Node library (no VS Code) used by the extension, the tests and
  * the benchmarks. Bundled on its own as `dist/core.js`, so the extension loads it only when a
- * registry is first contacted.
+ * registry is first contacted. See docs/core-api.md.
  */
 export { CoreError, ParseError } from './errors';
 export { RegistryError, type RegistryErrorDetail } from './registry-errors';
+export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './session';
 export { RegistryClient, type ListOptions, type PingResult } from './client';
-export { type RegistryEndpoint, type RequestLogEntry, type RequestLogger } from './transport/connection';
-export { HttpTransport, type OriginOptions } from './transport/http';
-export { endpointFor, parseRegistryLocation, type EndpointOptions, type RegistryLocation } from './registry-url';
+export { EndpointClient, type EndpointRequest } from './endpoint-client';
+export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
+export { type RequestLogEntry, type RequestLogger } from './transport/connection';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
+export { parseRegistryLocation, type RegistryLocation } from './registry-url';
+export { parseReference, formatReference, familiarString, type Reference } from './reference';
+export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';
+export { parseInsecureEntry } from './config/cidr';
+export { parseResolveRule } from './config/resolve-rules';
+export { type Credential, type CredentialStore } from './config/credentials';
+export { ConfigFileError } from './config/docker-config';

@@ -1,6 +1,4 @@
 import { ParseError } from './errors';
-import { matchInsecure, parseInsecureEntry, type InsecureEntry } from './config/cidr';
-import type { RegistryEndpoint } from './transport/connection';
 
 /** A registry as the user names it in settings: a host with an optional scheme, no path. */
 export interface RegistryLocation {
@@ -35,38 +33,4 @@ export function parseRegistryLocation(input: string): RegistryLocation {
   }
   const host = `${hostname!.toLowerCase()}${port !== undefined ? `:${Number(port)}` : ''}`;
   return { host, ...(scheme ? { scheme: scheme as 'http' | 'https' } : {}) };
-}
-
-export interface EndpointOptions {
-  /** The registry's own "insecure" flag in settings. */
-  insecure?: boolean;
-  /** `registryExplorer.insecureRegistries`: hosts, host:port or CIDR. */
-  insecureRegistries?: readonly string[];
-  /** Addresses the host resolves to, to match CIDR entries (resolution is the caller's job). */
-  resolvedAddresses?: readonly string[];
-}
-
-/**
- * Decides scheme and TLS policy for a registry named in settings. An explicit `http://` means plain
- * HTTP; otherwise HTTPS, insecure (unverified, with the plain-HTTP fallback) when the registry's
- * flag says so, when an insecure-registries entry matches, or for loopback hosts.
- */
-export function endpointFor(url: string, options: EndpointOptions = {}): RegistryEndpoint {
-  const location = parseRegistryLocation(url);
-  const entries: InsecureEntry[] = [];
-  for (const raw of options.insecureRegistries ?? []) {
-    try {
-      entries.push(parseInsecureEntry(raw));
-    } catch {
-      // A malformed entry is reported where settings are validated; it never makes a host insecure.
-    }
-  }
-  const { hostname, port } = splitHost(location.host);
-  const insecure = options.insecure === true || matchInsecure(entries, hostname, port, options.resolvedAddresses);
-  return { host: location.host, scheme: location.scheme ?? 'https', insecure };
-}
-
-function splitHost(host: string): { hostname: string; port: number | undefined } {
-  const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-  return { hostname: (match?.[1] ?? host).replace(/^\[|\]$/g, ''), port: match?.[2] ? Number(match[2]) : undefined };
 }

@@ -128,7 +128,8 @@ export class RegistryNode extends PagedNode {
       item.description = this.entry.label === this.entry.host ? new URL(state.origin).protocol.replace(':', '') : this.entry.host;
     } else if (state.state === 'needs-login') {
       item.iconPath = new vscode.ThemeIcon('lock');
-      item.description = 'needs login';
+      item.description = state.rejectedCredentialSource ? 'login refused' : 'needs login';
+      item.contextValue = 'registry.configured.needsLogin';
     } else {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.description = 'unreachable';
@@ -143,7 +144,11 @@ export class RegistryNode extends PagedNode {
     md.appendMarkdown('**').appendText(this.entry.label).appendMarkdown('**\n\nHost: ').appendText(this.entry.host).appendMarkdown('\n\n');
     const state = this.state;
     if (state?.state === 'reachable') md.appendText(`Reachable at ${state.origin}`);
-    else if (state?.state === 'needs-login') md.appendText(`Needs a login (${state.scheme} authentication${state.realm ? `, realm ${state.realm}` : ''})`);
+    else if (state?.state === 'needs-login') {
+      md.appendText(`Needs a login (${state.scheme} authentication${state.realm ? `, realm ${state.realm}` : ''})`);
+      if (state.rejectedCredentialSource) md.appendText(`: the login from ${state.rejectedCredentialSource} was refused`);
+    }
+    if (state?.state === 'reachable' && state.credentialSource) md.appendText(`, logged in with ${state.credentialSource}`);
     else if (state?.state === 'unreachable') md.appendText(state.error.message);
     return md;
   }

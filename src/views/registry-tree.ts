@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { core } from '../core-loader';
-import type { RequestLogEntry } from '../core/index';
-import type { ExplorerSettings } from '../settings';
+import type { CredentialStore, RegistrySession, RequestLogEntry } from '../core/index';
+import { coreConfigFrom, type ExplorerSettings } from '../settings';
 import { PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes';
 
 /**
@@ -12,11 +12,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private roots: RegistryNode[] | undefined;
+  private session: RegistrySession | undefined;
   private readonly ctx: TreeContext;
 
   constructor(
     private settings: ExplorerSettings,
     private readonly log: vscode.LogOutputChannel,
+    readonly logins?: CredentialStore,
   ) {
     this.ctx = {
       pageSize: () => this.settings.pageSize,
@@ -46,6 +48,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.refresh();
   }
 
+  /** The configured core (created on first use), for commands that need more than the tree shows. */
+  get core(): RegistrySession {
+    return this.currentSession();
+  }
+
   /** Refreshes one node (forgetting its pages) or, without one, the whole view. */
   refresh(node?: ExplorerNode): void {
     if (node instanceof PagedNode) {
@@ -59,7 +66,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   private closeClients(): void {
-    for (const root of this.roots ?? []) void root.entry.client.close();
+    void this.session?.close();
+    this.session = undefined;
+  }
+
+  /**
+   * The core, configured from settings: hosts directories, Docker and Podman logins, insecure
+   * registries and resolve rules. A new one after every settings change or refresh.
+   */
+  private currentSession(): RegistrySession {
+    this.session ??= core().createSession(coreConfigFrom(this.settings, (e) => this.logRequest(e), this.logins));
+    return this.session;
   }
 
   async loadMore(node: PagedNode): Promise<void> {
@@ -81,20 +98,16 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     const seen = new Set<string>();
     for (const setting of this.settings.registries) {
       try {
-        const { endpointFor, RegistryClient } = core();
-        const endpoint = endpointFor(setting.url, { insecure: setting.insecure === true, insecureRegistries: this.settings.insecureRegistries });
-        if (seen.has(endpoint.host)) continue;
-        seen.add(endpoint.host);
+        const { host } = core().parseRegistryLocation(setting.url);
+        if (seen.has(host)) continue;
+        seen.add(host);
         const entry: RegistryEntry = {
-          id: endpoint.host,
-          label: setting.name?.trim() || endpoint.host,
-          host: endpoint.host,
+          id: host,
+          label: setting.name?.trim() || host,
+          host,
           settingUrl: setting.url,
           pinnedRepositories: setting.repositories ?? [],
-          client: new RegistryClient(endpoint, {
-            log: (e) => this.logRequest(e),
-            requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
-          }),
+          client: this.currentSession().registry(host),
         };
         nodes.push(new RegistryNode(entry, this.ctx));
       } catch (err) {
@@ -104,7 +117,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     return nodes;
   }
 
-  private logRequest(e: RequestLogEntry): void {
+  logRequest(e: RequestLogEntry): void {
     const outcome = e.status !== undefined ? String(e.status) : `failed (${e.error ?? 'error'})`;
     this.log.debug(`${e.method} ${e.url} → ${outcome} in ${Math.round(e.durationMs)} ms`);
   }

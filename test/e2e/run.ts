@@ -24,7 +24,11 @@ async function main(mode: string): Promise<number> {
   try {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
-    if (mode === 'integration') return await runIntegration(registry.url, JSON.stringify({ registry: { url: registry.url, host: registry.host }, content }));
+    if (mode === 'integration') {
+      const basic = await lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
+      const description = { registry: { url: registry.url, host: registry.host }, content, basic: { url: basic.url, host: basic.host, ...lab.user } };
+      return await runIntegration(registry.url, JSON.stringify(description));
+    }
     if (mode === 'e2e') return await runEndToEnd(registry.url);
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {

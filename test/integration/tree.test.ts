@@ -115,3 +115,49 @@ describe('Registry Explorer in a real VS Code', () => {
     await waitFor('an empty tree', async () => ((await api.tree.getChildren()).length === 0 ? true : undefined));
   });
 });
+
+describe('Logging in to a registry', () => {
+  const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as { basic?: { url: string; host: string; username: string; password: string } };
+  let api: RegistryExplorerApi;
+
+  before(async () => {
+    assert.ok(lab.basic, 'REGISTRY_EXPLORER_LAB describes a Basic-auth lab registry');
+    api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('registryExplorer.logOut', { host: lab.basic!.host });
+    await configure([]);
+  });
+
+  async function registryState(): Promise<{ description: string; tooltip: string }> {
+    return waitFor('the registry state', async () => {
+      const [root] = await api.tree.getChildren();
+      const item = root?.treeItem();
+      const tooltip = (item?.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : '').replace(/&nbsp;/g, ' ');
+      return item && /Reachable|Needs a login/.test(tooltip) ? { description: String(item.description), tooltip } : undefined;
+    });
+  }
+
+  it('shows "needs login", refuses a wrong password without saving it, and logs in and out', async () => {
+    const basic = lab.basic!;
+    await configure([{ url: basic.url, name: 'Basic lab' }]);
+    assert.equal((await registryState()).description, 'needs login');
+
+    const refused = await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: 'wrong-password' });
+    assert.equal(refused, 'needs-login');
+    assert.equal((await registryState()).description, 'needs login', 'the refused login was not kept');
+
+    const accepted = await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password });
+    assert.equal(accepted, 'reachable');
+    const state = await registryState();
+    assert.match(state.tooltip, /Reachable at .*logged in with a Registry Explorer login/);
+    const [root] = await api.tree.getChildren();
+    const children = (await api.tree.getChildren(root)).map(label);
+    assert.ok(!children.some((c) => /needs a login/i.test(c)), `the catalog lists after logging in (got ${children.join(', ')})`);
+
+    const hadLogin = await vscode.commands.executeCommand('registryExplorer.logOut', { host: basic.host });
+    assert.equal(hadLogin, true);
+    assert.equal((await registryState()).description, 'needs login');
+  });
+});

@@ -1,32 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { RegistryClient } from '../../src/core/client';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RegistryClient } from '../../src/core/client';
 import { type CoreError } from '../../src/core/errors';
-import { endpointFor } from '../../src/core/registry-url';
+import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
-import { HttpTransport } from '../../src/core/transport/http';
 import { Lab, type LabRegistry } from './registry';
-import { labRequest } from './request';
-
-/** Pushes a tiny manifest under `repository:tag` with plain HTTP calls (monolithic upload). */
-async function pushTiny(registry: LabRegistry, repository: string, tags: string[]): Promise<void> {
-  const config = Buffer.from('{}');
-  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  const start = await labRequest(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
-  assert.equal(start.status, 202, start.text());
-  const location = new URL(String(start.headers.location), registry.url);
-  location.searchParams.set('digest', configDigest);
-  const put = await labRequest(location.href, { method: 'PUT', body: config, headers: { 'content-type': 'application/octet-stream' } });
-  assert.equal(put.status, 201, put.text());
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length }, layers: [] });
-  for (const tag of tags) {
-    const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
-    assert.equal(res.status, 201, res.text());
-  }
-}
+import { pushTiny } from './tiny';
 
 async function collect(pages: AsyncIterable<string[]>): Promise<string[][]> {
   const all: string[][] = [];
@@ -37,6 +20,27 @@ async function collect(pages: AsyncIterable<string[]>): Promise<string[][]> {
 function recorder(): { log: RequestLogEntry[]; logger: (e: RequestLogEntry) => void } {
   const log: RequestLogEntry[] = [];
   return { log, logger: (e) => log.push(e) };
+}
+
+/** An empty hosts directory, so the machine's own /etc/containerd/certs.d never influences a test. */
+const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+const sessions: RegistrySession[] = [];
+
+/** A client for `url` (scheme as given) from a session that reads nothing but `config`. */
+function clientFor(url: string, config: CoreConfig = {}): RegistryClient {
+  const session = createSession({ hostsDirectories: [noHostsDir], credentials: false, ...config, registries: [{ url }, ...(config.registries ?? [])] });
+  sessions.push(session);
+  return session.registry(url.replace(/^https?:\/\//, ''));
+}
+
+/** A hosts directory holding `<host>/<file>` for each entry. */
+function hostsDir(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'hosts-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
 }
 
 describe('RegistryClient against real registries', function () {
@@ -60,141 +64,138 @@ describe('RegistryClient against real registries', function () {
       lab.startRegistry({ name: 'client-basic', auth: 'basic' }),
       lab.startRegistry({ name: 'client-token', auth: 'token' }),
     ]);
-    ca = readFileSync(tlsCa.caCertPath!, 'utf8');
+    ca = tlsCa.caCertPath!;
     await Promise.all(Array.from({ length: 25 }, (_, i) => pushTiny(plain, `paged/repo-${String(i).padStart(2, '0')}`, ['v1'])));
     await pushTiny(plain, 'many/tags', Array.from({ length: 30 }, (_, i) => `1.0.${i}`));
   });
 
   after(() => lab?.stopAll());
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+  });
 
   describe('reaching a registry', () => {
     it('reaches a plain-HTTP registry named with http://', async () => {
-      const client = new RegistryClient(endpointFor(plain.url));
+      const client = clientFor(plain.url);
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: plain.url });
-      await client.close();
     });
 
     it('falls back from https to http for an insecure (loopback) host, and remembers it', async () => {
       const { log, logger } = recorder();
-      const client = new RegistryClient(endpointFor(plain.host), { log: logger });
+      const client = clientFor(plain.host, { log: logger });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: plain.url });
       assert.deepEqual(log.map((e) => [e.url.split('/v2')[0], e.status ?? e.error]), [[`https://${plain.host}`, 'TLS_PLAIN_HTTP'], [plain.url, 200]]);
       await client.ping();
       assert.equal(log.length, 3, 'the second ping goes straight to http');
-      await client.close();
     });
 
     it('never downgrades a secure host, even when it answers TLS in plain HTTP', async () => {
       const { log, logger } = recorder();
       // registry.test is not insecure; a resolve-style connection sends it to the plain-HTTP registry.
-      const transport = new HttpTransport(() => ({ connectTo: { address: '127.0.0.1', port: plain.port } }));
-      const client = new RegistryClient({ host: 'registry.test', scheme: 'https', insecure: false }, { transport, log: logger });
+      const client = clientFor('registry.test', { resolveRules: [`registry.test:443:127.0.0.1:${plain.port}`], log: logger });
       const result = await client.ping();
       assert.equal(result.state, 'unreachable');
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_PLAIN_HTTP');
       assert.match(result.state === 'unreachable' ? result.error.message : '', /answered the TLS handshake with plain HTTP: use http:\/\/registry\.test/);
       assert.equal(log.length, 1, 'no plain-HTTP attempt was made');
-      await transport.close();
     });
 
     it('verifies certificates with the registry CA added to the system roots', async () => {
-      const transport = new HttpTransport(() => ({ ca: [ca] }));
-      const client = new RegistryClient({ host: tlsCa.host, scheme: 'https', insecure: false }, { transport });
+      // Named with https://, so loopback's default (insecure) does not apply: the CA has to verify it.
+      const dir = hostsDir({ [`${tlsCa.host}/hosts.toml`]: `server = "https://${tlsCa.host}"\nca = "${ca}"\n` });
+      const client = clientFor(tlsCa.url, { hostsDirectories: [dir] });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: tlsCa.url });
-      await transport.close();
     });
 
     it('explains an unknown certificate authority', async () => {
-      const client = new RegistryClient({ host: tlsCa.host, scheme: 'https', insecure: false });
+      const client = clientFor(tlsCa.url);
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_UNKNOWN_AUTHORITY');
       assert.match(result.state === 'unreachable' ? result.error.message : '', /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or add 127\.0\.0\.1:\d+ to registryExplorer\.insecureRegistries/);
-      await client.close();
     });
 
     it('explains a certificate without an IP SAN', async () => {
-      const transport = new HttpTransport(() => ({ ca: [ca] }));
-      const client = new RegistryClient({ host: tlsNoIpSan.host, scheme: 'https', insecure: false }, { transport });
+      const client = clientFor(tlsNoIpSan.url, { hostsDirectories: [hostsDir({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })] });
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_NO_IP_SAN');
       assert.match(result.state === 'unreachable' ? result.error.message : '', /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or add/);
-      await transport.close();
     });
 
     it('skips verification for an insecure host and stays on https', async () => {
       const { log, logger } = recorder();
-      const client = new RegistryClient({ host: tlsNoIpSan.host, scheme: 'https', insecure: true }, { log: logger });
+      const client = clientFor(tlsNoIpSan.host, { log: logger });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: tlsNoIpSan.url });
       assert.equal(log.length, 1);
-      await client.close();
     });
 
     it('connects elsewhere while keeping the registry name for SNI and the certificate (resolve rule with another port)', async () => {
-      const transport = new HttpTransport(() => ({ ca: [ca], connectTo: { address: '127.0.0.1', port: tlsName.port } }));
-      const client = new RegistryClient({ host: 'registry.test', scheme: 'https', insecure: false }, { transport });
+      const client = clientFor('registry.test', {
+        resolveRules: [`registry.test:443:127.0.0.1:${tlsName.port}`],
+        hostsDirectories: [hostsDir({ 'registry.test/ca.crt': readFileSync(ca, 'utf8') })],
+      });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: 'https://registry.test' });
-      await transport.close();
     });
 
-    it('reports a login prompt with its scheme for Basic and Bearer registries', async () => {
-      const b = new RegistryClient(endpointFor(basic.url));
+    it('reports a login prompt with its scheme for a Basic registry', async () => {
+      const b = clientFor(basic.url);
       assert.deepEqual(await b.ping(), { state: 'needs-login', origin: basic.url, scheme: 'basic', realm: 'lab-basic' });
-      const t = new RegistryClient(endpointFor(token.url));
-      const result = await t.ping();
-      assert.equal(result.state, 'needs-login');
-      assert.equal(result.state === 'needs-login' && result.scheme, 'bearer');
-      await Promise.all([b.close(), t.close()]);
+    });
+
+    it('reaches a Bearer registry that allows anonymous tokens, and asks for a login where one is needed', async () => {
+      const t = clientFor(token.url);
+      // Like Docker Hub: /v2/ answers with an anonymous token; the catalog needs a login.
+      assert.deepEqual(await t.ping(), { state: 'reachable', origin: token.url });
+      await assert.rejects(collect(t.listRepositories()), (err: CoreError) => err.code === 'NEEDS_LOGIN');
     });
 
     it('names a refused connection', async () => {
-      const client = new RegistryClient({ host: '127.0.0.1:1', scheme: 'http', insecure: true });
+      const client = clientFor('http://127.0.0.1:1');
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'CONNECTION_REFUSED');
-      await client.close();
     });
   });
 
   describe('listing', () => {
     it('pages the catalog by following Link, every repository once', async () => {
       const { log, logger } = recorder();
-      const client = new RegistryClient(endpointFor(plain.url), { log: logger });
+      const client = clientFor(plain.url, { log: logger });
       const pages = await collect(client.listRepositories({ pageSize: 10 }));
       const names = pages.flat().filter((n) => n.startsWith('paged/'));
       assert.equal(names.length, 25);
       assert.equal(new Set(names).size, 25);
       assert.ok(pages.length >= 3, `several pages (${pages.length})`);
       assert.ok(log.every((e) => e.url.startsWith(plain.url)), 'every page came from the same origin');
-      await client.close();
     });
 
     it('returns every tag once when the registry ignores n (Distribution 2.8)', async () => {
-      const client = new RegistryClient(endpointFor(plain.url));
+      const client = clientFor(plain.url);
       const tags = (await collect(client.listTags('many/tags', { pageSize: 10 }))).flat();
       assert.equal(tags.length, 30);
       assert.equal(new Set(tags).size, 30);
-      await client.close();
     });
 
     it('explains an unknown repository with the registry error code', async () => {
-      const client = new RegistryClient(endpointFor(plain.url));
+      const client = clientFor(plain.url);
       await assert.rejects(collect(client.listTags('no/such-repo')), (err: CoreError) => {
         assert.equal(err.code, 'NAME_UNKNOWN');
         assert.match(err.message, /has no repository no\/such-repo: check the name/);
         return true;
       });
-      await client.close();
     });
 
     it('asks for a login when the catalog needs one', async () => {
-      const client = new RegistryClient(endpointFor(basic.url));
-      await assert.rejects(collect(client.listRepositories()), (err: CoreError) => err.code === 'UNAUTHORIZED');
-      await client.close();
+      const client = clientFor(basic.url);
+      await assert.rejects(collect(client.listRepositories()), (err: CoreError) => err.code === 'NEEDS_LOGIN' && /^127\.0\.0\.1:\d+ requires a login for the catalog: add your credentials for 127\.0\.0\.1:\d+/.test(err.message));
     });
   });
 
   describe('a registry that misbehaves', () => {
     let server: Server;
     let origin: string;
+    let witness: Server;
+    let witnessOrigin: string;
+    const witnessSaw: (string | undefined)[] = [];
+    let flakyCalls = 0;
 
     before(async () => {
       server = createServer((req, res) => {
@@ -204,6 +205,29 @@ describe('RegistryClient against real registries', function () {
         } else if (req.url?.startsWith('/v2/loop/tags/list')) {
           res.setHeader('link', '</v2/loop/tags/list?n=1>; rel="next"');
           res.end(JSON.stringify({ name: 'loop', tags: ['t'] }));
+        } else if (req.url?.startsWith('/v2/flaky/tags/list')) {
+          // Busy twice (once with Retry-After), then fine.
+          flakyCalls++;
+          if (flakyCalls <= 2) {
+            res.statusCode = flakyCalls === 1 ? 503 : 429;
+            if (flakyCalls === 2) res.setHeader('retry-after', '1');
+            res.end();
+          } else {
+            res.end(JSON.stringify({ name: 'flaky', tags: ['ok'] }));
+          }
+        } else if (req.url?.startsWith('/v2/down/tags/list')) {
+          res.statusCode = 502;
+          res.end();
+        } else if (req.url?.startsWith('/v2/moved/tags/list')) {
+          if (!req.headers.authorization) {
+            res.statusCode = 401;
+            res.setHeader('www-authenticate', 'Basic realm="misbehaving"');
+            res.end();
+            return;
+          }
+          res.statusCode = 307;
+          res.setHeader('location', `${witnessOrigin}/elsewhere/tags.json`);
+          res.end();
         } else if (req.url?.startsWith('/v2/html/tags/list')) {
           res.end('<html>not a registry</html>');
         } else {
@@ -213,27 +237,56 @@ describe('RegistryClient against real registries', function () {
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      witness = createServer((req, res) => {
+        witnessSaw.push(req.headers.authorization);
+        res.end(JSON.stringify({ name: 'moved', tags: ['from-storage'] }));
+      });
+      await new Promise<void>((r) => witness.listen(0, '127.0.0.1', r));
+      witnessOrigin = `http://127.0.0.1:${(witness.address() as AddressInfo).port}`;
     });
 
-    after(() => new Promise((r) => server.close(r)));
+    after(async () => {
+      await new Promise((r) => server.close(r));
+      await new Promise((r) => witness.close(r));
+    });
+
+    it('retries 503 and 429 with backoff, honouring Retry-After, then succeeds', async () => {
+      const { log, logger } = recorder();
+      const started = Date.now();
+      const tags = await collect(clientFor(origin, { log: logger }).listTags('flaky'));
+      assert.deepEqual(tags.flat(), ['ok']);
+      assert.deepEqual(log.map((e) => e.status), [503, 429, 200]);
+      assert.ok(Date.now() - started >= 1000, 'waited the second the registry asked for');
+    });
+
+    it('gives up after the policy\'s attempts, with the registry\'s status in the error', async () => {
+      const { log, logger } = recorder();
+      await assert.rejects(collect(clientFor(origin, { log: logger, retry: { maxAttempts: 3, baseDelayMs: 10 } }).listTags('down')), (err: CoreError) => err.code === 'HTTP_502' && /answered HTTP 502 for repository down/.test(err.message));
+      assert.equal(log.length, 3, 'exactly three attempts, no retry storm');
+    });
+
+    it('follows a redirect to another host without sending it the Authorization header', async () => {
+      const config = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.json');
+      writeFileSync(config, JSON.stringify({ auths: { [new URL(origin).host]: { auth: Buffer.from('user:secret').toString('base64') } } }));
+      const tags = await collect(clientFor(origin, { credentials: { dockerConfigPath: config } }).listTags('moved'));
+      assert.deepEqual(tags.flat(), ['from-storage']);
+      assert.deepEqual(witnessSaw, [undefined], 'the other host never received Authorization');
+    });
 
     it('does not follow a Link to another origin', async () => {
-      const client = new RegistryClient(endpointFor(origin));
+      const client = clientFor(origin);
       const pages = client.listRepositories({ pageSize: 1 });
       await assert.rejects(pages.next(), (err: CoreError) => err.code === 'CROSS_ORIGIN_LINK' && /another origin \(http:\/\/127\.0\.0\.2:9\)/.test(err.message));
-      await client.close();
     });
 
     it('stops a pagination loop', async () => {
-      const client = new RegistryClient(endpointFor(origin));
+      const client = clientFor(origin);
       await assert.rejects(collect(client.listTags('loop', { pageSize: 1 })), (err: CoreError) => err.code === 'PAGINATION_LOOP');
-      await client.close();
     });
 
     it('says so when a listing is not JSON', async () => {
-      const client = new RegistryClient(endpointFor(origin));
+      const client = clientFor(origin);
       await assert.rejects(collect(client.listTags('html')), (err: CoreError) => err.code === 'BAD_RESPONSE' && /is not JSON: check that the URL points at a registry/.test(err.message));
-      await client.close();
     });
   });
 });

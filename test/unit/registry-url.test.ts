@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
-import { endpointFor, parseRegistryLocation } from '../../src/core/registry-url';
+import { parseRegistryLocation } from '../../src/core/registry-url';
 
 describe('parseRegistryLocation', () => {
   it('reads hosts with optional scheme and port', () => {
@@ -25,31 +25,5 @@ describe('parseRegistryLocation', () => {
         assert.ok(err instanceof ParseError, `unexpected ${String(err)}`);
       }
     }), { numRuns: 500 });
-  });
-});
-
-describe('endpointFor', () => {
-  it('uses https and verifies certificates by default', () => {
-    assert.deepEqual(endpointFor('registry.example.com'), { host: 'registry.example.com', scheme: 'https', insecure: false });
-  });
-
-  it('takes an explicit http:// as plain HTTP', () => {
-    assert.equal(endpointFor('http://registry.example.com:5000').scheme, 'http');
-  });
-
-  it('treats loopback as insecure, and hosts or networks listed in settings', () => {
-    assert.equal(endpointFor('localhost:5000').insecure, true);
-    assert.equal(endpointFor('127.0.0.2:5000').insecure, true);
-    assert.equal(endpointFor('[::1]:5000').insecure, true);
-    assert.equal(endpointFor('registry.lan:5000', { insecureRegistries: ['registry.lan:5000'] }).insecure, true);
-    assert.equal(endpointFor('registry.lan:5001', { insecureRegistries: ['registry.lan:5000'] }).insecure, false);
-    assert.equal(endpointFor('10.1.2.3', { insecureRegistries: ['10.0.0.0/8'] }).insecure, true);
-    assert.equal(endpointFor('registry.lan', { insecureRegistries: ['10.0.0.0/8'], resolvedAddresses: ['10.9.9.9'] }).insecure, true);
-    assert.equal(endpointFor('registry.lan', { insecureRegistries: ['10.0.0.0/8'], resolvedAddresses: ['192.0.2.1'] }).insecure, false);
-    assert.equal(endpointFor('registry.lan', { insecure: true }).insecure, true);
-  });
-
-  it('ignores malformed insecure entries instead of widening trust', () => {
-    assert.equal(endpointFor('registry.lan', { insecureRegistries: ['not a host!', '10.0.0.0/99'] }).insecure, false);
   });
 });

@@ -115,7 +115,7 @@ class HeaderScanner {
         this.pos++;
         const e = this.ch;
         if (e === undefined) this.fail(`the quoted string opened at position ${open} ends inside an escape`, open);
-        if (e < ' ' && e !== '\t') this.fail('control characters cannot be escaped in a quoted string');
+        if ((e < ' ' && e !== '\t') || e === '\x7f') this.fail('control characters cannot be escaped in a quoted string');
         out += e;
         this.pos++;
         continue;

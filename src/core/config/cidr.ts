@@ -133,9 +133,11 @@ export function checkHostname(s: string, start: number, end: number, fail: Fail)
     fail(c === '.' || c === '-' ? 'host name labels must start and end with a letter or digit' : 'host names may contain only letters, digits, "-" and "."', c === '.' && s[i - 1] === '-' ? i - 1 : i);
   }
   if (s[end - 1] === '-') fail('host name labels must start and end with a letter or digit', end - 1);
-  // A name whose last label is numeric is read as an IPv4 address by URL parsers (and resolvers).
-  const last = s.slice(label, end);
-  if (/^[0-9]+$/.test(last) && !isIPv4(s.slice(start, end))) {
+  // A name whose last label is numeric is read as an IPv4 address by URL parsers (and resolvers);
+  // a trailing dot does not change that ("1." is the address 0.0.0.1), so look past it.
+  const name = s.slice(start, s[end - 1] === '.' ? end - 1 : end);
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  if (/^[0-9]+$/.test(last) && !isIPv4(name)) {
     fail(`${JSON.stringify(s.slice(start, end))} looks like an IPv4 address but is not a valid one`, start);
   }
 }
@@ -288,4 +290,17 @@ export function matchInsecure(
   return entries.some((e) =>
     e.kind === 'host' ? hostKey(e.host) === key && e.port === port : addresses.some((a) => cidrContains(e, a)),
   );
+}
+
+const PRIVATE_RANGES = [
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16',
+  '::/128', '::1/128', 'fc00::/7', 'fe80::/10',
+];
+
+/** True for `localhost` (and `*.localhost`) and for literal loopback, private, link-local or unspecified addresses. */
+export function isPrivateHost(hostname: string): boolean {
+  const key = hostKey(hostname);
+  if (key === 'localhost' || key.endsWith('.localhost')) return true;
+  if (parseIp(key) === undefined) return false;
+  return PRIVATE_RANGES.some((range) => cidrContains(range, key));
 }

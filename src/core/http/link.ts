@@ -84,7 +84,8 @@ function parseOne(s: string, out: LinkValue[]): void {
               pos++;
               const e = s[pos];
               if (e === undefined) fail(`the quoted string opened at position ${q} ends inside an escape`, q);
-              if (e < ' ' && e !== '\t') fail('control characters cannot be escaped in a quoted string');
+              // RFC 9110 quoted-pair allows HTAB, SP, VCHAR and obs-text: DEL is as invalid escaped as bare.
+              if ((e < ' ' && e !== '\t') || e === '\x7f') fail('control characters cannot be escaped in a quoted string');
               value += e;
             } else if ((c < ' ' && c !== '\t') || c === '\x7f') {
               fail('control characters are not allowed in a quoted string');

@@ -65,6 +65,11 @@ export class RegistryConnection {
     }
   }
 
+  /** Sends to another origin (a redirect target) with logging, but none of this host's scheme policy. */
+  sendElsewhere(req: HttpRequest): Promise<HttpResponse> {
+    return this.sendLogged(req);
+  }
+
   private mayFallBack(url: URL, err: unknown): boolean {
     return this.endpoint.insecure && !this.httpsConfirmed && url.protocol === 'https:' && url.host === this.endpoint.host
       && err instanceof CoreError && err.code === 'TLS_PLAIN_HTTP';

@@ -38,7 +38,8 @@ export function isPlainHttpAnswer(err: unknown): boolean {
 /** Turns a socket or TLS failure into a sentence that says what the user can do next. */
 export function describeNetworkError(err: unknown, url: URL): CoreError {
   const coded = findCoded(err);
-  const code = coded?.code ?? 'UNKNOWN';
+  // undici's own socket errors (UND_ERR_SOCKET: the other side closed) carry no Node code inside.
+  const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
   const host = url.host;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   const fail = (kind: string, sentence: string) => new CoreError(kind, sentence, { cause: err });

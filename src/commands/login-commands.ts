@@ -1,0 +1,124 @@
+import * as vscode from 'vscode';
+import { core } from '../core-loader';
+import type { Credential, Operation, PingResult } from '../core/index';
+import type { SecretLoginStore } from '../logins';
+import { coreConfigFrom, readSettings } from '../settings';
+import { RegistryNode, RepositoryNode, TagNode, type ExplorerNode } from '../views/nodes';
+import type { RegistryTreeProvider } from '../views/registry-tree';
+
+export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | { host: string; username: string; password: string }) => logIn(node, tree, logins, log)),
+    vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | { host: string }) => logOut(node, tree, logins)),
+    vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, tree)),
+  ];
+}
+
+/** The registry a command is about: the node's, a host passed by a script, or one the user picks. */
+async function chooseHost(node: unknown, title: string): Promise<string | undefined> {
+  if (node instanceof RegistryNode) return node.entry.host;
+  if (node && typeof (node as { host?: unknown }).host === 'string') return (node as { host: string }).host;
+  const hosts = readSettings().registries.map((r) => {
+    try {
+      return core().parseRegistryLocation(r.url).host;
+    } catch {
+      return undefined;
+    }
+  }).filter((h): h is string => !!h);
+  const picked = await vscode.window.showQuickPick([...hosts, 'Another registry…'], { title, placeHolder: 'Registry' });
+  if (picked !== 'Another registry…') return picked;
+  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (v) => validateHost(v) });
+  return typed ? core().parseRegistryLocation(typed).host : undefined;
+}
+
+function validateHost(value: string): string | undefined {
+  if (!value.trim()) return undefined;
+  try {
+    core().parseRegistryLocation(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Asks for a username and password (or token), checks them against the registry, and keeps them
+ * in SecretStorage. Scripts and tests may pass `{ host, username, password }`.
+ */
+async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<PingResult['state'] | undefined> {
+  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as { host: string; username: string; password: string } : undefined;
+  const host = await chooseHost(node, 'Log In');
+  if (!host) return undefined;
+  const username = preset?.username ?? await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true });
+  if (!username) return undefined;
+  const password = preset?.password ?? await vscode.window.showInputBox({ title: `Log In to ${host} (2/2)`, prompt: 'Password or access token', password: true, ignoreFocusOut: true });
+  if (!password) return undefined;
+
+  // Test the login before keeping it, with a session of its own that sees only this credential for the host.
+  const candidate: Credential = { username, password, source: 'the login being checked' };
+  const session = core().createSession(coreConfigFrom(readSettings(), (e) => tree.logRequest(e), {
+    get: async (h) => (h === host ? candidate : logins.get(h)),
+  }));
+  let ping: PingResult;
+  try {
+    ping = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Logging in to ${host}…` },
+      () => session.registry(host).ping(),
+    );
+  } finally {
+    void session.close();
+  }
+  if (ping.state === 'needs-login') {
+    void vscode.window.showErrorMessage(`${host} refused the login for ${username}: check the username and password (or token). Nothing was saved.`);
+    return ping.state;
+  }
+  if (ping.state === 'unreachable') {
+    log.warn(`Log In: ${host}: ${ping.error.message}`);
+    const choice = preset ? 'Save Anyway' : await vscode.window.showWarningMessage(`${ping.error.message} The login could not be checked.`, 'Save Anyway');
+    if (choice !== 'Save Anyway') return ping.state;
+  }
+  await logins.store(host, { username, password });
+  tree.core.forget(host);
+  tree.refresh();
+  log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
+  if (!preset) void vscode.window.showInformationMessage(`Logged in to ${host} as ${username}.`);
+  return ping.state;
+}
+
+async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore): Promise<boolean> {
+  const host = await chooseHost(node, 'Log Out');
+  if (!host) return false;
+  const had = await logins.delete(host);
+  tree.core.forget(host);
+  tree.refresh();
+  const note = had
+    ? `Logged out of ${host}.`
+    : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
+  if (!(node && typeof (node as { host?: unknown }).host === 'string' && !(node instanceof RegistryNode))) void vscode.window.showInformationMessage(note);
+  return had;
+}
+
+const OPERATIONS: { label: Operation; detail: string }[] = [
+  { label: 'resolve', detail: 'Resolve a tag to a digest' },
+  { label: 'pull', detail: 'Fetch manifests and blobs by digest' },
+  { label: 'push', detail: 'Upload blobs and manifests' },
+  { label: 'delete', detail: 'Delete manifests or tags' },
+  { label: 'list', detail: 'List repositories and tags' },
+  { label: 'referrers', detail: 'List signatures, SBOMs and attestations' },
+];
+
+/** Shows, as a text document, where an operation on a registry goes and why. */
+async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Promise<void> {
+  let host: string | undefined;
+  if (node instanceof RegistryNode) host = node.entry.host;
+  else if (node instanceof RepositoryNode) host = node.registry.entry.host;
+  else if (node instanceof TagNode) host = node.parent.registry.entry.host;
+  else host = await chooseHost(undefined, 'Show Endpoint Plan');
+  if (!host) return;
+  const operation = await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
+  if (!operation) return;
+  const { describePlan } = core();
+  const text = describePlan(await tree.core.plan(host, operation.label));
+  const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+  await vscode.window.showTextDocument(document, { preview: true });
+}

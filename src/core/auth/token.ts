@@ -1,0 +1,281 @@
+/**
+ * Fetching a bearer token from a registry's token server (Docker token protocol, with the OAuth2
+ * refresh-token POST). Policy lives here too: which realms may receive credentials at all.
+ *
+ * Nothing in this file puts a secret (password, identity/refresh token, access token) into an error
+ * message: messages name the host, the token server and where the credential came from.
+ */
+import { CoreError } from '../errors';
+import { hostKey, isPrivateHost } from '../config/cidr';
+import type { Credential } from '../config/credentials';
+import type { HttpRequest, HttpResponse } from '../transport/http';
+
+/** Sent as `client_id` in token POSTs (token servers log it; it is not a secret). */
+export const TOKEN_CLIENT_ID = 'oci-registry-explorer';
+/** Docker's floor for `expires_in`, also the default when the server gives none. */
+export const MIN_TOKEN_LIFETIME_SECONDS = 60;
+/** A token answer is a small JSON object; anything bigger is not one. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/** The registry a token is for: its host[:port] and the scheme used to reach it. */
+export interface RegistryTarget {
+  host: string;
+  scheme: 'https' | 'http';
+}
+
+export interface TokenRequest {
+  /** The challenge's realm (token endpoint). */
+  realm: string;
+  service?: string;
+  scopes: readonly string[];
+  registry: RegistryTarget;
+  /** The registry host's own credential, if any. */
+  credential?: Credential;
+  /** A refresh token the token server returned earlier (the credential's identityToken is used otherwise). */
+  refreshToken?: string;
+  /** False skips the refresh-token POST (this token server already answered it with a fallback status). Default true. */
+  useRefreshToken?: boolean;
+  send: (req: HttpRequest) => Promise<HttpResponse>;
+  /** Configured headers for this host (hosts.toml `[header]`), also sent to its token server. */
+  extraHeaders?: Record<string, string>;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export interface TokenResult {
+  token: string;
+  /** Epoch milliseconds after which the token must not be used. */
+  expiresAt: number;
+  /** A refresh token the server returned, to use for later token requests. */
+  refreshToken?: string;
+  /** How the token was obtained: the refresh-token POST or the GET. */
+  grant: 'refresh_token' | 'get';
+}
+
+
+
+function hostnameOf(registry: RegistryTarget): string {
+  try {
+    return new URL(`${registry.scheme}://${registry.host}`).hostname;
+  } catch {
+    return registry.host;
+  }
+}
+
+/** The realm without query or credentials, for messages. */
+function shownRealm(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * Checks that a registry's realm may be asked for tokens (and so may receive its credentials).
+ * @throws CoreError INSECURE_REALM for an http realm of an https registry, PRIVATE_REALM for a
+ *   realm on a loopback/private/link-local address other than the registry's own host name,
+ *   BAD_REALM for a realm that is not an http(s) URL.
+ */
+export function checkRealm(realm: string, registry: RegistryTarget): URL {
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    url = new URL('invalid:');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new CoreError('BAD_REALM', `${registry.host} names a token server that is not an http(s) URL, so it cannot be logged in to; report this to the registry's operator.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new CoreError('BAD_REALM', `${registry.host} names a token server URL with a user name or password in it, which this client refuses to use; report this to the registry's operator.`);
+  }
+  if (url.protocol === 'http:' && registry.scheme === 'https') {
+    throw new CoreError(
+      'INSECURE_REALM',
+      `${registry.host} is reached over HTTPS but sends clients to the plain-HTTP token server ${shownRealm(url)}, where credentials and tokens could be read on the network; ` +
+        `ask the registry's operator to serve the token endpoint over HTTPS (or, for a trusted local test registry, add it as http://${registry.host}).`,
+    );
+  }
+  const registryHost = hostnameOf(registry);
+  if (isPrivateHost(url.hostname) && hostKey(url.hostname) !== hostKey(registryHost)) {
+    throw new CoreError(
+      'PRIVATE_REALM',
+      `${registry.host} sends clients to the token server ${shownRealm(url)} on a loopback or private address that is not the registry's own host, which this client refuses so a registry cannot make it reach into your network; ` +
+        `if this registry is yours, let its token server be reached under the registry's own host name (${registryHost}).`,
+    );
+  }
+  return url;
+}
+
+/** Fetches a token: the refresh-token POST when a refresh token is held (GET as fallback), else the GET. */
+export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
+  const realm = checkRealm(req.realm, req.registry);
+  const cred = req.credential;
+  const refreshToken = req.useRefreshToken === false ? undefined : req.refreshToken ?? cred?.identityToken;
+  if (refreshToken !== undefined && refreshToken !== '') {
+    const res = await req.send(postRequest(req, realm, refreshToken));
+    if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm, refreshToken)), grant: 'refresh_token' };
+    const body = await readCapped(res).catch(() => '');
+    if (![400, 401, 404, 405].includes(res.status)) throw statusError(res.status, body, req, realm, [refreshToken]);
+    // An identity token is the only credential held and the server called it invalid: a GET would
+    // silently be anonymous, so say that the login is stale instead.
+    const hasPassword = !!cred?.username && !!cred.password;
+    const usingIdentityToken = req.refreshToken === undefined;
+    if (usingIdentityToken && !hasPassword && (res.status === 401 || oauthError(body) === 'invalid_grant')) {
+      throw authFailed(req, realm);
+    }
+  }
+  const res = await req.send(getRequest(req, realm));
+  if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm)), grant: 'get' };
+  const body = await readCapped(res).catch(() => '');
+  throw statusError(res.status, body, req, realm, secretsOf(req));
+}
+
+/** Configured headers plus ours; ours replace a configured one of the same name in any case. */
+function headersWith(req: TokenRequest, own: Record<string, string>): Record<string, string> {
+  const ownNames = new Set(Object.keys(own).map((k) => k.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.extraHeaders ?? {})) if (!ownNames.has(k.toLowerCase())) out[k] = v;
+  return { ...out, ...own };
+}
+
+function getRequest(req: TokenRequest, realm: URL): HttpRequest {
+  const url = new URL(realm.href);
+  if (req.service !== undefined && req.service !== '') url.searchParams.set('service', req.service);
+  for (const scope of req.scopes) url.searchParams.append('scope', scope);
+  const own: Record<string, string> = { accept: 'application/json' };
+  const cred = req.credential;
+  if (cred?.username && cred.password) {
+    // Docker sends the account too; token servers use it to pick the user before checking the password.
+    url.searchParams.set('account', cred.username);
+    own.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`, 'utf8').toString('base64')}`;
+  }
+  return { method: 'GET', url, headers: headersWith(req, own), signal: req.signal };
+}
+
+function postRequest(req: TokenRequest, realm: URL, refreshToken: string): HttpRequest {
+  const form = new URLSearchParams();
+  form.set('grant_type', 'refresh_token');
+  form.set('refresh_token', refreshToken);
+  if (req.service !== undefined && req.service !== '') form.set('service', req.service);
+  form.set('client_id', TOKEN_CLIENT_ID);
+  if (req.scopes.length > 0) form.set('scope', req.scopes.join(' '));
+  form.set('access_type', 'offline');
+  const headers = headersWith(req, { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' });
+  return { method: 'POST', url: new URL(realm.href), headers, body: form.toString(), signal: req.signal };
+}
+
+function secretsOf(req: TokenRequest): string[] {
+  const c = req.credential;
+  return [c?.password, c?.identityToken, c?.registryToken, req.refreshToken].filter((s): s is string => !!s);
+}
+
+/** Reads a body up to {@link MAX_TOKEN_RESPONSE_BYTES}; `undefined` when it is larger. */
+async function readCapped(res: HttpResponse): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    size += buf.length;
+    if (size > MAX_TOKEN_RESPONSE_BYTES) {
+      res.body.destroy();
+      return undefined;
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks as unknown as Uint8Array[]).toString('utf8');
+}
+
+function oauthError(body: string | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(body ?? '') as { error?: unknown };
+    return typeof parsed?.error === 'string' ? parsed.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readTokenBody(res: HttpResponse, req: TokenRequest, realm: URL, usedRefreshToken?: string): Promise<Omit<TokenResult, 'grant'>> {
+  const origin = `The token server of ${req.registry.host} (${shownRealm(realm)})`;
+  const text = await readCapped(res);
+  if (text === undefined) {
+    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} sent an answer larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes instead of a token; check that the registry's auth settings point at a token server.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} did not answer with a JSON object, so no token could be read; check that the registry's auth settings point at a token server, or try again later.`);
+  }
+  const result = parseTokenResponse(parsed as Record<string, unknown>, (req.now ?? Date.now)());
+  if (result === undefined) {
+    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`);
+  }
+  // A POST that returned no new refresh token leaves the one used valid.
+  if (result.refreshToken === undefined && usedRefreshToken !== undefined) result.refreshToken = usedRefreshToken;
+  return result;
+}
+
+/**
+ * Reads a token answer: `access_token` or `token`; lifetime `expires_in` (default and minimum 60 s)
+ * counted from `issued_at` when that is a plausible time (not in the future, not older than the
+ * lifetime — a server clock far off would otherwise expire every token at once), else from `now`.
+ */
+export function parseTokenResponse(body: Record<string, unknown>, now: number): Omit<TokenResult, 'grant'> | undefined {
+  const candidate = [body.access_token, body.token].find((t) => typeof t === 'string' && t !== '') as string | undefined;
+  // The token becomes a header value: refuse anything that could break or inject into it.
+  if (candidate === undefined || !/^[\x21-\x7e]+$/.test(candidate)) return undefined;
+  const raw = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' ? Number(body.expires_in) : NaN;
+  const lifetimeMs = (Number.isFinite(raw) && raw > MIN_TOKEN_LIFETIME_SECONDS ? raw : MIN_TOKEN_LIFETIME_SECONDS) * 1000;
+  let issuedAt = now;
+  if (typeof body.issued_at === 'string') {
+    const t = Date.parse(body.issued_at);
+    if (Number.isFinite(t) && t <= now && t > now - lifetimeMs) issuedAt = t;
+  }
+  const out: Omit<TokenResult, 'grant'> = { token: candidate, expiresAt: issuedAt + lifetimeMs };
+  if (typeof body.refresh_token === 'string' && body.refresh_token !== '') out.refreshToken = body.refresh_token;
+  return out;
+}
+
+function authFailed(req: TokenRequest, realm: URL): CoreError {
+  const host = req.registry.host;
+  return new CoreError(
+    'AUTH_FAILED',
+    `The token server of ${host} (${shownRealm(realm)}) rejected the credentials from ${req.credential?.source ?? 'an unknown source'}: ` +
+      `log in to ${host} again (docker login, podman login or Registry Explorer's Log In).`,
+  );
+}
+
+function statusError(status: number, body: string | undefined, req: TokenRequest, realm: URL, secrets: readonly string[]): CoreError {
+  const host = req.registry.host;
+  if (status === 401 || status === 403) {
+    if (req.credential) return authFailed(req, realm);
+    return new CoreError(
+      'NEEDS_LOGIN',
+      `${host} requires a login: its token server (${shownRealm(realm)}) refused anonymous access; add your credentials for ${host} (docker login, podman login or Registry Explorer's Log In).`,
+    );
+  }
+  const said = serverSaid(body, secrets);
+  return new CoreError(
+    'TOKEN_SERVER_ERROR',
+    `The token server of ${host} (${shownRealm(realm)}) answered HTTP ${status}${said ? ` (it said: ${said})` : ''} instead of a token; try again later, or check the registry's status.`,
+  );
+}
+
+/** The server's own reason, shortened, with anything resembling a secret we sent removed. */
+function serverSaid(body: string | undefined, secrets: readonly string[]): string | undefined {
+  let parsed: { error?: unknown; error_description?: unknown; errors?: Array<{ message?: unknown }>; details?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(body ?? '') as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object') return undefined;
+  const first = Array.isArray(parsed.errors) ? parsed.errors[0]?.message : undefined;
+  const text = [parsed.error_description, first, parsed.error].find((v) => typeof v === 'string' && v !== '') as string | undefined;
+  if (text === undefined) return undefined;
+  let clean = text;
+  for (const s of secrets) if (s.length >= 4) clean = clean.split(s).join('<redacted>');
+  clean = [...clean].map((c) => (c < ' ' || c === '\x7f' ? ' ' : c)).join('');
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+}

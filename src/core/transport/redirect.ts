@@ -1,0 +1,42 @@
+import { CoreError } from '../errors';
+import { isPrivateHost } from '../config/cidr';
+
+/** Registries redirect blob downloads to object storage; never more than this many hops. */
+export const MAX_REDIRECTS = 10;
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+export function isRedirect(status: number): boolean {
+  return REDIRECT_STATUS.has(status);
+}
+
+/**
+ * Where a redirect leads, checked: an absolute URL resolved against the request's, never from
+ * https down to http, and never from a public host to a loopback or private address (a registry
+ * must not be able to point the client at services on the user's own network).
+ */
+export function redirectTarget(from: URL, location: string | undefined, hop: number): URL {
+  if (!location) throw new CoreError('BAD_REDIRECT', `${from.host} sent a redirect without a Location for ${from.pathname}.`);
+  if (hop >= MAX_REDIRECTS) throw new CoreError('TOO_MANY_REDIRECTS', `${from.host} redirected ${from.pathname} more than ${MAX_REDIRECTS} times; the request was stopped.`);
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    throw new CoreError('BAD_REDIRECT', `${from.host} redirected ${from.pathname} to an invalid URL.`);
+  }
+  if (to.protocol !== 'https:' && to.protocol !== 'http:') {
+    throw new CoreError('BAD_REDIRECT', `${from.host} redirected ${from.pathname} to a ${to.protocol} URL; only http(s) is followed.`);
+  }
+  if (from.protocol === 'https:' && to.protocol === 'http:') {
+    throw new CoreError('INSECURE_REDIRECT', `${from.host} redirected ${from.pathname} from https to plain http (${to.host}); the redirect was refused so nothing travels unencrypted.`);
+  }
+  if (!isPrivateHost(from.hostname) && isPrivateHost(to.hostname)) {
+    throw new CoreError('PRIVATE_REDIRECT', `${from.host} redirected ${from.pathname} to ${to.host}, an address on your own network; the redirect was refused.`);
+  }
+  return to;
+}
+
+/** Authorization and configured headers go only to the exact origin they were meant for. */
+export function sameHost(a: URL, b: URL): boolean {
+  return a.host === b.host && a.protocol === b.protocol;
+}

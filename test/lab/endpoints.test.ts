@@ -1,0 +1,226 @@
+import { strict as assert } from 'node:assert';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { scopesFor } from '../../src/core/auth/scope';
+import type { CoreError } from '../../src/core/errors';
+import { describePlan } from '../../src/core/plan';
+import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
+import type { RequestLogEntry } from '../../src/core/transport/connection';
+import { Lab, type LabRegistry } from './registry';
+import { pushTiny } from './tiny';
+
+const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes `files` (path → text) under a new folder and returns it. */
+function folder(files: Record<string, string>): string {
+  const root = tempDir('endpoints-');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function basicAuth(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+async function collect(pages: AsyncIterable<string[]>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
+}
+
+/** A server that answers every request with a Basic challenge and remembers the headers it saw. */
+async function recordingServer(): Promise<{ server: Server; host: string; seen: IncomingHttpHeaders[] }> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    res.statusCode = 401;
+    res.setHeader('www-authenticate', 'Basic realm="recording"');
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+describe('endpoints, hosts directories and credentials against real registries', function () {
+  let lab: Lab;
+  let upstream: LabRegistry;
+  let emptyMirror: LabRegistry;
+  let pullThrough: LabRegistry;
+  let basic: LabRegistry;
+  let token: LabRegistry;
+  const sessions: RegistrySession[] = [];
+  const noHosts = tempDir('no-hosts-');
+
+  function session(config: CoreConfig): RegistrySession {
+    const s = createSession({ hostsDirectories: [noHosts], credentials: false, env: {}, homedir: tempDir('home-'), ...config });
+    sessions.push(s);
+    return s;
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    lab = await Lab.create();
+    [upstream, emptyMirror, basic, token] = await Promise.all([
+      lab.startRegistry({ name: 'ep-upstream' }),
+      lab.startRegistry({ name: 'ep-empty-mirror' }),
+      lab.startRegistry({ name: 'ep-basic', auth: 'basic' }),
+      lab.startRegistry({ name: 'ep-token', auth: 'token' }),
+    ]);
+    pullThrough = await lab.startRegistry({ name: 'ep-pull-through', proxyOf: upstream });
+    await pushTiny(upstream, 'team/app', ['v1']);
+    await pushTiny(basic, 'team/secret', ['v1'], lab.user);
+  });
+
+  after(() => lab?.stopAll());
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+  });
+
+  describe('a hosts.toml mirror chain', () => {
+    function chainConfig(log: RequestLogEntry[]): CoreConfig {
+      const hostsDirectories = [folder({
+        'upstream.test/hosts.toml': [
+          `server = "http://${upstream.host}"`,
+          '',
+          `[host."http://${emptyMirror.host}"]`,
+          '  capabilities = ["pull", "resolve"]',
+          '',
+          `[host."http://${pullThrough.host}"]`,
+          '  capabilities = ["pull", "resolve"]',
+          '',
+        ].join('\n'),
+      })];
+      return { hostsDirectories, log: (e) => log.push(e) };
+    }
+
+    it('resolves a tag through the mirrors in order, with ?ns=, falling through a 404', async () => {
+      const log: RequestLogEntry[] = [];
+      const client = session(chainConfig(log)).registry('upstream.test');
+      const res = await client.request('resolve', 'team/app', { method: 'HEAD', path: '/team/app/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }) });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['docker-content-digest']), /^sha256:/);
+      assert.deepEqual(log.map((e) => [new URL(e.url).host, e.status]), [[emptyMirror.host, 404], [pullThrough.host, 200]]);
+      for (const entry of log) assert.equal(new URL(entry.url).searchParams.get('ns'), 'upstream.test');
+      // The registries saw the parameter too (their access logs record the query string).
+      assert.match(pullThrough.readLog(), /\/v2\/team\/app\/manifests\/v1\?ns=upstream\.test/);
+      assert.match(emptyMirror.readLog(), /\/v2\/team\/app\/manifests\/v1\?ns=upstream\.test/);
+    });
+
+    it('sends a push only to the server, never to a pull-only mirror', async () => {
+      const log: RequestLogEntry[] = [];
+      const client = session(chainConfig(log)).registry('upstream.test');
+      const plan = await client.plan('push');
+      assert.deepEqual(plan.endpoints.map((e) => e.host), [upstream.host]);
+      assert.match(describePlan(plan), /mirror/);
+      const res = await client.request('push', 'team/pushed', { method: 'POST', path: '/team/pushed/blobs/uploads/', scopes: scopesFor({ method: 'POST', repository: 'team/pushed' }) });
+      assert.equal(res.status, 202);
+      await res.body.dump();
+      assert.deepEqual(log.map((e) => new URL(e.url).host), [upstream.host]);
+    });
+
+    it('lists tags from the server only', async () => {
+      const log: RequestLogEntry[] = [];
+      const client = session(chainConfig(log)).registry('upstream.test');
+      assert.deepEqual(await collect(client.listTags('team/app')), ['v1']);
+      assert.deepEqual([...new Set(log.map((e) => new URL(e.url).host))], [upstream.host]);
+    });
+  });
+
+  describe('credentials from the user\'s files', () => {
+    it('logs in with Basic credentials from a Docker config.json', async () => {
+      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
+      const ping = await client.ping();
+      assert.equal(ping.state, 'reachable');
+      assert.equal(ping.state === 'reachable' && ping.credentialSource, join(config, 'config.json'));
+      assert.deepEqual(await collect(client.listTags('team/secret')), ['v1']);
+    });
+
+    it('says the login was refused when the password is wrong, without showing it', async () => {
+      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth('alice', 'not-the-password') } } }) });
+      const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
+      const ping = await client.ping();
+      assert.equal(ping.state, 'needs-login');
+      assert.equal(ping.state === 'needs-login' && ping.rejectedCredentialSource, join(config, 'config.json'));
+      await assert.rejects(collect(client.listTags('team/secret')), (err: CoreError) => {
+        assert.equal(err.code, 'AUTH_FAILED');
+        assert.doesNotMatch(err.message, /not-the-password/);
+        return true;
+      });
+    });
+
+    it('gets a Bearer token with credentials from a credential helper on PATH', async () => {
+      const bin = tempDir('helpers-');
+      const helper = join(bin, 'docker-credential-labtest');
+      writeFileSync(helper, [
+        '#!/bin/sh',
+        'read server',
+        `[ "$1" = get ] || exit 1`,
+        `printf '{"ServerURL":"%s","Username":"${lab.user.username}","Secret":"${lab.user.password}"}' "$server"`,
+        '',
+      ].join('\n'));
+      chmodSync(helper, 0o755);
+      const config = folder({ 'config.json': JSON.stringify({ credHelpers: { [token.host]: 'labtest' } }) });
+      const client = session({
+        credentials: { dockerConfigPath: join(config, 'config.json') },
+        env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` },
+      }).registry(token.host);
+      token.tokenServer!.requests.length = 0;
+      const repositories = await collect(client.listRepositories());
+      assert.ok(Array.isArray(repositories));
+      const users = token.tokenServer!.requests.map((r) => r.user);
+      assert.ok(users.includes(lab.user.username), `the token server saw ${lab.user.username} (saw ${users.join(', ')})`);
+      assert.ok(token.tokenServer!.requests.some((r) => r.scopes.includes('registry:catalog:*')));
+    });
+
+    it('uses a containers auth.json', async () => {
+      const auth = folder({ 'auth.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const client = session({ credentials: { podmanAuthPath: join(auth, 'auth.json'), dockerConfigPath: join(folder({ 'config.json': '{}' }), 'config.json') } }).registry(basic.host);
+      const ping = await client.ping();
+      assert.equal(ping.state === 'reachable' && ping.credentialSource, join(auth, 'auth.json'));
+    });
+
+    it('never sends the upstream\'s credentials to a mirror', async () => {
+      const witness = await recordingServer();
+      try {
+        const hostsDirectories = [folder({
+          'private.test/hosts.toml': [`server = "http://${basic.host}"`, '', `[host."http://${witness.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
+        })];
+        // Credentials exist for the server's host, for the registry's name, and for Docker Hub: none for the mirror.
+        const config = folder({ 'config.json': JSON.stringify({ auths: {
+          [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) },
+          'private.test': { auth: basicAuth('upstream-user', 'upstream-secret') },
+        } }) });
+        const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') } }).registry('private.test');
+        const res = await client.request('resolve', 'team/secret', { method: 'HEAD', path: '/team/secret/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }) });
+        assert.equal(res.status, 200, 'the server answered after the mirror refused');
+        assert.ok(witness.seen.length >= 1, 'the mirror was asked first');
+        for (const headers of witness.seen) assert.equal(headers.authorization, undefined, 'the mirror never received Authorization');
+      } finally {
+        await new Promise((r) => witness.server.close(r));
+      }
+    });
+
+    it('uses a mirror\'s own credentials on that mirror', async () => {
+      const hostsDirectories = [folder({
+        'private.test/hosts.toml': [`server = "http://${upstream.host}"`, '', `[host."http://${basic.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
+      })];
+      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const log: RequestLogEntry[] = [];
+      const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') }, log: (e) => log.push(e) }).registry('private.test');
+      const res = await client.request('resolve', 'team/secret', { method: 'HEAD', path: '/team/secret/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }) });
+      assert.equal(res.status, 200);
+      assert.deepEqual(log.map((e) => [new URL(e.url).host, e.status]), [[basic.host, 401], [basic.host, 200]], 'the mirror answered with its own login; the server was not needed');
+    });
+  });
+});
