@@ -215,6 +215,8 @@ describe('RegistryClient against real registries', function () {
           } else {
             res.end(JSON.stringify({ name: 'flaky', tags: ['ok'] }));
           }
+        } else if (req.url?.startsWith('/v2/slow/tags/list')) {
+          // Never answers: only cancellation ends the request.
         } else if (req.url?.startsWith('/v2/down/tags/list')) {
           res.statusCode = 502;
           res.end();
@@ -263,6 +265,14 @@ describe('RegistryClient against real registries', function () {
       const { log, logger } = recorder();
       await assert.rejects(collect(clientFor(origin, { log: logger, retry: { maxAttempts: 3, baseDelayMs: 10 } }).listTags('down')), (err: CoreError) => err.code === 'HTTP_502' && /answered HTTP 502 for repository down/.test(err.message));
       assert.equal(log.length, 3, 'exactly three attempts, no retry storm');
+    });
+
+    it('cancels a request in flight when its signal aborts', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 200);
+      await assert.rejects(collect(clientFor(origin).listTags('slow', { signal: controller.signal })), (err: CoreError) => err.code === 'CANCELLED');
+      assert.ok(Date.now() - started < 1500, `stopped within a second of the abort (${Date.now() - started} ms)`);
     });
 
     it('follows a redirect to another host without sending it the Authorization header', async () => {

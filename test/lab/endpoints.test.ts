@@ -159,6 +159,14 @@ describe('endpoints, hosts directories and credentials against real registries',
       });
     });
 
+    it('gets a Bearer token with credentials from a Docker config.json', async () => {
+      const config = folder({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(token.host);
+      token.tokenServer!.requests.length = 0;
+      await collect(client.listRepositories());
+      assert.ok(token.tokenServer!.requests.some((r) => r.user === lab.user.username && r.scopes.includes('registry:catalog:*')), 'the token server issued a catalog token to alice');
+    });
+
     it('gets a Bearer token with credentials from a credential helper on PATH', async () => {
       const bin = tempDir('helpers-');
       const helper = join(bin, 'docker-credential-labtest');
