@@ -12,19 +12,7 @@ import {
   parseIp,
   type InsecureEntry,
 } from '../../src/core/config/cidr';
-
-function throwsAt(fn: () => unknown, position: number | undefined, message?: RegExp): ParseError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${String(caught)}`);
-  assert.equal(caught.position, position, caught.message);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
+import { throwsAt } from './parse-assert';
 
 describe('cidr: parseInsecureEntry', () => {
   const cases: [string, InsecureEntry][] = [

@@ -12,25 +12,13 @@ import {
   referrersTagFor,
   shortDigest,
 } from '../../src/core/digest';
+import { throwsAt } from './parse-assert';
 
 const HEX64 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const EMPTY_SHA256 = `sha256:${HEX64}`;
 const ABC_SHA256 = 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 const ABC_SHA512 =
   'sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f';
-
-function throwsAt(fn: () => unknown, position: number | undefined, message?: RegExp): ParseError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${String(caught)}`);
-  assert.equal(caught.position, position, caught.message);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
 
 function coreErrorCode(fn: () => unknown): CoreError {
   try {

@@ -2,19 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
 import { hasRel, nextPageUrl, parseLinkHeader, sameOrigin, type LinkValue } from '../../src/core/http/link';
-
-function throwsAt(fn: () => unknown, position: number | undefined, message?: RegExp): ParseError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${String(caught)}`);
-  assert.equal(caught.position, position, caught.message);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
+import { throwsAt } from './parse-assert';
 
 /** Writes links as a header, quoting every value. */
 function formatLinks(links: LinkValue[]): string {

@@ -12,24 +12,12 @@ import {
   validateTag,
   type Reference,
 } from '../../src/core/reference';
+import { throwsAt } from './parse-assert';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;
 const SHA512 = `sha512:${'0123456789abcdef'.repeat(8)}`;
 
 /** Asserts `fn` throws a ParseError at `position` whose message matches `message`. */
-function throwsAt(fn: () => unknown, position: number | undefined, message?: RegExp | string): ParseError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${String(caught)}`);
-  assert.equal(caught.position, position, caught.message);
-  if (typeof message === 'string') assert.equal(caught.message, message);
-  else if (message) assert.match(caught.message, message);
-  return caught;
-}
 
 /** Runs `fn` and accepts a value or a ParseError whose position lies within the input. */
 function parsesOrParseError(input: string, fn: () => unknown): void {

@@ -2,19 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
 import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from '../../src/core/config/resolve-rules';
-
-function throwsAt(fn: () => unknown, position: number | undefined, message?: RegExp): ParseError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ParseError, `expected a ParseError, got ${String(caught)}`);
-  assert.equal(caught.position, position, caught.message);
-  if (message) assert.match(caught.message, message);
-  return caught;
-}
+import { throwsAt } from './parse-assert';
 
 describe('resolve rules: parseResolveRule', () => {
   const cases: [string, ResolveRule][] = [
