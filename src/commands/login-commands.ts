@@ -94,7 +94,8 @@ async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretL
   const note = had
     ? `Logged out of ${host}.`
     : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
-  if (!(node && typeof (node as { host?: unknown }).host === 'string' && !(node instanceof RegistryNode))) void vscode.window.showInformationMessage(note);
+  const scripted = !!node && !(node instanceof RegistryNode);
+  if (!scripted) void vscode.window.showInformationMessage(note);
   return had;
 }
 

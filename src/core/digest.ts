@@ -7,7 +7,7 @@
  * silently trusted.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { CoreError, ParseError } from './errors';
+import { CoreError, ParseError, quoteChar, quoteInput } from './errors';
 
 /** Binary input (a `Buffer` is listed because @types/node does not always see it as a `Uint8Array`). */
 export type Bytes = Uint8Array | Buffer;
@@ -25,18 +25,6 @@ export interface Digest {
 export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = { sha256: 64, sha512: 128 };
 
 const CODE = 'INVALID_DIGEST';
-const MAX_SHOWN = 200;
-
-function quoteInput(s: string): string {
-  const shown = s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s;
-  return JSON.stringify(shown);
-}
-
-/** Quotes one character of `s` (a whole surrogate pair when there is one) for an error message. */
-function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
-}
 
 const isAlgChar = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 const isAlgSep = (c: string): boolean => c === '+' || c === '.' || c === '_' || c === '-';

@@ -27,3 +27,16 @@ export class ParseError extends CoreError {
     this.position = position;
   }
 }
+
+const MAX_SHOWN = 200;
+
+/** Bad input quoted for a message, cut at 200 characters so a huge value never floods it. */
+export function quoteInput(s: string): string {
+  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
+}
+
+/** The character at `i` (a whole code point), quoted for a message. */
+export function quoteChar(s: string, i: number): string {
+  const cp = s.codePointAt(i);
+  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
+}

@@ -13,7 +13,7 @@
  * Every error is a {@link ParseError} whose message names the character at fault and its position.
  */
 import { isIPv6 } from 'node:net';
-import { ParseError } from './errors';
+import { ParseError, quoteChar, quoteInput } from './errors';
 import { parseDigestAt } from './digest';
 
 /** A parsed, normalised image reference. */
@@ -43,17 +43,6 @@ export const NAME_TOTAL_LENGTH_MAX = 255;
 export const TAG_LENGTH_MAX = 128;
 
 const CODE = 'INVALID_REFERENCE';
-const MAX_SHOWN = 200;
-
-function quoteInput(s: string): string {
-  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
-}
-
-function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
-}
-
 const isLowerAlnum = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 const isAlnum = (c: string): boolean => isLowerAlnum(c) || (c >= 'A' && c <= 'Z');
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';

@@ -8,7 +8,7 @@
  * inside quotes are data. As a leniency, unquoted values may also contain `/`, `:`, `@`, `?`, `=`
  * and other visible ASCII except `"`, `,` and `\`, so `realm=https://host/token` is understood.
  */
-import { ParseError } from '../errors';
+import { ParseError, quoteChar, quoteInput } from '../errors';
 
 /** One challenge from a `WWW-Authenticate` header. */
 export interface Challenge {
@@ -38,8 +38,6 @@ export type PickedChallenge =
   | { scheme: 'basic'; realm?: string; challenge: Challenge };
 
 const CODE = 'INVALID_CHALLENGE';
-const MAX_SHOWN = 200;
-
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
 const TOKEN68_CHAR = /^[A-Za-z0-9\-._~+/]$/;
 const isTchar = (c: string | undefined): boolean => c !== undefined && TCHAR.test(c);
@@ -47,15 +45,6 @@ const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t';
 /** Lenient unquoted value characters: visible ASCII except `"`, `,` and `\`. */
 const isBareValueChar = (c: string | undefined): boolean =>
   c !== undefined && c > ' ' && c < '\x7f' && c !== '"' && c !== ',' && c !== '\\';
-
-function quoteInput(s: string): string {
-  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
-}
-
-function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
-}
 
 class HeaderScanner {
   pos = 0;

@@ -6,7 +6,7 @@
  * IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) match IPv4 ranges and IPv4 host entries.
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import { ParseError } from '../errors';
+import { ParseError, quoteChar, quoteInput } from '../errors';
 
 /** A CIDR range; `network` is the canonical address with host bits cleared. */
 export interface CidrEntry {
@@ -28,17 +28,6 @@ export interface HostEntry {
 export type InsecureEntry = CidrEntry | HostEntry;
 
 const CODE = 'INVALID_INSECURE_ENTRY';
-const MAX_SHOWN = 200;
-
-function quoteInput(s: string): string {
-  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
-}
-
-function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
-}
-
 /** A failure callback: `reason` plus, when `pos` names a character, where it is. @internal */
 export type Fail = (reason: string, pos?: number) => never;
 

@@ -7,7 +7,7 @@
  * values are tokens or quoted strings (commas and semicolons inside `<…>` or quotes are data).
  * Unquoted values are accepted leniently (any visible ASCII except `"`, `,`, `;` and `\`).
  */
-import { ParseError } from '../errors';
+import { ParseError, quoteChar, quoteInput } from '../errors';
 
 /** One link: its target as written and its parameters (names lowercased; first occurrence wins). */
 export interface LinkValue {
@@ -16,22 +16,11 @@ export interface LinkValue {
 }
 
 const CODE = 'INVALID_LINK_HEADER';
-const MAX_SHOWN = 200;
-
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
 const isTchar = (c: string | undefined): boolean => c !== undefined && TCHAR.test(c);
 const isWs = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isBareValueChar = (c: string | undefined): boolean =>
   c !== undefined && c > ' ' && c < '\x7f' && c !== '"' && c !== ',' && c !== ';' && c !== '\\';
-
-function quoteInput(s: string): string {
-  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
-}
-
-function quoteChar(s: string, i: number): string {
-  const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
-}
 
 function parseOne(s: string, out: LinkValue[]): void {
   let pos = 0;
