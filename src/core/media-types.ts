@@ -1,0 +1,134 @@
+/**
+ * Media types of manifests, configs and layers, and the names people know them by. Registries
+ * hold far more than container images (Helm charts, signatures, SBOMs, WASM modules…); the tree
+ * and the inspector name each kind instead of showing raw media type strings.
+ */
+
+export const MediaTypes = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  ociNondistributableLayer: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  ociNondistributableLayerGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  ociEmpty: 'application/vnd.oci.empty.v1+json',
+  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerForeignLayer: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+} as const;
+
+/** What the Accept header of a manifest request lists: every kind this client reads. */
+export const MANIFEST_ACCEPT = [
+  MediaTypes.ociIndex,
+  MediaTypes.ociManifest,
+  MediaTypes.dockerManifestList,
+  MediaTypes.dockerManifest,
+].join(', ');
+
+export type ManifestKind = 'index' | 'image';
+
+/** Index-like and image-like manifest media types; the client never writes schema 1. */
+export function manifestKindOf(mediaType: string | undefined): ManifestKind | undefined {
+  switch (baseMediaType(mediaType ?? '')) {
+    case MediaTypes.ociIndex:
+    case MediaTypes.dockerManifestList:
+      return 'index';
+    case MediaTypes.ociManifest:
+    case MediaTypes.dockerManifest:
+      return 'image';
+    default:
+      return undefined;
+  }
+}
+
+/** A Content-Type without its parameters (`; charset=utf-8`), lower-cased. */
+export function baseMediaType(contentType: string): string {
+  return contentType.split(';', 1)[0]!.trim().toLowerCase();
+}
+
+export function isLayerMediaType(mediaType: string): boolean {
+  return /^application\/vnd\.(oci\.image\.layer\.|docker\.image\.rootfs\.)/.test(mediaType);
+}
+
+/** How a layer's bytes are compressed, judged from its media type. */
+export function layerCompressionOf(mediaType: string): 'gzip' | 'zstd' | 'none' | undefined {
+  if (!isLayerMediaType(mediaType)) return undefined;
+  if (/(\+|\.)gzip$/.test(mediaType)) return 'gzip';
+  if (/\+zstd$/.test(mediaType)) return 'zstd';
+  return 'none';
+}
+
+/** Human names of artifact and manifest kinds, checked in order; the first match wins. */
+const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
+  [/^application\/vnd\.oci\.image\.index\.v1\+json$/, 'OCI image index'],
+  [/^application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json$/, 'Docker manifest list'],
+  [/^application\/vnd\.oci\.image\.manifest\.v1\+json$/, 'OCI image'],
+  [/^application\/vnd\.docker\.distribution\.manifest\.v2\+json$/, 'Docker image'],
+  [/^application\/vnd\.docker\.distribution\.manifest\.v1\+(prettyjws|json)$/, 'Docker schema 1 image (deprecated)'],
+  [/^application\/vnd\.oci\.image\.config\.v1\+json$/, 'OCI image config'],
+  [/^application\/vnd\.docker\.container\.image\.v1\+json$/, 'Docker image config'],
+  [/^application\/vnd\.oci\.image\.layer\.v1\.tar\+gzip$/, 'layer (tar+gzip)'],
+  [/^application\/vnd\.oci\.image\.layer\.v1\.tar\+zstd$/, 'layer (tar+zstd)'],
+  [/^application\/vnd\.oci\.image\.layer\.v1\.tar$/, 'layer (tar)'],
+  [/^application\/vnd\.oci\.image\.layer\.nondistributable\./, 'non-distributable layer'],
+  [/^application\/vnd\.docker\.image\.rootfs\.diff\.tar\.gzip$/, 'layer (tar+gzip)'],
+  [/^application\/vnd\.docker\.image\.rootfs\.diff\.tar$/, 'layer (tar)'],
+  [/^application\/vnd\.docker\.image\.rootfs\.foreign\.diff\.tar\.gzip$/, 'foreign layer'],
+  [/^application\/vnd\.oci\.empty\.v1\+json$/, 'empty'],
+  [/^application\/vnd\.cncf\.helm\.(config|chart)\./, 'Helm chart'],
+  [/^application\/vnd\.cncf\.helm\.chart\.provenance\./, 'Helm chart provenance'],
+  [/^application\/vnd\.cnab\./, 'CNAB bundle'],
+  [/^application\/vnd\.dev\.cosign\.(artifact\.)?sig/, 'cosign signature'],
+  [/^application\/vnd\.dev\.cosign\.simplesigning/, 'cosign signature'],
+  [/^application\/vnd\.dev\.sigstore\.bundle/, 'Sigstore bundle'],
+  [/^application\/vnd\.cncf\.notary\.signature$/, 'Notation signature'],
+  [/^application\/vnd\.cncf\.notary\./, 'Notary'],
+  [/^application\/vnd\.in-toto\+json$/, 'in-toto attestation'],
+  [/^application\/vnd\.in-toto\./, 'in-toto attestation'],
+  [/^application\/vnd\.dsse\.envelope/, 'DSSE attestation'],
+  [/^application\/spdx(\+json)?$|spdx/, 'SBOM (SPDX)'],
+  [/^application\/vnd\.cyclonedx|cyclonedx/, 'SBOM (CycloneDX)'],
+  [/^application\/vnd\.syft\+json$/, 'SBOM (Syft)'],
+  [/^application\/vnd\.wasm\.|^application\/wasm$/, 'WebAssembly module'],
+  [/^application\/vnd\.module\.wasm\./, 'WebAssembly module'],
+  [/^application\/vnd\.unknown\.artifact\.v1$/, 'artifact'],
+  [/^application\/vnd\.buildkit\.cacheconfig/, 'BuildKit cache'],
+  [/^application\/vnd\.docker\.plugin\./, 'Docker plugin'],
+  [/^application\/vnd\.singularity\./, 'Singularity image'],
+  [/^application\/vnd\.acme\.rocket\./, 'example artifact'],
+];
+
+/**
+ * The name a person would use for a manifest or blob: `artifactType` (or an artifact's config
+ * type) first, since an OCI manifest can carry anything; then the media type; then the raw type.
+ */
+export function kindName(mediaType: string | undefined, artifactType?: string): string {
+  for (const candidate of [artifactType, mediaType]) {
+    if (!candidate) continue;
+    const type = baseMediaType(candidate);
+    for (const [pattern, name] of KNOWN_KINDS) if (pattern.test(type)) return name;
+  }
+  return artifactType ?? mediaType ?? 'unknown';
+}
+
+/** The codicon the tree shows for a kind of content. */
+export function kindIcon(mediaType: string | undefined, artifactType?: string): string {
+  const name = kindName(mediaType, artifactType);
+  if (/signature|Sigstore|Notation|Notary/.test(name)) return 'verified';
+  if (/SBOM/.test(name)) return 'checklist';
+  if (/attestation/.test(name)) return 'law';
+  if (/Helm/.test(name)) return 'ship';
+  if (/index|list/.test(name)) return 'layers';
+  if (/layer/.test(name)) return 'archive';
+  if (/config/.test(name)) return 'settings-gear';
+  if (/WebAssembly/.test(name)) return 'symbol-method';
+  if (/image/.test(name)) return 'package';
+  return 'file-binary';
+}
