@@ -5,6 +5,7 @@ import { CoreError } from './errors';
 import { nextPageUrl, sameOrigin } from './http/link';
 import type { EndpointPlan, Operation } from './plan';
 import { registryErrorFor } from './registry-errors';
+import { Repository } from './repository';
 import type { RegistrySession } from './session';
 import type { HttpResponse } from './transport/http';
 
@@ -49,12 +50,17 @@ export class RegistryClient {
     return this.session.plan(this.host, operation);
   }
 
+  /** One repository of this registry: manifests, blobs, uploads, tags, referrers, deletes. */
+  repository(name: string): Repository {
+    return new Repository(this, name);
+  }
+
   /**
    * Sends a request through the plan for `operation`, returning the first response that is not a
    * mirror's failure. The caller reads or discards the body.
    */
   async request(operation: Operation, repository: string | undefined, req: Omit<EndpointRequest, 'retry'>): Promise<HttpResponse> {
-    const endpoints = await this.endpoints(operation, repository);
+    const endpoints = await this.endpointClients(operation, repository);
     const failures: EndpointFailure[] = [];
     for (const [index, endpoint] of endpoints.entries()) {
       const last = index === endpoints.length - 1;
@@ -76,7 +82,7 @@ export class RegistryClient {
     let endpoint: EndpointClient;
     let res: HttpResponse;
     try {
-      [endpoint] = (await this.endpoints('list')) as [EndpointClient];
+      [endpoint] = (await this.endpointClients('list')) as [EndpointClient];
       res = await endpoint.send({ method: 'GET', path: '/', scopes: [], signal, retry: false });
     } catch (err) {
       if (err instanceof CoreError && err.code !== 'CANCELLED') return { state: 'unreachable', error: err };
@@ -120,7 +126,8 @@ export class RegistryClient {
     return this.pages(`/${repository}/tags/list`, repository, scopesFor({ method: 'GET', repository }), 'tags', `repository ${repository}`, options);
   }
 
-  private async endpoints(operation: Operation, repository?: string): Promise<EndpointClient[]> {
+  /** Clients for the plan's endpoints of an operation, in order; refuses an empty plan with the reason. */
+  async endpointClients(operation: Operation, repository?: string): Promise<EndpointClient[]> {
     const plan = await this.plan(operation);
     if (plan.endpoints.length === 0) {
       const why = plan.skipped.map((s) => `${s.host}: ${s.reason}`).join('; ');
@@ -139,7 +146,7 @@ export class RegistryClient {
     explainFailure?: (status: number, text: string) => CoreError | undefined,
   ): AsyncGenerator<string[]> {
     const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 100));
-    const [endpoint] = (await this.endpoints('list', repository)) as [EndpointClient];
+    const [endpoint] = (await this.endpointClients('list', repository)) as [EndpointClient];
     let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
     const seen = new Set<string>();
     while (url) {

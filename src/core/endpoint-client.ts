@@ -83,6 +83,7 @@ export class EndpointClient {
   /** Sends with this host's authorization, answering up to two challenges, then follows redirects. */
   private async sendAuthorized(req: EndpointRequest): Promise<HttpResponse> {
     const url = this.url(req.path, req.query);
+    if (!sameHost(url, new URL(this.origin))) return this.sendToOtherHost(req, url);
     for (let round = 0; ; round++) {
       if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.');
       const authorization = await this.authorizer.header(req.scopes, req.signal);
@@ -121,6 +122,17 @@ export class EndpointClient {
       }
     }
     return res;
+  }
+
+  /**
+   * An upload Location (or a Link) on another host: no Authorization and no configured headers go
+   * there, and an https registry never sends content to plain http.
+   */
+  private sendToOtherHost(req: EndpointRequest, url: URL): Promise<HttpResponse> {
+    if (url.protocol === 'http:' && this.origin.startsWith('https:')) {
+      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted.`);
+    }
+    return this.connection.sendElsewhere({ method: req.method, url, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
   }
 
   /** The sentence for a request this host still refuses after authorization: log in, wrong login, or not permitted. */

@@ -1,0 +1,222 @@
+/**
+ * The one transfer engine behind pull, push and copy: every blob of the graph (each digest
+ * once, with bounded concurrency; skipped when the target has it; mounted within a registry;
+ * otherwise streamed from the source through a verifier straight into the target), then the
+ * manifests children first and the root last. Nothing is tagged until everything it needs is
+ * stored, so an interrupted copy leaves no tag pointing at missing content, and a rerun skips
+ * what already arrived.
+ */
+import { pipeline } from 'node:stream';
+import pLimit from 'p-limit';
+import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../content';
+import { CoreError } from '../errors';
+import type { Descriptor, Platform } from '../manifest';
+import { RegistryError } from '../registry-errors';
+import { sleep } from '../transport/retry';
+import { verifyingStream } from '../verify-stream';
+import { collectGraph, type ContentGraph } from './graph';
+
+export type BlobState = 'queued' | 'skipped' | 'mounted' | 'copying' | 'retrying' | 'copied' | 'failed';
+
+export type CopyEvent =
+  | { type: 'planned'; blobs: number; manifests: number; totalBytes: number; root: Descriptor }
+  | { type: 'blob'; descriptor: Descriptor; state: BlobState; error?: string }
+  | { type: 'bytes'; descriptor: Descriptor; n: number; doneBytes: number; totalBytes: number }
+  | { type: 'manifest'; descriptor: Descriptor; state: 'stored' | 'skipped' };
+
+export interface CopyOptions {
+  /** Blobs in flight at once (default 4). */
+  concurrency?: number;
+  /** Platforms to keep from an index; absent means all. */
+  platforms?: Platform[];
+  /** Tag for the root in the target. */
+  tag?: string;
+  /** Also copy what refers to the root (signatures, SBOMs, attestations), when the source can list them. */
+  includeReferrers?: boolean;
+  signal?: AbortSignal;
+  onProgress?(event: CopyEvent): void;
+  /** Attempts per blob for failures worth repeating (dropped connections, 5xx, truncation). Default 3. */
+  blobAttempts?: number;
+}
+
+export interface CopyResult {
+  root: Descriptor;
+  /** The root differs from the source's (a platform subset or one platform was chosen). */
+  rewritten: boolean;
+  manifests: { stored: number; skipped: number };
+  blobs: { copied: number; skipped: number; mounted: number };
+  bytes: { total: number; transferred: number };
+  referrers: number;
+  durationMs: number;
+}
+
+/** A source that can list the referrers of a digest (a registry repository). */
+interface ReferrersSource {
+  referrers(digest: string, options: { signal?: AbortSignal }): Promise<{ referrers: Descriptor[] }>;
+}
+
+const RETRYABLE = new Set(['CONNECTION_RESET', 'CONNECTION_CLOSED', 'TIMEOUT', 'UNREACHABLE', 'NETWORK', 'SIZE_MISMATCH', 'PAYLOAD_TOO_LARGE', 'UPLOAD_NOT_REPLAYABLE', 'UPLOAD_OUT_OF_SYNC']);
+
+/** Referrers of referrers (a signature on an SBOM) are followed this deep. */
+const MAX_REFERRER_DEPTH = 3;
+
+export async function copy(source: ReadTarget, target: WriteTarget, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
+  const started = performance.now();
+  const abort = new AbortController();
+  const onOuterAbort = (): void => abort.abort();
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (options.signal?.aborted) abort.abort();
+  const signal = abort.signal;
+  const result: CopyResult = { root, rewritten: false, manifests: { stored: 0, skipped: 0 }, blobs: { copied: 0, skipped: 0, mounted: 0 }, bytes: { total: 0, transferred: 0 }, referrers: 0, durationMs: 0 };
+  try {
+    const graph = await collectGraph(source, root, { platforms: options.platforms, signal });
+    result.root = graph.root;
+    result.rewritten = graph.rewritten;
+    const transfer = new GraphTransfer(source, target, options, signal, result);
+    await transfer.run(graph, options.tag);
+    if (options.includeReferrers && isReferrersSource(source)) await transfer.referrers(graph.root.digest, 1);
+    result.durationMs = performance.now() - started;
+    return result;
+  } catch (err) {
+    abort.abort();
+    throw cancelledOr(err, options.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+class GraphTransfer {
+  private readonly limit;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly source: ReadTarget,
+    private readonly target: WriteTarget,
+    private readonly options: CopyOptions,
+    private readonly signal: AbortSignal,
+    private readonly result: CopyResult,
+  ) {
+    this.limit = pLimit(Math.max(1, Math.min(32, options.concurrency ?? 4)));
+  }
+
+  async run(graph: ContentGraph, tag: string | undefined): Promise<void> {
+    const totalBytes = graph.blobs.reduce((sum, b) => sum + b.size, 0);
+    this.result.bytes.total += totalBytes;
+    this.emit({ type: 'planned', blobs: graph.blobs.length, manifests: graph.manifests.length, totalBytes, root: graph.root });
+    // Every blob settles before any manifest goes up; the first failure cancels the rest.
+    const outcomes = await Promise.allSettled(graph.blobs.map((blob) => this.blob(blob)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const parsed of graph.manifests) {
+      const isRoot = parsed.descriptor.digest === graph.root.digest;
+      const rootTag = isRoot ? tag : undefined;
+      if (!rootTag && (await this.target.hasManifest(parsed.descriptor, this.signal))) {
+        this.result.manifests.skipped++;
+        this.emit({ type: 'manifest', descriptor: parsed.descriptor, state: 'skipped' });
+        continue;
+      }
+      await this.target.pushManifest(isRoot ? { ...parsed.descriptor, ...(graph.root.annotations ? { annotations: graph.root.annotations } : {}) } : parsed.descriptor, parsed.bytes, rootTag, this.signal);
+      this.result.manifests.stored++;
+      this.emit({ type: 'manifest', descriptor: parsed.descriptor, state: 'stored' });
+    }
+  }
+
+  /** Copies the referrers of `digest` (and theirs, a few levels deep) after the subject is stored. */
+  async referrers(digest: string, depth: number): Promise<void> {
+    if (depth > MAX_REFERRER_DEPTH || !isReferrersSource(this.source)) return;
+    const { referrers } = await this.source.referrers(digest, { signal: this.signal });
+    for (const referrer of referrers) {
+      const graph = await collectGraph(this.source, referrer, { signal: this.signal });
+      await this.run(graph, undefined);
+      this.result.referrers++;
+      await this.referrers(referrer.digest, depth + 1);
+    }
+  }
+
+  /** One blob, once per digest even when two manifests share it. */
+  private blob(descriptor: Descriptor): Promise<void> {
+    let pending = this.inFlight.get(descriptor.digest);
+    if (!pending) {
+      pending = this.limit(() => this.transferBlob(descriptor));
+      this.inFlight.set(descriptor.digest, pending);
+    }
+    return pending;
+  }
+
+  private async transferBlob(descriptor: Descriptor): Promise<void> {
+    if (this.signal.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.');
+    if (await this.target.hasBlob(descriptor, this.signal)) {
+      this.result.blobs.skipped++;
+      this.emit({ type: 'blob', descriptor, state: 'skipped' });
+      return;
+    }
+    if (this.target.mountBlob && isRegistryLocated(this.source) && isRegistryLocated(this.target) && this.source.registryHost === this.target.registryHost) {
+      if (await this.target.mountBlob(descriptor, this.source.repository, this.signal).catch(() => false)) {
+        this.result.blobs.mounted++;
+        this.emit({ type: 'blob', descriptor, state: 'mounted' });
+        return;
+      }
+    }
+    const attempts = Math.max(1, this.options.blobAttempts ?? 3);
+    for (let attempt = 1; ; attempt++) {
+      let sent = 0;
+      try {
+        this.emit({ type: 'blob', descriptor, state: attempt === 1 ? 'copying' : 'retrying' });
+        await this.streamBlob(descriptor, (n) => {
+          sent += n;
+          this.result.bytes.transferred += n;
+          this.emit({ type: 'bytes', descriptor, n, doneBytes: this.result.bytes.transferred, totalBytes: this.result.bytes.total });
+        });
+        this.result.blobs.copied++;
+        this.emit({ type: 'blob', descriptor, state: 'copied' });
+        return;
+      } catch (err) {
+        // Progress counts only bytes that stayed: a failed attempt's bytes are taken back.
+        this.result.bytes.transferred -= sent;
+        if (sent > 0) this.emit({ type: 'bytes', descriptor, n: -sent, doneBytes: this.result.bytes.transferred, totalBytes: this.result.bytes.total });
+        if (attempt >= attempts || this.signal.aborted || !isWorthRetrying(err)) {
+          this.emit({ type: 'blob', descriptor, state: 'failed', error: err instanceof Error ? err.message : String(err) });
+          throw err;
+        }
+        await sleep(200 * attempt, this.signal);
+      }
+    }
+  }
+
+  /** Source stream → verifier → target; an error anywhere destroys the whole pipe. */
+  private async streamBlob(descriptor: Descriptor, onBytes: (n: number) => void): Promise<void> {
+    const body = await this.source.openBlob(descriptor, this.signal);
+    const verified = verifyingStream(descriptor, `blob ${descriptor.digest} from ${this.source.name}`, { onBytes });
+    let pipeError: unknown;
+    pipeline(body, verified, (err) => {
+      pipeError = err;
+    });
+    try {
+      await this.target.pushBlob(descriptor, verified, this.signal);
+    } catch (err) {
+      body.destroy();
+      throw pipeError ?? err;
+    }
+    if (pipeError) throw pipeError;
+  }
+
+  private emit(event: CopyEvent): void {
+    this.options.onProgress?.(event);
+  }
+}
+
+function isReferrersSource(source: object): source is ReferrersSource {
+  return typeof (source as Partial<ReferrersSource>).referrers === 'function';
+}
+
+function isWorthRetrying(err: unknown): boolean {
+  if (err instanceof RegistryError) return err.status >= 500 || err.status === 429 || err.status === 408;
+  if (err instanceof CoreError) return RETRYABLE.has(err.code);
+  // Socket errors surfacing from a body stream (the other side closed mid-blob).
+  return err instanceof Error && /socket|ECONNRESET|EPIPE|other side closed|terminated|aborted/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+}
+
+function cancelledOr(err: unknown, outer: AbortSignal | undefined): unknown {
+  if (outer?.aborted && !(err instanceof CoreError && err.code === 'CANCELLED')) return new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
+  return err;
+}

@@ -1,0 +1,186 @@
+// Registry operations against real Distribution registries, with skopeo as the independent
+// reader: resolve, fetch, copy (between registries, within one by mount, one platform, with
+// referrers), tag, delete, and an interrupted copy that leaves nothing half-done.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreError } from '../../src/core/errors';
+import type { Descriptor } from '../../src/core/manifest';
+import { copy, type CopyEvent } from '../../src/core/operations/copy';
+import type { Repository } from '../../src/core/repository';
+import { createSession, type RegistrySession } from '../../src/core/session';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from './content';
+import { Lab, type LabRegistry } from './registry';
+
+const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+const MIB = 1024 * 1024;
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<CoreError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+describe('registry operations against real registries', function () {
+  let lab: Lab;
+  let source: LabRegistry;
+  let target: LabRegistry;
+  let noDelete: LabRegistry;
+  let sample: SampleContent;
+  let session: RegistrySession;
+
+  const repo = (registry: LabRegistry, name: string): Repository => session.registry(registry.host).repository(name);
+
+  before(async function () {
+    this.timeout(180_000);
+    lab = await Lab.create();
+    [source, target, noDelete] = await Promise.all([
+      lab.startRegistry({ name: 'ops-source' }),
+      lab.startRegistry({ name: 'ops-target' }),
+      lab.startRegistry({ name: 'ops-nodelete', deleteEnabled: false }),
+    ]);
+    sample = await seedSampleContent(source);
+    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [source, target, noDelete].map((r) => ({ url: r.url })) });
+  });
+
+  after(async function () {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  it('resolves a tag with HEAD to the digest skopeo sees, and fetches the verified index', async function () {
+    const web = repo(source, sample.multiPlatform.repository);
+    const raw = await inspectRaw(source, `${sample.multiPlatform.repository}:${sample.multiPlatform.tag}`);
+    const resolved = await web.resolve(sample.multiPlatform.tag);
+    assert.equal(resolved.digest, sha256(raw));
+    assert.equal(resolved.size, raw.length);
+    const parsed = await web.getManifest(resolved.digest);
+    assert.equal(parsed.kind, 'index');
+    assert.deepEqual(parsed.kind === 'index' && parsed.index.manifests.map((m) => m.digest), sample.multiPlatform.platforms.map((p) => p.digest));
+    await rejectsWith(web.resolve('no-such-tag'), 'MANIFEST_UNKNOWN');
+  });
+
+  it('copies a multi-platform index to another registry with the same digests, and skips everything on a rerun', async function () {
+    const from = repo(source, sample.multiPlatform.repository);
+    const to = repo(target, 'copied/web');
+    const root = await from.resolve(sample.multiPlatform.tag);
+    const events: CopyEvent[] = [];
+    const result = await copy(from, to, root, { tag: 'v1', concurrency: 4, onProgress: (e) => events.push(e) });
+    assert.equal(result.root.digest, sample.multiPlatform.digest);
+    assert.equal(sha256(await inspectRaw(target, 'copied/web:v1')), sample.multiPlatform.digest);
+    for (const platform of sample.multiPlatform.platforms) {
+      assert.equal(sha256(await inspectRaw(target, `copied/web@${platform.digest}`)), platform.digest);
+    }
+    assert.ok(result.blobs.copied > 0);
+    assert.equal(result.bytes.transferred, result.bytes.total);
+    assert.ok(events.some((e) => e.type === 'bytes'));
+    const again = await copy(from, to, root, { tag: 'v1' });
+    assert.equal(again.blobs.copied, 0);
+    assert.equal(again.bytes.transferred, 0);
+    assert.equal(again.blobs.skipped, result.blobs.copied + result.blobs.skipped);
+  });
+
+  it('copies within one registry by mounting blobs from the source repository', async function () {
+    const from = repo(source, 'library/alpine');
+    const to = repo(source, 'mirror/alpine');
+    const root = await from.resolve('3.20');
+    const result = await copy(from, to, root, { tag: '3.20' });
+    assert.ok(result.blobs.mounted > 0, JSON.stringify(result.blobs));
+    assert.equal(result.blobs.copied, 0);
+    assert.equal(sha256(await inspectRaw(source, 'mirror/alpine:3.20')), root.digest);
+    assert.match(source.readLog(), /mount=sha256/);
+  });
+
+  it('copies one platform of an index as that image, and a subset as a new index', async function () {
+    const from = repo(source, sample.multiPlatform.repository);
+    const root = await from.resolve(sample.multiPlatform.tag);
+    const [first, second] = sample.multiPlatform.platforms;
+    const one = await copy(from, repo(target, 'one/web'), root, { tag: 'arm', platforms: [first!.platform] });
+    assert.equal(one.root.digest, first!.digest);
+    assert.equal(sha256(await inspectRaw(target, 'one/web:arm')), first!.digest);
+    if (sample.multiPlatform.platforms.length > 2) {
+      const two = await copy(from, repo(target, 'two/web'), root, { tag: 'pair', platforms: [first!.platform, second!.platform] });
+      assert.ok(two.rewritten);
+      const index = JSON.parse((await inspectRaw(target, 'two/web:pair')).toString()) as { manifests: Descriptor[] };
+      assert.deepEqual(index.manifests.map((m) => m.digest), [first!.digest, second!.digest]);
+    }
+    await rejectsWith(copy(from, repo(target, 'none/web'), root, { platforms: [{ os: 'plan9', architecture: 'mips' }] }), 'PLATFORM_NOT_FOUND');
+  });
+
+  it('finds referrers through the tag schema and copies them along', async function () {
+    const from = repo(source, sample.referrer.repository);
+    const { referrers, source: how } = await from.referrers(sample.referrer.subjectDigest);
+    assert.equal(how, 'tag-schema', 'Distribution 2.8 has no referrers API');
+    assert.deepEqual(referrers.map((r) => r.digest), [sample.referrer.digest]);
+    const to = repo(target, 'signed/web');
+    const result = await copy(from, to, await from.resolve(sample.multiPlatform.tag), { tag: 'v1', includeReferrers: true });
+    assert.equal(result.referrers, 1);
+    const copied = await to.referrers(sample.referrer.subjectDigest);
+    assert.deepEqual(copied.referrers.map((r) => r.digest), [sample.referrer.digest]);
+    assert.equal(copied.referrers[0]!.artifactType, sample.referrer.artifactType);
+    assert.deepEqual((await to.referrers(sample.referrer.subjectDigest, { artifactType: 'application/x-none' })).referrers, []);
+  });
+
+  it('tags, lists the tags of a digest, deletes a tag alone, then the manifest', async function () {
+    const alpine = repo(source, 'library/alpine');
+    const d = await alpine.tag('3.20', 'stable');
+    assert.equal(sha256(await inspectRaw(source, 'library/alpine:stable')), d.digest);
+    assert.deepEqual((await alpine.tagsPointingTo(d.digest)).tags, ['3.20', 'latest', 'stable']);
+    const how = await alpine.deleteTag('stable');
+    assert.equal(how, 'throwaway-manifest', 'Distribution 2.8 refuses DELETE by tag');
+    assert.ok(!(await listTags(source, 'library/alpine')).includes('stable'));
+    assert.equal(sha256(await inspectRaw(source, 'library/alpine:latest')), d.digest, 'the other tags stay');
+    const copyRoot = await alpine.resolve('1.2.9');
+    await alpine.deleteManifest(copyRoot.digest);
+    await rejectsWith(alpine.resolve('1.2.9'), 'MANIFEST_UNKNOWN');
+  });
+
+  it('explains a registry with deletion disabled', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'nodelete'));
+    const image = await layout.image({ seed: 'nodelete', layers: [1024] });
+    const digest = await pushToRegistry(layout, image, noDelete, 'keep/me:1');
+    const err = await rejectsWith(repo(noDelete, 'keep/me').deleteManifest(digest), 'DELETE_DISABLED');
+    assert.match(err.message, /storage\.delete\.enabled: true/);
+  });
+
+  it('leaves no tag after a copy interrupted by the source dying mid-blob, and completes when run again', async function () {
+    this.timeout(120_000);
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'big'));
+    const image = await layout.image({ seed: 'interrupted', layers: [24 * MIB, 8 * MIB] });
+    const flaky = await lab.startRegistry({ name: 'ops-flaky' });
+    await pushToRegistry(layout, image, flaky, 'big/image:1');
+    const flakySession = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: flaky.url }, { url: target.url }], retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 } });
+    try {
+      const from = flakySession.registry(flaky.host).repository('big/image');
+      const to = flakySession.registry(target.host).repository('big/image');
+      const root = await from.resolve('1');
+      let killed = false;
+      const failure = await copy(from, to, root, {
+        tag: '1',
+        concurrency: 1,
+        blobAttempts: 2,
+        onProgress: (e) => {
+          if (!killed && e.type === 'bytes' && e.doneBytes > 4 * MIB) {
+            killed = true;
+            void flaky.kill();
+          }
+        },
+      }).then(() => undefined, (err: unknown) => err);
+      assert.ok(killed, 'the source was killed mid-transfer');
+      assert.ok(failure instanceof Error, 'the copy failed');
+      assert.ok(!(await listTags(target, 'big/image').catch((): string[] => [])).includes('1'), 'no tag points at half-copied content');
+      await flaky.restart();
+      const result = await copy(from, to, root, { tag: '1' });
+      assert.equal(result.root.digest, image.descriptor.digest);
+      assert.equal(sha256(await inspectRaw(target, 'big/image:1')), image.descriptor.digest);
+    } finally {
+      await flakySession.close();
+    }
+  });
+});
