@@ -3,7 +3,8 @@ import { core } from '../core-loader';
 import type { Credential, Operation, PingResult } from '../core/index';
 import type { SecretLoginStore } from '../logins';
 import { coreConfigFrom, readSettings } from '../settings';
-import { RegistryNode, RepositoryNode, TagNode, type ExplorerNode } from '../views/nodes';
+import { isManifestHandle } from '../views/content-nodes';
+import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
 export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -113,7 +114,7 @@ async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Prom
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode) host = node.registry.entry.host;
-  else if (node instanceof TagNode) host = node.parent.registry.entry.host;
+  else if (isManifestHandle(node)) host = node.repositoryNode.registry.entry.host;
   else host = await chooseHost(undefined, 'Show Endpoint Plan');
   if (!host) return;
   const operation = await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });

@@ -12,9 +12,20 @@ export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type 
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 export { parseRegistryLocation, type RegistryLocation } from './registry-url';
-export { parseReference, formatReference, familiarString, type Reference } from './reference';
+export { parseReference, formatReference, familiarString, validateTag, type Reference } from './reference';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';
 export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
 export { ConfigFileError } from './config/docker-config';
+export { Repository, type ReferrersOptions, type ReferrersResult } from './repository';
+export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
+export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
+export { type ReadTarget, type WriteTarget, type TransferObserver } from './content';
+export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './media-types';
+export {
+  parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, MAX_MANIFEST_BYTES,
+  type Descriptor, type ImageIndex, type ImageManifest, type ImageConfig, type ParsedManifest, type Platform,
+} from './manifest';
+export { verifyingStream } from './verify-stream';
+export { referrersTagFor } from './digest';
