@@ -256,7 +256,7 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
     items.push({ label: 'Platforms', kind: vscode.QuickPickItemKind.Separator });
     for (const entry of parsed.index.manifests) {
       if (core().isAttestationEntry(entry) || !entry.platform) continue;
-      items.push({ label: core().formatPlatform(entry.platform), description: formatBytes(entry.size), picked: true, platform: entry.platform });
+      items.push({ label: core().formatPlatform(entry.platform), description: core().shortDigest(entry.digest), picked: true, platform: entry.platform });
     }
   }
   items.push({ label: 'Options', kind: vscode.QuickPickItemKind.Separator });

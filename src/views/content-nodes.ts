@@ -10,6 +10,9 @@ import { formatBytes } from './format';
 import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 import type { RepositoryNode } from './nodes';
 
+/** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
+const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
+
 /** A node that stands for one manifest in one repository: what the content commands act on. */
 export interface ManifestHandle {
   readonly repository: Repository;
@@ -124,9 +127,11 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `tag:${this.parent.registry.entry.id}/${this.parent.name}:${this.tag}`;
-    item.iconPath = new vscode.ThemeIcon('tag');
+    const referrersIndex = REFERRERS_TAG.test(this.tag);
+    item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
     item.contextValue = this.parsed?.kind === 'index' ? 'tag.index' : 'tag.image';
-    item.description = this.summary() ?? (this.failure ? 'unreadable' : undefined);
+    // Registries without the referrers API keep referrers under a tag named after the subject's digest.
+    item.description = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
     item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor);
     if (!this.parsed && !this.drawnOnce) {
       // Only rows the tree actually draws ask for their digest, and a few at a time.
