@@ -9,7 +9,7 @@ import { concatBuffers } from './bytes';
 import { FaultProxy, RecordingServer } from './fault-proxy';
 import { Lab, type LabRegistry } from './registry';
 import { labRequest } from './request';
-import { pushTiny } from './tiny';
+import { pushTiny, tagMany } from './tiny';
 
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -25,21 +25,6 @@ async function uploadBlob(base: string, repository: string, blob: Buffer): Promi
   const put = await labRequest(target.href, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
   assert.equal(put.status, 201, put.text());
   return { started, committed: String(put.headers.location) };
-}
-
-/** Tags one tiny manifest `count` times, `parallel` PUTs at a time (the registry stores each tag as a link). */
-async function tagMany(registry: LabRegistry, repository: string, tags: string[], parallel = 16): Promise<void> {
-  await pushTiny(registry, repository, ['seed']);
-  const manifest = await labRequest(`${registry.url}/v2/${repository}/manifests/seed`, { headers: { accept: MANIFEST_TYPE } });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tags.length) {
-      const tag = tags[next++] as string;
-      const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: manifest.body, headers: { 'content-type': MANIFEST_TYPE } });
-      assert.equal(res.status, 201, res.text());
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
 }
 
 interface RawOutcome {
