@@ -18,3 +18,4 @@ export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
 export { ConfigFileError } from './config/docker-config';
+export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layer-files';
