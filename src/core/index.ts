@@ -29,3 +29,4 @@ export {
 } from './manifest';
 export { verifyingStream } from './verify-stream';
 export { referrersTagFor } from './digest';
+export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layer-files';
