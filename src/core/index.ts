@@ -18,3 +18,16 @@ export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
 export { ConfigFileError } from './config/docker-config';
+export { type ReadTarget, type WriteTarget, type TransferObserver } from './content';
+export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
+export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
+export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';
+export {
+  FileArtifactSource,
+  extractArtifactFiles,
+  safeArtifactPath,
+  type ArtifactFileInput,
+  type FileArtifactOptions,
+  type ExtractArtifactOptions,
+  type ExtractArtifactResult,
+} from './layout/artifact-files';

@@ -99,7 +99,7 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
   const headerType = contentType ? baseMediaType(contentType) : undefined;
   let mediaType = declared ?? (manifestKindOf(headerType) ? headerType : undefined);
   if (!mediaType) mediaType = Array.isArray(json.manifests) ? MediaTypes.ociIndex : isObject(json.config) ? MediaTypes.ociManifest : undefined;
-  if (json.schemaVersion === 1 || (mediaType && /manifest\.v1\+/.test(mediaType))) {
+  if (json.schemaVersion === 1 || (mediaType && /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(mediaType))) {
     throw new CoreError('UNSUPPORTED_MANIFEST', `${what} is a Docker schema 1 manifest, which is deprecated and not supported: push the image again with a current tool.`);
   }
   const kind = manifestKindOf(mediaType);
