@@ -30,3 +30,15 @@ export {
 export { verifyingStream } from './verify-stream';
 export { referrersTagFor } from './digest';
 export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layer-files';
+export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
+export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
+export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';
+export {
+  FileArtifactSource,
+  extractArtifactFiles,
+  safeArtifactPath,
+  type ArtifactFileInput,
+  type FileArtifactOptions,
+  type ExtractArtifactOptions,
+  type ExtractArtifactResult,
+} from './layout/artifact-files';
