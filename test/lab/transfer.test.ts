@@ -58,14 +58,18 @@ describe('pull and push against real registries', function () {
   it('resumes an interrupted pull, fetching only what is missing', async function () {
     const dir = join(work, 'layout-resume');
     const platform = sample.multiPlatform.platforms[1]!;
-    proxy.add({ method: 'GET', path: new RegExp(`/manifests/${platform.digest}`), fault: { kind: 'status', status: 500 }, times: 10 });
     const repo = session.registry(proxy.host).repository('apps/web');
-    const failed = await pull(repo, 'v1', { kind: 'oci-layout', dir }).then(() => undefined, (e: unknown) => e);
+    const second = await repo.getManifest(platform.digest);
+    const lastLayer = second.kind === 'image' ? second.manifest.layers.at(-1)! : assert.fail('a platform is an image');
+    proxy.add({ method: 'GET', path: new RegExp(`/blobs/${lastLayer.digest}`), fault: { kind: 'status', status: 500 }, times: 10 });
+    const failed = await pull(repo, 'v1', { kind: 'oci-layout', dir }, { concurrency: 1 }).then(() => undefined, (e: unknown) => e);
     assert.ok(failed instanceof CoreError, String(failed));
     assert.ok(!existsSync(join(dir, 'index.json')) || !readFileSync(join(dir, 'index.json'), 'utf8').includes('"v1"'), 'the tag is not listed before everything arrived');
     proxy.clear();
     const first = await pull(repo, 'v1', { kind: 'oci-layout', dir });
     assert.equal(first.root.digest, sample.multiPlatform.digest);
+    assert.ok(first.blobs.skipped > 0, `the blobs of the failed attempt are kept and skipped (${JSON.stringify(first.blobs)})`);
+    assert.ok(first.blobs.copied >= 1, 'the missing blob is fetched');
     const again = await pull(repo, 'v1', { kind: 'oci-layout', dir });
     assert.equal(again.blobs.copied, 0, 'a second pull moves no bytes');
     assert.equal(again.bytes.transferred, 0);
