@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerContentCommands } from './commands/content-commands';
 import { registerLoginCommands } from './commands/login-commands';
+import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
@@ -24,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const logins = new SecretLoginStore(context.secrets);
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log),
+  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);

@@ -5,24 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../core-loader';
-import type { CopyEvent, CopyResult, Descriptor, Platform, Repository } from '../core/index';
+import type { CopyResult, Platform } from '../core/index';
 import { readSettings } from '../settings';
-import { BlobNode, isManifestHandle, type ManifestHandle } from '../views/content-nodes';
+import { BlobNode } from '../views/content-nodes';
 import { formatBytes } from '../views/format';
 import { jsonUri } from '../views/json-documents';
-import type { RepositoryNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-
-/** What a content command acts on: a tree node, or a reference typed in the palette. */
-interface Subject {
-  repository: Repository;
-  host: string;
-  repositoryName: string;
-  reference: string;
-  tag?: string;
-  descriptor(): Promise<Descriptor>;
-  repositoryNode?: RepositoryNode;
-}
+import { progressReporter, withErrors } from './progress';
+import { chooseSubject, referenceProblem, type Subject } from './subjects';
 
 export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
@@ -34,59 +24,6 @@ export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.
     register('registryExplorer.delete', (node) => deleteManifest(node, tree, log)),
     register('registryExplorer.copyTo', (node) => copyTo(node, tree, log)),
   ];
-}
-
-function subjectOf(node: ManifestHandle): Subject {
-  const repositoryNode = node.repositoryNode;
-  return {
-    repository: node.repository,
-    host: repositoryNode.registry.entry.host,
-    repositoryName: repositoryNode.name,
-    reference: node.reference,
-    ...(node.tag ? { tag: node.tag } : {}),
-    descriptor: () => node.descriptor(),
-    repositoryNode,
-  };
-}
-
-/** The node's manifest, or one the user types (validated as they type). */
-async function chooseSubject(node: unknown, tree: RegistryTreeProvider, title: string): Promise<Subject | undefined> {
-  if (isManifestHandle(node)) return subjectOf(node);
-  if (node && typeof (node as { reference?: unknown }).reference === 'string') return subjectFromReference((node as { reference: string }).reference, tree);
-  const typed = await vscode.window.showInputBox({
-    title,
-    prompt: 'Image or artifact reference: registry/repository:tag or registry/repository@sha256:…',
-    placeHolder: 'localhost:5000/team/app:1.0',
-    ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, true),
-  });
-  return typed ? subjectFromReference(typed.trim(), tree) : undefined;
-}
-
-function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject {
-  const ref = core().parseReference(text);
-  const repository = tree.core.registry(ref.registry).repository(ref.repository);
-  const pointer = ref.digest ?? ref.tag ?? 'latest';
-  let resolved: Promise<Descriptor> | undefined;
-  return {
-    repository,
-    host: ref.registry,
-    repositoryName: ref.repository,
-    reference: `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${pointer}`}`,
-    ...(ref.digest ? {} : { tag: pointer }),
-    descriptor: () => (resolved ??= repository.resolve(pointer)),
-  };
-}
-
-function referenceProblem(value: string, allowDigest: boolean): string | undefined {
-  if (!value.trim()) return undefined;
-  try {
-    const ref = core().parseReference(value.trim());
-    if (!allowDigest && ref.digest) return 'Give a tag for the destination, not a digest.';
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 async function openJson(node: unknown, tree: RegistryTreeProvider): Promise<void> {
@@ -274,47 +211,5 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
     ...(chosen.length > 0 && chosen.length < platformItems.length ? { platforms: chosen } : {}),
     includeReferrers: picked.some((i) => i.referrers),
   };
-}
-
-/** Turns copy events into the notification's progress: percent of bytes, and blobs done. */
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (event: CopyEvent) => void {
-  let total = 0;
-  let reported = 0;
-  let blobs = 0;
-  let blobsDone = 0;
-  let lastUpdate = 0;
-  return (event) => {
-    if (event.type === 'planned') {
-      total += event.totalBytes;
-      blobs += event.blobs;
-    } else if (event.type === 'blob' && (event.state === 'copied' || event.state === 'skipped' || event.state === 'mounted')) {
-      blobsDone++;
-    }
-    const done = event.type === 'bytes' ? event.doneBytes : undefined;
-    const now = Date.now();
-    if (done !== undefined && now - lastUpdate < 100 && done < total) return;
-    lastUpdate = now;
-    const percent = total > 0 && done !== undefined ? (done / total) * 100 : undefined;
-    const increment = percent !== undefined ? Math.max(0, percent - reported) : undefined;
-    if (percent !== undefined) reported = Math.max(reported, percent);
-    progress.report({ message: `${done !== undefined ? `${formatBytes(done)} of ${formatBytes(total)} · ` : ''}${blobsDone}/${blobs} blobs`, ...(increment ? { increment } : {}) });
-  };
-}
-
-/** Runs `task`; a failure becomes one sentence in a notification (details are in the log already). */
-async function withErrors<T>(what: string, task: () => PromiseLike<T>): Promise<T | undefined> {
-  try {
-    return await task();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'CANCELLED') {
-      void vscode.window.showInformationMessage(`${what} was cancelled.`);
-      return undefined;
-    }
-    void vscode.window.showErrorMessage(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((action) => {
-      if (action) void vscode.commands.executeCommand('registryExplorer.showLog');
-    });
-    return undefined;
-  }
 }
 

@@ -24,7 +24,7 @@ export { collectGraph, type ContentGraph, type GraphOptions } from './operations
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './content';
 export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './media-types';
 export {
-  parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, MAX_MANIFEST_BYTES,
+  parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, hostPlatform, MAX_MANIFEST_BYTES,
   type Descriptor, type ImageIndex, type ImageManifest, type ImageConfig, type ParsedManifest, type Platform,
 } from './manifest';
 export { verifyingStream } from './verify-stream';
@@ -42,3 +42,4 @@ export {
   type ExtractArtifactOptions,
   type ExtractArtifactResult,
 } from './layout/artifact-files';
+export { pull, push, type PullDestination, type PushSource, type PullResult, type TransferOptions } from './operations/transfer';

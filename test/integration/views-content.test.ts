@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
@@ -112,5 +115,23 @@ describe('What is inside a repository', () => {
     const whole = await vscode.commands.executeCommand('registryExplorer.delete', { reference: `${labHost}/copies/web:v1`, mode: 'manifest', confirm: true });
     assert.equal(whole, 'manifest');
     await assert.rejects(copies.resolve('v1'), /has no manifest/);
+  });
+
+  it('pulls to an OCI layout and a docker tar, and pushes the layout back under a new name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pull-layout-'));
+    const pulled = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', { reference: `${labHost}/apps/web:v1`, destination: { kind: 'oci-layout', dir } });
+    assert.ok(pulled, 'the pull finished');
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    assert.deepEqual(index.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]), [[pulled.root.digest, 'v1']]);
+
+    const tar = join(dir, '..', `${basename(dir)}.tar`);
+    const oneImage = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', { reference: `${labHost}/apps/web:v1`, destination: { kind: 'docker-archive', file: tar }, platforms: [{ os: 'linux', architecture: 'arm64' }] });
+    assert.ok(oneImage && oneImage.root.digest !== pulled.root.digest, 'one platform of the index was written');
+    assert.ok(statSync(tar).size > 0);
+
+    const pushed = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.push', { source: { kind: 'oci-layout', dir }, destination: `${labHost}/pushed/web:again` });
+    assert.ok(pushed, 'the push finished');
+    assert.equal(pushed.root.digest, pulled.root.digest);
+    assert.equal((await api.tree.core.registry(labHost).repository('pushed/web').resolve('again')).digest, pulled.root.digest);
   });
 });
