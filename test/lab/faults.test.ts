@@ -75,4 +75,26 @@ describe('operations through a misbehaving registry', function () {
     assert.equal(new Set(all).size, all.length, 'no tag twice');
     assert.deepEqual([...all].sort(), [...tags, 'seed'].sort());
   });
+
+  it('stops a copy within a second of cancelling, with no request after it', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'cancel'));
+    const image = await layout.image({ seed: 'cancel', layers: [2 * 1024 * 1024, 1024 * 1024] });
+    await pushToRegistry(layout, image, source, 'cancel/image:1');
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'stall', afterBytes: 64 * 1024 } });
+    const from = session.registry(proxy.host).repository('cancel/image');
+    const to = session.registry(target.host).repository('cancel/image');
+    const root = await from.resolve('1');
+    const abort = new AbortController();
+    const copying = copy(from, to, root, { tag: '1', signal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    const seenAtCancel = proxy.requests.length;
+    const cancelledAt = Date.now();
+    abort.abort();
+    const err = await copying;
+    assert.ok(Date.now() - cancelledAt < 1000, `stopped in ${Date.now() - cancelledAt} ms`);
+    assert.ok(err instanceof CoreError && err.code === 'CANCELLED', String(err));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(proxy.requests.length, seenAtCancel, 'nothing was sent after the cancel');
+    assert.deepEqual(await listTags(target, 'cancel/image').catch((): string[] => []), []);
+  });
 });
