@@ -3,6 +3,8 @@ import { registerContentCommands } from './commands/content-commands';
 import { registerLoginCommands } from './commands/login-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
+import { registerTreeCommands } from './commands/tree-commands';
+import { redactingLog } from './log';
 import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
@@ -23,11 +25,14 @@ export interface RegistryExplorerApi {
  */
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel('Registry Explorer', { log: true });
+  const channel = vscode.window.createOutputChannel('Registry Explorer', { log: true });
+  // Everything logged goes through redaction: request URLs can carry signatures and upload state.
+  const log = redactingLog(channel);
   const logins = new SecretLoginStore(context.secrets);
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
+  context.subscriptions.push(channel, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
+    ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);

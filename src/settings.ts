@@ -1,5 +1,7 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { CoreConfig, CredentialStore, RequestLogger } from './core/index';
+import { expandHome } from './home-paths';
 
 /** A registry the user added in settings.json (`registryExplorer.registries`). */
 export interface RegistrySetting {
@@ -28,7 +30,11 @@ export interface ExplorerSettings {
   tagSortOrder: TagSortOrder;
   nestedRepositories: boolean;
   defaultPlatform: string;
+  /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
+  uploadChunkSizeMiB: number;
 }
+
+const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
 
 export const SECTION = 'registryExplorer';
 
@@ -37,20 +43,22 @@ export function readSettings(): ExplorerSettings {
   const list = (key: string): string[] => (c.get<unknown[]>(key) ?? []).filter((v): v is string => typeof v === 'string');
   return {
     registries: (c.get<unknown[]>('registries') ?? []).filter(isRegistrySetting),
-    showDiscoveredRegistries: c.get<boolean>('showDiscoveredRegistries', true),
+    showDiscoveredRegistries: c.get<boolean>('showDiscoveredRegistries', true) !== false,
     hiddenRegistries: list('hiddenRegistries'),
     insecureRegistries: list('insecureRegistries'),
     resolveRules: list('resolveRules'),
-    hostsDirectories: list('hostsDirectories'),
-    dockerConfigPath: c.get<string>('dockerConfigPath', ''),
-    podmanAuthPath: c.get<string>('podmanAuthPath', ''),
-    credentialHelperTimeoutSeconds: c.get<number>('credentialHelperTimeout', 10),
-    requestTimeoutSeconds: c.get<number>('requestTimeout', 30),
-    concurrency: clamp(c.get<number>('concurrency', 4), 1, 16),
-    pageSize: clamp(c.get<number>('pageSize', 100), 10, 1000),
-    tagSortOrder: c.get<TagSortOrder>('tagSortOrder', 'natural'),
-    nestedRepositories: c.get<boolean>('nestedRepositories', false),
+    // Left at its default, the core picks this platform's own roots (the schema's default is Linux's).
+    hostsDirectories: isDefault(c, 'hostsDirectories') ? [] : list('hostsDirectories').map((p) => expandHome(p, homedir())),
+    dockerConfigPath: expandHome(c.get<string>('dockerConfigPath', ''), homedir()),
+    podmanAuthPath: expandHome(c.get<string>('podmanAuthPath', ''), homedir()),
+    credentialHelperTimeoutSeconds: clamp(c.get('credentialHelperTimeout'), 1, 120, 10),
+    requestTimeoutSeconds: clamp(c.get('requestTimeout'), 1, 600, 30),
+    concurrency: clamp(c.get('concurrency'), 1, 16, 4),
+    pageSize: clamp(c.get('pageSize'), 10, 1000, 100),
+    tagSortOrder: oneOf(c.get<string>('tagSortOrder'), TAG_SORT_ORDERS, 'natural'),
+    nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
     defaultPlatform: c.get<string>('defaultPlatform', ''),
+    uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
   };
 }
 
@@ -77,6 +85,20 @@ export async function writeRegistries(registries: RegistrySetting[]): Promise<vo
   await vscode.workspace.getConfiguration(SECTION).update('registries', registries, vscode.ConfigurationTarget.Global);
 }
 
+/** Adds a host to `registryExplorer.hiddenRegistries` (a discovered registry the user does not want to see). */
+export async function hideRegistry(host: string): Promise<void> {
+  const hidden = readSettings().hiddenRegistries;
+  if (hidden.some((h) => h.toLowerCase() === host.toLowerCase())) return;
+  await vscode.workspace.getConfiguration(SECTION).update('hiddenRegistries', [...hidden, host], vscode.ConfigurationTarget.Global);
+}
+
+/** Adds a host to `registryExplorer.insecureRegistries` (machine-scoped: the user's settings). */
+export async function addInsecureRegistry(host: string): Promise<void> {
+  const insecure = readSettings().insecureRegistries;
+  if (insecure.includes(host)) return;
+  await vscode.workspace.getConfiguration(SECTION).update('insecureRegistries', [...insecure, host], vscode.ConfigurationTarget.Global);
+}
+
 /** Fires with fresh settings whenever any `registryExplorer.*` setting changes. */
 export function onSettingsChanged(listener: (settings: ExplorerSettings) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
@@ -88,6 +110,15 @@ function isRegistrySetting(value: unknown): value is RegistrySetting {
   return !!value && typeof value === 'object' && typeof (value as RegistrySetting).url === 'string' && (value as RegistrySetting).url.trim() !== '';
 }
 
-function clamp(value: number, min: number, max: number): number {
-  return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : min;
+/** A number setting within its schema's bounds; a value that is not a number gets the default. */
+function clamp(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}
+
+function isDefault(c: vscode.WorkspaceConfiguration, key: string): boolean {
+  return JSON.stringify(c.get(key)) === JSON.stringify(c.inspect(key)?.defaultValue);
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
 }

@@ -145,7 +145,7 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
   const request = preset?.destination ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers } : await askCopy(subject);
   if (!request) return undefined;
   const target = core().parseReference(request.destination);
-  const destination = tree.core.registry(target.registry).repository(target.repository);
+  const destination = tree.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;
   const result = await withErrors('Copy To', () =>

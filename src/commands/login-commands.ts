@@ -16,16 +16,18 @@ export function registerLoginCommands(tree: RegistryTreeProvider, logins: Secret
 }
 
 /** The registry a command is about: the node's, a host passed by a script, or one the user picks. */
-async function chooseHost(node: unknown, title: string): Promise<string | undefined> {
+async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvider): Promise<string | undefined> {
   if (node instanceof RegistryNode) return node.entry.host;
   if (node && typeof (node as { host?: unknown }).host === 'string') return (node as { host: string }).host;
-  const hosts = readSettings().registries.map((r) => {
+  // Configured and discovered registries alike: a discovered one is often the one to log in to.
+  const configured = readSettings().registries.map((r) => {
     try {
       return core().parseRegistryLocation(r.url).host;
     } catch {
       return undefined;
     }
   }).filter((h): h is string => !!h);
+  const hosts = [...new Set([...configured, ...tree.registries.map((r) => r.entry.host)])];
   const picked = await vscode.window.showQuickPick([...hosts, 'Another registry…'], { title, placeHolder: 'Registry' });
   if (picked !== 'Another registry…') return picked;
   const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (v) => validateHost(v) });
@@ -48,7 +50,7 @@ function validateHost(value: string): string | undefined {
  */
 async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<PingResult['state'] | undefined> {
   const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as { host: string; username: string; password: string } : undefined;
-  const host = await chooseHost(node, 'Log In');
+  const host = await chooseHost(node, 'Log In', tree);
   if (!host) return undefined;
   const username = preset?.username ?? await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true });
   if (!username) return undefined;
@@ -87,7 +89,7 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
 }
 
 async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore): Promise<boolean> {
-  const host = await chooseHost(node, 'Log Out');
+  const host = await chooseHost(node, 'Log Out', tree);
   if (!host) return false;
   const had = await logins.delete(host);
   tree.core.forget(host);
@@ -118,7 +120,7 @@ async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Prom
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode) host = node.registry.entry.host;
   else if (isManifestHandle(node)) host = node.repositoryNode.registry.entry.host;
-  else host = await chooseHost(node, 'Show Endpoint Plan');
+  else host = await chooseHost(node, 'Show Endpoint Plan', tree);
   if (!host) return;
   const presetOperation = (node as { operation?: string } | undefined)?.operation;
   const operation = OPERATIONS.find((o) => o.label === presetOperation) ?? await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });

@@ -1,22 +1,28 @@
 import * as vscode from 'vscode';
 import { core } from '../core-loader';
 import type { PingResult } from '../core/index';
-import { coreConfigFrom, readSettings, writeRegistries, type RegistrySetting } from '../settings';
+import { coreConfigFrom, readSettings, SECTION, writeRegistries, type RegistrySetting } from '../settings';
 import { isManifestHandle } from '../views/content-nodes';
-import { RegistryNode, RepositoryNode, type ExplorerNode, PagedNode } from '../views/nodes';
+import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
+import { TLS_PROBLEMS } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-
-/** Codes after which "mark it insecure" is the fix the user most likely wants. */
-const TLS_PROBLEMS = new Set(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAME_MISMATCH', 'TLS_CERT_DATES', 'TLS_PLAIN_HTTP']);
 
 export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
-    register('registryExplorer.addRegistry', (preset?: Partial<RegistrySetting>) => addRegistry(preset, tree, log)),
+    // Scripts pass `{ url, name?, insecure?, repositories? }`; the title bar passes the focused row, which is not one.
+    register('registryExplorer.addRegistry', (preset?: unknown) => addRegistry(isRegistryPreset(preset) ? preset : undefined, tree, log)),
     register('registryExplorer.removeRegistry', (node?: ExplorerNode) => removeRegistry(node)),
     register('registryExplorer.refresh', (node?: ExplorerNode) => tree.refresh(node)),
-    register('registryExplorer.loadMore', (node: PagedNode) => (node instanceof PagedNode ? tree.loadMore(node) : undefined)),
-    register('registryExplorer.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:oci-registry-explorer.oci-registry-explorer')),
+    // The view's title bar passes the focused row to its commands: its Refresh must ignore it.
+    register('registryExplorer.refreshAll', () => tree.refresh()),
+    // The "Load more…" row passes itself; scripts may pass the registry or repository node.
+    register('registryExplorer.loadMore', (node?: unknown) => {
+      const paged = node instanceof LoadMoreNode ? node.parent : node;
+      return paged instanceof PagedNode ? tree.loadMore(paged) : undefined;
+    }),
+    register('registryExplorer.openSettings', () => openExtensionSettings()),
+    register('registryExplorer.openRegistrySettings', (node?: ExplorerNode) => openRegistrySettings(node)),
     register('registryExplorer.showLog', () => log.show(true)),
     register('registryExplorer.copyReference', (node?: ExplorerNode) => copyReference(node)),
   ];
@@ -24,7 +30,8 @@ export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode
 
 /**
  * Asks for a URL and an optional name, tests the connection, and offers the fix when it fails
- * (mark insecure for TLS problems). `preset` skips the questions (scripts, tests, other commands).
+ * (mark insecure for TLS problems) or a login when the registry asks for one. `preset` skips the
+ * questions (scripts, tests, other commands).
  */
 async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<boolean> {
   const { parseRegistryLocation, createSession } = core();
@@ -81,16 +88,43 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: R
     if (choice === 'Mark Insecure and Add') setting.insecure = true;
   }
   await writeRegistries([...readSettings().registries, setting]);
-  if (ping.state === 'needs-login') {
-    void vscode.window.showInformationMessage(`${location.host} needs a login (${ping.scheme}). Credentials from docker login or podman login are used automatically.`);
+  if (ping.state === 'needs-login' && !preset) {
+    // Not awaited: the registry is added either way, and the login is its own flow.
+    void vscode.window.showInformationMessage(`${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`, 'Log In…').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('registryExplorer.logIn', { host: location.host });
+    });
   }
   return true;
 }
 
 async function removeRegistry(node: ExplorerNode | undefined): Promise<void> {
-  if (!(node instanceof RegistryNode)) return;
-  const remaining = readSettings().registries.filter((r) => r.url !== node.entry.settingUrl);
-  await writeRegistries(remaining);
+  if (!(node instanceof RegistryNode) || node.entry.origin.kind !== 'configured') return;
+  const settingUrl = node.entry.origin.settingUrl;
+  await writeRegistries(readSettings().registries.filter((r) => r.url !== settingUrl));
+}
+
+function isRegistryPreset(value: unknown): value is Partial<RegistrySetting> & { url: string } {
+  return !!value && typeof value === 'object' && !(value instanceof RegistryNode) && typeof (value as { url?: unknown }).url === 'string';
+}
+
+async function openExtensionSettings(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:oci-registry-explorer.oci-registry-explorer');
+}
+
+/**
+ * The fix for an unreachable registry: a configured one's entry in the user's settings.json (where
+ * a wrong address or scheme is fixed); otherwise the extension's page of the Settings editor.
+ */
+async function openRegistrySettings(node: ExplorerNode | undefined): Promise<void> {
+  if (node instanceof RegistryNode && node.entry.origin.kind === 'configured') {
+    try {
+      await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: `${SECTION}.registries` } });
+      return;
+    } catch {
+      // Older hosts without revealSetting: the Settings editor below still gets there.
+    }
+  }
+  await openExtensionSettings();
 }
 
 async function copyReference(node: ExplorerNode | undefined): Promise<void> {

@@ -49,7 +49,7 @@ export async function chooseSubject(node: unknown, tree: RegistryTreeProvider, t
 
 function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject {
   const ref = core().parseReference(text);
-  const repository = tree.core.registry(ref.registry).repository(ref.repository);
+  const repository = tree.repository(ref.registry, ref.repository);
   const pointer = ref.digest ?? ref.tag ?? 'latest';
   let resolved: Promise<Descriptor> | undefined;
   return {

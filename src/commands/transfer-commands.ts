@@ -131,7 +131,7 @@ async function pushCommand(first: unknown, selected: unknown, tree: RegistryTree
   const request = preset ?? await askPush(explorerFiles);
   if (!request) return undefined;
   const ref = core().parseReference(request.destination);
-  const repository = tree.core.registry(ref.registry).repository(ref.repository);
+  const repository = tree.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;
   const result = await withErrors('Push', () =>

@@ -17,7 +17,8 @@ export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './dig
 export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
-export { ConfigFileError } from './config/docker-config';
+export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './config/docker-config';
+export { podmanAuthFilePaths } from './config/podman-auth';
 export { Repository, type ReferrersOptions, type ReferrersResult } from './repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';

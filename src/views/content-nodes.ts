@@ -9,6 +9,7 @@ import type { Descriptor, ParsedManifest, Repository } from '../core/index';
 import { formatBytes } from './format';
 import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 import type { RepositoryNode } from './nodes';
+import { formatCreated } from './tag-order';
 
 /** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
 const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
@@ -99,6 +100,9 @@ abstract class ManifestBackedNode implements ExplorerNode {
 
 export class TagNode extends ManifestBackedNode implements ManifestHandle {
   private drawnOnce = false;
+  /** When the image was created (ms), once fetched for the `created` order and known. */
+  createdTime: number | undefined;
+  private creating: Promise<void> | undefined;
 
   constructor(
     override readonly parent: RepositoryNode,
@@ -124,6 +128,23 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     return `tag ${this.reference}`;
   }
 
+  /** Whether the creation date was asked for (it may still be unknown after). */
+  get createdRequested(): boolean {
+    return this.creating !== undefined;
+  }
+
+  /** Fetches the creation date once, in the tree's background queue; never throws. */
+  loadCreated(): Promise<void> {
+    this.creating ??= this.ctx.lazy(async () => {
+      try {
+        this.createdTime = await this.ctx.createdTime(this.repository, await this.load());
+      } catch (err) {
+        this.ctx.describe(err, `reading when ${this.reference} was created`);
+      }
+    });
+    return this.creating;
+  }
+
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `tag:${this.parent.registry.entry.id}/${this.parent.name}:${this.tag}`;
@@ -131,8 +152,11 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
     item.contextValue = this.parsed?.kind === 'index' ? 'tag.index' : 'tag.image';
     // Registries without the referrers API keep referrers under a tag named after the subject's digest.
-    item.description = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
+    const summary = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
+    const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
+    item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
     item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor);
+    if (this.createdTime !== undefined) item.tooltip.appendMarkdown('\n\nCreated: ').appendText(new Date(this.createdTime).toISOString());
     if (!this.parsed && !this.drawnOnce) {
       // Only rows the tree actually draws ask for their digest, and a few at a time.
       this.drawnOnce = true;

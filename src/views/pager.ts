@@ -2,52 +2,82 @@
  * Pages a listing for the tree: the registry's own pages are fetched one at a time, and the tree
  * shows `pageSize` more entries per "Load more…" whether the registry paged or sent everything at
  * once (Distribution 2.8 ignores `n` for tags).
+ *
+ * With a filter, "shown" counts matching entries only: "Load more…" fetches registry pages until
+ * `pageSize` more entries match or the listing ends, but never more than `maxPagesPerLoad` pages
+ * per click, so a filter that matches nothing cannot walk a huge catalog in one go.
  */
+export type Match<T> = (item: T) => boolean;
+
+const everything = (): boolean => true;
+
 export class Pager<T> {
   private readonly loaded: T[] = [];
   private shown = 0;
   private exhausted = false;
   private pending: Promise<void> | undefined;
+  private iterator: AsyncIterator<T[]> | undefined;
 
   constructor(
     private readonly source: () => AsyncIterator<T[]>,
     private readonly pageSize: number,
+    private readonly maxPagesPerLoad = 10,
   ) {}
 
-  private iterator: AsyncIterator<T[]> | undefined;
-
-  /** The entries currently shown (after the first `loadMore`, the first page). */
+  /** The entries shown without a filter (after the first `loadMore`, the first page). */
   get items(): readonly T[] {
     return this.loaded.slice(0, this.shown);
   }
 
-  /** All entries fetched so far, shown or not (for sorting before display). */
+  /** All entries fetched so far, shown or not (for sorting and filtering before display). */
   get fetched(): readonly T[] {
     return this.loaded;
   }
 
-  get hasMore(): boolean {
-    return !this.exhausted || this.shown < this.loaded.length;
+  /** How many entries (matching ones, under a filter) the tree shows at most. */
+  get limit(): number {
+    return this.shown;
+  }
+
+  /** Whether the registry's listing has been read to its end. */
+  get complete(): boolean {
+    return this.exhausted;
   }
 
   get started(): boolean {
     return this.iterator !== undefined;
   }
 
-  /** Shows `pageSize` more entries, fetching registry pages only as far as needed. */
-  async loadMore(): Promise<void> {
+  /** Whether "Load more…" would show anything new for `match`. */
+  hasMore(match: Match<T> = everything): boolean {
+    return !this.exhausted || this.count(match) > this.shown;
+  }
+
+  /** Shows `pageSize` more (matching) entries, fetching registry pages only as far as needed. */
+  async loadMore(match: Match<T> = everything): Promise<void> {
     // Single flight: a double click on "Load more…" fetches once.
-    this.pending ??= this.fill(this.shown + this.pageSize).finally(() => (this.pending = undefined));
+    this.pending ??= this.fill(match).finally(() => (this.pending = undefined));
     await this.pending;
   }
 
-  private async fill(target: number): Promise<void> {
+  private async fill(match: Match<T>): Promise<void> {
     this.iterator ??= this.source();
-    while (this.loaded.length < target && !this.exhausted) {
+    const target = this.shown + this.pageSize;
+    let pages = 0;
+    while (this.count(match) < target && !this.exhausted && pages < this.maxPagesPerLoad) {
       const next = await this.iterator.next();
+      pages++;
       if (next.done) this.exhausted = true;
       else this.loaded.push(...next.value);
     }
-    this.shown = Math.min(target, this.loaded.length);
+    // Short of the target when the page budget ran out: what matched shows, and the next click goes on.
+    this.shown = target;
+  }
+
+  private count(match: Match<T>): number {
+    if (match === everything) return this.loaded.length;
+    let n = 0;
+    for (const item of this.loaded) if (match(item)) n++;
+    return n;
   }
 }

@@ -7,8 +7,8 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
  * Orders tags for display. `natural`: version-like tags first, newest first and numerically
  * (`1.2.10` before `1.2.9`; a release before its pre-releases), then the other tags (`latest`,
  * branch names) alphabetically with numbers compared as numbers. `alphabetical`: plain code-point
- * order, as registries list them. `created` needs creation dates, which come from the manifests;
- * until they are known it orders like `natural`.
+ * order, as registries list them. `created` needs creation dates (see {@link sortTagsByCreated});
+ * without them it orders like `natural`.
  */
 export function sortTags(tags: readonly string[], order: TagSortOrder): string[] {
   if (order === 'alphabetical') return [...tags].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -31,4 +31,31 @@ function splitPrerelease(tag: string): [string, string | undefined] {
   const plain = tag.replace(/^v/, '').replace(/\+.*$/, '');
   const dash = plain.indexOf('-');
   return dash < 0 ? [plain, undefined] : [plain.slice(0, dash), plain.slice(dash + 1)];
+}
+
+/**
+ * `created` order: tags whose creation time is known, newest first (ties keep natural order),
+ * then the tags whose date is unknown (not fetched yet, or the image does not say) in natural order.
+ */
+export function sortTagsByCreated(tags: readonly string[], createdOf: (tag: string) => number | undefined): string[] {
+  const natural = sortTags(tags, 'natural');
+  const dated = natural.filter((t) => createdOf(t) !== undefined);
+  const undated = natural.filter((t) => createdOf(t) === undefined);
+  // Array.prototype.sort is stable, so equal dates keep their natural order.
+  return [...dated.sort((a, b) => createdOf(b)! - createdOf(a)!), ...undated];
+}
+
+/** Before this, a `created` is a placeholder: Go's zero time, or the epoch that reproducible builds write. */
+const EARLIEST_MEANINGFUL = Date.UTC(1980, 0, 1);
+
+/** An RFC 3339 `created` (config field or annotation) as milliseconds, or `undefined` when it says nothing. */
+export function parseCreated(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) return undefined;
+  const ms = Date.parse(value.trim());
+  return Number.isFinite(ms) && ms >= EARLIEST_MEANINGFUL ? ms : undefined;
+}
+
+/** A creation time as the tag row shows it: the UTC date, e.g. `2024-05-01` (the tooltip has the time). */
+export function formatCreated(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }

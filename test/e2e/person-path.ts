@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 
@@ -7,6 +9,16 @@ const VIEW_CONTAINER = 'Registry Explorer';
 /** A tree row of the Registries view by its visible label (rows are ARIA tree items). */
 function row(page: Page, label: string | RegExp): Locator {
   return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
+}
+
+/** Runs a context menu entry of a row; the menu ignores clicks while it opens, so wait for it to settle. */
+async function contextMenu(page: Page, target: Locator, entry: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-label', { hasText: entry });
+  await item.waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300);
+  await item.click();
+  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 async function shoot(page: Page, dir: string, name: string): Promise<void> {
@@ -20,8 +32,8 @@ async function shoot(page: Page, dir: string, name: string): Promise<void> {
  * What a person does on first use: open the view, see the empty state, add the lab registry through
  * the quick input, and browse down to the tags of a repository.
  */
-export async function runPersonPath(page: Page, options: { registryUrl: string; screenshots: string }): Promise<void> {
-  const { registryUrl, screenshots } = options;
+export async function runPersonPath(page: Page, options: { registryUrl: string; screenshots: string; dockerConfigDir: string }): Promise<void> {
+  const { registryUrl, screenshots, dockerConfigDir } = options;
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
 
   // 1. The activity bar has our container; opening it shows the empty state with its actions.
@@ -107,4 +119,47 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await row(page, 'apps/web-copy').click();
   await row(page, /^v1\s*[0-9a-f]{12} · 2 platforms/).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '08-copy-in-tree');
+
+  // 8. Filter… from the registry's context menu: a glob narrows the repositories, the row says so.
+  await row(page, 'apps/web-copy').click(); // collapse
+  await row(page, 'apps/web').click();
+  await contextMenu(page, row(page, 'Lab registry'), 'Filter…');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('team-*');
+  await input.press('Enter');
+  await row(page, /Lab registry\s*filter: team-\*/).waitFor({ timeout: 30_000 });
+  await row(page, 'team-a/api').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => !Array.from(document.querySelectorAll('.pane-body .monaco-list-row')).some((r) => /library\/alpine/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+  const filtered = (await page.locator('.pane-body .monaco-list-row .label-name').allInnerTexts()).map((l) => l.trim());
+  assert.deepEqual(filtered.filter((l) => l.includes('/')), ['team-a/api', 'team-a/worker', 'team-b/tools/cli'], `only matching repositories (rows: ${filtered.join(' | ')})`);
+  await shoot(page, screenshots, '09-filter');
+
+  // 9. Clear Filter brings the others back.
+  await contextMenu(page, row(page, 'Lab registry'), 'Clear Filter');
+  await row(page, 'library/alpine').waitFor({ timeout: 30_000 });
+
+  // 10. A `docker login` made elsewhere shows up after a refresh, marked as discovered; this one's
+  // registry is gone, so it says why and offers the fix, and Hide puts it away.
+  await row(page, 'Lab registry').click(); // collapse
+  const gone = `127.0.0.1:${await closedPort()}`;
+  writeFileSync(join(dockerConfigDir, 'config.json'), JSON.stringify({ auths: { [gone]: { auth: Buffer.from('ci:token').toString('base64') } } }));
+  await page.locator('.part.sidebar .composite.title .action-label[aria-label^="Refresh"]').first().click();
+  const discovered = row(page, gone);
+  await discovered.waitFor({ timeout: 30_000 });
+  await discovered.click();
+  await row(page, /Nothing accepts connections/).waitFor({ timeout: 30_000 });
+  await row(page, new RegExp(`${gone.replace(/[.]/g, '\\.')}\\s*from docker login · unreachable`)).waitFor({ timeout: 30_000 });
+  assert.ok(await row(page, /^Open Settings$/).isVisible(), 'the fix is offered under the message');
+  await discovered.hover();
+  await shoot(page, screenshots, '10-discovered-unreachable');
+  await contextMenu(page, discovered, 'Hide');
+  await discovered.waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -5,7 +5,8 @@
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
 import { Lab } from '../lab/registry';
@@ -25,8 +26,13 @@ async function main(mode: string): Promise<number> {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
     if (mode === 'integration') {
-      const basic = await lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
-      const description = { registry: { url: registry.url, host: registry.host }, content, basic: { url: basic.url, host: basic.host, ...lab.user } };
+      const [basic, tls] = await Promise.all([lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }), lab.startRegistry({ name: 'e2e-tls', tls: 'ca' })]);
+      const description = {
+        registry: { url: registry.url, host: registry.host },
+        content,
+        basic: { url: basic.url, host: basic.host, ...lab.user },
+        tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
+      };
       return await runIntegration(registry.url, JSON.stringify(description));
     }
     if (mode === 'e2e') return await runEndToEnd(registry.url);
@@ -36,10 +42,19 @@ async function main(mode: string): Promise<number> {
   }
 }
 
+/**
+ * Docker and Podman login files in a fresh folder: the tests see no logins of the machine they run
+ * on (the tree would list them as discovered registries), and write their own where they need some.
+ */
+function isolatedLogins(): Record<string, string> {
+  const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'logins-'));
+  return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, 'auth.json') };
+}
+
 /** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
 async function runIntegration(registryUrl: string, labJson: string): Promise<number> {
   // Debug level, so the log holds every request line: the secrets test reads it all.
-  const server = await startVsCodeServer({ logLevel: 'debug' });
+  const server = await startVsCodeServer({ logLevel: 'debug', env: isolatedLogins() });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);
@@ -73,11 +88,12 @@ async function runIntegration(registryUrl: string, labJson: string): Promise<num
 async function runEndToEnd(registryUrl: string): Promise<number> {
   const screenshots = join(PROJECT, 'test/e2e/screenshots');
   mkdirSync(screenshots, { recursive: true });
-  const server = await startVsCodeServer({ vsix: VSIX });
+  const logins = isolatedLogins();
+  const server = await startVsCodeServer({ vsix: VSIX, env: logins });
   const workbench = await openWorkbench();
   try {
     await workbench.page.goto(server.workbenchUrl());
-    await runPersonPath(workbench.page, { registryUrl, screenshots });
+    await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

@@ -12,6 +12,11 @@ function label(node: ExplorerNode): string {
   return typeof l === 'string' ? l : l?.label ?? '';
 }
 
+/** A tooltip's Markdown source with appendText's escaped spaces turned back into spaces. */
+function tooltipOf(item: vscode.TreeItem): string {
+  return (item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '')).replace(/&nbsp;/g, ' ');
+}
+
 async function childLabels(api: RegistryExplorerApi, node?: ExplorerNode): Promise<string[]> {
   return (await api.tree.getChildren(node)).map(label);
 }
@@ -98,9 +103,14 @@ describe('Registry Explorer in a real VS Code', () => {
     });
     assert.deepEqual(roots.map(label), ['Lab', 'Gone']);
     const goneChildren = await api.tree.getChildren(roots[1]);
-    assert.equal(goneChildren.length, 1);
+    // The core's sentence, then the fix that applies (nothing more specific than the settings here).
+    assert.deepEqual(goneChildren.map((c) => c.treeItem().contextValue), ['message.error', 'action']);
     assert.match(label(goneChildren[0]!), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
-    assert.equal(goneChildren[0]!.treeItem().contextValue, 'message.error');
+    assert.equal(label(goneChildren[1]!), 'Open Settings');
+    assert.equal(goneChildren[1]!.treeItem().command?.command, 'registryExplorer.openRegistrySettings');
+    const gone = roots[1]!.treeItem();
+    assert.equal(gone.contextValue, 'registry.configured.unreachable.openSettings', 'the row offers Open Settings inline');
+    assert.match(tooltipOf(gone), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
     assert.ok((await childLabels(api, roots[0])).includes('apps/web'), 'the healthy registry still lists');
   });
 

@@ -1,0 +1,43 @@
+/**
+ * What a registry's state lets the user fix from the tree, as inline actions: log in, mark it
+ * insecure (certificate or plain-HTTP problems), open the hosts.toml that configures it, or open
+ * the settings. Pure: the nodes turn these into context values and the menus into buttons.
+ */
+export type RegistryFix = 'logIn' | 'markInsecure' | 'openHostsToml' | 'openSettings';
+
+/** Codes after which "mark it insecure" is the fix the user most likely wants. */
+export const TLS_PROBLEMS: ReadonlySet<string> = new Set(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAME_MISMATCH', 'TLS_CERT_DATES', 'TLS_PLAIN_HTTP']);
+
+export type RegistryCondition =
+  | { state: 'unknown' | 'reachable' | 'needs-login' }
+  | { state: 'unreachable'; code: string };
+
+/**
+ * The fixes for a registry in `condition`. `hostsToml` is the file its endpoint plan came from, if
+ * any: a registry configured there is usually fixed there (its CA, `skip_verify`, its mirrors).
+ */
+export function fixesFor(condition: RegistryCondition, hostsToml: string | undefined): RegistryFix[] {
+  if (condition.state === 'needs-login') return ['logIn'];
+  if (condition.state !== 'unreachable') return [];
+  const fixes: RegistryFix[] = [];
+  if (TLS_PROBLEMS.has(condition.code)) fixes.push('markInsecure');
+  if (hostsToml) fixes.push('openHostsToml');
+  if (fixes.length === 0) fixes.push('openSettings');
+  return fixes;
+}
+
+/** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
+export interface HostsTomlPlace {
+  file: string;
+  line?: number;
+}
+
+/**
+ * The hosts.toml an error is about (a syntax error, a `ca` file that is missing…): the core's
+ * configuration errors carry the file and line they concern.
+ */
+export function hostsTomlOf(err: unknown): HostsTomlPlace | undefined {
+  const { file, line } = (err ?? {}) as { file?: unknown; line?: unknown };
+  if (typeof file !== 'string' || !/(^|[/\\])hosts\.toml$/.test(file)) return undefined;
+  return typeof line === 'number' && line > 0 ? { file, line } : { file };
+}
