@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
+import { registerContentCommands } from './commands/content-commands';
 import { registerLoginCommands } from './commands/login-commands';
+import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
+import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
 
 /** What `activate` returns: the tree, for integration tests and other extensions. */
@@ -10,6 +13,8 @@ export interface RegistryExplorerApi {
   readonly tree: RegistryTreeProvider;
   /** Milliseconds `activate` took (reported in the log). */
   readonly activationMs: number;
+  /** The folder VS Code writes this extension's log to (tests check it never holds a secret). */
+  readonly logUri: vscode.Uri;
 }
 
 /**
@@ -22,10 +27,11 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const logins = new SecretLoginStore(context.secrets);
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log));
+  context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { tree, activationMs };
+  return { tree, activationMs, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

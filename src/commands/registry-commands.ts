@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { core } from '../core-loader';
 import type { PingResult } from '../core/index';
 import { coreConfigFrom, readSettings, writeRegistries, type RegistrySetting } from '../settings';
-import { RegistryNode, RepositoryNode, TagNode, type ExplorerNode, PagedNode } from '../views/nodes';
+import { isManifestHandle } from '../views/content-nodes';
+import { RegistryNode, RepositoryNode, type ExplorerNode, PagedNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
 /** Codes after which "mark it insecure" is the fix the user most likely wants. */
@@ -93,6 +94,6 @@ async function removeRegistry(node: ExplorerNode | undefined): Promise<void> {
 }
 
 async function copyReference(node: ExplorerNode | undefined): Promise<void> {
-  const reference = node instanceof TagNode || node instanceof RepositoryNode ? node.reference : undefined;
+  const reference = isManifestHandle(node) || node instanceof RepositoryNode ? node.reference : undefined;
   if (reference) await vscode.env.clipboard.writeText(reference);
 }

@@ -12,9 +12,34 @@ export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type 
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 export { parseRegistryLocation, type RegistryLocation } from './registry-url';
-export { parseReference, formatReference, familiarString, type Reference } from './reference';
+export { parseReference, formatReference, familiarString, validateTag, type Reference } from './reference';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';
 export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
 export { ConfigFileError } from './config/docker-config';
+export { Repository, type ReferrersOptions, type ReferrersResult } from './repository';
+export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
+export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
+export { type ReadTarget, type WriteTarget, type TransferObserver } from './content';
+export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './media-types';
+export {
+  parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, hostPlatform, MAX_MANIFEST_BYTES,
+  type Descriptor, type ImageIndex, type ImageManifest, type ImageConfig, type ParsedManifest, type Platform,
+} from './manifest';
+export { verifyingStream } from './verify-stream';
+export { referrersTagFor } from './digest';
+export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layer-files';
+export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
+export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
+export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';
+export {
+  FileArtifactSource,
+  extractArtifactFiles,
+  safeArtifactPath,
+  type ArtifactFileInput,
+  type FileArtifactOptions,
+  type ExtractArtifactOptions,
+  type ExtractArtifactResult,
+} from './layout/artifact-files';
+export { pull, push, type PullDestination, type PushSource, type PullResult, type TransferOptions } from './operations/transfer';

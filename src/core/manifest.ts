@@ -161,6 +161,15 @@ export function platformMatches(have: Platform | undefined, want: Platform): boo
   return have.architecture === 'arm64' && [have.variant ?? 'v8', want.variant].every((v) => v === 'v8');
 }
 
+/**
+ * This machine's platform in OCI terms (Node's `x64` is `amd64`), as `docker pull` picks it. The
+ * OS is always linux: Docker Desktop on macOS and Windows runs Linux containers by default.
+ */
+export function hostPlatform(): Platform {
+  const architecture = ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
+  return { os: 'linux', architecture, ...(architecture === 'arm' ? { variant: 'v7' } : {}) };
+}
+
 /** Index entries that are attestations (BuildKit's `unknown/unknown` provenance), not platforms. */
 export function isAttestationEntry(d: Descriptor): boolean {
   return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown');

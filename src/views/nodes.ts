@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
-import type { PingResult, RegistryClient } from '../core/index';
-import type { TagSortOrder } from '../settings';
+import type { PingResult, RegistryClient, Repository } from '../core/index';
+import { TagNode } from './content-nodes';
+import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 import { Pager } from './pager';
 import { sortTags } from './tag-order';
+
+export { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
+export { TagNode } from './content-nodes';
 
 /** A registry as the tree knows it: where it came from and the client that reaches it. */
 export interface RegistryEntry {
@@ -14,38 +18,6 @@ export interface RegistryEntry {
   settingUrl: string;
   pinnedRepositories: string[];
   client: RegistryClient;
-}
-
-/** What every node of the tree provides. Views hold no protocol logic: they ask the client. */
-export interface ExplorerNode {
-  readonly parent: ExplorerNode | undefined;
-  treeItem(): vscode.TreeItem;
-  children?(): Promise<ExplorerNode[]>;
-}
-
-export interface TreeContext {
-  pageSize(): number;
-  tagSortOrder(): TagSortOrder;
-  /** Asks the view to redraw `node` (or everything). */
-  changed(node?: ExplorerNode): void;
-  /** Turns any failure into the sentence shown in the tree; the details go to the log. */
-  describe(err: unknown, doing: string): string;
-}
-
-export class MessageNode implements ExplorerNode {
-  constructor(
-    readonly parent: ExplorerNode | undefined,
-    private readonly text: string,
-    private readonly kind: 'error' | 'info' = 'info',
-  ) {}
-
-  treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : 'info', this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
-    item.tooltip = this.text;
-    item.contextValue = `message.${this.kind}`;
-    return item;
-  }
 }
 
 /** GitLens-style "Load more…": asks its parent's pager for the next page. */
@@ -81,7 +53,7 @@ export abstract class PagedNode implements ExplorerNode {
       this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
       if (!this.pager.started) await this.pager.loadMore();
       const shown = this.orderForDisplay(this.pager.fetched).slice(0, this.pager.items.length);
-      const nodes = shown.map((name) => this.childFor(name));
+      const nodes = shown.map((name) => this.cachedChild(name));
       if (this.pager.hasMore) nodes.push(new LoadMoreNode(this, this.noun));
       if (nodes.length === 0) nodes.push(new MessageNode(this, `No ${this.noun}.`));
       return nodes;
@@ -89,6 +61,23 @@ export abstract class PagedNode implements ExplorerNode {
       this.pager = undefined;
       return this.failureChildren(err);
     }
+  }
+
+  /** Children keep their identity between redraws, so what they loaded (digests, pages) stays. */
+  private readonly childNodes = new Map<string, ExplorerNode>();
+
+  protected cachedChild(name: string): ExplorerNode {
+    let node = this.childNodes.get(name);
+    if (!node) {
+      node = this.childFor(name);
+      this.childNodes.set(name, node);
+    }
+    return node;
+  }
+
+  /** The child already shown for `name`, if any. */
+  shownChild(name: string): ExplorerNode | undefined {
+    return this.childNodes.get(name);
   }
 
   protected failureChildren(err: unknown): ExplorerNode[] {
@@ -102,6 +91,7 @@ export abstract class PagedNode implements ExplorerNode {
   /** Forgets what was fetched, so the next expansion lists afresh. */
   reset(): void {
     this.pager = undefined;
+    this.childNodes.clear();
   }
 }
 
@@ -215,23 +205,11 @@ export class RepositoryNode extends PagedNode {
   }
 
   protected childFor(tag: string): ExplorerNode {
-    return new TagNode(this, tag);
-  }
-}
-
-export class TagNode implements ExplorerNode {
-  constructor(readonly parent: RepositoryNode, readonly tag: string) {}
-
-  get reference(): string {
-    return `${this.parent.reference}:${this.tag}`;
+    return new TagNode(this, tag, this.ctx);
   }
 
-  treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.None);
-    item.id = `tag:${this.parent.registry.entry.id}/${this.parent.name}:${this.tag}`;
-    item.iconPath = new vscode.ThemeIcon('tag');
-    item.contextValue = 'tag';
-    item.tooltip = new vscode.MarkdownString().appendText(this.reference);
-    return item;
+  /** The core's handle on this repository (manifests, blobs, tags, referrers). */
+  get repository(): Repository {
+    return this.registry.entry.client.repository(this.name);
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { core } from '../core-loader';
-import type { CredentialStore, RegistrySession, RequestLogEntry } from '../core/index';
+import pLimit from 'p-limit';
+import type { CredentialStore, ParsedManifest, RegistrySession, RequestLogEntry } from '../core/index';
 import { coreConfigFrom, type ExplorerSettings } from '../settings';
 import { PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes';
 
@@ -14,6 +15,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private roots: RegistryNode[] | undefined;
   private session: RegistrySession | undefined;
   private readonly ctx: TreeContext;
+  /** Background lookups for drawn rows, a few at a time so a long tag list never floods the registry. */
+  private readonly backgroundLimit = pLimit(4);
+  private readonly manifests = new Map<string, ParsedManifest>();
 
   constructor(
     private settings: ExplorerSettings,
@@ -25,6 +29,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       tagSortOrder: () => this.settings.tagSortOrder,
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
+      lazy: (task) => this.backgroundLimit(task),
+      manifests: this.manifests,
     };
   }
 
@@ -63,6 +69,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.closeClients();
     this.roots = undefined;
     this.changeEmitter.fire(undefined);
+  }
+
+  /** Refreshes a repository's node if the tree shows that registry (after a copy, tag or delete). */
+  refreshRepository(host: string, repository: string): void {
+    const registry = this.roots?.find((r) => r.entry.host === host);
+    if (!registry) return;
+    const shown = registry.shownChild(repository);
+    // A repository new to the catalog needs the registry's listing refreshed; ids keep what was expanded.
+    this.refresh(shown instanceof PagedNode ? shown : registry);
   }
 
   private closeClients(): void {

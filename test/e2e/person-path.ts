@@ -59,8 +59,50 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   // 4. A repository's tags, newest version first.
   await row(page, 'library/alpine').click();
   await row(page, '3.20').waitFor({ timeout: 30_000 });
-  const labels = await page.locator('.pane-body .monaco-list-row').allInnerTexts();
+  // Each tag row shows its short digest and size once drawn; the label is the first line.
+  await row(page, /3\.20\s*[0-9a-f]{12} · /).waitFor({ timeout: 30_000 });
+  const labels = await page.locator('.pane-body .monaco-list-row .label-name').allInnerTexts();
   const tags = labels.map((l) => l.trim()).filter((l) => ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'].includes(l));
   assert.deepEqual(tags, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'], `tags in natural order (rows: ${labels.join(' | ')})`);
   await shoot(page, screenshots, '04-tags');
+
+  // 5. Down to the layers: an index's platforms, then an image's config and layers.
+  await row(page, 'library/alpine').click(); // collapse, to make room
+  await row(page, 'apps/web').click();
+  await row(page, /^v1/).waitFor({ timeout: 30_000 });
+  await row(page, /^v1/).click();
+  await row(page, 'linux/amd64').waitFor({ timeout: 30_000 });
+  await row(page, 'linux/amd64').click();
+  await row(page, /^layer 1/).waitFor({ timeout: 30_000 });
+  assert.ok(await row(page, /^config/).isVisible(), 'the config is listed');
+  assert.ok(await row(page, 'Referrers').isVisible(), 'a Referrers folder is listed');
+  await shoot(page, screenshots, '05-platform-layers');
+
+  // 6. Copy To… from the tag's context menu: destination, platforms and options, then progress.
+  await row(page, /^v1/).click({ button: 'right' });
+  const menuItem = page.locator('.monaco-menu .action-label', { hasText: 'Copy To…' });
+  await menuItem.click();
+  // A click that lands while the menu is still animating only highlights the item: then Enter runs it.
+  if (!(await input.isVisible()) && !(await input.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
+    if (await menuItem.isVisible()) await page.keyboard.press('Enter');
+  }
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`${new URL(registryUrl).host}/apps/web-copy:v1`);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').getByText('Include referrers', { exact: false }).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '06-copy-options');
+  await input.press('Enter');
+  // The result is a notification; headless, it goes straight to the notification center, so open it.
+  await row(page, 'apps/web-copy').waitFor({ timeout: 60_000 });
+  const bell = page.locator('.statusbar-item[id="status.notifications"]').first();
+  await bell.click();
+  await page.locator('.notifications-center').getByText('Copied to', { exact: false }).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '07-copied');
+  await bell.click();
+
+  // 7. The new repository and its tag appear in the tree.
+  await row(page, 'apps/web-copy').waitFor({ timeout: 30_000 });
+  await row(page, 'apps/web-copy').click();
+  await row(page, /^v1\s*[0-9a-f]{12} · 2 platforms/).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '08-copy-in-tree');
 }

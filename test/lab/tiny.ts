@@ -19,3 +19,18 @@ export async function pushTiny(registry: LabRegistry, repository: string, tags: 
     assert.equal(res.status, 201, res.text());
   }
 }
+
+/** Tags one tiny manifest `count` times, `parallel` PUTs at a time (the registry stores each tag as a link). */
+export async function tagMany(registry: LabRegistry, repository: string, tags: string[], parallel = 16): Promise<void> {
+  await pushTiny(registry, repository, ['seed']);
+  const manifest = await labRequest(`${registry.url}/v2/${repository}/manifests/seed`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tags.length) {
+      const tag = tags[next++] as string;
+      const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: manifest.body, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.equal(res.status, 201, res.text());
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}

@@ -1,0 +1,215 @@
+/**
+ * Commands on what is in a repository: open as JSON, copy digest or pull command, tag, delete,
+ * copy to another repository or registry. From a tree node, or from the palette with a typed
+ * reference. Long work shows byte progress and can be cancelled.
+ */
+import * as vscode from 'vscode';
+import { core } from '../core-loader';
+import type { CopyResult, Platform } from '../core/index';
+import { readSettings } from '../settings';
+import { BlobNode } from '../views/content-nodes';
+import { formatBytes } from '../views/format';
+import { jsonUri } from '../views/json-documents';
+import type { RegistryTreeProvider } from '../views/registry-tree';
+import { progressReporter, withErrors } from './progress';
+import { chooseSubject, referenceProblem, type Subject } from './subjects';
+
+export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
+  return [
+    register('registryExplorer.openJson', (node) => openJson(node, tree)),
+    register('registryExplorer.copyDigest', (node) => copyDigest(node, tree)),
+    register('registryExplorer.copyPullCommand', (node) => copyPullCommand(node, tree)),
+    register('registryExplorer.tag', (node) => tagManifest(node, tree)),
+    register('registryExplorer.delete', (node) => deleteManifest(node, tree, log)),
+    register('registryExplorer.copyTo', (node) => copyTo(node, tree, log)),
+  ];
+}
+
+async function openJson(node: unknown, tree: RegistryTreeProvider): Promise<void> {
+  let uri: vscode.Uri;
+  if (node instanceof BlobNode) {
+    const host = node.parent.repositoryNode.registry.entry.host;
+    uri = jsonUri({ host, repository: node.parent.repositoryNode.name, digest: node.descriptor.digest, kind: 'blob', size: node.descriptor.size });
+  } else {
+    const subject = await chooseSubject(node, tree, 'Open Manifest as JSON');
+    if (!subject) return;
+    const descriptor = await withErrors('Open Manifest as JSON', () => subject.descriptor());
+    if (!descriptor) return;
+    uri = jsonUri({ host: subject.host, repository: subject.repositoryName, digest: descriptor.digest, kind: 'manifest' });
+  }
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, 'json');
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+async function copyDigest(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
+  const digest = node instanceof BlobNode ? node.descriptor.digest : await withErrors('Copy Digest', async () => (await chooseSubject(node, tree, 'Copy Digest'))?.descriptor().then((d) => d.digest));
+  if (digest) await vscode.env.clipboard.writeText(digest);
+  return digest;
+}
+
+async function copyPullCommand(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
+  const subject = await chooseSubject(node, tree, 'Copy Pull Command');
+  if (!subject) return undefined;
+  const command = `docker pull ${subject.reference}`;
+  await vscode.env.clipboard.writeText(command);
+  return command;
+}
+
+/** Puts the manifest under another tag in the same repository. */
+async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: string): Promise<string | undefined> {
+  const subject = await chooseSubject(node, tree, 'Tag');
+  if (!subject) return undefined;
+  const newTag = (node as { newTag?: string } | undefined)?.newTag ?? preset ?? await vscode.window.showInputBox({
+    title: `Tag ${subject.reference}`,
+    prompt: `New tag in ${subject.host}/${subject.repositoryName}`,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      if (!value) return undefined;
+      try {
+        core().validateTag(value);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
+  if (!newTag) return undefined;
+  const done = await withErrors('Tag', async () => {
+    const descriptor = await subject.descriptor();
+    await subject.repository.tag(descriptor.digest, newTag);
+    return descriptor;
+  });
+  if (!done) return undefined;
+  if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
+  void vscode.window.showInformationMessage(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
+  return newTag;
+}
+
+/**
+ * Deletes a tag alone, or the manifest with every tag pointing at it, after a modal that lists
+ * those tags. Scripts and tests pass `{ reference, mode, confirm: true }`.
+ */
+async function deleteManifest(node: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<'tag' | 'manifest' | undefined> {
+  const preset = node as { mode?: 'tag' | 'manifest'; confirm?: boolean } | undefined;
+  const subject = await chooseSubject(node, tree, 'Delete');
+  if (!subject) return undefined;
+  const found = await withErrors('Delete', () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Finding the tags of ${subject.reference}…`, cancellable: false }, async () => {
+      const descriptor = await subject.descriptor();
+      const { tags, complete } = await subject.repository.tagsPointingTo(descriptor.digest);
+      return { descriptor, tags, complete };
+    }),
+  );
+  if (!found) return undefined;
+  const { descriptor, tags, complete } = found;
+  const shown = tags.length > 20 ? `${tags.slice(0, 20).join(', ')} and ${tags.length - 20} more` : tags.join(', ');
+  const detail = [
+    `Digest: ${descriptor.digest}`,
+    tags.length ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}` : 'No tag points to it.',
+    'Deleting the manifest removes every one of these tags. This cannot be undone.',
+  ].join('\n');
+  const tagOnly = subject.tag && tags.length > 1 ? `Delete Tag "${subject.tag}" Only` : undefined;
+  const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
+  const choice = preset?.confirm
+    ? (preset.mode === 'tag' ? tagOnly ?? whole : whole)
+    : await vscode.window.showWarningMessage(`Delete ${subject.reference}?`, { modal: true, detail }, ...(tagOnly ? [tagOnly] : []), whole);
+  if (!choice) return undefined;
+  const mode = choice === tagOnly ? 'tag' : 'manifest';
+  const ok = await withErrors('Delete', async () => {
+    if (mode === 'tag') await subject.repository.deleteTag(subject.tag!);
+    else await subject.repository.deleteManifest(descriptor.digest);
+    return true;
+  });
+  if (!ok) return undefined;
+  log.info(`Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`);
+  if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
+  return mode;
+}
+
+interface CopyRequest {
+  destination: string;
+  platforms?: Platform[];
+  includeReferrers?: boolean;
+}
+
+/**
+ * Copies a manifest (all platforms or a chosen set, optionally with its referrers) to another
+ * repository or registry. Scripts and tests pass `{ reference, destination, platforms?, includeReferrers? }`.
+ */
+async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<CopyResult | undefined> {
+  const preset = node as Partial<CopyRequest> | undefined;
+  const subject = await chooseSubject(node, tree, 'Copy To');
+  if (!subject) return undefined;
+  const request = preset?.destination ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers } : await askCopy(subject);
+  if (!request) return undefined;
+  const target = core().parseReference(request.destination);
+  const destination = tree.core.registry(target.registry).repository(target.repository);
+  const tag = target.tag ?? subject.tag ?? 'latest';
+  const destinationText = `${target.registry}/${target.repository}:${tag}`;
+  const result = await withErrors('Copy To', () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Copying ${subject.reference} to ${destinationText}`, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const root = await subject.descriptor();
+      return core().copy(subject.repository, destination, root, {
+        tag,
+        concurrency: readSettings().concurrency,
+        ...(request.platforms ? { platforms: request.platforms } : {}),
+        includeReferrers: request.includeReferrers === true,
+        signal: abort.signal,
+        onProgress: progressReporter(progress),
+      });
+    }),
+  );
+  if (!result) return undefined;
+  const summary = `${result.blobs.copied} copied, ${result.blobs.skipped} already there, ${result.blobs.mounted} mounted; ${formatBytes(result.bytes.transferred)} in ${(result.durationMs / 1000).toFixed(1)} s`;
+  log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
+  tree.refreshRepository(target.registry, target.repository);
+  void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Copy Reference').then((action) => {
+    if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
+  });
+  return result;
+}
+
+async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
+  const destination = await vscode.window.showInputBox({
+    title: `Copy ${subject.reference} To (1/2)`,
+    prompt: 'Destination: registry/repository[:tag] (any registry you can push to)',
+    value: `${subject.host}/${subject.repositoryName}-copy:${subject.tag ?? 'latest'}`,
+    valueSelection: [subject.host.length + 1, subject.host.length + 1 + subject.repositoryName.length + 5],
+    ignoreFocusOut: true,
+    validateInput: (value) => referenceProblem(value, false),
+  });
+  if (!destination) return undefined;
+  const descriptor = await withErrors('Copy To', () => subject.descriptor());
+  if (!descriptor) return undefined;
+  type Item = vscode.QuickPickItem & { platform?: Platform; referrers?: boolean };
+  const items: Item[] = [];
+  if (core().manifestKindOf(descriptor.mediaType) === 'index') {
+    const parsed = await withErrors('Copy To', () => subject.repository.getManifest(descriptor.digest));
+    if (!parsed || parsed.kind !== 'index') return undefined;
+    items.push({ label: 'Platforms', kind: vscode.QuickPickItemKind.Separator });
+    for (const entry of parsed.index.manifests) {
+      if (core().isAttestationEntry(entry) || !entry.platform) continue;
+      items.push({ label: core().formatPlatform(entry.platform), description: core().shortDigest(entry.digest), picked: true, platform: entry.platform });
+    }
+  }
+  items.push({ label: 'Options', kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: 'Include referrers', description: 'signatures, SBOMs and attestations of this manifest', picked: true, referrers: true });
+  const picked = await vscode.window.showQuickPick(items, { title: `Copy ${subject.reference} To (2/2)`, canPickMany: true, ignoreFocusOut: true, placeHolder: 'Platforms to copy (all by default) and options' });
+  if (!picked) return undefined;
+  const platformItems = items.filter((i) => i.platform);
+  const chosen = picked.filter((i) => i.platform).map((i) => i.platform!);
+  if (platformItems.length > 0 && chosen.length === 0) {
+    void vscode.window.showWarningMessage('Choose at least one platform to copy.');
+    return undefined;
+  }
+  return {
+    destination: destination.trim(),
+    ...(chosen.length > 0 && chosen.length < platformItems.length ? { platforms: chosen } : {}),
+    includeReferrers: picked.some((i) => i.referrers),
+  };
+}
+

@@ -1,0 +1,75 @@
+/**
+ * What a content command acts on: a tree node (tag or manifest), a reference passed by a script,
+ * or one the user types, validated as they type.
+ */
+import * as vscode from 'vscode';
+import { core } from '../core-loader';
+import type { Descriptor, Repository } from '../core/index';
+import { isManifestHandle, type ManifestHandle } from '../views/content-nodes';
+import type { RepositoryNode } from '../views/nodes';
+import type { RegistryTreeProvider } from '../views/registry-tree';
+
+/** What a content command acts on: a tree node, or a reference typed in the palette. */
+export interface Subject {
+  repository: Repository;
+  host: string;
+  repositoryName: string;
+  reference: string;
+  tag?: string;
+  descriptor(): Promise<Descriptor>;
+  repositoryNode?: RepositoryNode;
+}
+
+function subjectOf(node: ManifestHandle): Subject {
+  const repositoryNode = node.repositoryNode;
+  return {
+    repository: node.repository,
+    host: repositoryNode.registry.entry.host,
+    repositoryName: repositoryNode.name,
+    reference: node.reference,
+    ...(node.tag ? { tag: node.tag } : {}),
+    descriptor: () => node.descriptor(),
+    repositoryNode,
+  };
+}
+
+/** The node's manifest, or one the user types (validated as they type). */
+export async function chooseSubject(node: unknown, tree: RegistryTreeProvider, title: string): Promise<Subject | undefined> {
+  if (isManifestHandle(node)) return subjectOf(node);
+  if (node && typeof (node as { reference?: unknown }).reference === 'string') return subjectFromReference((node as { reference: string }).reference, tree);
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: 'Image or artifact reference: registry/repository:tag or registry/repository@sha256:…',
+    placeHolder: 'localhost:5000/team/app:1.0',
+    ignoreFocusOut: true,
+    validateInput: (value) => referenceProblem(value, true),
+  });
+  return typed ? subjectFromReference(typed.trim(), tree) : undefined;
+}
+
+function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject {
+  const ref = core().parseReference(text);
+  const repository = tree.core.registry(ref.registry).repository(ref.repository);
+  const pointer = ref.digest ?? ref.tag ?? 'latest';
+  let resolved: Promise<Descriptor> | undefined;
+  return {
+    repository,
+    host: ref.registry,
+    repositoryName: ref.repository,
+    reference: `${ref.registry}/${ref.repository}${ref.digest ? `@${ref.digest}` : `:${pointer}`}`,
+    ...(ref.digest ? {} : { tag: pointer }),
+    descriptor: () => (resolved ??= repository.resolve(pointer)),
+  };
+}
+
+export function referenceProblem(value: string, allowDigest: boolean): string | undefined {
+  if (!value.trim()) return undefined;
+  try {
+    const ref = core().parseReference(value.trim());
+    if (!allowDigest && ref.digest) return 'Give a tag for the destination, not a digest.';
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+

@@ -1,0 +1,282 @@
+/**
+ * Decoders that turn a layer blob's compressed bytes into tar bytes chunk by chunk. Each pulls
+ * input only as its output is consumed, so memory stays bounded however large the layer is.
+ * Errors are CoreErrors: LAYER_TRUNCATED when the data stops early, LAYER_CORRUPT when it is not
+ * valid gzip or zstd; CoreErrors from the input (a digest mismatch, say) pass through unchanged.
+ */
+import { Readable, type Transform, pipeline } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { CoreError } from './errors';
+
+export type CompressedFormat = 'gzip' | 'zstd';
+
+/** Decompresses gzip (one or more members) with node:zlib. */
+export function gunzipChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  return throughTransform(input, zlib.createGunzip(), 'gzip');
+}
+
+type ZstdFactory = () => Transform;
+
+/** Node's own zstd decoder where it exists (Node ≥ 22.15), else fzstd. */
+export function unzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const native = (zlib as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+  return native ? nativeZstdChunks(input, native) : fzstdChunks(input);
+}
+
+/**
+ * Node's zstd decoder stops at the end of the first frame and drops the rest, while layers may
+ * hold many frames (pzstd, zstd:chunked): so each frame gets a decoder of its own.
+ */
+async function* nativeZstdChunks(input: AsyncIterable<Buffer>, createDecoder: ZstdFactory): AsyncGenerator<Buffer> {
+  const pieces = zstdPieces(input);
+  try {
+    for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
+      yield* throughTransform(oneFrame(next.value, pieces), createDecoder(), 'zstd');
+    }
+  } finally {
+    await pieces.return(undefined);
+  }
+}
+
+/** The pieces of zstd frames, skippable frames left out; throws LAYER_TRUNCATED if the input stops mid-frame. */
+async function* zstdPieces(input: AsyncIterable<Buffer>): AsyncGenerator<ZstdPiece> {
+  const cutter = new ZstdCutter();
+  for await (const chunk of input) {
+    for (const piece of cutter.split(chunk)) if (!piece.skippable) yield piece;
+  }
+  cutter.finish();
+}
+
+/** The bytes of the frame that starts with `first`, read from `pieces` up to the frame's end. */
+async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>): AsyncGenerator<Buffer> {
+  for (let piece = first; ; ) {
+    yield piece.bytes;
+    if (piece.endsFrame) return;
+    const next = await pieces.next();
+    if (next.done) return;
+    piece = next.value;
+  }
+}
+
+/** Runs `input` through a zlib transform; the transform's own back-pressure bounds its output. */
+async function* throughTransform(input: AsyncIterable<Buffer>, transform: Transform, format: CompressedFormat): AsyncGenerator<Buffer> {
+  pipeline(Readable.from(input, { objectMode: false }), transform, () => {
+    // Errors surface through the iteration below.
+  });
+  try {
+    for await (const chunk of transform) yield chunk as Buffer;
+  } catch (err) {
+    throw decodeError(err, format);
+  } finally {
+    transform.destroy();
+  }
+}
+
+function decodeError(err: unknown, format: CompressedFormat): CoreError {
+  if (err instanceof CoreError) return err;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (code === 'Z_BUF_ERROR') return truncated(format);
+  const detail = err instanceof Error ? err.message : String(err);
+  return corrupt(format, detail);
+}
+
+export function truncated(format: CompressedFormat): CoreError {
+  return new CoreError('LAYER_TRUNCATED', `The layer's ${format} data ends before its end; the download was cut short, so try again.`);
+}
+
+export function corrupt(format: CompressedFormat, detail: string): CoreError {
+  return new CoreError('LAYER_CORRUPT', `The layer's ${format} data is corrupt (${detail}); the blob is damaged, so push the image again.`);
+}
+
+/** fzstd's error code for input that stops mid-frame. */
+const FZSTD_UNEXPECTED_EOF = 5;
+
+/**
+ * Decompresses zstd with fzstd, piece by piece: fzstd decodes every complete block it is given
+ * at once, so feeding it whole network chunks could expand a tiny chunk into gigabytes; a piece
+ * completes at most one block (at most 128 KiB of output).
+ */
+export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const decoded: Uint8Array[] = [];
+  const decompressor = new Decompress((data) => {
+    if (data.length > 0) decoded.push(data);
+  });
+  const push = (piece: Uint8Array, final: boolean): void => {
+    try {
+      decompressor.push(piece, final);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw code === FZSTD_UNEXPECTED_EOF ? truncated('zstd') : corrupt('zstd', err instanceof Error ? err.message : String(err));
+    }
+  };
+  for await (const piece of zstdPieces(input)) {
+    push(piece.bytes, false);
+    // fzstd hands out a fresh array per block, so yielding it without a copy is safe.
+    while (decoded.length > 0) yield asBuffer(decoded.shift()!);
+  }
+  push(new Uint8Array(0), true);
+  while (decoded.length > 0) yield asBuffer(decoded.shift()!);
+}
+
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const SKIPPABLE_MAGIC = 0x184d2a50;
+/** The largest block content the format allows (RFC 8878 §3.1.1.2.3). */
+const MAX_BLOCK_SIZE = 128 * 1024;
+/** libzstd's default limit (windowLog 27), which Node's decoder also applies. */
+const MAX_WINDOW_SIZE = 128 * 1024 * 1024;
+
+type CutterState = 'magic' | 'frame-header' | 'block-header' | 'block-body' | 'checksum' | 'skippable-size' | 'skippable-body';
+
+/** Consecutive bytes of a zstd stream that complete at most one block. */
+export interface ZstdPiece {
+  bytes: Buffer;
+  /** Part of a skippable frame (metadata that decoders ignore). */
+  skippable: boolean;
+  /** The last bytes of a frame. */
+  endsFrame: boolean;
+}
+
+/**
+ * Follows the frame and block structure of a zstd stream (RFC 8878) without decoding it, so the
+ * stream can be cut after each block and each frame. It also refuses what would make a decoder
+ * allocate without bound: windows over 128 MiB and blocks over the format's 128 KiB.
+ */
+export class ZstdCutter {
+  private state: CutterState = 'magic';
+  private header: number[] = [];
+  private headerLength = 4;
+  private remaining = 0;
+  private lastBlock = false;
+  private hasChecksum = false;
+
+  split(chunk: Buffer): ZstdPiece[] {
+    const pieces: ZstdPiece[] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.inBody()) {
+        const take = Math.min(this.remaining, chunk.length - i);
+        const skippable = this.state === 'skippable-body';
+        this.remaining -= take;
+        pieces.push({ bytes: chunk.subarray(i, i + take), skippable, endsFrame: this.remaining === 0 && this.endBody() });
+        i += take;
+      } else {
+        const take = Math.min(this.headerLength - this.header.length, chunk.length - i);
+        for (let j = i; j < i + take; j++) this.header.push(chunk[j]!);
+        i += take;
+        if (this.header.length === this.headerLength) {
+          const piece = this.endHeader();
+          if (piece) pieces.push(piece);
+        }
+      }
+    }
+    return pieces;
+  }
+
+  /** Throws LAYER_TRUNCATED unless the stream stopped between frames. */
+  finish(): void {
+    if (this.state !== 'magic' || this.header.length > 0) throw truncated('zstd');
+  }
+
+  private inBody(): boolean {
+    return this.state === 'block-body' || this.state === 'checksum' || this.state === 'skippable-body';
+  }
+
+  private expectHeader(state: CutterState, length: number): void {
+    this.state = state;
+    this.header = [];
+    this.headerLength = length;
+  }
+
+  /** Enters a body; an empty one ends at once, and true says that ended the frame. */
+  private expectBody(state: CutterState, length: number): boolean {
+    this.state = state;
+    this.remaining = length;
+    return length === 0 && this.endBody();
+  }
+
+  /** A complete header becomes a piece of its own; undefined while the frame header is still growing. */
+  private endHeader(): ZstdPiece | undefined {
+    const bytes = Buffer.from(this.header);
+    const state = this.state;
+    let endsFrame = false;
+    if (state === 'magic') this.readMagic(bytes.readUInt32LE(0));
+    else if (state === 'frame-header' && !this.readFrameHeader(bytes)) return undefined;
+    else if (state === 'block-header') endsFrame = this.readBlockHeader(bytes.readUIntLE(0, 3));
+    else if (state === 'skippable-size') endsFrame = this.expectBody('skippable-body', bytes.readUInt32LE(0));
+    const skippable = state === 'skippable-size' || this.state === 'skippable-size';
+    return { bytes, skippable, endsFrame };
+  }
+
+  private readMagic(magic: number): void {
+    if (magic === ZSTD_MAGIC) return this.expectHeader('frame-header', 1);
+    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) return this.expectHeader('skippable-size', 4);
+    throw corrupt('zstd', 'a frame does not start with the zstd magic number');
+  }
+
+  /** The descriptor byte says how long the rest of the frame header is; false until all of it is read. */
+  private readFrameHeader(bytes: Buffer): boolean {
+    const descriptor = bytes[0]!;
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const contentSizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][descriptor >> 6]!;
+    const dictionaryBytes = [0, 1, 2, 4][descriptor & 3]!;
+    const length = 1 + (singleSegment ? 0 : 1) + dictionaryBytes + contentSizeBytes;
+    if (bytes.length < length) {
+      this.headerLength = length;
+      return false;
+    }
+    if (descriptor & 0x08) throw corrupt('zstd', 'a frame header sets a reserved bit');
+    const window = singleSegment ? contentSize(bytes.subarray(1 + dictionaryBytes)) : windowSize(bytes[1]!);
+    if (window > MAX_WINDOW_SIZE) throw corrupt('zstd', 'a frame needs a window larger than 128 MiB');
+    this.hasChecksum = (descriptor & 0x04) !== 0;
+    this.expectHeader('block-header', 3);
+    return true;
+  }
+
+  private readBlockHeader(header: number): boolean {
+    this.lastBlock = (header & 1) === 1;
+    const type = (header >> 1) & 3;
+    const size = header >>> 3;
+    if (type === 3) throw corrupt('zstd', 'a block has the reserved type');
+    if (size > MAX_BLOCK_SIZE) throw corrupt('zstd', 'a block is larger than 128 KiB');
+    // An RLE block (type 1) stores one byte that is repeated `size` times.
+    return this.expectBody('block-body', type === 1 ? 1 : size);
+  }
+
+  /** Moves past a finished body; true when that ended a frame. */
+  private endBody(): boolean {
+    if (this.state === 'block-body' && !this.lastBlock) {
+      this.expectHeader('block-header', 3);
+      return false;
+    }
+    if (this.state === 'block-body' && this.hasChecksum) {
+      this.expectBody('checksum', 4);
+      return false;
+    }
+    this.expectHeader('magic', 4);
+    return true;
+  }
+}
+function windowSize(descriptor: number): number {
+  const base = 2 ** (10 + (descriptor >> 3));
+  return base + (base / 8) * (descriptor & 7);
+}
+
+/** Frame_Content_Size of a single-segment frame: 1, 2 (plus 256), 4 or 8 little-endian bytes. */
+function contentSize(field: Buffer): number {
+  switch (field.length) {
+    case 1:
+      return field[0]!;
+    case 2:
+      return field.readUInt16LE(0) + 256;
+    case 4:
+      return field.readUInt32LE(0);
+    default:
+      return Number(field.readBigUInt64LE(0));
+  }
+}

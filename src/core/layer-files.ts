@@ -1,0 +1,504 @@
+/**
+ * Lists the files in an image layer by streaming its blob: decompress (gzip or zstd, decided by
+ * the bytes themselves), parse the tar headers with tar-stream, skip every entry's content without
+ * holding it. Memory stays bounded whatever the layer's size, and every failure is a CoreError.
+ * Paths come from the archive and are untrusted: they are kept as text, normalised and flagged.
+ */
+import { type Readable } from 'node:stream';
+import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
+import { CoreError } from './errors';
+import { gunzipChunks, unzstdChunks } from './layer-decode';
+import { layerCompressionOf } from './media-types';
+
+export interface LayerFileEntry {
+  /** Normalised: no leading './' or '/', '/'-separated; directories without trailing '/'. The archive's root directory is ''. */
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo' | 'other';
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname?: string;
+  gname?: string;
+  mtime?: Date;
+  /** A symlink's target as written, or a hard link's target path normalised like `path`. */
+  linkTarget?: string;
+  /** '.wh.<name>' deletes <dir>/<name> from lower layers; '.wh..wh..opq' makes its directory opaque. */
+  whiteout?: { kind: 'file'; target: string } | { kind: 'opaque'; directory: string };
+  /** Set when the raw name was absolute or contained '..' (hostile layers): shown, never resolved on disk. */
+  unsafe?: 'absolute' | 'parent-traversal';
+}
+
+export type LayerCompression = 'gzip' | 'zstd' | 'none';
+
+export interface ListLayerOptions {
+  /** The descriptor's media type: only a hint for error messages, since the bytes decide. */
+  mediaType?: string;
+  signal?: AbortSignal;
+  /** Default 500 000. */
+  maxEntries?: number;
+  /** Called as the blob is read, with the total compressed bytes read so far (for progress). */
+  onBytes?(compressedBytesRead: number): void;
+}
+
+export interface LayerTreeNode {
+  name: string;
+  path: string;
+  entry?: LayerFileEntry;
+  children?: Map<string, LayerTreeNode>;
+  /** Sum of the sizes of the non-directory entries at or below this node. */
+  totalSize: number;
+  /** Number of entries at or below this node that are neither directories nor whiteouts. */
+  fileCount: number;
+}
+
+const BLOCK = 512;
+const DEFAULT_MAX_ENTRIES = 500_000;
+
+/**
+ * How a blob's first bytes say it is stored: gzip (1f 8b), zstd (28 b5 2f fd, or a skippable
+ * frame), or an uncompressed tar ('ustar' at offset 257, or an all-zero first block: an empty
+ * archive). Undefined when the bytes are none of these or too few to tell.
+ */
+export function sniffCompression(firstBytes: Uint8Array): LayerCompression | undefined {
+  const b = firstBytes;
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+  if (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+  if (b.length >= 4 && (b[0]! & 0xf0) === 0x50 && b[1] === 0x2a && b[2] === 0x4d && b[3] === 0x18) return 'zstd';
+  if (hasUstarMagic(b) || isZeroBlock(b)) return 'none';
+  return undefined;
+}
+
+function hasUstarMagic(b: Uint8Array): boolean {
+  return b.length >= 262 && Buffer.from(b.buffer, b.byteOffset + 257, 5).toString('latin1') === 'ustar';
+}
+
+function isZeroBlock(b: Uint8Array): boolean {
+  return b.length >= BLOCK && b.subarray(0, BLOCK).every((byte) => byte === 0);
+}
+
+/**
+ * Yields the entries of a layer blob as they are read. Breaking out of the loop, or aborting
+ * `signal`, destroys `source`. Whatever the bytes, failures are CoreErrors: LAYER_TRUNCATED,
+ * NOT_A_TAR, LAYER_CORRUPT, LAYER_TOO_MANY_ENTRIES, CANCELLED, LAYER_READ_FAILED, or a CoreError
+ * the source itself raised (such as DIGEST_MISMATCH); only an error thrown by `onBytes` passes as is.
+ */
+export async function* listLayerFiles(source: Readable, options: ListLayerOptions = {}): AsyncGenerator<LayerFileEntry> {
+  const listing = new LayerListing(source, options);
+  try {
+    for (let entry = await listing.next(); entry !== undefined; entry = await listing.next()) yield entry;
+  } finally {
+    listing.close();
+  }
+}
+
+/** What tar-stream's iterator yields: an entry's content stream with its header and offset. */
+interface TarEntryStream {
+  header: Header;
+  /** Where the entry's own header starts in the tar bytes. */
+  offset: number;
+  resume(): unknown;
+}
+
+/**
+ * One listing: a pump reads, decompresses and writes tar bytes into tar-stream's parser, which
+ * stalls (and so stalls the pump) until the consumer asks for the next entry.
+ */
+class LayerListing {
+  private readonly extract: Extract = tarExtract();
+  private readonly tarEntries: AsyncIterator<TarEntryStream>;
+  private readonly tail = new TarTail();
+  private readonly maxEntries: number;
+  private readonly stopped: Promise<never>;
+  private rejectStopped: (err: Error) => void = () => undefined;
+  private failure: Error | undefined;
+  private closed = false;
+  private count = 0;
+  private lastEntryEnd = 0;
+  private compression: LayerCompression = 'none';
+
+  constructor(
+    private readonly source: Readable,
+    private readonly options: ListLayerOptions,
+  ) {
+    this.maxEntries = Number.isFinite(options.maxEntries) ? options.maxEntries! : DEFAULT_MAX_ENTRIES;
+    this.tarEntries = this.extract[Symbol.asyncIterator]();
+    this.stopped = new Promise<never>((_resolve, reject) => {
+      this.rejectStopped = reject;
+    });
+    this.stopped.catch(() => undefined);
+    // Errors after we stop reading must not crash the process; we report our own.
+    source.on('error', () => undefined);
+    options.signal?.addEventListener('abort', this.onAbort);
+    if (options.signal?.aborted) this.onAbort();
+    else this.pump().catch((err: unknown) => this.fail(unexpected(err)));
+  }
+
+  async next(): Promise<LayerFileEntry | undefined> {
+    let result: IteratorResult<TarEntryStream>;
+    try {
+      result = await Promise.race([this.tarEntries.next(), this.stopped]);
+    } catch (err) {
+      throw this.failure ?? this.fail(tarError(err));
+    }
+    if (this.failure) throw this.failure;
+    if (result.done) {
+      this.checkEndOfArchive();
+      return undefined;
+    }
+    const stream = result.value;
+    // Skip the content as it arrives: it is never held, and the parser moves on.
+    stream.resume();
+    this.lastEntryEnd = entryEnd(stream);
+    if (++this.count > this.maxEntries) throw this.fail(tooManyEntries(this.maxEntries));
+    return toLayerFileEntry(stream.header);
+  }
+
+  /** Stops everything and releases the source; later failures of the pump are ignored. */
+  close(): void {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.teardown();
+  }
+
+  /** The caller's progress callback; if it throws, the listing stops with that very error. */
+  private readonly reportProgress = (total: number): void => {
+    try {
+      this.options.onBytes?.(total);
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  private readonly onAbort = (): void => {
+    this.fail(new CoreError('CANCELLED', "Listing the layer's files was cancelled."));
+  };
+
+  /** Records the first failure, stops the pipeline and wakes a waiting `next()`. */
+  private fail(err: Error): Error {
+    if (this.failure || this.closed) return this.failure ?? err;
+    this.failure = err;
+    this.rejectStopped(err);
+    this.teardown();
+    return err;
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source.destroy();
+    this.extract.destroy();
+  }
+
+  /** Source → decompression → tar parser, each step pulling only what the next one takes. */
+  private async pump(): Promise<void> {
+    const [head, compressed] = await peek(readBytes(this.source, this.reportProgress), BLOCK);
+    this.compression = sniffCompression(head) ?? 'none';
+    const [tarHead, tarBytes] = await peek(decompress(this.compression, compressed), BLOCK);
+    this.checkTarHead(tarHead);
+    for await (const chunk of tarBytes) {
+      // The parser destroys itself on a bad header; next() reports that, the pump just stops.
+      if (this.closed || this.extract.destroying) return;
+      this.tail.add(chunk);
+      if (!this.extract.write(chunk)) await writableOrClosed(this.extract);
+    }
+    if (!this.closed) this.extract.end(undefined);
+  }
+
+  /** The first block of tar bytes must be a tar header or an empty archive's zero block. */
+  private checkTarHead(head: Buffer): void {
+    if (head.length === 0 || hasUstarMagic(head) || isZeroBlock(head)) return;
+    if (head.length < BLOCK && head.every((byte) => byte === 0)) throw this.truncated();
+    throw notATar(this.compression, this.options.mediaType);
+  }
+
+  /** An archive that stops after an entry, without the zero block that ends a tar, was cut short. */
+  private checkEndOfArchive(): void {
+    if (this.tail.total === 0) return;
+    if (!this.tail.endsWithZeroBlockAfter(this.lastEntryEnd)) throw this.fail(this.truncated());
+  }
+
+  private truncated(): CoreError {
+    return new CoreError('LAYER_TRUNCATED', 'The layer ends in the middle of its tar archive; the download was cut short, so try again.');
+  }
+}
+
+/** Tracks how many tar bytes went by and whether the last 512 of them are zero. */
+class TarTail {
+  total = 0;
+  private last = Buffer.alloc(0);
+
+  add(chunk: Buffer): void {
+    this.total += chunk.length;
+    // Copies at most one block, so no chunk is retained.
+    const joined = chunk.length >= BLOCK ? chunk : Buffer.concat([this.last, chunk]);
+    this.last = Buffer.from(joined.subarray(Math.max(0, joined.length - BLOCK)));
+  }
+
+  endsWithZeroBlockAfter(offset: number): boolean {
+    return this.total % BLOCK === 0 && this.total - BLOCK >= offset && isZeroBlock(this.last);
+  }
+}
+
+/** Where an entry's header and content (padded to a block) end; a directory's size is ignored by the parser. */
+function entryEnd(stream: TarEntryStream): number {
+  const size = stream.header.type === 'directory' ? 0 : stream.header.size;
+  return stream.offset + BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+}
+
+function decompress(compression: LayerCompression, chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  if (compression === 'gzip') return gunzipChunks(chunks);
+  if (compression === 'zstd') return unzstdChunks(chunks);
+  return chunks;
+}
+
+/** Reads the source's chunks as Buffers, reporting progress; read errors become CoreErrors. */
+async function* readBytes(source: Readable, onBytes: (total: number) => void): AsyncGenerator<Buffer> {
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<unknown>;
+  let total = 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await chunks.next();
+      } catch (err) {
+        throw readError(err);
+      }
+      if (next.done) return;
+      const bytes = asBytes(next.value);
+      total += bytes.length;
+      onBytes(total);
+      yield bytes;
+    }
+  } finally {
+    await chunks.return?.();
+  }
+}
+
+function asBytes(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  throw new CoreError('LAYER_READ_FAILED', 'The layer stream produced something other than bytes; this is a bug in the extension, so please report it.');
+}
+
+/**
+ * Reads at least `size` bytes (fewer if the input ends) to look at, and returns them with an
+ * iterable that replays them before the rest of the input.
+ */
+async function peek(input: AsyncIterable<Buffer>, size: number): Promise<[Buffer, AsyncIterable<Buffer>]> {
+  const rest = input[Symbol.asyncIterator]();
+  const held: Buffer[] = [];
+  let length = 0;
+  while (length < size) {
+    const next = await rest.next();
+    if (next.done) break;
+    held.push(next.value);
+    length += next.value.length;
+  }
+  return [Buffer.concat(held), replay(held, rest)];
+}
+
+async function* replay(held: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    while (held.length > 0) yield held.shift()!;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/** Resolves once the parser wants more bytes, or has been destroyed. */
+function writableOrClosed(extract: Extract): Promise<void> {
+  return new Promise((resolve) => {
+    if (extract.destroying) return resolve();
+    const done = (): void => {
+      extract.off('drain', done);
+      extract.off('close', done);
+      resolve();
+    };
+    extract.on('drain', done);
+    extract.on('close', done);
+  });
+}
+
+function toLayerFileEntry(header: Header): LayerFileEntry {
+  const pax = paxRecords(header);
+  const { path, unsafe } = normaliseArchivePath(pax['GNU.sparse.name'] ?? header.name);
+  const type = entryType(header.type);
+  const entry: LayerFileEntry = {
+    path,
+    type,
+    size: type === 'directory' ? 0 : sparseSize(pax) ?? finiteOr(header.size, 0),
+    mode: finiteOr(header.mode, 0),
+    uid: finiteOr(header.uid, 0),
+    gid: finiteOr(header.gid, 0),
+  };
+  if (header.uname) entry.uname = header.uname;
+  if (header.gname) entry.gname = header.gname;
+  const mtime = modificationTime(header, pax);
+  if (mtime) entry.mtime = mtime;
+  if (header.linkname && (type === 'symlink' || type === 'hardlink')) {
+    entry.linkTarget = type === 'hardlink' ? normaliseArchivePath(header.linkname).path : header.linkname;
+  }
+  const whiteout = whiteoutOf(path);
+  if (whiteout) entry.whiteout = whiteout;
+  if (unsafe) entry.unsafe = unsafe;
+  return entry;
+}
+
+function entryType(type: Header['type'] | null): LayerFileEntry['type'] {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'link':
+      return 'hardlink';
+    case 'character-device':
+      return 'char-device';
+    case 'directory':
+    case 'symlink':
+    case 'block-device':
+    case 'fifo':
+      return type;
+    default:
+      return 'other';
+  }
+}
+
+function paxRecords(header: Header): Record<string, string> {
+  const pax = header.pax;
+  return typeof pax === 'object' && pax !== null ? (pax as Record<string, string>) : {};
+}
+
+/** A GNU sparse file's real size (PAX formats 0.1 and 1.0); the header's size is what is stored. */
+function sparseSize(pax: Record<string, string>): number | undefined {
+  const size = Number(pax['GNU.sparse.realsize'] ?? pax['GNU.sparse.size']);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/** PAX mtime has sub-second precision; the header's is whole seconds. */
+function modificationTime(header: Header, pax: Record<string, string>): Date | undefined {
+  const paxSeconds = Number(pax.mtime);
+  const date = pax.mtime !== undefined && Number.isFinite(paxSeconds) ? new Date(paxSeconds * 1000) : header.mtime;
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * An archive path as text: '.' and empty segments dropped, no leading or trailing '/'. '..'
+ * segments are kept (not resolved), so a hostile name stays visible, and flagged.
+ */
+export function normaliseArchivePath(raw: string): { path: string; unsafe?: 'absolute' | 'parent-traversal' } {
+  const segments = raw.split('/').filter((segment) => segment !== '' && segment !== '.');
+  const path = segments.join('/');
+  if (segments.includes('..')) return { path, unsafe: 'parent-traversal' };
+  if (raw.startsWith('/')) return { path, unsafe: 'absolute' };
+  return { path };
+}
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_WHITEOUT = '.wh..wh..opq';
+
+/** OCI whiteouts; other '.wh..wh.' names are AUFS bookkeeping, not deletions. */
+function whiteoutOf(path: string): LayerFileEntry['whiteout'] {
+  const slash = path.lastIndexOf('/');
+  const directory = slash < 0 ? '' : path.slice(0, slash);
+  const name = path.slice(slash + 1);
+  if (name === OPAQUE_WHITEOUT) return { kind: 'opaque', directory };
+  if (!name.startsWith(WHITEOUT_PREFIX) || name.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return undefined;
+  const deleted = name.slice(WHITEOUT_PREFIX.length);
+  if (deleted === '') return undefined;
+  return { kind: 'file', target: directory === '' ? deleted : `${directory}/${deleted}` };
+}
+
+function tooManyEntries(max: number): CoreError {
+  return new CoreError(
+    'LAYER_TOO_MANY_ENTRIES',
+    `The layer has more than ${max.toLocaleString('en-US')} entries, too many to list; pull the image to look at its files on disk.`,
+  );
+}
+
+function notATar(compression: LayerCompression, mediaType: string | undefined): CoreError {
+  const what = compression === 'none' ? 'This blob' : `This blob's ${compression} content`;
+  let hint = '';
+  if (mediaType && layerCompressionOf(mediaType)) hint = ` although its media type ${mediaType} says it is a layer`;
+  else if (mediaType) hint = ` (its media type is ${mediaType})`;
+  return new CoreError('NOT_A_TAR', `${what} is not a tar archive${hint}; artifacts' blobs are files, not layers, so download it to see what it holds.`);
+}
+
+function readError(err: unknown): CoreError {
+  if (err instanceof CoreError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new CoreError('LAYER_READ_FAILED', `Reading the layer failed (${detail}); check the connection and try again.`, { cause: err });
+}
+
+/** Errors from tar-stream: it reports a stream that ends mid-entry as "Unexpected end of data". */
+function tarError(err: unknown): CoreError {
+  if (err instanceof CoreError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (/unexpected end/i.test(message)) {
+    return new CoreError('LAYER_TRUNCATED', 'The layer ends in the middle of its tar archive; the download was cut short, so try again.');
+  }
+  return new CoreError('LAYER_CORRUPT', "The layer's tar archive has a damaged header; the blob is corrupt, so push the image again.", { cause: err });
+}
+
+/** A failure no step classified (a bug, not an input): still a CoreError, naming the cause. */
+function unexpected(err: unknown): CoreError {
+  if (err instanceof CoreError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new CoreError('LAYER_CORRUPT', `The layer could not be read as a tar archive (${detail}); the blob may be damaged, so push the image again.`, { cause: err });
+}
+
+/**
+ * Builds the nested tree the UI shows: parent directories the archive does not list are created,
+ * a path listed twice keeps its last entry (as extraction would), and each node sums the sizes
+ * and counts the files beneath it.
+ */
+export function layerFileTree(entries: Iterable<LayerFileEntry>): LayerTreeNode {
+  const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
+  for (const entry of entries) {
+    const node = nodeAt(root, entry.path);
+    node.entry = entry;
+    if (entry.type === 'directory') node.children ??= new Map();
+  }
+  sumSizes(root);
+  return root;
+}
+
+function nodeAt(root: LayerTreeNode, path: string): LayerTreeNode {
+  let node = root;
+  if (path === '') return node;
+  for (const name of path.split('/')) {
+    node.children ??= new Map();
+    let child = node.children.get(name);
+    if (!child) {
+      child = { name, path: node.path === '' ? name : `${node.path}/${name}`, totalSize: 0, fileCount: 0 };
+      node.children.set(name, child);
+    }
+    node = child;
+  }
+  return node;
+}
+
+/** Post-order without recursion: hostile paths can nest far deeper than the call stack. */
+function sumSizes(root: LayerTreeNode): void {
+  const order: LayerTreeNode[] = [];
+  const pending = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    order.push(node);
+    for (const child of node.children?.values() ?? []) pending.push(child);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    const own = node.entry && node.entry.type !== 'directory' ? node.entry : undefined;
+    node.totalSize = own?.size ?? 0;
+    node.fileCount = own && !own.whiteout ? 1 : 0;
+    for (const child of node.children?.values() ?? []) {
+      node.totalSize += child.totalSize;
+      node.fileCount += child.fileCount;
+    }
+  }
+}

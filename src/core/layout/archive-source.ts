@@ -1,0 +1,295 @@
+/**
+ * Opens an image archive as a content source: a `docker save` tar (the old format with
+ * `manifest.json`, `<id>/layer.tar` and `<id>.json`, or Docker 25+'s with an OCI layout inside),
+ * or an OCI archive (an OCI layout in a tar), optionally gzip'd.
+ *
+ * The tar is read once, front to back: every file is hashed as it is written into a temporary
+ * OCI layout, since which file is a layer is only known from manifest.json, which usually comes
+ * last. For the old docker format, Docker v2 manifests are then made from manifest.json.
+ */
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract, type Header } from 'tar-stream';
+import { digestOf, isDigest } from '../digest';
+import { CoreError } from '../errors';
+import { type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
+import { MediaTypes } from '../media-types';
+import { cancelled } from '../transport/retry';
+import { isNotFound, throwIfAborted, withCause } from './files';
+import { type LayoutRoot, OciImageLayout } from './oci-layout';
+
+export interface ImageArchive {
+  /** The unpacked content, in a temporary folder. */
+  layout: OciImageLayout;
+  /** The images the archive names, with their names (RepoTags, or index.json's ref names). */
+  roots: LayoutRoot[];
+  /** `docker`: the old docker save format, manifests made here; `oci`: an OCI layout (also Docker 25+). */
+  format: 'docker' | 'oci';
+  /** Removes the temporary folder. */
+  close(): Promise<void>;
+}
+
+export interface OpenArchiveOptions {
+  /** Where the temporary layout goes (default: the system's temporary folder). */
+  workDir?: string;
+  signal?: AbortSignal;
+}
+
+/** A file of the archive, stored as a blob. */
+interface StoredFile {
+  digest: string;
+  size: number;
+  compression: 'gzip' | 'zstd' | 'none';
+}
+
+interface ArchiveContents {
+  files: Map<string, StoredFile>;
+  /** Symlinks and hard links: archive path → the archive path they point at. */
+  links: Map<string, string>;
+  /** The small JSON files that say what the archive holds, kept in memory. */
+  metadata: Map<string, Buffer>;
+}
+
+/** docker save's legacy `manifest.json` entry. */
+interface DockerManifestEntry {
+  Config: string;
+  RepoTags: string[] | null;
+  Layers: string[];
+}
+
+const METADATA_FILES = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories']);
+const LAYOUT_BLOB = /^blobs\/(sha256|sha512)\/([0-9a-f]+)$/;
+
+export async function openImageArchive(path: string, options: OpenArchiveOptions = {}): Promise<ImageArchive> {
+  throwIfAborted(options.signal);
+  const input = await openArchiveFile(path);
+  const folder = await mkdtemp(join(options.workDir ?? tmpdir(), 'oci-archive-'));
+  const close = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  try {
+    const layout = await OciImageLayout.open(folder, { create: true });
+    const contents = await unpack(input, layout, path, options.signal);
+    const { roots, format } = contents.metadata.has('index.json') ? await ociRoots(contents, path) : await dockerRoots(contents, layout, path);
+    await layout.setRoots(roots);
+    return { layout, roots, format, close };
+  } catch (err) {
+    input.destroy();
+    await close();
+    throw options.signal?.aborted && !(err instanceof CoreError && err.code === 'CANCELLED') ? withCause(cancelled(), err) : err;
+  }
+}
+
+/** The archive's bytes as a tar stream, gunzipped when the file is gzip'd (`docker save | gzip`). */
+async function openArchiveFile(path: string): Promise<Readable> {
+  let handle;
+  try {
+    if ((await stat(path)).isDirectory()) {
+      throw new CoreError('ARCHIVE_UNSUPPORTED', `${path} is a folder, not an archive file: open it as an OCI layout folder instead.`);
+    }
+    handle = await open(path, 'r');
+  } catch (err) {
+    if (isNotFound(err)) throw new CoreError('ARCHIVE_NOT_FOUND', `${path} does not exist: choose the archive file again.`);
+    throw err;
+  }
+  try {
+    const head = Buffer.alloc(2);
+    await handle.read(head, 0, 2, 0);
+    const stream = handle.createReadStream({ start: 0 });
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return stream;
+    const gunzip = createGunzip();
+    stream.on('error', (err) => gunzip.destroy(err));
+    return stream.pipe(gunzip);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Reads the tar once, storing every file as a blob and remembering what each path became. */
+async function unpack(input: Readable, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<ArchiveContents> {
+  const contents: ArchiveContents = { files: new Map(), links: new Map(), metadata: new Map() };
+  const extract = tarExtract();
+  const feeding = pipeline(input, extract, signal ? { signal } : {});
+  try {
+    for await (const entry of extract) await storeEntry(entry.header, entry as unknown as Readable, contents, layout, signal);
+    await feeding;
+  } catch (err) {
+    feeding.catch(() => undefined);
+    extract.destroy();
+    throw describeTarError(err, path);
+  }
+  return contents;
+}
+
+async function storeEntry(header: Header, content: Readable, contents: ArchiveContents, layout: OciImageLayout, signal: AbortSignal | undefined): Promise<void> {
+  const name = safeArchivePath(header.name);
+  switch (header.type) {
+    case 'file':
+    case 'contiguous-file':
+      await storeFile(name, header.size, content, contents, layout, signal);
+      return;
+    case 'symlink':
+      contents.links.set(name, linkTarget(name, posix.join(posix.dirname(name), header.linkname)));
+      break;
+    case 'link':
+      contents.links.set(name, linkTarget(name, header.linkname));
+      break;
+    default:
+      break; // Folders and special files say nothing about the images.
+  }
+  await drain(content);
+}
+
+async function storeFile(name: string, size: number, content: Readable, contents: ArchiveContents, layout: OciImageLayout, signal: AbortSignal | undefined): Promise<void> {
+  if (METADATA_FILES.has(name)) {
+    contents.metadata.set(name, await readSmall(content, size, name));
+    return;
+  }
+  const blobName = LAYOUT_BLOB.exec(name);
+  const expectedDigest = blobName && isDigest(`${blobName[1]}:${blobName[2]}`) ? `${blobName[1]}:${blobName[2]}` : undefined;
+  const sniffer = new HeadSniffer();
+  const stored = await layout.ingestBlob(content, { ...(expectedDigest ? { expectedDigest } : {}), through: [sniffer], ...(signal ? { signal } : {}) });
+  contents.files.set(name, { ...stored, compression: sniffer.compression() });
+}
+
+/** The images of an OCI layout archive (also Docker 25+ docker save): index.json's list. */
+async function ociRoots(contents: ArchiveContents, path: string): Promise<{ roots: LayoutRoot[]; format: 'oci' }> {
+  const bytes = contents.metadata.get('index.json')!;
+  const parsed = parseManifest(bytes, digestOf(bytes), undefined, `The index.json of ${path}`);
+  if (parsed.kind !== 'index') throw unsupported(path, 'its index.json is not an image index');
+  const stored = new Set([...contents.files.values()].map((f) => f.digest));
+  const roots = parsed.index.manifests.map((descriptor): LayoutRoot => {
+    if (!stored.has(descriptor.digest)) throw incomplete(path, `its index.json lists ${descriptor.digest}, which is not in it`);
+    const refName = descriptor.annotations?.['org.opencontainers.image.ref.name'];
+    return refName === undefined ? { descriptor } : { descriptor, refName };
+  });
+  return { roots, format: 'oci' };
+}
+
+/** The images of an old-format docker save archive, with Docker v2 manifests made for them. */
+async function dockerRoots(contents: ArchiveContents, layout: OciImageLayout, path: string): Promise<{ roots: LayoutRoot[]; format: 'docker' }> {
+  const bytes = contents.metadata.get('manifest.json');
+  if (!bytes) throw unsupported(path, 'it has neither manifest.json nor index.json');
+  const roots: LayoutRoot[] = [];
+  for (const entry of parseDockerManifest(bytes, path)) {
+    const config = lookup(contents, entry.Config, path);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.dockerManifest,
+      config: { mediaType: MediaTypes.dockerConfig, size: config.size, digest: config.digest },
+      layers: entry.Layers.map((layerPath) => {
+        const layer = lookup(contents, layerPath, path);
+        return { mediaType: layer.compression === 'gzip' ? MediaTypes.dockerLayerGzip : MediaTypes.dockerLayer, size: layer.size, digest: layer.digest };
+      }),
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 3), 'utf8');
+    const descriptor: Descriptor = { mediaType: MediaTypes.dockerManifest, digest: digestOf(manifestBytes), size: manifestBytes.length };
+    await layout.pushManifest(descriptor, manifestBytes);
+    const tags = entry.RepoTags ?? [];
+    if (tags.length === 0) roots.push({ descriptor });
+    for (const refName of tags) roots.push({ descriptor, refName });
+  }
+  return { roots, format: 'docker' };
+}
+
+function parseDockerManifest(bytes: Buffer, path: string): DockerManifestEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw unsupported(path, 'its manifest.json is not JSON');
+  }
+  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  const valid = Array.isArray(json) && json.every((e: Partial<DockerManifestEntry> | null) => e && typeof e.Config === 'string' && isStrings(e.Layers) && (e.RepoTags === null || e.RepoTags === undefined || isStrings(e.RepoTags)));
+  if (!valid) throw unsupported(path, 'its manifest.json is not a list of {Config, RepoTags, Layers}');
+  return json as DockerManifestEntry[];
+}
+
+/** The stored file at an archive path, following links (a few hops: docker save links shared layers). */
+function lookup(contents: ArchiveContents, archivePath: string, path: string): StoredFile {
+  let name = safeArchivePath(archivePath);
+  for (let hops = 0; hops < 8; hops++) {
+    const file = contents.files.get(name);
+    if (file) return file;
+    const next = contents.links.get(name);
+    if (next === undefined) break;
+    name = next;
+  }
+  throw incomplete(path, `its manifest.json names ${JSON.stringify(archivePath)}, which is not in it`);
+}
+
+/**
+ * An entry name made relative and checked: absolute paths, drive letters, backslashes and `..`
+ * are refused, so nothing in the archive can name a place outside it.
+ */
+export function safeArchivePath(name: string): string {
+  const refuse = (why: string): never => {
+    throw new CoreError('UNSAFE_PATH', `The archive holds an entry named ${JSON.stringify(name.slice(0, 200))}, which ${why}; such archives are refused because they could write outside their folder.`);
+  };
+  if (name.includes('\0')) refuse('contains a NUL character');
+  if (name.includes('\\')) refuse('contains a backslash');
+  if (name.startsWith('/')) refuse('is an absolute path');
+  if (/^[A-Za-z]:/.test(name)) refuse('starts with a drive letter');
+  if (name.split('/').includes('..')) refuse('contains ".."');
+  return posix.normalize(name).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+function linkTarget(name: string, target: string): string {
+  const normalised = posix.normalize(target);
+  if (target.startsWith('/') || normalised === '..' || normalised.startsWith('../')) {
+    throw new CoreError('UNSAFE_PATH', `The archive entry ${JSON.stringify(name)} links to ${JSON.stringify(target)}, outside the archive; such archives are refused.`);
+  }
+  return normalised.replace(/^(\.\/)+/, '');
+}
+
+async function readSmall(content: Readable, size: number, name: string): Promise<Buffer> {
+  if (size > MAX_MANIFEST_BYTES) throw new CoreError('ARCHIVE_UNSUPPORTED', `The archive's ${name} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES / 1048576} MiB this client reads.`);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of content) chunks.push(chunk as Uint8Array);
+  return Buffer.concat(chunks);
+}
+
+/** Reads an entry to its end (the tar reader moves on only then). */
+function drain(content: Readable): Promise<void> {
+  return pipeline(content, new Writable({ write: (_chunk, _encoding, done) => done() }));
+}
+
+/** Remembers the first bytes that pass, to tell gzip'd layers from plain tar. */
+class HeadSniffer extends Transform {
+  private head = Buffer.alloc(0);
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.head.length < 4) this.head = Buffer.concat([new Uint8Array(this.head), new Uint8Array(chunk.subarray(0, 4))]).subarray(0, 4);
+    callback(null, chunk);
+  }
+
+  compression(): StoredFile['compression'] {
+    const h = this.head;
+    if (h[0] === 0x1f && h[1] === 0x8b) return 'gzip';
+    if (h[0] === 0x28 && h[1] === 0xb5 && h[2] === 0x2f && h[3] === 0xfd) return 'zstd';
+    return 'none';
+  }
+}
+
+function describeTarError(err: unknown, path: string): unknown {
+  if (err instanceof CoreError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+    return new CoreError('ARCHIVE_UNSUPPORTED', `${path} looks gzip'd but does not decompress (${message}): the file is damaged.`, { cause: err });
+  }
+  if (typeof code === 'string') return err; // File-system errors and aborts keep their own codes.
+  // tar-stream's own errors ("Invalid tar header…", "Unexpected end of data") mean a damaged or foreign file.
+  return new CoreError('ARCHIVE_UNSUPPORTED', `${path} is not a readable tar archive (${message}): choose a file written by docker save, skopeo or an OCI tool.`, { cause: err });
+}
+
+function unsupported(path: string, why: string): CoreError {
+  return new CoreError('ARCHIVE_UNSUPPORTED', `${path} is not an image archive this client reads (${why}): use one written by docker save, skopeo or an OCI tool.`);
+}
+
+function incomplete(path: string, why: string): CoreError {
+  return new CoreError('ARCHIVE_INCOMPLETE', `${path} is incomplete (${why}): write the archive again.`);
+}

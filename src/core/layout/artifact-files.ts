@@ -1,0 +1,256 @@
+/**
+ * Files as OCI artifacts, the way ORAS pushes and pulls them: one layer per file, named by its
+ * `org.opencontainers.image.title` annotation, under a manifest with `artifactType` and the
+ * empty config. Titles come from whoever pushed the artifact, so every title is checked before
+ * it becomes a path.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { addAbortSignal, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadTarget } from '../content';
+import { Digester, digestOf } from '../digest';
+import { CoreError, quoteInput } from '../errors';
+import { type Descriptor, type ImageManifest, titleOf } from '../manifest';
+import { MediaTypes } from '../media-types';
+import { verifyingStream } from '../verify-stream';
+import { isNotFound, moveIntoPlace, streamToTemporaryFile, temporaryPathBeside, throwIfAborted } from './files';
+
+export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+const EMPTY_CONFIG_BYTES = Buffer.from('{}', 'utf8');
+/** The OCI empty descriptor, with its two bytes embedded as ORAS writes it. */
+export const EMPTY_CONFIG: Descriptor = { mediaType: MediaTypes.ociEmpty, digest: digestOf(EMPTY_CONFIG_BYTES), size: 2, data: EMPTY_CONFIG_BYTES.toString('base64') };
+
+/**
+ * The path an artifact file titled `title` gets inside `folder`. Titles may name subfolders
+ * (`docs/readme.md`) but never leave `folder`.
+ * @throws CoreError `UNSAFE_PATH` for empty, absolute, `..`, NUL, backslash or drive-letter titles.
+ */
+export function safeArtifactPath(folder: string, title: string): string {
+  const refuse = (why: string): never => {
+    throw new CoreError('UNSAFE_PATH', `The artifact file name ${quoteInput(title)} ${why}; it was refused so that nothing is written outside the chosen folder.`);
+  };
+  if (title.trim() === '') refuse('is empty');
+  if (title.includes('\0')) refuse('contains a NUL character');
+  if (title.includes('\\')) refuse('contains a backslash');
+  if (/^[A-Za-z]:/.test(title)) refuse('starts with a drive letter');
+  // On Windows any other colon would name an alternate data stream of a file.
+  if (process.platform === 'win32' && title.includes(':')) refuse('contains a colon');
+  if (title.startsWith('/')) refuse('is an absolute path');
+  const parts = title.split('/');
+  if (parts.includes('..')) refuse('contains ".."');
+  if (parts.some((p) => p === '' || p === '.')) refuse('has an empty or "." part between slashes');
+  const base = resolve(folder);
+  const target = join(base, ...parts);
+  const inside = relative(base, target);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) refuse('leads outside the folder');
+  return target;
+}
+
+export interface ArtifactFileInput {
+  path: string;
+  /** The name the layer is pulled as (default: the file's base name). */
+  title?: string;
+  /** Default `application/vnd.oci.image.layer.v1.tar`, as ORAS uses for files. */
+  mediaType?: string;
+}
+
+export interface FileArtifactOptions {
+  artifactType: string;
+  /** Manifest annotations (`org.opencontainers.image.created` is added unless given). */
+  annotations?: Record<string, string>;
+  /** Layer annotations, by file title. */
+  fileAnnotations?: Record<string, Record<string, string>>;
+  /** The manifest this artifact refers to (signature, SBOM…). */
+  subject?: Descriptor;
+  /** Creation time to record (default: now). */
+  created?: Date;
+}
+
+/** Local files as an OCI artifact: the manifest is built here and served from memory, the layers from the files. */
+export class FileArtifactSource implements ReadTarget {
+  private constructor(
+    readonly name: string,
+    readonly root: Descriptor,
+    readonly manifest: ImageManifest,
+    private readonly manifestBytes: Buffer,
+    private readonly filesByDigest: Map<string, string>,
+  ) {}
+
+  /**
+   * Hashes each file (streaming) and builds the manifest.
+   * @throws CoreError `DUPLICATE_TITLE`, `UNSAFE_PATH`, `NOT_A_FILE`, `FILE_NOT_FOUND`, `BAD_ANNOTATIONS`.
+   */
+  static async create(files: ArtifactFileInput[], options: FileArtifactOptions): Promise<FileArtifactSource> {
+    if (options.artifactType.trim() === '') throw new CoreError('INVALID_ARTIFACT_TYPE', 'An artifact needs an artifact type, a media type such as application/vnd.example.config.v1.');
+    const titles = files.map((f) => f.title ?? basename(f.path));
+    checkTitles(titles, options.fileAnnotations ?? {});
+    const filesByDigest = new Map<string, string>();
+    const layers: Descriptor[] = [];
+    for (const [i, file] of files.entries()) {
+      const { digest, size } = await hashFile(file.path);
+      filesByDigest.set(digest, file.path);
+      const annotations = { ...options.fileAnnotations?.[titles[i]!], [ANNOTATION_TITLE]: titles[i]! };
+      layers.push({ mediaType: file.mediaType ?? MediaTypes.ociLayer, digest, size, annotations });
+    }
+    const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaTypes.ociManifest, artifactType: options.artifactType, config: EMPTY_CONFIG, layers };
+    if (options.subject) manifest.subject = { mediaType: options.subject.mediaType, digest: options.subject.digest, size: options.subject.size };
+    manifest.annotations = { [ANNOTATION_CREATED]: (options.created ?? new Date()).toISOString(), ...options.annotations };
+    const bytes = Buffer.from(JSON.stringify(manifest), 'utf8');
+    const root: Descriptor = { mediaType: MediaTypes.ociManifest, digest: digestOf(bytes), size: bytes.length, artifactType: options.artifactType };
+    return new FileArtifactSource(sourceName(titles), root, manifest, bytes, filesByDigest);
+  }
+
+  async fetchManifest(descriptor: Descriptor): Promise<Buffer> {
+    if (descriptor.digest !== this.root.digest) throw this.missing(descriptor);
+    return Buffer.from(new Uint8Array(this.manifestBytes));
+  }
+
+  async openBlob(descriptor: Descriptor, signal?: AbortSignal): Promise<Readable> {
+    throwIfAborted(signal);
+    if (descriptor.digest === EMPTY_CONFIG.digest) return Readable.from([EMPTY_CONFIG_BYTES]);
+    const path = this.filesByDigest.get(descriptor.digest);
+    if (path === undefined) throw this.missing(descriptor);
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} was removed after it was chosen: choose the files again.`);
+      throw err;
+    }
+    const stream = handle.createReadStream();
+    return signal ? addAbortSignal(signal, stream) : stream;
+  }
+
+  private missing(descriptor: Descriptor): CoreError {
+    return new CoreError('BLOB_NOT_FOUND', `${descriptor.digest} is not part of ${this.name}.`);
+  }
+}
+
+function checkTitles(titles: string[], fileAnnotations: Record<string, Record<string, string>>): void {
+  const seen = new Set<string>();
+  for (const title of titles) {
+    safeArtifactPath('.', title);
+    if (seen.has(title)) throw new CoreError('DUPLICATE_TITLE', `Two files would both be named ${quoteInput(title)} in the artifact: give one of them another title.`);
+    seen.add(title);
+  }
+  const unknown = Object.keys(fileAnnotations).filter((t) => !seen.has(t));
+  if (unknown.length > 0) throw new CoreError('BAD_ANNOTATIONS', `Annotations are given for ${unknown.map((t) => quoteInput(t)).join(', ')}, which no file is titled: check the file names.`);
+}
+
+async function hashFile(path: string): Promise<{ digest: string; size: number }> {
+  try {
+    if (!(await stat(path)).isFile()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+  } catch (err) {
+    if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} does not exist: choose the files again.`);
+    throw err;
+  }
+  const digester = new Digester();
+  await pipeline(
+    createReadStream(path),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        digester.update(chunk);
+        done();
+      },
+    }),
+  );
+  return { digest: digester.digest(), size: digester.size };
+}
+
+function sourceName(titles: string[]): string {
+  const shown = titles.slice(0, 3).join(', ');
+  return `files (${shown}${titles.length > 3 ? `, and ${titles.length - 3} more` : ''})`;
+}
+
+export interface ExtractArtifactOptions {
+  signal?: AbortSignal;
+  /** Called as bytes are written (progress). */
+  onBytes?(n: number): void;
+  /** Replace files that already exist (default: refuse before writing anything). */
+  overwrite?: boolean;
+}
+
+export interface ExtractArtifactResult {
+  /** The files written, in layer order. */
+  files: string[];
+  /** Layers without a title: nothing says what to call them, so they were not written. */
+  skipped: Descriptor[];
+}
+
+/**
+ * Writes each titled layer of an artifact as a file in `folder`: through a temporary file beside
+ * it, verified as it streams, renamed into place when complete.
+ * @throws CoreError `UNSAFE_PATH`, `DUPLICATE_TITLE`, `FILE_EXISTS`, or a verification error.
+ */
+export async function extractArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions = {}): Promise<ExtractArtifactResult> {
+  const { planned, skipped } = planFiles(manifest, folder);
+  await checkTargets(planned.map((p) => p.target), options.overwrite === true);
+  const files: string[] = [];
+  for (const { layer, title, target } of planned) {
+    throwIfAborted(options.signal);
+    await writeLayerFile(source, layer, title, target, options);
+    files.push(target);
+  }
+  return { files, skipped };
+}
+
+interface PlannedFile {
+  layer: Descriptor;
+  title: string;
+  target: string;
+}
+
+function planFiles(manifest: ImageManifest, folder: string): { planned: PlannedFile[]; skipped: Descriptor[] } {
+  const planned: PlannedFile[] = [];
+  const skipped: Descriptor[] = [];
+  const byTarget = new Set<string>();
+  for (const layer of manifest.layers) {
+    const title = titleOf(layer);
+    if (title === undefined) {
+      skipped.push(layer);
+      continue;
+    }
+    const target = safeArtifactPath(folder, title);
+    if (byTarget.has(target)) throw new CoreError('DUPLICATE_TITLE', `The artifact has two files named ${quoteInput(title)}: pull its layers one by one instead.`);
+    byTarget.add(target);
+    planned.push({ layer, title, target });
+  }
+  return { planned, skipped };
+}
+
+/** Checks every target before anything is written: no folders in the way, no files unless overwriting. */
+async function checkTargets(targets: string[], overwrite: boolean): Promise<void> {
+  const existing: string[] = [];
+  for (const target of targets) {
+    const kind = await pathKind(target);
+    if (kind === 'other') throw new CoreError('NOT_A_FILE', `${target} is a folder or link, so the artifact file cannot be written there: choose another folder.`);
+    if (kind === 'file' && !overwrite) existing.push(target);
+  }
+  if (existing.length === 0) return;
+  const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? ` and ${existing.length - 5} more` : '');
+  throw new CoreError('FILE_EXISTS', `${shown} already ${existing.length === 1 ? 'exists' : 'exist'}: choose another folder, or allow overwriting.`);
+}
+
+async function writeLayerFile(source: ReadTarget, layer: Descriptor, title: string, target: string, options: ExtractArtifactOptions): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const kind = await pathKind(target);
+  if (kind === 'other') throw new CoreError('NOT_A_FILE', `${target} is a folder or link, so the artifact file ${quoteInput(title)} was not written there: choose another folder.`);
+  if (kind === 'file' && !options.overwrite) throw new CoreError('FILE_EXISTS', `${target} already exists: choose another folder, or allow overwriting.`);
+  const temporary = temporaryPathBeside(target);
+  const content = await source.openBlob(layer, options.signal);
+  const check = verifyingStream(layer, `File ${quoteInput(title)} from ${source.name}`, options.onBytes ? { onBytes: options.onBytes } : {});
+  await streamToTemporaryFile(temporary, [content, check], options.signal);
+  await moveIntoPlace(temporary, target);
+}
+
+async function pathKind(path: string): Promise<'missing' | 'file' | 'other'> {
+  try {
+    return (await lstat(path)).isFile() ? 'file' : 'other';
+  } catch (err) {
+    if (isNotFound(err)) return 'missing';
+    throw err;
+  }
+}

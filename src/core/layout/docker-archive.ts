@@ -1,0 +1,164 @@
+/**
+ * Writes images as a tar that `docker load` accepts, laid out the way Docker 25+ `docker save`
+ * writes it: `manifest.json` for docker load, and `oci-layout` + `index.json` + `blobs/` so the
+ * same file is also an OCI archive. Blobs stream from their source through digest verification
+ * straight into the tar; the file appears under its name only when complete.
+ */
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pack as tarPack, type Pack } from 'tar-stream';
+import type { ReadTarget } from '../content';
+import { digestOf, parseDigest } from '../digest';
+import { CoreError } from '../errors';
+import type { Descriptor, ImageIndex, ImageManifest } from '../manifest';
+import { MediaTypes } from '../media-types';
+import { familiarString, formatReference, parseReference, type Reference } from '../reference';
+import { verifyingStream } from '../verify-stream';
+import { moveIntoPlace, temporaryPathBeside, throwIfAborted, withCause } from './files';
+import { ANNOTATION_REF_NAME } from './oci-layout';
+import { cancelled } from '../transport/retry';
+
+export interface DockerArchiveImage {
+  manifest: ImageManifest;
+  /** Where the config and layers are read from. */
+  source: ReadTarget;
+  /** `name:tag` as Docker shows them (`alpine:3.20`, `localhost:5000/app:1`); may be empty. */
+  repoTags: string[];
+  /**
+   * The manifest's descriptor in `source`: its exact bytes are then fetched, so index.json names
+   * the same digest the registry does. Without it the manifest object is serialised anew.
+   */
+  manifestDescriptor?: Descriptor;
+}
+
+export interface DockerArchiveOptions {
+  signal?: AbortSignal;
+  /** Called as blob bytes are written (progress). */
+  onBytes?(n: number): void;
+}
+
+/** Docker writes this to name images in index.json; containerd-based loaders read it. */
+const ANNOTATION_IMAGE_NAME = 'io.containerd.image.name';
+/** Fixed entry times make archives of the same images byte-identical. */
+const ENTRY_TIME = new Date(0);
+
+interface ArchivePlan {
+  blobs: { descriptor: Descriptor; source: ReadTarget }[];
+  manifests: { descriptor: Descriptor; bytes: Buffer }[];
+  dockerManifest: { Config: string; RepoTags: string[]; Layers: string[] }[];
+  index: ImageIndex;
+}
+
+/** Writes the archive to `outPath` (through a temporary file beside it). */
+export async function writeDockerArchive(outPath: string, images: DockerArchiveImage[], options: DockerArchiveOptions = {}): Promise<void> {
+  throwIfAborted(options.signal);
+  if (images.length === 0) throw new CoreError('ARCHIVE_EMPTY', 'There are no images to write to the archive: choose at least one.');
+  const plan = await planArchive(images, options.signal);
+  const temporary = temporaryPathBeside(outPath);
+  const pack = tarPack();
+  const writing = pipeline(pack, createWriteStream(temporary, { flags: 'wx' }));
+  const producing = writeEntries(pack, plan, options).then(
+    () => pack.finalize(),
+    (err: unknown) => {
+      pack.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
+  const [produced, written] = await Promise.allSettled([producing, writing]);
+  const failure = produced.status === 'rejected' ? produced.reason : written.status === 'rejected' ? written.reason : undefined;
+  if (failure !== undefined) {
+    await rm(temporary, { force: true });
+    throw options.signal?.aborted ? withCause(cancelled(), failure) : failure;
+  }
+  await moveIntoPlace(temporary, outPath);
+}
+
+/** Everything the archive will hold, blobs listed once even when images share them. */
+async function planArchive(images: DockerArchiveImage[], signal: AbortSignal | undefined): Promise<ArchivePlan> {
+  const plan: ArchivePlan = { blobs: [], manifests: [], dockerManifest: [], index: { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] } };
+  const seen = new Set<string>();
+  const addBlob = (descriptor: Descriptor, source: ReadTarget): void => {
+    if (seen.has(descriptor.digest)) return;
+    seen.add(descriptor.digest);
+    plan.blobs.push({ descriptor, source });
+  };
+  for (const image of images) {
+    const references = image.repoTags.map(parseRepoTag);
+    const { descriptor, bytes } = await manifestBytes(image, signal);
+    addBlob(image.manifest.config, image.source);
+    image.manifest.layers.forEach((layer) => addBlob(layer, image.source));
+    if (!plan.manifests.some((m) => m.descriptor.digest === descriptor.digest)) plan.manifests.push({ descriptor, bytes });
+    plan.dockerManifest.push({
+      Config: blobName(image.manifest.config.digest),
+      RepoTags: references.map(familiarString),
+      Layers: image.manifest.layers.map((layer) => blobName(layer.digest)),
+    });
+    const entry = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
+    if (references.length === 0) plan.index.manifests.push(entry);
+    for (const reference of references) {
+      plan.index.manifests.push({ ...entry, annotations: { [ANNOTATION_IMAGE_NAME]: formatReference(reference), [ANNOTATION_REF_NAME]: reference.tag ?? 'latest' } });
+    }
+  }
+  return plan;
+}
+
+async function manifestBytes(image: DockerArchiveImage, signal: AbortSignal | undefined): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
+  const mediaType = image.manifest.mediaType ?? MediaTypes.ociManifest;
+  if (image.manifestDescriptor) {
+    const bytes = await image.source.fetchManifest(image.manifestDescriptor, signal);
+    return { descriptor: { mediaType, digest: image.manifestDescriptor.digest, size: bytes.length }, bytes };
+  }
+  const bytes = Buffer.from(JSON.stringify(image.manifest), 'utf8');
+  return { descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length }, bytes };
+}
+
+/** `alpine` → `docker.io/library/alpine:latest`, as docker save and docker load name images. */
+function parseRepoTag(text: string): Reference {
+  const reference = parseReference(text);
+  if (reference.digest !== undefined) {
+    throw new CoreError('INVALID_REPO_TAG', `"${text}" names a digest; docker load only takes name:tag, so give a tag instead.`);
+  }
+  return { ...reference, tag: reference.tag ?? 'latest' };
+}
+
+async function writeEntries(pack: Pack, plan: ArchivePlan, options: DockerArchiveOptions): Promise<void> {
+  await addDirectory(pack, 'blobs/');
+  for (const algorithm of new Set([...plan.blobs, ...plan.manifests].map((b) => parseDigest(b.descriptor.digest).algorithm))) {
+    await addDirectory(pack, `blobs/${algorithm}/`);
+  }
+  for (const { descriptor, source } of plan.blobs) {
+    throwIfAborted(options.signal);
+    const content = await source.openBlob(descriptor, options.signal);
+    const check = verifyingStream(descriptor, `${descriptor.digest} from ${source.name}`, options.onBytes ? { onBytes: options.onBytes } : {});
+    await addFile(pack, blobName(descriptor.digest), descriptor.size, [content, check]);
+  }
+  for (const { descriptor, bytes } of plan.manifests) await addBuffer(pack, blobName(descriptor.digest), bytes);
+  await addBuffer(pack, 'index.json', Buffer.from(JSON.stringify(plan.index), 'utf8'));
+  await addBuffer(pack, 'manifest.json', Buffer.from(JSON.stringify(plan.dockerManifest), 'utf8'));
+  await addBuffer(pack, 'oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' }), 'utf8'));
+}
+
+function blobName(digest: string): string {
+  const { algorithm, hex } = parseDigest(digest);
+  return `blobs/${algorithm}/${hex}`;
+}
+
+function addDirectory(pack: Pack, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry({ name, type: 'directory', mode: 0o755, mtime: ENTRY_TIME }, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+function addBuffer(pack: Pack, name: string, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    pack.entry({ name, mode: 0o644, mtime: ENTRY_TIME }, bytes, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** The header carries the size first, so the content streams through with back-pressure. */
+async function addFile(pack: Pack, name: string, size: number, streams: [Readable, ...NodeJS.ReadWriteStream[]]): Promise<void> {
+  const entry = pack.entry({ name, size, mode: 0o644, mtime: ENTRY_TIME });
+  await pipeline([...streams, entry as unknown as NodeJS.WritableStream]);
+}

@@ -1,0 +1,100 @@
+// Operations through the fault-injecting proxy: corrupted blobs and lying headers are refused
+// with nothing kept, and a registry that pages its tags is listed completely.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreError } from '../../src/core/errors';
+import { copy } from '../../src/core/operations/copy';
+import { createSession, type RegistrySession } from '../../src/core/session';
+import { listTags, OciLayout, pushToRegistry } from './content';
+import { FaultProxy } from './fault-proxy';
+import { Lab, type LabRegistry } from './registry';
+import { tagMany } from './tiny';
+
+const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+
+describe('operations through a misbehaving registry', function () {
+  let lab: Lab;
+  let source: LabRegistry;
+  let target: LabRegistry;
+  let proxy: FaultProxy;
+  let session: RegistrySession;
+
+  before(async function () {
+    this.timeout(120_000);
+    lab = await Lab.create();
+    [source, target] = await Promise.all([lab.startRegistry({ name: 'faults-source' }), lab.startRegistry({ name: 'faults-target' })]);
+    proxy = await FaultProxy.start(source);
+    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: proxy.url }, { url: target.url }], retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } });
+  });
+
+  afterEach(() => proxy.clear());
+
+  after(async function () {
+    await session?.close();
+    await proxy?.stop();
+    await lab?.stopAll();
+  });
+
+  it('refuses a layer whose bytes do not match its digest, and the target keeps nothing', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'tamper'));
+    const image = await layout.image({ seed: 'tamper', layers: [256 * 1024] });
+    await pushToRegistry(layout, image, source, 'tamper/image:1');
+    const layer = image.layers[0]!.descriptor;
+    proxy.add({ method: 'GET', path: new RegExp(`/blobs/${layer.digest}`), fault: { kind: 'tamper' } });
+    const from = session.registry(proxy.host).repository('tamper/image');
+    const to = session.registry(target.host).repository('tamper/image');
+    const err = await copy(from, to, await from.resolve('1'), { tag: '1' }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
+    assert.match(err.message, new RegExp(`expected ${layer.digest}`));
+    assert.equal(await to.hasBlob(layer), false, 'the corrupt layer was not stored');
+    assert.deepEqual(await listTags(target, 'tamper/image').catch((): string[] => []), [], 'no manifest was tagged');
+    assert.equal(proxy.count('GET', new RegExp(`/blobs/${layer.digest}`)), 1, 'a corrupt blob is not fetched again and again');
+  });
+
+  it('refuses a manifest whose Docker-Content-Digest disagrees with its bytes', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'lying'));
+    const image = await layout.image({ seed: 'lying', layers: [1024] });
+    await pushToRegistry(layout, image, source, 'lying/image:1');
+    proxy.add({ method: 'GET', path: /\/manifests\/1/, fault: { kind: 'wrong-digest-header' } });
+    const err = await session.registry(proxy.host).repository('lying/image').getManifest('1').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
+  });
+
+  it('lists 2,500 tags from a registry that pages them 100 at a time (the proxy pages Distribution 2.8), each once', async function () {
+    this.timeout(120_000);
+    const tags = Array.from({ length: 2_500 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+    await tagMany(source, 'paged/tags', tags, 16);
+    proxy.add({ method: 'GET', path: /\/tags\/list/, fault: { kind: 'page-tags', pageSize: 100 } });
+    const pages: string[][] = [];
+    for await (const page of session.registry(proxy.host).listTags('paged/tags', { pageSize: 100 })) pages.push(page);
+    const all = pages.flat();
+    assert.ok(pages.length >= 25, `${pages.length} pages`);
+    assert.ok(pages.every((p) => p.length <= 100));
+    assert.equal(new Set(all).size, all.length, 'no tag twice');
+    assert.deepEqual([...all].sort(), [...tags, 'seed'].sort());
+  });
+
+  it('stops a copy within a second of cancelling, with no request after it', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'cancel'));
+    const image = await layout.image({ seed: 'cancel', layers: [2 * 1024 * 1024, 1024 * 1024] });
+    await pushToRegistry(layout, image, source, 'cancel/image:1');
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'stall', afterBytes: 64 * 1024 } });
+    const from = session.registry(proxy.host).repository('cancel/image');
+    const to = session.registry(target.host).repository('cancel/image');
+    const root = await from.resolve('1');
+    const abort = new AbortController();
+    const copying = copy(from, to, root, { tag: '1', signal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    const seenAtCancel = proxy.requests.length;
+    const cancelledAt = Date.now();
+    abort.abort();
+    const err = await copying;
+    assert.ok(Date.now() - cancelledAt < 1000, `stopped in ${Date.now() - cancelledAt} ms`);
+    assert.ok(err instanceof CoreError && err.code === 'CANCELLED', String(err));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(proxy.requests.length, seenAtCancel, 'nothing was sent after the cancel');
+    assert.deepEqual(await listTags(target, 'cancel/image').catch((): string[] => []), []);
+  });
+});
