@@ -1,10 +1,12 @@
 // One measured transfer by our core, in a process of its own so that its peak RSS is ours alone.
 // Usage: node out/bench/ours.js '<OursCase as JSON>'; prints one JSON line (OursResult) and exits.
+import { OciImageLayout } from '../src/core/layout/oci-layout';
 import { copy } from '../src/core/operations/copy';
 import { createSession, type RegistrySession } from '../src/core/session';
 
 export type OursCase =
   | { kind: 'copy'; source: string; target: string; repository: string; tag: string; concurrency: number }
+  | { kind: 'pull-layout'; source: string; repository: string; tag: string; dir: string; concurrency: number }
   | { kind: 'list-tags'; source: string; repository: string; pageSize: number };
 
 export interface OursResult {
@@ -35,6 +37,22 @@ async function copyCase(spec: Extract<OursCase, { kind: 'copy' }>): Promise<Ours
   }
 }
 
+/** A pull is the same copy with an OCI image layout folder as the target, the root listed under the tag. */
+async function pullLayoutCase(spec: Extract<OursCase, { kind: 'pull-layout' }>): Promise<OursResult> {
+  const started = performance.now();
+  const session = sessionFor([spec.source]);
+  try {
+    const from = session.registry(new URL(spec.source).host).repository(spec.repository);
+    const layout = await OciImageLayout.open(spec.dir, { create: true });
+    const root = await from.resolve(spec.tag);
+    const result = await copy(from, layout, root, { tag: spec.tag, concurrency: spec.concurrency });
+    if (result.blobs.skipped) throw new Error(`the pull skipped ${result.blobs.skipped} blobs: the layout folder was not fresh`);
+    return { ms: performance.now() - started, bytes: result.bytes.transferred };
+  } finally {
+    await session.close();
+  }
+}
+
 async function listTagsCase(spec: Extract<OursCase, { kind: 'list-tags' }>): Promise<OursResult> {
   const started = performance.now();
   const session = sessionFor([spec.source]);
@@ -55,6 +73,8 @@ function runCase(spec: OursCase): Promise<OursResult> {
   switch (spec.kind) {
     case 'copy':
       return copyCase(spec);
+    case 'pull-layout':
+      return pullLayoutCase(spec);
     case 'list-tags':
       return listTagsCase(spec);
   }

@@ -37,7 +37,6 @@ export interface BenchInfo {
   totalMs: number;
   /** 1-minute load average at the start and the end: other work on the machine skews wall times. */
   load: [number, number];
-  notes: string[];
 }
 
 interface Target {
@@ -168,7 +167,6 @@ export function renderMarkdown(results: readonly CaseResult[], info: BenchInfo):
     '- **ours** runs as the extension ships the core: one esbuild bundle like `dist/core.js` (the test build in `out/` inlines source maps into every file, which adds about 8 MB of RSS that users never pay).',
     '- Wall times on a shared 2-core machine move with whatever else runs (see the load average above); CPU seconds move much less and show how much of the machine each side needs.',
     '- The curl PUT figure includes the POST that opens the upload session(s); the 20-layer curl figures use `curl --parallel --parallel-max` with the same concurrency as ours.',
-    ...info.notes.map((n) => `- ${n}`),
     '',
     '## All samples',
     '',
