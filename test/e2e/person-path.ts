@@ -10,7 +10,9 @@ function row(page: Page, label: string | RegExp): Locator {
 }
 
 async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  await page.waitForTimeout(400); // let the list finish its layout animation
+  // Park the pointer on the empty editor area so no hover tooltip covers the tree.
+  await page.mouse.move(900, 650);
+  await page.waitForTimeout(700); // let the list finish its layout animation and tooltips fade
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
