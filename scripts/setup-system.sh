@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the demo need: the CNCF Distribution registry, skopeo,
-# openssl, htpasswd, Chromium (the e2e browser) and libkrb5-dev (code-server compiles against it).
+# openssl, htpasswd, GNU time (peak RSS in `npm run bench`), Chromium (the e2e browser) and libkrb5-dev
+# (code-server compiles against it).
 set -euo pipefail
 needed=()
 command -v docker-registry >/dev/null || needed+=(docker-registry)
 command -v skopeo >/dev/null || needed+=(skopeo)
 command -v openssl >/dev/null || needed+=(openssl)
 command -v htpasswd >/dev/null || needed+=(apache2-utils)
+[ -x /usr/bin/time ] || needed+=(time)
 [ -x /usr/bin/chromium ] || needed+=(chromium)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || needed+=(libkrb5-dev)
 for tool in make g++ python3 pkg-config; do command -v "$tool" >/dev/null || needed+=(build-essential pkg-config python3); done

@@ -12,6 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import { CoreError } from '../errors';
 import { cancelled } from '../transport/retry';
 
+/**
+ * How much a file being written may hold before it asks for a pause. Node's default (16 KiB) is
+ * smaller than one network chunk (64 KiB), so every chunk became its own write on the thread
+ * pool; with room for several, the stream writes whatever arrived meanwhile in one writev.
+ */
+const WRITE_BUFFER_BYTES = 512 * 1024;
+
 /** A fresh name in the same folder as `target` (same file system, so rename is atomic). */
 export function temporaryPathBeside(target: string): string {
   return join(dirname(target), `.${basename(target)}.partial-${randomBytes(6).toString('hex')}`);
@@ -33,7 +40,7 @@ export async function streamToTemporaryFile(temporary: string, streams: [Readabl
       throw cancelled();
     }
     // 'wx': never reuse a name another writer holds.
-    await pipeline([...streams, createWriteStream(temporary, { flags: 'wx' })], signal ? { signal } : {});
+    await pipeline([...streams, createWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES })], signal ? { signal } : {});
   } catch (err) {
     await rm(temporary, { force: true });
     throw signal?.aborted ? withCause(cancelled(), err) : err;

@@ -52,6 +52,9 @@ export class HttpTransport {
         body: req.body,
         signal: req.signal,
         dispatcher,
+        // undici closes the connection after every HEAD unless told otherwise (for servers that wrongly
+        // send a body); registries answer HEAD properly, and a copy sends one HEAD per blob.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
       return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
     } catch (err) {

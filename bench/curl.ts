@@ -1,0 +1,62 @@
+// Plain HTTP to the bench's loopback registries: small requests with fetch, big bytes with curl
+// (the physical limit the benchmark compares against).
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** fetch, refused for anything but 127.0.0.1: the bench never leaves loopback. */
+export function registryFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  if (new URL(url).hostname !== '127.0.0.1') throw new Error(`the bench only talks to 127.0.0.1, not ${url}`);
+  return fetch(url, init);
+}
+
+/** POST an upload session; returns the absolute URL to PUT the bytes to (without the digest yet). */
+export async function startUpload(registryUrl: string, repository: string): Promise<URL> {
+  const res = await registryFetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' } });
+  await res.arrayBuffer();
+  const location = res.headers.get('location');
+  if (res.status !== 202 || !location) throw new Error(`POST upload to ${registryUrl}/${repository} answered ${res.status} without a Location`);
+  return new URL(location, registryUrl);
+}
+
+/** The session URL with `digest=` added: PUT to it finishes a monolithic upload. */
+export function finishUrl(session: URL, digest: string): string {
+  const url = new URL(session.href);
+  url.searchParams.set('digest', digest);
+  return url.href;
+}
+
+/** curl flags for one monolithic PUT of a file. `Expect:` off so curl never waits for 100-continue. */
+export function putArgs(url: string, file: string): string[] {
+  return ['-sSf', '-H', 'Expect:', '-H', 'Content-Type: application/octet-stream', '-T', file, url];
+}
+
+export function getArgs(url: string): string[] {
+  return ['-sSf', '-o', '/dev/null', url];
+}
+
+/** One entry of a `curl --parallel -K` config: a GET to /dev/null, or a PUT of a file. */
+export type ParallelTransfer = { url: string; upload?: string };
+
+/** Writes a curl config file with one block per transfer, separated by `next` so options never mix. */
+export async function writeParallelConfig(path: string, transfers: readonly ParallelTransfer[]): Promise<void> {
+  const blocks = transfers.map((t) => {
+    const lines = ['silent', 'show-error', 'fail', `url = "${t.url}"`];
+    if (t.upload) lines.push(`upload-file = "${t.upload}"`, 'header = "Expect:"', 'header = "Content-Type: application/octet-stream"');
+    else lines.push('output = "/dev/null"');
+    return lines.join('\n');
+  });
+  await writeFile(path, `${blocks.join('\nnext\n')}\n`);
+}
+
+export function parallelArgs(configPath: string, max: number): string[] {
+  return ['--parallel', '--parallel-max', String(max), '-K', configPath];
+}
+
+/** Setup only (not measured): uploads a file as a blob with POST + one curl PUT. */
+export async function curlUpload(registryUrl: string, repository: string, blob: { path: string; digest: string }): Promise<void> {
+  const session = await startUpload(registryUrl, repository);
+  await execFileAsync('curl', putArgs(finishUrl(session, blob.digest), blob.path), { maxBuffer: 1024 * 1024 });
+}
