@@ -5,6 +5,7 @@ import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
+import { registerInspector } from './views/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
 
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(log, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)), ...registerRegistryCommands(tree, log), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
+    ...registerInspector(context, tree, log),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
