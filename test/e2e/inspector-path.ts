@@ -36,6 +36,17 @@ async function settled(frame: Frame): Promise<void> {
   await frame.waitForFunction(() => document.querySelector('.loading, .listing-progress') === null && !/…$/.test(document.querySelector('[data-section="platforms"] td.size:last-child')?.textContent ?? ''), undefined, { timeout: 30_000 });
 }
 
+/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
+async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-label', { hasText: item });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await entry.click();
+    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the context menu did not run "${item}"`);
+}
+
 /** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
 async function runCommand(page: Page, title: string): Promise<Locator> {
   await page.keyboard.press('F1');
@@ -71,8 +82,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   const host = new URL(options.registryUrl).host;
 
   // 9. Inspect Manifest from the context menu of apps/web:v1 (the first v1 row: apps/web is expanded above its copy).
-  await row(page, /^v1/).click({ button: 'right' });
-  await page.locator('.monaco-menu .action-label', { hasText: 'Inspect Manifest' }).click();
+  await chooseFromContextMenu(page, row(page, /^v1/), 'Inspect Manifest');
   let frame = await inspector(page, 'apps/web:v1');
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image index');

@@ -54,11 +54,7 @@ export function digestLink(ctx: PageContext, digest: string, location: Location 
   return location ? linkButton(text, () => ctx.go(location), `${digest}\nOpen`, 'digest') : h('span', { class: 'digest', title: digest }, text);
 }
 
-/** Facts as a definition list; values that are http(s) URLs open in the browser. */
-export function facts(ctx: PageContext, list: Fact[], className = 'facts'): HTMLDListElement {
-  return h('dl', { class: className }, ...list.flatMap((fact) => [h('dt', {}, fact.label), h('dd', {}, factValue(ctx, fact))]));
-}
-
+/** A fact's value; http(s) URLs open in the browser, long text folds. */
 export function factValue(ctx: PageContext, fact: Fact): Node {
   const url = fact.url;
   if (!url) return longText(clipped(fact.value), fact.value.text.length);

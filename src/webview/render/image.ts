@@ -1,14 +1,15 @@
 /** An image for people: its config (what runs, how, with what) and its history beside its layers. */
 import { clipped, h, icon, linkButton, type Child } from '../dom';
 import type { ConfigSummary, HistoryRow, ImageSection, LayerRow } from '../protocol';
-import { cell, digestLink, facts, factValue, longText, muted, problem, row, section, table, type PageContext } from './common';
+import { cell, digestLink, factValue, longText, muted, problem, row, section, table, type PageContext } from './common';
 
 export function renderConfig(ctx: PageContext, config: ConfigSummary | undefined, image: ImageSection | undefined): HTMLElement | undefined {
   const open = image ? [linkButton([icon('settings-gear'), 'Open config'], () => ctx.go(image.configLink), 'Show the config blob')] : [];
   if (!config) return image?.configProblem ? section('Config', 'settings-gear', problem(image.configProblem), { id: 'config', actions: open }) : undefined;
   const parts: Child[] = [];
-  if (config.facts.length) parts.push(facts(ctx, config.facts));
+  // One list, so facts and the command line up in the same two columns.
   const command = h('dl', { class: 'facts' },
+    ...config.facts.flatMap((fact) => [h('dt', {}, fact.label), h('dd', {}, factValue(ctx, fact))]),
     h('dt', {}, 'Entrypoint'), h('dd', {}, config.entrypoint ? clipped(config.entrypoint, 'mono command') : muted('none')),
     h('dt', {}, 'Command'), h('dd', {}, config.cmd ? clipped(config.cmd, 'mono command') : muted('none')),
     h('dt', {}, 'Ports'), h('dd', {}, config.ports.length ? h('span', { class: 'chips' }, ...config.ports.map((p) => clipped(p, 'chip mono'))) : muted('none exposed')),

@@ -92,11 +92,11 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
   const toggle = h('button', { class: 'f-toggle', label: isDir ? `Open ${file.name.text}` : '', disabled: !isDir }, icon(isDir ? 'chevron-right' : 'blank'));
   toggle.type = 'button';
   const name = h('span', { class: 'f-name', title: file.path }, toggle, icon(fileIcon(file)), clipped(file.name, 'mono'),
-    file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? ' ⇒ ' : ' → ', clipped(file.linkTarget)) : undefined,
+    file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
+    // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
-    file.whiteout ? h('span', { class: 'muted small', title: file.whiteout.text }, ' ', clipped(file.whiteout)) : undefined,
     file.unsafe ? h('span', { class: 'badge error-badge', title: file.unsafe }, 'unsafe path') : undefined,
-    isDir ? h('span', { class: 'muted small' }, ` ${formatCount(file.fileCount)} file${file.fileCount === 1 ? '' : 's'}`) : undefined,
+    isDir ? h('span', { class: 'muted small' }, `${formatCount(file.fileCount)} file${file.fileCount === 1 ? '' : 's'}`) : undefined,
   );
   row.append(name, h('span', { class: 'f-mode mono' }, file.mode), h('span', { class: 'f-owner mono' }, clipped(file.owner)), h('span', { class: 'f-size' }, file.sizeText), h('span', { class: 'f-time muted' }, file.modified ?? ''));
   if (isDir) {

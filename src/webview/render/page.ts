@@ -32,7 +32,8 @@ export function renderPage(ctx: PageContext, page: PageModel, nav: Navigation, o
   if (page.notice) parts.push(h('p', { class: 'notice' }, icon('info'), ' ', page.notice));
   if (page.omittedRows) parts.push(h('p', { class: 'notice' }, icon('info'), ` ${page.omittedRows.toLocaleString('en-US')} more entries are not listed here; Open as JSON shows all of them.`));
   if (page.platforms) parts.push(...renderPlatforms(ctx, page));
-  parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.image));
+  // On a config's own page the section needs no link to itself.
+  parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));
   if (page.image) parts.push(renderHistory(ctx, page.image));
   parts.push(renderFiles(ctx, page));
   if (page.location.kind === 'layer') parts.push(renderLayerFiles(ctx, page.location, onEvent));
