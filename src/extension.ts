@@ -14,6 +14,8 @@ export interface RegistryExplorerApi {
   readonly tree: RegistryTreeProvider;
   /** Milliseconds `activate` took (reported in the log). */
   readonly activationMs: number;
+  /** The folder VS Code writes this extension's log to (tests check it never holds a secret). */
+  readonly logUri: vscode.Uri;
 }
 
 /**
@@ -31,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { tree, activationMs };
+  return { tree, activationMs, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

@@ -164,7 +164,7 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
     }),
   );
   if (!result) return undefined;
-  const summary = `${result.blobs.copied} copied, ${result.blobs.skipped} already there, ${result.blobs.mounted} mounted; ${formatBytes(result.bytes.transferred)} in ${(result.durationMs / 1000).toFixed(1)} s`;
+  const summary = transferSummary(result);
   log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
   tree.refreshRepository(target.registry, target.repository);
   void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Copy Reference').then((action) => {
@@ -213,3 +213,13 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   };
 }
 
+/** "3 blobs copied (12.0 MiB), 5 mounted, 2 already there, in 1.2 s": only the parts that happened. */
+export function transferSummary(result: CopyResult): string {
+  const { copied, mounted, skipped } = result.blobs;
+  const parts = [
+    copied ? `${copied} blob${copied === 1 ? '' : 's'} copied (${formatBytes(result.bytes.transferred)})` : '',
+    mounted ? `${mounted} mounted` : '',
+    skipped ? `${skipped} already there` : '',
+  ].filter(Boolean);
+  return `${parts.join(', ') || 'nothing to move'}, in ${(result.durationMs / 1000).toFixed(1)} s`;
+}

@@ -109,15 +109,19 @@ const OPERATIONS: { label: Operation; detail: string }[] = [
   { label: 'referrers', detail: 'List signatures, SBOMs and attestations' },
 ];
 
-/** Shows, as a text document, where an operation on a registry goes and why. */
+/**
+ * Shows, as a text document, where an operation on a registry goes and why. Scripts and tests
+ * pass `{ host, operation }`.
+ */
 async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Promise<void> {
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode) host = node.registry.entry.host;
   else if (isManifestHandle(node)) host = node.repositoryNode.registry.entry.host;
-  else host = await chooseHost(undefined, 'Show Endpoint Plan');
+  else host = await chooseHost(node, 'Show Endpoint Plan');
   if (!host) return;
-  const operation = await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
+  const presetOperation = (node as { operation?: string } | undefined)?.operation;
+  const operation = OPERATIONS.find((o) => o.label === presetOperation) ?? await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
   if (!operation) return;
   const { describePlan } = core();
   const text = describePlan(await tree.core.plan(host, operation.label));

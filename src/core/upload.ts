@@ -107,7 +107,7 @@ async function patchChunks(endpoint: EndpointClient, first: URL, content: Readab
       if (res && res.status !== 416) throw await failure(endpoint, res, what, scopes);
       await res?.body.dump().catch(() => undefined);
       // 416 or a dropped connection: ask how much the registry has, then resend or move on.
-      const received = await receivedBytes(endpoint, location, scopes, signal);
+      const received = await receivedBytes(endpoint, location, scopes, offset, signal);
       if (received === offset + chunk.length) break;
       if (received !== offset || attempt >= CHUNK_ATTEMPTS) {
         throw new CoreError('UPLOAD_OUT_OF_SYNC', `${endpoint.host} has ${received} bytes of ${what} where ${offset} were expected; the upload was cancelled, run it again.`);
@@ -125,12 +125,14 @@ async function finish(endpoint: EndpointClient, location: URL, descriptor: Descr
 }
 
 /** `GET <location>` answers 204 with `Range: 0-<last>`: the bytes the registry holds. */
-async function receivedBytes(endpoint: EndpointClient, location: URL, scopes: string[], signal?: AbortSignal): Promise<number> {
+async function receivedBytes(endpoint: EndpointClient, location: URL, scopes: string[], expectedOffset: number, signal?: AbortSignal): Promise<number> {
   const res = await endpoint.send({ method: 'GET', path: location, scopes, signal });
   await res.body.dump().catch(() => undefined);
   const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
   if ((res.status === 204 || res.status === 200) && !header(res, 'range')) return 0;
   if (!range) throw new CoreError('UPLOAD_OUT_OF_SYNC', `${endpoint.host} did not say how much of the upload it has (HTTP ${res.status}); run the upload again.`);
+  // Distribution says "0-0" for an empty upload as well as for one byte; an empty one is what happens.
+  if (range[1] === '0' && expectedOffset === 0) return 0;
   return Number(range[1]) + 1;
 }
 

@@ -10,7 +10,9 @@ function row(page: Page, label: string | RegExp): Locator {
 }
 
 async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  await page.waitForTimeout(400); // let the list finish its layout animation
+  // Park the pointer on the empty editor area so no hover tooltip covers the tree.
+  await page.mouse.move(900, 650);
+  await page.waitForTimeout(700); // let the list finish its layout animation and tooltips fade
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
 
@@ -80,7 +82,12 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
 
   // 6. Copy To… from the tag's context menu: destination, platforms and options, then progress.
   await row(page, /^v1/).click({ button: 'right' });
-  await page.locator('.monaco-menu .action-label', { hasText: 'Copy To…' }).click();
+  const menuItem = page.locator('.monaco-menu .action-label', { hasText: 'Copy To…' });
+  await menuItem.click();
+  // A click that lands while the menu is still animating only highlights the item: then Enter runs it.
+  if (!(await input.isVisible()) && !(await input.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
+    if (await menuItem.isVisible()) await page.keyboard.press('Enter');
+  }
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`${new URL(registryUrl).host}/apps/web-copy:v1`);
   await input.press('Enter');

@@ -41,7 +41,8 @@ async function main(mode: string): Promise<number> {
 
 /** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
 async function runIntegration(registryUrl: string, labJson: string): Promise<number> {
-  const server = await startVsCodeServer();
+  // Debug level, so the log holds every request line: the secrets test reads it all.
+  const server = await startVsCodeServer({ logLevel: 'debug' });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);

@@ -27,6 +27,8 @@ export interface VsCodeServerOptions {
   env?: Record<string, string>;
   /** A fixed port (the demo's); by default a free one. */
   port?: number;
+  /** The default log level of every log, extension log channels included (default info). */
+  logLevel?: 'trace' | 'debug' | 'info';
 }
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -75,7 +77,7 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
   const port = options.port ?? await freePort();
   const server: ChildProcess = spawn(codeServer, [
     ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-workspace-trust', '--disable-getting-started-override', '--log', options.logLevel ?? 'info',
     // Without the smoke-test driver the workbench ignores the test payload (and the run times out).
     '--vscode-option', 'enable-smoke-test-driver', workspace,
   ], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: false });

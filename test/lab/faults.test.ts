@@ -75,4 +75,86 @@ describe('operations through a misbehaving registry', function () {
     assert.equal(new Set(all).size, all.length, 'no tag twice');
     assert.deepEqual([...all].sort(), [...tags, 'seed'].sort());
   });
+
+  it('stops a copy within a second of cancelling, with no request after it', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'cancel'));
+    const image = await layout.image({ seed: 'cancel', layers: [2 * 1024 * 1024, 1024 * 1024] });
+    await pushToRegistry(layout, image, source, 'cancel/image:1');
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'stall', afterBytes: 64 * 1024 } });
+    const from = session.registry(proxy.host).repository('cancel/image');
+    const to = session.registry(target.host).repository('cancel/image');
+    const root = await from.resolve('1');
+    const abort = new AbortController();
+    const copying = copy(from, to, root, { tag: '1', signal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 500));
+    const seenAtCancel = proxy.requests.length;
+    const cancelledAt = Date.now();
+    abort.abort();
+    const err = await copying;
+    assert.ok(Date.now() - cancelledAt < 1000, `stopped in ${Date.now() - cancelledAt} ms`);
+    assert.ok(err instanceof CoreError && err.code === 'CANCELLED', String(err));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(proxy.requests.length, seenAtCancel, 'nothing was sent after the cancel');
+    assert.deepEqual(await listTags(target, 'cancel/image').catch((): string[] => []), []);
+  });
+
+  describe('uploads', () => {
+    let targetProxy: FaultProxy;
+    let image: Awaited<ReturnType<OciLayout['image']>>;
+
+    before(async () => {
+      targetProxy = await FaultProxy.start(target);
+      const layout = await OciLayout.create(join(lab.dir, 'content', 'uploads'));
+      image = await layout.image({ seed: 'uploads', layers: [300 * 1024] });
+      await pushToRegistry(layout, image, source, 'uploads/image:1');
+    });
+
+    afterEach(() => targetProxy.clear());
+    after(() => targetProxy?.stop());
+
+    const targetRepo = (name: string) => session.registry(targetProxy.host).repository(name);
+    const layerPath = (): RegExp => new RegExp(`/blobs/${image.layers[0]!.descriptor.digest}`);
+
+    it('sends a blob in Content-Range chunks when asked, then closes the upload with PUT ?digest=', async function () {
+      const from = session.registry(source.host).repository('uploads/image');
+      const to = targetRepo('uploads/chunked');
+      to.upload = { chunkSize: 64 * 1024 };
+      await copy(from, to, await from.resolve('1'), { tag: '1' });
+      const patches = targetProxy.requests.filter((r) => r.method === 'PATCH');
+      assert.ok(patches.length >= 5, `${patches.length} PATCH requests for a 300 KiB layer in 64 KiB chunks`);
+      assert.ok(patches.every((r) => /^\d+-\d+$/.test(String(r.headers['content-range']))), 'every chunk says where it goes');
+      assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
+    });
+
+    it('recovers from a 416 on a chunk by asking the registry how much it has', async function () {
+      const from = session.registry(source.host).repository('uploads/image');
+      const to = targetRepo('uploads/recovered');
+      to.upload = { chunkSize: 64 * 1024 };
+      targetProxy.add({ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'status', status: 416 }, times: 1 });
+      await copy(from, to, await from.resolve('1'), { tag: '1' });
+      assert.ok(targetProxy.requests.some((r) => r.method === 'GET' && /\/blobs\/uploads\//.test(r.path)), 'the upload status was asked for');
+      assert.equal(targetProxy.count('POST', /\/blobs\/uploads\//), 2, 'the same upload session went on (one per blob: config and layer)');
+      assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
+    });
+
+    it('falls back to chunks when a monolithic PUT is refused as too large (413)', async function () {
+      const from = session.registry(source.host).repository('uploads/image');
+      const to = targetRepo('uploads/too-large');
+      targetProxy.add({ method: 'PUT', path: /\/blobs\/uploads\/.*digest=/, fault: { kind: 'status', status: 413 }, times: 1 });
+      await copy(from, to, await from.resolve('1'), { tag: '1' });
+      assert.ok(to.upload.chunkSize, 'the repository now uploads in chunks');
+      assert.ok(targetProxy.requests.some((r) => r.method === 'PATCH'), 'the retry sent chunks');
+      assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
+    });
+
+    it('cancels the upload session when an upload fails', async function () {
+      const from = session.registry(source.host).repository('uploads/image');
+      const to = targetRepo('uploads/cancelled');
+      targetProxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, fault: { kind: 'status', status: 400, body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"bad upload"}]}' } });
+      const err = await copy(from, to, await from.resolve('1'), { tag: '1', blobAttempts: 1 }).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof CoreError, String(err));
+      assert.ok(targetProxy.requests.some((r) => r.method === 'DELETE' && /\/blobs\/uploads\//.test(r.path)), 'the session was cancelled with DELETE');
+      void layerPath;
+    });
+  });
 });

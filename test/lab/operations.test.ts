@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import type { Descriptor } from '../../src/core/manifest';
+import { listLayerFiles } from '../../src/core/layer-files';
 import { copy, type CopyEvent } from '../../src/core/operations/copy';
+import { verifyingStream } from '../../src/core/verify-stream';
 import type { Repository } from '../../src/core/repository';
 import { createSession, type RegistrySession } from '../../src/core/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from './content';
@@ -182,5 +184,22 @@ describe('registry operations against real registries', function () {
     } finally {
       await flakySession.close();
     }
+  });
+
+  it("lists a layer's files straight from the registry's stream, as GNU tar lists them", async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'listing'));
+    const image = await layout.image({ seed: 'listing', layers: [200 * 1024] });
+    await pushToRegistry(layout, image, source, 'listing/image:1');
+    const layer = image.layers[0]!;
+    const body = await repo(source, 'listing/image').openBlob(layer.descriptor);
+    const names: string[] = [];
+    for await (const entry of listLayerFiles(body.pipe(verifyingStream(layer.descriptor, 'layer')), { mediaType: layer.descriptor.mediaType })) {
+      names.push(entry.type === 'directory' ? `${entry.path}/` : entry.path);
+    }
+    assert.deepEqual(names, layer.files.map((f) => f.replace(/^\.\//, '')));
+    const slice = await repo(source, 'listing/image').openBlob(layer.descriptor, undefined, { start: 10, end: 19 });
+    const chunks: Buffer[] = [];
+    for await (const c of slice as AsyncIterable<Buffer>) chunks.push(c);
+    assert.equal(Buffer.concat(chunks).length, 10, 'a range read returns just the range');
   });
 });

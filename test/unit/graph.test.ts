@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import type { ReadTarget } from '../../src/core/content';
+import { digestOf } from '../../src/core/digest';
+import { CoreError } from '../../src/core/errors';
+import type { Descriptor } from '../../src/core/manifest';
+import { MediaTypes } from '../../src/core/media-types';
+import { collectGraph } from '../../src/core/operations/graph';
+
+/** Content in memory, by digest: enough of a source for the graph walk. */
+class MemorySource implements ReadTarget {
+  readonly name = 'memory';
+  readonly content = new Map<string, Buffer>();
+
+  put(mediaType: string, value: unknown, extra: Partial<Descriptor> = {}): Descriptor {
+    const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+    const digest = digestOf(bytes);
+    this.content.set(digest, bytes);
+    return { mediaType, digest, size: bytes.length, ...extra };
+  }
+
+  async fetchManifest(d: Descriptor): Promise<Buffer> {
+    const bytes = this.content.get(d.digest);
+    if (!bytes) throw new CoreError('MANIFEST_UNKNOWN', `no ${d.digest}`);
+    return bytes;
+  }
+
+  async openBlob(d: Descriptor): Promise<Readable> {
+    return Readable.from([this.content.get(d.digest)!]);
+  }
+}
+
+function image(source: MemorySource, seed: string, shared?: Descriptor): Descriptor {
+  const config = source.put(MediaTypes.ociConfig, { seed });
+  const layer = source.put(MediaTypes.ociLayerGzip, `layer ${seed}`);
+  return source.put(MediaTypes.ociManifest, { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers: shared ? [layer, shared] : [layer] });
+}
+
+describe('content graph', () => {
+  it('lists children before parents, each blob once', async () => {
+    const source = new MemorySource();
+    const shared = source.put(MediaTypes.ociLayerGzip, 'shared layer');
+    const amd = image(source, 'amd', shared);
+    const arm = image(source, 'arm', shared);
+    const index = source.put(MediaTypes.ociIndex, { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ ...amd, platform: { os: 'linux', architecture: 'amd64' } }, { ...arm, platform: { os: 'linux', architecture: 'arm64' } }] });
+    const graph = await collectGraph(source, index);
+    assert.deepEqual(graph.manifests.map((m) => m.descriptor.digest), [amd.digest, arm.digest, index.digest]);
+    assert.equal(graph.blobs.length, 5, 'two configs, two own layers, one shared layer');
+    assert.equal(graph.rewritten, false);
+  });
+
+  it('keeps one platform as that image, and a subset as a new index', async () => {
+    const source = new MemorySource();
+    const entries = ['amd64', 'arm64', 's390x'].map((architecture) => ({ ...image(source, architecture), platform: { os: 'linux', architecture } }));
+    const index = source.put(MediaTypes.ociIndex, { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: entries });
+    const one = await collectGraph(source, index, { platforms: [{ os: 'linux', architecture: 'arm64' }] });
+    assert.equal(one.root.digest, entries[1]!.digest);
+    const two = await collectGraph(source, index, { platforms: [{ os: 'linux', architecture: 'arm64' }, { os: 'linux', architecture: 's390x' }] });
+    assert.ok(two.rewritten);
+    const top = two.manifests.at(-1)!;
+    assert.deepEqual(top.kind === 'index' ? top.index.manifests.map((m) => m.digest) : [], [entries[1]!.digest, entries[2]!.digest]);
+    await assert.rejects(collectGraph(source, index, { platforms: [{ os: 'windows', architecture: 'amd64' }] }), (e: unknown) => e instanceof CoreError && e.code === 'PLATFORM_NOT_FOUND' && /offers linux\/amd64, linux\/arm64, linux\/s390x/.test(e.message));
+  });
+
+  it('refuses indexes nested deeper than any real image, instead of recursing forever', async () => {
+    const source = new MemorySource();
+    let current = image(source, 'bottom');
+    for (let depth = 0; depth < 12; depth++) current = source.put(MediaTypes.ociIndex, { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [current] });
+    await assert.rejects(collectGraph(source, current), (e: unknown) => e instanceof CoreError && e.code === 'MANIFEST_LOOP');
+  });
+
+  it('refuses a manifest that is not JSON or not a manifest, naming it', async () => {
+    const source = new MemorySource();
+    const broken = source.put(MediaTypes.ociManifest, '<html>not a manifest</html>');
+    await assert.rejects(collectGraph(source, broken), (e: unknown) => e instanceof CoreError && e.code === 'BAD_MANIFEST' && e.message.includes(broken.digest));
+    const unknown = source.put('application/vnd.example.thing', { schemaVersion: 2, mediaType: 'application/vnd.example.thing' });
+    await assert.rejects(collectGraph(source, unknown), (e: unknown) => e instanceof CoreError && e.code === 'UNSUPPORTED_MANIFEST');
+  });
+});
