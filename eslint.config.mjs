@@ -27,6 +27,15 @@ export default tseslint.config(
     },
   },
   {
+    // The inspector webview renders registry data: it makes DOM with textContent only, never from HTML.
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln', 'createContextualFragment', 'srcdoc'].map((property) => ({ property, message: 'Render registry data as text (textContent, createTextNode), never as HTML.' })),
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

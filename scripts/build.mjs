@@ -1,10 +1,11 @@
-// Builds the extension bundle, the core library bundle and (with --tests) the test tree.
-//   node scripts/build.mjs               dist/extension.js + dist/core.js (with source maps)
+// Builds the extension bundle, the core library bundle, the inspector (its host code and its
+// webview's script and styles, with the codicon font) and (with --tests) the test tree.
+//   node scripts/build.mjs               dist/extension.js, dist/core.js, dist/inspector.js, dist/webview/ (with source maps)
 //   node scripts/build.mjs --production  the same, minified, for the .vsix
 //   node scripts/build.mjs --tests       also transpiles src/ and test/ one file each into out/ for mocha
 //   node scripts/build.mjs --watch       rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -23,18 +24,33 @@ const common = {
   legalComments: 'none',
 };
 
-/** The extension loads the core bundle lazily with require('./core.js'): keep it a separate file. */
-const lazyCore = {
-  name: 'lazy-core',
+/**
+ * The extension loads the core and the inspector's host code lazily, with require('./core.js') and
+ * require('./inspector.js'): keep them separate files.
+ */
+const lazyBundles = {
+  name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: './core.js', external: true }));
+    build.onResolve({ filter: /^\.\/(core|inspector)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
+/** The inspector webview: a browser script (IIFE) and its styles, loaded under a strict CSP. */
+const webview = { ...common, platform: 'browser', target: 'chrome114', format: 'iife' };
+
 const bundles = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyCore] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundles] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
+  { ...common, entryPoints: ['src/views/inspector/index.ts'], outfile: 'dist/inspector.js', external: ['vscode'], plugins: [lazyBundles] },
+  { ...webview, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/inspector.js' },
+  { ...webview, entryPoints: ['src/webview/inspector.css'], outfile: 'dist/webview/inspector.css' },
 ];
+
+/** Codicons come from @vscode/codicons: its stylesheet and font go beside the webview bundle. */
+function copyCodicons() {
+  mkdirSync('dist/webview', { recursive: true });
+  for (const name of ['codicon.css', 'codicon.ttf']) copyFileSync(join('node_modules/@vscode/codicons/dist', name), join('dist/webview', name));
+}
 
 function tsFiles(dir) {
   const found = [];
@@ -48,11 +64,13 @@ function tsFiles(dir) {
 }
 
 if (args.has('--watch')) {
+  copyCodicons();
   for (const options of bundles) await (await esbuild.context(options)).watch();
   console.log('[build] watching src/ …');
 } else {
   rmSync('dist', { recursive: true, force: true });
   await Promise.all(bundles.map((options) => esbuild.build(options)));
+  copyCodicons();
   if (args.has('--tests')) {
     rmSync('out', { recursive: true, force: true });
     // Tests import the sources file by file, so they are transpiled unbundled into out/src and out/test.

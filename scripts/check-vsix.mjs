@@ -34,7 +34,11 @@ const problems = [];
 const forbidden = files.filter((f) => /^extension\/(src|test|out|node_modules|scripts|bench|docs)\//.test(f) || /\.ts$/.test(f) || /\.map$/.test(f));
 if (forbidden.length) problems.push(`files that do not belong in the package: ${forbidden.join(', ')}`);
 if (size > 1024 * 1024) problems.push(`the package is ${(size / 1048576).toFixed(2)} MB; keep it under 1 MB`);
-const needed = ['extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/dist/extension.js', 'extension/dist/core.js', 'extension/media/registry-explorer.svg'];
+const needed = [
+  'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/dist/extension.js', 'extension/dist/core.js', 'extension/media/registry-explorer.svg',
+  // The inspector: its host code, its webview's script and styles, and the codicon font they use.
+  'extension/dist/inspector.js', 'extension/dist/webview/inspector.js', 'extension/dist/webview/inspector.css', 'extension/dist/webview/codicon.css', 'extension/dist/webview/codicon.ttf',
+];
 for (const path of needed) {
   if (!files.some((f) => f.toLowerCase() === path)) problems.push(`${path} is missing`);
 }

@@ -7,6 +7,7 @@ import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './log';
 import { SecretLoginStore } from './logins';
 import { onSettingsChanged, readSettings } from './settings';
+import { registerInspector } from './views/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
 
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(channel, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
     ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
+    ...registerInspector(context, tree, log),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);

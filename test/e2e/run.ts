@@ -14,6 +14,9 @@ import { seedSampleContent } from '../lab/content';
 import { startVsCodeServer } from './vscode-server';
 import { openWorkbench } from './workbench';
 import { runPersonPath } from './person-path';
+import { seedHostileContent } from './hostile-content';
+import { runInspectorPath } from './inspector-path';
+import type { LabRegistry } from '../lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
 const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
@@ -35,7 +38,7 @@ async function main(mode: string): Promise<number> {
       };
       return await runIntegration(registry.url, JSON.stringify(description));
     }
-    if (mode === 'e2e') return await runEndToEnd(registry.url);
+    if (mode === 'e2e') return await runEndToEnd(registry);
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {
     await lab.stopAll();
@@ -85,7 +88,8 @@ async function runIntegration(registryUrl: string, labJson: string): Promise<num
 }
 
 /** A person's path through the UI, on the .vsix installed the way a user installs it. */
-async function runEndToEnd(registryUrl: string): Promise<number> {
+async function runEndToEnd(registry: LabRegistry): Promise<number> {
+  const registryUrl = registry.url;
   const screenshots = join(PROJECT, 'test/e2e/screenshots');
   mkdirSync(screenshots, { recursive: true });
   const logins = isolatedLogins();
@@ -94,6 +98,9 @@ async function runEndToEnd(registryUrl: string): Promise<number> {
   try {
     await workbench.page.goto(server.workbenchUrl());
     await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+    // Seeded only now, so the tree's screenshots above do not list it.
+    const hostile = await seedHostileContent(registry);
+    await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

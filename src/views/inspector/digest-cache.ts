@@ -1,0 +1,100 @@
+/**
+ * Results by digest. Content is addressed by its digest, so a cached result is always right and
+ * needs no expiry; the cache is bounded by weight (bytes or entries), least recently used first out.
+ * Callers asking for the same digest at once share one fetch, which is aborted only when every
+ * one of them has gone (a closed panel stops its downloads without breaking another panel's).
+ */
+
+interface Pending<V> {
+  promise: Promise<V>;
+  controller: AbortController;
+  waiters: number;
+}
+
+export class DigestCache<V> {
+  private readonly done = new Map<string, { value: V; weight: number }>();
+  private readonly pending = new Map<string, Pending<V>>();
+  private weight = 0;
+
+  constructor(
+    private readonly maxWeight: number,
+    private readonly weigh: (value: V) => number,
+  ) {}
+
+  peek(digest: string): V | undefined {
+    const hit = this.done.get(digest);
+    if (!hit) return undefined;
+    // Re-insert: Map order is the recency order.
+    this.done.delete(digest);
+    this.done.set(digest, hit);
+    return hit.value;
+  }
+
+  get(digest: string, fetch: (signal: AbortSignal) => Promise<V>, signal?: AbortSignal): Promise<V> {
+    const hit = this.peek(digest);
+    if (hit !== undefined) return Promise.resolve(hit);
+    if (signal?.aborted) return Promise.reject(cancelled());
+    let pending = this.pending.get(digest);
+    // A fetch everyone left is being aborted: start over rather than share its failure.
+    if (!pending || pending.controller.signal.aborted) pending = this.start(digest, fetch);
+    return this.wait(pending, signal);
+  }
+
+  set(digest: string, value: V): void {
+    const weight = this.weigh(value);
+    if (weight > this.maxWeight) return;
+    const old = this.done.get(digest);
+    if (old) this.weight -= old.weight;
+    this.done.delete(digest);
+    this.done.set(digest, { value, weight });
+    this.weight += weight;
+    for (const [key, entry] of this.done) {
+      if (this.weight <= this.maxWeight) break;
+      this.done.delete(key);
+      this.weight -= entry.weight;
+    }
+  }
+
+  private start(digest: string, fetch: (signal: AbortSignal) => Promise<V>): Pending<V> {
+    const controller = new AbortController();
+    const pending: Pending<V> = { controller, waiters: 0, promise: fetch(controller.signal) };
+    this.pending.set(digest, pending);
+    pending.promise.then(
+      (value) => {
+        if (this.pending.get(digest) === pending) this.pending.delete(digest);
+        this.set(digest, value);
+      },
+      () => {
+        if (this.pending.get(digest) === pending) this.pending.delete(digest);
+      },
+    );
+    return pending;
+  }
+
+  private wait(pending: Pending<V>, signal: AbortSignal | undefined): Promise<V> {
+    pending.waiters++;
+    return new Promise<V>((resolve, reject) => {
+      const leave = (): void => {
+        pending.waiters--;
+        if (pending.waiters === 0) pending.controller.abort();
+        reject(cancelled());
+      };
+      signal?.addEventListener('abort', leave, { once: true });
+      pending.promise.then(
+        (value) => {
+          signal?.removeEventListener('abort', leave);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal?.removeEventListener('abort', leave);
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+/** The same shape as the core's cancellation errors, so callers treat both alike. */
+export function cancelled(): Error & { code: string } {
+  return Object.assign(new Error('Cancelled: the panel no longer needs this.'), { code: 'CANCELLED' });
+}

@@ -1,0 +1,300 @@
+/**
+ * The inspector's message protocol, shared by the extension host (src/views/inspector/) and the
+ * webview (src/webview/). The webview asks, the host answers: every request carries an id and gets
+ * exactly one response. The host also pushes a few events (the first location, layer progress).
+ *
+ * Everything here is plain data (structured-clone safe, no deep nesting): the host turns registry
+ * content into these models, and the webview only lays them out, as text.
+ */
+
+/** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
+export type Location = ManifestLocation | BlobLocation | LayerLocation;
+
+export interface ManifestLocation {
+  kind: 'manifest';
+  host: string;
+  repository: string;
+  digest: string;
+  /** The tag the manifest was reached by, shown in the header. */
+  tag?: string;
+  /** How it was reached when not by tag: "linux/amd64 in apps/web:v1", "cosign signature of …". */
+  via?: string;
+}
+
+/** A JSON blob: an image config, or an artifact's file. */
+export interface BlobLocation {
+  kind: 'blob';
+  host: string;
+  repository: string;
+  digest: string;
+  size: number;
+  mediaType: string;
+  role: 'config' | 'file';
+  /** The manifest it belongs to: a config's layers and history come from there. */
+  manifestDigest?: string;
+  /** An artifact file's title. */
+  title?: string;
+}
+
+/** A layer, shown as the files in it. */
+export interface LayerLocation {
+  kind: 'layer';
+  host: string;
+  repository: string;
+  digest: string;
+  size: number;
+  mediaType: string;
+  /** "layer 2 of linux/amd64": how the page was reached. */
+  label?: string;
+}
+
+/** A registry-controlled string cut to a length the page can show; `omitted` characters were left out. */
+export interface ClippedText {
+  text: string;
+  omitted?: number;
+}
+
+export interface Fact {
+  label: string;
+  value: ClippedText;
+  /** A URL the value links to (http or https only). */
+  url?: string;
+}
+
+export interface HeaderModel {
+  /** Codicon name. */
+  icon: string;
+  /** What it is, as people call it: "OCI image index", "cosign signature", "layer (tar+gzip)". */
+  kind: string;
+  reference: ClippedText;
+  digest: string;
+  /** `host/repository@digest`. */
+  pinned: string;
+  /** `docker pull host/repository@digest`, for manifests. */
+  pullCommand?: string;
+  mediaType: ClippedText;
+  artifactType?: ClippedText;
+  size: number;
+  sizeText: string;
+  /** What the size counts, e.g. "manifest, config and 2 layers". */
+  sizeNote?: string;
+  facts: Fact[];
+}
+
+/** One value of a JSON document, in a flat list: containers name the contiguous range of their children. */
+export interface JsonNode {
+  key?: ClippedText | number;
+  type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  /** Scalars: the JSON source text (strings quoted). */
+  value?: ClippedText;
+  depth: number;
+  /** Containers: children are nodes[first] … nodes[first + shown - 1]. */
+  first?: number;
+  shown?: number;
+  /** Children left out (past the node budget or the depth limit): Open as JSON shows them. */
+  omitted?: number;
+  /** A digest that opens something: a child manifest, a config, a layer. */
+  link?: Location;
+}
+
+export interface JsonTree {
+  nodes: JsonNode[];
+  /** Whether anything was left out. */
+  truncated: boolean;
+}
+
+export interface PlatformRow {
+  platform: string;
+  os: ClippedText;
+  architecture: ClippedText;
+  variant?: ClippedText;
+  osVersion?: ClippedText;
+  digest: string;
+  manifestSize: string;
+  /** For attestation entries: the manifest they attest. */
+  attests?: string;
+  link: Location;
+}
+
+export interface LayerRow {
+  /** 0-based position in the manifest. */
+  index: number;
+  digest: string;
+  kind: string;
+  size: number;
+  sizeText: string;
+  /** The layer's share of all layers' bytes, 0…1. */
+  share: number;
+  link: Location;
+}
+
+/** One line of the image's history, Dockerfile-like, with the layer it made (if it made one). */
+export interface HistoryRow {
+  instruction: ClippedText;
+  created?: string;
+  comment?: ClippedText;
+  empty: boolean;
+  /** Index into `layers`. */
+  layer?: number;
+}
+
+export interface ConfigSummary {
+  facts: Fact[];
+  entrypoint?: ClippedText;
+  cmd?: ClippedText;
+  env: { name: ClippedText; value: ClippedText }[];
+  ports: ClippedText[];
+  volumes: ClippedText[];
+  labels: Fact[];
+}
+
+export interface ImageSection {
+  config?: ConfigSummary;
+  /** Why the config could not be read, as a sentence. */
+  configProblem?: string;
+  configLink: Location;
+  layers: LayerRow[];
+  history: HistoryRow[];
+  /** Set when history and layers disagree in number (the alignment is then a best effort). */
+  historyMismatch?: string;
+  /** History rows left out (images with thousands of layers): Open as JSON shows them. */
+  historyOmitted?: number;
+}
+
+export interface ArtifactFileRow {
+  title: ClippedText;
+  kind: string;
+  digest: string;
+  sizeText: string;
+  link?: Location;
+}
+
+export interface ReferrerRow {
+  kind: string;
+  icon: string;
+  artifactType?: ClippedText;
+  digest: string;
+  sizeText: string;
+  created?: string;
+  link: Location;
+}
+
+export interface OpenJsonTarget {
+  host: string;
+  repository: string;
+  digest: string;
+  kind: 'manifest' | 'blob';
+  size?: number;
+}
+
+export interface PageModel {
+  location: Location;
+  /** Platforms, files or referrers left out of a very long list. */
+  omittedRows?: number;
+  /** The panel tab's title. */
+  title: string;
+  header: HeaderModel;
+  openJson?: OpenJsonTarget;
+  json?: JsonTree;
+  platforms?: PlatformRow[];
+  attestations?: PlatformRow[];
+  image?: ImageSection;
+  /** A config page: the same summary an image shows. */
+  config?: ConfigSummary;
+  files?: ArtifactFileRow[];
+  annotations: Fact[];
+  subject?: { digest: string; link: Location };
+  /** Manifest pages list the manifests that refer to this digest. */
+  referrersOf?: string;
+  /** A sentence shown above the sections, e.g. why a blob's content is not shown. */
+  notice?: string;
+}
+
+export interface SizeResult {
+  /** Bytes of the manifest, config and layers. */
+  size?: number;
+  sizeText?: string;
+  problem?: string;
+}
+
+export interface FileRow {
+  name: ClippedText;
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo' | 'other';
+  sizeText: string;
+  /** `drwxr-xr-x`. */
+  mode: string;
+  owner: ClippedText;
+  modified?: string;
+  linkTarget?: ClippedText;
+  whiteout?: ClippedText;
+  unsafe?: string;
+  /** Directories: how many entries are under it; 0 means nothing to expand. */
+  childCount: number;
+  fileCount: number;
+}
+
+export interface LayerSummary {
+  entries: number;
+  files: number;
+  directories: number;
+  whiteouts: number;
+  totalSizeText: string;
+  compressedSizeText: string;
+  root: FileRow[];
+  /** Rows left out of the first level (huge directories), fetched with `layerChildren`. */
+  rootOmitted: number;
+}
+
+/** Each request's parameters and result. */
+export interface Requests {
+  page: { params: Location; result: PageModel };
+  imageSizes: { params: { host: string; repository: string; digests: string[] }; result: Record<string, SizeResult> };
+  referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerRow[] };
+  listLayer: { params: LayerLocation; result: LayerSummary };
+  layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
+  openJson: { params: OpenJsonTarget; result: null };
+  copy: { params: { text: string; what: string }; result: null };
+  openExternal: { params: { url: string }; result: null };
+  cancel: { params: { id: number }; result: null };
+}
+
+export type Method = keyof Requests;
+
+export type RequestMessage = { [M in Method]: { type: 'request'; id: number; method: M; params: Requests[M]['params'] } }[Method];
+
+export type ResponseMessage =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: string; cancelled?: boolean };
+
+/** Answers the host read ahead for the first page, so the webview need not ask. */
+export interface Prefetched {
+  imageSizes?: Record<string, SizeResult>;
+  referrers?: ReferrerRow[];
+}
+
+/** Host → webview, unasked. */
+export type HostEvent =
+  /** The first location, with its page (and what that page asks next) when the host already has them. */
+  | { type: 'start'; location: Location; page?: PageModel; answers?: Prefetched }
+  | { type: 'layerProgress'; id: number; bytesRead: number; size: number; entries: number };
+
+/** Webview → host, unanswered. */
+export type WebviewNotice =
+  | { type: 'ready' }
+  /** Everything the page asked for has arrived and is laid out (tests and the benchmark wait for it). */
+  | { type: 'rendered'; location: Location; title: string };
+
+export type HostMessage = ResponseMessage | HostEvent;
+export type WebviewMessage = RequestMessage | WebviewNotice;
+
+/** What the webview keeps with `setState`, so a reload or a hidden tab comes back where it was. */
+export interface WebviewState {
+  history: Location[];
+  index: number;
+}
+
+export const INSPECTOR_VIEW_TYPE = 'registryExplorer.inspector';
+
+/** An index's table shows image sizes for this many platforms (one manifest read each). */
+export const MAX_SIZE_LOOKUPS = 100;

@@ -1,0 +1,183 @@
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import type { Frame, Locator, Page } from 'playwright-core';
+import { HOSTILE, type HostileImage } from './hostile-content';
+
+async function shoot(page: Page, dir: string, name: string): Promise<void> {
+  // Park the mouse on the empty title bar, so no tooltip or hover covers what is shown.
+  await page.mouse.move(1100, 16);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** A tree row of the Registries view by its visible label. */
+function row(page: Page, label: string | RegExp): Locator {
+  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
+}
+
+/**
+ * The inspector webview's document: VS Code nests it in two iframes (the host frame and the
+ * active frame); the one we want is the frame whose toolbar shows `title`.
+ */
+async function inspector(page: Page, title: string | RegExp, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
+      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${String(title)} appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Waits until the page has nothing left loading (sizes, referrers, a listing). */
+async function settled(frame: Frame): Promise<void> {
+  await frame.waitForFunction(() => document.querySelector('.loading, .listing-progress') === null && !/…$/.test(document.querySelector('[data-section="platforms"] td.size:last-child')?.textContent ?? ''), undefined, { timeout: 30_000 });
+}
+
+/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
+async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-label', { hasText: item });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await entry.click();
+    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the context menu did not run "${item}"`);
+}
+
+/** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
+async function runCommand(page: Page, title: string): Promise<Locator> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
+  return input;
+}
+
+function link(frame: Frame, text: string | RegExp): Locator {
+  return frame.locator('button.link', { hasText: text }).first();
+}
+
+async function notPwned(page: Page, frame: Frame, where: string): Promise<void> {
+  const inFrame = await frame.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+  const inPage = await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+  assert.equal(inFrame, undefined, `no injected script ran in the webview (${where})`);
+  assert.equal(inPage, undefined, `no injected script ran in the workbench (${where})`);
+  // VS Code adds a script of its own to the frame (acquireVsCodeApi); none may carry the payload.
+  const made = await frame.evaluate(() => Array.from(document.querySelectorAll('img, script')).filter((el) => el.tagName === 'IMG' || /__pwned/.test(el.textContent ?? '')).length);
+  assert.equal(made, 0, `registry text made no elements (${where})`);
+}
+
+/**
+ * The inspector, as a person uses it: from a tag's context menu to the index, a platform, its
+ * config and a layer's files, back to a referrer; then a hostile image from the palette, whose
+ * every string is markup that must stay text; then a reload, after which the panel comes back.
+ */
+export async function runInspectorPath(page: Page, options: { registryUrl: string; screenshots: string; hostile: HostileImage }): Promise<void> {
+  const { screenshots, hostile } = options;
+  const host = new URL(options.registryUrl).host;
+
+  // 9. Inspect Manifest from the context menu of apps/web:v1 (the first v1 row: apps/web is expanded above its copy).
+  await chooseFromContextMenu(page, row(page, /^v1/), 'Inspect Manifest');
+  let frame = await inspector(page, 'apps/web:v1');
+  await settled(frame);
+  assert.equal(await frame.locator('h1').textContent(), 'OCI image index');
+  assert.deepEqual(await frame.locator('[data-section="platforms"] td.platform').allTextContents(), ['linux/amd64', 'linux/arm64/v8']);
+  assert.match(await frame.locator('[data-section="referrers"]').textContent() ?? '', /cosign signature/);
+  await shoot(page, screenshots, '09-inspector-index');
+  await frame.locator('[data-section="json"]').scrollIntoViewIfNeeded();
+  assert.equal(await frame.locator('[data-section="json"] button.j-link').count(), 2, 'both platform digests in the JSON are links');
+  await shoot(page, screenshots, '09b-inspector-index-json');
+
+  // 10. Follow a platform: the image, its config for people, and its history beside its layers.
+  await link(frame, 'linux/amd64').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('h1').textContent(), 'OCI image');
+  assert.match(await frame.locator('[data-section="config"]').textContent() ?? '', /lab-entrypoint/);
+  assert.equal(await frame.locator('[data-section="history"] tr.empty-step').count(), 2, 'the ENV and CMD steps are marked as making no layer');
+  await shoot(page, screenshots, '10-inspector-platform');
+  await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '10b-inspector-history');
+
+  // 11. The config blob, from the Config section.
+  await link(frame, 'Open config').click();
+  frame = await inspector(page, /config$/);
+  await settled(frame);
+  assert.equal(await frame.locator('h1').textContent(), 'OCI image config');
+  assert.match(await frame.locator('[data-section="json"]').textContent() ?? '', /"diff_ids"/);
+  await shoot(page, screenshots, '11-inspector-config');
+
+  // 12. Back to the image, then a layer's files (streamed, then a tree with an opened folder).
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await link(frame, /^layer 1$/).click();
+  frame = await inspector(page, /files$/);
+  await settled(frame);
+  await frame.locator('.f-row', { hasText: 'etc' }).locator('button.f-toggle').click();
+  await frame.locator('.f-row', { hasText: 'os-release' }).waitFor({ timeout: 10_000 });
+  assert.match(await frame.locator('.listing-summary').textContent() ?? '', /files? · .*director/);
+  await shoot(page, screenshots, '12-inspector-layer');
+
+  // 13. Back to the index, and its signature (a referrer).
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, 'apps/web:v1');
+  await settled(frame);
+  await link(frame, 'cosign signature').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('h1').textContent(), 'cosign signature');
+  assert.match(await frame.locator('.page-header').textContent() ?? '', /Refers to/);
+  await shoot(page, screenshots, '13-inspector-referrer');
+
+  // 14. A hostile image, typed in the palette: every string is markup, and all of it stays text.
+  const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
+  await input.fill(`${host}/${hostile.repository}:${hostile.tag}`);
+  await input.press('Enter');
+  frame = await inspector(page, `${hostile.repository}:${hostile.tag}`);
+  await settled(frame);
+  await notPwned(page, frame, 'manifest page');
+  const text = await frame.locator('body').textContent() ?? '';
+  for (const markup of [HOSTILE.img, HOSTILE.script, HOSTILE.attribute]) assert.ok(text.includes(markup), `${markup} is shown as text`);
+  assert.ok(text.includes('more characters'), 'the 100 000-character annotation is cut');
+  assert.equal(await frame.locator('button.link', { hasText: HOSTILE.url }).count(), 0, 'a javascript: URL is not a link');
+  await shoot(page, screenshots, '14-inspector-hostile');
+
+  // 15. Its layer: hostile file names, a whiteout and a symlink target, as text.
+  await link(frame, /^layer 1$/).click();
+  frame = await inspector(page, /files$/);
+  await settled(frame);
+  await frame.locator('.f-row', { hasText: 'etc' }).first().locator('button.f-toggle').click();
+  await frame.locator('.f-row', { hasText: 'whiteout' }).waitFor({ timeout: 10_000 });
+  await notPwned(page, frame, 'layer listing');
+  assert.ok((await frame.locator('.file-tree').textContent() ?? '').includes(HOSTILE.img), 'hostile file names are shown as text');
+  await shoot(page, screenshots, '15-inspector-hostile-layer');
+
+  // 16. After Reload Window, the panel comes back where it was (the webview serializer). A browser
+  // reload would not do: VS Code in a browser saves its open editors only every minute or so.
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForTimeout(2000);
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  frame = await inspector(page, /files$/, 60_000);
+  await settled(frame);
+  await shoot(page, screenshots, '16-inspector-restored');
+
+  // 17. The same panel in a high-contrast theme: it uses only the theme's colours.
+  await runCommand(page, 'Preferences: Color Theme');
+  await input.fill('Dark High Contrast');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
+  await input.press('Enter');
+  await page.waitForTimeout(800);
+  frame = await inspector(page, /files$/);
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, `${hostile.repository}:${hostile.tag}`);
+  await settled(frame);
+  await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '17-inspector-high-contrast');
+}
