@@ -109,7 +109,11 @@ describe('operations through a misbehaving registry', function () {
       await pushToRegistry(layout, image, source, 'uploads/image:1');
     });
 
-    afterEach(() => targetProxy.clear());
+    afterEach(() => {
+      // Each test counts the requests it caused: forget the rules and the log.
+      targetProxy.clear();
+      targetProxy.clearRequests();
+    });
     after(() => targetProxy?.stop());
 
     const targetRepo = (name: string) => session.registry(targetProxy.host).repository(name);

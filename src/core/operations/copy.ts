@@ -6,6 +6,7 @@
  * stored, so an interrupted copy leaves no tag pointing at missing content, and a rerun skips
  * what already arrived.
  */
+import { setMaxListeners } from 'node:events';
 import { pipeline } from 'node:stream';
 import pLimit from 'p-limit';
 import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../content';
@@ -63,6 +64,8 @@ const MAX_REFERRER_DEPTH = 3;
 export async function copy(source: ReadTarget, target: WriteTarget, root: Descriptor, options: CopyOptions = {}): Promise<CopyResult> {
   const started = performance.now();
   const abort = new AbortController();
+  // Every request in flight listens to this one signal; up to 32 blobs at once is expected, not a leak.
+  setMaxListeners(256, abort.signal);
   const onOuterAbort = (): void => abort.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) abort.abort();
