@@ -81,7 +81,12 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   const { screenshots, hostile } = options;
   const host = new URL(options.registryUrl).host;
 
-  // 9. Inspect Manifest from the context menu of apps/web:v1 (the first v1 row: apps/web is expanded above its copy).
+  // 9. Inspect Manifest from the context menu of apps/web:v1. The tree may have been rebuilt by the
+  // steps before (a settings change collapses it), so open the way down when it is closed.
+  if (!(await row(page, 'apps/web').isVisible())) await row(page, 'Lab registry').click();
+  await row(page, 'apps/web').waitFor({ timeout: 30_000 });
+  if (!(await row(page, /^v1/).isVisible())) await row(page, 'apps/web').click();
+  await row(page, /^v1/).waitFor({ timeout: 30_000 });
   await chooseFromContextMenu(page, row(page, /^v1/), 'Inspect Manifest');
   let frame = await inspector(page, 'apps/web:v1');
   await settled(frame);
