@@ -81,7 +81,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   const { screenshots, hostile } = options;
   const host = new URL(options.registryUrl).host;
 
-  // 9. Inspect Manifest from the context menu of apps/web:v1. The tree may have been rebuilt by the
+  // 11. Inspect Manifest from the context menu of apps/web:v1. The tree may have been rebuilt by the
   // steps before (a settings change collapses it), so open the way down when it is closed.
   if (!(await row(page, 'apps/web').isVisible())) await row(page, 'Lab registry').click();
   await row(page, 'apps/web').waitFor({ timeout: 30_000 });
@@ -93,31 +93,31 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   assert.equal(await frame.locator('h1').textContent(), 'OCI image index');
   assert.deepEqual(await frame.locator('[data-section="platforms"] td.platform').allTextContents(), ['linux/amd64', 'linux/arm64/v8']);
   assert.match(await frame.locator('[data-section="referrers"]').textContent() ?? '', /cosign signature/);
-  await shoot(page, screenshots, '09-inspector-index');
+  await shoot(page, screenshots, '11-inspector-index');
   await frame.locator('[data-section="json"]').scrollIntoViewIfNeeded();
   assert.equal(await frame.locator('[data-section="json"] button.j-link').count(), 2, 'both platform digests in the JSON are links');
-  await shoot(page, screenshots, '09b-inspector-index-json');
+  await shoot(page, screenshots, '11b-inspector-index-json');
 
-  // 10. Follow a platform: the image, its config for people, and its history beside its layers.
+  // 12. Follow a platform: the image, its config for people, and its history beside its layers.
   await link(frame, 'linux/amd64').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image');
   assert.match(await frame.locator('[data-section="config"]').textContent() ?? '', /lab-entrypoint/);
   assert.equal(await frame.locator('[data-section="history"] tr.empty-step').count(), 2, 'the ENV and CMD steps are marked as making no layer');
-  await shoot(page, screenshots, '10-inspector-platform');
+  await shoot(page, screenshots, '12-inspector-platform');
   await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
-  await shoot(page, screenshots, '10b-inspector-history');
+  await shoot(page, screenshots, '12b-inspector-history');
 
-  // 11. The config blob, from the Config section.
+  // 13. The config blob, from the Config section.
   await link(frame, 'Open config').click();
   frame = await inspector(page, /config$/);
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image config');
   assert.match(await frame.locator('[data-section="json"]').textContent() ?? '', /"diff_ids"/);
-  await shoot(page, screenshots, '11-inspector-config');
+  await shoot(page, screenshots, '13-inspector-config');
 
-  // 12. Back to the image, then a layer's files (streamed, then a tree with an opened folder).
+  // 14. Back to the image, then a layer's files (streamed, then a tree with an opened folder).
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await link(frame, /^layer 1$/).click();
@@ -126,9 +126,9 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await frame.locator('.f-row', { hasText: 'etc' }).locator('button.f-toggle').click();
   await frame.locator('.f-row', { hasText: 'os-release' }).waitFor({ timeout: 10_000 });
   assert.match(await frame.locator('.listing-summary').textContent() ?? '', /files? · .*director/);
-  await shoot(page, screenshots, '12-inspector-layer');
+  await shoot(page, screenshots, '14-inspector-layer');
 
-  // 13. Back to the index, and its signature (a referrer).
+  // 15. Back to the index, and its signature (a referrer).
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await frame.locator('button[title^="Back"]').click();
@@ -139,9 +139,9 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'cosign signature');
   assert.match(await frame.locator('.page-header').textContent() ?? '', /Refers to/);
-  await shoot(page, screenshots, '13-inspector-referrer');
+  await shoot(page, screenshots, '15-inspector-referrer');
 
-  // 14. A hostile image, typed in the palette: every string is markup, and all of it stays text.
+  // 16. A hostile image, typed in the palette: every string is markup, and all of it stays text.
   const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
   await input.fill(`${host}/${hostile.repository}:${hostile.tag}`);
   await input.press('Enter');
@@ -152,9 +152,9 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   for (const markup of [HOSTILE.img, HOSTILE.script, HOSTILE.attribute]) assert.ok(text.includes(markup), `${markup} is shown as text`);
   assert.ok(text.includes('more characters'), 'the 100 000-character annotation is cut');
   assert.equal(await frame.locator('button.link', { hasText: HOSTILE.url }).count(), 0, 'a javascript: URL is not a link');
-  await shoot(page, screenshots, '14-inspector-hostile');
+  await shoot(page, screenshots, '16-inspector-hostile');
 
-  // 15. Its layer: hostile file names, a whiteout and a symlink target, as text.
+  // 17. Its layer: hostile file names, a whiteout and a symlink target, as text.
   await link(frame, /^layer 1$/).click();
   frame = await inspector(page, /files$/);
   await settled(frame);
@@ -162,18 +162,18 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await frame.locator('.f-row', { hasText: 'whiteout' }).waitFor({ timeout: 10_000 });
   await notPwned(page, frame, 'layer listing');
   assert.ok((await frame.locator('.file-tree').textContent() ?? '').includes(HOSTILE.img), 'hostile file names are shown as text');
-  await shoot(page, screenshots, '15-inspector-hostile-layer');
+  await shoot(page, screenshots, '17-inspector-hostile-layer');
 
-  // 16. After Reload Window, the panel comes back where it was (the webview serializer). A browser
+  // 18. After Reload Window, the panel comes back where it was (the webview serializer). A browser
   // reload would not do: VS Code in a browser saves its open editors only every minute or so.
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForTimeout(2000);
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   frame = await inspector(page, /files$/, 60_000);
   await settled(frame);
-  await shoot(page, screenshots, '16-inspector-restored');
+  await shoot(page, screenshots, '18-inspector-restored');
 
-  // 17. The same panel in a high-contrast theme: it uses only the theme's colours.
+  // 19. The same panel in a high-contrast theme: it uses only the theme's colours.
   await runCommand(page, 'Preferences: Color Theme');
   await input.fill('Dark High Contrast');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
@@ -184,5 +184,5 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   frame = await inspector(page, `${hostile.repository}:${hostile.tag}`);
   await settled(frame);
   await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
-  await shoot(page, screenshots, '17-inspector-high-contrast');
+  await shoot(page, screenshots, '19-inspector-high-contrast');
 }
