@@ -167,8 +167,9 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
   const summary = transferSummary(result);
   log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
   tree.refreshRepository(target.registry, target.repository);
-  void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Copy Reference').then((action) => {
-    if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
+  void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+    if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destinationText });
+    else if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
   });
   return result;
 }

@@ -144,8 +144,9 @@ async function pushCommand(first: unknown, selected: unknown, tree: RegistryTree
   if (!result) return undefined;
   log.info(`Pushed ${destination} (${result.root.digest}): ${result.blobs.copied} blobs uploaded, ${result.blobs.skipped} already there`);
   tree.refreshRepository(ref.registry, ref.repository);
-  void vscode.window.showInformationMessage(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Copy Reference').then((action) => {
-    if (action) void vscode.env.clipboard.writeText(`${ref.registry}/${ref.repository}@${result.root.digest}`);
+  void vscode.window.showInformationMessage(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+    if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destination });
+    else if (action) void vscode.env.clipboard.writeText(`${ref.registry}/${ref.repository}@${result.root.digest}`);
   });
   return result;
 }

@@ -6,13 +6,16 @@
 import * as vscode from 'vscode';
 import { addInsecureRegistry, hideRegistry, readSettings, writeRegistries } from '../settings';
 import { parseNameFilter } from '../views/name-filter';
-import { FolderNode, PagedNode, RegistryNode, type ExplorerNode } from '../views/nodes';
+import { core } from '../core-loader';
+import { TagNode } from '../views/content-nodes';
+import { FolderNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import type { HostsTomlPlace } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
 export function registerTreeCommands(tree: RegistryTreeProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
+    register('registryExplorer.revealInTree', (target?: unknown) => revealInTree(target, tree, view)),
     register('registryExplorer.filter', (node?: unknown, text?: unknown) => filter(node, text, tree, view)),
     register('registryExplorer.clearFilter', (node?: unknown) => clearFilter(node, tree, view)),
     register('registryExplorer.keepRegistry', (node?: unknown) => keepRegistry(node)),
@@ -108,4 +111,41 @@ async function openHostsToml(node: unknown, tree: RegistryTreeProvider): Promise
   }
   const line = place.line ? new vscode.Position(place.line - 1, 0) : undefined;
   await vscode.window.showTextDocument(vscode.Uri.file(place.file), { preview: true, ...(line ? { selection: new vscode.Range(line, line) } : {}) });
+}
+
+/** Nodes of a listing looked at while searching for a reference: enough pages for any real repository. */
+const REVEAL_PAGES = 20;
+
+/**
+ * Selects `{ reference }` (registry/repository[:tag]) in the tree, loading pages as needed and
+ * opening folders on the way; stops at the deepest node found (the registry, the repository).
+ * Returns whether the exact node was found.
+ */
+async function revealInTree(target: unknown, tree: RegistryTreeProvider, view: vscode.TreeView<ExplorerNode>): Promise<boolean> {
+  const text = (target as { reference?: unknown } | undefined)?.reference;
+  if (typeof text !== 'string') return false;
+  const ref = core().parseReference(text);
+  const registry = (await tree.getChildren()).find((n): n is RegistryNode => n instanceof RegistryNode && n.entry.host === ref.registry);
+  if (!registry) return false;
+  const repository = await findChild(tree, registry, (n) => n instanceof RepositoryNode && n.name === ref.repository, (n) => n instanceof FolderNode);
+  const tag = repository && ref.tag ? await findChild(tree, repository, (n) => n instanceof TagNode && n.tag === ref.tag) : undefined;
+  const found = tag ?? repository ?? registry;
+  await view.reveal(found, { select: true, focus: true, expand: false });
+  return found === (ref.tag ? tag : repository);
+}
+
+/** Walks `parent`'s children (and into folders), loading more pages until `wanted` shows up. */
+async function findChild(tree: RegistryTreeProvider, parent: ExplorerNode, wanted: (n: ExplorerNode) => boolean, descend: (n: ExplorerNode) => boolean = () => false): Promise<ExplorerNode | undefined> {
+  for (let page = 0; page < REVEAL_PAGES; page++) {
+    const children = await tree.getChildren(parent);
+    const hit = children.find(wanted);
+    if (hit) return hit;
+    for (const folder of children.filter(descend)) {
+      const inside = await findChild(tree, folder, wanted, descend);
+      if (inside) return inside;
+    }
+    if (!(parent instanceof PagedNode) || !children.some((c) => c.treeItem().contextValue === 'loadMore')) return undefined;
+    await parent.loadMore();
+  }
+  return undefined;
 }

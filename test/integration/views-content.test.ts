@@ -134,4 +134,16 @@ describe('What is inside a repository', () => {
     assert.equal(pushed.root.digest, pulled.root.digest);
     assert.equal((await api.tree.core.registry(labHost).repository('pushed/web').resolve('again')).digest, pulled.root.digest);
   });
+
+  it('copies a digest and a pull command to the clipboard, and reveals a reference in the tree', async () => {
+    const reference = `${labHost}/library/alpine:3.20`;
+    const digest = await vscode.commands.executeCommand<string>('registryExplorer.copyDigest', { reference });
+    assert.equal(digest, (await api.tree.core.registry(labHost).repository('library/alpine').resolve('3.20')).digest);
+    assert.equal(await vscode.env.clipboard.readText(), digest);
+    const pull = await vscode.commands.executeCommand<string>('registryExplorer.copyPullCommand', { reference });
+    assert.equal(pull, `docker pull ${reference}`);
+    assert.equal(await vscode.env.clipboard.readText(), pull);
+    assert.equal(await vscode.commands.executeCommand('registryExplorer.revealInTree', { reference }), true);
+    assert.equal(await vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: `${labHost}/library/alpine:no-such-tag` }), false);
+  });
 });
