@@ -4,7 +4,7 @@
  * bytes), and turning aborts and missing files into CoreErrors.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -34,14 +34,19 @@ export function temporaryPathIn(folder: string): string {
  * error or abort the temporary file is removed and the error rethrown (CANCELLED for an abort).
  */
 export async function streamToTemporaryFile(temporary: string, streams: [Readable, ...NodeJS.ReadWriteStream[]], signal?: AbortSignal): Promise<void> {
+  let sink: WriteStream | undefined;
   try {
     if (signal?.aborted) {
       streams[0].destroy();
       throw cancelled();
     }
     // 'wx': never reuse a name another writer holds.
-    await pipeline([...streams, createWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES })], signal ? { signal } : {});
+    sink = createWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
+    await pipeline([...streams, sink], signal ? { signal } : {});
   } catch (err) {
+    // The file is opened asynchronously: a stream that fails at once may still be creating it, so
+    // wait for the sink to close before removing what it wrote, or the file would appear afterwards.
+    if (sink && !sink.closed) await new Promise<void>((resolve) => sink!.once('close', () => resolve()));
     await rm(temporary, { force: true });
     throw signal?.aborted ? withCause(cancelled(), err) : err;
   }
