@@ -3,6 +3,7 @@ import { scopesFor } from './auth/scope';
 import { header, type EndpointClient, type EndpointRequest } from './endpoint-client';
 import { CoreError } from './errors';
 import { nextPageUrl, sameOrigin } from './http/link';
+import { readBodyLimited } from './http/read-body';
 import type { EndpointPlan, Operation } from './plan';
 import { registryErrorFor } from './registry-errors';
 import { Repository } from './repository';
@@ -184,17 +185,8 @@ function withFailures(err: unknown, failures: EndpointFailure[]): unknown {
   return new CoreError(err.code, `${err.message} (mirrors tried first: ${tried})`, { cause: err });
 }
 
-/** Reads a response body as text, refusing more than `limit` bytes whatever Content-Length says. */
+/** Reads a response body as text, refusing more than `limit` bytes. */
 async function readText(res: HttpResponse, limit = MAX_PAGE_BYTES): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.body.destroy();
-      throw new CoreError('RESPONSE_TOO_LARGE', `${res.url.host} sent more than ${limit / 1048576} MiB for ${res.url.pathname}; the response was not read.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const tooLarge = (): CoreError => new CoreError('RESPONSE_TOO_LARGE', `${res.url.host} sent more than ${limit / 1048576} MiB for ${res.url.pathname}; the response was not read.`);
+  return (await readBodyLimited(res, limit, tooLarge)).toString('utf8');
 }

@@ -11,6 +11,7 @@ import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from './di
 import { header, type EndpointClient } from './endpoint-client';
 import { CoreError } from './errors';
 import { nextPageUrl, sameOrigin } from './http/link';
+import { readBodyLimited } from './http/read-body';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from './manifest';
 import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from './media-types';
 import { registryErrorFor } from './registry-errors';
@@ -445,22 +446,8 @@ function subjectOf(bytes: Buffer): Descriptor | undefined {
   }
 }
 
-/** Reads a body up to `limit` bytes (checking Content-Length first), else RESPONSE_TOO_LARGE. */
-async function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
-  const announced = Number(header(res, 'content-length'));
-  if (Number.isFinite(announced) && announced > limit) {
-    res.body.destroy();
-    throw new CoreError('MANIFEST_TOO_LARGE', `${what} is ${announced} bytes, over the ${limit / 1048576} MiB limit for manifests; it was not read.`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      res.body.destroy();
-      throw new CoreError('MANIFEST_TOO_LARGE', `${what} is over the ${limit / 1048576} MiB limit for manifests; it was not read.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** Reads a manifest-sized body, refusing more than `limit` bytes. */
+function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
+  return readBodyLimited(res, limit, (announced) =>
+    new CoreError('MANIFEST_TOO_LARGE', `${what} is ${announced !== undefined ? `${announced} bytes, ` : ''}over the ${limit / 1048576} MiB limit for manifests; it was not read.`));
 }

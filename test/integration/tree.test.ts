@@ -2,37 +2,17 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/views/nodes';
+import { childLabels, EXTENSION_ID, label, waitFor } from './helpers';
 
-const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
-
-function label(node: ExplorerNode): string {
-  const l = node.treeItem().label;
-  return typeof l === 'string' ? l : l?.label ?? '';
-}
 
 /** A tooltip's Markdown source with appendText's escaped spaces turned back into spaces. */
 function tooltipOf(item: vscode.TreeItem): string {
   return (item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : String(item.tooltip ?? '')).replace(/&nbsp;/g, ' ');
 }
 
-async function childLabels(api: RegistryExplorerApi, node?: ExplorerNode): Promise<string[]> {
-  return (await api.tree.getChildren(node)).map(label);
-}
-
 async function configure(registries: unknown[]): Promise<void> {
   await vscode.workspace.getConfiguration('registryExplorer').update('registries', registries, vscode.ConfigurationTarget.Global);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function closedPort(): Promise<number> {

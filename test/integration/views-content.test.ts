@@ -5,32 +5,10 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
+import { child, EXTENSION_ID, label, waitFor } from './helpers';
 
-const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 const labHost = labUrl.replace(/^https?:\/\//, '');
-
-function label(node: ExplorerNode): string {
-  const l = node.treeItem().label;
-  return typeof l === 'string' ? l : l?.label ?? '';
-}
-
-async function child(api: RegistryExplorerApi, node: ExplorerNode | undefined, name: string | RegExp): Promise<ExplorerNode> {
-  const children = await api.tree.getChildren(node);
-  const found = children.find((n) => (typeof name === 'string' ? label(n) === name : name.test(label(n))));
-  assert.ok(found, `"${String(name)}" is among ${children.map(label).join(', ')}`);
-  return found;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('What is inside a repository', () => {
   let api: RegistryExplorerApi;

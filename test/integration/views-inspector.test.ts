@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
+import { EXTENSION_ID } from './helpers';
 
-const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 const labHost = labUrl.replace(/^https?:\/\//, '');
 const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as { content?: { multiPlatform: { digest: string; platforms: { digest: string }[] }; referrer: { digest: string } } };

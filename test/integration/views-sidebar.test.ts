@@ -6,19 +6,14 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
+import { child, EXTENSION_ID, label, waitFor } from './helpers';
 
-const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 const labHost = labUrl.replace(/^https?:\/\//, '');
 const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as {
   basic?: { url: string; host: string };
   tls?: { url: string; host: string; caCertPath: string };
 };
-
-function label(node: ExplorerNode): string {
-  const l = node.treeItem().label;
-  return typeof l === 'string' ? l : l?.label ?? '';
-}
 
 function tooltipOf(node: ExplorerNode): string {
   const tooltip = node.treeItem().tooltip;
@@ -27,28 +22,6 @@ function tooltipOf(node: ExplorerNode): string {
 
 async function labels(api: RegistryExplorerApi, node?: ExplorerNode): Promise<string[]> {
   return (await api.tree.getChildren(node)).map(label);
-}
-
-async function child(api: RegistryExplorerApi, node: ExplorerNode | undefined, name: string): Promise<ExplorerNode> {
-  const children = await api.tree.getChildren(node);
-  const found = children.find((n) => label(n) === name);
-  assert.ok(found, `"${name}" is among ${children.map(label).join(', ')}`);
-  return found;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The roots once there are `count` of them (a settings change rebuilds them in the background). */

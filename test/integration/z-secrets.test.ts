@@ -5,8 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
+import { EXTENSION_ID } from './helpers';
 
-const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 
 function filesUnder(dir: string): string[] {
   let found: string[] = [];
