@@ -1,5 +1,6 @@
 // What the integration suites share: the extension's id, and reading and waiting on tree nodes.
 import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
 
@@ -36,4 +37,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A loopback port nothing listens on (a registry that is gone). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
 }

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import { childLabels, EXTENSION_ID, label, waitFor } from './helpers';
+import { childLabels, closedPort, EXTENSION_ID, label, waitFor } from './helpers';
 
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 
@@ -13,14 +12,6 @@ function tooltipOf(item: vscode.TreeItem): string {
 
 async function configure(registries: unknown[]): Promise<void> {
   await vscode.workspace.getConfiguration('registryExplorer').update('registries', registries, vscode.ConfigurationTarget.Global);
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('Registry Explorer in a real VS Code', () => {

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
-import { child, EXTENSION_ID, label, waitFor } from './helpers';
+import { child, closedPort, EXTENSION_ID, label, waitFor } from './helpers';
 
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 const labHost = labUrl.replace(/^https?:\/\//, '');
@@ -39,14 +38,6 @@ async function set(key: string, value: unknown): Promise<void> {
 
 function setting<T>(key: string): T | undefined {
   return vscode.workspace.getConfiguration('registryExplorer').get<T>(key);
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 describe('Registries discovered from Docker logins', () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
+import type { Descriptor, Platform } from '../../src/core/manifest';
 import { u8 } from './bytes';
 import { type TarEntry, tarChunks } from './tar';
 
@@ -24,21 +25,8 @@ export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 const CREATED = '2024-01-01T00:00:00Z';
 
-export interface Platform {
-  architecture: string;
-  os: string;
-  variant?: string;
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  platform?: Platform;
-  annotations?: Record<string, string>;
-  data?: string;
-}
+// The same shapes the core reads: fixtures and client never disagree on what a descriptor is.
+export type { Descriptor, Platform } from '../../src/core/manifest';
 
 export interface BuiltManifest {
   /** The name under which index.json lists it (`oci:DIR:REF` for skopeo). */
