@@ -11,7 +11,7 @@ import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from './di
 import { header, type EndpointClient } from './endpoint-client';
 import { CoreError } from './errors';
 import { nextPageUrl, sameOrigin } from './http/link';
-import { readBodyLimited } from './http/read-body';
+import { errorBodyText, readBodyLimited } from './http/read-body';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from './manifest';
 import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from './media-types';
 import { registryErrorFor } from './registry-errors';
@@ -403,7 +403,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
 
   /** The error for an unexpected answer: a login problem in the auth's words, else the registry's. */
   private async failure(res: HttpResponse, what: string, pushing = false): Promise<CoreError> {
-    const text = await res.body.text().catch(() => '');
+    const text = await errorBodyText(res);
     if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) {
       return this.refusal(res, pushing ? this.pushScopes : this.pullScopes);
     }
@@ -411,7 +411,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   }
 
   private async deleteFailure(res: HttpResponse, what: string): Promise<CoreError> {
-    const text = await res.body.text().catch(() => '');
+    const text = await errorBodyText(res);
     if (res.status === 401 || res.status === 403) {
       const denied = registryErrorFor(res.status, text, what, this.client.host);
       return res.status === 401 ? this.refusal(res, this.deleteScopes) : denied;

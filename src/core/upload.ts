@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { scopesFor } from './auth/scope';
 import { header, type EndpointClient } from './endpoint-client';
+import { errorBodyText } from './http/read-body';
 import { CoreError } from './errors';
 import type { Descriptor } from './manifest';
 import { registryErrorFor } from './registry-errors';
@@ -169,7 +170,7 @@ function locationOf(res: HttpResponse, what: string, previous?: URL): URL {
 }
 
 async function failure(endpoint: EndpointClient, res: HttpResponse, what: string, scopes: string[]): Promise<CoreError> {
-  const text = await res.body.text().catch(() => '');
+  const text = await errorBodyText(res);
   if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) return endpoint.refusal(res, scopes);
   return registryErrorFor(res.status, text, what, endpoint.host);
 }

@@ -23,3 +23,14 @@ export async function readBodyLimited(res: HttpResponse, limit: number, tooLarge
   }
   return Buffer.concat(chunks);
 }
+
+/**
+ * A failed answer's body as text for its error message; '' when it was already drained (a HEAD,
+ * or a body dumped before the status was looked at). undici 6's text() on a body whose end was
+ * emitted throws from a microtask, past every catch, and takes the process down
+ * (nodejs/undici#5614): it is never called on one.
+ */
+export async function errorBodyText(res: HttpResponse): Promise<string> {
+  if (res.body.readableEnded || res.body.destroyed) return '';
+  return res.body.text().catch(() => '');
+}

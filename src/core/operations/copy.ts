@@ -82,7 +82,7 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
     return result;
   } catch (err) {
     abort.abort();
-    throw cancelledOr(err, options.signal);
+    throw cancelledOr(fromSocket(err, source.name), options.signal);
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }
@@ -198,7 +198,10 @@ class GraphTransfer {
       await this.target.pushBlob(descriptor, verified, this.signal);
     } catch (err) {
       body.destroy();
-      throw pipeError ?? err;
+      // The pipe's own failure (a corrupt or cut source) is the cause, but a target that fails
+      // mid-upload ends the pipe too ("premature close"): then the target's error is the cause,
+      // and only it says whether the blob is worth another attempt.
+      throw pipeError !== undefined && !isPrematureClose(pipeError) ? pipeError : err;
     }
     if (pipeError) throw pipeError;
   }
@@ -215,8 +218,26 @@ function isReferrersSource(source: object): source is ReferrersSource {
 function isWorthRetrying(err: unknown): boolean {
   if (err instanceof RegistryError) return err.status >= 500 || err.status === 429 || err.status === 408;
   if (err instanceof CoreError) return RETRYABLE.has(err.code);
-  // Socket errors surfacing from a body stream (the other side closed mid-blob).
+  return isBodySocketError(err);
+}
+
+function isPrematureClose(err: unknown): boolean {
+  return (err as { code?: unknown } | undefined)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
+/** Socket errors surfacing from a response body (the other side closed mid-blob or mid-manifest). */
+function isBodySocketError(err: unknown): err is Error {
   return err instanceof Error && /socket|ECONNRESET|EPIPE|other side closed|terminated|aborted/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+}
+
+/**
+ * The transport words connection failures before a response as CoreErrors, but one that cuts a
+ * response body reaches us raw (undici's SocketError): word it too, so a failed copy always says
+ * what happened and what to do.
+ */
+function fromSocket(err: unknown, sourceName: string): unknown {
+  if (err instanceof CoreError || !isBodySocketError(err)) return err;
+  return new CoreError('CONNECTION_RESET', `The connection to ${sourceName} closed in the middle of a transfer (${err.message}): run it again; what already arrived is kept and skipped.`, { cause: err });
 }
 
 function cancelledOr(err: unknown, outer: AbortSignal | undefined): unknown {
