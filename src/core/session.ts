@@ -160,6 +160,8 @@ export class RegistrySession {
         this.authorizers.delete(key);
       }
     }
+    // Rate limits are often per account: after a login, the next request asks again.
+    for (const connection of this.connections.values()) if (!host || connection.endpoint.host === host) connection.gate.open();
     this.resolver?.clearCache();
   }
 

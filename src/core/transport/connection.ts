@@ -1,5 +1,6 @@
 import { CoreError } from '../errors';
 import { type HttpTransport, type HttpRequest, type HttpResponse } from './http';
+import { RetryGate } from './retry-gate';
 
 /** Where and how to reach one registry. */
 export interface RegistryEndpoint {
@@ -31,6 +32,8 @@ export type RequestLogger = (entry: RequestLogEntry) => void;
  * host is never downgraded and never sent unverified.
  */
 export class RegistryConnection {
+  /** The origin's Retry-After hold, shared by every request sent to it (see EndpointClient.send). */
+  readonly gate: RetryGate;
   private scheme: 'https' | 'http';
   private httpsConfirmed = false;
 
@@ -40,6 +43,7 @@ export class RegistryConnection {
     private readonly log: RequestLogger = () => undefined,
   ) {
     this.scheme = endpoint.scheme;
+    this.gate = new RetryGate(endpoint.host);
   }
 
   /** The base URL currently in use, e.g. `http://127.0.0.1:5000`. */
