@@ -4,7 +4,7 @@ import { CoreError } from './errors';
 import type { PlannedEndpoint } from './plan';
 import type { RegistryConnection } from './transport/connection';
 import type { HttpRequest, HttpResponse } from './transport/http';
-import { isRedirect, redirectTarget, sameHost } from './transport/redirect';
+import { isRedirect, redirectTarget, redirectTlsError, sameHost } from './transport/redirect';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from './transport/retry';
 
 /** One request to a registry endpoint, relative to its API root (`/v2` unless override_path). */
@@ -134,7 +134,10 @@ export class EndpointClient {
         if (authorization) headers.authorization = authorization;
         res = await this.connection.send({ method, url: to, headers, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal });
       } else {
-        res = await this.connection.sendElsewhere({ method, url: to, headers: { ...req.headers }, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal });
+        const from = res.url;
+        res = await this.connection.sendElsewhere({ method, url: to, headers: { ...req.headers }, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal }).catch((err: unknown) => {
+          throw redirectTlsError(err, this.host, from, to);
+        });
       }
     }
     return res;
@@ -146,7 +149,7 @@ export class EndpointClient {
    */
   private sendToOtherHost(req: EndpointRequest, url: URL): Promise<HttpResponse> {
     if (url.protocol === 'http:' && this.origin.startsWith('https:')) {
-      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted.`);
+      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted: ask the registry's operator to serve uploads over HTTPS.`);
     }
     return this.connection.sendElsewhere({ method: req.method, url, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
   }

@@ -41,6 +41,8 @@ export class RegistryConnection {
     readonly endpoint: RegistryEndpoint,
     private readonly transport: HttpTransport,
     private readonly log: RequestLogger = () => undefined,
+    /** Called before a request to another origin (a redirect target), to set up its TLS. */
+    private readonly beforeElsewhere: (url: URL) => void = () => undefined,
   ) {
     this.scheme = endpoint.scheme;
     this.gate = new RetryGate(endpoint.host);
@@ -69,8 +71,9 @@ export class RegistryConnection {
     }
   }
 
-  /** Sends to another origin (a redirect target) with logging, but none of this host's scheme policy. */
+  /** Sends to another origin (a redirect target, a token realm) with logging, but none of this host's scheme policy. */
   sendElsewhere(req: HttpRequest): Promise<HttpResponse> {
+    this.beforeElsewhere(req.url);
     return this.sendLogged(req);
   }
 
