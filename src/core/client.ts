@@ -65,6 +65,12 @@ export class RegistryClient {
     const failures: EndpointFailure[] = [];
     for (const [index, endpoint] of endpoints.entries()) {
       const last = index === endpoints.length - 1;
+      // A mirror that asked for a pause is skipped, not waited for: the next endpoint can answer now.
+      const heldUntil = last ? undefined : endpoint.retryAt;
+      if (heldUntil) {
+        failures.push({ host: endpoint.host, reason: `asked to wait until ${heldUntil.toLocaleTimeString()}` });
+        continue;
+      }
       try {
         const res = await endpoint.send({ ...req, retry: last });
         if (last || res.status < 400) return res;

@@ -4,8 +4,8 @@ import { CoreError } from './errors';
 import type { PlannedEndpoint } from './plan';
 import type { RegistryConnection } from './transport/connection';
 import type { HttpRequest, HttpResponse } from './transport/http';
-import { isRedirect, redirectTarget, sameHost } from './transport/redirect';
-import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, retryDelayMs, sleep, type RetryPolicy } from './transport/retry';
+import { isRedirect, redirectTarget, redirectTlsError, sameHost } from './transport/redirect';
+import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from './transport/retry';
 
 /** One request to a registry endpoint, relative to its API root (`/v2` unless override_path). */
 export interface EndpointRequest {
@@ -56,10 +56,23 @@ export class EndpointClient {
     return url;
   }
 
-  /** Sends a request, retrying 408/429/5xx and dropped connections with backoff when allowed. */
+  /** When this endpoint asked every request to wait until; undefined when it may be contacted now. */
+  get retryAt(): Date | undefined {
+    return this.connection.gate.retryAt;
+  }
+
+  /**
+   * Sends a request, retrying 408/429/5xx and dropped connections with backoff when allowed. A
+   * Retry-After (or a 429) holds back every request to this origin, not just this one: they all
+   * wait at the connection's gate, and a hold longer than the policy's cap fails at once with
+   * RETRY_LATER (see RetryGate.wait).
+   * @throws RetryLaterError, CoreError CANCELLED, and the transport's and authorizer's errors
+   */
   async send(req: EndpointRequest): Promise<HttpResponse> {
     const maxAttempts = req.retry === false ? 1 : this.retryPolicy.maxAttempts;
+    const gate = this.connection.gate;
     for (let attempt = 1; ; attempt++) {
+      await gate.wait(this.retryPolicy.maxDelayMs, req.signal);
       let res: HttpResponse;
       try {
         res = await this.sendAuthorized(req);
@@ -70,10 +83,13 @@ export class EndpointClient {
         }
         throw err;
       }
+      // Blob storage's own 503 speaks for the storage, not for this registry.
+      const hold = sameHost(res.url, new URL(this.origin)) ? originHoldMs(res.status, header(res, 'retry-after'), attempt, this.retryPolicy) : undefined;
+      if (hold !== undefined) gate.hold(hold, res.status);
       if (attempt < maxAttempts && isRetryableStatus(res.status)) {
-        const retryAfter = header(res, 'retry-after');
         await res.body.dump().catch(() => undefined);
-        await sleep(retryDelayMs(attempt, retryAfter, this.retryPolicy), req.signal);
+        // With a hold, the gate at the top of the loop is this request's wait too.
+        if (hold === undefined) await sleep(retryDelayMs(attempt, undefined, this.retryPolicy), req.signal);
         continue;
       }
       return res;
@@ -118,7 +134,10 @@ export class EndpointClient {
         if (authorization) headers.authorization = authorization;
         res = await this.connection.send({ method, url: to, headers, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal });
       } else {
-        res = await this.connection.sendElsewhere({ method, url: to, headers: { ...req.headers }, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal });
+        const from = res.url;
+        res = await this.connection.sendElsewhere({ method, url: to, headers: { ...req.headers }, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal }).catch((err: unknown) => {
+          throw redirectTlsError(err, this.host, from, to);
+        });
       }
     }
     return res;
@@ -130,7 +149,7 @@ export class EndpointClient {
    */
   private sendToOtherHost(req: EndpointRequest, url: URL): Promise<HttpResponse> {
     if (url.protocol === 'http:' && this.origin.startsWith('https:')) {
-      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted.`);
+      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted: ask the registry's operator to serve uploads over HTTPS.`);
     }
     return this.connection.sendElsewhere({ method: req.method, url, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
   }

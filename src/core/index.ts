@@ -11,6 +11,7 @@ export { EndpointClient, type EndpointRequest } from './endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
+export { RetryLaterError } from './transport/retry-gate';
 export { parseRegistryLocation, type RegistryLocation } from './registry-url';
 export { parseReference, formatReference, familiarString, validateTag, type Reference } from './reference';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';

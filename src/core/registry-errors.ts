@@ -53,7 +53,10 @@ export function registryErrorFor(status: number, bodyText: string, what: string,
   const first = details[0];
   const code = first?.code ?? (status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`);
   const explain = NEXT_STEP[code];
-  const base = explain ? explain(what, host) : `${host} answered HTTP ${status} for ${what}.`;
+  const base = explain ? explain(what, host) : status >= 500
+    // Retries are behind us by now (the request layer retries 5xx): say what is left to do.
+    ? `${host} answered HTTP ${status} for ${what}: the registry (or a proxy in front of it) is failing or overloaded; try again later, or check the registry's status.`
+    : `${host} answered HTTP ${status} for ${what}.`;
   // The registry's own words help, but they are untrusted text: shortened, and kept apart in parentheses.
   const message = first?.message ? base.replace(/\.$/, ` (the registry said: ${truncate(first.message, 200)}).`) : base;
   return new RegistryError(code, message, status, details);

@@ -160,6 +160,8 @@ export class RegistrySession {
         this.authorizers.delete(key);
       }
     }
+    // Rate limits are often per account: after a login, the next request asks again.
+    for (const connection of this.connections.values()) if (!host || connection.endpoint.host === host) connection.gate.open();
     this.resolver?.clearCache();
   }
 
@@ -205,9 +207,11 @@ export class RegistrySession {
 
   /**
    * A token realm is trusted like the registry that named it (its CA, its verification policy, as
-   * containerd does), but never receives the registry's client certificate.
+   * containerd does), but never receives the registry's client certificate. A redirect target
+   * (blob storage) gets the registry's CA too, as Docker and containerd give it, but never its
+   * skip_verify: a host nobody configured as insecure is always verified.
    */
-  private inheritTls(url: URL, endpoint: PlannedEndpoint): void {
+  private inheritTls(url: URL, endpoint: PlannedEndpoint, passSkipVerify: boolean): void {
     if (this.originOptions.has(url.origin)) return;
     const registryOptions = this.originOptions.get(`https://${endpoint.host}`);
     const timeout = this.config.requestTimeoutMs ?? 30_000;
@@ -215,7 +219,7 @@ export class RegistrySession {
       connectTimeoutMs: timeout,
       headersTimeoutMs: timeout,
       ...(registryOptions?.ca ? { ca: registryOptions.ca } : {}),
-      ...(registryOptions?.skipVerify ? { skipVerify: true } : {}),
+      ...(passSkipVerify && registryOptions?.skipVerify ? { skipVerify: true } : {}),
     });
   }
 
@@ -223,7 +227,7 @@ export class RegistrySession {
     const key = `${endpoint.scheme}://${endpoint.host}${endpoint.insecure ? ' insecure' : ''}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = new RegistryConnection({ host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure }, this.transport, this.config.log);
+      connection = new RegistryConnection({ host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure }, this.transport, this.config.log, (url) => this.inheritTls(url, endpoint, false));
       this.connections.set(key, connection);
     }
     return connection;
@@ -243,7 +247,7 @@ export class RegistrySession {
         scheme: endpoint.insecure ? 'http' : endpoint.scheme,
         credentials: async () => credential,
         send: (req) => {
-          this.inheritTls(req.url, endpoint);
+          this.inheritTls(req.url, endpoint, true);
           return connection.sendElsewhere(req);
         },
         extraHeaders: (endpoint as PlannedEndpoint & { headers?: Record<string, string> }).headers,

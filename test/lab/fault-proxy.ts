@@ -53,6 +53,8 @@ export interface SeenRequest {
   fault?: Fault['kind'];
   /** The client's request headers, as received. */
   headers: http.IncomingHttpHeaders;
+  /** When the request's headers arrived (Date.now(), so comparable with the client's clock). */
+  at: number;
 }
 
 /** PEM text of a certificate and its key (e.g. read from a lab CertKeyPair's files). */
@@ -108,7 +110,7 @@ function testPath(pattern: RegExp, path: string): boolean {
 }
 
 function recordArrival(list: SeenRequest[], req: http.IncomingMessage): SeenRequest {
-  const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, headers: req.headers };
+  const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '/', status: 0, headers: req.headers, at: Date.now() };
   appendBounded(list, seen);
   return seen;
 }

@@ -12,7 +12,8 @@ describe('registry errors', () => {
   it('names the status when the body is not the spec format', () => {
     const err = registryErrorFor(502, '<html>Bad gateway</html>', 'the catalog', 'r.example');
     assert.equal(err.code, 'HTTP_502');
-    assert.equal(err.message, 'r.example answered HTTP 502 for the catalog.');
+    assert.equal(err.message, "r.example answered HTTP 502 for the catalog: the registry (or a proxy in front of it) is failing or overloaded; try again later, or check the registry's status.");
+    assert.equal(registryErrorFor(400, '', 'the catalog', 'r.example').message, 'r.example answered HTTP 400 for the catalog.');
   });
 
   it('falls back to the status for login and rate limits', () => {

@@ -75,7 +75,7 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
     const graph = await collectGraph(source, root, { platforms: options.platforms, signal });
     result.root = graph.root;
     result.rewritten = graph.rewritten;
-    const transfer = new GraphTransfer(source, target, options, signal, result);
+    const transfer = new GraphTransfer(source, target, options, signal, result, () => abort.abort());
     await transfer.run(graph, options.tag);
     if (options.includeReferrers && isReferrersSource(source)) await transfer.referrers(graph.root.digest, 1);
     result.durationMs = performance.now() - started;
@@ -98,6 +98,8 @@ class GraphTransfer {
     private readonly options: CopyOptions,
     private readonly signal: AbortSignal,
     private readonly result: CopyResult,
+    /** Cancels every request of the copy. */
+    private readonly stop: () => void,
   ) {
     this.limit = pLimit(Math.max(1, Math.min(32, options.concurrency ?? 4)));
   }
@@ -106,9 +108,15 @@ class GraphTransfer {
     const totalBytes = graph.blobs.reduce((sum, b) => sum + b.size, 0);
     this.result.bytes.total += totalBytes;
     this.emit({ type: 'planned', blobs: graph.blobs.length, manifests: graph.manifests.length, totalBytes, root: graph.root });
-    // Every blob settles before any manifest goes up; the first failure cancels the rest.
-    const outcomes = await Promise.allSettled(graph.blobs.map((blob) => this.blob(blob)));
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    // Every blob settles before any manifest goes up. The first failure cancels the rest: queued
+    // blobs never start and those in flight stop, so a failing registry is not asked for every
+    // blob in turn. It is the error reported (the others then fail as cancelled).
+    let failed: { reason: unknown } | undefined;
+    await Promise.allSettled(graph.blobs.map((blob) => this.blob(blob).catch((reason: unknown) => {
+      failed ??= { reason };
+      this.stop();
+      throw reason;
+    })));
     if (failed) throw failed.reason;
     for (const parsed of graph.manifests) {
       const isRoot = parsed.descriptor.digest === graph.root.digest;

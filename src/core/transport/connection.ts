@@ -1,5 +1,6 @@
 import { CoreError } from '../errors';
 import { type HttpTransport, type HttpRequest, type HttpResponse } from './http';
+import { RetryGate } from './retry-gate';
 
 /** Where and how to reach one registry. */
 export interface RegistryEndpoint {
@@ -31,6 +32,8 @@ export type RequestLogger = (entry: RequestLogEntry) => void;
  * host is never downgraded and never sent unverified.
  */
 export class RegistryConnection {
+  /** The origin's Retry-After hold, shared by every request sent to it (see EndpointClient.send). */
+  readonly gate: RetryGate;
   private scheme: 'https' | 'http';
   private httpsConfirmed = false;
 
@@ -38,8 +41,11 @@ export class RegistryConnection {
     readonly endpoint: RegistryEndpoint,
     private readonly transport: HttpTransport,
     private readonly log: RequestLogger = () => undefined,
+    /** Called before a request to another origin (a redirect target), to set up its TLS. */
+    private readonly beforeElsewhere: (url: URL) => void = () => undefined,
   ) {
     this.scheme = endpoint.scheme;
+    this.gate = new RetryGate(endpoint.host);
   }
 
   /** The base URL currently in use, e.g. `http://127.0.0.1:5000`. */
@@ -65,8 +71,9 @@ export class RegistryConnection {
     }
   }
 
-  /** Sends to another origin (a redirect target) with logging, but none of this host's scheme policy. */
+  /** Sends to another origin (a redirect target, a token realm) with logging, but none of this host's scheme policy. */
   sendElsewhere(req: HttpRequest): Promise<HttpResponse> {
+    this.beforeElsewhere(req.url);
     return this.sendLogged(req);
   }
 

@@ -28,7 +28,7 @@ export function redirectTarget(from: URL, location: string | undefined, hop: num
     throw new CoreError('BAD_REDIRECT', `${from.host} redirected ${from.pathname} to a ${to.protocol} URL; only http(s) is followed.`);
   }
   if (from.protocol === 'https:' && to.protocol === 'http:') {
-    throw new CoreError('INSECURE_REDIRECT', `${from.host} redirected ${from.pathname} from https to plain http (${to.host}); the redirect was refused so nothing travels unencrypted.`);
+    throw new CoreError('INSECURE_REDIRECT', `${from.host} redirected ${from.pathname} from https to plain http (${to.host}); the redirect was refused so nothing travels unencrypted: ask the registry's operator to serve its storage over HTTPS.`);
   }
   if (!isPrivateHost(from.hostname) && isPrivateHost(to.hostname)) {
     throw new CoreError('PRIVATE_REDIRECT', `${from.host} redirected ${from.pathname} to ${to.host}, an address on your own network; the redirect was refused.`);
@@ -39,4 +39,28 @@ export function redirectTarget(from: URL, location: string | undefined, hop: num
 /** Authorization and configured headers go only to the exact origin they were meant for. */
 export function sameHost(a: URL, b: URL): boolean {
   return a.host === b.host && a.protocol === b.protocol;
+}
+
+const TLS_REASON: Record<string, string> = {
+  TLS_UNKNOWN_AUTHORITY: 'signed by an unknown authority',
+  TLS_NO_IP_SAN: 'without that IP address in it',
+  TLS_NAME_MISMATCH: 'issued for another name',
+  TLS_CERT_DATES: 'expired or not yet valid',
+  TLS_PLAIN_HTTP: 'it answered in plain HTTP',
+};
+
+/**
+ * A TLS failure at a redirect target, in words that fit it: marking the registry insecure would
+ * not help (a redirect target is always verified), but the registry's own CA is used for it.
+ */
+export function redirectTlsError(err: unknown, registryHost: string, from: URL, to: URL): unknown {
+  if (!(err instanceof CoreError)) return err;
+  const reason = TLS_REASON[err.code];
+  if (reason === undefined) return err;
+  return new CoreError(
+    'TLS_REDIRECT_TARGET',
+    `${registryHost} sent ${from.pathname} to ${to.host}, whose certificate could not be verified (${reason}), so nothing was fetched from it: ` +
+      `if that storage uses your own CA, add the CA to the hosts.toml \`ca\` or certs.d folder of ${registryHost} (redirect targets are verified with it); otherwise tell the registry's operator.`,
+    { cause: err },
+  );
 }

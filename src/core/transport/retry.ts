@@ -30,12 +30,26 @@ export function isRetryableError(err: unknown): boolean {
  * Milliseconds to wait before attempt `attempt + 1` (attempt counts from 1). A `Retry-After` in
  * seconds or as an HTTP date wins over the exponential backoff; both are capped by the policy.
  * The backoff carries up to 20 % jitter so parallel transfers do not retry in lockstep.
+ * (Requests hand a Retry-After to their origin's gate instead: see originHoldMs and RetryGate.)
  */
 export function retryDelayMs(attempt: number, retryAfter: string | undefined, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = Date.now(), random = Math.random): number {
   const asked = parseRetryAfter(retryAfter, now);
   if (asked !== undefined) return Math.min(asked, policy.maxDelayMs);
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
   return Math.min(policy.maxDelayMs, Math.round(backoff * (1 + 0.2 * random())));
+}
+
+/**
+ * How long a response asks every request to its origin to hold off, or undefined when it speaks
+ * only for itself: a 429 always (a rate limit is per client, not per request), with its
+ * Retry-After or else this attempt's backoff; any other retryable status only when it says
+ * Retry-After. Not capped here: the gate decides what a wait beyond the cap means.
+ */
+export function originHoldMs(status: number, retryAfter: string | undefined, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = Date.now(), random = Math.random): number | undefined {
+  if (!isRetryableStatus(status)) return undefined;
+  const asked = parseRetryAfter(retryAfter, now);
+  if (asked !== undefined) return asked;
+  return status === 429 ? retryDelayMs(attempt, undefined, policy, now, random) : undefined;
 }
 
 /** `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, as milliseconds from now. */
