@@ -12,7 +12,7 @@ import { formatBytes } from '../views/format';
 import { jsonUri } from '../views/json-documents';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import { progressReporter, withErrors } from './progress';
-import { chooseSubject, referenceProblem, type Subject } from './subjects';
+import { chooseSubject, validate, type Subject } from './subjects';
 
 export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
@@ -65,15 +65,7 @@ async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: s
     title: `Tag ${subject.reference}`,
     prompt: `New tag in ${subject.host}/${subject.repositoryName}`,
     ignoreFocusOut: true,
-    validateInput: (value) => {
-      if (!value) return undefined;
-      try {
-        core().validateTag(value);
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: (value) => validate().tag(value),
   });
   if (!newTag) return undefined;
   const done = await withErrors('Tag', async () => {
@@ -181,9 +173,9 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
     value: `${subject.host}/${subject.repositoryName}-copy:${subject.tag ?? 'latest'}`,
     valueSelection: [subject.host.length + 1, subject.host.length + 1 + subject.repositoryName.length + 5],
     ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, false),
+    validateInput: (value) => validate().reference(value, { allowDigest: false }),
   });
-  if (!destination) return undefined;
+  if (!destination?.trim()) return undefined;
   const descriptor = await withErrors('Copy To', () => subject.descriptor());
   if (!descriptor) return undefined;
   type Item = vscode.QuickPickItem & { platform?: Platform; referrers?: boolean };

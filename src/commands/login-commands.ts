@@ -6,6 +6,7 @@ import { coreConfigFrom, readSettings } from '../settings';
 import { isManifestHandle } from '../views/content-nodes';
 import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import { validate } from './subjects';
 
 export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -30,18 +31,8 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
   const hosts = [...new Set([...configured, ...tree.registries.map((r) => r.entry.host)])];
   const picked = await vscode.window.showQuickPick([...hosts, 'Another registry…'], { title, placeHolder: 'Registry' });
   if (picked !== 'Another registry…') return picked;
-  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (v) => validateHost(v) });
-  return typed ? core().parseRegistryLocation(typed).host : undefined;
-}
-
-function validateHost(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  try {
-    core().parseRegistryLocation(value);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (value) => validate().host(value) });
+  return typed?.trim() ? core().parseRegistryLocation(typed).host : undefined;
 }
 
 /**

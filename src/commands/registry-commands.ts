@@ -6,6 +6,7 @@ import { isManifestHandle } from '../views/content-nodes';
 import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import { TLS_PROBLEMS } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import { validate } from './subjects';
 
 export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
@@ -48,15 +49,7 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: R
     prompt: 'Registry address: a host with an optional scheme and port. http:// means plain HTTP.',
     placeHolder: 'registry.example.com, ghcr.io, http://localhost:5000',
     ignoreFocusOut: true,
-    validateInput: (value) => {
-      if (!value.trim()) return undefined;
-      try {
-        const { host } = parseRegistryLocation(value);
-        return existing.some((r) => hostOf(r.url) === host) ? `${host} is already in the list.` : undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: (value) => validate().host(value, existing.map((r) => hostOf(r.url)).filter((h): h is string => !!h)),
   });
   if (!url?.trim()) return false;
   const location = parseRegistryLocation(url);

@@ -10,7 +10,7 @@ import { readSettings } from '../settings';
 import { formatBytes } from '../views/format';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import { progressReporter, withErrors } from './progress';
-import { chooseSubject, referenceProblem } from './subjects';
+import { chooseSubject, validate } from './subjects';
 
 export function registerTransferCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -188,9 +188,9 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
     prompt: 'Destination: registry/repository:tag',
     placeHolder: 'localhost:5000/team/app:1.0',
     ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, false),
+    validateInput: (value) => validate().reference(value, { allowDigest: false }),
   });
-  return destination ? { source, destination: destination.trim() } : undefined;
+  return destination?.trim() ? { source, destination: destination.trim() } : undefined;
 }
 
 async function askArtifact(files: vscode.Uri[]): Promise<PushSource | undefined> {
@@ -199,7 +199,7 @@ async function askArtifact(files: vscode.Uri[]): Promise<PushSource | undefined>
     prompt: 'Artifact type (a media type that says what this is)',
     value: 'application/vnd.unknown.artifact.v1',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(v.trim()) ? undefined : 'A media type looks like application/vnd.example.thing.v1'),
+    validateInput: (value) => validate().mediaType(value),
   });
   if (!artifactType) return undefined;
   return { kind: 'files', artifactType: artifactType.trim(), files: files.map((f) => ({ path: f.fsPath })) };
