@@ -6,6 +6,7 @@ import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './log';
 import { SecretLoginStore } from './logins';
+import { logNotificationsTo } from './notify';
 import { onSettingsChanged, readSettings } from './settings';
 import { registerInspector } from './views/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const logins = new SecretLoginStore(context.secrets);
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(channel, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
+  context.subscriptions.push(channel, logNotificationsTo(log), tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
     ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
     ...registerInspector(context, tree, log),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));

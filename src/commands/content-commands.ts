@@ -4,6 +4,7 @@
  * reference. Long work shows byte progress and can be cancelled.
  */
 import * as vscode from 'vscode';
+import { askModal, showInfo, showWarning } from '../notify';
 import { core } from '../core-loader';
 import type { CopyResult, Platform } from '../core/index';
 import { readSettings } from '../settings';
@@ -75,7 +76,7 @@ async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: s
   });
   if (!done) return undefined;
   if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
-  void vscode.window.showInformationMessage(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
+  void showInfo(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
   return newTag;
 }
 
@@ -106,7 +107,7 @@ async function deleteManifest(node: unknown, tree: RegistryTreeProvider, log: vs
   const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
   const choice = preset?.confirm
     ? (preset.mode === 'tag' ? tagOnly ?? whole : whole)
-    : await vscode.window.showWarningMessage(`Delete ${subject.reference}?`, { modal: true, detail }, ...(tagOnly ? [tagOnly] : []), whole);
+    : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
   if (!choice) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
@@ -159,7 +160,7 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
   const summary = transferSummary(result);
   log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
   tree.refreshRepository(target.registry, target.repository);
-  void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destinationText });
     else if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
   });
@@ -196,7 +197,7 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   const platformItems = items.filter((i) => i.platform);
   const chosen = picked.filter((i) => i.platform).map((i) => i.platform!);
   if (platformItems.length > 0 && chosen.length === 0) {
-    void vscode.window.showWarningMessage('Choose at least one platform to copy.');
+    void showWarning('Choose at least one platform to copy.');
     return undefined;
   }
   return {

@@ -4,6 +4,7 @@
  * was written or shows where it went.
  */
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { core } from '../core-loader';
 import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
 import { readSettings } from '../settings';
@@ -50,7 +51,7 @@ async function pullCommand(node: unknown, tree: RegistryTreeProvider, log: vscod
   const message = request.destination.kind === 'docker-archive'
     ? `Pulled ${subject.reference} to ${where}. Load it with: docker load -i ${where}`
     : `Pulled ${subject.reference} to ${where} (${formatBytes(result.bytes.transferred)} downloaded, ${result.blobs.skipped} blobs already there).`;
-  void vscode.window.showInformationMessage(message, 'Reveal').then((action) => {
+  void showInfo(message, 'Reveal').then((action) => {
     if (action) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
   });
   return result;
@@ -144,7 +145,7 @@ async function pushCommand(first: unknown, selected: unknown, tree: RegistryTree
   if (!result) return undefined;
   log.info(`Pushed ${destination} (${result.root.digest}): ${result.blobs.copied} blobs uploaded, ${result.blobs.skipped} already there`);
   tree.refreshRepository(ref.registry, ref.repository);
-  void vscode.window.showInformationMessage(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destination });
     else if (action) void vscode.env.clipboard.writeText(`${ref.registry}/${ref.repository}@${result.root.digest}`);
   });
