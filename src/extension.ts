@@ -6,7 +6,9 @@ import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './log';
 import { SecretLoginStore } from './logins';
+import { logNotificationsTo } from './notify';
 import { onSettingsChanged, readSettings } from './settings';
+import type { InspectorOutput, InspectorWatcher } from './views/inspector/index';
 import { registerInspector } from './views/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
@@ -18,6 +20,10 @@ export interface RegistryExplorerApi {
   readonly activationMs: number;
   /** The folder VS Code writes this extension's log to (tests check it never holds a secret). */
   readonly logUri: vscode.Uri;
+  /** The folders VS Code gives this extension for files (global, and the workspace's when one is open). */
+  readonly storageUris: readonly vscode.Uri[];
+  /** Calls `listener` with everything inspector panels are sent from now on (their HTML, each message), until disposed. */
+  watchInspector(listener: (sent: InspectorOutput) => void): vscode.Disposable;
 }
 
 /**
@@ -29,16 +35,26 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const channel = vscode.window.createOutputChannel('Registry Explorer', { log: true });
   // Everything logged goes through redaction: request URLs can carry signatures and upload state.
   const log = redactingLog(channel);
+  const inspectorWatchers = new Set<InspectorWatcher>();
   const logins = new SecretLoginStore(context.secrets);
   const tree = new RegistryTreeProvider(readSettings(), log, logins);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(channel, tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
+  context.subscriptions.push(channel, logNotificationsTo(log), tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
     ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
-    ...registerInspector(context, tree, log),
+    ...registerInspector(context, tree, log, inspectorWatchers),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
-  return { tree, activationMs, logUri: context.logUri };
+  return {
+    tree,
+    activationMs,
+    logUri: context.logUri,
+    storageUris: [context.globalStorageUri, ...(context.storageUri ? [context.storageUri] : [])],
+    watchInspector: (listener) => {
+      inspectorWatchers.add(listener);
+      return { dispose: () => inspectorWatchers.delete(listener) };
+    },
+  };
 }
 
 export function deactivate(): void {}

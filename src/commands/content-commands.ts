@@ -4,6 +4,7 @@
  * reference. Long work shows byte progress and can be cancelled.
  */
 import * as vscode from 'vscode';
+import { askModal, showInfo, showWarning } from '../notify';
 import { core } from '../core-loader';
 import type { CopyResult, Platform } from '../core/index';
 import { readSettings } from '../settings';
@@ -12,7 +13,7 @@ import { formatBytes } from '../views/format';
 import { jsonUri } from '../views/json-documents';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import { progressReporter, withErrors } from './progress';
-import { chooseSubject, referenceProblem, type Subject } from './subjects';
+import { chooseSubject, validate, type Subject } from './subjects';
 
 export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
@@ -65,15 +66,7 @@ async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: s
     title: `Tag ${subject.reference}`,
     prompt: `New tag in ${subject.host}/${subject.repositoryName}`,
     ignoreFocusOut: true,
-    validateInput: (value) => {
-      if (!value) return undefined;
-      try {
-        core().validateTag(value);
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: (value) => validate().tag(value),
   });
   if (!newTag) return undefined;
   const done = await withErrors('Tag', async () => {
@@ -83,7 +76,7 @@ async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: s
   });
   if (!done) return undefined;
   if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
-  void vscode.window.showInformationMessage(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
+  void showInfo(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
   return newTag;
 }
 
@@ -114,7 +107,7 @@ async function deleteManifest(node: unknown, tree: RegistryTreeProvider, log: vs
   const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
   const choice = preset?.confirm
     ? (preset.mode === 'tag' ? tagOnly ?? whole : whole)
-    : await vscode.window.showWarningMessage(`Delete ${subject.reference}?`, { modal: true, detail }, ...(tagOnly ? [tagOnly] : []), whole);
+    : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
   if (!choice) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
@@ -167,7 +160,7 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
   const summary = transferSummary(result);
   log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
   tree.refreshRepository(target.registry, target.repository);
-  void vscode.window.showInformationMessage(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destinationText });
     else if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
   });
@@ -181,9 +174,9 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
     value: `${subject.host}/${subject.repositoryName}-copy:${subject.tag ?? 'latest'}`,
     valueSelection: [subject.host.length + 1, subject.host.length + 1 + subject.repositoryName.length + 5],
     ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, false),
+    validateInput: (value) => validate().reference(value, { allowDigest: false }),
   });
-  if (!destination) return undefined;
+  if (!destination?.trim()) return undefined;
   const descriptor = await withErrors('Copy To', () => subject.descriptor());
   if (!descriptor) return undefined;
   type Item = vscode.QuickPickItem & { platform?: Platform; referrers?: boolean };
@@ -204,7 +197,7 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   const platformItems = items.filter((i) => i.platform);
   const chosen = picked.filter((i) => i.platform).map((i) => i.platform!);
   if (platformItems.length > 0 && chosen.length === 0) {
-    void vscode.window.showWarningMessage('Choose at least one platform to copy.');
+    void showWarning('Choose at least one platform to copy.');
     return undefined;
   }
   return {

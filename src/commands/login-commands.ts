@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { core } from '../core-loader';
 import type { Credential, Operation, PingResult } from '../core/index';
 import type { SecretLoginStore } from '../logins';
@@ -6,6 +7,8 @@ import { coreConfigFrom, readSettings } from '../settings';
 import { isManifestHandle } from '../views/content-nodes';
 import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import { withErrors } from './progress';
+import { validate } from './subjects';
 
 export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -30,18 +33,8 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
   const hosts = [...new Set([...configured, ...tree.registries.map((r) => r.entry.host)])];
   const picked = await vscode.window.showQuickPick([...hosts, 'Another registry…'], { title, placeHolder: 'Registry' });
   if (picked !== 'Another registry…') return picked;
-  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (v) => validateHost(v) });
-  return typed ? core().parseRegistryLocation(typed).host : undefined;
-}
-
-function validateHost(value: string): string | undefined {
-  if (!value.trim()) return undefined;
-  try {
-    core().parseRegistryLocation(value);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (value) => validate().host(value) });
+  return typed?.trim() ? core().parseRegistryLocation(typed).host : undefined;
 }
 
 /**
@@ -72,19 +65,19 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
     void session.close();
   }
   if (ping.state === 'needs-login') {
-    void vscode.window.showErrorMessage(`${host} refused the login for ${username}: check the username and password (or token). Nothing was saved.`);
+    void showError(`${host} refused the login for ${username}: check the username and password (or token). Nothing was saved.`);
     return ping.state;
   }
   if (ping.state === 'unreachable') {
-    log.warn(`Log In: ${host}: ${ping.error.message}`);
-    const choice = preset ? 'Save Anyway' : await vscode.window.showWarningMessage(`${ping.error.message} The login could not be checked.`, 'Save Anyway');
+    if (preset) log.warn(`Log In: ${host}: ${ping.error.message}`);
+    const choice = preset ? 'Save Anyway' : await showWarning(`${ping.error.message} The login could not be checked.`, 'Save Anyway');
     if (choice !== 'Save Anyway') return ping.state;
   }
   await logins.store(host, { username, password });
   tree.core.forget(host);
   tree.refresh();
   log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
-  if (!preset) void vscode.window.showInformationMessage(`Logged in to ${host} as ${username}.`);
+  if (!preset) void showInfo(`Logged in to ${host} as ${username}.`);
   return ping.state;
 }
 
@@ -98,7 +91,7 @@ async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretL
     ? `Logged out of ${host}.`
     : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
   const scripted = !!node && !(node instanceof RegistryNode);
-  if (!scripted) void vscode.window.showInformationMessage(note);
+  if (!scripted) void showInfo(note);
   return had;
 }
 
@@ -113,20 +106,23 @@ const OPERATIONS: { label: Operation; detail: string }[] = [
 
 /**
  * Shows, as a text document, where an operation on a registry goes and why. Scripts and tests
- * pass `{ host, operation }`.
+ * pass `{ host, operation }` and get the text. A hosts.toml that does not load is reported, not thrown.
  */
-async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Promise<void> {
+async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode) host = node.registry.entry.host;
   else if (isManifestHandle(node)) host = node.repositoryNode.registry.entry.host;
   else host = await chooseHost(node, 'Show Endpoint Plan', tree);
-  if (!host) return;
+  if (!host) return undefined;
   const presetOperation = (node as { operation?: string } | undefined)?.operation;
   const operation = OPERATIONS.find((o) => o.label === presetOperation) ?? await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
-  if (!operation) return;
+  if (!operation) return undefined;
   const { describePlan } = core();
-  const text = describePlan(await tree.core.plan(host, operation.label));
+  const plan = await withErrors('Show Endpoint Plan', () => tree.core.plan(host, operation.label));
+  if (!plan) return undefined;
+  const text = describePlan(plan);
   const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
   await vscode.window.showTextDocument(document, { preview: true });
+  return text;
 }

@@ -1,5 +1,6 @@
 /** Long work in a notification: byte progress from the core's copy events, failures as one sentence. */
 import * as vscode from 'vscode';
+import { showError, showInfo } from '../notify';
 import type { CopyEvent } from '../core/index';
 import { formatBytes } from '../views/format';
 
@@ -28,17 +29,17 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
   };
 }
 
-/** Runs `task`; a failure becomes one sentence in a notification (details are in the log already). */
+/** Runs `task`; a failure becomes one sentence in a notification (and in the log, with the request lines before it). */
 export async function withErrors<T>(what: string, task: () => PromiseLike<T>): Promise<T | undefined> {
   try {
     return await task();
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'CANCELLED') {
-      void vscode.window.showInformationMessage(`${what} was cancelled.`);
+      void showInfo(`${what} was cancelled.`);
       return undefined;
     }
-    void vscode.window.showErrorMessage(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((action) => {
+    void showError(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((action) => {
       if (action) void vscode.commands.executeCommand('registryExplorer.showLog');
     });
     return undefined;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showInfo, showWarning } from '../notify';
 import { core } from '../core-loader';
 import type { PingResult } from '../core/index';
 import { coreConfigFrom, readSettings, SECTION, writeRegistries, type RegistrySetting } from '../settings';
@@ -6,6 +7,7 @@ import { isManifestHandle } from '../views/content-nodes';
 import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import { TLS_PROBLEMS } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import { validate } from './subjects';
 
 export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
@@ -48,15 +50,7 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: R
     prompt: 'Registry address: a host with an optional scheme and port. http:// means plain HTTP.',
     placeHolder: 'registry.example.com, ghcr.io, http://localhost:5000',
     ignoreFocusOut: true,
-    validateInput: (value) => {
-      if (!value.trim()) return undefined;
-      try {
-        const { host } = parseRegistryLocation(value);
-        return existing.some((r) => hostOf(r.url) === host) ? `${host} is already in the list.` : undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: (value) => validate().host(value, existing.map((r) => hostOf(r.url)).filter((h): h is string => !!h)),
   });
   if (!url?.trim()) return false;
   const location = parseRegistryLocation(url);
@@ -81,16 +75,17 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: R
     void session.close();
   }
   if (ping.state === 'unreachable') {
-    log.warn(`Add Registry: ${location.host}: ${ping.error.message}`);
     const insecureFix = TLS_PROBLEMS.has(ping.error.code) && !setting.insecure ? ['Mark Insecure and Add'] : [];
-    const choice = preset ? 'Add Anyway' : await vscode.window.showWarningMessage(ping.error.message, ...insecureFix, 'Add Anyway');
+    // Scripts are not asked; the log still says why the registry is added unreachable.
+    if (preset) log.warn(`Add Registry: ${location.host}: ${ping.error.message}`);
+    const choice = preset ? 'Add Anyway' : await showWarning(ping.error.message, ...insecureFix, 'Add Anyway');
     if (!choice) return false;
     if (choice === 'Mark Insecure and Add') setting.insecure = true;
   }
   await writeRegistries([...readSettings().registries, setting]);
   if (ping.state === 'needs-login' && !preset) {
     // Not awaited: the registry is added either way, and the login is its own flow.
-    void vscode.window.showInformationMessage(`${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`, 'Log In…').then((choice) => {
+    void showInfo(`${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`, 'Log In…').then((choice) => {
       if (choice) void vscode.commands.executeCommand('registryExplorer.logIn', { host: location.host });
     });
   }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { core } from '../core-loader';
 import type { Descriptor, Repository } from '../core/index';
 import { isManifestHandle, type ManifestHandle } from '../views/content-nodes';
+import { inputValidators, type InputValidators } from '../views/input-validation';
 import type { RepositoryNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
@@ -42,9 +43,10 @@ export async function chooseSubject(node: unknown, tree: RegistryTreeProvider, t
     prompt: 'Image or artifact reference: registry/repository:tag or registry/repository@sha256:…',
     placeHolder: 'localhost:5000/team/app:1.0',
     ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, true),
+    validateInput: (value) => validate().reference(value, { allowDigest: true }),
   });
-  return typed ? subjectFromReference(typed.trim(), tree) : undefined;
+  // Blank input is no answer (the validator lets it through so an empty box shows no error).
+  return typed?.trim() ? subjectFromReference(typed.trim(), tree) : undefined;
 }
 
 function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject {
@@ -62,14 +64,8 @@ function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject
   };
 }
 
-export function referenceProblem(value: string, allowDigest: boolean): string | undefined {
-  if (!value.trim()) return undefined;
-  try {
-    const ref = core().parseReference(value.trim());
-    if (!allowDigest && ref.digest) return 'Give a tag for the destination, not a digest.';
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+/** The quick inputs' checks, with the core's parsers (loaded on the first keystroke). */
+export function validate(): InputValidators {
+  return inputValidators(core());
 }
 

@@ -4,13 +4,14 @@
  * was written or shows where it went.
  */
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { core } from '../core-loader';
 import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
 import { readSettings } from '../settings';
 import { formatBytes } from '../views/format';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import { progressReporter, withErrors } from './progress';
-import { chooseSubject, referenceProblem } from './subjects';
+import { chooseSubject, validate } from './subjects';
 
 export function registerTransferCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -50,7 +51,7 @@ async function pullCommand(node: unknown, tree: RegistryTreeProvider, log: vscod
   const message = request.destination.kind === 'docker-archive'
     ? `Pulled ${subject.reference} to ${where}. Load it with: docker load -i ${where}`
     : `Pulled ${subject.reference} to ${where} (${formatBytes(result.bytes.transferred)} downloaded, ${result.blobs.skipped} blobs already there).`;
-  void vscode.window.showInformationMessage(message, 'Reveal').then((action) => {
+  void showInfo(message, 'Reveal').then((action) => {
     if (action) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
   });
   return result;
@@ -144,7 +145,7 @@ async function pushCommand(first: unknown, selected: unknown, tree: RegistryTree
   if (!result) return undefined;
   log.info(`Pushed ${destination} (${result.root.digest}): ${result.blobs.copied} blobs uploaded, ${result.blobs.skipped} already there`);
   tree.refreshRepository(ref.registry, ref.repository);
-  void vscode.window.showInformationMessage(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destination });
     else if (action) void vscode.env.clipboard.writeText(`${ref.registry}/${ref.repository}@${result.root.digest}`);
   });
@@ -188,9 +189,9 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
     prompt: 'Destination: registry/repository:tag',
     placeHolder: 'localhost:5000/team/app:1.0',
     ignoreFocusOut: true,
-    validateInput: (value) => referenceProblem(value, false),
+    validateInput: (value) => validate().reference(value, { allowDigest: false }),
   });
-  return destination ? { source, destination: destination.trim() } : undefined;
+  return destination?.trim() ? { source, destination: destination.trim() } : undefined;
 }
 
 async function askArtifact(files: vscode.Uri[]): Promise<PushSource | undefined> {
@@ -199,7 +200,7 @@ async function askArtifact(files: vscode.Uri[]): Promise<PushSource | undefined>
     prompt: 'Artifact type (a media type that says what this is)',
     value: 'application/vnd.unknown.artifact.v1',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(v.trim()) ? undefined : 'A media type looks like application/vnd.example.thing.v1'),
+    validateInput: (value) => validate().mediaType(value),
   });
   if (!artifactType) return undefined;
   return { kind: 'files', artifactType: artifactType.trim(), files: files.map((f) => ({ path: f.fsPath })) };

@@ -4,6 +4,7 @@
  * Insecure, Open hosts.toml.
  */
 import * as vscode from 'vscode';
+import { showInfo } from '../notify';
 import { addInsecureRegistry, hideRegistry, readSettings, writeRegistries } from '../settings';
 import { parseNameFilter } from '../views/name-filter';
 import { core } from '../core-loader';
@@ -97,7 +98,7 @@ async function markInsecure(node: unknown): Promise<boolean> {
     const registries = readSettings().registries.map((r) => (r.url === origin.settingUrl ? { ...r, insecure: true } : r));
     await writeRegistries(registries);
   }
-  void vscode.window.showInformationMessage(`${node.entry.host} is now insecure: its certificate is not verified, and plain HTTP is used if it does not speak TLS.`);
+  void showInfo(`${node.entry.host} is now insecure: its certificate is not verified, and plain HTTP is used if it does not speak TLS.`);
   return true;
 }
 
@@ -106,7 +107,7 @@ async function openHostsToml(node: unknown, tree: RegistryTreeProvider): Promise
   if (!(node instanceof RegistryNode)) return;
   const place: HostsTomlPlace | undefined = node.hostsTomlPlace ?? (await tree.core.plan(node.entry.host, 'list').then((p) => (p.source?.file ? { file: p.source.file } : undefined), () => undefined));
   if (!place) {
-    void vscode.window.showInformationMessage(`No hosts.toml applies to ${node.entry.host}; its host directories are ${tree.core.hostsDirectories.join(', ')}.`);
+    void showInfo(`No hosts.toml applies to ${node.entry.host}; its host directories are ${tree.core.hostsDirectories.join(', ')}.`);
     return;
   }
   const line = place.line ? new vscode.Position(place.line - 1, 0) : undefined;

@@ -86,12 +86,15 @@ export class RegistryClient {
 
   /** `GET /v2/` on the registry itself: reachable (with whose login), needs a login, or why not. */
   async ping(signal?: AbortSignal): Promise<PingResult> {
-    let endpoint: EndpointClient;
+    let endpoint: EndpointClient | undefined;
     let res: HttpResponse;
     try {
       [endpoint] = (await this.endpointClients('list')) as [EndpointClient];
       res = await endpoint.send({ method: 'GET', path: '/', scopes: [], signal, retry: false });
     } catch (err) {
+      // A token server that refuses the credentials (or anonymous access) answers for the registry:
+      // it is up, and needs a (better) login.
+      if (endpoint && err instanceof CoreError && (err.code === 'AUTH_FAILED' || err.code === 'NEEDS_LOGIN')) return this.needsLogin(endpoint);
       if (err instanceof CoreError && err.code !== 'CANCELLED') return { state: 'unreachable', error: err };
       throw err;
     }
@@ -112,6 +115,18 @@ export class RegistryClient {
       return { state: 'needs-login', origin, scheme, ...(realm ? { realm } : {}), ...(credential ? { rejectedCredentialSource: credential.source } : {}) };
     }
     return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host) };
+  }
+
+  private async needsLogin(endpoint: EndpointClient): Promise<PingResult> {
+    const credential = await this.session.credential(endpoint.host).catch(() => undefined);
+    const challenge = endpoint.challenge;
+    return {
+      state: 'needs-login',
+      origin: endpoint.origin,
+      scheme: challenge?.scheme ?? 'bearer',
+      ...(challenge?.realm ? { realm: challenge.realm } : {}),
+      ...(credential ? { rejectedCredentialSource: credential.source } : {}),
+    };
   }
 
   /**

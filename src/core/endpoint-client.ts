@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Authorizer } from './auth/authorizer';
+import type { Authorizer, ChallengeInfo } from './auth/authorizer';
 import { CoreError } from './errors';
 import type { PlannedEndpoint } from './plan';
 import type { RegistryConnection } from './transport/connection';
@@ -41,6 +41,11 @@ export class EndpointClient {
 
   get host(): string {
     return this.endpoint.host;
+  }
+
+  /** What this host last asked for (Basic, or Bearer with its realm); undefined before any challenge. */
+  get challenge(): ChallengeInfo | undefined {
+    return this.authorizer.lastChallenge;
   }
 
   /** The base URL in use now (the scheme may have fallen back to http for an insecure host). */

@@ -255,6 +255,8 @@ export class RegistryNode extends PagedNode {
     this.pinging ??= this.entry.client.ping().then(
       async (result) => {
         this.state = result;
+        // Logged too: the log keeps why a registry was unreachable after its row has changed.
+        if (result.state === 'unreachable') this.ctx.describe(result.error, `reaching ${this.entry.host}`);
         // A hosts.toml that does not load has no plan: the error itself names the file and line.
         const failedFile = result.state === 'unreachable' ? hostsTomlOf(result.error) : undefined;
         this.hostsToml = failedFile ?? (await this.entry.client.plan('list').then((plan) => (plan.source?.file ? { file: plan.source.file } : undefined), () => undefined));

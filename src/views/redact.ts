@@ -16,7 +16,10 @@ export function redactSecrets(text: string): string {
   return text.replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (url) => redactUrl(url));
 }
 
-/** One URL redacted: user info dropped, secret query values replaced. Not a URL: returned as is. */
+/**
+ * One URL redacted: user info dropped, secret query values replaced. Not a URL, or nothing to
+ * redact: returned as written (so a logged message reads exactly as the one shown).
+ */
 export function redactUrl(url: string): string {
   let parsed: URL;
   try {
@@ -24,12 +27,20 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
+  let changed = false;
   if (parsed.username || parsed.password) {
     parsed.username = '';
     parsed.password = '';
+    changed = true;
   }
-  if (parsed.search) parsed.search = redactQuery(parsed.search.slice(1));
-  return parsed.href;
+  if (parsed.search) {
+    const query = redactQuery(parsed.search.slice(1));
+    if (query !== parsed.search.slice(1)) {
+      parsed.search = query;
+      changed = true;
+    }
+  }
+  return changed ? parsed.href : url;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError } from '../notify';
 import { core } from '../core-loader';
 import pLimit from 'p-limit';
 import type { CredentialStore, ParsedManifest, RegistryClient, RegistrySession, Repository, RequestLogEntry } from '../core/index';
@@ -143,7 +144,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     try {
       await node.loadMore();
     } catch (err) {
-      void vscode.window.showErrorMessage(this.describe(err, 'loading more'));
+      void showError(`Loading more: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.changeEmitter.fire(node);
   }

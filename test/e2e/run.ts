@@ -29,11 +29,17 @@ async function main(mode: string): Promise<number> {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
     if (mode === 'integration') {
-      const [basic, tls] = await Promise.all([lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }), lab.startRegistry({ name: 'e2e-tls', tls: 'ca' })]);
+      const [basic, token, tls] = await Promise.all([
+        lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
+        lab.startRegistry({ name: 'e2e-token', auth: 'token' }),
+        lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
+      ]);
       const description = {
         registry: { url: registry.url, host: registry.host },
         content,
         basic: { url: basic.url, host: basic.host, ...lab.user },
+        // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
+        token: { url: token.url, host: token.host, ...lab.user, readOnly: lab.readOnlyUser, realm: token.tokenServer!.realm, service: token.tokenService! },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
       };
       return await runIntegration(registry.url, JSON.stringify(description));

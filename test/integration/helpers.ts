@@ -1,6 +1,9 @@
-// What the integration suites share: the extension's id, and reading and waiting on tree nodes.
+// What the integration suites share: the extension's id, the lab, reading and waiting on tree
+// nodes, and reading what the extension wrote.
 import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as net from 'node:net';
+import { join } from 'node:path';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes';
 
@@ -46,4 +49,55 @@ export async function closedPort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise((r) => server.close(r));
   return port;
+}
+
+/** The lab registries test/e2e/run.ts started (env REGISTRY_EXPLORER_LAB). */
+export interface LabDescription {
+  registry: { url: string; host: string };
+  basic: { url: string; host: string; username: string; password: string };
+  token: { url: string; host: string; username: string; password: string; readOnly: { username: string; password: string }; realm: string; service: string };
+  tls: { url: string; host: string; caCertPath: string };
+}
+
+export function labDescription(): LabDescription {
+  const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as Partial<LabDescription>;
+  assert.ok(lab.registry && lab.basic && lab.token && lab.tls, 'REGISTRY_EXPLORER_LAB describes the lab registries');
+  return lab as LabDescription;
+}
+
+/** Every file under `dir` (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Everything the extension's log files hold now. */
+export function logText(api: RegistryExplorerApi): string {
+  return filesUnder(api.logUri.fsPath).map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+/** The log once it holds `pattern` (the channel writes its file a moment after a line is logged). */
+export function logWith(api: RegistryExplorerApi, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  return waitFor(`the log to hold ${pattern}`, () => {
+    const text = logText(api);
+    return pattern.test(text) ? text : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * The settings files the extension's settings are written to: the user's settings.json (two
+ * folders above an extension's global storage) and, under code-server, the remote machine's, which
+ * holds the machine-scoped ones.
+ */
+export function settingsFiles(api: RegistryExplorerApi): string[] {
+  const user = join(api.storageUris[0]!.fsPath, '..', '..');
+  return [join(user, 'settings.json'), join(user, '..', 'Machine', 'settings.json')].filter((f) => existsSync(f));
+}
+
+/** The text of every settings file (see {@link settingsFiles}). */
+export function settingsText(api: RegistryExplorerApi): string {
+  return settingsFiles(api).map((f) => readFileSync(f, 'utf8')).join('\n');
 }

@@ -32,6 +32,12 @@ describe('redaction for the log', () => {
     assert.equal(redactSecrets('Nothing accepts connections at 127.0.0.1:5000.'), 'Nothing accepts connections at 127.0.0.1:5000.');
   });
 
+  it('leaves a URL with nothing to redact exactly as written (no trailing slash added)', () => {
+    const message = 'In [host."http://127.0.0.1:5000"] of the host configuration /etc/containerd/certs.d/r/hosts.toml, the capability "teleport" is unknown.';
+    assert.equal(redactSecrets(message), message);
+    assert.equal(redactUrl('HTTP://Registry.Example.com:443/v2'), 'HTTP://Registry.Example.com:443/v2');
+  });
+
   it('judges parameter names case-insensitively', () => {
     for (const name of ['X-Amz-Signature', 'x-amz-signature', 'TOKEN', 'access_token', 'refresh_token', '_state', 'sig', 'client_secret', 'password', 'X-Amz-Credential', 'Key']) assert.ok(isSecretParameter(name), name);
     for (const name of ['n', 'last', 'ns', 'digest', 'mount', 'from', 'service', 'scope', 'X-Amz-Date', 'se', 'sv']) assert.ok(!isSecretParameter(name), name);

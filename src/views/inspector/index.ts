@@ -3,3 +3,4 @@
  * first time a panel opens (or is restored), so activation never pays for it.
  */
 export { InspectorPanels, type InspectOptions, type InspectResult } from './panels';
+export type { InspectorOutput, InspectorWatcher } from './panel';

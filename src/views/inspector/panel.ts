@@ -16,6 +16,12 @@ export interface Rendered {
   title: string;
 }
 
+/** What a panel was sent: its page's HTML, then each message posted to it. */
+export type InspectorOutput = { html: string } | { message: HostMessage };
+
+/** Sees everything panels are sent (the secrets test checks none of it holds a credential). */
+export type InspectorWatcher = (sent: InspectorOutput) => void;
+
 type Handlers = { [M in keyof Requests]: (params: Requests[M]['params'], signal: AbortSignal, id: number) => Promise<Requests[M]['result']> | Requests[M]['result'] };
 
 export class InspectorPanel implements vscode.Disposable {
@@ -38,6 +44,7 @@ export class InspectorPanel implements vscode.Disposable {
     private readonly service: InspectorService,
     private readonly log: vscode.LogOutputChannel,
     onClosed: (panel: InspectorPanel) => void,
+    private readonly watchers: ReadonlySet<InspectorWatcher> = new Set(),
   ) {
     this.current = start;
     panel.webview.options = webviewOptions(extensionUri);
@@ -52,6 +59,7 @@ export class InspectorPanel implements vscode.Disposable {
       }),
     );
     panel.webview.html = inspectorHtml(panel.webview, extensionUri);
+    this.tell({ html: panel.webview.html });
     // VS Code holds messages until the page has loaded, and a loaded page has its listener: sending
     // the first page as soon as it is read saves a round trip. 'ready' sends it again, in case.
     void this.sendStart();
@@ -153,6 +161,17 @@ export class InspectorPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.closed.signal.aborted) return Promise.resolve(false);
+    this.tell({ message });
     return this.panel.webview.postMessage(message);
+  }
+
+  private tell(sent: InspectorOutput): void {
+    for (const watcher of this.watchers) {
+      try {
+        watcher(sent);
+      } catch {
+        // A watcher's failure is its own; the panel carries on.
+      }
+    }
   }
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type * as CoreApi from '../../core/index';
 import type { RegistrySession } from '../../core/index';
 import { INSPECTOR_VIEW_TYPE, type Location, type ManifestLocation, type WebviewState } from '../../webview/protocol';
-import { InspectorPanel, type Rendered } from './panel';
+import { InspectorPanel, type InspectorWatcher, type Rendered } from './panel';
 import { InspectorService } from './service';
 import { titleFor } from './view-model';
 import { isLocation } from './validate';
@@ -32,6 +32,7 @@ export class InspectorPanels implements vscode.Disposable {
     session: () => RegistrySession,
     core: typeof CoreApi,
     private readonly log: vscode.LogOutputChannel,
+    private readonly watchers: ReadonlySet<InspectorWatcher> = new Set(),
   ) {
     this.service = new InspectorService(session, core);
   }
@@ -65,7 +66,7 @@ export class InspectorPanels implements vscode.Disposable {
   }
 
   private adopt(webviewPanel: vscode.WebviewPanel, start: Location): InspectorPanel {
-    const panel = new InspectorPanel(webviewPanel, start.host, start, this.extensionUri, this.service, this.log, (closed) => this.panels.delete(closed));
+    const panel = new InspectorPanel(webviewPanel, start.host, start, this.extensionUri, this.service, this.log, (closed) => this.panels.delete(closed), this.watchers);
     this.panels.add(panel);
     return panel;
   }

@@ -8,12 +8,13 @@ import { withErrors } from '../../commands/progress';
 import { core } from '../../core-loader';
 import { INSPECTOR_VIEW_TYPE } from '../../webview/protocol';
 import type { RegistryTreeProvider } from '../registry-tree';
-import type { InspectorPanels, InspectResult } from './index';
+import type { InspectorPanels, InspectorWatcher, InspectResult } from './index';
 import { inspectorModule } from './loader';
 
-export function registerInspector(context: vscode.ExtensionContext, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/** `watchers` see everything the panels are sent (see RegistryExplorerApi.watchInspector). */
+export function registerInspector(context: vscode.ExtensionContext, tree: RegistryTreeProvider, log: vscode.LogOutputChannel, watchers: ReadonlySet<InspectorWatcher>): vscode.Disposable[] {
   let panels: InspectorPanels | undefined;
-  const open = (): InspectorPanels => (panels ??= new (inspectorModule().InspectorPanels)(context.extensionUri, () => tree.core, core(), log));
+  const open = (): InspectorPanels => (panels ??= new (inspectorModule().InspectorPanels)(context.extensionUri, () => tree.core, core(), log, watchers));
   return [
     vscode.commands.registerCommand('registryExplorer.inspect', (node?: unknown) => inspect(node, tree, open)),
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {

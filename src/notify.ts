@@ -1,0 +1,41 @@
+/**
+ * Every notification the extension shows goes through here: it is written to the log as well
+ * (notifications disappear; the log keeps what the user was told), and both copies pass through
+ * the same redaction as the log, so a message can never show what the log would hide.
+ */
+import * as vscode from 'vscode';
+import { redactSecrets } from './views/redact';
+
+/** Set once at activation: notifications come from everywhere, and threading it through every command is noise. */
+let log: vscode.LogOutputChannel | undefined;
+
+export function logNotificationsTo(channel: vscode.LogOutputChannel): vscode.Disposable {
+  log = channel;
+  return { dispose: () => (log === channel ? (log = undefined) : undefined) };
+}
+
+export function showInfo<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
+  const shown = redactSecrets(message);
+  log?.info(`Shown: ${shown}`);
+  return vscode.window.showInformationMessage(shown, ...items);
+}
+
+export function showWarning<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
+  const shown = redactSecrets(message);
+  log?.warn(`Shown: ${shown}`);
+  return vscode.window.showWarningMessage(shown, ...items);
+}
+
+export function showError<T extends string>(message: string, ...items: T[]): Thenable<T | undefined> {
+  const shown = redactSecrets(message);
+  log?.error(`Shown: ${shown}`);
+  return vscode.window.showErrorMessage(shown, ...items);
+}
+
+/** A modal question: the question and its detail are logged (at debug level: they are not news). */
+export function askModal<T extends string>(message: string, detail: string, ...items: T[]): Thenable<T | undefined> {
+  const shown = redactSecrets(message);
+  const shownDetail = redactSecrets(detail);
+  log?.debug(`Asked: ${shown} ${shownDetail.replace(/\n/g, ' ')}`);
+  return vscode.window.showWarningMessage(shown, { modal: true, detail: shownDetail }, ...items);
+}
