@@ -159,6 +159,17 @@ describe('endpoints, hosts directories and credentials against real registries',
       });
     });
 
+    it('says the login was refused when the token server turns the password down, not that the registry is unreachable', async () => {
+      const path = join(folder({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, 'not-the-password') } } }) }), 'config.json');
+      const client = session({ credentials: { dockerConfigPath: path } }).registry(token.host);
+      const ping = await client.ping();
+      assert.equal(ping.state, 'needs-login', JSON.stringify(ping));
+      assert.equal(ping.state === 'needs-login' && ping.rejectedCredentialSource, path);
+      assert.equal(ping.state === 'needs-login' && ping.scheme.toLowerCase(), 'bearer');
+      assert.ok(token.tokenServer!.requests.some((r) => r.hadAuthorization && r.status === 401), 'the token server was asked with the login, and refused it');
+      assert.doesNotMatch(JSON.stringify(ping), /not-the-password/);
+    });
+
     it('gets a Bearer token with credentials from a Docker config.json', async () => {
       const config = folder({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(token.host);
