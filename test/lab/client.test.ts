@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegistryClient } from '../../src/core/client';
 import { type CoreError } from '../../src/core/errors';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
+import { folderWith } from './folders';
 import { Lab, type LabRegistry } from './registry';
 import { pushTiny } from './tiny';
 
@@ -33,15 +34,6 @@ function clientFor(url: string, config: CoreConfig = {}): RegistryClient {
   return session.registry(url.replace(/^https?:\/\//, ''));
 }
 
-/** A hosts directory holding `<host>/<file>` for each entry. */
-function hostsDir(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'hosts-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 describe('RegistryClient against real registries', function () {
   let lab: Lab;
@@ -102,7 +94,7 @@ describe('RegistryClient against real registries', function () {
 
     it('verifies certificates with the registry CA added to the system roots', async () => {
       // Named with https://, so loopback's default (insecure) does not apply: the CA has to verify it.
-      const dir = hostsDir({ [`${tlsCa.host}/hosts.toml`]: `server = "https://${tlsCa.host}"\nca = "${ca}"\n` });
+      const dir = folderWith({ [`${tlsCa.host}/hosts.toml`]: `server = "https://${tlsCa.host}"\nca = "${ca}"\n` });
       const client = clientFor(tlsCa.url, { hostsDirectories: [dir] });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: tlsCa.url });
     });
@@ -115,7 +107,7 @@ describe('RegistryClient against real registries', function () {
     });
 
     it('explains a certificate without an IP SAN', async () => {
-      const client = clientFor(tlsNoIpSan.url, { hostsDirectories: [hostsDir({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })] });
+      const client = clientFor(tlsNoIpSan.url, { hostsDirectories: [folderWith({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })] });
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_NO_IP_SAN');
       assert.match(result.state === 'unreachable' ? result.error.message : '', /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or add/);
@@ -131,7 +123,7 @@ describe('RegistryClient against real registries', function () {
     it('connects elsewhere while keeping the registry name for SNI and the certificate (resolve rule with another port)', async () => {
       const client = clientFor('registry.test', {
         resolveRules: [`registry.test:443:127.0.0.1:${tlsName.port}`],
-        hostsDirectories: [hostsDir({ 'registry.test/ca.crt': readFileSync(ca, 'utf8') })],
+        hostsDirectories: [folderWith({ 'registry.test/ca.crt': readFileSync(ca, 'utf8') })],
       });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: 'https://registry.test' });
     });

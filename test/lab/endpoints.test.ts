@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import type { CoreError } from '../../src/core/errors';
 import { describePlan } from '../../src/core/plan';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
+import { folderWith } from './folders';
 import { Lab, type LabRegistry } from './registry';
 import { pushTiny } from './tiny';
 
@@ -18,15 +19,6 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Writes `files` (path → text) under a new folder and returns it. */
-function folder(files: Record<string, string>): string {
-  const root = tempDir('endpoints-');
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 function basicAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`).toString('base64');
@@ -88,7 +80,7 @@ describe('endpoints, hosts directories and credentials against real registries',
 
   describe('a hosts.toml mirror chain', () => {
     function chainConfig(log: RequestLogEntry[]): CoreConfig {
-      const hostsDirectories = [folder({
+      const hostsDirectories = [folderWith({
         'upstream.test/hosts.toml': [
           `server = "http://${upstream.host}"`,
           '',
@@ -138,7 +130,7 @@ describe('endpoints, hosts directories and credentials against real registries',
 
   describe('credentials from the user\'s files', () => {
     it('logs in with Basic credentials from a Docker config.json', async () => {
-      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'reachable');
@@ -147,7 +139,7 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('says the login was refused when the password is wrong, without showing it', async () => {
-      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth('alice', 'not-the-password') } } }) });
+      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth('alice', 'not-the-password') } } }) });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'needs-login');
@@ -160,7 +152,7 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('says the login was refused when the token server turns the password down, not that the registry is unreachable', async () => {
-      const path = join(folder({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, 'not-the-password') } } }) }), 'config.json');
+      const path = join(folderWith({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, 'not-the-password') } } }) }), 'config.json');
       const client = session({ credentials: { dockerConfigPath: path } }).registry(token.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'needs-login', JSON.stringify(ping));
@@ -171,7 +163,7 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('gets a Bearer token with credentials from a Docker config.json', async () => {
-      const config = folder({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(token.host);
       token.tokenServer!.requests.length = 0;
       await collect(client.listRepositories());
@@ -189,7 +181,7 @@ describe('endpoints, hosts directories and credentials against real registries',
         '',
       ].join('\n'));
       chmodSync(helper, 0o755);
-      const config = folder({ 'config.json': JSON.stringify({ credHelpers: { [token.host]: 'labtest' } }) });
+      const config = folderWith({ 'config.json': JSON.stringify({ credHelpers: { [token.host]: 'labtest' } }) });
       const client = session({
         credentials: { dockerConfigPath: join(config, 'config.json') },
         env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` },
@@ -203,8 +195,8 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('uses a containers auth.json', async () => {
-      const auth = folder({ 'auth.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
-      const client = session({ credentials: { podmanAuthPath: join(auth, 'auth.json'), dockerConfigPath: join(folder({ 'config.json': '{}' }), 'config.json') } }).registry(basic.host);
+      const auth = folderWith({ 'auth.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const client = session({ credentials: { podmanAuthPath: join(auth, 'auth.json'), dockerConfigPath: join(folderWith({ 'config.json': '{}' }), 'config.json') } }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state === 'reachable' && ping.credentialSource, join(auth, 'auth.json'));
     });
@@ -212,11 +204,11 @@ describe('endpoints, hosts directories and credentials against real registries',
     it('never sends the upstream\'s credentials to a mirror', async () => {
       const witness = await recordingServer();
       try {
-        const hostsDirectories = [folder({
+        const hostsDirectories = [folderWith({
           'private.test/hosts.toml': [`server = "http://${basic.host}"`, '', `[host."http://${witness.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
         })];
         // Credentials exist for the server's host, for the registry's name, and for Docker Hub: none for the mirror.
-        const config = folder({ 'config.json': JSON.stringify({ auths: {
+        const config = folderWith({ 'config.json': JSON.stringify({ auths: {
           [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) },
           'private.test': { auth: basicAuth('upstream-user', 'upstream-secret') },
         } }) });
@@ -231,10 +223,10 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('uses a mirror\'s own credentials on that mirror', async () => {
-      const hostsDirectories = [folder({
+      const hostsDirectories = [folderWith({
         'private.test/hosts.toml': [`server = "http://${upstream.host}"`, '', `[host."http://${basic.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
       })];
-      const config = folder({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
       const log: RequestLogEntry[] = [];
       const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') }, log: (e) => log.push(e) }).registry('private.test');
       const res = await client.request('resolve', 'team/secret', { method: 'HEAD', path: '/team/secret/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }) });

@@ -4,7 +4,7 @@
 // the registry's credentials and configured headers reach only the registry and the token realm
 // the policy allows. What each other host received is recorded and asserted, not inferred.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
@@ -14,20 +14,12 @@ import type { RequestLogEntry } from '../../src/core/transport/connection';
 import type { CertKeyPair, LabCerts } from './certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from './content';
 import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';
+import { folderWith } from './folders';
 import { Lab, type LabRegistry } from './registry';
 
 const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A hosts directory holding `<dir>/<file>` for each entry. */
-function hostsDir(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), 'hosts-'));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(root, path, '..'), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -102,7 +94,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
    * verified, not insecure), and a configured header that must stay with the registry.
    */
   function secure(log?: (e: RequestLogEntry) => void): RegistrySession {
-    const dir = hostsDir({
+    const dir = folderWith({
       [`${proxy.host}/hosts.toml`]: `server = "https://${proxy.host}"\nca = "${certs.ca.certPath}"\n\n[header]\n  ${SECRET_HEADER} = "${SECRET_VALUE}"\n`,
     });
     return session({ hostsDirectories: [dir], registries: [{ url: `https://${proxy.host}` }], ...(log ? { log } : {}) });
@@ -166,7 +158,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
 
     it('does not pass an insecure registry\'s skipped verification on to its redirect target', async () => {
       // Loopback without https:// or a CA: insecure, so the proxy itself is reached unverified.
-      const s = session({ hostsDirectories: [hostsDir({})], registries: [{ url: proxy.host }] });
+      const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: proxy.host }] });
       proxy.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `${tlsSink.url}/storage/${layerDigest()}` } });
       const err = await failure(pull(s.registry(proxy.host).repository('tls/image'), '1', { kind: 'oci-layout', dir: dirFor('insecure-to-https') }));
       assert.equal(err.code, 'TLS_REDIRECT_TARGET');
@@ -214,7 +206,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
       try {
         named.add({ path: /^\/v2\//, fault: challenge(`${tlsSink.url}/token`) });
         const s = session({
-          hostsDirectories: [hostsDir({ 'registry.test/ca.crt': readFileSync(certs.ca.certPath, 'utf8') })],
+          hostsDirectories: [folderWith({ 'registry.test/ca.crt': readFileSync(certs.ca.certPath, 'utf8') })],
           resolveRules: [`registry.test:443:127.0.0.1:${named.host.split(':')[1]}`],
         });
         const err = await failure(s.registry('registry.test').repository('tls/image').resolve('1'));
@@ -263,20 +255,20 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
 
     it('answered in plain HTTP, with https:// named: refused, and the plain-HTTP server on that port saw no request', async () => {
       const log: RequestLogEntry[] = [];
-      const s = session({ hostsDirectories: [hostsDir({})], registries: [{ url: `https://${plainProxy.host}` }], log: (e) => log.push(e) });
+      const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${plainProxy.host}` }], log: (e) => log.push(e) });
       await neverWeakened(s, plainProxy.host, log, plainProxy, 'TLS_PLAIN_HTTP', new RegExp(`answered the TLS handshake with plain HTTP: use http://${escape(plainProxy.host)} as the registry URL, or add ${escape(plainProxy.host)} to registryExplorer\\.insecureRegistries`));
     });
 
     it('answered in plain HTTP, with a CA configured for the loopback host: refused the same way', async () => {
       const log: RequestLogEntry[] = [];
-      const dir = hostsDir({ [`${plainProxy.host}/ca.crt`]: readFileSync(certs.ca.certPath, 'utf8') });
+      const dir = folderWith({ [`${plainProxy.host}/ca.crt`]: readFileSync(certs.ca.certPath, 'utf8') });
       const s = session({ hostsDirectories: [dir], registries: [{ url: plainProxy.host }], log: (e) => log.push(e) });
       await neverWeakened(s, plainProxy.host, log, plainProxy, 'TLS_PLAIN_HTTP', /answered the TLS handshake with plain HTTP/);
     });
 
     it('a certificate from an unknown authority: refused, no request sent over the unverified connection', async () => {
       const log: RequestLogEntry[] = [];
-      const s = session({ hostsDirectories: [hostsDir({})], registries: [{ url: `https://${proxy.host}` }], log: (e) => log.push(e) });
+      const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${proxy.host}` }], log: (e) => log.push(e) });
       await neverWeakened(s, proxy.host, log, proxy, 'TLS_UNKNOWN_AUTHORITY', new RegExp(`The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or add ${escape(proxy.host)} to registryExplorer\\.insecureRegistries`));
     });
   });
