@@ -206,10 +206,10 @@ export class RegistrySession {
   }
 
   /**
-   * A token realm is trusted like the registry that named it (its CA, its verification policy, as
-   * containerd does), but never receives the registry's client certificate. A redirect target
-   * (blob storage) gets the registry's CA too, as Docker and containerd give it, but never its
-   * skip_verify: a host nobody configured as insecure is always verified.
+   * A token realm or a redirect target (blob storage) trusts the registry's CA, as Docker and
+   * containerd give it, but never receives the registry's client certificate. The registry's
+   * skip_verify goes only to a realm on the registry's own hostname (another port of the same
+   * machine): a host nobody configured as insecure is always verified.
    */
   private inheritTls(url: URL, endpoint: PlannedEndpoint, passSkipVerify: boolean): void {
     if (this.originOptions.has(url.origin)) return;
@@ -247,7 +247,7 @@ export class RegistrySession {
         scheme: endpoint.insecure ? 'http' : endpoint.scheme,
         credentials: async () => credential,
         send: (req) => {
-          this.inheritTls(req.url, endpoint, true);
+          this.inheritTls(req.url, endpoint, realmMaySkipVerify(req.url, endpoint.host));
           return connection.sendElsewhere(req);
         },
         extraHeaders: (endpoint as PlannedEndpoint & { headers?: Record<string, string> }).headers,
@@ -269,4 +269,13 @@ async function readPem(path: string, what: string): Promise<string> {
 /** A session for this configuration. */
 export function createSession(config: CoreConfig = {}): RegistrySession {
   return new RegistrySession(config);
+}
+
+/**
+ * Whether a token realm may skip certificate verification because its registry does: only on the
+ * registry's own host name (another port of the same machine, as self-hosted token servers run).
+ * A realm elsewhere is a host nobody configured as insecure, so it is verified.
+ */
+export function realmMaySkipVerify(realm: URL, registryHost: string): boolean {
+  return realm.hostname === new URL(`https://${registryHost}`).hostname;
 }

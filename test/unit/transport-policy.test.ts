@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { CoreError } from '../../src/core/errors';
 import { redirectTarget, MAX_REDIRECTS } from '../../src/core/transport/redirect';
+import { realmMaySkipVerify } from '../../src/core/session';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, sleep } from '../../src/core/transport/retry';
 
 describe('retry policy', () => {
@@ -62,5 +63,16 @@ describe('redirect policy', () => {
     assert.equal(refused('/v2/next', MAX_REDIRECTS), 'TOO_MANY_REDIRECTS');
     // A lab registry on loopback may redirect to another loopback port.
     assert.equal(redirectTarget(new URL('http://127.0.0.1:5000/v2/x'), 'http://127.0.0.1:5001/y', 0).port, '5001');
+  });
+});
+
+describe('token realm TLS policy', () => {
+  it('lets a realm skip verification with its insecure registry only on the registry\'s own host name', () => {
+    assert.ok(realmMaySkipVerify(new URL('https://10.0.0.5:5001/token'), '10.0.0.5:5000'));
+    assert.ok(realmMaySkipVerify(new URL('https://registry.lan/auth'), 'registry.lan:5000'));
+    assert.ok(realmMaySkipVerify(new URL('https://[::1]:5001/token'), '[::1]:5000'));
+    assert.ok(!realmMaySkipVerify(new URL('https://auth.example.com/token'), '10.0.0.5:5000'));
+    assert.ok(!realmMaySkipVerify(new URL('https://registry.lan.evil.example/token'), 'registry.lan'));
+    assert.ok(!realmMaySkipVerify(new URL('https://localhost:5001/token'), '127.0.0.1:5000'));
   });
 });
