@@ -196,7 +196,12 @@ class GraphTransfer {
 
   /** Source stream → verifier → target; an error anywhere destroys the whole pipe. */
   private async streamBlob(descriptor: Descriptor, onBytes: (n: number) => void): Promise<void> {
-    const body = await this.source.openBlob(descriptor, this.signal);
+    const body = await this.source.openBlob(descriptor, this.signal).catch((err: unknown) => {
+      // The request layer has already retried a status answered to this GET with backoff; trying
+      // the blob again would multiply its attempts into a retry storm.
+      if (err instanceof RegistryError) retriedByRequest.add(err);
+      throw err;
+    });
     const verified = verifyingStream(descriptor, `blob ${descriptor.digest} from ${this.source.name}`, { onBytes });
     let pipeError: unknown;
     pipeline(body, verified, (err) => {
@@ -223,8 +228,11 @@ function isReferrersSource(source: object): source is ReferrersSource {
   return typeof (source as Partial<ReferrersSource>).referrers === 'function';
 }
 
+/** Status errors of requests the request layer retried already (source reads). */
+const retriedByRequest = new WeakSet<RegistryError>();
+
 function isWorthRetrying(err: unknown): boolean {
-  if (err instanceof RegistryError) return err.status >= 500 || err.status === 429 || err.status === 408;
+  if (err instanceof RegistryError) return !retriedByRequest.has(err) && (err.status >= 500 || err.status === 429 || err.status === 408);
   if (err instanceof CoreError) return RETRYABLE.has(err.code);
   return isBodySocketError(err);
 }
