@@ -7,6 +7,7 @@ import { defaultHostRoots, loadHostConfig, type HostConfig } from './config/host
 import { EndpointClient } from './endpoint-client';
 import { CoreError } from './errors';
 import { planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
+import { findResolveRule, parseResolveRule, type ResolveRule } from './config/resolve-rules';
 import { parseRegistryLocation } from './registry-url';
 import { RegistryConnection, type RequestLogger } from './transport/connection';
 import { HttpTransport, type OriginOptions } from './transport/http';
@@ -65,6 +66,8 @@ export class RegistrySession {
   private readonly connections = new Map<string, RegistryConnection>();
   private readonly authorizers = new Map<string, Authorizer>();
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
+  /** Parsed once; a malformed rule is reported by the endpoint plan and applies nowhere. */
+  private readonly resolveRules: ResolveRule[] = [];
 
   constructor(readonly config: CoreConfig = {}) {
     const env = config.env ?? process.env;
@@ -85,6 +88,13 @@ export class RegistrySession {
         homedir: home,
         platform,
       });
+    }
+    for (const raw of config.resolveRules ?? []) {
+      try {
+        this.resolveRules.push(parseResolveRule(raw.trim()));
+      } catch {
+        // See resolveRules.
+      }
     }
     for (const entry of config.registries ?? []) {
       try {
@@ -208,16 +218,20 @@ export class RegistrySession {
   /**
    * A token realm or a redirect target (blob storage) trusts the registry's CA, as Docker and
    * containerd give it, but never receives the registry's client certificate. The registry's
-   * skip_verify goes only to a realm on the registry's own hostname (another port of the same
-   * machine): a host nobody configured as insecure is always verified.
+   * skip_verify goes only to a realm on the registry's own host name (another port of the same
+   * machine): a host nobody configured as insecure is always verified. Resolve rules apply to these
+   * hosts as to registries, so a realm or storage host can be pointed elsewhere too.
    */
   private inheritTls(url: URL, endpoint: PlannedEndpoint, passSkipVerify: boolean): void {
     if (this.originOptions.has(url.origin)) return;
     const registryOptions = this.originOptions.get(`https://${endpoint.host}`);
     const timeout = this.config.requestTimeoutMs ?? 30_000;
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const rule = findResolveRule(this.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
     this.originOptions.set(url.origin, {
       connectTimeoutMs: timeout,
       headersTimeoutMs: timeout,
+      ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
       ...(registryOptions?.ca ? { ca: registryOptions.ca } : {}),
       ...(passSkipVerify && registryOptions?.skipVerify ? { skipVerify: true } : {}),
     });

@@ -199,6 +199,39 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
       assert.ok(proxy.requests.some((r) => r.headers.authorization === 'Bearer lab-realm-token'));
     });
 
+    it('applies resolve rules to the token realm and to blob storage, keeping the name for SNI and the certificate', async () => {
+      // registry.test on 443 and registry.test:8443 (its realm and storage) are both dialled through
+      // rules; each serves a certificate for registry.test only, so the name must survive the rule.
+      const named = await FaultProxy.start(registry, { tls: pem(certs.servers['registry.test']) });
+      const elsewhere = await RecordingServer.start({ tls: pem(certs.servers['registry.test']) });
+      try {
+        elsewhere.serve('/token', Buffer.from(JSON.stringify({ token: 'lab-realm-token' })), { 'content-type': 'application/json' });
+        elsewhere.serve(`/storage/${layerDigest()}`, readFileSync(layout.blobPath(layerDigest())));
+        const s = session({
+          hostsDirectories: [folderWith({ 'registry.test/ca.crt': readFileSync(certs.ca.certPath, 'utf8') })],
+          resolveRules: [`registry.test:443:127.0.0.1:${named.host.split(':')[1]}`, `registry.test:8443:127.0.0.1:${elsewhere.host.split(':')[1]}`],
+        });
+        const repo = () => s.registry('registry.test').repository('tls/image');
+
+        named.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `https://registry.test:8443/storage/${layerDigest()}` } });
+        const result = await pull(repo(), '1', { kind: 'oci-layout', dir: dirFor('resolved-storage') });
+        assert.equal(result.blobs.copied, 2);
+        const fetched = elsewhere.requests.filter((r) => r.path === `/storage/${layerDigest()}`);
+        assert.equal(fetched.length, 1, 'the layer came from the storage host the rule points at');
+        assert.equal(fetched[0]!.headers.authorization, undefined);
+        assert.equal(fetched[0]!.headers.host, 'registry.test:8443', 'the name is kept in Host');
+
+        named.clear();
+        named.add({ path: /^\/v2\//, fault: challenge('https://registry.test:8443/token') });
+        s.forget('registry.test');
+        const err = await failure(repo().resolve('1'));
+        assert.equal(err.code, 'AUTH_FAILED', err.message);
+        assert.ok(elsewhere.requests.some((r) => r.path.startsWith('/token') && /^Basic /.test(String(r.headers.authorization))), 'the realm the rule points at was asked for a token');
+      } finally {
+        await Promise.all([named.stop(), elsewhere.stop()]);
+      }
+    });
+
     it('never sends the login to a realm on a private address when the registry is not there', async () => {
       // registry.test (a public-looking name) dialled through a resolve rule; its 401 names a
       // token server on 127.0.0.1: a registry must not be able to point the client into your network.
