@@ -4,7 +4,7 @@ import { TagNode } from './content-nodes';
 import type { NameFilter } from './name-filter';
 import { ActionNode, MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 import { Pager } from './pager';
-import { fixesFor, hostsTomlOf, type HostsTomlPlace, type RegistryFix } from './registry-fixes';
+import { fixesFor, hostsTomlOf, problemNote, type HostsTomlPlace, type RegistryFix } from './registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from './repository-folders';
 import { sortTags, sortTagsByCreated } from './tag-order';
 
@@ -202,7 +202,7 @@ export class RegistryNode extends PagedNode {
       stateNote = state.rejectedCredentialSource ? 'login refused' : 'needs login';
     } else {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      stateNote = 'unreachable';
+      stateNote = problemNote(state.error.code);
     }
     const origin = this.entry.origin;
     const discoveredNote = origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;

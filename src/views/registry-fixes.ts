@@ -26,6 +26,18 @@ export function fixesFor(condition: RegistryCondition, hostsToml: string | undef
   return fixes;
 }
 
+/**
+ * The few words on an unreachable registry's row. "unreachable" would send people to check the
+ * network when the cause is on their own machine: a login file, a credential helper, a host
+ * configuration. The row's children and tooltip carry the full sentence.
+ */
+export function problemNote(code: string): string {
+  if (code.startsWith('CREDENTIAL_HELPER_')) return 'credential helper failed';
+  if (code.startsWith('AUTH_FILE_')) return 'login file invalid';
+  if (code.startsWith('HOSTS_') || code.startsWith('CERTS_D_')) return 'host configuration invalid';
+  return 'unreachable';
+}
+
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
 export interface HostsTomlPlace {
   file: string;

@@ -96,6 +96,7 @@ describe('Bad configuration files and credential helpers', () => {
       const expected = `The Docker config file ${file} is not valid JSON: expected "," or "}" after a property value at line 4, column 5. Fix the file or log in again to rewrite it.`;
       const row = await errorRow(api, 'Lab', /is not valid JSON/);
       assert.equal(row.message, expected);
+      assert.equal(row.node.treeItem().description, 'login file invalid', 'the row names a cause on this machine, not the network');
       assert.equal(label(row.children[1]!), 'Open Settings');
       // Discovering registries from the same file says so too, at the top of the tree.
       const roots = await api.tree.getChildren();
@@ -165,6 +166,7 @@ describe('Bad configuration files and credential helpers', () => {
       const unchanged = await configure({ dockerConfigPath: config }, [config]);
       const row = await errorRow(api, 'Lab', /credential helper/);
       assert.equal(row.message, `The credential helper docker-credential-crash failed while getting credentials for ${labHost} (exit code 1). Run "docker-credential-crash get" in a terminal to see why, or log in again.`);
+      assert.equal(row.node.treeItem().description, 'credential helper failed');
       assertQuotesNothing(row.message, 'the message');
       await checkLog(row.message);
       unchanged();
@@ -197,6 +199,7 @@ describe('Bad configuration files and credential helpers', () => {
       const row = await errorRow(api, 'Lab', /TOML syntax error/);
       assert.equal(row.message, `The host configuration ${file} has a TOML syntax error at line 7, column 33: Unterminated string. Fix the file; until then this registry is not contacted.`);
       assertQuotesNothing(row.message, 'the message');
+      assert.equal(row.node.treeItem().description, 'host configuration invalid');
       assert.match(String(row.node.treeItem().contextValue), /\.openHostsToml/);
       assert.equal(await vscode.commands.executeCommand('registryExplorer.showEndpointPlan', { host: labHost, operation: 'pull' }), undefined, 'no plan is shown');
       await checkLog(`Shown: Show Endpoint Plan: ${row.message}`);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fixesFor, hostsTomlOf, TLS_PROBLEMS } from '../../src/views/registry-fixes';
+import { fixesFor, hostsTomlOf, problemNote, TLS_PROBLEMS } from '../../src/views/registry-fixes';
 
 describe('fixesFor', () => {
   it('offers a login for a registry that needs one, nothing while reachable or unknown', () => {
@@ -34,5 +34,19 @@ describe('hostsTomlOf', () => {
     assert.equal(hostsTomlOf({ file: '/root/.docker/config.json', line: 2 }), undefined);
     assert.equal(hostsTomlOf(new Error('boom')), undefined);
     assert.equal(hostsTomlOf(undefined), undefined);
+  });
+});
+
+describe('problemNote', () => {
+  it('names a cause on this machine instead of "unreachable"', () => {
+    assert.equal(problemNote('CREDENTIAL_HELPER_TIMEOUT'), 'credential helper failed');
+    assert.equal(problemNote('CREDENTIAL_HELPER_BAD_OUTPUT'), 'credential helper failed');
+    assert.equal(problemNote('AUTH_FILE_SYNTAX'), 'login file invalid');
+    assert.equal(problemNote('HOSTS_TOML_UNKNOWN_CAPABILITY'), 'host configuration invalid');
+    assert.equal(problemNote('CERTS_D_MISSING_KEY'), 'host configuration invalid');
+  });
+
+  it('says "unreachable" for network and TLS failures', () => {
+    for (const code of ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TLS_UNKNOWN_AUTHORITY', 'TIMEOUT']) assert.equal(problemNote(code), 'unreachable');
   });
 });
