@@ -213,5 +213,12 @@ describe('layout: OciImageLayout', () => {
       await rejectsWithCode(layout.fetchManifest(image.descriptor), 'DIGEST_MISMATCH', /Manifest sha256:/);
       await rejectsWithCode(layout.fetchManifest(artifact.descriptor), 'BLOB_NOT_FOUND');
     });
+
+    it('refuses an index.json over the manifest limit without reading it', async () => {
+      const layout = await OciImageLayout.open(join(await temp.make(), 'huge-index'), { create: true });
+      // A sparse file: 64 MiB on paper, nothing on disk; reading it whole is what must not happen.
+      await truncate(join(layout.dir, 'index.json'), 64 * 1024 * 1024);
+      await rejectsWithCode(layout.readIndex(), 'MANIFEST_TOO_LARGE', /index\.json .* 67108864 bytes, .*it was not read: the layout is damaged/);
+    });
   });
 });

@@ -71,6 +71,11 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   async readIndex(): Promise<ImageIndex> {
     let bytes: Buffer;
     try {
+      // Checked before reading: a damaged or hostile folder's index.json could be any size.
+      const size = await fileSize(this.indexPath);
+      if (size !== undefined && size > MAX_MANIFEST_BYTES) {
+        throw new CoreError('MANIFEST_TOO_LARGE', `The index.json of ${this.name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read: the layout is damaged or not an image layout.`);
+      }
       bytes = await readFile(this.indexPath);
     } catch (err) {
       if (isNotFound(err)) throw this.notALayout('it has no index.json');
