@@ -246,7 +246,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   async deleteTag(tag: string, signal?: AbortSignal): Promise<'tag-delete' | 'throwaway-manifest'> {
     const endpoint = await this.deleteEndpoint();
     const res = await endpoint.send({ method: 'DELETE', path: `/${this.repository}/manifests/${tag}`, scopes: this.deleteScopes, signal });
-    const text = await res.body.text().catch(() => '');
+    const text = await errorBodyText(res);
     if (res.status === 202 || res.status === 200 || res.status === 204) return 'tag-delete';
     if (res.status === 401) throw await this.refusal(res, this.deleteScopes);
     if (res.status === 405 && /UNSUPPORTED/.test(text) && !/DIGEST_INVALID/.test(text)) throw this.deletionDisabled();

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import type { ReadTarget, WriteTarget } from '../../src/core/content';
 import { digestOf } from '../../src/core/digest';
 import { CoreError } from '../../src/core/errors';
-import { errorBodyText } from '../../src/core/http/read-body';
+import { errorBodyText, MAX_ERROR_BODY_BYTES } from '../../src/core/http/read-body';
 import type { Descriptor } from '../../src/core/manifest';
 import { copy } from '../../src/core/operations/copy';
 import type { HttpResponse } from '../../src/core/transport/http';
@@ -114,7 +114,19 @@ describe('errorBodyText', function () {
   let url: string;
 
   before(async function () {
-    server = http.createServer((_req, res) => {
+    server = http.createServer((req, res) => {
+      if (req.url === '/endless') {
+        // A hostile registry's error body that never ends; only the client can stop it.
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        const chunk = Buffer.alloc(16 * 1024, 0x61);
+        const pump = (): void => {
+          while (res.write(chunk));
+        };
+        res.on('drain', pump);
+        res.on('close', () => res.off('drain', pump));
+        pump();
+        return;
+      }
       const body = '{"errors":[{"code":"UNAVAILABLE"}]}';
       res.writeHead(502, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);
     });
@@ -122,7 +134,10 @@ describe('errorBodyText', function () {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`;
   });
 
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections(); // keep-alive sockets of the client would hold close() open
+  }));
 
   const respond = async (method: 'HEAD' | 'GET'): Promise<HttpResponse> => {
     const res = await request(url, { method, reset: false });
@@ -137,5 +152,13 @@ describe('errorBodyText', function () {
 
   it('reads an error body not read yet', async function () {
     assert.match(await errorBodyText(await respond('GET')), /UNAVAILABLE/);
+  });
+
+  it('reads at most 64 KiB of an error body that never ends, and lets go of it', async function () {
+    this.timeout(10_000);
+    const res = await request(url.replace('/v2/', '/endless'), { method: 'GET' });
+    const text = await errorBodyText({ status: res.statusCode, url: new URL(url), headers: res.headers, body: res.body });
+    assert.equal(text.length, MAX_ERROR_BODY_BYTES);
+    assert.ok(res.body.destroyed, 'the rest of the body is not read');
   });
 });
