@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadTarget } from '../../src/core/content';
@@ -157,6 +157,22 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
     await rejectsWithCode(extractArtifactFiles(source, manifest('ok.txt', '../escape.txt'), out), 'UNSAFE_PATH');
     await rejectsWithCode(extractArtifactFiles(source, manifest('same.txt', 'same.txt'), out), 'DUPLICATE_TITLE');
     assert.deepEqual(await readdir(out), []);
+  });
+
+  it('refuses to write through a link already in the folder, and writes nothing', async () => {
+    const source = await FileArtifactSource.create(inputs().slice(0, 1), { artifactType: ARTIFACT_TYPE });
+    const [file] = (JSON.parse((await source.fetchManifest(source.root)).toString()) as ImageManifest).layers;
+    const outside = await temp.make('artifact-outside-');
+    const out = await temp.make('artifact-out-');
+    await symlink(outside, join(out, 'sub'));
+    const titled = (title: string): ImageManifest => ({ schemaVersion: 2, config: EMPTY_CONFIG, layers: [{ ...file!, annotations: { [ANNOTATION_TITLE]: title } }] });
+    await rejectsWithCode(extractArtifactFiles(source, titled('sub/deeper/x.txt'), out), 'UNSAFE_PATH', /through .*sub, which is a link or a file/);
+    await rejectsWithCode(extractArtifactFiles(source, titled('sub/x.txt'), out), 'UNSAFE_PATH');
+    assert.deepEqual(await readdir(outside), [], 'nothing was written where the link points');
+    // A real folder on the way is fine.
+    await mkdir(join(out, 'real'));
+    const written = await extractArtifactFiles(source, titled('real/x.txt'), out);
+    assert.deepEqual(written.files, [join(out, 'real', 'x.txt')]);
   });
 
   it('removes the temporary file when a layer does not match its digest', async () => {

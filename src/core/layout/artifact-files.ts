@@ -187,6 +187,7 @@ export interface ExtractArtifactResult {
  */
 export async function extractArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions = {}): Promise<ExtractArtifactResult> {
   const { planned, skipped } = planFiles(manifest, folder);
+  await checkNoLinksOnTheWay(resolve(folder), planned);
   await checkTargets(planned.map((p) => p.target), options.overwrite === true);
   const files: string[] = [];
   for (const { layer, title, target } of planned) {
@@ -219,6 +220,26 @@ function planFiles(manifest: ImageManifest, folder: string): { planned: PlannedF
     planned.push({ layer, title, target });
   }
   return { planned, skipped };
+}
+
+/**
+ * A title's folders must be real folders inside `folder` (or not exist yet): a link already there
+ * (`sub` → `/etc`) would carry a file named `sub/x` out of the chosen folder, however clean the name.
+ */
+async function checkNoLinksOnTheWay(folder: string, planned: readonly PlannedFile[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const { title, target } of planned) {
+    for (let dir = dirname(target); dir !== folder && !checked.has(dir); dir = dirname(dir)) {
+      checked.add(dir);
+      const kind = await lstat(dir).then((s) => (s.isDirectory() ? 'folder' : 'other'), (err: unknown) => {
+        if (isNotFound(err)) return 'missing';
+        throw err;
+      });
+      if (kind === 'other') {
+        throw new CoreError('UNSAFE_PATH', `The artifact file ${quoteInput(title)} would be written through ${dir}, which is a link or a file, not a folder; it was refused so that nothing is written outside the chosen folder: choose another folder.`);
+      }
+    }
+  }
 }
 
 /** Checks every target before anything is written: no folders in the way, no files unless overwriting. */
