@@ -1,7 +1,8 @@
 /**
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
- *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots
+ *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
+ *                                          inspector-path, cancel-path)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { openWorkbench } from './workbench';
 import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
 import { runInspectorPath } from './inspector-path';
+import { runCancelPath } from './cancel-path';
 import type { LabRegistry } from '../lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -107,6 +109,7 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     // Seeded only now, so the tree's screenshots above do not list it.
     const hostile = await seedHostileContent(registry);
     await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
+    await runCancelPath(workbench.page, { screenshots, target: registry });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {
