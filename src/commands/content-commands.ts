@@ -12,7 +12,7 @@ import { BlobNode } from '../views/content-nodes';
 import { formatBytes } from '../views/format';
 import { jsonUri } from '../views/json-documents';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-import { progressReporter, withErrors } from './progress';
+import { CANCELLED_UPLOAD, progressReporter, withErrors } from './progress';
 import { chooseSubject, validate, type Subject } from './subjects';
 
 export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -155,6 +155,7 @@ async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.Log
         onProgress: progressReporter(progress),
       });
     }),
+    CANCELLED_UPLOAD,
   );
   if (!result) return undefined;
   const summary = transferSummary(result);

@@ -10,7 +10,7 @@ import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource 
 import { readSettings } from '../settings';
 import { formatBytes } from '../views/format';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-import { progressReporter, withErrors } from './progress';
+import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from './progress';
 import { chooseSubject, validate } from './subjects';
 
 export function registerTransferCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -44,6 +44,7 @@ async function pullCommand(node: unknown, tree: RegistryTreeProvider, log: vscod
         onProgress: progressReporter(progress),
       });
     }),
+    CANCELLED_PULL,
   );
   if (!result) return undefined;
   const where = request.destination.kind === 'docker-archive' ? request.destination.file : request.destination.dir;
@@ -141,6 +142,7 @@ async function pushCommand(first: unknown, selected: unknown, tree: RegistryTree
       token.onCancellationRequested(() => abort.abort());
       return core().push(request.source, repository, tag, { concurrency: readSettings().concurrency, signal: abort.signal, onProgress: progressReporter(progress) });
     }),
+    CANCELLED_UPLOAD,
   );
   if (!result) return undefined;
   log.info(`Pushed ${destination} (${result.root.digest}): ${result.blobs.copied} blobs uploaded, ${result.blobs.skipped} already there`);

@@ -131,14 +131,14 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
     await progress.waitFor({ state: 'detached', timeout: 15_000 });
     const goneMs = Date.now() - clickedAt;
     // The center closes once empty; the message may arrive before or after that.
-    const told = center.locator('.notification-list-item-message', { hasText: 'Copy To was cancelled.' });
+    const told = center.locator('.notification-list-item-message', { hasText: 'Copy To was cancelled: nothing was tagged' });
     await page.waitForFunction(() => {
       const shown = document.querySelector('.notifications-center.visible');
       return !shown || /was cancelled/.test(shown.textContent ?? '');
     }, undefined, { timeout: 15_000 });
     await openCenter();
     await told.waitFor({ timeout: 15_000 }).catch((err: Error) => {
-      throw new Error(`Cancel did not end the copy: no "Copy To was cancelled." within 15 s; requests after the click:\n  ${listed([...source.requests, ...sink.requests].filter((r) => r.at >= clickedAt), clickedAt)}\n${err.message}`);
+      throw new Error(`Cancel did not end the copy: no "Copy To was cancelled: nothing was tagged…" within 15 s; requests after the click:\n  ${listed([...source.requests, ...sink.requests].filter((r) => r.at >= clickedAt), clickedAt)}\n${err.message}`);
     });
     const toldMs = Date.now() - clickedAt;
     assert.equal(await center.locator('.notification-list-item', { hasText: 'Copying' }).count(), 0, 'no progress notification is left');
