@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -186,6 +187,34 @@ describe('layout: OciImageLayout', () => {
       assert.deepEqual(names, [...tags].sort());
       assert.deepEqual(await partialFiles(first), []);
       assert.deepEqual((await readdir(dir)).sort(), ['blobs', 'index.json', 'oci-layout']);
+    });
+
+    it('keeps every entry when two processes tag into one folder at once', async function () {
+      this.timeout(60_000);
+      const dir = join(await temp.make(), 'two-processes');
+      await OciImageLayout.open(dir, { create: true });
+      // Each process is this module as compiled beside the test, tagging 100 names of its own,
+      // both starting at the same moment so their updates overlap.
+      const layoutModule = require.resolve('../../src/core/layout/oci-layout');
+      const script = `const { OciImageLayout } = require(${JSON.stringify(layoutModule)});
+        (async () => {
+          const layout = await OciImageLayout.open(process.argv[1]);
+          const descriptor = JSON.parse(process.argv[2]);
+          await new Promise((r) => setTimeout(r, Math.max(0, Number(process.argv[4]) - Date.now())));
+          for (let i = 0; i < 100; i++) await layout.addRoot(descriptor, process.argv[3] + i);
+        })().catch((err) => { console.error(err); process.exit(1); });`;
+      const startAt = String(Date.now() + 2000);
+      const run = (prefix: string): Promise<void> => new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script, dir, JSON.stringify(image.descriptor), prefix, startAt], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 50_000 });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the ${prefix} writer exited with ${code}: ${stderr}`))));
+      });
+      await Promise.all([run('a-'), run('b-')]);
+      const names = (await (await OciImageLayout.open(dir)).roots()).map((r) => r.refName).sort();
+      const expected = ['a-', 'b-'].flatMap((p) => Array.from({ length: 100 }, (_, i) => `${p}${i}`)).sort();
+      assert.deepEqual(names, expected, 'no writer lost another one\'s entries');
+      assert.deepEqual((await readdir(dir)).sort(), ['blobs', 'index.json', 'oci-layout'], 'the lock is gone');
     });
 
     it('moves a tag to a new manifest and lists untagged roots once', async () => {

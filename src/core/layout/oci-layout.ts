@@ -7,6 +7,7 @@
  * is a verified blob: that is how an interrupted pull resumes without hashing again.
  */
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import lockfile from 'proper-lockfile';
 import { join, resolve as resolvePath } from 'node:path';
 import { addAbortSignal, type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ReadTarget, WriteTarget } from '../content';
@@ -360,9 +361,17 @@ function describeNames(roots: LayoutRoot[]): string {
 /** index.json updates per folder, one at a time, so concurrent writers never lose each other's entries. */
 const indexQueues = new Map<string, Promise<void>>();
 
+/**
+ * The lock on a folder's index.json, held by one writer in any process (two VS Code windows, or a
+ * script, pulling into one folder). proper-lockfile keeps it fresh while held and takes over one
+ * left by a writer that died (stale after LOCK_STALE_MS).
+ */
+const LOCK_STALE_MS = 10_000;
+const LOCK_RETRIES = { retries: 100, minTimeout: 20, maxTimeout: 250, factor: 1.5 };
+
 function serialisePerFolder<T>(folder: string, work: () => Promise<T>): Promise<T> {
   const previous = indexQueues.get(folder) ?? Promise.resolve();
-  const result = previous.then(work);
+  const result = previous.then(() => withIndexLock(folder, work));
   const tail = result.then(
     () => undefined,
     () => undefined,
@@ -372,4 +381,18 @@ function serialisePerFolder<T>(folder: string, work: () => Promise<T>): Promise<
     if (indexQueues.get(folder) === tail) indexQueues.delete(folder);
   });
   return result;
+}
+
+async function withIndexLock<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(join(folder, INDEX_FILE), { lockfilePath: join(folder, `${INDEX_FILE}.lock`), realpath: false, stale: LOCK_STALE_MS, retries: LOCK_RETRIES });
+  } catch (err) {
+    throw new CoreError('LAYOUT_BUSY', `Another program keeps ${join(folder, `${INDEX_FILE}.lock`)} locked, so the image list of ${folder} could not be updated: wait for it to finish, or remove the lock if nothing is writing there.`, { cause: err });
+  }
+  try {
+    return await work();
+  } finally {
+    await release().catch(() => undefined);
+  }
 }
