@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatBytes } from '../../src/views/format';
 import { OciLayout, pushToRegistry } from '../lab/content';
 import { FaultProxy, type SeenRequest } from '../lab/fault-proxy';
 import type { LabRegistry } from '../lab/registry';
 import { labRequest } from '../lab/request';
+import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
 
 const MIB = 1024 * 1024;
 /** Random bytes do not compress, so each layer really is 8 MiB on the wire. */
@@ -17,39 +18,6 @@ const STALL_AFTER = MIB;
 const STOP_WITHIN_MS = 3_000;
 /** How long both registries must then hear nothing more. */
 const QUIET_MS = 5_000;
-
-async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  // Park the pointer on the title bar, so no hover covers the notifications.
-  await page.mouse.move(1100, 16);
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: join(dir, `${name}.png`) });
-}
-
-function row(page: Page, label: string | RegExp): Locator {
-  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
-}
-
-/** Runs a command from the palette by its title; returns the quick input. */
-async function runCommand(page: Page, title: string): Promise<Locator> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
-  return input;
-}
-
-/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
-async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = page.locator('.monaco-menu .action-label', { hasText: item });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await entry.click();
-    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
-  }
-  throw new Error(`the context menu did not run "${item}"`);
-}
 
 function listed(requests: readonly SeenRequest[], since: number): string {
   return requests.map((r) => `+${r.at - since} ms ${r.method} ${r.path.replace(/\?.*/, '?…')} → ${r.status}`).join('\n  ') || '(none)';

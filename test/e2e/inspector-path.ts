@@ -1,19 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { HOSTILE, type HostileImage } from './hostile-content';
-
-async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  // Park the mouse on the empty title bar, so no tooltip or hover covers what is shown.
-  await page.mouse.move(1100, 16);
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(dir, `${name}.png`) });
-}
-
-/** A tree row of the Registries view by its visible label. */
-function row(page: Page, label: string | RegExp): Locator {
-  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
-}
+import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
 
 /**
  * The inspector webview's document: VS Code nests it in two iframes (the host frame and the
@@ -34,28 +22,6 @@ async function inspector(page: Page, title: string | RegExp, timeoutMs = 30_000)
 /** Waits until the page has nothing left loading (sizes, referrers, a listing). */
 async function settled(frame: Frame): Promise<void> {
   await frame.waitForFunction(() => document.querySelector('.loading, .listing-progress') === null && !/…$/.test(document.querySelector('[data-section="platforms"] td.size:last-child')?.textContent ?? ''), undefined, { timeout: 30_000 });
-}
-
-/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
-async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const entry = page.locator('.monaco-menu .action-label', { hasText: item });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await entry.click();
-    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
-  }
-  throw new Error(`the context menu did not run "${item}"`);
-}
-
-/** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
-async function runCommand(page: Page, title: string): Promise<Locator> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
-  return input;
 }
 
 function link(frame: Frame, text: string | RegExp): Locator {

@@ -2,31 +2,12 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { chooseFromContextMenu, row, shoot } from './ui';
 
 const VIEW_CONTAINER = 'Registry Explorer';
-
-/** A tree row of the Registries view by its visible label (rows are ARIA tree items). */
-function row(page: Page, label: string | RegExp): Locator {
-  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
-}
-
-/** Runs a context menu entry of a row; the menu ignores clicks while it opens, so wait for it to settle. */
-async function contextMenu(page: Page, target: Locator, entry: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-label', { hasText: entry });
-  await item.waitFor({ timeout: 10_000 });
-  await page.waitForTimeout(300);
-  await item.click();
-  await page.locator('.monaco-menu').waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
-async function shoot(page: Page, dir: string, name: string): Promise<void> {
-  // Park the pointer on the empty editor area so no hover tooltip covers the tree.
-  await page.mouse.move(900, 650);
-  await page.waitForTimeout(700); // let the list finish its layout animation and tooltips fade
-  await page.screenshot({ path: join(dir, `${name}.png`) });
-}
+/** The empty editor area: no hover tooltip covers the tree from there. */
+const PARK = { x: 900, y: 650, settleMs: 700 };
 
 /**
  * What a person does on first use: open the view, see the empty state, add the lab registry through
@@ -45,7 +26,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   const addButton = welcome.getByRole('button', { name: 'Add Registry' });
   await addButton.waitFor();
   assert.ok(await welcome.getByRole('button', { name: 'Open Settings' }).isVisible(), 'the empty state offers Open Settings');
-  await shoot(page, screenshots, '01-empty-state');
+  await shoot(page, screenshots, '01-empty-state', PARK);
 
   // 2. Add Registry: the quick input asks for the address, then a display name.
   await addButton.click();
@@ -53,7 +34,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await input.waitFor({ timeout: 30_000 });
   await input.fill('not a registry/with a path');
   await page.locator('.quick-input-widget').getByText('has a path', { exact: false }).waitFor({ timeout: 10_000 });
-  await shoot(page, screenshots, '02-add-registry-validation');
+  await shoot(page, screenshots, '02-add-registry-validation', PARK);
   await input.fill(registryUrl);
   await input.press('Enter');
   await page.locator('.quick-input-widget').getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
@@ -68,7 +49,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   for (const repository of ['library/alpine', 'team-a/api', 'team-b/tools/cli']) {
     assert.ok(await row(page, repository).isVisible(), `repository ${repository} is listed`);
   }
-  await shoot(page, screenshots, '03-repositories');
+  await shoot(page, screenshots, '03-repositories', PARK);
 
   // 4. A repository's tags, newest version first.
   await row(page, 'library/alpine').click();
@@ -78,7 +59,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   const labels = await page.locator('.pane-body .monaco-list-row .label-name').allInnerTexts();
   const tags = labels.map((l) => l.trim()).filter((l) => ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'].includes(l));
   assert.deepEqual(tags, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'], `tags in natural order (rows: ${labels.join(' | ')})`);
-  await shoot(page, screenshots, '04-tags');
+  await shoot(page, screenshots, '04-tags', PARK);
 
   // 5. Down to the layers: an index's platforms, then an image's config and layers.
   await row(page, 'library/alpine').click(); // collapse, to make room
@@ -90,7 +71,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await row(page, /^layer 1/).waitFor({ timeout: 30_000 });
   assert.ok(await row(page, /^config/).isVisible(), 'the config is listed');
   assert.ok(await row(page, 'Referrers').isVisible(), 'a Referrers folder is listed');
-  await shoot(page, screenshots, '05-platform-layers');
+  await shoot(page, screenshots, '05-platform-layers', PARK);
 
   // 6. Copy To… from the tag's context menu: destination, platforms and options, then progress.
   await row(page, /^v1/).click({ button: 'right' });
@@ -104,26 +85,26 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await input.fill(`${new URL(registryUrl).host}/apps/web-copy:v1`);
   await input.press('Enter');
   await page.locator('.quick-input-widget').getByText('Include referrers', { exact: false }).waitFor({ timeout: 30_000 });
-  await shoot(page, screenshots, '06-copy-options');
+  await shoot(page, screenshots, '06-copy-options', PARK);
   await input.press('Enter');
   // The result is a notification; headless, it goes straight to the notification center, so open it.
   await row(page, 'apps/web-copy').waitFor({ timeout: 60_000 });
   const bell = page.locator('.statusbar-item[id="status.notifications"]').first();
   await bell.click();
   await page.locator('.notifications-center').getByText('Copied to', { exact: false }).waitFor({ timeout: 30_000 });
-  await shoot(page, screenshots, '07-copied');
+  await shoot(page, screenshots, '07-copied', PARK);
   await bell.click();
 
   // 7. The new repository and its tag appear in the tree.
   await row(page, 'apps/web-copy').waitFor({ timeout: 30_000 });
   await row(page, 'apps/web-copy').click();
   await row(page, /^v1\s*[0-9a-f]{12} · 2 platforms/).waitFor({ timeout: 30_000 });
-  await shoot(page, screenshots, '08-copy-in-tree');
+  await shoot(page, screenshots, '08-copy-in-tree', PARK);
 
   // 8. Filter… from the registry's context menu: a glob narrows the repositories, the row says so.
   await row(page, 'apps/web-copy').click(); // collapse
   await row(page, 'apps/web').click();
-  await contextMenu(page, row(page, 'Lab registry'), 'Filter…');
+  await chooseFromContextMenu(page, row(page, 'Lab registry'), 'Filter…');
   await input.waitFor({ timeout: 10_000 });
   await input.fill('team-*');
   await input.press('Enter');
@@ -132,10 +113,10 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await page.waitForFunction(() => !Array.from(document.querySelectorAll('.pane-body .monaco-list-row')).some((r) => /library\/alpine/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
   const filtered = (await page.locator('.pane-body .monaco-list-row .label-name').allInnerTexts()).map((l) => l.trim());
   assert.deepEqual(filtered.filter((l) => l.includes('/')), ['team-a/api', 'team-a/worker', 'team-b/tools/cli'], `only matching repositories (rows: ${filtered.join(' | ')})`);
-  await shoot(page, screenshots, '09-filter');
+  await shoot(page, screenshots, '09-filter', PARK);
 
   // 9. Clear Filter brings the others back.
-  await contextMenu(page, row(page, 'Lab registry'), 'Clear Filter');
+  await chooseFromContextMenu(page, row(page, 'Lab registry'), 'Clear Filter');
   await row(page, 'library/alpine').waitFor({ timeout: 30_000 });
 
   // 10. A `docker login` made elsewhere shows up after a refresh, marked as discovered; this one's
@@ -151,8 +132,8 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await row(page, new RegExp(`${gone.replace(/[.]/g, '\\.')}\\s*from docker login · unreachable`)).waitFor({ timeout: 30_000 });
   assert.ok(await row(page, /^Open Settings$/).isVisible(), 'the fix is offered under the message');
   await discovered.hover();
-  await shoot(page, screenshots, '10-discovered-unreachable');
-  await contextMenu(page, discovered, 'Hide');
+  await shoot(page, screenshots, '10-discovered-unreachable', PARK);
+  await chooseFromContextMenu(page, discovered, 'Hide');
   await discovered.waitFor({ state: 'detached', timeout: 30_000 });
 }
 

@@ -1,0 +1,41 @@
+// What a person does in the workbench, as the e2e paths share it: find a tree row, use a context
+// menu or the command palette, take a screenshot with nothing hovering over the view.
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+
+/** A tree row of the Registries view by its visible label (rows are ARIA tree items). */
+export function row(page: Page, label: string | RegExp): Locator {
+  return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
+}
+
+/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
+export async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = page.locator('.monaco-menu .action-label', { hasText: item });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await entry.click();
+    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the context menu did not run "${item}"`);
+}
+
+/** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
+export async function runCommand(page: Page, title: string): Promise<Locator> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
+  return input;
+}
+
+/**
+ * A screenshot `<dir>/<name>.png` once hovers have faded: the pointer is parked where it covers
+ * nothing that matters (the empty title bar by default) and the list's animations have settled.
+ */
+export async function shoot(page: Page, dir: string, name: string, park: { x: number; y: number; settleMs: number } = { x: 1100, y: 16, settleMs: 500 }): Promise<void> {
+  await page.mouse.move(park.x, park.y);
+  await page.waitForTimeout(park.settleMs);
+  await page.screenshot({ path: join(dir, `${name}.png`) });
+}
