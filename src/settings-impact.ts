@@ -5,7 +5,7 @@ import type { ExplorerSettings } from './settings';
  * - `session`: how registries are reached changed; a new core session and fresh nodes.
  * - `rebuild`: what the tree shows changed (registries listed, paging, nesting); fresh nodes, same session.
  * - `redraw`: only the order of what is loaded changed; the same nodes draw again.
- * - `none`: read when a command runs (concurrency, default platform, upload chunk size).
+ * - `none`: read when a command runs (concurrency, default platform, upload chunk size, where logins are saved).
  */
 export type SettingsImpact = 'none' | 'redraw' | 'rebuild' | 'session';
 

@@ -12,6 +12,8 @@ export interface RegistrySetting {
 }
 
 export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
+/** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
+export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
 
 /** Every `registryExplorer.*` setting, read in one place and typed. */
 export interface ExplorerSettings {
@@ -24,6 +26,7 @@ export interface ExplorerSettings {
   dockerConfigPath: string;
   podmanAuthPath: string;
   credentialHelperTimeoutSeconds: number;
+  saveLoginsTo: SaveLoginsTo;
   requestTimeoutSeconds: number;
   concurrency: number;
   pageSize: number;
@@ -35,6 +38,7 @@ export interface ExplorerSettings {
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
+const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
 
 export const SECTION = 'registryExplorer';
 
@@ -52,6 +56,7 @@ export function readSettings(): ExplorerSettings {
     dockerConfigPath: expandHome(c.get<string>('dockerConfigPath', ''), homedir()),
     podmanAuthPath: expandHome(c.get<string>('podmanAuthPath', ''), homedir()),
     credentialHelperTimeoutSeconds: clamp(c.get('credentialHelperTimeout'), 1, 120, 10),
+    saveLoginsTo: oneOf(c.get<string>('saveLoginsTo'), SAVE_LOGINS_TO, 'ask'),
     requestTimeoutSeconds: clamp(c.get('requestTimeout'), 1, 600, 30),
     concurrency: clamp(c.get('concurrency'), 1, 16, 4),
     pageSize: clamp(c.get('pageSize'), 10, 1000, 100),

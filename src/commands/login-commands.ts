@@ -1,9 +1,10 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { showError, showInfo, showWarning } from '../notify';
+import { askModal, showError, showInfo, showWarning } from '../notify';
 import { core } from '../core-loader';
-import type { Credential, Operation, PingResult } from '../core/index';
+import type { Credential, DockerStoreLocation, Operation, PingResult } from '../core/index';
 import type { SecretLoginStore } from '../logins';
-import { coreConfigFrom, readSettings } from '../settings';
+import { coreConfigFrom, readSettings, type SaveLoginsTo } from '../settings';
 import { isManifestHandle } from '../views/content-nodes';
 import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
@@ -12,10 +13,24 @@ import { validate } from './subjects';
 
 export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | { host: string; username: string; password: string }) => logIn(node, tree, logins, log)),
-    vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | { host: string }) => logOut(node, tree, logins)),
+    vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | LogInPreset) => logIn(node, tree, logins, log)),
+    vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | LogOutPreset) => logOut(node, tree, logins, log)),
     vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, tree)),
   ];
+}
+
+/** What scripts and tests pass to Log In…; without `saveTo` the setting decides, and "ask" means VS Code only. */
+interface LogInPreset {
+  host: string;
+  username: string;
+  password: string;
+  saveTo?: Exclude<SaveLoginsTo, 'ask'>;
+}
+
+/** What scripts and tests pass to Log Out; Docker's store is touched only with `removeFromDocker`. */
+interface LogOutPreset {
+  host: string;
+  removeFromDocker?: boolean;
 }
 
 /** The registry a command is about: the node's, a host passed by a script, or one the user picks. */
@@ -39,10 +54,11 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
 
 /**
  * Asks for a username and password (or token), checks them against the registry, and keeps them
- * in SecretStorage. Scripts and tests may pass `{ host, username, password }`.
+ * in SecretStorage and, if the user chooses, in Docker's credential store as `docker login` would.
+ * Scripts and tests may pass `{ host, username, password, saveTo? }`.
  */
 async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<PingResult['state'] | undefined> {
-  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as { host: string; username: string; password: string } : undefined;
+  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as LogInPreset : undefined;
   const host = await chooseHost(node, 'Log In', tree);
   if (!host) return undefined;
   const username = preset?.username ?? await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true });
@@ -73,24 +89,96 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
     const choice = preset ? 'Save Anyway' : await showWarning(`${ping.error.message} The login could not be checked.`, 'Save Anyway');
     if (choice !== 'Save Anyway') return ping.state;
   }
+  const saveTo = await chooseSaveTo(host, preset);
+  if (!saveTo) return undefined;
   await logins.store(host, { username, password });
+  log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
+  let docker: DockerStoreLocation | undefined;
+  if (saveTo === 'vscodeAndDocker') {
+    try {
+      docker = await core().saveDockerLogin(dockerConfig(), host, { username, password }, helperOptions());
+      log.info(`Saved the login for ${host} as ${username} in ${docker.description}, for docker and podman.`);
+    } catch (error) {
+      void showError(`Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman: ${(error as Error).message}`);
+    }
+  }
   tree.core.forget(host);
   tree.refresh();
-  log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
-  if (!preset) void showInfo(`Logged in to ${host} as ${username}.`);
+  if (!preset) void showInfo(docker ? `Logged in to ${host} as ${username}, kept in VS Code and in ${docker.description} for docker and podman.` : `Logged in to ${host} as ${username}.`);
   return ping.state;
 }
 
-async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore): Promise<boolean> {
+/** Where to keep a checked login: the preset's choice, the setting, or the user's pick (VS Code only first). */
+async function chooseSaveTo(host: string, preset: LogInPreset | undefined): Promise<Exclude<SaveLoginsTo, 'ask'> | undefined> {
+  if (preset?.saveTo === 'vscode' || preset?.saveTo === 'vscodeAndDocker') return preset.saveTo;
+  const setting = readSettings().saveLoginsTo;
+  if (setting !== 'ask') return setting;
+  if (preset) return 'vscode'; // a script is never stopped by a question
+  const file = dockerConfig();
+  // Name the real target (a helper or the file); a file that does not parse is reported when saving.
+  const target = await core().dockerStoreFor(file, host).then((w) => w.description, () => file);
+  const items: (vscode.QuickPickItem & { value: Exclude<SaveLoginsTo, 'ask'> })[] = [
+    { label: 'VS Code only', description: 'default', detail: 'In VS Code\'s secret storage; docker and podman do not see it.', value: 'vscode' },
+    {
+      label: 'VS Code and Docker\'s credential store',
+      detail: `Also as docker login saves it, in ${target}${target === file ? ' (base64, not encrypted)' : ''}; docker and podman use it too.`,
+      value: 'vscodeAndDocker',
+    },
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Log In to ${host}: the login works`,
+    placeHolder: 'Where should the login be kept? (registryExplorer.saveLoginsTo can decide this for every login)',
+    ignoreFocusOut: true,
+  });
+  return picked?.value;
+}
+
+/** Docker's config.json as the core reads it: the setting, else $DOCKER_CONFIG, else ~/.docker. */
+function dockerConfig(): string {
+  return core().dockerConfigPath(process.env, homedir(), readSettings().dockerConfigPath || undefined);
+}
+
+function helperOptions(): { timeoutMs: number } {
+  return { timeoutMs: readSettings().credentialHelperTimeoutSeconds * 1000 };
+}
+
+/**
+ * Forgets the VS Code login for a registry and offers to remove Docker's too, when there is one
+ * (scripts pass `{ host, removeFromDocker: true }` instead of being asked).
+ */
+async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<boolean> {
   const host = await chooseHost(node, 'Log Out', tree);
   if (!host) return false;
+  const scripted = !!node && !(node instanceof RegistryNode);
   const had = await logins.delete(host);
+  let removed: DockerStoreLocation | undefined;
+  let kept: DockerStoreLocation | undefined;
+  if (!scripted || (node as LogOutPreset).removeFromDocker === true) {
+    try {
+      const found = await core().findDockerLogin(dockerConfig(), host, helperOptions());
+      if (found) {
+        const remove = scripted || (await askModal(
+          `Also remove the login for ${host} from Docker's credential store?`,
+          `It is kept in ${found.description}. docker and podman use it too, and so does Registry Explorer while it is there.`,
+          'Remove from Docker',
+        )) === 'Remove from Docker';
+        if (remove) {
+          removed = await core().eraseDockerLogin(dockerConfig(), host, helperOptions());
+          if (removed) log.info(`Removed the login for ${host} from ${removed.description}.`);
+        } else {
+          kept = found;
+        }
+      }
+    } catch (error) {
+      void showError(`${had ? `Logged out of ${host} in VS Code, but the` : 'The'} login for ${host} in Docker's credential store was not removed: ${(error as Error).message}`);
+    }
+  }
   tree.core.forget(host);
   tree.refresh();
-  const note = had
-    ? `Logged out of ${host}.`
-    : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
-  const scripted = !!node && !(node instanceof RegistryNode);
+  let note: string;
+  if (kept) note = `${had ? `Logged out of ${host} in VS Code` : `Registry Explorer holds no login for ${host}`}; the login in ${kept.description} stays, and docker, podman and Registry Explorer still use it.`;
+  else if (removed) note = had ? `Logged out of ${host}, in VS Code and in ${removed.description}.` : `Removed the login for ${host} from ${removed.description}.`;
+  else note = had ? `Logged out of ${host}.` : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
   if (!scripted) void showInfo(note);
   return had;
 }

@@ -19,6 +19,7 @@ export { parseInsecureEntry } from './config/cidr';
 export { parseResolveRule } from './config/resolve-rules';
 export { type Credential, type CredentialStore } from './config/credentials';
 export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './config/docker-config';
+export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, dockerLoginKey, type DockerLogin, type DockerStoreLocation } from './config/docker-store';
 export { podmanAuthFilePaths } from './config/podman-auth';
 export { Repository, type ReferrersOptions, type ReferrersResult } from './repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';

@@ -151,7 +151,7 @@ export abstract class PagedNode implements ExplorerNode {
 }
 
 const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: string; tooltip: string }> = {
-  logIn: { label: 'Log In…', icon: 'sign-in', command: 'registryExplorer.logIn', tooltip: 'Log in with a username and password or token, kept in VS Code\'s secret storage' },
+  logIn: { label: 'Log In…', icon: 'sign-in', command: 'registryExplorer.logIn', tooltip: 'Log in with a username and password or token, kept in VS Code\'s secret storage (and Docker\'s credential store if you choose)' },
   markInsecure: { label: 'Mark Insecure', icon: 'unlock', command: 'registryExplorer.markInsecure', tooltip: 'Skip certificate verification for this registry (and allow plain HTTP), like Docker\'s insecure-registries' },
   openHostsToml: { label: 'Open hosts.toml', icon: 'go-to-file', command: 'registryExplorer.openHostsToml', tooltip: 'Open the hosts.toml that configures how this registry is reached' },
   openSettings: { label: 'Open Settings', icon: 'gear', command: 'registryExplorer.openRegistrySettings', tooltip: 'Check the registry\'s address, scheme and the Registry Explorer settings' },

@@ -1,7 +1,8 @@
 // Runs last, after every other suite has logged in, browsed, copied and failed. It logs in to a
 // Basic and a Bearer-token registry (wrong passwords first), uses a refresh token from a Docker
 // config, browses, copies, inspects, fails on purpose and shows the endpoint plans; then it reads
-// everything the extension wrote or showed and looks for every secret it used.
+// everything the extension wrote or showed and looks for every secret it used. The Basic login is
+// also saved to that Docker config, as the user may choose: the one place a credential belongs.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,9 +89,10 @@ describe('Secrets stay secret', () => {
     await set('dockerConfigPath', dockerConfig);
     await set('registries', [{ url: basic.url }, { url: token.url }]);
 
-    // Basic: a wrong password (refused, shown), then the right one.
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: wrongBasic }), 'needs-login');
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password }), 'reachable');
+    // Basic: a wrong password (refused, shown, not saved anywhere), then the right one, also saved for docker.
+    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: wrongBasic, saveTo: 'vscodeAndDocker' }), 'needs-login');
+    assert.ok(!readFileSync(dockerConfig, 'utf8').includes(basic.host), 'a refused login is not written to the Docker config');
+    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password, saveTo: 'vscodeAndDocker' }), 'reachable');
 
     // Pushes through both kinds of auth (the token registry with the refresh token), then browse and inspect.
     const source = `${lab.registry.host}/apps/web:v1`;
@@ -129,6 +131,8 @@ describe('Secrets stay secret', () => {
     const settingsJson = settingsText(api);
     const storage = api.storageUris.flatMap((uri) => filesUnder(uri.fsPath)).map((f) => readFileSync(f).toString('latin1'));
     const inspector = sent.map((s) => ('html' in s ? s.html : JSON.stringify(s.message)));
+    // The folder docker would use by default ($DOCKER_CONFIG, isolated by the runner): nobody asked to write there.
+    const defaultDockerFolder = process.env.DOCKER_CONFIG ? filesUnder(process.env.DOCKER_CONFIG).map((f) => readFileSync(f).toString('latin1')) : [];
 
     // Proof each place is the right one, and holds what this test did.
     const port = (url: string) => new URL(url).port;
@@ -143,8 +147,12 @@ describe('Secrets stay secret', () => {
     assert.ok(inspector.some((t) => t.includes(digest)), 'the messages posted to the inspector show the manifest');
     assert.match(manifestJson, /"schemaVersion": 2/);
     assert.ok(settingsJson.includes(token.url), 'the settings files read are the ones the extension wrote to');
+    assert.match(log, new RegExp(`Saved the login for ${basic.host.replace(/\./g, '\\.')} as ${basic.username} in ${dockerConfig.replace(/\./g, '\\.')}`), 'the Docker save was logged, naming the file');
 
     const basicOf = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
+    // Where the user asked: the Docker config holds the Basic login, and the refresh token it already had.
+    const docker = JSON.parse(readFileSync(dockerConfig, 'utf8')) as { auths: Record<string, Record<string, string>> };
+    assert.deepEqual(docker.auths, { [token.host]: { identitytoken: offline.refresh_token }, [basic.host]: { auth: basicOf(basic.username, basic.password) } });
     const headerSegment = offline.token.split('.')[0]!;
     const secrets: Record<string, string> = {
       'the password': basic.password,
@@ -168,6 +176,7 @@ describe('Secrets stay secret', () => {
       'the manifest document': manifestJson,
       'the settings files': settingsJson,
       'the extension\'s storage': storage.join('\n'),
+      'the default Docker config folder': defaultDockerFolder.join('\n'),
     };
     for (const [place, text] of Object.entries(places)) {
       for (const [what, secret] of Object.entries(secrets)) assert.ok(!text.includes(secret), `${place} holds ${what}`);

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { scopesFor } from '../../src/core/auth/scope';
 import type { CoreError } from '../../src/core/errors';
+import { eraseDockerLogin, saveDockerLogin } from '../../src/core/config/docker-store';
 import { describePlan } from '../../src/core/plan';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import { folderWith } from './folders';
 import { Lab, type LabRegistry } from './registry';
+import { skopeo, skopeoFlags } from './push';
 import { pushTiny } from './tiny';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
@@ -136,6 +138,22 @@ describe('endpoints, hosts directories and credentials against real registries',
       assert.equal(ping.state, 'reachable');
       assert.equal(ping.state === 'reachable' && ping.credentialSource, join(config, 'config.json'));
       assert.deepEqual(await collect(client.listTags('team/secret')), ['v1']);
+    });
+
+    it('saves a login as docker login does: skopeo and the core log in with it, and not once it is erased', async () => {
+      const config = join(tempDir('saved-login-'), 'docker', 'config.json');
+      await saveDockerLogin(config, basic.host, lab.user);
+      const flags = [...skopeoFlags(basic, '', null).filter((f) => f !== '--no-creds'), `--authfile=${config}`];
+      const inspected = await skopeo(basic, ['inspect', '--raw', ...flags, `docker://${basic.host}/team/secret:v1`]);
+      assert.match(inspected.stdout, /"schemaVersion"/, 'skopeo read the manifest with the saved login');
+      const client = session({ credentials: { dockerConfigPath: config } }).registry(basic.host);
+      const ping = await client.ping();
+      assert.equal(ping.state === 'reachable' && ping.credentialSource, config);
+      assert.deepEqual(await collect(client.listTags('team/secret')), ['v1']);
+
+      assert.equal((await eraseDockerLogin(config, basic.host))?.kind, 'file');
+      await assert.rejects(skopeo(basic, ['inspect', '--raw', ...flags, `docker://${basic.host}/team/secret:v1`]), /unauthorized|authentication required/i);
+      assert.equal((await session({ credentials: { dockerConfigPath: config } }).registry(basic.host).ping()).state, 'needs-login');
     });
 
     it('says the login was refused when the password is wrong, without showing it', async () => {

@@ -12,6 +12,7 @@ const base: ExplorerSettings = {
   dockerConfigPath: '',
   podmanAuthPath: '',
   credentialHelperTimeoutSeconds: 10,
+  saveLoginsTo: 'ask',
   requestTimeoutSeconds: 30,
   concurrency: 4,
   pageSize: 100,
@@ -39,6 +40,7 @@ describe('impactOf (what a settings change rebuilds)', () => {
   it('a redraw for the tag order; nothing for settings read when a command runs', () => {
     assert.equal(impactOf(base, { ...base, tagSortOrder: 'created' }), 'redraw');
     assert.equal(impactOf(base, { ...base, concurrency: 8, defaultPlatform: 'linux/arm64', uploadChunkSizeMiB: 8 }), 'none');
+    assert.equal(impactOf(base, { ...base, saveLoginsTo: 'vscodeAndDocker' }), 'none');
     assert.equal(impactOf(base, { ...base }), 'none');
   });
 });

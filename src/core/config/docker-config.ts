@@ -87,8 +87,11 @@ export async function readDockerConfigFile(path: string, kind = 'Docker config f
   return parseDockerConfig(text, path, kind);
 }
 
-/** Parses the text of a config file; `path` and `kind` only name it in errors. */
-export function parseDockerConfig(text: string, path: string, kind = 'Docker config file'): DockerConfigFile {
+/**
+ * Parses the text of a config file; `path` and `kind` only name it in errors, `advice` ends them
+ * (a reader's advice differs from a writer's, which leaves the file alone).
+ */
+export function parseDockerConfig(text: string, path: string, kind = 'Docker config file', advice = 'Fix the file or log in again to rewrite it.'): DockerConfigFile {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const result: DockerConfigFile = { path, auths: [], credHelpers: [], credsStore: undefined };
   if (body.trim() === '') return result; // docker treats an empty file as an empty configuration
@@ -101,12 +104,12 @@ export function parseDockerConfig(text: string, path: string, kind = 'Docker con
     const { line, column } = lineAndColumn(body, offset);
     throw new ConfigFileError(
       'AUTH_FILE_SYNTAX',
-      `The ${kind} ${path} is not valid JSON: ${reason} at line ${line}, column ${column}. Fix the file or log in again to rewrite it.`,
+      `The ${kind} ${path} is not valid JSON: ${reason} at line ${line}, column ${column}. ${advice}`,
       { file: path, line, column },
     );
   }
   const invalid = (what: string): ConfigFileError =>
-    new ConfigFileError('AUTH_FILE_INVALID', `The ${kind} ${path} is not valid: ${what}. Fix the file or log in again to rewrite it.`, { file: path });
+    new ConfigFileError('AUTH_FILE_INVALID', `The ${kind} ${path} is not valid: ${what}. ${advice}`, { file: path });
   if (!isObject(data)) throw invalid('the top level must be a JSON object');
 
   if (data.auths !== undefined && data.auths !== null) {
