@@ -4,9 +4,10 @@ import { MAX_HOLD_MS, RetryGate, RetryLaterError, type GateClock } from '../../s
 import { DEFAULT_RETRY_POLICY, originHoldMs } from '../../src/core/transport/retry';
 
 /** A clock whose sleeps advance time at once and are recorded (no real waiting). */
-function fakeClock(start = Date.parse('2026-11-23T10:00:00Z')): GateClock & { t: number; slept: number[]; onSleep?: () => void } {
+function fakeClock(start = Date.parse('2026-11-23T10:00:00Z'), chance = 0): GateClock & { t: number; slept: number[]; onSleep?: () => void } {
   const clock = {
     t: start,
+    random: () => chance,
     slept: [] as number[],
     onSleep: undefined as (() => void) | undefined,
     now: () => clock.t,
@@ -42,6 +43,19 @@ describe('retry gate (one origin\'s Retry-After, shared by its requests)', () =>
     await gate.wait(30_000);
     assert.deepEqual(clock.slept, [600], 'the second request waits what is left of the first one\'s hold');
     assert.equal(gate.retryAt, undefined, 'open again');
+  });
+
+  it('spreads the waiters over a tenth of the hold, at most 250 ms, and never lets one go early', async () => {
+    const half = fakeClock(Date.parse('2026-11-23T10:00:00Z'), 0.5);
+    const gate = new RetryGate('r.example', half);
+    gate.hold(1000, 429);
+    await gate.wait(30_000);
+    assert.deepEqual(half.slept, [1000 + 50]);
+    const long = fakeClock(Date.parse('2026-11-23T10:00:00Z'), 0.999);
+    const longGate = new RetryGate('r.example', long);
+    longGate.hold(20_000, 503);
+    await longGate.wait(30_000);
+    assert.deepEqual(long.slept, [20_000 + 249]);
   });
 
   it('keeps the longer of two holds, and a hold learned during a wait is waited out too', async () => {

@@ -16,13 +16,18 @@ export class RetryLaterError extends CoreError {
   }
 }
 
-/** Time as the gate sees it; tests pass a fake one. */
+/** Time (and chance) as the gate sees them; tests pass fake ones. */
 export interface GateClock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** In [0, 1): spreads the waiters when the gate opens. */
+  random(): number;
 }
 
-const systemClock: GateClock = { now: () => Date.now(), sleep };
+const systemClock: GateClock = { now: () => Date.now(), sleep, random: Math.random };
+
+/** Waiters leave a hold spread over up to this long (a tenth of the hold at most), not all at once. */
+const MAX_SPREAD_MS = 250;
 
 /**
  * One origin's "not before" time, shared by every request to it. When one request learns
@@ -75,7 +80,10 @@ export class RetryGate {
       const left = this.openAt - this.clock.now();
       if (left <= 0) return;
       if (left > maxWaitMs) throw this.tooLong(left, maxWaitMs);
-      await this.clock.sleep(left, signal);
+      // Each waiter adds its own small delay, so the registry that asked for the pause does not
+      // get every waiting request in the same millisecond when it ends.
+      const spread = Math.floor(this.clock.random() * Math.min(MAX_SPREAD_MS, left / 10));
+      await this.clock.sleep(left + spread, signal);
     }
   }
 
