@@ -76,15 +76,19 @@ export function dockerConfigPath(env: Record<string, string | undefined>, homedi
  * `ConfigFileError` naming the file (and line/column for JSON syntax errors).
  */
 export async function readDockerConfigFile(path: string, kind = 'Docker config file'): Promise<DockerConfigFile | undefined> {
-  let text: string;
+  const text = await readConfigText(path, (code) => new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} cannot be read (${code}); check its permissions.`, { file: path }));
+  return text === undefined ? undefined : parseDockerConfig(text, path, kind);
+}
+
+/** A config file's text; `undefined` when it does not exist, `unreadable(code)` thrown for other failures. */
+export async function readConfigText(path: string, unreadable: (code: string) => ConfigFileError): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} cannot be read (${code ?? 'unknown error'}); check its permissions.`, { file: path });
+    throw unreadable(code ?? 'unknown error');
   }
-  return parseDockerConfig(text, path, kind);
 }
 
 /**

@@ -9,7 +9,7 @@
  * never written. Secrets never appear in an error message.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { helperErase, helperGet, helperStore, type HelperOptions } from './credential-helper';
 import {
@@ -20,6 +20,7 @@ import {
   isDockerHubHost,
   isUsableCredential,
   parseDockerConfig,
+  readConfigText,
   type DockerConfigFile,
 } from './docker-config';
 
@@ -115,14 +116,8 @@ interface CurrentFile {
 
 /** The file as text, raw data and parsed; `undefined` when missing. Throws, naming the file, when it does not parse. */
 async function readForWrite(path: string): Promise<CurrentFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new ConfigFileError('DOCKER_CONFIG_UNREADABLE', `The Docker config file ${path} cannot be read (${code ?? 'unknown error'}); check its permissions, or keep the login in VS Code only.`, { file: path });
-  }
+  const text = await readConfigText(path, (code) => new ConfigFileError('DOCKER_CONFIG_UNREADABLE', `The Docker config file ${path} cannot be read (${code}); check its permissions, or keep the login in VS Code only.`, { file: path }));
+  if (text === undefined) return undefined;
   const parsed = parseDockerConfig(text, path, 'Docker config file', WRITE_ADVICE);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const data = body.trim() === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
