@@ -2,7 +2,7 @@
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
- *                                          inspector-path, cancel-path)
+ *                                          inspector-path, cancel-path, login-path)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
 import { runInspectorPath } from './inspector-path';
 import { runCancelPath } from './cancel-path';
+import { runLoginPath, seedPrivateContent } from './login-path';
 import type { LabRegistry } from '../lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -110,6 +111,10 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     const hostile = await seedHostileContent(registry);
     await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
     await runCancelPath(workbench.page, { screenshots, target: registry });
+    // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
+    const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
+    await seedPrivateContent(basic);
+    await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {
