@@ -68,6 +68,12 @@ export function readSettings(): ExplorerSettings {
 }
 
 /** The core's configuration from the settings (plus registries not saved yet, e.g. one being added). */
+/** `oci-registry-explorer/<version> vscode/<version>`: registry operators can tell who is asking. */
+function userAgent(): string {
+  const version = (vscode.extensions.getExtension('oci-registry-explorer.oci-registry-explorer')?.packageJSON as { version?: string } | undefined)?.version ?? 'dev';
+  return `oci-registry-explorer/${version} vscode/${vscode.version}`;
+}
+
 export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: CredentialStore | undefined, extraRegistries: RegistrySetting[] = []): CoreConfig {
   return {
     registries: [...s.registries, ...extraRegistries].map((r) => ({ url: r.url, insecure: r.insecure === true })),
@@ -82,6 +88,7 @@ export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: 
     },
     requestTimeoutMs: s.requestTimeoutSeconds * 1000,
     log,
+    userAgent: userAgent(),
   };
 }
 

@@ -45,6 +45,8 @@ export interface CoreConfig {
   retry?: Partial<RetryPolicy>;
   /** One line per HTTP exchange; never headers or bodies. */
   log?: RequestLogger;
+  /** Sent as User-Agent on every request; default `oci-registry-explorer`. */
+  userAgent?: string;
   env?: Record<string, string | undefined>;
   homedir?: string;
   platform?: NodeJS.Platform;
@@ -76,7 +78,7 @@ export class RegistrySession {
     this.roots = config.hostsDirectories ? [...config.hostsDirectories] : defaultHostRoots(env, home, platform);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
     const timeout = config.requestTimeoutMs ?? 30_000;
-    this.transport = new HttpTransport((origin) => this.originOptions.get(origin.origin) ?? { connectTimeoutMs: timeout, headersTimeoutMs: timeout });
+    this.transport = new HttpTransport((origin) => this.originOptions.get(origin.origin) ?? { connectTimeoutMs: timeout, headersTimeoutMs: timeout }, config.userAgent);
     if (config.credentials !== false) {
       const c = config.credentials ?? {};
       this.resolver = new CredentialResolver({

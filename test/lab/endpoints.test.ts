@@ -110,6 +110,16 @@ describe('endpoints, hosts directories and credentials against real registries',
       assert.match(emptyMirror.readLog(), /\/v2\/team\/app\/manifests\/v1\?ns=upstream\.test/);
     });
 
+    it('says who is asking: the registries log the User-Agent given to the session, else the core\'s own', async () => {
+      const request = (userAgent?: string) => session({ ...chainConfig([]), ...(userAgent ? { userAgent } : {}) }).registry('upstream.test')
+        .request('resolve', 'team/app', { method: 'HEAD', path: '/team/app/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }) });
+      assert.equal((await request('registry-explorer-lab/1.0 vscode/1.2.3')).status, 200);
+      assert.equal((await request()).status, 200);
+      // Distribution's access log ends each line with the quoted User-Agent.
+      assert.match(pullThrough.readLog(), /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"registry-explorer-lab\/1\.0 vscode\/1\.2\.3"/);
+      assert.match(pullThrough.readLog(), /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"oci-registry-explorer"/);
+    });
+
     it('sends a push only to the server, never to a pull-only mirror', async () => {
       const log: RequestLogEntry[] = [];
       const client = session(chainConfig(log)).registry('upstream.test');

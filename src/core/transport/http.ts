@@ -34,6 +34,9 @@ export interface OriginOptions {
   headersTimeoutMs?: number;
 }
 
+/** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
+export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
+
 /**
  * Sends requests through one undici dispatcher per origin, so connection reuse, TLS options and
  * resolve rules stay per registry and never leak from one host to another.
@@ -41,14 +44,18 @@ export interface OriginOptions {
 export class HttpTransport {
   private readonly dispatchers = new Map<string, Dispatcher>();
 
-  constructor(private readonly optionsFor: (origin: URL) => OriginOptions = () => ({})) {}
+  constructor(
+    private readonly optionsFor: (origin: URL) => OriginOptions = () => ({}),
+    /** Registries log it and some rate-limit or block requests without one. */
+    private readonly userAgent: string = DEFAULT_USER_AGENT,
+  ) {}
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const dispatcher = this.dispatcherFor(req.url);
     try {
       const res = await undiciRequest(req.url, {
         method: req.method,
-        headers: req.headers,
+        headers: { 'user-agent': this.userAgent, ...req.headers },
         body: req.body,
         signal: req.signal,
         dispatcher,
