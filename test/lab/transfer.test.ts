@@ -10,13 +10,10 @@ import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/session';
 import { inspectRaw, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from './content';
 import { FaultProxy } from './fault-proxy';
+import { filesUnder } from './local-checks';
 import { Lab, type LabRegistry } from './registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
-}
 
 describe('pull and push against real registries', function () {
   let lab: Lab;
@@ -84,7 +81,7 @@ describe('pull and push against real registries', function () {
     proxy.add({ method: 'GET', path: new RegExp(`/blobs/${layer.digest}`), fault: { kind: 'tamper' } });
     const err = await pull(session.registry(proxy.host).repository('tamper/pull'), '1', { kind: 'oci-layout', dir }).then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
-    const files = filesUnder(dir).map((f) => f.slice(dir.length + 1));
+    const files = filesUnder(dir);
     assert.ok(!files.some((f) => f.includes(layer.digest.slice(7))), `no file for the corrupt layer (${files.join(', ')})`);
     assert.ok(!files.some((f) => /partial|tmp/.test(f)), `no temporary files left (${files.join(', ')})`);
   });
