@@ -1,25 +1,67 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests and the demo need: the CNCF Distribution registry, skopeo,
-# openssl, htpasswd, GNU time (peak RSS in `npm run bench`), Chromium (the e2e browser) and libkrb5-dev
-# (code-server compiles against it).
+# Installs the system packages the tests, the demo and the benchmark need: the CNCF Distribution
+# registry, skopeo, openssl, htpasswd, curl and GNU time (`npm run bench`), Chromium (the e2e
+# browser), libkrb5-dev and a C++ toolchain (code-server compiles native modules). Then checks that
+# every command is really there: a package that installed but left no command fails here, by name,
+# instead of deep inside a test.
 set -euo pipefail
-needed=()
-command -v docker-registry >/dev/null || needed+=(docker-registry)
-command -v skopeo >/dev/null || needed+=(skopeo)
-command -v openssl >/dev/null || needed+=(openssl)
-command -v htpasswd >/dev/null || needed+=(apache2-utils)
-[ -x /usr/bin/time ] || needed+=(time)
-[ -x /usr/bin/chromium ] || needed+=(chromium)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || needed+=(libkrb5-dev)
-for tool in make g++ python3 pkg-config; do command -v "$tool" >/dev/null || needed+=(build-essential pkg-config python3); done
-[ ${#needed[@]} -eq 0 ] && exit 0
-# shellcheck disable=SC2207
-needed=($(printf '%s\n' "${needed[@]}" | sort -u))
-if [ "$(id -u)" != 0 ]; then
-  echo "setup: missing system packages: ${needed[*]}" >&2
-  echo "setup: install them with: sudo apt-get install -y ${needed[*]} (or run this script as root)" >&2
-  exit 1
+
+# What must exist, and the Debian package that provides it.
+requirements=(
+  "command:docker-registry docker-registry"
+  "command:skopeo skopeo"
+  "command:openssl openssl"
+  "command:htpasswd apache2-utils"
+  "command:curl curl"
+  "command:tar tar"
+  "command:python3 python3"
+  "command:make build-essential"
+  "command:g++ build-essential"
+  "command:pkg-config pkg-config"
+  "file:/usr/bin/time time"
+  "file:/usr/bin/chromium chromium"
+  "file:/usr/include/gssapi/gssapi.h libkrb5-dev"
+)
+
+present() {
+  local kind=${1%%:*} what=${1#*:}
+  case "$kind" in
+    command) command -v "$what" >/dev/null 2>&1 ;;
+    file) [ -e "$what" ] ;;
+  esac
+}
+
+missing() {
+  local entry check package
+  for entry in "${requirements[@]}"; do
+    read -r check package <<<"$entry"
+    present "$check" || echo "$package"
+  done | sort -u
+}
+
+mapfile -t needed < <(missing)
+if [ ${#needed[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing system packages: ${needed[*]}" >&2
+    echo "setup: install them with: sudo apt-get install -y ${needed[*]} (or run this script as root)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${needed[*]} with apt-get"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
 fi
-echo "setup: installing ${needed[*]} with apt-get"
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+
+# Installed is not the same as there: check each one again.
+failed=0
+for entry in "${requirements[@]}"; do
+  read -r check package <<<"$entry"
+  if ! present "$check"; then
+    echo "setup: ${check#*:} is still missing after installing the Debian package $package: install it by hand (apt-get install $package) and run again" >&2
+    failed=1
+  fi
+done
+[ "$failed" = 0 ] || exit 1
+# Each tool answers, not just exists: a broken install shows here.
+docker-registry --version >/dev/null
+skopeo --version >/dev/null
+/usr/bin/chromium --version >/dev/null 2>&1 || { echo "setup: /usr/bin/chromium is installed but does not run; reinstall the chromium package" >&2; exit 1; }

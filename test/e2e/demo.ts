@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const server = await startVsCodeServer({
     vsix: join(project, 'oci-registry-explorer.vsix'),
     port: Number(process.env.DEMO_PORT ?? 8080),
-    settings: { 'registryExplorer.registries': [{ url: registry.url, name: 'Demo lab registry' }] },
+    machineSettings: { 'registryExplorer.registries': [{ url: registry.url, name: 'Demo lab registry' }] },
   });
   const stop = async () => {
     await server.stop();

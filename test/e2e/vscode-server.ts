@@ -19,8 +19,15 @@ export interface VsCodeServer {
 }
 
 export interface VsCodeServerOptions {
-  /** User settings written before start (settings.json). */
+  /** User settings written before start (User/settings.json). */
   settings?: Record<string, unknown>;
+  /**
+   * Settings of the machine the extension runs on (Machine/settings.json: the "Remote" tab of the
+   * Settings editor). In a remote window, which code-server's is, VS Code applies machine-scoped
+   * settings such as `registryExplorer.registries` only from here: the same keys in the user's
+   * settings reach the extension at first, then vanish a moment later.
+   */
+  machineSettings?: Record<string, unknown>;
   /** A .vsix installed the way a user installs one. */
   vsix?: string;
   /** Extra environment for the server and its extension host. */
@@ -48,6 +55,10 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
   const userData = join(runDir, 'user-data');
   mkdirSync(workspace, { recursive: true });
   mkdirSync(join(userData, 'User'), { recursive: true });
+  if (options.machineSettings) {
+    mkdirSync(join(userData, 'Machine'), { recursive: true });
+    writeFileSync(join(userData, 'Machine/settings.json'), JSON.stringify(options.machineSettings, null, 2));
+  }
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
     'telemetry.telemetryLevel': 'off',
