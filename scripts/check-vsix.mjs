@@ -1,5 +1,5 @@
 // Checks what the .vsix contains: the bundles, manifest and docs, no sources, tests or
-// node_modules, and a size well under 1 MB. Prints the list so a reviewer sees it.
+// node_modules, every file the manifest points at (icon, walkthrough images), and a size well under 1 MB. Prints the list so a reviewer sees it.
 // Reads the zip's central directory itself so the check needs nothing beyond Node.
 import { readFileSync, statSync } from 'node:fs';
 
@@ -39,6 +39,10 @@ const needed = [
   // The inspector: its host code, its webview's script and styles, and the codicon font they use.
   'extension/dist/inspector.js', 'extension/dist/webview/inspector.js', 'extension/dist/webview/inspector.css', 'extension/dist/webview/codicon.css', 'extension/dist/webview/codicon.ttf',
 ];
+// Everything the manifest points at: the Marketplace icon and each walkthrough step's image.
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+const pointedAt = [manifest.icon, ...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.media?.image))].filter(Boolean);
+needed.push(...pointedAt.map((p) => `extension/${p}`.toLowerCase()));
 for (const path of needed) {
   if (!files.some((f) => f.toLowerCase() === path)) problems.push(`${path} is missing`);
 }

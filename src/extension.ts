@@ -12,6 +12,7 @@ import type { InspectorOutput, InspectorWatcher } from './views/inspector/index'
 import { registerInspector } from './views/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
+import { registerWalkthrough } from './walkthrough';
 
 /** What `activate` returns: the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
@@ -41,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(channel, logNotificationsTo(log), tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
     ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
-    ...registerInspector(context, tree, log, inspectorWatchers),
+    ...registerInspector(context, tree, log, inspectorWatchers), ...registerWalkthrough(context),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { HOSTILE, type HostileImage } from './hostile-content';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 /**
  * The inspector webview's document: VS Code nests it in two iframes (the host frame and the
@@ -60,6 +60,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   assert.deepEqual(await frame.locator('[data-section="platforms"] td.platform').allTextContents(), ['linux/amd64', 'linux/arm64/v8']);
   assert.match(await frame.locator('[data-section="referrers"]').textContent() ?? '', /cosign signature/);
   await shoot(page, screenshots, '11-inspector-index');
+  await shootForWalkthrough(page, screenshots, 'inspect', WALKTHROUGH_REGION.editor);
   await frame.locator('[data-section="json"]').scrollIntoViewIfNeeded();
   assert.equal(await frame.locator('[data-section="json"] button.j-link').count(), 2, 'both platform digests in the JSON are links');
   await shoot(page, screenshots, '11b-inspector-index-json');

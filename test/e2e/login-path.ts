@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { OciLayout, pushToRegistry } from '../lab/content';
 import type { LabRegistry } from '../lab/registry';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 const LABEL = 'Private registry';
 const REPOSITORIES = ['private/app', 'private/db'];
@@ -109,6 +109,7 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   assert.deepEqual(items, ['VS Code only', 'VS Code and Docker\'s credential store'], `the choices (shown: ${items.join(' | ')})`);
   assert.ok(await quickInput.getByText(`in ${configFile} (base64, not encrypted)`, { exact: false }).isVisible(), 'the Docker choice names the file and says it is not encrypted');
   await shoot(page, screenshots, '23-login-where-to-keep');
+  await shootForWalkthrough(page, screenshots, 'log-in', WALKTHROUGH_REGION.sidebar);
   await quickInput.locator('.monaco-list-row', { hasText: 'VS Code and Docker\'s credential store' }).click();
   await told(`Logged in to ${host} as ${username}, kept in VS Code and in ${configFile} for docker and podman.`);
   await closeCenter();

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { chooseFromContextMenu, row, shoot } from './ui';
+import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 const VIEW_CONTAINER = 'Registry Explorer';
 /** The empty editor area: no hover tooltip covers the tree from there. */
@@ -21,6 +21,11 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   const entry = page.locator(`.activitybar [aria-label^="${VIEW_CONTAINER}"]`).first();
   await entry.waitFor({ timeout: 60_000 });
   await entry.click();
+  // The first activation opens the Get Started walkthrough beside the view, once.
+  await page.locator('.gettingStartedContainer').getByText('Get Started with OCI Registry Explorer').first().waitFor({ timeout: 60_000 });
+  await shoot(page, screenshots, '00-walkthrough-first-run', PARK);
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.gettingStartedContainer').waitFor({ state: 'detached', timeout: 10_000 });
   const welcome = page.locator('.welcome-view-content');
   await welcome.getByText('No registries yet', { exact: false }).waitFor({ timeout: 60_000 });
   const addButton = welcome.getByRole('button', { name: 'Add Registry' });
@@ -50,6 +55,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
     assert.ok(await row(page, repository).isVisible(), `repository ${repository} is listed`);
   }
   await shoot(page, screenshots, '03-repositories', PARK);
+  await shootForWalkthrough(page, screenshots, 'add-registry', WALKTHROUGH_REGION.sidebar);
 
   // 4. A repository's tags, newest version first.
   await row(page, 'library/alpine').click();
@@ -60,6 +66,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   const tags = labels.map((l) => l.trim()).filter((l) => ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'].includes(l));
   assert.deepEqual(tags, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest'], `tags in natural order (rows: ${labels.join(' | ')})`);
   await shoot(page, screenshots, '04-tags', PARK);
+  await shootForWalkthrough(page, screenshots, 'browse', WALKTHROUGH_REGION.sidebar);
 
   // 5. Down to the layers: an index's platforms, then an image's config and layers.
   await row(page, 'library/alpine').click(); // collapse, to make room
@@ -86,6 +93,7 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await input.press('Enter');
   await page.locator('.quick-input-widget').getByText('Include referrers', { exact: false }).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '06-copy-options', PARK);
+  await shootForWalkthrough(page, screenshots, 'copy', WALKTHROUGH_REGION.sidebar);
   await input.press('Enter');
   // The result is a notification; headless, it goes straight to the notification center, so open it.
   await row(page, 'apps/web-copy').waitFor({ timeout: 60_000 });

@@ -2,7 +2,7 @@
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
- *                                          inspector-path, cancel-path, login-path)
+ *                                          inspector-path, cancel-path, login-path, walkthrough-path)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ import { seedHostileContent } from './hostile-content';
 import { runInspectorPath } from './inspector-path';
 import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
+import { runWalkthroughPath } from './walkthrough-path';
 import type { LabRegistry } from '../lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -115,6 +116,7 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
     await seedPrivateContent(basic);
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
+    await runWalkthroughPath(workbench.page, { screenshots });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

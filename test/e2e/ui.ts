@@ -1,5 +1,6 @@
 // What a person does in the workbench, as the e2e paths share it: find a tree row, use a context
 // menu or the command palette, take a screenshot with nothing hovering over the view.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 
@@ -38,4 +39,21 @@ export async function shoot(page: Page, dir: string, name: string, park: { x: nu
   await page.mouse.move(park.x, park.y);
   await page.waitForTimeout(park.settleMs);
   await page.screenshot({ path: join(dir, `${name}.png`) });
+}
+
+/** The parts of the 1280×800 workbench the Get Started walkthrough shows: small images that still read. */
+export const WALKTHROUGH_REGION = {
+  /** The activity bar and side bar with the tree, and the top of the editor (quick inputs open there). */
+  sidebar: { x: 0, y: 0, width: 760, height: 520 },
+  /** The editor area, where the inspector opens. */
+  editor: { x: 300, y: 0, width: 980, height: 640 },
+} as const;
+
+/**
+ * The same page cut to `region`, as `<dir>/walkthrough/<name>.png`: what the Get Started walkthrough
+ * shows for a step (media/walkthrough/ keeps a copy from an e2e run).
+ */
+export async function shootForWalkthrough(page: Page, dir: string, name: string, region: { x: number; y: number; width: number; height: number }): Promise<void> {
+  mkdirSync(join(dir, 'walkthrough'), { recursive: true });
+  await page.screenshot({ path: join(dir, 'walkthrough', `${name}.png`), clip: region });
 }
