@@ -57,12 +57,6 @@ export function oneLineText(text: string): string {
   return visibleText(text.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' '));
 }
 
-/** Whether `text` holds anything {@link visibleText} would escape. */
-export function hasInvisibleChars(text: string): boolean {
-  INVISIBLE_OR_CONTROL.lastIndex = 0;
-  return INVISIBLE_OR_CONTROL.test(text);
-}
-
 /** One escaped character of {@link visibleParts}: what it was, its escape, and a name for a tooltip. */
 export interface InvisibleChar {
   char: string;
