@@ -114,7 +114,7 @@ export class RegistryClient {
       }
       return { state: 'needs-login', origin, scheme, ...(realm ? { realm } : {}), ...(credential ? { rejectedCredentialSource: credential.source } : {}) };
     }
-    return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host) };
+    return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host, this.session.secrets) };
   }
 
   private async needsLogin(endpoint: EndpointClient): Promise<PingResult> {
@@ -135,7 +135,7 @@ export class RegistryClient {
    */
   listRepositories(options: ListOptions = {}): AsyncGenerator<string[]> {
     return this.pages('/_catalog', undefined, scopesFor({ method: 'GET', catalog: true }), 'repositories', 'the catalog', options, (status, text) => {
-      const code = registryErrorFor(status, text, 'the catalog', this.host).code;
+      const code = registryErrorFor(status, text, 'the catalog', this.host, this.session.secrets).code;
       if (NO_CATALOG_STATUS.has(status) || code === 'UNSUPPORTED') {
         return new CoreError('CATALOG_UNSUPPORTED', `${this.host} does not list its repositories (HTTP ${status}): add the ones you use to the registry's "repositories" in registryExplorer.registries.`);
       }
@@ -178,7 +178,7 @@ export class RegistryClient {
       const text = await readText(res);
       if (res.status === 401) throw await endpoint.refusal(res, scopes);
       if (res.status !== 200) {
-        throw explainFailure?.(res.status, text) ?? registryErrorFor(res.status, text, what, this.host);
+        throw explainFailure?.(res.status, text) ?? registryErrorFor(res.status, text, what, this.host, this.session.secrets);
       }
       let entries: unknown;
       try {

@@ -43,6 +43,11 @@ export class EndpointClient {
     return this.endpoint.host;
   }
 
+  /** What requests to this endpoint carry (its login, tokens, configured headers): never to be quoted back. */
+  get secrets(): Iterable<string> {
+    return this.authorizer.secrets;
+  }
+
   /** What this host last asked for (Basic, or Bearer with its realm); undefined before any challenge. */
   get challenge(): ChallengeInfo | undefined {
     return this.authorizer.lastChallenge;

@@ -1,13 +1,18 @@
+import { oneLineText, visibleText } from './visible-text';
+
 /**
  * Errors the core throws on purpose. Every message is a sentence a user can act on; `code` is a
  * stable machine-readable name for tests and for the extension to pick an action (log in, mark
- * insecure, open settings).
+ * insecure, open settings). A message is one line of visible text whatever it quotes: line breaks
+ * and control characters become spaces (a registry's text cannot forge a log line) and invisible or
+ * bidi characters escapes (see oneLineText). Secrets and length are the quoting code's part
+ * (quoteRegistryText, quoteInput).
  */
 export class CoreError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(oneLineText(message), options);
     this.name = new.target.name;
     this.code = code;
   }
@@ -30,13 +35,16 @@ export class ParseError extends CoreError {
 
 const MAX_SHOWN = 200;
 
-/** Bad input quoted for a message, cut at 200 characters so a huge value never floods it. */
+/**
+ * Bad input quoted for a message, cut at 200 characters so a huge value never floods it; JSON's
+ * escapes show control characters, and invisible or bidi ones are escaped the same way (`\u202E`).
+ */
 export function quoteInput(s: string): string {
-  return JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s);
+  return visibleText(JSON.stringify(s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}…` : s));
 }
 
 /** The character at `i` (a whole code point), quoted for a message. */
 export function quoteChar(s: string, i: number): string {
   const cp = s.codePointAt(i);
-  return JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp));
+  return visibleText(JSON.stringify(cp === undefined ? '' : String.fromCodePoint(cp)));
 }

@@ -9,6 +9,7 @@ import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
 import { CoreError } from './errors';
 import { gunzipChunks, unzstdChunks } from './layer-decode';
 import { layerCompressionOf } from './media-types';
+import { quoteRegistryText } from './registry-text';
 
 export interface LayerFileEntry {
   /** Normalised: no leading './' or '/', '/'-separated; directories without trailing '/'. The archive's root directory is ''. */
@@ -424,8 +425,10 @@ function tooManyEntries(max: number): CoreError {
 function notATar(compression: LayerCompression, mediaType: string | undefined): CoreError {
   const what = compression === 'none' ? 'This blob' : `This blob's ${compression} content`;
   let hint = '';
-  if (mediaType && layerCompressionOf(mediaType)) hint = ` although its media type ${mediaType} says it is a layer`;
-  else if (mediaType) hint = ` (its media type is ${mediaType})`;
+  // The media type is the manifest's text: one line, visible, and short in a message.
+  const shown = mediaType && quoteRegistryText(mediaType, [], 120);
+  if (mediaType && layerCompressionOf(mediaType)) hint = ` although its media type ${shown} says it is a layer`;
+  else if (mediaType) hint = ` (its media type is ${shown})`;
   return new CoreError('NOT_A_TAR', `${what} is not a tar archive${hint}; artifacts' blobs are files, not layers, so download it to see what it holds.`);
 }
 

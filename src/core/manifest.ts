@@ -5,7 +5,7 @@
  * checks the shape so that nothing later trusts a field that is not there.
  */
 import { isDigest } from './digest';
-import { CoreError } from './errors';
+import { CoreError, quoteInput } from './errors';
 import { baseMediaType, manifestKindOf, MediaTypes } from './media-types';
 
 export interface Platform {
@@ -103,8 +103,8 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
     throw new CoreError('UNSUPPORTED_MANIFEST', `${what} is a Docker schema 1 manifest, which is deprecated and not supported: push the image again with a current tool.`);
   }
   const kind = manifestKindOf(mediaType);
-  if (!kind || !mediaType) throw new CoreError('UNSUPPORTED_MANIFEST', `${what} has media type ${JSON.stringify(declared ?? headerType ?? 'none')}, which is not a manifest or index this client reads.`);
-  if (json.schemaVersion !== 2) throw bad(what, `schemaVersion is ${JSON.stringify(json.schemaVersion)}, not 2`);
+  if (!kind || !mediaType) throw new CoreError('UNSUPPORTED_MANIFEST', `${what} has media type ${quoteInput(declared ?? headerType ?? 'none')}, which is not a manifest or index this client reads.`);
+  if (json.schemaVersion !== 2) throw bad(what, `schemaVersion is ${String(JSON.stringify(json.schemaVersion)).slice(0, 40)}, not 2`);
   const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
   if (typeof json.artifactType === 'string') descriptor.artifactType = json.artifactType;
   if (kind === 'index') {
@@ -188,7 +188,7 @@ export function imageSize(manifest: ImageManifest, manifestSize = 0): number {
 function checkDescriptor(d: unknown, what: string, field: string): asserts d is Descriptor {
   if (!isObject(d)) throw bad(what, `${field} is not a descriptor object`);
   if (typeof d.mediaType !== 'string' || d.mediaType === '') throw bad(what, `${field} has no mediaType`);
-  if (typeof d.digest !== 'string' || !isDigest(d.digest)) throw bad(what, `${field} has an invalid digest ${JSON.stringify(String(d.digest)).slice(0, 100)}`);
+  if (typeof d.digest !== 'string' || !isDigest(d.digest)) throw bad(what, `${field} has an invalid digest ${quoteInput(String(d.digest).slice(0, 100))}`);
   if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) throw bad(what, `${field} has an invalid size`);
   if (d.annotations !== undefined && (!isObject(d.annotations) || Object.values(d.annotations).some((v) => typeof v !== 'string'))) {
     throw bad(what, `${field} has annotations that are not all strings`);

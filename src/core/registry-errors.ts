@@ -1,4 +1,5 @@
 import { CoreError } from './errors';
+import { KnownSecrets, quoteRegistryText, scrubSecrets } from './registry-text';
 
 /** One entry of the Distribution spec's `{"errors": [...]}` response body. */
 export interface RegistryErrorDetail {
@@ -44,24 +45,60 @@ const NEXT_STEP: Record<string, (what: string, host: string) => string> = {
   QUOTA_EXCEEDED: (_w, host) => `${host} refused the upload because a storage quota is exceeded: free space or raise the quota.`,
 };
 
+/** A registry's error code becomes the error's `code`: only a code-like word is taken. */
+const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
 /**
  * Builds the error for an unexpected status. `what` is the whole noun phrase in the user's terms
- * ("the catalog", "repository team/app", "manifest team/app:1.0"), `host` the registry contacted.
+ * ("the catalog", "repository team/app", "manifest team/app:1.0"), `host` the registry contacted,
+ * `secrets` what the session sent (see KnownSecrets): the registry's words are quoted without them.
  */
-export function registryErrorFor(status: number, bodyText: string, what: string, host: string): RegistryError {
-  const details = parseErrorBody(bodyText);
+export function registryErrorFor(status: number, bodyText: string, what: string, host: string, secrets: Iterable<string>): RegistryError {
+  const details = safeDetails(parseErrorBody(bodyText), secrets);
   const first = details[0];
-  const code = first?.code ?? (status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`);
-  const explain = NEXT_STEP[code];
+  const fallback = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`;
+  const code = first && CODE_WORD.test(first.code) ? first.code : fallback;
+  // Own entries only: a registry's code "constructor" must not find Object's.
+  const explain = Object.hasOwn(NEXT_STEP, code) ? NEXT_STEP[code] : undefined;
   const base = explain ? explain(what, host) : status >= 500
     // Retries are behind us by now (the request layer retries 5xx): say what is left to do.
     ? `${host} answered HTTP ${status} for ${what}: the registry (or a proxy in front of it) is failing or overloaded; try again later, or check the registry's status.`
     : `${host} answered HTTP ${status} for ${what}.`;
-  // The registry's own words help, but they are untrusted text: shortened, and kept apart in parentheses.
-  const message = first?.message ? base.replace(/\.$/, ` (the registry said: ${truncate(first.message, 200)}).`) : base;
+  // The registry's own words help, but they are untrusted text: made safe (see quoteRegistryText), and kept apart in parentheses.
+  // (A function, so `$&` or `$'` in the registry's text is not a replacement pattern.)
+  const message = first?.message ? base.replace(/\.$/, () => ` (the registry said: ${first.message}).`) : base;
   return new RegistryError(code, message, status, details);
 }
 
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/**
+ * The details as a caller may show them: each message quoted safely, a code that is not a code
+ * word dropped to '', and a `detail` that repeats a secret left out.
+ */
+function safeDetails(details: RegistryErrorDetail[], secrets: Iterable<string>): RegistryErrorDetail[] {
+  const known = secrets instanceof KnownSecrets ? secrets : [...secrets];
+  return details.map((d) => {
+    const safe: RegistryErrorDetail = { code: CODE_WORD.test(d.code) ? d.code : '' };
+    const message = d.message === undefined ? undefined : quoteRegistryText(d.message, known);
+    safe.message = message === '' ? undefined : message;
+    safe.detail = d.detail === undefined || holdsSecret(d.detail, known) ? undefined : d.detail;
+    return safe;
+  });
+}
+
+/** Strings of a `detail` looked at; one with more is left out as if it held a secret. */
+const MAX_DETAIL_STRINGS = 1000;
+
+/** Whether any string (key or value) anywhere in `value` holds a form of a secret. */
+function holdsSecret(value: unknown, secrets: Iterable<string>): boolean {
+  const pending: unknown[] = [value];
+  for (let seen = 0; pending.length > 0; seen++) {
+    if (seen > MAX_DETAIL_STRINGS) return true;
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (scrubSecrets(next, secrets) !== next) return true;
+    } else if (next && typeof next === 'object') {
+      for (const [key, inner] of Object.entries(next)) pending.push(key, inner);
+    }
+  }
+  return false;
 }

@@ -70,7 +70,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       return { mediaType: baseMediaType(contentType), digest, size: length };
     }
     if (res.status === 401) throw await this.refusal(res, this.pullScopes);
-    if (res.status === 404) throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.client.host);
+    if (res.status === 404) throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.client.host, []);
     return (await this.getManifest(reference, signal)).descriptor;
   }
 
@@ -312,7 +312,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
         await res.body.dump().catch(() => undefined);
         if (page === 0 && res.status === 401) throw await this.refusal(res, this.pullScopes);
         if (page === 0) return undefined;
-        throw registryErrorFor(res.status, '', `the referrers of ${digest}`, this.client.host);
+        throw registryErrorFor(res.status, '', `the referrers of ${digest}`, this.client.host, []);
       }
       const bytes = await readLimited(res, MAX_MANIFEST_BYTES, `the referrers of ${digest}`);
       const parsed = parseManifest(bytes, digestOf(bytes), contentType, `the referrers list of ${digest}`);
@@ -407,17 +407,17 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) {
       return this.refusal(res, pushing ? this.pushScopes : this.pullScopes);
     }
-    return registryErrorFor(res.status, text, what, this.client.host);
+    return registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
   }
 
   private async deleteFailure(res: HttpResponse, what: string): Promise<CoreError> {
     const text = await errorBodyText(res);
     if (res.status === 401 || res.status === 403) {
-      const denied = registryErrorFor(res.status, text, what, this.client.host);
+      const denied = registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
       return res.status === 401 ? this.refusal(res, this.deleteScopes) : denied;
     }
     if (res.status === 405 || /"UNSUPPORTED"/.test(text)) return this.deletionDisabled();
-    return registryErrorFor(res.status, text, what, this.client.host);
+    return registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
   }
 
   private deletionDisabled(): CoreError {

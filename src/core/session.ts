@@ -8,6 +8,7 @@ import { EndpointClient } from './endpoint-client';
 import { CoreError } from './errors';
 import { planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
 import { findResolveRule, parseResolveRule, type ResolveRule } from './config/resolve-rules';
+import { KnownSecrets } from './registry-text';
 import { parseRegistryLocation } from './registry-url';
 import { RegistryConnection, type RequestLogger } from './transport/connection';
 import { HttpTransport, type OriginOptions } from './transport/http';
@@ -59,6 +60,8 @@ export interface CoreConfig {
  */
 export class RegistrySession {
   readonly transport: HttpTransport;
+  /** Every credential, token and configured header value this session sends: registry text quoted in a message never repeats them. */
+  readonly secrets = new KnownSecrets();
   private readonly roots: string[];
   private readonly retry: RetryPolicy;
   private readonly resolver: CredentialResolver | undefined;
@@ -136,6 +139,7 @@ export class RegistrySession {
   async endpointClients(plan: EndpointPlan, repository?: string): Promise<EndpointClient[]> {
     const clients: EndpointClient[] = [];
     for (const endpoint of plan.endpoints) {
+      this.secrets.add(...Object.values(endpoint.headers ?? {}));
       await this.registerOrigins(endpoint);
       const connection = this.connectionFor(endpoint);
       const authorizer = await this.authorizerFor(endpoint, repository);
@@ -267,6 +271,7 @@ export class RegistrySession {
           return connection.sendElsewhere(req);
         },
         extraHeaders: (endpoint as PlannedEndpoint & { headers?: Record<string, string> }).headers,
+        secrets: this.secrets,
       });
       this.authorizers.set(key, authorizer);
     }

@@ -172,5 +172,5 @@ function locationOf(res: HttpResponse, what: string, previous?: URL): URL {
 async function failure(endpoint: EndpointClient, res: HttpResponse, what: string, scopes: string[]): Promise<CoreError> {
   const text = await errorBodyText(res);
   if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) return endpoint.refusal(res, scopes);
-  return registryErrorFor(res.status, text, what, endpoint.host);
+  return registryErrorFor(res.status, text, what, endpoint.host, endpoint.secrets);
 }

@@ -9,6 +9,7 @@ import { createdTimeOf } from './created-dates';
 import { discoverRegistries } from './discovery';
 import type { NameFilter } from './name-filter';
 import { MessageNode, PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes';
+import { visibleTreeItem } from './visible-tree-item';
 
 /**
  * The registries → repositories → tags tree. Nodes are kept between refreshes so their pages stay
@@ -49,7 +50,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
-    return node.treeItem();
+    // The one door to VS Code for rows: registry strings in them are shown with hidden characters visible.
+    return visibleTreeItem(node.treeItem());
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {

@@ -3,7 +3,7 @@
  * comes back where it was), back and forward, and one page at a time. Leaving a page cancels what
  * it was still waiting for.
  */
-import { h, icon } from './dom';
+import { h, icon, plainText } from './dom';
 import type { Location, PageModel, Prefetched, WebviewState } from './protocol';
 import { loading, type PageContext } from './render/common';
 import { errorPage, renderPage, toolbar, type Navigation } from './render/page';
@@ -80,7 +80,7 @@ export class App implements Navigation {
       const page = preloaded ?? await ctx.track(this.rpc.request('page', location));
       if (generation !== this.generation) return;
       this.root.replaceChildren(...renderPage(ctx, page, this, (handler) => this.rpc.onEvent(handler)));
-      document.title = page.title;
+      document.title = plainText(page.title);
       title = page.title;
     } catch (err) {
       if (generation !== this.generation || (err instanceof RequestError && err.cancelled)) return;

@@ -1,8 +1,10 @@
 /**
  * The only way the webview makes DOM: elements with properties, and strings as text nodes.
  * Nothing here parses HTML (no innerHTML, no insertAdjacentHTML), so registry data can never
- * become markup or script, whatever it contains.
+ * become markup or script, whatever it contains. Invisible, bidi and control characters in any
+ * string become visible badges (`\u202E`) here too, so none can hide or reorder what is shown.
  */
+import { visibleParts, visibleText, visibleTextKeepingLines } from '../core/visible-text';
 import type { ClippedText } from './protocol';
 
 export type Child = Node | string | number | undefined | null | false;
@@ -23,7 +25,7 @@ export interface Props {
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
-  if (props.title !== undefined) el.title = props.title;
+  if (props.title !== undefined) el.title = visibleTextKeepingLines(props.title);
   if (props.role) el.setAttribute('role', props.role);
   if (props.label) el.setAttribute('aria-label', props.label);
   if (props.tabIndex !== undefined) el.tabIndex = props.tabIndex;
@@ -38,8 +40,38 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === undefined || child === null || child === false) continue;
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    if (typeof child === 'string') appendText(parent, child);
+    else parent.appendChild(typeof child === 'number' ? document.createTextNode(String(child)) : child);
   }
+}
+
+/**
+ * A string as text nodes, each invisible, bidi or control character as a badge showing its escape
+ * (`\u202E`, named in its tooltip), the way VS Code marks such characters in an editor.
+ */
+function appendText(parent: Node, text: string): void {
+  for (const part of visibleParts(text)) {
+    if (typeof part === 'string') {
+      parent.appendChild(document.createTextNode(part));
+    } else {
+      const badge = document.createElement('span');
+      badge.className = 'invisible-char';
+      badge.title = part.name;
+      badge.textContent = part.escape;
+      parent.appendChild(badge);
+    }
+  }
+}
+
+/** Replaces an element's content with `text` (as {@link append} shows it). */
+export function setText(el: Element, text: string): void {
+  el.replaceChildren();
+  appendText(el, text);
+}
+
+/** Plain text for where no markup goes (a document title, a tooltip set later): hidden characters as escapes. */
+export function plainText(text: string): string {
+  return visibleText(text);
 }
 
 /** Registry text, with a quiet note when it was cut. */

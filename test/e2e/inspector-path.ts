@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { HOSTILE, type HostileImage } from './hostile-content';
+import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
 import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 /**
@@ -119,6 +119,8 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   for (const markup of [HOSTILE.img, HOSTILE.script, HOSTILE.attribute]) assert.ok(text.includes(markup), `${markup} is shown as text`);
   assert.ok(text.includes('more characters'), 'the 100 000-character annotation is cut');
   assert.equal(await frame.locator('button.link', { hasText: HOSTILE.url }).count(), 0, 'a javascript: URL is not a link');
+  assert.ok(text.includes(BIDI_SHOWN) && !text.includes('\u202E'), 'a right-to-left override is shown as its escape');
+  assert.ok(await frame.locator('.invisible-char', { hasText: '\\u202E' }).count() > 0, 'and marked as a hidden character');
   await shoot(page, screenshots, '16-inspector-hostile');
 
   // 17. Its layer: hostile file names, a whiteout and a symlink target, as text.
@@ -128,7 +130,9 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await frame.locator('.f-row', { hasText: 'etc' }).first().locator('button.f-toggle').click();
   await frame.locator('.f-row', { hasText: 'whiteout' }).waitFor({ timeout: 10_000 });
   await notPwned(page, frame, 'layer listing');
-  assert.ok((await frame.locator('.file-tree').textContent() ?? '').includes(HOSTILE.img), 'hostile file names are shown as text');
+  const files = await frame.locator('.file-tree').textContent() ?? '';
+  assert.ok(files.includes(HOSTILE.img), 'hostile file names are shown as text');
+  assert.ok(files.includes(BIDI_SHOWN) && !files.includes('\u202E'), 'a file name\'s right-to-left override is shown as its escape');
   await shoot(page, screenshots, '17-inspector-hostile-layer');
 
   // 18. After Reload Window, the panel comes back where it was (the webview serializer). A browser

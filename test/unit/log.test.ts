@@ -39,3 +39,22 @@ describe('redactingLog', () => {
     assert.deepEqual(lines, ['shown']);
   });
 });
+
+describe('log entries', () => {
+  it('keep a registry\'s line breaks from starting an entry of their own, and show hidden characters', () => {
+    const { lines, channel } = fakeChannel();
+    const log = redactingLog(channel);
+    log.error('While listing tags of team/app\n2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\r\nfile\u202Etxt.exe\u2028x\x1b[2J');
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0], 'error While listing tags of team/app\n    2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\n    file\\u202Etxt.exe\\u2028x\\u001B[2J');
+    assert.ok(lines[0]!.split('\n').slice(1).every((line) => line.startsWith('    ')), 'every later line is indented');
+  });
+
+  it('keeps a stack readable: its lines stay, indented under the first', () => {
+    const { lines, channel } = fakeChannel();
+    const err = new Error('boom');
+    err.stack = 'Error: boom\n    at f (x.js:1:1)';
+    redactingLog(channel).error(err);
+    assert.equal(lines[0], 'error Error: boom\n        at f (x.js:1:1)');
+  });
+});

@@ -8,6 +8,7 @@
  */
 import { CoreError } from '../errors';
 import type { Credential } from '../config/credentials';
+import { KnownSecrets } from '../registry-text';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { parseChallenges, pickChallenge, type BearerChallenge } from './challenge';
 import { describeScopes, mergeScopes, scopeKey } from './scope';
@@ -24,6 +25,8 @@ export interface AuthorizerOptions {
   send: (req: HttpRequest) => Promise<HttpResponse>;
   /** hosts.toml [header] values, also sent to the token server. */
   extraHeaders?: Record<string, string>;
+  /** Where the credential, tokens and header values this authorizer sends are added, so messages never quote them. */
+  secrets?: KnownSecrets;
   now?: () => number;
 }
 
@@ -55,6 +58,8 @@ export const TOKEN_REFRESH_MARGIN_MS = 10_000;
 const MAX_CACHED_TOKENS = 128;
 
 export class Authorizer {
+  /** What this authorizer has sent or will send: a registry's message must not repeat any of it. */
+  readonly secrets: KnownSecrets;
   private readonly now: () => number;
   private learned: Learned | undefined;
   private credentialPromise: Promise<Credential | undefined> | undefined;
@@ -71,6 +76,8 @@ export class Authorizer {
 
   constructor(private readonly options: AuthorizerOptions) {
     this.now = options.now ?? Date.now;
+    this.secrets = options.secrets ?? new KnownSecrets();
+    this.secrets.add(...Object.values(options.extraHeaders ?? {}));
   }
 
   get host(): string {
@@ -181,7 +188,10 @@ export class Authorizer {
   }
 
   private credential(signal?: AbortSignal): Promise<Credential | undefined> {
-    this.credentialPromise ??= this.options.credentials();
+    this.credentialPromise ??= this.options.credentials().then((credential) => {
+      this.secrets.addCredential(credential);
+      return credential;
+    });
     return withSignal(this.credentialPromise, signal);
   }
 
@@ -249,6 +259,7 @@ export class Authorizer {
       extraHeaders: this.options.extraHeaders,
       now: this.now,
     });
+    this.secrets.addRecent(result.token, result.refreshToken);
     const entry: CachedToken = { header: `Bearer ${result.token}`, key, expiresAt: result.expiresAt };
     if (generation !== this.generation) return entry;
     if (result.refreshToken !== undefined) this.refreshToken = result.refreshToken;

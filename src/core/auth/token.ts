@@ -7,6 +7,7 @@
  */
 import { CoreError } from '../errors';
 import { hostKey, isPrivateHost } from '../config/cidr';
+import { quoteRegistryText } from '../registry-text';
 import type { Credential } from '../config/credentials';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 
@@ -113,7 +114,7 @@ export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
     const res = await req.send(postRequest(req, realm, refreshToken));
     if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm, refreshToken)), grant: 'refresh_token' };
     const body = await readCapped(res).catch(() => '');
-    if (![400, 401, 404, 405].includes(res.status)) throw statusError(res.status, body, req, realm, [refreshToken]);
+    if (![400, 401, 404, 405].includes(res.status)) throw statusError(res.status, body, req, realm, [refreshToken, ...secretsOf(req)]);
     // An identity token is the only credential held and the server called it invalid: a GET would
     // silently be anonymous, so say that the login is stale instead.
     const hasPassword = !!cred?.username && !!cred.password;
@@ -162,9 +163,12 @@ function postRequest(req: TokenRequest, realm: URL, refreshToken: string): HttpR
   return { method: 'POST', url: new URL(realm.href), headers, body: form.toString(), signal: req.signal };
 }
 
+/** Everything this token request may carry that a server's answer must not repeat into a message. */
 function secretsOf(req: TokenRequest): string[] {
   const c = req.credential;
-  return [c?.password, c?.identityToken, c?.registryToken, req.refreshToken].filter((s): s is string => !!s);
+  // `user:password` is what the Basic header encodes; its base64 is among its searched forms.
+  const login = c?.username && c.password ? `${c.username}:${c.password}` : undefined;
+  return [c?.password, login, c?.identityToken, c?.registryToken, req.refreshToken, ...Object.values(req.extraHeaders ?? {})].filter((s): s is string => !!s);
 }
 
 /** Reads a body up to {@link MAX_TOKEN_RESPONSE_BYTES}; `undefined` when it is larger. */
@@ -262,7 +266,7 @@ function statusError(status: number, body: string | undefined, req: TokenRequest
   );
 }
 
-/** The server's own reason, shortened, with anything resembling a secret we sent removed. */
+/** The server's own reason, quoted safely (see quoteRegistryText): without any form of a secret we sent. */
 function serverSaid(body: string | undefined, secrets: readonly string[]): string | undefined {
   let parsed: { error?: unknown; error_description?: unknown; errors?: Array<{ message?: unknown }>; details?: unknown } | undefined;
   try {
@@ -274,8 +278,5 @@ function serverSaid(body: string | undefined, secrets: readonly string[]): strin
   const first = Array.isArray(parsed.errors) ? parsed.errors[0]?.message : undefined;
   const text = [parsed.error_description, first, parsed.error].find((v) => typeof v === 'string' && v !== '') as string | undefined;
   if (text === undefined) return undefined;
-  let clean = text;
-  for (const s of secrets) if (s.length >= 4) clean = clean.split(s).join('<redacted>');
-  clean = [...clean].map((c) => (c < ' ' || c === '\x7f' ? ' ' : c)).join('');
-  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+  return quoteRegistryText(text, secrets) || undefined;
 }

@@ -3,6 +3,7 @@
  * closes) and the few things only the extension host may do for it (clipboard, editors, links).
  */
 import * as vscode from 'vscode';
+import { visibleText } from '../../core/visible-text';
 import type { HostMessage, Location, RequestMessage, Requests } from '../../webview/protocol';
 import { jsonUri } from '../json-documents';
 import { inspectorHtml, webviewOptions } from './html';
@@ -128,7 +129,8 @@ export class InspectorPanel implements vscode.Disposable {
       page: async (location, signal) => {
         this.current = location;
         const page = await this.service.page(location, signal);
-        this.panel.title = page.title;
+        // A tab title is plain text: hidden characters in a tag or repository name show as escapes.
+        this.panel.title = visibleText(page.title);
         return page;
       },
       imageSizes: (params, signal) => this.service.imageSizes(params, signal),

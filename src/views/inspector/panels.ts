@@ -8,6 +8,7 @@ import type { RegistrySession } from '../../core/index';
 import { INSPECTOR_VIEW_TYPE, type Location, type ManifestLocation, type WebviewState } from '../../webview/protocol';
 import { InspectorPanel, type InspectorWatcher, type Rendered } from './panel';
 import { InspectorService } from './service';
+import { visibleText } from '../../core/visible-text';
 import { titleFor } from './view-model';
 import { isLocation } from './validate';
 
@@ -43,7 +44,7 @@ export class InspectorPanels implements vscode.Disposable {
       open.panel.reveal();
       return { digest: target.digest, reused: true };
     }
-    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, titleFor(target), vscode.ViewColumn.Active, { retainContextWhenHidden: false });
+    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, visibleText(titleFor(target)), vscode.ViewColumn.Active, { retainContextWhenHidden: false });
     const panel = this.adopt(webviewPanel, target);
     const rendered = options.waitUntilRendered ? await panel.whenRendered() : undefined;
     return { digest: target.digest, reused: false, ...(rendered ? { rendered } : {}) };

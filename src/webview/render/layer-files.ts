@@ -2,7 +2,7 @@
  * A layer's files: progress while the host streams and reads the blob (with Cancel), then a tree
  * whose directories load their rows when opened. Names, link targets and owners are text.
  */
-import { append, clipped, h, icon, linkButton, type Child } from '../dom';
+import { append, clipped, h, icon, linkButton, plainText, type Child } from '../dom';
 import type { FileRow, HostEvent, LayerLocation, LayerSummary } from '../protocol';
 import { RequestError } from '../rpc';
 import { muted, problem, section, type PageContext } from './common';
@@ -115,7 +115,7 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
         toggle.replaceChildren(icon('chevron-down'));
       }, (err: Error) => {
         toggle.replaceChildren(icon('error'));
-        toggle.title = err.message;
+        toggle.title = plainText(err.message);
       });
     });
   }

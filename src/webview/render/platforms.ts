@@ -1,6 +1,6 @@
 /** An index's platforms: a table linking to each, whose image sizes arrive after the page is shown. */
 import { formatBytes } from '../../views/format';
-import { clipped, h, icon, linkButton } from '../dom';
+import { clipped, h, icon, linkButton, setText } from '../dom';
 import { MAX_SIZE_LOOKUPS, type PageModel, type PlatformRow } from '../protocol';
 import { cell, digestLink, muted, row, section, table, type PageContext } from './common';
 
@@ -38,10 +38,10 @@ export function renderPlatforms(ctx: PageContext, page: PageModel): HTMLElement[
         sum += result?.size ?? 0;
         for (const td of cells) td.replaceChildren(result?.problem ? h('span', { class: 'problem-inline', title: result.problem }, icon('warning'), ' unreadable') : (result?.sizeText ?? '?'));
       }
-      total.textContent = `${platforms.length} · ${formatBytes(sum)} in all`;
+      setText(total, `${platforms.length} · ${formatBytes(sum)} in all`);
     }, (err: Error) => {
       for (const cells of sizeCells.values()) for (const td of cells) td.replaceChildren(muted('?'));
-      total.textContent = err.message;
+      setText(total, err.message);
     }));
   }
   return sections;

@@ -1,0 +1,179 @@
+/**
+ * Registry-controlled text made safe to quote in a message. A registry's or token server's error
+ * text is untrusted: it may echo the request's Authorization header or a configured hosts.toml
+ * header, carry line breaks that forge log lines, bidi controls that reverse what is read, or run
+ * to megabytes. {@link quoteRegistryText} is the one way such text reaches a message (and so the
+ * tree, a notification and the log); {@link KnownSecrets} is what a session has sent, to remove.
+ */
+import { oneLineText } from './visible-text';
+
+/** The most of a registry's own words a message quotes, in characters (code points). */
+export const MAX_QUOTED_CHARS = 200;
+/** Text past this is not looked at (a secret it cuts in two is caught as a cut-off secret). */
+export const MAX_SCANNED_CHARS = 8192;
+/** Shorter values are not searched for as plain text (they would blank out ordinary words); their encoded forms still are. */
+export const MIN_SECRET_CHARS = 4;
+/** A secret's start left at the very end of the text (cut off by a limit) is removed from this many characters on. */
+export const MIN_CUT_SECRET_CHARS = 6;
+/** What stands in a message where a secret was. */
+export const REDACTED = '[REDACTED]';
+/** Tokens change every few minutes: the latest this many are remembered per session. */
+export const MAX_RECENT_SECRETS = 256;
+
+/** The parts of a login that are secret (a Credential, without importing its module). */
+export interface SecretCredential {
+  username?: string;
+  password?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
+
+/**
+ * The secrets a session has put in requests: passwords (and the `user:password` whose base64 is a
+ * Basic header), identity, refresh and registry tokens, bearer tokens, configured header values.
+ * The authorizer and the session add them as they use them; messages quote registry text through
+ * {@link quoteRegistryText} with them. Credentials and headers stay for the session (a few per
+ * configured host); tokens, which are renewed all the time, only the latest {@link MAX_RECENT_SECRETS}.
+ */
+export class KnownSecrets implements Iterable<string> {
+  private readonly lasting = new Set<string>();
+  private readonly recent = new Set<string>();
+  private cachedForms: string[] | undefined;
+
+  /** Values kept for the session: credentials, configured header values. */
+  add(...values: (string | undefined)[]): void {
+    for (const value of values) {
+      if (!isSearchable(value) || this.lasting.has(value)) continue;
+      this.lasting.add(value);
+      this.cachedForms = undefined;
+    }
+  }
+
+  /** A login's secrets, with `user:password` (the text a Basic header encodes). */
+  addCredential(credential: SecretCredential | undefined): void {
+    if (!credential) return;
+    const { username, password, identityToken, registryToken } = credential;
+    this.add(password, identityToken, registryToken, username && password ? `${username}:${password}` : undefined);
+  }
+
+  /** Short-lived values (access and refresh tokens): the latest {@link MAX_RECENT_SECRETS} are kept. */
+  addRecent(...values: (string | undefined)[]): void {
+    for (const value of values) {
+      if (!isSearchable(value)) continue;
+      this.recent.delete(value);
+      this.recent.add(value);
+      if (this.recent.size > MAX_RECENT_SECRETS) this.recent.delete(this.recent.values().next().value as string);
+      this.cachedForms = undefined;
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    yield* this.lasting;
+    yield* this.recent;
+  }
+
+  /** Every form of every secret, longest first (computed once per change). */
+  forms(): readonly string[] {
+    this.cachedForms ??= formsOf(this);
+    return this.cachedForms;
+  }
+}
+
+function isSearchable(value: string | undefined): value is string {
+  return value !== undefined && value.trim().length >= MIN_SECRET_CHARS;
+}
+
+/**
+ * The ways a secret can appear in what a server sends back: as is, JSON-escaped, base64 (a Basic
+ * header's value for `user:password`; padded, unpadded and URL-safe), and each of those
+ * percent-encoded (a query or form echoed; the text's escapes are also tried upper-cased).
+ * `Basic …` and `Bearer …` header values contain these, so removing the value leaves the scheme.
+ */
+export function secretForms(secret: string): string[] {
+  const base64 = Buffer.from(secret, 'utf8').toString('base64');
+  const unpadded = base64.replace(/=+$/, '');
+  const forms = new Set<string>([JSON.stringify(secret).slice(1, -1)]);
+  // Each as is and percent-encoded: a Basic header's value can come back in a query too.
+  for (const form of [secret, base64, unpadded, unpadded.replace(/\+/g, '-').replace(/\//g, '_')]) {
+    forms.add(form).add(encodeURIComponent(form)).add(new URLSearchParams({ v: form }).toString().slice(2));
+  }
+  return [...forms];
+}
+
+function formsOf(secrets: Iterable<string>): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (!isSearchable(secret)) continue;
+    for (const form of secretForms(secret)) if (form.length >= MIN_SECRET_CHARS) forms.add(form);
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Forms of `secrets`: cached for a KnownSecrets, computed for a plain list. */
+function formsFor(secrets: Iterable<string>): readonly string[] {
+  return secrets instanceof KnownSecrets ? secrets.forms() : formsOf(secrets);
+}
+
+/**
+ * `text` with every form of every secret replaced by {@link REDACTED}, and a secret's beginning
+ * left at the very end (a limit cut it off) removed too.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string>): string {
+  return scrub(text, formsFor(secrets));
+}
+
+function scrub(text: string, forms: readonly string[]): string {
+  const out = replaceForms(text, forms);
+  if (!out.includes('%')) return out;
+  // Again with percent escapes in the hex case encodeURIComponent writes, so `%2f` is found as `%2F`.
+  return replaceForms(out.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()), forms);
+}
+
+function replaceForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  // Longest first, so `user:password` goes whole before `password` is looked for.
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+  return withoutCutSecret(out, forms);
+}
+
+/** Removes a tail of `text` that is the beginning of a secret form ({@link MIN_CUT_SECRET_CHARS} or more). */
+function withoutCutSecret(text: string, forms: readonly string[]): string {
+  let cutAt = text.length;
+  for (const form of forms) {
+    if (form.length <= MIN_CUT_SECRET_CHARS) continue;
+    const head = form.slice(0, MIN_CUT_SECRET_CHARS);
+    // The earliest start found is the longest cut-off piece.
+    for (let i = text.indexOf(head, Math.max(0, text.length - form.length + 1)); i >= 0 && i < cutAt; i = text.indexOf(head, i + 1)) {
+      if (form.startsWith(text.slice(i))) {
+        cutAt = i;
+        break;
+      }
+    }
+  }
+  return cutAt === text.length ? text : `${text.slice(0, cutAt)}${REDACTED}`;
+}
+
+/**
+ * Registry-controlled text as a message may quote it: every known form of `secrets` removed, line
+ * breaks and control characters turned into spaces (so nothing forges a log line), invisible and
+ * bidi characters shown as escapes (`\u202E`), and at most `maxChars` characters (code points;
+ * `…` marks a cut). Secrets are removed before anything is cut, so a limit never leaves a piece.
+ */
+export function quoteRegistryText(text: string, secrets: Iterable<string> = [], maxChars = MAX_QUOTED_CHARS): string {
+  const forms = formsFor(secrets);
+  const scanned = text.length > MAX_SCANNED_CHARS ? cutCodePoints(text, MAX_SCANNED_CHARS) : text;
+  let clean = scrub(scanned, forms);
+  clean = oneLineText(clean).trim();
+  // Turning controls into spaces can join the pieces of a secret that contains one: look again.
+  clean = scrub(clean, forms);
+  // Only a secret that our own marker text makes up again can be left; say nothing of it then.
+  if (forms.some((form) => clean.includes(form))) return REDACTED;
+  const chars = Array.from(clean);
+  return chars.length > maxChars ? `${chars.slice(0, Math.max(0, maxChars - 1)).join('')}…` : clean;
+}
+
+/** The first `max` UTF-16 units of `text`, never ending inside a surrogate pair. */
+function cutCodePoints(text: string, max: number): string {
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
