@@ -471,6 +471,16 @@ export class FaultProxy {
     return request;
   }
 
+  /**
+   * The proxy's origin as the client named it (its Host header), so the registry's own URLs come
+   * back under the name the client used: `https://registry.test` through a resolve rule, not 127.0.0.1.
+   */
+  private originAsAddressed(seen: SeenRequest): string {
+    const host = seen.headers.host;
+    if (host === undefined || !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) return this.url;
+    return `${new URL(this.url).protocol}//${host}`;
+  }
+
   /** Streams the request to the registry and its response back, applying header and body faults. */
   private forward(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -492,7 +502,7 @@ export class FaultProxy {
   }
 
   private relayResponse(upstream: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined): void {
-    const headers = relayedHeaders(upstream, this.upstream.origin, this.url);
+    const headers = relayedHeaders(upstream, this.upstream.origin, this.originAsAddressed(seen));
     if (fault?.kind === 'wrong-digest-header') {
       headers['docker-content-digest'] = fault.digest ?? someOtherDigest(headerText(headers['docker-content-digest']));
     }
@@ -525,7 +535,7 @@ export class FaultProxy {
   private async serveTagPage(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, pageSize: number): Promise<void> {
     const asked = new URL(seen.path, this.upstream);
     const full = await this.fetchUpstream(asked.pathname, bodilessGetHeaders(req, this.upstream.host));
-    const headers = relayedHeaders(full.response, this.upstream.origin, this.url);
+    const headers = relayedHeaders(full.response, this.upstream.origin, this.originAsAddressed(seen));
     delete headers['content-length'];
     if (full.response.statusCode !== 200) {
       // Challenges and errors go back as the registry sent them.
