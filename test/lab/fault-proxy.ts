@@ -66,6 +66,8 @@ export interface PemPair {
 export interface ServerOptions {
   /** Serve HTTPS with this pair instead of plain HTTP. */
   tls?: PemPair;
+  /** The loopback address to listen on; default 127.0.0.1. */
+  address?: '127.0.0.1' | '::1';
 }
 
 const MAX_SEEN = 10_000;
@@ -132,23 +134,25 @@ class LoopbackServer {
   private constructor(
     private readonly server: http.Server | https.Server,
     private readonly sockets: Set<Socket>,
-    /** e.g. 127.0.0.1:PORT; still valid after stop(). */
+    /** e.g. 127.0.0.1:PORT or [::1]:PORT; still valid after stop(). */
     readonly host: string,
   ) {
     this.url = `${server instanceof https.Server ? 'https' : 'http'}://${host}`;
   }
 
-  static async listen(handler: http.RequestListener, tls: PemPair | undefined): Promise<LoopbackServer> {
+  static async listen(handler: http.RequestListener, options: ServerOptions): Promise<LoopbackServer> {
+    const { tls, address = '127.0.0.1' } = options;
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     server.maxConnections = MAX_CONNECTIONS;
     const sockets = trackSockets(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
+      server.listen({ host: address, port: 0, ipv6Only: address === '::1' }, () => resolve());
     });
     // A forgotten stop() must not keep the test process alive.
     server.unref();
-    return new LoopbackServer(server, sockets, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const port = (server.address() as AddressInfo).port;
+    return new LoopbackServer(server, sockets, address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`);
   }
 
   async stop(): Promise<void> {
@@ -336,7 +340,7 @@ export class FaultProxy {
 
   static async start(target: { url: string }, options: ServerOptions = {}): Promise<FaultProxy> {
     const proxy = new FaultProxy(target);
-    proxy.server = await LoopbackServer.listen((req, res) => proxy.handle(req, res), options.tls);
+    proxy.server = await LoopbackServer.listen((req, res) => proxy.handle(req, res), options);
     return proxy;
   }
 
@@ -603,7 +607,7 @@ export class RecordingServer {
 
   static async start(options: ServerOptions = {}): Promise<RecordingServer> {
     const instance = new RecordingServer();
-    instance.server = await LoopbackServer.listen((req, res) => instance.handle(req, res), options.tls);
+    instance.server = await LoopbackServer.listen((req, res) => instance.handle(req, res), options);
     return instance;
   }
 

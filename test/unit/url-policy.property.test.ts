@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CoreError } from '../../src/core/errors';
-import { canonicalHost, isPrivateHost } from '../../src/core/net/addresses';
+import { canonicalHost, isHostName, isPrivateHost } from '../../src/core/net/addresses';
 import { judgeRegistryUrl, requireRegistryUrl, type RegistryUrlKind } from '../../src/core/transport/url-policy';
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +87,8 @@ function v6Forms(n: bigint): fc.Arbitrary<string> {
   return fc.constantFrom(`[${full}]`, `[${plain.toUpperCase()}]`, `[${compressed}]`);
 }
 
-const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
+// No '--' (an `xn--` label is punycode, which the URL parser checks and may refuse).
+const label = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,5})?$/);
 const LOCAL = ['localhost', 'local', 'home.arpa', 'internal', 'corp', 'home', 'lan'];
 /** Names that only resolve on the user's network: single labels and the local suffixes. */
 const localName = fc.oneof(label, fc.tuple(fc.array(label, { maxLength: 2 }), fc.constantFrom(...LOCAL)).map(([ls, s]) => [...ls, s].join('.')));
@@ -242,6 +243,11 @@ describe('canonical host key', () => {
     assert.equal(canonicalHost('localhost:80'), 'localhost:80');
     assert.equal(canonicalHost('host/path'), 'host/path', 'not a host: left as written (lowercased), so it matches no real host');
     assert.equal(canonicalHost('user@host'), 'user@host');
+  });
+
+  it('tells host names (safe as folder names) from anything else', () => {
+    for (const ok of ['registry.test', 'registry.test:8443', 'a-b.c1.example.', '127.0.0.1:5000', '[::1]:5000', '[fd00::1]', 'xn--bcher-kva.example']) assert.ok(isHostName(ok), ok);
+    for (const bad of ['..', '.', '', 'a/b', 'a\\b', '-a.test', 'a-.test', 'a..b', '[zz]', 'host:0', 'host:99999', 'host:', '[::1', 'a b']) assert.ok(!isHostName(bad), bad);
   });
 
   it('is idempotent and agrees with the URL parser', () => {

@@ -199,8 +199,8 @@ export function isAlwaysInsecure(host: string): boolean {
 
 /**
  * Decides whether a registry is insecure: always for loopback and `localhost`; for a host entry
- * when host and port both match exactly (an entry without a port matches only a registry written
- * without one); for a CIDR entry when the hostname is an IP in it or one of `resolvedAddresses`
+ * when host and port both match (an entry without a port matches only a registry written without
+ * one, or with https's default 443: `host` and `host:443` are one registry); for a CIDR entry when the hostname is an IP in it or one of `resolvedAddresses`
  * (which the caller looked up) is. A hostname resolving to loopback is insecure too.
  */
 export function matchInsecure(
@@ -213,6 +213,6 @@ export function matchInsecure(
   const key = hostKey(hostname);
   const addresses = parseIp(hostname) !== undefined ? [hostname] : resolvedAddresses;
   return entries.some((e) =>
-    e.kind === 'host' ? hostKey(e.host) === key && e.port === port : addresses.some((a) => cidrContains(e, a)),
+    e.kind === 'host' ? hostKey(e.host) === key && (e.port ?? 443) === (port ?? 443) : addresses.some((a) => cidrContains(e, a)),
   );
 }

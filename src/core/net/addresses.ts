@@ -172,3 +172,16 @@ export function isPrivateHost(hostname: string): boolean {
   if (key === '' || !key.includes('.')) return true;
   return LOCAL_SUFFIXES.some((suffix) => key === suffix || key.endsWith(`.${suffix}`));
 }
+
+/**
+ * True for `host[:port]` made only of a DNS name (letters, digits, inner `-`, dot-separated labels),
+ * an IPv4 address or a bracketed IPv6 address, and an optional port: safe to use as a file name in
+ * a host directory (never `.`, `..` or anything with a separator).
+ */
+export function isHostName(hostPort: string): boolean {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)(?::(\d{1,5}))?$/.exec(hostPort);
+  if (!match) return false;
+  const host = match[1]!;
+  if (host.startsWith('[') && parseIp(host) === undefined) return false;
+  return match[2] === undefined || (Number(match[2]) >= 1 && Number(match[2]) <= 65535);
+}

@@ -36,7 +36,8 @@ const TLS_REASON: Record<string, string> = {
 
 /**
  * A TLS failure at a redirect target, in words that fit it: marking the registry insecure would
- * not help (a redirect target is always verified), but the registry's own CA is used for it.
+ * not help (a redirect target is verified unless its own host configuration says skip_verify), but
+ * the registry's CA and the target's own host configuration (ca, client, skip_verify) are used for it.
  */
 export function redirectTlsError(err: unknown, registryHost: string, from: URL, to: URL): unknown {
   if (!(err instanceof CoreError)) return err;
@@ -45,7 +46,7 @@ export function redirectTlsError(err: unknown, registryHost: string, from: URL, 
   return new CoreError(
     'TLS_REDIRECT_TARGET',
     `${registryHost} sent ${from.pathname} to ${to.host}, whose certificate could not be verified (${reason}), so nothing was fetched from it: ` +
-      `if that storage uses your own CA, add the CA to the hosts.toml \`ca\` or certs.d folder of ${registryHost} (redirect targets are verified with it); otherwise tell the registry's operator.`,
+      `if that storage uses your own CA, add the CA to the hosts.toml \`ca\` or certs.d folder of ${registryHost} or of ${to.host} (a redirect target is verified with both); otherwise tell the registry's operator.`,
     { cause: err },
   );
 }
