@@ -69,7 +69,7 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
   // Test the login before keeping it, with a session of its own that sees only this credential for the host.
   const candidate: Credential = { username, password, source: 'the login being checked' };
   const session = core().createSession(coreConfigFrom(readSettings(), (e) => tree.logRequest(e), {
-    get: async (h) => (h === host ? candidate : logins.get(h)),
+    get: async (h) => (core().canonicalHost(h) === core().canonicalHost(host) ? candidate : logins.get(h)),
   }));
   let ping: PingResult;
   try {

@@ -9,6 +9,7 @@ import { registryErrorFor } from './registry-errors';
 import { Repository } from './repository';
 import type { RegistrySession } from './session';
 import type { HttpResponse } from './transport/http';
+import { requireRegistryUrl } from './transport/url-policy';
 
 /** What `GET /v2/` said about a registry: the extension shows it as the registry's state. */
 export type PingResult =
@@ -191,10 +192,11 @@ export class RegistryClient {
       }
       const requestUrl: URL = res.url;
       const next = nextPageUrl(header(res, 'link'), requestUrl.href);
-      if (next && !sameOrigin(next, requestUrl.href)) {
-        throw new CoreError('CROSS_ORIGIN_LINK', `${this.host} pointed the next page of ${what} at another origin (${new URL(next).origin}); it is not followed.`);
+      const checked = next === undefined ? undefined : requireRegistryUrl(next, requestUrl, 'next-page', this.host, what);
+      if (checked && !sameOrigin(checked, requestUrl)) {
+        throw new CoreError('CROSS_ORIGIN_LINK', `${this.host} pointed the next page of ${what} at another origin (${checked.origin}); it is not followed.`);
       }
-      url = next ? new URL(next) : undefined;
+      url = checked;
       yield (entries ?? []).filter((e): e is string => typeof e === 'string');
     }
   }

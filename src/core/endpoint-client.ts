@@ -5,6 +5,7 @@ import type { PlannedEndpoint } from './plan';
 import type { RegistryConnection } from './transport/connection';
 import type { HttpRequest, HttpResponse } from './transport/http';
 import { isRedirect, redirectTarget, redirectTlsError, sameHost } from './transport/redirect';
+import { requireRegistryUrl } from './transport/url-policy';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from './transport/retry';
 
 /** One request to a registry endpoint, relative to its API root (`/v2` unless override_path). */
@@ -154,14 +155,13 @@ export class EndpointClient {
   }
 
   /**
-   * An upload Location (or a Link) on another host: no Authorization and no configured headers go
-   * there, and an https registry never sends content to plain http.
+   * An upload Location on another host: no Authorization and no configured headers go there, and
+   * the registry URL policy is applied again (whoever built the URL), so nothing reaches plain http
+   * from https or a private address from a public registry.
    */
   private sendToOtherHost(req: EndpointRequest, url: URL): Promise<HttpResponse> {
-    if (url.protocol === 'http:' && this.origin.startsWith('https:')) {
-      throw new CoreError('INSECURE_REDIRECT', `${this.host} sent an upload location on plain http (${url.origin}); it is not followed, since content and credentials would travel unencrypted: ask the registry's operator to serve uploads over HTTPS.`);
-    }
-    return this.connection.sendElsewhere({ method: req.method, url, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
+    const checked = requireRegistryUrl(url.href, new URL(this.origin), 'upload-location', this.host, url.pathname);
+    return this.connection.sendElsewhere({ method: req.method, url: checked, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
   }
 
   /** The sentence for a request this host still refuses after authorization: log in, wrong login, or not permitted. */

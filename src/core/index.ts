@@ -13,6 +13,7 @@ export { type RequestLogEntry, type RequestLogger } from './transport/connection
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 export { RetryLaterError } from './transport/retry-gate';
 export { parseRegistryLocation, type RegistryLocation } from './registry-url';
+export { canonicalHost } from './net/addresses';
 export { parseReference, formatReference, familiarString, validateTag, type Reference } from './reference';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';
 export { parseInsecureEntry } from './config/cidr';

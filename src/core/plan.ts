@@ -303,6 +303,51 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
   return planned as PlannedEndpoint;
 }
 
+/** TLS settings of one host as a host configuration gives them. */
+export interface HostTls {
+  caFiles: string[];
+  clientCertificates: ClientCertificate[];
+  skipVerify?: boolean;
+}
+
+/**
+ * The TLS settings a host configuration gives `scheme://host`: certificates and verification are
+ * properties of the host, not of one section, so a setting a section leaves out is taken from
+ * another section for the same host (`own` first, then file order: mirrors, then the server). Without this, a
+ * `[host."https://H"]` section's `ca` applied to pulls from H but not to listing H, its server.
+ * `undefined` when no section names that host.
+ */
+export function hostTls(config: HostConfig, scheme: 'https' | 'http', host: string, own?: HostEntry): (HostTls & { from: HostEntry[] }) | undefined {
+  const sections = own ? [own, ...config.mirrors, config.server] : [...config.mirrors, config.server];
+  const same = sections.filter((e) => e.scheme === scheme && e.host.toLowerCase() === host.toLowerCase());
+  if (same.length === 0) return undefined;
+  const ca = same.find((e) => e.caFiles.length > 0);
+  const client = same.find((e) => e.clientCertificates.length > 0);
+  const verify = same.find((e) => e.skipVerify !== undefined);
+  return {
+    caFiles: [...(ca?.caFiles ?? [])],
+    clientCertificates: (client?.clientCertificates ?? []).map((c) => ({ ...c })),
+    ...(verify ? { skipVerify: verify.skipVerify } : {}),
+    from: [ca, client, verify].filter((e): e is HostEntry => e !== undefined),
+  };
+}
+
+/** `entry` with the TLS settings it leaves out taken from another section for the same host, and why. */
+function withHostTls(entry: HostEntry, config: HostConfig): { entry: HostEntry; why?: string } {
+  const shared = hostTls(config, entry.scheme, entry.host, entry);
+  const borrowed = shared?.from.filter((e) => e !== entry) ?? [];
+  if (shared === undefined || borrowed.length === 0) return { entry };
+  const merged: HostEntry = { ...entry, caFiles: shared.caFiles, clientCertificates: shared.clientCertificates };
+  if (shared.skipVerify !== undefined) merged.skipVerify = shared.skipVerify;
+  const fields = [
+    entry.caFiles.length === 0 && shared.caFiles.length > 0 ? 'ca' : undefined,
+    entry.clientCertificates.length === 0 && shared.clientCertificates.length > 0 ? 'client' : undefined,
+    entry.skipVerify === undefined && shared.skipVerify !== undefined ? 'skip_verify' : undefined,
+  ].filter((f) => f !== undefined);
+  const sections = [...new Set(borrowed.map((e) => (e.isMirror ? `[host."${e.scheme}://${e.host}"]` : 'the top level')))].join(' and ');
+  return { entry: merged, why: `${fields.join(', ')} from ${sections} of ${config.source?.file ?? 'the host configuration'}: the same host` };
+}
+
 /**
  * Decides the endpoints for `operation` on `config.registry`: mirrors in file order then the
  * server, filtered by capability (push and delete: only the first push host; list: the server only).
@@ -339,7 +384,10 @@ export function planEndpoints(config: HostConfig, operation: Operation, settings
       skipped.push({ host, reason: `${role}: only the first host with the push capability (${endpoints[0]!.host}) receives ${verb}` });
       continue;
     }
-    endpoints.push(planOne(entry, role, config, parsed, settings));
+    const shared = withHostTls(entry, config);
+    const planned = planOne(shared.entry, role, config, parsed, settings);
+    if (shared.why !== undefined) planned.why.splice(1, 0, shared.why);
+    endpoints.push(planned);
   }
 
   if (endpoints.length === 0 && needed !== undefined) {

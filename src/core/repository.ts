@@ -16,6 +16,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, ty
 import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from './media-types';
 import { registryErrorFor } from './registry-errors';
 import type { HttpResponse } from './transport/http';
+import { requireRegistryUrl } from './transport/url-policy';
 import { DEFAULT_CHUNK_SIZE, uploadBlob, type UploadOptions } from './upload';
 
 export interface ReferrersOptions {
@@ -182,7 +183,9 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     if (res.status === 201) return true;
     const location = header(res, 'location');
     if (res.status === 202 && location) {
-      await endpoint.send({ method: 'DELETE', path: new URL(location, res.url), scopes, signal, retry: false }).then((r) => r.body.dump()).catch(() => undefined);
+      // The cancelling DELETE goes only where the registry URL policy allows; a refused location is an error, not skipped silently.
+      const session = requireRegistryUrl(location, res.url, 'mount-location', this.client.host, `${descriptor.digest} into ${this.repository}`);
+      await endpoint.send({ method: 'DELETE', path: session, scopes, signal, retry: false }).then((r) => r.body.dump()).catch(() => undefined);
     }
     return false;
   }
@@ -319,7 +322,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       if (parsed.kind === 'index') found.push(...parsed.index.manifests);
       filtered ||= /artifactType/i.test(header(res, 'oci-filters-applied') ?? '');
       const next = nextPageUrl(header(res, 'link'), res.url.href);
-      url = next && sameOrigin(next, res.url.href) ? new URL(next) : undefined;
+      const checked = next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.client.host, `the referrers of ${digest}`);
+      url = checked && sameOrigin(checked, res.url) ? checked : undefined;
     }
     return filtered ? found : filterArtifactType(found, options.artifactType);
   }

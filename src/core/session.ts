@@ -6,13 +6,15 @@ import { CredentialResolver, type Credential, type CredentialStore } from './con
 import { defaultHostRoots, loadHostConfig, type HostConfig } from './config/hosts';
 import { EndpointClient } from './endpoint-client';
 import { CoreError } from './errors';
-import { planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
+import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
 import { findResolveRule, parseResolveRule, type ResolveRule } from './config/resolve-rules';
+import { canonicalHost, isHostName } from './net/addresses';
 import { KnownSecrets } from './registry-text';
 import { parseRegistryLocation } from './registry-url';
-import { RegistryConnection, type RequestLogger } from './transport/connection';
-import { HttpTransport, type OriginOptions } from './transport/http';
+import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from './transport/connection';
+import { HttpTransport, type ConnectionOptions } from './transport/http';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
+import { RetryGate } from './transport/retry-gate';
 
 /** Where credentials come from. `false` means anonymous only. */
 export interface CredentialOptions {
@@ -53,10 +55,21 @@ export interface CoreConfig {
   platform?: NodeJS.Platform;
 }
 
+/** An endpoint's connection options as configured, and what a host it sends the client to inherits. */
+interface EndpointTls {
+  /** All the endpoint's TLS and dial settings as a key: endpoints that agree on them share connections. */
+  key: string;
+  own: { https: ConnectionOptions; http: ConnectionOptions };
+  /** The endpoint's extra CAs (PEM), which its redirect targets and realms are verified with too. */
+  ca?: string[];
+  skipVerify: boolean;
+}
+
 /**
- * A configured registry core: endpoint plans from hosts directories and settings, TLS per origin,
- * credentials per contacted host, one connection pool. Create one per configuration; `close()`
- * releases its sockets.
+ * A configured registry core: endpoint plans from hosts directories and settings, connection
+ * options per request from the configuration of the host contacted, credentials per contacted
+ * host, one connection pool. Every per-host lookup uses the canonical host key (see
+ * net/addresses.ts canonicalHost). Create one per configuration; `close()` releases its sockets.
  */
 export class RegistrySession {
   readonly transport: HttpTransport;
@@ -67,8 +80,12 @@ export class RegistrySession {
   private readonly resolver: CredentialResolver | undefined;
   private readonly registrySettings = new Map<string, { scheme?: 'http' | 'https'; insecure?: boolean }>();
   private readonly hostConfigs = new Map<string, Promise<{ config: HostConfig; resolvedAddresses: Record<string, readonly string[]> }>>();
-  private readonly originOptions = new Map<string, OriginOptions>();
+  private readonly pems = new Map<string, Promise<string>>();
+  private readonly endpointTlsCache = new Map<string, Promise<EndpointTls>>();
+  private readonly elsewhereOptions = new Map<string, Promise<ConnectionOptions>>();
   private readonly connections = new Map<string, RegistryConnection>();
+  /** One Retry-After hold per host, whichever connection (TLS settings) reached it. */
+  private readonly gates = new Map<string, RetryGate>();
   private readonly authorizers = new Map<string, Authorizer>();
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
   /** Parsed once; a malformed rule is reported by the endpoint plan and applies nowhere. */
@@ -81,7 +98,8 @@ export class RegistrySession {
     this.roots = config.hostsDirectories ? [...config.hostsDirectories] : defaultHostRoots(env, home, platform);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
     const timeout = config.requestTimeoutMs ?? 30_000;
-    this.transport = new HttpTransport((origin) => this.originOptions.get(origin.origin) ?? { connectTimeoutMs: timeout, headersTimeoutMs: timeout }, config.userAgent);
+    // Every request of the session carries its own options; a request without any is verified with the system roots.
+    this.transport = new HttpTransport(() => ({ connectTimeoutMs: timeout, headersTimeoutMs: timeout }), config.userAgent);
     if (config.credentials !== false) {
       const c = config.credentials ?? {};
       this.resolver = new CredentialResolver({
@@ -104,7 +122,7 @@ export class RegistrySession {
     for (const entry of config.registries ?? []) {
       try {
         const location = parseRegistryLocation(entry.url);
-        this.registrySettings.set(location.host, { ...(location.scheme ? { scheme: location.scheme } : {}), ...(entry.insecure ? { insecure: true } : {}) });
+        this.registrySettings.set(canonicalHost(location.host), { ...(location.scheme ? { scheme: location.scheme } : {}), ...(entry.insecure ? { insecure: true } : {}) });
       } catch {
         // Malformed registry URLs are reported where the settings are shown; they configure nothing.
       }
@@ -123,11 +141,12 @@ export class RegistrySession {
 
   /** The ordered endpoints for an operation on a registry, and why each is there. */
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
-    const { config, resolvedAddresses } = await this.hostConfig(registry);
+    const key = canonicalHost(registry);
+    const { config, resolvedAddresses } = await this.hostConfig(key);
     return planEndpoints(config, operation, {
       insecureRegistries: this.config.insecureRegistries,
       resolveRules: this.config.resolveRules,
-      registrySetting: this.registrySettings.get(registry),
+      registrySetting: this.registrySettings.get(key),
       resolvedAddresses,
     });
   }
@@ -140,9 +159,9 @@ export class RegistrySession {
     const clients: EndpointClient[] = [];
     for (const endpoint of plan.endpoints) {
       this.secrets.add(...Object.values(endpoint.headers ?? {}));
-      await this.registerOrigins(endpoint);
-      const connection = this.connectionFor(endpoint);
-      const authorizer = await this.authorizerFor(endpoint, repository);
+      const tls = await this.endpointTls(endpoint);
+      const connection = this.connectionFor(endpoint, tls);
+      const authorizer = await this.authorizerFor(endpoint, tls, repository);
       clients.push(new EndpointClient(endpoint, connection, authorizer, this.retry));
     }
     return clients;
@@ -151,10 +170,11 @@ export class RegistrySession {
   /** The credential the session uses for a contacted host (memoised; `forget` clears it). */
   credential(host: string, repository?: string): Promise<Credential | undefined> {
     if (!this.resolver) return Promise.resolve(undefined);
-    const key = `${host}\0${repository ?? ''}`;
+    const canonical = canonicalHost(host);
+    const key = `${canonical}\0${repository ?? ''}`;
     let found = this.credentials.get(key);
     if (!found) {
-      found = this.resolver.get(host, repository);
+      found = this.resolver.get(canonical, repository);
       this.credentials.set(key, found);
       // A failing helper or malformed file is reported now and asked again next time.
       found.catch(() => this.credentials.delete(key));
@@ -169,15 +189,16 @@ export class RegistrySession {
 
   /** Forgets credentials and tokens (of one host, or all) after a login or logout. */
   forget(host?: string): void {
-    for (const key of [...this.credentials.keys()]) if (!host || key.startsWith(`${host}\0`)) this.credentials.delete(key);
+    const canonical = host === undefined ? undefined : canonicalHost(host);
+    for (const key of [...this.credentials.keys()]) if (!canonical || key.startsWith(`${canonical}\0`)) this.credentials.delete(key);
     for (const [key, authorizer] of [...this.authorizers]) {
-      if (!host || key.startsWith(`${host}\0`)) {
+      if (!canonical || key.startsWith(`${canonical}\0`)) {
         authorizer.forget();
         this.authorizers.delete(key);
       }
     }
     // Rate limits are often per account: after a login, the next request asks again.
-    for (const connection of this.connections.values()) if (!host || connection.endpoint.host === host) connection.gate.open();
+    for (const [gateHost, gate] of this.gates) if (!canonical || gateHost === canonical) gate.open();
     this.resolver?.clearCache();
   }
 
@@ -199,77 +220,135 @@ export class RegistrySession {
     return config;
   }
 
-  /** TLS and dial settings for both schemes of an endpoint's host, read once per origin. */
-  private async registerOrigins(endpoint: PlannedEndpoint): Promise<void> {
-    const timeout = this.config.requestTimeoutMs ?? 30_000;
-    for (const scheme of ['https', 'http'] as const) {
-      const origin = `${scheme}://${endpoint.host}`;
-      if (this.originOptions.has(origin)) continue;
-      const options: OriginOptions = {
-        connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout,
-        headersTimeoutMs: timeout,
-      };
-      const target = endpoint.connectTo[scheme];
-      if (target) options.connectTo = { address: target.address, port: target.port };
-      if (scheme === 'https') {
-        if (endpoint.skipVerify) options.skipVerify = true;
-        if (endpoint.caFiles.length) options.ca = await Promise.all(endpoint.caFiles.map((file) => readPem(file, 'CA certificate')));
-        const pair = endpoint.clientCertificates[0];
-        if (pair) options.clientCertificate = { cert: await readPem(pair.cert, 'client certificate'), key: await readPem(pair.key, 'client key') };
-      }
-      this.originOptions.set(origin, options);
-    }
-  }
-
   /**
-   * A token realm or a redirect target (blob storage) trusts the registry's CA, as Docker and
-   * containerd give it, but never receives the registry's client certificate. The registry's
-   * skip_verify goes only to a realm on the registry's own host name (another port of the same
-   * machine): a host nobody configured as insecure is always verified. Resolve rules apply to these
-   * hosts as to registries, so a realm or storage host can be pointed elsewhere too.
+   * An endpoint's connection options, from its plan alone (its CA and client files, skip_verify,
+   * resolve rules, dial timeout): for its https origin, and for its plain-HTTP fallback.
    */
-  private inheritTls(url: URL, endpoint: PlannedEndpoint, passSkipVerify: boolean): void {
-    if (this.originOptions.has(url.origin)) return;
-    const registryOptions = this.originOptions.get(`https://${endpoint.host}`);
-    const timeout = this.config.requestTimeoutMs ?? 30_000;
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const rule = findResolveRule(this.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
-    this.originOptions.set(url.origin, {
-      connectTimeoutMs: timeout,
-      headersTimeoutMs: timeout,
-      ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
-      ...(registryOptions?.ca ? { ca: registryOptions.ca } : {}),
-      ...(passSkipVerify && registryOptions?.skipVerify ? { skipVerify: true } : {}),
+  private endpointTls(endpoint: PlannedEndpoint): Promise<EndpointTls> {
+    const target = (t: PlannedEndpoint['connectTo']['https']) => (t ? [t.address, t.port] : null);
+    const key = JSON.stringify([
+      endpoint.host, endpoint.caFiles, endpoint.clientCertificates.map((c) => [c.cert, c.key]), endpoint.skipVerify,
+      target(endpoint.connectTo.https), target(endpoint.connectTo.http), endpoint.dialTimeoutMs ?? null,
+    ]);
+    return this.memo(this.endpointTlsCache, key, async () => {
+      const timeout = this.config.requestTimeoutMs ?? 30_000;
+      const base: ConnectionOptions = { connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout, headersTimeoutMs: timeout };
+      const ca = endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
+      const pair = endpoint.clientCertificates[0];
+      const clientCertificate = pair ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') } : undefined;
+      const dial = (t: PlannedEndpoint['connectTo']['https']) => (t ? { connectTo: { address: t.address, port: t.port } } : {});
+      const https: ConnectionOptions = {
+        ...base,
+        ...dial(endpoint.connectTo.https),
+        ...(endpoint.skipVerify ? { skipVerify: true } : {}),
+        ...(ca ? { ca } : {}),
+        ...(clientCertificate ? { clientCertificate } : {}),
+      };
+      return { key, own: { https, http: { ...base, ...dial(endpoint.connectTo.http) } }, ...(ca ? { ca } : {}), skipVerify: endpoint.skipVerify };
     });
   }
 
-  private connectionFor(endpoint: PlannedEndpoint): RegistryConnection {
-    const key = `${endpoint.scheme}://${endpoint.host}${endpoint.insecure ? ' insecure' : ''}`;
+  /**
+   * Options for another origin an endpoint sends the client to (a redirect target, an upload
+   * location, a token realm), decided from configuration, never from who reached that origin first:
+   * - that host's own TLS settings from the host directories (its `ca`, `client`, `skip_verify`,
+   *   as when it is used as a registry; not the insecure-registry list or loopback default, which
+   *   decide how a registry is reached, not what it may send the client to);
+   * - plus the endpoint's own CA, as Docker and containerd verify a registry's storage with it;
+   * - never the endpoint's client certificate; its skip_verify only for a token realm on the
+   *   registry's own host name (see realmMaySkipVerify);
+   * - the resolve rule for that host and port, as for a registry.
+   * The endpoint's own origin (either scheme) keeps the endpoint's options.
+   */
+  private optionsElsewhere(url: URL, endpoint: PlannedEndpoint, tls: EndpointTls, purpose: ElsewherePurpose): Promise<ConnectionOptions> {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    if (url.host === canonicalHost(endpoint.host, scheme)) return Promise.resolve(tls.own[scheme]);
+    const inheritsSkipVerify = purpose === 'realm' && tls.skipVerify && realmMaySkipVerify(url, endpoint.host);
+    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}`, async () => {
+      const timeout = this.config.requestTimeoutMs ?? 30_000;
+      const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+      const rule = findResolveRule(this.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const options: ConnectionOptions = {
+        connectTimeoutMs: timeout,
+        headersTimeoutMs: timeout,
+        ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
+      };
+      if (scheme === 'http') return options;
+      const own = await this.hostOwnTls(url.host);
+      const ca = [...new Set([...(tls.ca ?? []), ...own.ca])];
+      return {
+        ...options,
+        ...(ca.length > 0 ? { ca } : {}),
+        ...(own.clientCertificate ? { clientCertificate: own.clientCertificate } : {}),
+        ...(own.skipVerify || inheritsSkipVerify ? { skipVerify: true } : {}),
+      };
+    });
+  }
+
+  /** A host's own https TLS settings from the host directories (hosts.toml sections naming it, or certs.d). */
+  private async hostOwnTls(host: string): Promise<{ ca: string[]; clientCertificate?: { cert: string; key: string }; skipVerify: boolean }> {
+    // A name a registry sent is a directory name below: only host names and IPs, never "..".
+    if (!isHostName(host)) return { ca: [], skipVerify: false };
+    const { config } = await this.hostConfig(host);
+    const settings = hostTls(config, 'https', host);
+    if (!settings) return { ca: [], skipVerify: false };
+    const ca = await Promise.all(settings.caFiles.map((file) => this.pem(file, 'CA certificate')));
+    const pair = settings.clientCertificates[0];
+    const clientCertificate = pair ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') } : undefined;
+    return { ca, ...(clientCertificate ? { clientCertificate } : {}), skipVerify: settings.skipVerify === true };
+  }
+
+  private connectionFor(endpoint: PlannedEndpoint, tls: EndpointTls): RegistryConnection {
+    const key = `${endpoint.scheme}://${endpoint.host}${endpoint.insecure ? ' insecure' : ''}\n${tls.key}`;
     let connection = this.connections.get(key);
     if (!connection) {
-      connection = new RegistryConnection({ host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure }, this.transport, this.config.log, (url) => this.inheritTls(url, endpoint, false));
+      let gate = this.gates.get(endpoint.host);
+      if (!gate) {
+        gate = new RetryGate(endpoint.host);
+        this.gates.set(endpoint.host, gate);
+      }
+      connection = new RegistryConnection(
+        { host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure },
+        this.transport,
+        this.config.log,
+        { own: tls.own, elsewhere: (url, purpose) => this.optionsElsewhere(url, endpoint, tls, purpose) },
+        gate,
+      );
       this.connections.set(key, connection);
     }
     return connection;
   }
 
-  private async authorizerFor(endpoint: PlannedEndpoint, repository: string | undefined): Promise<Authorizer> {
+  /** A file's text, read once per session; a failed read is reported now and tried again next time. */
+  private pem(path: string, what: string): Promise<string> {
+    return this.memo(this.pems, path, () => readPem(path, what));
+  }
+
+  private memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+    let value = cache.get(key);
+    if (!value) {
+      value = make();
+      cache.set(key, value);
+      value.catch(() => cache.delete(key));
+    }
+    return value;
+  }
+
+  private async authorizerFor(endpoint: PlannedEndpoint, tls: EndpointTls, repository: string | undefined): Promise<Authorizer> {
     const credential = await this.credential(endpoint.host, repository);
-    // One authorizer per host and credential: tokens are never shared between identities.
-    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}` : 'anonymous'}`;
+    // One authorizer per host, credential and TLS settings: tokens are never shared between
+    // identities, and its token realm is reached with the TLS settings of this endpoint.
+    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}` : 'anonymous'}\0${tls.key}`;
     let authorizer = this.authorizers.get(key);
     if (!authorizer) {
-      const connection = this.connectionFor(endpoint);
+      const connection = this.connectionFor(endpoint, tls);
       authorizer = new Authorizer({
         host: endpoint.host,
         // The http-realm refusal protects verified HTTPS. An insecure host's TLS is unverified (and may
         // fall back to http), so its plain-HTTP token realm weakens nothing further.
         scheme: endpoint.insecure ? 'http' : endpoint.scheme,
         credentials: async () => credential,
-        send: (req) => {
-          this.inheritTls(req.url, endpoint, realmMaySkipVerify(req.url, endpoint.host));
-          return connection.sendElsewhere(req);
-        },
+        send: (req) => connection.sendElsewhere(req, 'realm'),
         extraHeaders: (endpoint as PlannedEndpoint & { headers?: Record<string, string> }).headers,
         secrets: this.secrets,
       });

@@ -12,6 +12,7 @@ import { CoreError } from './errors';
 import type { Descriptor } from './manifest';
 import { registryErrorFor } from './registry-errors';
 import type { HttpResponse } from './transport/http';
+import { requireRegistryUrl } from './transport/url-policy';
 
 export interface UploadOptions {
   /** Bytes per PATCH; 0 or absent means one monolithic PUT. Raised to the registry's OCI-Chunk-Min-Length. */
@@ -39,7 +40,14 @@ export async function uploadBlob(endpoint: EndpointClient, repository: string, d
     throw await failure(endpoint, start, what, scopes);
   }
   await start.body.dump().catch(() => undefined);
-  let location = locationOf(start, what);
+  let location: URL;
+  try {
+    location = locationOf(endpoint, start, what);
+  } catch (err) {
+    // A session at a refused location is left to expire: cancelling it would mean contacting it.
+    content.destroy();
+    throw err;
+  }
   const minChunk = Number(header(start, 'oci-chunk-min-length')) || 0;
   try {
     if (!options.chunkSize) {
@@ -102,7 +110,7 @@ async function patchChunks(endpoint: EndpointClient, first: URL, content: Readab
       }
       if (res && (res.status === 202 || res.status === 201 || res.status === 204)) {
         await res.body.dump().catch(() => undefined);
-        location = locationOf(res, what, location);
+        location = locationOf(endpoint, res, what, location);
         break;
       }
       if (res && res.status !== 416) throw await failure(endpoint, res, what, scopes);
@@ -159,14 +167,17 @@ async function* fixedChunks(stream: Readable, size: number): AsyncGenerator<Buff
   if (held > 0) yield Buffer.concat(parts);
 }
 
-/** The upload URL from Location (relative, schemeless or absolute), its query kept. */
-function locationOf(res: HttpResponse, what: string, previous?: URL): URL {
+/**
+ * The upload URL from Location (relative, schemeless or absolute), its query kept, once the
+ * registry URL policy allows it: the bytes and the cancelling DELETE go there.
+ */
+function locationOf(endpoint: EndpointClient, res: HttpResponse, what: string, previous?: URL): URL {
   const value = header(res, 'location');
   if (!value) {
     if (previous) return previous;
     throw new CoreError('BAD_RESPONSE', `${res.url.host} started the upload of ${what} without saying where to send it (no Location header).`);
   }
-  return new URL(value, res.url);
+  return requireRegistryUrl(value, res.url, 'upload-location', endpoint.host, what);
 }
 
 async function failure(endpoint: EndpointClient, res: HttpResponse, what: string, scopes: string[]): Promise<CoreError> {

@@ -192,7 +192,7 @@ describe('RegistryClient against real registries', function () {
     before(async () => {
       server = createServer((req, res) => {
         if (req.url?.startsWith('/v2/_catalog')) {
-          res.setHeader('link', '<http://127.0.0.2:9/v2/_catalog?last=a&n=1>; rel="next"');
+          res.setHeader('link', '<http://127.0.0.2:9999/v2/_catalog?last=a&n=1>; rel="next"');
           res.end(JSON.stringify({ repositories: ['a'] }));
         } else if (req.url?.startsWith('/v2/loop/tags/list')) {
           res.setHeader('link', '</v2/loop/tags/list?n=1>; rel="next"');
@@ -278,7 +278,7 @@ describe('RegistryClient against real registries', function () {
     it('does not follow a Link to another origin', async () => {
       const client = clientFor(origin);
       const pages = client.listRepositories({ pageSize: 1 });
-      await assert.rejects(pages.next(), (err: CoreError) => err.code === 'CROSS_ORIGIN_LINK' && /another origin \(http:\/\/127\.0\.0\.2:9\)/.test(err.message));
+      await assert.rejects(pages.next(), (err: CoreError) => err.code === 'CROSS_ORIGIN_LINK' && /another origin \(http:\/\/127\.0\.0\.2:9999\)/.test(err.message));
     });
 
     it('stops a pagination loop', async () => {

@@ -38,7 +38,7 @@ export class EchoingRegistry {
 
   static async start(auth: EchoAuth): Promise<EchoingRegistry> {
     const instance = new EchoingRegistry(auth);
-    instance.server = await LoopbackServer.listen((req, res) => void instance.handle(req, res), undefined);
+    instance.server = await LoopbackServer.listen((req, res) => void instance.handle(req, res), {});
     return instance;
   }
 

@@ -66,6 +66,8 @@ export interface PemPair {
 export interface ServerOptions {
   /** Serve HTTPS with this pair instead of plain HTTP. */
   tls?: PemPair;
+  /** The loopback address to listen on; default 127.0.0.1. */
+  address?: '127.0.0.1' | '::1';
 }
 
 const MAX_SEEN = 10_000;
@@ -132,23 +134,25 @@ export class LoopbackServer {
   private constructor(
     private readonly server: http.Server | https.Server,
     private readonly sockets: Set<Socket>,
-    /** e.g. 127.0.0.1:PORT; still valid after stop(). */
+    /** e.g. 127.0.0.1:PORT or [::1]:PORT; still valid after stop(). */
     readonly host: string,
   ) {
     this.url = `${server instanceof https.Server ? 'https' : 'http'}://${host}`;
   }
 
-  static async listen(handler: http.RequestListener, tls: PemPair | undefined): Promise<LoopbackServer> {
+  static async listen(handler: http.RequestListener, options: ServerOptions): Promise<LoopbackServer> {
+    const { tls, address = '127.0.0.1' } = options;
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     server.maxConnections = MAX_CONNECTIONS;
     const sockets = trackSockets(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
+      server.listen({ host: address, port: 0, ipv6Only: address === '::1' }, () => resolve());
     });
     // A forgotten stop() must not keep the test process alive.
     server.unref();
-    return new LoopbackServer(server, sockets, `127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const port = (server.address() as AddressInfo).port;
+    return new LoopbackServer(server, sockets, address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`);
   }
 
   async stop(): Promise<void> {
@@ -336,7 +340,7 @@ export class FaultProxy {
 
   static async start(target: { url: string }, options: ServerOptions = {}): Promise<FaultProxy> {
     const proxy = new FaultProxy(target);
-    proxy.server = await LoopbackServer.listen((req, res) => proxy.handle(req, res), options.tls);
+    proxy.server = await LoopbackServer.listen((req, res) => proxy.handle(req, res), options);
     return proxy;
   }
 
@@ -471,6 +475,16 @@ export class FaultProxy {
     return request;
   }
 
+  /**
+   * The proxy's origin as the client named it (its Host header), so the registry's own URLs come
+   * back under the name the client used: `https://registry.test` through a resolve rule, not 127.0.0.1.
+   */
+  private originAsAddressed(seen: SeenRequest): string {
+    const host = seen.headers.host;
+    if (host === undefined || !/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) return this.url;
+    return `${new URL(this.url).protocol}//${host}`;
+  }
+
   /** Streams the request to the registry and its response back, applying header and body faults. */
   private forward(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -492,7 +506,7 @@ export class FaultProxy {
   }
 
   private relayResponse(upstream: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, fault: Fault | undefined): void {
-    const headers = relayedHeaders(upstream, this.upstream.origin, this.url);
+    const headers = relayedHeaders(upstream, this.upstream.origin, this.originAsAddressed(seen));
     if (fault?.kind === 'wrong-digest-header') {
       headers['docker-content-digest'] = fault.digest ?? someOtherDigest(headerText(headers['docker-content-digest']));
     }
@@ -525,7 +539,7 @@ export class FaultProxy {
   private async serveTagPage(req: http.IncomingMessage, res: http.ServerResponse, seen: SeenRequest, pageSize: number): Promise<void> {
     const asked = new URL(seen.path, this.upstream);
     const full = await this.fetchUpstream(asked.pathname, bodilessGetHeaders(req, this.upstream.host));
-    const headers = relayedHeaders(full.response, this.upstream.origin, this.url);
+    const headers = relayedHeaders(full.response, this.upstream.origin, this.originAsAddressed(seen));
     delete headers['content-length'];
     if (full.response.statusCode !== 200) {
       // Challenges and errors go back as the registry sent them.
@@ -593,7 +607,7 @@ export class RecordingServer {
 
   static async start(options: ServerOptions = {}): Promise<RecordingServer> {
     const instance = new RecordingServer();
-    instance.server = await LoopbackServer.listen((req, res) => instance.handle(req, res), options.tls);
+    instance.server = await LoopbackServer.listen((req, res) => instance.handle(req, res), options);
     return instance;
   }
 

@@ -139,13 +139,15 @@ describe('cidr: isAlwaysInsecure and matchInsecure', () => {
 
   const entries = ['reg.local:5000', 'plain.local', '10.0.0.0/8', 'fd00::/8', '[fd00::1]:5000'].map(parseInsecureEntry);
 
-  it('matches host entries exactly, port included', () => {
+  it('matches host entries exactly, port included (https\'s default 443 is the same registry as no port)', () => {
     assert.equal(matchInsecure(entries, 'reg.local', 5000), true);
     assert.equal(matchInsecure(entries, 'REG.LOCAL', 5000), true);
     assert.equal(matchInsecure(entries, 'reg.local', undefined), false);
     assert.equal(matchInsecure(entries, 'reg.local', 5001), false);
     assert.equal(matchInsecure(entries, 'plain.local', undefined), true);
-    assert.equal(matchInsecure(entries, 'plain.local', 443), false);
+    assert.equal(matchInsecure(entries, 'plain.local', 443), true, 'registry.local:443 is registry.local');
+    assert.equal(matchInsecure(entries, 'plain.local', 80), false);
+    assert.equal(matchInsecure([parseInsecureEntry('tls.local:443')], 'tls.local', undefined), true);
     assert.equal(matchInsecure(entries, 'other.local', undefined), false);
   });
 

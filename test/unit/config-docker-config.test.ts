@@ -108,6 +108,12 @@ describe('config/docker-config', () => {
       assert.equal(findAuthEntry(file, 'other.test')?.key, 'http://other.test/some/path');
       assert.equal(findAuthEntry(file, 'myreg.test'), undefined, 'a different port is a different host');
       const legacyOnly = parseDockerConfig(JSON.stringify({ auths: { 'https://myreg.test:5000/v1/': { auth: b64('legacy:scheme-secret') } } }), '/c');
+      // https's default port names the same registry, and IPv6 is compared by address.
+      const defaultPort = parseDockerConfig(JSON.stringify({ auths: { 'registry.test:443': { auth: b64('a:b') }, '[0:0:0:0:0:0:0:1]:5000': { auth: b64('c:d') } } }), '/c');
+      assert.equal(findAuthEntry(defaultPort, 'registry.test')?.key, 'registry.test:443');
+      assert.equal(findAuthEntry(defaultPort, '[::1]:5000')?.key, '[0:0:0:0:0:0:0:1]:5000');
+      const noPort = parseDockerConfig(JSON.stringify({ auths: { 'https://registry.test/v1/': { auth: b64('a:b') } } }), '/c');
+      assert.equal(findAuthEntry(noPort, 'registry.test:443')?.key, 'https://registry.test/v1/');
       assert.equal(findAuthEntry(legacyOnly, 'myreg.test:5000')?.key, 'https://myreg.test:5000/v1/');
     });
 

@@ -37,15 +37,16 @@ describe('config/hosts', () => {
   }
 
   describe('directory lookup', () => {
-    it('names h_p_, then h:p, then _default', () => {
+    it('names h_p_, then h:p, then _default; a host without a port also finds its :443 folders, after its own', () => {
       assert.deepEqual(hostDirectoryNames('localhost:5000', 'linux'), ['localhost_5000_', 'localhost:5000', '_default']);
       assert.deepEqual(hostDirectoryNames('localhost:5000', 'win32'), ['localhost_5000_', 'localhost5000', '_default']);
-      assert.deepEqual(hostDirectoryNames('docker.io', 'linux'), ['docker.io', '_default']);
+      assert.deepEqual(hostDirectoryNames('docker.io', 'linux'), ['docker.io', 'docker.io_443_', 'docker.io:443', '_default']);
+      assert.deepEqual(hostDirectoryNames('registry.test', 'win32'), ['registry.test', 'registry.test_443_', 'registry.test443', '_default']);
     });
 
     it('keeps IPv6 brackets and only treats a colon after ] as the port', () => {
       assert.deepEqual(hostDirectoryNames('[::1]:5000', 'linux'), ['[::1]_5000_', '[::1]:5000', '_default']);
-      assert.deepEqual(hostDirectoryNames('[::1]', 'linux'), ['[::1]', '_default']);
+      assert.deepEqual(hostDirectoryNames('[::1]', 'linux'), ['[::1]', '[::1]_443_', '[::1]:443', '_default']);
     });
 
     it('prefers h_p_ over h:p over _default within a root', async () => {

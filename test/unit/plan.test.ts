@@ -208,6 +208,35 @@ describe('plan', () => {
     });
   });
 
+  describe('TLS of a host named by several sections', () => {
+    it('gives the server the CA, client and skip_verify of a [host] section for the same host, and says so', async () => {
+      const dir = hostDir('registry.test', { 'ca.pem': 'x', 'client.pem': 'x', 'hosts.toml': '[host."https://Registry.test"]\n  ca = "ca.pem"\n  client = "client.pem"\n  capabilities = ["pull"]\n' });
+      for (const op of ['list', 'push', 'pull'] as const) {
+        const p = await plan('registry.test', op);
+        const server = p.endpoints.find((e) => e.role === 'server')!;
+        assert.deepEqual(server.caFiles, [join(dir, 'ca.pem')], op);
+        assert.deepEqual(server.clientCertificates, [{ cert: join(dir, 'client.pem'), key: join(dir, 'client.pem') }], op);
+        assert.ok(server.why.includes(`ca, client from [host."https://registry.test"] of ${join(dir, 'hosts.toml')}: the same host`), server.why.join('; '));
+        assert.ok(!server.insecure && !server.skipVerify);
+      }
+    });
+
+    it('keeps a section\'s own settings, and never borrows across schemes or hosts', async () => {
+      hostDir('registry.test', {
+        'a.pem': 'x',
+        'b.pem': 'x',
+        'hosts.toml': 'server = "https://registry.test"\nca = "a.pem"\n\n[host."https://registry.test"]\n  ca = "b.pem"\n  skip_verify = true\n\n[host."http://registry.test:5000"]\n\n[host."https://mirror.test"]\n',
+      });
+      const p = await plan('registry.test', 'pull');
+      const [mirror, plain, other, server] = p.endpoints;
+      assert.deepEqual([mirror!.host, plain!.host, other!.host, server!.host], ['registry.test', 'registry.test:5000', 'mirror.test', 'registry.test']);
+      assert.match(mirror!.caFiles[0]!, /b\.pem$/);
+      assert.match(server!.caFiles[0]!, /a\.pem$/, 'its own ca wins');
+      assert.ok(server!.skipVerify, 'skip_verify it did not set comes from the section for the same host');
+      assert.deepEqual([plain!.caFiles, other!.caFiles], [[], []]);
+    });
+  });
+
   describe('insecure hosts', () => {
     it('verifies certificates and never falls back for an ordinary host', async () => {
       const [e] = (await plan('registry.example', 'pull')).endpoints;

@@ -15,7 +15,7 @@ describe('a TLS failure at a redirect target', () => {
     assert.equal(
       err.message,
       'r.example sent /v2/app/blobs/sha256:1 to storage.example, whose certificate could not be verified (signed by an unknown authority), so nothing was fetched from it: ' +
-        'if that storage uses your own CA, add the CA to the hosts.toml `ca` or certs.d folder of r.example (redirect targets are verified with it); otherwise tell the registry\'s operator.',
+        'if that storage uses your own CA, add the CA to the hosts.toml `ca` or certs.d folder of r.example or of storage.example (a redirect target is verified with both); otherwise tell the registry\'s operator.',
     );
     assert.ok(!/insecureRegistries/.test(err.message));
   });

@@ -6,10 +6,10 @@
  * message: messages name the host, the token server and where the credential came from.
  */
 import { CoreError } from '../errors';
-import { hostKey, isPrivateHost } from '../config/cidr';
 import { quoteRegistryText } from '../registry-text';
 import type { Credential } from '../config/credentials';
 import type { HttpRequest, HttpResponse } from '../transport/http';
+import { requireRegistryUrl } from '../transport/url-policy';
 
 /** Sent as `client_id` in token POSTs (token servers log it; it is not a secret). */
 export const TOKEN_CLIENT_ID = 'oci-registry-explorer';
@@ -55,54 +55,32 @@ export interface TokenResult {
 
 
 
-function hostnameOf(registry: RegistryTarget): string {
-  try {
-    return new URL(`${registry.scheme}://${registry.host}`).hostname;
-  } catch {
-    return registry.host;
-  }
-}
-
 /** The realm without query or credentials, for messages. */
 function shownRealm(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
 /**
- * Checks that a registry's realm may be asked for tokens (and so may receive its credentials).
+ * Checks that a registry's realm may be asked for tokens (and so may receive its credentials), by
+ * the registry URL policy (see transport/url-policy.ts) against the registry's own URL.
  * @throws CoreError INSECURE_REALM for an http realm of an https registry, PRIVATE_REALM for a
  *   realm on a loopback/private/link-local address other than the registry's own host name,
- *   BAD_REALM for a realm that is not an http(s) URL.
+ *   BAD_REALM for a realm that is not an absolute http(s) URL or carries a user name or password.
  */
 export function checkRealm(realm: string, registry: RegistryTarget): URL {
-  let url: URL;
+  let source: URL;
   try {
-    url = new URL(realm);
+    source = new URL(`${registry.scheme}://${registry.host}`);
   } catch {
-    url = new URL('invalid:');
+    throw new CoreError('BAD_REALM', `${registry.host} is not a host name a token server can be checked against.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new CoreError('BAD_REALM', `${registry.host} names a token server that is not an http(s) URL, so it cannot be logged in to; report this to the registry's operator.`);
+  // A challenge's realm is absolute (challenge.ts); a relative one is not resolved against the registry.
+  try {
+    new URL(realm);
+  } catch {
+    throw new CoreError('BAD_REALM', `${registry.host} names a token server that is not an absolute http(s) URL, so it cannot be logged in to; report this to the registry's operator.`);
   }
-  if (url.username !== '' || url.password !== '') {
-    throw new CoreError('BAD_REALM', `${registry.host} names a token server URL with a user name or password in it, which this client refuses to use; report this to the registry's operator.`);
-  }
-  if (url.protocol === 'http:' && registry.scheme === 'https') {
-    throw new CoreError(
-      'INSECURE_REALM',
-      `${registry.host} is reached over HTTPS but sends clients to the plain-HTTP token server ${shownRealm(url)}, where credentials and tokens could be read on the network; ` +
-        `ask the registry's operator to serve the token endpoint over HTTPS (or, for a trusted local test registry, add it as http://${registry.host}).`,
-    );
-  }
-  const registryHost = hostnameOf(registry);
-  if (isPrivateHost(url.hostname) && hostKey(url.hostname) !== hostKey(registryHost)) {
-    throw new CoreError(
-      'PRIVATE_REALM',
-      `${registry.host} sends clients to the token server ${shownRealm(url)} on a loopback or private address that is not the registry's own host, which this client refuses so a registry cannot make it reach into your network; ` +
-        `if this registry is yours, let its token server be reached under the registry's own host name (${registryHost}).`,
-    );
-  }
-  return url;
+  return requireRegistryUrl(realm, source, 'token-realm', registry.host, 'its token server');
 }
 
 /** Fetches a token: the refresh-token POST when a refresh token is held (GET as fallback), else the GET. */

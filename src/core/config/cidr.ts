@@ -7,6 +7,10 @@
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { ParseError, quoteChar, quoteInput } from '../errors';
+import { formatIp, hostKey, isMappedV4, parseIp } from '../net/addresses';
+
+// The address helpers live with the transport (net/addresses.ts); the settings parsers here reuse them.
+export { formatIp, hostKey, parseIp } from '../net/addresses';
 
 /** A CIDR range; `network` is the canonical address with host bits cleared. */
 export interface CidrEntry {
@@ -37,74 +41,6 @@ export function failer(input: string, what: string, code: string): Fail {
     const at = pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
     throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}${at}`, input, pos, code);
   };
-}
-
-/** The bytes of an IPv4 (4) or IPv6 (16) address; brackets and a `%zone` are ignored. @internal */
-export function parseIp(s: string): Uint8Array | undefined {
-  let a = s.startsWith('[') && s.endsWith(']') ? s.slice(1, -1) : s;
-  if (isIPv4(a)) return Uint8Array.from(a.split('.').map(Number));
-  if (!isIPv6(a)) return undefined;
-  const zone = a.indexOf('%');
-  if (zone >= 0) a = a.slice(0, zone);
-  const words: number[] = [];
-  const parseHalf = (part: string): number[] => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const b = g.split('.').map(Number);
-        out.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-      } else out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const dbl = a.indexOf('::');
-  if (dbl >= 0) {
-    const head = parseHalf(a.slice(0, dbl));
-    const tail = parseHalf(a.slice(dbl + 2));
-    words.push(...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail);
-  } else words.push(...parseHalf(a));
-  const bytes = new Uint8Array(16);
-  words.forEach((w, i) => {
-    bytes[2 * i] = w >> 8;
-    bytes[2 * i + 1] = w & 0xff;
-  });
-  return bytes;
-}
-
-const isMappedV4 = (b: Uint8Array): boolean => b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
-
-/** Canonical text of an address: dotted IPv4, or RFC 5952 IPv6 (`::ffff:a.b.c.d` when mapped). @internal */
-export function formatIp(b: Uint8Array): string {
-  if (b.length === 4) return Array.from(b).join('.');
-  if (isMappedV4(b)) return `::ffff:${Array.from(b.subarray(12)).join('.')}`;
-  const words = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
-  let bestAt = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen) [bestAt, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestAt < 0) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
-}
-
-/**
- * A comparable form of a host name or IP: lowercased, brackets and a trailing dot removed, IPs in
- * canonical form with IPv4-mapped IPv6 written as IPv4. @internal
- */
-export function hostKey(host: string): string {
-  const ip = parseIp(host);
-  if (ip !== undefined) return formatIp(isMappedV4(ip) ? ip.subarray(12) : ip);
-  const h = host.toLowerCase();
-  return h.endsWith('.') && h.length > 1 ? h.slice(0, -1) : h;
 }
 
 /** Checks a DNS host name in `s[start..end)`: labels of letters, digits and inner `-`. @internal */
@@ -263,8 +199,8 @@ export function isAlwaysInsecure(host: string): boolean {
 
 /**
  * Decides whether a registry is insecure: always for loopback and `localhost`; for a host entry
- * when host and port both match exactly (an entry without a port matches only a registry written
- * without one); for a CIDR entry when the hostname is an IP in it or one of `resolvedAddresses`
+ * when host and port both match (an entry without a port matches only a registry written without
+ * one, or with https's default 443: `host` and `host:443` are one registry); for a CIDR entry when the hostname is an IP in it or one of `resolvedAddresses`
  * (which the caller looked up) is. A hostname resolving to loopback is insecure too.
  */
 export function matchInsecure(
@@ -277,19 +213,6 @@ export function matchInsecure(
   const key = hostKey(hostname);
   const addresses = parseIp(hostname) !== undefined ? [hostname] : resolvedAddresses;
   return entries.some((e) =>
-    e.kind === 'host' ? hostKey(e.host) === key && e.port === port : addresses.some((a) => cidrContains(e, a)),
+    e.kind === 'host' ? hostKey(e.host) === key && (e.port ?? 443) === (port ?? 443) : addresses.some((a) => cidrContains(e, a)),
   );
-}
-
-const PRIVATE_RANGES = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16',
-  '::/128', '::1/128', 'fc00::/7', 'fe80::/10',
-];
-
-/** True for `localhost` (and `*.localhost`) and for literal loopback, private, link-local or unspecified addresses. */
-export function isPrivateHost(hostname: string): boolean {
-  const key = hostKey(hostname);
-  if (key === 'localhost' || key.endsWith('.localhost')) return true;
-  if (parseIp(key) === undefined) return false;
-  return PRIVATE_RANGES.some((range) => cidrContains(range, key));
 }

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError } from '../errors';
+import { canonicalHost } from '../net/addresses';
 import type { Credential } from './credentials';
 import { helperGet, type HelperOptions } from './credential-helper';
 
@@ -39,6 +40,14 @@ export function isDockerHubHost(host: string): boolean {
 export function canonicalRegistryHost(host: string): string {
   const lower = host.toLowerCase();
   return DOCKER_HUB_HOSTS.has(lower) ? 'docker.io' : lower;
+}
+
+/**
+ * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
+ * IPv6 and case normalised) with Docker Hub's aliases as one. Keys keep their spelling everywhere else.
+ */
+function credentialHostKey(host: string): string {
+  return canonicalRegistryHost(canonicalHost(host));
 }
 
 /** One `auths` entry as written in the file. */
@@ -172,8 +181,8 @@ export function parseConfigKey(key: string): { host: string; repository: string 
  * aliases count as one host. No other host's entry is ever returned.
  */
 export function findAuthEntry(file: DockerConfigFile, host: string, repository?: string): { key: string; entry: RawAuthEntry } | undefined {
-  const target = canonicalRegistryHost(host);
-  const parsed = file.auths.map(([key, entry]) => ({ key, entry, ...parseConfigKey(key) }));
+  const target = credentialHostKey(host);
+  const parsed = file.auths.map(([key, entry]) => ({ key, entry, ...parseConfigKey(key) })).map((c) => ({ ...c, host: credentialHostKey(c.host) }));
   if (repository) {
     const wanted = repository.replace(/^\/+|\/+$/g, '');
     let best: (typeof parsed)[number] | undefined;
@@ -199,10 +208,10 @@ export function findCredHelper(file: DockerConfigFile, host: string): { key: str
     const hit = file.credHelpers.find(([key]) => key === exact);
     if (hit) return { key: hit[0], helper: hit[1] };
   }
-  const target = canonicalRegistryHost(host);
+  const target = credentialHostKey(host);
   const hit = file.credHelpers.find(([key]) => {
     const parsed = parseConfigKey(key);
-    return parsed.host === target && parsed.repository === undefined;
+    return credentialHostKey(parsed.host) === target && parsed.repository === undefined;
   });
   return hit ? { key: hit[0], helper: hit[1] } : undefined;
 }

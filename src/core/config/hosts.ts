@@ -92,10 +92,15 @@ export function defaultHostRoots(env: Record<string, string | undefined>, homedi
   return ['/etc/containerd/certs.d', '/etc/docker/certs.d', posix.join(homedir, '.config', 'containers', 'certs.d')];
 }
 
-/** Directory names tried in each root for a registry host, most specific first. */
+/**
+ * Directory names tried in each root for a registry host, most specific first. A host without a
+ * port is the same registry as `host:443` (its canonical key), so Docker's `host:443` folder
+ * (and containerd's `host_443_`) are found for it too, after `host` itself.
+ */
 export function hostDirectoryNames(registryHost: string, platform: NodeJS.Platform = process.platform): string[] {
   const { name, port } = splitHostPort(registryHost);
-  const names = port === undefined ? [registryHost] : [`${name}_${port}_`, platform === 'win32' ? `${name}${port}` : `${name}:${port}`];
+  const withPort = (p: string) => [`${name}_${p}_`, platform === 'win32' ? `${name}${p}` : `${name}:${p}`];
+  const names = port === undefined ? [registryHost, ...withPort('443')] : withPort(port);
   return [...names, '_default'];
 }
 

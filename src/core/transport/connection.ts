@@ -1,5 +1,5 @@
 import { CoreError } from '../errors';
-import { type HttpTransport, type HttpRequest, type HttpResponse } from './http';
+import { type ConnectionOptions, type HttpTransport, type HttpRequest, type HttpResponse } from './http';
 import { RetryGate } from './retry-gate';
 
 /** Where and how to reach one registry. */
@@ -26,6 +26,19 @@ export interface RequestLogEntry {
 
 export type RequestLogger = (entry: RequestLogEntry) => void;
 
+/** Why a request goes to another origin than the registry's own. */
+export type ElsewherePurpose = 'redirect' | 'realm';
+
+/**
+ * How one registry endpoint's requests are connected, decided from configuration: its own origin
+ * per scheme (the plain-HTTP fallback may dial elsewhere), and another origin it sends the client
+ * to (a redirect target, an upload location, a token realm).
+ */
+export interface ConnectionPolicy {
+  own: { https: ConnectionOptions; http: ConnectionOptions };
+  elsewhere(url: URL, purpose: ElsewherePurpose): Promise<ConnectionOptions>;
+}
+
 /**
  * A registry's base URL and the scheme policy: an insecure host that answers TLS with plain HTTP is
  * switched to http and remembered; once HTTPS has worked for it, it is never downgraded. A secure
@@ -41,11 +54,13 @@ export class RegistryConnection {
     readonly endpoint: RegistryEndpoint,
     private readonly transport: HttpTransport,
     private readonly log: RequestLogger = () => undefined,
-    /** Called before a request to another origin (a redirect target), to set up its TLS. */
-    private readonly beforeElsewhere: (url: URL) => void = () => undefined,
+    /** Connection options for each request; default: the transport's defaults everywhere. */
+    private readonly policy?: ConnectionPolicy,
+    /** Shared by every connection to this host (see gate). */
+    gate?: RetryGate,
   ) {
     this.scheme = endpoint.scheme;
-    this.gate = new RetryGate(endpoint.host);
+    this.gate = gate ?? new RetryGate(endpoint.host);
   }
 
   /** The base URL currently in use, e.g. `http://127.0.0.1:5000`. */
@@ -57,9 +72,10 @@ export class RegistryConnection {
     return new URL(pathAndQuery, this.origin);
   }
 
+  /** Sends to this registry's own origin, connected as configured for it. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     try {
-      const res = await this.sendLogged(req);
+      const res = await this.sendLogged(this.withOwnOptions(req));
       if (req.url.protocol === 'https:') this.httpsConfirmed = true;
       return res;
     } catch (err) {
@@ -67,14 +83,22 @@ export class RegistryConnection {
       this.scheme = 'http';
       const url = new URL(req.url.href);
       url.protocol = 'http:';
-      return this.sendLogged({ ...req, url });
+      return this.sendLogged(this.withOwnOptions({ ...req, url }));
     }
   }
 
-  /** Sends to another origin (a redirect target, a token realm) with logging, but none of this host's scheme policy. */
-  sendElsewhere(req: HttpRequest): Promise<HttpResponse> {
-    this.beforeElsewhere(req.url);
-    return this.sendLogged(req);
+  /**
+   * Sends to another origin (a redirect target, an upload location, a token realm) with logging
+   * and the connection options decided for that origin, but none of this host's scheme policy.
+   */
+  async sendElsewhere(req: HttpRequest, purpose: ElsewherePurpose = 'redirect'): Promise<HttpResponse> {
+    const connection = this.policy ? await this.policy.elsewhere(req.url, purpose) : undefined;
+    return this.sendLogged(connection ? { ...req, connection } : req);
+  }
+
+  private withOwnOptions(req: HttpRequest): HttpRequest {
+    if (!this.policy) return req;
+    return { ...req, connection: this.policy.own[req.url.protocol === 'http:' ? 'http' : 'https'] };
   }
 
   private mayFallBack(url: URL, err: unknown): boolean {

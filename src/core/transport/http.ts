@@ -1,4 +1,5 @@
 import { Agent, buildConnector, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { CoreError } from '../errors';
@@ -11,6 +12,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Buffer | Readable;
   signal?: AbortSignal;
+  /**
+   * How to connect for this request (TLS policy, dial target, time limits), decided by the caller
+   * from the configuration of the host being contacted; absent, the transport's defaults apply.
+   */
+  connection?: ConnectionOptions;
 }
 
 export interface HttpResponse {
@@ -20,8 +26,11 @@ export interface HttpResponse {
   body: Readable & { text(): Promise<string>; json(): Promise<unknown>; dump(): Promise<void> };
 }
 
-/** How to reach one origin: TLS policy and time limits. */
-export interface OriginOptions {
+/**
+ * How to reach a host: TLS policy, dial target and time limits. A value: two requests to one
+ * origin with different options use different connections.
+ */
+export interface ConnectionOptions {
   /** Skip certificate verification (insecure registries only). */
   skipVerify?: boolean;
   /** Extra CA certificates (PEM) on top of the system roots. */
@@ -38,20 +47,23 @@ export interface OriginOptions {
 export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
 
 /**
- * Sends requests through one undici dispatcher per origin, so connection reuse, TLS options and
- * resolve rules stay per registry and never leak from one host to another.
+ * Sends requests through one undici dispatcher per origin and connection options (the whole
+ * value, not the origin alone), so each request is connected with the TLS policy and dial target
+ * decided for it, never with whatever the first request to that origin happened to use.
  */
 export class HttpTransport {
   private readonly dispatchers = new Map<string, Dispatcher>();
+  private readonly fingerprints = new WeakMap<ConnectionOptions, string>();
 
   constructor(
-    private readonly optionsFor: (origin: URL) => OriginOptions = () => ({}),
+    /** Options for a request that carries none. */
+    private readonly defaults: (url: URL) => ConnectionOptions = () => ({}),
     /** Registries log it and some rate-limit or block requests without one. */
     private readonly userAgent: string = DEFAULT_USER_AGENT,
   ) {}
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const dispatcher = this.dispatcherFor(req.url);
+    const dispatcher = this.dispatcherFor(req.url, req.connection ?? this.defaults(req.url));
     try {
       const res = await undiciRequest(req.url, {
         method: req.method,
@@ -79,11 +91,10 @@ export class HttpTransport {
     await Promise.all(all.map((d) => d.close().catch(() => undefined)));
   }
 
-  private dispatcherFor(url: URL): Dispatcher {
-    const key = url.origin;
+  private dispatcherFor(url: URL, options: ConnectionOptions): Dispatcher {
+    const key = `${url.origin}\n${this.fingerprint(options)}`;
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
-      const options = this.optionsFor(url);
       const connectTo = options.connectTo;
       const baseConnect = buildConnector({
         rejectUnauthorized: !options.skipVerify,
@@ -102,5 +113,23 @@ export class HttpTransport {
       this.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
+  }
+
+  /** A digest of every field of the options (PEM text included), so equal policies share connections. */
+  private fingerprint(options: ConnectionOptions): string {
+    let print = this.fingerprints.get(options);
+    if (print === undefined) {
+      const fields = [
+        options.skipVerify === true,
+        options.ca ?? [],
+        options.clientCertificate ? [options.clientCertificate.cert, options.clientCertificate.key] : null,
+        options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
+        options.connectTimeoutMs ?? null,
+        options.headersTimeoutMs ?? null,
+      ];
+      print = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+      this.fingerprints.set(options, print);
+    }
+    return print;
   }
 }

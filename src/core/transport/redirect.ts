@@ -1,5 +1,5 @@
 import { CoreError } from '../errors';
-import { isPrivateHost } from '../config/cidr';
+import { requireRegistryUrl } from './url-policy';
 
 /** Registries redirect blob downloads to object storage; never more than this many hops. */
 export const MAX_REDIRECTS = 10;
@@ -11,29 +11,14 @@ export function isRedirect(status: number): boolean {
 }
 
 /**
- * Where a redirect leads, checked: an absolute URL resolved against the request's, never from
- * https down to http, and never from a public host to a loopback or private address (a registry
- * must not be able to point the client at services on the user's own network).
+ * Where a redirect leads, checked by the registry URL policy (see url-policy.ts): an absolute
+ * http(s) URL resolved against the request's, never from https down to http, and never from a
+ * public host to one on the user's own network.
  */
 export function redirectTarget(from: URL, location: string | undefined, hop: number): URL {
   if (!location) throw new CoreError('BAD_REDIRECT', `${from.host} sent a redirect without a Location for ${from.pathname}.`);
   if (hop >= MAX_REDIRECTS) throw new CoreError('TOO_MANY_REDIRECTS', `${from.host} redirected ${from.pathname} more than ${MAX_REDIRECTS} times; the request was stopped.`);
-  let to: URL;
-  try {
-    to = new URL(location, from);
-  } catch {
-    throw new CoreError('BAD_REDIRECT', `${from.host} redirected ${from.pathname} to an invalid URL.`);
-  }
-  if (to.protocol !== 'https:' && to.protocol !== 'http:') {
-    throw new CoreError('BAD_REDIRECT', `${from.host} redirected ${from.pathname} to a ${to.protocol} URL; only http(s) is followed.`);
-  }
-  if (from.protocol === 'https:' && to.protocol === 'http:') {
-    throw new CoreError('INSECURE_REDIRECT', `${from.host} redirected ${from.pathname} from https to plain http (${to.host}); the redirect was refused so nothing travels unencrypted: ask the registry's operator to serve its storage over HTTPS.`);
-  }
-  if (!isPrivateHost(from.hostname) && isPrivateHost(to.hostname)) {
-    throw new CoreError('PRIVATE_REDIRECT', `${from.host} redirected ${from.pathname} to ${to.host}, an address on your own network; the redirect was refused.`);
-  }
-  return to;
+  return requireRegistryUrl(location, from, 'redirect', from.host, from.pathname);
 }
 
 /** Authorization and configured headers go only to the exact origin they were meant for. */
@@ -51,7 +36,8 @@ const TLS_REASON: Record<string, string> = {
 
 /**
  * A TLS failure at a redirect target, in words that fit it: marking the registry insecure would
- * not help (a redirect target is always verified), but the registry's own CA is used for it.
+ * not help (a redirect target is verified unless its own host configuration says skip_verify), but
+ * the registry's CA and the target's own host configuration (ca, client, skip_verify) are used for it.
  */
 export function redirectTlsError(err: unknown, registryHost: string, from: URL, to: URL): unknown {
   if (!(err instanceof CoreError)) return err;
@@ -60,7 +46,7 @@ export function redirectTlsError(err: unknown, registryHost: string, from: URL, 
   return new CoreError(
     'TLS_REDIRECT_TARGET',
     `${registryHost} sent ${from.pathname} to ${to.host}, whose certificate could not be verified (${reason}), so nothing was fetched from it: ` +
-      `if that storage uses your own CA, add the CA to the hosts.toml \`ca\` or certs.d folder of ${registryHost} (redirect targets are verified with it); otherwise tell the registry's operator.`,
+      `if that storage uses your own CA, add the CA to the hosts.toml \`ca\` or certs.d folder of ${registryHost} or of ${to.host} (a redirect target is verified with both); otherwise tell the registry's operator.`,
     { cause: err },
   );
 }
