@@ -126,7 +126,7 @@ function trackSockets(server: http.Server | https.Server): Set<Socket> {
 }
 
 /** An HTTP(S) server on 127.0.0.1 that tracks its sockets, so stop() can destroy them instead of waiting. */
-class LoopbackServer {
+export class LoopbackServer {
   readonly url: string;
 
   private constructor(
