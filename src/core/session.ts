@@ -13,6 +13,7 @@ import { KnownSecrets } from './registry-text';
 import { parseRegistryLocation } from './registry-url';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from './transport/connection';
 import { HttpTransport, type ConnectionOptions } from './transport/http';
+import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from './transport/response-body';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 import { RetryGate } from './transport/retry-gate';
 
@@ -45,6 +46,16 @@ export interface CoreConfig {
   credentials?: CredentialOptions | false;
   /** Time to connect and to receive response headers. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Longest silence between two chunks of a response body, blobs included (time the reader holds
+   * the body back does not count). Default 60 s, or the request timeout when that is longer.
+   */
+  bodyIdleTimeoutMs?: number;
+  /**
+   * Longest time to read the whole of a small document: a manifest, a tag or catalog page, a token
+   * answer, an error body. Default twice the request timeout, at least 60 s.
+   */
+  documentTimeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** One line per HTTP exchange; never headers or bodies. */
   log?: RequestLogger;
@@ -99,7 +110,7 @@ export class RegistrySession {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
     const timeout = config.requestTimeoutMs ?? 30_000;
     // Every request of the session carries its own options; a request without any is verified with the system roots.
-    this.transport = new HttpTransport(() => ({ connectTimeoutMs: timeout, headersTimeoutMs: timeout }), config.userAgent);
+    this.transport = new HttpTransport(() => ({ connectTimeoutMs: timeout, headersTimeoutMs: timeout }), config.userAgent, bodyTimeLimits(config));
     if (config.credentials !== false) {
       const c = config.credentials ?? {};
       this.resolver = new CredentialResolver({
@@ -364,6 +375,15 @@ async function readPem(path: string, what: string): Promise<string> {
   } catch (err) {
     throw new CoreError('TLS_FILE_UNREADABLE', `The ${what} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix the path in the hosts.toml or certs.d folder that names it.`, { cause: err });
   }
+}
+
+/** The time limits on response bodies for a configuration: its own, else derived from the request timeout. */
+export function bodyTimeLimits(config: Pick<CoreConfig, 'requestTimeoutMs' | 'bodyIdleTimeoutMs' | 'documentTimeoutMs'>): BodyTimeLimits {
+  const request = config.requestTimeoutMs ?? 30_000;
+  return {
+    idleMs: config.bodyIdleTimeoutMs ?? Math.max(DEFAULT_BODY_TIME_LIMITS.idleMs, request),
+    documentMs: config.documentTimeoutMs ?? Math.max(DEFAULT_BODY_TIME_LIMITS.documentMs, 2 * request),
+  };
 }
 
 /** A session for this configuration. */

@@ -4,7 +4,7 @@ import { TagNode } from './content-nodes';
 import type { NameFilter } from './name-filter';
 import { ActionNode, MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 import { Pager } from './pager';
-import { fixesFor, hostsTomlOf, problemNote, type HostsTomlPlace, type RegistryFix } from './registry-fixes';
+import { fixesFor, hostsTomlOf, problemNote, settingAdvice, type HostsTomlPlace, type RegistryFix } from './registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from './repository-folders';
 import { sortTags, sortTagsByCreated } from './tag-order';
 
@@ -242,7 +242,7 @@ export class RegistryNode extends PagedNode {
       if (state.rejectedCredentialSource) md.appendText(`: the login from ${state.rejectedCredentialSource} was refused`);
     }
     if (state?.state === 'reachable' && state.credentialSource) md.appendText(`, logged in with ${state.credentialSource}`);
-    else if (state?.state === 'unreachable') md.appendText(state.error.message);
+    else if (state?.state === 'unreachable') md.appendText([state.error.message, settingAdvice(state.error.code)].filter((t) => t).join(' '));
     if (this.hostsToml) md.appendMarkdown('\n\nConfigured by ').appendText(this.hostsToml.file);
     const fixes = this.fixes.map((f) => FIX_ACTIONS[f].label);
     if (state?.state === 'unreachable' && fixes.length) md.appendMarkdown('\n\nTo fix: ').appendText(fixes.join(', '));

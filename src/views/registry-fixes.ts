@@ -38,6 +38,16 @@ export function problemNote(code: string): string {
   return 'unreachable';
 }
 
+/**
+ * A setting that may help with an error the core words in its own terms (the core never names VS
+ * Code settings): a registry too slow to send a body within the time limits, which follow
+ * `registryExplorer.requestTimeout`.
+ */
+export function settingAdvice(code: string | undefined): string | undefined {
+  if (code === 'BODY_TIMEOUT') return 'If the registry is just slow, raise registryExplorer.requestTimeout: the time allowed for a response body grows with it.';
+  return undefined;
+}
+
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
 export interface HostsTomlPlace {
   file: string;

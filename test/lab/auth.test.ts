@@ -9,6 +9,7 @@ import { scopesFor } from '../../src/core/auth/scope';
 import { TOKEN_CLIENT_ID } from '../../src/core/auth/token';
 import type { Credential } from '../../src/core/config/credentials';
 import { CoreError } from '../../src/core/errors';
+import { readBodyLimited } from '../../src/core/http/read-body';
 import { HttpTransport, type HttpRequest } from '../../src/core/transport/http';
 import { Lab, type LabRegistry } from './registry';
 import { labRequest } from './request';
@@ -100,7 +101,7 @@ describe('auth layer against real registries', function () {
       }
       out.status = res.status;
       out.headers = res.headers;
-      out.text = await res.body.text();
+      out.text = (await readBodyLimited(res, 1024 * 1024, () => new CoreError('TOO_LARGE', 'The answer is over 1 MiB.'))).toString('utf8');
       return out;
     }
   }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fixesFor, hostsTomlOf, problemNote, TLS_PROBLEMS } from '../../src/views/registry-fixes';
+import { fixesFor, hostsTomlOf, problemNote, settingAdvice, TLS_PROBLEMS } from '../../src/views/registry-fixes';
 
 describe('fixesFor', () => {
   it('offers a login for a registry that needs one, nothing while reachable or unknown', () => {
@@ -48,5 +48,13 @@ describe('problemNote', () => {
 
   it('says "unreachable" for network and TLS failures', () => {
     for (const code of ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TLS_UNKNOWN_AUTHORITY', 'TIMEOUT']) assert.equal(problemNote(code), 'unreachable');
+  });
+});
+
+describe('settingAdvice', () => {
+  it('names the setting behind a body time limit, which the core\'s own sentence does not', () => {
+    assert.match(settingAdvice('BODY_TIMEOUT') ?? '', /registryExplorer\.requestTimeout/);
+    assert.equal(settingAdvice('CONNECTION_RESET'), undefined);
+    assert.equal(settingAdvice(undefined), undefined);
   });
 });

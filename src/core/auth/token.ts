@@ -8,6 +8,7 @@
 import { CoreError } from '../errors';
 import { quoteRegistryText } from '../registry-text';
 import type { Credential } from '../config/credentials';
+import { errorBodyText, readBodyLimited } from '../http/read-body';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 
@@ -91,7 +92,7 @@ export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
   if (refreshToken !== undefined && refreshToken !== '') {
     const res = await req.send(postRequest(req, realm, refreshToken));
     if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm, refreshToken)), grant: 'refresh_token' };
-    const body = await readCapped(res).catch(() => '');
+    const body = await errorBodyText(res);
     if (![400, 401, 404, 405].includes(res.status)) throw statusError(res.status, body, req, realm, [refreshToken, ...secretsOf(req)]);
     // An identity token is the only credential held and the server called it invalid: a GET would
     // silently be anonymous, so say that the login is stale instead.
@@ -103,7 +104,7 @@ export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
   }
   const res = await req.send(getRequest(req, realm));
   if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm)), grant: 'get' };
-  const body = await readCapped(res).catch(() => '');
+  const body = await errorBodyText(res);
   throw statusError(res.status, body, req, realm, secretsOf(req));
 }
 
@@ -149,22 +150,6 @@ function secretsOf(req: TokenRequest): string[] {
   return [c?.password, login, c?.identityToken, c?.registryToken, req.refreshToken, ...Object.values(req.extraHeaders ?? {})].filter((s): s is string => !!s);
 }
 
-/** Reads a body up to {@link MAX_TOKEN_RESPONSE_BYTES}; `undefined` when it is larger. */
-async function readCapped(res: HttpResponse): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    size += buf.length;
-    if (size > MAX_TOKEN_RESPONSE_BYTES) {
-      res.body.destroy();
-      return undefined;
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks as unknown as Uint8Array[]).toString('utf8');
-}
-
 function oauthError(body: string | undefined): string | undefined {
   try {
     const parsed = JSON.parse(body ?? '') as { error?: unknown };
@@ -176,10 +161,8 @@ function oauthError(body: string | undefined): string | undefined {
 
 async function readTokenBody(res: HttpResponse, req: TokenRequest, realm: URL, usedRefreshToken?: string): Promise<Omit<TokenResult, 'grant'>> {
   const origin = `The token server of ${req.registry.host} (${shownRealm(realm)})`;
-  const text = await readCapped(res);
-  if (text === undefined) {
-    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} sent an answer larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes instead of a token; check that the registry's auth settings point at a token server.`);
-  }
+  const text = (await readBodyLimited(res, MAX_TOKEN_RESPONSE_BYTES, () =>
+    new CoreError('BAD_TOKEN_RESPONSE', `${origin} sent an answer larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes instead of a token; check that the registry's auth settings point at a token server.`))).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

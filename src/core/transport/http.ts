@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
+import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits } from './response-body';
 
 /** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
 export interface HttpRequest {
@@ -23,7 +24,10 @@ export interface HttpResponse {
   status: number;
   url: URL;
   headers: Record<string, string | string[] | undefined>;
-  body: Readable & { text(): Promise<string>; json(): Promise<unknown>; dump(): Promise<void> };
+  /** Fails only with CoreErrors, never raises an unhandled error, and `dump()` never rejects (see ResponseBody). */
+  body: Readable & { dump(): Promise<void> };
+  /** How long reading the whole body may take when it is a small document (see readBodyLimited). */
+  documentTimeoutMs?: number;
 }
 
 /**
@@ -60,6 +64,8 @@ export class HttpTransport {
     private readonly defaults: (url: URL) => ConnectionOptions = () => ({}),
     /** Registries log it and some rate-limit or block requests without one. */
     private readonly userAgent: string = DEFAULT_USER_AGENT,
+    /** How long a registry may take over a response body, once its headers arrived. */
+    private readonly bodyLimits: BodyTimeLimits = DEFAULT_BODY_TIME_LIMITS,
   ) {}
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -71,11 +77,21 @@ export class HttpTransport {
         body: req.body,
         signal: req.signal,
         dispatcher,
+        // Silence between body chunks; undici does not count it while the reader holds the body back.
+        bodyTimeout: this.bodyLimits.idleMs,
         // undici closes the connection after every HEAD unless told otherwise (for servers that wrongly
         // send a body); registries answer HEAD properly, and a copy sends one HEAD per blob.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
-      return { status: res.statusCode, url: req.url, headers: res.headers, body: res.body };
+      const announced = Number(res.headers['content-length']);
+      const body = new ResponseBody(res.body, {
+        url: req.url,
+        signal: req.signal,
+        limits: this.bodyLimits,
+        // A HEAD's Content-Length is the length of a GET's body; its own body is empty.
+        ...(req.method !== 'HEAD' && Number.isSafeInteger(announced) && announced >= 0 ? { announcedLength: announced } : {}),
+      });
+      return { status: res.statusCode, url: req.url, headers: res.headers, body, documentTimeoutMs: this.bodyLimits.documentMs };
     } catch (err) {
       if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
       if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {

@@ -78,3 +78,57 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
       return fail('NETWORK', `Could not reach ${host}: ${coded?.message ?? String((err as Error)?.message ?? err)}.`);
   }
 }
+
+/** What a body's failure is worded with: who may have cancelled it and how long silence may last. */
+export interface BodyErrorContext {
+  signal?: AbortSignal;
+  limits: { idleMs: number };
+}
+
+/** A duration for a message: `0.5 s`, `1.5 s`, `60 s`. */
+export function secondsText(ms: number): string {
+  const seconds = ms / 1000;
+  return `${seconds < 10 ? String(Math.round(seconds * 10) / 10) : String(Math.round(seconds))} s`;
+}
+
+/** The request path for a message: registry-controlled (a redirect's target), so cut short. */
+function shownPath(url: URL): string {
+  const path = url.pathname;
+  return path.length > 120 ? `${path.slice(0, 119)}…` : path;
+}
+
+/**
+ * Turns a failure while a response body is read (after the headers arrived) into a sentence: a
+ * cancelled read, a stall, a connection cut mid-body, a malformed body. Body errors never pass
+ * through HttpTransport.send, whose translation covers only what happens before the headers.
+ */
+export function describeBodyError(err: unknown, url: URL, context: BodyErrorContext): CoreError {
+  if (err instanceof CoreError) return err;
+  const host = url.host;
+  const what = shownPath(url);
+  const fail = (kind: string, sentence: string) => new CoreError(kind, sentence, { cause: err });
+  const code = (err as NodeErrorLike | undefined)?.code;
+  const name = (err as { name?: unknown } | undefined)?.name;
+  if (context.signal?.aborted || code === 'UND_ERR_ABORTED' || code === 'UND_ERR_ABORT' || code === 'ABORT_ERR' || name === 'AbortError') {
+    return fail('CANCELLED', 'The operation was cancelled.');
+  }
+  switch (code) {
+    case 'UND_ERR_BODY_TIMEOUT':
+      return fail('BODY_TIMEOUT', `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`);
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return fail('CONNECTION_RESET', `${host} closed the connection before all of ${what} arrived: try again; if it keeps happening, check a proxy or firewall between you and the registry.`);
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return fail('BAD_RESPONSE', `${host} sent a body for ${what} whose length differs from its Content-Length, so it was not used: try again; if it keeps happening, a proxy in between may be changing responses.`);
+    case 'UND_ERR_DESTROYED':
+    case 'UND_ERR_CLOSED':
+      return fail('CONNECTION_CLOSED', `The connection to ${host} was closed by this client while ${what} was being read (its session ended): try again.`);
+  }
+  if (typeof code === 'string' && code.startsWith('HPE_')) {
+    return fail('BAD_RESPONSE', `${host} sent a malformed HTTP body for ${what} (${code}): try again; if it keeps happening, check that the URL points at a registry and not at something else in between.`);
+  }
+  const described = describeNetworkError(err, url);
+  if (described.code !== 'NETWORK') return described;
+  return fail('NETWORK', `Reading ${what} from ${host} failed (${typeof code === 'string' ? code.slice(0, 40) : 'no error code'}): try again; if it keeps happening, check your network connection and the registry.`);
+}
