@@ -27,16 +27,16 @@ export default tseslint.config(
     },
   },
   {
-    // Notifications go through src/notify.ts, which logs what was shown (with the log's redaction).
+    // Notifications go through src/common/notify.ts, which logs what was shown (with the log's redaction).
     files: ['src/**/*.ts'],
-    ignores: ['src/notify.ts', 'src/core/**'],
+    ignores: ['src/common/notify.ts', 'src/core/**'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: 'MemberExpression[property.name=/^show(Error|Warning|Information)Message$/]', message: 'Use showError/showWarning/showInfo/askModal from src/notify.ts: they log what the user is shown.' }],
+      'no-restricted-syntax': ['error', { selector: 'MemberExpression[property.name=/^show(Error|Warning|Information)Message$/]', message: 'Use showError/showWarning/showInfo/askModal from src/common/notify.ts: they log what the user is shown.' }],
     },
   },
   {
     // The inspector webview renders registry data: it makes DOM with textContent only, never from HTML.
-    files: ['src/webview/**/*.ts'],
+    files: ['src/webviews/*/app/**/*.ts'],
     rules: {
       'no-restricted-properties': ['error',
         ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln', 'createContextualFragment', 'srcdoc'].map((property) => ({ property, message: 'Render registry data as text (textContent, createTextNode), never as HTML.' })),

@@ -41,9 +41,9 @@ const webview = { ...common, platform: 'browser', target: 'chrome114', format: '
 const bundles = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundles] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
-  { ...common, entryPoints: ['src/views/inspector/index.ts'], outfile: 'dist/inspector.js', external: ['vscode'], plugins: [lazyBundles] },
-  { ...webview, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview/inspector.js' },
-  { ...webview, entryPoints: ['src/webview/inspector.css'], outfile: 'dist/webview/inspector.css' },
+  { ...common, entryPoints: ['src/webviews/inspector/index.ts'], outfile: 'dist/inspector.js', external: ['vscode'], plugins: [lazyBundles] },
+  { ...webview, entryPoints: ['src/webviews/inspector/app/main.ts'], outfile: 'dist/webview/inspector.js' },
+  { ...webview, entryPoints: ['src/webviews/inspector/app/inspector.css'], outfile: 'dist/webview/inspector.css' },
 ];
 
 /** Codicons come from @vscode/codicons: its stylesheet and font go beside the webview bundle. */

@@ -4,15 +4,15 @@ import { registerLoginCommands } from './commands/login-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
-import { redactingLog } from './log';
-import { SecretLoginStore } from './logins';
-import { logNotificationsTo } from './notify';
-import { onSettingsChanged, readSettings } from './settings';
-import type { InspectorOutput, InspectorWatcher } from './views/inspector/index';
-import { registerInspector } from './views/inspector/register';
-import { JSON_SCHEME, RegistryJsonProvider } from './views/json-documents';
+import { redactingLog } from './common/log';
+import { SecretLoginStore } from './common/logins';
+import { logNotificationsTo } from './common/notify';
+import { onSettingsChanged, readSettings } from './common/settings';
+import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
+import { registerInspector } from './webviews/inspector/register';
+import { JSON_SCHEME, RegistryJsonProvider } from './editors/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
-import { registerWalkthrough } from './walkthrough';
+import { registerWalkthrough } from './commands/walkthrough';
 
 /** What `activate` returns: the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {

@@ -4,15 +4,15 @@
  * reference. Long work shows byte progress and can be cancelled.
  */
 import * as vscode from 'vscode';
-import { askModal, showInfo, showWarning } from '../notify';
-import { core } from '../core-loader';
+import { askModal, showInfo, showWarning } from '../common/notify';
+import { core } from '../common/core-loader';
 import type { CopyResult, Platform } from '../core/index';
-import { readSettings } from '../settings';
-import { BlobNode } from '../views/content-nodes';
-import { formatBytes } from '../views/format';
-import { jsonUri } from '../views/json-documents';
+import { readSettings } from '../common/settings';
+import { BlobNode } from '../views/nodes/content-nodes';
+import { formatBytes } from '../shared/format';
+import { jsonUri } from '../editors/json-documents';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-import { CANCELLED_UPLOAD, progressReporter, withErrors } from './progress';
+import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate, type Subject } from './subjects';
 
 export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {

@@ -1,14 +1,14 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { askModal, showError, showInfo, showWarning } from '../notify';
-import { core } from '../core-loader';
+import { askModal, showError, showInfo, showWarning } from '../common/notify';
+import { core } from '../common/core-loader';
 import type { Credential, DockerStoreLocation, Operation, PingResult } from '../core/index';
-import type { SecretLoginStore } from '../logins';
-import { coreConfigFrom, readSettings, type SaveLoginsTo } from '../settings';
-import { isManifestHandle } from '../views/content-nodes';
-import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
+import type { SecretLoginStore } from '../common/logins';
+import { coreConfigFrom, readSettings, type SaveLoginsTo } from '../common/settings';
+import { isManifestHandle } from '../views/nodes/content-nodes';
+import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-import { withErrors } from './progress';
+import { withErrors } from '../common/progress';
 import { validate } from './subjects';
 
 export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { showInfo, showWarning } from '../notify';
-import { core } from '../core-loader';
+import { showInfo, showWarning } from '../common/notify';
+import { core } from '../common/core-loader';
 import type { PingResult } from '../core/index';
-import { coreConfigFrom, readSettings, SECTION, writeRegistries, type RegistrySetting } from '../settings';
-import { isManifestHandle } from '../views/content-nodes';
-import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
+import { coreConfigFrom, readSettings, SECTION, writeRegistries, type RegistrySetting } from '../common/settings';
+import { isManifestHandle } from '../views/nodes/content-nodes';
+import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import { TLS_PROBLEMS } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import { validate } from './subjects';

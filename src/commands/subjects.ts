@@ -3,11 +3,11 @@
  * or one the user types, validated as they type.
  */
 import * as vscode from 'vscode';
-import { core } from '../core-loader';
+import { core } from '../common/core-loader';
 import type { Descriptor, Repository } from '../core/index';
-import { isManifestHandle, type ManifestHandle } from '../views/content-nodes';
-import { inputValidators, type InputValidators } from '../views/input-validation';
-import type { RepositoryNode } from '../views/nodes';
+import { isManifestHandle, type ManifestHandle } from '../views/nodes/content-nodes';
+import { inputValidators, type InputValidators } from '../common/input-validation';
+import type { RepositoryNode } from '../views/nodes/registry-nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 
 /** What a content command acts on: a tree node, or a reference typed in the palette. */

@@ -4,13 +4,13 @@
  * was written or shows where it went.
  */
 import * as vscode from 'vscode';
-import { showInfo } from '../notify';
-import { core } from '../core-loader';
+import { showInfo } from '../common/notify';
+import { core } from '../common/core-loader';
 import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
-import { readSettings } from '../settings';
-import { formatBytes } from '../views/format';
+import { readSettings } from '../common/settings';
+import { formatBytes } from '../shared/format';
 import type { RegistryTreeProvider } from '../views/registry-tree';
-import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from './progress';
+import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate } from './subjects';
 
 export function registerTransferCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {

@@ -4,12 +4,12 @@
  * Insecure, Open hosts.toml.
  */
 import * as vscode from 'vscode';
-import { showInfo } from '../notify';
-import { addInsecureRegistry, hideRegistry, readSettings, writeRegistries } from '../settings';
+import { showInfo } from '../common/notify';
+import { addInsecureRegistry, hideRegistry, readSettings, writeRegistries } from '../common/settings';
 import { parseNameFilter } from '../views/name-filter';
-import { core } from '../core-loader';
-import { TagNode } from '../views/content-nodes';
-import { FolderNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes';
+import { core } from '../common/core-loader';
+import { TagNode } from '../views/nodes/content-nodes';
+import { FolderNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import type { HostsTomlPlace } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 

@@ -5,7 +5,7 @@
  * platform's image. Artifacts and unknown config types are not read: their date is unknown.
  */
 import { pipeline } from 'node:stream';
-import { core } from '../core-loader';
+import { core } from '../common/core-loader';
 import type { Descriptor, ParsedManifest, Repository } from '../core/index';
 import { parseCreated } from './tag-order';
 

@@ -5,10 +5,10 @@
  */
 import { homedir } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { core } from '../core-loader';
+import { core } from '../common/core-loader';
 import type { RegistrySession } from '../core/index';
-import type { ExplorerSettings } from '../settings';
-import type { LoginSource } from './nodes';
+import type { ExplorerSettings } from '../common/settings';
+import type { LoginSource } from './nodes/registry-nodes';
 
 export interface DiscoveredRegistry {
   host: string;

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { showError } from '../notify';
-import { core } from '../core-loader';
+import { showError } from '../common/notify';
+import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
 import type { CredentialStore, ParsedManifest, RegistryClient, RegistrySession, Repository, RequestLogEntry } from '../core/index';
-import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from '../settings';
-import { impactOf } from '../settings-impact';
+import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from '../common/settings';
+import { impactOf } from '../common/settings-impact';
 import { createdTimeOf } from './created-dates';
 import { discoverRegistries } from './discovery';
 import type { NameFilter } from './name-filter';
-import { MessageNode, PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes';
+import { MessageNode, PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes/registry-nodes';
 import { visibleTreeItem } from './visible-tree-item';
 
 /**

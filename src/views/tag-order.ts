@@ -1,4 +1,4 @@
-import type { TagSortOrder } from '../settings';
+import type { TagSortOrder } from '../common/settings';
 
 const VERSION_LIKE = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });

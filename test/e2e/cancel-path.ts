@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { formatBytes } from '../../src/views/format';
+import { formatBytes } from '../../src/shared/format';
 import { OciLayout, pushToRegistry } from '../lab/content';
 import { FaultProxy, type SeenRequest } from '../lab/fault-proxy';
 import type { LabRegistry } from '../lab/registry';

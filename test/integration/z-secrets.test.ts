@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { InspectorOutput } from '../../src/views/inspector/index';
-import type { ExplorerNode } from '../../src/views/nodes';
+import type { InspectorOutput } from '../../src/webviews/inspector/index';
+import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
 import { EXTENSION_ID, filesUnder, label, labDescription, logWith, settingsText, waitFor } from './helpers';
 
 /** Any JSON Web Token: base64url header and claims, both JSON objects. */

@@ -7,7 +7,7 @@ import type * as vscode from 'vscode';
 import { CoreError } from '../../src/core/errors';
 import { createSession, type RegistrySession } from '../../src/core/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
-import { redactingLog } from '../../src/log';
+import { redactingLog } from '../../src/common/log';
 import { EchoingRegistry, FORGED_LOG_LINE, type EchoAuth } from './echoing-registry';
 import { folderWith } from './folders';
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { expandHome } from '../../src/home-paths';
+import { expandHome } from '../../src/common/home-paths';
 
 describe('expandHome', () => {
   it('turns a leading ~ into the home folder', () => {

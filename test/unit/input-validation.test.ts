@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseReference, validateTag } from '../../src/core/reference';
 import { parseRegistryLocation } from '../../src/core/registry-url';
-import { inputValidators, MAX_MESSAGE_LENGTH, oneLine } from '../../src/views/input-validation';
+import { inputValidators, MAX_MESSAGE_LENGTH, oneLine } from '../../src/common/input-validation';
 
 const validate = inputValidators({ parseReference, parseRegistryLocation, validateTag });
 const DIGEST = `sha256:${'a'.repeat(64)}`;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { layerFileTree, type LayerFileEntry } from '../../src/core/layer-files';
-import { cancelled, DigestCache } from '../../src/views/inspector/digest-cache';
-import { childRows, fileRow, modeString, nodeAtPath } from '../../src/views/inspector/file-rows';
-import { checkParams, isLocation, parseIncoming } from '../../src/views/inspector/validate';
-import type { RequestMessage } from '../../src/webview/protocol';
+import { cancelled, DigestCache } from '../../src/webviews/inspector/digest-cache';
+import { childRows, fileRow, modeString, nodeAtPath } from '../../src/webviews/inspector/file-rows';
+import { checkParams, isLocation, parseIncoming } from '../../src/webviews/inspector/validate';
+import type { RequestMessage } from '../../src/webviews/inspector/protocol';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const entry = (path: string, more: Partial<LayerFileEntry> = {}): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0, ...more });

@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { digestOf } from '../../src/core/digest';
 import { parseManifest } from '../../src/core/manifest';
 import { MediaTypes } from '../../src/core/media-types';
-import { manifestPage } from '../../src/views/inspector/view-model';
-import type { PageModel } from '../../src/webview/protocol';
+import { manifestPage } from '../../src/webviews/inspector/view-model';
+import type { PageModel } from '../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../e2e/workbench';
 
 const PROJECT = resolve(__dirname, '../../..');

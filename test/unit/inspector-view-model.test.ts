@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { digestOf } from '../../src/core/digest';
 import { parseManifest, type ParsedManifest } from '../../src/core/manifest';
 import { MediaTypes } from '../../src/core/media-types';
-import { configSummary, commandLine } from '../../src/views/inspector/config-summary';
-import { alignHistory, dockerfileLine } from '../../src/views/inspector/history';
-import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../src/views/inspector/json-tree';
-import { clip, httpUrl, MAX_TEXT } from '../../src/views/inspector/text';
-import { blobPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../src/views/inspector/view-model';
-import type { BlobLocation, ManifestLocation, PageModel } from '../../src/webview/protocol';
+import { configSummary, commandLine } from '../../src/webviews/inspector/config-summary';
+import { alignHistory, dockerfileLine } from '../../src/webviews/inspector/history';
+import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../src/webviews/inspector/json-tree';
+import { clip, httpUrl, MAX_TEXT } from '../../src/webviews/inspector/text';
+import { blobPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../src/webviews/inspector/view-model';
+import type { BlobLocation, ManifestLocation, PageModel } from '../../src/webviews/inspector/protocol';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const HOSTILE = {

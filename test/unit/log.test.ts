@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type * as vscode from 'vscode';
-import { redactingLog } from '../../src/log';
+import { redactingLog } from '../../src/common/log';
 
 /** Just enough of a LogOutputChannel to see what reaches it. */
 function fakeChannel() {

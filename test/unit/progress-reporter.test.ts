@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { CopyEvent, Descriptor } from '../../src/core/index';
-import { progressReporter } from '../../src/commands/progress-reporter';
+import { progressReporter } from '../../src/common/progress-reporter';
 
 const MIB = 1024 * 1024;
 const blob = (n: number): Descriptor => ({ mediaType: 'application/octet-stream', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 8 * MIB });

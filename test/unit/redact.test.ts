@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { isSecretParameter, redactSecrets, redactUrl } from '../../src/views/redact';
+import { isSecretParameter, redactSecrets, redactUrl } from '../../src/common/redact';
 
 describe('redaction for the log', () => {
   it('drops user info from URLs', () => {

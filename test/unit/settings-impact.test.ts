@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { ExplorerSettings } from '../../src/settings';
-import { impactOf } from '../../src/settings-impact';
+import type { ExplorerSettings } from '../../src/common/settings';
+import { impactOf } from '../../src/common/settings-impact';
 
 const base: ExplorerSettings = {
   registries: [{ url: 'localhost:5000' }],

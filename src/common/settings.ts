@@ -1,0 +1,136 @@
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import type { CoreConfig, CredentialStore, RequestLogger } from '../core/index';
+import { expandHome } from './home-paths';
+
+/** A registry the user added in settings.json (`registryExplorer.registries`). */
+export interface RegistrySetting {
+  url: string;
+  name?: string;
+  insecure?: boolean;
+  repositories?: string[];
+}
+
+export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
+/** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
+export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
+
+/** Every `registryExplorer.*` setting, read in one place and typed. */
+export interface ExplorerSettings {
+  registries: RegistrySetting[];
+  showDiscoveredRegistries: boolean;
+  hiddenRegistries: string[];
+  insecureRegistries: string[];
+  resolveRules: string[];
+  hostsDirectories: string[];
+  dockerConfigPath: string;
+  podmanAuthPath: string;
+  credentialHelperTimeoutSeconds: number;
+  saveLoginsTo: SaveLoginsTo;
+  requestTimeoutSeconds: number;
+  concurrency: number;
+  pageSize: number;
+  tagSortOrder: TagSortOrder;
+  nestedRepositories: boolean;
+  defaultPlatform: string;
+  /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
+  uploadChunkSizeMiB: number;
+}
+
+const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
+const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
+
+export const SECTION = 'registryExplorer';
+
+export function readSettings(): ExplorerSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const list = (key: string): string[] => (c.get<unknown[]>(key) ?? []).filter((v): v is string => typeof v === 'string');
+  return {
+    registries: (c.get<unknown[]>('registries') ?? []).filter(isRegistrySetting),
+    showDiscoveredRegistries: c.get<boolean>('showDiscoveredRegistries', true) !== false,
+    hiddenRegistries: list('hiddenRegistries'),
+    insecureRegistries: list('insecureRegistries'),
+    resolveRules: list('resolveRules'),
+    // Left at its default, the core picks this platform's own roots (the schema's default is Linux's).
+    hostsDirectories: isDefault(c, 'hostsDirectories') ? [] : list('hostsDirectories').map((p) => expandHome(p, homedir())),
+    dockerConfigPath: expandHome(c.get<string>('dockerConfigPath', ''), homedir()),
+    podmanAuthPath: expandHome(c.get<string>('podmanAuthPath', ''), homedir()),
+    credentialHelperTimeoutSeconds: clamp(c.get('credentialHelperTimeout'), 1, 120, 10),
+    saveLoginsTo: oneOf(c.get<string>('saveLoginsTo'), SAVE_LOGINS_TO, 'ask'),
+    requestTimeoutSeconds: clamp(c.get('requestTimeout'), 1, 600, 30),
+    concurrency: clamp(c.get('concurrency'), 1, 16, 4),
+    pageSize: clamp(c.get('pageSize'), 10, 1000, 100),
+    tagSortOrder: oneOf(c.get<string>('tagSortOrder'), TAG_SORT_ORDERS, 'natural'),
+    nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
+    defaultPlatform: c.get<string>('defaultPlatform', ''),
+    uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
+  };
+}
+
+/** The core's configuration from the settings (plus registries not saved yet, e.g. one being added). */
+/** `oci-registry-explorer/<version> vscode/<version>`: registry operators can tell who is asking. */
+function userAgent(): string {
+  const version = (vscode.extensions.getExtension('oci-registry-explorer.oci-registry-explorer')?.packageJSON as { version?: string } | undefined)?.version ?? 'dev';
+  return `oci-registry-explorer/${version} vscode/${vscode.version}`;
+}
+
+export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: CredentialStore | undefined, extraRegistries: RegistrySetting[] = []): CoreConfig {
+  return {
+    registries: [...s.registries, ...extraRegistries].map((r) => ({ url: r.url, insecure: r.insecure === true })),
+    insecureRegistries: s.insecureRegistries,
+    resolveRules: s.resolveRules,
+    ...(s.hostsDirectories.length ? { hostsDirectories: s.hostsDirectories } : {}),
+    credentials: {
+      ...(logins ? { secretStore: logins } : {}),
+      dockerConfigPath: s.dockerConfigPath,
+      podmanAuthPath: s.podmanAuthPath,
+      helperTimeoutMs: s.credentialHelperTimeoutSeconds * 1000,
+    },
+    requestTimeoutMs: s.requestTimeoutSeconds * 1000,
+    log,
+    userAgent: userAgent(),
+  };
+}
+
+/** Writes the registries list to the user's settings (it is machine-scoped: never the workspace). */
+export async function writeRegistries(registries: RegistrySetting[]): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('registries', registries, vscode.ConfigurationTarget.Global);
+}
+
+/** Adds a host to `registryExplorer.hiddenRegistries` (a discovered registry the user does not want to see). */
+export async function hideRegistry(host: string): Promise<void> {
+  const hidden = readSettings().hiddenRegistries;
+  if (hidden.some((h) => h.toLowerCase() === host.toLowerCase())) return;
+  await vscode.workspace.getConfiguration(SECTION).update('hiddenRegistries', [...hidden, host], vscode.ConfigurationTarget.Global);
+}
+
+/** Adds a host to `registryExplorer.insecureRegistries` (machine-scoped: the user's settings). */
+export async function addInsecureRegistry(host: string): Promise<void> {
+  const insecure = readSettings().insecureRegistries;
+  if (insecure.includes(host)) return;
+  await vscode.workspace.getConfiguration(SECTION).update('insecureRegistries', [...insecure, host], vscode.ConfigurationTarget.Global);
+}
+
+/** Fires with fresh settings whenever any `registryExplorer.*` setting changes. */
+export function onSettingsChanged(listener: (settings: ExplorerSettings) => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration(SECTION)) listener(readSettings());
+  });
+}
+
+function isRegistrySetting(value: unknown): value is RegistrySetting {
+  return !!value && typeof value === 'object' && typeof (value as RegistrySetting).url === 'string' && (value as RegistrySetting).url.trim() !== '';
+}
+
+/** A number setting within its schema's bounds; a value that is not a number gets the default. */
+function clamp(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}
+
+function isDefault(c: vscode.WorkspaceConfiguration, key: string): boolean {
+  return JSON.stringify(c.get(key)) === JSON.stringify(c.inspect(key)?.defaultValue);
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}

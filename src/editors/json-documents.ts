@@ -1,0 +1,81 @@
+/**
+ * Read-only editor tabs for manifests and config blobs: `oci:/<host>/<repository>@<digest>.json`.
+ * Content is addressed by digest, so a document never goes stale; it is fetched (and verified)
+ * by the core when VS Code opens the tab.
+ */
+import { pipeline } from 'node:stream';
+import * as vscode from 'vscode';
+import { core } from '../common/core-loader';
+import type { RegistrySession } from '../core/index';
+
+export const JSON_SCHEME = 'oci';
+
+/** Configs are small; anything bigger than this is not opened as a text tab. */
+const MAX_BLOB_BYTES = 4 * 1024 * 1024;
+
+export interface JsonTarget {
+  host: string;
+  repository: string;
+  digest: string;
+  kind: 'manifest' | 'blob';
+  size?: number;
+}
+
+export function jsonUri(target: JsonTarget): vscode.Uri {
+  const query = target.kind === 'blob' ? `blob&size=${target.size ?? ''}` : 'manifest';
+  return vscode.Uri.from({ scheme: JSON_SCHEME, path: `/${target.host}/${target.repository}@${target.digest}.json`, query });
+}
+
+export function parseJsonUri(uri: vscode.Uri): JsonTarget {
+  const path = uri.path.replace(/^\//, '').replace(/\.json$/, '');
+  const at = path.lastIndexOf('@');
+  const slash = path.indexOf('/');
+  if (at < 0 || slash < 0 || slash > at) throw new Error(`Not a registry document: ${uri.toString()}`);
+  const params = new URLSearchParams(uri.query);
+  const size = Number(params.get('size'));
+  return {
+    host: path.slice(0, slash),
+    repository: path.slice(slash + 1, at),
+    digest: path.slice(at + 1),
+    kind: params.has('blob') ? 'blob' : 'manifest',
+    ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
+  };
+}
+
+export class RegistryJsonProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly session: () => RegistrySession) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
+    const target = parseJsonUri(uri);
+    const abort = new AbortController();
+    const subscription = token.onCancellationRequested(() => abort.abort());
+    try {
+      const repository = this.session().registry(target.host).repository(target.repository);
+      if (target.kind === 'manifest') {
+        const parsed = await repository.getManifest(target.digest, abort.signal);
+        return pretty(parsed.bytes);
+      }
+      const size = target.size ?? MAX_BLOB_BYTES;
+      if (size > MAX_BLOB_BYTES) throw new Error(`This blob is ${size} bytes; only JSON blobs up to 4 MiB open as text.`);
+      const body = await repository.openBlob({ mediaType: 'application/octet-stream', digest: target.digest, size }, abort.signal);
+      const verifier = core().verifyingStream({ digest: target.digest, size }, `blob ${target.digest}`);
+      // pipeline carries a failure of either side to the verifier, which the loop below rethrows.
+      pipeline(body, verifier, () => undefined);
+      const chunks: Buffer[] = [];
+      for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
+      return pretty(Buffer.concat(chunks));
+    } finally {
+      subscription.dispose();
+    }
+  }
+}
+
+/** Pretty-printed when it is JSON (keys in their original order); as-is otherwise. */
+function pretty(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  try {
+    return `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+  } catch {
+    return text;
+  }
+}

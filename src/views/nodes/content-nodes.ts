@@ -1,0 +1,313 @@
+/**
+ * What is under a tag: an index's platforms, an image's config and layers, an artifact's files,
+ * and a "Referrers" folder (signatures, SBOMs, attestations). Manifests are fetched when a node
+ * is expanded, and a tag's digest and size only when its row is drawn, a few at a time.
+ */
+import * as vscode from 'vscode';
+import { core } from '../../common/core-loader';
+import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
+import { formatBytes } from '../../shared/format';
+import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
+import type { RepositoryNode } from './registry-nodes';
+import { formatCreated } from '../tag-order';
+
+/** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
+const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
+
+/** A node that stands for one manifest in one repository: what the content commands act on. */
+export interface ManifestHandle {
+  readonly repository: Repository;
+  /** `host/repo:tag` or `host/repo@digest`. */
+  readonly reference: string;
+  /** The tag, when the node is a tag. */
+  readonly tag?: string;
+  /** The manifest's descriptor (resolving a tag when needed). */
+  descriptor(): Promise<Descriptor>;
+  /** The repository node above, to refresh after a change. */
+  readonly repositoryNode: RepositoryNode;
+}
+
+export function isManifestHandle(node: unknown): node is ManifestHandle & ExplorerNode {
+  return node instanceof TagNode || node instanceof ManifestNode;
+}
+
+/** Shared by tags and manifests: fetch once per digest, then show the children. */
+abstract class ManifestBackedNode implements ExplorerNode {
+  protected parsed: ParsedManifest | undefined;
+  protected failure: string | undefined;
+  private loading: Promise<ParsedManifest> | undefined;
+
+  constructor(
+    readonly parent: ExplorerNode,
+    readonly repositoryNode: RepositoryNode,
+    protected readonly ctx: TreeContext,
+  ) {}
+
+  abstract treeItem(): vscode.TreeItem;
+  protected abstract fetch(): Promise<ParsedManifest>;
+
+  get repository(): Repository {
+    return this.repositoryNode.repository;
+  }
+
+  protected load(): Promise<ParsedManifest> {
+    this.loading ??= this.fetch().then(
+      (parsed) => {
+        this.parsed = parsed;
+        this.ctx.manifests.set(parsed.descriptor.digest, parsed);
+        return parsed;
+      },
+      (err: unknown) => {
+        this.loading = undefined;
+        this.failure = this.ctx.describe(err, `reading ${this.describeSelf()}`);
+        throw err;
+      },
+    );
+    return this.loading;
+  }
+
+  protected abstract describeSelf(): string;
+
+  async children(): Promise<ExplorerNode[]> {
+    try {
+      return manifestChildren(this, await this.load(), this.ctx);
+    } catch {
+      return [new MessageNode(this, this.failure ?? 'The manifest could not be read.', 'error')];
+    }
+  }
+
+  /** One line that sums a manifest up: platforms, size, or the kind of artifact. */
+  protected summary(): string | undefined {
+    const parsed = this.parsed;
+    if (!parsed) return undefined;
+    const { shortDigest, imageSize, kindName } = core();
+    const short = shortDigest(parsed.descriptor.digest);
+    if (parsed.kind === 'index') {
+      const platforms = parsed.index.manifests.filter((m) => !core().isAttestationEntry(m)).length;
+      return `${short} · ${platforms} platform${platforms === 1 ? '' : 's'}`;
+    }
+    const artifact = parsed.descriptor.artifactType ? ` · ${kindName(parsed.mediaType, parsed.descriptor.artifactType)}` : '';
+    return `${short} · ${formatBytes(imageSize(parsed.manifest, parsed.bytes.length))}${artifact}`;
+  }
+
+  protected tooltipFor(title: string, descriptor: Descriptor | undefined): vscode.MarkdownString {
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown('**').appendText(title).appendMarkdown('**');
+    if (descriptor) appendDescriptor(md, descriptor);
+    return md;
+  }
+}
+
+export class TagNode extends ManifestBackedNode implements ManifestHandle {
+  private drawnOnce = false;
+  /** When the image was created (ms), once fetched for the `created` order and known. */
+  createdTime: number | undefined;
+  private creating: Promise<void> | undefined;
+
+  constructor(
+    override readonly parent: RepositoryNode,
+    readonly tag: string,
+    ctx: TreeContext,
+  ) {
+    super(parent, parent, ctx);
+  }
+
+  get reference(): string {
+    return `${this.parent.reference}:${this.tag}`;
+  }
+
+  async descriptor(): Promise<Descriptor> {
+    return (await this.load()).descriptor;
+  }
+
+  protected fetch(): Promise<ParsedManifest> {
+    return this.repository.getManifest(this.tag);
+  }
+
+  protected describeSelf(): string {
+    return `tag ${this.reference}`;
+  }
+
+  /** Whether the creation date was asked for (it may still be unknown after). */
+  get createdRequested(): boolean {
+    return this.creating !== undefined;
+  }
+
+  /** Fetches the creation date once, in the tree's background queue; never throws. */
+  loadCreated(): Promise<void> {
+    this.creating ??= this.ctx.lazy(async () => {
+      try {
+        this.createdTime = await this.ctx.createdTime(this.repository, await this.load());
+      } catch (err) {
+        this.ctx.describe(err, `reading when ${this.reference} was created`);
+      }
+    });
+    return this.creating;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `tag:${this.parent.registry.entry.id}/${this.parent.name}:${this.tag}`;
+    const referrersIndex = REFERRERS_TAG.test(this.tag);
+    item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
+    item.contextValue = this.parsed?.kind === 'index' ? 'tag.index' : 'tag.image';
+    // Registries without the referrers API keep referrers under a tag named after the subject's digest.
+    const summary = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
+    const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
+    item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
+    item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor);
+    if (this.createdTime !== undefined) item.tooltip.appendMarkdown('\n\nCreated: ').appendText(new Date(this.createdTime).toISOString());
+    if (!this.parsed && !this.drawnOnce) {
+      // Only rows the tree actually draws ask for their digest, and a few at a time.
+      this.drawnOnce = true;
+      void this.ctx.lazy(() => this.load()).then(() => this.ctx.changed(this), () => this.ctx.changed(this));
+    }
+    return item;
+  }
+}
+
+/** A manifest reached through an index (a platform) or a subject (a referrer). */
+export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
+  constructor(
+    parent: ExplorerNode,
+    repositoryNode: RepositoryNode,
+    readonly entry: Descriptor,
+    private readonly role: 'platform' | 'attestation' | 'referrer' | 'child',
+    ctx: TreeContext,
+  ) {
+    super(parent, repositoryNode, ctx);
+  }
+
+  get reference(): string {
+    return `${this.repositoryNode.reference}@${this.entry.digest}`;
+  }
+
+  async descriptor(): Promise<Descriptor> {
+    return this.entry;
+  }
+
+  protected fetch(): Promise<ParsedManifest> {
+    const cached = this.ctx.manifests.get(this.entry.digest);
+    return cached ? Promise.resolve(cached) : this.repository.getManifest(this.entry.digest);
+  }
+
+  protected describeSelf(): string {
+    return `manifest ${this.reference}`;
+  }
+
+  private label(): string {
+    const { formatPlatform, kindName } = core();
+    if (this.role === 'platform') return formatPlatform(this.entry.platform);
+    if (this.role === 'attestation') return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
+    return kindName(this.entry.mediaType, this.entry.artifactType);
+  }
+
+  treeItem(): vscode.TreeItem {
+    const { kindIcon, shortDigest } = core();
+    const item = new vscode.TreeItem(this.label(), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `manifest:${idOf(this.parent)}/${this.entry.digest}`;
+    item.iconPath = new vscode.ThemeIcon(this.role === 'platform' ? 'vm' : kindIcon(this.entry.mediaType, this.entry.artifactType));
+    item.contextValue = `manifest.${this.role}`;
+    item.description = `${shortDigest(this.entry.digest)} · ${formatBytes(this.entry.size)}`;
+    item.tooltip = this.tooltipFor(this.label(), this.entry);
+    return item;
+  }
+}
+
+/** A config or a layer (or an artifact's file): a leaf with its digest, type and size. */
+export class BlobNode implements ExplorerNode {
+  constructor(
+    readonly parent: ExplorerNode & { repositoryNode: RepositoryNode },
+    readonly descriptor: Descriptor,
+    readonly role: 'config' | 'layer' | 'file',
+    private readonly index: number,
+  ) {}
+
+  get repository(): Repository {
+    return this.parent.repositoryNode.repository;
+  }
+
+  get reference(): string {
+    return `${this.parent.repositoryNode.reference}@${this.descriptor.digest}`;
+  }
+
+  treeItem(): vscode.TreeItem {
+    const { kindName, titleOf } = core();
+    const label = this.role === 'config' ? 'config' : this.role === 'file' ? titleOf(this.descriptor) ?? `file ${this.index + 1}` : `layer ${this.index + 1}`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `blob:${idOf(this.parent)}/${this.role}/${this.index}/${this.descriptor.digest}`;
+    item.iconPath = new vscode.ThemeIcon(this.role === 'config' ? 'settings-gear' : this.role === 'file' ? 'file' : 'archive');
+    item.contextValue = `blob.${this.role}`;
+    item.description = `${formatBytes(this.descriptor.size)} · ${kindName(this.descriptor.mediaType)}`;
+    const md = new vscode.MarkdownString().appendMarkdown('**').appendText(label).appendMarkdown('**');
+    appendDescriptor(md, this.descriptor);
+    item.tooltip = md;
+    if (this.role === 'config' && /json/.test(this.descriptor.mediaType)) {
+      item.command = { command: 'registryExplorer.openJson', title: 'Open as JSON', arguments: [this] };
+    }
+    return item;
+  }
+}
+
+/** The manifests whose `subject` is this one: signatures, SBOMs, attestations. */
+export class ReferrersNode implements ExplorerNode {
+  constructor(
+    readonly parent: ExplorerNode & { repositoryNode: RepositoryNode },
+    private readonly subject: string,
+    private readonly ctx: TreeContext,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem('Referrers', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `referrers:${idOf(this.parent)}/${this.subject}`;
+    item.iconPath = new vscode.ThemeIcon('references');
+    item.contextValue = 'referrers';
+    item.tooltip = 'Signatures, SBOMs and attestations that refer to this manifest';
+    return item;
+  }
+
+  async children(): Promise<ExplorerNode[]> {
+    try {
+      const { referrers } = await this.parent.repositoryNode.repository.referrers(this.subject);
+      if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
+      return referrers.map((d) => new ManifestNode(this, this.parent.repositoryNode, d, 'referrer', this.ctx));
+    } catch (err) {
+      return [new MessageNode(this, this.ctx.describe(err, `listing referrers of ${this.subject}`), 'error')];
+    }
+  }
+}
+
+function manifestChildren(node: ExplorerNode & { repositoryNode: RepositoryNode }, parsed: ParsedManifest, ctx: TreeContext): ExplorerNode[] {
+  const { isAttestationEntry, isLayerMediaType, titleOf } = core();
+  const nodes: ExplorerNode[] = [];
+  if (parsed.kind === 'index') {
+    for (const entry of parsed.index.manifests) {
+      const role = isAttestationEntry(entry) ? 'attestation' : entry.platform ? 'platform' : 'child';
+      nodes.push(new ManifestNode(node, node.repositoryNode, entry, role, ctx));
+    }
+  } else {
+    const artifact = parsed.descriptor.artifactType !== undefined;
+    nodes.push(new BlobNode(node, parsed.manifest.config, 'config', 0));
+    parsed.manifest.layers.forEach((layer, i) => {
+      const isFile = artifact && (titleOf(layer) !== undefined || !isLayerMediaType(layer.mediaType));
+      nodes.push(new BlobNode(node, layer, isFile ? 'file' : 'layer', i));
+    });
+  }
+  nodes.push(new ReferrersNode(node, parsed.descriptor.digest, ctx));
+  return nodes;
+}
+
+function appendDescriptor(md: vscode.MarkdownString, d: Descriptor): void {
+  const { kindName } = core();
+  md.appendMarkdown('\n\n').appendText(kindName(d.mediaType, d.artifactType));
+  // Registry-controlled text goes through appendText (escaped), never inside Markdown code spans.
+  md.appendMarkdown('\n\nDigest: ').appendText(d.digest);
+  md.appendMarkdown('\n\nMedia type: ').appendText(d.mediaType);
+  if (d.artifactType) md.appendMarkdown('\n\nArtifact type: ').appendText(d.artifactType);
+  md.appendMarkdown('\n\nSize: ').appendText(`${formatBytes(d.size)} (${d.size.toLocaleString('en-US')} bytes)`);
+}
+
+function idOf(node: ExplorerNode): string {
+  const id = node.treeItem().id;
+  return id ?? 'node';
+}

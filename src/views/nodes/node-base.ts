@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import type { ParsedManifest, RegistryClient, Repository } from '../../core/index';
+import type { TagSortOrder } from '../../common/settings';
+import type { NameFilter } from '../name-filter';
+
+/** What every node of the tree provides. Views hold no protocol logic: they ask the client. */
+export interface ExplorerNode {
+  readonly parent: ExplorerNode | undefined;
+  treeItem(): vscode.TreeItem;
+  children?(): Promise<ExplorerNode[]>;
+}
+
+export interface TreeContext {
+  pageSize(): number;
+  tagSortOrder(): TagSortOrder;
+  /** Whether repository path segments show as folders. */
+  nestedRepositories(): boolean;
+  /** Asks the view to redraw `node` (or everything). */
+  changed(node?: ExplorerNode): void;
+  /** Turns any failure into the sentence shown in the tree; the details go to the log. */
+  describe(err: unknown, doing: string): string;
+  /** Runs background lookups (tag digests and sizes, creation dates) a few at a time. */
+  lazy<T>(task: () => Promise<T>): Promise<T>;
+  /** Manifests by digest: content-addressed, so a cached one is always right. */
+  readonly manifests: Map<string, ParsedManifest>;
+  /** Active filters by node id: kept across refreshes and settings changes. */
+  readonly filters: Map<string, NameFilter>;
+  /** The core's handle on a repository, with the upload settings applied. */
+  repository(client: RegistryClient, name: string): Repository;
+  /** A manifest's creation time in ms (cached by digest), or `undefined` when it does not say. */
+  createdTime(repository: Repository, parsed: ParsedManifest): Promise<number | undefined>;
+}
+
+export class MessageNode implements ExplorerNode {
+  constructor(
+    readonly parent: ExplorerNode | undefined,
+    private readonly text: string,
+    private readonly kind: 'error' | 'info' = 'info',
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
+    item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : 'info', this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.tooltip = this.text;
+    item.contextValue = `message.${this.kind}`;
+    return item;
+  }
+}
+
+/** A row that runs a command on its parent when clicked: the fix under a failing registry. */
+export class ActionNode implements ExplorerNode {
+  constructor(
+    readonly parent: ExplorerNode,
+    private readonly label: string,
+    private readonly icon: string,
+    private readonly command: string,
+    private readonly tooltip: string,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.iconPath = new vscode.ThemeIcon(this.icon);
+    item.tooltip = this.tooltip;
+    item.contextValue = 'action';
+    item.command = { command: this.command, title: this.label, arguments: [this.parent] };
+    return item;
+  }
+}

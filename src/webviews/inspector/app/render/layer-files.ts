@@ -1,0 +1,151 @@
+/**
+ * A layer's files: progress while the host streams and reads the blob (with Cancel), then a tree
+ * whose directories load their rows when opened. Names, link targets and owners are text.
+ */
+import { append, clipped, h, icon, linkButton, plainText, type Child } from '../dom';
+import type { FileRow, HostEvent, LayerLocation, LayerSummary } from '../../protocol';
+import { RequestError } from '../rpc';
+import { muted, problem, section, type PageContext } from './common';
+
+export function renderLayerFiles(ctx: PageContext, location: LayerLocation, onEvent: (handler: (event: HostEvent) => void) => () => void): HTMLElement {
+  const body = h('div', { class: 'layer-files' });
+  const note = h('span', {});
+  const list = (): void => {
+    const call = ctx.request('listLayer', location);
+    const bar = h('div', { class: 'progress-fill' });
+    const status = h('span', {}, 'Reading the layer…');
+    const cancel = h('button', { class: 'secondary-button' }, icon('stop-circle'), 'Cancel');
+    cancel.type = 'button';
+    cancel.addEventListener('click', () => ctx.cancel(call.id));
+    body.replaceChildren(h('div', { class: 'listing-progress' }, h('div', { class: 'progress', role: 'progressbar' }, bar), h('div', { class: 'progress-line' }, icon('loading'), status, cancel)));
+    const stop = onEvent((event) => {
+      if (event.type !== 'layerProgress' || event.id !== call.id) return;
+      const fraction = event.size > 0 ? Math.min(1, event.bytesRead / event.size) : 0;
+      bar.style.setProperty('--share', `${(fraction * 100).toFixed(1)}%`);
+      status.textContent = `${formatCount(event.entries)} entries · ${Math.round(fraction * 100)}% of the compressed bytes read`;
+    });
+    ctx.defer(ctx.track(call).then(
+      (summary) => {
+        note.textContent = `${formatCount(summary.entries)} entries`;
+        body.replaceChildren();
+        append(body, ...summaryView(summary), fileTree(ctx, location.digest, summary));
+      },
+      (err: Error) => {
+        const again = linkButton([icon('refresh'), 'List again'], list);
+        body.replaceChildren(err instanceof RequestError && err.cancelled ? h('p', { class: 'muted' }, 'Listing cancelled. ', again) : h('div', {}, problem(err.message), again));
+      },
+    ).finally(stop));
+  };
+  list();
+  return section('Files', 'file-zip', body, { id: 'files', note });
+}
+
+function summaryView(summary: LayerSummary): Child[] {
+  const parts = [
+    `${formatCount(summary.files)} file${summary.files === 1 ? '' : 's'}`,
+    `${formatCount(summary.directories)} director${summary.directories === 1 ? 'y' : 'ies'}`,
+    summary.whiteouts ? `${formatCount(summary.whiteouts)} whiteout${summary.whiteouts === 1 ? '' : 's'}` : '',
+    `${summary.totalSizeText} unpacked from ${summary.compressedSizeText}`,
+  ].filter(Boolean);
+  return [h('p', { class: 'listing-summary' }, parts.join(' · '))];
+}
+
+function fileTree(ctx: PageContext, digest: string, summary: LayerSummary): HTMLElement {
+  const tree = h('div', { class: 'file-tree', role: 'tree' },
+    h('div', { class: 'f-row f-head', role: 'presentation' }, h('span', { class: 'f-name' }, 'Name'), h('span', { class: 'f-mode' }, 'Mode'), h('span', { class: 'f-owner' }, 'Owner'), h('span', { class: 'f-size' }, 'Size'), h('span', { class: 'f-time' }, 'Modified')));
+  if (!summary.root.length) {
+    tree.append(h('div', { class: 'f-row' }, muted('The layer is empty.')));
+    return tree;
+  }
+  appendRows(ctx, digest, tree, undefined, [], summary.root, 0, '', summary.rootOmitted, summary.root.length);
+  return tree;
+}
+
+/** Inserts rows after `after` (or at the end), recording them in `owner`; a "more" row fetches the rest of the directory. */
+function appendRows(ctx: PageContext, digest: string, tree: HTMLElement, after: Element | undefined, owner: Element[], rows: FileRow[], depth: number, path: string, omitted: number, offset: number): void {
+  let anchor = after;
+  const place = (el: Element): void => {
+    if (anchor) anchor.after(el);
+    else tree.append(el);
+    anchor = el;
+    owner.push(el);
+  };
+  for (const file of rows) place(fileRowView(ctx, digest, tree, file, depth));
+  if (omitted <= 0) return;
+  const more = h('div', { class: 'f-row f-more', vars: { '--depth': String(depth) } });
+  more.append(linkButton(`Show ${formatCount(omitted)} more`, () => {
+    void ctx.track(ctx.request('layerChildren', { digest, path, offset })).then(({ rows: next, omitted: left }) => {
+      owner.splice(owner.indexOf(more), 1);
+      appendRows(ctx, digest, tree, more, owner, next, depth, path, left, offset + next.length);
+      more.remove();
+    });
+  }));
+  place(more);
+}
+
+/** The rows shown under an open directory row, so folding removes them (and theirs). */
+const childrenOf = new WeakMap<Element, Element[]>();
+
+function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
+  const isDir = file.type === 'directory' && file.childCount > 0;
+  const row = h('div', { class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`, role: 'treeitem', vars: { '--depth': String(depth) } });
+  const toggle = h('button', { class: 'f-toggle', label: isDir ? `Open ${file.name.text}` : '', disabled: !isDir }, icon(isDir ? 'chevron-right' : 'blank'));
+  toggle.type = 'button';
+  const name = h('span', { class: 'f-name', title: file.path }, toggle, icon(fileIcon(file)), clipped(file.name, 'mono'),
+    file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
+    // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
+    file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
+    file.unsafe ? h('span', { class: 'badge error-badge', title: file.unsafe }, 'unsafe path') : undefined,
+    isDir ? h('span', { class: 'muted small' }, `${formatCount(file.fileCount)} file${file.fileCount === 1 ? '' : 's'}`) : undefined,
+  );
+  row.append(name, h('span', { class: 'f-mode mono' }, file.mode), h('span', { class: 'f-owner mono' }, clipped(file.owner)), h('span', { class: 'f-size' }, file.sizeText), h('span', { class: 'f-time muted' }, file.modified ?? ''));
+  if (isDir) {
+    toggle.addEventListener('click', () => {
+      const open = childrenOf.get(row);
+      if (open) {
+        fold(row);
+        toggle.replaceChildren(icon('chevron-right'));
+        return;
+      }
+      toggle.replaceChildren(icon('loading'));
+      void ctx.track(ctx.request('layerChildren', { digest, path: file.path, offset: 0 })).then(({ rows, omitted }) => {
+        const owned: Element[] = [];
+        childrenOf.set(row, owned);
+        appendRows(ctx, digest, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
+        toggle.replaceChildren(icon('chevron-down'));
+      }, (err: Error) => {
+        toggle.replaceChildren(icon('error'));
+        toggle.title = plainText(err.message);
+      });
+    });
+  }
+  return row;
+}
+
+/** Removes everything shown under a directory row, nested rows included, without recursion. */
+function fold(row: Element): void {
+  const pending = [row];
+  for (let el = pending.pop(); el; el = pending.pop()) {
+    const children = childrenOf.get(el);
+    childrenOf.delete(el);
+    if (el !== row) el.remove();
+    if (children) pending.push(...children);
+  }
+}
+
+function fileIcon(file: FileRow): string {
+  if (file.whiteout) return 'circle-slash';
+  switch (file.type) {
+    case 'directory': return 'folder';
+    case 'symlink': return 'file-symlink-file';
+    case 'hardlink': return 'references';
+    case 'char-device':
+    case 'block-device': return 'chip';
+    case 'fifo': return 'debug-disconnect';
+    default: return 'file';
+  }
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

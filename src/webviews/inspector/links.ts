@@ -1,0 +1,48 @@
+/** Which page a descriptor opens: a manifest, a layer's files, or a JSON blob (config or artifact file). */
+import type { Descriptor } from '../../core/manifest';
+import { isLayerMediaType, manifestKindOf, MediaTypes } from '../../core/media-types';
+import { titleOf } from '../../core/manifest';
+import type { Location } from './protocol';
+
+export interface Place {
+  host: string;
+  repository: string;
+}
+
+export function manifestLink(place: Place, digest: string, via?: string): Location {
+  return { kind: 'manifest', host: place.host, repository: place.repository, digest, ...(via ? { via } : {}) };
+}
+
+/** Image configs (OCI and Docker); anything else in a config slot is an artifact's config blob. */
+export function isImageConfig(mediaType: string): boolean {
+  return mediaType === MediaTypes.ociConfig || mediaType === MediaTypes.dockerConfig;
+}
+
+/** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
+export function isTarLike(mediaType: string): boolean {
+  return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);
+}
+
+/**
+ * `role` says where the descriptor was found: an index entry (or a referrer), a subject, a config,
+ * or a layer (of an image or an artifact); `owner` is the manifest it was found in, and `label`
+ * says how it was reached ("layer 2 of 3 in …", "linux/amd64 in apps/web:v1").
+ */
+export function descriptorLink(place: Place, d: Descriptor, role: 'entry' | 'config' | 'layer' | 'subject', owner?: string, label?: string): Location {
+  if (role === 'entry' || role === 'subject' || manifestKindOf(d.mediaType)) return manifestLink(place, d.digest, label);
+  if (role === 'layer' && isTarLike(d.mediaType)) {
+    return { kind: 'layer', host: place.host, repository: place.repository, digest: d.digest, size: d.size, mediaType: d.mediaType, ...(label ? { label } : {}) };
+  }
+  const title = titleOf(d);
+  return {
+    kind: 'blob',
+    host: place.host,
+    repository: place.repository,
+    digest: d.digest,
+    size: d.size,
+    mediaType: d.mediaType,
+    role: role === 'config' ? 'config' : 'file',
+    ...(owner ? { manifestDigest: owner } : {}),
+    ...(title ? { title } : {}),
+  };
+}

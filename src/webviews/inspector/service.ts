@@ -1,0 +1,197 @@
+/**
+ * What the inspector asks the registry, answered as page models. Every fetch is made here, in the
+ * extension host, by the core (never by the webview), verified against its digest, and cached by
+ * digest. No VS Code here: panels adapt it.
+ */
+import { pipeline } from 'node:stream';
+import type * as CoreApi from '../../core/index';
+import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
+import { imageSize } from '../../core/manifest';
+import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerRow, Requests, SizeResult } from './protocol';
+import { formatBytes } from '../../shared/format';
+import { cancelled, DigestCache } from './digest-cache';
+import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
+import { blobPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
+
+/** JSON blobs (configs, artifact files) larger than this are not shown. */
+export const MAX_JSON_BLOB = 4 * 1024 * 1024;
+const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
+const LAYER_CACHE_ENTRIES = 1_000_000;
+const SIZE_LOOKUPS_AT_ONCE = 6;
+
+interface LayerListing {
+  root: LayerTreeNode;
+  counts: LayerCounts;
+}
+
+export interface LayerProgress {
+  bytesRead: number;
+  size: number;
+  entries: number;
+}
+
+export class InspectorService {
+  private readonly manifests = new DigestCache<ParsedManifest>(MANIFEST_CACHE_BYTES, (m) => m.bytes.length);
+  private readonly blobs = new DigestCache<{ json: unknown; bytes: number }>(MANIFEST_CACHE_BYTES, (b) => b.bytes);
+  private readonly layers = new DigestCache<LayerListing>(LAYER_CACHE_ENTRIES, (l) => l.counts.entries + 1);
+
+  constructor(
+    private readonly session: () => RegistrySession,
+    private readonly core: typeof CoreApi,
+  ) {}
+
+  async page(location: Location, signal: AbortSignal): Promise<PageModel> {
+    const repository = this.repository(location);
+    if (location.kind === 'layer') return layerPage(location);
+    if (location.kind === 'blob') return this.blobPage(repository, location, signal);
+    const parsed = await this.manifest(repository, location.digest, signal);
+    let config: ConfigRead | undefined;
+    if (parsed.kind === 'image' && parsed.descriptor.artifactType === undefined) {
+      config = await this.json(repository, parsed.manifest.config, signal).then(
+        (blob) => ({ json: blob.json }),
+        (err: unknown) => {
+          if (signal.aborted) throw err;
+          return { problem: `The config could not be read: ${messageOf(err)}` };
+        },
+      );
+    }
+    return manifestPage(location, parsed, config);
+  }
+
+  /** Each platform's image size (manifest, config and layers): one manifest fetch per platform, a few at a time. */
+  async imageSizes(params: Requests['imageSizes']['params'], signal: AbortSignal): Promise<Record<string, SizeResult>> {
+    const repository = this.repository(params);
+    const results: Record<string, SizeResult> = {};
+    const queue = [...new Set(params.digests)];
+    const worker = async (): Promise<void> => {
+      for (let digest = queue.shift(); digest !== undefined; digest = queue.shift()) {
+        try {
+          const parsed = await this.manifest(repository, digest, signal);
+          results[digest] = parsed.kind === 'image'
+            ? { size: imageSize(parsed.manifest, parsed.bytes.length), sizeText: formatBytes(imageSize(parsed.manifest, parsed.bytes.length)) }
+            : { sizeText: `index of ${parsed.index.manifests.length}` };
+        } catch (err) {
+          if (signal.aborted) throw err;
+          results[digest] = { problem: messageOf(err) };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SIZE_LOOKUPS_AT_ONCE, queue.length) }, worker));
+    return results;
+  }
+
+  /** Referrers change as signatures are added, so they are asked for each time, never cached. */
+  async referrers(params: Requests['referrers']['params'], signal: AbortSignal): Promise<ReferrerRow[]> {
+    const { referrers } = await this.repository(params).referrers(params.digest, { signal });
+    return referrerRows(params, params.digest, referrers);
+  }
+
+  /** Streams the layer through a digest check into the tar reader; the tree is cached by digest. */
+  async listLayer(location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerSummary> {
+    const repository = this.repository(location);
+    const listing = await this.layers.get(location.digest, (fetchSignal) => this.readLayer(repository, location, fetchSignal, onProgress), signal);
+    const { rows, omitted } = childRows(listing.root);
+    return {
+      ...listing.counts,
+      totalSizeText: formatBytes(listing.root.totalSize),
+      compressedSizeText: formatBytes(location.size),
+      root: rows,
+      rootOmitted: omitted,
+    };
+  }
+
+  layerChildren(params: Requests['layerChildren']['params']): Requests['layerChildren']['result'] {
+    const listing = this.layers.peek(params.digest);
+    const node = listing && nodeAtPath(listing.root, params.path);
+    if (!node) throw new Error('That listing is no longer in memory; open the layer again to list it.');
+    return childRows(node, params.offset);
+  }
+
+  private async blobPage(repository: Repository, location: BlobLocation, signal: AbortSignal): Promise<PageModel> {
+    const jsonType = location.role === 'config' || /[/+]json$/.test(location.mediaType.split(';')[0]!.trim());
+    if (!jsonType) return unreadableBlobPage(location, `This file's media type is ${location.mediaType}, not JSON, so its content is not shown here; pull the artifact to read it.`);
+    if (location.size > MAX_JSON_BLOB) return unreadableBlobPage(location, `This blob is ${formatBytes(location.size)}; only JSON up to ${formatBytes(MAX_JSON_BLOB)} is shown here, so pull it to read it.`);
+    let json: unknown;
+    try {
+      json = (await this.json(repository, { mediaType: location.mediaType, digest: location.digest, size: location.size }, signal)).json;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return unreadableBlobPage(location, `This blob could not be shown: ${messageOf(err)}`);
+    }
+    const manifest = location.manifestDigest ? await this.manifest(repository, location.manifestDigest, signal).catch(() => undefined) : undefined;
+    return blobPage(location, json, manifest);
+  }
+
+  private manifest(repository: Repository, digest: string, signal: AbortSignal): Promise<ParsedManifest> {
+    return this.manifests.get(digest, (fetchSignal) => repository.getManifest(digest, fetchSignal), signal);
+  }
+
+  private json(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<{ json: unknown; bytes: number }> {
+    if (descriptor.data !== undefined) {
+      // Embedded content (the empty config's `e30=`) needs no request, but is checked all the same.
+      const bytes = Buffer.from(descriptor.data, 'base64');
+      if (this.core.digestOf(bytes, this.core.parseDigest(descriptor.digest).algorithm) !== descriptor.digest) return Promise.reject(new Error(`its embedded data does not match its digest ${descriptor.digest}`));
+      return Promise.resolve(parseJsonBlob(bytes, descriptor.digest));
+    }
+    if (descriptor.size > MAX_JSON_BLOB) return Promise.reject(new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`));
+    return this.blobs.get(descriptor.digest, async (fetchSignal) => parseJsonBlob(await this.readVerified(repository, descriptor, fetchSignal), descriptor.digest), signal);
+  }
+
+  private async readVerified(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<Buffer> {
+    const body = await repository.openBlob(descriptor, signal);
+    const verifier = this.core.verifyingStream(descriptor, `blob ${descriptor.digest}`);
+    // pipeline carries a failure of either side to the verifier, which the loop below rethrows.
+    pipeline(body, verifier, () => undefined);
+    const chunks: Buffer[] = [];
+    for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  private async readLayer(repository: Repository, location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerListing> {
+    const descriptor = { mediaType: location.mediaType, digest: location.digest, size: location.size };
+    const body = await repository.openBlob(descriptor, signal);
+    const verifier = this.core.verifyingStream(descriptor, `layer ${location.digest}`);
+    pipeline(body, verifier, () => undefined);
+    const counts: LayerCounts = { entries: 0, files: 0, directories: 0, whiteouts: 0 };
+    const entries: CoreApi.LayerFileEntry[] = [];
+    let bytesRead = 0;
+    let lastReport = 0;
+    const report = (): void => onProgress({ bytesRead, size: location.size, entries: counts.entries });
+    const listed = this.core.listLayerFiles(verifier, {
+      mediaType: location.mediaType,
+      signal,
+      onBytes: (total) => {
+        bytesRead = total;
+        const now = Date.now();
+        // A few updates a second are enough for a progress bar; more would flood the webview.
+        if (now - lastReport >= 150) {
+          lastReport = now;
+          report();
+        }
+      },
+    });
+    for await (const entry of listed) {
+      entries.push(entry);
+      countEntry(counts, entry);
+    }
+    if (signal.aborted) throw cancelled();
+    report();
+    return { root: this.core.layerFileTree(entries), counts };
+  }
+
+  private repository(place: { host: string; repository: string }): Repository {
+    return this.session().registry(place.host).repository(place.repository);
+  }
+}
+
+function parseJsonBlob(bytes: Buffer, digest: string): { json: unknown; bytes: number } {
+  try {
+    return { json: JSON.parse(bytes.toString('utf8')), bytes: bytes.length };
+  } catch {
+    throw new Error(`blob ${digest} is not JSON`);
+  }
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,249 @@
+/**
+ * Registry content → what the inspector shows. Pure functions (no VS Code, no network), so every
+ * page can be checked with hostile input in unit tests. Every registry-controlled string leaves
+ * here clipped, as text; URLs only as http(s).
+ */
+import { shortDigest } from '../../core/digest';
+import { formatPlatform, imageSize, isAttestationEntry, titleOf, type Descriptor, type ImageManifest, type ParsedManifest } from '../../core/manifest';
+import { kindIcon, kindName } from '../../core/media-types';
+import type {
+  ArtifactFileRow, BlobLocation, HeaderModel, ImageSection, LayerLocation, LayerRow, Location, ManifestLocation, PageModel, PlatformRow, ReferrerRow,
+} from './protocol';
+import { formatBytes } from '../../shared/format';
+import { clipLabel, configSummary, labelFacts } from './config-summary';
+import { alignHistory } from './history';
+import { jsonTree } from './json-tree';
+import { descriptorLink, isImageConfig, type Place } from './links';
+import { clip } from './text';
+
+/** Rows (platforms, layers, history steps, files) beyond this are left out of a page; Open as JSON shows all. */
+export const MAX_ROWS = 1000;
+
+/** The config as read for a manifest page: its JSON, or why it could not be read. */
+export type ConfigRead = { json: unknown } | { problem: string };
+
+export function manifestPage(location: ManifestLocation, parsed: ParsedManifest, config?: ConfigRead): PageModel {
+  const document = parsed.kind === 'index' ? parsed.index : parsed.manifest;
+  const page: PageModel = {
+    location,
+    title: titleFor(location),
+    header: manifestHeader(location, parsed),
+    openJson: { host: location.host, repository: location.repository, digest: parsed.descriptor.digest, kind: 'manifest' },
+    json: jsonTree(document, { linkAt: (path, value) => manifestLinkAt(location, parsed, path, value) }),
+    annotations: labelFacts(document.annotations ?? {}),
+    referrersOf: parsed.descriptor.digest,
+  };
+  if (document.subject) page.subject = { digest: document.subject.digest, link: descriptorLink(location, document.subject, 'subject', undefined, `the subject of ${titleFor(location)}`) };
+  if (parsed.kind === 'index') {
+    const entries = parsed.index.manifests;
+    const title = titleFor(location);
+    const shown = entries.slice(0, MAX_ROWS);
+    if (entries.length > shown.length) page.omittedRows = entries.length - shown.length;
+    page.platforms = shown.filter((d) => !isAttestationEntry(d)).map((d) => platformRow(location, d, title));
+    const attestations = shown.filter((d) => isAttestationEntry(d)).map((d) => platformRow(location, d, title));
+    if (attestations.length) page.attestations = attestations;
+  } else if (parsed.descriptor.artifactType !== undefined) {
+    page.files = artifactFiles(location, parsed.manifest, parsed.descriptor.digest);
+    if (parsed.manifest.layers.length > MAX_ROWS) page.omittedRows = parsed.manifest.layers.length - MAX_ROWS;
+  } else {
+    page.image = imageSection(location, parsed.manifest, parsed.descriptor.digest, config);
+  }
+  return page;
+}
+
+/** A JSON blob: an image config (with the image's layers and history when the manifest is known), or an artifact file. */
+export function blobPage(location: BlobLocation, json: unknown, manifest?: ParsedManifest): PageModel {
+  const header = blobHeader(location);
+  const page: PageModel = {
+    location,
+    title: titleFor(location),
+    header,
+    openJson: { host: location.host, repository: location.repository, digest: location.digest, kind: 'blob', size: location.size },
+    json: jsonTree(json),
+    annotations: [],
+  };
+  if (location.role === 'config' && isImageConfig(location.mediaType)) {
+    const summary = configSummary(json);
+    if (summary) page.config = summary;
+    if (manifest?.kind === 'image') {
+      const { config: _shownAbove, ...section } = imageSection(location, manifest.manifest, manifest.descriptor.digest, { json });
+      page.image = section;
+    }
+  }
+  return page;
+}
+
+/** A blob whose content is not shown (not JSON, or too big): its header and a sentence saying why. */
+export function unreadableBlobPage(location: BlobLocation, notice: string): PageModel {
+  return { location, title: titleFor(location), header: blobHeader(location), annotations: [], notice };
+}
+
+/** A layer: its header; the webview then asks for the file listing, which streams. */
+export function layerPage(location: LayerLocation): PageModel {
+  const header: HeaderModel = {
+    ...blobHeader(location),
+    icon: 'archive',
+    kind: kindName(location.mediaType),
+  };
+  return { location, title: titleFor(location), header, annotations: [] };
+}
+
+export function referrerRows(place: Place, subject: string, referrers: readonly Descriptor[]): ReferrerRow[] {
+  return referrers.map((d) => {
+    const kind = kindName(d.mediaType, d.artifactType);
+    const row: ReferrerRow = {
+      kind,
+      icon: kindIcon(d.mediaType, d.artifactType),
+      digest: d.digest,
+      sizeText: formatBytes(d.size),
+      link: descriptorLink(place, d, 'entry', undefined, `${clipLabel(kind)} of ${place.repository}@${shortDigest(subject)}`),
+    };
+    if (d.artifactType) row.artifactType = clip(d.artifactType, 256);
+    const created = d.annotations?.['org.opencontainers.image.created'];
+    if (created) row.created = clip(created, 64).text;
+    return row;
+  });
+}
+
+export function titleFor(location: Location): string {
+  const short = `${location.repository}@${shortDigest(location.digest)}`;
+  if (location.kind === 'manifest') return location.tag ? `${location.repository}:${location.tag}` : short;
+  if (location.kind === 'layer') return `${short} files`;
+  return location.role === 'config' ? `${short} config` : `${location.repository}: ${location.title ?? shortDigest(location.digest)}`;
+}
+
+function manifestHeader(location: ManifestLocation, parsed: ParsedManifest): HeaderModel {
+  const { descriptor, mediaType } = parsed;
+  const pinned = `${location.host}/${location.repository}@${descriptor.digest}`;
+  const header: HeaderModel = {
+    icon: parsed.kind === 'index' ? 'layers' : kindIcon(mediaType, descriptor.artifactType),
+    kind: kindName(mediaType, descriptor.artifactType),
+    // Without a tag the digest is right below: the reference names the repository only.
+    reference: clip(`${location.host}/${location.repository}${location.tag ? `:${location.tag}` : ''}`),
+    digest: descriptor.digest,
+    pinned,
+    pullCommand: `docker pull ${pinned}`,
+    mediaType: clip(mediaType, 256),
+    size: descriptor.size,
+    sizeText: formatBytes(descriptor.size),
+    sizeNote: 'manifest',
+    facts: [],
+  };
+  if (descriptor.artifactType) header.artifactType = clip(descriptor.artifactType, 256);
+  if (parsed.kind === 'index') {
+    const entries = parsed.index.manifests;
+    const attestations = entries.filter((d) => isAttestationEntry(d)).length;
+    const platforms = entries.length - attestations;
+    header.facts.push({ label: 'Platforms', value: { text: `${platforms}${attestations ? ` (and ${attestations} attestation${attestations === 1 ? '' : 's'})` : ''}` } });
+    header.sizeNote = 'index manifest; the platforms below add their own';
+  } else {
+    const size = imageSize(parsed.manifest, parsed.bytes.length);
+    const count = parsed.manifest.layers.length;
+    const what = descriptor.artifactType !== undefined ? 'file' : 'layer';
+    Object.assign(header, { size, sizeText: formatBytes(size), sizeNote: `manifest, config and ${count} ${what}${count === 1 ? '' : 's'}` });
+  }
+  if (location.via) header.facts.push({ label: 'Reached as', value: clip(location.via, 512) });
+  const created = (parsed.kind === 'index' ? parsed.index.annotations : parsed.manifest.annotations)?.['org.opencontainers.image.created'];
+  if (created) header.facts.push({ label: 'Created', value: clip(created, 64) });
+  return header;
+}
+
+function blobHeader(location: BlobLocation | LayerLocation): HeaderModel {
+  const pinned = `${location.host}/${location.repository}@${location.digest}`;
+  const kind = location.kind === 'blob' && location.title ? location.title : kindName(location.mediaType);
+  const header: HeaderModel = {
+    icon: location.kind === 'blob' && location.role === 'config' ? 'settings-gear' : 'file',
+    kind: clipLabel(kind),
+    reference: clip(pinned),
+    digest: location.digest,
+    pinned,
+    mediaType: clip(location.mediaType, 256),
+    size: location.size,
+    sizeText: formatBytes(location.size),
+    sizeNote: location.kind === 'layer' ? 'compressed, as stored' : 'blob',
+    facts: [],
+  };
+  if (location.kind === 'layer' && location.label) header.facts.push({ label: 'In', value: clip(location.label, 256) });
+  return header;
+}
+
+function platformRow(place: Place, d: Descriptor, indexTitle: string): PlatformRow {
+  const p = d.platform;
+  const platform = clipLabel(p ? formatPlatform({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) }) : 'no platform given');
+  const row: PlatformRow = {
+    platform,
+    os: clip(p?.os ?? '', 64),
+    architecture: clip(p?.architecture ?? '', 64),
+    digest: d.digest,
+    manifestSize: formatBytes(d.size),
+    link: descriptorLink(place, d, 'entry', undefined, isAttestationEntry(d) ? `an attestation in ${indexTitle}` : `${platform} in ${indexTitle}`),
+  };
+  if (p?.variant) row.variant = clip(p.variant, 64);
+  if (p?.['os.version']) row.osVersion = clip(p['os.version'], 128);
+  const attests = d.annotations?.['vnd.docker.reference.digest'];
+  if (attests) row.attests = clip(attests, 128).text;
+  return row;
+}
+
+function imageSection(place: Place, manifest: ImageManifest, manifestDigest: string, config?: ConfigRead): ImageSection {
+  const total = manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
+  const count = manifest.layers.length;
+  const layers: LayerRow[] = manifest.layers.slice(0, MAX_ROWS).map((d, index) => ({
+    index,
+    digest: d.digest,
+    kind: kindName(d.mediaType),
+    size: d.size,
+    sizeText: formatBytes(d.size),
+    share: total > 0 ? d.size / total : 0,
+    link: descriptorLink(place, d, 'layer', manifestDigest, layerLabel(place, manifestDigest, index, count)),
+  }));
+  const json = config && 'json' in config ? config.json : undefined;
+  const history = alignHistory((json as { history?: unknown } | undefined)?.history, count);
+  // Only steps whose layer has a row are kept, so a row never points past the layers shown.
+  const rows = history.rows.filter((row, i) => i < MAX_ROWS && (row.layer === undefined || row.layer < layers.length));
+  const section: ImageSection = { configLink: descriptorLink(place, manifest.config, 'config', manifestDigest), layers, history: rows };
+  if (rows.length < history.rows.length) section.historyOmitted = history.rows.length - rows.length;
+  if (history.mismatch) section.historyMismatch = history.mismatch;
+  if (config && 'problem' in config) section.configProblem = config.problem;
+  const summary = json === undefined ? undefined : configSummary(json);
+  if (summary) section.config = summary;
+  return section;
+}
+
+function layerLabel(place: Place, manifestDigest: string, index: number, count: number): string {
+  return `layer ${index + 1} of ${count} in ${place.repository}@${shortDigest(manifestDigest)}`;
+}
+
+function artifactFiles(place: Place, manifest: ImageManifest, manifestDigest: string): ArtifactFileRow[] {
+  return manifest.layers.slice(0, MAX_ROWS).map((d, i) => ({
+    title: clip(titleOf(d) ?? `file ${i + 1}`, 256),
+    kind: kindName(d.mediaType),
+    digest: d.digest,
+    sizeText: formatBytes(d.size),
+    link: descriptorLink(place, d, 'layer', manifestDigest, titleOf(d)),
+  }));
+}
+
+/** Digests in a manifest's JSON that open something: index entries, the config, layers, the subject. */
+function manifestLinkAt(place: Place, parsed: ParsedManifest, path: readonly (string | number)[], value: string): Location | undefined {
+  if (path.at(-1) !== 'digest') return undefined;
+  const [field, index] = path;
+  if (field === 'subject' && path.length === 2) {
+    const subject = parsed.kind === 'index' ? parsed.index.subject : parsed.manifest.subject;
+    return subject?.digest === value ? descriptorLink(place, subject, 'subject') : undefined;
+  }
+  if (path.length !== 3 || typeof index !== 'number') {
+    if (parsed.kind === 'image' && field === 'config' && path.length === 2) return descriptorLink(place, parsed.manifest.config, 'config', parsed.descriptor.digest);
+    return undefined;
+  }
+  if (parsed.kind === 'index' && field === 'manifests') {
+    const entry = parsed.index.manifests[index];
+    return entry?.digest === value ? descriptorLink(place, entry, 'entry') : undefined;
+  }
+  if (parsed.kind === 'image' && field === 'layers') {
+    const layer = parsed.manifest.layers[index];
+    if (layer?.digest !== value) return undefined;
+    return descriptorLink(place, layer, 'layer', parsed.descriptor.digest, titleOf(layer) ?? layerLabel(place, parsed.descriptor.digest, index, parsed.manifest.layers.length));
+  }
+  return undefined;
+}
