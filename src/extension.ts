@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import type { CommandContext } from './commands/command-context';
 import { registerContentCommands } from './commands/content-commands';
+import { registerInspectCommands } from './commands/inspect-commands';
 import { registerLoginCommands } from './commands/login-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
@@ -7,15 +9,17 @@ import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './common/log';
 import { SecretLoginStore } from './common/logins';
 import { logNotificationsTo } from './common/notify';
+import { RegistryService } from './common/registry-service';
 import { onSettingsChanged, readSettings } from './common/settings';
 import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
-import { registerInspector } from './webviews/inspector/register';
 import { JSON_SCHEME, RegistryJsonProvider } from './editors/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 
-/** What `activate` returns: the tree, for integration tests and other extensions. */
+/** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
+  /** The session, logins and repositories as the extension uses them. */
+  readonly registry: RegistryService;
   readonly tree: RegistryTreeProvider;
   /** Milliseconds `activate` took (reported in the log). */
   readonly activationMs: number;
@@ -28,8 +32,9 @@ export interface RegistryExplorerApi {
 }
 
 /**
- * Activation stays cheap: it wires the view, settings and commands. The registry core (undici and
- * the protocol code) is a separate bundle loaded on the first request.
+ * Activation stays cheap: it wires the registry service, the view, settings and commands. The
+ * registry core (undici and the protocol code) is a separate bundle loaded on the first request.
+ * Settings flow one way: VS Code → the service (a new session when needed) → the tree.
  */
 export function activate(context: vscode.ExtensionContext): RegistryExplorerApi {
   const started = performance.now();
@@ -38,15 +43,19 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const log = redactingLog(channel);
   const inspectorWatchers = new Set<InspectorWatcher>();
   const logins = new SecretLoginStore(context.secrets);
-  const tree = new RegistryTreeProvider(readSettings(), log, logins);
+  const registry = new RegistryService(readSettings(), log, logins);
+  const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
-  context.subscriptions.push(channel, logNotificationsTo(log), tree, view, onSettingsChanged((settings) => tree.updateSettings(settings)),
-    ...registerRegistryCommands(tree, log), ...registerTreeCommands(tree, view), ...registerLoginCommands(tree, logins, log), ...registerContentCommands(tree, log), ...registerTransferCommands(tree, log),
-    ...registerInspector(context, tree, log, inspectorWatchers), ...registerWalkthrough(context),
-    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => tree.core)));
+  const commands: CommandContext = { registry, tree, log };
+  context.subscriptions.push(channel, logNotificationsTo(log), registry, tree, view,
+    onSettingsChanged((settings) => tree.settingsChanged(registry.updateSettings(settings))),
+    ...registerRegistryCommands(commands), ...registerTreeCommands(commands, view), ...registerLoginCommands(commands, logins), ...registerContentCommands(commands),
+    ...registerTransferCommands(commands), ...registerInspectCommands(context, commands, inspectorWatchers), ...registerWalkthrough(context),
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)));
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
   return {
+    registry,
     tree,
     activationMs,
     logUri: context.logUri,

@@ -11,29 +11,29 @@ import { readSettings } from '../common/settings';
 import { BlobNode } from '../views/nodes/content-nodes';
 import { formatBytes } from '../shared/format';
 import { jsonUri } from '../editors/json-documents';
-import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate, type Subject } from './subjects';
 
-export function registerContentCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerContentCommands(ctx: CommandContext): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
   return [
-    register('registryExplorer.openJson', (node) => openJson(node, tree)),
-    register('registryExplorer.copyDigest', (node) => copyDigest(node, tree)),
-    register('registryExplorer.copyPullCommand', (node) => copyPullCommand(node, tree)),
-    register('registryExplorer.tag', (node) => tagManifest(node, tree)),
-    register('registryExplorer.delete', (node) => deleteManifest(node, tree, log)),
-    register('registryExplorer.copyTo', (node) => copyTo(node, tree, log)),
+    register('registryExplorer.openJson', (node) => openJson(node, ctx)),
+    register('registryExplorer.copyDigest', (node) => copyDigest(node, ctx)),
+    register('registryExplorer.copyPullCommand', (node) => copyPullCommand(node, ctx)),
+    register('registryExplorer.tag', (node) => tagManifest(node, ctx)),
+    register('registryExplorer.delete', (node) => deleteManifest(node, ctx)),
+    register('registryExplorer.copyTo', (node) => copyTo(node, ctx)),
   ];
 }
 
-async function openJson(node: unknown, tree: RegistryTreeProvider): Promise<void> {
+async function openJson(node: unknown, { registry }: CommandContext): Promise<void> {
   let uri: vscode.Uri;
   if (node instanceof BlobNode) {
     const host = node.parent.repositoryNode.registry.entry.host;
     uri = jsonUri({ host, repository: node.parent.repositoryNode.name, digest: node.descriptor.digest, kind: 'blob', size: node.descriptor.size });
   } else {
-    const subject = await chooseSubject(node, tree, 'Open Manifest as JSON');
+    const subject = await chooseSubject(node, registry, 'Open Manifest as JSON');
     if (!subject) return;
     const descriptor = await withErrors('Open Manifest as JSON', () => subject.descriptor());
     if (!descriptor) return;
@@ -44,14 +44,14 @@ async function openJson(node: unknown, tree: RegistryTreeProvider): Promise<void
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
-async function copyDigest(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
-  const digest = node instanceof BlobNode ? node.descriptor.digest : await withErrors('Copy Digest', async () => (await chooseSubject(node, tree, 'Copy Digest'))?.descriptor().then((d) => d.digest));
+async function copyDigest(node: unknown, { registry }: CommandContext): Promise<string | undefined> {
+  const digest = node instanceof BlobNode ? node.descriptor.digest : await withErrors('Copy Digest', async () => (await chooseSubject(node, registry, 'Copy Digest'))?.descriptor().then((d) => d.digest));
   if (digest) await vscode.env.clipboard.writeText(digest);
   return digest;
 }
 
-async function copyPullCommand(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
-  const subject = await chooseSubject(node, tree, 'Copy Pull Command');
+async function copyPullCommand(node: unknown, { registry }: CommandContext): Promise<string | undefined> {
+  const subject = await chooseSubject(node, registry, 'Copy Pull Command');
   if (!subject) return undefined;
   const command = `docker pull ${subject.reference}`;
   await vscode.env.clipboard.writeText(command);
@@ -59,8 +59,8 @@ async function copyPullCommand(node: unknown, tree: RegistryTreeProvider): Promi
 }
 
 /** Puts the manifest under another tag in the same repository. */
-async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: string): Promise<string | undefined> {
-  const subject = await chooseSubject(node, tree, 'Tag');
+async function tagManifest(node: unknown, { registry, tree }: CommandContext, preset?: string): Promise<string | undefined> {
+  const subject = await chooseSubject(node, registry, 'Tag');
   if (!subject) return undefined;
   const newTag = (node as { newTag?: string } | undefined)?.newTag ?? preset ?? await vscode.window.showInputBox({
     title: `Tag ${subject.reference}`,
@@ -84,9 +84,9 @@ async function tagManifest(node: unknown, tree: RegistryTreeProvider, preset?: s
  * Deletes a tag alone, or the manifest with every tag pointing at it, after a modal that lists
  * those tags. Scripts and tests pass `{ reference, mode, confirm: true }`.
  */
-async function deleteManifest(node: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<'tag' | 'manifest' | undefined> {
+async function deleteManifest(node: unknown, { registry, tree, log }: CommandContext): Promise<'tag' | 'manifest' | undefined> {
   const preset = node as { mode?: 'tag' | 'manifest'; confirm?: boolean } | undefined;
-  const subject = await chooseSubject(node, tree, 'Delete');
+  const subject = await chooseSubject(node, registry, 'Delete');
   if (!subject) return undefined;
   const found = await withErrors('Delete', () =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Finding the tags of ${subject.reference}…`, cancellable: false }, async () => {
@@ -131,14 +131,14 @@ interface CopyRequest {
  * Copies a manifest (all platforms or a chosen set, optionally with its referrers) to another
  * repository or registry. Scripts and tests pass `{ reference, destination, platforms?, includeReferrers? }`.
  */
-async function copyTo(node: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<CopyResult | undefined> {
+async function copyTo(node: unknown, { registry, tree, log }: CommandContext): Promise<CopyResult | undefined> {
   const preset = node as Partial<CopyRequest> | undefined;
-  const subject = await chooseSubject(node, tree, 'Copy To');
+  const subject = await chooseSubject(node, registry, 'Copy To');
   if (!subject) return undefined;
   const request = preset?.destination ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers } : await askCopy(subject);
   if (!request) return undefined;
   const target = core().parseReference(request.destination);
-  const destination = tree.repository(target.registry, target.repository);
+  const destination = registry.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;
   const result = await withErrors('Copy To', () =>

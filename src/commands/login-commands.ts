@@ -4,18 +4,19 @@ import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { Credential, DockerStoreLocation, Operation, PingResult } from '../core/index';
 import type { SecretLoginStore } from '../common/logins';
-import { coreConfigFrom, readSettings, type SaveLoginsTo } from '../common/settings';
+import { readSettings, type SaveLoginsTo } from '../common/settings';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { CommandContext } from './command-context';
 import { withErrors } from '../common/progress';
 import { validate } from './subjects';
 
-export function registerLoginCommands(tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerLoginCommands(ctx: CommandContext, logins: SecretLoginStore): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | LogInPreset) => logIn(node, tree, logins, log)),
-    vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | LogOutPreset) => logOut(node, tree, logins, log)),
-    vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, tree)),
+    vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | LogInPreset) => logIn(node, ctx, logins)),
+    vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | LogOutPreset) => logOut(node, ctx, logins)),
+    vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, ctx)),
   ];
 }
 
@@ -57,7 +58,7 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
  * in SecretStorage and, if the user chooses, in Docker's credential store as `docker login` would.
  * Scripts and tests may pass `{ host, username, password, saveTo? }`.
  */
-async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<PingResult['state'] | undefined> {
+async function logIn(node: unknown, { registry, tree, log }: CommandContext, logins: SecretLoginStore): Promise<PingResult['state'] | undefined> {
   const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as LogInPreset : undefined;
   const host = await chooseHost(node, 'Log In', tree);
   if (!host) return undefined;
@@ -68,9 +69,7 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
 
   // Test the login before keeping it, with a session of its own that sees only this credential for the host.
   const candidate: Credential = { username, password, source: 'the login being checked' };
-  const session = core().createSession(coreConfigFrom(readSettings(), (e) => tree.logRequest(e), {
-    get: async (h) => (core().canonicalHost(h) === core().canonicalHost(host) ? candidate : logins.get(h)),
-  }));
+  const session = registry.trialSession({ candidateLogin: { host, credential: candidate } });
   let ping: PingResult;
   try {
     ping = await vscode.window.withProgress(
@@ -102,7 +101,7 @@ async function logIn(node: unknown, tree: RegistryTreeProvider, logins: SecretLo
       void showError(`Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman: ${(error as Error).message}`);
     }
   }
-  tree.core.forget(host);
+  registry.forget(host);
   tree.refresh();
   if (!preset) void showInfo(docker ? `Logged in to ${host} as ${username}, kept in VS Code and in ${docker.description} for docker and podman.` : `Logged in to ${host} as ${username}.`);
   return ping.state;
@@ -146,7 +145,7 @@ function helperOptions(): { timeoutMs: number } {
  * Forgets the VS Code login for a registry and offers to remove Docker's too, when there is one
  * (scripts pass `{ host, removeFromDocker: true }` instead of being asked).
  */
-async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretLoginStore, log: vscode.LogOutputChannel): Promise<boolean> {
+async function logOut(node: unknown, { registry, tree, log }: CommandContext, logins: SecretLoginStore): Promise<boolean> {
   const host = await chooseHost(node, 'Log Out', tree);
   if (!host) return false;
   const scripted = !!node && !(node instanceof RegistryNode);
@@ -173,7 +172,7 @@ async function logOut(node: unknown, tree: RegistryTreeProvider, logins: SecretL
       void showError(`${had ? `Logged out of ${host} in VS Code, but the` : 'The'} login for ${host} in Docker's credential store was not removed: ${(error as Error).message}`);
     }
   }
-  tree.core.forget(host);
+  registry.forget(host);
   tree.refresh();
   let note: string;
   if (kept) note = `${had ? `Logged out of ${host} in VS Code` : `Registry Explorer holds no login for ${host}`}; the login in ${kept.description} stays, and docker, podman and Registry Explorer still use it.`;
@@ -196,7 +195,7 @@ const OPERATIONS: { label: Operation; detail: string }[] = [
  * Shows, as a text document, where an operation on a registry goes and why. Scripts and tests
  * pass `{ host, operation }` and get the text. A hosts.toml that does not load is reported, not thrown.
  */
-async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Promise<string | undefined> {
+async function showEndpointPlan(node: unknown, { registry, tree }: CommandContext): Promise<string | undefined> {
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode) host = node.registry.entry.host;
@@ -207,7 +206,7 @@ async function showEndpointPlan(node: unknown, tree: RegistryTreeProvider): Prom
   const operation = OPERATIONS.find((o) => o.label === presetOperation) ?? await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
   if (!operation) return undefined;
   const { describePlan } = core();
-  const plan = await withErrors('Show Endpoint Plan', () => tree.core.plan(host, operation.label));
+  const plan = await withErrors('Show Endpoint Plan', () => registry.session.plan(host, operation.label));
   if (!plan) return undefined;
   const text = describePlan(plan);
   const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });

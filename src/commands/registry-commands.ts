@@ -2,18 +2,19 @@ import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { PingResult } from '../core/index';
-import { coreConfigFrom, readSettings, SECTION, writeRegistries, type RegistrySetting } from '../common/settings';
+import { readSettings, SECTION, writeRegistries, type RegistrySetting } from '../common/settings';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { LoadMoreNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import { TLS_PROBLEMS } from '../views/registry-fixes';
-import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { CommandContext } from './command-context';
 import { validate } from './subjects';
 
-export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { tree, log } = ctx;
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
     // Scripts pass `{ url, name?, insecure?, repositories? }`; the title bar passes the focused row, which is not one.
-    register('registryExplorer.addRegistry', (preset?: unknown) => addRegistry(isRegistryPreset(preset) ? preset : undefined, tree, log)),
+    register('registryExplorer.addRegistry', (preset?: unknown) => addRegistry(isRegistryPreset(preset) ? preset : undefined, ctx)),
     register('registryExplorer.removeRegistry', (node?: ExplorerNode) => removeRegistry(node)),
     register('registryExplorer.refresh', (node?: ExplorerNode) => tree.refresh(node)),
     // The view's title bar passes the focused row to its commands: its Refresh must ignore it.
@@ -35,8 +36,8 @@ export function registerRegistryCommands(tree: RegistryTreeProvider, log: vscode
  * (mark insecure for TLS problems) or a login when the registry asks for one. `preset` skips the
  * questions (scripts, tests, other commands).
  */
-async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<boolean> {
-  const { parseRegistryLocation, createSession } = core();
+async function addRegistry(preset: Partial<RegistrySetting> | undefined, { registry, log }: CommandContext): Promise<boolean> {
+  const { parseRegistryLocation } = core();
   const existing = readSettings().registries;
   const hostOf = (url: string) => {
     try {
@@ -64,7 +65,7 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, tree: R
 
   const setting: RegistrySetting = { url: url.trim(), ...(name?.trim() ? { name: name.trim() } : {}), ...(preset?.insecure ? { insecure: true } : {}), ...(preset?.repositories ? { repositories: preset.repositories } : {}) };
   // A session of its own: the registry is not in the settings yet, and this one is closed at once.
-  const session = createSession({ ...coreConfigFrom(readSettings(), (e) => tree.logRequest(e), tree.logins, [setting]), requestTimeoutMs: 15_000 });
+  const session = registry.trialSession({ extraRegistries: [setting], requestTimeoutMs: 15_000 });
   let ping: PingResult;
   try {
     ping = await vscode.window.withProgress(

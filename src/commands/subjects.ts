@@ -8,7 +8,7 @@ import type { Descriptor, Repository } from '../core/index';
 import { isManifestHandle, type ManifestHandle } from '../views/nodes/content-nodes';
 import { inputValidators, type InputValidators } from '../common/input-validation';
 import type { RepositoryNode } from '../views/nodes/registry-nodes';
-import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { RegistryService } from '../common/registry-service';
 
 /** What a content command acts on: a tree node, or a reference typed in the palette. */
 export interface Subject {
@@ -35,9 +35,9 @@ function subjectOf(node: ManifestHandle): Subject {
 }
 
 /** The node's manifest, or one the user types (validated as they type). */
-export async function chooseSubject(node: unknown, tree: RegistryTreeProvider, title: string): Promise<Subject | undefined> {
+export async function chooseSubject(node: unknown, registry: RegistryService, title: string): Promise<Subject | undefined> {
   if (isManifestHandle(node)) return subjectOf(node);
-  if (node && typeof (node as { reference?: unknown }).reference === 'string') return subjectFromReference((node as { reference: string }).reference, tree);
+  if (node && typeof (node as { reference?: unknown }).reference === 'string') return subjectFromReference((node as { reference: string }).reference, registry);
   const typed = await vscode.window.showInputBox({
     title,
     prompt: 'Image or artifact reference: registry/repository:tag or registry/repository@sha256:…',
@@ -46,12 +46,12 @@ export async function chooseSubject(node: unknown, tree: RegistryTreeProvider, t
     validateInput: (value) => validate().reference(value, { allowDigest: true }),
   });
   // Blank input is no answer (the validator lets it through so an empty box shows no error).
-  return typed?.trim() ? subjectFromReference(typed.trim(), tree) : undefined;
+  return typed?.trim() ? subjectFromReference(typed.trim(), registry) : undefined;
 }
 
-function subjectFromReference(text: string, tree: RegistryTreeProvider): Subject {
+function subjectFromReference(text: string, registry: RegistryService): Subject {
   const ref = core().parseReference(text);
-  const repository = tree.repository(ref.registry, ref.repository);
+  const repository = registry.repository(ref.registry, ref.repository);
   const pointer = ref.digest ?? ref.tag ?? 'latest';
   let resolved: Promise<Descriptor> | undefined;
   return {

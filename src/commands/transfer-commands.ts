@@ -9,14 +9,14 @@ import { core } from '../common/core-loader';
 import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
 import { readSettings } from '../common/settings';
 import { formatBytes } from '../shared/format';
-import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { CommandContext } from './command-context';
 import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate } from './subjects';
 
-export function registerTransferCommands(tree: RegistryTreeProvider, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('registryExplorer.pull', (node?: unknown) => pullCommand(node, tree, log)),
-    vscode.commands.registerCommand('registryExplorer.push', (first?: unknown, selected?: unknown) => pushCommand(first, selected, tree, log)),
+    vscode.commands.registerCommand('registryExplorer.pull', (node?: unknown) => pullCommand(node, ctx)),
+    vscode.commands.registerCommand('registryExplorer.push', (first?: unknown, selected?: unknown) => pushCommand(first, selected, ctx)),
   ];
 }
 
@@ -26,9 +26,9 @@ interface PullRequest {
 }
 
 /** Scripts and tests pass `{ reference, destination, platforms? }`. */
-async function pullCommand(node: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<CopyResult | undefined> {
+async function pullCommand(node: unknown, { registry, log }: CommandContext): Promise<CopyResult | undefined> {
   const preset = node as Partial<PullRequest> | undefined;
-  const subject = await chooseSubject(node, tree, 'Pull');
+  const subject = await chooseSubject(node, registry, 'Pull');
   if (!subject) return undefined;
   const request = preset?.destination ? { destination: preset.destination, ...(preset.platforms ? { platforms: preset.platforms } : {}) } : await askPull(subject.reference, () => subject.descriptor(), subject.repository);
   if (!request) return undefined;
@@ -127,13 +127,13 @@ interface PushRequest {
  * Push… from the palette (choose a layout folder, a tar or files) or from the Explorer's context
  * menu on selected files (pushed as one artifact). Scripts pass `{ source, destination }`.
  */
-async function pushCommand(first: unknown, selected: unknown, tree: RegistryTreeProvider, log: vscode.LogOutputChannel): Promise<CopyResult | undefined> {
+async function pushCommand(first: unknown, selected: unknown, { registry, tree, log }: CommandContext): Promise<CopyResult | undefined> {
   const preset = first && typeof first === 'object' && 'source' in first ? (first as PushRequest) : undefined;
   const explorerFiles = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : first instanceof vscode.Uri ? [first] : [];
   const request = preset ?? await askPush(explorerFiles);
   if (!request) return undefined;
   const ref = core().parseReference(request.destination);
-  const repository = tree.repository(ref.registry, ref.repository);
+  const repository = registry.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;
   const result = await withErrors('Push', () =>

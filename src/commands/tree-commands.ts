@@ -12,8 +12,10 @@ import { TagNode } from '../views/nodes/content-nodes';
 import { FolderNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
 import type { HostsTomlPlace } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
+import type { RegistryService } from '../common/registry-service';
+import type { CommandContext } from './command-context';
 
-export function registerTreeCommands(tree: RegistryTreeProvider, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
+export function registerTreeCommands({ registry, tree }: CommandContext, view: vscode.TreeView<ExplorerNode>): vscode.Disposable[] {
   const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
     register('registryExplorer.revealInTree', (target?: unknown) => revealInTree(target, tree, view)),
@@ -22,7 +24,7 @@ export function registerTreeCommands(tree: RegistryTreeProvider, view: vscode.Tr
     register('registryExplorer.keepRegistry', (node?: unknown) => keepRegistry(node)),
     register('registryExplorer.hideRegistry', (node?: unknown) => (node instanceof RegistryNode && node.entry.origin.kind === 'discovered' ? hideRegistry(node.entry.host) : undefined)),
     register('registryExplorer.markInsecure', (node?: unknown) => markInsecure(node)),
-    register('registryExplorer.openHostsToml', (node?: unknown) => openHostsToml(node, tree)),
+    register('registryExplorer.openHostsToml', (node?: unknown) => openHostsToml(node, registry)),
   ];
 }
 
@@ -103,11 +105,11 @@ async function markInsecure(node: unknown): Promise<boolean> {
 }
 
 /** Opens the hosts.toml behind a registry's endpoints, at the line an error names. */
-async function openHostsToml(node: unknown, tree: RegistryTreeProvider): Promise<void> {
+async function openHostsToml(node: unknown, registry: RegistryService): Promise<void> {
   if (!(node instanceof RegistryNode)) return;
-  const place: HostsTomlPlace | undefined = node.hostsTomlPlace ?? (await tree.core.plan(node.entry.host, 'list').then((p) => (p.source?.file ? { file: p.source.file } : undefined), () => undefined));
+  const place: HostsTomlPlace | undefined = node.hostsTomlPlace ?? (await registry.session.plan(node.entry.host, 'list').then((p) => (p.source?.file ? { file: p.source.file } : undefined), () => undefined));
   if (!place) {
-    void showInfo(`No hosts.toml applies to ${node.entry.host}; its host directories are ${tree.core.hostsDirectories.join(', ')}.`);
+    void showInfo(`No hosts.toml applies to ${node.entry.host}; its host directories are ${registry.session.hostsDirectories.join(', ')}.`);
     return;
   }
   const line = place.line ? new vscode.Position(place.line - 1, 0) : undefined;

@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
-import type { CredentialStore, ParsedManifest, RegistryClient, RegistrySession, Repository, RequestLogEntry } from '../core/index';
-import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from '../common/settings';
-import { impactOf } from '../common/settings-impact';
+import type { ParsedManifest, Repository } from '../core/index';
+import type { RegistryService } from '../common/registry-service';
+import type { RegistrySetting } from '../common/settings';
+import type { SettingsImpact } from '../common/settings-impact';
 import { createdTimeOf } from './created-dates';
 import { discoverRegistries } from './discovery';
 import type { NameFilter } from './name-filter';
@@ -12,7 +13,8 @@ import { MessageNode, PagedNode, RegistryNode, type ExplorerNode, type RegistryE
 import { visibleTreeItem } from './visible-tree-item';
 
 /**
- * The registries → repositories → tags tree. Nodes are kept between refreshes so their pages stay
+ * The registries → repositories → tags tree. It presents: the registry service owns the session,
+ * and nodes ask it through their client. Nodes are kept between refreshes so their pages stay
  * loaded; item ids are stable, so VS Code keeps what was expanded.
  */
 export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
@@ -21,7 +23,6 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private roots: Promise<ExplorerNode[]> | undefined;
   /** The roots last built, for lookups by host (refresh after a copy, the Filter command). */
   private builtRoots: ExplorerNode[] = [];
-  private session: RegistrySession | undefined;
   private readonly ctx: TreeContext;
   /** Background lookups for drawn rows, a few at a time so a long tag list never floods the registry. */
   private readonly backgroundLimit = pLimit(4);
@@ -31,20 +32,19 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
 
   constructor(
-    private settings: ExplorerSettings,
+    private readonly service: RegistryService,
     private readonly log: vscode.LogOutputChannel,
-    readonly logins?: CredentialStore,
   ) {
     this.ctx = {
-      pageSize: () => this.settings.pageSize,
-      tagSortOrder: () => this.settings.tagSortOrder,
-      nestedRepositories: () => this.settings.nestedRepositories,
+      pageSize: () => this.service.settings.pageSize,
+      tagSortOrder: () => this.service.settings.tagSortOrder,
+      nestedRepositories: () => this.service.settings.nestedRepositories,
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
       lazy: (task) => this.backgroundLimit(task),
       manifests: this.manifests,
       filters: this.filters,
-      repository: (client, name) => this.repositoryOf(client, name),
+      repository: (client, name) => this.service.repositoryOf(client, name),
       createdTime: (repository, parsed) => this.createdTime(repository, parsed),
     };
   }
@@ -69,33 +69,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     return this.builtRoots.filter((n): n is RegistryNode => n instanceof RegistryNode);
   }
 
-  /** New settings: as little is rebuilt as the change needs (see settings-impact.ts). */
-  updateSettings(settings: ExplorerSettings): void {
-    const impact = impactOf(this.settings, settings);
-    this.settings = settings;
-    if (impact === 'session') this.refresh();
-    else if (impact === 'rebuild') this.rebuild();
+  /** Settings changed, with what that means (see settings-impact.ts): as little is rebuilt as it needs. */
+  settingsChanged(impact: SettingsImpact): void {
+    if (impact === 'session' || impact === 'rebuild') this.rebuild();
     else if (impact === 'redraw') this.changeEmitter.fire(undefined);
-  }
-
-  /** The configured core (created on first use), for commands that need more than the tree shows. */
-  get core(): RegistrySession {
-    return this.currentSession();
-  }
-
-  /**
-   * A repository of any registry, for commands: the one place where settings that tune what the
-   * core does with a repository (the upload chunk size) are applied.
-   */
-  repository(host: string, name: string): Repository {
-    return this.repositoryOf(this.core.registry(host), name);
-  }
-
-  private repositoryOf(client: RegistryClient, name: string): Repository {
-    const repository = client.repository(name);
-    const mib = this.settings.uploadChunkSizeMiB;
-    if (mib > 0) repository.upload = { ...repository.upload, chunkSize: mib * 1024 * 1024 };
-    return repository;
   }
 
   /** Refreshes one node (forgetting its pages) or, without one, the whole view. */
@@ -105,7 +82,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       this.changeEmitter.fire(node);
       return;
     }
-    this.closeClients();
+    this.service.reset();
     this.rebuild();
   }
 
@@ -128,20 +105,6 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.changeEmitter.fire(undefined);
   }
 
-  private closeClients(): void {
-    void this.session?.close();
-    this.session = undefined;
-  }
-
-  /**
-   * The core, configured from settings: hosts directories, Docker and Podman logins, insecure
-   * registries and resolve rules. A new one after every change to those settings or a refresh.
-   */
-  private currentSession(): RegistrySession {
-    this.session ??= core().createSession(coreConfigFrom(this.settings, (e) => this.logRequest(e), this.logins));
-    return this.session;
-  }
-
   async loadMore(node: PagedNode): Promise<void> {
     try {
       await node.loadMore();
@@ -152,7 +115,6 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   dispose(): void {
-    this.closeClients();
     this.changeEmitter.dispose();
   }
 
@@ -160,11 +122,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private async buildRoots(): Promise<ExplorerNode[]> {
     const nodes: ExplorerNode[] = [];
     const seen = new Set<string>();
-    for (const setting of this.settings.registries) {
+    for (const setting of this.service.settings.registries) {
       const node = this.configuredNode(setting, seen);
       if (node) nodes.push(node);
     }
-    if (this.settings.showDiscoveredRegistries) nodes.push(...(await this.discoveredNodes(seen)));
+    if (this.service.settings.showDiscoveredRegistries) nodes.push(...(await this.discoveredNodes(seen)));
     this.builtRoots = nodes;
     return nodes;
   }
@@ -182,9 +144,9 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   private async discoveredNodes(seen: Set<string>): Promise<ExplorerNode[]> {
-    const hidden = new Set(this.settings.hiddenRegistries.map((h) => h.trim().toLowerCase()));
+    const hidden = new Set(this.service.settings.hiddenRegistries.map((h) => h.trim().toLowerCase()));
     try {
-      const found = await discoverRegistries(this.currentSession(), this.settings);
+      const found = await discoverRegistries(this.service.session, this.service.settings);
       return found
         .filter((d) => !seen.has(d.host) && !hidden.has(d.host.toLowerCase()))
         .map((d) => this.registryNode({ id: d.host, label: d.host, host: d.host, origin: { kind: 'discovered', sources: d.sources }, pinnedRepositories: [] }));
@@ -195,7 +157,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   private registryNode(entry: Omit<RegistryEntry, 'client'>): RegistryNode {
-    return new RegistryNode({ ...entry, client: this.currentSession().registry(entry.host) }, this.ctx);
+    return new RegistryNode({ ...entry, client: this.service.session.registry(entry.host) }, this.ctx);
   }
 
   private createdTime(repository: Repository, parsed: ParsedManifest): Promise<number | undefined> {
@@ -208,12 +170,6 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       time.catch(() => this.createdTimes.delete(digest));
     }
     return time;
-  }
-
-  logRequest(e: RequestLogEntry): void {
-    const outcome = e.status !== undefined ? String(e.status) : `failed (${e.error ?? 'error'})`;
-    // The channel redacts URLs (signed query parameters, upload state, user info): see redact.ts.
-    this.log.debug(`${e.method} ${e.url} → ${outcome} in ${Math.round(e.durationMs)} ms`);
   }
 
   private describe(err: unknown, doing: string): string {

@@ -77,7 +77,7 @@ describe('What is inside a repository', () => {
     });
     assert.ok(copied, 'the copy finished');
     assert.ok(copied.blobs.mounted > 0, 'blobs were mounted within the registry');
-    const copies = api.tree.core.registry(labHost).repository('copies/web');
+    const copies = api.registry.session.registry(labHost).repository('copies/web');
     assert.equal((await copies.resolve('v1')).digest, copied.root.digest);
     assert.equal((await copies.referrers(copied.root.digest)).referrers.length, 1, 'the signature came along');
 
@@ -110,13 +110,13 @@ describe('What is inside a repository', () => {
     const pushed = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.push', { source: { kind: 'oci-layout', dir }, destination: `${labHost}/pushed/web:again` });
     assert.ok(pushed, 'the push finished');
     assert.equal(pushed.root.digest, pulled.root.digest);
-    assert.equal((await api.tree.core.registry(labHost).repository('pushed/web').resolve('again')).digest, pulled.root.digest);
+    assert.equal((await api.registry.session.registry(labHost).repository('pushed/web').resolve('again')).digest, pulled.root.digest);
   });
 
   it('copies a digest and a pull command to the clipboard, and reveals a reference in the tree', async () => {
     const reference = `${labHost}/library/alpine:3.20`;
     const digest = await vscode.commands.executeCommand<string>('registryExplorer.copyDigest', { reference });
-    assert.equal(digest, (await api.tree.core.registry(labHost).repository('library/alpine').resolve('3.20')).digest);
+    assert.equal(digest, (await api.registry.session.registry(labHost).repository('library/alpine').resolve('3.20')).digest);
     assert.equal(await vscode.env.clipboard.readText(), digest);
     const pull = await vscode.commands.executeCommand<string>('registryExplorer.copyPullCommand', { reference });
     assert.equal(pull, `docker pull ${reference}`);

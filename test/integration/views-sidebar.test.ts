@@ -311,8 +311,8 @@ describe('Filtering, nesting and ordering the tree', () => {
   });
 
   it('applies the upload chunk size to the repositories commands use, as soon as it changes', async () => {
-    assert.equal(api.tree.repository(labHost, 'bulk/r00').upload.chunkSize, undefined);
+    assert.equal(api.registry.repository(labHost, 'bulk/r00').upload.chunkSize, undefined);
     await set('uploadChunkSize', 2);
-    await waitFor('the new chunk size', () => (api.tree.repository(labHost, 'bulk/r00').upload.chunkSize === 2 * 1024 * 1024 ? true : undefined));
+    await waitFor('the new chunk size', () => (api.registry.repository(labHost, 'bulk/r00').upload.chunkSize === 2 * 1024 * 1024 ? true : undefined));
   });
 });

@@ -100,7 +100,7 @@ describe('Secrets stay secret', () => {
       const copied = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.copyTo', { reference: source, destination: `${host}/secrets/web:v1` });
       assert.ok(copied, `copied to ${host}`);
     }
-    const digest = (await api.tree.core.registry(lab.registry.host).repository('apps/web').resolve('v1')).digest;
+    const digest = (await api.registry.session.registry(lab.registry.host).repository('apps/web').resolve('v1')).digest;
     const rows: string[] = [];
     for (const host of [basic.host, token.host]) rows.push(...(await treeText(api, await registryRow(api, host, /http/), 4)));
     const inspected = await vscode.commands.executeCommand<{ digest: string }>('registryExplorer.inspect', { reference: `${token.host}/secrets/web:v1`, waitUntilRendered: true });

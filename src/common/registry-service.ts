@@ -1,0 +1,97 @@
+/**
+ * The one owner of the registry core on the extension host: the session (created from the settings
+ * on first use, replaced when a setting that decides how registries are reached changes), the
+ * request log, the logins kept in VS Code, and repositories as commands use them. The tree,
+ * commands, the inspector and editor features all receive this service; none of them owns a
+ * session or reaches through another to get one.
+ */
+import type * as vscode from 'vscode';
+import type { Credential, CredentialStore, RegistryClient, RegistrySession, Repository, RequestLogEntry } from '../core/index';
+import { core } from './core-loader';
+import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from './settings';
+import { impactOf, type SettingsImpact } from './settings-impact';
+
+/** What a session for a one-off check (Add Registry, Log In) may differ in. */
+export interface TrialSessionOptions {
+  /** Registries not in the settings yet (the one being added). */
+  extraRegistries?: RegistrySetting[];
+  /** Use this login for `host` instead of the stored ones (the login being checked). */
+  candidateLogin?: { host: string; credential: Credential };
+  requestTimeoutMs?: number;
+}
+
+export class RegistryService implements vscode.Disposable {
+  private current: RegistrySession | undefined;
+
+  constructor(
+    private settingsNow: ExplorerSettings,
+    private readonly log: vscode.LogOutputChannel,
+    /** Logins made in the extension (VS Code's secret storage); the core reads Docker's and Podman's itself. */
+    readonly logins: CredentialStore | undefined,
+  ) {}
+
+  get settings(): ExplorerSettings {
+    return this.settingsNow;
+  }
+
+  /** The session for everything the views and commands do, created on first use. */
+  get session(): RegistrySession {
+    this.current ??= core().createSession(coreConfigFrom(this.settingsNow, (e) => this.logRequest(e), this.logins));
+    return this.current;
+  }
+
+  /**
+   * New settings: the session is replaced only when how registries are reached changed. Returns
+   * what the change means for the views (see SettingsImpact).
+   */
+  updateSettings(settings: ExplorerSettings): SettingsImpact {
+    const impact = impactOf(this.settingsNow, settings);
+    this.settingsNow = settings;
+    if (impact === 'session') this.reset();
+    return impact;
+  }
+
+  /** Drops the session (its connections, tokens and cached plans); the next use builds a new one. */
+  reset(): void {
+    void this.current?.close();
+    this.current = undefined;
+  }
+
+  /** Forgets what the session holds for a host (after a login or logout changed its credentials). */
+  forget(host: string): void {
+    this.current?.forget(host);
+  }
+
+  /** A repository as commands use it, with the settings that tune it (the upload chunk size) applied. */
+  repository(host: string, name: string): Repository {
+    return this.repositoryOf(this.session.registry(host), name);
+  }
+
+  repositoryOf(client: RegistryClient, name: string): Repository {
+    const repository = client.repository(name);
+    const mib = this.settingsNow.uploadChunkSizeMiB;
+    if (mib > 0) repository.upload = { ...repository.upload, chunkSize: mib * 1024 * 1024 };
+    return repository;
+  }
+
+  /** A separate session for one check, closed by the caller: it never disturbs the main one. */
+  trialSession(options: TrialSessionOptions = {}): RegistrySession {
+    const { canonicalHost, createSession } = core();
+    const candidate = options.candidateLogin;
+    const logins: CredentialStore | undefined = candidate
+      ? { get: async (h) => (canonicalHost(h) === canonicalHost(candidate.host) ? candidate.credential : this.logins?.get(h)) }
+      : this.logins;
+    const config = coreConfigFrom(this.settingsNow, (e) => this.logRequest(e), logins, options.extraRegistries ?? []);
+    return createSession(options.requestTimeoutMs ? { ...config, requestTimeoutMs: options.requestTimeoutMs } : config);
+  }
+
+  logRequest(e: RequestLogEntry): void {
+    const outcome = e.status !== undefined ? String(e.status) : `failed (${e.error ?? 'error'})`;
+    // The channel redacts URLs (signed query parameters, upload state, user info): see redact.ts.
+    this.log.debug(`${e.method} ${e.url} → ${outcome} in ${Math.round(e.durationMs)} ms`);
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+}
