@@ -30,8 +30,7 @@ export function registerContentCommands(ctx: CommandContext): vscode.Disposable[
 async function openJson(node: unknown, { registry }: CommandContext): Promise<void> {
   let uri: vscode.Uri;
   if (node instanceof BlobNode) {
-    const host = node.parent.repositoryNode.registry.entry.host;
-    uri = jsonUri({ host, repository: node.parent.repositoryNode.name, digest: node.descriptor.digest, kind: 'blob', size: node.descriptor.size });
+    uri = jsonUri({ host: node.place.host, repository: node.place.name, digest: node.descriptor.digest, kind: 'blob', size: node.descriptor.size });
   } else {
     const subject = await chooseSubject(node, registry, 'Open Manifest as JSON');
     if (!subject) return;
@@ -75,7 +74,7 @@ async function tagManifest(node: unknown, { registry, tree }: CommandContext, pr
     return descriptor;
   });
   if (!done) return undefined;
-  if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
+  tree.refreshRepository(subject.host, subject.repositoryName);
   void showInfo(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
   return newTag;
 }
@@ -117,7 +116,7 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   });
   if (!ok) return undefined;
   log.info(`Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`);
-  if (subject.repositoryNode) tree.refresh(subject.repositoryNode);
+  tree.refreshRepository(subject.host, subject.repositoryName);
   return mode;
 }
 

@@ -6,7 +6,9 @@ import type { Credential, DockerStoreLocation, Operation, PingResult } from '../
 import type { SecretLoginStore } from '../common/logins';
 import { readSettings, type SaveLoginsTo } from '../common/settings';
 import { isManifestHandle } from '../views/nodes/content-nodes';
-import { RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
+import { RegistryNode } from '../views/nodes/registry-node';
+import { RepositoryNode } from '../views/nodes/repository-node';
+import { type ExplorerNode } from '../views/nodes/node-base';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import type { CommandContext } from './command-context';
 import { withErrors } from '../common/progress';
@@ -198,8 +200,7 @@ const OPERATIONS: { label: Operation; detail: string }[] = [
 async function showEndpointPlan(node: unknown, { registry, tree }: CommandContext): Promise<string | undefined> {
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
-  else if (node instanceof RepositoryNode) host = node.registry.entry.host;
-  else if (isManifestHandle(node)) host = node.repositoryNode.registry.entry.host;
+  else if (node instanceof RepositoryNode || isManifestHandle(node)) host = node.place.host;
   else host = await chooseHost(node, 'Show Endpoint Plan', tree);
   if (!host) return undefined;
   const presetOperation = (node as { operation?: string } | undefined)?.operation;

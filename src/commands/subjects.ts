@@ -7,7 +7,6 @@ import { core } from '../common/core-loader';
 import type { Descriptor, Repository } from '../core/index';
 import { isManifestHandle, type ManifestHandle } from '../views/nodes/content-nodes';
 import { inputValidators, type InputValidators } from '../common/input-validation';
-import type { RepositoryNode } from '../views/nodes/registry-nodes';
 import type { RegistryService } from '../common/registry-service';
 
 /** What a content command acts on: a tree node, or a reference typed in the palette. */
@@ -18,19 +17,16 @@ export interface Subject {
   reference: string;
   tag?: string;
   descriptor(): Promise<Descriptor>;
-  repositoryNode?: RepositoryNode;
 }
 
 function subjectOf(node: ManifestHandle): Subject {
-  const repositoryNode = node.repositoryNode;
   return {
     repository: node.repository,
-    host: repositoryNode.registry.entry.host,
-    repositoryName: repositoryNode.name,
+    host: node.place.host,
+    repositoryName: node.place.name,
     reference: node.reference,
     ...(node.tag ? { tag: node.tag } : {}),
     descriptor: () => node.descriptor(),
-    repositoryNode,
   };
 }
 

@@ -9,7 +9,11 @@ import { addInsecureRegistry, hideRegistry, readSettings, writeRegistries } from
 import { parseNameFilter } from '../views/name-filter';
 import { core } from '../common/core-loader';
 import { TagNode } from '../views/nodes/content-nodes';
-import { FolderNode, PagedNode, RegistryNode, RepositoryNode, type ExplorerNode } from '../views/nodes/registry-nodes';
+import { CONTEXT } from '../views/nodes/context-values';
+import { FolderNode, RegistryNode } from '../views/nodes/registry-node';
+import { PagedNode } from '../views/nodes/paged-node';
+import { RepositoryNode } from '../views/nodes/repository-node';
+import { type ExplorerNode } from '../views/nodes/node-base';
 import type { HostsTomlPlace } from '../views/registry-fixes';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import type { RegistryService } from '../common/registry-service';
@@ -59,7 +63,7 @@ async function clearFilter(node: unknown, tree: RegistryTreeProvider, view: vsco
 /** The listing a row belongs to: itself for a registry or repository, else the nearest one above. */
 function pagedNodeOf(node: unknown): PagedNode | undefined {
   let current = node as ExplorerNode | undefined;
-  while (current && !(current instanceof PagedNode)) current = current instanceof FolderNode ? current.registry : current.parent;
+  while (current && !(current instanceof PagedNode)) current = current.parent;
   return current;
 }
 
@@ -147,7 +151,7 @@ async function findChild(tree: RegistryTreeProvider, parent: ExplorerNode, wante
       const inside = await findChild(tree, folder, wanted, descend);
       if (inside) return inside;
     }
-    if (!(parent instanceof PagedNode) || !children.some((c) => c.treeItem().contextValue === 'loadMore')) return undefined;
+    if (!(parent instanceof PagedNode) || !children.some((c) => c.treeItem().contextValue === CONTEXT.loadMore)) return undefined;
     await parent.loadMore();
   }
   return undefined;

@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import { core } from '../common/core-loader';
 import type { RegistrySession } from '../core/index';
 import type { ExplorerSettings } from '../common/settings';
-import type { LoginSource } from './nodes/registry-nodes';
+import type { LoginSource } from './nodes/registry-node';
 
 export interface DiscoveredRegistry {
   host: string;

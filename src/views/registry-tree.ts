@@ -9,7 +9,9 @@ import type { SettingsImpact } from '../common/settings-impact';
 import { createdTimeOf } from './created-dates';
 import { discoverRegistries } from './discovery';
 import type { NameFilter } from './name-filter';
-import { MessageNode, PagedNode, RegistryNode, type ExplorerNode, type RegistryEntry, type TreeContext } from './nodes/registry-nodes';
+import { MessageNode, type ExplorerNode, type TreeContext } from './nodes/node-base';
+import { PagedNode } from './nodes/paged-node';
+import { RegistryNode, type RegistryEntry } from './nodes/registry-node';
 import { visibleTreeItem } from './visible-tree-item';
 
 /**

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
+import type { ExplorerNode } from '../../src/views/nodes/node-base';
 
 export const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
+import type { ExplorerNode } from '../../src/views/nodes/node-base';
 import { EXTENSION_ID, label, labDescription, logWith, settingsText, waitFor } from './helpers';
 
 const SETTINGS = ['registries', 'dockerConfigPath', 'podmanAuthPath', 'hostsDirectories', 'credentialHelperTimeout'];

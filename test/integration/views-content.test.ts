@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
+import type { ExplorerNode } from '../../src/views/nodes/node-base';
 import { child, EXTENSION_ID, label, waitFor } from './helpers';
 
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
-import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
+import type { ExplorerNode } from '../../src/views/nodes/node-base';
 import { child, closedPort, EXTENSION_ID, label, waitFor } from './helpers';
 
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { InspectorOutput } from '../../src/webviews/inspector/index';
-import type { ExplorerNode } from '../../src/views/nodes/registry-nodes';
+import type { ExplorerNode } from '../../src/views/nodes/node-base';
 import { EXTENSION_ID, filesUnder, label, labDescription, logWith, settingsText, waitFor } from './helpers';
 
 /** Any JSON Web Token: base64url header and claims, both JSON objects. */

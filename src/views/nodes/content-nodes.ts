@@ -7,9 +7,9 @@ import * as vscode from 'vscode';
 import { core } from '../../common/core-loader';
 import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
 import { formatBytes } from '../../shared/format';
-import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
-import type { RepositoryNode } from './registry-nodes';
 import { formatCreated } from '../tag-order';
+import { CONTEXT, type BlobRole, type ManifestRole } from './context-values';
+import { MessageNode, type ExplorerNode, type RepositoryPlace, type TreeContext } from './node-base';
 
 /** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
 const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
@@ -23,8 +23,8 @@ export interface ManifestHandle {
   readonly tag?: string;
   /** The manifest's descriptor (resolving a tag when needed). */
   descriptor(): Promise<Descriptor>;
-  /** The repository node above, to refresh after a change. */
-  readonly repositoryNode: RepositoryNode;
+  /** The repository it is in. */
+  readonly place: RepositoryPlace;
 }
 
 export function isManifestHandle(node: unknown): node is ManifestHandle & ExplorerNode {
@@ -39,7 +39,7 @@ abstract class ManifestBackedNode implements ExplorerNode {
 
   constructor(
     readonly parent: ExplorerNode,
-    readonly repositoryNode: RepositoryNode,
+    readonly place: RepositoryPlace,
     protected readonly ctx: TreeContext,
   ) {}
 
@@ -47,7 +47,7 @@ abstract class ManifestBackedNode implements ExplorerNode {
   protected abstract fetch(): Promise<ParsedManifest>;
 
   get repository(): Repository {
-    return this.repositoryNode.repository;
+    return this.ctx.repository(this.place.client, this.place.name);
   }
 
   protected load(): Promise<ParsedManifest> {
@@ -104,16 +104,12 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
   createdTime: number | undefined;
   private creating: Promise<void> | undefined;
 
-  constructor(
-    override readonly parent: RepositoryNode,
-    readonly tag: string,
-    ctx: TreeContext,
-  ) {
-    super(parent, parent, ctx);
+  constructor(parent: ExplorerNode, place: RepositoryPlace, readonly tag: string, ctx: TreeContext) {
+    super(parent, place, ctx);
   }
 
   get reference(): string {
-    return `${this.parent.reference}:${this.tag}`;
+    return `${this.place.reference}:${this.tag}`;
   }
 
   async descriptor(): Promise<Descriptor> {
@@ -147,10 +143,10 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `tag:${this.parent.registry.entry.id}/${this.parent.name}:${this.tag}`;
+    item.id = `tag:${this.place.registryId}/${this.place.name}:${this.tag}`;
     const referrersIndex = REFERRERS_TAG.test(this.tag);
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
-    item.contextValue = this.parsed?.kind === 'index' ? 'tag.index' : 'tag.image';
+    item.contextValue = this.parsed?.kind === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage;
     // Registries without the referrers API keep referrers under a tag named after the subject's digest.
     const summary = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
@@ -170,16 +166,16 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
 export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
   constructor(
     parent: ExplorerNode,
-    repositoryNode: RepositoryNode,
+    place: RepositoryPlace,
     readonly entry: Descriptor,
-    private readonly role: 'platform' | 'attestation' | 'referrer' | 'child',
+    private readonly role: ManifestRole,
     ctx: TreeContext,
   ) {
-    super(parent, repositoryNode, ctx);
+    super(parent, place, ctx);
   }
 
   get reference(): string {
-    return `${this.repositoryNode.reference}@${this.entry.digest}`;
+    return `${this.place.reference}@${this.entry.digest}`;
   }
 
   async descriptor(): Promise<Descriptor> {
@@ -207,7 +203,7 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
     const item = new vscode.TreeItem(this.label(), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `manifest:${idOf(this.parent)}/${this.entry.digest}`;
     item.iconPath = new vscode.ThemeIcon(this.role === 'platform' ? 'vm' : kindIcon(this.entry.mediaType, this.entry.artifactType));
-    item.contextValue = `manifest.${this.role}`;
+    item.contextValue = CONTEXT.manifest[this.role];
     item.description = `${shortDigest(this.entry.digest)} · ${formatBytes(this.entry.size)}`;
     item.tooltip = this.tooltipFor(this.label(), this.entry);
     return item;
@@ -217,18 +213,20 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
 /** A config or a layer (or an artifact's file): a leaf with its digest, type and size. */
 export class BlobNode implements ExplorerNode {
   constructor(
-    readonly parent: ExplorerNode & { repositoryNode: RepositoryNode },
+    readonly parent: ExplorerNode,
+    readonly place: RepositoryPlace,
     readonly descriptor: Descriptor,
-    readonly role: 'config' | 'layer' | 'file',
+    readonly role: BlobRole,
     private readonly index: number,
+    private readonly ctx: TreeContext,
   ) {}
 
   get repository(): Repository {
-    return this.parent.repositoryNode.repository;
+    return this.ctx.repository(this.place.client, this.place.name);
   }
 
   get reference(): string {
-    return `${this.parent.repositoryNode.reference}@${this.descriptor.digest}`;
+    return `${this.place.reference}@${this.descriptor.digest}`;
   }
 
   treeItem(): vscode.TreeItem {
@@ -237,7 +235,7 @@ export class BlobNode implements ExplorerNode {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `blob:${idOf(this.parent)}/${this.role}/${this.index}/${this.descriptor.digest}`;
     item.iconPath = new vscode.ThemeIcon(this.role === 'config' ? 'settings-gear' : this.role === 'file' ? 'file' : 'archive');
-    item.contextValue = `blob.${this.role}`;
+    item.contextValue = CONTEXT.blob[this.role];
     item.description = `${formatBytes(this.descriptor.size)} · ${kindName(this.descriptor.mediaType)}`;
     const md = new vscode.MarkdownString().appendMarkdown('**').appendText(label).appendMarkdown('**');
     appendDescriptor(md, this.descriptor);
@@ -252,7 +250,8 @@ export class BlobNode implements ExplorerNode {
 /** The manifests whose `subject` is this one: signatures, SBOMs, attestations. */
 export class ReferrersNode implements ExplorerNode {
   constructor(
-    readonly parent: ExplorerNode & { repositoryNode: RepositoryNode },
+    readonly parent: ExplorerNode,
+    private readonly place: RepositoryPlace,
     private readonly subject: string,
     private readonly ctx: TreeContext,
   ) {}
@@ -261,39 +260,39 @@ export class ReferrersNode implements ExplorerNode {
     const item = new vscode.TreeItem('Referrers', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `referrers:${idOf(this.parent)}/${this.subject}`;
     item.iconPath = new vscode.ThemeIcon('references');
-    item.contextValue = 'referrers';
+    item.contextValue = CONTEXT.referrers;
     item.tooltip = 'Signatures, SBOMs and attestations that refer to this manifest';
     return item;
   }
 
   async children(): Promise<ExplorerNode[]> {
     try {
-      const { referrers } = await this.parent.repositoryNode.repository.referrers(this.subject);
+      const { referrers } = await this.ctx.repository(this.place.client, this.place.name).referrers(this.subject);
       if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
-      return referrers.map((d) => new ManifestNode(this, this.parent.repositoryNode, d, 'referrer', this.ctx));
+      return referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
     } catch (err) {
       return [new MessageNode(this, this.ctx.describe(err, `listing referrers of ${this.subject}`), 'error')];
     }
   }
 }
 
-function manifestChildren(node: ExplorerNode & { repositoryNode: RepositoryNode }, parsed: ParsedManifest, ctx: TreeContext): ExplorerNode[] {
+function manifestChildren(node: ExplorerNode & { readonly place: RepositoryPlace }, parsed: ParsedManifest, ctx: TreeContext): ExplorerNode[] {
   const { isAttestationEntry, isLayerMediaType, titleOf } = core();
   const nodes: ExplorerNode[] = [];
   if (parsed.kind === 'index') {
     for (const entry of parsed.index.manifests) {
       const role = isAttestationEntry(entry) ? 'attestation' : entry.platform ? 'platform' : 'child';
-      nodes.push(new ManifestNode(node, node.repositoryNode, entry, role, ctx));
+      nodes.push(new ManifestNode(node, node.place, entry, role, ctx));
     }
   } else {
     const artifact = parsed.descriptor.artifactType !== undefined;
-    nodes.push(new BlobNode(node, parsed.manifest.config, 'config', 0));
+    nodes.push(new BlobNode(node, node.place, parsed.manifest.config, 'config', 0, ctx));
     parsed.manifest.layers.forEach((layer, i) => {
       const isFile = artifact && (titleOf(layer) !== undefined || !isLayerMediaType(layer.mediaType));
-      nodes.push(new BlobNode(node, layer, isFile ? 'file' : 'layer', i));
+      nodes.push(new BlobNode(node, node.place, layer, isFile ? 'file' : 'layer', i, ctx));
     });
   }
-  nodes.push(new ReferrersNode(node, parsed.descriptor.digest, ctx));
+  nodes.push(new ReferrersNode(node, node.place, parsed.descriptor.digest, ctx));
   return nodes;
 }
 

@@ -1,7 +1,12 @@
+/**
+ * What every row of the tree is and what it may use: the node interface, the tree's services
+ * (TreeContext), the places rows carry down by value, and the simplest rows (messages, actions).
+ */
 import * as vscode from 'vscode';
 import type { ParsedManifest, RegistryClient, Repository } from '../../core/index';
 import type { TagSortOrder } from '../../common/settings';
 import type { NameFilter } from '../name-filter';
+import { CONTEXT } from './context-values';
 
 /** What every node of the tree provides. Views hold no protocol logic: they ask the client. */
 export interface ExplorerNode {
@@ -31,6 +36,25 @@ export interface TreeContext {
   createdTime(repository: Repository, parsed: ParsedManifest): Promise<number | undefined>;
 }
 
+/** A registry, as the rows under it carry it (by value: no row holds its parent to reach it). */
+export interface RegistryPlace {
+  /** The registry row's stable id (the host as configured), for the ids of rows under it. */
+  readonly id: string;
+  readonly host: string;
+  readonly client: RegistryClient;
+}
+
+/** A repository, as its tags, manifests and blobs carry it. */
+export interface RepositoryPlace {
+  readonly registryId: string;
+  readonly host: string;
+  /** `team/app` */
+  readonly name: string;
+  /** `host/team/app` */
+  readonly reference: string;
+  readonly client: RegistryClient;
+}
+
 export class MessageNode implements ExplorerNode {
   constructor(
     readonly parent: ExplorerNode | undefined,
@@ -42,7 +66,7 @@ export class MessageNode implements ExplorerNode {
     const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
     item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : 'info', this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
     item.tooltip = this.text;
-    item.contextValue = `message.${this.kind}`;
+    item.contextValue = this.kind === 'error' ? CONTEXT.messageError : CONTEXT.messageInfo;
     return item;
   }
 }
@@ -61,7 +85,7 @@ export class ActionNode implements ExplorerNode {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.tooltip = this.tooltip;
-    item.contextValue = 'action';
+    item.contextValue = CONTEXT.action;
     item.command = { command: this.command, title: this.label, arguments: [this.parent] };
     return item;
   }

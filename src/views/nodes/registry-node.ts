@@ -1,15 +1,15 @@
+/**
+ * A registry row: its state (reachable, needs login, unreachable with the fixes that apply), its
+ * repositories (paged, filtered, optionally nested in folders), and the fixes as rows.
+ */
 import * as vscode from 'vscode';
-import type { PingResult, RegistryClient, Repository } from '../../core/index';
-import { TagNode } from './content-nodes';
-import type { NameFilter } from '../name-filter';
-import { ActionNode, MessageNode, type ExplorerNode, type TreeContext } from './node-base';
-import { Pager } from '../pager';
+import type { PingResult, RegistryClient } from '../../core/index';
 import { fixesFor, hostsTomlOf, problemNote, settingAdvice, type HostsTomlPlace, type RegistryFix } from '../registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from '../repository-folders';
-import { sortTags, sortTagsByCreated } from '../tag-order';
-
-export { ActionNode, MessageNode, type ExplorerNode, type TreeContext } from './node-base';
-export { TagNode } from './content-nodes';
+import { CONTEXT, registryContextValue } from './context-values';
+import { ActionNode, MessageNode, type ExplorerNode, type RegistryPlace, type TreeContext } from './node-base';
+import { PagedNode } from './paged-node';
+import { RepositoryNode } from './repository-node';
 
 /** A login file that named a discovered registry, and the tool that wrote it. */
 export interface LoginSource {
@@ -33,123 +33,6 @@ export interface RegistryEntry {
   client: RegistryClient;
 }
 
-/** GitLens-style "Load more…": asks its parent's pager for the next page. */
-export class LoadMoreNode implements ExplorerNode {
-  constructor(readonly parent: PagedNode, private readonly what: string, private readonly filter: NameFilter | undefined, private readonly loaded: number) {}
-
-  treeItem(): vscode.TreeItem {
-    const label = this.filter ? `Load more ${this.what} matching "${this.filter.text}"…` : `Load more ${this.what}…`;
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('ellipsis');
-    item.contextValue = 'loadMore';
-    if (this.filter) item.description = `${this.loaded} loaded`;
-    item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
-    return item;
-  }
-}
-
-/** A node whose children come from a paged listing, optionally filtered by name. */
-export abstract class PagedNode implements ExplorerNode {
-  protected pager: Pager<string> | undefined;
-  /** The names the last redraw showed (filtered, ordered, paged). */
-  protected shownNames: readonly string[] = [];
-
-  constructor(readonly parent: ExplorerNode | undefined, protected readonly ctx: TreeContext) {}
-
-  abstract treeItem(): vscode.TreeItem;
-  protected abstract listing(): AsyncIterator<string[]>;
-  protected abstract childFor(name: string): ExplorerNode;
-  protected abstract readonly noun: string;
-  /** The node's stable id, which also keys its filter. */
-  abstract get id(): string;
-
-  protected orderForDisplay(names: readonly string[]): readonly string[] {
-    return names;
-  }
-
-  /** The child nodes for the names to show (a nested registry groups them into folders). */
-  protected nodesFor(names: readonly string[]): ExplorerNode[] {
-    return names.map((name) => this.cachedChild(name));
-  }
-
-  get filter(): NameFilter | undefined {
-    return this.ctx.filters.get(this.id);
-  }
-
-  /** Sets or (with `undefined`) clears the filter; the caller redraws the node. */
-  setFilter(filter: NameFilter | undefined): void {
-    if (filter) this.ctx.filters.set(this.id, filter);
-    else this.ctx.filters.delete(this.id);
-  }
-
-  async children(): Promise<ExplorerNode[]> {
-    try {
-      this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
-      if (!this.pager.started) await this.pager.loadMore(this.matcher());
-      return this.pageChildren(this.pager.fetched, this.pager);
-    } catch (err) {
-      this.pager = undefined;
-      return this.failureChildren(err);
-    }
-  }
-
-  /** Children for `names` (all fetched so far), with "Load more…" when `pager` has more. */
-  protected pageChildren(names: readonly string[], pager?: Pager<string>): ExplorerNode[] {
-    const filter = this.filter;
-    const matching = filter ? names.filter((n) => filter.matches(n)) : names;
-    const limit = pager ? pager.limit : matching.length;
-    this.shownNames = this.orderForDisplay(matching).slice(0, limit);
-    const nodes = this.nodesFor(this.shownNames);
-    if (nodes.length === 0) {
-      const scope = pager && !pager.complete ? `among the ${names.length} loaded so far` : `among ${names.length}`;
-      nodes.push(new MessageNode(this, filter ? `No ${this.noun} match "${filter.text}" ${scope}.` : `No ${this.noun}.`));
-    }
-    if (pager?.hasMore(this.matcher())) nodes.push(new LoadMoreNode(this, this.noun, filter, names.length));
-    return nodes;
-  }
-
-  private matcher(): ((name: string) => boolean) | undefined {
-    const filter = this.filter;
-    return filter ? (name) => filter.matches(name) : undefined;
-  }
-
-  /** Children keep their identity between redraws, so what they loaded (digests, pages) stays. */
-  private readonly childNodes = new Map<string, ExplorerNode>();
-
-  protected cachedChild(name: string): ExplorerNode {
-    let node = this.childNodes.get(name);
-    if (!node) {
-      node = this.childFor(name);
-      this.childNodes.set(name, node);
-    }
-    return node;
-  }
-
-  /** The child already shown for `name`, if any. */
-  shownChild(name: string): ExplorerNode | undefined {
-    return this.childNodes.get(name);
-  }
-
-  protected failureChildren(err: unknown): ExplorerNode[] {
-    return [new MessageNode(this, this.ctx.describe(err, `listing ${this.noun}`), 'error')];
-  }
-
-  async loadMore(): Promise<void> {
-    await this.pager?.loadMore(this.matcher());
-  }
-
-  /** Forgets what was fetched, so the next expansion lists afresh (the filter stays). */
-  reset(): void {
-    this.pager = undefined;
-    this.childNodes.clear();
-  }
-
-  /** The description's note about the active filter. */
-  protected filterNote(): string | undefined {
-    return this.filter ? `filter: ${this.filter.text}` : undefined;
-  }
-}
-
 const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: string; tooltip: string }> = {
   logIn: { label: 'Log In…', icon: 'sign-in', command: 'registryExplorer.logIn', tooltip: 'Log in with a username and password or token, kept in VS Code\'s secret storage (and Docker\'s credential store if you choose)' },
   markInsecure: { label: 'Mark Insecure', icon: 'unlock', command: 'registryExplorer.markInsecure', tooltip: 'Skip certificate verification for this registry (and allow plain HTTP), like Docker\'s insecure-registries' },
@@ -167,6 +50,11 @@ export class RegistryNode extends PagedNode {
 
   constructor(readonly entry: RegistryEntry, ctx: TreeContext) {
     super(undefined, ctx);
+  }
+
+  /** What the rows under this one carry by value. */
+  get place(): RegistryPlace {
+    return { id: this.entry.id, host: this.entry.host, client: this.entry.client };
   }
 
   get id(): string {
@@ -213,17 +101,14 @@ export class RegistryNode extends PagedNode {
     return item;
   }
 
-  /**
-   * `registry.<configured|discovered>` then flags the menus match on: `.needsLogin`,
-   * `.unreachable`, one per available fix (`.markInsecure`, `.openHostsToml`…), `.filtered`.
-   */
   private contextValue(): string {
-    const flags = [`registry.${this.entry.origin.kind}`];
-    if (this.state?.state === 'needs-login') flags.push('needsLogin');
-    if (this.state?.state === 'unreachable') flags.push('unreachable');
-    flags.push(...this.fixes);
-    if (this.filter) flags.push('filtered');
-    return flags.join('.');
+    return registryContextValue({
+      origin: this.entry.origin.kind,
+      needsLogin: this.state?.state === 'needs-login',
+      unreachable: this.state?.state === 'unreachable',
+      fixes: this.fixes,
+      filtered: !!this.filter,
+    });
   }
 
   private tooltip(): vscode.MarkdownString {
@@ -288,7 +173,7 @@ export class RegistryNode extends PagedNode {
   protected childFor(name: string): ExplorerNode {
     const slash = name.lastIndexOf('/');
     const parent = this.ctx.nestedRepositories() && slash > 0 ? this.folder(name.slice(0, slash + 1)) : this;
-    return new RepositoryNode(this, name, this.ctx, parent);
+    return new RepositoryNode(parent, this.place, name, this.ctx, parent !== this);
   }
 
   protected override nodesFor(names: readonly string[]): ExplorerNode[] {
@@ -306,7 +191,7 @@ export class RegistryNode extends PagedNode {
     let node = this.folders.get(prefix);
     if (!node) {
       const outer = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
-      node = new FolderNode(outer ? this.folder(outer) : this, this, prefix);
+      node = new FolderNode(outer ? this.folder(outer) : this, this.entry, prefix, (p) => this.levelNodes(p));
       this.folders.set(prefix, node);
     }
     if (entry) node.repositories = entry.repositories;
@@ -341,93 +226,25 @@ export class FolderNode implements ExplorerNode {
 
   constructor(
     readonly parent: ExplorerNode,
-    readonly registry: RegistryNode,
+    private readonly registry: { readonly id: string; readonly host: string },
     /** `team-b/tools/`: the full prefix, with its trailing slash. */
     readonly prefix: string,
+    /** The folders and repositories under a prefix, from the registry's loaded names. */
+    private readonly levelNodes: (prefix: string) => ExplorerNode[],
   ) {}
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(`${lastSegment(this.prefix.slice(0, -1))}/`, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = `folder:${this.registry.entry.id}/${this.prefix}`;
+    item.id = `folder:${this.registry.id}/${this.prefix}`;
     item.iconPath = vscode.ThemeIcon.Folder;
-    item.contextValue = 'folder';
+    item.contextValue = CONTEXT.folder;
     item.description = `${this.repositories} ${this.repositories === 1 ? 'repository' : 'repositories'}`;
-    item.tooltip = new vscode.MarkdownString().appendMarkdown('Repositories under ').appendText(`${this.registry.entry.host}/${this.prefix}`).appendMarkdown(' (among those loaded)');
+    item.tooltip = new vscode.MarkdownString().appendMarkdown('Repositories under ').appendText(`${this.registry.host}/${this.prefix}`).appendMarkdown(' (among those loaded)');
     return item;
   }
 
   async children(): Promise<ExplorerNode[]> {
-    return this.registry.levelNodes(this.prefix);
+    return this.levelNodes(this.prefix);
   }
 }
 
-export class RepositoryNode extends PagedNode {
-  protected readonly noun = 'tags';
-  /** Batches of creation dates being fetched for the `created` order. */
-  private datesLoading = 0;
-
-  constructor(readonly registry: RegistryNode, readonly name: string, ctx: TreeContext, parent: ExplorerNode = registry) {
-    super(parent, ctx);
-  }
-
-  get id(): string {
-    return `repository:${this.registry.entry.id}/${this.name}`;
-  }
-
-  get reference(): string {
-    return `${this.registry.entry.host}/${this.name}`;
-  }
-
-  treeItem(): vscode.TreeItem {
-    // Under a folder, the folder already says the rest of the path.
-    const label = this.parent === this.registry ? this.name : lastSegment(this.name);
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = this.id;
-    item.iconPath = new vscode.ThemeIcon('repo');
-    item.contextValue = this.filter ? 'repository.filtered' : 'repository';
-    item.description = [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') || undefined;
-    const md = new vscode.MarkdownString().appendMarkdown('Repository ').appendText(this.reference);
-    if (this.filter) md.appendMarkdown('\n\nFilter: ').appendText(this.filter.text);
-    item.tooltip = md;
-    return item;
-  }
-
-  protected listing(): AsyncIterator<string[]> {
-    return this.registry.entry.client.listTags(this.name, { pageSize: this.ctx.pageSize() });
-  }
-
-  protected override orderForDisplay(names: readonly string[]): readonly string[] {
-    const order = this.ctx.tagSortOrder();
-    if (order !== 'created') return sortTags(names, order);
-    return sortTagsByCreated(names, (tag) => (this.shownChild(tag) as TagNode | undefined)?.createdTime);
-  }
-
-  protected override nodesFor(names: readonly string[]): ExplorerNode[] {
-    const nodes = super.nodesFor(names);
-    if (this.ctx.tagSortOrder() === 'created') this.fetchDates(nodes.filter((n): n is TagNode => n instanceof TagNode));
-    return nodes;
-  }
-
-  /**
-   * Creation dates for the tags on this page only (a few requests at a time through the tree's
-   * background queue); when a batch is in, the node redraws once in date order.
-   */
-  private fetchDates(tags: TagNode[]): void {
-    const missing = tags.filter((t) => !t.createdRequested);
-    if (missing.length === 0) return;
-    this.datesLoading++;
-    void Promise.allSettled(missing.map((t) => t.loadCreated())).then(() => {
-      this.datesLoading--;
-      this.ctx.changed(this);
-    });
-  }
-
-  protected childFor(tag: string): ExplorerNode {
-    return new TagNode(this, tag, this.ctx);
-  }
-
-  /** The core's handle on this repository (manifests, blobs, tags, referrers). */
-  get repository(): Repository {
-    return this.ctx.repository(this.registry.entry.client, this.name);
-  }
-}

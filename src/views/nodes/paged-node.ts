@@ -1,0 +1,127 @@
+/**
+ * Rows whose children come from a paged listing (a registry's repositories, a repository's tags):
+ * pages loaded on demand, an optional name filter, and GitLens-style "Load more…" rows.
+ */
+import * as vscode from 'vscode';
+import type { NameFilter } from '../name-filter';
+import { Pager } from '../pager';
+import { CONTEXT } from './context-values';
+import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
+
+/** GitLens-style "Load more…": asks its parent's pager for the next page. */
+export class LoadMoreNode implements ExplorerNode {
+  constructor(readonly parent: PagedNode, private readonly what: string, private readonly filter: NameFilter | undefined, private readonly loaded: number) {}
+
+  treeItem(): vscode.TreeItem {
+    const label = this.filter ? `Load more ${this.what} matching "${this.filter.text}"…` : `Load more ${this.what}…`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    item.contextValue = CONTEXT.loadMore;
+    if (this.filter) item.description = `${this.loaded} loaded`;
+    item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
+    return item;
+  }
+}
+
+/** A node whose children come from a paged listing, optionally filtered by name. */
+export abstract class PagedNode implements ExplorerNode {
+  protected pager: Pager<string> | undefined;
+  /** The names the last redraw showed (filtered, ordered, paged). */
+  protected shownNames: readonly string[] = [];
+
+  constructor(readonly parent: ExplorerNode | undefined, protected readonly ctx: TreeContext) {}
+
+  abstract treeItem(): vscode.TreeItem;
+  protected abstract listing(): AsyncIterator<string[]>;
+  protected abstract childFor(name: string): ExplorerNode;
+  protected abstract readonly noun: string;
+  /** The node's stable id, which also keys its filter. */
+  abstract get id(): string;
+
+  protected orderForDisplay(names: readonly string[]): readonly string[] {
+    return names;
+  }
+
+  /** The child nodes for the names to show (a nested registry groups them into folders). */
+  protected nodesFor(names: readonly string[]): ExplorerNode[] {
+    return names.map((name) => this.cachedChild(name));
+  }
+
+  get filter(): NameFilter | undefined {
+    return this.ctx.filters.get(this.id);
+  }
+
+  /** Sets or (with `undefined`) clears the filter; the caller redraws the node. */
+  setFilter(filter: NameFilter | undefined): void {
+    if (filter) this.ctx.filters.set(this.id, filter);
+    else this.ctx.filters.delete(this.id);
+  }
+
+  async children(): Promise<ExplorerNode[]> {
+    try {
+      this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
+      if (!this.pager.started) await this.pager.loadMore(this.matcher());
+      return this.pageChildren(this.pager.fetched, this.pager);
+    } catch (err) {
+      this.pager = undefined;
+      return this.failureChildren(err);
+    }
+  }
+
+  /** Children for `names` (all fetched so far), with "Load more…" when `pager` has more. */
+  protected pageChildren(names: readonly string[], pager?: Pager<string>): ExplorerNode[] {
+    const filter = this.filter;
+    const matching = filter ? names.filter((n) => filter.matches(n)) : names;
+    const limit = pager ? pager.limit : matching.length;
+    this.shownNames = this.orderForDisplay(matching).slice(0, limit);
+    const nodes = this.nodesFor(this.shownNames);
+    if (nodes.length === 0) {
+      const scope = pager && !pager.complete ? `among the ${names.length} loaded so far` : `among ${names.length}`;
+      nodes.push(new MessageNode(this, filter ? `No ${this.noun} match "${filter.text}" ${scope}.` : `No ${this.noun}.`));
+    }
+    if (pager?.hasMore(this.matcher())) nodes.push(new LoadMoreNode(this, this.noun, filter, names.length));
+    return nodes;
+  }
+
+  private matcher(): ((name: string) => boolean) | undefined {
+    const filter = this.filter;
+    return filter ? (name) => filter.matches(name) : undefined;
+  }
+
+  /** Children keep their identity between redraws, so what they loaded (digests, pages) stays. */
+  private readonly childNodes = new Map<string, ExplorerNode>();
+
+  protected cachedChild(name: string): ExplorerNode {
+    let node = this.childNodes.get(name);
+    if (!node) {
+      node = this.childFor(name);
+      this.childNodes.set(name, node);
+    }
+    return node;
+  }
+
+  /** The child already shown for `name`, if any. */
+  shownChild(name: string): ExplorerNode | undefined {
+    return this.childNodes.get(name);
+  }
+
+  protected failureChildren(err: unknown): ExplorerNode[] {
+    return [new MessageNode(this, this.ctx.describe(err, `listing ${this.noun}`), 'error')];
+  }
+
+  async loadMore(): Promise<void> {
+    await this.pager?.loadMore(this.matcher());
+  }
+
+  /** Forgets what was fetched, so the next expansion lists afresh (the filter stays). */
+  reset(): void {
+    this.pager = undefined;
+    this.childNodes.clear();
+  }
+
+  /** The description's note about the active filter. */
+  protected filterNote(): string | undefined {
+    return this.filter ? `filter: ${this.filter.text}` : undefined;
+  }
+}
+
