@@ -12,7 +12,8 @@ import { logNotificationsTo } from './common/notify';
 import { RegistryService } from './common/registry-service';
 import { onSettingsChanged, readSettings } from './common/settings';
 import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
-import { JSON_SCHEME, RegistryJsonProvider } from './editors/json-documents';
+import { JSON_SCHEME } from './common/json-uri';
+import { RegistryJsonProvider } from './editors/json-documents';
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 

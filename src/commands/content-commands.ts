@@ -10,7 +10,7 @@ import type { CopyResult, Platform } from '../core/index';
 import { readSettings } from '../common/settings';
 import { BlobNode } from '../views/nodes/content-nodes';
 import { formatBytes } from '../shared/format';
-import { jsonUri } from '../editors/json-documents';
+import { jsonUri } from '../common/json-uri';
 import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate, type Subject } from './subjects';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { visibleText } from '../../core/visible-text';
 import type { HostMessage, Location, RequestMessage, Requests } from './protocol';
-import { jsonUri } from '../../editors/json-documents';
+import { jsonUri } from '../../common/json-uri';
 import { inspectorHtml, webviewOptions } from './html';
 import { Prefetch } from './prefetch';
 import { messageOf, type InspectorService } from './service';
