@@ -12,7 +12,7 @@
  * is checked against what is left before any of it is written, a blob whose size a manifest read
  * earlier declares must have that size, and entries, names and extended tar headers are bounded.
  */
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
@@ -25,7 +25,7 @@ import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '
 import { MediaTypes } from '../media-types';
 import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from '../tar-guard';
 import { cancelled } from '../transport/retry';
-import { isNotFound, throwIfAborted, withCause } from './files';
+import { isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
 import { type LayoutRoot, OciImageLayout } from './oci-layout';
 
 export interface ImageArchive {
@@ -112,12 +112,11 @@ async function openArchiveFile(path: string): Promise<{ stream: Readable; budget
   let handle;
   let size: number;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
+    if ((await stat(path)).isDirectory()) {
       throw new CoreError('ARCHIVE_UNSUPPORTED', `${path} is a folder, not an archive file: open it as an OCI layout folder instead.`);
     }
-    size = info.size;
-    handle = await open(path, 'r');
+    // A FIFO or device would never end (or never open): only a regular file is read.
+    ({ handle, size } = await openRegularFile(path, { what: 'The archive' }));
   } catch (err) {
     if (isNotFound(err)) throw new CoreError('ARCHIVE_NOT_FOUND', `${path} does not exist: choose the archive file again.`);
     throw err;

@@ -4,8 +4,7 @@
  * empty config. Titles come from whoever pushed the artifact, so every title is checked before
  * it becomes a path.
  */
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { addAbortSignal, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,7 +14,7 @@ import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageManifest, titleOf } from '../manifest';
 import { MediaTypes } from '../media-types';
 import { verifyingStream } from '../verify-stream';
-import { isNotFound, moveIntoPlace, streamToTemporaryFile, temporaryPathBeside, throwIfAborted } from './files';
+import { isNotFound, moveIntoPlace, openRegularFile, streamToTemporaryFile, temporaryPathBeside, throwIfAborted } from './files';
 
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
@@ -115,7 +114,8 @@ export class FileArtifactSource implements ReadTarget {
     if (path === undefined) throw this.missing(descriptor);
     let handle;
     try {
-      handle = await open(path, 'r');
+      // Opened anew at push time: what is there now must still be a regular file (the digest is checked as it streams).
+      ({ handle } = await openRegularFile(path, { what: 'The file' }));
     } catch (err) {
       if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} was removed after it was chosen: choose the files again.`);
       throw err;
@@ -141,15 +141,18 @@ function checkTitles(titles: string[], fileAnnotations: Record<string, Record<st
 }
 
 async function hashFile(path: string): Promise<{ digest: string; size: number }> {
+  let handle;
   try {
-    if (!(await stat(path)).isFile()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+    if ((await stat(path)).isDirectory()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+    // A FIFO or device would never end: only a regular file is hashed, the one opened here.
+    ({ handle } = await openRegularFile(path, { what: 'The file' }));
   } catch (err) {
     if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} does not exist: choose the files again.`);
     throw err;
   }
   const digester = new Digester();
   await pipeline(
-    createReadStream(path),
+    handle.createReadStream(),
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         digester.update(chunk);
