@@ -25,7 +25,7 @@ import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '
 import { MediaTypes } from '../media-types';
 import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from '../tar-guard';
 import { cancelled } from '../transport/retry';
-import { isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
+import { fileSystemError, isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
 import { type LayoutRoot, OciImageLayout } from './oci-layout';
 
 export interface ImageArchive {
@@ -90,6 +90,14 @@ export const MAX_ARCHIVE_NAME_BYTES_TOTAL = 16 * 1024 * 1024;
 const MAX_DECLARED_SIZES = 50_000;
 
 export async function openImageArchive(path: string, options: OpenArchiveOptions = {}): Promise<ImageArchive> {
+  try {
+    return await unpackArchive(path, options);
+  } catch (err) {
+    throw fileSystemError(err, `Opening ${path}`);
+  }
+}
+
+async function unpackArchive(path: string, options: OpenArchiveOptions): Promise<ImageArchive> {
   throwIfAborted(options.signal);
   const { stream: input, budget } = await openArchiveFile(path);
   const folder = await mkdtemp(join(options.workDir ?? tmpdir(), 'oci-archive-'));

@@ -187,6 +187,63 @@ function notRegular(what: string, path: string, kind: string): CoreError {
   return new CoreError('NOT_A_FILE', `${what} (${path}) is ${kind}, not a regular file; it was not read: replace it with the file itself.`);
 }
 
+/** What each file-system error means to a user, as a CoreError code and the problem with `path`. */
+const FILE_SYSTEM_PROBLEMS: Record<string, { code: string; problem: (path: string) => string }> = {
+  ENAMETOOLONG: { code: 'NAME_TOO_LONG', problem: (p) => `the name ${p} is too long for the file system; choose a shorter folder or file name` },
+  EACCES: { code: 'PERMISSION_DENIED', problem: (p) => `permission to use ${p} was denied; check its permissions, or choose another folder` },
+  EPERM: { code: 'PERMISSION_DENIED', problem: (p) => `the system did not allow the change to ${p}; check its permissions, or choose another folder` },
+  ENOSPC: { code: 'DISK_FULL', problem: (p) => `the disk holding ${p} is full; free some space, then try again` },
+  EDQUOT: { code: 'DISK_FULL', problem: (p) => `the disk quota for ${p} is used up; free some space, then try again` },
+  EROFS: { code: 'READ_ONLY', problem: (p) => `${p} is on a read-only file system; choose another folder` },
+  EEXIST: { code: 'FILE_EXISTS', problem: (p) => `${p} already exists; move it away, or choose another folder` },
+  ENOTDIR: { code: 'NOT_A_FOLDER', problem: (p) => `a part of ${p} is a file where a folder is needed; move it away, or choose another folder` },
+  EISDIR: { code: 'NOT_A_FILE', problem: (p) => `${p} is a folder where a file is needed; move it away, or choose another name` },
+  ENOTEMPTY: { code: 'NOT_A_FILE', problem: (p) => `${p} is a folder with files in it where a file is needed; move it away, or choose another name` },
+  ENOENT: { code: 'FILE_NOT_FOUND', problem: (p) => `${p} does not exist (it may have been moved or deleted meanwhile); choose it again` },
+  ELOOP: { code: 'UNSAFE_PATH', problem: (p) => `${p} goes through a loop of links, or is a link where none is allowed; replace the link with the file or folder itself` },
+  EMFILE: { code: 'TOO_MANY_OPEN_FILES', problem: () => 'too many files are open at once; close other programs or wait for other transfers, then try again' },
+  ENFILE: { code: 'TOO_MANY_OPEN_FILES', problem: () => 'too many files are open on this system; close other programs, then try again' },
+  EBUSY: { code: 'FILE_BUSY', problem: (p) => `${p} is in use by another program; close it, then try again` },
+  ETXTBSY: { code: 'FILE_BUSY', problem: (p) => `${p} is in use by another program; close it, then try again` },
+  EIO: { code: 'IO_ERROR', problem: (p) => `the disk reported an error on ${p}; check the disk, then try again` },
+};
+
+/** The error of a file-system call (it has a `syscall`), as opposed to a stream's or an abort. */
+function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { dest?: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** A path for a message: long ones keep their start and their end. */
+function shownPath(path: string | undefined): string {
+  if (path === undefined || path === '') return 'the file';
+  return path.length <= 240 ? path : `${path.slice(0, 120)}…${path.slice(-100)}`;
+}
+
+/**
+ * The one translation of file-system errors for local content: an error of a file-system call
+ * becomes a CoreError saying what failed (`action`, such as "Writing the artifact's files into
+ * /x"), on which path, and what to do; any other error (already a CoreError, a stream's, an
+ * abort) is returned as it is.
+ */
+export function fileSystemError(err: unknown, action: string): unknown {
+  if (err instanceof CoreError || !isFileSystemError(err)) return err;
+  const code = err.code!;
+  // A rename's trouble is usually with where it goes.
+  const path = shownPath(err.syscall === 'rename' && err.dest !== undefined && code !== 'ENOENT' ? err.dest : err.path);
+  const known = FILE_SYSTEM_PROBLEMS[code];
+  if (known) return new CoreError(known.code, `${action} failed: ${known.problem(path)}.`, { cause: err });
+  return new CoreError('FILE_SYSTEM_ERROR', `${action} failed: the system answered ${code} for ${path} (${err.message}); check the folder and the disk, then try again.`, { cause: err });
+}
+
+/** Runs `work`, translating its file-system errors (see fileSystemError). */
+export async function withFileErrors<T>(action: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw fileSystemError(err, action);
+  }
+}
+
 export function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';

@@ -19,7 +19,7 @@ import { type DigestAlgorithm, Digester, DigestVerifier, digestOf, isDigest, par
 import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageIndex, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
 import { MediaTypes } from '../media-types';
-import { fileSize, holdErrors, isNotFound, moveIntoPlace, openRegularFile, readRegularFile, streamToTemporaryFile, temporaryPathIn, throwIfAborted, writeFileAtomically } from './files';
+import { fileSize, fileSystemError, holdErrors, isNotFound, moveIntoPlace, openRegularFile, readRegularFile, streamToTemporaryFile, temporaryPathIn, throwIfAborted, withFileErrors, writeFileAtomically } from './files';
 
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
@@ -61,7 +61,11 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
    * Opens a layout folder; with `create`, makes a new one in a missing or empty folder.
    * @throws CoreError `NOT_A_LAYOUT` for anything that is not a layout (and cannot become one).
    */
-  static async open(dir: string, options: OpenLayoutOptions = {}): Promise<OciImageLayout> {
+  static open(dir: string, options: OpenLayoutOptions = {}): Promise<OciImageLayout> {
+    return withFileErrors(`${options.create ? 'Preparing' : 'Opening'} the layout ${dir}`, () => OciImageLayout.openOrCreate(dir, options));
+  }
+
+  private static async openOrCreate(dir: string, options: OpenLayoutOptions): Promise<OciImageLayout> {
     const layout = new OciImageLayout(resolvePath(dir));
     const state = await layout.inspectFolder();
     if (state === 'layout') await layout.checkVersion();
@@ -88,7 +92,7 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
       });
     } catch (err) {
       if (isNotFound(err)) throw this.notALayout('it has no index.json');
-      throw err;
+      throw fileSystemError(err, `Reading the index.json of ${this.name}`);
     }
     const parsed = parseManifest(bytes, digestOf(bytes), undefined, `The index.json of ${this.name}`);
     if (parsed.kind !== 'index') throw new CoreError('NOT_A_LAYOUT', `The index.json of ${this.name} is not an image index: the layout is damaged; copy the images into a new folder.`);
