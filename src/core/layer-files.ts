@@ -66,8 +66,10 @@ export const MAX_LAYER_NAME_BYTES = 4096;
 export const MAX_LAYER_PATH_DEPTH = 1024;
 /** All the names kept for one listing (paths, link targets, owners): 500 000 entries of 134 bytes. */
 export const MAX_LAYER_NAME_BYTES_TOTAL = 64 * 1024 * 1024;
-/** The tree's nodes: the default entry limit, and 100 000 folders the archive leaves out (each costs about 400 bytes). */
+/** The tree's nodes: the default entry limit, and 100 000 folders the archive leaves out (each costs about 350 bytes). */
 export const MAX_LAYER_TREE_NODES = 600_000;
+/** Folders made for paths the archive does not list: a few per listed folder in real layers, a million from 9 KiB of hostile ones. */
+export const MAX_LAYER_IMPLIED_FOLDERS = 100_000;
 
 /**
  * How a blob's first bytes say it is stored: gzip (1f 8b), zstd (28 b5 2f fd, or a skippable
@@ -549,9 +551,9 @@ function unexpected(err: unknown): CoreError {
  * a path listed twice keeps its last entry (as extraction would), and each node sums the sizes
  * and counts the files beneath it.
  */
-export function layerFileTree(entries: Iterable<LayerFileEntry>, maxNodes = MAX_LAYER_TREE_NODES): LayerTreeNode {
+export function layerFileTree(entries: Iterable<LayerFileEntry>, limits: { maxNodes?: number; maxImpliedFolders?: number } = {}): LayerTreeNode {
   const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
-  const made = { nodes: 1, max: maxNodes };
+  const made = { nodes: 1, implied: 0, max: limits.maxNodes ?? MAX_LAYER_TREE_NODES, maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS };
   for (const entry of entries) {
     const node = nodeAt(root, entry.path, made);
     node.entry = entry;
@@ -562,20 +564,26 @@ export function layerFileTree(entries: Iterable<LayerFileEntry>, maxNodes = MAX_
 }
 
 /** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
-function nodeAt(root: LayerTreeNode, path: string, made: { nodes: number; max: number }): LayerTreeNode {
+function nodeAt(root: LayerTreeNode, path: string, made: { nodes: number; implied: number; max: number; maxImplied: number }): LayerTreeNode {
   let node = root;
   if (path === '') return node;
-  for (const name of path.split('/')) {
+  const names = path.split('/');
+  for (const [i, name] of names.entries()) {
     node.children ??= new Map();
     let child = node.children.get(name);
     if (!child) {
       if (++made.nodes > made.max) throw treeTooLarge(made.max);
+      if (i < names.length - 1 && ++made.implied > made.maxImplied) throw tooManyImpliedFolders(made.maxImplied);
       child = { name, path: node.path === '' ? name : `${node.path}/${name}`, totalSize: 0, fileCount: 0 };
       node.children.set(name, child);
     }
     node = child;
   }
   return node;
+}
+
+function tooManyImpliedFolders(max: number): CoreError {
+  return new CoreError('LAYER_TOO_MANY_ENTRIES', `The layer's files are in more than ${max.toLocaleString('en-US')} folders it does not list itself, too many to show; pull the image to look at its files on disk.`);
 }
 
 function treeTooLarge(max: number): CoreError {

@@ -669,12 +669,18 @@ describe('layer-files: layerFileTree', () => {
   it('counts its nodes, and refuses more than it may make', () => {
     const entries = [entry('a/b/c/d', 'file', 1), entry('a/b/e', 'file', 1)];
     assert.equal(layerFileTree(entries).nodeCount, 6, 'the root, a, b, c, d and e');
-    assert.equal(layerFileTree(entries, 6).nodeCount, 6);
+    assert.equal(layerFileTree(entries, { maxNodes: 6 }).nodeCount, 6);
     // One short entry can imply many folders: the nodes made are what is counted, not the entries.
     const deep = Array.from({ length: 2000 }, (_, i) => `d${i}`).join('/');
     assert.throws(
-      () => layerFileTree([entry(deep, 'file', 1)], 1000),
+      () => layerFileTree([entry(deep, 'file', 1)], { maxNodes: 1000 }),
       (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /make more than 1,000 entries, too many to show/.test(err.message),
+    );
+    // …and folders the archive does not list have a limit of their own, far below the nodes'.
+    assert.equal(layerFileTree([entry('a', 'directory'), entry('a/b', 'directory'), entry('a/b/c', 'file', 1)], { maxImpliedFolders: 0 }).nodeCount, 4, 'listed parents are not implied');
+    assert.throws(
+      () => layerFileTree([entry('x/y/z/f', 'file', 1)], { maxImpliedFolders: 2 }),
+      (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /in more than 2 folders it does not list itself/.test(err.message),
     );
   });
 
