@@ -193,6 +193,41 @@ describe('layer-files: listLayerFiles', () => {
     }, /window larger than 128 MiB/);
   });
 
+  it('refuses zstd frames that ask for far more decoding memory than they produce, before decoding them', async function () {
+    // Without the budget each of these 19-byte frames makes the decoder set aside 128 MiB: the
+    // review's sort of input cost 125 ms of CPU per frame. Frame header: no single segment, window
+    // 2^27 bytes, no declared size; one last raw block of 10 bytes.
+    this.timeout(10_000);
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    const layer = Buffer.concat(Array.from({ length: 2000 }, () => frame));
+    const err = await listError(layer);
+    assert.equal(err.code, 'LAYER_TOO_COSTLY', err.message);
+    assert.match(err.message, /^The layer's zstd frames ask for 384 MiB of decoding memory for 20 bytes of content, far more than any encoder needs/);
+    await assert.rejects(async () => {
+      for await (const _ of fzstdChunks(Readable.from([layer]))) void _;
+    }, (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY');
+    // The same frames declaring their 10 bytes (single segment) ask for 10 bytes each, and decode.
+    const declared = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    let produced = 0;
+    for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => declared))]))) produced += chunk.length;
+    assert.equal(produced, 20_000);
+  });
+
+  it('refuses, on the fzstd path, one zstd frame of blocks that each make fzstd copy its 128 MiB window', async function () {
+    // fzstd moves its whole window once per block: each 4-byte block of 128 KiB of zeros (RLE)
+    // cost a 128 MiB copy, about 125 ms, so these 8 KiB took four minutes.
+    this.timeout(10_000);
+    const rleBlock = Buffer.from([((128 * 1024) << 3) | (1 << 1), ((128 * 1024) << 3) >> 8, ((128 * 1024) << 3) >> 16, 0]);
+    const lastBlock = Buffer.from([(1 << 1) | 1 | (512 << 3), (512 << 3) >> 8, 0, 0]);
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]), ...Array.from({ length: 2000 }, () => rleBlock), lastBlock]);
+    await assert.rejects(
+      async () => {
+        for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
+      },
+      (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY' && /^The layer's zstd frames make fzstd copy 1,152 MiB of its window for 8,010 bytes read, far more than any encoder needs/.test(e.message),
+    );
+  });
+
   it('marks whiteouts, and only OCI ones', async () => {
     const entries = await list(
       tar([
