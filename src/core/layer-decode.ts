@@ -50,8 +50,8 @@ async function* nativeZstdChunks(input: AsyncIterable<Buffer>, createDecoder: Zs
 
 /**
  * What zstd frames have asked decoders to set aside, against what they produced: a frame is
- * refused before it is decoded when its ask would bring the total past 256 MiB (two of the
- * largest windows accepted) plus 16 times the bytes produced so far. Real layers stay far below:
+ * refused before it is decoded when its ask would bring the total past 128 MiB (the largest
+ * window accepted) plus 16 times the bytes produced so far. Real layers stay far below:
  * a frame declaring its size asks for that size, and a streamed one produces megabytes per window.
  */
 class WindowBudget {
@@ -70,7 +70,7 @@ class WindowBudget {
   }
 }
 
-const WINDOW_BUDGET_BASE = 256 * 1024 * 1024;
+const WINDOW_BUDGET_BASE = 128 * 1024 * 1024;
 const WINDOW_BUDGET_RATIO = 16;
 /**
  * fzstd's window copies: 1 GiB (about a second) plus 1024 bytes per compressed byte read, which a
