@@ -4,6 +4,7 @@
 // that meet such a file system.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadTarget } from '../../src/core/content';
@@ -51,6 +52,8 @@ describe('layout: file-system errors', () => {
     }
     const notFileSystem = new Error('a stream error');
     assert.equal(fileSystemError(notFileSystem, 'x'), notFileSystem, 'other errors pass unchanged');
+    const refused = await failureOf(new Promise((_resolve, reject) => createConnection({ host: '127.0.0.1', port: 1 }).once('error', reject)));
+    assert.equal(fileSystemError(refused, 'x'), refused, 'a socket error (with its syscall) passes unchanged');
   });
 
   const honest: ReadTarget = { name: 'test source', fetchManifest: () => Promise.reject(new Error('unused')), openBlob: async () => Readable.from([Buffer.from('x')]) };

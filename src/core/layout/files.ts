@@ -208,9 +208,14 @@ const FILE_SYSTEM_PROBLEMS: Record<string, { code: string; problem: (path: strin
   EIO: { code: 'IO_ERROR', problem: (p) => `the disk reported an error on ${p}; check the disk, then try again` },
 };
 
-/** The error of a file-system call (it has a `syscall`), as opposed to a stream's or an abort. */
+/** Errors of sockets, which also carry a `syscall` (a write to a closed connection is EPIPE from "write"). */
+const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The error of a file-system call (it has a `syscall`), as opposed to a socket's, a stream's or an abort. */
 function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { dest?: string } {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+  if (!(err instanceof Error)) return false;
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  return typeof code === 'string' && typeof syscall === 'string' && !NETWORK_CODES.has(code) && syscall !== 'connect' && !syscall.startsWith('getaddrinfo');
 }
 
 /** A path for a message: long ones keep their start and their end. */
