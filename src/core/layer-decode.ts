@@ -3,6 +3,11 @@
  * input only as its output is consumed, so memory stays bounded however large the layer is.
  * Errors are CoreErrors: LAYER_TRUNCATED when the data stops early, LAYER_CORRUPT when it is not
  * valid gzip or zstd; CoreErrors from the input (a digest mismatch, say) pass through unchanged.
+ * zstd frames also say how much memory their decoder must set aside (the window, or the frame's
+ * size when it declares one): a 19-byte frame can ask for 128 MiB, so those asks are budgeted
+ * against what the frames produce (LAYER_TOO_COSTLY). fzstd also copies its whole window once per
+ * block, so a 4-byte block of repeated bytes costs a 128 MiB copy: on that path the copies are
+ * budgeted against the compressed bytes read.
  */
 import { Readable, type Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -30,13 +35,59 @@ export function unzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
  */
 async function* nativeZstdChunks(input: AsyncIterable<Buffer>, createDecoder: ZstdFactory): AsyncGenerator<Buffer> {
   const pieces = zstdPieces(input);
+  const budget = new WindowBudget();
   try {
     for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
-      yield* throughTransform(oneFrame(next.value, pieces), createDecoder(), 'zstd');
+      for await (const chunk of throughTransform(oneFrame(next.value, pieces, budget), createDecoder(), 'zstd')) {
+        budget.produced(chunk.length);
+        yield chunk;
+      }
     }
   } finally {
     await pieces.return(undefined);
   }
+}
+
+/**
+ * What zstd frames have asked decoders to set aside, against what they produced: a frame is
+ * refused before it is decoded when its ask would bring the total past 128 MiB (the largest
+ * window accepted) plus 16 times the bytes produced so far. Real layers stay far below:
+ * a frame declaring its size asks for that size, and a streamed one produces megabytes per window.
+ */
+class WindowBudget {
+  private asked = 0;
+  private output = 0;
+
+  ask(bytes: number): void {
+    this.asked += bytes;
+    if (this.asked > WINDOW_BUDGET_BASE + WINDOW_BUDGET_RATIO * this.output) {
+      throw tooCostly(`ask for ${mebibytes(this.asked)} of decoding memory for ${this.output.toLocaleString('en-US')} bytes of content`);
+    }
+  }
+
+  produced(bytes: number): void {
+    this.output += bytes;
+  }
+}
+
+const WINDOW_BUDGET_BASE = 128 * 1024 * 1024;
+const WINDOW_BUDGET_RATIO = 16;
+/**
+ * fzstd's window copies: 1 GiB (about a second) plus 1024 bytes per compressed byte read, which a
+ * layer of ordinary content never reaches (an 8 MiB window over blocks of 40 KiB is 200).
+ */
+const FZSTD_COPY_BASE = 1024 * 1024 * 1024;
+const FZSTD_COPY_RATIO = 1024;
+
+function tooCostly(what: string): CoreError {
+  return new CoreError(
+    'LAYER_TOO_COSTLY',
+    `The layer's zstd frames ${what}, far more than any encoder needs: it was built to exhaust memory or is damaged, so it is not listed; if you trust the image, pull it and read the layer with tar.`,
+  );
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1048576).toLocaleString('en-US')} MiB`;
 }
 
 /** The pieces of zstd frames, skippable frames left out; throws LAYER_TRUNCATED if the input stops mid-frame. */
@@ -49,8 +100,9 @@ async function* zstdPieces(input: AsyncIterable<Buffer>): AsyncGenerator<ZstdPie
 }
 
 /** The bytes of the frame that starts with `first`, read from `pieces` up to the frame's end. */
-async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>): AsyncGenerator<Buffer> {
+async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>, budget: WindowBudget): AsyncGenerator<Buffer> {
   for (let piece = first; ; ) {
+    if (piece.decoderMemory !== undefined) budget.ask(piece.decoderMemory);
     yield piece.bytes;
     if (piece.endsFrame) return;
     const next = await pieces.next();
@@ -98,6 +150,13 @@ const FZSTD_UNEXPECTED_EOF = 5;
  * completes at most one block (at most 128 KiB of output).
  */
 export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let read = 0;
+  const counted = (async function* () {
+    for await (const chunk of input) {
+      read += chunk.length;
+      yield chunk;
+    }
+  })();
   const decoded: Uint8Array[] = [];
   const decompressor = new Decompress((data) => {
     if (data.length > 0) decoded.push(data);
@@ -110,10 +169,23 @@ export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator
       throw code === FZSTD_UNEXPECTED_EOF ? truncated('zstd') : corrupt('zstd', err instanceof Error ? err.message : String(err));
     }
   };
-  for await (const piece of zstdPieces(input)) {
+  const budget = new WindowBudget();
+  let window = 0;
+  let copied = 0;
+  for await (const piece of zstdPieces(counted)) {
+    // fzstd sets the whole window aside for every frame, whatever size the frame declares.
+    if (piece.window !== undefined) budget.ask((window = piece.window));
+    if (piece.startsBlock) {
+      copied += window;
+      if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read) throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
+    }
     push(piece.bytes, false);
     // fzstd hands out a fresh array per block, so yielding it without a copy is safe.
-    while (decoded.length > 0) yield asBuffer(decoded.shift()!);
+    while (decoded.length > 0) {
+      const chunk = decoded.shift()!;
+      budget.produced(chunk.length);
+      yield asBuffer(chunk);
+    }
   }
   push(new Uint8Array(0), true);
   while (decoded.length > 0) yield asBuffer(decoded.shift()!);
@@ -140,6 +212,12 @@ export interface ZstdPiece {
   skippable: boolean;
   /** The last bytes of a frame. */
   endsFrame: boolean;
+  /** On the piece that completes a frame's header: what a decoder sets aside for the frame (its declared size, else its window). */
+  decoderMemory?: number;
+  /** On the same piece: the frame's window (a single-segment frame's is its size). */
+  window?: number;
+  /** A block's header: a new block starts with this piece. */
+  startsBlock?: boolean;
 }
 
 /**
@@ -154,6 +232,8 @@ export class ZstdCutter {
   private remaining = 0;
   private lastBlock = false;
   private hasChecksum = false;
+  private frameMemory: number | undefined;
+  private frameWindow: number | undefined;
 
   split(chunk: Buffer): ZstdPiece[] {
     const pieces: ZstdPiece[] = [];
@@ -210,6 +290,8 @@ export class ZstdCutter {
     else if (state === 'block-header') endsFrame = this.readBlockHeader(bytes.readUIntLE(0, 3));
     else if (state === 'skippable-size') endsFrame = this.expectBody('skippable-body', bytes.readUInt32LE(0));
     const skippable = state === 'skippable-size' || this.state === 'skippable-size';
+    if (state === 'frame-header') return { bytes, skippable, endsFrame, decoderMemory: this.frameMemory!, window: this.frameWindow! };
+    if (state === 'block-header') return { bytes, skippable, endsFrame, startsBlock: true };
     return { bytes, skippable, endsFrame };
   }
 
@@ -233,6 +315,10 @@ export class ZstdCutter {
     if (descriptor & 0x08) throw corrupt('zstd', 'a frame header sets a reserved bit');
     const window = singleSegment ? contentSize(bytes.subarray(1 + dictionaryBytes)) : windowSize(bytes[1]!);
     if (window > MAX_WINDOW_SIZE) throw corrupt('zstd', 'a frame needs a window larger than 128 MiB');
+    // A declared size (other than 0) is what decoders set aside; else the window.
+    const declared = contentSizeBytes > 0 && !singleSegment ? contentSize(bytes.subarray(2 + dictionaryBytes)) : 0;
+    this.frameMemory = singleSegment ? window : declared > 0 ? Math.min(declared, window) : window;
+    this.frameWindow = window;
     this.hasChecksum = (descriptor & 0x04) !== 0;
     this.expectHeader('block-header', 3);
     return true;

@@ -3,6 +3,9 @@
  * the bytes themselves), parse the tar headers with tar-stream, skip every entry's content without
  * holding it. Memory stays bounded whatever the layer's size, and every failure is a CoreError.
  * Paths come from the archive and are untrusted: they are kept as text, normalised and flagged.
+ * What is kept is bounded too, since a few KiB of gzip can name gigabytes: entries, the bytes of
+ * each name and of all names, the depth of paths, and the nodes of the tree built from them; and
+ * extended tar headers are checked before tar-stream reads them (see tar-guard.ts).
  */
 import { type Readable } from 'node:stream';
 import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
@@ -10,6 +13,7 @@ import { CoreError } from './errors';
 import { gunzipChunks, unzstdChunks } from './layer-decode';
 import { layerCompressionOf } from './media-types';
 import { quoteRegistryText } from './registry-text';
+import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from './tar-guard';
 
 export interface LayerFileEntry {
   /** Normalised: no leading './' or '/', '/'-separated; directories without trailing '/'. The archive's root directory is ''. */
@@ -51,10 +55,22 @@ export interface LayerTreeNode {
   totalSize: number;
   /** Number of entries at or below this node that are neither directories nor whiteouts. */
   fileCount: number;
+  /** On the root only: how many nodes the whole tree holds (what a cache of trees should weigh). */
+  nodeCount?: number;
 }
 
 const BLOCK = 512;
 const DEFAULT_MAX_ENTRIES = 500_000;
+/** PATH_MAX on Linux: no path or link target a container can use is longer. */
+export const MAX_LAYER_NAME_BYTES = 4096;
+/** Folders in one path: far deeper than real trees, which 4 KiB names could make at most 2048 deep. */
+export const MAX_LAYER_PATH_DEPTH = 1024;
+/** All the names kept for one listing (paths, link targets, owners): 500 000 entries of 134 bytes. */
+export const MAX_LAYER_NAME_BYTES_TOTAL = 64 * 1024 * 1024;
+/** The tree's nodes: the default entry limit, and 100 000 folders the archive leaves out (each costs about 350 bytes). */
+export const MAX_LAYER_TREE_NODES = 600_000;
+/** Folders made for paths the archive does not list: a few per listed folder in real layers, a million from 9 KiB of hostile ones. */
+export const MAX_LAYER_IMPLIED_FOLDERS = 100_000;
 
 /**
  * How a blob's first bytes say it is stored: gzip (1f 8b), zstd (28 b5 2f fd, or a skippable
@@ -109,9 +125,11 @@ class LayerListing {
   private readonly extract: Extract = tarExtract();
   private readonly tarEntries: AsyncIterator<TarEntryStream>;
   private readonly tail = new TarTail();
+  private readonly guard = new TarHeaderGuard(headerRefused);
   private readonly maxEntries: number;
-  private readonly stopped: Promise<never>;
-  private rejectStopped: (err: Error) => void = () => undefined;
+  private nameBytes = 0;
+  /** Rejects the `next()` waiting for an entry, if one is: a failure must wake it. */
+  private wakeWaiter: ((err: Error) => void) | undefined;
   private failure: Error | undefined;
   private closed = false;
   private count = 0;
@@ -124,10 +142,6 @@ class LayerListing {
   ) {
     this.maxEntries = Number.isFinite(options.maxEntries) ? options.maxEntries! : DEFAULT_MAX_ENTRIES;
     this.tarEntries = this.extract[Symbol.asyncIterator]();
-    this.stopped = new Promise<never>((_resolve, reject) => {
-      this.rejectStopped = reject;
-    });
-    this.stopped.catch(() => undefined);
     // Errors after we stop reading must not crash the process; we report our own.
     source.on('error', () => undefined);
     options.signal?.addEventListener('abort', this.onAbort);
@@ -138,7 +152,7 @@ class LayerListing {
   async next(): Promise<LayerFileEntry | undefined> {
     let result: IteratorResult<TarEntryStream>;
     try {
-      result = await Promise.race([this.tarEntries.next(), this.stopped]);
+      result = await this.nextTarEntry();
     } catch (err) {
       throw this.failure ?? this.fail(tarError(err));
     }
@@ -152,7 +166,29 @@ class LayerListing {
     stream.resume();
     this.lastEntryEnd = entryEnd(stream);
     if (++this.count > this.maxEntries) throw this.fail(tooManyEntries(this.maxEntries));
-    return toLayerFileEntry(stream.header);
+    let entry: LayerFileEntry;
+    try {
+      entry = toLayerFileEntry(stream.header);
+      this.nameBytes += keptNameBytes(entry);
+    } catch (err) {
+      throw this.fail(unexpected(err));
+    }
+    if (this.nameBytes > MAX_LAYER_NAME_BYTES_TOTAL) throw this.fail(namesTooLarge());
+    return entry;
+  }
+
+  /**
+   * The parser's next entry, or the failure that stops the listing first. Not a Promise.race with
+   * one long-lived "stopped" promise: every race would leave a reaction on it holding the entry it
+   * resolved with, so a listing of 500 000 entries kept all their streams (about 1.6 KiB each).
+   */
+  private nextTarEntry(): Promise<IteratorResult<TarEntryStream>> {
+    return new Promise((resolve, reject) => {
+      this.wakeWaiter = reject;
+      this.tarEntries.next().then(resolve, reject).finally(() => {
+        this.wakeWaiter = undefined;
+      });
+    });
   }
 
   /** Stops everything and releases the source; later failures of the pump are ignored. */
@@ -178,7 +214,7 @@ class LayerListing {
   private fail(err: Error): Error {
     if (this.failure || this.closed) return this.failure ?? err;
     this.failure = err;
-    this.rejectStopped(err);
+    this.wakeWaiter?.(err);
     this.teardown();
     return err;
   }
@@ -200,6 +236,8 @@ class LayerListing {
       // The parser destroys itself on a bad header; next() reports that, the pump just stops.
       if (this.closed || this.extract.destroying) return;
       this.tail.add(chunk);
+      // Before tar-stream buffers and merges a hostile extended header.
+      this.guard.write(chunk);
       if (!this.extract.write(chunk)) await writableOrClosed(this.extract);
     }
     if (!this.closed) this.extract.end(undefined);
@@ -324,7 +362,12 @@ function writableOrClosed(extract: Extract): Promise<void> {
 
 function toLayerFileEntry(header: Header): LayerFileEntry {
   const pax = paxRecords(header);
-  const { path, unsafe } = normaliseArchivePath(pax['GNU.sparse.name'] ?? header.name);
+  const rawName = pax['GNU.sparse.name'] ?? header.name;
+  checkNameLength('a path', rawName, MAX_LAYER_NAME_BYTES);
+  if (header.linkname) checkNameLength('a link target', header.linkname, MAX_LAYER_NAME_BYTES);
+  const { path, unsafe } = normaliseArchivePath(rawName);
+  const depth = path === '' ? 0 : countOf(path, '/') + 1;
+  if (depth > MAX_LAYER_PATH_DEPTH) throw tooDeep(depth);
   const type = entryType(header.type);
   const entry: LayerFileEntry = {
     path,
@@ -345,6 +388,28 @@ function toLayerFileEntry(header: Header): LayerFileEntry {
   if (whiteout) entry.whiteout = whiteout;
   if (unsafe) entry.unsafe = unsafe;
   return entry;
+}
+
+function checkNameLength(what: string, name: string, max: number): void {
+  // Cheap before exact: UTF-8 takes at least one byte per UTF-16 unit and at most three.
+  if (name.length * 3 <= max) return;
+  const bytes = Buffer.byteLength(name);
+  if (bytes > max) throw nameTooLong(what, bytes, max);
+}
+
+function countOf(text: string, character: string): number {
+  let count = 0;
+  for (let i = text.indexOf(character); i !== -1; i = text.indexOf(character, i + 1)) count++;
+  return count;
+}
+
+/** The bytes of text an entry keeps (names are at most 4 KiB, owners 32 bytes: measuring is cheap). */
+function keptNameBytes(entry: LayerFileEntry): number {
+  let bytes = Buffer.byteLength(entry.path);
+  if (entry.linkTarget !== undefined) bytes += Buffer.byteLength(entry.linkTarget);
+  if (entry.uname !== undefined) bytes += Buffer.byteLength(entry.uname);
+  if (entry.gname !== undefined) bytes += Buffer.byteLength(entry.gname);
+  return bytes;
 }
 
 function entryType(type: Header['type'] | null): LayerFileEntry['type'] {
@@ -422,6 +487,35 @@ function tooManyEntries(max: number): CoreError {
   );
 }
 
+const NOT_LISTED = "it was built to exhaust memory or is damaged, so it is not listed; if you trust the image, pull it and read the layer with tar";
+
+function nameTooLong(what: string, bytes: number, max: number): CoreError {
+  return new CoreError('LAYER_NAME_TOO_LONG', `The layer has ${what} of ${bytes.toLocaleString('en-US')} bytes, longer than the ${max.toLocaleString('en-US')} bytes a system allows: ${NOT_LISTED}.`);
+}
+
+function tooDeep(depth: number): CoreError {
+  return new CoreError('LAYER_TOO_DEEP', `The layer has a path ${depth.toLocaleString('en-US')} folders deep, more than the ${MAX_LAYER_PATH_DEPTH.toLocaleString('en-US')} listed here: ${NOT_LISTED}.`);
+}
+
+function namesTooLarge(): CoreError {
+  return new CoreError('LAYER_NAMES_TOO_LARGE', `The layer's file names add up to more than ${MAX_LAYER_NAME_BYTES_TOTAL / 1048576} MiB, more than is listed here: pull the image to look at its files on disk.`);
+}
+
+/** The guard's findings, worded for a layer. */
+function headerRefused(problem: TarGuardProblem): CoreError {
+  switch (problem.kind) {
+    case 'extended-header-too-large':
+      return new CoreError(
+        'LAYER_HEADER_TOO_LARGE',
+        `The layer has a${problem.global ? ' global' : 'n'} extended tar header (PAX or GNU long name) of ${problem.size.toLocaleString('en-US')} bytes, over the ${MAX_EXTENDED_HEADER_BYTES / 1024} KiB read here: ${NOT_LISTED}.`,
+      );
+    case 'global-header-too-many-records':
+      return new CoreError('LAYER_HEADER_TOO_LARGE', `The layer has a global PAX header of ${problem.records.toLocaleString('en-US')} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read here: ${NOT_LISTED}.`);
+    case 'extended-header-malformed':
+      return new CoreError('LAYER_CORRUPT', "The layer's tar archive has an extended header (PAX or GNU long name) with no readable size; the blob is corrupt, so push the image again.");
+  }
+}
+
 function notATar(compression: LayerCompression, mediaType: string | undefined): CoreError {
   const what = compression === 'none' ? 'This blob' : `This blob's ${compression} content`;
   let hint = '';
@@ -460,24 +554,29 @@ function unexpected(err: unknown): CoreError {
  * a path listed twice keeps its last entry (as extraction would), and each node sums the sizes
  * and counts the files beneath it.
  */
-export function layerFileTree(entries: Iterable<LayerFileEntry>): LayerTreeNode {
+export function layerFileTree(entries: Iterable<LayerFileEntry>, limits: { maxNodes?: number; maxImpliedFolders?: number } = {}): LayerTreeNode {
   const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
+  const made = { nodes: 1, implied: 0, max: limits.maxNodes ?? MAX_LAYER_TREE_NODES, maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS };
   for (const entry of entries) {
-    const node = nodeAt(root, entry.path);
+    const node = nodeAt(root, entry.path, made);
     node.entry = entry;
     if (entry.type === 'directory') node.children ??= new Map();
   }
-  sumSizes(root);
+  root.nodeCount = sumSizes(root);
   return root;
 }
 
-function nodeAt(root: LayerTreeNode, path: string): LayerTreeNode {
+/** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
+function nodeAt(root: LayerTreeNode, path: string, made: { nodes: number; implied: number; max: number; maxImplied: number }): LayerTreeNode {
   let node = root;
   if (path === '') return node;
-  for (const name of path.split('/')) {
+  const names = path.split('/');
+  for (const [i, name] of names.entries()) {
     node.children ??= new Map();
     let child = node.children.get(name);
     if (!child) {
+      if (++made.nodes > made.max) throw treeTooLarge(made.max);
+      if (i < names.length - 1 && ++made.implied > made.maxImplied) throw tooManyImpliedFolders(made.maxImplied);
       child = { name, path: node.path === '' ? name : `${node.path}/${name}`, totalSize: 0, fileCount: 0 };
       node.children.set(name, child);
     }
@@ -486,8 +585,16 @@ function nodeAt(root: LayerTreeNode, path: string): LayerTreeNode {
   return node;
 }
 
-/** Post-order without recursion: hostile paths can nest far deeper than the call stack. */
-function sumSizes(root: LayerTreeNode): void {
+function tooManyImpliedFolders(max: number): CoreError {
+  return new CoreError('LAYER_TOO_MANY_ENTRIES', `The layer's files are in more than ${max.toLocaleString('en-US')} folders it does not list itself, too many to show; pull the image to look at its files on disk.`);
+}
+
+function treeTooLarge(max: number): CoreError {
+  return new CoreError('LAYER_TOO_MANY_ENTRIES', `The layer's files and the folders they are in make more than ${max.toLocaleString('en-US')} entries, too many to show; pull the image to look at its files on disk.`);
+}
+
+/** Post-order without recursion: hostile paths can nest far deeper than the call stack. Returns the count of nodes. */
+function sumSizes(root: LayerTreeNode): number {
   const order: LayerTreeNode[] = [];
   const pending = [root];
   for (let node = pending.pop(); node; node = pending.pop()) {
@@ -504,4 +611,5 @@ function sumSizes(root: LayerTreeNode): void {
       node.fileCount += child.fileCount;
     }
   }
+  return order.length;
 }

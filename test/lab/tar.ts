@@ -26,6 +26,8 @@ export interface TarEntry {
   gname?: string;
   /** Extra PAX records written in an 'x' header before the entry (e.g. `{ mtime: '1.5' }`). */
   pax?: Record<string, string>;
+  /** PAX records written in a global ('g') header before the entry: they apply to every entry after it. */
+  globalPax?: Record<string, string>;
   /** How a name or link target too long for ustar is written: PAX records (default) or GNU headers. */
   longNames?: 'pax' | 'gnu';
 }
@@ -138,7 +140,7 @@ export function tarHeader(entry: TarEntry, size: number): Buffer {
 }
 
 /** One PAX record: "<length> <key>=<value>\n", where the length counts itself. */
-function paxRecord(key: string, value: string): string {
+export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(body);
   while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
@@ -150,8 +152,8 @@ function padding(size: number): Buffer[] {
   return pad > 0 ? [Buffer.alloc(pad, 0)] : [];
 }
 
-/** A header ('x', 'L' or 'K') carrying `content` as its data, padded to a block. */
-function extensionHeader(typeflag: string, name: string, content: Buffer): Buffer[] {
+/** A header ('x', 'g', 'L' or 'K') carrying `content` as its data, padded to a block. */
+export function extensionHeader(typeflag: string, name: string, content: Buffer): Buffer[] {
   const fields: HeaderFields = { name, prefix: '', typeflag, size: content.length, mode: 0o644, mtime: FIXED_MTIME, linkname: '', uid: 0, gid: 0, uname: 'root', gname: 'root' };
   return [encodeHeader(fields), content, ...padding(content.length)];
 }
@@ -162,6 +164,7 @@ function headersFor(entry: TarEntry, size: number): Buffer[] {
   const split = trySplitName(fields.name);
   const longLink = Buffer.byteLength(fields.linkname) > 100;
   const blocks: Buffer[] = [];
+  if (entry.globalPax) blocks.push(...extensionHeader('g', 'GlobalHead', Buffer.from(Object.entries(entry.globalPax).map(([key, value]) => paxRecord(key, value)).join(''))));
   const pax: Record<string, string> = { ...entry.pax };
   if (entry.longNames === 'gnu') {
     if (!split) blocks.push(...extensionHeader('L', '././@LongLink', Buffer.from(`${fields.name}\0`)));

@@ -2,13 +2,14 @@
 // reader: OCI layouts, docker archives, artifact files; an interrupted pull resumes and a corrupt
 // blob leaves nothing behind.
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { constants as fsConstants, copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/session';
-import { inspectRaw, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from './content';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from './content';
 import { FaultProxy } from './fault-proxy';
 import { filesUnder } from './local-checks';
 import { Lab, type LabRegistry } from './registry';
@@ -141,4 +142,43 @@ describe('pull and push against real registries', function () {
     assert.deepEqual(readFileSync(join(back, 'blob.bin')), readFileSync(join(dir, 'blob.bin')));
     assert.equal(readFileSync(join(back, 'values.yaml'), 'utf8'), 'replicas: 3\n');
   });
+
+  it('pushes nothing from a layout whose blob is a FIFO or a link out of it, and does not hang', async function () {
+    if (process.platform === 'win32') this.skip();
+    const layout = await OciLayout.create(join(work, 'hostile-layout'));
+    const image = await layout.image({ layers: [20_000], seed: 'hostile-local', ref: 'app' });
+    const blob = join(layout.dir, 'blobs', 'sha256', image.layers[0]!.descriptor.digest.slice(7));
+    const outside = join(work, 'outside-layer.bin');
+    copyFileSync(blob, outside);
+    const repo = session.registry(target.host).repository('pushed/hostile-local');
+    /** The push's outcome, or HUNG after 5 s: a FIFO read would otherwise wait for a writer forever. */
+    const attempt = async (): Promise<unknown> => {
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('HUNG'), 5000)));
+      const outcome = await Promise.race([push({ kind: 'oci-layout', dir: layout.dir }, repo, 'app').then(() => 'pushed', (e: unknown) => e), hung]);
+      clearTimeout(timer);
+      return outcome;
+    };
+    try {
+      rmSync(blob);
+      execFileSync('mkfifo', [blob]);
+      const fifo = await attempt();
+      assert.ok(fifo instanceof CoreError && fifo.code === 'NOT_A_FILE', String(fifo));
+      rmSync(blob);
+      symlinkSync(outside, blob);
+      const link = await attempt();
+      assert.ok(link instanceof CoreError && link.code === 'UNSAFE_PATH', String(link));
+      assert.deepEqual(await listTags(target, 'pushed/hostile-local').catch((): string[] => []), [], 'nothing was tagged');
+      const head = await repo.hasBlob(image.layers[0]!.descriptor);
+      assert.equal(head, false, 'the file outside the layout never reached the registry');
+    } finally {
+      // A push blocked on the FIFO (without the fix) is released by a writer that comes and goes.
+      try {
+        closeSync(openSync(blob, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+      } catch {
+        // Not a FIFO any more, or nobody waiting.
+      }
+    }
+  });
+
 });

@@ -5,12 +5,13 @@ import { digestOf } from '../../src/core/digest';
 import { CoreError } from '../../src/core/errors';
 import type { Descriptor } from '../../src/core/manifest';
 import { MediaTypes } from '../../src/core/media-types';
-import { collectGraph } from '../../src/core/operations/graph';
+import { collectGraph, MAX_GRAPH_BLOBS, MAX_GRAPH_MANIFESTS } from '../../src/core/operations/graph';
 
 /** Content in memory, by digest: enough of a source for the graph walk. */
 class MemorySource implements ReadTarget {
   readonly name = 'memory';
   readonly content = new Map<string, Buffer>();
+  fetches = 0;
 
   put(mediaType: string, value: unknown, extra: Partial<Descriptor> = {}): Descriptor {
     const bytes = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
@@ -20,6 +21,7 @@ class MemorySource implements ReadTarget {
   }
 
   async fetchManifest(d: Descriptor): Promise<Buffer> {
+    this.fetches++;
     const bytes = this.content.get(d.digest);
     if (!bytes) throw new CoreError('MANIFEST_UNKNOWN', `no ${d.digest}`);
     return bytes;
@@ -75,5 +77,26 @@ describe('content graph', () => {
     await assert.rejects(collectGraph(source, broken), (e: unknown) => e instanceof CoreError && e.code === 'BAD_MANIFEST' && e.message.includes(broken.digest));
     const unknown = source.put('application/vnd.example.thing', { schemaVersion: 2, mediaType: 'application/vnd.example.thing' });
     await assert.rejects(collectGraph(source, unknown), (e: unknown) => e instanceof CoreError && e.code === 'UNSUPPORTED_MANIFEST');
+  });
+
+  it(`refuses an index of more than ${MAX_GRAPH_MANIFESTS} manifests before fetching any of them`, async () => {
+    const source = new MemorySource();
+    const entries = Array.from({ length: MAX_GRAPH_MANIFESTS }, (_, i) => ({ ...image(source, `p${i}`), platform: { os: 'linux', architecture: `a${i}` } }));
+    const index = source.put(MediaTypes.ociIndex, { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: entries });
+    source.fetches = 0;
+    await assert.rejects(collectGraph(source, index), (e: unknown) => e instanceof CoreError && e.code === 'GRAPH_TOO_LARGE' && /brings the manifests to copy to 1,001, more than the 1,000 one copy plans, so none of it is copied: choose the platforms to copy\.$/.test(e.message));
+    assert.equal(source.fetches, 1, 'only the index was read');
+  });
+
+  it(`refuses a graph of more than ${MAX_GRAPH_BLOBS.toLocaleString('en-US')} blobs`, async function () {
+    this.timeout(30_000);
+    const source = new MemorySource();
+    const config = source.put(MediaTypes.ociEmpty, '{}');
+    const platform = (p: number): Descriptor => {
+      const layers = Array.from({ length: MAX_GRAPH_BLOBS / 2 }, (_, i) => ({ mediaType: MediaTypes.ociLayerGzip, digest: digestOf(Buffer.from(`${p}/${i}`)), size: 1 }));
+      return { ...source.put(MediaTypes.ociManifest, { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers }), platform: { os: 'linux', architecture: `a${p}` } };
+    };
+    const index = source.put(MediaTypes.ociIndex, { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [platform(0), platform(1)] });
+    await assert.rejects(collectGraph(source, index), (e: unknown) => e instanceof CoreError && e.code === 'GRAPH_TOO_LARGE' && /brings the blobs to copy past 50,000, the most one copy plans/.test(e.message));
   });
 });

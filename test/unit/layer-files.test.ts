@@ -12,10 +12,10 @@ import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { CoreError } from '../../src/core/errors';
 import { fzstdChunks } from '../../src/core/layer-decode';
-import { layerFileTree, listLayerFiles, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../src/core/layer-files';
+import { layerFileTree, listLayerFiles, MAX_LAYER_NAME_BYTES, MAX_LAYER_NAME_BYTES_TOTAL, MAX_LAYER_PATH_DEPTH, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../src/core/layer-files';
 import { MediaTypes } from '../../src/core/media-types';
 import { verifyingStream } from '../../src/core/verify-stream';
-import { tarChunks, type TarEntry } from '../lab/tar';
+import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../lab/tar';
 
 const MiB = 1024 * 1024;
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'layers');
@@ -191,6 +191,41 @@ describe('layer-files: listLayerFiles', () => {
     await assert.rejects(async () => {
       for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
     }, /window larger than 128 MiB/);
+  });
+
+  it('refuses zstd frames that ask for far more decoding memory than they produce, before decoding them', async function () {
+    // Without the budget each of these 19-byte frames makes the decoder set aside 128 MiB: the
+    // review's sort of input cost 125 ms of CPU per frame. Frame header: no single segment, window
+    // 2^27 bytes, no declared size; one last raw block of 10 bytes.
+    this.timeout(10_000);
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    const layer = Buffer.concat(Array.from({ length: 2000 }, () => frame));
+    const err = await listError(layer);
+    assert.equal(err.code, 'LAYER_TOO_COSTLY', err.message);
+    assert.match(err.message, /^The layer's zstd frames ask for 256 MiB of decoding memory for 10 bytes of content, far more than any encoder needs/);
+    await assert.rejects(async () => {
+      for await (const _ of fzstdChunks(Readable.from([layer]))) void _;
+    }, (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY');
+    // The same frames declaring their 10 bytes (single segment) ask for 10 bytes each, and decode.
+    const declared = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    let produced = 0;
+    for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => declared))]))) produced += chunk.length;
+    assert.equal(produced, 20_000);
+  });
+
+  it('refuses, on the fzstd path, one zstd frame of blocks that each make fzstd copy its 128 MiB window', async function () {
+    // fzstd moves its whole window once per block: each 4-byte block of 128 KiB of zeros (RLE)
+    // cost a 128 MiB copy, about 12 ms, so these 8 KiB took 23 s (a 1 MB layer, most of an hour).
+    this.timeout(10_000);
+    const rleBlock = Buffer.from([((128 * 1024) << 3) | (1 << 1), ((128 * 1024) << 3) >> 8, ((128 * 1024) << 3) >> 16, 0]);
+    const lastBlock = Buffer.from([(1 << 1) | 1 | (512 << 3), (512 << 3) >> 8, 0, 0]);
+    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]), ...Array.from({ length: 2000 }, () => rleBlock), lastBlock]);
+    await assert.rejects(
+      async () => {
+        for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
+      },
+      (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY' && /^The layer's zstd frames make fzstd copy 1,152 MiB of its window for 8,010 bytes read, far more than any encoder needs/.test(e.message),
+    );
   });
 
   it('marks whiteouts, and only OCI ones', async () => {
@@ -478,6 +513,97 @@ describe('layer-files: listLayerFiles', () => {
     });
   });
 
+  describe('hostile names and headers', () => {
+    const named = (length: number): string => `${'n'.repeat(length - 4)}.txt`;
+
+    it('refuses a name or link target longer than a system allows, and lists one at the limit', async () => {
+      const atLimit = named(MAX_LAYER_NAME_BYTES);
+      assert.deepEqual(summary(await list(tar([{ name: atLimit, data: Buffer.from('x') }]))), [`file ${atLimit} (1)`]);
+      const cases: [string, TarEntry, RegExp][] = [
+        ['PAX path', { name: named(MAX_LAYER_NAME_BYTES + 1), data: Buffer.from('x') }, /a path of 4,097 bytes/],
+        ['GNU long name', { name: named(5000), data: Buffer.from('x'), longNames: 'gnu' }, /a path of 5,000 bytes/],
+        ['multi-byte name', { name: 'é'.repeat(2049), data: Buffer.from('x') }, /a path of 4,098 bytes/],
+        ['link target', { name: 'link', type: 'symlink', linkTarget: named(MAX_LAYER_NAME_BYTES + 1) }, /a link target of 4,097 bytes/],
+      ];
+      for (const [what, entry, message] of cases) {
+        const err = await listError(zlib.gzipSync(tar([{ name: 'first', data: Buffer.from('1') }, entry])));
+        assert.equal(err.code, 'LAYER_NAME_TOO_LONG', `${what}: ${err.message}`);
+        assert.match(err.message, message, what);
+        assert.match(err.message, /pull it and read the layer with tar\.$/, what);
+      }
+    });
+
+    it('refuses a path deeper than 1024 folders, and lists one at the limit', async () => {
+      const atLimit = Array.from({ length: MAX_LAYER_PATH_DEPTH }, () => 'a').join('/');
+      assert.equal((await list(tar([{ name: atLimit, data: Buffer.from('x') }])))[0]?.path, atLimit);
+      const err = await listError(tar([{ name: `${atLimit}/b`, data: Buffer.from('x') }]));
+      assert.equal(err.code, 'LAYER_TOO_DEEP', err.message);
+      assert.match(err.message, /a path 1,025 folders deep, more than the 1,024 listed here/);
+    });
+
+    it('refuses the review\'s layers: 1 MiB PAX paths, and one path 1.9 million folders deep', async () => {
+      const wide = zlib.gzipSync(tar(Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, pax: { path: `${i}${'n'.repeat(1024 * 1024)}` }, data: Buffer.from('x') }))));
+      const deep = zlib.gzipSync(tar([{ name: 'f', pax: { path: `${'a/'.repeat(1_900_000)}f` }, data: Buffer.from('x') }]));
+      for (const [what, layer, size] of [['wide', wide, '1,048,'], ['deep', deep, '3,800,']] as const) {
+        const err = await listError(layer);
+        assert.equal(err.code, 'LAYER_HEADER_TOO_LARGE', `${what}: ${err.message}`);
+        assert.match(err.message, new RegExp(`extended tar header \\(PAX or GNU long name\\) of ${size}\\d{3} bytes, over the 64 KiB read here`), what);
+      }
+    });
+
+    it(`refuses names adding up to more than ${MAX_LAYER_NAME_BYTES_TOTAL / MiB} MiB, counting them as they stream`, async function () {
+      this.timeout(60_000);
+      // Each entry keeps a 4 KiB path, a 4 KiB link target and its owners ('root', 'root'); the
+      // archive streams, never whole.
+      const perEntry = 2 * (MAX_LAYER_NAME_BYTES - 8) + 8;
+      const fitting = Math.floor(MAX_LAYER_NAME_BYTES_TOTAL / perEntry);
+      const entries = function* (): Generator<TarEntry> {
+        for (let i = 0; i < fitting + 100; i++) {
+          const stem = String(i).padStart(8, '0');
+          yield { name: `${stem}${'p'.repeat(MAX_LAYER_NAME_BYTES - 16)}`, type: 'symlink', linkTarget: `${stem}${'t'.repeat(MAX_LAYER_NAME_BYTES - 16)}` };
+        }
+      };
+      let listed = 0;
+      const err = await (async () => {
+        try {
+          for await (const _ of listLayerFiles(Readable.from(tarChunks(entries())))) listed++;
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      assert.ok(err instanceof CoreError, String(err));
+      assert.equal(err.code, 'LAYER_NAMES_TOO_LARGE', err.message);
+      assert.equal(err.message, "The layer's file names add up to more than 64 MiB, more than is listed here: pull the image to look at its files on disk.");
+      assert.equal(listed, fitting, 'stopped at the entry that crossed the limit');
+    });
+
+    it('refuses large or crowded global PAX headers before tar-stream merges them into every entry', async function () {
+      // Without the guard, tar-stream copies every global record into each entry's own records:
+      // this 4 MiB header of short records costs about half a second per entry.
+      this.timeout(10_000);
+      let records = '';
+      for (let i = 0; records.length < 4 * MiB - 100; i++) records += paxRecord(`k${i}`, 'v');
+      const entries = Array.from({ length: 2000 }, (_, i): TarEntry => ({ name: `f${i}`, pax: { mtime: '1' }, data: Buffer.from('x') }));
+      const bomb = zlib.gzipSync(Buffer.concat([...extensionHeader('g', 'GlobalHead', Buffer.from(records)), ...tarChunks(entries)]));
+      const big = await listError(bomb);
+      assert.equal(big.code, 'LAYER_HEADER_TOO_LARGE', big.message);
+      assert.match(big.message, /a global extended tar header/);
+      const crowded = (count: number): TarEntry[] => [{ name: 'f', globalPax: Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v'])), pax: { mtime: '1' }, data: Buffer.from('x') }];
+      assert.equal((await list(tar(crowded(64)))).length, 1);
+      const err = await listError(tar(crowded(65)));
+      assert.equal(err.code, 'LAYER_HEADER_TOO_LARGE', err.message);
+      assert.match(err.message, /a global PAX header of 65 records, over the 64 read here/);
+    });
+
+    it('refuses an empty extended header, after which tar-stream would lose its place', async () => {
+      const archive = Buffer.concat([...extensionHeader('x', 'PaxHeader', Buffer.alloc(0)), ...tarChunks([{ name: 'a.txt', data: Buffer.from('hello') }])]);
+      const err = await listError(archive);
+      assert.equal(err.code, 'LAYER_CORRUPT', err.message);
+      assert.match(err.message, /an extended header \(PAX or GNU long name\) with no readable size/);
+    });
+  });
+
   describe('memory', () => {
     /** The garbage collector, exposed on demand so memory can be measured without garbage in it. */
     function collectGarbage(): () => void {
@@ -486,6 +612,23 @@ describe('layer-files: listLayerFiles', () => {
       v8.setFlagsFromString('--expose-gc');
       return vm.runInNewContext('gc') as () => void;
     }
+
+    it('keeps nothing of an entry but the entry once it has moved on: 100,000 entries hold under 600 bytes each', async function () {
+      this.timeout(60_000);
+      const gc = collectGarbage();
+      const count = 100_000;
+      const archive = tar(Array.from({ length: count }, (_, i) => ({ name: `d${Math.floor(i / 1000)}/f${i}`, data: Buffer.alloc(0) })));
+      await list(tar(SAMPLE)); // compiles what a first listing compiles, outside the measurement
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const entries = await list(archive);
+      gc();
+      const perEntry = (process.memoryUsage().heapUsed - before) / count;
+      assert.equal(entries.length, count);
+      // An entry object with its strings and date is about 150 bytes; each tar-stream entry stream
+      // (with its state, buffers and callbacks) held on to would add about 1.5 KiB.
+      assert.ok(perEntry < 600, `${perEntry.toFixed(0)} bytes are held per entry`);
+    });
 
     for (const compression of ['none', 'gzip'] as const) {
       it(`streams a 64 MiB entry (${compression}) while holding less than 16 MiB`, async function () {
@@ -556,6 +699,24 @@ describe('layer-files: layerFileTree', () => {
     const a = root.children?.get('a');
     assert.equal(a?.entry?.type, 'directory');
     assert.deepEqual([a?.totalSize, a?.fileCount], [3, 1]);
+  });
+
+  it('counts its nodes, and refuses more than it may make', () => {
+    const entries = [entry('a/b/c/d', 'file', 1), entry('a/b/e', 'file', 1)];
+    assert.equal(layerFileTree(entries).nodeCount, 6, 'the root, a, b, c, d and e');
+    assert.equal(layerFileTree(entries, { maxNodes: 6 }).nodeCount, 6);
+    // One short entry can imply many folders: the nodes made are what is counted, not the entries.
+    const deep = Array.from({ length: 2000 }, (_, i) => `d${i}`).join('/');
+    assert.throws(
+      () => layerFileTree([entry(deep, 'file', 1)], { maxNodes: 1000 }),
+      (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /make more than 1,000 entries, too many to show/.test(err.message),
+    );
+    // …and folders the archive does not list have a limit of their own, far below the nodes'.
+    assert.equal(layerFileTree([entry('a', 'directory'), entry('a/b', 'directory'), entry('a/b/c', 'file', 1)], { maxImpliedFolders: 0 }).nodeCount, 4, 'listed parents are not implied');
+    assert.throws(
+      () => layerFileTree([entry('x/y/z/f', 'file', 1)], { maxImpliedFolders: 2 }),
+      (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /in more than 2 folders it does not list itself/.test(err.message),
+    );
   });
 
   it('gives an empty directory its children map and handles very deep paths', () => {

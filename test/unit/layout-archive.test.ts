@@ -1,20 +1,55 @@
 import assert from 'node:assert/strict';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import type { ReadTarget } from '../../src/core/content';
 import { digestOf } from '../../src/core/digest';
 import { type ImageManifest, parseManifest } from '../../src/core/manifest';
-import { openImageArchive } from '../../src/core/layout/archive-source';
+import { MAX_ARCHIVE_ENTRIES, MIN_ARCHIVE_UNPACKED_BYTES, openImageArchive } from '../../src/core/layout/archive-source';
 import { writeDockerArchive } from '../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
 import { type BuiltImage, OciLayout } from '../lab/oci-layout';
+import { tarChunks, type TarEntry } from '../lab/tar';
 import { listFiles, rejectsWithCode, TempFolders } from './layout-helpers';
 
 const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** Writes a gzip'd tar of `entries` without holding the tar (bombs are large once unpacked). */
+async function writeGzippedTar(path: string, entries: Iterable<TarEntry>): Promise<void> {
+  await pipeline(Readable.from(tarChunks(entries)), createGzip({ level: 9 }), createWriteStream(path));
+}
+
+/** `size` bytes of zeros, a MiB at a time. */
+function zeros(size: number): TarEntry['data'] {
+  const chunk = Buffer.alloc(MIB);
+  return { size, chunks: () => Array.from({ length: Math.ceil(size / MIB) }, (_, i) => chunk.subarray(0, Math.min(MIB, size - i * MIB))) };
+}
+
+/** Polls a folder while `work` runs: the most bytes its files held at once (a bomb shows as hundreds of MiB). */
+async function peakBytesDuring<T>(folder: string, work: Promise<T>): Promise<{ peak: number; result: T | unknown }> {
+  let peak = 0;
+  let done = false;
+  const poll = async (): Promise<void> => {
+    while (!done) {
+      let total = 0;
+      for (const entry of await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => [])) {
+        if (entry.isFile()) total += await stat(join(entry.parentPath ?? entry.path, entry.name)).then((s) => s.size, () => 0);
+      }
+      peak = Math.max(peak, total);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const polling = poll();
+  const result = await work.then((value) => value, (err: unknown) => err);
+  done = true;
+  await polling;
+  return { peak, result };
+}
 
 /** Writes a tar of the given entries (files, symlinks, folders) with tar-stream. */
 async function writeTar(path: string, entries: { name: string; data?: Buffer; linkname?: string; type?: 'directory' | 'symlink' | 'file' }[]): Promise<void> {
@@ -236,6 +271,62 @@ describe('layout: openImageArchive', () => {
       assert.deepEqual(await readdir(workDir), []);
     });
   }
+
+  describe('hostile archives', () => {
+    it('refuses the review\'s gzip bomb at its entry\'s header, before writing any of it', async function () {
+      this.timeout(60_000);
+      const folder = await temp.make();
+      const path = join(folder, 'bomb.tar.gz');
+      await writeGzippedTar(path, [
+        { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+        { name: `blobs/sha256/${'0'.repeat(64)}`, data: zeros(500 * MIB) },
+      ]);
+      const workDir = await temp.make();
+      const { peak, result } = await peakBytesDuring(workDir, openImageArchive(path, { workDir }));
+      await rejectsWithCode(Promise.reject(result), 'ARCHIVE_TOO_LARGE', /would unpack to 500 MiB or more, over 32 times its 0\.5 MiB \(at most 64 MiB\): image archives never expand that much, so it was refused; if you trust it, gunzip it and open the \.tar\.$/);
+      assert.ok(peak < MIB, `${(peak / MIB).toFixed(1)} MiB were written to the temporary folder`);
+      assert.deepEqual(await readdir(workDir), []);
+    });
+
+    it('stops a bomb of many entries once they pass what the archive may unpack to', async function () {
+      this.timeout(60_000);
+      const folder = await temp.make();
+      const path = join(folder, 'bombs.tar.gz');
+      const entries = Array.from({ length: 10 }, (_, i): TarEntry => ({ name: `${i}/layer.tar`, data: zeros(20 * MIB + i) }));
+      await writeGzippedTar(path, entries);
+      const workDir = await temp.make();
+      const { peak, result } = await peakBytesDuring(workDir, openImageArchive(path, { workDir }));
+      await rejectsWithCode(Promise.reject(result), 'ARCHIVE_TOO_LARGE', /at most 64 MiB/);
+      assert.ok(peak <= MIN_ARCHIVE_UNPACKED_BYTES, `${(peak / MIB).toFixed(1)} MiB were written to the temporary folder`);
+      assert.deepEqual(await readdir(workDir), []);
+    });
+
+    it('refuses a blob whose size differs from what a manifest before it declares, before writing it', async () => {
+      const folder = await temp.make();
+      const path = join(folder, 'declared.tar');
+      const layer = Buffer.alloc(4096, 0x61);
+      const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf(Buffer.from('{}')), size: 2 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(layer), size: 100 }] }));
+      await writeTar(path, [
+        { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
+        { name: `blobs/sha256/${digestOf(manifest).slice(7)}`, data: manifest },
+        { name: `blobs/sha256/${digestOf(layer).slice(7)}`, data: layer },
+      ]);
+      const workDir = await temp.make();
+      await rejectsWithCode(openImageArchive(path, { workDir }), 'ARCHIVE_INCOMPLETE', new RegExp(`its blob ${digestOf(layer)} is 4096 bytes, but a manifest in it says 100\\): write the archive again\\.$`));
+      assert.deepEqual(await readdir(workDir), []);
+    });
+
+    it('refuses extended headers over 64 KiB, and archives of too many entries', async function () {
+      this.timeout(60_000);
+      const folder = await temp.make();
+      await writeGzippedTar(join(folder, 'pax.tar.gz'), [{ name: 'f', pax: { path: 'n'.repeat(MIB) }, data: Buffer.from('{}') }]);
+      await rejectsWithCode(openImageArchive(join(folder, 'pax.tar.gz'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /an extended tar header of 1048\d{3} bytes, over the 64 KiB read/);
+      await writeGzippedTar(join(folder, 'many.tar.gz'), (function* () {
+        for (let i = 0; i <= MAX_ARCHIVE_ENTRIES; i++) yield { name: `d${i}`, directory: true };
+      })());
+      await rejectsWithCode(openImageArchive(join(folder, 'many.tar.gz'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /it has more than 100,000 entries/);
+    });
+  });
 
   it('refuses files that are not image archives', async () => {
     const folder = await temp.make();

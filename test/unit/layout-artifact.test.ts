@@ -6,7 +6,7 @@ import type { ReadTarget } from '../../src/core/content';
 import { digestOf } from '../../src/core/digest';
 import { CoreError } from '../../src/core/errors';
 import { type Descriptor, type ImageManifest, parseManifest } from '../../src/core/manifest';
-import { ANNOTATION_CREATED, ANNOTATION_TITLE, EMPTY_CONFIG, extractArtifactFiles, FileArtifactSource, safeArtifactPath } from '../../src/core/layout/artifact-files';
+import { ANNOTATION_CREATED, ANNOTATION_TITLE, checkTitleSet, EMPTY_CONFIG, extractArtifactFiles, FileArtifactSource, isCaseInsensitive, safeArtifactPath } from '../../src/core/layout/artifact-files';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
 import { copyGraph, listFiles, rejectsWithCode, TempFolders } from './layout-helpers';
 
@@ -186,5 +186,68 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
     await mkdir(out);
     await rejectsWithCode(extractArtifactFiles(lying, { schemaVersion: 2, config: EMPTY_CONFIG, layers: [layer] }, out), 'DIGEST_MISMATCH', /File "f\.txt" from lying source/);
     assert.deepEqual(await readdir(out), []);
+  });
+});
+
+describe('layout: artifact titles checked as a set before anything is written', () => {
+  const temp = new TempFolders();
+  after(() => temp.removeAll());
+
+  /** A source that has every layer (each is the one byte 'x'), so only the titles can fail. */
+  const honest: ReadTarget = {
+    name: 'test source',
+    fetchManifest: () => Promise.reject(new Error('unused')),
+    openBlob: async () => Readable.from([Buffer.from('x')]),
+  };
+  const titled = (...titles: string[]): ImageManifest => ({
+    schemaVersion: 2,
+    config: EMPTY_CONFIG,
+    layers: titles.map((title) => ({ mediaType: 'text/plain', digest: digestOf('x'), size: 1, annotations: { [ANNOTATION_TITLE]: title } })),
+  });
+  const nextStep = /; nothing was written: pull the artifact into an OCI layout folder instead, where files are named by digest\.$/;
+
+  it('refuses a 300-character title as too long, with a CoreError instead of ENAMETOOLONG', async () => {
+    const out = await temp.make('artifact-out-');
+    const err = await rejectsWithCode(extractArtifactFiles(honest, titled('ok.txt', 'n'.repeat(300)), out), 'NAME_TOO_LONG', /has a part of 300 bytes, longer than the 255 bytes a file system allows for one name/);
+    assert.match(err.message, nextStep);
+    assert.deepEqual(await readdir(out), []);
+  });
+
+  it('writes a title of 255 bytes, the longest a file name may be', async () => {
+    const out = await temp.make('artifact-out-');
+    const longest = `${'é'.repeat(126)}.txt`.slice(0, -1);
+    assert.equal(Buffer.byteLength(longest), 255);
+    await extractArtifactFiles(honest, titled(longest), out);
+    assert.deepEqual(await readdir(out), [longest]);
+  });
+
+  it('refuses a title that is a file and also a folder of another, in either order, writing nothing', async () => {
+    for (const titles of [['a/b', 'a'], ['a', 'a/b'], ['x/y/z.txt', 'x/y']]) {
+      const out = await temp.make('artifact-out-');
+      await rejectsWithCode(extractArtifactFiles(honest, titled(...titles), out), 'TITLE_CONFLICT', /as a file and also as a folder/);
+      assert.deepEqual(await readdir(out), [], titles.join(' + '));
+    }
+  });
+
+  it('refuses pushing titles that could not be pulled as files', async () => {
+    const folder = await temp.make('artifact-in-');
+    await writeFile(join(folder, 'f.txt'), 'x');
+    const path = join(folder, 'f.txt');
+    await rejectsWithCode(FileArtifactSource.create([{ path, title: 'a' }, { path, title: 'a/b' }], { artifactType: ARTIFACT_TYPE }), 'TITLE_CONFLICT', /: give the files other titles\.$/);
+    await rejectsWithCode(FileArtifactSource.create([{ path, title: 'n'.repeat(256) }], { artifactType: ARTIFACT_TYPE }), 'NAME_TOO_LONG');
+  });
+
+  it('compares titles as a case-insensitive file system does, and tells whether one is', async () => {
+    const insensitive = { caseInsensitive: true, folder: undefined };
+    const word = (problem: string): string => problem;
+    assert.throws(() => checkTitleSet(['README.md', 'readme.md'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE' && /takes for the same file/.test(e.message));
+    assert.throws(() => checkTitleSet(['Docs/a.md', 'docs'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'TITLE_CONFLICT');
+    assert.throws(() => checkTitleSet(['caf\u00e9.txt', 'cafe\u0301.txt'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE');
+    assert.doesNotThrow(() => checkTitleSet(['README.md', 'readme.md'], { caseInsensitive: false, folder: undefined }, word));
+    // The answer must match what this file system does with a folder named in both cases.
+    const probe = join(await temp.make('case-'), 'CaseProbe');
+    await mkdir(probe);
+    const folds = await readdir(join(probe, '..', 'caseprobe')).then(() => true, () => false);
+    assert.equal(await isCaseInsensitive(join(probe, 'not-yet', 'deeper')), folds);
   });
 });

@@ -6,20 +6,26 @@
  * The tar is read once, front to back: every file is hashed as it is written into a temporary
  * OCI layout, since which file is a layer is only known from manifest.json, which usually comes
  * last. For the old docker format, Docker v2 manifests are then made from manifest.json.
+ *
+ * The archive is untrusted, and a gzip'd one can expand a thousandfold: what it may write into the
+ * temporary folder is bounded by a multiple of its compressed size (see ArchiveBudget), each entry
+ * is checked against what is left before any of it is written, a blob whose size a manifest read
+ * earlier declares must have that size, and entries, names and extended tar headers are bounded.
  */
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { digestOf, isDigest } from '../digest';
 import { CoreError } from '../errors';
-import { type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
+import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
 import { MediaTypes } from '../media-types';
+import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from '../tar-guard';
 import { cancelled } from '../transport/retry';
-import { isNotFound, throwIfAborted, withCause } from './files';
+import { fileSystemError, isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
 import { type LayoutRoot, OciImageLayout } from './oci-layout';
 
 export interface ImageArchive {
@@ -52,6 +58,10 @@ interface ArchiveContents {
   links: Map<string, string>;
   /** The small JSON files that say what the archive holds, kept in memory. */
   metadata: Map<string, Buffer>;
+  /** Blob sizes the manifests unpacked so far declare: a blob that follows must have that size. */
+  declaredSizes: Map<string, number>;
+  entries: number;
+  nameBytes: number;
 }
 
 /** docker save's legacy `manifest.json` entry. */
@@ -64,14 +74,37 @@ interface DockerManifestEntry {
 const METADATA_FILES = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories']);
 const LAYOUT_BLOB = /^blobs\/(sha256|sha512)\/([0-9a-f]+)$/;
 
+/**
+ * A gzip'd archive may unpack to this many times its size. docker save writes layers as plain
+ * tars, which gzip shrinks 2 to 5 times (text-heavy ones up to about 10); a thousandfold is a bomb.
+ */
+export const MAX_ARCHIVE_EXPANSION = 32;
+/** …but a small archive may always unpack to this much (a tiny image's layer of zeros is fine). */
+export const MIN_ARCHIVE_UNPACKED_BYTES = 64 * 1024 * 1024;
+/** docker save writes 2 to 4 entries per layer; this is 25 000 layers. */
+export const MAX_ARCHIVE_ENTRIES = 100_000;
+/** PATH_MAX for one entry's name, and all names kept: 100 000 entries of 167 bytes. */
+export const MAX_ARCHIVE_NAME_BYTES = 4096;
+export const MAX_ARCHIVE_NAME_BYTES_TOTAL = 16 * 1024 * 1024;
+/** Sizes declared by manifests seen while unpacking, kept to check the blobs that follow. */
+const MAX_DECLARED_SIZES = 50_000;
+
 export async function openImageArchive(path: string, options: OpenArchiveOptions = {}): Promise<ImageArchive> {
+  try {
+    return await unpackArchive(path, options);
+  } catch (err) {
+    throw fileSystemError(err, `Opening ${path}`);
+  }
+}
+
+async function unpackArchive(path: string, options: OpenArchiveOptions): Promise<ImageArchive> {
   throwIfAborted(options.signal);
-  const input = await openArchiveFile(path);
+  const { stream: input, budget } = await openArchiveFile(path);
   const folder = await mkdtemp(join(options.workDir ?? tmpdir(), 'oci-archive-'));
   const close = (): Promise<void> => rm(folder, { recursive: true, force: true });
   try {
     const layout = await OciImageLayout.open(folder, { create: true });
-    const contents = await unpack(input, layout, path, options.signal);
+    const contents = await unpack(input, budget, layout, path, options.signal);
     const { roots, format } = contents.metadata.has('index.json') ? await ociRoots(contents, path) : await dockerRoots(contents, layout, path);
     await layout.setRoots(roots);
     return { layout, roots, format, close };
@@ -82,14 +115,16 @@ export async function openImageArchive(path: string, options: OpenArchiveOptions
   }
 }
 
-/** The archive's bytes as a tar stream, gunzipped when the file is gzip'd (`docker save | gzip`). */
-async function openArchiveFile(path: string): Promise<Readable> {
+/** The archive's bytes as a tar stream, gunzipped when the file is gzip'd (`docker save | gzip`), with how much it may unpack to. */
+async function openArchiveFile(path: string): Promise<{ stream: Readable; budget: ArchiveBudget }> {
   let handle;
+  let size: number;
   try {
     if ((await stat(path)).isDirectory()) {
       throw new CoreError('ARCHIVE_UNSUPPORTED', `${path} is a folder, not an archive file: open it as an OCI layout folder instead.`);
     }
-    handle = await open(path, 'r');
+    // A FIFO or device would never end (or never open): only a regular file is read.
+    ({ handle, size } = await openRegularFile(path, { what: 'The archive' }));
   } catch (err) {
     if (isNotFound(err)) throw new CoreError('ARCHIVE_NOT_FOUND', `${path} does not exist: choose the archive file again.`);
     throw err;
@@ -98,23 +133,93 @@ async function openArchiveFile(path: string): Promise<Readable> {
     const head = Buffer.alloc(2);
     await handle.read(head, 0, 2, 0);
     const stream = handle.createReadStream({ start: 0 });
-    if (head[0] !== 0x1f || head[1] !== 0x8b) return stream;
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return { stream, budget: new ArchiveBudget(path, size, false) };
     const gunzip = createGunzip();
     stream.on('error', (err) => gunzip.destroy(err));
-    return stream.pipe(gunzip);
+    // Destroying the gunzipped side (a failure, a cancel) must close the file too.
+    gunzip.once('close', () => stream.destroy());
+    return { stream: stream.pipe(gunzip), budget: new ArchiveBudget(path, size, true) };
   } catch (err) {
     await handle.close();
     throw err;
   }
 }
 
+/**
+ * How much of the archive may be unpacked: the tar bytes (after gunzip) are counted as they pass,
+ * and each entry's declared size is checked against what is left before any of it is written.
+ */
+class ArchiveBudget {
+  readonly maxBytes: number;
+
+  constructor(
+    private readonly path: string,
+    private readonly fileSize: number,
+    private readonly gzipped: boolean,
+  ) {
+    // A plain tar holds nothing beyond its own bytes; tar-stream never reads past them.
+    this.maxBytes = gzipped ? Math.max(MIN_ARCHIVE_UNPACKED_BYTES, fileSize * MAX_ARCHIVE_EXPANSION) : fileSize;
+  }
+
+  /** Passes the tar bytes through, refusing them past the budget and checking extended headers. */
+  meter(): Transform {
+    const guard = new TarHeaderGuard((problem) => headerRefused(this.path, problem));
+    let total = 0;
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        total += chunk.length;
+        try {
+          if (total > this.maxBytes) throw this.exceeded(total);
+          guard.write(chunk);
+        } catch (err) {
+          return callback(err as Error);
+        }
+        callback(null, chunk);
+      },
+    });
+  }
+
+  /** An entry starting at `offset` (its header) with `size` bytes of content must fit. */
+  checkEntry(offset: number, size: number): void {
+    const end = offset + 512 + size;
+    if (end > this.maxBytes) throw this.exceeded(end);
+  }
+
+  private exceeded(bytes: number): CoreError {
+    if (!this.gzipped) return new CoreError('ARCHIVE_INCOMPLETE', `${this.path} is incomplete (an entry runs past the end of the file): write the archive again.`);
+    return new CoreError(
+      'ARCHIVE_TOO_LARGE',
+      `${this.path} would unpack to ${mebibytes(bytes)} or more, over ${MAX_ARCHIVE_EXPANSION} times its ${mebibytes(this.fileSize)} (at most ${mebibytes(this.maxBytes)}): image archives never expand that much, so it was refused; if you trust it, gunzip it and open the .tar.`,
+    );
+  }
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1).replace(/\.0$/, '')} MiB`;
+}
+
+function headerRefused(path: string, problem: TarGuardProblem): CoreError {
+  switch (problem.kind) {
+    case 'extended-header-too-large':
+      return unsupported(path, `it has a${problem.global ? ' global' : 'n'} extended tar header of ${problem.size} bytes, over the ${MAX_EXTENDED_HEADER_BYTES / 1024} KiB read`);
+    case 'global-header-too-many-records':
+      return unsupported(path, `it has a global PAX header of ${problem.records} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read`);
+    case 'extended-header-malformed':
+      return unsupported(path, 'it has an extended tar header with no readable size');
+  }
+}
+
 /** Reads the tar once, storing every file as a blob and remembering what each path became. */
-async function unpack(input: Readable, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<ArchiveContents> {
-  const contents: ArchiveContents = { files: new Map(), links: new Map(), metadata: new Map() };
+async function unpack(input: Readable, budget: ArchiveBudget, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<ArchiveContents> {
+  const contents: ArchiveContents = { files: new Map(), links: new Map(), metadata: new Map(), declaredSizes: new Map(), entries: 0, nameBytes: 0 };
   const extract = tarExtract();
-  const feeding = pipeline(input, extract, signal ? { signal } : {});
+  const feeding = pipeline(input, budget.meter(), extract, signal ? { signal } : {});
   try {
-    for await (const entry of extract) await storeEntry(entry.header, entry as unknown as Readable, contents, layout, signal);
+    for await (const entry of extract) {
+      budget.checkEntry(entry.offset, entry.header.type === 'directory' ? 0 : entry.header.size ?? 0);
+      countEntry(contents, entry.header, path);
+      await storeEntry(entry.header, entry as unknown as Readable, contents, layout, path, signal);
+    }
     await feeding;
   } catch (err) {
     feeding.catch(() => undefined);
@@ -124,12 +229,23 @@ async function unpack(input: Readable, layout: OciImageLayout, path: string, sig
   return contents;
 }
 
-async function storeEntry(header: Header, content: Readable, contents: ArchiveContents, layout: OciImageLayout, signal: AbortSignal | undefined): Promise<void> {
+/** Bounds the entries and the names kept, before the entry is stored. */
+function countEntry(contents: ArchiveContents, header: Header, path: string): void {
+  if (++contents.entries > MAX_ARCHIVE_ENTRIES) throw unsupported(path, `it has more than ${MAX_ARCHIVE_ENTRIES.toLocaleString('en-US')} entries`);
+  const bytes = Buffer.byteLength(header.name) + Buffer.byteLength(header.linkname ?? '');
+  if (Buffer.byteLength(header.name) > MAX_ARCHIVE_NAME_BYTES || Buffer.byteLength(header.linkname ?? '') > MAX_ARCHIVE_NAME_BYTES) {
+    throw unsupported(path, `it has an entry whose name or link is longer than ${MAX_ARCHIVE_NAME_BYTES} bytes`);
+  }
+  contents.nameBytes += bytes;
+  if (contents.nameBytes > MAX_ARCHIVE_NAME_BYTES_TOTAL) throw unsupported(path, `its entries' names add up to more than ${MAX_ARCHIVE_NAME_BYTES_TOTAL / 1048576} MiB`);
+}
+
+async function storeEntry(header: Header, content: Readable, contents: ArchiveContents, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<void> {
   const name = safeArchivePath(header.name);
   switch (header.type) {
     case 'file':
     case 'contiguous-file':
-      await storeFile(name, header.size, content, contents, layout, signal);
+      await storeFile(name, header.size ?? 0, content, contents, layout, path, signal);
       return;
     case 'symlink':
       contents.links.set(name, linkTarget(name, posix.join(posix.dirname(name), header.linkname)));
@@ -143,16 +259,38 @@ async function storeEntry(header: Header, content: Readable, contents: ArchiveCo
   await drain(content);
 }
 
-async function storeFile(name: string, size: number, content: Readable, contents: ArchiveContents, layout: OciImageLayout, signal: AbortSignal | undefined): Promise<void> {
+async function storeFile(name: string, size: number, content: Readable, contents: ArchiveContents, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<void> {
   if (METADATA_FILES.has(name)) {
-    contents.metadata.set(name, await readSmall(content, size, name));
+    const bytes = await readSmall(content, size, name);
+    contents.metadata.set(name, bytes);
+    if (name === 'index.json') declareSizes(contents, bytes);
     return;
   }
   const blobName = LAYOUT_BLOB.exec(name);
   const expectedDigest = blobName && isDigest(`${blobName[1]}:${blobName[2]}`) ? `${blobName[1]}:${blobName[2]}` : undefined;
-  const sniffer = new HeadSniffer();
+  const declared = expectedDigest === undefined ? undefined : contents.declaredSizes.get(expectedDigest);
+  if (declared !== undefined && declared !== size) {
+    throw incomplete(path, `its blob ${expectedDigest} is ${size} bytes, but a manifest in it says ${declared}`);
+  }
+  const sniffer = new HeadSniffer(size <= MAX_MANIFEST_BYTES);
   const stored = await layout.ingestBlob(content, { ...(expectedDigest ? { expectedDigest } : {}), through: [sniffer], ...(signal ? { signal } : {}) });
   contents.files.set(name, { ...stored, compression: sniffer.compression() });
+  const json = sniffer.json();
+  if (json) declareSizes(contents, json);
+}
+
+/** Remembers the sizes a manifest or index declares for its children (anything else is ignored). */
+function declareSizes(contents: ArchiveContents, bytes: Buffer): void {
+  let children: Descriptor[];
+  try {
+    children = childrenOf(parseManifest(bytes, digestOf(bytes), undefined, 'an archive entry'));
+  } catch {
+    return;
+  }
+  for (const child of children) {
+    if (contents.declaredSizes.size >= MAX_DECLARED_SIZES) return;
+    if (!contents.declaredSizes.has(child.digest)) contents.declaredSizes.set(child.digest, child.size);
+  }
 }
 
 /** The images of an OCI layout archive (also Docker 25+ docker save): index.json's list. */
@@ -252,18 +390,38 @@ async function readSmall(content: Readable, size: number, name: string): Promise
   return Buffer.concat(chunks);
 }
 
-/** Reads an entry to its end (the tar reader moves on only then). */
+/** Reads an entry to its end (the tar reader moves on only then); cheap, since most entries are folders. */
 function drain(content: Readable): Promise<void> {
-  return pipeline(content, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  return new Promise((resolve, reject) => {
+    content.once('end', () => resolve());
+    content.once('error', reject);
+    content.once('close', () => resolve());
+    content.resume();
+  });
 }
 
-/** Remembers the first bytes that pass, to tell gzip'd layers from plain tar. */
+/**
+ * Remembers the first bytes that pass, to tell gzip'd layers from plain tar; with `keepJson`
+ * (an entry small enough to be a manifest), keeps all of an entry that starts like JSON.
+ */
 class HeadSniffer extends Transform {
   private head = Buffer.alloc(0);
+  private kept: Buffer[] | undefined;
+
+  constructor(private readonly keepJson: boolean) {
+    super();
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.head.length === 0 && chunk.length > 0 && this.keepJson && chunk[0] === 0x7b) this.kept = [];
     if (this.head.length < 4) this.head = Buffer.concat([new Uint8Array(this.head), new Uint8Array(chunk.subarray(0, 4))]).subarray(0, 4);
+    this.kept?.push(Buffer.from(chunk));
     callback(null, chunk);
+  }
+
+  /** The whole entry, when it started with '{'. */
+  json(): Buffer | undefined {
+    return this.kept && Buffer.concat(this.kept);
   }
 
   compression(): StoredFile['compression'] {

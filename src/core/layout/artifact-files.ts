@@ -2,10 +2,11 @@
  * Files as OCI artifacts, the way ORAS pushes and pulls them: one layer per file, named by its
  * `org.opencontainers.image.title` annotation, under a manifest with `artifactType` and the
  * empty config. Titles come from whoever pushed the artifact, so every title is checked before
- * it becomes a path.
+ * it becomes a path, and the whole set of titles is checked before any file is written: names too
+ * long for the file system, a title that is both a file and a folder (`a` and `a/b`), and two
+ * titles one file system would take for the same file (`A` and `a` where case does not count).
  */
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { addAbortSignal, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,7 +16,7 @@ import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageManifest, titleOf } from '../manifest';
 import { MediaTypes } from '../media-types';
 import { verifyingStream } from '../verify-stream';
-import { isNotFound, moveIntoPlace, streamToTemporaryFile, temporaryPathBeside, throwIfAborted } from './files';
+import { fileSystemError, isNotFound, MAX_NAME_BYTES, moveIntoPlace, openRegularFile, streamToTemporaryFile, temporaryPathBeside, throwIfAborted, withFileErrors } from './files';
 
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
@@ -83,7 +84,11 @@ export class FileArtifactSource implements ReadTarget {
    * Hashes each file (streaming) and builds the manifest.
    * @throws CoreError `DUPLICATE_TITLE`, `UNSAFE_PATH`, `NOT_A_FILE`, `FILE_NOT_FOUND`, `BAD_ANNOTATIONS`.
    */
-  static async create(files: ArtifactFileInput[], options: FileArtifactOptions): Promise<FileArtifactSource> {
+  static create(files: ArtifactFileInput[], options: FileArtifactOptions): Promise<FileArtifactSource> {
+    return withFileErrors('Reading the files to push', () => FileArtifactSource.fromFiles(files, options));
+  }
+
+  private static async fromFiles(files: ArtifactFileInput[], options: FileArtifactOptions): Promise<FileArtifactSource> {
     if (options.artifactType.trim() === '') throw new CoreError('INVALID_ARTIFACT_TYPE', 'An artifact needs an artifact type, a media type such as application/vnd.example.config.v1.');
     const titles = files.map((f) => f.title ?? basename(f.path));
     checkTitles(titles, options.fileAnnotations ?? {});
@@ -115,10 +120,11 @@ export class FileArtifactSource implements ReadTarget {
     if (path === undefined) throw this.missing(descriptor);
     let handle;
     try {
-      handle = await open(path, 'r');
+      // Opened anew at push time: what is there now must still be a regular file (the digest is checked as it streams).
+      ({ handle } = await openRegularFile(path, { what: 'The file' }));
     } catch (err) {
       if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} was removed after it was chosen: choose the files again.`);
-      throw err;
+      throw fileSystemError(err, `Reading ${path}`);
     }
     const stream = handle.createReadStream();
     return signal ? addAbortSignal(signal, stream) : stream;
@@ -136,20 +142,25 @@ function checkTitles(titles: string[], fileAnnotations: Record<string, Record<st
     if (seen.has(title)) throw new CoreError('DUPLICATE_TITLE', `Two files would both be named ${quoteInput(title)} in the artifact: give one of them another title.`);
     seen.add(title);
   }
+  // What could never be pulled as files anywhere is refused before it is pushed.
+  checkTitleSet(titles, { caseInsensitive: false, folder: undefined }, (problem) => `${problem}: give the files other titles.`);
   const unknown = Object.keys(fileAnnotations).filter((t) => !seen.has(t));
   if (unknown.length > 0) throw new CoreError('BAD_ANNOTATIONS', `Annotations are given for ${unknown.map((t) => quoteInput(t)).join(', ')}, which no file is titled: check the file names.`);
 }
 
 async function hashFile(path: string): Promise<{ digest: string; size: number }> {
+  let handle;
   try {
-    if (!(await stat(path)).isFile()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+    if ((await stat(path)).isDirectory()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+    // A FIFO or device would never end: only a regular file is hashed, the one opened here.
+    ({ handle } = await openRegularFile(path, { what: 'The file' }));
   } catch (err) {
     if (isNotFound(err)) throw new CoreError('FILE_NOT_FOUND', `${path} does not exist: choose the files again.`);
     throw err;
   }
   const digester = new Digester();
   await pipeline(
-    createReadStream(path),
+    handle.createReadStream(),
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         digester.update(chunk);
@@ -185,8 +196,14 @@ export interface ExtractArtifactResult {
  * it, verified as it streams, renamed into place when complete.
  * @throws CoreError `UNSAFE_PATH`, `DUPLICATE_TITLE`, `FILE_EXISTS`, or a verification error.
  */
-export async function extractArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions = {}): Promise<ExtractArtifactResult> {
+export function extractArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions = {}): Promise<ExtractArtifactResult> {
+  return withFileErrors(`Writing the artifact's files into ${folder}`, () => writeArtifactFiles(source, manifest, folder, options));
+}
+
+async function writeArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions): Promise<ExtractArtifactResult> {
   const { planned, skipped } = planFiles(manifest, folder);
+  const caseInsensitive = await isCaseInsensitive(resolve(folder));
+  checkTitleSet(planned.map((p) => p.title), { caseInsensitive, folder: resolve(folder) }, (problem) => `${problem}; nothing was written: pull the artifact into an OCI layout folder instead, where files are named by digest.`);
   await checkNoLinksOnTheWay(resolve(folder), planned);
   await checkTargets(planned.map((p) => p.target), options.overwrite === true);
   const files: string[] = [];
@@ -265,6 +282,67 @@ async function writeLayerFile(source: ReadTarget, layer: Descriptor, title: stri
   const check = verifyingStream(layer, `File ${quoteInput(title)} from ${source.name}`, options.onBytes ? { onBytes: options.onBytes } : {});
   await streamToTemporaryFile(temporary, [content, check], options.signal);
   await moveIntoPlace(temporary, target);
+}
+
+/** Names Windows keeps for devices, whatever the extension (`NUL.txt` is NUL). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+/** Room for a temporary name's suffix beside a file, within PATH_MAX (4096 bytes with its NUL). */
+const MAX_PATH_BYTES = 4095 - 22;
+
+/**
+ * Checks a whole set of titles at once, so that nothing is written when any of them would fail:
+ * every part at most 255 bytes (and a valid Windows name there), the whole path within PATH_MAX,
+ * no title twice, and no title that is a file and also a folder of another (`a` and `a/b`). With
+ * `caseInsensitive`, titles are compared as such a file system does (case and Unicode form).
+ * `word` turns a problem into the message's sentence.
+ */
+export function checkTitleSet(titles: readonly string[], target: { caseInsensitive: boolean; folder: string | undefined }, word: (problem: string) => string): void {
+  const key = (title: string): string => (target.caseInsensitive ? title.normalize('NFC').toLowerCase() : title);
+  const files = new Map<string, string>();
+  const folders = new Map<string, string>();
+  for (const title of titles) {
+    const parts = title.split('/');
+    for (const part of parts) {
+      const bytes = Buffer.byteLength(part);
+      if (bytes > MAX_NAME_BYTES) throw new CoreError('NAME_TOO_LONG', word(`The artifact file name ${quoteInput(title)} has a part of ${bytes} bytes, longer than the ${MAX_NAME_BYTES} bytes a file system allows for one name`));
+      if (process.platform === 'win32' && (WINDOWS_RESERVED.test(part) || /[<>:"|?*]/.test(part) || [...part].some((c) => c.charCodeAt(0) < 0x20) || /[. ]$/.test(part))) {
+        throw new CoreError('UNSAFE_PATH', word(`The artifact file name ${quoteInput(title)} has a part Windows does not allow (${quoteInput(part)})`));
+      }
+    }
+    if (target.folder !== undefined && Buffer.byteLength(join(target.folder, ...parts)) > MAX_PATH_BYTES) {
+      throw new CoreError('NAME_TOO_LONG', word(`The artifact file ${quoteInput(title)} would have a path longer than the 4096 bytes a file system allows`));
+    }
+    const own = key(title);
+    const earlier = files.get(own);
+    if (earlier === title) throw new CoreError('DUPLICATE_TITLE', word(`The artifact names the file ${quoteInput(title)} twice`));
+    if (earlier !== undefined) throw new CoreError('DUPLICATE_TITLE', word(`The artifact names files ${quoteInput(earlier)} and ${quoteInput(title)}, which this file system takes for the same file`));
+    files.set(own, title);
+    for (let i = 1; i < parts.length; i++) {
+      const folderKey = key(parts.slice(0, i).join('/'));
+      if (!folders.has(folderKey)) folders.set(folderKey, title);
+    }
+  }
+  for (const [own, title] of files) {
+    const inside = folders.get(own);
+    if (inside !== undefined) throw new CoreError('TITLE_CONFLICT', word(`The artifact names ${quoteInput(title)} as a file and also as a folder (${quoteInput(inside)})`));
+  }
+}
+
+/**
+ * Whether the file system holding `folder` ignores case: the nearest existing folder with a letter
+ * in its name is looked up with its case swapped (nothing is written). Without such a folder, the
+ * system's usual file system decides (macOS and Windows ignore case).
+ */
+export async function isCaseInsensitive(folder: string): Promise<boolean> {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    const name = basename(dir);
+    const swapped = [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+    if (swapped !== name) {
+      const [own, other] = await Promise.all([stat(dir).catch(() => undefined), stat(join(dirname(dir), swapped)).catch(() => undefined)]);
+      if (own) return other !== undefined && other.ino === own.ino && other.dev === own.dev;
+    }
+    if (dirname(dir) === dir) return process.platform === 'darwin' || process.platform === 'win32';
+  }
 }
 
 async function pathKind(path: string): Promise<'missing' | 'file' | 'other'> {

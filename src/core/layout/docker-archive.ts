@@ -16,7 +16,7 @@ import type { Descriptor, ImageIndex, ImageManifest } from '../manifest';
 import { MediaTypes } from '../media-types';
 import { familiarString, formatReference, parseReference, type Reference } from '../reference';
 import { verifyingStream } from '../verify-stream';
-import { moveIntoPlace, temporaryPathBeside, throwIfAborted, withCause } from './files';
+import { fileSystemError, moveIntoPlace, temporaryPathBeside, throwIfAborted, withCause } from './files';
 import { ANNOTATION_REF_NAME } from './oci-layout';
 import { cancelled } from '../transport/retry';
 
@@ -70,9 +70,13 @@ export async function writeDockerArchive(outPath: string, images: DockerArchiveI
   const failure = produced.status === 'rejected' ? produced.reason : written.status === 'rejected' ? written.reason : undefined;
   if (failure !== undefined) {
     await rm(temporary, { force: true });
-    throw options.signal?.aborted ? withCause(cancelled(), failure) : failure;
+    throw options.signal?.aborted ? withCause(cancelled(), failure) : fileSystemError(failure, `Writing ${outPath}`);
   }
-  await moveIntoPlace(temporary, outPath);
+  try {
+    await moveIntoPlace(temporary, outPath);
+  } catch (err) {
+    throw fileSystemError(err, `Writing ${outPath}`);
+  }
 }
 
 /** Everything the archive will hold, blobs listed once even when images share them. */

@@ -5,8 +5,12 @@
  * Blobs reach their final name only after the stream that carried them ended without error
  * (the stream verifies digest and size), so a blob present under its name with the right size
  * is a verified blob: that is how an interrupted pull resumes without hashing again.
+ *
+ * A layout read as a source may come from anyone: its files are read only when they are regular
+ * files whose real path is inside the folder (see openRegularFile), so a FIFO cannot hang a push
+ * and a link cannot push a file from elsewhere.
  */
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { join, resolve as resolvePath } from 'node:path';
 import { addAbortSignal, type Readable, Transform, type TransformCallback } from 'node:stream';
@@ -15,12 +19,14 @@ import { type DigestAlgorithm, Digester, DigestVerifier, digestOf, isDigest, par
 import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageIndex, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
 import { MediaTypes } from '../media-types';
-import { fileSize, holdErrors, isNotFound, moveIntoPlace, streamToTemporaryFile, temporaryPathIn, throwIfAborted, writeFileAtomically } from './files';
+import { fileSize, fileSystemError, holdErrors, isNotFound, moveIntoPlace, openRegularFile, readRegularFile, streamToTemporaryFile, temporaryPathIn, throwIfAborted, withFileErrors, writeFileAtomically } from './files';
 
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
 const INDEX_FILE = 'index.json';
 const LAYOUT_VERSION = '1.0.0';
+/** `oci-layout` holds one small JSON object. */
+const MAX_LAYOUT_FILE_BYTES = 64 * 1024;
 
 /** A manifest that index.json lists, with the name it is listed under (if any). */
 export interface LayoutRoot {
@@ -55,7 +61,11 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
    * Opens a layout folder; with `create`, makes a new one in a missing or empty folder.
    * @throws CoreError `NOT_A_LAYOUT` for anything that is not a layout (and cannot become one).
    */
-  static async open(dir: string, options: OpenLayoutOptions = {}): Promise<OciImageLayout> {
+  static open(dir: string, options: OpenLayoutOptions = {}): Promise<OciImageLayout> {
+    return withFileErrors(`${options.create ? 'Preparing' : 'Opening'} the layout ${dir}`, () => OciImageLayout.openOrCreate(dir, options));
+  }
+
+  private static async openOrCreate(dir: string, options: OpenLayoutOptions): Promise<OciImageLayout> {
     const layout = new OciImageLayout(resolvePath(dir));
     const state = await layout.inspectFolder();
     if (state === 'layout') await layout.checkVersion();
@@ -64,7 +74,8 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
       throw new CoreError('NOT_A_LAYOUT', `${dir} is not empty and is not an OCI image layout (it has no oci-layout file): choose an empty folder or an existing layout.`);
     }
     if (options.create) await layout.createSkeleton();
-    else if ((await fileSize(layout.indexPath)) === undefined) throw layout.notALayout('it has no index.json');
+    // Read, not just looked for: a FIFO or a link out of the folder is refused here.
+    else await layout.readIndex();
     return layout;
   }
 
@@ -73,14 +84,15 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
     let bytes: Buffer;
     try {
       // Checked before reading: a damaged or hostile folder's index.json could be any size.
-      const size = await fileSize(this.indexPath);
-      if (size !== undefined && size > MAX_MANIFEST_BYTES) {
-        throw new CoreError('MANIFEST_TOO_LARGE', `The index.json of ${this.name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read: the layout is damaged or not an image layout.`);
-      }
-      bytes = await readFile(this.indexPath);
+      bytes = await readRegularFile(this.indexPath, {
+        within: this.dir,
+        what: `The index.json of ${this.name}`,
+        maxBytes: MAX_MANIFEST_BYTES,
+        tooLarge: (size) => new CoreError('MANIFEST_TOO_LARGE', `The index.json of ${this.name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read: the layout is damaged or not an image layout.`),
+      });
     } catch (err) {
       if (isNotFound(err)) throw this.notALayout('it has no index.json');
-      throw err;
+      throw fileSystemError(err, `Reading the index.json of ${this.name}`);
     }
     const parsed = parseManifest(bytes, digestOf(bytes), undefined, `The index.json of ${this.name}`);
     if (parsed.kind !== 'index') throw new CoreError('NOT_A_LAYOUT', `The index.json of ${this.name} is not an image index: the layout is damaged; copy the images into a new folder.`);
@@ -123,13 +135,16 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
     if (descriptor.size > MAX_MANIFEST_BYTES) {
       throw new CoreError('MANIFEST_TOO_LARGE', `${what} is ${descriptor.size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read.`);
     }
-    const path = this.blobPath(descriptor.digest);
-    const size = await fileSize(path);
-    if (size === undefined) throw this.missing(descriptor);
-    if (size !== descriptor.size) {
-      throw new CoreError('SIZE_MISMATCH', `${what} is ${size} bytes but should be ${descriptor.size}: the layout is damaged; copy the image into it again.`);
+    const { handle, size } = await this.openFile(descriptor, what);
+    let bytes: Buffer;
+    try {
+      if (size !== descriptor.size) {
+        throw new CoreError('SIZE_MISMATCH', `${what} is ${size} bytes but should be ${descriptor.size}: the layout is damaged; copy the image into it again.`);
+      }
+      bytes = await handle.readFile(signal ? { signal } : {});
+    } finally {
+      await handle.close();
     }
-    const bytes = await readFile(path, signal ? { signal } : {});
     try {
       new DigestVerifier(descriptor.digest, descriptor.size).update(bytes).verify();
     } catch (err) {
@@ -140,16 +155,19 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
 
   async openBlob(descriptor: Descriptor, signal?: AbortSignal): Promise<Readable> {
     throwIfAborted(signal);
-    const path = this.blobPath(descriptor.digest);
-    let handle;
+    const { handle } = await this.openFile(descriptor, `Blob ${descriptor.digest} in ${this.name}`);
+    const stream = handle.createReadStream();
+    return signal ? addAbortSignal(signal, stream) : stream;
+  }
+
+  /** A blob's file, opened only if it is a regular file inside the layout. */
+  private async openFile(descriptor: Descriptor, what: string): ReturnType<typeof openRegularFile> {
     try {
-      handle = await open(path, 'r');
+      return await openRegularFile(this.blobPath(descriptor.digest), { within: this.dir, what });
     } catch (err) {
       if (isNotFound(err)) throw this.missing(descriptor);
       throw err;
     }
-    const stream = handle.createReadStream();
-    return signal ? addAbortSignal(signal, stream) : stream;
   }
 
   /** Present under its final name with the right size: only verified content is ever renamed there. */
@@ -271,9 +289,21 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   }
 
   private async checkVersion(): Promise<void> {
+    let bytes: Buffer;
+    try {
+      bytes = await readRegularFile(join(this.dir, LAYOUT_FILE), {
+        within: this.dir,
+        what: `The oci-layout file of ${this.name}`,
+        maxBytes: MAX_LAYOUT_FILE_BYTES,
+        tooLarge: () => this.notALayout('its oci-layout file is far larger than the one line it should hold'),
+      });
+    } catch (err) {
+      if (isNotFound(err)) throw this.notALayout('it has no oci-layout file');
+      throw err;
+    }
     let version: unknown;
     try {
-      version = (JSON.parse(await readFile(join(this.dir, LAYOUT_FILE), 'utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+      version = (JSON.parse(bytes.toString('utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch {
       throw this.notALayout('its oci-layout file is not valid JSON');
     }

@@ -15,6 +15,7 @@ import type { Descriptor, Platform } from '../manifest';
 import { RegistryError } from '../registry-errors';
 import { sleep } from '../transport/retry';
 import { verifyingStream } from '../verify-stream';
+import { fileSystemError } from '../layout/files';
 import { collectGraph, type ContentGraph } from './graph';
 
 export type BlobState = 'queued' | 'skipped' | 'mounted' | 'copying' | 'retrying' | 'copied' | 'failed';
@@ -82,7 +83,8 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
     return result;
   } catch (err) {
     abort.abort();
-    throw cancelledOr(fromSocket(err, source.name), options.signal);
+    // A local side's file-system error (a full disk, a denied folder) says what to do too.
+    throw cancelledOr(fileSystemError(fromSocket(err, source.name), `Copying from ${source.name} to ${target.name}`), options.signal);
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
   }

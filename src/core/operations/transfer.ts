@@ -10,6 +10,7 @@ import { CoreError } from '../errors';
 import { openImageArchive } from '../layout/archive-source';
 import { extractArtifactFiles, FileArtifactSource, type ArtifactFileInput } from '../layout/artifact-files';
 import { writeDockerArchive } from '../layout/docker-archive';
+import { withFileErrors } from '../layout/files';
 import { OciImageLayout } from '../layout/oci-layout';
 import { formatPlatform, hostPlatform, parseManifest, type Descriptor } from '../manifest';
 import type { Repository } from '../repository';
@@ -39,7 +40,12 @@ export interface PullResult extends CopyResult {
 }
 
 /** Pulls `reference` (a tag or digest of `repository`) to a local destination. */
-export async function pull(repository: Repository, reference: string, destination: PullDestination, options: TransferOptions = {}): Promise<PullResult> {
+export function pull(repository: Repository, reference: string, destination: PullDestination, options: TransferOptions = {}): Promise<PullResult> {
+  const where = destination.kind === 'docker-archive' ? destination.file : destination.dir;
+  return withFileErrors(`Pulling ${repository.name} into ${where}`, () => pullTo(repository, reference, destination, options));
+}
+
+async function pullTo(repository: Repository, reference: string, destination: PullDestination, options: TransferOptions): Promise<PullResult> {
   const root = await repository.resolve(reference, options.signal);
   const tag = isDigest(reference) ? undefined : reference;
   switch (destination.kind) {
@@ -105,7 +111,12 @@ async function pullArtifactFiles(repository: Repository, root: Descriptor, dir: 
 }
 
 /** Pushes local content to `repository` under `tag`. */
-export async function push(source: PushSource, repository: Repository, tag: string, options: TransferOptions = {}): Promise<CopyResult> {
+export function push(source: PushSource, repository: Repository, tag: string, options: TransferOptions = {}): Promise<CopyResult> {
+  const what = source.kind === 'oci-layout' ? source.dir : source.kind === 'archive' ? source.file : 'the files';
+  return withFileErrors(`Pushing ${what} to ${repository.name}`, () => pushFrom(source, repository, tag, options));
+}
+
+async function pushFrom(source: PushSource, repository: Repository, tag: string, options: TransferOptions): Promise<CopyResult> {
   switch (source.kind) {
     case 'oci-layout': {
       const layout = await OciImageLayout.open(source.dir);

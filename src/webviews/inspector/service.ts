@@ -16,7 +16,8 @@ import { blobPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, ty
 /** JSON blobs (configs, artifact files) larger than this are not shown. */
 export const MAX_JSON_BLOB = 4 * 1024 * 1024;
 const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
-const LAYER_CACHE_ENTRIES = 1_000_000;
+/** Nodes of cached layer trees (a tree's weight is its node count: folders the archive leaves out count too). */
+const LAYER_CACHE_NODES = 1_000_000;
 const SIZE_LOOKUPS_AT_ONCE = 6;
 
 interface LayerListing {
@@ -33,7 +34,7 @@ export interface LayerProgress {
 export class InspectorService {
   private readonly manifests = new DigestCache<ParsedManifest>(MANIFEST_CACHE_BYTES, (m) => m.bytes.length);
   private readonly blobs = new DigestCache<{ json: unknown; bytes: number }>(MANIFEST_CACHE_BYTES, (b) => b.bytes);
-  private readonly layers = new DigestCache<LayerListing>(LAYER_CACHE_ENTRIES, (l) => l.counts.entries + 1);
+  private readonly layers = new DigestCache<LayerListing>(LAYER_CACHE_NODES, (l) => l.root.nodeCount ?? l.counts.entries + 1);
 
   constructor(
     private readonly session: () => RegistrySession,
