@@ -14,10 +14,10 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { createGzip } from 'node:zlib';
 import { CoreError } from '../src/core/errors';
-import { layerFileTree, listLayerFiles, type LayerFileEntry } from '../src/core/layer-files';
+import { layerFileTree, listLayerFiles, type LayerFileEntry } from '../src/core/layers/layer-files';
 import { openImageArchive } from '../src/core/layout/archive-source';
 import { OciImageLayout } from '../src/core/layout/oci-layout';
-import { MediaTypes } from '../src/core/media-types';
+import { MediaTypes } from '../src/core/oci/media-types';
 import { copy } from '../src/core/operations/copy';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../test/lab/tar';
 

@@ -2,7 +2,7 @@
 // Usage: node out/bench/ours.js '<OursCase as JSON>'; prints one JSON line (OursResult) and exits.
 import { OciImageLayout } from '../src/core/layout/oci-layout';
 import { copy } from '../src/core/operations/copy';
-import { createSession, type RegistrySession } from '../src/core/session';
+import { createSession, type RegistrySession } from '../src/core/registry/session';
 
 export type OursCase =
   | { kind: 'copy'; source: string; target: string; repository: string; tag: string; concurrency: number }

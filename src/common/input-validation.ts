@@ -7,8 +7,8 @@
  * wrong: the input box shows it under the text, so it must never be empty, span lines or grow
  * with the input.
  */
-import type { Reference } from '../core/reference';
-import type { RegistryLocation } from '../core/registry-url';
+import type { Reference } from '../core/name/reference';
+import type { RegistryLocation } from '../core/name/registry-url';
 
 /** The core functions the checks use (`core()` in the extension, the modules in unit tests). */
 export interface InputParsers {

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { visibleTextKeepingLines } from '../core/visible-text';
+import { visibleTextKeepingLines } from '../core/text/visible-text';
 import { redactSecrets } from './redact';
 
 /** The channel's methods that take a message; everything written through them is redacted. */

@@ -5,7 +5,7 @@
  * characters (bidi, zero-width, control) in what they quote show as escapes (`\u202E`).
  */
 import * as vscode from 'vscode';
-import { visibleTextKeepingLines } from '../core/visible-text';
+import { visibleTextKeepingLines } from '../core/text/visible-text';
 import { redactSecrets } from './redact';
 
 /** Set once at activation: notifications come from everywhere, and threading it through every command is noise. */

@@ -1,4 +1,4 @@
-import { oneLineText, visibleText } from './visible-text';
+import { oneLineText, visibleText } from './text/visible-text';
 
 /**
  * Errors the core throws on purpose. Every message is a sentence a user can act on; `code` is a

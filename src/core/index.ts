@@ -4,36 +4,36 @@
  * registry is first contacted. See docs/core-api.md.
  */
 export { CoreError, ParseError } from './errors';
-export { RegistryError, type RegistryErrorDetail } from './registry-errors';
-export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './session';
-export { RegistryClient, type ListOptions, type PingResult } from './client';
-export { EndpointClient, type EndpointRequest } from './endpoint-client';
-export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
+export { RegistryError, type RegistryErrorDetail } from './registry/registry-errors';
+export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
+export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
+export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
+export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 export { RetryLaterError } from './transport/retry-gate';
-export { parseRegistryLocation, type RegistryLocation } from './registry-url';
+export { parseRegistryLocation, type RegistryLocation } from './name/registry-url';
 export { canonicalHost } from './net/addresses';
-export { parseReference, formatReference, familiarString, validateTag, type Reference } from './reference';
-export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './digest';
-export { parseInsecureEntry } from './config/cidr';
-export { parseResolveRule } from './config/resolve-rules';
-export { type Credential, type CredentialStore } from './config/credentials';
-export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './config/docker-config';
-export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, dockerLoginKey, type DockerLogin, type DockerStoreLocation } from './config/docker-store';
-export { podmanAuthFilePaths } from './config/podman-auth';
-export { Repository, type ReferrersOptions, type ReferrersResult } from './repository';
+export { parseReference, formatReference, familiarString, validateTag, type Reference } from './name/reference';
+export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './oci/digest';
+export { parseInsecureEntry } from './net/cidr';
+export { parseResolveRule } from './hosts/resolve-rules';
+export { type Credential, type CredentialStore } from './credentials/resolver';
+export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './credentials/docker-config';
+export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, dockerLoginKey, type DockerLogin, type DockerStoreLocation } from './credentials/docker-store';
+export { podmanAuthFilePaths } from './credentials/podman-auth';
+export { Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
-export { type ReadTarget, type WriteTarget, type TransferObserver } from './content';
-export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './media-types';
+export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';
+export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './oci/media-types';
 export {
   parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, hostPlatform, MAX_MANIFEST_BYTES,
   type Descriptor, type ImageIndex, type ImageManifest, type ImageConfig, type ParsedManifest, type Platform,
-} from './manifest';
-export { verifyingStream } from './verify-stream';
-export { referrersTagFor } from './digest';
-export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layer-files';
+} from './oci/manifest';
+export { verifyingStream } from './oci/verify-stream';
+export { referrersTagFor } from './oci/digest';
+export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layers/layer-files';
 export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
 export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
 export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';

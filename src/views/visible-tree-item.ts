@@ -5,7 +5,7 @@
  * (`\u202E`) instead of hiding itself or reordering the row around it.
  */
 import type * as vscode from 'vscode';
-import { visibleText, visibleTextKeepingLines } from '../core/visible-text';
+import { visibleText, visibleTextKeepingLines } from '../core/text/visible-text';
 
 /** `item` with its label, description and tooltip made visible (changed in place, and returned). */
 export function visibleTreeItem(item: vscode.TreeItem): vscode.TreeItem {

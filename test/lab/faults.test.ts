@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { copy } from '../../src/core/operations/copy';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { listTags, OciLayout, pushToRegistry } from './content';
 import { FaultProxy } from './fault-proxy';
 import { Lab, type LabRegistry } from './registry';

@@ -9,9 +9,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import { MediaTypes } from '../../src/core/media-types';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { pull } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { RecordingServer } from './fault-proxy';
 
 const MiB = 1024 * 1024;

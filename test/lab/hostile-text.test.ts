@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type * as vscode from 'vscode';
 import { CoreError } from '../../src/core/errors';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import { redactingLog } from '../../src/common/log';
 import { EchoingRegistry, FORGED_LOG_LINE, type EchoAuth } from './echoing-registry';

@@ -10,7 +10,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import type { CertKeyPair } from './certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from './content';
 import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';

@@ -6,12 +6,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import type { Descriptor } from '../../src/core/manifest';
-import { listLayerFiles } from '../../src/core/layer-files';
+import type { Descriptor } from '../../src/core/oci/manifest';
+import { listLayerFiles } from '../../src/core/layers/layer-files';
 import { copy, type CopyEvent } from '../../src/core/operations/copy';
-import { verifyingStream } from '../../src/core/verify-stream';
-import type { Repository } from '../../src/core/repository';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { verifyingStream } from '../../src/core/oci/verify-stream';
+import type { Repository } from '../../src/core/registry/repository';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from './content';
 import { Lab, type LabRegistry } from './registry';
 

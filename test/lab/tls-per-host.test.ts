@@ -7,11 +7,11 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PingResult } from '../../src/core/client';
+import type { PingResult } from '../../src/core/registry/client';
 import { CoreError } from '../../src/core/errors';
-import { describePlan } from '../../src/core/plan';
+import { describePlan } from '../../src/core/hosts/plan';
 import { pull } from '../../src/core/operations/transfer';
-import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
+import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import type { CertKeyPair, LabCerts } from './certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from './content';
 import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';

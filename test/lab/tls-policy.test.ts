@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
-import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/session';
+import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import type { CertKeyPair, LabCerts } from './certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from './content';

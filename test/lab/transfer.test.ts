@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/session';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from './content';
 import { FaultProxy } from './fault-proxy';
 import { filesUnder } from './local-checks';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { errors as undiciErrors } from 'undici';
 import { CoreError } from '../../src/core/errors';
-import { bodyTimeLimits } from '../../src/core/session';
+import { bodyTimeLimits } from '../../src/core/registry/session';
 import { describeBodyError } from '../../src/core/transport/network-errors';
 
 const url = new URL('https://registry.test:5000/v2/team/app/manifests/1.0');

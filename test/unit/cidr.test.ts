@@ -11,7 +11,7 @@ import {
   parseInsecureEntry,
   parseIp,
   type InsecureEntry,
-} from '../../src/core/config/cidr';
+} from '../../src/core/net/cidr';
 import { throwsAt } from './parse-assert';
 
 describe('cidr: parseInsecureEntry', () => {

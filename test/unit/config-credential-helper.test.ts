@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import { findOnPath, helperErase, helperGet, helperList, helperStore } from '../../src/core/config/credential-helper';
+import { findOnPath, helperErase, helperGet, helperList, helperStore } from '../../src/core/credentials/credential-helper';
 
 const SECRETS = ['helper-secret-1', 'id-token-secret', 'CRASHSECRET', 'GARBAGESECRET', 'tok3nSecret99'];
 

@@ -14,7 +14,7 @@ import {
   loggedInRegistries,
   parseDockerConfig,
   readDockerConfigFile,
-} from '../../src/core/config/docker-config';
+} from '../../src/core/credentials/docker-config';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const SECRETS = ['pa:ss:word', 'plain-secret', 'refresh-secret', 'bearer-secret', 'hub-secret', 'scheme-secret', 'helper-secret', 'other-secret', 'file-fallback-secret'];

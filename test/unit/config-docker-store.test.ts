@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigFileError, getDockerCredential, readDockerConfigFile } from '../../src/core/config/docker-config';
-import { eraseDockerLogin, findDockerLogin, saveDockerLogin } from '../../src/core/config/docker-store';
+import { ConfigFileError, getDockerCredential, readDockerConfigFile } from '../../src/core/credentials/docker-config';
+import { eraseDockerLogin, findDockerLogin, saveDockerLogin } from '../../src/core/credentials/docker-store';
 import { CoreError } from '../../src/core/errors';
 
 const PASSWORD = 'S3cret-Store-Pass';

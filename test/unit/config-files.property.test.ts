@@ -3,12 +3,12 @@
 // fail with the project's own error, and an error never quotes a secret from the input.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConfigFileError, decodeAuthEntry, findAuthEntry, parseDockerConfig } from '../../src/core/config/docker-config';
-import { PODMAN_AUTH_FILE_KIND } from '../../src/core/config/podman-auth';
-import { digestOf } from '../../src/core/digest';
+import { ConfigFileError, decodeAuthEntry, findAuthEntry, parseDockerConfig } from '../../src/core/credentials/docker-config';
+import { PODMAN_AUTH_FILE_KIND } from '../../src/core/credentials/podman-auth';
+import { digestOf } from '../../src/core/oci/digest';
 import { CoreError } from '../../src/core/errors';
-import { parseManifest } from '../../src/core/manifest';
-import { MediaTypes } from '../../src/core/media-types';
+import { parseManifest } from '../../src/core/oci/manifest';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { mutated, noise } from './property-inputs';
 
 const SECRET = 'pa55-W0rd-s3cret';

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigFileError } from '../../src/core/config/docker-config';
+import { ConfigFileError } from '../../src/core/credentials/docker-config';
 import {
   defaultHostRoots,
   describeHostConfig,
   hostDirectoryNames,
   loadHostConfig,
   parseGoDuration,
-} from '../../src/core/config/hosts';
+} from '../../src/core/hosts/hosts-dirs';
 
 describe('config/hosts', () => {
   let base: string;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { parseDockerConfig } from '../../src/core/config/docker-config';
-import { getPodmanCredential, podmanAuthFilePaths } from '../../src/core/config/podman-auth';
+import { parseDockerConfig } from '../../src/core/credentials/docker-config';
+import { getPodmanCredential, podmanAuthFilePaths } from '../../src/core/credentials/podman-auth';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 

@@ -11,7 +11,7 @@ import {
   parseDigest,
   referrersTagFor,
   shortDigest,
-} from '../../src/core/digest';
+} from '../../src/core/oci/digest';
 import { throwsAt } from './parse-assert';
 
 const HEX64 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

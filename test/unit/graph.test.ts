@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import type { ReadTarget } from '../../src/core/content';
-import { digestOf } from '../../src/core/digest';
+import type { ReadTarget } from '../../src/core/oci/content';
+import { digestOf } from '../../src/core/oci/digest';
 import { CoreError } from '../../src/core/errors';
-import type { Descriptor } from '../../src/core/manifest';
-import { MediaTypes } from '../../src/core/media-types';
+import type { Descriptor } from '../../src/core/oci/manifest';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { collectGraph, MAX_GRAPH_BLOBS, MAX_GRAPH_MANIFESTS } from '../../src/core/operations/graph';
 
 /** Content in memory, by digest: enough of a source for the graph walk. */

@@ -1,8 +1,8 @@
 // The quick inputs' checks as the user types: what passes, what is refused and how it is said.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseReference, validateTag } from '../../src/core/reference';
-import { parseRegistryLocation } from '../../src/core/registry-url';
+import { parseReference, validateTag } from '../../src/core/name/reference';
+import { parseRegistryLocation } from '../../src/core/name/registry-url';
 import { inputValidators, MAX_MESSAGE_LENGTH, oneLine } from '../../src/common/input-validation';
 
 const validate = inputValidators({ parseReference, parseRegistryLocation, validateTag });

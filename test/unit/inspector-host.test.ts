@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { layerFileTree, type LayerFileEntry } from '../../src/core/layer-files';
+import { layerFileTree, type LayerFileEntry } from '../../src/core/layers/layer-files';
 import { cancelled, DigestCache } from '../../src/webviews/inspector/digest-cache';
 import { childRows, fileRow, modeString, nodeAtPath } from '../../src/webviews/inspector/file-rows';
 import { checkParams, isLocation, parseIncoming } from '../../src/webviews/inspector/validate';

@@ -5,9 +5,9 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { digestOf } from '../../src/core/digest';
-import { parseManifest } from '../../src/core/manifest';
-import { MediaTypes } from '../../src/core/media-types';
+import { digestOf } from '../../src/core/oci/digest';
+import { parseManifest } from '../../src/core/oci/manifest';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { manifestPage } from '../../src/webviews/inspector/view-model';
 import type { PageModel } from '../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../e2e/workbench';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { digestOf } from '../../src/core/digest';
-import { parseManifest, type ParsedManifest } from '../../src/core/manifest';
-import { MediaTypes } from '../../src/core/media-types';
+import { digestOf } from '../../src/core/oci/digest';
+import { parseManifest, type ParsedManifest } from '../../src/core/oci/manifest';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { configSummary, commandLine } from '../../src/webviews/inspector/config-summary';
 import { alignHistory, dockerfileLine } from '../../src/webviews/inspector/history';
 import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../src/webviews/inspector/json-tree';

@@ -8,8 +8,8 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { CoreError } from '../../src/core/errors';
-import { fzstdChunks } from '../../src/core/layer-decode';
-import { listLayerFiles, type LayerFileEntry } from '../../src/core/layer-files';
+import { fzstdChunks } from '../../src/core/layers/layer-decode';
+import { listLayerFiles, type LayerFileEntry } from '../../src/core/layers/layer-files';
 import { tarChunks, type TarEntry, type TarEntryType } from '../lab/tar';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'layers');

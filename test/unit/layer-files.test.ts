@@ -11,10 +11,10 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { CoreError } from '../../src/core/errors';
-import { fzstdChunks } from '../../src/core/layer-decode';
-import { layerFileTree, listLayerFiles, MAX_LAYER_NAME_BYTES, MAX_LAYER_NAME_BYTES_TOTAL, MAX_LAYER_PATH_DEPTH, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../src/core/layer-files';
-import { MediaTypes } from '../../src/core/media-types';
-import { verifyingStream } from '../../src/core/verify-stream';
+import { fzstdChunks } from '../../src/core/layers/layer-decode';
+import { layerFileTree, listLayerFiles, MAX_LAYER_NAME_BYTES, MAX_LAYER_NAME_BYTES_TOTAL, MAX_LAYER_PATH_DEPTH, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../src/core/layers/layer-files';
+import { MediaTypes } from '../../src/core/oci/media-types';
+import { verifyingStream } from '../../src/core/oci/verify-stream';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../lab/tar';
 
 const MiB = 1024 * 1024;

@@ -7,14 +7,14 @@ import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ReadTarget } from '../../src/core/content';
-import { digestOf } from '../../src/core/digest';
+import type { ReadTarget } from '../../src/core/oci/content';
+import { digestOf } from '../../src/core/oci/digest';
 import { CoreError } from '../../src/core/errors';
 import { ANNOTATION_TITLE, EMPTY_CONFIG, extractArtifactFiles } from '../../src/core/layout/artifact-files';
 import { writeDockerArchive } from '../../src/core/layout/docker-archive';
 import { fileSystemError } from '../../src/core/layout/files';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
-import type { ImageManifest } from '../../src/core/manifest';
+import type { ImageManifest } from '../../src/core/oci/manifest';
 import { copy } from '../../src/core/operations/copy';
 import { OciLayout } from '../lab/oci-layout';
 import { rejectsWithCode, TempFolders } from './layout-helpers';

@@ -5,10 +5,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ReadTarget, WriteTarget } from '../../src/core/content';
+import type { ReadTarget, WriteTarget } from '../../src/core/oci/content';
 import { CoreError } from '../../src/core/errors';
-import { childrenOf, type Descriptor, isManifestDescriptor, parseManifest } from '../../src/core/manifest';
-import { verifyingStream } from '../../src/core/verify-stream';
+import { childrenOf, type Descriptor, isManifestDescriptor, parseManifest } from '../../src/core/oci/manifest';
+import { verifyingStream } from '../../src/core/oci/verify-stream';
 
 /** A fresh folder under the system temp folder; every folder made is removed by `removeAll`. */
 export class TempFolders {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
-import { hasRel, nextPageUrl, parseLinkHeader, sameOrigin, type LinkValue } from '../../src/core/http/link';
+import { hasRel, nextPageUrl, parseLinkHeader, sameOrigin, type LinkValue } from '../../src/core/transport/link';
 import { throwsAt } from './parse-assert';
 
 /** Writes links as a header, quoting every value. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { digestOf } from '../../src/core/digest';
+import { digestOf } from '../../src/core/oci/digest';
 import { CoreError } from '../../src/core/errors';
-import { childrenOf, formatPlatform, imageSize, MAX_MANIFEST_BYTES, parseManifest, parsePlatform, platformMatches } from '../../src/core/manifest';
-import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../src/core/media-types';
+import { childrenOf, formatPlatform, imageSize, MAX_MANIFEST_BYTES, parseManifest, parsePlatform, platformMatches } from '../../src/core/oci/manifest';
+import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../src/core/oci/media-types';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const parse = (json: unknown, contentType?: string): ReturnType<typeof parseManifest> => {

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { formatChallenge, parseChallenges, pickChallenge, type Challenge } from '../../src/core/auth/challenge';
-import { formatInsecureEntry, parseCidr, parseInsecureEntry, type CidrEntry } from '../../src/core/config/cidr';
-import { ConfigFileError } from '../../src/core/config/docker-config';
-import { loadHostConfig } from '../../src/core/config/hosts';
-import { formatResolveRule, parseResolveRule } from '../../src/core/config/resolve-rules';
+import { formatInsecureEntry, parseCidr, parseInsecureEntry, type CidrEntry } from '../../src/core/net/cidr';
+import { ConfigFileError } from '../../src/core/credentials/docker-config';
+import { loadHostConfig } from '../../src/core/hosts/hosts-dirs';
+import { formatResolveRule, parseResolveRule } from '../../src/core/hosts/resolve-rules';
 import { ParseError } from '../../src/core/errors';
-import { nextPageUrl, parseLinkHeader, type LinkValue } from '../../src/core/http/link';
-import { formatReference, parseReference, type Reference } from '../../src/core/reference';
-import { parseRegistryLocation } from '../../src/core/registry-url';
+import { nextPageUrl, parseLinkHeader, type LinkValue } from '../../src/core/transport/link';
+import { formatReference, parseReference, type Reference } from '../../src/core/name/reference';
+import { parseRegistryLocation } from '../../src/core/name/registry-url';
 import { mutated, noise } from './property-inputs';
 
 /** A quoted string after `prefix` whose content mixes escapes, quotes and control characters. */

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { loadHostConfig } from '../../src/core/config/hosts';
-import { describePlan, endpointUrl, loadEndpointPlan, planEndpoints, type EndpointPlan, type Operation, type PlanSettings } from '../../src/core/plan';
+import { loadHostConfig } from '../../src/core/hosts/hosts-dirs';
+import { describePlan, endpointUrl, loadEndpointPlan, planEndpoints, type EndpointPlan, type Operation, type PlanSettings } from '../../src/core/hosts/plan';
 
 describe('plan', () => {
   let base: string;

@@ -11,7 +11,7 @@ import {
   validateRepositoryName,
   validateTag,
   type Reference,
-} from '../../src/core/reference';
+} from '../../src/core/name/reference';
 import { throwsAt } from './parse-assert';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseErrorBody, registryErrorFor } from '../../src/core/registry-errors';
+import { parseErrorBody, registryErrorFor } from '../../src/core/registry/registry-errors';
 
 describe('registry errors', () => {
   it('decodes the spec error body into a sentence with the next step', () => {

@@ -4,8 +4,8 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import {
   KnownSecrets, MAX_QUOTED_CHARS, MAX_RECENT_SECRETS, MAX_SCANNED_CHARS, MIN_CUT_SECRET_CHARS, quoteRegistryText, REDACTED, scrubSecrets, secretForms,
-} from '../../src/core/registry-text';
-import { registryErrorFor } from '../../src/core/registry-errors';
+} from '../../src/core/text/registry-text';
+import { registryErrorFor } from '../../src/core/registry/registry-errors';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 /** Controls, separators and format characters: none may be in a quote. */

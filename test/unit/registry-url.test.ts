@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
-import { parseRegistryLocation } from '../../src/core/registry-url';
+import { parseRegistryLocation } from '../../src/core/name/registry-url';
 
 describe('parseRegistryLocation', () => {
   it('reads hosts with optional scheme and port', () => {

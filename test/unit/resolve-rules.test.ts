@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ParseError } from '../../src/core/errors';
-import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from '../../src/core/config/resolve-rules';
+import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from '../../src/core/hosts/resolve-rules';
 import { throwsAt } from './parse-assert';
 
 describe('resolve rules: parseResolveRule', () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { CoreError } from '../../src/core/errors';
 import { redirectTarget, MAX_REDIRECTS } from '../../src/core/transport/redirect';
-import { realmMaySkipVerify } from '../../src/core/session';
+import { realmMaySkipVerify } from '../../src/core/registry/session';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, sleep } from '../../src/core/transport/retry';
 
 describe('retry policy', () => {

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CoreError, quoteChar, quoteInput } from '../../src/core/errors';
-import { charName, escapeChar, oneLineText, visibleParts, visibleText, visibleTextKeepingLines } from '../../src/core/visible-text';
+import { charName, escapeChar, oneLineText, visibleParts, visibleText, visibleTextKeepingLines } from '../../src/core/text/visible-text';
 
 /** Every character the brief names as a bidi control, and other invisible ones. */
 const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];

@@ -6,9 +6,9 @@
  * message: messages name the host, the token server and where the credential came from.
  */
 import { CoreError } from '../errors';
-import { quoteRegistryText } from '../registry-text';
-import type { Credential } from '../config/credentials';
-import { errorBodyText, readBodyLimited } from '../http/read-body';
+import { quoteRegistryText } from '../text/registry-text';
+import type { Credential } from '../credentials/resolver';
+import { errorBodyText, readBodyLimited } from '../transport/read-body';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 

@@ -10,12 +10,12 @@ import { lstat, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { addAbortSignal, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadTarget } from '../content';
-import { Digester, digestOf } from '../digest';
+import type { ReadTarget } from '../oci/content';
+import { Digester, digestOf } from '../oci/digest';
 import { CoreError, quoteInput } from '../errors';
-import { type Descriptor, type ImageManifest, titleOf } from '../manifest';
-import { MediaTypes } from '../media-types';
-import { verifyingStream } from '../verify-stream';
+import { type Descriptor, type ImageManifest, titleOf } from '../oci/manifest';
+import { MediaTypes } from '../oci/media-types';
+import { verifyingStream } from '../oci/verify-stream';
 import { fileSystemError, isNotFound, MAX_NAME_BYTES, moveIntoPlace, openRegularFile, streamToTemporaryFile, temporaryPathBeside, throwIfAborted, withFileErrors } from './files';
 
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';

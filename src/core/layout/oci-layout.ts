@@ -14,11 +14,11 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
 import { join, resolve as resolvePath } from 'node:path';
 import { addAbortSignal, type Readable, Transform, type TransformCallback } from 'node:stream';
-import type { ReadTarget, WriteTarget } from '../content';
-import { type DigestAlgorithm, Digester, DigestVerifier, digestOf, isDigest, parseDigest } from '../digest';
+import type { ReadTarget, WriteTarget } from '../oci/content';
+import { type DigestAlgorithm, Digester, DigestVerifier, digestOf, isDigest, parseDigest } from '../oci/digest';
 import { CoreError, quoteInput } from '../errors';
-import { type Descriptor, type ImageIndex, MAX_MANIFEST_BYTES, parseManifest } from '../manifest';
-import { MediaTypes } from '../media-types';
+import { type Descriptor, type ImageIndex, MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest';
+import { MediaTypes } from '../oci/media-types';
 import { fileSize, fileSystemError, holdErrors, isNotFound, moveIntoPlace, openRegularFile, readRegularFile, streamToTemporaryFile, temporaryPathIn, throwIfAborted, withFileErrors, writeFileAtomically } from './files';
 
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';

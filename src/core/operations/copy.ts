@@ -9,12 +9,12 @@
 import { setMaxListeners } from 'node:events';
 import { pipeline } from 'node:stream';
 import pLimit from 'p-limit';
-import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../content';
+import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../oci/content';
 import { CoreError } from '../errors';
-import type { Descriptor, Platform } from '../manifest';
-import { RegistryError } from '../registry-errors';
+import type { Descriptor, Platform } from '../oci/manifest';
+import { RegistryError } from '../registry/registry-errors';
 import { sleep } from '../transport/retry';
-import { verifyingStream } from '../verify-stream';
+import { verifyingStream } from '../oci/verify-stream';
 import { fileSystemError } from '../layout/files';
 import { collectGraph, type ContentGraph } from './graph';
 

@@ -6,10 +6,10 @@
  * its manifests (checked against the sizes an index declares before its children are fetched,
  * then against what arrived), the number of manifests and the number of blobs.
  */
-import type { ReadTarget } from '../content';
-import { digestOf } from '../digest';
+import type { ReadTarget } from '../oci/content';
+import { digestOf } from '../oci/digest';
 import { CoreError } from '../errors';
-import { childrenOf, formatPlatform, isAttestationEntry, isManifestDescriptor, parseManifest, platformMatches, type Descriptor, type ParsedManifest, type Platform } from '../manifest';
+import { childrenOf, formatPlatform, isAttestationEntry, isManifestDescriptor, parseManifest, platformMatches, type Descriptor, type ParsedManifest, type Platform } from '../oci/manifest';
 
 export interface GraphOptions {
   /** Platforms to keep from an index; absent means all. */

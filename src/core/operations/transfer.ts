@@ -5,15 +5,15 @@
  */
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isDigest } from '../digest';
+import { isDigest } from '../oci/digest';
 import { CoreError } from '../errors';
 import { openImageArchive } from '../layout/archive-source';
 import { extractArtifactFiles, FileArtifactSource, type ArtifactFileInput } from '../layout/artifact-files';
 import { writeDockerArchive } from '../layout/docker-archive';
 import { withFileErrors } from '../layout/files';
 import { OciImageLayout } from '../layout/oci-layout';
-import { formatPlatform, hostPlatform, parseManifest, type Descriptor } from '../manifest';
-import type { Repository } from '../repository';
+import { formatPlatform, hostPlatform, parseManifest, type Descriptor } from '../oci/manifest';
+import type { Repository } from '../registry/repository';
 import { copy, type CopyOptions, type CopyResult } from './copy';
 
 export type PullDestination =

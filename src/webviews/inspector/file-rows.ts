@@ -2,7 +2,7 @@
  * A layer's file tree (from the core's `layerFileTree`) as the rows the webview shows, one
  * directory level at a time and in pages, so a layer of 500 000 files never crosses in one message.
  */
-import type { LayerFileEntry, LayerTreeNode } from '../../core/layer-files';
+import type { LayerFileEntry, LayerTreeNode } from '../../core/layers/layer-files';
 import type { FileRow } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { clip } from './text';

@@ -1,7 +1,7 @@
 /** Which page a descriptor opens: a manifest, a layer's files, or a JSON blob (config or artifact file). */
-import type { Descriptor } from '../../core/manifest';
-import { isLayerMediaType, manifestKindOf, MediaTypes } from '../../core/media-types';
-import { titleOf } from '../../core/manifest';
+import type { Descriptor } from '../../core/oci/manifest';
+import { isLayerMediaType, manifestKindOf, MediaTypes } from '../../core/oci/media-types';
+import { titleOf } from '../../core/oci/manifest';
 import type { Location } from './protocol';
 
 export interface Place {

@@ -3,7 +3,7 @@
  * closes) and the few things only the extension host may do for it (clipboard, editors, links).
  */
 import * as vscode from 'vscode';
-import { visibleText } from '../../core/visible-text';
+import { visibleText } from '../../core/text/visible-text';
 import type { HostMessage, Location, RequestMessage, Requests } from './protocol';
 import { jsonUri } from '../../common/json-uri';
 import { inspectorHtml, webviewOptions } from './html';

@@ -8,7 +8,7 @@ import type { RegistrySession } from '../../core/index';
 import { INSPECTOR_VIEW_TYPE, type Location, type ManifestLocation, type WebviewState } from './protocol';
 import { InspectorPanel, type InspectorWatcher, type Rendered } from './panel';
 import { InspectorService } from './service';
-import { visibleText } from '../../core/visible-text';
+import { visibleText } from '../../core/text/visible-text';
 import { titleFor } from './view-model';
 import { isLocation } from './validate';
 

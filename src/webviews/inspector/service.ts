@@ -6,7 +6,7 @@
 import { pipeline } from 'node:stream';
 import type * as CoreApi from '../../core/index';
 import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
-import { imageSize } from '../../core/manifest';
+import { imageSize } from '../../core/oci/manifest';
 import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerRow, Requests, SizeResult } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from './digest-cache';

@@ -3,7 +3,7 @@
  * data, so the host treats what comes back as untrusted too. A panel only ever reads from the
  * registry it was opened on.
  */
-import { isDigest } from '../../core/digest';
+import { isDigest } from '../../core/oci/digest';
 import type { Location, Method, RequestMessage, WebviewNotice } from './protocol';
 import { isRecord } from './text';
 

@@ -3,9 +3,9 @@
  * page can be checked with hostile input in unit tests. Every registry-controlled string leaves
  * here clipped, as text; URLs only as http(s).
  */
-import { shortDigest } from '../../core/digest';
-import { formatPlatform, imageSize, isAttestationEntry, titleOf, type Descriptor, type ImageManifest, type ParsedManifest } from '../../core/manifest';
-import { kindIcon, kindName } from '../../core/media-types';
+import { shortDigest } from '../../core/oci/digest';
+import { formatPlatform, imageSize, isAttestationEntry, titleOf, type Descriptor, type ImageManifest, type ParsedManifest } from '../../core/oci/manifest';
+import { kindIcon, kindName } from '../../core/oci/media-types';
 import type {
   ArtifactFileRow, BlobLocation, HeaderModel, ImageSection, LayerLocation, LayerRow, Location, ManifestLocation, PageModel, PlatformRow, ReferrerRow,
 } from './protocol';

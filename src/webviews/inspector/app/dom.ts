@@ -4,7 +4,7 @@
  * become markup or script, whatever it contains. Invisible, bidi and control characters in any
  * string become visible badges (`\u202E`) here too, so none can hide or reorder what is shown.
  */
-import { visibleParts, visibleText, visibleTextKeepingLines } from '../../../core/visible-text';
+import { visibleParts, visibleText, visibleTextKeepingLines } from '../../../core/text/visible-text';
 import type { ClippedText } from '../protocol';
 
 export type Child = Node | string | number | undefined | null | false;

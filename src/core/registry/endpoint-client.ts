@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
-import type { Authorizer, ChallengeInfo } from './auth/authorizer';
-import { CoreError } from './errors';
-import type { PlannedEndpoint } from './plan';
-import type { RegistryConnection } from './transport/connection';
-import type { HttpRequest, HttpResponse } from './transport/http';
-import { isRedirect, redirectTarget, redirectTlsError, sameHost } from './transport/redirect';
-import { requireRegistryUrl } from './transport/url-policy';
-import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from './transport/retry';
+import type { Authorizer, ChallengeInfo } from '../auth/authorizer';
+import { CoreError } from '../errors';
+import type { PlannedEndpoint } from '../hosts/plan';
+import type { RegistryConnection } from '../transport/connection';
+import type { HttpRequest, HttpResponse } from '../transport/http';
+import { isRedirect, redirectTarget, redirectTlsError, sameHost } from '../transport/redirect';
+import { requireRegistryUrl } from '../transport/url-policy';
+import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from '../transport/retry';
 
 /** One request to a registry endpoint, relative to its API root (`/v2` unless override_path). */
 export interface EndpointRequest {

@@ -9,10 +9,10 @@
  */
 import { type Readable } from 'node:stream';
 import { extract as tarExtract, type Extract, type Header } from 'tar-stream';
-import { CoreError } from './errors';
+import { CoreError } from '../errors';
 import { gunzipChunks, unzstdChunks } from './layer-decode';
-import { layerCompressionOf } from './media-types';
-import { quoteRegistryText } from './registry-text';
+import { layerCompressionOf } from '../oci/media-types';
+import { quoteRegistryText } from '../text/registry-text';
 import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from './tar-guard';
 
 export interface LayerFileEntry {

@@ -5,14 +5,14 @@
  * request bodies (413) or when the user asks for them. A failed session is cancelled.
  */
 import type { Readable } from 'node:stream';
-import { scopesFor } from './auth/scope';
+import { scopesFor } from '../auth/scope';
 import { header, type EndpointClient } from './endpoint-client';
-import { errorBodyText } from './http/read-body';
-import { CoreError } from './errors';
-import type { Descriptor } from './manifest';
+import { errorBodyText } from '../transport/read-body';
+import { CoreError } from '../errors';
+import type { Descriptor } from '../oci/manifest';
 import { registryErrorFor } from './registry-errors';
-import type { HttpResponse } from './transport/http';
-import { requireRegistryUrl } from './transport/url-policy';
+import type { HttpResponse } from '../transport/http';
+import { requireRegistryUrl } from '../transport/url-policy';
 
 export interface UploadOptions {
   /** Bytes per PATCH; 0 or absent means one monolithic PUT. Raised to the registry's OCI-Chunk-Min-Length. */

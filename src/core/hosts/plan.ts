@@ -1,7 +1,7 @@
 /**
  * The endpoint plan: for one registry and one operation, which hosts are contacted, in which order,
  * and how (scheme, TLS, `ns`, resolve rules, headers). It joins the host directory
- * (`hosts.toml` / certs.d, see config/hosts.ts) with the settings (insecure registries, resolve
+ * (`hosts.toml` / certs.d, see hosts/hosts-dirs.ts) with the settings (insecure registries, resolve
  * rules, the registry's own entry) so the transport only executes decisions made here, and the
  * "Show Endpoint Plan" command can explain each of them.
  *
@@ -18,9 +18,9 @@ import {
   parseInsecureEntry,
   parseIp,
   type InsecureEntry,
-} from './config/cidr';
-import { ALL_HOST_CAPABILITIES, loadHostConfig, type ClientCertificate, type HostCapability, type HostConfig, type HostConfigSource, type HostEntry } from './config/hosts';
-import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from './config/resolve-rules';
+} from '../net/cidr';
+import { ALL_HOST_CAPABILITIES, loadHostConfig, type ClientCertificate, type HostCapability, type HostConfig, type HostConfigSource, type HostEntry } from './hosts-dirs';
+import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from './resolve-rules';
 
 export type Operation = 'resolve' | 'pull' | 'push' | 'delete' | 'list' | 'referrers';
 

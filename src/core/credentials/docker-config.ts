@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError } from '../errors';
 import { canonicalHost } from '../net/addresses';
-import type { Credential } from './credentials';
+import type { Credential } from './resolver';
 import { helperGet, type HelperOptions } from './credential-helper';
 
 /**

@@ -1,21 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
-import { Authorizer } from './auth/authorizer';
+import { Authorizer } from '../auth/authorizer';
 import { RegistryClient } from './client';
-import { CredentialResolver, type Credential, type CredentialStore } from './config/credentials';
-import { defaultHostRoots, loadHostConfig, type HostConfig } from './config/hosts';
+import { CredentialResolver, type Credential, type CredentialStore } from '../credentials/resolver';
+import { defaultHostRoots, loadHostConfig, type HostConfig } from '../hosts/hosts-dirs';
 import { EndpointClient } from './endpoint-client';
-import { CoreError } from './errors';
-import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from './plan';
-import { findResolveRule, parseResolveRule, type ResolveRule } from './config/resolve-rules';
-import { canonicalHost, isHostName } from './net/addresses';
-import { KnownSecrets } from './registry-text';
-import { parseRegistryLocation } from './registry-url';
-import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from './transport/connection';
-import { HttpTransport, type ConnectionOptions } from './transport/http';
-import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from './transport/response-body';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
-import { RetryGate } from './transport/retry-gate';
+import { CoreError } from '../errors';
+import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
+import { findResolveRule, parseResolveRule, type ResolveRule } from '../hosts/resolve-rules';
+import { canonicalHost, isHostName } from '../net/addresses';
+import { KnownSecrets } from '../text/registry-text';
+import { parseRegistryLocation } from '../name/registry-url';
+import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
+import { HttpTransport, type ConnectionOptions } from '../transport/http';
+import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from '../transport/response-body';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
+import { RetryGate } from '../transport/retry-gate';
 
 /** Where credentials come from. `false` means anonymous only. */
 export interface CredentialOptions {

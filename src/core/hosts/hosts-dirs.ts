@@ -26,7 +26,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { parse as parseToml } from '@iarna/toml';
-import { ConfigFileError } from './docker-config';
+import { ConfigFileError } from '../credentials/docker-config';
 
 export type HostCapability = 'pull' | 'resolve' | 'push' | 'referrers';
 export const ALL_HOST_CAPABILITIES: readonly HostCapability[] = ['pull', 'resolve', 'push', 'referrers'];

@@ -1,7 +1,7 @@
 import { CoreError } from '../errors';
-import type { HttpResponse } from '../transport/http';
-import { secondsText } from '../transport/network-errors';
-import { DEFAULT_BODY_TIME_LIMITS } from '../transport/response-body';
+import type { HttpResponse } from './http';
+import { secondsText } from './network-errors';
+import { DEFAULT_BODY_TIME_LIMITS } from './response-body';
 
 /**
  * Reads a whole response body, refusing more than `limit` bytes whatever Content-Length says (a

@@ -5,7 +5,7 @@
  * checks the shape so that nothing later trusts a field that is not there.
  */
 import { isDigest } from './digest';
-import { CoreError, quoteInput } from './errors';
+import { CoreError, quoteInput } from '../errors';
 import { baseMediaType, manifestKindOf, MediaTypes } from './media-types';
 
 export interface Platform {

@@ -7,10 +7,10 @@
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import { ParseError, quoteChar, quoteInput } from '../errors';
-import { formatIp, hostKey, isMappedV4, parseIp } from '../net/addresses';
+import { formatIp, hostKey, isMappedV4, parseIp } from './addresses';
 
 // The address helpers live with the transport (net/addresses.ts); the settings parsers here reuse them.
-export { formatIp, hostKey, parseIp } from '../net/addresses';
+export { formatIp, hostKey, parseIp } from './addresses';
 
 /** A CIDR range; `network` is the canonical address with host bits cleared. */
 export interface CidrEntry {

@@ -1,4 +1,4 @@
-import { ParseError } from './errors';
+import { ParseError } from '../errors';
 
 /** A registry as the user names it in settings: a host with an optional scheme, no path. */
 export interface RegistryLocation {

@@ -7,7 +7,7 @@
  * (`[fd00::5]:5000:[::1]`).
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { checkHostname, failer, type Fail, formatIp, hostKey, parseIp, parsePortAt } from './cidr';
+import { checkHostname, failer, type Fail, formatIp, hostKey, parseIp, parsePortAt } from '../net/cidr';
 
 /** One resolve rule. `host` is lowercased (IPv6 without brackets); `address` is a canonical IP. */
 export interface ResolveRule {

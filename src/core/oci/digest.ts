@@ -7,7 +7,7 @@
  * silently trusted.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { CoreError, ParseError, quoteChar, quoteInput } from './errors';
+import { CoreError, ParseError, quoteChar, quoteInput } from '../errors';
 
 /** Binary input (a `Buffer` is listed because @types/node does not always see it as a `Uint8Array`). */
 export type Bytes = Uint8Array | Buffer;

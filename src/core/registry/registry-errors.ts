@@ -1,5 +1,5 @@
-import { CoreError } from './errors';
-import { KnownSecrets, quoteRegistryText, scrubSecrets } from './registry-text';
+import { CoreError } from '../errors';
+import { KnownSecrets, quoteRegistryText, scrubSecrets } from '../text/registry-text';
 
 /** One entry of the Distribution spec's `{"errors": [...]}` response body. */
 export interface RegistryErrorDetail {

@@ -4,19 +4,19 @@
  * so pull, push and copy treat it like any other content store.
  */
 import type { Readable } from 'node:stream';
-import { scopesFor } from './auth/scope';
+import { scopesFor } from '../auth/scope';
 import type { RegistryClient } from './client';
-import type { ReadTarget, RegistryLocated, WriteTarget } from './content';
-import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from './digest';
+import type { ReadTarget, RegistryLocated, WriteTarget } from '../oci/content';
+import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from '../oci/digest';
 import { header, type EndpointClient } from './endpoint-client';
-import { CoreError } from './errors';
-import { nextPageUrl, sameOrigin } from './http/link';
-import { errorBodyText, readBodyLimited } from './http/read-body';
-import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from './manifest';
-import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from './media-types';
+import { CoreError } from '../errors';
+import { nextPageUrl, sameOrigin } from '../transport/link';
+import { errorBodyText, readBodyLimited } from '../transport/read-body';
+import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
+import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from '../oci/media-types';
 import { registryErrorFor } from './registry-errors';
-import type { HttpResponse } from './transport/http';
-import { requireRegistryUrl } from './transport/url-policy';
+import type { HttpResponse } from '../transport/http';
+import { requireRegistryUrl } from '../transport/url-policy';
 import { DEFAULT_CHUNK_SIZE, uploadBlob, type UploadOptions } from './upload';
 
 export interface ReferrersOptions {

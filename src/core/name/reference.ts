@@ -13,8 +13,8 @@
  * Every error is a {@link ParseError} whose message names the character at fault and its position.
  */
 import { isIPv6 } from 'node:net';
-import { ParseError, quoteChar, quoteInput } from './errors';
-import { parseDigestAt } from './digest';
+import { ParseError, quoteChar, quoteInput } from '../errors';
+import { parseDigestAt } from '../oci/digest';
 
 /** A parsed, normalised image reference. */
 export interface Reference {

@@ -12,7 +12,7 @@
 import { Readable, type Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { CoreError } from './errors';
+import { CoreError } from '../errors';
 
 export type CompressedFormat = 'gzip' | 'zstd';
 

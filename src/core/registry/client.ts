@@ -1,15 +1,15 @@
-import { parseChallenges, pickChallenge } from './auth/challenge';
-import { scopesFor } from './auth/scope';
+import { parseChallenges, pickChallenge } from '../auth/challenge';
+import { scopesFor } from '../auth/scope';
 import { header, type EndpointClient, type EndpointRequest } from './endpoint-client';
-import { CoreError } from './errors';
-import { nextPageUrl, sameOrigin } from './http/link';
-import { readBodyLimited } from './http/read-body';
-import type { EndpointPlan, Operation } from './plan';
+import { CoreError } from '../errors';
+import { nextPageUrl, sameOrigin } from '../transport/link';
+import { readBodyLimited } from '../transport/read-body';
+import type { EndpointPlan, Operation } from '../hosts/plan';
 import { registryErrorFor } from './registry-errors';
 import { Repository } from './repository';
 import type { RegistrySession } from './session';
-import type { HttpResponse } from './transport/http';
-import { requireRegistryUrl } from './transport/url-policy';
+import type { HttpResponse } from '../transport/http';
+import { requireRegistryUrl } from '../transport/url-policy';
 
 /** What `GET /v2/` said about a registry: the extension shows it as the registry's state. */
 export type PingResult =

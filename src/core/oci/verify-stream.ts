@@ -4,7 +4,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { DigestVerifier } from './digest';
-import { CoreError } from './errors';
+import { CoreError } from '../errors';
 
 export interface VerifyingStreamOptions {
   /** Called with each chunk's length as it passes (progress). */
