@@ -33,6 +33,21 @@ export class ParseError extends CoreError {
   }
 }
 
+/** A parser's failure callback: `reason` and, when `pos` names a character, where it is. */
+export type Fail = (reason: string, pos?: number) => never;
+
+/**
+ * Builds a {@link Fail} for `input`, described in messages as `what` ("resolve rule"). With
+ * `pointAt`, a position adds `; "x" at position N is not allowed` (parsers that word the position
+ * themselves leave it off).
+ */
+export function failer(input: string, what: string, code: string, options: { pointAt?: boolean } = {}): Fail {
+  return (reason, pos) => {
+    const at = options.pointAt && pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
+    throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}${at}`, input, pos, code);
+  };
+}
+
 const MAX_SHOWN = 200;
 
 /**

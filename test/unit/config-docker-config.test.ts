@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import {
   ConfigFileError,
-  DOCKER_HUB_CONFIG_KEY,
   chooseDockerStore,
   decodeAuthEntry,
   dockerConfigPath,
@@ -15,6 +14,7 @@ import {
   parseDockerConfig,
   readDockerConfigFile,
 } from '../../src/core/credentials/docker-config';
+import { DOCKER_HUB_CONFIG_KEY } from '../../src/core/name/docker-hub';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const SECRETS = ['pa:ss:word', 'plain-secret', 'refresh-secret', 'bearer-secret', 'hub-secret', 'scheme-secret', 'helper-secret', 'other-secret', 'file-fallback-secret'];

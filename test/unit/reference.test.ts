@@ -6,12 +6,12 @@ import {
   familiarString,
   formatReference,
   parseReference,
-  registryApiHost,
   splitHostPort,
   validateRepositoryName,
   validateTag,
   type Reference,
 } from '../../src/core/name/reference';
+import { registryApiHost } from '../../src/core/name/docker-hub';
 import { throwsAt } from './parse-assert';
 
 const SHA256 = `sha256:${'a'.repeat(64)}`;

@@ -10,6 +10,8 @@ import { CoreError } from '../errors';
 import { canonicalHost } from '../net/addresses';
 import type { Credential } from './resolver';
 import { helperGet, type HelperOptions } from './credential-helper';
+import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
+
 
 /**
  * A configuration file the user owns is wrong. `file` is the path; `line`/`column` (1-based) point
@@ -28,19 +30,6 @@ export class ConfigFileError extends CoreError {
   }
 }
 
-/** The key `docker login` uses for Docker Hub, and the server URL its credential helpers know. */
-export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-export function isDockerHubHost(host: string): boolean {
-  return DOCKER_HUB_HOSTS.has(host.toLowerCase());
-}
-
-/** Lower-cased host with every Docker Hub alias folded into `docker.io`. */
-export function canonicalRegistryHost(host: string): string {
-  const lower = host.toLowerCase();
-  return DOCKER_HUB_HOSTS.has(lower) ? 'docker.io' : lower;
-}
 
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
@@ -218,13 +207,9 @@ export function findCredHelper(file: DockerConfigFile, host: string): { key: str
 
 function exactKeysFor(host: string): string[] {
   if (!isDockerHubHost(host)) return [host];
-  return [...new Set([host, DOCKER_HUB_CONFIG_KEY, 'docker.io', 'index.docker.io', 'registry-1.docker.io'])];
+  return [...new Set([host, DOCKER_HUB_CONFIG_KEY, ...DOCKER_HUB_HOSTS])];
 }
 
-/** The server URL a Docker credential helper is asked about: Docker Hub's v1 URL, else the host. */
-export function dockerHelperServerUrl(host: string): string {
-  return isDockerHubHost(host) ? DOCKER_HUB_CONFIG_KEY : host;
-}
 
 /** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
 export type DockerStoreChoice =
@@ -287,7 +272,7 @@ export async function getDockerCredential(
   const choice = chooseDockerStore(file, host);
   if (choice.kind === 'helper') {
     const setting = choice.setting === 'credsStore' ? 'credsStore' : `credHelpers["${choice.key ?? host}"]`;
-    const fields = await helperGet(choice.helper, dockerHelperServerUrl(host), {
+    const fields = await helperGet(choice.helper, dockerLoginKey(host), {
       ...helperOptions,
       configuredBy: { file: file.path, setting },
     });

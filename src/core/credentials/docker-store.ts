@@ -15,14 +15,12 @@ import { helperErase, helperGet, helperStore, type HelperOptions } from './crede
 import {
   ConfigFileError,
   chooseDockerStore,
-  DOCKER_HUB_CONFIG_KEY,
-  dockerHelperServerUrl,
-  isDockerHubHost,
   isUsableCredential,
   parseDockerConfig,
   readConfigText,
   type DockerConfigFile,
 } from './docker-config';
+import { dockerLoginKey } from '../name/docker-hub';
 
 export interface DockerLogin {
   username: string;
@@ -45,10 +43,6 @@ export type DockerStoreOptions = Omit<HelperOptions, 'configuredBy'>;
 
 const WRITE_ADVICE = 'Nothing was written to it: fix the file, then log in again (or keep the login in VS Code only).';
 
-/** The `auths` key `docker login` writes for a host: Docker Hub's v1 URL, else the host as given. */
-export function dockerLoginKey(host: string): string {
-  return isDockerHubHost(host) ? DOCKER_HUB_CONFIG_KEY : host;
-}
 
 /** Saves a login for `host` in Docker's store chosen by the config file at `configPath`. */
 export async function saveDockerLogin(configPath: string, host: string, login: DockerLogin, options: DockerStoreOptions = {}): Promise<DockerStoreLocation> {
@@ -56,7 +50,7 @@ export async function saveDockerLogin(configPath: string, host: string, login: D
   const key = dockerLoginKey(host);
   const where = locate(current?.parsed, configPath, host);
   if (where.kind === 'helper' && current) {
-    await helperStore(where.helper!, { ServerURL: dockerHelperServerUrl(host), Username: login.username, Secret: login.password }, helperOptions(options, where));
+    await helperStore(where.helper!, { ServerURL: dockerLoginKey(host), Username: login.username, Secret: login.password }, helperOptions(options, where));
     // docker's marker: the host is logged in, the secret is in the helper (replaces any plain-text entry).
     await writeAuths(configPath, current, (auths) => (auths[key] = {}));
     return where;
@@ -82,7 +76,7 @@ export async function findDockerLogin(configPath: string, host: string, options:
   const inFile = logoutKeys(host).some((k) => Object.hasOwn(authsOf(current.data), k));
   if (inFile) return where;
   if (where.kind !== 'helper') return undefined;
-  const fields = await helperGet(where.helper!, dockerHelperServerUrl(host), helperOptions(options, where));
+  const fields = await helperGet(where.helper!, dockerLoginKey(host), helperOptions(options, where));
   return isUsableCredential(fields) ? where : undefined;
 }
 
@@ -95,7 +89,7 @@ export async function eraseDockerLogin(configPath: string, host: string, options
   if (!found) return undefined;
   const current = (await readForWrite(configPath))!;
   if (found.kind === 'helper') {
-    await helperErase(found.helper!, dockerHelperServerUrl(host), helperOptions(options, found));
+    await helperErase(found.helper!, dockerLoginKey(host), helperOptions(options, found));
   }
   const keys = logoutKeys(host).filter((k) => Object.hasOwn(authsOf(current.data), k));
   if (keys.length > 0) await writeAuths(configPath, current, (auths) => keys.forEach((k) => delete auths[k]));

@@ -16,8 +16,8 @@
 import { join } from 'node:path';
 import type { Credential } from './resolver';
 import { helperGet, type HelperOptions } from './credential-helper';
+import { canonicalRegistryHost } from '../name/docker-hub';
 import {
-  canonicalRegistryHost,
   decodeAuthEntry,
   dockerConfigPath,
   findAuthEntry,

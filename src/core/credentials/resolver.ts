@@ -12,7 +12,6 @@ import { resolve } from 'node:path';
 import { DEFAULT_HELPER_TIMEOUT_MS, helperList } from './credential-helper';
 import {
   ConfigFileError,
-  canonicalRegistryHost,
   dockerConfigPath,
   getDockerCredential,
   loggedInRegistries,
@@ -21,6 +20,7 @@ import {
   type DockerConfigFile,
 } from './docker-config';
 import { PODMAN_AUTH_FILE_KIND, getPodmanCredential, podmanAuthFilePaths } from './podman-auth';
+import { canonicalRegistryHost } from '../name/docker-hub';
 
 export interface Credential {
   username?: string;

@@ -27,6 +27,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { parse as parseToml } from '@iarna/toml';
 import { ConfigFileError } from '../credentials/docker-config';
+import { registryApiHost } from '../name/docker-hub';
+import { splitHostPort } from '../net/host-port';
 
 export type HostCapability = 'pull' | 'resolve' | 'push' | 'referrers';
 export const ALL_HOST_CAPABILITIES: readonly HostCapability[] = ['pull', 'resolve', 'push', 'referrers'];
@@ -98,26 +100,16 @@ export function defaultHostRoots(env: Record<string, string | undefined>, homedi
  * (and containerd's `host_443_`) are found for it too, after `host` itself.
  */
 export function hostDirectoryNames(registryHost: string, platform: NodeJS.Platform = process.platform): string[] {
-  const { name, port } = splitHostPort(registryHost);
+  const { name, portText: port } = splitHostPort(registryHost);
   const withPort = (p: string) => [`${name}_${p}_`, platform === 'win32' ? `${name}${p}` : `${name}:${p}`];
   const names = port === undefined ? [registryHost, ...withPort('443')] : withPort(port);
   return [...names, '_default'];
 }
 
-function splitHostPort(host: string): { name: string; port: string | undefined } {
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    if (end > 0 && host[end + 1] === ':') return { name: host.slice(0, end + 1), port: host.slice(end + 2) };
-    return { name: host, port: undefined };
-  }
-  const colon = host.indexOf(':');
-  if (colon > 0 && colon === host.lastIndexOf(':')) return { name: host.slice(0, colon), port: host.slice(colon + 1) };
-  return { name: host, port: undefined };
-}
 
 /** The upstream when nothing configures one: the registry itself, Docker Hub's API host for docker.io. */
 export function defaultServer(registryHost: string): HostEntry {
-  const host = registryHost === 'docker.io' ? 'registry-1.docker.io' : registryHost;
+  const host = registryApiHost(registryHost);
   return newEntry('https', host, '/v2', false, false);
 }
 

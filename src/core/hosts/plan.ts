@@ -21,6 +21,8 @@ import {
 } from '../net/cidr';
 import { ALL_HOST_CAPABILITIES, loadHostConfig, type ClientCertificate, type HostCapability, type HostConfig, type HostConfigSource, type HostEntry } from './hosts-dirs';
 import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from './resolve-rules';
+import { isDockerHubHost } from '../name/docker-hub';
+import { splitHostPort } from '../net/host-port';
 
 export type Operation = 'resolve' | 'pull' | 'push' | 'delete' | 'list' | 'referrers';
 
@@ -90,7 +92,6 @@ export interface PlanSettings {
 const INSECURE_SETTING = 'registryExplorer.insecureRegistries';
 const RESOLVE_SETTING = 'registryExplorer.resolveRules';
 const REGISTRIES_SETTING = 'registryExplorer.registries';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 /** The capability a host needs for an operation; `list` needs none (it only goes to the server). */
 const NEEDED: Record<Operation, HostCapability | undefined> = {
@@ -127,27 +128,12 @@ function parseSettings(settings: PlanSettings): ParsedSettings {
   return out;
 }
 
-/** Splits `host[:port]` (IPv6 bracketed) into a lowercased hostname without brackets and a port. */
-function splitHost(host: string): { hostname: string; port: number | undefined } {
-  const h = host.toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    const port = end > 0 && h[end + 1] === ':' ? Number(h.slice(end + 2)) : undefined;
-    return { hostname: h.slice(1, end > 0 ? end : undefined), port: Number.isInteger(port) ? port : undefined };
-  }
-  const colon = h.lastIndexOf(':');
-  if (colon > 0 && colon === h.indexOf(':')) {
-    const port = Number(h.slice(colon + 1));
-    return { hostname: h.slice(0, colon), port: Number.isInteger(port) && h.slice(colon + 1) !== '' ? port : undefined };
-  }
-  return { hostname: h, port: undefined };
-}
 
 /** Docker Hub's three names count as one registry, so its own API host gets no `ns`. */
 function sameRegistry(contacted: string, registry: string): boolean {
   const a = contacted.toLowerCase();
   const b = registry.toLowerCase();
-  return a === b || (DOCKER_HUB_HOSTS.has(a) && DOCKER_HUB_HOSTS.has(b));
+  return a === b || (isDockerHubHost(a) && isDockerHubHost(b));
 }
 
 /**
@@ -181,7 +167,7 @@ function connectTarget(rules: readonly ResolveRule[], hostname: string, port: nu
 
 function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig, parsed: ParsedSettings, settings: PlanSettings): PlannedEndpoint {
   const host = entry.host.toLowerCase();
-  const { hostname, port } = splitHost(host);
+  const { hostname, port } = splitHostPort(host);
   const why: string[] = [];
   const file = config.source?.file;
 
@@ -463,7 +449,7 @@ export async function resolveForInsecureNetworks(
   const lookup = options.lookup ?? defaultLookup;
   const names = new Set(
     [...config.mirrors, config.server]
-      .map((e) => splitHost(e.host).hostname)
+      .map((e) => splitHostPort(e.host).hostname)
       .filter((h) => isIP(h) === 0 && !isAlwaysInsecure(h) && resolvedAddresses[h] === undefined),
   );
   await Promise.all(

@@ -7,7 +7,8 @@
  * (`[fd00::5]:5000:[::1]`).
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { checkHostname, failer, type Fail, formatIp, hostKey, parseIp, parsePortAt } from '../net/cidr';
+import { failer, type Fail } from '../errors';
+import { checkHostname, formatIp, hostKey, parseIp, parsePortAt } from '../net/cidr';
 
 /** One resolve rule. `host` is lowercased (IPv6 without brackets); `address` is a canonical IP. */
 export interface ResolveRule {
@@ -27,7 +28,7 @@ const FORM = '"host:port:address[:address_port]"';
  * @throws ParseError naming the offending character and its position.
  */
 export function parseResolveRule(s: string): ResolveRule {
-  const fail: Fail = failer(s, 'resolve rule', CODE);
+  const fail: Fail = failer(s, 'resolve rule', CODE, { pointAt: true });
   if (s === '') fail(`it is empty; expected ${FORM}`);
 
   // Split on ":" outside brackets, remembering where each field starts.

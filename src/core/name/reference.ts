@@ -13,8 +13,9 @@
  * Every error is a {@link ParseError} whose message names the character at fault and its position.
  */
 import { isIPv6 } from 'node:net';
-import { ParseError, quoteChar, quoteInput } from '../errors';
+import { failer, quoteChar, quoteInput, type Fail, type ParseError } from '../errors';
 import { parseDigestAt } from '../oci/digest';
+import { DOCKER_HUB } from './docker-hub';
 
 /** A parsed, normalised image reference. */
 export interface Reference {
@@ -33,10 +34,6 @@ export interface ParseReferenceOptions {
   defaultRegistry?: string;
 }
 
-/** Docker Hub as it appears in references. */
-export const DOCKER_HUB = 'docker.io';
-/** Docker Hub's Distribution API host. */
-export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 /** Longest `registry/repository` accepted. */
 export const NAME_TOTAL_LENGTH_MAX = 255;
 /** Longest tag accepted. */
@@ -47,13 +44,6 @@ const isLowerAlnum = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= '0'
 const isAlnum = (c: string): boolean => isLowerAlnum(c) || (c >= 'A' && c <= 'Z');
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
-type Fail = (reason: string, pos?: number) => never;
-
-function failer(input: string, what: string): Fail {
-  return (reason, pos) => {
-    throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}`, input, pos, CODE);
-  };
-}
 
 const notAllowed = (s: string, i: number): string => `${quoteChar(s, i)} at position ${i} is not allowed`;
 
@@ -153,8 +143,9 @@ function looksLikeRegistry(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
+/** `index.docker.io` in a reference means Docker Hub; any other registry stays as written. */
 function normaliseRegistry(registry: string): string {
-  return registry === 'index.docker.io' ? DOCKER_HUB : registry;
+  return registry.toLowerCase() === 'index.docker.io' ? DOCKER_HUB : registry;
 }
 
 /**
@@ -164,7 +155,7 @@ function normaliseRegistry(registry: string): string {
  * @throws ParseError naming the bad character and its position.
  */
 export function parseReference(input: string, options: ParseReferenceOptions = {}): Reference {
-  const fail: Fail = failer(input, 'reference');
+  const fail: Fail = failer(input, 'reference', CODE);
   if (input.length === 0) fail('it is empty; expected "[registry/]repository[:tag][@digest]"', 0);
 
   let nameEnd = input.length;
@@ -197,7 +188,7 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
   } else {
     registry = options.defaultRegistry === undefined ? DOCKER_HUB : normaliseRegistry(options.defaultRegistry);
     if (options.defaultRegistry !== undefined) {
-      checkRegistry(registry, 0, registry.length, failer(registry, 'default registry'));
+      checkRegistry(registry, 0, registry.length, failer(registry, 'default registry', CODE));
     }
   }
 
@@ -236,28 +227,23 @@ export function familiarString(ref: Reference): string {
   return `${familiarName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
-/** The host (with port) that serves the Distribution API: `docker.io` → `registry-1.docker.io`. */
-export function registryApiHost(registry: string): string {
-  return normaliseRegistry(registry) === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
-}
-
 /**
  * Splits `host[:port]`; IPv6 hosts are written `[addr]` and come back without brackets.
  * @example splitHostPort('[::1]:5000') // { hostname: '::1', port: 5000 }
  * @throws ParseError on a malformed host or port.
  */
 export function splitHostPort(registry: string): { hostname: string; port?: number } {
-  return checkRegistry(registry, 0, registry.length, failer(registry, 'registry'));
+  return checkRegistry(registry, 0, registry.length, failer(registry, 'registry', CODE));
 }
 
 /** Validates a repository path (no registry, tag or digest), e.g. for an input box. */
 export function validateRepositoryName(name: string): void {
-  const fail: Fail = failer(name, 'repository name');
+  const fail: Fail = failer(name, 'repository name', CODE);
   checkRepository(name, 0, name.length, fail);
   if (name.length > NAME_TOTAL_LENGTH_MAX) fail(`it is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}`, NAME_TOTAL_LENGTH_MAX);
 }
 
 /** Validates a tag, e.g. for an input box. */
 export function validateTag(tag: string): void {
-  checkTag(tag, 0, tag.length, failer(tag, 'tag'));
+  checkTag(tag, 0, tag.length, failer(tag, 'tag', CODE));
 }

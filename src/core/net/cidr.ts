@@ -6,7 +6,7 @@
  * IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) match IPv4 ranges and IPv4 host entries.
  */
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import { ParseError, quoteChar, quoteInput } from '../errors';
+import { failer, type Fail } from '../errors';
 import { formatIp, hostKey, isMappedV4, parseIp } from './addresses';
 
 // The address helpers live with the transport (net/addresses.ts); the settings parsers here reuse them.
@@ -32,16 +32,6 @@ export interface HostEntry {
 export type InsecureEntry = CidrEntry | HostEntry;
 
 const CODE = 'INVALID_INSECURE_ENTRY';
-/** A failure callback: `reason` plus, when `pos` names a character, where it is. @internal */
-export type Fail = (reason: string, pos?: number) => never;
-
-/** Builds a {@link Fail} for `input`, described in messages as `what`. @internal */
-export function failer(input: string, what: string, code: string): Fail {
-  return (reason, pos) => {
-    const at = pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
-    throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}${at}`, input, pos, code);
-  };
-}
 
 /** Checks a DNS host name in `s[start..end)`: labels of letters, digits and inner `-`. @internal */
 export function checkHostname(s: string, start: number, end: number, fail: Fail): void {
@@ -116,7 +106,7 @@ function parseCidrAt(s: string, start: number, end: number, fail: Fail): CidrEnt
  * @throws ParseError naming the offending character.
  */
 export function parseCidr(s: string): CidrEntry {
-  const fail: Fail = failer(s, 'CIDR range', CODE);
+  const fail: Fail = failer(s, 'CIDR range', CODE, { pointAt: true });
   if (!s.includes('/')) fail('expected "<address>/<prefix length>"', undefined);
   return parseCidrAt(s, 0, s.length, fail);
 }
@@ -128,7 +118,7 @@ export function parseCidr(s: string): CidrEntry {
  * @throws ParseError naming the offending character and its position.
  */
 export function parseInsecureEntry(s: string): InsecureEntry {
-  const fail: Fail = failer(s, 'insecure registry entry', CODE);
+  const fail: Fail = failer(s, 'insecure registry entry', CODE, { pointAt: true });
   let start = 0;
   let end = s.length;
   while (start < end && /\s/.test(s[start]!)) start++;
