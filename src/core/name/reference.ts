@@ -13,7 +13,7 @@
  * Every error is a {@link ParseError} whose message names the character at fault and its position.
  */
 import { isIPv6 } from 'node:net';
-import { failer, quoteChar, quoteInput, type Fail, type ParseError } from '../errors';
+import { failer, quoteChar, quoteInput, type Fail } from '../errors';
 import { parseDigestAt } from '../oci/digest';
 import { DOCKER_HUB } from './docker-hub';
 
