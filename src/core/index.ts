@@ -19,7 +19,7 @@ export { dockerLoginKey } from './name/docker-hub';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './oci/digest';
 export { parseInsecureEntry } from './net/cidr';
 export { parseResolveRule } from './hosts/resolve-rules';
-export { type Credential, type CredentialStore } from './credentials/resolver';
+export { type Credential, type CredentialStore } from './credentials/types';
 export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './credentials/docker-config';
 export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, type DockerLogin, type DockerStoreLocation } from './credentials/docker-store';
 export { podmanAuthFilePaths } from './credentials/podman-auth';

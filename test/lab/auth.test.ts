@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Authorizer } from '../../src/core/auth/authorizer';
 import { scopesFor } from '../../src/core/auth/scope';
 import { TOKEN_CLIENT_ID } from '../../src/core/auth/token';
-import type { Credential } from '../../src/core/credentials/resolver';
+import type { Credential } from '../../src/core/credentials/types';
 import { CoreError } from '../../src/core/errors';
 import { readBodyLimited } from '../../src/core/transport/read-body';
 import { HttpTransport, type HttpRequest } from '../../src/core/transport/http';

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { Authorizer } from '../../src/core/auth/authorizer';
 import { checkRealm, fetchToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse, TOKEN_CLIENT_ID } from '../../src/core/auth/token';
 import { isPrivateHost } from '../../src/core/net/addresses';
-import type { Credential } from '../../src/core/credentials/resolver';
+import type { Credential } from '../../src/core/credentials/types';
 import { CoreError } from '../../src/core/errors';
 import type { HttpRequest, HttpResponse } from '../../src/core/transport/http';
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { CredentialResolver, type Credential, type CredentialStore } from '../../src/core/credentials/resolver';
+import { CredentialResolver } from '../../src/core/credentials/resolver';
+import type { Credential, CredentialStore } from '../../src/core/credentials/types';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const SECRETS = ['vault-secret', 'docker-secret', 'runtime-secret', 'confighome-secret', 'explicit-secret', 'hub-secret', 'upstream-secret', 'helper-secret', 'broken-secret'];

@@ -7,7 +7,7 @@
  * only ever sent to a host that asked for Basic: a host that never challenged gets nothing.
  */
 import { CoreError } from '../errors';
-import type { Credential } from '../credentials/resolver';
+import type { Credential } from '../credentials/types';
 import { KnownSecrets } from '../text/registry-text';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { parseChallenges, pickChallenge, type BearerChallenge } from './challenge';

@@ -7,7 +7,7 @@
  */
 import { CoreError } from '../errors';
 import { quoteRegistryText } from '../text/registry-text';
-import type { Credential } from '../credentials/resolver';
+import type { Credential } from '../credentials/types';
 import { errorBodyText, readBodyLimited } from '../transport/read-body';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';

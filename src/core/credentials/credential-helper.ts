@@ -13,7 +13,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { CoreError } from '../errors';
-import type { CredentialFields } from './docker-config';
+import type { CredentialFields } from './types';
 
 export const DEFAULT_HELPER_TIMEOUT_MS = 10_000;
 const MAX_OUTPUT_BYTES = 1024 * 1024;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError } from '../errors';
 import { canonicalHost } from '../net/addresses';
-import type { Credential } from './resolver';
+import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
 import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
 
@@ -57,7 +57,6 @@ export interface DockerConfigFile {
 }
 
 /** The credential fields an entry or a helper yields (no `source` yet). */
-export type CredentialFields = Omit<Credential, 'source'>;
 
 /**
  * Where Docker reads its configuration: an explicit path (from settings) wins, then

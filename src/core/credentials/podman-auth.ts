@@ -14,7 +14,7 @@
  * auth files; `credsStore` is Docker-only and ignored here), then `auths` via `findAuthEntry`.
  */
 import { join } from 'node:path';
-import type { Credential } from './resolver';
+import type { Credential } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
 import { canonicalRegistryHost } from '../name/docker-hub';
 import {

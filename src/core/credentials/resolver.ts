@@ -21,22 +21,7 @@ import {
 } from './docker-config';
 import { PODMAN_AUTH_FILE_KIND, getPodmanCredential, podmanAuthFilePaths } from './podman-auth';
 import { canonicalRegistryHost } from '../name/docker-hub';
-
-export interface Credential {
-  username?: string;
-  password?: string;
-  /** A refresh token for the OAuth2 token endpoint (grant_type=refresh_token). */
-  identityToken?: string;
-  /** A bearer token sent to the registry as is. */
-  registryToken?: string;
-  /** Where it came from, for the user: 'secret-storage', a file path, `path (credsStore: desktop)`. Never a secret. */
-  source: string;
-}
-
-/** A source of credentials by host (the extension implements one over SecretStorage). */
-export interface CredentialStore {
-  get(host: string): Promise<Credential | undefined>;
-}
+import type { Credential, CredentialStore } from './types';
 
 export interface CredentialResolverOptions {
   secretStore?: CredentialStore;
