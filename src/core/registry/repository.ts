@@ -5,7 +5,8 @@
  */
 import type { Readable } from 'node:stream';
 import { scopesFor } from '../auth/scope';
-import type { RegistryClient } from './client';
+import { listTags } from './listing';
+import type { RequestRouter } from './router';
 import type { ReadTarget, RegistryLocated, WriteTarget } from '../oci/content';
 import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from '../oci/digest';
 import { header, type EndpointClient } from './endpoint-client';
@@ -40,14 +41,15 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   upload: UploadOptions = {};
 
   constructor(
-    readonly client: RegistryClient,
+    /** Where this registry's requests go (carried from the session by value: see router.ts). */
+    private readonly router: RequestRouter,
     readonly repository: string,
   ) {
-    this.name = `${client.host}/${repository}`;
+    this.name = `${router.host}/${repository}`;
   }
 
   get registryHost(): string {
-    return this.client.host;
+    return this.router.host;
   }
 
   /**
@@ -55,7 +57,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
    * when HEAD gives no digest or is refused (some registries answer 405 or omit the header).
    */
   async resolve(reference: string, signal?: AbortSignal): Promise<Descriptor> {
-    const res = await this.client.request('resolve', this.repository, {
+    const res = await this.router.request('resolve', this.repository, {
       method: 'HEAD',
       path: `/${this.repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },
@@ -71,14 +73,14 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       return { mediaType: baseMediaType(contentType), digest, size: length };
     }
     if (res.status === 401) throw await this.refusal(res, this.pullScopes);
-    if (res.status === 404) throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.client.host, []);
+    if (res.status === 404) throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.router.host, []);
     return (await this.getManifest(reference, signal)).descriptor;
   }
 
   /** A manifest by tag or digest, its digest checked (against the reference, and the registry's header). */
   async getManifest(reference: string, signal?: AbortSignal): Promise<ParsedManifest> {
     const what = `manifest ${this.display(reference)}`;
-    const res = await this.client.request('pull', this.repository, {
+    const res = await this.router.request('pull', this.repository, {
       method: 'GET',
       path: `/${this.repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },
@@ -92,7 +94,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const digest = digestOf(bytes, algorithm);
     if (isDigest(reference) && digest !== reference) throw this.wrongDigest(reference, digest);
     if (announced && isDigest(announced) && parseDigest(announced).algorithm === algorithm && announced !== digest) {
-      throw new CoreError('DIGEST_MISMATCH', `${this.client.host} said ${what} is ${announced} but its bytes hash to ${digest}; it was not used. A proxy in between may have changed it.`);
+      throw new CoreError('DIGEST_MISMATCH', `${this.router.host} said ${what} is ${announced} but its bytes hash to ${digest}; it was not used. A proxy in between may have changed it.`);
     }
     return parseManifest(bytes, digest, header(res, 'content-type'), what);
   }
@@ -107,7 +109,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   async openBlob(descriptor: Descriptor, signal?: AbortSignal, range?: { start: number; end?: number }): Promise<Readable> {
     const headers: Record<string, string> = {};
     if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
-    const res = await this.client.request('pull', this.repository, {
+    const res = await this.router.request('pull', this.repository, {
       method: 'GET',
       path: `/${this.repository}/blobs/${descriptor.digest}`,
       headers,
@@ -121,7 +123,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
 
   /** WriteTarget: whether the registry has the blob (HEAD; a size that differs counts as absent). */
   async hasBlob(descriptor: Descriptor, signal?: AbortSignal): Promise<boolean> {
-    const res = await this.client.request('push', this.repository, {
+    const res = await this.router.request('push', this.repository, {
       method: 'HEAD',
       path: `/${this.repository}/blobs/${descriptor.digest}`,
       scopes: this.pushScopes,
@@ -137,7 +139,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   }
 
   async hasManifest(descriptor: Descriptor, signal?: AbortSignal): Promise<boolean> {
-    const res = await this.client.request('push', this.repository, {
+    const res = await this.router.request('push', this.repository, {
       method: 'HEAD',
       path: `/${this.repository}/manifests/${descriptor.digest}`,
       headers: { accept: [descriptor.mediaType, MANIFEST_ACCEPT].join(', ') },
@@ -184,7 +186,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const location = header(res, 'location');
     if (res.status === 202 && location) {
       // The cancelling DELETE goes only where the registry URL policy allows; a refused location is an error, not skipped silently.
-      const session = requireRegistryUrl(location, res.url, 'mount-location', this.client.host, `${descriptor.digest} into ${this.repository}`);
+      const session = requireRegistryUrl(location, res.url, 'mount-location', this.router.host, `${descriptor.digest} into ${this.repository}`);
       await endpoint.send({ method: 'DELETE', path: session, scopes, signal, retry: false }).then((r) => r.body.dump()).catch(() => undefined);
     }
     return false;
@@ -213,7 +215,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     await res.body.dump().catch(() => undefined);
     const stored = header(res, 'docker-content-digest');
     if (stored && isDigest(stored) && stored !== descriptor.digest && parseDigest(stored).algorithm === parseDigest(descriptor.digest).algorithm) {
-      throw new CoreError('DIGEST_MISMATCH', `${this.client.host} stored ${what} as ${stored} instead of ${descriptor.digest}; it may have rewritten the manifest.`);
+      throw new CoreError('DIGEST_MISMATCH', `${this.router.host} stored ${what} as ${stored} instead of ${descriptor.digest}; it may have rewritten the manifest.`);
     }
     const subject = subjectOf(bytes);
     if (subject && header(res, 'oci-subject') === undefined) await this.addToReferrersTag(subject, descriptor, bytes, signal);
@@ -265,7 +267,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   async tagsPointingTo(digest: string, options: { signal?: AbortSignal; limit?: number; concurrency?: number } = {}): Promise<{ tags: string[]; complete: boolean }> {
     const limit = options.limit ?? 2000;
     const all: string[] = [];
-    for await (const page of this.client.listTags(this.repository, { pageSize: 1000, signal: options.signal })) {
+    for await (const page of listTags(this.router, this.repository, { pageSize: 1000, signal: options.signal })) {
       all.push(...page);
       if (all.length >= limit) break;
     }
@@ -315,14 +317,14 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
         await res.body.dump().catch(() => undefined);
         if (page === 0 && res.status === 401) throw await this.refusal(res, this.pullScopes);
         if (page === 0) return undefined;
-        throw registryErrorFor(res.status, '', `the referrers of ${digest}`, this.client.host, []);
+        throw registryErrorFor(res.status, '', `the referrers of ${digest}`, this.router.host, []);
       }
       const bytes = await readLimited(res, MAX_MANIFEST_BYTES, `the referrers of ${digest}`);
       const parsed = parseManifest(bytes, digestOf(bytes), contentType, `the referrers list of ${digest}`);
       if (parsed.kind === 'index') found.push(...parsed.index.manifests);
       filtered ||= /artifactType/i.test(header(res, 'oci-filters-applied') ?? '');
       const next = nextPageUrl(header(res, 'link'), res.url.href);
-      const checked = next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.client.host, `the referrers of ${digest}`);
+      const checked = next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.router.host, `the referrers of ${digest}`);
       url = checked && sameOrigin(checked, res.url) ? checked : undefined;
     }
     return filtered ? found : filterArtifactType(found, options.artifactType);
@@ -384,7 +386,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   }
 
   private async endpointsFor(operation: 'push' | 'delete' | 'referrers'): Promise<EndpointClient[]> {
-    return this.client.endpointClients(operation, this.repository);
+    return this.router.endpoints(operation, this.repository);
   }
 
   /** Uploads and manifest puts go to one endpoint for the whole session (an upload URL belongs to it). */
@@ -401,8 +403,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   }
 
   private async refusal(res: HttpResponse, scopes: string[]): Promise<CoreError> {
-    const [endpoint] = await this.client.endpointClients('pull', this.repository);
-    return endpoint!.refusal(res, scopes);
+    const endpoint = await this.router.first('pull', this.repository);
+    return endpoint.refusal(res, scopes);
   }
 
   /** The error for an unexpected answer: a login problem in the auth's words, else the registry's. */
@@ -411,28 +413,28 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) {
       return this.refusal(res, pushing ? this.pushScopes : this.pullScopes);
     }
-    return registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
+    return registryErrorFor(res.status, text, what, this.router.host, this.router.secrets);
   }
 
   private async deleteFailure(res: HttpResponse, what: string): Promise<CoreError> {
     const text = await errorBodyText(res);
     if (res.status === 401 || res.status === 403) {
-      const denied = registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
+      const denied = registryErrorFor(res.status, text, what, this.router.host, this.router.secrets);
       return res.status === 401 ? this.refusal(res, this.deleteScopes) : denied;
     }
     if (res.status === 405 || /"UNSUPPORTED"/.test(text)) return this.deletionDisabled();
-    return registryErrorFor(res.status, text, what, this.client.host, this.client.session.secrets);
+    return registryErrorFor(res.status, text, what, this.router.host, this.router.secrets);
   }
 
   private deletionDisabled(): CoreError {
     return new CoreError(
       'DELETE_DISABLED',
-      `${this.client.host} has deletion disabled, so nothing was deleted: for Distribution (docker-registry) set storage.delete.enabled: true; other registries have a similar switch or need a retention policy.`,
+      `${this.router.host} has deletion disabled, so nothing was deleted: for Distribution (docker-registry) set storage.delete.enabled: true; other registries have a similar switch or need a retention policy.`,
     );
   }
 
   private wrongDigest(wanted: string, got: string): CoreError {
-    return new CoreError('DIGEST_MISMATCH', `${this.client.host} answered ${this.repository}@${wanted} with content whose digest is ${got}; it was not used. A proxy or mirror in between may have changed it.`);
+    return new CoreError('DIGEST_MISMATCH', `${this.router.host} answered ${this.repository}@${wanted} with content whose digest is ${got}; it was not used. A proxy or mirror in between may have changed it.`);
   }
 }
 

@@ -6,6 +6,7 @@ import { CredentialResolver } from '../credentials/resolver';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { defaultHostRoots, loadHostConfig, type HostConfig } from '../hosts/hosts-dirs';
 import { EndpointClient } from './endpoint-client';
+import { RequestRouter } from './router';
 import { CoreError } from '../errors';
 import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
 import { findResolveRule, parseResolveRule, type ResolveRule } from '../hosts/resolve-rules';
@@ -143,7 +144,18 @@ export class RegistrySession {
 
   /** The client for one registry (`docker.io`, `ghcr.io`, `localhost:5000`); cheap, holds no sockets of its own. */
   registry(host: string): RegistryClient {
-    return new RegistryClient(this, host);
+    return new RegistryClient(this.router(host));
+  }
+
+  /** What a registry's client and repositories carry: its plan, endpoint clients, credentials and the session's secrets. */
+  private router(host: string): RequestRouter {
+    return new RequestRouter({
+      host,
+      secrets: this.secrets,
+      plan: (operation) => this.plan(host, operation),
+      clientsFor: (plan, repository) => this.endpointClients(plan, repository),
+      credential: (contacted) => this.credential(contacted),
+    });
   }
 
   /** The hosts directories this session reads, in order. */

@@ -1,0 +1,81 @@
+/**
+ * Paged listings of the Distribution API (`_catalog`, `tags/list`): a page at a time, following
+ * `Link` on the same origin only, stopping before a page link that repeats, each page read within
+ * its byte limit.
+ */
+import { scopesFor } from '../auth/scope';
+import { CoreError } from '../errors';
+import { nextPageUrl, sameOrigin } from '../transport/link';
+import type { HttpResponse } from '../transport/http';
+import { readBodyLimited } from '../transport/read-body';
+import { requireRegistryUrl } from '../transport/url-policy';
+import { header } from './endpoint-client';
+import { registryErrorFor } from './registry-errors';
+import type { RequestRouter } from './router';
+
+export interface ListOptions {
+  /** Entries asked for per request (`n`); registries may send fewer. Capped at 1000. */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+/** The largest listing page read into memory (Distribution may send every tag in one page). */
+const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+
+export interface Listing {
+  /** Under the API root: `/_catalog`, `/team/app/tags/list`. */
+  path: string;
+  repository: string | undefined;
+  scopes: string[];
+  field: 'repositories' | 'tags';
+  /** What is listed, for messages: "the catalog", "repository team/app". */
+  what: string;
+  /** A failure the caller words better than the registry's error (a registry without a catalog). */
+  explainFailure?: (status: number, text: string) => CoreError | undefined;
+}
+
+export async function* listPages(router: RequestRouter, listing: Listing, options: ListOptions): AsyncGenerator<string[]> {
+  const { path, repository, scopes, field, what } = listing;
+  const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 100));
+  const endpoint = await router.first('list', repository);
+  let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
+  const seen = new Set<string>();
+  while (url) {
+    if (seen.has(url.href)) throw new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
+    seen.add(url.href);
+    const res = await endpoint.send({ method: 'GET', path: url, headers: { accept: 'application/json' }, scopes, signal: options.signal });
+    const text = await readText(res);
+    if (res.status === 401) throw await endpoint.refusal(res, scopes);
+    if (res.status !== 200) {
+      throw listing.explainFailure?.(res.status, text) ?? registryErrorFor(res.status, text, what, router.host, router.secrets);
+    }
+    let entries: unknown;
+    try {
+      entries = (JSON.parse(text) as Record<string, unknown>)[field];
+    } catch {
+      throw new CoreError('BAD_RESPONSE', `${router.host} sent a listing of ${what} that is not JSON: check that the URL points at a registry.`);
+    }
+    if (entries !== null && entries !== undefined && !Array.isArray(entries)) {
+      throw new CoreError('BAD_RESPONSE', `${router.host} sent a listing of ${what} without a "${field}" list.`);
+    }
+    const requestUrl: URL = res.url;
+    const next = nextPageUrl(header(res, 'link'), requestUrl.href);
+    const checked = next === undefined ? undefined : requireRegistryUrl(next, requestUrl, 'next-page', router.host, what);
+    if (checked && !sameOrigin(checked, requestUrl)) {
+      throw new CoreError('CROSS_ORIGIN_LINK', `${router.host} pointed the next page of ${what} at another origin (${checked.origin}); it is not followed.`);
+    }
+    url = checked;
+    yield (entries ?? []).filter((e): e is string => typeof e === 'string');
+  }
+}
+
+/** Reads a response body as text, refusing more than `limit` bytes. */
+export async function readText(res: HttpResponse, limit = MAX_PAGE_BYTES): Promise<string> {
+  const tooLarge = (): CoreError => new CoreError('RESPONSE_TOO_LARGE', `${res.url.host} sent more than ${limit / 1048576} MiB for ${res.url.pathname}; the response was not read.`);
+  return (await readBodyLimited(res, limit, tooLarge)).toString('utf8');
+}
+
+/** Tags of a repository, a page at a time. */
+export function listTags(router: RequestRouter, repository: string, options: ListOptions = {}): AsyncGenerator<string[]> {
+  return listPages(router, { path: `/${repository}/tags/list`, repository, scopes: scopesFor({ method: 'GET', repository }), field: 'tags', what: `repository ${repository}` }, options);
+}
