@@ -1,4 +1,62 @@
+/**
+ * The core's errors, in one place: one error type with its codes as a typed union, the kinds that
+ * add facts (a registry's answer, a configuration file, a wait asked for, malformed input), the
+ * single decision of what is worth trying again, and the helpers parsers use to say what is wrong.
+ */
 import { oneLineText, visibleText } from './text/visible-text';
+
+/** A URL a registry handed over broke the URL policy (transport/url-policy.ts): what it was, and which rule. */
+export type UrlPolicyCode = `${'BAD' | 'INSECURE' | 'PRIVATE'}_${'REDIRECT' | 'LINK' | 'REALM'}`;
+
+/**
+ * Codes a registry sends in its `{"errors": [...]}` body that the core explains (the Distribution
+ * spec's, and a vendor's `QUOTA_EXCEEDED`); any other answer is `HTTP_<status>`, with the
+ * registry's own code kept in the error's details.
+ */
+export type RegistryAnswerCode =
+  | 'BLOB_UNKNOWN' | 'BLOB_UPLOAD_INVALID' | 'BLOB_UPLOAD_UNKNOWN' | 'DIGEST_INVALID' | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_INVALID' | 'MANIFEST_UNKNOWN' | 'MANIFEST_UNVERIFIED' | 'NAME_INVALID' | 'NAME_UNKNOWN' | 'SIZE_INVALID'
+  | 'TAG_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED' | 'TOOMANYREQUESTS' | 'QUOTA_EXCEEDED'
+  | `HTTP_${number}`;
+
+/** Every code the core throws; the extension decides what to offer by these, never by message text. */
+export type CoreErrorCode =
+  // Cancellation, and answers that ask to wait
+  | 'CANCELLED' | 'RETRY_LATER'
+  // Parsing what a user, a file or a registry wrote
+  | 'PARSE_ERROR' | 'INVALID_REFERENCE' | 'INVALID_DIGEST' | 'INVALID_PLATFORM' | 'INVALID_SIZE' | 'INVALID_ARTIFACT_TYPE'
+  | 'INVALID_REPO_TAG' | 'INVALID_CHALLENGE' | 'INVALID_LINK_HEADER' | 'INVALID_INSECURE_ENTRY' | 'INVALID_RESOLVE_RULE'
+  | 'UNSUPPORTED_DIGEST_ALGORITHM'
+  // Content: manifests, digests, sizes, platforms
+  | 'BAD_MANIFEST' | 'BAD_ANNOTATIONS' | 'UNSUPPORTED_MANIFEST' | 'MANIFEST_TOO_LARGE' | 'MANIFEST_LOOP' | 'DIGEST_MISMATCH'
+  | 'DIGEST_FINALIZED' | 'SIZE_MISMATCH' | 'PLATFORM_NOT_FOUND' | 'PLATFORM_REQUIRED' | 'NOT_AN_ARTIFACT' | 'GRAPH_TOO_LARGE'
+  // Host configuration: hosts.toml, certs.d, TLS files
+  | 'HOSTS_FILE_MISSING' | 'HOSTS_TOML_INVALID' | 'HOSTS_TOML_SYNTAX' | 'HOSTS_TOML_UNKNOWN_CAPABILITY' | 'HOSTS_TOML_UNREADABLE'
+  | 'CERTS_D_MISSING_CERT' | 'CERTS_D_MISSING_KEY' | 'TLS_FILE_UNREADABLE' | 'NO_ENDPOINT'
+  // Credentials: login files and credential helpers
+  | 'AUTH_FILE_INVALID' | 'AUTH_FILE_MISSING' | 'AUTH_FILE_SYNTAX' | 'AUTH_FILE_UNREADABLE'
+  | 'DOCKER_CONFIG_UNREADABLE' | 'DOCKER_CONFIG_UNWRITABLE'
+  | 'CREDENTIAL_HELPER_BAD_OUTPUT' | 'CREDENTIAL_HELPER_FAILED' | 'CREDENTIAL_HELPER_INVALID_NAME' | 'CREDENTIAL_HELPER_NOT_FOUND'
+  | 'CREDENTIAL_HELPER_TIMEOUT'
+  // Reaching a host: the network and TLS
+  | 'CONNECTION_REFUSED' | 'CONNECTION_RESET' | 'CONNECTION_CLOSED' | 'HOST_NOT_FOUND' | 'UNREACHABLE' | 'NETWORK' | 'TIMEOUT'
+  | 'BODY_TIMEOUT' | 'BAD_RESPONSE' | 'RESPONSE_TOO_LARGE'
+  | 'TLS_PLAIN_HTTP' | 'TLS_UNKNOWN_AUTHORITY' | 'TLS_NO_IP_SAN' | 'TLS_NAME_MISMATCH' | 'TLS_CERT_DATES' | 'TLS_REDIRECT_TARGET'
+  // URLs a registry hands over, redirects and pages
+  | UrlPolicyCode | 'TOO_MANY_REDIRECTS' | 'CROSS_ORIGIN_LINK' | 'PAGINATION_LOOP'
+  // Authentication
+  | 'AUTH_FAILED' | 'NEEDS_LOGIN' | 'BAD_TOKEN_RESPONSE' | 'TOKEN_SERVER_ERROR'
+  // What a registry answered
+  | RegistryAnswerCode | 'CATALOG_UNSUPPORTED' | 'DELETE_DISABLED' | 'BLOB_NOT_FOUND' | 'PAYLOAD_TOO_LARGE'
+  | 'UPLOAD_NOT_REPLAYABLE' | 'UPLOAD_OUT_OF_SYNC'
+  // Local content: layouts, archives, artifact files, the file system
+  | 'NOT_A_LAYOUT' | 'LAYOUT_BUSY' | 'REF_AMBIGUOUS' | 'REF_NOT_FOUND' | 'NOT_A_FILE' | 'NOT_A_FOLDER' | 'NOT_A_TAR' | 'FILE_NOT_FOUND'
+  | 'FILE_EXISTS' | 'FILE_BUSY' | 'DUPLICATE_TITLE' | 'TITLE_CONFLICT' | 'NAME_TOO_LONG' | 'UNSAFE_PATH'
+  | 'ARCHIVE_EMPTY' | 'ARCHIVE_INCOMPLETE' | 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_TOO_LARGE' | 'ARCHIVE_UNSUPPORTED'
+  | 'PERMISSION_DENIED' | 'DISK_FULL' | 'READ_ONLY' | 'TOO_MANY_OPEN_FILES' | 'IO_ERROR' | 'FILE_SYSTEM_ERROR'
+  // Layers: decoding and listing
+  | 'LAYER_CORRUPT' | 'LAYER_TRUNCATED' | 'LAYER_READ_FAILED' | 'LAYER_HEADER_TOO_LARGE' | 'LAYER_NAMES_TOO_LARGE'
+  | 'LAYER_NAME_TOO_LONG' | 'LAYER_TOO_COSTLY' | 'LAYER_TOO_DEEP' | 'LAYER_TOO_MANY_ENTRIES';
 
 /**
  * Errors the core throws on purpose. Every message is a sentence a user can act on; `code` is a
@@ -9,9 +67,9 @@ import { oneLineText, visibleText } from './text/visible-text';
  * (quoteRegistryText, quoteInput).
  */
 export class CoreError extends Error {
-  readonly code: string;
+  readonly code: CoreErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(oneLineText(message), options);
     this.name = new.target.name;
     this.code = code;
@@ -26,11 +84,100 @@ export class ParseError extends CoreError {
   readonly input: string;
   readonly position: number | undefined;
 
-  constructor(message: string, input: string, position?: number, code = 'PARSE_ERROR') {
+  constructor(message: string, input: string, position?: number, code: CoreErrorCode = 'PARSE_ERROR') {
     super(code, message);
     this.input = input;
     this.position = position;
   }
+}
+
+/** One entry of the Distribution spec's `{"errors": [...]}` response body. */
+export interface RegistryErrorDetail {
+  /** The registry's own code, as it sent it (any vendor's). */
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/** An HTTP answer the registry gave that the operation could not use. */
+export class RegistryError extends CoreError {
+  readonly status: number;
+  readonly details: RegistryErrorDetail[];
+
+  constructor(code: RegistryAnswerCode, message: string, status: number, details: RegistryErrorDetail[]) {
+    super(code, message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/**
+ * A configuration file the user owns is wrong. `file` is the path; `line`/`column` (1-based) point
+ * at the problem when it can be named. Never carries the file's content.
+ */
+export class ConfigFileError extends CoreError {
+  readonly file: string;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+
+  constructor(code: CoreErrorCode, message: string, where: { file: string; line?: number; column?: number }) {
+    super(code, message);
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+  }
+}
+
+/** A registry asked to wait longer than the client waits: nothing was sent; `retryAt` says when to try again. */
+export class RetryLaterError extends CoreError {
+  constructor(
+    message: string,
+    readonly retryAt: Date,
+    /** The status that asked for the wait (429, 503…). */
+    readonly status: number,
+  ) {
+    super('RETRY_LATER', message);
+  }
+}
+
+/** The error for an operation the caller's signal aborted. */
+export function cancelled(): CoreError {
+  return new CoreError('CANCELLED', 'The operation was cancelled.');
+}
+
+/**
+ * Failures the same request may get past when it is sent again: the connection failed or closed
+ * before an answer, or the answer did not come in time. The request layer retries these.
+ */
+const TEMPORARY: ReadonlySet<CoreErrorCode> = new Set(['CONNECTION_RESET', 'CONNECTION_CLOSED', 'TIMEOUT']);
+
+/**
+ * Failures a transfer (a blob's download and upload) may get past when it is started over: the
+ * temporary ones, a host that could not be reached for a moment, a body that ended short of its
+ * size, a monolithic upload refused for its size (the next attempt sends chunks), and an upload
+ * session the registry lost track of.
+ */
+const TRANSFER_RESTARTABLE: ReadonlySet<CoreErrorCode> = new Set([
+  ...TEMPORARY, 'UNREACHABLE', 'NETWORK', 'SIZE_MISMATCH', 'PAYLOAD_TOO_LARGE', 'UPLOAD_NOT_REPLAYABLE', 'UPLOAD_OUT_OF_SYNC',
+]);
+
+/** Statuses that say "try again later" rather than "this request is wrong". */
+const TEMPORARY_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Whether sending the same request again may succeed (see TEMPORARY). */
+export function isTemporary(err: unknown): boolean {
+  return err instanceof CoreError && TEMPORARY.has(err.code);
+}
+
+/** Whether an HTTP status says "try again later". */
+export function isTemporaryStatus(status: number): boolean {
+  return TEMPORARY_STATUS.has(status);
+}
+
+/** Whether starting a transfer over may succeed: a temporary failure, a restartable one, or a registry answer with a temporary status. */
+export function isRestartable(err: unknown): boolean {
+  if (err instanceof RegistryError) return isTemporaryStatus(err.status);
+  return err instanceof CoreError && TRANSFER_RESTARTABLE.has(err.code);
 }
 
 /** A parser's failure callback: `reason` and, when `pos` names a character, where it is. */
@@ -41,7 +188,7 @@ export type Fail = (reason: string, pos?: number) => never;
  * `pointAt`, a position adds `; "x" at position N is not allowed` (parsers that word the position
  * themselves leave it off).
  */
-export function failer(input: string, what: string, code: string, options: { pointAt?: boolean } = {}): Fail {
+export function failer(input: string, what: string, code: CoreErrorCode, options: { pointAt?: boolean } = {}): Fail {
   return (reason, pos) => {
     const at = options.pointAt && pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
     throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}${at}`, input, pos, code);

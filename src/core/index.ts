@@ -3,15 +3,16 @@
  * the benchmarks. Bundled on its own as `dist/core.js`, so the extension loads it only when a
  * registry is first contacted. See docs/core-api.md.
  */
-export { CoreError, ParseError } from './errors';
-export { RegistryError, type RegistryErrorDetail } from './registry/registry-errors';
+export {
+  CoreError, ParseError, RegistryError, ConfigFileError, RetryLaterError, isTemporary, isRestartable,
+  type CoreErrorCode, type RegistryAnswerCode, type RegistryErrorDetail, type UrlPolicyCode,
+} from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
 export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
-export { RetryLaterError } from './transport/retry-gate';
 export { parseRegistryLocation, type RegistryLocation } from './name/registry-url';
 export { canonicalHost } from './net/addresses';
 export { parseReference, formatReference, familiarString, validateTag, type Reference } from './name/reference';
@@ -20,7 +21,7 @@ export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './oci
 export { parseInsecureEntry } from './net/cidr';
 export { parseResolveRule } from './hosts/resolve-rules';
 export { type Credential, type CredentialStore } from './credentials/types';
-export { ConfigFileError, dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './credentials/docker-config';
+export { dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './credentials/docker-config';
 export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, type DockerLogin, type DockerStoreLocation } from './credentials/docker-store';
 export { podmanAuthFilePaths } from './credentials/podman-auth';
 export { Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';

@@ -101,7 +101,7 @@ describe('auth layer against real registries', function () {
       }
       out.status = res.status;
       out.headers = res.headers;
-      out.text = (await readBodyLimited(res, 1024 * 1024, () => new CoreError('TOO_LARGE', 'The answer is over 1 MiB.'))).toString('utf8');
+      out.text = (await readBodyLimited(res, 1024 * 1024, () => new CoreError('RESPONSE_TOO_LARGE', 'The answer is over 1 MiB.'))).toString('utf8');
       return out;
     }
   }

@@ -3,7 +3,6 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import {
-  ConfigFileError,
   chooseDockerStore,
   decodeAuthEntry,
   dockerConfigPath,
@@ -15,6 +14,7 @@ import {
   readDockerConfigFile,
 } from '../../src/core/credentials/docker-config';
 import { DOCKER_HUB_CONFIG_KEY } from '../../src/core/name/docker-hub';
+import { ConfigFileError } from '../../src/core/errors';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const SECRETS = ['pa:ss:word', 'plain-secret', 'refresh-secret', 'bearer-secret', 'hub-secret', 'scheme-secret', 'helper-secret', 'other-secret', 'file-fallback-secret'];

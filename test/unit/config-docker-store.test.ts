@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ConfigFileError, getDockerCredential, readDockerConfigFile } from '../../src/core/credentials/docker-config';
+import { getDockerCredential, readDockerConfigFile } from '../../src/core/credentials/docker-config';
 import { eraseDockerLogin, findDockerLogin, saveDockerLogin } from '../../src/core/credentials/docker-store';
-import { CoreError } from '../../src/core/errors';
+import { ConfigFileError, CoreError } from '../../src/core/errors';
 
 const PASSWORD = 'S3cret-Store-Pass';
 const login = { username: 'alice', password: PASSWORD };

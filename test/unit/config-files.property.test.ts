@@ -3,10 +3,10 @@
 // fail with the project's own error, and an error never quotes a secret from the input.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConfigFileError, decodeAuthEntry, findAuthEntry, parseDockerConfig } from '../../src/core/credentials/docker-config';
+import { decodeAuthEntry, findAuthEntry, parseDockerConfig } from '../../src/core/credentials/docker-config';
 import { PODMAN_AUTH_FILE_KIND } from '../../src/core/credentials/podman-auth';
 import { digestOf } from '../../src/core/oci/digest';
-import { CoreError } from '../../src/core/errors';
+import { ConfigFileError, CoreError } from '../../src/core/errors';
 import { parseManifest } from '../../src/core/oci/manifest';
 import { MediaTypes } from '../../src/core/oci/media-types';
 import { mutated, noise } from './property-inputs';

@@ -1,8 +1,8 @@
+import { ConfigFileError } from '../../src/core/errors';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigFileError } from '../../src/core/credentials/docker-config';
 import {
   defaultHostRoots,
   describeHostConfig,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { CoreError } from '../../src/core/errors';
-import { MAX_HOLD_MS, RetryGate, RetryLaterError, type GateClock } from '../../src/core/transport/retry-gate';
+import { CoreError, RetryLaterError } from '../../src/core/errors';
+import { MAX_HOLD_MS, RetryGate, type GateClock } from '../../src/core/transport/retry-gate';
 import { DEFAULT_RETRY_POLICY, originHoldMs } from '../../src/core/transport/retry';
 
 /** A clock whose sleeps advance time at once and are recorded (no real waiting). */

@@ -2,12 +2,13 @@ import { strict as assert } from 'node:assert';
 import type { CoreError } from '../../src/core/errors';
 import { redirectTarget, MAX_REDIRECTS } from '../../src/core/transport/redirect';
 import { realmMaySkipVerify } from '../../src/core/registry/session';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, retryDelayMs, sleep } from '../../src/core/transport/retry';
+import { isTemporaryStatus } from '../../src/core/errors';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, sleep } from '../../src/core/transport/retry';
 
 describe('retry policy', () => {
   it('retries only the statuses that mean "later"', () => {
-    assert.deepEqual([408, 429, 500, 502, 503, 504].map(isRetryableStatus), [true, true, true, true, true, true]);
-    assert.deepEqual([400, 401, 403, 404, 405, 409, 416, 501].map(isRetryableStatus), [false, false, false, false, false, false, false, false]);
+    assert.deepEqual([408, 429, 500, 502, 503, 504].map(isTemporaryStatus), [true, true, true, true, true, true]);
+    assert.deepEqual([400, 401, 403, 404, 405, 409, 416, 501].map(isTemporaryStatus), [false, false, false, false, false, false, false, false]);
   });
 
   it('reads Retry-After in seconds and as an HTTP date', () => {

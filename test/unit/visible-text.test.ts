@@ -63,7 +63,7 @@ describe('visible text', () => {
   });
 
   it('CoreError messages are one visible line whatever they quote', () => {
-    const err = new CoreError('X', 'r.example said: bad\n2024-01-01 00:00:00 [info] forged\u202Eexe.jpg');
+    const err = new CoreError('BAD_RESPONSE', 'r.example said: bad\n2024-01-01 00:00:00 [info] forged\u202Eexe.jpg');
     assert.equal(err.message, 'r.example said: bad 2024-01-01 00:00:00 [info] forged\\u202Eexe.jpg');
   });
 

@@ -6,29 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreError } from '../errors';
+import { ConfigFileError } from '../errors';
 import { canonicalHost } from '../net/addresses';
 import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
 import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
 
 
-/**
- * A configuration file the user owns is wrong. `file` is the path; `line`/`column` (1-based) point
- * at the problem when it can be named. Never carries the file's content.
- */
-export class ConfigFileError extends CoreError {
-  readonly file: string;
-  readonly line: number | undefined;
-  readonly column: number | undefined;
-
-  constructor(code: string, message: string, where: { file: string; line?: number; column?: number }) {
-    super(code, message);
-    this.file = where.file;
-    this.line = where.line;
-    this.column = where.column;
-  }
-}
 
 
 /**

@@ -13,7 +13,6 @@ import { chmod, chown, mkdir, open, realpath, rename, stat, unlink } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { helperErase, helperGet, helperStore, type HelperOptions } from './credential-helper';
 import {
-  ConfigFileError,
   chooseDockerStore,
   isUsableCredential,
   parseDockerConfig,
@@ -21,6 +20,7 @@ import {
   type DockerConfigFile,
 } from './docker-config';
 import { dockerLoginKey } from '../name/docker-hub';
+import { ConfigFileError } from '../errors';
 
 export interface DockerLogin {
   username: string;

@@ -11,7 +11,6 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DEFAULT_HELPER_TIMEOUT_MS, helperList } from './credential-helper';
 import {
-  ConfigFileError,
   dockerConfigPath,
   getDockerCredential,
   loggedInRegistries,
@@ -22,6 +21,7 @@ import {
 import { PODMAN_AUTH_FILE_KIND, getPodmanCredential, podmanAuthFilePaths } from './podman-auth';
 import { canonicalRegistryHost } from '../name/docker-hub';
 import type { Credential, CredentialStore } from './types';
+import { ConfigFileError } from '../errors';
 
 export interface CredentialResolverOptions {
   secretStore?: CredentialStore;

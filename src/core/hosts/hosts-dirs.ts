@@ -26,9 +26,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix } from 'node:path';
 import { parse as parseToml } from '@iarna/toml';
-import { ConfigFileError } from '../credentials/docker-config';
 import { registryApiHost } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
+import { ConfigFileError, type CoreErrorCode } from '../errors';
 
 export type HostCapability = 'pull' | 'resolve' | 'push' | 'referrers';
 export const ALL_HOST_CAPABILITIES: readonly HostCapability[] = ['pull', 'resolve', 'push', 'referrers'];
@@ -366,7 +366,7 @@ function readBoolean(table: Record<string, unknown>, key: string, where: string,
   return value;
 }
 
-function invalid(ctx: TomlContext, where: string, what: string, code = 'HOSTS_TOML_INVALID'): ConfigFileError {
+function invalid(ctx: TomlContext, where: string, what: string, code: CoreErrorCode = 'HOSTS_TOML_INVALID'): ConfigFileError {
   return new ConfigFileError(code, `In ${where} of the host configuration ${ctx.file}, ${what}.`, { file: ctx.file });
 }
 

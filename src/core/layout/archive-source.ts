@@ -20,11 +20,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { digestOf, isDigest } from '../oci/digest';
-import { CoreError } from '../errors';
+import { cancelled, CoreError } from '../errors';
 import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
 import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from '../layers/tar-guard';
-import { cancelled } from '../transport/retry';
 import { fileSystemError, isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
 import { type LayoutRoot, OciImageLayout } from './oci-layout';
 

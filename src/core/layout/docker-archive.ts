@@ -11,14 +11,13 @@ import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { ReadTarget } from '../oci/content';
 import { digestOf, parseDigest } from '../oci/digest';
-import { CoreError } from '../errors';
+import { cancelled, CoreError } from '../errors';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
 import { familiarString, formatReference, parseReference, type Reference } from '../name/reference';
 import { verifyingStream } from '../oci/verify-stream';
 import { fileSystemError, moveIntoPlace, temporaryPathBeside, throwIfAborted, withCause } from './files';
 import { ANNOTATION_REF_NAME } from './oci-layout';
-import { cancelled } from '../transport/retry';
 
 export interface DockerArchiveImage {
   manifest: ImageManifest;

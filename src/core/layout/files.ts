@@ -11,8 +11,7 @@ import { type FileHandle, open, realpath, rename, rm, stat, writeFile } from 'no
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CoreError } from '../errors';
-import { cancelled } from '../transport/retry';
+import { cancelled, CoreError, type CoreErrorCode } from '../errors';
 
 /**
  * How much a file being written may hold before it asks for a pause. Node's default (16 KiB) is
@@ -188,7 +187,7 @@ function notRegular(what: string, path: string, kind: string): CoreError {
 }
 
 /** What each file-system error means to a user, as a CoreError code and the problem with `path`. */
-const FILE_SYSTEM_PROBLEMS: Record<string, { code: string; problem: (path: string) => string }> = {
+const FILE_SYSTEM_PROBLEMS: Record<string, { code: CoreErrorCode; problem: (path: string) => string }> = {
   ENAMETOOLONG: { code: 'NAME_TOO_LONG', problem: (p) => `the name ${p} is too long for the file system; choose a shorter folder or file name` },
   EACCES: { code: 'PERMISSION_DENIED', problem: (p) => `permission to use ${p} was denied; check its permissions, or choose another folder` },
   EPERM: { code: 'PERMISSION_DENIED', problem: (p) => `the system did not allow the change to ${p}; check its permissions, or choose another folder` },

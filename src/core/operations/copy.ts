@@ -10,9 +10,8 @@ import { setMaxListeners } from 'node:events';
 import { pipeline } from 'node:stream';
 import pLimit from 'p-limit';
 import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../oci/content';
-import { CoreError } from '../errors';
+import { CoreError, isRestartable, RegistryError } from '../errors';
 import type { Descriptor, Platform } from '../oci/manifest';
-import { RegistryError } from '../registry/registry-errors';
 import { sleep } from '../transport/retry';
 import { verifyingStream } from '../oci/verify-stream';
 import { fileSystemError } from '../layout/files';
@@ -56,8 +55,6 @@ export interface CopyResult {
 interface ReferrersSource {
   referrers(digest: string, options: { signal?: AbortSignal }): Promise<{ referrers: Descriptor[] }>;
 }
-
-const RETRYABLE = new Set(['CONNECTION_RESET', 'CONNECTION_CLOSED', 'TIMEOUT', 'UNREACHABLE', 'NETWORK', 'SIZE_MISMATCH', 'PAYLOAD_TOO_LARGE', 'UPLOAD_NOT_REPLAYABLE', 'UPLOAD_OUT_OF_SYNC']);
 
 /** Referrers of referrers (a signature on an SBOM) are followed this deep. */
 const MAX_REFERRER_DEPTH = 3;
@@ -233,9 +230,10 @@ function isReferrersSource(source: object): source is ReferrersSource {
 /** Status errors of requests the request layer retried already (source reads). */
 const retriedByRequest = new WeakSet<RegistryError>();
 
+/** Whether a blob transfer is started over (see isRestartable); a status the request layer already retried is not retried again here. */
 function isWorthRetrying(err: unknown): boolean {
-  if (err instanceof RegistryError) return !retriedByRequest.has(err) && (err.status >= 500 || err.status === 429 || err.status === 408);
-  if (err instanceof CoreError) return RETRYABLE.has(err.code);
+  if (err instanceof RegistryError && retriedByRequest.has(err)) return false;
+  if (err instanceof CoreError) return isRestartable(err);
   return isBodySocketError(err);
 }
 

@@ -1,12 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { Authorizer, ChallengeInfo } from '../auth/authorizer';
-import { CoreError } from '../errors';
+import { CoreError, isTemporary, isTemporaryStatus } from '../errors';
 import type { PlannedEndpoint } from '../hosts/plan';
 import type { RegistryConnection } from '../transport/connection';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { isRedirect, redirectTarget, redirectTlsError, sameHost } from '../transport/redirect';
 import { requireRegistryUrl } from '../transport/url-policy';
-import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from '../transport/retry';
+import { DEFAULT_RETRY_POLICY, originHoldMs, retryDelayMs, sleep, type RetryPolicy } from '../transport/retry';
 
 /** One request to a registry endpoint, relative to its API root (`/v2` unless override_path). */
 export interface EndpointRequest {
@@ -88,7 +88,7 @@ export class EndpointClient {
       try {
         res = await this.sendAuthorized(req);
       } catch (err) {
-        if (attempt < maxAttempts && isRetryableError(err) && !req.signal?.aborted) {
+        if (attempt < maxAttempts && isTemporary(err) && !req.signal?.aborted) {
           await sleep(retryDelayMs(attempt, undefined, this.retryPolicy), req.signal);
           continue;
         }
@@ -97,7 +97,7 @@ export class EndpointClient {
       // Blob storage's own 503 speaks for the storage, not for this registry.
       const hold = sameHost(res.url, new URL(this.origin)) ? originHoldMs(res.status, header(res, 'retry-after'), attempt, this.retryPolicy) : undefined;
       if (hold !== undefined) gate.hold(hold, res.status);
-      if (attempt < maxAttempts && isRetryableStatus(res.status)) {
+      if (attempt < maxAttempts && isTemporaryStatus(res.status)) {
         await res.body.dump().catch(() => undefined);
         // With a hold, the gate at the top of the loop is this request's wait too.
         if (hold === undefined) await sleep(retryDelayMs(attempt, undefined, this.retryPolicy), req.signal);

@@ -1,24 +1,5 @@
-import { CoreError } from '../errors';
+import { RegistryError, type RegistryAnswerCode, type RegistryErrorDetail } from '../errors';
 import { KnownSecrets, quoteRegistryText, scrubSecrets } from '../text/registry-text';
-
-/** One entry of the Distribution spec's `{"errors": [...]}` response body. */
-export interface RegistryErrorDetail {
-  code: string;
-  message?: string;
-  detail?: unknown;
-}
-
-/** An HTTP answer the registry gave that the operation could not use. */
-export class RegistryError extends CoreError {
-  readonly status: number;
-  readonly details: RegistryErrorDetail[];
-
-  constructor(code: string, message: string, status: number, details: RegistryErrorDetail[]) {
-    super(code, message);
-    this.status = status;
-    this.details = details;
-  }
-}
 
 /** Parses the spec's error body; anything else (HTML from a proxy, empty) gives no details. */
 export function parseErrorBody(text: string): RegistryErrorDetail[] {
@@ -45,8 +26,14 @@ const NEXT_STEP: Record<string, (what: string, host: string) => string> = {
   QUOTA_EXCEEDED: (_w, host) => `${host} refused the upload because a storage quota is exceeded: free space or raise the quota.`,
 };
 
-/** A registry's error code becomes the error's `code`: only a code-like word is taken. */
+/** A registry's error code kept in the details: only a code-like word is taken. */
 const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/** The registry codes the core explains (see RegistryAnswerCode); others are kept only in the details. */
+const KNOWN_ANSWER_CODES: ReadonlySet<string> = new Set<RegistryAnswerCode>([
+  'BLOB_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'BLOB_UPLOAD_UNKNOWN', 'DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'MANIFEST_UNKNOWN',
+  'MANIFEST_UNVERIFIED', 'NAME_INVALID', 'NAME_UNKNOWN', 'SIZE_INVALID', 'TAG_INVALID', 'UNAUTHORIZED', 'DENIED', 'UNSUPPORTED', 'TOOMANYREQUESTS', 'QUOTA_EXCEEDED',
+]);
 
 /**
  * Builds the error for an unexpected status. `what` is the whole noun phrase in the user's terms
@@ -56,8 +43,9 @@ const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export function registryErrorFor(status: number, bodyText: string, what: string, host: string, secrets: Iterable<string>): RegistryError {
   const details = safeDetails(parseErrorBody(bodyText), secrets);
   const first = details[0];
-  const fallback = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`;
-  const code = first && CODE_WORD.test(first.code) ? first.code : fallback;
+  const fallback: RegistryAnswerCode = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`;
+  // A code the core explains becomes the error's code; any other stays in the details (a vendor's own).
+  const code = first && KNOWN_ANSWER_CODES.has(first.code) ? (first.code as RegistryAnswerCode) : fallback;
   // Own entries only: a registry's code "constructor" must not find Object's.
   const explain = Object.hasOwn(NEXT_STEP, code) ? NEXT_STEP[code] : undefined;
   const base = explain ? explain(what, host) : status >= 500

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { CoreError } from '../errors';
+import { CoreError, type CoreErrorCode } from '../errors';
 
 const UNKNOWN_AUTHORITY = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -42,7 +42,7 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
   const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
   const host = url.host;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const fail = (kind: string, sentence: string) => new CoreError(kind, sentence, { cause: err });
+  const fail = (kind: CoreErrorCode, sentence: string) => new CoreError(kind, sentence, { cause: err });
 
   if (isPlainHttpAnswer(err)) {
     return fail('TLS_PLAIN_HTTP', `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or add ${host} to registryExplorer.insecureRegistries.`);
@@ -106,7 +106,7 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
   if (err instanceof CoreError) return err;
   const host = url.host;
   const what = shownPath(url);
-  const fail = (kind: string, sentence: string) => new CoreError(kind, sentence, { cause: err });
+  const fail = (kind: CoreErrorCode, sentence: string) => new CoreError(kind, sentence, { cause: err });
   const code = (err as NodeErrorLike | undefined)?.code;
   const name = (err as { name?: unknown } | undefined)?.name;
   if (context.signal?.aborted || code === 'UND_ERR_ABORTED' || code === 'UND_ERR_ABORT' || code === 'ABORT_ERR' || name === 'AbortError') {

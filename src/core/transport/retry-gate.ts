@@ -1,20 +1,8 @@
-import { CoreError } from '../errors';
-import { cancelled, sleep } from './retry';
+import { cancelled, RetryLaterError } from '../errors';
+import { sleep } from './retry';
 
 /** However long a registry asks for, one hold never lasts longer than a day (a typo must not lock a host out). */
 export const MAX_HOLD_MS = 24 * 60 * 60 * 1000;
-
-/** A registry asked to wait longer than the client waits: nothing was sent; `retryAt` says when to try again. */
-export class RetryLaterError extends CoreError {
-  constructor(
-    message: string,
-    readonly retryAt: Date,
-    /** The status that asked for the wait (429, 503…). */
-    readonly status: number,
-  ) {
-    super('RETRY_LATER', message);
-  }
-}
 
 /** Time (and chance) as the gate sees them; tests pass fake ones. */
 export interface GateClock {

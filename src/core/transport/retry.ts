@@ -1,4 +1,4 @@
-import { CoreError } from '../errors';
+import { cancelled, isTemporaryStatus } from '../errors';
 
 /** How persistent to be with a registry that answers 408/429/5xx or drops the connection. */
 export interface RetryPolicy {
@@ -12,19 +12,6 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
 
-/** Statuses that say "try again later" rather than "this request is wrong". */
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUS.has(status);
-}
-
-/** Connection-level failures worth another attempt (the request may not have reached the registry). */
-const RETRYABLE_CODES = new Set(['CONNECTION_RESET', 'TIMEOUT', 'CONNECTION_CLOSED']);
-
-export function isRetryableError(err: unknown): boolean {
-  return err instanceof CoreError && RETRYABLE_CODES.has(err.code);
-}
 
 /**
  * Milliseconds to wait before attempt `attempt + 1` (attempt counts from 1). A `Retry-After` in
@@ -46,7 +33,7 @@ export function retryDelayMs(attempt: number, retryAfter: string | undefined, po
  * Retry-After. Not capped here: the gate decides what a wait beyond the cap means.
  */
 export function originHoldMs(status: number, retryAfter: string | undefined, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = Date.now(), random = Math.random): number | undefined {
-  if (!isRetryableStatus(status)) return undefined;
+  if (!isTemporaryStatus(status)) return undefined;
   const asked = parseRetryAfter(retryAfter, now);
   if (asked !== undefined) return asked;
   return status === 429 ? retryDelayMs(attempt, undefined, policy, now, random) : undefined;
@@ -76,8 +63,4 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-export function cancelled(): CoreError {
-  return new CoreError('CANCELLED', 'The operation was cancelled.');
 }

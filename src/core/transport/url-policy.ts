@@ -70,7 +70,7 @@ export function requireRegistryUrl(raw: string, source: URL, kind: RegistryUrlKi
   throw refusalError(verdict.reason, verdict.url, source, kind, registry, what);
 }
 
-const CODE_FAMILY: Record<RegistryUrlKind, string> = {
+const CODE_FAMILY: Record<RegistryUrlKind, 'REDIRECT' | 'LINK' | 'REALM'> = {
   redirect: 'REDIRECT',
   'upload-location': 'REDIRECT',
   'mount-location': 'REDIRECT',
