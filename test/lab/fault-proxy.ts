@@ -19,6 +19,11 @@ export type Fault =
   | { kind: 'drop'; afterBytes: number }
   /** Forwards `afterBytes` bytes of the response body, then sends nothing more until the client gives up or the proxy stops. */
   | { kind: 'stall'; afterBytes: number }
+  /**
+   * Relays the body as it comes but chunked (without its Content-Length), and ends it `ms` after the
+   * registry's last byte: a reader has every byte well before the body ends, as from a slow CDN.
+   */
+  | { kind: 'late-end'; ms: number }
   /** Flips the lowest bit of one body byte (default: the middle one, else the first), keeping the length. */
   | { kind: 'tamper'; offset?: number }
   /** Replaces (or adds) Docker-Content-Digest; the default is a well-formed digest of nothing served. */
@@ -515,6 +520,7 @@ export class FaultProxy {
       const origin = new URL(fault.origin).origin;
       headers.link = mapLinkUrls(link, (url) => moveToOrigin(url, this.url + seen.path, origin));
     }
+    if (fault?.kind === 'late-end') delete headers['content-length'];
     const status = upstream.statusCode ?? 502;
     seen.status = status;
     res.writeHead(status, headers);
@@ -524,6 +530,10 @@ export class FaultProxy {
       case 'stall':
         // Keep the client connection open and silent; stop() or the client ends it.
         return relayPrefix(upstream, res, fault.afterBytes, () => undefined);
+      case 'late-end':
+        upstream.pipe(res, { end: false });
+        upstream.once('end', () => void this.sleep(fault.ms).then(() => res.end()));
+        return;
       case 'tamper': {
         const length = Number(headers['content-length']);
         const offset = fault.offset ?? (Number.isFinite(length) && length > 0 ? Math.floor(length / 2) : 0);
