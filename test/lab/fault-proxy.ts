@@ -1,6 +1,7 @@
 // A fault-injecting reverse proxy for the lab: it sits between the client under test and one lab
 // registry, forwards everything as streams, and answers chosen requests wrongly on purpose (slow,
-// failing, cut short, hung, corrupted, mislabelled, redirected, paged). RecordingServer is a second
+// failing, cut short, hung, corrupted, mislabelled, redirected, paged, or with a hostile body, by
+// rule or by a `choose` function asked per request). RecordingServer is a second
 // origin for redirects: it serves given bodies and records who asked, with which headers.
 // Loopback only, no dependencies, and stop() never waits for a client.
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { concatBuffers } from './bytes';
+import { sendHostileAnswer, type HostileAnswer } from './hostile-answers';
 
 export type Fault =
   /** Waits before forwarding. */
@@ -19,6 +21,11 @@ export type Fault =
   | { kind: 'drop'; afterBytes: number }
   /** Forwards `afterBytes` bytes of the response body, then sends nothing more until the client gives up or the proxy stops. */
   | { kind: 'stall'; afterBytes: number }
+  /**
+   * Relays the body as it comes but chunked (without its Content-Length), and ends it `ms` after the
+   * registry's last byte: a reader has every byte well before the body ends, as from a slow CDN.
+   */
+  | { kind: 'late-end'; ms: number }
   /** Flips the lowest bit of one body byte (default: the middle one, else the first), keeping the length. */
   | { kind: 'tamper'; offset?: number }
   /** Replaces (or adds) Docker-Content-Digest; the default is a well-formed digest of nothing served. */
@@ -27,6 +34,8 @@ export type Fault =
   | { kind: 'link-to'; origin: string }
   /** Answers a redirect (default 307) to `location` without forwarding. */
   | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+  /** Answers without forwarding, with a body that may lie or linger (see hostile-answers.ts). */
+  | { kind: 'answer'; answer: HostileAnswer }
   /**
    * For GET …/tags/list: fetches the registry's full list and serves it in pages of at most
    * `pageSize` (fewer if the client's `n` asks for fewer), after the client's `last`, with
@@ -68,6 +77,11 @@ export interface ServerOptions {
   tls?: PemPair;
   /** The loopback address to listen on; default 127.0.0.1. */
   address?: '127.0.0.1' | '::1';
+  /**
+   * How long an idle kept-alive connection is held before the server closes it; default Node's 5 s.
+   * A long one leaves closing to the client, so a test can see whether it does.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 const MAX_SEEN = 10_000;
@@ -136,15 +150,19 @@ export class LoopbackServer {
     private readonly sockets: Set<Socket>,
     /** e.g. 127.0.0.1:PORT or [::1]:PORT; still valid after stop(). */
     readonly host: string,
+    private readonly accepted: () => number,
   ) {
     this.url = `${server instanceof https.Server ? 'https' : 'http'}://${host}`;
   }
 
   static async listen(handler: http.RequestListener, options: ServerOptions): Promise<LoopbackServer> {
-    const { tls, address = '127.0.0.1' } = options;
+    const { tls, address = '127.0.0.1', keepAliveTimeoutMs } = options;
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     server.maxConnections = MAX_CONNECTIONS;
+    if (keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = keepAliveTimeoutMs;
     const sockets = trackSockets(server);
+    let accepted = 0;
+    server.on('connection', () => accepted++);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: address, port: 0, ipv6Only: address === '::1' }, () => resolve());
@@ -152,7 +170,17 @@ export class LoopbackServer {
     // A forgotten stop() must not keep the test process alive.
     server.unref();
     const port = (server.address() as AddressInfo).port;
-    return new LoopbackServer(server, sockets, address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`);
+    return new LoopbackServer(server, sockets, address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`, () => accepted);
+  }
+
+  /** Client connections still open (kept-alive, or held by an answer that never ends). */
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  /** Connections accepted since the server started, counted before any TLS handshake or request. */
+  get acceptedConnections(): number {
+    return this.accepted();
   }
 
   async stop(): Promise<void> {
@@ -321,6 +349,8 @@ function errorBody(code: string, message: string): string {
 export class FaultProxy {
   /** Everything seen, in arrival order (the last 10,000). */
   readonly requests: SeenRequest[] = [];
+  /** Asked for a fault when no rule matches a request (rules first, so a test can still pin one). */
+  choose: ((seen: SeenRequest) => Fault | undefined) | undefined;
   private readonly rules: ActiveRule[] = [];
   private readonly upstream: URL;
   private readonly agent: http.Agent;
@@ -352,6 +382,11 @@ export class FaultProxy {
   /** e.g. 127.0.0.1:PORT */
   get host(): string {
     return this.server.host;
+  }
+
+  /** Client connections still open to the proxy. */
+  get openConnections(): number {
+    return this.server.openConnections;
   }
 
   /** Adds a rule after the existing ones; the first matching rule with uses left applies. */
@@ -402,7 +437,7 @@ export class FaultProxy {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const seen = recordArrival(this.requests, req);
-    const fault = this.takeFault(seen.method, seen.path);
+    const fault = this.takeFault(seen.method, seen.path) ?? this.choose?.(seen);
     if (fault) seen.fault = fault.kind;
     // A broken client connection is an expected outcome here, never a crash of the test process.
     req.on('error', () => undefined);
@@ -426,6 +461,10 @@ export class FaultProxy {
       case 'redirect':
         req.resume();
         return this.answer(res, seen, fault.status ?? 307, { location: fault.location, 'content-length': '0' }, '');
+      case 'answer':
+        req.resume();
+        seen.status = fault.answer.status ?? 200;
+        return sendHostileAnswer(req, res, fault.answer);
       case 'page-tags':
         req.resume();
         return this.serveTagPage(req, res, seen, fault.pageSize);
@@ -515,6 +554,7 @@ export class FaultProxy {
       const origin = new URL(fault.origin).origin;
       headers.link = mapLinkUrls(link, (url) => moveToOrigin(url, this.url + seen.path, origin));
     }
+    if (fault?.kind === 'late-end') delete headers['content-length'];
     const status = upstream.statusCode ?? 502;
     seen.status = status;
     res.writeHead(status, headers);
@@ -524,6 +564,10 @@ export class FaultProxy {
       case 'stall':
         // Keep the client connection open and silent; stop() or the client ends it.
         return relayPrefix(upstream, res, fault.afterBytes, () => undefined);
+      case 'late-end':
+        upstream.pipe(res, { end: false });
+        upstream.once('end', () => void this.sleep(fault.ms).then(() => res.end()));
+        return;
       case 'tamper': {
         const length = Number(headers['content-length']);
         const offset = fault.offset ?? (Number.isFinite(length) && length > 0 ? Math.floor(length / 2) : 0);
@@ -625,6 +669,11 @@ export class RecordingServer {
 
   count(method: string, path: RegExp): number {
     return countMatching(this.requests, method, path);
+  }
+
+  /** Connections ever made to it, requests or not (a TLS handshake that failed counts too). */
+  get acceptedConnections(): number {
+    return this.server.acceptedConnections;
   }
 
   stop(): Promise<void> {

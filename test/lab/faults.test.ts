@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { copy } from '../../src/core/operations/copy';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { listTags, OciLayout, pushToRegistry } from './content';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, sha256 } from './content';
 import { FaultProxy } from './fault-proxy';
 import { Lab, type LabRegistry } from './registry';
 import { tagMany } from './tiny';
@@ -74,6 +74,19 @@ describe('operations through a misbehaving registry', function () {
     assert.ok(pages.every((p) => p.length <= 100));
     assert.equal(new Set(all).size, all.length, 'no tag twice');
     assert.deepEqual([...all].sort(), [...tags, 'seed'].sort());
+  });
+
+  it('completes a copy whose source blobs end well after their last byte (the target confirmed each blob by then)', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'late-end'));
+    const image = await layout.image({ seed: 'late-end', layers: [96 * 1024, 8 * 1024] });
+    await pushToRegistry(layout, image, source, 'late-end/image:1');
+    // The target answers each PUT as soon as it has the blob's bytes, long before the source's body ends.
+    proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'late-end', ms: 300 } });
+    const from = session.registry(proxy.host).repository('late-end/image');
+    const to = session.registry(target.host).repository('late-end/image');
+    const result = await copy(from, to, await from.resolve('1'), { tag: '1' });
+    assert.equal(result.blobs.copied, 3, 'the config and both layers were streamed');
+    assert.equal(sha256(await inspectRaw(target, 'late-end/image:1')), image.descriptor.digest);
   });
 
   it('stops a copy within a second of cancelling, with no request after it', async function () {

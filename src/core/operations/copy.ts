@@ -215,7 +215,10 @@ class GraphTransfer {
       // and only it says whether the blob is worth another attempt.
       throw pipeError !== undefined && !isPrematureClose(pipeError) ? pipeError : err;
     }
-    if (pipeError) throw pipeError;
+    // The target holds the blob under its digest (a registry checks the digest it is given; a layout
+    // keeps only what the verifier passed). A source whose body had not yet ended when the registry
+    // answered is cut off then ("premature close"): not a failure, and never the raw stream error.
+    if (pipeError !== undefined && !isPrematureClose(pipeError)) throw pipeError;
   }
 
   private emit(event: CopyEvent): void {
