@@ -11,6 +11,7 @@ import { RepositoryNode } from '../views/nodes/repository-node';
 import { type ExplorerNode } from '../views/nodes/node-base';
 import type { RegistryTreeProvider } from '../views/registry-tree';
 import type { CommandContext } from './command-context';
+import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { validate } from './subjects';
 
@@ -86,8 +87,8 @@ async function logIn(node: unknown, { registry, tree, log }: CommandContext, log
     return ping.state;
   }
   if (ping.state === 'unreachable') {
-    if (preset) log.warn(`Log In: ${host}: ${ping.error.message}`);
-    const choice = preset ? 'Save Anyway' : await showWarning(`${ping.error.message} The login could not be checked.`, 'Save Anyway');
+    if (preset) log.warn(`Log In: ${host}: ${errorText(ping.error)}`);
+    const choice = preset ? 'Save Anyway' : await showWarning(`${errorText(ping.error)} The login could not be checked.`, 'Save Anyway');
     if (choice !== 'Save Anyway') return ping.state;
   }
   const saveTo = await chooseSaveTo(host, preset);

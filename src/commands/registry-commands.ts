@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { PingResult } from '../core/index';
-import { readSettings, SECTION, writeRegistries, type RegistrySetting } from '../common/settings';
+import { readSettings, writeRegistries, type RegistrySetting } from '../common/settings';
+import { SECTION } from '../common/setting-names';
+import { errorText } from '../common/error-text';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { LoadMoreNode, PagedNode } from '../views/nodes/paged-node';
 import { RegistryNode } from '../views/nodes/registry-node';
@@ -81,8 +83,8 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, { regis
   if (ping.state === 'unreachable') {
     const insecureFix = TLS_PROBLEMS.has(ping.error.code) && !setting.insecure ? ['Mark Insecure and Add'] : [];
     // Scripts are not asked; the log still says why the registry is added unreachable.
-    if (preset) log.warn(`Add Registry: ${location.host}: ${ping.error.message}`);
-    const choice = preset ? 'Add Anyway' : await showWarning(ping.error.message, ...insecureFix, 'Add Anyway');
+    if (preset) log.warn(`Add Registry: ${location.host}: ${errorText(ping.error)}`);
+    const choice = preset ? 'Add Anyway' : await showWarning(errorText(ping.error), ...insecureFix, 'Add Anyway');
     if (!choice) return false;
     if (choice === 'Mark Insecure and Add') setting.insecure = true;
   }

@@ -1,7 +1,7 @@
 /** Long work in a notification: byte progress from the core's copy events (progress-reporter.ts), failures as one sentence. */
 import * as vscode from 'vscode';
 import { showError, showInfo } from './notify';
-import { settingAdvice } from '../views/registry-fixes';
+import { errorText } from './error-text';
 export { progressReporter } from './progress-reporter';
 
 /** What a cancelled copy or push leaves: the tag is written last, blobs that arrived stay. */
@@ -23,8 +23,7 @@ export async function withErrors<T>(what: string, task: () => PromiseLike<T>, af
       void showInfo(afterCancel ? `${what} was cancelled: ${afterCancel}` : `${what} was cancelled.`);
       return undefined;
     }
-    const advice = settingAdvice(code);
-    void showError(`${what}: ${err instanceof Error ? err.message : String(err)}${advice ? ` ${advice}` : ''}`, 'Show Log').then((action) => {
+    void showError(`${what}: ${errorText(err)}`, 'Show Log').then((action) => {
       if (action) void vscode.commands.executeCommand('registryExplorer.showLog');
     });
     return undefined;

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { CoreConfig, CredentialStore, RequestLogger } from '../core/index';
 import { expandHome } from './home-paths';
+import { SECTION } from './setting-names';
 
 /** A registry the user added in settings.json (`registryExplorer.registries`). */
 export interface RegistrySetting {
@@ -40,7 +41,6 @@ export interface ExplorerSettings {
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
 const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
 
-export const SECTION = 'registryExplorer';
 
 export function readSettings(): ExplorerSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -87,6 +87,8 @@ export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: 
       helperTimeoutMs: s.credentialHelperTimeoutSeconds * 1000,
     },
     requestTimeoutMs: s.requestTimeoutSeconds * 1000,
+    // Endpoint plans name the settings a user would change.
+    settingNames: { insecureRegistries: `${SECTION}.insecureRegistries`, resolveRules: `${SECTION}.resolveRules`, registries: `${SECTION}.registries` },
     log,
     userAgent: userAgent(),
   };

@@ -68,13 +68,33 @@ export type CoreErrorCode =
  */
 export class CoreError extends Error {
   readonly code: CoreErrorCode;
+  /** A fix the application can offer in its own words, when the message names one. */
+  readonly remedy: Remedy | undefined;
 
-  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(oneLineText(message), options);
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown; remedy?: Remedy }) {
+    super(oneLineText(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.remedy = options?.remedy;
   }
 }
+
+/**
+ * A fix the message proposes, as facts an application can turn into its own words and buttons:
+ * the core says "treat registry.test as an insecure registry", the extension adds which setting
+ * or command does that. The core names no application's settings.
+ */
+export type Remedy =
+  /** Skip certificate verification for the host (and allow plain HTTP), like Docker's insecure-registries. */
+  | { kind: 'treat-as-insecure'; host: string }
+  /** Connect to another address for the host name, like curl --resolve. */
+  | { kind: 'add-resolve-rule'; host: string }
+  /** Allow more time for requests and response bodies. */
+  | { kind: 'allow-more-time' }
+  /** Name the repositories to show for a registry that does not list them. */
+  | { kind: 'name-repositories'; host: string }
+  /** Log in to the host. */
+  | { kind: 'log-in'; host: string };
 
 /**
  * Malformed input to a parser: a reference, a header, a line of configuration. `position` is the
@@ -104,8 +124,8 @@ export class RegistryError extends CoreError {
   readonly status: number;
   readonly details: RegistryErrorDetail[];
 
-  constructor(code: RegistryAnswerCode, message: string, status: number, details: RegistryErrorDetail[]) {
-    super(code, message);
+  constructor(code: RegistryAnswerCode, message: string, status: number, details: RegistryErrorDetail[], remedy?: Remedy) {
+    super(code, message, remedy ? { remedy } : undefined);
     this.status = status;
     this.details = details;
   }

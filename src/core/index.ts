@@ -5,12 +5,13 @@
  */
 export {
   CoreError, ParseError, RegistryError, ConfigFileError, RetryLaterError, isTemporary, isRestartable,
-  type CoreErrorCode, type RegistryAnswerCode, type RegistryErrorDetail, type UrlPolicyCode,
+  type CoreErrorCode, type Remedy, type RegistryAnswerCode, type RegistryErrorDetail, type UrlPolicyCode,
 } from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
 export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
+export { type SettingNames } from './hosts/host-settings';
 export { type RequestLogEntry, type RequestLogger } from './transport/connection';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry';
 export { parseRegistryLocation, type RegistryLocation } from './name/registry-url';

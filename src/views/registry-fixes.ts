@@ -1,12 +1,15 @@
 /**
  * What a registry's state lets the user fix from the tree, as inline actions: log in, mark it
  * insecure (certificate or plain-HTTP problems), open the hosts.toml that configures it, or open
- * the settings. Pure: the nodes turn these into context values and the menus into buttons.
+ * the settings. Pure: the nodes turn these into context values and the menus into buttons. Errors
+ * are told apart by their codes (typed by the core), never by their text.
  */
+import type { CoreErrorCode } from '../core/index';
+
 export type RegistryFix = 'logIn' | 'markInsecure' | 'openHostsToml' | 'openSettings';
 
 /** Codes after which "mark it insecure" is the fix the user most likely wants. */
-export const TLS_PROBLEMS: ReadonlySet<string> = new Set(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAME_MISMATCH', 'TLS_CERT_DATES', 'TLS_PLAIN_HTTP']);
+export const TLS_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAME_MISMATCH', 'TLS_CERT_DATES', 'TLS_PLAIN_HTTP']);
 
 export type RegistryCondition =
   | { state: 'unknown' | 'reachable' | 'needs-login' }
@@ -32,21 +35,21 @@ export function fixesFor(condition: RegistryCondition, hostsToml: string | undef
  * configuration. The row's children and tooltip carry the full sentence.
  */
 export function problemNote(code: string): string {
-  if (code.startsWith('CREDENTIAL_HELPER_')) return 'credential helper failed';
-  if (code.startsWith('AUTH_FILE_')) return 'login file invalid';
-  if (code.startsWith('HOSTS_') || code.startsWith('CERTS_D_')) return 'host configuration invalid';
+  if (CREDENTIAL_HELPER_PROBLEMS.has(code)) return 'credential helper failed';
+  if (LOGIN_FILE_PROBLEMS.has(code)) return 'login file invalid';
+  if (HOST_CONFIGURATION_PROBLEMS.has(code)) return 'host configuration invalid';
   return 'unreachable';
 }
 
-/**
- * A setting that may help with an error the core words in its own terms (the core never names VS
- * Code settings): a registry too slow to send a body within the time limits, which follow
- * `registryExplorer.requestTimeout`.
- */
-export function settingAdvice(code: string | undefined): string | undefined {
-  if (code === 'BODY_TIMEOUT') return 'If the registry is just slow, raise registryExplorer.requestTimeout: the time allowed for a response body grows with it.';
-  return undefined;
-}
+const CREDENTIAL_HELPER_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'CREDENTIAL_HELPER_BAD_OUTPUT', 'CREDENTIAL_HELPER_FAILED', 'CREDENTIAL_HELPER_INVALID_NAME', 'CREDENTIAL_HELPER_NOT_FOUND', 'CREDENTIAL_HELPER_TIMEOUT',
+]);
+const LOGIN_FILE_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>(['AUTH_FILE_INVALID', 'AUTH_FILE_MISSING', 'AUTH_FILE_SYNTAX', 'AUTH_FILE_UNREADABLE', 'DOCKER_CONFIG_UNREADABLE']);
+const HOST_CONFIGURATION_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'HOSTS_FILE_MISSING', 'HOSTS_TOML_INVALID', 'HOSTS_TOML_SYNTAX', 'HOSTS_TOML_UNKNOWN_CAPABILITY', 'HOSTS_TOML_UNREADABLE',
+  'CERTS_D_MISSING_CERT', 'CERTS_D_MISSING_KEY', 'TLS_FILE_UNREADABLE',
+]);
+
 
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
 export interface HostsTomlPlace {

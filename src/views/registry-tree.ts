@@ -3,6 +3,7 @@ import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
 import type { ParsedManifest, Repository } from '../core/index';
+import { errorText } from '../common/error-text';
 import type { RegistryService } from '../common/registry-service';
 import type { RegistrySetting } from '../common/settings';
 import type { SettingsImpact } from '../common/settings-impact';
@@ -111,7 +112,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     try {
       await node.loadMore();
     } catch (err) {
-      void showError(`Loading more: ${err instanceof Error ? err.message : String(err)}`);
+      void showError(`Loading more: ${errorText(err)}`);
     }
     this.changeEmitter.fire(node);
   }
@@ -175,7 +176,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   private describe(err: unknown, doing: string): string {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     this.log.error(`While ${doing}: ${message}`);
     return message;
   }

@@ -103,14 +103,15 @@ describe('RegistryClient against real registries', function () {
       const client = clientFor(tlsCa.url);
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_UNKNOWN_AUTHORITY');
-      assert.match(result.state === 'unreachable' ? result.error.message : '', /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or add 127\.0\.0\.1:\d+ to registryExplorer\.insecureRegistries/);
+      assert.match(result.state === 'unreachable' ? result.error.message : '', /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or treat 127\.0\.0\.1:\d+ as an insecure registry/);
+      assert.deepEqual(result.state === 'unreachable' && result.error.remedy, { kind: 'treat-as-insecure', host: tlsCa.host });
     });
 
     it('explains a certificate without an IP SAN', async () => {
       const client = clientFor(tlsNoIpSan.url, { hostsDirectories: [folderWith({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })] });
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_NO_IP_SAN');
-      assert.match(result.state === 'unreachable' ? result.error.message : '', /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or add/);
+      assert.match(result.state === 'unreachable' ? result.error.message : '', /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or treat/);
     });
 
     it('skips verification for an insecure host and stays on https', async () => {
@@ -177,7 +178,7 @@ describe('RegistryClient against real registries', function () {
 
     it('asks for a login when the catalog needs one', async () => {
       const client = clientFor(basic.url);
-      await assert.rejects(collect(client.listRepositories()), (err: CoreError) => err.code === 'NEEDS_LOGIN' && /^127\.0\.0\.1:\d+ requires a login for the catalog: add your credentials for 127\.0\.0\.1:\d+/.test(err.message));
+      await assert.rejects(collect(client.listRepositories()), (err: CoreError) => err.code === 'NEEDS_LOGIN' && /^127\.0\.0\.1:\d+ requires a login for the catalog: log in to 127\.0\.0\.1:\d+/.test(err.message));
     });
   });
 

@@ -178,7 +178,7 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     assert.ok(err instanceof RetryLaterError, String(err));
     assert.equal(err.code, 'RETRY_LATER');
     assert.ok(Math.abs(err.retryAt.getTime() - (Date.now() + 120_000)) < 10_000, `retry at ${err.retryAt.toISOString()}`);
-    assert.match(err.message, new RegExp(`^${proxy.host.replace(/\./g, '\\.')} is rate-limiting requests and asked clients to wait until .* \\(in 1[12]\\d s\\), longer than the 30 s Registry Explorer waits, so nothing more was sent: try again after .*, or log in for a higher limit\\.$`));
+    assert.match(err.message, new RegExp(`^${proxy.host.replace(/\./g, '\\.')} is rate-limiting requests and asked clients to wait until .* \\(in 1[12]\\d s\\), longer than the 30 s this client waits, so nothing more was sent: try again after .*, or log in for a higher limit\\.$`));
     assert.ok(Date.now() - started < 5000, `failed in ${Date.now() - started} ms, without waiting`);
     // Requests the other workers had already sent may still be arriving.
     await sleep(300);

@@ -289,7 +289,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
     it('answered in plain HTTP, with https:// named: refused, and the plain-HTTP server on that port saw no request', async () => {
       const log: RequestLogEntry[] = [];
       const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${plainProxy.host}` }], log: (e) => log.push(e) });
-      await neverWeakened(s, plainProxy.host, log, plainProxy, 'TLS_PLAIN_HTTP', new RegExp(`answered the TLS handshake with plain HTTP: use http://${escape(plainProxy.host)} as the registry URL, or add ${escape(plainProxy.host)} to registryExplorer\\.insecureRegistries`));
+      await neverWeakened(s, plainProxy.host, log, plainProxy, 'TLS_PLAIN_HTTP', new RegExp(`answered the TLS handshake with plain HTTP: use http://${escape(plainProxy.host)} as the registry URL, or treat ${escape(plainProxy.host)} as an insecure registry`));
     });
 
     it('answered in plain HTTP, with a CA configured for the loopback host: refused the same way', async () => {
@@ -302,7 +302,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
     it('a certificate from an unknown authority: refused, no request sent over the unverified connection', async () => {
       const log: RequestLogEntry[] = [];
       const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${proxy.host}` }], log: (e) => log.push(e) });
-      await neverWeakened(s, proxy.host, log, proxy, 'TLS_UNKNOWN_AUTHORITY', new RegExp(`The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or add ${escape(proxy.host)} to registryExplorer\\.insecureRegistries`));
+      await neverWeakened(s, proxy.host, log, proxy, 'TLS_UNKNOWN_AUTHORITY', new RegExp(`The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or treat ${escape(proxy.host)} as an insecure registry`));
     });
   });
 });

@@ -210,7 +210,8 @@ describe('auth token: fetchToken', () => {
   it('asks for a login when the token server refuses anonymous access', async () => {
     const server = tokenServer(() => response(403, {}));
     const e = await rejects(fetchToken({ realm: REALM, scopes: [], registry, send: server.send }), 'NEEDS_LOGIN');
-    assert.match(e.message, /add your credentials/);
+    assert.match(e.message, /log in to /);
+    assert.deepEqual(e.remedy, { kind: 'log-in', host: registry.host });
   });
 
   it('redacts secrets from a token server\'s error text', async () => {

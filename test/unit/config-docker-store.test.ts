@@ -231,7 +231,7 @@ describe('config/docker-store', function () {
     try {
       await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
         assert.equal((e as CoreError).code, 'DOCKER_CONFIG_UNWRITABLE');
-        assert.match((e as Error).message, /cannot be written \(EACCES\); check the permissions of it and its folder, or keep the login in VS Code only\./);
+        assert.match((e as Error).message, /cannot be written \(EACCES\); check the permissions of it and its folder, or do not save the login there\./);
         assertNoSecret(e);
         return true;
       });

@@ -183,7 +183,7 @@ describe('plan', () => {
       assert.equal(p.endpoints[0]?.scheme, 'http');
       assert.equal(p.endpoints[0]?.insecure, false);
       assert.equal(p.endpoints[0]?.skipVerify, false);
-      assert.ok(p.endpoints[0]?.why.includes('plain HTTP: http:// in registryExplorer.registries'));
+      assert.ok(p.endpoints[0]?.why.includes('plain HTTP: http:// in the registry\'s own settings'));
     });
 
     it('tries an http:// entry with TLS settings on a port other than 80 over https first', async () => {
@@ -259,7 +259,7 @@ describe('plan', () => {
     it('verifies a loopback registry named with https:// or given a CA, unless an entry lists it', async () => {
       let [e] = (await plan('127.0.0.1:5443', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
       assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', false, false]);
-      assert.ok(e?.why.includes('verified although loopback: https:// in registryExplorer.registries'));
+      assert.ok(e?.why.includes('verified although loopback: https:// in the registry\'s own settings'));
       hostDir('127.0.0.1:5444', { 'ca.crt': 'x' });
       [e] = (await plan('127.0.0.1:5444', 'pull')).endpoints;
       assert.deepEqual([e?.insecure, e?.skipVerify], [false, false]);
@@ -272,16 +272,16 @@ describe('plan', () => {
       const settings: PlanSettings = { insecureRegistries: ['reg.test:5000', ' other.test ', '10.0.0.0/8'] };
       let [e] = (await plan('reg.test:5000', 'pull', settings)).endpoints;
       assert.deepEqual([e?.insecure, e?.skipVerify], [true, true]);
-      assert.ok(e?.why.includes('insecure: matches reg.test:5000 in registryExplorer.insecureRegistries'));
+      assert.ok(e?.why.includes('insecure: matches reg.test:5000 in the insecure registries setting'));
       // An entry without a port matches only a registry written without one (Docker semantics).
       [e] = (await plan('other.test:5000', 'pull', settings)).endpoints;
       assert.equal(e?.insecure, false);
       [e] = (await plan('other.test', 'pull', settings)).endpoints;
       assert.equal(e?.insecure, true);
       [e] = (await plan('10.1.2.3:5000', 'pull', settings)).endpoints;
-      assert.ok(e?.why.includes('insecure: matches 10.0.0.0/8 in registryExplorer.insecureRegistries'));
+      assert.ok(e?.why.includes('insecure: matches 10.0.0.0/8 in the insecure registries setting'));
       [e] = (await plan('reg.corp', 'pull', { ...settings, resolvedAddresses: { 'reg.corp': ['192.0.2.1', '10.9.9.9'] } })).endpoints;
-      assert.ok(e?.why.includes('insecure: resolves to 10.9.9.9, which matches 10.0.0.0/8 in registryExplorer.insecureRegistries'));
+      assert.ok(e?.why.includes('insecure: resolves to 10.9.9.9, which matches 10.0.0.0/8 in the insecure registries setting'));
     });
 
     it('applies the registry setting insecure flag to the server only', async () => {
@@ -317,8 +317,8 @@ describe('plan', () => {
         resolveRules: ['reg.test:443', 'reg.test:443:not-an-ip', 'reg.test:443:127.0.0.1'],
       });
       assert.equal(p.warnings.length, 6);
-      assert.equal(p.warnings.filter((w) => w.startsWith('registryExplorer.insecureRegistries entry ignored')).length, 4);
-      assert.equal(p.warnings.filter((w) => w.startsWith('registryExplorer.resolveRules entry ignored')).length, 2);
+      assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the insecure registries setting was ignored')).length, 4);
+      assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the resolve rules setting was ignored')).length, 2);
       assert.ok(p.warnings.every((w) => /Fix or remove it in the settings\.$/.test(w)));
       const reg = await plan('reg.test', 'pull', { insecureRegistries: ['http://reg.test', 'reg.test:bad'], resolveRules: ['reg.test:443:127.0.0.1', 'garbage'] });
       assert.equal(reg.endpoints[0]?.insecure, false);
@@ -397,7 +397,7 @@ describe('plan', () => {
         ['10.200.0.1:5000', true],
         ['reg.corp', true],
       ]);
-      assert.ok(p.endpoints[2]?.why.includes('insecure: resolves to 10.1.2.3, which matches 10.0.0.0/8 in registryExplorer.insecureRegistries'));
+      assert.ok(p.endpoints[2]?.why.includes('insecure: resolves to 10.1.2.3, which matches 10.0.0.0/8 in the insecure registries setting'));
     });
 
     it('ignores lookup failures and slow lookups', async () => {
@@ -452,7 +452,7 @@ describe('plan', () => {
       assert.match(text, /why: mirror from /);
       assert.match(text, /Skipped:\n {2}- mirror-a\.example: mirror without the push capability/);
       assert.match(text, /Warnings:\n {2}- "proxy" in \[host."https:\/\/mirror-c\.example"\]/);
-      assert.match(text, /registryExplorer\.insecureRegistries entry ignored/);
+      assert.match(text, /An entry of the insecure registries setting was ignored/);
 
       const pull = describePlan(await plan('docker.io', 'pull'));
       assert.match(pull, /4\. server https:\/\/registry-1\.docker\.io\/v2\n/);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fixesFor, hostsTomlOf, problemNote, settingAdvice, TLS_PROBLEMS } from '../../src/views/registry-fixes';
+import { fixesFor, hostsTomlOf, problemNote, TLS_PROBLEMS } from '../../src/views/registry-fixes';
 
 describe('fixesFor', () => {
   it('offers a login for a registry that needs one, nothing while reachable or unknown', () => {
@@ -51,10 +51,3 @@ describe('problemNote', () => {
   });
 });
 
-describe('settingAdvice', () => {
-  it('names the setting behind a body time limit, which the core\'s own sentence does not', () => {
-    assert.match(settingAdvice('BODY_TIMEOUT') ?? '', /registryExplorer\.requestTimeout/);
-    assert.equal(settingAdvice('CONNECTION_RESET'), undefined);
-    assert.equal(settingAdvice(undefined), undefined);
-  });
-});

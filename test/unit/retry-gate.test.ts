@@ -82,7 +82,7 @@ describe('retry gate (one origin\'s Retry-After, shared by its requests)', () =>
     assert.equal(err.code, 'RETRY_LATER');
     assert.equal(err.status, 429);
     assert.equal(err.retryAt.getTime(), clock.t + 120_000);
-    assert.match(err.message, /^r\.example is rate-limiting requests and asked clients to wait until .+ \(in 120 s\), longer than the 30 s Registry Explorer waits, so nothing more was sent: try again after .+, or log in for a higher limit\.$/);
+    assert.match(err.message, /^r\.example is rate-limiting requests and asked clients to wait until .+ \(in 120 s\), longer than the 30 s this client waits, so nothing more was sent: try again after .+, or log in for a higher limit\.$/);
     assert.deepEqual(clock.slept, [], 'no partial wait either');
   });
 

@@ -168,12 +168,11 @@ export class Authorizer {
       // A malformed challenge still means "refused"; the generic sentences below apply.
     }
     const what = describeScopes(scopes);
-    const login = `(docker login, podman login or Registry Explorer's Log In)`;
-    if (!cred) return new CoreError('NEEDS_LOGIN', `${host} requires a login for ${what}: add your credentials for ${host} ${login}.`);
+    if (!cred) return new CoreError('NEEDS_LOGIN', `${host} requires a login for ${what}: log in to ${host} (docker login and podman login are used too).`, { remedy: { kind: 'log-in', host } });
     if (insufficient || res.status === 403) {
       return new CoreError('DENIED', `${host} did not grant the login from ${cred.source} ${what}: check that this account has that permission on ${host}, or log in as one that does.`);
     }
-    return new CoreError('AUTH_FAILED', `${host} rejected the credentials from ${cred.source}: log in to ${host} again ${login}.`);
+    return new CoreError('AUTH_FAILED', `${host} rejected the credentials from ${cred.source}: log in to ${host} again (docker login and podman login are used too).`, { remedy: { kind: 'log-in', host } });
   }
 
   /** Drops cached tokens and the credential (after a logout or a login). */

@@ -207,7 +207,8 @@ function authFailed(req: TokenRequest, realm: URL): CoreError {
   return new CoreError(
     'AUTH_FAILED',
     `The token server of ${host} (${shownRealm(realm)}) rejected the credentials from ${req.credential?.source ?? 'an unknown source'}: ` +
-      `log in to ${host} again (docker login, podman login or Registry Explorer's Log In).`,
+      `log in to ${host} again (docker login and podman login are used too).`,
+    { remedy: { kind: 'log-in', host } },
   );
 }
 
@@ -217,7 +218,8 @@ function statusError(status: number, body: string | undefined, req: TokenRequest
     if (req.credential) return authFailed(req, realm);
     return new CoreError(
       'NEEDS_LOGIN',
-      `${host} requires a login: its token server (${shownRealm(realm)}) refused anonymous access; add your credentials for ${host} (docker login, podman login or Registry Explorer's Log In).`,
+      `${host} requires a login: its token server (${shownRealm(realm)}) refused anonymous access; log in to ${host} (docker login and podman login are used too).`,
+      { remedy: { kind: 'log-in', host } },
     );
   }
   const said = serverSaid(body, secrets);

@@ -41,7 +41,7 @@ export interface DockerStoreLocation {
 
 export type DockerStoreOptions = Omit<HelperOptions, 'configuredBy'>;
 
-const WRITE_ADVICE = 'Nothing was written to it: fix the file, then log in again (or keep the login in VS Code only).';
+const WRITE_ADVICE = 'Nothing was written to it: fix the file, then log in again (or do not save the login there).';
 
 
 /** Saves a login for `host` in Docker's store chosen by the config file at `configPath`. */
@@ -110,7 +110,7 @@ interface CurrentFile {
 
 /** The file as text, raw data and parsed; `undefined` when missing. Throws, naming the file, when it does not parse. */
 async function readForWrite(path: string): Promise<CurrentFile | undefined> {
-  const text = await readConfigText(path, (code) => new ConfigFileError('DOCKER_CONFIG_UNREADABLE', `The Docker config file ${path} cannot be read (${code}); check its permissions, or keep the login in VS Code only.`, { file: path }));
+  const text = await readConfigText(path, (code) => new ConfigFileError('DOCKER_CONFIG_UNREADABLE', `The Docker config file ${path} cannot be read (${code}); check its permissions, or do not save the login there.`, { file: path }));
   if (text === undefined) return undefined;
   const parsed = parseDockerConfig(text, path, 'Docker config file', WRITE_ADVICE);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -148,7 +148,7 @@ async function writeAuths(path: string, current: CurrentFile | undefined, change
   const failed = (error: unknown): ConfigFileError =>
     new ConfigFileError(
       'DOCKER_CONFIG_UNWRITABLE',
-      `The Docker config file ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); check the permissions of it and its folder, or keep the login in VS Code only.`,
+      `The Docker config file ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}); check the permissions of it and its folder, or do not save the login there.`,
       { file: path },
     );
   // A symlinked config.json stays a link: docker replaces the file it points to.

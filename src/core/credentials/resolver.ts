@@ -1,6 +1,6 @@
 /**
- * The combined credential resolver: VS Code SecretStorage (through a `CredentialStore` the
- * extension provides) → Docker `config.json` (with its credential helpers) → containers
+ * The combined credential resolver: the application's own logins (a `CredentialStore` it
+ * provides, such as the extension's secret storage) → Docker `config.json` (with its credential helpers) → containers
  * `auth.json` files. The first usable credential wins.
  *
  * Credentials belong to the host actually contacted: a mirror is asked about under its own name and

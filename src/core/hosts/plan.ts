@@ -15,14 +15,13 @@ import {
   formatInsecureEntry,
   isAlwaysInsecure,
   matchInsecure,
-  parseInsecureEntry,
   parseIp,
-  type InsecureEntry,
 } from '../net/cidr';
 import { ALL_HOST_CAPABILITIES, loadHostConfig, type ClientCertificate, type HostCapability, type HostConfig, type HostConfigSource, type HostEntry } from './hosts-dirs';
-import { findResolveRule, formatResolveRule, parseResolveRule, type ResolveRule } from './resolve-rules';
+import { findResolveRule, formatResolveRule, type ResolveRule } from './resolve-rules';
 import { isDockerHubHost } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
+import { parseHostSettings, type HostSettings, type RegistryReach } from './host-settings';
 
 export type Operation = 'resolve' | 'pull' | 'push' | 'delete' | 'list' | 'referrers';
 
@@ -79,19 +78,18 @@ export interface EndpointPlan {
 }
 
 export interface PlanSettings {
-  /** Raw `registryExplorer.insecureRegistries` values (malformed ones → warnings, never insecure). */
+  /** The settings parsed once (see parseHostSettings); when given, the raw lists below are not read. */
+  parsed?: HostSettings;
+  /** Raw insecure registry entries (malformed ones → warnings, never insecure). */
   insecureRegistries?: readonly string[];
-  /** Raw `registryExplorer.resolveRules` values; malformed → warnings. */
+  /** Raw resolve rules; malformed → warnings. */
   resolveRules?: readonly string[];
-  /** The registry's own entry in registryExplorer.registries, when there is one. */
-  registrySetting?: { scheme?: 'http' | 'https'; insecure?: boolean };
+  /** The registry's own entry among the configured registries, when there is one. */
+  registrySetting?: RegistryReach;
   /** Addresses each hostname resolves to (for CIDR entries); the async loader fills it. */
   resolvedAddresses?: Readonly<Record<string, readonly string[]>>;
 }
 
-const INSECURE_SETTING = 'registryExplorer.insecureRegistries';
-const RESOLVE_SETTING = 'registryExplorer.resolveRules';
-const REGISTRIES_SETTING = 'registryExplorer.registries';
 
 /** The capability a host needs for an operation; `list` needs none (it only goes to the server). */
 const NEEDED: Record<Operation, HostCapability | undefined> = {
@@ -103,29 +101,9 @@ const NEEDED: Record<Operation, HostCapability | undefined> = {
   list: undefined,
 };
 
-interface ParsedSettings {
-  insecure: { raw: string; entry: InsecureEntry }[];
-  rules: ResolveRule[];
-  warnings: string[];
-}
-
-function parseSettings(settings: PlanSettings): ParsedSettings {
-  const out: ParsedSettings = { insecure: [], rules: [], warnings: [] };
-  for (const raw of settings.insecureRegistries ?? []) {
-    try {
-      out.insecure.push({ raw: raw.trim(), entry: parseInsecureEntry(raw) });
-    } catch (error) {
-      out.warnings.push(`${INSECURE_SETTING} entry ignored (it makes nothing insecure): ${(error as Error).message}. Fix or remove it in the settings.`);
-    }
-  }
-  for (const raw of settings.resolveRules ?? []) {
-    try {
-      out.rules.push(parseResolveRule(raw.trim()));
-    } catch (error) {
-      out.warnings.push(`${RESOLVE_SETTING} entry ignored: ${(error as Error).message}. Fix or remove it in the settings.`);
-    }
-  }
-  return out;
+/** The settings a plan uses: parsed once by the session, or here for a caller with raw lists. */
+function settingsOf(settings: PlanSettings): HostSettings {
+  return settings.parsed ?? parseHostSettings({ insecureRegistries: settings.insecureRegistries, resolveRules: settings.resolveRules });
 }
 
 
@@ -141,7 +119,7 @@ function sameRegistry(contacted: string, registry: string): boolean {
  * entry). `loopbackDefault` is false when the user asked for verification of this host (https://
  * in its URL, or a CA for it): loopback is then insecure only if an entry lists it.
  */
-function insecureReason(parsed: ParsedSettings, hostname: string, port: number | undefined, addresses: readonly string[], loopbackDefault: boolean): string | undefined {
+function insecureReason(parsed: HostSettings, hostname: string, port: number | undefined, addresses: readonly string[], loopbackDefault: boolean): string | undefined {
   if (loopbackDefault) {
     if (isAlwaysInsecure(hostname)) return 'insecure: loopback';
     const loopback = addresses.find((a) => parseIp(a) !== undefined && isAlwaysInsecure(a));
@@ -149,9 +127,9 @@ function insecureReason(parsed: ParsedSettings, hostname: string, port: number |
   }
   for (const { raw, entry } of parsed.insecure) {
     if (!matchInsecure([entry], hostname, port, addresses)) continue;
-    if (entry.kind === 'host' || isIP(hostname) !== 0) return `insecure: matches ${raw} in ${INSECURE_SETTING}`;
+    if (entry.kind === 'host' || isIP(hostname) !== 0) return `insecure: matches ${raw} in ${parsed.names.insecureRegistries}`;
     const hit = addresses.find((a) => cidrContains(entry, a));
-    return `insecure: resolves to ${hit ?? formatInsecureEntry(entry)}, which matches ${raw} in ${INSECURE_SETTING}`;
+    return `insecure: resolves to ${hit ?? formatInsecureEntry(entry)}, which matches ${raw} in ${parsed.names.insecureRegistries}`;
   }
   return undefined;
 }
@@ -165,7 +143,7 @@ function connectTarget(rules: readonly ResolveRule[], hostname: string, port: nu
   return rule === undefined ? undefined : { address: rule.address, port: rule.addressPort, rule: formatResolveRule(rule) };
 }
 
-function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig, parsed: ParsedSettings, settings: PlanSettings): PlannedEndpoint {
+function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig, parsed: HostSettings, settings: PlanSettings): PlannedEndpoint {
   const host = entry.host.toLowerCase();
   const { hostname, port } = splitHostPort(host);
   const why: string[] = [];
@@ -188,9 +166,9 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
     scheme = setting.scheme;
     if (scheme === 'http') {
       plainByChoice = true;
-      why.push(`plain HTTP: http:// in ${REGISTRIES_SETTING}`);
+      why.push(`plain HTTP: http:// in ${parsed.names.registries}`);
     } else {
-      why.push(`HTTPS: https:// in ${REGISTRIES_SETTING}`);
+      why.push(`HTTPS: https:// in ${parsed.names.registries}`);
     }
   } else if (entry.scheme === 'http') {
     const effectivePort = port ?? 80;
@@ -215,10 +193,10 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
     const verificationAsked = (role === 'server' && file === undefined && setting?.scheme === 'https') || entry.caFiles.length > 0;
     const listed = insecureReason(parsed, hostname, port, settings.resolvedAddresses?.[hostname] ?? [], !verificationAsked);
     if (verificationAsked && listed === undefined && isAlwaysInsecure(hostname)) {
-      why.push(entry.caFiles.length > 0 ? 'verified although loopback: a CA is configured for it' : `verified although loopback: https:// in ${REGISTRIES_SETTING}`);
+      why.push(entry.caFiles.length > 0 ? 'verified although loopback: a CA is configured for it' : `verified although loopback: https:// in ${parsed.names.registries}`);
     }
     if (listed !== undefined) reasons.push(listed);
-    if (setting?.insecure === true) reasons.push(`insecure: "insecure": true for this registry in ${REGISTRIES_SETTING}`);
+    if (setting?.insecure === true) reasons.push(`insecure: "insecure": true for this registry in ${parsed.names.registries}`);
     if (entry.skipVerify === true) reasons.push(`insecure: skip_verify = true in ${file ?? 'the host configuration'}`);
     if (reasons.length > 0) {
       insecure = true;
@@ -240,14 +218,14 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
 
   const connectTo: PlannedEndpoint['connectTo'] = {};
   if (scheme === 'https') {
-    const target = connectTarget(parsed.rules, hostname, port ?? 443);
+    const target = connectTarget(parsed.resolveRules, hostname, port ?? 443);
     if (target !== undefined) {
       connectTo.https = target;
       why.push(`resolve rule ${target.rule}`);
     }
   }
   if (scheme === 'http' || insecure) {
-    const target = connectTarget(parsed.rules, hostname, port ?? 80);
+    const target = connectTarget(parsed.resolveRules, hostname, port ?? 80);
     if (target !== undefined) {
       connectTo.http = target;
       if (target.rule !== connectTo.https?.rule) why.push(`resolve rule ${target.rule}${scheme === 'https' ? ' (for the plain-HTTP fallback)' : ''}`);
@@ -339,7 +317,7 @@ function withHostTls(entry: HostEntry, config: HostConfig): { entry: HostEntry; 
  * server, filtered by capability (push and delete: only the first push host; list: the server only).
  */
 export function planEndpoints(config: HostConfig, operation: Operation, settings: PlanSettings = {}): EndpointPlan {
-  const parsed = parseSettings(settings);
+  const parsed = settingsOf(settings);
   const warnings = [...config.warnings, ...parsed.warnings];
   const hosts: { entry: HostEntry; role: 'mirror' | 'server' }[] = [
     ...config.mirrors.map((entry) => ({ entry, role: 'mirror' as const })),
@@ -352,7 +330,7 @@ export function planEndpoints(config: HostConfig, operation: Operation, settings
 
   if (file(config) !== undefined && settings.registrySetting?.scheme !== undefined && settings.registrySetting.scheme !== config.server.scheme) {
     warnings.push(
-      `${REGISTRIES_SETTING} names ${config.registry} with ${settings.registrySetting.scheme}://, but ${file(config)} makes its server ${config.server.scheme}://; the hosts.toml wins. Change one of them so they agree.`,
+      `${parsed.names.registries} names ${config.registry} with ${settings.registrySetting.scheme}://, but ${file(config)} makes its server ${config.server.scheme}://; the hosts.toml wins. Change one of them so they agree.`,
     );
   }
 
@@ -435,17 +413,10 @@ export async function loadEndpointPlan(registry: string, operation: Operation, o
  */
 export async function resolveForInsecureNetworks(
   config: HostConfig,
-  options: Pick<LoadPlanOptions, 'insecureRegistries' | 'resolvedAddresses' | 'lookup' | 'lookupTimeoutMs'>,
+  options: Pick<LoadPlanOptions, 'parsed' | 'insecureRegistries' | 'resolvedAddresses' | 'lookup' | 'lookupTimeoutMs'>,
 ): Promise<Record<string, readonly string[]>> {
   const resolvedAddresses: Record<string, readonly string[]> = { ...options.resolvedAddresses };
-  const needsDns = (options.insecureRegistries ?? []).some((raw) => {
-    try {
-      return parseInsecureEntry(raw).kind === 'cidr';
-    } catch {
-      return false;
-    }
-  });
-  if (!needsDns) return resolvedAddresses;
+  if (!settingsOf(options).hasNetworkEntries) return resolvedAddresses;
   const lookup = options.lookup ?? defaultLookup;
   const names = new Set(
     [...config.mirrors, config.server]

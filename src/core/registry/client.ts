@@ -107,7 +107,9 @@ export class RegistryClient {
     const explainFailure = (status: number, text: string): CoreError | undefined => {
       const code = registryErrorFor(status, text, 'the catalog', this.host, this.router.secrets).code;
       if (NO_CATALOG_STATUS.has(status) || code === 'UNSUPPORTED') {
-        return new CoreError('CATALOG_UNSUPPORTED', `${this.host} does not list its repositories (HTTP ${status}): add the ones you use to the registry's "repositories" in registryExplorer.registries.`);
+        return new CoreError('CATALOG_UNSUPPORTED', `${this.host} does not list its repositories (HTTP ${status}): name the repositories you use for this registry.`, {
+          remedy: { kind: 'name-repositories', host: this.host },
+        });
       }
       return undefined;
     };

@@ -15,7 +15,7 @@ export function parseErrorBody(text: string): RegistryErrorDetail[] {
 }
 
 const NEXT_STEP: Record<string, (what: string, host: string) => string> = {
-  UNAUTHORIZED: (_w, host) => `${host} requires a login: add your credentials for ${host} (docker login, podman login or Registry Explorer's Log In).`,
+  UNAUTHORIZED: (_w, host) => `${host} requires a login: log in to ${host} (docker login and podman login are used too).`,
   DENIED: (what, host) => `${host} denied access to ${what}: check that your account has permission.`,
   NAME_UNKNOWN: (what, host) => `${host} has no ${what}: check the name.`,
   NAME_INVALID: (what) => `${what} is not a valid repository name for this registry.`,
@@ -55,7 +55,7 @@ export function registryErrorFor(status: number, bodyText: string, what: string,
   // The registry's own words help, but they are untrusted text: made safe (see quoteRegistryText), and kept apart in parentheses.
   // (A function, so `$&` or `$'` in the registry's text is not a replacement pattern.)
   const message = first?.message ? base.replace(/\.$/, () => ` (the registry said: ${first.message}).`) : base;
-  return new RegistryError(code, message, status, details);
+  return new RegistryError(code, message, status, details, code === 'UNAUTHORIZED' ? { kind: 'log-in', host } : undefined);
 }
 
 /**

@@ -9,10 +9,10 @@ import { EndpointClient } from './endpoint-client';
 import { RequestRouter } from './router';
 import { CoreError } from '../errors';
 import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
-import { findResolveRule, parseResolveRule, type ResolveRule } from '../hosts/resolve-rules';
+import { findResolveRule } from '../hosts/resolve-rules';
+import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { canonicalHost, isHostName } from '../net/addresses';
 import { KnownSecrets } from '../text/registry-text';
-import { parseRegistryLocation } from '../name/registry-url';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
 import { HttpTransport, type ConnectionOptions } from '../transport/http';
 import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from '../transport/response-body';
@@ -63,6 +63,8 @@ export interface CoreConfig {
   log?: RequestLogger;
   /** Sent as User-Agent on every request; default `oci-registry-explorer`. */
   userAgent?: string;
+  /** How the application names its settings, for the reasons and warnings of endpoint plans (see SettingNames). */
+  settingNames?: Partial<SettingNames>;
   env?: Record<string, string | undefined>;
   homedir?: string;
   platform?: NodeJS.Platform;
@@ -91,7 +93,6 @@ export class RegistrySession {
   private readonly roots: string[];
   private readonly retry: RetryPolicy;
   private readonly resolver: CredentialResolver | undefined;
-  private readonly registrySettings = new Map<string, { scheme?: 'http' | 'https'; insecure?: boolean }>();
   private readonly hostConfigs = new Map<string, Promise<{ config: HostConfig; resolvedAddresses: Record<string, readonly string[]> }>>();
   private readonly pems = new Map<string, Promise<string>>();
   private readonly endpointTlsCache = new Map<string, Promise<EndpointTls>>();
@@ -101,8 +102,8 @@ export class RegistrySession {
   private readonly gates = new Map<string, RetryGate>();
   private readonly authorizers = new Map<string, Authorizer>();
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
-  /** Parsed once; a malformed rule is reported by the endpoint plan and applies nowhere. */
-  private readonly resolveRules: ResolveRule[] = [];
+  /** The insecure registries, resolve rules and registry entries, parsed once (see host-settings.ts). */
+  private readonly hostSettings: HostSettings;
 
   constructor(readonly config: CoreConfig = {}) {
     const env = config.env ?? process.env;
@@ -125,21 +126,12 @@ export class RegistrySession {
         platform,
       });
     }
-    for (const raw of config.resolveRules ?? []) {
-      try {
-        this.resolveRules.push(parseResolveRule(raw.trim()));
-      } catch {
-        // See resolveRules.
-      }
-    }
-    for (const entry of config.registries ?? []) {
-      try {
-        const location = parseRegistryLocation(entry.url);
-        this.registrySettings.set(canonicalHost(location.host), { ...(location.scheme ? { scheme: location.scheme } : {}), ...(entry.insecure ? { insecure: true } : {}) });
-      } catch {
-        // Malformed registry URLs are reported where the settings are shown; they configure nothing.
-      }
-    }
+    this.hostSettings = parseHostSettings({
+      insecureRegistries: config.insecureRegistries,
+      resolveRules: config.resolveRules,
+      registries: config.registries,
+      names: config.settingNames,
+    });
   }
 
   /** The client for one registry (`docker.io`, `ghcr.io`, `localhost:5000`); cheap, holds no sockets of its own. */
@@ -167,12 +159,7 @@ export class RegistrySession {
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
     const key = canonicalHost(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
-    return planEndpoints(config, operation, {
-      insecureRegistries: this.config.insecureRegistries,
-      resolveRules: this.config.resolveRules,
-      registrySetting: this.registrySettings.get(key),
-      resolvedAddresses,
-    });
+    return planEndpoints(config, operation, { parsed: this.hostSettings, registrySetting: this.hostSettings.registries.get(key), resolvedAddresses });
   }
 
   /**
@@ -236,7 +223,7 @@ export class RegistrySession {
     if (!config) {
       config = loadHostConfig(registry, { roots: this.roots, platform: this.config.platform }).then(async (hosts) => ({
         config: hosts,
-        resolvedAddresses: await resolveForInsecureNetworks(hosts, { insecureRegistries: this.config.insecureRegistries }),
+        resolvedAddresses: await resolveForInsecureNetworks(hosts, { parsed: this.hostSettings }),
       }));
       this.hostConfigs.set(registry, config);
       config.catch(() => this.hostConfigs.delete(registry));
@@ -291,7 +278,7 @@ export class RegistrySession {
     return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}`, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
       const port = Number(url.port || (scheme === 'https' ? 443 : 80));
-      const rule = findResolveRule(this.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const rule = findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
       const options: ConnectionOptions = {
         connectTimeoutMs: timeout,
         headersTimeoutMs: timeout,

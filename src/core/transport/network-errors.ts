@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { CoreError, type CoreErrorCode } from '../errors';
+import { CoreError, type CoreErrorCode, type Remedy } from '../errors';
 
 const UNKNOWN_AUTHORITY = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -42,30 +42,31 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
   const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
   const host = url.host;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const fail = (kind: CoreErrorCode, sentence: string) => new CoreError(kind, sentence, { cause: err });
+  const fail = (kind: CoreErrorCode, sentence: string, remedy?: Remedy) => new CoreError(kind, sentence, { cause: err, ...(remedy ? { remedy } : {}) });
+  const insecure: Remedy = { kind: 'treat-as-insecure', host };
 
   if (isPlainHttpAnswer(err)) {
-    return fail('TLS_PLAIN_HTTP', `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or add ${host} to registryExplorer.insecureRegistries.`);
+    return fail('TLS_PLAIN_HTTP', `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or treat ${host} as an insecure registry.`, insecure);
   }
   if (UNKNOWN_AUTHORITY.has(code)) {
-    return fail('TLS_UNKNOWN_AUTHORITY', `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or add ${host} to registryExplorer.insecureRegistries.`);
+    return fail('TLS_UNKNOWN_AUTHORITY', `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`, insecure);
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = coded?.cert?.subjectaltname ? ` (it names ${coded.cert.subjectaltname})` : '';
     if (isIP(hostname)) {
-      return fail('TLS_NO_IP_SAN', `The certificate of ${host} has no IP SAN for ${hostname}${names}: use the DNS name the certificate has, or add ${host} to registryExplorer.insecureRegistries.`);
+      return fail('TLS_NO_IP_SAN', `The certificate of ${host} has no IP SAN for ${hostname}${names}: use the DNS name the certificate has, or treat ${host} as an insecure registry.`, insecure);
     }
-    return fail('TLS_NAME_MISMATCH', `The certificate of ${host} is not valid for ${hostname}${names}: use the name the certificate has, or add ${host} to registryExplorer.insecureRegistries.`);
+    return fail('TLS_NAME_MISMATCH', `The certificate of ${host} is not valid for ${hostname}${names}: use the name the certificate has, or treat ${host} as an insecure registry.`, insecure);
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return fail('TLS_CERT_DATES', `The certificate of ${host} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}: ask the registry's operator to renew it, or add ${host} to registryExplorer.insecureRegistries.`);
+    return fail('TLS_CERT_DATES', `The certificate of ${host} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}: ask the registry's operator to renew it, or treat ${host} as an insecure registry.`, insecure);
   }
   switch (code) {
     case 'ECONNREFUSED':
       return fail('CONNECTION_REFUSED', `Nothing accepts connections at ${host}: check the registry URL and port, and that the registry is running.`);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return fail('HOST_NOT_FOUND', `The host name ${hostname} could not be resolved: check the spelling, your DNS, or add a registryExplorer.resolveRules entry for it.`);
+      return fail('HOST_NOT_FOUND', `The host name ${hostname} could not be resolved: check the spelling, your DNS, or add a resolve rule that connects it to an address.`, { kind: 'add-resolve-rule', host });
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
@@ -114,7 +115,10 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
   }
   switch (code) {
     case 'UND_ERR_BODY_TIMEOUT':
-      return fail('BODY_TIMEOUT', `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`);
+      return new CoreError('BODY_TIMEOUT', `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`, {
+        cause: err,
+        remedy: { kind: 'allow-more-time' },
+      });
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':

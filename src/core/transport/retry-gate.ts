@@ -81,7 +81,7 @@ export class RetryGate {
     const why = this.status === 429 ? 'is rate-limiting requests' : `is unavailable (HTTP ${this.status})`;
     const next = this.status === 429 ? `try again after ${at.toLocaleTimeString()}, or log in for a higher limit` : `try again after ${at.toLocaleTimeString()}`;
     return new RetryLaterError(
-      `${this.host} ${why} and asked clients to wait until ${when}, longer than the ${Math.round(maxWaitMs / 1000)} s Registry Explorer waits, so nothing more was sent: ${next}.`,
+      `${this.host} ${why} and asked clients to wait until ${when}, longer than the ${Math.round(maxWaitMs / 1000)} s this client waits, so nothing more was sent: ${next}.`,
       at,
       this.status,
     );

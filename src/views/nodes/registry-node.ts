@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { PingResult, RegistryClient } from '../../core/index';
-import { fixesFor, hostsTomlOf, problemNote, settingAdvice, type HostsTomlPlace, type RegistryFix } from '../registry-fixes';
+import { errorText } from '../../common/error-text';
+import { fixesFor, hostsTomlOf, problemNote, type HostsTomlPlace, type RegistryFix } from '../registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from '../repository-folders';
 import { CONTEXT, registryContextValue } from './context-values';
 import { ActionNode, MessageNode, type ExplorerNode, type RegistryPlace, type TreeContext } from './node-base';
@@ -127,7 +128,7 @@ export class RegistryNode extends PagedNode {
       if (state.rejectedCredentialSource) md.appendText(`: the login from ${state.rejectedCredentialSource} was refused`);
     }
     if (state?.state === 'reachable' && state.credentialSource) md.appendText(`, logged in with ${state.credentialSource}`);
-    else if (state?.state === 'unreachable') md.appendText([state.error.message, settingAdvice(state.error.code)].filter((t) => t).join(' '));
+    else if (state?.state === 'unreachable') md.appendText(errorText(state.error));
     if (this.hostsToml) md.appendMarkdown('\n\nConfigured by ').appendText(this.hostsToml.file);
     const fixes = this.fixes.map((f) => FIX_ACTIONS[f].label);
     if (state?.state === 'unreachable' && fixes.length) md.appendMarkdown('\n\nTo fix: ').appendText(fixes.join(', '));
@@ -155,7 +156,7 @@ export class RegistryNode extends PagedNode {
   override async children(): Promise<ExplorerNode[]> {
     await this.ping();
     // An unreachable registry says why once, with its fixes, instead of failing to list as well.
-    if (this.state?.state === 'unreachable') return [new MessageNode(this, this.state.error.message, 'error'), ...this.fixNodes()];
+    if (this.state?.state === 'unreachable') return [new MessageNode(this, errorText(this.state.error), 'error'), ...this.fixNodes()];
     return super.children();
   }
 

@@ -12,6 +12,7 @@ import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from './digest-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
 import { blobPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
+import { errorText } from '../../common/error-text';
 
 /** JSON blobs (configs, artifact files) larger than this are not shown. */
 export const MAX_JSON_BLOB = 4 * 1024 * 1024;
@@ -194,5 +195,5 @@ function parseJsonBlob(bytes: Buffer, digest: string): { json: unknown; bytes: n
 }
 
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }

@@ -1,0 +1,32 @@
+/**
+ * A core error as a VS Code user reads it: the core's sentence, then which setting or command
+ * carries out the fix it proposes. The core reports the facts (which host, what to change) and
+ * names no VS Code setting; this is where they get their VS Code names.
+ */
+import type { Remedy } from '../core/index';
+import { SECTION } from './setting-names';
+
+/** The VS Code way to apply a fix the core proposes. */
+export function remedyAdvice(remedy: Remedy | undefined): string | undefined {
+  switch (remedy?.kind) {
+    case 'treat-as-insecure':
+      return `Mark Insecure adds ${remedy.host} to ${SECTION}.insecureRegistries.`;
+    case 'add-resolve-rule':
+      return `Resolve rules go in ${SECTION}.resolveRules.`;
+    case 'allow-more-time':
+      return `If the registry is just slow, raise ${SECTION}.requestTimeout: the time allowed for a response body grows with it.`;
+    case 'name-repositories':
+      return `List them in the registry's "repositories" in ${SECTION}.registries.`;
+    case 'log-in':
+      return `Log In… on the registry's row keeps a login in VS Code.`;
+    default:
+      return undefined;
+  }
+}
+
+/** An error's message with the VS Code way to apply its fix, when it proposes one. */
+export function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const advice = remedyAdvice((err as { remedy?: Remedy } | undefined)?.remedy);
+  return advice ? `${message} ${advice}` : message;
+}

@@ -1,0 +1,85 @@
+/**
+ * The user's host settings — insecure registries, resolve rules, and each registry's own scheme and
+ * insecure flag — parsed once, when a session is created, into typed values that every plan and
+ * lookup of the session uses. A malformed entry becomes a warning (shown with every plan) and
+ * configures nothing.
+ */
+import { canonicalHost } from '../net/addresses';
+import { parseInsecureEntry, type InsecureEntry } from '../net/cidr';
+import { parseRegistryLocation } from '../name/registry-url';
+import { parseResolveRule, type ResolveRule } from './resolve-rules';
+
+/**
+ * How the application names where each setting lives, for the reasons and warnings of a plan
+ * ("matches 10.0.0.0/8 in <insecureRegistries>"). The core's defaults name no application.
+ */
+export interface SettingNames {
+  insecureRegistries: string;
+  resolveRules: string;
+  registries: string;
+}
+
+export const DEFAULT_SETTING_NAMES: Readonly<SettingNames> = {
+  insecureRegistries: 'the insecure registries setting',
+  resolveRules: 'the resolve rules setting',
+  registries: "the registry's own settings",
+};
+
+/** What a registry's own entry says about reaching it. */
+export interface RegistryReach {
+  scheme?: 'http' | 'https';
+  insecure?: boolean;
+}
+
+export interface HostSettingsInput {
+  /** `host`, `host:port` or CIDR entries treated as insecure (Docker's `insecure-registries`). */
+  insecureRegistries?: readonly string[];
+  /** `host:port:address[:address_port]`. */
+  resolveRules?: readonly string[];
+  /** Registries as the user named them: a URL with an optional scheme, and an insecure flag. */
+  registries?: readonly { url: string; insecure?: boolean }[];
+  names?: Partial<SettingNames>;
+}
+
+export interface HostSettings {
+  readonly insecure: readonly { raw: string; entry: InsecureEntry }[];
+  readonly resolveRules: readonly ResolveRule[];
+  /** By canonical host (see canonicalHost). */
+  readonly registries: ReadonlyMap<string, RegistryReach>;
+  /** One line per malformed entry, naming the setting it is in. */
+  readonly warnings: readonly string[];
+  readonly names: Readonly<SettingNames>;
+  /** Whether any insecure entry is a network (CIDR): only then are host names resolved for it. */
+  readonly hasNetworkEntries: boolean;
+}
+
+export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
+  const names = { ...DEFAULT_SETTING_NAMES, ...input.names };
+  const insecure: { raw: string; entry: InsecureEntry }[] = [];
+  const resolveRules: ResolveRule[] = [];
+  const registries = new Map<string, RegistryReach>();
+  const warnings: string[] = [];
+  for (const raw of input.insecureRegistries ?? []) {
+    try {
+      insecure.push({ raw: raw.trim(), entry: parseInsecureEntry(raw) });
+    } catch (error) {
+      warnings.push(`An entry of ${names.insecureRegistries} was ignored (it makes nothing insecure): ${(error as Error).message}. Fix or remove it in the settings.`);
+    }
+  }
+  for (const raw of input.resolveRules ?? []) {
+    try {
+      resolveRules.push(parseResolveRule(raw.trim()));
+    } catch (error) {
+      warnings.push(`An entry of ${names.resolveRules} was ignored: ${(error as Error).message}. Fix or remove it in the settings.`);
+    }
+  }
+  for (const entry of input.registries ?? []) {
+    try {
+      const location = parseRegistryLocation(entry.url);
+      registries.set(canonicalHost(location.host), { ...(location.scheme ? { scheme: location.scheme } : {}), ...(entry.insecure ? { insecure: true } : {}) });
+    } catch {
+      // Malformed registry URLs are reported where the settings are shown; they configure nothing.
+    }
+  }
+  return { insecure, resolveRules, registries, warnings, names, hasNetworkEntries: insecure.some((i) => i.entry.kind === 'cidr') };
+}

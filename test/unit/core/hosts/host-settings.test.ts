@@ -1,0 +1,35 @@
+// Host settings are parsed once per session into typed values; plans use them as they are, and name
+// the settings the way the application that passed them calls them.
+import { strict as assert } from 'node:assert';
+import { parseHostSettings } from '../../../../src/core/hosts/host-settings';
+import { planEndpoints } from '../../../../src/core/hosts/plan';
+import { loadHostConfig } from '../../../../src/core/hosts/hosts-dirs';
+
+describe('core/hosts/host-settings', () => {
+  it('parses each list once: entries, rules and registries typed, malformed ones as warnings', () => {
+    const parsed = parseHostSettings({
+      insecureRegistries: ['reg.test:5000', '10.0.0.0/8', 'bad host'],
+      resolveRules: ['reg.test:443:127.0.0.1', 'garbage'],
+      registries: [{ url: 'http://Plain.Test:5000' }, { url: 'https://secure.test', insecure: true }, { url: 'not a url/with a path' }],
+    });
+    assert.equal(parsed.insecure.length, 2);
+    assert.equal(parsed.hasNetworkEntries, true);
+    assert.equal(parsed.resolveRules.length, 1);
+    assert.deepEqual(parsed.registries.get('plain.test:5000'), { scheme: 'http' });
+    assert.deepEqual(parsed.registries.get('secure.test'), { scheme: 'https', insecure: true });
+    assert.equal(parsed.warnings.length, 2);
+  });
+
+  it("plans name the settings in the core's own words by default, and in the application's when it gives them", async () => {
+    // No host directory: the registry itself, as on a machine without containerd or Docker folders.
+    const config = await loadHostConfig('reg.test:5000', { roots: [], platform: 'linux' });
+    const plain = planEndpoints(config, 'pull', { parsed: parseHostSettings({ insecureRegistries: ['reg.test:5000', 'bad host'] }) });
+    assert.ok(plain.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in the insecure registries setting'), plain.endpoints[0]?.why.join(' | '));
+    assert.ok(plain.warnings.some((w) => w.startsWith('An entry of the insecure registries setting was ignored')));
+    const named = planEndpoints(config, 'pull', {
+      parsed: parseHostSettings({ insecureRegistries: ['reg.test:5000', 'bad host'], names: { insecureRegistries: 'registryExplorer.insecureRegistries' } }),
+    });
+    assert.ok(named.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in registryExplorer.insecureRegistries'));
+    assert.ok(named.warnings.some((w) => w.startsWith('An entry of registryExplorer.insecureRegistries was ignored')));
+  });
+});
