@@ -10,7 +10,7 @@ import { openImageArchive } from '../../src/core/layout/archive-source';
 import { extractArtifactFiles, FileArtifactSource } from '../../src/core/layout/artifact-files';
 import { writeDockerArchive } from '../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
-import { copyGraph } from '../unit/layout-helpers';
+import { copyGraph } from '../unit/support/layout-helpers';
 import { type BuiltImage, type BuiltIndex, type BuiltManifest, OciLayout } from './oci-layout';
 import { type ExecResult, run } from './exec';
 

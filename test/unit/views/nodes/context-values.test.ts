@@ -4,6 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PROJECT } from '../../support/project';
 import { allContextValues, CONTEXT, registryContextValue, WITHOUT_MENU } from '../../../../src/views/nodes/context-values';
 
 interface MenuEntry {
@@ -11,7 +12,7 @@ interface MenuEntry {
   when?: string;
 }
 
-const manifest = JSON.parse(readFileSync(resolve(__dirname, '../../../../../package.json'), 'utf8')) as { contributes: { menus: Record<string, MenuEntry[]> } };
+const manifest = JSON.parse(readFileSync(resolve(PROJECT, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, MenuEntry[]> } };
 
 /** Each `viewItem` test in a when clause, as a predicate with the text it came from. */
 function viewItemClauses(): { text: string; command: string; test: (value: string) => boolean }[] {

@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import {
+  chooseDockerStore,
+  decodeAuthEntry,
+  dockerConfigPath,
+  findAuthEntry,
+  getDockerCredential,
+  locateJsonError,
+  loggedInRegistries,
+  parseDockerConfig,
+  readDockerConfigFile,
+} from '../../../../src/core/credentials/docker-config';
+import { DOCKER_HUB_CONFIG_KEY } from '../../../../src/core/name/docker-hub';
+import { ConfigFileError } from '../../../../src/core/errors';
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+const SECRETS = ['pa:ss:word', 'plain-secret', 'refresh-secret', 'bearer-secret', 'hub-secret', 'scheme-secret', 'helper-secret', 'other-secret', 'file-fallback-secret'];
+
+function assertNoSecret(text: string): void {
+  for (const secret of SECRETS) assert.ok(!text.includes(secret), `message leaks ${secret}: ${text}`);
+}
+
+describe('config/docker-config', () => {
+  let base: string;
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'docker-config-test-'));
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  it('finds config.json: explicit path, then $DOCKER_CONFIG, then ~/.docker', () => {
+    assert.equal(dockerConfigPath({ DOCKER_CONFIG: '/dc' }, '/home/u', '/explicit/config.json'), '/explicit/config.json');
+    assert.equal(dockerConfigPath({ DOCKER_CONFIG: '/dc' }, '/home/u'), join('/dc', 'config.json'));
+    assert.equal(dockerConfigPath({}, '/home/u'), join('/home/u', '.docker', 'config.json'));
+  });
+
+  describe('auths entries', () => {
+    const file = parseDockerConfig(
+      JSON.stringify({
+        auths: {
+          'basic.test': { auth: b64('alice:pa:ss:word\0\0') },
+          'fields.test': { username: 'bob', password: 'plain-secret' },
+          'both.test': { auth: b64('fromauth:x'), username: 'ignored', password: 'ignored' },
+          'refresh.test': { auth: b64('carol:'), identitytoken: 'refresh-secret' },
+          'bearer.test': { registrytoken: 'bearer-secret' },
+          'marker.test': {},
+        },
+      }),
+      '/cfg/config.json',
+    );
+    const decode = (host: string) => {
+      const found = findAuthEntry(file, host);
+      assert.ok(found, host);
+      return decodeAuthEntry(found.entry, found.key, file.path);
+    };
+
+    it('decodes auth as user:password split at the first colon, trailing NULs trimmed', () => {
+      assert.deepEqual(decode('basic.test'), { username: 'alice', password: 'pa:ss:word' });
+    });
+    it('reads username/password, with auth winning when both are present', () => {
+      assert.deepEqual(decode('fields.test'), { username: 'bob', password: 'plain-secret' });
+      assert.deepEqual(decode('both.test'), { username: 'fromauth', password: 'x' });
+    });
+    it('reads identitytoken as a refresh token and registrytoken as a bearer token', () => {
+      assert.deepEqual(decode('refresh.test'), { username: 'carol', password: '', identityToken: 'refresh-secret' });
+      assert.deepEqual(decode('bearer.test'), { registryToken: 'bearer-secret' });
+    });
+    it('treats {} as a helper marker with no credential', () => {
+      assert.deepEqual(decode('marker.test'), {});
+    });
+
+    it('rejects an auth value that is not base64 of user:password without quoting it', () => {
+      for (const auth of ['%%%not-base64%%%', b64('no-colon-plain-secret'), b64(':plain-secret')]) {
+        const bad = parseDockerConfig(JSON.stringify({ auths: { 'bad.test': { auth } } }), '/cfg/config.json');
+        const found = findAuthEntry(bad, 'bad.test');
+        assert.ok(found);
+        assert.throws(
+          () => decodeAuthEntry(found.entry, found.key, bad.path),
+          (e: unknown) => {
+            assert.ok(e instanceof ConfigFileError);
+            assert.equal(e.code, 'AUTH_FILE_INVALID');
+            assert.ok(e.message.includes('/cfg/config.json') && e.message.includes('"bad.test"'));
+            assert.ok(!e.message.includes(auth));
+            assertNoSecret(e.message);
+            return true;
+          },
+        );
+      }
+    });
+  });
+
+  describe('key lookup', () => {
+    it('prefers an exact key, then a key with scheme and path stripped', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          auths: {
+            'https://myreg.test:5000/v1/': { auth: b64('legacy:scheme-secret') },
+            'myreg.test:5000': { auth: b64('exact:x') },
+            'http://other.test/some/path': { auth: b64('other:y') },
+            'notmyreg.test:5000': { auth: b64('wrong:z') },
+          },
+        }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(file, 'myreg.test:5000')?.key, 'myreg.test:5000');
+      assert.equal(findAuthEntry(file, 'other.test')?.key, 'http://other.test/some/path');
+      assert.equal(findAuthEntry(file, 'myreg.test'), undefined, 'a different port is a different host');
+      const legacyOnly = parseDockerConfig(JSON.stringify({ auths: { 'https://myreg.test:5000/v1/': { auth: b64('legacy:scheme-secret') } } }), '/c');
+      // https's default port names the same registry, and IPv6 is compared by address.
+      const defaultPort = parseDockerConfig(JSON.stringify({ auths: { 'registry.test:443': { auth: b64('a:b') }, '[0:0:0:0:0:0:0:1]:5000': { auth: b64('c:d') } } }), '/c');
+      assert.equal(findAuthEntry(defaultPort, 'registry.test')?.key, 'registry.test:443');
+      assert.equal(findAuthEntry(defaultPort, '[::1]:5000')?.key, '[0:0:0:0:0:0:0:1]:5000');
+      const noPort = parseDockerConfig(JSON.stringify({ auths: { 'https://registry.test/v1/': { auth: b64('a:b') } } }), '/c');
+      assert.equal(findAuthEntry(noPort, 'registry.test:443')?.key, 'https://registry.test/v1/');
+      assert.equal(findAuthEntry(legacyOnly, 'myreg.test:5000')?.key, 'https://myreg.test:5000/v1/');
+    });
+
+    it('maps docker.io, index.docker.io and registry-1.docker.io to https://index.docker.io/v1/', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({ auths: { 'quay.io': { auth: b64('q:q') }, [DOCKER_HUB_CONFIG_KEY]: { auth: b64('hubuser:hub-secret') } } }),
+        '/c',
+      );
+      for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
+        assert.equal(findAuthEntry(file, host)?.key, DOCKER_HUB_CONFIG_KEY, host);
+      }
+      const aliasKey = parseDockerConfig(JSON.stringify({ auths: { 'index.docker.io': { auth: b64('hubuser:hub-secret') } } }), '/c');
+      assert.equal(findAuthEntry(aliasKey, 'registry-1.docker.io')?.key, 'index.docker.io');
+    });
+
+    it('never returns another host\'s entry', () => {
+      const file = parseDockerConfig(JSON.stringify({ auths: { [DOCKER_HUB_CONFIG_KEY]: { auth: b64('hubuser:hub-secret') } } }), '/c');
+      assert.equal(findAuthEntry(file, 'mirror.gcr.io'), undefined);
+      assert.equal(findAuthEntry(file, 'docker.io.evil.test'), undefined);
+    });
+  });
+
+  describe('store choice', () => {
+    const file = parseDockerConfig(
+      JSON.stringify({ auths: { 'ghcr.io': {}, 'file.test': { auth: b64('f:file-fallback-secret') } }, credHelpers: { 'ghcr.io': 'labother', 'https://ecr.test': 'ecr' }, credsStore: 'labtest' }),
+      '/c',
+    );
+    it('takes credHelpers[host] over credsStore over the file', () => {
+      assert.deepEqual(chooseDockerStore(file, 'ghcr.io'), { kind: 'helper', helper: 'labother', setting: 'credHelpers', key: 'ghcr.io' });
+      assert.deepEqual(chooseDockerStore(file, 'ecr.test'), { kind: 'helper', helper: 'ecr', setting: 'credHelpers', key: 'https://ecr.test' });
+      assert.deepEqual(chooseDockerStore(file, 'quay.io'), { kind: 'helper', helper: 'labtest', setting: 'credsStore' });
+      const plain = parseDockerConfig(JSON.stringify({ auths: {} }), '/c');
+      assert.deepEqual(chooseDockerStore(plain, 'quay.io'), { kind: 'file' });
+    });
+
+    it('lists the registries the user is logged in to', () => {
+      const more = parseDockerConfig(
+        JSON.stringify({ auths: { [DOCKER_HUB_CONFIG_KEY]: {}, 'ghcr.io': {}, 'https://legacy.test:5000/v1/': {} }, credHelpers: { 'ghcr.io': 'x', 'ecr.test': 'ecr' } }),
+        '/c',
+      );
+      assert.deepEqual(loggedInRegistries(more), ['docker.io', 'ghcr.io', 'legacy.test:5000', 'ecr.test']);
+    });
+
+    describe('with real helper programs', () => {
+      let env: Record<string, string | undefined>;
+      beforeEach(() => {
+        const bin = join(base, 'bin');
+        mkdirSync(bin);
+        const helper = (name: string, body: string): void => {
+          writeFileSync(join(bin, `docker-credential-${name}`), `#!/bin/sh\n${body}\n`);
+          chmodSync(join(bin, `docker-credential-${name}`), 0o755);
+        };
+        helper('labother', 'input=$(cat)\nprintf \'{"ServerURL":"%s","Username":"other-user","Secret":"other-secret"}\' "$input"');
+        helper('labtest', 'input=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_LOG"\nif [ "$input" = "file.test" ]; then echo "credentials not found in native keychain"; exit 1; fi\nprintf \'{"ServerURL":"%s","Username":"store-user","Secret":"helper-secret"}\' "$input"');
+        env = { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, LAB_LOG: join(base, 'asked.log') };
+      });
+
+      it('asks the chosen helper and names it in the source', async () => {
+        assert.deepEqual(await getDockerCredential(file, 'ghcr.io', undefined, { env }), {
+          username: 'other-user',
+          password: 'other-secret',
+          source: '/c (credHelpers: labother)',
+        });
+        assert.deepEqual(await getDockerCredential(file, 'quay.io', undefined, { env }), {
+          username: 'store-user',
+          password: 'helper-secret',
+          source: '/c (credsStore: labtest)',
+        });
+      });
+
+      it('falls back to a usable file entry when the helper has nothing', async () => {
+        assert.deepEqual(await getDockerCredential(file, 'file.test', undefined, { env }), {
+          username: 'f',
+          password: 'file-fallback-secret',
+          source: '/c',
+        });
+      });
+
+      it('sends Docker Hub\'s v1 URL to the helper', async () => {
+        const hub = await getDockerCredential(file, 'registry-1.docker.io', undefined, { env });
+        assert.equal(hub?.username, 'store-user');
+        assert.equal(readFileSync(join(base, 'asked.log'), 'utf8'), `${DOCKER_HUB_CONFIG_KEY}\n`);
+      });
+
+      it('says which setting to remove when the helper is not on PATH', async () => {
+        const missing = parseDockerConfig(JSON.stringify({ credsStore: 'nosuchhelper' }), '/home/u/.docker/config.json');
+        await assert.rejects(getDockerCredential(missing, 'quay.io', undefined, { env }), (e: unknown) => {
+          assert.equal((e as { code?: string }).code, 'CREDENTIAL_HELPER_NOT_FOUND');
+          assert.equal((e as Error).message, 'docker-credential-nosuchhelper is not on PATH: install it or remove credsStore from /home/u/.docker/config.json.');
+          return true;
+        });
+      });
+    });
+  });
+
+  describe('reading files', () => {
+    it('returns undefined for a missing file and an empty config for an empty one', async () => {
+      assert.equal(await readDockerConfigFile(join(base, 'nope.json')), undefined);
+      writeFileSync(join(base, 'empty.json'), '');
+      assert.deepEqual(await readDockerConfigFile(join(base, 'empty.json')), { path: join(base, 'empty.json'), auths: [], credHelpers: [], credsStore: undefined });
+    });
+
+    it('accepts a UTF-8 byte order mark', async () => {
+      writeFileSync(join(base, 'bom.json'), `\ufeff${JSON.stringify({ auths: { 'a.test': {} } })}`);
+      assert.equal((await readDockerConfigFile(join(base, 'bom.json')))?.auths.length, 1);
+    });
+
+    it('reports malformed JSON with file, line and column but never the content', async () => {
+      const path = join(base, 'config.json');
+      writeFileSync(path, `{\n  "auths": {\n    "a.test": { "auth": "${b64('u:plain-secret')}" }\n    "b.test": {}\n  }\n}\n`);
+      await assert.rejects(readDockerConfigFile(path), (e: unknown) => {
+        assert.ok(e instanceof ConfigFileError);
+        assert.equal(e.code, 'AUTH_FILE_SYNTAX');
+        assert.equal(e.file, path);
+        assert.equal(e.line, 4);
+        assert.equal(e.column, 5);
+        assert.match(e.message, /line 4, column 5/);
+        assert.ok(e.message.includes(path));
+        assert.ok(!e.message.includes(b64('u:plain-secret')) && !e.message.includes('a.test'));
+        assert.equal(e.cause, undefined);
+        return true;
+      });
+    });
+
+    it('rejects entries of the wrong shape, naming the key only', () => {
+      assert.throws(() => parseDockerConfig(JSON.stringify({ auths: { 'a.test': { auth: 42 } } }), '/c'), /"auth" of the "auths" entry "a.test" must be a string/);
+      assert.throws(() => parseDockerConfig(JSON.stringify({ auths: ['x'] }), '/c'), /"auths" must be an object/);
+      assert.throws(() => parseDockerConfig('[]', '/c'), /top level must be a JSON object/);
+      assert.throws(() => parseDockerConfig(JSON.stringify({ credHelpers: { 'a.test': 1 } }), '/c'), /"credHelpers" entry "a.test"/);
+    });
+
+    it('locates JSON errors', () => {
+      assert.deepEqual(locateJsonError('{"a": }'), { offset: 6, reason: 'unexpected character' });
+      assert.deepEqual(locateJsonError('{"a": "x'), { offset: 8, reason: 'unexpected end of file' });
+      assert.deepEqual(locateJsonError('{"a": 1,}'), { offset: 8, reason: 'expected a property name in double quotes' });
+      assert.deepEqual(locateJsonError('{} x'), { offset: 3, reason: 'unexpected text after the end of the JSON value' });
+      assert.equal(locateJsonError('{"a": "\\q"}').reason, 'invalid escape in a string');
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parseDockerConfig } from '../../../../src/core/credentials/docker-config';
+import { getPodmanCredential, podmanAuthFilePaths } from '../../../../src/core/credentials/podman-auth';
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+
+describe('config/podman-auth', () => {
+  describe('search order', () => {
+    it('uses $REGISTRY_AUTH_FILE exclusively', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: { REGISTRY_AUTH_FILE: '/x/auth.json', XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: '/home/u', platform: 'linux' }), {
+        paths: ['/x/auth.json'],
+        exclusive: true,
+      });
+    });
+
+    it('lets a path from settings win over $REGISTRY_AUTH_FILE', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: { REGISTRY_AUTH_FILE: '/x/auth.json' }, homedir: '/home/u', explicitPath: '/settings/auth.json' }).paths, ['/settings/auth.json']);
+    });
+
+    it('reads XDG_RUNTIME_DIR, then XDG_CONFIG_HOME, then Docker config.json', () => {
+      assert.deepEqual(
+        podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/run/user/1000', XDG_CONFIG_HOME: '/cfg', DOCKER_CONFIG: '/dc' }, homedir: '/home/u', platform: 'linux' }),
+        { paths: ['/run/user/1000/containers/auth.json', '/cfg/containers/auth.json', '/dc/config.json'], exclusive: false },
+      );
+    });
+
+    it('falls back to /run/containers/$UID and ~/.config without XDG variables', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: {}, homedir: '/home/u', uid: 1234, platform: 'linux' }).paths, [
+        '/run/containers/1234/auth.json',
+        '/home/u/.config/containers/auth.json',
+        '/home/u/.docker/config.json',
+      ]);
+    });
+
+    it('uses ~/.config/containers/auth.json as the primary file on macOS', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/tmp/run' }, homedir: '/Users/u', platform: 'darwin' }).paths, [
+        '/Users/u/.config/containers/auth.json',
+        '/Users/u/.docker/config.json',
+      ]);
+    });
+  });
+
+  describe('repository keys', () => {
+    const file = parseDockerConfig(
+      JSON.stringify({
+        auths: {
+          'quay.io': { auth: b64('registry-user:r') },
+          'quay.io/org': { auth: b64('org-user:o') },
+          'quay.io/org/repo': { auth: b64('repo-user:p') },
+          'quay.io/organisation': { auth: b64('other-org-user:x') },
+          'docker.io/library': { auth: b64('library-user:l') },
+          'mirror.test/org/repo': { auth: b64('mirror-repo-user:m') },
+        },
+      }),
+      '/run/containers/auth.json',
+    );
+    const user = async (host: string, repository?: string) => (await getPodmanCredential(file, host, repository))?.username;
+
+    it('takes the most specific key first', async () => {
+      assert.equal(await user('quay.io', 'org/repo'), 'repo-user');
+      assert.equal(await user('quay.io', 'org/repo/sub'), 'repo-user');
+      assert.equal(await user('quay.io', 'org/other'), 'org-user');
+      assert.equal(await user('quay.io', 'someone/else'), 'registry-user');
+      assert.equal(await user('quay.io'), 'registry-user');
+    });
+
+    it('matches whole path segments only', async () => {
+      assert.equal(await user('quay.io', 'org2/repo'), 'registry-user');
+      assert.equal(await user('quay.io', 'organisation/x'), 'other-org-user');
+    });
+
+    it('names the matching key in the source', async () => {
+      assert.equal((await getPodmanCredential(file, 'quay.io', 'org/repo'))?.source, '/run/containers/auth.json (quay.io/org/repo)');
+      assert.equal((await getPodmanCredential(file, 'quay.io'))?.source, '/run/containers/auth.json');
+    });
+
+    it('treats Docker Hub aliases as docker.io', async () => {
+      assert.equal(await user('registry-1.docker.io', 'library/nginx'), 'library-user');
+      assert.equal(await user('registry-1.docker.io', 'someone/app'), undefined);
+    });
+
+    it('gives a host only its own keys', async () => {
+      assert.equal(await user('mirror.test', 'org/other'), undefined);
+      assert.equal(await user('mirror.test', 'org/repo'), 'mirror-repo-user');
+      assert.equal(await user('quay.io.mirror.test', 'org/repo'), undefined);
+    });
+  });
+
+  it('honours per-registry credHelpers in auth files, asking about the registry name', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'podman-auth-test-'));
+    try {
+      const bin = join(base, 'bin');
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, 'docker-credential-labtest'),
+        '#!/bin/sh\ninput=$(cat)\nprintf \'%s\' "$input" > "$LAB_DIR/asked"\nprintf \'{"ServerURL":"%s","Username":"helper-user","Secret":"s"}\' "$input"\n',
+      );
+      chmodSync(join(bin, 'docker-credential-labtest'), 0o755);
+      const env = { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, LAB_DIR: base };
+      const file = parseDockerConfig(JSON.stringify({ credHelpers: { 'docker.io': 'labtest' }, credsStore: 'ignored-by-containers' }), '/a.json');
+      const found = await getPodmanCredential(file, 'registry-1.docker.io', 'library/x', { env });
+      assert.deepEqual(found, { username: 'helper-user', password: 's', source: '/a.json (credHelpers: labtest)' });
+      assert.equal(readFileSync(join(base, 'asked'), 'utf8'), 'docker.io');
+      assert.equal(await getPodmanCredential(file, 'quay.io', undefined, { env }), undefined, 'credsStore is not used for auth.json');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});

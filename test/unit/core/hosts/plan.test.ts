@@ -1,0 +1,465 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { loadHostConfig } from '../../../../src/core/hosts/hosts-dirs';
+import { describePlan, endpointUrl, loadEndpointPlan, planEndpoints, type EndpointPlan, type Operation, type PlanSettings } from '../../../../src/core/hosts/plan';
+
+describe('plan', () => {
+  let base: string;
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'plan-test-'));
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  /** Creates `base/root/dir` with the given files (name → content) and returns the directory. */
+  function hostDir(dir: string, files: Record<string, string> = {}, root = 'certs.d'): string {
+    const full = join(base, root, dir);
+    mkdirSync(full, { recursive: true });
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(full, name), content);
+    return full;
+  }
+  const roots = (): string[] => [join(base, 'certs.d')];
+
+  async function plan(registry: string, operation: Operation, settings: PlanSettings = {}): Promise<EndpointPlan> {
+    return planEndpoints(await loadHostConfig(registry, { roots: roots(), platform: 'linux' }), operation, settings);
+  }
+  const hosts = (p: EndpointPlan): string[] => p.endpoints.map((e) => e.host);
+
+  // docker.io with two mirrors: A (pull/resolve, secret headers) and B (pull/resolve/push, own path).
+  const MIRROR_CHAIN = [
+    'server = "https://registry-1.docker.io"',
+    '',
+    '[host."https://Mirror-A.example"]',
+    '  capabilities = ["pull", "resolve"]',
+    '  [host."https://Mirror-A.example".header]',
+    '    Authorization = "Bearer SECRET-TOKEN-A"',
+    '    X-Multi = ["first-SECRET", "second-SECRET"]',
+    '',
+    '[host."https://mirror-b.example:5000/cache/v2"]',
+    '  capabilities = ["pull", "resolve", "push"]',
+    '  override_path = true',
+    '  dial_timeout = "2s"',
+    '',
+  ].join('\n');
+
+  describe('operations', () => {
+    it('tries mirrors in file order, then the server, for pull and resolve', async () => {
+      const dir = hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      for (const op of ['pull', 'resolve'] as const) {
+        const p = await plan('docker.io', op);
+        assert.equal(p.registry, 'docker.io');
+        assert.equal(p.operation, op);
+        assert.deepEqual(p.source, { root: roots()[0], dir, file: join(dir, 'hosts.toml') });
+        assert.deepEqual(hosts(p), ['mirror-a.example', 'mirror-b.example:5000', 'registry-1.docker.io']);
+        assert.deepEqual(p.endpoints.map((e) => e.role), ['mirror', 'mirror', 'server']);
+        assert.deepEqual(p.skipped, []);
+      }
+    });
+
+    it('sends push and delete only to the first host with push', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      for (const op of ['push', 'delete'] as const) {
+        const p = await plan('docker.io', op);
+        assert.deepEqual(hosts(p), ['mirror-b.example:5000']);
+        assert.deepEqual(p.skipped.map((s) => s.host), ['mirror-a.example', 'registry-1.docker.io']);
+        assert.equal(p.skipped[0]?.reason, 'mirror without the push capability');
+        assert.match(p.skipped[1]?.reason ?? '', new RegExp(`only the first host with the push capability \\(mirror-b.example:5000\\) receives ${op === 'push' ? 'pushes' : 'deletes'}`));
+      }
+    });
+
+    it('never pushes to a pull-only mirror: push goes to the server', async () => {
+      hostDir('registry.test', { 'hosts.toml': '[host."https://cache.test"]\ncapabilities = ["pull", "resolve"]\n' });
+      const p = await plan('registry.test', 'push');
+      assert.deepEqual(hosts(p), ['registry.test']);
+      assert.deepEqual(p.skipped, [{ host: 'cache.test', reason: 'mirror without the push capability' }]);
+    });
+
+    it('lists from the server only', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const p = await plan('docker.io', 'list');
+      assert.deepEqual(hosts(p), ['registry-1.docker.io']);
+      assert.equal(p.skipped.length, 2);
+      assert.ok(p.skipped.every((s) => /listing is not the registry's/.test(s.reason)));
+    });
+
+    it('asks only referrers hosts for referrers', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const p = await plan('docker.io', 'referrers');
+      assert.deepEqual(hosts(p), ['registry-1.docker.io']);
+      assert.deepEqual(p.skipped.map((s) => s.reason), ['mirror without the referrers capability', 'mirror without the referrers capability']);
+    });
+
+    it('plans nothing, and says why, when no host has the capability', async () => {
+      hostDir('registry.test', { 'hosts.toml': 'capabilities = ["pull", "resolve"]\n[host."https://cache.test"]\ncapabilities = ["pull"]\n' });
+      const p = await plan('registry.test', 'push');
+      assert.deepEqual(p.endpoints, []);
+      assert.deepEqual(p.skipped, [
+        { host: 'cache.test', reason: 'mirror without the push capability' },
+        { host: 'registry.test', reason: 'server without the push capability' },
+      ]);
+      assert.match(p.warnings.join('\n'), /No host for registry.test has the push capability.*add "push"/);
+      const resolve = await plan('registry.test', 'resolve');
+      assert.deepEqual(hosts(resolve), ['registry.test']);
+      assert.match(describePlan(p), /No endpoint can serve push for registry\.test/);
+    });
+  });
+
+  describe('endpoint details', () => {
+    it('keeps override_path, capabilities and dial_timeout, and lowercases hosts', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const [a, b, server] = (await plan('docker.io', 'pull')).endpoints;
+      assert.equal(a?.host, 'mirror-a.example');
+      assert.equal(a?.pathPrefix, '/v2');
+      assert.deepEqual(a?.capabilities, ['pull', 'resolve']);
+      assert.equal(b?.pathPrefix, '/cache/v2');
+      assert.equal(b?.dialTimeoutMs, 2000);
+      assert.ok(b?.why.includes('path /cache/v2 used as is (override_path)'));
+      assert.equal(endpointUrl(b!), 'https://mirror-b.example:5000/cache/v2?ns=docker.io');
+      assert.deepEqual(server?.capabilities, ['pull', 'resolve', 'push', 'referrers']);
+      assert.equal(server?.dialTimeoutMs, undefined);
+    });
+
+    it('adds ns only for hosts that are not the registry (Docker Hub names count as one)', async () => {
+      const dir = hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const p = await plan('docker.io', 'pull');
+      assert.deepEqual(p.endpoints.map((e) => e.ns), ['docker.io', 'docker.io', undefined]);
+      assert.ok(!('ns' in p.endpoints[2]!));
+      assert.ok(p.endpoints[0]?.why.includes(`mirror from ${join(dir, 'hosts.toml')}`));
+      assert.ok(p.endpoints[0]?.why.includes('ns=docker.io: mirror-a.example is not docker.io itself'));
+      const plain = await plan('localhost:5000', 'pull');
+      assert.equal(plain.endpoints[0]?.ns, undefined);
+      rmSync(dir, { recursive: true });
+      for (const registry of ['docker.io', 'index.docker.io']) {
+        const hub = await plan(registry, 'pull');
+        assert.equal(hub.registry, registry);
+        assert.equal(hub.endpoints[0]?.ns, undefined);
+      }
+    });
+
+    it('uses a _default directory, with ns for the registry it stands in for', async () => {
+      const dir = hostDir('_default', { 'hosts.toml': 'server = "https://proxy.internal"\n' });
+      const p = await plan('ghcr.io', 'pull');
+      assert.equal(p.source?.dir, dir);
+      assert.deepEqual(hosts(p), ['proxy.internal']);
+      assert.equal(p.endpoints[0]?.ns, 'ghcr.io');
+      assert.equal(endpointUrl(p.endpoints[0]!), 'https://proxy.internal/v2?ns=ghcr.io');
+    });
+
+    it('carries CA files and client certificates from hosts.toml', async () => {
+      const dir = hostDir('registry.test:5000', {
+        'hosts.toml': 'ca = ["ca.pem"]\nclient = [["client.pem", "client.key"], ["both.pem", ""]]\n',
+        'ca.pem': 'x',
+        'client.pem': 'x',
+        'client.key': 'x',
+        'both.pem': 'x',
+      });
+      const [e] = (await plan('registry.test:5000', 'pull')).endpoints;
+      assert.deepEqual(e?.caFiles, [join(dir, 'ca.pem')]);
+      assert.deepEqual(e?.clientCertificates, [
+        { cert: join(dir, 'client.pem'), key: join(dir, 'client.key') },
+        { cert: join(dir, 'both.pem'), key: join(dir, 'both.pem') },
+      ]);
+      assert.ok(e?.why.includes(`CA ${join(dir, 'ca.pem')}`));
+      assert.ok(e?.why.includes(`client certificate ${join(dir, 'client.pem')} with key ${join(dir, 'client.key')}`));
+      assert.equal(e?.scheme, 'https');
+      assert.equal(e?.insecure, false);
+      assert.equal(e?.skipVerify, false);
+    });
+
+    it('reads a certs.d-only directory, where the registry setting decides the scheme', async () => {
+      const dir = hostDir('registry.test:5000', { 'ca.crt': 'x', 'me.cert': 'x', 'me.key': 'x' });
+      let p = await plan('registry.test:5000', 'pull');
+      assert.deepEqual(p.source, { root: roots()[0], dir });
+      const [e] = p.endpoints;
+      assert.equal(e?.scheme, 'https');
+      assert.deepEqual(e?.caFiles, [join(dir, 'ca.crt')]);
+      assert.deepEqual(e?.clientCertificates, [{ cert: join(dir, 'me.cert'), key: join(dir, 'me.key') }]);
+      assert.match(e?.why[0] ?? '', /Docker certs\.d/);
+      assert.match(describePlan(p), /\(Docker certs\.d\)/);
+
+      p = await plan('registry.test:5000', 'pull', { registrySetting: { scheme: 'http', insecure: true } });
+      assert.equal(p.endpoints[0]?.scheme, 'http');
+      assert.equal(p.endpoints[0]?.insecure, false);
+      assert.equal(p.endpoints[0]?.skipVerify, false);
+      assert.ok(p.endpoints[0]?.why.includes('plain HTTP: http:// in the registry\'s own settings'));
+    });
+
+    it('tries an http:// entry with TLS settings on a port other than 80 over https first', async () => {
+      hostDir('a.test:5000', { 'hosts.toml': 'server = "http://a.test:5000"\nca = "ca.pem"\n', 'ca.pem': 'x' });
+      hostDir('b.test', { 'hosts.toml': 'server = "http://b.test"\nca = "ca.pem"\n', 'ca.pem': 'x' });
+      hostDir('c.test:5000', { 'hosts.toml': 'server = "http://c.test:5000"\n' });
+      hostDir('d.test:5000', { 'hosts.toml': 'server = "http://d.test:5000"\nskip_verify = false\n' });
+      hostDir('e.test', { 'hosts.toml': 'server = "http://e.test:80"\nskip_verify = true\n' });
+
+      const a = (await plan('a.test:5000', 'pull')).endpoints[0];
+      assert.deepEqual([a?.scheme, a?.insecure, a?.skipVerify], ['https', true, false]);
+      assert.match(a?.why.join('\n') ?? '', /HTTPS first, then plain HTTP: http:\/\/ with TLS settings on port 5000/);
+
+      const d = (await plan('d.test:5000', 'pull')).endpoints[0];
+      assert.deepEqual([d?.scheme, d?.insecure, d?.skipVerify], ['https', true, false]);
+
+      for (const registry of ['b.test', 'c.test:5000', 'e.test']) {
+        const e = (await plan(registry, 'pull')).endpoints[0];
+        assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['http', false, false], registry);
+        assert.match(e?.why.join('\n') ?? '', /plain HTTP: http:\/\/ in .*hosts\.toml/);
+      }
+    });
+  });
+
+  describe('TLS of a host named by several sections', () => {
+    it('gives the server the CA, client and skip_verify of a [host] section for the same host, and says so', async () => {
+      const dir = hostDir('registry.test', { 'ca.pem': 'x', 'client.pem': 'x', 'hosts.toml': '[host."https://Registry.test"]\n  ca = "ca.pem"\n  client = "client.pem"\n  capabilities = ["pull"]\n' });
+      for (const op of ['list', 'push', 'pull'] as const) {
+        const p = await plan('registry.test', op);
+        const server = p.endpoints.find((e) => e.role === 'server')!;
+        assert.deepEqual(server.caFiles, [join(dir, 'ca.pem')], op);
+        assert.deepEqual(server.clientCertificates, [{ cert: join(dir, 'client.pem'), key: join(dir, 'client.pem') }], op);
+        assert.ok(server.why.includes(`ca, client from [host."https://registry.test"] of ${join(dir, 'hosts.toml')}: the same host`), server.why.join('; '));
+        assert.ok(!server.insecure && !server.skipVerify);
+      }
+    });
+
+    it('keeps a section\'s own settings, and never borrows across schemes or hosts', async () => {
+      hostDir('registry.test', {
+        'a.pem': 'x',
+        'b.pem': 'x',
+        'hosts.toml': 'server = "https://registry.test"\nca = "a.pem"\n\n[host."https://registry.test"]\n  ca = "b.pem"\n  skip_verify = true\n\n[host."http://registry.test:5000"]\n\n[host."https://mirror.test"]\n',
+      });
+      const p = await plan('registry.test', 'pull');
+      const [mirror, plain, other, server] = p.endpoints;
+      assert.deepEqual([mirror!.host, plain!.host, other!.host, server!.host], ['registry.test', 'registry.test:5000', 'mirror.test', 'registry.test']);
+      assert.match(mirror!.caFiles[0]!, /b\.pem$/);
+      assert.match(server!.caFiles[0]!, /a\.pem$/, 'its own ca wins');
+      assert.ok(server!.skipVerify, 'skip_verify it did not set comes from the section for the same host');
+      assert.deepEqual([plain!.caFiles, other!.caFiles], [[], []]);
+    });
+  });
+
+  describe('insecure hosts', () => {
+    it('verifies certificates and never falls back for an ordinary host', async () => {
+      const [e] = (await plan('registry.example', 'pull')).endpoints;
+      assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', false, false]);
+      assert.ok(e?.why.includes('certificates verified, no plain-HTTP fallback'));
+      assert.deepEqual(e?.connectTo, {});
+    });
+
+    it('treats loopback as insecure, but an explicit http:// as plain HTTP', async () => {
+      for (const registry of ['localhost:5000', '127.0.0.1:5000', '[::1]:5000']) {
+        const [e] = (await plan(registry, 'pull')).endpoints;
+        assert.equal(e?.host, registry);
+        assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', true, true], registry);
+        assert.ok(e?.why.includes('insecure: loopback'));
+      }
+      const [e] = (await plan('localhost:5000', 'pull', { registrySetting: { scheme: 'http' } })).endpoints;
+      assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['http', false, false]);
+    });
+
+    it('verifies a loopback registry named with https:// or given a CA, unless an entry lists it', async () => {
+      let [e] = (await plan('127.0.0.1:5443', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
+      assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', false, false]);
+      assert.ok(e?.why.includes('verified although loopback: https:// in the registry\'s own settings'));
+      hostDir('127.0.0.1:5444', { 'ca.crt': 'x' });
+      [e] = (await plan('127.0.0.1:5444', 'pull')).endpoints;
+      assert.deepEqual([e?.insecure, e?.skipVerify], [false, false]);
+      assert.ok(e?.why.includes('verified although loopback: a CA is configured for it'));
+      [e] = (await plan('127.0.0.1:5443', 'pull', { registrySetting: { scheme: 'https' }, insecureRegistries: ['127.0.0.0/8'] })).endpoints;
+      assert.deepEqual([e?.insecure, e?.skipVerify], [true, true], 'an explicit insecure entry still wins');
+    });
+
+    it('matches host, host:port and CIDR entries and names the entry', async () => {
+      const settings: PlanSettings = { insecureRegistries: ['reg.test:5000', ' other.test ', '10.0.0.0/8'] };
+      let [e] = (await plan('reg.test:5000', 'pull', settings)).endpoints;
+      assert.deepEqual([e?.insecure, e?.skipVerify], [true, true]);
+      assert.ok(e?.why.includes('insecure: matches reg.test:5000 in the insecure registries setting'));
+      // An entry without a port matches only a registry written without one (Docker semantics).
+      [e] = (await plan('other.test:5000', 'pull', settings)).endpoints;
+      assert.equal(e?.insecure, false);
+      [e] = (await plan('other.test', 'pull', settings)).endpoints;
+      assert.equal(e?.insecure, true);
+      [e] = (await plan('10.1.2.3:5000', 'pull', settings)).endpoints;
+      assert.ok(e?.why.includes('insecure: matches 10.0.0.0/8 in the insecure registries setting'));
+      [e] = (await plan('reg.corp', 'pull', { ...settings, resolvedAddresses: { 'reg.corp': ['192.0.2.1', '10.9.9.9'] } })).endpoints;
+      assert.ok(e?.why.includes('insecure: resolves to 10.9.9.9, which matches 10.0.0.0/8 in the insecure registries setting'));
+    });
+
+    it('applies the registry setting insecure flag to the server only', async () => {
+      hostDir('reg.test', { 'hosts.toml': '[host."https://mirror.test"]\n' });
+      const p = await plan('reg.test', 'pull', { registrySetting: { insecure: true } });
+      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]), [
+        ['mirror.test', false, false],
+        ['reg.test', true, true],
+      ]);
+    });
+
+    it('makes a skip_verify = true host insecure; skip_verify = false keeps verification for a listed host', async () => {
+      hostDir('reg.test', { 'hosts.toml': 'skip_verify = false\n[host."https://mirror.test"]\nskip_verify = true\n' });
+      const p = await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'] });
+      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]), [
+        ['mirror.test', true, true],
+        ['reg.test', true, false],
+      ]);
+      assert.match(p.endpoints[0]?.why.join('\n') ?? '', /insecure: skip_verify = true in /);
+      assert.match(p.endpoints[1]?.why.join('\n') ?? '', /certificates still verified: skip_verify = false/);
+    });
+
+    it('lets hosts.toml decide the scheme and warns when the registry setting disagrees', async () => {
+      hostDir('reg.test', { 'hosts.toml': 'server = "https://reg.test"\n' });
+      const p = await plan('reg.test', 'pull', { registrySetting: { scheme: 'http' } });
+      assert.equal(p.endpoints[0]?.scheme, 'https');
+      assert.match(p.warnings.join('\n'), /names reg\.test with http:\/\/, but .*hosts\.toml makes its server https:\/\/; the hosts\.toml wins/);
+    });
+
+    it('turns malformed settings into warnings and never into insecure hosts', async () => {
+      const p = await plan('reg.test', 'pull', {
+        insecureRegistries: ['http://reg.test', 'bad host', '', '10.0.0.0/99'],
+        resolveRules: ['reg.test:443', 'reg.test:443:not-an-ip', 'reg.test:443:127.0.0.1'],
+      });
+      assert.equal(p.warnings.length, 6);
+      assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the insecure registries setting was ignored')).length, 4);
+      assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the resolve rules setting was ignored')).length, 2);
+      assert.ok(p.warnings.every((w) => /Fix or remove it in the settings\.$/.test(w)));
+      const reg = await plan('reg.test', 'pull', { insecureRegistries: ['http://reg.test', 'reg.test:bad'], resolveRules: ['reg.test:443:127.0.0.1', 'garbage'] });
+      assert.equal(reg.endpoints[0]?.insecure, false);
+      assert.equal(reg.endpoints[0]?.connectTo.https?.address, '127.0.0.1');
+    });
+  });
+
+  describe('resolve rules', () => {
+    const rules = ['reg.test:443:127.0.0.1:5443', 'reg.test:80:127.0.0.1:5080', 'reg.test:5000:[::1]', 'other.test:443:10.0.0.1'];
+
+    it('applies the :443 rule to https and the :80 rule to the plain-HTTP fallback', async () => {
+      const [e] = (await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], resolveRules: rules })).endpoints;
+      assert.deepEqual(e?.connectTo, {
+        https: { address: '127.0.0.1', port: 5443, rule: 'reg.test:443:127.0.0.1:5443' },
+        http: { address: '127.0.0.1', port: 5080, rule: 'reg.test:80:127.0.0.1:5080' },
+      });
+      assert.ok(e?.why.includes('resolve rule reg.test:443:127.0.0.1:5443'));
+      assert.ok(e?.why.includes('resolve rule reg.test:80:127.0.0.1:5080 (for the plain-HTTP fallback)'));
+      const text = describePlan((await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], resolveRules: rules })));
+      assert.match(text, /https connects to 127\.0\.0\.1:5443 \(resolve rule reg\.test:443:127\.0\.0\.1:5443\)/);
+      assert.match(text, /http connects to 127\.0\.0\.1:5080/);
+    });
+
+    it('has no http target for a secure host, and matches an explicit port for both schemes', async () => {
+      let [e] = (await plan('REG.test', 'pull', { resolveRules: rules })).endpoints;
+      assert.deepEqual(Object.keys(e?.connectTo ?? {}), ['https']);
+      [e] = (await plan('reg.test:5000', 'pull', { insecureRegistries: ['reg.test:5000'], resolveRules: rules })).endpoints;
+      assert.deepEqual(e?.connectTo.https, { address: '::1', port: 5000, rule: 'reg.test:5000:[::1]:5000' });
+      assert.deepEqual(e?.connectTo.http, e?.connectTo.https);
+      assert.equal(e?.why.filter((w) => w.startsWith('resolve rule')).length, 1);
+      assert.match(describePlan({ ...(await plan('reg.test:5000', 'pull', { resolveRules: rules })) }), /connects to \[::1\]:5000/);
+      [e] = (await plan('reg.test:5000', 'pull', { registrySetting: { scheme: 'http' }, resolveRules: ['reg.test:5000:127.0.0.2'] })).endpoints;
+      assert.deepEqual(e?.connectTo, { http: { address: '127.0.0.2', port: 5000, rule: 'reg.test:5000:127.0.0.2:5000' } });
+    });
+
+    it('the last duplicate rule wins', async () => {
+      const [e] = (await plan('reg.test', 'pull', { resolveRules: ['reg.test:443:10.0.0.1', 'reg.test:443:10.0.0.2'] })).endpoints;
+      assert.equal(e?.connectTo.https?.address, '10.0.0.2');
+    });
+  });
+
+  describe('header secrets', () => {
+    it('keeps header values out of JSON, util.inspect and describePlan', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const p = await plan('docker.io', 'pull');
+      const a = p.endpoints[0]!;
+      assert.deepEqual(a.headerNames, ['Authorization', 'X-Multi']);
+      assert.deepEqual({ ...a.headers }, { Authorization: 'Bearer SECRET-TOKEN-A', 'X-Multi': 'first-SECRET, second-SECRET' });
+      assert.deepEqual(p.endpoints[2]?.headers, {});
+      for (const text of [JSON.stringify(p), inspect(p, { depth: null }), inspect(p, { depth: null, showHidden: true }), describePlan(p), String(p.warnings)]) {
+        assert.doesNotMatch(text, /SECRET/);
+      }
+      assert.match(describePlan(p), /headers: Authorization, X-Multi \(values hidden\)/);
+      assert.ok(!Object.keys(a).includes('headers'));
+      // The JSON form is the plan minus the hidden values.
+      assert.deepEqual(JSON.parse(JSON.stringify(p)), JSON.parse(JSON.stringify({ ...p })));
+    });
+  });
+
+  describe('loadEndpointPlan', () => {
+    it('resolves host names only when CIDR entries exist, and matches them', async () => {
+      const asked: string[] = [];
+      const lookup = async (h: string): Promise<string[]> => {
+        asked.push(h);
+        return h === 'reg.corp' ? ['10.1.2.3'] : ['192.0.2.10'];
+      };
+      hostDir('reg.corp', { 'hosts.toml': '[host."https://mirror.corp"]\n[host."https://10.200.0.1:5000"]\n' });
+      let p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['reg.corp'], lookup });
+      assert.deepEqual(asked, []);
+      assert.equal(p.endpoints[2]?.insecure, true);
+
+      p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup });
+      assert.deepEqual(asked.sort(), ['mirror.corp', 'reg.corp']);
+      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure]), [
+        ['mirror.corp', false],
+        ['10.200.0.1:5000', true],
+        ['reg.corp', true],
+      ]);
+      assert.ok(p.endpoints[2]?.why.includes('insecure: resolves to 10.1.2.3, which matches 10.0.0.0/8 in the insecure registries setting'));
+    });
+
+    it('ignores lookup failures and slow lookups', async () => {
+      const failing = async (): Promise<string[]> => {
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+      };
+      let p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup: failing });
+      assert.equal(p.endpoints[0]?.insecure, false);
+      const never = (): Promise<string[]> => new Promise(() => undefined);
+      const started = Date.now();
+      p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup: never, lookupTimeoutMs: 50 });
+      assert.ok(Date.now() - started < 2000);
+      assert.equal(p.endpoints[0]?.insecure, false);
+    });
+
+    it('treats a host resolving to loopback as insecure, and keeps given addresses', async () => {
+      let p = await loadEndpointPlan('dev.test:5000', 'pull', { roots: roots(), insecureRegistries: ['192.168.0.0/16'], lookup: async () => ['127.0.0.1'] });
+      assert.ok(p.endpoints[0]?.why.includes('insecure: resolves to the loopback address 127.0.0.1'));
+      let called = false;
+      p = await loadEndpointPlan('dev.test:5000', 'pull', {
+        roots: roots(),
+        insecureRegistries: ['192.168.0.0/16'],
+        resolvedAddresses: { 'dev.test': ['192.168.1.1'] },
+        lookup: async () => {
+          called = true;
+          return [];
+        },
+      });
+      assert.equal(called, false);
+      assert.equal(p.endpoints[0]?.insecure, true);
+    });
+
+    it('passes the registry setting through and reports hosts.toml errors', async () => {
+      const p = await loadEndpointPlan('reg.test:5000', 'push', { roots: roots(), registrySetting: { scheme: 'http' } });
+      assert.equal(p.endpoints[0]?.scheme, 'http');
+      hostDir('broken.test', { 'hosts.toml': 'server = "https://x\n' });
+      await assert.rejects(loadEndpointPlan('broken.test', 'pull', { roots: roots() }), /TOML syntax error at line 1/);
+    });
+  });
+
+  describe('describePlan', () => {
+    it('shows operation, source, numbered endpoints, skipped hosts and warnings', async () => {
+      const dir = hostDir('docker.io', { 'hosts.toml': `${MIRROR_CHAIN}\n[host."https://mirror-c.example"]\nskip_verify = true\nproxy = "x"\n` });
+      const p = await plan('docker.io', 'push', { insecureRegistries: ['nope nope'] });
+      const text = describePlan(p);
+      assert.match(text, /^Endpoint plan for push on docker\.io\n/);
+      assert.ok(text.includes(`Host configuration: ${join(dir, 'hosts.toml')}`));
+      assert.match(text, /\n {2}1\. mirror https:\/\/mirror-b\.example:5000\/cache\/v2\?ns=docker\.io\n/);
+      assert.match(text, /capabilities: pull, resolve, push\n/);
+      assert.match(text, /TLS: certificates verified\n/);
+      assert.match(text, /connect timeout: 2000 ms/);
+      assert.match(text, /why: mirror from /);
+      assert.match(text, /Skipped:\n {2}- mirror-a\.example: mirror without the push capability/);
+      assert.match(text, /Warnings:\n {2}- "proxy" in \[host."https:\/\/mirror-c\.example"\]/);
+      assert.match(text, /An entry of the insecure registries setting was ignored/);
+
+      const pull = describePlan(await plan('docker.io', 'pull'));
+      assert.match(pull, /4\. server https:\/\/registry-1\.docker\.io\/v2\n/);
+      assert.match(pull, /3\. mirror https:\/\/mirror-c\.example\/v2\?ns=docker\.io\n.*\n {5}TLS: certificate verification OFF; falls back to plain HTTP/);
+      const none = describePlan(await plan('localhost:5000', 'pull', { registrySetting: { scheme: 'http' } }));
+      assert.match(none, /Host configuration: built-in defaults/);
+      assert.match(none, /TLS: plain HTTP \(no TLS\)/);
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { digestOf } from '../../../../src/core/oci/digest';
+import { CoreError } from '../../../../src/core/errors';
+import { childrenOf, formatPlatform, imageSize, MAX_MANIFEST_BYTES, parseManifest, parsePlatform, platformMatches } from '../../../../src/core/oci/manifest';
+import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
+
+const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+const parse = (json: unknown, contentType?: string): ReturnType<typeof parseManifest> => {
+  const bytes = Buffer.from(typeof json === 'string' ? json : JSON.stringify(json));
+  return parseManifest(bytes, digestOf(bytes), contentType, 'manifest test:1');
+};
+function rejects(fn: () => unknown, code: string, message?: RegExp): void {
+  assert.throws(fn, (err: unknown) => err instanceof CoreError && err.code === code && (!message || message.test(err.message)));
+}
+
+describe('manifest model', () => {
+  const image = { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: { mediaType: MediaTypes.ociConfig, digest: D(1), size: 10 }, layers: [{ mediaType: MediaTypes.ociLayerGzip, digest: D(2), size: 20 }] };
+
+  it('parses an OCI image and lists config then layers as children', () => {
+    const parsed = parse(image);
+    assert.equal(parsed.kind, 'image');
+    assert.deepEqual(childrenOf(parsed).map((d) => d.digest), [D(1), D(2)]);
+    assert.equal(parsed.kind === 'image' && imageSize(parsed.manifest), 30);
+    assert.equal(parsed.descriptor.artifactType, undefined);
+  });
+
+  it('takes the kind from Content-Type, or the shape, when the JSON has no mediaType', () => {
+    const { mediaType: _m, ...bare } = image;
+    assert.equal(parse(bare, `${MediaTypes.dockerManifest}; charset=utf-8`).mediaType, MediaTypes.dockerManifest);
+    assert.equal(parse(bare).mediaType, MediaTypes.ociManifest);
+    assert.equal(parse({ schemaVersion: 2, manifests: [] }).kind, 'index');
+  });
+
+  it('treats a non-image config type as the artifact type', () => {
+    const helm = { ...image, config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: D(1), size: 10 } };
+    assert.equal(parse(helm).descriptor.artifactType, 'application/vnd.cncf.helm.config.v1+json');
+    assert.equal(parse({ ...image, artifactType: 'application/x-sbom' }).descriptor.artifactType, 'application/x-sbom');
+  });
+
+  it('refuses what is not a manifest, naming what is wrong', () => {
+    rejects(() => parse('not json'), 'BAD_MANIFEST', /not JSON/);
+    rejects(() => parse('[]'), 'BAD_MANIFEST', /not a JSON object/);
+    rejects(() => parse({ schemaVersion: 1, name: 'x' }), 'UNSUPPORTED_MANIFEST', /schema 1/);
+    rejects(() => parse({ ...image, mediaType: 'text/html' }), 'UNSUPPORTED_MANIFEST');
+    rejects(() => parse({ ...image, schemaVersion: 3 }), 'BAD_MANIFEST', /schemaVersion/);
+    rejects(() => parse({ ...image, layers: [{ mediaType: 'x', digest: 'sha256:zz', size: 1 }] }), 'BAD_MANIFEST', /layers\[0\] has an invalid digest/);
+    rejects(() => parse({ ...image, layers: [{ mediaType: 'x', digest: D(3), size: -1 }] }), 'BAD_MANIFEST', /invalid size/);
+    rejects(() => parse({ ...image, annotations: undefined, config: { ...image.config, annotations: { a: 1 } } }), 'BAD_MANIFEST', /annotations/);
+    rejects(() => parse({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ mediaType: MediaTypes.ociManifest, digest: D(1), size: 1, platform: { os: 'linux' } }] }), 'BAD_MANIFEST', /platform/);
+    const huge = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
+    rejects(() => parseManifest(huge, digestOf(huge), undefined, 'big'), 'MANIFEST_TOO_LARGE');
+  });
+
+  it('never throws anything but a CoreError for arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.option(fc.constantFrom(MediaTypes.ociIndex, MediaTypes.ociManifest, 'text/plain')), (value, contentType) => {
+        try {
+          parse(JSON.stringify(value ?? null), contentType ?? undefined);
+        } catch (err) {
+          assert.ok(err instanceof CoreError, String(err));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('matches platforms as containerd does for arm64 variants', () => {
+    assert.ok(platformMatches({ os: 'linux', architecture: 'arm64' }, parsePlatform('linux/arm64/v8')));
+    assert.ok(platformMatches({ os: 'linux', architecture: 'arm', variant: 'v7' }, parsePlatform('linux/arm')));
+    assert.ok(!platformMatches({ os: 'linux', architecture: 'arm', variant: 'v6' }, parsePlatform('linux/arm/v7')));
+    assert.equal(formatPlatform(parsePlatform('windows/amd64')), 'windows/amd64');
+    rejects(() => parsePlatform('linux'), 'INVALID_PLATFORM');
+  });
+
+  it('names kinds of content the way people know them', () => {
+    assert.equal(kindName(MediaTypes.ociIndex), 'OCI image index');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.cncf.helm.config.v1+json'), 'Helm chart');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.dev.cosign.artifact.sig.v1+json'), 'cosign signature');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/spdx+json'), 'SBOM (SPDX)');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.in-toto+json'), 'in-toto attestation');
+    assert.equal(kindName('application/x-unknown'), 'application/x-unknown');
+    assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.cncf.notary.signature'), 'verified');
+    assert.equal(layerCompressionOf(MediaTypes.dockerLayerGzip), 'gzip');
+    assert.equal(layerCompressionOf(MediaTypes.ociLayerZstd), 'zstd');
+    assert.equal(layerCompressionOf(MediaTypes.ociConfig), undefined);
+  });
+});

@@ -1,0 +1,49 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { globToRegExp, parseNameFilter } from '../../../src/views/name-filter';
+
+describe('parseNameFilter', () => {
+  it('blank text means no filter', () => {
+    assert.equal(parseNameFilter(''), undefined);
+    assert.equal(parseNameFilter('   '), undefined);
+    assert.equal(parseNameFilter(undefined), undefined);
+  });
+
+  it('without * or ? it is a case-insensitive substring', () => {
+    const filter = parseNameFilter(' API ')!;
+    assert.equal(filter.kind, 'substring');
+    assert.equal(filter.text, 'API');
+    assert.ok(filter.matches('team-a/api'));
+    assert.ok(filter.matches('apis'));
+    assert.ok(!filter.matches('team-a/worker'));
+  });
+
+  it('a glob matches the whole name; * crosses slashes, ? is one character', () => {
+    const team = parseNameFilter('team-a/*')!;
+    assert.equal(team.kind, 'glob');
+    assert.deepEqual(['team-a/api', 'team-a/worker', 'team-b/cli', 'team-a', 'x/team-a/api'].filter((n) => team.matches(n)), ['team-a/api', 'team-a/worker']);
+    const deep = parseNameFilter('*/cli')!;
+    assert.ok(deep.matches('team-b/tools/cli'));
+    assert.ok(!deep.matches('team-b/tools/cli2'));
+    const version = parseNameFilter('1.2.?')!;
+    assert.deepEqual(['1.2.9', '1.2.10', '1.2.x', '1x2x3'].filter((t) => version.matches(t)), ['1.2.9', '1.2.x']);
+  });
+
+  it('treats every other character literally (dots, brackets, plus)', () => {
+    const filter = parseNameFilter('v1.0+build[1]*')!;
+    assert.ok(filter.matches('v1.0+build[1]-rc'));
+    assert.ok(!filter.matches('v1x0+build[1]'));
+    assert.ok(!filter.matches('v1.00build1'));
+  });
+
+  it('a lone * matches everything', () => {
+    fc.assert(fc.property(fc.string(), (name) => parseNameFilter('*')!.matches(name)), { numRuns: 200 });
+  });
+
+  it('a glob built from a name matches that name, whatever its characters', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 30 }).filter((s) => !/[*?]/.test(s)), (name) => {
+      assert.ok(globToRegExp(name).test(name));
+      assert.ok(globToRegExp(`${name}*`).test(`${name}suffix`));
+    }), { numRuns: 300 });
+  });
+});

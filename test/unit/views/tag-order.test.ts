@@ -1,0 +1,65 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { formatCreated, parseCreated, sortTags, sortTagsByCreated } from '../../../src/views/tag-order';
+
+describe('sortTags', () => {
+  it('natural: versions newest first, numerically, then other tags', () => {
+    assert.deepEqual(
+      sortTags(['latest', '1.2.9', '3.19', '1.2.10', 'edge', '3.20', 'v2.0.0', 'main-42', 'main-7'], 'natural'),
+      ['3.20', '3.19', 'v2.0.0', '1.2.10', '1.2.9', 'edge', 'latest', 'main-7', 'main-42'],
+    );
+  });
+
+  it('natural: a release sorts before its pre-releases, newest pre-release first', () => {
+    assert.deepEqual(sortTags(['1.0.0-rc.1', '1.0.0', '1.0.0-rc.2', '0.9.0'], 'natural'), ['1.0.0', '1.0.0-rc.2', '1.0.0-rc.1', '0.9.0']);
+  });
+
+  it('alphabetical: code-point order as registries list them', () => {
+    assert.deepEqual(sortTags(['b', '10', '9', 'B', 'a'], 'alphabetical'), ['10', '9', 'B', 'a', 'b']);
+  });
+
+  it('keeps every tag exactly once, whatever the input', () => {
+    fc.assert(fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,20}$/), { maxLength: 50 }), fc.constantFrom('natural', 'alphabetical', 'created'), (tags, order) => {
+      const sorted = sortTags(tags, order as 'natural');
+      assert.deepEqual([...sorted].sort(), [...tags].sort());
+      assert.deepEqual(sortTags(sorted, order as 'natural'), sorted, 'sorting is stable under repetition');
+    }), { numRuns: 300 });
+  });
+});
+
+describe('created order', () => {
+  const day = (d: number) => Date.UTC(2024, 0, d);
+
+  it('known dates newest first, then unknown dates in natural order', () => {
+    const created: Record<string, number> = { '1.0.0': day(1), '1.1.0': day(5), latest: day(5), nightly: day(9) };
+    assert.deepEqual(
+      sortTagsByCreated(['1.0.0', 'latest', 'unknown-b', '1.1.0', '2.0.0', 'nightly', 'unknown-a'], (t) => created[t]),
+      // latest and 1.1.0 share a date: natural order breaks the tie (versions before other tags).
+      ['nightly', '1.1.0', 'latest', '1.0.0', '2.0.0', 'unknown-a', 'unknown-b'],
+    );
+  });
+
+  it('with no date known it is the natural order', () => {
+    const tags = ['latest', '1.2.9', '1.2.10', 'edge'];
+    assert.deepEqual(sortTagsByCreated(tags, () => undefined), sortTags(tags, 'natural'));
+  });
+
+  it('keeps every tag exactly once', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z0-9.]{1,8}$/), { maxLength: 40 }), fc.func(fc.option(fc.integer({ min: 0, max: 1e12 }), { nil: undefined })), (tags, dateOf) => {
+      const sorted = sortTagsByCreated(tags, (t) => dateOf(t));
+      assert.deepEqual([...sorted].sort(), [...tags].sort());
+    }), { numRuns: 200 });
+  });
+
+  it('parses RFC 3339 dates and ignores placeholders and junk', () => {
+    assert.equal(parseCreated('2024-05-01T12:30:00Z'), Date.UTC(2024, 4, 1, 12, 30));
+    assert.equal(parseCreated('2024-05-01T12:30:00.123456789+02:00'), Date.UTC(2024, 4, 1, 10, 30, 0, 123));
+    for (const placeholder of ['0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 'yesterday', '2024-05-01', '', 42, undefined, null]) {
+      assert.equal(parseCreated(placeholder), undefined, String(placeholder));
+    }
+  });
+
+  it('shows the UTC date on the row', () => {
+    assert.equal(formatCreated(Date.UTC(2024, 4, 1, 23, 59)), '2024-05-01');
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { layerFileTree, type LayerFileEntry } from '../../../../src/core/layers/layer-files';
+import { cancelled, DigestCache } from '../../../../src/webviews/inspector/digest-cache';
+import { childRows, fileRow, modeString, nodeAtPath } from '../../../../src/webviews/inspector/file-rows';
+import { checkParams, isLocation, parseIncoming } from '../../../../src/webviews/inspector/validate';
+import type { RequestMessage } from '../../../../src/webviews/inspector/protocol';
+
+const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+const entry = (path: string, more: Partial<LayerFileEntry> = {}): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0, ...more });
+
+describe('inspector host', () => {
+  describe('layer file rows', () => {
+    it('shows modes the way ls -l does', () => {
+      assert.equal(modeString('directory', 0o755), 'drwxr-xr-x');
+      assert.equal(modeString('file', 0o4755), '-rwsr-xr-x');
+      assert.equal(modeString('file', 0o2644), '-rw-r-Sr--');
+      assert.equal(modeString('directory', 0o1777), 'drwxrwxrwt');
+      assert.equal(modeString('symlink', 0o777), 'lrwxrwxrwx');
+    });
+
+    it('lists directories first, with links, whiteouts and unsafe paths called out, names kept as text', () => {
+      const hostile = '<img src=x onerror="window.__pwned=1">';
+      const root = layerFileTree([
+        entry('etc', { type: 'directory', mode: 0o755 }),
+        entry(`etc/${hostile}`),
+        entry('etc/link', { type: 'symlink', linkTarget: '../<script>', size: 0 }),
+        entry('etc/.wh.passwd', { whiteout: { kind: 'file', target: 'etc/passwd' }, size: 0 }),
+        entry('var/.wh..wh..opq', { whiteout: { kind: 'opaque', directory: 'var' }, size: 0 }),
+        entry('../escape', { unsafe: 'parent-traversal' }),
+        entry('a-file'),
+      ]);
+      const top = childRows(root).rows;
+      assert.deepEqual(top.map((r) => [r.name.text, r.type]), [['..', 'directory'], ['etc', 'directory'], ['var', 'directory'], ['a-file', 'file']]);
+      assert.equal(top.find((r) => r.name.text === 'var')?.mode, '—', 'a directory the archive never lists has no mode');
+      const etc = childRows(nodeAtPath(root, 'etc')!).rows;
+      assert.deepEqual(etc.map((r) => r.name.text), ['.wh.passwd', hostile, 'link']);
+      assert.equal(etc[0]!.whiteout?.text, 'deletes etc/passwd');
+      assert.equal(etc[2]!.linkTarget?.text, '../<script>');
+      assert.match(childRows(nodeAtPath(root, 'var')!).rows[0]!.whiteout!.text, /hides everything below var/);
+      assert.match(childRows(nodeAtPath(root, '..')!).rows[0]!.unsafe!, /outside the image/);
+      assert.equal(nodeAtPath(root, 'nope/deeper'), undefined);
+    });
+
+    it('pages a huge directory', () => {
+      const root = layerFileTree(Array.from({ length: 2500 }, (_, i) => entry(`d/f${String(i).padStart(4, '0')}`)));
+      const dir = nodeAtPath(root, 'd')!;
+      const first = childRows(dir);
+      assert.equal(first.rows.length, 1000);
+      assert.equal(first.omitted, 1500);
+      const last = childRows(dir, 2000);
+      assert.deepEqual([last.rows.length, last.omitted, last.rows[0]!.name.text], [500, 0, 'f2000']);
+      assert.equal(fileRow(dir).fileCount, 2500);
+    });
+  });
+
+  describe('messages from the webview', () => {
+    const host = 'registry.test:5000';
+    const location = { kind: 'manifest', host, repository: 'app', digest: D(1) };
+    const request = (method: string, params: unknown): RequestMessage => parseIncoming({ type: 'request', id: 1, method, params }) as RequestMessage;
+
+    it('takes only the protocol\'s shapes', () => {
+      assert.equal(parseIncoming('hello'), undefined);
+      assert.equal(parseIncoming({ type: 'request', id: 1, method: 'eval', params: {} }), undefined);
+      assert.equal(parseIncoming({ type: 'request', id: 'x', method: 'page', params: {} }), undefined);
+      assert.deepEqual(parseIncoming({ type: 'ready', extra: 1 }), { type: 'ready' });
+      assert.equal(parseIncoming({ type: 'rendered', location: { kind: 'manifest' }, title: 't' }), undefined);
+    });
+
+    it('keeps a panel on the registry it was opened on', () => {
+      assert.equal(checkParams(request('page', location), host), undefined);
+      assert.match(checkParams(request('page', { ...location, host: 'evil.example' }), host)!, /reads only from registry\.test:5000/);
+      assert.match(checkParams(request('referrers', { host: 'evil.example', repository: 'app', digest: D(1) }), host)!, /reads only from/);
+      assert.match(checkParams(request('openJson', { host, repository: 'app', digest: 'sha256:../../etc', kind: 'manifest' }), host)!, /invalid digest/);
+    });
+
+    it('checks locations field by field', () => {
+      assert.ok(isLocation(location));
+      assert.ok(isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: 10, mediaType: 'x' }));
+      assert.ok(!isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: -1, mediaType: 'x' }));
+      assert.ok(!isLocation({ kind: 'blob', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', role: 'script' }));
+      assert.ok(!isLocation({ ...location, tag: 5 }));
+      assert.match(checkParams(request('listLayer', location), host)!, /Only layers/);
+    });
+  });
+
+  describe('digest cache', () => {
+    it('shares one fetch between callers and keeps the result', async () => {
+      const cache = new DigestCache<string>(100, (v) => v.length);
+      let fetches = 0;
+      const fetch = async (): Promise<string> => {
+        fetches++;
+        await new Promise((r) => setTimeout(r, 5));
+        return 'value';
+      };
+      const [a, b] = await Promise.all([cache.get(D(1), fetch), cache.get(D(1), fetch)]);
+      assert.deepEqual([a, b, fetches], ['value', 'value', 1]);
+      assert.equal(await cache.get(D(1), fetch), 'value');
+      assert.equal(fetches, 1);
+    });
+
+    it('aborts the fetch only when every caller has gone', async () => {
+      const cache = new DigestCache<string>(100, (v) => v.length);
+      let aborted = false;
+      const fetch = (signal: AbortSignal): Promise<string> => new Promise((resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          aborted = true;
+          reject(cancelled());
+        });
+        setTimeout(() => resolve('done'), 30);
+      });
+      const first = new AbortController();
+      const second = new AbortController();
+      const a = cache.get(D(2), fetch, first.signal);
+      const b = cache.get(D(2), fetch, second.signal);
+      first.abort();
+      await assert.rejects(a, { code: 'CANCELLED' });
+      assert.equal(aborted, false, 'the other caller still waits');
+      assert.equal(await b, 'done');
+
+      const c = new AbortController();
+      const lone = cache.get(D(3), fetch, c.signal);
+      c.abort();
+      await assert.rejects(lone, { code: 'CANCELLED' });
+      assert.equal(aborted, true);
+      assert.equal(cache.peek(D(3)), undefined, 'nothing is cached from an aborted fetch');
+    });
+
+    it('drops the least recently used results past its weight', async () => {
+      const cache = new DigestCache<string>(10, (v) => v.length);
+      cache.set(D(1), 'aaaa');
+      cache.set(D(2), 'bbbb');
+      cache.peek(D(1));
+      cache.set(D(3), 'cccc');
+      assert.equal(cache.peek(D(2)), undefined);
+      assert.equal(cache.peek(D(1)), 'aaaa');
+      cache.set(D(4), 'x'.repeat(11));
+      assert.equal(cache.peek(D(4)), undefined, 'a value heavier than the whole cache is not kept');
+    });
+  });
+});

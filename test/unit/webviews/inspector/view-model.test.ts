@@ -1,0 +1,316 @@
+import assert from 'node:assert/strict';
+import { digestOf } from '../../../../src/core/oci/digest';
+import { parseManifest, type ParsedManifest } from '../../../../src/core/oci/manifest';
+import { MediaTypes } from '../../../../src/core/oci/media-types';
+import { configSummary, commandLine } from '../../../../src/webviews/inspector/config-summary';
+import { alignHistory, dockerfileLine } from '../../../../src/webviews/inspector/history';
+import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../../../src/webviews/inspector/json-tree';
+import { clip, httpUrl, MAX_TEXT } from '../../../../src/webviews/inspector/text';
+import { blobPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../../../src/webviews/inspector/view-model';
+import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
+
+const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+const HOSTILE = {
+  script: '<script>window.__pwned=1</script>',
+  img: '"><img src=x onerror="window.__pwned=1">',
+  url: 'javascript:window.__pwned=1',
+};
+const place = { host: 'registry.test:5000', repository: 'team/app' };
+
+function parsed(json: unknown): ParsedManifest {
+  return parsedText(JSON.stringify(json));
+}
+
+function parsedText(text: string): ParsedManifest {
+  const bytes = Buffer.from(text);
+  return parseManifest(bytes, digestOf(bytes), undefined, 'test manifest');
+}
+
+function at(location: Partial<ManifestLocation> & { digest: string }): ManifestLocation {
+  return { kind: 'manifest', ...place, ...location };
+}
+
+/** Every string anywhere in a page, found without recursion (pages must not nest deeply). */
+function strings(value: unknown): string[] {
+  const found: string[] = [];
+  const pending = [value];
+  while (pending.length) {
+    const next = pending.pop();
+    if (typeof next === 'string') found.push(next);
+    else if (next && typeof next === 'object') pending.push(...Object.values(next));
+  }
+  return found;
+}
+
+const index = {
+  schemaVersion: 2,
+  mediaType: MediaTypes.ociIndex,
+  manifests: [
+    { mediaType: MediaTypes.ociManifest, digest: D(1), size: 500, platform: { os: 'linux', architecture: 'amd64' } },
+    { mediaType: MediaTypes.ociManifest, digest: D(2), size: 510, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    { mediaType: MediaTypes.ociManifest, digest: D(3), size: 600, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': D(1) } },
+  ],
+  annotations: { 'org.opencontainers.image.source': 'https://example.com/app', 'org.opencontainers.image.created': '2024-05-01T10:00:00Z' },
+};
+
+const image = {
+  schemaVersion: 2,
+  mediaType: MediaTypes.ociManifest,
+  config: { mediaType: MediaTypes.ociConfig, digest: D(10), size: 1200 },
+  layers: [
+    { mediaType: MediaTypes.ociLayerGzip, digest: D(11), size: 3000 },
+    { mediaType: MediaTypes.ociLayerGzip, digest: D(12), size: 1000 },
+  ],
+};
+
+const config = {
+  architecture: 'amd64',
+  os: 'linux',
+  created: '2024-05-01T10:00:00Z',
+  config: {
+    User: 'app',
+    Env: ['PATH=/usr/bin', 'GREETING=hello=world'],
+    Entrypoint: ['/bin/server'],
+    Cmd: ['--port', '8080', 'two words'],
+    WorkingDir: '/srv',
+    ExposedPorts: { '8080/tcp': {} },
+    Labels: { 'org.opencontainers.image.url': 'https://example.com', maintainer: 'team' },
+  },
+  history: [
+    { created_by: '/bin/sh -c #(nop) ADD file:abc in / ' },
+    { created_by: '/bin/sh -c #(nop)  ENV PATH=/usr/bin', empty_layer: true },
+    { created_by: 'RUN /bin/sh -c apt-get update # buildkit', comment: 'buildkit.dockerfile.v0' },
+    { created_by: '/bin/sh -c #(nop)  CMD ["serve"]', empty_layer: true },
+  ],
+};
+
+describe('inspector view model', () => {
+  describe('an index', () => {
+    const page = manifestPage(at({ digest: digestOf(Buffer.from(JSON.stringify(index))), tag: 'v1' }), parsed(index));
+
+    it('names it, counts its platforms and keeps attestations apart', () => {
+      assert.equal(page.title, 'team/app:v1');
+      assert.equal(page.header.kind, 'OCI image index');
+      assert.equal(page.header.reference.text, 'registry.test:5000/team/app:v1');
+      assert.match(page.header.pullCommand!, /^docker pull registry\.test:5000\/team\/app@sha256:/);
+      assert.deepEqual(page.header.facts.map((f) => [f.label, f.value.text]), [['Platforms', '2 (and 1 attestation)'], ['Created', '2024-05-01T10:00:00Z']]);
+      assert.deepEqual(page.platforms!.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8']);
+      assert.deepEqual(page.attestations!.map((a) => a.attests), [D(1)]);
+      assert.equal(page.referrersOf, page.header.digest);
+    });
+
+    it('links each platform, in the table and in the JSON, to its manifest', () => {
+      assert.deepEqual(page.platforms![1]!.link, { kind: 'manifest', ...place, digest: D(2), via: 'linux/arm64/v8 in team/app:v1' });
+      const linked = page.json!.nodes.filter((n) => n.link).map((n) => n.value?.text);
+      assert.deepEqual(linked, [D(1), D(2), D(3)].map((d) => JSON.stringify(d)));
+    });
+
+    it('makes URL annotations links and leaves the rest as text', () => {
+      assert.deepEqual(page.annotations.map((a) => [a.label, a.url]), [['org.opencontainers.image.source', 'https://example.com/app'], ['org.opencontainers.image.created', undefined]]);
+    });
+  });
+
+  describe('an image', () => {
+    const manifest = parsed(image);
+    const page = manifestPage(at({ digest: manifest.descriptor.digest }), manifest, { json: config });
+
+    it('sums manifest, config and layers for its size', () => {
+      assert.equal(page.header.size, manifest.bytes.length + 1200 + 4000);
+      assert.match(page.header.sizeNote!, /manifest, config and 2 layers/);
+      assert.equal(page.header.reference.text, 'registry.test:5000/team/app', 'the digest is shown below, not twice');
+    });
+
+    it('renders its config for people', () => {
+      const summary = page.image!.config!;
+      assert.equal(summary.entrypoint?.text, '/bin/server');
+      assert.equal(summary.cmd?.text, "--port 8080 'two words'");
+      assert.deepEqual(summary.env.map((e) => [e.name.text, e.value.text]), [['PATH', '/usr/bin'], ['GREETING', 'hello=world']]);
+      assert.deepEqual(summary.ports.map((p) => p.text), ['8080/tcp']);
+      assert.deepEqual(summary.facts.map((f) => f.label), ['Platform', 'Created', 'User', 'Working directory']);
+      assert.equal(summary.labels.find((l) => l.label === 'org.opencontainers.image.url')?.url, 'https://example.com/');
+    });
+
+    it('aligns the history with the layers, marking empty steps, with each layer\'s share', () => {
+      const { history, layers } = page.image!;
+      assert.deepEqual(history.map((h) => [h.instruction.text, h.empty, h.layer]), [
+        ['ADD file:abc in /', false, 0],
+        ['ENV PATH=/usr/bin', true, undefined],
+        ['RUN apt-get update', false, 1],
+        ['CMD ["serve"]', true, undefined],
+      ]);
+      assert.deepEqual(layers.map((l) => l.share), [0.75, 0.25]);
+      assert.equal(layers[0]!.link.kind, 'layer');
+      assert.equal(page.image!.historyMismatch, undefined);
+    });
+
+    it('links the config and layers in the JSON', () => {
+      const kinds = page.json!.nodes.filter((n) => n.link).map((n) => n.link!.kind);
+      assert.deepEqual(kinds, ['blob', 'layer', 'layer']);
+    });
+
+    it('says why when the config cannot be read, and still lists the layers', () => {
+      const broken = manifestPage(at({ digest: manifest.descriptor.digest }), manifest, { problem: 'The config could not be read: it is gone.' });
+      assert.equal(broken.image!.configProblem, 'The config could not be read: it is gone.');
+      assert.equal(broken.image!.history.length, 2, 'one row per layer without a history');
+    });
+
+    it('shows a config blob with the image\'s history when its manifest is known', () => {
+      const location: BlobLocation = { kind: 'blob', ...place, digest: D(10), size: 1200, mediaType: MediaTypes.ociConfig, role: 'config', manifestDigest: manifest.descriptor.digest };
+      const blob = blobPage(location, config, manifest);
+      assert.equal(blob.header.kind, 'OCI image config');
+      assert.equal(blob.config?.entrypoint?.text, '/bin/server');
+      assert.equal(blob.image?.history.length, 4);
+      assert.equal(blob.image?.config, undefined, 'the summary is shown once');
+      assert.deepEqual(blob.openJson, { ...place, digest: D(10), kind: 'blob', size: 1200 });
+      assert.match(titleFor(location), /config$/);
+    });
+  });
+
+  it('lists an artifact\'s files by title, JSON files opening as blobs', () => {
+    const artifact = {
+      schemaVersion: 2, mediaType: MediaTypes.ociManifest, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      config: { mediaType: MediaTypes.ociEmpty, digest: D(20), size: 2 },
+      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: D(21), size: 250, annotations: { 'org.opencontainers.image.title': 'signature.json' } }],
+      subject: { mediaType: MediaTypes.ociIndex, digest: D(1), size: 700 },
+    };
+    const page = manifestPage(at({ digest: D(99) }), parsed(artifact));
+    assert.equal(page.header.kind, 'cosign signature');
+    assert.equal(page.image, undefined);
+    assert.deepEqual(page.files!.map((f) => [f.title.text, f.link?.kind]), [['signature.json', 'blob']]);
+    assert.deepEqual(page.subject?.link, { kind: 'manifest', ...place, digest: D(1), via: `the subject of team/app@${D(99).slice(7, 19)}` });
+  });
+
+  it('lists referrers with their kinds and links', () => {
+    const rows = referrerRows(place, D(1), [{ mediaType: MediaTypes.ociManifest, digest: D(5), size: 900, artifactType: 'application/spdx+json', annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' } }]);
+    assert.deepEqual(rows.map((r) => [r.kind, r.icon, r.created, r.link.kind]), [['SBOM (SPDX)', 'checklist', '2024-01-01T00:00:00Z', 'manifest']]);
+  });
+
+  describe('hostile input', () => {
+    const hostileImage = {
+      ...image,
+      annotations: { [HOSTILE.script]: HOSTILE.img, 'org.opencontainers.image.url': HOSTILE.url, long: 'x'.repeat(1_000_000), [`k${'y'.repeat(10_000)}`]: 'v' },
+    };
+    const hostileConfig = {
+      ...config,
+      author: HOSTILE.script,
+      config: { Env: [`A=${HOSTILE.img}`, 42, { nested: true }], Entrypoint: HOSTILE.script, Cmd: [HOSTILE.img], Labels: { [HOSTILE.img]: HOSTILE.url, ok: 7 }, ExposedPorts: [1, 2] },
+      history: [{ created_by: HOSTILE.script }, 'not an entry', { created_by: 5, empty_layer: 'yes' }],
+    };
+    const manifest = parsed(hostileImage);
+    const page = manifestPage(at({ digest: manifest.descriptor.digest, tag: HOSTILE.img }), manifest, { json: hostileConfig });
+
+    it('keeps markup as the exact text it is (the webview sets it as text, never HTML)', () => {
+      const annotation = page.annotations.find((a) => a.label === HOSTILE.script);
+      assert.equal(annotation?.value.text, HOSTILE.img);
+      assert.equal(page.image!.config!.facts.find((f) => f.label === 'Author')?.value.text, HOSTILE.script);
+      assert.equal(page.image!.config!.labels[0]!.label, HOSTILE.img);
+      assert.equal(page.image!.history[0]!.instruction.text, HOSTILE.script);
+      assert.ok(page.header.reference.text.endsWith(`:${HOSTILE.img}`));
+    });
+
+    it('never turns a javascript: URL into a link', () => {
+      assert.ok(page.annotations.every((a) => a.url === undefined));
+      assert.ok(page.image!.config!.labels.every((l) => l.url === undefined));
+      assert.equal(httpUrl(HOSTILE.url), undefined);
+      assert.equal(httpUrl('data:text/html,<script>1</script>'), undefined);
+      assert.equal(httpUrl('//evil.example/x'), undefined);
+      assert.equal(httpUrl('https://ok.example/a?b=<c>'), 'https://ok.example/a?b=%3Cc%3E');
+    });
+
+    it('ignores config fields of the wrong type instead of failing', () => {
+      const summary = page.image!.config!;
+      assert.equal(summary.entrypoint, undefined, 'an entrypoint that is not a list of strings');
+      assert.deepEqual(summary.env, [], 'an env list with non-strings in it');
+      assert.deepEqual(summary.ports, [], 'exposed ports given as a list');
+      assert.deepEqual(summary.labels.map((l) => l.label), [HOSTILE.img]);
+      assert.equal(page.image!.history.length, 2, 'only object entries are history');
+    });
+
+    it('cuts very long strings and keys, saying how much was left out', () => {
+      const long = page.annotations.find((a) => a.label === 'long')!;
+      assert.equal(long.value.text.length, MAX_TEXT);
+      assert.equal(long.value.omitted, 1_000_000 - MAX_TEXT);
+      const longKey = page.annotations.find((a) => a.label.startsWith('kyyy'))!;
+      assert.ok(longKey.label.length <= 257);
+      const jsonLong = page.json!.nodes.find((n) => n.value?.omitted);
+      assert.ok(jsonLong, 'the JSON view cuts the long value too');
+      assert.ok(strings(page).every((s) => s.length <= MAX_TEXT + 2), 'no string in the page is longer than the limit');
+    });
+
+    it('survives JSON nested a hundred thousand levels deep (and the page stays shallow)', () => {
+      const depth = 100_000;
+      const deepText = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+      const deep = JSON.parse(deepText) as unknown;
+      const manifestText = `${JSON.stringify(image).slice(0, -1)},"extra":${deepText}}`;
+      const nested = manifestPage(at({ digest: manifest.descriptor.digest }), parsedText(manifestText), { json: { ...config, deep } });
+      const tree = nested.json!;
+      assert.ok(tree.truncated);
+      assert.ok(Math.max(...tree.nodes.map((n) => n.depth)) <= MAX_JSON_DEPTH);
+      // What crosses to the webview is serialised: it must not blow the stack.
+      assert.doesNotThrow(() => structuredClone(nested));
+      assert.doesNotThrow(() => JSON.stringify(nested));
+      assert.doesNotThrow(() => blobPage({ kind: 'blob', ...place, digest: D(10), size: 1, mediaType: MediaTypes.ociConfig, role: 'config' }, deep));
+    });
+
+    it('shows a 4 MiB manifest quickly, with bounded lists', () => {
+      const layers = Array.from({ length: 19_000 }, (_, i) => ({ mediaType: MediaTypes.ociLayerGzip, digest: D(1000 + i), size: 1000 + i, annotations: { note: HOSTILE.script } }));
+      const big = { ...image, layers };
+      const bytes = Buffer.from(JSON.stringify(big));
+      assert.ok(bytes.length > 3.5 * 1024 * 1024 && bytes.length <= 4 * 1024 * 1024, `the manifest is ${bytes.length} bytes`);
+      const started = performance.now();
+      const bigPage: PageModel = manifestPage(at({ digest: digestOf(bytes) }), parseManifest(bytes, digestOf(bytes), undefined, 'big'), { json: config });
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 2000, `built in ${elapsed.toFixed(0)} ms`);
+      assert.ok(bigPage.json!.nodes.length <= MAX_JSON_NODES);
+      assert.equal(bigPage.image!.layers.length, MAX_ROWS);
+      assert.ok(bigPage.image!.history.length <= MAX_ROWS);
+      assert.ok(bigPage.image!.historyOmitted! > 0);
+      assert.ok(JSON.stringify(bigPage).length < 16 * 1024 * 1024, 'the message stays well under the manifest size times four');
+    });
+  });
+
+  describe('pieces', () => {
+    it('reads created_by the way a Dockerfile says it', () => {
+      assert.equal(dockerfileLine('/bin/sh -c #(nop)  WORKDIR /srv'), 'WORKDIR /srv');
+      assert.equal(dockerfileLine('/bin/sh -c apk add curl'), 'RUN apk add curl');
+      assert.equal(dockerfileLine('|2 A=1 B=2 /bin/sh -c make'), 'RUN make');
+      assert.equal(dockerfileLine('COPY . /app # buildkit'), 'COPY . /app');
+      assert.equal(dockerfileLine('RUN /bin/sh -c set -e; make # buildkit'), 'RUN set -e; make');
+      assert.equal(dockerfileLine('something else'), 'something else');
+    });
+
+    it('says when history and layers disagree', () => {
+      const aligned = alignHistory([{ created_by: 'a' }, { created_by: 'b' }, { created_by: 'c' }], 2);
+      assert.match(aligned.mismatch!, /records 3 layers but the manifest has 2/);
+      assert.deepEqual(alignHistory(undefined, 2).rows.map((r) => r.layer), [0, 1]);
+    });
+
+    it('quotes command words the way a shell takes them back', () => {
+      assert.equal(commandLine(['sh', '-c', "echo 'hi' there", '']), `sh -c 'echo '\\''hi'\\'' there' ''`);
+    });
+
+    it('cuts text without splitting a surrogate pair', () => {
+      const cut = clip(`${'a'.repeat(9)}😀tail`, 10);
+      assert.equal(cut.text, 'a'.repeat(9));
+      assert.equal(cut.omitted, 6);
+    });
+
+    it('lays out JSON breadth first, each container\'s children in one contiguous range', () => {
+      const tree = jsonTree({ a: [1, { b: null }], c: 'x' });
+      const root = tree.nodes[0]!;
+      assert.deepEqual(tree.nodes.slice(root.first!, root.first! + root.shown!).map((n) => n.key), [{ text: 'a' }, { text: 'c' }]);
+      const a = tree.nodes[root.first!]!;
+      assert.deepEqual(tree.nodes.slice(a.first!, a.first! + a.shown!).map((n) => [n.key, n.type]), [[0, 'number'], [1, 'object']]);
+      assert.equal(tree.truncated, false);
+      const budget = jsonTree(Array.from({ length: 100 }, (_, i) => i), { maxNodes: 11 });
+      assert.equal(budget.nodes[0]!.shown, 10);
+      assert.equal(budget.nodes[0]!.omitted, 90);
+    });
+
+    it('gives a config summary only for objects', () => {
+      assert.equal(configSummary('nope'), undefined);
+      assert.equal(configSummary([1, 2]), undefined);
+      assert.deepEqual(configSummary({})?.env, []);
+    });
+  });
+});
