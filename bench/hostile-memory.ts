@@ -19,7 +19,7 @@ import { openImageArchive } from '../src/core/layout/archive-source';
 import { OciImageLayout } from '../src/core/layout/oci-layout';
 import { MediaTypes } from '../src/core/oci/media-types';
 import { copy } from '../src/core/operations/copy';
-import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../test/lab/tar';
+import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../test/support/lab/tar';
 
 const MiB = 1024 * 1024;
 const CASE_TIMEOUT_MS = 180_000;

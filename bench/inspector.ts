@@ -8,9 +8,9 @@
 //   BENCH_INDEXES (5)   how many distinct 10-platform indexes are measured
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
-import { Lab, type LabRegistry } from '../test/lab/registry';
-import { OciLayout, type BuiltImage } from '../test/lab/oci-layout';
-import { pushToRegistry } from '../test/lab/push';
+import { Lab, type LabRegistry } from '../test/support/lab/registry';
+import { OciLayout, type BuiltImage } from '../test/support/lab/oci-layout';
+import { pushToRegistry } from '../test/support/lab/push';
 import { startVsCodeServer } from '../test/e2e/vscode-server';
 import { openWorkbench } from '../test/e2e/workbench';
 

@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
-import { Lab, type LabRegistry } from '../test/lab/registry';
+import { Lab, type LabRegistry } from '../test/support/lab/registry';
 import { type BenchImage, buildImage, MIB, pushImage, tinyImage } from './content';
 import { finishUrl, getArgs, type ParallelTransfer, parallelArgs, putArgs, registryFetch, startUpload, writeParallelConfig } from './curl';
 import { assertGnuTime, measure } from './measure';

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { formatBytes } from '../../src/shared/format';
-import { OciLayout, pushToRegistry } from '../lab/content';
-import { FaultProxy, type SeenRequest } from '../lab/fault-proxy';
-import type { LabRegistry } from '../lab/registry';
-import { labRequest } from '../lab/request';
+import { OciLayout, pushToRegistry } from '../support/lab/content';
+import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
+import type { LabRegistry } from '../support/lab/registry';
+import { labRequest } from '../support/lab/request';
 import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
 
 const MIB = 1024 * 1024;

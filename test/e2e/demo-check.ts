@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { freePort } from '../lab/ports';
+import { freePort } from '../support/lab/ports';
 import { row, shoot } from './ui';
 import { openWorkbench } from './workbench';
 

@@ -4,9 +4,9 @@
  *   DEMO_PORT (default 8080): the VS Code port;  DEMO_REGISTRY_PORT (default 5000): the registry's.
  */
 import { join, resolve } from 'node:path';
-import { Lab } from '../lab/registry';
-import { seedSampleContent } from '../lab/content';
-import { isPortFree } from '../lab/ports';
+import { Lab } from '../support/lab/registry';
+import { seedSampleContent } from '../support/lab/content';
+import { isPortFree } from '../support/lab/ports';
 import { startVsCodeServer } from './vscode-server';
 
 async function main(): Promise<void> {

@@ -5,10 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { MediaType, OciLayout, sha256, type BuiltManifest } from '../lab/oci-layout';
-import { pushToRegistry } from '../lab/push';
-import type { LabRegistry } from '../lab/registry';
-import { tarChunks, type TarEntry } from '../lab/tar';
+import { MediaType, OciLayout, sha256, type BuiltManifest } from '../support/lab/oci-layout';
+import { pushToRegistry } from '../support/lab/push';
+import type { LabRegistry } from '../support/lab/registry';
+import { tarChunks, type TarEntry } from '../support/lab/tar';
 
 export const HOSTILE = {
   img: '<img src=x onerror="window.__pwned=1">',

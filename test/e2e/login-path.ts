@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { OciLayout, pushToRegistry } from '../lab/content';
-import type { LabRegistry } from '../lab/registry';
+import { OciLayout, pushToRegistry } from '../support/lab/content';
+import type { LabRegistry } from '../support/lab/registry';
 import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 const LABEL = 'Private registry';

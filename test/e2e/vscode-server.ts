@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../lab/ports';
+import { freePort } from '../support/lab/ports';
 
 /**
  * A real VS Code for tests: code-server (VS Code's server and web workbench, with a real Node

@@ -1,7 +1,7 @@
 /**
  * Runs the integration suite in VS Code desktop through @vscode/test-electron, for machines that can
  * download VS Code (CI here cannot; it runs the same suite in code-server instead). Expects a lab
- * registry URL in REGISTRY_EXPLORER_LAB_URL, e.g. from `node out/test/lab/demo-registry.js`.
+ * registry URL in REGISTRY_EXPLORER_LAB_URL, e.g. from `node out/test/support/lab/demo-registry.js`.
  */
 import { runTests } from '@vscode/test-electron';
 import { resolve } from 'node:path';

@@ -11,9 +11,9 @@ import type { Credential } from '../../src/core/credentials/types';
 import { CoreError } from '../../src/core/errors';
 import { readBodyLimited } from '../../src/core/transport/read-body';
 import { HttpTransport, type HttpRequest } from '../../src/core/transport/http';
-import { Lab, type LabRegistry } from './registry';
-import { labRequest } from './request';
-import type { TokenRequestRecord } from './token-server';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { labRequest } from '../support/lab/request';
+import type { TokenRequestRecord } from '../support/lab/token-server';
 
 interface Outcome {
   status: number;

@@ -8,9 +8,9 @@ import type { RegistryClient } from '../../src/core/registry/client';
 import { type CoreError } from '../../src/core/errors';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
-import { folderWith } from './folders';
-import { Lab, type LabRegistry } from './registry';
-import { pushTiny } from './tiny';
+import { folderWith } from '../support/lab/folders';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { pushTiny } from '../support/lab/tiny';
 
 async function collect(pages: AsyncIterable<string[]>): Promise<string[][]> {
   const all: string[][] = [];

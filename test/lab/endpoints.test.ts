@@ -10,10 +10,10 @@ import { eraseDockerLogin, saveDockerLogin } from '../../src/core/credentials/do
 import { describePlan } from '../../src/core/hosts/plan';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
-import { folderWith } from './folders';
-import { Lab, type LabRegistry } from './registry';
-import { skopeo, skopeoFlags } from './push';
-import { pushTiny } from './tiny';
+import { folderWith } from '../support/lab/folders';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { skopeo, skopeoFlags } from '../support/lab/push';
+import { pushTiny } from '../support/lab/tiny';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 

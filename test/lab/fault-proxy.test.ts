@@ -5,11 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { concatBuffers } from './bytes';
-import { FaultProxy, RecordingServer } from './fault-proxy';
-import { Lab, type LabRegistry } from './registry';
-import { labRequest } from './request';
-import { pushTiny, tagMany } from './tiny';
+import { concatBuffers } from '../support/lab/bytes';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { labRequest } from '../support/lab/request';
+import { pushTiny, tagMany } from '../support/lab/tiny';
 
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { copy } from '../../src/core/operations/copy';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { inspectRaw, listTags, OciLayout, pushToRegistry, sha256 } from './content';
-import { FaultProxy } from './fault-proxy';
-import { Lab, type LabRegistry } from './registry';
-import { tagMany } from './tiny';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, sha256 } from '../support/lab/content';
+import { FaultProxy } from '../support/lab/fault-proxy';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { tagMany } from '../support/lab/tiny';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 

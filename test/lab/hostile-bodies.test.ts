@@ -5,10 +5,10 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { ChildReport } from './hostile-child';
-import { SCENARIOS } from './hostile-scenarios';
+import type { ChildReport } from '../support/lab/hostile-child';
+import { SCENARIOS } from '../support/lab/hostile-scenarios';
 
-const CHILD = join(__dirname, 'hostile-child.js');
+const CHILD = join(__dirname, '../support/lab/hostile-child.js');
 
 interface ChildRun {
   exitCode: number | null;

@@ -12,7 +12,7 @@ import { CoreError } from '../../src/core/errors';
 import { MediaTypes } from '../../src/core/oci/media-types';
 import { pull } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { RecordingServer } from './fault-proxy';
+import { RecordingServer } from '../support/lab/fault-proxy';
 
 const MiB = 1024 * 1024;
 const REPOSITORY = 'hostile/graph';

@@ -1,8 +1,8 @@
 // The hostile soak (see hostile-soak.ts), short and with a fixed seed: random hostile answers among
 // normal ones, over every client operation, end with the client process alive and nothing leaked.
 import { strict as assert } from 'node:assert';
-import { runHostileSoak } from './hostile-soak';
-import { Lab } from './registry';
+import { runHostileSoak } from '../support/lab/hostile-soak';
+import { Lab } from '../support/lab/registry';
 
 describe('hostile soak: operations against a registry that lies, lingers, steers and echoes secrets', function () {
   let lab: Lab;

@@ -8,8 +8,8 @@ import { CoreError } from '../../src/core/errors';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import { redactingLog } from '../../src/common/log';
-import { EchoingRegistry, FORGED_LOG_LINE, type EchoAuth } from './echoing-registry';
-import { folderWith } from './folders';
+import { EchoingRegistry, FORGED_LOG_LINE, type EchoAuth } from '../support/lab/echoing-registry';
+import { folderWith } from '../support/lab/folders';
 
 const USER = 'alice';
 const PASSWORD = 'pa55/w+rd=with:odd&chars';

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import type { CertKeyPair } from './certs';
-import { OciLayout, pushToRegistry, type BuiltImage } from './content';
-import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';
-import { folderWith } from './folders';
-import { Lab, type LabRegistry } from './registry';
+import type { CertKeyPair } from '../support/lab/certs';
+import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
+import { folderWith } from '../support/lab/folders';
+import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

@@ -11,8 +11,8 @@ import { extractArtifactFiles, FileArtifactSource } from '../../src/core/layout/
 import { writeDockerArchive } from '../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
 import { copyGraph } from '../unit/support/layout-helpers';
-import { type BuiltImage, type BuiltIndex, type BuiltManifest, OciLayout } from './oci-layout';
-import { type ExecResult, run } from './exec';
+import { type BuiltImage, type BuiltIndex, type BuiltManifest, OciLayout } from '../support/lab/oci-layout';
+import { type ExecResult, run } from '../support/lab/exec';
 
 const KIB = 1024;
 

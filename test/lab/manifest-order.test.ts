@@ -13,9 +13,9 @@ import { copy, type CopyResult } from '../../src/core/operations/copy';
 import { push } from '../../src/core/operations/transfer';
 import type { Repository } from '../../src/core/registry/repository';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { inspectRaw, seedSampleContent, sha256, type SampleContent } from './content';
-import { FaultProxy, type SeenRequest } from './fault-proxy';
-import { Lab, type LabRegistry } from './registry';
+import { inspectRaw, seedSampleContent, sha256, type SampleContent } from '../support/lab/content';
+import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
+import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 

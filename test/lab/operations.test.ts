@@ -12,8 +12,8 @@ import { copy, type CopyEvent } from '../../src/core/operations/copy';
 import { verifyingStream } from '../../src/core/oci/verify-stream';
 import type { Repository } from '../../src/core/registry/repository';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from './content';
-import { Lab, type LabRegistry } from './registry';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from '../support/lab/content';
+import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 const MIB = 1024 * 1024;

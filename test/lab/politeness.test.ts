@@ -11,9 +11,9 @@ import { copy } from '../../src/core/operations/copy';
 import type { Repository } from '../../src/core/registry/repository';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/transport/retry';
-import { OciLayout, pushToRegistry, type BuiltImage } from './content';
-import { FaultProxy, type SeenRequest } from './fault-proxy';
-import { Lab, type LabRegistry } from './registry';
+import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
+import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 const BLOB_GET = /\/blobs\/sha256:/;

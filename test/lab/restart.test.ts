@@ -14,11 +14,11 @@ import { copy, type CopyEvent, type CopyOptions, type CopyResult } from '../../s
 import { pull, push } from '../../src/core/operations/transfer';
 import type { Repository } from '../../src/core/registry/repository';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { type BuiltImage, inspectRaw, listTags, OciLayout, pushToRegistry, sha256, skopeo, skopeoFlags } from './content';
-import { FaultProxy } from './fault-proxy';
-import { checkLayoutFiles, layoutGraph, layoutRefNames } from './local-checks';
-import { Lab, type LabRegistry } from './registry';
-import { registryRequest } from './registry-http';
+import { type BuiltImage, inspectRaw, listTags, OciLayout, pushToRegistry, sha256, skopeo, skopeoFlags } from '../support/lab/content';
+import { FaultProxy } from '../support/lab/fault-proxy';
+import { checkLayoutFiles, layoutGraph, layoutRefNames } from '../support/lab/local-checks';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { registryRequest } from '../support/lab/registry-http';
 
 const MIB = 1024 * 1024;
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));

@@ -3,12 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BuiltImage, COSIGN_SIGNATURE_TYPE, MediaType, OciLayout, sha256 } from './content';
-import { ExecError, run } from './exec';
-import { inspectRaw, listTags, pushReferrer, pushToRegistry, referrersTag, skopeo } from './push';
-import { Lab, type LabRegistry } from './registry';
-import { registryRequest } from './registry-http';
-import { labRequest, type LabResponse } from './request';
+import { type BuiltImage, COSIGN_SIGNATURE_TYPE, MediaType, OciLayout, sha256 } from '../support/lab/content';
+import { ExecError, run } from '../support/lab/exec';
+import { inspectRaw, listTags, pushReferrer, pushToRegistry, referrersTag, skopeo } from '../support/lab/push';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { registryRequest } from '../support/lab/registry-http';
+import { labRequest, type LabResponse } from '../support/lab/request';
 
 const MANIFEST_ACCEPT = [MediaType.imageManifest, MediaType.imageIndex].join(', ');
 

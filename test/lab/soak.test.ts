@@ -1,9 +1,9 @@
 // The bounded soak (see soak.ts): 200 random faults over pulls, pushes and copies of the
 // multi-platform image, every operation ending verified.
 import { strict as assert } from 'node:assert';
-import { seedSampleContent } from './content';
-import { Lab } from './registry';
-import { runSoak, SOAK_OPERATIONS } from './soak';
+import { seedSampleContent } from '../support/lab/content';
+import { Lab } from '../support/lab/registry';
+import { runSoak, SOAK_OPERATIONS } from '../support/lab/soak';
 
 describe('soak: pulls, pushes and copies under random faults', function () {
   let lab: Lab;

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from './content';
-import { FaultProxy } from './fault-proxy';
-import { filesUnder } from './local-checks';
-import { Lab, type LabRegistry } from './registry';
+import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from '../support/lab/content';
+import { FaultProxy } from '../support/lab/fault-proxy';
+import { filesUnder } from '../support/lab/local-checks';
+import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { CoreError } from '../../../../src/core/errors';
 import { fzstdChunks } from '../../../../src/core/layers/layer-decode';
 import { listLayerFiles, type LayerFileEntry } from '../../../../src/core/layers/layer-files';
-import { tarChunks, type TarEntry, type TarEntryType } from '../../../lab/tar';
+import { tarChunks, type TarEntry, type TarEntryType } from '../../../support/lab/tar';
 import { PROJECT } from '../../support/project';
 
 const FIXTURES = join(PROJECT, 'test', 'fixtures', 'layers');

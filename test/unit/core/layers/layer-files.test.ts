@@ -1,4 +1,4 @@
-// Listing a layer's files by streaming it. Tars are built with test/lab/tar.ts and compressed with
+// Listing a layer's files by streaming it. Tars are built with test/support/lab/tar.ts and compressed with
 // node:zlib. The zstd fixtures in test/fixtures/layers/ were made once with GNU tar 1.34 and the
 // zstd 1.5.4 CLI by test/fixtures/layers/make.sh (a PAX-format tar of a small tree with './'
 // names, a hard link, a symlink and whiteouts; `zstd -19 --check` for gnu-posix.tar.zst, and two
@@ -15,7 +15,7 @@ import { fzstdChunks } from '../../../../src/core/layers/layer-decode';
 import { layerFileTree, listLayerFiles, MAX_LAYER_NAME_BYTES, MAX_LAYER_NAME_BYTES_TOTAL, MAX_LAYER_PATH_DEPTH, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../../../src/core/layers/layer-files';
 import { MediaTypes } from '../../../../src/core/oci/media-types';
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
-import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../lab/tar';
+import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../support/lab/tar';
 import { PROJECT } from '../../support/project';
 
 const MiB = 1024 * 1024;

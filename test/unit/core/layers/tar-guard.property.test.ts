@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { extract as tarExtract } from 'tar-stream';
 import { MAX_EXTENDED_HEADER_BYTES, TarHeaderGuard, type TarGuardProblem } from '../../../../src/core/layers/tar-guard';
-import { extensionHeader, paxRecord, tarHeader, type TarEntryType } from '../../../lab/tar';
+import { extensionHeader, paxRecord, tarHeader, type TarEntryType } from '../../../support/lab/tar';
 
 const BLOCK = 512;
 

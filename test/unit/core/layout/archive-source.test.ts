@@ -12,8 +12,8 @@ import { type ImageManifest, parseManifest } from '../../../../src/core/oci/mani
 import { MAX_ARCHIVE_ENTRIES, MIN_ARCHIVE_UNPACKED_BYTES, openImageArchive } from '../../../../src/core/layout/archive-source';
 import { writeDockerArchive } from '../../../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../../../src/core/layout/oci-layout';
-import { type BuiltImage, OciLayout } from '../../../lab/oci-layout';
-import { tarChunks, type TarEntry } from '../../../lab/tar';
+import { type BuiltImage, OciLayout } from '../../../support/lab/oci-layout';
+import { tarChunks, type TarEntry } from '../../../support/lab/tar';
 import { listFiles, rejectsWithCode, TempFolders } from '../../support/layout-helpers';
 
 const KIB = 1024;

@@ -16,7 +16,7 @@ import { fileSystemError } from '../../../../src/core/layout/files';
 import { OciImageLayout } from '../../../../src/core/layout/oci-layout';
 import type { ImageManifest } from '../../../../src/core/oci/manifest';
 import { copy } from '../../../../src/core/operations/copy';
-import { OciLayout } from '../../../lab/oci-layout';
+import { OciLayout } from '../../../support/lab/oci-layout';
 import { rejectsWithCode, TempFolders } from '../../support/layout-helpers';
 
 /** The error `work` fails with (it must fail). */

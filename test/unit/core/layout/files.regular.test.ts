@@ -14,7 +14,7 @@ import { openImageArchive } from '../../../../src/core/layout/archive-source';
 import { FileArtifactSource } from '../../../../src/core/layout/artifact-files';
 import { OciImageLayout } from '../../../../src/core/layout/oci-layout';
 import { copy } from '../../../../src/core/operations/copy';
-import { type BuiltImage, OciLayout } from '../../../lab/oci-layout';
+import { type BuiltImage, OciLayout } from '../../../support/lab/oci-layout';
 import { TempFolders } from '../../support/layout-helpers';
 
 const DEADLINE_MS = 3000;

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { digestOf } from '../../../../src/core/oci/digest';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
 import { ANNOTATION_REF_NAME, OciImageLayout } from '../../../../src/core/layout/oci-layout';
-import { type BuiltImage, type BuiltIndex, type BuiltManifest, OciLayout } from '../../../lab/oci-layout';
+import { type BuiltImage, type BuiltIndex, type BuiltManifest, OciLayout } from '../../../support/lab/oci-layout';
 import { copyGraph, listFiles, rejectsWithCode, TempFolders, verified } from '../../support/layout-helpers';
 
 const KIB = 1024;

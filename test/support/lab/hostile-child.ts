@@ -3,8 +3,8 @@
 // it, lets every deferred callback run, and prints one JSON line with the outcome. It installs no
 // handler for uncaught errors: an unhandled one ends this process before that line, as it would
 // end VS Code's extension host, and the parent test sees the exit code and the stderr.
-import { CoreError } from '../../src/core/errors';
-import { createSession } from '../../src/core/registry/session';
+import { CoreError } from '../../../src/core/errors';
+import { createSession } from '../../../src/core/registry/session';
 import { HostileRegistry } from './hostile-registry';
 import { manifestProperty, SCENARIO_LIMITS, SCENARIOS } from './hostile-scenarios';
 

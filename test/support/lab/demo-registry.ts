@@ -1,4 +1,4 @@
-// `node out/test/lab/demo-registry.js [--port N] [--dir D]`: one plain-HTTP lab registry with the
+// `node out/test/support/lab/demo-registry.js [--port N] [--dir D]`: one plain-HTTP lab registry with the
 // sample content, for `npm run demo`. Prints one JSON line ({"url","host",…}) on stdout once ready
 // and runs until SIGINT/SIGTERM. Diagnostics go to stderr so stdout stays machine-readable.
 import { rm } from 'node:fs/promises';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import type { Descriptor, Platform } from '../../src/core/oci/manifest';
+import type { Descriptor, Platform } from '../../../src/core/oci/manifest';
 import { u8 } from './bytes';
 import { type TarEntry, tarChunks } from './tar';
 
@@ -26,7 +26,7 @@ export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 const CREATED = '2024-01-01T00:00:00Z';
 
 // The same shapes the core reads: fixtures and client never disagree on what a descriptor is.
-export type { Descriptor, Platform } from '../../src/core/oci/manifest';
+export type { Descriptor, Platform } from '../../../src/core/oci/manifest';
 
 export interface BuiltManifest {
   /** The name under which index.json lists it (`oci:DIR:REF` for skopeo). */

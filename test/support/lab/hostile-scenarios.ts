@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
-import { CoreError } from '../../src/core/errors';
-import { pull } from '../../src/core/operations/transfer';
-import type { CoreConfig, RegistrySession } from '../../src/core/registry/session';
+import { CoreError } from '../../../src/core/errors';
+import { pull } from '../../../src/core/operations/transfer';
+import type { CoreConfig, RegistrySession } from '../../../src/core/registry/session';
 import type { HostileAnswer, HostileBody, HostileRegistry, HostileRoute } from './hostile-registry';
 
 /** The time limits every scenario's session runs with: small, so a stall fails in a second or two. */

@@ -19,7 +19,7 @@ async function faultSoak(lab: Lab, seed: number): Promise<void> {
     `| ${seed} | ${f.faultsInjected} | ${byKind(f.faultsByKind)} | ${f.operationsCompleted} | ${byKind(f.completedByKind)} | ${f.attempts} | ${f.failedAttempts} (${byKind(f.failedByKind)}) | ${f.bytesVerified} | ${f.requestsSeen} | ${f.requestsRetried} | ${(f.durationMs / 1000).toFixed(1)} s |`,
     '',
     `Operations: ${SOAK_OPERATIONS.join(', ')}. Copies and pushes are verified by skopeo inspect on the target; pulls by skopeo reading the layout or archive back, every file hashed against its digest.`,
-    `Requests retried: requests a fault made fail that the client sent again in the same attempt (see retriedIn in test/lab/soak.ts).`,
+    `Requests retried: requests a fault made fail that the client sent again in the same attempt (see retriedIn in test/support/lab/soak.ts).`,
   ];
   console.log(lines.join('\n'));
 }
@@ -36,7 +36,7 @@ async function hostileSoak(lab: Lab, seed: number): Promise<HostileSoakFigures> 
     `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     `| ${seed} | ${f.rounds}${f.stoppedByTime ? ' (time limit)' : ''} | ${f.requestsSeen} | ${f.injected} | ${byKind(f.injectedByKind)} | ${f.completed} | ${byKind(f.completedByOperation)} | ${f.failed - f.unknownFailures} | ${byKind(f.failedByCode)} | ${f.secretsFound} | ${f.unsafeTexts} | ${f.privateConnections} | ${f.unhandledErrors} | ${f.hungOperations} | ${f.leftovers} | ${f.socketsLeftOpen} (${f.sessionsClosed}) | ${mb(f.peakRssBytes)} | ${mb(f.heapGrowthBytes)} | ${(f.durationMs / 1000).toFixed(1)} s |`,
     '',
-    `Operations: ${HOSTILE_OPERATIONS.join(', ')}, in a child process with no handler for uncaught errors, against a registry that answers each request normally or, seeded, with a hostile answer (see test/lab/hostile-front.ts).`,
+    `Operations: ${HOSTILE_OPERATIONS.join(', ')}, in a child process with no handler for uncaught errors, against a registry that answers each request normally or, seeded, with a hostile answer (see test/support/lab/hostile-front.ts).`,
     `Failed cleanly: a CoreError with a known code. Secrets: the password, user:password and its base64, every token handed out and the hosts.toml header value, in messages, error details and request log lines. Private connections: to the loopback server every hostile URL points at.`,
   ];
   console.log(lines.join('\n'));

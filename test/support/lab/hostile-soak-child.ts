@@ -6,11 +6,11 @@
 // Code's extension host, and the parent sees the exit. It samples its own memory, and after each
 // session closes it counts the sockets it still holds; at the end it lets its event loop drain and
 // exits on its own.
-import { CoreError } from '../../src/core/errors';
-import { copy } from '../../src/core/operations/copy';
-import { pull, push } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import type { RequestLogEntry } from '../../src/core/transport/connection';
+import { CoreError } from '../../../src/core/errors';
+import { copy } from '../../../src/core/operations/copy';
+import { pull, push } from '../../../src/core/operations/transfer';
+import { createSession, type RegistrySession } from '../../../src/core/registry/session';
+import type { RequestLogEntry } from '../../../src/core/transport/connection';
 import type { ChildMessage, ClosedReport, HostileChildConfig, HostileOperation, ParentMessage, ReportedError, RoundResult } from './hostile-soak-protocol';
 
 /** How long a closed session's sockets get to go. */

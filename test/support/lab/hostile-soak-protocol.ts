@@ -1,8 +1,8 @@
 // What the hostile soak's parent (hostile-soak.ts) and its child (hostile-soak-child.ts) say to
 // each other over the IPC channel, and the operations the child can run. No code runs here, so
 // both sides can import it.
-import type { Descriptor } from '../../src/core/oci/manifest';
-import type { RequestLogEntry } from '../../src/core/transport/connection';
+import type { Descriptor } from '../../../src/core/oci/manifest';
+import type { RequestLogEntry } from '../../../src/core/transport/connection';
 
 /** `copy` stays within the hostile registry (blobs are mounted); `copy-across` streams them to a plain lab registry. */
 export const HOSTILE_OPERATIONS = ['ping', 'tags', 'catalog', 'resolve', 'manifest', 'referrers', 'pull-layout', 'push-layout', 'copy', 'copy-across'] as const;
