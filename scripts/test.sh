@@ -15,8 +15,11 @@ bash scripts/setup-vscode.sh >/dev/null
 
 stage "type-check (tsc --noEmit, strict)"
 npx tsc --noEmit -p .
-stage "lint (eslint)"
-npx eslint src test scripts
+stage "lint (eslint) and format (prettier --check)"
+npx eslint src test scripts bench
+npx prettier --check src test bench scripts
+stage "architecture (dependency-cruiser: no import cycles, imports only down the layers)"
+npx depcruise src --config .dependency-cruiser.cjs --output-type err
 stage "package (.vsix)"
 # vsce's warnings are what a Marketplace upload would complain about: none allowed.
 packaged=$(npm run --silent package 2>&1) || { echo "$packaged"; exit 1; }
