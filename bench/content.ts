@@ -71,19 +71,23 @@ async function keptBlob(path: string, size: number): Promise<BlobFile | undefine
 export async function buildImage(dir: string, repository: string, tag: string, layerSizes: readonly number[]): Promise<BenchImage> {
   const layers: BlobFile[] = [];
   for (const [i, size] of layerSizes.entries()) layers.push(await writeSeededBlob(dir, `${repository}-${tag}-layer-${i}`, size));
-  const configBytes = Buffer.from(JSON.stringify({
-    architecture: 'amd64',
-    os: 'linux',
-    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-    config: { Labels: { 'bench.image': `${repository}:${tag}` } },
-  }));
+  const configBytes = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+      config: { Labels: { 'bench.image': `${repository}:${tag}` } },
+    }),
+  );
   const config = await writeBytes(dir, `${repository}-${tag}-config`, configBytes, MEDIA.config);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA.manifest,
-    config: descriptorOf(config),
-    layers: layers.map(descriptorOf),
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: descriptorOf(config),
+      layers: layers.map(descriptorOf),
+    }),
+  );
   const totalBytes = layers.reduce((sum, l) => sum + l.size, 0) + config.size;
   return { repository, tag, layers, config, manifest, manifestDigest: sha256(manifest), totalBytes };
 }

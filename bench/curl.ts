@@ -17,7 +17,8 @@ export async function startUpload(registryUrl: string, repository: string): Prom
   const res = await registryFetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' } });
   await res.arrayBuffer();
   const location = res.headers.get('location');
-  if (res.status !== 202 || !location) throw new Error(`POST upload to ${registryUrl}/${repository} answered ${res.status} without a Location`);
+  if (res.status !== 202 || !location)
+    throw new Error(`POST upload to ${registryUrl}/${repository} answered ${res.status} without a Location`);
   return new URL(location, registryUrl);
 }
 

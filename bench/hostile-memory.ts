@@ -75,14 +75,21 @@ async function bigIndexLayout(dir: string, count: number, size: number, manyLaye
     let bytes: Buffer;
     if (manyLayers) {
       const layers = [];
-      for (let total = 0; total < size; total += 140) layers.push({ mediaType: MediaTypes.ociLayerGzip, digest: sha256(randomBytes(16)), size: 1000 + i });
+      for (let total = 0; total < size; total += 140)
+        layers.push({ mediaType: MediaTypes.ociLayerGzip, digest: sha256(randomBytes(16)), size: 1000 + i });
       bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: configDescriptor, layers }));
     } else {
       const layers = [{ mediaType: MediaTypes.ociLayerGzip, digest: sha256(randomBytes(16)), size: 1000 + i }];
-      const manifest = (filler: string): string => JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: configDescriptor, layers, annotations: { filler } });
+      const manifest = (filler: string): string =>
+        JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: configDescriptor, layers, annotations: { filler } });
       bytes = Buffer.from(manifest('f'.repeat(size - manifest('').length)));
     }
-    const descriptor = { mediaType: MediaTypes.ociManifest, digest: sha256(bytes), size: bytes.length, platform: { architecture: `arch${i}`, os: 'linux' } };
+    const descriptor = {
+      mediaType: MediaTypes.ociManifest,
+      digest: sha256(bytes),
+      size: bytes.length,
+      platform: { architecture: `arch${i}`, os: 'linux' },
+    };
     await layout.pushManifest(descriptor, bytes);
     children.push(descriptor);
   }
@@ -124,16 +131,22 @@ const CASES: Record<string, HostileCase> = {
   'layer-pax-names': {
     input: '400 entries with 1 MiB PAX paths, gzip',
     async build(dir) {
-      await writeGzippedTar(join(dir, 'layer.tar.gz'), (function* () {
-        for (let i = 0; i < 400; i++) yield { name: `f${i}`, pax: { path: `${String(i).padStart(4, '0')}${'n'.repeat(MiB - 4)}` }, data: Buffer.from('x') };
-      })());
+      await writeGzippedTar(
+        join(dir, 'layer.tar.gz'),
+        (function* () {
+          for (let i = 0; i < 400; i++)
+            yield { name: `f${i}`, pax: { path: `${String(i).padStart(4, '0')}${'n'.repeat(MiB - 4)}` }, data: Buffer.from('x') };
+        })(),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
   'layer-deep-path': {
     input: 'one PAX path 1.9 million directories deep, gzip',
     async build(dir) {
-      await writeGzippedTar(join(dir, 'layer.tar.gz'), [{ name: 'f', pax: { path: `${'a/'.repeat(1_900_000)}f` }, data: Buffer.from('x') }]);
+      await writeGzippedTar(join(dir, 'layer.tar.gz'), [
+        { name: 'f', pax: { path: `${'a/'.repeat(1_900_000)}f` }, data: Buffer.from('x') },
+      ]);
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
@@ -157,30 +170,40 @@ const CASES: Record<string, HostileCase> = {
   'layer-names-at-bound': {
     input: 'links with 4 KiB names and targets, until the names pass 64 MiB, gzip',
     async build(dir) {
-      await writeGzippedTar(join(dir, 'layer.tar.gz'), (function* () {
-        for (let i = 0; i < 8300; i++) {
-          const stem = String(i).padStart(8, '0');
-          yield { name: `${stem}${'p'.repeat(4080)}`, type: 'symlink', linkTarget: `${stem}${'t'.repeat(4080)}` };
-        }
-      })());
+      await writeGzippedTar(
+        join(dir, 'layer.tar.gz'),
+        (function* () {
+          for (let i = 0; i < 8300; i++) {
+            const stem = String(i).padStart(8, '0');
+            yield { name: `${stem}${'p'.repeat(4080)}`, type: 'symlink', linkTarget: `${stem}${'t'.repeat(4080)}` };
+          }
+        })(),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
   'layer-entries-at-bound': {
     input: '500,000 empty files in 500 folders, gzip',
     async build(dir) {
-      await writeGzippedTar(join(dir, 'layer.tar.gz'), (function* () {
-        for (let i = 0; i < 500_000; i++) yield { name: `d${Math.floor(i / 1000)}/f${i}`, data: Buffer.alloc(0) };
-      })());
+      await writeGzippedTar(
+        join(dir, 'layer.tar.gz'),
+        (function* () {
+          for (let i = 0; i < 500_000; i++) yield { name: `d${Math.floor(i / 1000)}/f${i}`, data: Buffer.alloc(0) };
+        })(),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
   'layer-tree-at-bound': {
     input: '600 files 1,000 folders deep, each in folders of its own, gzip',
     async build(dir) {
-      await writeGzippedTar(join(dir, 'layer.tar.gz'), (function* () {
-        for (let i = 0; i < 600; i++) yield { name: 'f', pax: { path: `${String(i).padStart(4, '0')}/${'a/'.repeat(998)}f` }, data: Buffer.from('x') };
-      })());
+      await writeGzippedTar(
+        join(dir, 'layer.tar.gz'),
+        (function* () {
+          for (let i = 0; i < 600; i++)
+            yield { name: 'f', pax: { path: `${String(i).padStart(4, '0')}/${'a/'.repeat(998)}f` }, data: Buffer.from('x') };
+        })(),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
@@ -190,7 +213,11 @@ const CASES: Record<string, HostileCase> = {
       let records = '';
       for (let i = 0; records.length < 4 * MiB - 100; i++) records += paxRecord(`k${i}`, 'v');
       const entries = Array.from({ length: 100 }, (_, i): TarEntry => ({ name: `f${i}`, pax: { mtime: '1' }, data: Buffer.from('x') }));
-      await pipeline(Readable.from([...extensionHeader('g', 'GlobalHead', Buffer.from(records)), ...tarChunks(entries)]), createGzip({ level: 9 }), createWriteStream(join(dir, 'layer.tar.gz')));
+      await pipeline(
+        Readable.from([...extensionHeader('g', 'GlobalHead', Buffer.from(records)), ...tarChunks(entries)]),
+        createGzip({ level: 9 }),
+        createWriteStream(join(dir, 'layer.tar.gz')),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.gz')),
   },
@@ -208,7 +235,10 @@ const CASES: Record<string, HostileCase> = {
     async build(dir) {
       const rleBlock = Buffer.from([((128 * 1024) << 3) | (1 << 1), ((128 * 1024) << 3) >> 8, ((128 * 1024) << 3) >> 16, 0]);
       const lastBlock = Buffer.from([(1 << 1) | 1 | (512 << 3), (512 << 3) >> 8, 0, 0]);
-      await writeFile(join(dir, 'layer.tar.zst'), Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]), ...Array.from({ length: 500 }, () => rleBlock), lastBlock]));
+      await writeFile(
+        join(dir, 'layer.tar.zst'),
+        Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]), ...Array.from({ length: 500 }, () => rleBlock), lastBlock]),
+      );
     },
     run: (dir) => inspectLayer(join(dir, 'layer.tar.zst')),
   },
@@ -222,7 +252,13 @@ const CASES: Record<string, HostileCase> = {
     async build(dir) {
       // Each a byte longer than the last, so each is a blob of its own and they add up on disk.
       const zeros = Buffer.alloc(MiB);
-      await writeGzippedTar(join(dir, 'archive.tar.gz'), Array.from({ length: 10 }, (_, i): TarEntry => ({ name: `${i}/layer.tar`, data: { size: 20 * MiB + i, chunks: () => [...Array.from({ length: 20 }, () => zeros), zeros.subarray(0, i)] } })));
+      await writeGzippedTar(
+        join(dir, 'archive.tar.gz'),
+        Array.from({ length: 10 }, (_, i): TarEntry => ({
+          name: `${i}/layer.tar`,
+          data: { size: 20 * MiB + i, chunks: () => [...Array.from({ length: 20 }, () => zeros), zeros.subarray(0, i)] },
+        })),
+      );
     },
     run: openArchive,
   },
@@ -272,7 +308,10 @@ async function folderBytes(folder: string): Promise<number> {
   const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    total += await stat(join(entry.parentPath ?? entry.path, entry.name)).then((s) => s.size, () => 0);
+    total += await stat(join(entry.parentPath ?? entry.path, entry.name)).then(
+      (s) => s.size,
+      () => 0,
+    );
   }
   return total;
 }
@@ -319,7 +358,10 @@ async function inputSize(dir: string): Promise<string> {
 
 function runInChild(name: string, dir: string): Promise<CaseReport> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', name, dir], { execArgv: ['--enable-source-maps', '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(__filename, ['--child', name, dir], {
+      execArgv: ['--enable-source-maps', '--max-old-space-size=8192'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} took more than ${CASE_TIMEOUT_MS / 1000} s`));
@@ -349,7 +391,9 @@ async function main(): Promise<void> {
       const size = await inputSize(dir);
       const report = await runInChild(name, dir);
       const temp = report.peakTempMiB === undefined ? '—' : `${report.peakTempMiB.toFixed(1)} MiB`;
-      rows.push(`| ${name} | ${report.input} (${size}) | ${report.peakRssMiB.toFixed(0)} MiB | ${report.peakHeapMiB.toFixed(0)} MiB | ${report.heldHeapMiB.toFixed(0)} MiB | ${temp} | ${report.seconds.toFixed(1)} s | ${report.outcome.replace(/\|/g, '\\|')} |`);
+      rows.push(
+        `| ${name} | ${report.input} (${size}) | ${report.peakRssMiB.toFixed(0)} MiB | ${report.peakHeapMiB.toFixed(0)} MiB | ${report.heldHeapMiB.toFixed(0)} MiB | ${temp} | ${report.seconds.toFixed(1)} s | ${report.outcome.replace(/\|/g, '\\|')} |`,
+      );
       console.error(rows.at(-1));
       await rm(dir, { recursive: true, force: true });
     }

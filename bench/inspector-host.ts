@@ -12,7 +12,10 @@ interface Plan {
 
 async function inspect(reference: string): Promise<number> {
   const started = performance.now();
-  const result = await vscode.commands.executeCommand<{ rendered?: unknown } | undefined>('registryExplorer.inspect', { reference, waitUntilRendered: true });
+  const result = await vscode.commands.executeCommand<{ rendered?: unknown } | undefined>('registryExplorer.inspect', {
+    reference,
+    waitUntilRendered: true,
+  });
   const elapsed = performance.now() - started;
   if (!result?.rendered) throw new Error(`bench: inspecting ${reference} did not render a panel`);
   return elapsed;

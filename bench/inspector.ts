@@ -21,15 +21,36 @@ const RUN_LIMIT_MS = 5 * 60_000;
 /** The line bench/inspector-host.ts prints its figures on. */
 const RESULT_PREFIX = 'INSPECTOR_BENCH_RESULT ';
 
-const ARCHITECTURES: [string, string?][] = [['amd64'], ['arm64', 'v8'], ['arm', 'v7'], ['arm', 'v6'], ['386'], ['ppc64le'], ['s390x'], ['riscv64'], ['mips64le'], ['loong64']];
+const ARCHITECTURES: [string, string?][] = [
+  ['amd64'],
+  ['arm64', 'v8'],
+  ['arm', 'v7'],
+  ['arm', 'v6'],
+  ['386'],
+  ['ppc64le'],
+  ['s390x'],
+  ['riscv64'],
+  ['mips64le'],
+  ['loong64'],
+];
 
 /** A 10-platform index (one small layer per platform) pushed as `bench/web:<tag>`. */
 async function pushIndex(registry: LabRegistry, layout: OciLayout, tag: string): Promise<string> {
   const children: BuiltImage[] = [];
   for (const [architecture, variant] of ARCHITECTURES.slice(0, PLATFORMS)) {
-    children.push(await layout.image({ seed: `${tag}/${architecture}${variant ?? ''}`, layers: [8 * 1024], platform: { os: 'linux', architecture, ...(variant ? { variant } : {}) } }));
+    children.push(
+      await layout.image({
+        seed: `${tag}/${architecture}${variant ?? ''}`,
+        layers: [8 * 1024],
+        platform: { os: 'linux', architecture, ...(variant ? { variant } : {}) },
+      }),
+    );
   }
-  const index = await layout.index(children.map((c) => ({ ...c.descriptor, platform: c.platform })), { annotations: { 'org.opencontainers.image.title': tag } }, children);
+  const index = await layout.index(
+    children.map((c) => ({ ...c.descriptor, platform: c.platform })),
+    { annotations: { 'org.opencontainers.image.title': tag } },
+    children,
+  );
   await pushToRegistry(layout, index, registry, `bench/web:${tag}`);
   return `${registry.host}/bench/web:${tag}`;
 }
@@ -48,7 +69,11 @@ function median(values: number[]): number {
 }
 
 function line(name: string, values: number[]): string {
-  return `${name.padEnd(34)} median ${median(values).toFixed(0).padStart(4)} ms   min ${Math.min(...values).toFixed(0).padStart(4)} ms   max ${Math.max(...values).toFixed(0).padStart(4)} ms   (${values.map((v) => v.toFixed(0)).join(', ')})`;
+  return `${name.padEnd(34)} median ${median(values).toFixed(0).padStart(4)} ms   min ${Math.min(...values)
+    .toFixed(0)
+    .padStart(4)} ms   max ${Math.max(...values)
+    .toFixed(0)
+    .padStart(4)} ms   (${values.map((v) => v.toFixed(0)).join(', ')})`;
 }
 
 async function main(): Promise<number> {
@@ -64,7 +89,7 @@ async function main(): Promise<number> {
     console.log(`\nInspect Manifest → fully rendered panel, ${PLATFORMS}-platform index, lab registry on loopback, warm connection:`);
     console.log(line('new to the cache', figures.cold));
     console.log(line('reopened (content cached)', figures.cached));
-    console.log(line('an empty webview (VS Code\'s floor)', figures.floor));
+    console.log(line("an empty webview (VS Code's floor)", figures.floor));
     const verdict = median(figures.cold) < TARGET_MS;
     console.log(`target: under ${TARGET_MS} ms → ${verdict ? 'met' : 'MISSED'}`);
     return verdict ? 0 : 1;
@@ -88,12 +113,16 @@ async function measureInVsCode(registry: LabRegistry, plan: { warmUp: string; re
     await workbench.page.exposeFunction('codeAutomationExit', (code: number) => {
       if (code !== 0) finish(new Error(`the benchmark in the extension host failed (exit ${code})`));
     });
-    await workbench.page.goto(server.workbenchUrl([
-      ['extensionDevelopmentPath', server.remote(PROJECT)],
-      ['extensionTestsPath', server.remote(join(PROJECT, 'out/bench/inspector-host.js'))],
-      ['extensionEnvironment', JSON.stringify({ INSPECTOR_BENCH: JSON.stringify({ host: registry.host, ...plan }) })],
-    ]));
-    const timeout = new Promise<Error>((r) => setTimeout(() => r(new Error(`no result within ${RUN_LIMIT_MS / 60000} minutes`)), RUN_LIMIT_MS).unref());
+    await workbench.page.goto(
+      server.workbenchUrl([
+        ['extensionDevelopmentPath', server.remote(PROJECT)],
+        ['extensionTestsPath', server.remote(join(PROJECT, 'out/bench/inspector-host.js'))],
+        ['extensionEnvironment', JSON.stringify({ INSPECTOR_BENCH: JSON.stringify({ host: registry.host, ...plan }) })],
+      ]),
+    );
+    const timeout = new Promise<Error>((r) =>
+      setTimeout(() => r(new Error(`no result within ${RUN_LIMIT_MS / 60000} minutes`)), RUN_LIMIT_MS).unref(),
+    );
     const result = await Promise.race([finished, timeout]);
     if (result instanceof Error) throw result;
     return result;

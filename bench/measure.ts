@@ -45,7 +45,11 @@ export async function measure(file: string, args: readonly string[], options: Me
   return { wallMs, peakRssKb: peakRssKb!, cpuSeconds: user! + system!, stdout };
 }
 
-function spawnCollect(file: string, args: readonly string[], options: MeasureOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCollect(
+  file: string,
+  args: readonly string[],
+  options: MeasureOptions,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

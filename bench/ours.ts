@@ -30,7 +30,8 @@ async function copyCase(spec: Extract<OursCase, { kind: 'copy' }>): Promise<Ours
     const to = session.registry(new URL(spec.target).host).repository(spec.repository);
     const root = await from.resolve(spec.tag);
     const result = await copy(from, to, root, { tag: spec.tag, concurrency: spec.concurrency });
-    if (result.blobs.skipped || result.blobs.mounted) throw new Error(`the copy skipped or mounted blobs (${JSON.stringify(result.blobs)}): the target was not fresh`);
+    if (result.blobs.skipped || result.blobs.mounted)
+      throw new Error(`the copy skipped or mounted blobs (${JSON.stringify(result.blobs)}): the target was not fresh`);
     return { ms: performance.now() - started, bytes: result.bytes.transferred };
   } finally {
     await session.close();

@@ -80,23 +80,43 @@ export function evaluateTargets(results: readonly CaseResult[]): Target[] {
   const big = find(results, 'copy-big');
   if (big) {
     const [ours, skopeo, curl] = SIDES.map((s) => medianMs(big.samples[s])) as [number, number, number];
-    targets.push({ text: 'copy 1 × 512 MiB within 1.05× of the curl PUT limit', met: ours <= 1.05 * curl, evidence: `ours/curl PUT = ${ratio(ours, curl)}` });
-    targets.push({ text: 'copy 1 × 512 MiB never slower than skopeo', met: ours <= skopeo, evidence: `ours/skopeo = ${ratio(ours, skopeo)}` });
+    targets.push({
+      text: 'copy 1 × 512 MiB within 1.05× of the curl PUT limit',
+      met: ours <= 1.05 * curl,
+      evidence: `ours/curl PUT = ${ratio(ours, curl)}`,
+    });
+    targets.push({
+      text: 'copy 1 × 512 MiB never slower than skopeo',
+      met: ours <= skopeo,
+      evidence: `ours/skopeo = ${ratio(ours, skopeo)}`,
+    });
   }
   const many = find(results, 'copy-many');
   if (many) {
     const [ours, skopeo] = [medianMs(many.samples.ours), medianMs(many.samples.skopeo)];
-    targets.push({ text: 'copy 20 × 16 MiB at least 1.3× faster than skopeo', met: skopeo >= 1.3 * ours, evidence: `skopeo/ours = ${ratio(skopeo, ours)}` });
+    targets.push({
+      text: 'copy 20 × 16 MiB at least 1.3× faster than skopeo',
+      met: skopeo >= 1.3 * ours,
+      evidence: `skopeo/ours = ${ratio(skopeo, ours)}`,
+    });
   }
   for (const id of ['pull-big', 'pull-many'] as const) {
     const pull = find(results, id);
     if (!pull || !pull.samples.ours.length) continue;
     const [ours, skopeo] = [medianMs(pull.samples.ours), medianMs(pull.samples.skopeo)];
-    targets.push({ text: `${pull.title}: at least 2× faster than skopeo`, met: skopeo >= 2 * ours, evidence: `skopeo/ours = ${ratio(skopeo, ours)}` });
+    targets.push({
+      text: `${pull.title}: at least 2× faster than skopeo`,
+      met: skopeo >= 2 * ours,
+      evidence: `skopeo/ours = ${ratio(skopeo, ours)}`,
+    });
   }
   const oursPeaks = results.filter((r) => r.samples.ours.length).map((r) => ({ title: r.title, mb: peakMb(r.samples.ours) }));
   const worst = oursPeaks.reduce((a, b) => (b.mb > a.mb ? b : a), { title: '—', mb: 0 });
-  targets.push({ text: `our peak RSS under ${RSS_LIMIT_MB} MB in every case`, met: worst.mb < RSS_LIMIT_MB, evidence: `highest: ${worst.mb.toFixed(0)} MB (${worst.title})` });
+  targets.push({
+    text: `our peak RSS under ${RSS_LIMIT_MB} MB in every case`,
+    met: worst.mb < RSS_LIMIT_MB,
+    evidence: `highest: ${worst.mb.toFixed(0)} MB (${worst.title})`,
+  });
   return targets;
 }
 
@@ -129,7 +149,9 @@ function samplesSection(results: readonly CaseResult[]): string[] {
       const s = c.samples[side];
       if (!s.length) continue;
       const list = (f: (t: Timing) => string): string => s.map(f).join(', ');
-      lines.push(`| ${c.title} | ${side} | ${list((t) => seconds(t.ms))} | ${list((t) => seconds(t.processMs))} | ${list((t) => `${t.cpuSeconds.toFixed(2)} s`)} | ${list((t) => `${((t.rssKb * 1024) / 1e6).toFixed(0)} MB`)} |`);
+      lines.push(
+        `| ${c.title} | ${side} | ${list((t) => seconds(t.ms))} | ${list((t) => seconds(t.processMs))} | ${list((t) => `${t.cpuSeconds.toFixed(2)} s`)} | ${list((t) => `${((t.rssKb * 1024) / 1e6).toFixed(0)} MB`)} |`,
+      );
     }
   }
   return lines;
@@ -162,12 +184,12 @@ export function renderMarkdown(results: readonly CaseResult[], info: BenchInfo):
     '',
     '## How to read it',
     '',
-    '- **ours** is timed inside its own child process, from creating the session to the end of the transfer (Node\'s start-up excluded, as in the extension, where Node is already running); **skopeo** and **curl** are whole processes, spawn to exit. The process wall times of every side are in the samples below.',
-    '- Ratios below 1× mean ours is faster. Peak RSS is GNU time\'s `%M` of each measured process (max over runs, MB = 10⁶ bytes).',
+    "- **ours** is timed inside its own child process, from creating the session to the end of the transfer (Node's start-up excluded, as in the extension, where Node is already running); **skopeo** and **curl** are whole processes, spawn to exit. The process wall times of every side are in the samples below.",
+    "- Ratios below 1× mean ours is faster. Peak RSS is GNU time's `%M` of each measured process (max over runs, MB = 10⁶ bytes).",
     '- **ours** runs as the extension ships the core: one esbuild bundle like `dist/core.js` (the test build in `out/` inlines source maps into every file, which adds about 8 MB of RSS that users never pay).',
     '- Wall times on a shared 2-core machine move with whatever else runs (see the load average above); CPU seconds move much less and show how much of the machine each side needs.',
     '- The curl PUT figure includes the POST that opens the upload session(s); the 20-layer curl figures use `curl --parallel --parallel-max` with the same concurrency as ours.',
-    '- Distribution 2.8 ignores `n` and sends every tag in one response, so our first page is the whole listing. Counting Node\'s start-up and loading the core (the process wall column), our listing takes a few hundred milliseconds: the extension pays the loading once, when it first contacts a registry.',
+    "- Distribution 2.8 ignores `n` and sends every tag in one response, so our first page is the whole listing. Counting Node's start-up and loading the core (the process wall column), our listing takes a few hundred milliseconds: the extension pays the loading once, when it first contacts a registry.",
     '- Why the targets that are not met are not met, and how to profile: bench/PROFILING.md.',
     '',
     '## All samples',

@@ -67,7 +67,10 @@ function readSettings(): Settings {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number ≥ 1, not ${process.env[name]}`);
     return value;
   };
-  const cases = (process.env.BENCH_CASES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const cases = (process.env.BENCH_CASES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = cases.filter((c) => !ALL_CASES.includes(c as CaseId));
   if (unknown.length) throw new Error(`unknown BENCH_CASES ${unknown.join(', ')}; known: ${ALL_CASES.join(', ')}`);
   return {
@@ -94,16 +97,23 @@ async function freshTarget(target: LabRegistry): Promise<void> {
 
 /** Fails the bench when a side claimed success but the target does not serve the image. */
 async function assertTargetHas(target: LabRegistry, image: BenchImage): Promise<void> {
-  const res = await registryFetch(`${target.url}/v2/${image.repository}/manifests/${image.tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const res = await registryFetch(`${target.url}/v2/${image.repository}/manifests/${image.tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
   const digest = res.headers.get('docker-content-digest');
-  if (res.status !== 200 || digest !== image.manifestDigest) throw new Error(`${target.host}/${image.repository}:${image.tag} is ${res.status} ${digest}, expected ${image.manifestDigest}`);
+  if (res.status !== 200 || digest !== image.manifestDigest)
+    throw new Error(`${target.host}/${image.repository}:${image.tag} is ${res.status} ${digest}, expected ${image.manifestDigest}`);
 }
 
 /** Every layer is in the layout folder with its full size. */
 async function assertLayoutHas(dir: string, image: BenchImage): Promise<void> {
   for (const layer of image.layers) {
     const path = join(dir, 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
-    const size = await stat(path).then((s) => s.size, () => -1);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size !== layer.size) throw new Error(`${path} has ${size} bytes, expected ${layer.size}`);
   }
 }
@@ -128,14 +138,30 @@ async function withLayoutDir<T>(bench: Bench, body: (dir: string) => Promise<T>)
  */
 async function bundleOurs(): Promise<string> {
   const outfile = join(WORK, 'ours.js');
-  await esbuild.build({ entryPoints: [join(REPO_ROOT, 'bench', 'ours.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(REPO_ROOT, 'bench', 'ours.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
 async function runOurs(bench: Bench, spec: OursCase): Promise<Timing> {
-  const sample = await measure(process.execPath, [...bench.settings.nodeFlags, bench.oursScript, JSON.stringify(spec)], { scratchDir: bench.scratch });
+  const sample = await measure(process.execPath, [...bench.settings.nodeFlags, bench.oursScript, JSON.stringify(spec)], {
+    scratchDir: bench.scratch,
+  });
   const result = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as OursResult;
-  return { ms: result.ms, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, firstPageMs: result.firstPageMs };
+  return {
+    ms: result.ms,
+    processMs: sample.wallMs,
+    rssKb: sample.peakRssKb,
+    cpuSeconds: sample.cpuSeconds,
+    firstPageMs: result.firstPageMs,
+  };
 }
 
 async function runProcess(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timing> {
@@ -148,7 +174,10 @@ async function curlGet(bench: Bench, image: BenchImage): Promise<Timing> {
   const urls = image.layers.map((l) => `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`);
   if (urls.length === 1) return runProcess(bench, 'curl', getArgs(urls[0]!));
   const config = join(bench.scratch, 'get.curlrc');
-  await writeParallelConfig(config, urls.map((url) => ({ url })));
+  await writeParallelConfig(
+    config,
+    urls.map((url) => ({ url })),
+  );
   return runProcess(bench, 'curl', parallelArgs(config, bench.settings.concurrency));
 }
 
@@ -157,7 +186,8 @@ async function curlPut(bench: Bench, image: BenchImage): Promise<Timing> {
   await freshTarget(bench.target);
   const started = performance.now();
   const transfers: ParallelTransfer[] = [];
-  for (const layer of image.layers) transfers.push({ url: finishUrl(await startUpload(bench.target.url, image.repository), layer.digest), upload: layer.path });
+  for (const layer of image.layers)
+    transfers.push({ url: finishUrl(await startUpload(bench.target.url, image.repository), layer.digest), upload: layer.path });
   const postsMs = performance.now() - started;
   let timing: Timing;
   if (transfers.length === 1) {
@@ -179,7 +209,14 @@ function copyCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
     sides: {
       ours: async () => {
         await freshTarget(bench.target);
-        const timing = await runOurs(bench, { kind: 'copy', source: bench.source.url, target: bench.target.url, repository: image.repository, tag: image.tag, concurrency: bench.settings.concurrency });
+        const timing = await runOurs(bench, {
+          kind: 'copy',
+          source: bench.source.url,
+          target: bench.target.url,
+          repository: image.repository,
+          tag: image.tag,
+          concurrency: bench.settings.concurrency,
+        });
         await assertTargetHas(bench.target, image);
         return timing;
       },
@@ -218,7 +255,14 @@ function oursPullSide(bench: Bench, image: BenchImage): Partial<Record<SideName,
   return {
     ours: () =>
       withLayoutDir(bench, async (dir) => {
-        const spec: OursCase = { kind: 'pull-layout', source: bench.source.url, repository: image.repository, tag: image.tag, dir, concurrency: bench.settings.concurrency };
+        const spec: OursCase = {
+          kind: 'pull-layout',
+          source: bench.source.url,
+          repository: image.repository,
+          tag: image.tag,
+          dir,
+          concurrency: bench.settings.concurrency,
+        };
         const timing = await runOurs(bench, spec);
         await assertLayoutHas(dir, image);
         return timing;
@@ -259,7 +303,9 @@ async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
       const side = sides[(i + run) % sides.length]!;
       const timing = await spec.sides[side]!();
       samples[side].push(timing);
-      log(`  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(6)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB`);
+      log(
+        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(6)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB`,
+      );
     }
   }
   return { id: spec.id, title: spec.title, curlLabel: spec.curlLabel, samples };
@@ -302,7 +348,12 @@ async function prepare(settings: Settings, lab: Lab): Promise<Bench> {
   const [source, target] = await Promise.all([lab.startRegistry({ name: 'source' }), lab.startRegistry({ name: 'target' })]);
   const started = performance.now();
   const big = await buildImage(blobs, 'bench/big', '1', [512 * MIB]);
-  const many = await buildImage(blobs, 'bench/many', '1', Array.from({ length: 20 }, () => 16 * MIB));
+  const many = await buildImage(
+    blobs,
+    'bench/many',
+    '1',
+    Array.from({ length: 20 }, () => 16 * MIB),
+  );
   await pushImage(source.url, big);
   await pushImage(source.url, many);
   log(`setup: images in ${source.host} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -311,7 +362,18 @@ async function prepare(settings: Settings, lab: Lab): Promise<Bench> {
     const seeded = await seedTags(source.url, await tinyImage(blobs, tagRepository), TAG_COUNT, scratch);
     log(`setup: ${seeded.created ? `${seeded.created} tags created` : 'tags already there'} in ${(seeded.ms / 1000).toFixed(1)} s`);
   }
-  return { settings, oursScript: await bundleOurs(), scratch, layouts, source, target, skopeoEnv: await skopeoEnv(WORK), big, many, tagRepository };
+  return {
+    settings,
+    oursScript: await bundleOurs(),
+    scratch,
+    layouts,
+    source,
+    target,
+    skopeoEnv: await skopeoEnv(WORK),
+    big,
+    many,
+    tagRepository,
+  };
 }
 
 async function checkTools(): Promise<void> {

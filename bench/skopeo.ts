@@ -8,23 +8,41 @@ export async function skopeoEnv(workDir: string): Promise<NodeJS.ProcessEnv> {
   await mkdir(confDir, { recursive: true });
   const registriesConf = join(confDir, 'registries.conf');
   await writeFile(registriesConf, 'unqualified-search-registries = []\n');
-  return { ...process.env, CONTAINERS_REGISTRIES_CONF: registriesConf, REGISTRY_AUTH_FILE: join(confDir, 'auth.json'), DOCKER_CONFIG: confDir };
+  return {
+    ...process.env,
+    CONTAINERS_REGISTRIES_CONF: registriesConf,
+    REGISTRY_AUTH_FILE: join(confDir, 'auth.json'),
+    DOCKER_CONFIG: confDir,
+  };
 }
 
 /** `skopeo copy` registry → registry over plain HTTP, digests preserved. */
 export function copyArgs(sourceHost: string, targetHost: string, reference: string): string[] {
   return [
-    '--insecure-policy', 'copy', '--quiet', '--preserve-digests',
-    '--src-tls-verify=false', '--dest-tls-verify=false', '--src-no-creds', '--dest-no-creds',
-    `docker://${sourceHost}/${reference}`, `docker://${targetHost}/${reference}`,
+    '--insecure-policy',
+    'copy',
+    '--quiet',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--src-no-creds',
+    '--dest-no-creds',
+    `docker://${sourceHost}/${reference}`,
+    `docker://${targetHost}/${reference}`,
   ];
 }
 
 /** `skopeo copy` registry → OCI image layout folder. */
 export function pullToLayoutArgs(sourceHost: string, reference: string, layoutDir: string, tag: string): string[] {
   return [
-    '--insecure-policy', 'copy', '--quiet', '--preserve-digests', '--src-tls-verify=false', '--src-no-creds',
-    `docker://${sourceHost}/${reference}`, `oci:${layoutDir}:${tag}`,
+    '--insecure-policy',
+    'copy',
+    '--quiet',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    '--src-no-creds',
+    `docker://${sourceHost}/${reference}`,
+    `oci:${layoutDir}:${tag}`,
   ];
 }
 

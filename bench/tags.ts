@@ -26,19 +26,29 @@ export async function countTags(registryUrl: string, repository: string): Promis
 function tagConfig(registryUrl: string, repository: string, manifestPath: string, mediaType: string, count: number): string {
   const blocks: string[] = [];
   for (let i = 0; i < count; i++) {
-    blocks.push([
-      `url = "${registryUrl}/v2/${repository}/manifests/${tagName(i)}"`,
-      'request = "PUT"',
-      `header = "Content-Type: ${mediaType}"`,
-      `data-binary = "@${manifestPath}"`,
-      'silent', 'show-error', 'fail', 'output = "/dev/null"',
-    ].join('\n'));
+    blocks.push(
+      [
+        `url = "${registryUrl}/v2/${repository}/manifests/${tagName(i)}"`,
+        'request = "PUT"',
+        `header = "Content-Type: ${mediaType}"`,
+        `data-binary = "@${manifestPath}"`,
+        'silent',
+        'show-error',
+        'fail',
+        'output = "/dev/null"',
+      ].join('\n'),
+    );
   }
   return `${blocks.join('\nnext\n')}\n`;
 }
 
 /** Makes sure `image.repository` holds `count` tags (skipped when a kept work folder already has them). */
-export async function seedTags(registryUrl: string, image: BenchImage, count: number, scratchDir: string): Promise<{ created: number; ms: number }> {
+export async function seedTags(
+  registryUrl: string,
+  image: BenchImage,
+  count: number,
+  scratchDir: string,
+): Promise<{ created: number; ms: number }> {
   const started = performance.now();
   if ((await countTags(registryUrl, image.repository)) >= count) return { created: 0, ms: performance.now() - started };
   await pushImage(registryUrl, image);

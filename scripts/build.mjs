@@ -41,7 +41,13 @@ const webview = { ...common, platform: 'browser', target: 'chrome114', format: '
 const bundles = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundles] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
-  { ...common, entryPoints: ['src/webviews/inspector/index.ts'], outfile: 'dist/inspector.js', external: ['vscode'], plugins: [lazyBundles] },
+  {
+    ...common,
+    entryPoints: ['src/webviews/inspector/index.ts'],
+    outfile: 'dist/inspector.js',
+    external: ['vscode'],
+    plugins: [lazyBundles],
+  },
   { ...webview, entryPoints: ['src/webviews/inspector/app/main.ts'], outfile: 'dist/webview/inspector.js' },
   { ...webview, entryPoints: ['src/webviews/inspector/app/inspector.css'], outfile: 'dist/webview/inspector.css' },
 ];
@@ -49,7 +55,8 @@ const bundles = [
 /** Codicons come from @vscode/codicons: its stylesheet and font go beside the webview bundle. */
 function copyCodicons() {
   mkdirSync('dist/webview', { recursive: true });
-  for (const name of ['codicon.css', 'codicon.ttf']) copyFileSync(join('node_modules/@vscode/codicons/dist', name), join('dist/webview', name));
+  for (const name of ['codicon.css', 'codicon.ttf'])
+    copyFileSync(join('node_modules/@vscode/codicons/dist', name), join('dist/webview', name));
 }
 
 function tsFiles(dir) {

@@ -31,17 +31,30 @@ console.log(`${vsix}: ${(size / 1024).toFixed(0)} KiB, ${files.length} files`);
 for (const e of entries) console.log(`  ${e.name} ${e.size}`);
 
 const problems = [];
-const forbidden = files.filter((f) => /^extension\/(src|test|out|node_modules|scripts|bench|docs)\//.test(f) || /\.ts$/.test(f) || /\.map$/.test(f));
+const forbidden = files.filter(
+  (f) => /^extension\/(src|test|out|node_modules|scripts|bench|docs)\//.test(f) || /\.ts$/.test(f) || /\.map$/.test(f),
+);
 if (forbidden.length) problems.push(`files that do not belong in the package: ${forbidden.join(', ')}`);
 if (size > 1024 * 1024) problems.push(`the package is ${(size / 1048576).toFixed(2)} MB; keep it under 1 MB`);
 const needed = [
-  'extension/package.json', 'extension/readme.md', 'extension/changelog.md', 'extension/dist/extension.js', 'extension/dist/core.js', 'extension/media/registry-explorer.svg',
+  'extension/package.json',
+  'extension/readme.md',
+  'extension/changelog.md',
+  'extension/dist/extension.js',
+  'extension/dist/core.js',
+  'extension/media/registry-explorer.svg',
   // The inspector: its host code, its webview's script and styles, and the codicon font they use.
-  'extension/dist/inspector.js', 'extension/dist/webview/inspector.js', 'extension/dist/webview/inspector.css', 'extension/dist/webview/codicon.css', 'extension/dist/webview/codicon.ttf',
+  'extension/dist/inspector.js',
+  'extension/dist/webview/inspector.js',
+  'extension/dist/webview/inspector.css',
+  'extension/dist/webview/codicon.css',
+  'extension/dist/webview/codicon.ttf',
 ];
 // Everything the manifest points at: the Marketplace icon and each walkthrough step's image.
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
-const pointedAt = [manifest.icon, ...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.media?.image))].filter(Boolean);
+const pointedAt = [manifest.icon, ...(manifest.contributes.walkthroughs ?? []).flatMap((w) => w.steps.map((s) => s.media?.image))].filter(
+  Boolean,
+);
 needed.push(...pointedAt.map((p) => `extension/${p}`.toLowerCase()));
 for (const path of needed) {
   if (!files.some((f) => f.toLowerCase() === path)) problems.push(`${path} is missing`);

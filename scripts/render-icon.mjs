@@ -14,7 +14,10 @@ const page = `<!doctype html><html><body style="margin:0;background:transparent"
 <div style="width:128px;height:128px;border-radius:24px;background:linear-gradient(160deg,#2a5d8f,${manifest.galleryBanner.color});display:flex;align-items:center;justify-content:center">${glyph}</div>
 </body></html>`;
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 try {
   const tab = await browser.newPage({ viewport: { width: 128, height: 128 }, deviceScaleFactor: 1 });
   await tab.setContent(page);

@@ -48,11 +48,22 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   const commands: CommandContext = { registry, tree, log };
-  context.subscriptions.push(channel, logNotificationsTo(log), registry, tree, view,
+  context.subscriptions.push(
+    channel,
+    logNotificationsTo(log),
+    registry,
+    tree,
+    view,
     onSettingsChanged((settings) => tree.settingsChanged(registry.updateSettings(settings))),
-    ...registerRegistryCommands(commands), ...registerTreeCommands(commands, view), ...registerLoginCommands(commands, logins), ...registerContentCommands(commands),
-    ...registerTransferCommands(commands), ...registerInspectCommands(context, commands, inspectorWatchers), ...registerWalkthrough(context),
-    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)));
+    ...registerRegistryCommands(commands),
+    ...registerTreeCommands(commands, view),
+    ...registerLoginCommands(commands, logins),
+    ...registerContentCommands(commands),
+    ...registerTransferCommands(commands),
+    ...registerInspectCommands(context, commands, inspectorWatchers),
+    ...registerWalkthrough(context),
+    vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
+  );
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);
   return {

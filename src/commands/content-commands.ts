@@ -30,7 +30,13 @@ export function registerContentCommands(ctx: CommandContext): vscode.Disposable[
 async function openJson(node: unknown, { registry }: CommandContext): Promise<void> {
   let uri: vscode.Uri;
   if (node instanceof BlobNode) {
-    uri = jsonUri({ host: node.place.host, repository: node.place.name, digest: node.descriptor.digest, kind: 'blob', size: node.descriptor.size });
+    uri = jsonUri({
+      host: node.place.host,
+      repository: node.place.name,
+      digest: node.descriptor.digest,
+      kind: 'blob',
+      size: node.descriptor.size,
+    });
   } else {
     const subject = await chooseSubject(node, registry, 'Open Manifest as JSON');
     if (!subject) return;
@@ -44,7 +50,12 @@ async function openJson(node: unknown, { registry }: CommandContext): Promise<vo
 }
 
 async function copyDigest(node: unknown, { registry }: CommandContext): Promise<string | undefined> {
-  const digest = node instanceof BlobNode ? node.descriptor.digest : await withErrors('Copy Digest', async () => (await chooseSubject(node, registry, 'Copy Digest'))?.descriptor().then((d) => d.digest));
+  const digest =
+    node instanceof BlobNode
+      ? node.descriptor.digest
+      : await withErrors('Copy Digest', async () =>
+          (await chooseSubject(node, registry, 'Copy Digest'))?.descriptor().then((d) => d.digest),
+        );
   if (digest) await vscode.env.clipboard.writeText(digest);
   return digest;
 }
@@ -61,12 +72,15 @@ async function copyPullCommand(node: unknown, { registry }: CommandContext): Pro
 async function tagManifest(node: unknown, { registry, tree }: CommandContext, preset?: string): Promise<string | undefined> {
   const subject = await chooseSubject(node, registry, 'Tag');
   if (!subject) return undefined;
-  const newTag = (node as { newTag?: string } | undefined)?.newTag ?? preset ?? await vscode.window.showInputBox({
-    title: `Tag ${subject.reference}`,
-    prompt: `New tag in ${subject.host}/${subject.repositoryName}`,
-    ignoreFocusOut: true,
-    validateInput: (value) => validate().tag(value),
-  });
+  const newTag =
+    (node as { newTag?: string } | undefined)?.newTag ??
+    preset ??
+    (await vscode.window.showInputBox({
+      title: `Tag ${subject.reference}`,
+      prompt: `New tag in ${subject.host}/${subject.repositoryName}`,
+      ignoreFocusOut: true,
+      validateInput: (value) => validate().tag(value),
+    }));
   if (!newTag) return undefined;
   const done = await withErrors('Tag', async () => {
     const descriptor = await subject.descriptor();
@@ -88,24 +102,31 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   const subject = await chooseSubject(node, registry, 'Delete');
   if (!subject) return undefined;
   const found = await withErrors('Delete', () =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Finding the tags of ${subject.reference}…`, cancellable: false }, async () => {
-      const descriptor = await subject.descriptor();
-      const { tags, complete } = await subject.repository.tagsPointingTo(descriptor.digest);
-      return { descriptor, tags, complete };
-    }),
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Finding the tags of ${subject.reference}…`, cancellable: false },
+      async () => {
+        const descriptor = await subject.descriptor();
+        const { tags, complete } = await subject.repository.tagsPointingTo(descriptor.digest);
+        return { descriptor, tags, complete };
+      },
+    ),
   );
   if (!found) return undefined;
   const { descriptor, tags, complete } = found;
   const shown = tags.length > 20 ? `${tags.slice(0, 20).join(', ')} and ${tags.length - 20} more` : tags.join(', ');
   const detail = [
     `Digest: ${descriptor.digest}`,
-    tags.length ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}` : 'No tag points to it.',
+    tags.length
+      ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}`
+      : 'No tag points to it.',
     'Deleting the manifest removes every one of these tags. This cannot be undone.',
   ].join('\n');
   const tagOnly = subject.tag && tags.length > 1 ? `Delete Tag "${subject.tag}" Only` : undefined;
   const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
   const choice = preset?.confirm
-    ? (preset.mode === 'tag' ? tagOnly ?? whole : whole)
+    ? preset.mode === 'tag'
+      ? (tagOnly ?? whole)
+      : whole
     : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
   if (!choice) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
@@ -115,7 +136,9 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
     return true;
   });
   if (!ok) return undefined;
-  log.info(`Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`);
+  log.info(
+    `Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`,
+  );
   tree.refreshRepository(subject.host, subject.repositoryName);
   return mode;
 }
@@ -134,33 +157,44 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
   const preset = node as Partial<CopyRequest> | undefined;
   const subject = await chooseSubject(node, registry, 'Copy To');
   if (!subject) return undefined;
-  const request = preset?.destination ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers } : await askCopy(subject);
+  const request = preset?.destination
+    ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers }
+    : await askCopy(subject);
   if (!request) return undefined;
   const target = core().parseReference(request.destination);
   const destination = registry.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;
-  const result = await withErrors('Copy To', () =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Copying ${subject.reference} to ${destinationText}`, cancellable: true }, async (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      const root = await subject.descriptor();
-      return core().copy(subject.repository, destination, root, {
-        tag,
-        concurrency: readSettings().concurrency,
-        ...(request.platforms ? { platforms: request.platforms } : {}),
-        includeReferrers: request.includeReferrers === true,
-        signal: abort.signal,
-        onProgress: progressReporter(progress),
-      });
-    }),
+  const result = await withErrors(
+    'Copy To',
+    () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Copying ${subject.reference} to ${destinationText}`, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          const root = await subject.descriptor();
+          return core().copy(subject.repository, destination, root, {
+            tag,
+            concurrency: readSettings().concurrency,
+            ...(request.platforms ? { platforms: request.platforms } : {}),
+            includeReferrers: request.includeReferrers === true,
+            signal: abort.signal,
+            onProgress: progressReporter(progress),
+          });
+        },
+      ),
     CANCELLED_UPLOAD,
   );
   if (!result) return undefined;
   const summary = transferSummary(result);
   log.info(`Copied ${subject.reference} to ${destinationText} (${result.root.digest}): ${summary}`);
   tree.refreshRepository(target.registry, target.repository);
-  void showInfo(`Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(
+    `Copied to ${destinationText} (${summary}).${result.rewritten ? ` The chosen platforms got a new digest, ${core().shortDigest(result.root.digest)}.` : ''}`,
+    'Reveal in Tree',
+    'Copy Reference',
+  ).then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destinationText });
     else if (action) void vscode.env.clipboard.writeText(`${target.registry}/${target.repository}@${result.root.digest}`);
   });
@@ -187,12 +221,27 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
     items.push({ label: 'Platforms', kind: vscode.QuickPickItemKind.Separator });
     for (const entry of parsed.index.manifests) {
       if (core().isAttestationEntry(entry) || !entry.platform) continue;
-      items.push({ label: core().formatPlatform(entry.platform), description: core().shortDigest(entry.digest), picked: true, platform: entry.platform });
+      items.push({
+        label: core().formatPlatform(entry.platform),
+        description: core().shortDigest(entry.digest),
+        picked: true,
+        platform: entry.platform,
+      });
     }
   }
   items.push({ label: 'Options', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: 'Include referrers', description: 'signatures, SBOMs and attestations of this manifest', picked: true, referrers: true });
-  const picked = await vscode.window.showQuickPick(items, { title: `Copy ${subject.reference} To (2/2)`, canPickMany: true, ignoreFocusOut: true, placeHolder: 'Platforms to copy (all by default) and options' });
+  items.push({
+    label: 'Include referrers',
+    description: 'signatures, SBOMs and attestations of this manifest',
+    picked: true,
+    referrers: true,
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Copy ${subject.reference} To (2/2)`,
+    canPickMany: true,
+    ignoreFocusOut: true,
+    placeHolder: 'Platforms to copy (all by default) and options',
+  });
   if (!picked) return undefined;
   const platformItems = items.filter((i) => i.platform);
   const chosen = picked.filter((i) => i.platform).map((i) => i.platform!);

@@ -14,9 +14,14 @@ import type { CommandContext } from './command-context';
 import { chooseSubject } from './subjects';
 
 /** `watchers` see everything the panels are sent (see RegistryExplorerApi.watchInspector). */
-export function registerInspectCommands(context: vscode.ExtensionContext, { registry, log }: CommandContext, watchers: ReadonlySet<InspectorWatcher>): vscode.Disposable[] {
+export function registerInspectCommands(
+  context: vscode.ExtensionContext,
+  { registry, log }: CommandContext,
+  watchers: ReadonlySet<InspectorWatcher>,
+): vscode.Disposable[] {
   let panels: InspectorPanels | undefined;
-  const open = (): InspectorPanels => (panels ??= new (inspectorModule().InspectorPanels)(context.extensionUri, () => registry.session, core(), log, watchers));
+  const open = (): InspectorPanels =>
+    (panels ??= new (inspectorModule().InspectorPanels)(context.extensionUri, () => registry.session, core(), log, watchers));
   return [
     vscode.commands.registerCommand('registryExplorer.inspect', (node?: unknown) => inspect(node, registry, open)),
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {
@@ -34,6 +39,15 @@ async function inspect(node: unknown, registry: RegistryService, open: () => Ins
   if (!descriptor) return undefined;
   const waitUntilRendered = (node as { waitUntilRendered?: unknown } | undefined)?.waitUntilRendered === true;
   return withErrors('Inspect Manifest', () =>
-    open().inspect({ kind: 'manifest', host: subject.host, repository: subject.repositoryName, digest: descriptor.digest, ...(subject.tag ? { tag: subject.tag } : {}) }, { waitUntilRendered }),
+    open().inspect(
+      {
+        kind: 'manifest',
+        host: subject.host,
+        repository: subject.repositoryName,
+        digest: descriptor.digest,
+        ...(subject.tag ? { tag: subject.tag } : {}),
+      },
+      { waitUntilRendered },
+    ),
   );
 }

@@ -42,17 +42,23 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
   if (node instanceof RegistryNode) return node.entry.host;
   if (node && typeof (node as { host?: unknown }).host === 'string') return (node as { host: string }).host;
   // Configured and discovered registries alike: a discovered one is often the one to log in to.
-  const configured = readSettings().registries.map((r) => {
-    try {
-      return core().parseRegistryLocation(r.url).host;
-    } catch {
-      return undefined;
-    }
-  }).filter((h): h is string => !!h);
+  const configured = readSettings()
+    .registries.map((r) => {
+      try {
+        return core().parseRegistryLocation(r.url).host;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((h): h is string => !!h);
   const hosts = [...new Set([...configured, ...tree.registries.map((r) => r.entry.host)])];
   const picked = await vscode.window.showQuickPick([...hosts, 'Another registry…'], { title, placeHolder: 'Registry' });
   if (picked !== 'Another registry…') return picked;
-  const typed = await vscode.window.showInputBox({ title, prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000', validateInput: (value) => validate().host(value) });
+  const typed = await vscode.window.showInputBox({
+    title,
+    prompt: 'Registry host, e.g. ghcr.io or registry.example.com:5000',
+    validateInput: (value) => validate().host(value),
+  });
   return typed?.trim() ? core().parseRegistryLocation(typed).host : undefined;
 }
 
@@ -61,13 +67,25 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
  * in SecretStorage and, if the user chooses, in Docker's credential store as `docker login` would.
  * Scripts and tests may pass `{ host, username, password, saveTo? }`.
  */
-async function logIn(node: unknown, { registry, tree, log }: CommandContext, logins: SecretLoginStore): Promise<PingResult['state'] | undefined> {
-  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? node as LogInPreset : undefined;
+async function logIn(
+  node: unknown,
+  { registry, tree, log }: CommandContext,
+  logins: SecretLoginStore,
+): Promise<PingResult['state'] | undefined> {
+  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? (node as LogInPreset) : undefined;
   const host = await chooseHost(node, 'Log In', tree);
   if (!host) return undefined;
-  const username = preset?.username ?? await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true });
+  const username =
+    preset?.username ?? (await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true }));
   if (!username) return undefined;
-  const password = preset?.password ?? await vscode.window.showInputBox({ title: `Log In to ${host} (2/2)`, prompt: 'Password or access token', password: true, ignoreFocusOut: true });
+  const password =
+    preset?.password ??
+    (await vscode.window.showInputBox({
+      title: `Log In to ${host} (2/2)`,
+      prompt: 'Password or access token',
+      password: true,
+      ignoreFocusOut: true,
+    }));
   if (!password) return undefined;
 
   // Test the login before keeping it, with a session of its own that sees only this credential for the host.
@@ -75,9 +93,8 @@ async function logIn(node: unknown, { registry, tree, log }: CommandContext, log
   const session = registry.trialSession({ candidateLogin: { host, credential: candidate } });
   let ping: PingResult;
   try {
-    ping = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Logging in to ${host}…` },
-      () => session.registry(host).ping(),
+    ping = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Logging in to ${host}…` }, () =>
+      session.registry(host).ping(),
     );
   } finally {
     void session.close();
@@ -101,12 +118,19 @@ async function logIn(node: unknown, { registry, tree, log }: CommandContext, log
       docker = await core().saveDockerLogin(dockerConfig(), host, { username, password }, helperOptions());
       log.info(`Saved the login for ${host} as ${username} in ${docker.description}, for docker and podman.`);
     } catch (error) {
-      void showError(`Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman: ${(error as Error).message}`);
+      void showError(
+        `Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman: ${(error as Error).message}`,
+      );
     }
   }
   registry.forget(host);
   tree.refresh();
-  if (!preset) void showInfo(docker ? `Logged in to ${host} as ${username}, kept in VS Code and in ${docker.description} for docker and podman.` : `Logged in to ${host} as ${username}.`);
+  if (!preset)
+    void showInfo(
+      docker
+        ? `Logged in to ${host} as ${username}, kept in VS Code and in ${docker.description} for docker and podman.`
+        : `Logged in to ${host} as ${username}.`,
+    );
   return ping.state;
 }
 
@@ -118,11 +142,21 @@ async function chooseSaveTo(host: string, preset: LogInPreset | undefined): Prom
   if (preset) return 'vscode'; // a script is never stopped by a question
   const file = dockerConfig();
   // Name the real target (a helper or the file); a file that does not parse is reported when saving.
-  const target = await core().dockerStoreFor(file, host).then((w) => w.description, () => file);
+  const target = await core()
+    .dockerStoreFor(file, host)
+    .then(
+      (w) => w.description,
+      () => file,
+    );
   const items: (vscode.QuickPickItem & { value: Exclude<SaveLoginsTo, 'ask'> })[] = [
-    { label: 'VS Code only', description: 'default', detail: 'In VS Code\'s secret storage; docker and podman do not see it.', value: 'vscode' },
     {
-      label: 'VS Code and Docker\'s credential store',
+      label: 'VS Code only',
+      description: 'default',
+      detail: "In VS Code's secret storage; docker and podman do not see it.",
+      value: 'vscode',
+    },
+    {
+      label: "VS Code and Docker's credential store",
       detail: `Also as docker login saves it, in ${target}${target === file ? ' (base64, not encrypted)' : ''}; docker and podman use it too.`,
       value: 'vscodeAndDocker',
     },
@@ -159,11 +193,13 @@ async function logOut(node: unknown, { registry, tree, log }: CommandContext, lo
     try {
       const found = await core().findDockerLogin(dockerConfig(), host, helperOptions());
       if (found) {
-        const remove = scripted || (await askModal(
-          `Also remove the login for ${host} from Docker's credential store?`,
-          `It is kept in ${found.description}. docker and podman use it too, and so does Registry Explorer while it is there.`,
-          'Remove from Docker',
-        )) === 'Remove from Docker';
+        const remove =
+          scripted ||
+          (await askModal(
+            `Also remove the login for ${host} from Docker's credential store?`,
+            `It is kept in ${found.description}. docker and podman use it too, and so does Registry Explorer while it is there.`,
+            'Remove from Docker',
+          )) === 'Remove from Docker';
         if (remove) {
           removed = await core().eraseDockerLogin(dockerConfig(), host, helperOptions());
           if (removed) log.info(`Removed the login for ${host} from ${removed.description}.`);
@@ -172,15 +208,24 @@ async function logOut(node: unknown, { registry, tree, log }: CommandContext, lo
         }
       }
     } catch (error) {
-      void showError(`${had ? `Logged out of ${host} in VS Code, but the` : 'The'} login for ${host} in Docker's credential store was not removed: ${(error as Error).message}`);
+      void showError(
+        `${had ? `Logged out of ${host} in VS Code, but the` : 'The'} login for ${host} in Docker's credential store was not removed: ${(error as Error).message}`,
+      );
     }
   }
   registry.forget(host);
   tree.refresh();
   let note: string;
-  if (kept) note = `${had ? `Logged out of ${host} in VS Code` : `Registry Explorer holds no login for ${host}`}; the login in ${kept.description} stays, and docker, podman and Registry Explorer still use it.`;
-  else if (removed) note = had ? `Logged out of ${host}, in VS Code and in ${removed.description}.` : `Removed the login for ${host} from ${removed.description}.`;
-  else note = had ? `Logged out of ${host}.` : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
+  if (kept)
+    note = `${had ? `Logged out of ${host} in VS Code` : `Registry Explorer holds no login for ${host}`}; the login in ${kept.description} stays, and docker, podman and Registry Explorer still use it.`;
+  else if (removed)
+    note = had
+      ? `Logged out of ${host}, in VS Code and in ${removed.description}.`
+      : `Removed the login for ${host} from ${removed.description}.`;
+  else
+    note = had
+      ? `Logged out of ${host}.`
+      : `Registry Explorer holds no login for ${host}; a login from docker login or podman login stays until you log out there.`;
   if (!scripted) void showInfo(note);
   return had;
 }
@@ -205,7 +250,9 @@ async function showEndpointPlan(node: unknown, { registry, tree }: CommandContex
   else host = await chooseHost(node, 'Show Endpoint Plan', tree);
   if (!host) return undefined;
   const presetOperation = (node as { operation?: string } | undefined)?.operation;
-  const operation = OPERATIONS.find((o) => o.label === presetOperation) ?? await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' });
+  const operation =
+    OPERATIONS.find((o) => o.label === presetOperation) ??
+    (await vscode.window.showQuickPick(OPERATIONS, { title: `Endpoint plan for ${host}`, placeHolder: 'Operation' }));
   if (!operation) return undefined;
   const { describePlan } = core();
   const plan = await withErrors('Show Endpoint Plan', () => registry.session.plan(host, operation.label));

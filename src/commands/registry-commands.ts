@@ -51,24 +51,37 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, { regis
       return undefined;
     }
   };
-  const url = preset?.url ?? await vscode.window.showInputBox({
-    title: 'Add Registry (1/2)',
-    prompt: 'Registry address: a host with an optional scheme and port. http:// means plain HTTP.',
-    placeHolder: 'registry.example.com, ghcr.io, http://localhost:5000',
-    ignoreFocusOut: true,
-    validateInput: (value) => validate().host(value, existing.map((r) => hostOf(r.url)).filter((h): h is string => !!h)),
-  });
+  const url =
+    preset?.url ??
+    (await vscode.window.showInputBox({
+      title: 'Add Registry (1/2)',
+      prompt: 'Registry address: a host with an optional scheme and port. http:// means plain HTTP.',
+      placeHolder: 'registry.example.com, ghcr.io, http://localhost:5000',
+      ignoreFocusOut: true,
+      validateInput: (value) =>
+        validate().host(
+          value,
+          existing.map((r) => hostOf(r.url)).filter((h): h is string => !!h),
+        ),
+    }));
   if (!url?.trim()) return false;
   const location = parseRegistryLocation(url);
-  const name = preset ? preset.name : await vscode.window.showInputBox({
-    title: 'Add Registry (2/2)',
-    prompt: 'Display name (optional)',
-    placeHolder: location.host,
-    ignoreFocusOut: true,
-  });
+  const name = preset
+    ? preset.name
+    : await vscode.window.showInputBox({
+        title: 'Add Registry (2/2)',
+        prompt: 'Display name (optional)',
+        placeHolder: location.host,
+        ignoreFocusOut: true,
+      });
   if (name === undefined && !preset) return false;
 
-  const setting: RegistrySetting = { url: url.trim(), ...(name?.trim() ? { name: name.trim() } : {}), ...(preset?.insecure ? { insecure: true } : {}), ...(preset?.repositories ? { repositories: preset.repositories } : {}) };
+  const setting: RegistrySetting = {
+    url: url.trim(),
+    ...(name?.trim() ? { name: name.trim() } : {}),
+    ...(preset?.insecure ? { insecure: true } : {}),
+    ...(preset?.repositories ? { repositories: preset.repositories } : {}),
+  };
   // A session of its own: the registry is not in the settings yet, and this one is closed at once.
   const session = registry.trialSession({ extraRegistries: [setting], requestTimeoutMs: 15_000 });
   let ping: PingResult;
@@ -91,7 +104,10 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, { regis
   await writeRegistries([...readSettings().registries, setting]);
   if (ping.state === 'needs-login' && !preset) {
     // Not awaited: the registry is added either way, and the login is its own flow.
-    void showInfo(`${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`, 'Log In…').then((choice) => {
+    void showInfo(
+      `${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`,
+      'Log In…',
+    ).then((choice) => {
       if (choice) void vscode.commands.executeCommand('registryExplorer.logIn', { host: location.host });
     });
   }

@@ -33,7 +33,8 @@ function subjectOf(node: ManifestHandle): Subject {
 /** The node's manifest, or one the user types (validated as they type). */
 export async function chooseSubject(node: unknown, registry: RegistryService, title: string): Promise<Subject | undefined> {
   if (isManifestHandle(node)) return subjectOf(node);
-  if (node && typeof (node as { reference?: unknown }).reference === 'string') return subjectFromReference((node as { reference: string }).reference, registry);
+  if (node && typeof (node as { reference?: unknown }).reference === 'string')
+    return subjectFromReference((node as { reference: string }).reference, registry);
   const typed = await vscode.window.showInputBox({
     title,
     prompt: 'Image or artifact reference: registry/repository:tag or registry/repository@sha256:…',
@@ -64,4 +65,3 @@ function subjectFromReference(text: string, registry: RegistryService): Subject 
 export function validate(): InputValidators {
   return inputValidators(core());
 }
-

@@ -30,35 +30,49 @@ async function pullCommand(node: unknown, { registry, log }: CommandContext): Pr
   const preset = node as Partial<PullRequest> | undefined;
   const subject = await chooseSubject(node, registry, 'Pull');
   if (!subject) return undefined;
-  const request = preset?.destination ? { destination: preset.destination, ...(preset.platforms ? { platforms: preset.platforms } : {}) } : await askPull(subject.reference, () => subject.descriptor(), subject.repository);
+  const request = preset?.destination
+    ? { destination: preset.destination, ...(preset.platforms ? { platforms: preset.platforms } : {}) }
+    : await askPull(subject.reference, () => subject.descriptor(), subject.repository);
   if (!request) return undefined;
-  const result = await withErrors('Pull', () =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${subject.reference}`, cancellable: true }, (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      const pointer = subject.tag ?? subject.reference.slice(subject.reference.lastIndexOf('@') + 1);
-      return core().pull(subject.repository, pointer, request.destination, {
-        concurrency: readSettings().concurrency,
-        ...(request.platforms ? { platforms: request.platforms } : {}),
-        signal: abort.signal,
-        onProgress: progressReporter(progress),
-      });
-    }),
+  const result = await withErrors(
+    'Pull',
+    () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Pulling ${subject.reference}`, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          const pointer = subject.tag ?? subject.reference.slice(subject.reference.lastIndexOf('@') + 1);
+          return core().pull(subject.repository, pointer, request.destination, {
+            concurrency: readSettings().concurrency,
+            ...(request.platforms ? { platforms: request.platforms } : {}),
+            signal: abort.signal,
+            onProgress: progressReporter(progress),
+          });
+        },
+      ),
     CANCELLED_PULL,
   );
   if (!result) return undefined;
   const where = request.destination.kind === 'docker-archive' ? request.destination.file : request.destination.dir;
-  log.info(`Pulled ${subject.reference} (${result.root.digest}) to ${where}: ${formatBytes(result.bytes.transferred)} moved, ${result.blobs.skipped} blobs already there`);
-  const message = request.destination.kind === 'docker-archive'
-    ? `Pulled ${subject.reference} to ${where}. Load it with: docker load -i ${where}`
-    : `Pulled ${subject.reference} to ${where} (${formatBytes(result.bytes.transferred)} downloaded, ${result.blobs.skipped} blobs already there).`;
+  log.info(
+    `Pulled ${subject.reference} (${result.root.digest}) to ${where}: ${formatBytes(result.bytes.transferred)} moved, ${result.blobs.skipped} blobs already there`,
+  );
+  const message =
+    request.destination.kind === 'docker-archive'
+      ? `Pulled ${subject.reference} to ${where}. Load it with: docker load -i ${where}`
+      : `Pulled ${subject.reference} to ${where} (${formatBytes(result.bytes.transferred)} downloaded, ${result.blobs.skipped} blobs already there).`;
   void showInfo(message, 'Reveal').then((action) => {
     if (action) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
   });
   return result;
 }
 
-async function askPull(reference: string, descriptor: () => Promise<{ digest: string; mediaType: string }>, repository: { getManifest(ref: string): Promise<ParsedManifest> }): Promise<PullRequest | undefined> {
+async function askPull(
+  reference: string,
+  descriptor: () => Promise<{ digest: string; mediaType: string }>,
+  repository: { getManifest(ref: string): Promise<ParsedManifest> },
+): Promise<PullRequest | undefined> {
   const root = await withErrors('Pull', descriptor);
   if (!root) return undefined;
   const parsed = await withErrors('Pull', () => repository.getManifest(root.digest));
@@ -66,9 +80,19 @@ async function askPull(reference: string, descriptor: () => Promise<{ digest: st
   const isArtifact = parsed.kind === 'image' && parsed.descriptor.artifactType !== undefined;
   type Kind = vscode.QuickPickItem & { kind2: PullDestination['kind'] };
   const kinds: Kind[] = [
-    ...(isArtifact ? [{ label: '$(files) Artifact files', description: 'each file by its title, into a folder', kind2: 'artifact-files' as const }] : []),
+    ...(isArtifact
+      ? [{ label: '$(files) Artifact files', description: 'each file by its title, into a folder', kind2: 'artifact-files' as const }]
+      : []),
     { label: '$(folder) OCI image layout', description: 'a folder skopeo, crane, oras and containerd read', kind2: 'oci-layout' },
-    ...(isArtifact ? [] : [{ label: '$(package) Tar for docker load', description: 'one platform, as docker save writes it', kind2: 'docker-archive' as const }]),
+    ...(isArtifact
+      ? []
+      : [
+          {
+            label: '$(package) Tar for docker load',
+            description: 'one platform, as docker save writes it',
+            kind2: 'docker-archive' as const,
+          },
+        ]),
   ];
   const kind = await vscode.window.showQuickPick(kinds, { title: `Pull ${reference}`, placeHolder: 'Pull to…' });
   if (!kind) return undefined;
@@ -77,27 +101,62 @@ async function askPull(reference: string, descriptor: () => Promise<{ digest: st
     const entries = parsed.index.manifests.filter((m) => m.platform && !core().isAttestationEntry(m));
     const preferred = preferredPlatform();
     const single = kind.kind2 === 'docker-archive';
-    const items = entries.map((m) => ({ label: core().formatPlatform(m.platform), description: core().shortDigest(m.digest), platform: m.platform!, picked: !single || core().platformMatches(m.platform, preferred) }));
+    const items = entries.map((m) => ({
+      label: core().formatPlatform(m.platform),
+      description: core().shortDigest(m.digest),
+      platform: m.platform!,
+      picked: !single || core().platformMatches(m.platform, preferred),
+    }));
     if (single) {
       items.sort((a, b) => Number(b.picked) - Number(a.picked));
-      const one = await vscode.window.showQuickPick(items, { title: `Pull ${reference}`, placeHolder: 'Platform (a docker archive holds one image)' });
+      const one = await vscode.window.showQuickPick(items, {
+        title: `Pull ${reference}`,
+        placeHolder: 'Platform (a docker archive holds one image)',
+      });
       if (!one) return undefined;
       platforms = [one.platform];
     } else {
-      const some = await vscode.window.showQuickPick(items, { title: `Pull ${reference}`, placeHolder: 'Platforms (all by default)', canPickMany: true });
+      const some = await vscode.window.showQuickPick(items, {
+        title: `Pull ${reference}`,
+        placeHolder: 'Platforms (all by default)',
+        canPickMany: true,
+      });
       if (!some || some.length === 0) return undefined;
       if (some.length < items.length) platforms = some.map((i) => i.platform);
     }
   }
-  const lastPart = reference.replace(/[@:].*$/, '').split('/').pop() ?? 'image';
+  const lastPart =
+    reference
+      .replace(/[@:].*$/, '')
+      .split('/')
+      .pop() ?? 'image';
   if (kind.kind2 === 'docker-archive') {
-    const file = await vscode.window.showSaveDialog({ title: `Pull ${reference} as a tar`, saveLabel: 'Pull', defaultUri: defaultUri(`${lastPart}.tar`), filters: { 'Tar archives': ['tar'] } });
-    return file ? { destination: { kind: 'docker-archive', file: file.fsPath, repoTag: reference.replace(/@.*$/, '') }, ...(platforms ? { platforms } : {}) } : undefined;
+    const file = await vscode.window.showSaveDialog({
+      title: `Pull ${reference} as a tar`,
+      saveLabel: 'Pull',
+      defaultUri: defaultUri(`${lastPart}.tar`),
+      filters: { 'Tar archives': ['tar'] },
+    });
+    return file
+      ? {
+          destination: { kind: 'docker-archive', file: file.fsPath, repoTag: reference.replace(/@.*$/, '') },
+          ...(platforms ? { platforms } : {}),
+        }
+      : undefined;
   }
-  const folders = await vscode.window.showOpenDialog({ title: `Pull ${reference} into a folder`, openLabel: 'Pull Here', canSelectFolders: true, canSelectFiles: false, defaultUri: defaultUri('') });
+  const folders = await vscode.window.showOpenDialog({
+    title: `Pull ${reference} into a folder`,
+    openLabel: 'Pull Here',
+    canSelectFolders: true,
+    canSelectFiles: false,
+    defaultUri: defaultUri(''),
+  });
   const dir = folders?.[0]?.fsPath;
   if (!dir) return undefined;
-  return { destination: kind.kind2 === 'artifact-files' ? { kind: 'artifact-files', dir } : { kind: 'oci-layout', dir }, ...(platforms ? { platforms } : {}) };
+  return {
+    destination: kind.kind2 === 'artifact-files' ? { kind: 'artifact-files', dir } : { kind: 'oci-layout', dir },
+    ...(platforms ? { platforms } : {}),
+  };
 }
 
 /** `registryExplorer.defaultPlatform`, else this machine's. */
@@ -129,25 +188,42 @@ interface PushRequest {
  */
 async function pushCommand(first: unknown, selected: unknown, { registry, tree, log }: CommandContext): Promise<CopyResult | undefined> {
   const preset = first && typeof first === 'object' && 'source' in first ? (first as PushRequest) : undefined;
-  const explorerFiles = Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : first instanceof vscode.Uri ? [first] : [];
-  const request = preset ?? await askPush(explorerFiles);
+  const explorerFiles = Array.isArray(selected)
+    ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri)
+    : first instanceof vscode.Uri
+      ? [first]
+      : [];
+  const request = preset ?? (await askPush(explorerFiles));
   if (!request) return undefined;
   const ref = core().parseReference(request.destination);
   const repository = registry.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;
-  const result = await withErrors('Push', () =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing to ${destination}`, cancellable: true }, (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return core().push(request.source, repository, tag, { concurrency: readSettings().concurrency, signal: abort.signal, onProgress: progressReporter(progress) });
-    }),
+  const result = await withErrors(
+    'Push',
+    () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Pushing to ${destination}`, cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return core().push(request.source, repository, tag, {
+            concurrency: readSettings().concurrency,
+            signal: abort.signal,
+            onProgress: progressReporter(progress),
+          });
+        },
+      ),
     CANCELLED_UPLOAD,
   );
   if (!result) return undefined;
   log.info(`Pushed ${destination} (${result.root.digest}): ${result.blobs.copied} blobs uploaded, ${result.blobs.skipped} already there`);
   tree.refreshRepository(ref.registry, ref.repository);
-  void showInfo(`Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`, 'Reveal in Tree', 'Copy Reference').then((action) => {
+  void showInfo(
+    `Pushed ${destination} (${core().shortDigest(result.root.digest)}; ${result.blobs.copied} uploaded, ${result.blobs.skipped} already there).`,
+    'Reveal in Tree',
+    'Copy Reference',
+  ).then((action) => {
     if (action === 'Reveal in Tree') void vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: destination });
     else if (action) void vscode.env.clipboard.writeText(`${ref.registry}/${ref.repository}@${result.root.digest}`);
   });
@@ -163,20 +239,37 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
   } else if (explorerFiles.length > 0) {
     source = await askArtifact(explorerFiles);
   } else {
-    const kind = await vscode.window.showQuickPick([
-      { label: '$(folder) OCI image layout folder', value: 'layout' as const },
-      { label: '$(package) Tar archive', description: 'from docker save, skopeo or podman save', value: 'archive' as const },
-      { label: '$(files) Files as an artifact', value: 'files' as const },
-    ], { title: 'Push', placeHolder: 'Push from…' });
+    const kind = await vscode.window.showQuickPick(
+      [
+        { label: '$(folder) OCI image layout folder', value: 'layout' as const },
+        { label: '$(package) Tar archive', description: 'from docker save, skopeo or podman save', value: 'archive' as const },
+        { label: '$(files) Files as an artifact', value: 'files' as const },
+      ],
+      { title: 'Push', placeHolder: 'Push from…' },
+    );
     if (!kind) return undefined;
     if (kind.value === 'layout') {
-      const dir = (await vscode.window.showOpenDialog({ title: 'Push an OCI image layout', canSelectFolders: true, canSelectFiles: false, openLabel: 'Push' }))?.[0];
+      const dir = (
+        await vscode.window.showOpenDialog({
+          title: 'Push an OCI image layout',
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Push',
+        })
+      )?.[0];
       if (!dir) return undefined;
       const refName = await pickLayoutRef(dir.fsPath);
       if (refName === null) return undefined;
       source = { kind: 'oci-layout', dir: dir.fsPath, ...(refName ? { refName } : {}) };
     } else if (kind.value === 'archive') {
-      const file = (await vscode.window.showOpenDialog({ title: 'Push a tar archive', canSelectMany: false, openLabel: 'Push', filters: { 'Tar archives': ['tar', 'tar.gz', 'tgz'] } }))?.[0];
+      const file = (
+        await vscode.window.showOpenDialog({
+          title: 'Push a tar archive',
+          canSelectMany: false,
+          openLabel: 'Push',
+          filters: { 'Tar archives': ['tar', 'tar.gz', 'tgz'] },
+        })
+      )?.[0];
       if (!file) return undefined;
       source = { kind: 'archive', file: file.fsPath };
     } else {
@@ -223,7 +316,9 @@ async function pickLayoutRef(dir: string): Promise<string | undefined | null> {
   if (!layout) return null;
   const roots = await layout.roots();
   if (roots.length <= 1) return undefined;
-  const picked = await vscode.window.showQuickPick(roots.map((r) => ({ label: r.refName ?? r.descriptor.digest, description: core().shortDigest(r.descriptor.digest) })), { title: 'Push', placeHolder: 'Which image of the layout?' });
+  const picked = await vscode.window.showQuickPick(
+    roots.map((r) => ({ label: r.refName ?? r.descriptor.digest, description: core().shortDigest(r.descriptor.digest) })),
+    { title: 'Push', placeHolder: 'Which image of the layout?' },
+  );
   return picked ? picked.label : null;
 }
-

@@ -26,7 +26,9 @@ export function registerTreeCommands({ registry, tree }: CommandContext, view: v
     register('registryExplorer.filter', (node?: unknown, text?: unknown) => filter(node, text, tree, view)),
     register('registryExplorer.clearFilter', (node?: unknown) => clearFilter(node, tree, view)),
     register('registryExplorer.keepRegistry', (node?: unknown) => keepRegistry(node)),
-    register('registryExplorer.hideRegistry', (node?: unknown) => (node instanceof RegistryNode && node.entry.origin.kind === 'discovered' ? hideRegistry(node.entry.host) : undefined)),
+    register('registryExplorer.hideRegistry', (node?: unknown) =>
+      node instanceof RegistryNode && node.entry.origin.kind === 'discovered' ? hideRegistry(node.entry.host) : undefined,
+    ),
     register('registryExplorer.markInsecure', (node?: unknown) => markInsecure(node)),
     register('registryExplorer.openHostsToml', (node?: unknown) => openHostsToml(node, registry)),
   ];
@@ -36,16 +38,27 @@ export function registerTreeCommands({ registry, tree }: CommandContext, view: v
  * Filters a registry's repositories or a repository's tags by substring or glob. From the view's
  * title it filters the selected row's listing (or asks which registry). Scripts pass the text.
  */
-async function filter(node: unknown, text: unknown, tree: RegistryTreeProvider, view: vscode.TreeView<ExplorerNode>): Promise<string | undefined> {
+async function filter(
+  node: unknown,
+  text: unknown,
+  tree: RegistryTreeProvider,
+  view: vscode.TreeView<ExplorerNode>,
+): Promise<string | undefined> {
   const target = pagedNodeOf(node) ?? pagedNodeOf(view.selection[0]) ?? (await pickRegistry(tree, 'Filter'));
   if (!target) return undefined;
-  const what = target instanceof RegistryNode ? `repositories of ${target.entry.label}` : `tags of ${(target as PagedNode & { reference: string }).reference}`;
-  const value = typeof text === 'string' ? text : await vscode.window.showInputBox({
-    title: `Filter ${what}`,
-    prompt: 'Part of a name, or a glob: * matches anything (/ included), ? one character. Empty clears the filter.',
-    placeHolder: target instanceof RegistryNode ? 'team-a/*, api' : '1.2.*, rc',
-    value: target.filter?.text ?? '',
-  });
+  const what =
+    target instanceof RegistryNode
+      ? `repositories of ${target.entry.label}`
+      : `tags of ${(target as PagedNode & { reference: string }).reference}`;
+  const value =
+    typeof text === 'string'
+      ? text
+      : await vscode.window.showInputBox({
+          title: `Filter ${what}`,
+          prompt: 'Part of a name, or a glob: * matches anything (/ included), ? one character. Empty clears the filter.',
+          placeHolder: target instanceof RegistryNode ? 'team-a/*, api' : '1.2.*, rc',
+          value: target.filter?.text ?? '',
+        });
   if (value === undefined) return undefined;
   target.setFilter(parseNameFilter(value));
   tree.filterChanged(target);
@@ -70,7 +83,14 @@ function pagedNodeOf(node: unknown): PagedNode | undefined {
 async function pickRegistry(tree: RegistryTreeProvider, title: string): Promise<RegistryNode | undefined> {
   const registries = tree.registries;
   if (registries.length <= 1) return registries[0];
-  const picked = await vscode.window.showQuickPick(registries.map((node) => ({ label: node.entry.label, description: node.entry.label === node.entry.host ? undefined : node.entry.host, node })), { title, placeHolder: 'Registry' });
+  const picked = await vscode.window.showQuickPick(
+    registries.map((node) => ({
+      label: node.entry.label,
+      description: node.entry.label === node.entry.host ? undefined : node.entry.host,
+      node,
+    })),
+    { title, placeHolder: 'Registry' },
+  );
   return picked?.node;
 }
 
@@ -111,13 +131,21 @@ async function markInsecure(node: unknown): Promise<boolean> {
 /** Opens the hosts.toml behind a registry's endpoints, at the line an error names. */
 async function openHostsToml(node: unknown, registry: RegistryService): Promise<void> {
   if (!(node instanceof RegistryNode)) return;
-  const place: HostsTomlPlace | undefined = node.hostsTomlPlace ?? (await registry.session.plan(node.entry.host, 'list').then((p) => (p.source?.file ? { file: p.source.file } : undefined), () => undefined));
+  const place: HostsTomlPlace | undefined =
+    node.hostsTomlPlace ??
+    (await registry.session.plan(node.entry.host, 'list').then(
+      (p) => (p.source?.file ? { file: p.source.file } : undefined),
+      () => undefined,
+    ));
   if (!place) {
     void showInfo(`No hosts.toml applies to ${node.entry.host}; its host directories are ${registry.session.hostsDirectories.join(', ')}.`);
     return;
   }
   const line = place.line ? new vscode.Position(place.line - 1, 0) : undefined;
-  await vscode.window.showTextDocument(vscode.Uri.file(place.file), { preview: true, ...(line ? { selection: new vscode.Range(line, line) } : {}) });
+  await vscode.window.showTextDocument(vscode.Uri.file(place.file), {
+    preview: true,
+    ...(line ? { selection: new vscode.Range(line, line) } : {}),
+  });
 }
 
 /** Nodes of a listing looked at while searching for a reference: enough pages for any real repository. */
@@ -134,7 +162,12 @@ async function revealInTree(target: unknown, tree: RegistryTreeProvider, view: v
   const ref = core().parseReference(text);
   const registry = (await tree.getChildren()).find((n): n is RegistryNode => n instanceof RegistryNode && n.entry.host === ref.registry);
   if (!registry) return false;
-  const repository = await findChild(tree, registry, (n) => n instanceof RepositoryNode && n.name === ref.repository, (n) => n instanceof FolderNode);
+  const repository = await findChild(
+    tree,
+    registry,
+    (n) => n instanceof RepositoryNode && n.name === ref.repository,
+    (n) => n instanceof FolderNode,
+  );
   const tag = repository && ref.tag ? await findChild(tree, repository, (n) => n instanceof TagNode && n.tag === ref.tag) : undefined;
   const found = tag ?? repository ?? registry;
   await view.reveal(found, { select: true, focus: true, expand: false });
@@ -142,7 +175,12 @@ async function revealInTree(target: unknown, tree: RegistryTreeProvider, view: v
 }
 
 /** Walks `parent`'s children (and into folders), loading more pages until `wanted` shows up. */
-async function findChild(tree: RegistryTreeProvider, parent: ExplorerNode, wanted: (n: ExplorerNode) => boolean, descend: (n: ExplorerNode) => boolean = () => false): Promise<ExplorerNode | undefined> {
+async function findChild(
+  tree: RegistryTreeProvider,
+  parent: ExplorerNode,
+  wanted: (n: ExplorerNode) => boolean,
+  descend: (n: ExplorerNode) => boolean = () => false,
+): Promise<ExplorerNode | undefined> {
   for (let page = 0; page < REVEAL_PAGES; page++) {
     const children = await tree.getChildren(parent);
     const hit = children.find(wanted);

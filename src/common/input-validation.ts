@@ -94,8 +94,11 @@ function problemOf(check: () => string | undefined, fallback: string): string | 
 
 /** One line (control characters and line breaks as spaces), at most MAX_MESSAGE_LENGTH long, never empty. */
 export function oneLine(message: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  const flat = message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = message
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat ? clip(flat, MAX_MESSAGE_LENGTH) : fallback;
 }
 

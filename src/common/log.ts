@@ -17,7 +17,8 @@ export function redactingLog(channel: vscode.LogOutputChannel): vscode.LogOutput
       const value: unknown = Reflect.get(target, property, target);
       if (typeof property !== 'string' || typeof value !== 'function') return value;
       if (!WRITERS.has(property)) return value.bind(target);
-      return (message: unknown, ...args: unknown[]) => (value as (...a: unknown[]) => unknown).call(target, redactMessage(message), ...args.map(redactMessage));
+      return (message: unknown, ...args: unknown[]) =>
+        (value as (...a: unknown[]) => unknown).call(target, redactMessage(message), ...args.map(redactMessage));
     },
   });
 }

@@ -27,7 +27,10 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
     const percent = total > 0 && done !== undefined ? Math.min(100, (done / total) * 100) : undefined;
     const increment = percent !== undefined ? Math.max(0, percent - reported) : undefined;
     if (percent !== undefined) reported = Math.max(reported, percent);
-    progress.report({ message: `${done !== undefined ? `${formatBytes(done)} of ${formatBytes(total)} · ` : ''}${blobsDone}/${blobs} blobs`, ...(increment ? { increment } : {}) });
+    progress.report({
+      message: `${done !== undefined ? `${formatBytes(done)} of ${formatBytes(total)} · ` : ''}${blobsDone}/${blobs} blobs`,
+      ...(increment ? { increment } : {}),
+    });
   };
   return (event) => {
     if (event.type === 'planned') {

@@ -29,4 +29,3 @@ export async function withErrors<T>(what: string, task: () => PromiseLike<T>, af
     return undefined;
   }
 }
-

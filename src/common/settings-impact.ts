@@ -9,12 +9,22 @@ import type { ExplorerSettings } from './settings';
  */
 export type SettingsImpact = 'none' | 'redraw' | 'rebuild' | 'session';
 
-const SESSION_KEYS = ['registries', 'insecureRegistries', 'resolveRules', 'hostsDirectories', 'dockerConfigPath', 'podmanAuthPath', 'credentialHelperTimeoutSeconds', 'requestTimeoutSeconds'] as const;
+const SESSION_KEYS = [
+  'registries',
+  'insecureRegistries',
+  'resolveRules',
+  'hostsDirectories',
+  'dockerConfigPath',
+  'podmanAuthPath',
+  'credentialHelperTimeoutSeconds',
+  'requestTimeoutSeconds',
+] as const;
 const REBUILD_KEYS = ['showDiscoveredRegistries', 'hiddenRegistries', 'pageSize', 'nestedRepositories'] as const;
 const REDRAW_KEYS = ['tagSortOrder'] as const;
 
 export function impactOf(before: ExplorerSettings, after: ExplorerSettings): SettingsImpact {
-  const changed = (keys: readonly (keyof ExplorerSettings)[]) => keys.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+  const changed = (keys: readonly (keyof ExplorerSettings)[]) =>
+    keys.some((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
   if (changed(SESSION_KEYS)) return 'session';
   if (changed(REBUILD_KEYS)) return 'rebuild';
   if (changed(REDRAW_KEYS)) return 'redraw';

@@ -41,7 +41,6 @@ export interface ExplorerSettings {
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
 const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
 
-
 export function readSettings(): ExplorerSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const list = (key: string): string[] => (c.get<unknown[]>(key) ?? []).filter((v): v is string => typeof v === 'string');
@@ -70,11 +69,18 @@ export function readSettings(): ExplorerSettings {
 /** The core's configuration from the settings (plus registries not saved yet, e.g. one being added). */
 /** `oci-registry-explorer/<version> vscode/<version>`: registry operators can tell who is asking. */
 function userAgent(): string {
-  const version = (vscode.extensions.getExtension('oci-registry-explorer.oci-registry-explorer')?.packageJSON as { version?: string } | undefined)?.version ?? 'dev';
+  const version =
+    (vscode.extensions.getExtension('oci-registry-explorer.oci-registry-explorer')?.packageJSON as { version?: string } | undefined)
+      ?.version ?? 'dev';
   return `oci-registry-explorer/${version} vscode/${vscode.version}`;
 }
 
-export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: CredentialStore | undefined, extraRegistries: RegistrySetting[] = []): CoreConfig {
+export function coreConfigFrom(
+  s: ExplorerSettings,
+  log: RequestLogger,
+  logins: CredentialStore | undefined,
+  extraRegistries: RegistrySetting[] = [],
+): CoreConfig {
   return {
     registries: [...s.registries, ...extraRegistries].map((r) => ({ url: r.url, insecure: r.insecure === true })),
     insecureRegistries: s.insecureRegistries,
@@ -88,7 +94,11 @@ export function coreConfigFrom(s: ExplorerSettings, log: RequestLogger, logins: 
     },
     requestTimeoutMs: s.requestTimeoutSeconds * 1000,
     // Endpoint plans name the settings a user would change.
-    settingNames: { insecureRegistries: `${SECTION}.insecureRegistries`, resolveRules: `${SECTION}.resolveRules`, registries: `${SECTION}.registries` },
+    settingNames: {
+      insecureRegistries: `${SECTION}.insecureRegistries`,
+      resolveRules: `${SECTION}.resolveRules`,
+      registries: `${SECTION}.registries`,
+    },
     log,
     userAgent: userAgent(),
   };
@@ -121,7 +131,12 @@ export function onSettingsChanged(listener: (settings: ExplorerSettings) => void
 }
 
 function isRegistrySetting(value: unknown): value is RegistrySetting {
-  return !!value && typeof value === 'object' && typeof (value as RegistrySetting).url === 'string' && (value as RegistrySetting).url.trim() !== '';
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as RegistrySetting).url === 'string' &&
+    (value as RegistrySetting).url.trim() !== ''
+  );
 }
 
 /** A number setting within its schema's bounds; a value that is not a number gets the default. */

@@ -14,49 +14,149 @@ export type UrlPolicyCode = `${'BAD' | 'INSECURE' | 'PRIVATE'}_${'REDIRECT' | 'L
  * registry's own code kept in the error's details.
  */
 export type RegistryAnswerCode =
-  | 'BLOB_UNKNOWN' | 'BLOB_UPLOAD_INVALID' | 'BLOB_UPLOAD_UNKNOWN' | 'DIGEST_INVALID' | 'MANIFEST_BLOB_UNKNOWN'
-  | 'MANIFEST_INVALID' | 'MANIFEST_UNKNOWN' | 'MANIFEST_UNVERIFIED' | 'NAME_INVALID' | 'NAME_UNKNOWN' | 'SIZE_INVALID'
-  | 'TAG_INVALID' | 'UNAUTHORIZED' | 'DENIED' | 'UNSUPPORTED' | 'TOOMANYREQUESTS' | 'QUOTA_EXCEEDED'
+  | 'BLOB_UNKNOWN'
+  | 'BLOB_UPLOAD_INVALID'
+  | 'BLOB_UPLOAD_UNKNOWN'
+  | 'DIGEST_INVALID'
+  | 'MANIFEST_BLOB_UNKNOWN'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_UNKNOWN'
+  | 'MANIFEST_UNVERIFIED'
+  | 'NAME_INVALID'
+  | 'NAME_UNKNOWN'
+  | 'SIZE_INVALID'
+  | 'TAG_INVALID'
+  | 'UNAUTHORIZED'
+  | 'DENIED'
+  | 'UNSUPPORTED'
+  | 'TOOMANYREQUESTS'
+  | 'QUOTA_EXCEEDED'
   | `HTTP_${number}`;
 
 /** Every code the core throws; the extension decides what to offer by these, never by message text. */
 export type CoreErrorCode =
   // Cancellation, and answers that ask to wait
-  | 'CANCELLED' | 'RETRY_LATER'
+  | 'CANCELLED'
+  | 'RETRY_LATER'
   // Parsing what a user, a file or a registry wrote
-  | 'PARSE_ERROR' | 'INVALID_REFERENCE' | 'INVALID_DIGEST' | 'INVALID_PLATFORM' | 'INVALID_SIZE' | 'INVALID_ARTIFACT_TYPE'
-  | 'INVALID_REPO_TAG' | 'INVALID_CHALLENGE' | 'INVALID_LINK_HEADER' | 'INVALID_INSECURE_ENTRY' | 'INVALID_RESOLVE_RULE'
+  | 'PARSE_ERROR'
+  | 'INVALID_REFERENCE'
+  | 'INVALID_DIGEST'
+  | 'INVALID_PLATFORM'
+  | 'INVALID_SIZE'
+  | 'INVALID_ARTIFACT_TYPE'
+  | 'INVALID_REPO_TAG'
+  | 'INVALID_CHALLENGE'
+  | 'INVALID_LINK_HEADER'
+  | 'INVALID_INSECURE_ENTRY'
+  | 'INVALID_RESOLVE_RULE'
   | 'UNSUPPORTED_DIGEST_ALGORITHM'
   // Content: manifests, digests, sizes, platforms
-  | 'BAD_MANIFEST' | 'BAD_ANNOTATIONS' | 'UNSUPPORTED_MANIFEST' | 'MANIFEST_TOO_LARGE' | 'MANIFEST_LOOP' | 'DIGEST_MISMATCH'
-  | 'DIGEST_FINALIZED' | 'SIZE_MISMATCH' | 'PLATFORM_NOT_FOUND' | 'PLATFORM_REQUIRED' | 'NOT_AN_ARTIFACT' | 'GRAPH_TOO_LARGE'
+  | 'BAD_MANIFEST'
+  | 'BAD_ANNOTATIONS'
+  | 'UNSUPPORTED_MANIFEST'
+  | 'MANIFEST_TOO_LARGE'
+  | 'MANIFEST_LOOP'
+  | 'DIGEST_MISMATCH'
+  | 'DIGEST_FINALIZED'
+  | 'SIZE_MISMATCH'
+  | 'PLATFORM_NOT_FOUND'
+  | 'PLATFORM_REQUIRED'
+  | 'NOT_AN_ARTIFACT'
+  | 'GRAPH_TOO_LARGE'
   // Host configuration: hosts.toml, certs.d, TLS files
-  | 'HOSTS_FILE_MISSING' | 'HOSTS_TOML_INVALID' | 'HOSTS_TOML_SYNTAX' | 'HOSTS_TOML_UNKNOWN_CAPABILITY' | 'HOSTS_TOML_UNREADABLE'
-  | 'CERTS_D_MISSING_CERT' | 'CERTS_D_MISSING_KEY' | 'TLS_FILE_UNREADABLE' | 'NO_ENDPOINT'
+  | 'HOSTS_FILE_MISSING'
+  | 'HOSTS_TOML_INVALID'
+  | 'HOSTS_TOML_SYNTAX'
+  | 'HOSTS_TOML_UNKNOWN_CAPABILITY'
+  | 'HOSTS_TOML_UNREADABLE'
+  | 'CERTS_D_MISSING_CERT'
+  | 'CERTS_D_MISSING_KEY'
+  | 'TLS_FILE_UNREADABLE'
+  | 'NO_ENDPOINT'
   // Credentials: login files and credential helpers
-  | 'AUTH_FILE_INVALID' | 'AUTH_FILE_MISSING' | 'AUTH_FILE_SYNTAX' | 'AUTH_FILE_UNREADABLE'
-  | 'DOCKER_CONFIG_UNREADABLE' | 'DOCKER_CONFIG_UNWRITABLE'
-  | 'CREDENTIAL_HELPER_BAD_OUTPUT' | 'CREDENTIAL_HELPER_FAILED' | 'CREDENTIAL_HELPER_INVALID_NAME' | 'CREDENTIAL_HELPER_NOT_FOUND'
+  | 'AUTH_FILE_INVALID'
+  | 'AUTH_FILE_MISSING'
+  | 'AUTH_FILE_SYNTAX'
+  | 'AUTH_FILE_UNREADABLE'
+  | 'DOCKER_CONFIG_UNREADABLE'
+  | 'DOCKER_CONFIG_UNWRITABLE'
+  | 'CREDENTIAL_HELPER_BAD_OUTPUT'
+  | 'CREDENTIAL_HELPER_FAILED'
+  | 'CREDENTIAL_HELPER_INVALID_NAME'
+  | 'CREDENTIAL_HELPER_NOT_FOUND'
   | 'CREDENTIAL_HELPER_TIMEOUT'
   // Reaching a host: the network and TLS
-  | 'CONNECTION_REFUSED' | 'CONNECTION_RESET' | 'CONNECTION_CLOSED' | 'HOST_NOT_FOUND' | 'UNREACHABLE' | 'NETWORK' | 'TIMEOUT'
-  | 'BODY_TIMEOUT' | 'BAD_RESPONSE' | 'RESPONSE_TOO_LARGE'
-  | 'TLS_PLAIN_HTTP' | 'TLS_UNKNOWN_AUTHORITY' | 'TLS_NO_IP_SAN' | 'TLS_NAME_MISMATCH' | 'TLS_CERT_DATES' | 'TLS_REDIRECT_TARGET'
+  | 'CONNECTION_REFUSED'
+  | 'CONNECTION_RESET'
+  | 'CONNECTION_CLOSED'
+  | 'HOST_NOT_FOUND'
+  | 'UNREACHABLE'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'BODY_TIMEOUT'
+  | 'BAD_RESPONSE'
+  | 'RESPONSE_TOO_LARGE'
+  | 'TLS_PLAIN_HTTP'
+  | 'TLS_UNKNOWN_AUTHORITY'
+  | 'TLS_NO_IP_SAN'
+  | 'TLS_NAME_MISMATCH'
+  | 'TLS_CERT_DATES'
+  | 'TLS_REDIRECT_TARGET'
   // URLs a registry hands over, redirects and pages
-  | UrlPolicyCode | 'TOO_MANY_REDIRECTS' | 'CROSS_ORIGIN_LINK' | 'PAGINATION_LOOP'
+  | UrlPolicyCode
+  | 'TOO_MANY_REDIRECTS'
+  | 'CROSS_ORIGIN_LINK'
+  | 'PAGINATION_LOOP'
   // Authentication
-  | 'AUTH_FAILED' | 'NEEDS_LOGIN' | 'BAD_TOKEN_RESPONSE' | 'TOKEN_SERVER_ERROR'
+  | 'AUTH_FAILED'
+  | 'NEEDS_LOGIN'
+  | 'BAD_TOKEN_RESPONSE'
+  | 'TOKEN_SERVER_ERROR'
   // What a registry answered
-  | RegistryAnswerCode | 'CATALOG_UNSUPPORTED' | 'DELETE_DISABLED' | 'BLOB_NOT_FOUND' | 'PAYLOAD_TOO_LARGE'
-  | 'UPLOAD_NOT_REPLAYABLE' | 'UPLOAD_OUT_OF_SYNC'
+  | RegistryAnswerCode
+  | 'CATALOG_UNSUPPORTED'
+  | 'DELETE_DISABLED'
+  | 'BLOB_NOT_FOUND'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UPLOAD_NOT_REPLAYABLE'
+  | 'UPLOAD_OUT_OF_SYNC'
   // Local content: layouts, archives, artifact files, the file system
-  | 'NOT_A_LAYOUT' | 'LAYOUT_BUSY' | 'REF_AMBIGUOUS' | 'REF_NOT_FOUND' | 'NOT_A_FILE' | 'NOT_A_FOLDER' | 'NOT_A_TAR' | 'FILE_NOT_FOUND'
-  | 'FILE_EXISTS' | 'FILE_BUSY' | 'DUPLICATE_TITLE' | 'TITLE_CONFLICT' | 'NAME_TOO_LONG' | 'UNSAFE_PATH'
-  | 'ARCHIVE_EMPTY' | 'ARCHIVE_INCOMPLETE' | 'ARCHIVE_NOT_FOUND' | 'ARCHIVE_TOO_LARGE' | 'ARCHIVE_UNSUPPORTED'
-  | 'PERMISSION_DENIED' | 'DISK_FULL' | 'READ_ONLY' | 'TOO_MANY_OPEN_FILES' | 'IO_ERROR' | 'FILE_SYSTEM_ERROR'
+  | 'NOT_A_LAYOUT'
+  | 'LAYOUT_BUSY'
+  | 'REF_AMBIGUOUS'
+  | 'REF_NOT_FOUND'
+  | 'NOT_A_FILE'
+  | 'NOT_A_FOLDER'
+  | 'NOT_A_TAR'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_EXISTS'
+  | 'FILE_BUSY'
+  | 'DUPLICATE_TITLE'
+  | 'TITLE_CONFLICT'
+  | 'NAME_TOO_LONG'
+  | 'UNSAFE_PATH'
+  | 'ARCHIVE_EMPTY'
+  | 'ARCHIVE_INCOMPLETE'
+  | 'ARCHIVE_NOT_FOUND'
+  | 'ARCHIVE_TOO_LARGE'
+  | 'ARCHIVE_UNSUPPORTED'
+  | 'PERMISSION_DENIED'
+  | 'DISK_FULL'
+  | 'READ_ONLY'
+  | 'TOO_MANY_OPEN_FILES'
+  | 'IO_ERROR'
+  | 'FILE_SYSTEM_ERROR'
   // Layers: decoding and listing
-  | 'LAYER_CORRUPT' | 'LAYER_TRUNCATED' | 'LAYER_READ_FAILED' | 'LAYER_HEADER_TOO_LARGE' | 'LAYER_NAMES_TOO_LARGE'
-  | 'LAYER_NAME_TOO_LONG' | 'LAYER_TOO_COSTLY' | 'LAYER_TOO_DEEP' | 'LAYER_TOO_MANY_ENTRIES';
+  | 'LAYER_CORRUPT'
+  | 'LAYER_TRUNCATED'
+  | 'LAYER_READ_FAILED'
+  | 'LAYER_HEADER_TOO_LARGE'
+  | 'LAYER_NAMES_TOO_LARGE'
+  | 'LAYER_NAME_TOO_LONG'
+  | 'LAYER_TOO_COSTLY'
+  | 'LAYER_TOO_DEEP'
+  | 'LAYER_TOO_MANY_ENTRIES';
 
 /**
  * Errors the core throws on purpose. Every message is a sentence a user can act on; `code` is a
@@ -178,7 +278,13 @@ const TEMPORARY: ReadonlySet<CoreErrorCode> = new Set(['CONNECTION_RESET', 'CONN
  * session the registry lost track of.
  */
 const TRANSFER_RESTARTABLE: ReadonlySet<CoreErrorCode> = new Set([
-  ...TEMPORARY, 'UNREACHABLE', 'NETWORK', 'SIZE_MISMATCH', 'PAYLOAD_TOO_LARGE', 'UPLOAD_NOT_REPLAYABLE', 'UPLOAD_OUT_OF_SYNC',
+  ...TEMPORARY,
+  'UNREACHABLE',
+  'NETWORK',
+  'SIZE_MISMATCH',
+  'PAYLOAD_TOO_LARGE',
+  'UPLOAD_NOT_REPLAYABLE',
+  'UPLOAD_OUT_OF_SYNC',
 ]);
 
 /** Statuses that say "try again later" rather than "this request is wrong". */
@@ -210,7 +316,8 @@ export type Fail = (reason: string, pos?: number) => never;
  */
 export function failer(input: string, what: string, code: CoreErrorCode, options: { pointAt?: boolean } = {}): Fail {
   return (reason, pos) => {
-    const at = options.pointAt && pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
+    const at =
+      options.pointAt && pos !== undefined && pos < input.length ? `; ${quoteChar(input, pos)} at position ${pos} is not allowed` : '';
     throw new ParseError(`invalid ${what} ${quoteInput(input)}: ${reason}${at}`, input, pos, code);
   };
 }

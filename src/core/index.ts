@@ -4,8 +4,18 @@
  * registry is first contacted. See docs/core-api.md.
  */
 export {
-  CoreError, ParseError, RegistryError, ConfigFileError, RetryLaterError, isTemporary, isRestartable,
-  type CoreErrorCode, type Remedy, type RegistryAnswerCode, type RegistryErrorDetail, type UrlPolicyCode,
+  CoreError,
+  ParseError,
+  RegistryError,
+  ConfigFileError,
+  RetryLaterError,
+  isTemporary,
+  isRestartable,
+  type CoreErrorCode,
+  type Remedy,
+  type RegistryAnswerCode,
+  type RegistryErrorDetail,
+  type UrlPolicyCode,
 } from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
 export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
@@ -23,7 +33,14 @@ export { parseInsecureEntry } from './net/cidr';
 export { parseResolveRule } from './hosts/resolve-rules';
 export { type Credential, type CredentialStore } from './credentials/types';
 export { dockerConfigPath, readDockerConfigFile, loggedInRegistries } from './credentials/docker-config';
-export { saveDockerLogin, findDockerLogin, dockerStoreFor, eraseDockerLogin, type DockerLogin, type DockerStoreLocation } from './credentials/docker-store';
+export {
+  saveDockerLogin,
+  findDockerLogin,
+  dockerStoreFor,
+  eraseDockerLogin,
+  type DockerLogin,
+  type DockerStoreLocation,
+} from './credentials/docker-store';
 export { podmanAuthFilePaths } from './credentials/podman-auth';
 export { Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
@@ -31,12 +48,34 @@ export { collectGraph, type ContentGraph, type GraphOptions } from './operations
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';
 export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './oci/media-types';
 export {
-  parseManifest, childrenOf, formatPlatform, parsePlatform, platformMatches, isAttestationEntry, titleOf, imageSize, hostPlatform, MAX_MANIFEST_BYTES,
-  type Descriptor, type ImageIndex, type ImageManifest, type ImageConfig, type ParsedManifest, type Platform,
+  parseManifest,
+  childrenOf,
+  formatPlatform,
+  parsePlatform,
+  platformMatches,
+  isAttestationEntry,
+  titleOf,
+  imageSize,
+  hostPlatform,
+  MAX_MANIFEST_BYTES,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type ImageConfig,
+  type ParsedManifest,
+  type Platform,
 } from './oci/manifest';
 export { verifyingStream } from './oci/verify-stream';
 export { referrersTagFor } from './oci/digest';
-export { listLayerFiles, layerFileTree, sniffCompression, type LayerFileEntry, type LayerCompression, type LayerTreeNode, type ListLayerOptions } from './layers/layer-files';
+export {
+  listLayerFiles,
+  layerFileTree,
+  sniffCompression,
+  type LayerFileEntry,
+  type LayerCompression,
+  type LayerTreeNode,
+  type ListLayerOptions,
+} from './layers/layer-files';
 export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
 export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
 export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';

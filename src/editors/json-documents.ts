@@ -9,7 +9,6 @@ import { core } from '../common/core-loader';
 import type { RegistrySession } from '../core/index';
 import { parseJsonUri } from '../common/json-uri';
 
-
 /** Configs are small; anything bigger than this is not opened as a text tab. */
 const MAX_BLOB_BYTES = 4 * 1024 * 1024;
 

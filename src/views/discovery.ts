@@ -30,10 +30,18 @@ export async function discoverRegistries(
 }
 
 /** The files the core reads logins from (same order and locations), each with the hosts it names. */
-async function loginFiles(settings: Pick<ExplorerSettings, 'dockerConfigPath' | 'podmanAuthPath'>, env: Record<string, string | undefined>, home: string): Promise<(LoginSource & { hosts: string[] })[]> {
+async function loginFiles(
+  settings: Pick<ExplorerSettings, 'dockerConfigPath' | 'podmanAuthPath'>,
+  env: Record<string, string | undefined>,
+  home: string,
+): Promise<(LoginSource & { hosts: string[] })[]> {
   const { dockerConfigPath, podmanAuthFilePaths, readDockerConfigFile, loggedInRegistries } = core();
   const docker = dockerConfigPath(env, home, settings.dockerConfigPath || undefined);
-  const podman = podmanAuthFilePaths({ env, homedir: home, ...(settings.podmanAuthPath ? { explicitPath: settings.podmanAuthPath } : {}) }).paths;
+  const podman = podmanAuthFilePaths({
+    env,
+    homedir: home,
+    ...(settings.podmanAuthPath ? { explicitPath: settings.podmanAuthPath } : {}),
+  }).paths;
   const paths = [docker, ...podman.filter((p) => resolve(p) !== resolve(docker))];
   const found: (LoginSource & { hosts: string[] })[] = [];
   for (const file of paths) {

@@ -9,11 +9,15 @@ import type { CoreErrorCode } from '../core/index';
 export type RegistryFix = 'logIn' | 'markInsecure' | 'openHostsToml' | 'openSettings';
 
 /** Codes after which "mark it insecure" is the fix the user most likely wants. */
-export const TLS_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>(['TLS_UNKNOWN_AUTHORITY', 'TLS_NO_IP_SAN', 'TLS_NAME_MISMATCH', 'TLS_CERT_DATES', 'TLS_PLAIN_HTTP']);
+export const TLS_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'TLS_UNKNOWN_AUTHORITY',
+  'TLS_NO_IP_SAN',
+  'TLS_NAME_MISMATCH',
+  'TLS_CERT_DATES',
+  'TLS_PLAIN_HTTP',
+]);
 
-export type RegistryCondition =
-  | { state: 'unknown' | 'reachable' | 'needs-login' }
-  | { state: 'unreachable'; code: string };
+export type RegistryCondition = { state: 'unknown' | 'reachable' | 'needs-login' } | { state: 'unreachable'; code: string };
 
 /**
  * The fixes for a registry in `condition`. `hostsToml` is the file its endpoint plan came from, if
@@ -42,14 +46,29 @@ export function problemNote(code: string): string {
 }
 
 const CREDENTIAL_HELPER_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
-  'CREDENTIAL_HELPER_BAD_OUTPUT', 'CREDENTIAL_HELPER_FAILED', 'CREDENTIAL_HELPER_INVALID_NAME', 'CREDENTIAL_HELPER_NOT_FOUND', 'CREDENTIAL_HELPER_TIMEOUT',
+  'CREDENTIAL_HELPER_BAD_OUTPUT',
+  'CREDENTIAL_HELPER_FAILED',
+  'CREDENTIAL_HELPER_INVALID_NAME',
+  'CREDENTIAL_HELPER_NOT_FOUND',
+  'CREDENTIAL_HELPER_TIMEOUT',
 ]);
-const LOGIN_FILE_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>(['AUTH_FILE_INVALID', 'AUTH_FILE_MISSING', 'AUTH_FILE_SYNTAX', 'AUTH_FILE_UNREADABLE', 'DOCKER_CONFIG_UNREADABLE']);
+const LOGIN_FILE_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'AUTH_FILE_INVALID',
+  'AUTH_FILE_MISSING',
+  'AUTH_FILE_SYNTAX',
+  'AUTH_FILE_UNREADABLE',
+  'DOCKER_CONFIG_UNREADABLE',
+]);
 const HOST_CONFIGURATION_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
-  'HOSTS_FILE_MISSING', 'HOSTS_TOML_INVALID', 'HOSTS_TOML_SYNTAX', 'HOSTS_TOML_UNKNOWN_CAPABILITY', 'HOSTS_TOML_UNREADABLE',
-  'CERTS_D_MISSING_CERT', 'CERTS_D_MISSING_KEY', 'TLS_FILE_UNREADABLE',
+  'HOSTS_FILE_MISSING',
+  'HOSTS_TOML_INVALID',
+  'HOSTS_TOML_SYNTAX',
+  'HOSTS_TOML_UNKNOWN_CAPABILITY',
+  'HOSTS_TOML_UNREADABLE',
+  'CERTS_D_MISSING_CERT',
+  'CERTS_D_MISSING_KEY',
+  'TLS_FILE_UNREADABLE',
 ]);
-
 
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
 export interface HostsTomlPlace {

@@ -139,7 +139,13 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       const { host } = core().parseRegistryLocation(setting.url);
       if (seen.has(host)) return undefined;
       seen.add(host);
-      return this.registryNode({ id: host, label: setting.name?.trim() || host, host, origin: { kind: 'configured', settingUrl: setting.url }, pinnedRepositories: setting.repositories ?? [] });
+      return this.registryNode({
+        id: host,
+        label: setting.name?.trim() || host,
+        host,
+        origin: { kind: 'configured', settingUrl: setting.url },
+        pinnedRepositories: setting.repositories ?? [],
+      });
     } catch (err) {
       this.log.warn(`Skipping registry "${setting.url}" from settings: ${this.describe(err, 'reading settings')}`);
       return undefined;
@@ -152,7 +158,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       const found = await discoverRegistries(this.service.session, this.service.settings);
       return found
         .filter((d) => !seen.has(d.host) && !hidden.has(d.host.toLowerCase()))
-        .map((d) => this.registryNode({ id: d.host, label: d.host, host: d.host, origin: { kind: 'discovered', sources: d.sources }, pinnedRepositories: [] }));
+        .map((d) =>
+          this.registryNode({
+            id: d.host,
+            label: d.host,
+            host: d.host,
+            origin: { kind: 'discovered', sources: d.sources },
+            pinnedRepositories: [],
+          }),
+        );
     } catch (err) {
       // A malformed login file is the user's to fix; the configured registries still show.
       return [new MessageNode(undefined, this.describe(err, 'reading Docker and Podman logins'), 'error')];

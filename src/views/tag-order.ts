@@ -50,7 +50,8 @@ const EARLIEST_MEANINGFUL = Date.UTC(1980, 0, 1);
 
 /** An RFC 3339 `created` (config field or annotation) as milliseconds, or `undefined` when it says nothing. */
 export function parseCreated(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim())) return undefined;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim()))
+    return undefined;
   const ms = Date.parse(value.trim());
   return Number.isFinite(ms) && ms >= EARLIEST_MEANINGFUL ? ms : undefined;
 }

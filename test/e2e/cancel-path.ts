@@ -37,7 +37,12 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
   await pushToRegistry(layout, image, slowRegistry, 'media/large:v1');
   const totalBytes = image.configDescriptor.size + image.layers.reduce((sum, l) => sum + l.descriptor.size, 0);
   const source = await FaultProxy.start(slowRegistry);
-  for (const layer of image.layers) source.add({ method: 'GET', path: new RegExp(`/blobs/${layer.descriptor.digest}$`), fault: { kind: 'stall', afterBytes: STALL_AFTER } });
+  for (const layer of image.layers)
+    source.add({
+      method: 'GET',
+      path: new RegExp(`/blobs/${layer.descriptor.digest}$`),
+      fault: { kind: 'stall', afterBytes: STALL_AFTER },
+    });
   // The target unchanged, only counted: the person types this host as the destination.
   const sink = await FaultProxy.start(target);
   const destination = `${sink.host}/media/large-copy:v1`;
@@ -86,9 +91,14 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
     const progress = center.locator('.notification-list-item', { hasText: `to ${destination}` });
     // The config arrives whole; each layer stops at STALL_AFTER. The text must say so, bytes included.
     const expected = `${formatBytes(3 * STALL_AFTER + image.configDescriptor.size)} of ${formatBytes(totalBytes)} · 1/4 blobs`;
-    await progress.locator('.notification-list-item-message', { hasText: expected }).waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
-      throw new Error(`the progress notification never said "${expected}"; it says "${await progress.innerText().catch(() => '(none)')}": ${err.message}`);
-    });
+    await progress
+      .locator('.notification-list-item-message', { hasText: expected })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (err: Error) => {
+        throw new Error(
+          `the progress notification never said "${expected}"; it says "${await progress.innerText().catch(() => '(none)')}": ${err.message}`,
+        );
+      });
     const cancel = progress.locator('.monaco-button', { hasText: 'Cancel' });
     assert.ok(await cancel.isVisible(), 'the progress notification offers Cancel');
     await shoot(page, screenshots, '20-cancel-progress');
@@ -100,17 +110,30 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
     const goneMs = Date.now() - clickedAt;
     // The center closes once empty; the message may arrive before or after that.
     const told = center.locator('.notification-list-item-message', { hasText: 'Copy To was cancelled: nothing was tagged' });
-    await page.waitForFunction(() => {
-      const shown = document.querySelector('.notifications-center.visible');
-      return !shown || /was cancelled/.test(shown.textContent ?? '');
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const shown = document.querySelector('.notifications-center.visible');
+        return !shown || /was cancelled/.test(shown.textContent ?? '');
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     await openCenter();
     await told.waitFor({ timeout: 15_000 }).catch((err: Error) => {
-      throw new Error(`Cancel did not end the copy: no "Copy To was cancelled: nothing was tagged…" within 15 s; requests after the click:\n  ${listed([...source.requests, ...sink.requests].filter((r) => r.at >= clickedAt), clickedAt)}\n${err.message}`);
+      throw new Error(
+        `Cancel did not end the copy: no "Copy To was cancelled: nothing was tagged…" within 15 s; requests after the click:\n  ${listed(
+          [...source.requests, ...sink.requests].filter((r) => r.at >= clickedAt),
+          clickedAt,
+        )}\n${err.message}`,
+      );
     });
     const toldMs = Date.now() - clickedAt;
     assert.equal(await center.locator('.notification-list-item', { hasText: 'Copying' }).count(), 0, 'no progress notification is left');
-    assert.equal(await center.locator('.notification-list-item .codicon-error').count(), 0, `no error is shown: ${await center.innerText()}`);
+    assert.equal(
+      await center.locator('.notification-list-item .codicon-error').count(),
+      0,
+      `no error is shown: ${await center.innerText()}`,
+    );
     await shoot(page, screenshots, '21-cancel-cancelled');
 
     // The copy has settled (the message says so); now count what each registry heard after the click.
@@ -122,14 +145,25 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
     assert.equal(sink.requests.length, seen.sink, `the target heard nothing in the ${QUIET_MS} ms after the message\n${log}`);
     const late = [...after.source, ...after.sink].filter((r) => r.at - clickedAt > STOP_WITHIN_MS);
     assert.deepEqual(late, [], `every request after Cancel arrived within ${STOP_WITHIN_MS} ms\n${log}`);
-    assert.ok([...after.source, ...after.sink].every((r) => r.method === 'DELETE'), `after Cancel only upload sessions are closed\n${log}`);
+    assert.ok(
+      [...after.source, ...after.sink].every((r) => r.method === 'DELETE'),
+      `after Cancel only upload sessions are closed\n${log}`,
+    );
 
     // Read straight from the registry, not through the counting proxy.
     const tags = await labRequest(`${target.url}/v2/media/large-copy/tags/list`);
-    assert.ok(tags.status === 404 || !(tags.json<{ tags?: string[] | null }>().tags ?? []).includes('v1'), `no tag v1 at the target: ${tags.status} ${tags.text()}`);
-    const manifest = await labRequest(`${target.url}/v2/media/large-copy/manifests/v1`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.ok(
+      tags.status === 404 || !(tags.json<{ tags?: string[] | null }>().tags ?? []).includes('v1'),
+      `no tag v1 at the target: ${tags.status} ${tags.text()}`,
+    );
+    const manifest = await labRequest(`${target.url}/v2/media/large-copy/manifests/v1`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(manifest.status, 404, 'the target has no manifest under v1');
-    console.log(`[e2e] cancel: progress gone ${goneMs} ms and "cancelled" shown ${toldMs} ms after the click; after it the source heard ${after.source.length} requests, the target ${after.sink.length} (${after.sink.map((r) => r.method).join(', ') || 'none'}), the last ${Math.max(0, ...[...after.source, ...after.sink].map((r) => r.at - clickedAt))} ms after the click, then nothing for ${QUIET_MS} ms`);
+    console.log(
+      `[e2e] cancel: progress gone ${goneMs} ms and "cancelled" shown ${toldMs} ms after the click; after it the source heard ${after.source.length} requests, the target ${after.sink.length} (${after.sink.map((r) => r.method).join(', ') || 'none'}), the last ${Math.max(0, ...[...after.source, ...after.sink].map((r) => r.at - clickedAt))} ms after the click, then nothing for ${QUIET_MS} ms`,
+    );
     await bell.click();
   } finally {
     await source.stop();

@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   });
   let output = '';
   const printed = new Promise<{ registryUrl: string; workbenchUrl: string }>((resolvePrinted, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run demo printed no workbench URL within ${START_LIMIT_MS / 60_000} minutes`)), START_LIMIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`npm run demo printed no workbench URL within ${START_LIMIT_MS / 60_000} minutes`)),
+      START_LIMIT_MS,
+    );
     const onData = (chunk: Buffer) => {
       process.stdout.write(chunk);
       output += chunk.toString();
@@ -64,7 +67,10 @@ async function main(): Promise<void> {
     assert.ok(page.status === 200 || page.status === 302, `the workbench answers (HTTP ${page.status})`);
     const catalog = (await (await fetch(`${registryUrl}/v2/_catalog`)).json()) as { repositories?: string[] };
     const repositories = catalog.repositories ?? [];
-    assert.ok(repositories.includes('apps/web') && repositories.length >= 5, `the demo registry lists its sample repositories: ${repositories.join(', ')}`);
+    assert.ok(
+      repositories.includes('apps/web') && repositories.length >= 5,
+      `the demo registry lists its sample repositories: ${repositories.join(', ')}`,
+    );
     console.log(`[demo-check] workbench answers; the registry lists ${repositories.length} repositories`);
 
     const screenshots = join(PROJECT, 'test/e2e/screenshots');
@@ -91,7 +97,10 @@ async function main(): Promise<void> {
     // The leftover check below finds the demo's processes by the marker (the registry, which the lab
     // starts with an environment of its own, by its port): prove it sees them now.
     const running = processesWith(marker).map((p) => p.command);
-    assert.ok(running.some((command) => /code-server/.test(command)), `the marker finds the demo's code-server (found: ${running.join(' | ')})`);
+    assert.ok(
+      running.some((command) => /code-server/.test(command)),
+      `the marker finds the demo's code-server (found: ${running.join(' | ')})`,
+    );
     assert.ok(await accepts(demoRegistryPort), 'the demo registry listens before Ctrl+C');
   } finally {
     await stopLikeCtrlC(demo.pid!, exited, marker);
@@ -99,7 +108,9 @@ async function main(): Promise<void> {
   const left = processesWith(marker);
   if (left.length) {
     for (const p of left) killQuietly(p.pid);
-    throw new Error(`after Ctrl+C these processes of the demo were still running (now killed):\n${left.map((p) => `  ${p.pid} ${p.command}`).join('\n')}`);
+    throw new Error(
+      `after Ctrl+C these processes of the demo were still running (now killed):\n${left.map((p) => `  ${p.pid} ${p.command}`).join('\n')}`,
+    );
   }
   for (const port of [vscodePort, demoRegistryPort]) assert.ok(!(await accepts(port)), `nothing listens on port ${port} after Ctrl+C`);
   console.log('[demo-check] Ctrl+C stopped the demo: no process left, both ports closed');

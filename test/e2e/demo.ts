@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const project = resolve(__dirname, '../../..');
   const lab = await Lab.create();
   const wanted = Number(process.env.DEMO_REGISTRY_PORT ?? 5000);
-  const registry = await lab.startRegistry({ name: 'demo', ...(await isPortFree(wanted) ? { port: wanted } : {}) });
+  const registry = await lab.startRegistry({ name: 'demo', ...((await isPortFree(wanted)) ? { port: wanted } : {}) });
   const content = await seedSampleContent(registry);
   const server = await startVsCodeServer({
     vsix: join(project, 'oci-registry-explorer.vsix'),
@@ -27,9 +27,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  console.log(`\nDemo registry: ${registry.url} (${content.repositories.length} repositories; try: skopeo inspect --tls-verify=false docker://${registry.host}/apps/web:v1)`);
+  console.log(
+    `\nDemo registry: ${registry.url} (${content.repositories.length} repositories; try: skopeo inspect --tls-verify=false docker://${registry.host}/apps/web:v1)`,
+  );
   console.log(`VS Code with OCI Registry Explorer: ${server.workbenchUrl()}`);
-  console.log('Open the URL in a browser (from another machine: ssh -L 8080:127.0.0.1:8080 this-host), click "Registry Explorer" in the activity bar. Ctrl+C stops.\n');
+  console.log(
+    'Open the URL in a browser (from another machine: ssh -L 8080:127.0.0.1:8080 this-host), click "Registry Explorer" in the activity bar. Ctrl+C stops.\n',
+  );
 }
 
 main().catch((err) => {

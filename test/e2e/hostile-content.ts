@@ -35,7 +35,7 @@ export async function seedHostileContent(registry: LabRegistry): Promise<Hostile
     { name: `etc/${HOSTILE.img}`, data: Buffer.from('hostile name\n') },
     { name: `${HOSTILE.script}.txt`, data: Buffer.from('hostile name\n') },
     { name: HOSTILE.bidi, data: Buffer.from('hidden override\n') },
-    { name: `etc/.wh.${HOSTILE.attribute}` , data: Buffer.alloc(0) },
+    { name: `etc/.wh.${HOSTILE.attribute}`, data: Buffer.alloc(0) },
     { name: 'etc/link', type: 'symlink', linkTarget: HOSTILE.img },
   ];
   const tar = Buffer.concat([...tarChunks(entries)]);

@@ -21,7 +21,13 @@ async function inspector(page: Page, title: string | RegExp, timeoutMs = 30_000)
 
 /** Waits until the page has nothing left loading (sizes, referrers, a listing). */
 async function settled(frame: Frame): Promise<void> {
-  await frame.waitForFunction(() => document.querySelector('.loading, .listing-progress') === null && !/…$/.test(document.querySelector('[data-section="platforms"] td.size:last-child')?.textContent ?? ''), undefined, { timeout: 30_000 });
+  await frame.waitForFunction(
+    () =>
+      document.querySelector('.loading, .listing-progress') === null &&
+      !/…$/.test(document.querySelector('[data-section="platforms"] td.size:last-child')?.textContent ?? ''),
+    undefined,
+    { timeout: 30_000 },
+  );
 }
 
 function link(frame: Frame, text: string | RegExp): Locator {
@@ -34,7 +40,11 @@ async function notPwned(page: Page, frame: Frame, where: string): Promise<void> 
   assert.equal(inFrame, undefined, `no injected script ran in the webview (${where})`);
   assert.equal(inPage, undefined, `no injected script ran in the workbench (${where})`);
   // VS Code adds a script of its own to the frame (acquireVsCodeApi); none may carry the payload.
-  const made = await frame.evaluate(() => Array.from(document.querySelectorAll('img, script')).filter((el) => el.tagName === 'IMG' || /__pwned/.test(el.textContent ?? '')).length);
+  const made = await frame.evaluate(
+    () =>
+      Array.from(document.querySelectorAll('img, script')).filter((el) => el.tagName === 'IMG' || /__pwned/.test(el.textContent ?? ''))
+        .length,
+  );
   assert.equal(made, 0, `registry text made no elements (${where})`);
 }
 
@@ -43,7 +53,10 @@ async function notPwned(page: Page, frame: Frame, where: string): Promise<void> 
  * config and a layer's files, back to a referrer; then a hostile image from the palette, whose
  * every string is markup that must stay text; then a reload, after which the panel comes back.
  */
-export async function runInspectorPath(page: Page, options: { registryUrl: string; screenshots: string; hostile: HostileImage }): Promise<void> {
+export async function runInspectorPath(
+  page: Page,
+  options: { registryUrl: string; screenshots: string; hostile: HostileImage },
+): Promise<void> {
   const { screenshots, hostile } = options;
   const host = new URL(options.registryUrl).host;
 
@@ -58,7 +71,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image index');
   assert.deepEqual(await frame.locator('[data-section="platforms"] td.platform').allTextContents(), ['linux/amd64', 'linux/arm64/v8']);
-  assert.match(await frame.locator('[data-section="referrers"]').textContent() ?? '', /cosign signature/);
+  assert.match((await frame.locator('[data-section="referrers"]').textContent()) ?? '', /cosign signature/);
   await shoot(page, screenshots, '11-inspector-index');
   await shootForWalkthrough(page, screenshots, 'inspect', WALKTHROUGH_REGION.editor);
   await frame.locator('[data-section="json"]').scrollIntoViewIfNeeded();
@@ -70,8 +83,12 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image');
-  assert.match(await frame.locator('[data-section="config"]').textContent() ?? '', /lab-entrypoint/);
-  assert.equal(await frame.locator('[data-section="history"] tr.empty-step').count(), 2, 'the ENV and CMD steps are marked as making no layer');
+  assert.match((await frame.locator('[data-section="config"]').textContent()) ?? '', /lab-entrypoint/);
+  assert.equal(
+    await frame.locator('[data-section="history"] tr.empty-step').count(),
+    2,
+    'the ENV and CMD steps are marked as making no layer',
+  );
   await shoot(page, screenshots, '12-inspector-platform');
   await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '12b-inspector-history');
@@ -81,7 +98,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   frame = await inspector(page, /config$/);
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'OCI image config');
-  assert.match(await frame.locator('[data-section="json"]').textContent() ?? '', /"diff_ids"/);
+  assert.match((await frame.locator('[data-section="json"]').textContent()) ?? '', /"diff_ids"/);
   await shoot(page, screenshots, '13-inspector-config');
 
   // 14. Back to the image, then a layer's files (streamed, then a tree with an opened folder).
@@ -92,7 +109,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await settled(frame);
   await frame.locator('.f-row', { hasText: 'etc' }).locator('button.f-toggle').click();
   await frame.locator('.f-row', { hasText: 'os-release' }).waitFor({ timeout: 10_000 });
-  assert.match(await frame.locator('.listing-summary').textContent() ?? '', /files? · .*director/);
+  assert.match((await frame.locator('.listing-summary').textContent()) ?? '', /files? · .*director/);
   await shoot(page, screenshots, '14-inspector-layer');
 
   // 15. Back to the index, and its signature (a referrer).
@@ -105,7 +122,7 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'cosign signature');
-  assert.match(await frame.locator('.page-header').textContent() ?? '', /Refers to/);
+  assert.match((await frame.locator('.page-header').textContent()) ?? '', /Refers to/);
   await shoot(page, screenshots, '15-inspector-referrer');
 
   // 16. A hostile image, typed in the palette: every string is markup, and all of it stays text.
@@ -115,12 +132,12 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   frame = await inspector(page, `${hostile.repository}:${hostile.tag}`);
   await settled(frame);
   await notPwned(page, frame, 'manifest page');
-  const text = await frame.locator('body').textContent() ?? '';
+  const text = (await frame.locator('body').textContent()) ?? '';
   for (const markup of [HOSTILE.img, HOSTILE.script, HOSTILE.attribute]) assert.ok(text.includes(markup), `${markup} is shown as text`);
   assert.ok(text.includes('more characters'), 'the 100 000-character annotation is cut');
   assert.equal(await frame.locator('button.link', { hasText: HOSTILE.url }).count(), 0, 'a javascript: URL is not a link');
   assert.ok(text.includes(BIDI_SHOWN) && !text.includes('\u202E'), 'a right-to-left override is shown as its escape');
-  assert.ok(await frame.locator('.invisible-char', { hasText: '\\u202E' }).count() > 0, 'and marked as a hidden character');
+  assert.ok((await frame.locator('.invisible-char', { hasText: '\\u202E' }).count()) > 0, 'and marked as a hidden character');
   await shoot(page, screenshots, '16-inspector-hostile');
 
   // 17. Its layer: hostile file names, a whiteout and a symlink target, as text.
@@ -130,9 +147,9 @@ export async function runInspectorPath(page: Page, options: { registryUrl: strin
   await frame.locator('.f-row', { hasText: 'etc' }).first().locator('button.f-toggle').click();
   await frame.locator('.f-row', { hasText: 'whiteout' }).waitFor({ timeout: 10_000 });
   await notPwned(page, frame, 'layer listing');
-  const files = await frame.locator('.file-tree').textContent() ?? '';
+  const files = (await frame.locator('.file-tree').textContent()) ?? '';
   assert.ok(files.includes(HOSTILE.img), 'hostile file names are shown as text');
-  assert.ok(files.includes(BIDI_SHOWN) && !files.includes('\u202E'), 'a file name\'s right-to-left override is shown as its escape');
+  assert.ok(files.includes(BIDI_SHOWN) && !files.includes('\u202E'), "a file name's right-to-left override is shown as its escape");
   await shoot(page, screenshots, '17-inspector-hostile-layer');
 
   // 18. After Reload Window, the panel comes back where it was (the webview serializer). A browser

@@ -23,7 +23,10 @@ export async function seedPrivateContent(registry: LabRegistry): Promise<void> {
  * refused and nothing is saved; the right one is kept in Docker's config.json too (as docker login
  * writes it); Log Out removes it from there as well, and the registry needs a login again.
  */
-export async function runLoginPath(page: Page, options: { screenshots: string; registry: LabRegistry; dockerConfigDir: string }): Promise<void> {
+export async function runLoginPath(
+  page: Page,
+  options: { screenshots: string; registry: LabRegistry; dockerConfigDir: string },
+): Promise<void> {
   const { screenshots, registry, dockerConfigDir } = options;
   const { username, password } = registry.credentials!;
   const host = registry.host;
@@ -35,9 +38,14 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   const center = page.locator('.notifications-center');
   const told = async (text: string): Promise<void> => {
     if (!(await center.isVisible())) await bell.click();
-    await center.locator('.notification-list-item-message', { hasText: text }).waitFor({ timeout: 30_000 }).catch(async (err: Error) => {
-      throw new Error(`no notification "${text}"; the center shows: ${await center.innerText().catch(() => '(nothing)')}\n${err.message}`);
-    });
+    await center
+      .locator('.notification-list-item-message', { hasText: text })
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: Error) => {
+        throw new Error(
+          `no notification "${text}"; the center shows: ${await center.innerText().catch(() => '(nothing)')}\n${err.message}`,
+        );
+      });
   };
   const closeCenter = async (): Promise<void> => {
     if (await center.isVisible()) await bell.click();
@@ -83,11 +91,16 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   await typeLogin(`${password}-wrong`);
   await told(`${host} refused the login for ${username}: check the username and password (or token). Nothing was saved.`);
   // The registry's own word that it was asked with the wrong password (the check below relies on it).
-  assert.match(logSince(registry, beforeWrong), new RegExp(`error authenticating user \\\\"${username}\\\\"`), `the registry refused the password; its log:\n${logSince(registry, beforeWrong)}`);
+  assert.match(
+    logSince(registry, beforeWrong),
+    new RegExp(`error authenticating user \\\\"${username}\\\\"`),
+    `the registry refused the password; its log:\n${logSince(registry, beforeWrong)}`,
+  );
   // The check's progress notification ends; the refusal is expanded so the screenshot shows all of it.
   await center.locator('.notification-list-item', { hasText: `Logging in to ${host}` }).waitFor({ state: 'detached', timeout: 30_000 });
   const refusal = center.locator('.notification-list-item', { hasText: 'refused the login' });
-  if (await refusal.locator('.action-label[aria-label^="Expand"]').isVisible()) await refusal.locator('.action-label[aria-label^="Expand"]').click();
+  if (await refusal.locator('.action-label[aria-label^="Expand"]').isVisible())
+    await refusal.locator('.action-label[aria-label^="Expand"]').click();
   await shoot(page, screenshots, '22-login-refused');
   assert.ok(!existsSync(configFile), 'a refused login writes no Docker config.json');
   await closeCenter();
@@ -105,12 +118,15 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   // Each item's first label is its title; the detail line has a label of its own.
   const rows = quickInput.locator('.monaco-list-row');
   const items: string[] = [];
-  for (let i = 0; i < await rows.count(); i++) items.push((await rows.nth(i).locator('.label-name').first().innerText()).trim());
-  assert.deepEqual(items, ['VS Code only', 'VS Code and Docker\'s credential store'], `the choices (shown: ${items.join(' | ')})`);
-  assert.ok(await quickInput.getByText(`in ${configFile} (base64, not encrypted)`, { exact: false }).isVisible(), 'the Docker choice names the file and says it is not encrypted');
+  for (let i = 0; i < (await rows.count()); i++) items.push((await rows.nth(i).locator('.label-name').first().innerText()).trim());
+  assert.deepEqual(items, ['VS Code only', "VS Code and Docker's credential store"], `the choices (shown: ${items.join(' | ')})`);
+  assert.ok(
+    await quickInput.getByText(`in ${configFile} (base64, not encrypted)`, { exact: false }).isVisible(),
+    'the Docker choice names the file and says it is not encrypted',
+  );
   await shoot(page, screenshots, '23-login-where-to-keep');
   await shootForWalkthrough(page, screenshots, 'log-in', WALKTHROUGH_REGION.sidebar);
-  await quickInput.locator('.monaco-list-row', { hasText: 'VS Code and Docker\'s credential store' }).click();
+  await quickInput.locator('.monaco-list-row', { hasText: "VS Code and Docker's credential store" }).click();
   await told(`Logged in to ${host} as ${username}, kept in VS Code and in ${configFile} for docker and podman.`);
   await closeCenter();
   await row(page, new RegExp(`^${LABEL}\\s*${host.replace(/\./g, '\\.')}$`)).waitFor({ timeout: 30_000 });
@@ -120,10 +136,18 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   await shoot(page, screenshots, '23-login-reachable');
   const auth = Buffer.from(`${username}:${password}`).toString('base64');
   // Exactly what docker login writes into a new file: tab-indented, no final newline, owner-only.
-  assert.equal(readFileSync(configFile, 'utf8'), JSON.stringify({ auths: { [host]: { auth } } }, null, '\t'), 'config.json holds the login as docker writes it');
+  assert.equal(
+    readFileSync(configFile, 'utf8'),
+    JSON.stringify({ auths: { [host]: { auth } } }, null, '\t'),
+    'config.json holds the login as docker writes it',
+  );
   const saved = JSON.parse(readFileSync(configFile, 'utf8')) as { auths: Record<string, { auth: string }> };
   assert.equal(Buffer.from(saved.auths[host]!.auth, 'base64').toString(), `${username}:${password}`, 'the entry decodes to user:password');
-  assert.equal(statSync(configFile).mode & 0o777, 0o600, `a new config.json is 0600, not ${(statSync(configFile).mode & 0o777).toString(8)}`);
+  assert.equal(
+    statSync(configFile).mode & 0o777,
+    0o600,
+    `a new config.json is 0600, not ${(statSync(configFile).mode & 0o777).toString(8)}`,
+  );
 
   // 24. Log Out asks about Docker's store; Remove from Docker takes only this host's entry out.
   // Meanwhile docker wrote more: step 10's login (its row is hidden) and a setting of its own.
@@ -140,7 +164,11 @@ export async function runLoginPath(page: Page, options: { screenshots: string; r
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
   await told(`Logged out of ${host}, in VS Code and in ${configFile}.`);
   await closeCenter();
-  assert.equal(readFileSync(configFile, 'utf8'), `${JSON.stringify({ auths: others, psFormat: extended.psFormat }, null, '\t')}\n`, 'only the host\'s entry is gone; the rest of the file is kept as it was');
+  assert.equal(
+    readFileSync(configFile, 'utf8'),
+    `${JSON.stringify({ auths: others, psFormat: extended.psFormat }, null, '\t')}\n`,
+    "only the host's entry is gone; the rest of the file is kept as it was",
+  );
   assert.equal(statSync(configFile).mode & 0o777, 0o600, 'the file keeps its mode');
 
   // 25. Both stores are empty: the row needs a login again, also after a refresh, and offers Log In… under it.
@@ -163,7 +191,8 @@ async function refreshAndWaitForPing(page: Page, registry: LabRegistry): Promise
   await page.locator('.part.sidebar .composite.title .action-label[aria-label^="Refresh"]').first().click();
   const deadline = Date.now() + 30_000;
   while (!/"GET \/v2\/ HTTP\/1\.1" 401/.test(logSince(registry, offset))) {
-    if (Date.now() > deadline) throw new Error(`the refresh did not ask ${registry.host} again within 30 s; its log since:\n${logSince(registry, offset)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the refresh did not ask ${registry.host} again within 30 s; its log since:\n${logSince(registry, offset)}`);
     await page.waitForTimeout(200);
   }
   return offset;

@@ -13,7 +13,10 @@ const PARK = { x: 900, y: 650, settleMs: 700 };
  * What a person does on first use: open the view, see the empty state, add the lab registry through
  * the quick input, and browse down to the tags of a repository.
  */
-export async function runPersonPath(page: Page, options: { registryUrl: string; screenshots: string; dockerConfigDir: string }): Promise<void> {
+export async function runPersonPath(
+  page: Page,
+  options: { registryUrl: string; screenshots: string; dockerConfigDir: string },
+): Promise<void> {
   const { registryUrl, screenshots, dockerConfigDir } = options;
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
 
@@ -85,7 +88,13 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   const menuItem = page.locator('.monaco-menu .action-label', { hasText: 'Copy To…' });
   await menuItem.click();
   // A click that lands while the menu is still animating only highlights the item: then Enter runs it.
-  if (!(await input.isVisible()) && !(await input.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
+  if (
+    !(await input.isVisible()) &&
+    !(await input.waitFor({ timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (await menuItem.isVisible()) await page.keyboard.press('Enter');
   }
   await input.waitFor({ timeout: 10_000 });
@@ -118,9 +127,17 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   await input.press('Enter');
   await row(page, /Lab registry\s*filter: team-\*/).waitFor({ timeout: 30_000 });
   await row(page, 'team-a/api').waitFor({ timeout: 30_000 });
-  await page.waitForFunction(() => !Array.from(document.querySelectorAll('.pane-body .monaco-list-row')).some((r) => /library\/alpine/.test(r.textContent ?? '')), undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () => !Array.from(document.querySelectorAll('.pane-body .monaco-list-row')).some((r) => /library\/alpine/.test(r.textContent ?? '')),
+    undefined,
+    { timeout: 30_000 },
+  );
   const filtered = (await page.locator('.pane-body .monaco-list-row .label-name').allInnerTexts()).map((l) => l.trim());
-  assert.deepEqual(filtered.filter((l) => l.includes('/')), ['team-a/api', 'team-a/worker', 'team-b/tools/cli'], `only matching repositories (rows: ${filtered.join(' | ')})`);
+  assert.deepEqual(
+    filtered.filter((l) => l.includes('/')),
+    ['team-a/api', 'team-a/worker', 'team-b/tools/cli'],
+    `only matching repositories (rows: ${filtered.join(' | ')})`,
+  );
   await shoot(page, screenshots, '09-filter', PARK);
 
   // 9. Clear Filter brings the others back.
@@ -131,7 +148,10 @@ export async function runPersonPath(page: Page, options: { registryUrl: string; 
   // registry is gone, so it says why and offers the fix, and Hide puts it away.
   await row(page, 'Lab registry').click(); // collapse
   const gone = `127.0.0.1:${await closedPort()}`;
-  writeFileSync(join(dockerConfigDir, 'config.json'), JSON.stringify({ auths: { [gone]: { auth: Buffer.from('ci:token').toString('base64') } } }));
+  writeFileSync(
+    join(dockerConfigDir, 'config.json'),
+    JSON.stringify({ auths: { [gone]: { auth: Buffer.from('ci:token').toString('base64') } } }),
+  );
   await page.locator('.part.sidebar .composite.title .action-label[aria-label^="Refresh"]').first().click();
   const discovered = row(page, gone);
   await discovered.waitFor({ timeout: 30_000 });

@@ -43,7 +43,14 @@ async function main(mode: string): Promise<number> {
         content,
         basic: { url: basic.url, host: basic.host, ...lab.user },
         // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
-        token: { url: token.url, host: token.host, ...lab.user, readOnly: lab.readOnlyUser, realm: token.tokenServer!.realm, service: token.tokenService! },
+        token: {
+          url: token.url,
+          host: token.host,
+          ...lab.user,
+          readOnly: lab.readOnlyUser,
+          realm: token.tokenServer!.realm,
+          service: token.tokenService!,
+        },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
       };
       return await runIntegration(registry.url, JSON.stringify(description));
@@ -81,15 +88,19 @@ async function runIntegration(registryUrl: string, labJson: string): Promise<num
       if (!/ENOTFOUND|open-vsx/.test(line)) console.log(line);
     });
     await workbench.page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
-    await workbench.page.goto(server.workbenchUrl([
-      ['extensionDevelopmentPath', server.remote(join(unpacked, 'extension'))],
-      ['extensionTestsPath', server.remote(join(PROJECT, 'out/test/integration/index.js'))],
-      ['extensionEnvironment', JSON.stringify({ REGISTRY_EXPLORER_LAB: labJson, REGISTRY_EXPLORER_LAB_URL: registryUrl })],
-    ]));
-    const timeout = new Promise<number>((r) => setTimeout(() => {
-      console.error(`[integration] no result within ${RUN_LIMIT_MS / 60000} minutes`);
-      r(124);
-    }, RUN_LIMIT_MS).unref());
+    await workbench.page.goto(
+      server.workbenchUrl([
+        ['extensionDevelopmentPath', server.remote(join(unpacked, 'extension'))],
+        ['extensionTestsPath', server.remote(join(PROJECT, 'out/test/integration/index.js'))],
+        ['extensionEnvironment', JSON.stringify({ REGISTRY_EXPLORER_LAB: labJson, REGISTRY_EXPLORER_LAB_URL: registryUrl })],
+      ]),
+    );
+    const timeout = new Promise<number>((r) =>
+      setTimeout(() => {
+        console.error(`[integration] no result within ${RUN_LIMIT_MS / 60000} minutes`);
+        r(124);
+      }, RUN_LIMIT_MS).unref(),
+    );
     return await Promise.race([finished, timeout]);
   } finally {
     await workbench.close();

@@ -15,7 +15,13 @@ export async function chooseFromContextMenu(page: Page, target: Locator, item: s
   const entry = page.locator('.monaco-menu .action-label', { hasText: item });
   for (let attempt = 0; attempt < 3; attempt++) {
     await entry.click();
-    if (await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(() => true, () => false)) return;
+    if (
+      await entry.waitFor({ state: 'hidden', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`the context menu did not run "${item}"`);
 }
@@ -35,7 +41,12 @@ export async function runCommand(page: Page, title: string): Promise<Locator> {
  * A screenshot `<dir>/<name>.png` once hovers have faded: the pointer is parked where it covers
  * nothing that matters (the empty title bar by default) and the list's animations have settled.
  */
-export async function shoot(page: Page, dir: string, name: string, park: { x: number; y: number; settleMs: number } = { x: 1100, y: 16, settleMs: 500 }): Promise<void> {
+export async function shoot(
+  page: Page,
+  dir: string,
+  name: string,
+  park: { x: number; y: number; settleMs: number } = { x: 1100, y: 16, settleMs: 500 },
+): Promise<void> {
   await page.mouse.move(park.x, park.y);
   await page.waitForTimeout(park.settleMs);
   await page.screenshot({ path: join(dir, `${name}.png`) });
@@ -53,7 +64,12 @@ export const WALKTHROUGH_REGION = {
  * The same page cut to `region`, as `<dir>/walkthrough/<name>.png`: what the Get Started walkthrough
  * shows for a step (media/walkthrough/ keeps a copy from an e2e run).
  */
-export async function shootForWalkthrough(page: Page, dir: string, name: string, region: { x: number; y: number; width: number; height: number }): Promise<void> {
+export async function shootForWalkthrough(
+  page: Page,
+  dir: string,
+  name: string,
+  region: { x: number; y: number; width: number; height: number },
+): Promise<void> {
   mkdirSync(join(dir, 'walkthrough'), { recursive: true });
   await page.screenshot({ path: join(dir, 'walkthrough', `${name}.png`), clip: region });
 }

@@ -59,17 +59,24 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     mkdirSync(join(userData, 'Machine'), { recursive: true });
     writeFileSync(join(userData, 'Machine/settings.json'), JSON.stringify(options.machineSettings, null, 2));
   }
-  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
-    ...options.settings,
-  }, null, 2));
+  writeFileSync(
+    join(userData, 'User/settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoUpdate': false,
+        'extensions.autoCheckUpdates': false,
+        'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        ...options.settings,
+      },
+      null,
+      2,
+    ),
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${join(installDir, 'node24/bin')}:${process.env.PATH}`,
@@ -85,15 +92,32 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     const install = spawnSync(codeServer, [...base, '--install-extension', options.vsix], { env, encoding: 'utf8' });
     if (install.status !== 0) throw new Error(`code-server could not install ${options.vsix}: ${install.stderr || install.stdout}`);
   }
-  const port = options.port ?? await freePort();
-  const server: ChildProcess = spawn(codeServer, [
-    ...base, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--log', options.logLevel ?? 'info',
-    // Without the smoke-test driver the workbench ignores the test payload (and the run times out).
-    '--vscode-option', 'enable-smoke-test-driver', workspace,
-  ], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  const port = options.port ?? (await freePort());
+  const server: ChildProcess = spawn(
+    codeServer,
+    [
+      ...base,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--log',
+      options.logLevel ?? 'info',
+      // Without the smoke-test driver the workbench ignores the test payload (and the run times out).
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      workspace,
+    ],
+    { env, stdio: ['ignore', 'ignore', 'pipe'], detached: false },
+  );
   let stderr = '';
-  server.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-4000); });
+  server.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
   const killOnExit = () => server.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -115,7 +139,8 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     port,
     runDir,
     remote,
-    workbenchUrl: (payload) => `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
+    workbenchUrl: (payload) =>
+      `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       if (server.exitCode !== null) return;

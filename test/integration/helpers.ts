@@ -11,7 +11,7 @@ export const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 
 export function label(node: ExplorerNode): string {
   const l = node.treeItem().label;
-  return typeof l === 'string' ? l : l?.label ?? '';
+  return typeof l === 'string' ? l : (l?.label ?? '');
 }
 
 export async function childLabels(api: RegistryExplorerApi, node?: ExplorerNode): Promise<string[]> {
@@ -55,7 +55,15 @@ export async function closedPort(): Promise<number> {
 export interface LabDescription {
   registry: { url: string; host: string };
   basic: { url: string; host: string; username: string; password: string };
-  token: { url: string; host: string; username: string; password: string; readOnly: { username: string; password: string }; realm: string; service: string };
+  token: {
+    url: string;
+    host: string;
+    username: string;
+    password: string;
+    readOnly: { username: string; password: string };
+    realm: string;
+    service: string;
+  };
   tls: { url: string; host: string; caCertPath: string };
 }
 
@@ -76,15 +84,21 @@ export function filesUnder(dir: string): string[] {
 
 /** Everything the extension's log files hold now. */
 export function logText(api: RegistryExplorerApi): string {
-  return filesUnder(api.logUri.fsPath).map((f) => readFileSync(f, 'utf8')).join('\n');
+  return filesUnder(api.logUri.fsPath)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
 }
 
 /** The log once it holds `pattern` (the channel writes its file a moment after a line is logged). */
 export function logWith(api: RegistryExplorerApi, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-  return waitFor(`the log to hold ${pattern}`, () => {
-    const text = logText(api);
-    return pattern.test(text) ? text : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `the log to hold ${pattern}`,
+    () => {
+      const text = logText(api);
+      return pattern.test(text) ? text : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /**
@@ -99,5 +113,7 @@ export function settingsFiles(api: RegistryExplorerApi): string[] {
 
 /** The text of every settings file (see {@link settingsFiles}). */
 export function settingsText(api: RegistryExplorerApi): string {
-  return settingsFiles(api).map((f) => readFileSync(f, 'utf8')).join('\n');
+  return settingsFiles(api)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
 }

@@ -13,7 +13,9 @@ const LAST = 'secrets.test.js';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, slow: 5_000 });
-  const suites = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f !== LAST).sort();
+  const suites = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js') && f !== LAST)
+    .sort();
   for (const file of [...suites, LAST]) mocha.addFile(join(__dirname, file));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
     extensionDevelopmentPath: project,
     extensionTestsPath: resolve(__dirname, 'index.js'),
     launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { REGISTRY_EXPLORER_LAB_URL: process.env.REGISTRY_EXPLORER_LAB_URL ?? '', REGISTRY_EXPLORER_LAB: process.env.REGISTRY_EXPLORER_LAB ?? '' },
+    extensionTestsEnv: {
+      REGISTRY_EXPLORER_LAB_URL: process.env.REGISTRY_EXPLORER_LAB_URL ?? '',
+      REGISTRY_EXPLORER_LAB: process.env.REGISTRY_EXPLORER_LAB ?? '',
+    },
   });
 }
 

@@ -23,7 +23,11 @@ interface TokenAnswer {
 
 /** Asks the lab's token server for a token the way a client does (POST with a password, for a refresh token too). */
 async function askToken(realm: string, form: Record<string, string>): Promise<TokenAnswer> {
-  const res = await fetch(realm, { method: 'POST', body: new URLSearchParams({ client_id: 'secrets-test', ...form }), signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(realm, {
+    method: 'POST',
+    body: new URLSearchParams({ client_id: 'secrets-test', ...form }),
+    signal: AbortSignal.timeout(10_000),
+  });
   assert.equal(res.status, 200, 'the lab token server gave the test a token');
   return (await res.json()) as TokenAnswer;
 }
@@ -82,7 +86,14 @@ describe('Secrets stay secret', () => {
     watching = api.watchInspector((s) => sent.push(s));
 
     // A refresh token as `docker login` keeps one (identitytoken): the extension trades it for bearer tokens.
-    const offline = await askToken(token.realm, { grant_type: 'password', username: token.username, password: token.password, service: token.service, access_type: 'offline', scope: 'repository:secrets/web:pull' });
+    const offline = await askToken(token.realm, {
+      grant_type: 'password',
+      username: token.username,
+      password: token.password,
+      service: token.service,
+      access_type: 'offline',
+      scope: 'repository:secrets/web:pull',
+    });
     assert.ok(offline.refresh_token, 'the token server issued a refresh token');
     const dockerConfig = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'config.json');
     writeFileSync(dockerConfig, JSON.stringify({ auths: { [token.host]: { identitytoken: offline.refresh_token } } }));
@@ -90,20 +101,42 @@ describe('Secrets stay secret', () => {
     await set('registries', [{ url: basic.url }, { url: token.url }]);
 
     // Basic: a wrong password (refused, shown, not saved anywhere), then the right one, also saved for docker.
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: wrongBasic, saveTo: 'vscodeAndDocker' }), 'needs-login');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: wrongBasic,
+        saveTo: 'vscodeAndDocker',
+      }),
+      'needs-login',
+    );
     assert.ok(!readFileSync(dockerConfig, 'utf8').includes(basic.host), 'a refused login is not written to the Docker config');
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password, saveTo: 'vscodeAndDocker' }), 'reachable');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: basic.password,
+        saveTo: 'vscodeAndDocker',
+      }),
+      'reachable',
+    );
 
     // Pushes through both kinds of auth (the token registry with the refresh token), then browse and inspect.
     const source = `${lab.registry.host}/apps/web:v1`;
     for (const host of [basic.host, token.host]) {
-      const copied = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.copyTo', { reference: source, destination: `${host}/secrets/web:v1` });
+      const copied = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.copyTo', {
+        reference: source,
+        destination: `${host}/secrets/web:v1`,
+      });
       assert.ok(copied, `copied to ${host}`);
     }
     const digest = (await api.registry.session.registry(lab.registry.host).repository('apps/web').resolve('v1')).digest;
     const rows: string[] = [];
     for (const host of [basic.host, token.host]) rows.push(...(await treeText(api, await registryRow(api, host, /http/), 4)));
-    const inspected = await vscode.commands.executeCommand<{ digest: string }>('registryExplorer.inspect', { reference: `${token.host}/secrets/web:v1`, waitUntilRendered: true });
+    const inspected = await vscode.commands.executeCommand<{ digest: string }>('registryExplorer.inspect', {
+      reference: `${token.host}/secrets/web:v1`,
+      waitUntilRendered: true,
+    });
     assert.equal(inspected?.digest, digest);
     await vscode.commands.executeCommand('registryExplorer.openJson', { reference: `${basic.host}/secrets/web:v1` });
     const manifestJson = await waitFor('the manifest document', () => {
@@ -112,15 +145,27 @@ describe('Secrets stay secret', () => {
     });
 
     // Token registry: a wrong password (refused by the token server), then the pull-only user, who may not tag.
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: token.host, username: token.username, password: wrongToken }), 'needs-login');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', { host: token.host, username: token.username, password: wrongToken }),
+      'needs-login',
+    );
     const ro = token.readOnly;
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: token.host, username: ro.username, password: ro.password }), 'reachable');
-    const tagged = await vscode.commands.executeCommand('registryExplorer.tag', { reference: `${token.host}/secrets/web:v1`, newTag: 'not-allowed' });
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', { host: token.host, username: ro.username, password: ro.password }),
+      'reachable',
+    );
+    const tagged = await vscode.commands.executeCommand('registryExplorer.tag', {
+      reference: `${token.host}/secrets/web:v1`,
+      newTag: 'not-allowed',
+    });
     assert.equal(tagged, undefined, 'the pull-only user could not tag');
     rows.push(...(await treeText(api, await registryRow(api, token.host, /http/), 2)));
 
     const plans: string[] = [];
-    for (const [host, operation] of [[basic.host, 'pull'], [token.host, 'push']] as const) {
+    for (const [host, operation] of [
+      [basic.host, 'pull'],
+      [token.host, 'push'],
+    ] as const) {
       const plan = await vscode.commands.executeCommand<string>('registryExplorer.showEndpointPlan', { host, operation });
       assert.ok(plan?.includes(host), `the endpoint plan for ${host} names it`);
       plans.push(plan, vscode.window.activeTextEditor?.document.getText() ?? '');
@@ -132,31 +177,69 @@ describe('Secrets stay secret', () => {
     const storage = api.storageUris.flatMap((uri) => filesUnder(uri.fsPath)).map((f) => readFileSync(f).toString('latin1'));
     const inspector = sent.map((s) => ('html' in s ? s.html : JSON.stringify(s.message)));
     // The folder docker would use by default ($DOCKER_CONFIG, isolated by the runner): nobody asked to write there.
-    const defaultDockerFolder = process.env.DOCKER_CONFIG ? filesUnder(process.env.DOCKER_CONFIG).map((f) => readFileSync(f).toString('latin1')) : [];
+    const defaultDockerFolder = process.env.DOCKER_CONFIG
+      ? filesUnder(process.env.DOCKER_CONFIG).map((f) => readFileSync(f).toString('latin1'))
+      : [];
 
     // Proof each place is the right one, and holds what this test did.
     const port = (url: string) => new URL(url).port;
-    assert.match(log, new RegExp(`GET http://127\\.0\\.0\\.1:${port(basic.url)}/v2/secrets/web/manifests/v1 → 200`), 'the log has the Basic registry\'s request lines');
-    assert.match(log, new RegExp(`PUT http://127\\.0\\.0\\.1:${port(token.url)}/v2/secrets/web/manifests/v1 → 201`), 'the log has the token registry\'s request lines');
+    assert.match(
+      log,
+      new RegExp(`GET http://127\\.0\\.0\\.1:${port(basic.url)}/v2/secrets/web/manifests/v1 → 200`),
+      "the log has the Basic registry's request lines",
+    );
+    assert.match(
+      log,
+      new RegExp(`PUT http://127\\.0\\.0\\.1:${port(token.url)}/v2/secrets/web/manifests/v1 → 201`),
+      "the log has the token registry's request lines",
+    );
     assert.match(log, new RegExp(`POST http://127\\.0\\.0\\.1:${port(token.realm)}/token → 200`), 'the refresh-token exchange was logged');
-    assert.match(log, new RegExp(`GET http://127\\.0\\.0\\.1:${port(token.realm)}/token\\?.*account=${ro.username}.* → 200`), 'the password grant was logged');
-    assert.match(log, new RegExp(`Shown: ${basic.host.replace(/\./g, '\\.')} refused the login for ${basic.username}`), 'the refused Basic login was shown and logged');
-    assert.match(log, new RegExp(`Shown: ${token.host.replace(/\./g, '\\.')} refused the login for ${token.username}`), 'the refused token login was shown and logged');
-    assert.ok(rows.some((r) => r.startsWith('secrets/web')) && rows.some((r) => r.startsWith('v1')), `the tree text has the repository and tag (got ${rows.length} rows)`);
-    assert.ok(inspector.some((t) => t.includes('Content-Security-Policy')), 'the inspector\'s HTML was seen');
-    assert.ok(inspector.some((t) => t.includes(digest)), 'the messages posted to the inspector show the manifest');
+    assert.match(
+      log,
+      new RegExp(`GET http://127\\.0\\.0\\.1:${port(token.realm)}/token\\?.*account=${ro.username}.* → 200`),
+      'the password grant was logged',
+    );
+    assert.match(
+      log,
+      new RegExp(`Shown: ${basic.host.replace(/\./g, '\\.')} refused the login for ${basic.username}`),
+      'the refused Basic login was shown and logged',
+    );
+    assert.match(
+      log,
+      new RegExp(`Shown: ${token.host.replace(/\./g, '\\.')} refused the login for ${token.username}`),
+      'the refused token login was shown and logged',
+    );
+    assert.ok(
+      rows.some((r) => r.startsWith('secrets/web')) && rows.some((r) => r.startsWith('v1')),
+      `the tree text has the repository and tag (got ${rows.length} rows)`,
+    );
+    assert.ok(
+      inspector.some((t) => t.includes('Content-Security-Policy')),
+      "the inspector's HTML was seen",
+    );
+    assert.ok(
+      inspector.some((t) => t.includes(digest)),
+      'the messages posted to the inspector show the manifest',
+    );
     assert.match(manifestJson, /"schemaVersion": 2/);
     assert.ok(settingsJson.includes(token.url), 'the settings files read are the ones the extension wrote to');
-    assert.match(log, new RegExp(`Saved the login for ${basic.host.replace(/\./g, '\\.')} as ${basic.username} in ${dockerConfig.replace(/\./g, '\\.')}`), 'the Docker save was logged, naming the file');
+    assert.match(
+      log,
+      new RegExp(`Saved the login for ${basic.host.replace(/\./g, '\\.')} as ${basic.username} in ${dockerConfig.replace(/\./g, '\\.')}`),
+      'the Docker save was logged, naming the file',
+    );
 
     const basicOf = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
     // Where the user asked: the Docker config holds the Basic login, and the refresh token it already had.
     const docker = JSON.parse(readFileSync(dockerConfig, 'utf8')) as { auths: Record<string, Record<string, string>> };
-    assert.deepEqual(docker.auths, { [token.host]: { identitytoken: offline.refresh_token }, [basic.host]: { auth: basicOf(basic.username, basic.password) } });
+    assert.deepEqual(docker.auths, {
+      [token.host]: { identitytoken: offline.refresh_token },
+      [basic.host]: { auth: basicOf(basic.username, basic.password) },
+    });
     const headerSegment = offline.token.split('.')[0]!;
     const secrets: Record<string, string> = {
       'the password': basic.password,
-      'the pull-only user\'s password': ro.password,
+      "the pull-only user's password": ro.password,
       'the wrong Basic password': wrongBasic,
       'the wrong token password': wrongToken,
       'a Basic credential': basicOf(basic.username, basic.password),
@@ -175,7 +258,7 @@ describe('Secrets stay secret', () => {
       'the inspector': inspector.join('\n'),
       'the manifest document': manifestJson,
       'the settings files': settingsJson,
-      'the extension\'s storage': storage.join('\n'),
+      "the extension's storage": storage.join('\n'),
       'the default Docker config folder': defaultDockerFolder.join('\n'),
     };
     for (const [place, text] of Object.entries(places)) {

@@ -59,7 +59,10 @@ describe('Registry Explorer in a real VS Code', () => {
       const [root] = await api.tree.getChildren();
       const current = root?.treeItem();
       // appendText escapes spaces as &nbsp; in the Markdown source.
-      const tooltip = (current?.tooltip instanceof vscode.MarkdownString ? current.tooltip.value : String(current?.tooltip)).replace(/&nbsp;/g, ' ');
+      const tooltip = (current?.tooltip instanceof vscode.MarkdownString ? current.tooltip.value : String(current?.tooltip)).replace(
+        /&nbsp;/g,
+        ' ',
+      );
       return tooltip.includes(`Reachable at ${labUrl}`) ? current : undefined;
     });
     assert.deepEqual((item.iconPath as vscode.ThemeIcon).color, new vscode.ThemeColor('testing.iconPassed'));
@@ -67,7 +70,10 @@ describe('Registry Explorer in a real VS Code', () => {
 
   it('picks up a settings change without a reload, and keeps working nodes when one registry fails', async () => {
     const port = await closedPort();
-    await configure([{ url: labUrl, name: 'Lab' }, { url: `http://127.0.0.1:${port}`, name: 'Gone' }]);
+    await configure([
+      { url: labUrl, name: 'Lab' },
+      { url: `http://127.0.0.1:${port}`, name: 'Gone' },
+    ]);
     const roots = await waitFor('two registries', async () => {
       const nodes = await api.tree.getChildren();
       return nodes.length === 2 ? nodes : undefined;
@@ -75,7 +81,10 @@ describe('Registry Explorer in a real VS Code', () => {
     assert.deepEqual(roots.map(label), ['Lab', 'Gone']);
     const goneChildren = await api.tree.getChildren(roots[1]);
     // The core's sentence, then the fix that applies (nothing more specific than the settings here).
-    assert.deepEqual(goneChildren.map((c) => c.treeItem().contextValue), ['message.error', 'action']);
+    assert.deepEqual(
+      goneChildren.map((c) => c.treeItem().contextValue),
+      ['message.error', 'action'],
+    );
     assert.match(label(goneChildren[0]!), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
     assert.equal(label(goneChildren[1]!), 'Open Settings');
     assert.equal(goneChildren[1]!.treeItem().command?.command, 'registryExplorer.openRegistrySettings');
@@ -98,7 +107,9 @@ describe('Registry Explorer in a real VS Code', () => {
 });
 
 describe('Logging in to a registry', () => {
-  const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as { basic?: { url: string; host: string; username: string; password: string } };
+  const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as {
+    basic?: { url: string; host: string; username: string; password: string };
+  };
   let api: RegistryExplorerApi;
 
   before(async () => {
@@ -125,11 +136,19 @@ describe('Logging in to a registry', () => {
     await configure([{ url: basic.url, name: 'Basic lab' }]);
     assert.equal((await registryState()).description, 'needs login');
 
-    const refused = await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: 'wrong-password' });
+    const refused = await vscode.commands.executeCommand('registryExplorer.logIn', {
+      host: basic.host,
+      username: basic.username,
+      password: 'wrong-password',
+    });
     assert.equal(refused, 'needs-login');
     assert.equal((await registryState()).description, 'needs login', 'the refused login was not kept');
 
-    const accepted = await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password });
+    const accepted = await vscode.commands.executeCommand('registryExplorer.logIn', {
+      host: basic.host,
+      username: basic.username,
+      password: basic.password,
+    });
     assert.equal(accepted, 'reachable');
     const state = await registryState();
     assert.match(state.tooltip, /Reachable at .*logged in with a Registry Explorer login/);

@@ -16,7 +16,9 @@ describe('What is inside a repository', () => {
 
   before(async () => {
     api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
-    await vscode.workspace.getConfiguration('registryExplorer').update('registries', [{ url: labUrl, name: 'Lab' }], vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('registryExplorer')
+      .update('registries', [{ url: labUrl, name: 'Lab' }], vscode.ConfigurationTarget.Global);
     registry = await waitFor('the registry', async () => {
       const roots = await api.tree.getChildren();
       return roots.length === 1 ? roots[0] : undefined;
@@ -56,7 +58,9 @@ describe('What is inside a repository', () => {
     const alpine = await child(api, registry, 'library/alpine');
     const tag = await child(api, alpine, '3.20');
     await vscode.commands.executeCommand('registryExplorer.openJson', tag);
-    const manifest = await waitFor('the manifest tab', () => vscode.window.activeTextEditor?.document.uri.scheme === 'oci' ? vscode.window.activeTextEditor.document : undefined);
+    const manifest = await waitFor('the manifest tab', () =>
+      vscode.window.activeTextEditor?.document.uri.scheme === 'oci' ? vscode.window.activeTextEditor.document : undefined,
+    );
     assert.equal(manifest.languageId, 'json');
     assert.match(manifest.getText(), /"schemaVersion": 2/);
     const config = (await api.tree.getChildren(tag))[0]!;
@@ -70,44 +74,73 @@ describe('What is inside a repository', () => {
   });
 
   it('copies, tags and deletes through the commands, and the registry shows each change', async () => {
-    const copied = await vscode.commands.executeCommand<{ root: { digest: string }; blobs: { mounted: number } }>('registryExplorer.copyTo', {
-      reference: `${labHost}/apps/web:v1`,
-      destination: `${labHost}/copies/web:v1`,
-      includeReferrers: true,
-    });
+    const copied = await vscode.commands.executeCommand<{ root: { digest: string }; blobs: { mounted: number } }>(
+      'registryExplorer.copyTo',
+      {
+        reference: `${labHost}/apps/web:v1`,
+        destination: `${labHost}/copies/web:v1`,
+        includeReferrers: true,
+      },
+    );
     assert.ok(copied, 'the copy finished');
     assert.ok(copied.blobs.mounted > 0, 'blobs were mounted within the registry');
     const copies = api.registry.session.registry(labHost).repository('copies/web');
     assert.equal((await copies.resolve('v1')).digest, copied.root.digest);
     assert.equal((await copies.referrers(copied.root.digest)).referrers.length, 1, 'the signature came along');
 
-    const tagged = await vscode.commands.executeCommand<string>('registryExplorer.tag', { reference: `${labHost}/copies/web:v1`, newTag: 'stable' });
+    const tagged = await vscode.commands.executeCommand<string>('registryExplorer.tag', {
+      reference: `${labHost}/copies/web:v1`,
+      newTag: 'stable',
+    });
     assert.equal(tagged, 'stable');
     assert.equal((await copies.resolve('stable')).digest, copied.root.digest);
 
-    const tagOnly = await vscode.commands.executeCommand('registryExplorer.delete', { reference: `${labHost}/copies/web:stable`, mode: 'tag', confirm: true });
+    const tagOnly = await vscode.commands.executeCommand('registryExplorer.delete', {
+      reference: `${labHost}/copies/web:stable`,
+      mode: 'tag',
+      confirm: true,
+    });
     assert.equal(tagOnly, 'tag');
     await assert.rejects(copies.resolve('stable'), /has no manifest/);
     assert.equal((await copies.resolve('v1')).digest, copied.root.digest, 'the other tag stays');
 
-    const whole = await vscode.commands.executeCommand('registryExplorer.delete', { reference: `${labHost}/copies/web:v1`, mode: 'manifest', confirm: true });
+    const whole = await vscode.commands.executeCommand('registryExplorer.delete', {
+      reference: `${labHost}/copies/web:v1`,
+      mode: 'manifest',
+      confirm: true,
+    });
     assert.equal(whole, 'manifest');
     await assert.rejects(copies.resolve('v1'), /has no manifest/);
   });
 
   it('pulls to an OCI layout and a docker tar, and pushes the layout back under a new name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pull-layout-'));
-    const pulled = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', { reference: `${labHost}/apps/web:v1`, destination: { kind: 'oci-layout', dir } });
+    const pulled = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', {
+      reference: `${labHost}/apps/web:v1`,
+      destination: { kind: 'oci-layout', dir },
+    });
     assert.ok(pulled, 'the pull finished');
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
-    assert.deepEqual(index.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]), [[pulled.root.digest, 'v1']]);
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
+    assert.deepEqual(
+      index.manifests.map((m) => [m.digest, m.annotations?.['org.opencontainers.image.ref.name']]),
+      [[pulled.root.digest, 'v1']],
+    );
 
     const tar = join(dir, '..', `${basename(dir)}.tar`);
-    const oneImage = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', { reference: `${labHost}/apps/web:v1`, destination: { kind: 'docker-archive', file: tar }, platforms: [{ os: 'linux', architecture: 'arm64' }] });
+    const oneImage = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.pull', {
+      reference: `${labHost}/apps/web:v1`,
+      destination: { kind: 'docker-archive', file: tar },
+      platforms: [{ os: 'linux', architecture: 'arm64' }],
+    });
     assert.ok(oneImage && oneImage.root.digest !== pulled.root.digest, 'one platform of the index was written');
     assert.ok(statSync(tar).size > 0);
 
-    const pushed = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.push', { source: { kind: 'oci-layout', dir }, destination: `${labHost}/pushed/web:again` });
+    const pushed = await vscode.commands.executeCommand<{ root: { digest: string } }>('registryExplorer.push', {
+      source: { kind: 'oci-layout', dir },
+      destination: `${labHost}/pushed/web:again`,
+    });
     assert.ok(pushed, 'the push finished');
     assert.equal(pushed.root.digest, pulled.root.digest);
     assert.equal((await api.registry.session.registry(labHost).repository('pushed/web').resolve('again')).digest, pulled.root.digest);
@@ -122,6 +155,9 @@ describe('What is inside a repository', () => {
     assert.equal(pull, `docker pull ${reference}`);
     assert.equal(await vscode.env.clipboard.readText(), pull);
     assert.equal(await vscode.commands.executeCommand('registryExplorer.revealInTree', { reference }), true);
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: `${labHost}/library/alpine:no-such-tag` }), false);
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.revealInTree', { reference: `${labHost}/library/alpine:no-such-tag` }),
+      false,
+    );
   });
 });

@@ -15,7 +15,7 @@ async function set(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('registryExplorer').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-describe('Log In… saving to Docker\'s credential store', () => {
+describe("Log In… saving to Docker's credential store", () => {
   const { basic } = labDescription();
   let api: RegistryExplorerApi;
   let dir: string;
@@ -27,7 +27,9 @@ describe('Log In… saving to Docker\'s credential store', () => {
       const [root] = await api.tree.getChildren();
       const item = root?.treeItem();
       // appendText escapes Markdown characters (a path's - and _): read it as plain text.
-      const tooltip = (item?.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : '').replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+      const tooltip = (item?.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : '')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\(.)/g, '$1');
       return state.test(tooltip) ? tooltip : undefined;
     });
   }
@@ -52,41 +54,85 @@ describe('Log In… saving to Docker\'s credential store', () => {
     const auth = Buffer.from(`${basic.username}:${basic.password}`).toString('base64');
 
     // A refused login writes nothing.
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: 'Wr0ng-Store-Password', saveTo: 'vscodeAndDocker' }), 'needs-login');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: 'Wr0ng-Store-Password',
+        saveTo: 'vscodeAndDocker',
+      }),
+      'needs-login',
+    );
     assert.equal(readFileSync(config, 'utf8'), original);
 
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password, saveTo: 'vscodeAndDocker' }), 'reachable');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: basic.password,
+        saveTo: 'vscodeAndDocker',
+      }),
+      'reachable',
+    );
     const written = readFileSync(config, 'utf8');
-    assert.deepEqual(JSON.parse(written), { psFormat: 'table {{.ID}}', auths: { 'other.test': { auth: Buffer.from('bob:other').toString('base64') }, [basic.host]: { auth } } });
+    assert.deepEqual(JSON.parse(written), {
+      psFormat: 'table {{.ID}}',
+      auths: { 'other.test': { auth: Buffer.from('bob:other').toString('base64') }, [basic.host]: { auth } },
+    });
     assert.match(written, /^\{\n\t"psFormat"/, 'tab-indented, as docker writes it');
     assert.equal(statSync(config).mode & 0o777, 0o640, 'the file keeps its mode');
-    const log = await logWith(api, new RegExp(`Saved the login for ${basic.host.replace(/[.]/g, '\\.')} as ${basic.username} in ${config.replace(/[.]/g, '\\.')}, for docker and podman`));
+    const log = await logWith(
+      api,
+      new RegExp(
+        `Saved the login for ${basic.host.replace(/[.]/g, '\\.')} as ${basic.username} in ${config.replace(/[.]/g, '\\.')}, for docker and podman`,
+      ),
+    );
     assert.ok(!log.includes(basic.password) && !log.includes(auth), 'the log holds no secret');
 
     // Logged out of VS Code only, the registry is still reached with the Docker login.
     assert.equal(await vscode.commands.executeCommand('registryExplorer.logOut', { host: basic.host }), true);
-    assert.ok(readFileSync(config, 'utf8').includes(auth), 'a plain Log Out from a script leaves Docker\'s store alone');
+    assert.ok(readFileSync(config, 'utf8').includes(auth), "a plain Log Out from a script leaves Docker's store alone");
     assert.match(await rowTooltip(/Reachable/), new RegExp(`logged in with ${config.replace(/[.]/g, '\\.')}`));
 
     // Removing it from Docker's store too: the entry goes, the rest stays.
     assert.equal(await vscode.commands.executeCommand('registryExplorer.logOut', { host: basic.host, removeFromDocker: true }), false);
-    assert.deepEqual(JSON.parse(readFileSync(config, 'utf8')), { psFormat: 'table {{.ID}}', auths: { 'other.test': { auth: Buffer.from('bob:other').toString('base64') } } });
+    assert.deepEqual(JSON.parse(readFileSync(config, 'utf8')), {
+      psFormat: 'table {{.ID}}',
+      auths: { 'other.test': { auth: Buffer.from('bob:other').toString('base64') } },
+    });
     await rowTooltip(/Needs a login/);
   });
 
-  it('saves to Docker\'s store without asking when registryExplorer.saveLoginsTo says so, and reports a broken config.json', async () => {
+  it("saves to Docker's store without asking when registryExplorer.saveLoginsTo says so, and reports a broken config.json", async () => {
     await set('saveLoginsTo', 'vscodeAndDocker');
     rmSync(config, { force: true });
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password }), 'reachable');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: basic.password,
+      }),
+      'reachable',
+    );
     assert.deepEqual(Object.keys((JSON.parse(readFileSync(config, 'utf8')) as { auths: object }).auths), [basic.host]);
     assert.equal(statSync(config).mode & 0o777, 0o600, 'a new config.json is private');
 
     // A config.json that does not parse is left as it is; the VS Code login is still kept.
     const broken = '{ "auths": { ,, } }';
     writeFileSync(config, broken);
-    assert.equal(await vscode.commands.executeCommand('registryExplorer.logIn', { host: basic.host, username: basic.username, password: basic.password }), 'reachable');
+    assert.equal(
+      await vscode.commands.executeCommand('registryExplorer.logIn', {
+        host: basic.host,
+        username: basic.username,
+        password: basic.password,
+      }),
+      'reachable',
+    );
     assert.equal(readFileSync(config, 'utf8'), broken);
-    await logWith(api, /Shown: Logged in to .* in VS Code, but the login was not saved for docker and podman: The Docker config file .* is not valid JSON: .*Nothing was written to it/);
+    await logWith(
+      api,
+      /Shown: Logged in to .* in VS Code, but the login was not saved for docker and podman: The Docker config file .* is not valid JSON: .*Nothing was written to it/,
+    );
     await rowTooltip(/logged in with a Registry Explorer login/);
   });
 });

@@ -131,7 +131,10 @@ describe('Fixing an unreachable registry from the tree', () => {
     await set('registries', [{ url: lab.tls!.url, name: 'TLS lab' }]);
     const [registry] = await roots(api, 1);
     const children = await api.tree.getChildren(registry);
-    assert.deepEqual(children.map((c) => c.treeItem().contextValue), ['message.error', 'action']);
+    assert.deepEqual(
+      children.map((c) => c.treeItem().contextValue),
+      ['message.error', 'action'],
+    );
     assert.match(label(children[0]!), /certificate/i);
     assert.equal(label(children[1]!), 'Mark Insecure');
     assert.equal(registry!.treeItem().contextValue, 'registry.configured.unreachable.markInsecure');
@@ -205,7 +208,10 @@ describe('Filtering, nesting and ordering the tree', () => {
     // Twelve more repositories, so that a page of ten ends before the ones a filter looks for.
     for (let i = 0; i < 12; i++) {
       const destination = `${labHost}/bulk/r${String(i).padStart(2, '0')}:latest`;
-      const copied = await vscode.commands.executeCommand('registryExplorer.copyTo', { reference: `${labHost}/team-a/worker:latest`, destination });
+      const copied = await vscode.commands.executeCommand('registryExplorer.copyTo', {
+        reference: `${labHost}/team-a/worker:latest`,
+        destination,
+      });
       assert.ok(copied, `copied to ${destination}`);
     }
     await set('registries', [{ url: labUrl, name: 'Lab' }]);
@@ -285,14 +291,20 @@ describe('Filtering, nesting and ordering the tree', () => {
     });
     const top = await labels(api, node);
     // Other suites add repositories (copies, pushes) to the lab: check the ones this suite knows.
-    assert.deepEqual(top.filter((l) => ['apps/', 'artifacts/', 'bulk/', 'library/', 'team-a/', 'team-b/'].includes(l)), ['apps/', 'artifacts/', 'bulk/', 'library/', 'team-a/', 'team-b/']);
-    assert.ok(top.every((l) => l.endsWith('/')), `only folders at the top (${top.join(', ')})`);
+    assert.deepEqual(
+      top.filter((l) => ['apps/', 'artifacts/', 'bulk/', 'library/', 'team-a/', 'team-b/'].includes(l)),
+      ['apps/', 'artifacts/', 'bulk/', 'library/', 'team-a/', 'team-b/'],
+    );
+    assert.ok(
+      top.every((l) => l.endsWith('/')),
+      `only folders at the top (${top.join(', ')})`,
+    );
     const teamA = await child(api, node, 'team-a/');
     assert.equal(teamA.treeItem().description, '2 repositories');
     assert.deepEqual(await labels(api, teamA), ['api', 'worker']);
     const tools = await child(api, await child(api, node, 'team-b/'), 'tools/');
     const cli = await child(api, tools, 'cli');
-    assert.equal(api.tree.getParent(cli), tools, 'a repository\'s parent is its folder (for reveal)');
+    assert.equal(api.tree.getParent(cli), tools, "a repository's parent is its folder (for reveal)");
     assert.deepEqual(await labels(api, cli), ['0.2.0', '0.1.0']);
   });
 
@@ -313,6 +325,8 @@ describe('Filtering, nesting and ordering the tree', () => {
   it('applies the upload chunk size to the repositories commands use, as soon as it changes', async () => {
     assert.equal(api.registry.repository(labHost, 'bulk/r00').upload.chunkSize, undefined);
     await set('uploadChunkSize', 2);
-    await waitFor('the new chunk size', () => (api.registry.repository(labHost, 'bulk/r00').upload.chunkSize === 2 * 1024 * 1024 ? true : undefined));
+    await waitFor('the new chunk size', () =>
+      api.registry.repository(labHost, 'bulk/r00').upload.chunkSize === 2 * 1024 * 1024 ? true : undefined,
+    );
   });
 });

@@ -81,7 +81,15 @@ describe('auth layer against real registries', function () {
   const bob = (registry: LabRegistry): Credential => ({ ...registry.readOnlyCredentials!, source: 'lab bob' });
 
   /** One request with the authorizer's header; on a refusal, challenged() and a retry (two rounds at most). */
-  async function call(auth: Authorizer, registry: LabRegistry, method: HttpRequest['method'], path: string, scopes: readonly string[], body?: Buffer, extra: Record<string, string> = {}): Promise<Outcome> {
+  async function call(
+    auth: Authorizer,
+    registry: LabRegistry,
+    method: HttpRequest['method'],
+    path: string,
+    scopes: readonly string[],
+    body?: Buffer,
+    extra: Record<string, string> = {},
+  ): Promise<Outcome> {
     const url = new URL(path, registry.url);
     const out: Outcome = { status: 0, text: '', headers: {}, sent: [], challenges: [] };
     for (let round = 0; ; round++) {
@@ -101,7 +109,9 @@ describe('auth layer against real registries', function () {
       }
       out.status = res.status;
       out.headers = res.headers;
-      out.text = (await readBodyLimited(res, 1024 * 1024, () => new CoreError('RESPONSE_TOO_LARGE', 'The answer is over 1 MiB.'))).toString('utf8');
+      out.text = (await readBodyLimited(res, 1024 * 1024, () => new CoreError('RESPONSE_TOO_LARGE', 'The answer is over 1 MiB.'))).toString(
+        'utf8',
+      );
       return out;
     }
   }
@@ -113,12 +123,34 @@ describe('auth layer against real registries', function () {
     assert.equal(start.status, 202, start.text);
     const location = new URL(String(start.headers.location), registry.url);
     location.searchParams.set('digest', configDigest);
-    const put = await call(auth, registry, 'PUT', location.pathname + location.search, scopesFor({ method: 'PUT', repository }), configBlob);
+    const put = await call(
+      auth,
+      registry,
+      'PUT',
+      location.pathname + location.search,
+      scopesFor({ method: 'PUT', repository }),
+      configBlob,
+    );
     assert.equal(put.status, 201, put.text);
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: configBlob.length }, layers: [] }));
-    const res = await call(auth, registry, 'PUT', `/v2/${repository}/manifests/${tag}`, scopesFor({ method: 'PUT', repository }), manifest, {
-      'content-type': 'application/vnd.oci.image.manifest.v1+json',
-    });
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: configBlob.length },
+        layers: [],
+      }),
+    );
+    const res = await call(
+      auth,
+      registry,
+      'PUT',
+      `/v2/${repository}/manifests/${tag}`,
+      scopesFor({ method: 'PUT', repository }),
+      manifest,
+      {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      },
+    );
     assert.equal(res.status, 201, res.text);
   }
 
@@ -139,7 +171,13 @@ describe('auth layer against real registries', function () {
       assert.equal(first.sent[0], undefined, 'no pre-emptive Basic to a host that never asked');
       assert.match(first.sent[1] ?? '', /^Basic /);
       assert.deepEqual(first.challenges, [true]);
-      const upload = await call(auth, basic, 'POST', '/v2/basic/app/blobs/uploads/', scopesFor({ method: 'POST', repository: 'basic/app' }));
+      const upload = await call(
+        auth,
+        basic,
+        'POST',
+        '/v2/basic/app/blobs/uploads/',
+        scopesFor({ method: 'POST', repository: 'basic/app' }),
+      );
       assert.equal(upload.status, 202, upload.text);
       assert.deepEqual(upload.challenges, [], 'the known challenge is answered without another 401');
       const tags = await call(auth, basic, 'GET', '/v2/basic/app/tags/list', scopesFor({ method: 'GET', repository: 'basic/app' }));
@@ -190,7 +228,10 @@ describe('auth layer against real registries', function () {
         assert.ok((JSON.parse(catalog.text) as { repositories: string[] }).repositories.includes(repo));
 
         const asked = records(registry).slice(before);
-        assert.deepEqual(asked.map((r) => r.scopes), [[`repository:${repo}:pull`], [`repository:${repo}:pull,push`], ['registry:catalog:*']]);
+        assert.deepEqual(
+          asked.map((r) => r.scopes),
+          [[`repository:${repo}:pull`], [`repository:${repo}:pull,push`], ['registry:catalog:*']],
+        );
         for (const r of asked) {
           assert.equal(r.method, 'GET');
           assert.equal(r.status, 200);
@@ -231,10 +272,19 @@ describe('auth layer against real registries', function () {
         const catalog = await call(auth, registry, 'GET', '/v2/_catalog', scopesFor({ method: 'GET', catalog: true }));
         assert.equal(catalog.status, 401);
         assert.deepEqual(catalog.challenges, [false]);
-        const pushAttempt = await call(auth, registry, 'POST', `/v2/${repo}/blobs/uploads/`, scopesFor({ method: 'POST', repository: repo }));
+        const pushAttempt = await call(
+          auth,
+          registry,
+          'POST',
+          `/v2/${repo}/blobs/uploads/`,
+          scopesFor({ method: 'POST', repository: repo }),
+        );
         assert.equal(pushAttempt.status, 401);
         assert.equal((await auth.refusal(pushAttempt, scopesFor({ method: 'POST', repository: repo }))).code, 'NEEDS_LOGIN');
-        assert.ok(records(registry).filter((r) => r.user === null && r.hadAuthorization).length === 0, 'anonymous requests carry no Authorization');
+        assert.ok(
+          records(registry).filter((r) => r.user === null && r.hadAuthorization).length === 0,
+          'anonymous requests carry no Authorization',
+        );
       });
 
       it('reports a wrong password as AUTH_FAILED naming host and source, not the password', async () => {
@@ -270,8 +320,19 @@ describe('auth layer against real registries', function () {
 
     before(async () => {
       // What `docker login` stores as identitytoken: a refresh token from the password grant.
-      const form = new URLSearchParams({ grant_type: 'password', username: token.credentials!.username, password: token.credentials!.password, service: token.tokenService!, client_id: 'lab-test', access_type: 'offline' });
-      const res = await labRequest(token.tokenServer!.realm, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        username: token.credentials!.username,
+        password: token.credentials!.password,
+        service: token.tokenService!,
+        client_id: 'lab-test',
+        access_type: 'offline',
+      });
+      const res = await labRequest(token.tokenServer!.realm, {
+        method: 'POST',
+        body: form.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(res.status, 200, res.text());
       refreshToken = res.json<{ refresh_token: string }>().refresh_token;
       assert.ok(refreshToken);
@@ -309,7 +370,14 @@ describe('auth layer against real registries', function () {
       const tags = await call(auth, token, 'GET', `/v2/${repo}/tags/list`, scopesFor({ method: 'GET', repository: repo }));
       assert.equal(tags.status, 200, tags.text);
       const asked = token.tokenServer!.requests.slice(before);
-      assert.deepEqual(asked.map((r) => [r.method, r.status, r.user]), [['POST', 404, null], ['GET', 200, 'alice'], ['GET', 200, 'alice']]);
+      assert.deepEqual(
+        asked.map((r) => [r.method, r.status, r.user]),
+        [
+          ['POST', 404, null],
+          ['GET', 200, 'alice'],
+          ['GET', 200, 'alice'],
+        ],
+      );
       assert.equal(asked[1]?.service, token.tokenService);
     });
   });
@@ -320,14 +388,17 @@ describe('auth layer against real registries', function () {
       assert.equal(httpServer.scheme, 'http');
       const auth = authorizerFor(tokenTls, alice(tokenTls));
       const before = httpServer.requests.length;
-      const crafted = { status: 401, headers: { 'www-authenticate': `Bearer realm="${httpServer.realm}",service="${tokenTls.tokenService!}"` } };
+      const crafted = {
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="${httpServer.realm}",service="${tokenTls.tokenService!}"` },
+      };
       const e = await rejectsWith(auth.challenged(crafted, [], undefined), 'INSECURE_REALM');
       assert.match(e.message, /HTTPS/);
       assert.equal(httpServer.requests.length, before);
       assert.equal(auth.lastChallenge, undefined);
     });
 
-    it('accepts the lab realm on the registry\'s own address with another port', async () => {
+    it("accepts the lab realm on the registry's own address with another port", async () => {
       const auth = authorizerFor(token, undefined);
       const root = await call(auth, token, 'GET', '/v2/', []);
       assert.equal(root.status, 200);

@@ -29,11 +29,15 @@ const sessions: RegistrySession[] = [];
 
 /** A client for `url` (scheme as given) from a session that reads nothing but `config`. */
 function clientFor(url: string, config: CoreConfig = {}): RegistryClient {
-  const session = createSession({ hostsDirectories: [noHostsDir], credentials: false, ...config, registries: [{ url }, ...(config.registries ?? [])] });
+  const session = createSession({
+    hostsDirectories: [noHostsDir],
+    credentials: false,
+    ...config,
+    registries: [{ url }, ...(config.registries ?? [])],
+  });
   sessions.push(session);
   return session.registry(url.replace(/^https?:\/\//, ''));
 }
-
 
 describe('RegistryClient against real registries', function () {
   let lab: Lab;
@@ -58,7 +62,11 @@ describe('RegistryClient against real registries', function () {
     ]);
     ca = tlsCa.caCertPath!;
     await Promise.all(Array.from({ length: 25 }, (_, i) => pushTiny(plain, `paged/repo-${String(i).padStart(2, '0')}`, ['v1'])));
-    await pushTiny(plain, 'many/tags', Array.from({ length: 30 }, (_, i) => `1.0.${i}`));
+    await pushTiny(
+      plain,
+      'many/tags',
+      Array.from({ length: 30 }, (_, i) => `1.0.${i}`),
+    );
   });
 
   after(() => lab?.stopAll());
@@ -76,7 +84,13 @@ describe('RegistryClient against real registries', function () {
       const { log, logger } = recorder();
       const client = clientFor(plain.host, { log: logger });
       assert.deepEqual(await client.ping(), { state: 'reachable', origin: plain.url });
-      assert.deepEqual(log.map((e) => [e.url.split('/v2')[0], e.status ?? e.error]), [[`https://${plain.host}`, 'TLS_PLAIN_HTTP'], [plain.url, 200]]);
+      assert.deepEqual(
+        log.map((e) => [e.url.split('/v2')[0], e.status ?? e.error]),
+        [
+          [`https://${plain.host}`, 'TLS_PLAIN_HTTP'],
+          [plain.url, 200],
+        ],
+      );
       await client.ping();
       assert.equal(log.length, 3, 'the second ping goes straight to http');
     });
@@ -88,7 +102,10 @@ describe('RegistryClient against real registries', function () {
       const result = await client.ping();
       assert.equal(result.state, 'unreachable');
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_PLAIN_HTTP');
-      assert.match(result.state === 'unreachable' ? result.error.message : '', /answered the TLS handshake with plain HTTP: use http:\/\/registry\.test/);
+      assert.match(
+        result.state === 'unreachable' ? result.error.message : '',
+        /answered the TLS handshake with plain HTTP: use http:\/\/registry\.test/,
+      );
       assert.equal(log.length, 1, 'no plain-HTTP attempt was made');
     });
 
@@ -103,15 +120,23 @@ describe('RegistryClient against real registries', function () {
       const client = clientFor(tlsCa.url);
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_UNKNOWN_AUTHORITY');
-      assert.match(result.state === 'unreachable' ? result.error.message : '', /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or treat 127\.0\.0\.1:\d+ as an insecure registry/);
+      assert.match(
+        result.state === 'unreachable' ? result.error.message : '',
+        /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or treat 127\.0\.0\.1:\d+ as an insecure registry/,
+      );
       assert.deepEqual(result.state === 'unreachable' && result.error.remedy, { kind: 'treat-as-insecure', host: tlsCa.host });
     });
 
     it('explains a certificate without an IP SAN', async () => {
-      const client = clientFor(tlsNoIpSan.url, { hostsDirectories: [folderWith({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })] });
+      const client = clientFor(tlsNoIpSan.url, {
+        hostsDirectories: [folderWith({ [`${tlsNoIpSan.host}/ca.crt`]: readFileSync(ca, 'utf8') })],
+      });
       const result = await client.ping();
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_NO_IP_SAN');
-      assert.match(result.state === 'unreachable' ? result.error.message : '', /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or treat/);
+      assert.match(
+        result.state === 'unreachable' ? result.error.message : '',
+        /has no IP SAN for 127\.0\.0\.1 \(it names DNS:localhost\): use the DNS name the certificate has, or treat/,
+      );
     });
 
     it('skips verification for an insecure host and stays on https', async () => {
@@ -157,7 +182,10 @@ describe('RegistryClient against real registries', function () {
       assert.equal(names.length, 25);
       assert.equal(new Set(names).size, 25);
       assert.ok(pages.length >= 3, `several pages (${pages.length})`);
-      assert.ok(log.every((e) => e.url.startsWith(plain.url)), 'every page came from the same origin');
+      assert.ok(
+        log.every((e) => e.url.startsWith(plain.url)),
+        'every page came from the same origin',
+      );
     });
 
     it('returns every tag once when the registry ignores n (Distribution 2.8)', async () => {
@@ -178,7 +206,11 @@ describe('RegistryClient against real registries', function () {
 
     it('asks for a login when the catalog needs one', async () => {
       const client = clientFor(basic.url);
-      await assert.rejects(collect(client.listRepositories()), (err: CoreError) => err.code === 'NEEDS_LOGIN' && /^127\.0\.0\.1:\d+ requires a login for the catalog: log in to 127\.0\.0\.1:\d+/.test(err.message));
+      await assert.rejects(
+        collect(client.listRepositories()),
+        (err: CoreError) =>
+          err.code === 'NEEDS_LOGIN' && /^127\.0\.0\.1:\d+ requires a login for the catalog: log in to 127\.0\.0\.1:\d+/.test(err.message),
+      );
     });
   });
 
@@ -250,13 +282,19 @@ describe('RegistryClient against real registries', function () {
       const started = Date.now();
       const tags = await collect(clientFor(origin, { log: logger }).listTags('flaky'));
       assert.deepEqual(tags.flat(), ['ok']);
-      assert.deepEqual(log.map((e) => e.status), [503, 429, 200]);
+      assert.deepEqual(
+        log.map((e) => e.status),
+        [503, 429, 200],
+      );
       assert.ok(Date.now() - started >= 1000, 'waited the second the registry asked for');
     });
 
-    it('gives up after the policy\'s attempts, with the registry\'s status in the error', async () => {
+    it("gives up after the policy's attempts, with the registry's status in the error", async () => {
       const { log, logger } = recorder();
-      await assert.rejects(collect(clientFor(origin, { log: logger, retry: { maxAttempts: 3, baseDelayMs: 10 } }).listTags('down')), (err: CoreError) => err.code === 'HTTP_502' && /answered HTTP 502 for repository down/.test(err.message));
+      await assert.rejects(
+        collect(clientFor(origin, { log: logger, retry: { maxAttempts: 3, baseDelayMs: 10 } }).listTags('down')),
+        (err: CoreError) => err.code === 'HTTP_502' && /answered HTTP 502 for repository down/.test(err.message),
+      );
       assert.equal(log.length, 3, 'exactly three attempts, no retry storm');
     });
 
@@ -264,7 +302,10 @@ describe('RegistryClient against real registries', function () {
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort(), 200);
-      await assert.rejects(collect(clientFor(origin).listTags('slow', { signal: controller.signal })), (err: CoreError) => err.code === 'CANCELLED');
+      await assert.rejects(
+        collect(clientFor(origin).listTags('slow', { signal: controller.signal })),
+        (err: CoreError) => err.code === 'CANCELLED',
+      );
       assert.ok(Date.now() - started < 1500, `stopped within a second of the abort (${Date.now() - started} ms)`);
     });
 
@@ -279,7 +320,10 @@ describe('RegistryClient against real registries', function () {
     it('does not follow a Link to another origin', async () => {
       const client = clientFor(origin);
       const pages = client.listRepositories({ pageSize: 1 });
-      await assert.rejects(pages.next(), (err: CoreError) => err.code === 'CROSS_ORIGIN_LINK' && /another origin \(http:\/\/127\.0\.0\.2:9999\)/.test(err.message));
+      await assert.rejects(
+        pages.next(),
+        (err: CoreError) => err.code === 'CROSS_ORIGIN_LINK' && /another origin \(http:\/\/127\.0\.0\.2:9999\)/.test(err.message),
+      );
     });
 
     it('stops a pagination loop', async () => {
@@ -289,7 +333,10 @@ describe('RegistryClient against real registries', function () {
 
     it('says so when a listing is not JSON', async () => {
       const client = clientFor(origin);
-      await assert.rejects(collect(client.listTags('html')), (err: CoreError) => err.code === 'BAD_RESPONSE' && /is not JSON: check that the URL points at a registry/.test(err.message));
+      await assert.rejects(
+        collect(client.listTags('html')),
+        (err: CoreError) => err.code === 'BAD_RESPONSE' && /is not JSON: check that the URL points at a registry/.test(err.message),
+      );
     });
   });
 });

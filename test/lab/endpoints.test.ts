@@ -21,7 +21,6 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-
 function basicAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`).toString('base64');
 }
@@ -82,54 +81,90 @@ describe('endpoints, hosts directories and credentials against real registries',
 
   describe('a hosts.toml mirror chain', () => {
     function chainConfig(log: RequestLogEntry[]): CoreConfig {
-      const hostsDirectories = [folderWith({
-        'upstream.test/hosts.toml': [
-          `server = "http://${upstream.host}"`,
-          '',
-          `[host."http://${emptyMirror.host}"]`,
-          '  capabilities = ["pull", "resolve"]',
-          '',
-          `[host."http://${pullThrough.host}"]`,
-          '  capabilities = ["pull", "resolve"]',
-          '',
-        ].join('\n'),
-      })];
+      const hostsDirectories = [
+        folderWith({
+          'upstream.test/hosts.toml': [
+            `server = "http://${upstream.host}"`,
+            '',
+            `[host."http://${emptyMirror.host}"]`,
+            '  capabilities = ["pull", "resolve"]',
+            '',
+            `[host."http://${pullThrough.host}"]`,
+            '  capabilities = ["pull", "resolve"]',
+            '',
+          ].join('\n'),
+        }),
+      ];
       return { hostsDirectories, log: (e) => log.push(e) };
     }
 
     it('resolves a tag through the mirrors in order, with ?ns=, falling through a 404', async () => {
       const log: RequestLogEntry[] = [];
       const client = session(chainConfig(log)).registry('upstream.test');
-      const res = await client.request('resolve', 'team/app', { method: 'HEAD', path: '/team/app/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }) });
+      const res = await client.request('resolve', 'team/app', {
+        method: 'HEAD',
+        path: '/team/app/manifests/v1',
+        headers: { accept: MANIFEST_ACCEPT },
+        scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }),
+      });
       assert.equal(res.status, 200);
       assert.match(String(res.headers['docker-content-digest']), /^sha256:/);
-      assert.deepEqual(log.map((e) => [new URL(e.url).host, e.status]), [[emptyMirror.host, 404], [pullThrough.host, 200]]);
+      assert.deepEqual(
+        log.map((e) => [new URL(e.url).host, e.status]),
+        [
+          [emptyMirror.host, 404],
+          [pullThrough.host, 200],
+        ],
+      );
       for (const entry of log) assert.equal(new URL(entry.url).searchParams.get('ns'), 'upstream.test');
       // The registries saw the parameter too (their access logs record the query string).
       assert.match(pullThrough.readLog(), /\/v2\/team\/app\/manifests\/v1\?ns=upstream\.test/);
       assert.match(emptyMirror.readLog(), /\/v2\/team\/app\/manifests\/v1\?ns=upstream\.test/);
     });
 
-    it('says who is asking: the registries log the User-Agent given to the session, else the core\'s own', async () => {
-      const request = (userAgent?: string) => session({ ...chainConfig([]), ...(userAgent ? { userAgent } : {}) }).registry('upstream.test')
-        .request('resolve', 'team/app', { method: 'HEAD', path: '/team/app/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }) });
+    it("says who is asking: the registries log the User-Agent given to the session, else the core's own", async () => {
+      const request = (userAgent?: string) =>
+        session({ ...chainConfig([]), ...(userAgent ? { userAgent } : {}) })
+          .registry('upstream.test')
+          .request('resolve', 'team/app', {
+            method: 'HEAD',
+            path: '/team/app/manifests/v1',
+            headers: { accept: MANIFEST_ACCEPT },
+            scopes: scopesFor({ method: 'HEAD', repository: 'team/app' }),
+          });
       assert.equal((await request('registry-explorer-lab/1.0 vscode/1.2.3')).status, 200);
       assert.equal((await request()).status, 200);
       // Distribution's access log ends each line with the quoted User-Agent.
-      assert.match(pullThrough.readLog(), /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"registry-explorer-lab\/1\.0 vscode\/1\.2\.3"/);
-      assert.match(pullThrough.readLog(), /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"oci-registry-explorer"/);
+      assert.match(
+        pullThrough.readLog(),
+        /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"registry-explorer-lab\/1\.0 vscode\/1\.2\.3"/,
+      );
+      assert.match(
+        pullThrough.readLog(),
+        /"HEAD \/v2\/team\/app\/manifests\/v1\?ns=upstream\.test HTTP\/1\.1" 200 .*"oci-registry-explorer"/,
+      );
     });
 
     it('sends a push only to the server, never to a pull-only mirror', async () => {
       const log: RequestLogEntry[] = [];
       const client = session(chainConfig(log)).registry('upstream.test');
       const plan = await client.plan('push');
-      assert.deepEqual(plan.endpoints.map((e) => e.host), [upstream.host]);
+      assert.deepEqual(
+        plan.endpoints.map((e) => e.host),
+        [upstream.host],
+      );
       assert.match(describePlan(plan), /mirror/);
-      const res = await client.request('push', 'team/pushed', { method: 'POST', path: '/team/pushed/blobs/uploads/', scopes: scopesFor({ method: 'POST', repository: 'team/pushed' }) });
+      const res = await client.request('push', 'team/pushed', {
+        method: 'POST',
+        path: '/team/pushed/blobs/uploads/',
+        scopes: scopesFor({ method: 'POST', repository: 'team/pushed' }),
+      });
       assert.equal(res.status, 202);
       await res.body.dump();
-      assert.deepEqual(log.map((e) => new URL(e.url).host), [upstream.host]);
+      assert.deepEqual(
+        log.map((e) => new URL(e.url).host),
+        [upstream.host],
+      );
     });
 
     it('lists tags from the server only', async () => {
@@ -140,9 +175,11 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
   });
 
-  describe('credentials from the user\'s files', () => {
+  describe("credentials from the user's files", () => {
     it('logs in with Basic credentials from a Docker config.json', async () => {
-      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const config = folderWith({
+        'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }),
+      });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'reachable');
@@ -162,12 +199,24 @@ describe('endpoints, hosts directories and credentials against real registries',
       assert.deepEqual(await collect(client.listTags('team/secret')), ['v1']);
 
       assert.equal((await eraseDockerLogin(config, basic.host))?.kind, 'file');
-      await assert.rejects(skopeo(basic, ['inspect', '--raw', ...flags, `docker://${basic.host}/team/secret:v1`]), /unauthorized|authentication required/i);
-      assert.equal((await session({ credentials: { dockerConfigPath: config } }).registry(basic.host).ping()).state, 'needs-login');
+      await assert.rejects(
+        skopeo(basic, ['inspect', '--raw', ...flags, `docker://${basic.host}/team/secret:v1`]),
+        /unauthorized|authentication required/i,
+      );
+      assert.equal(
+        (
+          await session({ credentials: { dockerConfigPath: config } })
+            .registry(basic.host)
+            .ping()
+        ).state,
+        'needs-login',
+      );
     });
 
     it('says the login was refused when the password is wrong, without showing it', async () => {
-      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth('alice', 'not-the-password') } } }) });
+      const config = folderWith({
+        'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth('alice', 'not-the-password') } } }),
+      });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'needs-login');
@@ -180,34 +229,52 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('says the login was refused when the token server turns the password down, not that the registry is unreachable', async () => {
-      const path = join(folderWith({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, 'not-the-password') } } }) }), 'config.json');
+      const path = join(
+        folderWith({
+          'config.json': JSON.stringify({
+            auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, 'not-the-password') } },
+          }),
+        }),
+        'config.json',
+      );
       const client = session({ credentials: { dockerConfigPath: path } }).registry(token.host);
       const ping = await client.ping();
       assert.equal(ping.state, 'needs-login', JSON.stringify(ping));
       assert.equal(ping.state === 'needs-login' && ping.rejectedCredentialSource, path);
       assert.equal(ping.state === 'needs-login' && ping.scheme.toLowerCase(), 'bearer');
-      assert.ok(token.tokenServer!.requests.some((r) => r.hadAuthorization && r.status === 401), 'the token server was asked with the login, and refused it');
+      assert.ok(
+        token.tokenServer!.requests.some((r) => r.hadAuthorization && r.status === 401),
+        'the token server was asked with the login, and refused it',
+      );
       assert.doesNotMatch(JSON.stringify(ping), /not-the-password/);
     });
 
     it('gets a Bearer token with credentials from a Docker config.json', async () => {
-      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+      const config = folderWith({
+        'config.json': JSON.stringify({ auths: { [`http://${token.host}`]: { auth: basicAuth(lab.user.username, lab.user.password) } } }),
+      });
       const client = session({ credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(token.host);
       token.tokenServer!.requests.length = 0;
       await collect(client.listRepositories());
-      assert.ok(token.tokenServer!.requests.some((r) => r.user === lab.user.username && r.scopes.includes('registry:catalog:*')), 'the token server issued a catalog token to alice');
+      assert.ok(
+        token.tokenServer!.requests.some((r) => r.user === lab.user.username && r.scopes.includes('registry:catalog:*')),
+        'the token server issued a catalog token to alice',
+      );
     });
 
     it('gets a Bearer token with credentials from a credential helper on PATH', async () => {
       const bin = tempDir('helpers-');
       const helper = join(bin, 'docker-credential-labtest');
-      writeFileSync(helper, [
-        '#!/bin/sh',
-        'read server',
-        `[ "$1" = get ] || exit 1`,
-        `printf '{"ServerURL":"%s","Username":"${lab.user.username}","Secret":"${lab.user.password}"}' "$server"`,
-        '',
-      ].join('\n'));
+      writeFileSync(
+        helper,
+        [
+          '#!/bin/sh',
+          'read server',
+          `[ "$1" = get ] || exit 1`,
+          `printf '{"ServerURL":"%s","Username":"${lab.user.username}","Secret":"${lab.user.password}"}' "$server"`,
+          '',
+        ].join('\n'),
+      );
       chmodSync(helper, 0o755);
       const config = folderWith({ 'config.json': JSON.stringify({ credHelpers: { [token.host]: 'labtest' } }) });
       const client = session({
@@ -223,25 +290,51 @@ describe('endpoints, hosts directories and credentials against real registries',
     });
 
     it('uses a containers auth.json', async () => {
-      const auth = folderWith({ 'auth.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
-      const client = session({ credentials: { podmanAuthPath: join(auth, 'auth.json'), dockerConfigPath: join(folderWith({ 'config.json': '{}' }), 'config.json') } }).registry(basic.host);
+      const auth = folderWith({
+        'auth.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }),
+      });
+      const client = session({
+        credentials: {
+          podmanAuthPath: join(auth, 'auth.json'),
+          dockerConfigPath: join(folderWith({ 'config.json': '{}' }), 'config.json'),
+        },
+      }).registry(basic.host);
       const ping = await client.ping();
       assert.equal(ping.state === 'reachable' && ping.credentialSource, join(auth, 'auth.json'));
     });
 
-    it('never sends the upstream\'s credentials to a mirror', async () => {
+    it("never sends the upstream's credentials to a mirror", async () => {
       const witness = await recordingServer();
       try {
-        const hostsDirectories = [folderWith({
-          'private.test/hosts.toml': [`server = "http://${basic.host}"`, '', `[host."http://${witness.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
-        })];
+        const hostsDirectories = [
+          folderWith({
+            'private.test/hosts.toml': [
+              `server = "http://${basic.host}"`,
+              '',
+              `[host."http://${witness.host}"]`,
+              '  capabilities = ["pull", "resolve"]',
+              '',
+            ].join('\n'),
+          }),
+        ];
         // Credentials exist for the server's host, for the registry's name, and for Docker Hub: none for the mirror.
-        const config = folderWith({ 'config.json': JSON.stringify({ auths: {
-          [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) },
-          'private.test': { auth: basicAuth('upstream-user', 'upstream-secret') },
-        } }) });
-        const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') } }).registry('private.test');
-        const res = await client.request('resolve', 'team/secret', { method: 'HEAD', path: '/team/secret/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }) });
+        const config = folderWith({
+          'config.json': JSON.stringify({
+            auths: {
+              [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) },
+              'private.test': { auth: basicAuth('upstream-user', 'upstream-secret') },
+            },
+          }),
+        });
+        const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') } }).registry(
+          'private.test',
+        );
+        const res = await client.request('resolve', 'team/secret', {
+          method: 'HEAD',
+          path: '/team/secret/manifests/v1',
+          headers: { accept: MANIFEST_ACCEPT },
+          scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }),
+        });
         assert.equal(res.status, 200, 'the server answered after the mirror refused');
         assert.ok(witness.seen.length >= 1, 'the mirror was asked first');
         for (const headers of witness.seen) assert.equal(headers.authorization, undefined, 'the mirror never received Authorization');
@@ -250,16 +343,42 @@ describe('endpoints, hosts directories and credentials against real registries',
       }
     });
 
-    it('uses a mirror\'s own credentials on that mirror', async () => {
-      const hostsDirectories = [folderWith({
-        'private.test/hosts.toml': [`server = "http://${upstream.host}"`, '', `[host."http://${basic.host}"]`, '  capabilities = ["pull", "resolve"]', ''].join('\n'),
-      })];
-      const config = folderWith({ 'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }) });
+    it("uses a mirror's own credentials on that mirror", async () => {
+      const hostsDirectories = [
+        folderWith({
+          'private.test/hosts.toml': [
+            `server = "http://${upstream.host}"`,
+            '',
+            `[host."http://${basic.host}"]`,
+            '  capabilities = ["pull", "resolve"]',
+            '',
+          ].join('\n'),
+        }),
+      ];
+      const config = folderWith({
+        'config.json': JSON.stringify({ auths: { [basic.host]: { auth: basicAuth(lab.user.username, lab.user.password) } } }),
+      });
       const log: RequestLogEntry[] = [];
-      const client = session({ hostsDirectories, credentials: { dockerConfigPath: join(config, 'config.json') }, log: (e) => log.push(e) }).registry('private.test');
-      const res = await client.request('resolve', 'team/secret', { method: 'HEAD', path: '/team/secret/manifests/v1', headers: { accept: MANIFEST_ACCEPT }, scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }) });
+      const client = session({
+        hostsDirectories,
+        credentials: { dockerConfigPath: join(config, 'config.json') },
+        log: (e) => log.push(e),
+      }).registry('private.test');
+      const res = await client.request('resolve', 'team/secret', {
+        method: 'HEAD',
+        path: '/team/secret/manifests/v1',
+        headers: { accept: MANIFEST_ACCEPT },
+        scopes: scopesFor({ method: 'HEAD', repository: 'team/secret' }),
+      });
       assert.equal(res.status, 200);
-      assert.deepEqual(log.map((e) => [new URL(e.url).host, e.status]), [[basic.host, 401], [basic.host, 200]], 'the mirror answered with its own login; the server was not needed');
+      assert.deepEqual(
+        log.map((e) => [new URL(e.url).host, e.status]),
+        [
+          [basic.host, 401],
+          [basic.host, 200],
+        ],
+        'the mirror answered with its own login; the server was not needed',
+      );
     });
   });
 });

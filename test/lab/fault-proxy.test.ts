@@ -42,7 +42,13 @@ function rawGet(url: string, onData?: (receivedSoFar: number) => void): { outcom
     const chunks: Buffer[] = [];
     let size = 0;
     let response: http.IncomingMessage | undefined;
-    const finish = (error?: Error): void => resolve({ status: response?.statusCode ?? 0, headers: response?.headers ?? {}, received: concatBuffers(chunks), error: error && (error.message || String((error as NodeJS.ErrnoException).code)) });
+    const finish = (error?: Error): void =>
+      resolve({
+        status: response?.statusCode ?? 0,
+        headers: response?.headers ?? {},
+        received: concatBuffers(chunks),
+        error: error && (error.message || String((error as NodeJS.ErrnoException).code)),
+      });
     request = http.get(url, { agent: false }, (res) => {
       response = res;
       res.on('data', (chunk: Buffer) => {
@@ -107,7 +113,14 @@ describe('fault proxy (lab)', function () {
       assert.equal(head.status, 200);
       assert.equal(head.headers['content-length'], String(blob.length));
       assert.equal(head.body.length, 0);
-      assert.deepEqual(proxy.requests.map((r) => [r.method, r.status, r.fault]), [['GET', 200, undefined], ['GET', 200, undefined], ['HEAD', 200, undefined]]);
+      assert.deepEqual(
+        proxy.requests.map((r) => [r.method, r.status, r.fault]),
+        [
+          ['GET', 200, undefined],
+          ['GET', 200, undefined],
+          ['HEAD', 200, undefined],
+        ],
+      );
     });
 
     it('carries a monolithic upload through, with every Location pointed at the proxy', async () => {
@@ -124,8 +137,15 @@ describe('fault proxy (lab)', function () {
       const origin = await RecordingServer.start();
       const front = await FaultProxy.start(origin);
       try {
-        origin.serve('/v2/thing', Buffer.from('ok'), { location: `${origin.url}/v2/next?x=1`, link: `<${origin.url}/v2/thing?last=a>; rel="next", <http://127.0.0.2:1/v2/x>; rel="other"` });
-        const res = await labRequest(`${front.url}/v2/thing?a=1&b=%2F`, { method: 'DELETE', basicAuth: { username: 'u', password: 'p' }, headers: { 'x-lab': 'yes' } });
+        origin.serve('/v2/thing', Buffer.from('ok'), {
+          location: `${origin.url}/v2/next?x=1`,
+          link: `<${origin.url}/v2/thing?last=a>; rel="next", <http://127.0.0.2:1/v2/x>; rel="other"`,
+        });
+        const res = await labRequest(`${front.url}/v2/thing?a=1&b=%2F`, {
+          method: 'DELETE',
+          basicAuth: { username: 'u', password: 'p' },
+          headers: { 'x-lab': 'yes' },
+        });
         assert.equal(res.text(), 'ok');
         assert.equal(res.headers.location, `${front.url}/v2/next?x=1`);
         assert.equal(res.headers.link, `<${front.url}/v2/thing?last=a>; rel="next", <http://127.0.0.2:1/v2/x>; rel="other"`);
@@ -153,7 +173,10 @@ describe('fault proxy (lab)', function () {
         const answer = new Promise<string>((resolve, reject) => {
           const req = http.request(`${front.url}/upload`, { method: 'PATCH', agent: false }, (res) => {
             const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(concatBuffers(chunks).toString())).on('error', reject);
+            res
+              .on('data', (c: Buffer) => chunks.push(c))
+              .on('end', () => resolve(concatBuffers(chunks).toString()))
+              .on('error', reject);
           });
           req.on('error', reject);
           req.write(randomBytes(64 * 1024));
@@ -206,7 +229,9 @@ describe('fault proxy (lab)', function () {
     });
 
     it('tamper: same length, one byte flipped, so the digest no longer matches', async () => {
-      proxy.add({ path: /\/blobs\//, fault: { kind: 'tamper' }, times: 1 }).add({ path: /\/blobs\//, fault: { kind: 'tamper', offset: 0 }, times: 1 });
+      proxy
+        .add({ path: /\/blobs\//, fault: { kind: 'tamper' }, times: 1 })
+        .add({ path: /\/blobs\//, fault: { kind: 'tamper', offset: 0 }, times: 1 });
       for (const offset of [blob.length / 2, 0]) {
         const res = await labRequest(`${proxy.url}${blobPath}`);
         assert.equal(res.body.length, blob.length);
@@ -219,12 +244,15 @@ describe('fault proxy (lab)', function () {
 
     it('wrong-digest-header: replaces Docker-Content-Digest and leaves the body alone', async () => {
       const claimed = `sha256:${'0'.repeat(64)}`;
-      proxy.add({ path: /\/blobs\//, fault: { kind: 'wrong-digest-header', digest: claimed }, times: 1 }).add({ path: /\/manifests\//, fault: { kind: 'wrong-digest-header' } });
+      proxy
+        .add({ path: /\/blobs\//, fault: { kind: 'wrong-digest-header', digest: claimed }, times: 1 })
+        .add({ path: /\/manifests\//, fault: { kind: 'wrong-digest-header' } });
       const res = await labRequest(`${proxy.url}${blobPath}`);
       assert.equal(res.headers['docker-content-digest'], claimed);
       assert.equal(sha256(res.body), blobDigest);
       const manifest = await labRequest(`${proxy.url}/v2/faults/tiny/manifests/v1`, { method: 'HEAD', headers: { accept: MANIFEST_TYPE } });
-      const real = (await labRequest(`${registry.url}/v2/faults/tiny/manifests/v1`, { method: 'HEAD', headers: { accept: MANIFEST_TYPE } })).headers['docker-content-digest'];
+      const real = (await labRequest(`${registry.url}/v2/faults/tiny/manifests/v1`, { method: 'HEAD', headers: { accept: MANIFEST_TYPE } }))
+        .headers['docker-content-digest'];
       assert.match(String(manifest.headers['docker-content-digest']), /^sha256:[0-9a-f]{64}$/);
       assert.notEqual(manifest.headers['docker-content-digest'], real);
     });
@@ -242,13 +270,20 @@ describe('fault proxy (lab)', function () {
       const elsewhere = await RecordingServer.start();
       try {
         elsewhere.serve('/storage/blob', blob);
-        proxy.add({ method: 'GET', path: /\/blobs\/sha256:/, fault: { kind: 'redirect', location: `${elsewhere.url}/storage/blob?sig=1` } });
+        proxy.add({
+          method: 'GET',
+          path: /\/blobs\/sha256:/,
+          fault: { kind: 'redirect', location: `${elsewhere.url}/storage/blob?sig=1` },
+        });
         const redirected = await labRequest(`${proxy.url}${blobPath}`, { basicAuth: { username: 'alice', password: 'secret' } });
         assert.equal(redirected.status, 307);
         assert.equal(redirected.headers.location, `${elsewhere.url}/storage/blob?sig=1`);
         const followed = await labRequest(String(redirected.headers.location));
         assert.equal(sha256(followed.body), blobDigest);
-        assert.deepEqual(elsewhere.requests.map((r) => [r.method, r.path, r.status, r.headers.authorization]), [['GET', '/storage/blob?sig=1', 200, undefined]]);
+        assert.deepEqual(
+          elsewhere.requests.map((r) => [r.method, r.path, r.status, r.headers.authorization]),
+          [['GET', '/storage/blob?sig=1', 200, undefined]],
+        );
         assert.equal((await labRequest(`${elsewhere.url}/nothing`)).status, 404);
       } finally {
         await elsewhere.stop();
@@ -264,7 +299,7 @@ describe('fault proxy (lab)', function () {
 
       proxy.add({ method: 'GET', path: /\/tags\/list/, fault: { kind: 'page-tags', pageSize: 100 } });
       const pages: string[][] = [];
-      for (let next: string | undefined = `${proxy.url}/v2/faults/many/tags/list`; next !== undefined; ) {
+      for (let next: string | undefined = `${proxy.url}/v2/faults/many/tags/list`; next !== undefined;) {
         const res = await labRequest(next);
         assert.equal(res.status, 200);
         pages.push(res.json<{ name: string; tags: string[] }>().tags);
@@ -291,14 +326,19 @@ describe('fault proxy (lab)', function () {
       assert.deepEqual(statuses, [503, 503, 500, 200, 200]);
       assert.equal(proxy.count('GET', /^\/v2\/$/), 5);
       assert.equal(proxy.count('HEAD', /^\/v2\/$/), 0);
-      assert.deepEqual(proxy.requests.map((r) => r.fault), ['status', 'status', 'status', undefined, undefined]);
+      assert.deepEqual(
+        proxy.requests.map((r) => r.fault),
+        ['status', 'status', 'status', undefined, undefined],
+      );
     });
   });
 
   describe('lifecycle and limits', () => {
     it('stall: sends N bytes then hangs, and stop() ends it (and a pending delay) at once', async () => {
       const own = await FaultProxy.start(registry);
-      own.add({ path: /\/blobs\//, fault: { kind: 'stall', afterBytes: 100 } }).add({ path: /^\/v2\/$/, fault: { kind: 'delay', ms: 60_000 } });
+      own
+        .add({ path: /\/blobs\//, fault: { kind: 'stall', afterBytes: 100 } })
+        .add({ path: /^\/v2\/$/, fault: { kind: 'delay', ms: 60_000 } });
       let received = 0;
       const stalled = rawGet(`${own.url}${blobPath}`, (n) => (received = n));
       const delayed = rawGet(`${own.url}/v2/`);
@@ -317,7 +357,9 @@ describe('fault proxy (lab)', function () {
 
     it('serves HTTPS with a lab certificate and points the registry’s http Locations at https', async () => {
       const certs = await lab.certs();
-      const tls = await FaultProxy.start(registry, { tls: { cert: readFileSync(certs.servers.ca.certPath, 'utf8'), key: readFileSync(certs.servers.ca.keyPath, 'utf8') } });
+      const tls = await FaultProxy.start(registry, {
+        tls: { cert: readFileSync(certs.servers.ca.certPath, 'utf8'), key: readFileSync(certs.servers.ca.keyPath, 'utf8') },
+      });
       try {
         assert.match(tls.url, /^https:\/\/127\.0\.0\.1:\d+$/);
         const ca = readFileSync(certs.ca.certPath);
@@ -342,7 +384,10 @@ describe('fault proxy (lab)', function () {
 
     it('refuses anything but loopback targets, redirect locations and Link origins', async () => {
       await assert.rejects(FaultProxy.start({ url: 'http://192.0.2.1:5000' }), /not a loopback address/);
-      assert.throws(() => proxy.add({ path: /x/, fault: { kind: 'redirect', location: 'https://example.com/blob' } }), /not a loopback address/);
+      assert.throws(
+        () => proxy.add({ path: /x/, fault: { kind: 'redirect', location: 'https://example.com/blob' } }),
+        /not a loopback address/,
+      );
       assert.throws(() => proxy.add({ path: /x/, fault: { kind: 'link-to', origin: 'http://203.0.113.5' } }), /not a loopback address/);
       proxy.add({ path: /x/, fault: { kind: 'redirect', location: 'https://storage.test:8443/blob' } });
     });
@@ -353,7 +398,10 @@ describe('fault proxy (lab)', function () {
         own.add({ path: /^\/$/, fault: { kind: 'status', status: 204 } });
         // Kept-alive connections: 10,050 fresh ones would cost seconds for nothing.
         const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-        const get = (): Promise<void> => new Promise((resolve, reject) => http.get(`${own.url}/`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+        const get = (): Promise<void> =>
+          new Promise((resolve, reject) =>
+            http.get(`${own.url}/`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+          );
         let next = 0;
         const worker = async (): Promise<void> => {
           while (next++ < 10_050) await get();

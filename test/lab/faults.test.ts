@@ -26,7 +26,12 @@ describe('operations through a misbehaving registry', function () {
     lab = await Lab.create();
     [source, target] = await Promise.all([lab.startRegistry({ name: 'faults-source' }), lab.startRegistry({ name: 'faults-target' })]);
     proxy = await FaultProxy.start(source);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: proxy.url }, { url: target.url }], retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } });
+    session = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: proxy.url }, { url: target.url }],
+      retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
+    });
   });
 
   afterEach(() => proxy.clear());
@@ -45,7 +50,10 @@ describe('operations through a misbehaving registry', function () {
     proxy.add({ method: 'GET', path: new RegExp(`/blobs/${layer.digest}`), fault: { kind: 'tamper' } });
     const from = session.registry(proxy.host).repository('tamper/image');
     const to = session.registry(target.host).repository('tamper/image');
-    const err = await copy(from, to, await from.resolve('1'), { tag: '1' }).then(() => undefined, (e: unknown) => e);
+    const err = await copy(from, to, await from.resolve('1'), { tag: '1' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
     assert.match(err.message, new RegExp(`expected ${layer.digest}`));
     assert.equal(await to.hasBlob(layer), false, 'the corrupt layer was not stored');
@@ -58,7 +66,14 @@ describe('operations through a misbehaving registry', function () {
     const image = await layout.image({ seed: 'lying', layers: [1024] });
     await pushToRegistry(layout, image, source, 'lying/image:1');
     proxy.add({ method: 'GET', path: /\/manifests\/1/, fault: { kind: 'wrong-digest-header' } });
-    const err = await session.registry(proxy.host).repository('lying/image').getManifest('1').then(() => undefined, (e: unknown) => e);
+    const err = await session
+      .registry(proxy.host)
+      .repository('lying/image')
+      .getManifest('1')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
   });
 
@@ -98,7 +113,10 @@ describe('operations through a misbehaving registry', function () {
     const to = session.registry(target.host).repository('cancel/image');
     const root = await from.resolve('1');
     const abort = new AbortController();
-    const copying = copy(from, to, root, { tag: '1', signal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    const copying = copy(from, to, root, { tag: '1', signal: abort.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 500));
     const seenAtCancel = proxy.requests.length;
     const cancelledAt = Date.now();
@@ -138,7 +156,10 @@ describe('operations through a misbehaving registry', function () {
       await copy(from, to, await from.resolve('1'), { tag: '1' });
       const patches = targetProxy.requests.filter((r) => r.method === 'PATCH');
       assert.ok(patches.length >= 5, `${patches.length} PATCH requests for a 300 KiB layer in 64 KiB chunks`);
-      assert.ok(patches.every((r) => /^\d+-\d+$/.test(String(r.headers['content-range']))), 'every chunk says where it goes');
+      assert.ok(
+        patches.every((r) => /^\d+-\d+$/.test(String(r.headers['content-range']))),
+        'every chunk says where it goes',
+      );
       assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
     });
 
@@ -148,7 +169,10 @@ describe('operations through a misbehaving registry', function () {
       to.upload = { chunkSize: 64 * 1024 };
       targetProxy.add({ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'status', status: 416 }, times: 1 });
       await copy(from, to, await from.resolve('1'), { tag: '1' });
-      assert.ok(targetProxy.requests.some((r) => r.method === 'GET' && /\/blobs\/uploads\//.test(r.path)), 'the upload status was asked for');
+      assert.ok(
+        targetProxy.requests.some((r) => r.method === 'GET' && /\/blobs\/uploads\//.test(r.path)),
+        'the upload status was asked for',
+      );
       assert.equal(targetProxy.count('POST', /\/blobs\/uploads\//), 2, 'the same upload session went on (one per blob: config and layer)');
       assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
     });
@@ -159,17 +183,30 @@ describe('operations through a misbehaving registry', function () {
       targetProxy.add({ method: 'PUT', path: /\/blobs\/uploads\/.*digest=/, fault: { kind: 'status', status: 413 }, times: 1 });
       await copy(from, to, await from.resolve('1'), { tag: '1' });
       assert.ok(to.upload.chunkSize, 'the repository now uploads in chunks');
-      assert.ok(targetProxy.requests.some((r) => r.method === 'PATCH'), 'the retry sent chunks');
+      assert.ok(
+        targetProxy.requests.some((r) => r.method === 'PATCH'),
+        'the retry sent chunks',
+      );
       assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
     });
 
     it('cancels the upload session when an upload fails', async function () {
       const from = session.registry(source.host).repository('uploads/image');
       const to = targetRepo('uploads/cancelled');
-      targetProxy.add({ method: 'PUT', path: /\/blobs\/uploads\//, fault: { kind: 'status', status: 400, body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"bad upload"}]}' } });
-      const err = await copy(from, to, await from.resolve('1'), { tag: '1', blobAttempts: 1 }).then(() => undefined, (e: unknown) => e);
+      targetProxy.add({
+        method: 'PUT',
+        path: /\/blobs\/uploads\//,
+        fault: { kind: 'status', status: 400, body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"bad upload"}]}' },
+      });
+      const err = await copy(from, to, await from.resolve('1'), { tag: '1', blobAttempts: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof CoreError, String(err));
-      assert.ok(targetProxy.requests.some((r) => r.method === 'DELETE' && /\/blobs\/uploads\//.test(r.path)), 'the session was cancelled with DELETE');
+      assert.ok(
+        targetProxy.requests.some((r) => r.method === 'DELETE' && /\/blobs\/uploads\//.test(r.path)),
+        'the session was cancelled with DELETE',
+      );
     });
   });
 });

@@ -18,16 +18,21 @@ interface ChildRun {
 
 function runChild(args: string[], timeoutMs = 60_000): Promise<ChildRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--enable-source-maps', CHILD, ...args], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop();
-      let report: ChildReport | undefined;
-      try {
-        report = line ? (JSON.parse(line) as ChildReport) : undefined;
-      } catch {
-        report = undefined;
-      }
-      resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr, report });
-    });
+    execFile(
+      process.execPath,
+      ['--enable-source-maps', CHILD, ...args],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').pop();
+        let report: ChildReport | undefined;
+        try {
+          report = line ? (JSON.parse(line) as ChildReport) : undefined;
+        } catch {
+          report = undefined;
+        }
+        resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr, report });
+      },
+    );
   });
 }
 
@@ -39,12 +44,15 @@ function assertSurvived(run: ChildRun): ChildReport {
   return run.report;
 }
 
-describe('a hostile registry\'s response bodies', function () {
+describe("a hostile registry's response bodies", function () {
   this.timeout(60_000);
 
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     const expected = scenario.expect;
-    const title = expected.outcome === 'rejected' ? `${name}: fails with ${expected.code}, and the process lives on` : `${name}: succeeds, and the process lives on`;
+    const title =
+      expected.outcome === 'rejected'
+        ? `${name}: fails with ${expected.code}, and the process lives on`
+        : `${name}: succeeds, and the process lives on`;
     it(title, async function () {
       const report = assertSurvived(await runChild([name]));
       assert.notEqual(report.outcome, 'hung', 'the operation did not end within 15 s');
@@ -62,7 +70,7 @@ describe('a hostile registry\'s response bodies', function () {
     });
   }
 
-  it('never raises an unhandled error or a raw one, whatever a manifest answer\'s status, length and ending (property)', async function () {
+  it("never raises an unhandled error or a raw one, whatever a manifest answer's status, length and ending (property)", async function () {
     this.timeout(150_000);
     const seed = Date.now() % 100_000;
     const run = await runChild(['--property', '25', String(seed)], 140_000);

@@ -25,7 +25,8 @@ function sha256(bytes: Buffer): string {
 function bigManifest(size: number): Buffer {
   const config = { mediaType: MediaTypes.ociEmpty, digest: sha256(Buffer.from('{}')), size: 2 };
   const layers = [{ mediaType: MediaTypes.ociLayerGzip, digest: sha256(randomBytes(8)), size: 1000 }];
-  const manifest = (filler: string): string => JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers, annotations: { filler } });
+  const manifest = (filler: string): string =>
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers, annotations: { filler } });
   return Buffer.from(manifest('f'.repeat(size - manifest('').length)));
 }
 
@@ -40,7 +41,10 @@ describe('a registry serving a graph too large to plan', function () {
     const entries = manifests.map((bytes, i) => {
       const digest = sha256(bytes);
       children.add(`/v2/${REPOSITORY}/manifests/${digest}`);
-      server.serve(`/v2/${REPOSITORY}/manifests/${digest}`, bytes, { 'content-type': MediaTypes.ociManifest, 'docker-content-digest': digest });
+      server.serve(`/v2/${REPOSITORY}/manifests/${digest}`, bytes, {
+        'content-type': MediaTypes.ociManifest,
+        'docker-content-digest': digest,
+      });
       return { mediaType: MediaTypes.ociManifest, digest, size: declare(bytes), platform: { os: 'linux', architecture: `arch${i}` } };
     });
     const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: entries }));
@@ -59,7 +63,12 @@ describe('a registry serving a graph too large to plan', function () {
     const manifests = Array.from({ length: 12 }, () => bigManifest(3.5 * MiB));
     serveIndex('honest', manifests, (bytes) => bytes.length);
     serveIndex('lying', manifests, () => 300);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: server.url }], retry: { maxAttempts: 1 } });
+    session = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: server.url }],
+      retry: { maxAttempts: 1 },
+    });
   });
 
   after(async () => {
@@ -72,17 +81,32 @@ describe('a registry serving a graph too large to plan', function () {
   beforeEach(() => server.requests.splice(0));
 
   it('refuses an index whose manifests add up to more than 16 MiB before fetching any of them', async () => {
-    const err = await pull(session.registry(server.host).repository(REPOSITORY), 'honest', { kind: 'oci-layout', dir: join(work, 'honest') }).then(() => undefined, (e: unknown) => e);
+    const err = await pull(session.registry(server.host).repository(REPOSITORY), 'honest', {
+      kind: 'oci-layout',
+      dir: join(work, 'honest'),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CoreError, String(err));
     assert.equal(err.code, 'GRAPH_TOO_LARGE', err.message);
-    assert.match(err.message, /^Index sha256:[0-9a-f]{64} in [^ ]+ brings the manifests to copy to 42 MiB \(13 manifests\), more than the 16 MiB one copy holds, so none of it is copied: /);
+    assert.match(
+      err.message,
+      /^Index sha256:[0-9a-f]{64} in [^ ]+ brings the manifests to copy to 42 MiB \(13 manifests\), more than the 16 MiB one copy holds, so none of it is copied: /,
+    );
     assert.match(err.message, /choose the platforms to copy, or copy the images one by one\.$/);
     assert.equal(childGets(), 0, 'no platform manifest was fetched');
     assert.equal(blobRequests(), 0, 'no blob was asked for');
   });
 
   it('stops an index that declares small sizes once what arrived passes 16 MiB', async () => {
-    const err = await pull(session.registry(server.host).repository(REPOSITORY), 'lying', { kind: 'oci-layout', dir: join(work, 'lying') }).then(() => undefined, (e: unknown) => e);
+    const err = await pull(session.registry(server.host).repository(REPOSITORY), 'lying', {
+      kind: 'oci-layout',
+      dir: join(work, 'lying'),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CoreError, String(err));
     assert.equal(err.code, 'GRAPH_TOO_LARGE', err.message);
     assert.match(err.message, /^Manifest sha256:[0-9a-f]{64} in [^ ]+ brings the manifests to copy to 17\.5 MiB \(13 manifests\)/);

@@ -25,7 +25,8 @@ describe('hostile soak: operations against a registry that lies, lingers, steers
     assert.equal(figures.leftovers, 0);
     // The soak proves something only when each kind of hostility happened, a registry's text was
     // quoted (where an echoed secret would show), and operations both failed and completed.
-    const injected = (kinds: string[]): number => kinds.reduce((n, k) => n + (figures.injectedByKind[k as keyof typeof figures.injectedByKind] ?? 0), 0);
+    const injected = (kinds: string[]): number =>
+      kinds.reduce((n, k) => n + (figures.injectedByKind[k as keyof typeof figures.injectedByKind] ?? 0), 0);
     assert.ok(figures.rounds >= Math.min(rounds, 10), `only ${figures.rounds} rounds ran`);
     assert.ok(injected(['length-huge', 'length-over', 'length-under', 'trickle', 'stall', 'cut', 'bad-chunks']) > 0, 'hostile bodies');
     assert.ok(injected(['private-location', 'private-link', 'private-redirect', 'private-realm']) > 0, 'private URLs');

@@ -18,7 +18,10 @@ const HEADER_VALUE = 'configured-header-secret-7f3a';
 const IDENTITY_TOKEN = 'identity/token+from=docker-login-42';
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
   return err;
 }
@@ -40,10 +43,16 @@ describe('registry text that repeats secrets (hostile registry and token server)
     await Promise.all(servers.splice(0).map((s) => s.stop()));
   });
 
-  async function setUp(auth: EchoAuth, login: 'password' | 'identity-token' = 'password'): Promise<{ server: EchoingRegistry; session: RegistrySession; log: RequestLogEntry[] }> {
+  async function setUp(
+    auth: EchoAuth,
+    login: 'password' | 'identity-token' = 'password',
+  ): Promise<{ server: EchoingRegistry; session: RegistrySession; log: RequestLogEntry[] }> {
     const server = await EchoingRegistry.start(auth);
     servers.push(server);
-    const entry = login === 'password' ? { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } : { username: '<token>', identitytoken: IDENTITY_TOKEN };
+    const entry =
+      login === 'password'
+        ? { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') }
+        : { username: '<token>', identitytoken: IDENTITY_TOKEN };
     const files = folderWith({
       'docker/config.json': JSON.stringify({ auths: { [server.host]: entry } }),
       [`certs.d/${server.host}/hosts.toml`]: `server = "http://${server.host}"\n\n[header]\n  ${HEADER_NAME} = "${HEADER_VALUE}"\n`,
@@ -79,7 +88,10 @@ describe('registry text that repeats secrets (hostile registry and token server)
     assert.ok(message.includes(`authorization: ${scheme} [REDACTED]`), message);
     assert.ok(message.includes(`${HEADER_NAME}: [REDACTED]`), message);
     assert.ok(message.includes(`${scheme}%20[REDACTED]`), 'the percent-encoded header too');
-    assert.ok(message.includes(`invoice\\u202Etxt.exe ${FORGED_LOG_LINE.slice(0, 30)}`), 'the override shown as an escape, the forged line joined to it');
+    assert.ok(
+      message.includes(`invoice\\u202Etxt.exe ${FORGED_LOG_LINE.slice(0, 30)}`),
+      'the override shown as an escape, the forged line joined to it',
+    );
     assertSafe(message, server, 'the message');
   }
 
@@ -141,7 +153,10 @@ describe('registry text that repeats secrets (hostile registry and token server)
     const err = await failure(session.registry(server.host).repository('echo/app').getManifest('1'));
     assert.equal(err.code, 'TOKEN_SERVER_ERROR');
     const posted = server.requests.find((r) => r.method === 'POST' && r.path.startsWith('/token'));
-    assert.ok(posted?.body.includes(new URLSearchParams({ refresh_token: IDENTITY_TOKEN }).toString()), 'the identity token was posted, form-encoded');
+    assert.ok(
+      posted?.body.includes(new URLSearchParams({ refresh_token: IDENTITY_TOKEN }).toString()),
+      'the identity token was posted, form-encoded',
+    );
     assert.match(err.message, /it said: you sent .*body grant_type=refresh_token&refresh_token=\[REDACTED\]&/);
     assertSafe(err.message, server, 'the message');
   });

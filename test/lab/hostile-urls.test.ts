@@ -21,7 +21,10 @@ const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath,
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
   return err;
 }
@@ -40,7 +43,13 @@ describe('URLs a hostile registry hands over are held to the private-address pol
   /** The private target in the notations a URL accepts for 127.0.0.1 (each reaches it when followed). */
   const privateSpellings = () => {
     const p = port(target.host);
-    return [`https://127.0.0.1:${p}`, `https://2130706433:${p}`, `https://0x7f.1:${p}`, `https://[::ffff:127.0.0.1]:${p}`, `https://localhost:${p}`];
+    return [
+      `https://127.0.0.1:${p}`,
+      `https://2130706433:${p}`,
+      `https://0x7f.1:${p}`,
+      `https://[::ffff:127.0.0.1]:${p}`,
+      `https://localhost:${p}`,
+    ];
   };
 
   before(async function () {
@@ -71,7 +80,11 @@ describe('URLs a hostile registry hands over are held to the private-address pol
 
   /** The hostile proxy as `registry.test`: a public name, verified with the lab CA. */
   function publicRegistry(): RegistrySession {
-    const s = createSession({ hostsDirectories: [caDir], resolveRules: [`registry.test:443:127.0.0.1:${port(hostile.host)}`], credentials: false });
+    const s = createSession({
+      hostsDirectories: [caDir],
+      resolveRules: [`registry.test:443:127.0.0.1:${port(hostile.host)}`],
+      credentials: false,
+    });
     sessions.push(s);
     return s;
   }
@@ -79,7 +92,11 @@ describe('URLs a hostile registry hands over are held to the private-address pol
   function assertRefused(err: CoreError, code: string, message: RegExp): void {
     assert.equal(err.code, code, err.message);
     assert.match(err.message, message);
-    assert.equal(target.requests.length, 0, `the private target received ${target.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+    assert.equal(
+      target.requests.length,
+      0,
+      `the private target received ${target.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+    );
   }
 
   /** Uploads the image's layer through `repo` (one blob, one upload session). */
@@ -93,11 +110,21 @@ describe('URLs a hostile registry hands over are held to the private-address pol
     const certs = await lab.certs();
     const loopbackProxy = await FaultProxy.start(registry, { tls: pem(certs.servers.ca) });
     try {
-      loopbackProxy.add({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/1` }, body: '' } });
-      const loopback = createSession({ hostsDirectories: [folderWith({ [`${loopbackProxy.host}/ca.crt`]: readFileSync(certs.ca.certPath, 'utf8') })], credentials: false });
+      loopbackProxy.add({
+        method: 'POST',
+        path: /\/blobs\/uploads\/$/,
+        fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/1` }, body: '' },
+      });
+      const loopback = createSession({
+        hostsDirectories: [folderWith({ [`${loopbackProxy.host}/ca.crt`]: readFileSync(certs.ca.certPath, 'utf8') })],
+        credentials: false,
+      });
       sessions.push(loopback);
       await pushLayer(loopback.registry(loopbackProxy.host).repository('hostile/pushed')).catch(() => undefined);
-      assert.ok(target.requests.some((r) => r.method === 'PUT' && r.path.startsWith('/upload/1')), `the target saw ${target.requests.map((r) => r.method).join(', ') || 'nothing'}`);
+      assert.ok(
+        target.requests.some((r) => r.method === 'PUT' && r.path.startsWith('/upload/1')),
+        `the target saw ${target.requests.map((r) => r.method).join(', ') || 'nothing'}`,
+      );
     } finally {
       await loopbackProxy.stop();
     }
@@ -106,36 +133,70 @@ describe('URLs a hostile registry hands over are held to the private-address pol
   it('refuses an upload location on a private address, in every notation, and sends the blob nowhere', async () => {
     for (const origin of privateSpellings()) {
       hostile.clear();
-      hostile.add({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 202, headers: { location: `${origin}/upload/1` }, body: '' } });
+      hostile.add({
+        method: 'POST',
+        path: /\/blobs\/uploads\/$/,
+        fault: { kind: 'status', status: 202, headers: { location: `${origin}/upload/1` }, body: '' },
+      });
       const err = await failure(pushLayer(publicRegistry().registry('registry.test').repository('hostile/pushed')));
-      assertRefused(err, 'PRIVATE_REDIRECT', /^registry\.test sent an upload location for blob sha256:[0-9a-f]{64} in hostile\/pushed at .*, an address on your own network, which a public registry may not make this client contact, so it was refused and nothing was sent there: /);
+      assertRefused(
+        err,
+        'PRIVATE_REDIRECT',
+        /^registry\.test sent an upload location for blob sha256:[0-9a-f]{64} in hostile\/pushed at .*, an address on your own network, which a public registry may not make this client contact, so it was refused and nothing was sent there: /,
+      );
     }
-    assert.ok(hostile.requests.every((r) => r.method === 'POST'), 'nothing but the POSTs, not even a cancelling DELETE');
+    assert.ok(
+      hostile.requests.every((r) => r.method === 'POST'),
+      'nothing but the POSTs, not even a cancelling DELETE',
+    );
   });
 
   it('says so through a whole push too', async () => {
-    hostile.add({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/1` }, body: '' } });
+    hostile.add({
+      method: 'POST',
+      path: /\/blobs\/uploads\/$/,
+      fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/1` }, body: '' },
+    });
     const repo = publicRegistry().registry('registry.test').repository('hostile/pushed');
     const err = await failure(push({ kind: 'oci-layout', dir: layout.dir, refName: image.ref }, repo, '1', { blobAttempts: 1 }));
     assertRefused(err, 'PRIVATE_REDIRECT', /an address on your own network/);
   });
 
   it('refuses a private location returned by a PATCH: the next chunk and the cancel stay with the registry', async () => {
-    hostile.add({ method: 'PATCH', path: /\/blobs\/uploads\//, times: 1, fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/2` }, body: '' } });
+    hostile.add({
+      method: 'PATCH',
+      path: /\/blobs\/uploads\//,
+      times: 1,
+      fault: { kind: 'status', status: 202, headers: { location: `${target.url}/upload/2` }, body: '' },
+    });
     const repo = publicRegistry().registry('registry.test').repository('hostile/chunked');
     repo.upload = { chunkSize: 16 * 1024 };
     const err = await failure(pushLayer(repo));
-    assertRefused(err, 'PRIVATE_REDIRECT', /sent an upload location for blob sha256:[0-9a-f]{64} in hostile\/chunked at 127\.0\.0\.1:\d+, an address on your own network/);
+    assertRefused(
+      err,
+      'PRIVATE_REDIRECT',
+      /sent an upload location for blob sha256:[0-9a-f]{64} in hostile\/chunked at 127\.0\.0\.1:\d+, an address on your own network/,
+    );
     assert.equal(hostile.count('PATCH', /\/blobs\/uploads\//), 1, 'one chunk went to the registry, none after the refused location');
-    assert.equal(hostile.count('DELETE', /\/blobs\/uploads\//), 1, 'the upload was cancelled at the registry\'s own location');
+    assert.equal(hostile.count('DELETE', /\/blobs\/uploads\//), 1, "the upload was cancelled at the registry's own location");
   });
 
   it('refuses a mount answered 202 with a private location: no DELETE goes there', async () => {
-    hostile.add({ method: 'POST', path: /\/blobs\/uploads\/\?.*mount=/, fault: { kind: 'status', status: 202, headers: { location: `https://[::ffff:7f00:1]:${port(target.host)}/upload/3` }, body: '' } });
+    hostile.add({
+      method: 'POST',
+      path: /\/blobs\/uploads\/\?.*mount=/,
+      fault: { kind: 'status', status: 202, headers: { location: `https://[::ffff:7f00:1]:${port(target.host)}/upload/3` }, body: '' },
+    });
     const repo = publicRegistry().registry('registry.test').repository('hostile/mounted');
     const layer = image.layers[0]!.descriptor;
     const err = await failure(repo.mountBlob(layer, 'hostile/image'));
-    assertRefused(err, 'PRIVATE_REDIRECT', new RegExp(`^registry\\.test answered the mount of ${layer.digest} into hostile/mounted with an upload location at \\[::ffff:7f00:1\\]:\\d+, an address on your own network`));
+    assertRefused(
+      err,
+      'PRIVATE_REDIRECT',
+      new RegExp(
+        `^registry\\.test answered the mount of ${layer.digest} into hostile/mounted with an upload location at \\[::ffff:7f00:1\\]:\\d+, an address on your own network`,
+      ),
+    );
     assert.equal(hostile.count('POST', /mount=/), 1);
   });
 
@@ -144,34 +205,71 @@ describe('URLs a hostile registry hands over are held to the private-address pol
     hostile.add({
       method: 'GET',
       path: /\/tags\/list/,
-      fault: { kind: 'status', status: 200, headers: { 'content-type': 'application/json', link: `<https://2130706433:${p}/v2/hostile/image/tags/list?last=1>; rel="next"` }, body: '{"name":"hostile/image","tags":["1"]}' },
+      fault: {
+        kind: 'status',
+        status: 200,
+        headers: { 'content-type': 'application/json', link: `<https://2130706433:${p}/v2/hostile/image/tags/list?last=1>; rel="next"` },
+        body: '{"name":"hostile/image","tags":["1"]}',
+      },
     });
     const client = publicRegistry().registry('registry.test');
-    const err = await failure((async () => {
-      for await (const page of client.listTags('hostile/image')) void page;
-    })());
-    assertRefused(err, 'PRIVATE_LINK', /^registry\.test pointed the next page of repository hostile\/image at 127\.0\.0\.1:\d+, an address on your own network/);
+    const err = await failure(
+      (async () => {
+        for await (const page of client.listTags('hostile/image')) void page;
+      })(),
+    );
+    assertRefused(
+      err,
+      'PRIVATE_LINK',
+      /^registry\.test pointed the next page of repository hostile\/image at 127\.0\.0\.1:\d+, an address on your own network/,
+    );
 
     const digest = image.descriptor.digest;
     hostile.add({
       method: 'GET',
       path: /\/referrers\//,
-      fault: { kind: 'status', status: 200, headers: { 'content-type': OCI_INDEX, link: `<https://localhost:${p}/v2/hostile/image/referrers/${digest}?next=1>; rel="next"` }, body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }) },
+      fault: {
+        kind: 'status',
+        status: 200,
+        headers: { 'content-type': OCI_INDEX, link: `<https://localhost:${p}/v2/hostile/image/referrers/${digest}?next=1>; rel="next"` },
+        body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }),
+      },
     });
     const refErr = await failure(client.repository('hostile/image').referrers(digest));
-    assertRefused(refErr, 'PRIVATE_LINK', new RegExp(`pointed the next page of the referrers of ${digest} at localhost:\\d+, an address on your own network`));
+    assertRefused(
+      refErr,
+      'PRIVATE_LINK',
+      new RegExp(`pointed the next page of the referrers of ${digest} at localhost:\\d+, an address on your own network`),
+    );
   });
 
   it('refuses a blob redirect to a private address', async () => {
     const layer = image.layers[0]!.descriptor.digest;
-    hostile.add({ method: 'GET', path: new RegExp(`/blobs/${layer}`), fault: { kind: 'redirect', location: `https://0x7f.1:${port(target.host)}/storage/${layer}` } });
+    hostile.add({
+      method: 'GET',
+      path: new RegExp(`/blobs/${layer}`),
+      fault: { kind: 'redirect', location: `https://0x7f.1:${port(target.host)}/storage/${layer}` },
+    });
     const repo = publicRegistry().registry('registry.test').repository('hostile/image');
     const err = await failure(pull(repo, '1', { kind: 'oci-layout', dir: join(lab.dir, 'hostile-urls-pull') }, { blobAttempts: 1 }));
-    assertRefused(err, 'PRIVATE_REDIRECT', new RegExp(`redirected /v2/hostile/image/blobs/${layer} to 127\\.0\\.0\\.1:\\d+, an address on your own network`));
+    assertRefused(
+      err,
+      'PRIVATE_REDIRECT',
+      new RegExp(`redirected /v2/hostile/image/blobs/${layer} to 127\\.0\\.0\\.1:\\d+, an address on your own network`),
+    );
   });
 
   it('refuses a location with a user name and password in it', async () => {
-    hostile.add({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 202, headers: { location: 'https://user:secret@registry.test/v2/hostile/pushed/blobs/uploads/1' }, body: '' } });
+    hostile.add({
+      method: 'POST',
+      path: /\/blobs\/uploads\/$/,
+      fault: {
+        kind: 'status',
+        status: 202,
+        headers: { location: 'https://user:secret@registry.test/v2/hostile/pushed/blobs/uploads/1' },
+        body: '',
+      },
+    });
     const repo = publicRegistry().registry('registry.test').repository('hostile/pushed');
     const err = await failure(push({ kind: 'oci-layout', dir: layout.dir, refName: image.ref }, repo, '1', { blobAttempts: 1 }));
     assertRefused(err, 'BAD_REDIRECT', /with a user name or password in the URL, which this client refuses to use/);

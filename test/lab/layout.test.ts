@@ -37,11 +37,20 @@ describe('local content stores, checked with skopeo', function () {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'layout-lab-'));
     await writeFile(join(work, 'registries.conf'), 'unqualified-search-registries = []\n');
-    env = { ...process.env, CONTAINERS_REGISTRIES_CONF: join(work, 'registries.conf'), REGISTRY_AUTH_FILE: join(work, 'auth.json'), DOCKER_CONFIG: work };
+    env = {
+      ...process.env,
+      CONTAINERS_REGISTRIES_CONF: join(work, 'registries.conf'),
+      REGISTRY_AUTH_FILE: join(work, 'auth.json'),
+      DOCKER_CONFIG: work,
+    };
     fixture = await OciLayout.create(join(work, 'fixture'));
     image = await fixture.image({ layers: [96 * KIB, 5 * KIB], seed: 'layout-lab', ref: 'app' });
     index = await fixture.multiPlatformIndex({ seed: 'layout-lab-multi', ref: 'multi' });
-    artifact = await fixture.artifact({ artifactType: 'application/vnd.example.bundle.v1', files: { 'readme.md': '# hi\n' }, ref: 'bundle' });
+    artifact = await fixture.artifact({
+      artifactType: 'application/vnd.example.bundle.v1',
+      files: { 'readme.md': '# hi\n' },
+      ref: 'bundle',
+    });
   });
   after(() => rm(work, { recursive: true, force: true }));
 
@@ -60,7 +69,10 @@ describe('local content stores, checked with skopeo', function () {
         assert.equal(digestOf(Buffer.from(stdout, 'utf8')), built.descriptor.digest, built.ref);
       }
       const { stdout } = await skopeo('inspect', `oci:${ours.dir}:app`);
-      assert.deepEqual((JSON.parse(stdout) as { Layers: string[] }).Layers, image.layers.map((l) => l.descriptor.digest));
+      assert.deepEqual(
+        (JSON.parse(stdout) as { Layers: string[] }).Layers,
+        image.layers.map((l) => l.descriptor.digest),
+      );
     });
 
     it('skopeo copies out of it, keeping digests', async () => {
@@ -106,7 +118,9 @@ describe('local content stores, checked with skopeo', function () {
     before(async () => {
       archive = join(work, 'ours.tar');
       const source = await OciImageLayout.open(fixture.dir);
-      await writeDockerArchive(archive, [{ manifest: manifestOf(image), source, repoTags: ['lab/app:1.0'], manifestDescriptor: image.descriptor }]);
+      await writeDockerArchive(archive, [
+        { manifest: manifestOf(image), source, repoTags: ['lab/app:1.0'], manifestDescriptor: image.descriptor },
+      ]);
     });
 
     it('skopeo inspects them, by file and by RepoTag, with our config', async () => {
@@ -139,22 +153,36 @@ describe('local content stores, checked with skopeo', function () {
   });
 
   describe('archives skopeo writes', () => {
-    it('reads a docker-archive skopeo wrote, with skopeo\'s config and layer digests', async () => {
+    it("reads a docker-archive skopeo wrote, with skopeo's config and layer digests", async () => {
       const path = join(work, 'skopeo-docker.tar');
       await skopeo('copy', `oci:${fixture.dir}:app`, `docker-archive:${path}:lab/skopeo:2`);
-      const expected = parseManifest(Buffer.from((await skopeo('inspect', '--raw', `docker-archive:${path}`)).stdout, 'utf8'), digestOf('x'), undefined, 'skopeo');
+      const expected = parseManifest(
+        Buffer.from((await skopeo('inspect', '--raw', `docker-archive:${path}`)).stdout, 'utf8'),
+        digestOf('x'),
+        undefined,
+        'skopeo',
+      );
       assert.ok(expected.kind === 'image');
       const opened = await openImageArchive(path, { workDir: work });
       try {
         assert.equal(opened.format, 'docker');
-        assert.deepEqual(opened.roots.map((r) => r.refName), ['docker.io/lab/skopeo:2']);
+        assert.deepEqual(
+          opened.roots.map((r) => r.refName),
+          ['docker.io/lab/skopeo:2'],
+        );
         const bytes = await opened.layout.fetchManifest(opened.roots[0]!.descriptor);
         const parsed = parseManifest(bytes, opened.roots[0]!.descriptor.digest, undefined, 'ours');
         assert.ok(parsed.kind === 'image');
         assert.equal(parsed.manifest.config.digest, expected.manifest.config.digest);
-        assert.deepEqual(parsed.manifest.layers.map((l) => l.digest), expected.manifest.layers.map((l) => l.digest));
+        assert.deepEqual(
+          parsed.manifest.layers.map((l) => l.digest),
+          expected.manifest.layers.map((l) => l.digest),
+        );
         // skopeo writes uncompressed layers; sniffing says so whatever skopeo's own listing claims.
-        assert.deepEqual(parsed.manifest.layers.map((l) => l.mediaType), image.layers.map(() => 'application/vnd.docker.image.rootfs.diff.tar'));
+        assert.deepEqual(
+          parsed.manifest.layers.map((l) => l.mediaType),
+          image.layers.map(() => 'application/vnd.docker.image.rootfs.diff.tar'),
+        );
         // And what we made from it is a valid image skopeo can copy (its only one, so no name:
         // skopeo cannot take a ref name with a colon in it).
         await skopeo('copy', `oci:${opened.layout.dir}`, `dir:${join(work, 'roundtrip-dir')}`);
@@ -170,7 +198,10 @@ describe('local content stores, checked with skopeo', function () {
       const opened = await openImageArchive(path, { workDir: work });
       try {
         assert.equal(opened.format, 'oci');
-        assert.deepEqual(opened.roots.map((r) => [r.refName, r.descriptor.digest]), [['myref', image.descriptor.digest]]);
+        assert.deepEqual(
+          opened.roots.map((r) => [r.refName, r.descriptor.digest]),
+          [['myref', image.descriptor.digest]],
+        );
         assert.equal(configDigestOf(await opened.layout.fetchManifest(opened.roots[0]!.descriptor)), image.configDescriptor.digest);
         for (const layer of image.layers) assert.equal(await opened.layout.hasBlob(layer.descriptor), true);
       } finally {

@@ -27,7 +27,8 @@ interface Graph {
 
 /** The index's graph, read from the layout the sample was built in (not through the client). */
 function graphFromLayout(layoutDir: string, index: string): Graph {
-  const read = <T>(digest: string): T => JSON.parse(readFileSync(join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length)), 'utf8')) as T;
+  const read = <T>(digest: string): T =>
+    JSON.parse(readFileSync(join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length)), 'utf8')) as T;
   const children = read<{ manifests: Descriptor[] }>(index).manifests.map((child) => {
     const image = read<{ config: Descriptor; layers: Descriptor[] }>(child.digest);
     return { digest: child.digest, blobs: [image.config.digest, ...image.layers.map((l) => l.digest)] };
@@ -46,7 +47,10 @@ function watchManifestStarts(repository: Repository, proxy: FaultProxy): Manifes
   const starts: ManifestStart[] = [];
   const original = repository.pushManifest.bind(repository);
   repository.pushManifest = (descriptor, bytes, tag, signal) => {
-    starts.push({ reference: tag ?? descriptor.digest, unanswered: proxy.requests.filter((r) => r.status === 0).map((r) => `${r.method} ${r.path}`) });
+    starts.push({
+      reference: tag ?? descriptor.digest,
+      unanswered: proxy.requests.filter((r) => r.status === 0).map((r) => `${r.method} ${r.path}`),
+    });
     return original(descriptor, bytes, tag, signal);
   };
   return starts;
@@ -59,7 +63,9 @@ function storedAt(log: readonly SeenRequest[], digest: string): number {
   return log.findIndex((r) => {
     const url = new URL(r.path, 'http://127.0.0.1');
     if (!url.pathname.includes('/blobs/uploads/') || r.status !== 201) return false;
-    return (r.method === 'PUT' && url.searchParams.get('digest') === digest) || (r.method === 'POST' && url.searchParams.get('mount') === digest);
+    return (
+      (r.method === 'PUT' && url.searchParams.get('digest') === digest) || (r.method === 'POST' && url.searchParams.get('mount') === digest)
+    );
   });
 }
 
@@ -69,7 +75,14 @@ function manifestPutsOf(log: readonly SeenRequest[], repository: string, referen
 }
 
 /** The ordering rules, checked on the target proxy's log of one transfer. */
-function assertOrder(log: readonly SeenRequest[], starts: ManifestStart[], graph: Graph, repository: string, tag: string, via: 'upload' | 'mount'): void {
+function assertOrder(
+  log: readonly SeenRequest[],
+  starts: ManifestStart[],
+  graph: Graph,
+  repository: string,
+  tag: string,
+  via: 'upload' | 'mount',
+): void {
   const childPuts: number[] = [];
   for (const child of graph.children) {
     const puts = manifestPutsOf(log, repository, child.digest);
@@ -86,12 +99,17 @@ function assertOrder(log: readonly SeenRequest[], starts: ManifestStart[], graph
   }
   const indexPuts = [...manifestPutsOf(log, repository, graph.index), ...manifestPutsOf(log, repository, tag)];
   assert.ok(indexPuts.length >= 1, 'the index was PUT');
-  for (const put of indexPuts) assert.ok(put > Math.max(...childPuts), `the index (request ${put}) went up after every platform's manifest (${childPuts.join(', ')})`);
+  for (const put of indexPuts)
+    assert.ok(put > Math.max(...childPuts), `the index (request ${put}) went up after every platform's manifest (${childPuts.join(', ')})`);
   const tagPut = manifestPutsOf(log, repository, tag);
   assert.equal(tagPut.length, 1, 'the tag was PUT once');
   const lastWrite = log.reduce((last, r, i) => (WRITES.has(r.method) ? i : last), -1);
   assert.equal(tagPut[0], lastWrite, 'the tag is the last thing written');
-  assert.deepEqual(starts.map((s) => s.reference), [...graph.children.map((c) => c.digest), tag], 'the client stored the platforms, then the index under its tag');
+  assert.deepEqual(
+    starts.map((s) => s.reference),
+    [...graph.children.map((c) => c.digest), tag],
+    'the client stored the platforms, then the index under its tag',
+  );
   for (const start of starts) assert.deepEqual(start.unanswered, [], `nothing was in flight when ${start.reference} began`);
 }
 
@@ -134,7 +152,11 @@ describe('no manifest is pushed before all its blobs', function () {
   }
 
   it('push of the multi-platform index from an OCI layout', async function () {
-    await recorded('order/pushed', (to) => push({ kind: 'oci-layout', dir: sample.layoutDir, refName: sample.multiPlatform.digest }, to, 'v1'), 'upload');
+    await recorded(
+      'order/pushed',
+      (to) => push({ kind: 'oci-layout', dir: sample.layoutDir, refName: sample.multiPlatform.digest }, to, 'v1'),
+      'upload',
+    );
   });
 
   it('copy of the multi-platform index from another registry', async function () {

@@ -48,7 +48,11 @@ describe('registry operations against real registries', function () {
       lab.startRegistry({ name: 'ops-nodelete', deleteEnabled: false }),
     ]);
     sample = await seedSampleContent(source);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [source, target, noDelete].map((r) => ({ url: r.url })) });
+    session = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [source, target, noDelete].map((r) => ({ url: r.url })),
+    });
   });
 
   after(async function () {
@@ -64,7 +68,10 @@ describe('registry operations against real registries', function () {
     assert.equal(resolved.size, raw.length);
     const parsed = await web.getManifest(resolved.digest);
     assert.equal(parsed.kind, 'index');
-    assert.deepEqual(parsed.kind === 'index' && parsed.index.manifests.map((m) => m.digest), sample.multiPlatform.platforms.map((p) => p.digest));
+    assert.deepEqual(
+      parsed.kind === 'index' && parsed.index.manifests.map((m) => m.digest),
+      sample.multiPlatform.platforms.map((p) => p.digest),
+    );
     await rejectsWith(web.resolve('no-such-tag'), 'MANIFEST_UNKNOWN');
   });
 
@@ -110,21 +117,33 @@ describe('registry operations against real registries', function () {
       const two = await copy(from, repo(target, 'two/web'), root, { tag: 'pair', platforms: [first!.platform, second!.platform] });
       assert.ok(two.rewritten);
       const index = JSON.parse((await inspectRaw(target, 'two/web:pair')).toString()) as { manifests: Descriptor[] };
-      assert.deepEqual(index.manifests.map((m) => m.digest), [first!.digest, second!.digest]);
+      assert.deepEqual(
+        index.manifests.map((m) => m.digest),
+        [first!.digest, second!.digest],
+      );
     }
-    await rejectsWith(copy(from, repo(target, 'none/web'), root, { platforms: [{ os: 'plan9', architecture: 'mips' }] }), 'PLATFORM_NOT_FOUND');
+    await rejectsWith(
+      copy(from, repo(target, 'none/web'), root, { platforms: [{ os: 'plan9', architecture: 'mips' }] }),
+      'PLATFORM_NOT_FOUND',
+    );
   });
 
   it('finds referrers through the tag schema and copies them along', async function () {
     const from = repo(source, sample.referrer.repository);
     const { referrers, source: how } = await from.referrers(sample.referrer.subjectDigest);
     assert.equal(how, 'tag-schema', 'Distribution 2.8 has no referrers API');
-    assert.deepEqual(referrers.map((r) => r.digest), [sample.referrer.digest]);
+    assert.deepEqual(
+      referrers.map((r) => r.digest),
+      [sample.referrer.digest],
+    );
     const to = repo(target, 'signed/web');
     const result = await copy(from, to, await from.resolve(sample.multiPlatform.tag), { tag: 'v1', includeReferrers: true });
     assert.equal(result.referrers, 1);
     const copied = await to.referrers(sample.referrer.subjectDigest);
-    assert.deepEqual(copied.referrers.map((r) => r.digest), [sample.referrer.digest]);
+    assert.deepEqual(
+      copied.referrers.map((r) => r.digest),
+      [sample.referrer.digest],
+    );
     assert.equal(copied.referrers[0]!.artifactType, sample.referrer.artifactType);
     assert.deepEqual((await to.referrers(sample.referrer.subjectDigest, { artifactType: 'application/x-none' })).referrers, []);
   });
@@ -157,7 +176,12 @@ describe('registry operations against real registries', function () {
     const image = await layout.image({ seed: 'interrupted', layers: [24 * MIB, 8 * MIB] });
     const flaky = await lab.startRegistry({ name: 'ops-flaky' });
     await pushToRegistry(layout, image, flaky, 'big/image:1');
-    const flakySession = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: flaky.url }, { url: target.url }], retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 } });
+    const flakySession = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: flaky.url }, { url: target.url }],
+      retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+    });
     try {
       const from = flakySession.registry(flaky.host).repository('big/image');
       const to = flakySession.registry(target.host).repository('big/image');
@@ -173,7 +197,10 @@ describe('registry operations against real registries', function () {
             void flaky.kill();
           }
         },
-      }).then(() => undefined, (err: unknown) => err);
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       assert.ok(killed, 'the source was killed mid-transfer');
       assert.ok(failure instanceof Error, 'the copy failed');
       assert.ok(!(await listTags(target, 'big/image').catch((): string[] => [])).includes('1'), 'no tag points at half-copied content');
@@ -193,10 +220,15 @@ describe('registry operations against real registries', function () {
     const layer = image.layers[0]!;
     const body = await repo(source, 'listing/image').openBlob(layer.descriptor);
     const names: string[] = [];
-    for await (const entry of listLayerFiles(body.pipe(verifyingStream(layer.descriptor, 'layer')), { mediaType: layer.descriptor.mediaType })) {
+    for await (const entry of listLayerFiles(body.pipe(verifyingStream(layer.descriptor, 'layer')), {
+      mediaType: layer.descriptor.mediaType,
+    })) {
       names.push(entry.type === 'directory' ? `${entry.path}/` : entry.path);
     }
-    assert.deepEqual(names, layer.files.map((f) => f.replace(/^\.\//, '')));
+    assert.deepEqual(
+      names,
+      layer.files.map((f) => f.replace(/^\.\//, '')),
+    );
     const slice = await repo(source, 'listing/image').openBlob(layer.descriptor, undefined, { start: 10, end: 19 });
     const chunks: Buffer[] = [];
     for await (const c of slice as AsyncIterable<Buffer>) chunks.push(c);

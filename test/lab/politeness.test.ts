@@ -40,7 +40,10 @@ function assertHeldUntil(gets: readonly SeenRequest[], openAt: number): void {
   const first = gets.findIndex((r) => r.status === 429);
   assert.ok(first >= 0, 'a 429 was answered');
   const early = gets.slice(first + 1).filter((r) => r.at < openAt);
-  assert.ok(early.length <= CONCURRENCY - 1, `${early.length} blob requests arrived during the pause (at most ${CONCURRENCY - 1} already on their way): ${early.map((r) => `+${r.at - gets[first]!.at} ms`).join(', ')}`);
+  assert.ok(
+    early.length <= CONCURRENCY - 1,
+    `${early.length} blob requests arrived during the pause (at most ${CONCURRENCY - 1} already on their way): ${early.map((r) => `+${r.at - gets[first]!.at} ms`).join(', ')}`,
+  );
   for (const r of early) {
     const before = gets.slice(0, gets.indexOf(r)).some((o) => o.path === r.path);
     assert.ok(!before, `${r.path} was retried ${r.at - gets[first]!.at} ms after the first 429, before the registry's time`);
@@ -80,14 +83,22 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
 
   /** A session with the default retry policy that reads nothing but `config`. */
   function session(config: CoreConfig = {}): RegistrySession {
-    const s = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: proxy.url }, { url: target.url }], ...config });
+    const s = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: proxy.url }, { url: target.url }],
+      ...config,
+    });
     sessions.push(s);
     return s;
   }
 
   /** Source through the proxy, and a fresh target repository (so every blob has to be copied). */
   function ends(s: RegistrySession): { from: Repository; to: Repository } {
-    return { from: s.registry(proxy.host).repository('polite/image'), to: s.registry(target.host).repository(`polite/copy-${++repoCount}`) };
+    return {
+      from: s.registry(proxy.host).repository('polite/image'),
+      to: s.registry(target.host).repository(`polite/copy-${++repoCount}`),
+    };
   }
 
   const blobCount = () => 1 + image.layers.length;
@@ -101,7 +112,12 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
       const s = session();
       const { from, to } = ends(s);
       const root = await from.resolve('1');
-      proxy.add({ method: 'GET', path: BLOB_GET, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: TOO_MANY }, times: K });
+      proxy.add({
+        method: 'GET',
+        path: BLOB_GET,
+        fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: TOO_MANY },
+        times: K,
+      });
       const started = Date.now();
       const result = await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' });
       assert.equal(result.blobs.copied, blobCount());
@@ -121,25 +137,36 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
       const root = await from.resolve('1');
       // HTTP dates have whole seconds: two to three seconds from now.
       const openAt = Math.ceil((Date.now() + 2000) / 1000) * 1000;
-      proxy.add({ method: 'GET', path: BLOB_GET, fault: { kind: 'status', status: 429, headers: { 'retry-after': new Date(openAt).toUTCString() }, body: TOO_MANY }, times: K });
+      proxy.add({
+        method: 'GET',
+        path: BLOB_GET,
+        fault: { kind: 'status', status: 429, headers: { 'retry-after': new Date(openAt).toUTCString() }, body: TOO_MANY },
+        times: K,
+      });
       await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' });
       const gets = blobGets();
       assert.equal(gets.length, blobCount() + K);
       const first429 = gets.find((r) => r.status === 429)!;
       assert.ok(first429.at < openAt - 500, 'the test is meaningful: the first 429 came well before the date');
       assertHeldUntil(gets, openAt);
-      assert.ok(gets.filter((r) => r.status === 200).some((r) => r.at >= openAt), 'the rest came after the date');
+      assert.ok(
+        gets.filter((r) => r.status === 200).some((r) => r.at >= openAt),
+        'the rest came after the date',
+      );
     });
   });
 
-  it('a registry that answers 503 to every blob: fails with the status and what to do, within the policy\'s bounds', async function () {
+  it("a registry that answers 503 to every blob: fails with the status and what to do, within the policy's bounds", async function () {
     this.timeout(90_000);
     const s = session();
     const { from, to } = ends(s);
     const root = await from.resolve('1');
     proxy.add({ method: 'GET', path: BLOB_GET, fault: { kind: 'status', status: 503, body: 'Service Unavailable' } });
     const started = Date.now();
-    const err = await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' }).then(() => undefined, (e: unknown) => e);
+    const err = await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const elapsed = Date.now() - started;
     assert.ok(err instanceof RegistryError, String(err));
     assert.equal(err.status, 503);
@@ -154,8 +181,14 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     assert.ok(gets.length <= bound, `${gets.length} blob GETs, at most ${bound}`);
     const perBlob = new Map<string, number>();
     for (const r of gets) perBlob.set(r.path, (perBlob.get(r.path) ?? 0) + 1);
-    assert.ok([...perBlob.values()].every((n) => n <= maxAttempts), `no blob asked for more than ${maxAttempts} times: ${[...perBlob.values()].join(', ')}`);
-    assert.ok([...perBlob.values()].includes(maxAttempts), `the blob that failed was tried ${maxAttempts} times: ${[...perBlob.values()].join(', ')}`);
+    assert.ok(
+      [...perBlob.values()].every((n) => n <= maxAttempts),
+      `no blob asked for more than ${maxAttempts} times: ${[...perBlob.values()].join(', ')}`,
+    );
+    assert.ok(
+      [...perBlob.values()].includes(maxAttempts),
+      `the blob that failed was tried ${maxAttempts} times: ${[...perBlob.values()].join(', ')}`,
+    );
     assert.ok(perBlob.size <= CONCURRENCY, `${perBlob.size} different blobs asked for; queued blobs are not started once one failed`);
 
     // Time: the backoffs of one request's attempts (20 % jitter at most).
@@ -174,11 +207,19 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     const root = await from.resolve('1');
     proxy.add({ method: 'GET', path: BLOB_GET, fault: { kind: 'status', status: 429, headers: { 'retry-after': '120' }, body: TOO_MANY } });
     const started = Date.now();
-    const err = await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' }).then(() => undefined, (e: unknown) => e);
+    const err = await copy(from, to, root, { concurrency: CONCURRENCY, tag: '1' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof RetryLaterError, String(err));
     assert.equal(err.code, 'RETRY_LATER');
     assert.ok(Math.abs(err.retryAt.getTime() - (Date.now() + 120_000)) < 10_000, `retry at ${err.retryAt.toISOString()}`);
-    assert.match(err.message, new RegExp(`^${proxy.host.replace(/\./g, '\\.')} is rate-limiting requests and asked clients to wait until .* \\(in 1[12]\\d s\\), longer than the 30 s this client waits, so nothing more was sent: try again after .*, or log in for a higher limit\\.$`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^${proxy.host.replace(/\./g, '\\.')} is rate-limiting requests and asked clients to wait until .* \\(in 1[12]\\d s\\), longer than the 30 s this client waits, so nothing more was sent: try again after .*, or log in for a higher limit\\.$`,
+      ),
+    );
     assert.ok(Date.now() - started < 5000, `failed in ${Date.now() - started} ms, without waiting`);
     // Requests the other workers had already sent may still be arriving.
     await sleep(300);
@@ -187,7 +228,10 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     // Later requests to that registry are not sent at all while the pause lasts.
     const manifestRequests = () => proxy.requests.filter((r) => /\/manifests\//.test(r.path)).length;
     const before = manifestRequests();
-    const again = await from.resolve('1').then(() => undefined, (e: unknown) => e);
+    const again = await from.resolve('1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(again instanceof RetryLaterError, String(again));
     assert.equal(manifestRequests(), before, 'nothing was sent');
     // A login may lift the limit: forgetting the host opens it again.
@@ -200,7 +244,10 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     // source is reached through hosts.toml with the proxy as its pull mirror.
     const hosts = mkdtempSync(join(tmpdir(), 'hosts-'));
     mkdirSync(join(hosts, source.host));
-    writeFileSync(join(hosts, source.host, 'hosts.toml'), `server = "${source.url}"\n\n[host."${proxy.url}"]\n  capabilities = ["pull", "resolve"]\n`);
+    writeFileSync(
+      join(hosts, source.host, 'hosts.toml'),
+      `server = "${source.url}"\n\n[host."${proxy.url}"]\n  capabilities = ["pull", "resolve"]\n`,
+    );
     const s = session({ hostsDirectories: [hosts], registries: [{ url: source.url }] });
     proxy.add({ path: /^\/v2\//, fault: { kind: 'status', status: 429, headers: { 'retry-after': '60' }, body: TOO_MANY } });
     const repo = s.registry(source.host).repository('polite/image');
@@ -215,7 +262,10 @@ describe('politeness towards a busy registry (counted at the proxy)', function (
     const root = await from.resolve('1');
     proxy.add({ method: 'GET', path: BLOB_GET, fault: { kind: 'status', status: 429, headers: { 'retry-after': '2' }, body: TOO_MANY } });
     const abort = new AbortController();
-    const copying = copy(from, to, root, { concurrency: CONCURRENCY, tag: '1', signal: abort.signal }).then(() => undefined, (e: unknown) => e);
+    const copying = copy(from, to, root, { concurrency: CONCURRENCY, tag: '1', signal: abort.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(await eventually(() => blobGets().some((r) => r.status === 429), 10_000), 'a blob GET was answered 429');
     const first429 = blobGets().find((r) => r.status === 429)!;
     // The other workers reach the closed gate.

@@ -73,12 +73,17 @@ function settle(operation: Promise<CopyResult>): Promise<Outcome> {
 function uploadsOf(proxy: FaultProxy, digest: string): number {
   return proxy.requests.filter((r) => {
     const url = new URL(r.path, 'http://127.0.0.1');
-    return (r.method === 'PUT' || r.method === 'POST') && url.pathname.includes('/blobs/uploads/') && (url.searchParams.get('digest') === digest || url.searchParams.get('mount') === digest);
+    return (
+      (r.method === 'PUT' || r.method === 'POST') &&
+      url.pathname.includes('/blobs/uploads/') &&
+      (url.searchParams.get('digest') === digest || url.searchParams.get('mount') === digest)
+    );
   }).length;
 }
 
 function blobGetsOf(proxy: FaultProxy, digest: string): number {
-  return proxy.requests.filter((r) => r.method === 'GET' && new URL(r.path, 'http://127.0.0.1').pathname.endsWith(`/blobs/${digest}`)).length;
+  return proxy.requests.filter((r) => r.method === 'GET' && new URL(r.path, 'http://127.0.0.1').pathname.endsWith(`/blobs/${digest}`))
+    .length;
 }
 
 describe('a registry process killed mid-transfer and restarted', function () {
@@ -137,7 +142,10 @@ describe('a registry process killed mid-transfer and restarted', function () {
    */
   async function judgeFirstAttempt(killer: Killer, first: Outcome, what: string, atOnce: boolean): Promise<void> {
     await killer.restarted;
-    assert.ok(killer.killedAt !== undefined && killer.killedAt < total, `the registry was killed mid-transfer (at ${killer.killedAt} of ${total} bytes)`);
+    assert.ok(
+      killer.killedAt !== undefined && killer.killedAt < total,
+      `the registry was killed mid-transfer (at ${killer.killedAt} of ${total} bytes)`,
+    );
     if (!atOnce) {
       assert.ok(!flaky.running, 'the registry stayed down until the attempt gave up');
       await killer.restart();
@@ -169,7 +177,8 @@ describe('a registry process killed mid-transfer and restarted', function () {
     const out = mkdtempSync(join(lab.dir, 'read-back-'));
     await skopeo(registry, ['copy', '--quiet', ...skopeoFlags(registry, 'src'), reference, `dir:${out}`]);
     const names = readdirSync(out);
-    for (const blob of blobs) assert.ok(names.includes(blob.digest.slice('sha256:'.length)), `skopeo read ${blob.digest} from ${reference}`);
+    for (const blob of blobs)
+      assert.ok(names.includes(blob.digest.slice('sha256:'.length)), `skopeo read ${blob.digest} from ${reference}`);
   }
 
   for (const atOnce of [true, false]) {
@@ -195,12 +204,18 @@ describe('a registry process killed mid-transfer and restarted', function () {
       assert.equal(second.blobs.copied, blobs.length - keptBlobs.length, 'every other blob is fetched');
       for (const blob of blobs) {
         const gets = blobGetsOf(flakyProxy, blob.digest);
-        assert.ok(kept.has(blob.digest) ? gets === 0 : gets >= 1, `${gets} GETs of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`);
+        assert.ok(
+          kept.has(blob.digest) ? gets === 0 : gets >= 1,
+          `${gets} GETs of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`,
+        );
       }
 
       const present = await checkLayoutFiles(dir);
       for (const digest of layoutGraph(dir, image.descriptor.digest)) assert.ok(present.has(digest), `${digest} is in the layout`);
-      assert.equal(sha256(Buffer.from((await skopeo(flaky, ['inspect', '--raw', `oci:${dir}:1`])).stdout, 'utf8')), image.descriptor.digest);
+      assert.equal(
+        sha256(Buffer.from((await skopeo(flaky, ['inspect', '--raw', `oci:${dir}:1`])).stdout, 'utf8')),
+        image.descriptor.digest,
+      );
       await skopeoReadsBack(flaky, `oci:${dir}:1`);
     });
 
@@ -223,7 +238,9 @@ describe('a registry process killed mid-transfer and restarted', function () {
       const to = session.registry(flakyProxy.host).repository(repository);
       const first = await settle(copy(from, to, image.descriptor, { ...options(killer), tag: '1' }));
       await judgeFirstAttempt(killer, first, 'the copy', atOnce);
-      await resumeOnRegistry(first, flaky, repository, steadyProxy, flakyProxy, () => copy(from, to, image.descriptor, { concurrency: 1, tag: '1' }));
+      await resumeOnRegistry(first, flaky, repository, steadyProxy, flakyProxy, () =>
+        copy(from, to, image.descriptor, { concurrency: 1, tag: '1' }),
+      );
     });
 
     it(`copy, the source killed mid-blob and ${when}: the rerun moves only what is missing`, async function () {
@@ -234,7 +251,9 @@ describe('a registry process killed mid-transfer and restarted', function () {
       const to = session.registry(steadyProxy.host).repository(repository);
       const first = await settle(copy(from, to, image.descriptor, { ...options(killer), tag: '1' }));
       await judgeFirstAttempt(killer, first, 'the copy', atOnce);
-      await resumeOnRegistry(first, steady, repository, flakyProxy, steadyProxy, () => copy(from, to, image.descriptor, { concurrency: 1, tag: '1' }));
+      await resumeOnRegistry(first, steady, repository, flakyProxy, steadyProxy, () =>
+        copy(from, to, image.descriptor, { concurrency: 1, tag: '1' }),
+      );
     });
   }
 
@@ -243,7 +262,14 @@ describe('a registry process killed mid-transfer and restarted', function () {
    * the registry holds include the ones finished before the kill; the rerun completes and moves
    * none of those (no GET on the source, no upload on the target) and each of the others once.
    */
-  async function resumeOnRegistry(first: Outcome, registry: LabRegistry, repository: string, sourceProxy: FaultProxy | undefined, targetProxy: FaultProxy, rerun: () => Promise<CopyResult>): Promise<void> {
+  async function resumeOnRegistry(
+    first: Outcome,
+    registry: LabRegistry,
+    repository: string,
+    sourceProxy: FaultProxy | undefined,
+    targetProxy: FaultProxy,
+    rerun: () => Promise<CopyResult>,
+  ): Promise<void> {
     if (!first.ok) {
       const tags = await listTags(registry, repository).catch((): string[] => []);
       assert.ok(!tags.includes('1'), `a failed transfer left no tag (${tags.join(', ')})`);
@@ -261,9 +287,13 @@ describe('a registry process killed mid-transfer and restarted', function () {
     const moved = (n: number, digest: string): boolean => (kept.has(digest) ? n === 0 : n >= 1);
     for (const blob of blobs) {
       const uploads = uploadsOf(targetProxy, blob.digest);
-      assert.ok(moved(uploads, blob.digest), `${uploads} uploads of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`);
+      assert.ok(
+        moved(uploads, blob.digest),
+        `${uploads} uploads of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`,
+      );
       const gets = sourceProxy ? blobGetsOf(sourceProxy, blob.digest) : undefined;
-      if (gets !== undefined) assert.ok(moved(gets, blob.digest), `${gets} GETs of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`);
+      if (gets !== undefined)
+        assert.ok(moved(gets, blob.digest), `${gets} GETs of ${blob.digest} (${kept.has(blob.digest) ? 'kept' : 'missing'}) on the rerun`);
     }
     assert.equal(sha256(await inspectRaw(registry, `${repository}:1`)), image.descriptor.digest, 'skopeo sees the pushed root');
     await skopeoReadsBack(registry, `docker://${registry.host}/${repository}:1`);

@@ -83,7 +83,10 @@ describe('registry lab (smoke)', function () {
       assert.equal(noDelete.running, false);
       assert.equal(await tlsErrorCode(labRequest(`${noDelete.url}/v2/`)), 'ECONNREFUSED');
       await noDelete.start();
-      const res = await labRequest(`${noDelete.url}/v2/smoke/restart/manifests/v1`, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
+      const res = await labRequest(`${noDelete.url}/v2/smoke/restart/manifests/v1`, {
+        method: 'HEAD',
+        headers: { accept: MANIFEST_ACCEPT },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers['docker-content-digest'], digest);
     });
@@ -167,9 +170,18 @@ describe('registry lab (smoke)', function () {
       assert.match(readOnly, /unauthorized|authentication required|denied/i);
 
       const records = tokens.requests.filter((r) => r.service === token.tokenService);
-      assert.ok(records.some((r) => r.user === null && !r.hadAuthorization), 'an anonymous token request was recorded');
-      assert.ok(records.some((r) => r.user === 'alice' && r.granted.some((g) => g.actions.includes('push'))), 'alice was granted push');
-      assert.ok(records.some((r) => r.user === 'bob' && r.granted.every((g) => !g.actions.includes('push'))), 'bob never gets push');
+      assert.ok(
+        records.some((r) => r.user === null && !r.hadAuthorization),
+        'an anonymous token request was recorded',
+      );
+      assert.ok(
+        records.some((r) => r.user === 'alice' && r.granted.some((g) => g.actions.includes('push'))),
+        'alice was granted push',
+      );
+      assert.ok(
+        records.some((r) => r.user === 'bob' && r.granted.every((g) => !g.actions.includes('push'))),
+        'bob never gets push',
+      );
       const recorded = JSON.stringify(tokens.requests);
       assert.ok(!recorded.includes(lab.user.password) && !recorded.includes(lab.readOnlyUser.password), 'passwords are never recorded');
     });
@@ -178,22 +190,40 @@ describe('registry lab (smoke)', function () {
       const tokens = token.tokenServer;
       assert.ok(tokens);
       const scope = 'repository:smoke/token:pull';
-      const bad = await labRequest(`${tokens.realm}?service=${token.tokenService}&scope=${scope}`, { basicAuth: { username: 'alice', password: 'wrong' } });
+      const bad = await labRequest(`${tokens.realm}?service=${token.tokenService}&scope=${scope}`, {
+        basicAuth: { username: 'alice', password: 'wrong' },
+      });
       assert.equal(bad.status, 401);
 
       const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
       const headers = { 'content-type': 'application/x-www-form-urlencoded' };
       const login = await labRequest(tokens.realm, {
-        method: 'POST', headers,
-        body: form({ grant_type: 'password', username: 'alice', password: lab.user.password, service: token.tokenService as string, client_id: 'lab-smoke', access_type: 'offline', scope }),
+        method: 'POST',
+        headers,
+        body: form({
+          grant_type: 'password',
+          username: 'alice',
+          password: lab.user.password,
+          service: token.tokenService as string,
+          client_id: 'lab-smoke',
+          access_type: 'offline',
+          scope,
+        }),
       });
       assert.equal(login.status, 200, login.text());
       const first = login.json<{ access_token: string; refresh_token: string; expires_in: number }>();
       assert.ok(first.refresh_token);
       assert.equal(first.expires_in, 300);
       const refreshed = await labRequest(tokens.realm, {
-        method: 'POST', headers,
-        body: form({ grant_type: 'refresh_token', refresh_token: first.refresh_token, service: token.tokenService as string, client_id: 'lab-smoke', scope }),
+        method: 'POST',
+        headers,
+        body: form({
+          grant_type: 'refresh_token',
+          refresh_token: first.refresh_token,
+          service: token.tokenService as string,
+          client_id: 'lab-smoke',
+          scope,
+        }),
       });
       assert.equal(refreshed.status, 200, refreshed.text());
       const second = refreshed.json<{ token: string }>();
@@ -222,7 +252,9 @@ describe('registry lab (smoke)', function () {
   describe('pull-through mirror', () => {
     it('serves the upstream content and logs the query string the client sent', async () => {
       const digest = await pushToRegistry(layout, image, plain, 'smoke/mirrored:v1');
-      const res = await labRequest(`${mirror.url}/v2/smoke/mirrored/manifests/v1?ns=${plain.host}`, { headers: { accept: MANIFEST_ACCEPT } });
+      const res = await labRequest(`${mirror.url}/v2/smoke/mirrored/manifests/v1?ns=${plain.host}`, {
+        headers: { accept: MANIFEST_ACCEPT },
+      });
       assert.equal(res.status, 200, res.text());
       assert.equal(res.headers['docker-content-digest'], digest);
       assert.match(mirror.readLog(), /GET \/v2\/smoke\/mirrored\/manifests\/v1\?ns=127\.0\.0\.1:\d+ HTTP/);
@@ -251,28 +283,44 @@ describe('registry lab (smoke)', function () {
         assert.equal(`sha256:${raw.stdout.split(' ')[0]}`, layer.diffId);
       }
       const config = image.config as { rootfs: { diff_ids: string[] }; history: { empty_layer?: boolean }[] };
-      assert.deepEqual(config.rootfs.diff_ids, image.layers.map((l) => l.diffId));
+      assert.deepEqual(
+        config.rootfs.diff_ids,
+        image.layers.map((l) => l.diffId),
+      );
       assert.ok(config.history.some((h) => h.empty_layer === true));
     });
 
     it('pushes a multi-platform index with both platforms', async () => {
       const index = await layout.multiPlatformIndex({ ref: 'smoke-multi' });
       assert.equal(await pushToRegistry(layout, index, plain, 'smoke/multi:v1'), index.descriptor.digest);
-      const raw = JSON.parse((await inspectRaw(plain, 'smoke/multi:v1')).toString('utf8')) as { manifests: { platform: { architecture: string; variant?: string } }[] };
+      const raw = JSON.parse((await inspectRaw(plain, 'smoke/multi:v1')).toString('utf8')) as {
+        manifests: { platform: { architecture: string; variant?: string } }[];
+      };
       assert.equal(raw.manifests.length, 2);
-      assert.deepEqual(raw.manifests.map((m) => m.platform.architecture), ['amd64', 'arm64']);
+      assert.deepEqual(
+        raw.manifests.map((m) => m.platform.architecture),
+        ['amd64', 'arm64'],
+      );
       assert.equal(raw.manifests[1]?.platform.variant, 'v8');
     });
 
     it('pushes an artifact whose files are listed by title', async () => {
-      const artifact = await layout.artifact({ artifactType: 'application/vnd.example.bundle.v1', files: { 'a.yaml': 'a: 1\n', 'notes.txt': 'hello' } });
+      const artifact = await layout.artifact({
+        artifactType: 'application/vnd.example.bundle.v1',
+        files: { 'a.yaml': 'a: 1\n', 'notes.txt': 'hello' },
+      });
       await pushToRegistry(layout, artifact, plain, 'smoke/artifact:v1');
       const raw = JSON.parse((await inspectRaw(plain, 'smoke/artifact:v1')).toString('utf8')) as {
-        artifactType: string; config: { mediaType: string }; layers: { annotations: Record<string, string> }[];
+        artifactType: string;
+        config: { mediaType: string };
+        layers: { annotations: Record<string, string> }[];
       };
       assert.equal(raw.artifactType, 'application/vnd.example.bundle.v1');
       assert.equal(raw.config.mediaType, MediaType.empty);
-      assert.deepEqual(raw.layers.map((l) => l.annotations['org.opencontainers.image.title']), ['a.yaml', 'notes.txt']);
+      assert.deepEqual(
+        raw.layers.map((l) => l.annotations['org.opencontainers.image.title']),
+        ['a.yaml', 'notes.txt'],
+      );
     });
 
     it('makes referrers reachable through the sha256-<hex> fallback tag', async () => {
@@ -285,9 +333,17 @@ describe('registry lab (smoke)', function () {
       assert.ok((await listTags(token, 'smoke/signed')).includes(result.tag));
       const res = await registryRequest(token, `/v2/smoke/signed/manifests/${result.tag}`, { headers: { accept: MediaType.imageIndex } });
       const index = res.json<{ manifests: { digest: string; artifactType: string }[] }>();
-      assert.deepEqual(index.manifests.map((m) => m.artifactType), [COSIGN_SIGNATURE_TYPE, 'application/vnd.example.signature']);
-      assert.deepEqual(index.manifests.map((m) => m.digest), [signature.descriptor.digest, other.descriptor.digest]);
-      const referrerManifest = await registryRequest(token, `/v2/smoke/signed/manifests/${signature.descriptor.digest}`, { headers: { accept: MANIFEST_ACCEPT } });
+      assert.deepEqual(
+        index.manifests.map((m) => m.artifactType),
+        [COSIGN_SIGNATURE_TYPE, 'application/vnd.example.signature'],
+      );
+      assert.deepEqual(
+        index.manifests.map((m) => m.digest),
+        [signature.descriptor.digest, other.descriptor.digest],
+      );
+      const referrerManifest = await registryRequest(token, `/v2/smoke/signed/manifests/${signature.descriptor.digest}`, {
+        headers: { accept: MANIFEST_ACCEPT },
+      });
       assert.equal(referrerManifest.json<{ subject: { digest: string } }>().subject.digest, subject);
     });
   });

@@ -22,13 +22,20 @@ const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath,
 const port = (host: string) => host.split(':').pop()!;
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
   return err;
 }
 
 function assertReachable(ping: PingResult, what: string): void {
-  assert.equal(ping.state, 'reachable', `${what}: ${ping.state === 'unreachable' ? `${ping.error.code}: ${ping.error.message}` : ping.state}`);
+  assert.equal(
+    ping.state,
+    'reachable',
+    `${what}: ${ping.state === 'unreachable' ? `${ping.error.code}: ${ping.error.message}` : ping.state}`,
+  );
 }
 
 describe('TLS settings per contacted host, whatever the order', function () {
@@ -78,9 +85,15 @@ describe('TLS settings per contacted host, whatever the order', function () {
     return p;
   }
 
-  const pullFrom = (s: RegistrySession, host: string) => pull(s.registry(host).repository('tls/image'), '1', { kind: 'oci-layout', dir: join(lab.dir, 'tls-per-host', String(pulls++)) }, { blobAttempts: 1 });
+  const pullFrom = (s: RegistrySession, host: string) =>
+    pull(
+      s.registry(host).repository('tls/image'),
+      '1',
+      { kind: 'oci-layout', dir: join(lab.dir, 'tls-per-host', String(pulls++)) },
+      { blobAttempts: 1 },
+    );
 
-  describe('an insecure registry\'s token realm and a verified registry\'s blob storage on one origin', () => {
+  describe("an insecure registry's token realm and a verified registry's blob storage on one origin", () => {
     /** The shared origin: a certificate without 127.0.0.1 in it, so only skipped verification reaches it. */
     let shared: RecordingServer;
     let insecure: FaultProxy;
@@ -94,7 +107,16 @@ describe('TLS settings per contacted host, whatever the order', function () {
       shared.serve(`/storage/${layer()}`, readFileSync(layout.blobPath(layer())));
       // Loopback without a CA: insecure, so it and its token realm on its own host name skip verification.
       insecure = await proxy('ca');
-      insecure.add({ path: /^\/v2\//, times: 1, fault: { kind: 'status', status: 401, headers: { 'www-authenticate': `Bearer realm="${shared.url}/token",service="lab"` }, body: '' } });
+      insecure.add({
+        path: /^\/v2\//,
+        times: 1,
+        fault: {
+          kind: 'status',
+          status: 401,
+          headers: { 'www-authenticate': `Bearer realm="${shared.url}/token",service="lab"` },
+          body: '',
+        },
+      });
       // The lab CA configured: verified, and so is where it redirects its blobs.
       verified = await proxy('ca');
       verified.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `${shared.url}/storage/${layer()}` } });
@@ -104,7 +126,10 @@ describe('TLS settings per contacted host, whatever the order', function () {
     async function insecureRegistryWorks(): Promise<void> {
       const resolved = await s.registry(insecure.host).repository('tls/image').resolve('1');
       assert.equal(resolved.digest, image.descriptor.digest);
-      assert.ok(shared.requests.some((r) => r.path.startsWith('/token')), 'the token came from the shared origin, reached unverified');
+      assert.ok(
+        shared.requests.some((r) => r.path.startsWith('/token')),
+        'the token came from the shared origin, reached unverified',
+      );
       assert.ok(insecure.requests.some((r) => r.headers.authorization === 'Bearer shared-origin-token'));
     }
 
@@ -114,12 +139,12 @@ describe('TLS settings per contacted host, whatever the order', function () {
       assert.equal(shared.count('GET', /^\/storage\//), 0, 'the blob was not fetched from an unverified origin');
     }
 
-    it('realm first, then storage: the insecure registry\'s skipped verification stays its own', async () => {
+    it("realm first, then storage: the insecure registry's skipped verification stays its own", async () => {
       await insecureRegistryWorks();
       await verifiedRegistryRefusesIt();
     });
 
-    it('storage first, then realm: the verified registry\'s verification does not block the insecure one', async () => {
+    it("storage first, then realm: the verified registry's verification does not block the insecure one", async () => {
       await verifiedRegistryRefusesIt();
       await insecureRegistryWorks();
     });
@@ -134,7 +159,11 @@ describe('TLS settings per contacted host, whatever the order', function () {
       // registry.test:8443 with its own CA in certs.d; a loopback registry sends its blobs there.
       named = await proxy('registry.test');
       redirecting = await proxy('ca');
-      redirecting.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `https://registry.test:8443/v2/tls/image/blobs/${layer()}` } });
+      redirecting.add({
+        method: 'GET',
+        path: layerGet(),
+        fault: { kind: 'redirect', location: `https://registry.test:8443/v2/tls/image/blobs/${layer()}` },
+      });
       s = session({
         hostsDirectories: [folderWith({ 'registry.test:8443/ca.crt': caPem })],
         resolveRules: [`registry.test:8443:127.0.0.1:${port(named.host)}`],
@@ -175,7 +204,8 @@ describe('TLS settings per contacted host, whatever the order', function () {
       });
     });
 
-    const resolves = async () => assert.equal((await s.registry('registry.test').repository('tls/image').resolve('1')).digest, image.descriptor.digest);
+    const resolves = async () =>
+      assert.equal((await s.registry('registry.test').repository('tls/image').resolve('1')).digest, image.descriptor.digest);
     const lists = async () => {
       const tags: string[] = [];
       for await (const page of s.registry('registry.test').listTags('tls/image')) tags.push(...page);
@@ -208,11 +238,18 @@ describe('TLS settings per contacted host, whatever the order', function () {
       named = await proxy('registry.test');
     });
 
-    const resolves = async (s: RegistrySession, host: string) => assert.equal((await s.registry(host).repository('tls/image').resolve('1')).digest, image.descriptor.digest, host);
+    const resolves = async (s: RegistrySession, host: string) =>
+      assert.equal((await s.registry(host).repository('tls/image').resolve('1')).digest, image.descriptor.digest, host);
 
     it('with a resolve rule and a certs.d CA, in both orders', async () => {
-      for (const order of [['registry.test:443', 'registry.test'], ['registry.test', 'registry.test:443']]) {
-        const s = session({ hostsDirectories: [folderWith({ 'registry.test/ca.crt': caPem })], resolveRules: [`registry.test:443:127.0.0.1:${port(named.host)}`] });
+      for (const order of [
+        ['registry.test:443', 'registry.test'],
+        ['registry.test', 'registry.test:443'],
+      ]) {
+        const s = session({
+          hostsDirectories: [folderWith({ 'registry.test/ca.crt': caPem })],
+          resolveRules: [`registry.test:443:127.0.0.1:${port(named.host)}`],
+        });
         for (const host of order) await resolves(s, host!);
         const plan = describePlan(await s.registry('registry.test:443').plan('resolve'));
         assert.match(plan, /https connects to 127\.0\.0\.1:\d+ \(resolve rule registry\.test:443:127\.0\.0\.1:\d+\)/);
@@ -222,7 +259,10 @@ describe('TLS settings per contacted host, whatever the order', function () {
 
     it('with skip_verify in the hosts.toml of a Docker-style registry.test:443 folder, in both orders', async () => {
       const dir = folderWith({ 'registry.test:443/hosts.toml': 'skip_verify = true\n' });
-      for (const order of [['registry.test:443', 'registry.test'], ['registry.test', 'registry.test:443']]) {
+      for (const order of [
+        ['registry.test:443', 'registry.test'],
+        ['registry.test', 'registry.test:443'],
+      ]) {
         const s = session({ hostsDirectories: [dir], resolveRules: [`registry.test:443:127.0.0.1:${port(named.host)}`] });
         for (const host of order) await resolves(s, host!);
       }
@@ -233,7 +273,10 @@ describe('TLS settings per contacted host, whatever the order', function () {
     it('an insecure IPv6 loopback registry is reached unverified under either spelling, in both orders', async () => {
       const v6 = await proxy('ca', '::1');
       const long = `[0:0:0:0:0:0:0:1]:${port(v6.host)}`;
-      for (const order of [[long, v6.host], [v6.host, long]]) {
+      for (const order of [
+        [long, v6.host],
+        [v6.host, long],
+      ]) {
         const s = session({});
         for (const host of order) {
           assert.equal((await s.registry(host!).repository('tls/image').resolve('1')).digest, image.descriptor.digest, host);
@@ -248,7 +291,10 @@ describe('TLS settings per contacted host, whatever the order', function () {
       const log: string[] = [];
       const s = session({ log: (e) => log.push(e.url) });
       assertReachable(await s.registry(long).ping(), long);
-      assert.ok(log.some((u) => u.startsWith(`http://[::1]:${port(v6.host)}/`)), log.join(', '));
+      assert.ok(
+        log.some((u) => u.startsWith(`http://[::1]:${port(v6.host)}/`)),
+        log.join(', '),
+      );
     });
   });
 });

@@ -20,9 +20,11 @@ import { Lab, type LabRegistry } from '../support/lab/registry';
 const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-
 async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
   return err;
 }
@@ -108,17 +110,29 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
       const repo = secure().registry(proxy.host).repository('tls/image');
       const err = await failure(pull(repo, '1', { kind: 'oci-layout', dir: dirFor('to-http') }));
       assert.equal(err.code, 'INSECURE_REDIRECT');
-      assert.match(err.message, new RegExp(`redirected /v2/tls/image/blobs/${layerDigest()} from https to plain http \\(${escape(httpSink.host)}\\); the redirect was refused .*: ask the registry's operator to serve its storage over HTTPS\\.$`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `redirected /v2/tls/image/blobs/${layerDigest()} from https to plain http \\(${escape(httpSink.host)}\\); the redirect was refused .*: ask the registry's operator to serve its storage over HTTPS\\.$`,
+        ),
+      );
       assert.equal(httpSink.requests.length, 0, 'the http host received nothing');
       assert.equal(proxy.count('GET', layerGet()), 1, 'a refused redirect is not retried');
     });
 
     it('refuses an upload location on plain http; nothing is uploaded there', async () => {
-      proxy.add({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'status', status: 202, headers: { location: `${httpSink.url}/upload/1` }, body: '' } });
+      proxy.add({
+        method: 'POST',
+        path: /\/blobs\/uploads\/$/,
+        fault: { kind: 'status', status: 202, headers: { location: `${httpSink.url}/upload/1` }, body: '' },
+      });
       const repo = secure().registry(proxy.host).repository('tls/pushed');
       const err = await failure(push({ kind: 'oci-layout', dir: layout.dir, refName: image.ref }, repo, '1', { blobAttempts: 1 }));
       assert.equal(err.code, 'INSECURE_REDIRECT');
-      assert.match(err.message, /sent an upload location on plain http \(http:\/\/127\.0\.0\.1:\d+\); it is not followed, .*: ask the registry's operator to serve uploads over HTTPS\.$/);
+      assert.match(
+        err.message,
+        /sent an upload location on plain http \(http:\/\/127\.0\.0\.1:\d+\); it is not followed, .*: ask the registry's operator to serve uploads over HTTPS\.$/,
+      );
       assert.equal(httpSink.requests.length, 0, 'not even the cancelling DELETE went there');
     });
 
@@ -140,7 +154,10 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
       assert.match(String(redirected?.headers.authorization), /^Basic /, 'the blob request to the registry carried them too');
 
       // The other host: the download, and nothing of the registry's.
-      assert.deepEqual(tlsSink.requests.map((r) => [r.method, r.path, r.status]), [['GET', `/storage/${layerDigest()}`, 200]]);
+      assert.deepEqual(
+        tlsSink.requests.map((r) => [r.method, r.path, r.status]),
+        [['GET', `/storage/${layerDigest()}`, 200]],
+      );
       const headers = tlsSink.requests[0]!.headers;
       assert.equal(headers.authorization, undefined, 'no Authorization to the other host');
       assert.equal(headers[SECRET_HEADER], undefined, 'no configured header to the other host');
@@ -152,37 +169,57 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
       const repo = secure().registry(proxy.host).repository('tls/image');
       const err = await failure(pull(repo, '1', { kind: 'oci-layout', dir: dirFor('to-bad-cert') }));
       assert.equal(err.code, 'TLS_REDIRECT_TARGET');
-      assert.match(err.message, new RegExp(`sent /v2/tls/image/blobs/${layerDigest()} to ${escape(badCertSink.host)}, whose certificate could not be verified \\(without that IP address in it\\), so nothing was fetched from it: if that storage uses your own CA, add the CA to the hosts\\.toml \`ca\` or certs\\.d folder of ${escape(proxy.host)}`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `sent /v2/tls/image/blobs/${layerDigest()} to ${escape(badCertSink.host)}, whose certificate could not be verified \\(without that IP address in it\\), so nothing was fetched from it: if that storage uses your own CA, add the CA to the hosts\\.toml \`ca\` or certs\\.d folder of ${escape(proxy.host)}`,
+        ),
+      );
       assert.equal(badCertSink.requests.length, 0);
     });
 
-    it('does not pass an insecure registry\'s skipped verification on to its redirect target', async () => {
+    it("does not pass an insecure registry's skipped verification on to its redirect target", async () => {
       // Loopback without https:// or a CA: insecure, so the proxy itself is reached unverified.
       const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: proxy.host }] });
       proxy.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `${tlsSink.url}/storage/${layerDigest()}` } });
-      const err = await failure(pull(s.registry(proxy.host).repository('tls/image'), '1', { kind: 'oci-layout', dir: dirFor('insecure-to-https') }));
+      const err = await failure(
+        pull(s.registry(proxy.host).repository('tls/image'), '1', { kind: 'oci-layout', dir: dirFor('insecure-to-https') }),
+      );
       assert.equal(err.code, 'TLS_REDIRECT_TARGET');
       assert.match(err.message, /\(signed by an unknown authority\)/);
-      assert.ok(proxy.requests.some((r) => /\/manifests\//.test(r.path) && r.status === 200), 'the insecure registry itself was reached');
+      assert.ok(
+        proxy.requests.some((r) => /\/manifests\//.test(r.path) && r.status === 200),
+        'the insecure registry itself was reached',
+      );
       assert.equal(tlsSink.requests.length, 0, 'the storage host was not contacted unverified');
     });
   });
 
   describe('token realms', () => {
-    const challenge = (realm: string) => ({ kind: 'status' as const, status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="lab"` }, body: '' });
+    const challenge = (realm: string) => ({
+      kind: 'status' as const,
+      status: 401,
+      headers: { 'www-authenticate': `Bearer realm="${realm}",service="lab"` },
+      body: '',
+    });
 
     it('refuses a token realm on plain http before sending anything there', async () => {
       proxy.add({ path: /^\/v2\//, fault: challenge(`${httpSink.url}/token`) });
       const repo = secure().registry(proxy.host).repository('tls/image');
       const err = await failure(repo.resolve('1'));
       assert.equal(err.code, 'INSECURE_REALM');
-      assert.match(err.message, new RegExp(`is reached over HTTPS but sends clients to the plain-HTTP token server ${escape(httpSink.url)}/token, where credentials and tokens could be read on the network; ask the registry's operator to serve the token endpoint over HTTPS`));
+      assert.match(
+        err.message,
+        new RegExp(
+          `is reached over HTTPS but sends clients to the plain-HTTP token server ${escape(httpSink.url)}/token, where credentials and tokens could be read on the network; ask the registry's operator to serve the token endpoint over HTTPS`,
+        ),
+      );
       assert.equal(httpSink.requests.length, 0, 'the http realm received nothing');
       assert.equal(proxy.requests.length, 1, 'one anonymous request, then nothing');
       assert.equal(proxy.requests[0]!.headers.authorization, undefined);
     });
 
-    it('sends the registry\'s credentials to a token realm the policy allows (by design), and only as the token request', async () => {
+    it("sends the registry's credentials to a token realm the policy allows (by design), and only as the token request", async () => {
       // Same host name as the registry (127.0.0.1), https, verified with the registry's CA.
       proxy.add({ path: /^\/v2\//, fault: challenge(`${tlsSink.url}/token`) });
       const repo = secure().registry(proxy.host).repository('tls/image');
@@ -195,7 +232,10 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         assert.match(r.path, /[?&]account=alice(&|$)/);
         assert.match(r.path, /[?&]service=lab(&|$)/);
       }
-      assert.ok(proxy.requests.every((r) => !/^Basic /.test(String(r.headers.authorization ?? ''))), 'the registry only ever got the token, never the password');
+      assert.ok(
+        proxy.requests.every((r) => !/^Basic /.test(String(r.headers.authorization ?? ''))),
+        'the registry only ever got the token, never the password',
+      );
       assert.ok(proxy.requests.some((r) => r.headers.authorization === 'Bearer lab-realm-token'));
     });
 
@@ -209,11 +249,18 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         elsewhere.serve(`/storage/${layerDigest()}`, readFileSync(layout.blobPath(layerDigest())));
         const s = session({
           hostsDirectories: [folderWith({ 'registry.test/ca.crt': readFileSync(certs.ca.certPath, 'utf8') })],
-          resolveRules: [`registry.test:443:127.0.0.1:${named.host.split(':')[1]}`, `registry.test:8443:127.0.0.1:${elsewhere.host.split(':')[1]}`],
+          resolveRules: [
+            `registry.test:443:127.0.0.1:${named.host.split(':')[1]}`,
+            `registry.test:8443:127.0.0.1:${elsewhere.host.split(':')[1]}`,
+          ],
         });
         const repo = () => s.registry('registry.test').repository('tls/image');
 
-        named.add({ method: 'GET', path: layerGet(), fault: { kind: 'redirect', location: `https://registry.test:8443/storage/${layerDigest()}` } });
+        named.add({
+          method: 'GET',
+          path: layerGet(),
+          fault: { kind: 'redirect', location: `https://registry.test:8443/storage/${layerDigest()}` },
+        });
         const result = await pull(repo(), '1', { kind: 'oci-layout', dir: dirFor('resolved-storage') });
         assert.equal(result.blobs.copied, 2);
         const fetched = elsewhere.requests.filter((r) => r.path === `/storage/${layerDigest()}`);
@@ -226,7 +273,10 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         s.forget('registry.test');
         const err = await failure(repo().resolve('1'));
         assert.equal(err.code, 'AUTH_FAILED', err.message);
-        assert.ok(elsewhere.requests.some((r) => r.path.startsWith('/token') && /^Basic /.test(String(r.headers.authorization))), 'the realm the rule points at was asked for a token');
+        assert.ok(
+          elsewhere.requests.some((r) => r.path.startsWith('/token') && /^Basic /.test(String(r.headers.authorization))),
+          'the realm the rule points at was asked for a token',
+        );
       } finally {
         await Promise.all([named.stop(), elsewhere.stop()]);
       }
@@ -244,7 +294,12 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         });
         const err = await failure(s.registry('registry.test').repository('tls/image').resolve('1'));
         assert.equal(err.code, 'PRIVATE_REALM');
-        assert.match(err.message, new RegExp(`registry\\.test sends clients to the token server ${escape(tlsSink.url)}/token on a loopback or private address .*; if this registry is yours, let its token server be reached under the registry's own host name \\(registry\\.test\\)`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `registry\\.test sends clients to the token server ${escape(tlsSink.url)}/token on a loopback or private address .*; if this registry is yours, let its token server be reached under the registry's own host name \\(registry\\.test\\)`,
+          ),
+        );
         assert.equal(tlsSink.requests.length, 0, 'the realm received nothing');
         assert.equal(named.requests.length, 1);
         assert.equal(named.requests[0]!.headers.authorization, undefined);
@@ -265,7 +320,14 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
     afterEach(() => plainProxy.clearRequests());
 
     /** Every operation fails with `code`, each attempt went out as https, and nothing reached the server as a request. */
-    async function neverWeakened(s: RegistrySession, host: string, log: RequestLogEntry[], server: FaultProxy, code: string, message: RegExp): Promise<void> {
+    async function neverWeakened(
+      s: RegistrySession,
+      host: string,
+      log: RequestLogEntry[],
+      server: FaultProxy,
+      code: string,
+      message: RegExp,
+    ): Promise<void> {
       const client = s.registry(host);
       const ping = await client.ping();
       assert.equal(ping.state, 'unreachable');
@@ -273,23 +335,41 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         ping.state === 'unreachable' ? ping.error : undefined,
         await failure(client.repository('tls/image').resolve('1')),
         await failure(pull(client.repository('tls/image'), '1', { kind: 'oci-layout', dir: dirFor(`never-${code}-${log.length}`) })),
-        await failure((async () => {
-          for await (const page of client.listTags('tls/image')) void page;
-        })()),
+        await failure(
+          (async () => {
+            for await (const page of client.listTags('tls/image')) void page;
+          })(),
+        ),
       ];
       for (const err of errors) {
         assert.equal(err?.code, code, err?.message);
         assert.match(err!.message, message);
       }
       assert.ok(log.length >= errors.length);
-      assert.ok(log.every((e) => e.url.startsWith(`https://${host}/`)), `only https was tried: ${log.map((e) => e.url).join(', ')}`);
+      assert.ok(
+        log.every((e) => e.url.startsWith(`https://${host}/`)),
+        `only https was tried: ${log.map((e) => e.url).join(', ')}`,
+      );
       assert.equal(server.requests.length, 0, 'the server never received a request');
     }
 
     it('answered in plain HTTP, with https:// named: refused, and the plain-HTTP server on that port saw no request', async () => {
       const log: RequestLogEntry[] = [];
-      const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${plainProxy.host}` }], log: (e) => log.push(e) });
-      await neverWeakened(s, plainProxy.host, log, plainProxy, 'TLS_PLAIN_HTTP', new RegExp(`answered the TLS handshake with plain HTTP: use http://${escape(plainProxy.host)} as the registry URL, or treat ${escape(plainProxy.host)} as an insecure registry`));
+      const s = session({
+        hostsDirectories: [folderWith({})],
+        registries: [{ url: `https://${plainProxy.host}` }],
+        log: (e) => log.push(e),
+      });
+      await neverWeakened(
+        s,
+        plainProxy.host,
+        log,
+        plainProxy,
+        'TLS_PLAIN_HTTP',
+        new RegExp(
+          `answered the TLS handshake with plain HTTP: use http://${escape(plainProxy.host)} as the registry URL, or treat ${escape(plainProxy.host)} as an insecure registry`,
+        ),
+      );
     });
 
     it('answered in plain HTTP, with a CA configured for the loopback host: refused the same way', async () => {
@@ -302,7 +382,16 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
     it('a certificate from an unknown authority: refused, no request sent over the unverified connection', async () => {
       const log: RequestLogEntry[] = [];
       const s = session({ hostsDirectories: [folderWith({})], registries: [{ url: `https://${proxy.host}` }], log: (e) => log.push(e) });
-      await neverWeakened(s, proxy.host, log, proxy, 'TLS_UNKNOWN_AUTHORITY', new RegExp(`The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or treat ${escape(proxy.host)} as an insecure registry`));
+      await neverWeakened(
+        s,
+        proxy.host,
+        log,
+        proxy,
+        'TLS_UNKNOWN_AUTHORITY',
+        new RegExp(
+          `The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or treat ${escape(proxy.host)} as an insecure registry`,
+        ),
+      );
     });
   });
 });

@@ -3,13 +3,35 @@
 // blob leaves nothing behind.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { constants as fsConstants, copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  constants as fsConstants,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, skopeo, skopeoFlags, type SampleContent } from '../support/lab/content';
+import {
+  inspectRaw,
+  listTags,
+  OciLayout,
+  pushToRegistry,
+  seedSampleContent,
+  sha256,
+  skopeo,
+  skopeoFlags,
+  type SampleContent,
+} from '../support/lab/content';
 import { FaultProxy } from '../support/lab/fault-proxy';
 import { filesUnder } from '../support/lab/local-checks';
 import { Lab, type LabRegistry } from '../support/lab/registry';
@@ -31,7 +53,12 @@ describe('pull and push against real registries', function () {
     [source, target] = await Promise.all([lab.startRegistry({ name: 'xfer-source' }), lab.startRegistry({ name: 'xfer-target' })]);
     sample = await seedSampleContent(source);
     proxy = await FaultProxy.start(source);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [source, target, proxy].map((r) => ({ url: r.url })), retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } });
+    session = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [source, target, proxy].map((r) => ({ url: r.url })),
+      retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
+    });
     work = join(lab.dir, 'transfer');
   });
 
@@ -49,7 +76,15 @@ describe('pull and push against real registries', function () {
     assert.equal(result.root.digest, sample.multiPlatform.digest);
     const raw = await skopeo(source, ['inspect', '--raw', `oci:${dir}:v1`]);
     assert.equal(sha256(Buffer.from(raw.stdout, 'utf8')), sample.multiPlatform.digest);
-    await skopeo(target, ['copy', '--all', '--preserve-digests', '--quiet', ...skopeoFlags(target, 'dest'), `oci:${dir}:v1`, `docker://${target.host}/from-layout/web:v1`]);
+    await skopeo(target, [
+      'copy',
+      '--all',
+      '--preserve-digests',
+      '--quiet',
+      ...skopeoFlags(target, 'dest'),
+      `oci:${dir}:v1`,
+      `docker://${target.host}/from-layout/web:v1`,
+    ]);
     assert.equal(sha256(await inspectRaw(target, 'from-layout/web:v1')), sample.multiPlatform.digest);
   });
 
@@ -60,9 +95,15 @@ describe('pull and push against real registries', function () {
     const second = await repo.getManifest(platform.digest);
     const lastLayer = second.kind === 'image' ? second.manifest.layers.at(-1)! : assert.fail('a platform is an image');
     proxy.add({ method: 'GET', path: new RegExp(`/blobs/${lastLayer.digest}`), fault: { kind: 'status', status: 500 }, times: 10 });
-    const failed = await pull(repo, 'v1', { kind: 'oci-layout', dir }, { concurrency: 1 }).then(() => undefined, (e: unknown) => e);
+    const failed = await pull(repo, 'v1', { kind: 'oci-layout', dir }, { concurrency: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(failed instanceof CoreError, String(failed));
-    assert.ok(!existsSync(join(dir, 'index.json')) || !readFileSync(join(dir, 'index.json'), 'utf8').includes('"v1"'), 'the tag is not listed before everything arrived');
+    assert.ok(
+      !existsSync(join(dir, 'index.json')) || !readFileSync(join(dir, 'index.json'), 'utf8').includes('"v1"'),
+      'the tag is not listed before everything arrived',
+    );
     proxy.clear();
     const first = await pull(repo, 'v1', { kind: 'oci-layout', dir });
     assert.equal(first.root.digest, sample.multiPlatform.digest);
@@ -80,7 +121,10 @@ describe('pull and push against real registries', function () {
     await pushToRegistry(layout, image, source, 'tamper/pull:1');
     const layer = image.layers[0]!.descriptor;
     proxy.add({ method: 'GET', path: new RegExp(`/blobs/${layer.digest}`), fault: { kind: 'tamper' } });
-    const err = await pull(session.registry(proxy.host).repository('tamper/pull'), '1', { kind: 'oci-layout', dir }).then(() => undefined, (e: unknown) => e);
+    const err = await pull(session.registry(proxy.host).repository('tamper/pull'), '1', { kind: 'oci-layout', dir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof CoreError && err.code === 'DIGEST_MISMATCH', String(err));
     const files = filesUnder(dir);
     assert.ok(!files.some((f) => f.includes(layer.digest.slice(7))), `no file for the corrupt layer (${files.join(', ')})`);
@@ -90,9 +134,17 @@ describe('pull and push against real registries', function () {
   it('pulls one platform into a docker archive that skopeo reads', async function () {
     const file = join(work, 'web-amd64.tar');
     const amd64 = sample.multiPlatform.platforms.find((p) => p.platform.architecture === 'amd64')!;
-    const result = await pull(session.registry(source.host).repository('apps/web'), 'v1', { kind: 'docker-archive', file, repoTag: 'apps/web:v1' }, { platforms: [amd64.platform] });
+    const result = await pull(
+      session.registry(source.host).repository('apps/web'),
+      'v1',
+      { kind: 'docker-archive', file, repoTag: 'apps/web:v1' },
+      { platforms: [amd64.platform] },
+    );
     assert.equal(result.root.digest, amd64.digest);
-    const inspected = JSON.parse((await skopeo(source, ['inspect', `docker-archive:${file}`])).stdout) as { Architecture: string; Layers: string[] };
+    const inspected = JSON.parse((await skopeo(source, ['inspect', `docker-archive:${file}`])).stdout) as {
+      Architecture: string;
+      Layers: string[];
+    };
     assert.equal(inspected.Architecture, 'amd64');
     assert.ok(inspected.Layers.length > 0);
     assert.ok(!readdirSync(work).some((f) => f.includes('.pulling')), 'the staging folder is gone');
@@ -100,26 +152,51 @@ describe('pull and push against real registries', function () {
 
   it('pulls an artifact as its files, byte-identical, and refuses to overwrite them', async function () {
     const dir = join(work, 'bundle');
-    const result = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, { kind: 'artifact-files', dir });
+    const result = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, {
+      kind: 'artifact-files',
+      dir,
+    });
     assert.deepEqual(result.written.map((f) => f.slice(dir.length + 1)).sort(), [...sample.artifact.files].sort());
     assert.equal(readFileSync(join(dir, 'app.yaml'), 'utf8'), 'replicas: 2\nimage: apps/web:v1\n');
-    const again = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, { kind: 'artifact-files', dir }).then(() => undefined, (e: unknown) => e);
+    const again = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, {
+      kind: 'artifact-files',
+      dir,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(again instanceof CoreError, 'existing files are not overwritten without asking');
   });
 
   it('pushes an OCI layout and a docker archive, with the digests skopeo sees', async function () {
-    const result = await push({ kind: 'oci-layout', dir: sample.layoutDir, refName: undefined }, session.registry(target.host).repository('pushed/layout'), 'v1').catch((e: unknown) => e);
+    const result = await push(
+      { kind: 'oci-layout', dir: sample.layoutDir, refName: undefined },
+      session.registry(target.host).repository('pushed/layout'),
+      'v1',
+    ).catch((e: unknown) => e);
     // The sample layout holds many images: without a ref name the push must ask which one.
     assert.ok(result instanceof CoreError, 'an ambiguous layout is refused');
-    const index = JSON.parse(readFileSync(join(sample.layoutDir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    const index = JSON.parse(readFileSync(join(sample.layoutDir, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
     const entry = index.manifests.find((m) => m.digest === sample.multiPlatform.digest)!;
     const refName = entry.annotations!['org.opencontainers.image.ref.name']!;
-    const pushed = await push({ kind: 'oci-layout', dir: sample.layoutDir, refName }, session.registry(target.host).repository('pushed/layout'), 'v1');
+    const pushed = await push(
+      { kind: 'oci-layout', dir: sample.layoutDir, refName },
+      session.registry(target.host).repository('pushed/layout'),
+      'v1',
+    );
     assert.equal(pushed.root.digest, sample.multiPlatform.digest);
     assert.equal(sha256(await inspectRaw(target, 'pushed/layout:v1')), sample.multiPlatform.digest);
 
     const archive = join(work, 'skopeo-archive.tar');
-    await skopeo(source, ['copy', '--quiet', ...skopeoFlags(source, 'src'), `docker://${source.host}/library/alpine:3.20`, `docker-archive:${archive}:alpine:3.20`]);
+    await skopeo(source, [
+      'copy',
+      '--quiet',
+      ...skopeoFlags(source, 'src'),
+      `docker://${source.host}/library/alpine:3.20`,
+      `docker-archive:${archive}:alpine:3.20`,
+    ]);
     const fromArchive = await push({ kind: 'archive', file: archive }, session.registry(target.host).repository('pushed/archive'), '3.20');
     const pushedManifest = JSON.parse((await inspectRaw(target, 'pushed/archive:3.20')).toString()) as { config: { digest: string } };
     const original = JSON.parse((await inspectRaw(source, 'library/alpine:3.20')).toString()) as { config: { digest: string } };
@@ -132,10 +209,27 @@ describe('pull and push against real registries', function () {
     writeFileSync(join(dir, 'values.yaml'), 'replicas: 3\n');
     writeFileSync(join(dir, 'blob.bin'), Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256)));
     const repo = session.registry(target.host).repository('pushed/files');
-    const result = await push({ kind: 'files', artifactType: 'application/vnd.example.bundle.v1', files: [{ path: join(dir, 'values.yaml'), mediaType: 'application/yaml' }, { path: join(dir, 'blob.bin') }] }, repo, 'v1');
-    const manifest = JSON.parse((await inspectRaw(target, 'pushed/files:v1')).toString()) as { artifactType: string; layers: { mediaType: string; annotations: Record<string, string> }[] };
+    const result = await push(
+      {
+        kind: 'files',
+        artifactType: 'application/vnd.example.bundle.v1',
+        files: [{ path: join(dir, 'values.yaml'), mediaType: 'application/yaml' }, { path: join(dir, 'blob.bin') }],
+      },
+      repo,
+      'v1',
+    );
+    const manifest = JSON.parse((await inspectRaw(target, 'pushed/files:v1')).toString()) as {
+      artifactType: string;
+      layers: { mediaType: string; annotations: Record<string, string> }[];
+    };
     assert.equal(manifest.artifactType, 'application/vnd.example.bundle.v1');
-    assert.deepEqual(manifest.layers.map((l) => [l.mediaType, l.annotations['org.opencontainers.image.title']]), [['application/yaml', 'values.yaml'], ['application/vnd.oci.image.layer.v1.tar', 'blob.bin']]);
+    assert.deepEqual(
+      manifest.layers.map((l) => [l.mediaType, l.annotations['org.opencontainers.image.title']]),
+      [
+        ['application/yaml', 'values.yaml'],
+        ['application/vnd.oci.image.layer.v1.tar', 'blob.bin'],
+      ],
+    );
     assert.equal(sha256(await inspectRaw(target, 'pushed/files:v1')), result.root.digest);
     const back = join(work, 'files-back');
     await pull(repo, 'v1', { kind: 'artifact-files', dir: back });
@@ -155,7 +249,13 @@ describe('pull and push against real registries', function () {
     const attempt = async (): Promise<unknown> => {
       let timer: NodeJS.Timeout | undefined;
       const hung = new Promise((resolve) => (timer = setTimeout(() => resolve('HUNG'), 5000)));
-      const outcome = await Promise.race([push({ kind: 'oci-layout', dir: layout.dir }, repo, 'app').then(() => 'pushed', (e: unknown) => e), hung]);
+      const outcome = await Promise.race([
+        push({ kind: 'oci-layout', dir: layout.dir }, repo, 'app').then(
+          () => 'pushed',
+          (e: unknown) => e,
+        ),
+        hung,
+      ]);
       clearTimeout(timer);
       return outcome;
     };
@@ -180,5 +280,4 @@ describe('pull and push against real registries', function () {
       }
     }
   });
-
 });

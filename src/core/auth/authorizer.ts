@@ -116,7 +116,12 @@ export class Authorizer {
    * when there is nothing better to send.
    * @throws CoreError for token-server failures (AUTH_FAILED, NEEDS_LOGIN, INSECURE_REALM, BAD_TOKEN_RESPONSE…)
    */
-  async challenged(res: ChallengeResponse, scopes: readonly string[], sentAuthorization: string | undefined, signal?: AbortSignal): Promise<boolean> {
+  async challenged(
+    res: ChallengeResponse,
+    scopes: readonly string[],
+    sentAuthorization: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     if (res.status !== 401 && res.status !== 403) return false;
     const values = headerValues(res.headers, 'www-authenticate');
     if (values.length === 0) return false;
@@ -168,11 +173,23 @@ export class Authorizer {
       // A malformed challenge still means "refused"; the generic sentences below apply.
     }
     const what = describeScopes(scopes);
-    if (!cred) return new CoreError('NEEDS_LOGIN', `${host} requires a login for ${what}: log in to ${host} (docker login and podman login are used too).`, { remedy: { kind: 'log-in', host } });
+    if (!cred)
+      return new CoreError(
+        'NEEDS_LOGIN',
+        `${host} requires a login for ${what}: log in to ${host} (docker login and podman login are used too).`,
+        { remedy: { kind: 'log-in', host } },
+      );
     if (insufficient || res.status === 403) {
-      return new CoreError('DENIED', `${host} did not grant the login from ${cred.source} ${what}: check that this account has that permission on ${host}, or log in as one that does.`);
+      return new CoreError(
+        'DENIED',
+        `${host} did not grant the login from ${cred.source} ${what}: check that this account has that permission on ${host}, or log in as one that does.`,
+      );
     }
-    return new CoreError('AUTH_FAILED', `${host} rejected the credentials from ${cred.source}: log in to ${host} again (docker login and podman login are used too).`, { remedy: { kind: 'log-in', host } });
+    return new CoreError(
+      'AUTH_FAILED',
+      `${host} rejected the credentials from ${cred.source}: log in to ${host} again (docker login and podman login are used too).`,
+      { remedy: { kind: 'log-in', host } },
+    );
   }
 
   /** Drops cached tokens and the credential (after a logout or a login). */
@@ -200,7 +217,8 @@ export class Authorizer {
     const same =
       prev !== undefined &&
       prev.scheme === next.scheme &&
-      (prev.scheme === 'basic' || (next.scheme === 'bearer' && prev.bearer.realm === next.bearer.realm && prev.bearer.service === next.bearer.service));
+      (prev.scheme === 'basic' ||
+        (next.scheme === 'bearer' && prev.bearer.realm === next.bearer.realm && prev.bearer.service === next.bearer.service));
     if (same || prev === undefined) return;
     // Another token server or service: tokens from the old one mean nothing there.
     this.generation++;

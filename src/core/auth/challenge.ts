@@ -34,8 +34,7 @@ export interface BearerChallenge {
 
 /** The challenge {@link pickChallenge} chose to answer. */
 export type PickedChallenge =
-  | { scheme: 'bearer'; bearer: BearerChallenge; challenge: Challenge }
-  | { scheme: 'basic'; realm?: string; challenge: Challenge };
+  { scheme: 'bearer'; bearer: BearerChallenge; challenge: Challenge } | { scheme: 'basic'; realm?: string; challenge: Challenge };
 
 const CODE = 'INVALID_CHALLENGE';
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
@@ -51,7 +50,8 @@ class HeaderScanner {
   constructor(readonly s: string) {}
 
   fail(reason: string, pos = this.pos): never {
-    const at = pos < this.s.length ? `; ${quoteChar(this.s, pos)} at position ${pos} is not allowed` : ` at position ${pos} (end of header)`;
+    const at =
+      pos < this.s.length ? `; ${quoteChar(this.s, pos)} at position ${pos} is not allowed` : ` at position ${pos} (end of header)`;
     throw new ParseError(`invalid WWW-Authenticate header ${quoteInput(this.s)}: ${reason}${at}`, this.s, pos, CODE);
   }
 
@@ -183,7 +183,8 @@ export function parseChallenges(headerValues: string | readonly string[]): Chall
   // Give callers ordinary objects (the null prototype only guarded against "__proto__" keys).
   return out.map((c) => {
     const params: Record<string, string> = {};
-    for (const k of Object.keys(c.params)) Object.defineProperty(params, k, { value: c.params[k], enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(c.params))
+      Object.defineProperty(params, k, { value: c.params[k], enumerable: true, writable: true, configurable: true });
     return c.token68 === undefined ? { scheme: c.scheme, params } : { scheme: c.scheme, params, token68: c.token68 };
   });
 }
@@ -207,7 +208,12 @@ export function toBearerChallenge(ch: Challenge): BearerChallenge {
   const text = formatChallenge(ch);
   const realm = ch.params['realm'];
   if (realm === undefined || realm === '') {
-    throw new ParseError(`invalid Bearer challenge ${quoteInput(text)}: it has no realm, so there is no token server to ask`, text, undefined, CODE);
+    throw new ParseError(
+      `invalid Bearer challenge ${quoteInput(text)}: it has no realm, so there is no token server to ask`,
+      text,
+      undefined,
+      CODE,
+    );
   }
   let url: URL | undefined;
   try {
@@ -216,7 +222,12 @@ export function toBearerChallenge(ch: Challenge): BearerChallenge {
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new ParseError(`invalid Bearer challenge ${quoteInput(text)}: realm ${quoteInput(realm)} is not an absolute http(s) URL`, text, undefined, CODE);
+    throw new ParseError(
+      `invalid Bearer challenge ${quoteInput(text)}: realm ${quoteInput(realm)} is not an absolute http(s) URL`,
+      text,
+      undefined,
+      CODE,
+    );
   }
   const out: BearerChallenge = { realm, scopes: (ch.params['scope'] ?? '').split(' ').filter((s) => s !== '') };
   if (ch.params['service'] !== undefined) out.service = ch.params['service'];

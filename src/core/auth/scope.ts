@@ -40,7 +40,10 @@ export function parseScope(scope: string): ScopeParts | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last <= first + 1 || last === scope.length - 1) return undefined;
-  const actions = scope.slice(last + 1).split(',').filter((a) => a !== '');
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => a !== '');
   if (actions.length === 0) return undefined;
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions };
 }

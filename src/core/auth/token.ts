@@ -54,8 +54,6 @@ export interface TokenResult {
   grant: 'refresh_token' | 'get';
 }
 
-
-
 /** The realm without query or credentials, for messages. */
 function shownRealm(url: URL): string {
   return `${url.origin}${url.pathname}`;
@@ -79,7 +77,10 @@ export function checkRealm(realm: string, registry: RegistryTarget): URL {
   try {
     new URL(realm);
   } catch {
-    throw new CoreError('BAD_REALM', `${registry.host} names a token server that is not an absolute http(s) URL, so it cannot be logged in to; report this to the registry's operator.`);
+    throw new CoreError(
+      'BAD_REALM',
+      `${registry.host} names a token server that is not an absolute http(s) URL, so it cannot be logged in to; report this to the registry's operator.`,
+    );
   }
   return requireRegistryUrl(realm, source, 'token-realm', registry.host, 'its token server');
 }
@@ -88,7 +89,7 @@ export function checkRealm(realm: string, registry: RegistryTarget): URL {
 export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
   const realm = checkRealm(req.realm, req.registry);
   const cred = req.credential;
-  const refreshToken = req.useRefreshToken === false ? undefined : req.refreshToken ?? cred?.identityToken;
+  const refreshToken = req.useRefreshToken === false ? undefined : (req.refreshToken ?? cred?.identityToken);
   if (refreshToken !== undefined && refreshToken !== '') {
     const res = await req.send(postRequest(req, realm, refreshToken));
     if (res.status >= 200 && res.status < 300) return { ...(await readTokenBody(res, req, realm, refreshToken)), grant: 'refresh_token' };
@@ -147,7 +148,9 @@ function secretsOf(req: TokenRequest): string[] {
   const c = req.credential;
   // `user:password` is what the Basic header encodes; its base64 is among its searched forms.
   const login = c?.username && c.password ? `${c.username}:${c.password}` : undefined;
-  return [c?.password, login, c?.identityToken, c?.registryToken, req.refreshToken, ...Object.values(req.extraHeaders ?? {})].filter((s): s is string => !!s);
+  return [c?.password, login, c?.identityToken, c?.registryToken, req.refreshToken, ...Object.values(req.extraHeaders ?? {})].filter(
+    (s): s is string => !!s,
+  );
 }
 
 function oauthError(body: string | undefined): string | undefined {
@@ -159,10 +162,24 @@ function oauthError(body: string | undefined): string | undefined {
   }
 }
 
-async function readTokenBody(res: HttpResponse, req: TokenRequest, realm: URL, usedRefreshToken?: string): Promise<Omit<TokenResult, 'grant'>> {
+async function readTokenBody(
+  res: HttpResponse,
+  req: TokenRequest,
+  realm: URL,
+  usedRefreshToken?: string,
+): Promise<Omit<TokenResult, 'grant'>> {
   const origin = `The token server of ${req.registry.host} (${shownRealm(realm)})`;
-  const text = (await readBodyLimited(res, MAX_TOKEN_RESPONSE_BYTES, () =>
-    new CoreError('BAD_TOKEN_RESPONSE', `${origin} sent an answer larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes instead of a token; check that the registry's auth settings point at a token server.`))).toString('utf8');
+  const text = (
+    await readBodyLimited(
+      res,
+      MAX_TOKEN_RESPONSE_BYTES,
+      () =>
+        new CoreError(
+          'BAD_TOKEN_RESPONSE',
+          `${origin} sent an answer larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes instead of a token; check that the registry's auth settings point at a token server.`,
+        ),
+    )
+  ).toString('utf8');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -170,11 +187,17 @@ async function readTokenBody(res: HttpResponse, req: TokenRequest, realm: URL, u
     parsed = undefined;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} did not answer with a JSON object, so no token could be read; check that the registry's auth settings point at a token server, or try again later.`);
+    throw new CoreError(
+      'BAD_TOKEN_RESPONSE',
+      `${origin} did not answer with a JSON object, so no token could be read; check that the registry's auth settings point at a token server, or try again later.`,
+    );
   }
   const result = parseTokenResponse(parsed as Record<string, unknown>, (req.now ?? Date.now)());
   if (result === undefined) {
-    throw new CoreError('BAD_TOKEN_RESPONSE', `${origin} answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`);
+    throw new CoreError(
+      'BAD_TOKEN_RESPONSE',
+      `${origin} answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`,
+    );
   }
   // A POST that returned no new refresh token leaves the one used valid.
   if (result.refreshToken === undefined && usedRefreshToken !== undefined) result.refreshToken = usedRefreshToken;

@@ -148,7 +148,14 @@ async function runHelper(name: string, action: string, input: string, options: H
       size += chunk.length;
       if (size > MAX_OUTPUT_BYTES) {
         kill();
-        finish(() => reject(new CoreError('CREDENTIAL_HELPER_BAD_OUTPUT', `The credential helper ${program} printed more output than a credential can be; check the helper.`)));
+        finish(() =>
+          reject(
+            new CoreError(
+              'CREDENTIAL_HELPER_BAD_OUTPUT',
+              `The credential helper ${program} printed more output than a credential can be; check the helper.`,
+            ),
+          ),
+        );
         return;
       }
       into.push(chunk);
@@ -161,7 +168,10 @@ async function runHelper(name: string, action: string, input: string, options: H
         reject(
           error.code === 'ENOENT'
             ? notOnPath(program, options)
-            : new CoreError('CREDENTIAL_HELPER_FAILED', `The credential helper ${program} could not be started (${error.code ?? 'unknown error'}); check that it is executable.`),
+            : new CoreError(
+                'CREDENTIAL_HELPER_FAILED',
+                `The credential helper ${program} could not be started (${error.code ?? 'unknown error'}); check that it is executable.`,
+              ),
         ),
       );
     });
@@ -183,7 +193,11 @@ async function runHelper(name: string, action: string, input: string, options: H
 }
 
 /** Resolves a program name on `env.PATH` (with PATHEXT on Windows) without running anything. */
-export async function findOnPath(program: string, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+export async function findOnPath(
+  program: string,
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | undefined> {
   const pathValue = env.PATH ?? env.Path ?? env.path ?? '';
   const separator = platform === 'win32' ? ';' : delimiter;
   const extensions = platform === 'win32' ? ['', ...(env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean)] : [''];

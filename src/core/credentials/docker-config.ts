@@ -12,9 +12,6 @@ import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
 import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
 
-
-
-
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
  * IPv6 and case normalised) with Docker Hub's aliases as one. Keys keep their spelling everywhere else.
@@ -57,7 +54,11 @@ export function dockerConfigPath(env: Record<string, string | undefined>, homedi
  * `ConfigFileError` naming the file (and line/column for JSON syntax errors).
  */
 export async function readDockerConfigFile(path: string, kind = 'Docker config file'): Promise<DockerConfigFile | undefined> {
-  const text = await readConfigText(path, (code) => new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} cannot be read (${code}); check its permissions.`, { file: path }));
+  const text = await readConfigText(
+    path,
+    (code) =>
+      new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} cannot be read (${code}); check its permissions.`, { file: path }),
+  );
   return text === undefined ? undefined : parseDockerConfig(text, path, kind);
 }
 
@@ -76,7 +77,12 @@ export async function readConfigText(path: string, unreadable: (code: string) =>
  * Parses the text of a config file; `path` and `kind` only name it in errors, `advice` ends them
  * (a reader's advice differs from a writer's, which leaves the file alone).
  */
-export function parseDockerConfig(text: string, path: string, kind = 'Docker config file', advice = 'Fix the file or log in again to rewrite it.'): DockerConfigFile {
+export function parseDockerConfig(
+  text: string,
+  path: string,
+  kind = 'Docker config file',
+  advice = 'Fix the file or log in again to rewrite it.',
+): DockerConfigFile {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const result: DockerConfigFile = { path, auths: [], credHelpers: [], credsStore: undefined };
   if (body.trim() === '') return result; // docker treats an empty file as an empty configuration
@@ -154,7 +160,9 @@ export function parseConfigKey(key: string): { host: string; repository: string 
  */
 export function findAuthEntry(file: DockerConfigFile, host: string, repository?: string): { key: string; entry: RawAuthEntry } | undefined {
   const target = credentialHostKey(host);
-  const parsed = file.auths.map(([key, entry]) => ({ key, entry, ...parseConfigKey(key) })).map((c) => ({ ...c, host: credentialHostKey(c.host) }));
+  const parsed = file.auths
+    .map(([key, entry]) => ({ key, entry, ...parseConfigKey(key) }))
+    .map((c) => ({ ...c, host: credentialHostKey(c.host) }));
   if (repository) {
     const wanted = repository.replace(/^\/+|\/+$/g, '');
     let best: (typeof parsed)[number] | undefined;
@@ -193,11 +201,8 @@ function exactKeysFor(host: string): string[] {
   return [...new Set([host, DOCKER_HUB_CONFIG_KEY, ...DOCKER_HUB_HOSTS])];
 }
 
-
 /** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
-export type DockerStoreChoice =
-  | { kind: 'helper'; helper: string; setting: 'credHelpers' | 'credsStore'; key?: string }
-  | { kind: 'file' };
+export type DockerStoreChoice = { kind: 'helper'; helper: string; setting: 'credHelpers' | 'credsStore'; key?: string } | { kind: 'file' };
 
 export function chooseDockerStore(file: DockerConfigFile, host: string): DockerStoreChoice {
   const specific = findCredHelper(file, host);
@@ -305,7 +310,10 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 export function locateJsonError(text: string): { offset: number; reason: string } {
   let i = 0;
   class Stop {
-    constructor(readonly offset: number, readonly reason: string) {}
+    constructor(
+      readonly offset: number,
+      readonly reason: string,
+    ) {}
   }
   const ws = (): void => {
     while (i < text.length && ' \t\r\n'.includes(text[i] as string)) i++;

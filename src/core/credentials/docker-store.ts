@@ -12,13 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { helperErase, helperGet, helperStore, type HelperOptions } from './credential-helper';
-import {
-  chooseDockerStore,
-  isUsableCredential,
-  parseDockerConfig,
-  readConfigText,
-  type DockerConfigFile,
-} from './docker-config';
+import { chooseDockerStore, isUsableCredential, parseDockerConfig, readConfigText, type DockerConfigFile } from './docker-config';
 import { dockerLoginKey } from '../name/docker-hub';
 import { ConfigFileError } from '../errors';
 
@@ -43,14 +37,22 @@ export type DockerStoreOptions = Omit<HelperOptions, 'configuredBy'>;
 
 const WRITE_ADVICE = 'Nothing was written to it: fix the file, then log in again (or do not save the login there).';
 
-
 /** Saves a login for `host` in Docker's store chosen by the config file at `configPath`. */
-export async function saveDockerLogin(configPath: string, host: string, login: DockerLogin, options: DockerStoreOptions = {}): Promise<DockerStoreLocation> {
+export async function saveDockerLogin(
+  configPath: string,
+  host: string,
+  login: DockerLogin,
+  options: DockerStoreOptions = {},
+): Promise<DockerStoreLocation> {
   const current = await readForWrite(configPath);
   const key = dockerLoginKey(host);
   const where = locate(current?.parsed, configPath, host);
   if (where.kind === 'helper' && current) {
-    await helperStore(where.helper!, { ServerURL: dockerLoginKey(host), Username: login.username, Secret: login.password }, helperOptions(options, where));
+    await helperStore(
+      where.helper!,
+      { ServerURL: dockerLoginKey(host), Username: login.username, Secret: login.password },
+      helperOptions(options, where),
+    );
     // docker's marker: the host is logged in, the secret is in the helper (replaces any plain-text entry).
     await writeAuths(configPath, current, (auths) => (auths[key] = {}));
     return where;
@@ -69,7 +71,11 @@ export async function dockerStoreFor(configPath: string, host: string): Promise<
  * Where Docker's store holds a login for `host`, or `undefined`: the helper's answer (when one is
  * configured) or an `auths` entry under a key `docker logout` would remove.
  */
-export async function findDockerLogin(configPath: string, host: string, options: DockerStoreOptions = {}): Promise<DockerStoreLocation | undefined> {
+export async function findDockerLogin(
+  configPath: string,
+  host: string,
+  options: DockerStoreOptions = {},
+): Promise<DockerStoreLocation | undefined> {
   const current = await readForWrite(configPath);
   if (!current) return undefined;
   const where = locate(current.parsed, configPath, host);
@@ -84,7 +90,11 @@ export async function findDockerLogin(configPath: string, host: string, options:
  * Removes the login for `host` as `docker logout` does: the helper's `erase` (when one is
  * configured) and the `auths` entries under the host's spellings. `undefined` when nothing was there.
  */
-export async function eraseDockerLogin(configPath: string, host: string, options: DockerStoreOptions = {}): Promise<DockerStoreLocation | undefined> {
+export async function eraseDockerLogin(
+  configPath: string,
+  host: string,
+  options: DockerStoreOptions = {},
+): Promise<DockerStoreLocation | undefined> {
   const found = await findDockerLogin(configPath, host, options);
   if (!found) return undefined;
   const current = (await readForWrite(configPath))!;
@@ -110,7 +120,15 @@ interface CurrentFile {
 
 /** The file as text, raw data and parsed; `undefined` when missing. Throws, naming the file, when it does not parse. */
 async function readForWrite(path: string): Promise<CurrentFile | undefined> {
-  const text = await readConfigText(path, (code) => new ConfigFileError('DOCKER_CONFIG_UNREADABLE', `The Docker config file ${path} cannot be read (${code}); check its permissions, or do not save the login there.`, { file: path }));
+  const text = await readConfigText(
+    path,
+    (code) =>
+      new ConfigFileError(
+        'DOCKER_CONFIG_UNREADABLE',
+        `The Docker config file ${path} cannot be read (${code}); check its permissions, or do not save the login there.`,
+        { file: path },
+      ),
+  );
   if (text === undefined) return undefined;
   const parsed = parseDockerConfig(text, path, 'Docker config file', WRITE_ADVICE);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -122,7 +140,13 @@ function locate(parsed: DockerConfigFile | undefined, file: string, host: string
   const choice = parsed ? chooseDockerStore(parsed, host) : ({ kind: 'file' } as const);
   if (choice.kind === 'file') return { kind: 'file', file, description: file };
   const setting = choice.setting === 'credsStore' ? 'credsStore' : `credHelpers["${choice.key ?? host}"]`;
-  return { kind: 'helper', file, helper: choice.helper, setting, description: `docker-credential-${choice.helper} (${setting} in ${file})` };
+  return {
+    kind: 'helper',
+    file,
+    helper: choice.helper,
+    setting,
+    description: `docker-credential-${choice.helper} (${setting} in ${file})`,
+  };
 }
 
 function helperOptions(options: DockerStoreOptions, where: DockerStoreLocation): HelperOptions {

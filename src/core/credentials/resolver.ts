@@ -72,7 +72,11 @@ export class CredentialResolver {
     const secret = await this.options.secretStore?.get(host);
     if (secret && isUsable(secret)) return { ...secret, source: secret.source || 'secret-storage' };
 
-    const helperOptions = { env: this.options.env, timeoutMs: this.options.helperTimeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS, platform: this.options.platform };
+    const helperOptions = {
+      env: this.options.env,
+      timeoutMs: this.options.helperTimeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS,
+      platform: this.options.platform,
+    };
     const docker = await this.readDocker();
     if (docker) {
       const found = await getDockerCredential(docker, host, repository, helperOptions);
@@ -156,10 +160,18 @@ export class CredentialResolver {
         this.cache.delete(path);
         return undefined;
       }
-      throw new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} cannot be read (${code ?? 'unknown error'}); check its permissions.`, { file: path });
+      throw new ConfigFileError(
+        'AUTH_FILE_UNREADABLE',
+        `The ${kind} ${path} cannot be read (${code ?? 'unknown error'}); check its permissions.`,
+        { file: path },
+      );
     }
     if (!info.isFile()) {
-      throw new ConfigFileError('AUTH_FILE_UNREADABLE', `The ${kind} ${path} is not a regular file; point the setting or variable at a JSON file.`, { file: path });
+      throw new ConfigFileError(
+        'AUTH_FILE_UNREADABLE',
+        `The ${kind} ${path} is not a regular file; point the setting or variable at a JSON file.`,
+        { file: path },
+      );
     }
     const cached = this.cache.get(path);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && cached.ino === info.ino) return cached.file;

@@ -63,7 +63,9 @@ export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
     try {
       insecure.push({ raw: raw.trim(), entry: parseInsecureEntry(raw) });
     } catch (error) {
-      warnings.push(`An entry of ${names.insecureRegistries} was ignored (it makes nothing insecure): ${(error as Error).message}. Fix or remove it in the settings.`);
+      warnings.push(
+        `An entry of ${names.insecureRegistries} was ignored (it makes nothing insecure): ${(error as Error).message}. Fix or remove it in the settings.`,
+      );
     }
   }
   for (const raw of input.resolveRules ?? []) {
@@ -76,7 +78,10 @@ export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
   for (const entry of input.registries ?? []) {
     try {
       const location = parseRegistryLocation(entry.url);
-      registries.set(canonicalHost(location.host), { ...(location.scheme ? { scheme: location.scheme } : {}), ...(entry.insecure ? { insecure: true } : {}) });
+      registries.set(canonicalHost(location.host), {
+        ...(location.scheme ? { scheme: location.scheme } : {}),
+        ...(entry.insecure ? { insecure: true } : {}),
+      });
     } catch {
       // Malformed registry URLs are reported where the settings are shown; they configure nothing.
     }

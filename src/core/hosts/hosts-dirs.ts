@@ -87,9 +87,16 @@ export interface LoadHostConfigOptions {
  * `%ProgramData%\docker\certs.d` and the per-user containers directory. System-wide
  * `/etc/containers/certs.d` and rootless Docker's `~/.config/docker/certs.d` can be added in settings.
  */
-export function defaultHostRoots(env: Record<string, string | undefined>, homedir: string, platform: NodeJS.Platform = process.platform): string[] {
+export function defaultHostRoots(
+  env: Record<string, string | undefined>,
+  homedir: string,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   if (platform === 'win32') {
-    return [join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', 'docker', 'certs.d'), join(homedir, '.config', 'containers', 'certs.d')];
+    return [
+      join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', 'docker', 'certs.d'),
+      join(homedir, '.config', 'containers', 'certs.d'),
+    ];
   }
   return ['/etc/containerd/certs.d', '/etc/docker/certs.d', posix.join(homedir, '.config', 'containers', 'certs.d')];
 }
@@ -105,7 +112,6 @@ export function hostDirectoryNames(registryHost: string, platform: NodeJS.Platfo
   const names = port === undefined ? [registryHost, ...withPort('443')] : withPort(port);
   return [...names, '_default'];
 }
-
 
 /** The upstream when nothing configures one: the registry itself, Docker Hub's API host for docker.io. */
 export function defaultServer(registryHost: string): HostEntry {
@@ -142,7 +148,11 @@ export async function loadHostConfig(registryHost: string, options: LoadHostConf
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') {
-      throw new ConfigFileError('HOSTS_TOML_UNREADABLE', `The host configuration ${file} cannot be read (${code ?? 'unknown error'}); check its permissions.`, { file });
+      throw new ConfigFileError(
+        'HOSTS_TOML_UNREADABLE',
+        `The host configuration ${file} cannot be read (${code ?? 'unknown error'}); check its permissions.`,
+        { file },
+      );
     }
   }
   if (text === undefined || text.trim() === '') {
@@ -159,7 +169,9 @@ export async function loadHostConfig(registryHost: string, options: LoadHostConf
   );
   const certFiles = (await readdir(dir)).filter((n) => /\.(crt|cert|key)$/.test(n) && !referenced.has(join(dir, n)));
   if (certFiles.length > 0) {
-    warnings.push(`${dir} has hosts.toml, so its certificate files (${certFiles.sort().join(', ')}) are not read on their own; name them with "ca" or "client" in ${file}.`);
+    warnings.push(
+      `${dir} has hosts.toml, so its certificate files (${certFiles.sort().join(', ')}) are not read on their own; name them with "ca" or "client" in ${file}.`,
+    );
   }
   return { registry, source: { root, dir, file }, ...result, warnings };
 }
@@ -176,7 +188,8 @@ async function findHostDirectory(
       return (await stat(path)).isDirectory();
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') warnings.push(`${path} could not be checked (${code ?? 'unknown error'}) and was skipped.`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR')
+        warnings.push(`${path} could not be checked (${code ?? 'unknown error'}) and was skipped.`);
       return false;
     }
   };
@@ -189,7 +202,9 @@ async function findHostDirectory(
         for (const later of roots.slice(r + 1)) {
           for (const specific of names.slice(0, -1)) {
             if (await isDir(join(later, specific))) {
-              warnings.push(`${join(later, specific)} is not used because ${dir} matched first; move it to ${root} or reorder the host directories.`);
+              warnings.push(
+                `${join(later, specific)} is not used because ${dir} matched first; move it to ${root} or reorder the host directories.`,
+              );
             }
           }
         }
@@ -211,11 +226,15 @@ function parseHostsToml(text: string, file: string): Record<string, unknown> {
     const line = typeof e.line === 'number' ? e.line + 1 : undefined;
     const column = typeof e.col === 'number' ? e.col + 1 : undefined;
     const at = line !== undefined ? ` at line ${line}${column !== undefined ? `, column ${column}` : ''}` : '';
-    throw new ConfigFileError('HOSTS_TOML_SYNTAX', `The host configuration ${file} has a TOML syntax error${at}: ${reason}. Fix the file; until then this registry is not contacted.`, {
-      file,
-      line,
-      column,
-    });
+    throw new ConfigFileError(
+      'HOSTS_TOML_SYNTAX',
+      `The host configuration ${file} has a TOML syntax error${at}: ${reason}. Fix the file; until then this registry is not contacted.`,
+      {
+        file,
+        line,
+        column,
+      },
+    );
   }
 }
 
@@ -249,7 +268,13 @@ async function interpretHostsToml(data: Record<string, unknown>, ctx: TomlContex
   return { server, mirrors };
 }
 
-async function interpretEntry(table: Record<string, unknown>, url: string | undefined, where: string, isMirror: boolean, ctx: TomlContext): Promise<HostEntry> {
+async function interpretEntry(
+  table: Record<string, unknown>,
+  url: string | undefined,
+  where: string,
+  isMirror: boolean,
+  ctx: TomlContext,
+): Promise<HostEntry> {
   for (const key of Object.keys(table)) {
     if (ENTRY_KEYS.has(key) || (!isMirror && (key === 'server' || key === 'host'))) continue;
     ctx.warnings.push(`"${key}" in ${where} of ${ctx.file} is not supported here and was ignored.`);
@@ -259,7 +284,8 @@ async function interpretEntry(table: Record<string, unknown>, url: string | unde
 
   const caps = table.capabilities;
   if (caps !== undefined) {
-    if (!Array.isArray(caps) || !caps.every((c) => typeof c === 'string')) throw invalid(ctx, where, '"capabilities" must be a list of strings');
+    if (!Array.isArray(caps) || !caps.every((c) => typeof c === 'string'))
+      throw invalid(ctx, where, '"capabilities" must be a list of strings');
     if (caps.length === 0) {
       ctx.warnings.push(`"capabilities" in ${where} of ${ctx.file} is empty and is treated as all capabilities, as containerd does.`);
     } else {
@@ -267,7 +293,12 @@ async function interpretEntry(table: Record<string, unknown>, url: string | unde
       for (const raw of caps as string[]) {
         const cap = raw.toLowerCase();
         if (!(ALL_HOST_CAPABILITIES as readonly string[]).includes(cap)) {
-          throw invalid(ctx, where, `the capability "${raw}" is unknown; use pull, resolve, push or referrers`, 'HOSTS_TOML_UNKNOWN_CAPABILITY');
+          throw invalid(
+            ctx,
+            where,
+            `the capability "${raw}" is unknown; use pull, resolve, push or referrers`,
+            'HOSTS_TOML_UNKNOWN_CAPABILITY',
+          );
         }
         entry.capabilities.add(cap as HostCapability);
       }
@@ -279,7 +310,8 @@ async function interpretEntry(table: Record<string, unknown>, url: string | unde
 
   if (table.ca !== undefined) {
     const list = typeof table.ca === 'string' ? [table.ca] : table.ca;
-    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) throw invalid(ctx, where, '"ca" must be a path or a list of paths');
+    if (!Array.isArray(list) || !list.every((p) => typeof p === 'string'))
+      throw invalid(ctx, where, '"ca" must be a path or a list of paths');
     for (const p of list as string[]) entry.caFiles.push(await existingFile(p, '"ca"', where, ctx));
   }
 
@@ -304,15 +336,18 @@ async function interpretEntry(table: Record<string, unknown>, url: string | unde
     if (!isTable(table.header)) throw invalid(ctx, where, '[header] must be a table of names and values');
     for (const [name, value] of Object.entries(table.header)) {
       const values = typeof value === 'string' ? [value] : value;
-      if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) throw invalid(ctx, where, `the header "${name}" must be a string or a list of strings`);
+      if (!Array.isArray(values) || !values.every((v) => typeof v === 'string'))
+        throw invalid(ctx, where, `the header "${name}" must be a string or a list of strings`);
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw invalid(ctx, where, `"${name}" is not a valid header name`);
-      if ((values as string[]).some((v) => /[\r\n\0]/.test(v))) throw invalid(ctx, where, `a value of the header "${name}" contains a line break or NUL`);
+      if ((values as string[]).some((v) => /[\r\n\0]/.test(v)))
+        throw invalid(ctx, where, `a value of the header "${name}" contains a line break or NUL`);
       entry.headers[name] = [...(values as string[])];
     }
   }
 
   if (table.dial_timeout !== undefined) {
-    if (typeof table.dial_timeout !== 'string') throw invalid(ctx, where, '"dial_timeout" must be a duration string such as "5s" or "500ms"');
+    if (typeof table.dial_timeout !== 'string')
+      throw invalid(ctx, where, '"dial_timeout" must be a duration string such as "5s" or "500ms"');
     let ms: number;
     try {
       ms = parseGoDuration(table.dial_timeout);
@@ -337,7 +372,8 @@ function parseEntryUrl(raw: string, overridePath: boolean, isMirror: boolean, wh
   } catch {
     throw invalid(ctx, where, `"${text}" is not a valid URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw invalid(ctx, where, `the scheme "${u.protocol.slice(0, -1)}" is not supported; use http or https`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw invalid(ctx, where, `the scheme "${u.protocol.slice(0, -1)}" is not supported; use http or https`);
   if (!u.host) throw invalid(ctx, where, `"${text}" has no host`);
   if (u.search || u.hash) ctx.warnings.push(`The query or fragment of the URL in ${where} of ${ctx.file} was ignored.`);
   let path = u.pathname === '' || u.pathname === '/' ? '' : posix.normalize(u.pathname).replace(/\/+$/, '');
@@ -402,21 +438,29 @@ export async function readCertsDirectory(dir: string): Promise<{ caFiles: string
       const keyName = `${name.slice(0, -'.cert'.length)}.key`;
       const cert = join(dir, name);
       if (!present.has(keyName)) {
-        throw new ConfigFileError('CERTS_D_MISSING_KEY', `The client certificate ${cert} has no matching key ${join(dir, keyName)}; add the key or remove the certificate.`, { file: cert });
+        throw new ConfigFileError(
+          'CERTS_D_MISSING_KEY',
+          `The client certificate ${cert} has no matching key ${join(dir, keyName)}; add the key or remove the certificate.`,
+          { file: cert },
+        );
       }
       clientCertificates.push({ cert, key: join(dir, keyName) });
     } else if (name.endsWith('.key')) {
       const certName = `${name.slice(0, -'.key'.length)}.cert`;
       if (!present.has(certName)) {
         const key = join(dir, name);
-        throw new ConfigFileError('CERTS_D_MISSING_CERT', `The client key ${key} has no matching certificate ${join(dir, certName)}; add the certificate or remove the key.`, { file: key });
+        throw new ConfigFileError(
+          'CERTS_D_MISSING_CERT',
+          `The client key ${key} has no matching certificate ${join(dir, certName)}; add the certificate or remove the key.`,
+          { file: key },
+        );
       }
     }
   }
   return { caFiles, clientCertificates };
 }
 
-const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses a Go duration ("5s", "500ms", "1m30s", "1.5h", "-2s", "0") into milliseconds. */
 export function parseGoDuration(text: string): number {
@@ -446,12 +490,15 @@ export function parseGoDuration(text: string): number {
  */
 export function describeHostConfig(config: HostConfig): string {
   const lines: string[] = [];
-  const from = config.source ? (config.source.file ?? `${config.source.dir} (Docker certs.d)`) : 'built-in defaults (no host directory matched)';
+  const from = config.source
+    ? (config.source.file ?? `${config.source.dir} (Docker certs.d)`)
+    : 'built-in defaults (no host directory matched)';
   lines.push(`Endpoints for ${config.registry}, from ${from}:`);
   [...config.mirrors, config.server].forEach((entry, index) => {
     const details: string[] = [[...entry.capabilities].join(', ') || 'no capabilities'];
     if (entry.caFiles.length) details.push(`CA ${entry.caFiles.join(', ')}`);
-    for (const c of entry.clientCertificates) details.push(c.key === c.cert ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
+    for (const c of entry.clientCertificates)
+      details.push(c.key === c.cert ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
     if (entry.skipVerify === true) details.push('certificate verification OFF');
     const headerNames = Object.keys(entry.headers);
     if (headerNames.length) details.push(`headers ${headerNames.join(', ')} (values hidden)`);

@@ -10,14 +10,16 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { cidrContains, formatInsecureEntry, isAlwaysInsecure, matchInsecure, parseIp } from '../net/cidr';
 import {
-  cidrContains,
-  formatInsecureEntry,
-  isAlwaysInsecure,
-  matchInsecure,
-  parseIp,
-} from '../net/cidr';
-import { ALL_HOST_CAPABILITIES, loadHostConfig, type ClientCertificate, type HostCapability, type HostConfig, type HostConfigSource, type HostEntry } from './hosts-dirs';
+  ALL_HOST_CAPABILITIES,
+  loadHostConfig,
+  type ClientCertificate,
+  type HostCapability,
+  type HostConfig,
+  type HostConfigSource,
+  type HostEntry,
+} from './hosts-dirs';
 import { findResolveRule, formatResolveRule, type ResolveRule } from './resolve-rules';
 import { isDockerHubHost } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
@@ -90,7 +92,6 @@ export interface PlanSettings {
   resolvedAddresses?: Readonly<Record<string, readonly string[]>>;
 }
 
-
 /** The capability a host needs for an operation; `list` needs none (it only goes to the server). */
 const NEEDED: Record<Operation, HostCapability | undefined> = {
   resolve: 'resolve',
@@ -106,7 +107,6 @@ function settingsOf(settings: PlanSettings): HostSettings {
   return settings.parsed ?? parseHostSettings({ insecureRegistries: settings.insecureRegistries, resolveRules: settings.resolveRules });
 }
 
-
 /** Docker Hub's three names count as one registry, so its own API host gets no `ns`. */
 function sameRegistry(contacted: string, registry: string): boolean {
   const a = contacted.toLowerCase();
@@ -119,7 +119,13 @@ function sameRegistry(contacted: string, registry: string): boolean {
  * entry). `loopbackDefault` is false when the user asked for verification of this host (https://
  * in its URL, or a CA for it): loopback is then insecure only if an entry lists it.
  */
-function insecureReason(parsed: HostSettings, hostname: string, port: number | undefined, addresses: readonly string[], loopbackDefault: boolean): string | undefined {
+function insecureReason(
+  parsed: HostSettings,
+  hostname: string,
+  port: number | undefined,
+  addresses: readonly string[],
+  loopbackDefault: boolean,
+): string | undefined {
   if (loopbackDefault) {
     if (isAlwaysInsecure(hostname)) return 'insecure: loopback';
     const loopback = addresses.find((a) => parseIp(a) !== undefined && isAlwaysInsecure(a));
@@ -143,7 +149,13 @@ function connectTarget(rules: readonly ResolveRule[], hostname: string, port: nu
   return rule === undefined ? undefined : { address: rule.address, port: rule.addressPort, rule: formatResolveRule(rule) };
 }
 
-function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig, parsed: HostSettings, settings: PlanSettings): PlannedEndpoint {
+function planOne(
+  entry: HostEntry,
+  role: 'mirror' | 'server',
+  config: HostConfig,
+  parsed: HostSettings,
+  settings: PlanSettings,
+): PlannedEndpoint {
   const host = entry.host.toLowerCase();
   const { hostname, port } = splitHostPort(host);
   const why: string[] = [];
@@ -151,7 +163,8 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
 
   if (role === 'mirror') why.push(`mirror from ${file ?? 'the host configuration'}`);
   else if (file !== undefined) why.push(`server from ${file}`);
-  else if (config.source !== undefined) why.push(`server: the registry itself, with certificates from ${config.source.dir} (Docker certs.d)`);
+  else if (config.source !== undefined)
+    why.push(`server: the registry itself, with certificates from ${config.source.dir} (Docker certs.d)`);
   else why.push('server: the registry itself (no host directory matched)');
   if (role === 'server' && host !== config.registry.toLowerCase() && sameRegistry(host, config.registry)) {
     why.push(`${host} serves the API of ${config.registry}`);
@@ -193,7 +206,11 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
     const verificationAsked = (role === 'server' && file === undefined && setting?.scheme === 'https') || entry.caFiles.length > 0;
     const listed = insecureReason(parsed, hostname, port, settings.resolvedAddresses?.[hostname] ?? [], !verificationAsked);
     if (verificationAsked && listed === undefined && isAlwaysInsecure(hostname)) {
-      why.push(entry.caFiles.length > 0 ? 'verified although loopback: a CA is configured for it' : `verified although loopback: https:// in ${parsed.names.registries}`);
+      why.push(
+        entry.caFiles.length > 0
+          ? 'verified although loopback: a CA is configured for it'
+          : `verified although loopback: https:// in ${parsed.names.registries}`,
+      );
     }
     if (listed !== undefined) reasons.push(listed);
     if (setting?.insecure === true) reasons.push(`insecure: "insecure": true for this registry in ${parsed.names.registries}`);
@@ -214,7 +231,8 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
   }
 
   for (const ca of entry.caFiles) why.push(`CA ${ca}`);
-  for (const c of entry.clientCertificates) why.push(c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
+  for (const c of entry.clientCertificates)
+    why.push(c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
 
   const connectTo: PlannedEndpoint['connectTo'] = {};
   if (scheme === 'https') {
@@ -228,7 +246,8 @@ function planOne(entry: HostEntry, role: 'mirror' | 'server', config: HostConfig
     const target = connectTarget(parsed.resolveRules, hostname, port ?? 80);
     if (target !== undefined) {
       connectTo.http = target;
-      if (target.rule !== connectTo.https?.rule) why.push(`resolve rule ${target.rule}${scheme === 'https' ? ' (for the plain-HTTP fallback)' : ''}`);
+      if (target.rule !== connectTo.https?.rule)
+        why.push(`resolve rule ${target.rule}${scheme === 'https' ? ' (for the plain-HTTP fallback)' : ''}`);
     }
   }
 
@@ -281,7 +300,12 @@ export interface HostTls {
  * `[host."https://H"]` section's `ca` applied to pulls from H but not to listing H, its server.
  * `undefined` when no section names that host.
  */
-export function hostTls(config: HostConfig, scheme: 'https' | 'http', host: string, own?: HostEntry): (HostTls & { from: HostEntry[] }) | undefined {
+export function hostTls(
+  config: HostConfig,
+  scheme: 'https' | 'http',
+  host: string,
+  own?: HostEntry,
+): (HostTls & { from: HostEntry[] }) | undefined {
   const sections = own ? [own, ...config.mirrors, config.server] : [...config.mirrors, config.server];
   const same = sections.filter((e) => e.scheme === scheme && e.host.toLowerCase() === host.toLowerCase());
   if (same.length === 0) return undefined;
@@ -309,7 +333,10 @@ function withHostTls(entry: HostEntry, config: HostConfig): { entry: HostEntry; 
     entry.skipVerify === undefined && shared.skipVerify !== undefined ? 'skip_verify' : undefined,
   ].filter((f) => f !== undefined);
   const sections = [...new Set(borrowed.map((e) => (e.isMirror ? `[host."${e.scheme}://${e.host}"]` : 'the top level')))].join(' and ');
-  return { entry: merged, why: `${fields.join(', ')} from ${sections} of ${config.source?.file ?? 'the host configuration'}: the same host` };
+  return {
+    entry: merged,
+    why: `${fields.join(', ')} from ${sections} of ${config.source?.file ?? 'the host configuration'}: the same host`,
+  };
 }
 
 /**
@@ -328,7 +355,11 @@ export function planEndpoints(config: HostConfig, operation: Operation, settings
   const needed = NEEDED[operation];
   const verb = operation === 'delete' ? 'deletes' : 'pushes';
 
-  if (file(config) !== undefined && settings.registrySetting?.scheme !== undefined && settings.registrySetting.scheme !== config.server.scheme) {
+  if (
+    file(config) !== undefined &&
+    settings.registrySetting?.scheme !== undefined &&
+    settings.registrySetting.scheme !== config.server.scheme
+  ) {
     warnings.push(
       `${parsed.names.registries} names ${config.registry} with ${settings.registrySetting.scheme}://, but ${file(config)} makes its server ${config.server.scheme}://; the hosts.toml wins. Change one of them so they agree.`,
     );
@@ -356,7 +387,9 @@ export function planEndpoints(config: HostConfig, operation: Operation, settings
 
   if (endpoints.length === 0 && needed !== undefined) {
     const where = file(config) ?? config.source?.dir ?? 'the host configuration';
-    warnings.push(`No host for ${config.registry} has the ${needed} capability, so it cannot ${operation === 'delete' ? 'delete' : operation}; add "${needed}" to the capabilities of a host in ${where}.`);
+    warnings.push(
+      `No host for ${config.registry} has the ${needed} capability, so it cannot ${operation === 'delete' ? 'delete' : operation}; add "${needed}" to the capabilities of a host in ${where}.`,
+    );
   }
 
   const plan: EndpointPlan = { registry: config.registry, operation, endpoints, skipped, warnings };
@@ -401,7 +434,10 @@ async function lookupBounded(lookup: (hostname: string) => Promise<string[]>, ho
  * @throws ConfigFileError when the host configuration is malformed (see loadHostConfig).
  */
 export async function loadEndpointPlan(registry: string, operation: Operation, options: LoadPlanOptions): Promise<EndpointPlan> {
-  const config = await loadHostConfig(registry, { roots: options.roots, ...(options.platform !== undefined ? { platform: options.platform } : {}) });
+  const config = await loadHostConfig(registry, {
+    roots: options.roots,
+    ...(options.platform !== undefined ? { platform: options.platform } : {}),
+  });
   const resolvedAddresses = await resolveForInsecureNetworks(config, options);
   const { roots: _roots, platform: _platform, lookup: _lookup, lookupTimeoutMs: _ms, ...settings } = options;
   return planEndpoints(config, operation, { ...settings, resolvedAddresses });
@@ -454,7 +490,9 @@ export function describePlan(plan: EndpointPlan): string {
             e.skipVerify ? 'certificate verification OFF' : 'certificates verified',
             e.insecure ? 'falls back to plain HTTP when the server does not speak TLS' : undefined,
             e.caFiles.length > 0 ? `CA ${e.caFiles.join(', ')}` : undefined,
-            ...e.clientCertificates.map((c) => (c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`)),
+            ...e.clientCertificates.map((c) =>
+              c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`,
+            ),
           ]
             .filter((x) => x !== undefined)
             .join('; ');
@@ -462,7 +500,10 @@ export function describePlan(plan: EndpointPlan): string {
     if (e.ns !== undefined) lines.push(`     ns: ${e.ns}`);
     for (const scheme of ['https', 'http'] as const) {
       const t = e.connectTo[scheme];
-      if (t !== undefined) lines.push(`     ${scheme} connects to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port} (resolve rule ${t.rule})`);
+      if (t !== undefined)
+        lines.push(
+          `     ${scheme} connects to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port} (resolve rule ${t.rule})`,
+        );
     }
     if (e.headerNames.length > 0) lines.push(`     headers: ${e.headerNames.join(', ')} (values hidden)`);
     if (e.dialTimeoutMs !== undefined) lines.push(`     connect timeout: ${e.dialTimeoutMs} ms`);

@@ -54,7 +54,12 @@ export function parseResolveRule(s: string): ResolveRule {
   }
   if (fields.length < 3) fail(`expected ${FORM} but found only ${fields.length} field${fields.length === 1 ? '' : 's'}`);
 
-  const [h, p, a, ap] = fields as [typeof fields[number], typeof fields[number], typeof fields[number], typeof fields[number] | undefined];
+  const [h, p, a, ap] = fields as [
+    (typeof fields)[number],
+    (typeof fields)[number],
+    (typeof fields)[number],
+    (typeof fields)[number] | undefined,
+  ];
   let host: string;
   if (s[h.start] === '[') {
     const inner = s.slice(h.start + 1, h.end - 1);

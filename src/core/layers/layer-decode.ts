@@ -101,7 +101,7 @@ async function* zstdPieces(input: AsyncIterable<Buffer>): AsyncGenerator<ZstdPie
 
 /** The bytes of the frame that starts with `first`, read from `pieces` up to the frame's end. */
 async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>, budget: WindowBudget): AsyncGenerator<Buffer> {
-  for (let piece = first; ; ) {
+  for (let piece = first; ;) {
     if (piece.decoderMemory !== undefined) budget.ask(piece.decoderMemory);
     yield piece.bytes;
     if (piece.endsFrame) return;
@@ -177,7 +177,8 @@ export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator
     if (piece.window !== undefined) budget.ask((window = piece.window));
     if (piece.startsBlock) {
       copied += window;
-      if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read) throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
+      if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read)
+        throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
     }
     push(piece.bytes, false);
     // fzstd hands out a fresh array per block, so yielding it without a copy is safe.

@@ -185,9 +185,12 @@ class LayerListing {
   private nextTarEntry(): Promise<IteratorResult<TarEntryStream>> {
     return new Promise((resolve, reject) => {
       this.wakeWaiter = reject;
-      this.tarEntries.next().then(resolve, reject).finally(() => {
-        this.wakeWaiter = undefined;
-      });
+      this.tarEntries
+        .next()
+        .then(resolve, reject)
+        .finally(() => {
+          this.wakeWaiter = undefined;
+        });
     });
   }
 
@@ -317,7 +320,10 @@ function asBytes(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new CoreError('LAYER_READ_FAILED', 'The layer stream produced something other than bytes; this is a bug in the extension, so please report it.');
+  throw new CoreError(
+    'LAYER_READ_FAILED',
+    'The layer stream produced something other than bytes; this is a bug in the extension, so please report it.',
+  );
 }
 
 /**
@@ -372,7 +378,7 @@ function toLayerFileEntry(header: Header): LayerFileEntry {
   const entry: LayerFileEntry = {
     path,
     type,
-    size: type === 'directory' ? 0 : sparseSize(pax) ?? finiteOr(header.size, 0),
+    size: type === 'directory' ? 0 : (sparseSize(pax) ?? finiteOr(header.size, 0)),
     mode: finiteOr(header.mode, 0),
     uid: finiteOr(header.uid, 0),
     gid: finiteOr(header.gid, 0),
@@ -487,18 +493,28 @@ function tooManyEntries(max: number): CoreError {
   );
 }
 
-const NOT_LISTED = "it was built to exhaust memory or is damaged, so it is not listed; if you trust the image, pull it and read the layer with tar";
+const NOT_LISTED =
+  'it was built to exhaust memory or is damaged, so it is not listed; if you trust the image, pull it and read the layer with tar';
 
 function nameTooLong(what: string, bytes: number, max: number): CoreError {
-  return new CoreError('LAYER_NAME_TOO_LONG', `The layer has ${what} of ${bytes.toLocaleString('en-US')} bytes, longer than the ${max.toLocaleString('en-US')} bytes a system allows: ${NOT_LISTED}.`);
+  return new CoreError(
+    'LAYER_NAME_TOO_LONG',
+    `The layer has ${what} of ${bytes.toLocaleString('en-US')} bytes, longer than the ${max.toLocaleString('en-US')} bytes a system allows: ${NOT_LISTED}.`,
+  );
 }
 
 function tooDeep(depth: number): CoreError {
-  return new CoreError('LAYER_TOO_DEEP', `The layer has a path ${depth.toLocaleString('en-US')} folders deep, more than the ${MAX_LAYER_PATH_DEPTH.toLocaleString('en-US')} listed here: ${NOT_LISTED}.`);
+  return new CoreError(
+    'LAYER_TOO_DEEP',
+    `The layer has a path ${depth.toLocaleString('en-US')} folders deep, more than the ${MAX_LAYER_PATH_DEPTH.toLocaleString('en-US')} listed here: ${NOT_LISTED}.`,
+  );
 }
 
 function namesTooLarge(): CoreError {
-  return new CoreError('LAYER_NAMES_TOO_LARGE', `The layer's file names add up to more than ${MAX_LAYER_NAME_BYTES_TOTAL / 1048576} MiB, more than is listed here: pull the image to look at its files on disk.`);
+  return new CoreError(
+    'LAYER_NAMES_TOO_LARGE',
+    `The layer's file names add up to more than ${MAX_LAYER_NAME_BYTES_TOTAL / 1048576} MiB, more than is listed here: pull the image to look at its files on disk.`,
+  );
 }
 
 /** The guard's findings, worded for a layer. */
@@ -510,9 +526,15 @@ function headerRefused(problem: TarGuardProblem): CoreError {
         `The layer has a${problem.global ? ' global' : 'n'} extended tar header (PAX or GNU long name) of ${problem.size.toLocaleString('en-US')} bytes, over the ${MAX_EXTENDED_HEADER_BYTES / 1024} KiB read here: ${NOT_LISTED}.`,
       );
     case 'global-header-too-many-records':
-      return new CoreError('LAYER_HEADER_TOO_LARGE', `The layer has a global PAX header of ${problem.records.toLocaleString('en-US')} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read here: ${NOT_LISTED}.`);
+      return new CoreError(
+        'LAYER_HEADER_TOO_LARGE',
+        `The layer has a global PAX header of ${problem.records.toLocaleString('en-US')} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read here: ${NOT_LISTED}.`,
+      );
     case 'extended-header-malformed':
-      return new CoreError('LAYER_CORRUPT', "The layer's tar archive has an extended header (PAX or GNU long name) with no readable size; the blob is corrupt, so push the image again.");
+      return new CoreError(
+        'LAYER_CORRUPT',
+        "The layer's tar archive has an extended header (PAX or GNU long name) with no readable size; the blob is corrupt, so push the image again.",
+      );
   }
 }
 
@@ -523,7 +545,10 @@ function notATar(compression: LayerCompression, mediaType: string | undefined): 
   const shown = mediaType && quoteRegistryText(mediaType, [], 120);
   if (mediaType && layerCompressionOf(mediaType)) hint = ` although its media type ${shown} says it is a layer`;
   else if (mediaType) hint = ` (its media type is ${shown})`;
-  return new CoreError('NOT_A_TAR', `${what} is not a tar archive${hint}; artifacts' blobs are files, not layers, so download it to see what it holds.`);
+  return new CoreError(
+    'NOT_A_TAR',
+    `${what} is not a tar archive${hint}; artifacts' blobs are files, not layers, so download it to see what it holds.`,
+  );
 }
 
 function readError(err: unknown): CoreError {
@@ -539,14 +564,20 @@ function tarError(err: unknown): CoreError {
   if (/unexpected end/i.test(message)) {
     return new CoreError('LAYER_TRUNCATED', 'The layer ends in the middle of its tar archive; the download was cut short, so try again.');
   }
-  return new CoreError('LAYER_CORRUPT', "The layer's tar archive has a damaged header; the blob is corrupt, so push the image again.", { cause: err });
+  return new CoreError('LAYER_CORRUPT', "The layer's tar archive has a damaged header; the blob is corrupt, so push the image again.", {
+    cause: err,
+  });
 }
 
 /** A failure no step classified (a bug, not an input): still a CoreError, naming the cause. */
 function unexpected(err: unknown): CoreError {
   if (err instanceof CoreError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new CoreError('LAYER_CORRUPT', `The layer could not be read as a tar archive (${detail}); the blob may be damaged, so push the image again.`, { cause: err });
+  return new CoreError(
+    'LAYER_CORRUPT',
+    `The layer could not be read as a tar archive (${detail}); the blob may be damaged, so push the image again.`,
+    { cause: err },
+  );
 }
 
 /**
@@ -554,9 +585,17 @@ function unexpected(err: unknown): CoreError {
  * a path listed twice keeps its last entry (as extraction would), and each node sums the sizes
  * and counts the files beneath it.
  */
-export function layerFileTree(entries: Iterable<LayerFileEntry>, limits: { maxNodes?: number; maxImpliedFolders?: number } = {}): LayerTreeNode {
+export function layerFileTree(
+  entries: Iterable<LayerFileEntry>,
+  limits: { maxNodes?: number; maxImpliedFolders?: number } = {},
+): LayerTreeNode {
   const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
-  const made = { nodes: 1, implied: 0, max: limits.maxNodes ?? MAX_LAYER_TREE_NODES, maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS };
+  const made = {
+    nodes: 1,
+    implied: 0,
+    max: limits.maxNodes ?? MAX_LAYER_TREE_NODES,
+    maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS,
+  };
   for (const entry of entries) {
     const node = nodeAt(root, entry.path, made);
     node.entry = entry;
@@ -567,7 +606,11 @@ export function layerFileTree(entries: Iterable<LayerFileEntry>, limits: { maxNo
 }
 
 /** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
-function nodeAt(root: LayerTreeNode, path: string, made: { nodes: number; implied: number; max: number; maxImplied: number }): LayerTreeNode {
+function nodeAt(
+  root: LayerTreeNode,
+  path: string,
+  made: { nodes: number; implied: number; max: number; maxImplied: number },
+): LayerTreeNode {
   let node = root;
   if (path === '') return node;
   const names = path.split('/');
@@ -586,11 +629,17 @@ function nodeAt(root: LayerTreeNode, path: string, made: { nodes: number; implie
 }
 
 function tooManyImpliedFolders(max: number): CoreError {
-  return new CoreError('LAYER_TOO_MANY_ENTRIES', `The layer's files are in more than ${max.toLocaleString('en-US')} folders it does not list itself, too many to show; pull the image to look at its files on disk.`);
+  return new CoreError(
+    'LAYER_TOO_MANY_ENTRIES',
+    `The layer's files are in more than ${max.toLocaleString('en-US')} folders it does not list itself, too many to show; pull the image to look at its files on disk.`,
+  );
 }
 
 function treeTooLarge(max: number): CoreError {
-  return new CoreError('LAYER_TOO_MANY_ENTRIES', `The layer's files and the folders they are in make more than ${max.toLocaleString('en-US')} entries, too many to show; pull the image to look at its files on disk.`);
+  return new CoreError(
+    'LAYER_TOO_MANY_ENTRIES',
+    `The layer's files and the folders they are in make more than ${max.toLocaleString('en-US')} entries, too many to show; pull the image to look at its files on disk.`,
+  );
 }
 
 /** Post-order without recursion: hostile paths can nest far deeper than the call stack. Returns the count of nodes. */

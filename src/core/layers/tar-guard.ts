@@ -94,7 +94,10 @@ export class TarHeaderGuard {
     const sum = checksum(block);
     // All zero but for the checksum field: tar-stream skips the block (the end of the archive).
     if (sum === 8 * SPACE) return this.expectHeader();
-    if (sum !== octal(block, 148, 8) || !(hasMagic(block, USTAR_MAGIC) || (hasMagic(block, GNU_MAGIC) && block.subarray(263, 265).equals(GNU_VERSION)))) {
+    if (
+      sum !== octal(block, 148, 8) ||
+      !(hasMagic(block, USTAR_MAGIC) || (hasMagic(block, GNU_MAGIC) && block.subarray(263, 265).equals(GNU_VERSION)))
+    ) {
       // tar-stream refuses this header itself and stops there.
       this.state = { kind: 'stopped' };
       return;
@@ -104,7 +107,8 @@ export class TarHeaderGuard {
     let size = octal(block, 124, 12);
     if (LONG_TYPES.has(type)) {
       if (size === null || !Number.isSafeInteger(size) || size <= 0) throw this.refuse({ kind: 'extended-header-malformed' });
-      if (size > MAX_EXTENDED_HEADER_BYTES) throw this.refuse({ kind: 'extended-header-too-large', size, global: type === TYPE_PAX_GLOBAL });
+      if (size > MAX_EXTENDED_HEADER_BYTES)
+        throw this.refuse({ kind: 'extended-header-too-large', size, global: type === TYPE_PAX_GLOBAL });
       this.state = { kind: 'extended', type, size, remaining: size, held: [] };
       return;
     }

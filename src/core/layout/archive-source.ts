@@ -104,7 +104,9 @@ async function unpackArchive(path: string, options: OpenArchiveOptions): Promise
   try {
     const layout = await OciImageLayout.open(folder, { create: true });
     const contents = await unpack(input, budget, layout, path, options.signal);
-    const { roots, format } = contents.metadata.has('index.json') ? await ociRoots(contents, path) : await dockerRoots(contents, layout, path);
+    const { roots, format } = contents.metadata.has('index.json')
+      ? await ociRoots(contents, path)
+      : await dockerRoots(contents, layout, path);
     await layout.setRoots(roots);
     return { layout, roots, format, close };
   } catch (err) {
@@ -185,7 +187,11 @@ class ArchiveBudget {
   }
 
   private exceeded(bytes: number): CoreError {
-    if (!this.gzipped) return new CoreError('ARCHIVE_INCOMPLETE', `${this.path} is incomplete (an entry runs past the end of the file): write the archive again.`);
+    if (!this.gzipped)
+      return new CoreError(
+        'ARCHIVE_INCOMPLETE',
+        `${this.path} is incomplete (an entry runs past the end of the file): write the archive again.`,
+      );
     return new CoreError(
       'ARCHIVE_TOO_LARGE',
       `${this.path} would unpack to ${mebibytes(bytes)} or more, over ${MAX_ARCHIVE_EXPANSION} times its ${mebibytes(this.fileSize)} (at most ${mebibytes(this.maxBytes)}): image archives never expand that much, so it was refused; if you trust it, gunzip it and open the .tar.`,
@@ -200,7 +206,10 @@ function mebibytes(bytes: number): string {
 function headerRefused(path: string, problem: TarGuardProblem): CoreError {
   switch (problem.kind) {
     case 'extended-header-too-large':
-      return unsupported(path, `it has a${problem.global ? ' global' : 'n'} extended tar header of ${problem.size} bytes, over the ${MAX_EXTENDED_HEADER_BYTES / 1024} KiB read`);
+      return unsupported(
+        path,
+        `it has a${problem.global ? ' global' : 'n'} extended tar header of ${problem.size} bytes, over the ${MAX_EXTENDED_HEADER_BYTES / 1024} KiB read`,
+      );
     case 'global-header-too-many-records':
       return unsupported(path, `it has a global PAX header of ${problem.records} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read`);
     case 'extended-header-malformed':
@@ -209,13 +218,26 @@ function headerRefused(path: string, problem: TarGuardProblem): CoreError {
 }
 
 /** Reads the tar once, storing every file as a blob and remembering what each path became. */
-async function unpack(input: Readable, budget: ArchiveBudget, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<ArchiveContents> {
-  const contents: ArchiveContents = { files: new Map(), links: new Map(), metadata: new Map(), declaredSizes: new Map(), entries: 0, nameBytes: 0 };
+async function unpack(
+  input: Readable,
+  budget: ArchiveBudget,
+  layout: OciImageLayout,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<ArchiveContents> {
+  const contents: ArchiveContents = {
+    files: new Map(),
+    links: new Map(),
+    metadata: new Map(),
+    declaredSizes: new Map(),
+    entries: 0,
+    nameBytes: 0,
+  };
   const extract = tarExtract();
   const feeding = pipeline(input, budget.meter(), extract, signal ? { signal } : {});
   try {
     for await (const entry of extract) {
-      budget.checkEntry(entry.offset, entry.header.type === 'directory' ? 0 : entry.header.size ?? 0);
+      budget.checkEntry(entry.offset, entry.header.type === 'directory' ? 0 : (entry.header.size ?? 0));
       countEntry(contents, entry.header, path);
       await storeEntry(entry.header, entry as unknown as Readable, contents, layout, path, signal);
     }
@@ -230,16 +252,25 @@ async function unpack(input: Readable, budget: ArchiveBudget, layout: OciImageLa
 
 /** Bounds the entries and the names kept, before the entry is stored. */
 function countEntry(contents: ArchiveContents, header: Header, path: string): void {
-  if (++contents.entries > MAX_ARCHIVE_ENTRIES) throw unsupported(path, `it has more than ${MAX_ARCHIVE_ENTRIES.toLocaleString('en-US')} entries`);
+  if (++contents.entries > MAX_ARCHIVE_ENTRIES)
+    throw unsupported(path, `it has more than ${MAX_ARCHIVE_ENTRIES.toLocaleString('en-US')} entries`);
   const bytes = Buffer.byteLength(header.name) + Buffer.byteLength(header.linkname ?? '');
   if (Buffer.byteLength(header.name) > MAX_ARCHIVE_NAME_BYTES || Buffer.byteLength(header.linkname ?? '') > MAX_ARCHIVE_NAME_BYTES) {
     throw unsupported(path, `it has an entry whose name or link is longer than ${MAX_ARCHIVE_NAME_BYTES} bytes`);
   }
   contents.nameBytes += bytes;
-  if (contents.nameBytes > MAX_ARCHIVE_NAME_BYTES_TOTAL) throw unsupported(path, `its entries' names add up to more than ${MAX_ARCHIVE_NAME_BYTES_TOTAL / 1048576} MiB`);
+  if (contents.nameBytes > MAX_ARCHIVE_NAME_BYTES_TOTAL)
+    throw unsupported(path, `its entries' names add up to more than ${MAX_ARCHIVE_NAME_BYTES_TOTAL / 1048576} MiB`);
 }
 
-async function storeEntry(header: Header, content: Readable, contents: ArchiveContents, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<void> {
+async function storeEntry(
+  header: Header,
+  content: Readable,
+  contents: ArchiveContents,
+  layout: OciImageLayout,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const name = safeArchivePath(header.name);
   switch (header.type) {
     case 'file':
@@ -258,7 +289,15 @@ async function storeEntry(header: Header, content: Readable, contents: ArchiveCo
   await drain(content);
 }
 
-async function storeFile(name: string, size: number, content: Readable, contents: ArchiveContents, layout: OciImageLayout, path: string, signal: AbortSignal | undefined): Promise<void> {
+async function storeFile(
+  name: string,
+  size: number,
+  content: Readable,
+  contents: ArchiveContents,
+  layout: OciImageLayout,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (METADATA_FILES.has(name)) {
     const bytes = await readSmall(content, size, name);
     contents.metadata.set(name, bytes);
@@ -272,7 +311,11 @@ async function storeFile(name: string, size: number, content: Readable, contents
     throw incomplete(path, `its blob ${expectedDigest} is ${size} bytes, but a manifest in it says ${declared}`);
   }
   const sniffer = new HeadSniffer(size <= MAX_MANIFEST_BYTES);
-  const stored = await layout.ingestBlob(content, { ...(expectedDigest ? { expectedDigest } : {}), through: [sniffer], ...(signal ? { signal } : {}) });
+  const stored = await layout.ingestBlob(content, {
+    ...(expectedDigest ? { expectedDigest } : {}),
+    through: [sniffer],
+    ...(signal ? { signal } : {}),
+  });
   contents.files.set(name, { ...stored, compression: sniffer.compression() });
   const json = sniffer.json();
   if (json) declareSizes(contents, json);
@@ -307,7 +350,11 @@ async function ociRoots(contents: ArchiveContents, path: string): Promise<{ root
 }
 
 /** The images of an old-format docker save archive, with Docker v2 manifests made for them. */
-async function dockerRoots(contents: ArchiveContents, layout: OciImageLayout, path: string): Promise<{ roots: LayoutRoot[]; format: 'docker' }> {
+async function dockerRoots(
+  contents: ArchiveContents,
+  layout: OciImageLayout,
+  path: string,
+): Promise<{ roots: LayoutRoot[]; format: 'docker' }> {
   const bytes = contents.metadata.get('manifest.json');
   if (!bytes) throw unsupported(path, 'it has neither manifest.json nor index.json');
   const roots: LayoutRoot[] = [];
@@ -319,7 +366,11 @@ async function dockerRoots(contents: ArchiveContents, layout: OciImageLayout, pa
       config: { mediaType: MediaTypes.dockerConfig, size: config.size, digest: config.digest },
       layers: entry.Layers.map((layerPath) => {
         const layer = lookup(contents, layerPath, path);
-        return { mediaType: layer.compression === 'gzip' ? MediaTypes.dockerLayerGzip : MediaTypes.dockerLayer, size: layer.size, digest: layer.digest };
+        return {
+          mediaType: layer.compression === 'gzip' ? MediaTypes.dockerLayerGzip : MediaTypes.dockerLayer,
+          size: layer.size,
+          digest: layer.digest,
+        };
       }),
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 3), 'utf8');
@@ -340,7 +391,15 @@ function parseDockerManifest(bytes: Buffer, path: string): DockerManifestEntry[]
     throw unsupported(path, 'its manifest.json is not JSON');
   }
   const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  const valid = Array.isArray(json) && json.every((e: Partial<DockerManifestEntry> | null) => e && typeof e.Config === 'string' && isStrings(e.Layers) && (e.RepoTags === null || e.RepoTags === undefined || isStrings(e.RepoTags)));
+  const valid =
+    Array.isArray(json) &&
+    json.every(
+      (e: Partial<DockerManifestEntry> | null) =>
+        e &&
+        typeof e.Config === 'string' &&
+        isStrings(e.Layers) &&
+        (e.RepoTags === null || e.RepoTags === undefined || isStrings(e.RepoTags)),
+    );
   if (!valid) throw unsupported(path, 'its manifest.json is not a list of {Config, RepoTags, Layers}');
   return json as DockerManifestEntry[];
 }
@@ -364,26 +423,39 @@ function lookup(contents: ArchiveContents, archivePath: string, path: string): S
  */
 export function safeArchivePath(name: string): string {
   const refuse = (why: string): never => {
-    throw new CoreError('UNSAFE_PATH', `The archive holds an entry named ${JSON.stringify(name.slice(0, 200))}, which ${why}; such archives are refused because they could write outside their folder.`);
+    throw new CoreError(
+      'UNSAFE_PATH',
+      `The archive holds an entry named ${JSON.stringify(name.slice(0, 200))}, which ${why}; such archives are refused because they could write outside their folder.`,
+    );
   };
   if (name.includes('\0')) refuse('contains a NUL character');
   if (name.includes('\\')) refuse('contains a backslash');
   if (name.startsWith('/')) refuse('is an absolute path');
   if (/^[A-Za-z]:/.test(name)) refuse('starts with a drive letter');
   if (name.split('/').includes('..')) refuse('contains ".."');
-  return posix.normalize(name).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  return posix
+    .normalize(name)
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
 }
 
 function linkTarget(name: string, target: string): string {
   const normalised = posix.normalize(target);
   if (target.startsWith('/') || normalised === '..' || normalised.startsWith('../')) {
-    throw new CoreError('UNSAFE_PATH', `The archive entry ${JSON.stringify(name)} links to ${JSON.stringify(target)}, outside the archive; such archives are refused.`);
+    throw new CoreError(
+      'UNSAFE_PATH',
+      `The archive entry ${JSON.stringify(name)} links to ${JSON.stringify(target)}, outside the archive; such archives are refused.`,
+    );
   }
   return normalised.replace(/^(\.\/)+/, '');
 }
 
 async function readSmall(content: Readable, size: number, name: string): Promise<Buffer> {
-  if (size > MAX_MANIFEST_BYTES) throw new CoreError('ARCHIVE_UNSUPPORTED', `The archive's ${name} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES / 1048576} MiB this client reads.`);
+  if (size > MAX_MANIFEST_BYTES)
+    throw new CoreError(
+      'ARCHIVE_UNSUPPORTED',
+      `The archive's ${name} is ${size} bytes, more than the ${MAX_MANIFEST_BYTES / 1048576} MiB this client reads.`,
+    );
   const chunks: Uint8Array[] = [];
   for await (const chunk of content) chunks.push(chunk as Uint8Array);
   return Buffer.concat(chunks);
@@ -436,15 +508,24 @@ function describeTarError(err: unknown, path: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
-    return new CoreError('ARCHIVE_UNSUPPORTED', `${path} looks gzip'd but does not decompress (${message}): the file is damaged.`, { cause: err });
+    return new CoreError('ARCHIVE_UNSUPPORTED', `${path} looks gzip'd but does not decompress (${message}): the file is damaged.`, {
+      cause: err,
+    });
   }
   if (typeof code === 'string') return err; // File-system errors and aborts keep their own codes.
   // tar-stream's own errors ("Invalid tar header…", "Unexpected end of data") mean a damaged or foreign file.
-  return new CoreError('ARCHIVE_UNSUPPORTED', `${path} is not a readable tar archive (${message}): choose a file written by docker save, skopeo or an OCI tool.`, { cause: err });
+  return new CoreError(
+    'ARCHIVE_UNSUPPORTED',
+    `${path} is not a readable tar archive (${message}): choose a file written by docker save, skopeo or an OCI tool.`,
+    { cause: err },
+  );
 }
 
 function unsupported(path: string, why: string): CoreError {
-  return new CoreError('ARCHIVE_UNSUPPORTED', `${path} is not an image archive this client reads (${why}): use one written by docker save, skopeo or an OCI tool.`);
+  return new CoreError(
+    'ARCHIVE_UNSUPPORTED',
+    `${path} is not an image archive this client reads (${why}): use one written by docker save, skopeo or an OCI tool.`,
+  );
 }
 
 function incomplete(path: string, why: string): CoreError {

@@ -16,13 +16,28 @@ import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageManifest, titleOf } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
 import { verifyingStream } from '../oci/verify-stream';
-import { fileSystemError, isNotFound, MAX_NAME_BYTES, moveIntoPlace, openRegularFile, streamToTemporaryFile, temporaryPathBeside, throwIfAborted, withFileErrors } from './files';
+import {
+  fileSystemError,
+  isNotFound,
+  MAX_NAME_BYTES,
+  moveIntoPlace,
+  openRegularFile,
+  streamToTemporaryFile,
+  temporaryPathBeside,
+  throwIfAborted,
+  withFileErrors,
+} from './files';
 
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 const EMPTY_CONFIG_BYTES = Buffer.from('{}', 'utf8');
 /** The OCI empty descriptor, with its two bytes embedded as ORAS writes it. */
-export const EMPTY_CONFIG: Descriptor = { mediaType: MediaTypes.ociEmpty, digest: digestOf(EMPTY_CONFIG_BYTES), size: 2, data: EMPTY_CONFIG_BYTES.toString('base64') };
+export const EMPTY_CONFIG: Descriptor = {
+  mediaType: MediaTypes.ociEmpty,
+  digest: digestOf(EMPTY_CONFIG_BYTES),
+  size: 2,
+  data: EMPTY_CONFIG_BYTES.toString('base64'),
+};
 
 /**
  * The path an artifact file titled `title` gets inside `folder`. Titles may name subfolders
@@ -31,7 +46,10 @@ export const EMPTY_CONFIG: Descriptor = { mediaType: MediaTypes.ociEmpty, digest
  */
 export function safeArtifactPath(folder: string, title: string): string {
   const refuse = (why: string): never => {
-    throw new CoreError('UNSAFE_PATH', `The artifact file name ${quoteInput(title)} ${why}; it was refused so that nothing is written outside the chosen folder.`);
+    throw new CoreError(
+      'UNSAFE_PATH',
+      `The artifact file name ${quoteInput(title)} ${why}; it was refused so that nothing is written outside the chosen folder.`,
+    );
   };
   if (title.trim() === '') refuse('is empty');
   if (title.includes('\0')) refuse('contains a NUL character');
@@ -89,7 +107,11 @@ export class FileArtifactSource implements ReadTarget {
   }
 
   private static async fromFiles(files: ArtifactFileInput[], options: FileArtifactOptions): Promise<FileArtifactSource> {
-    if (options.artifactType.trim() === '') throw new CoreError('INVALID_ARTIFACT_TYPE', 'An artifact needs an artifact type, a media type such as application/vnd.example.config.v1.');
+    if (options.artifactType.trim() === '')
+      throw new CoreError(
+        'INVALID_ARTIFACT_TYPE',
+        'An artifact needs an artifact type, a media type such as application/vnd.example.config.v1.',
+      );
     const titles = files.map((f) => f.title ?? basename(f.path));
     checkTitles(titles, options.fileAnnotations ?? {});
     const filesByDigest = new Map<string, string>();
@@ -100,11 +122,23 @@ export class FileArtifactSource implements ReadTarget {
       const annotations = { ...options.fileAnnotations?.[titles[i]!], [ANNOTATION_TITLE]: titles[i]! };
       layers.push({ mediaType: file.mediaType ?? MediaTypes.ociLayer, digest, size, annotations });
     }
-    const manifest: ImageManifest = { schemaVersion: 2, mediaType: MediaTypes.ociManifest, artifactType: options.artifactType, config: EMPTY_CONFIG, layers };
-    if (options.subject) manifest.subject = { mediaType: options.subject.mediaType, digest: options.subject.digest, size: options.subject.size };
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      artifactType: options.artifactType,
+      config: EMPTY_CONFIG,
+      layers,
+    };
+    if (options.subject)
+      manifest.subject = { mediaType: options.subject.mediaType, digest: options.subject.digest, size: options.subject.size };
     manifest.annotations = { [ANNOTATION_CREATED]: (options.created ?? new Date()).toISOString(), ...options.annotations };
     const bytes = Buffer.from(JSON.stringify(manifest), 'utf8');
-    const root: Descriptor = { mediaType: MediaTypes.ociManifest, digest: digestOf(bytes), size: bytes.length, artifactType: options.artifactType };
+    const root: Descriptor = {
+      mediaType: MediaTypes.ociManifest,
+      digest: digestOf(bytes),
+      size: bytes.length,
+      artifactType: options.artifactType,
+    };
     return new FileArtifactSource(sourceName(titles), root, manifest, bytes, filesByDigest);
   }
 
@@ -139,19 +173,28 @@ function checkTitles(titles: string[], fileAnnotations: Record<string, Record<st
   const seen = new Set<string>();
   for (const title of titles) {
     safeArtifactPath('.', title);
-    if (seen.has(title)) throw new CoreError('DUPLICATE_TITLE', `Two files would both be named ${quoteInput(title)} in the artifact: give one of them another title.`);
+    if (seen.has(title))
+      throw new CoreError(
+        'DUPLICATE_TITLE',
+        `Two files would both be named ${quoteInput(title)} in the artifact: give one of them another title.`,
+      );
     seen.add(title);
   }
   // What could never be pulled as files anywhere is refused before it is pushed.
   checkTitleSet(titles, { caseInsensitive: false, folder: undefined }, (problem) => `${problem}: give the files other titles.`);
   const unknown = Object.keys(fileAnnotations).filter((t) => !seen.has(t));
-  if (unknown.length > 0) throw new CoreError('BAD_ANNOTATIONS', `Annotations are given for ${unknown.map((t) => quoteInput(t)).join(', ')}, which no file is titled: check the file names.`);
+  if (unknown.length > 0)
+    throw new CoreError(
+      'BAD_ANNOTATIONS',
+      `Annotations are given for ${unknown.map((t) => quoteInput(t)).join(', ')}, which no file is titled: check the file names.`,
+    );
 }
 
 async function hashFile(path: string): Promise<{ digest: string; size: number }> {
   let handle;
   try {
-    if ((await stat(path)).isDirectory()) throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
+    if ((await stat(path)).isDirectory())
+      throw new CoreError('NOT_A_FILE', `${path} is not a file: choose files (pack a folder into an archive first).`);
     // A FIFO or device would never end: only a regular file is hashed, the one opened here.
     ({ handle } = await openRegularFile(path, { what: 'The file' }));
   } catch (err) {
@@ -196,16 +239,33 @@ export interface ExtractArtifactResult {
  * it, verified as it streams, renamed into place when complete.
  * @throws CoreError `UNSAFE_PATH`, `DUPLICATE_TITLE`, `FILE_EXISTS`, or a verification error.
  */
-export function extractArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions = {}): Promise<ExtractArtifactResult> {
+export function extractArtifactFiles(
+  source: ReadTarget,
+  manifest: ImageManifest,
+  folder: string,
+  options: ExtractArtifactOptions = {},
+): Promise<ExtractArtifactResult> {
   return withFileErrors(`Writing the artifact's files into ${folder}`, () => writeArtifactFiles(source, manifest, folder, options));
 }
 
-async function writeArtifactFiles(source: ReadTarget, manifest: ImageManifest, folder: string, options: ExtractArtifactOptions): Promise<ExtractArtifactResult> {
+async function writeArtifactFiles(
+  source: ReadTarget,
+  manifest: ImageManifest,
+  folder: string,
+  options: ExtractArtifactOptions,
+): Promise<ExtractArtifactResult> {
   const { planned, skipped } = planFiles(manifest, folder);
   const caseInsensitive = await isCaseInsensitive(resolve(folder));
-  checkTitleSet(planned.map((p) => p.title), { caseInsensitive, folder: resolve(folder) }, (problem) => `${problem}; nothing was written: pull the artifact into an OCI layout folder instead, where files are named by digest.`);
+  checkTitleSet(
+    planned.map((p) => p.title),
+    { caseInsensitive, folder: resolve(folder) },
+    (problem) => `${problem}; nothing was written: pull the artifact into an OCI layout folder instead, where files are named by digest.`,
+  );
   await checkNoLinksOnTheWay(resolve(folder), planned);
-  await checkTargets(planned.map((p) => p.target), options.overwrite === true);
+  await checkTargets(
+    planned.map((p) => p.target),
+    options.overwrite === true,
+  );
   const files: string[] = [];
   for (const { layer, title, target } of planned) {
     throwIfAborted(options.signal);
@@ -232,7 +292,8 @@ function planFiles(manifest: ImageManifest, folder: string): { planned: PlannedF
       continue;
     }
     const target = safeArtifactPath(folder, title);
-    if (byTarget.has(target)) throw new CoreError('DUPLICATE_TITLE', `The artifact has two files named ${quoteInput(title)}: pull its layers one by one instead.`);
+    if (byTarget.has(target))
+      throw new CoreError('DUPLICATE_TITLE', `The artifact has two files named ${quoteInput(title)}: pull its layers one by one instead.`);
     byTarget.add(target);
     planned.push({ layer, title, target });
   }
@@ -248,12 +309,18 @@ async function checkNoLinksOnTheWay(folder: string, planned: readonly PlannedFil
   for (const { title, target } of planned) {
     for (let dir = dirname(target); dir !== folder && !checked.has(dir); dir = dirname(dir)) {
       checked.add(dir);
-      const kind = await lstat(dir).then((s) => (s.isDirectory() ? 'folder' : 'other'), (err: unknown) => {
-        if (isNotFound(err)) return 'missing';
-        throw err;
-      });
+      const kind = await lstat(dir).then(
+        (s) => (s.isDirectory() ? 'folder' : 'other'),
+        (err: unknown) => {
+          if (isNotFound(err)) return 'missing';
+          throw err;
+        },
+      );
       if (kind === 'other') {
-        throw new CoreError('UNSAFE_PATH', `The artifact file ${quoteInput(title)} would be written through ${dir}, which is a link or a file, not a folder; it was refused so that nothing is written outside the chosen folder: choose another folder.`);
+        throw new CoreError(
+          'UNSAFE_PATH',
+          `The artifact file ${quoteInput(title)} would be written through ${dir}, which is a link or a file, not a folder; it was refused so that nothing is written outside the chosen folder: choose another folder.`,
+        );
       }
     }
   }
@@ -264,22 +331,44 @@ async function checkTargets(targets: string[], overwrite: boolean): Promise<void
   const existing: string[] = [];
   for (const target of targets) {
     const kind = await pathKind(target);
-    if (kind === 'other') throw new CoreError('NOT_A_FILE', `${target} is a folder or link, so the artifact file cannot be written there: choose another folder.`);
+    if (kind === 'other')
+      throw new CoreError(
+        'NOT_A_FILE',
+        `${target} is a folder or link, so the artifact file cannot be written there: choose another folder.`,
+      );
     if (kind === 'file' && !overwrite) existing.push(target);
   }
   if (existing.length === 0) return;
   const shown = existing.slice(0, 5).join(', ') + (existing.length > 5 ? ` and ${existing.length - 5} more` : '');
-  throw new CoreError('FILE_EXISTS', `${shown} already ${existing.length === 1 ? 'exists' : 'exist'}: choose another folder, or allow overwriting.`);
+  throw new CoreError(
+    'FILE_EXISTS',
+    `${shown} already ${existing.length === 1 ? 'exists' : 'exist'}: choose another folder, or allow overwriting.`,
+  );
 }
 
-async function writeLayerFile(source: ReadTarget, layer: Descriptor, title: string, target: string, options: ExtractArtifactOptions): Promise<void> {
+async function writeLayerFile(
+  source: ReadTarget,
+  layer: Descriptor,
+  title: string,
+  target: string,
+  options: ExtractArtifactOptions,
+): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const kind = await pathKind(target);
-  if (kind === 'other') throw new CoreError('NOT_A_FILE', `${target} is a folder or link, so the artifact file ${quoteInput(title)} was not written there: choose another folder.`);
-  if (kind === 'file' && !options.overwrite) throw new CoreError('FILE_EXISTS', `${target} already exists: choose another folder, or allow overwriting.`);
+  if (kind === 'other')
+    throw new CoreError(
+      'NOT_A_FILE',
+      `${target} is a folder or link, so the artifact file ${quoteInput(title)} was not written there: choose another folder.`,
+    );
+  if (kind === 'file' && !options.overwrite)
+    throw new CoreError('FILE_EXISTS', `${target} already exists: choose another folder, or allow overwriting.`);
   const temporary = temporaryPathBeside(target);
   const content = await source.openBlob(layer, options.signal);
-  const check = verifyingStream(layer, `File ${quoteInput(title)} from ${source.name}`, options.onBytes ? { onBytes: options.onBytes } : {});
+  const check = verifyingStream(
+    layer,
+    `File ${quoteInput(title)} from ${source.name}`,
+    options.onBytes ? { onBytes: options.onBytes } : {},
+  );
   await streamToTemporaryFile(temporary, [content, check], options.signal);
   await moveIntoPlace(temporary, target);
 }
@@ -296,7 +385,11 @@ const MAX_PATH_BYTES = 4095 - 22;
  * `caseInsensitive`, titles are compared as such a file system does (case and Unicode form).
  * `word` turns a problem into the message's sentence.
  */
-export function checkTitleSet(titles: readonly string[], target: { caseInsensitive: boolean; folder: string | undefined }, word: (problem: string) => string): void {
+export function checkTitleSet(
+  titles: readonly string[],
+  target: { caseInsensitive: boolean; folder: string | undefined },
+  word: (problem: string) => string,
+): void {
   const key = (title: string): string => (target.caseInsensitive ? title.normalize('NFC').toLowerCase() : title);
   const files = new Map<string, string>();
   const folders = new Map<string, string>();
@@ -304,18 +397,37 @@ export function checkTitleSet(titles: readonly string[], target: { caseInsensiti
     const parts = title.split('/');
     for (const part of parts) {
       const bytes = Buffer.byteLength(part);
-      if (bytes > MAX_NAME_BYTES) throw new CoreError('NAME_TOO_LONG', word(`The artifact file name ${quoteInput(title)} has a part of ${bytes} bytes, longer than the ${MAX_NAME_BYTES} bytes a file system allows for one name`));
-      if (process.platform === 'win32' && (WINDOWS_RESERVED.test(part) || /[<>:"|?*]/.test(part) || [...part].some((c) => c.charCodeAt(0) < 0x20) || /[. ]$/.test(part))) {
-        throw new CoreError('UNSAFE_PATH', word(`The artifact file name ${quoteInput(title)} has a part Windows does not allow (${quoteInput(part)})`));
+      if (bytes > MAX_NAME_BYTES)
+        throw new CoreError(
+          'NAME_TOO_LONG',
+          word(
+            `The artifact file name ${quoteInput(title)} has a part of ${bytes} bytes, longer than the ${MAX_NAME_BYTES} bytes a file system allows for one name`,
+          ),
+        );
+      if (
+        process.platform === 'win32' &&
+        (WINDOWS_RESERVED.test(part) || /[<>:"|?*]/.test(part) || [...part].some((c) => c.charCodeAt(0) < 0x20) || /[. ]$/.test(part))
+      ) {
+        throw new CoreError(
+          'UNSAFE_PATH',
+          word(`The artifact file name ${quoteInput(title)} has a part Windows does not allow (${quoteInput(part)})`),
+        );
       }
     }
     if (target.folder !== undefined && Buffer.byteLength(join(target.folder, ...parts)) > MAX_PATH_BYTES) {
-      throw new CoreError('NAME_TOO_LONG', word(`The artifact file ${quoteInput(title)} would have a path longer than the 4096 bytes a file system allows`));
+      throw new CoreError(
+        'NAME_TOO_LONG',
+        word(`The artifact file ${quoteInput(title)} would have a path longer than the 4096 bytes a file system allows`),
+      );
     }
     const own = key(title);
     const earlier = files.get(own);
     if (earlier === title) throw new CoreError('DUPLICATE_TITLE', word(`The artifact names the file ${quoteInput(title)} twice`));
-    if (earlier !== undefined) throw new CoreError('DUPLICATE_TITLE', word(`The artifact names files ${quoteInput(earlier)} and ${quoteInput(title)}, which this file system takes for the same file`));
+    if (earlier !== undefined)
+      throw new CoreError(
+        'DUPLICATE_TITLE',
+        word(`The artifact names files ${quoteInput(earlier)} and ${quoteInput(title)}, which this file system takes for the same file`),
+      );
     files.set(own, title);
     for (let i = 1; i < parts.length; i++) {
       const folderKey = key(parts.slice(0, i).join('/'));
@@ -324,7 +436,11 @@ export function checkTitleSet(titles: readonly string[], target: { caseInsensiti
   }
   for (const [own, title] of files) {
     const inside = folders.get(own);
-    if (inside !== undefined) throw new CoreError('TITLE_CONFLICT', word(`The artifact names ${quoteInput(title)} as a file and also as a folder (${quoteInput(inside)})`));
+    if (inside !== undefined)
+      throw new CoreError(
+        'TITLE_CONFLICT',
+        word(`The artifact names ${quoteInput(title)} as a file and also as a folder (${quoteInput(inside)})`),
+      );
   }
 }
 

@@ -80,7 +80,12 @@ export async function writeDockerArchive(outPath: string, images: DockerArchiveI
 
 /** Everything the archive will hold, blobs listed once even when images share them. */
 async function planArchive(images: DockerArchiveImage[], signal: AbortSignal | undefined): Promise<ArchivePlan> {
-  const plan: ArchivePlan = { blobs: [], manifests: [], dockerManifest: [], index: { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] } };
+  const plan: ArchivePlan = {
+    blobs: [],
+    manifests: [],
+    dockerManifest: [],
+    index: { schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] },
+  };
   const seen = new Set<string>();
   const addBlob = (descriptor: Descriptor, source: ReadTarget): void => {
     if (seen.has(descriptor.digest)) return;
@@ -101,13 +106,19 @@ async function planArchive(images: DockerArchiveImage[], signal: AbortSignal | u
     const entry = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
     if (references.length === 0) plan.index.manifests.push(entry);
     for (const reference of references) {
-      plan.index.manifests.push({ ...entry, annotations: { [ANNOTATION_IMAGE_NAME]: formatReference(reference), [ANNOTATION_REF_NAME]: reference.tag ?? 'latest' } });
+      plan.index.manifests.push({
+        ...entry,
+        annotations: { [ANNOTATION_IMAGE_NAME]: formatReference(reference), [ANNOTATION_REF_NAME]: reference.tag ?? 'latest' },
+      });
     }
   }
   return plan;
 }
 
-async function manifestBytes(image: DockerArchiveImage, signal: AbortSignal | undefined): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
+async function manifestBytes(
+  image: DockerArchiveImage,
+  signal: AbortSignal | undefined,
+): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
   const mediaType = image.manifest.mediaType ?? MediaTypes.ociManifest;
   if (image.manifestDescriptor) {
     const bytes = await image.source.fetchManifest(image.manifestDescriptor, signal);
@@ -134,7 +145,11 @@ async function writeEntries(pack: Pack, plan: ArchivePlan, options: DockerArchiv
   for (const { descriptor, source } of plan.blobs) {
     throwIfAborted(options.signal);
     const content = await source.openBlob(descriptor, options.signal);
-    const check = verifyingStream(descriptor, `${descriptor.digest} from ${source.name}`, options.onBytes ? { onBytes: options.onBytes } : {});
+    const check = verifyingStream(
+      descriptor,
+      `${descriptor.digest} from ${source.name}`,
+      options.onBytes ? { onBytes: options.onBytes } : {},
+    );
     await addFile(pack, blobName(descriptor.digest), descriptor.size, [content, check]);
   }
   for (const { descriptor, bytes } of plan.manifests) await addBuffer(pack, blobName(descriptor.digest), bytes);

@@ -43,7 +43,11 @@ export function temporaryPathIn(folder: string): string {
  * Pipes `source` (through `transforms`) into a new temporary file and returns its path. On any
  * error or abort the temporary file is removed and the error rethrown (CANCELLED for an abort).
  */
-export async function streamToTemporaryFile(temporary: string, streams: [Readable, ...NodeJS.ReadWriteStream[]], signal?: AbortSignal): Promise<void> {
+export async function streamToTemporaryFile(
+  temporary: string,
+  streams: [Readable, ...NodeJS.ReadWriteStream[]],
+  signal?: AbortSignal,
+): Promise<void> {
   let sink: WriteStream | undefined;
   try {
     if (signal?.aborted) {
@@ -127,7 +131,10 @@ export async function openRegularFile(path: string, options: OpenRegularFileOpti
   if (options.within !== undefined) {
     const [folder, real] = await Promise.all([realpath(options.within), realpath(path)]);
     if (!isInside(folder, real)) {
-      throw new CoreError('UNSAFE_PATH', `${options.what} (${path}) is a link to ${real}, outside ${options.within}; it was not read, so that nothing outside the folder is used: replace the link with the file itself.`);
+      throw new CoreError(
+        'UNSAFE_PATH',
+        `${options.what} (${path}) is a link to ${real}, outside ${options.within}; it was not read, so that nothing outside the folder is used: replace the link with the file itself.`,
+      );
     }
     target = real;
   }
@@ -137,7 +144,12 @@ export async function openRegularFile(path: string, options: OpenRegularFileOpti
     handle = await open(target, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | noFollow);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new CoreError('UNSAFE_PATH', `${options.what} (${path}) became a link while it was being opened; it was not read: check what is changing the folder, then try again.`, { cause: err });
+    if (code === 'ELOOP')
+      throw new CoreError(
+        'UNSAFE_PATH',
+        `${options.what} (${path}) became a link while it was being opened; it was not read: check what is changing the folder, then try again.`,
+        { cause: err },
+      );
     if (code === 'EISDIR') throw notRegular(options.what, path, 'a folder');
     throw err;
   }
@@ -156,7 +168,10 @@ export async function openRegularFile(path: string, options: OpenRegularFileOpti
 }
 
 /** A small regular file read whole (see openRegularFile), refused when it is larger than `maxBytes`. */
-export async function readRegularFile(path: string, options: OpenRegularFileOptions & { maxBytes: number; tooLarge: (size: number) => CoreError }): Promise<Buffer> {
+export async function readRegularFile(
+  path: string,
+  options: OpenRegularFileOptions & { maxBytes: number; tooLarge: (size: number) => CoreError },
+): Promise<Buffer> {
   const { handle, size } = await openRegularFile(path, options);
   try {
     if (size > options.maxBytes) throw options.tooLarge(size);
@@ -188,19 +203,41 @@ function notRegular(what: string, path: string, kind: string): CoreError {
 
 /** What each file-system error means to a user, as a CoreError code and the problem with `path`. */
 const FILE_SYSTEM_PROBLEMS: Record<string, { code: CoreErrorCode; problem: (path: string) => string }> = {
-  ENAMETOOLONG: { code: 'NAME_TOO_LONG', problem: (p) => `the name ${p} is too long for the file system; choose a shorter folder or file name` },
-  EACCES: { code: 'PERMISSION_DENIED', problem: (p) => `permission to use ${p} was denied; check its permissions, or choose another folder` },
-  EPERM: { code: 'PERMISSION_DENIED', problem: (p) => `the system did not allow the change to ${p}; check its permissions, or choose another folder` },
+  ENAMETOOLONG: {
+    code: 'NAME_TOO_LONG',
+    problem: (p) => `the name ${p} is too long for the file system; choose a shorter folder or file name`,
+  },
+  EACCES: {
+    code: 'PERMISSION_DENIED',
+    problem: (p) => `permission to use ${p} was denied; check its permissions, or choose another folder`,
+  },
+  EPERM: {
+    code: 'PERMISSION_DENIED',
+    problem: (p) => `the system did not allow the change to ${p}; check its permissions, or choose another folder`,
+  },
   ENOSPC: { code: 'DISK_FULL', problem: (p) => `the disk holding ${p} is full; free some space, then try again` },
   EDQUOT: { code: 'DISK_FULL', problem: (p) => `the disk quota for ${p} is used up; free some space, then try again` },
   EROFS: { code: 'READ_ONLY', problem: (p) => `${p} is on a read-only file system; choose another folder` },
   EEXIST: { code: 'FILE_EXISTS', problem: (p) => `${p} already exists; move it away, or choose another folder` },
-  ENOTDIR: { code: 'NOT_A_FOLDER', problem: (p) => `a part of ${p} is a file where a folder is needed; move it away, or choose another folder` },
+  ENOTDIR: {
+    code: 'NOT_A_FOLDER',
+    problem: (p) => `a part of ${p} is a file where a folder is needed; move it away, or choose another folder`,
+  },
   EISDIR: { code: 'NOT_A_FILE', problem: (p) => `${p} is a folder where a file is needed; move it away, or choose another name` },
-  ENOTEMPTY: { code: 'NOT_A_FILE', problem: (p) => `${p} is a folder with files in it where a file is needed; move it away, or choose another name` },
+  ENOTEMPTY: {
+    code: 'NOT_A_FILE',
+    problem: (p) => `${p} is a folder with files in it where a file is needed; move it away, or choose another name`,
+  },
   ENOENT: { code: 'FILE_NOT_FOUND', problem: (p) => `${p} does not exist (it may have been moved or deleted meanwhile); choose it again` },
-  ELOOP: { code: 'UNSAFE_PATH', problem: (p) => `${p} goes through a loop of links, or is a link where none is allowed; replace the link with the file or folder itself` },
-  EMFILE: { code: 'TOO_MANY_OPEN_FILES', problem: () => 'too many files are open at once; close other programs or wait for other transfers, then try again' },
+  ELOOP: {
+    code: 'UNSAFE_PATH',
+    problem: (p) =>
+      `${p} goes through a loop of links, or is a link where none is allowed; replace the link with the file or folder itself`,
+  },
+  EMFILE: {
+    code: 'TOO_MANY_OPEN_FILES',
+    problem: () => 'too many files are open at once; close other programs or wait for other transfers, then try again',
+  },
   ENFILE: { code: 'TOO_MANY_OPEN_FILES', problem: () => 'too many files are open on this system; close other programs, then try again' },
   EBUSY: { code: 'FILE_BUSY', problem: (p) => `${p} is in use by another program; close it, then try again` },
   ETXTBSY: { code: 'FILE_BUSY', problem: (p) => `${p} is in use by another program; close it, then try again` },
@@ -208,13 +245,29 @@ const FILE_SYSTEM_PROBLEMS: Record<string, { code: CoreErrorCode; problem: (path
 };
 
 /** Errors of sockets, which also carry a `syscall` (a write to a closed connection is EPIPE from "write"). */
-const NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The error of a file-system call (it has a `syscall`), as opposed to a socket's, a stream's or an abort. */
 function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { dest?: string } {
   if (!(err instanceof Error)) return false;
   const { code, syscall } = err as NodeJS.ErrnoException;
-  return typeof code === 'string' && typeof syscall === 'string' && !NETWORK_CODES.has(code) && syscall !== 'connect' && !syscall.startsWith('getaddrinfo');
+  return (
+    typeof code === 'string' &&
+    typeof syscall === 'string' &&
+    !NETWORK_CODES.has(code) &&
+    syscall !== 'connect' &&
+    !syscall.startsWith('getaddrinfo')
+  );
 }
 
 /** A path for a message: long ones keep their start and their end. */
@@ -236,7 +289,11 @@ export function fileSystemError(err: unknown, action: string): unknown {
   const path = shownPath(err.syscall === 'rename' && err.dest !== undefined && code !== 'ENOENT' ? err.dest : err.path);
   const known = FILE_SYSTEM_PROBLEMS[code];
   if (known) return new CoreError(known.code, `${action} failed: ${known.problem(path)}.`, { cause: err });
-  return new CoreError('FILE_SYSTEM_ERROR', `${action} failed: the system answered ${code} for ${path} (${err.message}); check the folder and the disk, then try again.`, { cause: err });
+  return new CoreError(
+    'FILE_SYSTEM_ERROR',
+    `${action} failed: the system answered ${code} for ${path} (${err.message}); check the folder and the disk, then try again.`,
+    { cause: err },
+  );
 }
 
 /** Runs `work`, translating its file-system errors (see fileSystemError). */

@@ -19,7 +19,20 @@ import { type DigestAlgorithm, Digester, DigestVerifier, digestOf, isDigest, par
 import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageIndex, MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
-import { fileSize, fileSystemError, holdErrors, isNotFound, moveIntoPlace, openRegularFile, readRegularFile, streamToTemporaryFile, temporaryPathIn, throwIfAborted, withFileErrors, writeFileAtomically } from './files';
+import {
+  fileSize,
+  fileSystemError,
+  holdErrors,
+  isNotFound,
+  moveIntoPlace,
+  openRegularFile,
+  readRegularFile,
+  streamToTemporaryFile,
+  temporaryPathIn,
+  throwIfAborted,
+  withFileErrors,
+  writeFileAtomically,
+} from './files';
 
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
@@ -71,7 +84,10 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
     if (state === 'layout') await layout.checkVersion();
     else if (!options.create) throw layout.notALayout(state === 'missing' ? 'the folder does not exist' : 'it has no oci-layout file');
     else if (state === 'not-empty') {
-      throw new CoreError('NOT_A_LAYOUT', `${dir} is not empty and is not an OCI image layout (it has no oci-layout file): choose an empty folder or an existing layout.`);
+      throw new CoreError(
+        'NOT_A_LAYOUT',
+        `${dir} is not empty and is not an OCI image layout (it has no oci-layout file): choose an empty folder or an existing layout.`,
+      );
     }
     if (options.create) await layout.createSkeleton();
     // Read, not just looked for: a FIFO or a link out of the folder is refused here.
@@ -88,14 +104,22 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
         within: this.dir,
         what: `The index.json of ${this.name}`,
         maxBytes: MAX_MANIFEST_BYTES,
-        tooLarge: (size) => new CoreError('MANIFEST_TOO_LARGE', `The index.json of ${this.name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read: the layout is damaged or not an image layout.`),
+        tooLarge: (size) =>
+          new CoreError(
+            'MANIFEST_TOO_LARGE',
+            `The index.json of ${this.name} is ${size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read: the layout is damaged or not an image layout.`,
+          ),
       });
     } catch (err) {
       if (isNotFound(err)) throw this.notALayout('it has no index.json');
       throw fileSystemError(err, `Reading the index.json of ${this.name}`);
     }
     const parsed = parseManifest(bytes, digestOf(bytes), undefined, `The index.json of ${this.name}`);
-    if (parsed.kind !== 'index') throw new CoreError('NOT_A_LAYOUT', `The index.json of ${this.name} is not an image index: the layout is damaged; copy the images into a new folder.`);
+    if (parsed.kind !== 'index')
+      throw new CoreError(
+        'NOT_A_LAYOUT',
+        `The index.json of ${this.name} is not an image index: the layout is damaged; copy the images into a new folder.`,
+      );
     return parsed.index;
   }
 
@@ -114,7 +138,8 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   async resolve(refName?: string): Promise<Descriptor> {
     const roots = await this.roots();
     if (refName !== undefined) {
-      const found = roots.find((r) => r.refName === refName) ?? (isDigest(refName) ? roots.find((r) => r.descriptor.digest === refName) : undefined);
+      const found =
+        roots.find((r) => r.refName === refName) ?? (isDigest(refName) ? roots.find((r) => r.descriptor.digest === refName) : undefined);
       if (found) return found.descriptor;
       throw new CoreError('REF_NOT_FOUND', `${this.name} has no image named ${quoteInput(refName)}; ${describeNames(roots)}.`);
     }
@@ -133,13 +158,19 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
     throwIfAborted(signal);
     const what = `Manifest ${descriptor.digest} in ${this.name}`;
     if (descriptor.size > MAX_MANIFEST_BYTES) {
-      throw new CoreError('MANIFEST_TOO_LARGE', `${what} is ${descriptor.size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read.`);
+      throw new CoreError(
+        'MANIFEST_TOO_LARGE',
+        `${what} is ${descriptor.size} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read.`,
+      );
     }
     const { handle, size } = await this.openFile(descriptor, what);
     let bytes: Buffer;
     try {
       if (size !== descriptor.size) {
-        throw new CoreError('SIZE_MISMATCH', `${what} is ${size} bytes but should be ${descriptor.size}: the layout is damaged; copy the image into it again.`);
+        throw new CoreError(
+          'SIZE_MISMATCH',
+          `${what} is ${size} bytes but should be ${descriptor.size}: the layout is damaged; copy the image into it again.`,
+        );
       }
       bytes = await handle.readFile(signal ? { signal } : {});
     } finally {
@@ -191,7 +222,10 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
     const written = await fileSize(temporary);
     if (written !== descriptor.size) {
       await rm(temporary, { force: true });
-      throw new CoreError('SIZE_MISMATCH', `${descriptor.digest} arrived as ${written ?? 0} bytes instead of ${descriptor.size}; it was not stored in ${this.name}. Try again.`);
+      throw new CoreError(
+        'SIZE_MISMATCH',
+        `${descriptor.digest} arrived as ${written ?? 0} bytes instead of ${descriptor.size}; it was not stored in ${this.name}. Try again.`,
+      );
     }
     await this.placeBlob(temporary, this.blobPath(descriptor.digest), descriptor.size);
   }
@@ -202,13 +236,18 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
    */
   async ingestBlob(content: Readable, options: IngestOptions = {}): Promise<{ digest: string; size: number }> {
     holdErrors(content);
-    const { algorithm, temporary } = await this.prepareWrite(content, () => (options.expectedDigest ? parseDigest(options.expectedDigest).algorithm : (options.algorithm ?? 'sha256')));
+    const { algorithm, temporary } = await this.prepareWrite(content, () =>
+      options.expectedDigest ? parseDigest(options.expectedDigest).algorithm : (options.algorithm ?? 'sha256'),
+    );
     const hasher = new HashingPassThrough(algorithm);
     await streamToTemporaryFile(temporary, [content, ...(options.through ?? []), hasher], options.signal);
     const digest = hasher.digest();
     if (options.expectedDigest !== undefined && digest !== options.expectedDigest) {
       await rm(temporary, { force: true });
-      throw new CoreError('DIGEST_MISMATCH', `The content named ${options.expectedDigest} hashes to ${digest}: the source is damaged and was not imported.`);
+      throw new CoreError(
+        'DIGEST_MISMATCH',
+        `The content named ${options.expectedDigest} hashes to ${digest}: the source is damaged and was not imported.`,
+      );
     }
     await this.placeBlob(temporary, this.blobPath(digest), hasher.size);
     return { digest, size: hasher.size };
@@ -218,7 +257,10 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   async pushManifest(descriptor: Descriptor, bytes: Buffer, tag?: string, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
     if (bytes.length > MAX_MANIFEST_BYTES) {
-      throw new CoreError('MANIFEST_TOO_LARGE', `Manifest ${descriptor.digest} is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not stored.`);
+      throw new CoreError(
+        'MANIFEST_TOO_LARGE',
+        `Manifest ${descriptor.digest} is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not stored.`,
+      );
     }
     try {
       new DigestVerifier(descriptor.digest, descriptor.size).update(bytes).verify();
@@ -308,7 +350,10 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
       throw this.notALayout('its oci-layout file is not valid JSON');
     }
     if (typeof version !== 'string' || !/^1\./.test(version)) {
-      throw new CoreError('NOT_A_LAYOUT', `${this.dir} is an OCI image layout of version ${JSON.stringify(version)}, which this client does not read (it reads 1.x).`);
+      throw new CoreError(
+        'NOT_A_LAYOUT',
+        `${this.dir} is an OCI image layout of version ${JSON.stringify(version)}, which this client does not read (it reads 1.x).`,
+      );
     }
   }
 
@@ -323,7 +368,10 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   }
 
   /** A temporary name in the blob folder; when even that fails, `content` is released (it would hold a file or socket open). */
-  private async prepareWrite(content: Readable, algorithmOf: () => DigestAlgorithm): Promise<{ algorithm: DigestAlgorithm; temporary: string }> {
+  private async prepareWrite(
+    content: Readable,
+    algorithmOf: () => DigestAlgorithm,
+  ): Promise<{ algorithm: DigestAlgorithm; temporary: string }> {
     try {
       const algorithm = algorithmOf();
       return { algorithm, temporary: temporaryPathIn(await this.blobFolder(algorithm)) };
@@ -350,11 +398,17 @@ export class OciImageLayout implements ReadTarget, WriteTarget {
   }
 
   private missing(descriptor: Descriptor): CoreError {
-    return new CoreError('BLOB_NOT_FOUND', `${descriptor.digest} is not in ${this.name}: the layout is incomplete; copy the image into it again.`);
+    return new CoreError(
+      'BLOB_NOT_FOUND',
+      `${descriptor.digest} is not in ${this.name}: the layout is incomplete; copy the image into it again.`,
+    );
   }
 
   private notALayout(reason: string): CoreError {
-    return new CoreError('NOT_A_LAYOUT', `${this.dir} is not an OCI image layout (${reason}): choose a folder that holds one, such as one written by skopeo, ORAS or docker save.`);
+    return new CoreError(
+      'NOT_A_LAYOUT',
+      `${this.dir} is not an OCI image layout (${reason}): choose a folder that holds one, such as one written by skopeo, ORAS or docker save.`,
+    );
   }
 }
 
@@ -383,8 +437,17 @@ class HashingPassThrough extends Transform {
 
 function describeNames(roots: LayoutRoot[]): string {
   const names = roots.map((r) => r.refName).filter((n): n is string => n !== undefined);
-  if (names.length === 0) return roots.length === 0 ? 'it lists no images' : `its ${roots.length} images have no names; pick one by digest (${roots.map((r) => r.descriptor.digest).slice(0, 5).join(', ')})`;
-  const shown = names.slice(0, 20).map((n) => quoteInput(n)).join(', ');
+  if (names.length === 0)
+    return roots.length === 0
+      ? 'it lists no images'
+      : `its ${roots.length} images have no names; pick one by digest (${roots
+          .map((r) => r.descriptor.digest)
+          .slice(0, 5)
+          .join(', ')})`;
+  const shown = names
+    .slice(0, 20)
+    .map((n) => quoteInput(n))
+    .join(', ');
   return `the names it lists are ${shown}${names.length > 20 ? ` and ${names.length - 20} more` : ''}`;
 }
 
@@ -416,9 +479,18 @@ function serialisePerFolder<T>(folder: string, work: () => Promise<T>): Promise<
 async function withIndexLock<T>(folder: string, work: () => Promise<T>): Promise<T> {
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(join(folder, INDEX_FILE), { lockfilePath: join(folder, `${INDEX_FILE}.lock`), realpath: false, stale: LOCK_STALE_MS, retries: LOCK_RETRIES });
+    release = await lockfile.lock(join(folder, INDEX_FILE), {
+      lockfilePath: join(folder, `${INDEX_FILE}.lock`),
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      retries: LOCK_RETRIES,
+    });
   } catch (err) {
-    throw new CoreError('LAYOUT_BUSY', `Another program keeps ${join(folder, `${INDEX_FILE}.lock`)} locked, so the image list of ${folder} could not be updated: wait for it to finish, or remove the lock if nothing is writing there.`, { cause: err });
+    throw new CoreError(
+      'LAYOUT_BUSY',
+      `Another program keeps ${join(folder, `${INDEX_FILE}.lock`)} locked, so the image list of ${folder} could not be updated: wait for it to finish, or remove the lock if nothing is writing there.`,
+      { cause: err },
+    );
   }
   try {
     return await work();

@@ -44,7 +44,6 @@ const isLowerAlnum = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= '0'
 const isAlnum = (c: string): boolean => isLowerAlnum(c) || (c >= 'A' && c <= 'Z');
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
-
 const notAllowed = (s: string, i: number): string => `${quoteChar(s, i)} at position ${i} is not allowed`;
 
 /** Checks repository path `s[start..end)`; positions in errors are indices into `s`. */
@@ -80,11 +79,13 @@ function checkRepository(s: string, start: number, end: number, fail: Fail): voi
 /** Checks tag `s[start..end)`. */
 function checkTag(s: string, start: number, end: number, fail: Fail): void {
   if (start >= end) fail(`the tag after ":" is empty`, start);
-  if (end - start > TAG_LENGTH_MAX) fail(`a tag is at most ${TAG_LENGTH_MAX} characters but this one has ${end - start}`, start + TAG_LENGTH_MAX);
+  if (end - start > TAG_LENGTH_MAX)
+    fail(`a tag is at most ${TAG_LENGTH_MAX} characters but this one has ${end - start}`, start + TAG_LENGTH_MAX);
   for (let i = start; i < end; i++) {
     const c = s[i]!;
     if (isAlnum(c) || c === '_' || ((c === '.' || c === '-') && i > start)) continue;
-    const why = c === '.' || c === '-' ? 'a tag must start with a letter, digit or "_"' : 'tags may contain only A-Z, a-z, 0-9, "_", "." and "-"';
+    const why =
+      c === '.' || c === '-' ? 'a tag must start with a letter, digit or "_"' : 'tags may contain only A-Z, a-z, 0-9, "_", "." and "-"';
     fail(`${why}; ${notAllowed(s, i)}`, i);
   }
 }
@@ -108,7 +109,8 @@ function checkRegistry(s: string, start: number, end: number, fail: Fail): { hos
     const close = s.indexOf(']', start);
     if (close < 0 || close >= end) fail(`the IPv6 address opened by "[" at position ${start} has no closing "]"`, start);
     hostname = s.slice(start + 1, close);
-    if (!isIPv6(hostname) || hostname.includes('%')) fail(`${JSON.stringify(hostname)} at position ${start + 1} is not an IPv6 address`, start + 1);
+    if (!isIPv6(hostname) || hostname.includes('%'))
+      fail(`${JSON.stringify(hostname)} at position ${start + 1} is not an IPv6 address`, start + 1);
     hostEnd = close + 1;
     if (hostEnd < end && s[hostEnd] !== ':') fail(`expected ":" or "/" after "]"; ${notAllowed(s, hostEnd)}`, hostEnd);
   } else {
@@ -129,7 +131,8 @@ function checkRegistry(s: string, start: number, end: number, fail: Fail): { hos
       }
       fail(`registry host names may contain only letters, digits, "-" and "."; ${notAllowed(s, i)}`, i);
     }
-    if (i === labelStart) fail(i === start ? `the registry host name is empty` : `the registry host name cannot end with "."`, Math.max(start, i - 1));
+    if (i === labelStart)
+      fail(i === start ? `the registry host name is empty` : `the registry host name cannot end with "."`, Math.max(start, i - 1));
     if (s[i - 1] === '-') fail(`a host name label cannot end with "-"; ${notAllowed(s, i - 1)}`, i - 1);
     hostEnd = i;
     hostname = s.slice(start, hostEnd);
@@ -240,7 +243,8 @@ export function splitHostPort(registry: string): { hostname: string; port?: numb
 export function validateRepositoryName(name: string): void {
   const fail: Fail = failer(name, 'repository name', CODE);
   checkRepository(name, 0, name.length, fail);
-  if (name.length > NAME_TOTAL_LENGTH_MAX) fail(`it is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}`, NAME_TOTAL_LENGTH_MAX);
+  if (name.length > NAME_TOTAL_LENGTH_MAX)
+    fail(`it is ${name.length} characters long; the limit is ${NAME_TOTAL_LENGTH_MAX}`, NAME_TOTAL_LENGTH_MAX);
 }
 
 /** Validates a tag, e.g. for an input box. */

@@ -16,16 +16,27 @@ export function parseRegistryLocation(input: string): RegistryLocation {
   const schemeMatch = SCHEME.exec(text);
   const scheme = schemeMatch?.[1]?.toLowerCase();
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
-    throw new ParseError(`"${text}" starts with ${scheme}://: a registry is reached over https:// (the default) or plain http://.`, text, 0);
+    throw new ParseError(
+      `"${text}" starts with ${scheme}://: a registry is reached over https:// (the default) or plain http://.`,
+      text,
+      0,
+    );
   }
   const rest = text.slice(schemeMatch?.[0].length ?? 0).replace(/\/$/, '');
   const slash = rest.indexOf('/');
   if (slash >= 0) {
-    throw new ParseError(`"${text}" has a path: give only the registry's host and port (repositories are listed under it).`, text, (schemeMatch?.[0].length ?? 0) + slash);
+    throw new ParseError(
+      `"${text}" has a path: give only the registry's host and port (repositories are listed under it).`,
+      text,
+      (schemeMatch?.[0].length ?? 0) + slash,
+    );
   }
   const match = HOST_PORT.exec(rest);
   if (!match) {
-    throw new ParseError(`"${text}" is not a registry address: use a host with an optional scheme and port, e.g. registry.example.com or http://localhost:5000.`, text);
+    throw new ParseError(
+      `"${text}" is not a registry address: use a host with an optional scheme and port, e.g. registry.example.com or http://localhost:5000.`,
+      text,
+    );
   }
   const [, hostname, port] = match;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {

@@ -40,7 +40,8 @@ export function parseIp(s: string): Uint8Array | undefined {
 }
 
 /** True for an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`). */
-export const isMappedV4 = (b: Uint8Array): boolean => b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+export const isMappedV4 = (b: Uint8Array): boolean =>
+  b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
 
 /** Canonical text of an address: dotted IPv4, or RFC 5952 IPv6 (`::ffff:a.b.c.d` when mapped). */
 export function formatIp(b: Uint8Array): string {
@@ -49,7 +50,7 @@ export function formatIp(b: Uint8Array): string {
   const words = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;
@@ -109,9 +110,20 @@ const v6 = (words: number[], prefix: number): Range => ({ bytes: words.flatMap((
  * benchmarking, multicast, reserved and broadcast.
  */
 const NON_PUBLIC_V4: readonly Range[] = [
-  v4('0.0.0.0', 8), v4('10.0.0.0', 8), v4('100.64.0.0', 10), v4('127.0.0.0', 8), v4('169.254.0.0', 16), v4('172.16.0.0', 12),
-  v4('192.0.0.0', 24), v4('192.0.2.0', 24), v4('192.168.0.0', 16), v4('198.18.0.0', 15), v4('198.51.100.0', 24), v4('203.0.113.0', 24),
-  v4('224.0.0.0', 4), v4('240.0.0.0', 4),
+  v4('0.0.0.0', 8),
+  v4('10.0.0.0', 8),
+  v4('100.64.0.0', 10),
+  v4('127.0.0.0', 8),
+  v4('169.254.0.0', 16),
+  v4('172.16.0.0', 12),
+  v4('192.0.0.0', 24),
+  v4('192.0.2.0', 24),
+  v4('192.168.0.0', 16),
+  v4('198.18.0.0', 15),
+  v4('198.51.100.0', 24),
+  v4('203.0.113.0', 24),
+  v4('224.0.0.0', 4),
+  v4('240.0.0.0', 4),
 ];
 
 /**
@@ -120,8 +132,14 @@ const NON_PUBLIC_V4: readonly Range[] = [
  * multicast. Forms that embed an IPv4 address are judged by that address (see {@link embeddedV4}).
  */
 const NON_PUBLIC_V6: readonly Range[] = [
-  v6([0, 0, 0, 0, 0, 0], 96), v6([0x64, 0xff9b, 1], 48), v6([0x100, 0, 0, 0], 64), v6([0x2001, 0xdb8], 32),
-  v6([0xfc00], 7), v6([0xfe80], 10), v6([0xfec0], 10), v6([0xff00], 8),
+  v6([0, 0, 0, 0, 0, 0], 96),
+  v6([0x64, 0xff9b, 1], 48),
+  v6([0x100, 0, 0, 0], 64),
+  v6([0x2001, 0xdb8], 32),
+  v6([0xfc00], 7),
+  v6([0xfe80], 10),
+  v6([0xfec0], 10),
+  v6([0xff00], 8),
 ];
 
 function inRange(b: Uint8Array, range: Range): boolean {
@@ -179,7 +197,10 @@ export function isPrivateHost(hostname: string): boolean {
  * a host directory (never `.`, `..` or anything with a separator).
  */
 export function isHostName(hostPort: string): boolean {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)(?::(\d{1,5}))?$/.exec(hostPort);
+  const match =
+    /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)(?::(\d{1,5}))?$/.exec(
+      hostPort,
+    );
   if (!match) return false;
   const host = match[1]!;
   if (host.startsWith('[') && parseIp(host) === undefined) return false;

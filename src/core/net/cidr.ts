@@ -45,7 +45,12 @@ export function checkHostname(s: string, start: number, end: number, fail: Fail)
       label = i + 1;
       continue;
     }
-    fail(c === '.' || c === '-' ? 'host name labels must start and end with a letter or digit' : 'host names may contain only letters, digits, "-" and "."', c === '.' && s[i - 1] === '-' ? i - 1 : i);
+    fail(
+      c === '.' || c === '-'
+        ? 'host name labels must start and end with a letter or digit'
+        : 'host names may contain only letters, digits, "-" and "."',
+      c === '.' && s[i - 1] === '-' ? i - 1 : i,
+    );
   }
   if (s[end - 1] === '-') fail('host name labels must start and end with a letter or digit', end - 1);
   // A name whose last label is numeric is read as an IPv4 address by URL parsers (and resolvers);

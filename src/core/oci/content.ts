@@ -50,5 +50,8 @@ export interface RegistryLocated {
 }
 
 export function isRegistryLocated(target: object): target is RegistryLocated {
-  return typeof (target as Partial<RegistryLocated>).registryHost === 'string' && typeof (target as Partial<RegistryLocated>).repository === 'string';
+  return (
+    typeof (target as Partial<RegistryLocated>).registryHost === 'string' &&
+    typeof (target as Partial<RegistryLocated>).repository === 'string'
+  );
 }

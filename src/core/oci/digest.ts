@@ -54,7 +54,11 @@ function splitDigestGrammar(input: string, start: number, what: string): { algor
   }
   if (colon < 0) fail(`a digest needs the form "<algorithm>:<hex>" but no ":" was found after position ${start}`, input.length);
   if (colon === start) fail(`the digest algorithm before ":" at position ${colon} is empty`, colon);
-  if (prevSep) fail(`a digest algorithm cannot end with a separator; ${quoteChar(input, colon - 1)} at position ${colon - 1} is not allowed`, colon - 1);
+  if (prevSep)
+    fail(
+      `a digest algorithm cannot end with a separator; ${quoteChar(input, colon - 1)} at position ${colon - 1} is not allowed`,
+      colon - 1,
+    );
   if (colon + 1 >= input.length) fail(`the encoded value after ":" at position ${colon} is empty`, colon + 1);
   for (let i = colon + 1; i < input.length; i++) {
     if (!isEncodedChar(input[i]!)) fail(`${quoteChar(input, i)} at position ${i} is not allowed in a digest`, i);
@@ -135,7 +139,10 @@ export class Digester {
 
   constructor(algorithm: DigestAlgorithm = 'sha256') {
     if (algorithm !== 'sha256' && algorithm !== 'sha512') {
-      throw new CoreError('UNSUPPORTED_DIGEST_ALGORITHM', `Digest algorithm "${String(algorithm)}" is not supported; use sha256 or sha512.`);
+      throw new CoreError(
+        'UNSUPPORTED_DIGEST_ALGORITHM',
+        `Digest algorithm "${String(algorithm)}" is not supported; use sha256 or sha512.`,
+      );
     }
     this.algorithm = algorithm;
     this.hash = createHash(algorithm);

@@ -86,7 +86,10 @@ const ANNOTATION_TITLE = 'org.opencontainers.image.title';
  */
 export function parseManifest(bytes: Buffer, digest: string, contentType: string | undefined, what: string): ParsedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) {
-    throw new CoreError('MANIFEST_TOO_LARGE', `${what} is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read.`);
+    throw new CoreError(
+      'MANIFEST_TOO_LARGE',
+      `${what} is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES / 1048576} MiB limit for manifests; it was not read.`,
+    );
   }
   let json: unknown;
   try {
@@ -98,12 +101,20 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
   const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
   const headerType = contentType ? baseMediaType(contentType) : undefined;
   let mediaType = declared ?? (manifestKindOf(headerType) ? headerType : undefined);
-  if (!mediaType) mediaType = Array.isArray(json.manifests) ? MediaTypes.ociIndex : isObject(json.config) ? MediaTypes.ociManifest : undefined;
+  if (!mediaType)
+    mediaType = Array.isArray(json.manifests) ? MediaTypes.ociIndex : isObject(json.config) ? MediaTypes.ociManifest : undefined;
   if (json.schemaVersion === 1 || mediaType === MediaTypes.dockerSchema1 || mediaType === MediaTypes.dockerSchema1Signed) {
-    throw new CoreError('UNSUPPORTED_MANIFEST', `${what} is a Docker schema 1 manifest, which is deprecated and not supported: push the image again with a current tool.`);
+    throw new CoreError(
+      'UNSUPPORTED_MANIFEST',
+      `${what} is a Docker schema 1 manifest, which is deprecated and not supported: push the image again with a current tool.`,
+    );
   }
   const kind = manifestKindOf(mediaType);
-  if (!kind || !mediaType) throw new CoreError('UNSUPPORTED_MANIFEST', `${what} has media type ${quoteInput(declared ?? headerType ?? 'none')}, which is not a manifest or index this client reads.`);
+  if (!kind || !mediaType)
+    throw new CoreError(
+      'UNSUPPORTED_MANIFEST',
+      `${what} has media type ${quoteInput(declared ?? headerType ?? 'none')}, which is not a manifest or index this client reads.`,
+    );
   if (json.schemaVersion !== 2) throw bad(what, `schemaVersion is ${String(JSON.stringify(json.schemaVersion)).slice(0, 40)}, not 2`);
   const descriptor: Descriptor = { mediaType, digest, size: bytes.length };
   if (typeof json.artifactType === 'string') descriptor.artifactType = json.artifactType;
@@ -119,7 +130,8 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
   if (json.subject !== undefined) checkDescriptor(json.subject, what, 'subject');
   if (descriptor.artifactType === undefined) {
     const configType = (json.config as Descriptor).mediaType;
-    if (configType !== MediaTypes.ociConfig && configType !== MediaTypes.dockerConfig && configType !== MediaTypes.ociEmpty) descriptor.artifactType = configType;
+    if (configType !== MediaTypes.ociConfig && configType !== MediaTypes.dockerConfig && configType !== MediaTypes.ociEmpty)
+      descriptor.artifactType = configType;
   }
   return { kind, mediaType, descriptor, bytes, manifest: json as unknown as ImageManifest };
 }
@@ -144,7 +156,10 @@ export function formatPlatform(p: Platform | undefined): string {
 export function parsePlatform(text: string): Platform {
   const parts = text.trim().split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
-    throw new CoreError('INVALID_PLATFORM', `"${text}" is not a platform: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8.`);
+    throw new CoreError(
+      'INVALID_PLATFORM',
+      `"${text}" is not a platform: use os/architecture[/variant], e.g. linux/amd64 or linux/arm64/v8.`,
+    );
   }
   const [os, architecture, variant] = parts as [string, string, string?];
   return { os, architecture, ...(variant ? { variant } : {}) };
@@ -166,13 +181,22 @@ export function platformMatches(have: Platform | undefined, want: Platform): boo
  * OS is always linux: Docker Desktop on macOS and Windows runs Linux containers by default.
  */
 export function hostPlatform(): Platform {
-  const architecture = ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
+  const architecture =
+    (
+      { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<
+        string,
+        string
+      >
+    )[process.arch] ?? process.arch;
   return { os: 'linux', architecture, ...(architecture === 'arm' ? { variant: 'v7' } : {}) };
 }
 
 /** Index entries that are attestations (BuildKit's `unknown/unknown` provenance), not platforms. */
 export function isAttestationEntry(d: Descriptor): boolean {
-  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown');
+  return (
+    d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+    (d.platform?.os === 'unknown' && d.platform.architecture === 'unknown')
+  );
 }
 
 /** A file name for an artifact layer, from its title annotation. */
@@ -188,12 +212,16 @@ export function imageSize(manifest: ImageManifest, manifestSize = 0): number {
 function checkDescriptor(d: unknown, what: string, field: string): asserts d is Descriptor {
   if (!isObject(d)) throw bad(what, `${field} is not a descriptor object`);
   if (typeof d.mediaType !== 'string' || d.mediaType === '') throw bad(what, `${field} has no mediaType`);
-  if (typeof d.digest !== 'string' || !isDigest(d.digest)) throw bad(what, `${field} has an invalid digest ${quoteInput(String(d.digest).slice(0, 100))}`);
+  if (typeof d.digest !== 'string' || !isDigest(d.digest))
+    throw bad(what, `${field} has an invalid digest ${quoteInput(String(d.digest).slice(0, 100))}`);
   if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) throw bad(what, `${field} has an invalid size`);
   if (d.annotations !== undefined && (!isObject(d.annotations) || Object.values(d.annotations).some((v) => typeof v !== 'string'))) {
     throw bad(what, `${field} has annotations that are not all strings`);
   }
-  if (d.platform !== undefined && (!isObject(d.platform) || typeof d.platform.os !== 'string' || typeof d.platform.architecture !== 'string')) {
+  if (
+    d.platform !== undefined &&
+    (!isObject(d.platform) || typeof d.platform.os !== 'string' || typeof d.platform.architecture !== 'string')
+  ) {
     throw bad(what, `${field} has a platform without os and architecture`);
   }
 }

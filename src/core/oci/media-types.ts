@@ -25,12 +25,9 @@ export const MediaTypes = {
 } as const;
 
 /** What the Accept header of a manifest request lists: every kind this client reads. */
-export const MANIFEST_ACCEPT = [
-  MediaTypes.ociIndex,
-  MediaTypes.ociManifest,
-  MediaTypes.dockerManifestList,
-  MediaTypes.dockerManifest,
-].join(', ');
+export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.ociManifest, MediaTypes.dockerManifestList, MediaTypes.dockerManifest].join(
+  ', ',
+);
 
 export type ManifestKind = 'index' | 'image';
 

@@ -68,7 +68,15 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) abort.abort();
   const signal = abort.signal;
-  const result: CopyResult = { root, rewritten: false, manifests: { stored: 0, skipped: 0 }, blobs: { copied: 0, skipped: 0, mounted: 0 }, bytes: { total: 0, transferred: 0 }, referrers: 0, durationMs: 0 };
+  const result: CopyResult = {
+    root,
+    rewritten: false,
+    manifests: { stored: 0, skipped: 0 },
+    blobs: { copied: 0, skipped: 0, mounted: 0 },
+    bytes: { total: 0, transferred: 0 },
+    referrers: 0,
+    durationMs: 0,
+  };
   try {
     const graph = await collectGraph(source, root, { platforms: options.platforms, signal });
     result.root = graph.root;
@@ -111,11 +119,15 @@ class GraphTransfer {
     // blobs never start and those in flight stop, so a failing registry is not asked for every
     // blob in turn. It is the error reported (the others then fail as cancelled).
     let failed: { reason: unknown } | undefined;
-    await Promise.allSettled(graph.blobs.map((blob) => this.blob(blob).catch((reason: unknown) => {
-      failed ??= { reason };
-      this.stop();
-      throw reason;
-    })));
+    await Promise.allSettled(
+      graph.blobs.map((blob) =>
+        this.blob(blob).catch((reason: unknown) => {
+          failed ??= { reason };
+          this.stop();
+          throw reason;
+        }),
+      ),
+    );
     if (failed) throw failed.reason;
     for (const parsed of graph.manifests) {
       const isRoot = parsed.descriptor.digest === graph.root.digest;
@@ -125,7 +137,12 @@ class GraphTransfer {
         this.emit({ type: 'manifest', descriptor: parsed.descriptor, state: 'skipped' });
         continue;
       }
-      await this.target.pushManifest(isRoot ? { ...parsed.descriptor, ...(graph.root.annotations ? { annotations: graph.root.annotations } : {}) } : parsed.descriptor, parsed.bytes, rootTag, this.signal);
+      await this.target.pushManifest(
+        isRoot ? { ...parsed.descriptor, ...(graph.root.annotations ? { annotations: graph.root.annotations } : {}) } : parsed.descriptor,
+        parsed.bytes,
+        rootTag,
+        this.signal,
+      );
       this.result.manifests.stored++;
       this.emit({ type: 'manifest', descriptor: parsed.descriptor, state: 'stored' });
     }
@@ -160,7 +177,12 @@ class GraphTransfer {
       this.emit({ type: 'blob', descriptor, state: 'skipped' });
       return;
     }
-    if (this.target.mountBlob && isRegistryLocated(this.source) && isRegistryLocated(this.target) && this.source.registryHost === this.target.registryHost) {
+    if (
+      this.target.mountBlob &&
+      isRegistryLocated(this.source) &&
+      isRegistryLocated(this.target) &&
+      this.source.registryHost === this.target.registryHost
+    ) {
       if (await this.target.mountBlob(descriptor, this.source.repository, this.signal).catch(() => false)) {
         this.result.blobs.mounted++;
         this.emit({ type: 'blob', descriptor, state: 'mounted' });
@@ -183,7 +205,8 @@ class GraphTransfer {
       } catch (err) {
         // Progress counts only bytes that stayed: a failed attempt's bytes are taken back.
         this.result.bytes.transferred -= sent;
-        if (sent > 0) this.emit({ type: 'bytes', descriptor, n: -sent, doneBytes: this.result.bytes.transferred, totalBytes: this.result.bytes.total });
+        if (sent > 0)
+          this.emit({ type: 'bytes', descriptor, n: -sent, doneBytes: this.result.bytes.transferred, totalBytes: this.result.bytes.total });
         if (attempt >= attempts || this.signal.aborted || !isWorthRetrying(err)) {
           this.emit({ type: 'blob', descriptor, state: 'failed', error: err instanceof Error ? err.message : String(err) });
           throw err;
@@ -246,7 +269,10 @@ function isPrematureClose(err: unknown): boolean {
 
 /** Socket errors surfacing from a response body (the other side closed mid-blob or mid-manifest). */
 function isBodySocketError(err: unknown): err is Error {
-  return err instanceof Error && /socket|ECONNRESET|EPIPE|other side closed|terminated|aborted/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+  return (
+    err instanceof Error &&
+    /socket|ECONNRESET|EPIPE|other side closed|terminated|aborted/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`)
+  );
 }
 
 /**
@@ -256,10 +282,15 @@ function isBodySocketError(err: unknown): err is Error {
  */
 function fromSocket(err: unknown, sourceName: string): unknown {
   if (err instanceof CoreError || !isBodySocketError(err)) return err;
-  return new CoreError('CONNECTION_RESET', `The connection to ${sourceName} closed in the middle of a transfer (${err.message}): run it again; what already arrived is kept and skipped.`, { cause: err });
+  return new CoreError(
+    'CONNECTION_RESET',
+    `The connection to ${sourceName} closed in the middle of a transfer (${err.message}): run it again; what already arrived is kept and skipped.`,
+    { cause: err },
+  );
 }
 
 function cancelledOr(err: unknown, outer: AbortSignal | undefined): unknown {
-  if (outer?.aborted && !(err instanceof CoreError && err.code === 'CANCELLED')) return new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
+  if (outer?.aborted && !(err instanceof CoreError && err.code === 'CANCELLED'))
+    return new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
   return err;
 }

@@ -9,7 +9,17 @@
 import type { ReadTarget } from '../oci/content';
 import { digestOf } from '../oci/digest';
 import { CoreError } from '../errors';
-import { childrenOf, formatPlatform, isAttestationEntry, isManifestDescriptor, parseManifest, platformMatches, type Descriptor, type ParsedManifest, type Platform } from '../oci/manifest';
+import {
+  childrenOf,
+  formatPlatform,
+  isAttestationEntry,
+  isManifestDescriptor,
+  parseManifest,
+  platformMatches,
+  type Descriptor,
+  type ParsedManifest,
+  type Platform,
+} from '../oci/manifest';
 
 export interface GraphOptions {
   /** Platforms to keep from an index; absent means all. */
@@ -51,13 +61,24 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
   };
 
   const visit = async (parsed: ParsedManifest, path: readonly string[]): Promise<void> => {
-    if (path.length > MAX_DEPTH) throw new CoreError('MANIFEST_LOOP', `Manifests in ${source.name} nest deeper than ${MAX_DEPTH} levels (${path.join(' → ')}); the copy stops here.`);
+    if (path.length > MAX_DEPTH)
+      throw new CoreError(
+        'MANIFEST_LOOP',
+        `Manifests in ${source.name} nest deeper than ${MAX_DEPTH} levels (${path.join(' → ')}); the copy stops here.`,
+      );
     const children = childrenOf(parsed);
     // Every child an index names is counted before the first is fetched.
-    budget.planManifests(parsed, children.filter((child) => isManifestDescriptor(child) && !stored.has(child.digest)));
+    budget.planManifests(
+      parsed,
+      children.filter((child) => isManifestDescriptor(child) && !stored.has(child.digest)),
+    );
     for (const child of children) {
       if (isManifestDescriptor(child)) {
-        if (path.includes(child.digest)) throw new CoreError('MANIFEST_LOOP', `Index ${parsed.descriptor.digest} in ${source.name} refers back to ${child.digest}; the copy stops here.`);
+        if (path.includes(child.digest))
+          throw new CoreError(
+            'MANIFEST_LOOP',
+            `Index ${parsed.descriptor.digest} in ${source.name} refers back to ${child.digest}; the copy stops here.`,
+          );
         if (stored.has(child.digest)) continue;
         const fetched = await fetchParsed(child);
         budget.fetched(child, fetched);
@@ -86,7 +107,12 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
   }
   budget.hold(top);
   await visit(top, [top.descriptor.digest]);
-  return { root: { ...top.descriptor, ...(root.annotations && !rewritten ? { annotations: root.annotations } : {}) }, manifests, blobs: [...blobs.values()], rewritten };
+  return {
+    root: { ...top.descriptor, ...(root.annotations && !rewritten ? { annotations: root.annotations } : {}) },
+    manifests,
+    blobs: [...blobs.values()],
+    rewritten,
+  };
 }
 
 /**
@@ -167,11 +193,19 @@ function selectPlatforms(index: Extract<ParsedManifest, { kind: 'index' }>, want
   const chosen = entries.filter((d) => !isAttestationEntry(d) && wanted.some((p) => platformMatches(d.platform, p)));
   const missing = wanted.filter((p) => !chosen.some((d) => platformMatches(d.platform, p)));
   if (missing.length > 0) {
-    const offered = entries.filter((d) => !isAttestationEntry(d)).map((d) => formatPlatform(d.platform)).join(', ');
-    throw new CoreError('PLATFORM_NOT_FOUND', `${sourceName} has no ${missing.map(formatPlatform).join(', ')} image; it offers ${offered || 'no platforms'}.`);
+    const offered = entries
+      .filter((d) => !isAttestationEntry(d))
+      .map((d) => formatPlatform(d.platform))
+      .join(', ');
+    throw new CoreError(
+      'PLATFORM_NOT_FOUND',
+      `${sourceName} has no ${missing.map(formatPlatform).join(', ')} image; it offers ${offered || 'no platforms'}.`,
+    );
   }
   const chosenDigests = new Set(chosen.map((d) => d.digest));
-  const attestations = entries.filter((d) => isAttestationEntry(d) && chosenDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''));
+  const attestations = entries.filter(
+    (d) => isAttestationEntry(d) && chosenDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
+  );
   return [...chosen, ...attestations];
 }
 

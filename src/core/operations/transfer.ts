@@ -40,12 +40,22 @@ export interface PullResult extends CopyResult {
 }
 
 /** Pulls `reference` (a tag or digest of `repository`) to a local destination. */
-export function pull(repository: Repository, reference: string, destination: PullDestination, options: TransferOptions = {}): Promise<PullResult> {
+export function pull(
+  repository: Repository,
+  reference: string,
+  destination: PullDestination,
+  options: TransferOptions = {},
+): Promise<PullResult> {
   const where = destination.kind === 'docker-archive' ? destination.file : destination.dir;
   return withFileErrors(`Pulling ${repository.name} into ${where}`, () => pullTo(repository, reference, destination, options));
 }
 
-async function pullTo(repository: Repository, reference: string, destination: PullDestination, options: TransferOptions): Promise<PullResult> {
+async function pullTo(
+  repository: Repository,
+  reference: string,
+  destination: PullDestination,
+  options: TransferOptions,
+): Promise<PullResult> {
   const root = await repository.resolve(reference, options.signal);
   const tag = isDigest(reference) ? undefined : reference;
   switch (destination.kind) {
@@ -65,7 +75,13 @@ async function pullTo(repository: Repository, reference: string, destination: Pu
  * A docker archive holds images, not indexes: one platform is pulled into a staging layout beside
  * the tar (kept on failure so a rerun resumes), then packed; the staging folder goes at the end.
  */
-async function pullDockerArchive(repository: Repository, root: Descriptor, file: string, repoTag: string, options: TransferOptions): Promise<PullResult> {
+async function pullDockerArchive(
+  repository: Repository,
+  root: Descriptor,
+  file: string,
+  repoTag: string,
+  options: TransferOptions,
+): Promise<PullResult> {
   const stagingDir = join(dirname(file), `.${basenameOf(file)}.pulling`);
   const staging = await OciImageLayout.open(stagingDir, { create: true });
   // An index becomes the one image for the chosen platform (this machine's unless told).
@@ -75,7 +91,10 @@ async function pullDockerArchive(repository: Repository, root: Descriptor, file:
   const parsed = parseManifest(bytes, result.root.digest, result.root.mediaType, `manifest ${result.root.digest}`);
   if (parsed.kind !== 'image') {
     const platforms = parsed.index.manifests.map((m) => formatPlatform(m.platform)).join(', ');
-    throw new CoreError('PLATFORM_REQUIRED', `${repository.name} is a multi-platform index; a docker archive holds one image: choose a platform (${platforms}).`);
+    throw new CoreError(
+      'PLATFORM_REQUIRED',
+      `${repository.name} is a multi-platform index; a docker archive holds one image: choose a platform (${platforms}).`,
+    );
   }
   await writeDockerArchive(file, [{ manifest: parsed.manifest, source: staging, repoTags: [repoTag], manifestDescriptor: result.root }], {
     ...(options.signal ? { signal: options.signal } : {}),
@@ -84,10 +103,20 @@ async function pullDockerArchive(repository: Repository, root: Descriptor, file:
   return { ...result, written: [file] };
 }
 
-async function pullArtifactFiles(repository: Repository, root: Descriptor, dir: string, overwrite: boolean, options: TransferOptions): Promise<PullResult> {
+async function pullArtifactFiles(
+  repository: Repository,
+  root: Descriptor,
+  dir: string,
+  overwrite: boolean,
+  options: TransferOptions,
+): Promise<PullResult> {
   const started = performance.now();
   const parsed = await repository.getManifest(root.digest, options.signal);
-  if (parsed.kind !== 'image') throw new CoreError('NOT_AN_ARTIFACT', `${repository.name}@${root.digest} is an index, not an artifact with files: pull it to an OCI layout instead.`);
+  if (parsed.kind !== 'image')
+    throw new CoreError(
+      'NOT_AN_ARTIFACT',
+      `${repository.name}@${root.digest} is an index, not an artifact with files: pull it to an OCI layout instead.`,
+    );
   let transferred = 0;
   const total = parsed.manifest.layers.reduce((sum, l) => sum + l.size, 0);
   const extracted = await extractArtifactFiles(repository, parsed.manifest, dir, {
@@ -124,7 +153,10 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
       return copy(layout, repository, root, { ...options, tag });
     }
     case 'archive': {
-      const archive = await openImageArchive(source.file, { ...(source.workDir ? { workDir: source.workDir } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      const archive = await openImageArchive(source.file, {
+        ...(source.workDir ? { workDir: source.workDir } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       try {
         const root = pickRoot(archive.roots, source.refName, source.file);
         return await copy(archive.layout, repository, root, { ...options, tag });
@@ -146,10 +178,18 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
 function pickRoot(roots: { descriptor: Descriptor; refName?: string }[], refName: string | undefined, file: string): Descriptor {
   if (refName) {
     const found = roots.find((r) => r.refName === refName);
-    if (!found) throw new CoreError('REF_NOT_FOUND', `${file} has no image named ${refName}; it has ${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ') || 'none'}.`);
+    if (!found)
+      throw new CoreError(
+        'REF_NOT_FOUND',
+        `${file} has no image named ${refName}; it has ${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ') || 'none'}.`,
+      );
     return found.descriptor;
   }
-  if (roots.length !== 1) throw new CoreError('REF_AMBIGUOUS', `${file} holds ${roots.length} images (${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ')}): say which one to push.`);
+  if (roots.length !== 1)
+    throw new CoreError(
+      'REF_AMBIGUOUS',
+      `${file} holds ${roots.length} images (${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ')}): say which one to push.`,
+    );
   return roots[0]!.descriptor;
 }
 

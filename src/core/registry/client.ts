@@ -17,8 +17,18 @@ export type { ListOptions } from './listing';
 
 /** What `GET /v2/` said about a registry: the extension shows it as the registry's state. */
 export type PingResult =
-  | { state: 'reachable'; origin: string; /** Where the credential that worked came from; absent when anonymous. */ credentialSource?: string }
-  | { state: 'needs-login'; origin: string; scheme: string; realm?: string; /** Set when credentials were sent and refused. */ rejectedCredentialSource?: string }
+  | {
+      state: 'reachable';
+      origin: string;
+      /** Where the credential that worked came from; absent when anonymous. */ credentialSource?: string;
+    }
+  | {
+      state: 'needs-login';
+      origin: string;
+      scheme: string;
+      realm?: string;
+      /** Set when credentials were sent and refused. */ rejectedCredentialSource?: string;
+    }
   | { state: 'unreachable'; error: CoreError };
 
 /** Registries that do not offer `_catalog` answer with one of these (401 means: log in first). */
@@ -64,14 +74,16 @@ export class RegistryClient {
     } catch (err) {
       // A token server that refuses the credentials (or anonymous access) answers for the registry:
       // it is up, and needs a (better) login.
-      if (endpoint && err instanceof CoreError && (err.code === 'AUTH_FAILED' || err.code === 'NEEDS_LOGIN')) return this.needsLogin(endpoint);
+      if (endpoint && err instanceof CoreError && (err.code === 'AUTH_FAILED' || err.code === 'NEEDS_LOGIN'))
+        return this.needsLogin(endpoint);
       if (err instanceof CoreError && err.code !== 'CANCELLED') return { state: 'unreachable', error: err };
       throw err;
     }
     const text = await readText(res);
     const origin = endpoint.origin;
     const credential = await this.router.credential(endpoint.host).catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) return { state: 'reachable', origin, ...(credential ? { credentialSource: credential.source } : {}) };
+    if (res.status >= 200 && res.status < 300)
+      return { state: 'reachable', origin, ...(credential ? { credentialSource: credential.source } : {}) };
     if (res.status === 401) {
       let scheme = 'unknown';
       let realm: string | undefined;
@@ -82,7 +94,13 @@ export class RegistryClient {
       } catch {
         // A malformed challenge still means "log in"; its details are just not shown.
       }
-      return { state: 'needs-login', origin, scheme, ...(realm ? { realm } : {}), ...(credential ? { rejectedCredentialSource: credential.source } : {}) };
+      return {
+        state: 'needs-login',
+        origin,
+        scheme,
+        ...(realm ? { realm } : {}),
+        ...(credential ? { rejectedCredentialSource: credential.source } : {}),
+      };
     }
     return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host, this.router.secrets) };
   }
@@ -107,13 +125,24 @@ export class RegistryClient {
     const explainFailure = (status: number, text: string): CoreError | undefined => {
       const code = registryErrorFor(status, text, 'the catalog', this.host, this.router.secrets).code;
       if (NO_CATALOG_STATUS.has(status) || code === 'UNSUPPORTED') {
-        return new CoreError('CATALOG_UNSUPPORTED', `${this.host} does not list its repositories (HTTP ${status}): name the repositories you use for this registry.`, {
-          remedy: { kind: 'name-repositories', host: this.host },
-        });
+        return new CoreError(
+          'CATALOG_UNSUPPORTED',
+          `${this.host} does not list its repositories (HTTP ${status}): name the repositories you use for this registry.`,
+          {
+            remedy: { kind: 'name-repositories', host: this.host },
+          },
+        );
       }
       return undefined;
     };
-    const listing = { path: '/_catalog', repository: undefined, scopes: scopesFor({ method: 'GET', catalog: true }), field: 'repositories' as const, what: 'the catalog', explainFailure };
+    const listing = {
+      path: '/_catalog',
+      repository: undefined,
+      scopes: scopesFor({ method: 'GET', catalog: true }),
+      field: 'repositories' as const,
+      what: 'the catalog',
+      explainFailure,
+    };
     return listPages(this.router, listing, options);
   }
 

@@ -95,7 +95,9 @@ export class EndpointClient {
         throw err;
       }
       // Blob storage's own 503 speaks for the storage, not for this registry.
-      const hold = sameHost(res.url, new URL(this.origin)) ? originHoldMs(res.status, header(res, 'retry-after'), attempt, this.retryPolicy) : undefined;
+      const hold = sameHost(res.url, new URL(this.origin))
+        ? originHoldMs(res.status, header(res, 'retry-after'), attempt, this.retryPolicy)
+        : undefined;
       if (hold !== undefined) gate.hold(hold, res.status);
       if (attempt < maxAttempts && isTemporaryStatus(res.status)) {
         await res.body.dump().catch(() => undefined);
@@ -118,7 +120,7 @@ export class EndpointClient {
       if (authorization) headers.authorization = authorization;
       const res = await this.connection.send({ method: req.method, url, headers, body: bodyOf(req.body), signal: req.signal });
       const refused = res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''));
-      if (refused && round < MAX_AUTH_ROUNDS && await this.authorizer.challenged(res, req.scopes, authorization, req.signal)) {
+      if (refused && round < MAX_AUTH_ROUNDS && (await this.authorizer.challenged(res, req.scopes, authorization, req.signal))) {
         await res.body.dump().catch(() => undefined);
         continue;
       }
@@ -146,9 +148,17 @@ export class EndpointClient {
         res = await this.connection.send({ method, url: to, headers, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal });
       } else {
         const from = res.url;
-        res = await this.connection.sendElsewhere({ method, url: to, headers: { ...req.headers }, body: keepsBody ? bodyOf(req.body) : undefined, signal: req.signal }).catch((err: unknown) => {
-          throw redirectTlsError(err, this.host, from, to);
-        });
+        res = await this.connection
+          .sendElsewhere({
+            method,
+            url: to,
+            headers: { ...req.headers },
+            body: keepsBody ? bodyOf(req.body) : undefined,
+            signal: req.signal,
+          })
+          .catch((err: unknown) => {
+            throw redirectTlsError(err, this.host, from, to);
+          });
       }
     }
     return res;
@@ -161,7 +171,13 @@ export class EndpointClient {
    */
   private sendToOtherHost(req: EndpointRequest, url: URL): Promise<HttpResponse> {
     const checked = requireRegistryUrl(url.href, new URL(this.origin), 'upload-location', this.host, url.pathname);
-    return this.connection.sendElsewhere({ method: req.method, url: checked, headers: { ...req.headers }, body: bodyOf(req.body), signal: req.signal });
+    return this.connection.sendElsewhere({
+      method: req.method,
+      url: checked,
+      headers: { ...req.headers },
+      body: bodyOf(req.body),
+      signal: req.signal,
+    });
   }
 
   /** The sentence for a request this host still refuses after authorization: log in, wrong login, or not permitted. */

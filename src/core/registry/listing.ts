@@ -41,7 +41,8 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
   let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
   const seen = new Set<string>();
   while (url) {
-    if (seen.has(url.href)) throw new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
+    if (seen.has(url.href))
+      throw new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
     seen.add(url.href);
     const res = await endpoint.send({ method: 'GET', path: url, headers: { accept: 'application/json' }, scopes, signal: options.signal });
     const text = await readText(res);
@@ -53,7 +54,10 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
     try {
       entries = (JSON.parse(text) as Record<string, unknown>)[field];
     } catch {
-      throw new CoreError('BAD_RESPONSE', `${router.host} sent a listing of ${what} that is not JSON: check that the URL points at a registry.`);
+      throw new CoreError(
+        'BAD_RESPONSE',
+        `${router.host} sent a listing of ${what} that is not JSON: check that the URL points at a registry.`,
+      );
     }
     if (entries !== null && entries !== undefined && !Array.isArray(entries)) {
       throw new CoreError('BAD_RESPONSE', `${router.host} sent a listing of ${what} without a "${field}" list.`);
@@ -62,7 +66,10 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
     const next = nextPageUrl(header(res, 'link'), requestUrl.href);
     const checked = next === undefined ? undefined : requireRegistryUrl(next, requestUrl, 'next-page', router.host, what);
     if (checked && !sameOrigin(checked, requestUrl)) {
-      throw new CoreError('CROSS_ORIGIN_LINK', `${router.host} pointed the next page of ${what} at another origin (${checked.origin}); it is not followed.`);
+      throw new CoreError(
+        'CROSS_ORIGIN_LINK',
+        `${router.host} pointed the next page of ${what} at another origin (${checked.origin}); it is not followed.`,
+      );
     }
     url = checked;
     yield (entries ?? []).filter((e): e is string => typeof e === 'string');
@@ -71,11 +78,25 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
 
 /** Reads a response body as text, refusing more than `limit` bytes. */
 export async function readText(res: HttpResponse, limit = MAX_PAGE_BYTES): Promise<string> {
-  const tooLarge = (): CoreError => new CoreError('RESPONSE_TOO_LARGE', `${res.url.host} sent more than ${limit / 1048576} MiB for ${res.url.pathname}; the response was not read.`);
+  const tooLarge = (): CoreError =>
+    new CoreError(
+      'RESPONSE_TOO_LARGE',
+      `${res.url.host} sent more than ${limit / 1048576} MiB for ${res.url.pathname}; the response was not read.`,
+    );
   return (await readBodyLimited(res, limit, tooLarge)).toString('utf8');
 }
 
 /** Tags of a repository, a page at a time. */
 export function listTags(router: RequestRouter, repository: string, options: ListOptions = {}): AsyncGenerator<string[]> {
-  return listPages(router, { path: `/${repository}/tags/list`, repository, scopes: scopesFor({ method: 'GET', repository }), field: 'tags', what: `repository ${repository}` }, options);
+  return listPages(
+    router,
+    {
+      path: `/${repository}/tags/list`,
+      repository,
+      scopes: scopesFor({ method: 'GET', repository }),
+      field: 'tags',
+      what: `repository ${repository}`,
+    },
+    options,
+  );
 }

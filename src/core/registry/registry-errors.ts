@@ -31,8 +31,23 @@ const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** The registry codes the core explains (see RegistryAnswerCode); others are kept only in the details. */
 const KNOWN_ANSWER_CODES: ReadonlySet<string> = new Set<RegistryAnswerCode>([
-  'BLOB_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'BLOB_UPLOAD_UNKNOWN', 'DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'MANIFEST_UNKNOWN',
-  'MANIFEST_UNVERIFIED', 'NAME_INVALID', 'NAME_UNKNOWN', 'SIZE_INVALID', 'TAG_INVALID', 'UNAUTHORIZED', 'DENIED', 'UNSUPPORTED', 'TOOMANYREQUESTS', 'QUOTA_EXCEEDED',
+  'BLOB_UNKNOWN',
+  'BLOB_UPLOAD_INVALID',
+  'BLOB_UPLOAD_UNKNOWN',
+  'DIGEST_INVALID',
+  'MANIFEST_BLOB_UNKNOWN',
+  'MANIFEST_INVALID',
+  'MANIFEST_UNKNOWN',
+  'MANIFEST_UNVERIFIED',
+  'NAME_INVALID',
+  'NAME_UNKNOWN',
+  'SIZE_INVALID',
+  'TAG_INVALID',
+  'UNAUTHORIZED',
+  'DENIED',
+  'UNSUPPORTED',
+  'TOOMANYREQUESTS',
+  'QUOTA_EXCEEDED',
 ]);
 
 /**
@@ -43,15 +58,18 @@ const KNOWN_ANSWER_CODES: ReadonlySet<string> = new Set<RegistryAnswerCode>([
 export function registryErrorFor(status: number, bodyText: string, what: string, host: string, secrets: Iterable<string>): RegistryError {
   const details = safeDetails(parseErrorBody(bodyText), secrets);
   const first = details[0];
-  const fallback: RegistryAnswerCode = status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`;
+  const fallback: RegistryAnswerCode =
+    status === 401 ? 'UNAUTHORIZED' : status === 403 ? 'DENIED' : status === 429 ? 'TOOMANYREQUESTS' : `HTTP_${status}`;
   // A code the core explains becomes the error's code; any other stays in the details (a vendor's own).
   const code = first && KNOWN_ANSWER_CODES.has(first.code) ? (first.code as RegistryAnswerCode) : fallback;
   // Own entries only: a registry's code "constructor" must not find Object's.
   const explain = Object.hasOwn(NEXT_STEP, code) ? NEXT_STEP[code] : undefined;
-  const base = explain ? explain(what, host) : status >= 500
-    // Retries are behind us by now (the request layer retries 5xx): say what is left to do.
-    ? `${host} answered HTTP ${status} for ${what}: the registry (or a proxy in front of it) is failing or overloaded; try again later, or check the registry's status.`
-    : `${host} answered HTTP ${status} for ${what}.`;
+  const base = explain
+    ? explain(what, host)
+    : status >= 500
+      ? // Retries are behind us by now (the request layer retries 5xx): say what is left to do.
+        `${host} answered HTTP ${status} for ${what}: the registry (or a proxy in front of it) is failing or overloaded; try again later, or check the registry's status.`
+      : `${host} answered HTTP ${status} for ${what}.`;
   // The registry's own words help, but they are untrusted text: made safe (see quoteRegistryText), and kept apart in parentheses.
   // (A function, so `$&` or `$'` in the registry's text is not a replacement pattern.)
   const message = first?.message ? base.replace(/\.$/, () => ` (the registry said: ${first.message}).`) : base;

@@ -68,12 +68,21 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const digest = header(res, 'docker-content-digest');
     const contentType = header(res, 'content-type');
     const length = Number(header(res, 'content-length'));
-    if (res.status === 200 && digest && isDigest(digest) && contentType && manifestKindOf(baseMediaType(contentType)) && Number.isSafeInteger(length) && length > 0) {
+    if (
+      res.status === 200 &&
+      digest &&
+      isDigest(digest) &&
+      contentType &&
+      manifestKindOf(baseMediaType(contentType)) &&
+      Number.isSafeInteger(length) &&
+      length > 0
+    ) {
       if (isDigest(reference) && digest !== reference) throw this.wrongDigest(reference, digest);
       return { mediaType: baseMediaType(contentType), digest, size: length };
     }
     if (res.status === 401) throw await this.refusal(res, this.pullScopes);
-    if (res.status === 404) throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.router.host, []);
+    if (res.status === 404)
+      throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.router.host, []);
     return (await this.getManifest(reference, signal)).descriptor;
   }
 
@@ -90,11 +99,18 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     if (res.status !== 200) throw await this.failure(res, what);
     const bytes = await readLimited(res, MAX_MANIFEST_BYTES, what);
     const announced = header(res, 'docker-content-digest');
-    const algorithm = isDigest(reference) ? parseDigest(reference).algorithm : announced && isDigest(announced) ? parseDigest(announced).algorithm : 'sha256';
+    const algorithm = isDigest(reference)
+      ? parseDigest(reference).algorithm
+      : announced && isDigest(announced)
+        ? parseDigest(announced).algorithm
+        : 'sha256';
     const digest = digestOf(bytes, algorithm);
     if (isDigest(reference) && digest !== reference) throw this.wrongDigest(reference, digest);
     if (announced && isDigest(announced) && parseDigest(announced).algorithm === algorithm && announced !== digest) {
-      throw new CoreError('DIGEST_MISMATCH', `${this.router.host} said ${what} is ${announced} but its bytes hash to ${digest}; it was not used. A proxy in between may have changed it.`);
+      throw new CoreError(
+        'DIGEST_MISMATCH',
+        `${this.router.host} said ${what} is ${announced} but its bytes hash to ${digest}; it was not used. A proxy in between may have changed it.`,
+      );
     }
     return parseManifest(bytes, digest, header(res, 'content-type'), what);
   }
@@ -159,7 +175,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       await uploadBlob(endpoint, this.repository, descriptor, content, { ...this.upload, signal });
     } catch (err) {
       // A registry (or a proxy before it) that caps request bodies gets chunks from now on; the copy retries the blob.
-      if (err instanceof CoreError && err.code === 'PAYLOAD_TOO_LARGE' && !this.upload.chunkSize) this.upload = { ...this.upload, chunkSize: DEFAULT_CHUNK_SIZE };
+      if (err instanceof CoreError && err.code === 'PAYLOAD_TOO_LARGE' && !this.upload.chunkSize)
+        this.upload = { ...this.upload, chunkSize: DEFAULT_CHUNK_SIZE };
       throw err;
     }
   }
@@ -186,8 +203,17 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const location = header(res, 'location');
     if (res.status === 202 && location) {
       // The cancelling DELETE goes only where the registry URL policy allows; a refused location is an error, not skipped silently.
-      const session = requireRegistryUrl(location, res.url, 'mount-location', this.router.host, `${descriptor.digest} into ${this.repository}`);
-      await endpoint.send({ method: 'DELETE', path: session, scopes, signal, retry: false }).then((r) => r.body.dump()).catch(() => undefined);
+      const session = requireRegistryUrl(
+        location,
+        res.url,
+        'mount-location',
+        this.router.host,
+        `${descriptor.digest} into ${this.repository}`,
+      );
+      await endpoint
+        .send({ method: 'DELETE', path: session, scopes, signal, retry: false })
+        .then((r) => r.body.dump())
+        .catch(() => undefined);
     }
     return false;
   }
@@ -214,8 +240,16 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw await this.failure(res, what, true);
     await res.body.dump().catch(() => undefined);
     const stored = header(res, 'docker-content-digest');
-    if (stored && isDigest(stored) && stored !== descriptor.digest && parseDigest(stored).algorithm === parseDigest(descriptor.digest).algorithm) {
-      throw new CoreError('DIGEST_MISMATCH', `${this.router.host} stored ${what} as ${stored} instead of ${descriptor.digest}; it may have rewritten the manifest.`);
+    if (
+      stored &&
+      isDigest(stored) &&
+      stored !== descriptor.digest &&
+      parseDigest(stored).algorithm === parseDigest(descriptor.digest).algorithm
+    ) {
+      throw new CoreError(
+        'DIGEST_MISMATCH',
+        `${this.router.host} stored ${what} as ${stored} instead of ${descriptor.digest}; it may have rewritten the manifest.`,
+      );
     }
     const subject = subjectOf(bytes);
     if (subject && header(res, 'oci-subject') === undefined) await this.addToReferrersTag(subject, descriptor, bytes, signal);
@@ -233,9 +267,15 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
    * deletes get a sentence saying how to enable them.
    */
   async deleteManifest(digest: string, signal?: AbortSignal): Promise<void> {
-    if (!isDigest(digest)) throw new CoreError('INVALID_DIGEST', `Deleting needs a digest, not "${digest}": resolve the tag first, or delete only the tag.`);
+    if (!isDigest(digest))
+      throw new CoreError('INVALID_DIGEST', `Deleting needs a digest, not "${digest}": resolve the tag first, or delete only the tag.`);
     const endpoint = await this.deleteEndpoint();
-    const res = await endpoint.send({ method: 'DELETE', path: `/${this.repository}/manifests/${digest}`, scopes: this.deleteScopes, signal });
+    const res = await endpoint.send({
+      method: 'DELETE',
+      path: `/${this.repository}/manifests/${digest}`,
+      scopes: this.deleteScopes,
+      signal,
+    });
     if (res.status === 202 || res.status === 200 || res.status === 204) {
       await res.body.dump().catch(() => undefined);
       return;
@@ -264,7 +304,10 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
    * The tags in this repository that point at `digest` (what a delete by digest removes). Reads
    * every tag, then resolves them with bounded concurrency; `limit` caps the work.
    */
-  async tagsPointingTo(digest: string, options: { signal?: AbortSignal; limit?: number; concurrency?: number } = {}): Promise<{ tags: string[]; complete: boolean }> {
+  async tagsPointingTo(
+    digest: string,
+    options: { signal?: AbortSignal; limit?: number; concurrency?: number } = {},
+  ): Promise<{ tags: string[]; complete: boolean }> {
     const limit = options.limit ?? 2000;
     const all: string[] = [];
     for await (const page of listTags(this.router, this.repository, { pageSize: 1000, signal: options.signal })) {
@@ -297,7 +340,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     try {
       index = await this.getManifest(tag, options.signal);
     } catch (err) {
-      if (err instanceof CoreError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.code === 'HTTP_404')) return { referrers: [], source: 'tag-schema' };
+      if (err instanceof CoreError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.code === 'HTTP_404'))
+        return { referrers: [], source: 'tag-schema' };
       throw err;
     }
     const entries = index.kind === 'index' ? index.index.manifests : [];
@@ -310,7 +354,13 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const found: Descriptor[] = [];
     let filtered = false;
     for (let page = 0; url && page < MAX_REFERRER_PAGES; page++) {
-      const res: HttpResponse = await endpoint!.send({ method: 'GET', path: url, headers: { accept: MediaTypes.ociIndex }, scopes: this.pullScopes, signal: options.signal });
+      const res: HttpResponse = await endpoint!.send({
+        method: 'GET',
+        path: url,
+        headers: { accept: MediaTypes.ociIndex },
+        scopes: this.pullScopes,
+        signal: options.signal,
+      });
       const contentType = baseMediaType(header(res, 'content-type') ?? '');
       // Registries without the API answer 404 (or 400/405): fall back, unless it is a real OCI index.
       if (res.status !== 200 || contentType !== MediaTypes.ociIndex) {
@@ -324,7 +374,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       if (parsed.kind === 'index') found.push(...parsed.index.manifests);
       filtered ||= /artifactType/i.test(header(res, 'oci-filters-applied') ?? '');
       const next = nextPageUrl(header(res, 'link'), res.url.href);
-      const checked = next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.router.host, `the referrers of ${digest}`);
+      const checked =
+        next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.router.host, `the referrers of ${digest}`);
       url = checked && sameOrigin(checked, res.url) ? checked : undefined;
     }
     return filtered ? found : filterArtifactType(found, options.artifactType);
@@ -341,7 +392,11 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       if (!(err instanceof CoreError) || !/MANIFEST_UNKNOWN|NAME_UNKNOWN|HTTP_404/.test(err.code)) throw err;
     }
     if (manifests.some((m) => m.digest === referrer.digest)) return;
-    const json = JSON.parse(referrerBytes.toString('utf8')) as { artifactType?: string; config?: { mediaType?: string }; annotations?: Record<string, string> };
+    const json = JSON.parse(referrerBytes.toString('utf8')) as {
+      artifactType?: string;
+      config?: { mediaType?: string };
+      annotations?: Record<string, string>;
+    };
     const entry: Descriptor = { mediaType: referrer.mediaType, digest: referrer.digest, size: referrer.size };
     const artifactType = json.artifactType ?? json.config?.mediaType;
     if (artifactType) entry.artifactType = artifactType;
@@ -365,7 +420,11 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       artifactType: 'application/vnd.oci-registry-explorer.tag-deletion.v1',
       config: configDescriptor,
       layers: [],
-      annotations: { 'org.opencontainers.image.description': `Removes tag ${tag}`, 'org.opencontainers.image.created': new Date().toISOString(), nonce: new Digester().update(`${Math.random()}${Date.now()}`).digest() },
+      annotations: {
+        'org.opencontainers.image.description': `Removes tag ${tag}`,
+        'org.opencontainers.image.created': new Date().toISOString(),
+        nonce: new Digester().update(`${Math.random()}${Date.now()}`).digest(),
+      },
     };
     const bytes = Buffer.from(JSON.stringify(manifest));
     const descriptor: Descriptor = { mediaType: MediaTypes.ociManifest, digest: digestOf(bytes), size: bytes.length };
@@ -434,7 +493,10 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   }
 
   private wrongDigest(wanted: string, got: string): CoreError {
-    return new CoreError('DIGEST_MISMATCH', `${this.router.host} answered ${this.repository}@${wanted} with content whose digest is ${got}; it was not used. A proxy or mirror in between may have changed it.`);
+    return new CoreError(
+      'DIGEST_MISMATCH',
+      `${this.router.host} answered ${this.repository}@${wanted} with content whose digest is ${got}; it was not used. A proxy or mirror in between may have changed it.`,
+    );
   }
 }
 
@@ -454,6 +516,13 @@ function subjectOf(bytes: Buffer): Descriptor | undefined {
 
 /** Reads a manifest-sized body, refusing more than `limit` bytes. */
 function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
-  return readBodyLimited(res, limit, (announced) =>
-    new CoreError('MANIFEST_TOO_LARGE', `${what} is ${announced !== undefined ? `${announced} bytes, ` : ''}over the ${limit / 1048576} MiB limit for manifests; it was not read.`));
+  return readBodyLimited(
+    res,
+    limit,
+    (announced) =>
+      new CoreError(
+        'MANIFEST_TOO_LARGE',
+        `${what} is ${announced !== undefined ? `${announced} bytes, ` : ''}over the ${limit / 1048576} MiB limit for manifests; it was not read.`,
+      ),
+  );
 }

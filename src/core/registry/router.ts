@@ -56,7 +56,10 @@ export class RequestRouter {
     const plan = await this.plan(operation);
     if (plan.endpoints.length === 0) {
       const why = plan.skipped.map((s) => `${s.host}: ${s.reason}`).join('; ');
-      throw new CoreError('NO_ENDPOINT', `No endpoint of ${this.host} may be used to ${operation}${why ? ` (${why})` : ''}: check the capabilities in its hosts.toml.`);
+      throw new CoreError(
+        'NO_ENDPOINT',
+        `No endpoint of ${this.host} may be used to ${operation}${why ? ` (${why})` : ''}: check the capabilities in its hosts.toml.`,
+      );
     }
     return this.source.clientsFor(plan, repository);
   }

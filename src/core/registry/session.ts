@@ -113,7 +113,11 @@ export class RegistrySession {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
     const timeout = config.requestTimeoutMs ?? 30_000;
     // Every request of the session carries its own options; a request without any is verified with the system roots.
-    this.transport = new HttpTransport(() => ({ connectTimeoutMs: timeout, headersTimeoutMs: timeout }), config.userAgent, bodyTimeLimits(config));
+    this.transport = new HttpTransport(
+      () => ({ connectTimeoutMs: timeout, headersTimeoutMs: timeout }),
+      config.userAgent,
+      bodyTimeLimits(config),
+    );
     if (config.credentials !== false) {
       const c = config.credentials ?? {};
       this.resolver = new CredentialResolver({
@@ -159,7 +163,11 @@ export class RegistrySession {
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
     const key = canonicalHost(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
-    return planEndpoints(config, operation, { parsed: this.hostSettings, registrySetting: this.hostSettings.registries.get(key), resolvedAddresses });
+    return planEndpoints(config, operation, {
+      parsed: this.hostSettings,
+      registrySetting: this.hostSettings.registries.get(key),
+      resolvedAddresses,
+    });
   }
 
   /**
@@ -238,15 +246,23 @@ export class RegistrySession {
   private endpointTls(endpoint: PlannedEndpoint): Promise<EndpointTls> {
     const target = (t: PlannedEndpoint['connectTo']['https']) => (t ? [t.address, t.port] : null);
     const key = JSON.stringify([
-      endpoint.host, endpoint.caFiles, endpoint.clientCertificates.map((c) => [c.cert, c.key]), endpoint.skipVerify,
-      target(endpoint.connectTo.https), target(endpoint.connectTo.http), endpoint.dialTimeoutMs ?? null,
+      endpoint.host,
+      endpoint.caFiles,
+      endpoint.clientCertificates.map((c) => [c.cert, c.key]),
+      endpoint.skipVerify,
+      target(endpoint.connectTo.https),
+      target(endpoint.connectTo.http),
+      endpoint.dialTimeoutMs ?? null,
     ]);
     return this.memo(this.endpointTlsCache, key, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
       const base: ConnectionOptions = { connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout, headersTimeoutMs: timeout };
-      const ca = endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
+      const ca =
+        endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
       const pair = endpoint.clientCertificates[0];
-      const clientCertificate = pair ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') } : undefined;
+      const clientCertificate = pair
+        ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') }
+        : undefined;
       const dial = (t: PlannedEndpoint['connectTo']['https']) => (t ? { connectTo: { address: t.address, port: t.port } } : {});
       const https: ConnectionOptions = {
         ...base,
@@ -255,7 +271,12 @@ export class RegistrySession {
         ...(ca ? { ca } : {}),
         ...(clientCertificate ? { clientCertificate } : {}),
       };
-      return { key, own: { https, http: { ...base, ...dial(endpoint.connectTo.http) } }, ...(ca ? { ca } : {}), skipVerify: endpoint.skipVerify };
+      return {
+        key,
+        own: { https, http: { ...base, ...dial(endpoint.connectTo.http) } },
+        ...(ca ? { ca } : {}),
+        skipVerify: endpoint.skipVerify,
+      };
     });
   }
 
@@ -297,7 +318,9 @@ export class RegistrySession {
   }
 
   /** A host's own https TLS settings from the host directories (hosts.toml sections naming it, or certs.d). */
-  private async hostOwnTls(host: string): Promise<{ ca: string[]; clientCertificate?: { cert: string; key: string }; skipVerify: boolean }> {
+  private async hostOwnTls(
+    host: string,
+  ): Promise<{ ca: string[]; clientCertificate?: { cert: string; key: string }; skipVerify: boolean }> {
     // A name a registry sent is a directory name below: only host names and IPs, never "..".
     if (!isHostName(host)) return { ca: [], skipVerify: false };
     const { config } = await this.hostConfig(host);
@@ -305,7 +328,9 @@ export class RegistrySession {
     if (!settings) return { ca: [], skipVerify: false };
     const ca = await Promise.all(settings.caFiles.map((file) => this.pem(file, 'CA certificate')));
     const pair = settings.clientCertificates[0];
-    const clientCertificate = pair ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') } : undefined;
+    const clientCertificate = pair
+      ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') }
+      : undefined;
     return { ca, ...(clientCertificate ? { clientCertificate } : {}), skipVerify: settings.skipVerify === true };
   }
 
@@ -373,7 +398,11 @@ async function readPem(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new CoreError('TLS_FILE_UNREADABLE', `The ${what} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix the path in the hosts.toml or certs.d folder that names it.`, { cause: err });
+    throw new CoreError(
+      'TLS_FILE_UNREADABLE',
+      `The ${what} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix the path in the hosts.toml or certs.d folder that names it.`,
+      { cause: err },
+    );
   }
 }
 

@@ -31,10 +31,22 @@ const CHUNK_ATTEMPTS = 3;
  * @throws CoreError `PAYLOAD_TOO_LARGE` when a monolithic PUT was refused for its size: run again
  * with `chunkSize` (the copy engine does this by itself).
  */
-export async function uploadBlob(endpoint: EndpointClient, repository: string, descriptor: Descriptor, content: Readable, options: UploadOptions = {}): Promise<void> {
+export async function uploadBlob(
+  endpoint: EndpointClient,
+  repository: string,
+  descriptor: Descriptor,
+  content: Readable,
+  options: UploadOptions = {},
+): Promise<void> {
   const scopes = scopesFor({ method: 'POST', repository });
   const what = `blob ${descriptor.digest} in ${repository}`;
-  const start = await endpoint.send({ method: 'POST', path: `/${repository}/blobs/uploads/`, headers: { 'content-length': '0' }, scopes, signal: options.signal });
+  const start = await endpoint.send({
+    method: 'POST',
+    path: `/${repository}/blobs/uploads/`,
+    headers: { 'content-length': '0' },
+    scopes,
+    signal: options.signal,
+  });
   if (start.status !== 202) {
     content.destroy();
     throw await failure(endpoint, start, what, scopes);
@@ -58,12 +70,23 @@ export async function uploadBlob(endpoint: EndpointClient, repository: string, d
     }
   } catch (err) {
     content.destroy();
-    await endpoint.send({ method: 'DELETE', path: location, scopes, retry: false }).then((r) => r.body.dump()).catch(() => undefined);
+    await endpoint
+      .send({ method: 'DELETE', path: location, scopes, retry: false })
+      .then((r) => r.body.dump())
+      .catch(() => undefined);
     throw err;
   }
 }
 
-async function putMonolithic(endpoint: EndpointClient, location: URL, descriptor: Descriptor, content: Readable, scopes: string[], what: string, signal?: AbortSignal): Promise<void> {
+async function putMonolithic(
+  endpoint: EndpointClient,
+  location: URL,
+  descriptor: Descriptor,
+  content: Readable,
+  scopes: string[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
   let used = false;
   const res = await endpoint.send({
     method: 'PUT',
@@ -89,7 +112,15 @@ async function putMonolithic(endpoint: EndpointClient, location: URL, descriptor
 }
 
 /** Sends the stream as PATCHes of `chunkSize` bytes; each chunk is kept until the registry confirms it. */
-async function patchChunks(endpoint: EndpointClient, first: URL, content: Readable, chunkSize: number, scopes: string[], what: string, signal?: AbortSignal): Promise<URL> {
+async function patchChunks(
+  endpoint: EndpointClient,
+  first: URL,
+  content: Readable,
+  chunkSize: number,
+  scopes: string[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<URL> {
   let location = first;
   let offset = 0;
   for await (const chunk of fixedChunks(content, chunkSize)) {
@@ -99,7 +130,11 @@ async function patchChunks(endpoint: EndpointClient, first: URL, content: Readab
         res = await endpoint.send({
           method: 'PATCH',
           path: location,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(chunk.length), 'content-range': `${offset}-${offset + chunk.length - 1}` },
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(chunk.length),
+            'content-range': `${offset}-${offset + chunk.length - 1}`,
+          },
           body: chunk,
           scopes,
           signal,
@@ -119,7 +154,10 @@ async function patchChunks(endpoint: EndpointClient, first: URL, content: Readab
       const received = await receivedBytes(endpoint, location, scopes, offset, signal);
       if (received === offset + chunk.length) break;
       if (received !== offset || attempt >= CHUNK_ATTEMPTS) {
-        throw new CoreError('UPLOAD_OUT_OF_SYNC', `${endpoint.host} has ${received} bytes of ${what} where ${offset} were expected; the upload was cancelled, run it again.`);
+        throw new CoreError(
+          'UPLOAD_OUT_OF_SYNC',
+          `${endpoint.host} has ${received} bytes of ${what} where ${offset} were expected; the upload was cancelled, run it again.`,
+        );
       }
     }
     offset += chunk.length;
@@ -127,19 +165,44 @@ async function patchChunks(endpoint: EndpointClient, first: URL, content: Readab
   return location;
 }
 
-async function finish(endpoint: EndpointClient, location: URL, descriptor: Descriptor, scopes: string[], what: string, signal?: AbortSignal): Promise<void> {
-  const res = await endpoint.send({ method: 'PUT', path: location, query: { digest: descriptor.digest }, headers: { 'content-length': '0' }, scopes, signal, retry: false });
+async function finish(
+  endpoint: EndpointClient,
+  location: URL,
+  descriptor: Descriptor,
+  scopes: string[],
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const res = await endpoint.send({
+    method: 'PUT',
+    path: location,
+    query: { digest: descriptor.digest },
+    headers: { 'content-length': '0' },
+    scopes,
+    signal,
+    retry: false,
+  });
   if (res.status !== 201 && res.status !== 204) throw await failure(endpoint, res, what, scopes);
   await res.body.dump().catch(() => undefined);
 }
 
 /** `GET <location>` answers 204 with `Range: 0-<last>`: the bytes the registry holds. */
-async function receivedBytes(endpoint: EndpointClient, location: URL, scopes: string[], expectedOffset: number, signal?: AbortSignal): Promise<number> {
+async function receivedBytes(
+  endpoint: EndpointClient,
+  location: URL,
+  scopes: string[],
+  expectedOffset: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const res = await endpoint.send({ method: 'GET', path: location, scopes, signal });
   await res.body.dump().catch(() => undefined);
   const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
   if ((res.status === 204 || res.status === 200) && !header(res, 'range')) return 0;
-  if (!range) throw new CoreError('UPLOAD_OUT_OF_SYNC', `${endpoint.host} did not say how much of the upload it has (HTTP ${res.status}); run the upload again.`);
+  if (!range)
+    throw new CoreError(
+      'UPLOAD_OUT_OF_SYNC',
+      `${endpoint.host} did not say how much of the upload it has (HTTP ${res.status}); run the upload again.`,
+    );
   // Distribution says "0-0" for an empty upload as well as for one byte; an empty one is what happens.
   if (range[1] === '0' && expectedOffset === 0) return 0;
   return Number(range[1]) + 1;
@@ -175,13 +238,17 @@ function locationOf(endpoint: EndpointClient, res: HttpResponse, what: string, p
   const value = header(res, 'location');
   if (!value) {
     if (previous) return previous;
-    throw new CoreError('BAD_RESPONSE', `${res.url.host} started the upload of ${what} without saying where to send it (no Location header).`);
+    throw new CoreError(
+      'BAD_RESPONSE',
+      `${res.url.host} started the upload of ${what} without saying where to send it (no Location header).`,
+    );
   }
   return requireRegistryUrl(value, res.url, 'upload-location', endpoint.host, what);
 }
 
 async function failure(endpoint: EndpointClient, res: HttpResponse, what: string, scopes: string[]): Promise<CoreError> {
   const text = await errorBodyText(res);
-  if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) return endpoint.refusal(res, scopes);
+  if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? '')))
+    return endpoint.refusal(res, scopes);
   return registryErrorFor(res.status, text, what, endpoint.host, endpoint.secrets);
 }

@@ -95,7 +95,10 @@ export function secretForms(secret: string): string[] {
   const forms = new Set<string>([JSON.stringify(secret).slice(1, -1)]);
   // Each as is and percent-encoded: a Basic header's value can come back in a query too.
   for (const form of [secret, base64, unpadded, unpadded.replace(/\+/g, '-').replace(/\//g, '_')]) {
-    forms.add(form).add(encodeURIComponent(form)).add(new URLSearchParams({ v: form }).toString().slice(2));
+    forms
+      .add(form)
+      .add(encodeURIComponent(form))
+      .add(new URLSearchParams({ v: form }).toString().slice(2));
   }
   return [...forms];
 }
@@ -126,7 +129,10 @@ function scrub(text: string, forms: readonly string[]): string {
   const out = replaceForms(text, forms);
   if (!out.includes('%')) return out;
   // Again with percent escapes in the hex case encodeURIComponent writes, so `%2f` is found as `%2F`.
-  return replaceForms(out.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()), forms);
+  return replaceForms(
+    out.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()),
+    forms,
+  );
 }
 
 function replaceForms(text: string, forms: readonly string[]): string {

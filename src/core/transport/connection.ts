@@ -102,8 +102,14 @@ export class RegistryConnection {
   }
 
   private mayFallBack(url: URL, err: unknown): boolean {
-    return this.endpoint.insecure && !this.httpsConfirmed && url.protocol === 'https:' && url.host === this.endpoint.host
-      && err instanceof CoreError && err.code === 'TLS_PLAIN_HTTP';
+    return (
+      this.endpoint.insecure &&
+      !this.httpsConfirmed &&
+      url.protocol === 'https:' &&
+      url.host === this.endpoint.host &&
+      err instanceof CoreError &&
+      err.code === 'TLS_PLAIN_HTTP'
+    );
   }
 
   private async sendLogged(req: HttpRequest): Promise<HttpResponse> {

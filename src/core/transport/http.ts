@@ -95,7 +95,11 @@ export class HttpTransport {
     } catch (err) {
       if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
       if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-        throw new CoreError('TIMEOUT', `${req.url.host} did not answer in time: check that it is up and reachable, or allow more time for requests.`, { cause: err, remedy: { kind: 'allow-more-time' } });
+        throw new CoreError(
+          'TIMEOUT',
+          `${req.url.host} did not answer in time: check that it is up and reachable, or allow more time for requests.`,
+          { cause: err, remedy: { kind: 'allow-more-time' } },
+        );
       }
       throw describeNetworkError(err, req.url);
     }

@@ -134,7 +134,12 @@ export function nextPageUrl(linkHeader: string | readonly string[] | null | unde
     base = new URL(requestUrl);
   } catch {
     const text = String(requestUrl);
-    throw new ParseError(`invalid request URL ${quoteInput(text)}: it is not an absolute URL to resolve the next page against`, text, undefined, CODE);
+    throw new ParseError(
+      `invalid request URL ${quoteInput(text)}: it is not an absolute URL to resolve the next page against`,
+      text,
+      undefined,
+      CODE,
+    );
   }
   try {
     return new URL(next.url, base).href;

@@ -42,35 +42,66 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
   const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
   const host = url.host;
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const fail = (kind: CoreErrorCode, sentence: string, remedy?: Remedy) => new CoreError(kind, sentence, { cause: err, ...(remedy ? { remedy } : {}) });
+  const fail = (kind: CoreErrorCode, sentence: string, remedy?: Remedy) =>
+    new CoreError(kind, sentence, { cause: err, ...(remedy ? { remedy } : {}) });
   const insecure: Remedy = { kind: 'treat-as-insecure', host };
 
   if (isPlainHttpAnswer(err)) {
-    return fail('TLS_PLAIN_HTTP', `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or treat ${host} as an insecure registry.`, insecure);
+    return fail(
+      'TLS_PLAIN_HTTP',
+      `${host} answered the TLS handshake with plain HTTP: use http://${host} as the registry URL, or treat ${host} as an insecure registry.`,
+      insecure,
+    );
   }
   if (UNKNOWN_AUTHORITY.has(code)) {
-    return fail('TLS_UNKNOWN_AUTHORITY', `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`, insecure);
+    return fail(
+      'TLS_UNKNOWN_AUTHORITY',
+      `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`,
+      insecure,
+    );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = coded?.cert?.subjectaltname ? ` (it names ${coded.cert.subjectaltname})` : '';
     if (isIP(hostname)) {
-      return fail('TLS_NO_IP_SAN', `The certificate of ${host} has no IP SAN for ${hostname}${names}: use the DNS name the certificate has, or treat ${host} as an insecure registry.`, insecure);
+      return fail(
+        'TLS_NO_IP_SAN',
+        `The certificate of ${host} has no IP SAN for ${hostname}${names}: use the DNS name the certificate has, or treat ${host} as an insecure registry.`,
+        insecure,
+      );
     }
-    return fail('TLS_NAME_MISMATCH', `The certificate of ${host} is not valid for ${hostname}${names}: use the name the certificate has, or treat ${host} as an insecure registry.`, insecure);
+    return fail(
+      'TLS_NAME_MISMATCH',
+      `The certificate of ${host} is not valid for ${hostname}${names}: use the name the certificate has, or treat ${host} as an insecure registry.`,
+      insecure,
+    );
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-    return fail('TLS_CERT_DATES', `The certificate of ${host} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}: ask the registry's operator to renew it, or treat ${host} as an insecure registry.`, insecure);
+    return fail(
+      'TLS_CERT_DATES',
+      `The certificate of ${host} is ${code === 'CERT_HAS_EXPIRED' ? 'expired' : 'not yet valid'}: ask the registry's operator to renew it, or treat ${host} as an insecure registry.`,
+      insecure,
+    );
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return fail('CONNECTION_REFUSED', `Nothing accepts connections at ${host}: check the registry URL and port, and that the registry is running.`);
+      return fail(
+        'CONNECTION_REFUSED',
+        `Nothing accepts connections at ${host}: check the registry URL and port, and that the registry is running.`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return fail('HOST_NOT_FOUND', `The host name ${hostname} could not be resolved: check the spelling, your DNS, or add a resolve rule that connects it to an address.`, { kind: 'add-resolve-rule', host });
+      return fail(
+        'HOST_NOT_FOUND',
+        `The host name ${hostname} could not be resolved: check the spelling, your DNS, or add a resolve rule that connects it to an address.`,
+        { kind: 'add-resolve-rule', host },
+      );
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
-      return fail('CONNECTION_RESET', `${host} closed the connection unexpectedly: try again; if it keeps happening, check a proxy or firewall between you and the registry.`);
+      return fail(
+        'CONNECTION_RESET',
+        `${host} closed the connection unexpectedly: try again; if it keeps happening, check a proxy or firewall between you and the registry.`,
+      );
     case 'ETIMEDOUT':
     case 'ENETUNREACH':
     case 'EHOSTUNREACH':
@@ -115,24 +146,43 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
   }
   switch (code) {
     case 'UND_ERR_BODY_TIMEOUT':
-      return new CoreError('BODY_TIMEOUT', `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`, {
-        cause: err,
-        remedy: { kind: 'allow-more-time' },
-      });
+      return new CoreError(
+        'BODY_TIMEOUT',
+        `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`,
+        {
+          cause: err,
+          remedy: { kind: 'allow-more-time' },
+        },
+      );
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':
-      return fail('CONNECTION_RESET', `${host} closed the connection before all of ${what} arrived: try again; if it keeps happening, check a proxy or firewall between you and the registry.`);
+      return fail(
+        'CONNECTION_RESET',
+        `${host} closed the connection before all of ${what} arrived: try again; if it keeps happening, check a proxy or firewall between you and the registry.`,
+      );
     case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
-      return fail('BAD_RESPONSE', `${host} sent a body for ${what} whose length differs from its Content-Length, so it was not used: try again; if it keeps happening, a proxy in between may be changing responses.`);
+      return fail(
+        'BAD_RESPONSE',
+        `${host} sent a body for ${what} whose length differs from its Content-Length, so it was not used: try again; if it keeps happening, a proxy in between may be changing responses.`,
+      );
     case 'UND_ERR_DESTROYED':
     case 'UND_ERR_CLOSED':
-      return fail('CONNECTION_CLOSED', `The connection to ${host} was closed by this client while ${what} was being read (its session ended): try again.`);
+      return fail(
+        'CONNECTION_CLOSED',
+        `The connection to ${host} was closed by this client while ${what} was being read (its session ended): try again.`,
+      );
   }
   if (typeof code === 'string' && code.startsWith('HPE_')) {
-    return fail('BAD_RESPONSE', `${host} sent a malformed HTTP body for ${what} (${code}): try again; if it keeps happening, check that the URL points at a registry and not at something else in between.`);
+    return fail(
+      'BAD_RESPONSE',
+      `${host} sent a malformed HTTP body for ${what} (${code}): try again; if it keeps happening, check that the URL points at a registry and not at something else in between.`,
+    );
   }
   const described = describeNetworkError(err, url);
   if (described.code !== 'NETWORK') return described;
-  return fail('NETWORK', `Reading ${what} from ${host} failed (${typeof code === 'string' ? code.slice(0, 40) : 'no error code'}): try again; if it keeps happening, check your network connection and the registry.`);
+  return fail(
+    'NETWORK',
+    `Reading ${what} from ${host} failed (${typeof code === 'string' ? code.slice(0, 40) : 'no error code'}): try again; if it keeps happening, check your network connection and the registry.`,
+  );
 }

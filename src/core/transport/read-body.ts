@@ -71,7 +71,13 @@ export function discardBody(res: Pick<HttpResponse, 'body'>): void {
 async function withinDeadline<T>(res: HttpResponse, read: () => Promise<T>): Promise<T> {
   const limitMs = res.documentTimeoutMs ?? DEFAULT_BODY_TIME_LIMITS.documentMs;
   const timer = setTimeout(() => {
-    res.body.destroy(new CoreError('BODY_TIMEOUT', `${res.url.host} took more than ${secondsText(limitMs)} to send ${res.url.pathname.slice(0, 120)}, so it was not used: try again; if the registry is just slow, allow it a longer request timeout.`, { remedy: { kind: 'allow-more-time' } }));
+    res.body.destroy(
+      new CoreError(
+        'BODY_TIMEOUT',
+        `${res.url.host} took more than ${secondsText(limitMs)} to send ${res.url.pathname.slice(0, 120)}, so it was not used: try again; if the registry is just slow, allow it a longer request timeout.`,
+        { remedy: { kind: 'allow-more-time' } },
+      ),
+    );
   }, limitMs);
   try {
     return await read();

@@ -17,7 +17,11 @@ export function isRedirect(status: number): boolean {
  */
 export function redirectTarget(from: URL, location: string | undefined, hop: number): URL {
   if (!location) throw new CoreError('BAD_REDIRECT', `${from.host} sent a redirect without a Location for ${from.pathname}.`);
-  if (hop >= MAX_REDIRECTS) throw new CoreError('TOO_MANY_REDIRECTS', `${from.host} redirected ${from.pathname} more than ${MAX_REDIRECTS} times; the request was stopped.`);
+  if (hop >= MAX_REDIRECTS)
+    throw new CoreError(
+      'TOO_MANY_REDIRECTS',
+      `${from.host} redirected ${from.pathname} more than ${MAX_REDIRECTS} times; the request was stopped.`,
+    );
   return requireRegistryUrl(location, from, 'redirect', from.host, from.pathname);
 }
 

@@ -58,7 +58,10 @@ export class ResponseBody extends Readable {
     source.on('end', () => this.push(null));
     source.on('close', () => {
       // undici always ends or errors its body before closing it; anything else is a cut.
-      if (!source.readableEnded && !this.destroyed) this.destroy(describeBodyError(Object.assign(new Error('closed before the end'), { code: 'UND_ERR_SOCKET' }), context.url, context));
+      if (!source.readableEnded && !this.destroyed)
+        this.destroy(
+          describeBodyError(Object.assign(new Error('closed before the end'), { code: 'UND_ERR_SOCKET' }), context.url, context),
+        );
     });
   }
 

@@ -79,7 +79,10 @@ export class RetryGate {
     const at = new Date(this.openAt);
     const when = `${at.toLocaleTimeString()} (in ${Math.ceil(leftMs / 1000)} s)`;
     const why = this.status === 429 ? 'is rate-limiting requests' : `is unavailable (HTTP ${this.status})`;
-    const next = this.status === 429 ? `try again after ${at.toLocaleTimeString()}, or log in for a higher limit` : `try again after ${at.toLocaleTimeString()}`;
+    const next =
+      this.status === 429
+        ? `try again after ${at.toLocaleTimeString()}, or log in for a higher limit`
+        : `try again after ${at.toLocaleTimeString()}`;
     return new RetryLaterError(
       `${this.host} ${why} and asked clients to wait until ${when}, longer than the ${Math.round(maxWaitMs / 1000)} s this client waits, so nothing more was sent: ${next}.`,
       at,

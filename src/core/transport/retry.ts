@@ -12,14 +12,19 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = { maxAttempts: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
 
-
 /**
  * Milliseconds to wait before attempt `attempt + 1` (attempt counts from 1). A `Retry-After` in
  * seconds or as an HTTP date wins over the exponential backoff; both are capped by the policy.
  * The backoff carries up to 20 % jitter so parallel transfers do not retry in lockstep.
  * (Requests hand a Retry-After to their origin's gate instead: see originHoldMs and RetryGate.)
  */
-export function retryDelayMs(attempt: number, retryAfter: string | undefined, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = Date.now(), random = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  retryAfter: string | undefined,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  now = Date.now(),
+  random = Math.random,
+): number {
   const asked = parseRetryAfter(retryAfter, now);
   if (asked !== undefined) return Math.min(asked, policy.maxDelayMs);
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, attempt - 1);
@@ -32,7 +37,14 @@ export function retryDelayMs(attempt: number, retryAfter: string | undefined, po
  * Retry-After or else this attempt's backoff; any other retryable status only when it says
  * Retry-After. Not capped here: the gate decides what a wait beyond the cap means.
  */
-export function originHoldMs(status: number, retryAfter: string | undefined, attempt: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY, now = Date.now(), random = Math.random): number | undefined {
+export function originHoldMs(
+  status: number,
+  retryAfter: string | undefined,
+  attempt: number,
+  policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+  now = Date.now(),
+  random = Math.random,
+): number | undefined {
   if (!isTemporaryStatus(status)) return undefined;
   const asked = parseRetryAfter(retryAfter, now);
   if (asked !== undefined) return asked;

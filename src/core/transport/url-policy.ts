@@ -53,7 +53,8 @@ export function judgeRegistryUrl(raw: string, source: URL, kind: RegistryUrlKind
     const allowed = kind === 'token-realm' ? hostKey(url.hostname) === hostKey(source.hostname) : isPrivateHost(source.hostname);
     if (!allowed) return { allowed: false, reason: 'private', url };
   }
-  if (hostKey(url.hostname) !== hostKey(source.hostname) && BLOCKED_PORTS.has(Number(url.port))) return { allowed: false, reason: 'port', url };
+  if (hostKey(url.hostname) !== hostKey(source.hostname) && BLOCKED_PORTS.has(Number(url.port)))
+    return { allowed: false, reason: 'port', url };
   return { allowed: true, url };
 }
 
@@ -101,17 +102,28 @@ function shown(url: URL | undefined, kind: RegistryUrlKind): string {
   return kind === 'token-realm' ? `${url.origin}${url.pathname}` : url.host;
 }
 
-function refusalError(reason: UrlRefusal, url: URL | undefined, source: URL, kind: RegistryUrlKind, registry: string, what: string): CoreError {
+function refusalError(
+  reason: UrlRefusal,
+  url: URL | undefined,
+  source: URL,
+  kind: RegistryUrlKind,
+  registry: string,
+  what: string,
+): CoreError {
   const family = CODE_FAMILY[kind];
   const to = shown(url, kind);
   const start = handedOver(kind, registry, what, to);
-  const operator = kind === 'token-realm' ? "report this to the registry's operator" : "report this to the registry's operator; nothing was sent there";
+  const operator =
+    kind === 'token-realm' ? "report this to the registry's operator" : "report this to the registry's operator; nothing was sent there";
   switch (reason) {
     case 'invalid':
     case 'scheme':
       return new CoreError(`BAD_${family}`, `${start}; only http(s) URLs are followed, so it was refused: ${operator}.`);
     case 'userinfo':
-      return new CoreError(`BAD_${family}`, `${start} with a user name or password in the URL, which this client refuses to use: ${operator}.`);
+      return new CoreError(
+        `BAD_${family}`,
+        `${start} with a user name or password in the URL, which this client refuses to use: ${operator}.`,
+      );
     case 'port':
       return new CoreError(`BAD_${family}`, `${start}, a port used by another protocol (${url?.port}), so it was refused: ${operator}.`);
     case 'downgrade':

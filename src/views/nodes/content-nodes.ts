@@ -104,7 +104,12 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
   createdTime: number | undefined;
   private creating: Promise<void> | undefined;
 
-  constructor(parent: ExplorerNode, place: RepositoryPlace, readonly tag: string, ctx: TreeContext) {
+  constructor(
+    parent: ExplorerNode,
+    place: RepositoryPlace,
+    readonly tag: string,
+    ctx: TreeContext,
+  ) {
     super(parent, place, ctx);
   }
 
@@ -148,7 +153,7 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
     item.contextValue = this.parsed?.kind === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage;
     // Registries without the referrers API keep referrers under a tag named after the subject's digest.
-    const summary = referrersIndex ? 'referrers index' : this.summary() ?? (this.failure ? 'unreadable' : undefined);
+    const summary = referrersIndex ? 'referrers index' : (this.summary() ?? (this.failure ? 'unreadable' : undefined));
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
     item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
     item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor);
@@ -156,7 +161,12 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     if (!this.parsed && !this.drawnOnce) {
       // Only rows the tree actually draws ask for their digest, and a few at a time.
       this.drawnOnce = true;
-      void this.ctx.lazy(() => this.load()).then(() => this.ctx.changed(this), () => this.ctx.changed(this));
+      void this.ctx
+        .lazy(() => this.load())
+        .then(
+          () => this.ctx.changed(this),
+          () => this.ctx.changed(this),
+        );
     }
     return item;
   }
@@ -194,7 +204,8 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
   private label(): string {
     const { formatPlatform, kindName } = core();
     if (this.role === 'platform') return formatPlatform(this.entry.platform);
-    if (this.role === 'attestation') return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
+    if (this.role === 'attestation')
+      return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
     return kindName(this.entry.mediaType, this.entry.artifactType);
   }
 
@@ -231,7 +242,12 @@ export class BlobNode implements ExplorerNode {
 
   treeItem(): vscode.TreeItem {
     const { kindName, titleOf } = core();
-    const label = this.role === 'config' ? 'config' : this.role === 'file' ? titleOf(this.descriptor) ?? `file ${this.index + 1}` : `layer ${this.index + 1}`;
+    const label =
+      this.role === 'config'
+        ? 'config'
+        : this.role === 'file'
+          ? (titleOf(this.descriptor) ?? `file ${this.index + 1}`)
+          : `layer ${this.index + 1}`;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `blob:${idOf(this.parent)}/${this.role}/${this.index}/${this.descriptor.digest}`;
     item.iconPath = new vscode.ThemeIcon(this.role === 'config' ? 'settings-gear' : this.role === 'file' ? 'file' : 'archive');
@@ -276,7 +292,11 @@ export class ReferrersNode implements ExplorerNode {
   }
 }
 
-function manifestChildren(node: ExplorerNode & { readonly place: RepositoryPlace }, parsed: ParsedManifest, ctx: TreeContext): ExplorerNode[] {
+function manifestChildren(
+  node: ExplorerNode & { readonly place: RepositoryPlace },
+  parsed: ParsedManifest,
+  ctx: TreeContext,
+): ExplorerNode[] {
   const { isAttestationEntry, isLayerMediaType, titleOf } = core();
   const nodes: ExplorerNode[] = [];
   if (parsed.kind === 'index') {

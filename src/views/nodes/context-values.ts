@@ -21,7 +21,12 @@ export const CONTEXT = {
   tagIndex: 'tag.index',
   tagImage: 'tag.image',
   referrers: 'referrers',
-  manifest: { platform: 'manifest.platform', attestation: 'manifest.attestation', referrer: 'manifest.referrer', child: 'manifest.child' } satisfies Record<ManifestRole, string>,
+  manifest: {
+    platform: 'manifest.platform',
+    attestation: 'manifest.attestation',
+    referrer: 'manifest.referrer',
+    child: 'manifest.child',
+  } satisfies Record<ManifestRole, string>,
   blob: { config: 'blob.config', layer: 'blob.layer', file: 'blob.file' } satisfies Record<BlobRole, string>,
 } as const;
 
@@ -49,19 +54,31 @@ export function registryContextValue(row: RegistryRowState): string {
 }
 
 /** Rows without a context menu or inline action (a click does what they are for, or nothing). */
-export const WITHOUT_MENU: readonly string[] = [CONTEXT.messageInfo, CONTEXT.messageError, CONTEXT.action, CONTEXT.loadMore, CONTEXT.folder, CONTEXT.referrers];
+export const WITHOUT_MENU: readonly string[] = [
+  CONTEXT.messageInfo,
+  CONTEXT.messageError,
+  CONTEXT.action,
+  CONTEXT.loadMore,
+  CONTEXT.folder,
+  CONTEXT.referrers,
+];
 
 /** A registry row's possible states: each condition, with and without a hosts.toml (see fixesFor). */
 function registryStates(): Omit<RegistryRowState, 'origin' | 'filtered'>[] {
   const conditions: RegistryCondition[] = [
-    { state: 'unknown' }, { state: 'reachable' }, { state: 'needs-login' },
-    { state: 'unreachable', code: [...TLS_PROBLEMS][0]! }, { state: 'unreachable', code: 'CONNECTION_REFUSED' },
+    { state: 'unknown' },
+    { state: 'reachable' },
+    { state: 'needs-login' },
+    { state: 'unreachable', code: [...TLS_PROBLEMS][0]! },
+    { state: 'unreachable', code: 'CONNECTION_REFUSED' },
   ];
-  return conditions.flatMap((condition) => [undefined, 'hosts.toml'].map((hostsToml) => ({
-    needsLogin: condition.state === 'needs-login',
-    unreachable: condition.state === 'unreachable',
-    fixes: fixesFor(condition, hostsToml),
-  })));
+  return conditions.flatMap((condition) =>
+    [undefined, 'hosts.toml'].map((hostsToml) => ({
+      needsLogin: condition.state === 'needs-login',
+      unreachable: condition.state === 'unreachable',
+      fixes: fixesFor(condition, hostsToml),
+    })),
+  );
 }
 
 /** Every context value the tree can produce. */
@@ -69,5 +86,7 @@ export function allContextValues(): string[] {
   const registries = (['configured', 'discovered'] as const).flatMap((origin) =>
     [false, true].flatMap((filtered) => registryStates().map((state) => registryContextValue({ origin, filtered, ...state }))),
   );
-  return [...new Set([...registries, ...Object.values(CONTEXT).flatMap((value) => (typeof value === 'string' ? [value] : Object.values(value)))])];
+  return [
+    ...new Set([...registries, ...Object.values(CONTEXT).flatMap((value) => (typeof value === 'string' ? [value] : Object.values(value)))]),
+  ];
 }

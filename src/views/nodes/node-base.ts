@@ -64,7 +64,10 @@ export class MessageNode implements ExplorerNode {
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.text, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon(this.kind === 'error' ? 'error' : 'info', this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.iconPath = new vscode.ThemeIcon(
+      this.kind === 'error' ? 'error' : 'info',
+      this.kind === 'error' ? new vscode.ThemeColor('errorForeground') : undefined,
+    );
     item.tooltip = this.text;
     item.contextValue = this.kind === 'error' ? CONTEXT.messageError : CONTEXT.messageInfo;
     return item;

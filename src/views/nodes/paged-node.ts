@@ -10,7 +10,12 @@ import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 
 /** GitLens-style "Load more…": asks its parent's pager for the next page. */
 export class LoadMoreNode implements ExplorerNode {
-  constructor(readonly parent: PagedNode, private readonly what: string, private readonly filter: NameFilter | undefined, private readonly loaded: number) {}
+  constructor(
+    readonly parent: PagedNode,
+    private readonly what: string,
+    private readonly filter: NameFilter | undefined,
+    private readonly loaded: number,
+  ) {}
 
   treeItem(): vscode.TreeItem {
     const label = this.filter ? `Load more ${this.what} matching "${this.filter.text}"…` : `Load more ${this.what}…`;
@@ -29,7 +34,10 @@ export abstract class PagedNode implements ExplorerNode {
   /** The names the last redraw showed (filtered, ordered, paged). */
   protected shownNames: readonly string[] = [];
 
-  constructor(readonly parent: ExplorerNode | undefined, protected readonly ctx: TreeContext) {}
+  constructor(
+    readonly parent: ExplorerNode | undefined,
+    protected readonly ctx: TreeContext,
+  ) {}
 
   abstract treeItem(): vscode.TreeItem;
   protected abstract listing(): AsyncIterator<string[]>;
@@ -124,4 +132,3 @@ export abstract class PagedNode implements ExplorerNode {
     return this.filter ? `filter: ${this.filter.text}` : undefined;
   }
 }
-

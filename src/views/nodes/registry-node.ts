@@ -35,10 +35,30 @@ export interface RegistryEntry {
 }
 
 const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: string; tooltip: string }> = {
-  logIn: { label: 'Log In…', icon: 'sign-in', command: 'registryExplorer.logIn', tooltip: 'Log in with a username and password or token, kept in VS Code\'s secret storage (and Docker\'s credential store if you choose)' },
-  markInsecure: { label: 'Mark Insecure', icon: 'unlock', command: 'registryExplorer.markInsecure', tooltip: 'Skip certificate verification for this registry (and allow plain HTTP), like Docker\'s insecure-registries' },
-  openHostsToml: { label: 'Open hosts.toml', icon: 'go-to-file', command: 'registryExplorer.openHostsToml', tooltip: 'Open the hosts.toml that configures how this registry is reached' },
-  openSettings: { label: 'Open Settings', icon: 'gear', command: 'registryExplorer.openRegistrySettings', tooltip: 'Check the registry\'s address, scheme and the Registry Explorer settings' },
+  logIn: {
+    label: 'Log In…',
+    icon: 'sign-in',
+    command: 'registryExplorer.logIn',
+    tooltip: "Log in with a username and password or token, kept in VS Code's secret storage (and Docker's credential store if you choose)",
+  },
+  markInsecure: {
+    label: 'Mark Insecure',
+    icon: 'unlock',
+    command: 'registryExplorer.markInsecure',
+    tooltip: "Skip certificate verification for this registry (and allow plain HTTP), like Docker's insecure-registries",
+  },
+  openHostsToml: {
+    label: 'Open hosts.toml',
+    icon: 'go-to-file',
+    command: 'registryExplorer.openHostsToml',
+    tooltip: 'Open the hosts.toml that configures how this registry is reached',
+  },
+  openSettings: {
+    label: 'Open Settings',
+    icon: 'gear',
+    command: 'registryExplorer.openRegistrySettings',
+    tooltip: "Check the registry's address, scheme and the Registry Explorer settings",
+  },
 };
 
 export class RegistryNode extends PagedNode {
@@ -49,7 +69,10 @@ export class RegistryNode extends PagedNode {
   private pinging: Promise<void> | undefined;
   private readonly folders = new Map<string, FolderNode>();
 
-  constructor(readonly entry: RegistryEntry, ctx: TreeContext) {
+  constructor(
+    readonly entry: RegistryEntry,
+    ctx: TreeContext,
+  ) {
     super(undefined, ctx);
   }
 
@@ -70,7 +93,11 @@ export class RegistryNode extends PagedNode {
   /** The fixes the current state allows, as the inline actions and the rows under a failure. */
   get fixes(): RegistryFix[] {
     const state = this.state;
-    const condition = !state ? { state: 'unknown' as const } : state.state === 'unreachable' ? { state: 'unreachable' as const, code: state.error.code } : { state: state.state };
+    const condition = !state
+      ? { state: 'unknown' as const }
+      : state.state === 'unreachable'
+        ? { state: 'unreachable' as const, code: state.error.code }
+        : { state: state.state };
     return fixesFor(condition, this.hostsToml?.file);
   }
 
@@ -94,7 +121,8 @@ export class RegistryNode extends PagedNode {
       stateNote = problemNote(state.error.code);
     }
     const origin = this.entry.origin;
-    const discoveredNote = origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;
+    const discoveredNote =
+      origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;
     // The filter first: rows are narrow, and a filter that goes unnoticed hides repositories.
     item.description = [this.filterNote(), discoveredNote, stateNote].filter((p) => p).join(' · ') || undefined;
     item.contextValue = this.contextValue();
@@ -119,7 +147,9 @@ export class RegistryNode extends PagedNode {
     const origin = this.entry.origin;
     if (origin.kind === 'discovered') {
       const where = origin.sources.map((s) => `${s.file} (${s.tool.toLowerCase()} login)`).join(', ');
-      md.appendText(`Discovered from a login in ${where || 'your Docker or Podman login files'}; not in your settings. Keep it to add it to the settings, or hide it.`).appendMarkdown('\n\n');
+      md.appendText(
+        `Discovered from a login in ${where || 'your Docker or Podman login files'}; not in your settings. Keep it to add it to the settings, or hide it.`,
+      ).appendMarkdown('\n\n');
     }
     const state = this.state;
     if (state?.state === 'reachable') md.appendText(`Reachable at ${state.origin}`);
@@ -145,7 +175,12 @@ export class RegistryNode extends PagedNode {
         if (result.state === 'unreachable') this.ctx.describe(result.error, `reaching ${this.entry.host}`);
         // A hosts.toml that does not load has no plan: the error itself names the file and line.
         const failedFile = result.state === 'unreachable' ? hostsTomlOf(result.error) : undefined;
-        this.hostsToml = failedFile ?? (await this.entry.client.plan('list').then((plan) => (plan.source?.file ? { file: plan.source.file } : undefined), () => undefined));
+        this.hostsToml =
+          failedFile ??
+          (await this.entry.client.plan('list').then(
+            (plan) => (plan.source?.file ? { file: plan.source.file } : undefined),
+            () => undefined,
+          ));
         this.ctx.changed(this);
       },
       () => undefined,
@@ -206,7 +241,15 @@ export class RegistryNode extends PagedNode {
     const nodes = super.failureChildren(err);
     if (this.state?.state === 'needs-login') nodes.push(...this.fixNodes());
     if (code === 'CATALOG_UNSUPPORTED' && this.entry.origin.kind === 'discovered') {
-      nodes.push(new ActionNode(this, 'Keep in Settings', 'pinned', 'registryExplorer.keepRegistry', 'Add this registry to registryExplorer.registries, where you can pin its repositories'));
+      nodes.push(
+        new ActionNode(
+          this,
+          'Keep in Settings',
+          'pinned',
+          'registryExplorer.keepRegistry',
+          'Add this registry to registryExplorer.registries, where you can pin its repositories',
+        ),
+      );
     }
     return nodes;
   }
@@ -240,7 +283,10 @@ export class FolderNode implements ExplorerNode {
     item.iconPath = vscode.ThemeIcon.Folder;
     item.contextValue = CONTEXT.folder;
     item.description = `${this.repositories} ${this.repositories === 1 ? 'repository' : 'repositories'}`;
-    item.tooltip = new vscode.MarkdownString().appendMarkdown('Repositories under ').appendText(`${this.registry.host}/${this.prefix}`).appendMarkdown(' (among those loaded)');
+    item.tooltip = new vscode.MarkdownString()
+      .appendMarkdown('Repositories under ')
+      .appendText(`${this.registry.host}/${this.prefix}`)
+      .appendMarkdown(' (among those loaded)');
     return item;
   }
 
@@ -248,4 +294,3 @@ export class FolderNode implements ExplorerNode {
     return this.levelNodes(this.prefix);
   }
 }
-

@@ -43,7 +43,8 @@ export class RepositoryNode extends PagedNode {
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('repo');
     item.contextValue = this.filter ? CONTEXT.repositoryFiltered : CONTEXT.repository;
-    item.description = [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') || undefined;
+    item.description =
+      [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') || undefined;
     const md = new vscode.MarkdownString().appendMarkdown('Repository ').appendText(this.reference);
     if (this.filter) md.appendMarkdown('\n\nFilter: ').appendText(this.filter.text);
     item.tooltip = md;

@@ -14,9 +14,21 @@ export function configSummary(config: unknown): ConfigSummary | undefined {
   const run = isRecord(config.config) ? config.config : {};
   const summary: ConfigSummary = {
     facts: configFacts(config, run),
-    env: capped(isStringArray(run.Env) ? run.Env : [], (line) => envPair(line), (n) => ({ name: { text: `(${n} more)` }, value: { text: '' } })),
-    ports: capped(isRecord(run.ExposedPorts) ? Object.keys(run.ExposedPorts) : [], (p) => clip(p, 256), (n) => ({ text: `(${n} more)` })),
-    volumes: capped(isRecord(run.Volumes) ? Object.keys(run.Volumes) : [], (v) => clip(v), (n) => ({ text: `(${n} more)` })),
+    env: capped(
+      isStringArray(run.Env) ? run.Env : [],
+      (line) => envPair(line),
+      (n) => ({ name: { text: `(${n} more)` }, value: { text: '' } }),
+    ),
+    ports: capped(
+      isRecord(run.ExposedPorts) ? Object.keys(run.ExposedPorts) : [],
+      (p) => clip(p, 256),
+      (n) => ({ text: `(${n} more)` }),
+    ),
+    volumes: capped(
+      isRecord(run.Volumes) ? Object.keys(run.Volumes) : [],
+      (v) => clip(v),
+      (n) => ({ text: `(${n} more)` }),
+    ),
     labels: labelFacts(isRecord(run.Labels) ? run.Labels : {}),
   };
   if (isStringArray(run.Entrypoint) && run.Entrypoint.length) summary.entrypoint = clip(commandLine(run.Entrypoint));
@@ -45,12 +57,16 @@ function configFacts(config: Record<string, unknown>, run: Record<string, unknow
 /** Labels and annotations: key → value, with a link when the value is an http(s) URL. */
 export function labelFacts(record: Record<string, unknown>): Fact[] {
   const pairs = Object.entries(record).filter((pair): pair is [string, string] => typeof pair[1] === 'string');
-  return capped(pairs, ([key, value]) => {
-    const fact: Fact = { label: clipLabel(key), value: clip(value) };
-    const url = httpUrl(value);
-    if (url) fact.url = url;
-    return fact;
-  }, (n) => ({ label: `(${n} more)`, value: { text: '' } }));
+  return capped(
+    pairs,
+    ([key, value]) => {
+      const fact: Fact = { label: clipLabel(key), value: clip(value) };
+      const url = httpUrl(value);
+      if (url) fact.url = url;
+      return fact;
+    },
+    (n) => ({ label: `(${n} more)`, value: { text: '' } }),
+  );
 }
 
 export function clipLabel(key: string): string {

@@ -29,7 +29,9 @@ const sorted = new WeakMap<LayerTreeNode, LayerTreeNode[]>();
 function sortedChildren(node: LayerTreeNode): LayerTreeNode[] {
   let list = sorted.get(node);
   if (!list) {
-    list = [...(node.children?.values() ?? [])].sort((a, b) => Number(isDirectory(b)) - Number(isDirectory(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    list = [...(node.children?.values() ?? [])].sort(
+      (a, b) => Number(isDirectory(b)) - Number(isDirectory(a)) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
     sorted.set(node, list);
   }
   return list;
@@ -66,15 +68,33 @@ export function fileRow(node: LayerTreeNode): FileRow {
     childCount: node.children?.size ?? 0,
     fileCount: node.fileCount,
   };
-  if (entry?.mtime) row.modified = entry.mtime.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (entry?.mtime)
+    row.modified = entry.mtime
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
   if (entry?.linkTarget !== undefined) row.linkTarget = clip(entry.linkTarget, 1024);
-  if (entry?.whiteout) row.whiteout = clip(entry.whiteout.kind === 'opaque' ? `hides everything below ${entry.whiteout.directory || '/'} in lower layers` : `deletes ${entry.whiteout.target}`, 1024);
-  if (entry?.unsafe) row.unsafe = entry.unsafe === 'absolute' ? 'absolute path in the archive' : "'..' in the path: it points outside the image";
+  if (entry?.whiteout)
+    row.whiteout = clip(
+      entry.whiteout.kind === 'opaque'
+        ? `hides everything below ${entry.whiteout.directory || '/'} in lower layers`
+        : `deletes ${entry.whiteout.target}`,
+      1024,
+    );
+  if (entry?.unsafe)
+    row.unsafe = entry.unsafe === 'absolute' ? 'absolute path in the archive' : "'..' in the path: it points outside the image";
   return row;
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {
-  file: '-', directory: 'd', symlink: 'l', hardlink: 'h', 'char-device': 'c', 'block-device': 'b', fifo: 'p', other: '?',
+  file: '-',
+  directory: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  'char-device': 'c',
+  'block-device': 'b',
+  fifo: 'p',
+  other: '?',
 };
 
 /** `drwxr-xr-x`, with setuid, setgid and sticky bits as `ls -l` shows them. */

@@ -5,7 +5,8 @@
 import type { HistoryRow } from './protocol';
 import { clip, isRecord } from './text';
 
-const INSTRUCTIONS = /^(ADD|ARG|CMD|COPY|ENTRYPOINT|ENV|EXPOSE|HEALTHCHECK|LABEL|MAINTAINER|ONBUILD|RUN|SHELL|STOPSIGNAL|USER|VOLUME|WORKDIR)\b/;
+const INSTRUCTIONS =
+  /^(ADD|ARG|CMD|COPY|ENTRYPOINT|ENV|EXPOSE|HEALTHCHECK|LABEL|MAINTAINER|ONBUILD|RUN|SHELL|STOPSIGNAL|USER|VOLUME|WORKDIR)\b/;
 
 /**
  * What a `created_by` says, the way a Dockerfile would: legacy builders wrote
@@ -48,7 +49,10 @@ export function alignHistory(history: unknown, layerCount: number): HistoryAlign
   const made = entries.filter((e) => e.empty_layer !== true).length;
   for (; layer < layerCount; layer++) rows.push({ instruction: { text: '(no history for this layer)' }, empty: false, layer });
   if (entries.length > 0 && made !== layerCount) {
-    return { rows, mismatch: `The history records ${made} layer${made === 1 ? '' : 's'} but the manifest has ${layerCount}; they are paired in order.` };
+    return {
+      rows,
+      mismatch: `The history records ${made} layer${made === 1 ? '' : 's'} but the manifest has ${layerCount}; they are paired in order.`,
+    };
   }
   return { rows };
 }

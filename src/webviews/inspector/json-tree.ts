@@ -72,7 +72,11 @@ function scalarOrContainer(value: unknown, depth: number): JsonNode {
       return { type: 'object', depth };
     case 'string': {
       const clipped = clip(value);
-      return { type: 'string', value: { text: JSON.stringify(clipped.text), ...(clipped.omitted ? { omitted: clipped.omitted } : {}) }, depth };
+      return {
+        type: 'string',
+        value: { text: JSON.stringify(clipped.text), ...(clipped.omitted ? { omitted: clipped.omitted } : {}) },
+        depth,
+      };
     }
     case 'number':
       return { type: 'number', value: { text: String(value) }, depth };

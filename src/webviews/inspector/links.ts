@@ -28,10 +28,24 @@ export function isTarLike(mediaType: string): boolean {
  * or a layer (of an image or an artifact); `owner` is the manifest it was found in, and `label`
  * says how it was reached ("layer 2 of 3 in …", "linux/amd64 in apps/web:v1").
  */
-export function descriptorLink(place: Place, d: Descriptor, role: 'entry' | 'config' | 'layer' | 'subject', owner?: string, label?: string): Location {
+export function descriptorLink(
+  place: Place,
+  d: Descriptor,
+  role: 'entry' | 'config' | 'layer' | 'subject',
+  owner?: string,
+  label?: string,
+): Location {
   if (role === 'entry' || role === 'subject' || manifestKindOf(d.mediaType)) return manifestLink(place, d.digest, label);
   if (role === 'layer' && isTarLike(d.mediaType)) {
-    return { kind: 'layer', host: place.host, repository: place.repository, digest: d.digest, size: d.size, mediaType: d.mediaType, ...(label ? { label } : {}) };
+    return {
+      kind: 'layer',
+      host: place.host,
+      repository: place.repository,
+      digest: d.digest,
+      size: d.size,
+      mediaType: d.mediaType,
+      ...(label ? { label } : {}),
+    };
   }
   const title = titleOf(d);
   return {

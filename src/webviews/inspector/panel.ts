@@ -23,7 +23,13 @@ export type InspectorOutput = { html: string } | { message: HostMessage };
 /** Sees everything panels are sent (the secrets test checks none of it holds a credential). */
 export type InspectorWatcher = (sent: InspectorOutput) => void;
 
-type Handlers = { [M in keyof Requests]: (params: Requests[M]['params'], signal: AbortSignal, id: number) => Promise<Requests[M]['result']> | Requests[M]['result'] };
+type Handlers = {
+  [M in keyof Requests]: (
+    params: Requests[M]['params'],
+    signal: AbortSignal,
+    id: number,
+  ) => Promise<Requests[M]['result']> | Requests[M]['result'];
+};
 
 export class InspectorPanel implements vscode.Disposable {
   /** What the panel shows now (set as soon as the webview asks for a page). */
@@ -118,7 +124,13 @@ export class InspectorPanel implements vscode.Disposable {
     } catch (err) {
       const wasCancelled = controller.signal.aborted || (err as { code?: string }).code === 'CANCELLED';
       if (!wasCancelled) this.log.warn(`Inspector: ${request.method} failed: ${messageOf(err)}`);
-      await this.post({ type: 'response', id: request.id, ok: false, error: wasCancelled ? 'Cancelled.' : messageOf(err), ...(wasCancelled ? { cancelled: true } : {}) });
+      await this.post({
+        type: 'response',
+        id: request.id,
+        ok: false,
+        error: wasCancelled ? 'Cancelled.' : messageOf(err),
+        ...(wasCancelled ? { cancelled: true } : {}),
+      });
     } finally {
       this.requests.delete(request.id);
     }
@@ -135,7 +147,8 @@ export class InspectorPanel implements vscode.Disposable {
       },
       imageSizes: (params, signal) => this.service.imageSizes(params, signal),
       referrers: (params, signal) => this.service.referrers(params, signal),
-      listLayer: (location, signal, id) => this.service.listLayer(location, signal, (progress) => void this.post({ type: 'layerProgress', id, ...progress })),
+      listLayer: (location, signal, id) =>
+        this.service.listLayer(location, signal, (progress) => void this.post({ type: 'layerProgress', id, ...progress })),
       layerChildren: (params) => this.service.layerChildren(params),
       openJson: async (target) => {
         const doc = await vscode.workspace.openTextDocument(jsonUri(target));

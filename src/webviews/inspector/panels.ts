@@ -39,12 +39,20 @@ export class InspectorPanels implements vscode.Disposable {
   }
 
   async inspect(target: ManifestLocation, options: InspectOptions = {}): Promise<InspectResult> {
-    const open = [...this.panels].find((p) => p.current?.kind === 'manifest' && p.current.digest === target.digest && p.host === target.host && p.current.repository === target.repository);
+    const open = [...this.panels].find(
+      (p) =>
+        p.current?.kind === 'manifest' &&
+        p.current.digest === target.digest &&
+        p.host === target.host &&
+        p.current.repository === target.repository,
+    );
     if (open) {
       open.panel.reveal();
       return { digest: target.digest, reused: true };
     }
-    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, visibleText(titleFor(target)), vscode.ViewColumn.Active, { retainContextWhenHidden: false });
+    const webviewPanel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, visibleText(titleFor(target)), vscode.ViewColumn.Active, {
+      retainContextWhenHidden: false,
+    });
     const panel = this.adopt(webviewPanel, target);
     const rendered = options.waitUntilRendered ? await panel.whenRendered() : undefined;
     return { digest: target.digest, reused: false, ...(rendered ? { rendered } : {}) };
@@ -67,7 +75,16 @@ export class InspectorPanels implements vscode.Disposable {
   }
 
   private adopt(webviewPanel: vscode.WebviewPanel, start: Location): InspectorPanel {
-    const panel = new InspectorPanel(webviewPanel, start.host, start, this.extensionUri, this.service, this.log, (closed) => this.panels.delete(closed), this.watchers);
+    const panel = new InspectorPanel(
+      webviewPanel,
+      start.host,
+      start,
+      this.extensionUri,
+      this.service,
+      this.log,
+      (closed) => this.panels.delete(closed),
+      this.watchers,
+    );
     this.panels.add(panel);
     return panel;
   }

@@ -41,10 +41,22 @@ export class Prefetch {
     if (page.location.kind !== 'manifest') return;
     const place = { host: page.location.host, repository: page.location.repository };
     const work: Promise<unknown>[] = [];
-    if (page.referrersOf) work.push(service.referrers({ ...place, digest: page.referrersOf }, signal).then((rows) => (this.answers.referrers = rows), () => undefined));
+    if (page.referrersOf)
+      work.push(
+        service.referrers({ ...place, digest: page.referrersOf }, signal).then(
+          (rows) => (this.answers.referrers = rows),
+          () => undefined,
+        ),
+      );
     // The same platforms, and as many, as the webview's table asks sizes for.
     const digests = (page.platforms ?? []).slice(0, MAX_SIZE_LOOKUPS).map((p) => p.digest);
-    if (digests.length) work.push(service.imageSizes({ ...place, digests }, signal).then((sizes) => (this.answers.imageSizes = sizes), () => undefined));
+    if (digests.length)
+      work.push(
+        service.imageSizes({ ...place, digests }, signal).then(
+          (sizes) => (this.answers.imageSizes = sizes),
+          () => undefined,
+        ),
+      );
     this.pending = Promise.all(work);
   }
 }

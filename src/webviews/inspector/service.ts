@@ -69,9 +69,13 @@ export class InspectorService {
       for (let digest = queue.shift(); digest !== undefined; digest = queue.shift()) {
         try {
           const parsed = await this.manifest(repository, digest, signal);
-          results[digest] = parsed.kind === 'image'
-            ? { size: imageSize(parsed.manifest, parsed.bytes.length), sizeText: formatBytes(imageSize(parsed.manifest, parsed.bytes.length)) }
-            : { sizeText: `index of ${parsed.index.manifests.length}` };
+          results[digest] =
+            parsed.kind === 'image'
+              ? {
+                  size: imageSize(parsed.manifest, parsed.bytes.length),
+                  sizeText: formatBytes(imageSize(parsed.manifest, parsed.bytes.length)),
+                }
+              : { sizeText: `index of ${parsed.index.manifests.length}` };
         } catch (err) {
           if (signal.aborted) throw err;
           results[digest] = { problem: messageOf(err) };
@@ -91,7 +95,11 @@ export class InspectorService {
   /** Streams the layer through a digest check into the tar reader; the tree is cached by digest. */
   async listLayer(location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerSummary> {
     const repository = this.repository(location);
-    const listing = await this.layers.get(location.digest, (fetchSignal) => this.readLayer(repository, location, fetchSignal, onProgress), signal);
+    const listing = await this.layers.get(
+      location.digest,
+      (fetchSignal) => this.readLayer(repository, location, fetchSignal, onProgress),
+      signal,
+    );
     const { rows, omitted } = childRows(listing.root);
     return {
       ...listing.counts,
@@ -111,8 +119,16 @@ export class InspectorService {
 
   private async blobPage(repository: Repository, location: BlobLocation, signal: AbortSignal): Promise<PageModel> {
     const jsonType = location.role === 'config' || /[/+]json$/.test(location.mediaType.split(';')[0]!.trim());
-    if (!jsonType) return unreadableBlobPage(location, `This file's media type is ${location.mediaType}, not JSON, so its content is not shown here; pull the artifact to read it.`);
-    if (location.size > MAX_JSON_BLOB) return unreadableBlobPage(location, `This blob is ${formatBytes(location.size)}; only JSON up to ${formatBytes(MAX_JSON_BLOB)} is shown here, so pull it to read it.`);
+    if (!jsonType)
+      return unreadableBlobPage(
+        location,
+        `This file's media type is ${location.mediaType}, not JSON, so its content is not shown here; pull the artifact to read it.`,
+      );
+    if (location.size > MAX_JSON_BLOB)
+      return unreadableBlobPage(
+        location,
+        `This blob is ${formatBytes(location.size)}; only JSON up to ${formatBytes(MAX_JSON_BLOB)} is shown here, so pull it to read it.`,
+      );
     let json: unknown;
     try {
       json = (await this.json(repository, { mediaType: location.mediaType, digest: location.digest, size: location.size }, signal)).json;
@@ -120,7 +136,9 @@ export class InspectorService {
       if (signal.aborted) throw err;
       return unreadableBlobPage(location, `This blob could not be shown: ${messageOf(err)}`);
     }
-    const manifest = location.manifestDigest ? await this.manifest(repository, location.manifestDigest, signal).catch(() => undefined) : undefined;
+    const manifest = location.manifestDigest
+      ? await this.manifest(repository, location.manifestDigest, signal).catch(() => undefined)
+      : undefined;
     return blobPage(location, json, manifest);
   }
 
@@ -132,11 +150,17 @@ export class InspectorService {
     if (descriptor.data !== undefined) {
       // Embedded content (the empty config's `e30=`) needs no request, but is checked all the same.
       const bytes = Buffer.from(descriptor.data, 'base64');
-      if (this.core.digestOf(bytes, this.core.parseDigest(descriptor.digest).algorithm) !== descriptor.digest) return Promise.reject(new Error(`its embedded data does not match its digest ${descriptor.digest}`));
+      if (this.core.digestOf(bytes, this.core.parseDigest(descriptor.digest).algorithm) !== descriptor.digest)
+        return Promise.reject(new Error(`its embedded data does not match its digest ${descriptor.digest}`));
       return Promise.resolve(parseJsonBlob(bytes, descriptor.digest));
     }
-    if (descriptor.size > MAX_JSON_BLOB) return Promise.reject(new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`));
-    return this.blobs.get(descriptor.digest, async (fetchSignal) => parseJsonBlob(await this.readVerified(repository, descriptor, fetchSignal), descriptor.digest), signal);
+    if (descriptor.size > MAX_JSON_BLOB)
+      return Promise.reject(new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`));
+    return this.blobs.get(
+      descriptor.digest,
+      async (fetchSignal) => parseJsonBlob(await this.readVerified(repository, descriptor, fetchSignal), descriptor.digest),
+      signal,
+    );
   }
 
   private async readVerified(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<Buffer> {
@@ -149,7 +173,12 @@ export class InspectorService {
     return Buffer.concat(chunks);
   }
 
-  private async readLayer(repository: Repository, location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerListing> {
+  private async readLayer(
+    repository: Repository,
+    location: LayerLocation,
+    signal: AbortSignal,
+    onProgress: (progress: LayerProgress) => void,
+  ): Promise<LayerListing> {
     const descriptor = { mediaType: location.mediaType, digest: location.digest, size: location.size };
     const body = await repository.openBlob(descriptor, signal);
     const verifier = this.core.verifyingStream(descriptor, `layer ${location.digest}`);

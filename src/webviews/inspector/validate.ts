@@ -7,7 +7,17 @@ import { isDigest } from '../../core/oci/digest';
 import type { Location, Method, RequestMessage, WebviewNotice } from './protocol';
 import { isRecord } from './text';
 
-const METHODS: ReadonlySet<Method> = new Set<Method>(['page', 'imageSizes', 'referrers', 'listLayer', 'layerChildren', 'openJson', 'copy', 'openExternal', 'cancel']);
+const METHODS: ReadonlySet<Method> = new Set<Method>([
+  'page',
+  'imageSizes',
+  'referrers',
+  'listLayer',
+  'layerChildren',
+  'openJson',
+  'copy',
+  'openExternal',
+  'cancel',
+]);
 
 export type Incoming = RequestMessage | WebviewNotice;
 
@@ -15,8 +25,10 @@ export type Incoming = RequestMessage | WebviewNotice;
 export function parseIncoming(message: unknown): Incoming | undefined {
   if (!isRecord(message)) return undefined;
   if (message.type === 'ready') return { type: 'ready' };
-  if (message.type === 'rendered' && isLocation(message.location) && typeof message.title === 'string') return message as unknown as WebviewNotice;
-  if (message.type === 'request' && Number.isSafeInteger(message.id) && METHODS.has(message.method as Method) && 'params' in message) return message as unknown as RequestMessage;
+  if (message.type === 'rendered' && isLocation(message.location) && typeof message.title === 'string')
+    return message as unknown as WebviewNotice;
+  if (message.type === 'request' && Number.isSafeInteger(message.id) && METHODS.has(message.method as Method) && 'params' in message)
+    return message as unknown as RequestMessage;
   return undefined;
 }
 
@@ -34,13 +46,19 @@ export function checkParams(request: RequestMessage, host: string): string | und
       if (!isLocation(p)) return 'The request names no valid location.';
       return request.method === 'listLayer' && p.kind !== 'layer' ? 'Only layers have file listings.' : samePlace();
     case 'imageSizes':
-      return Array.isArray(p.digests) && p.digests.length <= 10_000 && p.digests.every((d) => typeof d === 'string' && isDigest(d)) ? samePlace() : 'The request has invalid digests.';
+      return Array.isArray(p.digests) && p.digests.length <= 10_000 && p.digests.every((d) => typeof d === 'string' && isDigest(d))
+        ? samePlace()
+        : 'The request has invalid digests.';
     case 'referrers':
       return typeof p.digest === 'string' && isDigest(p.digest) ? samePlace() : 'The request has an invalid digest.';
     case 'layerChildren':
-      return typeof p.digest === 'string' && typeof p.path === 'string' && Number.isSafeInteger(p.offset) && (p.offset as number) >= 0 ? undefined : 'The request names no directory.';
+      return typeof p.digest === 'string' && typeof p.path === 'string' && Number.isSafeInteger(p.offset) && (p.offset as number) >= 0
+        ? undefined
+        : 'The request names no directory.';
     case 'openJson':
-      return typeof p.digest === 'string' && isDigest(p.digest) && (p.kind === 'manifest' || p.kind === 'blob') ? samePlace() : 'The request has an invalid digest.';
+      return typeof p.digest === 'string' && isDigest(p.digest) && (p.kind === 'manifest' || p.kind === 'blob')
+        ? samePlace()
+        : 'The request has an invalid digest.';
     case 'copy':
       return typeof p.text === 'string' && p.text.length <= 100_000 && typeof p.what === 'string' ? undefined : 'Nothing to copy.';
     case 'openExternal':
@@ -54,7 +72,8 @@ export function isLocation(value: unknown): value is Location {
   if (!isRecord(value)) return false;
   const { kind, host, repository, digest } = value;
   if (typeof host !== 'string' || typeof repository !== 'string' || typeof digest !== 'string' || !isDigest(digest)) return false;
-  if (kind === 'manifest') return (value.tag === undefined || typeof value.tag === 'string') && (value.via === undefined || typeof value.via === 'string');
+  if (kind === 'manifest')
+    return (value.tag === undefined || typeof value.tag === 'string') && (value.via === undefined || typeof value.via === 'string');
   if (kind !== 'blob' && kind !== 'layer') return false;
   if (!Number.isSafeInteger(value.size) || (value.size as number) < 0 || typeof value.mediaType !== 'string') return false;
   return kind === 'layer' || value.role === 'config' || value.role === 'file';

@@ -4,10 +4,28 @@
  * here clipped, as text; URLs only as http(s).
  */
 import { shortDigest } from '../../core/oci/digest';
-import { formatPlatform, imageSize, isAttestationEntry, titleOf, type Descriptor, type ImageManifest, type ParsedManifest } from '../../core/oci/manifest';
+import {
+  formatPlatform,
+  imageSize,
+  isAttestationEntry,
+  titleOf,
+  type Descriptor,
+  type ImageManifest,
+  type ParsedManifest,
+} from '../../core/oci/manifest';
 import { kindIcon, kindName } from '../../core/oci/media-types';
 import type {
-  ArtifactFileRow, BlobLocation, HeaderModel, ImageSection, LayerLocation, LayerRow, Location, ManifestLocation, PageModel, PlatformRow, ReferrerRow,
+  ArtifactFileRow,
+  BlobLocation,
+  HeaderModel,
+  ImageSection,
+  LayerLocation,
+  LayerRow,
+  Location,
+  ManifestLocation,
+  PageModel,
+  PlatformRow,
+  ReferrerRow,
 } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { clipLabel, configSummary, labelFacts } from './config-summary';
@@ -33,7 +51,11 @@ export function manifestPage(location: ManifestLocation, parsed: ParsedManifest,
     annotations: labelFacts(document.annotations ?? {}),
     referrersOf: parsed.descriptor.digest,
   };
-  if (document.subject) page.subject = { digest: document.subject.digest, link: descriptorLink(location, document.subject, 'subject', undefined, `the subject of ${titleFor(location)}`) };
+  if (document.subject)
+    page.subject = {
+      digest: document.subject.digest,
+      link: descriptorLink(location, document.subject, 'subject', undefined, `the subject of ${titleFor(location)}`),
+    };
   if (parsed.kind === 'index') {
     const entries = parsed.index.manifests;
     const title = titleFor(location);
@@ -134,13 +156,20 @@ function manifestHeader(location: ManifestLocation, parsed: ParsedManifest): Hea
     const entries = parsed.index.manifests;
     const attestations = entries.filter((d) => isAttestationEntry(d)).length;
     const platforms = entries.length - attestations;
-    header.facts.push({ label: 'Platforms', value: { text: `${platforms}${attestations ? ` (and ${attestations} attestation${attestations === 1 ? '' : 's'})` : ''}` } });
+    header.facts.push({
+      label: 'Platforms',
+      value: { text: `${platforms}${attestations ? ` (and ${attestations} attestation${attestations === 1 ? '' : 's'})` : ''}` },
+    });
     header.sizeNote = 'index manifest; the platforms below add their own';
   } else {
     const size = imageSize(parsed.manifest, parsed.bytes.length);
     const count = parsed.manifest.layers.length;
     const what = descriptor.artifactType !== undefined ? 'file' : 'layer';
-    Object.assign(header, { size, sizeText: formatBytes(size), sizeNote: `manifest, config and ${count} ${what}${count === 1 ? '' : 's'}` });
+    Object.assign(header, {
+      size,
+      sizeText: formatBytes(size),
+      sizeNote: `manifest, config and ${count} ${what}${count === 1 ? '' : 's'}`,
+    });
   }
   if (location.via) header.facts.push({ label: 'Reached as', value: clip(location.via, 512) });
   const created = (parsed.kind === 'index' ? parsed.index.annotations : parsed.manifest.annotations)?.['org.opencontainers.image.created'];
@@ -169,14 +198,22 @@ function blobHeader(location: BlobLocation | LayerLocation): HeaderModel {
 
 function platformRow(place: Place, d: Descriptor, indexTitle: string): PlatformRow {
   const p = d.platform;
-  const platform = clipLabel(p ? formatPlatform({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) }) : 'no platform given');
+  const platform = clipLabel(
+    p ? formatPlatform({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) }) : 'no platform given',
+  );
   const row: PlatformRow = {
     platform,
     os: clip(p?.os ?? '', 64),
     architecture: clip(p?.architecture ?? '', 64),
     digest: d.digest,
     manifestSize: formatBytes(d.size),
-    link: descriptorLink(place, d, 'entry', undefined, isAttestationEntry(d) ? `an attestation in ${indexTitle}` : `${platform} in ${indexTitle}`),
+    link: descriptorLink(
+      place,
+      d,
+      'entry',
+      undefined,
+      isAttestationEntry(d) ? `an attestation in ${indexTitle}` : `${platform} in ${indexTitle}`,
+    ),
   };
   if (p?.variant) row.variant = clip(p.variant, 64);
   if (p?.['os.version']) row.osVersion = clip(p['os.version'], 128);
@@ -233,7 +270,8 @@ function manifestLinkAt(place: Place, parsed: ParsedManifest, path: readonly (st
     return subject?.digest === value ? descriptorLink(place, subject, 'subject') : undefined;
   }
   if (path.length !== 3 || typeof index !== 'number') {
-    if (parsed.kind === 'image' && field === 'config' && path.length === 2) return descriptorLink(place, parsed.manifest.config, 'config', parsed.descriptor.digest);
+    if (parsed.kind === 'image' && field === 'config' && path.length === 2)
+      return descriptorLink(place, parsed.manifest.config, 'config', parsed.descriptor.digest);
     return undefined;
   }
   if (parsed.kind === 'index' && field === 'manifests') {
@@ -243,7 +281,13 @@ function manifestLinkAt(place: Place, parsed: ParsedManifest, path: readonly (st
   if (parsed.kind === 'image' && field === 'layers') {
     const layer = parsed.manifest.layers[index];
     if (layer?.digest !== value) return undefined;
-    return descriptorLink(place, layer, 'layer', parsed.descriptor.digest, titleOf(layer) ?? layerLabel(place, parsed.descriptor.digest, index, parsed.manifest.layers.length));
+    return descriptorLink(
+      place,
+      layer,
+      'layer',
+      parsed.descriptor.digest,
+      titleOf(layer) ?? layerLabel(place, parsed.descriptor.digest, index, parsed.manifest.layers.length),
+    );
   }
   return undefined;
 }

@@ -68,7 +68,14 @@ async function ecKey(keyPath: string): Promise<void> {
 }
 
 /** Creates key + CSR and has the CA sign it with the given extensions. */
-async function signedLeaf(dir: string, ca: CertKeyPair, name: string, cn: string, san: string, usage: 'serverAuth' | 'clientAuth'): Promise<CertKeyPair> {
+async function signedLeaf(
+  dir: string,
+  ca: CertKeyPair,
+  name: string,
+  cn: string,
+  san: string,
+  usage: 'serverAuth' | 'clientAuth',
+): Promise<CertKeyPair> {
   const pair: CertKeyPair = { certPath: join(dir, `${name}.pem`), keyPath: join(dir, `${name}.key`) };
   const csr = join(dir, `${name}.csr`);
   const ext = join(dir, `${name}.ext.cnf`);
@@ -79,8 +86,27 @@ async function signedLeaf(dir: string, ca: CertKeyPair, name: string, cn: string
   await run('openssl', ['req', '-new', '-key', pair.keyPath, '-subj', `/CN=${cn}`, '-config', reqCnf, '-out', csr]);
   // A random serial instead of a serial file lets the leaves be signed in parallel.
   const serial = `0x${randomBytes(12).toString('hex')}`;
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.certPath, '-CAkey', ca.keyPath, '-set_serial', serial,
-    '-days', DAYS, '-sha256', '-extfile', ext, '-extensions', 'ext', '-out', pair.certPath]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.certPath,
+    '-CAkey',
+    ca.keyPath,
+    '-set_serial',
+    serial,
+    '-days',
+    DAYS,
+    '-sha256',
+    '-extfile',
+    ext,
+    '-extensions',
+    'ext',
+    '-out',
+    pair.certPath,
+  ]);
   await Promise.all([rm(csr), rm(ext), rm(reqCnf)]);
   return pair;
 }
@@ -95,13 +121,43 @@ export async function generateCerts(dir: string): Promise<LabCerts> {
   const tokenSigning: CertKeyPair = { certPath: join(dir, 'token-signing.pem'), keyPath: join(dir, 'token-signing.key') };
   const tokenCert = (async (): Promise<void> => {
     await ecKey(tokenSigning.keyPath);
-    await run('openssl', ['req', '-x509', '-new', '-key', tokenSigning.keyPath, '-subj', '/CN=lab-token', '-config', caCnf,
-      '-extensions', 'v3_ca', '-days', DAYS, '-sha256', '-out', tokenSigning.certPath]);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      tokenSigning.keyPath,
+      '-subj',
+      '/CN=lab-token',
+      '-config',
+      caCnf,
+      '-extensions',
+      'v3_ca',
+      '-days',
+      DAYS,
+      '-sha256',
+      '-out',
+      tokenSigning.certPath,
+    ]);
   })();
 
   await ecKey(ca.keyPath);
-  await run('openssl', ['req', '-x509', '-new', '-key', ca.keyPath, '-config', caCnf, '-extensions', 'v3_ca',
-    '-days', DAYS, '-sha256', '-out', ca.certPath]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    ca.keyPath,
+    '-config',
+    caCnf,
+    '-extensions',
+    'v3_ca',
+    '-days',
+    DAYS,
+    '-sha256',
+    '-out',
+    ca.certPath,
+  ]);
 
   const [withIp, noIpSan, registryTest, client] = await Promise.all([
     signedLeaf(dir, ca, 'server-ip', '127.0.0.1', 'IP:127.0.0.1, DNS:localhost', 'serverAuth'),

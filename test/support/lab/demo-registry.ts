@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     const content = await seedSampleContent(registry);
     // The registry now holds everything; drop the build folder so a reused --dir does not grow.
     await rm(content.layoutDir, { recursive: true, force: true });
-    process.stdout.write(`${JSON.stringify({ url: registry.url, host: registry.host, dir: lab.dir, log: registry.logPath, repositories: content.repositories.map((r) => r.name) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ url: registry.url, host: registry.host, dir: lab.dir, log: registry.logPath, repositories: content.repositories.map((r) => r.name) })}\n`,
+    );
     void registry.whenExited().then(() => {
       if (stopping) return;
       process.stderr.write(`demo-registry: the registry exited unexpectedly; log ${registry.logPath}:\n${registry.logTail()}\n`);

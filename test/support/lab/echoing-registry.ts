@@ -82,7 +82,9 @@ export class EchoingRegistry {
  * every header as sent and percent-encoded, the body, then a bidi override and a forged log line.
  */
 function echo(seen: EchoedRequest): string {
-  const headers = Object.entries(seen.headers).filter(([name]) => !['host', 'accept', 'user-agent', 'content-length', 'content-type', 'connection', 'accept-encoding'].includes(name));
+  const headers = Object.entries(seen.headers).filter(
+    ([name]) => !['host', 'accept', 'user-agent', 'content-length', 'content-type', 'connection', 'accept-encoding'].includes(name),
+  );
   const sent = headers.map(([name, value]) => `${name}: ${String(value)}`).join('; ');
   const encoded = headers.map(([, value]) => encodeURIComponent(String(value))).join(' ');
   return `you sent ${sent}; body ${seen.body}; encoded ${encoded}\r\n${BIDI_TRICK}\n${FORGED_LOG_LINE}`;

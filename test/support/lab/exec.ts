@@ -48,7 +48,15 @@ export function run(file: string, args: readonly string[], options: ExecOptions 
         else if (err.killed) why = `timed out after ${timeout} ms`;
         else why = `exited with ${String(err.code)}`;
         const tail = stderr.trim().split('\n').slice(-15).join('\n');
-        reject(new ExecError(`${shown}: ${why}${tail ? `\n${tail}` : ''}`, shown, typeof err.code === 'number' ? err.code : null, stdout, stderr));
+        reject(
+          new ExecError(
+            `${shown}: ${why}${tail ? `\n${tail}` : ''}`,
+            shown,
+            typeof err.code === 'number' ? err.code : null,
+            stdout,
+            stderr,
+          ),
+        );
       },
     );
     if (options.input !== undefined) child.stdin?.end(options.input);

@@ -90,7 +90,18 @@ const MAX_TAG_LIST_BYTES = 32 * 1024 * 1024;
 const UPSTREAM_SOCKETS = 64;
 // Connection-level headers belong to one hop and are never forwarded (RFC 9110 section 7.6.1).
 // `expect` is answered by this proxy's own server already.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
 
 // ---------------------------------------------------------------------------------------------
 // Loopback servers that can always be stopped
@@ -330,7 +341,9 @@ function validateFault(fault: Fault): void {
 
 /** A well-formed digest that differs from the real one (a hash of it, so the same for every call). */
 function someOtherDigest(real: string | undefined): string {
-  return `sha256:${createHash('sha256').update(`not ${real ?? ''}`).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(`not ${real ?? ''}`)
+    .digest('hex')}`;
 }
 
 function parsePageSize(n: string | null): number | undefined {
@@ -365,7 +378,8 @@ export class FaultProxy {
     // Lab registries present lab certificates (some deliberately unverifiable by IP); the proxy
     // tests the client, not the registry's certificate, so it does not verify upstream TLS.
     const agentOptions = { keepAlive: true, maxSockets: UPSTREAM_SOCKETS, maxFreeSockets: 16 };
-    this.agent = this.upstream.protocol === 'https:' ? new https.Agent({ ...agentOptions, rejectUnauthorized: false }) : new http.Agent(agentOptions);
+    this.agent =
+      this.upstream.protocol === 'https:' ? new https.Agent({ ...agentOptions, rejectUnauthorized: false }) : new http.Agent(agentOptions);
   }
 
   static async start(target: { url: string }, options: ServerOptions = {}): Promise<FaultProxy> {
@@ -473,7 +487,13 @@ export class FaultProxy {
     }
   }
 
-  private answer(res: http.ServerResponse, seen: SeenRequest, status: number, headers: http.OutgoingHttpHeaders, body: string | Buffer): void {
+  private answer(
+    res: http.ServerResponse,
+    seen: SeenRequest,
+    status: number,
+    headers: http.OutgoingHttpHeaders,
+    body: string | Buffer,
+  ): void {
     seen.status = status;
     res.writeHead(status, headers).end(body);
   }
@@ -602,7 +622,13 @@ export class FaultProxy {
       delete headers.link;
     }
     const body = JSON.stringify({ name: list.name, tags: page });
-    this.answer(res, seen, 200, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body);
+    this.answer(
+      res,
+      seen,
+      200,
+      { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+    );
   }
 
   /** A bodiless GET to the registry, its answer read into memory (bounded). */
@@ -688,7 +714,11 @@ export class RecordingServer {
     const found = this.served.get(new URL(seen.path, 'http://127.0.0.1').pathname);
     const body = found?.body ?? Buffer.from(errorBody('NOT_FOUND', `recording server: nothing served at ${seen.path}`));
     seen.status = found ? 200 : 404;
-    const headers = { 'content-type': found ? 'application/octet-stream' : 'application/json', ...found?.headers, 'content-length': String(body.length) };
+    const headers = {
+      'content-type': found ? 'application/octet-stream' : 'application/json',
+      ...found?.headers,
+      'content-length': String(body.length),
+    };
     res.writeHead(seen.status, headers).end(body);
   }
 }

@@ -92,7 +92,13 @@ function rawHead(status: number, headers: Record<string, string>): string {
   return [`HTTP/1.1 ${status} Hostile`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
 }
 
-export function answerWhole(res: http.ServerResponse, status: number, headers: Record<string, string>, body: Buffer, length = body.length): void {
+export function answerWhole(
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer,
+  length = body.length,
+): void {
   res.writeHead(status, { ...headers, 'content-length': String(length) }).end(body);
 }
 

@@ -13,17 +13,43 @@ import type { HostileAnswer, HostileBody } from './hostile-answers';
 
 /** What a request is, for the behaviours that fit it. */
 export type RequestKind =
-  | 'token' | 'ping' | 'catalog' | 'tags' | 'referrers'
-  | 'manifest-get' | 'manifest-head' | 'manifest-put'
-  | 'blob-get' | 'blob-head' | 'upload-start' | 'mount' | 'upload' | 'other';
+  | 'token'
+  | 'ping'
+  | 'catalog'
+  | 'tags'
+  | 'referrers'
+  | 'manifest-get'
+  | 'manifest-head'
+  | 'manifest-put'
+  | 'blob-get'
+  | 'blob-head'
+  | 'upload-start'
+  | 'mount'
+  | 'upload'
+  | 'other';
 
 export const HOSTILE_BEHAVIOURS = [
   // Bodies that lie or linger (response-body.ts, read-body.ts); the registry's own content, ending late or with one bit flipped.
-  'length-huge', 'length-over', 'length-under', 'body-over-cap', 'trickle', 'stall', 'cut', 'bad-chunks', 'late-end', 'tamper',
+  'length-huge',
+  'length-over',
+  'length-under',
+  'body-over-cap',
+  'trickle',
+  'stall',
+  'cut',
+  'bad-chunks',
+  'late-end',
+  'tamper',
   // URLs on the user's own network (url-policy.ts), and one with the password in it.
-  'private-location', 'credentials-location', 'private-link', 'private-redirect', 'private-realm',
+  'private-location',
+  'credentials-location',
+  'private-link',
+  'private-redirect',
+  'private-realm',
   // Registry text that repeats secrets (registry-text.ts), and tokens that are not tokens.
-  'echo-secrets', 'token-echo', 'token-malformed',
+  'echo-secrets',
+  'token-echo',
+  'token-malformed',
 ] as const;
 export type HostileBehaviour = (typeof HOSTILE_BEHAVIOURS)[number];
 
@@ -166,13 +192,23 @@ export class HostileFront {
 
   private challengeAt(realm: string): Fault {
     const body = JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
-    return { kind: 'status', status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="${realm}",service="hostile-soak"` }, body };
+    return {
+      kind: 'status',
+      status: 401,
+      headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="${realm}",service="hostile-soak"` },
+      body,
+    };
   }
 
   /** A token for the configured login; anyone else is refused. */
   private token(seen: SeenRequest, url: URL): Fault {
     if (seen.headers.authorization !== this.basic) {
-      return { kind: 'status', status: 401, headers: { 'content-type': 'application/json' }, body: '{"errors":[{"code":"UNAUTHORIZED","message":"wrong login"}]}' };
+      return {
+        kind: 'status',
+        status: 401,
+        headers: { 'content-type': 'application/json' },
+        body: '{"errors":[{"code":"UNAUTHORIZED","message":"wrong login"}]}',
+      };
     }
     const token = `hs-${randomBytes(12).toString('hex')}`;
     const granted = new Set<string>();
@@ -183,15 +219,24 @@ export class HostileFront {
     }
     this.tokensIssued.add(token);
     this.grants.set(token, granted);
-    return { kind: 'status', status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, expires_in: 300 }) };
+    return {
+      kind: 'status',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, expires_in: 300 }),
+    };
   }
 
   private hostileAnswer(behaviour: HostileBehaviour, kind: RequestKind, seen: SeenRequest, url: URL, random: () => number): HostileAnswer {
     const json = { 'content-type': kind === 'referrers' || kind.startsWith('manifest') ? OCI_INDEX : 'application/json' };
-    const blobSize = kind === 'blob-get' ? this.options.blobSizes.get(url.pathname.split('/').pop() ?? '') ?? 64 * 1024 : 0;
+    const blobSize = kind === 'blob-get' ? (this.options.blobSizes.get(url.pathname.split('/').pop() ?? '') ?? 64 * 1024) : 0;
     const body = kind === 'blob-get' ? Buffer.alloc(blobSize, 0x5a) : documentBody(kind);
     const at = 1 + Math.floor(random() * (body.length - 1));
-    const answer = (shape: HostileBody, headers: Record<string, string> = json, status = 200): HostileAnswer => ({ status, headers, body: shape });
+    const answer = (shape: HostileBody, headers: Record<string, string> = json, status = 200): HostileAnswer => ({
+      status,
+      headers,
+      body: shape,
+    });
     switch (behaviour) {
       case 'length-huge':
         return answer({ kind: 'announce', length: pick(random, [100 * MiB, GiB, 10 * GiB, 64 * GiB]), send: body.subarray(0, at) });
@@ -206,13 +251,28 @@ export class HostileFront {
       case 'trickle':
         // Documents: each byte within the idle limit, the whole past the document limit. Blobs: each
         // byte past the idle limit, as undici's body timer (ticking twice a second) can see it.
-        return answer({ kind: 'trickle', body, everyMs: kind === 'blob-get' ? Math.max(2 * this.options.bodyIdleTimeoutMs, this.options.bodyIdleTimeoutMs + 1_000) : Math.max(20, this.options.bodyIdleTimeoutMs / 4), chunked: random() < 0.5 });
+        return answer({
+          kind: 'trickle',
+          body,
+          everyMs:
+            kind === 'blob-get'
+              ? Math.max(2 * this.options.bodyIdleTimeoutMs, this.options.bodyIdleTimeoutMs + 1_000)
+              : Math.max(20, this.options.bodyIdleTimeoutMs / 4),
+          chunked: random() < 0.5,
+        });
       case 'stall':
         return answer({ kind: 'stall', body, afterBytes: at });
       case 'cut':
         return answer({ kind: 'cut', body, afterBytes: at });
       case 'bad-chunks':
-        return answer({ kind: 'bad-chunks', text: pick(random, ['10\r\n{"schemaVersion"\r\nnot-a-chunk-size\r\n', `400\r\n${'z'.repeat(1024)}\r\nxyz\r\n`, 'fffffffffffffffff\r\n{}\r\n']) });
+        return answer({
+          kind: 'bad-chunks',
+          text: pick(random, [
+            '10\r\n{"schemaVersion"\r\nnot-a-chunk-size\r\n',
+            `400\r\n${'z'.repeat(1024)}\r\nxyz\r\n`,
+            'fffffffffffffffff\r\n{}\r\n',
+          ]),
+        });
       case 'private-location': {
         const repository = url.pathname.replace(/^\/v2\//, '').replace(/\/blobs\/uploads\/.*$/, '');
         const location = `${this.privateOrigin(random)}/v2/${repository}/blobs/uploads/${randomBytes(8).toString('hex')}`;
@@ -224,21 +284,46 @@ export class HostileFront {
         return answer({ kind: 'whole', body: Buffer.alloc(0) }, { location, 'docker-upload-uuid': 'hostile', range: '0-0' }, 202);
       }
       case 'private-link': {
-        const page = kind === 'catalog' ? { repositories: ['apps/web'] } : kind === 'tags' ? { name: 'apps/web', tags: ['v1'] } : { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+        const page =
+          kind === 'catalog'
+            ? { repositories: ['apps/web'] }
+            : kind === 'tags'
+              ? { name: 'apps/web', tags: ['v1'] }
+              : { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
         const link = `<${this.privateOrigin(random)}${url.pathname}?last=zz&n=100>; rel="next"`;
         return answer({ kind: 'whole', body: Buffer.from(JSON.stringify(page)) }, { ...json, link });
       }
       case 'private-redirect':
-        return answer({ kind: 'whole', body: Buffer.alloc(0) }, { location: `${this.privateOrigin(random)}/storage${url.pathname}` }, pick(random, [302, 303, 307, 308]));
+        return answer(
+          { kind: 'whole', body: Buffer.alloc(0) },
+          { location: `${this.privateOrigin(random)}/storage${url.pathname}` },
+          pick(random, [302, 303, 307, 308]),
+        );
       case 'echo-secrets': {
         const text = this.echo(seen, random);
-        const error = { code: pick(random, SPEC_CODES), message: text, detail: { headers: seen.headers, login: `${this.options.secrets.username}:${this.options.secrets.password}` } };
-        return answer({ kind: 'whole', body: Buffer.from(JSON.stringify({ errors: [error] })) }, { 'content-type': 'application/json' }, pick(random, [400, 403, 404, 500]));
+        const error = {
+          code: pick(random, SPEC_CODES),
+          message: text,
+          detail: { headers: seen.headers, login: `${this.options.secrets.username}:${this.options.secrets.password}` },
+        };
+        return answer(
+          { kind: 'whole', body: Buffer.from(JSON.stringify({ errors: [error] })) },
+          { 'content-type': 'application/json' },
+          pick(random, [400, 403, 404, 500]),
+        );
       }
       case 'token-echo': {
         const text = this.echo(seen, random);
-        const shape = pick(random, [{ error: 'server_error', error_description: text }, { errors: [{ code: 'UNAUTHORIZED', message: text }] }, { details: text }]);
-        return answer({ kind: 'whole', body: Buffer.from(JSON.stringify(shape)) }, { 'content-type': 'application/json' }, pick(random, [400, 401, 403, 500]));
+        const shape = pick(random, [
+          { error: 'server_error', error_description: text },
+          { errors: [{ code: 'UNAUTHORIZED', message: text }] },
+          { details: text },
+        ]);
+        return answer(
+          { kind: 'whole', body: Buffer.from(JSON.stringify(shape)) },
+          { 'content-type': 'application/json' },
+          pick(random, [400, 401, 403, 500]),
+        );
       }
       case 'token-malformed': {
         const text = pick(random, [
@@ -272,7 +357,11 @@ export class HostileFront {
       `password ${password}`,
       `login ${username}:${password}`,
       `encoded ${encodeURIComponent(authorization)} ${encodeURIComponent(password)}`,
-      '\r\n', '\u2028', '\u0000\u0007\u001b[31m', BIDI_TRICK, `\n${FORGED_LOG_LINE}\n`,
+      '\r\n',
+      '\u2028',
+      '\u0000\u0007\u001b[31m',
+      BIDI_TRICK,
+      `\n${FORGED_LOG_LINE}\n`,
     ];
     for (let i = parts.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -284,7 +373,14 @@ export class HostileFront {
   /** The recording server on 127.0.0.1, in one of the notations a URL accepts for it. */
   private privateOrigin(random: () => number): string {
     const port = this.options.privatePort;
-    return pick(random, [`https://127.0.0.1:${port}`, `https://2130706433:${port}`, `https://0x7f.1:${port}`, `https://[::ffff:127.0.0.1]:${port}`, `https://localhost:${port}`, `http://127.0.0.1:${port}`]);
+    return pick(random, [
+      `https://127.0.0.1:${port}`,
+      `https://2130706433:${port}`,
+      `https://0x7f.1:${port}`,
+      `https://[::ffff:127.0.0.1]:${port}`,
+      `https://localhost:${port}`,
+      `http://127.0.0.1:${port}`,
+    ]);
   }
 }
 
@@ -295,7 +391,8 @@ export function requestKind(method: string, url: URL): RequestKind {
   if (path === '/v2/_catalog') return 'catalog';
   if (path.endsWith('/tags/list')) return 'tags';
   if (path.includes('/referrers/')) return 'referrers';
-  if (path.includes('/manifests/')) return method === 'GET' ? 'manifest-get' : method === 'HEAD' ? 'manifest-head' : method === 'PUT' ? 'manifest-put' : 'other';
+  if (path.includes('/manifests/'))
+    return method === 'GET' ? 'manifest-get' : method === 'HEAD' ? 'manifest-head' : method === 'PUT' ? 'manifest-put' : 'other';
   if (path.includes('/blobs/uploads/')) {
     if (method === 'POST') return url.searchParams.has('mount') ? 'mount' : 'upload-start';
     return method === 'PATCH' || method === 'PUT' ? 'upload' : 'other';

@@ -61,7 +61,12 @@ export class HostileRegistry {
     if (this.seen.length > 1_000) this.seen.shift();
     const route = this.routes.find((r) => (!r.method || r.method.toUpperCase() === req.method) && r.path.test(path));
     if (!route) {
-      answerWhole(res, 404, { 'content-type': 'application/json' }, Buffer.from('{"errors":[{"code":"NAME_UNKNOWN","message":"hostile registry: no such route"}]}'));
+      answerWhole(
+        res,
+        404,
+        { 'content-type': 'application/json' },
+        Buffer.from('{"errors":[{"code":"NAME_UNKNOWN","message":"hostile registry: no such route"}]}'),
+      );
       return;
     }
     const n = this.arrivals.get(route) ?? 0;

@@ -13,11 +13,13 @@ import type { CoreConfig, RegistrySession } from '../../../src/core/registry/ses
 import type { HostileAnswer, HostileBody, HostileRegistry, HostileRoute } from './hostile-registry';
 
 /** The time limits every scenario's session runs with: small, so a stall fails in a second or two. */
-export const SCENARIO_LIMITS = { requestTimeoutMs: 3_000, bodyIdleTimeoutMs: 500, documentTimeoutMs: 1_500 } as const satisfies Partial<CoreConfig>;
+export const SCENARIO_LIMITS = {
+  requestTimeoutMs: 3_000,
+  bodyIdleTimeoutMs: 500,
+  documentTimeoutMs: 1_500,
+} as const satisfies Partial<CoreConfig>;
 
-export type Expected =
-  | { outcome: 'rejected'; code: string }
-  | { outcome: 'resolved'; value?: unknown };
+export type Expected = { outcome: 'rejected'; code: string } | { outcome: 'resolved'; value?: unknown };
 
 export interface Scenario {
   /** Answers given by the hostile registry (its URL is known only once it runs). */
@@ -42,7 +44,14 @@ function image(layerSize: number) {
   const configD = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length };
   const layerD = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length };
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: configD, layers: [layerD] }));
-  return { config, configD, layer, layerD, manifest, manifestD: { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length } };
+  return {
+    config,
+    configD,
+    layer,
+    layerD,
+    manifest,
+    manifestD: { mediaType: OCI_MANIFEST, digest: sha256(manifest), size: manifest.length },
+  };
 }
 
 const sample = image(64 * 1024);
@@ -61,13 +70,25 @@ function manifestRoutes(repo: string, ref: string, bytes: Buffer, body: HostileB
 }
 
 function blobRoute(repo: string, digest: string, body: HostileBody, status = 200): HostileRoute {
-  return { method: 'GET', path: new RegExp(`^/v2/${repo}/blobs/${digest}$`), answer: { status, headers: { 'content-type': 'application/octet-stream' }, body } };
+  return {
+    method: 'GET',
+    path: new RegExp(`^/v2/${repo}/blobs/${digest}$`),
+    answer: { status, headers: { 'content-type': 'application/octet-stream' }, body },
+  };
 }
 
 /** `GET /v2/` answered 401 with a Bearer challenge pointing at this server's /token, which answers `token`. */
 function tokenRoutes(server: HostileRegistry, token: HostileAnswer): HostileRoute[] {
   return [
-    { method: 'GET', path: /^\/v2\/$/, answer: { status: 401, headers: { 'www-authenticate': `Bearer realm="${server.url}/token",service="hostile"` }, body: { kind: 'whole', body: Buffer.from('{}') } } },
+    {
+      method: 'GET',
+      path: /^\/v2\/$/,
+      answer: {
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="${server.url}/token",service="hostile"` },
+        body: { kind: 'whole', body: Buffer.from('{}') },
+      },
+    },
     { method: 'GET', path: /^\/token/, answer: token },
   ];
 }
@@ -80,7 +101,12 @@ async function pingState(session: RegistrySession, host: string): Promise<string
 }
 
 /** Reads a blob to its end through the transport and reports how many bytes came. */
-async function readBlob(session: RegistrySession, host: string, descriptor: { mediaType: string; digest: string; size: number }, signal?: AbortSignal): Promise<number> {
+async function readBlob(
+  session: RegistrySession,
+  host: string,
+  descriptor: { mediaType: string; digest: string; size: number },
+  signal?: AbortSignal,
+): Promise<number> {
   const body = await session.registry(host).repository('hostile/app').openBlob(descriptor, signal);
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) bytes += chunk.length;
@@ -105,8 +131,14 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'RESPONSE_TOO_LARGE' },
   },
   'a manifest answered with a 10 GiB Content-Length': {
-    routes: () => manifestRoutes('hostile/app', 'big', sample.manifest, { kind: 'announce', length: 10 * GiB, send: json('{"schemaVersion":2') }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('big').then((m) => m.descriptor.digest),
+    routes: () =>
+      manifestRoutes('hostile/app', 'big', sample.manifest, { kind: 'announce', length: 10 * GiB, send: json('{"schemaVersion":2') }),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('big')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'MANIFEST_TOO_LARGE' },
   },
   'a 5 MiB manifest sent whole (over the 4 MiB cap)': {
@@ -114,11 +146,21 @@ export const SCENARIOS: Record<string, Scenario> = {
       const bytes = Buffer.alloc(5 * MiB, 0x20);
       return manifestRoutes('hostile/app', 'index', bytes, { kind: 'whole', body: bytes });
     },
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('index').then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('index')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'MANIFEST_TOO_LARGE' },
   },
   'a manifest read through the inspector path (resolve, then fetch) announced at 4.8 MiB': {
-    routes: () => manifestRoutes('hostile/app', 'inspected', sample.manifest, { kind: 'announce', length: Math.round(4.8 * MiB), send: json('{"schemaVersion":2,"manifests":[') }),
+    routes: () =>
+      manifestRoutes('hostile/app', 'inspected', sample.manifest, {
+        kind: 'announce',
+        length: Math.round(4.8 * MiB),
+        send: json('{"schemaVersion":2,"manifests":['),
+      }),
     run: async (s, host) => {
       const repo = s.registry(host).repository('hostile/app');
       const root = await repo.resolve('inspected');
@@ -137,7 +179,13 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'TOKEN_SERVER_ERROR' },
   },
   'a tag list with a 1 GiB Content-Length': {
-    routes: () => [{ method: 'GET', path: /\/tags\/list/, answer: { headers: { 'content-type': 'application/json' }, body: { kind: 'announce', length: GiB, send: json('{"tags":[') } } }],
+    routes: () => [
+      {
+        method: 'GET',
+        path: /\/tags\/list/,
+        answer: { headers: { 'content-type': 'application/json' }, body: { kind: 'announce', length: GiB, send: json('{"tags":[') } },
+      },
+    ],
     run: async (s, host) => {
       for await (const page of s.registry(host).listTags('hostile/app')) return page.length;
       return 0;
@@ -145,7 +193,16 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'RESPONSE_TOO_LARGE' },
   },
   'a catalog with a 1 GiB Content-Length': {
-    routes: () => [{ method: 'GET', path: /\/_catalog/, answer: { headers: { 'content-type': 'application/json' }, body: { kind: 'announce', length: GiB, send: json('{"repositories":[') } } }],
+    routes: () => [
+      {
+        method: 'GET',
+        path: /\/_catalog/,
+        answer: {
+          headers: { 'content-type': 'application/json' },
+          body: { kind: 'announce', length: GiB, send: json('{"repositories":[') },
+        },
+      },
+    ],
     run: async (s, host) => {
       for await (const page of s.registry(host).listRepositories()) return page.length;
       return 0;
@@ -153,14 +210,36 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'RESPONSE_TOO_LARGE' },
   },
   'a referrers answer with a 1 GiB Content-Length': {
-    routes: () => [{ method: 'GET', path: /\/referrers\//, answer: { headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' }, body: { kind: 'announce', length: GiB, send: json('{"manifests":[') } } }],
-    run: (s, host) => s.registry(host).repository('hostile/app').referrers(sample.manifestD.digest).then((r) => r.referrers.length),
+    routes: () => [
+      {
+        method: 'GET',
+        path: /\/referrers\//,
+        answer: {
+          headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+          body: { kind: 'announce', length: GiB, send: json('{"manifests":[') },
+        },
+      },
+    ],
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .referrers(sample.manifestD.digest)
+        .then((r) => r.referrers.length),
     expect: { outcome: 'rejected', code: 'MANIFEST_TOO_LARGE' },
   },
   // ---- Finding 4: a time limit on every body ------------------------------------------------
   'a blob redirect whose own body never ends (discarded in bounded time), then the blob': {
     routes: () => [
-      { method: 'GET', path: new RegExp(`/blobs/${sample.layerD.digest}$`), answer: { status: 307, headers: { location: `/storage/layer` }, body: { kind: 'trickle', body: Buffer.alloc(8 * 1024, 0x20), everyMs: 50, chunked: true } } },
+      {
+        method: 'GET',
+        path: new RegExp(`/blobs/${sample.layerD.digest}$`),
+        answer: {
+          status: 307,
+          headers: { location: `/storage/layer` },
+          body: { kind: 'trickle', body: Buffer.alloc(8 * 1024, 0x20), everyMs: 50, chunked: true },
+        },
+      },
       { method: 'GET', path: /^\/storage\/layer$/, answer: { body: { kind: 'whole', body: sample.layer } } },
     ],
     run: (s, host) => readBlob(s, host, sample.layerD),
@@ -168,19 +247,42 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'a 503 whose body never ends, then the manifest (the retry discards the first body)': {
     routes: () => [
-      { method: 'GET', path: /\/manifests\/busy$/, answer: (n) => (n === 0 ? { status: 503, body: { kind: 'trickle', body: Buffer.alloc(8 * 1024, 0x20), everyMs: 50, chunked: true } } : { headers: manifestHeaders(sample.manifest), body: { kind: 'whole', body: sample.manifest } }) },
+      {
+        method: 'GET',
+        path: /\/manifests\/busy$/,
+        answer: (n) =>
+          n === 0
+            ? { status: 503, body: { kind: 'trickle', body: Buffer.alloc(8 * 1024, 0x20), everyMs: 50, chunked: true } }
+            : { headers: manifestHeaders(sample.manifest), body: { kind: 'whole', body: sample.manifest } },
+      },
     ],
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('busy').then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('busy')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'resolved', value: sample.manifestD.digest },
   },
 
   'a manifest trickled one byte every 100 ms': {
     routes: () => manifestRoutes('hostile/app', 'slow', sample.manifest, { kind: 'trickle', body: sample.manifest, everyMs: 100 }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('slow').then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('slow')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
   },
   'a tag list trickled one byte every 100 ms': {
-    routes: () => [{ method: 'GET', path: /\/tags\/list/, answer: { headers: { 'content-type': 'application/json' }, body: { kind: 'trickle', body: tags, everyMs: 100, chunked: true } } }],
+    routes: () => [
+      {
+        method: 'GET',
+        path: /\/tags\/list/,
+        answer: { headers: { 'content-type': 'application/json' }, body: { kind: 'trickle', body: tags, everyMs: 100, chunked: true } },
+      },
+    ],
     run: async (s, host) => {
       for await (const page of s.registry(host).listTags('hostile/app')) return page.length;
       return 0;
@@ -188,18 +290,41 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
   },
   'a token answer trickled one byte every 100 ms': {
-    routes: (server) => tokenRoutes(server, { headers: { 'content-type': 'application/json' }, body: { kind: 'trickle', body: json(`{"token":"${'t'.repeat(200)}","expires_in":300}`), everyMs: 100 } }),
+    routes: (server) =>
+      tokenRoutes(server, {
+        headers: { 'content-type': 'application/json' },
+        body: { kind: 'trickle', body: json(`{"token":"${'t'.repeat(200)}","expires_in":300}`), everyMs: 100 },
+      }),
     run: pingState,
     expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
   },
   'an error body trickled one byte every 100 ms (the status still answers, in bounded time)': {
-    routes: () => [{ method: 'GET', path: /\/manifests\/gone$/, answer: { status: 404, body: { kind: 'trickle', body: json(`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"${'x'.repeat(2_000)}"}]}`), everyMs: 100 } } }],
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('gone').then((m) => m.descriptor.digest),
+    routes: () => [
+      {
+        method: 'GET',
+        path: /\/manifests\/gone$/,
+        answer: {
+          status: 404,
+          body: { kind: 'trickle', body: json(`{"errors":[{"code":"MANIFEST_UNKNOWN","message":"${'x'.repeat(2_000)}"}]}`), everyMs: 100 },
+        },
+      },
+    ],
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('gone')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'HTTP_404' },
   },
   'a manifest that stalls half-way': {
     routes: () => manifestRoutes('hostile/app', 'stuck', sample.manifest, { kind: 'stall', body: sample.manifest, afterBytes: 100 }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('stuck').then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('stuck')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
   },
   'a blob that stalls half-way, read whole': {
@@ -223,7 +348,12 @@ export const SCENARIOS: Record<string, Scenario> = {
   // ---- Finding 8: every failure a caller sees is a CoreError --------------------------------
   'a manifest cut short by the server': {
     routes: () => manifestRoutes('hostile/app', 'cut', sample.manifest, { kind: 'cut', body: sample.manifest, afterBytes: 50 }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('cut').then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('cut')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'CONNECTION_RESET' },
   },
   'a blob cut short by the server': {
@@ -245,7 +375,12 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   'a slow manifest read, cancelled': {
     routes: () => manifestRoutes('hostile/app', 'slow', sample.manifest, { kind: 'trickle', body: sample.manifest, everyMs: 100 }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('slow', abortAfter(300)).then((m) => m.descriptor.digest),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('slow', abortAfter(300))
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'CANCELLED' },
   },
   'a slow blob read, cancelled': {
@@ -254,12 +389,23 @@ export const SCENARIOS: Record<string, Scenario> = {
     expect: { outcome: 'rejected', code: 'CANCELLED' },
   },
   'a manifest in malformed chunked encoding': {
-    routes: () => manifestRoutes('hostile/app', 'garbled', sample.manifest, { kind: 'bad-chunks', text: '10\r\n{"schemaVersion"\r\nnot-a-chunk-size\r\n' }),
-    run: (s, host) => s.registry(host).repository('hostile/app').getManifest('garbled').then((m) => m.descriptor.digest),
+    routes: () =>
+      manifestRoutes('hostile/app', 'garbled', sample.manifest, {
+        kind: 'bad-chunks',
+        text: '10\r\n{"schemaVersion"\r\nnot-a-chunk-size\r\n',
+      }),
+    run: (s, host) =>
+      s
+        .registry(host)
+        .repository('hostile/app')
+        .getManifest('garbled')
+        .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'BAD_RESPONSE' },
   },
   'a blob in malformed chunked encoding': {
-    routes: () => [blobRoute('hostile/app', sample.layerD.digest, { kind: 'bad-chunks', text: '400\r\n' + 'z'.repeat(1024) + '\r\nxyz\r\n' })],
+    routes: () => [
+      blobRoute('hostile/app', sample.layerD.digest, { kind: 'bad-chunks', text: '400\r\n' + 'z'.repeat(1024) + '\r\nxyz\r\n' }),
+    ],
     run: (s, host) => readBlob(s, host, sample.layerD),
     expect: { outcome: 'rejected', code: 'BAD_RESPONSE' },
   },
@@ -299,7 +445,14 @@ export async function manifestProperty(session: RegistrySession, server: Hostile
     fc.asyncProperty(arbitraryManifestAnswer, async (answer) => {
       const ref = `p${n++}`;
       server.route({ method: 'GET', path: new RegExp(`/manifests/${ref}$`), answer });
-      const outcome = await session.registry(server.host).repository('hostile/app').getManifest(ref).then(() => undefined, (err: unknown) => err);
+      const outcome = await session
+        .registry(server.host)
+        .repository('hostile/app')
+        .getManifest(ref)
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
       if (outcome !== undefined && !(outcome instanceof CoreError)) throw new Error(`not a CoreError: ${String(outcome)}`);
     }),
     { numRuns: runs, seed, endOnFailure: true },

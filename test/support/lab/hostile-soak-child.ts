@@ -11,7 +11,15 @@ import { copy } from '../../../src/core/operations/copy';
 import { pull, push } from '../../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../../src/core/registry/session';
 import type { RequestLogEntry } from '../../../src/core/transport/connection';
-import type { ChildMessage, ClosedReport, HostileChildConfig, HostileOperation, ParentMessage, ReportedError, RoundResult } from './hostile-soak-protocol';
+import type {
+  ChildMessage,
+  ClosedReport,
+  HostileChildConfig,
+  HostileOperation,
+  ParentMessage,
+  ReportedError,
+  RoundResult,
+} from './hostile-soak-protocol';
 
 /** How long a closed session's sockets get to go. */
 const SOCKETS_CLOSE_MS = 3_000;
@@ -68,7 +76,8 @@ async function operate(operation: HostileOperation, destination: string): Promis
     case 'tags':
     case 'catalog': {
       let entries = 0;
-      for await (const page of operation === 'tags' ? client.listTags(config.repository) : client.listRepositories()) entries += page.length;
+      for await (const page of operation === 'tags' ? client.listTags(config.repository) : client.listRepositories())
+        entries += page.length;
       return entries;
     }
     case 'resolve':
@@ -80,11 +89,19 @@ async function operate(operation: HostileOperation, destination: string): Promis
     case 'pull-layout':
       return (await pull(source, config.tag, { kind: 'oci-layout', dir: destination }, options)).root.digest;
     case 'push-layout':
-      return (await push({ kind: 'oci-layout', dir: config.layoutDir, refName: config.root.digest }, client.repository(destination), config.tag, options)).root.digest;
+      return (
+        await push(
+          { kind: 'oci-layout', dir: config.layoutDir, refName: config.root.digest },
+          client.repository(destination),
+          config.tag,
+          options,
+        )
+      ).root.digest;
     case 'copy':
     case 'copy-across': {
       const target = operation === 'copy' ? client : currentSession().registry(config.plainRegistry);
-      return (await copy(source, target.repository(destination), config.root, { ...options, tag: config.tag, includeReferrers: true })).root.digest;
+      return (await copy(source, target.repository(destination), config.root, { ...options, tag: config.tag, includeReferrers: true })).root
+        .digest;
     }
   }
 }
@@ -152,7 +169,14 @@ process.on('message', (message: ParentMessage) => {
         await closeSession();
         clearInterval(sampler);
         sampleMemory();
-        send({ type: 'memory', peakRssBytes: memory.peakRss, peakHeapBytes: memory.peakHeap, heapStartBytes: heapStart, heapEndBytes: heapAfterCollection(), warnings });
+        send({
+          type: 'memory',
+          peakRssBytes: memory.peakRss,
+          peakHeapBytes: memory.peakHeap,
+          heapStartBytes: heapStart,
+          heapEndBytes: heapAfterCollection(),
+          warnings,
+        });
         // Nothing of ours is left to keep the process alive: it ends when the client's last handle does.
         process.disconnect();
         return;

@@ -5,7 +5,18 @@ import type { Descriptor } from '../../../src/core/oci/manifest';
 import type { RequestLogEntry } from '../../../src/core/transport/connection';
 
 /** `copy` stays within the hostile registry (blobs are mounted); `copy-across` streams them to a plain lab registry. */
-export const HOSTILE_OPERATIONS = ['ping', 'tags', 'catalog', 'resolve', 'manifest', 'referrers', 'pull-layout', 'push-layout', 'copy', 'copy-across'] as const;
+export const HOSTILE_OPERATIONS = [
+  'ping',
+  'tags',
+  'catalog',
+  'resolve',
+  'manifest',
+  'referrers',
+  'pull-layout',
+  'push-layout',
+  'copy',
+  'copy-across',
+] as const;
 export type HostileOperation = (typeof HOSTILE_OPERATIONS)[number];
 
 export interface HostileChildConfig {

@@ -24,8 +24,25 @@ import { join } from 'node:path';
 import { OciLayout, pushReferrer, pushToRegistry, sha256 } from './content';
 import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';
 import { folderWith } from './folders';
-import { BEHAVIOURS_FOR, HOSTILE_BEHAVIOURS, HostileFront, mulberry32, type FrontSecrets, type HostileBehaviour, type RequestKind } from './hostile-front';
-import { HOSTILE_OPERATIONS, type ChildMessage, type ClosedReport, type HostileChildConfig, type HostileOperation, type MemoryReport, type ParentMessage, type RoundResult } from './hostile-soak-protocol';
+import {
+  BEHAVIOURS_FOR,
+  HOSTILE_BEHAVIOURS,
+  HostileFront,
+  mulberry32,
+  type FrontSecrets,
+  type HostileBehaviour,
+  type RequestKind,
+} from './hostile-front';
+import {
+  HOSTILE_OPERATIONS,
+  type ChildMessage,
+  type ClosedReport,
+  type HostileChildConfig,
+  type HostileOperation,
+  type MemoryReport,
+  type ParentMessage,
+  type RoundResult,
+} from './hostile-soak-protocol';
 import { checkLayoutFiles, layoutGraph, layoutRefNames } from './local-checks';
 import type { Lab } from './registry';
 import { labRequest } from './request';
@@ -118,21 +135,63 @@ const MAX_VIOLATIONS = 50;
  * HTTP_<status>. Anything else (a raw library error's code, a code the registry made up) is a finding.
  */
 const KNOWN_CODES = new Set([
-  'RESPONSE_TOO_LARGE', 'MANIFEST_TOO_LARGE', 'BODY_TIMEOUT', 'CONNECTION_RESET', 'CONNECTION_CLOSED', 'BAD_RESPONSE', 'TIMEOUT',
-  'BAD_TOKEN_RESPONSE', 'TOKEN_SERVER_ERROR', 'AUTH_FAILED', 'NEEDS_LOGIN',
-  'PRIVATE_REDIRECT', 'PRIVATE_LINK', 'PRIVATE_REALM', 'BAD_REDIRECT', 'BAD_LINK', 'BAD_REALM', 'INSECURE_REDIRECT', 'INSECURE_LINK', 'INSECURE_REALM',
-  'TOO_MANY_REDIRECTS', 'CROSS_ORIGIN_LINK', 'PAGINATION_LOOP', 'TLS_REDIRECT_TARGET',
-  'DIGEST_MISMATCH', 'SIZE_MISMATCH', 'BAD_MANIFEST', 'UNSUPPORTED_MANIFEST', 'BLOB_NOT_FOUND', 'UPLOAD_OUT_OF_SYNC', 'UPLOAD_NOT_REPLAYABLE', 'CATALOG_UNSUPPORTED',
+  'RESPONSE_TOO_LARGE',
+  'MANIFEST_TOO_LARGE',
+  'BODY_TIMEOUT',
+  'CONNECTION_RESET',
+  'CONNECTION_CLOSED',
+  'BAD_RESPONSE',
+  'TIMEOUT',
+  'BAD_TOKEN_RESPONSE',
+  'TOKEN_SERVER_ERROR',
+  'AUTH_FAILED',
+  'NEEDS_LOGIN',
+  'PRIVATE_REDIRECT',
+  'PRIVATE_LINK',
+  'PRIVATE_REALM',
+  'BAD_REDIRECT',
+  'BAD_LINK',
+  'BAD_REALM',
+  'INSECURE_REDIRECT',
+  'INSECURE_LINK',
+  'INSECURE_REALM',
+  'TOO_MANY_REDIRECTS',
+  'CROSS_ORIGIN_LINK',
+  'PAGINATION_LOOP',
+  'TLS_REDIRECT_TARGET',
+  'DIGEST_MISMATCH',
+  'SIZE_MISMATCH',
+  'BAD_MANIFEST',
+  'UNSUPPORTED_MANIFEST',
+  'BLOB_NOT_FOUND',
+  'UPLOAD_OUT_OF_SYNC',
+  'UPLOAD_NOT_REPLAYABLE',
+  'CATALOG_UNSUPPORTED',
   // The Distribution spec's error codes, which the registry's own errors[] may carry.
-  'BLOB_UNKNOWN', 'BLOB_UPLOAD_INVALID', 'BLOB_UPLOAD_UNKNOWN', 'DIGEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'MANIFEST_INVALID', 'MANIFEST_UNKNOWN',
-  'NAME_INVALID', 'NAME_UNKNOWN', 'SIZE_INVALID', 'UNAUTHORIZED', 'DENIED', 'UNSUPPORTED', 'TOOMANYREQUESTS',
+  'BLOB_UNKNOWN',
+  'BLOB_UPLOAD_INVALID',
+  'BLOB_UPLOAD_UNKNOWN',
+  'DIGEST_INVALID',
+  'MANIFEST_BLOB_UNKNOWN',
+  'MANIFEST_INVALID',
+  'MANIFEST_UNKNOWN',
+  'NAME_INVALID',
+  'NAME_UNKNOWN',
+  'SIZE_INVALID',
+  'UNAUTHORIZED',
+  'DENIED',
+  'UNSUPPORTED',
+  'TOOMANYREQUESTS',
 ]);
 
 /** Line breaks, C0/C1 controls, and characters that reorder or hide text. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/;
 
-const pem = (pair: { certPath: string; keyPath: string }): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
+const pem = (pair: { certPath: string; keyPath: string }): PemPair => ({
+  cert: readFileSync(pair.certPath, 'utf8'),
+  key: readFileSync(pair.keyPath, 'utf8'),
+});
 
 export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Promise<HostileSoakFigures> {
   const started = Date.now();
@@ -141,12 +200,36 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
   // Texts that repeat secrets come up twice per cycle: a quoted text is where a secret would show.
   const focusOrder = shuffled<HostileBehaviour>([...HOSTILE_BEHAVIOURS, 'echo-secrets', 'token-echo'], planRandom);
   let focusRounds = 0;
-  const zero = (): Record<HostileOperation, number> => Object.fromEntries(HOSTILE_OPERATIONS.map((k) => [k, 0])) as Record<HostileOperation, number>;
+  const zero = (): Record<HostileOperation, number> =>
+    Object.fromEntries(HOSTILE_OPERATIONS.map((k) => [k, 0])) as Record<HostileOperation, number>;
   const figures: HostileSoakFigures = {
-    seed: options.seed, rounds: 0, stoppedByTime: false, requestsSeen: 0, normalAnswers: 0, injected: 0, injectedByKind: {},
-    completed: 0, completedByOperation: zero(), failed: 0, failedByCode: {}, quotedTexts: 0,
-    secretsFound: 0, unsafeTexts: 0, unknownFailures: 0, privateConnections: 0, unhandledErrors: 0, hungOperations: 0, leftovers: 0,
-    sessionsClosed: 0, socketsLeftOpen: 0, longestMessage: 0, peakRssBytes: 0, heapGrowthBytes: 0, warnings: [], durationMs: 0, violations: [],
+    seed: options.seed,
+    rounds: 0,
+    stoppedByTime: false,
+    requestsSeen: 0,
+    normalAnswers: 0,
+    injected: 0,
+    injectedByKind: {},
+    completed: 0,
+    completedByOperation: zero(),
+    failed: 0,
+    failedByCode: {},
+    quotedTexts: 0,
+    secretsFound: 0,
+    unsafeTexts: 0,
+    unknownFailures: 0,
+    privateConnections: 0,
+    unhandledErrors: 0,
+    hungOperations: 0,
+    leftovers: 0,
+    sessionsClosed: 0,
+    socketsLeftOpen: 0,
+    longestMessage: 0,
+    peakRssBytes: 0,
+    heapGrowthBytes: 0,
+    warnings: [],
+    durationMs: 0,
+    violations: [],
   };
   const violation = (text: string): void => {
     if (figures.violations.length < MAX_VIOLATIONS) figures.violations.push(text);
@@ -154,7 +237,10 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
 
   // A real registry with a multi-platform image and a signature (a referrer, by the tag schema), and
   // a plain one for copies out of the hostile one.
-  const [registry, plain] = await Promise.all([lab.startRegistry({ name: 'hostile-soak' }), lab.startRegistry({ name: 'hostile-soak-target' })]);
+  const [registry, plain] = await Promise.all([
+    lab.startRegistry({ name: 'hostile-soak' }),
+    lab.startRegistry({ name: 'hostile-soak-target' }),
+  ]);
   const layout = await OciLayout.create(join(lab.dir, 'content', 'hostile-soak'));
   const web = await layout.multiPlatformIndex({ seed: 'hostile-soak', layers: [24 * 1024, 6 * 1024] });
   await pushToRegistry(layout, web, registry, 'apps/web:v1');
@@ -171,14 +257,23 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
   // Idle connections are never closed by the registry's side: only the client closing its session closes them.
   const proxy = await FaultProxy.start(registry, { tls: pem(certs.servers[HOST]), keepAliveTimeoutMs: 10 * 60_000 });
   const front = new HostileFront({
-    seed: options.seed, secrets, publicHost: HOST, privatePort: Number(privateTarget.host.split(':').pop()),
-    blobSizes: blobSizes(layout.dir), bodyIdleTimeoutMs: LIMITS.bodyIdleTimeoutMs,
+    seed: options.seed,
+    secrets,
+    publicHost: HOST,
+    privatePort: Number(privateTarget.host.split(':').pop()),
+    blobSizes: blobSizes(layout.dir),
+    bodyIdleTimeoutMs: LIMITS.bodyIdleTimeoutMs,
   });
   proxy.choose = (seen) => front.choose(seen);
-  const files = folderWith({
-    [`certs.d/${HOST}/hosts.toml`]: `ca = ${JSON.stringify(certs.ca.certPath)}\n\n[header]\n  ${HEADER_NAME} = ${JSON.stringify(secrets.headerValue)}\n`,
-    'docker/config.json': JSON.stringify({ auths: { [HOST]: { auth: Buffer.from(`${secrets.username}:${secrets.password}`).toString('base64') } } }),
-  }, 'hostile-soak-');
+  const files = folderWith(
+    {
+      [`certs.d/${HOST}/hosts.toml`]: `ca = ${JSON.stringify(certs.ca.certPath)}\n\n[header]\n  ${HEADER_NAME} = ${JSON.stringify(secrets.headerValue)}\n`,
+      'docker/config.json': JSON.stringify({
+        auths: { [HOST]: { auth: Buffer.from(`${secrets.username}:${secrets.password}`).toString('base64') } },
+      }),
+    },
+    'hostile-soak-',
+  );
   const work = join(lab.dir, 'hostile-soak');
   const childConfig: HostileChildConfig = {
     registry: HOST,
@@ -223,7 +318,8 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
       if (focus) {
         candidates = candidates.filter((op) => OPERATION_REQUESTS[op].some((kind) => BEHAVIOURS_FOR[kind].includes(focus)));
         // Half the time a behaviour blobs can get goes where blobs stream (a pull, a copy across registries).
-        if (BEHAVIOURS_FOR['blob-get'].includes(focus) && planRandom() < 0.5) candidates = candidates.filter((op) => OPERATION_REQUESTS[op].includes('blob-get'));
+        if (BEHAVIOURS_FOR['blob-get'].includes(focus) && planRandom() < 0.5)
+          candidates = candidates.filter((op) => OPERATION_REQUESTS[op].includes('blob-get'));
       }
       const operation = pick(planRandom, candidates);
       const hostility = pick(planRandom, focus ? FOCUS_HOSTILITY : HOSTILITY);
@@ -235,10 +331,14 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
       figures.requestsSeen += proxy.requests.length;
       const name = `round ${index} (${operation}, ${focus ? `${focus} ` : ''}hostility ${hostility}, seed ${options.seed})`;
       await judge(result, name, destination);
-      options.onRound?.(`${name}: ${result.outcome}${result.error ? ` ${result.error.code} (${result.error.message})` : ''}, ${proxy.requests.length} requests; hostile: ${front.roundInjected.join('; ') || 'none'}`);
+      options.onRound?.(
+        `${name}: ${result.outcome}${result.error ? ` ${result.error.code} (${result.error.message})` : ''}, ${proxy.requests.length} requests; hostile: ${front.roundInjected.join('; ') || 'none'}`,
+      );
       if (privateTarget.acceptedConnections > figures.privateConnections) {
         const requests = privateTarget.requests.splice(0).map((r) => `${r.method} ${r.path}`);
-        violation(`${name}: the private target received ${privateTarget.acceptedConnections - figures.privateConnections} connection(s): ${requests.join(', ') || '(no complete request)'}`);
+        violation(
+          `${name}: the private target received ${privateTarget.acceptedConnections - figures.privateConnections} connection(s): ${requests.join(', ') || '(no complete request)'}`,
+        );
         figures.privateConnections = privateTarget.acceptedConnections;
       }
       if ((index + 1) % ROUNDS_PER_SESSION === 0) await sessionClosed(await child.ask<ClosedReport>({ type: 'close' }, 10_000));
@@ -251,7 +351,8 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
     figures.heapGrowthBytes = report.heapEndBytes - report.heapStartBytes;
     figures.warnings = report.warnings;
     for (const warning of report.warnings) if (/MaxListeners|leak/i.test(warning)) violation(`the child warned: ${warning}`);
-    if (figures.heapGrowthBytes > (options.maxHeapGrowthBytes ?? 200 * 1024 * 1024)) violation(`the child's heap grew by ${mb(figures.heapGrowthBytes)} over the soak`);
+    if (figures.heapGrowthBytes > (options.maxHeapGrowthBytes ?? 200 * 1024 * 1024))
+      violation(`the child's heap grew by ${mb(figures.heapGrowthBytes)} over the soak`);
     const exit = await child.exited(10_000);
     if (exit !== 0) violation(`the child did not exit on its own with 0 after the soak (${exit}): something kept it alive or ended it`);
   } catch (err) {
@@ -283,11 +384,13 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
     } else {
       const error = result.error!;
       figures.failed++;
-      const code = error.coreError ? error.code ?? '(none)' : `not a CoreError: ${error.name}`;
+      const code = error.coreError ? (error.code ?? '(none)') : `not a CoreError: ${error.name}`;
       figures.failedByCode[code] = (figures.failedByCode[code] ?? 0) + 1;
       if (!error.coreError || !isKnownCode(error.code)) {
         figures.unknownFailures++;
-        violation(`${name}: failed with ${error.name} ${error.code ?? ''}, not a CoreError with a known code: ${error.message}${error.stack ? `\n${error.stack}` : ''}`);
+        violation(
+          `${name}: failed with ${error.name} ${error.code ?? ''}, not a CoreError with a known code: ${error.message}${error.stack ? `\n${error.stack}` : ''}`,
+        );
       }
       figures.longestMessage = Math.max(figures.longestMessage, error.message.length);
       if (/\bsaid: /.test(error.message)) figures.quotedTexts++;
@@ -295,7 +398,10 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
         figures.unsafeTexts++;
         violation(`${name}: the message holds a control, line-break or bidi character: ${JSON.stringify(error.message)}`);
       }
-      for (const [what, text] of [['message', error.message], ['details', error.details ?? '']] as const) {
+      for (const [what, text] of [
+        ['message', error.message],
+        ['details', error.details ?? ''],
+      ] as const) {
         const found = leaks.find(text);
         if (found) {
           figures.secretsFound++;
@@ -333,7 +439,8 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
       case 'push-layout':
       case 'copy':
       case 'copy-across':
-        if (result.outcome === 'completed' && result.value !== root) throw new Error(`it completed with ${String(result.value)}, not the root ${root}`);
+        if (result.outcome === 'completed' && result.value !== root)
+          throw new Error(`it completed with ${String(result.value)}, not the root ${root}`);
     }
     if (result.operation === 'pull-layout') {
       // No temporary file, every blob under its digest's name verified, whatever the outcome.
@@ -349,7 +456,9 @@ export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Pro
     }
     if (result.operation === 'push-layout' || result.operation === 'copy' || result.operation === 'copy-across') {
       const written = result.operation === 'copy-across' ? plain : registry;
-      const res = await labRequest(`${written.url}/v2/${destination}/manifests/v1`, { headers: { accept: `${web.descriptor.mediaType}, application/vnd.oci.image.manifest.v1+json` } });
+      const res = await labRequest(`${written.url}/v2/${destination}/manifests/v1`, {
+        headers: { accept: `${web.descriptor.mediaType}, application/vnd.oci.image.manifest.v1+json` },
+      });
       const served = res.status === 200 ? sha256(res.body) : `HTTP ${res.status}`;
       if (result.outcome === 'completed') {
         if (served !== root) throw new Error(`the ${result.operation} completed but the registry serves ${destination}:v1 as ${served}`);
@@ -370,7 +479,10 @@ function isKnownCode(code: string | undefined): boolean {
 class LeakFinder {
   private readonly fixed: string[];
 
-  constructor(secrets: FrontSecrets, private readonly tokens: ReadonlySet<string>) {
+  constructor(
+    secrets: FrontSecrets,
+    private readonly tokens: ReadonlySet<string>,
+  ) {
     const login = `${secrets.username}:${secrets.password}`;
     this.fixed = [secrets.password, login, Buffer.from(login).toString('base64'), secrets.headerValue];
   }
@@ -379,7 +491,10 @@ class LeakFinder {
   find(text: string): string | undefined {
     const forms = (value: string): string[] => [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
     const named: [string, string][] = [
-      ...this.fixed.map((s, i): [string, string] => [['the password', 'user:password', 'the Basic value', 'the hosts.toml header value'][i]!, s]),
+      ...this.fixed.map((s, i): [string, string] => [
+        ['the password', 'user:password', 'the Basic value', 'the hosts.toml header value'][i]!,
+        s,
+      ]),
       ...[...this.tokens].map((t): [string, string] => ['an access token', t]),
     ];
     for (const [what, secret] of named) if (forms(secret).some((form) => text.includes(form))) return what;
@@ -405,7 +520,10 @@ class ChildLink {
   private readonly exit: Promise<number | string>;
 
   constructor(script: string, config: HostileChildConfig) {
-    this.process = fork(script, [JSON.stringify(config)], { execArgv: ['--expose-gc', '--enable-source-maps'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.process = fork(script, [JSON.stringify(config)], {
+      execArgv: ['--expose-gc', '--enable-source-maps'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     this.process.stderr?.setEncoding('utf8').on('data', (text: string) => {
       this.stderr = (this.stderr + text).slice(-64 * 1024);
     });

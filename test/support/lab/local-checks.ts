@@ -131,8 +131,10 @@ export async function checkDockerArchive(file: string): Promise<ArchiveContents>
   };
   const contents: ArchiveContents = { blobs, index: json('index.json'), manifest: json('manifest.json') };
   for (const image of contents.manifest) {
-    for (const name of [image.Config, ...image.Layers]) assert.ok(blobs.has(name.replace(/^blobs\/sha256\//, 'sha256:')), `${file}: ${name} is in the archive`);
+    for (const name of [image.Config, ...image.Layers])
+      assert.ok(blobs.has(name.replace(/^blobs\/sha256\//, 'sha256:')), `${file}: ${name} is in the archive`);
   }
-  for (const entry of contents.index.manifests) assert.ok(blobs.has(entry.digest), `${file}: the manifest ${entry.digest} is in the archive`);
+  for (const entry of contents.index.manifests)
+    assert.ok(blobs.has(entry.digest), `${file}: the manifest ${entry.digest} is in the archive`);
   return contents;
 }

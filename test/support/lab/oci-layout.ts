@@ -164,16 +164,31 @@ export class OciLayout {
   }
 
   /** An OCI index of linux/amd64 and linux/arm64/v8 images. */
-  async multiPlatformIndex(options: { seed?: string; layers?: number[]; ref?: string; annotations?: Record<string, string> } = {}): Promise<BuiltIndex> {
+  async multiPlatformIndex(
+    options: { seed?: string; layers?: number[]; ref?: string; annotations?: Record<string, string> } = {},
+  ): Promise<BuiltIndex> {
     const seed = options.seed ?? 'multi';
     const layers = options.layers ?? [32 * 1024, 8 * 1024];
-    const platforms: Platform[] = [{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm64', os: 'linux', variant: 'v8' }];
-    const children = await Promise.all(platforms.map((platform) => this.buildImage({ layers, platform, seed: `${seed}/${platform.architecture}` })));
-    return this.index(children.map((c) => ({ ...c.descriptor, platform: c.platform })), { ref: options.ref, annotations: options.annotations }, children);
+    const platforms: Platform[] = [
+      { architecture: 'amd64', os: 'linux' },
+      { architecture: 'arm64', os: 'linux', variant: 'v8' },
+    ];
+    const children = await Promise.all(
+      platforms.map((platform) => this.buildImage({ layers, platform, seed: `${seed}/${platform.architecture}` })),
+    );
+    return this.index(
+      children.map((c) => ({ ...c.descriptor, platform: c.platform })),
+      { ref: options.ref, annotations: options.annotations },
+      children,
+    );
   }
 
   /** An OCI index over the given descriptors (also used for referrers fallback-tag indexes). */
-  async index(manifests: Descriptor[], options: { ref?: string; annotations?: Record<string, string> } = {}, children: BuiltImage[] = []): Promise<BuiltIndex> {
+  async index(
+    manifests: Descriptor[],
+    options: { ref?: string; annotations?: Record<string, string> } = {},
+    children: BuiltImage[] = [],
+  ): Promise<BuiltIndex> {
     const manifest: Record<string, unknown> = { schemaVersion: 2, mediaType: MediaType.imageIndex, manifests };
     if (options.annotations) manifest.annotations = options.annotations;
     const { descriptor, bytes } = await this.writeJson(manifest, MediaType.imageIndex);
@@ -202,7 +217,11 @@ export class OciLayout {
     if (options.subject) manifest.subject = plainDescriptor(options.subject);
     manifest.annotations = { [ANNOTATION_CREATED]: CREATED, ...options.annotations };
     const written = await this.writeJson(manifest, MediaType.imageManifest);
-    const descriptor: Descriptor = { ...written.descriptor, artifactType: options.artifactType, annotations: manifest.annotations as Record<string, string> };
+    const descriptor: Descriptor = {
+      ...written.descriptor,
+      artifactType: options.artifactType,
+      annotations: manifest.annotations as Record<string, string>,
+    };
     const ref = options.ref ?? this.nextRef('artifact');
     await this.tag(ref, written.descriptor);
     return { ref, descriptor, manifest, bytes: written.bytes };
@@ -211,7 +230,11 @@ export class OciLayout {
   /** A cosign-style signature artifact whose `subject` is the given manifest. */
   async referrer(subject: Descriptor, options: ReferrerOptions = {}): Promise<BuiltManifest> {
     const payload = JSON.stringify({
-      critical: { identity: { 'docker-reference': 'lab' }, image: { 'docker-manifest-digest': subject.digest }, type: 'cosign container image signature' },
+      critical: {
+        identity: { 'docker-reference': 'lab' },
+        image: { 'docker-manifest-digest': subject.digest },
+        type: 'cosign container image signature',
+      },
       optional: { creator: 'OCI Registry Explorer lab' },
     });
     const fakeSignature = createHash('sha256').update(`signature of ${subject.digest}`).digest('base64');
@@ -277,7 +300,13 @@ export class OciLayout {
     const compressed = new HashCount();
     const tmp = join(this.dir, 'blobs', 'sha256', `.tmp-${randomBytes(6).toString('hex')}`);
     try {
-      await pipeline(Readable.from(tarChunks(entries)), raw, zlib.createGzip({ level: zlib.constants.Z_BEST_SPEED }), compressed, createWriteStream(tmp));
+      await pipeline(
+        Readable.from(tarChunks(entries)),
+        raw,
+        zlib.createGzip({ level: zlib.constants.Z_BEST_SPEED }),
+        compressed,
+        createWriteStream(tmp),
+      );
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -285,13 +314,20 @@ export class OciLayout {
     const digest = `sha256:${compressed.hash.digest('hex')}`;
     await rename(tmp, this.blobPath(digest));
     const files = entries.map((e) => (e.directory ? `${e.name.replace(/\/$/, '')}/` : e.name));
-    return { descriptor: { mediaType: MediaType.layerGzip, digest, size: compressed.size }, diffId: `sha256:${raw.hash.digest('hex')}`, files };
+    return {
+      descriptor: { mediaType: MediaType.layerGzip, digest, size: compressed.size },
+      diffId: `sha256:${raw.hash.digest('hex')}`,
+      files,
+    };
   }
 
   private writeIndex(): Promise<void> {
     // Serialised so concurrent tag() calls never interleave partial writes of index.json.
     this.indexWrite = this.indexWrite.then(() =>
-      writeFile(join(this.dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageIndex, manifests: [...this.refs.values()] }, null, 2)),
+      writeFile(
+        join(this.dir, 'index.json'),
+        JSON.stringify({ schemaVersion: 2, mediaType: MediaType.imageIndex, manifests: [...this.refs.values()] }, null, 2),
+      ),
     );
     return this.indexWrite;
   }

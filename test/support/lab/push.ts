@@ -49,13 +49,22 @@ export async function skopeo(registry: LabRegistry, args: string[], timeoutMs = 
 
 /** `skopeo inspect --raw`: the manifest bytes exactly as the registry serves them. */
 export async function inspectRaw(registry: LabRegistry, reference: string, credentials: CredentialChoice = undefined): Promise<Buffer> {
-  const { stdout } = await skopeo(registry, ['inspect', '--raw', ...skopeoFlags(registry, '', credentials), `docker://${registry.host}/${reference}`]);
+  const { stdout } = await skopeo(registry, [
+    'inspect',
+    '--raw',
+    ...skopeoFlags(registry, '', credentials),
+    `docker://${registry.host}/${reference}`,
+  ]);
   // skopeo prints the raw bytes unchanged; the digest is over exactly these bytes.
   return Buffer.from(stdout, 'utf8');
 }
 
 export async function listTags(registry: LabRegistry, repository: string, credentials: CredentialChoice = undefined): Promise<string[]> {
-  const { stdout } = await skopeo(registry, ['list-tags', ...skopeoFlags(registry, '', credentials), `docker://${registry.host}/${repository}`]);
+  const { stdout } = await skopeo(registry, [
+    'list-tags',
+    ...skopeoFlags(registry, '', credentials),
+    `docker://${registry.host}/${repository}`,
+  ]);
   return (JSON.parse(stdout) as { Tags: string[] }).Tags;
 }
 
@@ -63,15 +72,28 @@ export async function listTags(registry: LabRegistry, repository: string, creden
  * Copies `built` (by its layout ref) to `registry` as `destination` ('repo:tag' or 'repo@sha256:…')
  * and checks that the registry serves the digest computed locally. Returns that digest.
  */
-export async function pushToRegistry(layout: OciLayout, built: BuiltManifest, registry: LabRegistry, destination: string, credentials: CredentialChoice = undefined): Promise<string> {
+export async function pushToRegistry(
+  layout: OciLayout,
+  built: BuiltManifest,
+  registry: LabRegistry,
+  destination: string,
+  credentials: CredentialChoice = undefined,
+): Promise<string> {
   await skopeo(registry, [
-    'copy', '--all', '--preserve-digests', '--quiet', ...skopeoFlags(registry, 'dest', credentials),
-    `oci:${layout.dir}:${built.ref}`, `docker://${registry.host}/${destination}`,
+    'copy',
+    '--all',
+    '--preserve-digests',
+    '--quiet',
+    ...skopeoFlags(registry, 'dest', credentials),
+    `oci:${layout.dir}:${built.ref}`,
+    `docker://${registry.host}/${destination}`,
   ]);
   const raw = await inspectRaw(registry, destination, credentials);
   const served = sha256(raw);
   if (served !== built.descriptor.digest) {
-    throw new Error(`${registry.host}/${destination} serves ${served} but the layout computed ${built.descriptor.digest}; skopeo rewrote the manifest`);
+    throw new Error(
+      `${registry.host}/${destination} serves ${served} but the layout computed ${built.descriptor.digest}; skopeo rewrote the manifest`,
+    );
   }
   return served;
 }
@@ -86,21 +108,43 @@ export function referrersTag(subjectDigest: string): string {
  * the OCI index tagged `sha256-<subject hex>` that lists it with its artifactType. The index is PUT
  * directly because skopeo 1.9 drops `artifactType` from index entries and then refuses to keep digests.
  */
-export async function pushReferrer(layout: OciLayout, referrer: BuiltManifest, registry: LabRegistry, repository: string): Promise<{ tag: string; indexDigest: string; manifests: Descriptor[] }> {
+export async function pushReferrer(
+  layout: OciLayout,
+  referrer: BuiltManifest,
+  registry: LabRegistry,
+  repository: string,
+): Promise<{ tag: string; indexDigest: string; manifests: Descriptor[] }> {
   const subject = referrer.manifest.subject as Descriptor | undefined;
   if (!subject) throw new Error('pushReferrer: the manifest has no subject; build it with layout.referrer(subject)');
   await pushToRegistry(layout, referrer, registry, `${repository}@${referrer.descriptor.digest}`);
   const tag = referrersTag(subject.digest);
   const scope = `repository:${repository}:pull,push`;
-  const existing = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, { headers: { accept: MediaType.imageIndex }, scope });
+  const existing = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, {
+    headers: { accept: MediaType.imageIndex },
+    scope,
+  });
   let manifests: Descriptor[] = [];
-  if (existing.status === 200) manifests = (existing.json<{ manifests?: Descriptor[] }>().manifests ?? []).filter((d) => d.digest !== referrer.descriptor.digest);
-  else if (existing.status !== 404) throw new Error(`reading ${tag} from ${registry.host}/${repository} answered ${existing.status}: ${existing.text()}`);
-  manifests.push({ mediaType: referrer.descriptor.mediaType, digest: referrer.descriptor.digest, size: referrer.descriptor.size, artifactType: referrer.descriptor.artifactType, annotations: referrer.descriptor.annotations });
+  if (existing.status === 200)
+    manifests = (existing.json<{ manifests?: Descriptor[] }>().manifests ?? []).filter((d) => d.digest !== referrer.descriptor.digest);
+  else if (existing.status !== 404)
+    throw new Error(`reading ${tag} from ${registry.host}/${repository} answered ${existing.status}: ${existing.text()}`);
+  manifests.push({
+    mediaType: referrer.descriptor.mediaType,
+    digest: referrer.descriptor.digest,
+    size: referrer.descriptor.size,
+    artifactType: referrer.descriptor.artifactType,
+    annotations: referrer.descriptor.annotations,
+  });
   const index = await layout.index(manifests, { ref: `referrers-${tag}` });
-  const put = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': MediaType.imageIndex }, body: index.bytes, scope });
+  const put = await registryRequest(registry, `/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    headers: { 'content-type': MediaType.imageIndex },
+    body: index.bytes,
+    scope,
+  });
   if (put.status !== 201) throw new Error(`PUT ${tag} to ${registry.host}/${repository} answered ${put.status}: ${put.text()}`);
   const indexDigest = String(put.headers['docker-content-digest'] ?? '');
-  if (indexDigest !== index.descriptor.digest) throw new Error(`the registry stored the referrers index as ${indexDigest}, expected ${index.descriptor.digest}`);
+  if (indexDigest !== index.descriptor.digest)
+    throw new Error(`the registry stored the referrers index as ${indexDigest}, expected ${index.descriptor.digest}`);
   return { tag, indexDigest, manifests };
 }

@@ -43,7 +43,14 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
   const auth: { [key: string]: YamlValue | undefined } | undefined = input.htpasswd
     ? { htpasswd: { realm: input.htpasswd.realm, path: input.htpasswd.path } }
     : input.token
-      ? { token: { realm: input.token.realm, service: input.token.service, issuer: input.token.issuer, rootcertbundle: input.token.rootCertBundle } }
+      ? {
+          token: {
+            realm: input.token.realm,
+            service: input.token.service,
+            issuer: input.token.issuer,
+            rootcertbundle: input.token.rootCertBundle,
+          },
+        }
       : undefined;
   const config: { [key: string]: YamlValue | undefined } = {
     version: '0.1',
@@ -61,7 +68,11 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
       // across restart() on the same port.
       secret: input.httpSecret,
       tls: input.tls
-        ? { certificate: input.tls.certPath, key: input.tls.keyPath, clientcas: input.tls.clientCaPath ? [input.tls.clientCaPath] : undefined }
+        ? {
+            certificate: input.tls.certPath,
+            key: input.tls.keyPath,
+            clientcas: input.tls.clientCaPath ? [input.tls.clientCaPath] : undefined,
+          }
         : undefined,
     },
     auth,

@@ -19,7 +19,8 @@ export interface RegistryRequestOptions {
 /** TLS settings that verify the lab registry properly, whatever certificate variant it serves. */
 export function tlsOptionsFor(registry: LabRegistry): Pick<LabRequestOptions, 'ca' | 'servername' | 'cert' | 'key'> {
   if (registry.scheme !== 'https' || !registry.caCertPath) return {};
-  const servername = registry.options.tls === 'registry.test' ? 'registry.test' : registry.options.tls === 'no-ip-san' ? 'localhost' : undefined;
+  const servername =
+    registry.options.tls === 'registry.test' ? 'registry.test' : registry.options.tls === 'no-ip-san' ? 'localhost' : undefined;
   const out: Pick<LabRequestOptions, 'ca' | 'servername' | 'cert' | 'key'> = { ca: readFileSync(registry.caCertPath), servername };
   if (registry.clientCert) {
     out.cert = readFileSync(registry.clientCert.certPath);
@@ -39,7 +40,13 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
 
 export async function registryRequest(registry: LabRegistry, path: string, options: RegistryRequestOptions = {}): Promise<LabResponse> {
   const credentials = options.credentials === undefined ? registry.credentials : options.credentials;
-  const base: LabRequestOptions = { method: options.method, headers: options.headers, body: options.body, timeoutMs: options.timeoutMs, ...tlsOptionsFor(registry) };
+  const base: LabRequestOptions = {
+    method: options.method,
+    headers: options.headers,
+    body: options.body,
+    timeoutMs: options.timeoutMs,
+    ...tlsOptionsFor(registry),
+  };
   const url = `${registry.url}${path}`;
   const first = await labRequest(url, base);
   const challenge = first.headers['www-authenticate'];

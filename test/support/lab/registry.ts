@@ -189,7 +189,9 @@ export class LabRegistry {
     const clientCert = this.clientCert;
     while (Date.now() < deadline) {
       if (exitNote !== null) {
-        throw new Error(`lab registry ${this.name} stopped (${exitNote}) before answering ${this.url}/v2/. Log ${this.logPath}:\n${this.logTail()}`);
+        throw new Error(
+          `lab registry ${this.name} stopped (${exitNote}) before answering ${this.url}/v2/. Log ${this.logPath}:\n${this.logTail()}`,
+        );
       }
       // Wait for this process's own "listening on" line first: otherwise another server already on
       // the port could answer the probe while this one fails to bind.
@@ -210,7 +212,9 @@ export class LabRegistry {
       }
     }
     await this.kill();
-    throw new Error(`lab registry ${this.name} did not answer ${this.url}/v2/ within ${READY_TIMEOUT_MS} ms. Log ${this.logPath}:\n${this.logTail()}`);
+    throw new Error(
+      `lab registry ${this.name} did not answer ${this.url}/v2/ within ${READY_TIMEOUT_MS} ms. Log ${this.logPath}:\n${this.logTail()}`,
+    );
   }
 
   /** Resolves when the current process exits (at once if it is not running). */
@@ -288,7 +292,10 @@ export class Lab {
         TokenServer.start({
           signingKeyPath: certs.tokenSigning.keyPath,
           signingCertPath: certs.tokenSigning.certPath,
-          users: { [this.user.username]: { password: this.user.password }, [this.readOnlyUser.username]: { password: this.readOnlyUser.password, readOnly: true } },
+          users: {
+            [this.user.username]: { password: this.user.password },
+            [this.readOnlyUser.username]: { password: this.readOnlyUser.password, readOnly: true },
+          },
           tls: scheme === 'https' ? certs.servers.ca : undefined,
         }),
       );
@@ -322,7 +329,12 @@ export class Lab {
       const tokens = await this.tokenServer(options.tls ? 'https' : 'http');
       extra.tokenServer = tokens;
       extra.tokenService = `lab-${name}`;
-      input.token = { realm: tokens.realm, service: extra.tokenService, issuer: tokens.issuer, rootCertBundle: certs.tokenSigning.certPath };
+      input.token = {
+        realm: tokens.realm,
+        service: extra.tokenService,
+        issuer: tokens.issuer,
+        rootCertBundle: certs.tokenSigning.certPath,
+      };
       extra.credentials = { ...this.user };
       extra.readOnlyCredentials = { ...this.readOnlyUser };
     }
@@ -347,7 +359,10 @@ export class Lab {
       } catch (err) {
         const inUse = /address already in use/.test(registry.logTail(5));
         if (inUse && options.port !== undefined) {
-          throw new Error(`port ${options.port} on 127.0.0.1 is already in use; stop what listens there, or omit the port to get a free one`, { cause: err });
+          throw new Error(
+            `port ${options.port} on 127.0.0.1 is already in use; stop what listens there, or omit the port to get a free one`,
+            { cause: err },
+          );
         }
         if (!inUse || attempt >= 3) throw err;
       }

@@ -42,7 +42,8 @@ export function labRequest(url: string, options: LabRequestOptions = {}): Promis
     headers.authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
   }
   if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
-  if (options.body !== undefined) headers['content-length'] = String(typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.length);
+  if (options.body !== undefined)
+    headers['content-length'] = String(typeof options.body === 'string' ? Buffer.byteLength(options.body) : options.body.length);
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   return new Promise<LabResponse>((resolve, reject) => {
@@ -64,15 +65,19 @@ export function labRequest(url: string, options: LabRequestOptions = {}): Promis
     };
     const req =
       target.protocol === 'https:'
-        ? https.request(target, {
-            ...common,
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            servername: options.servername,
-            // Node checks the certificate against `servername` when set, as a resolve rule needs.
-            rejectUnauthorized: options.rejectUnauthorized ?? true,
-          }, onResponse)
+        ? https.request(
+            target,
+            {
+              ...common,
+              ca: options.ca,
+              cert: options.cert,
+              key: options.key,
+              servername: options.servername,
+              // Node checks the certificate against `servername` when set, as a resolve rule needs.
+              rejectUnauthorized: options.rejectUnauthorized ?? true,
+            },
+            onResponse,
+          )
         : http.request(target, common, onResponse);
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`labRequest: no response from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);

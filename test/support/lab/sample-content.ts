@@ -40,7 +40,8 @@ export async function seedSampleContent(registry: LabRegistry): Promise<SampleCo
     repositories.push(repo);
     return repo;
   };
-  const image = (seed: string, layers: number[], labels: Record<string, string> = {}): Promise<BuiltImage> => layout.image({ seed, layers, labels });
+  const image = (seed: string, layers: number[], labels: Record<string, string> = {}): Promise<BuiltImage> =>
+    layout.image({ seed, layers, labels });
 
   const [alpine319, alpine320, v129, v1210] = await Promise.all([
     image('alpine-3.19', [48 * KIB], { 'org.opencontainers.image.version': '3.19' }),
@@ -63,15 +64,27 @@ export async function seedSampleContent(registry: LabRegistry): Promise<SampleCo
   ]);
 
   await Promise.all([
-    pushTags('library/alpine', 'image', [['3.19', alpine319], ['3.20', alpine320], ['latest', alpine320], ['1.2.9', v129], ['1.2.10', v1210]]),
+    pushTags('library/alpine', 'image', [
+      ['3.19', alpine319],
+      ['3.20', alpine320],
+      ['latest', alpine320],
+      ['1.2.9', v129],
+      ['1.2.10', v1210],
+    ]),
     (async (): Promise<void> => {
       await pushTags('apps/web', 'index', [['v1', web]]);
       await pushTags('artifacts/config-bundle', 'artifact', [['v1', bundle]]);
     })(),
     (async (): Promise<void> => {
-      await pushTags('team-a/api', 'image', [['1.0.0', api100], ['1.1.0', api110]]);
+      await pushTags('team-a/api', 'image', [
+        ['1.0.0', api100],
+        ['1.1.0', api110],
+      ]);
       await pushTags('team-a/worker', 'image', [['latest', worker]]);
-      await pushTags('team-b/tools/cli', 'image', [['0.1.0', cli010], ['0.2.0', cli020]]);
+      await pushTags('team-b/tools/cli', 'image', [
+        ['0.1.0', cli010],
+        ['0.2.0', cli020],
+      ]);
     })(),
   ]);
   const referrer = await pushReferrer(layout, signature, registry, 'apps/web');
@@ -81,11 +94,25 @@ export async function seedSampleContent(registry: LabRegistry): Promise<SampleCo
     host: registry.host,
     repositories,
     multiPlatform: {
-      repository: 'apps/web', tag: 'v1', digest: web.descriptor.digest,
+      repository: 'apps/web',
+      tag: 'v1',
+      digest: web.descriptor.digest,
       platforms: web.children.map((c) => ({ platform: c.platform, digest: c.descriptor.digest })),
     },
-    artifact: { repository: 'artifacts/config-bundle', tag: 'v1', digest: bundle.descriptor.digest, artifactType: CONFIG_BUNDLE_TYPE, files: ['app.yaml', 'README.md'] },
-    referrer: { repository: 'apps/web', subjectDigest: web.descriptor.digest, digest: signature.descriptor.digest, artifactType: signature.descriptor.artifactType ?? '', tag: referrer.tag },
+    artifact: {
+      repository: 'artifacts/config-bundle',
+      tag: 'v1',
+      digest: bundle.descriptor.digest,
+      artifactType: CONFIG_BUNDLE_TYPE,
+      files: ['app.yaml', 'README.md'],
+    },
+    referrer: {
+      repository: 'apps/web',
+      subjectDigest: web.descriptor.digest,
+      digest: signature.descriptor.digest,
+      artifactType: signature.descriptor.artifactType ?? '',
+      tag: referrer.tag,
+    },
     layoutDir,
   };
 }

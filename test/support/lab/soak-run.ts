@@ -6,7 +6,10 @@ import { HOSTILE_OPERATIONS, mb, runHostileSoak, type HostileSoakFigures } from 
 import { Lab } from './registry';
 import { runSoak, SOAK_OPERATIONS } from './soak';
 
-const byKind = (counts: Record<string, number>): string => Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+const byKind = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ') || 'none';
 
 async function faultSoak(lab: Lab, seed: number): Promise<void> {
   const [source, target] = await Promise.all([lab.startRegistry({ name: 'soak-source' }), lab.startRegistry({ name: 'soak-target' })]);
@@ -27,7 +30,9 @@ async function faultSoak(lab: Lab, seed: number): Promise<void> {
 async function hostileSoak(lab: Lab, seed: number): Promise<HostileSoakFigures> {
   const rounds = Number(process.env.SOAK_HOSTILE_ROUNDS ?? 150);
   const f = await runHostileSoak(lab, {
-    rounds, seed, timeLimitMs: 15 * 60_000,
+    rounds,
+    seed,
+    timeLimitMs: 15 * 60_000,
     onRound: process.env.SOAK_VERBOSE === '1' ? (line) => console.error(line) : undefined,
   });
   const lines = [

@@ -91,8 +91,17 @@ export async function runSoak(source: LabRegistry, target: LabRegistry, sample: 
   });
   const zero = (): Record<SoakOperation, number> => Object.fromEntries(SOAK_OPERATIONS.map((k) => [k, 0])) as Record<SoakOperation, number>;
   const figures: SoakFigures = {
-    faultsInjected: 0, operationsCompleted: 0, completedByKind: zero(), attempts: 0, failedAttempts: 0, failedByKind: zero(),
-    bytesVerified: 0, requestsSeen: 0, requestsRetried: 0, durationMs: 0, faultsByKind: {},
+    faultsInjected: 0,
+    operationsCompleted: 0,
+    completedByKind: zero(),
+    attempts: 0,
+    failedAttempts: 0,
+    failedByKind: zero(),
+    bytesVerified: 0,
+    requestsSeen: 0,
+    requestsRetried: 0,
+    durationMs: 0,
+    faultsByKind: {},
   };
   const deadline = started + (options.timeLimitMs ?? 10 * 60_000);
   // Bounded in count too: a round that injects nothing (all its faults missed) must not loop forever.
@@ -109,7 +118,8 @@ export async function runSoak(source: LabRegistry, target: LabRegistry, sample: 
       const name = `round ${index} (${round.kind}, seed ${seed})`;
       let done = false;
       for (let attempt = 1; attempt <= ATTEMPTS_PER_OPERATION && !done; attempt++) {
-        if (Date.now() > deadline) throw new Error(`the soak ran out of time after ${figures.operationsCompleted} operations and ${figures.faultsInjected} faults`);
+        if (Date.now() > deadline)
+          throw new Error(`the soak ran out of time after ${figures.operationsCompleted} operations and ${figures.faultsInjected} faults`);
         armFaults(round.reads ? readProxy : undefined, round.writes ? writeProxy : undefined, faultRandom);
         figures.attempts++;
         let kept = 0;
@@ -161,22 +171,37 @@ function planRound(kind: SoakOperation, index: number, c: SoakContext, random: (
       assert.ok(!tags.includes(tag), `${kind} to ${repository} failed but left the tag`);
     },
     async checkDone() {
-      assert.equal(sha256(await inspectRaw(c.target, `${repository}:${tag}`)), c.root.digest, `${kind} to ${repository} is verified by skopeo`);
+      assert.equal(
+        sha256(await inspectRaw(c.target, `${repository}:${tag}`)),
+        c.root.digest,
+        `${kind} to ${repository} is verified by skopeo`,
+      );
     },
   });
   switch (kind) {
     case 'copy': {
       const repository = `soak/copy-${index}`;
-      return toRegistry(repository, (o) => copy(from(), c.session.registry(c.writeProxy.host).repository(repository), c.root, { ...o, tag }));
+      return toRegistry(repository, (o) =>
+        copy(from(), c.session.registry(c.writeProxy.host).repository(repository), c.root, { ...o, tag }),
+      );
     }
     case 'push-layout': {
       const repository = `soak/push-${index}`;
-      return toRegistry(repository, (o) => push({ kind: 'oci-layout', dir: c.sample.layoutDir, refName: c.root.digest }, c.session.registry(c.writeProxy.host).repository(repository), tag, o));
+      return toRegistry(repository, (o) =>
+        push(
+          { kind: 'oci-layout', dir: c.sample.layoutDir, refName: c.root.digest },
+          c.session.registry(c.writeProxy.host).repository(repository),
+          tag,
+          o,
+        ),
+      );
     }
     case 'pull-layout': {
       const dir = join(c.work, `layout-${index}`);
       return {
-        kind, reads: true, writes: false,
+        kind,
+        reads: true,
+        writes: false,
         run: (o) => pull(from(), tag, { kind: 'oci-layout', dir }, o),
         async checkFailed() {
           if (existsSync(dir)) await checkLayoutFiles(dir);
@@ -197,8 +222,16 @@ function planRound(kind: SoakOperation, index: number, c: SoakContext, random: (
       const file = join(folder, 'web.tar');
       const staging = join(folder, '.web.tar.pulling');
       return {
-        kind, reads: true, writes: false,
-        run: (o) => pull(from(), tag, { kind: 'docker-archive', file, repoTag: `${c.sample.multiPlatform.repository}:${tag}` }, { ...o, platforms: [chosen.platform] }),
+        kind,
+        reads: true,
+        writes: false,
+        run: (o) =>
+          pull(
+            from(),
+            tag,
+            { kind: 'docker-archive', file, repoTag: `${c.sample.multiPlatform.repository}:${tag}` },
+            { ...o, platforms: [chosen.platform] },
+          ),
         async checkFailed() {
           assert.ok(!existsSync(file), `a failed pull left the archive ${file}`);
           assert.deepEqual(temporaries(folder), [], `a failed pull left temporary files in ${folder}`);
@@ -208,8 +241,15 @@ function planRound(kind: SoakOperation, index: number, c: SoakContext, random: (
         async checkDone() {
           assert.deepEqual(readdirSync(folder), ['web.tar'], 'only the archive is left: no staging folder, no temporary file');
           const archive = await checkDockerArchive(file);
-          assert.deepEqual(archive.index.manifests.map((m) => m.digest), [chosen.digest], 'the archive holds the chosen platform');
-          const inspected = JSON.parse((await skopeo(c.target, ['inspect', `docker-archive:${file}`])).stdout) as { Architecture: string; Layers: string[] };
+          assert.deepEqual(
+            archive.index.manifests.map((m) => m.digest),
+            [chosen.digest],
+            'the archive holds the chosen platform',
+          );
+          const inspected = JSON.parse((await skopeo(c.target, ['inspect', `docker-archive:${file}`])).stdout) as {
+            Architecture: string;
+            Layers: string[];
+          };
           assert.equal(inspected.Architecture, chosen.platform.architecture, `skopeo reads ${file}`);
           assert.equal(inspected.Layers.length, archive.manifest[0]?.Layers.length);
           rmSync(folder, { recursive: true, force: true });

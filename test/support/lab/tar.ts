@@ -154,7 +154,19 @@ function padding(size: number): Buffer[] {
 
 /** A header ('x', 'g', 'L' or 'K') carrying `content` as its data, padded to a block. */
 export function extensionHeader(typeflag: string, name: string, content: Buffer): Buffer[] {
-  const fields: HeaderFields = { name, prefix: '', typeflag, size: content.length, mode: 0o644, mtime: FIXED_MTIME, linkname: '', uid: 0, gid: 0, uname: 'root', gname: 'root' };
+  const fields: HeaderFields = {
+    name,
+    prefix: '',
+    typeflag,
+    size: content.length,
+    mode: 0o644,
+    mtime: FIXED_MTIME,
+    linkname: '',
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+  };
   return [encodeHeader(fields), content, ...padding(content.length)];
 }
 
@@ -164,7 +176,18 @@ function headersFor(entry: TarEntry, size: number): Buffer[] {
   const split = trySplitName(fields.name);
   const longLink = Buffer.byteLength(fields.linkname) > 100;
   const blocks: Buffer[] = [];
-  if (entry.globalPax) blocks.push(...extensionHeader('g', 'GlobalHead', Buffer.from(Object.entries(entry.globalPax).map(([key, value]) => paxRecord(key, value)).join(''))));
+  if (entry.globalPax)
+    blocks.push(
+      ...extensionHeader(
+        'g',
+        'GlobalHead',
+        Buffer.from(
+          Object.entries(entry.globalPax)
+            .map(([key, value]) => paxRecord(key, value))
+            .join(''),
+        ),
+      ),
+    );
   const pax: Record<string, string> = { ...entry.pax };
   if (entry.longNames === 'gnu') {
     if (!split) blocks.push(...extensionHeader('L', '././@LongLink', Buffer.from(`${fields.name}\0`)));
@@ -173,7 +196,9 @@ function headersFor(entry: TarEntry, size: number): Buffer[] {
     if (!split) pax.path = fields.name;
     if (longLink) pax.linkpath = fields.linkname;
   }
-  const records = Object.entries(pax).map(([key, value]) => paxRecord(key, value)).join('');
+  const records = Object.entries(pax)
+    .map(([key, value]) => paxRecord(key, value))
+    .join('');
   if (records !== '') blocks.push(...extensionHeader('x', 'PaxHeader', Buffer.from(records)));
   blocks.push(encodeHeader({ ...fields, ...(split ?? { prefix: '', name: fields.name }) }));
   return blocks;

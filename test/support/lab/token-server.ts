@@ -76,7 +76,14 @@ export function parseScope(scope: string): AccessEntry | null {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last <= first + 1 || last === scope.length - 1) return null;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
+  return {
+    type: scope.slice(0, first),
+    name: scope.slice(first + 1, last),
+    actions: scope
+      .slice(last + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 export class TokenServer {
@@ -104,9 +111,7 @@ export class TokenServer {
 
   static async start(options: TokenServerOptions): Promise<TokenServer> {
     const tls = options.tls;
-    const server = tls
-      ? https.createServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) })
-      : http.createServer();
+    const server = tls ? https.createServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }) : http.createServer();
     const instance = new TokenServer(server, tls ? 'https' : 'http', options);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => instance.handle(req, res));
     await new Promise<void>((resolve, reject) => {
@@ -143,7 +148,16 @@ export class TokenServer {
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'ES256', x5c: [this.x5c] };
     // nbf a little in the past: the registry rejects tokens "not yet valid" on tiny clock differences.
-    const claims = { iss: this.issuer, sub: user ?? '', aud: service, exp: now + expiresInSeconds, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: this.issuer,
+      sub: user ?? '',
+      aud: service,
+      exp: now + expiresInSeconds,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = sign('sha256', u8(Buffer.from(input, 'utf8')), { key: this.key, dsaEncoding: 'ieee-p1363' });
     return `${input}.${base64url(signature)}`;
@@ -157,8 +171,18 @@ export class TokenServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const base: TokenRequestRecord = {
-      at: new Date(), method: req.method ?? '', path: url.pathname, query: multiMap(url.searchParams, true), form: {},
-      hadAuthorization: req.headers.authorization !== undefined, user: null, grantType: null, service: null, scopes: [], granted: [], status: 0,
+      at: new Date(),
+      method: req.method ?? '',
+      path: url.pathname,
+      query: multiMap(url.searchParams, true),
+      form: {},
+      hadAuthorization: req.headers.authorization !== undefined,
+      user: null,
+      grantType: null,
+      service: null,
+      scopes: [],
+      granted: [],
+      status: 0,
     };
     const finish = (record: TokenRequestRecord, grant: Grant): void => {
       record.status = grant.status;
@@ -201,7 +225,8 @@ export class TokenServer {
       if (user === null) return fail(401, 'UNAUTHORIZED', 'wrong username or password');
     }
     const account = params.get('account');
-    if (account !== null && user !== null && account !== user) return fail(400, 'INVALID_REQUEST', `account=${account} does not match the Basic user`);
+    if (account !== null && user !== null && account !== user)
+      return fail(400, 'INVALID_REQUEST', `account=${account} does not match the Basic user`);
     return this.tokenResponse(user, record, false);
   }
 
@@ -219,7 +244,7 @@ export class TokenServer {
       return fail(400, 'unsupported_grant_type', `grant_type must be password or refresh_token, got ${String(grantType)}`);
     }
     const offline = form.get('access_type') === 'offline' || grantType === 'refresh_token';
-    return this.tokenResponse(user, record, offline, grantType === 'refresh_token' ? form.get('refresh_token') ?? undefined : undefined);
+    return this.tokenResponse(user, record, offline, grantType === 'refresh_token' ? (form.get('refresh_token') ?? undefined) : undefined);
   }
 
   private tokenResponse(user: string | null, record: TokenRequestRecord, offline: boolean, existingRefresh?: string): Grant {
@@ -233,7 +258,10 @@ export class TokenServer {
     }
     const token = this.issue(user, record.service, granted);
     const body: Record<string, unknown> = {
-      token, access_token: token, expires_in: this.expiresInSeconds, issued_at: new Date().toISOString(),
+      token,
+      access_token: token,
+      expires_in: this.expiresInSeconds,
+      issued_at: new Date().toISOString(),
       scope: granted.map((g) => `${g.type}:${g.name}:${g.actions.join(',')}`).join(' '),
     };
     if (offline && user !== null) {

@@ -5,7 +5,10 @@ import { CoreError } from '../../../src/core/errors';
 
 describe('common/error-text', () => {
   it('adds the VS Code way to apply each fix the core proposes', () => {
-    assert.match(remedyAdvice({ kind: 'treat-as-insecure', host: 'r.test' }) ?? '', /Mark Insecure adds r\.test to registryExplorer\.insecureRegistries/);
+    assert.match(
+      remedyAdvice({ kind: 'treat-as-insecure', host: 'r.test' }) ?? '',
+      /Mark Insecure adds r\.test to registryExplorer\.insecureRegistries/,
+    );
     assert.match(remedyAdvice({ kind: 'add-resolve-rule', host: 'r.test' }) ?? '', /registryExplorer\.resolveRules/);
     assert.match(remedyAdvice({ kind: 'allow-more-time' }) ?? '', /registryExplorer\.requestTimeout/);
     assert.match(remedyAdvice({ kind: 'name-repositories', host: 'ghcr.io' }) ?? '', /"repositories" in registryExplorer\.registries/);
@@ -14,7 +17,11 @@ describe('common/error-text', () => {
   });
 
   it('an error reads as the core sentence, then the advice; without a remedy, just the sentence', () => {
-    const tls = new CoreError('TLS_UNKNOWN_AUTHORITY', 'The certificate of r.test is signed by an unknown authority: or treat r.test as an insecure registry.', { remedy: { kind: 'treat-as-insecure', host: 'r.test' } });
+    const tls = new CoreError(
+      'TLS_UNKNOWN_AUTHORITY',
+      'The certificate of r.test is signed by an unknown authority: or treat r.test as an insecure registry.',
+      { remedy: { kind: 'treat-as-insecure', host: 'r.test' } },
+    );
     assert.equal(errorText(tls), `${tls.message} Mark Insecure adds r.test to registryExplorer.insecureRegistries.`);
     assert.equal(errorText(new CoreError('DIGEST_MISMATCH', 'x.')), 'x.');
     assert.equal(errorText('plain'), 'plain');

@@ -9,6 +9,7 @@ describe('expandHome', () => {
   });
 
   it('leaves every other path alone (including ~user, which names another user)', () => {
-    for (const path of ['/etc/docker/certs.d', 'relative/dir', '~other/x', '', 'C:\\ProgramData\\docker\\certs.d']) assert.equal(expandHome(path, '/home/ada'), path.trim());
+    for (const path of ['/etc/docker/certs.d', 'relative/dir', '~other/x', '', 'C:\\ProgramData\\docker\\certs.d'])
+      assert.equal(expandHome(path, '/home/ada'), path.trim());
   });
 });

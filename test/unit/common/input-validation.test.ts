@@ -13,7 +13,10 @@ function assertShowable(message: string | undefined, input: string): void {
   if (message === undefined) return;
   assert.equal(typeof message, 'string');
   assert.ok(message.trim().length > 0, `an empty message for ${JSON.stringify(input)}`);
-  assert.ok(!/[\r\n\u2028\u2029\u0085]/.test(message), `a message over several lines for ${JSON.stringify(input)}: ${JSON.stringify(message)}`);
+  assert.ok(
+    !/[\r\n\u2028\u2029\u0085]/.test(message),
+    `a message over several lines for ${JSON.stringify(input)}: ${JSON.stringify(message)}`,
+  );
   assert.ok(message.length <= MAX_MESSAGE_LENGTH, `a message of ${message.length} characters for an input of ${input.length}`);
 }
 
@@ -21,7 +24,15 @@ describe('input validation: references', () => {
   const reference = (value: string, allowDigest = true) => validate.reference(value, { allowDigest });
 
   it('accepts references with a registry, tag or digest, and ignores whitespace around them', () => {
-    for (const ok of ['localhost:5000/team/app:1.0', 'ghcr.io/org/app', `127.0.0.1:5000/apps/web@${DIGEST}`, '[::1]:5000/x:y', 'alpine:3.20', 'library/alpine', '  ghcr.io/org/app:v1  ']) {
+    for (const ok of [
+      'localhost:5000/team/app:1.0',
+      'ghcr.io/org/app',
+      `127.0.0.1:5000/apps/web@${DIGEST}`,
+      '[::1]:5000/x:y',
+      'alpine:3.20',
+      'library/alpine',
+      '  ghcr.io/org/app:v1  ',
+    ]) {
       assert.equal(reference(ok), undefined, ok);
     }
   });
@@ -32,11 +43,17 @@ describe('input validation: references', () => {
   });
 
   it('refuses an uppercase repository, naming the character and its position', () => {
-    assert.equal(reference('ghcr.io/Org/app:1'), 'invalid reference "ghcr.io/Org/app:1": repository names must be lowercase; "O" at position 8 is not allowed');
+    assert.equal(
+      reference('ghcr.io/Org/app:1'),
+      'invalid reference "ghcr.io/Org/app:1": repository names must be lowercase; "O" at position 8 is not allowed',
+    );
   });
 
   it('refuses a bad tag', () => {
-    assert.match(reference('ghcr.io/org/app:-1')!, /^invalid reference "ghcr\.io\/org\/app:-1": a tag must start with a letter, digit or "_"; "-" at position 16 is not allowed$/);
+    assert.match(
+      reference('ghcr.io/org/app:-1')!,
+      /^invalid reference "ghcr\.io\/org\/app:-1": a tag must start with a letter, digit or "_"; "-" at position 16 is not allowed$/,
+    );
     assert.match(reference('ghcr.io/org/app:')!, /the tag after ":" is empty/);
     assert.match(reference(`ghcr.io/org/app:${'t'.repeat(129)}`)!, /a tag is at most 128 characters but this one has 129/);
   });
@@ -53,8 +70,14 @@ describe('input validation: references', () => {
 
   it('says so when only a registry is given (the parser would read it as a Docker Hub repository)', () => {
     assert.equal(reference('ghcr.io'), 'ghcr.io is only a registry: add the repository after a "/", e.g. ghcr.io/team/app:1.0.');
-    assert.equal(reference('localhost:5000'), 'localhost:5000 is only a registry: add the repository after a "/", e.g. localhost:5000/team/app:1.0.');
-    assert.equal(reference('127.0.0.1:5000'), '127.0.0.1:5000 is only a registry: add the repository after a "/", e.g. 127.0.0.1:5000/team/app:1.0.');
+    assert.equal(
+      reference('localhost:5000'),
+      'localhost:5000 is only a registry: add the repository after a "/", e.g. localhost:5000/team/app:1.0.',
+    );
+    assert.equal(
+      reference('127.0.0.1:5000'),
+      '127.0.0.1:5000 is only a registry: add the repository after a "/", e.g. 127.0.0.1:5000/team/app:1.0.',
+    );
     assert.equal(reference('[::1]:5000'), '[::1]:5000 is only a registry: add the repository after a "/", e.g. [::1]:5000/team/app:1.0.');
     assert.equal(reference('ghcr.io:latest'), 'ghcr.io is only a registry: add the repository after a "/", e.g. ghcr.io/team/app:1.0.');
     // A plain name is a Docker Hub repository, as docker reads it.
@@ -77,7 +100,8 @@ describe('input validation: references', () => {
 
 describe('input validation: hosts, tags and media types', () => {
   it('accepts registry addresses with a scheme and port, and refuses paths and other schemes', () => {
-    for (const ok of ['ghcr.io', 'http://localhost:5000', 'https://[::1]:5443/', ' registry.example.com ']) assert.equal(validate.host(ok), undefined, ok);
+    for (const ok of ['ghcr.io', 'http://localhost:5000', 'https://[::1]:5443/', ' registry.example.com '])
+      assert.equal(validate.host(ok), undefined, ok);
     assert.equal(validate.host(''), undefined);
     assert.match(validate.host('ghcr.io/org/app')!, /has a path: give only the registry's host and port/);
     assert.match(validate.host('ftp://ghcr.io')!, /starts with ftp:\/\//);

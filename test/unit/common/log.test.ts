@@ -26,7 +26,8 @@ describe('redactingLog', () => {
     log.error(new Error('GET https://alice:pw@r.example/v2/ failed'));
     log.appendLine('token at https://auth.example/token?token=zzz');
     const text = lines.join('\n');
-    for (const secret of ['s3cr3t', 'abc123', 'alice', 'pw@', 'zzz']) assert.ok(!text.includes(secret), `${secret} never reaches the channel:\n${text}`);
+    for (const secret of ['s3cr3t', 'abc123', 'alice', 'pw@', 'zzz'])
+      assert.ok(!text.includes(secret), `${secret} never reaches the channel:\n${text}`);
     assert.match(text, /_state=REDACTED&digest=sha256%3Aab → 201 in 5 ms/);
   });
 
@@ -41,13 +42,24 @@ describe('redactingLog', () => {
 });
 
 describe('log entries', () => {
-  it('keep a registry\'s line breaks from starting an entry of their own, and show hidden characters', () => {
+  it("keep a registry's line breaks from starting an entry of their own, and show hidden characters", () => {
     const { lines, channel } = fakeChannel();
     const log = redactingLog(channel);
-    log.error('While listing tags of team/app\n2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\r\nfile\u202Etxt.exe\u2028x\x1b[2J');
+    log.error(
+      'While listing tags of team/app\n2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\r\nfile\u202Etxt.exe\u2028x\x1b[2J',
+    );
     assert.equal(lines.length, 1);
-    assert.equal(lines[0], 'error While listing tags of team/app\n    2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\n    file\\u202Etxt.exe\\u2028x\\u001B[2J');
-    assert.ok(lines[0]!.split('\n').slice(1).every((line) => line.startsWith('    ')), 'every later line is indented');
+    assert.equal(
+      lines[0],
+      'error While listing tags of team/app\n    2025-01-01 00:00:00.000 [info] GET https://forged.example/v2/ → 200\n    file\\u202Etxt.exe\\u2028x\\u001B[2J',
+    );
+    assert.ok(
+      lines[0]!
+        .split('\n')
+        .slice(1)
+        .every((line) => line.startsWith('    ')),
+      'every later line is indented',
+    );
   });
 
   it('keeps a stack readable: its lines stay, indented under the first', () => {

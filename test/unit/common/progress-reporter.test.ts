@@ -3,7 +3,11 @@ import type { CopyEvent, Descriptor } from '../../../src/core/index';
 import { progressReporter } from '../../../src/common/progress-reporter';
 
 const MIB = 1024 * 1024;
-const blob = (n: number): Descriptor => ({ mediaType: 'application/octet-stream', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 8 * MIB });
+const blob = (n: number): Descriptor => ({
+  mediaType: 'application/octet-stream',
+  digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+  size: 8 * MIB,
+});
 
 function recorder() {
   const reports: { message?: string; increment?: number }[] = [];
@@ -35,12 +39,15 @@ describe('progressReporter', () => {
     report({ type: 'bytes', descriptor: blob(1), n: MIB, doneBytes: MIB, totalBytes: 16 * MIB });
     report({ type: 'bytes', descriptor: blob(1), n: MIB, doneBytes: 2 * MIB, totalBytes: 16 * MIB });
     report({ type: 'bytes', descriptor: blob(2), n: MIB, doneBytes: 3 * MIB, totalBytes: 16 * MIB });
-    await until(() => reports.at(-1)?.message === '3.0 MiB of 16.0 MiB · 0/2 blobs', `the last bytes drawn (reports: ${JSON.stringify(reports)})`);
+    await until(
+      () => reports.at(-1)?.message === '3.0 MiB of 16.0 MiB · 0/2 blobs',
+      `the last bytes drawn (reports: ${JSON.stringify(reports)})`,
+    );
     const drawn = reports.length;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(reports.length, drawn, 'drawn once, not again and again');
     const bar = reports.reduce((sum, r) => sum + (r.increment ?? 0), 0);
-    assert.ok(Math.abs(bar - 3 / 16 * 100) < 1e-9, `the bar is at 3/16 (${bar})`);
+    assert.ok(Math.abs(bar - (3 / 16) * 100) < 1e-9, `the bar is at 3/16 (${bar})`);
   });
 
   it('never moves the bar back when a failed attempt takes its bytes back', () => {
@@ -49,7 +56,10 @@ describe('progressReporter', () => {
     report({ type: 'bytes', descriptor: blob(1), n: 8 * MIB, doneBytes: 8 * MIB, totalBytes: 16 * MIB });
     report({ type: 'bytes', descriptor: blob(1), n: -8 * MIB, doneBytes: 0, totalBytes: 16 * MIB });
     report({ type: 'blob', descriptor: blob(1), state: 'retrying' });
-    assert.ok(reports.every((r) => (r.increment ?? 0) >= 0), JSON.stringify(reports));
+    assert.ok(
+      reports.every((r) => (r.increment ?? 0) >= 0),
+      JSON.stringify(reports),
+    );
     assert.equal(reports.at(-1)?.message, '0 B of 16.0 MiB · 0/2 blobs');
   });
 });

@@ -21,12 +21,18 @@ describe('parseNameFilter', () => {
   it('a glob matches the whole name; * crosses slashes, ? is one character', () => {
     const team = parseNameFilter('team-a/*')!;
     assert.equal(team.kind, 'glob');
-    assert.deepEqual(['team-a/api', 'team-a/worker', 'team-b/cli', 'team-a', 'x/team-a/api'].filter((n) => team.matches(n)), ['team-a/api', 'team-a/worker']);
+    assert.deepEqual(
+      ['team-a/api', 'team-a/worker', 'team-b/cli', 'team-a', 'x/team-a/api'].filter((n) => team.matches(n)),
+      ['team-a/api', 'team-a/worker'],
+    );
     const deep = parseNameFilter('*/cli')!;
     assert.ok(deep.matches('team-b/tools/cli'));
     assert.ok(!deep.matches('team-b/tools/cli2'));
     const version = parseNameFilter('1.2.?')!;
-    assert.deepEqual(['1.2.9', '1.2.10', '1.2.x', '1x2x3'].filter((t) => version.matches(t)), ['1.2.9', '1.2.x']);
+    assert.deepEqual(
+      ['1.2.9', '1.2.10', '1.2.x', '1x2x3'].filter((t) => version.matches(t)),
+      ['1.2.9', '1.2.x'],
+    );
   });
 
   it('treats every other character literally (dots, brackets, plus)', () => {
@@ -37,13 +43,22 @@ describe('parseNameFilter', () => {
   });
 
   it('a lone * matches everything', () => {
-    fc.assert(fc.property(fc.string(), (name) => parseNameFilter('*')!.matches(name)), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.string(), (name) => parseNameFilter('*')!.matches(name)),
+      { numRuns: 200 },
+    );
   });
 
   it('a glob built from a name matches that name, whatever its characters', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 30 }).filter((s) => !/[*?]/.test(s)), (name) => {
-      assert.ok(globToRegExp(name).test(name));
-      assert.ok(globToRegExp(`${name}*`).test(`${name}suffix`));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 30 }).filter((s) => !/[*?]/.test(s)),
+        (name) => {
+          assert.ok(globToRegExp(name).test(name));
+          assert.ok(globToRegExp(`${name}*`).test(`${name}suffix`));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

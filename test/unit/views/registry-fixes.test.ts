@@ -26,7 +26,10 @@ describe('fixesFor', () => {
 
 describe('hostsTomlOf', () => {
   it('names the hosts.toml (and line) a configuration error is about', () => {
-    assert.deepEqual(hostsTomlOf({ code: 'HOSTS_TOML_SYNTAX', file: '/etc/containerd/certs.d/r/hosts.toml', line: 3 }), { file: '/etc/containerd/certs.d/r/hosts.toml', line: 3 });
+    assert.deepEqual(hostsTomlOf({ code: 'HOSTS_TOML_SYNTAX', file: '/etc/containerd/certs.d/r/hosts.toml', line: 3 }), {
+      file: '/etc/containerd/certs.d/r/hosts.toml',
+      line: 3,
+    });
     assert.deepEqual(hostsTomlOf({ file: 'C:\\certs.d\\r\\hosts.toml' }), { file: 'C:\\certs.d\\r\\hosts.toml' });
   });
 
@@ -47,7 +50,7 @@ describe('problemNote', () => {
   });
 
   it('says "unreachable" for network and TLS failures', () => {
-    for (const code of ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TLS_UNKNOWN_AUTHORITY', 'TIMEOUT']) assert.equal(problemNote(code), 'unreachable');
+    for (const code of ['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TLS_UNKNOWN_AUTHORITY', 'TIMEOUT'])
+      assert.equal(problemNote(code), 'unreachable');
   });
 });
-

@@ -4,10 +4,17 @@ import { formatCreated, parseCreated, sortTags, sortTagsByCreated } from '../../
 
 describe('sortTags', () => {
   it('natural: versions newest first, numerically, then other tags', () => {
-    assert.deepEqual(
-      sortTags(['latest', '1.2.9', '3.19', '1.2.10', 'edge', '3.20', 'v2.0.0', 'main-42', 'main-7'], 'natural'),
-      ['3.20', '3.19', 'v2.0.0', '1.2.10', '1.2.9', 'edge', 'latest', 'main-7', 'main-42'],
-    );
+    assert.deepEqual(sortTags(['latest', '1.2.9', '3.19', '1.2.10', 'edge', '3.20', 'v2.0.0', 'main-42', 'main-7'], 'natural'), [
+      '3.20',
+      '3.19',
+      'v2.0.0',
+      '1.2.10',
+      '1.2.9',
+      'edge',
+      'latest',
+      'main-7',
+      'main-42',
+    ]);
   });
 
   it('natural: a release sorts before its pre-releases, newest pre-release first', () => {
@@ -19,11 +26,18 @@ describe('sortTags', () => {
   });
 
   it('keeps every tag exactly once, whatever the input', () => {
-    fc.assert(fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,20}$/), { maxLength: 50 }), fc.constantFrom('natural', 'alphabetical', 'created'), (tags, order) => {
-      const sorted = sortTags(tags, order as 'natural');
-      assert.deepEqual([...sorted].sort(), [...tags].sort());
-      assert.deepEqual(sortTags(sorted, order as 'natural'), sorted, 'sorting is stable under repetition');
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,20}$/), { maxLength: 50 }),
+        fc.constantFrom('natural', 'alphabetical', 'created'),
+        (tags, order) => {
+          const sorted = sortTags(tags, order as 'natural');
+          assert.deepEqual([...sorted].sort(), [...tags].sort());
+          assert.deepEqual(sortTags(sorted, order as 'natural'), sorted, 'sorting is stable under repetition');
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -41,14 +55,24 @@ describe('created order', () => {
 
   it('with no date known it is the natural order', () => {
     const tags = ['latest', '1.2.9', '1.2.10', 'edge'];
-    assert.deepEqual(sortTagsByCreated(tags, () => undefined), sortTags(tags, 'natural'));
+    assert.deepEqual(
+      sortTagsByCreated(tags, () => undefined),
+      sortTags(tags, 'natural'),
+    );
   });
 
   it('keeps every tag exactly once', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z0-9.]{1,8}$/), { maxLength: 40 }), fc.func(fc.option(fc.integer({ min: 0, max: 1e12 }), { nil: undefined })), (tags, dateOf) => {
-      const sorted = sortTagsByCreated(tags, (t) => dateOf(t));
-      assert.deepEqual([...sorted].sort(), [...tags].sort());
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z0-9.]{1,8}$/), { maxLength: 40 }),
+        fc.func(fc.option(fc.integer({ min: 0, max: 1e12 }), { nil: undefined })),
+        (tags, dateOf) => {
+          const sorted = sortTagsByCreated(tags, (t) => dateOf(t));
+          assert.deepEqual([...sorted].sort(), [...tags].sort());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('parses RFC 3339 dates and ignores placeholders and junk', () => {

@@ -8,14 +8,25 @@ import { visibleTreeItem } from '../../../src/views/visible-tree-item';
 describe('visibleTreeItem', () => {
   it('shows bidi and invisible characters of every text a row has as escapes', () => {
     const tooltip = { value: '**team/app:v1\u202E3pm.exe**\n\nMedia type: x\u200By' };
-    const item = visibleTreeItem({ label: 'v1\u202E3pm.exe', description: 'sha256:ab\u2066 · 1 KiB', tooltip } as unknown as vscode.TreeItem);
+    const item = visibleTreeItem({
+      label: 'v1\u202E3pm.exe',
+      description: 'sha256:ab\u2066 · 1 KiB',
+      tooltip,
+    } as unknown as vscode.TreeItem);
     assert.equal(item.label, 'v1\\u202E3pm.exe');
     assert.equal(item.description, 'sha256:ab\\u2066 · 1 KiB');
-    assert.equal(tooltip.value, '**team/app:v1\\u202E3pm.exe**\n\nMedia type: x\\u200By', 'Markdown keeps its line breaks; the escape is literal text in it');
+    assert.equal(
+      tooltip.value,
+      '**team/app:v1\\u202E3pm.exe**\n\nMedia type: x\\u200By',
+      'Markdown keeps its line breaks; the escape is literal text in it',
+    );
   });
 
   it('shows a control character in a one-line label, keeps lines in a plain tooltip', () => {
-    const item = visibleTreeItem({ label: { label: 'repo\nname', highlights: [[0, 4]] }, tooltip: 'first\nsecond\x07' } as unknown as vscode.TreeItem);
+    const item = visibleTreeItem({
+      label: { label: 'repo\nname', highlights: [[0, 4]] },
+      tooltip: 'first\nsecond\x07',
+    } as unknown as vscode.TreeItem);
     assert.deepEqual(item.label, { label: 'repo\\u000Aname' });
     assert.equal(item.tooltip, 'first\nsecond\\u0007');
   });

@@ -74,10 +74,15 @@ export class App implements Navigation {
     const location = this.history[this.index]!;
     const deferred: Promise<unknown>[] = [];
     const ctx = this.context(deferred, answers);
-    this.root.replaceChildren(toolbar(this, 'Loading…'), loading(`Reading ${location.kind === 'layer' ? 'the layer' : location.kind === 'blob' ? 'the blob' : 'the manifest'} ${location.digest}…`));
+    this.root.replaceChildren(
+      toolbar(this, 'Loading…'),
+      loading(
+        `Reading ${location.kind === 'layer' ? 'the layer' : location.kind === 'blob' ? 'the blob' : 'the manifest'} ${location.digest}…`,
+      ),
+    );
     let title: string;
     try {
-      const page = preloaded ?? await ctx.track(this.rpc.request('page', location));
+      const page = preloaded ?? (await ctx.track(this.rpc.request('page', location)));
       if (generation !== this.generation) return;
       this.root.replaceChildren(...renderPage(ctx, page, this, (handler) => this.rpc.onEvent(handler)));
       document.title = plainText(page.title);

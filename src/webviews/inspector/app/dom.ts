@@ -76,7 +76,12 @@ export function plainText(text: string): string {
 
 /** Registry text, with a quiet note when it was cut. */
 export function clipped(value: ClippedText, className?: string): HTMLSpanElement {
-  return h('span', { class: className ?? '' }, value.text, value.omitted ? h('span', { class: 'omitted' }, ` … ${value.omitted.toLocaleString('en-US')} more characters`) : undefined);
+  return h(
+    'span',
+    { class: className ?? '' },
+    value.text,
+    value.omitted ? h('span', { class: 'omitted' }, ` … ${value.omitted.toLocaleString('en-US')} more characters`) : undefined,
+  );
 }
 
 /** Names the tree uses that the bundled codicon font lacks. */
@@ -84,19 +89,48 @@ const ICON_ALIASES: Record<string, string> = { ship: 'package' };
 
 /** A codicon; names come from the extension, and are checked anyway. */
 export function icon(name: string, title?: string): HTMLSpanElement {
-  const safe = /^[a-z0-9-]+$/.test(name) ? ICON_ALIASES[name] ?? name : 'question';
-  return h('span', { class: `codicon codicon-${safe}`, ...(title ? { title } : {}), role: title ? 'img' : 'presentation', ...(title ? { label: title } : {}) });
+  const safe = /^[a-z0-9-]+$/.test(name) ? (ICON_ALIASES[name] ?? name) : 'question';
+  return h('span', {
+    class: `codicon codicon-${safe}`,
+    ...(title ? { title } : {}),
+    role: title ? 'img' : 'presentation',
+    ...(title ? { label: title } : {}),
+  });
 }
 
 /** A button that looks like a link (no href: registry text never becomes a URL the page follows). */
 export function linkButton(content: Child | Child[], onClick: () => void, title?: string, className = ''): HTMLButtonElement {
-  const button = h('button', { class: `link ${className}`.trim(), ...(title ? { title } : {}), onClick: (e) => { e.preventDefault(); onClick(); } }, ...(Array.isArray(content) ? content : [content]));
+  const button = h(
+    'button',
+    {
+      class: `link ${className}`.trim(),
+      ...(title ? { title } : {}),
+      onClick: (e) => {
+        e.preventDefault();
+        onClick();
+      },
+    },
+    ...(Array.isArray(content) ? content : [content]),
+  );
   button.type = 'button';
   return button;
 }
 
 export function iconButton(name: string, title: string, onClick: () => void, disabled = false): HTMLButtonElement {
-  const button = h('button', { class: 'icon-button', title, label: title, disabled, onClick: (e) => { e.preventDefault(); onClick(); } }, icon(name));
+  const button = h(
+    'button',
+    {
+      class: 'icon-button',
+      title,
+      label: title,
+      disabled,
+      onClick: (e) => {
+        e.preventDefault();
+        onClick();
+      },
+    },
+    icon(name),
+  );
   button.type = 'button';
   return button;
 }

@@ -29,7 +29,10 @@ interface Seen {
 }
 
 /** A scripted token server: records requests; `answer` decides the response (default: a fresh token). */
-function tokenServer(answer?: (req: Seen, n: number) => HttpResponse | Promise<HttpResponse>): { seen: Seen[]; send: (req: HttpRequest) => Promise<HttpResponse> } {
+function tokenServer(answer?: (req: Seen, n: number) => HttpResponse | Promise<HttpResponse>): {
+  seen: Seen[];
+  send: (req: HttpRequest) => Promise<HttpResponse>;
+} {
   const seen: Seen[] = [];
   let n = 0;
   return {
@@ -45,7 +48,11 @@ function tokenServer(answer?: (req: Seen, n: number) => HttpResponse | Promise<H
   };
 }
 
-function authorizer(send: (req: HttpRequest) => Promise<HttpResponse>, credential: Credential | undefined, extra: Partial<ConstructorParameters<typeof Authorizer>[0]> = {}): { auth: Authorizer; credentialCalls: () => number } {
+function authorizer(
+  send: (req: HttpRequest) => Promise<HttpResponse>,
+  credential: Credential | undefined,
+  extra: Partial<ConstructorParameters<typeof Authorizer>[0]> = {},
+): { auth: Authorizer; credentialCalls: () => number } {
   let calls = 0;
   const auth = new Authorizer({
     host: 'registry.example.com',
@@ -60,7 +67,10 @@ function authorizer(send: (req: HttpRequest) => Promise<HttpResponse>, credentia
   return { auth, credentialCalls: () => calls };
 }
 
-const challenge = (value: string | string[], status = 401): { status: number; headers: Record<string, string | string[]> } => ({ status, headers: { 'www-authenticate': value } });
+const challenge = (value: string | string[], status = 401): { status: number; headers: Record<string, string | string[]> } => ({
+  status,
+  headers: { 'www-authenticate': value },
+});
 
 async function rejects(p: Promise<unknown>, code: string): Promise<CoreError> {
   try {
@@ -92,7 +102,11 @@ describe('auth token: parseTokenResponse (expiry math)', () => {
   });
 
   it('reads token or access_token and keeps refresh_token', () => {
-    assert.deepEqual(parseTokenResponse({ access_token: 'a', refresh_token: 'r' }, now), { token: 'a', expiresAt: now + 60_000, refreshToken: 'r' });
+    assert.deepEqual(parseTokenResponse({ access_token: 'a', refresh_token: 'r' }, now), {
+      token: 'a',
+      expiresAt: now + 60_000,
+      refreshToken: 'r',
+    });
     assert.equal(parseTokenResponse({ token: 'b' }, now)?.token, 'b');
     assert.equal(parseTokenResponse({ token: '', access_token: '' }, now), undefined);
     assert.equal(parseTokenResponse({ token: 'a\r\nX-Evil: 1' }, now), undefined);
@@ -104,28 +118,55 @@ describe('auth token: realm policy', () => {
   const https = { host: 'registry.example.com', scheme: 'https' as const };
 
   it('refuses an http realm for an https registry, saying what to do', () => {
-    assert.throws(() => checkRealm('http://auth.example.com/token', https), (e: CoreError) => e.code === 'INSECURE_REALM' && /HTTPS/.test(e.message) && /operator/.test(e.message));
+    assert.throws(
+      () => checkRealm('http://auth.example.com/token', https),
+      (e: CoreError) => e.code === 'INSECURE_REALM' && /HTTPS/.test(e.message) && /operator/.test(e.message),
+    );
     assert.doesNotThrow(() => checkRealm('http://auth.example.com/token', { host: 'registry.example.com', scheme: 'http' }));
     assert.doesNotThrow(() => checkRealm('https://auth.example.com/token', https));
   });
 
   it('refuses a realm on a loopback, private or link-local address other than the registry', () => {
-    for (const realm of ['https://127.0.0.1/token', 'https://10.1.2.3/token', 'https://192.168.0.10/t', 'https://172.20.0.1/t', 'https://169.254.169.254/latest', 'https://[::1]:8443/t', 'https://[fe80::1]/t', 'https://[fd00::5]/t', 'https://localhost/t', 'https://[::ffff:127.0.0.1]/t']) {
-      assert.throws(() => checkRealm(realm, https), (e: CoreError) => e.code === 'PRIVATE_REALM', realm);
+    for (const realm of [
+      'https://127.0.0.1/token',
+      'https://10.1.2.3/token',
+      'https://192.168.0.10/t',
+      'https://172.20.0.1/t',
+      'https://169.254.169.254/latest',
+      'https://[::1]:8443/t',
+      'https://[fe80::1]/t',
+      'https://[fd00::5]/t',
+      'https://localhost/t',
+      'https://[::ffff:127.0.0.1]/t',
+    ]) {
+      assert.throws(
+        () => checkRealm(realm, https),
+        (e: CoreError) => e.code === 'PRIVATE_REALM',
+        realm,
+      );
     }
     assert.doesNotThrow(() => checkRealm('https://8.8.8.8/token', https));
   });
 
-  it('allows the registry\'s own loopback host on another port', () => {
+  it("allows the registry's own loopback host on another port", () => {
     assert.doesNotThrow(() => checkRealm('http://127.0.0.1:6000/token', { host: '127.0.0.1:5000', scheme: 'http' }));
     assert.doesNotThrow(() => checkRealm('https://[::1]:6000/token', { host: '[::1]:5000', scheme: 'https' }));
     assert.doesNotThrow(() => checkRealm('https://localhost:6000/token', { host: 'localhost:5000', scheme: 'https' }));
-    assert.throws(() => checkRealm('http://127.0.0.2:6000/token', { host: '127.0.0.1:5000', scheme: 'http' }), (e: CoreError) => e.code === 'PRIVATE_REALM');
+    assert.throws(
+      () => checkRealm('http://127.0.0.2:6000/token', { host: '127.0.0.1:5000', scheme: 'http' }),
+      (e: CoreError) => e.code === 'PRIVATE_REALM',
+    );
   });
 
   it('refuses realms that are not http(s) or carry userinfo', () => {
-    assert.throws(() => checkRealm('ftp://auth.example.com/', https), (e: CoreError) => e.code === 'BAD_REALM');
-    assert.throws(() => checkRealm('https://u:p@auth.example.com/', https), (e: CoreError) => e.code === 'BAD_REALM' && !e.message.includes('u:p'));
+    assert.throws(
+      () => checkRealm('ftp://auth.example.com/', https),
+      (e: CoreError) => e.code === 'BAD_REALM',
+    );
+    assert.throws(
+      () => checkRealm('https://u:p@auth.example.com/', https),
+      (e: CoreError) => e.code === 'BAD_REALM' && !e.message.includes('u:p'),
+    );
   });
 
   it('classifies private hosts', () => {
@@ -141,7 +182,15 @@ describe('auth token: fetchToken', () => {
 
   it('GETs with service, every scope, account and Basic when a password is held', async () => {
     const server = tokenServer();
-    const result = await fetchToken({ realm: REALM, service: 'svc', scopes: ['repository:a:pull', 'registry:catalog:*'], registry, credential: ALICE, send: server.send, extraHeaders: { 'x-team': 'blue' } });
+    const result = await fetchToken({
+      realm: REALM,
+      service: 'svc',
+      scopes: ['repository:a:pull', 'registry:catalog:*'],
+      registry,
+      credential: ALICE,
+      send: server.send,
+      extraHeaders: { 'x-team': 'blue' },
+    });
     assert.equal(result.token, 'tok-1');
     assert.equal(result.grant, 'get');
     const [req] = server.seen;
@@ -155,7 +204,14 @@ describe('auth token: fetchToken', () => {
 
   it('lets its own Authorization replace a configured one, whatever the case', async () => {
     const server = tokenServer();
-    await fetchToken({ realm: REALM, scopes: [], registry, credential: ALICE, send: server.send, extraHeaders: { Authorization: 'Bearer configured', 'X-Team': 'blue' } });
+    await fetchToken({
+      realm: REALM,
+      scopes: [],
+      registry,
+      credential: ALICE,
+      send: server.send,
+      extraHeaders: { Authorization: 'Bearer configured', 'X-Team': 'blue' },
+    });
     assert.deepEqual(Object.keys(server.seen[0]?.headers ?? {}).sort(), ['X-Team', 'accept', 'authorization']);
     assert.match(server.seen[0]?.headers.authorization ?? '', /^Basic /);
   });
@@ -169,30 +225,65 @@ describe('auth token: fetchToken', () => {
 
   it('POSTs the refresh-token grant with an identity token', async () => {
     const server = tokenServer(() => response(200, { access_token: 'at', refresh_token: 'rt2', expires_in: 120 }));
-    const result = await fetchToken({ realm: REALM, service: 'svc', scopes: ['repository:a:pull', 'repository:b:pull'], registry, credential: { identityToken: 'idtok', source: 'helper' }, send: server.send });
-    assert.deepEqual({ token: result.token, refreshToken: result.refreshToken, grant: result.grant }, { token: 'at', refreshToken: 'rt2', grant: 'refresh_token' });
+    const result = await fetchToken({
+      realm: REALM,
+      service: 'svc',
+      scopes: ['repository:a:pull', 'repository:b:pull'],
+      registry,
+      credential: { identityToken: 'idtok', source: 'helper' },
+      send: server.send,
+    });
+    assert.deepEqual(
+      { token: result.token, refreshToken: result.refreshToken, grant: result.grant },
+      { token: 'at', refreshToken: 'rt2', grant: 'refresh_token' },
+    );
     const form = server.seen[0]?.form;
     assert.equal(server.seen[0]?.method, 'POST');
     assert.equal(server.seen[0]?.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.deepEqual(Object.fromEntries(form ?? []), {
-      grant_type: 'refresh_token', refresh_token: 'idtok', service: 'svc', client_id: TOKEN_CLIENT_ID, scope: 'repository:a:pull repository:b:pull', access_type: 'offline',
+      grant_type: 'refresh_token',
+      refresh_token: 'idtok',
+      service: 'svc',
+      client_id: TOKEN_CLIENT_ID,
+      scope: 'repository:a:pull repository:b:pull',
+      access_type: 'offline',
     });
   });
 
   for (const status of [400, 401, 404, 405]) {
     it(`falls back to GET when the POST answers ${status}`, async () => {
-      const server = tokenServer((req) => (req.method === 'POST' ? response(status, { error: 'unsupported' }) : response(200, { token: 'from-get' })));
-      const result = await fetchToken({ realm: REALM, scopes: [], registry, credential: { ...ALICE, identityToken: 'idtok' }, send: server.send });
+      const server = tokenServer((req) =>
+        req.method === 'POST' ? response(status, { error: 'unsupported' }) : response(200, { token: 'from-get' }),
+      );
+      const result = await fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry,
+        credential: { ...ALICE, identityToken: 'idtok' },
+        send: server.send,
+      });
       assert.equal(result.token, 'from-get');
       assert.equal(result.grant, 'get');
-      assert.deepEqual(server.seen.map((s) => s.method), ['POST', 'GET']);
+      assert.deepEqual(
+        server.seen.map((s) => s.method),
+        ['POST', 'GET'],
+      );
       assert.match(server.seen[1]?.headers.authorization ?? '', /^Basic /);
     });
   }
 
   it('says the login is stale when the only credential, an identity token, is rejected', async () => {
     const server = tokenServer(() => response(401, { error: 'invalid_grant' }));
-    const e = await rejects(fetchToken({ realm: REALM, scopes: [], registry, credential: { identityToken: 'idtok-secret', source: 'credsStore desktop' }, send: server.send }), 'AUTH_FAILED');
+    const e = await rejects(
+      fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry,
+        credential: { identityToken: 'idtok-secret', source: 'credsStore desktop' },
+        send: server.send,
+      }),
+      'AUTH_FAILED',
+    );
     assert.match(e.message, /credsStore desktop/);
     assert.ok(!e.message.includes('idtok-secret'));
     assert.equal(server.seen.length, 1);
@@ -214,7 +305,7 @@ describe('auth token: fetchToken', () => {
     assert.deepEqual(e.remedy, { kind: 'log-in', host: registry.host });
   });
 
-  it('redacts secrets from a token server\'s error text', async () => {
+  it("redacts secrets from a token server's error text", async () => {
     const server = tokenServer(() => response(500, { errors: [{ message: `cannot check ${SECRET} now` }] }));
     const e = await rejects(fetchToken({ realm: REALM, scopes: [], registry, credential: ALICE, send: server.send }), 'TOKEN_SERVER_ERROR');
     assert.ok(!e.message.includes(SECRET), e.message);
@@ -234,7 +325,10 @@ describe('auth token: fetchToken', () => {
 
   it('refuses a bad realm before sending anything', async () => {
     const server = tokenServer();
-    await rejects(fetchToken({ realm: 'http://auth.example.com/token', scopes: [], registry, credential: ALICE, send: server.send }), 'INSECURE_REALM');
+    await rejects(
+      fetchToken({ realm: 'http://auth.example.com/token', scopes: [], registry, credential: ALICE, send: server.send }),
+      'INSECURE_REALM',
+    );
     assert.equal(server.seen.length, 0);
   });
 });
@@ -331,8 +425,14 @@ describe('auth: Authorizer', () => {
     await auth.challenged(challenge(BEARER), scopes, undefined);
     const sent = await auth.header(scopes);
     const fetched = server.seen.length;
-    assert.equal(await auth.challenged(challenge(`${BEARER},scope="repository:a:pull,push",error="insufficient_scope"`), scopes, sent), false);
-    assert.equal(await auth.challenged(challenge(`${BEARER},scope="repository:a:push",error="insufficient_scope"`, 403), scopes, sent), false);
+    assert.equal(
+      await auth.challenged(challenge(`${BEARER},scope="repository:a:pull,push",error="insufficient_scope"`), scopes, sent),
+      false,
+    );
+    assert.equal(
+      await auth.challenged(challenge(`${BEARER},scope="repository:a:push",error="insufficient_scope"`, 403), scopes, sent),
+      false,
+    );
     assert.equal(server.seen.length, fetched, 'no token request that could only give the same grant');
     const refusal = await auth.refusal(challenge(`${BEARER},error="insufficient_scope"`), scopes);
     assert.equal(refusal.code, 'DENIED');
@@ -375,11 +475,16 @@ describe('auth: Authorizer', () => {
   });
 
   it('keeps a refresh token the server returned and POSTs with it afterwards', async () => {
-    const server = tokenServer((req, n) => response(200, req.method === 'GET' ? { token: `get-${n}`, refresh_token: 'server-rt' } : { access_token: `post-${n}` }));
+    const server = tokenServer((req, n) =>
+      response(200, req.method === 'GET' ? { token: `get-${n}`, refresh_token: 'server-rt' } : { access_token: `post-${n}` }),
+    );
     const { auth } = authorizer(server.send, ALICE);
     await auth.challenged(challenge(BEARER), ['repository:a:pull'], undefined);
     await auth.header(['repository:b:pull']);
-    assert.deepEqual(server.seen.map((s) => s.method), ['GET', 'POST']);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['GET', 'POST'],
+    );
     assert.equal(server.seen[1]?.form?.get('refresh_token'), 'server-rt');
     auth.forget();
     await auth.header(['repository:c:pull']);
@@ -391,7 +496,10 @@ describe('auth: Authorizer', () => {
     const { auth } = authorizer(server.send, { ...ALICE, identityToken: 'idtok' });
     await auth.challenged(challenge(BEARER), ['repository:a:pull'], undefined);
     await auth.header(['repository:b:pull']);
-    assert.deepEqual(server.seen.map((s) => s.method), ['POST', 'GET', 'GET']);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['POST', 'GET', 'GET'],
+    );
   });
 
   it('forget() drops tokens and asks the credential again', async () => {

@@ -106,7 +106,10 @@ describe('challenge: pickChallenge and toBearerChallenge', () => {
 
   it('falls back to Basic when Bearer has no usable realm', () => {
     const picked = pickChallenge(parseChallenges('Bearer service="x", Basic realm="Registry"'));
-    assert.deepEqual(picked && { scheme: picked.scheme, realm: picked.scheme === 'basic' ? picked.realm : undefined }, { scheme: 'basic', realm: 'Registry' });
+    assert.deepEqual(picked && { scheme: picked.scheme, realm: picked.scheme === 'basic' ? picked.realm : undefined }, {
+      scheme: 'basic',
+      realm: 'Registry',
+    });
     const noRealm = pickChallenge(parseChallenges('Basic'));
     assert.ok(noRealm?.scheme === 'basic' && noRealm.realm === undefined);
   });
@@ -135,7 +138,10 @@ describe('challenge: properties', () => {
   const challenge: fc.Arbitrary<Challenge> = fc.oneof(
     fc
       .tuple(token, fc.uniqueArray(fc.tuple(token, value), { selector: ([k]) => k.toLowerCase(), maxLength: 5 }))
-      .map(([scheme, params]) => ({ scheme: scheme.toLowerCase(), params: Object.fromEntries(params.map(([k, v]) => [k.toLowerCase(), v])) })),
+      .map(([scheme, params]) => ({
+        scheme: scheme.toLowerCase(),
+        params: Object.fromEntries(params.map(([k, v]) => [k.toLowerCase(), v])),
+      })),
     fc
       .tuple(token, fc.stringMatching(/^[A-Za-z0-9._~+/-]{1,12}={0,2}$/))
       .map(([scheme, token68]) => ({ scheme: scheme.toLowerCase(), params: {}, token68 })),

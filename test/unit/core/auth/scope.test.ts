@@ -23,7 +23,10 @@ describe('auth scope: scopesFor', () => {
   });
 
   it('adds pull on the source repository of a mount', () => {
-    assert.deepEqual(scopesFor({ method: 'POST', repository: 'dest', mountFrom: 'src/app' }), ['repository:dest:pull,push', 'repository:src/app:pull']);
+    assert.deepEqual(scopesFor({ method: 'POST', repository: 'dest', mountFrom: 'src/app' }), [
+      'repository:dest:pull,push',
+      'repository:src/app:pull',
+    ]);
     // A mount from the same repository collapses into one entry.
     assert.deepEqual(scopesFor({ method: 'POST', repository: 'a', mountFrom: 'a' }), ['repository:a:pull,push']);
   });
@@ -35,7 +38,11 @@ describe('auth scope: scopesFor', () => {
 
 describe('auth scope: parse, merge and key', () => {
   it('parses type:name:actions with a colon inside the name', () => {
-    assert.deepEqual(parseScope('repository:localhost:5000/app:pull,push'), { type: 'repository', name: 'localhost:5000/app', actions: ['pull', 'push'] });
+    assert.deepEqual(parseScope('repository:localhost:5000/app:pull,push'), {
+      type: 'repository',
+      name: 'localhost:5000/app',
+      actions: ['pull', 'push'],
+    });
     assert.equal(parseScope('repository:app'), undefined);
     assert.equal(parseScope('repository:app:'), undefined);
     assert.equal(parseScope(':app:pull'), undefined);
@@ -43,7 +50,10 @@ describe('auth scope: parse, merge and key', () => {
 
   it('merges the actions of one resource and sorts', () => {
     assert.deepEqual(mergeScopes(['repository:a:push'], ['repository:a:pull']), ['repository:a:pull,push']);
-    assert.deepEqual(mergeScopes(['repository:b:pull', 'repository:a:pull', 'repository:a:pull']), ['repository:a:pull', 'repository:b:pull']);
+    assert.deepEqual(mergeScopes(['repository:b:pull', 'repository:a:pull', 'repository:a:pull']), [
+      'repository:a:pull',
+      'repository:b:pull',
+    ]);
     assert.deepEqual(mergeScopes(['repository:a:push,pull', 'repository:a:delete']), ['repository:a:delete,pull,push']);
   });
 
@@ -64,7 +74,11 @@ describe('auth scope: parse, merge and key', () => {
 
   it('is order-insensitive and idempotent (property)', () => {
     const scope = fc
-      .tuple(fc.constantFrom('repository', 'registry'), fc.constantFrom('a', 'b/c', 'catalog'), fc.subarray(['pull', 'push', 'delete', '*'], { minLength: 1 }))
+      .tuple(
+        fc.constantFrom('repository', 'registry'),
+        fc.constantFrom('a', 'b/c', 'catalog'),
+        fc.subarray(['pull', 'push', 'delete', '*'], { minLength: 1 }),
+      )
       .map(([t, n, actions]) => `${t}:${n}:${actions.join(',')}`);
     fc.assert(
       fc.property(fc.array(scope, { maxLength: 8 }), (scopes) => {

@@ -81,7 +81,11 @@ describe('config/credential-helper', function () {
   it('lists, stores and erases', async () => {
     assert.deepEqual(await helperList('labtest', { env }), { 'https://index.docker.io/v1/': 'hubuser', 'ghcr.io': 'alice' });
     await helperStore('labtest', { ServerURL: 'ghcr.io', Username: 'alice', Secret: 'helper-secret-1' }, { env });
-    assert.deepEqual(JSON.parse(readFileSync(join(base, 'stored.json'), 'utf8')), { ServerURL: 'ghcr.io', Username: 'alice', Secret: 'helper-secret-1' });
+    assert.deepEqual(JSON.parse(readFileSync(join(base, 'stored.json'), 'utf8')), {
+      ServerURL: 'ghcr.io',
+      Username: 'alice',
+      Secret: 'helper-secret-1',
+    });
     await helperErase('labtest', 'ghcr.io', { env });
     assert.equal(readFileSync(join(base, 'erased.txt'), 'utf8'), 'ghcr.io');
   });
@@ -149,7 +153,10 @@ describe('config/credential-helper', function () {
       helperGet('nosuchhelper', 'ghcr.io', { env, configuredBy: { file: '/home/u/.docker/config.json', setting: 'credsStore' } }),
       (e: unknown) => {
         assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_NOT_FOUND');
-        assert.equal((e as Error).message, 'docker-credential-nosuchhelper is not on PATH: install it or remove credsStore from /home/u/.docker/config.json.');
+        assert.equal(
+          (e as Error).message,
+          'docker-credential-nosuchhelper is not on PATH: install it or remove credsStore from /home/u/.docker/config.json.',
+        );
         return true;
       },
     );
@@ -159,7 +166,10 @@ describe('config/credential-helper', function () {
   });
 
   it('refuses helper names that are paths', async () => {
-    await assert.rejects(helperGet('../../bin/sh', 'ghcr.io', { env }), (e: unknown) => (e as CoreError).code === 'CREDENTIAL_HELPER_INVALID_NAME');
+    await assert.rejects(
+      helperGet('../../bin/sh', 'ghcr.io', { env }),
+      (e: unknown) => (e as CoreError).code === 'CREDENTIAL_HELPER_INVALID_NAME',
+    );
   });
 
   it('leaves process.env alone', async () => {

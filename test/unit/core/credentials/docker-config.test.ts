@@ -17,7 +17,17 @@ import { DOCKER_HUB_CONFIG_KEY } from '../../../../src/core/name/docker-hub';
 import { ConfigFileError } from '../../../../src/core/errors';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-const SECRETS = ['pa:ss:word', 'plain-secret', 'refresh-secret', 'bearer-secret', 'hub-secret', 'scheme-secret', 'helper-secret', 'other-secret', 'file-fallback-secret'];
+const SECRETS = [
+  'pa:ss:word',
+  'plain-secret',
+  'refresh-secret',
+  'bearer-secret',
+  'hub-secret',
+  'scheme-secret',
+  'helper-secret',
+  'other-secret',
+  'file-fallback-secret',
+];
 
 function assertNoSecret(text: string): void {
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `message leaks ${secret}: ${text}`);
@@ -107,9 +117,15 @@ describe('config/docker-config', () => {
       assert.equal(findAuthEntry(file, 'myreg.test:5000')?.key, 'myreg.test:5000');
       assert.equal(findAuthEntry(file, 'other.test')?.key, 'http://other.test/some/path');
       assert.equal(findAuthEntry(file, 'myreg.test'), undefined, 'a different port is a different host');
-      const legacyOnly = parseDockerConfig(JSON.stringify({ auths: { 'https://myreg.test:5000/v1/': { auth: b64('legacy:scheme-secret') } } }), '/c');
+      const legacyOnly = parseDockerConfig(
+        JSON.stringify({ auths: { 'https://myreg.test:5000/v1/': { auth: b64('legacy:scheme-secret') } } }),
+        '/c',
+      );
       // https's default port names the same registry, and IPv6 is compared by address.
-      const defaultPort = parseDockerConfig(JSON.stringify({ auths: { 'registry.test:443': { auth: b64('a:b') }, '[0:0:0:0:0:0:0:1]:5000': { auth: b64('c:d') } } }), '/c');
+      const defaultPort = parseDockerConfig(
+        JSON.stringify({ auths: { 'registry.test:443': { auth: b64('a:b') }, '[0:0:0:0:0:0:0:1]:5000': { auth: b64('c:d') } } }),
+        '/c',
+      );
       assert.equal(findAuthEntry(defaultPort, 'registry.test')?.key, 'registry.test:443');
       assert.equal(findAuthEntry(defaultPort, '[::1]:5000')?.key, '[0:0:0:0:0:0:0:1]:5000');
       const noPort = parseDockerConfig(JSON.stringify({ auths: { 'https://registry.test/v1/': { auth: b64('a:b') } } }), '/c');
@@ -129,7 +145,7 @@ describe('config/docker-config', () => {
       assert.equal(findAuthEntry(aliasKey, 'registry-1.docker.io')?.key, 'index.docker.io');
     });
 
-    it('never returns another host\'s entry', () => {
+    it("never returns another host's entry", () => {
       const file = parseDockerConfig(JSON.stringify({ auths: { [DOCKER_HUB_CONFIG_KEY]: { auth: b64('hubuser:hub-secret') } } }), '/c');
       assert.equal(findAuthEntry(file, 'mirror.gcr.io'), undefined);
       assert.equal(findAuthEntry(file, 'docker.io.evil.test'), undefined);
@@ -138,12 +154,21 @@ describe('config/docker-config', () => {
 
   describe('store choice', () => {
     const file = parseDockerConfig(
-      JSON.stringify({ auths: { 'ghcr.io': {}, 'file.test': { auth: b64('f:file-fallback-secret') } }, credHelpers: { 'ghcr.io': 'labother', 'https://ecr.test': 'ecr' }, credsStore: 'labtest' }),
+      JSON.stringify({
+        auths: { 'ghcr.io': {}, 'file.test': { auth: b64('f:file-fallback-secret') } },
+        credHelpers: { 'ghcr.io': 'labother', 'https://ecr.test': 'ecr' },
+        credsStore: 'labtest',
+      }),
       '/c',
     );
     it('takes credHelpers[host] over credsStore over the file', () => {
       assert.deepEqual(chooseDockerStore(file, 'ghcr.io'), { kind: 'helper', helper: 'labother', setting: 'credHelpers', key: 'ghcr.io' });
-      assert.deepEqual(chooseDockerStore(file, 'ecr.test'), { kind: 'helper', helper: 'ecr', setting: 'credHelpers', key: 'https://ecr.test' });
+      assert.deepEqual(chooseDockerStore(file, 'ecr.test'), {
+        kind: 'helper',
+        helper: 'ecr',
+        setting: 'credHelpers',
+        key: 'https://ecr.test',
+      });
       assert.deepEqual(chooseDockerStore(file, 'quay.io'), { kind: 'helper', helper: 'labtest', setting: 'credsStore' });
       const plain = parseDockerConfig(JSON.stringify({ auths: {} }), '/c');
       assert.deepEqual(chooseDockerStore(plain, 'quay.io'), { kind: 'file' });
@@ -151,7 +176,10 @@ describe('config/docker-config', () => {
 
     it('lists the registries the user is logged in to', () => {
       const more = parseDockerConfig(
-        JSON.stringify({ auths: { [DOCKER_HUB_CONFIG_KEY]: {}, 'ghcr.io': {}, 'https://legacy.test:5000/v1/': {} }, credHelpers: { 'ghcr.io': 'x', 'ecr.test': 'ecr' } }),
+        JSON.stringify({
+          auths: { [DOCKER_HUB_CONFIG_KEY]: {}, 'ghcr.io': {}, 'https://legacy.test:5000/v1/': {} },
+          credHelpers: { 'ghcr.io': 'x', 'ecr.test': 'ecr' },
+        }),
         '/c',
       );
       assert.deepEqual(loggedInRegistries(more), ['docker.io', 'ghcr.io', 'legacy.test:5000', 'ecr.test']);
@@ -167,7 +195,10 @@ describe('config/docker-config', () => {
           chmodSync(join(bin, `docker-credential-${name}`), 0o755);
         };
         helper('labother', 'input=$(cat)\nprintf \'{"ServerURL":"%s","Username":"other-user","Secret":"other-secret"}\' "$input"');
-        helper('labtest', 'input=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_LOG"\nif [ "$input" = "file.test" ]; then echo "credentials not found in native keychain"; exit 1; fi\nprintf \'{"ServerURL":"%s","Username":"store-user","Secret":"helper-secret"}\' "$input"');
+        helper(
+          'labtest',
+          'input=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_LOG"\nif [ "$input" = "file.test" ]; then echo "credentials not found in native keychain"; exit 1; fi\nprintf \'{"ServerURL":"%s","Username":"store-user","Secret":"helper-secret"}\' "$input"',
+        );
         env = { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, LAB_LOG: join(base, 'asked.log') };
       });
 
@@ -192,7 +223,7 @@ describe('config/docker-config', () => {
         });
       });
 
-      it('sends Docker Hub\'s v1 URL to the helper', async () => {
+      it("sends Docker Hub's v1 URL to the helper", async () => {
         const hub = await getDockerCredential(file, 'registry-1.docker.io', undefined, { env });
         assert.equal(hub?.username, 'store-user');
         assert.equal(readFileSync(join(base, 'asked.log'), 'utf8'), `${DOCKER_HUB_CONFIG_KEY}\n`);
@@ -202,7 +233,10 @@ describe('config/docker-config', () => {
         const missing = parseDockerConfig(JSON.stringify({ credsStore: 'nosuchhelper' }), '/home/u/.docker/config.json');
         await assert.rejects(getDockerCredential(missing, 'quay.io', undefined, { env }), (e: unknown) => {
           assert.equal((e as { code?: string }).code, 'CREDENTIAL_HELPER_NOT_FOUND');
-          assert.equal((e as Error).message, 'docker-credential-nosuchhelper is not on PATH: install it or remove credsStore from /home/u/.docker/config.json.');
+          assert.equal(
+            (e as Error).message,
+            'docker-credential-nosuchhelper is not on PATH: install it or remove credsStore from /home/u/.docker/config.json.',
+          );
           return true;
         });
       });
@@ -213,7 +247,12 @@ describe('config/docker-config', () => {
     it('returns undefined for a missing file and an empty config for an empty one', async () => {
       assert.equal(await readDockerConfigFile(join(base, 'nope.json')), undefined);
       writeFileSync(join(base, 'empty.json'), '');
-      assert.deepEqual(await readDockerConfigFile(join(base, 'empty.json')), { path: join(base, 'empty.json'), auths: [], credHelpers: [], credsStore: undefined });
+      assert.deepEqual(await readDockerConfigFile(join(base, 'empty.json')), {
+        path: join(base, 'empty.json'),
+        auths: [],
+        credHelpers: [],
+        credsStore: undefined,
+      });
     });
 
     it('accepts a UTF-8 byte order mark', async () => {
@@ -239,7 +278,10 @@ describe('config/docker-config', () => {
     });
 
     it('rejects entries of the wrong shape, naming the key only', () => {
-      assert.throws(() => parseDockerConfig(JSON.stringify({ auths: { 'a.test': { auth: 42 } } }), '/c'), /"auth" of the "auths" entry "a.test" must be a string/);
+      assert.throws(
+        () => parseDockerConfig(JSON.stringify({ auths: { 'a.test': { auth: 42 } } }), '/c'),
+        /"auth" of the "auths" entry "a.test" must be a string/,
+      );
       assert.throws(() => parseDockerConfig(JSON.stringify({ auths: ['x'] }), '/c'), /"auths" must be an object/);
       assert.throws(() => parseDockerConfig('[]', '/c'), /top level must be a JSON object/);
       assert.throws(() => parseDockerConfig(JSON.stringify({ credHelpers: { 'a.test': 1 } }), '/c'), /"credHelpers" entry "a.test"/);

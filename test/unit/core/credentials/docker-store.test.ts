@@ -1,5 +1,17 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { getDockerCredential, readDockerConfigFile } from '../../../../src/core/credentials/docker-config';
@@ -20,15 +32,17 @@ describe('config/docker-store', function () {
   /** A real docker-credential-<name> program: records what it was given under $LAB_DIR. */
   function helper(name: string, body?: string): void {
     const path = join(bin, `docker-credential-${name}`);
-    const script = body ?? [
-      'input=$(cat)',
-      'case "$1" in',
-      `  store) printf '%s' "$input" > "$LAB_DIR/${name}-stored.json" ;;`,
-      `  erase) printf '%s' "$input" > "$LAB_DIR/${name}-erased.txt" ;;`,
-      `  get) if [ -f "$LAB_DIR/${name}-stored.json" ]; then cat "$LAB_DIR/${name}-stored.json"; else echo "credentials not found in native keychain"; exit 1; fi ;;`,
-      '  *) echo "unknown action"; exit 1 ;;',
-      'esac',
-    ].join('\n');
+    const script =
+      body ??
+      [
+        'input=$(cat)',
+        'case "$1" in',
+        `  store) printf '%s' "$input" > "$LAB_DIR/${name}-stored.json" ;;`,
+        `  erase) printf '%s' "$input" > "$LAB_DIR/${name}-erased.txt" ;;`,
+        `  get) if [ -f "$LAB_DIR/${name}-stored.json" ]; then cat "$LAB_DIR/${name}-stored.json"; else echo "credentials not found in native keychain"; exit 1; fi ;;`,
+        '  *) echo "unknown action"; exit 1 ;;',
+        'esac',
+      ].join('\n');
     writeFileSync(path, `#!/bin/sh\n${script}\n`);
     chmodSync(path, 0o755);
   }
@@ -57,7 +71,10 @@ describe('config/docker-store', function () {
     assert.deepEqual(where, { kind: 'file', file: config, description: config });
     assert.equal(mode(config), 0o600);
     assert.equal(mode(join(base, 'docker')), 0o700);
-    assert.equal(readFileSync(config, 'utf8'), `{\n\t"auths": {\n\t\t"reg.test:5000": {\n\t\t\t"auth": "${b64(`alice:${PASSWORD}`)}"\n\t\t}\n\t}\n}`);
+    assert.equal(
+      readFileSync(config, 'utf8'),
+      `{\n\t"auths": {\n\t\t"reg.test:5000": {\n\t\t\t"auth": "${b64(`alice:${PASSWORD}`)}"\n\t\t}\n\t}\n}`,
+    );
     const credential = await getDockerCredential((await readDockerConfigFile(config))!, 'reg.test:5000');
     assert.equal(credential?.username, 'alice');
     assert.equal(credential?.password, PASSWORD);
@@ -91,7 +108,12 @@ describe('config/docker-store', function () {
 
   it('replaces an existing entry under the same key, in place, and writes no trailing newline docker would not', async () => {
     mkdirSync(join(base, 'docker'));
-    writeFileSync(config, JSON.stringify({ auths: { 'a.test': { auth: b64('a:a') }, 'reg.test': { auth: b64('old:old'), identitytoken: 'old-refresh' }, 'z.test': {} } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        auths: { 'a.test': { auth: b64('a:a') }, 'reg.test': { auth: b64('old:old'), identitytoken: 'old-refresh' }, 'z.test': {} },
+      }),
+    );
     await saveDockerLogin(config, 'reg.test', login, { env });
     const auths = json(config).auths as Record<string, unknown>;
     assert.deepEqual(Object.keys(auths), ['a.test', 'reg.test', 'z.test']);
@@ -110,27 +132,35 @@ describe('config/docker-store', function () {
     assert.deepEqual(json(config).auths, {});
   });
 
-  it('stores with credsStore\'s helper (JSON on stdin) and leaves docker\'s empty marker in the file', async () => {
+  it("stores with credsStore's helper (JSON on stdin) and leaves docker's empty marker in the file", async () => {
     mkdirSync(join(base, 'docker'));
     writeFileSync(config, JSON.stringify({ credsStore: 'labtest', auths: { 'reg.test': { auth: b64('old:plain') } } }));
     const where = await saveDockerLogin(config, 'reg.test', login, { env });
     assert.equal(where.kind, 'helper');
     assert.equal(where.description, `docker-credential-labtest (credsStore in ${config})`);
     assert.deepEqual(json(join(base, 'labtest-stored.json')), { ServerURL: 'reg.test', Username: 'alice', Secret: PASSWORD });
-    assert.deepEqual(json(config), { credsStore: 'labtest', auths: { 'reg.test': {} } }, 'the plain-text secret is gone; the marker remains');
+    assert.deepEqual(
+      json(config),
+      { credsStore: 'labtest', auths: { 'reg.test': {} } },
+      'the plain-text secret is gone; the marker remains',
+    );
     assert.ok(!readFileSync(config, 'utf8').includes(b64(`alice:${PASSWORD}`)));
   });
 
-  it('prefers credHelpers[host] over credsStore, with Docker Hub\'s server URL', async () => {
+  it("prefers credHelpers[host] over credsStore, with Docker Hub's server URL", async () => {
     mkdirSync(join(base, 'docker'));
     writeFileSync(config, JSON.stringify({ credsStore: 'labtest', credHelpers: { 'https://index.docker.io/v1/': 'special' } }));
     const where = await saveDockerLogin(config, 'docker.io', login, { env });
     assert.equal(where.description, `docker-credential-special (credHelpers["https://index.docker.io/v1/"] in ${config})`);
-    assert.deepEqual(json(join(base, 'special-stored.json')), { ServerURL: 'https://index.docker.io/v1/', Username: 'alice', Secret: PASSWORD });
+    assert.deepEqual(json(join(base, 'special-stored.json')), {
+      ServerURL: 'https://index.docker.io/v1/',
+      Username: 'alice',
+      Secret: PASSWORD,
+    });
     assert.ok(!existsSync(join(base, 'labtest-stored.json')), 'credsStore was not used');
   });
 
-  it('finds and erases a helper\'s login with the server URL, and the marker with it', async () => {
+  it("finds and erases a helper's login with the server URL, and the marker with it", async () => {
     mkdirSync(join(base, 'docker'));
     writeFileSync(config, JSON.stringify({ credsStore: 'labtest', auths: { 'keep.test': {} } }));
     assert.equal(await findDockerLogin(config, 'reg.test:5000', { env }), undefined, 'nothing there yet');
@@ -142,13 +172,22 @@ describe('config/docker-store', function () {
     assert.deepEqual(json(config), { credsStore: 'labtest', auths: { 'keep.test': {} } });
   });
 
-  it('erases the host\'s spellings docker logout removes, and nothing else; nothing there changes nothing', async () => {
+  it("erases the host's spellings docker logout removes, and nothing else; nothing there changes nothing", async () => {
     mkdirSync(join(base, 'docker'));
-    const entries = { 'reg.test': { auth: b64('a:1') }, 'https://reg.test': { auth: b64('a:2') }, 'http://reg.test': {}, 'reg.test/team/app': { auth: b64('a:3') }, 'reg.test:5000': { auth: b64('a:4') } };
+    const entries = {
+      'reg.test': { auth: b64('a:1') },
+      'https://reg.test': { auth: b64('a:2') },
+      'http://reg.test': {},
+      'reg.test/team/app': { auth: b64('a:3') },
+      'reg.test:5000': { auth: b64('a:4') },
+    };
     writeFileSync(config, JSON.stringify({ auths: entries, detachKeys: 'ctrl-e,e' }));
     const erased = await eraseDockerLogin(config, 'reg.test', { env });
     assert.deepEqual(erased, { kind: 'file', file: config, description: config });
-    assert.deepEqual(json(config), { auths: { 'reg.test/team/app': { auth: b64('a:3') }, 'reg.test:5000': { auth: b64('a:4') } }, detachKeys: 'ctrl-e,e' });
+    assert.deepEqual(json(config), {
+      auths: { 'reg.test/team/app': { auth: b64('a:3') }, 'reg.test:5000': { auth: b64('a:4') } },
+      detachKeys: 'ctrl-e,e',
+    });
     const before = readFileSync(config);
     assert.equal(await eraseDockerLogin(config, 'reg.test', { env }), undefined);
     assert.ok(readFileSync(config).equals(before));
@@ -164,19 +203,25 @@ describe('config/docker-store', function () {
     await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
       assert.ok(e instanceof CoreError);
       assert.equal(e.code, 'CREDENTIAL_HELPER_FAILED');
-      assert.match(e.message, /docker-credential-labtest failed while storing credentials for reg\.test \(exit code 2\): error: keychain is locked/);
+      assert.match(
+        e.message,
+        /docker-credential-labtest failed while storing credentials for reg\.test \(exit code 2\): error: keychain is locked/,
+      );
       assertNoSecret(e);
       return true;
     });
     assert.equal(readFileSync(config, 'utf8'), text);
     rmSync(join(bin, 'docker-credential-labtest'));
     await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
-      assert.match((e as Error).message, new RegExp(`docker-credential-labtest is not on PATH: install it or remove credsStore from ${config.replace(/[.]/g, '\\.')}`));
+      assert.match(
+        (e as Error).message,
+        new RegExp(`docker-credential-labtest is not on PATH: install it or remove credsStore from ${config.replace(/[.]/g, '\\.')}`),
+      );
       return true;
     });
   });
 
-  it('refuses a config.json that does not parse, or is not Docker\'s shape, without changing a byte', async () => {
+  it("refuses a config.json that does not parse, or is not Docker's shape, without changing a byte", async () => {
     mkdirSync(join(base, 'docker'));
     const bad = [
       `{\n\t"auths": {\n\t\t"other.test": { "auth": "${b64('bob:hunter2')}" },,\n\t}\n}`,
@@ -186,7 +231,10 @@ describe('config/docker-store', function () {
     ];
     for (const text of bad) {
       writeFileSync(config, text);
-      for (const attempt of [() => saveDockerLogin(config, 'reg.test', login, { env }), () => eraseDockerLogin(config, 'other.test', { env })]) {
+      for (const attempt of [
+        () => saveDockerLogin(config, 'reg.test', login, { env }),
+        () => eraseDockerLogin(config, 'other.test', { env }),
+      ]) {
         await assert.rejects(attempt(), (e: unknown) => {
           assert.ok(e instanceof ConfigFileError, String(e));
           assert.ok(e.message.includes(config), 'the error names the file');
@@ -216,7 +264,12 @@ describe('config/docker-store', function () {
     writeFileSync(join(base, 'docker'), 'a file where the folder should be');
     await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
       assert.equal((e as CoreError).code, 'DOCKER_CONFIG_UNWRITABLE');
-      assert.match((e as Error).message, new RegExp(`The Docker config file ${config.replace(/[.]/g, '\\.')} cannot be written \\((EEXIST|ENOTDIR)\\); check the permissions`));
+      assert.match(
+        (e as Error).message,
+        new RegExp(
+          `The Docker config file ${config.replace(/[.]/g, '\\.')} cannot be written \\((EEXIST|ENOTDIR)\\); check the permissions`,
+        ),
+      );
       assertNoSecret(e);
       return true;
     });
@@ -231,7 +284,10 @@ describe('config/docker-store', function () {
     try {
       await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
         assert.equal((e as CoreError).code, 'DOCKER_CONFIG_UNWRITABLE');
-        assert.match((e as Error).message, /cannot be written \(EACCES\); check the permissions of it and its folder, or do not save the login there\./);
+        assert.match(
+          (e as Error).message,
+          /cannot be written \(EACCES\); check the permissions of it and its folder, or do not save the login there\./,
+        );
         assertNoSecret(e);
         return true;
       });

@@ -42,28 +42,39 @@ describe('config file properties', () => {
   for (const kind of ['Docker config file', PODMAN_AUTH_FILE_KIND]) {
     it(`random and mutated ${kind}s parse or throw ConfigFileError at a real line, never quoting a secret`, () => {
       fc.assert(
-        fc.property(fc.oneof({ weight: 1, arbitrary: noise(JSON_ALPHABET) }, { weight: 2, arbitrary: text }, { weight: 4, arbitrary: mutated(text, JSON_ALPHABET) }), (input) => {
-          const lines = input.split('\n').length;
-          try {
-            const file = parseDockerConfig(input, '/home/u/.docker/config.json', kind);
-            // The entry a lookup finds either decodes or is refused by name.
-            const found = findAuthEntry(file, 'registry.test');
-            if (found) {
-              try {
-                decodeAuthEntry(found.entry, found.key, file.path, kind);
-              } catch (e) {
-                assert.ok(e instanceof ConfigFileError, String(e));
-                assert.ok(!e.message.includes(SECRET) && !e.message.includes(SECRET_AUTH), `the error quotes a secret: ${e.message}`);
+        fc.property(
+          fc.oneof(
+            { weight: 1, arbitrary: noise(JSON_ALPHABET) },
+            { weight: 2, arbitrary: text },
+            { weight: 4, arbitrary: mutated(text, JSON_ALPHABET) },
+          ),
+          (input) => {
+            const lines = input.split('\n').length;
+            try {
+              const file = parseDockerConfig(input, '/home/u/.docker/config.json', kind);
+              // The entry a lookup finds either decodes or is refused by name.
+              const found = findAuthEntry(file, 'registry.test');
+              if (found) {
+                try {
+                  decodeAuthEntry(found.entry, found.key, file.path, kind);
+                } catch (e) {
+                  assert.ok(e instanceof ConfigFileError, String(e));
+                  assert.ok(!e.message.includes(SECRET) && !e.message.includes(SECRET_AUTH), `the error quotes a secret: ${e.message}`);
+                }
               }
+            } catch (e) {
+              assert.ok(e instanceof ConfigFileError, `non-ConfigFileError for ${JSON.stringify(input)}: ${String(e)}`);
+              assert.ok(!e.message.includes(SECRET) && !e.message.includes(SECRET_AUTH), `the error quotes a secret: ${e.message}`);
+              assert.ok(e.message.includes('/home/u/.docker/config.json'), 'the error names the file');
+              const at = /at line (\d+), column (\d+)/.exec(e.message);
+              if (at)
+                assert.ok(
+                  Number(at[1]) >= 1 && Number(at[1]) <= lines && Number(at[2]) >= 1,
+                  `line ${at[1]} is outside a ${lines}-line file`,
+                );
             }
-          } catch (e) {
-            assert.ok(e instanceof ConfigFileError, `non-ConfigFileError for ${JSON.stringify(input)}: ${String(e)}`);
-            assert.ok(!e.message.includes(SECRET) && !e.message.includes(SECRET_AUTH), `the error quotes a secret: ${e.message}`);
-            assert.ok(e.message.includes('/home/u/.docker/config.json'), 'the error names the file');
-            const at = /at line (\d+), column (\d+)/.exec(e.message);
-            if (at) assert.ok(Number(at[1]) >= 1 && Number(at[1]) <= lines && Number(at[2]) >= 1, `line ${at[1]} is outside a ${lines}-line file`);
-          }
-        }),
+          },
+        ),
         { numRuns: 600 },
       );
     });
@@ -72,17 +83,37 @@ describe('config file properties', () => {
 
 describe('manifest properties', () => {
   const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
-  const descriptor = fc.record({
-    mediaType: fc.constantFrom(MediaTypes.ociLayerGzip, MediaTypes.ociManifest, 'application/x-unknown', ''),
-    digest: fc.constantFrom(D(1), D(2), 'sha256:zz', 'md5:00'),
-    size: fc.constantFrom(0, 10, -1, 2 ** 60, 1.5),
-    annotations: fc.constantFrom(undefined, { 'org.opencontainers.image.title': '../../etc/passwd' }),
-    platform: fc.constantFrom(undefined, { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux' }),
-  }, { requiredKeys: ['mediaType', 'digest', 'size'] });
-  const manifest = fc.oneof(
-    fc.record({ schemaVersion: fc.constantFrom(2, 1, '2'), mediaType: fc.constantFrom(MediaTypes.ociManifest, MediaTypes.dockerManifest, 'text/html'), config: descriptor, layers: fc.array(descriptor, { maxLength: 3 }) }, { requiredKeys: ['schemaVersion'] }),
-    fc.record({ schemaVersion: fc.constant(2), mediaType: fc.constantFrom(MediaTypes.ociIndex, MediaTypes.dockerManifestList), manifests: fc.array(descriptor, { maxLength: 3 }) }, { requiredKeys: ['schemaVersion', 'manifests'] }),
-  ).map((m) => JSON.stringify(m));
+  const descriptor = fc.record(
+    {
+      mediaType: fc.constantFrom(MediaTypes.ociLayerGzip, MediaTypes.ociManifest, 'application/x-unknown', ''),
+      digest: fc.constantFrom(D(1), D(2), 'sha256:zz', 'md5:00'),
+      size: fc.constantFrom(0, 10, -1, 2 ** 60, 1.5),
+      annotations: fc.constantFrom(undefined, { 'org.opencontainers.image.title': '../../etc/passwd' }),
+      platform: fc.constantFrom(undefined, { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux' }),
+    },
+    { requiredKeys: ['mediaType', 'digest', 'size'] },
+  );
+  const manifest = fc
+    .oneof(
+      fc.record(
+        {
+          schemaVersion: fc.constantFrom(2, 1, '2'),
+          mediaType: fc.constantFrom(MediaTypes.ociManifest, MediaTypes.dockerManifest, 'text/html'),
+          config: descriptor,
+          layers: fc.array(descriptor, { maxLength: 3 }),
+        },
+        { requiredKeys: ['schemaVersion'] },
+      ),
+      fc.record(
+        {
+          schemaVersion: fc.constant(2),
+          mediaType: fc.constantFrom(MediaTypes.ociIndex, MediaTypes.dockerManifestList),
+          manifests: fc.array(descriptor, { maxLength: 3 }),
+        },
+        { requiredKeys: ['schemaVersion', 'manifests'] },
+      ),
+    )
+    .map((m) => JSON.stringify(m));
   const contentType = fc.constantFrom(undefined, MediaTypes.ociIndex, MediaTypes.ociManifest, 'application/json', 'text/plain');
 
   it('random and mutated manifests parse or throw a CoreError, and what parses is consistent', () => {

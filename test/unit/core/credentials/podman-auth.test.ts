@@ -10,19 +10,33 @@ const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 describe('config/podman-auth', () => {
   describe('search order', () => {
     it('uses $REGISTRY_AUTH_FILE exclusively', () => {
-      assert.deepEqual(podmanAuthFilePaths({ env: { REGISTRY_AUTH_FILE: '/x/auth.json', XDG_RUNTIME_DIR: '/run/user/1000' }, homedir: '/home/u', platform: 'linux' }), {
-        paths: ['/x/auth.json'],
-        exclusive: true,
-      });
+      assert.deepEqual(
+        podmanAuthFilePaths({
+          env: { REGISTRY_AUTH_FILE: '/x/auth.json', XDG_RUNTIME_DIR: '/run/user/1000' },
+          homedir: '/home/u',
+          platform: 'linux',
+        }),
+        {
+          paths: ['/x/auth.json'],
+          exclusive: true,
+        },
+      );
     });
 
     it('lets a path from settings win over $REGISTRY_AUTH_FILE', () => {
-      assert.deepEqual(podmanAuthFilePaths({ env: { REGISTRY_AUTH_FILE: '/x/auth.json' }, homedir: '/home/u', explicitPath: '/settings/auth.json' }).paths, ['/settings/auth.json']);
+      assert.deepEqual(
+        podmanAuthFilePaths({ env: { REGISTRY_AUTH_FILE: '/x/auth.json' }, homedir: '/home/u', explicitPath: '/settings/auth.json' }).paths,
+        ['/settings/auth.json'],
+      );
     });
 
     it('reads XDG_RUNTIME_DIR, then XDG_CONFIG_HOME, then Docker config.json', () => {
       assert.deepEqual(
-        podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/run/user/1000', XDG_CONFIG_HOME: '/cfg', DOCKER_CONFIG: '/dc' }, homedir: '/home/u', platform: 'linux' }),
+        podmanAuthFilePaths({
+          env: { XDG_RUNTIME_DIR: '/run/user/1000', XDG_CONFIG_HOME: '/cfg', DOCKER_CONFIG: '/dc' },
+          homedir: '/home/u',
+          platform: 'linux',
+        }),
         { paths: ['/run/user/1000/containers/auth.json', '/cfg/containers/auth.json', '/dc/config.json'], exclusive: false },
       );
     });
@@ -100,7 +114,10 @@ describe('config/podman-auth', () => {
       );
       chmodSync(join(bin, 'docker-credential-labtest'), 0o755);
       const env = { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, LAB_DIR: base };
-      const file = parseDockerConfig(JSON.stringify({ credHelpers: { 'docker.io': 'labtest' }, credsStore: 'ignored-by-containers' }), '/a.json');
+      const file = parseDockerConfig(
+        JSON.stringify({ credHelpers: { 'docker.io': 'labtest' }, credsStore: 'ignored-by-containers' }),
+        '/a.json',
+      );
       const found = await getPodmanCredential(file, 'registry-1.docker.io', 'library/x', { env });
       assert.deepEqual(found, { username: 'helper-user', password: 's', source: '/a.json (credHelpers: labtest)' });
       assert.equal(readFileSync(join(base, 'asked'), 'utf8'), 'docker.io');

@@ -6,7 +6,17 @@ import { CredentialResolver } from '../../../../src/core/credentials/resolver';
 import type { Credential, CredentialStore } from '../../../../src/core/credentials/types';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-const SECRETS = ['vault-secret', 'docker-secret', 'runtime-secret', 'confighome-secret', 'explicit-secret', 'hub-secret', 'upstream-secret', 'helper-secret', 'broken-secret'];
+const SECRETS = [
+  'vault-secret',
+  'docker-secret',
+  'runtime-secret',
+  'confighome-secret',
+  'explicit-secret',
+  'hub-secret',
+  'upstream-secret',
+  'helper-secret',
+  'broken-secret',
+];
 
 function assertNoSecret(error: unknown): void {
   const text = `${(error as Error).message}\n${String((error as Error).stack)}`;
@@ -49,7 +59,14 @@ describe('config/credentials: CredentialResolver', () => {
     runtimeAuth = join(base, 'run', 'containers', 'auth.json');
     configHomeAuth = join(base, 'cfg', 'containers', 'auth.json');
     writeJson(dockerConfig, { auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-b', 'docker-secret') } });
-    writeJson(runtimeAuth, { auths: { 'a.test': auth('run-a', 'runtime-secret'), 'b.test': auth('run-b', 'runtime-secret'), 'c.test': auth('run-c', 'runtime-secret'), 'd.test': auth('run-d', 'runtime-secret') } });
+    writeJson(runtimeAuth, {
+      auths: {
+        'a.test': auth('run-a', 'runtime-secret'),
+        'b.test': auth('run-b', 'runtime-secret'),
+        'c.test': auth('run-c', 'runtime-secret'),
+        'd.test': auth('run-d', 'runtime-secret'),
+      },
+    });
     writeJson(configHomeAuth, { auths: { 'd.test': auth('cfg-d', 'confighome-secret'), 'e.test': auth('cfg-e', 'confighome-secret') } });
   });
   afterEach(() => rmSync(base, { recursive: true, force: true }));
@@ -101,8 +118,10 @@ describe('config/credentials: CredentialResolver', () => {
     });
   });
 
-  it('never gives a mirror the upstream registry\'s credential', async () => {
-    writeJson(dockerConfig, { auths: { 'https://index.docker.io/v1/': auth('hubuser', 'hub-secret'), 'upstream.test': auth('up', 'upstream-secret') } });
+  it("never gives a mirror the upstream registry's credential", async () => {
+    writeJson(dockerConfig, {
+      auths: { 'https://index.docker.io/v1/': auth('hubuser', 'hub-secret'), 'upstream.test': auth('up', 'upstream-secret') },
+    });
     writeJson(runtimeAuth, { auths: { 'docker.io/library': auth('lib', 'hub-secret') } });
     const store = new RecordingStore({ 'upstream.test': { username: 'vault-up', password: 'vault-secret', source: 'secret-storage' } });
     const r = resolver({ secretStore: store });
@@ -121,7 +140,10 @@ describe('config/credentials: CredentialResolver', () => {
     assert.equal((await r.get('b.test'))?.username, 'docker-b');
     const sizeBefore = statSync(dockerConfig).size;
     // Same size, same mtime (the inode is kept by an in-place rewrite): the cached parse is used.
-    writeFileSync(dockerConfig, JSON.stringify({ auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-X', 'docker-secret') } }, null, 2));
+    writeFileSync(
+      dockerConfig,
+      JSON.stringify({ auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-X', 'docker-secret') } }, null, 2),
+    );
     utimesSync(dockerConfig, stamp, stamp);
     assert.equal(statSync(dockerConfig).size, sizeBefore);
     assert.equal((await r.get('b.test'))?.username, 'docker-b');
@@ -138,11 +160,18 @@ describe('config/credentials: CredentialResolver', () => {
   it('uses credential helpers from config.json with the helper named in the source', async () => {
     const bin = join(base, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'docker-credential-labtest'), '#!/bin/sh\ninput=$(cat)\nprintf \'{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}\' "$input"\n');
+    writeFileSync(
+      join(bin, 'docker-credential-labtest'),
+      '#!/bin/sh\ninput=$(cat)\nprintf \'{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}\' "$input"\n',
+    );
     chmodSync(join(bin, 'docker-credential-labtest'), 0o755);
     env.PATH = `${bin}${delimiter}${process.env.PATH ?? ''}`;
     writeJson(dockerConfig, { auths: { 'ghcr.io': {} }, credHelpers: { 'ghcr.io': 'labtest' } });
-    assert.deepEqual(await resolver().get('ghcr.io'), { username: 'helper-user', password: 'helper-secret', source: `${dockerConfig} (credHelpers: labtest)` });
+    assert.deepEqual(await resolver().get('ghcr.io'), {
+      username: 'helper-user',
+      password: 'helper-secret',
+      source: `${dockerConfig} (credHelpers: labtest)`,
+    });
     assert.equal((await resolver().get('c.test'))?.username, 'run-c', 'hosts without a helper still use the files');
   });
 

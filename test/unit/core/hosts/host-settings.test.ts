@@ -24,10 +24,16 @@ describe('core/hosts/host-settings', () => {
     // No host directory: the registry itself, as on a machine without containerd or Docker folders.
     const config = await loadHostConfig('reg.test:5000', { roots: [], platform: 'linux' });
     const plain = planEndpoints(config, 'pull', { parsed: parseHostSettings({ insecureRegistries: ['reg.test:5000', 'bad host'] }) });
-    assert.ok(plain.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in the insecure registries setting'), plain.endpoints[0]?.why.join(' | '));
+    assert.ok(
+      plain.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in the insecure registries setting'),
+      plain.endpoints[0]?.why.join(' | '),
+    );
     assert.ok(plain.warnings.some((w) => w.startsWith('An entry of the insecure registries setting was ignored')));
     const named = planEndpoints(config, 'pull', {
-      parsed: parseHostSettings({ insecureRegistries: ['reg.test:5000', 'bad host'], names: { insecureRegistries: 'registryExplorer.insecureRegistries' } }),
+      parsed: parseHostSettings({
+        insecureRegistries: ['reg.test:5000', 'bad host'],
+        names: { insecureRegistries: 'registryExplorer.insecureRegistries' },
+      }),
     });
     assert.ok(named.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in registryExplorer.insecureRegistries'));
     assert.ok(named.warnings.some((w) => w.startsWith('An entry of registryExplorer.insecureRegistries was ignored')));

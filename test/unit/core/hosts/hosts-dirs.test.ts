@@ -41,7 +41,12 @@ describe('config/hosts', () => {
       assert.deepEqual(hostDirectoryNames('localhost:5000', 'linux'), ['localhost_5000_', 'localhost:5000', '_default']);
       assert.deepEqual(hostDirectoryNames('localhost:5000', 'win32'), ['localhost_5000_', 'localhost5000', '_default']);
       assert.deepEqual(hostDirectoryNames('docker.io', 'linux'), ['docker.io', 'docker.io_443_', 'docker.io:443', '_default']);
-      assert.deepEqual(hostDirectoryNames('registry.test', 'win32'), ['registry.test', 'registry.test_443_', 'registry.test443', '_default']);
+      assert.deepEqual(hostDirectoryNames('registry.test', 'win32'), [
+        'registry.test',
+        'registry.test_443_',
+        'registry.test443',
+        '_default',
+      ]);
     });
 
     it('keeps IPv6 brackets and only treats a colon after ] as the port', () => {
@@ -286,7 +291,13 @@ describe('config/hosts', () => {
 
   describe('Docker certs.d fallback', () => {
     it('reads *.crt as CA and *.cert + *.key as client pairs when hosts.toml is missing', async () => {
-      const dir = hostDir('r1', 'certs.test:5000', { 'b.crt': 'ca-b', 'a.crt': 'ca-a', 'client.cert': 'c', 'client.key': 'k', 'notes.txt': 'x' });
+      const dir = hostDir('r1', 'certs.test:5000', {
+        'b.crt': 'ca-b',
+        'a.crt': 'ca-a',
+        'client.cert': 'c',
+        'client.key': 'k',
+        'notes.txt': 'x',
+      });
       const config = await loadHostConfig('certs.test:5000', { roots: [root('r1')] });
       assert.deepEqual(config.source, { root: root('r1'), dir });
       assert.equal(config.server.url, 'https://certs.test:5000/v2');
@@ -338,17 +349,25 @@ describe('config/hosts', () => {
   });
 
   it('has documented default roots', () => {
-    assert.deepEqual(defaultHostRoots({}, '/home/u', 'linux'), ['/etc/containerd/certs.d', '/etc/docker/certs.d', '/home/u/.config/containers/certs.d']);
+    assert.deepEqual(defaultHostRoots({}, '/home/u', 'linux'), [
+      '/etc/containerd/certs.d',
+      '/etc/docker/certs.d',
+      '/home/u/.config/containers/certs.d',
+    ]);
   });
 
   it('describes a configuration without header values', async () => {
     hostDir('r1', 'docker.io', {
       'ca.pem': 'x',
-      'hosts.toml': '[host."https://mirror.test"]\n  capabilities = ["pull"]\n  ca = "ca.pem"\n  skip_verify = true\n  [host."https://mirror.test".header]\n    authorization = "Bearer VERYSECRETVALUE"\n',
+      'hosts.toml':
+        '[host."https://mirror.test"]\n  capabilities = ["pull"]\n  ca = "ca.pem"\n  skip_verify = true\n  [host."https://mirror.test".header]\n    authorization = "Bearer VERYSECRETVALUE"\n',
     });
     const text = describeHostConfig(await loadHostConfig('docker.io', { roots: [root('r1')] }));
     assert.match(text, /^Endpoints for docker\.io, from .*hosts\.toml:/);
-    assert.match(text, /1\. mirror https:\/\/mirror\.test\/v2 — pull; CA .*ca\.pem; certificate verification OFF; headers authorization \(values hidden\)/);
+    assert.match(
+      text,
+      /1\. mirror https:\/\/mirror\.test\/v2 — pull; CA .*ca\.pem; certificate verification OFF; headers authorization \(values hidden\)/,
+    );
     assert.match(text, /2\. server https:\/\/registry-1\.docker\.io\/v2 — pull, resolve, push, referrers/);
     assert.ok(!text.includes('VERYSECRETVALUE'));
     assert.match(describeHostConfig(await loadHostConfig('x.test', { roots: [] })), /built-in defaults/);

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadHostConfig } from '../../../../src/core/hosts/hosts-dirs';
-import { describePlan, endpointUrl, loadEndpointPlan, planEndpoints, type EndpointPlan, type Operation, type PlanSettings } from '../../../../src/core/hosts/plan';
+import {
+  describePlan,
+  endpointUrl,
+  loadEndpointPlan,
+  planEndpoints,
+  type EndpointPlan,
+  type Operation,
+  type PlanSettings,
+} from '../../../../src/core/hosts/plan';
 
 describe('plan', () => {
   let base: string;
@@ -53,7 +61,10 @@ describe('plan', () => {
         assert.equal(p.operation, op);
         assert.deepEqual(p.source, { root: roots()[0], dir, file: join(dir, 'hosts.toml') });
         assert.deepEqual(hosts(p), ['mirror-a.example', 'mirror-b.example:5000', 'registry-1.docker.io']);
-        assert.deepEqual(p.endpoints.map((e) => e.role), ['mirror', 'mirror', 'server']);
+        assert.deepEqual(
+          p.endpoints.map((e) => e.role),
+          ['mirror', 'mirror', 'server'],
+        );
         assert.deepEqual(p.skipped, []);
       }
     });
@@ -63,9 +74,17 @@ describe('plan', () => {
       for (const op of ['push', 'delete'] as const) {
         const p = await plan('docker.io', op);
         assert.deepEqual(hosts(p), ['mirror-b.example:5000']);
-        assert.deepEqual(p.skipped.map((s) => s.host), ['mirror-a.example', 'registry-1.docker.io']);
+        assert.deepEqual(
+          p.skipped.map((s) => s.host),
+          ['mirror-a.example', 'registry-1.docker.io'],
+        );
         assert.equal(p.skipped[0]?.reason, 'mirror without the push capability');
-        assert.match(p.skipped[1]?.reason ?? '', new RegExp(`only the first host with the push capability \\(mirror-b.example:5000\\) receives ${op === 'push' ? 'pushes' : 'deletes'}`));
+        assert.match(
+          p.skipped[1]?.reason ?? '',
+          new RegExp(
+            `only the first host with the push capability \\(mirror-b.example:5000\\) receives ${op === 'push' ? 'pushes' : 'deletes'}`,
+          ),
+        );
       }
     });
 
@@ -88,11 +107,16 @@ describe('plan', () => {
       hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
       const p = await plan('docker.io', 'referrers');
       assert.deepEqual(hosts(p), ['registry-1.docker.io']);
-      assert.deepEqual(p.skipped.map((s) => s.reason), ['mirror without the referrers capability', 'mirror without the referrers capability']);
+      assert.deepEqual(
+        p.skipped.map((s) => s.reason),
+        ['mirror without the referrers capability', 'mirror without the referrers capability'],
+      );
     });
 
     it('plans nothing, and says why, when no host has the capability', async () => {
-      hostDir('registry.test', { 'hosts.toml': 'capabilities = ["pull", "resolve"]\n[host."https://cache.test"]\ncapabilities = ["pull"]\n' });
+      hostDir('registry.test', {
+        'hosts.toml': 'capabilities = ["pull", "resolve"]\n[host."https://cache.test"]\ncapabilities = ["pull"]\n',
+      });
       const p = await plan('registry.test', 'push');
       assert.deepEqual(p.endpoints, []);
       assert.deepEqual(p.skipped, [
@@ -124,7 +148,10 @@ describe('plan', () => {
     it('adds ns only for hosts that are not the registry (Docker Hub names count as one)', async () => {
       const dir = hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
       const p = await plan('docker.io', 'pull');
-      assert.deepEqual(p.endpoints.map((e) => e.ns), ['docker.io', 'docker.io', undefined]);
+      assert.deepEqual(
+        p.endpoints.map((e) => e.ns),
+        ['docker.io', 'docker.io', undefined],
+      );
       assert.ok(!('ns' in p.endpoints[2]!));
       assert.ok(p.endpoints[0]?.why.includes(`mirror from ${join(dir, 'hosts.toml')}`));
       assert.ok(p.endpoints[0]?.why.includes('ns=docker.io: mirror-a.example is not docker.io itself'));
@@ -183,7 +210,7 @@ describe('plan', () => {
       assert.equal(p.endpoints[0]?.scheme, 'http');
       assert.equal(p.endpoints[0]?.insecure, false);
       assert.equal(p.endpoints[0]?.skipVerify, false);
-      assert.ok(p.endpoints[0]?.why.includes('plain HTTP: http:// in the registry\'s own settings'));
+      assert.ok(p.endpoints[0]?.why.includes("plain HTTP: http:// in the registry's own settings"));
     });
 
     it('tries an http:// entry with TLS settings on a port other than 80 over https first', async () => {
@@ -210,26 +237,37 @@ describe('plan', () => {
 
   describe('TLS of a host named by several sections', () => {
     it('gives the server the CA, client and skip_verify of a [host] section for the same host, and says so', async () => {
-      const dir = hostDir('registry.test', { 'ca.pem': 'x', 'client.pem': 'x', 'hosts.toml': '[host."https://Registry.test"]\n  ca = "ca.pem"\n  client = "client.pem"\n  capabilities = ["pull"]\n' });
+      const dir = hostDir('registry.test', {
+        'ca.pem': 'x',
+        'client.pem': 'x',
+        'hosts.toml': '[host."https://Registry.test"]\n  ca = "ca.pem"\n  client = "client.pem"\n  capabilities = ["pull"]\n',
+      });
       for (const op of ['list', 'push', 'pull'] as const) {
         const p = await plan('registry.test', op);
         const server = p.endpoints.find((e) => e.role === 'server')!;
         assert.deepEqual(server.caFiles, [join(dir, 'ca.pem')], op);
         assert.deepEqual(server.clientCertificates, [{ cert: join(dir, 'client.pem'), key: join(dir, 'client.pem') }], op);
-        assert.ok(server.why.includes(`ca, client from [host."https://registry.test"] of ${join(dir, 'hosts.toml')}: the same host`), server.why.join('; '));
+        assert.ok(
+          server.why.includes(`ca, client from [host."https://registry.test"] of ${join(dir, 'hosts.toml')}: the same host`),
+          server.why.join('; '),
+        );
         assert.ok(!server.insecure && !server.skipVerify);
       }
     });
 
-    it('keeps a section\'s own settings, and never borrows across schemes or hosts', async () => {
+    it("keeps a section's own settings, and never borrows across schemes or hosts", async () => {
       hostDir('registry.test', {
         'a.pem': 'x',
         'b.pem': 'x',
-        'hosts.toml': 'server = "https://registry.test"\nca = "a.pem"\n\n[host."https://registry.test"]\n  ca = "b.pem"\n  skip_verify = true\n\n[host."http://registry.test:5000"]\n\n[host."https://mirror.test"]\n',
+        'hosts.toml':
+          'server = "https://registry.test"\nca = "a.pem"\n\n[host."https://registry.test"]\n  ca = "b.pem"\n  skip_verify = true\n\n[host."http://registry.test:5000"]\n\n[host."https://mirror.test"]\n',
       });
       const p = await plan('registry.test', 'pull');
       const [mirror, plain, other, server] = p.endpoints;
-      assert.deepEqual([mirror!.host, plain!.host, other!.host, server!.host], ['registry.test', 'registry.test:5000', 'mirror.test', 'registry.test']);
+      assert.deepEqual(
+        [mirror!.host, plain!.host, other!.host, server!.host],
+        ['registry.test', 'registry.test:5000', 'mirror.test', 'registry.test'],
+      );
       assert.match(mirror!.caFiles[0]!, /b\.pem$/);
       assert.match(server!.caFiles[0]!, /a\.pem$/, 'its own ca wins');
       assert.ok(server!.skipVerify, 'skip_verify it did not set comes from the section for the same host');
@@ -259,7 +297,7 @@ describe('plan', () => {
     it('verifies a loopback registry named with https:// or given a CA, unless an entry lists it', async () => {
       let [e] = (await plan('127.0.0.1:5443', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
       assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', false, false]);
-      assert.ok(e?.why.includes('verified although loopback: https:// in the registry\'s own settings'));
+      assert.ok(e?.why.includes("verified although loopback: https:// in the registry's own settings"));
       hostDir('127.0.0.1:5444', { 'ca.crt': 'x' });
       [e] = (await plan('127.0.0.1:5444', 'pull')).endpoints;
       assert.deepEqual([e?.insecure, e?.skipVerify], [false, false]);
@@ -287,19 +325,25 @@ describe('plan', () => {
     it('applies the registry setting insecure flag to the server only', async () => {
       hostDir('reg.test', { 'hosts.toml': '[host."https://mirror.test"]\n' });
       const p = await plan('reg.test', 'pull', { registrySetting: { insecure: true } });
-      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]), [
-        ['mirror.test', false, false],
-        ['reg.test', true, true],
-      ]);
+      assert.deepEqual(
+        p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]),
+        [
+          ['mirror.test', false, false],
+          ['reg.test', true, true],
+        ],
+      );
     });
 
     it('makes a skip_verify = true host insecure; skip_verify = false keeps verification for a listed host', async () => {
       hostDir('reg.test', { 'hosts.toml': 'skip_verify = false\n[host."https://mirror.test"]\nskip_verify = true\n' });
       const p = await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'] });
-      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]), [
-        ['mirror.test', true, true],
-        ['reg.test', true, false],
-      ]);
+      assert.deepEqual(
+        p.endpoints.map((e) => [e.host, e.insecure, e.skipVerify]),
+        [
+          ['mirror.test', true, true],
+          ['reg.test', true, false],
+        ],
+      );
       assert.match(p.endpoints[0]?.why.join('\n') ?? '', /insecure: skip_verify = true in /);
       assert.match(p.endpoints[1]?.why.join('\n') ?? '', /certificates still verified: skip_verify = false/);
     });
@@ -308,7 +352,10 @@ describe('plan', () => {
       hostDir('reg.test', { 'hosts.toml': 'server = "https://reg.test"\n' });
       const p = await plan('reg.test', 'pull', { registrySetting: { scheme: 'http' } });
       assert.equal(p.endpoints[0]?.scheme, 'https');
-      assert.match(p.warnings.join('\n'), /names reg\.test with http:\/\/, but .*hosts\.toml makes its server https:\/\/; the hosts\.toml wins/);
+      assert.match(
+        p.warnings.join('\n'),
+        /names reg\.test with http:\/\/, but .*hosts\.toml makes its server https:\/\/; the hosts\.toml wins/,
+      );
     });
 
     it('turns malformed settings into warnings and never into insecure hosts', async () => {
@@ -320,7 +367,10 @@ describe('plan', () => {
       assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the insecure registries setting was ignored')).length, 4);
       assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the resolve rules setting was ignored')).length, 2);
       assert.ok(p.warnings.every((w) => /Fix or remove it in the settings\.$/.test(w)));
-      const reg = await plan('reg.test', 'pull', { insecureRegistries: ['http://reg.test', 'reg.test:bad'], resolveRules: ['reg.test:443:127.0.0.1', 'garbage'] });
+      const reg = await plan('reg.test', 'pull', {
+        insecureRegistries: ['http://reg.test', 'reg.test:bad'],
+        resolveRules: ['reg.test:443:127.0.0.1', 'garbage'],
+      });
       assert.equal(reg.endpoints[0]?.insecure, false);
       assert.equal(reg.endpoints[0]?.connectTo.https?.address, '127.0.0.1');
     });
@@ -337,7 +387,7 @@ describe('plan', () => {
       });
       assert.ok(e?.why.includes('resolve rule reg.test:443:127.0.0.1:5443'));
       assert.ok(e?.why.includes('resolve rule reg.test:80:127.0.0.1:5080 (for the plain-HTTP fallback)'));
-      const text = describePlan((await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], resolveRules: rules })));
+      const text = describePlan(await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], resolveRules: rules }));
       assert.match(text, /https connects to 127\.0\.0\.1:5443 \(resolve rule reg\.test:443:127\.0\.0\.1:5443\)/);
       assert.match(text, /http connects to 127\.0\.0\.1:5080/);
     });
@@ -350,7 +400,9 @@ describe('plan', () => {
       assert.deepEqual(e?.connectTo.http, e?.connectTo.https);
       assert.equal(e?.why.filter((w) => w.startsWith('resolve rule')).length, 1);
       assert.match(describePlan({ ...(await plan('reg.test:5000', 'pull', { resolveRules: rules })) }), /connects to \[::1\]:5000/);
-      [e] = (await plan('reg.test:5000', 'pull', { registrySetting: { scheme: 'http' }, resolveRules: ['reg.test:5000:127.0.0.2'] })).endpoints;
+      [e] = (
+        await plan('reg.test:5000', 'pull', { registrySetting: { scheme: 'http' }, resolveRules: ['reg.test:5000:127.0.0.2'] })
+      ).endpoints;
       assert.deepEqual(e?.connectTo, { http: { address: '127.0.0.2', port: 5000, rule: 'reg.test:5000:127.0.0.2:5000' } });
     });
 
@@ -368,7 +420,13 @@ describe('plan', () => {
       assert.deepEqual(a.headerNames, ['Authorization', 'X-Multi']);
       assert.deepEqual({ ...a.headers }, { Authorization: 'Bearer SECRET-TOKEN-A', 'X-Multi': 'first-SECRET, second-SECRET' });
       assert.deepEqual(p.endpoints[2]?.headers, {});
-      for (const text of [JSON.stringify(p), inspect(p, { depth: null }), inspect(p, { depth: null, showHidden: true }), describePlan(p), String(p.warnings)]) {
+      for (const text of [
+        JSON.stringify(p),
+        inspect(p, { depth: null }),
+        inspect(p, { depth: null, showHidden: true }),
+        describePlan(p),
+        String(p.warnings),
+      ]) {
         assert.doesNotMatch(text, /SECRET/);
       }
       assert.match(describePlan(p), /headers: Authorization, X-Multi \(values hidden\)/);
@@ -392,12 +450,17 @@ describe('plan', () => {
 
       p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup });
       assert.deepEqual(asked.sort(), ['mirror.corp', 'reg.corp']);
-      assert.deepEqual(p.endpoints.map((e) => [e.host, e.insecure]), [
-        ['mirror.corp', false],
-        ['10.200.0.1:5000', true],
-        ['reg.corp', true],
-      ]);
-      assert.ok(p.endpoints[2]?.why.includes('insecure: resolves to 10.1.2.3, which matches 10.0.0.0/8 in the insecure registries setting'));
+      assert.deepEqual(
+        p.endpoints.map((e) => [e.host, e.insecure]),
+        [
+          ['mirror.corp', false],
+          ['10.200.0.1:5000', true],
+          ['reg.corp', true],
+        ],
+      );
+      assert.ok(
+        p.endpoints[2]?.why.includes('insecure: resolves to 10.1.2.3, which matches 10.0.0.0/8 in the insecure registries setting'),
+      );
     });
 
     it('ignores lookup failures and slow lookups', async () => {
@@ -408,13 +471,22 @@ describe('plan', () => {
       assert.equal(p.endpoints[0]?.insecure, false);
       const never = (): Promise<string[]> => new Promise(() => undefined);
       const started = Date.now();
-      p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup: never, lookupTimeoutMs: 50 });
+      p = await loadEndpointPlan('reg.corp', 'pull', {
+        roots: roots(),
+        insecureRegistries: ['10.0.0.0/8'],
+        lookup: never,
+        lookupTimeoutMs: 50,
+      });
       assert.ok(Date.now() - started < 2000);
       assert.equal(p.endpoints[0]?.insecure, false);
     });
 
     it('treats a host resolving to loopback as insecure, and keeps given addresses', async () => {
-      let p = await loadEndpointPlan('dev.test:5000', 'pull', { roots: roots(), insecureRegistries: ['192.168.0.0/16'], lookup: async () => ['127.0.0.1'] });
+      let p = await loadEndpointPlan('dev.test:5000', 'pull', {
+        roots: roots(),
+        insecureRegistries: ['192.168.0.0/16'],
+        lookup: async () => ['127.0.0.1'],
+      });
       assert.ok(p.endpoints[0]?.why.includes('insecure: resolves to the loopback address 127.0.0.1'));
       let called = false;
       p = await loadEndpointPlan('dev.test:5000', 'pull', {
@@ -440,7 +512,9 @@ describe('plan', () => {
 
   describe('describePlan', () => {
     it('shows operation, source, numbered endpoints, skipped hosts and warnings', async () => {
-      const dir = hostDir('docker.io', { 'hosts.toml': `${MIRROR_CHAIN}\n[host."https://mirror-c.example"]\nskip_verify = true\nproxy = "x"\n` });
+      const dir = hostDir('docker.io', {
+        'hosts.toml': `${MIRROR_CHAIN}\n[host."https://mirror-c.example"]\nskip_verify = true\nproxy = "x"\n`,
+      });
       const p = await plan('docker.io', 'push', { insecureRegistries: ['nope nope'] });
       const text = describePlan(p);
       assert.match(text, /^Endpoint plan for push on docker\.io\n/);
@@ -456,7 +530,10 @@ describe('plan', () => {
 
       const pull = describePlan(await plan('docker.io', 'pull'));
       assert.match(pull, /4\. server https:\/\/registry-1\.docker\.io\/v2\n/);
-      assert.match(pull, /3\. mirror https:\/\/mirror-c\.example\/v2\?ns=docker\.io\n.*\n {5}TLS: certificate verification OFF; falls back to plain HTTP/);
+      assert.match(
+        pull,
+        /3\. mirror https:\/\/mirror-c\.example\/v2\?ns=docker\.io\n.*\n {5}TLS: certificate verification OFF; falls back to plain HTTP/,
+      );
       const none = describePlan(await plan('localhost:5000', 'pull', { registrySetting: { scheme: 'http' } }));
       assert.match(none, /Host configuration: built-in defaults/);
       assert.match(none, /TLS: plain HTTP \(no TLS\)/);

@@ -50,7 +50,9 @@ describe('resolve rules: parseResolveRule', () => {
 });
 
 describe('resolve rules: findResolveRule', () => {
-  const rules = ['reg.local:443:10.0.0.1', 'reg.local:5000:10.0.0.2', 'REG.local:443:10.0.0.3:8443', '[fd00::5]:443:[::1]'].map(parseResolveRule);
+  const rules = ['reg.local:443:10.0.0.1', 'reg.local:5000:10.0.0.2', 'REG.local:443:10.0.0.3:8443', '[fd00::5]:443:[::1]'].map(
+    parseResolveRule,
+  );
 
   it('matches the exact dial target; the last duplicate wins', () => {
     assert.deepEqual(findResolveRule(rules, 'reg.local', 443), { host: 'reg.local', port: 443, address: '10.0.0.3', addressPort: 8443 });
@@ -70,11 +72,16 @@ describe('resolve rules: findResolveRule', () => {
 
 describe('resolve rules: properties', () => {
   const port = fc.integer({ min: 1, max: 65535 });
-  const host = fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6().map((a) => `[${a}]`));
-  const address = fc.oneof(fc.ipV4(), fc.ipV6().map((a) => `[${a}]`));
-  const rule = fc
-    .tuple(host, port, address, fc.option(port))
-    .map(([h, p, a, ap]) => `${h}:${p}:${a}${ap === null ? '' : `:${ap}`}`);
+  const host = fc.oneof(
+    fc.domain(),
+    fc.ipV4(),
+    fc.ipV6().map((a) => `[${a}]`),
+  );
+  const address = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6().map((a) => `[${a}]`),
+  );
+  const rule = fc.tuple(host, port, address, fc.option(port)).map(([h, p, a, ap]) => `${h}:${p}:${a}${ap === null ? '' : `:${ap}`}`);
 
   it('generated rules parse, and format(parse(x)) parses to the same rule', () => {
     fc.assert(

@@ -20,7 +20,11 @@ const ENTRY_TYPES = new Set(['file', 'directory', 'symlink', 'hardlink', 'char-d
 type Edit = { at: number; kind: 'flip' | 'set' | 'insert' | 'delete' | 'truncate'; value: number };
 
 const edits: fc.Arbitrary<Edit[]> = fc.array(
-  fc.record({ at: fc.nat(), kind: fc.constantFrom('flip', 'set', 'insert', 'delete', 'truncate'), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    at: fc.nat(),
+    kind: fc.constantFrom('flip', 'set', 'insert', 'delete', 'truncate'),
+    value: fc.integer({ min: 0, max: 255 }),
+  }),
   { minLength: 1, maxLength: 4 },
 );
 
@@ -121,10 +125,16 @@ describe('layer-files: properties', () => {
   it('edited zstd layers list or throw a CoreError, with whichever zstd decoder and with fzstd', async () => {
     const fixtures = ['gnu-posix.tar.zst', 'two-frames.tar.zst'].map((f) => readFileSync(join(FIXTURES, f)));
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...fixtures), edits, fc.boolean(), fc.integer({ min: 64, max: 8192 }), async (zst, changes, viaFzstd, size) => {
-        const bytes = mutate(zst, changes);
-        await listsOrFailsCleanly(viaFzstd ? Readable.from(fzstdChunks(streamOf(bytes, size))) : streamOf(bytes, size));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...fixtures),
+        edits,
+        fc.boolean(),
+        fc.integer({ min: 64, max: 8192 }),
+        async (zst, changes, viaFzstd, size) => {
+          const bytes = mutate(zst, changes);
+          await listsOrFailsCleanly(viaFzstd ? Readable.from(fzstdChunks(streamOf(bytes, size))) : streamOf(bytes, size));
+        },
+      ),
       { numRuns: 150 },
     );
   });

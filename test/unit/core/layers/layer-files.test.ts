@@ -12,7 +12,16 @@ import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { CoreError } from '../../../../src/core/errors';
 import { fzstdChunks } from '../../../../src/core/layers/layer-decode';
-import { layerFileTree, listLayerFiles, MAX_LAYER_NAME_BYTES, MAX_LAYER_NAME_BYTES_TOTAL, MAX_LAYER_PATH_DEPTH, sniffCompression, type LayerFileEntry, type ListLayerOptions } from '../../../../src/core/layers/layer-files';
+import {
+  layerFileTree,
+  listLayerFiles,
+  MAX_LAYER_NAME_BYTES,
+  MAX_LAYER_NAME_BYTES_TOTAL,
+  MAX_LAYER_PATH_DEPTH,
+  sniffCompression,
+  type LayerFileEntry,
+  type ListLayerOptions,
+} from '../../../../src/core/layers/layer-files';
 import { MediaTypes } from '../../../../src/core/oci/media-types';
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../support/lab/tar';
@@ -55,7 +64,9 @@ async function listError(bytes: Buffer | Readable, options?: ListLayerOptions): 
 
 /** Paths with their kind, for compact comparisons. */
 function summary(entries: LayerFileEntry[]): string[] {
-  return entries.map((e) => `${e.type} ${e.path}${e.linkTarget === undefined ? '' : ` -> ${e.linkTarget}`}${e.size > 0 ? ` (${e.size})` : ''}`);
+  return entries.map(
+    (e) => `${e.type} ${e.path}${e.linkTarget === undefined ? '' : ` -> ${e.linkTarget}`}${e.size > 0 ? ` (${e.size})` : ''}`,
+  );
 }
 
 /** A deterministic byte generator (xorshift), so failures reproduce. */
@@ -73,7 +84,16 @@ function pseudoRandomBytes(length: number, seed: number): Buffer {
 
 const SAMPLE: TarEntry[] = [
   { name: 'etc', directory: true },
-  { name: 'etc/hostname', data: Buffer.from('sample\n'), mode: 0o640, uid: 1000, gid: 100, uname: 'app', gname: 'users', mtime: 1_700_000_000 },
+  {
+    name: 'etc/hostname',
+    data: Buffer.from('sample\n'),
+    mode: 0o640,
+    uid: 1000,
+    gid: 100,
+    uname: 'app',
+    gname: 'users',
+    mtime: 1_700_000_000,
+  },
   { name: 'etc/localtime', type: 'symlink', linkTarget: '/usr/share/zoneinfo/UTC', mode: 0o777 },
   { name: 'usr/bin/tool', data: Buffer.alloc(1500, 7), mode: 0o755 },
   { name: 'usr/bin/tool-link', type: 'hardlink', linkTarget: 'usr/bin/tool' },
@@ -203,14 +223,21 @@ describe('layer-files: listLayerFiles', () => {
     const layer = Buffer.concat(Array.from({ length: 2000 }, () => frame));
     const err = await listError(layer);
     assert.equal(err.code, 'LAYER_TOO_COSTLY', err.message);
-    assert.match(err.message, /^The layer's zstd frames ask for 256 MiB of decoding memory for 10 bytes of content, far more than any encoder needs/);
-    await assert.rejects(async () => {
-      for await (const _ of fzstdChunks(Readable.from([layer]))) void _;
-    }, (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY');
+    assert.match(
+      err.message,
+      /^The layer's zstd frames ask for 256 MiB of decoding memory for 10 bytes of content, far more than any encoder needs/,
+    );
+    await assert.rejects(
+      async () => {
+        for await (const _ of fzstdChunks(Readable.from([layer]))) void _;
+      },
+      (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY',
+    );
     // The same frames declaring their 10 bytes (single segment) ask for 10 bytes each, and decode.
     const declared = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
     let produced = 0;
-    for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => declared))]))) produced += chunk.length;
+    for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => declared))])))
+      produced += chunk.length;
     assert.equal(produced, 20_000);
   });
 
@@ -220,12 +247,21 @@ describe('layer-files: listLayerFiles', () => {
     this.timeout(10_000);
     const rleBlock = Buffer.from([((128 * 1024) << 3) | (1 << 1), ((128 * 1024) << 3) >> 8, ((128 * 1024) << 3) >> 16, 0]);
     const lastBlock = Buffer.from([(1 << 1) | 1 | (512 << 3), (512 << 3) >> 8, 0, 0]);
-    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]), ...Array.from({ length: 2000 }, () => rleBlock), lastBlock]);
+    const frame = Buffer.concat([
+      Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]),
+      ...Array.from({ length: 2000 }, () => rleBlock),
+      lastBlock,
+    ]);
     await assert.rejects(
       async () => {
         for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
       },
-      (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY' && /^The layer's zstd frames make fzstd copy 1,152 MiB of its window for 8,010 bytes read, far more than any encoder needs/.test(e.message),
+      (e: unknown) =>
+        e instanceof CoreError &&
+        e.code === 'LAYER_TOO_COSTLY' &&
+        /^The layer's zstd frames make fzstd copy 1,152 MiB of its window for 8,010 bytes read, far more than any encoder needs/.test(
+          e.message,
+        ),
     );
   });
 
@@ -242,7 +278,14 @@ describe('layer-files: listLayerFiles', () => {
     );
     assert.deepEqual(
       entries.map((e) => e.whiteout),
-      [{ kind: 'file', target: 'gone' }, { kind: 'file', target: 'a/b/c.txt' }, { kind: 'opaque', directory: 'a' }, undefined, undefined, undefined],
+      [
+        { kind: 'file', target: 'gone' },
+        { kind: 'file', target: 'a/b/c.txt' },
+        { kind: 'opaque', directory: 'a' },
+        undefined,
+        undefined,
+        undefined,
+      ],
     );
   });
 
@@ -326,7 +369,8 @@ describe('layer-files: listLayerFiles', () => {
         const err = await listError(gz.subarray(0, cut));
         assert.equal(err.code, 'LAYER_TRUNCATED', `cut at ${cut} of ${gz.length}: ${err.message}`);
       }
-      for (const cut of cuts) assert.equal((await listError(zlib.gzipSync(archive.subarray(0, cut)))).code, 'LAYER_TRUNCATED', `tar cut at ${cut}`);
+      for (const cut of cuts)
+        assert.equal((await listError(zlib.gzipSync(archive.subarray(0, cut)))).code, 'LAYER_TRUNCATED', `tar cut at ${cut}`);
     });
 
     it('fails with LAYER_TRUNCATED wherever zstd data is cut', async () => {
@@ -359,7 +403,10 @@ describe('layer-files: listLayerFiles', () => {
         );
       }
       const json = await listError(Buffer.from('{"hello":"world"}'), { mediaType: 'application/vnd.example+json' });
-      assert.match(json.message, /^This blob is not a tar archive \(its media type is application\/vnd\.example\+json\); artifacts' blobs are files, not layers/);
+      assert.match(
+        json.message,
+        /^This blob is not a tar archive \(its media type is application\/vnd\.example\+json\); artifacts' blobs are files, not layers/,
+      );
     });
 
     it('says NOT_A_TAR for compressed bytes that are not a tar', async () => {
@@ -421,7 +468,10 @@ describe('layer-files: listLayerFiles', () => {
       const seen: number[] = [];
       await list(streamOf(gz, 100), { onBytes: (n) => seen.push(n) });
       assert.equal(seen.at(-1), gz.length);
-      assert.ok(seen.every((n, i) => i === 0 || n > seen[i - 1]!), 'grows with each chunk');
+      assert.ok(
+        seen.every((n, i) => i === 0 || n > seen[i - 1]!),
+        'grows with each chunk',
+      );
     });
 
     it('stops with the error a progress callback throws', async () => {
@@ -542,13 +592,24 @@ describe('layer-files: listLayerFiles', () => {
       assert.match(err.message, /a path 1,025 folders deep, more than the 1,024 listed here/);
     });
 
-    it('refuses the review\'s layers: 1 MiB PAX paths, and one path 1.9 million folders deep', async () => {
-      const wide = zlib.gzipSync(tar(Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, pax: { path: `${i}${'n'.repeat(1024 * 1024)}` }, data: Buffer.from('x') }))));
+    it("refuses the review's layers: 1 MiB PAX paths, and one path 1.9 million folders deep", async () => {
+      const wide = zlib.gzipSync(
+        tar(
+          Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, pax: { path: `${i}${'n'.repeat(1024 * 1024)}` }, data: Buffer.from('x') })),
+        ),
+      );
       const deep = zlib.gzipSync(tar([{ name: 'f', pax: { path: `${'a/'.repeat(1_900_000)}f` }, data: Buffer.from('x') }]));
-      for (const [what, layer, size] of [['wide', wide, '1,048,'], ['deep', deep, '3,800,']] as const) {
+      for (const [what, layer, size] of [
+        ['wide', wide, '1,048,'],
+        ['deep', deep, '3,800,'],
+      ] as const) {
         const err = await listError(layer);
         assert.equal(err.code, 'LAYER_HEADER_TOO_LARGE', `${what}: ${err.message}`);
-        assert.match(err.message, new RegExp(`extended tar header \\(PAX or GNU long name\\) of ${size}\\d{3} bytes, over the 64 KiB read here`), what);
+        assert.match(
+          err.message,
+          new RegExp(`extended tar header \\(PAX or GNU long name\\) of ${size}\\d{3} bytes, over the 64 KiB read here`),
+          what,
+        );
       }
     });
 
@@ -561,7 +622,11 @@ describe('layer-files: listLayerFiles', () => {
       const entries = function* (): Generator<TarEntry> {
         for (let i = 0; i < fitting + 100; i++) {
           const stem = String(i).padStart(8, '0');
-          yield { name: `${stem}${'p'.repeat(MAX_LAYER_NAME_BYTES - 16)}`, type: 'symlink', linkTarget: `${stem}${'t'.repeat(MAX_LAYER_NAME_BYTES - 16)}` };
+          yield {
+            name: `${stem}${'p'.repeat(MAX_LAYER_NAME_BYTES - 16)}`,
+            type: 'symlink',
+            linkTarget: `${stem}${'t'.repeat(MAX_LAYER_NAME_BYTES - 16)}`,
+          };
         }
       };
       let listed = 0;
@@ -575,7 +640,10 @@ describe('layer-files: listLayerFiles', () => {
       })();
       assert.ok(err instanceof CoreError, String(err));
       assert.equal(err.code, 'LAYER_NAMES_TOO_LARGE', err.message);
-      assert.equal(err.message, "The layer's file names add up to more than 64 MiB, more than is listed here: pull the image to look at its files on disk.");
+      assert.equal(
+        err.message,
+        "The layer's file names add up to more than 64 MiB, more than is listed here: pull the image to look at its files on disk.",
+      );
       assert.equal(listed, fitting, 'stopped at the entry that crossed the limit');
     });
 
@@ -590,7 +658,14 @@ describe('layer-files: listLayerFiles', () => {
       const big = await listError(bomb);
       assert.equal(big.code, 'LAYER_HEADER_TOO_LARGE', big.message);
       assert.match(big.message, /a global extended tar header/);
-      const crowded = (count: number): TarEntry[] => [{ name: 'f', globalPax: Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v'])), pax: { mtime: '1' }, data: Buffer.from('x') }];
+      const crowded = (count: number): TarEntry[] => [
+        {
+          name: 'f',
+          globalPax: Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v'])),
+          pax: { mtime: '1' },
+          data: Buffer.from('x'),
+        },
+      ];
       assert.equal((await list(tar(crowded(64)))).length, 1);
       const err = await listError(tar(crowded(65)));
       assert.equal(err.code, 'LAYER_HEADER_TOO_LARGE', err.message);
@@ -598,7 +673,10 @@ describe('layer-files: listLayerFiles', () => {
     });
 
     it('refuses an empty extended header, after which tar-stream would lose its place', async () => {
-      const archive = Buffer.concat([...extensionHeader('x', 'PaxHeader', Buffer.alloc(0)), ...tarChunks([{ name: 'a.txt', data: Buffer.from('hello') }])]);
+      const archive = Buffer.concat([
+        ...extensionHeader('x', 'PaxHeader', Buffer.alloc(0)),
+        ...tarChunks([{ name: 'a.txt', data: Buffer.from('hello') }]),
+      ]);
       const err = await listError(archive);
       assert.equal(err.code, 'LAYER_CORRUPT', err.message);
       assert.match(err.message, /an extended header \(PAX or GNU long name\) with no readable size/);
@@ -667,7 +745,15 @@ describe('layer-files: listLayerFiles', () => {
 });
 
 describe('layer-files: layerFileTree', () => {
-  const entry = (path: string, type: LayerFileEntry['type'], size = 0, extra: Partial<LayerFileEntry> = {}): LayerFileEntry => ({ path, type, size, mode: 0o644, uid: 0, gid: 0, ...extra });
+  const entry = (path: string, type: LayerFileEntry['type'], size = 0, extra: Partial<LayerFileEntry> = {}): LayerFileEntry => ({
+    path,
+    type,
+    size,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    ...extra,
+  });
 
   it('nests entries, creates the parents the archive leaves out and sums sizes and files', () => {
     const root = layerFileTree([
@@ -710,13 +796,23 @@ describe('layer-files: layerFileTree', () => {
     const deep = Array.from({ length: 2000 }, (_, i) => `d${i}`).join('/');
     assert.throws(
       () => layerFileTree([entry(deep, 'file', 1)], { maxNodes: 1000 }),
-      (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /make more than 1,000 entries, too many to show/.test(err.message),
+      (err: unknown) =>
+        err instanceof CoreError &&
+        err.code === 'LAYER_TOO_MANY_ENTRIES' &&
+        /make more than 1,000 entries, too many to show/.test(err.message),
     );
     // …and folders the archive does not list have a limit of their own, far below the nodes'.
-    assert.equal(layerFileTree([entry('a', 'directory'), entry('a/b', 'directory'), entry('a/b/c', 'file', 1)], { maxImpliedFolders: 0 }).nodeCount, 4, 'listed parents are not implied');
+    assert.equal(
+      layerFileTree([entry('a', 'directory'), entry('a/b', 'directory'), entry('a/b/c', 'file', 1)], { maxImpliedFolders: 0 }).nodeCount,
+      4,
+      'listed parents are not implied',
+    );
     assert.throws(
       () => layerFileTree([entry('x/y/z/f', 'file', 1)], { maxImpliedFolders: 2 }),
-      (err: unknown) => err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES' && /in more than 2 folders it does not list itself/.test(err.message),
+      (err: unknown) =>
+        err instanceof CoreError &&
+        err.code === 'LAYER_TOO_MANY_ENTRIES' &&
+        /in more than 2 folders it does not list itself/.test(err.message),
     );
   });
 

@@ -55,7 +55,16 @@ const sizes = fc.constantFrom(0, 1, 5, 511, 512, 513, 1024, 1500);
 const sizeText = fc.oneof(sizes.map(String), fc.constantFrom('', '-5', '12abc', ' 7', '0x20', '1e3', 'NaN', '00700'));
 const records = fc.array(fc.tuple(fc.constantFrom('size', 'path', 'mtime', 'comment'), sizeText), { minLength: 1, maxLength: 4 });
 const item: fc.Arbitrary<Item> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('entry' as const), name: fc.constantFrom('a', 'dir/', 'b/c.txt', 'e/'), type: fc.constantFrom<TarEntryType>('file', 'directory', 'symlink', 'fifo'), declared: sizes, content: sizes }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('entry' as const),
+      name: fc.constantFrom('a', 'dir/', 'b/c.txt', 'e/'),
+      type: fc.constantFrom<TarEntryType>('file', 'directory', 'symlink', 'fifo'),
+      declared: sizes,
+      content: sizes,
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('pax' as const, 'global' as const), records }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('gnu-long' as const), name: fc.constantFrom('long/name', 'x'.repeat(300)) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'zero-block' as const }) },
@@ -111,7 +120,7 @@ describe('tar-guard: TarHeaderGuard', () => {
     );
   });
 
-  it("applies a PAX size record, and a global one only to entries with PAX records of their own, as tar-stream does", async () => {
+  it('applies a PAX size record, and a global one only to entries with PAX records of their own, as tar-stream does', async () => {
     const items: Item[] = [
       { kind: 'pax', records: [['size', '1000']] },
       { kind: 'entry', name: 'lies', type: 'file', declared: 5, content: 1000 },
@@ -131,8 +140,15 @@ describe('tar-guard: TarHeaderGuard', () => {
 
   it('refuses an extended header over 64 KiB at its header, before its content arrives', () => {
     const header = extensionHeader('x', 'PaxHeader', Buffer.alloc(MAX_EXTENDED_HEADER_BYTES + 1, 0x61))[0]!;
-    assert.deepEqual(guardOffsets(header, BLOCK).refused, { kind: 'extended-header-too-large', size: MAX_EXTENDED_HEADER_BYTES + 1, global: false });
-    const atLimit = Buffer.concat([...extensionHeader('L', '././@LongLink', Buffer.alloc(MAX_EXTENDED_HEADER_BYTES, 0x61)), tarHeader({ name: 'f' }, 0)]);
+    assert.deepEqual(guardOffsets(header, BLOCK).refused, {
+      kind: 'extended-header-too-large',
+      size: MAX_EXTENDED_HEADER_BYTES + 1,
+      global: false,
+    });
+    const atLimit = Buffer.concat([
+      ...extensionHeader('L', '././@LongLink', Buffer.alloc(MAX_EXTENDED_HEADER_BYTES, 0x61)),
+      tarHeader({ name: 'f' }, 0),
+    ]);
     assert.deepEqual(guardOffsets(atLimit, 4096), { offsets: [BLOCK + MAX_EXTENDED_HEADER_BYTES] });
   });
 });

@@ -38,24 +38,35 @@ async function peakBytesDuring<T>(folder: string, work: Promise<T>): Promise<{ p
     while (!done) {
       let total = 0;
       for (const entry of await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => [])) {
-        if (entry.isFile()) total += await stat(join(entry.parentPath ?? entry.path, entry.name)).then((s) => s.size, () => 0);
+        if (entry.isFile())
+          total += await stat(join(entry.parentPath ?? entry.path, entry.name)).then(
+            (s) => s.size,
+            () => 0,
+          );
       }
       peak = Math.max(peak, total);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
   const polling = poll();
-  const result = await work.then((value) => value, (err: unknown) => err);
+  const result = await work.then(
+    (value) => value,
+    (err: unknown) => err,
+  );
   done = true;
   await polling;
   return { peak, result };
 }
 
 /** Writes a tar of the given entries (files, symlinks, folders) with tar-stream. */
-async function writeTar(path: string, entries: { name: string; data?: Buffer; linkname?: string; type?: 'directory' | 'symlink' | 'file' }[]): Promise<void> {
+async function writeTar(
+  path: string,
+  entries: { name: string; data?: Buffer; linkname?: string; type?: 'directory' | 'symlink' | 'file' }[],
+): Promise<void> {
   const pack = tarPack();
   const writing = pipeline(pack, createWriteStream(path));
-  for (const e of entries) pack.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}) }, e.data ?? Buffer.alloc(0));
+  for (const e of entries)
+    pack.entry({ name: e.name, type: e.type ?? 'file', ...(e.linkname ? { linkname: e.linkname } : {}) }, e.data ?? Buffer.alloc(0));
   pack.finalize();
   await writing;
 }
@@ -93,7 +104,7 @@ describe('layout: docker archives', () => {
   });
   after(() => temp.removeAll());
 
-  it('writes docker save\'s layout and reads it back with the same digests', async () => {
+  it("writes docker save's layout and reads it back with the same digests", async () => {
     const out = join(await temp.make(), 'images.tar');
     let progress = 0;
     await writeDockerArchive(
@@ -104,21 +115,40 @@ describe('layout: docker archives', () => {
       ],
       { onBytes: (n) => (progress += n) },
     );
-    const blobs = [first.configDescriptor, ...first.layers.map((l) => l.descriptor), second.configDescriptor, ...second.layers.map((l) => l.descriptor)];
-    assert.equal(progress, blobs.reduce((sum, b) => sum + b.size, 0));
+    const blobs = [
+      first.configDescriptor,
+      ...first.layers.map((l) => l.descriptor),
+      second.configDescriptor,
+      ...second.layers.map((l) => l.descriptor),
+    ];
+    assert.equal(
+      progress,
+      blobs.reduce((sum, b) => sum + b.size, 0),
+    );
     const names = [...(await readTar(out)).keys()];
-    for (const required of ['manifest.json', 'index.json', 'oci-layout', `blobs/sha256/${first.descriptor.digest.slice(7)}`]) assert.ok(names.includes(required), required);
+    for (const required of ['manifest.json', 'index.json', 'oci-layout', `blobs/sha256/${first.descriptor.digest.slice(7)}`])
+      assert.ok(names.includes(required), required);
 
     const archive = await openImageArchive(out, { workDir: await temp.make() });
     try {
       assert.equal(archive.format, 'oci');
-      assert.deepEqual(archive.roots.map((r) => r.refName), ['1.0', 'latest', undefined]);
+      assert.deepEqual(
+        archive.roots.map((r) => r.refName),
+        ['1.0', 'latest', undefined],
+      );
       assert.deepEqual(archive.roots[0]!.descriptor.annotations?.['io.containerd.image.name'], 'docker.io/lab/app:1.0');
       assert.equal(archive.roots[0]!.descriptor.digest, first.descriptor.digest);
-      const reread = parseManifest(await archive.layout.fetchManifest(archive.roots[2]!.descriptor), archive.roots[2]!.descriptor.digest, undefined, 'second');
+      const reread = parseManifest(
+        await archive.layout.fetchManifest(archive.roots[2]!.descriptor),
+        archive.roots[2]!.descriptor.digest,
+        undefined,
+        'second',
+      );
       assert.equal(reread.kind === 'image' && reread.manifest.config.digest, second.configDescriptor.digest);
       for (const blob of blobs) assert.equal(await archive.layout.hasBlob(blob), true, blob.digest);
-      const manifestJson = JSON.parse((await readFile(archive.layout.blobPath(first.configDescriptor.digest))).toString()) as { rootfs: unknown };
+      const manifestJson = JSON.parse((await readFile(archive.layout.blobPath(first.configDescriptor.digest))).toString()) as {
+        rootfs: unknown;
+      };
       assert.ok(manifestJson.rootfs);
     } finally {
       await archive.close();
@@ -141,8 +171,14 @@ describe('layout: docker archives', () => {
     ]);
     assert.deepEqual(JSON.parse(entries.get('oci-layout')!.toString()), { imageLayoutVersion: '1.0.0' });
     const index = JSON.parse(entries.get('index.json')!.toString()) as { manifests: { annotations: Record<string, string> }[] };
-    assert.deepEqual(index.manifests.map((d) => d.annotations['io.containerd.image.name']), ['docker.io/library/alpine:latest', 'ghcr.io/org/app:v2']);
-    assert.deepEqual(index.manifests.map((d) => d.annotations['org.opencontainers.image.ref.name']), ['latest', 'v2']);
+    assert.deepEqual(
+      index.manifests.map((d) => d.annotations['io.containerd.image.name']),
+      ['docker.io/library/alpine:latest', 'ghcr.io/org/app:v2'],
+    );
+    assert.deepEqual(
+      index.manifests.map((d) => d.annotations['org.opencontainers.image.ref.name']),
+      ['latest', 'v2'],
+    );
   });
 
   it('leaves no file when a blob does not match its digest', async () => {
@@ -157,20 +193,32 @@ describe('layout: docker archives', () => {
         return Readable.from([Buffer.alloc(d.size, 1)]);
       },
     };
-    await rejectsWithCode(writeDockerArchive(out, [{ manifest: manifestOf(first), source: corrupt, repoTags: ['x:y'] }]), 'DIGEST_MISMATCH', /from corrupt/);
+    await rejectsWithCode(
+      writeDockerArchive(out, [{ manifest: manifestOf(first), source: corrupt, repoTags: ['x:y'] }]),
+      'DIGEST_MISMATCH',
+      /from corrupt/,
+    );
     assert.deepEqual(await readdir(folder), []);
   });
 
   it('cancels on abort and leaves no file', async () => {
     const folder = await temp.make();
     const controller = new AbortController();
-    const writing = writeDockerArchive(join(folder, 'x.tar'), [{ manifest: manifestOf(first), source, repoTags: ['x:y'] }], { signal: controller.signal, onBytes: () => controller.abort() });
+    const writing = writeDockerArchive(join(folder, 'x.tar'), [{ manifest: manifestOf(first), source, repoTags: ['x:y'] }], {
+      signal: controller.signal,
+      onBytes: () => controller.abort(),
+    });
     await rejectsWithCode(writing, 'CANCELLED');
     assert.deepEqual(await readdir(folder), []);
   });
 
   it('refuses a repo tag with a digest', async () => {
-    await assert.rejects(writeDockerArchive(join(await temp.make(), 'x.tar'), [{ manifest: manifestOf(first), source, repoTags: [`a@${first.descriptor.digest}`] }]), /INVALID_REPO_TAG|digest/);
+    await assert.rejects(
+      writeDockerArchive(join(await temp.make(), 'x.tar'), [
+        { manifest: manifestOf(first), source, repoTags: [`a@${first.descriptor.digest}`] },
+      ]),
+      /INVALID_REPO_TAG|digest/,
+    );
   });
 });
 
@@ -197,7 +245,15 @@ describe('layout: openImageArchive', () => {
       { name: 'repositories', data: Buffer.from('{}') },
       {
         name: 'manifest.json',
-        data: Buffer.from(JSON.stringify([{ Config: `${configHex}.json`, RepoTags: ['lab/old:1', 'lab/old:latest'], Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar'] }])),
+        data: Buffer.from(
+          JSON.stringify([
+            {
+              Config: `${configHex}.json`,
+              RepoTags: ['lab/old:1', 'lab/old:latest'],
+              Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar'],
+            },
+          ]),
+        ),
       },
     ]);
   }
@@ -209,13 +265,20 @@ describe('layout: openImageArchive', () => {
     const archive = await openImageArchive(path, { workDir });
     try {
       assert.equal(archive.format, 'docker');
-      assert.deepEqual(archive.roots.map((r) => r.refName), ['lab/old:1', 'lab/old:latest']);
+      assert.deepEqual(
+        archive.roots.map((r) => r.refName),
+        ['lab/old:1', 'lab/old:latest'],
+      );
       assert.equal((await archive.layout.resolve('lab/old:1')).digest, archive.roots[0]!.descriptor.digest);
       const descriptor = archive.roots[0]!.descriptor;
       assert.equal(descriptor.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
       const parsed = parseManifest(await archive.layout.fetchManifest(descriptor), descriptor.digest, undefined, 'synthesised');
       assert.ok(parsed.kind === 'image');
-      assert.deepEqual(parsed.manifest.config, { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: digestOf(config) });
+      assert.deepEqual(parsed.manifest.config, {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        size: config.length,
+        digest: digestOf(config),
+      });
       assert.deepEqual(
         parsed.manifest.layers.map((l) => [l.mediaType, l.digest, l.size]),
         [
@@ -243,7 +306,7 @@ describe('layout: openImageArchive', () => {
     assert.deepEqual(await readdir(workDir), []);
   });
 
-  it('reads a gzip\'d archive', async () => {
+  it("reads a gzip'd archive", async () => {
     const folder = await temp.make();
     await legacyArchive(join(folder, 'old.tar'));
     await writeFile(join(folder, 'old.tar.gz'), gzipSync(new Uint8Array(await readFile(join(folder, 'old.tar')))));
@@ -265,7 +328,10 @@ describe('layout: openImageArchive', () => {
     it(`refuses ${what} and cleans up`, async () => {
       const folder = await temp.make();
       const path = join(folder, 'evil.tar');
-      await writeTar(path, [{ ...entry, ...(entry.type ? {} : { data: Buffer.from('{}') }) }, { name: 'manifest.json', data: Buffer.from('[]') }]);
+      await writeTar(path, [
+        { ...entry, ...(entry.type ? {} : { data: Buffer.from('{}') }) },
+        { name: 'manifest.json', data: Buffer.from('[]') },
+      ]);
       const workDir = await temp.make();
       await rejectsWithCode(openImageArchive(path, { workDir }), 'UNSAFE_PATH');
       assert.deepEqual(await readdir(workDir), []);
@@ -273,7 +339,7 @@ describe('layout: openImageArchive', () => {
   }
 
   describe('hostile archives', () => {
-    it('refuses the review\'s gzip bomb at its entry\'s header, before writing any of it', async function () {
+    it("refuses the review's gzip bomb at its entry's header, before writing any of it", async function () {
       this.timeout(60_000);
       const folder = await temp.make();
       const path = join(folder, 'bomb.tar.gz');
@@ -283,7 +349,11 @@ describe('layout: openImageArchive', () => {
       ]);
       const workDir = await temp.make();
       const { peak, result } = await peakBytesDuring(workDir, openImageArchive(path, { workDir }));
-      await rejectsWithCode(Promise.reject(result), 'ARCHIVE_TOO_LARGE', /would unpack to 500 MiB or more, over 32 times its 0\.5 MiB \(at most 64 MiB\): image archives never expand that much, so it was refused; if you trust it, gunzip it and open the \.tar\.$/);
+      await rejectsWithCode(
+        Promise.reject(result),
+        'ARCHIVE_TOO_LARGE',
+        /would unpack to 500 MiB or more, over 32 times its 0\.5 MiB \(at most 64 MiB\): image archives never expand that much, so it was refused; if you trust it, gunzip it and open the \.tar\.$/,
+      );
       assert.ok(peak < MIB, `${(peak / MIB).toFixed(1)} MiB were written to the temporary folder`);
       assert.deepEqual(await readdir(workDir), []);
     });
@@ -305,14 +375,25 @@ describe('layout: openImageArchive', () => {
       const folder = await temp.make();
       const path = join(folder, 'declared.tar');
       const layer = Buffer.alloc(4096, 0x61);
-      const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf(Buffer.from('{}')), size: 2 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(layer), size: 100 }] }));
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: digestOf(Buffer.from('{}')), size: 2 },
+          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(layer), size: 100 }],
+        }),
+      );
       await writeTar(path, [
         { name: 'oci-layout', data: Buffer.from('{"imageLayoutVersion":"1.0.0"}') },
         { name: `blobs/sha256/${digestOf(manifest).slice(7)}`, data: manifest },
         { name: `blobs/sha256/${digestOf(layer).slice(7)}`, data: layer },
       ]);
       const workDir = await temp.make();
-      await rejectsWithCode(openImageArchive(path, { workDir }), 'ARCHIVE_INCOMPLETE', new RegExp(`its blob ${digestOf(layer)} is 4096 bytes, but a manifest in it says 100\\): write the archive again\\.$`));
+      await rejectsWithCode(
+        openImageArchive(path, { workDir }),
+        'ARCHIVE_INCOMPLETE',
+        new RegExp(`its blob ${digestOf(layer)} is 4096 bytes, but a manifest in it says 100\\): write the archive again\\.$`),
+      );
       assert.deepEqual(await readdir(workDir), []);
     });
 
@@ -320,11 +401,22 @@ describe('layout: openImageArchive', () => {
       this.timeout(60_000);
       const folder = await temp.make();
       await writeGzippedTar(join(folder, 'pax.tar.gz'), [{ name: 'f', pax: { path: 'n'.repeat(MIB) }, data: Buffer.from('{}') }]);
-      await rejectsWithCode(openImageArchive(join(folder, 'pax.tar.gz'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /an extended tar header of 1048\d{3} bytes, over the 64 KiB read/);
-      await writeGzippedTar(join(folder, 'many.tar.gz'), (function* () {
-        for (let i = 0; i <= MAX_ARCHIVE_ENTRIES; i++) yield { name: `d${i}`, directory: true };
-      })());
-      await rejectsWithCode(openImageArchive(join(folder, 'many.tar.gz'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /it has more than 100,000 entries/);
+      await rejectsWithCode(
+        openImageArchive(join(folder, 'pax.tar.gz'), { workDir: folder }),
+        'ARCHIVE_UNSUPPORTED',
+        /an extended tar header of 1048\d{3} bytes, over the 64 KiB read/,
+      );
+      await writeGzippedTar(
+        join(folder, 'many.tar.gz'),
+        (function* () {
+          for (let i = 0; i <= MAX_ARCHIVE_ENTRIES; i++) yield { name: `d${i}`, directory: true };
+        })(),
+      );
+      await rejectsWithCode(
+        openImageArchive(join(folder, 'many.tar.gz'), { workDir: folder }),
+        'ARCHIVE_UNSUPPORTED',
+        /it has more than 100,000 entries/,
+      );
     });
   });
 
@@ -333,8 +425,14 @@ describe('layout: openImageArchive', () => {
     await writeFile(join(folder, 'text.tar'), 'this is not a tar file at all, just some words that go on for a while. '.repeat(20));
     await rejectsWithCode(openImageArchive(join(folder, 'text.tar'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /not a readable tar/);
     await writeTar(join(folder, 'plain.tar'), [{ name: 'hello.txt', data: Buffer.from('hi') }]);
-    await rejectsWithCode(openImageArchive(join(folder, 'plain.tar'), { workDir: folder }), 'ARCHIVE_UNSUPPORTED', /neither manifest\.json nor index\.json/);
-    await writeTar(join(folder, 'partial.tar'), [{ name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: 'c.json', RepoTags: null, Layers: [] }])) }]);
+    await rejectsWithCode(
+      openImageArchive(join(folder, 'plain.tar'), { workDir: folder }),
+      'ARCHIVE_UNSUPPORTED',
+      /neither manifest\.json nor index\.json/,
+    );
+    await writeTar(join(folder, 'partial.tar'), [
+      { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: 'c.json', RepoTags: null, Layers: [] }])) },
+    ]);
     await rejectsWithCode(openImageArchive(join(folder, 'partial.tar'), { workDir: folder }), 'ARCHIVE_INCOMPLETE', /"c\.json"/);
     await rejectsWithCode(openImageArchive(join(folder, 'missing.tar')), 'ARCHIVE_NOT_FOUND');
     await rejectsWithCode(openImageArchive(folder), 'ARCHIVE_UNSUPPORTED', /folder/);

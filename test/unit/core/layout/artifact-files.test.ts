@@ -6,7 +6,16 @@ import type { ReadTarget } from '../../../../src/core/oci/content';
 import { digestOf } from '../../../../src/core/oci/digest';
 import { CoreError } from '../../../../src/core/errors';
 import { type Descriptor, type ImageManifest, parseManifest } from '../../../../src/core/oci/manifest';
-import { ANNOTATION_CREATED, ANNOTATION_TITLE, checkTitleSet, EMPTY_CONFIG, extractArtifactFiles, FileArtifactSource, isCaseInsensitive, safeArtifactPath } from '../../../../src/core/layout/artifact-files';
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_TITLE,
+  checkTitleSet,
+  EMPTY_CONFIG,
+  extractArtifactFiles,
+  FileArtifactSource,
+  isCaseInsensitive,
+  safeArtifactPath,
+} from '../../../../src/core/layout/artifact-files';
 import { OciImageLayout } from '../../../../src/core/layout/oci-layout';
 import { copyGraph, listFiles, rejectsWithCode, TempFolders } from '../../support/layout-helpers';
 
@@ -46,7 +55,11 @@ describe('layout: safeArtifactPath', () => {
     it(`refuses ${JSON.stringify(title)}`, () => {
       assert.throws(
         () => safeArtifactPath(folder, title),
-        (err: unknown) => err instanceof CoreError && err.code === 'UNSAFE_PATH' && reason.test(err.message) && /outside the chosen folder/.test(err.message),
+        (err: unknown) =>
+          err instanceof CoreError &&
+          err.code === 'UNSAFE_PATH' &&
+          reason.test(err.message) &&
+          /outside the chosen folder/.test(err.message),
       );
     });
   }
@@ -75,7 +88,12 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
 
   it('builds an ORAS-style manifest', async () => {
     const created = new Date('2024-05-06T07:08:09.000Z');
-    const subject: Descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf('subject'), size: 7, annotations: { x: 'y' } };
+    const subject: Descriptor = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: digestOf('subject'),
+      size: 7,
+      annotations: { x: 'y' },
+    };
     const source = await FileArtifactSource.create(inputs(), {
       artifactType: ARTIFACT_TYPE,
       annotations: { 'org.example.note': 'hi' },
@@ -90,7 +108,12 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
     assert.equal(parsed.kind, 'image');
     const manifest = (parsed as { manifest: ImageManifest }).manifest;
     assert.equal(manifest.artifactType, ARTIFACT_TYPE);
-    assert.deepEqual(manifest.config, { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2, data: 'e30=' });
+    assert.deepEqual(manifest.config, {
+      mediaType: 'application/vnd.oci.empty.v1+json',
+      digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      size: 2,
+      data: 'e30=',
+    });
     assert.deepEqual(manifest.subject, { mediaType: subject.mediaType, digest: subject.digest, size: 7 });
     assert.deepEqual(manifest.annotations, { [ANNOTATION_CREATED]: '2024-05-06T07:08:09.000Z', 'org.example.note': 'hi' });
     assert.deepEqual(
@@ -101,7 +124,10 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
         ['application/vnd.oci.image.layer.v1.tar', { [ANNOTATION_TITLE]: 'data/big.bin' }],
       ],
     );
-    assert.deepEqual(manifest.layers.map((l) => [l.digest, l.size]), [contents['config.yaml']!, contents['empty.txt']!, contents['big.bin']!].map((b) => [digestOf(b), b.length]));
+    assert.deepEqual(
+      manifest.layers.map((l) => [l.digest, l.size]),
+      [contents['config.yaml']!, contents['empty.txt']!, contents['big.bin']!].map((b) => [digestOf(b), b.length]),
+    );
   });
 
   it('round-trips files byte for byte, directly and through a layout', async () => {
@@ -112,23 +138,42 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
     const result = await extractArtifactFiles(source, manifest, direct, { onBytes: (n) => (progress += n) });
     assert.deepEqual(result.files, [join(direct, 'config.yaml'), join(direct, 'empty.txt'), join(direct, 'data', 'big.bin')]);
     assert.deepEqual(result.skipped, []);
-    assert.equal(progress, Object.values(contents).reduce((sum, b) => sum + b.length, 0));
+    assert.equal(
+      progress,
+      Object.values(contents).reduce((sum, b) => sum + b.length, 0),
+    );
     assert.deepEqual(await listFiles(direct), ['config.yaml', 'data/big.bin', 'empty.txt']);
-    for (const [name, bytes] of Object.entries(contents)) assert.deepEqual(await readFile(safeArtifactPath(direct, name === 'big.bin' ? 'data/big.bin' : name)), bytes);
+    for (const [name, bytes] of Object.entries(contents))
+      assert.deepEqual(await readFile(safeArtifactPath(direct, name === 'big.bin' ? 'data/big.bin' : name)), bytes);
 
     const layout = await OciImageLayout.open(join(await temp.make(), 'layout'), { create: true });
     await copyGraph(source, layout, source.root, 'v1');
     const viaLayout = await temp.make('artifact-out-');
-    await extractArtifactFiles(layout, JSON.parse((await layout.fetchManifest(await layout.resolve('v1'))).toString()) as ImageManifest, viaLayout);
+    await extractArtifactFiles(
+      layout,
+      JSON.parse((await layout.fetchManifest(await layout.resolve('v1'))).toString()) as ImageManifest,
+      viaLayout,
+    );
     assert.deepEqual(await readFile(join(viaLayout, 'data', 'big.bin')), contents['big.bin']);
   });
 
   it('refuses duplicate titles, folders and missing files when building', async () => {
-    await rejectsWithCode(FileArtifactSource.create([{ path: join(input, 'config.yaml') }, { path: join(input, 'big.bin'), title: 'config.yaml' }], { artifactType: ARTIFACT_TYPE }), 'DUPLICATE_TITLE');
+    await rejectsWithCode(
+      FileArtifactSource.create([{ path: join(input, 'config.yaml') }, { path: join(input, 'big.bin'), title: 'config.yaml' }], {
+        artifactType: ARTIFACT_TYPE,
+      }),
+      'DUPLICATE_TITLE',
+    );
     await rejectsWithCode(FileArtifactSource.create([{ path: input }], { artifactType: ARTIFACT_TYPE }), 'NOT_A_FILE');
     await rejectsWithCode(FileArtifactSource.create([{ path: join(input, 'nope') }], { artifactType: ARTIFACT_TYPE }), 'FILE_NOT_FOUND');
-    await rejectsWithCode(FileArtifactSource.create([{ path: join(input, 'config.yaml'), title: '../x' }], { artifactType: ARTIFACT_TYPE }), 'UNSAFE_PATH');
-    await rejectsWithCode(FileArtifactSource.create([{ path: join(input, 'config.yaml') }], { artifactType: ARTIFACT_TYPE, fileAnnotations: { other: {} } }), 'BAD_ANNOTATIONS');
+    await rejectsWithCode(
+      FileArtifactSource.create([{ path: join(input, 'config.yaml'), title: '../x' }], { artifactType: ARTIFACT_TYPE }),
+      'UNSAFE_PATH',
+    );
+    await rejectsWithCode(
+      FileArtifactSource.create([{ path: join(input, 'config.yaml') }], { artifactType: ARTIFACT_TYPE, fileAnnotations: { other: {} } }),
+      'BAD_ANNOTATIONS',
+    );
   });
 
   it('skips untitled layers, refuses to overwrite unless asked, and leaves no temporary files', async () => {
@@ -151,7 +196,12 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
 
   it('refuses hostile or duplicate titles before writing anything', async () => {
     const source = await FileArtifactSource.create(inputs().slice(0, 1), { artifactType: ARTIFACT_TYPE });
-    const layer = (title: string): Descriptor => ({ mediaType: 'text/plain', digest: digestOf('x'), size: 1, annotations: { [ANNOTATION_TITLE]: title } });
+    const layer = (title: string): Descriptor => ({
+      mediaType: 'text/plain',
+      digest: digestOf('x'),
+      size: 1,
+      annotations: { [ANNOTATION_TITLE]: title },
+    });
     const manifest = (...titles: string[]): ImageManifest => ({ schemaVersion: 2, config: EMPTY_CONFIG, layers: titles.map(layer) });
     const out = await temp.make('artifact-out-');
     await rejectsWithCode(extractArtifactFiles(source, manifest('ok.txt', '../escape.txt'), out), 'UNSAFE_PATH');
@@ -165,8 +215,16 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
     const outside = await temp.make('artifact-outside-');
     const out = await temp.make('artifact-out-');
     await symlink(outside, join(out, 'sub'));
-    const titled = (title: string): ImageManifest => ({ schemaVersion: 2, config: EMPTY_CONFIG, layers: [{ ...file!, annotations: { [ANNOTATION_TITLE]: title } }] });
-    await rejectsWithCode(extractArtifactFiles(source, titled('sub/deeper/x.txt'), out), 'UNSAFE_PATH', /through .*sub, which is a link or a file/);
+    const titled = (title: string): ImageManifest => ({
+      schemaVersion: 2,
+      config: EMPTY_CONFIG,
+      layers: [{ ...file!, annotations: { [ANNOTATION_TITLE]: title } }],
+    });
+    await rejectsWithCode(
+      extractArtifactFiles(source, titled('sub/deeper/x.txt'), out),
+      'UNSAFE_PATH',
+      /through .*sub, which is a link or a file/,
+    );
     await rejectsWithCode(extractArtifactFiles(source, titled('sub/x.txt'), out), 'UNSAFE_PATH');
     assert.deepEqual(await readdir(outside), [], 'nothing was written where the link points');
     // A real folder on the way is fine.
@@ -181,10 +239,19 @@ describe('layout: FileArtifactSource and extractArtifactFiles', () => {
       fetchManifest: () => Promise.reject(new Error('unused')),
       openBlob: async () => Readable.from([Buffer.from('not what was promised')]),
     };
-    const layer: Descriptor = { mediaType: 'text/plain', digest: digestOf('promised content!!!!!'), size: 21, annotations: { [ANNOTATION_TITLE]: 'f.txt' } };
+    const layer: Descriptor = {
+      mediaType: 'text/plain',
+      digest: digestOf('promised content!!!!!'),
+      size: 21,
+      annotations: { [ANNOTATION_TITLE]: 'f.txt' },
+    };
     const out = join(await temp.make('artifact-out-'), 'nested');
     await mkdir(out);
-    await rejectsWithCode(extractArtifactFiles(lying, { schemaVersion: 2, config: EMPTY_CONFIG, layers: [layer] }, out), 'DIGEST_MISMATCH', /File "f\.txt" from lying source/);
+    await rejectsWithCode(
+      extractArtifactFiles(lying, { schemaVersion: 2, config: EMPTY_CONFIG, layers: [layer] }, out),
+      'DIGEST_MISMATCH',
+      /File "f\.txt" from lying source/,
+    );
     assert.deepEqual(await readdir(out), []);
   });
 });
@@ -202,13 +269,22 @@ describe('layout: artifact titles checked as a set before anything is written', 
   const titled = (...titles: string[]): ImageManifest => ({
     schemaVersion: 2,
     config: EMPTY_CONFIG,
-    layers: titles.map((title) => ({ mediaType: 'text/plain', digest: digestOf('x'), size: 1, annotations: { [ANNOTATION_TITLE]: title } })),
+    layers: titles.map((title) => ({
+      mediaType: 'text/plain',
+      digest: digestOf('x'),
+      size: 1,
+      annotations: { [ANNOTATION_TITLE]: title },
+    })),
   });
   const nextStep = /; nothing was written: pull the artifact into an OCI layout folder instead, where files are named by digest\.$/;
 
   it('refuses a 300-character title as too long, with a CoreError instead of ENAMETOOLONG', async () => {
     const out = await temp.make('artifact-out-');
-    const err = await rejectsWithCode(extractArtifactFiles(honest, titled('ok.txt', 'n'.repeat(300)), out), 'NAME_TOO_LONG', /has a part of 300 bytes, longer than the 255 bytes a file system allows for one name/);
+    const err = await rejectsWithCode(
+      extractArtifactFiles(honest, titled('ok.txt', 'n'.repeat(300)), out),
+      'NAME_TOO_LONG',
+      /has a part of 300 bytes, longer than the 255 bytes a file system allows for one name/,
+    );
     assert.match(err.message, nextStep);
     assert.deepEqual(await readdir(out), []);
   });
@@ -222,7 +298,11 @@ describe('layout: artifact titles checked as a set before anything is written', 
   });
 
   it('refuses a title that is a file and also a folder of another, in either order, writing nothing', async () => {
-    for (const titles of [['a/b', 'a'], ['a', 'a/b'], ['x/y/z.txt', 'x/y']]) {
+    for (const titles of [
+      ['a/b', 'a'],
+      ['a', 'a/b'],
+      ['x/y/z.txt', 'x/y'],
+    ]) {
       const out = await temp.make('artifact-out-');
       await rejectsWithCode(extractArtifactFiles(honest, titled(...titles), out), 'TITLE_CONFLICT', /as a file and also as a folder/);
       assert.deepEqual(await readdir(out), [], titles.join(' + '));
@@ -233,21 +313,43 @@ describe('layout: artifact titles checked as a set before anything is written', 
     const folder = await temp.make('artifact-in-');
     await writeFile(join(folder, 'f.txt'), 'x');
     const path = join(folder, 'f.txt');
-    await rejectsWithCode(FileArtifactSource.create([{ path, title: 'a' }, { path, title: 'a/b' }], { artifactType: ARTIFACT_TYPE }), 'TITLE_CONFLICT', /: give the files other titles\.$/);
+    await rejectsWithCode(
+      FileArtifactSource.create(
+        [
+          { path, title: 'a' },
+          { path, title: 'a/b' },
+        ],
+        { artifactType: ARTIFACT_TYPE },
+      ),
+      'TITLE_CONFLICT',
+      /: give the files other titles\.$/,
+    );
     await rejectsWithCode(FileArtifactSource.create([{ path, title: 'n'.repeat(256) }], { artifactType: ARTIFACT_TYPE }), 'NAME_TOO_LONG');
   });
 
   it('compares titles as a case-insensitive file system does, and tells whether one is', async () => {
     const insensitive = { caseInsensitive: true, folder: undefined };
     const word = (problem: string): string => problem;
-    assert.throws(() => checkTitleSet(['README.md', 'readme.md'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE' && /takes for the same file/.test(e.message));
-    assert.throws(() => checkTitleSet(['Docs/a.md', 'docs'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'TITLE_CONFLICT');
-    assert.throws(() => checkTitleSet(['caf\u00e9.txt', 'cafe\u0301.txt'], insensitive, word), (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE');
+    assert.throws(
+      () => checkTitleSet(['README.md', 'readme.md'], insensitive, word),
+      (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE' && /takes for the same file/.test(e.message),
+    );
+    assert.throws(
+      () => checkTitleSet(['Docs/a.md', 'docs'], insensitive, word),
+      (e: unknown) => e instanceof CoreError && e.code === 'TITLE_CONFLICT',
+    );
+    assert.throws(
+      () => checkTitleSet(['caf\u00e9.txt', 'cafe\u0301.txt'], insensitive, word),
+      (e: unknown) => e instanceof CoreError && e.code === 'DUPLICATE_TITLE',
+    );
     assert.doesNotThrow(() => checkTitleSet(['README.md', 'readme.md'], { caseInsensitive: false, folder: undefined }, word));
     // The answer must match what this file system does with a folder named in both cases.
     const probe = join(await temp.make('case-'), 'CaseProbe');
     await mkdir(probe);
-    const folds = await readdir(join(probe, '..', 'caseprobe')).then(() => true, () => false);
+    const folds = await readdir(join(probe, '..', 'caseprobe')).then(
+      () => true,
+      () => false,
+    );
     assert.equal(await isCaseInsensitive(join(probe, 'not-yet', 'deeper')), folds);
   });
 });

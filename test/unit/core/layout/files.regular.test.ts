@@ -27,7 +27,10 @@ async function withinDeadline<T>(work: Promise<T>): Promise<T | unknown> {
     timer = setTimeout(() => reject(new Error(`HUNG: still waiting after ${DEADLINE_MS} ms`)), DEADLINE_MS);
   });
   try {
-    return await Promise.race([work, hung]).then((value) => value, (err: unknown) => err);
+    return await Promise.race([work, hung]).then(
+      (value) => value,
+      (err: unknown) => err,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -81,7 +84,11 @@ posixOnly('layout: local files that are not regular files, or lead out of the fo
     await mkfifo(layerPath(dir));
     const source = await OciImageLayout.open(dir);
     const target = await OciImageLayout.open(join(await temp.make(), 'target'), { create: true });
-    await expectCoreError(copy(source, target, await source.resolve('app'), { tag: 'app' }), 'NOT_A_FILE', /^Blob sha256:[0-9a-f]{64} in oci:.+ is a named pipe \(FIFO\), not a regular file; it was not read: replace it with the file itself\.$/);
+    await expectCoreError(
+      copy(source, target, await source.resolve('app'), { tag: 'app' }),
+      'NOT_A_FILE',
+      /^Blob sha256:[0-9a-f]{64} in oci:.+ is a named pipe \(FIFO\), not a regular file; it was not read: replace it with the file itself\.$/,
+    );
     assert.deepEqual(await target.roots(), [], 'nothing was tagged');
   });
 
@@ -102,7 +109,11 @@ posixOnly('layout: local files that are not regular files, or lead out of the fo
     await symlink(outside, layerPath(dir));
     const source = await OciImageLayout.open(dir);
     const target = await OciImageLayout.open(join(await temp.make(), 'target'), { create: true });
-    await expectCoreError(copy(source, target, await source.resolve('app'), { tag: 'app' }), 'UNSAFE_PATH', /is a link to .*outside\.bin, outside .+; it was not read, so that nothing outside the folder is used: replace the link with the file itself\.$/);
+    await expectCoreError(
+      copy(source, target, await source.resolve('app'), { tag: 'app' }),
+      'UNSAFE_PATH',
+      /is a link to .*outside\.bin, outside .+; it was not read, so that nothing outside the folder is used: replace the link with the file itself\.$/,
+    );
     assert.equal(await target.hasBlob(image.layers[0]!.descriptor), false, 'the outside file was not copied');
   });
 
@@ -128,7 +139,11 @@ posixOnly('layout: local files that are not regular files, or lead out of the fo
   it('refuses a FIFO as an archive, at once', async () => {
     const fifo = join(await temp.make(), 'image.tar');
     await mkfifo(fifo);
-    await expectCoreError(openImageArchive(fifo, { workDir: await temp.make() }), 'NOT_A_FILE', /^The archive \(.+image\.tar\) is a named pipe \(FIFO\), not a regular file/);
+    await expectCoreError(
+      openImageArchive(fifo, { workDir: await temp.make() }),
+      'NOT_A_FILE',
+      /^The archive \(.+image\.tar\) is a named pipe \(FIFO\), not a regular file/,
+    );
   });
 
   it('refuses an artifact file replaced by a FIFO after it was chosen, at once', async () => {
@@ -138,8 +153,16 @@ posixOnly('layout: local files that are not regular files, or lead out of the fo
     const artifact = await FileArtifactSource.create([{ path }], { artifactType: 'application/vnd.example.notes.v1' });
     await mkfifo(path);
     const target = await OciImageLayout.open(join(await temp.make(), 'target'), { create: true });
-    await expectCoreError(copy(artifact, target, artifact.root, { tag: 'notes' }), 'NOT_A_FILE', /^The file \(.+notes\.txt\) is a named pipe \(FIFO\), not a regular file/);
-    await expectCoreError(FileArtifactSource.create([{ path }], { artifactType: 'application/vnd.example.notes.v1' }), 'NOT_A_FILE', /named pipe \(FIFO\)/);
+    await expectCoreError(
+      copy(artifact, target, artifact.root, { tag: 'notes' }),
+      'NOT_A_FILE',
+      /^The file \(.+notes\.txt\) is a named pipe \(FIFO\), not a regular file/,
+    );
+    await expectCoreError(
+      FileArtifactSource.create([{ path }], { artifactType: 'application/vnd.example.notes.v1' }),
+      'NOT_A_FILE',
+      /named pipe \(FIFO\)/,
+    );
     assert.equal((await readFile(join(target.dir, 'index.json'), 'utf8')).includes('notes'), false, 'nothing was tagged');
   });
 });

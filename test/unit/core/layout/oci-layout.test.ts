@@ -90,7 +90,10 @@ describe('layout: OciImageLayout', () => {
       }
       const blobs = (await listFiles(target.dir)).filter((f) => f.startsWith('blobs/'));
       for (const blob of blobs) assert.deepEqual(await readFile(join(target.dir, blob)), await readFile(join(fixture.dir, blob)), blob);
-      assert.deepEqual((await target.roots()).map((r) => r.refName), ['app-1.0', 'multi', 'bundle']);
+      assert.deepEqual(
+        (await target.roots()).map((r) => r.refName),
+        ['app-1.0', 'multi', 'bundle'],
+      );
     });
 
     it('opens blobs as streams and reports missing ones', async () => {
@@ -137,7 +140,10 @@ describe('layout: OciImageLayout', () => {
     it('keeps nothing when the verifying stream finds other content', async () => {
       const layout = await OciImageLayout.open(join(await temp.make(), 'mismatch'), { create: true });
       const descriptor = blobDescriptor(Buffer.from('expected content'));
-      await rejectsWithCode(layout.pushBlob(descriptor, verified(Readable.from([Buffer.from('other content!!!')]), descriptor)), 'DIGEST_MISMATCH');
+      await rejectsWithCode(
+        layout.pushBlob(descriptor, verified(Readable.from([Buffer.from('other content!!!')]), descriptor)),
+        'DIGEST_MISMATCH',
+      );
       assert.deepEqual(await readdir(join(layout.dir, 'blobs', 'sha256')), []);
     });
 
@@ -204,16 +210,20 @@ describe('layout: OciImageLayout', () => {
           for (let i = 0; i < 100; i++) await layout.addRoot(descriptor, process.argv[3] + i);
         })().catch((err) => { console.error(err); process.exit(1); });`;
       const startAt = String(Date.now() + 2000);
-      const run = (prefix: string): Promise<void> => new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['-e', script, dir, JSON.stringify(image.descriptor), prefix, startAt], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 50_000 });
-        let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the ${prefix} writer exited with ${code}: ${stderr}`))));
-      });
+      const run = (prefix: string): Promise<void> =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, ['-e', script, dir, JSON.stringify(image.descriptor), prefix, startAt], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+            timeout: 50_000,
+          });
+          let stderr = '';
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the ${prefix} writer exited with ${code}: ${stderr}`))));
+        });
       await Promise.all([run('a-'), run('b-')]);
       const names = (await (await OciImageLayout.open(dir)).roots()).map((r) => r.refName).sort();
       const expected = ['a-', 'b-'].flatMap((p) => Array.from({ length: 100 }, (_, i) => `${p}${i}`)).sort();
-      assert.deepEqual(names, expected, 'no writer lost another one\'s entries');
+      assert.deepEqual(names, expected, "no writer lost another one's entries");
       assert.deepEqual((await readdir(dir)).sort(), ['blobs', 'index.json', 'oci-layout'], 'the lock is gone');
     });
 
@@ -226,7 +236,10 @@ describe('layout: OciImageLayout', () => {
       const index = await layout.readIndex();
       assert.deepEqual(
         index.manifests.map((d) => [d.digest, d.annotations?.[ANNOTATION_REF_NAME]]),
-        [[artifact.descriptor.digest, 'latest'], [image.descriptor.digest, undefined]],
+        [
+          [artifact.descriptor.digest, 'latest'],
+          [image.descriptor.digest, undefined],
+        ],
       );
       assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
     });
@@ -247,7 +260,11 @@ describe('layout: OciImageLayout', () => {
       const layout = await OciImageLayout.open(join(await temp.make(), 'huge-index'), { create: true });
       // A sparse file: 64 MiB on paper, nothing on disk; reading it whole is what must not happen.
       await truncate(join(layout.dir, 'index.json'), 64 * 1024 * 1024);
-      await rejectsWithCode(layout.readIndex(), 'MANIFEST_TOO_LARGE', /index\.json .* 67108864 bytes, .*it was not read: the layout is damaged/);
+      await rejectsWithCode(
+        layout.readIndex(),
+        'MANIFEST_TOO_LARGE',
+        /index\.json .* 67108864 bytes, .*it was not read: the layout is damaged/,
+      );
     });
   });
 });

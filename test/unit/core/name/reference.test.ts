@@ -25,7 +25,8 @@ function parsesOrParseError(input: string, fn: () => unknown): void {
     fn();
   } catch (e) {
     if (!(e instanceof ParseError)) throw new Error(`non-ParseError for ${JSON.stringify(input)}: ${String(e)}`);
-    if (e.position !== undefined) assert.ok(e.position >= 0 && e.position <= input.length, `position ${e.position} outside ${JSON.stringify(input)}`);
+    if (e.position !== undefined)
+      assert.ok(e.position >= 0 && e.position <= input.length, `position ${e.position} outside ${JSON.stringify(input)}`);
   }
 }
 
@@ -82,7 +83,11 @@ describe('reference: parseReference', () => {
   });
 
   it('names and points at the bad character', () => {
-    throwsAt(() => parseReference('Foo/bar'), 0, 'invalid reference "Foo/bar": repository names must be lowercase; "F" at position 0 is not allowed');
+    throwsAt(
+      () => parseReference('Foo/bar'),
+      0,
+      'invalid reference "Foo/bar": repository names must be lowercase; "F" at position 0 is not allowed',
+    );
     throwsAt(() => parseReference('ghcr.io/org/App'), 12, /repository names must be lowercase; "A" at position 12/);
     throwsAt(() => parseReference(''), 0, /it is empty/);
     throwsAt(() => parseReference('alpine:'), 7, /the tag after ":" is empty/);
@@ -166,7 +171,11 @@ describe('reference: helpers', () => {
 
   it('validates repository names and tags for input boxes', () => {
     assert.doesNotThrow(() => validateRepositoryName('org/app-1'));
-    throwsAt(() => validateRepositoryName('org/App'), 4, /invalid repository name "org\/App": repository names must be lowercase; "A" at position 4/);
+    throwsAt(
+      () => validateRepositoryName('org/App'),
+      4,
+      /invalid repository name "org\/App": repository names must be lowercase; "A" at position 4/,
+    );
     throwsAt(() => validateRepositoryName(''), 0, /empty/);
     throwsAt(() => validateRepositoryName(`a/${'b'.repeat(254)}`), 255, /the limit is 255/);
     assert.doesNotThrow(() => validateTag('v1.0_rc-2'));
@@ -222,7 +231,10 @@ describe('reference: properties', () => {
   });
 
   it('format(parse(x)) is stable and familiar names parse back to the same reference', () => {
-    const valid = fc.oneof(repository, parts.map((p) => formatReference(p as Reference)));
+    const valid = fc.oneof(
+      repository,
+      parts.map((p) => formatReference(p as Reference)),
+    );
     fc.assert(
       fc.property(valid, (text) => {
         let ref: Reference;
@@ -242,7 +254,11 @@ describe('reference: properties', () => {
 
   it('random strings either parse or throw ParseError', () => {
     const alphabet = fc.constantFrom(...'aZ09.:/@_-[]%+ '.split(''), 'sha256:', 'A', '\u0000', 'é', '\ud83d\ude00');
-    const strings = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 }), fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')));
+    const strings = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+      fc.array(alphabet, { maxLength: 30 }).map((a) => a.join('')),
+    );
     fc.assert(
       fc.property(strings, (s) => {
         parsesOrParseError(s, () => parseReference(s));
@@ -265,7 +281,11 @@ describe('reference: properties', () => {
       fc.property(mutation, ([text, n, op, ch]) => {
         const i = n % (text.length + 1);
         const mutated =
-          op === 'insert' ? text.slice(0, i) + ch + text.slice(i) : op === 'delete' ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + ch + text.slice(i + 1);
+          op === 'insert'
+            ? text.slice(0, i) + ch + text.slice(i)
+            : op === 'delete'
+              ? text.slice(0, i) + text.slice(i + 1)
+              : text.slice(0, i) + ch + text.slice(i + 1);
         parsesOrParseError(mutated, () => parseReference(mutated));
       }),
       { numRuns: 500 },

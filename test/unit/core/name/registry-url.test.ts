@@ -18,12 +18,15 @@ describe('parseRegistryLocation', () => {
   });
 
   it('throws only ParseError on any input', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 60 }), (input) => {
-      try {
-        parseRegistryLocation(input);
-      } catch (err) {
-        assert.ok(err instanceof ParseError, `unexpected ${String(err)}`);
-      }
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (input) => {
+        try {
+          parseRegistryLocation(input);
+        } catch (err) {
+          assert.ok(err instanceof ParseError, `unexpected ${String(err)}`);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

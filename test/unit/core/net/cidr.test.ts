@@ -129,7 +129,17 @@ describe('cidr: cidrContains', () => {
 
 describe('cidr: isAlwaysInsecure and matchInsecure', () => {
   it('knows loopback and localhost', () => {
-    for (const h of ['localhost', 'LOCALHOST', 'localhost.', '127.0.0.1', '127.255.255.254', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    for (const h of [
+      'localhost',
+      'LOCALHOST',
+      'localhost.',
+      '127.0.0.1',
+      '127.255.255.254',
+      '::1',
+      '[::1]',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+    ]) {
       assert.equal(isAlwaysInsecure(h), true, h);
     }
     for (const h of ['128.0.0.1', '126.255.255.255', 'example.com', '::2', 'localhost.example.com', '', '::ffff:10.0.0.1']) {
@@ -139,7 +149,7 @@ describe('cidr: isAlwaysInsecure and matchInsecure', () => {
 
   const entries = ['reg.local:5000', 'plain.local', '10.0.0.0/8', 'fd00::/8', '[fd00::1]:5000'].map(parseInsecureEntry);
 
-  it('matches host entries exactly, port included (https\'s default 443 is the same registry as no port)', () => {
+  it("matches host entries exactly, port included (https's default 443 is the same registry as no port)", () => {
     assert.equal(matchInsecure(entries, 'reg.local', 5000), true);
     assert.equal(matchInsecure(entries, 'REG.LOCAL', 5000), true);
     assert.equal(matchInsecure(entries, 'reg.local', undefined), false);

@@ -56,7 +56,11 @@ describe('digest: parseDigest', () => {
 
   it('rejects well-formed but unsupported algorithms clearly', () => {
     for (const alg of ['md5', 'sha384', 'blake3', 'sha256+b64u']) {
-      const e = throwsAt(() => parseDigest(`${alg}:abcd`), 0, new RegExp(`unsupported digest algorithm "${alg.replace('+', '\\+')}"; only sha256 and sha512 are supported`));
+      const e = throwsAt(
+        () => parseDigest(`${alg}:abcd`),
+        0,
+        new RegExp(`unsupported digest algorithm "${alg.replace('+', '\\+')}"; only sha256 and sha512 are supported`),
+      );
       assert.equal(e.code, 'UNSUPPORTED_DIGEST_ALGORITHM');
     }
     assert.equal(throwsAt(() => parseDigest('sha256:x'), 7).code, 'INVALID_DIGEST');
@@ -79,7 +83,9 @@ describe('digest: computing', () => {
 
   it('streams: chunks give the same digest and count bytes', () => {
     const d = new Digester();
-    d.update('a').update(Buffer.from('b')).update(new Uint8Array([0x63]));
+    d.update('a')
+      .update(Buffer.from('b'))
+      .update(new Uint8Array([0x63]));
     assert.equal(d.size, 3);
     assert.equal(d.digest(), ABC_SHA256);
     assert.equal(d.digest(), ABC_SHA256, 'digest() is idempotent');
@@ -135,7 +141,10 @@ describe('digest: referrersTagFor', () => {
   it('follows the referrers tag schema', () => {
     assert.equal(referrersTagFor(ABC_SHA256), `sha256-${ABC_SHA256.slice(7)}`);
     assert.equal(referrersTagFor(parseDigest(ABC_SHA512)), `sha512-${ABC_SHA512.slice(7, 7 + 64)}`);
-    assert.equal(referrersTagFor('sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564='), 'sha256-b64u-LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564-');
+    assert.equal(
+      referrersTagFor('sha256+b64u:LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564='),
+      'sha256-b64u-LCa0a2j_xo_5m0U8HTBBNBNCLXBkg7-g-YpeiGJm564-',
+    );
     const longAlg = `${'a'.repeat(30)}.bcdef`;
     assert.equal(referrersTagFor(`${longAlg}:abc`), `${'a'.repeat(30)}.b-abc`);
     throwsAt(() => referrersTagFor('nocolon'), 7);
@@ -186,20 +195,25 @@ describe('digest: properties', () => {
 
   it('digests are independent of chunking and match node:crypto', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(300), { maxLength: 5 }), fc.constantFrom('sha256', 'sha512' as const), (bytes, cuts, alg) => {
-        const d = new Digester(alg);
-        let prev = 0;
-        for (const c of [...cuts.map((c) => Math.min(c, bytes.length)).sort((a, b) => a - b), bytes.length]) {
-          d.update(bytes.subarray(prev, c));
-          prev = Math.max(prev, c);
-        }
-        const want = `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
-        assert.equal(d.digest(), want);
-        assert.equal(d.size, bytes.length);
-        assert.equal(digestOf(bytes, alg), want);
-        assert.equal(new DigestVerifier(want, bytes.length).update(bytes).verify(), want);
-        assert.deepEqual(parseDigest(want), { algorithm: alg, hex: want.slice(alg.length + 1) });
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.nat(300), { maxLength: 5 }),
+        fc.constantFrom('sha256', 'sha512' as const),
+        (bytes, cuts, alg) => {
+          const d = new Digester(alg);
+          let prev = 0;
+          for (const c of [...cuts.map((c) => Math.min(c, bytes.length)).sort((a, b) => a - b), bytes.length]) {
+            d.update(bytes.subarray(prev, c));
+            prev = Math.max(prev, c);
+          }
+          const want = `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
+          assert.equal(d.digest(), want);
+          assert.equal(d.size, bytes.length);
+          assert.equal(digestOf(bytes, alg), want);
+          assert.equal(new DigestVerifier(want, bytes.length).update(bytes).verify(), want);
+          assert.deepEqual(parseDigest(want), { algorithm: alg, hex: want.slice(alg.length + 1) });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { digestOf } from '../../../../src/core/oci/digest';
 import { CoreError } from '../../../../src/core/errors';
-import { childrenOf, formatPlatform, imageSize, MAX_MANIFEST_BYTES, parseManifest, parsePlatform, platformMatches } from '../../../../src/core/oci/manifest';
+import {
+  childrenOf,
+  formatPlatform,
+  imageSize,
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+  parsePlatform,
+  platformMatches,
+} from '../../../../src/core/oci/manifest';
 import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -15,12 +23,20 @@ function rejects(fn: () => unknown, code: string, message?: RegExp): void {
 }
 
 describe('manifest model', () => {
-  const image = { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: { mediaType: MediaTypes.ociConfig, digest: D(1), size: 10 }, layers: [{ mediaType: MediaTypes.ociLayerGzip, digest: D(2), size: 20 }] };
+  const image = {
+    schemaVersion: 2,
+    mediaType: MediaTypes.ociManifest,
+    config: { mediaType: MediaTypes.ociConfig, digest: D(1), size: 10 },
+    layers: [{ mediaType: MediaTypes.ociLayerGzip, digest: D(2), size: 20 }],
+  };
 
   it('parses an OCI image and lists config then layers as children', () => {
     const parsed = parse(image);
     assert.equal(parsed.kind, 'image');
-    assert.deepEqual(childrenOf(parsed).map((d) => d.digest), [D(1), D(2)]);
+    assert.deepEqual(
+      childrenOf(parsed).map((d) => d.digest),
+      [D(1), D(2)],
+    );
     assert.equal(parsed.kind === 'image' && imageSize(parsed.manifest), 30);
     assert.equal(parsed.descriptor.artifactType, undefined);
   });
@@ -44,23 +60,44 @@ describe('manifest model', () => {
     rejects(() => parse({ schemaVersion: 1, name: 'x' }), 'UNSUPPORTED_MANIFEST', /schema 1/);
     rejects(() => parse({ ...image, mediaType: 'text/html' }), 'UNSUPPORTED_MANIFEST');
     rejects(() => parse({ ...image, schemaVersion: 3 }), 'BAD_MANIFEST', /schemaVersion/);
-    rejects(() => parse({ ...image, layers: [{ mediaType: 'x', digest: 'sha256:zz', size: 1 }] }), 'BAD_MANIFEST', /layers\[0\] has an invalid digest/);
+    rejects(
+      () => parse({ ...image, layers: [{ mediaType: 'x', digest: 'sha256:zz', size: 1 }] }),
+      'BAD_MANIFEST',
+      /layers\[0\] has an invalid digest/,
+    );
     rejects(() => parse({ ...image, layers: [{ mediaType: 'x', digest: D(3), size: -1 }] }), 'BAD_MANIFEST', /invalid size/);
-    rejects(() => parse({ ...image, annotations: undefined, config: { ...image.config, annotations: { a: 1 } } }), 'BAD_MANIFEST', /annotations/);
-    rejects(() => parse({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [{ mediaType: MediaTypes.ociManifest, digest: D(1), size: 1, platform: { os: 'linux' } }] }), 'BAD_MANIFEST', /platform/);
+    rejects(
+      () => parse({ ...image, annotations: undefined, config: { ...image.config, annotations: { a: 1 } } }),
+      'BAD_MANIFEST',
+      /annotations/,
+    );
+    rejects(
+      () =>
+        parse({
+          schemaVersion: 2,
+          mediaType: MediaTypes.ociIndex,
+          manifests: [{ mediaType: MediaTypes.ociManifest, digest: D(1), size: 1, platform: { os: 'linux' } }],
+        }),
+      'BAD_MANIFEST',
+      /platform/,
+    );
     const huge = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
     rejects(() => parseManifest(huge, digestOf(huge), undefined, 'big'), 'MANIFEST_TOO_LARGE');
   });
 
   it('never throws anything but a CoreError for arbitrary JSON', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), fc.option(fc.constantFrom(MediaTypes.ociIndex, MediaTypes.ociManifest, 'text/plain')), (value, contentType) => {
-        try {
-          parse(JSON.stringify(value ?? null), contentType ?? undefined);
-        } catch (err) {
-          assert.ok(err instanceof CoreError, String(err));
-        }
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 4 }),
+        fc.option(fc.constantFrom(MediaTypes.ociIndex, MediaTypes.ociManifest, 'text/plain')),
+        (value, contentType) => {
+          try {
+            parse(JSON.stringify(value ?? null), contentType ?? undefined);
+          } catch (err) {
+            assert.ok(err instanceof CoreError, String(err));
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -21,7 +21,9 @@ const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type
 const descriptorOf = (bytes: Buffer, mediaType: string): Descriptor => ({ mediaType, digest: digestOf(bytes), size: bytes.length });
 const layerD = descriptorOf(layer, 'application/vnd.oci.image.layer.v1.tar');
 const configD = descriptorOf(config, 'application/vnd.oci.image.config.v1+json');
-const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configD, layers: [layerD] }));
+const manifest = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configD, layers: [layerD] }),
+);
 const root = descriptorOf(manifest, 'application/vnd.oci.image.manifest.v1+json');
 
 /** 16 KiB at a time, a turn of the event loop apart: still flowing when the target gives up, as a network body is. */
@@ -102,7 +104,11 @@ describe('copy: failures mid-transfer', function () {
   it('reports a socket error cut into a source body as a CoreError, after retrying it', async function () {
     const target = new FlakyTarget();
     target.layerUploads = 1;
-    const err = await rejectsWithCode(copy(source(true), target, root, { blobAttempts: 2, concurrency: 1 }), 'CONNECTION_RESET', /memory-source/);
+    const err = await rejectsWithCode(
+      copy(source(true), target, root, { blobAttempts: 2, concurrency: 1 }),
+      'CONNECTION_RESET',
+      /memory-source/,
+    );
     assert.ok(err.cause instanceof Error && /other side closed/.test(err.cause.message));
     assert.equal(target.layerUploads, 3, 'the layer was tried twice');
     assert.deepEqual(target.manifests, [], 'no manifest without its blobs');
@@ -134,10 +140,13 @@ describe('errorBodyText', function () {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`;
   });
 
-  after(() => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections(); // keep-alive sockets of the client would hold close() open
-  }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive sockets of the client would hold close() open
+      }),
+  );
 
   const respond = async (method: 'HEAD' | 'GET'): Promise<HttpResponse> => {
     const res = await request(url, { method, reset: false });

@@ -3,7 +3,15 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import {
-  KnownSecrets, MAX_QUOTED_CHARS, MAX_RECENT_SECRETS, MAX_SCANNED_CHARS, MIN_CUT_SECRET_CHARS, quoteRegistryText, REDACTED, scrubSecrets, secretForms,
+  KnownSecrets,
+  MAX_QUOTED_CHARS,
+  MAX_RECENT_SECRETS,
+  MAX_SCANNED_CHARS,
+  MIN_CUT_SECRET_CHARS,
+  quoteRegistryText,
+  REDACTED,
+  scrubSecrets,
+  secretForms,
 } from '../../../../src/core/text/registry-text';
 import { registryErrorFor } from '../../../../src/core/registry/registry-errors';
 
@@ -19,20 +27,35 @@ describe('quoting registry text', () => {
   secrets.addRecent('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl', 'refresh-token-123');
 
   it('removes the Authorization value echoed back, Basic or Bearer, leaving the scheme', () => {
-    const said = quoteRegistryText(`invalid header Authorization: ${basic('alice', password)} (and Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl)`, secrets);
+    const said = quoteRegistryText(
+      `invalid header Authorization: ${basic('alice', password)} (and Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl)`,
+      secrets,
+    );
     assert.equal(said, `invalid header Authorization: Basic ${REDACTED} (and Bearer ${REDACTED})`);
   });
 
   it('removes the password as is, percent-encoded (either hex case), form-encoded and JSON-escaped', () => {
-    for (const echoed of [password, encodeURIComponent(password), encodeURIComponent(password).toLowerCase(), new URLSearchParams({ p: password }).toString().slice(2), JSON.stringify(password).slice(1, -1)]) {
+    for (const echoed of [
+      password,
+      encodeURIComponent(password),
+      encodeURIComponent(password).toLowerCase(),
+      new URLSearchParams({ p: password }).toString().slice(2),
+      JSON.stringify(password).slice(1, -1),
+    ]) {
       const said = quoteRegistryText(`login failed for alice with ${echoed}!`, secrets);
       assert.equal(said, `login failed for alice with ${REDACTED}!`, echoed);
     }
-    assert.equal(quoteRegistryText('X-Api-Key: header-secret-value; refresh_token=refresh-token-123', secrets), `X-Api-Key: ${REDACTED}; refresh_token=${REDACTED}`);
+    assert.equal(
+      quoteRegistryText('X-Api-Key: header-secret-value; refresh_token=refresh-token-123', secrets),
+      `X-Api-Key: ${REDACTED}; refresh_token=${REDACTED}`,
+    );
   });
 
   it('turns line breaks and control characters into spaces and shows bidi controls as escapes', () => {
-    assert.equal(quoteRegistryText('denied\r\n2024-01-01 00:00:00.000 [info] GET https://x/v2/ → 200\x1b[0m', []), 'denied 2024-01-01 00:00:00.000 [info] GET https://x/v2/ → 200 [0m');
+    assert.equal(
+      quoteRegistryText('denied\r\n2024-01-01 00:00:00.000 [info] GET https://x/v2/ → 200\x1b[0m', []),
+      'denied 2024-01-01 00:00:00.000 [info] GET https://x/v2/ → 200 [0m',
+    );
     assert.equal(quoteRegistryText('see file\u202Efdp.exe\u2066', []), 'see file\\u202Efdp.exe\\u2066');
   });
 
@@ -67,12 +90,24 @@ describe('quoting registry text', () => {
     assert.equal(quoteRegistryText(basic('bob', 'abc'), few), `Basic ${REDACTED}`);
   });
 
-  it('knows a session\'s credentials for good and only its latest tokens', () => {
+  it("knows a session's credentials for good and only its latest tokens", () => {
     const known = new KnownSecrets();
-    known.addCredential({ username: 'u', password: 'long-lived-password', identityToken: 'identity-token', registryToken: 'registry-token' });
+    known.addCredential({
+      username: 'u',
+      password: 'long-lived-password',
+      identityToken: 'identity-token',
+      registryToken: 'registry-token',
+    });
     for (let i = 0; i < MAX_RECENT_SECRETS + 10; i++) known.addRecent(`token-number-${i}`);
     const all = [...known];
-    for (const kept of ['long-lived-password', 'u:long-lived-password', 'identity-token', 'registry-token', `token-number-${MAX_RECENT_SECRETS + 9}`]) assert.ok(all.includes(kept), kept);
+    for (const kept of [
+      'long-lived-password',
+      'u:long-lived-password',
+      'identity-token',
+      'registry-token',
+      `token-number-${MAX_RECENT_SECRETS + 9}`,
+    ])
+      assert.ok(all.includes(kept), kept);
     assert.ok(!all.includes('token-number-0'));
     assert.equal(all.length, 4 + MAX_RECENT_SECRETS);
     // Forms are cached and follow changes.
@@ -81,65 +116,98 @@ describe('quoting registry text', () => {
     assert.ok(known.forms().includes('added-later-value'));
   });
 
-  it('derives a Basic header value among a login\'s forms', () => {
+  it("derives a Basic header value among a login's forms", () => {
     assert.ok(secretForms('alice:secret').includes(basic('alice', 'secret').slice('Basic '.length)));
   });
 
   describe('property: any secret, in any form, with any text around it', () => {
     const secret = fc.string({ minLength: 4, maxLength: 40, unit: 'binary' }).filter((s) => s.trim().length >= 4 && !REDACTED.includes(s));
-    const around = fc.string({ maxLength: 300, unit: fc.oneof(fc.constantFrom('\n', '\r', '\u202E', '\u2066', '\u200B', '\x1b', '%', '+', '=', 'A', ':', ' '), fc.constant('a'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })) });
+    const around = fc.string({
+      maxLength: 300,
+      unit: fc.oneof(
+        fc.constantFrom('\n', '\r', '\u202E', '\u2066', '\u200B', '\x1b', '%', '+', '=', 'A', ':', ' '),
+        fc.constant('a'),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+      ),
+    });
     const user = fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme-ascii' }).filter((u) => !u.includes(':'));
     type Form = 'plain' | 'basic' | 'uri' | 'uri-lower' | 'form' | 'json' | 'bearer';
     const form = fc.constantFrom<Form>('plain', 'basic', 'uri', 'uri-lower', 'form', 'json', 'bearer');
     const encode = (f: Form, u: string, s: string): string => {
       switch (f) {
-        case 'plain': return s;
-        case 'basic': return basic(u, s);
-        case 'uri': return encodeURIComponent(s);
-        case 'uri-lower': return encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
-        case 'form': return new URLSearchParams({ v: s }).toString().slice(2);
-        case 'json': return JSON.stringify(s).slice(1, -1);
-        case 'bearer': return `Bearer ${s}`;
+        case 'plain':
+          return s;
+        case 'basic':
+          return basic(u, s);
+        case 'uri':
+          return encodeURIComponent(s);
+        case 'uri-lower':
+          return encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+        case 'form':
+          return new URLSearchParams({ v: s }).toString().slice(2);
+        case 'json':
+          return JSON.stringify(s).slice(1, -1);
+        case 'bearer':
+          return `Bearer ${s}`;
       }
     };
 
     it('never lets the secret or its echoed form through, and the result is one short visible line', () => {
       // `pad` puts the echo anywhere, across the cap too.
-      fc.assert(fc.property(secret, user, form, around, around, fc.nat({ max: 3 }), fc.integer({ min: 20, max: 400 }), fc.nat({ max: 450 }), (s, u, f, before, after, repeat, max, pad) => {
-        const known = new KnownSecrets();
-        known.addCredential({ username: u, password: s });
-        const echoed = encode(f, u, s);
-        const text = `${'x'.repeat(pad)}${before}${echoed}${after}${echoed.repeat(repeat)}`;
-        const said = quoteRegistryText(text, known, max);
-        assert.ok(!said.includes(s), `the secret came out: ${JSON.stringify({ text, said })}`);
-        assert.ok(!said.includes(echoed), `its ${f} form came out`);
-        assert.ok(!HIDDEN.test(said), `hidden characters: ${JSON.stringify(said)}`);
-        assert.ok(Array.from(said).length <= max);
-      }), { numRuns: 1500 });
+      fc.assert(
+        fc.property(
+          secret,
+          user,
+          form,
+          around,
+          around,
+          fc.nat({ max: 3 }),
+          fc.integer({ min: 20, max: 400 }),
+          fc.nat({ max: 450 }),
+          (s, u, f, before, after, repeat, max, pad) => {
+            const known = new KnownSecrets();
+            known.addCredential({ username: u, password: s });
+            const echoed = encode(f, u, s);
+            const text = `${'x'.repeat(pad)}${before}${echoed}${after}${echoed.repeat(repeat)}`;
+            const said = quoteRegistryText(text, known, max);
+            assert.ok(!said.includes(s), `the secret came out: ${JSON.stringify({ text, said })}`);
+            assert.ok(!said.includes(echoed), `its ${f} form came out`);
+            assert.ok(!HIDDEN.test(said), `hidden characters: ${JSON.stringify(said)}`);
+            assert.ok(Array.from(said).length <= max);
+          },
+        ),
+        { numRuns: 1500 },
+      );
     });
 
     it('never lets a piece of the secret through where a limit cuts it', () => {
-      fc.assert(fc.property(fc.string({ minLength: 12, maxLength: 60, unit: 'grapheme-ascii' }), fc.nat(), (token, cutAt) => {
-        fc.pre(token.trim().length >= 4 && !REDACTED.includes(token));
-        const known = new KnownSecrets();
-        known.addRecent(token);
-        const kept = MIN_CUT_SECRET_CHARS + (cutAt % (token.length - MIN_CUT_SECRET_CHARS));
-        const said = quoteRegistryText(`token ${token.slice(0, kept)}`, known);
-        assert.ok(!said.includes(token.slice(0, kept)), JSON.stringify({ token, said }));
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(fc.string({ minLength: 12, maxLength: 60, unit: 'grapheme-ascii' }), fc.nat(), (token, cutAt) => {
+          fc.pre(token.trim().length >= 4 && !REDACTED.includes(token));
+          const known = new KnownSecrets();
+          known.addRecent(token);
+          const kept = MIN_CUT_SECRET_CHARS + (cutAt % (token.length - MIN_CUT_SECRET_CHARS));
+          const said = quoteRegistryText(`token ${token.slice(0, kept)}`, known);
+          assert.ok(!said.includes(token.slice(0, kept)), JSON.stringify({ token, said }));
+        }),
+        { numRuns: 500 },
+      );
     });
 
     it('a registry error never repeats the secret, in its message or its details', () => {
-      fc.assert(fc.property(secret, user, form, around, (s, u, f, before) => {
-        const known = new KnownSecrets();
-        known.addCredential({ username: u, password: s });
-        const echoed = encode(f, u, s);
-        const body = JSON.stringify({ errors: [{ code: 'DENIED', message: `${before}${echoed}`, detail: { header: echoed } }] });
-        const err = registryErrorFor(403, body, 'repository x', 'r.example', known);
-        assert.ok(!err.message.includes(s) && !err.message.includes(echoed));
-        assert.ok(!JSON.stringify(err.details).includes(JSON.stringify(echoed).slice(1, -1)));
-        assert.ok(!/[\n\r]/.test(err.message));
-      }), { numRuns: 500 });
+      fc.assert(
+        fc.property(secret, user, form, around, (s, u, f, before) => {
+          const known = new KnownSecrets();
+          known.addCredential({ username: u, password: s });
+          const echoed = encode(f, u, s);
+          const body = JSON.stringify({ errors: [{ code: 'DENIED', message: `${before}${echoed}`, detail: { header: echoed } }] });
+          const err = registryErrorFor(403, body, 'repository x', 'r.example', known);
+          assert.ok(!err.message.includes(s) && !err.message.includes(echoed));
+          assert.ok(!JSON.stringify(err.details).includes(JSON.stringify(echoed).slice(1, -1)));
+          assert.ok(!/[\n\r]/.test(err.message));
+        }),
+        { numRuns: 500 },
+      );
     });
   });
 });

@@ -3,7 +3,14 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CoreError, quoteChar, quoteInput } from '../../../../src/core/errors';
-import { charName, escapeChar, oneLineText, visibleParts, visibleText, visibleTextKeepingLines } from '../../../../src/core/text/visible-text';
+import {
+  charName,
+  escapeChar,
+  oneLineText,
+  visibleParts,
+  visibleText,
+  visibleTextKeepingLines,
+} from '../../../../src/core/text/visible-text';
 
 /** Every character the brief names as a bidi control, and other invisible ones. */
 const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
@@ -45,21 +52,38 @@ describe('visible text', () => {
 
   it('splits text into runs and marked characters that give back the visible text', () => {
     const parts = visibleParts('ab\u202Ecd\n\u200B');
-    assert.deepEqual(parts, ['ab', { char: '\u202E', escape: '\\u202E', name: 'U+202E right-to-left override' }, 'cd\n', { char: '\u200B', escape: '\\u200B', name: 'U+200B zero width space' }]);
+    assert.deepEqual(parts, [
+      'ab',
+      { char: '\u202E', escape: '\\u202E', name: 'U+202E right-to-left override' },
+      'cd\n',
+      { char: '\u200B', escape: '\\u200B', name: 'U+200B zero width space' },
+    ]);
     assert.deepEqual(visibleParts(''), ['']);
   });
 
   it('for any text: nothing hidden is left, it is idempotent, and the parts agree with it (property)', () => {
-    const text = fc.string({ maxLength: 80, unit: fc.oneof(fc.constantFrom(...BIDI, ...INVISIBLE, '\n', '\r', '\t', '\x1b', '\u200D', '👩'), fc.constantFrom('a', ' ', 'ש'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })) });
-    fc.assert(fc.property(text, (t) => {
-      const shown = visibleText(t);
-      assert.ok(!HIDDEN.test(shown), JSON.stringify(shown));
-      assert.equal(visibleText(shown), shown);
-      assert.ok(!HIDDEN.test(oneLineText(t).replace(/\n/g, '')));
-      assert.ok(!/[\n\r]/.test(oneLineText(t)));
-      const joined = visibleParts(t).map((p) => (typeof p === 'string' ? p : p.escape)).join('');
-      assert.equal(joined, visibleTextKeepingLines(t));
-    }), { numRuns: 500 });
+    const text = fc.string({
+      maxLength: 80,
+      unit: fc.oneof(
+        fc.constantFrom(...BIDI, ...INVISIBLE, '\n', '\r', '\t', '\x1b', '\u200D', '👩'),
+        fc.constantFrom('a', ' ', 'ש'),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+      ),
+    });
+    fc.assert(
+      fc.property(text, (t) => {
+        const shown = visibleText(t);
+        assert.ok(!HIDDEN.test(shown), JSON.stringify(shown));
+        assert.equal(visibleText(shown), shown);
+        assert.ok(!HIDDEN.test(oneLineText(t).replace(/\n/g, '')));
+        assert.ok(!/[\n\r]/.test(oneLineText(t)));
+        const joined = visibleParts(t)
+          .map((p) => (typeof p === 'string' ? p : p.escape))
+          .join('');
+        assert.equal(joined, visibleTextKeepingLines(t));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('CoreError messages are one visible line whatever they quote', () => {

@@ -13,11 +13,14 @@ function formatLinks(links: LinkValue[]): string {
 
 describe('link: parseLinkHeader', () => {
   it('parses the registry form', () => {
-    assert.deepEqual(parseLinkHeader('</v2/_catalog?last=x&n=100>; rel="next"'), [{ url: '/v2/_catalog?last=x&n=100', params: { rel: 'next' } }]);
+    assert.deepEqual(parseLinkHeader('</v2/_catalog?last=x&n=100>; rel="next"'), [
+      { url: '/v2/_catalog?last=x&n=100', params: { rel: 'next' } },
+    ]);
   });
 
   it('parses several links with several parameters', () => {
-    const h = '<https://a/p?page=1>; rel="prev"; title="Page, one; first", <https://a/p?page=3>;rel=next;type="text/html" , <x>; anchor="#y"';
+    const h =
+      '<https://a/p?page=1>; rel="prev"; title="Page, one; first", <https://a/p?page=3>;rel=next;type="text/html" , <x>; anchor="#y"';
     assert.deepEqual(parseLinkHeader(h), [
       { url: 'https://a/p?page=1', params: { rel: 'prev', title: 'Page, one; first' } },
       { url: 'https://a/p?page=3', params: { rel: 'next', type: 'text/html' } },

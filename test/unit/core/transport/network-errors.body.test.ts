@@ -28,7 +28,7 @@ const TABLE: Array<[string, unknown, string]> = [
   ['undici BodyTimeoutError', new undiciErrors.BodyTimeoutError(), 'BODY_TIMEOUT'],
   ['undici RequestAbortedError (a body destroyed unread)', new undiciErrors.RequestAbortedError(), 'CANCELLED'],
   ['undici AbortError', new AbortError('aborted'), 'CANCELLED'],
-  ['a DOMException AbortError (a signal\'s reason)', new DOMException('This operation was aborted', 'AbortError'), 'CANCELLED'],
+  ["a DOMException AbortError (a signal's reason)", new DOMException('This operation was aborted', 'AbortError'), 'CANCELLED'],
   ['undici ResponseContentLengthMismatchError', new undiciErrors.ResponseContentLengthMismatchError(), 'BAD_RESPONSE'],
   ['undici ClientDestroyedError', new undiciErrors.ClientDestroyedError(), 'CONNECTION_CLOSED'],
   ['undici ClientClosedError', new undiciErrors.ClientClosedError(), 'CONNECTION_CLOSED'],
@@ -55,7 +55,7 @@ describe('describeBodyError', () => {
     });
   }
 
-  it('says CANCELLED whatever the error, once the read\'s signal is aborted', () => {
+  it("says CANCELLED whatever the error, once the read's signal is aborted", () => {
     const controller = new AbortController();
     controller.abort();
     for (const [, err] of TABLE) assert.equal(describeBodyError(err, url, { ...context, signal: controller.signal }).code, 'CANCELLED');
@@ -69,7 +69,17 @@ describe('describeBodyError', () => {
   it('turns any error-like value into a CoreError sentence without the raw message, and cuts a long path (property)', () => {
     const errorLike = fc.record(
       {
-        code: fc.oneof(fc.constantFrom('UND_ERR_SOCKET', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED', 'ECONNRESET', 'HPE_INVALID_CONSTANT', 'ERR_STREAM_PREMATURE_CLOSE'), fc.string({ maxLength: 30 })),
+        code: fc.oneof(
+          fc.constantFrom(
+            'UND_ERR_SOCKET',
+            'UND_ERR_BODY_TIMEOUT',
+            'UND_ERR_ABORTED',
+            'ECONNRESET',
+            'HPE_INVALID_CONSTANT',
+            'ERR_STREAM_PREMATURE_CLOSE',
+          ),
+          fc.string({ maxLength: 30 }),
+        ),
         name: fc.constantFrom('Error', 'SocketError', 'TypeError', 'AbortError'),
         message: fc.string({ maxLength: 80, unit: 'binary' }).map((s) => `RAW<${s}>`),
         cause: fc.option(fc.record({ code: fc.constantFrom('ECONNRESET', 'EPIPE', 'X') }), { nil: undefined }),
@@ -104,6 +114,9 @@ describe('bodyTimeLimits', () => {
   it('grows with a longer request timeout, never shrinks below the defaults, and takes explicit values as given', () => {
     assert.deepEqual(bodyTimeLimits({ requestTimeoutMs: 120_000 }), { idleMs: 120_000, documentMs: 240_000 });
     assert.deepEqual(bodyTimeLimits({ requestTimeoutMs: 1_000 }), { idleMs: 60_000, documentMs: 60_000 });
-    assert.deepEqual(bodyTimeLimits({ requestTimeoutMs: 1_000, bodyIdleTimeoutMs: 500, documentTimeoutMs: 1_500 }), { idleMs: 500, documentMs: 1_500 });
+    assert.deepEqual(bodyTimeLimits({ requestTimeoutMs: 1_000, bodyIdleTimeoutMs: 500, documentTimeoutMs: 1_500 }), {
+      idleMs: 500,
+      documentMs: 1_500,
+    });
   });
 });

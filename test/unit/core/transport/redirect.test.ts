@@ -7,7 +7,10 @@ describe('a TLS failure at a redirect target', () => {
   const to = new URL('https://storage.example/b/1');
 
   it('says what fits a redirect target: the registry\'s CA, never "mark it insecure"', () => {
-    const inner = new CoreError('TLS_UNKNOWN_AUTHORITY', 'The certificate of storage.example is signed by an unknown authority: … or add storage.example to registryExplorer.insecureRegistries.');
+    const inner = new CoreError(
+      'TLS_UNKNOWN_AUTHORITY',
+      'The certificate of storage.example is signed by an unknown authority: … or add storage.example to registryExplorer.insecureRegistries.',
+    );
     const err = redirectTlsError(inner, 'r.example', from, to);
     assert.ok(err instanceof CoreError);
     assert.equal(err.code, 'TLS_REDIRECT_TARGET');
@@ -15,7 +18,7 @@ describe('a TLS failure at a redirect target', () => {
     assert.equal(
       err.message,
       'r.example sent /v2/app/blobs/sha256:1 to storage.example, whose certificate could not be verified (signed by an unknown authority), so nothing was fetched from it: ' +
-        'if that storage uses your own CA, add the CA to the hosts.toml `ca` or certs.d folder of r.example or of storage.example (a redirect target is verified with both); otherwise tell the registry\'s operator.',
+        "if that storage uses your own CA, add the CA to the hosts.toml `ca` or certs.d folder of r.example or of storage.example (a redirect target is verified with both); otherwise tell the registry's operator.",
     );
     assert.ok(!/insecureRegistries/.test(err.message));
   });

@@ -4,7 +4,10 @@ import { MAX_HOLD_MS, RetryGate, type GateClock } from '../../../../src/core/tra
 import { DEFAULT_RETRY_POLICY, originHoldMs } from '../../../../src/core/transport/retry';
 
 /** A clock whose sleeps advance time at once and are recorded (no real waiting). */
-function fakeClock(start = Date.parse('2026-11-23T10:00:00Z'), chance = 0): GateClock & { t: number; slept: number[]; onSleep?: () => void } {
+function fakeClock(
+  start = Date.parse('2026-11-23T10:00:00Z'),
+  chance = 0,
+): GateClock & { t: number; slept: number[]; onSleep?: () => void } {
   const clock = {
     t: start,
     random: () => chance,
@@ -22,10 +25,13 @@ function fakeClock(start = Date.parse('2026-11-23T10:00:00Z'), chance = 0): Gate
 }
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => assert.fail('expected a rejection'), (e: unknown) => e);
+  return p.then(
+    () => assert.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
 }
 
-describe('retry gate (one origin\'s Retry-After, shared by its requests)', () => {
+describe("retry gate (one origin's Retry-After, shared by its requests)", () => {
   it('lets requests through at once while no hold is known', async () => {
     const clock = fakeClock();
     const gate = new RetryGate('r.example', clock);
@@ -41,7 +47,7 @@ describe('retry gate (one origin\'s Retry-After, shared by its requests)', () =>
     assert.equal(gate.retryAt?.getTime(), clock.t + 1000);
     clock.t += 400;
     await gate.wait(30_000);
-    assert.deepEqual(clock.slept, [600], 'the second request waits what is left of the first one\'s hold');
+    assert.deepEqual(clock.slept, [600], "the second request waits what is left of the first one's hold");
     assert.equal(gate.retryAt, undefined, 'open again');
   });
 
@@ -82,7 +88,10 @@ describe('retry gate (one origin\'s Retry-After, shared by its requests)', () =>
     assert.equal(err.code, 'RETRY_LATER');
     assert.equal(err.status, 429);
     assert.equal(err.retryAt.getTime(), clock.t + 120_000);
-    assert.match(err.message, /^r\.example is rate-limiting requests and asked clients to wait until .+ \(in 120 s\), longer than the 30 s this client waits, so nothing more was sent: try again after .+, or log in for a higher limit\.$/);
+    assert.match(
+      err.message,
+      /^r\.example is rate-limiting requests and asked clients to wait until .+ \(in 120 s\), longer than the 30 s this client waits, so nothing more was sent: try again after .+, or log in for a higher limit\.$/,
+    );
     assert.deepEqual(clock.slept, [], 'no partial wait either');
   });
 
@@ -141,9 +150,10 @@ describe('retry gate (one origin\'s Retry-After, shared by its requests)', () =>
 describe('which answers hold the whole origin', () => {
   const now = Date.parse('2026-11-23T10:00:00Z');
   const noJitter = () => 0;
-  const hold = (status: number, retryAfter?: string, attempt = 1) => originHoldMs(status, retryAfter, attempt, DEFAULT_RETRY_POLICY, now, noJitter);
+  const hold = (status: number, retryAfter?: string, attempt = 1) =>
+    originHoldMs(status, retryAfter, attempt, DEFAULT_RETRY_POLICY, now, noJitter);
 
-  it('a 429 always: its Retry-After, else the attempt\'s backoff', () => {
+  it("a 429 always: its Retry-After, else the attempt's backoff", () => {
     assert.equal(hold(429, '2'), 2000);
     assert.equal(hold(429, 'Mon, 23 Nov 2026 10:00:07 GMT'), 7000);
     assert.equal(hold(429), 250);
@@ -153,7 +163,7 @@ describe('which answers hold the whole origin', () => {
 
   it('other retryable statuses only with a Retry-After; the rest never', () => {
     assert.equal(hold(503, '1'), 1000);
-    assert.equal(hold(503), undefined, 'a 503 without Retry-After is that request\'s own backoff');
+    assert.equal(hold(503), undefined, "a 503 without Retry-After is that request's own backoff");
     assert.equal(hold(502), undefined);
     assert.equal(hold(200, '5'), undefined);
     assert.equal(hold(404, '5'), undefined);

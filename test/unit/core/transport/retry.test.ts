@@ -8,7 +8,16 @@ import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelayMs, sleep } from '../.
 describe('retry policy', () => {
   it('retries only the statuses that mean "later"', () => {
     assert.deepEqual([408, 429, 500, 502, 503, 504].map(isTemporaryStatus), [true, true, true, true, true, true]);
-    assert.deepEqual([400, 401, 403, 404, 405, 409, 416, 501].map(isTemporaryStatus), [false, false, false, false, false, false, false, false]);
+    assert.deepEqual([400, 401, 403, 404, 405, 409, 416, 501].map(isTemporaryStatus), [
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('reads Retry-After in seconds and as an HTTP date', () => {
@@ -22,8 +31,15 @@ describe('retry policy', () => {
 
   it('backs off exponentially with bounded jitter, and caps every wait', () => {
     const noJitter = () => 0;
-    assert.deepEqual([1, 2, 3, 4].map((n) => retryDelayMs(n, undefined, DEFAULT_RETRY_POLICY, 0, noJitter)), [250, 500, 1000, 2000]);
-    assert.equal(retryDelayMs(1, undefined, DEFAULT_RETRY_POLICY, 0, () => 1), 300, 'at most 20 % jitter');
+    assert.deepEqual(
+      [1, 2, 3, 4].map((n) => retryDelayMs(n, undefined, DEFAULT_RETRY_POLICY, 0, noJitter)),
+      [250, 500, 1000, 2000],
+    );
+    assert.equal(
+      retryDelayMs(1, undefined, DEFAULT_RETRY_POLICY, 0, () => 1),
+      300,
+      'at most 20 % jitter',
+    );
     assert.equal(retryDelayMs(20, undefined, DEFAULT_RETRY_POLICY, 0, noJitter), DEFAULT_RETRY_POLICY.maxDelayMs);
     assert.equal(retryDelayMs(1, '7', DEFAULT_RETRY_POLICY, 0, noJitter), 7000, 'Retry-After wins over the backoff');
     assert.equal(retryDelayMs(1, '86400', DEFAULT_RETRY_POLICY, 0, noJitter), DEFAULT_RETRY_POLICY.maxDelayMs, 'and is capped');
@@ -68,7 +84,7 @@ describe('redirect policy', () => {
 });
 
 describe('token realm TLS policy', () => {
-  it('lets a realm skip verification with its insecure registry only on the registry\'s own host name', () => {
+  it("lets a realm skip verification with its insecure registry only on the registry's own host name", () => {
     assert.ok(realmMaySkipVerify(new URL('https://10.0.0.5:5001/token'), '10.0.0.5:5000'));
     assert.ok(realmMaySkipVerify(new URL('https://registry.lan/auth'), 'registry.lan:5000'));
     assert.ok(realmMaySkipVerify(new URL('https://[::1]:5001/token'), '[::1]:5000'));

@@ -13,9 +13,18 @@ import { judgeRegistryUrl, requireRegistryUrl, type RegistryUrlKind } from '../.
 const ip4 = (text: string): number => text.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 /** Inclusive first–last pairs: the IPv4 addresses that are not globally reachable. */
 const V4_NOT_PUBLIC: [number, number][] = [
-  ['0.0.0.0', '0.255.255.255'], ['10.0.0.0', '10.255.255.255'], ['100.64.0.0', '100.127.255.255'], ['127.0.0.0', '127.255.255.255'],
-  ['169.254.0.0', '169.254.255.255'], ['172.16.0.0', '172.31.255.255'], ['192.0.0.0', '192.0.0.255'], ['192.0.2.0', '192.0.2.255'],
-  ['192.168.0.0', '192.168.255.255'], ['198.18.0.0', '198.19.255.255'], ['198.51.100.0', '198.51.100.255'], ['203.0.113.0', '203.0.113.255'],
+  ['0.0.0.0', '0.255.255.255'],
+  ['10.0.0.0', '10.255.255.255'],
+  ['100.64.0.0', '100.127.255.255'],
+  ['127.0.0.0', '127.255.255.255'],
+  ['169.254.0.0', '169.254.255.255'],
+  ['172.16.0.0', '172.31.255.255'],
+  ['192.0.0.0', '192.0.0.255'],
+  ['192.0.2.0', '192.0.2.255'],
+  ['192.168.0.0', '192.168.255.255'],
+  ['198.18.0.0', '198.19.255.255'],
+  ['198.51.100.0', '198.51.100.255'],
+  ['203.0.113.0', '203.0.113.255'],
   ['224.0.0.0', '255.255.255.255'],
 ].map(([a, b]) => [ip4(a!), ip4(b!)]);
 const v4Public = (n: number): boolean => !V4_NOT_PUBLIC.some(([a, b]) => n >= a && n <= b);
@@ -65,16 +74,34 @@ function v4Forms(n: number): fc.Arbitrary<string> {
 /** IPv4 addresses, many of them at the edges of the special ranges. */
 const v4Address: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: 0, max: 0xffffffff }),
-  fc.tuple(fc.constantFrom(...V4_NOT_PUBLIC), fc.constantFrom(-1, 0, 1, 2), fc.boolean()).map(([[first, last], delta, atEnd]) =>
-    Math.min(0xffffffff, Math.max(0, atEnd ? last - delta : first + delta)),
-  ),
+  fc
+    .tuple(fc.constantFrom(...V4_NOT_PUBLIC), fc.constantFrom(-1, 0, 1, 2), fc.boolean())
+    .map(([[first, last], delta, atEnd]) => Math.min(0xffffffff, Math.max(0, atEnd ? last - delta : first + delta))),
   fc.constantFrom(ip4('8.8.8.8'), ip4('1.1.1.1'), ip4('172.15.255.255'), ip4('172.32.0.0'), ip4('100.63.255.255'), ip4('100.128.0.0')),
 );
 
 /** IPv6 addresses near the special prefixes, and anywhere. */
 const v6Address: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
-  fc.tuple(fc.constantFrom(0n, 0x64ff9b0001n << 80n, 0x100n << 112n, 0x20010db8n << 96n, 0xfc00n << 112n, 0xfe80n << 112n, 0xfec0n << 112n, 0xff02n << 112n, 0x2002n << 112n, 0xffffn << 32n, 0x2001n << 112n, 0x2600n << 112n), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.boolean())
+  fc
+    .tuple(
+      fc.constantFrom(
+        0n,
+        0x64ff9b0001n << 80n,
+        0x100n << 112n,
+        0x20010db8n << 96n,
+        0xfc00n << 112n,
+        0xfe80n << 112n,
+        0xfec0n << 112n,
+        0xff02n << 112n,
+        0x2002n << 112n,
+        0xffffn << 32n,
+        0x2001n << 112n,
+        0x2600n << 112n,
+      ),
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      fc.boolean(),
+    )
     .map(([prefix, low, small]) => prefix | (small ? low & 0xffffn : low)),
 );
 
@@ -91,9 +118,14 @@ function v6Forms(n: bigint): fc.Arbitrary<string> {
 const label = fc.stringMatching(/^[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,5})?$/);
 const LOCAL = ['localhost', 'local', 'home.arpa', 'internal', 'corp', 'home', 'lan'];
 /** Names that only resolve on the user's network: single labels and the local suffixes. */
-const localName = fc.oneof(label, fc.tuple(fc.array(label, { maxLength: 2 }), fc.constantFrom(...LOCAL)).map(([ls, s]) => [...ls, s].join('.')));
+const localName = fc.oneof(
+  label,
+  fc.tuple(fc.array(label, { maxLength: 2 }), fc.constantFrom(...LOCAL)).map(([ls, s]) => [...ls, s].join('.')),
+);
 /** Names DNS may resolve publicly (never resolved here). */
-const publicName = fc.tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'io', 'example', 'test', 'dev', 'cloud')).map(([ls, tld]) => [...ls, tld].join('.'));
+const publicName = fc
+  .tuple(fc.array(label, { minLength: 1, maxLength: 3 }), fc.constantFrom('com', 'io', 'example', 'test', 'dev', 'cloud'))
+  .map(([ls, tld]) => [...ls, tld].join('.'));
 
 /** A host in some notation, with whether the oracle calls it public. */
 const anyHost: fc.Arbitrary<{ host: string; isPublic: boolean }> = fc.oneof(
@@ -113,7 +145,7 @@ const path = fc.constantFrom('/upload/1?_state=x', '/', '/v2/app/blobs/uploads/a
 // ---------------------------------------------------------------------------------------------
 
 describe('registry URL policy (property)', () => {
-  it('from a public registry, refuses exactly the hosts on the user\'s network, in every notation', () => {
+  it("from a public registry, refuses exactly the hosts on the user's network, in every notation", () => {
     fc.assert(
       fc.property(anyHost, kind, path, ({ host, isPublic }, k, p) => {
         const verdict = judgeRegistryUrl(`https://${host}:8443${p}`, PUBLIC_SOURCE, k);
@@ -125,7 +157,7 @@ describe('registry URL policy (property)', () => {
     );
   });
 
-  it('from a registry on the user\'s own network, allows any host', () => {
+  it("from a registry on the user's own network, allows any host", () => {
     fc.assert(
       fc.property(anyHost, kind, ({ host }, k) => {
         assert.ok(judgeRegistryUrl(`https://${host}:8443/x`, PRIVATE_SOURCE, k).allowed, host);
@@ -134,7 +166,7 @@ describe('registry URL policy (property)', () => {
     );
   });
 
-  it('lets a token realm be private only on the registry\'s own host name, whatever the registry', () => {
+  it("lets a token realm be private only on the registry's own host name, whatever the registry", () => {
     fc.assert(
       fc.property(anyHost, fc.boolean(), ({ host, isPublic }, sameHost) => {
         const registry = sameHost ? new URL(`https://${host}:5000/`) : PRIVATE_SOURCE;
@@ -166,7 +198,12 @@ describe('registry URL policy (property)', () => {
   it('never throws, and what it allows is an http(s) URL without userinfo on an allowed host', () => {
     const text = fc.oneof(
       fc.string({ maxLength: 60 }),
-      fc.tuple(fc.constantFrom('https://', 'http://', '//', '', 'HTTPS://', 'https:', 'https:/\\'), fc.string({ maxLength: 30, unit: fc.constantFrom(...'0123456789abcdefx.:[]@%/?#\\ \t-') })).map(([a, b]) => a + b),
+      fc
+        .tuple(
+          fc.constantFrom('https://', 'http://', '//', '', 'HTTPS://', 'https:', 'https:/\\'),
+          fc.string({ maxLength: 30, unit: fc.constantFrom(...'0123456789abcdefx.:[]@%/?#\\ \t-') }),
+        )
+        .map(([a, b]) => a + b),
     );
     fc.assert(
       fc.property(text, kind, fc.constantFrom(PUBLIC_SOURCE, new URL('http://registry.example.com/v2/')), (raw, k, source) => {
@@ -195,11 +232,30 @@ describe('registry URL policy (examples)', () => {
 
   it('refuses the numeric, unspecified and mapped spellings of loopback and private addresses', () => {
     for (const raw of [
-      'https://127.0.0.1:5000/x', 'https://2130706433/', 'https://0x7f.1/', 'https://0177.0.0.1/', 'https://127.1/', 'https://0.0.0.0/', 'https://0/',
-      'https://[::]/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/', 'https://[::ffff:a9fe:a9fe]/', 'https://[64:ff9b::10.0.0.1]/',
-      'https://[2002:c0a8:0101::]/', 'https://169.254.169.254/latest/meta-data', 'https://[fe80::1]/', 'https://[fd12:3456::1]/',
-      'https://localhost/', 'https://LOCALHOST./', 'https://app.localhost/', 'https://printer.local/', 'https://metadata.google.internal/', 'https://intranet/',
-      'https://%31%32%37.0.0.1/', 'https://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/',
+      'https://127.0.0.1:5000/x',
+      'https://2130706433/',
+      'https://0x7f.1/',
+      'https://0177.0.0.1/',
+      'https://127.1/',
+      'https://0.0.0.0/',
+      'https://0/',
+      'https://[::]/',
+      'https://[::1]/',
+      'https://[::ffff:127.0.0.1]/',
+      'https://[::ffff:a9fe:a9fe]/',
+      'https://[64:ff9b::10.0.0.1]/',
+      'https://[2002:c0a8:0101::]/',
+      'https://169.254.169.254/latest/meta-data',
+      'https://[fe80::1]/',
+      'https://[fd12:3456::1]/',
+      'https://localhost/',
+      'https://LOCALHOST./',
+      'https://app.localhost/',
+      'https://printer.local/',
+      'https://metadata.google.internal/',
+      'https://intranet/',
+      'https://%31%32%37.0.0.1/',
+      'https://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/',
     ]) {
       assert.equal(refused(raw), 'PRIVATE_REDIRECT', raw);
     }
@@ -207,19 +263,29 @@ describe('registry URL policy (examples)', () => {
     assert.equal(refused('https://127.0.0.1/', 'token-realm'), 'PRIVATE_REALM');
     assert.equal(refused('https://storage.example.net/upload'), 'allowed');
     assert.equal(refused('/v2/app/blobs/uploads/123?_state=abc'), 'allowed');
-    assert.equal(refused('https://10.0.0.9:9000/bucket', 'redirect', PRIVATE_SOURCE), 'allowed', 'on-premises storage of an on-premises registry');
+    assert.equal(
+      refused('https://10.0.0.9:9000/bucket', 'redirect', PRIVATE_SOURCE),
+      'allowed',
+      'on-premises storage of an on-premises registry',
+    );
   });
 
-  it('refuses other protocols\' ports on another host, not on the registry\'s own', () => {
+  it("refuses other protocols' ports on another host, not on the registry's own", () => {
     assert.equal(refused('https://mail.example.net:25/'), 'BAD_REDIRECT');
     assert.equal(refused('https://registry.example.com:6000/'), 'allowed');
     assert.equal(refused('https://storage.example.net:6000/', 'next-page'), 'BAD_LINK');
   });
 
-  it('says what happened and what to do, without the URL\'s userinfo', () => {
+  it("says what happened and what to do, without the URL's userinfo", () => {
     const err = (() => {
       try {
-        requireRegistryUrl('https://user:secret@127.0.0.1:9/x', PUBLIC_SOURCE, 'mount-location', 'registry.example.com', 'sha256:1 into app');
+        requireRegistryUrl(
+          'https://user:secret@127.0.0.1:9/x',
+          PUBLIC_SOURCE,
+          'mount-location',
+          'registry.example.com',
+          'sha256:1 into app',
+        );
       } catch (e) {
         return e as CoreError;
       }
@@ -227,7 +293,10 @@ describe('registry URL policy (examples)', () => {
     })();
     assert.equal(err?.code, 'BAD_REDIRECT');
     assert.ok(!err!.message.includes('secret'));
-    assert.match(err!.message, /^registry\.example\.com answered the mount of sha256:1 into app with an upload location at 127\.0\.0\.1:9 with a user name or password in the URL, which this client refuses to use: report this to the registry's operator; nothing was sent there\.$/);
+    assert.match(
+      err!.message,
+      /^registry\.example\.com answered the mount of sha256:1 into app with an upload location at 127\.0\.0\.1:9 with a user name or password in the URL, which this client refuses to use: report this to the registry's operator; nothing was sent there\.$/,
+    );
   });
 });
 
@@ -246,8 +315,18 @@ describe('canonical host key', () => {
   });
 
   it('tells host names (safe as folder names) from anything else', () => {
-    for (const ok of ['registry.test', 'registry.test:8443', 'a-b.c1.example.', '127.0.0.1:5000', '[::1]:5000', '[fd00::1]', 'xn--bcher-kva.example']) assert.ok(isHostName(ok), ok);
-    for (const bad of ['..', '.', '', 'a/b', 'a\\b', '-a.test', 'a-.test', 'a..b', '[zz]', 'host:0', 'host:99999', 'host:', '[::1', 'a b']) assert.ok(!isHostName(bad), bad);
+    for (const ok of [
+      'registry.test',
+      'registry.test:8443',
+      'a-b.c1.example.',
+      '127.0.0.1:5000',
+      '[::1]:5000',
+      '[fd00::1]',
+      'xn--bcher-kva.example',
+    ])
+      assert.ok(isHostName(ok), ok);
+    for (const bad of ['..', '.', '', 'a/b', 'a\\b', '-a.test', 'a-.test', 'a..b', '[zz]', 'host:0', 'host:99999', 'host:', '[::1', 'a b'])
+      assert.ok(!isHostName(bad), bad);
   });
 
   it('is idempotent and agrees with the URL parser', () => {

@@ -12,7 +12,9 @@ interface MenuEntry {
   when?: string;
 }
 
-const manifest = JSON.parse(readFileSync(resolve(PROJECT, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, MenuEntry[]> } };
+const manifest = JSON.parse(readFileSync(resolve(PROJECT, 'package.json'), 'utf8')) as {
+  contributes: { menus: Record<string, MenuEntry[]> };
+};
 
 /** Each `viewItem` test in a when clause, as a predicate with the text it came from. */
 function viewItemClauses(): { text: string; command: string; test: (value: string) => boolean }[] {
@@ -45,7 +47,10 @@ describe('views/nodes/context-values', () => {
 
   it('every viewItem clause in package.json matches a value the tree can produce', () => {
     const dead = clauses.filter((c) => !values.some((v) => c.test(v)));
-    assert.deepEqual(dead.map((c) => `${c.command}: ${c.text}`), []);
+    assert.deepEqual(
+      dead.map((c) => `${c.command}: ${c.text}`),
+      [],
+    );
   });
 
   it('every value the tree can produce has a menu, or is listed as having none', () => {
@@ -55,8 +60,17 @@ describe('views/nodes/context-values', () => {
 
   it('the fixes a registry row offers each reach the command that applies them', () => {
     const forFix = (fix: 'logIn' | 'markInsecure' | 'openHostsToml' | 'openSettings', command: string) => {
-      const value = registryContextValue({ origin: 'configured', needsLogin: fix === 'logIn', unreachable: fix !== 'logIn', fixes: [fix], filtered: false });
-      assert.ok(clauses.some((c) => c.command === command && c.test(value)), `${value} shows ${command}`);
+      const value = registryContextValue({
+        origin: 'configured',
+        needsLogin: fix === 'logIn',
+        unreachable: fix !== 'logIn',
+        fixes: [fix],
+        filtered: false,
+      });
+      assert.ok(
+        clauses.some((c) => c.command === command && c.test(value)),
+        `${value} shows ${command}`,
+      );
     };
     forFix('logIn', 'registryExplorer.logIn');
     forFix('markInsecure', 'registryExplorer.markInsecure');

@@ -6,7 +6,15 @@ import { checkParams, isLocation, parseIncoming } from '../../../../src/webviews
 import type { RequestMessage } from '../../../../src/webviews/inspector/protocol';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
-const entry = (path: string, more: Partial<LayerFileEntry> = {}): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0, ...more });
+const entry = (path: string, more: Partial<LayerFileEntry> = {}): LayerFileEntry => ({
+  path,
+  type: 'file',
+  size: 10,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  ...more,
+});
 
 describe('inspector host', () => {
   describe('layer file rows', () => {
@@ -30,10 +38,21 @@ describe('inspector host', () => {
         entry('a-file'),
       ]);
       const top = childRows(root).rows;
-      assert.deepEqual(top.map((r) => [r.name.text, r.type]), [['..', 'directory'], ['etc', 'directory'], ['var', 'directory'], ['a-file', 'file']]);
+      assert.deepEqual(
+        top.map((r) => [r.name.text, r.type]),
+        [
+          ['..', 'directory'],
+          ['etc', 'directory'],
+          ['var', 'directory'],
+          ['a-file', 'file'],
+        ],
+      );
       assert.equal(top.find((r) => r.name.text === 'var')?.mode, '—', 'a directory the archive never lists has no mode');
       const etc = childRows(nodeAtPath(root, 'etc')!).rows;
-      assert.deepEqual(etc.map((r) => r.name.text), ['.wh.passwd', hostile, 'link']);
+      assert.deepEqual(
+        etc.map((r) => r.name.text),
+        ['.wh.passwd', hostile, 'link'],
+      );
       assert.equal(etc[0]!.whiteout?.text, 'deletes etc/passwd');
       assert.equal(etc[2]!.linkTarget?.text, '../<script>');
       assert.match(childRows(nodeAtPath(root, 'var')!).rows[0]!.whiteout!.text, /hides everything below var/);
@@ -56,9 +75,10 @@ describe('inspector host', () => {
   describe('messages from the webview', () => {
     const host = 'registry.test:5000';
     const location = { kind: 'manifest', host, repository: 'app', digest: D(1) };
-    const request = (method: string, params: unknown): RequestMessage => parseIncoming({ type: 'request', id: 1, method, params }) as RequestMessage;
+    const request = (method: string, params: unknown): RequestMessage =>
+      parseIncoming({ type: 'request', id: 1, method, params }) as RequestMessage;
 
-    it('takes only the protocol\'s shapes', () => {
+    it("takes only the protocol's shapes", () => {
       assert.equal(parseIncoming('hello'), undefined);
       assert.equal(parseIncoming({ type: 'request', id: 1, method: 'eval', params: {} }), undefined);
       assert.equal(parseIncoming({ type: 'request', id: 'x', method: 'page', params: {} }), undefined);
@@ -70,7 +90,10 @@ describe('inspector host', () => {
       assert.equal(checkParams(request('page', location), host), undefined);
       assert.match(checkParams(request('page', { ...location, host: 'evil.example' }), host)!, /reads only from registry\.test:5000/);
       assert.match(checkParams(request('referrers', { host: 'evil.example', repository: 'app', digest: D(1) }), host)!, /reads only from/);
-      assert.match(checkParams(request('openJson', { host, repository: 'app', digest: 'sha256:../../etc', kind: 'manifest' }), host)!, /invalid digest/);
+      assert.match(
+        checkParams(request('openJson', { host, repository: 'app', digest: 'sha256:../../etc', kind: 'manifest' }), host)!,
+        /invalid digest/,
+      );
     });
 
     it('checks locations field by field', () => {
@@ -101,13 +124,14 @@ describe('inspector host', () => {
     it('aborts the fetch only when every caller has gone', async () => {
       const cache = new DigestCache<string>(100, (v) => v.length);
       let aborted = false;
-      const fetch = (signal: AbortSignal): Promise<string> => new Promise((resolve, reject) => {
-        signal.addEventListener('abort', () => {
-          aborted = true;
-          reject(cancelled());
+      const fetch = (signal: AbortSignal): Promise<string> =>
+        new Promise((resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(cancelled());
+          });
+          setTimeout(() => resolve('done'), 30);
         });
-        setTimeout(() => resolve('done'), 30);
-      });
       const first = new AbortController();
       const second = new AbortController();
       const a = cache.get(D(2), fetch, first.signal);

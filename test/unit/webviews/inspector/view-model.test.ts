@@ -48,7 +48,13 @@ const index = {
   manifests: [
     { mediaType: MediaTypes.ociManifest, digest: D(1), size: 500, platform: { os: 'linux', architecture: 'amd64' } },
     { mediaType: MediaTypes.ociManifest, digest: D(2), size: 510, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-    { mediaType: MediaTypes.ociManifest, digest: D(3), size: 600, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': D(1) } },
+    {
+      mediaType: MediaTypes.ociManifest,
+      digest: D(3),
+      size: 600,
+      platform: { os: 'unknown', architecture: 'unknown' },
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': D(1) },
+    },
   ],
   annotations: { 'org.opencontainers.image.source': 'https://example.com/app', 'org.opencontainers.image.created': '2024-05-01T10:00:00Z' },
 };
@@ -93,20 +99,41 @@ describe('inspector view model', () => {
       assert.equal(page.header.kind, 'OCI image index');
       assert.equal(page.header.reference.text, 'registry.test:5000/team/app:v1');
       assert.match(page.header.pullCommand!, /^docker pull registry\.test:5000\/team\/app@sha256:/);
-      assert.deepEqual(page.header.facts.map((f) => [f.label, f.value.text]), [['Platforms', '2 (and 1 attestation)'], ['Created', '2024-05-01T10:00:00Z']]);
-      assert.deepEqual(page.platforms!.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8']);
-      assert.deepEqual(page.attestations!.map((a) => a.attests), [D(1)]);
+      assert.deepEqual(
+        page.header.facts.map((f) => [f.label, f.value.text]),
+        [
+          ['Platforms', '2 (and 1 attestation)'],
+          ['Created', '2024-05-01T10:00:00Z'],
+        ],
+      );
+      assert.deepEqual(
+        page.platforms!.map((p) => p.platform),
+        ['linux/amd64', 'linux/arm64/v8'],
+      );
+      assert.deepEqual(
+        page.attestations!.map((a) => a.attests),
+        [D(1)],
+      );
       assert.equal(page.referrersOf, page.header.digest);
     });
 
     it('links each platform, in the table and in the JSON, to its manifest', () => {
       assert.deepEqual(page.platforms![1]!.link, { kind: 'manifest', ...place, digest: D(2), via: 'linux/arm64/v8 in team/app:v1' });
       const linked = page.json!.nodes.filter((n) => n.link).map((n) => n.value?.text);
-      assert.deepEqual(linked, [D(1), D(2), D(3)].map((d) => JSON.stringify(d)));
+      assert.deepEqual(
+        linked,
+        [D(1), D(2), D(3)].map((d) => JSON.stringify(d)),
+      );
     });
 
     it('makes URL annotations links and leaves the rest as text', () => {
-      assert.deepEqual(page.annotations.map((a) => [a.label, a.url]), [['org.opencontainers.image.source', 'https://example.com/app'], ['org.opencontainers.image.created', undefined]]);
+      assert.deepEqual(
+        page.annotations.map((a) => [a.label, a.url]),
+        [
+          ['org.opencontainers.image.source', 'https://example.com/app'],
+          ['org.opencontainers.image.created', undefined],
+        ],
+      );
     });
   });
 
@@ -124,21 +151,39 @@ describe('inspector view model', () => {
       const summary = page.image!.config!;
       assert.equal(summary.entrypoint?.text, '/bin/server');
       assert.equal(summary.cmd?.text, "--port 8080 'two words'");
-      assert.deepEqual(summary.env.map((e) => [e.name.text, e.value.text]), [['PATH', '/usr/bin'], ['GREETING', 'hello=world']]);
-      assert.deepEqual(summary.ports.map((p) => p.text), ['8080/tcp']);
-      assert.deepEqual(summary.facts.map((f) => f.label), ['Platform', 'Created', 'User', 'Working directory']);
+      assert.deepEqual(
+        summary.env.map((e) => [e.name.text, e.value.text]),
+        [
+          ['PATH', '/usr/bin'],
+          ['GREETING', 'hello=world'],
+        ],
+      );
+      assert.deepEqual(
+        summary.ports.map((p) => p.text),
+        ['8080/tcp'],
+      );
+      assert.deepEqual(
+        summary.facts.map((f) => f.label),
+        ['Platform', 'Created', 'User', 'Working directory'],
+      );
       assert.equal(summary.labels.find((l) => l.label === 'org.opencontainers.image.url')?.url, 'https://example.com/');
     });
 
-    it('aligns the history with the layers, marking empty steps, with each layer\'s share', () => {
+    it("aligns the history with the layers, marking empty steps, with each layer's share", () => {
       const { history, layers } = page.image!;
-      assert.deepEqual(history.map((h) => [h.instruction.text, h.empty, h.layer]), [
-        ['ADD file:abc in /', false, 0],
-        ['ENV PATH=/usr/bin', true, undefined],
-        ['RUN apt-get update', false, 1],
-        ['CMD ["serve"]', true, undefined],
-      ]);
-      assert.deepEqual(layers.map((l) => l.share), [0.75, 0.25]);
+      assert.deepEqual(
+        history.map((h) => [h.instruction.text, h.empty, h.layer]),
+        [
+          ['ADD file:abc in /', false, 0],
+          ['ENV PATH=/usr/bin', true, undefined],
+          ['RUN apt-get update', false, 1],
+          ['CMD ["serve"]', true, undefined],
+        ],
+      );
+      assert.deepEqual(
+        layers.map((l) => l.share),
+        [0.75, 0.25],
+      );
       assert.equal(layers[0]!.link.kind, 'layer');
       assert.equal(page.image!.historyMismatch, undefined);
     });
@@ -149,13 +194,23 @@ describe('inspector view model', () => {
     });
 
     it('says why when the config cannot be read, and still lists the layers', () => {
-      const broken = manifestPage(at({ digest: manifest.descriptor.digest }), manifest, { problem: 'The config could not be read: it is gone.' });
+      const broken = manifestPage(at({ digest: manifest.descriptor.digest }), manifest, {
+        problem: 'The config could not be read: it is gone.',
+      });
       assert.equal(broken.image!.configProblem, 'The config could not be read: it is gone.');
       assert.equal(broken.image!.history.length, 2, 'one row per layer without a history');
     });
 
-    it('shows a config blob with the image\'s history when its manifest is known', () => {
-      const location: BlobLocation = { kind: 'blob', ...place, digest: D(10), size: 1200, mediaType: MediaTypes.ociConfig, role: 'config', manifestDigest: manifest.descriptor.digest };
+    it("shows a config blob with the image's history when its manifest is known", () => {
+      const location: BlobLocation = {
+        kind: 'blob',
+        ...place,
+        digest: D(10),
+        size: 1200,
+        mediaType: MediaTypes.ociConfig,
+        role: 'config',
+        manifestDigest: manifest.descriptor.digest,
+      };
       const blob = blobPage(location, config, manifest);
       assert.equal(blob.header.kind, 'OCI image config');
       assert.equal(blob.config?.entrypoint?.text, '/bin/server');
@@ -166,34 +221,73 @@ describe('inspector view model', () => {
     });
   });
 
-  it('lists an artifact\'s files by title, JSON files opening as blobs', () => {
+  it("lists an artifact's files by title, JSON files opening as blobs", () => {
     const artifact = {
-      schemaVersion: 2, mediaType: MediaTypes.ociManifest, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
       config: { mediaType: MediaTypes.ociEmpty, digest: D(20), size: 2 },
-      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: D(21), size: 250, annotations: { 'org.opencontainers.image.title': 'signature.json' } }],
+      layers: [
+        {
+          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+          digest: D(21),
+          size: 250,
+          annotations: { 'org.opencontainers.image.title': 'signature.json' },
+        },
+      ],
       subject: { mediaType: MediaTypes.ociIndex, digest: D(1), size: 700 },
     };
     const page = manifestPage(at({ digest: D(99) }), parsed(artifact));
     assert.equal(page.header.kind, 'cosign signature');
     assert.equal(page.image, undefined);
-    assert.deepEqual(page.files!.map((f) => [f.title.text, f.link?.kind]), [['signature.json', 'blob']]);
-    assert.deepEqual(page.subject?.link, { kind: 'manifest', ...place, digest: D(1), via: `the subject of team/app@${D(99).slice(7, 19)}` });
+    assert.deepEqual(
+      page.files!.map((f) => [f.title.text, f.link?.kind]),
+      [['signature.json', 'blob']],
+    );
+    assert.deepEqual(page.subject?.link, {
+      kind: 'manifest',
+      ...place,
+      digest: D(1),
+      via: `the subject of team/app@${D(99).slice(7, 19)}`,
+    });
   });
 
   it('lists referrers with their kinds and links', () => {
-    const rows = referrerRows(place, D(1), [{ mediaType: MediaTypes.ociManifest, digest: D(5), size: 900, artifactType: 'application/spdx+json', annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' } }]);
-    assert.deepEqual(rows.map((r) => [r.kind, r.icon, r.created, r.link.kind]), [['SBOM (SPDX)', 'checklist', '2024-01-01T00:00:00Z', 'manifest']]);
+    const rows = referrerRows(place, D(1), [
+      {
+        mediaType: MediaTypes.ociManifest,
+        digest: D(5),
+        size: 900,
+        artifactType: 'application/spdx+json',
+        annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' },
+      },
+    ]);
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.icon, r.created, r.link.kind]),
+      [['SBOM (SPDX)', 'checklist', '2024-01-01T00:00:00Z', 'manifest']],
+    );
   });
 
   describe('hostile input', () => {
     const hostileImage = {
       ...image,
-      annotations: { [HOSTILE.script]: HOSTILE.img, 'org.opencontainers.image.url': HOSTILE.url, long: 'x'.repeat(1_000_000), [`k${'y'.repeat(10_000)}`]: 'v' },
+      annotations: {
+        [HOSTILE.script]: HOSTILE.img,
+        'org.opencontainers.image.url': HOSTILE.url,
+        long: 'x'.repeat(1_000_000),
+        [`k${'y'.repeat(10_000)}`]: 'v',
+      },
     };
     const hostileConfig = {
       ...config,
       author: HOSTILE.script,
-      config: { Env: [`A=${HOSTILE.img}`, 42, { nested: true }], Entrypoint: HOSTILE.script, Cmd: [HOSTILE.img], Labels: { [HOSTILE.img]: HOSTILE.url, ok: 7 }, ExposedPorts: [1, 2] },
+      config: {
+        Env: [`A=${HOSTILE.img}`, 42, { nested: true }],
+        Entrypoint: HOSTILE.script,
+        Cmd: [HOSTILE.img],
+        Labels: { [HOSTILE.img]: HOSTILE.url, ok: 7 },
+        ExposedPorts: [1, 2],
+      },
       history: [{ created_by: HOSTILE.script }, 'not an entry', { created_by: 5, empty_layer: 'yes' }],
     };
     const manifest = parsed(hostileImage);
@@ -222,7 +316,10 @@ describe('inspector view model', () => {
       assert.equal(summary.entrypoint, undefined, 'an entrypoint that is not a list of strings');
       assert.deepEqual(summary.env, [], 'an env list with non-strings in it');
       assert.deepEqual(summary.ports, [], 'exposed ports given as a list');
-      assert.deepEqual(summary.labels.map((l) => l.label), [HOSTILE.img]);
+      assert.deepEqual(
+        summary.labels.map((l) => l.label),
+        [HOSTILE.img],
+      );
       assert.equal(page.image!.history.length, 2, 'only object entries are history');
     });
 
@@ -234,7 +331,10 @@ describe('inspector view model', () => {
       assert.ok(longKey.label.length <= 257);
       const jsonLong = page.json!.nodes.find((n) => n.value?.omitted);
       assert.ok(jsonLong, 'the JSON view cuts the long value too');
-      assert.ok(strings(page).every((s) => s.length <= MAX_TEXT + 2), 'no string in the page is longer than the limit');
+      assert.ok(
+        strings(page).every((s) => s.length <= MAX_TEXT + 2),
+        'no string in the page is longer than the limit',
+      );
     });
 
     it('survives JSON nested a hundred thousand levels deep (and the page stays shallow)', () => {
@@ -249,16 +349,25 @@ describe('inspector view model', () => {
       // What crosses to the webview is serialised: it must not blow the stack.
       assert.doesNotThrow(() => structuredClone(nested));
       assert.doesNotThrow(() => JSON.stringify(nested));
-      assert.doesNotThrow(() => blobPage({ kind: 'blob', ...place, digest: D(10), size: 1, mediaType: MediaTypes.ociConfig, role: 'config' }, deep));
+      assert.doesNotThrow(() =>
+        blobPage({ kind: 'blob', ...place, digest: D(10), size: 1, mediaType: MediaTypes.ociConfig, role: 'config' }, deep),
+      );
     });
 
     it('shows a 4 MiB manifest quickly, with bounded lists', () => {
-      const layers = Array.from({ length: 19_000 }, (_, i) => ({ mediaType: MediaTypes.ociLayerGzip, digest: D(1000 + i), size: 1000 + i, annotations: { note: HOSTILE.script } }));
+      const layers = Array.from({ length: 19_000 }, (_, i) => ({
+        mediaType: MediaTypes.ociLayerGzip,
+        digest: D(1000 + i),
+        size: 1000 + i,
+        annotations: { note: HOSTILE.script },
+      }));
       const big = { ...image, layers };
       const bytes = Buffer.from(JSON.stringify(big));
       assert.ok(bytes.length > 3.5 * 1024 * 1024 && bytes.length <= 4 * 1024 * 1024, `the manifest is ${bytes.length} bytes`);
       const started = performance.now();
-      const bigPage: PageModel = manifestPage(at({ digest: digestOf(bytes) }), parseManifest(bytes, digestOf(bytes), undefined, 'big'), { json: config });
+      const bigPage: PageModel = manifestPage(at({ digest: digestOf(bytes) }), parseManifest(bytes, digestOf(bytes), undefined, 'big'), {
+        json: config,
+      });
       const elapsed = performance.now() - started;
       assert.ok(elapsed < 2000, `built in ${elapsed.toFixed(0)} ms`);
       assert.ok(bigPage.json!.nodes.length <= MAX_JSON_NODES);
@@ -282,7 +391,10 @@ describe('inspector view model', () => {
     it('says when history and layers disagree', () => {
       const aligned = alignHistory([{ created_by: 'a' }, { created_by: 'b' }, { created_by: 'c' }], 2);
       assert.match(aligned.mismatch!, /records 3 layers but the manifest has 2/);
-      assert.deepEqual(alignHistory(undefined, 2).rows.map((r) => r.layer), [0, 1]);
+      assert.deepEqual(
+        alignHistory(undefined, 2).rows.map((r) => r.layer),
+        [0, 1],
+      );
     });
 
     it('quotes command words the way a shell takes them back', () => {
@@ -295,14 +407,26 @@ describe('inspector view model', () => {
       assert.equal(cut.omitted, 6);
     });
 
-    it('lays out JSON breadth first, each container\'s children in one contiguous range', () => {
+    it("lays out JSON breadth first, each container's children in one contiguous range", () => {
       const tree = jsonTree({ a: [1, { b: null }], c: 'x' });
       const root = tree.nodes[0]!;
-      assert.deepEqual(tree.nodes.slice(root.first!, root.first! + root.shown!).map((n) => n.key), [{ text: 'a' }, { text: 'c' }]);
+      assert.deepEqual(
+        tree.nodes.slice(root.first!, root.first! + root.shown!).map((n) => n.key),
+        [{ text: 'a' }, { text: 'c' }],
+      );
       const a = tree.nodes[root.first!]!;
-      assert.deepEqual(tree.nodes.slice(a.first!, a.first! + a.shown!).map((n) => [n.key, n.type]), [[0, 'number'], [1, 'object']]);
+      assert.deepEqual(
+        tree.nodes.slice(a.first!, a.first! + a.shown!).map((n) => [n.key, n.type]),
+        [
+          [0, 'number'],
+          [1, 'object'],
+        ],
+      );
       assert.equal(tree.truncated, false);
-      const budget = jsonTree(Array.from({ length: 100 }, (_, i) => i), { maxNodes: 11 });
+      const budget = jsonTree(
+        Array.from({ length: 100 }, (_, i) => i),
+        { maxNodes: 11 },
+      );
       assert.equal(budget.nodes[0]!.shown, 10);
       assert.equal(budget.nodes[0]!.omitted, 90);
     });

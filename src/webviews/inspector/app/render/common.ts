@@ -18,10 +18,23 @@ export interface PageContext {
   defer(work: Promise<unknown>): void;
 }
 
-export function section(title: string, iconName: string, body: Child | Child[], options: { note?: Child; open?: boolean; id?: string; actions?: Child[] } = {}): HTMLDetailsElement {
-  const details = h('details', { class: 'section', ...(options.id ? { data: { section: options.id } } : {}) },
-    h('summary', {}, icon(iconName), h('span', { class: 'section-title' }, title), options.note ? h('span', { class: 'section-note' }, options.note) : undefined,
-      options.actions?.length ? h('span', { class: 'section-actions' }, ...options.actions) : undefined),
+export function section(
+  title: string,
+  iconName: string,
+  body: Child | Child[],
+  options: { note?: Child; open?: boolean; id?: string; actions?: Child[] } = {},
+): HTMLDetailsElement {
+  const details = h(
+    'details',
+    { class: 'section', ...(options.id ? { data: { section: options.id } } : {}) },
+    h(
+      'summary',
+      {},
+      icon(iconName),
+      h('span', { class: 'section-title' }, title),
+      options.note ? h('span', { class: 'section-note' }, options.note) : undefined,
+      options.actions?.length ? h('span', { class: 'section-actions' }, ...options.actions) : undefined,
+    ),
     h('div', { class: 'section-body' }, ...(Array.isArray(body) ? body : [body])),
   );
   details.open = options.open !== false;
@@ -29,7 +42,9 @@ export function section(title: string, iconName: string, body: Child | Child[], 
 }
 
 export function table(headers: string[], rows: HTMLTableRowElement[], className = ''): HTMLTableElement {
-  return h('table', { class: `grid ${className}`.trim() },
+  return h(
+    'table',
+    { class: `grid ${className}`.trim() },
     h('thead', {}, h('tr', {}, ...headers.map((text) => h('th', {}, text)))),
     h('tbody', {}, ...rows),
   );
@@ -51,7 +66,9 @@ export function shortDigest(digest: string): string {
 /** A short digest that opens its page; the full digest is in the tooltip. */
 export function digestLink(ctx: PageContext, digest: string, location: Location | undefined): HTMLElement {
   const text = h('code', {}, shortDigest(digest));
-  return location ? linkButton(text, () => ctx.go(location), `${digest}\nOpen`, 'digest') : h('span', { class: 'digest', title: digest }, text);
+  return location
+    ? linkButton(text, () => ctx.go(location), `${digest}\nOpen`, 'digest')
+    : h('span', { class: 'digest', title: digest }, text);
 }
 
 /** A fact's value; http(s) URLs open in the browser, long text folds. */
@@ -81,10 +98,15 @@ const LONG_TEXT = 400;
 export function longText(content: HTMLElement, length: number): HTMLElement {
   if (length <= LONG_TEXT) return content;
   const box = h('div', { class: 'clamp' }, content);
-  const more = linkButton(`Show all ${length.toLocaleString('en-US')} characters`, () => {
-    box.classList.remove('clamp');
-    more.remove();
-  }, undefined, 'clamp-toggle');
+  const more = linkButton(
+    `Show all ${length.toLocaleString('en-US')} characters`,
+    () => {
+      box.classList.remove('clamp');
+      more.remove();
+    },
+    undefined,
+    'clamp-toggle',
+  );
   return h('div', {}, box, more);
 }
 

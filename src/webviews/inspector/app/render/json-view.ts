@@ -15,7 +15,15 @@ type Spec = 'manifest' | 'config' | undefined;
 
 export function renderJson(ctx: PageContext, tree: JsonTree, spec: Spec): HTMLElement {
   const view = h('div', { class: 'json mono', role: 'tree' });
-  if (tree.truncated) view.append(h('p', { class: 'muted' }, icon('info'), ' Part of this document is too large or too deeply nested to show here; Open as JSON shows all of it.'));
+  if (tree.truncated)
+    view.append(
+      h(
+        'p',
+        { class: 'muted' },
+        icon('info'),
+        ' Part of this document is too large or too deeply nested to show here; Open as JSON shows all of it.',
+      ),
+    );
   if (tree.nodes.length) view.append(nodeView(ctx, tree, 0, spec, true));
   return view;
 }
@@ -39,7 +47,17 @@ function nodeView(ctx: PageContext, tree: JsonTree, index: number, spec: Spec, l
   }
   const toggle = h('button', { class: 'j-toggle', label: 'Fold or unfold' }, icon('chevron-right'));
   toggle.type = 'button';
-  const summary = h('span', { class: 'j-summary' }, ` … ${close}`, h('span', { class: 'muted' }, ` ${count.toLocaleString('en-US')} ${node.type === 'array' ? (count === 1 ? 'item' : 'items') : count === 1 ? 'key' : 'keys'}`), comma);
+  const summary = h(
+    'span',
+    { class: 'j-summary' },
+    ` … ${close}`,
+    h(
+      'span',
+      { class: 'muted' },
+      ` ${count.toLocaleString('en-US')} ${node.type === 'array' ? (count === 1 ? 'item' : 'items') : count === 1 ? 'key' : 'keys'}`,
+    ),
+    comma,
+  );
   const children = h('div', { class: 'j-children', role: 'group' });
   const closing = h('div', { class: 'j-line' }, h('span', { class: 'j-punct' }, close), comma?.cloneNode(true));
   line.prepend(toggle);
@@ -68,13 +86,20 @@ function layOutChildren(ctx: PageContext, tree: JsonTree, node: JsonNode, spec: 
   const total = shown + (node.omitted ?? 0);
   for (let i = from; i < to; i++) into.append(nodeView(ctx, tree, node.first! + i, spec, i === total - 1));
   if (to < shown) {
-    const more = linkButton(`Show ${Math.min(CHILDREN_PER_PAGE, shown - to).toLocaleString('en-US')} more of ${(shown - to).toLocaleString('en-US')}`, () => {
-      more.remove();
-      layOutChildren(ctx, tree, node, spec, into, to);
-    }, undefined, 'j-more');
+    const more = linkButton(
+      `Show ${Math.min(CHILDREN_PER_PAGE, shown - to).toLocaleString('en-US')} more of ${(shown - to).toLocaleString('en-US')}`,
+      () => {
+        more.remove();
+        layOutChildren(ctx, tree, node, spec, into, to);
+      },
+      undefined,
+      'j-more',
+    );
     into.append(more);
   } else if (node.omitted) {
-    into.append(h('div', { class: 'j-line muted' }, `… ${node.omitted.toLocaleString('en-US')} more not shown here (Open as JSON shows them)`));
+    into.append(
+      h('div', { class: 'j-line muted' }, `… ${node.omitted.toLocaleString('en-US')} more not shown here (Open as JSON shows them)`),
+    );
   }
 }
 

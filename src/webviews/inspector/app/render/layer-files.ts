@@ -7,7 +7,11 @@ import type { FileRow, HostEvent, LayerLocation, LayerSummary } from '../../prot
 import { RequestError } from '../rpc';
 import { muted, problem, section, type PageContext } from './common';
 
-export function renderLayerFiles(ctx: PageContext, location: LayerLocation, onEvent: (handler: (event: HostEvent) => void) => () => void): HTMLElement {
+export function renderLayerFiles(
+  ctx: PageContext,
+  location: LayerLocation,
+  onEvent: (handler: (event: HostEvent) => void) => () => void,
+): HTMLElement {
   const body = h('div', { class: 'layer-files' });
   const note = h('span', {});
   const list = (): void => {
@@ -17,24 +21,40 @@ export function renderLayerFiles(ctx: PageContext, location: LayerLocation, onEv
     const cancel = h('button', { class: 'secondary-button' }, icon('stop-circle'), 'Cancel');
     cancel.type = 'button';
     cancel.addEventListener('click', () => ctx.cancel(call.id));
-    body.replaceChildren(h('div', { class: 'listing-progress' }, h('div', { class: 'progress', role: 'progressbar' }, bar), h('div', { class: 'progress-line' }, icon('loading'), status, cancel)));
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'listing-progress' },
+        h('div', { class: 'progress', role: 'progressbar' }, bar),
+        h('div', { class: 'progress-line' }, icon('loading'), status, cancel),
+      ),
+    );
     const stop = onEvent((event) => {
       if (event.type !== 'layerProgress' || event.id !== call.id) return;
       const fraction = event.size > 0 ? Math.min(1, event.bytesRead / event.size) : 0;
       bar.style.setProperty('--share', `${(fraction * 100).toFixed(1)}%`);
       status.textContent = `${formatCount(event.entries)} entries · ${Math.round(fraction * 100)}% of the compressed bytes read`;
     });
-    ctx.defer(ctx.track(call).then(
-      (summary) => {
-        note.textContent = `${formatCount(summary.entries)} entries`;
-        body.replaceChildren();
-        append(body, ...summaryView(summary), fileTree(ctx, location.digest, summary));
-      },
-      (err: Error) => {
-        const again = linkButton([icon('refresh'), 'List again'], list);
-        body.replaceChildren(err instanceof RequestError && err.cancelled ? h('p', { class: 'muted' }, 'Listing cancelled. ', again) : h('div', {}, problem(err.message), again));
-      },
-    ).finally(stop));
+    ctx.defer(
+      ctx
+        .track(call)
+        .then(
+          (summary) => {
+            note.textContent = `${formatCount(summary.entries)} entries`;
+            body.replaceChildren();
+            append(body, ...summaryView(summary), fileTree(ctx, location.digest, summary));
+          },
+          (err: Error) => {
+            const again = linkButton([icon('refresh'), 'List again'], list);
+            body.replaceChildren(
+              err instanceof RequestError && err.cancelled
+                ? h('p', { class: 'muted' }, 'Listing cancelled. ', again)
+                : h('div', {}, problem(err.message), again),
+            );
+          },
+        )
+        .finally(stop),
+    );
   };
   list();
   return section('Files', 'file-zip', body, { id: 'files', note });
@@ -51,8 +71,19 @@ function summaryView(summary: LayerSummary): Child[] {
 }
 
 function fileTree(ctx: PageContext, digest: string, summary: LayerSummary): HTMLElement {
-  const tree = h('div', { class: 'file-tree', role: 'tree' },
-    h('div', { class: 'f-row f-head', role: 'presentation' }, h('span', { class: 'f-name' }, 'Name'), h('span', { class: 'f-mode' }, 'Mode'), h('span', { class: 'f-owner' }, 'Owner'), h('span', { class: 'f-size' }, 'Size'), h('span', { class: 'f-time' }, 'Modified')));
+  const tree = h(
+    'div',
+    { class: 'file-tree', role: 'tree' },
+    h(
+      'div',
+      { class: 'f-row f-head', role: 'presentation' },
+      h('span', { class: 'f-name' }, 'Name'),
+      h('span', { class: 'f-mode' }, 'Mode'),
+      h('span', { class: 'f-owner' }, 'Owner'),
+      h('span', { class: 'f-size' }, 'Size'),
+      h('span', { class: 'f-time' }, 'Modified'),
+    ),
+  );
   if (!summary.root.length) {
     tree.append(h('div', { class: 'f-row' }, muted('The layer is empty.')));
     return tree;
@@ -62,7 +93,18 @@ function fileTree(ctx: PageContext, digest: string, summary: LayerSummary): HTML
 }
 
 /** Inserts rows after `after` (or at the end), recording them in `owner`; a "more" row fetches the rest of the directory. */
-function appendRows(ctx: PageContext, digest: string, tree: HTMLElement, after: Element | undefined, owner: Element[], rows: FileRow[], depth: number, path: string, omitted: number, offset: number): void {
+function appendRows(
+  ctx: PageContext,
+  digest: string,
+  tree: HTMLElement,
+  after: Element | undefined,
+  owner: Element[],
+  rows: FileRow[],
+  depth: number,
+  path: string,
+  omitted: number,
+  offset: number,
+): void {
   let anchor = after;
   const place = (el: Element): void => {
     if (anchor) anchor.after(el);
@@ -73,13 +115,15 @@ function appendRows(ctx: PageContext, digest: string, tree: HTMLElement, after: 
   for (const file of rows) place(fileRowView(ctx, digest, tree, file, depth));
   if (omitted <= 0) return;
   const more = h('div', { class: 'f-row f-more', vars: { '--depth': String(depth) } });
-  more.append(linkButton(`Show ${formatCount(omitted)} more`, () => {
-    void ctx.track(ctx.request('layerChildren', { digest, path, offset })).then(({ rows: next, omitted: left }) => {
-      owner.splice(owner.indexOf(more), 1);
-      appendRows(ctx, digest, tree, more, owner, next, depth, path, left, offset + next.length);
-      more.remove();
-    });
-  }));
+  more.append(
+    linkButton(`Show ${formatCount(omitted)} more`, () => {
+      void ctx.track(ctx.request('layerChildren', { digest, path, offset })).then(({ rows: next, omitted: left }) => {
+        owner.splice(owner.indexOf(more), 1);
+        appendRows(ctx, digest, tree, more, owner, next, depth, path, left, offset + next.length);
+        more.remove();
+      });
+    }),
+  );
   place(more);
 }
 
@@ -88,17 +132,36 @@ const childrenOf = new WeakMap<Element, Element[]>();
 
 function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
   const isDir = file.type === 'directory' && file.childCount > 0;
-  const row = h('div', { class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`, role: 'treeitem', vars: { '--depth': String(depth) } });
-  const toggle = h('button', { class: 'f-toggle', label: isDir ? `Open ${file.name.text}` : '', disabled: !isDir }, icon(isDir ? 'chevron-right' : 'blank'));
+  const row = h('div', {
+    class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`,
+    role: 'treeitem',
+    vars: { '--depth': String(depth) },
+  });
+  const toggle = h(
+    'button',
+    { class: 'f-toggle', label: isDir ? `Open ${file.name.text}` : '', disabled: !isDir },
+    icon(isDir ? 'chevron-right' : 'blank'),
+  );
   toggle.type = 'button';
-  const name = h('span', { class: 'f-name', title: file.path }, toggle, icon(fileIcon(file)), clipped(file.name, 'mono'),
+  const name = h(
+    'span',
+    { class: 'f-name', title: file.path },
+    toggle,
+    icon(fileIcon(file)),
+    clipped(file.name, 'mono'),
     file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
     // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
     file.unsafe ? h('span', { class: 'badge error-badge', title: file.unsafe }, 'unsafe path') : undefined,
     isDir ? h('span', { class: 'muted small' }, `${formatCount(file.fileCount)} file${file.fileCount === 1 ? '' : 's'}`) : undefined,
   );
-  row.append(name, h('span', { class: 'f-mode mono' }, file.mode), h('span', { class: 'f-owner mono' }, clipped(file.owner)), h('span', { class: 'f-size' }, file.sizeText), h('span', { class: 'f-time muted' }, file.modified ?? ''));
+  row.append(
+    name,
+    h('span', { class: 'f-mode mono' }, file.mode),
+    h('span', { class: 'f-owner mono' }, clipped(file.owner)),
+    h('span', { class: 'f-size' }, file.sizeText),
+    h('span', { class: 'f-time muted' }, file.modified ?? ''),
+  );
   if (isDir) {
     toggle.addEventListener('click', () => {
       const open = childrenOf.get(row);
@@ -108,15 +171,18 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
         return;
       }
       toggle.replaceChildren(icon('loading'));
-      void ctx.track(ctx.request('layerChildren', { digest, path: file.path, offset: 0 })).then(({ rows, omitted }) => {
-        const owned: Element[] = [];
-        childrenOf.set(row, owned);
-        appendRows(ctx, digest, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
-        toggle.replaceChildren(icon('chevron-down'));
-      }, (err: Error) => {
-        toggle.replaceChildren(icon('error'));
-        toggle.title = plainText(err.message);
-      });
+      void ctx.track(ctx.request('layerChildren', { digest, path: file.path, offset: 0 })).then(
+        ({ rows, omitted }) => {
+          const owned: Element[] = [];
+          childrenOf.set(row, owned);
+          appendRows(ctx, digest, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
+          toggle.replaceChildren(icon('chevron-down'));
+        },
+        (err: Error) => {
+          toggle.replaceChildren(icon('error'));
+          toggle.title = plainText(err.message);
+        },
+      );
     });
   }
   return row;
@@ -136,13 +202,19 @@ function fold(row: Element): void {
 function fileIcon(file: FileRow): string {
   if (file.whiteout) return 'circle-slash';
   switch (file.type) {
-    case 'directory': return 'folder';
-    case 'symlink': return 'file-symlink-file';
-    case 'hardlink': return 'references';
+    case 'directory':
+      return 'folder';
+    case 'symlink':
+      return 'file-symlink-file';
+    case 'hardlink':
+      return 'references';
     case 'char-device':
-    case 'block-device': return 'chip';
-    case 'fifo': return 'debug-disconnect';
-    default: return 'file';
+    case 'block-device':
+      return 'chip';
+    case 'fifo':
+      return 'debug-disconnect';
+    default:
+      return 'file';
   }
 }
 

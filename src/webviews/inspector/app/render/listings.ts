@@ -6,19 +6,32 @@ import { cell, digestLink, factValue, loading, muted, problem, row, section, tab
 export function renderAnnotations(ctx: PageContext, page: PageModel): HTMLElement | undefined {
   if (!page.annotations.length) return undefined;
   const rows = page.annotations.map((fact) => row(cell('mono key', fact.label), cell('wrap', factValue(ctx, fact))));
-  return section('Annotations', 'tag', table(['Key', 'Value'], rows, 'annotations'), { id: 'annotations', note: String(page.annotations.length) });
+  return section('Annotations', 'tag', table(['Key', 'Value'], rows, 'annotations'), {
+    id: 'annotations',
+    note: String(page.annotations.length),
+  });
 }
 
 export function renderFiles(ctx: PageContext, page: PageModel): HTMLElement | undefined {
   const files = page.files;
   if (!files) return undefined;
-  const rows = files.map((file) => row(
-    cell('name', file.link ? linkButton([icon('file'), clipped(file.title)], () => ctx.go(file.link!), 'Open this file') : clipped(file.title)),
-    file.kind,
-    cell('size', file.sizeText),
-    digestLink(ctx, file.digest, file.link),
-  ));
-  return section('Files', 'files', files.length ? table(['Title', 'Kind', 'Size', 'Digest'], rows, 'files') : muted('This artifact has no files.'), { id: 'files', note: String(files.length) });
+  const rows = files.map((file) =>
+    row(
+      cell(
+        'name',
+        file.link ? linkButton([icon('file'), clipped(file.title)], () => ctx.go(file.link!), 'Open this file') : clipped(file.title),
+      ),
+      file.kind,
+      cell('size', file.sizeText),
+      digestLink(ctx, file.digest, file.link),
+    ),
+  );
+  return section(
+    'Files',
+    'files',
+    files.length ? table(['Title', 'Kind', 'Size', 'Digest'], rows, 'files') : muted('This artifact has no files.'),
+    { id: 'files', note: String(files.length) },
+  );
 }
 
 export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement | undefined {
@@ -27,19 +40,32 @@ export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement 
   const body = h('div', {}, loading('Looking for signatures, SBOMs and attestations…'));
   const note = h('span', {});
   const { host, repository } = page.location;
-  ctx.defer(ctx.track(ctx.request('referrers', { host, repository, digest })).then(
-    (referrers) => {
-      note.textContent = String(referrers.length);
-      body.replaceChildren(referrers.length ? table(['Kind', 'Artifact type', 'Created', 'Size', 'Digest'], referrers.map((r) => referrerRow(ctx, r)), 'referrers') : muted('Nothing refers to this manifest.'));
-    },
-    (err: Error) => body.replaceChildren(problem(err.message)),
-  ));
+  ctx.defer(
+    ctx.track(ctx.request('referrers', { host, repository, digest })).then(
+      (referrers) => {
+        note.textContent = String(referrers.length);
+        body.replaceChildren(
+          referrers.length
+            ? table(
+                ['Kind', 'Artifact type', 'Created', 'Size', 'Digest'],
+                referrers.map((r) => referrerRow(ctx, r)),
+                'referrers',
+              )
+            : muted('Nothing refers to this manifest.'),
+        );
+      },
+      (err: Error) => body.replaceChildren(problem(err.message)),
+    ),
+  );
   return section('Referrers', 'references', body, { id: 'referrers', note });
 }
 
 function referrerRow(ctx: PageContext, r: ReferrerRow): HTMLTableRowElement {
   return row(
-    cell('name', linkButton([icon(r.icon), r.kind], () => ctx.go(r.link), `Open this ${r.kind}`)),
+    cell(
+      'name',
+      linkButton([icon(r.icon), r.kind], () => ctx.go(r.link), `Open this ${r.kind}`),
+    ),
     r.artifactType ? clipped(r.artifactType, 'mono small') : muted('—'),
     r.created ?? muted('—'),
     cell('size', r.sizeText),

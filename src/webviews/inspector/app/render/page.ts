@@ -17,7 +17,9 @@ export interface Navigation {
 }
 
 export function toolbar(nav: Navigation, title: string, actions: Child[] = []): HTMLElement {
-  return h('nav', { class: 'toolbar', label: 'Inspector navigation' },
+  return h(
+    'nav',
+    { class: 'toolbar', label: 'Inspector navigation' },
     iconButton('arrow-left', 'Back', () => nav.back(), !nav.canGoBack),
     iconButton('arrow-right', 'Forward', () => nav.forward(), !nav.canGoForward),
     h('span', { class: 'toolbar-title' }, title),
@@ -25,12 +27,25 @@ export function toolbar(nav: Navigation, title: string, actions: Child[] = []): 
   );
 }
 
-export function renderPage(ctx: PageContext, page: PageModel, nav: Navigation, onEvent: (handler: (event: HostEvent) => void) => () => void): HTMLElement[] {
+export function renderPage(
+  ctx: PageContext,
+  page: PageModel,
+  nav: Navigation,
+  onEvent: (handler: (event: HostEvent) => void) => () => void,
+): HTMLElement[] {
   const openJson = page.openJson;
   const actions = openJson ? [actionButton('json', 'Open as JSON', () => ctx.openJson(openJson))] : [];
   const parts: (HTMLElement | undefined)[] = [toolbar(nav, page.title, actions), renderHeader(ctx, page)];
   if (page.notice) parts.push(h('p', { class: 'notice' }, icon('info'), ' ', page.notice));
-  if (page.omittedRows) parts.push(h('p', { class: 'notice' }, icon('info'), ` ${page.omittedRows.toLocaleString('en-US')} more entries are not listed here; Open as JSON shows all of them.`));
+  if (page.omittedRows)
+    parts.push(
+      h(
+        'p',
+        { class: 'notice' },
+        icon('info'),
+        ` ${page.omittedRows.toLocaleString('en-US')} more entries are not listed here; Open as JSON shows all of them.`,
+      ),
+    );
   if (page.platforms) parts.push(...renderPlatforms(ctx, page));
   // On a config's own page the section needs no link to itself.
   parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));

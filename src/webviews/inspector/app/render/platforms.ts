@@ -15,38 +15,76 @@ export function renderPlatforms(ctx: PageContext, page: PageModel): HTMLElement[
   const total = h('span', { class: 'section-note' });
   // Only Windows images carry an OS version; the column is left out when no platform has one.
   const withVersion = platforms.some((p) => p.osVersion);
-  const rows = platforms.map((p) => row(
-    cell('platform', linkButton([icon('vm'), p.platform], () => ctx.go(p.link), `Open ${p.platform}`)),
-    ...(withVersion ? [p.osVersion ? clipped(p.osVersion) : muted('—')] : []),
-    digestLink(ctx, p.digest, p.link),
-    cell('size', p.manifestSize),
-    sizeCell(p.digest),
-  ));
+  const rows = platforms.map((p) =>
+    row(
+      cell(
+        'platform',
+        linkButton([icon('vm'), p.platform], () => ctx.go(p.link), `Open ${p.platform}`),
+      ),
+      ...(withVersion ? [p.osVersion ? clipped(p.osVersion) : muted('—')] : []),
+      digestLink(ctx, p.digest, p.link),
+      cell('size', p.manifestSize),
+      sizeCell(p.digest),
+    ),
+  );
   const headers = ['Platform', ...(withVersion ? ['OS version'] : []), 'Digest', 'Manifest', 'Image size'];
-  const sections = [section('Platforms', 'vm', platforms.length ? table(headers, rows, 'platforms') : muted('This index lists no platforms.'), { id: 'platforms', note: total })];
-  if (page.attestations?.length) sections.push(section('Attestations', 'law', table(['Attests', 'Digest', 'Manifest'], page.attestations.map((a) => attestationRow(ctx, a))), { id: 'attestations' }));
+  const sections = [
+    section('Platforms', 'vm', platforms.length ? table(headers, rows, 'platforms') : muted('This index lists no platforms.'), {
+      id: 'platforms',
+      note: total,
+    }),
+  ];
+  if (page.attestations?.length)
+    sections.push(
+      section(
+        'Attestations',
+        'law',
+        table(
+          ['Attests', 'Digest', 'Manifest'],
+          page.attestations.map((a) => attestationRow(ctx, a)),
+        ),
+        { id: 'attestations' },
+      ),
+    );
   // Sizes take one request per platform: the first hundred are plenty for a table people read.
   const digests = [...sizeCells.keys()].slice(0, MAX_SIZE_LOOKUPS);
-  for (const digest of [...sizeCells.keys()].slice(MAX_SIZE_LOOKUPS)) for (const td of sizeCells.get(digest)!) td.replaceChildren(muted('—'));
+  for (const digest of [...sizeCells.keys()].slice(MAX_SIZE_LOOKUPS))
+    for (const td of sizeCells.get(digest)!) td.replaceChildren(muted('—'));
   if (digests.length && page.location.kind === 'manifest') {
     const { host, repository } = page.location;
-    ctx.defer(ctx.track(ctx.request('imageSizes', { host, repository, digests })).then((sizes) => {
-      let sum = 0;
-      for (const digest of digests) {
-        const cells = sizeCells.get(digest)!;
-        const result = sizes[digest];
-        sum += result?.size ?? 0;
-        for (const td of cells) td.replaceChildren(result?.problem ? h('span', { class: 'problem-inline', title: result.problem }, icon('warning'), ' unreadable') : (result?.sizeText ?? '?'));
-      }
-      setText(total, `${platforms.length} · ${formatBytes(sum)} in all`);
-    }, (err: Error) => {
-      for (const cells of sizeCells.values()) for (const td of cells) td.replaceChildren(muted('?'));
-      setText(total, err.message);
-    }));
+    ctx.defer(
+      ctx.track(ctx.request('imageSizes', { host, repository, digests })).then(
+        (sizes) => {
+          let sum = 0;
+          for (const digest of digests) {
+            const cells = sizeCells.get(digest)!;
+            const result = sizes[digest];
+            sum += result?.size ?? 0;
+            for (const td of cells)
+              td.replaceChildren(
+                result?.problem
+                  ? h('span', { class: 'problem-inline', title: result.problem }, icon('warning'), ' unreadable')
+                  : (result?.sizeText ?? '?'),
+              );
+          }
+          setText(total, `${platforms.length} · ${formatBytes(sum)} in all`);
+        },
+        (err: Error) => {
+          for (const cells of sizeCells.values()) for (const td of cells) td.replaceChildren(muted('?'));
+          setText(total, err.message);
+        },
+      ),
+    );
   }
   return sections;
 }
 
 function attestationRow(ctx: PageContext, a: PlatformRow): HTMLTableRowElement {
-  return row(a.attests ? h('code', { title: a.attests }, a.attests.slice(a.attests.indexOf(':') + 1, a.attests.indexOf(':') + 13)) : muted('the build'), digestLink(ctx, a.digest, a.link), a.manifestSize);
+  return row(
+    a.attests
+      ? h('code', { title: a.attests }, a.attests.slice(a.attests.indexOf(':') + 1, a.attests.indexOf(':') + 13))
+      : muted('the build'),
+    digestLink(ctx, a.digest, a.link),
+    a.manifestSize,
+  );
 }

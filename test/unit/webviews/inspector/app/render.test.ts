@@ -13,7 +13,6 @@ import type { PageModel } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
-
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -29,8 +28,18 @@ function hostilePage(): PageModel {
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
   const parsed = parseManifest(bytes, digestOf(bytes), undefined, 'test manifest');
-  const config = { architecture: 'amd64', os: 'linux', config: { Labels: { 'maintainer\u202D': 'team\u2067x' }, Env: ['A=\u061Cb'] }, rootfs: { type: 'layers', diff_ids: [D(20)] }, history: [] };
-  return manifestPage({ kind: 'manifest', host: 'registry.test:5000', repository: 'team/app', tag: 'v1\u202Egpj', digest: parsed.descriptor.digest }, parsed, { json: config });
+  const config = {
+    architecture: 'amd64',
+    os: 'linux',
+    config: { Labels: { 'maintainer\u202D': 'team\u2067x' }, Env: ['A=\u061Cb'] },
+    rootfs: { type: 'layers', diff_ids: [D(20)] },
+    history: [],
+  };
+  return manifestPage(
+    { kind: 'manifest', host: 'registry.test:5000', repository: 'team/app', tag: 'v1\u202Egpj', digest: parsed.descriptor.digest },
+    parsed,
+    { json: config },
+  );
 }
 
 /** What the rendered page holds: hidden characters left in text or tooltips, and the marked escapes. */
@@ -61,22 +70,39 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     // The VS Code API the webview asks for: it only records what the page posts (ready, rendered).
     await page.evaluate(() => {
       const posted: unknown[] = [];
-      Object.assign(window, { __posted: posted, acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }) });
+      Object.assign(window, {
+        __posted: posted,
+        acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
+      });
     });
     await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
     const model = hostilePage();
-    await page.evaluate((m) => window.postMessage({ type: 'start', location: m.location, page: m, answers: { referrers: [] } }, '*'), model);
-    await page.waitForFunction(() => ((window as unknown as { __posted: { type: string }[] }).__posted).some((m) => m.type === 'rendered'), undefined, { timeout: 10_000 });
+    await page.evaluate(
+      (m) => window.postMessage({ type: 'start', location: m.location, page: m, answers: { referrers: [] } }, '*'),
+      model,
+    );
+    await page.waitForFunction(
+      () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
+      undefined,
+      { timeout: 10_000 },
+    );
 
     const rendered: Rendered = await page.evaluate(() => {
       const hidden = /(?!\u200D)[\p{Cf}\p{Zl}\p{Zp}]/u;
       const hiddenInText: string[] = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) if (hidden.test(node.nodeValue ?? '')) hiddenInText.push(node.nodeValue ?? '');
-      const hiddenInTitles = Array.from(document.querySelectorAll('[title]')).map((el) => el.getAttribute('title') ?? '').filter((t) => hidden.test(t));
-      const badges = Array.from(document.querySelectorAll('.invisible-char')).map((el) => ({ text: el.textContent ?? '', title: el.getAttribute('title') ?? '' }));
+      for (let node = walker.nextNode(); node; node = walker.nextNode())
+        if (hidden.test(node.nodeValue ?? '')) hiddenInText.push(node.nodeValue ?? '');
+      const hiddenInTitles = Array.from(document.querySelectorAll('[title]'))
+        .map((el) => el.getAttribute('title') ?? '')
+        .filter((t) => hidden.test(t));
+      const badges = Array.from(document.querySelectorAll('.invisible-char')).map((el) => ({
+        text: el.textContent ?? '',
+        title: el.getAttribute('title') ?? '',
+      }));
       const rows = Array.from(document.querySelectorAll('table.annotations tbody tr'));
-      const annotationValue = rows.find((r) => r.textContent?.startsWith('org.opencontainers.image.description'))?.querySelector('td.wrap')?.textContent ?? '';
+      const annotationValue =
+        rows.find((r) => r.textContent?.startsWith('org.opencontainers.image.description'))?.querySelector('td.wrap')?.textContent ?? '';
       return { hiddenInText, hiddenInTitles, badges, annotationValue, documentTitle: document.title };
     });
 
@@ -84,8 +110,12 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     assert.deepEqual(rendered.hiddenInTitles, [], 'no tooltip holds one');
     assert.equal(rendered.annotationValue, 'invoice\\u202Etxt.exe', 'the annotation reads as written, the override shown');
     const shown = new Set(rendered.badges.map((b) => b.text));
-    for (const escape of ['\\u202E', '\\u2066', '\\u200F', '\\uFEFF', '\\u202D', '\\u2067', '\\u061C', '\\u200B']) assert.ok(shown.has(escape), `${escape} is marked on the page`);
-    assert.ok(rendered.badges.some((b) => b.text === '\\u202E' && b.title === 'U+202E right-to-left override'), 'the mark names the character');
+    for (const escape of ['\\u202E', '\\u2066', '\\u200F', '\\uFEFF', '\\u202D', '\\u2067', '\\u061C', '\\u200B'])
+      assert.ok(shown.has(escape), `${escape} is marked on the page`);
+    assert.ok(
+      rendered.badges.some((b) => b.text === '\\u202E' && b.title === 'U+202E right-to-left override'),
+      'the mark names the character',
+    );
     assert.equal(rendered.documentTitle, 'team/app:v1\\u202Egpj');
   });
 });
