@@ -53,15 +53,30 @@ export interface HostSettings {
   readonly hasNetworkEntries: boolean;
 }
 
+/**
+ * An insecure entry without a leading `http://` or `https://`: Docker strips either (with a warning)
+ * and uses the rest, since an insecure registry is tried over both schemes anyway.
+ */
+function withoutScheme(text: string): { raw: string; scheme?: 'http' | 'https' } {
+  const match = /^(https?):\/\//i.exec(text);
+  return match ? { raw: text.slice(match[0].length), scheme: match[1]!.toLowerCase() as 'http' | 'https' } : { raw: text };
+}
+
 export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
   const names = { ...DEFAULT_SETTING_NAMES, ...input.names };
   const insecure: { raw: string; entry: InsecureEntry }[] = [];
   const resolveRules: ResolveRule[] = [];
   const registries = new Map<string, RegistryReach>();
   const warnings: string[] = [];
-  for (const raw of input.insecureRegistries ?? []) {
+  for (const written of input.insecureRegistries ?? []) {
+    const { raw, scheme } = withoutScheme(written.trim());
+    if (scheme !== undefined) {
+      warnings.push(
+        `An entry of ${names.insecureRegistries} is written with ${scheme}:// (${JSON.stringify(written.trim())}): the scheme was ignored and ${raw} is treated as insecure. Write it without the scheme.`,
+      );
+    }
     try {
-      insecure.push({ raw: raw.trim(), entry: parseInsecureEntry(raw) });
+      insecure.push({ raw, entry: parseInsecureEntry(raw) });
     } catch (error) {
       warnings.push(
         `An entry of ${names.insecureRegistries} was ignored (it makes nothing insecure): ${(error as Error).message}. Fix or remove it in the settings.`,

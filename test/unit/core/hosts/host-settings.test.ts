@@ -38,4 +38,28 @@ describe('core/hosts/host-settings', () => {
     assert.ok(named.endpoints[0]?.why.includes('insecure: matches reg.test:5000 in registryExplorer.insecureRegistries'));
     assert.ok(named.warnings.some((w) => w.startsWith('An entry of registryExplorer.insecureRegistries was ignored')));
   });
+
+  it('accepts an insecure entry written with http:// or https://, as Docker does: the scheme is dropped with a warning', async () => {
+    const parsed = parseHostSettings({ insecureRegistries: ['http://reg.test:5000', 'HTTPS://other.test', 'ftp://third.test'] });
+    assert.deepEqual(
+      parsed.insecure.map((i) => i.raw),
+      ['reg.test:5000', 'other.test'],
+    );
+    assert.equal(
+      parsed.warnings.filter((w) => /is written with https?:\/\/.*the scheme was ignored/.test(w)).length,
+      2,
+      parsed.warnings.join('\n'),
+    );
+    assert.ok(
+      parsed.warnings.some((w) => /was ignored \(it makes nothing insecure\).*ftp/.test(w)),
+      'other schemes stay errors',
+    );
+    const config = await loadHostConfig('reg.test:5000', { roots: [], platform: 'linux' });
+    const plan = planEndpoints(config, 'pull', { parsed });
+    assert.equal(plan.endpoints[0]?.insecure, true, plan.endpoints[0]?.why.join(' | '));
+    assert.ok(
+      plan.warnings.some((w) => w.includes('http://')),
+      'the plan shows the warning',
+    );
+  });
 });
