@@ -49,7 +49,7 @@ export interface HostSettings {
   /** One line per malformed entry, naming the setting it is in. */
   readonly warnings: readonly string[];
   readonly names: Readonly<SettingNames>;
-  /** Whether any insecure entry is a network (CIDR): only then are host names resolved for it. */
+  /** Whether any insecure entry is a network (CIDR), matched through the addresses a name resolves to. */
   readonly hasNetworkEntries: boolean;
 }
 

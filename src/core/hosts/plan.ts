@@ -428,9 +428,8 @@ async function lookupBounded(lookup: (hostname: string) => Promise<string[]>, ho
 }
 
 /**
- * Reads the host configuration of `registry`, resolves host names when CIDR insecure entries need
- * their addresses (lookup failures are ignored: the host is then simply not matched by a CIDR), and
- * plans `operation`.
+ * Reads the host configuration of `registry`, resolves its host names (lookup failures are ignored:
+ * the host is then simply not matched by address), and plans `operation`.
  * @throws ConfigFileError when the host configuration is malformed (see loadHostConfig).
  */
 export async function loadEndpointPlan(registry: string, operation: Operation, options: LoadPlanOptions): Promise<EndpointPlan> {
@@ -438,26 +437,27 @@ export async function loadEndpointPlan(registry: string, operation: Operation, o
     roots: options.roots,
     ...(options.platform !== undefined ? { platform: options.platform } : {}),
   });
-  const resolvedAddresses = await resolveForInsecureNetworks(config, options);
+  const resolvedAddresses = await resolveHostAddresses(config, options);
   const { roots: _roots, platform: _platform, lookup: _lookup, lookupTimeoutMs: _ms, ...settings } = options;
   return planEndpoints(config, operation, { ...settings, resolvedAddresses });
 }
 
 /**
- * The addresses of a host configuration's named hosts, looked up only when a CIDR entry in the
- * insecure registries needs them (a bounded lookup; failures leave the host unmatched).
+ * The addresses of a host configuration's named hosts (a bounded lookup; failures leave the host
+ * unmatched), as Docker looks up every registry but its own index: a name that resolves to a
+ * loopback address is insecure by default, and CIDR entries of the insecure registries match by
+ * address. IP literals, `localhost` and Docker Hub's names are not looked up.
  */
-export async function resolveForInsecureNetworks(
+export async function resolveHostAddresses(
   config: HostConfig,
-  options: Pick<LoadPlanOptions, 'parsed' | 'insecureRegistries' | 'resolvedAddresses' | 'lookup' | 'lookupTimeoutMs'>,
+  options: Pick<LoadPlanOptions, 'resolvedAddresses' | 'lookup' | 'lookupTimeoutMs'>,
 ): Promise<Record<string, readonly string[]>> {
   const resolvedAddresses: Record<string, readonly string[]> = { ...options.resolvedAddresses };
-  if (!settingsOf(options).hasNetworkEntries) return resolvedAddresses;
   const lookup = options.lookup ?? defaultLookup;
   const names = new Set(
     [...config.mirrors, config.server]
       .map((e) => splitHostPort(e.host).hostname)
-      .filter((h) => isIP(h) === 0 && !isAlwaysInsecure(h) && resolvedAddresses[h] === undefined),
+      .filter((h) => isIP(h) === 0 && !isAlwaysInsecure(h) && !isDockerHubHost(h) && resolvedAddresses[h] === undefined),
   );
   await Promise.all(
     [...names].map(async (h) => {

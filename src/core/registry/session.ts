@@ -8,7 +8,7 @@ import { defaultHostRoots, loadHostConfig, type HostConfig } from '../hosts/host
 import { EndpointClient } from './endpoint-client';
 import { RequestRouter } from './router';
 import { CoreError } from '../errors';
-import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
+import { hostTls, planEndpoints, resolveHostAddresses, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
 import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { canonicalHost, isHostName } from '../net/addresses';
@@ -231,7 +231,7 @@ export class RegistrySession {
     if (!config) {
       config = loadHostConfig(registry, { roots: this.roots, platform: this.config.platform }).then(async (hosts) => ({
         config: hosts,
-        resolvedAddresses: await resolveForInsecureNetworks(hosts, { parsed: this.hostSettings }),
+        resolvedAddresses: await resolveHostAddresses(hosts, {}),
       }));
       this.hostConfigs.set(registry, config);
       config.catch(() => this.hostConfigs.delete(registry));

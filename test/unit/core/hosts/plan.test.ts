@@ -360,7 +360,7 @@ describe('plan', () => {
 
     it('turns malformed settings into warnings and never into insecure hosts', async () => {
       const p = await plan('reg.test', 'pull', {
-        insecureRegistries: ['http://reg.test', 'bad host', '', '10.0.0.0/99'],
+        insecureRegistries: ['ftp://reg.test', 'bad host', '', '10.0.0.0/99'],
         resolveRules: ['reg.test:443', 'reg.test:443:not-an-ip', 'reg.test:443:127.0.0.1'],
       });
       assert.equal(p.warnings.length, 6);
@@ -368,7 +368,7 @@ describe('plan', () => {
       assert.equal(p.warnings.filter((w) => w.startsWith('An entry of the resolve rules setting was ignored')).length, 2);
       assert.ok(p.warnings.every((w) => /Fix or remove it in the settings\.$/.test(w)));
       const reg = await plan('reg.test', 'pull', {
-        insecureRegistries: ['http://reg.test', 'reg.test:bad'],
+        insecureRegistries: ['ftp://reg.test', 'reg.test:bad'],
         resolveRules: ['reg.test:443:127.0.0.1', 'garbage'],
       });
       assert.equal(reg.endpoints[0]?.insecure, false);
@@ -437,7 +437,7 @@ describe('plan', () => {
   });
 
   describe('loadEndpointPlan', () => {
-    it('resolves host names only when CIDR entries exist, and matches them', async () => {
+    it('resolves every named host, CIDR entries or not, and matches them', async () => {
       const asked: string[] = [];
       const lookup = async (h: string): Promise<string[]> => {
         asked.push(h);
@@ -445,7 +445,7 @@ describe('plan', () => {
       };
       hostDir('reg.corp', { 'hosts.toml': '[host."https://mirror.corp"]\n[host."https://10.200.0.1:5000"]\n' });
       let p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['reg.corp'], lookup });
-      assert.deepEqual(asked, []);
+      assert.deepEqual(asked.splice(0).sort(), ['mirror.corp', 'reg.corp']);
       assert.equal(p.endpoints[2]?.insecure, true);
 
       p = await loadEndpointPlan('reg.corp', 'pull', { roots: roots(), insecureRegistries: ['10.0.0.0/8'], lookup });
@@ -479,6 +479,12 @@ describe('plan', () => {
       });
       assert.ok(Date.now() - started < 2000);
       assert.equal(p.endpoints[0]?.insecure, false);
+    });
+
+    it('treats a host resolving to loopback as insecure with no insecure entry at all, as Docker does', async () => {
+      const p = await loadEndpointPlan('dev.test:5000', 'pull', { roots: roots(), lookup: async () => ['::1'] });
+      assert.equal(p.endpoints[0]?.insecure, true, p.endpoints[0]?.why.join(' | '));
+      assert.ok(p.endpoints[0]?.why.includes('insecure: resolves to the loopback address ::1'));
     });
 
     it('treats a host resolving to loopback as insecure, and keeps given addresses', async () => {
