@@ -88,6 +88,9 @@ export function checkRealm(realm: string, registry: RegistryTarget): URL {
 /** Fetches a token: the refresh-token POST when a refresh token is held (GET as fallback), else the GET. */
 export async function fetchToken(req: TokenRequest): Promise<TokenResult> {
   const realm = checkRealm(req.realm, req.registry);
+  const sent = req.send;
+  // A token server that cannot be reached is the registry's token service, not the registry.
+  req = { ...req, send: (r) => sent(r).catch((err: unknown) => Promise.reject(unreachableTokenService(err, req, realm))) };
   const cred = req.credential;
   const refreshToken = req.useRefreshToken === false ? undefined : (req.refreshToken ?? cred?.identityToken);
   if (refreshToken !== undefined && refreshToken !== '') {
@@ -223,6 +226,36 @@ export function parseTokenResponse(body: Record<string, unknown>, now: number): 
   const out: Omit<TokenResult, 'grant'> = { token: candidate, expiresAt: issuedAt + lifetimeMs };
   if (typeof body.refresh_token === 'string' && body.refresh_token !== '') out.refreshToken = body.refresh_token;
   return out;
+}
+
+/** Failures to reach a host at all (as opposed to what it answered). */
+const UNREACHABLE: ReadonlySet<string> = new Set([
+  'CONNECTION_REFUSED',
+  'CONNECTION_RESET',
+  'CONNECTION_CLOSED',
+  'HOST_NOT_FOUND',
+  'UNREACHABLE',
+  'NETWORK',
+  'TIMEOUT',
+]);
+
+/**
+ * A token server that could not be reached, said as such: the registry answered (its challenge named
+ * the realm), its token service did not. The code and remedy stay the transport's (a host name that
+ * does not resolve still proposes a resolve rule for the realm's host).
+ */
+function unreachableTokenService(err: unknown, req: TokenRequest, realm: URL): unknown {
+  if (!(err instanceof CoreError) || !UNREACHABLE.has(err.code)) return err;
+  const why: Partial<Record<string, string>> = {
+    CONNECTION_REFUSED: `nothing accepts connections at ${realm.host}`,
+    HOST_NOT_FOUND: `its host name ${realm.hostname} could not be resolved`,
+    TIMEOUT: `${realm.host} did not answer in time`,
+  };
+  return new CoreError(
+    err.code,
+    `${req.registry.host} answered, but its token service ${shownRealm(realm)} (the realm its login challenge names) cannot be reached: ${why[err.code] ?? err.message.replace(/\.$/, '')}. Try again later; if it keeps happening, the registry's token service is down or blocked on your network: tell its operator.`,
+    { cause: err, ...(err.remedy ? { remedy: err.remedy } : {}) },
+  );
 }
 
 function authFailed(req: TokenRequest, realm: URL): CoreError {
