@@ -75,7 +75,10 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       contentType &&
       manifestKindOf(baseMediaType(contentType)) &&
       Number.isSafeInteger(length) &&
-      length > 0
+      length > 0 &&
+      // Digests of two algorithms are not comparable: a sha256 header for a sha512 reference says
+      // nothing about the bytes, which the GET below hashes with the algorithm asked for.
+      (!isDigest(reference) || parseDigest(digest).algorithm === parseDigest(reference).algorithm)
     ) {
       if (isDigest(reference) && digest !== reference) throw this.wrongDigest(reference, digest);
       return { mediaType: baseMediaType(contentType), digest, size: length };
