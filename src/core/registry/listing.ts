@@ -40,11 +40,20 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
   const endpoint = await router.first('list', repository);
   let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
   const seen = new Set<string>();
+  const loop = () =>
+    new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
   while (url) {
-    if (seen.has(url.href))
-      throw new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
-    seen.add(url.href);
+    if (seen.has(pageKey(url))) throw loop();
+    seen.add(pageKey(url));
     const res = await endpoint.send({ method: 'GET', path: url, headers: { accept: 'application/json' }, scopes, signal: options.signal });
+    // A link that redirects to a page already handed out is the same loop: stop before handing it out again.
+    if (res.url.href !== url.href) {
+      if (seen.has(pageKey(res.url))) {
+        await res.body.dump().catch(() => undefined);
+        throw loop();
+      }
+      seen.add(pageKey(res.url));
+    }
     const text = await readText(res);
     if (res.status === 401) throw await endpoint.refusal(res, scopes);
     if (res.status !== 200) {
@@ -74,6 +83,12 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
     url = checked;
     yield (entries ?? []).filter((e): e is string => typeof e === 'string');
   }
+}
+
+/** One page however its link is written: query parameters in any order (`?n=1&last=a` is `?last=a&n=1`). */
+function pageKey(url: URL): string {
+  const query = [...url.searchParams].sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : x > y ? 1 : 0) : a < b ? -1 : 1));
+  return `${url.origin}${url.pathname}?${new URLSearchParams(query).toString()}`;
 }
 
 /** Reads a response body as text, refusing more than `limit` bytes. */
