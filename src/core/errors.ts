@@ -102,6 +102,7 @@ export type CoreErrorCode =
   | 'TLS_NO_IP_SAN'
   | 'TLS_NAME_MISMATCH'
   | 'TLS_CERT_DATES'
+  | 'TLS_CLIENT_CERT_REFUSED'
   | 'TLS_REDIRECT_TARGET'
   // URLs a registry hands over, redirects and pages
   | UrlPolicyCode

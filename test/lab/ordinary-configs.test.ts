@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { run } from '../support/lab/exec';
 import { FaultProxy } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
 import { freePort } from '../support/lab/ports';
@@ -154,6 +155,64 @@ describe('ordinary configurations, one outcome', function () {
       const { pages, error } = await pagesUntilError(front);
       assert.equal(error.code, 'PAGINATION_LOOP', error.message);
       assert.deepEqual(pages, [['a']], 'the first page handed out once');
+    });
+  });
+
+  describe('mutual TLS with several client certificates', () => {
+    let mtls: LabRegistry;
+    let other: { cert: string; key: string };
+
+    before(async function () {
+      this.timeout(60_000);
+      mtls = await lab.startRegistry({ name: 'ordinary-mtls', tls: 'ca', clientCertRequired: true });
+      // A client pair the registry does not trust: self-signed, for client authentication.
+      other = { cert: join(lab.dir, 'other-client.pem'), key: join(lab.dir, 'other-client.key') };
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        other.key,
+        '-out',
+        other.cert,
+        '-days',
+        '2',
+        '-subj',
+        '/CN=another client',
+        '-addext',
+        'extendedKeyUsage=clientAuth',
+      ]);
+    });
+
+    const hostsToml = (pairs: { cert: string; key: string }[]) =>
+      folderWith({
+        [`${mtls.host}/hosts.toml`]: [
+          `server = "https://${mtls.host}"`,
+          `ca = ${JSON.stringify(mtls.caCertPath)}`,
+          `client = [${pairs.map((p) => `[${JSON.stringify(p.cert)}, ${JSON.stringify(p.key)}]`).join(', ')}]`,
+          '',
+        ].join('\n'),
+      });
+
+    it('offers every pair until the registry accepts one, and keeps using that one', async () => {
+      const good = { cert: mtls.clientCert!.certPath, key: mtls.clientCert!.keyPath };
+      const s = session({ hostsDirectories: [hostsToml([other, good])] });
+      const ping = await s.registry(mtls.host).ping();
+      assert.equal(ping.state, 'reachable', ping.state === 'unreachable' ? ping.error.message : ping.state);
+      const repositories: string[] = [];
+      for await (const page of s.registry(mtls.host).listRepositories()) repositories.push(...page);
+      assert.deepEqual(repositories, [], 'the empty catalog, read with the pair that was accepted');
+    });
+
+    it('says every pair was offered when the registry accepts none', async () => {
+      const s = session({ hostsDirectories: [hostsToml([other, other])] });
+      const ping = await s.registry(mtls.host).ping();
+      assert.equal(ping.state, 'unreachable');
+      assert.match(ping.state === 'unreachable' ? ping.error.message : '', /client certificate/);
     });
   });
 });

@@ -259,17 +259,14 @@ export class RegistrySession {
       const base: ConnectionOptions = { connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout, headersTimeoutMs: timeout };
       const ca =
         endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
-      const pair = endpoint.clientCertificates[0];
-      const clientCertificate = pair
-        ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') }
-        : undefined;
+      const clientCertificates = await this.pairs(endpoint.clientCertificates);
       const dial = (t: PlannedEndpoint['connectTo']['https']) => (t ? { connectTo: { address: t.address, port: t.port } } : {});
       const https: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.https),
         ...(endpoint.skipVerify ? { skipVerify: true } : {}),
         ...(ca ? { ca } : {}),
-        ...(clientCertificate ? { clientCertificate } : {}),
+        ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
       };
       return {
         key,
@@ -311,7 +308,7 @@ export class RegistrySession {
       return {
         ...options,
         ...(ca.length > 0 ? { ca } : {}),
-        ...(own.clientCertificate ? { clientCertificate: own.clientCertificate } : {}),
+        ...(own.clientCertificates.length > 0 ? { clientCertificates: own.clientCertificates } : {}),
         ...(own.skipVerify || inheritsSkipVerify ? { skipVerify: true } : {}),
       };
     });
@@ -320,18 +317,22 @@ export class RegistrySession {
   /** A host's own https TLS settings from the host directories (hosts.toml sections naming it, or certs.d). */
   private async hostOwnTls(
     host: string,
-  ): Promise<{ ca: string[]; clientCertificate?: { cert: string; key: string }; skipVerify: boolean }> {
+  ): Promise<{ ca: string[]; clientCertificates: { cert: string; key: string }[]; skipVerify: boolean }> {
+    const none = { ca: [], clientCertificates: [], skipVerify: false };
     // A name a registry sent is a directory name below: only host names and IPs, never "..".
-    if (!isHostName(host)) return { ca: [], skipVerify: false };
+    if (!isHostName(host)) return none;
     const { config } = await this.hostConfig(host);
     const settings = hostTls(config, 'https', host);
-    if (!settings) return { ca: [], skipVerify: false };
+    if (!settings) return none;
     const ca = await Promise.all(settings.caFiles.map((file) => this.pem(file, 'CA certificate')));
-    const pair = settings.clientCertificates[0];
-    const clientCertificate = pair
-      ? { cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') }
-      : undefined;
-    return { ca, ...(clientCertificate ? { clientCertificate } : {}), skipVerify: settings.skipVerify === true };
+    return { ca, clientCertificates: await this.pairs(settings.clientCertificates), skipVerify: settings.skipVerify === true };
+  }
+
+  /** Every configured client certificate pair, read, in order: the transport offers each until one is accepted. */
+  private pairs(files: readonly { cert: string; key: string }[]): Promise<{ cert: string; key: string }[]> {
+    return Promise.all(
+      files.map(async (pair) => ({ cert: await this.pem(pair.cert, 'client certificate'), key: await this.pem(pair.key, 'client key') })),
+    );
   }
 
   private connectionFor(endpoint: PlannedEndpoint, tls: EndpointTls): RegistryConnection {

@@ -39,8 +39,12 @@ export interface ConnectionOptions {
   skipVerify?: boolean;
   /** Extra CA certificates (PEM) on top of the system roots. */
   ca?: string[];
-  /** Client certificate and key (PEM) for mutual TLS. */
-  clientCertificate?: { cert: string; key: string };
+  /**
+   * Client certificates and keys (PEM) for mutual TLS, in the configured order. Node cannot let the
+   * server pick among several pairs in one handshake, so each is offered in turn until the server
+   * accepts one, which is then kept for that origin (containerd offers every pair too).
+   */
+  clientCertificates?: readonly { cert: string; key: string }[];
   /** TCP target other than the URL's host (resolve rules); Host and SNI keep the URL's name. */
   connectTo?: { address: string; port: number };
   connectTimeoutMs?: number;
@@ -58,6 +62,9 @@ export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
 export class HttpTransport {
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly fingerprints = new WeakMap<ConnectionOptions, string>();
+  private readonly perPair = new WeakMap<ConnectionOptions, ConnectionOptions[]>();
+  /** Origin and options → the client certificate pair its server accepted (see ConnectionOptions.clientCertificates). */
+  private readonly chosenPairs = new Map<string, number>();
 
   constructor(
     /** Options for a request that carries none. */
@@ -69,7 +76,40 @@ export class HttpTransport {
   ) {}
 
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const dispatcher = this.dispatcherFor(req.url, req.connection ?? this.defaults(req.url));
+    const options = req.connection ?? this.defaults(req.url);
+    const pairs = options.clientCertificates ?? [];
+    if (pairs.length <= 1) return this.sendWith(req, options);
+    const key = `${req.url.origin}\n${this.fingerprint(options)}`;
+    const each = this.onePairEach(options);
+    const chosen = this.chosenPairs.get(key);
+    if (chosen !== undefined) return this.sendWith(req, each[chosen]!);
+    // A body that is a stream cannot be sent twice: it goes with the first pair only.
+    const replayable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+    for (let index = 0; ; index++) {
+      try {
+        const res = await this.sendWith(req, each[index]!);
+        this.chosenPairs.set(key, index);
+        return res;
+      } catch (err) {
+        const last = index === each.length - 1;
+        if (!replayable || req.signal?.aborted || !mayBeClientCertificateRefusal(err)) throw err;
+        if (last) throw everyPairRefused(err as CoreError, req.url, each.length);
+      }
+    }
+  }
+
+  /** The options once per client certificate pair, each offering that pair alone (memoised so they share connections). */
+  private onePairEach(options: ConnectionOptions): ConnectionOptions[] {
+    let each = this.perPair.get(options);
+    if (!each) {
+      each = (options.clientCertificates ?? []).map((pair) => ({ ...options, clientCertificates: [pair] }));
+      this.perPair.set(options, each);
+    }
+    return each;
+  }
+
+  private async sendWith(req: HttpRequest, options: ConnectionOptions): Promise<HttpResponse> {
+    const dispatcher = this.dispatcherFor(req.url, options);
     try {
       const res = await undiciRequest(req.url, {
         method: req.method,
@@ -120,8 +160,8 @@ export class HttpTransport {
         rejectUnauthorized: !options.skipVerify,
         // Node's `ca` replaces the system roots; a registry's own CA is added on top of them.
         ca: options.ca ? [...rootCertificates, ...options.ca] : undefined,
-        cert: options.clientCertificate?.cert,
-        key: options.clientCertificate?.key,
+        cert: options.clientCertificates?.[0]?.cert,
+        key: options.clientCertificates?.[0]?.key,
         timeout: options.connectTimeoutMs ?? 30_000,
       });
       // A resolve rule moves only the TCP target: `host` (and so the TLS server name and the
@@ -142,7 +182,7 @@ export class HttpTransport {
       const fields = [
         options.skipVerify === true,
         options.ca ?? [],
-        options.clientCertificate ? [options.clientCertificate.cert, options.clientCertificate.key] : null,
+        (options.clientCertificates ?? []).map((pair) => [pair.cert, pair.key]),
         options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
         options.connectTimeoutMs ?? null,
         options.headersTimeoutMs ?? null,
@@ -152,4 +192,23 @@ export class HttpTransport {
     }
     return print;
   }
+}
+
+/**
+ * Whether a failure may be the server refusing the client certificate offered: a TLS alert that says
+ * so, or (TLS 1.3, where the alert comes after the client's side of the handshake) the connection
+ * closed before any answer.
+ */
+function mayBeClientCertificateRefusal(err: unknown): boolean {
+  return err instanceof CoreError && (err.code === 'TLS_CLIENT_CERT_REFUSED' || err.code === 'CONNECTION_RESET');
+}
+
+/** The failure after the last pair: what happened, and that every configured pair was offered. */
+function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
+  if (err.code === 'TLS_CLIENT_CERT_REFUSED') return err;
+  return new CoreError(
+    err.code,
+    `${url.host} closed the connection before answering with each of the ${pairs} client certificates configured for it: it may accept none of them. Check the client certificates and keys in its hosts.toml \`client\` or its certs.d folder, and that its operator trusts their CA.`,
+    { cause: err },
+  );
 }

@@ -9,6 +9,10 @@ const UNKNOWN_AUTHORITY = new Set([
   'UNABLE_TO_GET_ISSUER_CERT',
 ]);
 
+/** OpenSSL alerts a server sends when it does not accept the client certificate (or its absence). */
+const CLIENT_CERT_ALERT =
+  /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED)$/;
+
 interface NodeErrorLike {
   code?: string;
   message?: string;
@@ -58,6 +62,12 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
       'TLS_UNKNOWN_AUTHORITY',
       `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`,
       insecure,
+    );
+  }
+  if (CLIENT_CERT_ALERT.test(code)) {
+    return fail(
+      'TLS_CLIENT_CERT_REFUSED',
+      `${host} refused the TLS client certificate offered, or asked for one and got none (${code.replace(/^ERR_SSL_/, '')}): check the client certificate and key configured for ${host} in its hosts.toml \`client\` or its certs.d folder, and that its operator trusts their CA.`,
     );
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
