@@ -19,6 +19,12 @@ export function remedyAdvice(remedy: Remedy | undefined): string | undefined {
       return `List them in the registry's "repositories" in ${SECTION}.registries.`;
     case 'log-in':
       return `Log In… on the registry's row keeps a login in VS Code.`;
+    case 'proxy-login':
+      return `The proxy comes from ${remedy.source}: put its user and password in the proxy URL (http://user:password@host:port), or set http.proxyAuthorization.`;
+    case 'bypass-proxy':
+      return `To reach ${remedy.host} without the proxy (from ${remedy.source}), add it to http.noProxy, or give its registry "proxy": "none" in ${SECTION}.registries.`;
+    case 'check-proxy':
+      return `The proxy comes from ${remedy.source}: fix it there, or reach ${remedy.host} without it (http.noProxy, or "proxy": "none" on its registry in ${SECTION}.registries).`;
     default:
       return undefined;
   }

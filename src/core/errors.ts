@@ -104,6 +104,12 @@ export type CoreErrorCode =
   | 'TLS_CERT_DATES'
   | 'TLS_CLIENT_CERT_REFUSED'
   | 'TLS_REDIRECT_TARGET'
+  // An HTTP proxy between the client and the host
+  | 'PROXY_UNREACHABLE'
+  | 'PROXY_AUTH_REQUIRED'
+  | 'PROXY_AUTH_REFUSED'
+  | 'PROXY_CONNECT_REFUSED'
+  | 'PROXY_ERROR'
   // URLs a registry hands over, redirects and pages
   | UrlPolicyCode
   | 'TOO_MANY_REDIRECTS'
@@ -195,7 +201,13 @@ export type Remedy =
   /** Name the repositories to show for a registry that does not list them. */
   | { kind: 'name-repositories'; host: string }
   /** Log in to the host. */
-  | { kind: 'log-in'; host: string };
+  | { kind: 'log-in'; host: string }
+  /** Give the proxy (configured in `source`) its user and password. */
+  | { kind: 'proxy-login'; proxy: string; source: string }
+  /** Reach the host without the proxy (configured in `source`). */
+  | { kind: 'bypass-proxy'; host: string; proxy: string; source: string }
+  /** Fix the proxy configured in `source`, or reach the host without it. */
+  | { kind: 'check-proxy'; host: string; proxy: string; source: string };
 
 /**
  * Malformed input to a parser: a reference, a header, a line of configuration. `position` is the

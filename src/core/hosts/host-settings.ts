@@ -8,6 +8,7 @@ import { canonicalHost } from '../net/addresses';
 import { parseInsecureEntry, type InsecureEntry } from '../net/cidr';
 import { parseRegistryLocation } from '../name/registry-url';
 import { parseResolveRule, type ResolveRule } from './resolve-rules';
+import { parseProxySettings, parseProxyUrl, type ProxyInput, type ProxySettings, type RegistryProxy } from './proxy';
 
 /**
  * How the application names where each setting lives, for the reasons and warnings of a plan
@@ -17,18 +18,26 @@ export interface SettingNames {
   insecureRegistries: string;
   resolveRules: string;
   registries: string;
+  /** The application's proxy for every request. */
+  proxy: string;
+  /** The application's list of hosts reached without a proxy. */
+  noProxy: string;
 }
 
 export const DEFAULT_SETTING_NAMES: Readonly<SettingNames> = {
   insecureRegistries: 'the insecure registries setting',
   resolveRules: 'the resolve rules setting',
   registries: "the registry's own settings",
+  proxy: 'the proxy setting',
+  noProxy: 'the no-proxy setting',
 };
 
 /** What a registry's own entry says about reaching it. */
 export interface RegistryReach {
   scheme?: 'http' | 'https';
   insecure?: boolean;
+  /** `none`, or the proxy for this registry alone. */
+  proxy?: RegistryProxy;
 }
 
 export interface HostSettingsInput {
@@ -37,7 +46,11 @@ export interface HostSettingsInput {
   /** `host:port:address[:address_port]`. */
   resolveRules?: readonly string[];
   /** Registries as the user named them: a URL with an optional scheme, and an insecure flag. */
-  registries?: readonly { url: string; insecure?: boolean }[];
+  registries?: readonly { url: string; insecure?: boolean; proxy?: string }[];
+  /** The application's proxy settings (the environment's variables are read from `env`). */
+  proxy?: ProxyInput;
+  /** The environment: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` in either case. Default: none. */
+  env?: Record<string, string | undefined>;
   names?: Partial<SettingNames>;
 }
 
@@ -49,6 +62,8 @@ export interface HostSettings {
   /** One line per malformed entry, naming the setting it is in. */
   readonly warnings: readonly string[];
   readonly names: Readonly<SettingNames>;
+  /** Which proxy carries requests to which host (see hosts/proxy.ts). */
+  readonly proxy: ProxySettings;
   /** Whether any insecure entry is a network (CIDR), matched through the addresses a name resolves to. */
   readonly hasNetworkEntries: boolean;
 }
@@ -90,16 +105,38 @@ export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
       warnings.push(`An entry of ${names.resolveRules} was ignored: ${(error as Error).message}. Fix or remove it in the settings.`);
     }
   }
+  const proxy = parseProxySettings(input.proxy ?? {}, input.env ?? {}, names);
+  warnings.push(...proxy.warnings);
   for (const entry of input.registries ?? []) {
+    let location;
     try {
-      const location = parseRegistryLocation(entry.url);
-      registries.set(canonicalHost(location.host), {
-        ...(location.scheme ? { scheme: location.scheme } : {}),
-        ...(entry.insecure ? { insecure: true } : {}),
-      });
+      location = parseRegistryLocation(entry.url);
     } catch {
       // Malformed registry URLs are reported where the settings are shown; they configure nothing.
+      continue;
     }
+    let own: RegistryProxy | undefined;
+    const wanted = entry.proxy?.trim();
+    if (wanted?.toLowerCase() === 'none') own = 'none';
+    else if (wanted) {
+      const parsed = parseProxyUrl(wanted, `the "proxy" of ${location.host} in ${names.registries}`, input.proxy?.strictSSL !== false);
+      if ('problem' in parsed)
+        warnings.push(`${parsed.problem}, so the other proxy settings apply to ${location.host}: fix it, or write "none".`);
+      else own = parsed;
+    }
+    registries.set(canonicalHost(location.host), {
+      ...(location.scheme ? { scheme: location.scheme } : {}),
+      ...(entry.insecure ? { insecure: true } : {}),
+      ...(own !== undefined ? { proxy: own } : {}),
+    });
   }
-  return { insecure, resolveRules, registries, warnings, names, hasNetworkEntries: insecure.some((i) => i.entry.kind === 'cidr') };
+  return {
+    insecure,
+    resolveRules,
+    registries,
+    warnings,
+    names,
+    proxy: proxy.settings,
+    hasNetworkEntries: insecure.some((i) => i.entry.kind === 'cidr'),
+  };
 }

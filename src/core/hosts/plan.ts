@@ -24,6 +24,8 @@ import { findResolveRule, formatResolveRule, type ResolveRule } from './resolve-
 import { isDockerHubHost } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
 import { parseHostSettings, type HostSettings, type RegistryReach } from './host-settings';
+import { proxyRoute, type ProxyRoute } from './proxy';
+import { canonicalHost } from '../net/addresses';
 
 export type Operation = 'resolve' | 'pull' | 'push' | 'delete' | 'list' | 'referrers';
 
@@ -53,8 +55,14 @@ export interface PlannedEndpoint {
   capabilities: HostCapability[];
   caFiles: string[];
   clientCertificates: ClientCertificate[];
-  /** Resolve rules matched for the dial target of each scheme (443/80 when the host has no port). */
+  /** Resolve rules matched for the dial target of each scheme (443/80 when the host has no port); never with a proxy. */
   connectTo: { https?: ConnectTarget; http?: ConnectTarget };
+  /**
+   * How each scheme this endpoint may use travels: through which proxy, or directly, and why.
+   * HTTPS goes through a CONNECT tunnel; plain HTTP chosen by the user is forwarded by the proxy,
+   * the insecure fallback to plain HTTP is tunnelled too (its headers never reach the proxy).
+   */
+  proxy: { https?: ProxyRoute; http?: ProxyRoute };
   /** Names of the hosts.toml [header] entries; the values are in {@link PlannedEndpoint.headers}. */
   headerNames: string[];
   /**
@@ -234,21 +242,41 @@ function planOne(
   for (const c of entry.clientCertificates)
     why.push(c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
 
+  const ownProxy = parsed.registries.get(canonicalHost(host))?.proxy;
+  const routeFor = (s: 'https' | 'http'): ProxyRoute =>
+    proxyRoute(parsed.proxy, s, host, ownProxy !== undefined ? { proxy: ownProxy, setting: parsed.names.registries } : undefined);
+  const proxy: PlannedEndpoint['proxy'] = {};
+  if (scheme === 'https') proxy.https = routeFor('https');
+  if (scheme === 'http' || insecure) proxy.http = routeFor('http');
+  for (const s of ['https', 'http'] as const) {
+    const route = proxy[s];
+    if (route === undefined) continue;
+    if (s === 'http' && proxy.https?.why === route.why) continue;
+    const label = scheme === 'https' && s === 'http' ? 'proxy for the plain-HTTP fallback' : 'proxy';
+    why.push(`${label}: ${route.why}`);
+  }
+
   const connectTo: PlannedEndpoint['connectTo'] = {};
-  if (scheme === 'https') {
-    const target = connectTarget(parsed.resolveRules, hostname, port ?? 443);
-    if (target !== undefined) {
-      connectTo.https = target;
-      why.push(`resolve rule ${target.rule}`);
+  const dial = (s: 'https' | 'http', target: ConnectTarget | undefined, note: string): ConnectTarget | undefined => {
+    if (target === undefined) return undefined;
+    if (proxy[s]?.proxy !== undefined) {
+      why.push(
+        `resolve rule ${target.rule} not used${note}: the proxy connects to ${hostname} itself (list ${hostname} in ${parsed.names.noProxy} to connect directly)`,
+      );
+      return undefined;
     }
+    why.push(`resolve rule ${target.rule}${note}`);
+    return target;
+  };
+  if (scheme === 'https') {
+    const target = dial('https', connectTarget(parsed.resolveRules, hostname, port ?? 443), '');
+    if (target !== undefined) connectTo.https = target;
   }
   if (scheme === 'http' || insecure) {
-    const target = connectTarget(parsed.resolveRules, hostname, port ?? 80);
-    if (target !== undefined) {
-      connectTo.http = target;
-      if (target.rule !== connectTo.https?.rule)
-        why.push(`resolve rule ${target.rule}${scheme === 'https' ? ' (for the plain-HTTP fallback)' : ''}`);
-    }
+    const rule = connectTarget(parsed.resolveRules, hostname, port ?? 80);
+    const same = rule !== undefined && rule.rule === connectTo.https?.rule;
+    const target = same ? rule : dial('http', rule, scheme === 'https' ? ' (for the plain-HTTP fallback)' : '');
+    if (target !== undefined) connectTo.http = target;
   }
 
   let ns: string | undefined;
@@ -274,6 +302,7 @@ function planOne(
     caFiles: [...entry.caFiles],
     clientCertificates: entry.clientCertificates.map((c) => ({ ...c })),
     connectTo,
+    proxy,
     headerNames,
     ...(entry.dialTimeoutMs !== undefined ? { dialTimeoutMs: entry.dialTimeoutMs } : {}),
     why,
@@ -504,6 +533,12 @@ export function describePlan(plan: EndpointPlan): string {
         lines.push(
           `     ${scheme} connects to ${t.address.includes(':') ? `[${t.address}]` : t.address}:${t.port} (resolve rule ${t.rule})`,
         );
+    }
+    for (const scheme of ['https', 'http'] as const) {
+      const route = e.proxy[scheme];
+      if (route === undefined || (scheme === 'http' && e.proxy.https?.why === route.why)) continue;
+      const how = route.proxy === undefined ? '' : scheme === 'https' || e.scheme === 'https' ? ' (CONNECT tunnel)' : ' (forwarded)';
+      lines.push(`     ${scheme} proxy: ${route.why}${how}`);
     }
     if (e.headerNames.length > 0) lines.push(`     headers: ${e.headerNames.join(', ')} (values hidden)`);
     if (e.dialTimeoutMs !== undefined) lines.push(`     connect timeout: ${e.dialTimeoutMs} ms`);

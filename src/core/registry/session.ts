@@ -11,6 +11,7 @@ import { CoreError } from '../errors';
 import { hostTls, planEndpoints, resolveHostAddresses, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
 import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
+import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
@@ -38,7 +39,12 @@ export interface CredentialOptions {
  */
 export interface CoreConfig {
   /** Registries the user named, with an explicit scheme (`http://` = plain HTTP) or insecure flag. */
-  registries?: readonly { url: string; insecure?: boolean }[];
+  registries?: readonly { url: string; insecure?: boolean; proxy?: string }[];
+  /**
+   * The application's proxy settings. The environment's `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`
+   * and `NO_PROXY` (either case, from `env`) apply too, after them (see hosts/proxy.ts).
+   */
+  proxy?: ProxyInput;
   /** `host`, `host:port` or CIDR entries treated as insecure (Docker's `insecure-registries`). */
   insecureRegistries?: readonly string[];
   /** `host:port:address[:address_port]`: connect elsewhere, keep the name for Host, SNI and the certificate. */
@@ -134,8 +140,16 @@ export class RegistrySession {
       insecureRegistries: config.insecureRegistries,
       resolveRules: config.resolveRules,
       registries: config.registries,
+      ...(config.proxy ? { proxy: config.proxy } : {}),
+      env,
       names: config.settingNames,
     });
+    for (const proxy of [this.hostSettings.proxy.configured, ...Object.values(this.hostSettings.proxy.env)]) {
+      if (proxy?.authorization) this.secrets.add(proxy.authorization);
+    }
+    for (const reach of this.hostSettings.registries.values()) {
+      if (reach.proxy !== undefined && reach.proxy !== 'none' && reach.proxy.authorization) this.secrets.add(reach.proxy.authorization);
+    }
   }
 
   /** The client for one registry (`docker.io`, `ghcr.io`, `localhost:5000`); cheap, holds no sockets of its own. */
@@ -253,6 +267,9 @@ export class RegistrySession {
       target(endpoint.connectTo.https),
       target(endpoint.connectTo.http),
       endpoint.dialTimeoutMs ?? null,
+      routeKey(endpoint.proxy.https),
+      routeKey(endpoint.proxy.http),
+      endpoint.scheme,
     ]);
     return this.memo(this.endpointTlsCache, key, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
@@ -264,13 +281,21 @@ export class RegistrySession {
       const https: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.https),
+        ...viaProxy(endpoint.proxy.https, true),
         ...(endpoint.skipVerify ? { skipVerify: true } : {}),
         ...(ca ? { ca } : {}),
         ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
       };
+      // Plain HTTP the user chose is forwarded by a proxy; the insecure fallback is tunnelled, so
+      // its headers (a login) never reach the proxy in the clear.
+      const http: ConnectionOptions = {
+        ...base,
+        ...dial(endpoint.connectTo.http),
+        ...viaProxy(endpoint.proxy.http, endpoint.scheme !== 'http'),
+      };
       return {
         key,
-        own: { https, http: { ...base, ...dial(endpoint.connectTo.http) } },
+        own: { https, http },
         ...(ca ? { ca } : {}),
         skipVerify: endpoint.skipVerify,
       };
@@ -293,14 +318,17 @@ export class RegistrySession {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
     if (url.host === canonicalHost(endpoint.host, scheme)) return Promise.resolve(tls.own[scheme]);
     const inheritsSkipVerify = purpose === 'realm' && tls.skipVerify && realmMaySkipVerify(url, endpoint.host);
-    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}`, async () => {
+    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}\n${purpose}`, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
       const port = Number(url.port || (scheme === 'https' ? 443 : 80));
-      const rule = findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const route = this.routeTo(url);
+      const rule = route.proxy ? undefined : findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
       const options: ConnectionOptions = {
         connectTimeoutMs: timeout,
         headersTimeoutMs: timeout,
         ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
+        // A token request carries the login: tunnelled even to an http realm. Storage gets no login, and is forwarded.
+        ...viaProxy(route, scheme === 'https' || purpose === 'realm'),
       };
       if (scheme === 'http') return options;
       const own = await this.hostOwnTls(url.host);
@@ -312,6 +340,18 @@ export class RegistrySession {
         ...(own.skipVerify || inheritsSkipVerify ? { skipVerify: true } : {}),
       };
     });
+  }
+
+  /** How a host the session did not plan (a token realm, blob storage) is reached: the same proxy rules, for its own host. */
+  routeTo(url: URL): ProxyRoute {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    const own = this.hostSettings.registries.get(canonicalHost(url.host, scheme))?.proxy;
+    return proxyRoute(
+      this.hostSettings.proxy,
+      scheme,
+      url.host,
+      own !== undefined ? { proxy: own, setting: this.hostSettings.names.registries } : undefined,
+    );
   }
 
   /** A host's own https TLS settings from the host directories (hosts.toml sections naming it, or certs.d). */
@@ -405,6 +445,26 @@ async function readPem(path: string, what: string): Promise<string> {
       { cause: err },
     );
   }
+}
+
+/** What identifies a route among connection options: the proxy and its source (never its credentials, which the source decides). */
+function routeKey(route: ProxyRoute | undefined): string | null {
+  return route?.proxy ? `${route.proxy.url} ${route.proxy.source}` : null;
+}
+
+/** Connection options for a route through a proxy: tunnelled (CONNECT) or forwarded. */
+function viaProxy(route: ProxyRoute | undefined, tunnel: boolean): Pick<ConnectionOptions, 'proxy'> {
+  const proxy = route?.proxy;
+  if (!proxy) return {};
+  return {
+    proxy: {
+      url: proxy.url,
+      source: proxy.source,
+      verify: proxy.verify,
+      tunnel,
+      ...(proxy.authorization !== undefined ? { authorization: proxy.authorization } : {}),
+    },
+  };
 }
 
 /** The time limits on response bodies for a configuration: its own, else derived from the request timeout. */

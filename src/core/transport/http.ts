@@ -1,9 +1,10 @@
-import { Agent, buildConnector, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, buildConnector, errors as undiciErrors, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
+import { describeProxyFailure, proxyErrorHeader, proxyErrorPage } from './proxy-errors';
 import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits } from './response-body';
 
 /** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
@@ -49,6 +50,25 @@ export interface ConnectionOptions {
   connectTo?: { address: string; port: number };
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
+  /** Reach the host through this HTTP proxy (the plan's decision for the host and scheme). */
+  proxy?: ProxyOptions;
+}
+
+/** An HTTP proxy as a request uses it. */
+export interface ProxyOptions {
+  /** `http://host:port` or `https://host:port`, without credentials. */
+  url: string;
+  /** Where it was configured, for messages (`HTTPS_PROXY`, `http.proxy`…). */
+  source: string;
+  /** Sent to the proxy only, as Proxy-Authorization. */
+  authorization?: string;
+  /** Verify an https proxy's own certificate. */
+  verify: boolean;
+  /**
+   * true: a CONNECT tunnel whatever the scheme (nothing but the host and port reaches the proxy);
+   * false: plain-HTTP requests are forwarded to the proxy as they are (https is always tunnelled).
+   */
+  tunnel: boolean;
 }
 
 /** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
@@ -123,6 +143,15 @@ export class HttpTransport {
         // send a body); registries answer HEAD properly, and a copy sends one HEAD per blob.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
       });
+      const proxy = options.proxy;
+      // A forwarded request's answer may be the proxy's own error page rather than the host's.
+      if (proxy && req.url.protocol === 'http:' && !proxy.tunnel && res.statusCode >= 500) {
+        const detail = proxyErrorHeader(res.headers);
+        if (detail !== undefined) {
+          await res.body.dump().catch(() => undefined);
+          throw proxyErrorPage(undefined, req.url, proxy, res.statusCode, detail);
+        }
+      }
       const announced = Number(res.headers['content-length']);
       const body = new ResponseBody(res.body, {
         url: req.url,
@@ -133,7 +162,10 @@ export class HttpTransport {
       });
       return { status: res.statusCode, url: req.url, headers: res.headers, body, documentTimeoutMs: this.bodyLimits.documentMs };
     } catch (err) {
+      if (err instanceof CoreError) throw err;
       if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
+      const proxied = options.proxy ? describeProxyFailure(err, req.url, options.proxy) : undefined;
+      if (proxied) throw proxied;
       if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
         throw new CoreError(
           'TIMEOUT',
@@ -169,7 +201,10 @@ export class HttpTransport {
       const connect: buildConnector.connector = connectTo
         ? (opts, callback) => baseConnect({ ...opts, hostname: connectTo.address, port: String(connectTo.port) }, callback)
         : baseConnect;
-      dispatcher = new Agent({ connect, headersTimeout: options.headersTimeoutMs ?? 30_000, bodyTimeout: 300_000 });
+      const headersTimeout = options.headersTimeoutMs ?? 30_000;
+      dispatcher = options.proxy
+        ? proxyAgent(options, options.proxy, headersTimeout)
+        : new Agent({ connect, headersTimeout, bodyTimeout: 300_000 });
       this.dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -186,6 +221,7 @@ export class HttpTransport {
         options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
         options.connectTimeoutMs ?? null,
         options.headersTimeoutMs ?? null,
+        options.proxy ? [options.proxy.url, options.proxy.authorization ?? null, options.proxy.verify, options.proxy.tunnel] : null,
       ];
       print = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
       this.fingerprints.set(options, print);
@@ -211,4 +247,27 @@ function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
     `${url.host} closed the connection before answering with each of the ${pairs} client certificates configured for it: it may accept none of them. Check the client certificates and keys in its hosts.toml \`client\` or its certs.d folder, and that its operator trusts their CA.`,
     { cause: err },
   );
+}
+
+/**
+ * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy
+ * inside it; plain HTTP forwarded, or tunnelled too when `tunnel` says so. The proxy's own
+ * certificate, when it speaks https, is checked against the system roots unless the user said not to.
+ */
+function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTimeout: number): Dispatcher {
+  const timeout = options.connectTimeoutMs ?? 30_000;
+  return new ProxyAgent({
+    uri: proxy.url,
+    ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
+    proxyTunnel: proxy.tunnel,
+    proxyTls: { rejectUnauthorized: proxy.verify, timeout },
+    requestTls: {
+      rejectUnauthorized: !options.skipVerify,
+      ...(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
+      ...(options.clientCertificates?.[0] ? { cert: options.clientCertificates[0].cert, key: options.clientCertificates[0].key } : {}),
+      timeout,
+    },
+    headersTimeout,
+    bodyTimeout: 300_000,
+  });
 }

@@ -1,0 +1,119 @@
+/**
+ * Failures that belong to an HTTP proxy rather than to the host behind it, said as such: the proxy
+ * cannot be reached, asks for a login (407) or refuses the one sent, refuses to open a tunnel, or
+ * answers with its own error page because it could not reach the host. Each names the proxy and
+ * where it was configured, with a fix the application words in its own settings (see Remedy).
+ */
+import { CoreError, type Remedy } from '../errors';
+
+/** What a message needs of the proxy a request went through (see ConnectionOptions.proxy). */
+interface ProxyOptions {
+  url: string;
+  source: string;
+  authorization?: string;
+}
+
+interface Failure {
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** Codes and messages along an error's cause chain (undici wraps the proxy's answer in its own errors). */
+function chain(err: unknown): { codes: string[]; messages: string[] } {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const f = current as Failure;
+    if (typeof f.code === 'string') codes.push(f.code);
+    if (typeof f.message === 'string') messages.push(f.message);
+    current = f.cause;
+  }
+  return { codes, messages };
+}
+
+/** Failing to connect to the proxy at all: the only TCP connection made is the one to the proxy. */
+const CANNOT_CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** A proxy's status for a request it would not pass on, as undici reports it. */
+function proxyStatus(messages: readonly string[]): number | undefined {
+  for (const m of messages) {
+    const tunnel = /Proxy response \((\d{3})\) !== 200 when HTTP Tunneling/.exec(m);
+    if (tunnel) return Number(tunnel[1]);
+    if (/Proxy Authentication Required \(407\)/.test(m)) return 407;
+  }
+  return undefined;
+}
+
+/** The error for a request that failed at or because of its proxy, or undefined when the proxy is not the cause. */
+export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions): CoreError | undefined {
+  const { codes, messages } = chain(err);
+  const status = proxyStatus(messages);
+  const named = `The proxy ${proxy.url} (from ${proxy.source})`;
+  const fail = (
+    code: 'PROXY_UNREACHABLE' | 'PROXY_AUTH_REQUIRED' | 'PROXY_AUTH_REFUSED' | 'PROXY_CONNECT_REFUSED',
+    text: string,
+    remedy: Remedy,
+  ) => new CoreError(code, text, { cause: err, remedy });
+  const check: Remedy = { kind: 'check-proxy', host: url.host, proxy: proxy.url, source: proxy.source };
+  if (status === 407) {
+    const login: Remedy = { kind: 'proxy-login', proxy: proxy.url, source: proxy.source };
+    return proxy.authorization !== undefined
+      ? fail(
+          'PROXY_AUTH_REFUSED',
+          `${named} refused the proxy login sent with the request to ${url.host} (HTTP 407): check the proxy user and password.`,
+          login,
+        )
+      : fail(
+          'PROXY_AUTH_REQUIRED',
+          `${named} asks for a login (HTTP 407) before it passes on requests to ${url.host}: give it the proxy's user and password.`,
+          login,
+        );
+  }
+  if (status !== undefined && status >= 500) return proxyErrorPage(err, url, proxy, status);
+  if (status !== undefined) {
+    return fail(
+      'PROXY_CONNECT_REFUSED',
+      `${named} refused to open a tunnel to ${url.host} (HTTP ${status}): it may allow only some hosts or port 443; ask its operator to allow ${url.host}, or reach ${url.host} without the proxy.`,
+      { kind: 'bypass-proxy', host: url.host, proxy: proxy.url, source: proxy.source },
+    );
+  }
+  const code = codes.find((c) => CANNOT_CONNECT.has(c));
+  if (code !== undefined) {
+    return fail(
+      'PROXY_UNREACHABLE',
+      `${named} cannot be reached (${code}), so ${url.host} was not contacted: check the proxy's address and that it is running, or reach ${url.host} without the proxy.`,
+      check,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * A proxy's own error page (it could not reach the host, or the host timed out): a 5xx the proxy
+ * answered instead of the host, recognised from a tunnel's refusal or from the proxy's own headers
+ * on a forwarded request (`Proxy-Status`, RFC 9209, or squid's `X-Squid-Error`).
+ */
+export function proxyErrorPage(cause: unknown, url: URL, proxy: ProxyOptions, status: number, detail?: string): CoreError {
+  const what = detail ? ` (${detail})` : '';
+  return new CoreError(
+    'PROXY_ERROR',
+    `The proxy ${proxy.url} (from ${proxy.source}) could not reach ${url.host} and answered HTTP ${status}${what} with its own error page: check that ${url.host} is right and reachable from the proxy, or reach it without the proxy.`,
+    { cause, remedy: { kind: 'bypass-proxy', host: url.host, proxy: proxy.url, source: proxy.source } },
+  );
+}
+
+/** The proxy's own error headers on a forwarded answer, as a short safe text, or undefined when the answer is the host's. */
+export function proxyErrorHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
+  for (const name of ['proxy-status', 'x-squid-error']) {
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw.join(', ') : raw;
+    if (value !== undefined && value.trim() !== '')
+      return value
+        .replace(/[^\x20-\x7e]/g, '')
+        .slice(0, 80)
+        .trim();
+  }
+  return undefined;
+}
