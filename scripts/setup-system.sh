@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests, the demo and the benchmark need: the CNCF Distribution
-# registry, skopeo, openssl, htpasswd, curl and GNU time (`npm run bench`), Chromium (the e2e
+# registry, skopeo, openssl, htpasswd, curl, squid (the lab's HTTP proxy), GNU time (`npm run bench`), Chromium (the e2e
 # browser), libkrb5-dev and a C++ toolchain (code-server compiles native modules). Then checks that
 # every command is really there: a package that installed but left no command fails here, by name,
 # instead of deep inside a test.
@@ -19,6 +19,8 @@ requirements=(
   "command:g++ build-essential"
   "command:pkg-config pkg-config"
   "file:/usr/bin/time time"
+  "file:/usr/sbin/squid squid"
+  "file:/usr/lib/squid/basic_ncsa_auth squid"
   "file:/usr/bin/chromium chromium"
   "file:/usr/include/gssapi/gssapi.h libkrb5-dev"
 )
@@ -64,4 +66,5 @@ done
 # Each tool answers, not just exists: a broken install shows here.
 docker-registry --version >/dev/null
 skopeo --version >/dev/null
+/usr/sbin/squid -v >/dev/null || { echo "setup: /usr/sbin/squid is installed but does not run; reinstall the squid package" >&2; exit 1; }
 /usr/bin/chromium --version >/dev/null 2>&1 || { echo "setup: /usr/bin/chromium is installed but does not run; reinstall the chromium package" >&2; exit 1; }
