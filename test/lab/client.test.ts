@@ -122,7 +122,7 @@ describe('RegistryClient against real registries', function () {
       assert.equal(result.state === 'unreachable' && result.error.code, 'TLS_UNKNOWN_AUTHORITY');
       assert.match(
         result.state === 'unreachable' ? result.error.message : '',
-        /signed by an unknown authority: add the CA to the registry's hosts\.toml `ca` or to its certs\.d folder, or treat 127\.0\.0\.1:\d+ as an insecure registry/,
+        /signed by an unknown authority \(checked against the system's CAs and Node's bundled roots\): add the CA to the system's trusted CAs, to the registry's hosts\.toml `ca` or to its certs\.d folder, or treat 127\.0\.0\.1:\d+ as an insecure registry/,
       );
       assert.deepEqual(result.state === 'unreachable' && result.error.remedy, { kind: 'treat-as-insecure', host: tlsCa.host });
     });

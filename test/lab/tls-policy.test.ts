@@ -389,7 +389,7 @@ describe('TLS and credentials through an HTTPS fault proxy', function () {
         proxy,
         'TLS_UNKNOWN_AUTHORITY',
         new RegExp(
-          `The certificate of ${escape(proxy.host)} is signed by an unknown authority: add the CA to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or treat ${escape(proxy.host)} as an insecure registry`,
+          `The certificate of ${escape(proxy.host)} is signed by an unknown authority \\(checked against the system's CAs and Node's bundled roots\\): add the CA to the system's trusted CAs, to the registry's hosts\\.toml \`ca\` or to its certs\\.d folder, or treat ${escape(proxy.host)} as an insecure registry`,
         ),
       );
     });

@@ -85,6 +85,8 @@ export interface EndpointPlan {
   endpoints: PlannedEndpoint[];
   skipped: { host: string; reason: string }[];
   warnings: string[];
+  /** The CAs verified connections trust before an endpoint's own, where they come from (the session fills it in). */
+  trust?: string[];
 }
 
 export interface PlanSettings {
@@ -508,6 +510,7 @@ export function describePlan(plan: EndpointPlan): string {
   const from = plan.source ? (plan.source.file ?? `${plan.source.dir} (Docker certs.d)`) : 'built-in defaults (no host directory matched)';
   lines.push(`Endpoint plan for ${plan.operation} on ${plan.registry}`);
   lines.push(`Host configuration: ${from}`);
+  if (plan.trust !== undefined) lines.push(`Trusted CAs: ${plan.trust.join('; ')}; plus each endpoint's own CA`);
   if (plan.endpoints.length === 0) lines.push(`No endpoint can serve ${plan.operation} for ${plan.registry}.`);
   plan.endpoints.forEach((e, index) => {
     lines.push(`  ${index + 1}. ${e.role} ${endpointUrl(e)}`);

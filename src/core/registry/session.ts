@@ -19,6 +19,7 @@ import { HttpTransport, type ConnectionOptions } from '../transport/http';
 import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from '../transport/response-body';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import { RetryGate } from '../transport/retry-gate';
+import { loadTrustRoots, type TrustRoots } from '../transport/trust';
 
 /** Where credentials come from. `false` means anonymous only. */
 export interface CredentialOptions {
@@ -45,6 +46,12 @@ export interface CoreConfig {
    * and `NO_PROXY` (either case, from `env`) apply too, after them (see hosts/proxy.ts).
    */
   proxy?: ProxyInput;
+  /**
+   * Trust the operating system's CAs (VS Code's `http.systemCertificates`), read as Go reads them on
+   * Linux (bundle files, `SSL_CERT_FILE`, `SSL_CERT_DIR`), from Node's system store elsewhere.
+   * Default true. `NODE_EXTRA_CA_CERTS` and Node's bundled roots apply either way.
+   */
+  systemCertificates?: boolean;
   /** `host`, `host:port` or CIDR entries treated as insecure (Docker's `insecure-registries`). */
   insecureRegistries?: readonly string[];
   /** `host:port:address[:address_port]`: connect elsewhere, keep the name for Host, SNI and the certificate. */
@@ -110,6 +117,7 @@ export class RegistrySession {
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
   /** The insecure registries, resolve rules and registry entries, parsed once (see host-settings.ts). */
   private readonly hostSettings: HostSettings;
+  private trust: Promise<TrustRoots> | undefined;
 
   constructor(readonly config: CoreConfig = {}) {
     const env = config.env ?? process.env;
@@ -177,11 +185,22 @@ export class RegistrySession {
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
     const key = canonicalHost(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
-    return planEndpoints(config, operation, {
+    const plan = planEndpoints(config, operation, {
       parsed: this.hostSettings,
       registrySetting: this.hostSettings.registries.get(key),
       resolvedAddresses,
     });
+    return { ...plan, trust: [...(await this.trustRoots()).sources] };
+  }
+
+  /** The CAs every verified connection of this session trusts, before a host's own (read once per session). */
+  trustRoots(): Promise<TrustRoots> {
+    this.trust ??= loadTrustRoots({
+      system: this.config.systemCertificates !== false,
+      env: this.config.env ?? process.env,
+      platform: this.config.platform ?? process.platform,
+    });
+    return this.trust;
   }
 
   /**
@@ -274,6 +293,7 @@ export class RegistrySession {
     return this.memo(this.endpointTlsCache, key, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
       const base: ConnectionOptions = { connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout, headersTimeoutMs: timeout };
+      const roots = await this.trustRoots();
       const ca =
         endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
       const clientCertificates = await this.pairs(endpoint.clientCertificates);
@@ -282,6 +302,7 @@ export class RegistrySession {
         ...base,
         ...dial(endpoint.connectTo.https),
         ...viaProxy(endpoint.proxy.https, true),
+        roots,
         ...(endpoint.skipVerify ? { skipVerify: true } : {}),
         ...(ca ? { ca } : {}),
         ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
@@ -332,6 +353,7 @@ export class RegistrySession {
       };
       if (scheme === 'http') return options;
       const own = await this.hostOwnTls(url.host);
+      options.roots = await this.trustRoots();
       const ca = [...new Set([...(tls.ca ?? []), ...own.ca])];
       return {
         ...options,

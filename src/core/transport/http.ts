@@ -1,7 +1,8 @@
 import { Agent, buildConnector, errors as undiciErrors, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import type { TrustRoots } from './trust';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
 import { describeProxyFailure, proxyErrorHeader, proxyErrorPage } from './proxy-errors';
@@ -38,8 +39,10 @@ export interface HttpResponse {
 export interface ConnectionOptions {
   /** Skip certificate verification (insecure registries only). */
   skipVerify?: boolean;
-  /** Extra CA certificates (PEM) on top of the system roots. */
+  /** Extra CA certificates (PEM) on top of the roots. */
   ca?: string[];
+  /** The roots to verify against (Node's bundle, the system's, NODE_EXTRA_CA_CERTS); absent: Node's default store. */
+  roots?: TrustRoots;
   /**
    * Client certificates and keys (PEM) for mutual TLS, in the configured order. Node cannot let the
    * server pick among several pairs in one handshake, so each is offered in turn until the server
@@ -173,7 +176,7 @@ export class HttpTransport {
           { cause: err, remedy: { kind: 'allow-more-time' } },
         );
       }
-      throw describeNetworkError(err, req.url);
+      throw describeNetworkError(err, req.url, { trust: options.roots?.summary, configuredCa: (options.ca?.length ?? 0) > 0 });
     }
   }
 
@@ -190,10 +193,7 @@ export class HttpTransport {
       const connectTo = options.connectTo;
       const baseConnect = buildConnector({
         rejectUnauthorized: !options.skipVerify,
-        // Node's `ca` replaces the system roots; a registry's own CA is added on top of them.
-        ca: options.ca ? [...rootCertificates, ...options.ca] : undefined,
-        cert: options.clientCertificates?.[0]?.cert,
-        key: options.clientCertificates?.[0]?.key,
+        secureContext: secureContextFor(options),
         timeout: options.connectTimeoutMs ?? 30_000,
       });
       // A resolve rule moves only the TCP target: `host` (and so the TLS server name and the
@@ -217,6 +217,7 @@ export class HttpTransport {
       const fields = [
         options.skipVerify === true,
         options.ca ?? [],
+        options.roots?.id ?? null,
         (options.clientCertificates ?? []).map((pair) => [pair.cert, pair.key]),
         options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
         options.connectTimeoutMs ?? null,
@@ -250,6 +251,19 @@ function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
 }
 
 /**
+ * The TLS context of a connection, made once per dispatcher: the roots (or Node's default store)
+ * with the host's own CAs added, never replacing them, and its client certificate.
+ */
+function secureContextFor(options: ConnectionOptions): SecureContext {
+  const pair = options.clientCertificates?.[0];
+  const roots = options.roots?.certificates ?? (options.ca ? rootCertificates : undefined);
+  return createSecureContext({
+    ...(roots || options.ca ? { ca: [...(roots ?? []), ...(options.ca ?? [])] } : {}),
+    ...(pair ? { cert: pair.cert, key: pair.key } : {}),
+  });
+}
+
+/**
  * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy
  * inside it; plain HTTP forwarded, or tunnelled too when `tunnel` says so. The proxy's own
  * certificate, when it speaks https, is checked against the system roots unless the user said not to.
@@ -261,12 +275,7 @@ function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTime
     ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
     proxyTunnel: proxy.tunnel,
     proxyTls: { rejectUnauthorized: proxy.verify, timeout },
-    requestTls: {
-      rejectUnauthorized: !options.skipVerify,
-      ...(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
-      ...(options.clientCertificates?.[0] ? { cert: options.clientCertificates[0].cert, key: options.clientCertificates[0].key } : {}),
-      timeout,
-    },
+    requestTls: { rejectUnauthorized: !options.skipVerify, secureContext: secureContextFor(options), timeout },
     headersTimeout,
     bodyTimeout: 300_000,
   });

@@ -39,8 +39,16 @@ export function isPlainHttpAnswer(err: unknown): boolean {
   return coded.code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(coded.message ?? '');
 }
 
+/** What a certificate was checked against, for an unknown-authority error. */
+export interface TrustNote {
+  /** The roots' summary (see TrustRoots.summary); absent: Node's default store. */
+  trust?: string;
+  /** Whether a CA configured for the host was added. */
+  configuredCa?: boolean;
+}
+
 /** Turns a socket or TLS failure into a sentence that says what the user can do next. */
-export function describeNetworkError(err: unknown, url: URL): CoreError {
+export function describeNetworkError(err: unknown, url: URL, note: TrustNote = {}): CoreError {
   const coded = findCoded(err);
   // undici's own socket errors (UND_ERR_SOCKET: the other side closed) carry no Node code inside.
   const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
@@ -60,7 +68,7 @@ export function describeNetworkError(err: unknown, url: URL): CoreError {
   if (UNKNOWN_AUTHORITY.has(code)) {
     return fail(
       'TLS_UNKNOWN_AUTHORITY',
-      `The certificate of ${host} is signed by an unknown authority: add the CA to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`,
+      `The certificate of ${host} is signed by an unknown authority (checked against ${note.trust ?? "Node's bundled roots, not the system's CAs"}${note.configuredCa ? ' and the CA configured for it' : ''}): add the CA to the system's trusted CAs, to the registry's hosts.toml \`ca\` or to its certs.d folder, or treat ${host} as an insecure registry.`,
       insecure,
     );
   }
