@@ -18,6 +18,7 @@ const SESSION_KEYS = [
   'podmanAuthPath',
   'credentialHelperTimeoutSeconds',
   'requestTimeoutSeconds',
+  'network',
 ] as const;
 const REBUILD_KEYS = ['showDiscoveredRegistries', 'hiddenRegistries', 'pageSize', 'nestedRepositories'] as const;
 const REDRAW_KEYS = ['tagSortOrder'] as const;

@@ -10,7 +10,26 @@ export interface RegistrySetting {
   name?: string;
   insecure?: boolean;
   repositories?: string[];
+  /** `none`, or a proxy URL for this registry alone. */
+  proxy?: string;
 }
+
+/** VS Code's own network settings (`http.*`), passed to the core as facts. */
+export interface NetworkSettings {
+  /** `http.proxy`; empty: the environment's variables apply. */
+  proxy: string;
+  /** `http.noProxy`. */
+  noProxy: string[];
+  /** `http.proxyAuthorization`; empty: none (or the proxy URL's own user). */
+  proxyAuthorization: string;
+  /** `http.proxyStrictSSL`. */
+  proxyStrictSSL: boolean;
+  /** `http.systemCertificates`. */
+  systemCertificates: boolean;
+}
+
+/** The `http.*` settings read, so a change to any of them replaces the session. */
+export const NETWORK_SETTINGS = ['http.proxy', 'http.noProxy', 'http.proxyAuthorization', 'http.proxyStrictSSL', 'http.systemCertificates'];
 
 export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
 /** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
@@ -36,6 +55,7 @@ export interface ExplorerSettings {
   defaultPlatform: string;
   /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
   uploadChunkSizeMiB: number;
+  network: NetworkSettings;
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
@@ -63,6 +83,22 @@ export function readSettings(): ExplorerSettings {
     nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
     defaultPlatform: c.get<string>('defaultPlatform', ''),
     uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
+    network: readNetworkSettings(),
+  };
+}
+
+function readNetworkSettings(): NetworkSettings {
+  const http = vscode.workspace.getConfiguration('http');
+  const text = (key: string): string => {
+    const value = http.get<unknown>(key);
+    return typeof value === 'string' ? value.trim() : '';
+  };
+  return {
+    proxy: text('proxy'),
+    noProxy: (http.get<unknown[]>('noProxy') ?? []).filter((v): v is string => typeof v === 'string'),
+    proxyAuthorization: text('proxyAuthorization'),
+    proxyStrictSSL: http.get<boolean>('proxyStrictSSL', true) !== false,
+    systemCertificates: http.get<boolean>('systemCertificates', true) !== false,
   };
 }
 
@@ -82,7 +118,19 @@ export function coreConfigFrom(
   extraRegistries: RegistrySetting[] = [],
 ): CoreConfig {
   return {
-    registries: [...s.registries, ...extraRegistries].map((r) => ({ url: r.url, insecure: r.insecure === true })),
+    registries: [...s.registries, ...extraRegistries].map((r) => ({
+      url: r.url,
+      insecure: r.insecure === true,
+      ...(typeof r.proxy === 'string' && r.proxy.trim() !== '' ? { proxy: r.proxy } : {}),
+    })),
+    // VS Code's proxy settings first, then the environment's HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY.
+    proxy: {
+      ...(s.network.proxy ? { url: s.network.proxy } : {}),
+      noProxy: s.network.noProxy,
+      ...(s.network.proxyAuthorization ? { authorization: s.network.proxyAuthorization } : {}),
+      strictSSL: s.network.proxyStrictSSL,
+    },
+    systemCertificates: s.network.systemCertificates,
     insecureRegistries: s.insecureRegistries,
     resolveRules: s.resolveRules,
     ...(s.hostsDirectories.length ? { hostsDirectories: s.hostsDirectories } : {}),
@@ -98,6 +146,8 @@ export function coreConfigFrom(
       insecureRegistries: `${SECTION}.insecureRegistries`,
       resolveRules: `${SECTION}.resolveRules`,
       registries: `${SECTION}.registries`,
+      proxy: 'http.proxy',
+      noProxy: 'http.noProxy',
     },
     log,
     userAgent: userAgent(),
@@ -126,7 +176,7 @@ export async function addInsecureRegistry(host: string): Promise<void> {
 /** Fires with fresh settings whenever any `registryExplorer.*` setting changes. */
 export function onSettingsChanged(listener: (settings: ExplorerSettings) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SECTION)) listener(readSettings());
+    if (e.affectsConfiguration(SECTION) || NETWORK_SETTINGS.some((key) => e.affectsConfiguration(key))) listener(readSettings());
   });
 }
 

@@ -16,6 +16,19 @@ describe('common/error-text', () => {
     assert.equal(remedyAdvice(undefined), undefined);
   });
 
+  it("words a proxy's fixes with VS Code's proxy settings and the registry's own \"proxy\"", () => {
+    const proxy = { proxy: 'http://proxy.test:3128', source: 'HTTPS_PROXY' };
+    assert.match(
+      remedyAdvice({ kind: 'proxy-login', ...proxy }) ?? '',
+      /comes from HTTPS_PROXY.*http:\/\/user:password@host:port.*http\.proxyAuthorization/,
+    );
+    assert.match(
+      remedyAdvice({ kind: 'bypass-proxy', host: 'r.test', ...proxy }) ?? '',
+      /add it to http\.noProxy.*"proxy": "none" in registryExplorer\.registries/,
+    );
+    assert.match(remedyAdvice({ kind: 'check-proxy', host: 'r.test', ...proxy }) ?? '', /comes from HTTPS_PROXY: fix it there/);
+  });
+
   it('an error reads as the core sentence, then the advice; without a remedy, just the sentence', () => {
     const tls = new CoreError(
       'TLS_UNKNOWN_AUTHORITY',

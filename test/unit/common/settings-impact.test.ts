@@ -20,6 +20,7 @@ const base: ExplorerSettings = {
   nestedRepositories: false,
   defaultPlatform: '',
   uploadChunkSizeMiB: 0,
+  network: { proxy: '', noProxy: [], proxyAuthorization: '', proxyStrictSSL: true, systemCertificates: true },
 };
 
 describe('impactOf (what a settings change rebuilds)', () => {
@@ -28,6 +29,9 @@ describe('impactOf (what a settings change rebuilds)', () => {
     assert.equal(impactOf(base, { ...base, insecureRegistries: ['10.0.0.0/8'] }), 'session');
     assert.equal(impactOf(base, { ...base, dockerConfigPath: '/tmp/config.json' }), 'session');
     assert.equal(impactOf(base, { ...base, requestTimeoutSeconds: 5 }), 'session');
+    assert.equal(impactOf(base, { ...base, network: { ...base.network, proxy: 'http://proxy.example:3128' } }), 'session');
+    assert.equal(impactOf(base, { ...base, network: { ...base.network, systemCertificates: false } }), 'session');
+    assert.equal(impactOf(base, { ...base, registries: [{ url: 'localhost:5000', proxy: 'none' }] }), 'session');
   });
 
   it('fresh nodes, same session, when what the tree lists changes', () => {
