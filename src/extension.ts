@@ -30,6 +30,12 @@ export interface RegistryExplorerApi {
   readonly storageUris: readonly vscode.Uri[];
   /** Calls `listener` with everything inspector panels are sent from now on (their HTML, each message), until disposed. */
   watchInspector(listener: (sent: InspectorOutput) => void): vscode.Disposable;
+  /**
+   * Keeps logins in `storage` instead of VS Code's secret storage until disposed, and starts a new
+   * session: the integration suite uses a storage that fails, as secret storage does on Linux without
+   * a keyring.
+   */
+  useSecretStorage(storage: vscode.SecretStorage): vscode.Disposable;
 }
 
 /**
@@ -43,7 +49,11 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // Everything logged goes through redaction: request URLs can carry signatures and upload state.
   const log = redactingLog(channel);
   const inspectorWatchers = new Set<InspectorWatcher>();
-  const logins = new SecretLoginStore(context.secrets);
+  const logins = new SecretLoginStore(context.secrets, (reason) =>
+    log.warn(
+      `VS Code's secret storage is not available (${reason}): logins kept in VS Code cannot be read or saved; logins from docker login and podman login are still used.`,
+    ),
+  );
   const registry = new RegistryService(readSettings(), log, logins);
   const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
@@ -75,6 +85,16 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     watchInspector: (listener) => {
       inspectorWatchers.add(listener);
       return { dispose: () => inspectorWatchers.delete(listener) };
+    },
+    useSecretStorage: (storage) => {
+      const replaced = logins.replaceStorage(storage);
+      registry.reset();
+      return {
+        dispose: () => {
+          replaced.dispose();
+          registry.reset();
+        },
+      };
     },
   };
 }

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { Credential, DockerStoreLocation, Operation, PingResult } from '../core/index';
-import type { SecretLoginStore } from '../common/logins';
+import { noKeyringExplanation, SecretStorageUnavailable, type SecretLoginStore } from '../common/logins';
 import { readSettings, type SaveLoginsTo } from '../common/settings';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { RegistryNode } from '../views/nodes/registry-node';
@@ -108,10 +108,32 @@ async function logIn(
     const choice = preset ? 'Save Anyway' : await showWarning(`${errorText(ping.error)} The login could not be checked.`, 'Save Anyway');
     if (choice !== 'Save Anyway') return ping.state;
   }
-  const saveTo = await chooseSaveTo(host, preset);
+  let saveTo = await chooseSaveTo(host, preset, logins);
   if (!saveTo) return undefined;
-  await logins.store(host, { username, password });
-  log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
+  let inVsCode = false;
+  if (logins.unavailable === undefined) {
+    try {
+      await logins.store(host, { username, password });
+      inVsCode = true;
+      log.info(`Logged in to ${host} as ${username} (kept in VS Code's secret storage).`);
+    } catch (error) {
+      if (!(error instanceof SecretStorageUnavailable)) throw error;
+    }
+  }
+  if (!inVsCode) {
+    // No keyring (or a locked one): say why once, and offer Docker's credential store instead.
+    const explanation = noKeyringExplanation(host, logins.unavailable ?? 'no reason given');
+    const offer = "Save in Docker's Credential Store";
+    let toDocker: boolean;
+    if (saveTo === 'vscodeAndDocker' || preset) {
+      log.warn(explanation);
+      toDocker = saveTo === 'vscodeAndDocker';
+    } else {
+      toDocker = (await showWarning(explanation, offer)) === offer;
+    }
+    if (!toDocker) return ping.state;
+    saveTo = 'vscodeAndDocker';
+  }
   let docker: DockerStoreLocation | undefined;
   if (saveTo === 'vscodeAndDocker') {
     try {
@@ -119,8 +141,9 @@ async function logIn(
       log.info(`Saved the login for ${host} as ${username} in ${docker.description}, for docker and podman.`);
     } catch (error) {
       void showError(
-        `Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman: ${(error as Error).message}`,
+        `${inVsCode ? `Logged in to ${host} as ${username} in VS Code, but the login was not saved for docker and podman` : `The login for ${host} was not saved anywhere`}: ${(error as Error).message}`,
       );
+      if (!inVsCode) return ping.state;
     }
   }
   registry.forget(host);
@@ -128,17 +151,23 @@ async function logIn(
   if (!preset)
     void showInfo(
       docker
-        ? `Logged in to ${host} as ${username}, kept in VS Code and in ${docker.description} for docker and podman.`
+        ? `Logged in to ${host} as ${username}, kept ${inVsCode ? 'in VS Code and ' : ''}in ${docker.description} for docker and podman.`
         : `Logged in to ${host} as ${username}.`,
     );
   return ping.state;
 }
 
 /** Where to keep a checked login: the preset's choice, the setting, or the user's pick (VS Code only first). */
-async function chooseSaveTo(host: string, preset: LogInPreset | undefined): Promise<Exclude<SaveLoginsTo, 'ask'> | undefined> {
+async function chooseSaveTo(
+  host: string,
+  preset: LogInPreset | undefined,
+  logins: SecretLoginStore,
+): Promise<Exclude<SaveLoginsTo, 'ask'> | undefined> {
   if (preset?.saveTo === 'vscode' || preset?.saveTo === 'vscodeAndDocker') return preset.saveTo;
   const setting = readSettings().saveLoginsTo;
   if (setting !== 'ask') return setting;
+  // VS Code cannot keep it: the explanation that follows offers Docker's store, so no question here.
+  if (logins.unavailable !== undefined) return 'vscode';
   if (preset) return 'vscode'; // a script is never stopped by a question
   const file = dockerConfig();
   // Name the real target (a helper or the file); a file that does not parse is reported when saving.

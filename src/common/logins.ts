@@ -14,15 +14,57 @@ interface StoredLogin {
  * Logins made in the extension, kept in VS Code's SecretStorage (the OS keychain where there is
  * one) under the core's canonical host key (`host:443` is `host`). The core asks this store first,
  * by the host it is about to contact.
+ *
+ * Secret storage can fail: on Linux without a keyring (no GNOME Keyring or KWallet running), or
+ * with a locked keychain. A lookup that fails then finds nothing here, so Docker's and Podman's
+ * logins still apply and requests go on; the failure is reported once (see `onUnavailable`), and
+ * `unavailable` tells Log In to offer Docker's credential store instead.
  */
 export class SecretLoginStore implements CredentialStore {
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  private reason: string | undefined;
+  private storage: vscode.SecretStorage;
+
+  constructor(
+    storage: vscode.SecretStorage,
+    /** Called the first time secret storage fails, with why; lookups then go on without it. */
+    private readonly onUnavailable: (reason: string) => void = () => undefined,
+  ) {
+    this.storage = storage;
+  }
+
+  /** Why VS Code's secret storage cannot be used, once it has failed; undefined while it works. */
+  get unavailable(): string | undefined {
+    return this.reason;
+  }
+
+  /**
+   * Uses another secret storage until the returned disposable is disposed (the extension API offers
+   * this so the integration suite can run on a storage that fails, as on a machine without a keyring).
+   */
+  replaceStorage(storage: vscode.SecretStorage): { dispose(): void } {
+    const previous = this.storage;
+    const previousReason = this.reason;
+    this.storage = storage;
+    this.reason = undefined;
+    return {
+      dispose: () => {
+        this.storage = previous;
+        this.reason = previousReason;
+      },
+    };
+  }
 
   async get(host: string): Promise<Credential | undefined> {
     const key = core().canonicalHost(host);
     // A login kept before keys were canonical, for a registry written with https's default port.
     const hasPort = /:\d+$/.test(key);
-    const text = (await this.secrets.get(KEY_PREFIX + key)) ?? (hasPort ? undefined : await this.secrets.get(`${KEY_PREFIX}${key}:443`));
+    let text: string | undefined;
+    try {
+      text = (await this.storage.get(KEY_PREFIX + key)) ?? (hasPort ? undefined : await this.storage.get(`${KEY_PREFIX}${key}:443`));
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    }
     if (!text) return undefined;
     try {
       const login = JSON.parse(text) as StoredLogin;
@@ -33,17 +75,55 @@ export class SecretLoginStore implements CredentialStore {
     }
   }
 
+  /** Keeps a login. @throws SecretStorageUnavailable when VS Code's secret storage fails. */
   async store(host: string, login: StoredLogin): Promise<void> {
-    await this.secrets.store(KEY_PREFIX + core().canonicalHost(host), JSON.stringify(login));
+    try {
+      await this.storage.store(KEY_PREFIX + core().canonicalHost(host), JSON.stringify(login));
+    } catch (error) {
+      throw new SecretStorageUnavailable(this.failed(error));
+    }
   }
 
+  /** Forgets a login; false when there was none here, or secret storage cannot be read. */
   async delete(host: string): Promise<boolean> {
     const keys = [...new Set([host, core().canonicalHost(host)])].map((h) => KEY_PREFIX + h);
     let had = false;
-    for (const key of keys) {
-      had = (await this.secrets.get(key)) !== undefined || had;
-      await this.secrets.delete(key);
+    try {
+      for (const key of keys) {
+        had = (await this.storage.get(key)) !== undefined || had;
+        await this.storage.delete(key);
+      }
+    } catch (error) {
+      this.failed(error);
+      return false;
     }
     return had;
   }
+
+  /** Records why secret storage failed, reporting it the first time; returns the reason. */
+  private failed(error: unknown): string {
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 300) || 'no reason given';
+    if (this.reason === undefined) {
+      this.reason = reason;
+      this.onUnavailable(reason);
+    }
+    return reason;
+  }
+}
+
+/** VS Code's secret storage refused to keep a login. */
+export class SecretStorageUnavailable extends Error {
+  constructor(readonly reason: string) {
+    super(`VS Code's secret storage is not available: ${reason}`);
+    this.name = 'SecretStorageUnavailable';
+  }
+}
+
+/** Why a login cannot be kept in VS Code, for the user, with what to do: said once per Log In. */
+export function noKeyringExplanation(host: string, reason: string): string {
+  return (
+    `VS Code cannot keep the login for ${host}: its secret storage is not available (${reason}). ` +
+    'On Linux this happens when no keyring (GNOME Keyring, KWallet) is running or it is locked; see VS Code\'s "password-store" setting in argv.json. ' +
+    "Logins from docker login and podman login are still used. The login can be kept in Docker's credential store instead, where docker and podman find it too."
+  );
 }

@@ -69,7 +69,9 @@ export class CredentialResolver {
    * Throws a `CoreError` for a malformed file or a failing helper: the user has to see those.
    */
   async get(host: string, repository?: string): Promise<Credential | undefined> {
-    const secret = await this.options.secretStore?.get(host);
+    // The application's store may fail (VS Code's secret storage without a keyring): its logins are
+    // then unknown, and Docker's and Podman's still apply. The store reports its own failure.
+    const secret = await this.options.secretStore?.get(host).catch(() => undefined);
     if (secret && isUsable(secret)) return { ...secret, source: secret.source || 'secret-storage' };
 
     const helperOptions = {

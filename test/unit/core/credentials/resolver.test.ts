@@ -83,6 +83,13 @@ describe('config/credentials: CredentialResolver', () => {
     assert.deepEqual(r.podmanAuthFiles, [runtimeAuth, configHomeAuth]);
   });
 
+  it("goes on with Docker's and Podman's logins when the application's store fails (no keyring)", async () => {
+    const failing: CredentialStore = { get: () => Promise.reject(new Error('no keyring is available')) };
+    const r = resolver({ secretStore: failing });
+    assert.deepEqual(await r.get('b.test'), { username: 'docker-b', password: 'docker-secret', source: dockerConfig });
+    assert.equal((await r.get('c.test'))?.username, 'run-c');
+  });
+
   it('skips unusable entries and falls through to the next source', async () => {
     writeJson(dockerConfig, { auths: { 'c.test': {}, 'f.test': { username: 'only-a-name' } } });
     const store = new RecordingStore({ 'c.test': { username: 'no-password', source: 'secret-storage' } });
