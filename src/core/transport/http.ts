@@ -132,7 +132,16 @@ export class HttpTransport {
   }
 
   private async sendWith(req: HttpRequest, options: ConnectionOptions): Promise<HttpResponse> {
-    const dispatcher = this.dispatcherFor(req.url, options);
+    let dispatcher: Dispatcher;
+    try {
+      dispatcher = this.dispatcherFor(req.url, options);
+    } catch (err) {
+      throw new CoreError(
+        'TLS_FILE_UNREADABLE',
+        `The CA or client certificate configured for ${req.url.host} cannot be used (${(err as Error).message}): fix the files its hosts.toml or certs.d folder names.`,
+        { cause: err },
+      );
+    }
     try {
       const res = await undiciRequest(req.url, {
         method: req.method,
@@ -256,12 +265,25 @@ function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
  */
 function secureContextFor(options: ConnectionOptions): SecureContext {
   const pair = options.clientCertificates?.[0];
-  const roots = options.roots?.certificates ?? (options.ca ? rootCertificates : undefined);
-  return createSecureContext({
-    ...(roots || options.ca ? { ca: [...(roots ?? []), ...(options.ca ?? [])] } : {}),
-    ...(pair ? { cert: pair.cert, key: pair.key } : {}),
-  });
+  // Hundreds of roots take a tenth of a second to load: one context per set of roots, CAs and client pair.
+  const key = createHash('sha256')
+    .update(JSON.stringify([options.roots?.id ?? null, options.ca ?? [], pair ? [pair.cert, pair.key] : null]))
+    .digest('hex');
+  let context = secureContexts.get(key);
+  if (!context) {
+    const roots = options.roots?.certificates ?? (options.ca ? rootCertificates : undefined);
+    context = createSecureContext({
+      ...(roots || options.ca ? { ca: [...(roots ?? []), ...(options.ca ?? [])] } : {}),
+      ...(pair ? { cert: pair.cert, key: pair.key } : {}),
+    });
+    secureContexts.set(key, context);
+    // A few kinds of connection per session: keep the most recent ones.
+    if (secureContexts.size > 32) secureContexts.delete(secureContexts.keys().next().value!);
+  }
+  return context;
 }
+
+const secureContexts = new Map<string, SecureContext>();
 
 /**
  * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy
