@@ -42,6 +42,7 @@ export function problemNote(code: string): string {
   if (CREDENTIAL_HELPER_PROBLEMS.has(code)) return 'credential helper failed';
   if (LOGIN_FILE_PROBLEMS.has(code)) return 'login file invalid';
   if (HOST_CONFIGURATION_PROBLEMS.has(code)) return 'host configuration invalid';
+  if (PROXY_PROBLEMS.has(code)) return 'proxy failed';
   return 'unreachable';
 }
 
@@ -68,6 +69,14 @@ const HOST_CONFIGURATION_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>(
   'CERTS_D_MISSING_CERT',
   'CERTS_D_MISSING_KEY',
   'TLS_FILE_UNREADABLE',
+]);
+
+const PROXY_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'PROXY_UNREACHABLE',
+  'PROXY_AUTH_REQUIRED',
+  'PROXY_AUTH_REFUSED',
+  'PROXY_CONNECT_REFUSED',
+  'PROXY_ERROR',
 ]);
 
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */
