@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { CoreConfig, CredentialStore, RequestLogger } from '../core/index';
 import { expandHome } from './home-paths';
 import { SECTION } from './setting-names';
+import type { TagSortOrder } from '../shared/tag-order';
+
+export type { TagSortOrder } from '../shared/tag-order';
 
 /** A registry the user added in settings.json (`registryExplorer.registries`). */
 export interface RegistrySetting {
@@ -12,7 +15,6 @@ export interface RegistrySetting {
   repositories?: string[];
 }
 
-export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
 /** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
 export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
 

@@ -1,4 +1,10 @@
-import type { TagSortOrder } from '../common/settings';
+/**
+ * Tag order and creation dates, pure: the tree orders a repository's tags with it, and the editor
+ * features order completions and find newer tags the same way.
+ */
+
+/** The orders `registryExplorer.tagSortOrder` offers (common/settings.ts reads the setting). */
+export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
 
 const VERSION_LIKE = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
