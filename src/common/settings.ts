@@ -38,6 +38,20 @@ export interface ExplorerSettings {
   defaultPlatform: string;
   /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
   uploadChunkSizeMiB: number;
+  /** Minutes tag listings and what tags point at are kept before a registry is asked again. */
+  cacheMinutes: number;
+  /** Registries with pull limits: lookups nobody asked for spend at most one listing and one manifest request per repository per period. */
+  rateLimitedRegistries: string[];
+  /** Which editor features over image references are on. */
+  editor: EditorSettings;
+}
+
+/** `registryExplorer.editor.*`: each feature over image references in files, on or off. */
+export interface EditorSettings {
+  hover: boolean;
+  completion: boolean;
+  codeLens: boolean;
+  diagnostics: boolean;
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
@@ -65,6 +79,14 @@ export function readSettings(): ExplorerSettings {
     nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
     defaultPlatform: c.get<string>('defaultPlatform', ''),
     uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
+    cacheMinutes: clamp(c.get('cacheMinutes'), 1, 1440, 10),
+    rateLimitedRegistries: c.get<unknown[]>('rateLimitedRegistries') === undefined ? ['docker.io'] : list('rateLimitedRegistries'),
+    editor: {
+      hover: c.get<boolean>('editor.hover', true) !== false,
+      completion: c.get<boolean>('editor.completion', true) !== false,
+      codeLens: c.get<boolean>('editor.codeLens', true) !== false,
+      diagnostics: c.get<boolean>('editor.diagnostics', true) !== false,
+    },
   };
 }
 

@@ -20,6 +20,9 @@ const base: ExplorerSettings = {
   nestedRepositories: false,
   defaultPlatform: '',
   uploadChunkSizeMiB: 0,
+  cacheMinutes: 10,
+  rateLimitedRegistries: ['docker.io'],
+  editor: { hover: true, completion: true, codeLens: true, diagnostics: true },
 };
 
 describe('impactOf (what a settings change rebuilds)', () => {
@@ -42,5 +45,7 @@ describe('impactOf (what a settings change rebuilds)', () => {
     assert.equal(impactOf(base, { ...base, concurrency: 8, defaultPlatform: 'linux/arm64', uploadChunkSizeMiB: 8 }), 'none');
     assert.equal(impactOf(base, { ...base, saveLoginsTo: 'vscodeAndDocker' }), 'none');
     assert.equal(impactOf(base, { ...base }), 'none');
+    // The editor features read theirs as they work; the answers cache takes its time and budget at once.
+    assert.equal(impactOf(base, { ...base, cacheMinutes: 1, rateLimitedRegistries: [], editor: { ...base.editor, hover: false } }), 'none');
   });
 });
