@@ -12,7 +12,10 @@
  *
  * Pure: the requests come from an {@link AnswerSource} the registry service builds on its session.
  */
-import type { Descriptor } from '../core/index';
+import type { Descriptor, RegistrySession } from '../core/index';
+
+/** A listing longer than this is cut (and marked incomplete): enough for any real repository's tags. */
+const MAX_LISTED_TAGS = 10_000;
 
 /** A repository's tags as listed, with whether the listing was read to its end. */
 export interface TagListing {
@@ -26,6 +29,21 @@ export interface AnswerSource {
   listTags(host: string, repository: string, signal: AbortSignal): Promise<TagListing>;
   /** What a tag or digest points at (a HEAD request where the registry allows it). */
   resolve(host: string, repository: string, reference: string, signal: AbortSignal): Promise<Descriptor>;
+}
+
+/** Answers from a session: every page of a tag listing (up to the limit), and HEAD-first resolution. */
+export function answerSourceFor(session: () => RegistrySession): AnswerSource {
+  return {
+    async listTags(host, repository, signal) {
+      const tags: string[] = [];
+      for await (const page of session().registry(host).listTags(repository, { pageSize: 1000, signal })) {
+        tags.push(...page);
+        if (tags.length >= MAX_LISTED_TAGS) return { tags: tags.slice(0, MAX_LISTED_TAGS), complete: false };
+      }
+      return { tags, complete: true };
+    },
+    resolve: (host, repository, reference, signal) => session().registry(host).repository(repository).resolve(reference, signal),
+  };
 }
 
 export interface AnswerPolicy {

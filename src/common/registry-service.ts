@@ -10,10 +10,7 @@ import type { Credential, CredentialStore, RegistryClient, RegistrySession, Repo
 import { core } from './core-loader';
 import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from './settings';
 import { impactOf, type SettingsImpact } from './settings-impact';
-import { type AnswerPolicy, RegistryAnswers, type TagListing } from './registry-answers';
-
-/** A listing longer than this is cut (and marked incomplete): enough for any real repository's tags. */
-const MAX_LISTED_TAGS = 10_000;
+import { type AnswerPolicy, answerSourceFor, RegistryAnswers } from './registry-answers';
 
 /** What a session for a one-off check (Add Registry, Log In) may differ in. */
 export interface TrialSessionOptions {
@@ -51,22 +48,10 @@ export class RegistryService implements vscode.Disposable {
    */
   get answers(): RegistryAnswers {
     this.answersNow ??= new RegistryAnswers(
-      {
-        listTags: (host, repository, signal) => this.listAllTags(host, repository, signal),
-        resolve: (host, repository, reference, signal) => this.repository(host, repository).resolve(reference, signal),
-      },
+      answerSourceFor(() => this.session),
       answerPolicy(this.settingsNow),
     );
     return this.answersNow;
-  }
-
-  private async listAllTags(host: string, repository: string, signal: AbortSignal): Promise<TagListing> {
-    const tags: string[] = [];
-    for await (const page of this.session.registry(host).listTags(repository, { pageSize: 1000, signal })) {
-      tags.push(...page);
-      if (tags.length >= MAX_LISTED_TAGS) return { tags: tags.slice(0, MAX_LISTED_TAGS), complete: false };
-    }
-    return { tags, complete: true };
   }
 
   /**

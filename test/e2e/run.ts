@@ -39,7 +39,8 @@ async function main(mode: string): Promise<number> {
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
       ]);
       const description = {
-        registry: { url: registry.url, host: registry.host },
+        // The log is read by the editor tests to count the requests the registry saw.
+        registry: { url: registry.url, host: registry.host, logPath: registry.logPath },
         content,
         basic: { url: basic.url, host: basic.host, ...lab.user },
         // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
