@@ -87,3 +87,31 @@ export function failureFacts(err: unknown, site: ReferenceSite): SiteFacts {
     remedy?.kind === 'treat-as-insecure' ? 'markInsecure' : NEEDS_LOGIN.has(code) || remedy?.kind === 'log-in' ? 'logIn' : undefined;
   return { state: 'unavailable', host, code, message: errorText(err), ...(fix ? { fix } : {}) };
 }
+
+/**
+ * Facts for each distinct reference among `sites`, `concurrency` lookups at a time: what the editor
+ * does for the references in view (and the benchmark measures). Cancellations are left out.
+ */
+export async function lookUpSites(
+  sites: readonly ReferenceSite[],
+  answers: RegistryAnswers,
+  options: AskOptions & { concurrency: number; onFacts?: (site: ReferenceSite, facts: SiteFacts) => void },
+): Promise<Map<string, SiteFacts>> {
+  const distinct = new Map<string, ReferenceSite>();
+  for (const site of sites) if (!distinct.has(site.reference)) distinct.set(site.reference, site);
+  const queue = [...distinct.values()];
+  const found = new Map<string, SiteFacts>();
+  const worker = async (): Promise<void> => {
+    for (let site = queue.shift(); site; site = queue.shift()) {
+      try {
+        const facts = await factsFor(site, answers, options);
+        found.set(site.reference, facts);
+        options.onFacts?.(site, facts);
+      } catch (err) {
+        if (codeOf(err) !== 'CANCELLED') throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+  return found;
+}

@@ -19,7 +19,7 @@ import { sortTags } from '../../shared/tag-order';
 import { findImageReferences, referenceAt } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { fetchDetails, type ReferenceDetails } from './details';
-import { factsFor, type SiteFacts } from './facts';
+import { lookUpSites, type SiteFacts } from './facts';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Explorer';
@@ -392,22 +392,22 @@ export class ImageReferenceFeatures
     const todo = new Map<string, ReferenceSite>();
     for (const { sites } of shown)
       for (const site of sites) if (!this.knownFacts(site.reference) && !this.inFlight.has(site.reference)) todo.set(site.reference, site);
-    const queue = [...todo.values()];
-    const worker = async (): Promise<void> => {
-      for (let site = queue.shift(); site; site = queue.shift()) {
-        this.inFlight.add(site.reference);
-        try {
-          const facts = await factsFor(site, this.services.registry.answers, { asker: 'automatic' });
-          if (generation !== this.generation) return;
-          this.facts.set(site.reference, { facts, expires: Date.now() + this.settings.cacheMinutes * 60_000 });
-        } catch (err) {
-          if (!isCancelled(err)) this.services.log.debug(`Looking up ${site.reference}: ${errorText(err)}`);
-        } finally {
-          this.inFlight.delete(site.reference);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(LOOKUPS_AT_ONCE, queue.length) }, worker));
+    const sites = [...todo.values()];
+    for (const site of sites) this.inFlight.add(site.reference);
+    const expires = Date.now() + this.settings.cacheMinutes * 60_000;
+    try {
+      await lookUpSites(sites, this.services.registry.answers, {
+        asker: 'automatic',
+        concurrency: LOOKUPS_AT_ONCE,
+        onFacts: (site, facts) => {
+          if (generation === this.generation) this.facts.set(site.reference, { facts, expires });
+        },
+      });
+    } catch (err) {
+      this.services.log.debug(`Looking up image references: ${errorText(err)}`);
+    } finally {
+      for (const site of sites) this.inFlight.delete(site.reference);
+    }
     if (generation !== this.generation) return;
     for (const { document } of shown) this.updateDiagnostics(document);
     if (todo.size > 0) this.lensesChanged.fire();
