@@ -124,6 +124,21 @@ describe('Image references in files', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it("completes repositories after registry/ from the registry's catalog", async () => {
+    const document = await show('compose.repositories.yaml', `services:\n  app:\n    image: ${host}/\n`);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      document.uri,
+      document.lineAt(2).range.end,
+      '/',
+    );
+    const names = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.Module)
+      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const name of ['apps/web', 'library/alpine', 'team-a/api']) assert.ok(names.includes(name), `${name} among ${names.join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('offers a newer tag, pinning and an update of a pinned digest, for the references in view', async () => {
     await vscode.window.showTextDocument(compose);
     const old = await lensesOn(compose, 'alpine:1.2.9', 2);
