@@ -33,6 +33,8 @@ const LOOKUPS_AT_ONCE = 6;
 const MARGIN_LINES = 5;
 /** Edits and scrolls settle for this long before anything is looked up. */
 const SETTLE_MS = 150;
+/** Files longer than this are not searched for references. */
+const MAX_DOCUMENT_CHARS = 2_000_000;
 
 /** What a lens asks to change (the command's argument). */
 export interface ReferenceEdit {
@@ -112,7 +114,9 @@ export class ImageReferenceFeatures
     const key = document.uri.toString();
     const known = this.sitesByDocument.get(key);
     if (known?.version === document.version) return known.sites;
-    const sites = findImageReferences(document.getText(), document.uri.path, document.languageId);
+    const text = document.getText();
+    // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
+    const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId);
     this.sitesByDocument.set(key, { version: document.version, sites });
     return sites;
   }
@@ -298,8 +302,10 @@ export class ImageReferenceFeatures
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!this.settings.editor.codeLens) return [];
     const lenses: vscode.CodeLens[] = [];
+    let expired = false;
     for (const site of this.sitesOf(document)) {
       const facts = this.knownFacts(site.reference);
+      expired ||= !facts && this.facts.has(site.reference);
       if (facts?.state !== 'found' || !site.literal || site.builds) continue;
       const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
       const edit = (action: ReferenceEdit['action'], title: string, tooltip: string, tag?: string): void => {
@@ -317,6 +323,8 @@ export class ImageReferenceFeatures
         edit('update', 'Update pinned digest', `${site.parsed.tag} now points at ${facts.tagDigest}`);
       if (facts.newerTag) edit('newer', `Newer tag available: ${facts.newerTag}`, `Change the tag to ${facts.newerTag}`, facts.newerTag);
     }
+    // What was known has expired: look the references in view up again (the lenses come back then).
+    if (expired) this.schedule();
     return lenses;
   }
 

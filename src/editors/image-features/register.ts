@@ -10,12 +10,16 @@ import type { RegistryService } from '../../common/registry-service';
 import type { ImageReferenceFeatures, ReferenceEdit } from './index';
 import { imageFeaturesModule } from './loader';
 
-/** Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI) and devcontainer.json. */
+/** Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI) and devcontainer.json, whatever language they were given. */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
   { pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
   { language: 'yaml' },
   { language: 'dockercompose' },
+  // The GitHub Actions extension gives workflows a language of their own.
+  { language: 'github-actions-workflow' },
+  { pattern: '**/.github/workflows/*.{yml,yaml}' },
+  { pattern: '**/{.gitlab-ci,*.gitlab-ci}.{yml,yaml}' },
   { pattern: '**/{devcontainer.json,.devcontainer.json}' },
 ];
 

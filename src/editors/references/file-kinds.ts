@@ -15,7 +15,7 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (languageId === 'dockerfile' || isDockerfileName(base)) return 'dockerfile';
   if (base === 'devcontainer.json' || base === '.devcontainer.json') return 'devcontainer';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
-  if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose') return undefined;
+  if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';
