@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { findImageReferences, referenceAt } from '../../../../src/editors/references/index';
 import { mutated, noise } from '../../support/property-inputs';
-import { fixture } from './sites';
+import { fixture } from '../../support/reference-sites';
 
 /** Each corpus file under the path its finder reads it by. */
 const CORPUS: [string, string][] = [

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { findImageReferences, referenceAt } from '../../../../src/editors/references/index';
-import { describeSites, fixture } from './sites';
+import { describeSites, fixture } from '../../support/reference-sites';
 
 /** The corpus in test/fixtures/references: each file's references with their exact ranges. */
 function found(name: string, path = name): string[] {

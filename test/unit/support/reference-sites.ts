@@ -2,9 +2,9 @@
 // `line:character-line:character context reference`, with `(as written …)` when the text differs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineIndex } from '../../../../src/editors/references/line-index';
-import type { ReferenceSite } from '../../../../src/editors/references/types';
-import { PROJECT } from '../../support/project';
+import { LineIndex } from '../../../src/editors/references/line-index';
+import type { ReferenceSite } from '../../../src/editors/references/types';
+import { PROJECT } from './project';
 
 export function describeSites(text: string, sites: readonly ReferenceSite[]): string[] {
   const lines = new LineIndex(text);
