@@ -3,12 +3,13 @@
 // target; the result goes to the console and to bench/RESULTS.md.
 //   BENCH_RUNS (3)         runs per case; medians are reported
 //   BENCH_CONCURRENCY (4)  blobs in flight for ours, and curl --parallel-max
-//   BENCH_CASES            comma-separated subset: copy-big,copy-many,pull-big,pull-many,tags
+//   BENCH_CASES            comma-separated subset: copy-big,copy-many,pull-big,pull-many,tags,editor
+//                          (editor alone updates only its section of bench/RESULTS.md)
 //   BENCH_NODE_FLAGS       extra flags for our child Node process (e.g. --cpu-prof --cpu-prof-dir=…)
 //   BENCH_KEEP=1           keep bench/.work/ (the source images and the 10,000 tags are then reused)
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +22,7 @@ import type { OursCase, OursResult } from './ours';
 import { type BenchInfo, type CaseId, type CaseResult, renderMarkdown, renderSummary, type SideName, type Timing } from './report';
 import { copyArgs, listTagsArgs, pullToLayoutArgs, skopeoEnv } from './skopeo';
 import { seedTags } from './tags';
+import { EDITOR_HEADING, type EditorResult, renderEditorMarkdown, runEditorBench, seedEditorImages, withEditorSection } from './editor';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,12 +31,14 @@ const WORK = join(REPO_ROOT, 'bench', '.work');
 const RESULTS = join(REPO_ROOT, 'bench', 'RESULTS.md');
 const TAG_COUNT = 10_000;
 const TAG_PAGE_SIZE = 1000;
-const ALL_CASES: readonly CaseId[] = ['copy-big', 'copy-many', 'pull-big', 'pull-many', 'tags'];
+/** The editor case is not a transfer: it is reported in a section of its own (bench/editor.ts). */
+type BenchCase = CaseId | 'editor';
+const ALL_CASES: readonly BenchCase[] = ['copy-big', 'copy-many', 'pull-big', 'pull-many', 'tags', 'editor'];
 
 interface Settings {
   runs: number;
   concurrency: number;
-  cases: readonly CaseId[];
+  cases: readonly BenchCase[];
   nodeFlags: string[];
   keep: boolean;
 }
@@ -71,12 +75,12 @@ function readSettings(): Settings {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const unknown = cases.filter((c) => !ALL_CASES.includes(c as CaseId));
+  const unknown = cases.filter((c) => !ALL_CASES.includes(c as BenchCase));
   if (unknown.length) throw new Error(`unknown BENCH_CASES ${unknown.join(', ')}; known: ${ALL_CASES.join(', ')}`);
   return {
     runs: positive('BENCH_RUNS', 3),
     concurrency: positive('BENCH_CONCURRENCY', 4),
-    cases: cases.length ? (cases as CaseId[]) : ALL_CASES,
+    cases: cases.length ? (cases as BenchCase[]) : ALL_CASES,
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     keep: process.env.BENCH_KEEP === '1',
   };
@@ -401,11 +405,23 @@ async function main(): Promise<void> {
   removeWorkOnInterrupt(settings.keep);
   const lab = await Lab.create({ dir: join(WORK, 'lab') });
   const results: CaseResult[] = [];
+  let editor: EditorResult | undefined;
+  const transfers = settings.cases.some((c) => c !== 'editor');
   try {
-    const bench = await prepare(settings, lab);
-    for (const spec of caseSpecs(bench)) {
-      log(`case ${spec.id}: ${spec.title}`);
-      results.push(await runCase(spec, settings.runs));
+    if (transfers) {
+      const bench = await prepare(settings, lab);
+      for (const spec of caseSpecs(bench)) {
+        log(`case ${spec.id}: ${spec.title}`);
+        results.push(await runCase(spec, settings.runs));
+      }
+    }
+    if (settings.cases.includes('editor')) {
+      const registry = await lab.startRegistry({ name: 'editor' });
+      const scratch = join(WORK, 'editor');
+      await mkdir(scratch, { recursive: true });
+      await seedEditorImages(registry, scratch);
+      log('case editor: a 100-image Compose file opened and scrolled, a cold and a warm hover');
+      editor = await runEditorBench(registry, settings.runs, log);
     }
   } finally {
     await lab.stopAll();
@@ -413,8 +429,15 @@ async function main(): Promise<void> {
     else log(`BENCH_KEEP=1: kept ${WORK} (${(await readdir(WORK)).join(', ')})`);
   }
   const info = await benchInfo(settings, performance.now() - started, loadAtStart);
-  await writeFile(RESULTS, renderMarkdown(results, info));
-  process.stdout.write(`${renderSummary(results)}\n\nwritten to ${RESULTS}\n`);
+  const editorSection = editor ? renderEditorMarkdown(editor) : undefined;
+  // The editor case alone keeps the transfer results already written, and replaces its own section.
+  const base = transfers ? renderMarkdown(results, info) : await readFile(RESULTS, 'utf8').catch(() => '# Benchmarks\n');
+  await writeFile(RESULTS, editorSection ? withEditorSection(base, editorSection) : base);
+  const summary = [
+    transfers ? renderSummary(results) : '',
+    editorSection ? editorSection.replace(`${EDITOR_HEADING}\n\n`, 'editor: ') : '',
+  ];
+  process.stdout.write(`${summary.filter(Boolean).join('\n\n')}\n\nwritten to ${RESULTS}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 // Builds the extension bundle, the core library bundle, the inspector (its host code and its
-// webview's script and styles, with the codicon font) and (with --tests) the test tree.
+// webview's script and styles, with the codicon font), the editor features over image references
+// and (with --tests) the test tree.
 //   node scripts/build.mjs               dist/extension.js, dist/core.js, dist/inspector.js, dist/webview/ (with source maps)
 //   node scripts/build.mjs --production  the same, minified, for the .vsix
 //   node scripts/build.mjs --tests       also transpiles src/ and test/ one file each into out/ for mocha
@@ -25,13 +26,14 @@ const common = {
 };
 
 /**
- * The extension loads the core and the inspector's host code lazily, with require('./core.js') and
- * require('./inspector.js'): keep them separate files.
+ * The extension loads the core, the inspector's host code and the editor features lazily, with
+ * require('./core.js'), require('./inspector.js') and require('./image-features.js'): keep them
+ * separate files.
  */
 const lazyBundles = {
   name: 'lazy-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/(core|inspector)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/(core|inspector|image-features)\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -47,6 +49,16 @@ const bundles = [
     outfile: 'dist/inspector.js',
     external: ['vscode'],
     plugins: [lazyBundles],
+  },
+  {
+    ...common,
+    entryPoints: ['src/editors/image-features/index.ts'],
+    outfile: 'dist/image-features.js',
+    external: ['vscode'],
+    plugins: [lazyBundles],
+    // jsonc-parser and vscode-languageserver-types ship UMD "main" files whose requires a bundler
+    // cannot follow; their ES module builds bundle cleanly.
+    mainFields: ['module', 'main'],
   },
   { ...webview, entryPoints: ['src/webviews/inspector/app/main.ts'], outfile: 'dist/webview/inspector.js' },
   { ...webview, entryPoints: ['src/webviews/inspector/app/inspector.css'], outfile: 'dist/webview/inspector.css' },

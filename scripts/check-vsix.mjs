@@ -49,6 +49,8 @@ const needed = [
   'extension/dist/webview/inspector.css',
   'extension/dist/webview/codicon.css',
   'extension/dist/webview/codicon.ttf',
+  // The editor features over image references (loaded when a file that names images is shown).
+  'extension/dist/image-features.js',
 ];
 // Everything the manifest points at: the Marketplace icon and each walkthrough step's image.
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));

@@ -14,6 +14,7 @@ import { onSettingsChanged, readSettings } from './common/settings';
 import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
 import { JSON_SCHEME } from './common/json-uri';
 import { RegistryJsonProvider } from './editors/json-documents';
+import { registerImageReferenceFeatures } from './editors/image-features/register';
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerInspectCommands(context, commands, inspectorWatchers),
     ...registerWalkthrough(context),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
+    ...registerImageReferenceFeatures(registry, log),
   );
   const activationMs = performance.now() - started;
   log.info(`Registry Explorer activated in ${activationMs.toFixed(1)} ms`);

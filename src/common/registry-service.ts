@@ -10,6 +10,7 @@ import type { Credential, CredentialStore, RegistryClient, RegistrySession, Repo
 import { core } from './core-loader';
 import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from './settings';
 import { impactOf, type SettingsImpact } from './settings-impact';
+import { type AnswerPolicy, answerSourceFor, RegistryAnswers } from './registry-answers';
 
 /** What a session for a one-off check (Add Registry, Log In) may differ in. */
 export interface TrialSessionOptions {
@@ -22,6 +23,7 @@ export interface TrialSessionOptions {
 
 export class RegistryService implements vscode.Disposable {
   private current: RegistrySession | undefined;
+  private answersNow: RegistryAnswers | undefined;
 
   constructor(
     private settingsNow: ExplorerSettings,
@@ -41,12 +43,25 @@ export class RegistryService implements vscode.Disposable {
   }
 
   /**
+   * Tag listings and what references point at, cached for `registryExplorer.cacheMinutes` and
+   * shared by everything that asks (see registry-answers.ts); forgotten with the session.
+   */
+  get answers(): RegistryAnswers {
+    this.answersNow ??= new RegistryAnswers(
+      answerSourceFor(() => this.session),
+      answerPolicy(this.settingsNow),
+    );
+    return this.answersNow;
+  }
+
+  /**
    * New settings: the session is replaced only when how registries are reached changed. Returns
    * what the change means for the views (see SettingsImpact).
    */
   updateSettings(settings: ExplorerSettings): SettingsImpact {
     const impact = impactOf(this.settingsNow, settings);
     this.settingsNow = settings;
+    this.answersNow?.setPolicy(answerPolicy(settings));
     if (impact === 'session') this.reset();
     return impact;
   }
@@ -55,11 +70,13 @@ export class RegistryService implements vscode.Disposable {
   reset(): void {
     void this.current?.close();
     this.current = undefined;
+    this.answersNow?.forget();
   }
 
   /** Forgets what the session holds for a host (after a login or logout changed its credentials). */
   forget(host: string): void {
     this.current?.forget(host);
+    this.answersNow?.forget(host);
   }
 
   /** A repository as commands use it, with the settings that tune it (the upload chunk size) applied. */
@@ -94,4 +111,9 @@ export class RegistryService implements vscode.Disposable {
   dispose(): void {
     this.reset();
   }
+}
+
+function answerPolicy(settings: ExplorerSettings): AnswerPolicy {
+  const limited = new Set(settings.rateLimitedRegistries.map((h) => h.toLowerCase()));
+  return { ttlMs: settings.cacheMinutes * 60_000, rateLimited: (host) => limited.has(host.toLowerCase()) };
 }

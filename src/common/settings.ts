@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { CoreConfig, CredentialStore, RequestLogger } from '../core/index';
 import { expandHome } from './home-paths';
 import { SECTION } from './setting-names';
+import type { TagSortOrder } from '../shared/tag-order';
+
+export type { TagSortOrder } from '../shared/tag-order';
 
 /** A registry the user added in settings.json (`registryExplorer.registries`). */
 export interface RegistrySetting {
@@ -31,7 +34,6 @@ export interface NetworkSettings {
 /** The `http.*` settings read, so a change to any of them replaces the session. */
 export const NETWORK_SETTINGS = ['http.proxy', 'http.noProxy', 'http.proxyAuthorization', 'http.proxyStrictSSL', 'http.systemCertificates'];
 
-export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
 /** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
 export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
 
@@ -56,6 +58,20 @@ export interface ExplorerSettings {
   /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
   uploadChunkSizeMiB: number;
   network: NetworkSettings;
+  /** Minutes tag listings and what tags point at are kept before a registry is asked again. */
+  cacheMinutes: number;
+  /** Registries with pull limits: lookups nobody asked for spend at most one listing and one manifest request per repository per period. */
+  rateLimitedRegistries: string[];
+  /** Which editor features over image references are on. */
+  editor: EditorSettings;
+}
+
+/** `registryExplorer.editor.*`: each feature over image references in files, on or off. */
+export interface EditorSettings {
+  hover: boolean;
+  completion: boolean;
+  codeLens: boolean;
+  diagnostics: boolean;
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
@@ -84,6 +100,14 @@ export function readSettings(): ExplorerSettings {
     defaultPlatform: c.get<string>('defaultPlatform', ''),
     uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
     network: readNetworkSettings(),
+    cacheMinutes: clamp(c.get('cacheMinutes'), 1, 1440, 10),
+    rateLimitedRegistries: c.get<unknown[]>('rateLimitedRegistries') === undefined ? ['docker.io'] : list('rateLimitedRegistries'),
+    editor: {
+      hover: c.get<boolean>('editor.hover', true) !== false,
+      completion: c.get<boolean>('editor.completion', true) !== false,
+      codeLens: c.get<boolean>('editor.codeLens', true) !== false,
+      diagnostics: c.get<boolean>('editor.diagnostics', true) !== false,
+    },
   };
 }
 

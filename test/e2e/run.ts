@@ -2,7 +2,8 @@
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
- *                                          inspector-path, cancel-path, login-path, walkthrough-path)
+ *                                          inspector-path, cancel-path, login-path, walkthrough-path,
+ *                                          editor-path; E2E_ONLY=editor runs the last alone)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import { runInspectorPath } from './inspector-path';
 import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
+import { runEditorPath } from './editor-path';
 import type { LabRegistry } from '../support/lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -39,7 +41,8 @@ async function main(mode: string): Promise<number> {
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
       ]);
       const description = {
-        registry: { url: registry.url, host: registry.host },
+        // The log is read by the editor tests to count the requests the registry saw.
+        registry: { url: registry.url, host: registry.host, logPath: registry.logPath },
         content,
         basic: { url: basic.url, host: basic.host, ...lab.user },
         // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
@@ -118,6 +121,14 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
   const workbench = await openWorkbench();
   try {
     await workbench.page.goto(server.workbenchUrl());
+    const editorPath = (freshInstall = false) =>
+      runEditorPath(workbench.page, { registryUrl, workspace: join(server.runDir, 'workspace'), screenshots, freshInstall });
+    // E2E_ONLY=editor runs the editor path alone (it needs nothing the other paths set up).
+    if (process.env.E2E_ONLY === 'editor') {
+      await editorPath(true);
+      console.log(`[e2e] editor path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
     await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
     // Seeded only now, so the tree's screenshots above do not list it.
     const hostile = await seedHostileContent(registry);
@@ -128,6 +139,7 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     await seedPrivateContent(basic);
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     await runWalkthroughPath(workbench.page, { screenshots });
+    await editorPath();
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

@@ -53,7 +53,7 @@ export async function closedPort(): Promise<number> {
 
 /** The lab registries test/e2e/run.ts started (env REGISTRY_EXPLORER_LAB). */
 export interface LabDescription {
-  registry: { url: string; host: string };
+  registry: { url: string; host: string; logPath: string };
   basic: { url: string; host: string; username: string; password: string };
   token: {
     url: string;

@@ -69,10 +69,13 @@ export interface ImageConfig {
   history?: { created?: string; created_by?: string; author?: string; comment?: string; empty_layer?: boolean }[];
 }
 
-/** A manifest read from a registry or a layout, with the bytes its digest covers. */
+/**
+ * A manifest read from a registry or a layout, with the bytes its digest covers; from a registry,
+ * `servedBy` is the origin of the endpoint that answered (a mirror or the registry itself).
+ */
 export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; descriptor: Descriptor; bytes: Buffer; index: ImageIndex }
-  | { kind: 'image'; mediaType: string; descriptor: Descriptor; bytes: Buffer; manifest: ImageManifest };
+  | { kind: 'index'; mediaType: string; descriptor: Descriptor; bytes: Buffer; index: ImageIndex; servedBy?: string }
+  | { kind: 'image'; mediaType: string; descriptor: Descriptor; bytes: Buffer; manifest: ImageManifest; servedBy?: string };
 
 /** Manifests larger than this are refused (the OCI distribution spec's recommended limit). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -115,7 +115,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
         `${this.router.host} said ${what} is ${announced} but its bytes hash to ${digest}; it was not used. A proxy in between may have changed it.`,
       );
     }
-    return parseManifest(bytes, digest, header(res, 'content-type'), what);
+    return { ...parseManifest(bytes, digest, header(res, 'content-type'), what), servedBy: res.url.origin };
   }
 
   /** ReadTarget: manifest bytes by descriptor, verified. */

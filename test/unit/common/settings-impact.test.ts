@@ -21,6 +21,9 @@ const base: ExplorerSettings = {
   defaultPlatform: '',
   uploadChunkSizeMiB: 0,
   network: { proxy: '', noProxy: [], proxyAuthorization: '', proxyStrictSSL: true, systemCertificates: true },
+  cacheMinutes: 10,
+  rateLimitedRegistries: ['docker.io'],
+  editor: { hover: true, completion: true, codeLens: true, diagnostics: true },
 };
 
 describe('impactOf (what a settings change rebuilds)', () => {
@@ -46,5 +49,7 @@ describe('impactOf (what a settings change rebuilds)', () => {
     assert.equal(impactOf(base, { ...base, concurrency: 8, defaultPlatform: 'linux/arm64', uploadChunkSizeMiB: 8 }), 'none');
     assert.equal(impactOf(base, { ...base, saveLoginsTo: 'vscodeAndDocker' }), 'none');
     assert.equal(impactOf(base, { ...base }), 'none');
+    // The editor features read theirs as they work; the answers cache takes its time and budget at once.
+    assert.equal(impactOf(base, { ...base, cacheMinutes: 1, rateLimitedRegistries: [], editor: { ...base.editor, hover: false } }), 'none');
   });
 });

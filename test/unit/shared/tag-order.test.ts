@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { formatCreated, parseCreated, sortTags, sortTagsByCreated } from '../../../src/views/tag-order';
+import { formatCreated, parseCreated, sortTags, sortTagsByCreated } from '../../../src/shared/tag-order';
 
 describe('sortTags', () => {
   it('natural: versions newest first, numerically, then other tags', () => {

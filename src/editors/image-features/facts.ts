@@ -1,0 +1,117 @@
+/**
+ * What lenses and diagnostics say about a reference, from the cached answers: whether the tag or
+ * digest exists, a newer tag of the same scheme, where a pinned tag points now, or why the registry
+ * could not say. A tag's existence comes from the repository's tag listing, so one listing answers
+ * for every tag of a repository in the file; a manifest request is made only for a pinned tag (where
+ * does it point now?), a digest, or a tag a cut listing does not show. Pure: no vscode.
+ */
+import { errorText } from '../../common/error-text';
+import type { AskOptions, RegistryAnswers } from '../../common/registry-answers';
+import type { Remedy } from '../../core/index';
+import { newerTag } from '../../shared/newer-tag';
+import type { ReferenceSite } from '../references/types';
+
+/** A fix a diagnostic offers as a quick fix. */
+export type RegistryFixKind = 'logIn' | 'markInsecure';
+
+export type SiteFacts =
+  | {
+      state: 'found';
+      /** A newer tag written like this one, when the tag is version-like. */
+      newerTag?: string;
+      /** For `repo:tag@digest`: the digest the tag points at now (`undefined` when not asked, see the budget). */
+      tagDigest?: string;
+    }
+  | { state: 'missing'; message: string }
+  | { state: 'unavailable'; host: string; code: string; message: string; fix?: RegistryFixKind }
+  /** A rate-limited registry's budget for this period is spent: not asked. */
+  | { state: 'deferred' };
+
+/** Codes that mean the tag, digest or repository is not there. */
+const MISSING = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN', 'HTTP_404']);
+/** Codes that mean a (better) login is needed. */
+const NEEDS_LOGIN = new Set(['NEEDS_LOGIN', 'AUTH_FAILED', 'UNAUTHORIZED', 'DENIED']);
+
+const codeOf = (err: unknown): string => String((err as { code?: unknown } | undefined)?.code ?? 'ERROR');
+
+export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, options: AskOptions): Promise<SiteFacts> {
+  const { registry: host, repository, tag, digest } = site.parsed;
+  const display = `${host}/${repository}`;
+  try {
+    if (tag === undefined && digest !== undefined) {
+      const found = await answers.descriptor(host, repository, digest, options);
+      return found ? { state: 'found' } : { state: 'deferred' };
+    }
+    const wanted = tag ?? 'latest';
+    const listing = await answers.tags(host, repository, options).catch((err: unknown) => {
+      // A registry that will not list tags may still answer for one: ask for the tag itself.
+      if (MISSING.has(codeOf(err)) || NEEDS_LOGIN.has(codeOf(err)) || codeOf(err) === 'CANCELLED') throw err;
+      return null;
+    });
+    if (listing === undefined) return { state: 'deferred' };
+    if (listing && !listing.tags.includes(wanted) && listing.complete)
+      return { state: 'missing', message: `Tag ${wanted} does not exist in ${display}.` };
+    if (!listing || !listing.tags.includes(wanted)) {
+      const found = await answers.descriptor(host, repository, wanted, options);
+      if (!found) return { state: 'deferred' };
+    }
+    const facts: SiteFacts & { state: 'found' } = { state: 'found' };
+    const newer = listing ? newerTag(wanted, listing.tags) : undefined;
+    if (newer) facts.newerTag = newer;
+    if (digest !== undefined) {
+      const now = await answers.descriptor(host, repository, wanted, options);
+      if (now) facts.tagDigest = now.digest;
+    }
+    return facts;
+  } catch (err) {
+    if (codeOf(err) === 'CANCELLED') throw err;
+    return failureFacts(err, site);
+  }
+}
+
+/** A failure as facts: not there (a warning), or the registry could not say (information, with its fix). */
+export function failureFacts(err: unknown, site: ReferenceSite): SiteFacts {
+  const { registry: host, repository, tag, digest } = site.parsed;
+  const code = codeOf(err);
+  if (MISSING.has(code)) {
+    const message =
+      code === 'NAME_UNKNOWN'
+        ? `Repository ${repository} does not exist in ${host}.`
+        : tag === undefined && digest !== undefined
+          ? `Digest ${digest} does not exist in ${host}/${repository}.`
+          : `Tag ${tag ?? 'latest'} does not exist in ${host}/${repository}.`;
+    return { state: 'missing', message };
+  }
+  const remedy = (err as { remedy?: Remedy } | undefined)?.remedy;
+  const fix: RegistryFixKind | undefined =
+    remedy?.kind === 'treat-as-insecure' ? 'markInsecure' : NEEDS_LOGIN.has(code) || remedy?.kind === 'log-in' ? 'logIn' : undefined;
+  return { state: 'unavailable', host, code, message: errorText(err), ...(fix ? { fix } : {}) };
+}
+
+/**
+ * Facts for each distinct reference among `sites`, `concurrency` lookups at a time: what the editor
+ * does for the references in view (and the benchmark measures). Cancellations are left out.
+ */
+export async function lookUpSites(
+  sites: readonly ReferenceSite[],
+  answers: RegistryAnswers,
+  options: AskOptions & { concurrency: number; onFacts?: (site: ReferenceSite, facts: SiteFacts) => void },
+): Promise<Map<string, SiteFacts>> {
+  const distinct = new Map<string, ReferenceSite>();
+  for (const site of sites) if (!distinct.has(site.reference)) distinct.set(site.reference, site);
+  const queue = [...distinct.values()];
+  const found = new Map<string, SiteFacts>();
+  const worker = async (): Promise<void> => {
+    for (let site = queue.shift(); site; site = queue.shift()) {
+      try {
+        const facts = await factsFor(site, answers, options);
+        found.set(site.reference, facts);
+        options.onFacts?.(site, facts);
+      } catch (err) {
+        if (codeOf(err) !== 'CANCELLED') throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+  return found;
+}

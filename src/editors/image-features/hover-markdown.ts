@@ -1,0 +1,106 @@
+/**
+ * A hover's text, as Markdown: what the reference resolves to, which endpoint answered, and links
+ * to inspect it, reveal it in the tree and copy its digest. Registry text (labels, annotations,
+ * media types) is untrusted: invisible characters are shown, Markdown is escaped, values are cut,
+ * and only http(s) URLs become links. The command links are the only trusted part; the vscode side
+ * enables exactly {@link HOVER_COMMANDS}. Pure: a string in, a string out.
+ */
+import { oneLineText } from '../../core/text/visible-text';
+import { formatBytes } from '../../shared/format';
+import type { ReferenceDetails } from './details';
+import type { SiteFacts } from './facts';
+
+export const COMMANDS = {
+  inspect: 'registryExplorer.inspect',
+  reveal: 'registryExplorer.revealInTree',
+  copyDigest: 'registryExplorer.copyDigestText',
+} as const;
+
+/** The commands a hover's links may run. */
+export const HOVER_COMMANDS: readonly string[] = Object.values(COMMANDS);
+
+const MAX_VALUE_CHARS = 120;
+/** The labels a hover names, in this order, with the words it uses for them. */
+const SHOWN_LABELS: [string, string][] = [
+  ['org.opencontainers.image.version', 'version'],
+  ['org.opencontainers.image.revision', 'revision'],
+  ['org.opencontainers.image.source', 'source'],
+  ['org.opencontainers.image.url', 'url'],
+  ['org.opencontainers.image.title', 'title'],
+  ['org.opencontainers.image.description', 'description'],
+  ['org.opencontainers.image.licenses', 'licenses'],
+];
+
+/** Markdown that shows `text` as it is: one line, invisible characters named, every Markdown character escaped. */
+export function markdownText(text: string, maxChars = MAX_VALUE_CHARS): string {
+  let shown = oneLineText(text);
+  if (shown.length > maxChars) shown = `${shown.slice(0, maxChars)}…`;
+  return shown.replace(/[\\`*_{}[\]()#+\-.!|<>~&$:'"]/g, (c) => `\\${c}`);
+}
+
+function commandLink(title: string, command: string, arg: unknown): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
+}
+
+/** A URL label as a link when it is http(s), else as text. */
+function urlOrText(value: string): string {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && !/[\s<>()]/.test(value)) return `[${markdownText(value)}](${url.href})`;
+  } catch {
+    // Not a URL: shown as text.
+  }
+  return markdownText(value);
+}
+
+export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | undefined, kindName: string): string {
+  const lines: string[] = [];
+  lines.push(`**${markdownText(details.reference)}**`);
+  lines.push(`\`${details.digest}\``);
+  const kind = [markdownText(kindName), details.artifactType ? `artifact type ${markdownText(details.artifactType)}` : '']
+    .filter(Boolean)
+    .join(' · ');
+  lines.push(`${kind} (${markdownText(details.mediaType)})`);
+  if (details.kind === 'index') {
+    const platforms = details.platforms.map((p) => {
+      const name = markdownText(p.platform);
+      const shown = p.platform === details.chosenPlatform ? `**${name}**` : name;
+      return p.size !== undefined ? `${shown} (${formatBytes(p.size)})` : shown;
+    });
+    lines.push(`${details.platforms.length} platform${details.platforms.length === 1 ? '' : 's'}: ${platforms.join(', ') || 'none'}`);
+  } else if (details.size !== undefined) {
+    lines.push(`Size ${formatBytes(details.size)}`);
+  }
+  const about: string[] = [];
+  if (details.created) about.push(`created ${markdownText(details.created.replace(/\.\d+/, ''))}`);
+  for (const [key, word] of SHOWN_LABELS) {
+    const value = details.labels[key];
+    if (value === undefined) continue;
+    about.push(
+      `${word} ${key === 'org.opencontainers.image.source' || key === 'org.opencontainers.image.url' ? urlOrText(value) : markdownText(value)}`,
+    );
+  }
+  if (about.length) lines.push(capitalise(about.join(' · ')));
+  if (details.servedBy) {
+    const origin = markdownText(details.servedBy.origin);
+    lines.push(details.servedBy.role === 'mirror' ? `Answered by the mirror ${origin}` : `Answered by the registry ${origin}`);
+  }
+  if (facts?.state === 'found' && facts.newerTag) lines.push(`Newer tag available: ${markdownText(facts.newerTag)}`);
+  lines.push(
+    [
+      commandLink('Inspect', COMMANDS.inspect, { reference: details.reference }),
+      commandLink('Reveal in Tree', COMMANDS.reveal, { reference: details.reference }),
+      commandLink('Copy Digest', COMMANDS.copyDigest, { digest: details.digest }),
+    ].join(' · '),
+  );
+  return lines.join('\n\n');
+}
+
+/** A hover for a reference the registry could not describe: the reason, as the error says it. */
+export function hoverFailureMarkdown(reference: string, message: string): string {
+  return `**${markdownText(reference)}**\n\n${markdownText(message, 600)}`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,68 @@
+/**
+ * Registers the editor features over image references for the files that can hold them. This part
+ * is in the extension bundle and costs next to nothing: the providers' code (parsers included)
+ * loads the first time VS Code asks one of them about a file that is shown.
+ */
+import * as vscode from 'vscode';
+import { core } from '../../common/core-loader';
+import { withErrors } from '../../common/progress';
+import type { RegistryService } from '../../common/registry-service';
+import type { ImageReferenceFeatures, ReferenceEdit } from './index';
+import { imageFeaturesModule } from './loader';
+
+/** Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI) and devcontainer.json, whatever language they were given. */
+export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
+  { language: 'dockerfile' },
+  { pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
+  { language: 'yaml' },
+  { language: 'dockercompose' },
+  // The GitHub Actions extension gives workflows a language of their own.
+  { language: 'github-actions-workflow' },
+  { pattern: '**/.github/workflows/*.{yml,yaml}' },
+  { pattern: '**/{.gitlab-ci,*.gitlab-ci}.{yml,yaml}' },
+  { pattern: '**/{devcontainer.json,.devcontainer.json}' },
+];
+
+const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;
+
+export function registerImageReferenceFeatures(registry: RegistryService, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  let features: ImageReferenceFeatures | undefined;
+  const lensesChanged = new vscode.EventEmitter<void>();
+  const get = (): ImageReferenceFeatures => {
+    if (!features) {
+      features = new (imageFeaturesModule().ImageReferenceFeatures)({ registry, core: core(), log });
+      features.onDidChangeCodeLenses(() => lensesChanged.fire());
+    }
+    return features;
+  };
+  return [
+    lensesChanged,
+    { dispose: () => features?.dispose() },
+    vscode.languages.registerHoverProvider(IMAGE_REFERENCE_FILES, { provideHover: (d, p, t) => get().provideHover(d, p, t) }),
+    vscode.languages.registerCompletionItemProvider(
+      IMAGE_REFERENCE_FILES,
+      { provideCompletionItems: (d, p, t, c) => get().provideCompletionItems(d, p, t, c) },
+      ':',
+      '/',
+    ),
+    vscode.languages.registerCodeLensProvider(IMAGE_REFERENCE_FILES, {
+      onDidChangeCodeLenses: lensesChanged.event,
+      provideCodeLenses: (d) => get().provideCodeLenses(d),
+    }),
+    vscode.languages.registerCodeActionsProvider(
+      IMAGE_REFERENCE_FILES,
+      { provideCodeActions: (d, r, c) => get().provideCodeActions(d, r, c) },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+    vscode.commands.registerCommand('registryExplorer.editImageReference', (edit: ReferenceEdit) =>
+      withErrors('Edit Image Reference', () => get().editReference(edit)),
+    ),
+    vscode.commands.registerCommand('registryExplorer.markHostInsecure', (args?: { host?: unknown }) => get().markInsecure(args)),
+    vscode.commands.registerCommand('registryExplorer.copyDigestText', async (args?: { digest?: unknown }) => {
+      const digest = args?.digest;
+      if (typeof digest !== 'string' || !DIGEST.test(digest)) return undefined;
+      await vscode.env.clipboard.writeText(digest);
+      return digest;
+    }),
+  ];
+}

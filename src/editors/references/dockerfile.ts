@@ -1,0 +1,84 @@
+/**
+ * Image references in Dockerfiles and Containerfiles: `FROM [--platform=…] image [AS name]`,
+ * `COPY --from=image` and `RUN --mount=…,from=image`. Stage names and stage numbers are not images;
+ * `ARG` defaults are substituted where the file gives them (global ARGs in FROM lines, the stage's
+ * ARGs and ENVs after it), and a reference that still holds a variable is left alone.
+ *
+ * The instructions come from dockerfile-ast (the parser behind the Dockerfile language server):
+ * line continuations, the escape directive, comments inside continued lines and heredocs are its
+ * business, and it gives every argument its range.
+ */
+import { type Copy, DockerfileParser, type Flag, type From, type Run } from 'dockerfile-ast';
+import { LineIndex } from './line-index';
+import { siteFrom } from './site';
+import type { ReferenceSite, SiteContext } from './types';
+import type { VariableLookup } from './variables';
+
+interface LspRange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export function findInDockerfile(text: string): ReferenceSite[] {
+  const dockerfile = DockerfileParser.parse(text);
+  const lines = new LineIndex(text);
+  const escape = dockerfile.getEscapeCharacter();
+  // FROM may name a stage defined above it; COPY --from and RUN --mount any stage of the file.
+  const stages = new Set<string>();
+  const allStages = new Set(
+    dockerfile
+      .getFROMs()
+      .map((f) => f.getBuildStage()?.toLowerCase())
+      .filter((s): s is string => !!s),
+  );
+  const sites: ReferenceSite[] = [];
+  const lookupAt =
+    (line: number): VariableLookup =>
+    (name) =>
+      dockerfile.resolveVariable(name, line) ?? undefined;
+  const add = (value: string | null, range: LspRange | null, context: SiteContext, platform?: string): void => {
+    if (!value || !range) return;
+    const site = siteFrom({
+      text,
+      start: lines.offsetAt(range.start.line, range.start.character),
+      end: lines.offsetAt(range.end.line, range.end.character),
+      value,
+      context,
+      lookup: lookupAt(range.start.line),
+      escape,
+      ...(platform ? { platform } : {}),
+    });
+    if (site) sites.push(site);
+  };
+  /** A stage by name (any letter case) or by number is the build's own, not an image. */
+  const isStage = (value: string, known: Set<string>): boolean => known.has(value.toLowerCase()) || /^\d+$/.test(value);
+
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword().toUpperCase();
+    if (keyword === 'FROM') {
+      const from = instruction as From;
+      const image = from.getImage();
+      if (image && !isStage(image, stages)) add(image, from.getImageRange(), 'FROM', literalPlatform(from.getPlatformFlag()));
+      const stage = from.getBuildStage();
+      if (stage) stages.add(stage.toLowerCase());
+    } else if (keyword === 'COPY') {
+      const flag = (instruction as Copy).getFromFlag();
+      const value = flag?.getValue();
+      if (flag && value && !isStage(value, allStages)) add(value, flag.getValueRange(), 'COPY --from');
+    } else if (keyword === 'RUN') {
+      for (const flag of (instruction as Run).getFlags()) {
+        if (flag.getName() !== 'mount') continue;
+        const from = flag.getOptions().find((o) => o.getName() === 'from');
+        const value = from?.getValue();
+        if (from && value && !isStage(value, allStages)) add(value, from.getValueRange(), 'RUN --mount');
+      }
+    }
+  }
+  return sites;
+}
+
+/** `--platform=linux/arm64` as written; a platform given by a variable (`$BUILDPLATFORM`) is not known here. */
+function literalPlatform(flag: Flag | null): string | undefined {
+  const value = flag?.getValue();
+  return value && !value.includes('$') ? value : undefined;
+}

@@ -1,0 +1,34 @@
+/**
+ * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
+ * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
+ * Compose files by their usual names. Any other YAML file is read for what its documents are:
+ * Kubernetes objects (`apiVersion` and `kind`) or a Compose file (`services:`).
+ */
+import type { FileKind } from './types';
+
+export type FileKindGuess = FileKind | 'yaml';
+
+/** The kind of file a path names, or `undefined` for a file no finder reads. */
+export function fileKindOf(path: string, languageId?: string): FileKindGuess | undefined {
+  const normalised = path.replace(/\\/g, '/');
+  const base = normalised.slice(normalised.lastIndexOf('/') + 1).toLowerCase();
+  if (languageId === 'dockerfile' || isDockerfileName(base)) return 'dockerfile';
+  if (base === 'devcontainer.json' || base === '.devcontainer.json') return 'devcontainer';
+  const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
+  if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
+  if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
+  if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
+  if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';
+  return 'yaml';
+}
+
+function isDockerfileName(base: string): boolean {
+  return (
+    base === 'dockerfile' ||
+    base === 'containerfile' ||
+    base.startsWith('dockerfile.') ||
+    base.startsWith('containerfile.') ||
+    base.endsWith('.dockerfile') ||
+    base.endsWith('.containerfile')
+  );
+}

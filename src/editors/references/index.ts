@@ -1,0 +1,61 @@
+/**
+ * The image references in a file, by the file's kind (see file-kinds.ts): the one entry point the
+ * editor features and the benchmark use. Pure: text in, sites out.
+ */
+import { findInCompose, looksLikeCompose } from './compose';
+import { findInDevcontainer } from './devcontainer';
+import { findInDockerfile } from './dockerfile';
+import { fileKindOf } from './file-kinds';
+import { findInGitlabCi } from './gitlab-ci';
+import { findInWorkflow } from './github-actions';
+import { findInKubernetes } from './kubernetes';
+import type { ReferenceSite } from './types';
+import { parseYaml } from './yaml-nodes';
+
+export type { FileKind, ReferenceSite, SiteContext } from './types';
+export { fileKindOf } from './file-kinds';
+
+export function findImageReferences(text: string, path: string, languageId?: string): ReferenceSite[] {
+  const kind = fileKindOf(path, languageId);
+  switch (kind) {
+    case undefined:
+      return [];
+    case 'dockerfile':
+      return findInDockerfile(text);
+    case 'devcontainer':
+      return findInDevcontainer(text);
+    case 'github-actions':
+      return findInWorkflow(parseYaml(text), text);
+    case 'gitlab-ci':
+      return findInGitlabCi(parseYaml(text), text);
+    case 'compose':
+      return findInCompose(parseYaml(text), text);
+    default: {
+      const docs = parseYaml(text);
+      // Any other YAML: Kubernetes objects, or a Compose file under another name (docker-stack.yml).
+      const compose = docs.filter(looksLikeCompose);
+      return [...findInKubernetes(docs, text), ...findInCompose(compose, text)].sort((a, b) => a.start - b.start);
+    }
+  }
+}
+
+/** A placeholder typed at the cursor so a half-written reference (`image: nginx:`) still parses as one. */
+const PLACEHOLDER = 'x';
+
+/**
+ * The reference being written at `offset` and how much of it is before the cursor, for completion:
+ * the text is read with a placeholder at the cursor, since `image: nginx:` alone is no valid YAML
+ * scalar and `FROM ` has no image yet.
+ */
+export function referenceAt(
+  text: string,
+  path: string,
+  offset: number,
+  languageId?: string,
+): { site: ReferenceSite; typed: string } | undefined {
+  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
+  for (const site of findImageReferences(probe, path, languageId)) {
+    if (site.start <= offset && offset <= site.end - PLACEHOLDER.length) return { site, typed: probe.slice(site.start, offset) };
+  }
+  return undefined;
+}

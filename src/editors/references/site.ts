@@ -1,0 +1,54 @@
+/**
+ * One place where a finder turns "this text, at these offsets, under this key" into a
+ * {@link ReferenceSite}: variables substituted, the result parsed as an image reference, and
+ * anything that is not one (a stage name, `scratch`, a template, a typo) left out.
+ */
+import { parseReference } from '../../core/name/reference';
+import type { ReferenceSite, SiteContext } from './types';
+import { hasVariables, substituteVariables, type VariableLookup } from './variables';
+
+export interface SiteInput {
+  /** The whole file's text. */
+  text: string;
+  /** Where the value is written (inside quotes, for a quoted scalar). */
+  start: number;
+  end: number;
+  /** The value the file's syntax gives (quotes and escapes already handled). */
+  value: string;
+  context: SiteContext;
+  /** Variables the file defines; without it, a value with a variable is left alone. */
+  lookup?: VariableLookup;
+  /** How a literal `$` is written (see SubstituteOptions). */
+  escape?: string;
+  platform?: string;
+  builds?: boolean;
+}
+
+/** Docker's empty base image, which is no reference. */
+const SCRATCH = 'scratch';
+
+export function siteFrom(input: SiteInput): ReferenceSite | undefined {
+  const value = input.value.trim();
+  if (value === '' || value.includes('{{')) return undefined;
+  const variables = hasVariables(value);
+  const reference = variables ? substituteVariables(value, input.lookup ?? (() => undefined), { escape: input.escape ?? '$$' }) : value;
+  if (reference === undefined || reference === '' || reference.toLowerCase() === SCRATCH) return undefined;
+  let parsed;
+  try {
+    parsed = parseReference(reference);
+  } catch {
+    return undefined;
+  }
+  const written = input.text.slice(input.start, input.end);
+  return {
+    reference,
+    parsed,
+    start: input.start,
+    end: input.end,
+    written,
+    literal: !variables && written === value,
+    context: input.context,
+    ...(input.platform ? { platform: input.platform } : {}),
+    ...(input.builds ? { builds: true } : {}),
+  };
+}

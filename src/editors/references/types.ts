@@ -1,0 +1,48 @@
+/**
+ * What the reference finders report: an image reference written in a file, where it is (offsets
+ * into the text, end exclusive), what it resolves to once the file's own variables are substituted,
+ * and what kind of line holds it. Pure data: the finders never import vscode or the registry core's
+ * session, so they are unit-tested on plain text.
+ */
+import type { Reference } from '../../core/name/reference';
+
+/** The kinds of files the finders read. */
+export type FileKind = 'dockerfile' | 'compose' | 'kubernetes' | 'devcontainer' | 'github-actions' | 'gitlab-ci';
+
+/** What holds the reference: the instruction or key, as a person would name it. */
+export type SiteContext =
+  | 'FROM'
+  | 'COPY --from'
+  | 'RUN --mount'
+  | 'image'
+  | 'container'
+  | 'service'
+  | 'uses'
+  | 'feature'
+  | 'containers'
+  | 'initContainers'
+  | 'ephemeralContainers';
+
+export interface ReferenceSite {
+  /** The reference as a registry is asked about it: variables substituted, as written otherwise. */
+  reference: string;
+  /** {@link reference} parsed (Docker Hub names normalised: `alpine` → `docker.io/library/alpine`). */
+  parsed: Reference;
+  /** Where the reference is written: `text.slice(start, end)` is {@link written}. */
+  start: number;
+  end: number;
+  written: string;
+  /**
+   * Whether the written text is the reference itself (no variables, quotes or line breaks inside):
+   * only then may a lens edit it in place.
+   */
+  literal: boolean;
+  context: SiteContext;
+  /** `FROM --platform=linux/arm64`: the platform the file asks for, when it is written out. */
+  platform?: string;
+  /** An image this file builds (Compose `image:` beside `build:`): it may not be in a registry yet. */
+  builds?: boolean;
+}
+
+/** A finder: the references in one file's text. Never throws on malformed input; finds what it can. */
+export type Finder = (text: string) => ReferenceSite[];

@@ -1,0 +1,99 @@
+/**
+ * Reading YAML files for references with the `yaml` library (eemeli/yaml): every document of a
+ * multi-document file, with each node's source range, aliases and `<<` merge keys (Compose files
+ * share settings through anchors). The helpers here walk that tree; none of them trusts a node to
+ * have the shape a finder hopes for.
+ */
+import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseAllDocuments, type YAMLMap } from 'yaml';
+import { siteFrom, type SiteInput } from './site';
+import type { ReferenceSite } from './types';
+
+export type YamlDocument = Document.Parsed;
+
+/** How deep merges and walks go: real files nest a few levels; a hostile one is cut here. */
+const MAX_DEPTH = 64;
+
+/** Every document of a YAML text (a file that does not parse well still yields what it can). */
+export function parseYaml(text: string): YamlDocument[] {
+  const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false });
+  return Array.isArray(parsed) ? parsed : [];
+}
+
+/** An alias resolved to its anchor's node (once: an alias of an alias is followed up to the limit). */
+export function resolved(doc: YamlDocument, node: unknown, depth = 0): Node | undefined {
+  if (isAlias(node)) return depth < MAX_DEPTH ? resolved(doc, node.resolve(doc), depth + 1) : undefined;
+  return (node ?? undefined) as Node | undefined;
+}
+
+const keyText = (key: unknown): string | undefined => (isScalar(key) && typeof key.value === 'string' ? key.value : undefined);
+const isMergeKey = (key: unknown): boolean => isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
+
+/** The value of `key` in a mapping (aliases resolved), looking through `<<` merges the way YAML merges them. */
+export function mapGet(doc: YamlDocument, map: unknown, key: string, depth = 0): Node | undefined {
+  const node = resolved(doc, map);
+  if (!isMap(node) || depth > MAX_DEPTH) return undefined;
+  for (const pair of node.items) if (keyText(pair.key) === key) return resolved(doc, pair.value) ?? undefined;
+  for (const pair of node.items) {
+    if (!isMergeKey(pair.key)) continue;
+    const source = resolved(doc, pair.value);
+    const sources = isSeq(source) ? source.items : [source];
+    for (const each of sources) {
+      const found = mapGet(doc, each, key, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** Whether a mapping has `key` at all (directly or through a merge), whatever its value. */
+export function mapHas(doc: YamlDocument, map: unknown, key: string): boolean {
+  const node = resolved(doc, map);
+  if (!isMap(node)) return false;
+  if (node.items.some((pair) => keyText(pair.key) === key)) return true;
+  return mapGet(doc, map, key) !== undefined;
+}
+
+/** A mapping's entries by their text keys (aliases resolved), merges left out. */
+export function mapEntries(doc: YamlDocument, map: unknown): [string, Node | undefined][] {
+  const node = resolved(doc, map);
+  if (!isMap(node)) return [];
+  return (node as YAMLMap).items.flatMap((pair) => {
+    const key = keyText(pair.key);
+    return key === undefined ? [] : [[key, resolved(doc, pair.value)] as [string, Node | undefined]];
+  });
+}
+
+/** The text value of a scalar (`undefined` for anything else). */
+export function scalarText(doc: YamlDocument, node: unknown): string | undefined {
+  const value = resolved(doc, node);
+  return isScalar(value) && typeof value.value === 'string' ? value.value : undefined;
+}
+
+/**
+ * A reference site for a string scalar: its range inside the quotes of a quoted scalar, the whole
+ * of a plain one; `skip` characters of prefix (`docker://`) left out. Block scalars (`|`, `>`) are
+ * read but never edited in place.
+ */
+export function scalarSite(
+  doc: YamlDocument,
+  text: string,
+  node: unknown,
+  site: Omit<SiteInput, 'text' | 'start' | 'end' | 'value'>,
+  skip = 0,
+): ReferenceSite | undefined {
+  const scalar = resolved(doc, node);
+  if (!isScalar(scalar) || typeof scalar.value !== 'string' || !scalar.range) return undefined;
+  const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
+  const start = scalar.range[0] + (quoted ? 1 : 0) + skip;
+  const end = Math.max(start, scalar.range[1] - (quoted ? 1 : 0));
+  return siteFrom({ ...site, text, start, end, value: scalar.value.slice(skip) });
+}
+
+/** Sites in file order, each place once (a merged anchor is found through every service that uses it). */
+export function uniqueSites(sites: (ReferenceSite | undefined)[]): ReferenceSite[] {
+  const byStart = new Map<number, ReferenceSite>();
+  for (const site of sites) if (site && !byStart.has(site.start)) byStart.set(site.start, site);
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
+export { isMap, isSeq, isScalar };

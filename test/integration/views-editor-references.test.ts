@@ -1,0 +1,200 @@
+// Image references in files, in a real VS Code against the lab: a hover, tag completion, the lenses
+// (pin to digest, which edits the file; a newer tag), diagnostics for a missing tag and for a
+// registry that needs a login with its quick fix; the requests counted in the registry's own log.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { RegistryExplorerApi } from '../../src/extension';
+import type { SampleContent } from '../support/lab/content';
+import { isManifestRequest, isTagListing, requestsIn } from '../support/lab/registry-requests';
+import { EXTENSION_ID, labDescription, waitFor } from './helpers';
+
+const lab = labDescription();
+const content = (JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as { content: SampleContent }).content;
+const host = lab.registry.host;
+const tagsOf = (repository: string): Record<string, string> => content.repositories.find((r) => r.name === repository)!.tags;
+const requests = () => requestsIn(readFileSync(lab.registry.logPath, 'utf8'));
+
+function folder(): string {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? tmpdir();
+  const dir = join(root, `editor-references-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function show(name: string, text: string): Promise<vscode.TextDocument> {
+  const path = join(folder(), name);
+  writeFileSync(path, text);
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+  await vscode.window.showTextDocument(document, { preview: false });
+  return document;
+}
+
+/** The position just inside `needle` (its first character + `into`) in a document. */
+function at(document: vscode.TextDocument, needle: string, into = 1): vscode.Position {
+  const index = document.getText().indexOf(needle);
+  assert.ok(index >= 0, `${needle} is in the document`);
+  return document.positionAt(index + into);
+}
+
+function hoverText(hovers: vscode.Hover[] | undefined): string {
+  return (hovers ?? [])
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : c.value))
+    .join('\n');
+}
+
+async function lenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri)) ?? [];
+}
+
+/** The lenses on the line of `needle`, once there are at least `count`. */
+function lensesOn(document: vscode.TextDocument, needle: string, count: number): Promise<vscode.CodeLens[]> {
+  return waitFor(`${count} lens(es) on the line of ${needle}`, async () => {
+    const line = at(document, needle).line;
+    const found = (await lenses(document)).filter((l) => l.range.start.line === line && l.command);
+    return found.length >= count ? found : undefined;
+  });
+}
+
+async function run(lens: vscode.CodeLens): Promise<unknown> {
+  return vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
+}
+
+describe('Image references in files', () => {
+  let start = 0;
+  let compose: vscode.TextDocument;
+
+  before(async function () {
+    this.timeout(60_000);
+    await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
+    start = requests().length;
+    compose = await show(
+      'compose.yaml',
+      [
+        'services:',
+        '  old:',
+        `    image: ${host}/library/alpine:1.2.9`,
+        '  web:',
+        `    image: ${host}/apps/web:v1`,
+        '  moved:',
+        `    image: ${host}/library/alpine:latest@${tagsOf('library/alpine')['3.19']}`,
+        '  gone:',
+        `    image: ${host}/library/alpine:9.9.9`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('shows in a hover what a reference resolves to, which endpoint answered, and the links', async () => {
+    const mark = requests().length;
+    const text = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', compose.uri, at(compose, 'apps/web')),
+    );
+    assert.match(text, new RegExp(content.multiPlatform.digest));
+    assert.match(text, /OCI image index/);
+    assert.match(text, /2 platforms: .*linux\/amd64/);
+    assert.match(text, /Answered by the registry/);
+    for (const command of ['registryExplorer.inspect', 'registryExplorer.revealInTree', 'registryExplorer.copyDigestText'])
+      assert.match(text, new RegExp(`command:${command.replace('.', '\\.')}`));
+    assert.equal(requests().slice(mark).filter(isManifestRequest('apps/web')).length, 2, 'a cold hover: the index and one platform');
+    const warm = requests().length;
+    await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', compose.uri, at(compose, 'apps/web'));
+    assert.equal(requests().length, warm, 'a warm hover sends nothing');
+  });
+
+  it('completes tags after repository:, newest version first', async () => {
+    const document = await show('compose.completion.yaml', `services:\n  app:\n    image: ${host}/library/alpine:\n`);
+    const position = document.lineAt(2).range.end;
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      document.uri,
+      position,
+      ':',
+    );
+    const labels = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
+      .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
+      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.deepEqual(labels, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it("completes repositories after registry/ from the registry's catalog", async () => {
+    const document = await show('compose.repositories.yaml', `services:\n  app:\n    image: ${host}/\n`);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      document.uri,
+      document.lineAt(2).range.end,
+      '/',
+    );
+    const names = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.Module)
+      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const name of ['apps/web', 'library/alpine', 'team-a/api']) assert.ok(names.includes(name), `${name} among ${names.join(', ')}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('offers a newer tag, pinning and an update of a pinned digest, for the references in view', async () => {
+    await vscode.window.showTextDocument(compose);
+    const old = await lensesOn(compose, 'alpine:1.2.9', 2);
+    assert.deepEqual(old.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    assert.deepEqual(
+      (await lensesOn(compose, 'alpine:latest@', 1)).map((l) => l.command!.title),
+      ['Update pinned digest'],
+    );
+    assert.deepEqual(
+      (await lensesOn(compose, 'apps/web:v1', 1)).map((l) => l.command!.title),
+      ['Pin to digest'],
+    );
+  });
+
+  it('pins a reference to its digest with a lens that edits the file, then moves it to the newer tag', async () => {
+    const alpine = tagsOf('library/alpine');
+    const pin = (await lensesOn(compose, 'alpine:1.2.9', 2)).find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `${host}/library/alpine:1.2.9@${alpine['1.2.9']}`);
+    assert.match(compose.getText(), new RegExp(`alpine:1\\.2\\.9@${alpine['1.2.9']}\n`));
+    const newer = await waitFor('the newer-tag lens on the pinned reference', async () =>
+      (await lensesOn(compose, 'alpine:1.2.9@', 1)).find((l) => l.command!.title === 'Newer tag available: 1.2.10'),
+    );
+    await run(newer);
+    assert.match(compose.getText(), new RegExp(`image: ${host}/library/alpine:1\\.2\\.10@${alpine['1.2.10']}\n`));
+  });
+
+  it('warns about a tag that does not exist', async () => {
+    const diagnostic = await waitFor('a diagnostic for alpine:9.9.9', () =>
+      vscode.languages.getDiagnostics(compose.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(diagnostic.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(diagnostic.range.start.line, at(compose, 'alpine:9.9.9').line);
+  });
+
+  it('says a registry needs a login, with Log In as the quick fix', async () => {
+    const document = await show('Dockerfile', `FROM ${lab.basic.host}/private/app:1.0\n`);
+    const diagnostic = await waitFor(
+      'a diagnostic for the registry that needs a login',
+      () => vscode.languages.getDiagnostics(document.uri)[0],
+    );
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Information);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      diagnostic.range,
+    );
+    const logIn = actions.find((a) => a.title === `Log In to ${lab.basic.host}…`);
+    assert.ok(logIn, `a Log In quick fix among ${actions.map((a) => a.title).join(', ')}`);
+    assert.equal(logIn.command?.command, 'registryExplorer.logIn');
+    assert.deepEqual(logIn.command?.arguments, [{ host: lab.basic.host }]);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('listed the tags of library/alpine once for the hover, the completion, the lenses and the diagnostics', () => {
+    const seen = requests().slice(start);
+    assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, seen.map((r) => `${r.method} ${r.path}`).join('\n'));
+  });
+});

@@ -1,0 +1,142 @@
+// The editor features' lookups against a real registry, counted in its access log: one tag listing
+// answers for every tag of a repository in a file, a rate-limited registry's automatic lookups stay
+// within one listing and one manifest request per repository, and a cold hover costs one manifest
+// request (plus one for an index's platform) while a warm one costs nothing.
+import { strict as assert } from 'node:assert';
+import { answerSourceFor, RegistryAnswers } from '../../src/common/registry-answers';
+import * as core from '../../src/core/index';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import { fetchDetails } from '../../src/editors/image-features/details';
+import { factsFor } from '../../src/editors/image-features/facts';
+import { findImageReferences } from '../../src/editors/references/index';
+import { type SampleContent, seedSampleContent } from '../support/lab/content';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { isBlobRequest, isManifestRequest, isTagListing, requestMark, requestsSince } from '../support/lab/registry-requests';
+
+describe('editor lookups against a lab registry (counted in its access log)', function () {
+  let lab: Lab;
+  let registry: LabRegistry;
+  let content: SampleContent;
+  let session: RegistrySession;
+
+  before(async function () {
+    this.timeout(180_000);
+    lab = await Lab.create();
+    registry = await lab.startRegistry({ name: 'editor' });
+    content = await seedSampleContent(registry);
+    session = createSession({ hostsDirectories: [] });
+  });
+
+  after(async () => {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  const answersWith = (rateLimited: string[]): RegistryAnswers =>
+    new RegistryAnswers(
+      answerSourceFor(() => session),
+      { ttlMs: 60_000, rateLimited: (h) => rateLimited.includes(h) },
+    );
+  const alpine = (tag: string): string => content.repositories.find((r) => r.name === 'library/alpine')!.tags[tag]!;
+
+  it('looks every tag of a repository up in one listing, and says which are missing, newer or moved', async () => {
+    const host = registry.host;
+    const compose = [
+      'services:',
+      ...['3.19', '3.20', '1.2.9', '1.2.10', 'latest'].map((t, i) => `  a${i}:\n    image: ${host}/library/alpine:${t}`),
+      `  gone:\n    image: ${host}/library/alpine:9.9.9`,
+      `  moved:\n    image: ${host}/library/alpine:latest@${alpine('3.19')}`,
+      `  api:\n    image: ${host}/team-a/api:1.0.0`,
+      `  nothing:\n    image: ${host}/team-a/nothing:1`,
+      '',
+    ].join('\n');
+    const sites = findImageReferences(compose, '/compose.yaml');
+    assert.equal(sites.length, 9);
+    const answers = answersWith([]);
+    const mark = requestMark(registry);
+    const facts = await Promise.all(sites.map((s) => factsFor(s, answers, { asker: 'automatic' })));
+    const byTag = Object.fromEntries(sites.map((s, i) => [s.written.slice(s.written.indexOf('/') + 1), facts[i]]));
+    assert.deepEqual(byTag['library/alpine:1.2.9'], { state: 'found', newerTag: '1.2.10' });
+    assert.deepEqual(byTag['library/alpine:3.19'], { state: 'found', newerTag: '3.20' });
+    assert.deepEqual(byTag['library/alpine:3.20'], { state: 'found' });
+    assert.deepEqual(byTag['library/alpine:9.9.9'], { state: 'missing', message: `Tag 9.9.9 does not exist in ${host}/library/alpine.` });
+    assert.deepEqual(byTag[`library/alpine:latest@${alpine('3.19')}`], { state: 'found', tagDigest: alpine('latest') });
+    assert.deepEqual(byTag['team-a/api:1.0.0'], { state: 'found', newerTag: '1.1.0' });
+    assert.deepEqual(byTag['team-a/nothing:1'], { state: 'missing', message: `Repository team-a/nothing does not exist in ${host}.` });
+
+    const seen = requestsSince(registry, mark);
+    assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, 'one listing for seven alpine references');
+    assert.equal(seen.filter(isTagListing('team-a/api')).length, 1);
+    assert.deepEqual(
+      seen.filter(isManifestRequest('library/alpine')).map((r) => `${r.method} ${r.path}`),
+      ['HEAD /v2/library/alpine/manifests/latest'],
+      'a manifest request only for the pinned tag',
+    );
+  });
+
+  it("keeps a rate-limited registry's automatic lookups to one listing and one manifest request per repository", async () => {
+    const host = registry.host;
+    const api = content.repositories.find((r) => r.name === 'team-a/api')!.tags;
+    const file = [
+      `FROM ${host}/team-a/api:1.0.0@${api['1.1.0']}`,
+      `FROM ${host}/team-a/api:1.1.0@${api['1.0.0']}`,
+      `FROM ${host}/team-a/api@${api['1.0.0']}`,
+      `FROM ${host}/team-a/api:1.1.0`,
+      `FROM ${host}/team-a/api:0.0.1`,
+      '',
+    ].join('\n');
+    const sites = findImageReferences(file, '/Dockerfile');
+    assert.equal(sites.length, 5);
+    const answers = answersWith([host]);
+    const mark = requestMark(registry);
+    const facts = [];
+    for (const site of sites) facts.push(await factsFor(site, answers, { asker: 'automatic' }));
+    const seen = requestsSince(registry, mark);
+    assert.equal(seen.filter(isTagListing('team-a/api')).length, 1);
+    assert.equal(seen.filter(isManifestRequest('team-a/api')).length, 1, 'one manifest request, whatever the file holds');
+    assert.deepEqual(
+      facts.map((f) => f.state),
+      ['found', 'found', 'deferred', 'found', 'missing'],
+    );
+    assert.deepEqual(facts[0], { state: 'found', newerTag: '1.1.0', tagDigest: api['1.0.0'] }, 'the budget went to the first pinned tag');
+    assert.deepEqual(facts[1], { state: 'found' }, 'the second waits for the next period (or a person asking)');
+    // A person asking is never held back, and the answer is kept for the lenses.
+    const wanted = await answers.descriptor(host, 'team-a/api', '1.1.0', { asker: 'person' });
+    assert.equal(wanted?.digest, api['1.1.0']);
+  });
+
+  it('describes an index in a cold hover with two manifest requests and its config, and a warm hover with none', async () => {
+    const host = registry.host;
+    const answers = answersWith([]);
+    const hover = () =>
+      answers.details(host, 'apps/web', 'v1\n', { asker: 'person' }, (signal) =>
+        fetchDetails({
+          core,
+          client: session.registry(host),
+          repository: session.registry(host).repository('apps/web'),
+          reference: `${host}/apps/web:v1`,
+          pointer: 'v1',
+          platform: 'linux/arm64',
+          signal,
+        }),
+      );
+    const mark = requestMark(registry);
+    const details = await hover();
+    const cold = requestsSince(registry, mark);
+    assert.equal(details?.digest, content.multiPlatform.digest);
+    assert.equal(details?.kind, 'index');
+    assert.deepEqual(
+      details?.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64/v8'],
+    );
+    assert.equal(details?.chosenPlatform, 'linux/arm64/v8');
+    assert.ok(details?.platforms[1]?.size && details.size === details.platforms[1].size, 'the chosen platform has its size');
+    assert.equal(details?.servedBy?.role, 'server');
+    assert.equal(details?.servedBy?.origin, registry.url);
+    assert.equal(cold.filter(isManifestRequest('apps/web')).length, 2, 'the index and one platform');
+    assert.equal(cold.filter(isBlobRequest('apps/web')).length, 1, 'the config');
+    const warmMark = requestMark(registry);
+    await hover();
+    assert.deepEqual(requestsSince(registry, warmMark), []);
+  });
+});

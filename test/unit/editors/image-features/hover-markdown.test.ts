@@ -1,0 +1,75 @@
+import { strict as assert } from 'node:assert';
+import type { ReferenceDetails } from '../../../../src/editors/image-features/details';
+import { HOVER_COMMANDS, hoverMarkdown, markdownText } from '../../../../src/editors/image-features/hover-markdown';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+function details(overrides: Partial<ReferenceDetails> = {}): ReferenceDetails {
+  return {
+    reference: 'ghcr.io/acme/api:1.4.2',
+    digest: DIGEST,
+    manifestSize: 1234,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    kind: 'index',
+    platforms: [
+      { platform: 'linux/amd64', digest: `sha256:${'b'.repeat(64)}`, size: 3 * 1024 * 1024 },
+      { platform: 'linux/arm64/v8', digest: `sha256:${'c'.repeat(64)}` },
+    ],
+    chosenPlatform: 'linux/amd64',
+    size: 3 * 1024 * 1024,
+    created: '2024-05-01T10:00:00.123456Z',
+    labels: { 'org.opencontainers.image.version': '1.4.2', 'org.opencontainers.image.source': 'https://github.com/acme/api' },
+    servedBy: { origin: 'https://mirror.example:5000', role: 'mirror' },
+    ...overrides,
+  };
+}
+
+/** The targets of every Markdown link in `text` that is not escaped. */
+function links(text: string): string[] {
+  return [...text.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1]!);
+}
+
+describe('hoverMarkdown', () => {
+  it('says what the reference resolves to, which endpoint answered, and links Inspect, Reveal in Tree and Copy Digest', () => {
+    const text = hoverMarkdown(details(), { state: 'found', newerTag: '1.4.3' }, 'OCI image index');
+    assert.match(text, /^\*\*ghcr\\\.io\/acme\/api\\:1\\\.4\\\.2\*\*/);
+    assert.ok(text.includes(`\`${DIGEST}\``));
+    assert.match(text, /2 platforms: \*\*linux\/amd64\*\* \(3\.0 MiB\), linux\/arm64\/v8/);
+    assert.match(text, /Created 2024\\-05\\-01T10\\:00\\:00Z · version 1\\\.4\\\.2 · source \[/);
+    assert.match(text, /Answered by the mirror https\\:\/\/mirror\\\.example\\:5000/);
+    assert.match(text, /Newer tag available: 1\\\.4\\\.3/);
+    const targets = links(text);
+    assert.deepEqual(
+      targets.map((t) => t.split('?')[0]),
+      ['https://github.com/acme/api', ...HOVER_COMMANDS.map((c) => `command:${c}`)],
+    );
+    assert.deepEqual(JSON.parse(decodeURIComponent(targets[3]!.split('?')[1]!)), [{ digest: DIGEST }]);
+  });
+
+  it('makes no link, command or markup out of registry text', () => {
+    const hostile = details({
+      kind: 'image',
+      platforms: [],
+      mediaType: 'application/x](command:registryExplorer.delete?x)',
+      labels: {
+        'org.opencontainers.image.source': 'javascript:alert(1)',
+        'org.opencontainers.image.url': 'https://example.com/a)](command:registryExplorer.delete)',
+        'org.opencontainers.image.title': '<img src=x onerror=alert(1)> **bold** $(alert) \u202Eexe.txt',
+      },
+    });
+    const text = hoverMarkdown(hostile, undefined, 'image');
+    assert.deepEqual(
+      links(text).map((t) => t.split('?')[0]),
+      HOVER_COMMANDS.map((c) => `command:${c}`),
+    );
+    assert.doesNotMatch(text, /(?<!\\)</, 'no HTML: every < is escaped');
+    assert.ok(text.includes('\\u202E'), 'the bidirectional override is shown, not applied');
+  });
+
+  it('cuts long values and keeps them on one line', () => {
+    const shown = markdownText(`first\nsecond ${'x'.repeat(500)}`);
+    assert.ok(!shown.includes('\n'));
+    assert.ok(shown.length < 200);
+    assert.ok(shown.endsWith('…'));
+  });
+});

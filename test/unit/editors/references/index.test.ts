@@ -1,0 +1,125 @@
+import { strict as assert } from 'node:assert';
+import { findImageReferences, referenceAt } from '../../../../src/editors/references/index';
+import { describeSites, fixture } from '../../support/reference-sites';
+
+/** The corpus in test/fixtures/references: each file's references with their exact ranges. */
+function found(name: string, path = name): string[] {
+  const text = fixture(name);
+  const sites = findImageReferences(text, path);
+  for (const site of sites) assert.equal(text.slice(site.start, site.end), site.written, 'a site covers what it says is written there');
+  return describeSites(text, sites);
+}
+
+describe('findImageReferences', () => {
+  it('reads a multi-stage Dockerfile: ARG defaults, platforms, stages, COPY --from, RUN --mount, heredocs', () => {
+    assert.deepEqual(found('Dockerfile'), [
+      '7:31-7:67 FROM node:20.11.1-alpine3.19 (as written node:${NODE_VERSION}-alpine${ALPINE})',
+      '12:5-12:16 FROM golang:1.22-bookworm (as written ${GO_IMAGE})',
+      '13:27-13:51 RUN --mount ghcr.io/acme/protoc:25.1',
+      '17:5-17:107 FROM docker.io/library/nginx:1.25.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 platform linux/arm64',
+      '20:12-20:24 COPY --from busybox:1.36',
+      '24:5-24:59 FROM registry.example.com:5000/team/base:2.1.0 (as written ${REGISTRY:-registry.example.com:5000}/team/base:2.1.0)',
+    ]);
+  });
+
+  it('follows the escape directive of a Containerfile', () => {
+    assert.deepEqual(found('Containerfile.backtick'), [
+      '2:5-2:12 FROM mcr.microsoft.com/windows/servercore:ltsc2022 (as written ${BASE})',
+      '5:5-5:61 FROM mcr.microsoft.com/powershell:lts-7.2-nanoserver-ltsc2022',
+    ]);
+  });
+
+  it('reads Compose services through anchors and merges, once per place, and leaves environment variables alone', () => {
+    assert.deepEqual(found('compose.yaml'), [
+      '5:10-5:33 image ghcr.io/acme/base:1.4.2',
+      '16:11-16:40 image ghcr.io/acme/api:1.4.2-alpine',
+      '22:12-22:25 image postgres:16.2',
+      '25:18-25:36 image redis:7.2.4-alpine',
+      '29:11-29:82 image localhost:5000/library/registry:2.8.3 (as written ${MIRROR_REGISTRY:-localhost:5000}/library/registry:${MIRROR_TAG-2.8.3})',
+      '33:11-33:44 image registry.example.com/shop/app:dev built here',
+      '40:11-40:113 image docker.io/library/nginx:1.25.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+    ]);
+  });
+
+  it('reads every container list of every Kubernetes object in a Helm-rendered multi-document file', () => {
+    assert.deepEqual(found('helm-rendered.yaml'), [
+      '23:18-23:44 initContainers ghcr.io/acme/migrate:0.9.1',
+      '27:17-27:40 containers ghcr.io/acme/shop:1.4.2',
+      '31:17-31:41 containers envoyproxy/envoy:v1.29.1',
+      '46:21-46:35 containers busybox:1.36.1',
+      '56:40-56:51 containers alpine:3.19',
+      '59:17-59:40 ephemeralContainers nicolaka/netshoot:v0.12',
+    ]);
+  });
+
+  it('reads GitHub Actions containers, services and docker:// steps, and leaves expressions alone', () => {
+    assert.deepEqual(found('.github/workflows/ci.yml'), [
+      '6:15-6:34 container node:20.11-bookworm',
+      '9:15-9:28 service postgres:16.2',
+      '13:15-13:22 service redis:7',
+      '16:23-16:34 uses alpine:3.19',
+      '20:24-20:49 uses hadolint/hadolint:v2.12.0',
+      '27:13-27:43 container ghcr.io/acme/builder:2024.05.1',
+    ]);
+  });
+
+  it("reads GitLab CI images and services with the file's own variables, and leaves predefined ones alone", () => {
+    assert.deepEqual(found('.gitlab-ci.yml'), [
+      '5:9-5:38 image python:3.12-slim (as written python:${PYTHON_VERSION}-slim)',
+      '7:12-7:32 service postgres:16.2-alpine',
+      '13:9-13:22 image docker:24.0.7',
+      '15:6-15:11 service docker:24.0.7-dind (as written $DIND)',
+      '20:6-20:15 service redis:7.2',
+      '27:10-27:54 image gcr.io/kaniko-project/executor:v1.21.0-debug',
+    ]);
+  });
+
+  it('reads devcontainer.json with comments and trailing commas: the image and registry features', () => {
+    assert.deepEqual(found('.devcontainer/devcontainer.json'), [
+      '3:12-3:73 image mcr.microsoft.com/devcontainers/typescript-node:1-20-bookworm',
+      '5:5-5:54 feature ghcr.io/devcontainers/features/docker-in-docker:2',
+      '6:5-6:53 feature ghcr.io/devcontainers/features/github-cli:1.0.11',
+    ]);
+  });
+
+  it('reads a Compose file under another name by its services, and no file it does not know', () => {
+    const compose = fixture('compose.yaml');
+    assert.equal(findImageReferences(compose, '/deploy/docker-stack.yml').length, 7);
+    assert.deepEqual(findImageReferences(compose, '/notes/compose.txt'), []);
+    assert.deepEqual(findImageReferences('just: text\nimage: nginx:1\n', '/a/values.yaml'), []);
+  });
+
+  it('never throws on broken files, and finds what it can', () => {
+    assert.deepEqual(findImageReferences('services:\n  a:\n    image: [unclosed\n', '/compose.yaml'), []);
+    assert.deepEqual(findImageReferences('{ "image": ', '/.devcontainer.json'), []);
+    assert.deepEqual(describeSites('FROM\nFROM alpine:3.20 AS', findImageReferences('FROM\nFROM alpine:3.20 AS', '/Dockerfile')), [
+      '1:5-1:16 FROM alpine:3.20',
+    ]);
+  });
+
+  it('keeps CRLF line ends out of ranges', () => {
+    const text = 'services:\r\n  web:\r\n    image: nginx:1.25\r\n';
+    assert.deepEqual(describeSites(text, findImageReferences(text, '/compose.yml')), ['2:11-2:21 image nginx:1.25']);
+  });
+});
+
+describe('referenceAt', () => {
+  it('finds the reference being typed, even where the text alone is no valid YAML yet', () => {
+    const text = 'services:\n  web:\n    image: ghcr.io/acme/api:\n';
+    const offset = text.indexOf('api:') + 4;
+    const at = referenceAt(text, '/compose.yaml', offset);
+    assert.equal(at?.typed, 'ghcr.io/acme/api:');
+    assert.equal(at?.site.start, text.indexOf('ghcr.io'));
+  });
+
+  it('finds an empty FROM and a half-typed registry host', () => {
+    assert.equal(referenceAt('FROM ', '/Dockerfile', 5)?.typed, '');
+    const text = '{ "image": "localhost:5000/" }';
+    assert.equal(referenceAt(text, '/.devcontainer.json', text.indexOf('/"') + 1)?.typed, 'localhost:5000/');
+  });
+
+  it('finds nothing outside a reference', () => {
+    const text = 'services:\n  web:\n    image: nginx:1\n    restart: always\n';
+    assert.equal(referenceAt(text, '/compose.yaml', text.indexOf('always')), undefined);
+  });
+});
