@@ -248,14 +248,17 @@ describe('registries behind a real HTTP proxy (squid)', function () {
       { proxy: { url: squid.url('open'), noProxy: ['registry.test'] }, resolveRules: rule },
       { proxy: { url: squid.url('open') }, registries: [{ url: registryTest(), proxy: 'none' }], resolveRules: rule },
     ] satisfies CoreConfig[]) {
-      const before = requests().length;
+      // Only the port this case points at: squid logs a tunnel when it closes, so an earlier case's
+      // tunnels through the other ports can be logged while this one runs.
+      const onOpenPort = (): ProxyLogLine[] => requests().filter((l) => l.port === 'open');
+      const before = onOpenPort().length;
       const s = session(config);
       const ping = await s.registry(registryTest()).ping();
       assert.equal(ping.state, 'reachable', `${JSON.stringify(config)}: ${ping.state === 'unreachable' ? ping.error.message : ping.state}`);
       assert.match(describePlan(await s.plan(registryTest(), 'list')), /https proxy: direct: /);
       await s.close();
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(requests().slice(before), [], `no request reached the proxy with ${JSON.stringify(config)}`);
+      assert.deepEqual(onOpenPort().slice(before), [], `no request reached the proxy with ${JSON.stringify(config)}`);
     }
   });
 
