@@ -67,7 +67,7 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     [plain, basic, squid] = await Promise.all([
       lab.startRegistry({ name: 'proxied' }),
       lab.startRegistry({ name: 'proxied-basic', auth: 'basic' }),
-      SquidProxy.start({ names: ['registry.test', 'plain.test', 'fallback.test', 'gone.test'], user: PROXY_USER }),
+      SquidProxy.start({ names: ['registry.test', 'plain.test', 'fallback.test', 'gone.test', 'denied.test'], user: PROXY_USER }),
     ]);
     layout = await OciLayout.create(join(lab.dir, 'content', 'proxied'));
     image = await layout.image({ seed: 'proxied', layers: [16 * 1024] });
@@ -298,6 +298,37 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     );
     assert.equal(forwarded.code, 'PROXY_ERROR', forwarded.message);
     assert.match(forwarded.message, /could not reach gone\.test:\d+ and answered HTTP 50\d \(ERR_[A-Z_]+/);
+  });
+
+  it('names the proxy when it answers a forwarded plain-HTTP request itself: a login it wants (407) or a host it refuses (403)', async () => {
+    const plainRegistry = (host: string) => [{ url: `http://${host}:${plain.port}` }];
+    const auth = squid.url('auth');
+    const missing = await failure(
+      session({ proxy: { url: auth }, registries: plainRegistry('plain.test') })
+        .registry(`plain.test:${plain.port}`)
+        .repository('proxied/app')
+        .resolve('v1'),
+    );
+    assert.equal(missing.code, 'PROXY_AUTH_REQUIRED', missing.message);
+    assert.match(missing.message, new RegExp(`^The proxy ${auth} \\(from [^)]+\\) asks for a login \\(HTTP 407\\)`));
+    const wrong = await failure(
+      session({ proxy: { url: auth.replace('http://', 'http://proxy-user:not-it@') }, registries: plainRegistry('plain.test') })
+        .registry(`plain.test:${plain.port}`)
+        .repository('proxied/app')
+        .resolve('v1'),
+    );
+    assert.equal(wrong.code, 'PROXY_AUTH_REFUSED', wrong.message);
+    assert.doesNotMatch(wrong.message, /not-it/);
+
+    const denied = await failure(
+      session({ proxy: { url: squid.url('open') }, registries: plainRegistry('denied.test') })
+        .registry(`denied.test:${plain.port}`)
+        .repository('proxied/app')
+        .resolve('v1'),
+    );
+    assert.equal(denied.code, 'PROXY_ERROR', denied.message);
+    assert.match(denied.message, /would not pass on the request to denied\.test:\d+ and answered HTTP 403 \(ERR_ACCESS_DENIED/);
+    assert.equal(denied.remedy?.kind, 'bypass-proxy');
   });
 
   it('never shows the proxy a registry Authorization outside a tunnel, but for the registry configured as plain HTTP', () => {

@@ -5,7 +5,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 import type { TrustRoots } from './trust';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
-import { describeProxyFailure, proxyErrorHeader, proxyErrorPage } from './proxy-errors';
+import { describeForwardedAnswer, describeProxyFailure } from './proxy-errors';
 import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits } from './response-body';
 
 /** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
@@ -157,11 +157,11 @@ export class HttpTransport {
       });
       const proxy = options.proxy;
       // A forwarded request's answer may be the proxy's own error page rather than the host's.
-      if (proxy && req.url.protocol === 'http:' && !proxy.tunnel && res.statusCode >= 500) {
-        const detail = proxyErrorHeader(res.headers);
-        if (detail !== undefined) {
+      if (proxy && req.url.protocol === 'http:' && !proxy.tunnel) {
+        const proxyAnswer = describeForwardedAnswer(res.statusCode, res.headers, req.url, proxy);
+        if (proxyAnswer) {
           await res.body.dump().catch(() => undefined);
-          throw proxyErrorPage(undefined, req.url, proxy, res.statusCode, detail);
+          throw proxyAnswer;
         }
       }
       const announced = Number(res.headers['content-length']);

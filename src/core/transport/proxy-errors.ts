@@ -51,26 +51,10 @@ export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions
   const { codes, messages } = chain(err);
   const status = proxyStatus(messages);
   const named = `The proxy ${proxy.url} (from ${proxy.source})`;
-  const fail = (
-    code: 'PROXY_UNREACHABLE' | 'PROXY_AUTH_REQUIRED' | 'PROXY_AUTH_REFUSED' | 'PROXY_CONNECT_REFUSED',
-    text: string,
-    remedy: Remedy,
-  ) => new CoreError(code, text, { cause: err, remedy });
+  const fail = (code: 'PROXY_UNREACHABLE' | 'PROXY_CONNECT_REFUSED', text: string, remedy: Remedy) =>
+    new CoreError(code, text, { cause: err, remedy });
   const check: Remedy = { kind: 'check-proxy', host: url.host, proxy: proxy.url, source: proxy.source };
-  if (status === 407) {
-    const login: Remedy = { kind: 'proxy-login', proxy: proxy.url, source: proxy.source };
-    return proxy.authorization !== undefined
-      ? fail(
-          'PROXY_AUTH_REFUSED',
-          `${named} refused the proxy login sent with the request to ${url.host} (HTTP 407): check the proxy user and password.`,
-          login,
-        )
-      : fail(
-          'PROXY_AUTH_REQUIRED',
-          `${named} asks for a login (HTTP 407) before it passes on requests to ${url.host}: give it the proxy's user and password.`,
-          login,
-        );
-  }
+  if (status === 407) return proxyLoginFailure(err, url, proxy);
   if (status !== undefined && status >= 500) return proxyErrorPage(err, url, proxy, status);
   if (status !== undefined) {
     return fail(
@@ -90,12 +74,52 @@ export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions
   return undefined;
 }
 
+/** A proxy that wants a login (407) it was not given, or refused the one it was given. */
+function proxyLoginFailure(cause: unknown, url: URL, proxy: ProxyOptions): CoreError {
+  const named = `The proxy ${proxy.url} (from ${proxy.source})`;
+  const remedy: Remedy = { kind: 'proxy-login', proxy: proxy.url, source: proxy.source };
+  return proxy.authorization !== undefined
+    ? new CoreError(
+        'PROXY_AUTH_REFUSED',
+        `${named} refused the proxy login sent with the request to ${url.host} (HTTP 407): check the proxy user and password.`,
+        { cause, remedy },
+      )
+    : new CoreError(
+        'PROXY_AUTH_REQUIRED',
+        `${named} asks for a login (HTTP 407) before it passes on requests to ${url.host}: give it the proxy's user and password.`,
+        { cause, remedy },
+      );
+}
+
+/**
+ * The answer to a request forwarded to a proxy (plain HTTP, no tunnel) when it is the proxy's and not
+ * the host's: a 407 (no host asks a client for a proxy login), or an error status carrying the proxy's
+ * own error headers (a host it denies, a host it cannot reach). Undefined for the host's own answers.
+ */
+export function describeForwardedAnswer(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  url: URL,
+  proxy: ProxyOptions,
+): CoreError | undefined {
+  if (status === 407) return proxyLoginFailure(undefined, url, proxy);
+  if (status < 400) return undefined;
+  const detail = proxyErrorHeader(headers);
+  if (detail === undefined) return undefined;
+  if (status >= 500) return proxyErrorPage(undefined, url, proxy, status, detail);
+  return new CoreError(
+    'PROXY_ERROR',
+    `The proxy ${proxy.url} (from ${proxy.source}) would not pass on the request to ${url.host} and answered HTTP ${status} (${detail}) with its own error page: ask its operator to allow ${url.host}, or reach it without the proxy.`,
+    { remedy: { kind: 'bypass-proxy', host: url.host, proxy: proxy.url, source: proxy.source } },
+  );
+}
+
 /**
  * A proxy's own error page (it could not reach the host, or the host timed out): a 5xx the proxy
  * answered instead of the host, recognised from a tunnel's refusal or from the proxy's own headers
  * on a forwarded request (`Proxy-Status`, RFC 9209, or squid's `X-Squid-Error`).
  */
-export function proxyErrorPage(cause: unknown, url: URL, proxy: ProxyOptions, status: number, detail?: string): CoreError {
+function proxyErrorPage(cause: unknown, url: URL, proxy: ProxyOptions, status: number, detail?: string): CoreError {
   const what = detail ? ` (${detail})` : '';
   return new CoreError(
     'PROXY_ERROR',
@@ -105,7 +129,7 @@ export function proxyErrorPage(cause: unknown, url: URL, proxy: ProxyOptions, st
 }
 
 /** The proxy's own error headers on a forwarded answer, as a short safe text, or undefined when the answer is the host's. */
-export function proxyErrorHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
+function proxyErrorHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
   for (const name of ['proxy-status', 'x-squid-error']) {
     const raw = headers[name];
     const value = Array.isArray(raw) ? raw.join(', ') : raw;

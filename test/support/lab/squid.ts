@@ -1,6 +1,6 @@
 // A real HTTP proxy for the lab: Debian's squid on 127.0.0.1, one process with three ports — `open`
 // (anyone), `auth` (Basic login required, from an htpasswd file) and `noConnect` (refuses CONNECT,
-// forwards plain HTTP) — and a hosts file that points the lab's `.test` names at 127.0.0.1, so
+// forwards plain HTTP), all refusing `denied.test` — and a hosts file that points the lab's `.test` names at 127.0.0.1, so
 // the proxy reaches the lab's registries by the names the client asks for. Its access log records,
 // per request, the port it came in on, method, URL, status, and whether Authorization and
 // Proxy-Authorization headers reached it (CONNECT lines show only what the tunnel request carried,
@@ -110,6 +110,9 @@ export class SquidProxy {
       'acl authPort myportname auth',
       'acl noConnectPort myportname noConnect',
       'acl CONNECT method CONNECT',
+      // A host every port refuses, as a company proxy refuses sites it does not allow.
+      'acl deniedHost dstdomain denied.test',
+      'http_access deny deniedHost',
       'acl authed proxy_auth REQUIRED',
       'http_access allow openPort',
       'http_access deny noConnectPort CONNECT',
