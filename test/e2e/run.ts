@@ -22,6 +22,7 @@ import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
 import { runEditorPath } from './editor-path';
+import { runRestrictedPath } from './restricted-path';
 import type { LabRegistry } from '../support/lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -126,7 +127,8 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     // E2E_ONLY=editor runs the editor path alone (it needs nothing the other paths set up).
     if (process.env.E2E_ONLY === 'editor') {
       await editorPath(true);
-      console.log(`[e2e] editor path passed; screenshots in ${screenshots}`);
+      await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
+      console.log(`[e2e] editor paths passed; screenshots in ${screenshots}`);
       return 0;
     }
     await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
@@ -140,6 +142,8 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     await runWalkthroughPath(workbench.page, { screenshots });
     await editorPath();
+    // Last: a second VS Code, with workspace trust on and the folder not trusted.
+    await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

@@ -34,6 +34,11 @@ export interface VsCodeServerOptions {
   env?: Record<string, string>;
   /** A fixed port (the demo's); by default a free one. */
   port?: number;
+  /**
+   * Workspace trust as a person meets it: on, and the workspace folder not yet trusted (Restricted
+   * Mode). By default trust is off, so every workspace is trusted.
+   */
+  restrictedMode?: boolean;
   /** The default log level of every log, extension log channels included (default info). */
   logLevel?: 'trace' | 'debug' | 'info';
 }
@@ -70,7 +75,9 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
         'chat.disableAIFeatures': true,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'workbench.tips.enabled': false,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': options.restrictedMode === true,
+        // No modal at startup: the folder opens in Restricted Mode, as after "Don't Trust".
+        ...(options.restrictedMode ? { 'security.workspace.trust.startupPrompt': 'never' } : {}),
         ...options.settings,
       },
       null,
@@ -103,7 +110,7 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
       `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.restrictedMode ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--log',
       options.logLevel ?? 'info',
