@@ -13,6 +13,7 @@ import { verifyingStream } from '../../src/core/oci/verify-stream';
 import type { Repository } from '../../src/core/registry/repository';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from '../support/lab/content';
+import { FaultProxy } from '../support/lab/fault-proxy';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
@@ -146,6 +147,38 @@ describe('registry operations against real registries', function () {
     );
     assert.equal(copied.referrers[0]!.artifactType, sample.referrer.artifactType);
     assert.deepEqual((await to.referrers(sample.referrer.subjectDigest, { artifactType: 'application/x-none' })).referrers, []);
+  });
+
+  it('tags the copied root only after its referrers: a referrer that fails leaves no tag', async function () {
+    const front = await FaultProxy.start(source);
+    const faulty = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: front.url }, { url: target.url }],
+      retry: { maxAttempts: 1 },
+    });
+    try {
+      front.add({ method: 'GET', path: new RegExp(`/manifests/${sample.referrer.digest}$`), fault: { kind: 'status', status: 500 } });
+      const from = faulty.registry(front.host).repository(sample.referrer.repository);
+      const to = faulty.registry(target.host).repository('signed/tag-last');
+      const err = await copy(from, to, await from.resolve(sample.multiPlatform.tag), { tag: 'v1', includeReferrers: true }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CoreError, `the copy failed at the referrer: ${String(err)}`);
+      assert.ok(front.count('GET', new RegExp(`/manifests/${sample.referrer.digest}$`)) > 0, 'the referrer was asked for');
+      await rejectsWith(to.resolve('v1'), 'MANIFEST_UNKNOWN');
+
+      front.clear();
+      await copy(from, to, await from.resolve(sample.multiPlatform.tag), { tag: 'v1', includeReferrers: true });
+      assert.deepEqual(
+        (await listTags(target, 'signed/tag-last')).filter((t) => !t.startsWith('sha256-')),
+        ['v1'],
+      );
+    } finally {
+      await faulty.close();
+      await front.stop();
+    }
   });
 
   it('tags, lists the tags of a digest, deletes a tag alone, then the manifest', async function () {

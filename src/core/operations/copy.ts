@@ -82,8 +82,13 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
     result.root = graph.root;
     result.rewritten = graph.rewritten;
     const transfer = new GraphTransfer(source, target, options, signal, result, () => abort.abort());
-    await transfer.run(graph, options.tag);
-    if (options.includeReferrers && isReferrersSource(source)) await transfer.referrers(graph.root.digest, 1);
+    const withReferrers = options.includeReferrers === true && isReferrersSource(source);
+    // The tag goes last, as with every manifest: a copy whose referrers fail leaves no tag behind.
+    await transfer.run(graph, withReferrers ? undefined : options.tag);
+    if (withReferrers) {
+      await transfer.referrers(graph.root.digest, 1);
+      if (options.tag !== undefined) await transfer.tagRoot(graph, options.tag);
+    }
     result.durationMs = performance.now() - started;
     return result;
   } catch (err) {
@@ -146,6 +151,14 @@ class GraphTransfer {
       this.result.manifests.stored++;
       this.emit({ type: 'manifest', descriptor: parsed.descriptor, state: 'stored' });
     }
+  }
+
+  /** Tags the stored root (a PUT of the same bytes under the tag) once everything it needs is in place. */
+  async tagRoot(graph: ContentGraph, tag: string): Promise<void> {
+    const root = graph.manifests.find((m) => m.descriptor.digest === graph.root.digest);
+    if (!root) throw new Error(`the content graph of ${graph.root.digest} does not hold its root manifest`);
+    const descriptor = { ...root.descriptor, ...(graph.root.annotations ? { annotations: graph.root.annotations } : {}) };
+    await this.target.pushManifest(descriptor, root.bytes, tag, this.signal);
   }
 
   /** Copies the referrers of `digest` (and theirs, a few levels deep) after the subject is stored. */
