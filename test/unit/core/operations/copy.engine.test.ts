@@ -4,6 +4,7 @@
 // their depth, and cancellation. Written to kill the mutants the mutation run found alive (see
 // docs/mutation.md); the lab covers the same engine against real registries.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import type { ReadTarget, WriteTarget } from '../../../../src/core/oci/content';
 import { digestOf } from '../../../../src/core/oci/digest';
@@ -29,8 +30,8 @@ class Store implements ReadTarget, WriteTarget {
   readonly pushedManifests: { descriptor: Descriptor; tag?: string }[] = [];
   readonly opened: string[] = [];
   readonly mounts: { digest: string; from: string }[] = [];
-  /** Referrers by subject digest, when this store can list them. */
-  referrersOf?: Map<string, Descriptor[]>;
+  /** Signals the engine passed to referrers() (one per call). */
+  readonly referrerSignals: (AbortSignal | undefined)[] = [];
   inFlight = 0;
   maxInFlight = 0;
   /** Called before each upload; may throw to fail it. */
@@ -113,8 +114,14 @@ class Store implements ReadTarget, WriteTarget {
     if (tag !== undefined) this.tags.set(tag, d.digest);
   }
 
-  async referrers(digest: string): Promise<{ referrers: Descriptor[] }> {
-    return { referrers: this.referrersOf?.get(digest) ?? [] };
+  /** Makes this store list referrers (a registry can; a layout cannot): `referrers()` exists only then. */
+  listReferrers(bySubject: Map<string, Descriptor[]>): void {
+    Object.assign(this, {
+      referrers: async (digest: string, options: { signal?: AbortSignal }) => {
+        this.referrerSignals.push(options.signal);
+        return { referrers: bySubject.get(digest) ?? [] };
+      },
+    });
   }
 }
 
@@ -389,7 +396,8 @@ describe('copy: the engine’s bookkeeping', function () {
   it('copies referrers only when asked, and no deeper than three levels', async () => {
     const source = new Store('source');
     const root = image(source, 'subject');
-    source.referrersOf = new Map();
+    const bySubject = new Map<string, Descriptor[]>();
+    source.listReferrers(bySubject);
     let subject = root;
     const chain: Descriptor[] = [];
     for (let level = 1; level <= 5; level++) {
@@ -405,7 +413,7 @@ describe('copy: the engine’s bookkeeping', function () {
         },
         MediaTypes.ociManifest,
       );
-      source.referrersOf.set(subject.digest, [referrer]);
+      bySubject.set(subject.digest, [referrer]);
       chain.push(referrer);
       subject = referrer;
     }
@@ -416,6 +424,9 @@ describe('copy: the engine’s bookkeeping', function () {
     const target = new Store('target');
     const result = await copy(source, target, root, { includeReferrers: true });
     assert.equal(result.referrers, 3);
+    // The referrers share one empty config: moved once, never looked up again as a new blob.
+    assert.deepEqual(result.blobs, { copied: 3, skipped: 0, mounted: 0 });
+    assert.ok(source.referrerSignals.length === 3 && source.referrerSignals.every((s) => s instanceof AbortSignal), 'cancellable listings');
     assert.deepEqual(
       chain.map((d) => target.manifests.has(d.digest)),
       [true, true, true, false, false],
@@ -436,5 +447,133 @@ describe('copy: the engine’s bookkeeping', function () {
     second.onUpload = () => during.abort();
     await rejectsWithCode(copy(source, second, root, { signal: during.signal, blobAttempts: 3 }), 'CANCELLED');
     assert.deepEqual(second.pushedManifests, []);
+  });
+
+  it('asks nothing of a source that cannot list referrers, even when asked to copy them', async () => {
+    const source = new Store('oci:/layout');
+    const root = image(source, 'no-referrers');
+    assert.equal('referrers' in source, false);
+    const result = await copy(source, new Store('target'), root, { includeReferrers: true });
+    assert.equal(result.referrers, 0);
+  });
+
+  it('a registry target without mounts in the same registry gets the bytes', async () => {
+    const source = new RegistryStore('registry.example', 'team/source');
+    const root = image(source, 'no-mount');
+    const target = new Store('registry.example/team/target');
+    Object.assign(target, { registryHost: 'registry.example', repository: 'team/target' });
+    const result = await copy(source, target, root);
+    assert.equal(result.blobs.copied, 2);
+  });
+
+  it('the first blob that fails for good stops the rest: queued blobs are not started', async () => {
+    const source = new Store('source');
+    const blobs = Array.from({ length: 6 }, (_, i) => source.putBlob(Buffer.alloc(500 + i, i), MediaTypes.ociLayerGzip));
+    const root = source.putManifest(
+      { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: blobs[0], layers: blobs.slice(1) },
+      MediaTypes.ociManifest,
+    );
+    const target = new Store('target');
+    const asked: string[] = [];
+    const hasBlob = target.hasBlob.bind(target);
+    target.hasBlob = (d) => {
+      asked.push(d.digest);
+      return hasBlob(d);
+    };
+    target.onUpload = () => {
+      throw new RegistryError('DENIED', 'denied', 403, []);
+    };
+    await rejectsWithCode(copy(source, target, root, { concurrency: 1 }), 'DENIED');
+    // The next one may already be on its way when the failure lands; none after it starts.
+    assert.equal(asked[0], blobs[0]!.digest);
+    assert.ok(asked.length <= 2, `${asked.length} of 6 blobs started`);
+    assert.ok(source.opened.length <= 2);
+  });
+
+  it('a blob failing before any byte moved reports no bytes for it', async () => {
+    const source = new Store('source');
+    const root = image(source, 'early');
+    const layer = [...source.blobs.keys()][1]!;
+    let opens = 0;
+    source.onOpen = (d) => {
+      if (d.digest === layer && ++opens === 1) throw new CoreError('CONNECTION_RESET', 'reset before a byte');
+    };
+    const { list, onProgress } = events();
+    await copy(source, new Store('target'), root, { onProgress, blobAttempts: 2 });
+    const layerBytes = list.filter((e) => e.type === 'bytes' && e.descriptor.digest === layer);
+    assert.ok(
+      layerBytes.every((e) => e.type === 'bytes' && e.n > 0),
+      'no zero or negative byte event',
+    );
+  });
+
+  it('a socket error known by its code alone is worth another attempt', async () => {
+    const source = new Store('source');
+    const root = image(source, 'coded');
+    const layer = [...source.blobs.keys()][1]!;
+    let opens = 0;
+    source.onOpen = (d) => {
+      if (d.digest === layer && ++opens === 1) throw Object.assign(new Error('the read failed'), { code: 'ECONNRESET' });
+    };
+    const result = await copy(source, new Store('target'), root, { blobAttempts: 2 });
+    assert.equal(result.blobs.copied, 2);
+    assert.equal(opens, 2);
+  });
+
+  it('names the blob and the source when a blob does not match its digest', async () => {
+    const source = new Store('the-source');
+    const root = image(source, 'corrupt');
+    const layer = [...source.blobs.keys()][1]!;
+    const bytes = source.blobs.get(layer)!;
+    source.blobs.set(
+      layer,
+      Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from([bytes[bytes.length - 1]! ^ 1])] as Uint8Array[]),
+    );
+    await rejectsWithCode(
+      copy(source, new Store('target'), root, { blobAttempts: 1 }),
+      'DIGEST_MISMATCH',
+      new RegExp(`blob ${layer} from the-source`),
+    );
+  });
+
+  it('a failure after the caller cancelled is reported as the cancellation, with the failure as its cause', async () => {
+    const source = new Store('source');
+    const root = image(source, 'late');
+    const controller = new AbortController();
+    const target = new Store('target');
+    target.onUpload = () => {
+      controller.abort();
+      throw new RegistryError('DENIED', 'denied after the cancel', 403, []);
+    };
+    const err = await rejectsWithCode(
+      copy(source, target, root, { signal: controller.signal }),
+      'CANCELLED',
+      /^The operation was cancelled\.$/,
+    );
+    assert.ok(err.cause instanceof CoreError);
+  });
+
+  it('leaves no listener on the caller’s signal', async () => {
+    const source = new Store('source');
+    const root = image(source, 'listeners');
+    const controller = new AbortController();
+    await copy(source, new Store('target'), root, { signal: controller.signal });
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    await rejectsWithCode(
+      copy(
+        source,
+        Object.assign(new Store('target'), {
+          onUpload: () => {
+            throw new RegistryError('DENIED', 'denied', 403, []);
+          },
+        }),
+        root,
+        {
+          signal: controller.signal,
+        },
+      ),
+      'DENIED',
+    );
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 });
