@@ -177,7 +177,15 @@ describe('content graph: limits at their edge, and choices that change nothing',
     const deepest = nested(7);
     assert.equal((await collectGraph(deepest.source, deepest.root)).manifests.length, 8);
     const deeper = nested(8);
-    await assert.rejects(collectGraph(deeper.source, deeper.root), (e: unknown) => e instanceof CoreError && e.code === 'MANIFEST_LOOP');
+    await assert.rejects(
+      collectGraph(deeper.source, deeper.root),
+      (e: unknown) =>
+        e instanceof CoreError &&
+        e.code === 'MANIFEST_LOOP' &&
+        /^Manifests in memory nest deeper than 8 levels \((sha256:[0-9a-f]{64} → ){8}sha256:[0-9a-f]{64}\); the copy stops here\.$/.test(
+          e.message,
+        ),
+    );
   });
 
   it('fetches a manifest an index lists twice once, and counts it once', async () => {
@@ -203,7 +211,11 @@ describe('content graph: limits at their edge, and choices that change nothing',
     assert.equal(alone.root.digest, plain.digest);
     assert.equal(alone.rewritten, false);
     const entries = ['amd64', 'arm64'].map((architecture) => ({ ...image(source, architecture), platform: { os: 'linux', architecture } }));
-    const index = indexOf(source, entries);
+    // Pretty-printed, as some tools write it: any re-serialisation would change its digest.
+    const index = source.put(
+      MediaTypes.ociIndex,
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: entries }, null, 2),
+    );
     for (const platforms of [[], entries.map((e) => e.platform)]) {
       const graph = await collectGraph(source, index, { platforms });
       assert.equal(graph.root.digest, index.digest, `platforms ${JSON.stringify(platforms)}: the same index`);
@@ -215,19 +227,31 @@ describe('content graph: limits at their edge, and choices that change nothing',
   it('one platform as a one-entry index when asked, and an image with its attestation as an index', async () => {
     const source = new MemorySource();
     const entries = ['amd64', 'arm64'].map((architecture) => ({ ...image(source, architecture), platform: { os: 'linux', architecture } }));
-    const attestation = {
-      ...image(source, 'attestation'),
+    const attestationOf = (entry: Descriptor, seed: string): Descriptor => ({
+      ...image(source, seed),
       platform: { os: 'unknown', architecture: 'unknown' },
-      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': entries[1]!.digest },
-    };
-    const index = indexOf(source, [...entries, attestation]);
+      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': entry.digest },
+    });
+    const attestation = attestationOf(entries[1]!, 'attestation');
+    const amdAttestation = attestationOf(entries[0]!, 'amd-attestation');
+    const index = indexOf(source, [...entries, attestation, amdAttestation]);
     const arm = [{ os: 'linux', architecture: 'arm64' }];
-    const asIndex = await collectGraph(source, index, { platforms: arm, singlePlatformAsImage: false });
-    const top = asIndex.manifests.at(-1)!;
-    assert.equal(top.kind, 'index');
-    assert.deepEqual(top.kind === 'index' ? top.index.manifests.map((m) => m.digest) : [], [entries[1]!.digest, attestation.digest]);
-    assert.equal(asIndex.rewritten, true);
-    assert.notEqual(asIndex.root.digest, index.digest);
+    for (const options of [{ platforms: arm, singlePlatformAsImage: false }, { platforms: arm }, { platforms: [...arm, ...arm] }]) {
+      const asIndex = await collectGraph(source, index, options);
+      const top = asIndex.manifests.at(-1)!;
+      assert.equal(top.kind, 'index', JSON.stringify(options));
+      assert.deepEqual(
+        top.kind === 'index' ? top.index.manifests.map((m) => m.digest) : [],
+        [entries[1]!.digest, attestation.digest],
+        'arm64 and its own attestation, not amd64’s',
+      );
+      assert.equal(asIndex.rewritten, true);
+      assert.deepEqual(asIndex.root, { mediaType: MediaTypes.ociIndex, digest: digestOf(top.bytes), size: top.bytes.length });
+    }
+    await assert.rejects(
+      collectGraph(source, index, { platforms: [{ os: 'linux', architecture: 'riscv64' }] }),
+      (e: unknown) => e instanceof CoreError && /has no linux\/riscv64 image; it offers linux\/amd64, linux\/arm64\.$/.test(e.message),
+    );
     // Two platforms asked for, one of them found twice: still an index, never the first image.
     const both = await collectGraph(source, index, { platforms: [...arm, { os: 'linux', architecture: 'amd64' }] });
     assert.equal(both.root.digest, index.digest, 'every platform chosen (the attestation follows its image): the same index');
@@ -262,7 +286,12 @@ describe('content graph: limits at their edge, and choices that change nothing',
       { ...b, size: MAX_GRAPH_MANIFEST_BYTES / 2 },
     ]);
     source.fetches = 0;
-    await assert.rejects(collectGraph(source, big), tooLarge(/more than the 16 MiB one copy holds/));
+    await assert.rejects(
+      collectGraph(source, big),
+      tooLarge(
+        /^Index sha256:[0-9a-f]{64} in memory brings the manifests to copy to 16 MiB \(3 manifests\), more than the 16 MiB one copy holds/,
+      ),
+    );
     assert.equal(source.fetches, 1);
     // Exactly at the limit with what the index itself weighs: accepted; one byte more is not.
     // Sizes space-padded to one width keep the index's length whatever they are, so they can fill the room to the byte.
@@ -294,7 +323,12 @@ describe('content graph: limits at their edge, and choices that change nothing',
       source,
       heavy.map((d, i) => ({ ...d, size: 100, platform: { os: 'linux', architecture: `a${i}` } })),
     );
-    await assert.rejects(collectGraph(source, index), tooLarge(/more than the 16 MiB one copy holds/));
+    await assert.rejects(
+      collectGraph(source, index),
+      tooLarge(
+        /^Manifest sha256:[0-9a-f]{64} in memory brings the manifests to copy to 17\.5 MiB \(6 manifests\), more than the 16 MiB one copy holds/,
+      ),
+    );
     const four = indexOf(
       source,
       heavy.slice(0, 4).map((d, i) => ({ ...d, size: 100, platform: { os: 'linux', architecture: `a${i}` } })),
