@@ -8,14 +8,14 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { canListenOn, portFreeOnAll, type LoopbackAddress } from '../support/lab/addresses';
-import type { CertKeyPair, LabCerts } from '../support/lab/certs';
+import type { LabCerts } from '../support/lab/certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
-import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
+import { failure, pem } from '../support/lab/lab-helpers';
 import { Lab, type Credentials, type LabRegistry } from '../support/lab/registry';
 import { TokenServer } from '../support/lab/token-server';
 
@@ -24,18 +24,8 @@ const A: LoopbackAddress = '127.0.0.2';
 const B: LoopbackAddress = '127.0.0.3';
 const V6: LoopbackAddress = '::1';
 
-const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const basic = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 const portOf = (host: string): string => host.split(':').pop()!;
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 describe('the lab beyond 127.0.0.1: distinct hosts on loopback, public names and private addresses', function () {
   let lab: Lab;
