@@ -356,4 +356,31 @@ describe('content graph: limits at their edge, and choices that change nothing',
     const index = indexOf(source, [platform(0, MAX_GRAPH_BLOBS / 2), platform(1, MAX_GRAPH_BLOBS / 2 - 1)]);
     assert.equal((await collectGraph(source, index)).blobs.length, MAX_GRAPH_BLOBS);
   });
+
+  it('two platforms asked that name one entry keep an index; refusals list what is missing and what is offered', async () => {
+    const source = new MemorySource();
+    const entries = ['amd64', 'arm64'].map((architecture) => ({ ...image(source, architecture), platform: { os: 'linux', architecture } }));
+    // An unknown/unknown entry is an attestation even without the annotations that say whose it is.
+    const unlabelled = { ...image(source, 'unlabelled'), platform: { os: 'unknown', architecture: 'unknown' } };
+    const index = indexOf(source, [...entries, unlabelled]);
+    const amd = { os: 'linux', architecture: 'amd64' };
+    const twice = await collectGraph(source, index, { platforms: [amd, amd] });
+    const top = twice.manifests.at(-1)!;
+    assert.equal(top.kind, 'index', 'two platforms asked for: an index, even of one entry');
+    assert.deepEqual(top.kind === 'index' ? top.index.manifests.map((m) => m.digest) : [], [entries[0]!.digest]);
+    await assert.rejects(
+      collectGraph(source, index, {
+        platforms: [
+          { os: 'linux', architecture: 'riscv64' },
+          { os: 'linux', architecture: 's390x' },
+        ],
+      }),
+      (e: unknown) => e instanceof CoreError && /has no linux\/riscv64, linux\/s390x image;/.test(e.message),
+    );
+    const onlyAttestations = indexOf(source, [unlabelled]);
+    await assert.rejects(
+      collectGraph(source, onlyAttestations, { platforms: [amd] }),
+      (e: unknown) => e instanceof CoreError && /has no linux\/amd64 image; it offers no platforms\.$/.test(e.message),
+    );
+  });
 });
