@@ -383,4 +383,23 @@ describe('content graph: limits at their edge, and choices that change nothing',
       (e: unknown) => e instanceof CoreError && /has no linux\/amd64 image; it offers no platforms\.$/.test(e.message),
     );
   });
+
+  it('counts a manifest larger than declared by the bytes it adds, not by its whole size again', async () => {
+    const source = new MemorySource();
+    // Four images of 3.5 MiB each, each declared one byte short: 14 MiB in all, which fits.
+    const heavy = [0, 1, 2, 3].map((i) =>
+      source.put(MediaTypes.ociManifest, {
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: source.put(MediaTypes.ociConfig, { heavy: i }),
+        layers: [],
+        annotations: { padding: 'x'.repeat(3.5 * 1024 * 1024), i: String(i) },
+      }),
+    );
+    const short = indexOf(
+      source,
+      heavy.map((d, i) => ({ ...d, size: d.size - 1, platform: { os: 'linux', architecture: `a${i}` } })),
+    );
+    assert.equal((await collectGraph(source, short)).manifests.length, 5, 'the extra byte each, not the whole manifest again');
+  });
 });
