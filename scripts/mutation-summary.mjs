@@ -14,7 +14,7 @@ const groups = named.length > 0 ? named : Object.keys(MUTATION_GROUPS);
 
 const percent = (part, whole) => (whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`);
 
-console.log('| group | mutants | killed | timeout | survived | no coverage | ignored | score | score of covered |');
+console.log('| group | mutants | killed | timeout | survived | no coverage | ignored or error | score | score of covered |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 const alive = [];
 for (const group of groups) {
