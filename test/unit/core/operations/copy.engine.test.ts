@@ -449,6 +449,32 @@ describe('copy: the engine’s bookkeeping', function () {
     assert.deepEqual(second.pushedManifests, []);
   });
 
+  it('walks a referrer with the copy’s signal: a cancel while its manifest is fetched ends that request', async () => {
+    const source = new Store('source');
+    const root = image(source, 'subject-of-a-slow-referrer');
+    const config = source.putBlob(Buffer.from('{}'), MediaTypes.ociEmpty);
+    const referrer = source.putManifest(
+      { schemaVersion: 2, mediaType: MediaTypes.ociManifest, config, layers: [], subject: { ...root } },
+      MediaTypes.ociManifest,
+    );
+    source.listReferrers(new Map([[root.digest, [referrer]]]));
+    const controller = new AbortController();
+    const fetchManifest = source.fetchManifest.bind(source);
+    // The caller cancels while the referrer's manifest is on its way: only the request's own signal can end that request.
+    let requestSignal: AbortSignal | undefined;
+    source.fetchManifest = async (d: Descriptor, signal?: AbortSignal): Promise<Buffer> => {
+      if (d.digest !== referrer.digest) return fetchManifest(d);
+      controller.abort();
+      requestSignal = signal;
+      throw new CoreError('CANCELLED', 'The operation was cancelled.');
+    };
+    const target = new Store('target');
+    await rejectsWithCode(copy(source, target, root, { includeReferrers: true, signal: controller.signal }), 'CANCELLED');
+    assert.ok(requestSignal instanceof AbortSignal, 'the referrer’s manifest was fetched with a signal');
+    assert.equal(requestSignal.aborted, true, 'and that signal followed the caller’s cancel');
+    assert.equal(target.manifests.has(referrer.digest), false);
+  });
+
   it('asks nothing of a source that cannot list referrers, even when asked to copy them', async () => {
     const source = new Store('oci:/layout');
     const root = image(source, 'no-referrers');
