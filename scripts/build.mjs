@@ -4,6 +4,7 @@
 //   node scripts/build.mjs               dist/extension.js, dist/core.js, dist/inspector.js, dist/webview/ (with source maps)
 //   node scripts/build.mjs --production  the same, minified, for the .vsix
 //   node scripts/build.mjs --tests       also transpiles src/ and test/ one file each into out/ for mocha
+//   node scripts/build.mjs --tests-only  only that (no bundles): what the mutation runs rebuild in their sandbox
 //   node scripts/build.mjs --watch       rebuilds the bundles on change
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -87,10 +88,12 @@ if (args.has('--watch')) {
   for (const options of bundles) await (await esbuild.context(options)).watch();
   console.log('[build] watching src/ …');
 } else {
-  rmSync('dist', { recursive: true, force: true });
-  await Promise.all(bundles.map((options) => esbuild.build(options)));
-  copyCodicons();
-  if (args.has('--tests')) {
+  if (!args.has('--tests-only')) {
+    rmSync('dist', { recursive: true, force: true });
+    await Promise.all(bundles.map((options) => esbuild.build(options)));
+    copyCodicons();
+  }
+  if (args.has('--tests') || args.has('--tests-only')) {
     rmSync('out', { recursive: true, force: true });
     // Tests import the sources file by file, so they are transpiled unbundled into out/src and out/test.
     await esbuild.build({

@@ -4,27 +4,19 @@
 // secrets and no line break, and show the override as an escape.
 import { strict as assert } from 'node:assert';
 import type * as vscode from 'vscode';
-import { CoreError } from '../../src/core/errors';
+import type { CoreError } from '../../src/core/errors';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import { redactingLog } from '../../src/common/log';
 import { EchoingRegistry, FORGED_LOG_LINE, type EchoAuth } from '../support/lab/echoing-registry';
 import { folderWith } from '../support/lab/folders';
+import { failure } from '../support/lab/lab-helpers';
 
 const USER = 'alice';
 const PASSWORD = 'pa55/w+rd=with:odd&chars';
 const HEADER_NAME = 'x-api-key';
 const HEADER_VALUE = 'configured-header-secret-7f3a';
 const IDENTITY_TOKEN = 'identity/token+from=docker-login-42';
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 /** The extension's log as registry-tree.ts writes a failure to it, through the redacting channel. */
 function extensionLogLines(message: string): string[] {

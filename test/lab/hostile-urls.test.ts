@@ -8,26 +8,16 @@
 import { strict as assert } from 'node:assert';
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
+import type { CoreError } from '../../src/core/errors';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import type { CertKeyPair } from '../support/lab/certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
-import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
+import { failure, pem } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
-const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 describe('URLs a hostile registry hands over are held to the private-address policy', function () {
   let lab: Lab;

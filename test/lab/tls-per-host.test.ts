@@ -8,27 +8,17 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PingResult } from '../../src/core/registry/client';
-import { CoreError } from '../../src/core/errors';
 import { describePlan } from '../../src/core/hosts/plan';
 import { pull } from '../../src/core/operations/transfer';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
-import type { CertKeyPair, LabCerts } from '../support/lab/certs';
+import type { LabCerts } from '../support/lab/certs';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
-import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
+import { failure, pem } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
-const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
 const port = (host: string) => host.split(':').pop()!;
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 function assertReachable(ping: PingResult, what: string): void {
   assert.equal(

@@ -30,7 +30,7 @@ const NEXT_STEP: Record<string, (what: string, host: string) => string> = {
 const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 /** The registry codes the core explains (see RegistryAnswerCode); others are kept only in the details. */
-const KNOWN_ANSWER_CODES: ReadonlySet<string> = new Set<RegistryAnswerCode>([
+export const KNOWN_ANSWER_CODES: ReadonlySet<string> = new Set<RegistryAnswerCode>([
   'BLOB_UNKNOWN',
   'BLOB_UPLOAD_INVALID',
   'BLOB_UPLOAD_UNKNOWN',

@@ -1,4 +1,4 @@
-// Per-run certificates made with the openssl CLI: a CA, three server certificates that each
+// Per-run certificates made with the openssl CLI: a CA, four server certificates that each
 // reproduce one real-world TLS situation, a client certificate for mTLS tests, and the key that
 // signs bearer tokens. EC P-256 keys keep generation well under a second.
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { run } from './exec';
 
 /** Which server certificate a TLS lab registry presents. */
-export type TlsMode = 'ca' | 'no-ip-san' | 'registry.test';
+export type TlsMode = 'ca' | 'no-ip-san' | 'registry.test' | 'lab-names';
+
+/**
+ * The public-looking names of the multi-host lab (RFC 2606 `.test`, never resolvable outside):
+ * each is reached through a resolve rule to a loopback address of its own.
+ */
+export const LAB_NAMES = ['registry.test', 'uploads.test', 'auth.test', 'storage.test'] as const;
 
 export interface CertKeyPair {
   certPath: string;
@@ -23,6 +29,7 @@ export interface LabCerts {
    * 'no-ip-san': only DNS:localhost, so https://127.0.0.1 fails hostname checks (Go: "doesn't contain
    * any IP SANs"; Node: ERR_TLS_CERT_ALTNAME_INVALID).
    * 'registry.test': only DNS:registry.test, for resolve-rule / SNI tests against 127.0.0.1.
+   * 'lab-names': every name of LAB_NAMES, for the hosts of the multi-host lab.
    */
   servers: Record<TlsMode, CertKeyPair>;
   /** Client certificate (extendedKeyUsage clientAuth) signed by the CA, for mTLS tests. */
@@ -159,10 +166,11 @@ export async function generateCerts(dir: string): Promise<LabCerts> {
     ca.certPath,
   ]);
 
-  const [withIp, noIpSan, registryTest, client] = await Promise.all([
+  const [withIp, noIpSan, registryTest, labNames, client] = await Promise.all([
     signedLeaf(dir, ca, 'server-ip', '127.0.0.1', 'IP:127.0.0.1, DNS:localhost', 'serverAuth'),
     signedLeaf(dir, ca, 'server-no-ip-san', 'localhost', 'DNS:localhost', 'serverAuth'),
     signedLeaf(dir, ca, 'server-registry-test', 'registry.test', 'DNS:registry.test', 'serverAuth'),
+    signedLeaf(dir, ca, 'server-lab-names', 'registry.test', LAB_NAMES.map((n) => `DNS:${n}`).join(', '), 'serverAuth'),
     signedLeaf(dir, ca, 'client', 'lab-client', '', 'clientAuth'),
     tokenCert,
   ]);
@@ -182,7 +190,7 @@ export async function generateCerts(dir: string): Promise<LabCerts> {
   return {
     dir,
     ca,
-    servers: { ca: withIp, 'no-ip-san': noIpSan, 'registry.test': registryTest },
+    servers: { ca: withIp, 'no-ip-san': noIpSan, 'registry.test': registryTest, 'lab-names': labNames },
     client,
     tokenSigning,
     containersCertDir,

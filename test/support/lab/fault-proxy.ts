@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
+import { hostPort, isLoopbackAddress, type LoopbackAddress, requireLoopback } from './addresses';
 import { concatBuffers } from './bytes';
 import { sendHostileAnswer, type HostileAnswer } from './hostile-answers';
 
@@ -75,8 +76,10 @@ export interface PemPair {
 export interface ServerOptions {
   /** Serve HTTPS with this pair instead of plain HTTP. */
   tls?: PemPair;
-  /** The loopback address to listen on; default 127.0.0.1. */
-  address?: '127.0.0.1' | '::1';
+  /** The loopback address to listen on; default 127.0.0.1 (127.0.0.2… and ::1 are other hosts). */
+  address?: LoopbackAddress;
+  /** The port; default a free one. A fixed one lets servers on different addresses share a port. */
+  port?: number;
   /**
    * How long an idle kept-alive connection is held before the server closes it; default Node's 5 s.
    * A long one leaves closing to the client, so a test can see whether it does.
@@ -107,7 +110,7 @@ const HOP_BY_HOP = new Set([
 // Loopback servers that can always be stopped
 
 function isLoopbackHostname(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+  return hostname === 'localhost' || isLoopbackAddress(hostname);
 }
 
 /**
@@ -118,7 +121,7 @@ function assertLabUrl(url: string, what: string, allowTestNames: boolean): URL {
   const parsed = new URL(url);
   const hostname = parsed.hostname.toLowerCase();
   if (isLoopbackHostname(hostname) || (allowTestNames && hostname.endsWith('.test'))) return parsed;
-  throw new Error(`fault proxy: ${what} ${url} is not a loopback address; the lab only talks to 127.0.0.1`);
+  throw new Error(`fault proxy: ${what} ${url} is not a loopback address; the lab only talks to 127.0.0.0/8 and ::1`);
 }
 
 function appendBounded(list: SeenRequest[], entry: SeenRequest): void {
@@ -152,7 +155,7 @@ function trackSockets(server: http.Server | https.Server): Set<Socket> {
   return sockets;
 }
 
-/** An HTTP(S) server on 127.0.0.1 that tracks its sockets, so stop() can destroy them instead of waiting. */
+/** An HTTP(S) server on a loopback address that tracks its sockets, so stop() can destroy them instead of waiting. */
 export class LoopbackServer {
   readonly url: string;
 
@@ -167,7 +170,8 @@ export class LoopbackServer {
   }
 
   static async listen(handler: http.RequestListener, options: ServerOptions): Promise<LoopbackServer> {
-    const { tls, address = '127.0.0.1', keepAliveTimeoutMs } = options;
+    const { tls, keepAliveTimeoutMs } = options;
+    const address = requireLoopback(options.address ?? '127.0.0.1', 'server address');
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
     server.maxConnections = MAX_CONNECTIONS;
     if (keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = keepAliveTimeoutMs;
@@ -176,12 +180,12 @@ export class LoopbackServer {
     server.on('connection', () => accepted++);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: address, port: 0, ipv6Only: address === '::1' }, () => resolve());
+      server.listen({ host: address, port: options.port ?? 0, ipv6Only: address === '::1' }, () => resolve());
     });
     // A forgotten stop() must not keep the test process alive.
     server.unref();
     const port = (server.address() as AddressInfo).port;
-    return new LoopbackServer(server, sockets, address === '::1' ? `[::1]:${port}` : `127.0.0.1:${port}`, () => accepted);
+    return new LoopbackServer(server, sockets, hostPort(address, port), () => accepted);
   }
 
   /** Client connections still open (kept-alive, or held by an answer that never ends). */
@@ -521,7 +525,8 @@ export class FaultProxy {
   private openUpstream(method: string, path: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
     const options: http.RequestOptions = {
       protocol: this.upstream.protocol,
-      hostname: this.upstream.hostname,
+      // URL keeps an IPv6 address in brackets; the socket wants it bare.
+      hostname: this.upstream.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: this.upstream.port,
       method,
       path,

@@ -19,10 +19,11 @@
 // Used by the lab test (short, fixed seed) and by `npm run soak` (long).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { KNOWN_ANSWER_CODES } from '../../../src/core/registry/registry-errors';
 import { OciLayout, pushReferrer, pushToRegistry, sha256 } from './content';
-import { FaultProxy, RecordingServer, type PemPair } from './fault-proxy';
+import { FaultProxy, RecordingServer } from './fault-proxy';
 import { folderWith } from './folders';
 import {
   BEHAVIOURS_FOR,
@@ -43,6 +44,7 @@ import {
   type ParentMessage,
   type RoundResult,
 } from './hostile-soak-protocol';
+import { pem } from './lab-helpers';
 import { checkLayoutFiles, layoutGraph, layoutRefNames } from './local-checks';
 import type { Lab } from './registry';
 import { labRequest } from './request';
@@ -167,31 +169,13 @@ const KNOWN_CODES = new Set([
   'UPLOAD_OUT_OF_SYNC',
   'UPLOAD_NOT_REPLAYABLE',
   'CATALOG_UNSUPPORTED',
-  // The Distribution spec's error codes, which the registry's own errors[] may carry.
-  'BLOB_UNKNOWN',
-  'BLOB_UPLOAD_INVALID',
-  'BLOB_UPLOAD_UNKNOWN',
-  'DIGEST_INVALID',
-  'MANIFEST_BLOB_UNKNOWN',
-  'MANIFEST_INVALID',
-  'MANIFEST_UNKNOWN',
-  'NAME_INVALID',
-  'NAME_UNKNOWN',
-  'SIZE_INVALID',
-  'UNAUTHORIZED',
-  'DENIED',
-  'UNSUPPORTED',
-  'TOOMANYREQUESTS',
+  // The registry's own codes the core explains (from its errors[]), as the core itself lists them.
+  ...KNOWN_ANSWER_CODES,
 ]);
 
 /** Line breaks, C0/C1 controls, and characters that reorder or hide text. */
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const UNSAFE_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/;
-
-const pem = (pair: { certPath: string; keyPath: string }): PemPair => ({
-  cert: readFileSync(pair.certPath, 'utf8'),
-  key: readFileSync(pair.keyPath, 'utf8'),
-});
 
 export async function runHostileSoak(lab: Lab, options: HostileSoakOptions): Promise<HostileSoakFigures> {
   const started = Date.now();

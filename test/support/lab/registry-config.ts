@@ -29,7 +29,13 @@ function scalar(v: string | number | boolean): string {
 }
 
 export interface RegistryConfigInput {
-  port: number;
+  /** `address:port` to listen on, e.g. 127.0.0.2:5000 or [::1]:5000. */
+  listen: string;
+  /**
+   * Distribution's `http.host`: the origin its generated URLs (upload locations) use instead of
+   * the request's, as a registry behind a load balancer with a separate upload host does.
+   */
+  externalUrl?: string;
   dataDir: string;
   httpSecret: string;
   deleteEnabled: boolean;
@@ -63,7 +69,8 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
       delete: { enabled: input.deleteEnabled },
     },
     http: {
-      addr: `127.0.0.1:${input.port}`,
+      addr: input.listen,
+      host: input.externalUrl,
       // A fixed secret silences the "No HTTP secret provided" warning and keeps upload state valid
       // across restart() on the same port.
       secret: input.httpSecret,

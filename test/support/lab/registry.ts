@@ -1,11 +1,14 @@
-// The lab: real `docker-registry` (CNCF Distribution 2.8) processes on 127.0.0.1, one per variant
+// The lab: real `docker-registry` (CNCF Distribution 2.8) processes on loopback, one per variant
 // (plain, TLS flavours, Basic/token auth, deletes off, pull-through mirror), plus the token server.
+// A registry listens on 127.0.0.1 unless told another loopback address (127.0.0.2…, ::1), so
+// the lab can hold several hosts; two registries can serve one storage, as two fronts of one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
+import { hostPort, type LoopbackAddress, requireLoopback } from './addresses';
 import { u8 } from './bytes';
 import { type CertKeyPair, generateCerts, type LabCerts, type TlsMode } from './certs';
 import { run } from './exec';
@@ -35,6 +38,22 @@ export interface RegistryOptions {
   proxyOf?: LabRegistry;
   /** A fixed port (the demo uses 5000); by default a free one is picked. */
   port?: number;
+  /** The loopback address to listen on (default 127.0.0.1): another address is another host. */
+  address?: LoopbackAddress;
+  /**
+   * Distribution's `http.host`: the origin its upload locations point at, instead of the one the
+   * client used (a registry whose uploads go to another host).
+   */
+  externalUrl?: string;
+  /**
+   * Serve the storage (and HTTP secret, so upload sessions carry over) of this registry: a second
+   * front of the same registry, e.g. an upload host without auth beside a front that requires it.
+   */
+  storageOf?: LabRegistry;
+  /** With auth 'token': this token server's tokens (default the lab's one for the scheme). */
+  tokenServer?: TokenServer;
+  /** With auth 'token': the realm to advertise (default the token server's own URL), e.g. under a name a resolve rule maps. */
+  tokenRealm?: string;
 }
 
 export interface LabOptions {
@@ -113,6 +132,8 @@ export class LabRegistry {
   readonly readOnlyCredentials?: Credentials;
   /** The token server whose realm this registry advertises (auth 'token'). */
   readonly tokenServer?: TokenServer;
+  /** The address it listens on. */
+  readonly address: LoopbackAddress;
   /** The `service` this registry expects in tokens (auth 'token'). */
   readonly tokenService?: string;
   private child: ChildProcess | null = null;
@@ -126,11 +147,15 @@ export class LabRegistry {
     readonly options: Readonly<RegistryOptions>,
     private readonly env: NodeJS.ProcessEnv,
     extra: RegistryExtras,
+    /** Distribution's http.secret (shared by a second front of the same storage). */
+    readonly httpSecret: string,
+    dataDir: string,
   ) {
     this.scheme = options.tls ? 'https' : 'http';
-    this.host = `127.0.0.1:${port}`;
+    this.address = options.address ?? '127.0.0.1';
+    this.host = hostPort(this.address, port);
     this.url = `${this.scheme}://${this.host}`;
-    this.dataDir = join(dir, 'data');
+    this.dataDir = dataDir;
     this.logPath = join(dir, 'registry.log');
     this.configPath = join(dir, 'config.yml');
     Object.assign(this, extra);
@@ -307,13 +332,18 @@ export class Lab {
   async startRegistry(options: RegistryOptions = {}): Promise<LabRegistry> {
     const name = this.uniqueName(options.name ?? defaultName(options));
     const dir = join(this.dir, 'registries', name);
-    await mkdir(join(dir, 'data'), { recursive: true });
+    const address = requireLoopback(options.address ?? '127.0.0.1', 'registry address');
+    const shared = options.storageOf;
+    const dataDir = shared?.dataDir ?? join(dir, 'data');
+    await mkdir(dir, { recursive: true });
+    await mkdir(dataDir, { recursive: true });
     const certs = options.tls || options.auth === 'token' || options.proxyOf?.options.tls ? await this.certs() : null;
     const extra: RegistryExtras = {};
-    const input: Omit<RegistryConfigInput, 'port'> = {
-      dataDir: join(dir, 'data'),
-      httpSecret: randomBytes(16).toString('hex'),
+    const input: Omit<RegistryConfigInput, 'listen'> = {
+      dataDir,
+      httpSecret: shared?.httpSecret ?? randomBytes(16).toString('hex'),
       deleteEnabled: options.deleteEnabled ?? true,
+      externalUrl: options.externalUrl,
     };
     if (options.tls && certs) {
       const server = certs.servers[options.tls];
@@ -326,11 +356,11 @@ export class Lab {
       input.htpasswd = { realm: 'lab-basic', path: await this.htpasswdFile() };
       extra.credentials = { ...this.user };
     } else if (options.auth === 'token' && certs) {
-      const tokens = await this.tokenServer(options.tls ? 'https' : 'http');
+      const tokens = options.tokenServer ?? (await this.tokenServer(options.tls ? 'https' : 'http'));
       extra.tokenServer = tokens;
       extra.tokenService = `lab-${name}`;
       input.token = {
-        realm: tokens.realm,
+        realm: options.tokenRealm ?? tokens.realm,
         service: extra.tokenService,
         issuer: tokens.issuer,
         rootCertBundle: certs.tokenSigning.certPath,
@@ -349,9 +379,9 @@ export class Lab {
 
     // A picked port can be taken by someone else before the registry binds it: try a few.
     for (let attempt = 1; ; attempt++) {
-      const port = options.port ?? (await freePort());
-      await writeFile(join(dir, 'config.yml'), registryConfigYaml({ ...input, port }), { mode: 0o600 });
-      const registry = new LabRegistry(this, name, port, dir, { ...options, name }, env, extra);
+      const port = options.port ?? (await freePort(address));
+      await writeFile(join(dir, 'config.yml'), registryConfigYaml({ ...input, listen: hostPort(address, port) }), { mode: 0o600 });
+      const registry = new LabRegistry(this, name, port, dir, { ...options, name }, env, extra, input.httpSecret, dataDir);
       try {
         await registry.start();
         this.started.push(registry);
@@ -360,7 +390,7 @@ export class Lab {
         const inUse = /address already in use/.test(registry.logTail(5));
         if (inUse && options.port !== undefined) {
           throw new Error(
-            `port ${options.port} on 127.0.0.1 is already in use; stop what listens there, or omit the port to get a free one`,
+            `port ${options.port} on ${address} is already in use; stop what listens there, or omit the port to get a free one`,
             { cause: err },
           );
         }

@@ -2,6 +2,7 @@
 // statuses, headers and TLS error codes. Refuses anything but loopback targets.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isLoopbackAddress } from './addresses';
 import { concatBuffers } from './bytes';
 
 export interface LabRequestOptions {
@@ -30,12 +31,10 @@ export interface LabResponse {
   json<T = unknown>(): T;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 export function labRequest(url: string, options: LabRequestOptions = {}): Promise<LabResponse> {
   const target = new URL(url);
-  if (!LOOPBACK.has(target.hostname)) {
-    return Promise.reject(new Error(`labRequest: ${target.hostname} is not a loopback address; the lab only talks to 127.0.0.1`));
+  if (target.hostname !== 'localhost' && !isLoopbackAddress(target.hostname)) {
+    return Promise.reject(new Error(`labRequest: ${target.hostname} is not a loopback address; the lab only talks to 127.0.0.0/8 and ::1`));
   }
   const headers: Record<string, string> = { ...options.headers };
   if (options.basicAuth) {

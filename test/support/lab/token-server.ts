@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostPort, type LoopbackAddress, requireLoopback } from './addresses';
 import { concatBuffers, u8 } from './bytes';
 
 export interface TokenUser {
@@ -25,6 +26,8 @@ export interface TokenServerOptions {
   expiresInSeconds?: number;
   /** When false, POST /token answers 404 so clients must fall back to GET. Default true. */
   allowPost?: boolean;
+  /** The loopback address to listen on; default 127.0.0.1. */
+  address?: LoopbackAddress;
 }
 
 export interface AccessEntry {
@@ -96,11 +99,15 @@ export class TokenServer {
   private readonly key: KeyObject;
   private readonly x5c: string;
 
+  /** The address it listens on. */
+  readonly address: LoopbackAddress;
+
   private constructor(
     private readonly server: http.Server,
     readonly scheme: 'http' | 'https',
     options: TokenServerOptions,
   ) {
+    this.address = requireLoopback(options.address ?? '127.0.0.1', 'token server address');
     this.issuer = options.issuer ?? 'lab-issuer';
     this.expiresInSeconds = options.expiresInSeconds ?? 300;
     this.allowPost = options.allowPost ?? true;
@@ -116,7 +123,7 @@ export class TokenServer {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => instance.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: '127.0.0.1', port: 0 }, () => resolve());
+      server.listen({ host: instance.address, port: 0, ipv6Only: instance.address === '::1' }, () => resolve());
     });
     server.unref();
     return instance;
@@ -127,7 +134,7 @@ export class TokenServer {
   }
 
   get url(): string {
-    return `${this.scheme}://127.0.0.1:${this.port}`;
+    return `${this.scheme}://${hostPort(this.address, this.port)}`;
   }
 
   /** The value for the registry's `auth.token.realm`. */

@@ -272,6 +272,14 @@ describe('plan', () => {
       assert.match(server!.caFiles[0]!, /a\.pem$/, 'its own ca wins');
       assert.ok(server!.skipVerify, 'skip_verify it did not set comes from the section for the same host');
       assert.deepEqual([plain!.caFiles, other!.caFiles], [[], []]);
+      // The reason names exactly what was taken, and only where something was.
+      const file = join(base, 'certs.d', 'registry.test', 'hosts.toml');
+      assert.deepEqual(
+        server!.why.filter((w) => w.endsWith('the same host')),
+        [`skip_verify from [host."https://registry.test"] of ${file}: the same host`],
+      );
+      for (const e of [mirror!, plain!, other!])
+        assert.ok(!e.why.some((w) => w.endsWith('the same host')), `${e.host}: ${e.why.join('; ')}`);
     });
   });
 
@@ -304,6 +312,23 @@ describe('plan', () => {
       assert.ok(e?.why.includes('verified although loopback: a CA is configured for it'));
       [e] = (await plan('127.0.0.1:5443', 'pull', { registrySetting: { scheme: 'https' }, insecureRegistries: ['127.0.0.0/8'] })).endpoints;
       assert.deepEqual([e?.insecure, e?.skipVerify], [true, true], 'an explicit insecure entry still wins');
+    });
+
+    it("https:// in the registry's settings asks verification of the server alone, and only without a hosts.toml", async () => {
+      hostDir('127.0.0.1:5445', { 'hosts.toml': '[host."https://127.0.0.2:6000"]\n  capabilities = ["pull", "resolve"]\n' });
+      const [mirror, server] = (await plan('127.0.0.1:5445', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
+      assert.equal(mirror?.host, '127.0.0.2:6000');
+      assert.deepEqual([mirror?.insecure, mirror?.skipVerify], [true, true], 'a loopback mirror stays insecure');
+      assert.ok(!mirror?.why.some((w) => w.startsWith('verified although loopback')));
+      assert.deepEqual([server?.insecure, server?.skipVerify], [true, true], 'hosts.toml decides for the server too');
+      // Without https:// asked for, a loopback registry says nothing about verification.
+      const [plain] = (await plan('127.0.0.1:5446', 'pull')).endpoints;
+      assert.ok(!plain?.why.some((w) => w.startsWith('verified although loopback')));
+      assert.ok(!plain?.why.includes('certificates verified, no plain-HTTP fallback'));
+      // An ordinary host named with https:// is verified without the loopback remark.
+      const [named] = (await plan('registry.example', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
+      assert.deepEqual([named?.insecure, named?.skipVerify], [false, false]);
+      assert.ok(!named?.why.some((w) => w.startsWith('verified although loopback')));
     });
 
     it('matches host, host:port and CIDR entries and names the entry', async () => {

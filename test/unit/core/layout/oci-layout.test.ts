@@ -256,6 +256,26 @@ describe('layout: OciImageLayout', () => {
       await rejectsWithCode(layout.fetchManifest(artifact.descriptor), 'BLOB_NOT_FOUND');
     });
 
+    it('keeps no file of refused manifest bytes: nothing under blobs/<alg>/<hex>, final or partial, and the right bytes store later', async () => {
+      const layout = await OciImageLayout.open(join(await temp.make(), 'refused'), { create: true });
+      const longer = Buffer.from(`${image.bytes.toString()} `);
+      const sameSize = Buffer.from(image.bytes.toString().replace('"schemaVersion": 2', '"schemaVersion":02'));
+      assert.equal(sameSize.length, image.bytes.length);
+      for (const [bytes, code] of [
+        [longer, 'SIZE_MISMATCH'],
+        [sameSize, 'DIGEST_MISMATCH'],
+      ] as const) {
+        for (const tag of ['x', undefined]) {
+          await rejectsWithCode(layout.pushManifest(image.descriptor, bytes, tag), code);
+          assert.deepEqual(await listFiles(join(layout.dir, 'blobs')), [], `nothing stored for ${code} (tag ${String(tag)})`);
+          assert.equal(await layout.hasManifest(image.descriptor), false);
+          assert.deepEqual((await layout.readIndex()).manifests, []);
+        }
+      }
+      await layout.pushManifest(image.descriptor, image.bytes, 'x');
+      assert.deepEqual(await layout.fetchManifest(image.descriptor), image.bytes);
+    });
+
     it('refuses an index.json over the manifest limit without reading it', async () => {
       const layout = await OciImageLayout.open(join(await temp.make(), 'huge-index'), { create: true });
       // A sparse file: 64 MiB on paper, nothing on disk; reading it whole is what must not happen.
