@@ -113,6 +113,12 @@ export type CoreErrorCode =
   | 'NEEDS_LOGIN'
   | 'BAD_TOKEN_RESPONSE'
   | 'TOKEN_SERVER_ERROR'
+  // A vendor's web API (Docker Hub, GitHub, GitLab, Quay, Harbor: src/core/providers)
+  | 'TOKEN_REJECTED'
+  | 'SCOPE_MISSING'
+  | 'RATE_LIMITED'
+  | 'NOT_VISIBLE'
+  | 'API_ERROR'
   // What a registry answered
   | RegistryAnswerCode
   | 'CATALOG_UNSUPPORTED'
@@ -194,7 +200,11 @@ export type Remedy =
   /** Name the repositories to show for a registry that does not list them. */
   | { kind: 'name-repositories'; host: string }
   /** Log in to the host. */
-  | { kind: 'log-in'; host: string };
+  | { kind: 'log-in'; host: string }
+  /** Sign in to the host again, granting the vendor's API these scopes (GitHub's `read:packages`). */
+  | { kind: 'grant-scopes'; host: string; scopes: readonly string[] }
+  /** Run a command of the vendor's own tool, which sets up the login (`az acr login --name x`). */
+  | { kind: 'run-command'; host: string; command: string };
 
 /**
  * Malformed input to a parser: a reference, a header, a line of configuration. `position` is the
@@ -257,6 +267,16 @@ export class RetryLaterError extends CoreError {
     readonly status: number,
   ) {
     super('RETRY_LATER', message);
+  }
+}
+
+/** A vendor's API said its rate limit is spent: `resetAt` is when it said requests are allowed again, when it said. */
+export class RateLimitError extends CoreError {
+  constructor(
+    message: string,
+    readonly resetAt: Date | undefined,
+  ) {
+    super('RATE_LIMITED', message);
   }
 }
 

@@ -5,7 +5,9 @@ import { RegistryClient } from './client';
 import { CredentialResolver } from '../credentials/resolver';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { defaultHostRoots, loadHostConfig, type HostConfig } from '../hosts/hosts-dirs';
+import { ApiChannel } from './api-channel';
 import { EndpointClient } from './endpoint-client';
+import { pullRateLimitOf, type PullRateLimit } from './rate-limit';
 import { RequestRouter } from './router';
 import { CoreError } from '../errors';
 import { hostTls, planEndpoints, resolveForInsecureNetworks, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
@@ -14,7 +16,7 @@ import { parseHostSettings, type HostSettings, type SettingNames } from '../host
 import { canonicalHost, isHostName } from '../net/addresses';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
-import { HttpTransport, type ConnectionOptions } from '../transport/http';
+import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
 import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from '../transport/response-body';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import { RetryGate } from '../transport/retry-gate';
@@ -104,6 +106,10 @@ export class RegistrySession {
   private readonly credentials = new Map<string, Promise<Credential | undefined>>();
   /** The insecure registries, resolve rules and registry entries, parsed once (see host-settings.ts). */
   private readonly hostSettings: HostSettings;
+  /** The pull rate limit each registry last reported (by canonical registry host), and who wants to know. */
+  private readonly pullLimits = new Map<string, PullRateLimit>();
+  private readonly pullLimitListeners = new Set<(registry: string, limit: PullRateLimit) => void>();
+  private readonly apiOptions = new Map<string, Promise<ConnectionOptions>>();
 
   constructor(readonly config: CoreConfig = {}) {
     const env = config.env ?? process.env;
@@ -151,7 +157,24 @@ export class RegistrySession {
       plan: (operation) => this.plan(host, operation),
       clientsFor: (plan, repository) => this.endpointClients(plan, repository),
       credential: (contacted) => this.credential(contacted),
+      pullRateLimit: () => this.pullLimits.get(canonicalHost(host)),
     });
+  }
+
+  /**
+   * Requests to vendors' web APIs (Docker Hub's, GitHub's…) through this session's transport: each
+   * origin reached as configured for its host, like a registry's (its resolve rule, its CA and
+   * client certificate from the host directories, skip_verify or the insecure settings), logged
+   * like every request, with the session's secrets and retry policy.
+   */
+  apiChannel(): ApiChannel {
+    return new ApiChannel({ send: (req) => this.sendToApi(req), secrets: this.secrets, retry: this.retry });
+  }
+
+  /** Calls `listener` whenever a registry reports its pull rate limit (Docker Hub on manifest requests); returns the unsubscribe. */
+  onPullRateLimit(listener: (registry: string, limit: PullRateLimit) => void): () => void {
+    this.pullLimitListeners.add(listener);
+    return () => this.pullLimitListeners.delete(listener);
   }
 
   /** The hosts directories this session reads, in order. */
@@ -181,7 +204,9 @@ export class RegistrySession {
       const tls = await this.endpointTls(endpoint);
       const connection = this.connectionFor(endpoint, tls);
       const authorizer = await this.authorizerFor(endpoint, tls, repository);
-      clients.push(new EndpointClient(endpoint, connection, authorizer, this.retry));
+      // Only the registry itself speaks for its pull rate limit; a mirror's answers are its own.
+      const observe = endpoint.role === 'server' ? (res: HttpResponse) => this.notePullRateLimit(plan.registry, res) : undefined;
+      clients.push(new EndpointClient(endpoint, connection, authorizer, this.retry, observe));
     }
     return clients;
   }
@@ -222,7 +247,63 @@ export class RegistrySession {
   }
 
   async close(): Promise<void> {
+    this.pullLimitListeners.clear();
     await this.transport.close();
+  }
+
+  private notePullRateLimit(registry: string, res: HttpResponse): void {
+    const limit = pullRateLimitOf(res.headers);
+    if (!limit) return;
+    const key = canonicalHost(registry);
+    this.pullLimits.set(key, limit);
+    for (const listener of this.pullLimitListeners) listener(key, limit);
+  }
+
+  /** One request to a vendor's API, connected as configured for its host, and logged without headers or bodies. */
+  private async sendToApi(req: HttpRequest): Promise<HttpResponse> {
+    const connection = await this.apiConnectionOptions(req.url);
+    const started = performance.now();
+    const url = `${req.url.origin}${req.url.pathname}${req.url.search}`;
+    const log = this.config.log ?? (() => undefined);
+    try {
+      const res = await this.transport.send({ ...req, connection });
+      log({ method: req.method, url, status: res.status, durationMs: performance.now() - started });
+      return res;
+    } catch (err) {
+      log({ method: req.method, url, durationMs: performance.now() - started, error: err instanceof CoreError ? err.code : 'ERROR' });
+      throw err;
+    }
+  }
+
+  /**
+   * How an API origin is reached: as the registry on that host would be (its plan's server
+   * endpoint: resolve rule, CA and client files, skip_verify, the insecure settings), or, when its
+   * host directory sends the registry elsewhere, with the host's own TLS settings and resolve rule.
+   */
+  private apiConnectionOptions(url: URL): Promise<ConnectionOptions> {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    return this.memo(this.apiOptions, `${scheme}://${url.host}`, async () => {
+      const host = canonicalHost(url.host, scheme);
+      const plan = await this.plan(host, 'list');
+      const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
+      if (server) return (await this.endpointTls(server)).own[scheme];
+      const timeout = this.config.requestTimeoutMs ?? 30_000;
+      const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+      const rule = findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const options: ConnectionOptions = {
+        connectTimeoutMs: timeout,
+        headersTimeoutMs: timeout,
+        ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
+      };
+      if (scheme === 'http') return options;
+      const own = await this.hostOwnTls(url.host);
+      return {
+        ...options,
+        ...(own.ca.length > 0 ? { ca: own.ca } : {}),
+        ...(own.clientCertificate ? { clientCertificate: own.clientCertificate } : {}),
+        ...(own.skipVerify ? { skipVerify: true } : {}),
+      };
+    });
   }
 
   /** A registry's host directory and (for CIDR insecure entries) its hosts' addresses, read once per session. */
