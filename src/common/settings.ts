@@ -10,9 +10,17 @@ export interface RegistrySetting {
   name?: string;
   insecure?: boolean;
   repositories?: string[];
+  /** The vendor of a self-hosted registry (`gitlab`, `harbor`, `quay`, `github`…), when its host does not say. */
+  provider?: string;
+  /** The vendor API's base URL, for a self-hosted edition that serves it elsewhere. */
+  apiUrl?: string;
+  /** Organizations, groups or projects to list besides the ones the vendor's API names. */
+  namespaces?: string[];
 }
 
 export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
+/** How a registry's repositories are ordered: by name, or the latest push first where the provider says. */
+export type RepositorySortOrder = 'name' | 'lastPush';
 /** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
 export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
 
@@ -32,6 +40,7 @@ export interface ExplorerSettings {
   concurrency: number;
   pageSize: number;
   tagSortOrder: TagSortOrder;
+  repositorySortOrder: RepositorySortOrder;
   nestedRepositories: boolean;
   defaultPlatform: string;
   /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
@@ -39,6 +48,7 @@ export interface ExplorerSettings {
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
+const REPOSITORY_SORT_ORDERS: readonly RepositorySortOrder[] = ['name', 'lastPush'];
 const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
 
 export function readSettings(): ExplorerSettings {
@@ -60,6 +70,7 @@ export function readSettings(): ExplorerSettings {
     concurrency: clamp(c.get('concurrency'), 1, 16, 4),
     pageSize: clamp(c.get('pageSize'), 10, 1000, 100),
     tagSortOrder: oneOf(c.get<string>('tagSortOrder'), TAG_SORT_ORDERS, 'natural'),
+    repositorySortOrder: oneOf(c.get<string>('repositorySortOrder'), REPOSITORY_SORT_ORDERS, 'name'),
     nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
     defaultPlatform: c.get<string>('defaultPlatform', ''),
     uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
@@ -102,6 +113,11 @@ export function coreConfigFrom(
     log,
     userAgent: userAgent(),
   };
+}
+
+/** Orders every registry's repositories by name or by last push (the user's settings). */
+export async function setRepositorySortOrder(order: RepositorySortOrder): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('repositorySortOrder', order, vscode.ConfigurationTarget.Global);
 }
 
 /** Writes the registries list to the user's settings (it is machine-scoped: never the workspace). */

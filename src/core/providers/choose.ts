@@ -85,6 +85,7 @@ export function chooseProvider(host: string, setting: ProviderSetting = {}): Pro
     ...(apiBase ? { apiBase } : {}),
     signIn: signInFor(id, host, apiBase),
     reportsLastPush: id === 'docker-hub' || id === 'github' || id === 'quay' || id === 'harbor',
+    webPages: id === 'docker-hub' || id === 'github' || id === 'gitlab' || id === 'quay' || id === 'harbor',
   };
 }
 

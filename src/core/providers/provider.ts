@@ -72,6 +72,8 @@ export interface ProviderInfo {
   signIn: SignIn;
   /** Whether repository rows get a last-push time from this provider. */
   reportsLastPush: boolean;
+  /** Whether the vendor has web pages for the registry, its repositories and tags (Open in Browser). */
+  webPages: boolean;
 }
 
 /** What a provider client carries, by value: no provider holds the session. */
