@@ -7,6 +7,7 @@
 import { CoreError } from '../errors';
 import type { Credential } from '../credentials/types';
 import type { ListOptions } from '../registry/client';
+import type { HttpResponse } from '../transport/http';
 import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
 import {
   apiFailure,
@@ -52,10 +53,9 @@ export class DockerHubProvider implements ProviderClient {
     // settings are still listed.
     if (!credential && this.ctx.namespaces.length === 0) throw needsSignIn(VENDOR, this.ctx.host);
     const party: ApiParty = { vendor: VENDOR, registry: this.ctx.host, credential };
-    const headers: Record<string, string> = credential ? { authorization: `Bearer ${await this.accessToken(credential, signal)}` } : {};
     this.skipped.length = 0;
     const own = credential?.username ? [credential.username] : [];
-    const orgs = credential ? await this.organizations(headers, party, signal) : [];
+    const orgs = credential ? await this.organizations(party, signal) : [];
     const seen = new Set<string>();
     const pageSize = Math.max(1, Math.min(100, options.pageSize ?? 100));
     for (const namespace of [...own, ...orgs, ...this.ctx.namespaces]) {
@@ -63,7 +63,7 @@ export class DockerHubProvider implements ProviderClient {
       if (seen.has(key)) continue;
       seen.add(key);
       try {
-        yield* this.repositories(namespace, pageSize, headers, party, signal);
+        yield* this.repositories(namespace, pageSize, party, signal);
       } catch (err) {
         // An organization that refuses this account is noted, not a reason to hide the others.
         if ((err as { code?: string }).code !== 'NOT_VISIBLE' || namespace === credential?.username) throw err;
@@ -128,16 +128,34 @@ export class DockerHubProvider implements ProviderClient {
   }
 
   /**
+   * A GET with the access token when signed in. An access token lives ten minutes: one Hub no
+   * longer takes (401) is replaced once with a new one from the same login before the answer counts.
+   */
+  private async get(url: URL, party: ApiParty, what: string, signal?: AbortSignal): Promise<{ json: unknown; res: HttpResponse }> {
+    const credential = party.credential;
+    if (!credential) return getJson(this.ctx.api, url, {}, party, what, signal);
+    const token = await this.accessToken(credential, signal);
+    try {
+      return await getJson(this.ctx.api, url, { authorization: `Bearer ${token}` }, party, what, signal);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'TOKEN_REJECTED') throw err;
+      if (this.token?.credential === credential) this.token = undefined;
+      const fresh = await this.accessToken(credential, signal);
+      return getJson(this.ctx.api, url, { authorization: `Bearer ${fresh}` }, party, what, signal);
+    }
+  }
+
+  /**
    * The organizations the user belongs to: `GET /v2/user/orgs/`, paged like every Hub list
    * (`count`, `next`, `results`), each with its `orgname`. Hub's OpenAPI file leaves this route out;
    * Docker's own hub-tool uses it (github.com/docker/hub-tool, pkg/hub/organizations.go).
    */
-  private async organizations(headers: Record<string, string>, party: ApiParty, signal?: AbortSignal): Promise<string[]> {
+  private async organizations(party: ApiParty, signal?: AbortSignal): Promise<string[]> {
     const names: string[] = [];
     const pages = walkPages(
       apiUrl(this.base, '/v2/user/orgs/', { page_size: 100 }),
       async (url) => {
-        const { json, res } = await getJson(this.ctx.api, url, headers, party, 'the organizations of the signed-in user', signal);
+        const { json, res } = await this.get(url, party, 'the organizations of the signed-in user', signal);
         const items = listIn(json, 'results', VENDOR, 'the organizations').flatMap((o) => {
           const name = text((o as Record<string, unknown> | null)?.orgname, 100);
           return name ? [name] : [];
@@ -158,18 +176,12 @@ export class DockerHubProvider implements ProviderClient {
    * A namespace's repositories: `GET /v2/namespaces/{namespace}/repositories` with `page_size`
    * (at most 100) and the `next` URL each page names (listNamespaceRepositories).
    */
-  private repositories(
-    namespace: string,
-    pageSize: number,
-    headers: Record<string, string>,
-    party: ApiParty,
-    signal?: AbortSignal,
-  ): AsyncGenerator<RepositoryDetails[]> {
+  private repositories(namespace: string, pageSize: number, party: ApiParty, signal?: AbortSignal): AsyncGenerator<RepositoryDetails[]> {
     const what = `the repositories of ${namespace}`;
     return walkPages(
       apiUrl(this.base, `/v2/namespaces/${segment(namespace)}/repositories`, { page_size: pageSize }),
       async (url) => {
-        const { json, res } = await getJson(this.ctx.api, url, headers, party, what, signal);
+        const { json, res } = await this.get(url, party, what, signal);
         const items = listIn(json, 'results', VENDOR, what).flatMap((r) => details(r, namespace));
         return { items, next: nextPage(res, (json as Record<string, unknown>).next, party, what) };
       },
