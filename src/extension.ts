@@ -3,11 +3,12 @@ import type { CommandContext } from './commands/command-context';
 import { registerContentCommands } from './commands/content-commands';
 import { registerInspectCommands } from './commands/inspect-commands';
 import { registerLoginCommands } from './commands/login-commands';
+import { registerProviderCommands } from './commands/provider-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './common/log';
-import { SecretLoginStore } from './common/logins';
+import { SessionLoginStore } from './common/session-logins';
 import { logNotificationsTo } from './common/notify';
 import { RegistryService } from './common/registry-service';
 import { onSettingsChanged, readSettings } from './common/settings';
@@ -43,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // Everything logged goes through redaction: request URLs can carry signatures and upload state.
   const log = redactingLog(channel);
   const inspectorWatchers = new Set<InspectorWatcher>();
-  const logins = new SecretLoginStore(context.secrets);
+  const logins = new SessionLoginStore(context.secrets, vscode.authentication);
   const registry = new RegistryService(readSettings(), log, logins);
   const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
@@ -58,6 +59,11 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerRegistryCommands(commands),
     ...registerTreeCommands(commands, view),
     ...registerLoginCommands(commands, logins),
+    ...registerProviderCommands(commands),
+    // A sign-out (or new sign-in) in VS Code's Accounts menu changes the token of registries signed in through it.
+    vscode.authentication.onDidChangeSessions((e) => {
+      if (e.provider.id === 'github' || e.provider.id === 'github-enterprise') tree.refresh();
+    }),
     ...registerContentCommands(commands),
     ...registerTransferCommands(commands),
     ...registerInspectCommands(context, commands, inspectorWatchers),

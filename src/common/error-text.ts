@@ -19,6 +19,10 @@ export function remedyAdvice(remedy: Remedy | undefined): string | undefined {
       return `List them in the registry's "repositories" in ${SECTION}.registries.`;
     case 'log-in':
       return `Log In… on the registry's row keeps a login in VS Code.`;
+    case 'grant-scopes':
+      return `Log In… on the registry's row signs in again; grant ${remedy.scopes.join(', ')} when asked (or create a token with ${remedy.scopes.length > 1 ? 'them' : 'it'}).`;
+    case 'run-command':
+      return `Log In… on the registry's row offers to copy the command or run it in a terminal.`;
     default:
       return undefined;
   }

@@ -1,0 +1,179 @@
+/**
+ * Signing in the way each registry's provider expects: GHCR and GitHub Enterprise Server through
+ * VS Code's GitHub sign-in (asking only for read:packages) or a personal access token; Docker Hub,
+ * GitLab and Quay with the token their web page issues (named, with where to create it); the
+ * clouds through their own tool, whose exact command is offered to copy or run; any other
+ * registry with a username and password. Log In… (login-commands.ts) asks here how to go on.
+ */
+import * as vscode from 'vscode';
+import { core } from '../common/core-loader';
+import { errorText } from '../common/error-text';
+import { showError, showInfo, showWarning } from '../common/notify';
+import type { SessionLoginStore } from '../common/session-logins';
+import { readSettings } from '../common/settings';
+import type { PingResult, ProviderInfo, SignIn } from '../core/index';
+import type { CommandContext } from './command-context';
+
+/** How Log In… goes on for a host: a VS Code sign-in, nothing more (a cloud's tool), or asking for a username and secret with these words. */
+export type SignInFlow =
+  | { kind: 'session'; signIn: Extract<SignIn, { kind: 'github' }> }
+  | { kind: 'done' }
+  | { kind: 'password'; usernamePrompt: string; fixedUsername?: string; passwordPrompt: string };
+
+/** The provider for a host: its settings entry's `provider` and `apiUrl` if it has one, else its host's. */
+export function providerInfoFor(host: string): ProviderInfo {
+  const { chooseProvider, parseRegistryLocation } = core();
+  const setting = readSettings().registries.find((r) => {
+    try {
+      return parseRegistryLocation(r.url).host === host;
+    } catch {
+      return false;
+    }
+  });
+  try {
+    return chooseProvider(host, {
+      ...(setting?.provider ? { provider: setting.provider } : {}),
+      ...(setting?.apiUrl ? { apiUrl: setting.apiUrl } : {}),
+    });
+  } catch {
+    return chooseProvider(host);
+  }
+}
+
+/** Asks how to sign in where the provider offers a choice, and with which words to ask for the secret. */
+export async function chooseSignIn(host: string, provider: ProviderInfo): Promise<SignInFlow | undefined> {
+  const signIn = provider.signIn;
+  switch (signIn.kind) {
+    case 'github': {
+      const vendor = signIn.authProviderId === 'github' ? 'GitHub' : 'GitHub Enterprise';
+      const picked = await vscode.window.showQuickPick(
+        [
+          {
+            label: `$(github) Sign in with ${vendor}`,
+            detail: `VS Code's ${vendor} sign-in, asking only for ${signIn.scopes.join(', ')}; its token is the registry's password.`,
+            value: 'session' as const,
+          },
+          {
+            label: '$(key) Use a personal access token (classic)',
+            detail: `A token with the ${signIn.scopes.join(', ')} scope, created at ${signIn.tokenPage.split('?')[0]}.`,
+            value: 'token' as const,
+          },
+        ],
+        { title: `Log In to ${host}`, placeHolder: 'How do you want to sign in?', ignoreFocusOut: true },
+      );
+      if (!picked) return undefined;
+      if (picked.value === 'session') return { kind: 'session', signIn };
+      return {
+        kind: 'password',
+        usernamePrompt: `Your ${vendor} username`,
+        passwordPrompt: `Personal access token (classic) with ${signIn.scopes.join(', ')}: create one at ${signIn.tokenPage.split('?')[0]}`,
+      };
+    }
+    case 'token': {
+      const where = signIn.tokenPage ? `: create one at ${signIn.tokenPage}` : '';
+      const scopes = signIn.scopes.length ? ` with ${signIn.scopes.join(', ')}` : '';
+      return {
+        kind: 'password',
+        usernamePrompt: `Your ${provider.name} username`,
+        ...(signIn.fixedUsername ? { fixedUsername: signIn.fixedUsername } : {}),
+        passwordPrompt: `${capitalize(signIn.tokenName)}${scopes}${where}`,
+      };
+    }
+    case 'cloud':
+      await offerCloudCommand(host, provider, signIn);
+      return { kind: 'done' };
+    default:
+      return { kind: 'password', usernamePrompt: 'Username', passwordPrompt: 'Password or access token' };
+  }
+}
+
+/**
+ * A cloud registry's login is its tool's to set up: the exact command, to copy or run in a
+ * terminal; after it, a refresh picks the login up (Docker's config.json and credential helpers).
+ */
+async function offerCloudCommand(host: string, provider: ProviderInfo, signIn: Extract<SignIn, { kind: 'cloud' }>): Promise<void> {
+  const helper = signIn.helper ? ` It sets up docker-credential-${signIn.helper}, which Registry Explorer runs like docker does.` : '';
+  const choice = await showInfo(
+    `${provider.name} logins come from the ${signIn.tool}: run \`${signIn.command}\`, then refresh ${host}.${helper}`,
+    'Copy Command',
+    'Run in Terminal',
+  );
+  if (choice === 'Copy Command') await vscode.env.clipboard.writeText(signIn.command);
+  if (choice === 'Run in Terminal') {
+    const terminal = vscode.window.createTerminal({ name: `${signIn.tool}: ${host}` });
+    terminal.show();
+    // Not sent with Enter: the user reads it and runs it.
+    terminal.sendText(signIn.command, false);
+  }
+}
+
+/**
+ * Signs in with VS Code's GitHub (or GitHub Enterprise) authentication provider, asking only for
+ * the provider's scopes; checks the session's token against the registry and the API; keeps only
+ * which provider and scopes, so VS Code hands out the token each time.
+ */
+export async function signInWithSession(
+  host: string,
+  provider: ProviderInfo,
+  signIn: Extract<SignIn, { kind: 'github' }>,
+  { registry, tree, log }: CommandContext,
+  logins: SessionLoginStore,
+  quiet = false,
+): Promise<PingResult['state'] | undefined> {
+  let session: vscode.AuthenticationSession;
+  try {
+    session = await vscode.authentication.getSession(signIn.authProviderId, [...signIn.scopes], { createIfNone: true });
+  } catch (error) {
+    void showError(
+      `Signing in to ${host} with ${provider.name === 'GitHub Container Registry' ? 'GitHub' : 'GitHub Enterprise'} did not finish: ${(error as Error).message}`,
+    );
+    return undefined;
+  }
+  const account = session.account.label;
+  const candidate = { username: account, password: session.accessToken, source: `the GitHub account ${account} being checked` };
+  const trial = registry.trialSession({ candidateLogin: { host, credential: candidate } });
+  let ping: PingResult;
+  let apiProblem: string | undefined;
+  try {
+    ping = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Signing in to ${host}…` },
+      async () => {
+        const client = trial.registry(host);
+        const result = await client.ping();
+        if (result.state === 'reachable') {
+          await core()
+            .createProviderClient(client, trial.apiChannel(), {
+              provider: provider.id,
+              ...(provider.apiBase ? { apiUrl: provider.apiBase } : {}),
+            })
+            .account()
+            .catch((err: unknown) => (apiProblem = errorText(err)));
+        }
+        return result;
+      },
+    );
+  } finally {
+    void trial.close();
+  }
+  if (ping.state === 'needs-login') {
+    void showError(
+      `${host} refused the GitHub sign-in of ${account}: sign out of GitHub in VS Code's Accounts menu and sign in again. Nothing was saved.`,
+    );
+    return ping.state;
+  }
+  if (ping.state === 'unreachable') {
+    void showError(`${errorText(ping.error)} The sign-in could not be checked; nothing was saved.`);
+    return ping.state;
+  }
+  await logins.storeSession(host, { authProviderId: signIn.authProviderId, scopes: [...signIn.scopes], account });
+  log.info(`Signed in to ${host} as ${account} with VS Code's ${signIn.authProviderId} sign-in (${signIn.scopes.join(', ')}).`);
+  registry.forget(host);
+  tree.refresh();
+  if (apiProblem) void showWarning(`Signed in to ${host} as ${account}, but listing its packages will fail: ${apiProblem}`);
+  else if (!quiet) void showInfo(`Signed in to ${host} as ${account} with GitHub.`);
+  return ping.state;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

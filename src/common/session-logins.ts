@@ -1,0 +1,81 @@
+/**
+ * Logins that are a sign-in of VS Code itself: for GHCR (and GitHub Enterprise Server's registry)
+ * the user signs in with VS Code's GitHub authentication provider, and the registry's password is
+ * that session's token, asked of VS Code each time it is needed (silently: VS Code refreshes it,
+ * and a sign-out there is a sign-out here). What is kept per host is only which provider and
+ * scopes; every other login is a username and password in SecretStorage (SecretLoginStore).
+ */
+import type * as vscode from 'vscode';
+import type { Credential } from '../core/index';
+import { core } from './core-loader';
+import { SecretLoginStore } from './logins';
+
+const SESSION_PREFIX = 'registryExplorer.session/';
+
+/** A host's login through an editor authentication provider. */
+export interface SessionLogin {
+  /** VS Code's authentication provider id: `github`, `github-enterprise`. */
+  authProviderId: string;
+  /** The scopes asked for (read:packages, and write:packages or delete:packages once granted). */
+  scopes: string[];
+  /** The account's label when it was signed in, for messages. */
+  account?: string;
+}
+
+/** The part of `vscode.authentication` the store uses (tests give their own). */
+export type Authentication = Pick<typeof vscode.authentication, 'getSession'>;
+
+export class SessionLoginStore extends SecretLoginStore {
+  constructor(
+    private readonly store_: vscode.SecretStorage,
+    private readonly authentication: Authentication,
+  ) {
+    super(store_);
+  }
+
+  /** The session's token when the host's login is a VS Code sign-in; else the kept username and password. */
+  override async get(host: string): Promise<Credential | undefined> {
+    const login = await this.sessionLogin(host);
+    if (!login) return super.get(host);
+    const session = await Promise.resolve(this.authentication.getSession(login.authProviderId, login.scopes, { silent: true })).catch(
+      () => undefined,
+    );
+    if (!session) return undefined;
+    return {
+      username: session.account.label,
+      password: session.accessToken,
+      source: `the ${login.authProviderId === 'github' ? 'GitHub' : login.authProviderId} account ${session.account.label} signed in to VS Code`,
+    };
+  }
+
+  /** Which VS Code sign-in a host uses, if any. */
+  async sessionLogin(host: string): Promise<SessionLogin | undefined> {
+    const text = await this.store_.get(SESSION_PREFIX + core().canonicalHost(host));
+    if (!text) return undefined;
+    try {
+      const login = JSON.parse(text) as SessionLogin;
+      return typeof login.authProviderId === 'string' && Array.isArray(login.scopes) ? login : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Makes a VS Code sign-in the host's login (a kept password for it is dropped). */
+  async storeSession(host: string, login: SessionLogin): Promise<void> {
+    await super.delete(host);
+    await this.store_.store(SESSION_PREFIX + core().canonicalHost(host), JSON.stringify(login));
+  }
+
+  /** A username and password become the host's login (a VS Code sign-in for it is forgotten). */
+  override async store(host: string, login: { username: string; password: string }): Promise<void> {
+    await this.store_.delete(SESSION_PREFIX + core().canonicalHost(host));
+    await super.store(host, login);
+  }
+
+  override async delete(host: string): Promise<boolean> {
+    const key = SESSION_PREFIX + core().canonicalHost(host);
+    const hadSession = (await this.store_.get(key)) !== undefined;
+    await this.store_.delete(key);
+    return (await super.delete(host)) || hadSession;
+  }
+}
