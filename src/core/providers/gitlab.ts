@@ -67,11 +67,14 @@ export class GitLabProvider implements ProviderClient {
     const signal = options.signal;
     const perPage = Math.max(1, Math.min(100, options.pageSize ?? 100));
     this.skipped.length = 0;
+    // A repository reached through a group and through its project is listed once.
+    const seen = new Set<string>();
+    const fresh = (rows: RepositoryDetails[]): RepositoryDetails[] => rows.filter((r) => !seen.has(r.name) && seen.add(r.name));
     // Groups named in settings: GET /groups/:id/registry/repositories
     // (https://docs.gitlab.com/api/container_registry/#within-a-group).
     for (const group of this.ctx.namespaces) {
       try {
-        yield* this.groupRepositories(group, perPage, headers, party, signal);
+        for await (const page of this.groupRepositories(group, perPage, headers, party, signal)) yield fresh(page);
       } catch (err) {
         if ((err as { code?: string }).code !== 'NOT_VISIBLE') throw err;
         this.skipped.push(group);
@@ -105,7 +108,7 @@ export class GitLabProvider implements ProviderClient {
       for (const p of page) {
         for await (const repos of this.projectRepositories(p, headers, party, signal)) rows.push(...repos);
       }
-      yield rows;
+      yield fresh(rows);
     }
   }
 

@@ -36,7 +36,7 @@ export class HarborProvider implements ProviderClient {
     if (usable) this.ctx.api.secrets.addCredential(usable);
     return {
       headers: usable ? { authorization: `Basic ${Buffer.from(`${usable.username}:${usable.password}`).toString('base64')}` } : {},
-      party: { vendor: VENDOR, registry: this.ctx.host, credential: usable },
+      party: { vendor: VENDOR, registry: this.ctx.host, credential: usable, secretNoun: 'password' },
     };
   }
 

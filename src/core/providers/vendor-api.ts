@@ -33,6 +33,8 @@ export interface ApiParty {
   credential: Credential | undefined;
   /** The scopes the API needs, in the vendor's words, for a scope error's remedy. */
   scopes?: readonly string[];
+  /** What the login's secret is called in messages: "token" (default), "password". */
+  secretNoun?: string;
 }
 
 /** Sends a GET with the vendor's headers and returns the parsed JSON, or throws the error the answer means. */
@@ -104,7 +106,7 @@ export async function apiFailure(
       });
     return new CoreError(
       'TOKEN_REJECTED',
-      `${vendor} rejected the token from ${credential.source} for ${what}${said ? ` (it said: ${said})` : ''}: it may have expired or been revoked; sign in to ${registry} again.`,
+      `${vendor} rejected the ${party.secretNoun ?? 'token'} from ${credential.source} for ${what}${said ? ` (it said: ${said})` : ''}: ${party.secretNoun === 'password' ? 'check it, or' : 'it may have expired or been revoked;'} sign in to ${registry} again.`,
       { remedy: { kind: 'log-in', host: registry } },
     );
   }

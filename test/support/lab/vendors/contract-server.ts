@@ -46,6 +46,8 @@ export interface RegistryFront {
   /** The vendor's token endpoint and service, as its challenge names them. */
   realm: string;
   service: string;
+  /** Paths under `/v2/` the vendor answers itself (Quay's token endpoint is /v2/auth on the registry's own host). */
+  except?: RegExp;
   /** Headers the vendor adds to some `/v2/` answers (Docker Hub's pull rate limit), or an answer instead of the registry's. */
   intercept?: (req: ContractRequest) => { answer?: ContractAnswer; headers?: Record<string, string> } | undefined;
 }
@@ -163,7 +165,7 @@ export class ContractServer {
     this.seen.push(seen);
     if (this.seen.length > 10_000) this.seen.splice(0, this.seen.length - 10_000);
     const front = fronts.find((f) => f.host === host);
-    const isRegistryApi = front && (url.pathname === '/v2' || url.pathname.startsWith('/v2/'));
+    const isRegistryApi = front && (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) && !front.except?.test(url.pathname);
     const body = isRegistryApi ? '' : await readBody(req);
     const contract: ContractRequest = {
       method: req.method ?? 'GET',
