@@ -4,6 +4,7 @@
  * that session's token, asked of VS Code each time it is needed (silently: VS Code refreshes it,
  * and a sign-out there is a sign-out here). What is kept per host is only which provider and
  * scopes; every other login is a username and password in SecretStorage (SecretLoginStore).
+ * Docker Hub's three host names share one login, as `docker login` keys them.
  */
 import type * as vscode from 'vscode';
 import type { Credential } from '../core/index';
@@ -25,6 +26,14 @@ export interface SessionLogin {
 /** The part of `vscode.authentication` the store uses (tests give their own). */
 export type Authentication = Pick<typeof vscode.authentication, 'getSession'>;
 
+/**
+ * The host a login is kept under: Docker Hub answers to docker.io, index.docker.io and
+ * registry-1.docker.io (the one the core contacts), and a login for one is a login for all.
+ */
+function loginHost(host: string): string {
+  return core().dockerLoginKey(host) === core().dockerLoginKey('docker.io') ? 'docker.io' : host;
+}
+
 export class SessionLoginStore extends SecretLoginStore {
   constructor(
     private readonly store_: vscode.SecretStorage,
@@ -34,7 +43,8 @@ export class SessionLoginStore extends SecretLoginStore {
   }
 
   /** The session's token when the host's login is a VS Code sign-in; else the kept username and password. */
-  override async get(host: string): Promise<Credential | undefined> {
+  override async get(contacted: string): Promise<Credential | undefined> {
+    const host = loginHost(contacted);
     const login = await this.sessionLogin(host);
     if (!login) return super.get(host);
     const session = await Promise.resolve(this.authentication.getSession(login.authProviderId, login.scopes, { silent: true })).catch(
@@ -50,7 +60,7 @@ export class SessionLoginStore extends SecretLoginStore {
 
   /** Which VS Code sign-in a host uses, if any. */
   async sessionLogin(host: string): Promise<SessionLogin | undefined> {
-    const text = await this.store_.get(SESSION_PREFIX + core().canonicalHost(host));
+    const text = await this.store_.get(SESSION_PREFIX + core().canonicalHost(loginHost(host)));
     if (!text) return undefined;
     try {
       const login = JSON.parse(text) as SessionLogin;
@@ -62,20 +72,23 @@ export class SessionLoginStore extends SecretLoginStore {
 
   /** Makes a VS Code sign-in the host's login (a kept password for it is dropped). */
   async storeSession(host: string, login: SessionLogin): Promise<void> {
-    await super.delete(host);
-    await this.store_.store(SESSION_PREFIX + core().canonicalHost(host), JSON.stringify(login));
+    await super.delete(loginHost(host));
+    await this.store_.store(SESSION_PREFIX + core().canonicalHost(loginHost(host)), JSON.stringify(login));
   }
 
   /** A username and password become the host's login (a VS Code sign-in for it is forgotten). */
   override async store(host: string, login: { username: string; password: string }): Promise<void> {
-    await this.store_.delete(SESSION_PREFIX + core().canonicalHost(host));
-    await super.store(host, login);
+    await this.store_.delete(SESSION_PREFIX + core().canonicalHost(loginHost(host)));
+    await super.store(loginHost(host), login);
   }
 
   override async delete(host: string): Promise<boolean> {
-    const key = SESSION_PREFIX + core().canonicalHost(host);
+    const key = SESSION_PREFIX + core().canonicalHost(loginHost(host));
     const hadSession = (await this.store_.get(key)) !== undefined;
     await this.store_.delete(key);
-    return (await super.delete(host)) || hadSession;
+    const hadOwn = await super.delete(loginHost(host));
+    // A login kept before Docker Hub's names were folded together, under the name it was made for.
+    const hadAlias = loginHost(host) !== host ? await super.delete(host) : false;
+    return hadOwn || hadSession || hadAlias;
   }
 }

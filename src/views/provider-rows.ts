@@ -35,10 +35,13 @@ export function pullLimitText(limit: PullRateLimit): string {
   return `Pull rate limit: ${limit.remaining} of ${limit.limit} pulls left${window} (as the registry reported at ${new Date(limit.seenAt).toLocaleTimeString()})`;
 }
 
-/** The provider and account part of a registry row's description: "GitHub Container Registry · octocat". */
+/**
+ * The provider and account part of a registry row's description: "GitHub Container Registry ·
+ * octocat". A plain registry's row says neither (its tooltip says who is signed in).
+ */
 export function providerNote(provider: ProviderClient, account: string | undefined): string | undefined {
-  const name = provider.info.chosenBy === 'default' ? undefined : provider.info.name;
-  return [name, account].filter((p) => p).join(' · ') || undefined;
+  if (provider.info.chosenBy === 'default') return undefined;
+  return [provider.info.name, account].filter((p) => p).join(' · ');
 }
 
 /** A repository row's description: "pushed 3 days ago · private · 1.2k pulls". */

@@ -138,7 +138,7 @@ function signInFor(id: ProviderId, host: string, apiBase: string | undefined): S
         kind: 'token',
         tokenName: 'personal access token',
         tokenPage: 'https://app.docker.com/settings/personal-access-tokens',
-        scopes: ['Read-only'],
+        scopes: ['Read-only access'],
       };
     case 'github':
       // https://docs.github.com/en/packages/working-with-a-github-packages-registry/working-with-the-container-registry#authenticating-with-a-personal-access-token-classic

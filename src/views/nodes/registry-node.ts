@@ -64,6 +64,9 @@ const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: s
   },
 };
 
+/** Remedies of a failed listing that Log In… carries out (it asks the provider how to sign in). */
+const SIGN_IN_REMEDIES = new Set(['log-in', 'grant-scopes', 'run-command']);
+
 export class RegistryNode extends PagedNode {
   protected readonly noun = 'repositories';
   private state: PingResult | undefined;
@@ -298,6 +301,11 @@ export class RegistryNode extends PagedNode {
     const pinned = this.entry.pinnedRepositories.length > 0 ? this.pageChildren(this.entry.pinnedRepositories) : [];
     const nodes = [...pinned, ...super.failureChildren(err)];
     if (this.state?.state === 'needs-login') nodes.push(...this.fixNodes());
+    // A provider's API that wants a (better) sign-in, on a registry that answers anonymously (GHCR, Docker Hub).
+    else if (SIGN_IN_REMEDIES.has((err as { remedy?: { kind?: string } }).remedy?.kind ?? '')) {
+      const action = FIX_ACTIONS.logIn;
+      nodes.push(new ActionNode(this, action.label, action.icon, action.command, action.tooltip));
+    }
     if (code === 'CATALOG_UNSUPPORTED' && this.entry.origin.kind === 'discovered') {
       nodes.push(
         new ActionNode(
