@@ -20,7 +20,10 @@ import { runInspectorPath } from './inspector-path';
 import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
+import { runProviderPath } from './provider-path';
 import type { LabRegistry } from '../support/lab/registry';
+import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
+import { BUILT_IN_GITHUB_AUTH, packageStandIn } from './github-stand-in-package';
 
 const PROJECT = resolve(__dirname, '../../..');
 const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
@@ -32,6 +35,8 @@ async function main(mode: string): Promise<number> {
   try {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
+    // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
+    const providers = await startProviderLab(lab);
     if (mode === 'integration') {
       const [basic, token, tls] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
@@ -52,10 +57,11 @@ async function main(mode: string): Promise<number> {
           service: token.tokenService!,
         },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
+        providers: providers.description,
       };
-      return await runIntegration(registry.url, JSON.stringify(description));
+      return await runIntegration(registry.url, JSON.stringify(description), providers);
     }
-    if (mode === 'e2e') return await runEndToEnd(registry);
+    if (mode === 'e2e') return await runEndToEnd(registry, providers);
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {
     await lab.stopAll();
@@ -71,10 +77,28 @@ function isolatedLogins(): Record<string, string> {
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, 'auth.json') };
 }
 
+/**
+ * VS Code's GitHub sign-in is replaced by a stand-in extension whose sessions carry the contract
+ * server's token (github.com is out of reach): packaged, installed, the built-in one disabled.
+ */
+function githubStandIn(providers: ProviderLab): { extraVsix: string[]; skipBuiltinExtensions: string[]; env: Record<string, string> } {
+  const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'stand-in-'));
+  return {
+    extraVsix: [packageStandIn(dir)],
+    skipBuiltinExtensions: [BUILT_IN_GITHUB_AUTH],
+    env: {
+      GITHUB_STAND_IN_LOGIN: providers.description.github.login,
+      GITHUB_STAND_IN_TOKEN: providers.description.github.token,
+      GITHUB_STAND_IN_RECORD: join(dir, 'scopes-asked.jsonl'),
+    },
+  };
+}
+
 /** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
-async function runIntegration(registryUrl: string, labJson: string): Promise<number> {
+async function runIntegration(registryUrl: string, labJson: string, providers: ProviderLab): Promise<number> {
   // Debug level, so the log holds every request line: the secrets test reads it all.
-  const server = await startVsCodeServer({ logLevel: 'debug', env: isolatedLogins() });
+  const standIn = githubStandIn(providers);
+  const server = await startVsCodeServer({ logLevel: 'debug', ...standIn, env: { ...isolatedLogins(), ...standIn.env } });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);
@@ -109,12 +133,22 @@ async function runIntegration(registryUrl: string, labJson: string): Promise<num
 }
 
 /** A person's path through the UI, on the .vsix installed the way a user installs it. */
-async function runEndToEnd(registry: LabRegistry): Promise<number> {
+async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promise<number> {
   const registryUrl = registry.url;
   const screenshots = join(PROJECT, 'test/e2e/screenshots');
   mkdirSync(screenshots, { recursive: true });
   const logins = isolatedLogins();
-  const server = await startVsCodeServer({ vsix: VSIX, env: logins });
+  const standIn = githubStandIn(providers);
+  const server = await startVsCodeServer({
+    vsix: VSIX,
+    ...standIn,
+    env: { ...logins, ...standIn.env },
+    // Machine-scoped, so from the remote machine's settings: ghcr.io and docker.io lead to the contract servers.
+    machineSettings: {
+      'registryExplorer.resolveRules': providers.description.resolveRules,
+      'registryExplorer.hostsDirectories': providers.description.hostsDirectories,
+    },
+  });
   const workbench = await openWorkbench();
   try {
     await workbench.page.goto(server.workbenchUrl());
@@ -128,6 +162,11 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     await seedPrivateContent(basic);
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     await runWalkthroughPath(workbench.page, { screenshots });
+    await runProviderPath(workbench.page, {
+      screenshots,
+      providers: providers.description,
+      scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
+    });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

@@ -1,0 +1,56 @@
+/**
+ * A small extension the real-VS-Code runs install beside Registry Explorer: it registers the
+ * `github` authentication provider in place of VS Code's own (which signs in at github.com, out of
+ * reach here; the runs start VS Code with the built-in one disabled). Its sessions carry the token
+ * the GitHub contract server knows (GITHUB_STAND_IN_LOGIN, GITHUB_STAND_IN_TOKEN in the extension
+ * host's environment), and it remembers the scopes each sign-in asked for, so a test can check that
+ * only read:packages was asked (command `githubStandIn.scopesAsked`, and one JSON line per sign-in
+ * in the file GITHUB_STAND_IN_RECORD names).
+ */
+import { appendFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const login = process.env.GITHUB_STAND_IN_LOGIN ?? 'octocat';
+  const token = process.env.GITHUB_STAND_IN_TOKEN ?? '';
+  const sessions: vscode.AuthenticationSession[] = [];
+  const asked: string[][] = [];
+  const changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  const covers = (session: vscode.AuthenticationSession, scopes: readonly string[] | undefined) =>
+    (scopes ?? []).every((s) => session.scopes.includes(s));
+  context.subscriptions.push(
+    changed,
+    vscode.authentication.registerAuthenticationProvider(
+      'github',
+      'GitHub',
+      {
+        onDidChangeSessions: changed.event,
+        getSessions: async (scopes) => sessions.filter((s) => covers(s, scopes)),
+        createSession: async (scopes) => {
+          asked.push([...scopes]);
+          // The e2e run reads what was asked from outside the workbench.
+          if (process.env.GITHUB_STAND_IN_RECORD) appendFileSync(process.env.GITHUB_STAND_IN_RECORD, `${JSON.stringify(scopes)}\n`);
+          const session: vscode.AuthenticationSession = {
+            id: `stand-in-${sessions.length + 1}`,
+            accessToken: token,
+            account: { id: login, label: login },
+            scopes: [...scopes],
+          };
+          sessions.push(session);
+          changed.fire({ added: [session], removed: [], changed: [] });
+          return session;
+        },
+        removeSession: async (id) => {
+          const index = sessions.findIndex((s) => s.id === id);
+          if (index < 0) return;
+          const [removed] = sessions.splice(index, 1);
+          changed.fire({ added: [], removed: [removed!], changed: [] });
+        },
+      },
+      { supportsMultipleAccounts: false },
+    ),
+    vscode.commands.registerCommand('githubStandIn.scopesAsked', () => asked.map((s) => [...s])),
+  );
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,151 @@
+// The registries people actually use, as a person meets them: ghcr.io and docker.io added by name
+// (the run reaches GitHub's and Docker Hub's contract servers under those names), a listing that
+// asks for a sign-in, VS Code's GitHub sign-in (its stand-in) for GHCR asking only read:packages,
+// a username and personal access token for Docker Hub, each browsed down to a tag opened in the
+// inspector, and Docker Hub's pull rate limit on its row.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Frame, Page } from 'playwright-core';
+import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
+import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+
+const PARK = { x: 900, y: 650, settleMs: 700 };
+
+/** The inspector webview's frame whose toolbar shows `title`. */
+async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
+      if (shown === title) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${title} appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
+export async function runProviderPath(
+  page: Page,
+  options: { screenshots: string; providers: ProviderLabDescription; scopesAsked: string },
+): Promise<void> {
+  const { screenshots, providers } = options;
+  const input = page.locator('.quick-input-widget input.input');
+  const quickInput = page.locator('.quick-input-widget');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await runCommand(page, 'View: Close All Editors');
+  // A wider side bar, as people who browse registries keep it: the rows' descriptions show whole.
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (sidebar) {
+    const edge = sidebar.x + sidebar.width + 1;
+    await page.mouse.move(edge, 400);
+    await page.mouse.down();
+    await page.mouse.move(edge + 260, 400, { steps: 8 });
+    await page.mouse.up();
+  }
+  // Earlier paths' registries are collapsed, so the new rows are in view.
+  for (const other of ['Lab registry', 'Private registry', 'Slow registry']) {
+    const r = row(page, other);
+    if ((await r.isVisible()) && (await r.getAttribute('aria-expanded')) === 'true') await r.click();
+  }
+
+  const addRegistry = async (host: string): Promise<void> => {
+    await runCommand(page, 'Registry Explorer: Add Registry…');
+    await input.fill(host);
+    await input.press('Enter');
+    await quickInput.getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
+    await input.press('Enter');
+  };
+  const hostRow = (host: string) => row(page, new RegExp(`^${host.replace(/\./g, '\\.')}`));
+
+  // 30. ghcr.io added by name: GitHub's registry, reachable, whose listing asks for a sign-in.
+  await addRegistry('ghcr.io');
+  await hostRow('ghcr.io').waitFor({ timeout: 30_000 });
+  await row(page, /^ghcr\.io\s*GitHub Container Registry · https/).waitFor({ timeout: 30_000 });
+  assert.equal(await hostRow('ghcr.io').locator('.codicon-github').count(), 1, 'the row shows GitHub’s icon');
+  await hostRow('ghcr.io').click();
+  await row(page, /^GitHub lists repositories only to a signed-in user: sign in to ghcr\.io\./).waitFor({ timeout: 30_000 });
+  await row(page, /^Log In…$/).waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '30-ghcr-sign-in-needed', PARK);
+
+  // 31. Log In… offers VS Code's GitHub sign-in, or a personal access token.
+  await row(page, /^Log In…$/).click();
+  await quickInput.getByText('Sign in with GitHub', { exact: false }).waitFor({ timeout: 10_000 });
+  assert.ok(await quickInput.getByText('Use a personal access token (classic)', { exact: false }).isVisible(), 'a token is the other way');
+  await shoot(page, screenshots, '31-ghcr-sign-in-choice', PARK);
+  await quickInput.locator('.monaco-list-row', { hasText: 'Sign in with GitHub' }).click();
+
+  // 32. VS Code asks whether Registry Explorer may sign in with GitHub; Allow.
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.getByText('wants to sign in using GitHub', { exact: false }).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '32-ghcr-github-consent', PARK);
+  await dialog.locator('.monaco-button', { hasText: 'Allow' }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+
+  // 33. The packages of the user and of the organization, with what GitHub says of each; the row names the account.
+  await row(page, /^ghcr\.io\s*GitHub Container Registry · octocat · https/).waitFor({ timeout: 30_000 });
+  for (const name of providers.github.packages) await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+  await row(page, /^octocat\/app\s*pushed 2 days ago · private/).waitFor({ timeout: 10_000 });
+  const asked = existsSync(options.scopesAsked)
+    ? readFileSync(options.scopesAsked, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string[])
+    : [];
+  assert.deepEqual(asked, [['read:packages']], 'the sign-in asked GitHub for read:packages only');
+  await shoot(page, screenshots, '33-ghcr-packages', PARK);
+
+  // 34. Down to a tag, opened in the inspector.
+  await row(page, /^octocat\/app/).click();
+  const ghcrTag = row(page, new RegExp(`^${providers.github.tag.replace(/\./g, '\\.')}\\s*[0-9a-f]{12}`));
+  await ghcrTag.waitFor({ timeout: 30_000 });
+  await chooseFromContextMenu(page, ghcrTag, 'Inspect Manifest');
+  const ghcrFrame = await inspector(page, `octocat/app:${providers.github.tag}`);
+  await ghcrFrame.locator('h1').waitFor({ timeout: 30_000 });
+  assert.equal(await ghcrFrame.locator('h1').textContent(), 'OCI image');
+  await shoot(page, screenshots, '34-ghcr-inspector');
+  await runCommand(page, 'View: Close All Editors');
+  await hostRow('ghcr.io').click(); // collapse
+
+  // 35. docker.io: Log In… asks for the Docker Hub username and a personal access token.
+  await addRegistry('docker.io');
+  await row(page, /^docker\.io\s*Docker Hub · https/).waitFor({ timeout: 30_000 });
+  await hostRow('docker.io').click();
+  await row(page, /^Docker Hub lists repositories only to a signed-in user: sign in to docker\.io\./).waitFor({ timeout: 30_000 });
+  await row(page, /^Log In…$/).click();
+  await quickInput.getByText('Your Docker Hub username', { exact: false }).waitFor({ timeout: 10_000 });
+  await input.fill(providers.hub.username);
+  await input.press('Enter');
+  await quickInput.getByText('Personal access token', { exact: false }).waitFor({ timeout: 10_000 });
+  assert.equal(await input.getAttribute('type'), 'password', 'the token is typed hidden');
+  await input.fill(providers.hub.pat);
+  await shoot(page, screenshots, '35-docker-hub-token', PARK);
+  await input.press('Enter');
+  await quickInput.locator('input[placeholder^="Where should the login be kept?"]').waitFor({ timeout: 30_000 });
+  await quickInput.locator('.monaco-list-row', { hasText: 'VS Code only' }).click();
+  await row(page, /^docker\.io\s*Docker Hub · moby/).waitFor({ timeout: 30_000 });
+  for (const name of providers.hub.repositories) await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+  await row(page, /^moby\/app\s*pushed 1 day ago · private · 1\.2k pulls/).waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '36-docker-hub-repositories', PARK);
+
+  // 37. A tag in the inspector; the registry row then shows the pull rate limit Docker Hub reported.
+  await row(page, /^moby\/app/).click();
+  const hubTag = row(page, new RegExp(`^${providers.hub.tag.replace(/\./g, '\\.')}\\s*[0-9a-f]{12}`));
+  await hubTag.waitFor({ timeout: 30_000 });
+  await chooseFromContextMenu(page, hubTag, 'Inspect Manifest');
+  const hubFrame = await inspector(page, `moby/app:${providers.hub.tag}`);
+  await hubFrame.locator('h1').waitFor({ timeout: 30_000 });
+  await row(page, /^docker\.io\s*Docker Hub · moby · \d+\/100 pulls left/).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '37-docker-hub-inspector-pull-limit');
+  await runCommand(page, 'View: Close All Editors');
+
+  // 38. Open in Browser on the tag: the workbench asks before it opens Docker Hub's page for it.
+  await chooseFromContextMenu(page, hubTag, 'Open in Browser');
+  await dialog.getByText('open the external website', { exact: false }).waitFor({ timeout: 30_000 });
+  assert.ok(
+    await dialog.getByText(`https://hub.docker.com/r/moby/app/tags?name=${providers.hub.tag}`, { exact: false }).isVisible(),
+    'the page is Docker Hub’s for the tag',
+  );
+  await shoot(page, screenshots, '38-open-in-browser', PARK);
+  await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+}
