@@ -92,7 +92,11 @@ export async function chooseSignIn(host: string, provider: ProviderInfo): Promis
  * terminal; after it, a refresh picks the login up (Docker's config.json and credential helpers).
  */
 async function offerCloudCommand(host: string, provider: ProviderInfo, signIn: Extract<SignIn, { kind: 'cloud' }>): Promise<void> {
-  const helper = signIn.helper ? ` It sets up docker-credential-${signIn.helper}, which Registry Explorer runs like docker does.` : '';
+  const helper = !signIn.helper
+    ? ''
+    : signIn.commandSetsUpHelper
+      ? ` It sets up docker-credential-${signIn.helper}, which Registry Explorer runs like docker does.`
+      : ` Or name the docker-credential-${signIn.helper} helper for ${host} in the credHelpers of Docker's config.json.`;
   const choice = await showInfo(
     `${provider.name} logins come from the ${signIn.tool}: run \`${signIn.command}\`, then refresh ${host}.${helper}`,
     'Copy Command',

@@ -197,6 +197,7 @@ function signInFor(id: ProviderId, host: string, apiBase: string | undefined): S
         tool: 'Google Cloud CLI',
         command: GCR_HOST.test(hostname) ? 'gcloud auth configure-docker' : `gcloud auth configure-docker ${hostname}`,
         helper: 'gcloud',
+        commandSetsUpHelper: true,
         docs: 'https://cloud.google.com/artifact-registry/docs/docker/authentication',
       };
     default:

@@ -41,9 +41,11 @@ export class DistributionProvider implements ProviderClient {
     if (signIn.kind !== 'cloud' || !(err instanceof CoreError)) return err;
     if (err.code !== 'NEEDS_LOGIN' && err.code !== 'AUTH_FAILED') return err;
     const host = this.ctx.host;
-    const helper = signIn.helper
-      ? ` (it configures the docker-credential-${signIn.helper} helper, which this extension runs like docker does)`
-      : '';
+    const helper = !signIn.helper
+      ? ''
+      : signIn.commandSetsUpHelper
+        ? ` (it configures the docker-credential-${signIn.helper} helper, which this extension runs like docker does)`
+        : ` (or name the docker-credential-${signIn.helper} helper for ${host} in the credHelpers of Docker's config.json)`;
     const lead =
       err.code === 'NEEDS_LOGIN'
         ? `${host} needs a login that the ${signIn.tool} sets up`

@@ -58,7 +58,16 @@ export type SignIn =
       tokenPage: string;
     }
   /** A cloud's own tool sets up the login (a credential helper, or a login it writes); `command` is what to run. */
-  | { kind: 'cloud'; tool: string; command: string; helper?: string; docs: string };
+  | {
+      kind: 'cloud';
+      tool: string;
+      command: string;
+      /** The Docker credential helper that serves these logins (`ecr-login` for docker-credential-ecr-login). */
+      helper?: string;
+      /** Whether `command` sets the helper up (gcloud's does; the AWS CLI's writes a login instead). */
+      commandSetsUpHelper?: boolean;
+      docs: string;
+    };
 
 /** A provider as chosen for one registry. */
 export interface ProviderInfo {

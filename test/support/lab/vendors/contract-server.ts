@@ -46,6 +46,11 @@ export interface RegistryFront {
   /** The vendor's token endpoint and service, as its challenge names them. */
   realm: string;
   service: string;
+  /**
+   * A registry that takes Basic credentials on every request (ECR): the front checks them, answers a
+   * Basic challenge naming `realm` without them, and hands the lab registry a token for the path asked.
+   */
+  basic?: (username: string, password: string) => boolean;
   /** Paths under `/v2/` the vendor answers itself (Quay's token endpoint is /v2/auth on the registry's own host). */
   except?: RegExp;
   /** Headers the vendor adds to some `/v2/` answers (Docker Hub's pull rate limit), or an answer instead of the registry's. */
@@ -189,6 +194,18 @@ export class ContractServer {
         seen.status = intercepted.answer.status;
         return send(res, intercepted.answer);
       }
+      if (front.basic) {
+        const login = basicCredentials(req.headers);
+        if (!login || !front.basic(login.username, login.password)) {
+          seen.status = 401;
+          return send(res, {
+            status: 401,
+            headers: { 'www-authenticate': `Basic realm="${front.realm}",service="${front.service}"` },
+            json: { errors: [{ code: 'DENIED', message: 'Not Authorized' }] },
+          });
+        }
+        req.headers.authorization = `Bearer ${front.registry.tokenServer!.issue(login.username, front.registry.tokenService!, accessFor(url.pathname))}`;
+      }
       seen.status = await proxy(req, res, front, intercepted?.headers ?? {});
       return;
     }
@@ -212,6 +229,13 @@ export function requestedScopes(query: URLSearchParams): AccessEntry[] {
     .filter(Boolean)
     .map(parseScope)
     .filter((s): s is AccessEntry => s !== null);
+}
+
+/** Everything a request path of the Distribution API needs (a Basic front's token for its lab registry). */
+function accessFor(path: string): AccessEntry[] {
+  if (path === '/v2/_catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+  const match = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)\//.exec(path);
+  return match ? [{ type: 'repository', name: match[1]!, actions: ['pull', 'push', 'delete'] }] : [];
 }
 
 /** A Basic header's user and password, or undefined. */

@@ -1,0 +1,90 @@
+// The clouds' registries as far as the extension meets them: Azure Container Registry's token
+// endpoint (/oauth2/token on the registry's host, service = the host), which takes the refresh
+// token `az acr login` writes into Docker's config.json as an identity token with the username
+// 00000000-0000-0000-0000-000000000000 (Azure/acr docs/AAD-OAuth.md; learn.microsoft.com,
+// container-registry-authentication), and serves `_catalog` with the `registry:catalog:*` scope;
+// Amazon ECR, whose Basic login (`AWS` and a 12-hour password from `aws ecr get-login-password`, or
+// what the docker-credential-ecr-login helper hands out) is checked by its own endpoint
+// (docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html). Each fronts a lab registry.
+import type { Lab, LabRegistry } from '../registry';
+import type { AccessEntry } from '../token-server';
+import {
+  basicCredentials,
+  ContractServer,
+  registryToken,
+  requestedScopes,
+  type ContractAnswer,
+  type ContractRequest,
+} from './contract-server';
+
+export const ACR_USER = '00000000-0000-0000-0000-000000000000';
+
+export interface CloudLogins {
+  /** The refresh tokens ACR accepts (what `az acr login` wrote). */
+  acrRefreshTokens: string[];
+  /** The passwords ECR accepts for the user AWS. */
+  ecrPasswords: string[];
+}
+
+export class CloudContracts {
+  private constructor(
+    readonly server: ContractServer,
+    readonly acrHost: string,
+    readonly ecrHost: string,
+    readonly logins: CloudLogins,
+    private readonly registry: LabRegistry,
+  ) {}
+
+  static async start(
+    lab: Lab,
+    registry: LabRegistry,
+    logins: CloudLogins,
+    hosts = { acr: 'labacr.azurecr.io', ecr: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+  ): Promise<CloudContracts> {
+    const ref: { contract?: CloudContracts } = {};
+    const server = await ContractServer.start({
+      lab,
+      label: 'clouds',
+      names: [hosts.acr, hosts.ecr],
+      handler: (req) => ref.contract!.handle(req),
+      fronts: [
+        { host: hosts.acr, registry, realm: `https://${hosts.acr}/oauth2/token`, service: hosts.acr },
+        // ECR takes Basic on every request: `Basic realm="https://HOST/",service="ecr.amazonaws.com"`.
+        {
+          host: hosts.ecr,
+          registry,
+          realm: `https://${hosts.ecr}/`,
+          service: 'ecr.amazonaws.com',
+          basic: (username, password) => username === 'AWS' && logins.ecrPasswords.includes(password),
+        },
+      ],
+    });
+    ref.contract = new CloudContracts(server, hosts.acr, hosts.ecr, logins, registry);
+    return ref.contract;
+  }
+
+  private handle(req: ContractRequest): ContractAnswer | undefined {
+    if (req.host === this.acrHost && req.path === '/oauth2/token') return this.acrToken(req);
+    return undefined;
+  }
+
+  /** ACR: POST grant_type=refresh_token with the refresh token, or GET with Basic (admin user); anonymous gets nothing. */
+  private acrToken(req: ContractRequest): ContractAnswer {
+    let user: string | null = null;
+    let scopes: AccessEntry[];
+    if (req.method === 'POST') {
+      const form = new URLSearchParams(req.body);
+      if (form.get('grant_type') !== 'refresh_token' || !this.logins.acrRefreshTokens.includes(form.get('refresh_token') ?? ''))
+        return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
+      user = ACR_USER;
+      scopes = requestedScopes(new URLSearchParams(form.getAll('scope').map((s) => ['scope', s])));
+    } else {
+      if (basicCredentials(req.headers))
+        return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
+      scopes = [];
+    }
+    const granted = user ? scopes : [];
+    const answer = registryToken(this.registry, user, granted);
+    return { ...answer, json: { access_token: (answer.json as { token: string }).token } };
+  }
+}
