@@ -61,8 +61,13 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerLoginCommands(commands, logins),
     ...registerProviderCommands(commands),
     // A sign-out (or new sign-in) in VS Code's Accounts menu changes the token of registries signed in through it.
+    // Not a new session: a push may be under way with this one, right after it asked for a scope.
     vscode.authentication.onDidChangeSessions((e) => {
-      if (e.provider.id === 'github' || e.provider.id === 'github-enterprise') tree.refresh();
+      if (e.provider.id !== 'github' && e.provider.id !== 'github-enterprise') return;
+      for (const node of tree.registries) {
+        registry.forget(node.entry.host);
+        tree.refresh(node);
+      }
     }),
     ...registerContentCommands(commands),
     ...registerTransferCommands(commands),

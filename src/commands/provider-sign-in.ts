@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
 import { errorText } from '../common/error-text';
 import { showError, showInfo, showWarning } from '../common/notify';
-import type { SessionLoginStore } from '../common/session-logins';
+import type { RegistryService } from '../common/registry-service';
+import { SessionLoginStore } from '../common/session-logins';
 import { readSettings } from '../common/settings';
 import type { PingResult, ProviderInfo, SignIn } from '../core/index';
 import type { CommandContext } from './command-context';
@@ -176,6 +177,34 @@ export async function signInWithSession(
   if (apiProblem) void showWarning(`Signed in to ${host} as ${account}, but listing its packages will fail: ${apiProblem}`);
   else if (!quiet) void showInfo(`Signed in to ${host} as ${account} with GitHub.`);
   return ping.state;
+}
+
+/**
+ * Before a push, tag, copy or delete to a registry signed in through VS Code's GitHub sign-in: the
+ * scope it needs (write:packages, delete:packages) is asked for now, only now, and the sign-in
+ * keeps it. False when the user declined; true otherwise (any other login is the registry's to judge).
+ */
+export async function ensureWriteAccess(registry: RegistryService, host: string, action: 'push' | 'delete'): Promise<boolean> {
+  const logins = registry.logins;
+  if (!(logins instanceof SessionLoginStore)) return true;
+  const login = await logins.sessionLogin(host);
+  const signIn = providerInfoFor(host).signIn;
+  if (!login || signIn.kind !== 'github') return true;
+  const needed = action === 'push' ? signIn.pushScopes : signIn.deleteScopes;
+  if (needed.every((scope) => login.scopes.includes(scope))) return true;
+  const scopes = [...new Set([...login.scopes, ...needed])];
+  let session: vscode.AuthenticationSession;
+  try {
+    session = await vscode.authentication.getSession(login.authProviderId, scopes, { createIfNone: true });
+  } catch (error) {
+    void showError(
+      `${action === 'push' ? 'Writing to' : 'Deleting from'} ${host} needs GitHub's ${needed.filter((s) => !login.scopes.includes(s)).join(', ')}, which was not granted: ${(error as Error).message}`,
+    );
+    return false;
+  }
+  await logins.storeSession(host, { ...login, scopes, account: session.account.label });
+  registry.forget(host);
+  return true;
 }
 
 function capitalize(text: string): string {

@@ -3,7 +3,7 @@
  * `github` authentication provider in place of VS Code's own (which signs in at github.com, out of
  * reach here; the runs start VS Code with the built-in one disabled). Its sessions carry the token
  * the GitHub contract server knows (GITHUB_STAND_IN_LOGIN, GITHUB_STAND_IN_TOKEN in the extension
- * host's environment), and it remembers the scopes each sign-in asked for, so a test can check that
+ * host's environment; GITHUB_STAND_IN_WRITE_TOKEN for a session with write:packages), and it remembers the scopes each sign-in asked for, so a test can check that
  * only read:packages was asked (command `githubStandIn.scopesAsked`, and one JSON line per sign-in
  * in the file GITHUB_STAND_IN_RECORD names).
  */
@@ -13,6 +13,8 @@ import * as vscode from 'vscode';
 export function activate(context: vscode.ExtensionContext): void {
   const login = process.env.GITHUB_STAND_IN_LOGIN ?? 'octocat';
   const token = process.env.GITHUB_STAND_IN_TOKEN ?? '';
+  // GitHub hands out a new token for a session with more scopes; so does the stand-in, for write:packages.
+  const writeToken = process.env.GITHUB_STAND_IN_WRITE_TOKEN ?? token;
   const sessions: vscode.AuthenticationSession[] = [];
   const asked: string[][] = [];
   const changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
@@ -32,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
           if (process.env.GITHUB_STAND_IN_RECORD) appendFileSync(process.env.GITHUB_STAND_IN_RECORD, `${JSON.stringify(scopes)}\n`);
           const session: vscode.AuthenticationSession = {
             id: `stand-in-${sessions.length + 1}`,
-            accessToken: token,
+            accessToken: scopes.includes('write:packages') ? writeToken : token,
             account: { id: login, label: login },
             scopes: [...scopes],
           };

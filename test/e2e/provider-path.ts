@@ -104,6 +104,28 @@ export async function runProviderPath(
   assert.equal(await ghcrFrame.locator('h1').textContent(), 'OCI image');
   await shoot(page, screenshots, '34-ghcr-inspector');
   await runCommand(page, 'View: Close All Editors');
+
+  // 34b. Tag… pushes: only now is GitHub asked for write:packages, and the sign-in keeps it.
+  await chooseFromContextMenu(page, ghcrTag, 'Tag…');
+  await quickInput.getByText('New tag in ghcr.io/octocat/app', { exact: false }).waitFor({ timeout: 10_000 });
+  await input.fill('release');
+  await input.press('Enter');
+  const consent = dialog.getByText('wants to sign in using GitHub', { exact: false });
+  if (
+    await consent.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    await shoot(page, screenshots, '34b-ghcr-write-consent', PARK);
+    await dialog.locator('.monaco-button', { hasText: 'Allow' }).click();
+  }
+  await row(page, /^release\s*[0-9a-f]{12}/).waitFor({ timeout: 30_000 });
+  const askedAfter = readFileSync(options.scopesAsked, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as string[]);
+  assert.deepEqual(askedAfter, [['read:packages'], ['read:packages', 'write:packages']], 'write:packages was asked for only when pushing');
   await hostRow('ghcr.io').click(); // collapse
 
   // 35. docker.io: Log In… asks for the Docker Hub username and a personal access token.

@@ -89,6 +89,7 @@ function githubStandIn(providers: ProviderLab): { extraVsix: string[]; skipBuilt
     env: {
       GITHUB_STAND_IN_LOGIN: providers.description.github.login,
       GITHUB_STAND_IN_TOKEN: providers.description.github.token,
+      GITHUB_STAND_IN_WRITE_TOKEN: providers.description.github.writeToken,
       GITHUB_STAND_IN_RECORD: join(dir, 'scopes-asked.jsonl'),
     },
   };

@@ -17,6 +17,7 @@ const READ = 'ghp_read_packages_token';
 const NO_SCOPE = 'ghp_repo_only_token';
 const REVOKED = 'ghp_revoked_token';
 const WITH_ORG = 'ghp_read_org_token';
+const WRITE = 'ghp_write_packages_token';
 
 function world(): GitHubWorld {
   return {
@@ -28,6 +29,7 @@ function world(): GitHubWorld {
           [NO_SCOPE]: { scopes: ['repo'] },
           [REVOKED]: { scopes: ['read:packages'], revoked: true },
           [WITH_ORG]: { scopes: ['read:packages', 'read:org'] },
+          [WRITE]: { scopes: ['read:packages', 'write:packages'] },
         },
         orgs: ['acme', 'hidden-org'],
         publicOrgs: ['acme'],
@@ -144,6 +146,15 @@ describe('GHCR provider against GitHub’s contract server', function () {
     const anonymous = provider();
     const err = await failure(anonymous.session.registry('ghcr.io').repository('octocat/app').getManifest('1.0'));
     assert.equal(err.code, 'NEEDS_LOGIN', err.message);
+  });
+
+  it('pushes only with write:packages, as ghcr.io documents', async () => {
+    const readOnly = provider(READ).session.registry('ghcr.io').repository('octocat/app');
+    const denied = await failure(readOnly.tag('1.0', 'read-only-tag'));
+    assert.equal(denied.code, 'DENIED', denied.message);
+    const writer = provider(WRITE).session.registry('ghcr.io').repository('octocat/app');
+    const tagged = await writer.tag('1.0', 'written');
+    assert.ok(tagged.digest.startsWith('sha256:'));
   });
 
   it('says which scope a token lacks, with the remedy to sign in granting it', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import { Authorizer } from '../auth/authorizer';
@@ -454,8 +455,10 @@ export class RegistrySession {
   private async authorizerFor(endpoint: PlannedEndpoint, tls: EndpointTls, repository: string | undefined): Promise<Authorizer> {
     const credential = await this.credential(endpoint.host, repository);
     // One authorizer per host, credential and TLS settings: tokens are never shared between
-    // identities, and its token realm is reached with the TLS settings of this endpoint.
-    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}` : 'anonymous'}\0${tls.key}`;
+    // identities, and its token realm is reached with the TLS settings of this endpoint. The
+    // secret counts too: a sign-in whose token changed (more scopes granted, the same account)
+    // must not reuse an authorizer holding the old one.
+    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}\0${secretPrint(credential)}` : 'anonymous'}\0${tls.key}`;
     let authorizer = this.authorizers.get(key);
     if (!authorizer) {
       const connection = this.connectionFor(endpoint, tls);
@@ -473,6 +476,14 @@ export class RegistrySession {
     }
     return authorizer;
   }
+}
+
+/** A short digest of a credential's secrets, to tell two logins of one account apart without keeping them in a key. */
+function secretPrint(credential: Credential): string {
+  return createHash('sha256')
+    .update(JSON.stringify([credential.password ?? '', credential.identityToken ?? '', credential.registryToken ?? '']))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 async function readPem(path: string, what: string): Promise<string> {

@@ -13,7 +13,7 @@ import { GitHubContract } from './github';
 export interface ProviderLabDescription {
   resolveRules: string[];
   hostsDirectories: string[];
-  github: { login: string; token: string; noScopeToken: string; packages: string[]; tag: string };
+  github: { login: string; token: string; writeToken: string; noScopeToken: string; packages: string[]; tag: string };
   hub: { username: string; pat: string; repositories: string[]; tag: string };
 }
 
@@ -36,6 +36,7 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
 
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const noScopeToken = `ghp_${randomBytes(18).toString('hex')}`;
+  const writeToken = `ghp_${randomBytes(18).toString('hex')}`;
   const pat = `dckr_pat_${randomBytes(18).toString('hex')}`;
   const day = 86_400_000;
   const github = await GitHubContract.start(
@@ -44,7 +45,11 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
       users: [
         {
           login: 'octocat',
-          tokens: { [token]: { scopes: ['read:packages'] }, [noScopeToken]: { scopes: ['repo'] } },
+          tokens: {
+            [token]: { scopes: ['read:packages'] },
+            [writeToken]: { scopes: ['read:packages', 'write:packages'] },
+            [noScopeToken]: { scopes: ['repo'] },
+          },
           orgs: ['acme'],
           publicOrgs: ['acme'],
         },
@@ -89,7 +94,14 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
     description: {
       resolveRules: servers.flatMap((s) => s.resolveRules()),
       hostsDirectories: servers.map((s) => s.hostsDirectory),
-      github: { login: 'octocat', token, noScopeToken, packages: ['octocat/app', 'octocat/tools/lint', 'acme/api'], tag: '1.0' },
+      github: {
+        login: 'octocat',
+        token,
+        writeToken,
+        noScopeToken,
+        packages: ['octocat/app', 'octocat/tools/lint', 'acme/api'],
+        tag: '1.0',
+      },
       hub: { username: 'moby', pat, repositories: ['moby/app', 'moby/web', 'acme/site'], tag: '1.0' },
     },
     github,
