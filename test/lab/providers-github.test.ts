@@ -157,6 +157,32 @@ describe('GHCR provider against GitHub’s contract server', function () {
     assert.ok(tagged.digest.startsWith('sha256:'));
   });
 
+  it('a token granted more scopes for the same account is used, even when a request with the old one finishes after the grant', async () => {
+    // What VS Code's GitHub sign-in does when a push asks for write:packages: the same account, a new
+    // token. A listing started with the read-only token may still be fetching its login when the
+    // extension forgets the host's logins; the push right after must not reuse what it leaves.
+    let current = READ;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = 0;
+    const session = vendorSession([github.server], async () => {
+      asked += 1;
+      const password = current;
+      if (asked === 1) await held;
+      return { username: 'octocat', password, source: 'the GitHub account octocat' };
+    });
+    sessions.push(session);
+    const reading = session.registry('ghcr.io').repository('octocat/app').getManifest('1.0');
+    for (let i = 0; i < 100 && asked === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(asked, 1, 'the read started and is fetching its login');
+    current = WRITE;
+    session.forget('ghcr.io');
+    release();
+    await reading;
+    const tagged = await session.registry('ghcr.io').repository('octocat/app').tag('1.0', 'after-grant');
+    assert.ok(tagged.digest.startsWith('sha256:'));
+  });
+
   it('says which scope a token lacks, with the remedy to sign in granting it', async () => {
     const err = await failure(pagesOf(provider(NO_SCOPE).client.listRepositories()));
     assert.equal(err.code, 'SCOPE_MISSING', err.message);

@@ -13,10 +13,10 @@ export interface VendorLogin {
   password: string;
 }
 
-/** A session for `servers`, with `logins` by registry host as if kept by the application. */
+/** A session for `servers`, with `logins` by registry host as if kept by the application (or as a test's own store hands them out). */
 export function vendorSession(
   servers: ContractServer[],
-  logins: Record<string, VendorLogin> = {},
+  logins: Record<string, VendorLogin> | ((host: string) => Promise<Credential | undefined>) = {},
   extra: Partial<CoreConfig> = {},
 ): RegistrySession {
   const home = mkdtempSync(join(tmpdir(), 'vendor-home-'));
@@ -28,6 +28,7 @@ export function vendorSession(
     credentials: {
       secretStore: {
         get: async (host: string): Promise<Credential | undefined> => {
+          if (typeof logins === 'function') return logins(host);
           const login = logins[host] ?? (host === 'registry-1.docker.io' || host === 'index.docker.io' ? logins['docker.io'] : undefined);
           return login ? { ...login, source: 'the test login' } : undefined;
         },
