@@ -1,6 +1,7 @@
 // The clouds' registries against their contract servers (test/support/lab/vendors/clouds.ts): a
 // login their own tools set up is used as it is (the refresh token `az acr login` writes into
-// Docker's config.json for ACR; the docker-credential-ecr-login helper for ECR), listing goes
+// Docker's config.json for ACR; the docker-credential-ecr-login helper for ECR; the
+// docker-credential-gcloud helper for Artifact Registry), listing goes
 // through `_catalog`, and without a login the error names the exact command to run.
 import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { pagesOf } from '../support/lab/vendors/vendor-session';
 
 const REFRESH_TOKEN = 'acr-refresh-token-from-az-acr-login';
 const ECR_PASSWORD = 'ecr-password-from-the-helper';
+const GAR_ACCESS_TOKEN = 'ya29.gar-access-token-from-gcloud';
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
   const err = await p.then(
@@ -39,7 +41,11 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
     const layout = await OciLayout.create(join(lab.dir, 'content', 'clouds'));
     const image = await layout.image({ seed: 'clouds', layers: [2048] });
     await pushToRegistry(layout, image, registry, 'team/app:1.0');
-    clouds = await CloudContracts.start(lab, registry, { acrRefreshTokens: [REFRESH_TOKEN], ecrPasswords: [ECR_PASSWORD] });
+    clouds = await CloudContracts.start(lab, registry, {
+      acrRefreshTokens: [REFRESH_TOKEN],
+      ecrPasswords: [ECR_PASSWORD],
+      garAccessTokens: [GAR_ACCESS_TOKEN],
+    });
   });
 
   afterEach(async () => {
@@ -115,5 +121,30 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
       err.message,
       `${clouds.ecrHost} needs a login that the AWS CLI sets up: run \`aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${clouds.ecrHost}\` (or name the docker-credential-ecr-login helper for ${clouds.ecrHost} in the credHelpers of Docker's config.json), then refresh.`,
     );
+  });
+
+  it('Artifact Registry: lists through _catalog with what the docker-credential-gcloud helper hands out', async () => {
+    // The helper answers with its own token username and an OAuth access token (gcloud's credential helper).
+    const helper = `#!/bin/sh\ncat >/dev/null\nprintf '{"ServerURL":"%s","Username":"_dcgcloud_token","Secret":"${GAR_ACCESS_TOKEN}"}' "${clouds.garHost}"\n`;
+    const s = session({ credHelpers: { [clouds.garHost]: 'gcloud' } }, { gcloud: helper });
+    const provider = createProviderClient(s.registry(clouds.garHost), s.apiChannel());
+    assert.equal(provider.info.id, 'gar');
+    assert.deepEqual((await pagesOf(provider.listRepositories())).flat(), [{ name: 'team/app' }]);
+    assert.ok(clouds.server.count(clouds.garHost, /^\/v2\/token\?/, 'GET') >= 1, 'the access token was taken to /v2/token');
+    assert.equal(await provider.account(), undefined, 'the helper’s token user is no person to name');
+    const manifest = await s.registry(clouds.garHost).repository('team/app').getManifest('1.0');
+    assert.ok(manifest.descriptor.digest.startsWith('sha256:'));
+  });
+
+  it('Artifact Registry: without a login, says to run gcloud auth configure-docker for the registry’s host', async () => {
+    const s = session({});
+    const provider = createProviderClient(s.registry(clouds.garHost), s.apiChannel());
+    const err = await failure(pagesOf(provider.listRepositories()));
+    assert.equal(err.code, 'NEEDS_LOGIN', err.message);
+    assert.equal(
+      err.message,
+      `${clouds.garHost} needs a login that the Google Cloud CLI sets up: run \`gcloud auth configure-docker ${clouds.garHost}\` (it configures the docker-credential-gcloud helper, which this extension runs like docker does), then refresh.`,
+    );
+    assert.deepEqual(err.remedy, { kind: 'run-command', host: clouds.garHost, command: `gcloud auth configure-docker ${clouds.garHost}` });
   });
 });

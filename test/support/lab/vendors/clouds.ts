@@ -5,7 +5,11 @@
 // container-registry-authentication), and serves `_catalog` with the `registry:catalog:*` scope;
 // Amazon ECR, whose Basic login (`AWS` and a 12-hour password from `aws ecr get-login-password`, or
 // what the docker-credential-ecr-login helper hands out) is checked by its own endpoint
-// (docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html). Each fronts a lab registry.
+// (docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html); Google's Artifact Registry,
+// whose token endpoint (/v2/token on the registry's host) takes Basic with an OAuth access token as
+// the password, under the username oauth2accesstoken or the one the docker-credential-gcloud helper
+// hands out (cloud.google.com/artifact-registry/docs/docker/authentication: "Access token",
+// "gcloud credential helper"), and serves `_catalog` to a signed-in user. Each fronts a lab registry.
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
@@ -24,13 +28,19 @@ export interface CloudLogins {
   acrRefreshTokens: string[];
   /** The passwords ECR accepts for the user AWS. */
   ecrPasswords: string[];
+  /** The OAuth access tokens Artifact Registry accepts (what `gcloud auth print-access-token` or its helper hands out). */
+  garAccessTokens: string[];
 }
+
+/** The usernames Artifact Registry takes with an access token: the documented one, and the gcloud helper's. */
+export const GAR_TOKEN_USERS = ['oauth2accesstoken', '_dcgcloud_token'];
 
 export class CloudContracts {
   private constructor(
     readonly server: ContractServer,
     readonly acrHost: string,
     readonly ecrHost: string,
+    readonly garHost: string,
     readonly logins: CloudLogins,
     private readonly registry: LabRegistry,
   ) {}
@@ -39,13 +49,13 @@ export class CloudContracts {
     lab: Lab,
     registry: LabRegistry,
     logins: CloudLogins,
-    hosts = { acr: 'labacr.azurecr.io', ecr: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+    hosts = { acr: 'labacr.azurecr.io', ecr: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', gar: 'europe-docker.pkg.dev' },
   ): Promise<CloudContracts> {
     const ref: { contract?: CloudContracts } = {};
     const server = await ContractServer.start({
       lab,
       label: 'clouds',
-      names: [hosts.acr, hosts.ecr],
+      names: [hosts.acr, hosts.ecr, hosts.gar],
       handler: (req) => ref.contract!.handle(req),
       fronts: [
         { host: hosts.acr, registry, realm: `https://${hosts.acr}/oauth2/token`, service: hosts.acr },
@@ -57,15 +67,26 @@ export class CloudContracts {
           service: 'ecr.amazonaws.com',
           basic: (username, password) => username === 'AWS' && logins.ecrPasswords.includes(password),
         },
+        // Artifact Registry: `Bearer realm="https://HOST/v2/token",service="HOST"`, its token endpoint under /v2/ itself.
+        { host: hosts.gar, registry, realm: `https://${hosts.gar}/v2/token`, service: hosts.gar, except: /^\/v2\/token$/ },
       ],
     });
-    ref.contract = new CloudContracts(server, hosts.acr, hosts.ecr, logins, registry);
+    ref.contract = new CloudContracts(server, hosts.acr, hosts.ecr, hosts.gar, logins, registry);
     return ref.contract;
   }
 
   private handle(req: ContractRequest): ContractAnswer | undefined {
     if (req.host === this.acrHost && req.path === '/oauth2/token') return this.acrToken(req);
+    if (req.host === this.garHost && req.path === '/v2/token') return this.garToken(req);
     return undefined;
+  }
+
+  /** Artifact Registry: GET with Basic (a token user and an access token) grants what was asked; anonymous gets nothing here (no public repositories). */
+  private garToken(req: ContractRequest): ContractAnswer {
+    const login = basicCredentials(req.headers);
+    if (login && !(GAR_TOKEN_USERS.includes(login.username) && this.logins.garAccessTokens.includes(login.password)))
+      return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
+    return login ? registryToken(this.registry, login.username, requestedScopes(req.query)) : registryToken(this.registry, null, []);
   }
 
   /** ACR: POST grant_type=refresh_token with the refresh token, or GET with Basic (admin user); anonymous gets nothing. */
