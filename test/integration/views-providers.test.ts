@@ -1,8 +1,9 @@
-// Registry providers in a real VS Code, against GitHub's and Docker Hub's contract servers reached
-// as ghcr.io and docker.io (resolve rules and the lab CA in the settings): what the tree says
-// before a sign-in and with a token that lacks a scope, the packages and repositories each lists
-// with what the vendor says of them, Open in Browser, the order by last push, Docker Hub's pull
-// rate limit on the registry's row, and no token in the log. (VS Code's GitHub sign-in is the e2e
+// Registry providers in a real VS Code, against the vendors' contract servers reached as ghcr.io,
+// docker.io, registry.gitlab.com, quay.io, a Harbor and an ACR registry (resolve rules and the lab
+// CA in the settings): what the tree says before a sign-in and with a token that lacks a scope, the
+// packages and repositories each lists with what the vendor says of them, Open in Browser, the
+// order by last push, Docker Hub's pull rate limit on the registry's row, ACR's command to run
+// without a login, and no token in the log. (VS Code's GitHub sign-in is the e2e
 // path's: its consent dialog needs a click.)
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
@@ -49,11 +50,19 @@ describe('Registry providers in a real VS Code', () => {
     api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
     await set('resolveRules', providers.resolveRules);
     await set('hostsDirectories', providers.hostsDirectories);
-    await set('registries', [{ url: 'ghcr.io' }, { url: 'docker.io' }]);
+    await set('registries', [
+      { url: 'ghcr.io' },
+      { url: 'docker.io' },
+      { url: 'registry.gitlab.com' },
+      { url: 'quay.io' },
+      { url: providers.harbor.host, provider: 'harbor' },
+      { url: providers.acr.host },
+    ]);
   });
 
   after(async () => {
-    for (const host of ['ghcr.io', 'docker.io']) await vscode.commands.executeCommand('registryExplorer.logOut', { host });
+    for (const host of ['ghcr.io', 'docker.io', 'registry.gitlab.com', 'quay.io', providers.harbor.host])
+      await vscode.commands.executeCommand('registryExplorer.logOut', { host });
     for (const key of ['registries', 'resolveRules', 'hostsDirectories', 'repositorySortOrder']) await set(key, undefined);
   });
 
@@ -142,10 +151,70 @@ describe('Registry providers in a real VS Code', () => {
     assert.equal(webPage('docker.io', { repository: 'moby/app', tag: '1.0' }), 'https://hub.docker.com/r/moby/app/tags?name=1.0');
   });
 
+  it('GitLab lists the container repositories of the user’s projects with a username and personal access token', async () => {
+    await vscode.commands.executeCommand('registryExplorer.logIn', {
+      host: 'registry.gitlab.com',
+      username: providers.gitlab.username,
+      password: providers.gitlab.pat,
+      saveTo: 'vscode',
+    });
+    const children = await childrenOf('registry.gitlab.com', (l) => l.includes('team/app'), 'the repositories');
+    assert.deepEqual(children.map(label), providers.gitlab.repositories);
+    assert.equal(description(children[0]!), 'private');
+    assert.deepEqual(await childLabels(api, children[0]!), [providers.gitlab.tag]);
+    assert.match(description(await registryRow('registry.gitlab.com')), /^GitLab Container Registry · gitty · https$/);
+    assert.match(tooltip(await registryRow('registry.gitlab.com')), /listing through https:\/\/gitlab\.com\/api\/v4/);
+  });
+
+  it('Quay lists the user’s repositories with an OAuth token under $oauthtoken', async () => {
+    await vscode.commands.executeCommand('registryExplorer.logIn', {
+      host: 'quay.io',
+      username: '$oauthtoken',
+      password: providers.quay.token,
+      saveTo: 'vscode',
+    });
+    const children = await childrenOf('quay.io', (l) => l.includes('quayuser/app'), 'the repositories');
+    assert.deepEqual(children.map(label), providers.quay.repositories);
+    assert.equal(description(children[0]!), 'pushed 4 days ago · private');
+    assert.match(tooltip(children[0]!), /The app, on Quay/);
+    assert.deepEqual(await childLabels(api, children[0]!), [providers.quay.tag]);
+  });
+
+  it('Harbor lists its public projects without a login, and a member’s projects with one, through its API', async () => {
+    const host = providers.harbor.host;
+    const anonymous = await childrenOf(host, (l) => l.includes('library/nginx'), 'the public repositories');
+    assert.deepEqual(anonymous.map(label), ['library/nginx']);
+    assert.match(description(await registryRow(host)), /^Harbor · https$/);
+    await vscode.commands.executeCommand('registryExplorer.logIn', {
+      host,
+      username: providers.harbor.username,
+      password: providers.harbor.password,
+      saveTo: 'vscode',
+    });
+    const children = await childrenOf(host, (l) => l.includes('team/api'), 'the member’s repositories');
+    assert.deepEqual(children.map(label), providers.harbor.repositories);
+    assert.equal(description(children[1]!), 'pushed 1 day ago · private · 3 pulls');
+    assert.match(tooltip(children[1]!), /The team API/);
+    assert.deepEqual(await childLabels(api, children[1]!), [providers.harbor.tag]);
+  });
+
+  it('ACR without a login names the Azure CLI command to run, with Log In… under it', async () => {
+    const children = await childrenOf(providers.acr.host, (l) => l.includes('Log In…'), 'the command to run');
+    assert.match(label(children[0]!), new RegExp(`needs a login that the Azure CLI sets up: run \`${providers.acr.command}\``));
+    assert.match(description(await registryRow(providers.acr.host)), /^Azure Container Registry/);
+  });
+
   it('never writes a token to the log', async () => {
     const log = logText(api);
     assert.ok(log.includes('api.github.com'), 'the log has the API requests');
-    for (const secret of [providers.github.token, providers.github.noScopeToken, providers.hub.pat]) {
+    for (const secret of [
+      providers.github.token,
+      providers.github.noScopeToken,
+      providers.hub.pat,
+      providers.gitlab.pat,
+      providers.quay.token,
+      providers.harbor.password,
+    ]) {
       assert.ok(!log.includes(secret), 'a token is in the log');
     }
   });
