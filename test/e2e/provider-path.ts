@@ -2,7 +2,8 @@
 // (the run reaches GitHub's and Docker Hub's contract servers under those names), a listing that
 // asks for a sign-in, VS Code's GitHub sign-in (its stand-in) for GHCR asking only read:packages,
 // a username and personal access token for Docker Hub, each browsed down to a tag opened in the
-// inspector, and Docker Hub's pull rate limit on its row.
+// inspector, and Docker Hub's pull rate limit on its row; then GitLab and Quay signed in with the
+// token each issues, listed and browsed to a tag, and ACR saying which command sets up its login.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Frame, Page } from 'playwright-core';
@@ -170,4 +171,76 @@ export async function runProviderPath(
   await shoot(page, screenshots, '38-open-in-browser', PARK);
   await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  await hostRow('docker.io').click(); // collapse
+
+  /** Log In… under a listing that asks for one: the token prompt (shot as `shot`), kept in VS Code only. */
+  const logInWithToken = async (username: string | undefined, tokenPrompt: string, token: string, shot: string): Promise<void> => {
+    await row(page, /^Log In…$/).click();
+    if (username !== undefined) {
+      await quickInput.getByText('username', { exact: false }).waitFor({ timeout: 10_000 });
+      await input.fill(username);
+      await input.press('Enter');
+    }
+    await quickInput.getByText(tokenPrompt, { exact: false }).waitFor({ timeout: 10_000 });
+    assert.equal(await input.getAttribute('type'), 'password', 'the token is typed hidden');
+    await input.fill(token);
+    await shoot(page, screenshots, shot, PARK);
+    await input.press('Enter');
+    await quickInput.locator('input[placeholder^="Where should the login be kept?"]').waitFor({ timeout: 30_000 });
+    await quickInput.locator('.monaco-list-row', { hasText: 'VS Code only' }).click();
+  };
+
+  // 39. registry.gitlab.com: a username and a personal access token (named with its scopes and where to create it).
+  await addRegistry('registry.gitlab.com');
+  await row(page, /^registry\.gitlab\.com\s*GitLab Container Registry · https/).waitFor({ timeout: 30_000 });
+  await hostRow('registry.gitlab.com').click();
+  await row(page, /^GitLab lists .* only to a signed-in user: sign in to registry\.gitlab\.com\./).waitFor({ timeout: 30_000 });
+  await logInWithToken(
+    providers.gitlab.username,
+    'Personal access token with read_registry, read_api: create one at https://gitlab.com/-/user_settings/personal_access_tokens',
+    providers.gitlab.pat,
+    '39-gitlab-token',
+  );
+  await row(page, /^registry\.gitlab\.com\s*GitLab Container Registry · gitty/).waitFor({ timeout: 30_000 });
+  for (const name of providers.gitlab.repositories) await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+  await row(page, /^team\/app\s*private/).click();
+  await row(page, new RegExp(`^${providers.gitlab.tag.replace(/\./g, '\\.')}\\s*[0-9a-f]{12}`)).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '40-gitlab-repositories', PARK);
+  await hostRow('registry.gitlab.com').click(); // collapse
+
+  // 41. quay.io: only an OAuth token; the username is Quay's $oauthtoken, filled in.
+  await addRegistry('quay.io');
+  await row(page, /^quay\.io\s*Quay · https/).waitFor({ timeout: 30_000 });
+  await hostRow('quay.io').click();
+  await row(page, /^Quay lists .* only to a signed-in user: sign in to quay\.io\./).waitFor({ timeout: 30_000 });
+  await logInWithToken(undefined, 'OAuth access token with repo:read, user:read', providers.quay.token, '41-quay-token');
+  await row(page, /^quayuser\/app\s*pushed 4 days ago · private/).waitFor({ timeout: 30_000 });
+  await row(page, /^quayuser\/app/).click();
+  await row(page, new RegExp(`^${providers.quay.tag.replace(/\./g, '\\.')}\\s*[0-9a-f]{12}`)).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '42-quay-repositories', PARK);
+  await hostRow('quay.io').click(); // collapse
+
+  // 43. An ACR registry with no login set up: the row says which command sets it up; Log In… offers to run it.
+  await addRegistry(providers.acr.host);
+  await hostRow(providers.acr.host).click();
+  const command = providers.acr.command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await row(page, new RegExp(`needs a login that the Azure CLI sets up: run \`${command}\``)).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '43-acr-command', PARK);
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await row(page, /^Log In…$/).click();
+  // The workbench runs with the smoke-test driver, which shows no toasts: the notification is read in the center.
+  const center = page.locator('.notifications-center');
+  await page.locator('.statusbar-item[id="status.notifications"]').first().click();
+  const offer = center.locator('.notification-list-item', { hasText: providers.acr.command });
+  await offer.waitFor({ timeout: 30_000 });
+  assert.ok(await offer.getByText('Copy Command').isVisible(), 'the command can be copied');
+  await shoot(page, screenshots, '44-acr-run-command', PARK);
+  await offer.locator('.monaco-button', { hasText: 'Run in Terminal' }).click();
+  // A terminal named for the tool and the registry, the command typed and left for the person to run.
+  await page
+    .locator('.terminal-tabs-entry, .single-terminal-tab, .pane-header', { hasText: 'Azure CLI' })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '45-acr-terminal', PARK);
+  await runCommand(page, 'Terminal: Kill All Terminals');
 }
