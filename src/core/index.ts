@@ -23,6 +23,7 @@ export { RegistryClient, type ListOptions, type PingResult } from './registry/cl
 export { ApiChannel, type ApiRequest } from './registry/api-channel';
 export { type PullRateLimit } from './registry/rate-limit';
 export { createProviderClient, type ProviderClientOptions } from './providers/providers';
+export { ACR_SIGN_IN_SCOPES, exchangeEntraToken } from './providers/acr-exchange';
 export { chooseProvider, providerIdForHost, PROVIDER_IDS, type ProviderSetting } from './providers/choose';
 export { type ProviderClient, type ProviderId, type ProviderInfo, type RepositoryDetails, type SignIn } from './providers/provider';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';

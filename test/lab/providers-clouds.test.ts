@@ -2,12 +2,14 @@
 // login their own tools set up is used as it is (the refresh token `az acr login` writes into
 // Docker's config.json for ACR; the docker-credential-ecr-login helper for ECR; the
 // docker-credential-gcloud helper for Artifact Registry), listing goes
-// through `_catalog`, and without a login the error names the exact command to run.
+// through `_catalog`, and without a login the error names the exact command to run; ACR also takes
+// a Microsoft sign-in's token through its /oauth2/exchange.
 import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
+import { exchangeEntraToken } from '../../src/core/providers/acr-exchange';
 import { createProviderClient } from '../../src/core/providers/providers';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
@@ -18,6 +20,11 @@ import { pagesOf } from '../support/lab/vendors/vendor-session';
 const REFRESH_TOKEN = 'acr-refresh-token-from-az-acr-login';
 const ECR_PASSWORD = 'ecr-password-from-the-helper';
 const GAR_ACCESS_TOKEN = 'ya29.gar-access-token-from-gcloud';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+/** An Entra ID access token as the Microsoft sign-in hands one out: a JWT naming its tenant. */
+const ENTRA_TOKEN = ['{"alg":"RS256","typ":"JWT"}', `{"aud":"https://management.core.windows.net/","tid":"${TENANT}"}`, 'signature']
+  .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
+  .join('.');
 
 async function failure(p: Promise<unknown>): Promise<CoreError> {
   const err = await p.then(
@@ -43,6 +50,7 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
     await pushToRegistry(layout, image, registry, 'team/app:1.0');
     clouds = await CloudContracts.start(lab, registry, {
       acrRefreshTokens: [REFRESH_TOKEN],
+      acrEntraTokens: [ENTRA_TOKEN],
       ecrPasswords: [ECR_PASSWORD],
       garAccessTokens: [GAR_ACCESS_TOKEN],
     });
@@ -103,6 +111,26 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
       `${clouds.acrHost} needs a login that the Azure CLI sets up: run \`az acr login --name labacr\`, then refresh.`,
     );
     assert.deepEqual(err.remedy, { kind: 'run-command', host: clouds.acrHost, command: 'az acr login --name labacr' });
+  });
+
+  it('ACR: a Microsoft sign-in’s token, exchanged at /oauth2/exchange, becomes the registry’s login', async () => {
+    const exchanged = await exchangeEntraToken(session({}).apiChannel(), clouds.acrHost, ENTRA_TOKEN, 'the Microsoft account ada');
+    assert.equal(exchanged.username, ACR_USER);
+    assert.ok(exchanged.identityToken, 'a refresh token came back');
+    assert.deepEqual(clouds.exchangeTenants, [TENANT], 'the exchange named the token’s tenant');
+    // The refresh token is then the login, as `az acr login` would have written it.
+    const s = session({
+      auths: { [clouds.acrHost]: { auth: Buffer.from(`${ACR_USER}:`).toString('base64'), identitytoken: exchanged.identityToken } },
+    });
+    const provider = createProviderClient(s.registry(clouds.acrHost), s.apiChannel());
+    assert.deepEqual((await pagesOf(provider.listRepositories())).flat(), [{ name: 'team/app' }]);
+  });
+
+  it('ACR: a Microsoft token the registry refuses is named, with a new sign-in as the remedy', async () => {
+    const err = await failure(exchangeEntraToken(session({}).apiChannel(), clouds.acrHost, 'not-a-token', 'the Microsoft account ada'));
+    assert.equal(err.code, 'TOKEN_REJECTED', err.message);
+    assert.match(err.message, /^Azure Container Registry rejected the token from the Microsoft account ada/);
+    assert.deepEqual(err.remedy, { kind: 'log-in', host: clouds.acrHost });
   });
 
   it('ECR: pulls with what the docker-credential-ecr-login helper hands out', async () => {

@@ -8,6 +8,7 @@
 import { CoreError, quoteInput } from '../errors';
 import { isDockerHubHost } from '../name/docker-hub';
 import type { ProviderId, ProviderInfo, SignIn } from './provider';
+import { ACR_SIGN_IN_SCOPES } from './acr-exchange';
 
 /** What a registry entry in settings may say about its provider. */
 export interface ProviderSetting {
@@ -177,6 +178,7 @@ function signInFor(id: ProviderId, host: string, apiBase: string | undefined): S
         tool: 'Azure CLI',
         command: `az acr login --name ${name}`,
         docs: 'https://learn.microsoft.com/azure/container-registry/container-registry-authentication',
+        session: { authProviderId: 'microsoft', scopes: ACR_SIGN_IN_SCOPES },
       };
     }
     case 'ecr': {

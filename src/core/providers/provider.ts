@@ -67,6 +67,8 @@ export type SignIn =
       /** Whether `command` sets the helper up (gcloud's does; the AWS CLI's writes a login instead). */
       commandSetsUpHelper?: boolean;
       docs: string;
+      /** An editor sign-in that also works (ACR's: Microsoft's, its token exchanged at the registry, see acr-exchange.ts). */
+      session?: { authProviderId: 'microsoft'; scopes: readonly string[] };
     };
 
 /** A provider as chosen for one registry. */

@@ -3,6 +3,8 @@
 // token `az acr login` writes into Docker's config.json as an identity token with the username
 // 00000000-0000-0000-0000-000000000000 (Azure/acr docs/AAD-OAuth.md; learn.microsoft.com,
 // container-registry-authentication), and serves `_catalog` with the `registry:catalog:*` scope;
+// with /oauth2/exchange, which trades a Microsoft Entra ID access token for such a refresh token
+// (AAD-OAuth.md, "Calling POST /oauth2/exchange": grant_type=access_token, service, tenant);
 // Amazon ECR, whose Basic login (`AWS` and a 12-hour password from `aws ecr get-login-password`, or
 // what the docker-credential-ecr-login helper hands out) is checked by its own endpoint
 // (docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html); Google's Artifact Registry,
@@ -10,6 +12,7 @@
 // the password, under the username oauth2accesstoken or the one the docker-credential-gcloud helper
 // hands out (cloud.google.com/artifact-registry/docs/docker/authentication: "Access token",
 // "gcloud credential helper"), and serves `_catalog` to a signed-in user. Each fronts a lab registry.
+import { randomBytes } from 'node:crypto';
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
@@ -24,8 +27,10 @@ import {
 export const ACR_USER = '00000000-0000-0000-0000-000000000000';
 
 export interface CloudLogins {
-  /** The refresh tokens ACR accepts (what `az acr login` wrote). */
+  /** The refresh tokens ACR accepts (what `az acr login` wrote, and what its exchange handed out). */
   acrRefreshTokens: string[];
+  /** The Entra ID access tokens ACR's /oauth2/exchange takes. */
+  acrEntraTokens?: string[];
   /** The passwords ECR accepts for the user AWS. */
   ecrPasswords: string[];
   /** The OAuth access tokens Artifact Registry accepts (what `gcloud auth print-access-token` or its helper hands out). */
@@ -36,6 +41,9 @@ export interface CloudLogins {
 export const GAR_TOKEN_USERS = ['oauth2accesstoken', '_dcgcloud_token'];
 
 export class CloudContracts {
+  /** The tenant each exchange named, in order (undefined when it named none). */
+  readonly exchangeTenants: (string | undefined)[] = [];
+
   private constructor(
     readonly server: ContractServer,
     readonly acrHost: string,
@@ -77,8 +85,22 @@ export class CloudContracts {
 
   private handle(req: ContractRequest): ContractAnswer | undefined {
     if (req.host === this.acrHost && req.path === '/oauth2/token') return this.acrToken(req);
+    if (req.host === this.acrHost && req.path === '/oauth2/exchange' && req.method === 'POST') return this.acrExchange(req);
     if (req.host === this.garHost && req.path === '/v2/token') return this.garToken(req);
     return undefined;
+  }
+
+  /** ACR's exchange: an Entra ID access token for this registry's service, answered with a new refresh token. */
+  private acrExchange(req: ContractRequest): ContractAnswer {
+    const form = new URLSearchParams(req.body);
+    if (form.get('grant_type') !== 'access_token' || form.get('service') !== this.acrHost)
+      return { status: 400, json: { errors: [{ code: 'BAD_REQUEST', message: 'unsupported grant_type or service' }] } };
+    if (!(this.logins.acrEntraTokens ?? []).includes(form.get('access_token') ?? ''))
+      return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'invalid access token' }] } };
+    this.exchangeTenants.push(form.get('tenant') ?? undefined);
+    const refreshToken = `acr-refresh-${randomBytes(12).toString('hex')}`;
+    this.logins.acrRefreshTokens.push(refreshToken);
+    return { status: 200, json: { refresh_token: refreshToken } };
   }
 
   /** Artifact Registry: GET with Basic (a token user and an access token) grants what was asked; anonymous gets nothing here (no public repositories). */
