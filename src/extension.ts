@@ -9,6 +9,7 @@ import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './common/log';
 import { SessionLoginStore } from './common/session-logins';
+import { core } from './common/core-loader';
 import { logNotificationsTo } from './common/notify';
 import { RegistryService } from './common/registry-service';
 import { onSettingsChanged, readSettings } from './common/settings';
@@ -46,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const inspectorWatchers = new Set<InspectorWatcher>();
   const logins = new SessionLoginStore(context.secrets, vscode.authentication);
   const registry = new RegistryService(readSettings(), log, logins);
+  // ACR's Microsoft sign-in: its token is traded at the registry, reached as the session reaches it.
+  logins.useExchange((host, accessToken, source) => core().exchangeEntraToken(registry.session.apiChannel(), host, accessToken, source));
   const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   const commands: CommandContext = { registry, tree, log };
@@ -63,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     // A sign-out (or new sign-in) in VS Code's Accounts menu changes the token of registries signed in through it.
     // Not a new session: a push may be under way with this one, right after it asked for a scope.
     vscode.authentication.onDidChangeSessions((e) => {
-      if (e.provider.id !== 'github' && e.provider.id !== 'github-enterprise') return;
+      if (e.provider.id !== 'github' && e.provider.id !== 'github-enterprise' && e.provider.id !== 'microsoft') return;
       for (const node of tree.registries) {
         registry.forget(node.entry.host);
         tree.refresh(node);

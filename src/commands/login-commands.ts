@@ -14,7 +14,7 @@ import type { CommandContext } from './command-context';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { validate } from './subjects';
-import { chooseSignIn, providerInfoFor, signInWithSession, type SignInFlow } from './provider-sign-in';
+import { chooseSignIn, providerInfoFor, signInWithMicrosoft, signInWithSession, type SignInFlow } from './provider-sign-in';
 
 export function registerLoginCommands(ctx: CommandContext, logins: SessionLoginStore): vscode.Disposable[] {
   return [
@@ -26,7 +26,7 @@ export function registerLoginCommands(ctx: CommandContext, logins: SessionLoginS
 
 /**
  * What scripts and tests pass to Log In…; without `saveTo` the setting decides, and "ask" means
- * VS Code only. `{ host, session: true }` signs in with the registry's VS Code sign-in (GitHub's).
+ * VS Code only. `{ host, session: true }` signs in with the registry's VS Code sign-in (GitHub's, or Microsoft's for ACR).
  */
 type LogInPreset =
   | {
@@ -84,11 +84,18 @@ async function logIn(node: unknown, context: CommandContext, logins: SessionLogi
   if (!host) return undefined;
   // The way the registry's provider signs in: a VS Code sign-in, a cloud's own tool, or a username and secret with its words.
   const provider = providerInfoFor(host);
-  let flow: SignInFlow | undefined =
-    sessionPreset && provider.signIn.kind === 'github' ? { kind: 'session', signIn: provider.signIn } : undefined;
+  const signIn = provider.signIn;
+  let flow: SignInFlow | undefined = !sessionPreset
+    ? undefined
+    : signIn.kind === 'github'
+      ? { kind: 'session', signIn }
+      : signIn.kind === 'cloud' && signIn.session
+        ? { kind: 'microsoft', signIn: { ...signIn, session: signIn.session } }
+        : undefined;
   if (!flow && !preset) flow = await chooseSignIn(host, provider);
   if (!flow && !preset) return undefined;
   if (flow?.kind === 'session') return signInWithSession(host, provider, flow.signIn, context, logins, !!sessionPreset);
+  if (flow?.kind === 'microsoft') return signInWithMicrosoft(host, flow.signIn, context, logins);
   if (flow?.kind === 'done') return undefined;
   const asked: { usernamePrompt: string; passwordPrompt: string; fixedUsername?: string } =
     flow?.kind === 'password' ? flow : { usernamePrompt: 'Username', passwordPrompt: 'Password or access token' };

@@ -1,7 +1,8 @@
 /**
  * Signing in the way each registry's provider expects: GHCR and GitHub Enterprise Server through
  * VS Code's GitHub sign-in (asking only for read:packages) or a personal access token; Docker Hub,
- * GitLab and Quay with the token their web page issues (named, with where to create it); the
+ * GitLab and Quay with the token their web page issues (named, with where to create it); ACR
+ * through VS Code's Microsoft sign-in (its token exchanged at the registry) or the Azure CLI; the
  * clouds through their own tool, whose exact command is offered to copy or run; any other
  * registry with a username and password. Log In… (login-commands.ts) asks here how to go on.
  */
@@ -15,9 +16,13 @@ import { readSettings } from '../common/settings';
 import type { PingResult, ProviderInfo, SignIn } from '../core/index';
 import type { CommandContext } from './command-context';
 
+/** A cloud sign-in that VS Code's Microsoft sign-in can also do (ACR's). */
+export type MicrosoftSignIn = Extract<SignIn, { kind: 'cloud' }> & { session: NonNullable<Extract<SignIn, { kind: 'cloud' }>['session']> };
+
 /** How Log In… goes on for a host: a VS Code sign-in, nothing more (a cloud's tool), or asking for a username and secret with these words. */
 export type SignInFlow =
   | { kind: 'session'; signIn: Extract<SignIn, { kind: 'github' }> }
+  | { kind: 'microsoft'; signIn: MicrosoftSignIn }
   | { kind: 'done' }
   | { kind: 'password'; usernamePrompt: string; fixedUsername?: string; passwordPrompt: string };
 
@@ -80,9 +85,30 @@ export async function chooseSignIn(host: string, provider: ProviderInfo): Promis
         passwordPrompt: `${capitalize(signIn.tokenName)}${scopes}${where}`,
       };
     }
-    case 'cloud':
+    case 'cloud': {
+      if (signIn.session) {
+        const session = signIn.session;
+        const picked = await vscode.window.showQuickPick(
+          [
+            {
+              label: '$(azure) Sign in with Microsoft',
+              detail: `VS Code's Microsoft sign-in; ${host} trades its token for a registry login, as az acr login does.`,
+              value: 'session' as const,
+            },
+            {
+              label: `$(terminal) Use the ${signIn.tool}`,
+              detail: `Run ${signIn.command}; Registry Explorer reads the login it writes.`,
+              value: 'command' as const,
+            },
+          ],
+          { title: `Log In to ${host}`, placeHolder: 'How do you want to sign in?', ignoreFocusOut: true },
+        );
+        if (!picked) return undefined;
+        if (picked.value === 'session') return { kind: 'microsoft', signIn: { ...signIn, session } };
+      }
       await offerCloudCommand(host, provider, signIn);
       return { kind: 'done' };
+    }
     default:
       return { kind: 'password', usernamePrompt: 'Username', passwordPrompt: 'Password or access token' };
   }
@@ -176,6 +202,64 @@ export async function signInWithSession(
   tree.refresh();
   if (apiProblem) void showWarning(`Signed in to ${host} as ${account}, but listing its packages will fail: ${apiProblem}`);
   else if (!quiet) void showInfo(`Signed in to ${host} as ${account} with GitHub.`);
+  return ping.state;
+}
+
+/**
+ * Signs in to ACR with VS Code's Microsoft sign-in: its access token is exchanged at the registry's
+ * /oauth2/exchange for a refresh token, which is checked against the registry before the sign-in is
+ * kept (only which provider and scopes; the exchange is made again whenever the token changes).
+ */
+export async function signInWithMicrosoft(
+  host: string,
+  signIn: MicrosoftSignIn,
+  { registry, tree, log }: CommandContext,
+  logins: SessionLoginStore,
+): Promise<PingResult['state'] | undefined> {
+  const { authProviderId, scopes } = signIn.session;
+  let session: vscode.AuthenticationSession;
+  try {
+    session = await vscode.authentication.getSession(authProviderId, [...scopes], { createIfNone: true });
+  } catch (error) {
+    void showError(`Signing in to ${host} with Microsoft did not finish: ${(error as Error).message}`);
+    return undefined;
+  }
+  const account = session.account.label;
+  const source = `the Microsoft account ${account} being checked`;
+  const exchangeSession = registry.trialSession();
+  let ping: PingResult;
+  try {
+    ping = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Signing in to ${host}…` },
+      async () => {
+        const credential = await core().exchangeEntraToken(exchangeSession.apiChannel(), host, session.accessToken, source);
+        const trial = registry.trialSession({ candidateLogin: { host, credential } });
+        try {
+          return await trial.registry(host).ping();
+        } finally {
+          void trial.close();
+        }
+      },
+    );
+  } catch (error) {
+    void showError(`${errorText(error)} Nothing was saved.`);
+    return undefined;
+  } finally {
+    void exchangeSession.close();
+  }
+  if (ping.state !== 'reachable') {
+    void showError(
+      ping.state === 'needs-login'
+        ? `${host} refused the login its exchange handed out for ${account}: check that the account has a role on the registry (AcrPull or more). Nothing was saved.`
+        : `${errorText(ping.error)} The sign-in could not be checked; nothing was saved.`,
+    );
+    return ping.state;
+  }
+  await logins.storeSession(host, { authProviderId, scopes: [...scopes], account });
+  log.info(`Signed in to ${host} as ${account} with VS Code's Microsoft sign-in.`);
+  registry.forget(host);
+  tree.refresh();
+  void showInfo(`Signed in to ${host} as ${account} with Microsoft.`);
   return ping.state;
 }
 

@@ -2,8 +2,10 @@
  * Logins that are a sign-in of VS Code itself: for GHCR (and GitHub Enterprise Server's registry)
  * the user signs in with VS Code's GitHub authentication provider, and the registry's password is
  * that session's token, asked of VS Code each time it is needed (silently: VS Code refreshes it,
- * and a sign-out there is a sign-out here). What is kept per host is only which provider and
- * scopes; every other login is a username and password in SecretStorage (SecretLoginStore).
+ * and a sign-out there is a sign-out here). For ACR, VS Code's Microsoft sign-in: its token is
+ * exchanged at the registry for a refresh token (again whenever VS Code hands out a new one). What
+ * is kept per host is only which provider and scopes; every other login is a username and password
+ * in SecretStorage (SecretLoginStore).
  * Docker Hub's three host names share one login, as `docker login` keys them.
  */
 import type * as vscode from 'vscode';
@@ -15,7 +17,7 @@ const SESSION_PREFIX = 'registryExplorer.session/';
 
 /** A host's login through an editor authentication provider. */
 export interface SessionLogin {
-  /** VS Code's authentication provider id: `github`, `github-enterprise`. */
+  /** VS Code's authentication provider id: `github`, `github-enterprise`, `microsoft`. */
   authProviderId: string;
   /** The scopes asked for (read:packages, and write:packages or delete:packages once granted). */
   scopes: string[];
@@ -26,6 +28,11 @@ export interface SessionLogin {
 /** The part of `vscode.authentication` the store uses (tests give their own). */
 export type Authentication = Pick<typeof vscode.authentication, 'getSession'>;
 
+/** Trades a Microsoft sign-in's access token for the registry's login (ACR's /oauth2/exchange). */
+export type TokenExchange = (host: string, accessToken: string, source: string) => Promise<Credential>;
+
+const PROVIDER_NAMES: Record<string, string> = { github: 'GitHub', 'github-enterprise': 'GitHub Enterprise', microsoft: 'Microsoft' };
+
 /**
  * The host a login is kept under: Docker Hub answers to docker.io, index.docker.io and
  * registry-1.docker.io (the one the core contacts), and a login for one is a login for all.
@@ -35,11 +42,20 @@ function loginHost(host: string): string {
 }
 
 export class SessionLoginStore extends SecretLoginStore {
+  /** The last exchange per host, reused while VS Code hands out the same access token. */
+  private readonly exchanged = new Map<string, { accessToken: string; login: Promise<Credential> }>();
+  private exchange: TokenExchange | undefined;
+
   constructor(
     private readonly store_: vscode.SecretStorage,
     private readonly authentication: Authentication,
   ) {
     super(store_);
+  }
+
+  /** How a Microsoft sign-in becomes a registry login (set once the registry service exists). */
+  useExchange(exchange: TokenExchange): void {
+    this.exchange = exchange;
   }
 
   /** The session's token when the host's login is a VS Code sign-in; else the kept username and password. */
@@ -51,11 +67,21 @@ export class SessionLoginStore extends SecretLoginStore {
       () => undefined,
     );
     if (!session) return undefined;
-    return {
-      username: session.account.label,
-      password: session.accessToken,
-      source: `the ${login.authProviderId === 'github' ? 'GitHub' : login.authProviderId} account ${session.account.label} signed in to VS Code`,
-    };
+    const source = `the ${PROVIDER_NAMES[login.authProviderId] ?? login.authProviderId} account ${session.account.label} signed in to VS Code`;
+    if (login.authProviderId === 'microsoft') return this.exchanged_(host, session.accessToken, source);
+    return { username: session.account.label, password: session.accessToken, source };
+  }
+
+  /** The registry login a Microsoft access token is exchanged for, once per token. */
+  private exchanged_(host: string, accessToken: string, source: string): Promise<Credential | undefined> {
+    if (!this.exchange) return Promise.resolve(undefined);
+    const last = this.exchanged.get(host);
+    if (last?.accessToken === accessToken) return last.login;
+    const login = this.exchange(host, accessToken, source);
+    this.exchanged.set(host, { accessToken, login });
+    // A failed exchange is reported to whoever asked, and tried again next time.
+    login.catch(() => this.exchanged.get(host)?.login === login && this.exchanged.delete(host));
+    return login;
   }
 
   /** Which VS Code sign-in a host uses, if any. */
@@ -72,6 +98,7 @@ export class SessionLoginStore extends SecretLoginStore {
 
   /** Makes a VS Code sign-in the host's login (a kept password for it is dropped). */
   async storeSession(host: string, login: SessionLogin): Promise<void> {
+    this.exchanged.delete(loginHost(host));
     await super.delete(loginHost(host));
     await this.store_.store(SESSION_PREFIX + core().canonicalHost(loginHost(host)), JSON.stringify(login));
   }
@@ -83,6 +110,7 @@ export class SessionLoginStore extends SecretLoginStore {
   }
 
   override async delete(host: string): Promise<boolean> {
+    this.exchanged.delete(loginHost(host));
     const key = SESSION_PREFIX + core().canonicalHost(loginHost(host));
     const hadSession = (await this.store_.get(key)) !== undefined;
     await this.store_.delete(key);

@@ -10,22 +10,27 @@ const PROJECT = resolve(__dirname, '../../..');
 
 const MANIFEST = {
   name: 'github-auth-stand-in',
-  displayName: 'GitHub sign-in stand-in (tests)',
-  description: 'Registers the github authentication provider for Registry Explorer runs without github.com.',
+  displayName: 'GitHub and Microsoft sign-in stand-in (tests)',
+  description: 'Registers the github and microsoft authentication providers for Registry Explorer runs without github.com.',
   publisher: 'oci-registry-explorer-tests',
   version: '0.0.1',
   license: 'MIT',
   engines: { vscode: '^1.90.0' },
   extensionKind: ['workspace'],
   main: './extension.js',
-  activationEvents: ['onAuthenticationRequest:github', 'onStartupFinished'],
-  contributes: { authentication: [{ id: 'github', label: 'GitHub' }] },
+  activationEvents: ['onAuthenticationRequest:github', 'onAuthenticationRequest:microsoft', 'onStartupFinished'],
+  contributes: {
+    authentication: [
+      { id: 'github', label: 'GitHub' },
+      { id: 'microsoft', label: 'Microsoft' },
+    ],
+  },
 };
 
 /** The stand-in's extension id, to install it and to disable the built-in provider it replaces. */
 export const STAND_IN_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
-/** VS Code's own GitHub sign-in, which the runs disable (it needs github.com). */
-export const BUILT_IN_GITHUB_AUTH = 'vscode.github-authentication';
+/** VS Code's own GitHub and Microsoft sign-ins, which the runs disable (they need github.com and Microsoft's login service). */
+export const BUILT_IN_AUTH = ['vscode.github-authentication', 'vscode.microsoft-authentication'];
 
 /** Builds `<dir>/github-auth-stand-in.vsix` and returns its path. */
 export function packageStandIn(dir: string): string {

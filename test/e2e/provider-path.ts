@@ -220,27 +220,43 @@ export async function runProviderPath(
   await shoot(page, screenshots, '42-quay-repositories', PARK);
   await hostRow('quay.io').click(); // collapse
 
-  // 43. An ACR registry with no login set up: the row says which command sets it up; Log In… offers to run it.
+  // 43. An ACR registry with no login set up: the row says which command sets it up.
   await addRegistry(providers.acr.host);
   await hostRow(providers.acr.host).click();
   const command = providers.acr.command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   await row(page, new RegExp(`needs a login that the Azure CLI sets up: run \`${command}\``)).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '43-acr-command', PARK);
+
+  // 44. Log In… offers VS Code's Microsoft sign-in or the Azure CLI; the CLI's command, to copy or run in a terminal.
   await runCommand(page, 'Notifications: Clear All Notifications');
   await row(page, /^Log In…$/).click();
+  await quickInput.getByText('Sign in with Microsoft', { exact: false }).waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '44-acr-sign-in-choice', PARK);
+  await quickInput.locator('.monaco-list-row', { hasText: 'Use the Azure CLI' }).click();
   // The workbench runs with the smoke-test driver, which shows no toasts: the notification is read in the center.
   const center = page.locator('.notifications-center');
   await page.locator('.statusbar-item[id="status.notifications"]').first().click();
   const offer = center.locator('.notification-list-item', { hasText: providers.acr.command });
   await offer.waitFor({ timeout: 30_000 });
   assert.ok(await offer.getByText('Copy Command').isVisible(), 'the command can be copied');
-  await shoot(page, screenshots, '44-acr-run-command', PARK);
+  await shoot(page, screenshots, '45-acr-run-command', PARK);
   await offer.locator('.monaco-button', { hasText: 'Run in Terminal' }).click();
   // A terminal named for the tool and the registry, the command typed and left for the person to run.
   await page
     .locator('.terminal-tabs-entry, .single-terminal-tab, .pane-header', { hasText: 'Azure CLI' })
     .first()
     .waitFor({ timeout: 30_000 });
-  await shoot(page, screenshots, '45-acr-terminal', PARK);
+  await shoot(page, screenshots, '46-acr-terminal', PARK);
   await runCommand(page, 'Terminal: Kill All Terminals');
+
+  // 47. Sign in with Microsoft instead: VS Code asks to allow it; the token is exchanged at the registry, which then lists.
+  await row(page, /^Log In…$/).click();
+  await quickInput.locator('.monaco-list-row', { hasText: 'Sign in with Microsoft' }).click();
+  await dialog.getByText('wants to sign in using Microsoft', { exact: false }).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '47-acr-microsoft-consent', PARK);
+  await dialog.locator('.monaco-button', { hasText: 'Allow' }).click();
+  for (const name of providers.acr.repositories) await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+  await row(page, /^team\/api/).click();
+  await row(page, /^1\.0\s*[0-9a-f]{12}/).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '48-acr-repositories', PARK);
 }

@@ -23,7 +23,7 @@ import { runWalkthroughPath } from './walkthrough-path';
 import { runProviderPath } from './provider-path';
 import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
-import { BUILT_IN_GITHUB_AUTH, packageStandIn } from './github-stand-in-package';
+import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
 
 const PROJECT = resolve(__dirname, '../../..');
 const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
@@ -78,19 +78,22 @@ function isolatedLogins(): Record<string, string> {
 }
 
 /**
- * VS Code's GitHub sign-in is replaced by a stand-in extension whose sessions carry the contract
- * server's token (github.com is out of reach): packaged, installed, the built-in one disabled.
+ * VS Code's GitHub and Microsoft sign-ins are replaced by a stand-in extension whose sessions carry
+ * the contract servers' tokens (github.com and Microsoft's login are out of reach): packaged,
+ * installed, the built-in ones disabled.
  */
 function githubStandIn(providers: ProviderLab): { extraVsix: string[]; skipBuiltinExtensions: string[]; env: Record<string, string> } {
   const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'stand-in-'));
   return {
     extraVsix: [packageStandIn(dir)],
-    skipBuiltinExtensions: [BUILT_IN_GITHUB_AUTH],
+    skipBuiltinExtensions: BUILT_IN_AUTH,
     env: {
       GITHUB_STAND_IN_LOGIN: providers.description.github.login,
       GITHUB_STAND_IN_TOKEN: providers.description.github.token,
       GITHUB_STAND_IN_WRITE_TOKEN: providers.description.github.writeToken,
       GITHUB_STAND_IN_RECORD: join(dir, 'scopes-asked.jsonl'),
+      MICROSOFT_STAND_IN_ACCOUNT: providers.description.acr.account,
+      MICROSOFT_STAND_IN_TOKEN: providers.description.acr.entraToken,
     },
   };
 }

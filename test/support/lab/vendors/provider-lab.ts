@@ -24,7 +24,7 @@ export interface ProviderLabDescription {
   gitlab: { username: string; pat: string; repositories: string[]; tag: string };
   quay: { token: string; repositories: string[]; tag: string };
   harbor: { host: string; username: string; password: string; repositories: string[]; tag: string };
-  acr: { host: string; command: string };
+  acr: { host: string; command: string; account: string; entraToken: string; repositories: string[] };
 }
 
 export interface ProviderLab {
@@ -171,8 +171,18 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
     },
     moreRegistry,
   );
-  // ACR with no login anywhere: the tree names `az acr login`.
-  const clouds = await CloudContracts.start(lab, moreRegistry, { acrRefreshTokens: [], ecrPasswords: [], garAccessTokens: [] });
+  // ACR with no login at first (the tree names `az acr login`); then the Microsoft sign-in's token, exchanged.
+  const entraClaims = { aud: 'https://management.core.windows.net/', tid: '00000000-0000-0000-0000-00000000c0de', upn: 'ada@example.com' };
+  const entraToken = [{ alg: 'RS256', typ: 'JWT' }, entraClaims]
+    .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+    .concat(randomBytes(24).toString('base64url'))
+    .join('.');
+  const clouds = await CloudContracts.start(lab, moreRegistry, {
+    acrRefreshTokens: [],
+    acrEntraTokens: [entraToken],
+    ecrPasswords: [],
+    garAccessTokens: [],
+  });
   const servers = [github.server, hub.server, gitlab.server, quay.server, harbor.server, clouds.server];
   return {
     description: {
@@ -190,7 +200,13 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
       gitlab: { username: 'gitty', pat: gitlabPat, repositories: ['team/app', 'team/app/worker'], tag: '1.0' },
       quay: { token: quayToken, repositories: ['quayuser/app'], tag: '1.0' },
       harbor: { host: harbor.host, username: 'dev', password: harborPassword, repositories: ['library/nginx', 'team/api'], tag: '1.0' },
-      acr: { host: clouds.acrHost, command: 'az acr login --name labacr' },
+      acr: {
+        host: clouds.acrHost,
+        command: 'az acr login --name labacr',
+        account: 'ada@example.com',
+        entraToken,
+        repositories: ['library/nginx', 'quayuser/app', 'team/api', 'team/app', 'team/app/worker'],
+      },
     },
     github,
     hub,
