@@ -9,6 +9,7 @@ import { CoreError, quoteInput } from '../errors';
 import { isDockerHubHost } from '../name/docker-hub';
 import type { ProviderId, ProviderInfo, SignIn } from './provider';
 import { ACR_SIGN_IN_SCOPES } from './acr-exchange';
+import { cloudConsolePage } from './cloud-pages';
 
 /** What a registry entry in settings may say about its provider. */
 export interface ProviderSetting {
@@ -86,7 +87,13 @@ export function chooseProvider(host: string, setting: ProviderSetting = {}): Pro
     ...(apiBase ? { apiBase } : {}),
     signIn: signInFor(id, host, apiBase),
     reportsLastPush: id === 'docker-hub' || id === 'github' || id === 'quay' || id === 'harbor',
-    webPages: id === 'docker-hub' || id === 'github' || id === 'gitlab' || id === 'quay' || id === 'harbor',
+    webPages:
+      id === 'docker-hub' ||
+      id === 'github' ||
+      id === 'gitlab' ||
+      id === 'quay' ||
+      id === 'harbor' ||
+      cloudConsolePage(id, host) !== undefined,
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { CoreError } from '../errors';
 import type { ListOptions } from '../registry/client';
+import { cloudConsolePage } from './cloud-pages';
 import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
 
 /** Usernames that stand for a token rather than a person (Docker's identity tokens, ACR's refresh tokens, ECR's AWS). */
@@ -31,8 +32,9 @@ export class DistributionProvider implements ProviderClient {
     return username && !NOT_A_PERSON.has(username) ? username : undefined;
   }
 
-  webPage(): string | undefined {
-    return undefined;
+  /** The cloud console's page (ECR, Artifact Registry); a plain registry has none. */
+  webPage(target: { repository?: string; tag?: string } = {}): string | undefined {
+    return cloudConsolePage(this.info.id, this.ctx.host, target.repository === undefined ? {} : { repository: target.repository });
   }
 
   /** A cloud registry's login error, with the command of the cloud's own tool that sets the login up. */
