@@ -2,7 +2,7 @@
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
- *                                          inspector-path, cancel-path, login-path, walkthrough-path)
+ *                                          inspector-path, cancel-path, login-path, walkthrough-path, provider-path)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
