@@ -68,7 +68,10 @@ export class SessionLoginStore extends SecretLoginStore {
     );
     if (!session) return undefined;
     const source = `the ${PROVIDER_NAMES[login.authProviderId] ?? login.authProviderId} account ${session.account.label} signed in to VS Code`;
-    if (login.authProviderId === 'microsoft') return this.exchanged_(host, session.accessToken, source);
+    if (login.authProviderId === 'microsoft') {
+      const exchanged = await this.exchanged_(host, session.accessToken, source);
+      return exchanged && { ...exchanged, account: session.account.label };
+    }
     return { username: session.account.label, password: session.accessToken, source };
   }
 

@@ -256,6 +256,10 @@ export async function runProviderPath(
   await shoot(page, screenshots, '47-acr-microsoft-consent', PARK);
   await dialog.locator('.monaco-button', { hasText: 'Allow' }).click();
   for (const name of providers.acr.repositories) await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+  const acrRow = new RegExp(
+    `^${providers.acr.host.replace(/\./g, '\\.')}\\s*Azure Container Registry · ${providers.acr.account.replace(/\./g, '\\.')} · https`,
+  );
+  await row(page, acrRow).waitFor({ timeout: 30_000 });
   await row(page, /^team\/api/).click();
   await row(page, /^1\.0\s*[0-9a-f]{12}/).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '48-acr-repositories', PARK);

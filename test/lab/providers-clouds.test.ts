@@ -15,7 +15,7 @@ import { createSession, type RegistrySession } from '../../src/core/registry/ses
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { ACR_USER, CloudContracts } from '../support/lab/vendors/clouds';
-import { pagesOf } from '../support/lab/vendors/vendor-session';
+import { pagesOf, vendorSession } from '../support/lab/vendors/vendor-session';
 
 const REFRESH_TOKEN = 'acr-refresh-token-from-az-acr-login';
 const ECR_PASSWORD = 'ecr-password-from-the-helper';
@@ -124,6 +124,12 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
     });
     const provider = createProviderClient(s.registry(clouds.acrHost), s.apiChannel());
     assert.deepEqual((await pagesOf(provider.listRepositories())).flat(), [{ name: 'team/app' }]);
+    // Kept by the application with the account it belongs to, the row names that account, not the token user.
+    const kept = vendorSession([clouds.server], async (host) => (host === clouds.acrHost ? { ...exchanged, account: 'ada' } : undefined));
+    sessions.push(kept);
+    const signedIn = createProviderClient(kept.registry(clouds.acrHost), kept.apiChannel());
+    assert.deepEqual((await pagesOf(signedIn.listRepositories())).flat(), [{ name: 'team/app' }]);
+    assert.equal(await signedIn.account(), 'ada');
   });
 
   it('ACR: a Microsoft token the registry refuses is named, with a new sign-in as the remedy', async () => {

@@ -28,6 +28,7 @@ export class DistributionProvider implements ProviderClient {
 
   async account(): Promise<string | undefined> {
     const credential = await this.ctx.registry.credential().catch(() => undefined);
+    if (credential?.account) return credential.account;
     const username = credential?.username;
     return username && !NOT_A_PERSON.has(username) ? username : undefined;
   }
