@@ -13,7 +13,8 @@ const CORE_LAYERS = [
   'credentials', // Docker and Podman logins, credential helpers, the resolver
   'transport', //   connections and TLS, response bodies, retries, redirects, Link, the URL policy
   'auth', //        challenges, scopes, tokens, the authorizer
-  'registry', //    the session, the request router, the client, repositories, uploads
+  'registry', //    the session, the request router, the client, repositories, uploads, the API channel
+  'providers', //   vendors' APIs: listing what a user can see, sign-in, what rows add (Docker Hub, GHCR, GitLab…)
   'layers', //      layer decoding and file listings
   'layout', //      OCI layouts, archives, artifact files
   'operations', //  the copy engine, pull, push

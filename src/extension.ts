@@ -3,11 +3,13 @@ import type { CommandContext } from './commands/command-context';
 import { registerContentCommands } from './commands/content-commands';
 import { registerInspectCommands } from './commands/inspect-commands';
 import { registerLoginCommands } from './commands/login-commands';
+import { registerProviderCommands } from './commands/provider-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
 import { registerRegistryCommands } from './commands/registry-commands';
 import { registerTreeCommands } from './commands/tree-commands';
 import { redactingLog } from './common/log';
-import { SecretLoginStore } from './common/logins';
+import { SessionLoginStore } from './common/session-logins';
+import { core } from './common/core-loader';
 import { logNotificationsTo } from './common/notify';
 import { RegistryService } from './common/registry-service';
 import { onSettingsChanged, readSettings } from './common/settings';
@@ -50,12 +52,14 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // Everything logged goes through redaction: request URLs can carry signatures and upload state.
   const log = redactingLog(channel);
   const inspectorWatchers = new Set<InspectorWatcher>();
-  const logins = new SecretLoginStore(context.secrets, (reason) =>
+  const logins = new SessionLoginStore(context.secrets, vscode.authentication, (reason) =>
     log.warn(
       `VS Code's secret storage is not available (${reason}): logins kept in VS Code cannot be read or saved; logins from docker login and podman login are still used.`,
     ),
   );
   const registry = new RegistryService(readSettings(), log, logins);
+  // ACR's Microsoft sign-in: its token is traded at the registry, reached as the session reaches it.
+  logins.useExchange((host, accessToken, source) => core().exchangeEntraToken(registry.session.apiChannel(), host, accessToken, source));
   const tree = new RegistryTreeProvider(registry, log);
   const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
   const commands: CommandContext = { registry, tree, log };
@@ -69,6 +73,16 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerRegistryCommands(commands),
     ...registerTreeCommands(commands, view),
     ...registerLoginCommands(commands, logins),
+    ...registerProviderCommands(commands),
+    // A sign-out (or new sign-in) in VS Code's Accounts menu changes the token of registries signed in through it.
+    // Not a new session: a push may be under way with this one, right after it asked for a scope.
+    vscode.authentication.onDidChangeSessions((e) => {
+      if (e.provider.id !== 'github' && e.provider.id !== 'github-enterprise' && e.provider.id !== 'microsoft') return;
+      for (const node of tree.registries) {
+        registry.forget(node.entry.host);
+        tree.refresh(node);
+      }
+    }),
     ...registerContentCommands(commands),
     ...registerTransferCommands(commands),
     ...registerInspectCommands(context, commands, inspectorWatchers),

@@ -14,6 +14,7 @@ import { jsonUri } from '../common/json-uri';
 import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate, type Subject } from './subjects';
+import { ensureWriteAccess } from './provider-sign-in';
 
 export function registerContentCommands(ctx: CommandContext): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
@@ -82,6 +83,7 @@ async function tagManifest(node: unknown, { registry, tree }: CommandContext, pr
       validateInput: (value) => validate().tag(value),
     }));
   if (!newTag) return undefined;
+  if (!(await ensureWriteAccess(registry, subject.host, 'push'))) return undefined;
   const done = await withErrors('Tag', async () => {
     const descriptor = await subject.descriptor();
     await subject.repository.tag(descriptor.digest, newTag);
@@ -129,6 +131,7 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
       : whole
     : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
   if (!choice) return undefined;
+  if (!(await ensureWriteAccess(registry, subject.host, 'delete'))) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
     if (mode === 'tag') await subject.repository.deleteTag(subject.tag!);
@@ -162,6 +165,7 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
     : await askCopy(subject);
   if (!request) return undefined;
   const target = core().parseReference(request.destination);
+  if (!(await ensureWriteAccess(registry, target.registry, 'push'))) return undefined;
   const destination = registry.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;

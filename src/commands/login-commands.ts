@@ -4,6 +4,7 @@ import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { Credential, DockerStoreLocation, Operation, PingResult } from '../core/index';
 import { noKeyringExplanation, SecretStorageUnavailable, type SecretLoginStore } from '../common/logins';
+import type { SessionLoginStore } from '../common/session-logins';
 import { readSettings, type SaveLoginsTo } from '../common/settings';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { RegistryNode } from '../views/nodes/registry-node';
@@ -14,8 +15,9 @@ import type { CommandContext } from './command-context';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { validate } from './subjects';
+import { chooseSignIn, providerInfoFor, signInWithMicrosoft, signInWithSession, type SignInFlow } from './provider-sign-in';
 
-export function registerLoginCommands(ctx: CommandContext, logins: SecretLoginStore): vscode.Disposable[] {
+export function registerLoginCommands(ctx: CommandContext, logins: SessionLoginStore): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | LogInPreset) => logIn(node, ctx, logins)),
     vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | LogOutPreset) => logOut(node, ctx, logins)),
@@ -23,13 +25,18 @@ export function registerLoginCommands(ctx: CommandContext, logins: SecretLoginSt
   ];
 }
 
-/** What scripts and tests pass to Log In…; without `saveTo` the setting decides, and "ask" means VS Code only. */
-interface LogInPreset {
-  host: string;
-  username: string;
-  password: string;
-  saveTo?: Exclude<SaveLoginsTo, 'ask'>;
-}
+/**
+ * What scripts and tests pass to Log In…; without `saveTo` the setting decides, and "ask" means
+ * VS Code only. `{ host, session: true }` signs in with the registry's VS Code sign-in (GitHub's, or Microsoft's for ACR).
+ */
+type LogInPreset =
+  | {
+      host: string;
+      username: string;
+      password: string;
+      saveTo?: Exclude<SaveLoginsTo, 'ask'>;
+    }
+  | { host: string; session: true };
 
 /** What scripts and tests pass to Log Out; Docker's store is touched only with `removeFromDocker`. */
 interface LogOutPreset {
@@ -67,22 +74,42 @@ async function chooseHost(node: unknown, title: string, tree: RegistryTreeProvid
  * in SecretStorage and, if the user chooses, in Docker's credential store as `docker login` would.
  * Scripts and tests may pass `{ host, username, password, saveTo? }`.
  */
-async function logIn(
-  node: unknown,
-  { registry, tree, log }: CommandContext,
-  logins: SecretLoginStore,
-): Promise<PingResult['state'] | undefined> {
-  const preset = node && typeof (node as { password?: unknown }).password === 'string' ? (node as LogInPreset) : undefined;
+async function logIn(node: unknown, context: CommandContext, logins: SessionLoginStore): Promise<PingResult['state'] | undefined> {
+  const { registry, tree, log } = context;
+  const sessionPreset = node && (node as { session?: unknown }).session === true && typeof (node as { host?: unknown }).host === 'string';
+  const preset =
+    node && typeof (node as { password?: unknown }).password === 'string'
+      ? (node as Extract<LogInPreset, { password: string }>)
+      : undefined;
   const host = await chooseHost(node, 'Log In', tree);
   if (!host) return undefined;
+  // The way the registry's provider signs in: a VS Code sign-in, a cloud's own tool, or a username and secret with its words.
+  const provider = providerInfoFor(host);
+  const signIn = provider.signIn;
+  let flow: SignInFlow | undefined = !sessionPreset
+    ? undefined
+    : signIn.kind === 'github'
+      ? { kind: 'session', signIn }
+      : signIn.kind === 'cloud' && signIn.session
+        ? { kind: 'microsoft', signIn: { ...signIn, session: signIn.session } }
+        : undefined;
+  if (!flow && !preset) flow = await chooseSignIn(host, provider);
+  if (!flow && !preset) return undefined;
+  if (flow?.kind === 'session') return signInWithSession(host, provider, flow.signIn, context, logins, !!sessionPreset);
+  if (flow?.kind === 'microsoft') return signInWithMicrosoft(host, flow.signIn, context, logins);
+  if (flow?.kind === 'done') return undefined;
+  const asked: { usernamePrompt: string; passwordPrompt: string; fixedUsername?: string } =
+    flow?.kind === 'password' ? flow : { usernamePrompt: 'Username', passwordPrompt: 'Password or access token' };
   const username =
-    preset?.username ?? (await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: 'Username', ignoreFocusOut: true }));
+    preset?.username ??
+    asked.fixedUsername ??
+    (await vscode.window.showInputBox({ title: `Log In to ${host} (1/2)`, prompt: asked.usernamePrompt, ignoreFocusOut: true }));
   if (!username) return undefined;
   const password =
     preset?.password ??
     (await vscode.window.showInputBox({
-      title: `Log In to ${host} (2/2)`,
-      prompt: 'Password or access token',
+      title: `Log In to ${host} (${asked.fixedUsername ? '1/1' : '2/2'})`,
+      prompt: asked.passwordPrompt,
       password: true,
       ignoreFocusOut: true,
     }));
@@ -160,7 +187,7 @@ async function logIn(
 /** Where to keep a checked login: the preset's choice, the setting, or the user's pick (VS Code only first). */
 async function chooseSaveTo(
   host: string,
-  preset: LogInPreset | undefined,
+  preset: Extract<LogInPreset, { password: string }> | undefined,
   logins: SecretLoginStore,
 ): Promise<Exclude<SaveLoginsTo, 'ask'> | undefined> {
   if (preset?.saveTo === 'vscode' || preset?.saveTo === 'vscodeAndDocker') return preset.saveTo;
@@ -211,7 +238,7 @@ function helperOptions(): { timeoutMs: number } {
  * Forgets the VS Code login for a registry and offers to remove Docker's too, when there is one
  * (scripts pass `{ host, removeFromDocker: true }` instead of being asked).
  */
-async function logOut(node: unknown, { registry, tree, log }: CommandContext, logins: SecretLoginStore): Promise<boolean> {
+async function logOut(node: unknown, { registry, tree, log }: CommandContext, logins: SessionLoginStore): Promise<boolean> {
   const host = await chooseHost(node, 'Log Out', tree);
   if (!host) return false;
   const scripted = !!node && !(node instanceof RegistryNode);

@@ -81,6 +81,9 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, { regis
     ...(name?.trim() ? { name: name.trim() } : {}),
     ...(preset?.insecure ? { insecure: true } : {}),
     ...(preset?.repositories ? { repositories: preset.repositories } : {}),
+    ...(preset?.provider ? { provider: preset.provider } : {}),
+    ...(preset?.apiUrl ? { apiUrl: preset.apiUrl } : {}),
+    ...(preset?.namespaces ? { namespaces: preset.namespaces } : {}),
   };
   // A session of its own: the registry is not in the settings yet, and this one is closed at once.
   const session = registry.trialSession({ extraRegistries: [setting], requestTimeoutMs: 15_000 });

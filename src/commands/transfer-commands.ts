@@ -12,6 +12,7 @@ import { formatBytes } from '../shared/format';
 import type { CommandContext } from './command-context';
 import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate } from './subjects';
+import { ensureWriteAccess } from './provider-sign-in';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -196,6 +197,7 @@ async function pushCommand(first: unknown, selected: unknown, { registry, tree, 
   const request = preset ?? (await askPush(explorerFiles));
   if (!request) return undefined;
   const ref = core().parseReference(request.destination);
+  if (!(await ensureWriteAccess(registry, ref.registry, 'push'))) return undefined;
   const repository = registry.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;

@@ -100,6 +100,37 @@ export class SecretLoginStore implements CredentialStore {
     return had;
   }
 
+  /** A secret kept under `key` by a subclass; undefined when there is none or secret storage fails (reported once). */
+  protected async readSecret(key: string): Promise<string | undefined> {
+    try {
+      return await this.storage.get(key);
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    }
+  }
+
+  /** Keeps a subclass's secret. @throws SecretStorageUnavailable when VS Code's secret storage fails. */
+  protected async writeSecret(key: string, value: string): Promise<void> {
+    try {
+      await this.storage.store(key, value);
+    } catch (error) {
+      throw new SecretStorageUnavailable(this.failed(error));
+    }
+  }
+
+  /** Forgets a subclass's secret; false when there was none, or secret storage cannot be read. */
+  protected async deleteSecret(key: string): Promise<boolean> {
+    try {
+      const had = (await this.storage.get(key)) !== undefined;
+      await this.storage.delete(key);
+      return had;
+    } catch (error) {
+      this.failed(error);
+      return false;
+    }
+  }
+
   /** Records why secret storage failed, reporting it the first time; returns the reason. */
   private failed(error: unknown): string {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 300) || 'no reason given';

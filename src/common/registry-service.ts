@@ -6,7 +6,15 @@
  * session or reaches through another to get one.
  */
 import type * as vscode from 'vscode';
-import type { Credential, CredentialStore, RegistryClient, RegistrySession, Repository, RequestLogEntry } from '../core/index';
+import type {
+  Credential,
+  CredentialStore,
+  PullRateLimit,
+  RegistryClient,
+  RegistrySession,
+  Repository,
+  RequestLogEntry,
+} from '../core/index';
 import { core } from './core-loader';
 import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from './settings';
 import { impactOf, type SettingsImpact } from './settings-impact';
@@ -24,6 +32,8 @@ export interface TrialSessionOptions {
 export class RegistryService implements vscode.Disposable {
   private current: RegistrySession | undefined;
   private answersNow: RegistryAnswers | undefined;
+  /** Who wants to know when a registry reports its pull rate limit, whichever session hears it. */
+  private readonly pullLimitListeners = new Set<(registry: string, limit: PullRateLimit) => void>();
 
   constructor(
     private settingsNow: ExplorerSettings,
@@ -38,8 +48,17 @@ export class RegistryService implements vscode.Disposable {
 
   /** The session for everything the views and commands do, created on first use. */
   get session(): RegistrySession {
-    this.current ??= core().createSession(coreConfigFrom(this.settingsNow, (e) => this.logRequest(e), this.logins));
+    if (!this.current) {
+      this.current = core().createSession(coreConfigFrom(this.settingsNow, (e) => this.logRequest(e), this.logins));
+      this.current.onPullRateLimit((registry, limit) => this.pullLimitListeners.forEach((listener) => listener(registry, limit)));
+    }
     return this.current;
+  }
+
+  /** Calls `listener` when a registry reports its pull rate limit (Docker Hub's), in this session or the next. */
+  onPullRateLimit(listener: (registry: string, limit: PullRateLimit) => void): vscode.Disposable {
+    this.pullLimitListeners.add(listener);
+    return { dispose: () => this.pullLimitListeners.delete(listener) };
   }
 
   /**

@@ -21,7 +21,7 @@ const SESSION_KEYS = [
   'network',
 ] as const;
 const REBUILD_KEYS = ['showDiscoveredRegistries', 'hiddenRegistries', 'pageSize', 'nestedRepositories'] as const;
-const REDRAW_KEYS = ['tagSortOrder'] as const;
+const REDRAW_KEYS = ['tagSortOrder', 'repositorySortOrder'] as const;
 
 export function impactOf(before: ExplorerSettings, after: ExplorerSettings): SettingsImpact {
   const changed = (keys: readonly (keyof ExplorerSettings)[]) =>

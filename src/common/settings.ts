@@ -15,6 +15,12 @@ export interface RegistrySetting {
   repositories?: string[];
   /** `none`, or a proxy URL for this registry alone. */
   proxy?: string;
+  /** The vendor of a self-hosted registry (`gitlab`, `harbor`, `quay`, `github`…), when its host does not say. */
+  provider?: string;
+  /** The vendor API's base URL, for a self-hosted edition that serves it elsewhere. */
+  apiUrl?: string;
+  /** Organizations, groups or projects to list besides the ones the vendor's API names. */
+  namespaces?: string[];
 }
 
 /** VS Code's own network settings (`http.*`), passed to the core as facts. */
@@ -34,6 +40,8 @@ export interface NetworkSettings {
 /** The `http.*` settings read, so a change to any of them replaces the session. */
 export const NETWORK_SETTINGS = ['http.proxy', 'http.noProxy', 'http.proxyAuthorization', 'http.proxyStrictSSL', 'http.systemCertificates'];
 
+/** How a registry's repositories are ordered: by name, or the latest push first where the provider says. */
+export type RepositorySortOrder = 'name' | 'lastPush';
 /** Where Log In… keeps a checked login: ask each time, VS Code only, or also Docker's credential store. */
 export type SaveLoginsTo = 'ask' | 'vscode' | 'vscodeAndDocker';
 
@@ -53,6 +61,7 @@ export interface ExplorerSettings {
   concurrency: number;
   pageSize: number;
   tagSortOrder: TagSortOrder;
+  repositorySortOrder: RepositorySortOrder;
   nestedRepositories: boolean;
   defaultPlatform: string;
   /** MiB per PATCH when uploading blobs; 0 means one monolithic PUT. */
@@ -75,6 +84,7 @@ export interface EditorSettings {
 }
 
 const TAG_SORT_ORDERS: readonly TagSortOrder[] = ['natural', 'alphabetical', 'created'];
+const REPOSITORY_SORT_ORDERS: readonly RepositorySortOrder[] = ['name', 'lastPush'];
 const SAVE_LOGINS_TO: readonly SaveLoginsTo[] = ['ask', 'vscode', 'vscodeAndDocker'];
 
 export function readSettings(): ExplorerSettings {
@@ -96,6 +106,7 @@ export function readSettings(): ExplorerSettings {
     concurrency: clamp(c.get('concurrency'), 1, 16, 4),
     pageSize: clamp(c.get('pageSize'), 10, 1000, 100),
     tagSortOrder: oneOf(c.get<string>('tagSortOrder'), TAG_SORT_ORDERS, 'natural'),
+    repositorySortOrder: oneOf(c.get<string>('repositorySortOrder'), REPOSITORY_SORT_ORDERS, 'name'),
     nestedRepositories: c.get<boolean>('nestedRepositories', false) === true,
     defaultPlatform: c.get<string>('defaultPlatform', ''),
     uploadChunkSizeMiB: clamp(c.get('uploadChunkSize'), 0, 1024, 0),
@@ -176,6 +187,11 @@ export function coreConfigFrom(
     log,
     userAgent: userAgent(),
   };
+}
+
+/** Orders every registry's repositories by name or by last push (the user's settings). */
+export async function setRepositorySortOrder(order: RepositorySortOrder): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update('repositorySortOrder', order, vscode.ConfigurationTarget.Global);
 }
 
 /** Writes the registries list to the user's settings (it is machine-scoped: never the workspace). */

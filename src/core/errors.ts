@@ -120,6 +120,12 @@ export type CoreErrorCode =
   | 'NEEDS_LOGIN'
   | 'BAD_TOKEN_RESPONSE'
   | 'TOKEN_SERVER_ERROR'
+  // A vendor's web API (Docker Hub, GitHub, GitLab, Quay, Harbor: src/core/providers)
+  | 'TOKEN_REJECTED'
+  | 'SCOPE_MISSING'
+  | 'RATE_LIMITED'
+  | 'NOT_VISIBLE'
+  | 'API_ERROR'
   // What a registry answered
   | RegistryAnswerCode
   | 'CATALOG_UNSUPPORTED'
@@ -207,7 +213,11 @@ export type Remedy =
   /** Reach the host without the proxy (configured in `source`). */
   | { kind: 'bypass-proxy'; host: string; proxy: string; source: string }
   /** Fix the proxy configured in `source`, or reach the host without it. */
-  | { kind: 'check-proxy'; host: string; proxy: string; source: string };
+  | { kind: 'check-proxy'; host: string; proxy: string; source: string }
+  /** Sign in to the host again, granting the vendor's API these scopes (GitHub's `read:packages`). */
+  | { kind: 'grant-scopes'; host: string; scopes: readonly string[] }
+  /** Run a command of the vendor's own tool, which sets up the login (`az acr login --name x`). */
+  | { kind: 'run-command'; host: string; command: string };
 
 /**
  * Malformed input to a parser: a reference, a header, a line of configuration. `position` is the
@@ -270,6 +280,16 @@ export class RetryLaterError extends CoreError {
     readonly status: number,
   ) {
     super('RETRY_LATER', message);
+  }
+}
+
+/** A vendor's API said its rate limit is spent: `resetAt` is when it said requests are allowed again, when it said. */
+export class RateLimitError extends CoreError {
+  constructor(
+    message: string,
+    readonly resetAt: Date | undefined,
+  ) {
+    super('RATE_LIMITED', message);
   }
 }
 

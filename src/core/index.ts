@@ -9,6 +9,7 @@ export {
   RegistryError,
   ConfigFileError,
   RetryLaterError,
+  RateLimitError,
   isTemporary,
   isRestartable,
   type CoreErrorCode,
@@ -19,6 +20,12 @@ export {
 } from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
 export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
+export { ApiChannel, type ApiRequest } from './registry/api-channel';
+export { type PullRateLimit } from './registry/rate-limit';
+export { createProviderClient, type ProviderClientOptions } from './providers/providers';
+export { ACR_SIGN_IN_SCOPES, exchangeEntraToken } from './providers/acr-exchange';
+export { chooseProvider, providerIdForHost, PROVIDER_IDS, type ProviderSetting } from './providers/choose';
+export { type ProviderClient, type ProviderId, type ProviderInfo, type RepositoryDetails, type SignIn } from './providers/provider';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
 export { type SettingNames } from './hosts/host-settings';

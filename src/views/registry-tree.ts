@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
-import type { ParsedManifest, Repository } from '../core/index';
+import type { ParsedManifest, ProviderClient, RegistryClient, Repository } from '../core/index';
 import { errorText } from '../common/error-text';
 import type { RegistryService } from '../common/registry-service';
 import type { RegistrySetting } from '../common/settings';
@@ -33,6 +33,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly filters = new Map<string, NameFilter>();
   /** Creation times by manifest digest (content-addressed, so never stale). */
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
+  private readonly pullLimitWatch: vscode.Disposable;
 
   constructor(
     private readonly service: RegistryService,
@@ -41,6 +42,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.ctx = {
       pageSize: () => this.service.settings.pageSize,
       tagSortOrder: () => this.service.settings.tagSortOrder,
+      repositorySortOrder: () => this.service.settings.repositorySortOrder,
       nestedRepositories: () => this.service.settings.nestedRepositories,
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
@@ -50,6 +52,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       repository: (client, name) => this.service.repositoryOf(client, name),
       createdTime: (repository, parsed) => this.createdTime(repository, parsed),
     };
+    // A registry that reports its pull rate limit (Docker Hub, on manifest requests) redraws its row,
+    // at most once a second: every tag row's manifest request reports it again.
+    const pending = new Map<string, NodeJS.Timeout>();
+    this.pullLimitWatch = this.service.onPullRateLimit((registry) => {
+      if (pending.has(registry)) return;
+      const timer = setTimeout(() => {
+        pending.delete(registry);
+        for (const node of this.registries) if (core().canonicalHost(node.entry.host) === registry) this.changeEmitter.fire(node);
+      }, 1000);
+      pending.set(registry, timer);
+    });
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
@@ -118,6 +131,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   dispose(): void {
+    this.pullLimitWatch.dispose();
     this.changeEmitter.dispose();
   }
 
@@ -145,6 +159,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
         host,
         origin: { kind: 'configured', settingUrl: setting.url },
         pinnedRepositories: setting.repositories ?? [],
+        setting,
       });
     } catch (err) {
       this.log.warn(`Skipping registry "${setting.url}" from settings: ${this.describe(err, 'reading settings')}`);
@@ -173,8 +188,31 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     }
   }
 
-  private registryNode(entry: Omit<RegistryEntry, 'client'>): RegistryNode {
-    return new RegistryNode({ ...entry, client: this.service.session.registry(entry.host) }, this.ctx);
+  private registryNode({ setting, ...entry }: Omit<RegistryEntry, 'client' | 'provider'> & { setting?: RegistrySetting }): RegistryNode {
+    const client = this.service.session.registry(entry.host);
+    return new RegistryNode({ ...entry, client, provider: this.providerFor(client, entry.host, setting) }, this.ctx);
+  }
+
+  /**
+   * The registry's provider: by its host, or the one its settings entry names (with the API URL
+   * and namespaces there). A provider the settings name wrongly is reported, and the host decides.
+   */
+  private providerFor(client: RegistryClient, host: string, setting: RegistrySetting | undefined): ProviderClient {
+    const { createProviderClient, parseRegistryLocation } = core();
+    const api = this.service.session.apiChannel();
+    const options = {
+      ...(setting?.provider ? { provider: setting.provider } : {}),
+      ...(setting?.apiUrl ? { apiUrl: setting.apiUrl } : {}),
+      ...(setting?.namespaces ? { namespaces: setting.namespaces.filter((n) => typeof n === 'string' && n.trim() !== '') } : {}),
+      ...(setting ? { scheme: parseRegistryLocation(setting.url).scheme } : {}),
+    };
+    try {
+      return createProviderClient(client, api, options);
+    } catch (err) {
+      void showError(`Registry ${host}: ${errorText(err)}`);
+      this.log.warn(`Registry ${host}: ${this.describe(err, 'reading its provider from settings')}`);
+      return createProviderClient(client, api, { namespaces: options.namespaces ?? [] });
+    }
   }
 
   private createdTime(repository: Repository, parsed: ParsedManifest): Promise<number | undefined> {

@@ -33,7 +33,7 @@ export async function runRestrictedPath(
     await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 30_000 });
 
-    // 31. The Dockerfile in Restricted Mode: no lens, and not one manifest request while it sits open.
+    // 50. The Dockerfile in Restricted Mode: no lens, and not one manifest request while it sits open.
     const mark = requestMark(options.registry);
     await openFile(page, 'Dockerfile', true);
     await line(page, 'apps/web:v1').waitFor({ timeout: 10_000 });
@@ -41,9 +41,9 @@ export async function runRestrictedPath(
     const unasked = requestsSince(options.registry, mark).filter((r) => about('apps/web')(r) || about('library/alpine')(r));
     assert.deepEqual(unasked, [], 'nothing is looked up in Restricted Mode before the person asks');
     assert.equal(await page.locator('.editor-instance .codelens-decoration', { hasText: 'Pin to digest' }).count(), 0, 'no lenses');
-    await shoot(page, options.screenshots, '31-restricted-mode-quiet');
+    await shoot(page, options.screenshots, '50-restricted-mode-quiet');
 
-    // 32. A hover is asking: it looks the reference up, and only that one.
+    // 51. A hover is asking: it looks the reference up, and only that one.
     const web = line(page, 'apps/web:v1');
     const box = await web.locator('span', { hasText: 'apps/web' }).first().boundingBox();
     assert.ok(box, 'the FROM line is on screen');
@@ -53,9 +53,9 @@ export async function runRestrictedPath(
     assert.ok(asked.some(about('apps/web')), 'the hover looked apps/web up');
     assert.ok(!asked.some(about('library/alpine')), 'and nothing else');
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(options.screenshots, '32-restricted-mode-hover.png') });
+    await page.screenshot({ path: join(options.screenshots, '51-restricted-mode-hover.png') });
 
-    // 33. Trusting the folder turns the lenses on without reopening the file.
+    // 52. Trusting the folder turns the lenses on without reopening the file.
     await page.mouse.move(1100, 16);
     await runCommand(page, 'Workspaces: Manage Workspace Trust');
     await page
@@ -77,7 +77,7 @@ export async function runRestrictedPath(
     while (!requestsSince(options.registry, mark).some(about('library/alpine')) && Date.now() < deadline) await page.waitForTimeout(250);
     assert.ok(requestsSince(options.registry, mark).some(about('library/alpine')), 'trusted: the lenses look references up');
     await page.locator('.editor-instance .codelens-decoration', { hasText: 'Pin to digest' }).nth(1).waitFor({ timeout: 30_000 });
-    await shoot(page, options.screenshots, '33-restricted-mode-trusted');
+    await shoot(page, options.screenshots, '52-restricted-mode-trusted');
   } finally {
     await server.stop();
   }

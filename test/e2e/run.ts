@@ -3,7 +3,8 @@
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
- *                                          editor-path; E2E_ONLY=editor runs the last alone)
+ *                                          editor-path, provider-path, restricted-path; E2E_ONLY=editor runs
+ *                                          the editor and Restricted Mode paths alone)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -23,7 +24,10 @@ import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
 import { runEditorPath } from './editor-path';
 import { runRestrictedPath } from './restricted-path';
+import { runProviderPath } from './provider-path';
 import type { LabRegistry } from '../support/lab/registry';
+import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
+import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
 
 const PROJECT = resolve(__dirname, '../../..');
 const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
@@ -35,6 +39,8 @@ async function main(mode: string): Promise<number> {
   try {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
+    // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
+    const providers = await startProviderLab(lab);
     if (mode === 'integration') {
       const [basic, token, tls] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
@@ -56,10 +62,11 @@ async function main(mode: string): Promise<number> {
           service: token.tokenService!,
         },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
+        providers: providers.description,
       };
-      return await runIntegration(registry.url, JSON.stringify(description));
+      return await runIntegration(registry.url, JSON.stringify(description), providers);
     }
-    if (mode === 'e2e') return await runEndToEnd(registry);
+    if (mode === 'e2e') return await runEndToEnd(registry, providers);
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {
     await lab.stopAll();
@@ -75,10 +82,32 @@ function isolatedLogins(): Record<string, string> {
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, 'auth.json') };
 }
 
+/**
+ * VS Code's GitHub and Microsoft sign-ins are replaced by a stand-in extension whose sessions carry
+ * the contract servers' tokens (github.com and Microsoft's login are out of reach): packaged,
+ * installed, the built-in ones disabled.
+ */
+function githubStandIn(providers: ProviderLab): { extraVsix: string[]; skipBuiltinExtensions: string[]; env: Record<string, string> } {
+  const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'stand-in-'));
+  return {
+    extraVsix: [packageStandIn(dir)],
+    skipBuiltinExtensions: BUILT_IN_AUTH,
+    env: {
+      GITHUB_STAND_IN_LOGIN: providers.description.github.login,
+      GITHUB_STAND_IN_TOKEN: providers.description.github.token,
+      GITHUB_STAND_IN_WRITE_TOKEN: providers.description.github.writeToken,
+      GITHUB_STAND_IN_RECORD: join(dir, 'scopes-asked.jsonl'),
+      MICROSOFT_STAND_IN_ACCOUNT: providers.description.acr.account,
+      MICROSOFT_STAND_IN_TOKEN: providers.description.acr.entraToken,
+    },
+  };
+}
+
 /** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
-async function runIntegration(registryUrl: string, labJson: string): Promise<number> {
+async function runIntegration(registryUrl: string, labJson: string, providers: ProviderLab): Promise<number> {
   // Debug level, so the log holds every request line: the secrets test reads it all.
-  const server = await startVsCodeServer({ logLevel: 'debug', env: isolatedLogins() });
+  const standIn = githubStandIn(providers);
+  const server = await startVsCodeServer({ logLevel: 'debug', ...standIn, env: { ...isolatedLogins(), ...standIn.env } });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);
@@ -113,12 +142,22 @@ async function runIntegration(registryUrl: string, labJson: string): Promise<num
 }
 
 /** A person's path through the UI, on the .vsix installed the way a user installs it. */
-async function runEndToEnd(registry: LabRegistry): Promise<number> {
+async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promise<number> {
   const registryUrl = registry.url;
   const screenshots = join(PROJECT, 'test/e2e/screenshots');
   mkdirSync(screenshots, { recursive: true });
   const logins = isolatedLogins();
-  const server = await startVsCodeServer({ vsix: VSIX, env: logins });
+  const standIn = githubStandIn(providers);
+  const server = await startVsCodeServer({
+    vsix: VSIX,
+    ...standIn,
+    env: { ...logins, ...standIn.env },
+    // Machine-scoped, so from the remote machine's settings: ghcr.io and docker.io lead to the contract servers.
+    machineSettings: {
+      'registryExplorer.resolveRules': providers.description.resolveRules,
+      'registryExplorer.hostsDirectories': providers.description.hostsDirectories,
+    },
+  });
   const workbench = await openWorkbench();
   try {
     await workbench.page.goto(server.workbenchUrl());
@@ -142,6 +181,11 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     await runWalkthroughPath(workbench.page, { screenshots });
     await editorPath();
+    await runProviderPath(workbench.page, {
+      screenshots,
+      providers: providers.description,
+      scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
+    });
     // Last: a second VS Code, with workspace trust on and the folder not trusted.
     await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);

@@ -30,6 +30,10 @@ export interface VsCodeServerOptions {
   machineSettings?: Record<string, unknown>;
   /** A .vsix installed the way a user installs one. */
   vsix?: string;
+  /** More extensions to install the same way (the GitHub sign-in stand-in). */
+  extraVsix?: string[];
+  /** Built-in extensions left out (VS Code's server reads VSCODE_SKIP_BUILTIN_EXTENSIONS), e.g. one the run replaces. */
+  skipBuiltinExtensions?: string[];
   /** Extra environment for the server and its extension host. */
   env?: Record<string, string>;
   /** A fixed port (the demo's); by default a free one. */
@@ -91,13 +95,14 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     XDG_CONFIG_HOME: join(runDir, 'xdg'),
     XDG_CACHE_HOME: join(runDir, 'xdg'),
     TMPDIR: join(runDir, 'tmp'),
+    ...(options.skipBuiltinExtensions?.length ? { VSCODE_SKIP_BUILTIN_EXTENSIONS: options.skipBuiltinExtensions.join(',') } : {}),
     ...options.env,
   };
   mkdirSync(env.TMPDIR!, { recursive: true });
   const base = ['--config', join(runDir, 'code-server.yaml'), '--user-data-dir', userData, '--extensions-dir', join(runDir, 'extensions')];
-  if (options.vsix) {
-    const install = spawnSync(codeServer, [...base, '--install-extension', options.vsix], { env, encoding: 'utf8' });
-    if (install.status !== 0) throw new Error(`code-server could not install ${options.vsix}: ${install.stderr || install.stdout}`);
+  for (const vsix of [...(options.vsix ? [options.vsix] : []), ...(options.extraVsix ?? [])]) {
+    const install = spawnSync(codeServer, [...base, '--install-extension', vsix], { env, encoding: 'utf8' });
+    if (install.status !== 0) throw new Error(`code-server could not install ${vsix}: ${install.stderr || install.stdout}`);
   }
   const port = options.port ?? (await freePort());
   const server: ChildProcess = spawn(

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes/node-base';
+import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
 
 export const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 
@@ -65,6 +66,8 @@ export interface LabDescription {
     service: string;
   };
   tls: { url: string; host: string; caCertPath: string };
+  /** GitHub's and Docker Hub's contract servers (test/support/lab/vendors/provider-lab.ts). */
+  providers?: ProviderLabDescription;
 }
 
 export function labDescription(): LabDescription {

@@ -12,6 +12,8 @@ export interface Credential {
   registryToken?: string;
   /** Where it came from, for the user: 'secret-storage', a file path, `path (credsStore: desktop)`. Never a secret. */
   source: string;
+  /** Who the login belongs to, for display, when its username is a token user (an editor sign-in exchanged for ACR's). */
+  account?: string;
 }
 
 /** A credential's secret parts, before the lookup says where it came from. */

@@ -12,6 +12,8 @@ import { listPages, listTags, readText, type ListOptions } from './listing';
 import { registryErrorFor } from './registry-errors';
 import { Repository } from './repository';
 import type { RequestRouter } from './router';
+import type { PullRateLimit } from './rate-limit';
+import type { Credential } from '../credentials/types';
 
 export type { ListOptions } from './listing';
 
@@ -44,6 +46,16 @@ export class RegistryClient {
   /** The registry as references name it: `docker.io`, `ghcr.io`, `localhost:5000`. */
   get host(): string {
     return this.router.host;
+  }
+
+  /** The pull rate limit the registry last reported on an answer (Docker Hub's), if it ever did. */
+  get pullRateLimit(): PullRateLimit | undefined {
+    return this.router.pullRateLimit();
+  }
+
+  /** The credential this client uses for the registry itself (not a mirror), if any: what a provider's API signs in with too. */
+  credential(): Promise<Credential | undefined> {
+    return this.router.credential(this.router.host);
   }
 
   /** The endpoints an operation would use, in order, and why. */

@@ -38,6 +38,8 @@ export class EndpointClient {
     private readonly connection: RegistryConnection,
     private readonly authorizer: Authorizer,
     private readonly retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    /** Sees every answer's headers before the caller does (the session notes the pull rate limit a registry reports). */
+    private readonly observe?: (res: HttpResponse) => void,
   ) {}
 
   get host(): string {
@@ -99,6 +101,7 @@ export class EndpointClient {
         ? originHoldMs(res.status, header(res, 'retry-after'), attempt, this.retryPolicy)
         : undefined;
       if (hold !== undefined) gate.hold(hold, res.status);
+      this.observe?.(res);
       if (attempt < maxAttempts && isTemporaryStatus(res.status)) {
         await res.body.dump().catch(() => undefined);
         // With a hold, the gate at the top of the loop is this request's wait too.

@@ -12,6 +12,7 @@ import type { EndpointPlan, Operation } from '../hosts/plan';
 import type { KnownSecrets } from '../text/registry-text';
 import type { HttpResponse } from '../transport/http';
 import type { EndpointClient, EndpointRequest } from './endpoint-client';
+import type { PullRateLimit } from './rate-limit';
 
 /** What the session provides a registry's router with. */
 export interface RouterSource {
@@ -24,6 +25,8 @@ export interface RouterSource {
   clientsFor(plan: EndpointPlan, repository?: string): Promise<EndpointClient[]>;
   /** The credential used for a contacted host (memoised by the session). */
   credential(host: string): Promise<Credential | undefined>;
+  /** The pull rate limit the registry last reported, if it ever did. */
+  pullRateLimit(): PullRateLimit | undefined;
 }
 
 /** One failed endpoint on the way to an answer, for the error a user sees when all fail. */
@@ -49,6 +52,10 @@ export class RequestRouter {
 
   credential(host: string): Promise<Credential | undefined> {
     return this.source.credential(host);
+  }
+
+  pullRateLimit(): PullRateLimit | undefined {
+    return this.source.pullRateLimit();
   }
 
   /** Clients for the plan's endpoints of an operation, in order; refuses an empty plan with the reason. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir as osHomedir } from 'node:os';
 import { Authorizer } from '../auth/authorizer';
@@ -5,7 +6,9 @@ import { RegistryClient } from './client';
 import { CredentialResolver } from '../credentials/resolver';
 import type { Credential, CredentialStore } from '../credentials/types';
 import { defaultHostRoots, loadHostConfig, type HostConfig } from '../hosts/hosts-dirs';
+import { ApiChannel } from './api-channel';
 import { EndpointClient } from './endpoint-client';
+import { pullRateLimitOf, type PullRateLimit } from './rate-limit';
 import { RequestRouter } from './router';
 import { CoreError } from '../errors';
 import { hostTls, planEndpoints, resolveHostAddresses, type EndpointPlan, type Operation, type PlannedEndpoint } from '../hosts/plan';
@@ -15,7 +18,7 @@ import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
-import { HttpTransport, type ConnectionOptions } from '../transport/http';
+import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
 import { DEFAULT_BODY_TIME_LIMITS, type BodyTimeLimits } from '../transport/response-body';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../transport/retry';
 import { RetryGate } from '../transport/retry-gate';
@@ -118,6 +121,10 @@ export class RegistrySession {
   /** The insecure registries, resolve rules and registry entries, parsed once (see host-settings.ts). */
   private readonly hostSettings: HostSettings;
   private trust: Promise<TrustRoots> | undefined;
+  /** The pull rate limit each registry last reported (by canonical registry host), and who wants to know. */
+  private readonly pullLimits = new Map<string, PullRateLimit>();
+  private readonly pullLimitListeners = new Set<(registry: string, limit: PullRateLimit) => void>();
+  private readonly apiOptions = new Map<string, Promise<ConnectionOptions>>();
 
   constructor(readonly config: CoreConfig = {}) {
     const env = config.env ?? process.env;
@@ -173,7 +180,24 @@ export class RegistrySession {
       plan: (operation) => this.plan(host, operation),
       clientsFor: (plan, repository) => this.endpointClients(plan, repository),
       credential: (contacted) => this.credential(contacted),
+      pullRateLimit: () => this.pullLimits.get(canonicalHost(host)),
     });
+  }
+
+  /**
+   * Requests to vendors' web APIs (Docker Hub's, GitHub's…) through this session's transport: each
+   * origin reached as configured for its host, like a registry's (its resolve rule, its CA and
+   * client certificate from the host directories, skip_verify or the insecure settings), logged
+   * like every request, with the session's secrets and retry policy.
+   */
+  apiChannel(): ApiChannel {
+    return new ApiChannel({ send: (req) => this.sendToApi(req), secrets: this.secrets, retry: this.retry });
+  }
+
+  /** Calls `listener` whenever a registry reports its pull rate limit (Docker Hub on manifest requests); returns the unsubscribe. */
+  onPullRateLimit(listener: (registry: string, limit: PullRateLimit) => void): () => void {
+    this.pullLimitListeners.add(listener);
+    return () => this.pullLimitListeners.delete(listener);
   }
 
   /** The hosts directories this session reads, in order. */
@@ -214,7 +238,9 @@ export class RegistrySession {
       const tls = await this.endpointTls(endpoint);
       const connection = this.connectionFor(endpoint, tls);
       const authorizer = await this.authorizerFor(endpoint, tls, repository);
-      clients.push(new EndpointClient(endpoint, connection, authorizer, this.retry));
+      // Only the registry itself speaks for its pull rate limit; a mirror's answers are its own.
+      const observe = endpoint.role === 'server' ? (res: HttpResponse) => this.notePullRateLimit(plan.registry, res) : undefined;
+      clients.push(new EndpointClient(endpoint, connection, authorizer, this.retry, observe));
     }
     return clients;
   }
@@ -255,7 +281,68 @@ export class RegistrySession {
   }
 
   async close(): Promise<void> {
+    this.pullLimitListeners.clear();
     await this.transport.close();
+  }
+
+  private notePullRateLimit(registry: string, res: HttpResponse): void {
+    const limit = pullRateLimitOf(res.headers);
+    if (!limit) return;
+    const key = canonicalHost(registry);
+    this.pullLimits.set(key, limit);
+    for (const listener of this.pullLimitListeners) listener(key, limit);
+  }
+
+  /** One request to a vendor's API, connected as configured for its host, and logged without headers or bodies. */
+  private async sendToApi(req: HttpRequest): Promise<HttpResponse> {
+    const connection = await this.apiConnectionOptions(req.url);
+    const started = performance.now();
+    const url = `${req.url.origin}${req.url.pathname}${req.url.search}`;
+    const log = this.config.log ?? (() => undefined);
+    try {
+      const res = await this.transport.send({ ...req, connection });
+      log({ method: req.method, url, status: res.status, durationMs: performance.now() - started });
+      return res;
+    } catch (err) {
+      log({ method: req.method, url, durationMs: performance.now() - started, error: err instanceof CoreError ? err.code : 'ERROR' });
+      throw err;
+    }
+  }
+
+  /**
+   * How an API origin is reached: as the registry on that host would be (its plan's server
+   * endpoint: resolve rule, CA and client files, skip_verify, the insecure settings), or, when its
+   * host directory sends the registry elsewhere, with the host's own TLS settings and resolve rule.
+   */
+  private apiConnectionOptions(url: URL): Promise<ConnectionOptions> {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    return this.memo(this.apiOptions, `${scheme}://${url.host}`, async () => {
+      const host = canonicalHost(url.host, scheme);
+      const plan = await this.plan(host, 'list');
+      const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
+      if (server) return (await this.endpointTls(server)).own[scheme];
+      const timeout = this.config.requestTimeoutMs ?? 30_000;
+      const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+      // A vendor API is reached through the proxy rules for its own host, as a token realm is.
+      const route = this.routeTo(url);
+      const rule = route.proxy ? undefined : findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+      const options: ConnectionOptions = {
+        connectTimeoutMs: timeout,
+        headersTimeoutMs: timeout,
+        ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
+        // API requests carry the login: tunnelled whatever the scheme.
+        ...viaProxy(route, true),
+      };
+      if (scheme === 'http') return options;
+      const own = await this.hostOwnTls(url.host);
+      return {
+        ...options,
+        roots: await this.trustRoots(),
+        ...(own.ca.length > 0 ? { ca: own.ca } : {}),
+        ...(own.clientCertificates.length > 0 ? { clientCertificates: own.clientCertificates } : {}),
+        ...(own.skipVerify ? { skipVerify: true } : {}),
+      };
+    });
   }
 
   /** A registry's host directory and (for CIDR insecure entries) its hosts' addresses, read once per session. */
@@ -436,8 +523,10 @@ export class RegistrySession {
   private async authorizerFor(endpoint: PlannedEndpoint, tls: EndpointTls, repository: string | undefined): Promise<Authorizer> {
     const credential = await this.credential(endpoint.host, repository);
     // One authorizer per host, credential and TLS settings: tokens are never shared between
-    // identities, and its token realm is reached with the TLS settings of this endpoint.
-    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}` : 'anonymous'}\0${tls.key}`;
+    // identities, and its token realm is reached with the TLS settings of this endpoint. The
+    // secret counts too: a sign-in whose token changed (more scopes granted, the same account)
+    // must not reuse an authorizer holding the old one.
+    const key = `${endpoint.host}\0${credential ? `${credential.source}\0${credential.username ?? ''}\0${secretPrint(credential)}` : 'anonymous'}\0${tls.key}`;
     let authorizer = this.authorizers.get(key);
     if (!authorizer) {
       const connection = this.connectionFor(endpoint, tls);
@@ -455,6 +544,14 @@ export class RegistrySession {
     }
     return authorizer;
   }
+}
+
+/** A short digest of a credential's secrets, to tell two logins of one account apart without keeping them in a key. */
+function secretPrint(credential: Credential): string {
+  return createHash('sha256')
+    .update(JSON.stringify([credential.password ?? '', credential.identityToken ?? '', credential.registryToken ?? '']))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 async function readPem(path: string, what: string): Promise<string> {

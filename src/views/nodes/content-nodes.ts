@@ -8,7 +8,7 @@ import { core } from '../../common/core-loader';
 import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
 import { formatBytes } from '../../shared/format';
 import { formatCreated } from '../tag-order';
-import { CONTEXT, type BlobRole, type ManifestRole } from './context-values';
+import { CONTEXT, withWebPages, type BlobRole, type ManifestRole } from './context-values';
 import { MessageNode, type ExplorerNode, type RepositoryPlace, type TreeContext } from './node-base';
 
 /** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
@@ -151,7 +151,7 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     item.id = `tag:${this.place.registryId}/${this.place.name}:${this.tag}`;
     const referrersIndex = REFERRERS_TAG.test(this.tag);
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
-    item.contextValue = this.parsed?.kind === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage;
+    item.contextValue = withWebPages(this.parsed?.kind === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage, this.place.webPages);
     // Registries without the referrers API keep referrers under a tag named after the subject's digest.
     const summary = referrersIndex ? 'referrers index' : (this.summary() ?? (this.failure ? 'unreadable' : undefined));
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;

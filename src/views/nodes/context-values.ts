@@ -38,11 +38,13 @@ export interface RegistryRowState {
   /** The fixes its state allows (see fixesFor). */
   fixes: readonly RegistryFix[];
   filtered: boolean;
+  /** Its provider has web pages (Open in Browser). */
+  web?: boolean;
 }
 
 /**
  * `registry.<configured|discovered>`, then the flags the menus match on: `.needsLogin`,
- * `.unreachable`, one per available fix (`.markInsecure`, `.openHostsToml`…), `.filtered`.
+ * `.unreachable`, one per available fix (`.markInsecure`, `.openHostsToml`…), `.filtered`, `.web`.
  */
 export function registryContextValue(row: RegistryRowState): string {
   const flags = [`registry.${row.origin}`];
@@ -50,7 +52,13 @@ export function registryContextValue(row: RegistryRowState): string {
   if (row.unreachable) flags.push('unreachable');
   flags.push(...row.fixes);
   if (row.filtered) flags.push('filtered');
+  if (row.web) flags.push('web');
   return flags.join('.');
+}
+
+/** A repository row's or tag row's value, with `.web` when its registry's provider has web pages. */
+export function withWebPages(value: string, web: boolean | undefined): string {
+  return web ? `${value}.web` : value;
 }
 
 /** Rows without a context menu or inline action (a click does what they are for, or nothing). */
@@ -84,9 +92,16 @@ function registryStates(): Omit<RegistryRowState, 'origin' | 'filtered'>[] {
 /** Every context value the tree can produce. */
 export function allContextValues(): string[] {
   const registries = (['configured', 'discovered'] as const).flatMap((origin) =>
-    [false, true].flatMap((filtered) => registryStates().map((state) => registryContextValue({ origin, filtered, ...state }))),
+    [false, true].flatMap((filtered) =>
+      [false, true].flatMap((web) => registryStates().map((state) => registryContextValue({ origin, filtered, web, ...state }))),
+    ),
   );
+  const withWeb = [CONTEXT.repository, CONTEXT.repositoryFiltered, CONTEXT.tagIndex, CONTEXT.tagImage].map((v) => withWebPages(v, true));
   return [
-    ...new Set([...registries, ...Object.values(CONTEXT).flatMap((value) => (typeof value === 'string' ? [value] : Object.values(value)))]),
+    ...new Set([
+      ...registries,
+      ...withWeb,
+      ...Object.values(CONTEXT).flatMap((value) => (typeof value === 'string' ? [value] : Object.values(value))),
+    ]),
   ];
 }

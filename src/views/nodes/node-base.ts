@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ParsedManifest, RegistryClient, Repository } from '../../core/index';
-import type { TagSortOrder } from '../../common/settings';
+import type { RepositorySortOrder, TagSortOrder } from '../../common/settings';
 import type { NameFilter } from '../name-filter';
 import { CONTEXT } from './context-values';
 
@@ -18,6 +18,7 @@ export interface ExplorerNode {
 export interface TreeContext {
   pageSize(): number;
   tagSortOrder(): TagSortOrder;
+  repositorySortOrder(): RepositorySortOrder;
   /** Whether repository path segments show as folders. */
   nestedRepositories(): boolean;
   /** Asks the view to redraw `node` (or everything). */
@@ -42,6 +43,8 @@ export interface RegistryPlace {
   readonly id: string;
   readonly host: string;
   readonly client: RegistryClient;
+  /** Whether its provider has web pages for repositories and tags (Open in Browser). */
+  readonly webPages?: boolean;
 }
 
 /** A repository, as its tags, manifests and blobs carry it. */
@@ -53,6 +56,8 @@ export interface RepositoryPlace {
   /** `host/team/app` */
   readonly reference: string;
   readonly client: RegistryClient;
+  /** Whether its registry's provider has web pages for it and its tags (Open in Browser). */
+  readonly webPages?: boolean;
 }
 
 export class MessageNode implements ExplorerNode {

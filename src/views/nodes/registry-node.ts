@@ -3,10 +3,11 @@
  * repositories (paged, filtered, optionally nested in folders), and the fixes as rows.
  */
 import * as vscode from 'vscode';
-import type { PingResult, RegistryClient } from '../../core/index';
+import type { PingResult, ProviderClient, RegistryClient, RepositoryDetails } from '../../core/index';
 import { errorText } from '../../common/error-text';
 import { fixesFor, hostsTomlOf, problemNote, type HostsTomlPlace, type RegistryFix } from '../registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from '../repository-folders';
+import { orderRepositories, providerIcon, providerNote, pullLimitNote, pullLimitText, repositoryListing } from '../provider-rows';
 import { CONTEXT, registryContextValue } from './context-values';
 import { ActionNode, MessageNode, type ExplorerNode, type RegistryPlace, type TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
@@ -32,6 +33,8 @@ export interface RegistryEntry {
   origin: RegistryOrigin;
   pinnedRepositories: string[];
   client: RegistryClient;
+  /** Lists its repositories (the vendor's API, or `_catalog`) and says who is signed in. */
+  provider: ProviderClient;
 }
 
 const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: string; tooltip: string }> = {
@@ -61,6 +64,9 @@ const FIX_ACTIONS: Record<RegistryFix, { label: string; icon: string; command: s
   },
 };
 
+/** Remedies of a failed listing that Log In… carries out (it asks the provider how to sign in). */
+const SIGN_IN_REMEDIES = new Set(['log-in', 'grant-scopes', 'run-command']);
+
 export class RegistryNode extends PagedNode {
   protected readonly noun = 'repositories';
   private state: PingResult | undefined;
@@ -68,6 +74,10 @@ export class RegistryNode extends PagedNode {
   private hostsToml: HostsTomlPlace | undefined;
   private pinging: Promise<void> | undefined;
   private readonly folders = new Map<string, FolderNode>();
+  /** What the provider said of each repository listed (last push, visibility, description). */
+  private readonly details = new Map<string, RepositoryDetails>();
+  /** The signed-in account as the vendor names it, once asked after a reachable ping. */
+  private account: string | undefined;
 
   constructor(
     readonly entry: RegistryEntry,
@@ -78,7 +88,12 @@ export class RegistryNode extends PagedNode {
 
   /** What the rows under this one carry by value. */
   get place(): RegistryPlace {
-    return { id: this.entry.id, host: this.entry.host, client: this.entry.client };
+    return {
+      id: this.entry.id,
+      host: this.entry.host,
+      client: this.entry.client,
+      ...(this.entry.provider.info.webPages ? { webPages: true } : {}),
+    };
   }
 
   get id(): string {
@@ -106,12 +121,13 @@ export class RegistryNode extends PagedNode {
     item.id = this.id;
     const state = this.state;
     let stateNote: string | undefined;
+    const icon = providerIcon(this.entry.provider.info.id);
     if (!state) {
-      item.iconPath = new vscode.ThemeIcon('server');
+      item.iconPath = new vscode.ThemeIcon(icon);
       stateNote = this.entry.label === this.entry.host ? undefined : this.entry.host;
       void this.ping();
     } else if (state.state === 'reachable') {
-      item.iconPath = new vscode.ThemeIcon('server', new vscode.ThemeColor('testing.iconPassed'));
+      item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor('testing.iconPassed'));
       stateNote = this.entry.label === this.entry.host ? new URL(state.origin).protocol.replace(':', '') : this.entry.host;
     } else if (state.state === 'needs-login') {
       item.iconPath = new vscode.ThemeIcon('lock');
@@ -124,7 +140,8 @@ export class RegistryNode extends PagedNode {
     const discoveredNote =
       origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;
     // The filter first: rows are narrow, and a filter that goes unnoticed hides repositories.
-    item.description = [this.filterNote(), discoveredNote, stateNote].filter((p) => p).join(' · ') || undefined;
+    const vendorNote = [providerNote(this.entry.provider, this.account), pullLimitNote(this.entry.client.pullRateLimit)];
+    item.description = [this.filterNote(), discoveredNote, ...vendorNote, stateNote].filter((p) => p).join(' · ') || undefined;
     item.contextValue = this.contextValue();
     item.tooltip = this.tooltip();
     return item;
@@ -137,6 +154,7 @@ export class RegistryNode extends PagedNode {
       unreachable: this.state?.state === 'unreachable',
       fixes: this.fixes,
       filtered: !!this.filter,
+      web: this.entry.provider.info.webPages,
     });
   }
 
@@ -159,6 +177,7 @@ export class RegistryNode extends PagedNode {
     }
     if (state?.state === 'reachable' && state.credentialSource) md.appendText(`, logged in with ${state.credentialSource}`);
     else if (state?.state === 'unreachable') md.appendText(errorText(state.error));
+    this.appendProviderTooltip(md);
     if (this.hostsToml) md.appendMarkdown('\n\nConfigured by ').appendText(this.hostsToml.file);
     const fixes = this.fixes.map((f) => FIX_ACTIONS[f].label);
     if (state?.state === 'unreachable' && fixes.length) md.appendMarkdown('\n\nTo fix: ').appendText(fixes.join(', '));
@@ -166,11 +185,40 @@ export class RegistryNode extends PagedNode {
     return md;
   }
 
+  /** The provider, the signed-in account, the pull rate limit and the namespaces the listing skipped. */
+  private appendProviderTooltip(md: vscode.MarkdownString): void {
+    const provider = this.entry.provider;
+    if (provider.info.chosenBy !== 'default') {
+      md.appendMarkdown('\n\nProvider: ').appendText(
+        `${provider.info.name}${provider.info.chosenBy === 'setting' ? ' (from settings)' : ''}`,
+      );
+      if (provider.info.apiBase) md.appendText(`, listing through ${provider.info.apiBase}`);
+    }
+    if (this.account) md.appendMarkdown('\n\nSigned in as ').appendText(this.account);
+    const limit = this.entry.client.pullRateLimit;
+    if (limit) md.appendMarkdown('\n\n').appendText(pullLimitText(limit));
+    const skipped = provider.skipped ?? [];
+    if (skipped.length > 0) md.appendMarkdown('\n\nNot listed (this login may not see them): ').appendText(skipped.join(', '));
+  }
+
+  /** Who is signed in, as the vendor says, once the registry answered; redraws the row when known. */
+  private askAccount(): void {
+    void this.entry.provider.account().then(
+      (account) => {
+        if (account === this.account) return;
+        this.account = account;
+        this.ctx.changed(this);
+      },
+      (err: unknown) => this.ctx.describe(err, `asking ${this.entry.provider.info.name} who is signed in to ${this.entry.host}`),
+    );
+  }
+
   /** `GET /v2/` once (until a refresh), then the plan's hosts.toml for the fixes; redraws the row. */
   private ping(): Promise<void> {
     this.pinging ??= this.entry.client.ping().then(
       async (result) => {
         this.state = result;
+        if (result.state === 'reachable') this.askAccount();
         // Logged too: the log keeps why a registry was unreachable after its row has changed.
         if (result.state === 'unreachable') this.ctx.describe(result.error, `reaching ${this.entry.host}`);
         // A hosts.toml that does not load has no plan: the error itself names the file and line.
@@ -203,13 +251,24 @@ export class RegistryNode extends PagedNode {
   }
 
   protected listing(): AsyncIterator<string[]> {
-    return this.entry.client.listRepositories({ pageSize: this.ctx.pageSize() });
+    return repositoryListing(this.entry.provider, this.entry.pinnedRepositories, this.ctx.pageSize(), this.details);
+  }
+
+  protected override orderForDisplay(names: readonly string[]): readonly string[] {
+    return orderRepositories(names, this.entry.pinnedRepositories, this.ctx.repositorySortOrder(), (n) => this.details.get(n));
   }
 
   protected childFor(name: string): ExplorerNode {
     const slash = name.lastIndexOf('/');
     const parent = this.ctx.nestedRepositories() && slash > 0 ? this.folder(name.slice(0, slash + 1)) : this;
-    return new RepositoryNode(parent, this.place, name, this.ctx, parent !== this);
+    const node = new RepositoryNode(parent, this.place, name, this.ctx, parent !== this);
+    node.details = this.details.get(name);
+    return node;
+  }
+
+  /** What the provider said of a repository it listed, if it did. */
+  detailsOf(name: string): RepositoryDetails | undefined {
+    return this.details.get(name);
   }
 
   protected override nodesFor(names: readonly string[]): ExplorerNode[] {
@@ -238,8 +297,15 @@ export class RegistryNode extends PagedNode {
     const code = (err as { code?: string }).code;
     // Registries without a catalog (Docker Hub, GHCR…) still show the repositories pinned in settings.
     if (code === 'CATALOG_UNSUPPORTED' && this.entry.pinnedRepositories.length > 0) return this.pageChildren(this.entry.pinnedRepositories);
-    const nodes = super.failureChildren(err);
+    // The pinned repositories stay in reach whatever the listing says (a sign-in it needs, a rate limit).
+    const pinned = this.entry.pinnedRepositories.length > 0 ? this.pageChildren(this.entry.pinnedRepositories) : [];
+    const nodes = [...pinned, ...super.failureChildren(err)];
     if (this.state?.state === 'needs-login') nodes.push(...this.fixNodes());
+    // A provider's API that wants a (better) sign-in, on a registry that answers anonymously (GHCR, Docker Hub).
+    else if (SIGN_IN_REMEDIES.has((err as { remedy?: { kind?: string } }).remedy?.kind ?? '')) {
+      const action = FIX_ACTIONS.logIn;
+      nodes.push(new ActionNode(this, action.label, action.icon, action.command, action.tooltip));
+    }
     if (code === 'CATALOG_UNSUPPORTED' && this.entry.origin.kind === 'discovered') {
       nodes.push(
         new ActionNode(
@@ -257,6 +323,8 @@ export class RegistryNode extends PagedNode {
   override reset(): void {
     super.reset();
     this.folders.clear();
+    this.details.clear();
+    this.account = undefined;
     this.state = undefined;
     this.hostsToml = undefined;
     this.pinging = undefined;

@@ -1,10 +1,11 @@
 /** A repository row: its tags, paged, filtered and ordered (natural, alphabetical or by creation date). */
 import * as vscode from 'vscode';
-import type { Repository } from '../../core/index';
+import type { Repository, RepositoryDetails } from '../../core/index';
+import { repositoryNote, repositoryTooltipLines } from '../provider-rows';
 import { lastSegment } from '../repository-folders';
 import { sortTags, sortTagsByCreated } from '../tag-order';
 import { TagNode } from './content-nodes';
-import { CONTEXT } from './context-values';
+import { CONTEXT, withWebPages } from './context-values';
 import type { ExplorerNode, RegistryPlace, RepositoryPlace, TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
 
@@ -15,6 +16,8 @@ export class RepositoryNode extends PagedNode {
 
   /** Where this repository is, by value: what its tags and manifests carry down. */
   readonly place: RepositoryPlace;
+  /** What the registry's provider says of it (last push, visibility, description), when it lists it. */
+  details: RepositoryDetails | undefined;
 
   constructor(
     parent: ExplorerNode,
@@ -25,7 +28,14 @@ export class RepositoryNode extends PagedNode {
     private readonly underFolder = false,
   ) {
     super(parent, ctx);
-    this.place = { registryId: registry.id, host: registry.host, client: registry.client, name, reference: `${registry.host}/${name}` };
+    this.place = {
+      registryId: registry.id,
+      host: registry.host,
+      client: registry.client,
+      name,
+      reference: `${registry.host}/${name}`,
+      ...(registry.webPages ? { webPages: true } : {}),
+    };
   }
 
   get id(): string {
@@ -42,10 +52,14 @@ export class RepositoryNode extends PagedNode {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('repo');
-    item.contextValue = this.filter ? CONTEXT.repositoryFiltered : CONTEXT.repository;
+    item.contextValue = withWebPages(this.filter ? CONTEXT.repositoryFiltered : CONTEXT.repository, this.place.webPages);
     item.description =
-      [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') || undefined;
+      [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined, repositoryNote(this.details)]
+        .filter((p) => p)
+        .join(' · ') || undefined;
     const md = new vscode.MarkdownString().appendMarkdown('Repository ').appendText(this.reference);
+    // The vendor's words are untrusted: appended as text, never as Markdown.
+    for (const line of repositoryTooltipLines(this.details)) md.appendMarkdown('\n\n').appendText(line);
     if (this.filter) md.appendMarkdown('\n\nFilter: ').appendText(this.filter.text);
     item.tooltip = md;
     return item;

@@ -74,8 +74,8 @@ async function ecKey(keyPath: string): Promise<void> {
   await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', keyPath]);
 }
 
-/** Creates key + CSR and has the CA sign it with the given extensions. */
-async function signedLeaf(
+/** Creates key + CSR and has the CA sign it with the given extensions (the vendor contract servers sign their host names with it too). */
+export async function signedLeaf(
   dir: string,
   ca: CertKeyPair,
   name: string,

@@ -13,6 +13,14 @@ describe('common/error-text', () => {
     assert.match(remedyAdvice({ kind: 'allow-more-time' }) ?? '', /registryExplorer\.requestTimeout/);
     assert.match(remedyAdvice({ kind: 'name-repositories', host: 'ghcr.io' }) ?? '', /"repositories" in registryExplorer\.registries/);
     assert.match(remedyAdvice({ kind: 'log-in', host: 'r.test' }) ?? '', /Log In…/);
+    assert.equal(
+      remedyAdvice({ kind: 'grant-scopes', host: 'ghcr.io', scopes: ['read:packages'] }),
+      "Log In… on the registry's row signs in again; grant read:packages when asked (or create a token with it).",
+    );
+    assert.match(
+      remedyAdvice({ kind: 'run-command', host: 'x.azurecr.io', command: 'az acr login --name x' }) ?? '',
+      /copy the command or run it/,
+    );
     assert.equal(remedyAdvice(undefined), undefined);
   });
 

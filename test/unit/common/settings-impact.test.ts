@@ -17,6 +17,7 @@ const base: ExplorerSettings = {
   concurrency: 4,
   pageSize: 100,
   tagSortOrder: 'natural',
+  repositorySortOrder: 'name',
   nestedRepositories: false,
   defaultPlatform: '',
   uploadChunkSizeMiB: 0,
@@ -46,6 +47,11 @@ describe('impactOf (what a settings change rebuilds)', () => {
 
   it('a redraw for the tag order; nothing for settings read when a command runs', () => {
     assert.equal(impactOf(base, { ...base, tagSortOrder: 'created' }), 'redraw');
+    assert.equal(
+      impactOf(base, { ...base, repositorySortOrder: 'lastPush' }),
+      'redraw',
+      'the repository order only redraws what is loaded',
+    );
     assert.equal(impactOf(base, { ...base, concurrency: 8, defaultPlatform: 'linux/arm64', uploadChunkSizeMiB: 8 }), 'none');
     assert.equal(impactOf(base, { ...base, saveLoginsTo: 'vscodeAndDocker' }), 'none');
     assert.equal(impactOf(base, { ...base }), 'none');

@@ -1,0 +1,271 @@
+/**
+ * GitHub's Container registry (ghcr.io) and GitHub Enterprise Server's (containers.HOST): the
+ * container packages of the signed-in user and of each organization, through GitHub's REST API,
+ * with the same token the registry takes as its password. Every behaviour below follows GitHub's
+ * REST documentation (https://docs.github.com/en/rest), page named at each use.
+ */
+import { CoreError } from '../errors';
+import type { ListOptions } from '../registry/client';
+import { header } from '../registry/endpoint-client';
+import type { HttpResponse } from '../transport/http';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
+import {
+  apiFailure,
+  apiUrl,
+  count,
+  getJson,
+  isRepositoryName,
+  listIn,
+  needsSignIn,
+  nextPage,
+  pageOn,
+  readJson,
+  scopeError,
+  segment,
+  text,
+  time,
+  walkPages,
+  type ApiParty,
+} from './vendor-api';
+
+const VENDOR = 'GitHub';
+/** Organizations read at most (a listing of each one's packages follows). */
+const MAX_ORGS = 1000;
+/** Scopes that let a classic token read package metadata (write:packages includes read). */
+const READING_SCOPES = ['read:packages', 'write:packages'];
+
+export class GitHubProvider implements ProviderClient {
+  /** Namespaces the last listing could not read, for the registry's tooltip. */
+  readonly skipped: string[] = [];
+  private readonly pages = new Map<string, string>();
+  private loginPromise: Promise<string | undefined> | undefined;
+
+  constructor(
+    readonly info: ProviderInfo,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  private get base(): string {
+    return this.info.apiBase!;
+  }
+
+  /**
+   * The headers GitHub documents: its media type and API version
+   * (https://docs.github.com/en/rest/about-the-rest-api/api-versions), and the token as a Bearer
+   * (https://docs.github.com/en/rest/authentication/authenticating-to-the-rest-api).
+   */
+  private async signedIn(): Promise<{ headers: Record<string, string>; party: ApiParty }> {
+    const credential = await this.ctx.registry.credential();
+    const token = credential?.password ?? credential?.registryToken;
+    const headers: Record<string, string> = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' };
+    if (token) {
+      this.ctx.api.secrets.add(token);
+      headers.authorization = `Bearer ${token}`;
+    }
+    return {
+      headers,
+      party: { vendor: VENDOR, registry: this.ctx.host, credential: token ? credential : undefined, scopes: ['read:packages'] },
+    };
+  }
+
+  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryDetails[]> {
+    const { headers, party } = await this.signedIn();
+    // "To use the REST API to manage GitHub Packages, you must authenticate using a personal access
+    // token (classic)" (https://docs.github.com/en/rest/packages/packages).
+    if (!party.credential) throw needsSignIn(VENDOR, this.ctx.host);
+    const perPage = Math.max(1, Math.min(100, options.pageSize ?? 100));
+    const signal = options.signal;
+    this.skipped.length = 0;
+    const login = await this.user(headers, party, signal);
+    // https://docs.github.com/en/rest/packages/packages#list-packages-for-the-authenticated-users-namespace
+    yield* this.packages(
+      apiUrl(this.base, '/user/packages', { package_type: 'container', per_page: perPage }),
+      headers,
+      party,
+      `the container packages of ${login}`,
+      signal,
+    );
+    const configured = this.ctx.namespaces.filter((n) => n.toLowerCase() !== login.toLowerCase());
+    const orgs = await this.organizations(login, headers, party, signal);
+    const seen = new Set<string>([login.toLowerCase()]);
+    for (const org of [...orgs, ...configured]) {
+      if (seen.has(org.toLowerCase())) continue;
+      seen.add(org.toLowerCase());
+      yield* this.namespacePackages(org, orgs.includes(org), perPage, headers, party, signal);
+    }
+  }
+
+  async account(signal?: AbortSignal): Promise<string | undefined> {
+    this.loginPromise ??= (async () => {
+      const { headers, party } = await this.signedIn();
+      if (!party.credential) return undefined;
+      return this.user(headers, party, signal);
+    })();
+    this.loginPromise.catch(() => (this.loginPromise = undefined));
+    return this.loginPromise;
+  }
+
+  webPage(target: { repository?: string; tag?: string } = {}): string | undefined {
+    const site = this.ctx.host.toLowerCase() === 'ghcr.io' ? 'https://github.com' : new URL(this.base).origin;
+    if (!target.repository) return undefined;
+    const known = this.pages.get(target.repository);
+    if (known) return known;
+    const slash = target.repository.indexOf('/');
+    if (slash < 0) return undefined;
+    // A package's page: https://docs.github.com/en/packages/learn-github-packages/viewing-packages
+    return `${site}/users/${segment(target.repository.slice(0, slash))}/packages/container/package/${segment(target.repository.slice(slash + 1))}`;
+  }
+
+  /**
+   * `GET /user` (https://docs.github.com/en/rest/users/users#get-the-authenticated-user): the
+   * login, and for a classic token the scopes it carries in `X-OAuth-Scopes`
+   * (https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps#checking-headers-to-see-what-oauth-scopes-you-have-and-what-the-api-accepts):
+   * a token without a packages scope is refused here, with the scope named.
+   */
+  private async user(headers: Record<string, string>, party: ApiParty, signal?: AbortSignal): Promise<string> {
+    const { json, res } = await getJson(this.ctx.api, apiUrl(this.base, '/user'), headers, party, 'the signed-in user', signal);
+    const login = text((json as Record<string, unknown> | null)?.login, 100);
+    const scopes = header(res, 'x-oauth-scopes');
+    if (scopes !== undefined) {
+      const granted = scopes.split(',').map((s) => s.trim());
+      if (!READING_SCOPES.some((s) => granted.includes(s))) throw scopeError(party, 'the container packages', ['read:packages']);
+    }
+    if (!login) throw new CoreError('BAD_RESPONSE', `${VENDOR} answered the signed-in user without a login; the listing stops here.`);
+    return login;
+  }
+
+  /**
+   * The organizations to list: `GET /user/orgs`, which needs `read:org` or `user` with a classic
+   * token and answers 403 without (https://docs.github.com/en/rest/orgs/orgs#list-organizations-for-the-authenticated-user);
+   * then the public memberships, which need no scope
+   * (https://docs.github.com/en/rest/orgs/orgs#list-organizations-for-a-user).
+   */
+  private async organizations(login: string, headers: Record<string, string>, party: ApiParty, signal?: AbortSignal): Promise<string[]> {
+    const read = async (path: string): Promise<string[]> => {
+      const names: string[] = [];
+      const pages = walkPages(
+        apiUrl(this.base, path, { per_page: 100 }),
+        async (url) => {
+          const { json, res } = await getJson(this.ctx.api, url, headers, party, `the organizations of ${login}`, signal);
+          const items = listIn(json, undefined, VENDOR, 'the organizations').flatMap((o) => {
+            const name = text((o as Record<string, unknown> | null)?.login, 100);
+            return name ? [name] : [];
+          });
+          return { items, next: nextPage(res, undefined, party, 'the organizations') };
+        },
+        VENDOR,
+        'the organizations',
+      );
+      for await (const page of pages) {
+        names.push(...page);
+        if (names.length >= MAX_ORGS) break;
+      }
+      return names;
+    };
+    try {
+      return await read('/user/orgs');
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'NOT_VISIBLE' && (err as { code?: string }).code !== 'SCOPE_MISSING') throw err;
+      return read(`/users/${segment(login)}/orgs`);
+    }
+  }
+
+  /**
+   * An organization's container packages
+   * (https://docs.github.com/en/rest/packages/packages#list-packages-for-an-organization), or, for
+   * a namespace named in settings that is no organization (404), a user's
+   * (https://docs.github.com/en/rest/packages/packages#list-packages-for-a-user). An organization
+   * that refuses (SSO not authorized for the token, no access) is skipped and noted.
+   */
+  private async *namespacePackages(
+    namespace: string,
+    isMember: boolean,
+    perPage: number,
+    headers: Record<string, string>,
+    party: ApiParty,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RepositoryDetails[]> {
+    const query = { package_type: 'container', per_page: perPage };
+    const what = `the container packages of ${namespace}`;
+    try {
+      yield* this.packages(apiUrl(this.base, `/orgs/${segment(namespace)}/packages`, query), headers, party, what, signal);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'NOT_VISIBLE') throw err;
+      if (isMember) {
+        this.skipped.push(namespace);
+        return;
+      }
+    }
+    try {
+      yield* this.packages(apiUrl(this.base, `/users/${segment(namespace)}/packages`, query), headers, party, what, signal);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'NOT_VISIBLE') throw err;
+      this.skipped.push(namespace);
+    }
+  }
+
+  /** Pages of packages, following `Link: rel="next"` (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api). */
+  private packages(
+    first: URL,
+    headers: Record<string, string>,
+    party: ApiParty,
+    what: string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<RepositoryDetails[]> {
+    const scopeMissing = (body: string, res: HttpResponse): readonly string[] | undefined => missingScopes(body, res);
+    return walkPages(
+      first,
+      async (url) => {
+        const res = await this.ctx.api.send({ method: 'GET', url, headers, signal });
+        if (res.status !== 200) throw await apiFailure(res, this.ctx.api, party, what, scopeMissing);
+        const json = await readJson(res, VENDOR, what);
+        const items = listIn(json, undefined, VENDOR, what).flatMap((p) => this.details(p));
+        return { items, next: nextPage(res, undefined, party, what) };
+      },
+      VENDOR,
+      what,
+    );
+  }
+
+  /** A package as a repository row (https://docs.github.com/en/rest/packages/packages: the "package" schema). */
+  private details(raw: unknown): RepositoryDetails[] {
+    if (!raw || typeof raw !== 'object') return [];
+    const p = raw as Record<string, unknown>;
+    const owner = text((p.owner as Record<string, unknown> | null)?.login, 100);
+    const name = text(p.name, 300);
+    if (!owner || !name) return [];
+    const full = `${owner}/${name}`.toLowerCase();
+    if (!isRepositoryName(full)) return [];
+    const visibility = p.visibility === 'public' || p.visibility === 'private' || p.visibility === 'internal' ? p.visibility : undefined;
+    const repository = p.repository as Record<string, unknown> | null | undefined;
+    const page = pageOn(p.html_url, this.ctx.host.toLowerCase() === 'ghcr.io' ? 'https://github.com' : new URL(this.base).origin);
+    if (page) this.pages.set(full, page);
+    const details: RepositoryDetails = { name: full };
+    const lastPush = time(p.updated_at);
+    if (lastPush !== undefined) details.lastPush = lastPush;
+    if (visibility) details.visibility = visibility;
+    const description = text(repository?.description);
+    if (description) details.description = description;
+    const versions = count(p.version_count);
+    if (versions !== undefined) details.tagCount = versions;
+    if (page) details.webUrl = page;
+    return [details];
+  }
+}
+
+/** The scopes a 403 says the token lacks: the `X-Accepted-OAuth-Scopes` it names that `X-OAuth-Scopes` does not grant, or `read:packages` when the message asks for it. */
+function missingScopes(body: string, res: Pick<HttpResponse, 'headers'>): readonly string[] | undefined {
+  const list = (name: string): string[] | undefined =>
+    header(res, name)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const accepted = list('x-accepted-oauth-scopes');
+  const granted = list('x-oauth-scopes');
+  if (accepted && granted && accepted.length > 0 && !accepted.some((s) => granted.includes(s))) {
+    return accepted.includes('read:packages') ? ['read:packages'] : accepted.slice(0, 1);
+  }
+  return /read:packages/.test(body) ? ['read:packages'] : undefined;
+}

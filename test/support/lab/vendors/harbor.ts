@@ -1,0 +1,146 @@
+// A Harbor instance under a self-hosted name, from Harbor's v2.0 API definition (goharbor/harbor
+// api/v2.0/swagger.yaml): projects and each project's repositories, paged by page/page_size with
+// X-Total-Count and Link, Basic authentication, the current user, and its error body
+// (`{"errors":[{"code","message"}]}`); public projects answer anonymous users. Its registry's
+// token service (/service/token, service harbor-registry) grants the catalog to administrators
+// only, so `_catalog` refuses other users, as Harbor's does. The `/v2/` part is a real lab registry.
+import type { Lab, LabRegistry } from '../registry';
+import type { AccessEntry } from '../token-server';
+import {
+  basicCredentials,
+  ContractServer,
+  intParam,
+  pageLinks,
+  pageOf,
+  registryToken,
+  requestedScopes,
+  type ContractAnswer,
+  type ContractRequest,
+} from './contract-server';
+
+export interface HarborUser {
+  username: string;
+  password: string;
+  admin?: boolean;
+}
+
+export interface HarborRepository {
+  /** The name within the project. */
+  name: string;
+  description?: string;
+  artifacts: number;
+  pulls: number;
+  updated: string;
+}
+
+export interface HarborProject {
+  id: number;
+  name: string;
+  public: boolean;
+  members: string[];
+  repositories: HarborRepository[];
+}
+
+export interface HarborWorld {
+  users: HarborUser[];
+  projects: HarborProject[];
+}
+
+export class HarborContract {
+  private constructor(
+    readonly server: ContractServer,
+    readonly world: HarborWorld,
+    readonly host: string,
+    readonly registry: LabRegistry,
+  ) {}
+
+  static async start(lab: Lab, world: HarborWorld, registry: LabRegistry, host = 'harbor.test'): Promise<HarborContract> {
+    const ref: { contract?: HarborContract } = {};
+    const server = await ContractServer.start({
+      lab,
+      label: 'harbor',
+      names: [host],
+      handler: (req) => ref.contract!.handle(req),
+      fronts: [{ host, registry, realm: `https://${host}/service/token`, service: 'harbor-registry' }],
+    });
+    ref.contract = new HarborContract(server, world, host, registry);
+    return ref.contract;
+  }
+
+  private error(status: number, code: string, message: string): ContractAnswer {
+    return { status, json: { errors: [{ code, message }] } };
+  }
+
+  private user(req: ContractRequest): HarborUser | null | undefined {
+    const basic = basicCredentials(req.headers);
+    if (!basic) return undefined;
+    return this.world.users.find((u) => u.username === basic.username && u.password === basic.password) ?? null;
+  }
+
+  private handle(req: ContractRequest): ContractAnswer | undefined {
+    const user = this.user(req);
+    if (req.path === '/service/token') return this.token(req, user);
+    if (!req.path.startsWith('/api/v2.0/')) return undefined;
+    if (user === null) return this.error(401, 'UNAUTHORIZED', 'unauthorized');
+    const sees = (p: HarborProject) => p.public || (!!user && (user.admin || p.members.includes(user.username)));
+    // GET /users/current (getCurrentUserInfo)
+    if (req.path === '/api/v2.0/users/current')
+      return user
+        ? { status: 200, json: { user_id: 1, username: user.username, sysadmin_flag: !!user.admin } }
+        : this.error(401, 'UNAUTHORIZED', 'unauthorized');
+    // GET /projects (listProjects)
+    if (req.path === '/api/v2.0/projects') {
+      return this.paged(
+        req,
+        this.world.projects
+          .filter(sees)
+          .map((p) => ({ project_id: p.id, name: p.name, metadata: { public: String(p.public) }, repo_count: p.repositories.length })),
+      );
+    }
+    // GET /projects/{project_name}/repositories (listRepositories)
+    const match = /^\/api\/v2\.0\/projects\/([^/]+)\/repositories$/.exec(req.path);
+    if (match) {
+      const project = this.world.projects.find((p) => p.name === decodeURIComponent(match[1]!));
+      if (!project) return this.error(404, 'NOT_FOUND', 'project not found');
+      if (!sees(project)) return user ? this.error(403, 'FORBIDDEN', 'forbidden') : this.error(401, 'UNAUTHORIZED', 'unauthorized');
+      return this.paged(
+        req,
+        project.repositories.map((r, i) => ({
+          id: project.id * 100 + i,
+          project_id: project.id,
+          name: `${project.name}/${r.name}`,
+          description: r.description ?? '',
+          artifact_count: r.artifacts,
+          pull_count: r.pulls,
+          creation_time: r.updated,
+          update_time: r.updated,
+        })),
+      );
+    }
+    return this.error(404, 'NOT_FOUND', 'not found');
+  }
+
+  /** The registry's token service: members pull and push their projects, anyone pulls public ones, only administrators list the catalog. */
+  private token(req: ContractRequest, user: HarborUser | null | undefined): ContractAnswer {
+    if (user === null) return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
+    const granted: AccessEntry[] = requestedScopes(req.query).flatMap((asked) => {
+      if (asked.type === 'registry' && asked.name === 'catalog') return user?.admin ? [asked] : [];
+      if (asked.type !== 'repository') return [];
+      const project = this.world.projects.find((p) => asked.name.startsWith(`${p.name}/`));
+      const member = !!user && (!!user.admin || !!project?.members.includes(user.username));
+      const actions = asked.actions.filter((a) => (a === 'pull' ? member || project?.public : member));
+      return actions.length ? [{ ...asked, actions }] : [];
+    });
+    return registryToken(this.registry, user?.username ?? null, granted);
+  }
+
+  /** page (from 1) and page_size (default 10, at most 100), with X-Total-Count and Link (the swagger's list responses). */
+  private paged(req: ContractRequest, all: unknown[]): ContractAnswer {
+    const pageSize = intParam(req.query, 'page_size', 10, 100);
+    const page = intParam(req.query, 'page', 1, 100_000);
+    const { items, lastPage } = pageOf(all, page, pageSize);
+    // Harbor's Link URLs are relative to the host (/api/v2.0/…).
+    const links = pageLinks('', req, page, lastPage);
+    return { status: 200, headers: { ...links, 'x-total-count': String(all.length) }, json: items };
+  }
+}
