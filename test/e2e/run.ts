@@ -180,12 +180,13 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
     await seedPrivateContent(basic);
     await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
     await runWalkthroughPath(workbench.page, { screenshots });
-    await editorPath();
     await runProviderPath(workbench.page, {
       screenshots,
       providers: providers.description,
       scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
     });
+    // After the tree's paths: it leaves the Explorer in the side bar.
+    await editorPath();
     // Last: a second VS Code, with workspace trust on and the folder not trusted.
     await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
