@@ -50,6 +50,7 @@ export type CoreErrorCode =
   | 'INVALID_LINK_HEADER'
   | 'INVALID_INSECURE_ENTRY'
   | 'INVALID_RESOLVE_RULE'
+  | 'INVALID_PATTERN'
   | 'UNSUPPORTED_DIGEST_ALGORITHM'
   // Content: manifests, digests, sizes, platforms
   | 'BAD_MANIFEST'

@@ -89,3 +89,23 @@ export {
   type ExtractArtifactResult,
 } from './layout/artifact-files';
 export { pull, push, type PullDestination, type PushSource, type PullResult, type TransferOptions } from './operations/transfer';
+export {
+  planCleanup,
+  tagPattern,
+  type CleanupPlan,
+  type CleanupPolicy,
+  type TagDecision,
+  type TagFacts,
+  type ManifestDeletion,
+  type TagDeletion,
+} from './operations/cleanup-plan';
+export {
+  runCleanup,
+  cleanupSteps,
+  checkDeletesAllowed,
+  readTagFacts,
+  type CleanupReport,
+  type CleanupStep,
+  type StepOutcome,
+} from './operations/cleanup';
+export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson } from './operations/cleanup-text';
