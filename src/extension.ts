@@ -17,6 +17,7 @@ import { RegistryJsonProvider } from './editors/json-documents';
 import { registerImageReferenceFeatures } from './editors/image-features/register';
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
+import { registerCleanupCommands } from './commands/cleanup-commands';
 
 /** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerTransferCommands(commands),
     ...registerInspectCommands(context, commands, inspectorWatchers),
     ...registerWalkthrough(context),
+    ...registerCleanupCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     ...registerImageReferenceFeatures(registry, log),
   );

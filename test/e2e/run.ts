@@ -35,10 +35,11 @@ async function main(mode: string): Promise<number> {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
     if (mode === 'integration') {
-      const [basic, token, tls] = await Promise.all([
+      const [basic, token, tls, noDelete] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
         lab.startRegistry({ name: 'e2e-token', auth: 'token' }),
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
+        lab.startRegistry({ name: 'e2e-nodelete', deleteEnabled: false }),
       ]);
       const description = {
         // The log is read by the editor tests to count the requests the registry saw.
@@ -55,6 +56,7 @@ async function main(mode: string): Promise<number> {
           service: token.tokenService!,
         },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
+        noDelete: { url: noDelete.url, host: noDelete.host },
       };
       return await runIntegration(registry.url, JSON.stringify(description));
     }

@@ -55,6 +55,10 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     `Kept (${totals.kept})`,
     ...(totals.kept ? plan.decisions.filter((d) => d.action === 'keep').map(row) : ['  none']),
     '',
+    'Manifests without a tag are not part of this clean-up: the registry API lists tags, not untagged',
+    "manifests. Distribution removes them with 'registry garbage-collect --delete-untagged'; hosted",
+    'registries with a retention policy of their own.',
+    '',
   ];
   return lines.join('\n');
 }

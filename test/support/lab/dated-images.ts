@@ -9,7 +9,7 @@ const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 
 /** Pushes one manifest dated `created` under every tag in `tags`; returns its digest. */
 export async function pushDated(
-  registry: LabRegistry,
+  registry: Pick<LabRegistry, 'url'>,
   repository: string,
   tags: string[],
   created: Date,
@@ -47,7 +47,7 @@ export async function pushDated(
 }
 
 /** What `reference` (a tag or digest) answers in `repository`: its digest, or undefined for a 404. */
-export async function digestAt(registry: LabRegistry, repository: string, reference: string): Promise<string | undefined> {
+export async function digestAt(registry: Pick<LabRegistry, 'url'>, repository: string, reference: string): Promise<string | undefined> {
   const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${reference}`, {
     method: 'HEAD',
     headers: { accept: MANIFEST_TYPE },
