@@ -18,6 +18,7 @@ import { registerImageReferenceFeatures } from './editors/image-features/registe
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 import { registerCleanupCommands } from './commands/cleanup-commands';
+import { registerCompareCommands } from './commands/compare-commands';
 
 /** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerInspectCommands(context, commands, inspectorWatchers),
     ...registerWalkthrough(context),
     ...registerCleanupCommands(commands),
+    ...registerCompareCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     ...registerImageReferenceFeatures(registry, log),
   );

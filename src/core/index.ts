@@ -109,3 +109,15 @@ export {
   type StepOutcome,
 } from './operations/cleanup';
 export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson } from './operations/cleanup-text';
+export {
+  compareImages,
+  compareConfigs,
+  compareHistory,
+  normalisedJson,
+  pairPlatforms,
+  type ComparedImage,
+  type ImageComparison,
+  type SettingChange,
+} from './operations/compare';
+export { describeComparison } from './operations/compare-text';
+export { readImageConfig, readComparedImage } from './operations/compare-read';
