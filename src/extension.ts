@@ -59,7 +59,11 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   );
   const registry = new RegistryService(readSettings(), log, logins);
   const tree = new RegistryTreeProvider(registry, log);
-  const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('registryExplorer.registries', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
   const commands: CommandContext = { registry, tree, log };
   context.subscriptions.push(
     channel,

@@ -15,6 +15,8 @@ import { CoreError } from '../errors';
 export interface CleanupPolicy {
   /** Tags that may go: a glob (`*` any run of characters, `?` one) or a regular expression written `/…/`. Empty: every tag. */
   match?: string;
+  /** Exactly these tags may go (a selection in a tree); the other criteria still apply. */
+  only?: readonly string[];
   /** Only tags created more than this many days ago (tags whose date is unknown are kept). */
   olderThanDays?: number;
   /** Keep the newest N of the matching tags (tags whose date is unknown are kept). */
@@ -122,7 +124,9 @@ function checkPolicy(policy: CleanupPolicy): void {
 /** Decides the fate of every tag (see the module comment). `now` is when ages are measured from. */
 export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number): CleanupPlan {
   checkPolicy(policy);
-  const matches = policy.match?.trim() ? tagPattern(policy.match) : () => true;
+  const pattern = policy.match?.trim() ? tagPattern(policy.match) : () => true;
+  const only = policy.only ? new Set(policy.only) : undefined;
+  const matches = (tag: string) => (!only || only.has(tag)) && pattern(tag);
   const keepers = (policy.keep ?? []).filter((k) => k.trim()).map((k) => ({ text: k.trim(), test: tagPattern(k) }));
   const decisions = new Map<string, TagDecision>();
   const keep = (facts: TagFacts, reason: string) => decisions.set(facts.tag, { ...factsOf(facts), action: 'keep', reason });
@@ -134,6 +138,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     if (!facts.digest) keep(facts, 'could not be read, so what it points at is unknown');
     else if (REFERRERS_TAG.test(facts.tag)) keep(facts, 'holds the referrers (signatures, SBOMs) of another manifest');
     else if (keepers.some((k) => k.test(facts.tag))) keep(facts, `always kept (matches "${keepers.find((k) => k.test(facts.tag))!.text}")`);
+    else if (only && !only.has(facts.tag)) keep(facts, 'not selected');
     else if (!matches(facts.tag)) keep(facts, `does not match "${policy.match!.trim()}"`);
     else if (policy.olderThanDays !== undefined && facts.created === undefined) keep(facts, 'its creation date is unknown');
     else if (policy.olderThanDays !== undefined && facts.created! > now - policy.olderThanDays * DAY_MS)

@@ -15,6 +15,7 @@ function day(created: number | undefined): string {
 function describePolicy(plan: CleanupPlan): string[] {
   const { policy } = plan;
   return [
+    ...(policy.only ? [`  Selected tags:        ${policy.only.map(visibleText).join(', ')}`] : []),
     `  Tags matching:        ${policy.match?.trim() ? visibleText(policy.match.trim()) : 'every tag'}`,
     `  Older than:           ${policy.olderThanDays !== undefined ? `${policy.olderThanDays} days` : 'any age'}`,
     `  Keep newest:          ${policy.keepNewest !== undefined ? policy.keepNewest : 'no'}`,

@@ -93,6 +93,12 @@ describe('cleanup plan', function () {
     assert.deepEqual(actions(plan), { broken: 'keep', [`sha256-${'a'.repeat(64)}`]: 'keep' });
   });
 
+  it('removes only the selected tags, protecting a manifest an unselected tag shares', function () {
+    const plan = planCleanup([tag('a', 1, 9), tag('b', 1, 9), tag('c', 2, 9), tag('d', 3, 9)], policy({ only: ['a', 'c'] }), NOW);
+    assert.deepEqual(actions(plan), { a: 'delete-tag', b: 'keep', c: 'delete-manifest', d: 'keep' });
+    assert.equal(plan.decisions[3]!.reason, 'not selected');
+  });
+
   it('refuses a negative age or count', function () {
     assert.throws(() => planCleanup([], policy({ olderThanDays: -1 }), NOW), /0 or more/);
     assert.throws(() => planCleanup([], policy({ keepNewest: Number.NaN }), NOW), /0 or more/);
