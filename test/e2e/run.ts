@@ -22,6 +22,7 @@ import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
 import { runEditorPath } from './editor-path';
+import { runCleanupComparePath } from './cleanup-compare-path';
 import type { LabRegistry } from '../support/lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -131,11 +132,18 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
       console.log(`[e2e] editor path passed; screenshots in ${screenshots}`);
       return 0;
     }
+    // E2E_ONLY=cleanup runs the clean-up and comparison path alone (it needs only the seeded content).
+    if (process.env.E2E_ONLY === 'cleanup') {
+      await runCleanupComparePath(workbench.page, { screenshots, registry });
+      console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
     await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
     // Seeded only now, so the tree's screenshots above do not list it.
     const hostile = await seedHostileContent(registry);
     await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
     await runCancelPath(workbench.page, { screenshots, target: registry });
+    await runCleanupComparePath(workbench.page, { screenshots, registry });
     // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
     const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
     await seedPrivateContent(basic);
