@@ -19,6 +19,7 @@ import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 import { registerCleanupCommands } from './commands/cleanup-commands';
 import { registerCompareCommands } from './commands/compare-commands';
+import { registerEngineCommands } from './commands/engine-commands';
 
 /** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
@@ -81,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerWalkthrough(context),
     ...registerCleanupCommands(commands),
     ...registerCompareCommands(commands),
+    ...registerEngineCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     ...registerImageReferenceFeatures(registry, log),
   );

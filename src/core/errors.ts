@@ -149,6 +149,9 @@ export type CoreErrorCode =
   | 'ARCHIVE_NOT_FOUND'
   | 'ARCHIVE_TOO_LARGE'
   | 'ARCHIVE_UNSUPPORTED'
+  // A local container engine (docker, podman) loading an image
+  | 'ENGINE_NOT_FOUND'
+  | 'ENGINE_LOAD_FAILED'
   | 'PERMISSION_DENIED'
   | 'DISK_FULL'
   | 'READ_ONLY'

@@ -121,3 +121,4 @@ export {
 } from './operations/compare';
 export { describeComparison } from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
+export { loadIntoEngine, type EngineCommand, type EngineLoadOptions, type EngineLoadResult } from './operations/engine-load';
