@@ -8,7 +8,8 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { ImageComparison, ParsedManifest } from '../core/index';
+import type { Descriptor, ImageComparison, ParsedManifest } from '../core/index';
+import { errorText } from '../common/error-text';
 import { showWarning } from '../common/notify';
 import { withErrors } from '../common/progress';
 import { isManifestHandle } from '../views/nodes/content-nodes';
@@ -23,6 +24,8 @@ interface CompareRequest {
   with: string;
   /** For indexes: the platform to compare (`linux/amd64`). */
   platform?: string;
+  /** False: skip reading the layers' file listings. */
+  files?: boolean;
 }
 
 /** What the command returns (for scripts and tests). */
@@ -119,15 +122,45 @@ async function compareWith(
   const comparison = core().compareImages(leftCompared, rightCompared);
   const leftName = `${left.reference}${platform ? ` (${platform})` : ''}`;
   const rightName = `${right.reference}${platform ? ` (${platform})` : ''}`;
-  const summaryUri = documents.add(
-    `${name(left)} ↔ ${name(right)} summary.txt`,
-    core().describeComparison(comparison, leftName, rightName),
-  );
+  const files =
+    preset?.files === false ? undefined : await compareFiles(left, right, leftCompared.manifest.layers, rightCompared.manifest.layers);
+  const summaryText = core().describeComparison(comparison, leftName, rightName) + (files ?? '');
+  const summaryUri = documents.add(`${name(left)} ↔ ${name(right)} summary.txt`, summaryText);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(summaryUri), { preview: false });
   ctx.log.info(
     `Compared ${leftName} with ${rightName}: ${comparison.identical ? 'identical' : `${comparison.config.length} settings, ${comparison.layers.added.length} layers added, ${comparison.layers.removed.length} removed`}.`,
   );
   return { comparison, diffs, summaryUri: summaryUri.toString(), ...(platform ? { platform } : {}) };
+}
+
+/**
+ * The files added, removed and changed, read from every distinct layer with progress and Cancel;
+ * a cancel or a failure becomes a line in the summary instead.
+ */
+async function compareFiles(left: Subject, right: Subject, before: readonly Descriptor[], after: readonly Descriptor[]): Promise<string> {
+  if (before.length === after.length && before.every((l, i) => after[i]!.digest === l.digest))
+    return 'Files: the same layers, so the same files.\n';
+  try {
+    const systems = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Comparing the files in the layers', cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return core().readFileSystems(
+          { before: left.repository, after: right.repository },
+          { before, after },
+          {
+            signal: abort.signal,
+            onLayer: (done, total) => progress.report({ message: `layer ${done + 1} of ${total}`, increment: 100 / total }),
+          },
+        );
+      },
+    );
+    return core().describeFileComparison(core().compareFileSystems(systems.before, systems.after));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    return `Files: not compared (${code === 'CANCELLED' ? 'cancelled' : errorText(err)}).\n`;
+  }
 }
 
 function isRequest(node: unknown): node is CompareRequest {

@@ -119,6 +119,14 @@ export {
   type ImageComparison,
   type SettingChange,
 } from './operations/compare';
-export { describeComparison } from './operations/compare-text';
+export { describeComparison, describeFileComparison } from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
 export { loadIntoEngine, type EngineCommand, type EngineLoadOptions, type EngineLoadResult } from './operations/engine-load';
+export {
+  applyLayer,
+  compareFileSystems,
+  readFileSystems,
+  type FileComparison,
+  type FileChange,
+  type FileSystem,
+} from './operations/compare-files';

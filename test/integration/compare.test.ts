@@ -50,6 +50,7 @@ describe('Compare With', () => {
     const summary = text(outcome.summaryUri);
     assert.match(summary, /Label org\.opencontainers\.image\.version: 3\.19 → 3\.20/);
     assert.match(summary, /Layers: 0 shared, 2 added, 1 removed/);
+    assert.match(summary, /Files added \(\d+\)/);
   });
 
   it('compares two selected tags, and a tag with itself finds nothing', async () => {

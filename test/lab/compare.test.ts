@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImages, pairPlatforms } from '../../src/core/operations/compare';
 import { readComparedImage } from '../../src/core/operations/compare-read';
+import { compareFileSystems, readFileSystems } from '../../src/core/operations/compare-files';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
@@ -83,5 +84,27 @@ describe('comparisons against a real registry', function () {
     );
     assert.equal(c.identical, false);
     assert.ok(!c.config.some((s) => s.setting === 'Platform'), 'the same platform on both sides');
+  });
+
+  it('compares the files of two images by streaming their layers, and finds none changed against itself', async function () {
+    const repo = session.registry(registry.host).repository('cmp/app');
+    const [one, two] = [await image('cmp/app', '1'), await image('cmp/app', '2')];
+    const layersRead: number[] = [];
+    const systems = await readFileSystems(
+      { before: repo, after: repo },
+      { before: one.manifest.layers, after: two.manifest.layers },
+      { onLayer: (done) => layersRead.push(done) },
+    );
+    assert.equal(layersRead.length, 3, 'each distinct layer is read once');
+    const c = compareFileSystems(systems.before, systems.after);
+    assert.ok(c.added.length + c.removed.length + c.changed.length > 0, 'the two images hold different files');
+    const same = await readFileSystems({ before: repo, after: repo }, { before: one.manifest.layers, after: one.manifest.layers });
+    assert.deepEqual(compareFileSystems(same.before, same.after), { added: [], removed: [], changed: [] });
+    const abort = new AbortController();
+    abort.abort();
+    await assert.rejects(
+      readFileSystems({ before: repo, after: repo }, { before: one.manifest.layers, after: two.manifest.layers }, { signal: abort.signal }),
+      /cancelled/,
+    );
   });
 });

@@ -5,6 +5,7 @@
  */
 import { visibleText } from '../text/visible-text';
 import type { ImageComparison } from './compare';
+import type { FileComparison } from './compare-files';
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -55,4 +56,28 @@ export function describeComparison(comparison: ImageComparison, before: string, 
     '',
   ];
   return lines.join('\n');
+}
+
+/** Lines listed per section of the file comparison at most; the count says how many there are. */
+const MAX_FILE_LINES = 300;
+
+/** The file comparison: files added, removed and changed (how), each list capped. */
+export function describeFileComparison(files: FileComparison): string {
+  const section = (title: string, lines: string[]) => [
+    `${title} (${lines.length})`,
+    ...lines.slice(0, MAX_FILE_LINES).map((l) => `  ${l}`),
+    ...(lines.length > MAX_FILE_LINES ? [`  … and ${lines.length - MAX_FILE_LINES} more`] : []),
+  ];
+  const entry = (e: { path: string; type: string; size: number }) =>
+    `/${visibleText(e.path)}${e.type === 'directory' ? '/' : ''}${e.type === 'file' ? `  ${bytes(e.size)}` : ''}`;
+  return [
+    'Files',
+    ...section('Files added', files.added.map(entry)),
+    ...section('Files removed', files.removed.map(entry)),
+    ...section(
+      'Files changed',
+      files.changed.map((c) => `/${visibleText(c.path)}: ${c.changes.map(visibleText).join(', ')}`),
+    ),
+    '',
+  ].join('\n');
 }
