@@ -124,7 +124,7 @@ async function compareWith(
   const rightName = `${right.reference}${platform ? ` (${platform})` : ''}`;
   const files =
     preset?.files === false ? undefined : await compareFiles(left, right, leftCompared.manifest.layers, rightCompared.manifest.layers);
-  const summaryText = core().describeComparison(comparison, leftName, rightName) + (files ?? '');
+  const summaryText = core().describeComparison(comparison, leftName, rightName) + (files ? `\n${files}` : '');
   const summaryUri = documents.add(`${name(left)} ↔ ${name(right)} summary.txt`, summaryText);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(summaryUri), { preview: false });
   ctx.log.info(

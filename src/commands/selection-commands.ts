@@ -133,6 +133,7 @@ export async function deleteSelection(
       (m) => `  delete ${core().shortDigest(m.digest)}${m.tags.length ? ` with tags ${m.tags.join(', ')}` : ' (no tag)'}`,
     ),
     ...plan.tagDeletions.map((t) => `  remove tag ${t.tag} only (its manifest stays for another tag)`),
+    ...plan.decisions.filter((d) => d.action === 'keep' && group.tags.includes(d.tag)).map((d) => `  keep ${d.tag}: ${d.reason}`),
   ]);
   const count = plans.reduce((n, { plan }) => n + plan.manifests.length + plan.tagDeletions.length, 0);
   const shown = lines.length > 30 ? [...lines.slice(0, 30), `… and ${lines.length - 30} more lines`] : lines;
@@ -144,6 +145,11 @@ export async function deleteSelection(
     return undefined;
 
   const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others] };
+  // A selected tag the planner keeps (unreadable, or a referrers tag) is named with its reason.
+  for (const { group, plan } of plans)
+    for (const d of plan.decisions)
+      if (d.action === 'keep' && group.tags.includes(d.tag))
+        summary.skipped.push({ reference: `${group.host}/${group.name}:${d.tag}`, reason: d.reason });
   const reports: CleanupReport[] = [];
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Deleting ${count} items`, cancellable: true },

@@ -22,6 +22,7 @@ describe('A selection of several rows', () => {
   let x1: ExplorerNode;
   let y1: ExplorerNode;
   let yDigest: string;
+  let referrersTag: ExplorerNode;
 
   before(async () => {
     api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
@@ -37,6 +38,7 @@ describe('A selection of several rows', () => {
     repoA = await child(api, registry, 'sel/a');
     x1 = await child(api, repoA, 'x1');
     y1 = await child(api, await child(api, registry, 'sel/b'), 'y1');
+    referrersTag = await child(api, await child(api, registry, 'apps/web'), /^sha256-/);
   });
 
   after(() => vscode.workspace.getConfiguration('registryExplorer').update('registries', [], vscode.ConfigurationTarget.Global));
@@ -69,14 +71,15 @@ describe('A selection of several rows', () => {
   });
 
   it('deletes the selected tags across repositories, keeping a manifest an unselected tag shares, and says what it skipped', async () => {
-    const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.delete', x1, [x1, y1, repoA], {
+    const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.delete', x1, [x1, y1, repoA, referrersTag], {
       confirm: true,
     });
     assert.deepEqual(summary.succeeded.sort(), [`${labHost}/sel/a:x1`, `${labHost}/sel/b@${yDigest}`]);
     assert.deepEqual(
-      summary.skipped.map((s) => s.reference),
-      [`${labHost}/sel/a`],
+      summary.skipped.map((s) => s.reference.replace(/:sha256-.*/, ':sha256-…')),
+      [`${labHost}/sel/a`, `${labHost}/apps/web:sha256-…`],
     );
+    assert.match(summary.skipped[1]!.reason, /holds the referrers/);
     assert.equal(await digestAt(lab, 'sel/a', 'x1'), undefined);
     assert.equal(await digestAt(lab, 'sel/a', 'x-keep'), shared, 'the unselected tag keeps its manifest');
     assert.equal(await digestAt(lab, 'sel/b', yDigest), undefined);

@@ -67,11 +67,11 @@ export function describeFileComparison(files: FileComparison): string {
     `${title} (${lines.length})`,
     ...lines.slice(0, MAX_FILE_LINES).map((l) => `  ${l}`),
     ...(lines.length > MAX_FILE_LINES ? [`  … and ${lines.length - MAX_FILE_LINES} more`] : []),
+    '',
   ];
   const entry = (e: { path: string; type: string; size: number }) =>
     `/${visibleText(e.path)}${e.type === 'directory' ? '/' : ''}${e.type === 'file' ? `  ${bytes(e.size)}` : ''}`;
   return [
-    'Files',
     ...section('Files added', files.added.map(entry)),
     ...section('Files removed', files.removed.map(entry)),
     ...section(
