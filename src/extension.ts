@@ -19,6 +19,9 @@ import { RegistryJsonProvider } from './editors/json-documents';
 import { registerImageReferenceFeatures } from './editors/image-features/register';
 import { RegistryTreeProvider } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
+import { registerCleanupCommands } from './commands/cleanup-commands';
+import { registerCompareCommands } from './commands/compare-commands';
+import { registerEngineCommands } from './commands/engine-commands';
 
 /** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
 export interface RegistryExplorerApi {
@@ -61,7 +64,11 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // ACR's Microsoft sign-in: its token is traded at the registry, reached as the session reaches it.
   logins.useExchange((host, accessToken, source) => core().exchangeEntraToken(registry.session.apiChannel(), host, accessToken, source));
   const tree = new RegistryTreeProvider(registry, log);
-  const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('registryExplorer.registries', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+  });
   const commands: CommandContext = { registry, tree, log };
   context.subscriptions.push(
     channel,
@@ -87,6 +94,9 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerTransferCommands(commands),
     ...registerInspectCommands(context, commands, inspectorWatchers),
     ...registerWalkthrough(context),
+    ...registerCleanupCommands(commands),
+    ...registerCompareCommands(commands),
+    ...registerEngineCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     ...registerImageReferenceFeatures(registry, log),
   );

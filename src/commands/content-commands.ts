@@ -15,16 +15,25 @@ import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate, type Subject } from './subjects';
 import { ensureWriteAccess } from './provider-sign-in';
+import { copySelection, deleteSelection, multipleSelection } from './selection-commands';
 
 export function registerContentCommands(ctx: CommandContext): vscode.Disposable[] {
-  const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
+  const register = (id: string, run: (node?: unknown, selection?: unknown, options?: unknown) => unknown) =>
+    vscode.commands.registerCommand(id, run);
   return [
     register('registryExplorer.openJson', (node) => openJson(node, ctx)),
     register('registryExplorer.copyDigest', (node) => copyDigest(node, ctx)),
     register('registryExplorer.copyPullCommand', (node) => copyPullCommand(node, ctx)),
     register('registryExplorer.tag', (node) => tagManifest(node, ctx)),
-    register('registryExplorer.delete', (node) => deleteManifest(node, ctx)),
-    register('registryExplorer.copyTo', (node) => copyTo(node, ctx)),
+    // With several rows selected, VS Code passes them all: selection-commands.ts acts on the lot.
+    register('registryExplorer.delete', (node, selection, options) => {
+      const many = multipleSelection(selection);
+      return many ? deleteSelection(many, ctx, options as { confirm?: boolean }) : deleteManifest(node, ctx);
+    }),
+    register('registryExplorer.copyTo', (node, selection, options) => {
+      const many = multipleSelection(selection);
+      return many ? copySelection(many, ctx, options as { destination?: string }) : copyTo(node, ctx);
+    }),
   ];
 }
 

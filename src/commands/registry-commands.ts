@@ -13,6 +13,7 @@ import { type ExplorerNode } from '../views/nodes/node-base';
 import { TLS_PROBLEMS } from '../views/registry-fixes';
 import type { CommandContext } from './command-context';
 import { validate } from './subjects';
+import { copySelectedReferences, multipleSelection } from './selection-commands';
 
 export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable[] {
   const { tree, log } = ctx;
@@ -32,7 +33,10 @@ export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable
     register('registryExplorer.openSettings', () => openExtensionSettings()),
     register('registryExplorer.openRegistrySettings', (node?: ExplorerNode) => openRegistrySettings(node)),
     register('registryExplorer.showLog', () => log.show(true)),
-    register('registryExplorer.copyReference', (node?: ExplorerNode) => copyReference(node)),
+    register('registryExplorer.copyReference', (node?: ExplorerNode, selection?: unknown) => {
+      const many = multipleSelection(selection);
+      return many ? copySelectedReferences(many) : copyReference(node);
+    }),
   ];
 }
 

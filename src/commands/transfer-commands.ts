@@ -13,10 +13,14 @@ import type { CommandContext } from './command-context';
 import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, validate } from './subjects';
 import { ensureWriteAccess } from './provider-sign-in';
+import { multipleSelection, pullSelection } from './selection-commands';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('registryExplorer.pull', (node?: unknown) => pullCommand(node, ctx)),
+    vscode.commands.registerCommand('registryExplorer.pull', (node?: unknown, selection?: unknown, options?: { dir?: string }) => {
+      const many = multipleSelection(selection);
+      return many ? pullSelection(many, ctx, options) : pullCommand(node, ctx);
+    }),
     vscode.commands.registerCommand('registryExplorer.push', (first?: unknown, selected?: unknown) => pushCommand(first, selected, ctx)),
   ];
 }

@@ -50,6 +50,7 @@ export type CoreErrorCode =
   | 'INVALID_LINK_HEADER'
   | 'INVALID_INSECURE_ENTRY'
   | 'INVALID_RESOLVE_RULE'
+  | 'INVALID_PATTERN'
   | 'UNSUPPORTED_DIGEST_ALGORITHM'
   // Content: manifests, digests, sizes, platforms
   | 'BAD_MANIFEST'
@@ -154,6 +155,9 @@ export type CoreErrorCode =
   | 'ARCHIVE_NOT_FOUND'
   | 'ARCHIVE_TOO_LARGE'
   | 'ARCHIVE_UNSUPPORTED'
+  // A local container engine (docker, podman) loading an image
+  | 'ENGINE_NOT_FOUND'
+  | 'ENGINE_LOAD_FAILED'
   | 'PERMISSION_DENIED'
   | 'DISK_FULL'
   | 'READ_ONLY'

@@ -96,3 +96,44 @@ export {
   type ExtractArtifactResult,
 } from './layout/artifact-files';
 export { pull, push, type PullDestination, type PushSource, type PullResult, type TransferOptions } from './operations/transfer';
+export {
+  planCleanup,
+  tagPattern,
+  type CleanupPlan,
+  type CleanupPolicy,
+  type TagDecision,
+  type TagFacts,
+  type ManifestDeletion,
+  type TagDeletion,
+} from './operations/cleanup-plan';
+export {
+  runCleanup,
+  cleanupSteps,
+  checkDeletesAllowed,
+  readTagFacts,
+  type CleanupReport,
+  type CleanupStep,
+  type StepOutcome,
+} from './operations/cleanup';
+export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson } from './operations/cleanup-text';
+export {
+  compareImages,
+  compareConfigs,
+  compareHistory,
+  normalisedJson,
+  pairPlatforms,
+  type ComparedImage,
+  type ImageComparison,
+  type SettingChange,
+} from './operations/compare';
+export { describeComparison, describeFileComparison } from './operations/compare-text';
+export { readImageConfig, readComparedImage } from './operations/compare-read';
+export { loadIntoEngine, type EngineCommand, type EngineLoadOptions, type EngineLoadResult } from './operations/engine-load';
+export {
+  applyLayer,
+  compareFileSystems,
+  readFileSystems,
+  type FileComparison,
+  type FileChange,
+  type FileSystem,
+} from './operations/compare-files';

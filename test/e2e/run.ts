@@ -25,6 +25,7 @@ import { runWalkthroughPath } from './walkthrough-path';
 import { runEditorPath } from './editor-path';
 import { runRestrictedPath } from './restricted-path';
 import { runProviderPath } from './provider-path';
+import { runCleanupComparePath } from './cleanup-compare-path';
 import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
 import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
@@ -42,10 +43,11 @@ async function main(mode: string): Promise<number> {
     // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
     const providers = await startProviderLab(lab);
     if (mode === 'integration') {
-      const [basic, token, tls] = await Promise.all([
+      const [basic, token, tls, noDelete] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
         lab.startRegistry({ name: 'e2e-token', auth: 'token' }),
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
+        lab.startRegistry({ name: 'e2e-nodelete', deleteEnabled: false }),
       ]);
       const description = {
         // The log is read by the editor tests to count the requests the registry saw.
@@ -63,6 +65,7 @@ async function main(mode: string): Promise<number> {
         },
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
         providers: providers.description,
+        noDelete: { url: noDelete.url, host: noDelete.host },
       };
       return await runIntegration(registry.url, JSON.stringify(description), providers);
     }
@@ -170,11 +173,18 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
       console.log(`[e2e] editor paths passed; screenshots in ${screenshots}`);
       return 0;
     }
+    // E2E_ONLY=cleanup runs the clean-up and comparison path alone (it needs only the seeded content).
+    if (process.env.E2E_ONLY === 'cleanup') {
+      await runCleanupComparePath(workbench.page, { screenshots, registry });
+      console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
     await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
     // Seeded only now, so the tree's screenshots above do not list it.
     const hostile = await seedHostileContent(registry);
     await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
     await runCancelPath(workbench.page, { screenshots, target: registry });
+    await runCleanupComparePath(workbench.page, { screenshots, registry });
     // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
     const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
     await seedPrivateContent(basic);

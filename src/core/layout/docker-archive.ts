@@ -6,7 +6,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
 import type { ReadTarget } from '../oci/content';
@@ -76,6 +76,29 @@ export async function writeDockerArchive(outPath: string, images: DockerArchiveI
   } catch (err) {
     throw fileSystemError(err, `Writing ${outPath}`);
   }
+}
+
+/**
+ * The same archive written into a stream (a `docker load` or `podman load` process's stdin). The
+ * stream is ended when the archive is complete; a failure of either side rejects, CANCELLED when
+ * `signal` was aborted.
+ */
+export async function writeDockerArchiveTo(out: Writable, images: DockerArchiveImage[], options: DockerArchiveOptions = {}): Promise<void> {
+  throwIfAborted(options.signal);
+  if (images.length === 0) throw new CoreError('ARCHIVE_EMPTY', 'There are no images to write to the archive: choose at least one.');
+  const plan = await planArchive(images, options.signal);
+  const pack = tarPack();
+  const writing = pipeline(pack, out);
+  const producing = writeEntries(pack, plan, options).then(
+    () => pack.finalize(),
+    (err: unknown) => {
+      pack.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
+  const [produced, written] = await Promise.allSettled([producing, writing]);
+  const failure = produced.status === 'rejected' ? produced.reason : written.status === 'rejected' ? written.reason : undefined;
+  if (failure !== undefined) throw options.signal?.aborted ? withCause(cancelled(), failure) : failure;
 }
 
 /** Everything the archive will hold, blobs listed once even when images share them. */

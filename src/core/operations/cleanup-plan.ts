@@ -1,0 +1,278 @@
+/**
+ * Which tags a clean-up of one repository removes, and how: a pure policy over facts already read
+ * (each tag's digest, creation time, and an index's children). Nothing here talks to a registry, so
+ * the preview a user approves is exactly what `runCleanup` (cleanup.ts) later sends.
+ *
+ * A tag goes when it matches the pattern, is older than the age limit and is not among the newest
+ * N of the matching tags, and no always-keep pattern names it. Deleting a manifest by digest takes
+ * every tag pointing at it, so a digest is deleted only when all its tags go; a tag that shares its
+ * digest with a kept tag (or is a platform of a kept index) is removed as a tag only, or kept,
+ * as the policy says.
+ */
+import { CoreError } from '../errors';
+
+/** What a clean-up removes. Every criterion given must hold for a tag to go; none given selects every tag. */
+export interface CleanupPolicy {
+  /** Tags that may go: a glob (`*` any run of characters, `?` one) or a regular expression written `/…/`. Empty: every tag. */
+  match?: string;
+  /** Exactly these tags may go (a selection in a tree); the other criteria still apply. */
+  only?: readonly string[];
+  /** Only tags created more than this many days ago (tags whose date is unknown are kept). */
+  olderThanDays?: number;
+  /** Keep the newest N of the matching tags (tags whose date is unknown are kept). */
+  keepNewest?: number;
+  /** Tags never removed, whatever else matches: globs or `/regular expressions/`. */
+  keep?: readonly string[];
+  /**
+   * A tag that goes but shares its manifest with a kept tag: `delete-tag` removes the tag alone
+   * (the manifest stays for the kept tag), `keep` leaves it.
+   */
+  sharedDigest: 'delete-tag' | 'keep';
+}
+
+/** What the plan needs to know about one tag (read from the registry before planning). */
+export interface TagFacts {
+  tag: string;
+  /** The manifest it points at; absent when it could not be read (such tags are kept). */
+  digest?: string;
+  /** Creation time in ms since the epoch, when the image says. */
+  created?: number;
+  /** For an index: the digests of the manifests it lists (deleting one of them would break it). */
+  children?: readonly string[];
+}
+
+export type TagAction = 'delete-manifest' | 'delete-tag' | 'keep';
+
+export interface TagDecision {
+  tag: string;
+  digest?: string;
+  created?: number;
+  action: TagAction;
+  /** Why, in words: what protected a kept tag, or what made a removal tag-only. */
+  reason: string;
+}
+
+/** One manifest deleted by digest, with every tag that goes with it. */
+export interface ManifestDeletion {
+  digest: string;
+  tags: string[];
+}
+
+/** One tag removed on its own; its manifest stays. */
+export interface TagDeletion {
+  tag: string;
+  digest: string;
+}
+
+export interface CleanupPlan {
+  policy: CleanupPolicy;
+  /** When the ages were measured (ISO 8601). */
+  plannedAt: string;
+  /** Every tag, in the order given, with its fate. */
+  decisions: TagDecision[];
+  manifests: ManifestDeletion[];
+  tagDeletions: TagDeletion[];
+  totals: { tags: number; tagsRemoved: number; manifestsDeleted: number; tagOnlyDeletes: number; kept: number };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Tags of the referrers tag schema (`sha256-<hex>`): they hold a manifest's signatures and SBOMs. */
+const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** A glob or `/regular expression/` as a test on whole tags. Throws INVALID_PATTERN with what is wrong. */
+export function tagPattern(text: string): (tag: string) => boolean {
+  const trimmed = text.trim();
+  const regex = /^\/(.*)\/([imsu]*)$/s.exec(trimmed);
+  if (regex) {
+    try {
+      // A regular expression matches anywhere unless anchored, as grep does.
+      const compiled = new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
+      return (tag) => compiled.test(tag);
+    } catch (err) {
+      throw new CoreError(
+        'INVALID_PATTERN',
+        `"${trimmed}" is not a valid regular expression (${(err as Error).message}): fix it, or write a glob such as "v1.*".`,
+      );
+    }
+  }
+  if (trimmed === '')
+    throw new CoreError(
+      'INVALID_PATTERN',
+      'The pattern is empty: write a glob such as "pr-*" or a regular expression such as "/^pr-\\d+$/".',
+    );
+  // Globs match the whole tag; tags use only letters, digits, "_", "." and "-", so `*` and `?` are the only specials.
+  const source = trimmed
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  const compiled = new RegExp(`^${source}$`, 's');
+  return (tag) => compiled.test(tag);
+}
+
+/** Checks a policy's numbers and patterns, throwing INVALID_PATTERN with what to change. */
+function checkPolicy(policy: CleanupPolicy): void {
+  for (const [name, value] of [
+    ['The age limit', policy.olderThanDays],
+    ['The number of newest tags to keep', policy.keepNewest],
+  ] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < 0))
+      throw new CoreError('INVALID_PATTERN', `${name} must be a number of 0 or more, not ${String(value)}.`);
+  }
+}
+
+/** Decides the fate of every tag (see the module comment). `now` is when ages are measured from. */
+export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number): CleanupPlan {
+  checkPolicy(policy);
+  const pattern = policy.match?.trim() ? tagPattern(policy.match) : () => true;
+  const only = policy.only ? new Set(policy.only) : undefined;
+  const matches = (tag: string) => (!only || only.has(tag)) && pattern(tag);
+  const keepers = (policy.keep ?? []).filter((k) => k.trim()).map((k) => ({ text: k.trim(), test: tagPattern(k) }));
+  const decisions = new Map<string, TagDecision>();
+  const keep = (facts: TagFacts, reason: string) => decisions.set(facts.tag, { ...factsOf(facts), action: 'keep', reason });
+
+  // 1. Each tag on its own: readable, not always-kept, matching, old enough.
+  const candidates: TagFacts[] = [];
+  for (const facts of tags) {
+    if (decisions.has(facts.tag)) continue; // a tag listed twice counts once
+    if (!facts.digest) keep(facts, 'could not be read, so what it points at is unknown');
+    else if (REFERRERS_TAG.test(facts.tag)) keep(facts, 'holds the referrers (signatures, SBOMs) of another manifest');
+    else if (keepers.some((k) => k.test(facts.tag))) keep(facts, `always kept (matches "${keepers.find((k) => k.test(facts.tag))!.text}")`);
+    else if (only && !only.has(facts.tag)) keep(facts, 'not selected');
+    else if (!matches(facts.tag)) keep(facts, `does not match "${policy.match!.trim()}"`);
+    else if (policy.olderThanDays !== undefined && facts.created === undefined) keep(facts, 'its creation date is unknown');
+    else if (policy.olderThanDays !== undefined && facts.created! > now - policy.olderThanDays * DAY_MS)
+      keep(facts, `created less than ${policy.olderThanDays} day${policy.olderThanDays === 1 ? '' : 's'} ago`);
+    else candidates.push(facts);
+  }
+
+  // 2. The newest N of the matching tags stay, counted among every matching tag (old or not).
+  let selected = candidates;
+  if (policy.keepNewest !== undefined) {
+    const matching = tags.filter((t) => t.digest && !REFERRERS_TAG.test(t.tag) && !keepers.some((k) => k.test(t.tag)) && matches(t.tag));
+    const newest = new Set(
+      newestFirst(matching.filter((t) => t.created !== undefined))
+        .slice(0, policy.keepNewest)
+        .map((t) => t.tag),
+    );
+    selected = [];
+    for (const facts of candidates) {
+      if (facts.created === undefined) keep(facts, 'its creation date is unknown, so it cannot be ranked among the newest');
+      else if (newest.has(facts.tag)) keep(facts, `one of the newest ${policy.keepNewest}`);
+      else selected.push(facts);
+    }
+  }
+
+  // 3. By digest: a manifest goes only when no kept tag points at it and no staying index lists it.
+  const going = new Set(selected.map((t) => t.tag));
+  const tagsByDigest = new Map<string, string[]>();
+  const childrenByDigest = new Map<string, readonly string[]>();
+  for (const facts of tags) {
+    if (!facts.digest) continue;
+    tagsByDigest.set(facts.digest, [...new Set([...(tagsByDigest.get(facts.digest) ?? []), facts.tag])]);
+    if (facts.children) childrenByDigest.set(facts.digest, facts.children);
+  }
+  let staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
+  if (policy.sharedDigest === 'keep') {
+    // Keeping a tag keeps its manifest, which may protect more: repeat until nothing changes.
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const facts of selected)
+        if (going.has(facts.tag) && staying.has(facts.digest!)) {
+          going.delete(facts.tag);
+          keep(facts, `${staying.get(facts.digest!)!}, so it is kept`);
+          changed = true;
+        }
+      if (changed) staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
+    }
+  }
+
+  const manifests: ManifestDeletion[] = [];
+  const tagDeletions: TagDeletion[] = [];
+  const planned = new Set<string>();
+  for (const facts of selected) {
+    if (!going.has(facts.tag)) continue;
+    const digest = facts.digest!;
+    const protector = staying.get(digest);
+    if (protector) {
+      tagDeletions.push({ tag: facts.tag, digest });
+      decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-tag', reason: `${protector}: only the tag is removed` });
+      continue;
+    }
+    if (!planned.has(digest)) {
+      planned.add(digest);
+      manifests.push({ digest, tags: tagsByDigest.get(digest)! });
+    }
+    decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-manifest', reason: 'matches the policy; its manifest goes with it' });
+  }
+
+  const ordered = tags.flatMap((t) => {
+    const decision = decisions.get(t.tag);
+    if (!decision) return [];
+    decisions.delete(t.tag);
+    return [decision];
+  });
+  const removed = ordered.filter((d) => d.action !== 'keep').length;
+  return {
+    policy,
+    plannedAt: new Date(now).toISOString(),
+    decisions: ordered,
+    manifests,
+    tagDeletions,
+    totals: {
+      tags: ordered.length,
+      tagsRemoved: removed,
+      manifestsDeleted: manifests.length,
+      tagOnlyDeletes: tagDeletions.length,
+      kept: ordered.length - removed,
+    },
+  };
+}
+
+/**
+ * The manifests that stay, each with why in words: those a kept tag points at, and (transitively)
+ * those a staying index lists.
+ */
+function stayingManifests(
+  tags: readonly TagFacts[],
+  going: ReadonlySet<string>,
+  tagsByDigest: ReadonlyMap<string, string[]>,
+  childrenByDigest: ReadonlyMap<string, readonly string[]>,
+): Map<string, string> {
+  const staying = new Map<string, string>();
+  const queue: string[] = [];
+  for (const facts of tags) {
+    if (!facts.digest || going.has(facts.tag) || staying.has(facts.digest)) continue;
+    const kept = tagsByDigest.get(facts.digest)!.filter((t) => !going.has(t));
+    staying.set(facts.digest, `shares its manifest with kept tag${kept.length === 1 ? '' : 's'} ${listed(kept)}`);
+    queue.push(facts.digest);
+  }
+  while (queue.length) {
+    const parent = queue.shift()!;
+    const name = tagsByDigest.get(parent)?.[0] ?? parent;
+    for (const child of childrenByDigest.get(parent) ?? [])
+      if (!staying.has(child)) {
+        staying.set(child, `its manifest is a platform of kept index "${name}"`);
+        queue.push(child);
+      }
+  }
+  return staying;
+}
+
+function factsOf(facts: TagFacts): Pick<TagDecision, 'tag' | 'digest' | 'created'> {
+  return {
+    tag: facts.tag,
+    ...(facts.digest ? { digest: facts.digest } : {}),
+    ...(facts.created !== undefined ? { created: facts.created } : {}),
+  };
+}
+
+/** Newest first; equal dates in version order, highest first, so the choice never depends on listing order. */
+function newestFirst(tags: readonly TagFacts[]): TagFacts[] {
+  return [...tags].sort((a, b) => b.created! - a.created! || collator.compare(b.tag, a.tag) || (a.tag < b.tag ? 1 : -1));
+}
+
+function listed(tags: readonly string[]): string {
+  const quoted = tags.slice(0, 5).map((t) => `"${t}"`);
+  return tags.length > 5 ? `${quoted.join(', ')} and ${tags.length - 5} more` : quoted.join(', ');
+}

@@ -1,0 +1,97 @@
+/**
+ * A clean-up plan and its report as a person reads them (the read-only preview and report
+ * documents) and as JSON a script reads (the saved preview). Tags and digests come from the
+ * registry: every one passes through visibleText, so no character can hide or reorder a line.
+ */
+import { visibleText } from '../text/visible-text';
+import type { CleanupPlan, TagDecision } from './cleanup-plan';
+import type { CleanupReport, CleanupStep } from './cleanup';
+
+/** `2026-11-02` for a creation time, `date unknown` without one. */
+function day(created: number | undefined): string {
+  return created === undefined ? 'date unknown' : new Date(created).toISOString().slice(0, 10);
+}
+
+function describePolicy(plan: CleanupPlan): string[] {
+  const { policy } = plan;
+  return [
+    ...(policy.only ? [`  Selected tags:        ${policy.only.map(visibleText).join(', ')}`] : []),
+    `  Tags matching:        ${policy.match?.trim() ? visibleText(policy.match.trim()) : 'every tag'}`,
+    `  Older than:           ${policy.olderThanDays !== undefined ? `${policy.olderThanDays} days` : 'any age'}`,
+    `  Keep newest:          ${policy.keepNewest !== undefined ? policy.keepNewest : 'no'}`,
+    `  Always keep:          ${
+      policy.keep
+        ?.filter((k) => k.trim())
+        .map(visibleText)
+        .join(', ') || 'nothing named'
+    }`,
+    `  Shared manifests:     ${policy.sharedDigest === 'delete-tag' ? 'remove the tag only' : 'keep the tag'}`,
+  ];
+}
+
+function row(d: TagDecision): string {
+  return `  ${visibleText(d.tag).padEnd(30)} ${(d.digest ? visibleText(d.digest).slice(0, 19) : '(unreadable)').padEnd(20)} ${day(d.created).padEnd(12)} ${visibleText(d.reason)}`;
+}
+
+/** The preview: what goes (by manifest, then tag-only removals), what stays and why, and the totals. */
+export function describeCleanupPlan(plan: CleanupPlan, repository: string): string {
+  const { totals } = plan;
+  const lines = [
+    `Clean-up preview for ${visibleText(repository)}`,
+    `Planned ${plan.plannedAt}. Nothing has been deleted yet.`,
+    '',
+    'Policy',
+    ...describePolicy(plan),
+    '',
+    `Total: ${totals.tagsRemoved} of ${totals.tags} tags go (${totals.manifestsDeleted} manifest${totals.manifestsDeleted === 1 ? '' : 's'} deleted by digest, ${totals.tagOnlyDeletes} tag${totals.tagOnlyDeletes === 1 ? '' : 's'} removed alone); ${totals.kept} kept.`,
+    '',
+    `Manifests deleted, with every tag on them (${plan.manifests.length})`,
+    ...(plan.manifests.length
+      ? plan.manifests.map((m) => `  ${visibleText(m.digest)}  tags: ${m.tags.map(visibleText).join(', ')}`)
+      : ['  none']),
+    '',
+    `Tags removed alone: their manifest stays for a kept tag (${plan.tagDeletions.length})`,
+    ...(plan.tagDeletions.length ? plan.decisions.filter((d) => d.action === 'delete-tag').map(row) : ['  none']),
+    '',
+    `Kept (${totals.kept})`,
+    ...(totals.kept ? plan.decisions.filter((d) => d.action === 'keep').map(row) : ['  none']),
+    '',
+    'Manifests without a tag are not part of this clean-up: the registry API lists tags, not untagged',
+    "manifests. Distribution removes them with 'registry garbage-collect --delete-untagged'; hosted",
+    'registries with a retention policy of their own.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The preview as JSON: the repository, the policy, every decision and the totals (stable key order). */
+export function cleanupPlanJson(plan: CleanupPlan, repository: string): string {
+  return `${JSON.stringify({ repository, ...plan }, null, 2)}\n`;
+}
+
+function stepText(step: CleanupStep): string {
+  return step.kind === 'tag'
+    ? `tag ${visibleText(step.tag)} (${visibleText(step.digest).slice(0, 19)})`
+    : `manifest ${visibleText(step.digest)} with tags ${step.tags.map(visibleText).join(', ')}`;
+}
+
+/** The report: what was deleted, and what was not (failed, skipped, or never sent after a cancel). */
+export function describeCleanupReport(report: CleanupReport, repository: string): string {
+  const { totals } = report;
+  const section = (title: string, outcome: string) => {
+    const steps = report.steps.filter((s) => s.outcome === outcome);
+    return steps.length
+      ? [`${title} (${steps.length})`, ...steps.map((s) => `  ${stepText(s.step)}${s.reason ? `: ${visibleText(s.reason)}` : ''}`), '']
+      : [];
+  };
+  return [
+    `Clean-up report for ${visibleText(repository)}`,
+    report.cancelled ? 'Cancelled before every deletion was sent.' : 'Every deletion of the preview was sent.',
+    `Deleted ${totals.deleted}; failed ${totals.failed}; skipped ${totals.skipped}; not attempted ${totals.notAttempted}.`,
+    '',
+    ...section('Deleted', 'deleted'),
+    ...section('Failed', 'failed'),
+    ...section('Skipped: changed since the preview', 'skipped'),
+    ...section('Not attempted', 'not-attempted'),
+  ].join('\n');
+}

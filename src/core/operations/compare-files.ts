@@ -1,0 +1,125 @@
+/**
+ * Which files differ between two images: each image's file system is built by applying its
+ * layers' listings in order (whiteouts delete, opaque directories hide what lies below), then the
+ * two are compared path by path — added, removed, or changed in type, size, mode, owner or link
+ * target. Layers are read as the inspector reads them (streamed, verified, bounded), each digest
+ * once, and the work stops when `signal` is aborted.
+ */
+import { pipeline } from 'node:stream';
+import { CoreError } from '../errors';
+import type { LayerFileEntry } from '../layers/layer-files';
+import { listLayerFiles } from '../layers/layer-files';
+import type { Descriptor } from '../oci/manifest';
+import { verifyingStream } from '../oci/verify-stream';
+import type { Repository } from '../registry/repository';
+
+/** A file system: path → its entry (the root '' left out). */
+export type FileSystem = Map<string, LayerFileEntry>;
+
+export interface FileChange {
+  path: string;
+  /** What differs, in words: `size 120 → 4096`, `mode 0644 → 0755`, `owner 0:0 → 1000:1000`, `link a → b`, `type file → symlink`. */
+  changes: string[];
+}
+
+export interface FileComparison {
+  added: LayerFileEntry[];
+  removed: LayerFileEntry[];
+  changed: FileChange[];
+}
+
+/** Applies one layer's entries on top of `fs` (OCI image spec: whiteouts and opaque directories). */
+export function applyLayer(fs: FileSystem, entries: Iterable<LayerFileEntry>): void {
+  const layer = [...entries];
+  const under = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`);
+  // Whiteouts apply to lower layers only, so first remove, then add this layer's own entries.
+  for (const entry of layer) {
+    if (!entry.whiteout) continue;
+    if (entry.whiteout.kind === 'file') {
+      const target = entry.whiteout.target;
+      for (const path of [...fs.keys()]) if (path === target || under(target, path)) fs.delete(path);
+    } else {
+      const directory = entry.whiteout.directory;
+      for (const path of [...fs.keys()]) if (under(directory, path) && path !== directory) fs.delete(path);
+    }
+  }
+  for (const entry of layer) {
+    if (entry.whiteout || entry.path === '') continue;
+    // A file replacing a directory hides what was below it.
+    const before = fs.get(entry.path);
+    if (before?.type === 'directory' && entry.type !== 'directory')
+      for (const path of [...fs.keys()]) if (under(entry.path, path) && path !== entry.path) fs.delete(path);
+    fs.set(entry.path, entry);
+  }
+}
+
+const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
+
+/** Path by path, sorted: what only the second has, what only the first has, and what differs. */
+export function compareFileSystems(before: FileSystem, after: FileSystem): FileComparison {
+  const added: LayerFileEntry[] = [];
+  const removed: LayerFileEntry[] = [];
+  const changed: FileChange[] = [];
+  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const a = before.get(path);
+    const b = after.get(path);
+    if (!a) added.push(b!);
+    else if (!b) removed.push(a);
+    else {
+      const changes: string[] = [];
+      if (a.type !== b.type) changes.push(`type ${a.type} → ${b.type}`);
+      if (a.type === 'file' && b.type === 'file' && a.size !== b.size) changes.push(`size ${a.size} → ${b.size}`);
+      if ((a.mode & 0o7777) !== (b.mode & 0o7777)) changes.push(`mode ${octal(a.mode)} → ${octal(b.mode)}`);
+      if (a.uid !== b.uid || a.gid !== b.gid) changes.push(`owner ${a.uid}:${a.gid} → ${b.uid}:${b.gid}`);
+      if ((a.linkTarget ?? '') !== (b.linkTarget ?? '')) changes.push(`link ${a.linkTarget ?? '(none)'} → ${b.linkTarget ?? '(none)'}`);
+      if (changes.length) changed.push({ path, changes });
+    }
+  }
+  return { added, removed, changed };
+}
+
+export interface ReadFilesOptions {
+  signal?: AbortSignal;
+  /** Entries per layer at most (default 200 000): a layer with more is refused, as the inspector does. */
+  maxEntries?: number;
+  /** Called before each layer is read: how many of `total` distinct layers are done. */
+  onLayer?: (done: number, total: number) => void;
+}
+
+/** Both images' file systems, reading each distinct layer once. */
+export async function readFileSystems(
+  repository: { before: Repository; after: Repository },
+  layers: { before: readonly Descriptor[]; after: readonly Descriptor[] },
+  options: ReadFilesOptions = {},
+): Promise<{ before: FileSystem; after: FileSystem }> {
+  const listings = new Map<string, LayerFileEntry[]>();
+  const distinct = [
+    ...new Map([
+      ...layers.before.map((l) => [l.digest, { l, repo: repository.before }] as const),
+      ...layers.after.map((l) => [l.digest, { l, repo: repository.after }] as const),
+    ]).values(),
+  ];
+  let done = 0;
+  for (const { l, repo } of distinct) {
+    if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Comparing the files was cancelled.');
+    options.onLayer?.(done++, distinct.length);
+    const body = await repo.openBlob(l, options.signal);
+    const verifier = verifyingStream(l, `layer ${l.digest}`);
+    // pipeline carries a failure of either side to the verifier, which the listing rethrows.
+    pipeline(body, verifier, () => undefined);
+    const entries: LayerFileEntry[] = [];
+    for await (const entry of listLayerFiles(verifier, {
+      mediaType: l.mediaType,
+      maxEntries: options.maxEntries ?? 200_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }))
+      entries.push(entry);
+    listings.set(l.digest, entries);
+  }
+  const build = (list: readonly Descriptor[]) => {
+    const fs: FileSystem = new Map();
+    for (const l of list) applyLayer(fs, listings.get(l.digest)!);
+    return fs;
+  };
+  return { before: build(layers.before), after: build(layers.after) };
+}

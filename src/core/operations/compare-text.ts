@@ -1,0 +1,83 @@
+/**
+ * A comparison of two images in words, for the read-only summary document beside the diff
+ * editors. Everything quoted comes from the registry (digests, variables, labels, history lines)
+ * and passes through visibleText, so no character can hide or reorder a line.
+ */
+import { visibleText } from '../text/visible-text';
+import type { ImageComparison } from './compare';
+import type { FileComparison } from './compare-files';
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = Math.abs(n);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${n < 0 ? '-' : ''}${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** The summary: headline, layers, size, settings and history, with each side named as given. */
+export function describeComparison(comparison: ImageComparison, before: string, after: string): string {
+  const { layers, size, config, history } = comparison;
+  const nothing = !config.length && !layers.added.length && !layers.removed.length && !history.added.length && !history.removed.length;
+  const layerLine = (l: { digest: string; size: number }) => `  ${visibleText(l.digest)}  ${bytes(l.size)}`;
+  const lines = [
+    `Comparing ${visibleText(before)}`,
+    `     with ${visibleText(after)}`,
+    '',
+    comparison.identical
+      ? 'The same manifest (same digest): nothing differs.'
+      : nothing
+        ? 'Different manifests, but the same layers, settings and history.'
+        : 'What changed from the first to the second:',
+    '',
+    `Size: ${bytes(size.before)} → ${bytes(size.after)} (${size.change >= 0 ? '+' : ''}${bytes(size.change)})`,
+    `Layers: ${layers.shared.length} shared, ${layers.added.length} added, ${layers.removed.length} removed`,
+    ...(layers.added.length ? ['', 'Layers added', ...layers.added.map(layerLine)] : []),
+    ...(layers.removed.length ? ['', 'Layers removed', ...layers.removed.map(layerLine)] : []),
+    '',
+    `Settings changed (${config.length})`,
+    ...(config.length
+      ? config.map((c) =>
+          c.before === undefined
+            ? `  ${visibleText(c.setting)}: added ${visibleText(c.after!)}`
+            : c.after === undefined
+              ? `  ${visibleText(c.setting)}: removed (was ${visibleText(c.before)})`
+              : `  ${visibleText(c.setting)}: ${visibleText(c.before)} → ${visibleText(c.after)}`,
+        )
+      : ['  none']),
+    '',
+    `History steps removed (${history.removed.length})`,
+    ...history.removed.map((s) => `  - ${visibleText(s)}`),
+    `History steps added (${history.added.length})`,
+    ...history.added.map((s) => `  + ${visibleText(s)}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Lines listed per section of the file comparison at most; the count says how many there are. */
+const MAX_FILE_LINES = 300;
+
+/** The file comparison: files added, removed and changed (how), each list capped. */
+export function describeFileComparison(files: FileComparison): string {
+  const section = (title: string, lines: string[]) => [
+    `${title} (${lines.length})`,
+    ...lines.slice(0, MAX_FILE_LINES).map((l) => `  ${l}`),
+    ...(lines.length > MAX_FILE_LINES ? [`  … and ${lines.length - MAX_FILE_LINES} more`] : []),
+    '',
+  ];
+  const entry = (e: { path: string; type: string; size: number }) =>
+    `/${visibleText(e.path)}${e.type === 'directory' ? '/' : ''}${e.type === 'file' ? `  ${bytes(e.size)}` : ''}`;
+  return [
+    ...section('Files added', files.added.map(entry)),
+    ...section('Files removed', files.removed.map(entry)),
+    ...section(
+      'Files changed',
+      files.changed.map((c) => `/${visibleText(c.path)}: ${c.changes.map(visibleText).join(', ')}`),
+    ),
+    '',
+  ].join('\n');
+}

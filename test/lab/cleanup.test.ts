@@ -1,0 +1,126 @@
+// Clean-ups against real Distribution registries, checked afterwards with plain HTTP requests: a
+// preview that protects a tag sharing its manifest with a kept tag, a run cancelled halfway and its
+// report, and a registry with deletes disabled caught before anything is planned.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreError } from '../../src/core/errors';
+import { checkDeletesAllowed, readTagFacts, runCleanup } from '../../src/core/operations/cleanup';
+import { planCleanup } from '../../src/core/operations/cleanup-plan';
+import type { ParsedManifest } from '../../src/core/oci/manifest';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+
+const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+
+/** The date the annotation gives (the lab's images carry one). */
+async function annotated(parsed: ParsedManifest): Promise<number | undefined> {
+  const value = parsed.kind === 'image' ? parsed.manifest.annotations?.['org.opencontainers.image.created'] : undefined;
+  return value ? Date.parse(value) : undefined;
+}
+
+describe('clean-up against real registries', function () {
+  let lab: Lab;
+  let registry: LabRegistry;
+  let noDelete: LabRegistry;
+  let session: RegistrySession;
+
+  before(async function () {
+    this.timeout(120_000);
+    lab = await Lab.create();
+    [registry, noDelete] = await Promise.all([
+      lab.startRegistry({ name: 'cleanup' }),
+      lab.startRegistry({ name: 'cleanup-nodelete', deleteEnabled: false }),
+    ]);
+    session = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [registry, noDelete].map((r) => ({ url: r.url })),
+    });
+  });
+
+  after(async function () {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  it('removes only the tag that shares its manifest with a kept tag, and deletes the rest', async function () {
+    const name = 'team/app';
+    const shared = await pushDated(registry, name, ['stable', 'old-build'], daysAgo(100));
+    const stale = await pushDated(registry, name, ['pr-1'], daysAgo(60));
+    const fresh = await pushDated(registry, name, ['pr-2'], daysAgo(1));
+    const repository = session.registry(registry.host).repository(name);
+    await checkDeletesAllowed(repository);
+
+    const facts = await readTagFacts(repository, ['stable', 'old-build', 'pr-1', 'pr-2'], { createdOf: annotated });
+    const plan = planCleanup(facts, { olderThanDays: 30, keep: ['stable'], sharedDigest: 'delete-tag' }, Date.now());
+    assert.deepEqual(
+      plan.decisions.map((d) => [d.tag, d.action]),
+      [
+        ['stable', 'keep'],
+        ['old-build', 'delete-tag'],
+        ['pr-1', 'delete-manifest'],
+        ['pr-2', 'keep'],
+      ],
+    );
+    const report = await runCleanup(repository, plan);
+    assert.deepEqual(report.totals, { deleted: 2, failed: 0, skipped: 0, notAttempted: 0 });
+
+    assert.equal(await digestAt(registry, name, 'stable'), shared, 'the kept tag still points at its manifest');
+    assert.equal(await digestAt(registry, name, shared), shared, 'the shared manifest is still there');
+    assert.equal(await digestAt(registry, name, 'old-build'), undefined);
+    assert.equal(await digestAt(registry, name, 'pr-1'), undefined);
+    assert.equal(await digestAt(registry, name, stale), undefined, 'the stale manifest was deleted by digest');
+    assert.equal(await digestAt(registry, name, 'pr-2'), fresh);
+  });
+
+  it('stops when cancelled halfway and reports what was and was not deleted', async function () {
+    const name = 'team/many';
+    const digests: string[] = [];
+    for (let i = 0; i < 6; i++) digests.push(await pushDated(registry, name, [`build-${i}`], daysAgo(50 + i)));
+    const repository = session.registry(registry.host).repository(name);
+    const facts = await readTagFacts(
+      repository,
+      digests.map((_, i) => `build-${i}`),
+      { createdOf: annotated },
+    );
+    const plan = planCleanup(facts, { match: 'build-*', sharedDigest: 'delete-tag' }, Date.now());
+    assert.equal(plan.manifests.length, 6);
+
+    const abort = new AbortController();
+    const report = await runCleanup(repository, plan, { signal: abort.signal, onStep: (done) => done === 2 && abort.abort() });
+    assert.equal(report.cancelled, true);
+    assert.deepEqual(report.totals, { deleted: 2, failed: 0, skipped: 0, notAttempted: 4 });
+    for (const step of report.steps) {
+      const there = await digestAt(registry, name, step.step.digest);
+      assert.equal(there === undefined, step.outcome === 'deleted', `${step.step.digest} is ${step.outcome} in the report`);
+    }
+  });
+
+  it('skips a step whose tag moved after the preview', async function () {
+    const name = 'team/moving';
+    await pushDated(registry, name, ['nightly'], daysAgo(40));
+    const repository = session.registry(registry.host).repository(name);
+    const plan = planCleanup(await readTagFacts(repository, ['nightly'], { createdOf: annotated }), { sharedDigest: 'keep' }, Date.now());
+    const moved = await pushDated(registry, name, ['nightly'], daysAgo(0), 'rebuilt');
+    const report = await runCleanup(repository, plan);
+    assert.equal(report.steps[0]!.outcome, 'skipped');
+    assert.match(report.steps[0]!.reason!, /now points at/);
+    assert.equal(await digestAt(registry, name, 'nightly'), moved);
+  });
+
+  it('says a registry has deletes disabled, and how to enable them, before anything is planned', async function () {
+    const name = 'team/keep';
+    const digest = await pushDated(noDelete, name, ['1.0'], daysAgo(90));
+    const repository = session.registry(noDelete.host).repository(name);
+    await assert.rejects(checkDeletesAllowed(repository), (err: unknown) => {
+      assert.ok(err instanceof CoreError);
+      assert.equal(err.code, 'DELETE_DISABLED');
+      assert.match(err.message, /storage\.delete\.enabled: true/);
+      return true;
+    });
+    assert.equal(await digestAt(noDelete, name, '1.0'), digest);
+  });
+});

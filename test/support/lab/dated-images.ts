@@ -1,0 +1,63 @@
+// Small manifests with distinct digests and a creation date (the `org.opencontainers.image.created`
+// annotation), pushed with plain HTTP calls: content for clean-up and comparison tests.
+import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
+import type { LabRegistry } from './registry';
+import { labRequest } from './request';
+
+const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+
+/** Pushes one manifest dated `created` under every tag in `tags`; returns its digest. */
+export async function pushDated(
+  registry: Pick<LabRegistry, 'url'>,
+  repository: string,
+  tags: string[],
+  created: Date,
+  note = tags.join(','),
+): Promise<string> {
+  const config = Buffer.from('{}');
+  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  const head = await labRequest(`${registry.url}/v2/${repository}/blobs/${configDigest}`, { method: 'HEAD' });
+  if (head.status !== 200) {
+    const start = await labRequest(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+    assert.equal(start.status, 202, start.text());
+    const location = new URL(String(start.headers.location), registry.url);
+    location.searchParams.set('digest', configDigest);
+    const put = await labRequest(location.href, { method: 'PUT', body: config, headers: { 'content-type': 'application/octet-stream' } });
+    assert.equal(put.status, 201, put.text());
+  }
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST_TYPE,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length },
+      layers: [],
+      annotations: { 'org.opencontainers.image.created': created.toISOString(), 'org.example.note': note },
+    }),
+  );
+  for (const tag of tags) {
+    const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      body: manifest,
+      headers: { 'content-type': MANIFEST_TYPE },
+    });
+    assert.equal(res.status, 201, res.text());
+  }
+  return `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+}
+
+/** What `reference` (a tag or digest) answers in `repository`: its digest, or undefined for a 404. */
+export async function digestAt(registry: Pick<LabRegistry, 'url'>, repository: string, reference: string): Promise<string | undefined> {
+  const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    method: 'HEAD',
+    headers: { accept: MANIFEST_TYPE },
+  });
+  if (res.status === 404) return undefined;
+  assert.equal(res.status, 200);
+  return String(res.headers['docker-content-digest']);
+}
+
+/** Days before now, as a Date. */
+export function daysAgo(days: number): Date {
+  return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+}

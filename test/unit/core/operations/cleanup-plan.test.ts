@@ -1,0 +1,204 @@
+// The clean-up policy: patterns, age, newest N, always-keep, and the protection of manifests that
+// a kept tag or a kept index still needs. Property tests check the invariants on open-ended input.
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { planCleanup, tagPattern, type CleanupPolicy, type TagFacts } from '../../../../src/core/operations/cleanup-plan';
+import { describeCleanupPlan } from '../../../../src/core/operations/cleanup-text';
+import { CoreError } from '../../../../src/core/errors';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = Date.UTC(2026, 11, 1);
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const tag = (name: string, d: number, ageDays?: number, children?: number[]): TagFacts => ({
+  tag: name,
+  digest: digest(d),
+  ...(ageDays !== undefined ? { created: NOW - ageDays * DAY } : {}),
+  ...(children ? { children: children.map(digest) } : {}),
+});
+const policy = (p: Partial<CleanupPolicy> = {}): CleanupPolicy => ({ sharedDigest: 'delete-tag', ...p });
+const actions = (plan: ReturnType<typeof planCleanup>) => Object.fromEntries(plan.decisions.map((d) => [d.tag, d.action]));
+
+describe('cleanup plan', function () {
+  describe('tagPattern', function () {
+    it('matches globs against the whole tag', function () {
+      const pr = tagPattern('pr-*');
+      assert.ok(pr('pr-12'));
+      assert.ok(!pr('xpr-12'));
+      assert.ok(tagPattern('v1.?')('v1.2'));
+      assert.ok(!tagPattern('v1.?')('v1x2x'), 'a dot in a glob is a dot');
+      assert.ok(!tagPattern('v1.?')('v1.22'));
+    });
+
+    it('takes /regular expressions/ with flags, matching anywhere unless anchored', function () {
+      assert.ok(tagPattern('/^pr-\\d+$/')('pr-7'));
+      assert.ok(!tagPattern('/^pr-\\d+$/')('pr-7a'));
+      assert.ok(tagPattern('/RC/i')('1.0-rc1'));
+    });
+
+    it('says what is wrong with a bad expression or an empty pattern', function () {
+      assert.throws(
+        () => tagPattern('/(/'),
+        (err: unknown) => err instanceof CoreError && err.code === 'INVALID_PATTERN',
+      );
+      assert.throws(
+        () => tagPattern('  '),
+        (err: unknown) => err instanceof CoreError && err.code === 'INVALID_PATTERN',
+      );
+    });
+  });
+
+  it('selects by pattern and age, and always keeps what the keep patterns name', function () {
+    const plan = planCleanup(
+      [tag('pr-1', 1, 40), tag('pr-2', 2, 5), tag('pr-3', 3), tag('1.0', 4, 100), tag('latest', 5, 90)],
+      policy({ match: '*', olderThanDays: 30, keep: ['latest', '/^\\d+\\.\\d+$/'] }),
+      NOW,
+    );
+    assert.deepEqual(actions(plan), { 'pr-1': 'delete-manifest', 'pr-2': 'keep', 'pr-3': 'keep', '1.0': 'keep', latest: 'keep' });
+    assert.match(plan.decisions.find((d) => d.tag === 'pr-3')!.reason, /creation date is unknown/);
+    assert.match(plan.decisions.find((d) => d.tag === 'latest')!.reason, /always kept/);
+    assert.deepEqual(plan.manifests, [{ digest: digest(1), tags: ['pr-1'] }]);
+  });
+
+  it('keeps the newest N of the matching tags, by date', function () {
+    const tags = [tag('b1', 1, 3), tag('b2', 2, 2), tag('b3', 3, 1), tag('b4', 4, 10), tag('other', 5, 50)];
+    const plan = planCleanup(tags, policy({ match: 'b*', keepNewest: 2 }), NOW);
+    assert.deepEqual(actions(plan), { b1: 'delete-manifest', b2: 'keep', b3: 'keep', b4: 'delete-manifest', other: 'keep' });
+  });
+
+  it('removes only the tag when a kept tag shares its manifest, or keeps it when asked', function () {
+    const tags = [tag('old', 1, 90), tag('stable', 1, 90), tag('gone', 2, 90)];
+    const tagOnly = planCleanup(tags, policy({ keep: ['stable'] }), NOW);
+    assert.deepEqual(actions(tagOnly), { old: 'delete-tag', stable: 'keep', gone: 'delete-manifest' });
+    assert.deepEqual(tagOnly.tagDeletions, [{ tag: 'old', digest: digest(1) }]);
+    assert.match(tagOnly.decisions[0]!.reason, /shares its manifest with kept tag "stable": only the tag is removed/);
+    const kept = planCleanup(tags, policy({ keep: ['stable'], sharedDigest: 'keep' }), NOW);
+    assert.deepEqual(actions(kept), { old: 'keep', stable: 'keep', gone: 'delete-manifest' });
+    assert.equal(kept.tagDeletions.length, 0);
+  });
+
+  it('deletes a manifest once when every tag on it goes', function () {
+    const plan = planCleanup([tag('a', 1, 9), tag('b', 1, 9)], policy(), NOW);
+    assert.deepEqual(plan.manifests, [{ digest: digest(1), tags: ['a', 'b'] }]);
+    assert.deepEqual(plan.totals, { tags: 2, tagsRemoved: 2, manifestsDeleted: 1, tagOnlyDeletes: 0, kept: 0 });
+  });
+
+  it('never deletes a platform manifest that a kept index lists', function () {
+    const plan = planCleanup([tag('1.0', 10, 1, [11, 12]), tag('1.0-amd64', 11, 90)], policy({ olderThanDays: 30 }), NOW);
+    assert.deepEqual(actions(plan), { '1.0': 'keep', '1.0-amd64': 'delete-tag' });
+    assert.match(plan.decisions[1]!.reason, /platform of kept index "1.0"/);
+  });
+
+  it('keeps unreadable tags and referrers tags', function () {
+    const plan = planCleanup([{ tag: 'broken' }, tag(`sha256-${'a'.repeat(64)}`, 3, 90)], policy(), NOW);
+    assert.deepEqual(actions(plan), { broken: 'keep', [`sha256-${'a'.repeat(64)}`]: 'keep' });
+  });
+
+  it('removes only the selected tags, protecting a manifest an unselected tag shares', function () {
+    const plan = planCleanup([tag('a', 1, 9), tag('b', 1, 9), tag('c', 2, 9), tag('d', 3, 9)], policy({ only: ['a', 'c'] }), NOW);
+    assert.deepEqual(actions(plan), { a: 'delete-tag', b: 'keep', c: 'delete-manifest', d: 'keep' });
+    assert.equal(plan.decisions[3]!.reason, 'not selected');
+  });
+
+  it('refuses a negative age or count', function () {
+    assert.throws(() => planCleanup([], policy({ olderThanDays: -1 }), NOW), /0 or more/);
+    assert.throws(() => planCleanup([], policy({ keepNewest: Number.NaN }), NOW), /0 or more/);
+  });
+
+  it('shows hidden characters of registry tags in the preview as escapes', function () {
+    const plan = planCleanup([tag('evil\u202Egpj', 1, 9)], policy(), NOW);
+    const text = describeCleanupPlan(plan, 'r.test/app');
+    assert.ok(!text.includes('\u202E'));
+    assert.match(text, /evil\\u202Egpj/);
+  });
+
+  describe('properties', function () {
+    const tagName = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,6}$/);
+    const facts = fc.uniqueArray(
+      fc.record({
+        tag: tagName,
+        d: fc.integer({ min: 1, max: 6 }),
+        age: fc.option(fc.integer({ min: 0, max: 200 }), { nil: undefined }),
+        children: fc.option(fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 3 }), { nil: undefined }),
+      }),
+      { selector: (t) => t.tag, maxLength: 25 },
+    );
+    const policies = fc.record({
+      match: fc.option(fc.constantFrom('*', 'a*', '?', '/[0-9]/', 'b?c*'), { nil: undefined }),
+      olderThanDays: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+      keepNewest: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+      keep: fc.array(fc.constantFrom('latest', 'a*', '/^v/', 'z?'), { maxLength: 2 }),
+      sharedDigest: fc.constantFrom('delete-tag' as const, 'keep' as const),
+    });
+    // Children belong to a manifest, not a tag: every tag on one digest sees the same list.
+    const build = (list: { tag: string; d: number; age: number | undefined; children: number[] | undefined }[]) => {
+      const childrenOf = new Map<number, number[] | undefined>();
+      for (const t of list)
+        if (!childrenOf.has(t.d))
+          childrenOf.set(
+            t.d,
+            t.children?.filter((c) => c < t.d),
+          );
+      return list.map((t) => tag(t.tag, t.d, t.age, childrenOf.get(t.d)));
+    };
+
+    it('never deletes a manifest that a kept tag points at or a kept index lists', function () {
+      fc.assert(
+        fc.property(facts, policies, (list, p) => {
+          const input = build(list);
+          const plan = planCleanup(input, p, NOW);
+          const kept = plan.decisions.filter((d) => d.action === 'keep');
+          const needed = new Set([
+            ...kept.map((d) => d.digest),
+            ...kept.flatMap((d) => input.find((t) => t.tag === d.tag)!.children ?? []),
+          ]);
+          for (const m of plan.manifests) assert.ok(!needed.has(m.digest), `${m.digest} is still needed`);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('decides every tag once, accounts for every removal and never removes an always-kept tag', function () {
+      fc.assert(
+        fc.property(facts, policies, (list, p) => {
+          const input = build(list);
+          const plan = planCleanup(input, p, NOW);
+          assert.deepEqual(
+            plan.decisions.map((d) => d.tag),
+            input.map((t) => t.tag),
+          );
+          const viaManifests = plan.manifests.flatMap((m) => m.tags).sort();
+          const manifestDecisions = plan.decisions
+            .filter((d) => d.action === 'delete-manifest')
+            .map((d) => d.tag)
+            .sort();
+          assert.deepEqual(viaManifests, manifestDecisions);
+          assert.equal(plan.totals.tagsRemoved + plan.totals.kept, input.length);
+          const keepers = p.keep.map(tagPattern);
+          for (const d of plan.decisions) if (keepers.some((k) => k(d.tag))) assert.equal(d.action, 'keep');
+          if (p.sharedDigest === 'keep') assert.equal(plan.tagDeletions.length, 0);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('keeps at least the newest N matching dated tags', function () {
+      fc.assert(
+        fc.property(facts, policies, (list, p) => {
+          fc.pre(p.keepNewest !== undefined);
+          const input = build(list);
+          const plan = planCleanup(input, p, NOW);
+          const matches = p.match ? tagPattern(p.match) : () => true;
+          const keepers = p.keep.map(tagPattern);
+          const eligible = input.filter((t) => t.created !== undefined && matches(t.tag) && !keepers.some((k) => k(t.tag)));
+          const removed = plan.decisions.filter((d) => d.action !== 'keep' && d.created !== undefined);
+          // Everything removed is older than (or as old as) the N-th newest eligible tag.
+          const newest = eligible.map((t) => t.created!).sort((a, b) => b - a);
+          if (newest.length > p.keepNewest! && p.keepNewest! > 0)
+            for (const d of removed) assert.ok(d.created! <= newest[p.keepNewest! - 1]!);
+          assert.ok(plan.totals.kept >= Math.min(p.keepNewest!, eligible.length));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});
