@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests, the demo and the benchmark need: the CNCF Distribution
-# registry, skopeo, openssl, htpasswd, curl, squid (the lab's HTTP proxy), GNU time (`npm run bench`), Chromium (the e2e
+# registry, skopeo, podman (Pull into Podman is tested with `podman load`), openssl, htpasswd, curl, squid (the lab's HTTP proxy), GNU time (`npm run bench`), Chromium (the e2e
 # browser), libkrb5-dev and a C++ toolchain (code-server compiles native modules). Then checks that
 # every command is really there: a package that installed but left no command fails here, by name,
 # instead of deep inside a test.
@@ -10,6 +10,7 @@ set -euo pipefail
 requirements=(
   "command:docker-registry docker-registry"
   "command:skopeo skopeo"
+  "command:podman podman"
   "command:openssl openssl"
   "command:htpasswd apache2-utils"
   "command:curl curl"
@@ -66,5 +67,6 @@ done
 # Each tool answers, not just exists: a broken install shows here.
 docker-registry --version >/dev/null
 skopeo --version >/dev/null
+podman --version >/dev/null || { echo "setup: podman is installed but does not run; reinstall the podman package" >&2; exit 1; }
 /usr/sbin/squid -v >/dev/null || { echo "setup: /usr/sbin/squid is installed but does not run; reinstall the squid package" >&2; exit 1; }
 /usr/bin/chromium --version >/dev/null 2>&1 || { echo "setup: /usr/bin/chromium is installed but does not run; reinstall the chromium package" >&2; exit 1; }
