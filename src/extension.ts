@@ -54,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     registry,
     tree,
     view,
+    // Tells the tree which rows are drawn, so only those fetch their details (see rows-on-screen.ts).
+    vscode.window.registerFileDecorationProvider(tree.rows),
     onSettingsChanged((settings) => tree.settingsChanged(registry.updateSettings(settings))),
     ...registerRegistryCommands(commands),
     ...registerTreeCommands(commands, view),

@@ -18,7 +18,7 @@ export {
   type UrlPolicyCode,
 } from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
-export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
+export { RegistryClient, type ListingPage, type ListOptions, type PingResult } from './registry/client';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
 export { type SettingNames } from './hosts/host-settings';

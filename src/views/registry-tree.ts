@@ -13,6 +13,7 @@ import type { NameFilter } from './name-filter';
 import { MessageNode, type ExplorerNode, type TreeContext } from './nodes/node-base';
 import { PagedNode } from './nodes/paged-node';
 import { RegistryNode, type RegistryEntry } from './nodes/registry-node';
+import { RowsOnScreen } from './rows-on-screen';
 import { visibleTreeItem } from './visible-tree-item';
 
 /**
@@ -29,7 +30,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly ctx: TreeContext;
   /** Background lookups for drawn rows, a few at a time so a long tag list never floods the registry. */
   private readonly backgroundLimit = pLimit(4);
-  private readonly manifests = new Map<string, ParsedManifest>();
+  /** Which rows VS Code draws (registered as a file decoration provider by the extension). */
+  readonly rows = new RowsOnScreen();
   private readonly filters = new Map<string, NameFilter>();
   /** Creation times by manifest digest (content-addressed, so never stale). */
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
@@ -45,7 +47,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
       lazy: (task) => this.backgroundLimit(task),
-      manifests: this.manifests,
+      content: this.service.content,
+      rows: this.rows,
+      countRequests: (host, repository) =>
+        this.service.requests.watch(repository, repository === undefined ? `${host} catalog` : `${host}/${repository}`),
       filters: this.filters,
       repository: (client, name) => this.service.repositoryOf(client, name),
       createdTime: (repository, parsed) => this.createdTime(repository, parsed),
@@ -181,7 +186,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     const digest = parsed.descriptor.digest;
     let time = this.createdTimes.get(digest);
     if (!time) {
-      time = createdTimeOf(repository, parsed);
+      time = createdTimeOf(repository, parsed, this.service.content);
       this.createdTimes.set(digest, time);
       // A failure (network, a refused blob) is asked again on the next redraw, not remembered.
       time.catch(() => this.createdTimes.delete(digest));

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes/node-base';
+import type { BulkDescription } from '../support/lab/bulk-content';
 
 export const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 
@@ -65,11 +66,12 @@ export interface LabDescription {
     service: string;
   };
   tls: { url: string; host: string; caCertPath: string };
+  big: { url: string; host: string; bulk: BulkDescription };
 }
 
 export function labDescription(): LabDescription {
   const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as Partial<LabDescription>;
-  assert.ok(lab.registry && lab.basic && lab.token && lab.tls, 'REGISTRY_EXPLORER_LAB describes the lab registries');
+  assert.ok(lab.registry && lab.basic && lab.token && lab.tls && lab.big, 'REGISTRY_EXPLORER_LAB describes the lab registries');
   return lab as LabDescription;
 }
 

@@ -51,7 +51,7 @@ describe('Registry Explorer in a real VS Code', () => {
       assert.ok(repositories.includes(name), `${name} is listed (got ${repositories.join(', ')})`);
     }
     const alpine = (await api.tree.getChildren(registry)).find((n) => label(n) === 'library/alpine')!;
-    assert.deepEqual(await childLabels(api, alpine), ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    assert.deepEqual(await childLabels(api, alpine), ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
 
     // The registry's state arrives from a background ping and shows in its icon and tooltip.
     // (The root is looked up each time: a settings change rebuilds the roots.)

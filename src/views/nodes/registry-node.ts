@@ -10,6 +10,7 @@ import { folderLevel, lastSegment, type FolderEntry } from '../repository-folder
 import { CONTEXT, registryContextValue } from './context-values';
 import { ActionNode, MessageNode, type ExplorerNode, type RegistryPlace, type TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
+import type { Page } from '../pager';
 import { RepositoryNode } from './repository-node';
 
 /** A login file that named a discovered registry, and the tool that wrote it. */
@@ -124,7 +125,8 @@ export class RegistryNode extends PagedNode {
     const discoveredNote =
       origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;
     // The filter first: rows are narrow, and a filter that goes unnoticed hides repositories.
-    item.description = [this.filterNote(), discoveredNote, stateNote].filter((p) => p).join(' · ') || undefined;
+    item.description =
+      [this.filterNote(), discoveredNote, stateNote, this.countNote('repository')].filter((p) => p).join(' · ') || undefined;
     item.contextValue = this.contextValue();
     item.tooltip = this.tooltip();
     return item;
@@ -202,8 +204,12 @@ export class RegistryNode extends PagedNode {
     });
   }
 
-  protected listing(): AsyncIterator<string[]> {
-    return this.entry.client.listRepositories({ pageSize: this.ctx.pageSize() });
+  protected countRequests(): void {
+    this.ctx.countRequests(this.entry.host, undefined);
+  }
+
+  protected listing(): AsyncIterator<Page<string>> {
+    return this.entry.client.repositoryPages({ pageSize: this.ctx.pageSize() });
   }
 
   protected childFor(name: string): ExplorerNode {

@@ -7,6 +7,7 @@ import { TagNode } from './content-nodes';
 import { CONTEXT } from './context-values';
 import type { ExplorerNode, RegistryPlace, RepositoryPlace, TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
+import type { Page } from '../pager';
 
 export class RepositoryNode extends PagedNode {
   protected readonly noun = 'tags';
@@ -44,15 +45,20 @@ export class RepositoryNode extends PagedNode {
     item.iconPath = new vscode.ThemeIcon('repo');
     item.contextValue = this.filter ? CONTEXT.repositoryFiltered : CONTEXT.repository;
     item.description =
-      [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') || undefined;
+      [this.filterNote(), this.countNote('tag'), this.datesLoading > 0 ? 'sorting by date…' : undefined].filter((p) => p).join(' · ') ||
+      undefined;
     const md = new vscode.MarkdownString().appendMarkdown('Repository ').appendText(this.reference);
     if (this.filter) md.appendMarkdown('\n\nFilter: ').appendText(this.filter.text);
     item.tooltip = md;
     return item;
   }
 
-  protected listing(): AsyncIterator<string[]> {
-    return this.place.client.listTags(this.name, { pageSize: this.ctx.pageSize() });
+  protected countRequests(): void {
+    this.ctx.countRequests(this.place.host, this.name);
+  }
+
+  protected listing(): AsyncIterator<Page<string>> {
+    return this.place.client.tagPages(this.name, { pageSize: this.ctx.pageSize() });
   }
 
   protected override orderForDisplay(names: readonly string[]): readonly string[] {
