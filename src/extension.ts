@@ -14,7 +14,7 @@ import { onSettingsChanged, readSettings } from './common/settings';
 import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
 import { JSON_SCHEME } from './common/json-uri';
 import { RegistryJsonProvider } from './editors/json-documents';
-import { RegistryTreeProvider } from './views/registry-tree';
+import { RegistryTreeProvider, VIEW_ID } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 
 /** What `activate` returns: the registry service and the tree, for integration tests and other extensions. */
@@ -46,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   const logins = new SecretLoginStore(context.secrets);
   const registry = new RegistryService(readSettings(), log, logins);
   const tree = new RegistryTreeProvider(registry, log);
-  const view = vscode.window.createTreeView('registryExplorer.registries', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   const commands: CommandContext = { registry, tree, log };
   context.subscriptions.push(
     channel,

@@ -16,6 +16,9 @@ import { RegistryNode, type RegistryEntry } from './nodes/registry-node';
 import { RowsOnScreen } from './rows-on-screen';
 import { visibleTreeItem } from './visible-tree-item';
 
+/** The Registries view (package.json). */
+export const VIEW_ID = 'registryExplorer.registries';
+
 /**
  * The registries → repositories → tags tree. It presents: the registry service owns the session,
  * and nodes ask it through their client. Nodes are kept between refreshes so their pages stay
@@ -113,11 +116,20 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.changeEmitter.fire(undefined);
   }
 
+  /**
+   * Shows the next page: the "Load more…" row turns busy and the view shows progress while pages
+   * are read (under a filter that can be up to ten registry pages), then the node redraws.
+   */
   async loadMore(node: PagedNode): Promise<void> {
+    if (node.loadingMore) return;
+    node.loadingMore = true;
+    if (node.loadMoreRow) this.changeEmitter.fire(node.loadMoreRow);
     try {
-      await node.loadMore();
+      await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => node.loadMore());
     } catch (err) {
       void showError(`Loading more: ${errorText(err)}`);
+    } finally {
+      node.loadingMore = false;
     }
     this.changeEmitter.fire(node);
   }

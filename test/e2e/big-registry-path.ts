@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import type { BulkContent } from '../support/lab/bulk-content';
 import type { FaultProxy } from '../support/lab/fault-proxy';
-import { row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
 
 /** The empty editor area: no hover tooltip covers the tree from there. */
 const PARK = { x: 900, y: 650, settleMs: 700 };
@@ -127,4 +127,31 @@ export async function runBigRegistryPath(
 
   // Collapse, for what follows.
   await row(page, repository).click();
+
+  // 34. A glob finds repositories by their own name, whatever their namespace: `repo-03*` as `repo-03` would.
+  const input2 = page.locator('.quick-input-widget input.input');
+  await chooseFromContextMenu(page, registryRow, 'Filter…');
+  await input2.waitFor({ timeout: 10_000 });
+  await page.locator('.quick-input-widget').getByText('its end after a /', { exact: false }).waitFor({ timeout: 10_000 });
+  await input2.fill('repo-03*');
+  await input2.press('Enter');
+  await row(page, 'many/repo-030').waitFor({ timeout: 30_000 });
+  await row(page, 'many/repo-039').waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '34-filter-glob', PARK);
+
+  // 35. Under a filter, Load more reads further catalog pages (slow ones here) and says so meanwhile.
+  await chooseFromContextMenu(page, registryRow, 'Filter…');
+  await input2.waitFor({ timeout: 10_000 });
+  await input2.fill('repo-2*');
+  await input2.press('Enter');
+  const moreMatching = row(page, /^Load more repositories matching "repo-2\*"…/);
+  await moreMatching.waitFor({ timeout: 30_000 });
+  proxy.add({ method: 'GET', path: /\/_catalog/, fault: { kind: 'delay', ms: 1500 }, times: 5 });
+  await moreMatching.click();
+  await row(page, /^Loading more repositories matching "repo-2\*"…/).waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '35-filter-load-more-busy', { ...PARK, settleMs: 100 });
+  await row(page, 'many/repo-200').waitFor({ timeout: 30_000 });
+  proxy.clear();
+  await chooseFromContextMenu(page, registryRow, 'Clear Filter');
+  await row(page, 'many/repo-000').waitFor({ timeout: 30_000 });
 }

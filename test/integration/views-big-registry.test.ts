@@ -99,6 +99,41 @@ describe('A registry the size of a real one', () => {
     assert.equal(repository.treeItem().description, `${bulk.tagCount} tags`);
   });
 
+  it('finds repositories by a glob of their own name, whatever their namespace', async () => {
+    const node = await registry();
+    await vscode.commands.executeCommand('registryExplorer.filter', node, 'repo-03*');
+    const shown = (await api.tree.getChildren(node)).map(label);
+    assert.deepEqual(
+      shown.filter((l) => l.startsWith('many/')),
+      Array.from({ length: 10 }, (_, i) => `many/repo-03${i}`),
+    );
+    await vscode.commands.executeCommand('registryExplorer.clearFilter', node);
+  });
+
+  it('shows "Load more" busy while it reads further catalog pages for a filter', async () => {
+    const node = await registry();
+    await vscode.commands.executeCommand('registryExplorer.filter', node, 'repo-2*');
+    const first = await api.tree.getChildren(node);
+    const loadMore = first.at(-1)!;
+    assert.equal(label(loadMore), 'Load more repositories matching "repo-2*"…');
+    // Slow catalog pages, so the busy row can be seen.
+    proxy.add({ method: 'GET', path: /\/_catalog/, fault: { kind: 'delay', ms: 700 }, times: 5 });
+    const loading = vscode.commands.executeCommand('registryExplorer.loadMore', loadMore);
+    try {
+      await waitFor('the busy row', () => (label(loadMore) === 'Loading more repositories matching "repo-2*"…' ? true : undefined));
+      assert.equal(loadMore.treeItem().command, undefined, 'a second click does nothing while it loads');
+    } finally {
+      await loading;
+      proxy.clear();
+    }
+    const labels = (await api.tree.getChildren(node)).map(label);
+    assert.ok(
+      labels.includes('many/repo-200') && labels.includes('many/repo-249'),
+      `the matches arrived (${labels.slice(0, 5).join(', ')}…)`,
+    );
+    await vscode.commands.executeCommand('registryExplorer.clearFilter', node);
+  });
+
   it('reads a config that many images share once, for the created order', async () => {
     await set('tagSortOrder', 'created');
     const repository = await child(api, await registry(), bulk.sharedConfigRepository);

@@ -8,7 +8,7 @@ import { Pager, type Page } from '../pager';
 import { CONTEXT } from './context-values';
 import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 
-/** GitLens-style "Load more…": asks its parent's pager for the next page. */
+/** GitLens-style "Load more…": asks its parent's pager for the next page, and says so while it does. */
 export class LoadMoreNode implements ExplorerNode {
   constructor(
     readonly parent: PagedNode,
@@ -19,13 +19,15 @@ export class LoadMoreNode implements ExplorerNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const label = this.filter ? `Load more ${this.what} matching "${this.filter.text}"…` : `Load more ${this.what}…`;
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    const matching = this.filter ? ` matching "${this.filter.text}"` : '';
+    const busy = this.parent.loadingMore;
+    const item = new vscode.TreeItem(busy ? `Loading more ${this.what}${matching}…` : `Load more ${this.what}${matching}…`);
+    item.iconPath = new vscode.ThemeIcon(busy ? 'loading~spin' : 'ellipsis');
     item.contextValue = CONTEXT.loadMore;
     const { shown, fetched, complete } = this.loaded;
     item.description = this.filter ? `${fetched}${complete ? '' : '+'} loaded` : `${shown} of ${fetched}${complete ? '' : '+'}`;
-    item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
+    // While loading, a click does nothing (a second one would only wait for the same pages).
+    if (!busy) item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
     return item;
   }
 }
@@ -35,6 +37,10 @@ export abstract class PagedNode implements ExplorerNode {
   protected pager: Pager<string> | undefined;
   /** The names the last redraw showed (filtered, ordered, paged). */
   protected shownNames: readonly string[] = [];
+  /** Whether "Load more…" is reading pages now (its row says so). */
+  loadingMore = false;
+  /** The "Load more…" row of the last redraw, to show it busy. */
+  loadMoreRow: LoadMoreNode | undefined;
 
   constructor(
     readonly parent: ExplorerNode | undefined,
@@ -98,10 +104,10 @@ export abstract class PagedNode implements ExplorerNode {
       const scope = pager && !pager.complete ? `among the ${names.length} loaded so far` : `among ${names.length}`;
       nodes.push(new MessageNode(this, filter ? `No ${this.noun} match "${filter.text}" ${scope}.` : `No ${this.noun}.`));
     }
-    if (pager?.hasMore(this.matcher()))
-      nodes.push(
-        new LoadMoreNode(this, this.noun, filter, { shown: this.shownNames.length, fetched: names.length, complete: pager.complete }),
-      );
+    this.loadMoreRow = pager?.hasMore(this.matcher())
+      ? new LoadMoreNode(this, this.noun, filter, { shown: this.shownNames.length, fetched: names.length, complete: pager.complete })
+      : undefined;
+    if (this.loadMoreRow) nodes.push(this.loadMoreRow);
     return nodes;
   }
 
