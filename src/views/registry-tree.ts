@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
-import type { ParsedManifest, Repository } from '../core/index';
+import type { CoreError, ParsedManifest, Repository } from '../core/index';
+import { meansRegistryDown } from './registry-fixes';
 import { errorText } from '../common/error-text';
 import type { RegistryService } from '../common/registry-service';
 import type { RegistrySetting } from '../common/settings';
@@ -49,6 +50,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       nestedRepositories: () => this.service.settings.nestedRepositories,
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
+      registryFailed: (host, err) => {
+        if (meansRegistryDown((err as { code?: string } | undefined)?.code))
+          this.registries.find((r) => r.entry.host === host)?.markUnreachable(err as CoreError);
+      },
       lazy: (task) => this.backgroundLimit(task),
       content: this.service.content,
       rows: this.rows,

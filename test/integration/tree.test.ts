@@ -80,14 +80,16 @@ describe('Registry Explorer in a real VS Code', () => {
     });
     assert.deepEqual(roots.map(label), ['Lab', 'Gone']);
     const goneChildren = await api.tree.getChildren(roots[1]);
-    // The core's sentence, then the fix that applies (nothing more specific than the settings here).
+    // The core's sentence, then the fix that applies (nothing more specific than the settings here), and Retry.
     assert.deepEqual(
       goneChildren.map((c) => c.treeItem().contextValue),
-      ['message.error', 'action'],
+      ['message.error', 'action', 'action'],
     );
     assert.match(label(goneChildren[0]!), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
     assert.equal(label(goneChildren[1]!), 'Open Settings');
     assert.equal(goneChildren[1]!.treeItem().command?.command, 'registryExplorer.openRegistrySettings');
+    assert.equal(label(goneChildren[2]!), 'Retry');
+    assert.equal(goneChildren[2]!.treeItem().command?.command, 'registryExplorer.refresh');
     const gone = roots[1]!.treeItem();
     assert.equal(gone.contextValue, 'registry.configured.unreachable.openSettings', 'the row offers Open Settings inline');
     assert.match(tooltipOf(gone), /Nothing accepts connections at 127\.0\.0\.1:\d+/);

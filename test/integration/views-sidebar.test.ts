@@ -134,10 +134,11 @@ describe('Fixing an unreachable registry from the tree', () => {
     const children = await api.tree.getChildren(registry);
     assert.deepEqual(
       children.map((c) => c.treeItem().contextValue),
-      ['message.error', 'action'],
+      ['message.error', 'action', 'action'],
     );
     assert.match(label(children[0]!), /certificate/i);
     assert.equal(label(children[1]!), 'Mark Insecure');
+    assert.equal(label(children[2]!), 'Retry');
     assert.equal(registry!.treeItem().contextValue, 'registry.configured.unreachable.markInsecure');
     assert.match(tooltipOf(registry!), /certificate/i);
 

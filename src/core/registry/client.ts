@@ -102,6 +102,15 @@ export class RegistryClient {
         ...(credential ? { rejectedCredentialSource: credential.source } : {}),
       };
     }
+    // A web server that is not a registry (or a registry served at another path) answers 404 here.
+    if (res.status === 404)
+      return {
+        state: 'unreachable',
+        error: new CoreError(
+          'NOT_A_REGISTRY',
+          `${this.host} answered 404 Not Found for the registry API root /v2/ at ${origin}: a web server is there, but not a registry. Check the address and port (or the path a proxy serves the registry at).`,
+        ),
+      };
     return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host, this.router.secrets) };
   }
 

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { core } from '../../common/core-loader';
 import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
-import { formatBytes } from '../../shared/format';
+import { exactBytes, formatBytes } from '../../shared/format';
 import { formatCreated } from '../tag-order';
 import { CONTEXT, type BlobRole, type ManifestRole } from './context-values';
 import { MessageNode, type ExplorerNode, type RepositoryPlace, type TreeContext } from './node-base';
@@ -60,6 +60,7 @@ abstract class ManifestBackedNode implements ExplorerNode {
       (err: unknown) => {
         this.loading = undefined;
         this.failure = this.ctx.describe(err, `reading ${this.describeSelf()}`);
+        this.ctx.registryFailed(this.place.host, err);
         throw err;
       },
     );
@@ -138,6 +139,7 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
       (err: unknown) => {
         this.resolving = undefined;
         this.failure = this.ctx.describe(err, `reading ${this.describeSelf()}`);
+        this.ctx.registryFailed(this.place.host, err);
         throw err;
       },
     );
@@ -330,7 +332,9 @@ export class ReferrersNode implements ExplorerNode {
       if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
       return referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
     } catch (err) {
-      return [new MessageNode(this, this.ctx.describe(err, `listing referrers of ${this.subject}`), 'error')];
+      const message = this.ctx.describe(err, `listing referrers of ${this.subject}`);
+      this.ctx.registryFailed(this.place.host, err);
+      return [new MessageNode(this, message, 'error')];
     }
   }
 }
@@ -367,7 +371,10 @@ function appendDescriptor(md: vscode.MarkdownString, d: Descriptor, fromHead = f
   md.appendMarkdown('\n\nDigest: ').appendText(d.digest);
   md.appendMarkdown('\n\nMedia type: ').appendText(d.mediaType);
   if (d.artifactType) md.appendMarkdown('\n\nArtifact type: ').appendText(d.artifactType);
-  md.appendMarkdown('\n\nSize: ').appendText(`${formatBytes(d.size)} (${d.size.toLocaleString('en-US')} bytes)`);
+  const exact = exactBytes(d.size);
+  md.appendMarkdown(core().manifestKindOf(d.mediaType) ? '\n\nManifest size: ' : '\n\nSize: ').appendText(
+    exact ? `${formatBytes(d.size)} (${exact})` : formatBytes(d.size),
+  );
 }
 
 function idOf(node: ExplorerNode): string {

@@ -28,6 +28,11 @@ export interface TreeContext {
   changed(node?: ExplorerNode): void;
   /** Turns any failure into the sentence shown in the tree; the details go to the log. */
   describe(err: unknown, doing: string): string;
+  /**
+   * A request to `host` failed: when the error says the registry is down (see meansRegistryDown),
+   * its row turns unreachable at once, with the fixes and Retry, instead of staying green.
+   */
+  registryFailed(host: string, err: unknown): void;
   /** Runs background lookups (tag digests, creation dates) a few at a time. */
   lazy<T>(task: () => Promise<T>): Promise<T>;
   /** Manifests and configs by digest (the registry service's, shared with the inspector). */

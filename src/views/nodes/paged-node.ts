@@ -133,8 +133,13 @@ export abstract class PagedNode implements ExplorerNode {
     return this.childNodes.get(name);
   }
 
+  /** The registry this listing is on (its row turns unreachable when a request finds it down). */
+  protected abstract get host(): string;
+
   protected failureChildren(err: unknown): ExplorerNode[] {
-    return [new MessageNode(this, this.ctx.describe(err, `listing ${this.noun}`), 'error')];
+    const message = this.ctx.describe(err, `listing ${this.noun}`);
+    this.ctx.registryFailed(this.host, err);
+    return [new MessageNode(this, message, 'error')];
   }
 
   async loadMore(): Promise<void> {

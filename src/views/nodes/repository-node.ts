@@ -29,6 +29,10 @@ export class RepositoryNode extends PagedNode {
     this.place = { registryId: registry.id, host: registry.host, client: registry.client, name, reference: `${registry.host}/${name}` };
   }
 
+  protected get host(): string {
+    return this.place.host;
+  }
+
   get id(): string {
     return `repository:${this.place.registryId}/${this.name}`;
   }
