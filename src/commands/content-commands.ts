@@ -13,7 +13,8 @@ import { formatBytes } from '../shared/format';
 import { jsonUri } from '../common/json-uri';
 import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
-import { chooseSubject, validate, type Subject } from './subjects';
+import { chooseSubject, destinationCheck, referenceIn, validate, type Subject } from './subjects';
+import { confirmTagWrite, currentTarget } from './tag-moves';
 
 export function registerContentCommands(ctx: CommandContext): vscode.Disposable[] {
   const register = (id: string, run: (node?: unknown) => unknown) => vscode.commands.registerCommand(id, run);
@@ -68,12 +69,16 @@ async function copyPullCommand(node: unknown, { registry }: CommandContext): Pro
   return command;
 }
 
-/** Puts the manifest under another tag in the same repository. */
-async function tagManifest(node: unknown, { registry, tree }: CommandContext, preset?: string): Promise<string | undefined> {
+/**
+ * Puts the manifest under another tag in the same repository. A tag that exists and points
+ * elsewhere is moved only after saying where it points now (scripts pass `{ reference, newTag, move: true }`).
+ */
+async function tagManifest(node: unknown, { registry, tree, log }: CommandContext, preset?: string): Promise<string | undefined> {
+  const script = node as { newTag?: string; move?: unknown } | undefined;
   const subject = await chooseSubject(node, registry, 'Tag');
   if (!subject) return undefined;
   const newTag =
-    (node as { newTag?: string } | undefined)?.newTag ??
+    script?.newTag ??
     preset ??
     (await vscode.window.showInputBox({
       title: `Tag ${subject.reference}`,
@@ -82,14 +87,26 @@ async function tagManifest(node: unknown, { registry, tree }: CommandContext, pr
       validateInput: (value) => validate().tag(value),
     }));
   if (!newTag) return undefined;
-  const done = await withErrors('Tag', async () => {
+  const target = `${subject.host}/${subject.repositoryName}:${newTag}`;
+  const found = await withErrors('Tag', async () => {
     const descriptor = await subject.descriptor();
-    await subject.repository.tag(descriptor.digest, newTag);
-    return descriptor;
+    return { descriptor, current: await currentTarget(subject.repository, newTag) };
   });
+  if (!found) return undefined;
+  const { descriptor, current } = found;
+  const write = await confirmTagWrite('Tag', target, current, descriptor.digest, script?.newTag !== undefined ? script : undefined, log);
+  if (!write) return undefined;
+  const short = core().shortDigest(descriptor.digest);
+  if (write === 'same') {
+    void showInfo(`${target} already points to ${short}; nothing changed.`);
+    return newTag;
+  }
+  const done = await withErrors('Tag', () => subject.repository.tag(descriptor.digest, newTag));
   if (!done) return undefined;
   tree.refreshRepository(subject.host, subject.repositoryName);
-  void showInfo(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
+  void showInfo(
+    write === 'move' ? `Moved ${target} from ${core().shortDigest(current!.digest)} to ${short}.` : `Tagged ${target} → ${short}.`,
+  );
   return newTag;
 }
 
@@ -147,6 +164,8 @@ interface CopyRequest {
   destination: string;
   platforms?: Platform[];
   includeReferrers?: boolean;
+  /** Scripts: move the destination tag if it names another manifest. */
+  move?: boolean;
 }
 
 /**
@@ -161,10 +180,20 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
     ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers }
     : await askCopy(subject);
   if (!request) return undefined;
-  const target = core().parseReference(request.destination);
+  // A destination without a registry stays on the source's registry (never Docker Hub unseen).
+  const target = referenceIn(request.destination, subject.host);
   const destination = registry.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;
+  // A tag that is there already and names something else is moved only when the user says so.
+  const before = await withErrors('Copy To', async () => ({
+    current: await currentTarget(destination, tag),
+    root: await subject.descriptor(),
+  }));
+  if (!before) return undefined;
+  const next = request.platforms ? undefined : before.root.digest;
+  if (!(await confirmTagWrite('Copy To', destinationText, before.current, next, preset?.destination ? preset : undefined, log)))
+    return undefined;
   const result = await withErrors(
     'Copy To',
     () =>
@@ -204,11 +233,11 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
 async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   const destination = await vscode.window.showInputBox({
     title: `Copy ${subject.reference} To (1/2)`,
-    prompt: 'Destination: registry/repository[:tag] (any registry you can push to)',
+    prompt: `Destination: [registry/]repository[:tag]; without a registry it stays on ${subject.host}`,
     value: `${subject.host}/${subject.repositoryName}-copy:${subject.tag ?? 'latest'}`,
     valueSelection: [subject.host.length + 1, subject.host.length + 1 + subject.repositoryName.length + 5],
     ignoreFocusOut: true,
-    validateInput: (value) => validate().reference(value, { allowDigest: false }),
+    validateInput: (value) => destinationCheck(value, subject.host),
   });
   if (!destination?.trim()) return undefined;
   const descriptor = await withErrors('Copy To', () => subject.descriptor());

@@ -11,7 +11,8 @@ import { readSettings } from '../common/settings';
 import { formatBytes } from '../shared/format';
 import type { CommandContext } from './command-context';
 import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
-import { chooseSubject, validate } from './subjects';
+import { chooseSubject, destinationCheck, validate } from './subjects';
+import { confirmTagWrite, currentTarget } from './tag-moves';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -180,6 +181,8 @@ function defaultUri(name: string): vscode.Uri | undefined {
 interface PushRequest {
   source: PushSource;
   destination: string;
+  /** Scripts: move the destination tag if it names another manifest. */
+  move?: boolean;
 }
 
 /**
@@ -199,6 +202,10 @@ async function pushCommand(first: unknown, selected: unknown, { registry, tree, 
   const repository = registry.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;
+  // A tag that is there already is moved only when the user says so (what is pushed has no digest yet).
+  const before = await withErrors('Push', async () => ({ current: await currentTarget(repository, tag) }));
+  if (!before) return undefined;
+  if (!(await confirmTagWrite('Push', destination, before.current, undefined, preset, log))) return undefined;
   const result = await withErrors(
     'Push',
     () =>
@@ -281,10 +288,10 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
   if (!source) return undefined;
   const destination = await vscode.window.showInputBox({
     title: 'Push to',
-    prompt: 'Destination: registry/repository:tag',
+    prompt: 'Destination: registry/repository:tag (without a registry: Docker Hub)',
     placeHolder: 'localhost:5000/team/app:1.0',
     ignoreFocusOut: true,
-    validateInput: (value) => validate().reference(value, { allowDigest: false }),
+    validateInput: (value) => destinationCheck(value, undefined),
   });
   return destination?.trim() ? { source, destination: destination.trim() } : undefined;
 }
