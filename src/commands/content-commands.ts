@@ -111,8 +111,9 @@ async function tagManifest(node: unknown, { registry, tree, log }: CommandContex
 }
 
 /**
- * Deletes a tag alone, or the manifest with every tag pointing at it, after a modal that lists
- * those tags. Scripts and tests pass `{ reference, mode, confirm: true }`.
+ * Deletes a tag alone, or the manifest with every tag pointing at it: when the tag shares its
+ * manifest, a pick says which, then a modal lists the digest and its tags with one delete button.
+ * Scripts and tests pass `{ reference, mode, confirm: true }`.
  */
 async function deleteManifest(node: unknown, { registry, tree, log }: CommandContext): Promise<'tag' | 'manifest' | undefined> {
   const preset = node as { mode?: 'tag' | 'manifest'; confirm?: boolean } | undefined;
@@ -131,20 +132,26 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   if (!found) return undefined;
   const { descriptor, tags, complete } = found;
   const shown = tags.length > 20 ? `${tags.slice(0, 20).join(', ')} and ${tags.length - 20} more` : tags.join(', ');
-  const detail = [
-    `Digest: ${descriptor.digest}`,
-    tags.length
-      ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}`
-      : 'No tag points to it.',
-    'Deleting the manifest removes every one of these tags. This cannot be undone.',
-  ].join('\n');
   const tagOnly = subject.tag && tags.length > 1 ? `Delete Tag "${subject.tag}" Only` : undefined;
   const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
-  const choice = preset?.confirm
-    ? preset.mode === 'tag'
-      ? (tagOnly ?? whole)
-      : whole
-    : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
+  let choice: string | undefined;
+  if (preset?.confirm) choice = preset.mode === 'tag' ? (tagOnly ?? whole) : whole;
+  else {
+    // Which deletion first, then one confirmation with one delete button: a dialog with two delete
+    // buttons puts Cancel between them (VS Code's button order), where a wrong click is easy.
+    const picked = tagOnly ? await pickDeletion(subject.reference, subject.tag!, tags, tagOnly, whole) : whole;
+    if (!picked) return undefined;
+    const detail = [
+      `Digest: ${descriptor.digest}`,
+      tags.length
+        ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}`
+        : 'No tag points to it.',
+      picked === tagOnly
+        ? `Only the tag "${subject.tag}" is removed; the manifest stays, with its other tags.`
+        : 'Deleting the manifest removes every one of these tags. This cannot be undone.',
+    ].join('\n');
+    choice = await askModal(`Delete ${picked === tagOnly ? `the tag ${subject.reference}` : subject.reference}?`, detail, picked);
+  }
   if (!choice) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
@@ -153,11 +160,43 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
     return true;
   });
   if (!ok) return undefined;
+  const done =
+    mode === 'tag'
+      ? `Deleted the tag ${subject.reference}; the manifest ${core().shortDigest(descriptor.digest)} stays with its other tags.`
+      : `Deleted ${subject.host}/${subject.repositoryName}@${core().shortDigest(descriptor.digest)}${tags.length ? ` and its tags ${shown}` : ''}.`;
   log.info(
     `Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`,
   );
   tree.refreshRepository(subject.host, subject.repositoryName);
+  // Tag… says what it did: so does Delete.
+  void showInfo(done);
   return mode;
+}
+
+/** What to delete when the tag shares its manifest with other tags: the tag alone, or everything. */
+async function pickDeletion(reference: string, tag: string, tags: string[], tagOnly: string, whole: string): Promise<string | undefined> {
+  const others = tags.filter((t) => t !== tag);
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: tagOnly,
+        description: 'the manifest stays',
+        detail: `Keeps ${others.length} other tag${others.length === 1 ? '' : 's'}: ${others.slice(0, 10).join(', ')}${others.length > 10 ? '…' : ''}`,
+        choice: tagOnly,
+      },
+      {
+        label: whole,
+        description: 'cannot be undone',
+        detail: `Removes the manifest and every tag on it: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? '…' : ''}`,
+        choice: whole,
+      },
+    ],
+    {
+      title: `Delete ${reference}`,
+      placeHolder: `"${tag}" shares its manifest with ${others.length} other tag${others.length === 1 ? '' : 's'}: what should go?`,
+    },
+  );
+  return picked?.choice;
 }
 
 interface CopyRequest {
