@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
-const VIEW_CONTAINER = 'Registry Explorer';
+const VIEW_CONTAINER = 'Registries';
 /** The empty editor area: no hover tooltip covers the tree from there. */
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
@@ -34,6 +34,10 @@ export async function runPersonPath(
   const addButton = welcome.getByRole('button', { name: 'Add Registry' });
   await addButton.waitFor();
   assert.ok(await welcome.getByRole('button', { name: 'Open Settings' }).isVisible(), 'the empty state offers Open Settings');
+  // The view's title fits beside its buttons ("Registry Explorer: Registries" was cut to "Registry Explore…").
+  const title = page.locator('.part.sidebar .composite.title .title-label h2').first();
+  assert.equal((await title.innerText()).trim().toLowerCase(), 'registries');
+  assert.ok(await title.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the view title is not cut');
   await shoot(page, screenshots, '01-empty-state', PARK);
 
   // 2. Add Registry: the quick input asks for the address, then a display name.

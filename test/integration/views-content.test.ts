@@ -48,6 +48,11 @@ describe('What is inside a repository', () => {
     const tag = await child(api, bundle, 'v1');
     const files = (await api.tree.getChildren(tag)).map(label);
     assert.deepEqual(files, ['config', 'app.yaml', 'README.md', 'Referrers']);
+    // Named by its artifact type, not by the manifest format that carries it ("OCI image").
+    const item = tag.treeItem();
+    assert.match(String(item.description), / · application\/vnd\.example\.config-bundle\.v1$/);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/\\/g, '');
+    assert.ok(!tooltip.includes('OCI image'), tooltip);
   });
 
   it('opens a manifest and a config as read-only JSON documents', async () => {
