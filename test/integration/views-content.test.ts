@@ -46,8 +46,15 @@ describe('What is inside a repository', () => {
   it("shows an artifact's files by title", async () => {
     const bundle = await child(api, registry, 'artifacts/config-bundle');
     const tag = await child(api, bundle, 'v1');
+    const summarized = String(tag.treeItem().description ?? '').includes('application/vnd.example.config-bundle.v1');
+    // The row was drawn from its HEAD: once the manifest is read, VS Code is asked to redraw it.
+    const redrawn = new Promise<boolean>((resolve) => {
+      const watch = api.tree.onDidChangeTreeData((node) => node === tag && (watch.dispose(), resolve(true)));
+      setTimeout(() => (watch.dispose(), resolve(false)), 10_000);
+    });
     const files = (await api.tree.getChildren(tag)).map(label);
     assert.deepEqual(files, ['config', 'app.yaml', 'README.md', 'Referrers']);
+    if (!summarized) assert.ok(await redrawn, 'the row is redrawn once its manifest is read');
     // Named by its artifact type, not by the manifest format that carries it ("OCI image").
     const item = tag.treeItem();
     assert.match(String(item.description), / · application\/vnd\.example\.config-bundle\.v1$/);

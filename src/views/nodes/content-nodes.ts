@@ -70,8 +70,13 @@ abstract class ManifestBackedNode implements ExplorerNode {
   protected abstract describeSelf(): string;
 
   async children(): Promise<ExplorerNode[]> {
+    const summarized = this.parsed !== undefined;
     try {
-      return manifestChildren(this, await this.load(), this.ctx);
+      const parsed = await this.load();
+      // The row was drawn from its HEAD (no size, platforms or artifact type): redraw it once, after
+      // VS Code has taken these children, so what the manifest says shows on the row itself.
+      if (!summarized) setTimeout(() => this.ctx.changed(this), 0);
+      return manifestChildren(this, parsed, this.ctx);
     } catch {
       return [new MessageNode(this, this.failure ?? 'The manifest could not be read.', 'error')];
     }
