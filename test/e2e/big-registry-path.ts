@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
 import type { BulkContent } from '../support/lab/bulk-content';
 import type { FaultProxy } from '../support/lab/fault-proxy';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { addRegistry, chooseFromContextMenu, row, runCommand, shoot } from './ui';
 
 /** The empty editor area: no hover tooltip covers the tree from there. */
 const PARK = { x: 900, y: 650, settleMs: 700 };
@@ -41,14 +41,8 @@ export async function runBigRegistryPath(
   const repository = bulk.tagsRepository;
 
   // 30. Add the big registry (reached through the counting proxy) from the palette.
-  const input = await runCommand(page, 'Registry Explorer: Add Registry…');
-  await input.fill(proxy.url);
-  await input.press('Enter');
-  await page.locator('.quick-input-widget').getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
-  await input.fill('Big registry');
-  await input.press('Enter');
+  await addRegistry(page, proxy.url, 'Big registry');
   const registryRow = row(page, /^Big registry/);
-  await registryRow.waitFor({ timeout: 30_000 });
   await registryRow.click();
   await row(page, repository).waitFor({ timeout: 30_000 });
 

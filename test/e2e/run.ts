@@ -2,7 +2,8 @@
  * Runs the extension in a real VS Code (code-server + Debian's Chromium) against a lab registry.
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
- *                                          inspector-path, cancel-path, login-path, walkthrough-path)
+ *                                          inspector-path, cancel-path, login-path, walkthrough-path,
+ *                                          big-registry-path, trips-path; E2E_ONLY=big|trips runs one)
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { Lab } from '../support/lab/registry';
 import { seedSampleContent } from '../support/lab/content';
 import { startVsCodeServer } from './vscode-server';
 import { openWorkbench } from './workbench';
-import { openView } from './ui';
+import { addRegistry, openView } from './ui';
 import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
 import { runInspectorPath } from './inspector-path';
@@ -23,7 +24,8 @@ import { runLoginPath, seedPrivateContent } from './login-path';
 import { runWalkthroughPath } from './walkthrough-path';
 import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
-import { FaultProxy } from '../support/lab/fault-proxy';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
+import { runTripsPath } from './trips-path';
 import type { LabRegistry } from '../support/lab/registry';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -126,8 +128,9 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
   const workbench = await openWorkbench();
   try {
     await workbench.page.goto(server.workbenchUrl());
-    // E2E_ONLY=big runs the big-registry path alone (after opening the view), for work on it.
-    if (process.env.E2E_ONLY !== 'big') {
+    // E2E_ONLY=big or E2E_ONLY=trips runs that path alone (after opening the view), for work on it.
+    const only = process.env.E2E_ONLY;
+    if (!only) {
       await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
       // Seeded only now, so the tree's screenshots above do not list it.
       const hostile = await seedHostileContent(registry);
@@ -138,15 +141,34 @@ async function runEndToEnd(registry: LabRegistry): Promise<number> {
       await seedPrivateContent(basic);
       await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
       await runWalkthroughPath(workbench.page, { screenshots });
-    } else await openView(workbench.page);
-    // A registry the size of a real one, behind a proxy that counts what the tree asks of it.
-    const big = await registry.lab.startRegistry({ name: 'e2e-big' });
-    const bulk = await seedBulkContent(big);
-    const proxy = await FaultProxy.start(big);
-    try {
-      await runBigRegistryPath(workbench.page, { screenshots, proxy, bulk });
-    } finally {
-      await proxy.stop();
+    } else {
+      await openView(workbench.page);
+      if (only === 'trips') await addRegistry(workbench.page, registryUrl, 'Lab registry');
+    }
+    if (!only || only === 'big') {
+      // A registry the size of a real one, behind a proxy that counts what the tree asks of it.
+      const big = await registry.lab.startRegistry({ name: 'e2e-big' });
+      const bulk = await seedBulkContent(big);
+      const proxy = await FaultProxy.start(big);
+      try {
+        await runBigRegistryPath(workbench.page, { screenshots, proxy, bulk });
+      } finally {
+        await proxy.stop();
+      }
+    }
+    if (!only || only === 'trips') {
+      const [webSite, flaky] = await Promise.all([RecordingServer.start(), FaultProxy.start(registry)]);
+      try {
+        await runTripsPath(workbench.page, {
+          screenshots,
+          registryHost: registry.host,
+          workspace: join(server.runDir, 'workspace'),
+          webSite,
+          flaky,
+        });
+      } finally {
+        await Promise.all([webSite.stop(), flaky.stop()]);
+      }
     }
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;

@@ -89,10 +89,21 @@ export async function shootForWalkthrough(
 /** Opens the Registries view from the activity bar and closes the Get Started walkthrough its first opening shows. */
 export async function openView(page: Page): Promise<void> {
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-  const entry = page.locator('.activitybar [aria-label^="Registries"], .activitybar [aria-label^="Registry Explorer"]').first();
+  const entry = page.locator('.activitybar [aria-label^="Registries"]').first();
   await entry.waitFor({ timeout: 60_000 });
   await entry.click();
   await page.locator('.gettingStartedContainer').getByText('Get Started with OCI Registry Explorer').first().waitFor({ timeout: 60_000 });
   await runCommand(page, 'View: Close All Editors');
   await page.locator('.gettingStartedContainer').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Adds a registry the way a person does: Add Registry… from the palette, its address, a name. */
+export async function addRegistry(page: Page, url: string, name: string): Promise<void> {
+  const input = await runCommand(page, 'Registry Explorer: Add Registry…');
+  await input.fill(url);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  await input.press('Enter');
+  await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
 }
