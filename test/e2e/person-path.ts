@@ -119,7 +119,8 @@ export async function runPersonPath(
   // 7. The new repository and its tag appear in the tree.
   await row(page, 'apps/web-copy').waitFor({ timeout: 30_000 });
   await row(page, 'apps/web-copy').click();
-  await row(page, /^v1\s*[0-9a-f]{12} · index/).waitFor({ timeout: 30_000 });
+  // Its HEAD says "index"; the source's manifest, read above, is the same digest: its platforms show.
+  await row(page, /^v1\s*[0-9a-f]{12} · (index|2 platforms)/).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '08-copy-in-tree', PARK);
 
   // 8. Filter… from the registry's context menu: a glob narrows the repositories, the row says so.
