@@ -17,7 +17,7 @@ import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/ind
 import { JSON_SCHEME } from './common/json-uri';
 import { RegistryJsonProvider } from './editors/json-documents';
 import { registerImageReferenceFeatures } from './editors/image-features/register';
-import { RegistryTreeProvider } from './views/registry-tree';
+import { RegistryTreeProvider, VIEW_ID } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
 import { registerCleanupCommands } from './commands/cleanup-commands';
 import { registerCompareCommands } from './commands/compare-commands';
@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
   // ACR's Microsoft sign-in: its token is traded at the registry, reached as the session reaches it.
   logins.useExchange((host, accessToken, source) => core().exchangeEntraToken(registry.session.apiChannel(), host, accessToken, source));
   const tree = new RegistryTreeProvider(registry, log);
-  const view = vscode.window.createTreeView('registryExplorer.registries', {
+  const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
     canSelectMany: true,
@@ -76,6 +76,8 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     registry,
     tree,
     view,
+    // Tells the tree which rows are drawn, so only those fetch their details (see rows-on-screen.ts).
+    vscode.window.registerFileDecorationProvider(tree.rows),
     onSettingsChanged((settings) => tree.settingsChanged(registry.updateSettings(settings))),
     ...registerRegistryCommands(commands),
     ...registerTreeCommands(commands, view),

@@ -100,7 +100,7 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
         const facts = await core().readTagFacts(repository, sortTags(tags, 'natural'), {
           signal: abort.signal,
           concurrency: Math.min(8, readSettings().concurrency),
-          createdOf: (parsed) => createdTimeOf(repository, parsed, abort.signal),
+          createdOf: (parsed) => createdTimeOf(repository, parsed, ctx.registry.content, abort.signal),
           onTag: (done, total) => {
             const percent = Math.floor((done / total) * 100);
             progress.report({ message: `${done} of ${total}`, increment: percent - shown });

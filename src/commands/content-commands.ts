@@ -13,7 +13,8 @@ import { formatBytes } from '../shared/format';
 import { jsonUri } from '../common/json-uri';
 import type { CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
-import { chooseSubject, validate, type Subject } from './subjects';
+import { chooseSubject, destinationCheck, referenceIn, validate, type Subject } from './subjects';
+import { confirmTagWrite, currentTarget } from './tag-moves';
 import { ensureWriteAccess } from './provider-sign-in';
 import { copySelection, deleteSelection, multipleSelection } from './selection-commands';
 
@@ -78,12 +79,16 @@ async function copyPullCommand(node: unknown, { registry }: CommandContext): Pro
   return command;
 }
 
-/** Puts the manifest under another tag in the same repository. */
-async function tagManifest(node: unknown, { registry, tree }: CommandContext, preset?: string): Promise<string | undefined> {
+/**
+ * Puts the manifest under another tag in the same repository. A tag that exists and points
+ * elsewhere is moved only after saying where it points now (scripts pass `{ reference, newTag, move: true }`).
+ */
+async function tagManifest(node: unknown, { registry, tree, log }: CommandContext, preset?: string): Promise<string | undefined> {
+  const script = node as { newTag?: string; move?: unknown } | undefined;
   const subject = await chooseSubject(node, registry, 'Tag');
   if (!subject) return undefined;
   const newTag =
-    (node as { newTag?: string } | undefined)?.newTag ??
+    script?.newTag ??
     preset ??
     (await vscode.window.showInputBox({
       title: `Tag ${subject.reference}`,
@@ -93,20 +98,33 @@ async function tagManifest(node: unknown, { registry, tree }: CommandContext, pr
     }));
   if (!newTag) return undefined;
   if (!(await ensureWriteAccess(registry, subject.host, 'push'))) return undefined;
-  const done = await withErrors('Tag', async () => {
+  const target = `${subject.host}/${subject.repositoryName}:${newTag}`;
+  const found = await withErrors('Tag', async () => {
     const descriptor = await subject.descriptor();
-    await subject.repository.tag(descriptor.digest, newTag);
-    return descriptor;
+    return { descriptor, current: await currentTarget(subject.repository, newTag) };
   });
+  if (!found) return undefined;
+  const { descriptor, current } = found;
+  const write = await confirmTagWrite('Tag', target, current, descriptor.digest, script?.newTag !== undefined ? script : undefined, log);
+  if (!write) return undefined;
+  const short = core().shortDigest(descriptor.digest);
+  if (write === 'same') {
+    void showInfo(`${target} already points to ${short}; nothing changed.`);
+    return newTag;
+  }
+  const done = await withErrors('Tag', () => subject.repository.tag(descriptor.digest, newTag));
   if (!done) return undefined;
   tree.refreshRepository(subject.host, subject.repositoryName);
-  void showInfo(`Tagged ${subject.host}/${subject.repositoryName}:${newTag} → ${core().shortDigest(done.digest)}.`);
+  void showInfo(
+    write === 'move' ? `Moved ${target} from ${core().shortDigest(current!.digest)} to ${short}.` : `Tagged ${target} → ${short}.`,
+  );
   return newTag;
 }
 
 /**
- * Deletes a tag alone, or the manifest with every tag pointing at it, after a modal that lists
- * those tags. Scripts and tests pass `{ reference, mode, confirm: true }`.
+ * Deletes a tag alone, or the manifest with every tag pointing at it: when the tag shares its
+ * manifest, a pick says which, then a modal lists the digest and its tags with one delete button.
+ * Scripts and tests pass `{ reference, mode, confirm: true }`.
  */
 async function deleteManifest(node: unknown, { registry, tree, log }: CommandContext): Promise<'tag' | 'manifest' | undefined> {
   const preset = node as { mode?: 'tag' | 'manifest'; confirm?: boolean } | undefined;
@@ -125,20 +143,26 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   if (!found) return undefined;
   const { descriptor, tags, complete } = found;
   const shown = tags.length > 20 ? `${tags.slice(0, 20).join(', ')} and ${tags.length - 20} more` : tags.join(', ');
-  const detail = [
-    `Digest: ${descriptor.digest}`,
-    tags.length
-      ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}`
-      : 'No tag points to it.',
-    'Deleting the manifest removes every one of these tags. This cannot be undone.',
-  ].join('\n');
   const tagOnly = subject.tag && tags.length > 1 ? `Delete Tag "${subject.tag}" Only` : undefined;
   const whole = `Delete Manifest${tags.length ? ` and ${tags.length} Tag${tags.length === 1 ? '' : 's'}` : ''}`;
-  const choice = preset?.confirm
-    ? preset.mode === 'tag'
-      ? (tagOnly ?? whole)
-      : whole
-    : await askModal(`Delete ${subject.reference}?`, detail, ...(tagOnly ? [tagOnly] : []), whole);
+  let choice: string | undefined;
+  if (preset?.confirm) choice = preset.mode === 'tag' ? (tagOnly ?? whole) : whole;
+  else {
+    // Which deletion first, then one confirmation with one delete button: a dialog with two delete
+    // buttons puts Cancel between them (VS Code's button order), where a wrong click is easy.
+    const picked = tagOnly ? await pickDeletion(subject.reference, subject.tag!, tags, tagOnly, whole) : whole;
+    if (!picked) return undefined;
+    const detail = [
+      `Digest: ${descriptor.digest}`,
+      tags.length
+        ? `Tags pointing to it: ${shown}${complete ? '' : ' (the repository has more tags than were checked)'}`
+        : 'No tag points to it.',
+      picked === tagOnly
+        ? `Only the tag "${subject.tag}" is removed; the manifest stays, with its other tags.`
+        : 'Deleting the manifest removes every one of these tags. This cannot be undone.',
+    ].join('\n');
+    choice = await askModal(`Delete ${picked === tagOnly ? `the tag ${subject.reference}` : subject.reference}?`, detail, picked);
+  }
   if (!choice) return undefined;
   if (!(await ensureWriteAccess(registry, subject.host, 'delete'))) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
@@ -148,17 +172,51 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
     return true;
   });
   if (!ok) return undefined;
+  const done =
+    mode === 'tag'
+      ? `Deleted the tag ${subject.reference}; the manifest ${core().shortDigest(descriptor.digest)} stays with its other tags.`
+      : `Deleted ${subject.host}/${subject.repositoryName}@${core().shortDigest(descriptor.digest)}${tags.length ? ` and its tags ${shown}` : ''}.`;
   log.info(
     `Deleted ${mode === 'tag' ? `tag ${subject.reference}` : `${subject.host}/${subject.repositoryName}@${descriptor.digest} (tags: ${tags.join(', ') || 'none'})`}`,
   );
   tree.refreshRepository(subject.host, subject.repositoryName);
+  // Tag… says what it did: so does Delete.
+  void showInfo(done);
   return mode;
+}
+
+/** What to delete when the tag shares its manifest with other tags: the tag alone, or everything. */
+async function pickDeletion(reference: string, tag: string, tags: string[], tagOnly: string, whole: string): Promise<string | undefined> {
+  const others = tags.filter((t) => t !== tag);
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: tagOnly,
+        description: 'the manifest stays',
+        detail: `Keeps ${others.length} other tag${others.length === 1 ? '' : 's'}: ${others.slice(0, 10).join(', ')}${others.length > 10 ? '…' : ''}`,
+        choice: tagOnly,
+      },
+      {
+        label: whole,
+        description: 'cannot be undone',
+        detail: `Removes the manifest and every tag on it: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? '…' : ''}`,
+        choice: whole,
+      },
+    ],
+    {
+      title: `Delete ${reference}`,
+      placeHolder: `"${tag}" shares its manifest with ${others.length} other tag${others.length === 1 ? '' : 's'}: what should go?`,
+    },
+  );
+  return picked?.choice;
 }
 
 interface CopyRequest {
   destination: string;
   platforms?: Platform[];
   includeReferrers?: boolean;
+  /** Scripts: move the destination tag if it names another manifest. */
+  move?: boolean;
 }
 
 /**
@@ -173,11 +231,21 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
     ? { destination: preset.destination, platforms: preset.platforms, includeReferrers: preset.includeReferrers }
     : await askCopy(subject);
   if (!request) return undefined;
-  const target = core().parseReference(request.destination);
+  // A destination without a registry stays on the source's registry (never Docker Hub unseen).
+  const target = referenceIn(request.destination, subject.host);
   if (!(await ensureWriteAccess(registry, target.registry, 'push'))) return undefined;
   const destination = registry.repository(target.registry, target.repository);
   const tag = target.tag ?? subject.tag ?? 'latest';
   const destinationText = `${target.registry}/${target.repository}:${tag}`;
+  // A tag that is there already and names something else is moved only when the user says so.
+  const before = await withErrors('Copy To', async () => ({
+    current: await currentTarget(destination, tag),
+    root: await subject.descriptor(),
+  }));
+  if (!before) return undefined;
+  const next = request.platforms ? undefined : before.root.digest;
+  if (!(await confirmTagWrite('Copy To', destinationText, before.current, next, preset?.destination ? preset : undefined, log)))
+    return undefined;
   const result = await withErrors(
     'Copy To',
     () =>
@@ -217,11 +285,11 @@ async function copyTo(node: unknown, { registry, tree, log }: CommandContext): P
 async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   const destination = await vscode.window.showInputBox({
     title: `Copy ${subject.reference} To (1/2)`,
-    prompt: 'Destination: registry/repository[:tag] (any registry you can push to)',
+    prompt: `Destination: [registry/]repository[:tag]; without a registry it stays on ${subject.host}`,
     value: `${subject.host}/${subject.repositoryName}-copy:${subject.tag ?? 'latest'}`,
     valueSelection: [subject.host.length + 1, subject.host.length + 1 + subject.repositoryName.length + 5],
     ignoreFocusOut: true,
-    validateInput: (value) => validate().reference(value, { allowDigest: false }),
+    validateInput: (value) => destinationCheck(value, subject.host),
   });
   if (!destination?.trim()) return undefined;
   const descriptor = await withErrors('Copy To', () => subject.descriptor());

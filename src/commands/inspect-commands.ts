@@ -21,7 +21,14 @@ export function registerInspectCommands(
 ): vscode.Disposable[] {
   let panels: InspectorPanels | undefined;
   const open = (): InspectorPanels =>
-    (panels ??= new (inspectorModule().InspectorPanels)(context.extensionUri, () => registry.session, core(), log, watchers));
+    (panels ??= new (inspectorModule().InspectorPanels)(
+      context.extensionUri,
+      () => registry.session,
+      core(),
+      registry.content,
+      log,
+      watchers,
+    ));
   return [
     vscode.commands.registerCommand('registryExplorer.inspect', (node?: unknown) => inspect(node, registry, open)),
     vscode.window.registerWebviewPanelSerializer(INSPECTOR_VIEW_TYPE, {

@@ -16,12 +16,15 @@ import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { validate } from './subjects';
 import { chooseSignIn, providerInfoFor, signInWithMicrosoft, signInWithSession, type SignInFlow } from './provider-sign-in';
+import { EndpointPlanProvider, PLAN_SCHEME, planUri } from '../editors/plan-documents';
 
 export function registerLoginCommands(ctx: CommandContext, logins: SessionLoginStore): vscode.Disposable[] {
+  const plans = new EndpointPlanProvider(() => ctx.registry.session);
   return [
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans),
     vscode.commands.registerCommand('registryExplorer.logIn', (node?: ExplorerNode | LogInPreset) => logIn(node, ctx, logins)),
     vscode.commands.registerCommand('registryExplorer.logOut', (node?: ExplorerNode | LogOutPreset) => logOut(node, ctx, logins)),
-    vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, ctx)),
+    vscode.commands.registerCommand('registryExplorer.showEndpointPlan', (node?: ExplorerNode) => showEndpointPlan(node, ctx, plans)),
   ];
 }
 
@@ -296,10 +299,14 @@ const OPERATIONS: { label: Operation; detail: string }[] = [
 ];
 
 /**
- * Shows, as a text document, where an operation on a registry goes and why. Scripts and tests
+ * Shows, in a read-only tab, where an operation on a registry goes and why. Scripts and tests
  * pass `{ host, operation }` and get the text. A hosts.toml that does not load is reported, not thrown.
  */
-async function showEndpointPlan(node: unknown, { registry, tree }: CommandContext): Promise<string | undefined> {
+async function showEndpointPlan(
+  node: unknown,
+  { registry, tree }: CommandContext,
+  plans: EndpointPlanProvider,
+): Promise<string | undefined> {
   let host: string | undefined;
   if (node instanceof RegistryNode) host = node.entry.host;
   else if (node instanceof RepositoryNode || isManifestHandle(node)) host = node.place.host;
@@ -314,7 +321,10 @@ async function showEndpointPlan(node: unknown, { registry, tree }: CommandContex
   const plan = await withErrors('Show Endpoint Plan', () => registry.session.plan(host, operation.label));
   if (!plan) return undefined;
   const text = describePlan(plan);
-  const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+  // A read-only virtual document (like Open as JSON's): closing it never asks to save.
+  const uri = planUri(host, operation.label);
+  plans.remember(uri, text);
+  const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { preview: true });
   return text;
 }

@@ -3,8 +3,8 @@ import { showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { PingResult } from '../core/index';
 import { readSettings, writeRegistries, type RegistrySetting } from '../common/settings';
-import { SECTION } from '../common/setting-names';
 import { errorText } from '../common/error-text';
+import { openExtensionSettings, openMachineSettingsJson } from '../common/settings-scope';
 import { isManifestHandle } from '../views/nodes/content-nodes';
 import { LoadMoreNode, PagedNode } from '../views/nodes/paged-node';
 import { RegistryNode } from '../views/nodes/registry-node';
@@ -42,8 +42,8 @@ export function registerRegistryCommands(ctx: CommandContext): vscode.Disposable
 
 /**
  * Asks for a URL and an optional name, tests the connection, and offers the fix when it fails
- * (mark insecure for TLS problems) or a login when the registry asks for one. `preset` skips the
- * questions (scripts, tests, other commands).
+ * (mark insecure for TLS problems), another try with what was typed (Edit Address…, Retry), or a
+ * login when the registry asks for one. `preset` skips the questions (scripts, tests, other commands).
  */
 async function addRegistry(preset: Partial<RegistrySetting> | undefined, { registry, log }: CommandContext): Promise<boolean> {
   const { parseRegistryLocation } = core();
@@ -55,70 +55,90 @@ async function addRegistry(preset: Partial<RegistrySetting> | undefined, { regis
       return undefined;
     }
   };
-  const url =
-    preset?.url ??
-    (await vscode.window.showInputBox({
+  const askUrl = (value?: string): Thenable<string | undefined> =>
+    vscode.window.showInputBox({
       title: 'Add Registry (1/2)',
       prompt: 'Registry address: a host with an optional scheme and port. http:// means plain HTTP.',
       placeHolder: 'registry.example.com, ghcr.io, http://localhost:5000',
+      ...(value ? { value } : {}),
       ignoreFocusOut: true,
-      validateInput: (value) =>
+      validateInput: (text) =>
         validate().host(
-          value,
+          text,
           existing.map((r) => hostOf(r.url)).filter((h): h is string => !!h),
         ),
-    }));
-  if (!url?.trim()) return false;
-  const location = parseRegistryLocation(url);
-  const name = preset
-    ? preset.name
-    : await vscode.window.showInputBox({
-        title: 'Add Registry (2/2)',
-        prompt: 'Display name (optional)',
-        placeHolder: location.host,
-        ignoreFocusOut: true,
-      });
-  if (name === undefined && !preset) return false;
+    });
+  const askName = (host: string, value?: string): Thenable<string | undefined> =>
+    vscode.window.showInputBox({
+      title: 'Add Registry (2/2)',
+      prompt: 'Display name (optional)',
+      placeHolder: host,
+      ...(value ? { value } : {}),
+      ignoreFocusOut: true,
+    });
 
-  const setting: RegistrySetting = {
-    url: url.trim(),
-    ...(name?.trim() ? { name: name.trim() } : {}),
-    ...(preset?.insecure ? { insecure: true } : {}),
-    ...(preset?.repositories ? { repositories: preset.repositories } : {}),
-    ...(preset?.provider ? { provider: preset.provider } : {}),
-    ...(preset?.apiUrl ? { apiUrl: preset.apiUrl } : {}),
-    ...(preset?.namespaces ? { namespaces: preset.namespaces } : {}),
-  };
-  // A session of its own: the registry is not in the settings yet, and this one is closed at once.
+  let url = preset?.url ?? (await askUrl());
+  if (!url?.trim()) return false;
+  let name = preset ? preset.name : await askName(parseRegistryLocation(url).host);
+  if (name === undefined && !preset) return false;
+  // A failed connection keeps what was typed: Edit Address… asks again from there, Retry as it is.
+  for (;;) {
+    const location = parseRegistryLocation(url);
+    const setting: RegistrySetting = {
+      url: url.trim(),
+      ...(name?.trim() ? { name: name.trim() } : {}),
+      ...(preset?.insecure ? { insecure: true } : {}),
+      ...(preset?.repositories ? { repositories: preset.repositories } : {}),
+      ...(preset?.provider ? { provider: preset.provider } : {}),
+      ...(preset?.apiUrl ? { apiUrl: preset.apiUrl } : {}),
+      ...(preset?.namespaces ? { namespaces: preset.namespaces } : {}),
+    };
+    const ping = await tryConnection(registry, setting, location.host);
+    if (ping.state === 'unreachable') {
+      const insecureFix = TLS_PROBLEMS.has(ping.error.code) && !setting.insecure ? ['Mark Insecure and Add'] : [];
+      // Scripts are not asked; the log still says why the registry is added unreachable.
+      if (preset) log.warn(`Add Registry: ${location.host}: ${errorText(ping.error)}`);
+      const choice = preset
+        ? 'Add Anyway'
+        : await showWarning(errorText(ping.error), ...insecureFix, 'Edit Address…', 'Retry', 'Add Anyway');
+      if (!choice) return false;
+      if (choice === 'Retry') continue;
+      if (choice === 'Edit Address…') {
+        const edited = await askUrl(url);
+        if (!edited?.trim()) return false;
+        const renamed = await askName(parseRegistryLocation(edited).host, name);
+        if (renamed === undefined) return false;
+        url = edited;
+        name = renamed;
+        continue;
+      }
+      if (choice === 'Mark Insecure and Add') setting.insecure = true;
+    }
+    await writeRegistries([...readSettings().registries, setting]);
+    if (ping.state === 'needs-login' && !preset) {
+      // Not awaited: the registry is added either way, and the login is its own flow.
+      void showInfo(
+        `${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`,
+        'Log In…',
+      ).then((choice) => {
+        if (choice) void vscode.commands.executeCommand('registryExplorer.logIn', { host: location.host });
+      });
+    }
+    return true;
+  }
+}
+
+/** `GET /v2/` with a session of its own: the registry is not in the settings yet, and this one is closed at once. */
+async function tryConnection(registry: CommandContext['registry'], setting: RegistrySetting, host: string): Promise<PingResult> {
   const session = registry.trialSession({ extraRegistries: [setting], requestTimeoutMs: 15_000 });
-  let ping: PingResult;
   try {
-    ping = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Connecting to ${location.host}…`, cancellable: false },
-      () => session.registry(location.host).ping(),
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Connecting to ${host}…`, cancellable: false },
+      () => session.registry(host).ping(),
     );
   } finally {
     void session.close();
   }
-  if (ping.state === 'unreachable') {
-    const insecureFix = TLS_PROBLEMS.has(ping.error.code) && !setting.insecure ? ['Mark Insecure and Add'] : [];
-    // Scripts are not asked; the log still says why the registry is added unreachable.
-    if (preset) log.warn(`Add Registry: ${location.host}: ${errorText(ping.error)}`);
-    const choice = preset ? 'Add Anyway' : await showWarning(errorText(ping.error), ...insecureFix, 'Add Anyway');
-    if (!choice) return false;
-    if (choice === 'Mark Insecure and Add') setting.insecure = true;
-  }
-  await writeRegistries([...readSettings().registries, setting]);
-  if (ping.state === 'needs-login' && !preset) {
-    // Not awaited: the registry is added either way, and the login is its own flow.
-    void showInfo(
-      `${location.host} needs a login (${ping.scheme} authentication). Log in now? Logins from docker login or podman login are used without this.`,
-      'Log In…',
-    ).then((choice) => {
-      if (choice) void vscode.commands.executeCommand('registryExplorer.logIn', { host: location.host });
-    });
-  }
-  return true;
 }
 
 async function removeRegistry(node: ExplorerNode | undefined): Promise<void> {
@@ -131,18 +151,15 @@ function isRegistryPreset(value: unknown): value is Partial<RegistrySetting> & {
   return !!value && typeof value === 'object' && !(value instanceof RegistryNode) && typeof (value as { url?: unknown }).url === 'string';
 }
 
-async function openExtensionSettings(): Promise<void> {
-  await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:oci-registry-explorer.oci-registry-explorer');
-}
-
 /**
- * The fix for an unreachable registry: a configured one's entry in the user's settings.json (where
- * a wrong address or scheme is fixed); otherwise the extension's page of the Settings editor.
+ * The fix for an unreachable registry: a configured one's entry in the settings.json that holds
+ * it (the remote machine's in a remote window), where a wrong address or scheme is fixed;
+ * otherwise the extension's page of the Settings editor.
  */
 async function openRegistrySettings(node: ExplorerNode | undefined): Promise<void> {
   if (node instanceof RegistryNode && node.entry.origin.kind === 'configured') {
     try {
-      await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting: { key: `${SECTION}.registries` } });
+      await openMachineSettingsJson('registries');
       return;
     } catch {
       // Older hosts without revealSetting: the Settings editor below still gets there.

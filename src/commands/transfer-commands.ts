@@ -3,15 +3,18 @@
  * `docker load`, an artifact's files), with byte progress, Cancel, and a result that opens what
  * was written or shows where it went.
  */
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { showInfo } from '../common/notify';
+import { showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
 import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
 import { readSettings } from '../common/settings';
 import { formatBytes } from '../shared/format';
 import type { CommandContext } from './command-context';
 import { CANCELLED_PULL, CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
-import { chooseSubject, validate } from './subjects';
+import { chooseSubject, destinationCheck, validate } from './subjects';
+import { revealChoices, type RevealChoice } from '../common/reveal-choices';
+import { confirmTagWrite, currentTarget } from './tag-moves';
 import { ensureWriteAccess } from './provider-sign-in';
 import { multipleSelection, pullSelection } from './selection-commands';
 
@@ -67,10 +70,26 @@ async function pullCommand(node: unknown, { registry, log }: CommandContext): Pr
     request.destination.kind === 'docker-archive'
       ? `Pulled ${subject.reference} to ${where}. Load it with: docker load -i ${where}`
       : `Pulled ${subject.reference} to ${where} (${formatBytes(result.bytes.transferred)} downloaded, ${result.blobs.skipped} blobs already there).`;
-  void showInfo(message, 'Reveal').then((action) => {
-    if (action) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
-  });
+  void showInfo(message, ...revealChoicesFor(where)).then(
+    (choice) => choice && reveal(choice, where, request.destination.kind === 'docker-archive'),
+  );
   return result;
+}
+
+/** The buttons that can show `path` in this window (see reveal-choices.ts). */
+function revealChoicesFor(path: string): RevealChoice[] {
+  return revealChoices({
+    inWorkspace: vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path)) !== undefined,
+    remoteOrWeb: vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web,
+  });
+}
+
+async function reveal(choice: RevealChoice, path: string, isFile: boolean): Promise<void> {
+  const uri = vscode.Uri.file(path);
+  if (choice === 'Reveal in Explorer') await vscode.commands.executeCommand('revealInExplorer', uri);
+  else if (choice === 'Reveal in File Manager') await vscode.commands.executeCommand('revealFileInOS', uri);
+  else if (choice === 'Copy Path') await vscode.env.clipboard.writeText(path);
+  else await vscode.commands.executeCommand('vscode.openFolder', isFile ? vscode.Uri.joinPath(uri, '..') : uri, { forceNewWindow: true });
 }
 
 async function askPull(
@@ -185,6 +204,8 @@ function defaultUri(name: string): vscode.Uri | undefined {
 interface PushRequest {
   source: PushSource;
   destination: string;
+  /** Scripts: move the destination tag if it names another manifest. */
+  move?: boolean;
 }
 
 /**
@@ -205,6 +226,10 @@ async function pushCommand(first: unknown, selected: unknown, { registry, tree, 
   const repository = registry.repository(ref.registry, ref.repository);
   const tag = ref.tag ?? 'latest';
   const destination = `${ref.registry}/${ref.repository}:${tag}`;
+  // A tag that is there already is moved only when the user says so (what is pushed has no digest yet).
+  const before = await withErrors('Push', async () => ({ current: await currentTarget(repository, tag) }));
+  if (!before) return undefined;
+  if (!(await confirmTagWrite('Push', destination, before.current, undefined, preset, log))) return undefined;
   const result = await withErrors(
     'Push',
     () =>
@@ -243,7 +268,7 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
     if (refName === null) return undefined;
     source = { kind: 'oci-layout', dir: explorerFiles[0]!.fsPath, ...(refName ? { refName } : {}) };
   } else if (explorerFiles.length > 0) {
-    source = await askArtifact(explorerFiles);
+    source = await sourceFromExplorer(explorerFiles);
   } else {
     const kind = await vscode.window.showQuickPick(
       [
@@ -287,12 +312,77 @@ async function askPush(explorerFiles: vscode.Uri[]): Promise<PushRequest | undef
   if (!source) return undefined;
   const destination = await vscode.window.showInputBox({
     title: 'Push to',
-    prompt: 'Destination: registry/repository:tag',
+    prompt: 'Destination: registry/repository:tag (without a registry: Docker Hub)',
     placeHolder: 'localhost:5000/team/app:1.0',
     ignoreFocusOut: true,
-    validateInput: (value) => validate().reference(value, { allowDigest: false }),
+    validateInput: (value) => destinationCheck(value, undefined),
   });
   return destination?.trim() ? { source, destination: destination.trim() } : undefined;
+}
+
+/**
+ * What the Explorer's selection can be pushed as, decided before anything else is asked: a tar
+ * can be an image archive or a file; a folder that is not an OCI layout can be pushed as its files
+ * (those at its top: an artifact's files are named by their titles, without folders). Said at
+ * once, not after the artifact type and destination were typed.
+ */
+async function sourceFromExplorer(selected: vscode.Uri[]): Promise<PushSource | undefined> {
+  const typed = await Promise.all(selected.map(async (uri) => ({ uri, type: (await vscode.workspace.fs.stat(uri)).type })));
+  const folders = typed.filter((t) => t.type & vscode.FileType.Directory).map((t) => t.uri);
+  const files = typed.filter((t) => t.type === vscode.FileType.File).map((t) => t.uri);
+  if (folders.length === 0) {
+    const only = files[0];
+    if (files.length === 1 && only && /\.(tar|tar\.gz|tgz)$/i.test(only.path)) {
+      const kind = await vscode.window.showQuickPick(
+        [
+          { label: '$(package) An image archive', description: 'from docker save, podman save or skopeo (oci-archive)', value: 'archive' },
+          { label: '$(file) A file, as an artifact', description: 'the tar as it is, under its name', value: 'file' },
+        ],
+        { title: `Push ${basename(only.path)}`, placeHolder: 'Push this tar as…' },
+      );
+      if (!kind) return undefined;
+      if (kind.value === 'archive') return { kind: 'archive', file: only.fsPath };
+    }
+    return askArtifact(files);
+  }
+  const inside = await Promise.all(folders.map((folder) => topLevelFiles(folder)));
+  const all = [...files, ...inside.flatMap((i) => i.files)];
+  const subfolders = inside.reduce((n, i) => n + i.subfolders, 0);
+  const names = folders.map((f) => basename(f.path)).join(', ');
+  const notLayout = `${names} ${folders.length === 1 ? 'is not an OCI image layout' : 'are not OCI image layouts'} (no oci-layout file)`;
+  if (all.length === 0) {
+    void showWarning(`${notLayout} and ${folders.length === 1 ? 'holds' : 'hold'} no files to push as an artifact.`);
+    return undefined;
+  }
+  const titles = all.map((f) => basename(f.path));
+  const twice = titles.find((t, i) => titles.indexOf(t) !== i);
+  if (twice) {
+    void showWarning(`Two of the files are called ${twice}: an artifact's files are named by their titles, so they need different names.`);
+    return undefined;
+  }
+  const listed = titles.slice(0, 8).join(', ') + (titles.length > 8 ? `, and ${titles.length - 8} more` : '');
+  const picked = await vscode.window.showQuickPick(
+    [
+      {
+        label: `$(files) ${all.length === 1 ? 'Its file' : `Its ${all.length} files`} as an artifact`,
+        description: listed,
+        detail: subfolders
+          ? `The files at the top only: ${subfolders} subfolder${subfolders === 1 ? ' is' : 's are'} left out (an artifact's files have no folders).`
+          : undefined,
+      },
+    ],
+    { title: `Push ${names}`, placeHolder: `${notLayout}: push what it holds as one artifact?` },
+  );
+  return picked ? askArtifact(all) : undefined;
+}
+
+/** The regular files directly in `folder` (links and subfolders left out), and how many subfolders it has. */
+async function topLevelFiles(folder: vscode.Uri): Promise<{ files: vscode.Uri[]; subfolders: number }> {
+  const entries = await vscode.workspace.fs.readDirectory(folder);
+  return {
+    files: entries.filter(([, type]) => type === vscode.FileType.File).map(([name]) => vscode.Uri.joinPath(folder, name)),
+    subfolders: entries.filter(([, type]) => type & vscode.FileType.Directory).length,
+  };
 }
 
 async function askArtifact(files: vscode.Uri[]): Promise<PushSource | undefined> {

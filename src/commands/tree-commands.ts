@@ -55,7 +55,8 @@ async function filter(
       ? text
       : await vscode.window.showInputBox({
           title: `Filter ${what}`,
-          prompt: 'Part of a name, or a glob: * matches anything (/ included), ? one character. Empty clears the filter.',
+          prompt:
+            'Part of a name, or a glob (* any characters, / included; ? one character) that matches the whole name or its end after a /. Empty clears the filter.',
           placeHolder: target instanceof RegistryNode ? 'team-a/*, api' : '1.2.*, rc',
           value: target.filter?.text ?? '',
         });

@@ -12,7 +12,7 @@ import type { RegistryLocation } from '../core/name/registry-url';
 
 /** The core functions the checks use (`core()` in the extension, the modules in unit tests). */
 export interface InputParsers {
-  parseReference(text: string): Reference;
+  parseReference(text: string, options?: { defaultRegistry?: string }): Reference;
   parseRegistryLocation(text: string): RegistryLocation;
   validateTag(tag: string): void;
 }
@@ -109,4 +109,20 @@ function clip(text: string, max: number): string {
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Whether `text` (a valid reference) names its registry (`ghcr.io/team/app`, `localhost:5000/app`)
+ * or leaves it out (`team/app`), which the core's parser reads as Docker Hub. Asked of the parser
+ * itself: the same text read with another default registry gives another registry only when it
+ * named none.
+ */
+export function namesRegistry(text: string, parsers: Pick<InputParsers, 'parseReference'>): boolean {
+  try {
+    return (
+      parsers.parseReference(text.trim()).registry === parsers.parseReference(text.trim(), { defaultRegistry: 'default.invalid' }).registry
+    );
+  } catch {
+    return true;
+  }
 }

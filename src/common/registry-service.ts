@@ -15,8 +15,10 @@ import type {
   Repository,
   RequestLogEntry,
 } from '../core/index';
+import { ContentCache } from './content-cache';
 import { core } from './core-loader';
 import { coreConfigFrom, type ExplorerSettings, type RegistrySetting } from './settings';
+import { RequestTally } from './request-tally';
 import { impactOf, type SettingsImpact } from './settings-impact';
 import { type AnswerPolicy, answerSourceFor, RegistryAnswers } from './registry-answers';
 
@@ -34,13 +36,19 @@ export class RegistryService implements vscode.Disposable {
   private answersNow: RegistryAnswers | undefined;
   /** Who wants to know when a registry reports its pull rate limit, whichever session hears it. */
   private readonly pullLimitListeners = new Set<(registry: string, limit: PullRateLimit) => void>();
+  /** Manifests and configs by digest, for the tree, the inspector and editor features (content-addressed: never stale). */
+  readonly content = new ContentCache();
+  /** Counts of the requests about a repository, logged once they stop: what browsing it cost. */
+  readonly requests: RequestTally;
 
   constructor(
     private settingsNow: ExplorerSettings,
     private readonly log: vscode.LogOutputChannel,
     /** Logins made in the extension (VS Code's secret storage); the core reads Docker's and Podman's itself. */
     readonly logins: CredentialStore | undefined,
-  ) {}
+  ) {
+    this.requests = new RequestTally((line) => this.log.info(line));
+  }
 
   get settings(): ExplorerSettings {
     return this.settingsNow;
@@ -122,12 +130,14 @@ export class RegistryService implements vscode.Disposable {
   }
 
   logRequest(e: RequestLogEntry): void {
+    this.requests.record(e.method, e.url);
     const outcome = e.status !== undefined ? String(e.status) : `failed (${e.error ?? 'error'})`;
     // The channel redacts URLs (signed query parameters, upload state, user info): see redact.ts.
     this.log.debug(`${e.method} ${e.url} → ${outcome} in ${Math.round(e.durationMs)} ms`);
   }
 
   dispose(): void {
+    this.requests.flush();
     this.reset();
   }
 }

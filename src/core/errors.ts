@@ -130,6 +130,7 @@ export type CoreErrorCode =
   // What a registry answered
   | RegistryAnswerCode
   | 'CATALOG_UNSUPPORTED'
+  | 'NOT_A_REGISTRY'
   | 'DELETE_DISABLED'
   | 'BLOB_NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'

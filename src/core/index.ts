@@ -19,7 +19,7 @@ export {
   type UrlPolicyCode,
 } from './errors';
 export { createSession, RegistrySession, type CoreConfig, type CredentialOptions } from './registry/session';
-export { RegistryClient, type ListOptions, type PingResult } from './registry/client';
+export { RegistryClient, type ListingPage, type ListOptions, type PingResult } from './registry/client';
 export { ApiChannel, type ApiRequest } from './registry/api-channel';
 export { type PullRateLimit } from './registry/rate-limit';
 export { createProviderClient, type ProviderClientOptions } from './providers/providers';

@@ -6,21 +6,62 @@
 /** The orders `registryExplorer.tagSortOrder` offers (common/settings.ts reads the setting). */
 export type TagSortOrder = 'natural' | 'alphabetical' | 'created';
 
+/**
+ * How tags are ordered for display. A tag is read as the first of these that fits it:
+ * - a named tag that people look for by name (`latest`, `stable`, `main`…), shown first, in this
+ *   list's order;
+ * - a date-stamped tag (`nightly-20240101`, `2024-01-01`, `build-20240315.2`), by its date;
+ * - a version (`1.2.10`, `v2`, `3.20-alpine`);
+ * - anything else (branch names, commit hashes, referrers tags).
+ * `natural` shows named tags, then versions newest first (numerically: `1.2.10` before `1.2.9`; a
+ * release before its pre-releases), then date-stamped tags newest first, then the rest
+ * alphabetically with numbers compared as numbers. In a repository of thousands of tags the ones
+ * people reach for are on the first page. `alphabetical` is plain code-point order, as registries
+ * list them. `created` needs creation dates (see {@link sortTagsByCreated}); without them it
+ * orders like `natural`.
+ */
+const NAMED_TAGS = ['latest', 'stable', 'main', 'master', 'edge', 'nightly', 'next', 'beta', 'dev', 'develop', 'canary', 'lts'];
+const NAMED_RANK = new Map(NAMED_TAGS.map((name, i) => [name, i]));
 const VERSION_LIKE = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/;
+/** A calendar date in a tag: `20240101`, `2024-01-01`, `2024.01.01`, not inside a longer number. */
+const DATE_STAMP = /(?<!\d)((?:19|20)\d{2})([-._]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?!\d)/;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-/**
- * Orders tags for display. `natural`: version-like tags first, newest first and numerically
- * (`1.2.10` before `1.2.9`; a release before its pre-releases), then the other tags (`latest`,
- * branch names) alphabetically with numbers compared as numbers. `alphabetical`: plain code-point
- * order, as registries list them. `created` needs creation dates (see {@link sortTagsByCreated});
- * without them it orders like `natural`.
- */
+export type TagKind = 'named' | 'version' | 'dated' | 'other';
+
+/** What kind of tag this is, for ordering (see the module's comment). */
+export function tagKind(tag: string): TagKind {
+  if (NAMED_RANK.has(tag.toLowerCase())) return 'named';
+  if (DATE_STAMP.test(tag)) return 'dated';
+  if (VERSION_LIKE.test(tag)) return 'version';
+  return 'other';
+}
+
 export function sortTags(tags: readonly string[], order: TagSortOrder): string[] {
-  if (order === 'alphabetical') return [...tags].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const versions = tags.filter((t) => VERSION_LIKE.test(t)).sort(compareVersionsDescending);
-  const others = tags.filter((t) => !VERSION_LIKE.test(t)).sort((a, b) => collator.compare(a, b) || (a < b ? -1 : 1));
-  return [...versions, ...others];
+  if (order === 'alphabetical') return [...tags].sort(codePoints);
+  const groups: Record<TagKind, string[]> = { named: [], version: [], dated: [], other: [] };
+  for (const tag of tags) groups[tagKind(tag)].push(tag);
+  groups.named.sort((a, b) => NAMED_RANK.get(a.toLowerCase())! - NAMED_RANK.get(b.toLowerCase())! || codePoints(a, b));
+  groups.version.sort(compareVersionsDescending);
+  groups.dated.sort(compareDatesDescending);
+  groups.other.sort((a, b) => collator.compare(a, b) || codePoints(a, b));
+  return [...groups.named, ...groups.version, ...groups.dated, ...groups.other];
+}
+
+function codePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Newest date first; on the same date, by the text before the date, then what follows it highest first (`.10` before `.2`). */
+function compareDatesDescending(a: string, b: string): number {
+  const [dateA, beforeA, afterA] = datePartsOf(a);
+  const [dateB, beforeB, afterB] = datePartsOf(b);
+  return dateB.localeCompare(dateA) || collator.compare(beforeA, beforeB) || collator.compare(afterB, afterA) || codePoints(a, b);
+}
+
+function datePartsOf(tag: string): [date: string, before: string, after: string] {
+  const m = DATE_STAMP.exec(tag)!;
+  return [`${m[1]}${m[3]}${m[4]}`, tag.slice(0, m.index), tag.slice(m.index + m[0].length)];
 }
 
 function compareVersionsDescending(a: string, b: string): number {
@@ -30,7 +71,7 @@ function compareVersionsDescending(a: string, b: string): number {
   if (byCore !== 0) return byCore;
   // Same version: the release sorts before its pre-releases; pre-releases newest first.
   if (!preA !== !preB) return preA ? 1 : -1;
-  return collator.compare(preB ?? '', preA ?? '') || (a < b ? -1 : a > b ? 1 : 0);
+  return collator.compare(preB ?? '', preA ?? '') || codePoints(a, b);
 }
 
 function splitPrerelease(tag: string): [string, string | undefined] {

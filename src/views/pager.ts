@@ -9,6 +9,12 @@
  */
 export type Match<T> = (item: T) => boolean;
 
+/** A registry page: its entries, and whether the registry pointed at another one. */
+export interface Page<T> {
+  names: readonly T[];
+  more: boolean;
+}
+
 const everything = (): boolean => true;
 
 export class Pager<T> {
@@ -16,10 +22,10 @@ export class Pager<T> {
   private shown = 0;
   private exhausted = false;
   private pending: Promise<void> | undefined;
-  private iterator: AsyncIterator<T[]> | undefined;
+  private iterator: AsyncIterator<Page<T>> | undefined;
 
   constructor(
-    private readonly source: () => AsyncIterator<T[]>,
+    private readonly source: () => AsyncIterator<Page<T>>,
     private readonly pageSize: number,
     private readonly maxPagesPerLoad = 10,
   ) {}
@@ -39,7 +45,7 @@ export class Pager<T> {
     return this.shown;
   }
 
-  /** Whether the registry's listing has been read to its end. */
+  /** Whether the registry's listing has been read to its end (its last page said no more follow). */
   get complete(): boolean {
     return this.exhausted;
   }
@@ -68,7 +74,11 @@ export class Pager<T> {
       const next = await this.iterator.next();
       pages++;
       if (next.done) this.exhausted = true;
-      else this.loaded.push(...next.value);
+      else {
+        this.loaded.push(...next.value.names);
+        // The last page says so: nothing more is asked of the registry, and the listing shows as complete.
+        if (!next.value.more) this.exhausted = true;
+      }
     }
     // Short of the target when the page budget ran out: what matched shows, and the next click goes on.
     this.shown = target;

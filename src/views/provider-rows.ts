@@ -6,6 +6,7 @@
  */
 import type { ProviderClient, ProviderId, PullRateLimit, RepositoryDetails } from '../core/index';
 import type { RepositorySortOrder } from '../common/settings';
+import type { Page } from './pager';
 
 const ICONS: Record<ProviderId, string> = {
   distribution: 'server',
@@ -106,9 +107,9 @@ export async function* repositoryListing(
   pinned: readonly string[],
   pageSize: number,
   details: Map<string, RepositoryDetails>,
-): AsyncGenerator<string[]> {
+): AsyncGenerator<Page<string>> {
   const shown = new Set(pinned);
-  if (pinned.length > 0) yield [...pinned];
+  if (pinned.length > 0) yield { names: [...pinned], more: true };
   try {
     for await (const page of provider.listRepositories({ pageSize })) {
       const names: string[] = [];
@@ -118,7 +119,8 @@ export async function* repositoryListing(
         shown.add(repository.name);
         names.push(repository.name);
       }
-      yield names;
+      // A vendor API that does not say whether more follow is read once more, when the tree wants more.
+      yield { names, more: page.more ?? true };
     }
   } catch (err) {
     if (pinned.length > 0 && (err as { code?: string }).code === 'CATALOG_UNSUPPORTED') return;

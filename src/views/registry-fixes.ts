@@ -39,6 +39,7 @@ export function fixesFor(condition: RegistryCondition, hostsToml: string | undef
  * configuration. The row's children and tooltip carry the full sentence.
  */
 export function problemNote(code: string): string {
+  if (code === 'NOT_A_REGISTRY') return 'not a registry';
   if (CREDENTIAL_HELPER_PROBLEMS.has(code)) return 'credential helper failed';
   if (LOGIN_FILE_PROBLEMS.has(code)) return 'login file invalid';
   if (HOST_CONFIGURATION_PROBLEMS.has(code)) return 'host configuration invalid';
@@ -77,6 +78,27 @@ const PROXY_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
   'PROXY_AUTH_REFUSED',
   'PROXY_CONNECT_REFUSED',
   'PROXY_ERROR',
+]);
+
+/**
+ * Codes after which the registry itself is down or cut off (nothing answers, the connection broke,
+ * TLS failed, its server errors): a request that fails with one turns the registry's row
+ * unreachable, as a failed ping does, instead of leaving it green until a refresh.
+ */
+export function meansRegistryDown(code: string | undefined): boolean {
+  if (!code) return false;
+  return REGISTRY_DOWN.has(code) || TLS_PROBLEMS.has(code) || PROXY_PROBLEMS.has(code) || /^HTTP_5\d\d$/.test(code);
+}
+
+const REGISTRY_DOWN: ReadonlySet<string> = new Set<CoreErrorCode>([
+  'CONNECTION_REFUSED',
+  'CONNECTION_RESET',
+  'CONNECTION_CLOSED',
+  'HOST_NOT_FOUND',
+  'UNREACHABLE',
+  'NETWORK',
+  'TIMEOUT',
+  'NOT_A_REGISTRY',
 ]);
 
 /** A place in a hosts.toml: the file, and the line at fault when the error names one (1-based). */

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
-import type { ParsedManifest, ProviderClient, RegistryClient, Repository } from '../core/index';
+import type { CoreError, ParsedManifest, ProviderClient, RegistryClient, Repository } from '../core/index';
+import { meansRegistryDown } from './registry-fixes';
 import { errorText } from '../common/error-text';
 import type { RegistryService } from '../common/registry-service';
 import type { RegistrySetting } from '../common/settings';
@@ -13,7 +14,11 @@ import type { NameFilter } from './name-filter';
 import { MessageNode, type ExplorerNode, type TreeContext } from './nodes/node-base';
 import { PagedNode } from './nodes/paged-node';
 import { RegistryNode, type RegistryEntry } from './nodes/registry-node';
+import { RowsOnScreen } from './rows-on-screen';
 import { visibleTreeItem } from './visible-tree-item';
+
+/** The Registries view (package.json). */
+export const VIEW_ID = 'registryExplorer.registries';
 
 /**
  * The registries → repositories → tags tree. It presents: the registry service owns the session,
@@ -29,7 +34,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly ctx: TreeContext;
   /** Background lookups for drawn rows, a few at a time so a long tag list never floods the registry. */
   private readonly backgroundLimit = pLimit(4);
-  private readonly manifests = new Map<string, ParsedManifest>();
+  /** Which rows VS Code draws (registered as a file decoration provider by the extension). */
+  readonly rows = new RowsOnScreen();
   private readonly filters = new Map<string, NameFilter>();
   /** Creation times by manifest digest (content-addressed, so never stale). */
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
@@ -46,8 +52,15 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       nestedRepositories: () => this.service.settings.nestedRepositories,
       changed: (node) => this.changeEmitter.fire(node),
       describe: (err, doing) => this.describe(err, doing),
+      registryFailed: (host, err) => {
+        if (meansRegistryDown((err as { code?: string } | undefined)?.code))
+          this.registries.find((r) => r.entry.host === host)?.markUnreachable(err as CoreError);
+      },
       lazy: (task) => this.backgroundLimit(task),
-      manifests: this.manifests,
+      content: this.service.content,
+      rows: this.rows,
+      countRequests: (host, repository) =>
+        this.service.requests.watch(repository, repository === undefined ? `${host} catalog` : `${host}/${repository}`),
       filters: this.filters,
       repository: (client, name) => this.service.repositoryOf(client, name),
       createdTime: (repository, parsed) => this.createdTime(repository, parsed),
@@ -121,11 +134,20 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.changeEmitter.fire(undefined);
   }
 
+  /**
+   * Shows the next page: the "Load more…" row turns busy and the view shows progress while pages
+   * are read (under a filter that can be up to ten registry pages), then the node redraws.
+   */
   async loadMore(node: PagedNode): Promise<void> {
+    if (node.loadingMore) return;
+    node.loadingMore = true;
+    if (node.loadMoreRow) this.changeEmitter.fire(node.loadMoreRow);
     try {
-      await node.loadMore();
+      await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => node.loadMore());
     } catch (err) {
       void showError(`Loading more: ${errorText(err)}`);
+    } finally {
+      node.loadingMore = false;
     }
     this.changeEmitter.fire(node);
   }
@@ -219,7 +241,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     const digest = parsed.descriptor.digest;
     let time = this.createdTimes.get(digest);
     if (!time) {
-      time = createdTimeOf(repository, parsed);
+      time = createdTimeOf(repository, parsed, this.service.content);
       this.createdTimes.set(digest, time);
       // A failure (network, a refused blob) is asked again on the next redraw, not remembered.
       time.catch(() => this.createdTimes.delete(digest));

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     try {
       await workbench.page.goto(workbenchUrl);
       await workbench.page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-      const entry = workbench.page.locator('.activitybar [aria-label^="Registry Explorer"]').first();
+      const entry = workbench.page.locator('.activitybar [aria-label^="Registries"]').first();
       await entry.waitFor({ timeout: 60_000 });
       await entry.click();
       const registryRow = row(workbench.page, 'Demo lab registry');

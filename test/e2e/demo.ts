@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   );
   console.log(`VS Code with OCI Registry Explorer: ${server.workbenchUrl()}`);
   console.log(
-    'Open the URL in a browser (from another machine: ssh -L 8080:127.0.0.1:8080 this-host), click "Registry Explorer" in the activity bar. Ctrl+C stops.\n',
+    'Open the URL in a browser (from another machine: ssh -L 8080:127.0.0.1:8080 this-host), click "Registries" in the activity bar. Ctrl+C stops.\n',
   );
 }
 

@@ -3,8 +3,9 @@
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
- *                                          editor-path, provider-path, restricted-path; E2E_ONLY=editor runs
- *                                          the editor and Restricted Mode paths alone)
+ *                                          editor-path, provider-path, restricted-path, big-registry-path,
+ *                                          trips-path; E2E_ONLY=editor|cleanup|big|trips runs one (editor: with
+ *                                          the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { Lab } from '../support/lab/registry';
 import { seedSampleContent } from '../support/lab/content';
 import { startVsCodeServer } from './vscode-server';
 import { openWorkbench } from './workbench';
+import { addRegistry, openView } from './ui';
 import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
 import { runInspectorPath } from './inspector-path';
@@ -26,6 +28,10 @@ import { runEditorPath } from './editor-path';
 import { runRestrictedPath } from './restricted-path';
 import { runProviderPath } from './provider-path';
 import { runCleanupComparePath } from './cleanup-compare-path';
+import { runBigRegistryPath } from './big-registry-path';
+import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
+import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
+import { runTripsPath } from './trips-path';
 import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
 import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
@@ -43,12 +49,14 @@ async function main(mode: string): Promise<number> {
     // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
     const providers = await startProviderLab(lab);
     if (mode === 'integration') {
-      const [basic, token, tls, noDelete] = await Promise.all([
+      const [basic, token, tls, noDelete, big] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
         lab.startRegistry({ name: 'e2e-token', auth: 'token' }),
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
         lab.startRegistry({ name: 'e2e-nodelete', deleteEnabled: false }),
+        lab.startRegistry({ name: 'e2e-big' }),
       ]);
+      const bulk = await seedBulkContent(big);
       const description = {
         // The log is read by the editor tests to count the requests the registry saw.
         registry: { url: registry.url, host: registry.host, logPath: registry.logPath },
@@ -66,6 +74,8 @@ async function main(mode: string): Promise<number> {
         tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
         providers: providers.description,
         noDelete: { url: noDelete.url, host: noDelete.host },
+        // A registry the size of a real one (1,000 tags, a catalog of several pages); tests put a counting proxy in front.
+        big: { url: big.url, host: big.host, bulk: describeBulk(bulk) },
       };
       return await runIntegration(registry.url, JSON.stringify(description), providers);
     }
@@ -167,38 +177,72 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
     const editorPath = (freshInstall = false) =>
       runEditorPath(workbench.page, { registryUrl, workspace: join(server.runDir, 'workspace'), screenshots, freshInstall });
     // E2E_ONLY=editor runs the editor path alone (it needs nothing the other paths set up).
-    if (process.env.E2E_ONLY === 'editor') {
+    const only = process.env.E2E_ONLY;
+    if (only === 'editor') {
       await editorPath(true);
       await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
       console.log(`[e2e] editor paths passed; screenshots in ${screenshots}`);
       return 0;
     }
     // E2E_ONLY=cleanup runs the clean-up and comparison path alone (it needs only the seeded content).
-    if (process.env.E2E_ONLY === 'cleanup') {
+    if (only === 'cleanup') {
       await runCleanupComparePath(workbench.page, { screenshots, registry });
       console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
       return 0;
     }
-    await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
-    // Seeded only now, so the tree's screenshots above do not list it.
-    const hostile = await seedHostileContent(registry);
-    await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
-    await runCancelPath(workbench.page, { screenshots, target: registry });
-    await runCleanupComparePath(workbench.page, { screenshots, registry });
-    // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
-    const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
-    await seedPrivateContent(basic);
-    await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
-    await runWalkthroughPath(workbench.page, { screenshots });
-    await runProviderPath(workbench.page, {
-      screenshots,
-      providers: providers.description,
-      scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
-    });
-    // After the tree's paths: it leaves the Explorer in the side bar.
-    await editorPath();
-    // Last: a second VS Code, with workspace trust on and the folder not trusted.
-    await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
+    // E2E_ONLY=big or E2E_ONLY=trips runs that path alone (after opening the view), for work on it.
+    if (!only) {
+      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+      // Seeded only now, so the tree's screenshots above do not list it.
+      const hostile = await seedHostileContent(registry);
+      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
+      await runCancelPath(workbench.page, { screenshots, target: registry });
+      await runCleanupComparePath(workbench.page, { screenshots, registry });
+      // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
+      const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
+      await seedPrivateContent(basic);
+      await runLoginPath(workbench.page, { screenshots, registry: basic, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runWalkthroughPath(workbench.page, { screenshots });
+    } else {
+      await openView(workbench.page);
+      if (only === 'trips') await addRegistry(workbench.page, registryUrl, 'Lab registry');
+    }
+    if (!only || only === 'big') {
+      // A registry the size of a real one, behind a proxy that counts what the tree asks of it.
+      const big = await registry.lab.startRegistry({ name: 'e2e-big' });
+      const bulk = await seedBulkContent(big);
+      const proxy = await FaultProxy.start(big);
+      try {
+        await runBigRegistryPath(workbench.page, { screenshots, proxy, bulk });
+      } finally {
+        await proxy.stop();
+      }
+    }
+    if (!only || only === 'trips') {
+      const [webSite, flaky] = await Promise.all([RecordingServer.start(), FaultProxy.start(registry)]);
+      try {
+        await runTripsPath(workbench.page, {
+          screenshots,
+          registryHost: registry.host,
+          workspace: join(server.runDir, 'workspace'),
+          webSite,
+          flaky,
+        });
+      } finally {
+        await Promise.all([webSite.stop(), flaky.stop()]);
+      }
+    }
+    if (!only) {
+      await runProviderPath(workbench.page, {
+        screenshots,
+        providers: providers.description,
+        scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
+      });
+      // After the tree's paths: it leaves the Explorer in the side bar.
+      await editorPath();
+      // Last: a second VS Code, with workspace trust on and the folder not trusted.
+      await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
+    }
     console.log(`[e2e] passed; screenshots in ${screenshots}`);
     return 0;
   } catch (err) {

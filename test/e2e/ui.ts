@@ -28,10 +28,22 @@ export async function chooseFromContextMenu(page: Page, target: Locator, item: s
 
 /** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
 export async function runCommand(page: Page, title: string): Promise<Locator> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // F1 can land while a webview (the walkthrough, the inspector) is taking the keyboard, which
+  // closes the palette again: try again until the palette takes the text.
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    const typed = await input
+      .waitFor({ timeout: 2_000 })
+      .then(() => input.fill(`>${title}`, { timeout: 2_000 }))
+      .then(
+        () => true,
+        () => false,
+      );
+    if (typed) break;
+    if (attempt === 4) throw new Error(`the command palette did not open to run "${title}"`);
+    await page.keyboard.press('Escape');
+  }
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
   return input;
@@ -72,4 +84,26 @@ export async function shootForWalkthrough(
 ): Promise<void> {
   mkdirSync(join(dir, 'walkthrough'), { recursive: true });
   await page.screenshot({ path: join(dir, 'walkthrough', `${name}.png`), clip: region });
+}
+
+/** Opens the Registries view from the activity bar and closes the Get Started walkthrough its first opening shows. */
+export async function openView(page: Page): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  const entry = page.locator('.activitybar [aria-label^="Registries"]').first();
+  await entry.waitFor({ timeout: 60_000 });
+  await entry.click();
+  await page.locator('.gettingStartedContainer').getByText('Get Started with OCI Registry Explorer').first().waitFor({ timeout: 60_000 });
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.gettingStartedContainer').waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Adds a registry the way a person does: Add Registry… from the palette, its address, a name. */
+export async function addRegistry(page: Page, url: string, name: string): Promise<void> {
+  const input = await runCommand(page, 'Registry Explorer: Add Registry…');
+  await input.fill(url);
+  await input.press('Enter');
+  await page.locator('.quick-input-widget').getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
+  await input.fill(name);
+  await input.press('Enter');
+  await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { ExplorerNode } from '../../src/views/nodes/node-base';
 import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
+import type { BulkDescription } from '../support/lab/bulk-content';
 
 export const EXTENSION_ID = 'oci-registry-explorer.oci-registry-explorer';
 
@@ -68,11 +69,12 @@ export interface LabDescription {
   tls: { url: string; host: string; caCertPath: string };
   /** GitHub's and Docker Hub's contract servers (test/support/lab/vendors/provider-lab.ts). */
   providers?: ProviderLabDescription;
+  big: { url: string; host: string; bulk: BulkDescription };
 }
 
 export function labDescription(): LabDescription {
   const lab = JSON.parse(process.env.REGISTRY_EXPLORER_LAB ?? '{}') as Partial<LabDescription>;
-  assert.ok(lab.registry && lab.basic && lab.token && lab.tls, 'REGISTRY_EXPLORER_LAB describes the lab registries');
+  assert.ok(lab.registry && lab.basic && lab.token && lab.tls && lab.big, 'REGISTRY_EXPLORER_LAB describes the lab registries');
   return lab as LabDescription;
 }
 

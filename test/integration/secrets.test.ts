@@ -185,7 +185,7 @@ describe('Secrets stay secret', () => {
     const port = (url: string) => new URL(url).port;
     assert.match(
       log,
-      new RegExp(`GET http://127\\.0\\.0\\.1:${port(basic.url)}/v2/secrets/web/manifests/v1 → 200`),
+      new RegExp(`HEAD http://127\\.0\\.0\\.1:${port(basic.url)}/v2/secrets/web/manifests/v1 → 200`),
       "the log has the Basic registry's request lines",
     );
     assert.match(

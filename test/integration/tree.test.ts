@@ -51,7 +51,7 @@ describe('Registry Explorer in a real VS Code', () => {
       assert.ok(repositories.includes(name), `${name} is listed (got ${repositories.join(', ')})`);
     }
     const alpine = (await api.tree.getChildren(registry)).find((n) => label(n) === 'library/alpine')!;
-    assert.deepEqual(await childLabels(api, alpine), ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    assert.deepEqual(await childLabels(api, alpine), ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
 
     // The registry's state arrives from a background ping and shows in its icon and tooltip.
     // (The root is looked up each time: a settings change rebuilds the roots.)
@@ -80,14 +80,16 @@ describe('Registry Explorer in a real VS Code', () => {
     });
     assert.deepEqual(roots.map(label), ['Lab', 'Gone']);
     const goneChildren = await api.tree.getChildren(roots[1]);
-    // The core's sentence, then the fix that applies (nothing more specific than the settings here).
+    // The core's sentence, then the fix that applies (nothing more specific than the settings here), and Retry.
     assert.deepEqual(
       goneChildren.map((c) => c.treeItem().contextValue),
-      ['message.error', 'action'],
+      ['message.error', 'action', 'action'],
     );
     assert.match(label(goneChildren[0]!), /Nothing accepts connections at 127\.0\.0\.1:\d+/);
     assert.equal(label(goneChildren[1]!), 'Open Settings');
     assert.equal(goneChildren[1]!.treeItem().command?.command, 'registryExplorer.openRegistrySettings');
+    assert.equal(label(goneChildren[2]!), 'Retry');
+    assert.equal(goneChildren[2]!.treeItem().command?.command, 'registryExplorer.refresh');
     const gone = roots[1]!.treeItem();
     assert.equal(gone.contextValue, 'registry.configured.unreachable.openSettings', 'the row offers Open Settings inline');
     assert.match(tooltipOf(gone), /Nothing accepts connections at 127\.0\.0\.1:\d+/);

@@ -275,7 +275,7 @@ describe('Bad configuration files and credential helpers', () => {
         row.message,
         `The file ${missing} named by "ca" in the top level of ${file} does not exist; fix the path (relative paths are relative to ${join(root, labHost)}).`,
       );
-      assert.deepEqual(row.children.slice(1).map(label), ['Open hosts.toml']);
+      assert.deepEqual(row.children.slice(1).map(label), ['Open hosts.toml', 'Retry']);
       await checkLog(row.message);
       unchanged();
     });

@@ -68,7 +68,8 @@ describe('Registries discovered from Docker logins', () => {
 
     // Expanding waits for the state: the lab answers over plain HTTP; the other host is gone.
     assert.ok((await labels(api, nodes[1])).includes('library/alpine'));
-    assert.equal(nodes[1]!.treeItem().description, 'from docker login · http');
+    // Listed: the row counts the repositories once it knows them.
+    assert.match(String(nodes[1]!.treeItem().description), /^from docker login · http · \d+ repositories$/);
     const gone = await api.tree.getChildren(nodes[2]);
     assert.match(label(gone[0]!), /Nothing accepts connections/);
     assert.equal(nodes[2]!.treeItem().description, 'from docker login · unreachable');
@@ -133,10 +134,11 @@ describe('Fixing an unreachable registry from the tree', () => {
     const children = await api.tree.getChildren(registry);
     assert.deepEqual(
       children.map((c) => c.treeItem().contextValue),
-      ['message.error', 'action'],
+      ['message.error', 'action', 'action'],
     );
     assert.match(label(children[0]!), /certificate/i);
     assert.equal(label(children[1]!), 'Mark Insecure');
+    assert.equal(label(children[2]!), 'Retry');
     assert.equal(registry!.treeItem().contextValue, 'registry.configured.unreachable.markInsecure');
     assert.match(tooltipOf(registry!), /certificate/i);
 
@@ -246,9 +248,9 @@ describe('Filtering, nesting and ordering the tree', () => {
     const alpine = await child(api, await registry(), 'library/alpine');
     await vscode.commands.executeCommand('registryExplorer.filter', alpine, '1.2.*');
     assert.deepEqual(await labels(api, alpine), ['1.2.10', '1.2.9']);
-    assert.equal(alpine.treeItem().description, 'filter: 1.2.*');
+    assert.equal(alpine.treeItem().description, 'filter: 1.2.* · 5 tags');
     await vscode.commands.executeCommand('registryExplorer.clearFilter', alpine);
-    assert.deepEqual(await labels(api, alpine), ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    assert.deepEqual(await labels(api, alpine), ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
   });
 
   it('pages repositories with Load more (pageSize changed live)', async () => {
@@ -318,7 +320,7 @@ describe('Filtering, nesting and ordering the tree', () => {
       return descriptions.every((d) => d.endsWith(' · 2024-01-01')) ? tags : undefined;
     });
     // Every lab image was created at the same time: ties keep the natural order.
-    assert.deepEqual(described.map(label), ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    assert.deepEqual(described.map(label), ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
     assert.match(tooltipOf(described[0]!), /Created: 2024-01-01T00:00:00.000Z/);
   });
 

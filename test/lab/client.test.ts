@@ -12,8 +12,8 @@ import { folderWith } from '../support/lab/folders';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { pushTiny } from '../support/lab/tiny';
 
-async function collect(pages: AsyncIterable<string[]>): Promise<string[][]> {
-  const all: string[][] = [];
+async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
   for await (const page of pages) all.push(page);
   return all;
 }
@@ -193,6 +193,25 @@ describe('RegistryClient against real registries', function () {
       const tags = (await collect(client.listTags('many/tags', { pageSize: 10 }))).flat();
       assert.equal(tags.length, 30);
       assert.equal(new Set(tags).size, 30);
+    });
+
+    it('says on each page whether more follow, so the last one is known without asking again', async () => {
+      const { log, logger } = recorder();
+      const client = clientFor(plain.url, { log: logger });
+      const catalog = await collect(client.repositoryPages({ pageSize: 10 }));
+      assert.ok(catalog.length >= 3);
+      assert.deepEqual(
+        catalog.map((p) => p.more),
+        [...catalog.slice(1).map(() => true), false],
+      );
+      const before = log.length;
+      const tags = client.tagPages('many/tags', { pageSize: 10 });
+      const first = await tags.next();
+      // Distribution 2.8 sends every tag at once, without a Link: the one page is the last.
+      assert.equal(first.done, false);
+      assert.equal(first.value && first.value.names.length, 30);
+      assert.equal(first.value && first.value.more, false);
+      assert.equal(log.length, before + 1, 'one request for the whole listing');
     });
 
     it('explains an unknown repository with the registry error code', async () => {

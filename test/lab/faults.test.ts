@@ -89,6 +89,9 @@ describe('operations through a misbehaving registry', function () {
     assert.ok(pages.every((p) => p.length <= 100));
     assert.equal(new Set(all).size, all.length, 'no tag twice');
     assert.deepEqual([...all].sort(), [...tags, 'seed'].sort());
+    const flags: boolean[] = [];
+    for await (const page of session.registry(proxy.host).tagPages('paged/tags', { pageSize: 100 })) flags.push(page.more);
+    assert.deepEqual(flags, [...flags.slice(1).map(() => true), false], 'every page but the last says more follow');
   });
 
   it('completes a copy whose source blobs end well after their last byte (the target confirmed each blob by then)', async function () {

@@ -103,16 +103,17 @@ const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /**
- * The name a person would use for a manifest or blob: `artifactType` (or an artifact's config
- * type) first, since an OCI manifest can carry anything; then the media type; then the raw type.
+ * The name a person would use for a manifest or blob: for an artifact (an `artifactType`, or an
+ * artifact's config type) the name of that type, or the type itself when it is not a known one,
+ * since an OCI manifest can carry anything; otherwise the media type's name, or the raw type.
  */
 export function kindName(mediaType: string | undefined, artifactType?: string): string {
-  for (const candidate of [artifactType, mediaType]) {
-    if (!candidate) continue;
-    const type = baseMediaType(candidate);
-    for (const [pattern, name] of KNOWN_KINDS) if (pattern.test(type)) return name;
-  }
-  return artifactType ?? mediaType ?? 'unknown';
+  // An artifact is what its type says, known or not: an OCI manifest carrying a release file is no "OCI image".
+  const candidate = artifactType ?? mediaType;
+  if (!candidate) return 'unknown';
+  const type = baseMediaType(candidate);
+  for (const [pattern, name] of KNOWN_KINDS) if (pattern.test(type)) return name;
+  return candidate;
 }
 
 /** The codicon the tree shows for a kind of content. */

@@ -7,7 +7,7 @@
 import { CoreError } from '../errors';
 import type { ListOptions } from '../registry/client';
 import { cloudConsolePage } from './cloud-pages';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryPage } from './provider';
 
 /** Usernames that stand for a token rather than a person (Docker's identity tokens, ACR's refresh tokens, ECR's AWS). */
 const NOT_A_PERSON = new Set(['<token>', '00000000-0000-0000-0000-000000000000', 'oauth2accesstoken', '_json_key', '_dcgcloud_token']);
@@ -18,9 +18,14 @@ export class DistributionProvider implements ProviderClient {
     private readonly ctx: ProviderContext,
   ) {}
 
-  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryDetails[]> {
+  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryPage> {
     try {
-      for await (const page of this.ctx.registry.listRepositories(options)) yield page.map((name) => ({ name }));
+      // The catalog's pages say whether another follows, so the tree knows when it has them all.
+      for await (const page of this.ctx.registry.repositoryPages(options))
+        yield Object.assign(
+          page.names.map((name) => ({ name })),
+          { more: page.more },
+        );
     } catch (err) {
       throw this.withCloudCommand(err);
     }

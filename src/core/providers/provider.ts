@@ -99,13 +99,16 @@ export interface ProviderContext {
   readonly namespaces: readonly string[];
 }
 
+/** A page of repositories; `more: false` when the provider knows no page follows (the registry's last `_catalog` page). */
+export type RepositoryPage = RepositoryDetails[] & { more?: boolean };
+
 export interface ProviderClient {
   readonly info: ProviderInfo;
   /**
    * The repositories the signed-in user can see, a page at a time: one vendor API request (or one
    * `_catalog` page) per page, so the tree's Load more, filters and folders work as over `_catalog`.
    */
-  listRepositories(options?: ListOptions): AsyncGenerator<RepositoryDetails[]>;
+  listRepositories(options?: ListOptions): AsyncGenerator<RepositoryPage>;
   /** Who the registry's login is, as the vendor names them; undefined when anonymous. */
   account(signal?: AbortSignal): Promise<string | undefined>;
   /** The vendor's web page for the registry, a repository or a tag; undefined where there is none. */

@@ -8,14 +8,14 @@ import { CoreError } from '../errors';
 import type { EndpointPlan, Operation } from '../hosts/plan';
 import type { HttpResponse } from '../transport/http';
 import { header, type EndpointClient, type EndpointRequest } from './endpoint-client';
-import { listPages, listTags, readText, type ListOptions } from './listing';
+import { listingPages, listPages, listTags, readText, tagPages, type Listing, type ListingPage, type ListOptions } from './listing';
 import { registryErrorFor } from './registry-errors';
 import { Repository } from './repository';
 import type { RequestRouter } from './router';
 import type { PullRateLimit } from './rate-limit';
 import type { Credential } from '../credentials/types';
 
-export type { ListOptions } from './listing';
+export type { ListingPage, ListOptions } from './listing';
 
 /** What `GET /v2/` said about a registry: the extension shows it as the registry's state. */
 export type PingResult =
@@ -114,6 +114,15 @@ export class RegistryClient {
         ...(credential ? { rejectedCredentialSource: credential.source } : {}),
       };
     }
+    // A web server that is not a registry (or a registry served at another path) answers 404 here.
+    if (res.status === 404)
+      return {
+        state: 'unreachable',
+        error: new CoreError(
+          'NOT_A_REGISTRY',
+          `${this.host} answered 404 Not Found for the registry API root /v2/ at ${origin}: a web server is there, but not a registry. Check the address and port (or the path a proxy serves the registry at).`,
+        ),
+      };
     return { state: 'unreachable', error: registryErrorFor(res.status, text, 'the API root /v2/', this.host, this.router.secrets) };
   }
 
@@ -134,6 +143,15 @@ export class RegistryClient {
    * A registry without a catalog throws `CoreError('CATALOG_UNSUPPORTED')` on the first page.
    */
   listRepositories(options: ListOptions = {}): AsyncGenerator<string[]> {
+    return listPages(this.router, this.catalogListing(), options);
+  }
+
+  /** The catalog a page at a time, each page saying whether more follow (see {@link listRepositories}). */
+  repositoryPages(options: ListOptions = {}): AsyncGenerator<ListingPage> {
+    return listingPages(this.router, this.catalogListing(), options);
+  }
+
+  private catalogListing(): Listing {
     const explainFailure = (status: number, text: string): CoreError | undefined => {
       const code = registryErrorFor(status, text, 'the catalog', this.host, this.router.secrets).code;
       if (NO_CATALOG_STATUS.has(status) || code === 'UNSUPPORTED') {
@@ -147,20 +165,24 @@ export class RegistryClient {
       }
       return undefined;
     };
-    const listing = {
+    return {
       path: '/_catalog',
       repository: undefined,
       scopes: scopesFor({ method: 'GET', catalog: true }),
-      field: 'repositories' as const,
+      field: 'repositories',
       what: 'the catalog',
       explainFailure,
     };
-    return listPages(this.router, listing, options);
   }
 
   /** Tags of a repository, a page at a time, following `Link` (same origin only). */
   listTags(repository: string, options: ListOptions = {}): AsyncGenerator<string[]> {
     return listTags(this.router, repository, options);
+  }
+
+  /** Tags of a repository a page at a time, each page saying whether more follow. */
+  tagPages(repository: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
+    return tagPages(this.router, repository, options);
   }
 
   /** Clients for the plan's endpoints of an operation, in order; refuses an empty plan with the reason. */

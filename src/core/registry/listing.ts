@@ -34,7 +34,19 @@ export interface Listing {
   explainFailure?: (status: number, text: string) => CoreError | undefined;
 }
 
+/** One page of a listing, and whether the registry pointed at a next one (a `Link`): `more: false` means the listing is complete. */
+export interface ListingPage {
+  names: string[];
+  more: boolean;
+}
+
+/** A listing's entries, a page at a time. */
 export async function* listPages(router: RequestRouter, listing: Listing, options: ListOptions): AsyncGenerator<string[]> {
+  for await (const page of listingPages(router, listing, options)) yield page.names;
+}
+
+/** A listing a page at a time, each page saying whether more follow, so a caller knows it has everything without asking again. */
+export async function* listingPages(router: RequestRouter, listing: Listing, options: ListOptions): AsyncGenerator<ListingPage> {
   const { path, repository, scopes, field, what } = listing;
   const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 100));
   const endpoint = await router.first('list', repository);
@@ -81,7 +93,7 @@ export async function* listPages(router: RequestRouter, listing: Listing, option
       );
     }
     url = checked;
-    yield (entries ?? []).filter((e): e is string => typeof e === 'string');
+    yield { names: (entries ?? []).filter((e): e is string => typeof e === 'string'), more: url !== undefined };
   }
 }
 
@@ -103,15 +115,20 @@ export async function readText(res: HttpResponse, limit = MAX_PAGE_BYTES): Promi
 
 /** Tags of a repository, a page at a time. */
 export function listTags(router: RequestRouter, repository: string, options: ListOptions = {}): AsyncGenerator<string[]> {
-  return listPages(
-    router,
-    {
-      path: `/${repository}/tags/list`,
-      repository,
-      scopes: scopesFor({ method: 'GET', repository }),
-      field: 'tags',
-      what: `repository ${repository}`,
-    },
-    options,
-  );
+  return listPages(router, tagListing(repository), options);
+}
+
+/** Tags of a repository, a page at a time, each saying whether more follow. */
+export function tagPages(router: RequestRouter, repository: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
+  return listingPages(router, tagListing(repository), options);
+}
+
+function tagListing(repository: string): Listing {
+  return {
+    path: `/${repository}/tags/list`,
+    repository,
+    scopes: scopesFor({ method: 'GET', repository }),
+    field: 'tags',
+    what: `repository ${repository}`,
+  };
 }

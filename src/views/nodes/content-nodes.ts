@@ -1,12 +1,13 @@
 /**
  * What is under a tag: an index's platforms, an image's config and layers, an artifact's files,
- * and a "Referrers" folder (signatures, SBOMs, attestations). Manifests are fetched when a node
- * is expanded, and a tag's digest and size only when its row is drawn, a few at a time.
+ * and a "Referrers" folder (signatures, SBOMs, attestations). A tag's row asks for its digest by
+ * HEAD only once VS Code draws it (see rows-on-screen.ts), a few at a time; manifests are fetched
+ * by digest, through the content cache, when a node is expanded.
  */
 import * as vscode from 'vscode';
 import { core } from '../../common/core-loader';
 import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
-import { formatBytes } from '../../shared/format';
+import { exactBytes, formatBytes } from '../../shared/format';
 import { formatCreated } from '../tag-order';
 import { CONTEXT, withWebPages, type BlobRole, type ManifestRole } from './context-values';
 import { MessageNode, type ExplorerNode, type RepositoryPlace, type TreeContext } from './node-base';
@@ -54,12 +55,12 @@ abstract class ManifestBackedNode implements ExplorerNode {
     this.loading ??= this.fetch().then(
       (parsed) => {
         this.parsed = parsed;
-        this.ctx.manifests.set(parsed.descriptor.digest, parsed);
         return parsed;
       },
       (err: unknown) => {
         this.loading = undefined;
         this.failure = this.ctx.describe(err, `reading ${this.describeSelf()}`);
+        this.ctx.registryFailed(this.place.host, err);
         throw err;
       },
     );
@@ -69,8 +70,13 @@ abstract class ManifestBackedNode implements ExplorerNode {
   protected abstract describeSelf(): string;
 
   async children(): Promise<ExplorerNode[]> {
+    const summarized = this.parsed !== undefined;
     try {
-      return manifestChildren(this, await this.load(), this.ctx);
+      const parsed = await this.load();
+      // The row was drawn from its HEAD (no size, platforms or artifact type): redraw it once, after
+      // VS Code has taken these children, so what the manifest says shows on the row itself.
+      if (!summarized) setTimeout(() => this.ctx.changed(this), 0);
+      return manifestChildren(this, parsed, this.ctx);
     } catch {
       return [new MessageNode(this, this.failure ?? 'The manifest could not be read.', 'error')];
     }
@@ -90,16 +96,21 @@ abstract class ManifestBackedNode implements ExplorerNode {
     return `${short} · ${formatBytes(imageSize(parsed.manifest, parsed.bytes.length))}${artifact}`;
   }
 
-  protected tooltipFor(title: string, descriptor: Descriptor | undefined): vscode.MarkdownString {
+  /** `fromHead`: only the HEAD's answer is known (the manifest's media type and size, not what it holds). */
+  protected tooltipFor(title: string, descriptor: Descriptor | undefined, fromHead = false): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     md.appendMarkdown('**').appendText(title).appendMarkdown('**');
-    if (descriptor) appendDescriptor(md, descriptor);
+    if (descriptor) appendDescriptor(md, descriptor, fromHead);
     return md;
   }
 }
 
 export class TagNode extends ManifestBackedNode implements ManifestHandle {
-  private drawnOnce = false;
+  /** What the tag points at, from a HEAD request (no manifest body: Docker Hub does not count it as a pull). */
+  private resolved: Descriptor | undefined;
+  private resolving: Promise<Descriptor> | undefined;
+  /** The row's URI, asked about by VS Code only when it draws the row (see rows-on-screen.ts). */
+  private rowUri: vscode.Uri | undefined;
   /** When the image was created (ms), once fetched for the `created` order and known. */
   createdTime: number | undefined;
   private creating: Promise<void> | undefined;
@@ -117,12 +128,34 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     return `${this.place.reference}:${this.tag}`;
   }
 
-  async descriptor(): Promise<Descriptor> {
-    return (await this.load()).descriptor;
+  /** The tag's descriptor by HEAD (asked once; a failure is asked again next time). */
+  descriptor(): Promise<Descriptor> {
+    if (this.resolved) return Promise.resolve(this.resolved);
+    this.resolving ??= (async () => {
+      this.ctx.countRequests(this.place.host, this.place.name);
+      return this.repository.resolve(this.tag);
+    })().then(
+      (descriptor) => {
+        this.resolved = descriptor;
+        // Another tag, the inspector or an earlier expansion may have read this manifest already.
+        this.parsed ??= this.ctx.content.peekManifest(descriptor.digest);
+        return descriptor;
+      },
+      (err: unknown) => {
+        this.resolving = undefined;
+        this.failure = this.ctx.describe(err, `reading ${this.describeSelf()}`);
+        this.ctx.registryFailed(this.place.host, err);
+        throw err;
+      },
+    );
+    return this.resolving;
   }
 
-  protected fetch(): Promise<ParsedManifest> {
-    return this.repository.getManifest(this.tag);
+  /** Expanding: the manifest by digest, through the content cache (the row's HEAD gave the digest). */
+  protected async fetch(): Promise<ParsedManifest> {
+    const { digest } = await this.descriptor();
+    this.ctx.countRequests(this.place.host, this.place.name);
+    return this.ctx.content.manifest(this.repository, digest);
   }
 
   protected describeSelf(): string {
@@ -146,30 +179,50 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     return this.creating;
   }
 
+  /** The row is on screen: its digest is asked for (a HEAD), a few rows at a time. */
+  private rowShown(): void {
+    if (this.resolved || this.resolving || this.failure) return;
+    void this.ctx
+      .lazy(() => this.descriptor())
+      .then(
+        () => this.ctx.changed(this),
+        () => this.ctx.changed(this),
+      );
+  }
+
+  /** Forgets the row's watch (its listing was refreshed and this node is dropped). */
+  dispose(): void {
+    if (this.rowUri) this.ctx.rows.forget(this.rowUri);
+  }
+
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `tag:${this.place.registryId}/${this.place.name}:${this.tag}`;
+    item.resourceUri = this.rowUri ??= this.ctx.rows.watch(item.id, () => this.rowShown());
     const referrersIndex = REFERRERS_TAG.test(this.tag);
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
-    item.contextValue = withWebPages(this.parsed?.kind === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage, this.place.webPages);
+    const mediaType = this.parsed?.mediaType ?? this.resolved?.mediaType;
+    item.contextValue = withWebPages(
+      mediaType && core().manifestKindOf(mediaType) === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage,
+      this.place.webPages,
+    );
     // Registries without the referrers API keep referrers under a tag named after the subject's digest.
-    const summary = referrersIndex ? 'referrers index' : (this.summary() ?? (this.failure ? 'unreadable' : undefined));
+    const summary = referrersIndex
+      ? 'referrers index'
+      : (this.summary() ?? (this.resolved ? resolvedSummary(this.resolved) : this.failure ? 'unreadable' : undefined));
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
     item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
-    item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor);
+    item.tooltip = this.tooltipFor(this.reference, this.parsed?.descriptor ?? this.resolved, this.parsed === undefined);
     if (this.createdTime !== undefined) item.tooltip.appendMarkdown('\n\nCreated: ').appendText(new Date(this.createdTime).toISOString());
-    if (!this.parsed && !this.drawnOnce) {
-      // Only rows the tree actually draws ask for their digest, and a few at a time.
-      this.drawnOnce = true;
-      void this.ctx
-        .lazy(() => this.load())
-        .then(
-          () => this.ctx.changed(this),
-          () => this.ctx.changed(this),
-        );
-    }
     return item;
   }
+}
+
+/** What a HEAD tells about a tag: its short digest, and whether it is an index (more on expanding it). */
+function resolvedSummary(descriptor: Descriptor): string {
+  const { manifestKindOf, shortDigest } = core();
+  const short = shortDigest(descriptor.digest);
+  return manifestKindOf(descriptor.mediaType) === 'index' ? `${short} · index` : short;
 }
 
 /** A manifest reached through an index (a platform) or a subject (a referrer). */
@@ -193,8 +246,8 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
   }
 
   protected fetch(): Promise<ParsedManifest> {
-    const cached = this.ctx.manifests.get(this.entry.digest);
-    return cached ? Promise.resolve(cached) : this.repository.getManifest(this.entry.digest);
+    this.ctx.countRequests(this.place.host, this.place.name);
+    return this.ctx.content.manifest(this.repository, this.entry.digest);
   }
 
   protected describeSelf(): string {
@@ -287,7 +340,9 @@ export class ReferrersNode implements ExplorerNode {
       if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
       return referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
     } catch (err) {
-      return [new MessageNode(this, this.ctx.describe(err, `listing referrers of ${this.subject}`), 'error')];
+      const message = this.ctx.describe(err, `listing referrers of ${this.subject}`);
+      this.ctx.registryFailed(this.place.host, err);
+      return [new MessageNode(this, message, 'error')];
     }
   }
 }
@@ -316,14 +371,18 @@ function manifestChildren(
   return nodes;
 }
 
-function appendDescriptor(md: vscode.MarkdownString, d: Descriptor): void {
+function appendDescriptor(md: vscode.MarkdownString, d: Descriptor, fromHead = false): void {
   const { kindName } = core();
-  md.appendMarkdown('\n\n').appendText(kindName(d.mediaType, d.artifactType));
+  // A HEAD names the manifest's media type only: an OCI manifest may be an image or an artifact.
+  if (!fromHead) md.appendMarkdown('\n\n').appendText(kindName(d.mediaType, d.artifactType));
   // Registry-controlled text goes through appendText (escaped), never inside Markdown code spans.
   md.appendMarkdown('\n\nDigest: ').appendText(d.digest);
   md.appendMarkdown('\n\nMedia type: ').appendText(d.mediaType);
   if (d.artifactType) md.appendMarkdown('\n\nArtifact type: ').appendText(d.artifactType);
-  md.appendMarkdown('\n\nSize: ').appendText(`${formatBytes(d.size)} (${d.size.toLocaleString('en-US')} bytes)`);
+  const exact = exactBytes(d.size);
+  md.appendMarkdown(core().manifestKindOf(d.mediaType) ? '\n\nManifest size: ' : '\n\nSize: ').appendText(
+    exact ? `${formatBytes(d.size)} (${exact})` : formatBytes(d.size),
+  );
 }
 
 function idOf(node: ExplorerNode): string {

@@ -4,8 +4,10 @@
  */
 import * as vscode from 'vscode';
 import type { ParsedManifest, RegistryClient, Repository } from '../../core/index';
+import type { ContentCache } from '../../common/content-cache';
 import type { RepositorySortOrder, TagSortOrder } from '../../common/settings';
 import type { NameFilter } from '../name-filter';
+import type { RowsOnScreen } from '../rows-on-screen';
 import { CONTEXT } from './context-values';
 
 /** What every node of the tree provides. Views hold no protocol logic: they ask the client. */
@@ -13,6 +15,8 @@ export interface ExplorerNode {
   readonly parent: ExplorerNode | undefined;
   treeItem(): vscode.TreeItem;
   children?(): Promise<ExplorerNode[]>;
+  /** The node is dropped (its listing was refreshed): it lets go of what it registered. */
+  dispose?(): void;
 }
 
 export interface TreeContext {
@@ -25,10 +29,22 @@ export interface TreeContext {
   changed(node?: ExplorerNode): void;
   /** Turns any failure into the sentence shown in the tree; the details go to the log. */
   describe(err: unknown, doing: string): string;
-  /** Runs background lookups (tag digests and sizes, creation dates) a few at a time. */
+  /**
+   * A request to `host` failed: when the error says the registry is down (see meansRegistryDown),
+   * its row turns unreachable at once, with the fixes and Retry, instead of staying green.
+   */
+  registryFailed(host: string, err: unknown): void;
+  /** Runs background lookups (tag digests, creation dates) a few at a time. */
   lazy<T>(task: () => Promise<T>): Promise<T>;
-  /** Manifests by digest: content-addressed, so a cached one is always right. */
-  readonly manifests: Map<string, ParsedManifest>;
+  /** Manifests and configs by digest (the registry service's, shared with the inspector). */
+  readonly content: ContentCache;
+  /** Tells which rows VS Code draws: a row's details are fetched only once it is on screen. */
+  readonly rows: RowsOnScreen;
+  /**
+   * Counts the requests about a repository (or, without one, the catalog) from now until they stop,
+   * and logs the total: what expanding and drawing it cost.
+   */
+  countRequests(host: string, repository: string | undefined): void;
   /** Active filters by node id: kept across refreshes and settings changes. */
   readonly filters: Map<string, NameFilter>;
   /** The core's handle on a repository, with the upload settings applied. */

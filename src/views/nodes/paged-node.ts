@@ -4,26 +4,30 @@
  */
 import * as vscode from 'vscode';
 import type { NameFilter } from '../name-filter';
-import { Pager } from '../pager';
+import { Pager, type Page } from '../pager';
 import { CONTEXT } from './context-values';
 import { MessageNode, type ExplorerNode, type TreeContext } from './node-base';
 
-/** GitLens-style "Load more…": asks its parent's pager for the next page. */
+/** GitLens-style "Load more…": asks its parent's pager for the next page, and says so while it does. */
 export class LoadMoreNode implements ExplorerNode {
   constructor(
     readonly parent: PagedNode,
     private readonly what: string,
     private readonly filter: NameFilter | undefined,
-    private readonly loaded: number,
+    /** Entries fetched so far, and whether that is all of them. */
+    private readonly loaded: { shown: number; fetched: number; complete: boolean },
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const label = this.filter ? `Load more ${this.what} matching "${this.filter.text}"…` : `Load more ${this.what}…`;
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('ellipsis');
+    const matching = this.filter ? ` matching "${this.filter.text}"` : '';
+    const busy = this.parent.loadingMore;
+    const item = new vscode.TreeItem(busy ? `Loading more ${this.what}${matching}…` : `Load more ${this.what}${matching}…`);
+    item.iconPath = new vscode.ThemeIcon(busy ? 'loading~spin' : 'ellipsis');
     item.contextValue = CONTEXT.loadMore;
-    if (this.filter) item.description = `${this.loaded} loaded`;
-    item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
+    const { shown, fetched, complete } = this.loaded;
+    item.description = this.filter ? `${fetched}${complete ? '' : '+'} loaded` : `${shown} of ${fetched}${complete ? '' : '+'}`;
+    // While loading, a click does nothing (a second one would only wait for the same pages).
+    if (!busy) item.command = { command: 'registryExplorer.loadMore', title: 'Load More', arguments: [this] };
     return item;
   }
 }
@@ -33,6 +37,10 @@ export abstract class PagedNode implements ExplorerNode {
   protected pager: Pager<string> | undefined;
   /** The names the last redraw showed (filtered, ordered, paged). */
   protected shownNames: readonly string[] = [];
+  /** Whether "Load more…" is reading pages now (its row says so). */
+  loadingMore = false;
+  /** The "Load more…" row of the last redraw, to show it busy. */
+  loadMoreRow: LoadMoreNode | undefined;
 
   constructor(
     readonly parent: ExplorerNode | undefined,
@@ -40,11 +48,14 @@ export abstract class PagedNode implements ExplorerNode {
   ) {}
 
   abstract treeItem(): vscode.TreeItem;
-  protected abstract listing(): AsyncIterator<string[]>;
+  protected abstract listing(): AsyncIterator<Page<string>>;
   protected abstract childFor(name: string): ExplorerNode;
   protected abstract readonly noun: string;
   /** The node's stable id, which also keys its filter. */
   abstract get id(): string;
+
+  /** Starts a count of the requests this listing makes (see TreeContext.countRequests). */
+  protected abstract countRequests(): void;
 
   protected orderForDisplay(names: readonly string[]): readonly string[] {
     return names;
@@ -68,7 +79,13 @@ export abstract class PagedNode implements ExplorerNode {
   async children(): Promise<ExplorerNode[]> {
     try {
       this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
-      if (!this.pager.started) await this.pager.loadMore(this.matcher());
+      if (!this.pager.started) {
+        this.countRequests();
+        // The row's own count shows from its next redraw, not by redrawing it now: redrawing an
+        // expanded row drops its children's handles in VS Code, and a child expanded at that moment
+        // stays empty. The "Load more…" row carries the count meanwhile.
+        await this.pager.loadMore(this.matcher());
+      }
       return this.pageChildren(this.pager.fetched, this.pager);
     } catch (err) {
       this.pager = undefined;
@@ -87,7 +104,10 @@ export abstract class PagedNode implements ExplorerNode {
       const scope = pager && !pager.complete ? `among the ${names.length} loaded so far` : `among ${names.length}`;
       nodes.push(new MessageNode(this, filter ? `No ${this.noun} match "${filter.text}" ${scope}.` : `No ${this.noun}.`));
     }
-    if (pager?.hasMore(this.matcher())) nodes.push(new LoadMoreNode(this, this.noun, filter, names.length));
+    this.loadMoreRow = pager?.hasMore(this.matcher())
+      ? new LoadMoreNode(this, this.noun, filter, { shown: this.shownNames.length, fetched: names.length, complete: pager.complete })
+      : undefined;
+    if (this.loadMoreRow) nodes.push(this.loadMoreRow);
     return nodes;
   }
 
@@ -113,18 +133,38 @@ export abstract class PagedNode implements ExplorerNode {
     return this.childNodes.get(name);
   }
 
+  /** The registry this listing is on (its row turns unreachable when a request finds it down). */
+  protected abstract get host(): string;
+
   protected failureChildren(err: unknown): ExplorerNode[] {
-    return [new MessageNode(this, this.ctx.describe(err, `listing ${this.noun}`), 'error')];
+    const message = this.ctx.describe(err, `listing ${this.noun}`);
+    this.ctx.registryFailed(this.host, err);
+    return [new MessageNode(this, message, 'error')];
   }
 
   async loadMore(): Promise<void> {
+    this.countRequests();
     await this.pager?.loadMore(this.matcher());
   }
 
   /** Forgets what was fetched, so the next expansion lists afresh (the filter stays). */
   reset(): void {
     this.pager = undefined;
+    for (const child of this.childNodes.values()) child.dispose?.();
     this.childNodes.clear();
+  }
+
+  dispose(): void {
+    this.reset();
+  }
+
+  /** "1000 tags" once the whole listing is read, "100+ tags" while more remain; nothing before it is listed. */
+  protected countNote(singular: string): string | undefined {
+    const pager = this.pager;
+    if (!pager?.started) return undefined;
+    const n = pager.fetched.length;
+    const noun = n === 1 ? singular : this.noun;
+    return pager.complete ? `${n} ${noun}` : `${n}+ ${noun}`;
   }
 
   /** The description's note about the active filter. */

@@ -3,7 +3,7 @@
  * repositories (paged, filtered, optionally nested in folders), and the fixes as rows.
  */
 import * as vscode from 'vscode';
-import type { PingResult, ProviderClient, RegistryClient, RepositoryDetails } from '../../core/index';
+import type { CoreError, PingResult, ProviderClient, RegistryClient, RepositoryDetails } from '../../core/index';
 import { errorText } from '../../common/error-text';
 import { fixesFor, hostsTomlOf, problemNote, type HostsTomlPlace, type RegistryFix } from '../registry-fixes';
 import { folderLevel, lastSegment, type FolderEntry } from '../repository-folders';
@@ -11,6 +11,7 @@ import { orderRepositories, providerIcon, providerNote, pullLimitNote, pullLimit
 import { CONTEXT, registryContextValue } from './context-values';
 import { ActionNode, MessageNode, type ExplorerNode, type RegistryPlace, type TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
+import type { Page } from '../pager';
 import { RepositoryNode } from './repository-node';
 
 /** A login file that named a discovered registry, and the tool that wrote it. */
@@ -100,6 +101,21 @@ export class RegistryNode extends PagedNode {
     return `registry:${this.entry.id}`;
   }
 
+  protected get host(): string {
+    return this.entry.host;
+  }
+
+  /**
+   * A request found the registry down after its ping said it was fine: the row shows it as
+   * unreachable, with the reason and the fixes (Retry among them), as a failed ping does.
+   */
+  markUnreachable(error: CoreError): void {
+    if (this.state?.state === 'unreachable') return;
+    this.state = { state: 'unreachable', error };
+    this.ctx.describe(error, `reaching ${this.entry.host}`);
+    this.ctx.changed(this);
+  }
+
   /** Where the configuration for this registry lives, when a hosts.toml applies. */
   get hostsTomlPlace(): HostsTomlPlace | undefined {
     return this.hostsToml;
@@ -141,7 +157,9 @@ export class RegistryNode extends PagedNode {
       origin.kind === 'discovered' ? `from ${[...new Set(origin.sources.map((s) => s.tool.toLowerCase()))].join(' & ')} login` : undefined;
     // The filter first: rows are narrow, and a filter that goes unnoticed hides repositories.
     const vendorNote = [providerNote(this.entry.provider, this.account), pullLimitNote(this.entry.client.pullRateLimit)];
-    item.description = [this.filterNote(), discoveredNote, ...vendorNote, stateNote].filter((p) => p).join(' · ') || undefined;
+    // An unreachable registry shows why, not what it listed before.
+    const count = state?.state === 'unreachable' ? undefined : this.countNote('repository');
+    item.description = [this.filterNote(), discoveredNote, ...vendorNote, stateNote, count].filter((p) => p).join(' · ') || undefined;
     item.contextValue = this.contextValue();
     item.tooltip = this.tooltip();
     return item;
@@ -180,7 +198,7 @@ export class RegistryNode extends PagedNode {
     this.appendProviderTooltip(md);
     if (this.hostsToml) md.appendMarkdown('\n\nConfigured by ').appendText(this.hostsToml.file);
     const fixes = this.fixes.map((f) => FIX_ACTIONS[f].label);
-    if (state?.state === 'unreachable' && fixes.length) md.appendMarkdown('\n\nTo fix: ').appendText(fixes.join(', '));
+    if (state?.state === 'unreachable') md.appendMarkdown('\n\nTo fix: ').appendText([...fixes, 'Retry'].join(', '));
     if (this.filter) md.appendMarkdown('\n\nFilter: ').appendText(this.filter.text);
     return md;
   }
@@ -239,7 +257,12 @@ export class RegistryNode extends PagedNode {
   override async children(): Promise<ExplorerNode[]> {
     await this.ping();
     // An unreachable registry says why once, with its fixes, instead of failing to list as well.
-    if (this.state?.state === 'unreachable') return [new MessageNode(this, errorText(this.state.error), 'error'), ...this.fixNodes()];
+    if (this.state?.state === 'unreachable')
+      return [
+        new MessageNode(this, errorText(this.state.error), 'error'),
+        ...this.fixNodes(),
+        new ActionNode(this, 'Retry', 'refresh', 'registryExplorer.refresh', 'Ask the registry again, with the settings as they are now'),
+      ];
     return super.children();
   }
 
@@ -250,7 +273,11 @@ export class RegistryNode extends PagedNode {
     });
   }
 
-  protected listing(): AsyncIterator<string[]> {
+  protected countRequests(): void {
+    this.ctx.countRequests(this.entry.host, undefined);
+  }
+
+  protected listing(): AsyncIterator<Page<string>> {
     return repositoryListing(this.entry.provider, this.entry.pinnedRepositories, this.ctx.pageSize(), this.details);
   }
 

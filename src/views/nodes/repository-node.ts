@@ -8,6 +8,7 @@ import { TagNode } from './content-nodes';
 import { CONTEXT, withWebPages } from './context-values';
 import type { ExplorerNode, RegistryPlace, RepositoryPlace, TreeContext } from './node-base';
 import { PagedNode } from './paged-node';
+import type { Page } from '../pager';
 
 export class RepositoryNode extends PagedNode {
   protected readonly noun = 'tags';
@@ -38,6 +39,10 @@ export class RepositoryNode extends PagedNode {
     };
   }
 
+  protected get host(): string {
+    return this.place.host;
+  }
+
   get id(): string {
     return `repository:${this.place.registryId}/${this.name}`;
   }
@@ -54,7 +59,7 @@ export class RepositoryNode extends PagedNode {
     item.iconPath = new vscode.ThemeIcon('repo');
     item.contextValue = withWebPages(this.filter ? CONTEXT.repositoryFiltered : CONTEXT.repository, this.place.webPages);
     item.description =
-      [this.filterNote(), this.datesLoading > 0 ? 'sorting by date…' : undefined, repositoryNote(this.details)]
+      [this.filterNote(), this.countNote('tag'), this.datesLoading > 0 ? 'sorting by date…' : undefined, repositoryNote(this.details)]
         .filter((p) => p)
         .join(' · ') || undefined;
     const md = new vscode.MarkdownString().appendMarkdown('Repository ').appendText(this.reference);
@@ -65,8 +70,12 @@ export class RepositoryNode extends PagedNode {
     return item;
   }
 
-  protected listing(): AsyncIterator<string[]> {
-    return this.place.client.listTags(this.name, { pageSize: this.ctx.pageSize() });
+  protected countRequests(): void {
+    this.ctx.countRequests(this.place.host, this.name);
+  }
+
+  protected listing(): AsyncIterator<Page<string>> {
+    return this.place.client.tagPages(this.name, { pageSize: this.ctx.pageSize() });
   }
 
   protected override orderForDisplay(names: readonly string[]): readonly string[] {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type * as CoreApi from '../../core/index';
 import type { RegistrySession } from '../../core/index';
+import type { ContentCache } from '../../common/content-cache';
 import { INSPECTOR_VIEW_TYPE, type Location, type ManifestLocation, type WebviewState } from './protocol';
 import { InspectorPanel, type InspectorWatcher, type Rendered } from './panel';
 import { InspectorService } from './service';
@@ -32,10 +33,11 @@ export class InspectorPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     session: () => RegistrySession,
     core: typeof CoreApi,
+    content: ContentCache,
     private readonly log: vscode.LogOutputChannel,
     private readonly watchers: ReadonlySet<InspectorWatcher> = new Set(),
   ) {
-    this.service = new InspectorService(session, core);
+    this.service = new InspectorService(session, core, content);
   }
 
   async inspect(target: ManifestLocation, options: InspectOptions = {}): Promise<InspectResult> {

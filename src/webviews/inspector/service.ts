@@ -9,14 +9,12 @@ import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Reposi
 import { imageSize } from '../../core/oci/manifest';
 import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerRow, Requests, SizeResult } from './protocol';
 import { formatBytes } from '../../shared/format';
-import { cancelled, DigestCache } from './digest-cache';
+import { cancelled, DigestCache } from '../../common/digest-cache';
+import { MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
 import { blobPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
 import { errorText } from '../../common/error-text';
 
-/** JSON blobs (configs, artifact files) larger than this are not shown. */
-export const MAX_JSON_BLOB = 4 * 1024 * 1024;
-const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
 /** Nodes of cached layer trees (a tree's weight is its node count: folders the archive leaves out count too). */
 const LAYER_CACHE_NODES = 1_000_000;
 const SIZE_LOOKUPS_AT_ONCE = 6;
@@ -33,13 +31,13 @@ export interface LayerProgress {
 }
 
 export class InspectorService {
-  private readonly manifests = new DigestCache<ParsedManifest>(MANIFEST_CACHE_BYTES, (m) => m.bytes.length);
-  private readonly blobs = new DigestCache<{ json: unknown; bytes: number }>(MANIFEST_CACHE_BYTES, (b) => b.bytes);
   private readonly layers = new DigestCache<LayerListing>(LAYER_CACHE_NODES, (l) => l.root.nodeCount ?? l.counts.entries + 1);
 
   constructor(
     private readonly session: () => RegistrySession,
     private readonly core: typeof CoreApi,
+    /** Manifests and JSON blobs by digest, shared with the tree (the registry service's). */
+    private readonly content: ContentCache,
   ) {}
 
   async page(location: Location, signal: AbortSignal): Promise<PageModel> {
@@ -143,34 +141,15 @@ export class InspectorService {
   }
 
   private manifest(repository: Repository, digest: string, signal: AbortSignal): Promise<ParsedManifest> {
-    return this.manifests.get(digest, (fetchSignal) => repository.getManifest(digest, fetchSignal), signal);
+    return this.content.manifest(repository, digest, signal);
   }
 
-  private json(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<{ json: unknown; bytes: number }> {
-    if (descriptor.data !== undefined) {
-      // Embedded content (the empty config's `e30=`) needs no request, but is checked all the same.
-      const bytes = Buffer.from(descriptor.data, 'base64');
-      if (this.core.digestOf(bytes, this.core.parseDigest(descriptor.digest).algorithm) !== descriptor.digest)
-        return Promise.reject(new Error(`its embedded data does not match its digest ${descriptor.digest}`));
-      return Promise.resolve(parseJsonBlob(bytes, descriptor.digest));
-    }
-    if (descriptor.size > MAX_JSON_BLOB)
-      return Promise.reject(new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`));
-    return this.blobs.get(
-      descriptor.digest,
-      async (fetchSignal) => parseJsonBlob(await this.readVerified(repository, descriptor, fetchSignal), descriptor.digest),
-      signal,
-    );
-  }
-
-  private async readVerified(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<Buffer> {
-    const body = await repository.openBlob(descriptor, signal);
-    const verifier = this.core.verifyingStream(descriptor, `blob ${descriptor.digest}`);
-    // pipeline carries a failure of either side to the verifier, which the loop below rethrows.
-    pipeline(body, verifier, () => undefined);
-    const chunks: Buffer[] = [];
-    for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
-    return Buffer.concat(chunks);
+  private async json(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<{ json: unknown; bytes: number }> {
+    if (descriptor.data === undefined && descriptor.size > MAX_JSON_BLOB)
+      throw new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`);
+    const blob = await this.content.json(repository, descriptor, signal);
+    if (blob.json === undefined) throw new Error(`blob ${descriptor.digest} is not JSON`);
+    return blob;
   }
 
   private async readLayer(
@@ -212,14 +191,6 @@ export class InspectorService {
 
   private repository(place: { host: string; repository: string }): Repository {
     return this.session().registry(place.host).repository(place.repository);
-  }
-}
-
-function parseJsonBlob(bytes: Buffer, digest: string): { json: unknown; bytes: number } {
-  try {
-    return { json: JSON.parse(bytes.toString('utf8')), bytes: bytes.length };
-  } catch {
-    throw new Error(`blob ${digest} is not JSON`);
   }
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseReference, validateTag } from '../../../src/core/name/reference';
 import { parseRegistryLocation } from '../../../src/core/name/registry-url';
-import { inputValidators, MAX_MESSAGE_LENGTH, oneLine } from '../../../src/common/input-validation';
+import { inputValidators, MAX_MESSAGE_LENGTH, namesRegistry, oneLine } from '../../../src/common/input-validation';
 
 const validate = inputValidators({ parseReference, parseRegistryLocation, validateTag });
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -173,5 +173,14 @@ describe('input validation properties', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('input validation: does a reference name its registry', () => {
+  it('tells a registry from a repository namespace the way the parser does', () => {
+    const named = ['localhost:5000/team/app:1', 'ghcr.io/org/app', 'docker.io/team-c/web:v1', '[::1]:5000/app', 'localhost/app'];
+    const unnamed = ['team-c/web:v1', 'alpine', 'library/alpine:3.20', `app@${DIGEST}`];
+    for (const text of named) assert.equal(namesRegistry(text, { parseReference }), true, text);
+    for (const text of unnamed) assert.equal(namesRegistry(text, { parseReference }), false, text);
   });
 });

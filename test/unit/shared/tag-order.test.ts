@@ -1,20 +1,48 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { formatCreated, parseCreated, sortTags, sortTagsByCreated } from '../../../src/shared/tag-order';
+import { formatCreated, parseCreated, sortTags, sortTagsByCreated, tagKind } from '../../../src/shared/tag-order';
 
 describe('sortTags', () => {
-  it('natural: versions newest first, numerically, then other tags', () => {
+  it('natural: named tags first, then versions newest first, numerically, then other tags', () => {
     assert.deepEqual(sortTags(['latest', '1.2.9', '3.19', '1.2.10', 'edge', '3.20', 'v2.0.0', 'main-42', 'main-7'], 'natural'), [
+      'latest',
+      'edge',
       '3.20',
       '3.19',
       'v2.0.0',
       '1.2.10',
       '1.2.9',
-      'edge',
-      'latest',
       'main-7',
       'main-42',
     ]);
+  });
+
+  it('natural: named tags in the order people look for them, whatever their case', () => {
+    assert.deepEqual(sortTags(['dev', 'main', 'Stable', 'nightly', 'latest', 'zeta'], 'natural'), [
+      'latest',
+      'Stable',
+      'main',
+      'nightly',
+      'dev',
+      'zeta',
+    ]);
+  });
+
+  it('natural: date-stamped tags after the versions, newest date first, before the rest', () => {
+    assert.deepEqual(
+      sortTags(
+        ['nightly-20240101', 'feature-x', '1.0.0', 'nightly-20240315', '2024-02-01', 'build-20240315.2', 'build-20240315.10', 'latest'],
+        'natural',
+      ),
+      ['latest', '1.0.0', 'build-20240315.10', 'build-20240315.2', 'nightly-20240315', '2024-02-01', 'nightly-20240101', 'feature-x'],
+    );
+  });
+
+  it('tells named, date-stamped, version and other tags apart', () => {
+    assert.deepEqual(
+      ['latest', 'nightly-20240101', '20240101', '2019.10.15', '2019.10.1', '1.2.3', 'v2', 'sha256-abc', '12345678'].map(tagKind),
+      ['named', 'dated', 'dated', 'dated', 'version', 'version', 'version', 'other', 'version'],
+    );
   });
 
   it('natural: a release sorts before its pre-releases, newest pre-release first', () => {
@@ -48,8 +76,8 @@ describe('created order', () => {
     const created: Record<string, number> = { '1.0.0': day(1), '1.1.0': day(5), latest: day(5), nightly: day(9) };
     assert.deepEqual(
       sortTagsByCreated(['1.0.0', 'latest', 'unknown-b', '1.1.0', '2.0.0', 'nightly', 'unknown-a'], (t) => created[t]),
-      // latest and 1.1.0 share a date: natural order breaks the tie (versions before other tags).
-      ['nightly', '1.1.0', 'latest', '1.0.0', '2.0.0', 'unknown-a', 'unknown-b'],
+      // latest and 1.1.0 share a date: natural order breaks the tie (named tags before versions).
+      ['nightly', 'latest', '1.1.0', '1.0.0', '2.0.0', 'unknown-a', 'unknown-b'],
     );
   });
 

@@ -18,12 +18,18 @@ describe('parseNameFilter', () => {
     assert.ok(!filter.matches('team-a/worker'));
   });
 
-  it('a glob matches the whole name; * crosses slashes, ? is one character', () => {
+  it('a glob matches the whole name or its end after a slash; * crosses slashes, ? is one character', () => {
     const team = parseNameFilter('team-a/*')!;
     assert.equal(team.kind, 'glob');
     assert.deepEqual(
-      ['team-a/api', 'team-a/worker', 'team-b/cli', 'team-a', 'x/team-a/api'].filter((n) => team.matches(n)),
-      ['team-a/api', 'team-a/worker'],
+      ['team-a/api', 'team-a/worker', 'team-b/cli', 'team-a', 'x/team-a/api', 'xteam-a/api'].filter((n) => team.matches(n)),
+      ['team-a/api', 'team-a/worker', 'x/team-a/api'],
+    );
+    // What a person types for "repositories named repo-03…", whatever namespace they are in.
+    const repo = parseNameFilter('repo-03*')!;
+    assert.deepEqual(
+      ['bulk/repo-031', 'repo-030', 'a/b/repo-039', 'bulk/my-repo-031', 'bulk/repo-040'].filter((n) => repo.matches(n)),
+      ['bulk/repo-031', 'repo-030', 'a/b/repo-039'],
     );
     const deep = parseNameFilter('*/cli')!;
     assert.ok(deep.matches('team-b/tools/cli'));

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { Pager } from '../../../src/views/pager';
 
-/** A listing that sends `pages` and counts how many the pager asked for. */
+/** A listing that sends `pages` (the last one saying so) and counts how many the pager asked for. */
 function source(pages: string[][]) {
   const state = { requested: 0 };
   const make = async function* () {
-    for (const page of pages) {
+    for (const [i, page] of pages.entries()) {
       state.requested++;
-      yield page;
+      yield { names: page, more: i < pages.length - 1 };
     }
   };
   return { state, make: () => make()[Symbol.asyncIterator]() };
@@ -41,6 +41,20 @@ describe('Pager', () => {
     await pager.loadMore();
     assert.equal(pager.items.length, 16);
     assert.equal(pager.hasMore(), false);
+  });
+
+  it('knows the listing is complete from its last page, without asking for another', async () => {
+    const { state, make } = source([names(25)]);
+    const pager = new Pager(make, 100);
+    await pager.loadMore();
+    assert.equal(pager.complete, true);
+    assert.equal(pager.hasMore(), false);
+    assert.equal(
+      pager.hasMore((n) => n === 'nothing'),
+      false,
+      'no "Load more matching…" after the whole listing',
+    );
+    assert.equal(state.requested, 1);
   });
 
   it('fetches once when "Load more" is clicked twice at the same time', async () => {

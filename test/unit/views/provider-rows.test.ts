@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { Page } from '../../../src/views/pager';
 import { CoreError, type ProviderClient, type RepositoryDetails } from '../../../src/core/index';
 import {
   orderRepositories,
@@ -28,9 +29,9 @@ function providerOf(pages: RepositoryDetails[][], end?: Error): ProviderClient {
   };
 }
 
-async function collect(listing: AsyncIterable<string[]>): Promise<string[][]> {
+async function collect(listing: AsyncIterable<Page<string>>): Promise<string[][]> {
   const out: string[][] = [];
-  for await (const page of listing) out.push(page);
+  for await (const page of listing) out.push([...page.names]);
   return out;
 }
 

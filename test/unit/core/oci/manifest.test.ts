@@ -117,6 +117,10 @@ describe('manifest model', () => {
     assert.equal(kindName(MediaTypes.ociManifest, 'application/spdx+json'), 'SBOM (SPDX)');
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.in-toto+json'), 'in-toto attestation');
     assert.equal(kindName('application/x-unknown'), 'application/x-unknown');
+    // An artifact is named by its own type, known or not: never by the manifest format that carries it.
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'application/vnd.example.release.v1');
+    assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'file-binary');
+    assert.equal(kindName(MediaTypes.ociManifest), 'OCI image');
     assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.cncf.notary.signature'), 'verified');
     assert.equal(layerCompressionOf(MediaTypes.dockerLayerGzip), 'gzip');
     assert.equal(layerCompressionOf(MediaTypes.ociLayerZstd), 'zstd');

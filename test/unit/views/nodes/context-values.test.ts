@@ -10,10 +10,11 @@ import { allContextValues, CONTEXT, registryContextValue, WITHOUT_MENU } from '.
 interface MenuEntry {
   command: string;
   when?: string;
+  group?: string;
 }
 
 const manifest = JSON.parse(readFileSync(resolve(PROJECT, 'package.json'), 'utf8')) as {
-  contributes: { menus: Record<string, MenuEntry[]> };
+  contributes: { menus: Record<string, MenuEntry[]>; commands: { command: string; title: string; icon?: string }[] };
 };
 
 /** Each `viewItem` test in a when clause, as a predicate with the text it came from. */
@@ -82,5 +83,20 @@ describe('views/nodes/context-values', () => {
     const clear = clauses.filter((c) => c.command === 'registryExplorer.clearFilter');
     assert.ok(clear.some((c) => c.test(CONTEXT.repositoryFiltered)));
     assert.ok(!clear.some((c) => c.test(CONTEXT.repository)));
+  });
+
+  it('inline buttons on one row each have their own icon, and only copying to the clipboard looks like copying', () => {
+    const iconOf = (command: string) => manifest.contributes.commands.find((c) => c.command === command)?.icon;
+    const inline = manifest.contributes.menus['view/item/context']!.filter((e) => e.group?.startsWith('inline'));
+    for (const value of values) {
+      const buttons = inline.filter((e) =>
+        clauses.some((c) => c.command === e.command && c.test(value) && (e.when ?? '').includes(c.text)),
+      );
+      const icons = buttons.map((b) => iconOf(b.command));
+      assert.equal(new Set(icons).size, icons.length, `${value}: ${buttons.map((b) => `${b.command} ${iconOf(b.command)}`).join(', ')}`);
+    }
+    // Copy To… moves content to another repository or registry: the clipboard icon said "copy this text".
+    const clipboard = manifest.contributes.commands.filter((c) => c.icon === '$(copy)').map((c) => c.command);
+    assert.deepEqual(clipboard, ['registryExplorer.copyReference']);
   });
 });

@@ -2,6 +2,7 @@
 import { clipped, h, icon, linkButton } from '../dom';
 import type { HeaderModel, PageModel } from '../../protocol';
 import { copyButton, factValue, type PageContext } from './common';
+import { exactBytes } from '../../../../shared/format';
 
 export function renderHeader(ctx: PageContext, page: PageModel): HTMLElement {
   const header: HeaderModel = page.header;
@@ -23,7 +24,7 @@ export function renderHeader(ctx: PageContext, page: PageModel): HTMLElement {
       {},
       h('strong', {}, header.sizeText),
       header.sizeNote ? h('span', { class: 'muted' }, ` · ${header.sizeNote}`) : undefined,
-      h('span', { class: 'muted' }, ` · ${header.size.toLocaleString('en-US')} bytes`),
+      exactBytes(header.size) ? h('span', { class: 'muted' }, ` · ${exactBytes(header.size)}`) : undefined,
     ),
     ...header.facts.flatMap((fact) => [h('dt', {}, fact.label), h('dd', {}, factValue(ctx, fact))]),
     page.subject ? h('dt', {}, 'Refers to') : undefined,

@@ -2,7 +2,8 @@
  * Results by digest. Content is addressed by its digest, so a cached result is always right and
  * needs no expiry; the cache is bounded by weight (bytes or entries), least recently used first out.
  * Callers asking for the same digest at once share one fetch, which is aborted only when every
- * one of them has gone (a closed panel stops its downloads without breaking another panel's).
+ * one of them has gone (a closed inspector panel stops its downloads without breaking what the tree
+ * or another panel still waits for).
  */
 
 interface Pending<V> {
@@ -96,5 +97,5 @@ export class DigestCache<V> {
 
 /** The same shape as the core's cancellation errors, so callers treat both alike. */
 export function cancelled(): Error & { code: string } {
-  return Object.assign(new Error('Cancelled: the panel no longer needs this.'), { code: 'CANCELLED' });
+  return Object.assign(new Error('Cancelled: nothing waits for this any more.'), { code: 'CANCELLED' });
 }
