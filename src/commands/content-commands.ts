@@ -33,7 +33,7 @@ export function registerContentCommands(ctx: CommandContext): vscode.Disposable[
     }),
     register('registryExplorer.copyTo', (node, selection, options) => {
       const many = multipleSelection(selection);
-      return many ? copySelection(many, ctx, options as { destination?: string }) : copyTo(node, ctx);
+      return many ? copySelection(many, ctx, options as { destination?: string; move?: boolean }) : copyTo(node, ctx);
     }),
   ];
 }

@@ -11,14 +11,16 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupReport, Repository } from '../core/index';
+import type { CleanupPlan, CleanupReport, Reference, Repository } from '../core/index';
 import { askModal, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { readSettings } from '../common/settings';
 import { isManifestHandle, type ManifestHandle } from '../views/nodes/content-nodes';
 import type { CommandContext } from './command-context';
-import { validate } from './subjects';
+import { ensureWriteAccess } from './provider-sign-in';
+import { referenceIn, validate } from './subjects';
+import { currentTarget } from './tag-moves';
 
 /** The selection VS Code passes as the second argument, when it holds more than one row. */
 export function multipleSelection(selection: unknown): unknown[] | undefined {
@@ -181,7 +183,7 @@ export async function deleteSelection(
 export async function copySelection(
   nodes: readonly unknown[],
   ctx: CommandContext,
-  preset?: { destination?: string },
+  preset?: { destination?: string; move?: boolean },
 ): Promise<SelectionSummary | undefined> {
   const { handles, others } = split(nodes);
   if (!handles.length) return undefined;
@@ -189,28 +191,70 @@ export async function copySelection(
     preset?.destination ??
     (await vscode.window.showInputBox({
       title: `Copy ${handles.length} Images To`,
-      prompt: 'Destination registry or namespace (registry/namespace): each image keeps its repository name and tag under it.',
+      prompt:
+        'Destination registry or namespace (registry/namespace): each image keeps its repository name and tag under it. Without a registry, each stays on its own registry.',
       placeHolder: 'registry.example.com/mirror',
       ignoreFocusOut: true,
       validateInput: (value) => (value.trim() ? validate().reference(`${value.trim()}/x:y`, { allowDigest: false }) : undefined),
     }));
   if (!destination?.trim()) return undefined;
   const prefix = destination.trim().replace(/\/+$/, '');
+  // A destination without a registry stays on each image's own registry, as Copy To… on one row does (never Docker Hub unseen).
+  const targets = handles.map((handle) => ({
+    handle,
+    ref: referenceIn(`${prefix}/${handle.place.name}:${handle.tag ?? 'latest'}`, handle.place.host),
+  }));
+  for (const host of new Set(targets.map((t) => t.ref.registry)))
+    if (!(await ensureWriteAccess(ctx.registry, host, 'push'))) return undefined;
+  const text = (ref: Reference) => `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
+  // Tags already there that name something else are moved only when the user says so, all at once.
+  const moving = await withErrors('Copy To', () =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the destination tags…' }, async () => {
+      const found: { ref: Reference; current: string }[] = [];
+      for (const { handle, ref } of targets) {
+        const current = await currentTarget(ctx.registry.repository(ref.registry, ref.repository), ref.tag ?? 'latest');
+        if (current && current.digest !== (await handle.descriptor()).digest) found.push({ ref, current: current.digest });
+      }
+      return found;
+    }),
+  );
+  if (!moving) return undefined;
+  let moveTags = preset?.move === true;
+  if (moving.length > 0 && !preset) {
+    const { shortDigest } = core();
+    const choice = await askModal(
+      `${moving.length} of the destination tags already point to other images`,
+      [
+        ...moving.slice(0, 20).map((m) => `${text(m.ref)} points to ${shortDigest(m.current)} now`),
+        ...(moving.length > 20 ? [`… and ${moving.length - 20} more`] : []),
+        'Moving a tag leaves the manifest it pointed to in the repository, named only if another tag points to it.',
+      ].join('\n'),
+      'Move Them',
+      'Skip Them',
+    );
+    if (!choice) return undefined;
+    moveTags = choice === 'Move Them';
+  }
+  const notMoved = new Set(moveTags ? [] : moving.map((m) => text(m.ref)));
+  if (!moveTags) for (const m of moving) ctx.log.info(`Copy To: ${text(m.ref)} points to ${m.current}; it was left as it is.`);
   const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others] };
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Copying ${handles.length} images to ${prefix}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      for (const handle of handles) {
-        const target = `${prefix}/${handle.place.name}:${handle.tag ?? 'latest'}`;
+      for (const { handle, ref } of targets) {
+        const target = text(ref);
+        if (notMoved.has(target)) {
+          summary.skipped.push({ reference: handle.reference, reason: `${target} points to another image and was left as it is` });
+          continue;
+        }
         if (abort.signal.aborted) {
           summary.skipped.push({ reference: handle.reference, reason: 'cancelled before it started' });
           continue;
         }
         progress.report({ message: handle.reference, increment: 100 / handles.length });
         try {
-          const ref = core().parseReference(target);
           await core().copy(handle.repository, ctx.registry.repository(ref.registry, ref.repository), await handle.descriptor(), {
             tag: ref.tag ?? 'latest',
             concurrency: readSettings().concurrency,

@@ -17,11 +17,11 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
   await pushDated(registry, name, ['pr-3'], daysAgo(45));
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   // Run alone (E2E_ONLY=cleanup), the view is not open yet: open it, which activates the extension.
-  const entry = page.locator('.activitybar [aria-label^="Registry Explorer"]').first();
+  const entry = page.locator('.activitybar [aria-label^="Registries"]').first();
   await entry.waitFor({ timeout: 60_000 });
-  if (!(await page.locator('.sidebar .title-label', { hasText: 'Registry Explorer' }).isVisible())) {
+  if (!(await page.locator('.sidebar .title-label', { hasText: 'Registries' }).isVisible())) {
     await entry.click();
-    await page.locator('.sidebar .title-label', { hasText: 'Registry Explorer' }).waitFor({ timeout: 30_000 });
+    await page.locator('.sidebar .title-label', { hasText: 'Registries' }).waitFor({ timeout: 30_000 });
     // The first activation opens the Get Started walkthrough: wait for it, so the palette opens over it.
     await page
       .locator('.gettingStartedContainer')

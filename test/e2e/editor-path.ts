@@ -108,7 +108,9 @@ export async function runEditorPath(
   const suggest = page.locator('.suggest-widget .monaco-list-row');
   await suggest.filter({ hasText: '3.20' }).first().waitFor({ timeout: 30_000 });
   const labels = (await suggest.allTextContents()).map((t) => t.trim());
-  assert.ok(labels[0]?.startsWith('3.20') && labels.some((l) => l.startsWith('1.2.10')), `tags newest first: ${labels.join(' | ')}`);
+  // Named tags (latest) first, as in the tree, then versions newest first.
+  const versions = labels.filter((l) => /^\d/.test(l));
+  assert.ok(versions[0]?.startsWith('3.20') && versions.some((l) => l.startsWith('1.2.10')), `tags newest first: ${labels.join(' | ')}`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30-compose-completion.png') });
   await page.keyboard.press('Escape');

@@ -44,7 +44,7 @@ describe('Clean Up Repository', () => {
     });
     assert.deepEqual(
       outcome.plan!.decisions.map((d) => `${d.tag}:${d.action}`),
-      ['old-build:delete-tag', 'pr-1:delete-manifest', 'pr-2:keep', 'stable:keep'], // the tree's natural order
+      ['stable:keep', 'old-build:delete-tag', 'pr-1:delete-manifest', 'pr-2:keep'], // the tree's natural order: named tags first
     );
     const preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === outcome.previewUri)!;
     assert.match(

@@ -120,7 +120,8 @@ describe('Image references in files', () => {
       .filter((i) => i.kind === vscode.CompletionItemKind.Value)
       .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
       .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    assert.deepEqual(labels, ['3.20', '3.19', '1.2.10', '1.2.9', 'latest']);
+    // The tree's order: named tags such as latest first, then versions newest first.
+    assert.deepEqual(labels, ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 

@@ -57,6 +57,36 @@ describe('A selection of several rows', () => {
     assert.equal(await digestAt(lab, 'mirror/sel/b', 'y1'), yDigest);
   });
 
+  it("copies a selection to a namespace that names no registry onto the images' own registry (not Docker Hub)", async () => {
+    const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.copyTo', x1, [x1, y1], {
+      destination: 'mirror-here',
+    });
+    assert.equal(summary.succeeded.length, 2, JSON.stringify(summary));
+    assert.equal(await digestAt(lab, 'mirror-here/sel/a', 'x1'), shared);
+    assert.equal(await digestAt(lab, 'mirror-here/sel/b', 'y1'), yDigest);
+  });
+
+  it('leaves a destination tag that points to another image as it is, unless asked to move it', async () => {
+    // mirror-moves/sel/a:x1 names y1's image first.
+    await vscode.commands.executeCommand('registryExplorer.copyTo', {
+      reference: `${labHost}/sel/b:y1`,
+      destination: `${labHost}/mirror-moves/sel/a:x1`,
+    });
+    assert.equal(await digestAt(lab, 'mirror-moves/sel/a', 'x1'), yDigest);
+    const kept = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.copyTo', x1, [x1, y1], {
+      destination: `${labHost}/mirror-moves`,
+    });
+    assert.deepEqual(kept.succeeded, [`${labHost}/sel/b:y1 → ${labHost}/mirror-moves/sel/b:y1`], JSON.stringify(kept));
+    assert.match(kept.skipped.map((s) => s.reason).join('\n'), /mirror-moves\/sel\/a:x1 points to another image and was left as it is/);
+    assert.equal(await digestAt(lab, 'mirror-moves/sel/a', 'x1'), yDigest, 'not moved');
+    const moved = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.copyTo', x1, [x1, y1], {
+      destination: `${labHost}/mirror-moves`,
+      move: true,
+    });
+    assert.equal(moved.succeeded.length, 2, JSON.stringify(moved));
+    assert.equal(await digestAt(lab, 'mirror-moves/sel/a', 'x1'), shared, 'moved when asked');
+  });
+
   it('pulls every selected image into one OCI layout, each under its name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pull-selection-'));
     const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.pull', x1, [x1, y1], { dir });
