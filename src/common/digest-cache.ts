@@ -6,15 +6,11 @@
  * or another panel still waits for).
  */
 
-interface Pending<V> {
-  promise: Promise<V>;
-  controller: AbortController;
-  waiters: number;
-}
+import { cancelledWait, joinSharedFetch, startSharedFetch, type SharedFetch } from './shared-fetch';
 
 export class DigestCache<V> {
   private readonly done = new Map<string, { value: V; weight: number }>();
-  private readonly pending = new Map<string, Pending<V>>();
+  private readonly pending = new Map<string, SharedFetch<V>>();
   private weight = 0;
 
   constructor(
@@ -38,7 +34,7 @@ export class DigestCache<V> {
     let pending = this.pending.get(digest);
     // A fetch everyone left is being aborted: start over rather than share its failure.
     if (!pending || pending.controller.signal.aborted) pending = this.start(digest, fetch);
-    return this.wait(pending, signal);
+    return joinSharedFetch(pending, signal);
   }
 
   set(digest: string, value: V): void {
@@ -56,9 +52,8 @@ export class DigestCache<V> {
     }
   }
 
-  private start(digest: string, fetch: (signal: AbortSignal) => Promise<V>): Pending<V> {
-    const controller = new AbortController();
-    const pending: Pending<V> = { controller, waiters: 0, promise: fetch(controller.signal) };
+  private start(digest: string, fetch: (signal: AbortSignal) => Promise<V>): SharedFetch<V> {
+    const pending = startSharedFetch(fetch);
     this.pending.set(digest, pending);
     pending.promise.then(
       (value) => {
@@ -71,31 +66,7 @@ export class DigestCache<V> {
     );
     return pending;
   }
-
-  private wait(pending: Pending<V>, signal: AbortSignal | undefined): Promise<V> {
-    pending.waiters++;
-    return new Promise<V>((resolve, reject) => {
-      const leave = (): void => {
-        pending.waiters--;
-        if (pending.waiters === 0) pending.controller.abort();
-        reject(cancelled());
-      };
-      signal?.addEventListener('abort', leave, { once: true });
-      pending.promise.then(
-        (value) => {
-          signal?.removeEventListener('abort', leave);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal?.removeEventListener('abort', leave);
-          reject(err);
-        },
-      );
-    });
-  }
 }
 
-/** The same shape as the core's cancellation errors, so callers treat both alike. */
-export function cancelled(): Error & { code: string } {
-  return Object.assign(new Error('Cancelled: nothing waits for this any more.'), { code: 'CANCELLED' });
-}
+/** The error a caller whose own signal was aborted gets (see shared-fetch.ts). */
+export const cancelled = cancelledWait;

@@ -13,6 +13,7 @@
  * Pure: the requests come from an {@link AnswerSource} the registry service builds on its session.
  */
 import type { Descriptor, RegistrySession } from '../core/index';
+import { cancelledWait, joinSharedFetch, startSharedFetch, type SharedFetch } from './shared-fetch';
 
 /** A listing longer than this is cut (and marked incomplete): enough for any real repository's tags. */
 const MAX_LISTED_TAGS = 10_000;
@@ -61,16 +62,10 @@ export interface AskOptions {
   signal?: AbortSignal;
 }
 
-interface Pending<V> {
-  promise: Promise<V>;
-  controller: AbortController;
-  waiters: number;
-}
-
 interface Entry<V> {
   expires: number;
   outcome?: { ok: true; value: V } | { ok: false; error: unknown };
-  pending?: Pending<V>;
+  pending?: SharedFetch<V>;
 }
 
 /** What a repository's automatic lookups have spent in the current period. */
@@ -78,11 +73,6 @@ interface Spent {
   until: number;
   listings: number;
   manifests: number;
-}
-
-/** Thrown to a waiter whose own signal was aborted; the shared fetch goes on for the others. */
-export function cancelledError(): Error & { code: 'CANCELLED' } {
-  return Object.assign(new Error('Cancelled: nobody needs this answer any more.'), { code: 'CANCELLED' as const });
 }
 
 const isCancellation = (err: unknown): boolean => (err as { code?: unknown } | undefined)?.code === 'CANCELLED';
@@ -212,7 +202,7 @@ export class RegistryAnswers {
     options: AskOptions,
     fetch: (signal: AbortSignal) => Promise<V>,
   ): Promise<V | undefined> {
-    if (options.signal?.aborted) return Promise.reject(cancelledError());
+    if (options.signal?.aborted) return Promise.reject(cancelledWait());
     const now = this.now();
     let entry = entries.get(key);
     if (entry?.outcome && entry.expires > now) {
@@ -225,7 +215,7 @@ export class RegistryAnswers {
       entry = { expires: 0, pending: this.start(entries, key, fetch) };
       entries.set(key, entry);
     }
-    return this.wait(entry.pending!, options.signal);
+    return joinSharedFetch(entry.pending!, options.signal);
   }
 
   /** Whether this request may be sent under the registry's budget; counts it when it may. */
@@ -243,9 +233,9 @@ export class RegistryAnswers {
     return true;
   }
 
-  private start<V>(entries: Map<string, Entry<V>>, key: string, fetch: (signal: AbortSignal) => Promise<V>): Pending<V> {
-    const controller = new AbortController();
-    const pending: Pending<V> = { controller, waiters: 0, promise: fetch(controller.signal) };
+  private start<V>(entries: Map<string, Entry<V>>, key: string, fetch: (signal: AbortSignal) => Promise<V>): SharedFetch<V> {
+    const pending = startSharedFetch(fetch);
+    const controller = pending.controller;
     const settle = (outcome: Entry<V>['outcome']): void => {
       if (entries.get(key)?.pending !== pending) return;
       // A cancelled fetch leaves nothing behind: the next asker starts again.
@@ -257,28 +247,6 @@ export class RegistryAnswers {
       (error: unknown) => settle({ ok: false, error }),
     );
     return pending;
-  }
-
-  private wait<V>(pending: Pending<V>, signal: AbortSignal | undefined): Promise<V> {
-    pending.waiters++;
-    return new Promise<V>((resolve, reject) => {
-      const leave = (): void => {
-        pending.waiters--;
-        if (pending.waiters === 0) pending.controller.abort();
-        reject(cancelledError());
-      };
-      signal?.addEventListener('abort', leave, { once: true });
-      pending.promise.then(
-        (value) => {
-          signal?.removeEventListener('abort', leave);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal?.removeEventListener('abort', leave);
-          reject(err);
-        },
-      );
-    });
   }
 }
 
