@@ -14,7 +14,7 @@ import { readSettings } from '../common/settings';
 import type { CommandContext } from './command-context';
 import { chooseSubject } from './subjects';
 
-type Engine = 'docker' | 'podman';
+export type Engine = 'docker' | 'podman';
 
 interface EngineRequest {
   reference: string;
@@ -29,7 +29,7 @@ export function registerEngineCommands(ctx: CommandContext): vscode.Disposable[]
 }
 
 /** The engines whose command is on the PATH (`.exe` too on Windows). */
-function enginesOnPath(): Engine[] {
+export function enginesOnPath(): Engine[] {
   const folders = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
   const suffixes = process.platform === 'win32' ? ['.exe', ''] : [''];
   return (['docker', 'podman'] as const).filter((name) => folders.some((f) => suffixes.some((s) => existsSync(join(f, `${name}${s}`)))));

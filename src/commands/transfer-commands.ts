@@ -17,6 +17,7 @@ import { revealChoices, type RevealChoice } from '../common/reveal-choices';
 import { confirmTagWrite, currentTarget } from './tag-moves';
 import { ensureWriteAccess } from './provider-sign-in';
 import { multipleSelection, pullSelection } from './selection-commands';
+import { enginesOnPath, type Engine } from './engine-commands';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -42,6 +43,11 @@ async function pullCommand(node: unknown, { registry, log }: CommandContext): Pr
     ? { destination: preset.destination, ...(preset.platforms ? { platforms: preset.platforms } : {}) }
     : await askPull(subject.reference, () => subject.descriptor(), subject.repository);
   if (!request) return undefined;
+  if ('engine' in request) {
+    // Into Docker / Into Podman: the engine command asks for the platform and streams the image into `load`.
+    await vscode.commands.executeCommand('registryExplorer.pullIntoEngine', { reference: subject.reference, engine: request.engine });
+    return undefined;
+  }
   const result = await withErrors(
     'Pull',
     () =>
@@ -96,13 +102,13 @@ async function askPull(
   reference: string,
   descriptor: () => Promise<{ digest: string; mediaType: string }>,
   repository: { getManifest(ref: string): Promise<ParsedManifest> },
-): Promise<PullRequest | undefined> {
+): Promise<PullRequest | { engine: Engine } | undefined> {
   const root = await withErrors('Pull', descriptor);
   if (!root) return undefined;
   const parsed = await withErrors('Pull', () => repository.getManifest(root.digest));
   if (!parsed) return undefined;
   const isArtifact = parsed.kind === 'image' && parsed.descriptor.artifactType !== undefined;
-  type Kind = vscode.QuickPickItem & { kind2: PullDestination['kind'] };
+  type Kind = vscode.QuickPickItem & { kind2: PullDestination['kind'] | 'engine'; engine?: Engine };
   const kinds: Kind[] = [
     ...(isArtifact
       ? [{ label: '$(files) Artifact files', description: 'each file by its title, into a folder', kind2: 'artifact-files' as const }]
@@ -116,10 +122,18 @@ async function askPull(
             description: 'one platform, as docker save writes it',
             kind2: 'docker-archive' as const,
           },
+          // Straight into a local engine, when its command is on this machine.
+          ...enginesOnPath().map((engine) => ({
+            label: `$(vm) Into ${engine === 'docker' ? 'Docker' : 'Podman'}`,
+            description: `${engine} load: one platform, no tar file left behind`,
+            kind2: 'engine' as const,
+            engine,
+          })),
         ]),
   ];
   const kind = await vscode.window.showQuickPick(kinds, { title: `Pull ${reference}`, placeHolder: 'Pull to…' });
   if (!kind) return undefined;
+  if (kind.kind2 === 'engine') return { engine: kind.engine! };
   let platforms: Platform[] | undefined;
   if (parsed.kind === 'index') {
     const entries = parsed.index.manifests.filter((m) => m.platform && !core().isAttestationEntry(m));

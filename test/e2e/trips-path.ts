@@ -145,6 +145,9 @@ export async function runTripsPath(page: Page, options: TripsOptions): Promise<v
   await page.waitForTimeout(1000);
   await chooseFromContextMenu(page, await alpineTag(page, '3.20'), 'Pull…');
   await quickInput.getByText('library/alpine:3.20', { exact: false }).first().waitFor({ timeout: 10_000 });
+  // With podman on the machine (the setup installs it), Pull… also offers to load the image straight into it.
+  await quickInput.locator('.monaco-list-row', { hasText: 'Into Podman' }).first().waitFor({ timeout: 10_000 });
+  await shoot(page, screenshots, '68a-pull-choices', PARK);
   await quickInput.locator('.monaco-list-row', { hasText: 'OCI image layout' }).first().click();
   // The simple file dialog of a remote window: once it shows its own start folder, type the
   // folder (until the dialog keeps it), then accept it.
