@@ -104,7 +104,14 @@ describe('Image references in files', () => {
     assert.equal(requests().slice(mark).filter(isManifestRequest('apps/web')).length, 2, 'a cold hover: the index and one platform');
     const warm = requests().length;
     await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', compose.uri, at(compose, 'apps/web'));
-    assert.equal(requests().length, warm, 'a warm hover sends nothing');
+    // Only apps/web's requests count: the file's lenses may still be looking up its other references.
+    assert.deepEqual(
+      requests()
+        .slice(warm)
+        .filter((r) => r.path.startsWith('/v2/apps/web/')),
+      [],
+      'a warm hover sends nothing',
+    );
   });
 
   it('completes tags after repository:, newest version first', async () => {
