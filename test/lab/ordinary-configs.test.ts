@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
+import { type CoreError } from '../../src/core/errors';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
 import { run } from '../support/lab/exec';
@@ -14,15 +14,7 @@ import { FaultProxy } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
 import { freePort } from '../support/lab/ports';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
+import { failure } from '../support/lab/lab-helpers';
 
 describe('ordinary configurations, one outcome', function () {
   let lab: Lab;

@@ -8,7 +8,6 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
 import { exchangeEntraToken } from '../../src/core/providers/acr-exchange';
 import { createProviderClient } from '../../src/core/providers/providers';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
@@ -16,6 +15,7 @@ import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { ACR_USER, CloudContracts } from '../support/lab/vendors/clouds';
 import { pagesOf, vendorSession } from '../support/lab/vendors/vendor-session';
+import { failure } from '../support/lab/lab-helpers';
 
 const REFRESH_TOKEN = 'acr-refresh-token-from-az-acr-login';
 const ECR_PASSWORD = 'ecr-password-from-the-helper';
@@ -25,15 +25,6 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const ENTRA_TOKEN = ['{"alg":"RS256","typ":"JWT"}', `{"aud":"https://management.core.windows.net/","tid":"${TENANT}"}`, 'signature']
   .map((part, i) => (i < 2 ? Buffer.from(part).toString('base64url') : part))
   .join('.');
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 describe('Cloud registries: logins their tools set up, and the command to run when none is', function () {
   let lab: Lab;

@@ -5,7 +5,7 @@
 // token, API rate limit) named for the user.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { CoreError, RateLimitError } from '../../src/core/errors';
+import { RateLimitError } from '../../src/core/errors';
 import type { RepositoryDetails } from '../../src/core/providers/provider';
 import { createProviderClient } from '../../src/core/providers/providers';
 import type { PullRateLimit } from '../../src/core/registry/rate-limit';
@@ -14,6 +14,8 @@ import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { DockerHubContract, PULL_WINDOW_SECONDS, type HubWorld } from '../support/lab/vendors/docker-hub';
 import { pagesOf, vendorSession, type VendorLogin } from '../support/lab/vendors/vendor-session';
+import { failure } from '../support/lab/lab-helpers';
+import { repositoryNames } from '../support/lab/vendors/vendor-session';
 
 const PAT = 'dckr_pat_read_token';
 const REVOKED = 'dckr_pat_revoked';
@@ -45,17 +47,6 @@ function world(): HubWorld {
     ],
   };
 }
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
-
-const names = (pages: RepositoryDetails[][]): string[] => pages.flat().map((r) => r.name);
 
 describe('Docker Hub provider against Docker Hub’s contract server', function () {
   let lab: Lab;
@@ -187,7 +178,7 @@ describe('Docker Hub provider against Docker Hub’s contract server', function 
 
   it('lists the public repositories of namespaces named in settings without a login, and asks for one otherwise', async () => {
     const anonymous = provider(undefined, ['strangers']);
-    assert.deepEqual(names(await pagesOf(anonymous.client.listRepositories())), ['strangers/public-thing']);
+    assert.deepEqual(repositoryNames(await pagesOf(anonymous.client.listRepositories())), ['strangers/public-thing']);
     assert.equal(hub.server.count('hub.docker.com', /^\/v2\/auth\/token$/, 'POST'), 0);
     const err = await failure(pagesOf(provider().client.listRepositories()));
     assert.equal(err.code, 'NEEDS_LOGIN');

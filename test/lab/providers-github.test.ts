@@ -4,14 +4,15 @@
 // (a missing scope, a revoked token, a spent rate limit) named for the user.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { CoreError, RateLimitError } from '../../src/core/errors';
+import { RateLimitError } from '../../src/core/errors';
 import { createProviderClient } from '../../src/core/providers/providers';
-import type { RepositoryDetails } from '../../src/core/providers/provider';
 import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { GitHubContract, type GitHubWorld } from '../support/lab/vendors/github';
 import { pagesOf, vendorSession, type VendorLogin } from '../support/lab/vendors/vendor-session';
+import { failure } from '../support/lab/lab-helpers';
+import { repositoryNames } from '../support/lab/vendors/vendor-session';
 
 const READ = 'ghp_read_packages_token';
 const NO_SCOPE = 'ghp_repo_only_token';
@@ -46,17 +47,6 @@ function world(): GitHubWorld {
     ],
   };
 }
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
-
-const names = (pages: RepositoryDetails[][]): string[] => pages.flat().map((r) => r.name);
 
 describe('GHCR provider against GitHub’s contract server', function () {
   let lab: Lab;
@@ -118,7 +108,7 @@ describe('GHCR provider against GitHub’s contract server', function () {
   });
 
   it('lists every organization the token may list with read:org, and organizations named in settings', async () => {
-    assert.deepEqual(names(await pagesOf(provider(WITH_ORG).client.listRepositories())), [
+    assert.deepEqual(repositoryNames(await pagesOf(provider(WITH_ORG).client.listRepositories())), [
       'octocat/app',
       'octocat/tools/lint',
       'octocat/web',
@@ -126,7 +116,7 @@ describe('GHCR provider against GitHub’s contract server', function () {
       'hidden-org/secret',
     ]);
     const named = provider(READ, ['hidden-org', 'strangers']);
-    assert.deepEqual(names(await pagesOf(named.client.listRepositories())), [
+    assert.deepEqual(repositoryNames(await pagesOf(named.client.listRepositories())), [
       'octocat/app',
       'octocat/tools/lint',
       'octocat/web',

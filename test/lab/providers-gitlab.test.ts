@@ -4,13 +4,14 @@
 // for registry.gitlab.com's token endpoint; and GitLab's errors named for the user.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { CoreError, RateLimitError } from '../../src/core/errors';
+import { RateLimitError } from '../../src/core/errors';
 import { createProviderClient } from '../../src/core/providers/providers';
 import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { GitLabContract, type GitLabWorld } from '../support/lab/vendors/gitlab';
 import { pagesOf, vendorSession } from '../support/lab/vendors/vendor-session';
+import { failure } from '../support/lab/lab-helpers';
 
 const FULL = 'glpat-full-token';
 const REGISTRY_ONLY = 'glpat-registry-only';
@@ -44,15 +45,6 @@ function world(): GitLabWorld {
       { id: 4, path: 'others/secret', visibility: 'private', members: ['someone'], registry: 'enabled', repositories: [repo(41, '')] },
     ],
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
 }
 
 describe('GitLab provider against GitLab’s contract server', function () {

@@ -5,7 +5,6 @@
 // public projects without a login; and each one's errors named for the user.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
 import { createProviderClient } from '../../src/core/providers/providers';
 import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
@@ -13,19 +12,11 @@ import { Lab, type LabRegistry } from '../support/lab/registry';
 import { HarborContract } from '../support/lab/vendors/harbor';
 import { QuayContract } from '../support/lab/vendors/quay';
 import { pagesOf, vendorSession, type VendorLogin } from '../support/lab/vendors/vendor-session';
+import { failure } from '../support/lab/lab-helpers';
 
 const QUAY_TOKEN = 'quay-oauth-token-full';
 const QUAY_NO_USER = 'quay-oauth-token-repo-only';
 const QUAY_REVOKED = 'quay-oauth-token-revoked';
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 describe('Quay and Harbor providers against their contract servers', function () {
   let lab: Lab;

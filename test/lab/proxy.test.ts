@@ -9,7 +9,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CoreError } from '../../src/core/errors';
 import { describePlan } from '../../src/core/hosts/plan';
 import { pull } from '../../src/core/operations/transfer';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
@@ -19,17 +18,9 @@ import { folderWith } from '../support/lab/folders';
 import { freePort } from '../support/lab/ports';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { SquidProxy, type ProxyLogLine } from '../support/lab/squid';
+import { failure } from '../support/lab/lab-helpers';
 
 const PROXY_USER = { username: 'proxy-user', password: 'proxy-pass-1' };
-
-async function failure(p: Promise<unknown>): Promise<CoreError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
-  return err;
-}
 
 describe('registries behind a real HTTP proxy (squid)', function () {
   let lab: Lab;

@@ -321,27 +321,8 @@ export class RegistrySession {
       const plan = await this.plan(host, 'list');
       const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
       if (server) return (await this.endpointTls(server)).own[scheme];
-      const timeout = this.config.requestTimeoutMs ?? 30_000;
-      const port = Number(url.port || (scheme === 'https' ? 443 : 80));
-      // A vendor API is reached through the proxy rules for its own host, as a token realm is.
-      const route = this.routeTo(url);
-      const rule = route.proxy ? undefined : findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
-      const options: ConnectionOptions = {
-        connectTimeoutMs: timeout,
-        headersTimeoutMs: timeout,
-        ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
-        // API requests carry the login: tunnelled whatever the scheme.
-        ...viaProxy(route, true),
-      };
-      if (scheme === 'http') return options;
-      const own = await this.hostOwnTls(url.host);
-      return {
-        ...options,
-        roots: await this.trustRoots(),
-        ...(own.ca.length > 0 ? { ca: own.ca } : {}),
-        ...(own.clientCertificates.length > 0 ? { clientCertificates: own.clientCertificates } : {}),
-        ...(own.skipVerify ? { skipVerify: true } : {}),
-      };
+      // A vendor API is reached through the proxy rules for its own host, as a token realm is; it carries the login, so tunnelled.
+      return this.hostOwnOptions(url, true);
     });
   }
 
@@ -426,29 +407,40 @@ export class RegistrySession {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
     if (url.host === canonicalHost(endpoint.host, scheme)) return Promise.resolve(tls.own[scheme]);
     const inheritsSkipVerify = purpose === 'realm' && tls.skipVerify && realmMaySkipVerify(url, endpoint.host);
-    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}\n${purpose}`, async () => {
-      const timeout = this.config.requestTimeoutMs ?? 30_000;
-      const port = Number(url.port || (scheme === 'https' ? 443 : 80));
-      const route = this.routeTo(url);
-      const rule = route.proxy ? undefined : findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
-      const options: ConnectionOptions = {
-        connectTimeoutMs: timeout,
-        headersTimeoutMs: timeout,
-        ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
-        // A token request carries the login: tunnelled even to an http realm. Storage gets no login, and is forwarded.
-        ...viaProxy(route, scheme === 'https' || purpose === 'realm'),
-      };
-      if (scheme === 'http') return options;
-      const own = await this.hostOwnTls(url.host);
-      options.roots = await this.trustRoots();
-      const ca = [...new Set([...(tls.ca ?? []), ...own.ca])];
-      return {
-        ...options,
-        ...(ca.length > 0 ? { ca } : {}),
-        ...(own.clientCertificates.length > 0 ? { clientCertificates: own.clientCertificates } : {}),
-        ...(own.skipVerify || inheritsSkipVerify ? { skipVerify: true } : {}),
-      };
-    });
+    // A token request carries the login: tunnelled even to an http realm. Storage gets no login, and is forwarded.
+    const tunnel = scheme === 'https' || purpose === 'realm';
+    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}\n${purpose}`, () =>
+      this.hostOwnOptions(url, tunnel, { ca: tls.ca ?? [], skipVerify: inheritsSkipVerify }),
+    );
+  }
+
+  /**
+   * How an origin no plan names is reached from configuration alone: the proxy rules and resolve rule
+   * for its own host and port, and for https the system's roots plus that host's own TLS settings
+   * (see hostOwnTls), with `extra` CAs and skip_verify a caller's endpoint lends it.
+   */
+  private async hostOwnOptions(url: URL, tunnel: boolean, extra: { ca?: string[]; skipVerify?: boolean } = {}): Promise<ConnectionOptions> {
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    const timeout = this.config.requestTimeoutMs ?? 30_000;
+    const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+    const route = this.routeTo(url);
+    const rule = route.proxy ? undefined : findResolveRule(this.hostSettings.resolveRules, url.hostname.replace(/^\[|\]$/g, ''), port);
+    const options: ConnectionOptions = {
+      connectTimeoutMs: timeout,
+      headersTimeoutMs: timeout,
+      ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
+      ...viaProxy(route, tunnel),
+    };
+    if (scheme === 'http') return options;
+    const own = await this.hostOwnTls(url.host);
+    const ca = [...new Set([...(extra.ca ?? []), ...own.ca])];
+    return {
+      ...options,
+      roots: await this.trustRoots(),
+      ...(ca.length > 0 ? { ca } : {}),
+      ...(own.clientCertificates.length > 0 ? { clientCertificates: own.clientCertificates } : {}),
+      ...(own.skipVerify || extra.skipVerify ? { skipVerify: true } : {}),
+    };
   }
 
   /** How a host the session did not plan (a token realm, blob storage) is reached: the same proxy rules, for its own host. */

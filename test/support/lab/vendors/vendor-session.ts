@@ -49,3 +49,6 @@ export async function pagesOf<T>(listing: AsyncIterable<T[]>): Promise<T[][]> {
   for await (const page of listing) pages.push(page);
   return pages;
 }
+
+/** The repository names of a provider's pages, in order. */
+export const repositoryNames = (pages: readonly { name: string }[][]): string[] => pages.flat().map((r) => r.name);
