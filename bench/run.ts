@@ -18,6 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
+import * as prettier from 'prettier';
 import { Lab, type LabRegistry } from '../test/support/lab/registry';
 import { type BenchImage, buildImage, MIB, pushImage, tinyImage } from './content';
 import {
@@ -601,7 +602,10 @@ async function main(): Promise<void> {
   const editorSection = editor ? renderEditorMarkdown(editor) : undefined;
   // The editor case alone keeps the transfer results already written, and replaces its own section.
   const base = transfers ? renderMarkdown(all, info) : await readFile(RESULTS, 'utf8').catch(() => '# Benchmarks\n');
-  await writeFile(RESULTS, editorSection ? withEditorSection(base, editorSection) : base);
+  // Written as the repository's Prettier would (its check covers bench/), so a committed run stays green.
+  const markdown = editorSection ? withEditorSection(base, editorSection) : base;
+  const options = (await prettier.resolveConfig(RESULTS)) ?? {};
+  await writeFile(RESULTS, await prettier.format(markdown, { ...options, filepath: RESULTS }));
   const summary = [transfers ? renderSummary(all) : '', editorSection ? editorSection.replace(`${EDITOR_HEADING}\n\n`, 'editor: ') : ''];
   process.stdout.write(`${summary.filter(Boolean).join('\n\n')}\n\nwritten to ${RESULTS}\n`);
 }
