@@ -276,7 +276,7 @@ function memorySection(memory: readonly MemoryResult[]): string[] {
   return [
     '## Memory a running extension host pays',
     '',
-    'A Node process stands in for the extension host: the bundled core loaded and warmed up first (a small pull and copy), the baseline taken just before the transfer, `process.memoryUsage()` sampled every 20 ms during it. Growth is the highest sample less the baseline, each figure on its own; one run each.',
+    'A Node process stands in for the extension host: the bundled core loaded and warmed up first (a small pull and copy), the baseline taken just before the transfer (after a garbage collection, as a host idle between two commands would have had), `process.memoryUsage()` sampled every 20 ms during it. Growth is the highest sample less the baseline, each figure on its own; one run each.',
     '',
     '| transfer | RSS growth | heap growth | external growth | ArrayBuffers growth | baseline RSS | time | CPU | peak RSS of that process |',
     '|---|---|---|---|---|---|---|---|---|',
