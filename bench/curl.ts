@@ -61,3 +61,17 @@ export async function curlUpload(registryUrl: string, repository: string, blob: 
   const session = await startUpload(registryUrl, repository);
   await execFileAsync('curl', putArgs(finishUrl(session, blob.digest), blob.path), { maxBuffer: 1024 * 1024 });
 }
+
+/**
+ * The script of the pull limit with the digest checked: `curl URL | tee FILE | sha256sum`, as a
+ * person would fetch and check a blob by hand (pipefail: a failed curl fails the line).
+ */
+export const FETCH_AND_HASH_SCRIPT = 'set -o pipefail\ncurl -sSf "$1" | tee "$2" | sha256sum\n';
+
+/**
+ * Command line for the pull limit: one fetch-and-hash line per blob, `max` at once (xargs -P reads
+ * URL FILE pairs from `listPath`). Each line prints "<hex>  -" for the caller to check.
+ */
+export function hashedGetArgs(scriptPath: string, listPath: string, max: number): string[] {
+  return ['-a', listPath, '-P', String(max), '-n', '2', 'bash', scriptPath];
+}

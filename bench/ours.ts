@@ -7,7 +7,27 @@ import { createSession, type RegistrySession } from '../src/core/registry/sessio
 export type OursCase =
   | { kind: 'copy'; source: string; target: string; repository: string; tag: string; concurrency: number }
   | { kind: 'pull-layout'; source: string; repository: string; tag: string; dir: string; concurrency: number }
-  | { kind: 'list-tags'; source: string; repository: string; pageSize: number };
+  | { kind: 'list-tags'; source: string; repository: string; pageSize: number }
+  | {
+      kind: 'host-memory';
+      transfer: 'pull' | 'copy';
+      source: string;
+      target: string;
+      repository: string;
+      tag: string;
+      /** A small image transferred first, so the core is loaded, compiled and its pools filled. */
+      warmRepository: string;
+      dir: string;
+      concurrency: number;
+    };
+
+/** `process.memoryUsage()` figures, in bytes. */
+export interface MemoryFigures {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 export interface OursResult {
   /** Time inside this process, from creating the session to the last byte (Node's start-up excluded). */
@@ -15,6 +35,10 @@ export interface OursResult {
   firstPageMs?: number;
   count?: number;
   bytes?: number;
+  /** host-memory: the figures just before the transfer, and the highest sampled during it less those. */
+  baseline?: MemoryFigures;
+  growth?: MemoryFigures;
+  samples?: number;
 }
 
 function sessionFor(urls: string[]): RegistrySession {
@@ -70,6 +94,58 @@ async function listTagsCase(spec: Extract<OursCase, { kind: 'list-tags' }>): Pro
   }
 }
 
+function memoryNow(): MemoryFigures {
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+}
+
+/**
+ * The extension host's view of a big transfer: this process plays the host, already running with the
+ * core loaded and warm (one small pull and one small copy first); the baseline is taken just before
+ * the transfer and memory is sampled every 20 ms while it runs.
+ */
+async function hostMemoryCase(spec: Extract<OursCase, { kind: 'host-memory' }>): Promise<OursResult> {
+  const session = sessionFor([spec.source, spec.target]);
+  try {
+    const source = session.registry(new URL(spec.source).host);
+    const target = session.registry(new URL(spec.target).host);
+    const warm = source.repository(spec.warmRepository);
+    const warmRoot = await warm.resolve(spec.tag);
+    const warmLayout = await OciImageLayout.open(`${spec.dir}-warm`, { create: true });
+    await copy(warm, warmLayout, warmRoot, { tag: spec.tag, concurrency: spec.concurrency });
+    await copy(warm, target.repository(spec.warmRepository), warmRoot, { tag: spec.tag, concurrency: spec.concurrency });
+    // Settle what the warm-up left, as a host idle between two commands would.
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const from = source.repository(spec.repository);
+    const baseline = memoryNow();
+    const peak = { ...baseline };
+    let samples = 0;
+    const sample = (): void => {
+      const now = memoryNow();
+      samples++;
+      for (const key of Object.keys(peak) as (keyof MemoryFigures)[]) peak[key] = Math.max(peak[key], now[key]);
+    };
+    const timer = setInterval(sample, 20);
+    const started = performance.now();
+    try {
+      const root = await from.resolve(spec.tag);
+      const to = spec.transfer === 'pull' ? await OciImageLayout.open(spec.dir, { create: true }) : target.repository(spec.repository);
+      const result = await copy(from, to, root, { tag: spec.tag, concurrency: spec.concurrency });
+      if (result.blobs.skipped || result.blobs.mounted)
+        throw new Error(`the ${spec.transfer} skipped or mounted blobs: the target was not fresh`);
+      sample();
+      const growth = { ...peak };
+      for (const key of Object.keys(growth) as (keyof MemoryFigures)[]) growth[key] -= baseline[key];
+      return { ms: performance.now() - started, bytes: result.bytes.transferred, baseline, growth, samples };
+    } finally {
+      clearInterval(timer);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
 function runCase(spec: OursCase): Promise<OursResult> {
   switch (spec.kind) {
     case 'copy':
@@ -78,6 +154,8 @@ function runCase(spec: OursCase): Promise<OursResult> {
       return pullLayoutCase(spec);
     case 'list-tags':
       return listTagsCase(spec);
+    case 'host-memory':
+      return hostMemoryCase(spec);
   }
 }
 

@@ -1,11 +1,15 @@
 // `npm run bench`: our transfers side by side with skopeo and curl on loopback lab registries, as
 // ratios. Every measured transfer runs in its own child process (peak RSS per side) against a fresh
 // target; the result goes to the console and to bench/RESULTS.md.
-//   BENCH_RUNS (3)         runs per case; medians are reported
+//   BENCH_RUNS (5)         runs per case; medians are reported
 //   BENCH_CONCURRENCY (4)  blobs in flight for ours, and curl --parallel-max
-//   BENCH_CASES            comma-separated subset: copy-big,copy-many,pull-big,pull-many,tags,editor
-//                          (editor alone updates only its section of bench/RESULTS.md)
+//   BENCH_CASES            comma-separated subset: copy-big,copy-many,pull-big,pull-many,tags,memory,tree,editor
+//                          (editor alone updates only its section of bench/RESULTS.md; tree needs the .vsix
+//                          that `npm run bench` packages first)
 //   BENCH_NODE_FLAGS       extra flags for our child Node process (e.g. --cpu-prof --cpu-prof-dir=…)
+//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash (for A/B runs of ours alone)
+//   BENCH_OURS_SCRIPT      a bundled child to run as ours instead of bundling bench/ours.ts (interleaved A/B runs)
+//   BENCH_OURS_WRAP        a command our child runs under (e.g. "perf record -g -o /tmp/ours.data --")
 //   BENCH_KEEP=1           keep bench/.work/ (the source images and the 10,000 tags are then reused)
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -14,12 +18,36 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
+import * as prettier from 'prettier';
 import { Lab, type LabRegistry } from '../test/support/lab/registry';
 import { type BenchImage, buildImage, MIB, pushImage, tinyImage } from './content';
-import { finishUrl, getArgs, type ParallelTransfer, parallelArgs, putArgs, registryFetch, startUpload, writeParallelConfig } from './curl';
-import { assertGnuTime, measure } from './measure';
+import {
+  FETCH_AND_HASH_SCRIPT,
+  finishUrl,
+  getArgs,
+  hashedGetArgs,
+  type ParallelTransfer,
+  parallelArgs,
+  putArgs,
+  registryFetch,
+  startUpload,
+  writeParallelConfig,
+} from './curl';
+import { assertGnuTime, measure, type Sample } from './measure';
 import type { OursCase, OursResult } from './ours';
-import { type BenchInfo, type CaseId, type CaseResult, renderMarkdown, renderSummary, type SideName, type Timing } from './report';
+import {
+  type BenchInfo,
+  type BenchResults,
+  type CaseId,
+  type CaseResult,
+  type MemoryResult,
+  renderMarkdown,
+  renderSummary,
+  type SideName,
+  type Timing,
+  type TreeResult,
+} from './report';
+import { runTreeBench } from './tree';
 import { copyArgs, listTagsArgs, pullToLayoutArgs, skopeoEnv } from './skopeo';
 import { seedTags } from './tags';
 import { EDITOR_HEADING, type EditorResult, renderEditorMarkdown, runEditorBench, seedEditorImages, withEditorSection } from './editor';
@@ -32,8 +60,10 @@ const RESULTS = join(REPO_ROOT, 'bench', 'RESULTS.md');
 const TAG_COUNT = 10_000;
 const TAG_PAGE_SIZE = 1000;
 /** The editor case is not a transfer: it is reported in a section of its own (bench/editor.ts). */
-type BenchCase = CaseId | 'editor';
-const ALL_CASES: readonly BenchCase[] = ['copy-big', 'copy-many', 'pull-big', 'pull-many', 'tags', 'editor'];
+type BenchCase = CaseId | 'memory' | 'tree' | 'editor';
+const ALL_CASES: readonly BenchCase[] = ['copy-big', 'copy-many', 'pull-big', 'pull-many', 'tags', 'memory', 'tree', 'editor'];
+/** The single layer of the memory case: big enough that anything kept per byte would show. */
+const MEMORY_LAYER_BYTES = 2048 * MIB;
 
 interface Settings {
   runs: number;
@@ -78,7 +108,7 @@ function readSettings(): Settings {
   const unknown = cases.filter((c) => !ALL_CASES.includes(c as BenchCase));
   if (unknown.length) throw new Error(`unknown BENCH_CASES ${unknown.join(', ')}; known: ${ALL_CASES.join(', ')}`);
   return {
-    runs: positive('BENCH_RUNS', 3),
+    runs: positive('BENCH_RUNS', 5),
     concurrency: positive('BENCH_CONCURRENCY', 4),
     cases: cases.length ? (cases as BenchCase[]) : ALL_CASES,
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
@@ -154,23 +184,46 @@ async function bundleOurs(): Promise<string> {
   return outfile;
 }
 
+/** User + system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+async function processCpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100 || 0;
+}
+
+/** Runs a measured child and counts the CPU the two registries spent meanwhile (their share of the machine). */
+async function measureWithRegistries(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<[Sample, number]> {
+  const registries = [bench.source.pid, bench.target.pid];
+  const before = await Promise.all(registries.map(processCpuSeconds));
+  const sample = await measure(file, args, { scratchDir: bench.scratch, env });
+  const after = await Promise.all(registries.map(processCpuSeconds));
+  return [sample, after.reduce((sum, t, i) => sum + t - before[i]!, 0)];
+}
+
+/** BENCH_OURS_WRAP (e.g. "perf record -g -o /tmp/ours.data --") runs our child under a profiler. */
+function oursCommand(bench: Bench, spec: OursCase): [string, string[]] {
+  const wrap = (process.env.BENCH_OURS_WRAP ?? '').split(/\s+/).filter(Boolean);
+  const node = [process.execPath, ...bench.settings.nodeFlags, bench.oursScript, JSON.stringify(spec)];
+  return wrap.length ? [wrap[0]!, [...wrap.slice(1), ...node]] : [node[0]!, node.slice(1)];
+}
+
 async function runOurs(bench: Bench, spec: OursCase): Promise<Timing> {
-  const sample = await measure(process.execPath, [...bench.settings.nodeFlags, bench.oursScript, JSON.stringify(spec)], {
-    scratchDir: bench.scratch,
-  });
+  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, ...oursCommand(bench, spec));
   const result = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as OursResult;
   return {
     ms: result.ms,
     processMs: sample.wallMs,
     rssKb: sample.peakRssKb,
     cpuSeconds: sample.cpuSeconds,
+    registryCpuSeconds,
     firstPageMs: result.firstPageMs,
   };
 }
 
 async function runProcess(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timing> {
-  const sample = await measure(file, args, { scratchDir: bench.scratch, env });
-  return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds };
+  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, file, args, env);
+  return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, registryCpuSeconds };
 }
 
 /** curl GET of every layer to /dev/null: one transfer, or `--parallel` for many. */
@@ -183,6 +236,35 @@ async function curlGet(bench: Bench, image: BenchImage): Promise<Timing> {
     urls.map((url) => ({ url })),
   );
   return runProcess(bench, 'curl', parallelArgs(config, bench.settings.concurrency));
+}
+
+/**
+ * The pull limit with the digest checked: every layer fetched by `curl | tee FILE | sha256sum`, as
+ * many at once as ours (xargs -P); the printed hashes must be the layers' digests.
+ */
+async function curlHashedGet(bench: Bench, image: BenchImage): Promise<Timing> {
+  const script = join(bench.scratch, 'fetch-and-hash.sh');
+  const list = join(bench.scratch, 'fetch-and-hash.list');
+  const files = join(bench.scratch, 'fetched');
+  await writeFile(script, FETCH_AND_HASH_SCRIPT);
+  await mkdir(files, { recursive: true });
+  await writeFile(
+    list,
+    image.layers.map((l, i) => `${bench.source.url}/v2/${image.repository}/blobs/${l.digest} ${join(files, `layer-${i}`)}\n`).join(''),
+  );
+  try {
+    const [sample, registryCpuSeconds] = await measureWithRegistries(
+      bench,
+      'xargs',
+      hashedGetArgs(script, list, bench.settings.concurrency),
+    );
+    const printed = new Set(sample.stdout.split('\n').map((line) => line.split(' ')[0]));
+    const missing = image.layers.filter((l) => !printed.has(l.digest.slice('sha256:'.length)));
+    if (missing.length) throw new Error(`curl | tee | sha256sum did not print the digest of ${missing.length} layer(s)`);
+    return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, registryCpuSeconds };
+  } finally {
+    await rm(files, { recursive: true, force: true });
+  }
 }
 
 /** curl upload of every layer into the fresh target: the POSTs, then monolithic PUTs (in parallel for many). */
@@ -250,6 +332,7 @@ function pullCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
           return timing;
         }),
       curl: () => curlGet(bench, image),
+      curlHash: () => curlHashedGet(bench, image),
     },
   };
 }
@@ -300,19 +383,94 @@ function caseSpecs(bench: Bench): CaseSpec[] {
 
 /** N runs of each side; the order of the sides rotates per run so drift does not favour one of them. */
 async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
-  const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [] };
-  const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s]);
+  const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [], curlHash: [] };
+  const wanted = (process.env.BENCH_SIDES ?? '').split(',').filter(Boolean);
+  const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s] && (!wanted.length || wanted.includes(s)));
   for (let run = 0; run < runs; run++) {
     for (let i = 0; i < sides.length; i++) {
       const side = sides[(i + run) % sides.length]!;
       const timing = await spec.sides[side]!();
       samples[side].push(timing);
       log(
-        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(6)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB`,
+        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(6)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  registries ${timing.registryCpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB`,
       );
     }
   }
   return { id: spec.id, title: spec.title, curlLabel: spec.curlLabel, samples };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory in a running host
+
+/**
+ * A 2 GiB single-layer pull and copy, each in a Node process that plays the extension host (the
+ * core loaded and warm before the baseline; see hostMemoryCase in bench/ours.ts). The 2 GiB image
+ * lives in a registry of its own, removed with its storage at the end; the blob file goes as soon
+ * as the registry holds it.
+ */
+async function runMemoryCase(bench: Bench, lab: Lab): Promise<MemoryResult[]> {
+  const started = performance.now();
+  const blobs = join(WORK, 'memory-blobs');
+  const source = await lab.startRegistry({ name: 'memory-source' });
+  try {
+    await mkdir(blobs, { recursive: true });
+    const huge = await buildImage(blobs, 'bench/huge', '1', [MEMORY_LAYER_BYTES]);
+    const warm = await buildImage(blobs, 'bench/warm', '1', [8 * MIB, 8 * MIB]);
+    await pushImage(source.url, huge);
+    await pushImage(source.url, warm);
+    await rm(blobs, { recursive: true, force: true });
+    log(`setup: a 2 GiB image in ${source.host} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const results: MemoryResult[] = [];
+    for (const transfer of ['pull', 'copy'] as const) {
+      await freshTarget(bench.target);
+      const dir = join(bench.layouts, `memory-${transfer}`);
+      try {
+        const spec: OursCase = {
+          kind: 'host-memory',
+          transfer,
+          source: source.url,
+          target: bench.target.url,
+          repository: huge.repository,
+          tag: huge.tag,
+          warmRepository: warm.repository,
+          dir,
+          concurrency: bench.settings.concurrency,
+        };
+        const sample = await measure(
+          process.execPath,
+          ['--expose-gc', ...bench.settings.nodeFlags, bench.oursScript, JSON.stringify(spec)],
+          {
+            scratchDir: bench.scratch,
+            timeoutMs: 300_000,
+          },
+        );
+        if (transfer === 'pull') await assertLayoutHas(dir, huge);
+        else await assertTargetHas(bench.target, huge);
+        const result = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as OursResult;
+        if (!result.baseline || !result.growth) throw new Error(`the ${transfer} reported no memory figures`);
+        const title = transfer === 'pull' ? '2 GiB pull → OCI layout' : '2 GiB copy registry→registry';
+        results.push({
+          title,
+          baseline: result.baseline,
+          growth: result.growth,
+          samples: result.samples ?? 0,
+          ms: result.ms,
+          cpuSeconds: sample.cpuSeconds,
+          peakRssKb: sample.peakRssKb,
+        });
+        log(`  memory ${transfer}: RSS +${(result.growth.rss / 1e6).toFixed(1)} MB in ${(result.ms / 1000).toFixed(2)} s`);
+      } finally {
+        await Promise.all([dir, `${dir}-warm`].map((d) => rm(d, { recursive: true, force: true })));
+      }
+    }
+    return results;
+  } finally {
+    await source.stop();
+    await rm(source.dataDir, { recursive: true, force: true });
+    await rm(blobs, { recursive: true, force: true });
+    // The target holds the 2 GiB copy: empty it.
+    await freshTarget(bench.target);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,7 +526,7 @@ async function prepare(settings: Settings, lab: Lab): Promise<Bench> {
   }
   return {
     settings,
-    oursScript: await bundleOurs(),
+    oursScript: process.env.BENCH_OURS_SCRIPT ?? (await bundleOurs()),
     scratch,
     layouts,
     source,
@@ -404,16 +562,27 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   removeWorkOnInterrupt(settings.keep);
   const lab = await Lab.create({ dir: join(WORK, 'lab') });
-  const results: CaseResult[] = [];
+  const cases: CaseResult[] = [];
+  let memory: MemoryResult[] = [];
+  let tree: TreeResult | undefined;
   let editor: EditorResult | undefined;
+  const needsImages = settings.cases.some((c) => c !== 'editor' && c !== 'tree');
   const transfers = settings.cases.some((c) => c !== 'editor');
   try {
-    if (transfers) {
+    if (needsImages) {
       const bench = await prepare(settings, lab);
       for (const spec of caseSpecs(bench)) {
         log(`case ${spec.id}: ${spec.title}`);
-        results.push(await runCase(spec, settings.runs));
+        cases.push(await runCase(spec, settings.runs));
       }
+      if (settings.cases.includes('memory')) {
+        log('case memory: a 2 GiB pull and copy in a running Node process');
+        memory = await runMemoryCase(bench, lab);
+      }
+    }
+    if (settings.cases.includes('tree')) {
+      log('case tree: a 10,000-tag repository, a 20,000-repository catalog and a 20-platform index in VS Code');
+      tree = await runTreeBench(lab, { runs: settings.runs, work: join(WORK, 'tree'), log });
     }
     if (settings.cases.includes('editor')) {
       const registry = await lab.startRegistry({ name: 'editor' });
@@ -429,14 +598,15 @@ async function main(): Promise<void> {
     else log(`BENCH_KEEP=1: kept ${WORK} (${(await readdir(WORK)).join(', ')})`);
   }
   const info = await benchInfo(settings, performance.now() - started, loadAtStart);
+  const all: BenchResults = { cases, memory, ...(tree ? { tree } : {}) };
   const editorSection = editor ? renderEditorMarkdown(editor) : undefined;
   // The editor case alone keeps the transfer results already written, and replaces its own section.
-  const base = transfers ? renderMarkdown(results, info) : await readFile(RESULTS, 'utf8').catch(() => '# Benchmarks\n');
-  await writeFile(RESULTS, editorSection ? withEditorSection(base, editorSection) : base);
-  const summary = [
-    transfers ? renderSummary(results) : '',
-    editorSection ? editorSection.replace(`${EDITOR_HEADING}\n\n`, 'editor: ') : '',
-  ];
+  const base = transfers ? renderMarkdown(all, info) : await readFile(RESULTS, 'utf8').catch(() => '# Benchmarks\n');
+  // Written as the repository's Prettier would (its check covers bench/), so a committed run stays green.
+  const markdown = editorSection ? withEditorSection(base, editorSection) : base;
+  const options = (await prettier.resolveConfig(RESULTS)) ?? {};
+  await writeFile(RESULTS, await prettier.format(markdown, { ...options, filepath: RESULTS }));
+  const summary = [transfers ? renderSummary(all) : '', editorSection ? editorSection.replace(`${EDITOR_HEADING}\n\n`, 'editor: ') : ''];
   process.stdout.write(`${summary.filter(Boolean).join('\n\n')}\n\nwritten to ${RESULTS}\n`);
 }
 

@@ -14,7 +14,7 @@ const PARK = { x: 900, y: 650, settleMs: 700 };
 const QUIET_MS = 2_000;
 
 /** Waits until the proxy has seen no request for {@link QUIET_MS} (bounded: at most `limitMs`). */
-async function quiet(page: Page, proxy: FaultProxy, limitMs = 30_000): Promise<void> {
+export async function quiet(page: Page, proxy: FaultProxy, limitMs = 30_000): Promise<void> {
   const deadline = Date.now() + limitMs;
   let seen = proxy.requests.length;
   let since = Date.now();

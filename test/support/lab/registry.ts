@@ -165,6 +165,11 @@ export class LabRegistry {
     return this.child !== null;
   }
 
+  /** The registry process's id while it runs (the bench reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get deleteEnabled(): boolean {
     return this.options.deleteEnabled ?? true;
   }
