@@ -10,6 +10,7 @@ import { DockerHubProvider } from './docker-hub';
 import { GitHubProvider } from './github';
 import { GitLabProvider } from './gitlab';
 import { HarborProvider } from './harbor';
+import { RecognisingProvider } from './harbor-detect';
 import type { ProviderClient, ProviderContext } from './provider';
 import { QuayProvider } from './quay';
 
@@ -37,6 +38,8 @@ export function createProviderClient(registry: RegistryClient, api: ApiChannel, 
     case 'harbor':
       return new HarborProvider(info, ctx);
     default:
+      // A registry nobody named a provider for may turn out to be Harbor (harbor-detect.ts).
+      if (info.chosenBy === 'default') return new RecognisingProvider(info, ctx);
       return new DistributionProvider(info, ctx);
   }
 }
