@@ -116,6 +116,19 @@ describe('Harbor recognised without a provider setting', function () {
     assert.ok(manifest.descriptor.digest.startsWith('sha256:'));
   });
 
+  it('starts as Harbor when built again with what an earlier client recognised, asking nothing first', async () => {
+    const first = client({ username: 'dev', password: 'dev-password' }).provider;
+    await pagesOf(first.listRepositories());
+    harbor.server.clear();
+    const session = vendorSession([harbor.server], { 'harbor.test': { username: 'dev', password: 'dev-password' } });
+    sessions.push(session);
+    const again = createProviderClient(session.registry('harbor.test'), session.apiChannel(), { recognised: first.info });
+    assert.equal(again.info.chosenBy, 'detected');
+    assert.deepEqual(repositoryNames(await pagesOf(again.listRepositories())), ['library/nginx', 'team/app']);
+    assert.equal(harbor.server.count('harbor.test', /^\/v2\/_catalog/), 0);
+    assert.equal(systemInfoRequests().length, 0);
+  });
+
   it('lists the public projects to an anonymous user', async () => {
     const { provider } = client();
     assert.deepEqual(repositoryNames(await pagesOf(provider.listRepositories())), ['library/nginx']);

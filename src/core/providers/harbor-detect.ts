@@ -108,11 +108,14 @@ export class RecognisingProvider implements ProviderClient {
   /** Set once the registry answered that it is not Harbor: it is not asked again. */
   private notHarbor = false;
 
+  /** `earlier`: what a previous client for this registry recognised it as; it starts as that. */
   constructor(
     private readonly plainInfo: ProviderInfo,
     private readonly ctx: ProviderContext,
+    earlier?: ProviderInfo,
   ) {
     this.catalog = new DistributionProvider(plainInfo, ctx);
+    if (earlier?.id === 'harbor' && earlier.chosenBy === 'detected') this.harbor = new HarborProvider(earlier, ctx);
   }
 
   get info(): ProviderInfo {

@@ -289,8 +289,12 @@ export class RegistryNode extends PagedNode {
         const page = await pages.next();
         if (provider.info.id !== before && !this.recognised) {
           this.recognised = true;
-          this.askAccount();
-          this.ctx.changed(this);
+          this.ctx.providerRecognised(this.entry.host, provider.info);
+          // Redrawn once the page is in (its count too), as when the account becomes known.
+          setTimeout(() => {
+            this.askAccount();
+            this.ctx.changed(this);
+          }, 0);
         }
         return page;
       },
