@@ -63,25 +63,31 @@ export class HarborContract {
     readonly registry: LabRegistry,
   ) {}
 
-  static async start(lab: Lab, world: HarborWorld, registry: LabRegistry, host = 'harbor.test'): Promise<HarborContract> {
+  /** `aliases`: more names the same Harbor answers under (its realm always on the name asked, as Harbor builds it from the request's Host). */
+  static async start(
+    lab: Lab,
+    world: HarborWorld,
+    registry: LabRegistry,
+    host = 'harbor.test',
+    aliases: string[] = [],
+  ): Promise<HarborContract> {
     const ref: { contract?: HarborContract } = {};
+    const names = [host, ...aliases];
     const server = await ContractServer.start({
       lab,
       label: 'harbor',
-      names: [host],
+      names,
       handler: (req) => ref.contract!.handle(req),
-      fronts: [
-        {
-          host,
-          registry,
-          realm: `https://${host}/service/token`,
-          service: 'harbor-registry',
-          intercept: (req) => {
-            const answer = ref.contract!.catalog(req);
-            return answer ? { answer } : undefined;
-          },
+      fronts: names.map((name) => ({
+        host: name,
+        registry,
+        realm: `https://${name}/service/token`,
+        service: 'harbor-registry',
+        intercept: (req: ContractRequest) => {
+          const answer = ref.contract!.catalog(req);
+          return answer ? { answer } : undefined;
         },
-      ],
+      })),
     });
     ref.contract = new HarborContract(server, world, host, registry);
     return ref.contract;
