@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { showError } from '../common/notify';
 import { core } from '../common/core-loader';
 import pLimit from 'p-limit';
-import type { CoreError, ParsedManifest, ProviderClient, RegistryClient, Repository } from '../core/index';
+import type { CoreError, ParsedManifest, ProviderClient, ProviderInfo, RegistryClient, Repository } from '../core/index';
 import { meansRegistryDown } from './registry-fixes';
 import { errorText } from '../common/error-text';
 import type { RegistryService } from '../common/registry-service';
@@ -39,6 +39,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly filters = new Map<string, NameFilter>();
   /** Creation times by manifest digest (content-addressed, so never stale). */
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
+  /** Providers recognised by a listing (Harbor nobody named), by host: a row built again (after a login, a refresh, a settings change) starts as it. */
+  private readonly recognised = new Map<string, ProviderInfo>();
   private readonly pullLimitWatch: vscode.Disposable;
 
   constructor(
@@ -56,6 +58,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
         if (meansRegistryDown((err as { code?: string } | undefined)?.code))
           this.registries.find((r) => r.entry.host === host)?.markUnreachable(err as CoreError);
       },
+      providerRecognised: (host, info) => this.recognised.set(host, info),
       lazy: (task) => this.backgroundLimit(task),
       content: this.service.content,
       rows: this.rows,
@@ -228,6 +231,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       ...(setting?.namespaces ? { namespaces: setting.namespaces.filter((n) => typeof n === 'string' && n.trim() !== '') } : {}),
       ...(setting ? { scheme: parseRegistryLocation(setting.url).scheme } : {}),
     };
+    const recognised = setting?.provider ? undefined : this.recognised.get(host);
+    if (recognised) return createProviderClient(client, api, { ...options, recognised });
     try {
       return createProviderClient(client, api, options);
     } catch (err) {

@@ -13,7 +13,7 @@ import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
 /** The inspector webview's frame whose toolbar shows `title`. */
-async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
+export async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {

@@ -4,8 +4,8 @@
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
  *                                          editor-path, provider-path, restricted-path, big-registry-path,
- *                                          trips-path; E2E_ONLY=editor|cleanup|big|trips runs one (editor: with
- *                                          the Restricted Mode path))
+ *                                          trips-path, harbor-path; E2E_ONLY=editor|cleanup|big|trips|harbor
+ *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,7 @@ import { runWalkthroughPath } from './walkthrough-path';
 import { runEditorPath } from './editor-path';
 import { runRestrictedPath } from './restricted-path';
 import { runProviderPath } from './provider-path';
+import { runHarborPath } from './harbor-path';
 import { runCleanupComparePath } from './cleanup-compare-path';
 import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
@@ -190,7 +191,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
       console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
       return 0;
     }
-    // E2E_ONLY=big or E2E_ONLY=trips runs that path alone (after opening the view), for work on it.
+    // E2E_ONLY=big, trips or harbor runs that path alone (after opening the view), for work on it.
     if (!only) {
       await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
       // Seeded only now, so the tree's screenshots above do not list it.
@@ -238,6 +239,16 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
         providers: providers.description,
         scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
       });
+    }
+    if (!only || only === 'harbor') {
+      // Harbor, recognised without a setting and named in the remote settings.json (screenshots 73–76).
+      await runHarborPath(workbench.page, {
+        screenshots,
+        harbor: providers.description.harbor,
+        machineSettingsFile: join(server.runDir, 'user-data/Machine/settings.json'),
+      });
+    }
+    if (!only) {
       // After the tree's paths: it leaves the Explorer in the side bar.
       await editorPath();
       // Last: a second VS Code, with workspace trust on and the folder not trusted.

@@ -179,7 +179,8 @@ describe('Quay and Harbor providers against their contract servers', function ()
     it('lists projects, then their repositories, for a user `_catalog` refuses', async () => {
       const { session, client: harborClient } = client('harbor.test', dev, { provider: 'harbor' });
       const catalog = await failure(pagesOf(session.registry('harbor.test').listRepositories()));
-      assert.equal(catalog.code, 'DENIED', `Harbor's catalog is for administrators (${catalog.message})`);
+      // Harbor's core answers `_catalog` with 401 and `Basic realm="harbor"` to a user it refuses, signed in or not.
+      assert.equal(catalog.code, 'AUTH_FAILED', `Harbor's catalog is for administrators (${catalog.message})`);
       const pages = await pagesOf(harborClient.listRepositories({ pageSize: 1 }));
       assert.deepEqual(
         pages.map((p) => p.map((r) => r.name)),

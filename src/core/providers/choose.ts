@@ -3,7 +3,7 @@
  * *.azurecr.io, *.dkr.ecr.*.amazonaws.com, *-docker.pkg.dev, gcr.io), or by the `provider` a user
  * names on a registry entry for a self-hosted edition (GitLab, Harbor, Quay, GitHub Enterprise
  * Server), with the API's base URL the user gives or the one the edition serves by default.
- * Pure: no requests.
+ * Pure: no requests (a Harbor nobody named is recognised from its answers: harbor-detect.ts).
  */
 import { CoreError, quoteInput } from '../errors';
 import { isDockerHubHost } from '../name/docker-hub';
@@ -95,6 +95,14 @@ export function chooseProvider(host: string, setting: ProviderSetting = {}): Pro
       id === 'harbor' ||
       cloudConsolePage(id, host) !== undefined,
   };
+}
+
+/**
+ * The provider of a registry recognised from its own answers (see harbor-detect.ts), its API on
+ * the origin the registry was reached at (the scheme it fell back to included).
+ */
+export function recognisedProvider(host: string, id: 'harbor', origin: string): ProviderInfo {
+  return { ...chooseProvider(host, { provider: id, apiUrl: `${origin}/api/v2.0` }), chosenBy: 'detected' };
 }
 
 function checkedApiUrl(raw: string, host: string): string {

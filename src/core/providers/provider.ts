@@ -76,8 +76,8 @@ export interface ProviderInfo {
   id: ProviderId;
   /** "Docker Hub", "GitHub Container Registry", "Harbor"… */
   name: string;
-  /** How it was chosen: by the registry's host, or by the `provider` on its settings entry. */
-  chosenBy: 'host' | 'setting' | 'default';
+  /** How it was chosen: by the registry's host, by the `provider` on its settings entry, or recognised from the registry's answers (Harbor). */
+  chosenBy: 'host' | 'setting' | 'detected' | 'default';
   /** The vendor API's base URL (`https://api.github.com`); absent when the registry lists through `_catalog`. */
   apiBase?: string;
   signIn: SignIn;

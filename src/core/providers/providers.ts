@@ -10,12 +10,15 @@ import { DockerHubProvider } from './docker-hub';
 import { GitHubProvider } from './github';
 import { GitLabProvider } from './gitlab';
 import { HarborProvider } from './harbor';
-import type { ProviderClient, ProviderContext } from './provider';
+import { RecognisingProvider } from './harbor-detect';
+import type { ProviderClient, ProviderContext, ProviderInfo } from './provider';
 import { QuayProvider } from './quay';
 
 export interface ProviderClientOptions extends ProviderSetting {
   /** Namespaces (organizations, groups, projects) to list besides the ones the API names. */
   namespaces?: readonly string[];
+  /** What an earlier client recognised this registry as (harbor-detect.ts), for one built again: it starts as that provider. */
+  recognised?: ProviderInfo;
 }
 
 /**
@@ -37,6 +40,8 @@ export function createProviderClient(registry: RegistryClient, api: ApiChannel, 
     case 'harbor':
       return new HarborProvider(info, ctx);
     default:
+      // A registry nobody named a provider for may turn out to be Harbor (harbor-detect.ts).
+      if (info.chosenBy === 'default') return new RecognisingProvider(info, ctx, options.recognised);
       return new DistributionProvider(info, ctx);
   }
 }

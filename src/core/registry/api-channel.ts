@@ -22,6 +22,11 @@ export interface ApiRequest {
   /** A JSON or form body; a string, so retries and redirects can send it again. */
   body?: string;
   signal?: AbortSignal;
+  /**
+   * `none`: a redirect is handed back as the answer, not followed (a probe of a registry's own
+   * origin, which its answers must not steer to another host).
+   */
+  redirects?: 'follow' | 'none';
 }
 
 /** What the session gives a channel: how to send one request to an origin it reaches as configured. */
@@ -74,6 +79,7 @@ export class ApiChannel {
   private async sendFollowing(req: ApiRequest): Promise<HttpResponse> {
     const home = req.url;
     let res = await this.source.send({ method: req.method, url: req.url, headers: req.headers, body: req.body, signal: req.signal });
+    if (req.redirects === 'none') return res;
     for (let hop = 0; isRedirect(res.status); hop++) {
       const location = header(res, 'location');
       await res.body.dump().catch(() => undefined);

@@ -3,7 +3,7 @@
  * (TreeContext), the places rows carry down by value, and the simplest rows (messages, actions).
  */
 import * as vscode from 'vscode';
-import type { ParsedManifest, RegistryClient, Repository } from '../../core/index';
+import type { ParsedManifest, ProviderInfo, RegistryClient, Repository } from '../../core/index';
 import type { ContentCache } from '../../common/content-cache';
 import type { RepositorySortOrder, TagSortOrder } from '../../common/settings';
 import type { NameFilter } from '../name-filter';
@@ -34,6 +34,8 @@ export interface TreeContext {
    * its row turns unreachable at once, with the fixes and Retry, instead of staying green.
    */
   registryFailed(host: string, err: unknown): void;
+  /** The listing recognised the provider of a registry nobody named one for (Harbor): a row built again starts as it. */
+  providerRecognised(host: string, info: ProviderInfo): void;
   /** Runs background lookups (tag digests, creation dates) a few at a time. */
   lazy<T>(task: () => Promise<T>): Promise<T>;
   /** Manifests and configs by digest (the registry service's, shared with the inspector). */

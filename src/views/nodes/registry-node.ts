@@ -79,6 +79,8 @@ export class RegistryNode extends PagedNode {
   private readonly details = new Map<string, RepositoryDetails>();
   /** The signed-in account as the vendor names it, once asked after a reachable ping. */
   private account: string | undefined;
+  /** Whether the listing has recognised the registry's provider (a Harbor nobody named), so the row was redrawn. */
+  private recognised = false;
 
   constructor(
     readonly entry: RegistryEntry,
@@ -208,7 +210,7 @@ export class RegistryNode extends PagedNode {
     const provider = this.entry.provider;
     if (provider.info.chosenBy !== 'default') {
       md.appendMarkdown('\n\nProvider: ').appendText(
-        `${provider.info.name}${provider.info.chosenBy === 'setting' ? ' (from settings)' : ''}`,
+        `${provider.info.name}${provider.info.chosenBy === 'setting' ? ' (from settings)' : provider.info.chosenBy === 'detected' ? ' (recognised from its answers)' : ''}`,
       );
       if (provider.info.apiBase) md.appendText(`, listing through ${provider.info.apiBase}`);
     }
@@ -278,7 +280,26 @@ export class RegistryNode extends PagedNode {
   }
 
   protected listing(): AsyncIterator<Page<string>> {
-    return repositoryListing(this.entry.provider, this.entry.pinnedRepositories, this.ctx.pageSize(), this.details);
+    const pages = repositoryListing(this.entry.provider, this.entry.pinnedRepositories, this.ctx.pageSize(), this.details);
+    const provider = this.entry.provider;
+    const before = provider.info.id;
+    // A registry recognised while listing (Harbor, from its answers): its row shows the provider and who is signed in.
+    return {
+      next: async () => {
+        const page = await pages.next();
+        if (provider.info.id !== before && !this.recognised) {
+          this.recognised = true;
+          this.ctx.providerRecognised(this.entry.host, provider.info);
+          // Redrawn once the page is in (its count too), as when the account becomes known.
+          setTimeout(() => {
+            this.askAccount();
+            this.ctx.changed(this);
+          }, 0);
+        }
+        return page;
+      },
+      return: (value?: unknown) => pages.return(value as undefined),
+    };
   }
 
   protected override orderForDisplay(names: readonly string[]): readonly string[] {

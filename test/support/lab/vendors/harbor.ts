@@ -3,11 +3,20 @@
 // X-Total-Count and Link, Basic authentication, the current user, and its error body
 // (`{"errors":[{"code","message"}]}`); public projects answer anonymous users. Its registry's
 // token service (/service/token, service harbor-registry) grants the catalog to administrators
-// only, so `_catalog` refuses other users, as Harbor's does. The `/v2/` part is a real lab registry.
+// only. The `/v2/` part is a real lab registry, except `_catalog`, which Harbor's core answers itself
+// (src/server/registry/catalog.go, behind src/server/middleware/v2auth/auth.go): to an
+// administrator (or a token the token service granted the catalog) its repository names, sorted,
+// paged by n/last with a Link; to anyone else 401 UNAUTHORIZED "unauthorized to list catalog" with
+// the challenge `Basic realm="harbor"`. The anonymous `GET /api/v2.0/systeminfo` (getSystemInfo:
+// "this can be called by anonymous request. Some attributes will be omitted") answers the
+// GeneralInfo Harbor gives an anonymous caller (auth_mode and the like), with the protected
+// attributes (harbor_version, external_url, registry_url…) for a signed-in user only
+// (src/controller/systeminfo/controller.go).
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
   basicCredentials,
+  bearerToken,
   ContractServer,
   intParam,
   pageLinks,
@@ -54,14 +63,31 @@ export class HarborContract {
     readonly registry: LabRegistry,
   ) {}
 
-  static async start(lab: Lab, world: HarborWorld, registry: LabRegistry, host = 'harbor.test'): Promise<HarborContract> {
+  /** `aliases`: more names the same Harbor answers under (its realm always on the name asked, as Harbor builds it from the request's Host). */
+  static async start(
+    lab: Lab,
+    world: HarborWorld,
+    registry: LabRegistry,
+    host = 'harbor.test',
+    aliases: string[] = [],
+  ): Promise<HarborContract> {
     const ref: { contract?: HarborContract } = {};
+    const names = [host, ...aliases];
     const server = await ContractServer.start({
       lab,
       label: 'harbor',
-      names: [host],
+      names,
       handler: (req) => ref.contract!.handle(req),
-      fronts: [{ host, registry, realm: `https://${host}/service/token`, service: 'harbor-registry' }],
+      fronts: names.map((name) => ({
+        host: name,
+        registry,
+        realm: `https://${name}/service/token`,
+        service: 'harbor-registry',
+        intercept: (req: ContractRequest) => {
+          const answer = ref.contract!.catalog(req);
+          return answer ? { answer } : undefined;
+        },
+      })),
     });
     ref.contract = new HarborContract(server, world, host, registry);
     return ref.contract;
@@ -82,6 +108,8 @@ export class HarborContract {
     if (req.path === '/service/token') return this.token(req, user);
     if (!req.path.startsWith('/api/v2.0/')) return undefined;
     if (user === null) return this.error(401, 'UNAUTHORIZED', 'unauthorized');
+    // GET /systeminfo (getSystemInfo): the general part to anyone, the protected part to a signed-in user.
+    if (req.path === '/api/v2.0/systeminfo') return { status: 200, json: this.systemInfo(user) };
     const sees = (p: HarborProject) => p.public || (!!user && (user.admin || p.members.includes(user.username)));
     // GET /users/current (getCurrentUserInfo)
     if (req.path === '/api/v2.0/users/current')
@@ -120,6 +148,55 @@ export class HarborContract {
     return this.error(404, 'NOT_FOUND', 'not found');
   }
 
+  /** GeneralInfo as Harbor's systeminfo controller fills it: protected attributes only for a signed-in user. */
+  private systemInfo(user: HarborUser | undefined): Record<string, unknown> {
+    const general = { auth_mode: 'db_auth', primary_auth_mode: false, self_registration: false, banner_message: '' };
+    if (!user) return general;
+    return {
+      ...general,
+      current_time: new Date().toISOString(),
+      read_only: false,
+      harbor_version: 'v2.13.0-lab',
+      external_url: `https://${this.host}`,
+      registry_url: this.host,
+      has_ca_root: false,
+      project_creation_restriction: 'everyone',
+      registry_storage_provider_name: 'filesystem',
+      notification_enable: true,
+    };
+  }
+
+  /**
+   * `GET /v2/_catalog` as Harbor's core answers it: for a system administrator (Basic) or a token
+   * granting the catalog, every repository name sorted, `n`/`last` paging with a Link while more
+   * follow; anyone else gets 401 and `Basic realm="harbor"` (v2auth's challenge for the catalog).
+   */
+  catalog(req: ContractRequest): ContractAnswer | undefined {
+    if (req.path !== '/v2/_catalog') return undefined;
+    const basic = basicCredentials(req.headers);
+    const admin = basic
+      ? !!this.world.users.find((u) => u.username === basic.username && u.password === basic.password && u.admin)
+      : tokenGrantsCatalog(bearerToken(req.headers));
+    if (!admin)
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Basic realm="harbor"', 'docker-distribution-api-version': 'registry/2.0' },
+        json: { errors: [{ code: 'UNAUTHORIZED', message: 'unauthorized to list catalog' }] },
+      };
+    const names = this.world.projects.flatMap((p) => p.repositories.map((r) => `${p.name}/${r.name}`)).sort();
+    const n = req.query.get('n');
+    if (n === null) return { status: 200, json: { repositories: names } };
+    const size = Math.max(0, Number(n) || 0);
+    const last = req.query.get('last');
+    const start = last ? names.indexOf(last) + 1 : 0;
+    const page = names.slice(start, start + size);
+    const more = page.length > 0 && page[page.length - 1] !== names[names.length - 1];
+    const link: Record<string, string> = more
+      ? { link: `</v2/_catalog?last=${encodeURIComponent(page[page.length - 1]!)}&n=${size}>; rel="next"` }
+      : {};
+    return { status: 200, headers: link, json: { repositories: page } };
+  }
+
   /** The registry's token service: members pull and push their projects, anyone pulls public ones, only administrators list the catalog. */
   private token(req: ContractRequest, user: HarborUser | null | undefined): ContractAnswer {
     if (user === null) return { status: 401, json: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
@@ -142,5 +219,17 @@ export class HarborContract {
     // Harbor's Link URLs are relative to the host (/api/v2.0/…).
     const links = pageLinks('', req, page, lastPage);
     return { status: 200, headers: { ...links, 'x-total-count': String(all.length) }, json: items };
+  }
+}
+
+/** Whether a token this contract's token service issued grants the catalog (its claims are read, as the registry would after checking them). */
+function tokenGrantsCatalog(token: string | undefined): boolean {
+  const claims = token?.split('.')[1];
+  if (!claims) return false;
+  try {
+    const access = (JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { access?: AccessEntry[] }).access ?? [];
+    return access.some((a) => a.type === 'registry' && a.name === 'catalog');
+  } catch {
+    return false;
   }
 }

@@ -3,7 +3,8 @@
 // GitLab's, Quay's, Harbor's and ACR's sharing one; all seeded with small images, fresh random
 // tokens per run, and what the extension's settings need to reach them under ghcr.io,
 // api.github.com, docker.io, auth.docker.io, hub.docker.com, registry.gitlab.com, gitlab.com,
-// quay.io, harbor.test and labacr.azurecr.io.
+// quay.io, harbor.test (and harbor.corp.test, the same Harbor met without a provider setting) and
+// labacr.azurecr.io.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { OciLayout, pushToRegistry } from '../content';
@@ -23,7 +24,7 @@ export interface ProviderLabDescription {
   hub: { username: string; pat: string; repositories: string[]; tag: string };
   gitlab: { username: string; pat: string; repositories: string[]; tag: string };
   quay: { token: string; repositories: string[]; tag: string };
-  harbor: { host: string; username: string; password: string; repositories: string[]; tag: string };
+  harbor: { host: string; recognisedHost: string; username: string; password: string; repositories: string[]; tag: string };
   acr: { host: string; command: string; account: string; entraToken: string; repositories: string[] };
 }
 
@@ -170,6 +171,9 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
       ],
     },
     moreRegistry,
+    'harbor.test',
+    // A second name for the same Harbor, added without a provider setting: recognised from its answers.
+    ['harbor.corp.test'],
   );
   // ACR with no login at first (the tree names `az acr login`); then the Microsoft sign-in's token, exchanged.
   const entraClaims = { aud: 'https://management.core.windows.net/', tid: '00000000-0000-0000-0000-00000000c0de', upn: 'ada@example.com' };
@@ -199,7 +203,14 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
       hub: { username: 'moby', pat, repositories: ['moby/app', 'moby/web', 'acme/site'], tag: '1.0' },
       gitlab: { username: 'gitty', pat: gitlabPat, repositories: ['team/app', 'team/app/worker'], tag: '1.0' },
       quay: { token: quayToken, repositories: ['quayuser/app'], tag: '1.0' },
-      harbor: { host: harbor.host, username: 'dev', password: harborPassword, repositories: ['library/nginx', 'team/api'], tag: '1.0' },
+      harbor: {
+        host: harbor.host,
+        recognisedHost: 'harbor.corp.test',
+        username: 'dev',
+        password: harborPassword,
+        repositories: ['library/nginx', 'team/api'],
+        tag: '1.0',
+      },
       acr: {
         host: clouds.acrHost,
         command: 'az acr login --name labacr',
