@@ -161,7 +161,9 @@ async function revealInTree(target: unknown, tree: RegistryTreeProvider, view: v
   const text = (target as { reference?: unknown } | undefined)?.reference;
   if (typeof text !== 'string') return false;
   const ref = core().parseReference(text);
-  const registry = (await tree.getChildren()).find((n): n is RegistryNode => n instanceof RegistryNode && n.entry.host === ref.registry);
+  const registry = (await tree.childrenOf(undefined)).find(
+    (n): n is RegistryNode => n instanceof RegistryNode && n.entry.host === ref.registry,
+  );
   if (!registry) return false;
   const repository = await findChild(
     tree,
@@ -183,7 +185,7 @@ async function findChild(
   descend: (n: ExplorerNode) => boolean = () => false,
 ): Promise<ExplorerNode | undefined> {
   for (let page = 0; page < REVEAL_PAGES; page++) {
-    const children = await tree.getChildren(parent);
+    const children = await tree.childrenOf(parent);
     const hit = children.find(wanted);
     if (hit) return hit;
     for (const folder of children.filter(descend)) {

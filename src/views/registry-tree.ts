@@ -14,6 +14,7 @@ import type { NameFilter } from './name-filter';
 import { MessageNode, type ExplorerNode, type TreeContext } from './nodes/node-base';
 import { PagedNode } from './nodes/paged-node';
 import { RegistryNode, type RegistryEntry } from './nodes/registry-node';
+import { RowRedraws } from './row-redraws';
 import { RowsOnScreen } from './rows-on-screen';
 import { visibleTreeItem } from './visible-tree-item';
 
@@ -28,6 +29,8 @@ export const VIEW_ID = 'registryExplorer.registries';
 export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
+  /** Every redraw goes through here: one under a row being redrawn waits until VS Code lists it again. */
+  private readonly redraws = new RowRedraws<ExplorerNode>((node) => this.changeEmitter.fire(node));
   private roots: Promise<ExplorerNode[]> | undefined;
   /** The roots last built, for lookups by host (refresh after a copy, the Filter command). */
   private builtRoots: ExplorerNode[] = [];
@@ -36,6 +39,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly backgroundLimit = pLimit(4);
   /** Which rows VS Code draws (registered as a file decoration provider by the extension). */
   readonly rows = new RowsOnScreen();
+  /** Rows given a URI only to say when they are drawn (rows with none of their own). */
+  private readonly drawnUris = new WeakMap<ExplorerNode, vscode.Uri>();
   private readonly filters = new Map<string, NameFilter>();
   /** Creation times by manifest digest (content-addressed, so never stale). */
   private readonly createdTimes = new Map<string, Promise<number | undefined>>();
@@ -52,7 +57,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       tagSortOrder: () => this.service.settings.tagSortOrder,
       repositorySortOrder: () => this.service.settings.repositorySortOrder,
       nestedRepositories: () => this.service.settings.nestedRepositories,
-      changed: (node) => this.changeEmitter.fire(node),
+      changed: (node) => this.redraws.redraw(node),
+      drawn: (node) => this.redraws.drawn(node),
       describe: (err, doing) => this.describe(err, doing),
       registryFailed: (host, err) => {
         if (meansRegistryDown((err as { code?: string } | undefined)?.code))
@@ -75,7 +81,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       if (pending.has(registry)) return;
       const timer = setTimeout(() => {
         pending.delete(registry);
-        for (const node of this.registries) if (core().canonicalHost(node.entry.host) === registry) this.changeEmitter.fire(node);
+        for (const node of this.registries) if (core().canonicalHost(node.entry.host) === registry) this.redraws.redraw(node);
       }, 1000);
       pending.set(registry, timer);
     });
@@ -83,14 +89,36 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     // The one door to VS Code for rows: registry strings in them are shown with hidden characters visible.
-    return visibleTreeItem(node.treeItem());
+    const item = visibleTreeItem(node.treeItem());
+    // Its parent's redraw waits until the window has its listing: a drawn row says so (see row-redraws.ts).
+    if (!item.resourceUri && node.parent && this.redraws.waitsForDrawnChild(node.parent)) {
+      let uri = this.drawnUris.get(node);
+      if (!uri) {
+        uri = this.rows.watch(item.id ?? 'row', () => this.redraws.drawn(node));
+        this.drawnUris.set(node, uri);
+      }
+      item.resourceUri = uri;
+    }
+    return item;
   }
 
   getParent(node: ExplorerNode): ExplorerNode | undefined {
     return node.parent;
   }
 
+  /** VS Code lists a node's children (commands use {@link childrenOf}: only VS Code's listing counts for redraws). */
   async getChildren(node?: ExplorerNode): Promise<ExplorerNode[]> {
+    if (!node) return this.childrenOf(undefined);
+    const listed = this.redraws.listing(node);
+    try {
+      return await this.childrenOf(node);
+    } finally {
+      listed();
+    }
+  }
+
+  /** A node's children (or the roots), as the tree shows them. */
+  async childrenOf(node: ExplorerNode | undefined): Promise<ExplorerNode[]> {
     if (node) return node.children ? node.children() : [];
     this.roots ??= this.buildRoots();
     return this.roots;
@@ -111,7 +139,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   refresh(node?: ExplorerNode): void {
     if (node instanceof PagedNode) {
       node.reset();
-      this.changeEmitter.fire(node);
+      this.redraws.redraw(node);
       return;
     }
     this.service.reset();
@@ -120,7 +148,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
 
   /** Redraws a node after its filter changed: what is loaded stays, the display is recomputed. */
   filterChanged(node: PagedNode): void {
-    this.changeEmitter.fire(node);
+    this.redraws.redraw(node);
   }
 
   /** Refreshes a repository's node if the tree shows that registry (after a copy, tag or delete). */
@@ -144,7 +172,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   async loadMore(node: PagedNode): Promise<void> {
     if (node.loadingMore) return;
     node.loadingMore = true;
-    if (node.loadMoreRow) this.changeEmitter.fire(node.loadMoreRow);
+    if (node.loadMoreRow) this.redraws.redraw(node.loadMoreRow);
     try {
       await vscode.window.withProgress({ location: { viewId: VIEW_ID } }, () => node.loadMore());
     } catch (err) {
@@ -152,7 +180,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     } finally {
       node.loadingMore = false;
     }
-    this.changeEmitter.fire(node);
+    this.redraws.redraw(node);
   }
 
   dispose(): void {

@@ -45,12 +45,18 @@ export async function runBigRegistryPath(
   const registryRow = row(page, /^Big registry/);
   await registryRow.click();
   await row(page, repository).waitFor({ timeout: 30_000 });
+  // The registry's row counts what it listed as soon as it has (the catalog goes on: "+").
+  await row(page, /^Big registry.*\b\d+\+ repositories/).waitFor({ timeout: 10_000 });
 
   // 57. A repository of 1,000 tags: every tag is listed (one request), named tags come first, and
   // only the rows VS Code draws ask for their digest, by HEAD.
   proxy.clearRequests();
   await row(page, repository).click();
   await row(page, new RegExp(`^latest\\s*[0-9a-f]{12}`)).waitFor({ timeout: 30_000 });
+  // 89. The repository's row says how many tags it has as soon as they are listed, not from a later
+  // redraw; redrawing it did not cost the tag rows their digests (above) or list the tags again (below).
+  const countRow = row(page, new RegExp(`^${repository.replace('/', '\\/')}\\s*${bulk.tags.length} tags$`));
+  await countRow.waitFor({ timeout: 10_000 });
   await quiet(page, proxy);
   const drawn = await page.locator('.pane-body .monaco-list-row').count();
   const first = manifestRequests(proxy, repository);
@@ -66,6 +72,7 @@ export async function runBigRegistryPath(
   const tags = labels.slice(labels.indexOf(repository) + 1, labels.indexOf(repository) + 1 + bulk.expectedOrder.first.length);
   assert.deepEqual(tags, bulk.expectedOrder.first, `named tags first, then the newest versions (rows: ${labels.join(' | ')})`);
   await shoot(page, screenshots, '56-big-repository-rows-on-screen', PARK);
+  await shoot(page, screenshots, '89-big-repository-count-after-expanding', PARK);
 
   // 58. Scrolling to the end draws other rows, and only those ask for their digest. The registry
   // sent every tag at once, so the listing knows it is complete: "Load more" says how many there are.

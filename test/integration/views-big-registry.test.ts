@@ -89,6 +89,55 @@ describe('A registry the size of a real one', () => {
     await logWith(api, new RegExp(`${bulk.tagsRepository}: \\d+ requests? to the registry \\([^)]*\\d+ HEAD manifest\\)`));
   });
 
+  it('counts the tags on the repository row as soon as they are listed, and the rows VS Code draws still show their digests', async () => {
+    const repository = await child(api, await registry(), bulk.tagsRepository);
+    // What VS Code is told to redraw, with what the row says then; and the rows it asks for again.
+    const redrawn: string[] = [];
+    const changes = api.tree.onDidChangeTreeData((node) => {
+      if (node === repository) redrawn.push(String(repository.treeItem().description));
+    });
+    const asked: { node: ExplorerNode; description: string }[] = [];
+    const getTreeItem = api.tree.getTreeItem.bind(api.tree);
+    api.tree.getTreeItem = (node) => {
+      const item = getTreeItem(node);
+      asked.push({ node, description: String(item.description) });
+      return item;
+    };
+    try {
+      // Collapsed and refreshed, the repository has listed nothing. Selected in the view and expanded
+      // from the keyboard, as a person does: VS Code lists its tags and draws the rows on screen.
+      await vscode.commands.executeCommand('workbench.actions.treeView.registryExplorer.registries.collapseAll');
+      await vscode.commands.executeCommand('registryExplorer.refresh', repository);
+      proxy.clearRequests();
+      const found = await vscode.commands.executeCommand<boolean>('registryExplorer.revealInTree', {
+        reference: `${proxy.host}/${bulk.tagsRepository}`,
+      });
+      assert.equal(found, true);
+      assert.equal(proxy.count('GET', new RegExp(`^/v2/${bulk.tagsRepository}/tags/list`)), 0, 'selected, not yet listed');
+      await vscode.commands.executeCommand('list.expand');
+      await waitFor('the count on the redrawn row', () => (redrawn.includes(`${bulk.tagCount} tags`) ? true : undefined));
+      // The redraw does not cost the drawn rows their details: VS Code asks for the `latest` row
+      // again once its digest is known, so the window shows it.
+      await waitFor('the drawn latest row redrawn with its digest', () =>
+        asked.some((a) => label(a.node) === 'latest' && a.node.parent === repository && /^[0-9a-f]{12}$/.test(a.description))
+          ? true
+          : undefined,
+      );
+      await quiet(proxy);
+      assert.equal(
+        proxy.count('GET', new RegExp(`^/v2/${bulk.tagsRepository}/tags/list`)),
+        1,
+        'the tags are listed once, not again for the count',
+      );
+      assert.equal(manifests(bulk.tagsRepository, 'GET'), 0, 'a row needs no manifest body');
+      const heads = manifests(bulk.tagsRepository, 'HEAD');
+      assert.ok(heads >= 1 && heads <= 60, `the rows on screen asked, and only those (${heads} HEADs for 100 rows loaded)`);
+    } finally {
+      changes.dispose();
+      api.tree.getTreeItem = getTreeItem;
+    }
+  });
+
   it('says a filter found nothing among all the tags, without offering more, and counts them once redrawn', async () => {
     const repository = await child(api, await registry(), bulk.tagsRepository);
     await vscode.commands.executeCommand('registryExplorer.filter', repository, 'nothing-like-this');

@@ -73,9 +73,10 @@ abstract class ManifestBackedNode implements ExplorerNode {
     const summarized = this.parsed !== undefined;
     try {
       const parsed = await this.load();
-      // The row was drawn from its HEAD (no size, platforms or artifact type): redraw it once, after
-      // VS Code has taken these children, so what the manifest says shows on the row itself.
-      if (!summarized) setTimeout(() => this.ctx.changed(this), 0);
+      // The row was drawn from its HEAD (no size, platforms or artifact type): redraw it once, so
+      // what the manifest says shows on the row itself (the tree waits until the window has these
+      // children, see row-redraws.ts).
+      if (!summarized) this.ctx.changed(this);
       return manifestChildren(this, parsed, this.ctx);
     } catch {
       return [new MessageNode(this, this.failure ?? 'The manifest could not be read.', 'error')];
@@ -198,7 +199,10 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `tag:${this.place.registryId}/${this.place.name}:${this.tag}`;
-    item.resourceUri = this.rowUri ??= this.ctx.rows.watch(item.id, () => this.rowShown());
+    item.resourceUri = this.rowUri ??= this.ctx.rows.watch(item.id, () => {
+      this.ctx.drawn(this);
+      this.rowShown();
+    });
     const referrersIndex = REFERRERS_TAG.test(this.tag);
     item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
     const mediaType = this.parsed?.mediaType ?? this.resolved?.mediaType;

@@ -25,8 +25,13 @@ export interface TreeContext {
   repositorySortOrder(): RepositorySortOrder;
   /** Whether repository path segments show as folders. */
   nestedRepositories(): boolean;
-  /** Asks the view to redraw `node` (or everything). */
+  /**
+   * Asks the view to redraw `node` (or everything). Safe to ask while VS Code lists the node's
+   * children: the redraw then waits until the window has them (see row-redraws.ts).
+   */
   changed(node?: ExplorerNode): void;
+  /** VS Code drew `node` (a row with its own URI says so; the tree gives one to the others that need it). */
+  drawn(node: ExplorerNode): void;
   /** Turns any failure into the sentence shown in the tree; the details go to the log. */
   describe(err: unknown, doing: string): string;
   /**

@@ -81,10 +81,10 @@ export abstract class PagedNode implements ExplorerNode {
       this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
       if (!this.pager.started) {
         this.countRequests();
-        // The row's own count shows from its next redraw, not by redrawing it now: redrawing an
-        // expanded row drops its children's handles in VS Code, and a child expanded at that moment
-        // stays empty. The "Load more…" row carries the count meanwhile.
         await this.pager.loadMore(this.matcher());
+        // The row's count is known now: it is redrawn from what is loaded (nothing is asked again),
+        // once the window has these children (see row-redraws.ts: earlier, they would be dead rows).
+        this.ctx.changed(this);
       }
       return this.pageChildren(this.pager.fetched, this.pager);
     } catch (err) {
