@@ -161,7 +161,7 @@ function fileTable(files: FilesModel): HTMLElement {
           files.changed.rows.map((f) =>
             row(cell('mono wrap', clipped(f.path)), cell('wrap', ...f.changes.flatMap((c, i) => [i ? '; ' : '', clipped(c)]))),
           ),
-          'files',
+          'files changed',
         ),
         more(files.changed, 'files'),
       ]
