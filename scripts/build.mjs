@@ -1,5 +1,5 @@
 // Builds the extension bundle, the core library bundle, the inspector (its host code and its
-// webview's script and styles, with the codicon font), the editor features over image references
+// webview's script and styles, with the codicon font), the comparison panel's webview script and styles, the editor features over image references
 // and (with --tests) the test tree.
 //   node scripts/build.mjs               dist/extension.js, dist/core.js, dist/inspector.js, dist/webview/ (with source maps)
 //   node scripts/build.mjs --production  the same, minified, for the .vsix
@@ -38,7 +38,7 @@ const lazyBundles = {
   },
 };
 
-/** The inspector webview: a browser script (IIFE) and its styles, loaded under a strict CSP. */
+/** The webviews (the inspector, the comparison): browser scripts (IIFE) and their styles, loaded under a strict CSP. */
 const webview = { ...common, platform: 'browser', target: 'chrome114', format: 'iife' };
 
 const bundles = [
@@ -63,6 +63,8 @@ const bundles = [
   },
   { ...webview, entryPoints: ['src/webviews/inspector/app/main.ts'], outfile: 'dist/webview/inspector.js' },
   { ...webview, entryPoints: ['src/webviews/inspector/app/inspector.css'], outfile: 'dist/webview/inspector.css' },
+  { ...webview, entryPoints: ['src/webviews/comparison/app/main.ts'], outfile: 'dist/webview/comparison.js' },
+  { ...webview, entryPoints: ['src/webviews/comparison/app/comparison.css'], outfile: 'dist/webview/comparison.css' },
 ];
 
 /** Codicons come from @vscode/codicons: its stylesheet and font go beside the webview bundle. */

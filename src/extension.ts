@@ -97,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerInspectCommands(context, commands, inspectorWatchers),
     ...registerWalkthrough(context),
     ...registerCleanupCommands(commands),
-    ...registerCompareCommands(commands),
+    ...registerCompareCommands(commands, context.extensionUri),
     ...registerEngineCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     ...registerImageReferenceFeatures(registry, log),

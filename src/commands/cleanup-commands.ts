@@ -28,6 +28,8 @@ interface CleanupRequest {
   confirm?: boolean;
   /** Write the preview's JSON here. */
   saveJsonTo?: string;
+  /** Read at most this many tags (default: the core's CLEANUP_TAG_LIMIT). */
+  tagLimit?: number;
 }
 
 /** What the command returns (for scripts and tests). */
@@ -92,9 +94,12 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        const tags: string[] = [];
-        for await (const page of ctx.registry.session.registry(host).listTags(name, { pageSize: 1000, signal: abort.signal }))
-          tags.push(...page);
+        const limit = preset?.tagLimit ?? core().CLEANUP_TAG_LIMIT;
+        const listing = await core().readCleanupTags(
+          ctx.registry.session.registry(host).listTags(name, { pageSize: Math.min(1000, limit + 1), signal: abort.signal }),
+          { limit, signal: abort.signal, onCount: (read) => progress.report({ message: `${read} tags listed…` }) },
+        );
+        const tags = listing.tags;
         let shown = 0;
         // The preview lists tags in the tree's natural order (versions newest first), not the registry's.
         const facts = await core().readTagFacts(repository, sortTags(tags, 'natural'), {
@@ -107,7 +112,7 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
             shown = percent;
           },
         });
-        return core().planCleanup(facts, policy, Date.now());
+        return core().planCleanup(facts, policy, Date.now(), listing.complete ? {} : { partialAt: limit });
       },
     ),
   );
@@ -115,7 +120,9 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
 
   const previewUri = documents.add(host, name, 'preview', core().describeCleanupPlan(plan, reference));
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(previewUri), { preview: false });
-  ctx.log.info(`Clean-up preview for ${reference}: ${plan.totals.tagsRemoved} of ${plan.totals.tags} tags would go.`);
+  ctx.log.info(
+    `Clean-up preview for ${reference}: ${plan.totals.tagsRemoved} of ${plan.totals.tags} tags would go${plan.partial ? ` (only the first ${plan.partial.tagsRead} tags were read)` : ''}.`,
+  );
   const outcome: CleanupOutcome = { plan, previewUri: previewUri.toString() };
   if (preset?.saveJsonTo) await writeJson(vscode.Uri.file(preset.saveJsonTo), plan, reference);
   if (plan.totals.tagsRemoved === 0) {
@@ -247,6 +254,11 @@ async function confirm(plan: CleanupPlan, reference: string): Promise<boolean> {
         `${totals.manifestsDeleted} manifest${totals.manifestsDeleted === 1 ? '' : 's'} deleted by digest, with every tag on them.`,
         `${totals.tagOnlyDeletes} tag${totals.tagOnlyDeletes === 1 ? '' : 's'} removed alone (the manifest stays for a kept tag).`,
         `${totals.kept} kept. The preview lists each one and why. This cannot be undone.`,
+        ...(plan.partial
+          ? [
+              `Only the first ${plan.partial.tagsRead} tags of the repository were read: a manifest deleted also takes any unread tag on it.`,
+            ]
+          : []),
       ].join('\n'),
       save,
       run,

@@ -1,43 +1,66 @@
 /**
- * Compare With…: two tags or manifests side by side. VS Code's diff editor shows the two manifests
- * and the two image configs as normalised JSON (sorted keys, fixed indent, so key order and
- * whitespace never show as changes); for indexes, the indexes and then one platform chosen from
- * those both have. A read-only summary says in words what changed: layers, size, settings, history.
- * From a row (the other side typed), from two selected rows, or from scripts with
- * `{ reference, with, platform? }`.
+ * Compare With…: two tags or manifests side by side. The comparison panel (src/webviews/comparison)
+ * shows what changed, per platform for indexes: layers shared, added and removed, the size change,
+ * the run settings in words, the history steps, and the files (read from the layers on request,
+ * with progress and Cancel). Its buttons open VS Code's diff editor on the two manifests, configs
+ * or indexes as normalised JSON (sorted keys, fixed indent, so key order and whitespace never show
+ * as changes). From a row (the other side typed), from two selected rows, or from scripts with
+ * `{ reference, with, platform?, openDiffs?, waitUntilRendered? }`.
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { Descriptor, ImageComparison, ParsedManifest } from '../core/index';
+import type { ComparedImage, ImageComparison, ParsedManifest, Repository } from '../core/index';
 import { errorText } from '../common/error-text';
 import { showWarning } from '../common/notify';
 import { withErrors } from '../common/progress';
 import { isManifestHandle } from '../views/nodes/content-nodes';
+import { showComparison, type ComparisonSource } from '../webviews/comparison/panel';
+import {
+  COMPARISON_VIEW_TYPE,
+  type ComparisonModel,
+  type ComparisonState,
+  type DiffKind,
+  type FilesModel,
+} from '../webviews/comparison/protocol';
+import { comparisonModel, filesModel, type PlatformInput } from '../webviews/comparison/view-model';
 import type { CommandContext } from './command-context';
 import { chooseSubject, validate, type Subject } from './subjects';
 
 export const COMPARE_SCHEME = 'oci-compare';
 
+/** Platforms of two indexes compared at most (each one reads two manifests and two configs). */
+const MAX_COMPARED_PLATFORMS = 64;
+
 /** What scripts and tests pass instead of choosing. */
 interface CompareRequest {
   reference: string;
   with: string;
-  /** For indexes: the platform to compare (`linux/amd64`). */
+  /** For indexes: the platform whose comparison the outcome returns (and whose diffs `openDiffs` opens). */
   platform?: string;
-  /** False: skip reading the layers' file listings. */
-  files?: boolean;
+  /** Open the manifest and config diffs (and the index diff for two indexes) at once, as the panel's buttons do. */
+  openDiffs?: boolean;
+  /** Resolve once the panel is laid out (with the files of a single platform compared). */
+  waitUntilRendered?: boolean;
 }
 
 /** What the command returns (for scripts and tests). */
 export interface CompareOutcome {
+  /** The comparison of `platform` (or of the two images). */
   comparison: ImageComparison;
-  /** The left and right URIs of each diff opened: the indexes (when both are), the manifests, the configs. */
+  /** Every platform compared, by platform ('' for two images). */
+  comparisons: Record<string, ImageComparison>;
+  /** The left and right URIs of each diff opened so far (by `openDiffs` or the panel's buttons). */
   diffs: { title: string; left: string; right: string }[];
-  summaryUri: string;
+  /** The files compared so far, by platform ('' for two images). */
+  files: Record<string, FilesModel>;
+  /** What the panel shows. */
+  model: ComparisonModel;
+  /** The panel's title once rendered (with `waitUntilRendered`). */
+  rendered?: string;
   platform?: string;
 }
 
-/** The documents the diffs and summaries show, by URI, while they are open. */
+/** The documents the diffs show, by URI, while they are open. */
 class CompareDocuments implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
   private count = 0;
@@ -53,22 +76,47 @@ class CompareDocuments implements vscode.TextDocumentContentProvider {
   }
 }
 
-export function registerCompareCommands(ctx: CommandContext): vscode.Disposable[] {
-  const documents = new CompareDocuments();
+interface Env {
+  ctx: CommandContext;
+  documents: CompareDocuments;
+  extensionUri: vscode.Uri;
+}
+
+export function registerCompareCommands(ctx: CommandContext, extensionUri: vscode.Uri): vscode.Disposable[] {
+  const env: Env = { ctx, documents: new CompareDocuments(), extensionUri };
   return [
-    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, documents),
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, env.documents),
     vscode.commands.registerCommand('registryExplorer.compareWith', (node?: unknown, selection?: unknown) =>
-      compareWith(node, selection, ctx, documents),
+      compareWith(node, selection, env),
     ),
+    // After a reload the panel's saved state names the two sides: they are read and compared again.
+    vscode.window.registerWebviewPanelSerializer(COMPARISON_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        const saved = state as Partial<ComparisonState> | undefined;
+        if (typeof saved?.before !== 'string' || typeof saved.after !== 'string') {
+          panel.dispose();
+          return;
+        }
+        const outcome = await compareWith({ reference: saved.before, with: saved.after }, undefined, env, panel);
+        if (!outcome) panel.dispose();
+      },
+    }),
   ];
+}
+
+/** One platform's two images as read, for the diffs and the files. */
+interface ReadPair {
+  before: { repository: Repository; image: ComparedImage };
+  after: { repository: Repository; image: ComparedImage };
 }
 
 async function compareWith(
   node: unknown,
   selection: unknown,
-  ctx: CommandContext,
-  documents: CompareDocuments,
+  env: Env,
+  restored?: vscode.WebviewPanel,
 ): Promise<CompareOutcome | undefined> {
+  const { ctx, documents } = env;
   const preset = isRequest(node) ? node : undefined;
   const picked = Array.isArray(selection) ? selection.filter(isManifestHandle) : [];
   const left = await chooseSubject(preset ? { reference: preset.reference } : node, ctx.registry, 'Compare');
@@ -79,88 +127,198 @@ async function compareWith(
     : await chooseSubject({ reference: preset?.with ?? (await askOther(left)) ?? '' }, ctx.registry, 'Compare');
   if (!right || !right.reference) return undefined;
 
-  const sides = await withErrors('Compare', () =>
+  const read = await withErrors('Compare', () =>
     vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Reading ${left.reference} and ${right.reference}…` },
-      () => Promise.all([read(left), read(right)]),
+      { location: vscode.ProgressLocation.Notification, title: `Reading ${left.reference} and ${right.reference}…`, cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const [a, b] = await Promise.all([readManifest(left, abort.signal), readManifest(right, abort.signal)]);
+        return { a, b, ...(await readPlatforms(left, right, a, b, preset?.platform, abort.signal)) };
+      },
     ),
   );
-  if (!sides) return undefined;
-  const [a, b] = sides;
-  const diffs: CompareOutcome['diffs'] = [];
-  const openDiff = async (what: string, leftValue: unknown, rightValue: unknown) => {
-    const leftUri = documents.add(`${what} of ${name(left)}.json`, core().normalisedJson(leftValue));
-    const rightUri = documents.add(`${what} of ${name(right)}.json`, core().normalisedJson(rightValue));
-    const title = `${name(left)} ↔ ${name(right)} (${what})`;
-    await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: false });
-    diffs.push({ title, left: leftUri.toString(), right: rightUri.toString() });
-  };
+  if (!read) return undefined;
+  const { a, b, inputs, pairs } = read;
 
-  // An index on either side: the indexes themselves, then one platform both have.
-  let platform: string | undefined;
-  let leftImage = a;
-  let rightImage = b;
-  if (a.kind === 'index' || b.kind === 'index') {
-    if (a.kind === 'index' && b.kind === 'index')
-      await openDiff('index', JSON.parse(a.bytes.toString('utf8')), JSON.parse(b.bytes.toString('utf8')));
-    platform = preset?.platform ?? (await choosePlatform(a, b));
-    if (!platform) return undefined;
-    const chosen = platform;
-    const images = await withErrors('Compare', () => Promise.all([platformOf(left, a, chosen), platformOf(right, b, chosen)]));
-    if (!images) return undefined;
-    [leftImage, rightImage] = images;
+  const outcome = { comparisons: {}, diffs: [], files: {} } as unknown as CompareOutcome;
+  for (const input of inputs) if (input.comparison) outcome.comparisons[input.platform ?? ''] = input.comparison;
+  const chosen = preset?.platform ?? inputs.find((i) => i.comparison)?.platform;
+  const chosenComparison = outcome.comparisons[chosen ?? ''];
+  if (!chosenComparison) {
+    void showWarning(
+      preset?.platform
+        ? `Compare: ${left.reference} and ${right.reference} do not both have ${preset.platform}.`
+        : `Compare: ${left.reference} and ${right.reference} have no platform in common, so only the indexes can be compared (Index Diff in the panel).`,
+    );
   }
-  const compared = await withErrors('Compare', () =>
-    Promise.all([core().readComparedImage(left.repository, leftImage), core().readComparedImage(right.repository, rightImage)]),
-  );
-  if (!compared) return undefined;
-  const [leftCompared, rightCompared] = compared;
-  await openDiff(platform ? `${platform} manifest` : 'manifest', leftCompared.manifest, rightCompared.manifest);
-  if (leftCompared.config || rightCompared.config)
-    await openDiff(platform ? `${platform} config` : 'config', leftCompared.config ?? {}, rightCompared.config ?? {});
+  outcome.comparison = chosenComparison ?? core().compareImages(emptyImage(a), emptyImage(b));
+  if (chosen !== undefined) outcome.platform = chosen;
 
-  const comparison = core().compareImages(leftCompared, rightCompared);
-  const leftName = `${left.reference}${platform ? ` (${platform})` : ''}`;
-  const rightName = `${right.reference}${platform ? ` (${platform})` : ''}`;
-  const files =
-    preset?.files === false ? undefined : await compareFiles(left, right, leftCompared.manifest.layers, rightCompared.manifest.layers);
-  const summaryText = core().describeComparison(comparison, leftName, rightName) + (files ? `\n${files}` : '');
-  const summaryUri = documents.add(`${name(left)} ↔ ${name(right)} summary.txt`, summaryText);
-  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(summaryUri), { preview: false });
+  const side = (subject: Subject, parsed: ParsedManifest) => ({
+    reference: subject.reference,
+    name: name(subject),
+    digest: parsed.descriptor.digest,
+    kind: core().kindName(parsed.descriptor.mediaType),
+    isIndex: parsed.kind === 'index',
+  });
+  const model = comparisonModel(side(left, a), side(right, b), inputs);
+  outcome.model = model;
+  const openDiff = async (kind: DiffKind, platform: string | undefined) => {
+    const names = { before: name(left), after: name(right) };
+    const what = platform ? `${platform} ${kind}` : kind;
+    let values: [unknown, unknown];
+    if (kind === 'index') values = [JSON.parse(a.bytes.toString('utf8')), JSON.parse(b.bytes.toString('utf8'))];
+    else {
+      const pair = pairs.get(platform ?? '');
+      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+      values =
+        kind === 'manifest'
+          ? [pair.before.image.manifest, pair.after.image.manifest]
+          : [pair.before.image.config ?? {}, pair.after.image.config ?? {}];
+    }
+    const leftUri = documents.add(`${what} of ${names.before}.json`, core().normalisedJson(values[0]));
+    const rightUri = documents.add(`${what} of ${names.after}.json`, core().normalisedJson(values[1]));
+    const title = `${names.before} ↔ ${names.after} (${what})`;
+    await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    outcome.diffs.push({ title, left: leftUri.toString(), right: rightUri.toString() });
+  };
+  const source: ComparisonSource = {
+    model,
+    summary: summaryText(inputs, left.reference, right.reference),
+    state: { before: left.reference, after: right.reference },
+    openDiff,
+    compareFiles: async (platform, signal, onLayer) => {
+      const pair = pairs.get(platform ?? '');
+      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+      const systems = await core().readFileSystems(
+        { before: pair.before.repository, after: pair.after.repository },
+        { before: pair.before.image.manifest.layers, after: pair.after.image.manifest.layers },
+        { signal, onLayer },
+      );
+      const files = filesModel(core().compareFileSystems(systems.before, systems.after));
+      outcome.files[platform ?? ''] = files;
+      return files;
+    },
+  };
+  const panel = showComparison(source, env.extensionUri, ctx.log, restored);
+  const rendered = preset?.waitUntilRendered ? panel.whenRendered() : undefined;
+  if (preset?.openDiffs) {
+    await withErrors('Compare', async () => {
+      if (model.indexes) await openDiff('index', undefined);
+      if (chosenComparison) {
+        await openDiff('manifest', chosen);
+        if (pairs.get(chosen ?? '')?.before.image.config || pairs.get(chosen ?? '')?.after.image.config) await openDiff('config', chosen);
+      }
+    });
+  }
+  if (rendered) outcome.rendered = await rendered;
   ctx.log.info(
-    `Compared ${leftName} with ${rightName}: ${comparison.identical ? 'identical' : `${comparison.config.length} settings, ${comparison.layers.added.length} layers added, ${comparison.layers.removed.length} removed`}.`,
+    `Compared ${left.reference} with ${right.reference}: ${a.descriptor.digest === b.descriptor.digest ? 'identical' : `${inputs.length} platform${inputs.length === 1 ? '' : 's'}`}.`,
   );
-  return { comparison, diffs, summaryUri: summaryUri.toString(), ...(platform ? { platform } : {}) };
+  return outcome;
+}
+
+function emptyImage(parsed: ParsedManifest): ComparedImage {
+  return {
+    digest: parsed.descriptor.digest,
+    manifest: { schemaVersion: 2, config: { mediaType: '', digest: parsed.descriptor.digest, size: 0 }, layers: [] },
+  };
+}
+
+/** The comparison in words, platform by platform (the panel's Copy Summary). */
+function summaryText(inputs: readonly PlatformInput[], before: string, after: string): string {
+  return inputs
+    .map((input) => {
+      const suffix = input.platform ? ` (${input.platform})` : '';
+      if (input.only) return `${input.platform}: only in ${input.only === 'before' ? before : after}.\n`;
+      if (!input.comparison) return `${input.platform ?? 'Image'}: not compared (${input.problem ?? 'unreadable'}).\n`;
+      return core().describeComparison(input.comparison, `${before}${suffix}`, `${after}${suffix}`);
+    })
+    .join('\n');
 }
 
 /**
- * The files added, removed and changed, read from every distinct layer with progress and Cancel;
- * a cancel or a failure becomes a line in the summary instead.
+ * Every platform to compare: two images are one; two indexes are paired by platform (those only
+ * one has are listed, not compared); an image and an index compare the image with the index's
+ * platform named, else the image's own, else the first.
  */
-async function compareFiles(left: Subject, right: Subject, before: readonly Descriptor[], after: readonly Descriptor[]): Promise<string> {
-  if (before.length === after.length && before.every((l, i) => after[i]!.digest === l.digest))
-    return 'Files: the same layers, so the same files.\n';
-  try {
-    const systems = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Comparing the files in the layers', cancellable: true },
-      (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        return core().readFileSystems(
-          { before: left.repository, after: right.repository },
-          { before, after },
-          {
-            signal: abort.signal,
-            onLayer: (done, total) => progress.report({ message: `layer ${done + 1} of ${total}`, increment: 100 / total }),
-          },
-        );
-      },
-    );
-    return core().describeFileComparison(core().compareFileSystems(systems.before, systems.after));
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    return `Files: not compared (${code === 'CANCELLED' ? 'cancelled' : errorText(err)}).\n`;
+async function readPlatforms(
+  left: Subject,
+  right: Subject,
+  a: ParsedManifest,
+  b: ParsedManifest,
+  wanted: string | undefined,
+  signal: AbortSignal,
+): Promise<{ inputs: PlatformInput[]; pairs: Map<string, ReadPair> }> {
+  const pairs = new Map<string, ReadPair>();
+  const compare = async (platform: string | undefined, x: ParsedManifest, y: ParsedManifest): Promise<PlatformInput> => {
+    try {
+      const [before, after] = await Promise.all([
+        core().readComparedImage(left.repository, x, signal),
+        core().readComparedImage(right.repository, y, signal),
+      ]);
+      pairs.set(platform ?? '', {
+        before: { repository: left.repository, image: before },
+        after: { repository: right.repository, image: after },
+      });
+      return {
+        ...(platform !== undefined ? { platform } : {}),
+        before: before.digest,
+        after: after.digest,
+        comparison: core().compareImages(before, after),
+        layers: { before: before.manifest.layers, after: after.manifest.layers },
+        configs: !!before.config && !!after.config,
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'CANCELLED' || signal.aborted) throw err;
+      return { ...(platform !== undefined ? { platform } : {}), problem: errorText(err) };
+    }
+  };
+  if (a.kind === 'image' && b.kind === 'image') return { inputs: [await compare(undefined, a, b)], pairs };
+  if (a.kind === 'index' && b.kind === 'index') {
+    const paired = core().pairPlatforms(a.index, b.index).slice(0, MAX_COMPARED_PLATFORMS);
+    const inputs = await inBatches(paired, 4, async (p) => {
+      if (!p.before || !p.after) return { platform: p.platform, only: p.before ? ('before' as const) : ('after' as const) };
+      try {
+        const [x, y] = await Promise.all([
+          left.repository.getManifest(p.before.digest, signal),
+          right.repository.getManifest(p.after.digest, signal),
+        ]);
+        return compare(p.platform, x, y);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'CANCELLED' || signal.aborted) throw err;
+        return { platform: p.platform, problem: errorText(err) };
+      }
+    });
+    return { inputs, pairs };
   }
+  // An image and an index: the index's entry for the platform named, or the image's own.
+  const index = a.kind === 'index' ? a : b;
+  const image = a.kind === 'index' ? b : a;
+  if (index.kind !== 'index' || image.kind !== 'image') throw new Error('Only images and indexes can be compared.');
+  const entries = index.index.manifests.filter((m) => !core().isAttestationEntry(m) && m.platform);
+  const own = await core()
+    .readImageConfig(image === a ? left.repository : right.repository, image, signal)
+    .catch(() => undefined);
+  const ownPlatform = own?.os
+    ? core().formatPlatform({ os: own.os, architecture: own.architecture ?? '', ...(own.variant ? { variant: own.variant } : {}) })
+    : undefined;
+  const entry =
+    entries.find((m) => core().formatPlatform(m.platform) === wanted) ??
+    entries.find((m) => core().formatPlatform(m.platform) === ownPlatform) ??
+    entries[0];
+  if (!entry) throw new Error('The index lists no platform image to compare with.');
+  const platform = core().formatPlatform(entry.platform);
+  const chosen = await (index === a ? left : right).repository.getManifest(entry.digest, signal);
+  return { inputs: [await (index === a ? compare(platform, chosen, b) : compare(platform, a, chosen))], pairs };
+}
+
+/** `work` over `items`, `size` at a time, results in order. */
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return results;
 }
 
 function isRequest(node: unknown): node is CompareRequest {
@@ -187,40 +345,7 @@ async function askOther(left: Subject): Promise<string | undefined> {
   return typed?.trim() || undefined;
 }
 
-async function read(subject: Subject): Promise<ParsedManifest> {
+async function readManifest(subject: Subject, signal: AbortSignal): Promise<ParsedManifest> {
   const descriptor = await subject.descriptor();
-  return subject.repository.getManifest(descriptor.digest);
-}
-
-/** The platforms both sides have (an image side has only its own); asks when there is a choice. */
-async function choosePlatform(a: ParsedManifest, b: ParsedManifest): Promise<string | undefined> {
-  const platforms = (parsed: ParsedManifest) =>
-    parsed.kind === 'index'
-      ? parsed.index.manifests.filter((m) => !core().isAttestationEntry(m) && m.platform).map((m) => core().formatPlatform(m.platform))
-      : undefined;
-  const left = platforms(a);
-  const right = platforms(b);
-  const common = left && right ? left.filter((p) => right.includes(p)) : (left ?? right ?? []);
-  if (common.length === 0) {
-    void showWarning('The two indexes have no platform in common, so only the indexes are compared.');
-    return undefined;
-  }
-  if (common.length === 1) return common[0];
-  const host = core().formatPlatform(core().hostPlatform());
-  const ordered = [...common].sort((x, y) => Number(y === host) - Number(x === host));
-  return vscode.window.showQuickPick(ordered, {
-    title: 'Compare which platform?',
-    placeHolder: 'Platforms both sides have',
-    ignoreFocusOut: true,
-  });
-}
-
-/** The image for `platform`: the index's entry, or the image itself. */
-async function platformOf(subject: Subject, parsed: ParsedManifest, platform: string): Promise<ParsedManifest> {
-  if (parsed.kind === 'image') return parsed;
-  const entry = parsed.index.manifests.find(
-    (m) => !core().isAttestationEntry(m) && m.platform && core().formatPlatform(m.platform) === platform,
-  );
-  if (!entry) throw new Error(`${subject.reference} has no ${platform} image.`);
-  return subject.repository.getManifest(entry.digest);
+  return subject.repository.getManifest(descriptor.digest, signal);
 }

@@ -111,11 +111,14 @@ export {
   cleanupSteps,
   checkDeletesAllowed,
   readTagFacts,
+  readCleanupTags,
+  CLEANUP_TAG_LIMIT,
+  type TagListing,
   type CleanupReport,
   type CleanupStep,
   type StepOutcome,
 } from './operations/cleanup';
-export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson } from './operations/cleanup-text';
+export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson, partialWarning } from './operations/cleanup-text';
 export {
   compareImages,
   compareConfigs,

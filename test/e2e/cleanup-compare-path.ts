@@ -1,11 +1,17 @@
 // Clean Up Repository… and Compare With…, as a person uses them from the command palette: the
 // clean-up's questions, its preview under the confirmation (a tag sharing a kept tag's manifest
-// is removed alone), the deletions checked against the registry afterwards; then two tags compared
-// in the diff editor, with the summary in words.
+// is removed alone), the deletions checked against the registry afterwards; then the comparison
+// panel on two tags (and the config diff its button opens), on two indexes, and on an image whose
+// every string is hostile, where no script may run.
 import { strict as assert } from 'node:assert';
-import type { Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
 import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
+import { OciLayout } from '../support/lab/oci-layout';
+import { pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
+import { HOSTILE, seedHostileContent } from './hostile-content';
 import { runCommand, shoot } from './ui';
 
 export async function runCleanupComparePath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
@@ -67,18 +73,99 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
   assert.equal(await digestAt(registry, name, 'pr-3'), undefined);
   assert.ok(await digestAt(registry, name, 'pr-2'), 'the new tag stays');
 
-  // 54, 55. Compare With…: two tags, the config diff on normalised JSON and the summary in words.
+  // 54, 55. Compare With…: two tags in the comparison panel, then the config diff its button opens.
   await runCommand(page, 'View: Close All Editors');
-  await runCommand(page, 'Registry Explorer: Compare With…');
-  await input.fill(`${registry.host}/library/alpine:3.19`);
-  await input.press('Enter');
-  await asked('Compare');
-  await input.fill(`${registry.host}/library/alpine:3.20`);
-  await input.press('Enter');
-  await editor.getByText('Label org.opencontainers.image.version: 3.19 → 3.20', { exact: false }).waitFor({ timeout: 60_000 });
+  await compare(page, `${registry.host}/library/alpine:3.19`, `${registry.host}/library/alpine:3.20`);
+  let frame = await comparisonFrame(page, 'alpine:3.19 ↔ alpine:3.20');
+  await frame.locator('table.settings', { hasText: 'Label org.opencontainers.image.version' }).waitFor({ timeout: 30_000 });
+  await frame.locator('.files-result').waitFor({ timeout: 60_000 });
+  await notPwned(page, frame, 'two tags');
   await shoot(page, screenshots, '54-compare-summary');
-  await page.locator('.tab', { hasText: 'alpine:3.19 ↔ alpine:3.20 (config)' }).click();
+  // 83. The panel on its own, scrolled to the files (the README's picture).
+  await frame.evaluate(() => {
+    document.querySelector('[data-part="settings"]')?.scrollIntoView({ block: 'start' });
+    // Clear of the sticky toolbar, with the section's heading.
+    window.scrollBy(0, -70);
+  });
+  await shoot(page, screenshots, '83-comparison-panel');
+  await frame.locator('button', { hasText: 'Config Diff' }).click();
+  await page.locator('.tab', { hasText: 'alpine:3.19 ↔ alpine:3.20 (config)' }).waitFor({ timeout: 30_000 });
   await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 10_000 });
   await shoot(page, screenshots, '55-compare-config-diff');
+
+  // 84. Two indexes: each platform both have compared, the index diff a button away.
   await runCommand(page, 'View: Close All Editors');
+  const layout = await OciLayout.create(join(registry.lab.dir, 'content', `compare-${randomBytes(4).toString('hex')}`));
+  const [one, two] = [
+    await layout.multiPlatformIndex({ seed: 'tidy-web-1', layers: [32 * 1024, 8 * 1024] }),
+    await layout.multiPlatformIndex({ seed: 'tidy-web-2', layers: [32 * 1024, 12 * 1024, 2 * 1024] }),
+  ];
+  await pushToRegistry(layout, one, registry, 'tidy/web:1');
+  await pushToRegistry(layout, two, registry, 'tidy/web:2');
+  await compare(page, `${registry.host}/tidy/web:1`, `${registry.host}/tidy/web:2`);
+  frame = await comparisonFrame(page, 'web:1 ↔ web:2');
+  await frame.locator('[data-section="platform-linux/amd64"]').waitFor({ timeout: 30_000 });
+  await frame.locator('[data-section="platform-linux/arm64/v8"]').waitFor({ timeout: 30_000 });
+  await frame.locator('button', { hasText: 'Index Diff' }).waitFor({ timeout: 10_000 });
+  await notPwned(page, frame, 'two indexes');
+  await shoot(page, screenshots, '84-comparison-indexes');
+
+  // 85. Hostile registry text in every field: shown as text, no script runs in the panel.
+  await runCommand(page, 'View: Close All Editors');
+  const hostile = await seedHostileContent(registry);
+  await compare(page, `${registry.host}/library/alpine:3.19`, `${registry.host}/${hostile.repository}:${hostile.tag}`);
+  frame = await comparisonFrame(page, /^alpine:3\.19 ↔ xss:v1$/);
+  await frame.locator('table.settings', { hasText: HOSTILE.script }).waitFor({ timeout: 30_000 });
+  await frame.locator('.files-result').waitFor({ timeout: 60_000 });
+  await frame.locator('table.files', { hasText: HOSTILE.img }).waitFor({ timeout: 10_000 });
+  await notPwned(page, frame, 'hostile image');
+  await shoot(page, screenshots, '85-comparison-hostile');
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** Runs Compare With… from the palette with both sides typed. */
+async function compare(page: Page, first: string, second: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await runCommand(page, 'Registry Explorer: Compare With…');
+  await input.fill(first);
+  await input.press('Enter');
+  // The second question's title names the first side: "Compare … With".
+  await page.locator('.quick-input-widget').getByText(`Compare ${first} With`, { exact: false }).waitFor({ timeout: 30_000 });
+  await input.fill(second);
+  await input.press('Enter');
+}
+
+/** The comparison webview's document: the frame (VS Code nests two) whose toolbar shows `title`. */
+async function comparisonFrame(page: Page, title: string | RegExp, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const shown = await frame
+        .evaluate(() => (document.querySelector('.sides') ? (document.querySelector('.toolbar-title')?.textContent ?? null) : null))
+        .catch(() => null);
+      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no comparison panel titled ${String(title)} appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** No registry string ran as script, in the panel or the workbench, or became an element. */
+async function notPwned(page: Page, frame: Frame, where: string): Promise<void> {
+  assert.equal(
+    await frame.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned),
+    undefined,
+    `nothing ran in the panel (${where})`,
+  );
+  assert.equal(
+    await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned),
+    undefined,
+    `nothing ran in the workbench (${where})`,
+  );
+  const made = await frame.evaluate(
+    () =>
+      Array.from(document.querySelectorAll('img, script')).filter((el) => el.tagName === 'IMG' || /__pwned/.test(el.textContent ?? ''))
+        .length,
+  );
+  assert.equal(made, 0, `registry text made no elements (${where})`);
 }

@@ -72,4 +72,19 @@ describe('Clean Up Repository', () => {
     assert.deepEqual(outcome, { deletesDisabled: true });
     assert.equal(await digestAt(lab.noDelete, 'cleanup/kept', '1.0'), digest);
   });
+
+  it('reads only up to its tag limit and says the preview covers part of the repository', async () => {
+    const name = 'cleanup/many';
+    await pushDated(lab.registry, name, ['a1', 'a2', 'a3', 'a4'], daysAgo(90));
+    const outcome = await vscode.commands.executeCommand<CleanupOutcome>('registryExplorer.cleanUpRepository', {
+      repository: `${lab.registry.host}/${name}`,
+      policy: { match: 'nothing-matches-*', sharedDigest: 'keep' },
+      tagLimit: 2,
+    });
+    assert.deepEqual(outcome.plan!.partial, { tagsRead: 2, limit: 2 });
+    assert.equal(outcome.plan!.totals.tags, 2);
+    const preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === outcome.previewUri)!;
+    assert.match(preview.getText(), /PART OF THE REPOSITORY ONLY: the repository has more than 2 tags and only the first 2/);
+    assert.ok(await digestAt(lab.registry, name, 'a4'), 'nothing was deleted');
+  });
 });

@@ -6,8 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import { checkDeletesAllowed, readTagFacts, runCleanup } from '../../src/core/operations/cleanup';
+import { checkDeletesAllowed, readCleanupTags, readTagFacts, runCleanup } from '../../src/core/operations/cleanup';
 import { planCleanup } from '../../src/core/operations/cleanup-plan';
+import { describeCleanupPlan } from '../../src/core/operations/cleanup-text';
 import type { ParsedManifest } from '../../src/core/oci/manifest';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
@@ -122,5 +123,33 @@ describe('clean-up against real registries', function () {
       return true;
     });
     assert.equal(await digestAt(noDelete, name, '1.0'), digest);
+  });
+
+  it("reads a repository's tags only up to a limit, says the preview covers part of it, and stops when cancelled", async function () {
+    const name = 'team/huge';
+    const tags = Array.from({ length: 7 }, (_, i) => `t${i}`);
+    await pushDated(registry, name, tags, daysAgo(90));
+    const client = session.registry(registry.host);
+    const counts: number[] = [];
+    const part = await readCleanupTags(client.listTags(name, { pageSize: 2 }), { limit: 5, onCount: (n) => counts.push(n) });
+    assert.equal(part.complete, false);
+    assert.equal(new Set(part.tags).size, 5);
+    assert.ok(part.tags.every((t) => tags.includes(t)));
+    // Distribution may answer in one page whatever n asks: progress comes per whole page within the limit.
+    assert.ok(counts.every((n) => n <= 5));
+    const plan = planCleanup(await readTagFacts(client.repository(name), part.tags), { sharedDigest: 'keep' }, Date.now(), {
+      partialAt: 5,
+    });
+    assert.deepEqual(plan.partial, { tagsRead: 5, limit: 5 });
+    assert.match(describeCleanupPlan(plan, `${registry.host}/${name}`), /PART OF THE REPOSITORY ONLY: the repository has more than 5 tags/);
+
+    const all = await readCleanupTags(client.listTags(name, { pageSize: 2 }), { limit: 7 });
+    assert.deepEqual({ tags: [...all.tags].sort(), complete: all.complete }, { tags, complete: true });
+
+    const abort = new AbortController();
+    await assert.rejects(
+      readCleanupTags(client.listTags(name, { pageSize: 2, signal: abort.signal }), { signal: abort.signal, onCount: () => abort.abort() }),
+      (err: unknown) => err instanceof CoreError && err.code === 'CANCELLED',
+    );
   });
 });

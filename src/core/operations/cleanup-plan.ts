@@ -66,6 +66,12 @@ export interface TagDeletion {
 
 export interface CleanupPlan {
   policy: CleanupPolicy;
+  /**
+   * Present when only part of the repository's tags were read (the listing stopped at `limit`):
+   * tags beyond it are neither kept nor removed by this plan, and the newest-N ranking and the
+   * shared-manifest checks saw only the tags read.
+   */
+  partial?: { tagsRead: number; limit: number };
   /** When the ages were measured (ISO 8601). */
   plannedAt: string;
   /** Every tag, in the order given, with its fate. */
@@ -122,7 +128,12 @@ function checkPolicy(policy: CleanupPolicy): void {
 }
 
 /** Decides the fate of every tag (see the module comment). `now` is when ages are measured from. */
-export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number): CleanupPlan {
+export interface PlanOptions {
+  /** The listing stopped at this many tags: the plan covers only part of the repository. */
+  partialAt?: number;
+}
+
+export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number, options: PlanOptions = {}): CleanupPlan {
   checkPolicy(policy);
   const pattern = policy.match?.trim() ? tagPattern(policy.match) : () => true;
   const only = policy.only ? new Set(policy.only) : undefined;
@@ -215,6 +226,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   const removed = ordered.filter((d) => d.action !== 'keep').length;
   return {
     policy,
+    ...(options.partialAt !== undefined ? { partial: { tagsRead: tags.length, limit: options.partialAt } } : {}),
     plannedAt: new Date(now).toISOString(),
     decisions: ordered,
     manifests,

@@ -40,6 +40,7 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     `Clean-up preview for ${visibleText(repository)}`,
     `Planned ${plan.plannedAt}. Nothing has been deleted yet.`,
     '',
+    ...(plan.partial ? [...partialWarning(plan.partial), ''] : []),
     'Policy',
     ...describePolicy(plan),
     '',
@@ -62,6 +63,16 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     '',
   ];
   return lines.join('\n');
+}
+
+/** What a preview of part of a repository leaves out, and what that risks. */
+export function partialWarning(partial: NonNullable<CleanupPlan['partial']>): string[] {
+  return [
+    `PART OF THE REPOSITORY ONLY: the repository has more than ${partial.limit} tags and only the first ${partial.tagsRead}`,
+    'listed were read. Tags beyond them are not in this preview and are not touched; "keep the newest"',
+    'ranked only the tags read, and a manifest deleted by digest also takes any unread tag on it.',
+    'Narrow the clean-up (a pattern), or run it again after this one to reach the rest.',
+  ];
 }
 
 /** The preview as JSON: the repository, the policy, every decision and the totals (stable key order). */

@@ -123,6 +123,48 @@ export async function checkDeletesAllowed(repository: Repository, signal?: Abort
   }
 }
 
+/** At most this many tags are read for one clean-up unless the caller asks for fewer or more. */
+export const CLEANUP_TAG_LIMIT = 10_000;
+
+/** The tags a clean-up read: at most the limit, and whether that was every tag of the repository. */
+export interface TagListing {
+  tags: string[];
+  /** False when the repository has more tags than were read. */
+  complete: boolean;
+}
+
+export interface TagListingOptions {
+  /** Tags read at most (default CLEANUP_TAG_LIMIT). */
+  limit?: number;
+  signal?: AbortSignal;
+  /** Called after each page with how many tags are read so far. */
+  onCount?: (read: number) => void;
+}
+
+/**
+ * Reads tags page by page up to a limit (a repository with millions of tags must not hold a
+ * clean-up, or memory, hostage), stopping between pages when `signal` is aborted. Reading one page
+ * past the limit tells whether there were more.
+ */
+export async function readCleanupTags(pages: AsyncIterable<string[]>, options: TagListingOptions = {}): Promise<TagListing> {
+  const limit = Math.max(1, options.limit ?? CLEANUP_TAG_LIMIT);
+  const tags: string[] = [];
+  let complete = true;
+  for await (const page of pages) {
+    if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the tags was cancelled.');
+    const room = limit - tags.length;
+    if (page.length > room) {
+      tags.push(...page.slice(0, room));
+      complete = false;
+      break;
+    }
+    tags.push(...page);
+    options.onCount?.(tags.length);
+  }
+  if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the tags was cancelled.');
+  return { tags, complete };
+}
+
 export interface FactsOptions {
   signal?: AbortSignal;
   concurrency?: number;

@@ -6,9 +6,10 @@ import * as vscode from 'vscode';
 import { visibleText } from '../../core/text/visible-text';
 import type { HostMessage, Location, RequestMessage, Requests } from './protocol';
 import { jsonUri } from '../../common/json-uri';
-import { inspectorHtml, webviewOptions } from './html';
+import { inspectorHtml, webviewOptions } from '../shared/html';
 import { Prefetch } from './prefetch';
-import { messageOf, type InspectorService } from './service';
+import type { InspectorService } from './service';
+import { RequestRunner, type Handlers } from '../shared/requests';
 import { httpUrl } from './text';
 import { checkParams, parseIncoming } from './validate';
 
@@ -23,22 +24,13 @@ export type InspectorOutput = { html: string } | { message: HostMessage };
 /** Sees everything panels are sent (the secrets test checks none of it holds a credential). */
 export type InspectorWatcher = (sent: InspectorOutput) => void;
 
-type Handlers = {
-  [M in keyof Requests]: (
-    params: Requests[M]['params'],
-    signal: AbortSignal,
-    id: number,
-  ) => Promise<Requests[M]['result']> | Requests[M]['result'];
-};
-
 export class InspectorPanel implements vscode.Disposable {
   /** What the panel shows now (set as soon as the webview asks for a page). */
   current: Location | undefined;
-  private readonly requests = new Map<number, AbortController>();
   private readonly closed = new AbortController();
   private readonly renderedWaiters: ((rendered: Rendered) => void)[] = [];
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly handlers: Handlers;
+  private readonly runner: RequestRunner<Requests>;
   /** The first page and what it will ask for next, read while the webview is still loading. */
   private readonly prefetch: Prefetch;
 
@@ -56,7 +48,12 @@ export class InspectorPanel implements vscode.Disposable {
     this.current = start;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'registry-explorer.svg');
-    this.handlers = this.createHandlers();
+    this.runner = new RequestRunner(this.createHandlers(), {
+      name: 'Inspector',
+      log,
+      closed: this.closed.signal,
+      post: (message) => this.post(message),
+    });
     this.prefetch = new Prefetch(service, start, this.closed.signal);
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
@@ -79,8 +76,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   dispose(): void {
     this.closed.abort();
-    for (const controller of this.requests.values()) controller.abort();
-    this.requests.clear();
+    this.runner.abortAll();
     for (const s of this.subscriptions.splice(0)) s.dispose();
   }
 
@@ -107,36 +103,11 @@ export class InspectorPanel implements vscode.Disposable {
     await this.post({ type: 'start', location: this.start, ...(page ? { page, answers: this.prefetch.takeAnswers() } : {}) });
   }
 
-  private async answer(request: RequestMessage): Promise<void> {
-    const problem = checkParams(request, this.host);
-    if (problem) {
-      await this.post({ type: 'response', id: request.id, ok: false, error: problem });
-      return;
-    }
-    const controller = new AbortController();
-    this.requests.set(request.id, controller);
-    const started = performance.now();
-    try {
-      const handler = this.handlers[request.method] as (params: unknown, signal: AbortSignal, id: number) => Promise<unknown>;
-      const result = await handler(request.params, AbortSignal.any([controller.signal, this.closed.signal]), request.id);
-      this.log.debug(`Inspector: ${request.method} answered in ${(performance.now() - started).toFixed(0)} ms`);
-      await this.post({ type: 'response', id: request.id, ok: true, result });
-    } catch (err) {
-      const wasCancelled = controller.signal.aborted || (err as { code?: string }).code === 'CANCELLED';
-      if (!wasCancelled) this.log.warn(`Inspector: ${request.method} failed: ${messageOf(err)}`);
-      await this.post({
-        type: 'response',
-        id: request.id,
-        ok: false,
-        error: wasCancelled ? 'Cancelled.' : messageOf(err),
-        ...(wasCancelled ? { cancelled: true } : {}),
-      });
-    } finally {
-      this.requests.delete(request.id);
-    }
+  private answer(request: RequestMessage): Promise<void> {
+    return this.runner.answer(request, checkParams(request, this.host));
   }
 
-  private createHandlers(): Handlers {
+  private createHandlers(): Handlers<Requests> {
     return {
       page: async (location, signal) => {
         this.current = location;
@@ -168,7 +139,7 @@ export class InspectorPanel implements vscode.Disposable {
         return null;
       },
       cancel: ({ id }) => {
-        this.requests.get(id)?.abort();
+        this.runner.cancel(id);
         return null;
       },
     };

@@ -6,6 +6,7 @@
  * Everything here is plain data (structured-clone safe, no deep nesting): the host turns registry
  * content into these models, and the webview only lays them out, as text.
  */
+import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
 
 /** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
 export type Location = ManifestLocation | BlobLocation | LayerLocation;
@@ -48,11 +49,7 @@ export interface LayerLocation {
   label?: string;
 }
 
-/** A registry-controlled string cut to a length the page can show; `omitted` characters were left out. */
-export interface ClippedText {
-  text: string;
-  omitted?: number;
-}
+export type { ClippedText };
 
 export interface Fact {
   label: string;
@@ -261,11 +258,9 @@ export interface Requests {
 
 export type Method = keyof Requests;
 
-export type RequestMessage = { [M in Method]: { type: 'request'; id: number; method: M; params: Requests[M]['params'] } }[Method];
+export type RequestMessage = RequestMessageOf<Requests>;
 
-export type ResponseMessage =
-  | { type: 'response'; id: number; ok: true; result: unknown }
-  | { type: 'response'; id: number; ok: false; error: string; cancelled?: boolean };
+export type { ResponseMessage };
 
 /** Answers the host read ahead for the first page, so the webview need not ask. */
 export interface Prefetched {

@@ -61,3 +61,37 @@ export async function digestAt(registry: Pick<LabRegistry, 'url'>, repository: s
 export function daysAgo(days: number): Date {
   return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
 }
+
+/**
+ * Pushes an index under `tag` whose platforms are small manifests like pushDated's (pushed by
+ * digest, each noting `note` and its platform, so two indexes with different notes differ on
+ * every platform they share); returns the index's digest.
+ */
+export async function pushDatedIndex(
+  registry: Pick<LabRegistry, 'url'>,
+  repository: string,
+  tag: string,
+  platforms: { os: string; architecture: string; variant?: string }[],
+  note: string,
+): Promise<string> {
+  const INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
+  const entries = [];
+  for (const platform of platforms) {
+    const name = `${platform.os}-${platform.architecture}${platform.variant ? `-${platform.variant}` : ''}`;
+    // Pushed under a scratch tag (Distribution needs a tag or digest), which the index then lists by digest.
+    const digest = await pushDated(registry, repository, [`${tag}-${name}`], daysAgo(1), `${note} ${name}`);
+    const res = await labRequest(`${registry.url}/v2/${repository}/manifests/${digest}`, {
+      method: 'GET',
+      headers: { accept: MANIFEST_TYPE },
+    });
+    entries.push({ mediaType: MANIFEST_TYPE, digest, size: res.body.length, platform });
+  }
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_TYPE, manifests: entries }));
+  const put = await labRequest(`${registry.url}/v2/${repository}/manifests/${tag}`, {
+    method: 'PUT',
+    body: index,
+    headers: { 'content-type': INDEX_TYPE },
+  });
+  assert.equal(put.status, 201, put.text());
+  return `sha256:${createHash('sha256').update(index).digest('hex')}`;
+}

@@ -111,6 +111,15 @@ describe('cleanup plan', function () {
     assert.match(text, /evil\\u202Egpj/);
   });
 
+  it('says when the plan covers only part of the repository, in the preview and its JSON', function () {
+    const whole = planCleanup([tag('a', 1, 9)], policy(), NOW);
+    assert.equal(whole.partial, undefined);
+    assert.doesNotMatch(describeCleanupPlan(whole, 'r.test/app'), /PART OF THE REPOSITORY/);
+    const part = planCleanup([tag('a', 1, 9), tag('b', 2, 9)], policy(), NOW, { partialAt: 2 });
+    assert.deepEqual(part.partial, { tagsRead: 2, limit: 2 });
+    assert.match(describeCleanupPlan(part, 'r.test/app'), /PART OF THE REPOSITORY ONLY: the repository has more than 2 tags/);
+  });
+
   describe('properties', function () {
     const tagName = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,6}$/);
     const facts = fc.uniqueArray(

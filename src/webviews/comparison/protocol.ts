@@ -1,0 +1,125 @@
+/**
+ * The comparison panel's messages, shared by the extension host (src/webviews/comparison/) and its
+ * webview (app/). The host builds the whole comparison as plain data (registry strings clipped,
+ * lists bounded) and sends it once; the webview lays it out as text and asks for the rest: the
+ * files of one platform (streamed with progress, cancellable), a diff editor, a copy.
+ */
+import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
+
+export type { ClippedText, ResponseMessage };
+
+export const COMPARISON_VIEW_TYPE = 'registryExplorer.comparison';
+
+/** One side of the comparison. */
+export interface SideModel {
+  /** `host/repository:tag` or `host/repository@digest`. */
+  reference: ClippedText;
+  digest: string;
+  /** "OCI image index", "Docker image manifest". */
+  kind: string;
+}
+
+export interface LayerRow {
+  digest: string;
+  size: number;
+  sizeText: string;
+}
+
+/** A bounded list: the first rows, and how many more there were. */
+export interface Rows<T> {
+  rows: T[];
+  omitted: number;
+  total: number;
+}
+
+export interface SettingRow {
+  setting: ClippedText;
+  before?: ClippedText;
+  after?: ClippedText;
+}
+
+/** One platform compared (an image compared with an image has one, without a platform). */
+export interface PlatformModel {
+  /** `linux/amd64`; absent for two images. */
+  platform?: string;
+  /** A platform only one index has: nothing else is compared for it. */
+  only?: 'before' | 'after';
+  before?: string;
+  after?: string;
+  identical: boolean;
+  layers: { shared: Rows<LayerRow>; added: Rows<LayerRow>; removed: Rows<LayerRow> };
+  size: { before: number; after: number; change: number; text: string };
+  settings: Rows<SettingRow>;
+  history: { added: Rows<ClippedText>; removed: Rows<ClippedText> };
+  /** The same layers in the same order: the files are the same too. */
+  sameLayers: boolean;
+  /** Whether both sides have an image config (so a config diff can open). */
+  configs: boolean;
+  /** Why this platform could not be compared (its manifest or config unreadable). */
+  problem?: string;
+}
+
+export interface ComparisonModel {
+  title: string;
+  before: SideModel;
+  after: SideModel;
+  /** Same digest on both sides. */
+  identical: boolean;
+  /** Both sides are indexes (an index diff can open). */
+  indexes: boolean;
+  platforms: PlatformModel[];
+  /** Platforms only one side has, beyond those shown. */
+  platformsOmitted: number;
+}
+
+export interface FileRow {
+  path: ClippedText;
+  /** `file`, `directory`, `symlink`… */
+  type: string;
+  sizeText: string;
+}
+
+export interface ChangedFileRow {
+  path: ClippedText;
+  changes: ClippedText[];
+}
+
+export interface FilesModel {
+  added: Rows<FileRow>;
+  removed: Rows<FileRow>;
+  changed: Rows<ChangedFileRow>;
+}
+
+export type DiffKind = 'index' | 'manifest' | 'config';
+
+export interface Requests {
+  /** Reads every layer of one platform's two images once and compares their files. */
+  compareFiles: { params: { platform?: string }; result: FilesModel };
+  /** Opens VS Code's diff editor on the two sides' normalised JSON. */
+  openDiff: { params: { platform?: string; kind: DiffKind }; result: null };
+  /** The comparison in words on the clipboard. */
+  copySummary: { params: Record<string, never>; result: null };
+  cancel: { params: { id: number }; result: null };
+}
+
+export type Method = keyof Requests;
+export type RequestMessage = RequestMessageOf<Requests>;
+
+/** Host → webview, unasked. */
+export type HostEvent =
+  { type: 'start'; model: ComparisonModel; state: ComparisonState } | { type: 'filesProgress'; id: number; done: number; total: number };
+
+/** Webview → host, unanswered. */
+export type WebviewNotice =
+  | { type: 'ready' }
+  /** The comparison is laid out (tests wait for it). */
+  | { type: 'rendered'; title: string };
+
+export type HostMessage = ResponseMessage | HostEvent;
+export type WebviewMessage = RequestMessage | WebviewNotice;
+
+/** What the webview keeps with `setState`, so a reload can compare the same two again. */
+export interface ComparisonState {
+  before: string;
+  after: string;
+}

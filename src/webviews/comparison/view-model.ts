@@ -1,0 +1,148 @@
+/**
+ * The comparison panel's model, pure: the core's ImageComparison (per platform) and FileComparison
+ * turned into plain data the webview only lays out. Every registry string (tags, settings, history
+ * steps, paths) is clipped, and every list is bounded, so a hostile or huge image cannot stall the
+ * page; what was left out is counted.
+ */
+import type { Descriptor, FileComparison, ImageComparison, SettingChange } from '../../core/index';
+import type { LayerFileEntry } from '../../core/layers/layer-files';
+import { formatBytes } from '../../shared/format';
+import { clip } from '../inspector/text';
+import type {
+  ChangedFileRow,
+  ComparisonModel,
+  FileRow,
+  FilesModel,
+  LayerRow,
+  PlatformModel,
+  Rows,
+  SettingRow,
+  SideModel,
+} from './protocol';
+
+/** Rows per list at most: layers, settings, history steps. */
+export const MAX_ROWS = 500;
+/** File rows per list at most (added, removed, changed). */
+export const MAX_FILE_ROWS = 2000;
+/** Platforms shown at most (an index of hundreds is not a comparison anyone reads). */
+export const MAX_PLATFORMS = 64;
+/** A setting's value or a history step is cut here: a 1 MiB label must not stall layout. */
+const MAX_VALUE = 1024;
+
+export interface SideInput {
+  reference: string;
+  /** A short name for titles: `app:1.0`, `app@1a2b3c4d5e6f` (from the parsed reference, never re-parsed here). */
+  name: string;
+  digest: string;
+  /** What it is in words (the core's kindName). */
+  kind: string;
+  isIndex: boolean;
+}
+
+/** One platform as the command compared it. */
+export interface PlatformInput {
+  platform?: string;
+  only?: 'before' | 'after';
+  /** The two images' manifest digests (for a platform both have). */
+  before?: string;
+  after?: string;
+  comparison?: ImageComparison;
+  /** Both image manifests' layer lists, to tell whether the files can differ at all. */
+  layers?: { before: readonly Descriptor[]; after: readonly Descriptor[] };
+  configs?: boolean;
+  problem?: string;
+}
+
+export function bounded<T, U>(list: readonly T[], map: (item: T) => U, max = MAX_ROWS): Rows<U> {
+  return { rows: list.slice(0, max).map(map), omitted: Math.max(0, list.length - max), total: list.length };
+}
+
+function side(input: SideInput): SideModel {
+  return { reference: clip(input.reference), digest: input.digest, kind: input.kind };
+}
+
+function layerRow(d: Descriptor): LayerRow {
+  return { digest: d.digest, size: d.size, sizeText: formatBytes(d.size) };
+}
+
+function settingRow(change: SettingChange): SettingRow {
+  return {
+    setting: clip(change.setting, MAX_VALUE),
+    ...(change.before !== undefined ? { before: clip(change.before, MAX_VALUE) } : {}),
+    ...(change.after !== undefined ? { after: clip(change.after, MAX_VALUE) } : {}),
+  };
+}
+
+/** `+1.2 MiB`, `−340 B`, `no change`. */
+export function sizeChangeText(change: number): string {
+  if (change === 0) return 'no change';
+  return `${change > 0 ? '+' : '−'}${formatBytes(Math.abs(change))}`;
+}
+
+const NO_ROWS = { rows: [], omitted: 0, total: 0 };
+
+function platformModel(input: PlatformInput): PlatformModel {
+  const c = input.comparison;
+  const same =
+    !!input.layers &&
+    input.layers.before.length === input.layers.after.length &&
+    input.layers.before.every((l, i) => input.layers!.after[i]!.digest === l.digest);
+  return {
+    ...(input.platform !== undefined ? { platform: input.platform } : {}),
+    ...(input.only ? { only: input.only } : {}),
+    ...(input.before ? { before: input.before } : {}),
+    ...(input.after ? { after: input.after } : {}),
+    identical: c?.identical ?? false,
+    layers: {
+      shared: c ? bounded(c.layers.shared, layerRow) : NO_ROWS,
+      added: c ? bounded(c.layers.added, layerRow) : NO_ROWS,
+      removed: c ? bounded(c.layers.removed, layerRow) : NO_ROWS,
+    },
+    size: c
+      ? { ...c.size, text: `${formatBytes(c.size.before)} → ${formatBytes(c.size.after)} (${sizeChangeText(c.size.change)})` }
+      : { before: 0, after: 0, change: 0, text: '' },
+    settings: c ? bounded(c.config, settingRow) : NO_ROWS,
+    history: {
+      added: c ? bounded(c.history.added, (s) => clip(s, MAX_VALUE)) : NO_ROWS,
+      removed: c ? bounded(c.history.removed, (s) => clip(s, MAX_VALUE)) : NO_ROWS,
+    },
+    sameLayers: same,
+    configs: input.configs === true,
+    ...(input.problem ? { problem: input.problem } : {}),
+  };
+}
+
+/** The whole comparison: both sides, then each platform (platforms both have first, in the order given). */
+export function comparisonModel(before: SideInput, after: SideInput, platforms: readonly PlatformInput[]): ComparisonModel {
+  const ordered = [...platforms.filter((p) => !p.only), ...platforms.filter((p) => p.only)];
+  const shown = ordered.slice(0, MAX_PLATFORMS);
+  return {
+    title: `${clip(before.name, 200).text} ↔ ${clip(after.name, 200).text}`,
+    before: side(before),
+    after: side(after),
+    identical: before.digest === after.digest,
+    indexes: before.isIndex && after.isIndex,
+    platforms: shown.map(platformModel),
+    platformsOmitted: ordered.length - shown.length,
+  };
+}
+
+function fileRow(entry: LayerFileEntry): FileRow {
+  return {
+    path: clip(entry.path, MAX_VALUE),
+    type: entry.type,
+    sizeText: entry.type === 'file' ? formatBytes(entry.size) : '',
+  };
+}
+
+function changedRow(change: { path: string; changes: string[] }): ChangedFileRow {
+  return { path: clip(change.path, MAX_VALUE), changes: change.changes.slice(0, 8).map((c) => clip(c, MAX_VALUE)) };
+}
+
+export function filesModel(comparison: FileComparison): FilesModel {
+  return {
+    added: bounded(comparison.added, fileRow, MAX_FILE_ROWS),
+    removed: bounded(comparison.removed, fileRow, MAX_FILE_ROWS),
+    changed: bounded(comparison.changed, changedRow, MAX_FILE_ROWS),
+  };
+}

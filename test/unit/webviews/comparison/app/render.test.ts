@@ -1,0 +1,127 @@
+// The comparison panel as it ships: a model the host builds from two images whose every registry
+// string is markup, script or a bidi override, rendered by the webview bundle
+// (dist/webview/comparison.js) in Debian's Chromium, the files answered like the host does. No
+// script runs, no element comes from registry text, and the override shows as a marked escape.
+// Skipped without Chromium.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compareImages, type ComparedImage } from '../../../../../src/core/operations/compare';
+import { compareFileSystems } from '../../../../../src/core/operations/compare-files';
+import type { LayerFileEntry } from '../../../../../src/core/layers/layer-files';
+import { comparisonModel, filesModel } from '../../../../../src/webviews/comparison/view-model';
+import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
+import { PROJECT } from '../../../support/project';
+
+const BUNDLE = resolve(PROJECT, 'dist/webview/comparison.js');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+const HOSTILE = {
+  img: '<img src=x onerror="window.__pwned=1">',
+  script: '<script>window.__pwned=1</script>',
+  bidi: 'invoice\u202Etxt.exe',
+};
+
+function image(digest: string, layer: number, config: Record<string, unknown>, history: string[]): ComparedImage {
+  return {
+    digest,
+    manifest: {
+      schemaVersion: 2,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: D(999), size: 100 },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D(layer), size: 1000 }],
+    },
+    config: { architecture: 'amd64', os: 'linux', config, history: history.map((created_by) => ({ created_by })) },
+  };
+}
+
+const entry = (path: string): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0 });
+
+describe('comparison panel rendering of hostile registry text (Chromium)', function () {
+  let workbench: Workbench | undefined;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    assert.ok(existsSync(BUNDLE), 'the webview bundle is built (node scripts/build.mjs --tests)');
+    workbench = await openWorkbench();
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('lays out every hostile string as text and runs nothing', async () => {
+    const { page } = workbench!;
+    const before = image(D(1), 11, { Labels: { [HOSTILE.img]: HOSTILE.script }, User: HOSTILE.bidi }, [HOSTILE.script]);
+    const after = image(D(2), 12, { Entrypoint: [HOSTILE.img] }, [HOSTILE.img]);
+    const model = comparisonModel(
+      { reference: `r.test/app:${HOSTILE.img}`, name: `app:${HOSTILE.bidi}`, digest: D(1), kind: 'OCI image manifest', isIndex: false },
+      {
+        reference: `r.test/app:${HOSTILE.script}`,
+        name: `app:${HOSTILE.script}`,
+        digest: D(2),
+        kind: 'OCI image manifest',
+        isIndex: false,
+      },
+      [
+        {
+          comparison: compareImages(before, after),
+          layers: { before: before.manifest.layers, after: after.manifest.layers },
+          configs: true,
+        },
+      ],
+    );
+    const files = filesModel(
+      compareFileSystems(new Map([[HOSTILE.script, entry(HOSTILE.script)]]), new Map([[HOSTILE.img, entry(HOSTILE.img)]])),
+    );
+    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+    // The VS Code API the webview asks for: it records what the page posts and answers the files as the host would.
+    await page.evaluate((answer) => {
+      const posted: { type: string; id?: number; method?: string }[] = [];
+      Object.assign(window, {
+        __posted: posted,
+        acquireVsCodeApi: () => ({
+          postMessage: (m: { type: string; id?: number; method?: string }) => {
+            posted.push(m);
+            if (m.type === 'request' && m.method === 'compareFiles')
+              setTimeout(() => window.postMessage({ type: 'response', id: m.id, ok: true, result: answer }, '*'), 10);
+          },
+          getState: () => undefined,
+          setState: () => undefined,
+        }),
+      });
+    }, files);
+    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
+    await page.evaluate((m) => window.postMessage({ type: 'start', model: m, state: { before: 'a', after: 'b' } }, '*'), model);
+    await page.waitForFunction(
+      () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    const seen = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      // The bundle's own script tag is there; no other may be, nor any image.
+      made: Array.from(document.querySelectorAll('img, script')).filter(
+        (el) => el.tagName === 'IMG' || /__pwned/.test(el.textContent ?? ''),
+      ).length,
+      text: document.body.textContent ?? '',
+      settings: Array.from(document.querySelectorAll('table.settings tbody tr')).map((r) => r.textContent ?? ''),
+      files: Array.from(document.querySelectorAll('table.files tbody tr td:first-child')).map((td) => td.textContent ?? ''),
+      title: document.querySelector('.toolbar-title')?.textContent ?? '',
+      requests: (window as unknown as { __posted: { method?: string }[] }).__posted.map((m) => m.method).filter(Boolean),
+    }));
+    assert.equal(seen.pwned, undefined, 'no injected script ran');
+    assert.equal(seen.made, 0, 'registry text made no elements');
+    assert.ok(
+      seen.settings.some((r) => r.includes(`Label ${HOSTILE.img}`) && r.includes(HOSTILE.script)),
+      'the label reads as written',
+    );
+    assert.ok(
+      seen.settings.some((r) => r.includes('invoice\\u202Etxt.exe')),
+      'the override shows as an escape',
+    );
+    assert.ok(!seen.text.includes('\u202E'), 'no bidi override is left in the page');
+    assert.deepEqual(seen.files.sort(), [HOSTILE.img, HOSTILE.script].sort(), 'the files read as written');
+    assert.equal(seen.title, 'app:invoice\\u202Etxt.exe ↔ app:<script>window.__pwned=1</script>');
+    assert.deepEqual(seen.requests, ['compareFiles'], 'one image pair: its files are compared as the panel opens');
+  });
+});
