@@ -716,7 +716,8 @@ describe('plan', () => {
       const text = describePlan(p);
       assert.equal(text.match(/ {5}headers: /g)?.length, 1);
       assert.equal(text.match(/ {5}connect timeout: /g)?.length, 1);
-      assert.equal(text.match(/\n {5}ns: docker\.io\n/g)?.length, 2, 'the two mirrors, not the server');
+      assert.equal(text.match(/\n {5}ns: /g)?.length, 2, 'the two mirrors, not the server');
+      assert.equal(text.match(/\n {5}ns: docker\.io\n/g)?.length, 2);
     });
 
     it('warns of a registry setting that disagrees with hosts.toml only when there is a hosts.toml and they differ', async () => {
@@ -753,6 +754,7 @@ describe('plan', () => {
         lines.join('\n'),
       );
       assert.ok(lines.at(-1)?.startsWith('     why: server: the registry itself, with certificates from '), lines.at(-1));
+      assert.ok(lines.at(-1)?.includes(`; CA ${join(dir, 'ca.crt')}; client certificate `), lines.at(-1));
     });
   });
 
@@ -785,6 +787,28 @@ describe('plan', () => {
         [`client from the top level of ${file}: the same host`],
       );
       assert.ok(!server?.why.some((w) => w.endsWith('the same host')));
+    });
+
+    it('names only what was borrowed, never what a section has itself or what no section has', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'c.pem': 'x',
+        'd.pem': 'x',
+        'hosts.toml':
+          'server = "https://reg.test"\nca = "a.pem"\nclient = "c.pem"\nskip_verify = false\n\n[host."https://reg.test"]\n  client = "d.pem"\n  skip_verify = true\n',
+      });
+      const file = join(dir, 'hosts.toml');
+      let [mirror] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`ca from the top level of ${file}: the same host`],
+      );
+      writeFileSync(file, 'server = "https://reg.test"\nclient = "c.pem"\n\n[host."https://reg.test"]\n');
+      [mirror] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`client from the top level of ${file}: the same host`],
+      );
     });
   });
 
