@@ -696,6 +696,52 @@ describe('auth: Authorizer, edges a registry or a user hits', () => {
     assert.equal(e.message, 'The operation was cancelled.');
   });
 
+  it('calls credentials rejected when the refusal carries a challenge it cannot read', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    assert.equal((await auth.refusal(challenge('Bearer realm="https://auth.example.com/tok'), A)).code, 'AUTH_FAILED');
+  });
+
+  it('asks no new token on insufficient_scope for what the token sent already asked, even once that token has expired', async () => {
+    const server = tokenServer();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { auth } = authorizer(server.send, ALICE, { now: () => now });
+    const scopes = ['repository:a:pull,push'];
+    await auth.challenged(challenge(BEARER), scopes, undefined);
+    const sent = await auth.header(scopes);
+    now += 3_600_000;
+    const fetched = server.seen.length;
+    assert.equal(
+      await auth.challenged(challenge(`${BEARER},scope="repository:a:push",error="insufficient_scope"`, 403), scopes, sent),
+      false,
+    );
+    assert.equal(server.seen.length, fetched);
+  });
+
+  it('keeps using the refresh-token POST while it works', async () => {
+    const server = tokenServer((_req, n) => response(200, { access_token: `post-${n}` }));
+    const { auth } = authorizer(server.send, { identityToken: 'idtok', source: 's' });
+    await auth.challenged(challenge(BEARER), A, undefined);
+    await auth.header(['repository:b:pull']);
+    await auth.header(['repository:c:pull']);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['POST', 'POST', 'POST'],
+    );
+  });
+
+  it('drops its tokens when the realm changes but the service does not', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), A, undefined);
+    const first = await auth.header(A);
+    await auth.challenged(
+      challenge('Bearer realm="https://auth2.example.com/token",service="registry.example.com"'),
+      ['repository:b:pull'],
+      undefined,
+    );
+    assert.notEqual(await auth.header(A), first);
+  });
+
   it('words each refusal by what happened: rejected, not granted, or anonymous', async () => {
     const { auth } = authorizer(tokenServer().send, ALICE);
     const rejected = await auth.refusal(challenge(BEARER), A);
