@@ -866,6 +866,15 @@ describe('auth token: what a token server answers, and the words a user reads', 
     assert.equal(post.server.seen[0]?.headers.accept, 'application/json');
   });
 
+  it('sends no service for a challenge that names none', async () => {
+    const get = fetchWith(undefined);
+    await get.result;
+    assert.equal(get.server.seen[0]?.url.searchParams.has('service'), false);
+    const post = fetchWith(undefined, { credential: { identityToken: 'id', source: 's' } });
+    await post.result;
+    assert.equal(post.server.seen[0]?.form?.has('service'), false);
+  });
+
   it('keeps the refresh token a POST used when the answer brings no new one', async () => {
     const post = fetchWith(() => response(200, { token: 't' }), { credential: { identityToken: 'id', source: 's' } });
     assert.equal((await post.result).refreshToken, 'id');
