@@ -558,3 +558,388 @@ describe('auth: Authorizer', () => {
     assert.match(e.message, /the catalog/);
   });
 });
+
+describe('auth: Authorizer, edges a registry or a user hits', () => {
+  const A = ['repository:a:pull'];
+
+  it('tells the tree what the host asked for, with or without a realm or a service', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    await auth.challenged(challenge('Basic'), [], undefined);
+    assert.deepEqual(auth.lastChallenge, { scheme: 'basic' });
+    await auth.challenged(challenge(`Bearer realm="${REALM}"`), A, undefined);
+    assert.deepEqual(auth.lastChallenge, { scheme: 'bearer', realm: REALM });
+  });
+
+  it('reads nothing into an answer that is not a refusal, or a challenge in a scheme it does not speak', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    assert.equal(await auth.challenged(challenge(BEARER, 500), A, undefined), false);
+    assert.equal(await auth.challenged(challenge('Negotiate abc=='), A, undefined), false);
+    assert.equal(await auth.challenged(challenge('Basic realm="reg"', 403), A, undefined), false);
+    assert.equal(auth.lastChallenge, undefined);
+    assert.equal(server.seen.length, 0);
+  });
+
+  it('finds the challenge among other headers, whatever the case of its name', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    const res = { status: 401, headers: { 'content-type': 'application/json', 'X-Other': undefined, 'WWW-Authenticate': BEARER } };
+    assert.equal(await auth.challenged(res, A, undefined), true);
+    assert.equal(await auth.header(A), 'Bearer tok-1');
+  });
+
+  it('retries a 403 insufficient_scope with a token for the wider scope', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), A, undefined);
+    const first = await auth.header(A);
+    const wider = challenge(`${BEARER},scope="repository:a:pull,push",error="insufficient_scope"`, 403);
+    assert.equal(await auth.challenged(wider, A, first), true);
+    assert.deepEqual(server.seen.at(-1)?.url.searchParams.getAll('scope'), ['repository:a:pull,push']);
+  });
+
+  it('lets a loopback registry use its own token server on another port, by the registry it is for', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE, { host: 'localhost:5000', scheme: 'http' });
+    assert.equal(await auth.challenged(challenge('Bearer realm="http://localhost:5001/token"'), A, undefined), true);
+    assert.equal(server.seen[0]?.url.host, 'localhost:5001');
+  });
+
+  it('fetches an anonymous token when the host holds no credential', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, undefined);
+    assert.equal(await auth.challenged(challenge(BEARER), A, undefined), true);
+    assert.equal(await auth.header(A), 'Bearer tok-1');
+    assert.equal(server.seen[0]?.headers.authorization, undefined);
+  });
+
+  it('keeps its token when the host challenges again with the same realm and service, and drops it when the service changes', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), A, undefined);
+    const first = await auth.header(A);
+    await auth.challenged(challenge(BEARER), ['repository:b:pull'], undefined);
+    assert.equal(await auth.header(A), first);
+    await auth.challenged(challenge(`Bearer realm="${REALM}",service="other"`), ['repository:b:pull'], undefined);
+    assert.notEqual(await auth.header(A), first);
+  });
+
+  it('drops only the token the registry refused, not those of other scope sets', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), A, undefined);
+    const a = await auth.header(A);
+    const b = await auth.header(['repository:b:pull']);
+    await auth.challenged(challenge(`${BEARER},error="invalid_token"`), A, a);
+    const fetched = server.seen.length;
+    assert.equal(await auth.header(['repository:b:pull']), b);
+    assert.equal(server.seen.length, fetched);
+  });
+
+  it('tries the refresh-token POST again after forget() and after a new realm', async () => {
+    const server = tokenServer((req, n) => (req.method === 'POST' ? response(404, {}) : response(200, { token: `get-${n}` })));
+    const { auth } = authorizer(server.send, { ...ALICE, identityToken: 'idtok' });
+    await auth.challenged(challenge(BEARER), A, undefined);
+    auth.forget();
+    await auth.header(['repository:b:pull']);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['POST', 'GET', 'POST', 'GET'],
+    );
+    await auth.challenged(challenge('Bearer realm="https://auth2.example.com/token"'), A, undefined);
+    assert.deepEqual(
+      server.seen.slice(4).map((s) => s.method),
+      ['POST', 'GET'],
+    );
+  });
+
+  it('does not keep a token fetched before forget()', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), [], undefined);
+    const pending = auth.header(A);
+    while (server.seen.length < 2) await new Promise((r) => setTimeout(r, 1));
+    auth.forget();
+    await pending;
+    const fetched = server.seen.length;
+    await auth.header(A);
+    assert.equal(server.seen.length, fetched + 1);
+  });
+
+  it('remembers the tokens of 128 scope sets, the oldest dropped first', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), ['repository:r0:pull'], undefined);
+    for (let i = 1; i <= 128; i++) await auth.header([`repository:r${i}:pull`]);
+    const fetched = server.seen.length;
+    assert.equal(fetched, 129);
+    await auth.header(['repository:r1:pull']);
+    assert.equal(server.seen.length, fetched, 'the 128 newest are kept');
+    await auth.header(['repository:r0:pull']);
+    assert.equal(server.seen.length, fetched + 1, 'the oldest was dropped');
+  });
+
+  it('cancels at once for a signal already aborted, and not at all for one that never is', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    await auth.challenged(challenge(BEARER), [], undefined);
+    await rejects(auth.header(A, AbortSignal.abort()), 'CANCELLED');
+    assert.match((await auth.header(['repository:b:pull'], new AbortController().signal)) ?? '', /^Bearer tok-/);
+  });
+
+  it('cancels a wait on the token server when its caller gives up', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    await auth.challenged(challenge(BEARER), [], undefined);
+    const controller = new AbortController();
+    const pending = auth.header(A, controller.signal);
+    await new Promise((r) => setTimeout(r, 1));
+    controller.abort();
+    const e = await rejects(pending, 'CANCELLED');
+    assert.equal(e.message, 'The operation was cancelled.');
+  });
+
+  it('calls credentials rejected when the refusal carries a challenge it cannot read', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    assert.equal((await auth.refusal(challenge('Bearer realm="https://auth.example.com/tok'), A)).code, 'AUTH_FAILED');
+  });
+
+  it('asks no new token on insufficient_scope for what the token sent already asked, even once that token has expired', async () => {
+    const server = tokenServer();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const { auth } = authorizer(server.send, ALICE, { now: () => now });
+    const scopes = ['repository:a:pull,push'];
+    await auth.challenged(challenge(BEARER), scopes, undefined);
+    const sent = await auth.header(scopes);
+    now += 3_600_000;
+    const fetched = server.seen.length;
+    assert.equal(
+      await auth.challenged(challenge(`${BEARER},scope="repository:a:push",error="insufficient_scope"`, 403), scopes, sent),
+      false,
+    );
+    assert.equal(server.seen.length, fetched);
+  });
+
+  it('keeps using the refresh-token POST while it works', async () => {
+    const server = tokenServer((_req, n) => response(200, { access_token: `post-${n}` }));
+    const { auth } = authorizer(server.send, { identityToken: 'idtok', source: 's' });
+    await auth.challenged(challenge(BEARER), A, undefined);
+    await auth.header(['repository:b:pull']);
+    await auth.header(['repository:c:pull']);
+    assert.deepEqual(
+      server.seen.map((s) => s.method),
+      ['POST', 'POST', 'POST'],
+    );
+  });
+
+  it('drops its tokens when the realm changes but the service does not', async () => {
+    const server = tokenServer();
+    const { auth } = authorizer(server.send, ALICE);
+    await auth.challenged(challenge(BEARER), A, undefined);
+    const first = await auth.header(A);
+    await auth.challenged(
+      challenge('Bearer realm="https://auth2.example.com/token",service="registry.example.com"'),
+      ['repository:b:pull'],
+      undefined,
+    );
+    assert.notEqual(await auth.header(A), first);
+  });
+
+  it('words each refusal by what happened: rejected, not granted, or anonymous', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    const rejected = await auth.refusal(challenge(BEARER), A);
+    assert.equal(rejected.code, 'AUTH_FAILED');
+    assert.equal(
+      rejected.message,
+      `registry.example.com rejected the credentials from ${ALICE.source}: log in to registry.example.com again (docker login and podman login are used too).`,
+    );
+    assert.deepEqual(rejected.remedy, { kind: 'log-in', host: 'registry.example.com' });
+    const scope = await auth.refusal(challenge(`${BEARER},error="insufficient_scope"`), A);
+    assert.equal(scope.code, 'DENIED');
+    assert.equal((await auth.refusal(challenge(BEARER, 403), A)).code, 'DENIED');
+    const anonymous = await authorizer(tokenServer().send, undefined).auth.refusal(challenge(BEARER), A);
+    assert.deepEqual(anonymous.remedy, { kind: 'log-in', host: 'registry.example.com' });
+  });
+});
+
+describe('auth token: what a token server answers, and the words a user reads', () => {
+  const target = { host: 'registry.example.com', scheme: 'https' as const };
+  const shown = 'https://auth.example.com/token';
+  const fetchWith = (answer: Parameters<typeof tokenServer>[0], extra: Partial<Parameters<typeof fetchToken>[0]> = {}) => {
+    const server = tokenServer(answer);
+    return { server, result: fetchToken({ realm: `${REALM}?x=1`, scopes: [], registry: target, send: server.send, ...extra }) };
+  };
+
+  it('refuses a relative realm, and a registry host no realm can be checked against', () => {
+    assert.throws(
+      () => checkRealm('/token', target),
+      (e: CoreError) =>
+        e.code === 'BAD_REALM' &&
+        e.message ===
+          "registry.example.com names a token server that is not an absolute http(s) URL, so it cannot be logged in to; report this to the registry's operator.",
+    );
+    assert.throws(
+      () => checkRealm(REALM, { host: 'bad host', scheme: 'https' }),
+      (e: CoreError) => e.code === 'BAD_REALM' && e.message === 'bad host is not a host name a token server can be checked against.',
+    );
+    assert.throws(
+      () => checkRealm('https://10.0.0.1/token', target),
+      (e: CoreError) => /its token server/.test(e.message),
+    );
+  });
+
+  it('says what a token server answered instead of a token, quoting its reason but no secret', async () => {
+    const said = await rejects(fetchWith(() => response(500, { errors: [], error: 'down for maintenance' })).result, 'TOKEN_SERVER_ERROR');
+    assert.equal(
+      said.message,
+      `The token server of registry.example.com (${shown}) answered HTTP 500 (it said: down for maintenance) instead of a token; try again later, or check the registry's status.`,
+    );
+    for (const body of ['null', '"text"', '{}', 'not json'])
+      assert.match(
+        (await rejects(fetchWith(() => response(502, body)).result, 'TOKEN_SERVER_ERROR')).message,
+        /answered HTTP 502 instead of a token;/,
+      );
+    const login = `alice:${SECRET}`;
+    const echoed = await rejects(
+      fetchWith(() => response(500, { error: `bad login ${login}` }), { credential: ALICE }).result,
+      'TOKEN_SERVER_ERROR',
+    );
+    assert.ok(!echoed.message.includes(login), echoed.message);
+  });
+
+  it('takes only a 2xx answer as a token', async () => {
+    assert.equal((await fetchWith(() => response(299, { token: 't' })).result).token, 't');
+    await rejects(fetchWith(() => response(300, { token: 't' })).result, 'TOKEN_SERVER_ERROR');
+    const post = fetchWith((req) => response(req.method === 'POST' ? 300 : 200, { token: 'get' }), {
+      credential: { identityToken: 'id', source: 's' },
+    });
+    await rejects(post.result, 'TOKEN_SERVER_ERROR');
+  });
+
+  it('fails on a refresh-token POST that errs, and falls back to GET only for the statuses that mean "not offered"', async () => {
+    const failing = fetchWith((req) => response(req.method === 'POST' ? 500 : 200, { token: 'get' }), {
+      credential: { ...ALICE, identityToken: 'id' },
+    });
+    await rejects(failing.result, 'TOKEN_SERVER_ERROR');
+    assert.deepEqual(
+      failing.server.seen.map((s) => s.method),
+      ['POST'],
+    );
+  });
+
+  it('calls a login stale when the token server refuses the only credential, an identity token, and falls back to GET otherwise', async () => {
+    const grant = fetchWith(
+      (req) => (req.method === 'POST' ? response(400, { error: 'invalid_grant' }) : response(200, { token: 'get' })),
+      {
+        credential: { identityToken: 'id', source: '/home/alice/.docker/config.json' },
+      },
+    );
+    const stale = await rejects(grant.result, 'AUTH_FAILED');
+    assert.equal(
+      stale.message,
+      `The token server of registry.example.com (${shown}) rejected the credentials from /home/alice/.docker/config.json: log in to registry.example.com again (docker login and podman login are used too).`,
+    );
+    assert.deepEqual(stale.remedy, { kind: 'log-in', host: 'registry.example.com' });
+    const userOnly = fetchWith((req) => (req.method === 'POST' ? response(401, {}) : response(200, { token: 'get' })), {
+      credential: { username: 'alice', identityToken: 'id', source: 's' },
+    });
+    await rejects(userOnly.result, 'AUTH_FAILED');
+    for (const extra of [
+      { credential: { ...ALICE, identityToken: 'id' } },
+      { refreshToken: 'from-server', credential: { identityToken: 'id', source: 's' } },
+    ]) {
+      const fallback = fetchWith((req) => (req.method === 'POST' ? response(401, {}) : response(200, { token: 'get' })), extra);
+      assert.equal((await fallback.result).grant, 'get');
+    }
+  });
+
+  it('sends no empty service, scope or refresh token, and asks for JSON', async () => {
+    const get = fetchWith(undefined, { service: '', refreshToken: '' });
+    await get.result;
+    assert.deepEqual(
+      get.server.seen.map((s) => s.method),
+      ['GET'],
+    );
+    assert.equal(get.server.seen[0]?.url.searchParams.has('service'), false);
+    assert.equal(get.server.seen[0]?.headers.accept, 'application/json');
+    const post = fetchWith(undefined, { service: '', credential: { identityToken: 'id', source: 's' } });
+    await post.result;
+    const form = post.server.seen[0]?.form;
+    assert.deepEqual([form?.has('service'), form?.has('scope')], [false, false]);
+    assert.equal(post.server.seen[0]?.headers.accept, 'application/json');
+  });
+
+  it('sends no service for a challenge that names none', async () => {
+    const get = fetchWith(undefined);
+    await get.result;
+    assert.equal(get.server.seen[0]?.url.searchParams.has('service'), false);
+    const post = fetchWith(undefined, { credential: { identityToken: 'id', source: 's' } });
+    await post.result;
+    assert.equal(post.server.seen[0]?.form?.has('service'), false);
+  });
+
+  it('keeps the refresh token a POST used when the answer brings no new one', async () => {
+    const post = fetchWith(() => response(200, { token: 't' }), { credential: { identityToken: 'id', source: 's' } });
+    assert.equal((await post.result).refreshToken, 'id');
+    const get = await fetchWith(() => response(200, { token: 't', refresh_token: '' })).result;
+    assert.ok(!('refreshToken' in get));
+  });
+
+  it('reads expires_in written as a string, and issued_at only while the token would still be valid', () => {
+    const now = Date.parse('2024-05-01T12:00:00Z');
+    assert.equal(parseTokenResponse({ token: 't', expires_in: '300' }, now)?.expiresAt, now + 300_000);
+    const atTheEdge = new Date(now - 300_000).toISOString();
+    assert.equal(parseTokenResponse({ token: 't', expires_in: 300, issued_at: atTheEdge }, now)?.expiresAt, now + 300_000);
+    assert.ok(!('refreshToken' in parseTokenResponse({ token: 't', refresh_token: 7 }, now)!));
+  });
+
+  it('says which token server answered with something other than a token', async () => {
+    const notJson = await rejects(fetchWith(() => response(200, '<html>')).result, 'BAD_TOKEN_RESPONSE');
+    assert.equal(
+      notJson.message,
+      `The token server of registry.example.com (${shown}) did not answer with a JSON object, so no token could be read; check that the registry's auth settings point at a token server, or try again later.`,
+    );
+    const noToken = await rejects(fetchWith(() => response(200, {})).result, 'BAD_TOKEN_RESPONSE');
+    assert.equal(
+      noToken.message,
+      `The token server of registry.example.com (${shown}) answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`,
+    );
+  });
+
+  it('says the token service, not the registry, cannot be reached, keeping the code and the remedy', async () => {
+    const remedy = { kind: 'resolve-rule', host: 'auth.example.com' } as unknown as CoreError['remedy'];
+    const reasons: Record<string, string> = {
+      CONNECTION_REFUSED: 'nothing accepts connections at auth.example.com',
+      HOST_NOT_FOUND: 'its host name auth.example.com could not be resolved',
+      TIMEOUT: 'auth.example.com did not answer in time',
+      CONNECTION_RESET: 'the connection was reset',
+      CONNECTION_CLOSED: 'the connection was reset',
+      UNREACHABLE: 'the connection was reset',
+      NETWORK: 'the connection was reset',
+    };
+    for (const [code, why] of Object.entries(reasons)) {
+      const failing = fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry: target,
+        send: async () => {
+          throw new CoreError(code as CoreError['code'], 'the connection was reset.', { remedy });
+        },
+      });
+      const e = await rejects(failing, code);
+      assert.equal(
+        e.message,
+        `registry.example.com answered, but its token service ${shown} (the realm its login challenge names) cannot be reached: ${why}. Try again later; if it keeps happening, the registry's token service is down or blocked on your network: tell its operator.`,
+      );
+      assert.deepEqual(e.remedy, remedy);
+      assert.ok(e.cause instanceof CoreError);
+    }
+    const other = new CoreError('TLS_UNKNOWN_AUTHORITY', 'certificate not trusted.');
+    assert.equal(
+      await fetchToken({ realm: REALM, scopes: [], registry: target, send: () => Promise.reject(other) }).catch((e: unknown) => e),
+      other,
+    );
+    const plain = new Error('boom');
+    assert.equal(
+      await fetchToken({ realm: REALM, scopes: [], registry: target, send: () => Promise.reject(plain) }).catch((e: unknown) => e),
+      plain,
+    );
+  });
+});

@@ -187,3 +187,40 @@ describe('challenge: properties', () => {
     );
   });
 });
+
+describe('challenge: edges of the grammar', () => {
+  it('refuses characters a bare value may not hold', () => {
+    for (const header of ['Bearer realm=https://a\x7f', 'Bearer realm=ab"c"', 'Bearer realm=a\\b'])
+      assert.throws(() => parseChallenges(header), ParseError, JSON.stringify(header));
+  });
+
+  it('refuses a parameter without a name', () => {
+    assert.throws(() => parseChallenges('Bearer realm="https://a/", =y'), ParseError);
+  });
+
+  it('takes escaped spaces and tabs in a quoted string, and refuses control characters and DEL, escaped or not', () => {
+    assert.deepEqual(parseChallenges('Basic realm="a\\ b\\\tc"')[0]?.params, { realm: 'a b\tc' });
+    throwsAt(() => parseChallenges('Basic realm="a\\\x01"'), 15, /control characters cannot be escaped in a quoted string/);
+    throwsAt(() => parseChallenges('Basic realm="a\x7f"'), 14, /control characters are not allowed in a quoted string/);
+  });
+
+  it('joins the scope parameters of one challenge without stray spaces', () => {
+    assert.equal(parseChallenges('Bearer realm="https://a/", scope="", scope="repository:a:pull"')[0]?.params.scope, 'repository:a:pull');
+  });
+
+  it('writes a challenge without parameters as its scheme alone', () => {
+    assert.equal(formatChallenge({ scheme: 'basic', params: {} }), 'basic');
+  });
+
+  it('says an empty realm is no realm', () => {
+    assert.throws(
+      () => toBearerChallenge({ scheme: 'bearer', params: { realm: '' } }),
+      /it has no realm, so there is no token server to ask/,
+    );
+  });
+
+  it('leaves out the realm of a Basic challenge that names none', () => {
+    const picked = pickChallenge(parseChallenges('Basic'));
+    assert.ok(picked !== undefined && !('realm' in picked));
+  });
+});

@@ -103,3 +103,33 @@ describe('auth scope: parse, merge and key', () => {
     assert.equal(describeScopes([]), 'the registry');
   });
 });
+
+describe('auth scope: edges a registry or a caller can send', () => {
+  it('asks nothing for an empty repository or an empty mount source', () => {
+    assert.deepEqual(scopesFor({ method: 'GET', repository: '' }), []);
+    assert.deepEqual(scopesFor({ method: 'POST', repository: 'a', mountFrom: '' }), ['repository:a:pull,push']);
+  });
+
+  it('refuses a scope with an empty name or no action, and drops empty actions', () => {
+    assert.equal(parseScope('repository::pull'), undefined);
+    assert.equal(parseScope('repository:a:,'), undefined);
+    assert.deepEqual(parseScope('repository:a/b:pull,,push')?.actions, ['pull', 'push']);
+  });
+
+  it('ignores repeated spaces between the scopes of a challenge', () => {
+    assert.deepEqual(mergeScopes(['repository:a:pull  repository:b:pull ']), ['repository:a:pull', 'repository:b:pull']);
+  });
+
+  it('never gives two different scope sets one token key', () => {
+    assert.notEqual(scopeKey(['a', 'bc']), scopeKey(['ab', 'c']));
+  });
+
+  it('says in words what a refused request asked for', () => {
+    assert.equal(describeScopes([]), 'the registry');
+    assert.equal(describeScopes(['opaque-scope']), 'opaque-scope');
+    assert.equal(describeScopes(['registry:catalog:*']), 'the catalog');
+    assert.equal(describeScopes(['registry:other:*']), 'full access to registry other');
+    assert.equal(describeScopes(['repository:catalog:pull']), 'pull repository catalog');
+    assert.equal(describeScopes(['repository:a:pull,push', 'repository:b:delete']), 'pull and push repository a, delete repository b');
+  });
+});

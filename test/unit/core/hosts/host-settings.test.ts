@@ -62,4 +62,63 @@ describe('core/hosts/host-settings', () => {
       'the plan shows the warning',
     );
   });
+  it('configures nothing and warns of nothing when no list is given', () => {
+    const parsed = parseHostSettings({});
+    assert.deepEqual([parsed.insecure, parsed.resolveRules, parsed.warnings, [...parsed.registries]], [[], [], [], []]);
+    assert.equal(parsed.hasNetworkEntries, false);
+    assert.equal(parseHostSettings({ insecureRegistries: ['reg.test:5000', '10.0.0.1'] }).hasNetworkEntries, false);
+  });
+
+  it('takes entries with spaces around them as written without, and quotes them so in a warning', () => {
+    const parsed = parseHostSettings({
+      insecureRegistries: [' http://reg.test:5000 '],
+      resolveRules: ['  reg.test:443:127.0.0.1  '],
+      registries: [{ url: 'https://direct.test', proxy: ' None ' }],
+    });
+    assert.deepEqual(
+      parsed.insecure.map((i) => i.raw),
+      ['reg.test:5000'],
+    );
+    assert.equal(parsed.resolveRules[0]?.address, '127.0.0.1');
+    assert.equal(parsed.registries.get('direct.test')?.proxy, 'none');
+    assert.deepEqual(parsed.warnings, [
+      'An entry of the insecure registries setting is written with http:// ("http://reg.test:5000"): the scheme was ignored and reg.test:5000 is treated as insecure. Write it without the scheme.',
+    ]);
+  });
+
+  it('reads a scheme only at the start of an insecure entry', () => {
+    const parsed = parseHostSettings({ insecureRegistries: ['reg.test/http://x'] });
+    assert.deepEqual(parsed.insecure, []);
+    assert.equal(parsed.warnings.length, 1);
+    assert.doesNotMatch(parsed.warnings[0]!, /is written with/);
+  });
+
+  it("gives a registry's own proxy the proxy settings' certificate check, and names it in a warning", () => {
+    const registries = [{ url: 'https://own.test', proxy: 'https://proxy.test:3128' }];
+    const own = (strictSSL?: boolean) => {
+      const proxy = parseHostSettings({ registries, ...(strictSSL === undefined ? {} : { proxy: { strictSSL } }) }).registries.get(
+        'own.test',
+      )?.proxy;
+      return proxy === 'none' ? undefined : proxy?.verify;
+    };
+    assert.deepEqual([own(), own(true), own(false)], [true, true, false]);
+    const bad = parseHostSettings({ registries: [{ url: 'https://own.test', proxy: 'ftp://proxy.test' }] });
+    assert.deepEqual(bad.warnings, [
+      `the proxy in the "proxy" of own.test in the registry's own settings is a ftp:// proxy; only http:// and https:// proxies are supported, so the other proxy settings apply to own.test: fix it, or write "none".`,
+    ]);
+  });
+
+  it('names the proxy settings in its own words by default', async () => {
+    const config = await loadHostConfig('reg.test', { roots: [], platform: 'linux' });
+    const parsed = parseHostSettings({ proxy: { url: 'http://app.test:8080', noProxy: ['reg.test'] } });
+    assert.equal(
+      planEndpoints(config, 'pull', { parsed }).endpoints[0]?.proxy.https?.why,
+      'direct: matches reg.test in the no-proxy setting',
+    );
+    const other = await loadHostConfig('other.test', { roots: [], platform: 'linux' });
+    assert.equal(
+      planEndpoints(other, 'pull', { parsed }).endpoints[0]?.proxy.https?.why,
+      'through http://app.test:8080 from the proxy setting',
+    );
+  });
 });

@@ -3,10 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { parseHostSettings } from '../../../../src/core/hosts/host-settings';
 import { loadHostConfig } from '../../../../src/core/hosts/hosts-dirs';
 import {
   describePlan,
   endpointUrl,
+  hostTls,
   loadEndpointPlan,
   planEndpoints,
   type EndpointPlan,
@@ -569,5 +571,250 @@ describe('plan', () => {
       assert.match(none, /Host configuration: built-in defaults/);
       assert.match(none, /TLS: plain HTTP \(no TLS\)/);
     });
+  });
+  // What "Show Endpoint Plan" tells a user: each reason in its own words, and nothing that does not apply.
+  describe('what the plan says', () => {
+    it('names where the server comes from, and the API host that serves Docker Hub', async () => {
+      const [bare] = (await plan('reg.test:5000', 'pull')).endpoints;
+      assert.equal(bare?.why[0], 'server: the registry itself (no host directory matched)');
+      assert.ok(!bare?.why.some((w) => w.includes('serves the API')));
+      const [hub] = (await plan('docker.io', 'pull')).endpoints;
+      assert.equal(hub?.host, 'registry-1.docker.io');
+      assert.ok(hub?.why.includes('registry-1.docker.io serves the API of docker.io'), hub?.why.join('; '));
+      const dir = hostDir('reg.test:5000', { 'hosts.toml': 'server = "https://reg.test:5000"\n' });
+      const [fromFile] = (await plan('reg.test:5000', 'pull')).endpoints;
+      assert.equal(fromFile?.why[0], `server from ${join(dir, 'hosts.toml')}`);
+    });
+
+    it("says why a server is verified over HTTPS when the registry's settings ask for https://", async () => {
+      const [e] = (await plan('registry.example', 'pull', { registrySetting: { scheme: 'https' } })).endpoints;
+      assert.deepEqual(e?.why, [
+        'server: the registry itself (no host directory matched)',
+        "HTTPS: https:// in the registry's own settings",
+        'certificates verified, no plain-HTTP fallback',
+        'proxy: direct: no proxy is configured',
+      ]);
+    });
+
+    it('tries an http:// host with only a client certificate on another port over https first', async () => {
+      hostDir('reg.test:5000', { 'hosts.toml': 'server = "http://reg.test:5000"\nclient = "me.pem"\n', 'me.pem': 'x' });
+      const [e] = (await plan('reg.test:5000', 'pull')).endpoints;
+      assert.deepEqual([e?.scheme, e?.insecure, e?.skipVerify], ['https', true, false]);
+    });
+
+    it('never says a loopback registry listed as insecure is verified, even with a CA', async () => {
+      hostDir('localhost:5000', { 'ca.crt': 'x' });
+      const [e] = (await plan('localhost:5000', 'pull', { insecureRegistries: ['localhost:5000'] })).endpoints;
+      assert.deepEqual([e?.insecure, e?.skipVerify], [true, true]);
+      assert.ok(!e?.why.some((w) => w.startsWith('verified although loopback')), e?.why.join('; '));
+    });
+
+    it('names the file and the setting behind each insecure decision', async () => {
+      const dir = hostDir('reg.test', { 'hosts.toml': 'skip_verify = false\n[host."https://mirror.test"]\nskip_verify = true\n' });
+      const file = join(dir, 'hosts.toml');
+      const [mirror, server] = (await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], registrySetting: { insecure: true } }))
+        .endpoints;
+      assert.ok(mirror?.why.includes(`insecure: skip_verify = true in ${file}`), mirror?.why.join('; '));
+      assert.ok(server?.why.includes(`certificates still verified: skip_verify = false in ${file}`), server?.why.join('; '));
+      assert.ok(
+        server?.why.includes(`insecure: "insecure": true for this registry in the registry's own settings`),
+        server?.why.join('; '),
+      );
+    });
+
+    it('names a client certificate that holds its own key once', async () => {
+      const dir = hostDir('registry.test:5000', { 'hosts.toml': 'client = [["both.pem", ""]]\n', 'both.pem': 'x' });
+      const p = await plan('registry.test:5000', 'pull');
+      const cert = join(dir, 'both.pem');
+      assert.ok(p.endpoints[0]?.why.includes(`client certificate and key ${cert}`), p.endpoints[0]?.why.join('; '));
+      assert.match(
+        describePlan(p),
+        new RegExp(`\\n {5}TLS: certificates verified; client certificate and key ${cert.replace(/[.\\]/g, '\\$&')}\\n`),
+      );
+    });
+
+    it('names the proxy of each scheme, the fallback apart when it differs, and only the schemes an endpoint uses', async () => {
+      const env = { HTTPS_PROXY: 'http://tunnel.example:3128', HTTP_PROXY: 'http://forward.example:3128' };
+      const secure = (await plan('reg.example', 'pull', { parsed: parseHostSettings({ env }) })).endpoints[0]!;
+      assert.deepEqual(Object.keys(secure.proxy), ['https']);
+      assert.deepEqual(
+        secure.why.filter((w) => w.includes('proxy')),
+        ['proxy: through http://tunnel.example:3128 from HTTPS_PROXY'],
+      );
+      const insecure = await plan('reg.example', 'pull', { parsed: parseHostSettings({ env, insecureRegistries: ['reg.example'] }) });
+      assert.deepEqual(
+        insecure.endpoints[0]!.why.filter((w) => w.includes('proxy')),
+        [
+          'proxy: through http://tunnel.example:3128 from HTTPS_PROXY',
+          'proxy for the plain-HTTP fallback: through http://forward.example:3128 from HTTP_PROXY',
+        ],
+      );
+      const text = describePlan(insecure);
+      assert.match(text, /\n {5}https proxy: through http:\/\/tunnel\.example:3128 from HTTPS_PROXY \(CONNECT tunnel\)\n/);
+      assert.match(text, /\n {5}http proxy: through http:\/\/forward\.example:3128 from HTTP_PROXY \(CONNECT tunnel\)\n/);
+      const plain = await plan('reg.example', 'pull', {
+        parsed: parseHostSettings({ env, registries: [{ url: 'http://reg.example' }] }),
+        registrySetting: { scheme: 'http' },
+      });
+      assert.deepEqual(Object.keys(plain.endpoints[0]!.proxy), ['http']);
+      assert.deepEqual(
+        plain.endpoints[0]!.why.filter((w) => w.includes('proxy')),
+        ['proxy: through http://forward.example:3128 from HTTP_PROXY'],
+      );
+      assert.match(describePlan(plain), /\n {5}http proxy: through http:\/\/forward\.example:3128 from HTTP_PROXY \(forwarded\)\n/);
+      // One proxy for both schemes of an insecure host is named once.
+      const same = await plan('reg.example', 'pull', {
+        parsed: parseHostSettings({ proxy: { url: 'http://app.example:8080' }, insecureRegistries: ['reg.example'] }),
+      });
+      assert.deepEqual(
+        same.endpoints[0]!.why.filter((w) => w.includes('proxy')),
+        ['proxy: through http://app.example:8080 from the proxy setting'],
+      );
+      assert.equal(describePlan(same).match(/^ {5}https? proxy: /gm)?.length, 1);
+      const direct = describePlan(await plan('reg.example', 'pull'));
+      assert.match(direct, /\n {5}https proxy: direct: no proxy is configured\n/);
+    });
+
+    it('drops the resolve rule of a proxied plain-HTTP fallback, and keeps the rule of a plain-HTTP registry without a note', async () => {
+      const proxied = await plan('reg.example', 'pull', {
+        parsed: parseHostSettings({
+          env: { HTTP_PROXY: 'http://forward.example:3128' },
+          insecureRegistries: ['reg.example'],
+          resolveRules: ['reg.example:80:127.0.0.1:5080'],
+        }),
+      });
+      assert.deepEqual(proxied.endpoints[0]?.connectTo, {});
+      assert.ok(
+        proxied.endpoints[0]?.why.includes(
+          'resolve rule reg.example:80:127.0.0.1:5080 not used (for the plain-HTTP fallback): the proxy connects to reg.example itself (list reg.example in the no-proxy setting to connect directly)',
+        ),
+        proxied.endpoints[0]?.why.join('; '),
+      );
+      const [plain] = (
+        await plan('reg.test:5000', 'pull', { registrySetting: { scheme: 'http' }, resolveRules: ['reg.test:5000:127.0.0.2'] })
+      ).endpoints;
+      assert.deepEqual(
+        plain?.why.filter((w) => w.startsWith('resolve rule')),
+        ['resolve rule reg.test:5000:127.0.0.2:5000'],
+      );
+      // An insecure host with a rule for https only has no plain-HTTP target at all.
+      const [https] = (await plan('reg.test', 'pull', { insecureRegistries: ['reg.test'], resolveRules: ['reg.test:443:127.0.0.3'] }))
+        .endpoints;
+      assert.deepEqual(Object.keys(https?.connectTo ?? {}), ['https']);
+    });
+
+    it('mentions headers, override_path and dial_timeout only for the hosts that have them', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const p = await plan('docker.io', 'pull');
+      const [a, b, server] = p.endpoints;
+      assert.ok(a?.why.includes('headers Authorization, X-Multi (values hidden)'));
+      assert.ok(b?.why.includes('connect timeout 2000 ms (dial_timeout)'));
+      assert.ok(!a?.why.some((w) => /^(path |connect timeout)/.test(w)), a?.why.join('; '));
+      assert.ok(!server?.why.some((w) => /^(path |connect timeout|headers )/.test(w)), server?.why.join('; '));
+      assert.ok(!b?.why.some((w) => w.startsWith('headers ')));
+      assert.ok(!('dialTimeoutMs' in server!));
+      const text = describePlan(p);
+      assert.equal(text.match(/ {5}headers: /g)?.length, 1);
+      assert.equal(text.match(/ {5}connect timeout: /g)?.length, 1);
+      assert.equal(text.match(/\n {5}ns: /g)?.length, 2, 'the two mirrors, not the server');
+      assert.equal(text.match(/\n {5}ns: docker\.io\n/g)?.length, 2);
+    });
+
+    it('warns of a registry setting that disagrees with hosts.toml only when there is a hosts.toml and they differ', async () => {
+      assert.deepEqual((await plan('reg.test', 'pull', { registrySetting: { scheme: 'http' } })).warnings, []);
+      hostDir('reg.test', { 'hosts.toml': 'server = "https://reg.test"\n' });
+      assert.deepEqual((await plan('reg.test', 'pull', { registrySetting: { scheme: 'https' } })).warnings, []);
+    });
+
+    it('names the file to fix and the operation when no host may serve it', async () => {
+      const dir = hostDir('reg.test', { 'hosts.toml': 'server = "https://reg.test"\ncapabilities = ["pull", "resolve"]\n' });
+      const file = join(dir, 'hosts.toml');
+      assert.deepEqual((await plan('reg.test', 'push')).warnings, [
+        `No host for reg.test has the push capability, so it cannot push; add "push" to the capabilities of a host in ${file}.`,
+      ]);
+      assert.deepEqual((await plan('reg.test', 'delete')).warnings, [
+        `No host for reg.test has the push capability, so it cannot delete; add "push" to the capabilities of a host in ${file}.`,
+      ]);
+      const text = describePlan(await plan('reg.test', 'push'));
+      assert.match(text, /\nNo endpoint can serve push for reg\.test\.\n/);
+      assert.doesNotMatch(describePlan(await plan('reg.test', 'pull')), /No endpoint can serve|Skipped:|Warnings:/);
+    });
+
+    it('shows the trusted CAs, a certs.d directory, each endpoint’s CA and client certificates', async () => {
+      const dir = hostDir('reg.test:5000', { 'ca.crt': 'x', 'me.cert': 'x', 'me.key': 'x' });
+      const p = await plan('reg.test:5000', 'pull');
+      p.trust = ['the system store', 'extra.pem'];
+      const lines = describePlan(p).split('\n');
+      assert.equal(lines[1], `Host configuration: ${dir} (Docker certs.d)`);
+      assert.equal(lines[2], "Trusted CAs: the system store; extra.pem; plus each endpoint's own CA");
+      assert.ok(
+        lines.includes(
+          `     TLS: certificates verified; CA ${join(dir, 'ca.crt')}; client certificate ${join(dir, 'me.cert')} with key ${join(dir, 'me.key')}`,
+        ),
+        lines.join('\n'),
+      );
+      assert.ok(lines.at(-1)?.startsWith('     why: server: the registry itself, with certificates from '), lines.at(-1));
+      assert.ok(lines.at(-1)?.includes(`; CA ${join(dir, 'ca.crt')}; client certificate `), lines.at(-1));
+    });
+  });
+
+  describe('hostTls', () => {
+    it('gives the TLS settings of every section naming a scheme and host, and nothing for a host no section names', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'b.pem': 'x',
+        'hosts.toml':
+          'server = "https://reg.test"\nca = "a.pem"\n\n[host."http://reg.test"]\n  ca = "b.pem"\n\n[host."https://cache.test"]\n  skip_verify = true\n',
+      });
+      const config = await loadHostConfig('reg.test', { roots: roots(), platform: 'linux' });
+      assert.deepEqual(hostTls(config, 'https', 'REG.test')?.caFiles, [join(dir, 'a.pem')]);
+      assert.deepEqual(hostTls(config, 'http', 'reg.test')?.caFiles, [join(dir, 'b.pem')]);
+      const cache = hostTls(config, 'https', 'cache.test');
+      assert.deepEqual([cache?.caFiles, cache?.clientCertificates, cache?.skipVerify], [[], [], true]);
+      assert.equal(hostTls(config, 'https', 'other.test'), undefined);
+    });
+
+    it('names exactly what a section borrows, from a mirror section or from the top level', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'c.pem': 'x',
+        'hosts.toml': 'server = "https://reg.test"\nca = "a.pem"\nclient = "c.pem"\n\n[host."https://reg.test"]\n  ca = "a.pem"\n',
+      });
+      const file = join(dir, 'hosts.toml');
+      const [mirror, server] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`client from the top level of ${file}: the same host`],
+      );
+      assert.ok(!server?.why.some((w) => w.endsWith('the same host')));
+    });
+
+    it('names only what was borrowed, never what a section has itself or what no section has', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'c.pem': 'x',
+        'd.pem': 'x',
+        'hosts.toml':
+          'server = "https://reg.test"\nca = "a.pem"\nclient = "c.pem"\nskip_verify = false\n\n[host."https://reg.test"]\n  client = "d.pem"\n  skip_verify = true\n',
+      });
+      const file = join(dir, 'hosts.toml');
+      let [mirror] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`ca from the top level of ${file}: the same host`],
+      );
+      writeFileSync(file, 'server = "https://reg.test"\nclient = "c.pem"\n\n[host."https://reg.test"]\n');
+      [mirror] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`client from the top level of ${file}: the same host`],
+      );
+    });
+  });
+
+  it('finds a Windows host directory when asked for that platform', async () => {
+    const dir = hostDir('reg.test5000', { 'hosts.toml': 'server = "https://reg.test:5000"\n' });
+    const p = await loadEndpointPlan('reg.test:5000', 'pull', { roots: roots(), platform: 'win32', lookup: async () => [] });
+    assert.equal(p.source?.dir, dir);
   });
 });

@@ -22,6 +22,13 @@ describe('resolve rules: parseResolveRule', () => {
   it('rejects malformed rules, pointing at the problem', () => {
     throwsAt(() => parseResolveRule(''), undefined, /it is empty; expected "host:port:address\[:address_port\]"/);
     throwsAt(() => parseResolveRule('a:443'), undefined, /found only 2 fields/);
+    throwsAt(
+      () => parseResolveRule('a'),
+      undefined,
+      /^invalid resolve rule "a": expected "host:port:address\[:address_port\]" but found only 1 field$/,
+    );
+    throwsAt(() => parseResolveRule('a:443'), undefined, /^invalid resolve rule "a:443": .* but found only 2 fields$/);
+    throwsAt(() => parseResolveRule('a[b:443:1.2.3.4'), 1, /brackets may only surround a whole IPv6 address/);
     throwsAt(() => parseResolveRule('a:443:example.com'), 6, /the address "example.com" must be an IP address/);
     throwsAt(() => parseResolveRule('a:443:::1'), 7, /too many ":"-separated fields; .* IPv6 addresses in brackets/);
     throwsAt(() => parseResolveRule('a:443:1.2.3.4:5:6'), 15, /too many/);
