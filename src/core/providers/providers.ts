@@ -7,6 +7,8 @@ import type { RegistryClient } from '../registry/client';
 import { chooseProvider, type ProviderSetting } from './choose';
 import { DistributionProvider } from './distribution';
 import { DockerHubProvider } from './docker-hub';
+import { EcrProvider } from './ecr';
+import { GarProvider } from './gar';
 import { GitHubProvider } from './github';
 import { GitLabProvider } from './gitlab';
 import { HarborProvider } from './harbor';
@@ -36,6 +38,10 @@ export function createProviderClient(registry: RegistryClient, api: ApiChannel, 
       return new QuayProvider(info, ctx);
     case 'harbor':
       return new HarborProvider(info, ctx);
+    case 'ecr':
+      return new EcrProvider(info, ctx);
+    case 'gar':
+      return new GarProvider(info, ctx);
     default:
       return new DistributionProvider(info, ctx);
   }
