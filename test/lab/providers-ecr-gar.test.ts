@@ -190,8 +190,8 @@ describe('ECR and Artifact Registry: listing through the vendors’ APIs', funct
       },
     });
     const provider = ecr(s);
+    assert.equal(await provider.account(), 'AWS profile work', 'the row names the profile before anything is listed');
     assert.deepEqual(repositoryNames(await pagesOf(provider.listRepositories())), ALL_ECR);
-    assert.equal(await provider.account(), 'AWS profile work');
   });
 
   it('ECR: runs a profile’s credential_process from the config file', async () => {

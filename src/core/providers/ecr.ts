@@ -91,7 +91,7 @@ export class EcrProvider implements ProviderClient {
   async account(): Promise<string | undefined> {
     const credential = await this.ctx.registry.credential().catch(() => undefined);
     if (credential?.account) return credential.account;
-    const aws = this.credentials ? await this.credentials.catch(() => undefined) : undefined;
+    const aws = await this.aws().catch(() => undefined);
     return aws?.profile ? `AWS profile ${aws.profile}` : undefined;
   }
 
