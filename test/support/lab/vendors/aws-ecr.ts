@@ -35,6 +35,8 @@ export interface EcrApiOptions {
   keys: Record<string, AwsKey>;
   /** The most repositories one page holds whatever maxResults asks (to see paging with few repositories). */
   maxPage?: number;
+  /** Which of the lab registry's repositories are this account's (default: all). */
+  owns?: (repository: string) => boolean;
 }
 
 export class EcrApiContract {
@@ -142,7 +144,7 @@ export class EcrApiContract {
     ]);
     const res = await fetch(`${this.registry.url}/v2/_catalog?n=1000`, { headers: { authorization: `Bearer ${token}` } });
     const json = (await res.json()) as { repositories?: string[] };
-    return [...(json.repositories ?? [])].sort();
+    return [...(json.repositories ?? [])].filter((name) => this.options.owns?.(name) ?? true).sort();
   }
 }
 
