@@ -127,7 +127,7 @@ async function exportedByCli(profile: string, options: AwsLookupOptions): Promis
 }
 
 function runCredentialProcess(command: string, what: string, profile: string, options: AwsLookupOptions): Promise<AwsCredentials> {
-  const argv = splitCommand(command);
+  const argv = splitCommand(command, options.platform ?? process.platform);
   if (argv.length === 0) throw new CoreError('PARSE_ERROR', `${what} is empty: give it the command that prints the credentials.`);
   return runProcess(argv[0]!, argv.slice(1), what, profile, options);
 }
@@ -271,8 +271,12 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
-/** A credential_process command line split as the AWS CLI does on POSIX (no shell: quotes and backslashes only). */
-export function splitCommand(command: string): string[] {
+/**
+ * A credential_process command line split without a shell, as the AWS CLI does: quotes group, and
+ * on POSIX a backslash escapes the next character (on Windows it is a path separator, kept).
+ */
+export function splitCommand(command: string, platform: NodeJS.Platform = process.platform): string[] {
+  const escapes = platform !== 'win32';
   const args: string[] = [];
   let arg = '';
   let started = false;
@@ -281,12 +285,12 @@ export function splitCommand(command: string): string[] {
     const c = command[i]!;
     if (quote) {
       if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < command.length) arg += command[++i];
+      else if (escapes && c === '\\' && quote === '"' && i + 1 < command.length) arg += command[++i];
       else arg += c;
     } else if (c === '"' || c === "'") {
       quote = c;
       started = true;
-    } else if (c === '\\' && i + 1 < command.length) {
+    } else if (escapes && c === '\\' && i + 1 < command.length) {
       arg += command[++i];
       started = true;
     } else if (/\s/.test(c)) {

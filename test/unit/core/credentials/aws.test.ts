@@ -19,7 +19,7 @@ describe('credentials/aws', () => {
   });
 
   it('splits a credential_process command line with quotes and backslashes, without a shell', () => {
-    assert.deepEqual(splitCommand(`/opt/bin/creds --profile "my team" 'a b' c\\ d ""`), [
+    assert.deepEqual(splitCommand(`/opt/bin/creds --profile "my team" 'a b' c\\ d ""`, 'linux'), [
       '/opt/bin/creds',
       '--profile',
       'my team',
@@ -28,6 +28,7 @@ describe('credentials/aws', () => {
       '',
     ]);
     assert.deepEqual(splitCommand('  '), []);
+    assert.deepEqual(splitCommand('C:\\tools\\creds.exe --profile "a b"', 'win32'), ['C:\\tools\\creds.exe', '--profile', 'a b']);
   });
 
   it('takes the environment before any profile, then AWS_PROFILE’s keys; nothing set up is undefined', async () => {
