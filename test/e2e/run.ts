@@ -3,8 +3,9 @@
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
- *                                          editor-path, provider-path, restricted-path, big-registry-path,
- *                                          trips-path, harbor-path; E2E_ONLY=editor|cleanup|big|trips|harbor
+ *                                          editor-path, provider-path, cloud-api-path, harbor-path,
+ *                                          restricted-path, big-registry-path, trips-path;
+ *                                          E2E_ONLY=editor|cleanup|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -28,6 +29,7 @@ import { runEditorPath } from './editor-path';
 import { runRestrictedPath } from './restricted-path';
 import { runProviderPath } from './provider-path';
 import { runHarborPath } from './harbor-path';
+import { runCloudApiPath } from './cloud-api-path';
 import { runCleanupComparePath } from './cleanup-compare-path';
 import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
@@ -35,6 +37,7 @@ import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
 import { runTripsPath } from './trips-path';
 import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
+import { startCloudApiLab, type CloudApiLab } from '../support/lab/vendors/cloud-api-lab';
 import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
 
 const PROJECT = resolve(__dirname, '../../..');
@@ -80,7 +83,15 @@ async function main(mode: string): Promise<number> {
       };
       return await runIntegration(registry.url, JSON.stringify(description), providers);
     }
-    if (mode === 'e2e') return await runEndToEnd(registry, providers);
+    if (mode === 'e2e') {
+      // ECR's and Google's APIs, and the AWS profile and cloud helpers a user's machine has.
+      const cloudApis = await startCloudApiLab(lab, mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'cloud-tools-')));
+      try {
+        return await runEndToEnd(registry, providers, cloudApis);
+      } finally {
+        await cloudApis.stop();
+      }
+    }
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {
     await lab.stopAll();
@@ -156,7 +167,7 @@ async function runIntegration(registryUrl: string, labJson: string, providers: P
 }
 
 /** A person's path through the UI, on the .vsix installed the way a user installs it. */
-async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promise<number> {
+async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudApis: CloudApiLab): Promise<number> {
   const registryUrl = registry.url;
   const screenshots = join(PROJECT, 'test/e2e/screenshots');
   mkdirSync(screenshots, { recursive: true });
@@ -165,11 +176,11 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
   const server = await startVsCodeServer({
     vsix: VSIX,
     ...standIn,
-    env: { ...logins, ...standIn.env },
+    env: { ...logins, ...standIn.env, ...cloudApis.description.env },
     // Machine-scoped, so from the remote machine's settings: ghcr.io and docker.io lead to the contract servers.
     machineSettings: {
-      'registryExplorer.resolveRules': providers.description.resolveRules,
-      'registryExplorer.hostsDirectories': providers.description.hostsDirectories,
+      'registryExplorer.resolveRules': [...providers.description.resolveRules, ...cloudApis.description.resolveRules],
+      'registryExplorer.hostsDirectories': [...providers.description.hostsDirectories, ...cloudApis.description.hostsDirectories],
     },
   });
   const workbench = await openWorkbench();
@@ -208,6 +219,12 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
       await openView(workbench.page);
       if (only === 'trips') await addRegistry(workbench.page, registryUrl, 'Lab registry');
     }
+    // E2E_ONLY=clouds runs the ECR and Artifact Registry path alone.
+    if (only === 'clouds') {
+      await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
+      console.log(`[e2e] ECR and Artifact Registry path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
     if (!only || only === 'big') {
       // A registry the size of a real one, behind a proxy that counts what the tree asks of it.
       const big = await registry.lab.startRegistry({ name: 'e2e-big' });
@@ -239,6 +256,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab): Promi
         providers: providers.description,
         scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
       });
+      await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
     }
     if (!only || only === 'harbor') {
       // Harbor, recognised without a setting and named in the remote settings.json (screenshots 73–76).

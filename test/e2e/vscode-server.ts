@@ -90,13 +90,14 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
   );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PATH: `${join(installDir, 'node24/bin')}:${process.env.PATH}`,
     XDG_DATA_HOME: join(runDir, 'xdg'),
     XDG_CONFIG_HOME: join(runDir, 'xdg'),
     XDG_CACHE_HOME: join(runDir, 'xdg'),
     TMPDIR: join(runDir, 'tmp'),
     ...(options.skipBuiltinExtensions?.length ? { VSCODE_SKIP_BUILTIN_EXTENSIONS: options.skipBuiltinExtensions.join(',') } : {}),
     ...options.env,
+    // A PATH the run gives (tools a user would have, such as credential helpers) still finds Node first.
+    PATH: `${join(installDir, 'node24/bin')}:${options.env?.PATH ?? process.env.PATH}`,
   };
   mkdirSync(env.TMPDIR!, { recursive: true });
   const base = ['--config', join(runDir, 'code-server.yaml'), '--user-data-dir', userData, '--extensions-dir', join(runDir, 'extensions')];

@@ -1,9 +1,10 @@
 // The clouds' registries against their contract servers (test/support/lab/vendors/clouds.ts): a
 // login their own tools set up is used as it is (the refresh token `az acr login` writes into
 // Docker's config.json for ACR; the docker-credential-ecr-login helper for ECR; the
-// docker-credential-gcloud helper for Artifact Registry), listing goes
-// through `_catalog`, and without a login the error names the exact command to run; ACR also takes
-// a Microsoft sign-in's token through its /oauth2/exchange.
+// docker-credential-gcloud helper for Artifact Registry), ACR lists through `_catalog` (ECR and
+// Artifact Registry list through their APIs: providers-ecr-gar.test.ts), and without a login the
+// error names the exact command to run; ACR also takes a Microsoft sign-in's token through its
+// /oauth2/exchange.
 import { strict as assert } from 'node:assert';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,30 +135,6 @@ describe('Cloud registries: logins their tools set up, and the command to run wh
     const helper = `#!/bin/sh\ncat >/dev/null\nprintf '{"ServerURL":"%s","Username":"AWS","Secret":"${ECR_PASSWORD}"}' "${clouds.ecrHost}"\n`;
     const s = session({ credHelpers: { [clouds.ecrHost]: 'ecr-login' } }, { 'ecr-login': helper });
     const manifest = await s.registry(clouds.ecrHost).repository('team/app').getManifest('1.0');
-    assert.ok(manifest.descriptor.digest.startsWith('sha256:'));
-  });
-
-  it('ECR: without a login, names the AWS CLI command and the helper', async () => {
-    const s = session({});
-    const provider = createProviderClient(s.registry(clouds.ecrHost), s.apiChannel());
-    const err = await failure(pagesOf(provider.listRepositories()));
-    assert.equal(err.code, 'NEEDS_LOGIN', err.message);
-    assert.equal(
-      err.message,
-      `${clouds.ecrHost} needs a login that the AWS CLI sets up: run \`aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${clouds.ecrHost}\` (or name the docker-credential-ecr-login helper for ${clouds.ecrHost} in the credHelpers of Docker's config.json), then refresh.`,
-    );
-  });
-
-  it('Artifact Registry: lists through _catalog with what the docker-credential-gcloud helper hands out', async () => {
-    // The helper answers with its own token username and an OAuth access token (gcloud's credential helper).
-    const helper = `#!/bin/sh\ncat >/dev/null\nprintf '{"ServerURL":"%s","Username":"_dcgcloud_token","Secret":"${GAR_ACCESS_TOKEN}"}' "${clouds.garHost}"\n`;
-    const s = session({ credHelpers: { [clouds.garHost]: 'gcloud' } }, { gcloud: helper });
-    const provider = createProviderClient(s.registry(clouds.garHost), s.apiChannel());
-    assert.equal(provider.info.id, 'gar');
-    assert.deepEqual((await pagesOf(provider.listRepositories())).flat(), [{ name: 'team/app' }]);
-    assert.ok(clouds.server.count(clouds.garHost, /^\/v2\/token\?/, 'GET') >= 1, 'the access token was taken to /v2/token');
-    assert.equal(await provider.account(), undefined, 'the helper’s token user is no person to name');
-    const manifest = await s.registry(clouds.garHost).repository('team/app').getManifest('1.0');
     assert.ok(manifest.descriptor.digest.startsWith('sha256:'));
   });
 

@@ -10,6 +10,8 @@ import { isDockerHubHost } from '../name/docker-hub';
 import type { ProviderId, ProviderInfo, SignIn } from './provider';
 import { ACR_SIGN_IN_SCOPES } from './acr-exchange';
 import { cloudConsolePage } from './cloud-pages';
+import { ecrEndpoint } from './ecr';
+import { ARTIFACT_REGISTRY_API } from './gar';
 
 /** What a registry entry in settings may say about its provider. */
 export interface ProviderSetting {
@@ -139,6 +141,14 @@ function defaultApiBase(id: ProviderId, host: string, scheme: 'http' | 'https'):
     case 'harbor':
       // Harbor's v2.0 API is served by the registry's own host under /api/v2.0 (goharbor/harbor api/v2.0/swagger.yaml basePath).
       return `${scheme}://${host}/api/v2.0`;
+    case 'ecr': {
+      // https://docs.aws.amazon.com/general/latest/gr/ecr.html : api.ecr.REGION.amazonaws.com (ecr.ts signs for it).
+      const endpoint = ecrEndpoint(hostname);
+      return endpoint ? `https://${endpoint.apiHost}` : undefined;
+    }
+    case 'gar':
+      // https://cloud.google.com/artifact-registry/docs/reference/rest : one API for every location (gar.ts).
+      return ARTIFACT_REGISTRY_API;
     default:
       return undefined;
   }

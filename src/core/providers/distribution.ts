@@ -1,7 +1,7 @@
 /**
  * Registries that list through the Distribution API's `_catalog`: any registry nobody named a
- * vendor for, and the clouds (ACR, ECR, Artifact Registry and GCR), whose logins their own tools
- * set up (`az acr login`, the `docker-credential-ecr-login` and `docker-credential-gcloud` helpers).
+ * vendor for, and ACR, whose login its own tool sets up (`az acr login`); ECR and Artifact
+ * Registry list through their APIs (ecr.ts, gar.ts).
  * When a cloud registry asks for a login nobody set up, the error names the exact command to run.
  */
 import { CoreError } from '../errors';

@@ -7,6 +7,8 @@ import type { RegistryClient } from '../registry/client';
 import { chooseProvider, type ProviderSetting } from './choose';
 import { DistributionProvider } from './distribution';
 import { DockerHubProvider } from './docker-hub';
+import { EcrProvider } from './ecr';
+import { GarProvider } from './gar';
 import { GitHubProvider } from './github';
 import { GitLabProvider } from './gitlab';
 import { HarborProvider } from './harbor';
@@ -39,6 +41,10 @@ export function createProviderClient(registry: RegistryClient, api: ApiChannel, 
       return new QuayProvider(info, ctx);
     case 'harbor':
       return new HarborProvider(info, ctx);
+    case 'ecr':
+      return new EcrProvider(info, ctx);
+    case 'gar':
+      return new GarProvider(info, ctx);
     default:
       // A registry nobody named a provider for may turn out to be Harbor (harbor-detect.ts).
       if (info.chosenBy === 'default') return new RecognisingProvider(info, ctx, options.recognised);

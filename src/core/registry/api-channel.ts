@@ -6,6 +6,7 @@
  * as it does for a registry; this adds retries of temporary failures and redirects followed by
  * hand, so Authorization never leaves the origin that was asked.
  */
+import { homedir } from 'node:os';
 import { CoreError, isTemporary } from '../errors';
 import type { KnownSecrets } from '../text/registry-text';
 import type { HttpRequest, HttpResponse } from '../transport/http';
@@ -36,6 +37,15 @@ export interface ApiChannelSource {
   /** Everything the session sends that a message must never repeat (tokens the providers add here). */
   readonly secrets: KnownSecrets;
   readonly retry: RetryPolicy;
+  /** The machine's environment and home folder, where providers find what the vendors' own tools set up (AWS profiles). */
+  readonly local?: LocalSetup;
+}
+
+/** What a provider may read from the user's machine: the environment and the home folder the session was given. */
+export interface LocalSetup {
+  readonly env: Record<string, string | undefined>;
+  readonly homedir: string;
+  readonly platform: NodeJS.Platform;
 }
 
 /** Statuses a vendor API may answer on a bad moment, tried again after a pause (429 is the provider's to explain). */
@@ -47,6 +57,11 @@ export class ApiChannel {
 
   get secrets(): KnownSecrets {
     return this.source.secrets;
+  }
+
+  /** The session's environment and home folder (the process's when the session was given none). */
+  get local(): LocalSetup {
+    return this.source.local ?? { env: process.env, homedir: homedir(), platform: process.platform };
   }
 
   /**

@@ -191,7 +191,16 @@ export class RegistrySession {
    * like every request, with the session's secrets and retry policy.
    */
   apiChannel(): ApiChannel {
-    return new ApiChannel({ send: (req) => this.sendToApi(req), secrets: this.secrets, retry: this.retry });
+    return new ApiChannel({
+      send: (req) => this.sendToApi(req),
+      secrets: this.secrets,
+      retry: this.retry,
+      local: {
+        env: this.config.env ?? process.env,
+        homedir: this.config.homedir ?? osHomedir(),
+        platform: this.config.platform ?? process.platform,
+      },
+    });
   }
 
   /** Calls `listener` whenever a registry reports its pull rate limit (Docker Hub on manifest requests); returns the unsubscribe. */

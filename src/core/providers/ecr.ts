@@ -1,0 +1,203 @@
+/**
+ * Amazon ECR: the repositories of the registry's account, through ECR's own API
+ * (DescribeRepositories, docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeRepositories.html),
+ * a JSON 1.1 POST to `api.ecr.REGION.amazonaws.com` signed with AWS Signature Version 4 by the
+ * `aws4` library, with the AWS credentials the user's tools set up (credentials/aws.ts). The
+ * registry's own login (pulling, tags) stays what the docker-credential-ecr-login helper or
+ * `aws ecr get-login-password` gives; ECR has no `_catalog`.
+ */
+import { sign } from 'aws4';
+import { findAwsCredentials, isExpired, type AwsCredentials } from '../credentials/aws';
+import { CoreError, RateLimitError } from '../errors';
+import type { ListOptions } from '../registry/client';
+import { header } from '../registry/endpoint-client';
+import type { HttpResponse } from '../transport/http';
+import { errorBodyText } from '../transport/read-body';
+import { quoteRegistryText } from '../text/registry-text';
+import { cloudConsolePage } from './cloud-pages';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, RepositoryPage } from './provider';
+import { isRepositoryName, listIn, MAX_PAGES, readJson, text } from './vendor-api';
+
+const VENDOR = 'Amazon ECR';
+/** The API's target prefix for JSON 1.1 (API_DescribeRepositories.html, "Example" request headers). */
+const TARGET = 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories';
+const ECR_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
+/** The permission DescribeRepositories needs (security-iam-awsmanpol.html: AmazonEC2ContainerRegistryReadOnly grants it). */
+export const ECR_LIST_PERMISSION = 'ecr:DescribeRepositories';
+
+/** The account, region and API endpoint an ECR registry host names (docs.aws.amazon.com/general/latest/gr/ecr.html). */
+export function ecrEndpoint(host: string): { account: string; region: string; apiHost: string } | undefined {
+  const match = ECR_HOST.exec(host.replace(/:\d+$/, ''));
+  if (!match) return undefined;
+  const [, account, fips, region, china] = match;
+  const apiHost = fips ? `ecr-fips.${region}.amazonaws.com` : `api.ecr.${region}.amazonaws.com${china ?? ''}`;
+  return { account: account!, region: region!.toLowerCase(), apiHost: apiHost.toLowerCase() };
+}
+
+export class EcrProvider implements ProviderClient {
+  private credentials: Promise<AwsCredentials | undefined> | undefined;
+
+  constructor(
+    readonly info: ProviderInfo,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  /** The AWS credentials, found once and again when temporary ones expire or a lookup failed. */
+  private async aws(): Promise<AwsCredentials | undefined> {
+    const cached = this.credentials ? await this.credentials.catch(() => undefined) : undefined;
+    if (!cached || isExpired(cached)) {
+      const local = this.ctx.api.local;
+      this.credentials = findAwsCredentials({ env: local.env, homedir: local.homedir, platform: local.platform });
+      this.credentials.catch(() => (this.credentials = undefined));
+    }
+    const found = await this.credentials!;
+    if (found) this.ctx.api.secrets.add(found.secretAccessKey, found.sessionToken);
+    return found;
+  }
+
+  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryPage> {
+    const endpoint = ecrEndpoint(this.ctx.host);
+    if (!endpoint)
+      throw new CoreError(
+        'PARSE_ERROR',
+        `${this.ctx.host} is not an Amazon ECR registry name (ACCOUNT.dkr.ecr.REGION.amazonaws.com); its repositories cannot be listed through ECR's API.`,
+      );
+    const credentials = await this.aws();
+    if (!credentials)
+      throw new CoreError(
+        'NEEDS_LOGIN',
+        `${VENDOR} lists the repositories of ${this.ctx.host} through its API with AWS credentials, and none are set up (no AWS_ACCESS_KEY_ID, no profile in ~/.aws): run \`aws configure\` (or \`aws configure sso\`), then refresh. Repositories named in settings open without it.`,
+        { remedy: { kind: 'run-command', host: this.ctx.host, command: 'aws configure' } },
+      );
+    const maxResults = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
+    const seen = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; ; page++) {
+      const json = await this.describeRepositories(endpoint, credentials, maxResults, nextToken, options.signal);
+      const items = listIn(json, 'repositories', VENDOR, 'the repositories').flatMap((r) => this.details(r));
+      nextToken = text((json as Record<string, unknown>).nextToken, 8192);
+      if (nextToken !== undefined && (seen.has(nextToken) || page + 1 >= MAX_PAGES))
+        throw new CoreError(
+          'PAGINATION_LOOP',
+          `${VENDOR} sent the same nextToken twice while listing the repositories; the listing stops here.`,
+        );
+      if (nextToken !== undefined) seen.add(nextToken);
+      yield Object.assign(items, { more: nextToken !== undefined });
+      if (nextToken === undefined) return;
+    }
+  }
+
+  /** Who the API requests go as: the AWS profile, when the credentials came from one (the registry's login is the token user AWS). */
+  async account(): Promise<string | undefined> {
+    const credential = await this.ctx.registry.credential().catch(() => undefined);
+    if (credential?.account) return credential.account;
+    const aws = await this.aws().catch(() => undefined);
+    return aws?.profile ? `AWS profile ${aws.profile}` : undefined;
+  }
+
+  webPage(target: { repository?: string; tag?: string } = {}): string | undefined {
+    return cloudConsolePage('ecr', this.ctx.host, target.repository === undefined ? {} : { repository: target.repository });
+  }
+
+  /**
+   * One DescribeRepositories request: POST / with `X-Amz-Target`, a JSON 1.1 body naming the
+   * registry (the host's account), `maxResults` (1–1000) and the previous page's `nextToken`.
+   */
+  private async describeRepositories(
+    endpoint: { account: string; region: string; apiHost: string },
+    credentials: AwsCredentials,
+    maxResults: number,
+    nextToken: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const body = JSON.stringify({ registryId: endpoint.account, maxResults, ...(nextToken ? { nextToken } : {}) });
+    const signed = sign(
+      {
+        host: endpoint.apiHost,
+        method: 'POST',
+        path: '/',
+        service: 'ecr',
+        region: endpoint.region,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET },
+        body,
+      },
+      {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      },
+    );
+    const headers: Record<string, string> = {};
+    // The transport sets Host from the URL (the same name, port 443 left out, as signed).
+    for (const [name, value] of Object.entries(signed.headers ?? {}))
+      if (name.toLowerCase() !== 'host' && value !== undefined) headers[name.toLowerCase()] = String(value);
+    this.ctx.api.secrets.add(headers.authorization);
+    const res = await this.ctx.api.send({ method: 'POST', url: new URL(`https://${endpoint.apiHost}/`), headers, body, signal });
+    if (res.status !== 200) throw await this.failure(res, credentials, endpoint);
+    return readJson(res, VENDOR, 'the repositories');
+  }
+
+  private details(raw: unknown): RepositoryDetails[] {
+    const name = text((raw as Record<string, unknown> | null)?.repositoryName, 256);
+    if (!name || !isRepositoryName(name)) return [];
+    const webUrl = cloudConsolePage('ecr', this.ctx.host, { repository: name });
+    return [{ name, ...(webUrl ? { webUrl } : {}) }];
+  }
+
+  /**
+   * A JSON 1.1 error: its type from `x-amzn-ErrorType` or the body's `__type`, as the AWS
+   * protocol documents (CommonErrors.html for ECR: AccessDeniedException, ExpiredTokenException,
+   * UnrecognizedClientException, InvalidSignatureException, ThrottlingException).
+   */
+  private async failure(res: HttpResponse, credentials: AwsCredentials, endpoint: { account: string; region: string }): Promise<CoreError> {
+    const body = await errorBodyText(res);
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = (JSON.parse(body) as Record<string, unknown> | null) ?? {};
+    } catch {
+      /* no JSON body: the status decides */
+    }
+    const rawType = header(res, 'x-amzn-errortype') ?? (typeof parsed.__type === 'string' ? parsed.__type : '');
+    const type = rawType.split(':')[0]!.split('#').pop()!;
+    const message = typeof parsed.message === 'string' ? parsed.message : typeof parsed.Message === 'string' ? parsed.Message : '';
+    const said = message ? quoteRegistryText(message, this.ctx.api.secrets) : '';
+    const from = credentials.source;
+    const renew = credentials.profile ? `aws sso login --profile ${credentials.profile}` : 'aws configure';
+    switch (type) {
+      case 'AccessDeniedException':
+        return new CoreError(
+          'SCOPE_MISSING',
+          `${VENDOR} refused to list the repositories of ${this.ctx.host}: the AWS identity from ${from} is not allowed ${ECR_LIST_PERMISSION} on the registry ${endpoint.account} in ${endpoint.region}${said ? ` (it said: ${said})` : ''}; ask an administrator to grant it (the AmazonEC2ContainerRegistryReadOnly policy does), or use another profile.`,
+        );
+      case 'ExpiredTokenException':
+      case 'ExpiredToken':
+        return new CoreError(
+          'TOKEN_REJECTED',
+          `${VENDOR} says the AWS session token from ${from} has expired: run \`${renew}\` (or renew AWS_SESSION_TOKEN), then refresh.`,
+          { remedy: { kind: 'run-command', host: this.ctx.host, command: renew } },
+        );
+      case 'UnrecognizedClientException':
+      case 'InvalidClientTokenId':
+        return new CoreError(
+          'TOKEN_REJECTED',
+          `${VENDOR} does not know the AWS access key from ${from} (it may have been deleted or deactivated): run \`aws configure${credentials.profile ? ` --profile ${credentials.profile}` : ''}\` with a current key, then refresh.`,
+          { remedy: { kind: 'run-command', host: this.ctx.host, command: 'aws configure' } },
+        );
+      case 'InvalidSignatureException':
+      case 'SignatureDoesNotMatch':
+        return new CoreError(
+          'TOKEN_REJECTED',
+          `${VENDOR} refused the signature made with the AWS credentials from ${from}: check the secret access key, and that this computer's clock is right.`,
+        );
+      case 'ThrottlingException':
+        return new RateLimitError(`${VENDOR} is throttling requests from this account; try again in a minute.`, undefined);
+      default:
+        if (res.status === 429)
+          return new RateLimitError(`${VENDOR} is throttling requests from this account; try again in a minute.`, undefined);
+        return new CoreError(
+          'API_ERROR',
+          `${VENDOR} answered HTTP ${res.status}${type ? ` (${quoteRegistryText(type.slice(0, 100), this.ctx.api.secrets)})` : ''} to DescribeRepositories${said ? `: ${said}` : ''}; try again later, or check the service's status.`,
+        );
+    }
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Google Artifact Registry (`LOCATION-docker.pkg.dev`) and Container Registry's hosts, now served
+ * by Artifact Registry's gcr.io repositories (`gcr.io`, `us.gcr.io`, `eu.gcr.io`, `asia.gcr.io`):
+ * the images the signed-in user can see, through Artifact Registry's REST API
+ * (cloud.google.com/artifact-registry/docs/reference/rest): the projects named in settings and those
+ * Cloud Resource Manager lists (projects.list), each project's Docker repositories in the host's
+ * location (projects.locations.repositories.list) and their images
+ * (projects.locations.repositories.dockerImages.list), all paged by `pageToken`/`nextPageToken`.
+ * The OAuth access token is the registry's own login, what the docker-credential-gcloud helper
+ * (or `gcloud auth print-access-token` with the user oauth2accesstoken) hands out.
+ */
+import { CoreError } from '../errors';
+import type { ListOptions } from '../registry/client';
+import type { ApiChannel } from '../registry/api-channel';
+import { errorBodyText } from '../transport/read-body';
+import { quoteRegistryText } from '../text/registry-text';
+import { cloudConsolePage } from './cloud-pages';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
+import { apiUrl, isRepositoryName, listIn, readJson, segment, text, walkPages } from './vendor-api';
+
+const VENDOR = 'Google Artifact Registry';
+export const ARTIFACT_REGISTRY_API = 'https://artifactregistry.googleapis.com/v1';
+export const RESOURCE_MANAGER_API = 'https://cloudresourcemanager.googleapis.com/v1';
+const GAR_HOST = /^([a-z0-9-]+)-docker\.pkg\.dev$/i;
+/** gcr.io repositories: their location and repository id (cloud.google.com/artifact-registry/docs/transition/gcr-repositories). */
+const GCR_REPOSITORIES: Record<string, { location: string; repository: string }> = {
+  'gcr.io': { location: 'us', repository: 'gcr.io' },
+  'us.gcr.io': { location: 'us', repository: 'us.gcr.io' },
+  'eu.gcr.io': { location: 'europe', repository: 'eu.gcr.io' },
+  'asia.gcr.io': { location: 'asia', repository: 'asia.gcr.io' },
+};
+/** Usernames under which the login's password is an OAuth access token (authentication.md: "Access token", "gcloud credential helper"). */
+const TOKEN_USERS = new Set(['oauth2accesstoken', '_dcgcloud_token']);
+const MAX_PROJECTS = 1000;
+
+/** Where a host's images live in Artifact Registry: a location, and for gcr.io the one repository. */
+export function garPlace(host: string): { location: string; gcrRepository?: string } | undefined {
+  const hostname = host.replace(/:\d+$/, '').toLowerCase();
+  const gcr = GCR_REPOSITORIES[hostname];
+  if (gcr) return { location: gcr.location, gcrRepository: gcr.repository };
+  const location = GAR_HOST.exec(hostname)?.[1];
+  return location ? { location } : undefined;
+}
+
+export class GarProvider implements ProviderClient {
+  readonly skipped: string[] = [];
+
+  constructor(
+    readonly info: ProviderInfo,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  private get api(): ApiChannel {
+    return this.ctx.api;
+  }
+
+  /** The access token from the registry's login, or the error naming the gcloud command. */
+  private async token(): Promise<{ token: string; source: string }> {
+    const credential = await this.ctx.registry.credential();
+    const username = credential?.username ?? '';
+    const token = credential?.registryToken ?? (TOKEN_USERS.has(username) ? credential?.password : undefined);
+    if (!credential || !token) {
+      const signIn = this.info.signIn;
+      const command = signIn.kind === 'cloud' ? signIn.command : 'gcloud auth configure-docker';
+      throw new CoreError(
+        'NEEDS_LOGIN',
+        credential
+          ? `${VENDOR} lists images through its API with an OAuth access token, and the login for ${this.ctx.host} from ${credential.source} is not one (a service account key is not): run \`${command}\` to use the docker-credential-gcloud helper, then refresh.`
+          : `${this.ctx.host} needs a login that the Google Cloud CLI sets up: run \`${command}\` (it configures the docker-credential-gcloud helper, which this extension runs like docker does), then refresh.`,
+        { remedy: { kind: 'run-command', host: this.ctx.host, command } },
+      );
+    }
+    this.api.secrets.add(token);
+    return { token, source: credential.source };
+  }
+
+  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryDetails[]> {
+    const place = garPlace(this.ctx.host);
+    if (!place)
+      throw new CoreError(
+        'PARSE_ERROR',
+        `${this.ctx.host} is not an Artifact Registry or gcr.io host; its images cannot be listed through Google's API.`,
+      );
+    const login = await this.token();
+    const signal = options.signal;
+    const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
+    this.skipped.length = 0;
+    const named = this.ctx.namespaces.map((n) => n.trim()).filter(Boolean);
+    const seenProjects = new Set<string>();
+    const seenImages = new Set<string>();
+    for await (const projects of this.projects(named, login, signal)) {
+      for (const { id: project, named: isNamed } of projects) {
+        if (seenProjects.has(project)) continue;
+        seenProjects.add(project);
+        try {
+          const repositories = place.gcrRepository
+            ? [[place.gcrRepository]]
+            : this.dockerRepositories(project, place.location, pageSize, login, signal);
+          for await (const page of repositories)
+            for (const repository of page)
+              for await (const images of this.images(project, place.location, repository, pageSize, login, signal)) {
+                const fresh = images.filter((i) => !seenImages.has(i.name));
+                for (const image of fresh) seenImages.add(image.name);
+                yield fresh;
+              }
+        } catch (err) {
+          // A project Resource Manager lists but whose Artifact Registry refuses (API not enabled, no role) is skipped; a named one is not.
+          if (isNamed || (err as { code?: string }).code !== 'NOT_VISIBLE') throw err;
+          this.skipped.push(project);
+        }
+      }
+    }
+  }
+
+  async account(): Promise<string | undefined> {
+    const credential = await this.ctx.registry.credential().catch(() => undefined);
+    return credential?.account;
+  }
+
+  webPage(target: { repository?: string; tag?: string } = {}): string | undefined {
+    return cloudConsolePage('gar', this.ctx.host, target.repository === undefined ? {} : { repository: target.repository });
+  }
+
+  /** The projects named in settings, then those Resource Manager lists (GET /v1/projects, active ones, `pageToken`). */
+  private async *projects(
+    named: string[],
+    login: { token: string; source: string },
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ id: string; named: boolean }[]> {
+    if (named.length > 0) yield named.map((id) => ({ id, named: true }));
+    let listed = 0;
+    const first = apiUrl(RESOURCE_MANAGER_API, '/projects', { filter: 'lifecycleState:ACTIVE' });
+    try {
+      for await (const page of this.paged(first, 'projects', login, 'the projects you can see', signal)) {
+        const ids = page.flatMap((p) => {
+          const id = text((p as Record<string, unknown> | null)?.projectId, 30);
+          return id && /^[a-z0-9][a-z0-9.:-]{0,62}$/.test(id) ? [{ id, named: false }] : [];
+        });
+        listed += ids.length;
+        yield ids;
+        if (listed >= MAX_PROJECTS) return;
+      }
+    } catch (err) {
+      // Projects named in settings are enough when Resource Manager refuses (its API off, or no permission to list).
+      if (named.length > 0 && (err as { code?: string }).code === 'NOT_VISIBLE') return;
+      throw err;
+    }
+  }
+
+  /** The Docker repositories of a project in the location (GET …/repositories, format DOCKER). */
+  private async *dockerRepositories(
+    project: string,
+    location: string,
+    pageSize: number,
+    login: { token: string; source: string },
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<string[]> {
+    const url = apiUrl(ARTIFACT_REGISTRY_API, `/projects/${segment(project)}/locations/${segment(location)}/repositories`, { pageSize });
+    for await (const page of this.paged(url, 'repositories', login, `the repositories of the project ${project} in ${location}`, signal))
+      yield page.flatMap((r) => {
+        const o = r as Record<string, unknown> | null;
+        const name = text(o?.name, 1000);
+        if (!name || (o?.format !== undefined && o.format !== 'DOCKER')) return [];
+        const id = name.split('/').pop()!;
+        return /^[a-z0-9][a-z0-9.-]*$/.test(id) ? [id] : [];
+      });
+  }
+
+  /** A repository's images (GET …/dockerImages), each digest an entry: their names, once each. */
+  private async *images(
+    project: string,
+    location: string,
+    repository: string,
+    pageSize: number,
+    login: { token: string; source: string },
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<RepositoryDetails[]> {
+    const url = apiUrl(
+      ARTIFACT_REGISTRY_API,
+      `/projects/${segment(project)}/locations/${segment(location)}/repositories/${segment(repository)}/dockerImages`,
+      { pageSize },
+    );
+    const host = this.ctx.host.replace(/:\d+$/, '').toLowerCase();
+    for await (const page of this.paged(url, 'dockerImages', login, `the images of ${project}/${repository}`, signal)) {
+      const names = new Set<string>();
+      for (const image of page) {
+        const uri = text((image as Record<string, unknown> | null)?.uri, 2048);
+        // uri: HOST/PROJECT/REPOSITORY/IMAGE@sha256:… (gcr.io: HOST/PROJECT/IMAGE@sha256:…); only this host's.
+        const path = uri?.toLowerCase().startsWith(`${host}/`) ? uri.slice(host.length + 1).split('@')[0]! : undefined;
+        if (path && path.startsWith(`${project}/`) && isRepositoryName(path)) names.add(path);
+      }
+      yield [...names].map((name) => {
+        const webUrl = cloudConsolePage('gar', this.ctx.host, { repository: name });
+        return { name, ...(webUrl ? { webUrl } : {}) };
+      });
+    }
+  }
+
+  /** Google's list pages: `pageToken` sent, `nextPageToken` read, the list under `field`. */
+  private paged(
+    first: URL,
+    field: string,
+    login: { token: string; source: string },
+    what: string,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<unknown[]> {
+    return walkPages(
+      first,
+      async (url) => {
+        const res = await this.api.send({
+          method: 'GET',
+          url,
+          headers: { accept: 'application/json', authorization: `Bearer ${login.token}` },
+          signal,
+        });
+        if (res.status !== 200) throw await this.failure(res.status, await errorBodyText(res), login, what);
+        const json = await readJson(res, VENDOR, what);
+        const token = text((json as Record<string, unknown> | null)?.nextPageToken, 4096);
+        const next = token === undefined ? undefined : new URL(first.href);
+        next?.searchParams.set('pageToken', token!);
+        return { items: listIn(json, field, VENDOR, what), next };
+      },
+      VENDOR,
+      what,
+    );
+  }
+
+  /**
+   * Google's API errors (cloud.google.com/apis/design/errors): `{"error": {"code", "message", "status"}}`;
+   * 401 UNAUTHENTICATED for an expired or revoked token, 403 PERMISSION_DENIED (or SERVICE_DISABLED), 404 NOT_FOUND, 429 RESOURCE_EXHAUSTED.
+   */
+  private failure(status: number, body: string, login: { token: string; source: string }, what: string): CoreError {
+    let message = '';
+    try {
+      const error = (JSON.parse(body) as { error?: { message?: unknown } } | null)?.error;
+      if (typeof error?.message === 'string') message = quoteRegistryText(error.message, this.api.secrets);
+    } catch {
+      /* not JSON: the status decides */
+    }
+    const said = message ? ` (it said: ${message})` : '';
+    if (status === 401)
+      return new CoreError(
+        'TOKEN_REJECTED',
+        `${VENDOR} rejected the access token from ${login.source} for ${what}${said}: it may have expired or been revoked; run \`gcloud auth login\`, then refresh.`,
+        { remedy: { kind: 'run-command', host: this.ctx.host, command: 'gcloud auth login' } },
+      );
+    if (status === 403 || status === 404)
+      return new CoreError(
+        'NOT_VISIBLE',
+        `${VENDOR} does not let the account from ${login.source} see ${what} (HTTP ${status}${said}): check the project's name, that its Artifact Registry API is enabled, and that the account has the Artifact Registry Reader role.`,
+      );
+    if (status === 429)
+      return new CoreError('RATE_LIMITED', `${VENDOR} refuses more requests for ${what} now${said}; try again in a minute.`);
+    return new CoreError(
+      'API_ERROR',
+      `${VENDOR} answered HTTP ${status} for ${what}${said}: try again later, or check the service's status.`,
+    );
+  }
+}
