@@ -3,7 +3,8 @@
  * that the registry allows deletes, reads every tag's digest and date, shows a read-only preview of
  * exactly what would go (savable as JSON), and only after a confirmation deletes, one request at a
  * time, with progress and Cancel. Anything short of a full run opens a report of what was and was
- * not deleted. Scripts and tests pass `{ repository, policy, confirm, saveJsonTo? }`.
+ * not deleted. Where the registry's provider lists manifests without a tag (ACR), it also asks
+ * whether to delete those. Scripts and tests pass `{ repository, policy, confirm, saveJsonTo? }`.
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
@@ -85,7 +86,12 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
     return disabled ? { deletesDisabled: true } : undefined;
   }
 
-  const policy = preset?.policy ?? (await askPolicy(reference));
+  // Where the registry lists manifests without a tag (ACR's API), the clean-up can take them too.
+  const provider = core().createProviderClient(ctx.registry.session.registry(host), ctx.registry.session.apiChannel());
+  const listUntagged = provider.listUntaggedManifests;
+  const asked = preset?.policy ?? (await askPolicy(reference));
+  if (!asked) return undefined;
+  const policy = preset || !listUntagged ? asked : await askUntagged(asked, reference, provider.info.name);
   if (!policy) return undefined;
 
   const plan = await withErrors(`Clean Up ${reference}`, () =>
@@ -112,7 +118,12 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
             shown = percent;
           },
         });
-        return core().planCleanup(facts, policy, Date.now(), listing.complete ? {} : { partialAt: limit });
+        if (listUntagged) progress.report({ message: 'listing untagged manifests…' });
+        const untagged = listUntagged ? await listUntagged(name, { signal: abort.signal }) : undefined;
+        return core().planCleanup(facts, policy, Date.now(), {
+          ...(listing.complete ? {} : { partialAt: limit }),
+          ...(untagged ? { untagged } : {}),
+        });
       },
     ),
   );
@@ -125,7 +136,7 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
   );
   const outcome: CleanupOutcome = { plan, previewUri: previewUri.toString() };
   if (preset?.saveJsonTo) await writeJson(vscode.Uri.file(preset.saveJsonTo), plan, reference);
-  if (plan.totals.tagsRemoved === 0) {
+  if (plan.totals.tagsRemoved === 0 && plan.totals.untaggedDeleted === 0) {
     void showInfo(`Nothing in ${reference} matches the clean-up: every tag is kept (the preview says why).`);
     return outcome;
   }
@@ -137,8 +148,11 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
   const { deleted, failed, skipped, notAttempted } = report.totals;
   ctx.log.info(`Clean-up of ${reference}: ${deleted} deleted, ${failed} failed, ${skipped} skipped, ${notAttempted} not attempted.`);
   if (failed + skipped + notAttempted === 0) {
+    const untaggedText = plan.totals.untaggedDeleted
+      ? ` and ${plan.totals.untaggedDeleted} untagged manifest${plan.totals.untaggedDeleted === 1 ? '' : 's'}`
+      : '';
     void showInfo(
-      `Cleaned up ${reference}: ${plan.totals.tagsRemoved} tag${plan.totals.tagsRemoved === 1 ? '' : 's'} removed in ${deleted} request${deleted === 1 ? '' : 's'}.`,
+      `Cleaned up ${reference}: ${plan.totals.tagsRemoved} tag${plan.totals.tagsRemoved === 1 ? '' : 's'}${untaggedText} removed in ${deleted} request${deleted === 1 ? '' : 's'}.`,
     );
     return outcome;
   }
@@ -242,10 +256,30 @@ async function askPolicy(reference: string): Promise<CleanupPolicy | undefined> 
   };
 }
 
+/** One more question where the registry lists manifests without a tag: delete those too? */
+async function askUntagged(policy: CleanupPolicy, reference: string, registryName: string): Promise<CleanupPolicy | undefined> {
+  type Item = vscode.QuickPickItem & { value: boolean };
+  const choice = await vscode.window.showQuickPick<Item>(
+    [
+      { label: 'Leave untagged manifests', detail: 'Only tags and their manifests are cleaned up.', value: false },
+      {
+        label: 'Also delete untagged manifests',
+        detail: `${registryName} lists them; the preview shows each, and keeps those a kept index or image still needs.`,
+        value: true,
+      },
+    ],
+    { title: `Clean Up ${reference}: manifests without a tag`, ignoreFocusOut: true },
+  );
+  if (!choice) return undefined;
+  return { ...policy, deleteUntagged: choice.value };
+}
+
 /** The last question before anything is sent; saving the preview asks again. */
 async function confirm(plan: CleanupPlan, reference: string): Promise<boolean> {
   const { totals } = plan;
-  const run = `Delete ${totals.tagsRemoved} Tag${totals.tagsRemoved === 1 ? '' : 's'}`;
+  const run = totals.tagsRemoved
+    ? `Delete ${totals.tagsRemoved} Tag${totals.tagsRemoved === 1 ? '' : 's'}`
+    : `Delete ${totals.untaggedDeleted} Untagged Manifest${totals.untaggedDeleted === 1 ? '' : 's'}`;
   const save = 'Save Preview as JSON…';
   for (;;) {
     const choice = await askModal(
@@ -253,6 +287,9 @@ async function confirm(plan: CleanupPlan, reference: string): Promise<boolean> {
       [
         `${totals.manifestsDeleted} manifest${totals.manifestsDeleted === 1 ? '' : 's'} deleted by digest, with every tag on them.`,
         `${totals.tagOnlyDeletes} tag${totals.tagOnlyDeletes === 1 ? '' : 's'} removed alone (the manifest stays for a kept tag).`,
+        ...(plan.untagged.listed
+          ? [`${totals.untaggedDeleted} untagged manifest${totals.untaggedDeleted === 1 ? '' : 's'} deleted by digest.`]
+          : []),
         `${totals.kept} kept. The preview lists each one and why. This cannot be undone.`,
         ...(plan.partial
           ? [

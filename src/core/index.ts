@@ -25,7 +25,14 @@ export { type PullRateLimit } from './registry/rate-limit';
 export { createProviderClient, type ProviderClientOptions } from './providers/providers';
 export { ACR_SIGN_IN_SCOPES, exchangeEntraToken } from './providers/acr-exchange';
 export { chooseProvider, providerIdForHost, PROVIDER_IDS, type ProviderSetting } from './providers/choose';
-export { type ProviderClient, type ProviderId, type ProviderInfo, type RepositoryDetails, type SignIn } from './providers/provider';
+export {
+  type ProviderClient,
+  type ProviderId,
+  type ProviderInfo,
+  type RepositoryDetails,
+  type SignIn,
+  type UntaggedManifestListing,
+} from './providers/provider';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';
 export { planEndpoints, loadEndpointPlan, describePlan, type EndpointPlan, type Operation, type PlannedEndpoint } from './hosts/plan';
 export { type SettingNames } from './hosts/host-settings';
@@ -105,6 +112,8 @@ export {
   type TagFacts,
   type ManifestDeletion,
   type TagDeletion,
+  type UntaggedManifest,
+  type UntaggedProtection,
 } from './operations/cleanup-plan';
 export {
   runCleanup,

@@ -28,6 +28,30 @@ export interface CleanupPolicy {
    * (the manifest stays for the kept tag), `keep` leaves it.
    */
   sharedDigest: 'delete-tag' | 'keep';
+  /**
+   * Also delete manifests no tag points at, where the registry lists them (PlanOptions.untagged);
+   * one a kept index or a kept manifest's referrer needs is never deleted.
+   */
+  deleteUntagged?: boolean;
+}
+
+/** A manifest without a tag, as a registry that lists them says (ACR's `_manifests`). */
+export interface UntaggedManifest {
+  digest: string;
+  /** Bytes, when the registry says (ACR's imageSize). */
+  size?: number;
+  /** ms since the epoch, when the registry says. */
+  created?: number;
+  /** For an index: the manifests it lists. */
+  children?: readonly string[];
+  /** For a referrer (a signature, an SBOM): the manifest it refers to. */
+  subject?: string;
+}
+
+/** An untagged manifest that stays, and why in words. */
+export interface UntaggedProtection {
+  digest: string;
+  reason: string;
 }
 
 /** What the plan needs to know about one tag (read from the registry before planning). */
@@ -78,7 +102,12 @@ export interface CleanupPlan {
   decisions: TagDecision[];
   manifests: ManifestDeletion[];
   tagDeletions: TagDeletion[];
-  totals: { tags: number; tagsRemoved: number; manifestsDeleted: number; tagOnlyDeletes: number; kept: number };
+  /**
+   * Manifests without a tag: `listed: false` when the registry cannot list them (they are not part
+   * of the plan); otherwise those deleted by digest and those protected, with why.
+   */
+  untagged: { listed: false } | { listed: true; deletions: UntaggedManifest[]; protected: UntaggedProtection[] };
+  totals: { tags: number; tagsRemoved: number; manifestsDeleted: number; tagOnlyDeletes: number; kept: number; untaggedDeleted: number };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -131,6 +160,8 @@ function checkPolicy(policy: CleanupPolicy): void {
 export interface PlanOptions {
   /** The listing stopped at this many tags: the plan covers only part of the repository. */
   partialAt?: number;
+  /** The repository's manifests without a tag, where the registry lists them; absent when it cannot. */
+  untagged?: readonly UntaggedManifest[];
 }
 
 export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number, options: PlanOptions = {}): CleanupPlan {
@@ -217,6 +248,8 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-manifest', reason: 'matches the policy; its manifest goes with it' });
   }
 
+  const untagged = planUntagged(options, policy, staying, new Set(manifests.map((m) => m.digest)), tagsByDigest);
+
   const ordered = tags.flatMap((t) => {
     const decision = decisions.get(t.tag);
     if (!decision) return [];
@@ -231,13 +264,61 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     decisions: ordered,
     manifests,
     tagDeletions,
+    untagged,
     totals: {
       tags: ordered.length,
       tagsRemoved: removed,
       manifestsDeleted: manifests.length,
       tagOnlyDeletes: tagDeletions.length,
       kept: ordered.length - removed,
+      untaggedDeleted: untagged.listed ? untagged.deletions.length : 0,
     },
+  };
+}
+
+/**
+ * Which untagged manifests go: all that are listed when the policy asks, except those something
+ * that stays needs: a platform of a kept index (tagged or a protected untagged one), and a referrer
+ * (signature, SBOM) of a manifest that stays. Protection spreads until nothing changes.
+ */
+function planUntagged(
+  options: PlanOptions,
+  policy: CleanupPolicy,
+  staying: ReadonlyMap<string, string>,
+  tagManifestsDeleted: ReadonlySet<string>,
+  tagsByDigest: ReadonlyMap<string, string[]>,
+): CleanupPlan['untagged'] {
+  if (!options.untagged) return { listed: false };
+  const listed = new Map<string, UntaggedManifest>();
+  // A digest a tag points at is no untagged manifest, whatever the listing says.
+  for (const m of options.untagged) if (!tagsByDigest.has(m.digest) && !listed.has(m.digest)) listed.set(m.digest, m);
+  const protectedBy = new Map<string, string>();
+  if (!policy.deleteUntagged)
+    for (const digest of listed.keys()) protectedBy.set(digest, 'not chosen: the clean-up leaves untagged manifests');
+  else if (options.partialAt !== undefined)
+    for (const digest of listed.keys()) protectedBy.set(digest, 'only part of the tags were read, so an unread tag may need it');
+  for (let changed = true; changed;) {
+    changed = false;
+    const protect = (digest: string, reason: string) => {
+      if (!listed.has(digest) || protectedBy.has(digest)) return;
+      protectedBy.set(digest, reason);
+      changed = true;
+    };
+    const goes = (digest: string) => tagManifestsDeleted.has(digest) || (listed.has(digest) && !protectedBy.has(digest));
+    for (const m of listed.values()) {
+      const kept = staying.get(m.digest);
+      if (kept) protect(m.digest, kept);
+      else if (m.subject && !goes(m.subject))
+        protect(m.digest, `refers to manifest ${m.subject}, which stays (a signature, SBOM or attestation of it)`);
+    }
+    for (const m of listed.values())
+      if (protectedBy.has(m.digest))
+        for (const child of m.children ?? []) protect(child, `its manifest is a platform of kept untagged index ${m.digest}`);
+  }
+  return {
+    listed: true,
+    deletions: [...listed.values()].filter((m) => !protectedBy.has(m.digest)),
+    protected: [...protectedBy].map(([digest, reason]) => ({ digest, reason })),
   };
 }
 

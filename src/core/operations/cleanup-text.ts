@@ -44,7 +44,9 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     'Policy',
     ...describePolicy(plan),
     '',
-    `Total: ${totals.tagsRemoved} of ${totals.tags} tags go (${totals.manifestsDeleted} manifest${totals.manifestsDeleted === 1 ? '' : 's'} deleted by digest, ${totals.tagOnlyDeletes} tag${totals.tagOnlyDeletes === 1 ? '' : 's'} removed alone); ${totals.kept} kept.`,
+    `Total: ${totals.tagsRemoved} of ${totals.tags} tags go (${totals.manifestsDeleted} manifest${totals.manifestsDeleted === 1 ? '' : 's'} deleted by digest, ${totals.tagOnlyDeletes} tag${totals.tagOnlyDeletes === 1 ? '' : 's'} removed alone); ${totals.kept} kept.${
+      plan.untagged.listed ? ` ${totals.untaggedDeleted} untagged manifest${totals.untaggedDeleted === 1 ? '' : 's'} deleted.` : ''
+    }`,
     '',
     `Manifests deleted, with every tag on them (${plan.manifests.length})`,
     ...(plan.manifests.length
@@ -57,12 +59,37 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     `Kept (${totals.kept})`,
     ...(totals.kept ? plan.decisions.filter((d) => d.action === 'keep').map(row) : ['  none']),
     '',
-    'Manifests without a tag are not part of this clean-up: the registry API lists tags, not untagged',
-    "manifests. Distribution removes them with 'registry garbage-collect --delete-untagged'; hosted",
-    'registries with a retention policy of their own.',
+    ...describeUntagged(plan),
     '',
   ];
   return lines.join('\n');
+}
+
+/** `12.3 MB` for a size, nothing without one. */
+function bytes(size: number | undefined): string {
+  if (size === undefined) return 'size unknown';
+  return size < 1000 ? `${size} B` : size < 1e6 ? `${(size / 1e3).toFixed(1)} kB` : `${(size / 1e6).toFixed(1)} MB`;
+}
+
+/** The untagged manifests: what goes and what is protected, or that the registry cannot list them. */
+function describeUntagged(plan: CleanupPlan): string[] {
+  const { untagged } = plan;
+  if (!untagged.listed)
+    return [
+      'Manifests without a tag are not part of this clean-up: this registry lists tags, not untagged',
+      "manifests. Distribution removes them with 'registry garbage-collect --delete-untagged'; hosted",
+      'registries with a retention policy of their own.',
+    ];
+  const chosen = plan.policy.deleteUntagged === true;
+  return [
+    `Untagged manifests deleted by digest (${untagged.deletions.length})${chosen ? '' : ': not chosen'}`,
+    ...(untagged.deletions.length
+      ? untagged.deletions.map((m) => `  ${visibleText(m.digest)}  ${bytes(m.size).padEnd(12)} ${day(m.created)}`)
+      : ['  none']),
+    '',
+    `Untagged manifests kept (${untagged.protected.length})`,
+    ...(untagged.protected.length ? untagged.protected.map((p) => `  ${visibleText(p.digest)}  ${visibleText(p.reason)}`) : ['  none']),
+  ];
 }
 
 /** What a preview of part of a repository leaves out, and what that risks. */
@@ -81,9 +108,9 @@ export function cleanupPlanJson(plan: CleanupPlan, repository: string): string {
 }
 
 function stepText(step: CleanupStep): string {
-  return step.kind === 'tag'
-    ? `tag ${visibleText(step.tag)} (${visibleText(step.digest).slice(0, 19)})`
-    : `manifest ${visibleText(step.digest)} with tags ${step.tags.map(visibleText).join(', ')}`;
+  if (step.kind === 'tag') return `tag ${visibleText(step.tag)} (${visibleText(step.digest).slice(0, 19)})`;
+  if (step.kind === 'untagged') return `untagged manifest ${visibleText(step.digest)}`;
+  return `manifest ${visibleText(step.digest)} with tags ${step.tags.map(visibleText).join(', ')}`;
 }
 
 /** The report: what was deleted, and what was not (failed, skipped, or never sent after a cancel). */

@@ -6,10 +6,13 @@
  */
 import { CoreError } from '../errors';
 import type { Repository } from '../registry/repository';
-import type { CleanupPlan, ManifestDeletion, TagDeletion, TagFacts } from './cleanup-plan';
+import type { CleanupPlan, ManifestDeletion, TagDeletion, TagFacts, UntaggedManifest } from './cleanup-plan';
 
 /** One request a clean-up sends: a tag removed alone, or a manifest deleted by digest with its tags. */
-export type CleanupStep = ({ kind: 'tag' } & TagDeletion) | ({ kind: 'manifest' } & ManifestDeletion);
+export type CleanupStep =
+  | ({ kind: 'tag' } & TagDeletion)
+  | ({ kind: 'manifest' } & ManifestDeletion)
+  | ({ kind: 'untagged' } & Pick<UntaggedManifest, 'digest' | 'size' | 'created'>);
 
 export interface StepOutcome {
   step: CleanupStep;
@@ -32,11 +35,21 @@ export interface CleanupRunOptions {
   onStep?: (done: number, total: number, outcome: StepOutcome) => void;
 }
 
-/** The plan's requests in the order they are sent: tag-only removals first (they keep shared manifests), then manifests. */
+/**
+ * The plan's requests in the order they are sent: tag-only removals first (they keep shared
+ * manifests), then manifests, then untagged manifests (indexes before the platforms they list).
+ */
 export function cleanupSteps(plan: CleanupPlan): CleanupStep[] {
+  const untagged = plan.untagged.listed ? plan.untagged.deletions : [];
   return [
     ...plan.tagDeletions.map((t) => ({ kind: 'tag' as const, ...t })),
     ...plan.manifests.map((m) => ({ kind: 'manifest' as const, ...m })),
+    ...[...untagged.filter((m) => m.children), ...untagged.filter((m) => !m.children)].map((m) => ({
+      kind: 'untagged' as const,
+      digest: m.digest,
+      ...(m.size !== undefined ? { size: m.size } : {}),
+      ...(m.created !== undefined ? { created: m.created } : {}),
+    })),
   ];
 }
 
@@ -80,7 +93,7 @@ function stripCode({ step, outcome, reason }: Outcome): StepOutcome {
 
 async function runStep(repository: Repository, step: CleanupStep, signal: AbortSignal | undefined): Promise<Outcome> {
   try {
-    const tags = step.kind === 'tag' ? [step.tag] : step.tags;
+    const tags = step.kind === 'tag' ? [step.tag] : step.kind === 'manifest' ? step.tags : [];
     for (const tag of tags) {
       const now = await repository.resolve(tag, signal).catch((err: unknown) => {
         if ((err as { code?: string }).code === 'MANIFEST_UNKNOWN') return undefined;

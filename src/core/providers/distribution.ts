@@ -6,17 +6,33 @@
  */
 import { CoreError } from '../errors';
 import type { ListOptions } from '../registry/client';
+import { listAcrManifests, untaggedOf } from './acr-manifests';
 import { cloudConsolePage } from './cloud-pages';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryPage } from './provider';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryPage, UntaggedManifestListing } from './provider';
 
 /** Usernames that stand for a token rather than a person (Docker's identity tokens, ACR's refresh tokens, ECR's AWS). */
 const NOT_A_PERSON = new Set(['<token>', '00000000-0000-0000-0000-000000000000', 'oauth2accesstoken', '_json_key', '_dcgcloud_token']);
 
 export class DistributionProvider implements ProviderClient {
+  /** ACR lists manifests with their tags (acr-manifests.ts); the other registries here list tags only. */
+  readonly listUntaggedManifests?: (
+    repository: string,
+    options?: { signal?: AbortSignal; limit?: number; pageSize?: number },
+  ) => Promise<UntaggedManifestListing[]>;
+
   constructor(
     readonly info: ProviderInfo,
     private readonly ctx: ProviderContext,
-  ) {}
+  ) {
+    if (info.id === 'acr')
+      this.listUntaggedManifests = async (repository, options = {}) => {
+        try {
+          return untaggedOf(await listAcrManifests(ctx.registry, repository, options));
+        } catch (err) {
+          throw this.withCloudCommand(err);
+        }
+      };
+  }
 
   async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryPage> {
     try {

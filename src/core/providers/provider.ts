@@ -99,6 +99,15 @@ export interface ProviderContext {
   readonly namespaces: readonly string[];
 }
 
+/** A manifest no tag points at, as a vendor's API lists it (what a clean-up may offer to delete). */
+export interface UntaggedManifestListing {
+  digest: string;
+  /** Bytes, when the vendor says. */
+  size?: number;
+  /** ms since the epoch, when the vendor says. */
+  created?: number;
+}
+
 /** A page of repositories; `more: false` when the provider knows no page follows (the registry's last `_catalog` page). */
 export type RepositoryPage = RepositoryDetails[] & { more?: boolean };
 
@@ -115,4 +124,12 @@ export interface ProviderClient {
   webPage(target?: { repository?: string; tag?: string }): string | undefined;
   /** Namespaces the last listing could not read (an organization that refuses this login), for the registry's tooltip. */
   readonly skipped?: readonly string[];
+  /**
+   * The repository's manifests that no tag points at, where the vendor's API lists them (ACR's
+   * `_manifests`); absent where the registry cannot list them (the Distribution API lists tags only).
+   */
+  readonly listUntaggedManifests?: (
+    repository: string,
+    options?: { signal?: AbortSignal; limit?: number; pageSize?: number },
+  ) => Promise<UntaggedManifestListing[]>;
 }

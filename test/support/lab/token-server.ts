@@ -1,7 +1,7 @@
 // A small Docker token-protocol server (distribution "token" auth) for the lab. Registries configured
 // with `auth.token` trust the certificate that signs these JWTs; they never call this server, the
 // client under test does. Every request is recorded (never passwords or refresh tokens).
-import { createPrivateKey, type KeyObject, randomBytes, randomUUID, sign, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, randomUUID, sign, verify, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -148,6 +148,24 @@ export class TokenServer {
 
   clearRequests(): void {
     this.requests.length = 0;
+  }
+
+  /**
+   * The subject and access of a token this server signed and that has not expired; undefined for
+   * anything else (a vendor's own API behind a contract server checks the registry's tokens so).
+   */
+  verify(token: string): { sub: string; access: AccessEntry[] } | undefined {
+    const [head, body, signature] = token.split('.');
+    if (!head || !body || !signature) return undefined;
+    const ok = verify(
+      'sha256',
+      u8(Buffer.from(`${head}.${body}`, 'utf8')),
+      { key: createPublicKey(this.key), dsaEncoding: 'ieee-p1363' },
+      u8(Buffer.from(signature, 'base64url')),
+    );
+    if (!ok) return undefined;
+    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { sub: string; exp: number; access: AccessEntry[] };
+    return claims.exp * 1000 > Date.now() ? { sub: claims.sub, access: claims.access } : undefined;
   }
 
   /** Mints a JWT directly, bypassing HTTP (for tests that need a known token). */

@@ -13,9 +13,12 @@
 // hands out (cloud.google.com/artifact-registry/docs/docker/authentication: "Access token",
 // "gcloud credential helper"), and serves `_catalog` to a signed-in user. Each fronts a lab registry.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
+  bearerToken,
   basicCredentials,
   ContractServer,
   registryToken,
@@ -87,7 +90,92 @@ export class CloudContracts {
     if (req.host === this.acrHost && req.path === '/oauth2/token') return this.acrToken(req);
     if (req.host === this.acrHost && req.path === '/oauth2/exchange' && req.method === 'POST') return this.acrExchange(req);
     if (req.host === this.garHost && req.path === '/v2/token') return this.garToken(req);
+    const manifests = /^\/acr\/v1\/(.+)\/_manifests$/.exec(req.path);
+    if (req.host === this.acrHost && manifests && req.method === 'GET') return this.acrManifests(req, manifests[1]!);
     return undefined;
+  }
+
+  /**
+   * ACR's list of a repository's manifests with their tags, `GET /acr/v1/<name>/_manifests?n=&last=`
+   * (learn.microsoft.com/rest/api/containerregistry/manifests/get-list): entries sorted by digest,
+   * those after `last`, at most `n`, the next page in a `Link` header (`rel="next"`), each with
+   * digest, imageSize, createdTime, lastUpdateTime, mediaType and tags. It takes a registry token
+   * with `repository:<name>:metadata_read` (what az acr and acr-cli ask for); without one, a
+   * challenge naming that scope. Read from the lab registry's own storage, so what it lists is what
+   * the Distribution registry behind it really holds.
+   */
+  private acrManifests(req: ContractRequest, repository: string): ContractAnswer {
+    const scope = `repository:${repository}:metadata_read`;
+    const claims = this.registry.tokenServer!.verify(bearerToken(req.headers) ?? '');
+    const allowed = claims?.access.some((a) => a.type === 'repository' && a.name === repository && a.actions.includes('metadata_read'));
+    if (!allowed)
+      return {
+        status: 401,
+        headers: { 'www-authenticate': `Bearer realm="https://${this.acrHost}/oauth2/token",service="${this.acrHost}",scope="${scope}"` },
+        json: {
+          errors: [
+            {
+              code: 'UNAUTHORIZED',
+              message: 'authentication required',
+              detail: [{ Type: 'repository', Name: repository, Action: 'metadata_read' }],
+            },
+          ],
+        },
+      };
+    const root = join(this.registry.dataDir, 'docker', 'registry', 'v2');
+    const repo = join(root, 'repositories', repository, '_manifests');
+    const list = (dir: string) => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    };
+    if (!list(repo).length)
+      return { status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] } };
+    const tagsOf = new Map<string, string[]>();
+    for (const tag of list(join(repo, 'tags'))) {
+      try {
+        const digest = readFileSync(join(repo, 'tags', tag, 'current', 'link'), 'utf8').trim();
+        tagsOf.set(digest, [...(tagsOf.get(digest) ?? []), tag]);
+      } catch {
+        // a tag being written or deleted
+      }
+    }
+    const digests = list(join(repo, 'revisions', 'sha256'))
+      .filter((hex) => list(join(repo, 'revisions', 'sha256', hex)).includes('link'))
+      .map((hex) => `sha256:${hex}`)
+      .sort();
+    const n = Math.min(Math.max(Number(req.query.get('n')) || 100, 1), 1000);
+    const last = req.query.get('last') ?? '';
+    const after = digests.filter((d) => d > last);
+    const page = after.slice(0, n);
+    const entries = page.map((digest) => {
+      const hex = digest.slice(7);
+      const bytes = readFileSync(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'));
+      const manifest = JSON.parse(bytes.toString('utf8')) as {
+        mediaType?: string;
+        config?: { size: number; mediaType?: string };
+        layers?: { size: number }[];
+      };
+      const when = statSync(join(repo, 'revisions', 'sha256', hex, 'link')).mtime.toISOString();
+      return {
+        digest,
+        imageSize: bytes.length + (manifest.config?.size ?? 0) + (manifest.layers ?? []).reduce((sum, l) => sum + l.size, 0),
+        createdTime: when,
+        lastUpdateTime: when,
+        ...(manifest.mediaType ? { mediaType: manifest.mediaType } : {}),
+        ...(manifest.config?.mediaType ? { configMediaType: manifest.config.mediaType } : {}),
+        tags: tagsOf.get(digest) ?? [],
+        changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+      };
+    });
+    const more = after.length > n;
+    return {
+      status: 200,
+      headers: more ? { link: `</acr/v1/${repository}/_manifests?last=${page[page.length - 1]!}&n=${n}>; rel="next"` } : {},
+      json: { registry: this.acrHost, imageName: repository, manifests: entries },
+    };
   }
 
   /** ACR's exchange: an Entra ID access token for this registry's service, answered with a new refresh token. */

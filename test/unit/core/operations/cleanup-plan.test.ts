@@ -79,7 +79,7 @@ describe('cleanup plan', function () {
   it('deletes a manifest once when every tag on it goes', function () {
     const plan = planCleanup([tag('a', 1, 9), tag('b', 1, 9)], policy(), NOW);
     assert.deepEqual(plan.manifests, [{ digest: digest(1), tags: ['a', 'b'] }]);
-    assert.deepEqual(plan.totals, { tags: 2, tagsRemoved: 2, manifestsDeleted: 1, tagOnlyDeletes: 0, kept: 0 });
+    assert.deepEqual(plan.totals, { tags: 2, tagsRemoved: 2, manifestsDeleted: 1, tagOnlyDeletes: 0, kept: 0, untaggedDeleted: 0 });
   });
 
   it('never deletes a platform manifest that a kept index lists', function () {
@@ -118,6 +118,139 @@ describe('cleanup plan', function () {
     const part = planCleanup([tag('a', 1, 9), tag('b', 2, 9)], policy(), NOW, { partialAt: 2 });
     assert.deepEqual(part.partial, { tagsRead: 2, limit: 2 });
     assert.match(describeCleanupPlan(part, 'r.test/app'), /PART OF THE REPOSITORY ONLY: the repository has more than 2 tags/);
+  });
+
+  describe('untagged manifests', function () {
+    const untagged = (d: number, extra: { children?: number[]; subject?: number; size?: number; ageDays?: number } = {}) => ({
+      digest: digest(d),
+      ...(extra.children ? { children: extra.children.map(digest) } : {}),
+      ...(extra.subject !== undefined ? { subject: digest(extra.subject) } : {}),
+      ...(extra.size !== undefined ? { size: extra.size } : {}),
+      ...(extra.ageDays !== undefined ? { created: NOW - extra.ageDays * DAY } : {}),
+    });
+
+    it('says the registry cannot list them when no listing is given, naming Distribution’s garbage-collect', function () {
+      const plan = planCleanup([tag('a', 1, 9)], policy({ deleteUntagged: true }), NOW);
+      assert.deepEqual(plan.untagged, { listed: false });
+      assert.equal(plan.totals.untaggedDeleted, 0);
+      assert.match(describeCleanupPlan(plan, 'r.test/app'), /registry garbage-collect --delete-untagged/);
+    });
+
+    it('deletes the listed ones when chosen, with digest, size and date in the preview and its JSON', function () {
+      const plan = planCleanup([tag('1.0', 1, 9)], policy({ match: 'none', deleteUntagged: true }), NOW, {
+        untagged: [untagged(7, { size: 2048, ageDays: 3 })],
+      });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.deletions, [untagged(7, { size: 2048, ageDays: 3 })]);
+      assert.equal(plan.totals.untaggedDeleted, 1);
+      const text = describeCleanupPlan(plan, 'r.test/app');
+      assert.match(text, new RegExp(`Untagged manifests deleted by digest \\(1\\)\\n  ${digest(7)}  2\\.0 kB +2026-11-28`));
+      assert.doesNotMatch(text, /garbage-collect/);
+    });
+
+    it('lists them as kept, not deleted, when the clean-up was not asked to delete them', function () {
+      const plan = planCleanup([tag('1.0', 1, 9)], policy(), NOW, { untagged: [untagged(7)] });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.deletions, []);
+      assert.deepEqual(plan.untagged.protected, [{ digest: digest(7), reason: 'not chosen: the clean-up leaves untagged manifests' }]);
+    });
+
+    it('protects the platforms of a kept index, and of a kept untagged index, and lets those of a deleted index go', function () {
+      const tags = [tag('latest', 1, 9, [2, 3]), tag('old', 4, 9, [5])];
+      const plan = planCleanup(tags, policy({ match: 'old', deleteUntagged: true }), NOW, {
+        untagged: [untagged(2), untagged(3), untagged(5), untagged(8, { children: [9] }), untagged(9)],
+      });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(
+        plan.untagged.deletions.map((m) => m.digest),
+        [digest(5), digest(8), digest(9)],
+      );
+      assert.deepEqual(plan.untagged.protected, [
+        { digest: digest(2), reason: 'its manifest is a platform of kept index "latest"' },
+        { digest: digest(3), reason: 'its manifest is a platform of kept index "latest"' },
+      ]);
+    });
+
+    it('protects a referrer of a manifest that stays, and its platforms; one whose subject goes goes too', function () {
+      const tags = [tag('latest', 1, 9), tag('old', 4, 9)];
+      const plan = planCleanup(tags, policy({ match: 'old', deleteUntagged: true }), NOW, {
+        untagged: [
+          untagged(6, { subject: 1, children: [10] }),
+          untagged(10),
+          untagged(7, { subject: 4 }),
+          untagged(11, { subject: 12 }),
+          untagged(12),
+        ],
+      });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(
+        plan.untagged.deletions.map((m) => m.digest),
+        [digest(7), digest(11), digest(12)],
+      );
+      assert.deepEqual(
+        plan.untagged.protected.map((p) => p.digest),
+        [digest(6), digest(10)],
+      );
+      assert.match(plan.untagged.protected[0]!.reason, /^refers to manifest sha256:0+1, which stays/);
+    });
+
+    it('never offers a digest a tag points at, nor any when only part of the tags were read', function () {
+      const whole = planCleanup([tag('a', 1, 9)], policy({ match: 'none', deleteUntagged: true }), NOW, { untagged: [untagged(1)] });
+      assert.ok(whole.untagged.listed);
+      assert.deepEqual([whole.untagged.deletions, whole.untagged.protected], [[], []]);
+      const part = planCleanup([tag('a', 1, 9)], policy({ deleteUntagged: true }), NOW, { partialAt: 1, untagged: [untagged(7)] });
+      assert.ok(part.untagged.listed);
+      assert.deepEqual(part.untagged.deletions, []);
+      assert.match(part.untagged.protected[0]!.reason, /only part of the tags were read/);
+    });
+
+    it('never deletes an untagged manifest that a kept tag’s index or a staying referrer subject needs (property)', function () {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({
+              d: fc.integer({ min: 1, max: 8 }),
+              kept: fc.boolean(),
+              children: fc.array(fc.integer({ min: 9, max: 16 }), { maxLength: 3 }),
+            }),
+            {
+              maxLength: 6,
+            },
+          ),
+          fc.uniqueArray(
+            fc.record({
+              d: fc.integer({ min: 9, max: 16 }),
+              subject: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
+              children: fc.array(fc.integer({ min: 9, max: 16 }), { maxLength: 2 }),
+            }),
+            { selector: (u) => u.d, maxLength: 8 },
+          ),
+          (tagged, loose) => {
+            const tags = tagged.map((t, i) => tag(`${t.kept ? 'keep' : 'drop'}-${i}`, t.d, 9, t.children));
+            const plan = planCleanup(tags, policy({ match: 'drop-*', deleteUntagged: true }), NOW, {
+              untagged: loose.map((u) =>
+                untagged(u.d, { children: u.children, ...(u.subject !== undefined ? { subject: u.subject } : {}) }),
+              ),
+            });
+            assert.ok(plan.untagged.listed);
+            const deleted = new Set([...plan.manifests.map((m) => m.digest), ...plan.untagged.deletions.map((m) => m.digest)]);
+            const keptDigests = new Set(plan.decisions.filter((d) => d.action !== 'delete-manifest').map((d) => d.digest!));
+            // Whatever stays must still find every manifest it lists, and every listed referrer of it stays.
+            const stays = (d: string) => !deleted.has(d);
+            const lists = new Map<string, readonly string[]>([
+              ...tags.map((t) => [t.digest!, t.children ?? []] as const),
+              ...loose.map((u) => [digest(u.d), u.children.map(digest)] as const),
+            ]);
+            for (const d of new Set([...keptDigests, ...[...lists.keys()].filter(stays)]))
+              for (const child of lists.get(d) ?? []) assert.ok(stays(child), `${child} is listed by ${d}, which stays`);
+            for (const u of loose)
+              if (u.subject !== undefined && stays(digest(u.subject)))
+                assert.ok(stays(digest(u.d)), `${digest(u.d)} refers to a manifest that stays`);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 
   describe('properties', function () {
