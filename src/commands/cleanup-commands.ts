@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupPolicy, CleanupReport, Repository } from '../core/index';
+import type { CleanupPlan, CleanupPolicy, CleanupReport, Repository, UntaggedManifestListing } from '../core/index';
 import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
@@ -142,7 +142,9 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
   }
   if (!preset?.confirm && !(await confirm(plan, reference))) return outcome;
 
-  const report = await runWithProgress(repository, plan, reference);
+  // Untagged manifests are listed again right before they go: one tagged since the preview stays.
+  const untaggedNow = listUntagged ? (signal?: AbortSignal) => listUntagged(name, signal ? { signal } : {}) : undefined;
+  const report = await runWithProgress(repository, plan, reference, untaggedNow);
   ctx.tree.refreshRepository(host, name);
   outcome.report = report;
   const { deleted, failed, skipped, notAttempted } = report.totals;
@@ -316,7 +318,12 @@ async function writeJson(uri: vscode.Uri, plan: CleanupPlan, reference: string):
   void showInfo(`Saved the clean-up preview of ${reference} to ${uri.fsPath}.`);
 }
 
-async function runWithProgress(repository: Repository, plan: CleanupPlan, reference: string): Promise<CleanupReport> {
+async function runWithProgress(
+  repository: Repository,
+  plan: CleanupPlan,
+  reference: string,
+  untaggedNow: ((signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>) | undefined,
+): Promise<CleanupReport> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cleaning up ${reference}`, cancellable: true },
     (progress, token) => {
@@ -324,6 +331,7 @@ async function runWithProgress(repository: Repository, plan: CleanupPlan, refere
       token.onCancellationRequested(() => abort.abort());
       return core().runCleanup(repository, plan, {
         signal: abort.signal,
+        ...(untaggedNow ? { untaggedNow } : {}),
         onStep: (done, total) => progress.report({ message: `${done} of ${total} requests`, increment: 100 / total }),
       });
     },

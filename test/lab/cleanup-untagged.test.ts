@@ -26,6 +26,7 @@ describe('Clean-up of untagged manifests: listed by ACR, protected when a kept i
   let index: BuiltIndex;
   let old: BuiltImage;
   let loose: BuiltImage;
+  let rescued: BuiltImage;
   const sessions: RegistrySession[] = [];
 
   before(async function () {
@@ -40,6 +41,9 @@ describe('Clean-up of untagged manifests: listed by ACR, protected when a kept i
     await pushToRegistry(layout, old, registry, 'team/tidy:old');
     // Pushed by digest: no tag ever points at it.
     await pushToRegistry(layout, loose, registry, `team/tidy@${loose.descriptor.digest}`);
+    // Untagged at the preview, tagged by someone else before the clean-up runs.
+    rescued = await layout.image({ seed: 'untagged-rescued', layers: [1024] });
+    await pushToRegistry(layout, rescued, registry, `team/rescue@${rescued.descriptor.digest}`);
     clouds = await CloudContracts.start(lab, registry, { acrRefreshTokens: [REFRESH_TOKEN], ecrPasswords: [], garAccessTokens: [] });
   });
 
@@ -109,7 +113,9 @@ describe('Clean-up of untagged manifests: listed by ACR, protected when a kept i
     assert.equal(json.untagged.deletions[0]!.digest, loose.descriptor.digest);
     assert.ok(json.untagged.deletions[0]!.size > 0);
 
-    const report = await runCleanup(repository, plan);
+    const report = await runCleanup(repository, plan, {
+      untaggedNow: (signal) => provider.listUntaggedManifests!('team/tidy', { signal }),
+    });
     assert.deepEqual(report.totals, { deleted: 2, failed: 0, skipped: 0, notAttempted: 0 });
     assert.deepEqual(
       report.steps.map((st) => [st.step.kind, st.step.digest]),
@@ -124,6 +130,38 @@ describe('Clean-up of untagged manifests: listed by ACR, protected when a kept i
     assert.equal((await repository.getManifest('keep')).descriptor.digest, index.descriptor.digest);
     for (const child of [amd64!, arm64!]) assert.equal((await repository.getManifest(child)).descriptor.digest, child);
     assert.deepEqual((await provider.listUntaggedManifests('team/tidy')).map((m) => m.digest).sort(), [amd64!, arm64!].sort());
+  });
+
+  it('an untagged manifest tagged after the preview stays, and so does every one when the listing cannot be asked again', async function () {
+    this.timeout(60_000);
+    const s = acrSession();
+    const provider = createProviderClient(s.registry(clouds.acrHost), s.apiChannel());
+    const repository = s.registry(clouds.acrHost).repository('team/rescue');
+    const untagged = await provider.listUntaggedManifests!('team/rescue');
+    assert.deepEqual(
+      untagged.map((m) => m.digest),
+      [rescued.descriptor.digest],
+    );
+    const plan = planCleanup([], { sharedDigest: 'delete-tag', deleteUntagged: true }, Date.now(), { untagged });
+    assert.ok(plan.untagged.listed);
+    assert.deepEqual(
+      plan.untagged.deletions.map((m) => m.digest),
+      [rescued.descriptor.digest],
+    );
+
+    // Without a way to list them again, nothing untagged is deleted.
+    const unchecked = await runCleanup(repository, plan);
+    assert.deepEqual(unchecked.totals, { deleted: 0, failed: 0, skipped: 1, notAttempted: 0 });
+    assert.match(unchecked.steps[0]!.reason!, /not checked again/);
+
+    // Someone tags it between the preview and the run.
+    await repository.tag(rescued.descriptor.digest, 'rescued');
+    const report = await runCleanup(repository, plan, {
+      untaggedNow: (signal) => provider.listUntaggedManifests!('team/rescue', { signal }),
+    });
+    assert.deepEqual(report.totals, { deleted: 0, failed: 0, skipped: 1, notAttempted: 0 });
+    assert.match(report.steps[0]!.reason!, /no longer lists it as untagged/);
+    assert.equal((await repository.getManifest('rescued')).descriptor.digest, rescued.descriptor.digest);
   });
 
   it('a plain Distribution registry cannot list them, and the preview says so', async function () {

@@ -6,6 +6,7 @@
  */
 import { CoreError } from '../errors';
 import type { Repository } from '../registry/repository';
+import type { UntaggedManifestListing } from '../providers/provider';
 import type { CleanupPlan, ManifestDeletion, TagDeletion, TagFacts, UntaggedManifest } from './cleanup-plan';
 
 /** One request a clean-up sends: a tag removed alone, or a manifest deleted by digest with its tags. */
@@ -33,6 +34,12 @@ export interface CleanupRunOptions {
   signal?: AbortSignal;
   /** Called after each step with how many of `total` are done. */
   onStep?: (done: number, total: number, outcome: StepOutcome) => void;
+  /**
+   * Lists the repository's untagged manifests again (the provider's listing). Asked once, just
+   * before the first untagged manifest is deleted: one tagged (or gone) since the preview is
+   * skipped. Without it, or when it fails, no untagged manifest is deleted.
+   */
+  untaggedNow?: (signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>;
 }
 
 /**
@@ -55,7 +62,8 @@ export function cleanupSteps(plan: CleanupPlan): CleanupStep[] {
 
 /**
  * Sends the plan's deletions. Before each one, the tags it removes are resolved again: one that now
- * points elsewhere skips the step (the preview no longer describes it). Cancelling stops before
+ * points elsewhere skips the step (the preview no longer describes it); untagged manifests are
+ * deleted only if the registry still lists them as untagged (`untaggedNow`). Cancelling stops before
  * the next step; a failure is recorded and the rest still run, except DELETE_DISABLED and login
  * problems, which stop the run (every later step would fail the same way).
  */
@@ -63,12 +71,24 @@ export async function runCleanup(repository: Repository, plan: CleanupPlan, opti
   const steps = cleanupSteps(plan);
   const outcomes: StepOutcome[] = [];
   let stopped: string | undefined;
+  let stillUntagged: Promise<Set<string> | string> | undefined;
   for (const step of steps) {
     if (options.signal?.aborted || stopped) {
       outcomes.push({ step, outcome: 'not-attempted', ...(stopped ? { reason: stopped } : {}) });
       continue;
     }
-    const outcome = await runStep(repository, step, options.signal);
+    let outcome: Outcome;
+    if (step.kind === 'untagged') {
+      stillUntagged ??= listUntaggedAgain(options);
+      const now = await stillUntagged;
+      outcome = options.signal?.aborted
+        ? { step, outcome: 'not-attempted', reason: 'cancelled before it was sent' }
+        : typeof now === 'string'
+          ? { step, outcome: 'skipped', reason: now }
+          : now.has(step.digest)
+            ? await runStep(repository, step, options.signal)
+            : { step, outcome: 'skipped', reason: 'the registry no longer lists it as untagged (a tag points at it now, or it is gone)' };
+    } else outcome = await runStep(repository, step, options.signal);
     outcomes.push(outcome);
     if (outcome.outcome === 'failed' && outcome.code && STOPPING.has(outcome.code))
       stopped = `not sent after an earlier failure: ${outcome.reason}`;
@@ -80,6 +100,16 @@ export async function runCleanup(repository: Repository, plan: CleanupPlan, opti
     steps: outcomes.map(stripCode),
     totals: { deleted: count('deleted'), failed: count('failed'), skipped: count('skipped'), notAttempted: count('not-attempted') },
   };
+}
+
+/** The digests the registry lists as untagged now, or why they could not be checked (a sentence). */
+async function listUntaggedAgain(options: CleanupRunOptions): Promise<Set<string> | string> {
+  if (!options.untaggedNow) return 'not checked again before deleting, so not deleted';
+  try {
+    return new Set((await options.untaggedNow(options.signal)).map((m) => m.digest));
+  } catch (err) {
+    return `could not list the untagged manifests again before deleting (${(err as Error).message}), so not deleted`;
+  }
 }
 
 /** Codes after which no later deletion can succeed. */
