@@ -52,7 +52,12 @@ export async function runCloudApiPath(
     await page.mouse.up();
   }
   // Earlier paths' registries are collapsed, so the new rows are in view.
-  for (const r of await page.locator('.monaco-list-row[aria-expanded="true"][aria-level="1"]').all()) await r.click();
+  // (The first expanded row each time: collapsing one renumbers the rest, so a list taken up front goes stale.)
+  const expanded = page.locator('.monaco-list-row[aria-expanded="true"][aria-level="1"]');
+  for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) {
+    await expanded.first().click();
+    await page.waitForTimeout(200);
+  }
 
   const addRegistry = async (host: string): Promise<void> => {
     await runCommand(page, 'Registry Explorer: Add Registry…');
