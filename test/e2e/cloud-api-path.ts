@@ -7,24 +7,11 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CloudApiLabDescription } from '../support/lab/vendors/cloud-api-lab';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, collapseRegistries, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
-
-/** The inspector webview's frame whose toolbar shows `title`. */
-async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
-      if (shown === title) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${title} appeared`);
-    await page.waitForTimeout(200);
-  }
-}
 
 const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -43,21 +30,9 @@ export async function runCloudApiPath(
   const credHelpers = { ...(config.credHelpers as Record<string, string> | undefined), ...clouds.credHelpers };
   writeFileSync(configPath, JSON.stringify({ ...config, credHelpers }, null, 2));
   // A side bar wide enough for the rows' descriptions (the providers' path before this one widens it already).
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (sidebar && sidebar.width < 500) {
-    const edge = sidebar.x + sidebar.width + 1;
-    await page.mouse.move(edge, 400);
-    await page.mouse.down();
-    await page.mouse.move(edge + 260, 400, { steps: 8 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page);
   // Earlier paths' registries are collapsed, so the new rows are in view.
-  // (The first expanded row each time: collapsing one renumbers the rest, so a list taken up front goes stale.)
-  const expanded = page.locator('.monaco-list-row[aria-expanded="true"][aria-level="1"]');
-  for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) {
-    await expanded.first().click();
-    await page.waitForTimeout(200);
-  }
+  await collapseRegistries(page);
 
   const addRegistry = async (host: string): Promise<void> => {
     await runCommand(page, 'Registry Explorer: Add Registry…');

@@ -10,8 +10,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
-import { inspector } from './provider-path';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, collapseRegistries, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
@@ -27,17 +26,9 @@ export async function runHarborPath(
   await runCommand(page, 'Notifications: Clear All Notifications');
   await runCommand(page, 'View: Close All Editors');
   // A side bar wide enough for the rows' descriptions (the provider path widened it already in a full run).
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (sidebar && sidebar.width < 500) {
-    const edge = sidebar.x + sidebar.width + 1;
-    await page.mouse.move(edge, 400);
-    await page.mouse.down();
-    await page.mouse.move(edge + 260, 400, { steps: 8 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page);
   // Earlier paths' registries are collapsed, so the new rows are in view.
-  const expanded = page.locator('.pane-body .monaco-list-row[aria-level="1"][aria-expanded="true"]');
-  for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) await expanded.first().click();
+  await collapseRegistries(page);
 
   const hostRow = (host: string) => row(page, new RegExp(`^${escaped(host)}`));
   const tagRow = row(page, new RegExp(`^${escaped(harbor.tag)}\\s*[0-9a-f]{12}`));

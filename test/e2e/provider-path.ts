@@ -6,24 +6,11 @@
 // token each issues, listed and browsed to a tag, and ACR saying which command sets up its login.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
-import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseFromContextMenu, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
-
-/** The inspector webview's frame whose toolbar shows `title`. */
-export async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
-      if (shown === title) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${title} appeared`);
-    await page.waitForTimeout(200);
-  }
-}
 
 export async function runProviderPath(
   page: Page,
@@ -35,14 +22,7 @@ export async function runProviderPath(
   await runCommand(page, 'Notifications: Clear All Notifications');
   await runCommand(page, 'View: Close All Editors');
   // A wider side bar, as people who browse registries keep it: the rows' descriptions show whole.
-  const sidebar = await page.locator('.part.sidebar').boundingBox();
-  if (sidebar) {
-    const edge = sidebar.x + sidebar.width + 1;
-    await page.mouse.move(edge, 400);
-    await page.mouse.down();
-    await page.mouse.move(edge + 260, 400, { steps: 8 });
-    await page.mouse.up();
-  }
+  await widenSideBar(page);
   // Earlier paths' registries are collapsed, so the new rows are in view.
   for (const other of ['Lab registry', 'Private registry', 'Slow registry']) {
     const r = row(page, other);

@@ -2,7 +2,7 @@
 // menu or the command palette, take a screenshot with nothing hovering over the view.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 /** A tree row of the Registries view by its visible label (rows are ARIA tree items). */
 export function row(page: Page, label: string | RegExp): Locator {
@@ -106,4 +106,40 @@ export async function addRegistry(page: Page, url: string, name: string): Promis
   await input.fill(name);
   await input.press('Enter');
   await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
+}
+
+/** The inspector webview's frame whose toolbar shows `title`. */
+export async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
+      if (shown === title) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${title} appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** A side bar wide enough for the rows' descriptions, as people who browse registries keep it (dragged wider once). */
+export async function widenSideBar(page: Page, narrowerThan = 500): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar || sidebar.width >= narrowerThan) return;
+  const edge = sidebar.x + sidebar.width + 1;
+  await page.mouse.move(edge, 400);
+  await page.mouse.down();
+  await page.mouse.move(edge + 260, 400, { steps: 8 });
+  await page.mouse.up();
+}
+
+/**
+ * Collapses every expanded registry row, so rows added next are in view. The first expanded row
+ * each time: collapsing one renumbers the rest, so a list taken up front goes stale.
+ */
+export async function collapseRegistries(page: Page): Promise<void> {
+  const expanded = page.locator('.pane-body .monaco-list-row[aria-level="1"][aria-expanded="true"]');
+  for (let i = 0; i < 20 && (await expanded.count()) > 0; i++) {
+    await expanded.first().click();
+    await page.waitForTimeout(200);
+  }
 }
