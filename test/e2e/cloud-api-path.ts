@@ -9,11 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CloudApiLabDescription } from '../support/lab/vendors/cloud-api-lab';
-import { chooseFromContextMenu, collapseRegistries, inspector, row, runCommand, shoot, widenSideBar } from './ui';
+import { chooseFromContextMenu, collapseRegistries, escapeRegExp, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
-
-const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export async function runCloudApiPath(
   page: Page,
@@ -41,10 +39,10 @@ export async function runCloudApiPath(
     await quickInput.getByText('Display name', { exact: false }).waitFor({ timeout: 10_000 });
     await input.press('Enter');
   };
-  const hostRow = (host: string) => row(page, new RegExp(`^${escaped(host)}`));
+  const hostRow = (host: string) => row(page, new RegExp(`^${escapeRegExp(host)}`));
   const browseToTag = async (repository: string, tag: string, shot: string, inspectorShot: string): Promise<void> => {
-    await row(page, new RegExp(`^${escaped(repository)}`)).click();
-    const tagRow = row(page, new RegExp(`^${escaped(tag)}\\s*[0-9a-f]{12}`));
+    await row(page, new RegExp(`^${escapeRegExp(repository)}`)).click();
+    const tagRow = row(page, new RegExp(`^${escapeRegExp(tag)}\\s*[0-9a-f]{12}`));
     await tagRow.waitFor({ timeout: 30_000 });
     await shoot(page, screenshots, shot, PARK);
     await chooseFromContextMenu(page, tagRow, 'Inspect Manifest');
@@ -57,11 +55,11 @@ export async function runCloudApiPath(
 
   // 77. An ECR registry added by name: its repositories listed through ECR's API, signed with the AWS profile's keys.
   await addRegistry(clouds.ecr.host);
-  await row(page, new RegExp(`^${escaped(clouds.ecr.host)}\\s*Amazon ECR · AWS profile ${clouds.ecr.profile}`)).waitFor({
+  await row(page, new RegExp(`^${escapeRegExp(clouds.ecr.host)}\\s*Amazon ECR · AWS profile ${clouds.ecr.profile}`)).waitFor({
     timeout: 30_000,
   });
   await hostRow(clouds.ecr.host).click();
-  for (const name of clouds.ecr.repositories) await row(page, new RegExp(`^${escaped(name)}`)).waitFor({ timeout: 30_000 });
+  for (const name of clouds.ecr.repositories) await row(page, new RegExp(`^${escapeRegExp(name)}`)).waitFor({ timeout: 30_000 });
   assert.equal(await row(page, /^lab-project\//).count(), 0, 'only the account’s repositories');
   await shoot(page, screenshots, '77-ecr-repositories', PARK);
 
@@ -71,9 +69,9 @@ export async function runCloudApiPath(
 
   // 80. us-docker.pkg.dev: the project's images through Artifact Registry's API, with the gcloud helper's access token.
   await addRegistry(clouds.gar.host);
-  await row(page, new RegExp(`^${escaped(clouds.gar.host)}\\s*Google Artifact Registry`)).waitFor({ timeout: 30_000 });
+  await row(page, new RegExp(`^${escapeRegExp(clouds.gar.host)}\\s*Google Artifact Registry`)).waitFor({ timeout: 30_000 });
   await hostRow(clouds.gar.host).click();
-  for (const name of clouds.gar.repositories) await row(page, new RegExp(`^${escaped(name)}`)).waitFor({ timeout: 30_000 });
+  for (const name of clouds.gar.repositories) await row(page, new RegExp(`^${escapeRegExp(name)}`)).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '80-gar-images', PARK);
 
   // 81–82. Down to a tag, opened in the inspector.

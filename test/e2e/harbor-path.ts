@@ -10,11 +10,9 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parse } from 'jsonc-parser';
 import type { Page } from 'playwright-core';
 import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
-import { chooseFromContextMenu, collapseRegistries, inspector, row, runCommand, shoot, widenSideBar } from './ui';
+import { chooseFromContextMenu, collapseRegistries, escapeRegExp, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
-
-const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export async function runHarborPath(
   page: Page,
@@ -30,8 +28,8 @@ export async function runHarborPath(
   // Earlier paths' registries are collapsed, so the new rows are in view.
   await collapseRegistries(page);
 
-  const hostRow = (host: string) => row(page, new RegExp(`^${escaped(host)}`));
-  const tagRow = row(page, new RegExp(`^${escaped(harbor.tag)}\\s*[0-9a-f]{12}`));
+  const hostRow = (host: string) => row(page, new RegExp(`^${escapeRegExp(host)}`));
+  const tagRow = row(page, new RegExp(`^${escapeRegExp(harbor.tag)}\\s*[0-9a-f]{12}`));
 
   /** Log In… from the registry row's menu: Harbor's own username and password (typed hidden), kept in VS Code only. */
   const logIn = async (host: string, shot?: string): Promise<void> => {
@@ -50,7 +48,7 @@ export async function runHarborPath(
 
   /** The private project's repository, down to its tag, opened in the inspector (shot as `shot`). */
   const browseToTag = async (host: string, shot: string): Promise<void> => {
-    await row(page, new RegExp(`^${escaped(host)}\\s*Harbor · ${escaped(harbor.username)}`)).waitFor({ timeout: 30_000 });
+    await row(page, new RegExp(`^${escapeRegExp(host)}\\s*Harbor · ${escapeRegExp(harbor.username)}`)).waitFor({ timeout: 30_000 });
     await row(page, /^team\/api\s*pushed 1 day ago · private/).waitFor({ timeout: 30_000 });
     await row(page, /^team\/api/).click();
     await tagRow.waitFor({ timeout: 30_000 });
@@ -74,7 +72,7 @@ export async function runHarborPath(
   await hostRow(recognised).waitFor({ timeout: 30_000 });
   await hostRow(recognised).click();
   await row(page, /^library\/nginx\s*pushed 1 week ago · 12 pulls/).waitFor({ timeout: 30_000 });
-  await row(page, new RegExp(`^${escaped(recognised)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
+  await row(page, new RegExp(`^${escapeRegExp(recognised)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
   assert.equal(await hostRow(recognised).locator('.codicon-archive').count(), 1, 'the row shows Harbor’s icon');
   assert.equal(await row(page, /^team\/api/).count(), 0, 'the private project is not listed before signing in');
   await shoot(page, screenshots, '73-harbor-recognised', PARK);
@@ -91,13 +89,13 @@ export async function runHarborPath(
   settings['registryExplorer.registries'] = [...registries, { url: `https://${harbor.host}`, provider: 'harbor' }];
   writeFileSync(file, JSON.stringify(settings, null, 2));
   await hostRow(harbor.host).waitFor({ timeout: 30_000 });
-  await row(page, new RegExp(`^${escaped(harbor.host)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
+  await row(page, new RegExp(`^${escapeRegExp(harbor.host)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
   await hostRow(harbor.host).click();
   await row(page, /^library\/nginx/).waitFor({ timeout: 30_000 });
   await logIn(harbor.host, '75-harbor-settings-password');
 
   // 76. The projects' repositories with Harbor chosen by the setting, down to a tag in the inspector;
   // harbor.corp.test, rebuilt by the settings change and the login, still says Harbor without being expanded.
-  await row(page, new RegExp(`^${escaped(recognised)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
+  await row(page, new RegExp(`^${escapeRegExp(recognised)}\\s*Harbor`)).waitFor({ timeout: 30_000 });
   await browseToTag(harbor.host, '76-harbor-settings-inspector');
 }

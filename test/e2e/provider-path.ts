@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { ProviderLabDescription } from '../support/lab/vendors/provider-lab';
-import { chooseFromContextMenu, inspector, row, runCommand, shoot, widenSideBar } from './ui';
+import { chooseFromContextMenu, escapeRegExp, inspector, row, runCommand, shoot, widenSideBar } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
@@ -203,7 +203,7 @@ export async function runProviderPath(
   // 44. An ACR registry with no login set up: the row says which command sets it up.
   await addRegistry(providers.acr.host);
   await hostRow(providers.acr.host).click();
-  const command = providers.acr.command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const command = escapeRegExp(providers.acr.command);
   await row(page, new RegExp(`needs a login that the Azure CLI sets up: run \`${command}\``)).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '44-acr-command', PARK);
 

@@ -44,7 +44,7 @@ export async function runCommand(page: Page, title: string): Promise<Locator> {
     if (attempt === 4) throw new Error(`the command palette did not open to run "${title}"`);
     await page.keyboard.press('Escape');
   }
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  const exact = new RegExp(`^${escapeRegExp(title)}`);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: exact }).first().click();
   return input;
 }
@@ -143,3 +143,6 @@ export async function collapseRegistries(page: Page): Promise<void> {
     await page.waitForTimeout(200);
   }
 }
+
+/** `text` matched literally inside a regular expression (registry names hold dots, slashes and colons). */
+export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
