@@ -5,7 +5,7 @@
 // know. Real files in a temporary folder; the errors the OS will not give here (root ignores
 // permissions, no disk fills on demand) are fed to the translation as the errors Node would make.
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -277,6 +277,22 @@ describe('layout: file helpers at their edges', () => {
       assert.equal((await readRegularFile(join(folder, 'at'), options)).length, 100);
       await rejectsWithCode(readRegularFile(join(folder, 'over'), options), 'MANIFEST_TOO_LARGE', /^too large: 101$/);
       assert.deepEqual(sizes, [101]);
+    });
+
+    it('refuses a file by its size before reading it: a sparse 3 GiB file, more than a read whole can hold', async () => {
+      const path = join(await temp.make(), 'huge');
+      await writeFile(path, '');
+      await truncate(path, 3 * 1024 ** 3);
+      // Read whole, such a file fails with Node's own RangeError (ERR_FS_FILE_TOO_LARGE), not the limit's error.
+      await rejectsWithCode(
+        readRegularFile(path, {
+          what: 'The file',
+          maxBytes: 100,
+          tooLarge: (size) => new CoreError('MANIFEST_TOO_LARGE', `too large: ${size}`),
+        }),
+        'MANIFEST_TOO_LARGE',
+        /^too large: 3221225472$/,
+      );
     });
   });
 

@@ -188,6 +188,9 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
       const shown = Array.from({ length: 20 }, (_, i) => `"t${String(i).padStart(2, '0')}"`).join(', ');
       await rejectsWithCode(named.resolve('x'), 'REF_NOT_FOUND', new RegExp(`; the names it lists are ${shown} and 3 more\\.$`));
       await rejectsWithCode(named.resolve(), 'REF_AMBIGUOUS', /lists 24 images/);
+      const twenty = await fresh('twenty');
+      for (let i = 0; i < 20; i++) await twenty.addRoot(image.descriptor, `t${String(i).padStart(2, '0')}`);
+      await rejectsWithCode(twenty.resolve('x'), 'REF_NOT_FOUND', new RegExp(`; the names it lists are ${shown}\\.$`));
     });
   });
 
@@ -417,10 +420,16 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
       const layout = await fresh();
       await layout.addRoot(image.descriptor, 'old');
       const other = { ...descriptorOf(Buffer.from('other')), annotations: { a: 'b' }, data: 'b3RoZXI=' };
-      await layout.setRoots([{ descriptor: { ...image.descriptor, data: 'eA==' }, refName: 'new' }, { descriptor: other }]);
+      const plain = descriptorOf(Buffer.from('plain'));
+      await layout.setRoots([
+        { descriptor: { ...image.descriptor, data: 'eA==' }, refName: 'new' },
+        { descriptor: other },
+        { descriptor: plain },
+      ]);
       assert.deepEqual((await layout.readIndex()).manifests, [
         { ...image.descriptor, annotations: { [ANNOTATION_REF_NAME]: 'new' } },
         { ...descriptorOf(Buffer.from('other')), annotations: { a: 'b' } },
+        plain,
       ]);
     });
 
