@@ -183,6 +183,9 @@ describe('layout: file helpers at their edges', () => {
       const folder = await temp.make();
       const err = await failureOf(writeFileAtomically(join(folder, 'missing', 'index.json'), 'x'));
       assert.equal(err.code, 'ENOENT');
+      assert.equal(err.syscall, 'open', "the write's own error, not a later one");
+      const moved = await failureOf(moveIntoPlace(join(folder, 'gone'), join(folder, 'target')));
+      assert.deepEqual([moved.code, moved.syscall], ['ENOENT', 'rename'], "the rename's own error");
       assert.deepEqual(await readdir(folder), []);
     });
   });
@@ -241,7 +244,7 @@ describe('layout: file helpers at their edges', () => {
         openRegularFile(join(folder, 'loop-a'), { what: 'The file' }),
         'UNSAFE_PATH',
         /^The file \(.+loop-a\) became a link while it was being opened; it was not read: check what is changing the folder, then try again\.$/,
-      );
+      ).then((err) => assert.equal((err.cause as NodeJS.ErrnoException | undefined)?.code, 'ELOOP'));
       // Inside a folder the loop is found while resolving the real path, and passed on as the system's error.
       assert.equal((await failureOf(openRegularFile(join(folder, 'loop-a'), { within: folder, what: 'The file' }))).code, 'ELOOP');
     });
@@ -278,6 +281,34 @@ describe('layout: file helpers at their edges', () => {
       await rejectsWithCode(readRegularFile(join(folder, 'over'), options), 'MANIFEST_TOO_LARGE', /^too large: 101$/);
       assert.deepEqual(sizes, [101]);
     });
+
+    if (process.platform === 'linux')
+      it('refuses a file that holds more than its size said once read (a /proc file, which says 0 bytes)', async () => {
+        await rejectsWithCode(
+          readRegularFile('/proc/self/status', {
+            what: 'The file',
+            maxBytes: 100,
+            tooLarge: (size) => new CoreError('MANIFEST_TOO_LARGE', `too large: ${size}`),
+          }),
+          'MANIFEST_TOO_LARGE',
+          /^too large: [0-9]{3,}$/,
+        );
+      });
+
+    if (process.platform === 'linux')
+      it('closes the file after reading it, and after refusing it', async () => {
+        const folder = await temp.make();
+        await writeFile(join(folder, 'small'), 'x');
+        await writeFile(join(folder, 'large'), Buffer.alloc(200));
+        const options = { what: 'The file', maxBytes: 100, tooLarge: () => new CoreError('MANIFEST_TOO_LARGE', 'too large') };
+        const open = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+        const before = await open();
+        for (let i = 0; i < 20; i++) {
+          await readRegularFile(join(folder, 'small'), options);
+          await rejectsWithCode(readRegularFile(join(folder, 'large'), options), 'MANIFEST_TOO_LARGE');
+        }
+        assert.ok((await open()) <= before + 2, `${(await open()) - before} more files open than before`);
+      });
 
     it('refuses a file by its size before reading it: a sparse 3 GiB file, more than a read whole can hold', async () => {
       const path = join(await temp.make(), 'huge');
