@@ -210,6 +210,17 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
         /^sha256:.+ is not in oci:.+: the layout is incomplete; copy the image into it again\.$/,
       );
       await layout.pushManifest(image.descriptor, image.bytes);
+      if (process.platform === 'linux') {
+        const open = async (): Promise<number> => (await readdir('/proc/self/fd')).length;
+        const before = await open();
+        for (let i = 0; i < 20; i++) await layout.fetchManifest(image.descriptor);
+        assert.ok((await open()) <= before + 2, 'each manifest file is closed after it is read');
+      }
+      const damaged = Buffer.from(image.bytes);
+      damaged[damaged.length - 2] ^= 1;
+      await writeFile(layout.blobPath(image.descriptor.digest), damaged);
+      const mismatch = await rejectsWithCode(layout.fetchManifest(image.descriptor), 'DIGEST_MISMATCH', /^Manifest sha256:.+ in oci:.+: /);
+      assert.equal((mismatch.cause as { code?: string } | undefined)?.code, 'DIGEST_MISMATCH');
       await truncate(layout.blobPath(image.descriptor.digest), image.bytes.length - 1);
       await rejectsWithCode(
         layout.fetchManifest(image.descriptor),
@@ -378,6 +389,8 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
   describe('index.json updates', () => {
     it('moves a name, keeps the descriptor’s annotations, drops embedded data, and lists an already listed digest once', async () => {
       const layout = await fresh();
+      const unnamed = descriptorOf(Buffer.from('unnamed'));
+      await layout.addRoot(unnamed);
       const first = { ...image.descriptor, annotations: { 'org.example.kept': 'yes' }, data: image.bytes.toString('base64') };
       await layout.addRoot(first, 'one');
       await layout.addRoot(first, 'two');
@@ -386,6 +399,7 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
       await layout.addRoot(other, 'one');
       const index = await layout.readIndex();
       assert.deepEqual(index.manifests, [
+        unnamed,
         { ...image.descriptor, annotations: { 'org.example.kept': 'yes', [ANNOTATION_REF_NAME]: 'two' } },
         { ...other, annotations: { [ANNOTATION_REF_NAME]: 'one' } },
       ]);
@@ -459,7 +473,7 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
         layout.addRoot(image.descriptor, 'app'),
         'LAYOUT_BUSY',
         /^Another program keeps .+index\.json\.lock locked, so the image list of .+ could not be updated: wait for it to finish, or remove the lock if nothing is writing there\.$/,
-      );
+      ).then((err) => assert.equal((err.cause as { code?: string } | undefined)?.code, 'ELOCKED'));
       assert.deepEqual(await readFile(join(layout.dir, 'index.json')), before);
       await rm(lock, { recursive: true });
       await layout.addRoot(image.descriptor, 'app');
