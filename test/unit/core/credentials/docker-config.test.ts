@@ -287,6 +287,77 @@ describe('config/docker-config', () => {
       assert.throws(() => parseDockerConfig(JSON.stringify({ credHelpers: { 'a.test': 1 } }), '/c'), /"credHelpers" entry "a.test"/);
     });
 
+    it('says where and why JSON stops being valid, for every construct, quoting nothing', () => {
+      const cases: Array<[string, number, string]> = [
+        ['{"a": "x\u0001"}', 8, 'unescaped control character in a string'],
+        ['{"a": "\\u12G4"}', 8, 'invalid \\u escape in a string'],
+        ['{"a": "\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9" x}', 31, 'expected "," or "}" after a property value'],
+        ['{ a: 1 }', 2, 'expected a property name in double quotes'],
+        ['{"a" 1}', 5, 'expected ":" after a property name'],
+        ['[1 2]', 3, 'expected "," or "]" after an array element'],
+        ['[1, -x]', 4, 'invalid number'],
+        ['[true, false, null, nul]', 20, 'unexpected character'],
+        ['[ ]x', 3, 'unexpected text after the end of the JSON value'],
+        ['{\t\r\n}x', 5, 'unexpected text after the end of the JSON value'],
+        ['[-0.5e+3, 1E2, {"k": []}]x', 25, 'unexpected text after the end of the JSON value'],
+        ['{"a": [1,', 9, 'unexpected end of file'],
+        ['"\\', 2, 'unexpected end of file'],
+        ['{"a": 01}', 7, 'expected "," or "}" after a property value'],
+      ];
+      for (const [text, offset, reason] of cases) assert.deepEqual(locateJsonError(text), { offset, reason }, text);
+      assert.deepEqual(locateJsonError('{}'), { offset: 2, reason: 'invalid JSON' });
+      const file = '{\n\t"auths": {\n\t\t"a": 1,\n\t}\n}';
+      assert.throws(
+        () => parseDockerConfig(file, '/c'),
+        (e: ConfigFileError) =>
+          e.message ===
+            'The Docker config file /c is not valid JSON: expected a property name in double quotes at line 4, column 2. Fix the file or log in again to rewrite it.' &&
+          e.line === 4 &&
+          e.column === 2,
+      );
+    });
+
+    it('reads null sections as absent and refuses every field and section of the wrong type, in its own words', () => {
+      assert.deepEqual(parseDockerConfig(JSON.stringify({ auths: null, credHelpers: null, credsStore: null }), '/c'), {
+        path: '/c',
+        auths: [],
+        credHelpers: [],
+        credsStore: undefined,
+      });
+      assert.equal(parseDockerConfig(JSON.stringify({ credsStore: '' }), '/c').credsStore, undefined);
+      assert.deepEqual(parseDockerConfig(JSON.stringify({ auths: { 'a.test': { auth: null, username: 'u', email: 5 } } }), '/c').auths, [
+        ['a.test', { username: 'u' }],
+      ]);
+      const invalid: Array<[unknown, string]> = [
+        [{ auths: 'x' }, '"auths" must be an object'],
+        [{ auths: { 'a.test': 'x' } }, 'the "auths" entry "a.test" must be an object'],
+        [{ auths: { 'a.test': [] } }, 'the "auths" entry "a.test" must be an object'],
+        [{ auths: { 'a.test': { identitytoken: 1 } } }, '"identitytoken" of the "auths" entry "a.test" must be a string'],
+        [{ credHelpers: [] }, '"credHelpers" must be an object'],
+        [{ credsStore: 1 }, '"credsStore" must be a string'],
+        ['x', 'the top level must be a JSON object'],
+        [null, 'the top level must be a JSON object'],
+      ];
+      for (const [data, what] of invalid)
+        assert.throws(
+          () => parseDockerConfig(JSON.stringify(data), '/c', 'containers auth file', 'Advice.'),
+          (e: ConfigFileError) =>
+            e.code === 'AUTH_FILE_INVALID' && e.message === `The containers auth file /c is not valid: ${what}. Advice.` && e.file === '/c',
+        );
+      assert.deepEqual(parseDockerConfig('  \n', '/c').auths, []);
+    });
+
+    it('says a file that cannot be read, naming its kind', async () => {
+      const dir = join(base, 'dir.json');
+      mkdirSync(dir);
+      await assert.rejects(readDockerConfigFile(dir, 'containers auth file'), (e: unknown) => {
+        assert.equal((e as ConfigFileError).code, 'AUTH_FILE_UNREADABLE');
+        assert.equal((e as Error).message, `The containers auth file ${dir} cannot be read (EISDIR); check its permissions.`);
+        return true;
+      });
+      assert.equal(await readDockerConfigFile(join(base, 'empty.json', 'below')), undefined);
+    });
+
     it('locates JSON errors', () => {
       assert.deepEqual(locateJsonError('{"a": }'), { offset: 6, reason: 'unexpected character' });
       assert.deepEqual(locateJsonError('{"a": "x'), { offset: 8, reason: 'unexpected end of file' });
