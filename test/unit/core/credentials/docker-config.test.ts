@@ -7,9 +7,12 @@ import {
   decodeAuthEntry,
   dockerConfigPath,
   findAuthEntry,
+  findCredHelper,
   getDockerCredential,
+  isUsableCredential,
   locateJsonError,
   loggedInRegistries,
+  parseConfigKey,
   parseDockerConfig,
   readDockerConfigFile,
 } from '../../../../src/core/credentials/docker-config';
@@ -149,6 +152,87 @@ describe('config/docker-config', () => {
       const file = parseDockerConfig(JSON.stringify({ auths: { [DOCKER_HUB_CONFIG_KEY]: { auth: b64('hubuser:hub-secret') } } }), '/c');
       assert.equal(findAuthEntry(file, 'mirror.gcr.io'), undefined);
       assert.equal(findAuthEntry(file, 'docker.io.evil.test'), undefined);
+    });
+  });
+
+  describe('key lookup, edge by edge', () => {
+    it('reads what a key names: a scheme or an API path names the registry, another path a repository', () => {
+      assert.deepEqual(parseConfigKey(' HTTPS://Reg.test:5000/v1/ '), { host: 'reg.test:5000', repository: undefined });
+      assert.deepEqual(parseConfigKey('oci+https://reg.test/org/repo'), { host: 'reg.test', repository: undefined });
+      for (const key of ['reg.test/v1', 'reg.test/v2/', 'reg.test/', 'reg.test//'])
+        assert.deepEqual(parseConfigKey(key), { host: 'reg.test', repository: undefined }, key);
+      assert.deepEqual(parseConfigKey('reg.test/org/repo//'), { host: 'reg.test', repository: 'org/repo' });
+      assert.deepEqual(parseConfigKey('index.docker.io/library'), { host: 'docker.io', repository: 'library' });
+      assert.deepEqual(parseConfigKey('1reg.test/v3'), { host: '1reg.test', repository: 'v3' });
+    });
+
+    it('takes the longest repository or namespace key of the contacted host, whole segments only, then the host', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          auths: {
+            'reg.test': { auth: b64('host:x') },
+            'reg.test/org': { auth: b64('org:x') },
+            'reg.test/org/team': { auth: b64('team:x') },
+            'reg.test/org/te': { auth: b64('prefix:x') },
+            'other.test/org/team/app': { auth: b64('other:x') },
+          },
+        }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/team/app')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', '/org/team/')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/team')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/tea')?.key, 'reg.test/org');
+      assert.equal(findAuthEntry(file, 'reg.test', 'orgs/app')?.key, 'reg.test');
+      assert.equal(findAuthEntry(file, 'reg.test')?.key, 'reg.test');
+      assert.equal(findAuthEntry(file, 'REG.test', 'org/x')?.key, 'reg.test/org');
+      assert.equal(findAuthEntry(file, 'other.test', 'org/team/app')?.key, 'other.test/org/team/app');
+      assert.equal(findAuthEntry(file, 'other.test', 'org/team'), undefined, 'a repository key is no host key');
+      const reversed = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/org/team': { auth: b64('team:x') }, 'reg.test/org': { auth: b64('org:x') } } }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(reversed, 'reg.test', 'org/team/app')?.key, 'reg.test/org/team');
+    });
+
+    it('takes a credHelpers key spelled as the host first, then one naming the host with a scheme, never a repository key', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          credHelpers: { 'https://reg.test': 'schemed', 'reg.test': 'exact', 'reg.test/org': 'repo', 'https://index.docker.io/v1/': 'hub' },
+        }),
+        '/c',
+      );
+      assert.deepEqual(findCredHelper(file, 'reg.test'), { key: 'reg.test', helper: 'exact' });
+      const schemed = parseDockerConfig(
+        JSON.stringify({ credHelpers: { 'reg.test/org': 'repo', 'https://reg.test:443': 'schemed' } }),
+        '/c',
+      );
+      assert.deepEqual(findCredHelper(schemed, 'reg.test'), { key: 'https://reg.test:443', helper: 'schemed' });
+      const repoOnly = parseDockerConfig(JSON.stringify({ credHelpers: { 'reg.test/org': 'repo' } }), '/c');
+      assert.equal(findCredHelper(repoOnly, 'reg.test'), undefined);
+      assert.deepEqual(findCredHelper(file, 'registry-1.docker.io'), { key: 'https://index.docker.io/v1/', helper: 'hub' });
+      assert.equal(findCredHelper(file, 'other.test'), undefined);
+    });
+
+    it('decodes only well-formed base64 auth values, trimmed, and otherwise the separate fields', () => {
+      assert.deepEqual(decodeAuthEntry({ auth: ` ${b64('u:p')}\n` }, 'k', '/c'), { username: 'u', password: 'p' });
+      assert.deepEqual(decodeAuthEntry({ auth: b64('u:pw') }, 'k', '/c'), { username: 'u', password: 'pw' });
+      assert.deepEqual(decodeAuthEntry({ auth: '  ', username: 'n', password: 'p' }, 'k', '/c'), { username: 'n', password: 'p' });
+      assert.deepEqual(decodeAuthEntry({ username: '', password: '' }, 'k', '/c'), {});
+      for (const auth of [`${b64('u:pw')}=`, `${b64('u:p')}A`, `A${b64('u:p')}`, 'dTpw\u00e9']) {
+        assert.throws(
+          () => decodeAuthEntry({ auth }, 'k.test', '/c', 'containers auth file'),
+          (e: ConfigFileError) =>
+            e.message ===
+            'The "auth" value of the "auths" entry "k.test" in the containers auth file /c is not base64 of user:password; log in to k.test again to rewrite it.',
+          auth,
+        );
+      }
+      assert.equal(isUsableCredential(undefined), false);
+      assert.equal(isUsableCredential({ username: 'u' }), false);
+      assert.equal(isUsableCredential({ password: 'p' }), false);
+      assert.equal(isUsableCredential({ identityToken: 'i' }), true);
+      assert.equal(isUsableCredential({ registryToken: 'r' }), true);
     });
   });
 
