@@ -55,6 +55,42 @@ describe('config/podman-auth', () => {
         '/Users/u/.docker/config.json',
       ]);
     });
+
+    it('uses the Windows home too, skips the runtime file without a uid, and names each file once', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: {}, homedir: 'C:\\u', platform: 'win32' }).paths, [
+        join('C:\\u', '.config', 'containers', 'auth.json'),
+        join('C:\\u', '.docker', 'config.json'),
+      ]);
+      const noUid = podmanAuthFilePaths({ env: { XDG_CONFIG_HOME: '' }, homedir: '/home/u', platform: 'linux', uid: undefined });
+      if (process.getuid === undefined)
+        assert.deepEqual(noUid.paths, ['/home/u/.config/containers/auth.json', '/home/u/.docker/config.json']);
+      else assert.equal(noUid.paths[0], `/run/containers/${process.getuid()}/auth.json`);
+      assert.deepEqual(
+        podmanAuthFilePaths({
+          env: { XDG_CONFIG_HOME: '/cfg', DOCKER_CONFIG: '/cfg/containers', REGISTRY_AUTH_FILE: '' },
+          homedir: '/h',
+          uid: 0,
+          platform: 'linux',
+        }),
+        { paths: ['/run/containers/0/auth.json', '/cfg/containers/auth.json', '/cfg/containers/config.json'], exclusive: false },
+      );
+      const same = podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/r', XDG_CONFIG_HOME: '/r' }, homedir: '/h', platform: 'linux' });
+      assert.deepEqual(same.paths, ['/r/containers/auth.json', '/h/.docker/config.json']);
+    });
+  });
+
+  describe('what an auth file gives', () => {
+    it('names a file-wide key by the file alone, takes no unusable entry, and says which file a bad entry is in', async () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          auths: { 'reg.test': { auth: b64('u:p') }, 'half.test': { username: 'u' }, 'bad.test': { auth: '!!' } },
+        }),
+        '/a.json',
+      );
+      assert.deepEqual(await getPodmanCredential(file, 'reg.test'), { username: 'u', password: 'p', source: '/a.json' });
+      assert.equal(await getPodmanCredential(file, 'half.test'), undefined);
+      await assert.rejects(getPodmanCredential(file, 'bad.test'), /in the containers auth file \/a\.json is not base64/);
+    });
   });
 
   describe('repository keys', () => {
