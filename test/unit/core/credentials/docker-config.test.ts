@@ -193,6 +193,15 @@ describe('config/docker-config', () => {
         '/c',
       );
       assert.equal(findAuthEntry(reversed, 'reg.test', 'org/team/app')?.key, 'reg.test/org/team');
+      const twoSpellings = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/org': { auth: b64('first:x') }, 'REG.test:443/org': { auth: b64('second:x') } } }),
+        '/c',
+      );
+      assert.equal(
+        findAuthEntry(twoSpellings, 'reg.test', 'org/app')?.key,
+        'reg.test/org',
+        'of two spellings of one key, the first in the file',
+      );
     });
 
     it('takes a credHelpers key spelled as the host first, then one naming the host with a scheme, never a repository key', () => {
