@@ -268,6 +268,35 @@ describe('credentials/aws: a profile that runs a program for its credentials', f
     assert.deepEqual(nothing.remedy, { kind: 'run-command', host: 'aws', command: 'aws configure --profile tool' });
   });
 
+  it('needs both environment keys, reads the default profile under either section name, and says a profile that is missing', async () => {
+    assert.equal(await findAwsCredentials({ env: { AWS_ACCESS_KEY_ID: 'AKE' }, homedir: home }), undefined);
+    assert.equal(await findAwsCredentials({ env: { AWS_SECRET_ACCESS_KEY: 'SKE' }, homedir: home }), undefined);
+    assert.equal(
+      (await lookup('[profile default]\naws_access_key_id = AKD\naws_secret_access_key = SK\n', { AWS_PROFILE: '' }))?.accessKeyId,
+      'AKD',
+    );
+    assert.equal(
+      (
+        await lookup('[profile dflt]\naws_access_key_id = AK\naws_secret_access_key = SK\n', {
+          AWS_PROFILE: '',
+          AWS_DEFAULT_PROFILE: ' dflt ',
+        })
+      )?.profile,
+      'dflt',
+    );
+    const missing = await refused(lookup('[profile other]\n', { AWS_PROFILE: 'nope' }), 'NEEDS_LOGIN');
+    assert.equal(
+      missing.message,
+      `AWS_PROFILE names the profile nope, which neither ${join(home, '.aws', 'credentials')} nor ${join(home, '.aws', 'config')} has: run \`aws configure --profile nope\`, or set AWS_PROFILE to a profile you have.`,
+    );
+    assert.deepEqual(missing.remedy, { kind: 'run-command', host: 'aws', command: 'aws configure --profile nope' });
+    assert.equal(
+      isExpired({ accessKeyId: 'a', secretAccessKey: 'b', source: 's', expiresAt: NOW + 60_000 }, NOW),
+      true,
+      'a minute early, inclusive',
+    );
+  });
+
   it('reads the shared files named by the environment, keys from the credentials file over the config file', async () => {
     const creds = join(home, 'creds');
     const conf = join(home, 'conf');
