@@ -233,6 +233,8 @@ describe('config/credential-helper', function () {
     await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
     helper('labtest', 'cat >/dev/null\necho "the item could not be found"\nexit 1');
     assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\necho "secret not found"\nexit 1');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
     helper('labtest', 'cat >/dev/null\necho "notfound"\nexit 1');
     await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
   });
@@ -249,6 +251,7 @@ describe('config/credential-helper', function () {
     };
     assert.equal(await quoted('  error 42: vault locked.  \nsecond line'), 'error 42: vault locked.');
     assert.equal(await quoted('vault sealed'), '', 'no error word');
+    assert.equal(await quoted('vault  locked'), 'vault  locked', 'words apart by several spaces');
     assert.equal(await quoted(`error ${'a '.repeat(80)}`), '', 'too long');
     assert.equal(await quoted('error at 10.0.0.1'), '', 'a number with inner dots is not plain');
     assert.equal(await quoted('error: user@host'), '', 'token-like');
