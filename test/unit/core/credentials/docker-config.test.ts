@@ -204,6 +204,31 @@ describe('config/docker-config', () => {
       );
     });
 
+    it("takes Docker Hub's v1 key before its other spellings, whatever the file's order, and lists no empty key", () => {
+      const file = parseDockerConfig(
+        JSON.stringify({ auths: { 'docker.io': { auth: b64('alias:x') }, [DOCKER_HUB_CONFIG_KEY]: { auth: b64('v1:x') } } }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(file, 'registry-1.docker.io')?.key, DOCKER_HUB_CONFIG_KEY);
+      assert.equal(findAuthEntry(file, 'docker.io')?.key, 'docker.io', 'the contacted spelling first');
+      const helpers = parseDockerConfig(JSON.stringify({ credHelpers: { 'docker.io': 'alias', [DOCKER_HUB_CONFIG_KEY]: 'v1' } }), '/c');
+      assert.equal(findCredHelper(helpers, 'index.docker.io')?.helper, 'v1');
+      assert.deepEqual(loggedInRegistries(parseDockerConfig(JSON.stringify({ auths: { '': {}, 'https://': {}, 'a.test': {} } }), '/c')), [
+        'a.test',
+      ]);
+    });
+
+    it('names the credHelpers key of a Docker helper that is not on PATH', async () => {
+      const file = parseDockerConfig(JSON.stringify({ credHelpers: { 'https://ghcr.io': 'nosuchhelper' } }), '/home/u/.docker/config.json');
+      await assert.rejects(getDockerCredential(file, 'ghcr.io', undefined, { env: { PATH: '' } }), (e: unknown) => {
+        assert.equal(
+          (e as Error).message,
+          'docker-credential-nosuchhelper is not on PATH: install it or remove credHelpers["https://ghcr.io"] from /home/u/.docker/config.json.',
+        );
+        return true;
+      });
+    });
+
     it('takes a credHelpers key spelled as the host first, then one naming the host with a scheme, never a repository key', () => {
       const file = parseDockerConfig(
         JSON.stringify({
@@ -228,7 +253,7 @@ describe('config/docker-config', () => {
       assert.deepEqual(decodeAuthEntry({ auth: b64('u:pw') }, 'k', '/c'), { username: 'u', password: 'pw' });
       assert.deepEqual(decodeAuthEntry({ auth: '  ', username: 'n', password: 'p' }, 'k', '/c'), { username: 'n', password: 'p' });
       assert.deepEqual(decodeAuthEntry({ username: '', password: '' }, 'k', '/c'), {});
-      for (const auth of [`${b64('u:pw')}=`, `${b64('u:p')}A`, `A${b64('u:p')}`, 'dTpw\u00e9']) {
+      for (const auth of [`${b64('u:pw')}=`, `${b64('u:p')}A`, `A${b64('u:p')}`, 'dTpw\u00e9', `!!!!${b64('u:p')}`, `${b64('u:p')}!!!!`]) {
         assert.throws(
           () => decodeAuthEntry({ auth }, 'k.test', '/c', 'containers auth file'),
           (e: ConfigFileError) =>
@@ -396,6 +421,10 @@ describe('config/docker-config', () => {
         ['{"a": [1,', 9, 'unexpected end of file'],
         ['"\\', 2, 'unexpected end of file'],
         ['{"a": 01}', 7, 'expected "," or "}" after a property value'],
+        ['{"a b": 1 x}', 10, 'expected "," or "}" after a property value'],
+        ['[-x, 1]', 1, 'invalid number'],
+        ['[1.25 x]', 6, 'expected "," or "]" after an array element'],
+        ['[1e25 x]', 6, 'expected "," or "]" after an array element'],
       ];
       for (const [text, offset, reason] of cases) assert.deepEqual(locateJsonError(text), { offset, reason }, text);
       assert.deepEqual(locateJsonError('{}'), { offset: 2, reason: 'invalid JSON' });
