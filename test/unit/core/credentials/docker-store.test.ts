@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -245,6 +246,28 @@ describe('config/docker-store', function () {
       assert.equal(written.endsWith('\n'), text.endsWith('\n'), text);
       assert.ok(!written.startsWith('\ufeff'));
     }
+  });
+
+  it("keeps another user's ownership of config.json, makes missing folders, and says a path that cannot be read", async function () {
+    await saveDockerLogin(join(base, 'a', 'b', 'config.json'), 'reg.test', login, { env });
+    assert.ok(existsSync(join(base, 'a', 'b', 'config.json')));
+    await assert.rejects(saveDockerLogin(join(base, 'a'), 'reg.test', login, { env }), (e: unknown) => {
+      assert.equal((e as ConfigFileError).code, 'DOCKER_CONFIG_UNREADABLE');
+      assert.equal(
+        (e as Error).message,
+        `The Docker config file ${join(base, 'a')} cannot be read (EISDIR); check its permissions, or do not save the login there.`,
+      );
+      assert.equal((e as ConfigFileError).file, join(base, 'a'));
+      return true;
+    });
+    mkdirSync(join(base, 'docker'));
+    writeFileSync(config, '{"auths": null, "credsStore": "labtest"}');
+    assert.equal(await findDockerLogin(config, 'reg.test', { env }), undefined);
+    if (process.getuid?.() !== 0) return;
+    writeFileSync(config, '{}');
+    chownSync(config, 4321, 4322);
+    await saveDockerLogin(config, 'reg.test', login, { env });
+    assert.deepEqual([statSync(config).uid, statSync(config).gid], [4321, 4322]);
   });
 
   it('reports a failing helper by name, without the secret, and leaves the file as it was', async () => {

@@ -74,6 +74,11 @@ describe('config/podman-auth', () => {
         }),
         { paths: ['/run/containers/0/auth.json', '/cfg/containers/auth.json', '/cfg/containers/config.json'], exclusive: false },
       );
+      assert.deepEqual(podmanAuthFilePaths({ env: { XDG_CONFIG_HOME: '/cfg' }, homedir: '/Users/u', platform: 'darwin' }).paths, [
+        '/Users/u/.config/containers/auth.json',
+        '/cfg/containers/auth.json',
+        '/Users/u/.docker/config.json',
+      ]);
       const same = podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/r', XDG_CONFIG_HOME: '/r' }, homedir: '/h', platform: 'linux' });
       assert.deepEqual(same.paths, ['/r/containers/auth.json', '/h/.docker/config.json']);
     });
@@ -158,6 +163,21 @@ describe('config/podman-auth', () => {
       assert.deepEqual(found, { username: 'helper-user', password: 's', source: '/a.json (credHelpers: labtest)' });
       assert.equal(readFileSync(join(base, 'asked'), 'utf8'), 'docker.io');
       assert.equal(await getPodmanCredential(file, 'quay.io', undefined, { env }), undefined, 'credsStore is not used for auth.json');
+      writeFileSync(join(bin, 'docker-credential-labtest'), '#!/bin/sh\necho "credentials not found in native keychain"\nexit 1\n');
+      const both = parseDockerConfig(
+        JSON.stringify({ credHelpers: { 'q.test': 'labtest' }, auths: { 'q.test': { auth: b64('file-user:f') } } }),
+        '/b.json',
+      );
+      assert.equal(
+        (await getPodmanCredential(both, 'q.test', undefined, { env }))?.username,
+        'file-user',
+        'a helper with nothing leaves the auths entry',
+      );
+      const missing = parseDockerConfig(JSON.stringify({ credHelpers: { 'https://q.test': 'nosuchhelper' } }), '/b.json');
+      await assert.rejects(
+        getPodmanCredential(missing, 'q.test', undefined, { env: { PATH: '' } }),
+        /^CoreError: docker-credential-nosuchhelper is not on PATH: install it or remove credHelpers\["https:\/\/q\.test"\] from \/b\.json\.$/,
+      );
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { CredentialResolver } from '../../../../src/core/credentials/resolver';
@@ -321,6 +321,38 @@ describe('config/credentials: CredentialResolver', () => {
     });
     rmSync(dockerConfig);
     assert.deepEqual(await resolver().discoveredRegistries({ listHelpers: true }), []);
+  });
+
+  it('says a file that cannot be stat-ed for another reason than its absence (a symlink loop), with the file', async () => {
+    const loop = join(base, 'loop.json');
+    symlinkSync(loop, loop);
+    await assert.rejects(resolver({ podmanAuthPath: loop }).get('e.test'), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'AUTH_FILE_UNREADABLE');
+      assert.equal((e as Error).message, `The containers auth file ${loop} cannot be read (ELOOP); check its permissions.`);
+      assert.equal((e as { file?: string }).file, loop);
+      return true;
+    });
+    await assert.rejects(
+      resolver({ dockerConfigPath: join(base, 'missing.json') }).get('z.test'),
+      (e: unknown) => (e as { file?: string }).file === join(base, 'missing.json'),
+    );
+  });
+
+  it('reads a file again after clearCache() even when nothing about it changed, and lists without a missing auth file', async () => {
+    const stamp = Math.floor(Date.now() / 1000) - 100;
+    utimesSync(dockerConfig, stamp, stamp);
+    const r = resolver();
+    assert.equal((await r.get('b.test'))?.username, 'docker-b');
+    writeFileSync(
+      dockerConfig,
+      JSON.stringify({ auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-Q', 'docker-secret') } }, null, 2),
+    );
+    utimesSync(dockerConfig, stamp, stamp);
+    assert.equal((await r.get('b.test'))?.username, 'docker-b');
+    r.clearCache();
+    assert.equal((await r.get('b.test'))?.username, 'docker-Q');
+    rmSync(runtimeAuth);
+    assert.deepEqual(await r.discoveredRegistries(), ['a.test', 'b.test', 'd.test', 'e.test']);
   });
 
   it('lists the registries the user is logged in to', async () => {
