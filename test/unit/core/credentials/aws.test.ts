@@ -271,6 +271,9 @@ describe('credentials/aws: a profile that runs a program for its credentials', f
   it('needs both environment keys, reads the default profile under either section name, and says a profile that is missing', async () => {
     assert.equal(await findAwsCredentials({ env: { AWS_ACCESS_KEY_ID: 'AKE' }, homedir: home }), undefined);
     assert.equal(await findAwsCredentials({ env: { AWS_SECRET_ACCESS_KEY: 'SKE' }, homedir: home }), undefined);
+    const both =
+      '[default]\naws_access_key_id = AKD\naws_secret_access_key = SD\n[profile tool]\naws_access_key_id = AKT\naws_secret_access_key = ST\n';
+    assert.equal((await lookup(both))?.accessKeyId, 'AKT', "a named profile's own section, not the default's");
     assert.equal(
       (await lookup('[profile default]\naws_access_key_id = AKD\naws_secret_access_key = SK\n', { AWS_PROFILE: '' }))?.accessKeyId,
       'AKD',
