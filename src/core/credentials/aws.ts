@@ -128,7 +128,9 @@ async function exportedByCli(profile: string, options: AwsLookupOptions): Promis
 
 function runCredentialProcess(command: string, what: string, profile: string, options: AwsLookupOptions): Promise<AwsCredentials> {
   const argv = splitCommand(command, options.platform ?? process.platform);
-  if (argv.length === 0) throw new CoreError('PARSE_ERROR', `${what} is empty: give it the command that prints the credentials.`);
+  // `credential_process = ""` splits to one empty word: no program either (spawn would throw a TypeError).
+  if (argv.length === 0 || argv[0] === '')
+    throw new CoreError('PARSE_ERROR', `${what} is empty: give it the command that prints the credentials.`);
   return runProcess(argv[0]!, argv.slice(1), what, profile, options);
 }
 

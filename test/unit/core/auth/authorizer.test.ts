@@ -1,6 +1,7 @@
 // Policy tests for the auth layer with an in-test `send` standing in for the token server. The real
 // protocol (Distribution registries, the lab token server) is proven in test/lab/auth.test.ts.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { Authorizer } from '../../../../src/core/auth/authorizer';
 import { checkRealm, fetchToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse, TOKEN_CLIENT_ID } from '../../../../src/core/auth/token';
@@ -941,5 +942,153 @@ describe('auth token: what a token server answers, and the words a user reads', 
       await fetchToken({ realm: REALM, scopes: [], registry: target, send: () => Promise.reject(plain) }).catch((e: unknown) => e),
       plain,
     );
+  });
+});
+
+describe('auth: the cases the mutation run found untested', () => {
+  const A = ['repository:a:pull'];
+  const target = { host: 'registry.example.com', scheme: 'https' as const };
+
+  it('has nothing better to send when the login is gone between a Basic request and its refusal', async () => {
+    let credential: Credential | undefined = ALICE;
+    const auth = new Authorizer({
+      host: 'registry.example.com',
+      scheme: 'https',
+      credentials: async () => credential,
+      send: tokenServer().send,
+    });
+    assert.equal(await auth.challenged(challenge('Basic realm="r"'), [], undefined), true);
+    const sent = await auth.header([]);
+    assert.match(sent ?? '', /^Basic /);
+    credential = undefined;
+    auth.forget();
+    assert.equal(await auth.challenged(challenge('Basic realm="r"'), [], sent), false);
+  });
+
+  it('lets a fetch that ends after forget() leave the fetch started since in place for the callers after it', async () => {
+    const held: Array<() => void> = [];
+    let fetches = 0;
+    const send = async (): Promise<HttpResponse> => {
+      fetches++;
+      const n = fetches;
+      await new Promise<void>((r) => held.push(r));
+      return response(200, { token: `tok-${n}`, expires_in: 300 });
+    };
+    const { auth } = authorizer(send, undefined);
+    const first = auth.challenged(challenge(BEARER), A, undefined);
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 1));
+    auth.forget();
+    const second = auth.header(A);
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 1));
+    held[0]?.();
+    await first;
+    // The fetch started after forget() is still under way: a third caller shares it.
+    const third = auth.header(A);
+    await new Promise((r) => setTimeout(r, 5));
+    held[1]?.();
+    assert.equal(await second, 'Bearer tok-2');
+    assert.equal(await third, 'Bearer tok-2');
+    assert.equal(fetches, 2);
+  });
+
+  it('reads a challenge from a hand-built headers object with an absent value', async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    assert.equal(await auth.challenged({ status: 401, headers: { 'www-authenticate': undefined } }, A, undefined), false);
+    assert.equal(
+      await auth.challenged(
+        { status: 401, headers: { 'x-other': 'v', 'www-authenticate': undefined, 'WWW-Authenticate': BEARER } },
+        A,
+        undefined,
+      ),
+      true,
+    );
+  });
+
+  it("leaves no listener on the caller's signal once a wait ends, with a token or a failure", async () => {
+    const { auth } = authorizer(tokenServer().send, ALICE);
+    await auth.challenged(challenge(BEARER), [], undefined);
+    const ok = new AbortController();
+    await auth.header(A, ok.signal);
+    assert.equal(getEventListeners(ok.signal, 'abort').length, 0);
+    const failing = authorizer(tokenServer(() => response(500, {})).send, ALICE).auth;
+    await failing.challenged(challenge(BEARER), [], undefined).catch(() => undefined);
+    const failed = new AbortController();
+    await rejects(failing.header(A, failed.signal), 'TOKEN_SERVER_ERROR');
+    assert.equal(getEventListeners(failed.signal, 'abort').length, 0);
+  });
+
+  it('keeps the refresh token a POST was sent with out of its error, in every form', async () => {
+    const held = 'held-refresh-token-value';
+    const e = await rejects(
+      fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry: target,
+        refreshToken: held,
+        send: tokenServer(() => response(500, { error: `refresh ${held} / ${Buffer.from(held).toString('base64')} refused` })).send,
+      }),
+      'TOKEN_SERVER_ERROR',
+    );
+    assert.ok(!e.message.includes(held) && !e.message.includes(Buffer.from(held).toString('base64')), e.message);
+  });
+
+  it('keeps the Basic login a GET was sent with out of its error, as the header encodes it', async () => {
+    // "alicia:" is 7 bytes, so the login's base64 does not contain the password's.
+    const login: Credential = { username: 'alicia', password: SECRET, source: 's' };
+    const encoded = Buffer.from(`alicia:${SECRET}`).toString('base64');
+    const e = await rejects(
+      fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry: target,
+        credential: login,
+        send: tokenServer(() => response(500, { error: `bad header Basic ${encoded}` })).send,
+      }),
+      'TOKEN_SERVER_ERROR',
+    );
+    assert.ok(!e.message.includes(encoded), e.message);
+  });
+
+  it('falls back to GET when a refresh token held without any credential is not taken', async () => {
+    const server = tokenServer((req) => (req.method === 'POST' ? response(400, {}) : response(200, { token: 'anon' })));
+    const result = await fetchToken({ realm: REALM, scopes: [], registry: target, refreshToken: 'rt', send: server.send });
+    assert.deepEqual([result.token, result.grant], ['anon', 'get']);
+  });
+
+  for (const status of [400, 404, 405]) {
+    it(`falls back to an anonymous GET when the only credential, an identity token, gets ${status} without invalid_grant`, async () => {
+      const server = tokenServer((req) =>
+        req.method === 'POST' ? response(status, { error: 'unsupported_grant_type' }) : response(200, { token: 'anon' }),
+      );
+      const result = await fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry: target,
+        credential: { identityToken: 'id', source: 's' },
+        send: server.send,
+      });
+      assert.deepEqual([result.token, result.grant], ['anon', 'get']);
+    });
+  }
+
+  it('takes a lifetime that is not a finite number of seconds as the minimum', () => {
+    const now = Date.parse('2024-05-01T12:00:00Z');
+    for (const expires_in of ['Infinity', '1e999', [300], true, null])
+      assert.equal(parseTokenResponse({ token: 't', expires_in }, now)?.expiresAt, now + 60_000, String(expires_in));
+  });
+
+  it('quotes the message of a failure to reach the token service whole, but for its final full stop', async () => {
+    const e = await rejects(
+      fetchToken({
+        realm: REALM,
+        scopes: [],
+        registry: target,
+        send: async () => {
+          throw new CoreError('CONNECTION_RESET', 'the connection to 10.0.0.1 was reset.');
+        },
+      }),
+      'CONNECTION_RESET',
+    );
+    assert.match(e.message, /cannot be reached: the connection to 10\.0\.0\.1 was reset\. Try again later;/);
   });
 });

@@ -172,6 +172,158 @@ describe('config/credential-helper', function () {
     );
   });
 
+  it('reads what a get prints field by field: no user name, fields of other types, blank output, other JSON', async () => {
+    helper('labtest', 'cat >/dev/null\nprintf \'{"Secret":"helper-secret-1"}\'');
+    assert.deepEqual(await helperGet('labtest', 'ghcr.io', { env }), { password: 'helper-secret-1' });
+    helper('labtest', 'cat >/dev/null\nprintf \'{"Username":7,"Secret":"helper-secret-1"}\'');
+    assert.deepEqual(await helperGet('labtest', 'ghcr.io', { env }), { password: 'helper-secret-1' });
+    helper('labtest', 'cat >/dev/null\nprintf \'{"Username":"alice","Secret":7}\'');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\nprintf "  \\n"');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    for (const out of ['[]', 'null', '"text"']) {
+      helper('labtest', `cat >/dev/null\nprintf '%s' '${out}'`);
+      await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+        assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_BAD_OUTPUT', out);
+        assert.equal(
+          (e as Error).message,
+          'The credential helper docker-credential-labtest answered "get" with output that is not the expected JSON object; check the helper\'s version and configuration.',
+        );
+        return true;
+      });
+    }
+  });
+
+  it('lists only string user names, nothing for blank output, and says a failing list, store or erase', async () => {
+    helper('labtest', 'printf \'{"a.test":"alice","b.test":7,"c.test":null}\'');
+    assert.deepEqual(await helperList('labtest', { env }), { 'a.test': 'alice' });
+    helper('labtest', 'printf " "');
+    assert.deepEqual(await helperList('labtest', { env }), {});
+    helper('labtest', 'cat >/dev/null\necho "storage is locked" >&2\nexit 4');
+    const failures: Array<[() => Promise<unknown>, string]> = [
+      [() => helperList('labtest', { env }), 'listing credentials (exit code 4): storage is locked. Run "docker-credential-labtest list"'],
+      [
+        () => helperStore('labtest', { ServerURL: 'ghcr.io', Username: 'u', Secret: 'helper-secret-1' }, { env }),
+        'storing credentials for ghcr.io (exit code 4): storage is locked. Run "docker-credential-labtest store"',
+      ],
+      [
+        () => helperErase('labtest', 'ghcr.io', { env }),
+        'erasing credentials for ghcr.io (exit code 4): storage is locked. Run "docker-credential-labtest erase"',
+      ],
+      [
+        () => helperGet('labtest', 'ghcr.io', { env }),
+        'getting credentials for ghcr.io (exit code 4): storage is locked. Run "docker-credential-labtest get"',
+      ],
+    ];
+    for (const [failing, words] of failures)
+      await assert.rejects(failing(), (e: unknown) => {
+        assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_FAILED');
+        assert.equal(
+          (e as Error).message,
+          `The credential helper docker-credential-labtest failed while ${words} in a terminal to see why, or log in again.`,
+        );
+        return true;
+      });
+  });
+
+  it('takes only a short first line saying "not found" as no credential', async () => {
+    helper('labtest', `cat >/dev/null\necho "${'x'.repeat(200)} not found"\nexit 1`);
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /CREDENTIAL_HELPER_FAILED|failed while getting/);
+    helper('labtest', 'cat >/dev/null\necho "helper broke"\necho "not found"\nexit 1');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
+    helper('labtest', 'cat >/dev/null\necho "the item could not be found"\nexit 1');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\necho "secret not found"\nexit 1');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\necho "notfound"\nexit 1');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
+  });
+
+  it('quotes only a first stderr line that is a short plain error sentence', async () => {
+    const quoted = async (stderr: string): Promise<string> => {
+      helper('labtest', `cat >/dev/null\nprintf '%s' '${stderr}' >&2\nexit 1`);
+      const e = await helperGet('labtest', 'ghcr.io', { env }).then(
+        () => assert.fail('expected a failure'),
+        (err: unknown) => err as Error,
+      );
+      const m = /\(exit code 1\)(?:: (.*))?\. Run/.exec(e.message);
+      return m?.[1] ?? '';
+    };
+    assert.equal(await quoted('  error 42: vault locked.  \nsecond line'), 'error 42: vault locked.');
+    assert.equal(await quoted('vault sealed'), '', 'no error word');
+    assert.equal(await quoted('vault  locked'), 'vault  locked', 'words apart by several spaces');
+    assert.equal(await quoted(`error ${'a '.repeat(80)}`), '', 'too long');
+    assert.equal(await quoted('error at 10.0.0.1'), '', 'a number with inner dots is not plain');
+    assert.equal(await quoted('error: user@host'), '', 'token-like');
+    assert.equal(await quoted('unable to reach 3 hosts (yet);'), 'unable to reach 3 hosts (yet);');
+  });
+
+  it('says how a helper stopped that was killed by a signal', async () => {
+    helper('labtest', 'cat >/dev/null\nkill -TERM $$');
+    await assert.rejects(
+      helperGet('labtest', 'ghcr.io', { env }),
+      /failed while getting credentials for ghcr\.io \(stopped by SIGTERM\)\. Run/,
+    );
+  });
+
+  it('stops a helper that prints more than a credential can be', async () => {
+    helper('labtest', 'cat >/dev/null\nhead -c 1100000 /dev/zero | tr "\\0" "a"');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_BAD_OUTPUT');
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-labtest printed more output than a credential can be; check the helper.',
+      );
+      return true;
+    });
+    helper('labtest', 'cat >/dev/null\nhead -c 1000000 /dev/zero | tr "\\0" " "\nprintf \'{"Username":"u","Secret":"helper-secret-1"}\'');
+    assert.deepEqual(await helperGet('labtest', 'ghcr.io', { env }), { username: 'u', password: 'helper-secret-1' });
+  });
+
+  it('words a time limit of a fraction of a second to the millisecond', async () => {
+    helper('labtest', 'cat >/dev/null\nexec /bin/sleep 5');
+    await assert.rejects(
+      helperGet('labtest', 'ghcr.io', { env, timeoutMs: 250 }),
+      /did not answer within 0\.25 s; check that it is not waiting/,
+    );
+  });
+
+  it('names where a bad helper name or a missing helper was configured, or says to stop configuring it', async () => {
+    await assert.rejects(helperGet('a/b', 'ghcr.io', { env, configuredBy: { file: '/f.json', setting: 'credsStore' } }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        'The credential helper name "a/b" (credsStore in /f.json) is not a plain program name; use the suffix of a docker-credential-* program.',
+      );
+      return true;
+    });
+    await assert.rejects(helperGet('-x', 'ghcr.io', { env }), (e: unknown) => (e as CoreError).code === 'CREDENTIAL_HELPER_INVALID_NAME');
+    await assert.rejects(helperGet('x y', 'ghcr.io', { env }), (e: unknown) => (e as CoreError).code === 'CREDENTIAL_HELPER_INVALID_NAME');
+    await assert.rejects(helperGet('nosuchhelper', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal((e as Error).message, 'docker-credential-nosuchhelper is not on PATH: install it or stop configuring it.');
+      return true;
+    });
+  });
+
+  it('finds a helper on PATH however the variable is spelt, skipping empty entries and folders, and by PATHEXT on Windows', async () => {
+    const program = 'docker-credential-labtest';
+    assert.equal(await findOnPath(program, { Path: bin }, 'linux'), join(bin, program));
+    assert.equal(await findOnPath(program, { path: `${delimiter}${bin}` }, 'linux'), join(bin, program));
+    assert.equal(await findOnPath(program, {}, 'linux'), undefined);
+    const folder = join(base, 'folder');
+    mkdirSync(join(folder, program), { recursive: true });
+    assert.equal(await findOnPath(program, { PATH: `${folder}${delimiter}${bin}` }, 'linux'), join(bin, program));
+    const win = join(base, 'win');
+    mkdirSync(win);
+    writeFileSync(join(win, 'docker-credential-w.CMD'), '@echo off\n');
+    assert.equal(await findOnPath('docker-credential-w', { PATH: `;${win}` }, 'win32'), join(win, 'docker-credential-w.CMD'));
+    assert.equal(await findOnPath('docker-credential-w', { PATH: win, PATHEXT: '.EXE;;.BAT' }, 'win32'), undefined);
+    writeFileSync(join(win, 'docker-credential-w.BAT'), '@echo off\n');
+    assert.equal(
+      await findOnPath('docker-credential-w', { PATH: win, PATHEXT: '.EXE;;.BAT' }, 'win32'),
+      join(win, 'docker-credential-w.BAT'),
+    );
+  });
+
   it('leaves process.env alone', async () => {
     const before = process.env.PATH;
     await helperGet('labtest', 'ghcr.io', { env });

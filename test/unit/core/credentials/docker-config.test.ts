@@ -7,9 +7,12 @@ import {
   decodeAuthEntry,
   dockerConfigPath,
   findAuthEntry,
+  findCredHelper,
   getDockerCredential,
+  isUsableCredential,
   locateJsonError,
   loggedInRegistries,
+  parseConfigKey,
   parseDockerConfig,
   readDockerConfigFile,
 } from '../../../../src/core/credentials/docker-config';
@@ -152,6 +155,121 @@ describe('config/docker-config', () => {
     });
   });
 
+  describe('key lookup, edge by edge', () => {
+    it('reads what a key names: a scheme or an API path names the registry, another path a repository', () => {
+      assert.deepEqual(parseConfigKey(' HTTPS://Reg.test:5000/v1/ '), { host: 'reg.test:5000', repository: undefined });
+      assert.deepEqual(parseConfigKey('oci+https://reg.test/org/repo'), { host: 'reg.test', repository: undefined });
+      for (const key of ['reg.test/v1', 'reg.test/v2/', 'reg.test/', 'reg.test//'])
+        assert.deepEqual(parseConfigKey(key), { host: 'reg.test', repository: undefined }, key);
+      assert.deepEqual(parseConfigKey('reg.test/org/repo//'), { host: 'reg.test', repository: 'org/repo' });
+      assert.deepEqual(parseConfigKey('index.docker.io/library'), { host: 'docker.io', repository: 'library' });
+      assert.deepEqual(parseConfigKey('1reg.test/v3'), { host: '1reg.test', repository: 'v3' });
+    });
+
+    it('takes the longest repository or namespace key of the contacted host, whole segments only, then the host', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          auths: {
+            'reg.test': { auth: b64('host:x') },
+            'reg.test/org': { auth: b64('org:x') },
+            'reg.test/org/team': { auth: b64('team:x') },
+            'reg.test/org/te': { auth: b64('prefix:x') },
+            'other.test/org/team/app': { auth: b64('other:x') },
+          },
+        }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/team/app')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', '/org/team/')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/team')?.key, 'reg.test/org/team');
+      assert.equal(findAuthEntry(file, 'reg.test', 'org/tea')?.key, 'reg.test/org');
+      assert.equal(findAuthEntry(file, 'reg.test', 'orgs/app')?.key, 'reg.test');
+      assert.equal(findAuthEntry(file, 'reg.test')?.key, 'reg.test');
+      assert.equal(findAuthEntry(file, 'REG.test', 'org/x')?.key, 'reg.test/org');
+      assert.equal(findAuthEntry(file, 'other.test', 'org/team/app')?.key, 'other.test/org/team/app');
+      assert.equal(findAuthEntry(file, 'other.test', 'org/team'), undefined, 'a repository key is no host key');
+      const reversed = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/org/team': { auth: b64('team:x') }, 'reg.test/org': { auth: b64('org:x') } } }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(reversed, 'reg.test', 'org/team/app')?.key, 'reg.test/org/team');
+      const twoSpellings = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/org': { auth: b64('first:x') }, 'REG.test:443/org': { auth: b64('second:x') } } }),
+        '/c',
+      );
+      assert.equal(
+        findAuthEntry(twoSpellings, 'reg.test', 'org/app')?.key,
+        'reg.test/org',
+        'of two spellings of one key, the first in the file',
+      );
+    });
+
+    it("takes Docker Hub's v1 key before its other spellings, whatever the file's order, and lists no empty key", () => {
+      const file = parseDockerConfig(
+        JSON.stringify({ auths: { 'docker.io': { auth: b64('alias:x') }, [DOCKER_HUB_CONFIG_KEY]: { auth: b64('v1:x') } } }),
+        '/c',
+      );
+      assert.equal(findAuthEntry(file, 'registry-1.docker.io')?.key, DOCKER_HUB_CONFIG_KEY);
+      assert.equal(findAuthEntry(file, 'docker.io')?.key, 'docker.io', 'the contacted spelling first');
+      const helpers = parseDockerConfig(JSON.stringify({ credHelpers: { 'docker.io': 'alias', [DOCKER_HUB_CONFIG_KEY]: 'v1' } }), '/c');
+      assert.equal(findCredHelper(helpers, 'index.docker.io')?.helper, 'v1');
+      assert.deepEqual(loggedInRegistries(parseDockerConfig(JSON.stringify({ auths: { '': {}, 'https://': {}, 'a.test': {} } }), '/c')), [
+        'a.test',
+      ]);
+    });
+
+    it('names the credHelpers key of a Docker helper that is not on PATH', async () => {
+      const file = parseDockerConfig(JSON.stringify({ credHelpers: { 'https://ghcr.io': 'nosuchhelper' } }), '/home/u/.docker/config.json');
+      await assert.rejects(getDockerCredential(file, 'ghcr.io', undefined, { env: { PATH: '' } }), (e: unknown) => {
+        assert.equal(
+          (e as Error).message,
+          'docker-credential-nosuchhelper is not on PATH: install it or remove credHelpers["https://ghcr.io"] from /home/u/.docker/config.json.',
+        );
+        return true;
+      });
+    });
+
+    it('takes a credHelpers key spelled as the host first, then one naming the host with a scheme, never a repository key', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          credHelpers: { 'https://reg.test': 'schemed', 'reg.test': 'exact', 'reg.test/org': 'repo', 'https://index.docker.io/v1/': 'hub' },
+        }),
+        '/c',
+      );
+      assert.deepEqual(findCredHelper(file, 'reg.test'), { key: 'reg.test', helper: 'exact' });
+      const schemed = parseDockerConfig(
+        JSON.stringify({ credHelpers: { 'reg.test/org': 'repo', 'https://reg.test:443': 'schemed' } }),
+        '/c',
+      );
+      assert.deepEqual(findCredHelper(schemed, 'reg.test'), { key: 'https://reg.test:443', helper: 'schemed' });
+      const repoOnly = parseDockerConfig(JSON.stringify({ credHelpers: { 'reg.test/org': 'repo' } }), '/c');
+      assert.equal(findCredHelper(repoOnly, 'reg.test'), undefined);
+      assert.deepEqual(findCredHelper(file, 'registry-1.docker.io'), { key: 'https://index.docker.io/v1/', helper: 'hub' });
+      assert.equal(findCredHelper(file, 'other.test'), undefined);
+    });
+
+    it('decodes only well-formed base64 auth values, trimmed, and otherwise the separate fields', () => {
+      assert.deepEqual(decodeAuthEntry({ auth: ` ${b64('u:p')}\n` }, 'k', '/c'), { username: 'u', password: 'p' });
+      assert.deepEqual(decodeAuthEntry({ auth: b64('u:pw') }, 'k', '/c'), { username: 'u', password: 'pw' });
+      assert.deepEqual(decodeAuthEntry({ auth: '  ', username: 'n', password: 'p' }, 'k', '/c'), { username: 'n', password: 'p' });
+      assert.deepEqual(decodeAuthEntry({ username: '', password: '' }, 'k', '/c'), {});
+      for (const auth of [`${b64('u:pw')}=`, `${b64('u:p')}A`, `A${b64('u:p')}`, 'dTpw\u00e9', `!!!!${b64('u:p')}`, `${b64('u:p')}!!!!`]) {
+        assert.throws(
+          () => decodeAuthEntry({ auth }, 'k.test', '/c', 'containers auth file'),
+          (e: ConfigFileError) =>
+            e.message ===
+            'The "auth" value of the "auths" entry "k.test" in the containers auth file /c is not base64 of user:password; log in to k.test again to rewrite it.',
+          auth,
+        );
+      }
+      assert.equal(isUsableCredential(undefined), false);
+      assert.equal(isUsableCredential({ username: 'u' }), false);
+      assert.equal(isUsableCredential({ password: 'p' }), false);
+      assert.equal(isUsableCredential({ identityToken: 'i' }), true);
+      assert.equal(isUsableCredential({ registryToken: 'r' }), true);
+    });
+  });
+
   describe('store choice', () => {
     const file = parseDockerConfig(
       JSON.stringify({
@@ -285,6 +403,81 @@ describe('config/docker-config', () => {
       assert.throws(() => parseDockerConfig(JSON.stringify({ auths: ['x'] }), '/c'), /"auths" must be an object/);
       assert.throws(() => parseDockerConfig('[]', '/c'), /top level must be a JSON object/);
       assert.throws(() => parseDockerConfig(JSON.stringify({ credHelpers: { 'a.test': 1 } }), '/c'), /"credHelpers" entry "a.test"/);
+    });
+
+    it('says where and why JSON stops being valid, for every construct, quoting nothing', () => {
+      const cases: Array<[string, number, string]> = [
+        ['{"a": "x\u0001"}', 8, 'unescaped control character in a string'],
+        ['{"a": "\\u12G4"}', 8, 'invalid \\u escape in a string'],
+        ['{"a": "\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9" x}', 31, 'expected "," or "}" after a property value'],
+        ['{ a: 1 }', 2, 'expected a property name in double quotes'],
+        ['{"a" 1}', 5, 'expected ":" after a property name'],
+        ['[1 2]', 3, 'expected "," or "]" after an array element'],
+        ['[1, -x]', 4, 'invalid number'],
+        ['[true, false, null, nul]', 20, 'unexpected character'],
+        ['[ ]x', 3, 'unexpected text after the end of the JSON value'],
+        ['{\t\r\n}x', 5, 'unexpected text after the end of the JSON value'],
+        ['[-0.5e+3, 1E2, {"k": []}]x', 25, 'unexpected text after the end of the JSON value'],
+        ['{"a": [1,', 9, 'unexpected end of file'],
+        ['"\\', 2, 'unexpected end of file'],
+        ['{"a": 01}', 7, 'expected "," or "}" after a property value'],
+        ['{"a b": 1 x}', 10, 'expected "," or "}" after a property value'],
+        ['[-x, 1]', 1, 'invalid number'],
+        ['[1.25 x]', 6, 'expected "," or "]" after an array element'],
+        ['[1e25 x]', 6, 'expected "," or "]" after an array element'],
+      ];
+      for (const [text, offset, reason] of cases) assert.deepEqual(locateJsonError(text), { offset, reason }, text);
+      assert.deepEqual(locateJsonError('{}'), { offset: 2, reason: 'invalid JSON' });
+      const file = '{\n\t"auths": {\n\t\t"a": 1,\n\t}\n}';
+      assert.throws(
+        () => parseDockerConfig(file, '/c'),
+        (e: ConfigFileError) =>
+          e.message ===
+            'The Docker config file /c is not valid JSON: expected a property name in double quotes at line 4, column 2. Fix the file or log in again to rewrite it.' &&
+          e.line === 4 &&
+          e.column === 2,
+      );
+    });
+
+    it('reads null sections as absent and refuses every field and section of the wrong type, in its own words', () => {
+      assert.deepEqual(parseDockerConfig(JSON.stringify({ auths: null, credHelpers: null, credsStore: null }), '/c'), {
+        path: '/c',
+        auths: [],
+        credHelpers: [],
+        credsStore: undefined,
+      });
+      assert.equal(parseDockerConfig(JSON.stringify({ credsStore: '' }), '/c').credsStore, undefined);
+      assert.deepEqual(parseDockerConfig(JSON.stringify({ auths: { 'a.test': { auth: null, username: 'u', email: 5 } } }), '/c').auths, [
+        ['a.test', { username: 'u' }],
+      ]);
+      const invalid: Array<[unknown, string]> = [
+        [{ auths: 'x' }, '"auths" must be an object'],
+        [{ auths: { 'a.test': 'x' } }, 'the "auths" entry "a.test" must be an object'],
+        [{ auths: { 'a.test': [] } }, 'the "auths" entry "a.test" must be an object'],
+        [{ auths: { 'a.test': { identitytoken: 1 } } }, '"identitytoken" of the "auths" entry "a.test" must be a string'],
+        [{ credHelpers: [] }, '"credHelpers" must be an object'],
+        [{ credsStore: 1 }, '"credsStore" must be a string'],
+        ['x', 'the top level must be a JSON object'],
+        [null, 'the top level must be a JSON object'],
+      ];
+      for (const [data, what] of invalid)
+        assert.throws(
+          () => parseDockerConfig(JSON.stringify(data), '/c', 'containers auth file', 'Advice.'),
+          (e: ConfigFileError) =>
+            e.code === 'AUTH_FILE_INVALID' && e.message === `The containers auth file /c is not valid: ${what}. Advice.` && e.file === '/c',
+        );
+      assert.deepEqual(parseDockerConfig('  \n', '/c').auths, []);
+    });
+
+    it('says a file that cannot be read, naming its kind', async () => {
+      const dir = join(base, 'dir.json');
+      mkdirSync(dir);
+      await assert.rejects(readDockerConfigFile(dir, 'containers auth file'), (e: unknown) => {
+        assert.equal((e as ConfigFileError).code, 'AUTH_FILE_UNREADABLE');
+        assert.equal((e as Error).message, `The containers auth file ${dir} cannot be read (EISDIR); check its permissions.`);
+        return true;
+      });
+      assert.equal(await readDockerConfigFile(join(base, 'empty.json', 'below')), undefined);
     });
 
     it('locates JSON errors', () => {

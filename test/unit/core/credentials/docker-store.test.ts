@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -15,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { getDockerCredential, readDockerConfigFile } from '../../../../src/core/credentials/docker-config';
-import { eraseDockerLogin, findDockerLogin, saveDockerLogin } from '../../../../src/core/credentials/docker-store';
+import { dockerStoreFor, eraseDockerLogin, findDockerLogin, saveDockerLogin } from '../../../../src/core/credentials/docker-store';
 import { ConfigFileError, CoreError } from '../../../../src/core/errors';
 
 const PASSWORD = 'S3cret-Store-Pass';
@@ -193,6 +194,80 @@ describe('config/docker-store', function () {
     assert.ok(readFileSync(config).equals(before));
     assert.equal(await eraseDockerLogin(join(base, 'none', 'config.json'), 'reg.test', { env }), undefined);
     assert.ok(!existsSync(join(base, 'none')), 'a missing file is not created by an erase');
+  });
+
+  it('says where a login goes for each store, naming the credHelpers key that chose the helper', async () => {
+    mkdirSync(join(base, 'docker'));
+    writeFileSync(config, JSON.stringify({ credHelpers: { 'https://reg.test': 'special' }, credsStore: 'labtest' }));
+    assert.deepEqual(await dockerStoreFor(config, 'reg.test'), {
+      kind: 'helper',
+      file: config,
+      helper: 'special',
+      setting: 'credHelpers["https://reg.test"]',
+      description: `docker-credential-special (credHelpers["https://reg.test"] in ${config})`,
+    });
+    assert.equal((await dockerStoreFor(config, 'other.test')).description, `docker-credential-labtest (credsStore in ${config})`);
+    assert.deepEqual(await dockerStoreFor(join(base, 'none.json'), 'reg.test'), {
+      kind: 'file',
+      file: join(base, 'none.json'),
+      description: join(base, 'none.json'),
+    });
+    writeFileSync(config, JSON.stringify({ credHelpers: { 'reg.test': 'missing-helper' } }));
+    await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `docker-credential-missing-helper is not on PATH: install it or remove credHelpers["reg.test"] from ${config}.`,
+      );
+      return true;
+    });
+  });
+
+  it('finds a login in the file under any spelling docker logout removes, or in the helper only when it has one', async () => {
+    mkdirSync(join(base, 'docker'));
+    writeFileSync(config, JSON.stringify({ auths: { 'http://reg.test': { auth: b64('a:1') } } }));
+    assert.deepEqual(await findDockerLogin(config, 'reg.test', { env }), { kind: 'file', file: config, description: config });
+    assert.equal(await findDockerLogin(config, 'other.test', { env }), undefined);
+    writeFileSync(config, JSON.stringify({ auths: { 'docker.io': { auth: b64('a:1') } } }));
+    assert.equal(await findDockerLogin(config, 'docker.io', { env }), undefined, "Docker Hub's login is under its v1 URL only");
+    writeFileSync(config, JSON.stringify({ credsStore: 'labtest' }));
+    writeFileSync(join(base, 'labtest-stored.json'), JSON.stringify({ Username: 'u', Secret: '' }));
+    assert.equal(await findDockerLogin(config, 'reg.test', { env }), undefined, 'a helper answer without a secret is no login');
+    writeFileSync(join(base, 'labtest-stored.json'), JSON.stringify({ Username: 'u', Secret: 's' }));
+    assert.equal((await findDockerLogin(config, 'reg.test', { env }))?.helper, 'labtest');
+  });
+
+  it('writes auths into a file that has none, a null one, only whitespace or a byte order mark', async () => {
+    mkdirSync(join(base, 'docker'));
+    for (const text of ['{"auths": null, "x": 1}', '  \n', '\ufeff{"x": 1}\n']) {
+      writeFileSync(config, text);
+      await saveDockerLogin(config, 'reg.test', login, { env });
+      const written = readFileSync(config, 'utf8');
+      assert.equal((await getDockerCredential((await readDockerConfigFile(config))!, 'reg.test'))?.password, PASSWORD, text);
+      assert.equal(written.endsWith('\n'), text.endsWith('\n'), text);
+      assert.ok(!written.startsWith('\ufeff'));
+    }
+  });
+
+  it("keeps another user's ownership of config.json, makes missing folders, and says a path that cannot be read", async function () {
+    await saveDockerLogin(join(base, 'a', 'b', 'config.json'), 'reg.test', login, { env });
+    assert.ok(existsSync(join(base, 'a', 'b', 'config.json')));
+    await assert.rejects(saveDockerLogin(join(base, 'a'), 'reg.test', login, { env }), (e: unknown) => {
+      assert.equal((e as ConfigFileError).code, 'DOCKER_CONFIG_UNREADABLE');
+      assert.equal(
+        (e as Error).message,
+        `The Docker config file ${join(base, 'a')} cannot be read (EISDIR); check its permissions, or do not save the login there.`,
+      );
+      assert.equal((e as ConfigFileError).file, join(base, 'a'));
+      return true;
+    });
+    mkdirSync(join(base, 'docker'));
+    writeFileSync(config, '{"auths": null, "credsStore": "labtest"}');
+    assert.equal(await findDockerLogin(config, 'reg.test', { env }), undefined);
+    if (process.getuid?.() !== 0) return;
+    writeFileSync(config, '{}');
+    chownSync(config, 4321, 4322);
+    await saveDockerLogin(config, 'reg.test', login, { env });
+    assert.deepEqual([statSync(config).uid, statSync(config).gid], [4321, 4322]);
   });
 
   it('reports a failing helper by name, without the secret, and leaves the file as it was', async () => {

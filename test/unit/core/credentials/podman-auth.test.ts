@@ -55,6 +55,47 @@ describe('config/podman-auth', () => {
         '/Users/u/.docker/config.json',
       ]);
     });
+
+    it('uses the Windows home too, skips the runtime file without a uid, and names each file once', () => {
+      assert.deepEqual(podmanAuthFilePaths({ env: {}, homedir: 'C:\\u', platform: 'win32' }).paths, [
+        join('C:\\u', '.config', 'containers', 'auth.json'),
+        join('C:\\u', '.docker', 'config.json'),
+      ]);
+      const noUid = podmanAuthFilePaths({ env: { XDG_CONFIG_HOME: '' }, homedir: '/home/u', platform: 'linux', uid: undefined });
+      if (process.getuid === undefined)
+        assert.deepEqual(noUid.paths, ['/home/u/.config/containers/auth.json', '/home/u/.docker/config.json']);
+      else assert.equal(noUid.paths[0], `/run/containers/${process.getuid()}/auth.json`);
+      assert.deepEqual(
+        podmanAuthFilePaths({
+          env: { XDG_CONFIG_HOME: '/cfg', DOCKER_CONFIG: '/cfg/containers', REGISTRY_AUTH_FILE: '' },
+          homedir: '/h',
+          uid: 0,
+          platform: 'linux',
+        }),
+        { paths: ['/run/containers/0/auth.json', '/cfg/containers/auth.json', '/cfg/containers/config.json'], exclusive: false },
+      );
+      assert.deepEqual(podmanAuthFilePaths({ env: { XDG_CONFIG_HOME: '/cfg' }, homedir: '/Users/u', platform: 'darwin' }).paths, [
+        '/Users/u/.config/containers/auth.json',
+        '/cfg/containers/auth.json',
+        '/Users/u/.docker/config.json',
+      ]);
+      const same = podmanAuthFilePaths({ env: { XDG_RUNTIME_DIR: '/r', XDG_CONFIG_HOME: '/r' }, homedir: '/h', platform: 'linux' });
+      assert.deepEqual(same.paths, ['/r/containers/auth.json', '/h/.docker/config.json']);
+    });
+  });
+
+  describe('what an auth file gives', () => {
+    it('names a file-wide key by the file alone, takes no unusable entry, and says which file a bad entry is in', async () => {
+      const file = parseDockerConfig(
+        JSON.stringify({
+          auths: { 'reg.test': { auth: b64('u:p') }, 'half.test': { username: 'u' }, 'bad.test': { auth: '!!' } },
+        }),
+        '/a.json',
+      );
+      assert.deepEqual(await getPodmanCredential(file, 'reg.test'), { username: 'u', password: 'p', source: '/a.json' });
+      assert.equal(await getPodmanCredential(file, 'half.test'), undefined);
+      await assert.rejects(getPodmanCredential(file, 'bad.test'), /in the containers auth file \/a\.json is not base64/);
+    });
   });
 
   describe('repository keys', () => {
@@ -122,6 +163,21 @@ describe('config/podman-auth', () => {
       assert.deepEqual(found, { username: 'helper-user', password: 's', source: '/a.json (credHelpers: labtest)' });
       assert.equal(readFileSync(join(base, 'asked'), 'utf8'), 'docker.io');
       assert.equal(await getPodmanCredential(file, 'quay.io', undefined, { env }), undefined, 'credsStore is not used for auth.json');
+      writeFileSync(join(bin, 'docker-credential-labtest'), '#!/bin/sh\necho "credentials not found in native keychain"\nexit 1\n');
+      const both = parseDockerConfig(
+        JSON.stringify({ credHelpers: { 'q.test': 'labtest' }, auths: { 'q.test': { auth: b64('file-user:f') } } }),
+        '/b.json',
+      );
+      assert.equal(
+        (await getPodmanCredential(both, 'q.test', undefined, { env }))?.username,
+        'file-user',
+        'a helper with nothing leaves the auths entry',
+      );
+      const missing = parseDockerConfig(JSON.stringify({ credHelpers: { 'https://q.test': 'nosuchhelper' } }), '/b.json');
+      await assert.rejects(
+        getPodmanCredential(missing, 'q.test', undefined, { env: { PATH: '' } }),
+        /^CoreError: docker-credential-nosuchhelper is not on PATH: install it or remove credHelpers\["https:\/\/q\.test"\] from \/b\.json\.$/,
+      );
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { CredentialResolver } from '../../../../src/core/credentials/resolver';
@@ -203,6 +203,156 @@ describe('config/credentials: CredentialResolver', () => {
       assertNoSecret(e);
       return true;
     });
+  });
+
+  it("takes the store's credential only when it can authenticate, naming the store when it does not name itself", async () => {
+    const store = new RecordingStore({
+      'a.test': { identityToken: 'vault-secret', source: '' },
+      'b.test': { registryToken: 'vault-secret', source: 'my vault' },
+      'c.test': { password: 'vault-secret', source: 's' },
+    });
+    const r = resolver({ secretStore: store });
+    assert.deepEqual(await r.get('a.test'), { identityToken: 'vault-secret', source: 'secret-storage' });
+    assert.deepEqual(await r.get('b.test'), { registryToken: 'vault-secret', source: 'my vault' });
+    assert.equal((await r.get('c.test'))?.username, 'run-c', 'a password without a user name is not usable');
+  });
+
+  it('reads Docker config.json once when the auth-file search also names it, and Podman files after it', async () => {
+    env.DOCKER_CONFIG = join(base, 'run', 'containers');
+    writeJson(join(base, 'run', 'containers', 'config.json'), { auths: {} });
+    const r = resolver();
+    assert.deepEqual(r.podmanAuthFiles, [runtimeAuth, configHomeAuth]);
+    env.DOCKER_CONFIG = dirname(configHomeAuth);
+    assert.equal(r.dockerConfigFile, join(dirname(configHomeAuth), 'config.json'));
+    env.REGISTRY_AUTH_FILE = dockerConfig;
+    delete env.DOCKER_CONFIG;
+    assert.deepEqual(
+      resolver().podmanAuthFiles,
+      [],
+      'an explicit auth file that is Docker config.json is read once, as Docker config.json',
+    );
+  });
+
+  it('says when a file cannot be read or is not a file, naming it and what it is', async () => {
+    rmSync(dockerConfig);
+    mkdirSync(dockerConfig);
+    await assert.rejects(resolver().get('b.test'), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'AUTH_FILE_UNREADABLE');
+      assert.equal(
+        (e as Error).message,
+        `The Docker config file ${dockerConfig} is not a regular file; point the setting or variable at a JSON file.`,
+      );
+      return true;
+    });
+    rmSync(dockerConfig, { recursive: true });
+    rmSync(runtimeAuth);
+    mkdirSync(runtimeAuth);
+    await assert.rejects(resolver().get('b.test'), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `The containers auth file ${runtimeAuth} is not a regular file; point the setting or variable at a JSON file.`,
+      );
+      return true;
+    });
+    rmSync(runtimeAuth, { recursive: true });
+    // A path through a file (ENOTDIR) is a missing file, like ENOENT.
+    assert.equal(await resolver({ podmanAuthPath: join(configHomeAuth, 'x.json') }).get('e.test'), undefined);
+    if (process.getuid?.() !== 0) {
+      const locked = join(base, 'locked');
+      mkdirSync(locked);
+      writeJson(join(locked, 'auth.json'), {});
+      chmodSync(locked, 0o000);
+      try {
+        await assert.rejects(resolver({ podmanAuthPath: join(locked, 'auth.json') }).get('e.test'), (e: unknown) => {
+          assert.equal((e as { code?: string }).code, 'AUTH_FILE_UNREADABLE');
+          assert.equal(
+            (e as Error).message,
+            `The containers auth file ${join(locked, 'auth.json')} cannot be read (EACCES); check its permissions.`,
+          );
+          return true;
+        });
+      } finally {
+        chmodSync(locked, 0o700);
+      }
+    }
+  });
+
+  it('re-reads a file replaced by another of the same size and time, and forgets one that became empty of entries', async () => {
+    const stamp = Math.floor(Date.now() / 1000) - 100;
+    utimesSync(dockerConfig, stamp, stamp);
+    const r = resolver();
+    assert.equal((await r.get('b.test'))?.username, 'docker-b');
+    // A new file renamed over the old one (a new inode), same size and mtime: re-read.
+    const next = `${dockerConfig}.new`;
+    writeFileSync(
+      next,
+      JSON.stringify({ auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-Y', 'docker-secret') } }, null, 2),
+    );
+    utimesSync(next, stamp, stamp);
+    renameSync(next, dockerConfig);
+    assert.equal((await r.get('b.test'))?.username, 'docker-Y');
+    // Same mtime, another size: re-read.
+    writeFileSync(dockerConfig, JSON.stringify({ auths: { 'b.test': auth('docker-Zed', 'docker-secret') } }));
+    utimesSync(dockerConfig, stamp, stamp);
+    assert.equal((await r.get('b.test'))?.username, 'docker-Zed');
+  });
+
+  it("asks credsStore's helper to list its registries only when told to, with Docker Hub as docker.io", async () => {
+    const bin = join(base, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'docker-credential-labtest'),
+      '#!/bin/sh\n[ "$1" = list ] || exit 1\nprintf \'{"https://index.docker.io/v1/":"hub","listed.test:5000":"u","":"none"}\'\n',
+    );
+    chmodSync(join(bin, 'docker-credential-labtest'), 0o755);
+    env.PATH = `${bin}${delimiter}${process.env.PATH ?? ''}`;
+    writeJson(dockerConfig, { auths: { 'a.test': {} }, credsStore: 'labtest' });
+    writeJson(runtimeAuth, {});
+    writeJson(configHomeAuth, {});
+    assert.deepEqual(await resolver().discoveredRegistries(), ['a.test']);
+    assert.deepEqual(await resolver().discoveredRegistries({ listHelpers: true }), ['a.test', 'docker.io', 'listed.test:5000']);
+    writeJson(dockerConfig, { credsStore: 'nosuchhelper-for-test' });
+    await assert.rejects(resolver().discoveredRegistries({ listHelpers: true }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `docker-credential-nosuchhelper-for-test is not on PATH: install it or remove credsStore from ${dockerConfig}.`,
+      );
+      return true;
+    });
+    rmSync(dockerConfig);
+    assert.deepEqual(await resolver().discoveredRegistries({ listHelpers: true }), []);
+  });
+
+  it('says a file that cannot be stat-ed for another reason than its absence (a symlink loop), with the file', async () => {
+    const loop = join(base, 'loop.json');
+    symlinkSync(loop, loop);
+    await assert.rejects(resolver({ podmanAuthPath: loop }).get('e.test'), (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'AUTH_FILE_UNREADABLE');
+      assert.equal((e as Error).message, `The containers auth file ${loop} cannot be read (ELOOP); check its permissions.`);
+      assert.equal((e as { file?: string }).file, loop);
+      return true;
+    });
+    await assert.rejects(
+      resolver({ dockerConfigPath: join(base, 'missing.json') }).get('z.test'),
+      (e: unknown) => (e as { file?: string }).file === join(base, 'missing.json'),
+    );
+  });
+
+  it('reads a file again after clearCache() even when nothing about it changed, and lists without a missing auth file', async () => {
+    const stamp = Math.floor(Date.now() / 1000) - 100;
+    utimesSync(dockerConfig, stamp, stamp);
+    const r = resolver();
+    assert.equal((await r.get('b.test'))?.username, 'docker-b');
+    writeFileSync(
+      dockerConfig,
+      JSON.stringify({ auths: { 'a.test': auth('docker-a', 'docker-secret'), 'b.test': auth('docker-Q', 'docker-secret') } }, null, 2),
+    );
+    utimesSync(dockerConfig, stamp, stamp);
+    assert.equal((await r.get('b.test'))?.username, 'docker-b');
+    r.clearCache();
+    assert.equal((await r.get('b.test'))?.username, 'docker-Q');
+    rmSync(runtimeAuth);
+    assert.deepEqual(await r.discoveredRegistries(), ['a.test', 'b.test', 'd.test', 'e.test']);
   });
 
   it('lists the registries the user is logged in to', async () => {
