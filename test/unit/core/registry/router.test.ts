@@ -11,7 +11,7 @@ import { RequestRouter } from '../../../../src/core/registry/router';
 import { KnownSecrets } from '../../../../src/core/text/registry-text';
 import { HttpTransport } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
-import { endpointClient, ScriptedServer } from './scripted-server';
+import { endpointClient, FAST_RETRY, ScriptedServer } from './scripted-server';
 
 const scopes = ['repository:app:pull'];
 
@@ -186,5 +186,39 @@ describe('RequestRouter', () => {
   it('gives the first endpoint for an operation that must stay on one host', async () => {
     assert.equal((await router().first('push', 'app')).host, mirror.host);
     assert.deepEqual(asked, [{ operation: 'push', repository: 'app' }]);
+  });
+});
+
+describe('RequestRouter: several mirrors', () => {
+  it('moves on from a mirror’s 400 too, and names every mirror tried, in order', async () => {
+    const servers = await Promise.all([1, 2, 3].map(() => new ScriptedServer().start()));
+    const transport = new HttpTransport();
+    try {
+      servers[0]!.script = () => ({ status: 400 });
+      servers[1]!.script = () => ({ status: 502 });
+      servers[2]!.script = () => 'reset';
+      const clients = servers.map((s, i) => endpointClient(transport, s.host, { role: i < 2 ? 'mirror' : 'server', retry: FAST_RETRY }));
+      const router = new RequestRouter({
+        host: 'registry.test',
+        secrets: new KnownSecrets(),
+        plan: (operation) =>
+          Promise.resolve({ registry: 'registry.test', operation, endpoints: clients.map((c) => c.endpoint), skipped: [], warnings: [] }),
+        clientsFor: () => Promise.resolve(clients),
+        credential: () => Promise.resolve(undefined),
+        pullRateLimit: () => undefined,
+      });
+      await rejectsWithCode(
+        router.request('pull', 'app', { method: 'GET', path: '/', scopes }),
+        'CONNECTION_RESET',
+        new RegExp(`\\(mirrors tried first: ${servers[0]!.host}: HTTP 400; ${servers[1]!.host}: HTTP 502\\)$`.replace(/\./g, '\\.')),
+      );
+      assert.deepEqual(
+        servers.map((s) => s.seen.length),
+        [1, 1, 3],
+      );
+    } finally {
+      await transport.close();
+      await Promise.all(servers.map((s) => s.stop()));
+    }
   });
 });

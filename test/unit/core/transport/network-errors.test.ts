@@ -247,3 +247,37 @@ describe('secondsText', () => {
     assert.equal(secondsText(60_400), '60 s');
   });
 });
+
+describe('network errors: the rest of the edges', () => {
+  const blobUrl = new URL('https://registry.test:5000/v2/app/blobs/sha256:1');
+  const context = { limits: { idleMs: 1_000 } };
+
+  it('a failure that is no object at all is still worded (undefined, null)', () => {
+    assert.equal(describeNetworkError(undefined, url).code, 'NETWORK');
+    assert.equal(describeNetworkError(null, url).code, 'NETWORK');
+  });
+
+  it('a message that names a plain-HTTP answer counts only with EPROTO', () => {
+    assert.equal(isPlainHttpAnswer(nodeError('ECONNRESET', 'wrong version number')), false);
+  });
+
+  for (const code of ['UND_ERR_ABORTED', 'UND_ERR_ABORT', 'ABORT_ERR']) {
+    it(`a body failing with ${code} alone is a cancellation`, () => {
+      assert.equal(describeBodyError({ code }, blobUrl, context).code, 'CANCELLED');
+    });
+  }
+
+  for (const code of ['ECONNRESET', 'EPIPE']) {
+    it(`a body cut by ${code} says the body did not all arrive`, () => {
+      assert.equal(
+        describeBodyError(nodeError(code), blobUrl, context).message,
+        'registry.test:5000 closed the connection before all of /v2/app/blobs/sha256:1 arrived: try again; if it keeps happening, check a proxy or firewall between you and the registry.',
+      );
+    });
+  }
+
+  it('cuts an odd code to 40 characters', () => {
+    const message = describeBodyError(nodeError(`E${'X'.repeat(60)}`), blobUrl, context).message;
+    assert.ok(message.includes(`failed (E${'X'.repeat(39)}):`), message);
+  });
+});
