@@ -196,6 +196,29 @@ describe('EndpointClient on the wire', () => {
       assert.equal(server.seen.length, 1);
     });
 
+    it('answers a 403 insufficient_scope with a wider token, and a 401 Bearer with a token', async () => {
+      const tokens: string[] = [];
+      server.script = (r) => {
+        if (r.url.startsWith('/token')) {
+          const scope = new URL(r.url, 'http://x').searchParams.getAll('scope').join(' ');
+          tokens.push(scope);
+          return { status: 200, body: JSON.stringify({ token: scope.includes('push') ? 'wide' : 'narrow' }) };
+        }
+        const realm = `realm="${server.origin}/token",service="s"`;
+        if (r.headers.authorization === 'Bearer wide') return { status: 200 };
+        if (r.headers.authorization === 'Bearer narrow')
+          return {
+            status: 403,
+            headers: { 'www-authenticate': `Bearer ${realm},scope="repository:app:pull,push",error="insufficient_scope"` },
+          };
+        return { status: 401, headers: { 'www-authenticate': `Bearer ${realm},scope="repository:app:pull"` } };
+      };
+      const res = await endpointClient(transport, server.host).send({ method: 'GET', path: '/app/x', scopes });
+      assert.equal(res.status, 200);
+      assert.equal(tokens.length, 2);
+      assert.match(tokens[1]!, /push/);
+    });
+
     it('stops answering challenges after two rounds', async () => {
       server.script = () => ({ status: 401, headers: { 'www-authenticate': 'Basic realm="r"' } });
       const res = await endpointClient(transport, server.host, { credential }).send({ method: 'GET', path: '/', scopes });

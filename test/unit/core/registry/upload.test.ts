@@ -6,7 +6,7 @@
 // fault proxy in front of a real registry.
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { RegistryError } from '../../../../src/core/errors';
+import { CoreError, RegistryError } from '../../../../src/core/errors';
 import { digestOf } from '../../../../src/core/oci/digest';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
 import { uploadBlob } from '../../../../src/core/registry/upload';
@@ -194,6 +194,10 @@ describe('uploadBlob', () => {
     await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 });
     assert.equal(ranged, 1);
     assert.deepEqual(
+      server.seen.filter((r) => r.method === 'GET').map((r) => r.url),
+      ['/v2/app/blobs/uploads/u1?state=p1'],
+    );
+    assert.deepEqual(
       server.seen.filter((r) => r.method === 'PATCH').map((r) => r.headers['content-range']),
       ['0-3', '4-7', '4-7', '8-9'],
     );
@@ -289,5 +293,41 @@ describe('uploadBlob', () => {
       'NEEDS_LOGIN',
       /requires a login for pull and push repository app/,
     );
+  });
+
+  it('a closing PUT answered 204 after chunks is success', async () => {
+    const base = chunkedRegistry();
+    server.script = (r) => (r.method === 'PUT' ? { status: 204 } : base(r));
+    await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 16 });
+  });
+
+  it('the cancelling DELETE is sent once, even when it fails', async () => {
+    server.script = (r) => (r.method === 'POST' ? started : r.method === 'PUT' ? { status: 400 } : { status: 503 });
+    await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content()), 'HTTP_400');
+    assert.deepEqual(
+      server.seen.map((r) => r.method),
+      ['POST', 'PUT', 'DELETE'],
+    );
+  });
+
+  it('a monolithic PUT challenged mid-upload is not sent twice: the stream cannot be replayed', async () => {
+    const credential = { username: 'me', password: 'secret', source: 'test' };
+    server.script = (r) => (r.method === 'POST' ? started : { status: 401, headers: { 'www-authenticate': 'Basic realm="again"' } });
+    await rejectsWithCode(
+      uploadBlob(endpointClient(transport, server.host, { credential }), 'app', descriptor, content()),
+      'UPLOAD_NOT_REPLAYABLE',
+      /^The upload of blob sha256:[0-9a-f]+ in app was interrupted and has to start again\.$/,
+    );
+    assert.equal(server.seen.filter((r) => r.method === 'PUT').length, 1);
+  });
+
+  it('a 403 insufficient_scope to the session is a refusal in the authorizer’s words, a plain 403 the registry’s', async () => {
+    server.script = () => ({ status: 403, headers: { 'www-authenticate': 'Bearer realm="x",error="insufficient_scope"' } });
+    await assert.rejects(
+      uploadBlob(client(), 'app', descriptor, content()),
+      (err: unknown) => err instanceof CoreError && !(err instanceof RegistryError),
+    );
+    server.script = () => ({ status: 403, headers: { 'www-authenticate': 'Bearer realm="x"' } });
+    await assert.rejects(uploadBlob(client(), 'app', descriptor, content()), (err: unknown) => err instanceof RegistryError);
   });
 });
