@@ -82,6 +82,8 @@ describe('describeProxyFailure', () => {
     assert.equal(describeProxyFailure(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), url, proxy), undefined);
     assert.equal(describeProxyFailure(new Error('Proxy response (abc) !== 200 when HTTP Tunneling'), url, proxy), undefined);
     assert.equal(describeProxyFailure(undefined, url, proxy), undefined);
+    assert.equal(describeProxyFailure(null, url, proxy), undefined);
+    assert.equal(describeProxyFailure({ cause: null }, url, proxy), undefined);
     assert.equal(describeProxyFailure('text', url, proxy), undefined);
     assert.equal(describeProxyFailure({ code: 42, message: 7 }, url, proxy), undefined);
   });
