@@ -330,4 +330,55 @@ describe('uploadBlob', () => {
     server.script = () => ({ status: 403, headers: { 'www-authenticate': 'Bearer realm="x"' } });
     await assert.rejects(uploadBlob(client(), 'app', descriptor, content()), (err: unknown) => err instanceof RegistryError);
   });
+
+  it('a stream of an exact multiple of the chunk: no empty PATCH at the end', async () => {
+    server.script = chunkedRegistry();
+    await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 5 });
+    assert.deepEqual(
+      server.seen.filter((r) => r.method === 'PATCH').map((r) => r.headers['content-range']),
+      ['0-4', '5-9'],
+    );
+  });
+
+  it('reads a Range of several digits, and only one that starts at 0 and is nothing but a range', async () => {
+    const big = Buffer.alloc(30, 1);
+    const bigDescriptor: Descriptor = { ...descriptor, digest: digestOf(big), size: big.length };
+    const base = chunkedRegistry({ patch: (_r, n) => (n === 2 ? { status: 416 } : undefined) });
+    server.script = (r) => (r.method === 'GET' ? { status: 204, headers: { range: 'bytes=0-11' } } : base(r));
+    await uploadBlob(client(), 'app', bigDescriptor, Readable.from([big]), { chunkSize: 12 });
+    assert.deepEqual(
+      server.seen.filter((r) => r.method === 'PATCH').map((r) => r.headers['content-range']),
+      ['0-11', '12-23', '12-23', '24-29'],
+    );
+    for (const range of ['5-11', '0-3x', 'x0-3']) {
+      server.seen.length = 0;
+      server.script = (r) =>
+        r.method === 'GET' ? { status: 204, headers: { range } } : chunkedRegistry({ patch: () => ({ status: 416 }) })(r);
+      await rejectsWithCode(
+        uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 }),
+        'UPLOAD_OUT_OF_SYNC',
+        /did not say how much of the upload it has \(HTTP 204\)/,
+      );
+    }
+  });
+
+  it('a 200 without Range means nothing arrived; another status without Range says nothing', async () => {
+    const base = chunkedRegistry({ patch: (_r, n) => (n === 1 ? { status: 416 } : undefined) });
+    server.script = (r) => (r.method === 'GET' ? { status: 200 } : base(r));
+    await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 });
+    server.seen.length = 0;
+    const failing = chunkedRegistry({ patch: () => ({ status: 416 }) });
+    server.script = (r) => (r.method === 'GET' ? { status: 404 } : failing(r));
+    await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 }), 'UPLOAD_OUT_OF_SYNC', /HTTP 404/);
+  });
+
+  it('"0-0" after the first chunk is one byte held, not none', async () => {
+    const base = chunkedRegistry({ patch: (_r, n) => (n === 2 ? { status: 416 } : undefined) });
+    server.script = (r) => (r.method === 'GET' ? { status: 204, headers: { range: '0-0' } } : base(r));
+    await rejectsWithCode(
+      uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 }),
+      'UPLOAD_OUT_OF_SYNC',
+      /has 1 bytes of .* where 4 were expected/,
+    );
+  });
 });
