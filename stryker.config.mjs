@@ -39,7 +39,16 @@ const UNIT_SPECS = {
  * mutant a unit test kills never starts a registry.
  */
 const LAB_SPECS = {
-  transport: ['client', 'hostile-urls', 'tls-per-host', 'upload-sessions', 'mirror-failover', 'multi-address', 'faults'],
+  transport: [
+    'client',
+    'hostile-urls',
+    'tls-per-host',
+    'upload-sessions',
+    'mirror-failover',
+    'multi-address',
+    'faults',
+    'ordinary-configs',
+  ],
   auth: ['auth', 'multi-address', 'endpoints'],
   plan: ['endpoints', 'tls-per-host', 'mirror-failover'],
   credentials: ['endpoints', 'multi-address'],
@@ -50,6 +59,11 @@ const LAB_SPECS = {
 const group = process.env.MUTATION_GROUP ?? 'transport';
 const suite = process.env.MUTATION_SUITE ?? 'unit';
 if (!(group in MUTATION_GROUPS)) throw new Error(`unknown mutation group ${group}: one of ${Object.keys(MUTATION_GROUPS).join(', ')}`);
+// A line-range run of the lab stage may name only the lab files that reach those lines (comma-separated), so its
+// first run of every test does not start every registry of the group.
+// A narrow run (one file or line range) may write its reports apart, to be merged by mutant afterwards.
+const report = process.env.MUTATION_REPORT ?? group;
+const labFiles = process.env.MUTATION_LAB_FILES ? process.env.MUTATION_LAB_FILES.split(',') : LAB_SPECS[group];
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -58,7 +72,7 @@ export default {
   mochaOptions: {
     spec: [
       ...UNIT_SPECS[group].map((pattern) => `out/test/unit/core/${pattern.endsWith('.js') ? pattern : `${pattern}/*.test.js`}`),
-      ...(suite === 'lab' ? LAB_SPECS[group].map((name) => `out/test/lab/${name}.test.js`) : []),
+      ...(suite === 'lab' ? labFiles.map((name) => `out/test/lab/${name}.test.js`) : []),
     ],
   },
   buildCommand: 'node scripts/build.mjs --tests-only',
@@ -77,8 +91,8 @@ export default {
   timeoutMS: suite === 'lab' ? 60_000 : 15_000,
   timeoutFactor: suite === 'lab' ? 3 : 2,
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
-  jsonReporter: { fileName: `reports/mutation/${group}.json` },
-  htmlReporter: { fileName: `reports/mutation/${group}.html` },
+  jsonReporter: { fileName: `reports/mutation/${report}.json` },
+  htmlReporter: { fileName: `reports/mutation/${report}.html` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   // out/ is copied (and rebuilt there): incremental mode reads the built test files to see which tests changed.

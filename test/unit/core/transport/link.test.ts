@@ -139,3 +139,54 @@ describe('link: properties', () => {
     );
   });
 });
+
+describe('link: the edges of the grammar', () => {
+  it('takes tabs and spaces around every separator', () => {
+    assert.deepEqual(parseLinkHeader('\t<a>\t;\trel\t=\tnext\t,\t<b> ; rel = "prev" '), [
+      { url: 'a', params: { rel: 'next' } },
+      { url: 'b', params: { rel: 'prev' } },
+    ]);
+  });
+
+  it('ends a bare value at a space, a comma or a semicolon, and takes any other visible ASCII', () => {
+    assert.deepEqual(parseLinkHeader('<a>; rel=!#x~/:?@[]{}<>=;t=1,<b>'), [
+      { url: 'a', params: { rel: '!#x~/:?@[]{}<>=', t: '1' } },
+      { url: 'b', params: {} },
+    ]);
+    throwsAt(() => parseLinkHeader('<a>; rel=next x'), 14, /expected ";" before a link parameter/);
+    throwsAt(() => parseLinkHeader('<a>; rel=next"'), 13, /expected ";" before a link parameter/);
+  });
+
+  for (const [bad, at] of [
+    ['\\', 9],
+    ['\x7f', 9],
+    ['\x01', 9],
+    ['é', 9],
+  ] as const) {
+    it(`refuses ${JSON.stringify(bad)} in a bare value`, () => {
+      throwsAt(() => parseLinkHeader(`<a>; rel=${bad}`), at, /expected a value for the parameter "rel"/);
+    });
+  }
+
+  it('refuses control characters and "<" inside a target, in words', () => {
+    for (const bad of ['\x01', '\x7f', '<', '\x1f'])
+      throwsAt(() => parseLinkHeader(`<a${bad}b>`), 2, /a link target cannot contain this character/);
+    assert.deepEqual(parseLinkHeader('<a b>'), [{ url: 'a b', params: {} }]);
+  });
+
+  it('refuses a quoted string ending inside an escape, naming where it opened', () => {
+    throwsAt(() => parseLinkHeader('<a>; t="ab\\'), 7, /the quoted string opened at position 7 ends inside an escape/);
+  });
+
+  it('takes an escaped space or tab, refuses an escaped control character or DEL, in words', () => {
+    assert.deepEqual(parseLinkHeader('<a>; t="x\\ y\\\tz"'), [{ url: 'a', params: { t: 'x y\tz' } }]);
+    for (const bad of ['\x01', '\x7f', '\x1f'])
+      throwsAt(() => parseLinkHeader(`<a>; t="x\\${bad}"`), 10, /control characters cannot be escaped in a quoted string/);
+  });
+
+  it('takes a tab in a quoted string, refuses other control characters and DEL, in words', () => {
+    assert.deepEqual(parseLinkHeader('<a>; t="x\ty"'), [{ url: 'a', params: { t: 'x\ty' } }]);
+    for (const bad of ['\x01', '\x7f', '\x1f'])
+      throwsAt(() => parseLinkHeader(`<a>; t="x${bad}"`), 9, /control characters are not allowed in a quoted string/);
+  });
+});

@@ -173,3 +173,15 @@ describe('which answers hold the whole origin', () => {
     assert.equal(hold(429, '3600'), 3_600_000);
   });
 });
+
+describe('retry gate: a second hold to the same moment', () => {
+  it('keeps the first hold’s status (only a later hold replaces it)', async () => {
+    const clock = fakeClock();
+    const gate = new RetryGate('r.example', clock);
+    gate.hold(120_000, 503);
+    gate.hold(120_000, 429);
+    const err = await failure(gate.wait(30_000));
+    assert.ok(err instanceof RetryLaterError);
+    assert.match(err.message, /is unavailable \(HTTP 503\)/);
+  });
+});

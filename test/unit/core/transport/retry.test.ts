@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { CoreError } from '../../../../src/core/errors';
+import { getEventListeners } from 'node:events';
+import { CoreError } from '../../../../src/core/errors';
 import { redirectTarget, MAX_REDIRECTS } from '../../../../src/core/transport/redirect';
 import { realmMaySkipVerify } from '../../../../src/core/registry/session';
 import { isTemporaryStatus } from '../../../../src/core/errors';
@@ -91,5 +92,25 @@ describe('token realm TLS policy', () => {
     assert.ok(!realmMaySkipVerify(new URL('https://auth.example.com/token'), '10.0.0.5:5000'));
     assert.ok(!realmMaySkipVerify(new URL('https://registry.lan.evil.example/token'), 'registry.lan'));
     assert.ok(!realmMaySkipVerify(new URL('https://localhost:5001/token'), '127.0.0.1:5000'));
+  });
+});
+
+describe('retry: the edges', () => {
+  it('reads a Retry-After in seconds with spaces around it, and nothing else as seconds', () => {
+    assert.equal(parseRetryAfter(' 120 '), 120_000);
+    assert.equal(parseRetryAfter('12x'), undefined);
+    assert.equal(parseRetryAfter('x12'), undefined);
+  });
+
+  it('rejects at once when the signal was already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(sleep(60_000, controller.signal), (err: unknown) => err instanceof CoreError && err.code === 'CANCELLED');
+  });
+
+  it('leaves no listener on the signal once the wait is over', async () => {
+    const controller = new AbortController();
+    await sleep(1, controller.signal);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
 });
