@@ -1,4 +1,13 @@
-import { Agent, buildConnector, errors as undiciErrors, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+// undici's index also loads fetch, WebSocket, EventSource, the mock agents and more, which a
+// registry client never uses: the parts used are required one by one (types: undici-parts.d.ts).
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent';
+import ProxyAgent from 'undici/lib/dispatcher/proxy-agent';
+import buildConnector from 'undici/lib/core/connect';
+import undiciErrors from 'undici/lib/core/errors';
+import dispatcherRequest from 'undici/lib/api/api-request';
+import DispatcherBase from 'undici/lib/dispatcher/dispatcher';
+import connectThroughDispatcher from 'undici/lib/api/api-connect';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
@@ -74,6 +83,10 @@ export interface ProxyOptions {
   tunnel: boolean;
 }
 
+// undici's index gives every dispatcher its API methods; ProxyAgent opens its CONNECT tunnels with
+// one of them, so that one is given here as the index would.
+Object.assign(DispatcherBase.prototype, { connect: connectThroughDispatcher });
+
 /** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
 export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
 
@@ -143,12 +156,13 @@ export class HttpTransport {
       );
     }
     try {
-      const res = await undiciRequest(req.url, {
+      const res = await dispatcherRequest.call(dispatcher, {
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
         headers: { 'user-agent': this.userAgent, ...req.headers },
         body: req.body,
         signal: req.signal,
-        dispatcher,
         // Silence between body chunks; undici does not count it while the reader holds the body back.
         bodyTimeout: this.bodyLimits.idleMs,
         // undici closes the connection after every HEAD unless told otherwise (for servers that wrongly
