@@ -22,6 +22,11 @@ declare module 'undici/lib/core/errors' {
   export = errors;
 }
 
+declare module 'undici/lib/core/util' {
+  /** Raw header pairs as undici's handlers receive them → an object of lower-case names (repeated ones as arrays). */
+  export function parseHeaders(headers: (Buffer | string)[]): Record<string, string | string[]>;
+}
+
 declare module 'undici/lib/dispatcher/dispatcher' {
   import { Dispatcher } from 'undici';
   export = Dispatcher;
@@ -32,11 +37,4 @@ declare module 'undici/lib/api/api-connect' {
   /** A dispatcher's `connect` method (a CONNECT tunnel): call it with the dispatcher as `this`. */
   function connect(this: Dispatcher, options: Dispatcher.ConnectOptions): Promise<Dispatcher.ConnectData>;
   export = connect;
-}
-
-declare module 'undici/lib/api/api-request' {
-  import type { Dispatcher } from 'undici';
-  /** A dispatcher's `request` method: call it with the dispatcher as `this`. */
-  function request(this: Dispatcher, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
-  export = request;
 }
