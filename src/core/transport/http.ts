@@ -1,4 +1,13 @@
-import { Agent, buildConnector, errors as undiciErrors, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici';
+// undici's index also loads fetch, WebSocket, EventSource, the mock agents and more, which a
+// registry client never uses: the parts used are required one by one (types: undici-parts.d.ts).
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent';
+import ProxyAgent from 'undici/lib/dispatcher/proxy-agent';
+import buildConnector from 'undici/lib/core/connect';
+import undiciErrors from 'undici/lib/core/errors';
+import { parseHeaders } from 'undici/lib/core/util';
+import DispatcherBase from 'undici/lib/dispatcher/dispatcher';
+import connectThroughDispatcher from 'undici/lib/api/api-connect';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
@@ -6,7 +15,7 @@ import type { TrustRoots } from './trust';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
 import { describeForwardedAnswer, describeProxyFailure } from './proxy-errors';
-import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits } from './response-body';
+import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits, type ResponseBodyContext } from './response-body';
 
 /** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
 export interface HttpRequest {
@@ -73,6 +82,10 @@ export interface ProxyOptions {
    */
   tunnel: boolean;
 }
+
+// undici's index gives every dispatcher its API methods; ProxyAgent opens its CONNECT tunnels with
+// one of them, so that one is given here as the index would.
+Object.assign(DispatcherBase.prototype, { connect: connectThroughDispatcher });
 
 /** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
 export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
@@ -143,35 +156,42 @@ export class HttpTransport {
       );
     }
     try {
-      const res = await undiciRequest(req.url, {
-        method: req.method,
-        headers: { 'user-agent': this.userAgent, ...req.headers },
-        body: req.body,
-        signal: req.signal,
+      const res = await dispatchRequest(
         dispatcher,
-        // Silence between body chunks; undici does not count it while the reader holds the body back.
-        bodyTimeout: this.bodyLimits.idleMs,
-        // undici closes the connection after every HEAD unless told otherwise (for servers that wrongly
-        // send a body); registries answer HEAD properly, and a copy sends one HEAD per blob.
-        ...(req.method === 'HEAD' ? { reset: false } : {}),
-      });
+        {
+          origin: req.url.origin,
+          path: `${req.url.pathname}${req.url.search}`,
+          method: req.method,
+          headers: { 'user-agent': this.userAgent, ...req.headers },
+          body: req.body,
+          // Silence between body chunks; undici does not count it while the reader holds the body back.
+          bodyTimeout: this.bodyLimits.idleMs,
+          // undici closes the connection after every HEAD unless told otherwise (for servers that wrongly
+          // send a body); registries answer HEAD properly, and a copy sends one HEAD per blob.
+          ...(req.method === 'HEAD' ? { reset: false } : {}),
+        },
+        req.signal,
+        (headers) => {
+          const announced = Number(headers['content-length']);
+          return {
+            url: req.url,
+            signal: req.signal,
+            limits: this.bodyLimits,
+            // A HEAD's Content-Length is the length of a GET's body; its own body is empty.
+            ...(req.method !== 'HEAD' && Number.isSafeInteger(announced) && announced >= 0 ? { announcedLength: announced } : {}),
+          };
+        },
+      );
       const proxy = options.proxy;
       // A forwarded request's answer may be the proxy's own error page rather than the host's.
       if (proxy && req.url.protocol === 'http:' && !proxy.tunnel) {
         const proxyAnswer = describeForwardedAnswer(res.statusCode, res.headers, req.url, proxy);
         if (proxyAnswer) {
-          await res.body.dump().catch(() => undefined);
+          await res.body.dump();
           throw proxyAnswer;
         }
       }
-      const announced = Number(res.headers['content-length']);
-      const body = new ResponseBody(res.body, {
-        url: req.url,
-        signal: req.signal,
-        limits: this.bodyLimits,
-        // A HEAD's Content-Length is the length of a GET's body; its own body is empty.
-        ...(req.method !== 'HEAD' && Number.isSafeInteger(announced) && announced >= 0 ? { announcedLength: announced } : {}),
-      });
+      const body = res.body;
       return { status: res.statusCode, url: req.url, headers: res.headers, body, documentTimeoutMs: this.bodyLimits.documentMs };
     } catch (err) {
       if (err instanceof CoreError) throw err;
@@ -301,4 +321,109 @@ function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTime
     headersTimeout,
     bodyTimeout: 300_000,
   });
+}
+
+interface DispatchedResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: ResponseBody;
+}
+
+/**
+ * Sends one request through `dispatcher` and resolves with its status, headers and a ResponseBody
+ * that undici's parser pushes into directly (undici's own `request` would put a stream of its own
+ * in between, one more hop for every chunk of every blob). Rejects with undici's error when the
+ * request fails before its headers; a failure after them fails the body instead.
+ */
+function dispatchRequest(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal | undefined,
+  bodyContext: (headers: Record<string, string | string[] | undefined>) => ResponseBodyContext,
+): Promise<DispatchedResponse> {
+  return new Promise<DispatchedResponse>((resolve, reject) => {
+    const handler = new ResponseHandler(resolve, reject, signal, bodyContext);
+    // A request body that fails is the request's failure (undici listens too, once it writes it).
+    if (isStreamBody(options.body)) options.body.on('error', (err: unknown) => handler.onError(err));
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (err) {
+      handler.onError(err);
+    }
+  });
+}
+
+/** A request body is a string, a Buffer or a stream (HttpRequest.body). */
+function isStreamBody(body: unknown): body is Readable {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body);
+}
+
+/** undici's handler callbacks for one request, settling its promise and then feeding its body. */
+class ResponseHandler implements Dispatcher.DispatchHandlers {
+  private abortRequest: ((reason?: Error) => void) | undefined;
+  private body: ResponseBody | undefined;
+  private settled = false;
+  private failed = false;
+  private readonly removeAbortListener: () => void;
+
+  constructor(
+    private readonly resolve: (res: DispatchedResponse) => void,
+    private readonly reject: (err: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly bodyContext: (headers: Record<string, string | string[] | undefined>) => ResponseBodyContext,
+  ) {
+    const onAbort = (): void => this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.removeAbortListener = () => signal?.removeEventListener('abort', onAbort);
+  }
+
+  /** The signal fired: before the headers the request is aborted, after them the body fails. */
+  private cancel(): void {
+    const reason = abortReason(this.signal);
+    if (this.body) this.body.fail(reason);
+    else this.abortRequest?.(reason);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abortRequest = abort;
+    if (this.signal?.aborted) abort(abortReason(this.signal));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, resume: () => void): boolean {
+    // 1xx answers (100 Continue) come before the real one.
+    if (statusCode < 200) return true;
+    const headers = parseHeaders(rawHeaders ?? []) as Record<string, string | string[] | undefined>;
+    const abort = this.abortRequest;
+    this.body = new ResponseBody(this.bodyContext(headers), { resume, abort: () => abort?.() });
+    // The body's reader ends it: the signal is no longer this request's business once the body is done.
+    this.body.once('close', this.removeAbortListener);
+    this.settled = true;
+    this.resolve({ statusCode, headers, body: this.body });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.body ? this.body.receive(chunk) : true;
+  }
+
+  onComplete(): void {
+    this.body?.complete();
+  }
+
+  onError(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (!this.settled) {
+      this.settled = true;
+      this.removeAbortListener();
+      this.reject(err);
+    } else {
+      this.body?.fail(err);
+    }
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new undiciErrors.RequestAbortedError();
 }

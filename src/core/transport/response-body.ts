@@ -1,11 +1,13 @@
 /**
  * The body of every response the transport returns. A registry controls when its bodies fail,
- * stall or end, so this wrapper makes three things hold for all of them, whoever reads them:
- *  - no failure of a body is ever an unhandled 'error' event (undici raises one when a body is
- *    destroyed unread, and that ends the whole process: in VS Code, the extension host);
+ * stall or end, so this stream makes three things hold for all of them, whoever reads them:
+ *  - no failure of a body is ever an unhandled 'error' event (that would end the whole process:
+ *    in VS Code, the extension host);
  *  - every failure a reader sees is a CoreError with a sentence (a cut connection, a stall, a
  *    cancelled read), never undici's or Node's raw error;
  *  - discarding a body (dump) is bounded in bytes and time and never fails.
+ * undici's dispatcher pushes the chunks straight into it (see ResponseHandler in http.ts), with no
+ * stream of undici's in between: one stream hop per chunk instead of two.
  * The idle time between chunks is enforced by undici (see HttpTransport.send), which pauses it
  * while the reader applies back-pressure, so a slow consumer is never mistaken for a stalled server.
  */
@@ -38,41 +40,53 @@ export interface ResponseBodyContext {
   limits: BodyTimeLimits;
 }
 
-export class ResponseBody extends Readable {
-  private readonly source: Readable;
-  private readonly context: ResponseBodyContext;
+/** How the body asks undici for more and drops the request: the callbacks its dispatcher hands a handler. */
+export interface BodyControls {
+  /** Reading may go on (after push returned false). */
+  resume(): void;
+  /** Drops the request and its connection (a body given up before its end). */
+  abort(): void;
+}
 
-  constructor(source: Readable, context: ResponseBodyContext) {
+export class ResponseBody extends Readable {
+  private readonly context: ResponseBodyContext;
+  private readonly controls: BodyControls;
+  private completed = false;
+
+  constructor(context: ResponseBodyContext, controls: BodyControls) {
     super({ highWaterMark: 64 * 1024 });
-    this.source = source;
     this.context = context;
-    // Listeners for the whole life of both streams: an error nobody is reading for (a body
+    this.controls = controls;
+    // A listener for the whole life of the stream: an error nobody is reading for (a body
     // abandoned, destroyed unread, or failing before its reader starts) is never unhandled.
     // Readers still see it: for-await, pipeline and finished() look at the stream's errored state.
     this.on('error', ignore);
-    source.on('error', (err: unknown) => this.destroy(describeBodyError(err, context.url, context)));
-    source.pause();
-    source.on('data', (chunk: Buffer) => {
-      if (!this.push(chunk)) source.pause();
-    });
-    source.on('end', () => this.push(null));
-    source.on('close', () => {
-      // undici always ends or errors its body before closing it; anything else is a cut.
-      if (!source.readableEnded && !this.destroyed)
-        this.destroy(
-          describeBodyError(Object.assign(new Error('closed before the end'), { code: 'UND_ERR_SOCKET' }), context.url, context),
-        );
-    });
+  }
+
+  /** A chunk from the dispatcher; false asks it to pause until _read resumes it. */
+  receive(chunk: Buffer): boolean {
+    return this.push(chunk);
+  }
+
+  /** The dispatcher read the whole body. */
+  complete(): void {
+    this.completed = true;
+    this.push(null);
+  }
+
+  /** The dispatcher failed the body (a cut, a stall, a cancel): the reader sees it worded. */
+  fail(err: unknown): void {
+    if (!this.destroyed) this.destroy(describeBodyError(err, this.context.url, this.context));
   }
 
   override _read(): void {
-    this.source.resume();
+    this.controls.resume();
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    // Dropping the source aborts its request; the error undici raises for that lands on the
-    // listener above, on a stream already destroyed, where it changes nothing.
-    if (!this.source.destroyed) this.source.destroy();
+    // A body dropped before its end aborts its request; the error undici raises for that comes
+    // back through fail(), on a stream already destroyed, where it changes nothing.
+    if (!this.completed) this.controls.abort();
     callback(err);
   }
 
