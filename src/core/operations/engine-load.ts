@@ -65,6 +65,11 @@ export async function loadIntoEngine(repository: Repository, reference: string, 
   }
 }
 
+/** The engine's words as a sentence: a full stop unless they already end one (docker's end with "running?"). */
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
+}
+
 /** Runs `<engine> load`, feeds it with `write`, and returns the names it reports loading. */
 async function streamInto(
   engine: EngineCommand,
@@ -101,7 +106,7 @@ async function streamInto(
     if (code.value !== 0)
       throw new CoreError(
         'ENGINE_LOAD_FAILED',
-        `${engine.command} load failed (exit code ${code.value}): ${said || 'it said nothing'}. Is its daemon or storage available?`,
+        `${engine.command} load failed (exit code ${code.value}): ${sentence(said || 'it said nothing')} Is its daemon or storage available?`,
       );
     if (written.status === 'rejected')
       throw new CoreError(
