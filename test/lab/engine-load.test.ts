@@ -13,8 +13,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import { loadIntoEngine } from '../../src/core/operations/engine-load';
+import { enginePlatform, loadIntoEngine } from '../../src/core/operations/engine-load';
 import type { CopyEvent } from '../../src/core/operations/copy';
+import { hostPlatform } from '../../src/core/oci/manifest';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, seedSampleContent, type SampleContent } from '../support/lab/content';
 import { DockerDaemon } from '../support/lab/docker-daemon';
@@ -156,6 +157,17 @@ describe('pull into a local engine', function () {
       assert.equal(stdout.trim(), '');
     });
 
+    it('asks the daemon DOCKER_HOST names for its platform, and gets nothing from one that is not there', async function () {
+      assert.deepEqual(await enginePlatform('docker', { command: 'docker' }), { os: 'linux', architecture: engineArchitecture });
+      process.env.DOCKER_HOST = `unix://${join(daemon.dir, 'nobody-listens.sock')}`;
+      try {
+        assert.equal(await enginePlatform('docker', { command: 'docker' }), undefined);
+      } finally {
+        process.env.DOCKER_HOST = daemon.env.DOCKER_HOST;
+      }
+      assert.equal(await enginePlatform('docker', { command: 'no-such-engine-here' }), undefined);
+    });
+
     it('says so when the docker CLI cannot reach a daemon', async function () {
       const repo = session.registry(registry.host).repository('library/alpine');
       process.env.DOCKER_HOST = `unix://${join(daemon.dir, 'nobody-listens.sock')}`;
@@ -191,6 +203,11 @@ describe('pull into a local engine', function () {
     const args = ['--root', join(root, 'storage'), '--runroot', join(root, 'run'), '--storage-driver', 'vfs'];
     const repo = session.registry(registry.host).repository('library/alpine');
     const name = `${registry.host}/library/alpine:3.20`;
+    // Podman runs images of the machine it is on.
+    assert.deepEqual(await enginePlatform('podman', { command: 'podman', args }), {
+      os: 'linux',
+      architecture: hostPlatform().architecture,
+    });
     const result = await loadIntoEngine(repo, '3.20', { engine: { command: 'podman', args }, repoTag: name });
     assert.deepEqual(result.loaded, [name]);
     const images = execFileSync('podman', [...args, 'images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], { encoding: 'utf8' });
