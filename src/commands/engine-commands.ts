@@ -52,6 +52,8 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
     if (!engine) return undefined;
   }
   const engineCommand = { command: engine, ...(preset?.engineArgs ? { args: preset.engineArgs } : {}) };
+  // Asked now, answered while the manifest is read (a remote daemon takes a moment); never rejects.
+  const enginePlatform = core().enginePlatform(engine, engineCommand);
   const descriptor = await withErrors('Pull', () => subject.descriptor());
   if (!descriptor) return undefined;
   let platform: Platform | undefined = preset?.platform ? core().parsePlatform(preset.platform) : undefined;
@@ -61,7 +63,7 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
     const entries = parsed.index.manifests.filter((m) => m.platform && !core().isAttestationEntry(m));
     // The engine's own platform first, chosen by default: the daemon DOCKER_HOST or a docker context
     // names may be another machine than this one; when the engine does not say, this machine's.
-    const own = (await core().enginePlatform(engine, engineCommand)) ?? core().hostPlatform();
+    const own = (await enginePlatform) ?? core().hostPlatform();
     const items = entries
       .map((m) => ({ label: core().formatPlatform(m.platform), description: core().shortDigest(m.digest), platform: m.platform! }))
       .sort((a, b) => Number(core().platformMatches(b.platform, own)) - Number(core().platformMatches(a.platform, own)));

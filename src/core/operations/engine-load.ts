@@ -38,7 +38,7 @@ export interface EngineLoadResult extends CopyResult {
 }
 
 /** How long an engine may take to say its platform (a remote daemon over ssh is slow to answer). */
-const PLATFORM_QUERY_TIMEOUT_MS = 15_000;
+const PLATFORM_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * The platform the engine runs images for, as it says: Docker's server (which DOCKER_HOST or the
