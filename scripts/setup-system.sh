@@ -57,6 +57,14 @@ if [ ${#needed[@]} -gt 0 ]; then
     exit 1
   fi
   echo "setup: installing ${needed[*]} with apt-get"
+  # The packages must not start machine-wide services (docker.io's postinst would start a dockerd
+  # for the whole machine, and fail the install where it cannot): the lab starts its own. Debian's
+  # policy-rc.d says no to every start while apt-get runs, unless the machine already has one.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# Written by scripts/setup-system.sh for the length of its apt-get install.\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
 fi
