@@ -51,18 +51,22 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
       items.length === 1 ? items[0]!.engine : (await vscode.window.showQuickPick(items, { title: `Pull ${subject.reference}` }))?.engine;
     if (!engine) return undefined;
   }
+  const engineCommand = { command: engine, ...(preset?.engineArgs ? { args: preset.engineArgs } : {}) };
+  // Asked now, answered while the manifest is read (a remote daemon takes a moment); never rejects.
+  const enginePlatform = core().enginePlatform(engine, engineCommand);
   const descriptor = await withErrors('Pull', () => subject.descriptor());
   if (!descriptor) return undefined;
   let platform: Platform | undefined = preset?.platform ? core().parsePlatform(preset.platform) : undefined;
   if (!platform && core().manifestKindOf(descriptor.mediaType) === 'index') {
     const parsed = await withErrors('Pull', () => subject.repository.getManifest(descriptor.digest));
     if (!parsed || parsed.kind !== 'index') return undefined;
-    const host = core().hostPlatform();
     const entries = parsed.index.manifests.filter((m) => m.platform && !core().isAttestationEntry(m));
-    // The engine runs images of this machine's platform: that one first, chosen by default.
+    // The engine's own platform first, chosen by default: the daemon DOCKER_HOST or a docker context
+    // names may be another machine than this one; when the engine does not say, this machine's.
+    const own = (await enginePlatform) ?? core().hostPlatform();
     const items = entries
       .map((m) => ({ label: core().formatPlatform(m.platform), description: core().shortDigest(m.digest), platform: m.platform! }))
-      .sort((a, b) => Number(core().platformMatches(b.platform, host)) - Number(core().platformMatches(a.platform, host)));
+      .sort((a, b) => Number(core().platformMatches(b.platform, own)) - Number(core().platformMatches(a.platform, own)));
     platform = items.length === 1 ? items[0]!.platform : (await vscode.window.showQuickPick(items, { title: 'Which platform?' }))?.platform;
     if (!platform) return undefined;
   }
@@ -78,7 +82,7 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
           token.onCancellationRequested(() => abort.abort());
           const pointer = subject.tag ?? descriptor.digest;
           return core().loadIntoEngine(subject.repository, pointer, {
-            engine: { command: engine, ...(preset?.engineArgs ? { args: preset.engineArgs } : {}) },
+            engine: engineCommand,
             repoTag,
             ...(platform ? { platform } : {}),
             concurrency: readSettings().concurrency,

@@ -140,7 +140,13 @@ export {
 } from './operations/compare';
 export { describeComparison, describeFileComparison } from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
-export { loadIntoEngine, type EngineCommand, type EngineLoadOptions, type EngineLoadResult } from './operations/engine-load';
+export {
+  enginePlatform,
+  loadIntoEngine,
+  type EngineCommand,
+  type EngineLoadOptions,
+  type EngineLoadResult,
+} from './operations/engine-load';
 export {
   applyLayer,
   compareFileSystems,

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
 import { Lab } from '../support/lab/registry';
+import { DockerDaemon } from '../support/lab/docker-daemon';
 import { seedSampleContent } from '../support/lab/content';
 import { startVsCodeServer } from './vscode-server';
 import { openWorkbench } from './workbench';
@@ -53,35 +54,43 @@ async function main(mode: string): Promise<number> {
     // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
     const providers = await startProviderLab(lab);
     if (mode === 'integration') {
-      const [basic, token, tls, noDelete, big] = await Promise.all([
+      // Pull into Docker loads into a real daemon the lab starts; the extension host gets its
+      // DOCKER_HOST in its environment, as a user's VS Code gets it from their shell (if a start
+      // here fails, the daemon's exit hook ends it with the process).
+      const [basic, token, tls, noDelete, big, daemon] = await Promise.all([
         lab.startRegistry({ name: 'e2e-basic', auth: 'basic' }),
         lab.startRegistry({ name: 'e2e-token', auth: 'token' }),
         lab.startRegistry({ name: 'e2e-tls', tls: 'ca' }),
         lab.startRegistry({ name: 'e2e-nodelete', deleteEnabled: false }),
         lab.startRegistry({ name: 'e2e-big' }),
+        DockerDaemon.start(),
       ]);
-      const bulk = await seedBulkContent(big);
-      const description = {
-        // The log is read by the editor tests to count the requests the registry saw.
-        registry: { url: registry.url, host: registry.host, logPath: registry.logPath },
-        content,
-        basic: { url: basic.url, host: basic.host, ...lab.user },
-        // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
-        token: {
-          url: token.url,
-          host: token.host,
-          ...lab.user,
-          readOnly: lab.readOnlyUser,
-          realm: token.tokenServer!.realm,
-          service: token.tokenService!,
-        },
-        tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
-        providers: providers.description,
-        noDelete: { url: noDelete.url, host: noDelete.host },
-        // A registry the size of a real one (1,000 tags, a catalog of several pages); tests put a counting proxy in front.
-        big: { url: big.url, host: big.host, bulk: describeBulk(bulk) },
-      };
-      return await runIntegration(registry.url, JSON.stringify(description), providers);
+      try {
+        const bulk = await seedBulkContent(big);
+        const description = {
+          // The log is read by the editor tests to count the requests the registry saw.
+          registry: { url: registry.url, host: registry.host, logPath: registry.logPath },
+          content,
+          basic: { url: basic.url, host: basic.host, ...lab.user },
+          // Token auth: alice may do anything, bob only pull; the secrets test asks the realm for tokens itself.
+          token: {
+            url: token.url,
+            host: token.host,
+            ...lab.user,
+            readOnly: lab.readOnlyUser,
+            realm: token.tokenServer!.realm,
+            service: token.tokenService!,
+          },
+          tls: { url: tls.url, host: tls.host, caCertPath: tls.caCertPath },
+          providers: providers.description,
+          noDelete: { url: noDelete.url, host: noDelete.host },
+          // A registry the size of a real one (1,000 tags, a catalog of several pages); tests put a counting proxy in front.
+          big: { url: big.url, host: big.host, bulk: describeBulk(bulk) },
+        };
+        return await runIntegration(registry.url, JSON.stringify(description), providers, daemon.env);
+      } finally {
+        await daemon.stop();
+      }
     }
     if (mode === 'e2e') {
       // ECR's and Google's APIs, and the AWS profile and cloud helpers a user's machine has.
@@ -129,10 +138,15 @@ function githubStandIn(providers: ProviderLab): { extraVsix: string[]; skipBuilt
 }
 
 /** The integration suite runs inside the extension host, loaded from the unpacked .vsix. */
-async function runIntegration(registryUrl: string, labJson: string, providers: ProviderLab): Promise<number> {
+async function runIntegration(
+  registryUrl: string,
+  labJson: string,
+  providers: ProviderLab,
+  dockerEnv: { DOCKER_HOST: string },
+): Promise<number> {
   // Debug level, so the log holds every request line: the secrets test reads it all.
   const standIn = githubStandIn(providers);
-  const server = await startVsCodeServer({ logLevel: 'debug', ...standIn, env: { ...isolatedLogins(), ...standIn.env } });
+  const server = await startVsCodeServer({ logLevel: 'debug', ...standIn, env: { ...isolatedLogins(), ...standIn.env, ...dockerEnv } });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);

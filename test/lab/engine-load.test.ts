@@ -1,18 +1,33 @@
-// Pull into a local engine against a real registry: the archive streamed into a process that
-// checks it with skopeo, into Debian's podman (vfs storage in a private root, when podman is
-// installed), and the errors for an engine that is missing or refuses the archive.
+// Pull into a local engine against a real registry: into a real Docker daemon (Debian's dockerd,
+// started by the lab in a private folder and reached through DOCKER_HOST, as the docker CLI reaches
+// it), into Debian's podman (vfs storage in a private root), and the errors for an engine that is
+// missing or cannot reach its daemon.
+//
+// Until 2026-12 the Docker path was tested against a stand-in process that checked the archive with
+// skopeo, because no Docker daemon ran here. The lab's own dockerd replaced it: skopeo's reader is
+// the containers/image library that `podman load` uses too, so the podman test below still covers
+// what the stand-in checked, and Docker's own reader now checks the rest.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
-import { loadIntoEngine } from '../../src/core/operations/engine-load';
+import { enginePlatform, loadIntoEngine } from '../../src/core/operations/engine-load';
+import type { CopyEvent } from '../../src/core/operations/copy';
+import { hostPlatform } from '../../src/core/oci/manifest';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { seedSampleContent, type SampleContent } from '../support/lab/content';
+import { OciLayout, pushToRegistry, seedSampleContent, type SampleContent } from '../support/lab/content';
+import { DockerDaemon } from '../support/lab/docker-daemon';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+const MIB = 1024 * 1024;
+/** Large enough that `docker load` is still unpacking it when the test sees it begin. */
+const LARGE_LAYERS = [24 * MIB, 24 * MIB];
+/** How often, and for how long at most, the test looks at the daemon's work. */
+const POLL_MS = 5;
+const WAIT_LIMIT_MS = 60_000;
 
 function onPath(command: string): boolean {
   try {
@@ -20,6 +35,17 @@ function onPath(command: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check` holds, looking every few milliseconds, at most WAIT_LIMIT_MS. */
+async function waitFor(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
+    await sleep(POLL_MS);
   }
 }
 
@@ -42,33 +68,134 @@ describe('pull into a local engine', function () {
     await lab?.stopAll();
   });
 
-  it('streams a docker archive of one platform that skopeo reads, and reports the name the engine printed', async function () {
-    // A stand-in engine: keeps stdin in a file, checks it with skopeo, and answers like docker load.
-    const script =
-      'f=$(mktemp); cat > "$f"; skopeo inspect --raw docker-archive:"$f" > "$f.json" && grep -q "\\"layers\\"" "$f.json" && echo "Loaded image: checked/$(wc -c < "$f" | tr -d " ")"; s=$?; rm -f "$f" "$f.json"; exit $s';
-    const repo = session.registry(registry.host).repository(sample.multiPlatform.repository);
-    const result = await loadIntoEngine(repo, sample.multiPlatform.tag, {
-      engine: { command: 'sh', args: ['-c', script] },
-      repoTag: `${registry.host}/apps/web:v1`,
-      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  describe('into Docker (the lab’s dockerd, through DOCKER_HOST)', function () {
+    let daemon: DockerDaemon;
+    let previousDockerHost: string | undefined;
+    let engineArchitecture: string;
+
+    before(async function () {
+      this.timeout(120_000);
+      daemon = await DockerDaemon.start();
+      // The extension runs the docker CLI with its own environment: DOCKER_HOST there is how a
+      // user points it at a daemon, and how these tests point it at the lab's.
+      previousDockerHost = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = daemon.env.DOCKER_HOST;
+      engineArchitecture = (await daemon.docker(['version', '--format', '{{.Server.Arch}}'])).stdout.trim();
     });
-    assert.equal(result.loaded.length, 1);
-    assert.match(result.loaded[0]!, /^checked\/\d+$/);
-    assert.equal(result.root.digest, sample.multiPlatform.platforms.find((p) => p.platform.architecture === 'arm64')!.digest);
+
+    after(async function () {
+      this.timeout(60_000);
+      if (previousDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previousDockerHost;
+      await daemon?.stop();
+    });
+
+    it('loads the engine’s own platform of an index by default, with progress, under the name docker reports', async function () {
+      const repo = session.registry(registry.host).repository(sample.multiPlatform.repository);
+      const name = `${registry.host}/apps/web:v1`;
+      const progress: CopyEvent[] = [];
+      const result = await loadIntoEngine(repo, sample.multiPlatform.tag, {
+        engine: { command: 'docker' },
+        repoTag: name,
+        onProgress: (event) => progress.push(event),
+      });
+      assert.deepEqual(result.loaded, [name]);
+      const own = sample.multiPlatform.platforms.find((p) => p.platform.architecture === engineArchitecture);
+      assert.ok(own, `the lab's index has no ${engineArchitecture} image`);
+      assert.equal(result.root.digest, own.digest);
+      const bytes = progress.filter((e) => e.type === 'bytes');
+      assert.ok(bytes.length > 0, 'no byte progress');
+      assert.equal(bytes.at(-1)!.type === 'bytes' && bytes.at(-1)!.doneBytes, result.bytes.total);
+
+      const image = await daemon.inspectImage(name);
+      assert.ok(image, `docker has no image ${name}`);
+      assert.deepEqual(image.RepoTags, [name]);
+      assert.equal(`${image.Os}/${image.Architecture}`, `linux/${engineArchitecture}`);
+      const manifest = await repo.getManifest(own.digest);
+      assert.ok(manifest.kind === 'image');
+      assert.equal(image.Id, manifest.manifest.config.digest);
+    });
+
+    it('loads another platform of the index when asked', async function () {
+      const other = sample.multiPlatform.platforms.find((p) => p.platform.architecture !== engineArchitecture)!;
+      const repo = session.registry(registry.host).repository(sample.multiPlatform.repository);
+      const name = `${registry.host}/apps/web:v1-${other.platform.architecture}`;
+      const result = await loadIntoEngine(repo, sample.multiPlatform.tag, {
+        engine: { command: 'docker' },
+        repoTag: name,
+        platform: other.platform,
+      });
+      assert.deepEqual(result.loaded, [name]);
+      const image = await daemon.inspectImage(name);
+      assert.equal(image?.Architecture, other.platform.architecture);
+    });
+
+    it('Cancel while docker load is unpacking the archive leaves no image', async function () {
+      const layout = await OciLayout.create(join(lab.dir, 'content', 'engine-large'));
+      const large = await layout.image({ seed: 'engine-large', layers: LARGE_LAYERS });
+      await pushToRegistry(layout, large, registry, 'media/large:v1');
+      const name = `${registry.host}/media/large:v1`;
+      const repo = session.registry(registry.host).repository('media/large');
+      // Only a folder this load makes counts (an earlier load's could be on its way out).
+      const earlier = new Set(daemon.importsInProgress());
+      const ours = (): string[] => daemon.importsInProgress().filter((name) => !earlier.has(name));
+      const abort = new AbortController();
+      const loading = loadIntoEngine(repo, 'v1', { engine: { command: 'docker' }, repoTag: name, signal: abort.signal });
+      let settled = false;
+      const outcome = loading.then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      void outcome.then(() => (settled = true));
+      // The daemon has begun to receive the archive: its unpacking folder exists.
+      await waitFor('docker load to begin unpacking', () => settled || ours().length > 0);
+      abort.abort();
+      const ended = await outcome;
+      assert.ok('error' in ended, 'the load finished before Cancel could stop it');
+      assert.ok(ended.error instanceof CoreError && ended.error.code === 'CANCELLED', `not cancelled: ${String(ended.error)}`);
+      // The daemon saw the archive end early: it gives up and removes what it unpacked.
+      await waitFor('the daemon to drop the unfinished archive', () => ours().length === 0);
+      assert.equal(await daemon.inspectImage(name), undefined, 'the cancelled image is in docker');
+      const { stdout } = await daemon.docker(['image', 'ls', '--quiet', '--no-trunc', '--filter', `reference=${registry.host}/media/*`]);
+      assert.equal(stdout.trim(), '');
+    });
+
+    it('asks the daemon DOCKER_HOST names for its platform, and gets nothing from one that is not there', async function () {
+      assert.deepEqual(await enginePlatform('docker', { command: 'docker' }), { os: 'linux', architecture: engineArchitecture });
+      process.env.DOCKER_HOST = `unix://${join(daemon.dir, 'nobody-listens.sock')}`;
+      try {
+        assert.equal(await enginePlatform('docker', { command: 'docker' }), undefined);
+      } finally {
+        process.env.DOCKER_HOST = daemon.env.DOCKER_HOST;
+      }
+      assert.equal(await enginePlatform('docker', { command: 'no-such-engine-here' }), undefined);
+    });
+
+    it('says so when the docker CLI cannot reach a daemon', async function () {
+      const repo = session.registry(registry.host).repository('library/alpine');
+      process.env.DOCKER_HOST = `unix://${join(daemon.dir, 'nobody-listens.sock')}`;
+      try {
+        await assert.rejects(
+          loadIntoEngine(repo, '3.20', { engine: { command: 'docker' }, repoTag: 'alpine:3.20' }),
+          (err: unknown) =>
+            err instanceof CoreError &&
+            err.code === 'ENGINE_LOAD_FAILED' &&
+            // The daemon's words, once: "…Is the docker daemon running? Is its daemon or storage available?"
+            /docker load failed \(exit code 1\): .*Cannot connect to the Docker daemon.*nobody-listens\.sock.*running\? Is its daemon/.test(
+              err.message,
+            ),
+        );
+      } finally {
+        process.env.DOCKER_HOST = daemon.env.DOCKER_HOST;
+      }
+    });
   });
 
-  it('says so when the engine is missing or refuses the archive', async function () {
+  it('says so when the engine is missing', async function () {
     const repo = session.registry(registry.host).repository('library/alpine');
     await assert.rejects(
       loadIntoEngine(repo, '3.20', { engine: { command: 'no-such-engine-here' }, repoTag: 'alpine:3.20' }),
       (err: unknown) => err instanceof CoreError && err.code === 'ENGINE_NOT_FOUND',
-    );
-    await assert.rejects(
-      loadIntoEngine(repo, '3.20', {
-        engine: { command: 'sh', args: ['-c', 'cat > /dev/null; echo "no daemon" >&2; exit 3'] },
-        repoTag: 'alpine:3.20',
-      }),
-      (err: unknown) => err instanceof CoreError && err.code === 'ENGINE_LOAD_FAILED' && /exit code 3\): no daemon/.test(err.message),
     );
   });
 
@@ -79,6 +206,11 @@ describe('pull into a local engine', function () {
     const args = ['--root', join(root, 'storage'), '--runroot', join(root, 'run'), '--storage-driver', 'vfs'];
     const repo = session.registry(registry.host).repository('library/alpine');
     const name = `${registry.host}/library/alpine:3.20`;
+    // Podman runs images of the machine it is on.
+    assert.deepEqual(await enginePlatform('podman', { command: 'podman', args }), {
+      os: 'linux',
+      architecture: hostPlatform().architecture,
+    });
     const result = await loadIntoEngine(repo, '3.20', { engine: { command: 'podman', args }, repoTag: name });
     assert.deepEqual(result.loaded, [name]);
     const images = execFileSync('podman', [...args, 'images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'], { encoding: 'utf8' });

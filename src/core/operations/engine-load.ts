@@ -4,13 +4,13 @@
  * `docker load` or `podman load` on stdin, never written out as a tar file. The engine's own
  * words name the image it loaded.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { cancelled, CoreError } from '../errors';
-import { hostPlatform, parseManifest, type Platform } from '../oci/manifest';
+import { hostPlatform, parseManifest, parsePlatform, type Platform } from '../oci/manifest';
 import { isDigest } from '../oci/digest';
 import { writeDockerArchiveTo } from '../layout/docker-archive';
 import { OciImageLayout } from '../layout/oci-layout';
@@ -35,6 +35,34 @@ export interface EngineLoadOptions extends TransferOptions {
 export interface EngineLoadResult extends CopyResult {
   /** The image names the engine says it loaded. */
   loaded: string[];
+}
+
+/** How long an engine may take to say its platform (a remote daemon over ssh is slow to answer). */
+const PLATFORM_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * The platform the engine runs images for, as it says: Docker's server (which DOCKER_HOST or the
+ * docker context may put on another machine than this one) or Podman's host. Undefined when the
+ * engine is missing, its daemon does not answer in time, or the answer is not a platform.
+ */
+export function enginePlatform(kind: 'docker' | 'podman', engine: EngineCommand, signal?: AbortSignal): Promise<Platform | undefined> {
+  const query =
+    kind === 'docker' ? ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}'] : ['info', '--format', '{{.Host.OS}}/{{.Host.Arch}}'];
+  return new Promise((resolve) => {
+    execFile(
+      engine.command,
+      [...(engine.args ?? []), ...query],
+      { timeout: PLATFORM_QUERY_TIMEOUT_MS, maxBuffer: 64 * 1024, windowsHide: true, ...(signal ? { signal } : {}) },
+      (error, stdout) => {
+        if (error) return resolve(undefined);
+        try {
+          resolve(parsePlatform(String(stdout)));
+        } catch {
+          resolve(undefined);
+        }
+      },
+    );
+  });
 }
 
 /** The most of an engine's output kept for a message. */
@@ -63,6 +91,11 @@ export async function loadIntoEngine(repository: Repository, reference: string, 
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
   }
+}
+
+/** The engine's words as a sentence: a full stop unless they already end one (docker's end with "running?"). */
+function sentence(text: string): string {
+  return /[.?!]$/.test(text) ? text : `${text}.`;
 }
 
 /** Runs `<engine> load`, feeds it with `write`, and returns the names it reports loading. */
@@ -101,7 +134,7 @@ async function streamInto(
     if (code.value !== 0)
       throw new CoreError(
         'ENGINE_LOAD_FAILED',
-        `${engine.command} load failed (exit code ${code.value}): ${said || 'it said nothing'}. Is its daemon or storage available?`,
+        `${engine.command} load failed (exit code ${code.value}): ${sentence(said || 'it said nothing')} Is its daemon or storage available?`,
       );
     if (written.status === 'rejected')
       throw new CoreError(
