@@ -275,6 +275,32 @@ describe('Clean-up of untagged manifests on Harbor and GHCR, listed by their API
       assert.match(err.message, /delete:packages/);
     });
 
+    it('a tag that shares its manifest with a kept tag is removed alone: a throwaway version moves it, then goes', async function () {
+      this.timeout(60_000);
+      const { session, provider } = ghcrClient();
+      const repository = session.registry('ghcr.io').repository('octocat/tidy');
+      await repository.tag('keep', 'shared');
+      const plan = planCleanup(
+        await readTagFacts(repository, ['keep', 'shared']),
+        { match: 'shared', sharedDigest: 'delete-tag' },
+        Date.now(),
+      );
+      assert.deepEqual(
+        plan.tagDeletions.map((t) => t.tag),
+        ['shared'],
+      );
+      const report = await runCleanup(repository, plan, { deleteManifest: (digest) => provider.deleteManifest!('octocat/tidy', digest) });
+      assert.deepEqual(report.totals, { deleted: 1, failed: 0, skipped: 0, notAttempted: 0 });
+      assert.equal((await failure(repository.resolve('shared'))).code, 'MANIFEST_UNKNOWN');
+      assert.equal((await repository.getManifest('keep')).descriptor.digest, onGhcr.index.descriptor.digest);
+      // The throwaway version is gone too: nothing new is left untagged.
+      const [amd64, arm64] = onGhcr.index.children.map((c) => c.descriptor.digest);
+      assert.deepEqual(
+        (await provider.listUntaggedManifests!('octocat/tidy')).map((m) => m.digest).sort(),
+        [amd64!, arm64!, onGhcr.signature.descriptor.digest].sort(),
+      );
+    });
+
     it('a version tagged after the preview is not deleted', async function () {
       this.timeout(60_000);
       const { session, provider } = ghcrClient();

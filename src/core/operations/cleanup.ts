@@ -139,7 +139,7 @@ async function runStep(repository: Repository, step: CleanupStep, options: Clean
           reason: now ? `tag "${tag}" now points at ${now.digest}, not the previewed manifest` : `tag "${tag}" is gone already`,
         };
     }
-    if (step.kind === 'tag') await repository.deleteTag(step.tag, signal);
+    if (step.kind === 'tag') await repository.deleteTag(step.tag, signal, options.deleteManifest);
     else if (options.deleteManifest) await options.deleteManifest(step.digest, signal);
     else await repository.deleteManifest(step.digest, signal);
     return { step, outcome: 'deleted' };
