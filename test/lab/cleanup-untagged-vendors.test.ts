@@ -222,6 +222,26 @@ describe('Clean-up of untagged manifests on Harbor and GHCR, listed by their API
       );
     });
 
+    it('follows Harbor’s Link from page to page, and lists every untagged artifact once', async function () {
+      this.timeout(60_000);
+      const images = await Promise.all([1, 2, 3].map((n) => layout.image({ seed: `harbor-many-${n}`, layers: [256] })));
+      for (const image of images) await pushToRegistry(layout, image, registry, `team/many@${image.descriptor.digest}`);
+      const { provider } = harborClient();
+      const listed = await provider.listUntaggedManifests!('team/many', { pageSize: 1 });
+      assert.deepEqual(listed.map((m) => m.digest).sort(), images.map((i) => i.descriptor.digest).sort());
+      for (const page of [2, 3])
+        assert.equal(
+          harbor.server.count(
+            'harbor.test',
+            new RegExp(`^/api/v2\\.0/projects/team/repositories/many/artifacts\\?.*&page=${page}&page_size=1$`),
+            'GET',
+          ),
+          1,
+          `page ${page} came by Link`,
+        );
+      assert.equal((await provider.listUntaggedManifests!('team/many', { pageSize: 1, limit: 2 })).length, 2, 'the limit holds');
+    });
+
     it('an artifact tagged after the preview is not deleted', async function () {
       this.timeout(60_000);
       const { session, provider } = harborClient();
