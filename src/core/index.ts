@@ -127,6 +127,7 @@ export {
   type CleanupStep,
   type StepOutcome,
 } from './operations/cleanup';
+export { readUntaggedDetails } from './operations/untagged-details';
 export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson, partialWarning } from './operations/cleanup-text';
 export {
   compareImages,

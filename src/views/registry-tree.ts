@@ -151,6 +151,11 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.redraws.redraw(node);
   }
 
+  /** The provider the tree chose for a registry it shows (a self-hosted Harbor named in settings or recognised); undefined when it shows none. */
+  providerOf(host: string): ProviderClient | undefined {
+    return this.registries.find((r) => r.entry.host === host)?.entry.provider;
+  }
+
   /** Refreshes a repository's node if the tree shows that registry (after a copy, tag or delete). */
   refreshRepository(host: string, repository: string): void {
     const registry = this.registries.find((r) => r.entry.host === host);

@@ -40,6 +40,8 @@ export interface CleanupRunOptions {
    * skipped. Without it, or when it fails, no untagged manifest is deleted.
    */
   untaggedNow?: (signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>;
+  /** Deletes a manifest by digest through the vendor's API (the provider's `deleteManifest`), where the Distribution API's delete does not work. */
+  deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>;
 }
 
 /**
@@ -86,9 +88,9 @@ export async function runCleanup(repository: Repository, plan: CleanupPlan, opti
         : typeof now === 'string'
           ? { step, outcome: 'skipped', reason: now }
           : now.has(step.digest)
-            ? await runStep(repository, step, options.signal)
+            ? await runStep(repository, step, options)
             : { step, outcome: 'skipped', reason: 'the registry no longer lists it as untagged (a tag points at it now, or it is gone)' };
-    } else outcome = await runStep(repository, step, options.signal);
+    } else outcome = await runStep(repository, step, options);
     outcomes.push(outcome);
     if (outcome.outcome === 'failed' && outcome.code && STOPPING.has(outcome.code))
       stopped = `not sent after an earlier failure: ${outcome.reason}`;
@@ -121,7 +123,8 @@ function stripCode({ step, outcome, reason }: Outcome): StepOutcome {
   return { step, outcome, ...(reason !== undefined ? { reason } : {}) };
 }
 
-async function runStep(repository: Repository, step: CleanupStep, signal: AbortSignal | undefined): Promise<Outcome> {
+async function runStep(repository: Repository, step: CleanupStep, options: CleanupRunOptions): Promise<Outcome> {
+  const signal = options.signal;
   try {
     const tags = step.kind === 'tag' ? [step.tag] : step.kind === 'manifest' ? step.tags : [];
     for (const tag of tags) {
@@ -136,7 +139,8 @@ async function runStep(repository: Repository, step: CleanupStep, signal: AbortS
           reason: now ? `tag "${tag}" now points at ${now.digest}, not the previewed manifest` : `tag "${tag}" is gone already`,
         };
     }
-    if (step.kind === 'tag') await repository.deleteTag(step.tag, signal);
+    if (step.kind === 'tag') await repository.deleteTag(step.tag, signal, options.deleteManifest);
+    else if (options.deleteManifest) await options.deleteManifest(step.digest, signal);
     else await repository.deleteManifest(step.digest, signal);
     return { step, outcome: 'deleted' };
   } catch (err) {
@@ -153,11 +157,16 @@ const NO_SUCH_MANIFEST = `sha256:${'0'.repeat(64)}`;
 /**
  * Throws DELETE_DISABLED (with how to enable deletes) when the registry refuses deletes, and any
  * login problem as it comes; resolves when a delete would be accepted. The probe deletes a digest
- * that cannot exist, so it changes nothing.
+ * that cannot exist, so it changes nothing; through `deleteManifest` (the vendor's API) when given.
  */
-export async function checkDeletesAllowed(repository: Repository, signal?: AbortSignal): Promise<void> {
+export async function checkDeletesAllowed(
+  repository: Repository,
+  signal?: AbortSignal,
+  deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>,
+): Promise<void> {
   try {
-    await repository.deleteManifest(NO_SUCH_MANIFEST, signal);
+    if (deleteManifest) await deleteManifest(NO_SUCH_MANIFEST, signal);
+    else await repository.deleteManifest(NO_SUCH_MANIFEST, signal);
   } catch (err) {
     if (!(err instanceof CoreError)) throw err;
     const status = (err as { status?: number }).status;

@@ -3,9 +3,12 @@
  * (goharbor/harbor api/v2.0/swagger.yaml), for users the registry's `_catalog` refuses (Harbor
  * serves the catalog to system administrators only). Public projects are listed without a login;
  * a login is the registry's own (a user's password or CLI secret, or a robot account), sent Basic.
+ * Its artifact list names the artifacts no tag points at, which a clean-up may offer to delete.
  */
+import { CoreError } from '../errors';
+import { isDigest } from '../oci/digest';
 import type { ListOptions } from '../registry/client';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, UntaggedManifestListing } from './provider';
 import { apiUrl, count, getJson, isRepositoryName, listIn, nextPage, segment, text, time, walkPages, type ApiParty } from './vendor-api';
 
 const VENDOR = 'Harbor';
@@ -67,6 +70,51 @@ export class HarborProvider implements ProviderClient {
       }
     }
   }
+
+  /**
+   * The repository's top-level artifacts without a tag: GET
+   * /projects/{project_name}/repositories/{repository_name}/artifacts (listArtifacts) with
+   * `q=tags=nil` ("to list only untagged artifacts") and `with_tag=true`, paged by page/page_size
+   * with a Link like every list. Harbor leaves out, unless asked for `base=*`, the untagged
+   * artifacts another one references (an index's platform manifests) and accessories (signatures,
+   * anything with a subject) (src/pkg/artifact/dao/dao.go), so neither is offered: they go with
+   * what holds them. The name within the project goes encoded twice (the swagger's
+   * repositoryName: "a/b -> a%2Fb -> a%252Fb"). Each artifact's tags are checked too: one with a
+   * tag is never listed, whatever the query did.
+   */
+  readonly listUntaggedManifests = async (
+    repository: string,
+    options: { signal?: AbortSignal; limit?: number; pageSize?: number } = {},
+  ): Promise<UntaggedManifestListing[]> => {
+    const slash = repository.indexOf('/');
+    if (slash <= 0)
+      throw new CoreError('NOT_VISIBLE', `${repository} is not in a Harbor project (a Harbor repository is named project/name).`);
+    const project = repository.slice(0, slash);
+    const name = repository.slice(slash + 1);
+    const { headers, party } = await this.signedIn();
+    const what = `the artifacts of ${repository}`;
+    const limit = Math.max(1, options.limit ?? 100_000);
+    const pages = walkPages(
+      apiUrl(this.base, `/projects/${segment(project)}/repositories/${segment(segment(name))}/artifacts`, {
+        q: 'tags=nil',
+        with_tag: 'true',
+        page: 1,
+        page_size: Math.max(1, Math.min(100, options.pageSize ?? 100)),
+      }),
+      async (url) => {
+        const { json, res } = await getJson(this.ctx.api, url, headers, party, what, options.signal);
+        return { items: listIn(json, undefined, VENDOR, what).flatMap(untaggedArtifact), next: nextPage(res, undefined, party, what) };
+      },
+      VENDOR,
+      what,
+    );
+    const untagged: UntaggedManifestListing[] = [];
+    for await (const page of pages) {
+      untagged.push(...page.slice(0, limit - untagged.length));
+      if (untagged.length >= limit) break;
+    }
+    return untagged;
+  };
 
   async account(signal?: AbortSignal): Promise<string | undefined> {
     this.accountPromise ??= (async () => {
@@ -146,4 +194,15 @@ function project(raw: unknown): Project[] {
   if (id === undefined || !name) return [];
   const metadata = p.metadata as Record<string, unknown> | null | undefined;
   return [{ id, name, public: metadata?.public === 'true' || metadata?.public === true }];
+}
+
+/** An artifact of the list (the swagger's Artifact: digest, size, push_time, tags) when it has no tag. */
+function untaggedArtifact(raw: unknown): UntaggedManifestListing[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const a = raw as Record<string, unknown>;
+  if (typeof a.digest !== 'string' || !isDigest(a.digest)) return [];
+  if (Array.isArray(a.tags) && a.tags.length > 0) return [];
+  const size = count(a.size);
+  const created = time(a.push_time);
+  return [{ digest: a.digest, ...(size !== undefined ? { size } : {}), ...(created !== undefined ? { created } : {}) }];
 }

@@ -132,4 +132,10 @@ export interface ProviderClient {
     repository: string,
     options?: { signal?: AbortSignal; limit?: number; pageSize?: number },
   ) => Promise<UntaggedManifestListing[]>;
+  /**
+   * Deletes a manifest through the vendor's API where the Distribution API's delete does not work
+   * (GHCR answers `DELETE /v2/<name>/manifests/<digest>` with 405 UNSUPPORTED and deletes a package
+   * version instead); absent where the Distribution API's delete is the way.
+   */
+  readonly deleteManifest?: (repository: string, digest: string, options?: { signal?: AbortSignal }) => Promise<void>;
 }

@@ -17,7 +17,7 @@ import { header } from './endpoint-client';
 
 /** One request to a vendor's API. */
 export interface ApiRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: URL;
   headers?: Record<string, string>;
   /** A JSON or form body; a string, so retries and redirects can send it again. */

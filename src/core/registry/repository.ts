@@ -289,9 +289,19 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   /**
    * Removes one tag and leaves the manifest (and its other tags) in place: `DELETE` by tag where
    * the registry allows it (OCI 1.1), else the throwaway method — point the tag at a unique empty
-   * manifest, then delete that manifest by digest.
+   * manifest, then delete that manifest by digest. With `deleteManifest` (a vendor's delete, where
+   * the registry refuses the Distribution API's, as ghcr.io does) only the throwaway method is
+   * used, its manifest deleted that way.
    */
-  async deleteTag(tag: string, signal?: AbortSignal): Promise<'tag-delete' | 'throwaway-manifest'> {
+  async deleteTag(
+    tag: string,
+    signal?: AbortSignal,
+    deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>,
+  ): Promise<'tag-delete' | 'throwaway-manifest'> {
+    if (deleteManifest) {
+      await deleteManifest(await this.pushThrowaway(tag, signal), signal);
+      return 'throwaway-manifest';
+    }
     const endpoint = await this.deleteEndpoint();
     const res = await endpoint.send({ method: 'DELETE', path: `/${this.repository}/manifests/${tag}`, scopes: this.deleteScopes, signal });
     const text = await errorBodyText(res);

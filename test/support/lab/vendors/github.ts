@@ -1,8 +1,10 @@
 // GitHub's side of ghcr.io, from GitHub's published documentation: the REST API at api.github.com
 // (users, organizations, container packages, paging, scopes and rate limits) and the Container
 // registry at ghcr.io, whose Bearer challenge sends clients to https://ghcr.io/token, which takes a
-// GitHub token as the password. The `/v2/` part is a real lab registry. Each answer names the
-// documentation page it follows.
+// GitHub token as the password. The `/v2/` part is a real lab registry, except the manifest delete,
+// which ghcr.io refuses (405 UNSUPPORTED); a package's versions are the manifests that registry
+// holds (stored-manifests.ts), and deleting a version deletes its manifest there. Each answer names
+// the documentation page it follows.
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
@@ -17,6 +19,7 @@ import {
   type ContractAnswer,
   type ContractRequest,
 } from './contract-server';
+import { deleteFromRegistry, storedManifests } from './stored-manifests';
 
 export interface GitHubToken {
   /** Classic token scopes, sent back in `X-OAuth-Scopes`. */
@@ -54,6 +57,8 @@ const DOCS = 'https://docs.github.com/rest';
 const DEFAULT_LIMIT = 5000;
 
 export class GitHubContract {
+  /** Package version ids by `repository@digest`, stable for the contract's life as GitHub's are. */
+  private readonly versionIds = new Map<string, number>();
   /** Requests left per token in the current rate-limit window (tests set a token's to 0). */
   readonly remaining = new Map<string, number>();
   /** The epoch second the current window resets at. */
@@ -78,7 +83,26 @@ export class GitHubContract {
       label: 'github',
       names: [names.registry, names.api],
       handler: (req) => (req.host === names.api ? ref.contract!.api(req) : ref.contract!.registryHost(req)),
-      fronts: [{ host: names.registry, registry, realm: `https://${names.registry}/token`, service: names.registry }],
+      fronts: [
+        {
+          host: names.registry,
+          registry,
+          realm: `https://${names.registry}/token`,
+          service: names.registry,
+          // ghcr.io answers the Distribution API's manifest delete with 405 UNSUPPORTED "The operation
+          // is unsupported." (podman-container-tools/skopeo#1880); versions are deleted through the REST API.
+          intercept: (req: ContractRequest) =>
+            req.method === 'DELETE' && /^\/v2\/.+\/manifests\//.test(req.path)
+              ? {
+                  answer: {
+                    status: 405,
+                    headers: { 'docker-distribution-api-version': 'registry/2.0' },
+                    json: { errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] },
+                  },
+                }
+              : undefined,
+        },
+      ],
     });
     ref.contract = new GitHubContract(server, world, registry);
     return ref.contract;
@@ -132,7 +156,7 @@ export class GitHubContract {
   }
 
   /** api.github.com: authentication, rate limits, then the route. */
-  private api(req: ContractRequest): ContractAnswer | undefined {
+  private api(req: ContractRequest): ContractAnswer | undefined | Promise<ContractAnswer> {
     const token = bearerToken(req.headers);
     // "Bad credentials" for a token GitHub does not (or no longer) know (authenticating-to-the-rest-api).
     const holder = this.holder(token);
@@ -164,8 +188,87 @@ export class GitHubContract {
       };
     }
     this.remaining.set(token!, left - 1);
+    const versions = this.versionRoute(req, holder.user, holder.token);
+    if (versions) return versions.then((answer) => ({ ...answer, headers: { ...headers, ...answer.headers } }));
     const answer = this.route(req, holder.user, holder.token);
     return answer && { ...answer, headers: { ...headers, ...answer.headers } };
+  }
+
+  /**
+   * A package's versions (rest/packages/packages): `GET …/packages/container/{package_name}/versions`
+   * under `/user`, `/orgs/{org}` or `/users/{username}` (read:packages; per_page/page with a
+   * Link), each a "package-version" whose `name` is the manifest's digest and
+   * `metadata.container.tags` its tags; and `DELETE …/versions/{package_version_id}`, 204, which
+   * a classic token may send only with read:packages and delete:packages, for a package its owner
+   * (or an organization the user belongs to) holds. The versions are the lab registry's manifests
+   * of `owner/name`; a deleted version's manifest is deleted there. Undefined for other routes.
+   */
+  private versionRoute(req: ContractRequest, user: GitHubUser, token: GitHubToken): Promise<ContractAnswer> | undefined {
+    const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+    const mine = parts[0] === 'user';
+    const kind = parts[0] ?? '';
+    const owner = mine ? user.login : (parts[1] ?? '');
+    const rest = parts.slice(mine ? 1 : 2);
+    if (rest[0] !== 'packages' || rest[1] !== 'container' || rest[3] !== 'versions' || rest.length > 5) return undefined;
+    const name = rest[2]!;
+    const id = rest[4];
+    if (!['user', 'orgs', 'users'].includes(kind) || (id === undefined ? req.method !== 'GET' : req.method !== 'DELETE')) return undefined;
+    const notFound: ContractAnswer = {
+      status: 404,
+      json: { message: 'Package not found.', documentation_url: `${DOCS}/packages/packages` },
+    };
+    const isOrg = this.world.orgs.includes(owner);
+    if ((kind === 'orgs' && !isOrg) || (kind === 'users' && isOrg)) return Promise.resolve(notFound);
+    const pkg = this.world.packages.find((p) => p.owner.toLowerCase() === owner.toLowerCase() && p.name === name);
+    const member = owner.toLowerCase() === user.login.toLowerCase() || user.orgs.includes(owner);
+    if (!pkg || (!member && pkg.visibility !== 'public')) return Promise.resolve(notFound);
+    const repository = `${pkg.owner}/${pkg.name}`.toLowerCase();
+    const idOf = (digest: string): number => {
+      const key = `${repository}@${digest}`;
+      if (!this.versionIds.has(key)) this.versionIds.set(key, 7000 + this.versionIds.size);
+      return this.versionIds.get(key)!;
+    };
+    const stored = storedManifests(this.registry, repository) ?? [];
+    if (id === undefined) {
+      if (!token.scopes.some((s) => s === 'read:packages' || s === 'write:packages' || s === 'delete:packages'))
+        return Promise.resolve({
+          status: 403,
+          headers: { 'x-accepted-oauth-scopes': 'read:packages' },
+          json: { message: 'You need at least read:packages scope to list packages.', documentation_url: `${DOCS}/packages/packages` },
+        });
+      // Newest first, as GitHub lists versions.
+      const versions = [...stored]
+        .sort((a, b) => b.pushed.getTime() - a.pushed.getTime() || a.digest.localeCompare(b.digest))
+        .map((m) => {
+          const versionId = idOf(m.digest);
+          const path = `${kind === 'user' ? 'user' : `${kind}/${owner}`}/packages/container/${encodeURIComponent(pkg.name)}/versions/${versionId}`;
+          return {
+            id: versionId,
+            name: m.digest,
+            url: `${this.apiOrigin}/${path}`,
+            package_html_url: `https://github.com/${isOrg ? 'orgs' : 'users'}/${pkg.owner}/packages/container/package/${encodeURIComponent(pkg.name)}`,
+            created_at: m.pushed.toISOString(),
+            updated_at: m.pushed.toISOString(),
+            html_url: `https://github.com/${isOrg ? 'orgs' : 'users'}/${pkg.owner}/packages/container/${encodeURIComponent(pkg.name)}/${versionId}`,
+            metadata: { package_type: 'container', container: { tags: m.tags } },
+          };
+        });
+      return Promise.resolve(this.paged(req, versions));
+    }
+    // "OAuth app tokens and personal access tokens (classic) need the read:packages and
+    // delete:packages scopes to use this endpoint" (rest/packages/packages#delete-package-version-for-an-organization).
+    if (!member) return Promise.resolve({ status: 403, json: { message: 'Must have admin rights to Package.', documentation_url: DOCS } });
+    if (!token.scopes.includes('delete:packages') || !token.scopes.some((s) => s === 'read:packages' || s === 'write:packages'))
+      return Promise.resolve({
+        status: 403,
+        headers: { 'x-accepted-oauth-scopes': 'delete:packages, read:packages' },
+        json: { message: 'You need delete:packages and read:packages scopes to delete package versions.', documentation_url: DOCS },
+      });
+    const version = stored.find((m) => String(idOf(m.digest)) === id);
+    if (!version) return Promise.resolve(notFound);
+    return deleteFromRegistry(this.registry, repository, version.digest).then((status) =>
+      status === 202 ? { status: 204 } : { status: 500, json: { message: `the registry answered ${status}` } },
+    );
   }
 
   private route(req: ContractRequest, user: GitHubUser, token: GitHubToken): ContractAnswer | undefined {

@@ -11,7 +11,10 @@
 // "this can be called by anonymous request. Some attributes will be omitted") answers the
 // GeneralInfo Harbor gives an anonymous caller (auth_mode and the like), with the protected
 // attributes (harbor_version, external_url, registry_url…) for a signed-in user only
-// (src/controller/systeminfo/controller.go).
+// (src/controller/systeminfo/controller.go). A repository's artifacts (listArtifacts) are the
+// manifests the lab registry really holds (stored-manifests.ts), listed as Harbor's artifact DAO
+// does (src/pkg/artifact/dao/dao.go): tagged ones and untagged ones no index references, never an
+// accessory (a manifest with a subject).
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
@@ -26,6 +29,7 @@ import {
   type ContractAnswer,
   type ContractRequest,
 } from './contract-server';
+import { imageSize, storedManifests, type StoredManifest } from './stored-manifests';
 
 export interface HarborUser {
   username: string;
@@ -145,7 +149,69 @@ export class HarborContract {
         })),
       );
     }
+    // GET /projects/{project_name}/repositories/{repository_name}/artifacts (listArtifacts)
+    const artifacts = /^\/api\/v2\.0\/projects\/([^/]+)\/repositories\/([^/]+)\/artifacts$/.exec(req.path);
+    if (artifacts) {
+      const project = this.world.projects.find((p) => p.name === decodeURIComponent(artifacts[1]!));
+      if (!project) return this.error(404, 'NOT_FOUND', 'project not found');
+      if (!sees(project)) return user ? this.error(403, 'FORBIDDEN', 'forbidden') : this.error(401, 'UNAUTHORIZED', 'unauthorized');
+      // "If it contains slash, encode it twice over with URL encoding" (the swagger's repositoryName):
+      // the router decodes the path once, so a slash encoded once splits it and nothing matches.
+      if (/%2f/i.test(artifacts[2]!)) return this.error(404, 'NOT_FOUND', 'not found');
+      const name = decodeURIComponent(decodeURIComponent(artifacts[2]!));
+      return this.artifacts(req, `${project.name}/${name}`);
+    }
     return this.error(404, 'NOT_FOUND', 'not found');
+  }
+
+  /**
+   * A repository's artifacts as listArtifacts answers them: the base collection is the tagged
+   * artifacts and the untagged ones no other artifact references, accessories left out (the DAO's
+   * `both` and `notacc` filters); `q=tags=nil` keeps the untagged ones, `q=tags=*` the tagged ones;
+   * newest push first; `with_tag` (default true) puts the tags in. Each is the swagger's Artifact
+   * (id, digest, size, push_time, media types, references with each child's digest and platform, tags).
+   */
+  private artifacts(req: ContractRequest, repository: string): ContractAnswer {
+    const stored = storedManifests(this.registry, repository);
+    if (!stored) return this.error(404, 'NOT_FOUND', `repository ${repository} not found`);
+    const referenced = new Set(stored.flatMap((m) => (m.json.manifests ?? []).map((c) => c.digest)));
+    const q = req.query.get('q');
+    if (q !== null && q !== 'tags=nil' && q !== 'tags=*') return this.error(400, 'BAD_REQUEST', `the lab Harbor does not filter by ${q}`);
+    const listed = stored
+      .filter((m) => m.tags.length > 0 || !referenced.has(m.digest))
+      .filter((m) => !m.json.subject)
+      .filter((m) => (q === 'tags=nil' ? m.tags.length === 0 : q === 'tags=*' ? m.tags.length > 0 : true))
+      .sort((a, b) => b.pushed.getTime() - a.pushed.getTime() || a.digest.localeCompare(b.digest));
+    const withTag = req.query.get('with_tag') !== 'false';
+    return this.paged(
+      req,
+      listed.map((m) => this.artifactJson(m, stored, withTag)),
+    );
+  }
+
+  private artifactJson(m: StoredManifest, stored: StoredManifest[], withTag: boolean): Record<string, unknown> {
+    const id = (digest: string) => stored.findIndex((s) => s.digest === digest) + 1;
+    const mediaType = m.json.mediaType ?? 'application/vnd.oci.image.manifest.v1+json';
+    return {
+      id: id(m.digest),
+      type: 'IMAGE',
+      media_type: m.json.config?.mediaType ?? mediaType,
+      manifest_media_type: mediaType,
+      digest: m.digest,
+      size: imageSize(m),
+      push_time: m.pushed.toISOString(),
+      pull_time: '0001-01-01T00:00:00.000Z',
+      references: (m.json.manifests ?? []).map((c) => ({
+        parent_id: id(m.digest),
+        child_id: id(c.digest),
+        child_digest: c.digest,
+        ...(c.platform ? { platform: c.platform } : {}),
+      })),
+      tags: withTag
+        ? m.tags.map((name, i) => ({ id: id(m.digest) * 100 + i, artifact_id: id(m.digest), name, push_time: m.pushed.toISOString() }))
+        : null,
+      accessories: null,
+    };
   }
 
   /** GeneralInfo as Harbor's systeminfo controller fills it: protected attributes only for a signed-in user. */
