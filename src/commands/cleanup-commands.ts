@@ -3,12 +3,12 @@
  * that the registry allows deletes, reads every tag's digest and date, shows a read-only preview of
  * exactly what would go (savable as JSON), and only after a confirmation deletes, one request at a
  * time, with progress and Cancel. Anything short of a full run opens a report of what was and was
- * not deleted. Where the registry's provider lists manifests without a tag (ACR), it also asks
- * whether to delete those. Scripts and tests pass `{ repository, policy, confirm, saveJsonTo? }`.
+ * not deleted. Where the registry's provider lists manifests without a tag (ACR, ECR, Artifact
+ * Registry), it also asks whether to delete those. Scripts and tests pass `{ repository, policy, confirm, saveJsonTo? }`.
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupPolicy, CleanupReport, Repository, UntaggedManifestListing } from '../core/index';
+import type { CleanupPlan, CleanupPolicy, CleanupReport, ManifestDeleter, Repository, UntaggedManifestListing } from '../core/index';
 import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
@@ -73,12 +73,17 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
   const { host, name } = target;
   const reference = `${host}/${name}`;
   const repository = ctx.registry.repository(host, name);
+  // Where the registry lists manifests without a tag (ACR's, ECR's, Artifact Registry's API), the
+  // clean-up can take them too; where the Distribution API cannot delete (ECR), the vendor's API does.
+  const provider = core().createProviderClient(ctx.registry.session.registry(host), ctx.registry.session.apiChannel());
+  const vendorDelete = provider.deleteManifest;
+  const deleteManifest = vendorDelete ? (digest: string, signal?: AbortSignal) => vendorDelete(name, digest, { signal }) : undefined;
 
   // Deletes disabled is known before anyone spends time on a policy.
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Checking that ${host} allows deletes…` },
-      () => core().checkDeletesAllowed(repository),
+      () => core().checkDeletesAllowed(repository, undefined, deleteManifest),
     );
   } catch (err) {
     const disabled = (err as { code?: string }).code === 'DELETE_DISABLED';
@@ -86,8 +91,6 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
     return disabled ? { deletesDisabled: true } : undefined;
   }
 
-  // Where the registry lists manifests without a tag (ACR's API), the clean-up can take them too.
-  const provider = core().createProviderClient(ctx.registry.session.registry(host), ctx.registry.session.apiChannel());
   const listUntagged = provider.listUntaggedManifests;
   const asked = preset?.policy ?? (await askPolicy(reference));
   if (!asked) return undefined;
@@ -119,7 +122,10 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
           },
         });
         if (listUntagged) progress.report({ message: 'listing untagged manifests…' });
-        const untagged = listUntagged ? await listUntagged(name, { signal: abort.signal }) : undefined;
+        const listed = listUntagged ? await listUntagged(name, { signal: abort.signal }) : undefined;
+        // Each one's platforms and subject, so a kept index's platforms and a kept manifest's referrers stay.
+        const untagged =
+          listed && policy.deleteUntagged ? await core().readUntaggedFacts(repository, listed, { signal: abort.signal }) : listed;
         return core().planCleanup(facts, policy, Date.now(), {
           ...(listing.complete ? {} : { partialAt: limit }),
           ...(untagged ? { untagged } : {}),
@@ -144,7 +150,7 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
 
   // Untagged manifests are listed again right before they go: one tagged since the preview stays.
   const untaggedNow = listUntagged ? (signal?: AbortSignal) => listUntagged(name, signal ? { signal } : {}) : undefined;
-  const report = await runWithProgress(repository, plan, reference, untaggedNow);
+  const report = await runWithProgress(repository, plan, reference, untaggedNow, deleteManifest);
   ctx.tree.refreshRepository(host, name);
   outcome.report = report;
   const { deleted, failed, skipped, notAttempted } = report.totals;
@@ -323,6 +329,7 @@ async function runWithProgress(
   plan: CleanupPlan,
   reference: string,
   untaggedNow: ((signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>) | undefined,
+  deleteManifest: ManifestDeleter | undefined,
 ): Promise<CleanupReport> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cleaning up ${reference}`, cancellable: true },
@@ -332,6 +339,7 @@ async function runWithProgress(
       return core().runCleanup(repository, plan, {
         signal: abort.signal,
         ...(untaggedNow ? { untaggedNow } : {}),
+        ...(deleteManifest ? { deleteManifest } : {}),
         onStep: (done, total) => progress.report({ message: `${done} of ${total} requests`, increment: 100 / total }),
       });
     },

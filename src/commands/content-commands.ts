@@ -168,7 +168,12 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
     if (mode === 'tag') await subject.repository.deleteTag(subject.tag!);
-    else await subject.repository.deleteManifest(descriptor.digest);
+    else {
+      // ECR deletes through its API (BatchDeleteImage); other registries through the Distribution API.
+      const provider = core().createProviderClient(registry.session.registry(subject.host), registry.session.apiChannel());
+      if (provider.deleteManifest) await provider.deleteManifest(subject.repositoryName, descriptor.digest);
+      else await subject.repository.deleteManifest(descriptor.digest);
+    }
     return true;
   });
   if (!ok) return undefined;

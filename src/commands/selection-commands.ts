@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupReport, Reference, Repository } from '../core/index';
+import type { CleanupPlan, CleanupReport, ManifestDeleter, Reference, Repository } from '../core/index';
 import { askModal, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
@@ -72,6 +72,13 @@ function report(what: string, summary: SelectionSummary, log: vscode.LogOutputCh
   );
 }
 
+/** The provider's delete by digest where the Distribution API's does not work (ECR's BatchDeleteImage). */
+function vendorDelete(ctx: CommandContext, group: { host: string; name: string }): ManifestDeleter | undefined {
+  const provider = core().createProviderClient(ctx.registry.session.registry(group.host), ctx.registry.session.apiChannel());
+  const remove = provider.deleteManifest;
+  return remove ? (digest, signal) => remove(group.name, digest, { signal }) : undefined;
+}
+
 interface RepositoryGroup {
   host: string;
   name: string;
@@ -109,7 +116,7 @@ export async function deleteSelection(
         token.onCancellationRequested(() => abort.abort());
         const planned: { group: RepositoryGroup; plan: CleanupPlan }[] = [];
         for (const group of groups) {
-          await core().checkDeletesAllowed(group.repository, abort.signal);
+          await core().checkDeletesAllowed(group.repository, abort.signal, vendorDelete(ctx, group));
           const tags: string[] = [];
           for await (const page of ctx.registry.session.registry(group.host).listTags(group.name, { pageSize: 1000, signal: abort.signal }))
             tags.push(...page);
@@ -159,8 +166,10 @@ export async function deleteSelection(
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       for (const { group, plan } of plans) {
+        const deleteManifest = vendorDelete(ctx, group);
         const result = await core().runCleanup(group.repository, plan, {
           signal: abort.signal,
+          ...(deleteManifest ? { deleteManifest } : {}),
           onStep: () => progress.report({ increment: 100 / count }),
         });
         reports.push(result);

@@ -126,7 +126,9 @@ export {
   type CleanupReport,
   type CleanupStep,
   type StepOutcome,
+  type ManifestDeleter,
 } from './operations/cleanup';
+export { readUntaggedFacts } from './operations/untagged-facts';
 export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson, partialWarning } from './operations/cleanup-text';
 export {
   compareImages,

@@ -40,7 +40,15 @@ export interface CleanupRunOptions {
    * skipped. Without it, or when it fails, no untagged manifest is deleted.
    */
   untaggedNow?: (signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>;
+  /**
+   * Deletes a manifest by digest through the vendor's API (ProviderClient.deleteManifest) where the
+   * Distribution API's delete does not work; without it, `repository.deleteManifest`.
+   */
+  deleteManifest?: ManifestDeleter;
 }
+
+/** A vendor's delete of one manifest by digest in the repository being cleaned up. */
+export type ManifestDeleter = (digest: string, signal?: AbortSignal) => Promise<void>;
 
 /**
  * The plan's requests in the order they are sent: tag-only removals first (they keep shared
@@ -86,9 +94,9 @@ export async function runCleanup(repository: Repository, plan: CleanupPlan, opti
         : typeof now === 'string'
           ? { step, outcome: 'skipped', reason: now }
           : now.has(step.digest)
-            ? await runStep(repository, step, options.signal)
+            ? await runStep(repository, step, options.signal, options.deleteManifest)
             : { step, outcome: 'skipped', reason: 'the registry no longer lists it as untagged (a tag points at it now, or it is gone)' };
-    } else outcome = await runStep(repository, step, options.signal);
+    } else outcome = await runStep(repository, step, options.signal, options.deleteManifest);
     outcomes.push(outcome);
     if (outcome.outcome === 'failed' && outcome.code && STOPPING.has(outcome.code))
       stopped = `not sent after an earlier failure: ${outcome.reason}`;
@@ -121,7 +129,12 @@ function stripCode({ step, outcome, reason }: Outcome): StepOutcome {
   return { step, outcome, ...(reason !== undefined ? { reason } : {}) };
 }
 
-async function runStep(repository: Repository, step: CleanupStep, signal: AbortSignal | undefined): Promise<Outcome> {
+async function runStep(
+  repository: Repository,
+  step: CleanupStep,
+  signal: AbortSignal | undefined,
+  deleteManifest: ManifestDeleter | undefined,
+): Promise<Outcome> {
   try {
     const tags = step.kind === 'tag' ? [step.tag] : step.kind === 'manifest' ? step.tags : [];
     for (const tag of tags) {
@@ -137,6 +150,7 @@ async function runStep(repository: Repository, step: CleanupStep, signal: AbortS
         };
     }
     if (step.kind === 'tag') await repository.deleteTag(step.tag, signal);
+    else if (deleteManifest) await deleteManifest(step.digest, signal);
     else await repository.deleteManifest(step.digest, signal);
     return { step, outcome: 'deleted' };
   } catch (err) {
@@ -153,11 +167,13 @@ const NO_SUCH_MANIFEST = `sha256:${'0'.repeat(64)}`;
 /**
  * Throws DELETE_DISABLED (with how to enable deletes) when the registry refuses deletes, and any
  * login problem as it comes; resolves when a delete would be accepted. The probe deletes a digest
- * that cannot exist, so it changes nothing.
+ * that cannot exist, so it changes nothing; `deleteManifest` is the vendor's delete, where there is one.
  */
-export async function checkDeletesAllowed(repository: Repository, signal?: AbortSignal): Promise<void> {
+export async function checkDeletesAllowed(repository: Repository, signal?: AbortSignal, deleteManifest?: ManifestDeleter): Promise<void> {
   try {
-    await repository.deleteManifest(NO_SUCH_MANIFEST, signal);
+    // Where the vendor's API deletes (ECR), the probe asks it: the Distribution API's delete would say "unsupported".
+    if (deleteManifest) await deleteManifest(NO_SUCH_MANIFEST, signal);
+    else await repository.deleteManifest(NO_SUCH_MANIFEST, signal);
   } catch (err) {
     if (!(err instanceof CoreError)) throw err;
     const status = (err as { status?: number }).status;

@@ -132,4 +132,10 @@ export interface ProviderClient {
     repository: string,
     options?: { signal?: AbortSignal; limit?: number; pageSize?: number },
   ) => Promise<UntaggedManifestListing[]>;
+  /**
+   * Deletes a manifest through the vendor's API where the Distribution API's delete does not work
+   * (ECR's BatchDeleteImage); absent where `DELETE /v2/<name>/manifests/<digest>` is the way.
+   * Throws a CoreError with code MANIFEST_UNKNOWN when the manifest is not there.
+   */
+  readonly deleteManifest?: (repository: string, digest: string, options?: { signal?: AbortSignal }) => Promise<void>;
 }
