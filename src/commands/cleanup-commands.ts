@@ -3,13 +3,14 @@
  * that the registry allows deletes, reads every tag's digest and date, shows a read-only preview of
  * exactly what would go (savable as JSON), and only after a confirmation deletes, one request at a
  * time, with progress and Cancel. Anything short of a full run opens a report of what was and was
- * not deleted. Where the registry's provider lists manifests without a tag (ACR, Harbor, GHCR), it
- * also asks whether to delete those; where the provider deletes through its own API (GHCR), so do
- * the clean-up's deletes. Scripts and tests pass `{ repository, policy, confirm, saveJsonTo? }`.
+ * not deleted. Where the registry's provider lists manifests without a tag (ACR, ECR, Artifact
+ * Registry, Harbor, GHCR), it also asks whether to delete those; where the provider deletes through
+ * its own API (ECR, GHCR), so do the clean-up's deletes. Scripts and tests pass
+ * `{ repository, policy, confirm, saveJsonTo? }`.
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupPolicy, CleanupReport, Repository, UntaggedManifestListing } from '../core/index';
+import type { CleanupPlan, CleanupPolicy, CleanupReport, ManifestDeleter, Repository, UntaggedManifestListing } from '../core/index';
 import { askModal, showError, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
@@ -17,7 +18,7 @@ import { readSettings } from '../common/settings';
 import { createdTimeOf } from '../views/created-dates';
 import { sortTags } from '../shared/tag-order';
 import { RepositoryNode } from '../views/nodes/repository-node';
-import type { CommandContext } from './command-context';
+import { providerFor, vendorManifestDeleter, type CommandContext } from './command-context';
 
 export const CLEANUP_SCHEME = 'oci-cleanup';
 
@@ -74,17 +75,13 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
   const { host, name } = target;
   const reference = `${host}/${name}`;
   const repository = ctx.registry.repository(host, name);
-
-  // Where the registry lists manifests without a tag (ACR's, Harbor's, GitHub's API), the clean-up
-  // can take them too; where the Distribution API's delete does not work (GHCR), the vendor's does.
+  // Where the registry lists manifests without a tag (the APIs of ACR, ECR, Artifact Registry,
+  // Harbor, GitHub), the clean-up can take them too; where the Distribution API's delete does not
+  // work (ECR, GHCR), the vendor's does.
   // The tree's provider knows what settings name (a self-hosted Harbor); else the host decides.
-  const provider =
-    ctx.tree.providerOf(host) ?? core().createProviderClient(ctx.registry.session.registry(host), ctx.registry.session.apiChannel());
+  const provider = providerFor(ctx, host);
   const listUntagged = provider.listUntaggedManifests;
-  const vendorDelete = provider.deleteManifest;
-  const deleteManifest = vendorDelete
-    ? (digest: string, signal?: AbortSignal) => vendorDelete(name, digest, signal ? { signal } : {})
-    : undefined;
+  const deleteManifest = vendorManifestDeleter(provider, name);
 
   // Deletes disabled is known before anyone spends time on a policy.
   try {
@@ -129,13 +126,15 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
         });
         if (listUntagged) progress.report({ message: 'listing untagged manifests…' });
         const listed = listUntagged ? await listUntagged(name, { signal: abort.signal }) : undefined;
-        // Each is read for what the plan protects: an index's platforms, a referrer's subject.
-        const untagged = listed
-          ? await core().readUntaggedDetails(repository, listed, {
-              signal: abort.signal,
-              onRead: (done, total) => progress.report({ message: `reading untagged manifest ${done} of ${total}…` }),
-            })
-          : undefined;
+        // Each is read for what the plan protects (an index's platforms, a referrer's subject); only
+        // when they may go: a listing the policy keeps needs no reading.
+        const untagged =
+          listed && policy.deleteUntagged
+            ? await core().readUntaggedDetails(repository, listed, {
+                signal: abort.signal,
+                onRead: (done, total) => progress.report({ message: `reading untagged manifest ${done} of ${total}…` }),
+              })
+            : listed;
         return core().planCleanup(facts, policy, Date.now(), {
           ...(listing.complete ? {} : { partialAt: limit }),
           ...(untagged ? { untagged } : {}),
@@ -339,7 +338,7 @@ async function runWithProgress(
   plan: CleanupPlan,
   reference: string,
   untaggedNow: ((signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>) | undefined,
-  deleteManifest: ((digest: string, signal?: AbortSignal) => Promise<void>) | undefined,
+  deleteManifest: ManifestDeleter | undefined,
 ): Promise<CleanupReport> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cleaning up ${reference}`, cancellable: true },

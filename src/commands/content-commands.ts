@@ -11,7 +11,7 @@ import { readSettings } from '../common/settings';
 import { BlobNode } from '../views/nodes/content-nodes';
 import { formatBytes } from '../shared/format';
 import { jsonUri } from '../common/json-uri';
-import type { CommandContext } from './command-context';
+import { providerFor, vendorManifestDeleter, type CommandContext } from './command-context';
 import { CANCELLED_UPLOAD, progressReporter, withErrors } from '../common/progress';
 import { chooseSubject, destinationCheck, referenceIn, validate, type Subject } from './subjects';
 import { confirmTagWrite, currentTarget } from './tag-moves';
@@ -167,7 +167,11 @@ async function deleteManifest(node: unknown, { registry, tree, log }: CommandCon
   if (!(await ensureWriteAccess(registry, subject.host, 'delete'))) return undefined;
   const mode = choice === tagOnly ? 'tag' : 'manifest';
   const ok = await withErrors('Delete', async () => {
-    if (mode === 'tag') await subject.repository.deleteTag(subject.tag!);
+    // ECR and GHCR delete through their own APIs (BatchDeleteImage, package versions); a tag alone
+    // there by pointing it at a throwaway manifest deleted that way. Others: the Distribution API.
+    const vendorDelete = vendorManifestDeleter(providerFor({ registry, tree }, subject.host), subject.repositoryName);
+    if (mode === 'tag') await subject.repository.deleteTag(subject.tag!, undefined, vendorDelete);
+    else if (vendorDelete) await vendorDelete(descriptor.digest);
     else await subject.repository.deleteManifest(descriptor.digest);
     return true;
   });

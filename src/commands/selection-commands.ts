@@ -11,13 +11,13 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { core } from '../common/core-loader';
-import type { CleanupPlan, CleanupReport, Reference, Repository } from '../core/index';
+import type { CleanupPlan, CleanupReport, ManifestDeleter, Reference, Repository } from '../core/index';
 import { askModal, showInfo, showWarning } from '../common/notify';
 import { errorText } from '../common/error-text';
 import { withErrors } from '../common/progress';
 import { readSettings } from '../common/settings';
 import { isManifestHandle, type ManifestHandle } from '../views/nodes/content-nodes';
-import type { CommandContext } from './command-context';
+import { providerFor, vendorManifestDeleter, type CommandContext } from './command-context';
 import { ensureWriteAccess } from './provider-sign-in';
 import { referenceIn, validate } from './subjects';
 import { currentTarget } from './tag-moves';
@@ -107,9 +107,11 @@ export async function deleteSelection(
       async (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        const planned: { group: RepositoryGroup; plan: CleanupPlan }[] = [];
+        const planned: { group: RepositoryGroup; plan: CleanupPlan; deleteManifest: ManifestDeleter | undefined }[] = [];
         for (const group of groups) {
-          await core().checkDeletesAllowed(group.repository, abort.signal);
+          // ECR and GHCR delete through their own APIs; the check and the deletes both use it.
+          const deleteManifest = vendorManifestDeleter(providerFor(ctx, group.host), group.name);
+          await core().checkDeletesAllowed(group.repository, abort.signal, deleteManifest);
           const tags: string[] = [];
           for await (const page of ctx.registry.session.registry(group.host).listTags(group.name, { pageSize: 1000, signal: abort.signal }))
             tags.push(...page);
@@ -122,7 +124,7 @@ export async function deleteSelection(
           for (const digest of group.digests)
             if (!plan.manifests.some((m) => m.digest === digest))
               plan.manifests.push({ digest, tags: facts.filter((f) => f.digest === digest).map((f) => f.tag) });
-          planned.push({ group, plan });
+          planned.push({ group, plan, deleteManifest });
         }
         return planned;
       },
@@ -158,9 +160,10 @@ export async function deleteSelection(
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      for (const { group, plan } of plans) {
+      for (const { group, plan, deleteManifest } of plans) {
         const result = await core().runCleanup(group.repository, plan, {
           signal: abort.signal,
+          ...(deleteManifest ? { deleteManifest } : {}),
           onStep: () => progress.report({ increment: 100 / count }),
         });
         reports.push(result);

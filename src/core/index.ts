@@ -126,6 +126,7 @@ export {
   type CleanupReport,
   type CleanupStep,
   type StepOutcome,
+  type ManifestDeleter,
 } from './operations/cleanup';
 export { readUntaggedDetails } from './operations/untagged-details';
 export { describeCleanupPlan, describeCleanupReport, cleanupPlanJson, partialWarning } from './operations/cleanup-text';

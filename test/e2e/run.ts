@@ -10,7 +10,7 @@
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
@@ -87,7 +87,17 @@ async function main(mode: string): Promise<number> {
           // A registry the size of a real one (1,000 tags, a catalog of several pages); tests put a counting proxy in front.
           big: { url: big.url, host: big.host, bulk: describeBulk(bulk) },
         };
-        return await runIntegration(registry.url, JSON.stringify(description), providers, daemon.env);
+        // ACR's and ECR's contracts with untagged manifests, for Clean Up; the AWS keys the test sets itself.
+        // Described in a file: the workbench URL carries the description, and it has a length limit.
+        const cloudDir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'cloud-tools-'));
+        const cloudApis = await startCloudApiLab(lab, cloudDir, { untagged: true });
+        const cloudsFile = join(cloudDir, 'clouds.json');
+        writeFileSync(cloudsFile, JSON.stringify(cloudApis.description));
+        try {
+          return await runIntegration(registry.url, JSON.stringify({ ...description, cloudsFile }), providers, daemon.env);
+        } finally {
+          await cloudApis.stop();
+        }
       } finally {
         await daemon.stop();
       }

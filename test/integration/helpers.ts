@@ -69,6 +69,8 @@ export interface LabDescription {
   tls: { url: string; host: string; caCertPath: string };
   /** GitHub's and Docker Hub's contract servers (test/support/lab/vendors/provider-lab.ts). */
   providers?: ProviderLabDescription;
+  /** A file with the CloudApiLabDescription of ECR's and Google's APIs, and ACR's and ECR's repositories with untagged manifests. */
+  cloudsFile?: string;
   big: { url: string; host: string; bulk: BulkDescription };
 }
 

@@ -40,9 +40,15 @@ export interface CleanupRunOptions {
    * skipped. Without it, or when it fails, no untagged manifest is deleted.
    */
   untaggedNow?: (signal?: AbortSignal) => Promise<readonly UntaggedManifestListing[]>;
-  /** Deletes a manifest by digest through the vendor's API (the provider's `deleteManifest`), where the Distribution API's delete does not work. */
-  deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Deletes a manifest by digest through the vendor's API (ProviderClient.deleteManifest) where the
+   * Distribution API's delete does not work; without it, `repository.deleteManifest`.
+   */
+  deleteManifest?: ManifestDeleter;
 }
+
+/** A vendor's delete of one manifest by digest in the repository being cleaned up. */
+export type ManifestDeleter = (digest: string, signal?: AbortSignal) => Promise<void>;
 
 /**
  * The plan's requests in the order they are sent: tag-only removals first (they keep shared
@@ -157,13 +163,10 @@ const NO_SUCH_MANIFEST = `sha256:${'0'.repeat(64)}`;
 /**
  * Throws DELETE_DISABLED (with how to enable deletes) when the registry refuses deletes, and any
  * login problem as it comes; resolves when a delete would be accepted. The probe deletes a digest
- * that cannot exist, so it changes nothing; through `deleteManifest` (the vendor's API) when given.
+ * that cannot exist, so it changes nothing; through `deleteManifest` (the vendor's API) when given:
+ * there the Distribution API's delete would say "unsupported".
  */
-export async function checkDeletesAllowed(
-  repository: Repository,
-  signal?: AbortSignal,
-  deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>,
-): Promise<void> {
+export async function checkDeletesAllowed(repository: Repository, signal?: AbortSignal, deleteManifest?: ManifestDeleter): Promise<void> {
   try {
     if (deleteManifest) await deleteManifest(NO_SUCH_MANIFEST, signal);
     else await repository.deleteManifest(NO_SUCH_MANIFEST, signal);

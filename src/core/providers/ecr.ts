@@ -5,6 +5,11 @@
  * `aws4` library, with the AWS credentials the user's tools set up (credentials/aws.ts). The
  * registry's own login (pulling, tags) stays what the docker-credential-ecr-login helper or
  * `aws ecr get-login-password` gives; ECR has no `_catalog`.
+ *
+ * A clean-up's untagged manifests come from the same API (ListImages with the UNTAGGED filter), and
+ * manifests are deleted with BatchDeleteImage: ECR's registry endpoint does not take the Distribution
+ * API's `DELETE /v2/<name>/manifests/<digest>` (its user guide deletes images only through
+ * `aws ecr batch-delete-image`, docs.aws.amazon.com/AmazonECR/latest/userguide/delete_image.html).
  */
 import { sign } from 'aws4';
 import { findAwsCredentials, isExpired, type AwsCredentials } from '../credentials/aws';
@@ -15,12 +20,23 @@ import type { HttpResponse } from '../transport/http';
 import { errorBodyText } from '../transport/read-body';
 import { quoteRegistryText } from '../text/registry-text';
 import { cloudConsolePage } from './cloud-pages';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, RepositoryPage } from './provider';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, RepositoryPage, UntaggedManifestListing } from './provider';
 import { isRepositoryName, listIn, MAX_PAGES, readJson, text } from './vendor-api';
 
 const VENDOR = 'Amazon ECR';
 /** The API's target prefix for JSON 1.1 (API_DescribeRepositories.html, "Example" request headers). */
-const TARGET = 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories';
+const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+type Operation = 'DescribeRepositories' | 'ListImages' | 'BatchDeleteImage';
+/** What each operation is for, in the errors' words, and the IAM action it needs (security-iam-awsmanpol.html). */
+interface Call {
+  operation: Operation;
+  /** "list the repositories of HOST", "delete sha256:… from NAME" */
+  doing: string;
+  permission: string;
+  /** The managed policy that grants it. */
+  policy: string;
+}
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
 /** The permission DescribeRepositories needs (security-iam-awsmanpol.html: AmazonEC2ContainerRegistryReadOnly grants it). */
 export const ECR_LIST_PERMISSION = 'ecr:DescribeRepositories';
@@ -55,25 +71,44 @@ export class EcrProvider implements ProviderClient {
     return found;
   }
 
-  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryPage> {
+  /** The API endpoint and the AWS credentials, or the error saying what to set up to use `what`. */
+  private async apiAccess(
+    what: string,
+  ): Promise<{ endpoint: { account: string; region: string; apiHost: string }; credentials: AwsCredentials }> {
     const endpoint = ecrEndpoint(this.ctx.host);
     if (!endpoint)
       throw new CoreError(
         'PARSE_ERROR',
-        `${this.ctx.host} is not an Amazon ECR registry name (ACCOUNT.dkr.ecr.REGION.amazonaws.com); its repositories cannot be listed through ECR's API.`,
+        `${this.ctx.host} is not an Amazon ECR registry name (ACCOUNT.dkr.ecr.REGION.amazonaws.com); ${what} cannot go through ECR's API.`,
       );
     const credentials = await this.aws();
     if (!credentials)
       throw new CoreError(
         'NEEDS_LOGIN',
-        `${VENDOR} lists the repositories of ${this.ctx.host} through its API with AWS credentials, and none are set up (no AWS_ACCESS_KEY_ID, no profile in ~/.aws): run \`aws configure\` (or \`aws configure sso\`), then refresh. Repositories named in settings open without it.`,
+        `${VENDOR} does ${what} through its API with AWS credentials, and none are set up (no AWS_ACCESS_KEY_ID, no profile in ~/.aws): run \`aws configure\` (or \`aws configure sso\`), then refresh. Repositories named in settings open without it.`,
         { remedy: { kind: 'run-command', host: this.ctx.host, command: 'aws configure' } },
       );
+    return { endpoint, credentials };
+  }
+
+  async *listRepositories(options: ListOptions = {}): AsyncGenerator<RepositoryPage> {
+    const { endpoint, credentials } = await this.apiAccess('the listing of repositories');
     const maxResults = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
     const seen = new Set<string>();
     let nextToken: string | undefined;
     for (let page = 0; ; page++) {
-      const json = await this.describeRepositories(endpoint, credentials, maxResults, nextToken, options.signal);
+      const json = await this.call(
+        endpoint,
+        credentials,
+        {
+          operation: 'DescribeRepositories',
+          doing: `list the repositories of ${this.ctx.host}`,
+          permission: ECR_LIST_PERMISSION,
+          policy: 'AmazonEC2ContainerRegistryReadOnly',
+        },
+        { registryId: endpoint.account, maxResults, ...(nextToken ? { nextToken } : {}) },
+        options.signal,
+      );
       const items = listIn(json, 'repositories', VENDOR, 'the repositories').flatMap((r) => this.details(r));
       nextToken = text((json as Record<string, unknown>).nextToken, 8192);
       if (nextToken !== undefined && (seen.has(nextToken) || page + 1 >= MAX_PAGES))
@@ -100,17 +135,107 @@ export class EcrProvider implements ProviderClient {
   }
 
   /**
-   * One DescribeRepositories request: POST / with `X-Amz-Target`, a JSON 1.1 body naming the
-   * registry (the host's account), `maxResults` (1–1000) and the previous page's `nextToken`.
+   * The repository's manifests no tag points at: ListImages (API_ListImages.html) with
+   * `filter: {tagStatus: "UNTAGGED"}` (API_ListImagesFilter.html), `maxResults` 1–1000 and the
+   * previous page's `nextToken` until none comes back; each `imageIds` entry names an
+   * `imageDigest` (API_ImageIdentifier.html). ListImages says nothing of sizes or dates.
    */
-  private async describeRepositories(
+  readonly listUntaggedManifests = async (
+    repository: string,
+    options: { signal?: AbortSignal; limit?: number; pageSize?: number } = {},
+  ): Promise<UntaggedManifestListing[]> => {
+    const { endpoint, credentials } = await this.apiAccess(`the listing of the untagged manifests of ${repository}`);
+    const call: Call = {
+      operation: 'ListImages',
+      doing: `list the untagged manifests of ${repository}`,
+      permission: 'ecr:ListImages',
+      policy: 'AmazonEC2ContainerRegistryReadOnly',
+    };
+    const maxResults = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
+    const limit = options.limit ?? 100_000;
+    const digests = new Set<string>();
+    const seen = new Set<string>();
+    let nextToken: string | undefined;
+    for (let page = 0; digests.size < limit; page++) {
+      const input = {
+        registryId: endpoint.account,
+        repositoryName: repository,
+        filter: { tagStatus: 'UNTAGGED' },
+        maxResults,
+        ...(nextToken ? { nextToken } : {}),
+      };
+      const json = await this.call(endpoint, credentials, call, input, options.signal);
+      for (const id of listIn(json, 'imageIds', VENDOR, `the untagged manifests of ${repository}`)) {
+        const digest = text((id as Record<string, unknown> | null)?.imageDigest, 200);
+        if (digest && DIGEST.test(digest) && digests.size < limit) digests.add(digest);
+      }
+      nextToken = text((json as Record<string, unknown>).nextToken, 8192);
+      if (nextToken === undefined) break;
+      if (seen.has(nextToken) || page + 1 >= MAX_PAGES)
+        throw new CoreError(
+          'PAGINATION_LOOP',
+          `${VENDOR} sent the same nextToken twice while listing the untagged manifests of ${repository}; the listing stops here.`,
+        );
+      seen.add(nextToken);
+    }
+    return [...digests].map((digest) => ({ digest }));
+  };
+
+  /**
+   * Deletes one manifest by digest with BatchDeleteImage (API_BatchDeleteImage.html): `imageIds`
+   * of 1–100 entries, here one `{imageDigest}`, which deletes the image and every tag on it. The
+   * answer is HTTP 200 even when nothing was deleted: each image that was not comes back in
+   * `failures` with a `failureCode` and `failureReason` (API_ImageFailure.html), ImageNotFound for
+   * a digest the repository does not hold, ImageReferencedByManifestList for a platform of an index
+   * that is still there.
+   */
+  readonly deleteManifest = async (repository: string, digest: string, options: { signal?: AbortSignal } = {}): Promise<void> => {
+    if (!DIGEST.test(digest))
+      throw new CoreError('INVALID_DIGEST', `Deleting needs a digest, not "${digest}": resolve the tag first, or delete only the tag.`);
+    const { endpoint, credentials } = await this.apiAccess(`deleting from ${repository}`);
+    const call: Call = {
+      operation: 'BatchDeleteImage',
+      doing: `delete ${digest} from ${repository}`,
+      permission: 'ecr:BatchDeleteImage',
+      policy: 'AmazonEC2ContainerRegistryPowerUser',
+    };
+    const input = { registryId: endpoint.account, repositoryName: repository, imageIds: [{ imageDigest: digest }] };
+    const json = (await this.call(endpoint, credentials, call, input, options.signal)) as Record<string, unknown> | null;
+    // One image asked, so any failure is its own (the answer is untrusted: a failure not an object counts too).
+    const failures = Array.isArray(json?.failures) ? (json.failures as unknown[]) : [];
+    if (failures.length === 0) return;
+    const f = (failures[0] && typeof failures[0] === 'object' ? failures[0] : {}) as Record<string, unknown>;
+    const code = text(f.failureCode, 100) ?? '';
+    const reason = text(f.failureReason, 1000);
+    const said = reason ? ` (it said: ${quoteRegistryText(reason, this.ctx.api.secrets)})` : '';
+    if (code === 'ImageNotFound')
+      throw new CoreError(
+        'MANIFEST_UNKNOWN',
+        `${VENDOR} has no manifest ${digest} in ${repository}${said}: it may have been deleted already.`,
+      );
+    if (code === 'ImageReferencedByManifestList')
+      throw new CoreError(
+        'API_ERROR',
+        `${VENDOR} did not delete ${digest} from ${repository}: an index (manifest list) in the repository still lists it${said}; delete the index first.`,
+      );
+    throw new CoreError(
+      'API_ERROR',
+      `${VENDOR} did not delete ${digest} from ${repository}${code ? ` (${quoteRegistryText(code, this.ctx.api.secrets)})` : ''}${said}; try again later.`,
+    );
+  };
+
+  /**
+   * One request to ECR's API: POST / with `X-Amz-Target` naming the operation and a JSON 1.1 body
+   * (CommonParameters.html), signed with Signature Version 4.
+   */
+  private async call(
     endpoint: { account: string; region: string; apiHost: string },
     credentials: AwsCredentials,
-    maxResults: number,
-    nextToken: string | undefined,
+    call: Call,
+    input: Record<string, unknown>,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const body = JSON.stringify({ registryId: endpoint.account, maxResults, ...(nextToken ? { nextToken } : {}) });
+    const body = JSON.stringify(input);
     const signed = sign(
       {
         host: endpoint.apiHost,
@@ -118,7 +243,7 @@ export class EcrProvider implements ProviderClient {
         path: '/',
         service: 'ecr',
         region: endpoint.region,
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET },
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET_PREFIX + call.operation },
         body,
       },
       {
@@ -133,8 +258,8 @@ export class EcrProvider implements ProviderClient {
       if (name.toLowerCase() !== 'host' && value !== undefined) headers[name.toLowerCase()] = String(value);
     this.ctx.api.secrets.add(headers.authorization);
     const res = await this.ctx.api.send({ method: 'POST', url: new URL(`https://${endpoint.apiHost}/`), headers, body, signal });
-    if (res.status !== 200) throw await this.failure(res, credentials, endpoint);
-    return readJson(res, VENDOR, 'the repositories');
+    if (res.status !== 200) throw await this.failure(res, credentials, endpoint, call);
+    return readJson(res, VENDOR, call.doing);
   }
 
   private details(raw: unknown): RepositoryDetails[] {
@@ -149,7 +274,12 @@ export class EcrProvider implements ProviderClient {
    * protocol documents (CommonErrors.html for ECR: AccessDeniedException, ExpiredTokenException,
    * UnrecognizedClientException, InvalidSignatureException, ThrottlingException).
    */
-  private async failure(res: HttpResponse, credentials: AwsCredentials, endpoint: { account: string; region: string }): Promise<CoreError> {
+  private async failure(
+    res: HttpResponse,
+    credentials: AwsCredentials,
+    endpoint: { account: string; region: string },
+    call: Call,
+  ): Promise<CoreError> {
     const body = await errorBodyText(res);
     let parsed: Record<string, unknown> = {};
     try {
@@ -167,7 +297,7 @@ export class EcrProvider implements ProviderClient {
       case 'AccessDeniedException':
         return new CoreError(
           'SCOPE_MISSING',
-          `${VENDOR} refused to list the repositories of ${this.ctx.host}: the AWS identity from ${from} is not allowed ${ECR_LIST_PERMISSION} on the registry ${endpoint.account} in ${endpoint.region}${said ? ` (it said: ${said})` : ''}; ask an administrator to grant it (the AmazonEC2ContainerRegistryReadOnly policy does), or use another profile.`,
+          `${VENDOR} refused to ${call.doing}: the AWS identity from ${from} is not allowed ${call.permission} on the registry ${endpoint.account} in ${endpoint.region}${said ? ` (it said: ${said})` : ''}; ask an administrator to grant it (the ${call.policy} policy does), or use another profile.`,
         );
       case 'ExpiredTokenException':
       case 'ExpiredToken':
@@ -189,6 +319,12 @@ export class EcrProvider implements ProviderClient {
           'TOKEN_REJECTED',
           `${VENDOR} refused the signature made with the AWS credentials from ${from}: check the secret access key, and that this computer's clock is right.`,
         );
+      case 'RepositoryNotFoundException':
+        // API_ListImages.html, API_BatchDeleteImage.html: the repository is not in the registry.
+        return new CoreError(
+          'NAME_UNKNOWN',
+          `${VENDOR} has no repository for the request to ${call.doing}${said ? ` (it said: ${said})` : ''}.`,
+        );
       case 'ThrottlingException':
         return new RateLimitError(`${VENDOR} is throttling requests from this account; try again in a minute.`, undefined);
       default:
@@ -196,7 +332,7 @@ export class EcrProvider implements ProviderClient {
           return new RateLimitError(`${VENDOR} is throttling requests from this account; try again in a minute.`, undefined);
         return new CoreError(
           'API_ERROR',
-          `${VENDOR} answered HTTP ${res.status}${type ? ` (${quoteRegistryText(type.slice(0, 100), this.ctx.api.secrets)})` : ''} to DescribeRepositories${said ? `: ${said}` : ''}; try again later, or check the service's status.`,
+          `${VENDOR} answered HTTP ${res.status}${type ? ` (${quoteRegistryText(type.slice(0, 100), this.ctx.api.secrets)})` : ''} to ${call.operation}${said ? `: ${said}` : ''}; try again later, or check the service's status.`,
         );
     }
   }

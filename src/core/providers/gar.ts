@@ -8,6 +8,13 @@
  * (projects.locations.repositories.dockerImages.list), all paged by `pageToken`/`nextPageToken`.
  * The OAuth access token is the registry's own login, what the docker-credential-gcloud helper
  * (or `gcloud auth print-access-token` with the user oauth2accesstoken) hands out.
+ *
+ * A clean-up's untagged manifests come from the same dockerImages list: one entry per digest, with
+ * the `tags` on it, so an entry without tags is a manifest no tag points at. Deleting needs no
+ * vendor call: Artifact Registry's Docker endpoint takes the Distribution API's
+ * `DELETE /v2/<name>/manifests/<digest>` (what `crane delete` and `gcrane` send; the gcloud
+ * reference, cloud.google.com/sdk/gcloud/reference/artifacts/docker/images/delete, deletes an image
+ * by digest and refuses only one still tagged, which an untagged manifest is not).
  */
 import { CoreError } from '../errors';
 import type { ListOptions } from '../registry/client';
@@ -15,7 +22,7 @@ import type { ApiChannel } from '../registry/api-channel';
 import { errorBodyText } from '../transport/read-body';
 import { quoteRegistryText } from '../text/registry-text';
 import { cloudConsolePage } from './cloud-pages';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails } from './provider';
+import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, UntaggedManifestListing } from './provider';
 import { apiUrl, isRepositoryName, listIn, readJson, segment, text, walkPages } from './vendor-api';
 
 const VENDOR = 'Google Artifact Registry';
@@ -32,6 +39,7 @@ const GCR_REPOSITORIES: Record<string, { location: string; repository: string }>
 /** Usernames under which the login's password is an OAuth access token (authentication.md: "Access token", "gcloud credential helper"). */
 const TOKEN_USERS = new Set(['oauth2accesstoken', '_dcgcloud_token']);
 const MAX_PROJECTS = 1000;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
 /** Where a host's images live in Artifact Registry: a location, and for gcr.io the one repository. */
 export function garPlace(host: string): { location: string; gcrRepository?: string } | undefined {
@@ -111,6 +119,54 @@ export class GarProvider implements ProviderClient {
       }
     }
   }
+
+  /**
+   * The manifests of `repository` (`PROJECT/REPOSITORY/IMAGE`, on gcr.io `PROJECT/IMAGE`) that no
+   * tag points at: the Artifact Registry repository's dockerImages
+   * (rest/v1/projects.locations.repositories.dockerImages/list), whose entries carry `uri`
+   * (HOST/PATH@DIGEST), `tags`, `imageSizeBytes` and `uploadTime`; this image's entries without a
+   * tag. The list has no filter, so every image of the Artifact Registry repository is read.
+   */
+  readonly listUntaggedManifests = async (
+    repository: string,
+    options: { signal?: AbortSignal; limit?: number; pageSize?: number } = {},
+  ): Promise<UntaggedManifestListing[]> => {
+    const place = garPlace(this.ctx.host);
+    const parts = repository.split('/');
+    const [project, arRepository] = place?.gcrRepository ? [parts[0], place.gcrRepository] : [parts[0], parts[1]];
+    const minimum = place?.gcrRepository ? 2 : 3;
+    if (!place || !project || !arRepository || parts.length < minimum)
+      throw new CoreError(
+        'PARSE_ERROR',
+        `${this.ctx.host}/${repository} is not an Artifact Registry image (HOST/PROJECT/REPOSITORY/IMAGE, or gcr.io/PROJECT/IMAGE); its untagged manifests cannot be listed through Google's API.`,
+      );
+    const login = await this.token();
+    const limit = options.limit ?? 100_000;
+    const pageSize = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
+    const url = apiUrl(
+      ARTIFACT_REGISTRY_API,
+      `/projects/${segment(project)}/locations/${segment(place.location)}/repositories/${segment(arRepository)}/dockerImages`,
+      { pageSize },
+    );
+    const prefix = `${this.ctx.host.replace(/:\d+$/, '').toLowerCase()}/${repository}@`;
+    const found = new Map<string, UntaggedManifestListing>();
+    for await (const page of this.paged(url, 'dockerImages', login, `the images of ${repository}`, options.signal)) {
+      for (const raw of page) {
+        const image = (raw ?? {}) as Record<string, unknown>;
+        const uri = text(image.uri, 2048);
+        if (!uri?.toLowerCase().startsWith(prefix.toLowerCase())) continue;
+        const digest = uri.slice(prefix.length);
+        const tags = Array.isArray(image.tags) ? image.tags.filter((t) => typeof t === 'string') : [];
+        if (!DIGEST.test(digest) || tags.length > 0 || found.has(digest)) continue;
+        const size =
+          typeof image.imageSizeBytes === 'string' && /^\d{1,15}$/.test(image.imageSizeBytes) ? Number(image.imageSizeBytes) : undefined;
+        const created = typeof image.uploadTime === 'string' ? Date.parse(image.uploadTime) : NaN;
+        found.set(digest, { digest, ...(size !== undefined ? { size } : {}), ...(Number.isFinite(created) ? { created } : {}) });
+        if (found.size >= limit) return [...found.values()];
+      }
+    }
+    return [...found.values()];
+  };
 
   async account(): Promise<string | undefined> {
     const credential = await this.ctx.registry.credential().catch(() => undefined);

@@ -135,7 +135,8 @@ export interface ProviderClient {
   /**
    * Deletes a manifest through the vendor's API where the Distribution API's delete does not work
    * (GHCR answers `DELETE /v2/<name>/manifests/<digest>` with 405 UNSUPPORTED and deletes a package
-   * version instead); absent where the Distribution API's delete is the way.
+   * version instead; ECR deletes with BatchDeleteImage); absent where the Distribution API's delete
+   * is the way. Throws a CoreError with code MANIFEST_UNKNOWN when the manifest is not there.
    */
   readonly deleteManifest?: (repository: string, digest: string, options?: { signal?: AbortSignal }) => Promise<void>;
 }

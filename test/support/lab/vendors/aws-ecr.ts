@@ -1,11 +1,20 @@
-// Amazon ECR's API as the ECR API Reference documents it, for DescribeRepositories, under
-// `api.ecr.REGION.amazonaws.com`, in front of the lab registry that stands for the ECR registry
-// (its repositories are the lab registry's own, read from its catalog). Each behaviour names its
+// Amazon ECR's API as the ECR API Reference documents it, for DescribeRepositories, ListImages and
+// BatchDeleteImage, under `api.ecr.REGION.amazonaws.com`, in front of the lab registry that stands
+// for the ECR registry (its repositories and images are the lab registry's own, read from its
+// catalog and its storage, and BatchDeleteImage deletes there for real). Each behaviour names its
 // page under docs.aws.amazon.com/AmazonECR/latest/APIReference/:
 // - API_DescribeRepositories.html: POST / with `X-Amz-Target:
 //   AmazonEC2ContainerRegistry_V20150921.DescribeRepositories` and
 //   `Content-Type: application/x-amz-json-1.1`; `registryId`, `maxResults` (1–1000, default 100),
 //   `nextToken` (opaque, from the previous page); the answer's `repositories` and `nextToken`.
+// - API_ListImages.html, API_ListImagesFilter.html, API_ImageIdentifier.html: `repositoryName`
+//   (required), `registryId`, `filter.tagStatus` TAGGED | UNTAGGED | ANY, `maxResults` (1–1000,
+//   default 100), `nextToken`; the answer's `imageIds` (`imageDigest`, and `imageTag` for each tag
+//   of a tagged image) and `nextToken`; RepositoryNotFoundException for a repository not there.
+// - API_BatchDeleteImage.html, API_ImageFailure.html: `repositoryName`, `registryId`, `imageIds`
+//   (1–100, by `imageDigest` here); HTTP 200 with `imageIds` deleted (an image by digest goes with
+//   every tag on it) and `failures` (`imageId`, `failureCode`, `failureReason`): ImageNotFound, and
+//   ImageReferencedByManifestList for a platform manifest an index in the repository still lists.
 // - CommonParameters.html / CommonErrors.html: Signature Version 4 (checked for real by
 //   sigv4-check.ts), `X-Amz-Security-Token` for temporary credentials; AccessDeniedException,
 //   ExpiredTokenException, UnrecognizedClientException, InvalidSignatureException,
@@ -13,9 +22,12 @@
 //   HTTP 400 with `{"__type", "message"}` and the `x-amzn-ErrorType` header (the JSON 1.1 protocol).
 import type { Lab, LabRegistry } from '../registry';
 import { ContractServer, type ContractAnswer, type ContractRequest } from './contract-server';
+import { storedManifests } from './stored-manifests';
 import { checkSigV4 } from './sigv4-check';
 
-const TARGET = 'AmazonEC2ContainerRegistry_V20150921.DescribeRepositories';
+const PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
+const OPERATIONS = ['DescribeRepositories', 'ListImages', 'BatchDeleteImage'] as const;
+type Operation = (typeof OPERATIONS)[number];
 
 /** An IAM identity's access key: its secret, its session token (temporary credentials), and what it may do. */
 export interface AwsKey {
@@ -23,8 +35,10 @@ export interface AwsKey {
   sessionToken?: string;
   /** A temporary key whose session has ended: every request gets ExpiredTokenException. */
   expired?: boolean;
-  /** Whether its policy allows ecr:DescribeRepositories (AccessDeniedException otherwise). */
+  /** Whether its policy allows ecr:DescribeRepositories and ecr:ListImages (AccessDeniedException otherwise). */
   mayList: boolean;
+  /** Whether its policy allows ecr:BatchDeleteImage (default: it does). */
+  mayDelete?: boolean;
   user: string;
 }
 
@@ -42,6 +56,8 @@ export interface EcrApiOptions {
 export class EcrApiContract {
   /** The maxResults each DescribeRepositories asked for, in order. */
   readonly maxResultsSeen: number[] = [];
+  /** The operations asked, in order (after the signature checks). */
+  readonly operations: Operation[] = [];
 
   private constructor(
     readonly server: ContractServer,
@@ -73,26 +89,61 @@ export class EcrApiContract {
         return error(400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
       if (key.expired) return error(400, 'ExpiredTokenException', 'The security token included in the request is expired');
     }
-    if (req.headers['x-amz-target'] !== TARGET || !/^application\/x-amz-json-1\.1\b/.test(String(req.headers['content-type'])))
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = OPERATIONS.find((o) => target === PREFIX + o);
+    if (!operation || !/^application\/x-amz-json-1\.1\b/.test(String(req.headers['content-type'])))
       return error(400, 'UnknownOperationException', 'Unknown operation');
-    if (!key.mayList)
-      return error(
-        400,
-        'AccessDeniedException',
-        `User: arn:aws:iam::${this.options.account}:user/${key.user} is not authorized to perform: ecr:DescribeRepositories on resource: arn:aws:ecr:${this.options.region}:${this.options.account}:repository/* because no identity-based policy allows the ecr:DescribeRepositories action`,
-      );
-    let input: { registryId?: unknown; maxResults?: unknown; nextToken?: unknown };
+    this.operations.push(operation);
+    const allowed = operation === 'BatchDeleteImage' ? key.mayDelete !== false : key.mayList;
+    const resource = (registryId: string, name = '*') => `arn:aws:ecr:${this.options.region}:${registryId}:repository/${name}`;
+    let input: {
+      registryId?: unknown;
+      maxResults?: unknown;
+      nextToken?: unknown;
+      repositoryName?: unknown;
+      filter?: unknown;
+      imageIds?: unknown;
+    };
     try {
       input = JSON.parse(req.body || '{}') as typeof input;
     } catch {
       return error(400, 'SerializationException', 'Start of structure or map found where not expected.');
     }
+    const named = typeof input.repositoryName === 'string' ? input.repositoryName : '*';
+    if (!allowed)
+      return error(
+        400,
+        'AccessDeniedException',
+        `User: arn:aws:iam::${this.options.account}:user/${key.user} is not authorized to perform: ecr:${operation} on resource: ${resource(this.options.account, named)} because no identity-based policy allows the ecr:${operation} action`,
+      );
     if (input.registryId !== undefined && input.registryId !== this.options.account)
       return error(
         400,
         'AccessDeniedException',
-        `User: arn:aws:iam::${this.options.account}:user/${key.user} is not authorized to perform: ecr:DescribeRepositories on resource: arn:aws:ecr:${this.options.region}:${String(input.registryId)}:repository/*`,
+        `User: arn:aws:iam::${this.options.account}:user/${key.user} is not authorized to perform: ecr:${operation} on resource: ${resource(String(input.registryId), named)}`,
       );
+    if (operation === 'ListImages') return this.listImages(input);
+    if (operation === 'BatchDeleteImage') return this.batchDeleteImage(input);
+    const names = await this.repositoryNames();
+    const host = `${this.options.account}.dkr.ecr.${this.options.region}.amazonaws.com`;
+    return this.page(
+      input,
+      'repositories',
+      names.map((name) => ({
+        repositoryArn: `arn:aws:ecr:${this.options.region}:${this.options.account}:repository/${name}`,
+        registryId: this.options.account,
+        repositoryName: name,
+        repositoryUri: `${host}/${name}`,
+        createdAt: 1.7e9,
+        imageTagMutability: 'MUTABLE',
+        imageScanningConfiguration: { scanOnPush: false },
+        encryptionConfiguration: { encryptionType: 'AES256' },
+      })),
+    );
+  }
+
+  /** A page of `items` under `field`: `maxResults` (1–1000, default 100) after the offset `nextToken` names, and the next token while more follow. */
+  private page(input: { maxResults?: unknown; nextToken?: unknown }, field: string, items: unknown[]): ContractAnswer {
     const maxResults = input.maxResults === undefined ? 100 : input.maxResults;
     if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000)
       return error(
@@ -101,7 +152,6 @@ export class EcrApiContract {
         "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000",
       );
     this.maxResultsSeen.push(maxResults);
-    const names = await this.repositoryNames();
     let offset = 0;
     if (input.nextToken !== undefined) {
       const decoded =
@@ -115,26 +165,83 @@ export class EcrApiContract {
       offset = Number(decoded[1]);
     }
     const size = Math.min(maxResults, this.options.maxPage ?? 1000);
-    const page = names.slice(offset, offset + size);
-    const next = offset + size < names.length ? Buffer.from(`ecr-page:${offset + size}`).toString('base64') : undefined;
-    const host = `${this.options.account}.dkr.ecr.${this.options.region}.amazonaws.com`;
+    const next = offset + size < items.length ? Buffer.from(`ecr-page:${offset + size}`).toString('base64') : undefined;
     return {
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1' },
-      json: {
-        repositories: page.map((name) => ({
-          repositoryArn: `arn:aws:ecr:${this.options.region}:${this.options.account}:repository/${name}`,
-          registryId: this.options.account,
-          repositoryName: name,
-          repositoryUri: `${host}/${name}`,
-          createdAt: 1.7e9,
-          imageTagMutability: 'MUTABLE',
-          imageScanningConfiguration: { scanOnPush: false },
-          encryptionConfiguration: { encryptionType: 'AES256' },
-        })),
-        ...(next ? { nextToken: next } : {}),
-      },
+      json: { [field]: items.slice(offset, offset + size), ...(next ? { nextToken: next } : {}) },
     };
+  }
+
+  /** ListImages over the lab registry's storage: one entry per tag of a tagged image, one without imageTag for an untagged one. */
+  private listImages(input: { repositoryName?: unknown; filter?: unknown; maxResults?: unknown; nextToken?: unknown }): ContractAnswer {
+    const name = input.repositoryName;
+    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true)) return repositoryNotFound(this.options.account, String(name));
+    const stored = storedManifests(this.registry, name);
+    if (!stored) return repositoryNotFound(this.options.account, name);
+    const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? 'ANY';
+    if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(String(status)))
+      return error(
+        400,
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'filter.tagStatus' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]",
+      );
+    const ids = stored.flatMap((m) =>
+      m.tags.length === 0
+        ? status === 'TAGGED'
+          ? []
+          : [{ imageDigest: m.digest }]
+        : status === 'UNTAGGED'
+          ? []
+          : m.tags.map((tag) => ({ imageDigest: m.digest, imageTag: tag })),
+    );
+    return this.page(input, 'imageIds', ids);
+  }
+
+  /** BatchDeleteImage by digest: deleted in the lab registry through its own API (which takes the tags with it). */
+  private async batchDeleteImage(input: { repositoryName?: unknown; imageIds?: unknown }): Promise<ContractAnswer> {
+    const name = input.repositoryName;
+    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true)) return repositoryNotFound(this.options.account, String(name));
+    const ids = Array.isArray(input.imageIds) ? (input.imageIds as { imageDigest?: unknown; imageTag?: unknown }[]) : [];
+    if (ids.length < 1 || ids.length > 100)
+      return error(
+        400,
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'imageIds' failed to satisfy constraint: Member must have length between 1 and 100",
+      );
+    const stored = storedManifests(this.registry, name);
+    if (!stored) return repositoryNotFound(this.options.account, name);
+    const deleted: { imageDigest: string; imageTag?: string }[] = [];
+    const failures: { imageId: unknown; failureCode: string; failureReason: string }[] = [];
+    for (const id of ids) {
+      const digest = typeof id.imageDigest === 'string' ? id.imageDigest : undefined;
+      const found = stored.find((m) => m.digest === digest);
+      if (!digest) failures.push({ imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Missing image digest and image tag' });
+      else if (!found) failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+      else {
+        const parents = stored.filter((m) => m.json.manifests?.some((c) => c.digest === digest)).map((m) => m.digest);
+        if (parents.length)
+          failures.push({
+            imageId: id,
+            failureCode: 'ImageReferencedByManifestList',
+            failureReason: `Requested image referenced by manifest list: [${parents.join(', ')}]`,
+          });
+        else {
+          const token = this.registry.tokenServer!.issue('ecr-api', this.registry.tokenService!, [
+            { type: 'repository', name, actions: ['delete'] },
+          ]);
+          const res = await fetch(`${this.registry.url}/v2/${name}/manifests/${digest}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          if (res.status !== 202) throw new Error(`the lab registry answered ${res.status} to a delete of ${digest}`);
+          deleted.push(
+            ...(found.tags.length ? found.tags.map((tag) => ({ imageDigest: digest, imageTag: tag })) : [{ imageDigest: digest }]),
+          );
+        }
+      }
+    }
+    return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, json: { imageIds: deleted, failures } };
   }
 
   /** The lab registry's repositories, read from its catalog with a token its token server issues. */
@@ -146,6 +253,14 @@ export class EcrApiContract {
     const json = (await res.json()) as { repositories?: string[] };
     return [...(json.repositories ?? [])].filter((name) => this.options.owns?.(name) ?? true).sort();
   }
+}
+
+function repositoryNotFound(account: string, name: string): ContractAnswer {
+  return error(
+    400,
+    'RepositoryNotFoundException',
+    `The repository with name '${name}' does not exist in the registry with id '${account}'`,
+  );
 }
 
 function error(status: number, type: string, message: string): ContractAnswer {

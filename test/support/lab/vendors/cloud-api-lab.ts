@@ -5,6 +5,9 @@
 // shared credentials file with a profile, and stand-ins for the docker-credential-ecr-login and
 // docker-credential-gcloud helpers on the PATH, which hand out the logins the lab's registries take
 // (the real helpers would get them from AWS and Google), named in Docker's config.json.
+// With `untagged`, also repositories for a clean-up of untagged manifests on ACR and ECR (the
+// integration suite's): a kept image with a signature pushed by digest, and a manifest pushed by
+// digest that no tag points at, with the logins and the registry's own address to check it after.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +27,25 @@ export interface CloudApiLabDescription {
   credHelpers: Record<string, string>;
   ecr: { host: string; apiHost: string; profile: string; repositories: string[]; tag: string };
   gar: { host: string; project: string; repositories: string[]; tag: string };
+  untagged?: UntaggedCleanupDescription;
+}
+
+/** One repository seeded for a clean-up of untagged manifests: what is kept, and what may go. */
+export interface UntaggedRepository {
+  repository: string;
+  /** The tag that stays and its digest. */
+  keep: { tag: string; digest: string };
+  /** A signature of the kept image, pushed by digest (untagged, protected as its referrer). */
+  signature: string;
+  /** A manifest pushed by digest that nothing needs. */
+  loose: string;
+}
+
+export interface UntaggedCleanupDescription {
+  /** The lab registry behind the cloud hosts, with its token endpoint and full-access user, to check what it holds. */
+  registry: { url: string; realm: string; service: string; username: string; password: string };
+  acr: UntaggedRepository & { host: string; refreshToken: string };
+  ecr: UntaggedRepository & { host: string; password: string };
 }
 
 export interface CloudApiLab {
@@ -34,7 +56,7 @@ export interface CloudApiLab {
 const ACCOUNT = '210987654321';
 const REGION = 'us-east-2';
 
-export async function startCloudApiLab(lab: Lab, dir: string): Promise<CloudApiLab> {
+export async function startCloudApiLab(lab: Lab, dir: string, options: { untagged?: boolean } = {}): Promise<CloudApiLab> {
   const registry = await lab.startRegistry({ name: 'vendor-clouds-api', auth: 'token' });
   const layout = await OciLayout.create(join(lab.dir, 'content', 'clouds-api'));
   const image = await layout.image({ seed: 'clouds-api', layers: [4096, 1024] });
@@ -45,13 +67,35 @@ export async function startCloudApiLab(lab: Lab, dir: string): Promise<CloudApiL
   const ecrPassword = `ecr-${randomBytes(16).toString('hex')}`;
   const garToken = `ya29.${randomBytes(24).toString('base64url')}`;
   const key = { id: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secret: randomBytes(30).toString('base64') };
+  const acrRefreshToken = `acr-refresh-${randomBytes(16).toString('hex')}`;
   const hosts = { acr: 'labacr-api.azurecr.io', ecr: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, gar: 'us-docker.pkg.dev' };
   const clouds = await CloudContracts.start(
     lab,
     registry,
-    { acrRefreshTokens: [], ecrPasswords: [ecrPassword], garAccessTokens: [garToken] },
+    { acrRefreshTokens: options.untagged ? [acrRefreshToken] : [], ecrPasswords: [ecrPassword], garAccessTokens: [garToken] },
     hosts,
   );
+  /** A kept image with a signature, and a loose manifest, each pushed by digest but the kept tag. */
+  const seedUntagged = async (repository: string): Promise<UntaggedRepository> => {
+    const kept = await layout.image({ seed: `${repository}-kept`, layers: [1024] });
+    const loose = await layout.image({ seed: `${repository}-loose`, layers: [1024] });
+    const signature = await layout.referrer(kept.descriptor);
+    await pushToRegistry(layout, kept, registry, `${repository}:keep`);
+    for (const m of [loose, signature]) await pushToRegistry(layout, m, registry, `${repository}@${m.descriptor.digest}`);
+    return {
+      repository,
+      keep: { tag: 'keep', digest: kept.descriptor.digest },
+      signature: signature.descriptor.digest,
+      loose: loose.descriptor.digest,
+    };
+  };
+  const untagged: UntaggedCleanupDescription | undefined = options.untagged
+    ? {
+        registry: { url: registry.url, realm: registry.tokenServer!.realm, service: registry.tokenService!, ...lab.user },
+        acr: { ...(await seedUntagged('cleanup/acr')), host: hosts.acr, refreshToken: acrRefreshToken },
+        ecr: { ...(await seedUntagged('cleanup/ecr')), host: hosts.ecr, password: ecrPassword },
+      }
+    : undefined;
   const ecrApi = await EcrApiContract.start(lab, registry, {
     account: ACCOUNT,
     region: REGION,
@@ -105,6 +149,7 @@ export async function startCloudApiLab(lab: Lab, dir: string): Promise<CloudApiL
       credHelpers: { [hosts.ecr]: 'ecr-login', [hosts.gar]: 'gcloud' },
       ecr: { host: hosts.ecr, apiHost: ecrApi.apiHost, profile: 'lab-dev', repositories: ecrRepositories, tag: '1.0' },
       gar: { host: hosts.gar, project: 'lab-project', repositories: garRepositories, tag: '1.0' },
+      ...(untagged ? { untagged } : {}),
     },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

@@ -13,8 +13,6 @@
 // hands out (cloud.google.com/artifact-registry/docs/docker/authentication: "Access token",
 // "gcloud credential helper"), and serves `_catalog` to a signed-in user. Each fronts a lab registry.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Lab, LabRegistry } from '../registry';
 import type { AccessEntry } from '../token-server';
 import {
@@ -26,6 +24,7 @@ import {
   type ContractAnswer,
   type ContractRequest,
 } from './contract-server';
+import { imageSize, storedManifests } from './stored-manifests';
 
 export const ACR_USER = '00000000-0000-0000-0000-000000000000';
 
@@ -77,6 +76,13 @@ export class CloudContracts {
           realm: `https://${hosts.ecr}/`,
           service: 'ecr.amazonaws.com',
           basic: (username, password) => username === 'AWS' && logins.ecrPasswords.includes(password),
+          // ECR's registry endpoint does not delete through the Distribution API (its user guide
+          // deletes with `aws ecr batch-delete-image` only, userguide/delete_image.html; aws-ecr.ts
+          // serves that): the Distribution spec's answer for an operation a registry does not support.
+          intercept: (req) =>
+            req.method === 'DELETE' && /^\/v2\/.+\/manifests\/[^/]+$/.test(req.path)
+              ? { answer: { status: 405, json: { errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] } } }
+              : undefined,
         },
         // Artifact Registry: `Bearer realm="https://HOST/v2/token",service="HOST"`, its token endpoint under /v2/ itself.
         { host: hosts.gar, registry, realm: `https://${hosts.gar}/v2/token`, service: hosts.gar, except: /^\/v2\/token$/ },
@@ -122,51 +128,24 @@ export class CloudContracts {
           ],
         },
       };
-    const root = join(this.registry.dataDir, 'docker', 'registry', 'v2');
-    const repo = join(root, 'repositories', repository, '_manifests');
-    const list = (dir: string) => {
-      try {
-        return readdirSync(dir);
-      } catch {
-        return [];
-      }
-    };
-    if (!list(repo).length)
-      return { status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] } };
-    const tagsOf = new Map<string, string[]>();
-    for (const tag of list(join(repo, 'tags'))) {
-      try {
-        const digest = readFileSync(join(repo, 'tags', tag, 'current', 'link'), 'utf8').trim();
-        tagsOf.set(digest, [...(tagsOf.get(digest) ?? []), tag]);
-      } catch {
-        // a tag being written or deleted
-      }
-    }
-    const digests = list(join(repo, 'revisions', 'sha256'))
-      .filter((hex) => list(join(repo, 'revisions', 'sha256', hex)).includes('link'))
-      .map((hex) => `sha256:${hex}`)
-      .sort();
+    const stored = storedManifests(this.registry, repository);
+    if (!stored) return { status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] } };
+    const digests = stored.map((m) => m.digest);
     const n = Math.min(Math.max(Number(req.query.get('n')) || 100, 1), 1000);
     const last = req.query.get('last') ?? '';
     const after = digests.filter((d) => d > last);
     const page = after.slice(0, n);
     const entries = page.map((digest) => {
-      const hex = digest.slice(7);
-      const bytes = readFileSync(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'));
-      const manifest = JSON.parse(bytes.toString('utf8')) as {
-        mediaType?: string;
-        config?: { size: number; mediaType?: string };
-        layers?: { size: number }[];
-      };
-      const when = statSync(join(repo, 'revisions', 'sha256', hex, 'link')).mtime.toISOString();
+      const m = stored.find((e) => e.digest === digest)!;
+      const when = m.pushed.toISOString();
       return {
         digest,
-        imageSize: bytes.length + (manifest.config?.size ?? 0) + (manifest.layers ?? []).reduce((sum, l) => sum + l.size, 0),
+        imageSize: imageSize(m),
         createdTime: when,
         lastUpdateTime: when,
-        ...(manifest.mediaType ? { mediaType: manifest.mediaType } : {}),
-        ...(manifest.config?.mediaType ? { configMediaType: manifest.config.mediaType } : {}),
-        tags: tagsOf.get(digest) ?? [],
+        ...(m.json.mediaType ? { mediaType: m.json.mediaType } : {}),
+        ...(m.json.config?.mediaType ? { configMediaType: m.json.config.mediaType } : {}),
+        tags: m.tags,
         changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
       };
     });

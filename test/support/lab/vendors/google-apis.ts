@@ -2,7 +2,9 @@
 // names: Artifact Registry (artifactregistry.googleapis.com,
 // cloud.google.com/artifact-registry/docs/reference/rest) and Cloud Resource Manager
 // (cloudresourcemanager.googleapis.com, cloud.google.com/resource-manager/reference/rest/v1/projects/list).
-// The images are ones the lab registry behind the Artifact Registry contract (clouds.ts) holds.
+// The images are listed in the options, or read from the storage of the lab registry behind the
+// Artifact Registry contract (clouds.ts), so an untagged manifest there (pushed by digest) is an
+// entry without tags here, and one deleted through the registry is gone from the list.
 // - rest/v1/projects.locations.repositories/list: GET /v1/projects/P/locations/L/repositories,
 //   `pageSize`, `pageToken`; the answer's `repositories` (`name`, `format`) and `nextPageToken`.
 // - rest/v1/projects.locations.repositories.dockerImages/list: GET …/repositories/R/dockerImages,
@@ -13,8 +15,9 @@
 // - Authentication (cloud.google.com/docs/authentication/rest): `Authorization: Bearer` with an
 //   OAuth access token; errors as cloud.google.com/apis/design/errors describes,
 //   `{"error": {"code", "message", "status"}}`: 401 UNAUTHENTICATED, 403 PERMISSION_DENIED.
-import type { Lab } from '../registry';
+import type { Lab, LabRegistry } from '../registry';
 import { bearerToken, ContractServer, intParam, type ContractAnswer, type ContractRequest } from './contract-server';
+import { imageSize, storedManifests, storedRepositories } from './stored-manifests';
 
 export const ARTIFACT_REGISTRY_HOST = 'artifactregistry.googleapis.com';
 export const RESOURCE_MANAGER_HOST = 'cloudresourcemanager.googleapis.com';
@@ -30,6 +33,10 @@ export interface GoogleImage {
   tags: string[];
   /** The host its uri names (`europe-docker.pkg.dev`, `gcr.io`). */
   host: string;
+  /** Bytes (imageSizeBytes); 2048 when not given. */
+  size?: number;
+  /** When it was pushed (uploadTime). */
+  uploaded?: Date;
 }
 
 export interface GoogleApisOptions {
@@ -38,6 +45,11 @@ export interface GoogleApisOptions {
   /** Projects the account can see, and the ones whose Artifact Registry refuses it. */
   projects: { id: string; refused?: boolean }[];
   images: GoogleImage[];
+  /**
+   * A lab registry whose repositories `PROJECT/REPOSITORY/IMAGE` (of a project listed above) are
+   * Artifact Registry images in `location` under `host`, read from its storage at each request.
+   */
+  stored?: { registry: LabRegistry; host: string; location: string };
   /** The most entries one page holds whatever pageSize asks (to see paging with few images). */
   maxPage?: number;
 }
@@ -85,7 +97,7 @@ export class GoogleApisContract {
         `Permission 'artifactregistry.repositories.list' denied on resource '//artifactregistry.googleapis.com/projects/${project}/locations/${location}' (or it may not exist).`,
         'PERMISSION_DENIED',
       );
-    const here = this.options.images.filter((i) => i.project === project && i.location === location);
+    const here = [...this.options.images, ...this.storedImages()].filter((i) => i.project === project && i.location === location);
     if (repos) {
       const names = [...new Set(here.map((i) => i.repository))].sort();
       return this.page(
@@ -107,13 +119,35 @@ export class GoogleApisContract {
           name: `projects/${project}/locations/${location}/repositories/${repository}/dockerImages/${encodeURIComponent(i.image)}@${i.digest}`,
           uri: `${i.host}/${path}@${i.digest}`,
           tags: i.tags,
-          imageSizeBytes: '2048',
-          uploadTime: '2026-11-30T10:00:00.000Z',
+          imageSizeBytes: String(i.size ?? 2048),
+          uploadTime: (i.uploaded ?? new Date('2026-11-30T10:00:00.000Z')).toISOString(),
           mediaType: 'application/vnd.oci.image.manifest.v1+json',
           updateTime: '2026-11-30T10:00:00.000Z',
         };
       });
     return this.page(req, 'dockerImages', entries);
+  }
+
+  /** The images the stored registry holds: one entry per digest, with the tags on it (none for a manifest pushed by digest). */
+  private storedImages(): GoogleImage[] {
+    const stored = this.options.stored;
+    if (!stored) return [];
+    const projects = new Set(this.options.projects.map((p) => p.id));
+    return storedRepositories(stored.registry).flatMap((name) => {
+      const [project, repository, ...rest] = name.split('/');
+      if (!project || !repository || !rest.length || !projects.has(project)) return [];
+      return (storedManifests(stored.registry, name) ?? []).map((m) => ({
+        project,
+        location: stored.location,
+        repository,
+        image: rest.join('/'),
+        digest: m.digest,
+        tags: m.tags,
+        host: stored.host,
+        size: imageSize(m),
+        uploaded: m.pushed,
+      }));
+    });
   }
 
   /** A page of `items` under `field`, with `nextPageToken` while more follow. */

@@ -1,8 +1,9 @@
 // What a lab Distribution registry really holds for a repository, read from its filesystem storage
 // (docker/registry/v2/repositories/<name>/_manifests): every manifest revision with its bytes,
 // parsed JSON, the tags pointing at it and when it was pushed. The vendor contract servers list
-// a repository's manifests from here (Harbor's artifacts, GitHub's package versions), so what they
-// list is what the registry behind them serves.
+// a repository's manifests from here (Harbor's artifacts, GitHub's package versions, ACR's
+// _manifests, ECR's ListImages, Artifact Registry's dockerImages), so what they list is what the
+// registry behind them serves, and an untagged manifest is one pushed by digest.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabRegistry } from '../registry';
@@ -31,9 +32,13 @@ function list(dir: string): string[] {
   }
 }
 
+function storageRoot(registry: LabRegistry): string {
+  return join(registry.dataDir, 'docker', 'registry', 'v2');
+}
+
 /** The repository's manifests, sorted by digest; undefined when the registry has no such repository. */
 export function storedManifests(registry: LabRegistry, repository: string): StoredManifest[] | undefined {
-  const root = join(registry.dataDir, 'docker', 'registry', 'v2');
+  const root = storageRoot(registry);
   const repo = join(root, 'repositories', repository, '_manifests');
   if (!list(repo).length) return undefined;
   const tagsOf = new Map<string, string[]>();
@@ -65,6 +70,20 @@ export function storedManifests(registry: LabRegistry, repository: string): Stor
         return [];
       }
     });
+}
+
+/** Every repository the registry's storage holds (nested names joined with `/`). */
+export function storedRepositories(registry: LabRegistry): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, prefix: string[], depth: number): void => {
+    if (depth > 8) return;
+    for (const entry of list(dir)) {
+      if (entry === '_manifests') found.push(prefix.join('/'));
+      else if (!entry.startsWith('_')) walk(join(dir, entry), [...prefix, entry], depth + 1);
+    }
+  };
+  walk(join(storageRoot(registry), 'repositories'), [], 0);
+  return found.filter(Boolean).sort();
 }
 
 /** An image's size as vendors count it: the manifest, its config and its layers. */
