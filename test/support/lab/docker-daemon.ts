@@ -5,32 +5,19 @@
 // containers: tests use it for `docker load` and `docker image inspect`, reached through
 // DOCKER_HOST as a user's docker CLI reaches a daemon that is not at the default socket.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { run, type ExecResult } from './exec';
+import { ownChild, ownDir, releaseChild, releaseDir } from './exit-cleanup';
 
 /** dockerd and its containerd usually answer within 2 s; a loaded machine gets much longer. */
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 /** A unix socket path is at most 107 bytes; containerd's lies deepest in the folder. */
 const MAX_SOCKET_PATH = 100;
-
-const liveDaemons = new Set<ChildProcess>();
-const ownedDirs = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveDaemons) child.kill('SIGKILL');
-    if (process.env.LAB_KEEP === '1') return;
-    for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  });
-}
 
 /** The command on the PATH, or in the system folders root's PATH has (dockerd is in /usr/sbin). */
 function findCommand(command: string): string | undefined {
@@ -105,8 +92,7 @@ export class DockerDaemon {
       await rm(dir, { recursive: true, force: true });
       throw new Error(`the temporary folder ${dir} is too deep for the daemon's unix sockets: set TMPDIR to a shorter path`);
     }
-    installExitHook();
-    ownedDirs.add(dir);
+    ownDir(dir);
     // Its own config file, so nothing in /etc/docker/daemon.json applies.
     await writeFile(join(dir, 'daemon.json'), '{}\n');
     const args = [
@@ -140,11 +126,11 @@ export class DockerDaemon {
     } finally {
       closeSync(logFd);
     }
-    liveDaemons.add(child);
+    ownChild(child);
     let exitNote: string | undefined;
     child.once('exit', (code, signal) => {
       exitNote = signal ? `signal ${signal}` : `exit code ${code}`;
-      liveDaemons.delete(child);
+      releaseChild(child);
     });
     child.once('error', (err) => (exitNote = err.message));
     const daemon = new DockerDaemon(dir, child);
@@ -190,6 +176,6 @@ export class DockerDaemon {
       return;
     }
     await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    ownedDirs.delete(this.dir);
+    releaseDir(this.dir);
   }
 }

@@ -4,7 +4,7 @@
 // the lab can hold several hosts; two registries can serve one storage, as two fronts of one.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { freePort } from './ports';
 import { registryConfigYaml, type RegistryConfigInput } from './registry-config';
 import { labRequest } from './request';
 import { TokenServer } from './token-server';
+import { ownChild, ownDir, releaseChild, releaseDir } from './exit-cleanup';
 
 export type { TlsMode } from './certs';
 export type AuthMode = 'basic' | 'token';
@@ -74,21 +75,6 @@ interface RegistryExtras {
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-
-// Every registry process and every lab folder we own, so nothing outlives the test process.
-const liveChildren = new Set<ChildProcess>();
-const ownedDirs = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-    if (process.env.LAB_KEEP === '1') return;
-    for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-  });
-}
 
 function onPath(command: string): string | null {
   for (const folder of (process.env.PATH ?? '').split(delimiter)) {
@@ -200,14 +186,13 @@ export class LabRegistry {
     } finally {
       closeSync(logFd);
     }
-    installExitHook();
-    liveChildren.add(child);
+    ownChild(child);
     this.child = child;
     let exitNote: string | null = null;
     this.exited = new Promise<void>((done) => {
       const finished = (why: string): void => {
         exitNote ??= why;
-        liveChildren.delete(child);
+        releaseChild(child);
         if (this.child === child) this.child = null;
         done();
       };
@@ -299,8 +284,7 @@ export class Lab {
     const parent = process.env.LAB_DIR ? resolve(process.env.LAB_DIR) : os.tmpdir();
     await mkdir(parent, { recursive: true });
     const dir = await mkdtemp(join(parent, 'oci-lab-'));
-    installExitHook();
-    ownedDirs.add(dir);
+    ownDir(dir);
     return new Lab(dir, true);
   }
 
@@ -412,7 +396,7 @@ export class Lab {
     this.tokenServers.clear();
     if (this.owned && process.env.LAB_KEEP !== '1') {
       await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
-      ownedDirs.delete(this.dir);
+      releaseDir(this.dir);
     } else if (this.owned) {
       process.stderr.write(`lab: LAB_KEEP=1, kept ${this.dir}\n`);
     }
