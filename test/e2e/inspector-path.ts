@@ -1,23 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
-import { chooseFromContextMenu, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
-
-/**
- * The inspector webview's document: VS Code nests it in two iframes (the host frame and the
- * active frame); the one we want is the frame whose toolbar shows `title`.
- */
-async function inspector(page: Page, title: string | RegExp, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
-      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${String(title)} appeared`);
-    await page.waitForTimeout(200);
-  }
-}
+import { chooseFromContextMenu, inspector, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
 
 /** Waits until the page has nothing left loading (sizes, referrers, a listing). */
 async function settled(frame: Frame): Promise<void> {

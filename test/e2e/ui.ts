@@ -108,15 +108,27 @@ export async function addRegistry(page: Page, url: string, name: string): Promis
   await row(page, new RegExp(`^${name}`)).waitFor({ timeout: 30_000 });
 }
 
-/** The inspector webview's frame whose toolbar shows `title`. */
-export async function inspector(page: Page, title: string, timeoutMs = 30_000): Promise<Frame> {
+/**
+ * The inspector webview's document: VS Code nests it in two iframes (the host frame and the
+ * active frame); the one we want is the frame whose toolbar shows `title`. When VS Code itself
+ * fails to load the webview ("An error occurred while loading view", its service worker timing out
+ * on a loaded machine), the panel is reloaded once with Developer: Reload Webviews, as a person
+ * would, and the wait goes on.
+ */
+export async function inspector(page: Page, title: string | RegExp, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
+  let reloaded = false;
   for (;;) {
     for (const frame of page.frames()) {
       const shown = await frame.evaluate(() => document.querySelector('.toolbar-title')?.textContent ?? null).catch(() => null);
-      if (shown === title) return frame;
+      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${title} appeared`);
+    if (!reloaded && (await page.getByText('An error occurred while loading view', { exact: false }).count()) > 0) {
+      reloaded = true;
+      process.stderr.write(`[e2e] VS Code could not load the webview for ${String(title)}; reloading webviews once\n`);
+      await runCommand(page, 'Developer: Reload Webviews');
+    }
+    if (Date.now() > deadline) throw new Error(`no inspector panel titled ${String(title)} appeared`);
     await page.waitForTimeout(200);
   }
 }
