@@ -57,16 +57,7 @@ export async function writeDockerArchive(outPath: string, images: DockerArchiveI
   const plan = await planArchive(images, options.signal);
   const temporary = temporaryPathBeside(outPath);
   const pack = tarPack();
-  const writing = pipeline(pack, createWriteStream(temporary, { flags: 'wx' }));
-  const producing = writeEntries(pack, plan, options).then(
-    () => pack.finalize(),
-    (err: unknown) => {
-      pack.destroy(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    },
-  );
-  const [produced, written] = await Promise.allSettled([producing, writing]);
-  const failure = produced.status === 'rejected' ? produced.reason : written.status === 'rejected' ? written.reason : undefined;
+  const failure = await packInto(pack, createWriteStream(temporary, { flags: 'wx' }), plan, options);
   if (failure !== undefined) {
     await rm(temporary, { force: true });
     throw options.signal?.aborted ? withCause(cancelled(), failure) : fileSystemError(failure, `Writing ${outPath}`);
@@ -88,17 +79,31 @@ export async function writeDockerArchiveTo(out: Writable, images: DockerArchiveI
   if (images.length === 0) throw new CoreError('ARCHIVE_EMPTY', 'There are no images to write to the archive: choose at least one.');
   const plan = await planArchive(images, options.signal);
   const pack = tarPack();
+  const failure = await packInto(pack, out, plan, options);
+  if (failure !== undefined) throw options.signal?.aborted ? withCause(cancelled(), failure) : failure;
+}
+
+/**
+ * Writes the plan's entries into `pack` while `pack` streams into `out`; resolves with the failure
+ * that stopped it, if any. When the reader went away first (a full disk, an engine that exited),
+ * its error is the one that counts: the pack's own complaint after it ("already finalized or
+ * destroyed") says nothing a person can act on.
+ */
+async function packInto(pack: Pack, out: Writable, plan: ArchivePlan, options: DockerArchiveOptions): Promise<unknown> {
   const writing = pipeline(pack, out);
+  let destroyedByReader = false;
   const producing = writeEntries(pack, plan, options).then(
     () => pack.finalize(),
     (err: unknown) => {
-      pack.destroy(err instanceof Error ? err : new Error(String(err)));
+      if (pack.destroyed) destroyedByReader = true;
+      else pack.destroy(err instanceof Error ? err : new Error(String(err)));
       throw err;
     },
   );
   const [produced, written] = await Promise.allSettled([producing, writing]);
-  const failure = produced.status === 'rejected' ? produced.reason : written.status === 'rejected' ? written.reason : undefined;
-  if (failure !== undefined) throw options.signal?.aborted ? withCause(cancelled(), failure) : failure;
+  if (written.status === 'rejected' && (destroyedByReader || produced.status === 'fulfilled')) return written.reason;
+  if (produced.status === 'rejected') return produced.reason;
+  return written.status === 'rejected' ? written.reason : undefined;
 }
 
 /** Everything the archive will hold, blobs listed once even when images share them. */
@@ -173,7 +178,14 @@ async function writeEntries(pack: Pack, plan: ArchivePlan, options: DockerArchiv
       `${descriptor.digest} from ${source.name}`,
       options.onBytes ? { onBytes: options.onBytes } : {},
     );
-    await addFile(pack, blobName(descriptor.digest), descriptor.size, [content, check]);
+    try {
+      await addFile(pack, blobName(descriptor.digest), descriptor.size, [content, check]);
+    } catch (err) {
+      // A pack its reader destroyed refuses the entry before the pipeline takes the stream: its
+      // file would stay open until a garbage collection closed it.
+      content.destroy();
+      throw err;
+    }
   }
   for (const { descriptor, bytes } of plan.manifests) await addBuffer(pack, blobName(descriptor.digest), bytes);
   await addBuffer(pack, 'index.json', Buffer.from(JSON.stringify(plan.index), 'utf8'));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 import { extract as tarExtract, pack as tarPack } from 'tar-stream';
@@ -10,7 +10,7 @@ import type { ReadTarget } from '../../../../src/core/oci/content';
 import { digestOf } from '../../../../src/core/oci/digest';
 import { type ImageManifest, parseManifest } from '../../../../src/core/oci/manifest';
 import { MAX_ARCHIVE_ENTRIES, MIN_ARCHIVE_UNPACKED_BYTES, openImageArchive } from '../../../../src/core/layout/archive-source';
-import { writeDockerArchive } from '../../../../src/core/layout/docker-archive';
+import { writeDockerArchive, writeDockerArchiveTo } from '../../../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../../../src/core/layout/oci-layout';
 import { type BuiltImage, OciLayout } from '../../../support/lab/oci-layout';
 import { tarChunks, type TarEntry } from '../../../support/lab/tar';
@@ -22,6 +22,16 @@ const MIB = 1024 * KIB;
 /** Writes a gzip'd tar of `entries` without holding the tar (bombs are large once unpacked). */
 async function writeGzippedTar(path: string, entries: Iterable<TarEntry>): Promise<void> {
   await pipeline(Readable.from(tarChunks(entries)), createGzip({ level: 9 }), createWriteStream(path));
+}
+
+/** The files under `folder` this process holds open (Linux: its /proc/self/fd links). */
+async function openFilesUnder(folder: string): Promise<string[]> {
+  const open: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(join('/proc/self/fd', fd)).catch(() => '');
+    if (target.startsWith(`${folder}/`)) open.push(target);
+  }
+  return open;
 }
 
 /** `size` bytes of zeros, a MiB at a time. */
@@ -220,6 +230,23 @@ describe('layout: docker archives', () => {
       /INVALID_REPO_TAG|digest/,
     );
   });
+
+  for (const after of [0, 300 * KIB])
+    it(`closes every blob file when the reader goes away ${after ? 'mid-archive' : 'at once'} (an engine that died), with no signal`, async () => {
+      const many = await fixture.image({ layers: [256 * KIB, 256 * KIB, 256 * KIB, 256 * KIB], seed: 'archive-gone', ref: 'gone' });
+      let taken = 0;
+      // A reader that takes a little, then fails as a closed pipe does.
+      const reader = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          taken += chunk.length;
+          done(taken > after ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : undefined);
+        },
+      });
+      await assert.rejects(writeDockerArchiveTo(reader, [{ manifest: manifestOf(many), source, repoTags: ['lab/gone:1'] }]), /EPIPE/);
+      // Give a stream being destroyed its turn to close its file.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(await openFilesUnder(fixture.dir), [], 'no file of the layout is left open');
+    });
 });
 
 describe('layout: openImageArchive', () => {
