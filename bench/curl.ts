@@ -92,11 +92,11 @@ export function relayArgs(scriptPath: string, listPath: string, max: number): st
 }
 
 /**
- * The file write every pull pays, alone: `dd` of zeros into a new file of each layer's size (1 MiB
+ * The file write every pull pays, alone: `dd` of zeros into a new file of each layer's size (32 KiB
  * writes, nothing read from the network, nothing hashed), as many at once as the pull. Arguments:
  * the file, the size in bytes.
  */
-export const FILE_WRITE_SCRIPT = 'dd if=/dev/zero of="$1" bs=1M count="$2" iflag=count_bytes status=none\n';
+export const FILE_WRITE_SCRIPT = 'dd if=/dev/zero of="$1" bs=32K count="$2" iflag=count_bytes status=none\n';
 
 /** Command line for the file write: one dd per layer, `max` at once (FILE SIZE pairs in `listPath`). */
 export function fileWriteArgs(scriptPath: string, listPath: string, max: number): string[] {
