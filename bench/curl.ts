@@ -75,3 +75,30 @@ export const FETCH_AND_HASH_SCRIPT = 'set -o pipefail\ncurl -sSf "$1" | tee "$2"
 export function hashedGetArgs(scriptPath: string, listPath: string, max: number): string[] {
   return ['-a', listPath, '-P', String(max), '-n', '2', 'bash', scriptPath];
 }
+
+/**
+ * The copy limit with a source: each layer streamed from the source registry into the target's
+ * upload session by two curls, `curl GET | curl PUT` (the size sent as Content-Length, as a client
+ * that knows the descriptor does; pipefail: a failed GET fails the line). Arguments: the blob's URL
+ * on the source, the session's URL with `digest=`, the size.
+ */
+export const RELAY_SCRIPT =
+  'set -o pipefail\n' +
+  'curl -sSf "$1" | curl -sSf -X PUT -H "Expect:" -H "Transfer-Encoding:" -H "Content-Type: application/octet-stream" -H "Content-Length: $3" -T - "$2"\n';
+
+/** Command line for the copy limit with a source: one relay line per blob, `max` at once (SRC PUT SIZE triples in `listPath`). */
+export function relayArgs(scriptPath: string, listPath: string, max: number): string[] {
+  return ['-a', listPath, '-P', String(max), '-n', '3', 'bash', scriptPath];
+}
+
+/**
+ * The file write every pull pays, alone: `dd` of zeros into a new file of each layer's size (32 KiB
+ * writes, nothing read from the network, nothing hashed), as many at once as the pull. Arguments:
+ * the file, the size in bytes.
+ */
+export const FILE_WRITE_SCRIPT = 'dd if=/dev/zero of="$1" bs=32K count="$2" iflag=count_bytes status=none\n';
+
+/** Command line for the file write: one dd per layer, `max` at once (FILE SIZE pairs in `listPath`). */
+export function fileWriteArgs(scriptPath: string, listPath: string, max: number): string[] {
+  return ['-a', listPath, '-P', String(max), '-n', '2', 'bash', scriptPath];
+}

@@ -14,6 +14,8 @@ export interface Sample {
   peakRssKb: number;
   /** User + system CPU seconds of the child: steadier than wall time on a busy machine. */
   cpuSeconds: number;
+  /** The system (kernel) part of cpuSeconds. */
+  systemSeconds: number;
   stdout: string;
 }
 
@@ -42,7 +44,7 @@ export async function measure(file: string, args: readonly string[], options: Me
   // GNU time writes "Command exited with non-zero status" first on failure; the last line is ours.
   const [peakRssKb, user, system] = (timeText.trim().split('\n').pop() ?? '').split(' ').map(Number);
   if (![peakRssKb, user, system].every(Number.isFinite)) throw new Error(`GNU time wrote no figures for ${file}: ${timeText}`);
-  return { wallMs, peakRssKb: peakRssKb!, cpuSeconds: user! + system!, stdout };
+  return { wallMs, peakRssKb: peakRssKb!, cpuSeconds: user! + system!, systemSeconds: system!, stdout };
 }
 
 function spawnCollect(

@@ -7,7 +7,8 @@
 //                          (editor alone updates only its section of bench/RESULTS.md; tree needs the .vsix
 //                          that `npm run bench` packages first)
 //   BENCH_NODE_FLAGS       extra flags for our child Node process (e.g. --cpu-prof --cpu-prof-dir=…)
-//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash (for A/B runs of ours alone)
+//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash,curlRelay,fileWrite (for A/B runs of ours alone)
+//   BENCH_WARM=0           our child runs each transfer once (default: a second time in the same process, the warm figures)
 //   BENCH_OURS_SCRIPT      a bundled child to run as ours instead of bundling bench/ours.ts (interleaved A/B runs)
 //   BENCH_OURS_WRAP        a command our child runs under (e.g. "perf record -g -o /tmp/ours.data --")
 //   BENCH_KEEP=1           keep bench/.work/ (the source images and the 10,000 tags are then reused)
@@ -23,18 +24,22 @@ import { Lab, type LabRegistry } from '../test/support/lab/registry';
 import { type BenchImage, buildImage, MIB, pushImage, tinyImage } from './content';
 import {
   FETCH_AND_HASH_SCRIPT,
+  FILE_WRITE_SCRIPT,
+  fileWriteArgs,
   finishUrl,
   getArgs,
   hashedGetArgs,
   type ParallelTransfer,
   parallelArgs,
   putArgs,
+  RELAY_SCRIPT,
   registryFetch,
+  relayArgs,
   startUpload,
   writeParallelConfig,
 } from './curl';
 import { assertGnuTime, measure, type Sample } from './measure';
-import type { OursCase, OursResult } from './ours';
+import { type OursCase, type OursResult, type ThreadCpu, WARM_SUFFIX } from './ours';
 import {
   type BenchInfo,
   type BenchResults,
@@ -71,6 +76,8 @@ interface Settings {
   cases: readonly BenchCase[];
   nodeFlags: string[];
   keep: boolean;
+  /** Our child runs each transfer a second time in the same process (BENCH_WARM, default on). */
+  warm: boolean;
 }
 
 interface Bench {
@@ -113,6 +120,7 @@ function readSettings(): Settings {
     cases: cases.length ? (cases as BenchCase[]) : ALL_CASES,
     nodeFlags: (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     keep: process.env.BENCH_KEEP === '1',
+    warm: process.env.BENCH_WARM !== '0',
   };
 }
 
@@ -129,15 +137,15 @@ async function freshTarget(target: LabRegistry): Promise<void> {
   await target.start();
 }
 
-/** Fails the bench when a side claimed success but the target does not serve the image. */
-async function assertTargetHas(target: LabRegistry, image: BenchImage): Promise<void> {
-  const res = await registryFetch(`${target.url}/v2/${image.repository}/manifests/${image.tag}`, {
+/** Fails the bench when a side claimed success but the target does not serve the image (under `repository`). */
+async function assertTargetHas(target: LabRegistry, image: BenchImage, repository = image.repository): Promise<void> {
+  const res = await registryFetch(`${target.url}/v2/${repository}/manifests/${image.tag}`, {
     method: 'HEAD',
     headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
   });
   const digest = res.headers.get('docker-content-digest');
   if (res.status !== 200 || digest !== image.manifestDigest)
-    throw new Error(`${target.host}/${image.repository}:${image.tag} is ${res.status} ${digest}, expected ${image.manifestDigest}`);
+    throw new Error(`${target.host}/${repository}:${image.tag} is ${res.status} ${digest}, expected ${image.manifestDigest}`);
 }
 
 /** Every layer is in the layout folder with its full size. */
@@ -154,12 +162,13 @@ async function assertLayoutHas(dir: string, image: BenchImage): Promise<void> {
 
 let layoutCounter = 0;
 
+/** A fresh folder name for a layout (and its warm twin), both removed afterwards. */
 async function withLayoutDir<T>(bench: Bench, body: (dir: string) => Promise<T>): Promise<T> {
   const dir = join(bench.layouts, `layout-${++layoutCounter}`);
   try {
     return await body(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await Promise.all([dir, `${dir}${WARM_SUFFIX}`].map((d) => rm(d, { recursive: true, force: true })));
   }
 }
 
@@ -208,22 +217,42 @@ function oursCommand(bench: Bench, spec: OursCase): [string, string[]] {
   return wrap.length ? [wrap[0]!, [...wrap.slice(1), ...node]] : [node[0]!, node.slice(1)];
 }
 
+/**
+ * Our child: the first (cold) run's CPU, registries' CPU and peak RSS as the child read them at its
+ * end (the process goes on to the warm run); a child bundled before those figures existed
+ * (BENCH_OURS_SCRIPT of an old commit) is measured as a whole, as it was then.
+ */
 async function runOurs(bench: Bench, spec: OursCase): Promise<Timing> {
-  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, ...oursCommand(bench, spec));
+  const withOptions: OursCase =
+    spec.kind === 'host-memory' ? spec : { ...spec, warm: bench.settings.warm, registryPids: registryPids(bench) };
+  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, ...oursCommand(bench, withOptions));
   const result = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as OursResult;
   return {
     ms: result.ms,
-    processMs: sample.wallMs,
-    rssKb: sample.peakRssKb,
-    cpuSeconds: sample.cpuSeconds,
-    registryCpuSeconds,
+    processMs: sample.wallMs - (result.tailMs ?? 0),
+    rssKb: result.cold?.peakRssKb ?? sample.peakRssKb,
+    cpuSeconds: result.cold?.cpuSeconds ?? sample.cpuSeconds,
+    registryCpuSeconds: result.cold?.registryCpuSeconds ?? registryCpuSeconds,
+    ...(result.cold?.threads ? { threads: result.cold.threads } : {}),
     firstPageMs: result.firstPageMs,
+    ...(result.warm ? { warm: result.warm } : {}),
   };
+}
+
+function registryPids(bench: Bench): number[] {
+  return [bench.source.pid, bench.target.pid].filter((pid): pid is number => pid !== undefined);
 }
 
 async function runProcess(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timing> {
   const [sample, registryCpuSeconds] = await measureWithRegistries(bench, file, args, env);
-  return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, registryCpuSeconds };
+  return {
+    ms: sample.wallMs,
+    processMs: sample.wallMs,
+    rssKb: sample.peakRssKb,
+    cpuSeconds: sample.cpuSeconds,
+    systemSeconds: sample.systemSeconds,
+    registryCpuSeconds,
+  };
 }
 
 /** curl GET of every layer to /dev/null: one transfer, or `--parallel` for many. */
@@ -267,14 +296,19 @@ async function curlHashedGet(bench: Bench, image: BenchImage): Promise<Timing> {
   }
 }
 
+/** Opens one upload session per layer on the fresh target (timed: the curl sides add it to theirs); the URLs to PUT to. */
+async function openUploads(bench: Bench, image: BenchImage): Promise<{ urls: string[]; postsMs: number }> {
+  const started = performance.now();
+  const urls: string[] = [];
+  for (const layer of image.layers) urls.push(finishUrl(await startUpload(bench.target.url, image.repository), layer.digest));
+  return { urls, postsMs: performance.now() - started };
+}
+
 /** curl upload of every layer into the fresh target: the POSTs, then monolithic PUTs (in parallel for many). */
 async function curlPut(bench: Bench, image: BenchImage): Promise<Timing> {
   await freshTarget(bench.target);
-  const started = performance.now();
-  const transfers: ParallelTransfer[] = [];
-  for (const layer of image.layers)
-    transfers.push({ url: finishUrl(await startUpload(bench.target.url, image.repository), layer.digest), upload: layer.path });
-  const postsMs = performance.now() - started;
+  const { urls, postsMs } = await openUploads(bench, image);
+  const transfers: ParallelTransfer[] = image.layers.map((layer, i) => ({ url: urls[i]!, upload: layer.path }));
   let timing: Timing;
   if (transfers.length === 1) {
     timing = await runProcess(bench, 'curl', putArgs(transfers[0]!.url, transfers[0]!.upload!));
@@ -284,6 +318,43 @@ async function curlPut(bench: Bench, image: BenchImage): Promise<Timing> {
     timing = await runProcess(bench, 'curl', parallelArgs(config, bench.settings.concurrency));
   }
   return { ...timing, ms: timing.ms + postsMs };
+}
+
+/**
+ * The copy limit with a source: the POSTs, then every layer streamed `curl GET | curl PUT` from the
+ * source into its session (xargs -P, as many at once as ours); the target must then hold every blob.
+ */
+async function curlRelay(bench: Bench, image: BenchImage): Promise<Timing> {
+  await freshTarget(bench.target);
+  const script = join(bench.scratch, 'relay.sh');
+  const list = join(bench.scratch, 'relay.list');
+  await writeFile(script, RELAY_SCRIPT);
+  const { urls, postsMs } = await openUploads(bench, image);
+  await writeFile(
+    list,
+    image.layers.map((l, i) => `${bench.source.url}/v2/${image.repository}/blobs/${l.digest} ${urls[i]} ${l.size}\n`).join(''),
+  );
+  const timing = await runProcess(bench, 'xargs', relayArgs(script, list, bench.settings.concurrency));
+  for (const layer of image.layers) {
+    const res = await registryFetch(`${bench.target.url}/v2/${image.repository}/blobs/${layer.digest}`, { method: 'HEAD' });
+    if (res.status !== 200) throw new Error(`curl GET | curl PUT left ${layer.digest} missing in the target (${res.status})`);
+  }
+  return { ...timing, ms: timing.ms + postsMs };
+}
+
+/** The file write every pull pays, alone: dd of each layer's size into a new file in the layouts' folder, as many at once as ours. */
+async function fileWrite(bench: Bench, image: BenchImage): Promise<Timing> {
+  const script = join(bench.scratch, 'file-write.sh');
+  const list = join(bench.scratch, 'file-write.list');
+  const files = join(bench.layouts, 'file-write');
+  await writeFile(script, FILE_WRITE_SCRIPT);
+  await mkdir(files, { recursive: true });
+  await writeFile(list, image.layers.map((l, i) => `${join(files, `layer-${i}`)} ${l.size}\n`).join(''));
+  try {
+    return await runProcess(bench, 'xargs', fileWriteArgs(script, list, bench.settings.concurrency));
+  } finally {
+    await rm(files, { recursive: true, force: true });
+  }
 }
 
 function copyCase(bench: Bench, id: CaseId, title: string, image: BenchImage): CaseSpec {
@@ -304,6 +375,7 @@ function copyCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
           concurrency: bench.settings.concurrency,
         });
         await assertTargetHas(bench.target, image);
+        if (timing.warm) await assertTargetHas(bench.target, image, `${image.repository}${WARM_SUFFIX}`);
         return timing;
       },
       skopeo: async () => {
@@ -313,6 +385,7 @@ function copyCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
         return timing;
       },
       curl: () => curlPut(bench, image),
+      curlRelay: () => curlRelay(bench, image),
     },
   };
 }
@@ -333,6 +406,7 @@ function pullCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
         }),
       curl: () => curlGet(bench, image),
       curlHash: () => curlHashedGet(bench, image),
+      fileWrite: () => fileWrite(bench, image),
     },
   };
 }
@@ -352,6 +426,7 @@ function oursPullSide(bench: Bench, image: BenchImage): Partial<Record<SideName,
         };
         const timing = await runOurs(bench, spec);
         await assertLayoutHas(dir, image);
+        if (timing.warm) await assertLayoutHas(`${dir}${WARM_SUFFIX}`, image);
         return timing;
       }),
   };
@@ -383,7 +458,7 @@ function caseSpecs(bench: Bench): CaseSpec[] {
 
 /** N runs of each side; the order of the sides rotates per run so drift does not favour one of them. */
 async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
-  const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [], curlHash: [] };
+  const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [], curlHash: [], curlRelay: [], fileWrite: [] };
   const wanted = (process.env.BENCH_SIDES ?? '').split(',').filter(Boolean);
   const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s] && (!wanted.length || wanted.includes(s)));
   for (let run = 0; run < runs; run++) {
@@ -391,8 +466,13 @@ async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
       const side = sides[(i + run) % sides.length]!;
       const timing = await spec.sides[side]!();
       samples[side].push(timing);
+      const warm = timing.warm
+        ? `  warm ${(timing.warm.ms / 1000).toFixed(3)} s cpu ${timing.warm.cpuSeconds.toFixed(2)} s registries ${timing.warm.registryCpuSeconds.toFixed(2)} s`
+        : '';
+      const threads = (t?: ThreadCpu): string =>
+        t ? ` [main ${(t.mainUser + t.mainSystem).toFixed(2)} s, others' kernel ${t.otherSystem.toFixed(2)} s]` : '';
       log(
-        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(6)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  registries ${timing.registryCpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB`,
+        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(9)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  registries ${timing.registryCpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB${threads(timing.threads)}${warm}${threads(timing.warm?.threads)}`,
       );
     }
   }
