@@ -35,6 +35,8 @@ describe('HttpTransport over TLS', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
+  /** Handshakes the mutual-TLS server refused (a client certificate it does not accept, or none). */
+  let refusals = 0;
   let plainOrigin: string;
   let mutualOrigin: string;
 
@@ -50,6 +52,7 @@ describe('HttpTransport over TLS', function () {
     const answer = (_req: IncomingMessage, res: ServerResponse) => res.end('ok');
     plain = https.createServer(server, answer);
     mutual = https.createServer({ ...server, ca: caPem, requestCert: true, rejectUnauthorized: true }, answer);
+    mutual.on('tlsClientError', () => refusals++);
     plainOrigin = await listen(plain);
     mutualOrigin = await listen(mutual);
   });
@@ -136,8 +139,12 @@ describe('HttpTransport over TLS', function () {
     it('offers each pair in turn until one is accepted, in either order, and then keeps to it', async () => {
       assert.equal(await status(mutualOrigin, trusted([stranger, client])), 200);
       assert.equal(await status(mutualOrigin, trusted([client, stranger])), 200);
+      // The pair accepted is remembered for these options: the refused one is not offered again.
       const options = trusted([stranger, client]);
+      assert.equal(await status(mutualOrigin, options), 200);
+      const before = refusals;
       for (let i = 0; i < 3; i++) assert.equal(await status(mutualOrigin, options), 200);
+      assert.equal(refusals, before);
     });
 
     it('says every pair was offered when none is accepted', async () => {
@@ -151,6 +158,27 @@ describe('HttpTransport over TLS', function () {
     it('never offers a second pair a stream body it has already sent', async () => {
       await assert.rejects(status(mutualOrigin, trusted([stranger, client]), Readable.from([Buffer.from('once')])), refused);
       assert.equal(await status(mutualOrigin, trusted([stranger, client]), undefined), 200);
+      // A string or a Buffer can be sent again, to the next pair (a transport that has not chosen one yet).
+      for (const body of ['again', Buffer.from('again')]) {
+        const fresh = new HttpTransport();
+        const res = await fresh.send({
+          method: 'PUT',
+          url: new URL(`${mutualOrigin}/v2/`),
+          body,
+          connection: trusted([stranger, client]),
+        });
+        assert.equal(res.status, 200);
+        await res.body.dump();
+        await fresh.close();
+      }
+    });
+
+    it('tries the next pair only for a refusal: another failure keeps its own words', async () => {
+      await rejectsWithCode(
+        status(mutualOrigin, { roots: roots([otherPem]), clientCertificates: [stranger, client] }),
+        'TLS_UNKNOWN_AUTHORITY',
+        /signed by an unknown authority/,
+      );
     });
   });
 });
