@@ -26,6 +26,9 @@ export type Answer = { status: number; headers?: Record<string, string>; body?: 
 
 export class ScriptedServer {
   readonly seen: Seen[] = [];
+  /** TCP connections accepted, and those still open (connection reuse, closing). */
+  connections = 0;
+  open = 0;
   private server: http.Server | undefined;
   /** Answers the n-th request (from 0); defaults to 404. */
   script: (req: Seen, index: number) => Answer = () => ({ status: 404 });
@@ -46,6 +49,11 @@ export class ScriptedServer {
         res.writeHead(answer.status, { 'content-length': String(Buffer.byteLength(body)), ...answer.headers });
         res.end(req.method === 'HEAD' ? undefined : body);
       });
+    });
+    this.server.on('connection', (socket) => {
+      this.connections++;
+      this.open++;
+      socket.on('close', () => this.open--);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, address, resolve));
     return this;

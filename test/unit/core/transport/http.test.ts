@@ -5,9 +5,12 @@
 // insecure host, only for the TLS handshake answered in plain HTTP, and remembered). Written
 // from the transport group's mutation survivors (see docs/mutation.md).
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import * as http from 'node:http';
 import * as net from 'node:net';
+import { Readable } from 'node:stream';
 import { RegistryConnection, type RequestLogEntry } from '../../../../src/core/transport/connection';
-import { HttpTransport } from '../../../../src/core/transport/http';
+import { HttpTransport, type HttpRequest, type ProxyOptions } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
 import { ScriptedServer } from '../registry/scripted-server';
 
@@ -201,5 +204,154 @@ describe('RegistryConnection', () => {
     assert.equal(own.gate.host, 'a.test');
     const shared = new RegistryConnection({ host: 'a.test', scheme: 'http', insecure: false }, transport, undefined, undefined, own.gate);
     assert.equal(shared.gate, own.gate);
+  });
+});
+
+describe('HttpTransport connections, signals and forwarding proxies', () => {
+  let server: ScriptedServer;
+  let transport: HttpTransport;
+  beforeEach(async () => {
+    server = await new ScriptedServer().start();
+    transport = new HttpTransport();
+  });
+  afterEach(async () => {
+    await transport.close();
+    await server.stop();
+  });
+
+  const get = (url: string, more: Partial<HttpRequest> = {}) =>
+    transport.send({ method: 'GET', url: new URL(url), ...more }).then((r) => r.body.dump().then(() => r));
+
+  /** Waits (at most two seconds) until `done` holds. */
+  async function until(done: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('keeps its connections open after a HEAD, whose Content-Length is no body to discard, and reuses them', async () => {
+    server.script = (r) =>
+      r.method === 'HEAD' ? { status: 200, headers: { 'content-length': String(1 << 20) } } : { status: 200, body: 'x' };
+    for (const method of ['GET', 'HEAD', 'HEAD', 'HEAD', 'GET', 'GET'] as const) await get(`${server.origin}/${method}`, { method });
+    assert.equal(server.seen.length, 6);
+    // undici closes a connection after a HEAD unless told not to; none was closed, and the six requests shared a few.
+    assert.equal(server.connections - server.open, 0, 'connections closed');
+    assert.ok(server.connections < 6, `${server.connections} connections`);
+  });
+
+  it('closes every connection on close(), and opens new ones for what is sent after', async () => {
+    server.script = () => ({ status: 200 });
+    await get(server.origin);
+    assert.equal(server.open, 1);
+    await transport.close();
+    await until(() => server.open === 0);
+    assert.equal(server.open, 0);
+    await get(server.origin);
+    assert.equal(server.connections, 2);
+  });
+
+  it('gives each time limit its own connections: a short limit on one request is not another’s', async () => {
+    const slow = http.createServer((_req, res) => setTimeout(() => res.end('late'), 2500));
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as net.AddressInfo).port}/`;
+      await rejectsWithCode(get(url, { connection: { headersTimeoutMs: 100 } }), 'TIMEOUT');
+      assert.equal((await get(url, { connection: {} })).status, 200);
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
+  });
+
+  it('sends nothing for a request whose signal is already aborted', async () => {
+    server.script = () => ({ status: 200 });
+    await rejectsWithCode(get(server.origin, { signal: AbortSignal.abort() }), 'CANCELLED');
+    assert.equal(server.seen.length, 0);
+  });
+
+  it('leaves no listener on the caller’s signal once a body is read or a request failed', async () => {
+    server.script = () => ({ status: 200, body: 'done' });
+    const controller = new AbortController();
+    await get(server.origin, { signal: controller.signal });
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'after a body');
+    const port = Number(server.host.split(':')[1]);
+    await server.stop();
+    await rejectsWithCode(get(`http://127.0.0.1:${port}/`, { signal: controller.signal }), 'CONNECTION_REFUSED');
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'after a failure');
+  });
+
+  it('waits past an informational answer (103 Early Hints) for the real one', async () => {
+    const early = http.createServer((_req, res) => {
+      res.writeEarlyHints({ link: '</v2/>; rel=preload' }, () => res.end('real'));
+    });
+    await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await transport.send({ method: 'GET', url: new URL(`http://127.0.0.1:${(early.address() as net.AddressInfo).port}/`) });
+      assert.equal(res.status, 200);
+      await res.body.dump();
+    } finally {
+      early.closeAllConnections();
+      early.close();
+    }
+  });
+
+  it('fails a request whose body stream fails before it is sent, as the request’s failure', async () => {
+    server.script = () => ({ status: 201 });
+    const body = new Readable({ read: () => undefined });
+    setImmediate(() => body.destroy(new Error('the disk went away')));
+    await assert.rejects(transport.send({ method: 'PUT', url: new URL(server.origin), body }));
+  });
+
+  describe('through a forwarding proxy (plain HTTP, no tunnel)', () => {
+    const proxyOf = (s: ScriptedServer, authorization?: string): ProxyOptions => ({
+      url: s.origin,
+      source: 'HTTP_PROXY',
+      verify: true,
+      tunnel: false,
+      ...(authorization ? { authorization } : {}),
+    });
+
+    it('asks the proxy for the absolute URL, with Proxy-Authorization only when there is one', async () => {
+      server.script = () => ({ status: 200, body: 'through' });
+      await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server) } });
+      assert.equal(server.seen[0]!.url, 'http://registry.invalid/v2/');
+      assert.equal(server.seen[0]!.headers['proxy-authorization'], undefined);
+      await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server, 'Basic b25lOnR3bw==') } });
+      assert.equal(server.seen[1]!.headers['proxy-authorization'], 'Basic b25lOnR3bw==');
+      await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server, 'Basic dGhyZWU6Zm91cg==') } });
+      assert.equal(server.seen[2]!.headers['proxy-authorization'], 'Basic dGhyZWU6Zm91cg==', 'another login, other connections');
+    });
+
+    it('goes through the proxy each request names, never one another request used', async () => {
+      const other = await new ScriptedServer().start();
+      try {
+        server.script = () => ({ status: 200 });
+        other.script = () => ({ status: 200 });
+        await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server) } });
+        await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(other) } });
+        assert.deepEqual([server.seen.length, other.seen.length], [1, 1]);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it('names the proxy for its own answers: a login asked for, an error page of its own', async () => {
+      server.script = () => ({ status: 407, headers: { 'proxy-authenticate': 'Basic realm="proxy"' } });
+      const login = await assert.rejects(get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server) } }), (err: Error) => {
+        assert.match(err.message, new RegExp(`proxy ${server.origin.replace(/\./g, '\\.')}`));
+        return true;
+      });
+      void login;
+      server.script = () => ({ status: 503, headers: { 'x-squid-error': 'ERR_CONNECT_FAIL 111' } });
+      await assert.rejects(get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server) } }), /ERR_CONNECT_FAIL/);
+      // The registry's own 503 (no proxy header) is the registry's answer.
+      server.script = () => ({ status: 503 });
+      assert.equal((await get('http://registry.invalid/v2/', { connection: { proxy: proxyOf(server) } })).status, 503);
+    });
+
+    it('names a proxy that cannot be reached, not the registry', async () => {
+      const port = Number(server.host.split(':')[1]);
+      const proxy = proxyOf(server);
+      await server.stop();
+      await rejectsWithCode(get(`http://registry.invalid:${port}/v2/`, { connection: { proxy } }), 'PROXY_UNREACHABLE');
+    });
   });
 });
