@@ -32,12 +32,12 @@ function list(dir: string): string[] {
   }
 }
 
-function storageRoot(registry: LabRegistry): string {
+function storageRoot(registry: Pick<LabRegistry, 'dataDir'>): string {
   return join(registry.dataDir, 'docker', 'registry', 'v2');
 }
 
 /** The repository's manifests, sorted by digest; undefined when the registry has no such repository. */
-export function storedManifests(registry: LabRegistry, repository: string): StoredManifest[] | undefined {
+export function storedManifests(registry: Pick<LabRegistry, 'dataDir'>, repository: string): StoredManifest[] | undefined {
   const root = storageRoot(registry);
   const repo = join(root, 'repositories', repository, '_manifests');
   if (!list(repo).length) return undefined;
