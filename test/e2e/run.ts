@@ -3,7 +3,8 @@
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
- *                                          editor-path, provider-path, cloud-api-path, harbor-path,
+ *                                          editor-path, provider-path, cloud-api-path,
+ *                                          cleanup-untagged-path, harbor-path,
  *                                          restricted-path, big-registry-path, trips-path;
  *                                          E2E_ONLY=editor|cleanup|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
@@ -32,6 +33,7 @@ import { runProviderPath } from './provider-path';
 import { runHarborPath } from './harbor-path';
 import { runCloudApiPath } from './cloud-api-path';
 import { runCleanupComparePath } from './cleanup-compare-path';
+import { runCleanupUntaggedPath } from './cleanup-untagged-path';
 import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
 import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
@@ -254,9 +256,10 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       await openView(workbench.page);
       if (only === 'trips') await addRegistry(workbench.page, registryUrl, 'Lab registry');
     }
-    // E2E_ONLY=clouds runs the ECR and Artifact Registry path alone.
+    // E2E_ONLY=clouds runs the ECR and Artifact Registry path alone, and the clean-up of untagged manifests on ECR.
     if (only === 'clouds') {
       await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runCleanupUntaggedPath(workbench.page, { screenshots, clouds: cloudApis.description, registry: cloudApis.registry });
       console.log(`[e2e] ECR and Artifact Registry path passed; screenshots in ${screenshots}`);
       return 0;
     }
@@ -292,6 +295,8 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
         scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
       });
       await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
+      // On the ECR registry the cloud path added (screenshots 86, 87).
+      await runCleanupUntaggedPath(workbench.page, { screenshots, clouds: cloudApis.description, registry: cloudApis.registry });
     }
     if (!only || only === 'harbor') {
       // Harbor, recognised without a setting and named in the remote settings.json (screenshots 73–76).

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciLayout, pushToRegistry } from '../content';
-import type { Lab } from '../registry';
+import type { Lab, LabRegistry } from '../registry';
 import { EcrApiContract } from './aws-ecr';
 import { CloudContracts } from './clouds';
 import { GoogleApisContract } from './google-apis';
@@ -55,6 +55,8 @@ export interface UntaggedCleanupDescription {
 
 export interface CloudApiLab {
   description: CloudApiLabDescription;
+  /** The lab registry behind the cloud hosts (a path pushes what it needs there as it goes). */
+  registry: LabRegistry;
   stop(): Promise<void>;
 }
 
@@ -153,6 +155,7 @@ export async function startCloudApiLab(
   const servers = [clouds.server, ecrApi.server, google.server];
   if (deletes) for (const server of [clouds.server, ecrApi.server]) server.recordTo(deletes.requestsFile);
   return {
+    registry,
     description: {
       resolveRules: servers.flatMap((s) => s.resolveRules()),
       hostsDirectories: servers.map((s) => s.hostsDirectory),
