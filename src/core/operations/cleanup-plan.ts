@@ -46,6 +46,11 @@ export interface UntaggedManifest {
   children?: readonly string[];
   /** For a referrer (a signature, an SBOM): the manifest it refers to. */
   subject?: string;
+  /**
+   * Why it could not be read (an error code), when it could not: what it is and what needs it are
+   * unknown, so it is kept, and the preview says so.
+   */
+  unreadable?: string;
 }
 
 /** An untagged manifest that stays, and why in words. */
@@ -279,7 +284,8 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
 /**
  * Which untagged manifests go: all that are listed when the policy asks, except those something
  * that stays needs: a platform of a kept index (tagged or a protected untagged one), and a referrer
- * (signature, SBOM) of a manifest that stays. Protection spreads until nothing changes.
+ * (signature, SBOM) of a manifest that stays; and those that could not be read. Protection spreads
+ * until nothing changes.
  */
 function planUntagged(
   options: PlanOptions,
@@ -308,6 +314,7 @@ function planUntagged(
     for (const m of listed.values()) {
       const kept = staying.get(m.digest);
       if (kept) protect(m.digest, kept);
+      else if (m.unreadable) protect(m.digest, `could not be read (${m.unreadable}): what it is and what needs it are unknown`);
       else if (m.subject && !goes(m.subject))
         protect(m.digest, `refers to manifest ${m.subject}, which stays (a signature, SBOM or attestation of it)`);
     }
