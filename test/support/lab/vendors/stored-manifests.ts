@@ -4,7 +4,7 @@
 // a repository's manifests from here (Harbor's artifacts, GitHub's package versions, ACR's
 // _manifests, ECR's ListImages, Artifact Registry's dockerImages), so what they list is what the
 // registry behind them serves, and an untagged manifest is one pushed by digest.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabRegistry } from '../registry';
 
@@ -105,4 +105,13 @@ export async function deleteFromRegistry(registry: LabRegistry, repository: stri
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * Removes one tag from the lab registry's storage, leaving its manifest: what a vendor's backend
+ * does for a tag delete its API offers (ECR's BatchDeleteImage by imageTag), which the lab's
+ * Distribution 2.8 refuses through its own API (DELETE by tag is UNSUPPORTED there).
+ */
+export function removeStoredTag(registry: Pick<LabRegistry, 'dataDir'>, repository: string, tag: string): void {
+  rmSync(join(storageRoot(registry), 'repositories', repository, '_manifests', 'tags', tag), { recursive: true, force: true });
 }
