@@ -14,7 +14,7 @@ import type { SeenContractRequest } from '../support/lab/vendors/contract-server
 import type { CloudApiLabDescription } from '../support/lab/vendors/cloud-api-lab';
 import { storedManifests } from '../support/lab/vendors/stored-manifests';
 import { readSeenRequests, type DeleteRepository, type VendorDeletesDescription } from '../support/lab/vendors/vendor-deletes';
-import { EXTENSION_ID, labDescription } from './helpers';
+import { EXTENSION_ID, labDescription, logText, waitFor } from './helpers';
 
 const BATCH_DELETE = 'AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage';
 
@@ -32,10 +32,18 @@ describe('Delete on ECR and GHCR, through their APIs', () => {
   const clouds = lab.cloudsFile ? (JSON.parse(readFileSync(lab.cloudsFile, 'utf8')) as CloudApiLabDescription) : undefined;
   const deletes = lab.vendorDeletesFile ? (JSON.parse(readFileSync(lab.vendorDeletesFile, 'utf8')) as VendorDeletesDescription) : undefined;
   const saved: Record<string, string | undefined> = {};
+  let api: RegistryExplorerApi;
+  /** What the extension last showed the user (an error's wording when a command gave nothing back). */
+  const lastShown = (): string =>
+    logText(api)
+      .split('\n')
+      .filter((l) => l.includes('Shown:'))
+      .slice(-3)
+      .join('\n');
 
   before(async () => {
     assert.ok(clouds && deletes && lab.providers, 'the run started the GitHub and ECR contracts with repositories to delete from');
-    await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
+    api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
     // The logins `aws ecr get-login-password | docker login` and `docker login ghcr.io` leave in config.json.
     const config = join(mkdtempSync(join(tmpdir(), 'delete-vendors-')), 'config.json');
     const basic = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
@@ -50,9 +58,20 @@ describe('Delete on ECR and GHCR, through their APIs', () => {
       saved[name] = process.env[name];
       process.env[name] = clouds.env[name];
     }
+    const hostsDirectories = [...lab.providers.hostsDirectories, ...clouds.hostsDirectories];
     await set('dockerConfigPath', config);
     await set('resolveRules', [...lab.providers.resolveRules, ...clouds.resolveRules]);
-    await set('hostsDirectories', [...lab.providers.hostsDirectories, ...clouds.hostsDirectories]);
+    // The tree lists the registries of config.json (with their providers) before the last setting
+    // comes: a command must not use a provider made on the session that setting replaced.
+    await api.tree.getChildren();
+    await set('hostsDirectories', hostsDirectories);
+    // The extension hears of each change a moment after it is written, and starts a new session
+    // then: the first Delete must not begin on a session a late change closes under it.
+    await waitFor('the extension to take the settings', () =>
+      api.registry.settings.hostsDirectories.join('\n') === hostsDirectories.join('\n') && api.registry.settings.dockerConfigPath === config
+        ? true
+        : undefined,
+    );
   });
 
   after(async () => {
@@ -119,7 +138,7 @@ describe('Delete on ECR and GHCR, through their APIs', () => {
         mode: 'manifest',
         confirm: true,
       });
-      assert.equal(done, 'manifest');
+      assert.equal(done, 'manifest', lastShown());
       assert.ok(!stored(seeded).some((m) => m.digest === seeded.whole.digest), 'the registry holds the manifest no more');
       assert.deepEqual(sentSince(vendor, from), { vendorDeletes: 1, registryDeletes: 0, manifestPuts: [] }, shownSince(seeded, from));
     });
@@ -135,7 +154,7 @@ describe('Delete on ECR and GHCR, through their APIs', () => {
         mode: 'tag',
         confirm: true,
       });
-      assert.equal(done, 'tag');
+      assert.equal(done, 'tag', lastShown());
       // Exactly what was there, less the one tag (on GHCR, the throwaway the tag was moved to went through the vendor).
       assert.deepEqual(
         stored(seeded),
