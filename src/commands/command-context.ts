@@ -25,9 +25,15 @@ export function providerFor(ctx: Pick<CommandContext, 'registry' | 'tree'>, host
 
 /**
  * The vendor's delete by digest for one repository, where the Distribution API's delete does not
- * work (ECR's BatchDeleteImage, GitHub's package versions); undefined where it does.
+ * work (ECR's BatchDeleteImage, GitHub's package versions), with its tag delete where it has one
+ * (ECR's); undefined where the Distribution API's delete works.
  */
 export function vendorManifestDeleter(provider: ProviderClient, repository: string): ManifestDeleter | undefined {
   const remove = provider.deleteManifest;
-  return remove ? (digest, signal) => remove(repository, digest, signal ? { signal } : {}) : undefined;
+  if (!remove) return undefined;
+  const removeTag = provider.deleteTag;
+  const byDigest = (digest: string, signal?: AbortSignal) => remove(repository, digest, signal ? { signal } : {});
+  return removeTag
+    ? Object.assign(byDigest, { deleteTag: (tag: string, signal?: AbortSignal) => removeTag(repository, tag, signal ? { signal } : {}) })
+    : byDigest;
 }

@@ -34,6 +34,8 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private roots: Promise<ExplorerNode[]> | undefined;
   /** The roots last built, for lookups by host (refresh after a copy, the Filter command). */
   private builtRoots: ExplorerNode[] = [];
+  /** The session the shown rows were made with (their clients and providers carry it). */
+  private builtSession: unknown;
   private readonly ctx: TreeContext;
   /** Background lookups for drawn rows, a few at a time so a long tag list never floods the registry. */
   private readonly backgroundLimit = pLimit(4);
@@ -151,9 +153,24 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     this.redraws.redraw(node);
   }
 
-  /** The provider the tree chose for a registry it shows (a self-hosted Harbor named in settings or recognised); undefined when it shows none. */
+  /**
+   * The provider the tree chose for a registry it shows (a self-hosted Harbor named in settings or
+   * recognised); undefined when it shows none. Rows made before the session was replaced (settings
+   * changed and the view not drawn since) hold the old session's API channel, with the old hosts
+   * directories and resolve rules: the provider is then made again on the current session, as the
+   * row will be.
+   */
   providerOf(host: string): ProviderClient | undefined {
-    return this.registries.find((r) => r.entry.host === host)?.entry.provider;
+    const shown = this.registries.find((r) => r.entry.host === host);
+    if (!shown || this.builtSession === this.service.session) return shown?.entry.provider;
+    const setting = this.service.settings.registries.find((r) => {
+      try {
+        return core().parseRegistryLocation(r.url).host === host;
+      } catch {
+        return false;
+      }
+    });
+    return this.providerFor(this.service.session.registry(host), host, setting);
   }
 
   /** Refreshes a repository's node if the tree shows that registry (after a copy, tag or delete). */
@@ -195,6 +212,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
 
   /** Configured registries first, then (unless hidden) the ones discovered from logins. */
   private async buildRoots(): Promise<ExplorerNode[]> {
+    const session = this.service.session;
     const nodes: ExplorerNode[] = [];
     const seen = new Set<string>();
     for (const setting of this.service.settings.registries) {
@@ -203,6 +221,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     }
     if (this.service.settings.showDiscoveredRegistries) nodes.push(...(await this.discoveredNodes(seen)));
     this.builtRoots = nodes;
+    this.builtSession = session;
     return nodes;
   }
 

@@ -3,7 +3,8 @@
  *   node out/test/e2e/run.js integration   mocha suite in the extension host, against the packaged .vsix
  *   node out/test/e2e/run.js e2e           a person's path through the UI, with screenshots (person-path,
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
- *                                          editor-path, provider-path, cloud-api-path, harbor-path,
+ *                                          editor-path, provider-path, cloud-api-path,
+ *                                          cleanup-untagged-path, harbor-path,
  *                                          restricted-path, big-registry-path, trips-path;
  *                                          E2E_ONLY=editor|cleanup|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
@@ -32,6 +33,7 @@ import { runProviderPath } from './provider-path';
 import { runHarborPath } from './harbor-path';
 import { runCloudApiPath } from './cloud-api-path';
 import { runCleanupComparePath } from './cleanup-compare-path';
+import { runCleanupUntaggedPath } from './cleanup-untagged-path';
 import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
 import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
@@ -40,6 +42,7 @@ import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
 import { startCloudApiLab, type CloudApiLab } from '../support/lab/vendors/cloud-api-lab';
 import { BUILT_IN_AUTH, packageStandIn } from './github-stand-in-package';
+import type { VendorDeletesDescription } from '../support/lab/vendors/vendor-deletes';
 
 const PROJECT = resolve(__dirname, '../../..');
 const VSIX = join(PROJECT, 'oci-registry-explorer.vsix');
@@ -52,7 +55,8 @@ async function main(mode: string): Promise<number> {
     const registry = await lab.startRegistry({ name: 'e2e-http' });
     const content = await seedSampleContent(registry);
     // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
-    const providers = await startProviderLab(lab);
+    // In integration mode, also a GHCR package the suite deletes from (the e2e paths do not list it).
+    const providers = await startProviderLab(lab, { deletes: mode === 'integration' });
     if (mode === 'integration') {
       // Pull into Docker loads into a real daemon the lab starts; the extension host gets its
       // DOCKER_HOST in its environment, as a user's VS Code gets it from their shell (if a start
@@ -87,14 +91,23 @@ async function main(mode: string): Promise<number> {
           // A registry the size of a real one (1,000 tags, a catalog of several pages); tests put a counting proxy in front.
           big: { url: big.url, host: big.host, bulk: describeBulk(bulk) },
         };
-        // ACR's and ECR's contracts with untagged manifests, for Clean Up; the AWS keys the test sets itself.
+        // ACR's and ECR's contracts with untagged manifests, for Clean Up, and an ECR repository for
+        // Delete; the AWS keys the tests set themselves.
         // Described in a file: the workbench URL carries the description, and it has a length limit.
         const cloudDir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'cloud-tools-'));
-        const cloudApis = await startCloudApiLab(lab, cloudDir, { untagged: true });
+        const cloudApis = await startCloudApiLab(lab, cloudDir, { untagged: true, deletes: true });
         const cloudsFile = join(cloudDir, 'clouds.json');
         writeFileSync(cloudsFile, JSON.stringify(cloudApis.description));
+        const vendorDeletesFile = join(cloudDir, 'vendor-deletes.json');
+        const vendorDeletes: VendorDeletesDescription = { ghcr: providers.ghcrDeletes!, ecr: cloudApis.description.deletes! };
+        writeFileSync(vendorDeletesFile, JSON.stringify(vendorDeletes));
         try {
-          return await runIntegration(registry.url, JSON.stringify({ ...description, cloudsFile }), providers, daemon.env);
+          return await runIntegration(
+            registry.url,
+            JSON.stringify({ ...description, cloudsFile, vendorDeletesFile }),
+            providers,
+            daemon.env,
+          );
         } finally {
           await cloudApis.stop();
         }
@@ -243,9 +256,10 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       await openView(workbench.page);
       if (only === 'trips') await addRegistry(workbench.page, registryUrl, 'Lab registry');
     }
-    // E2E_ONLY=clouds runs the ECR and Artifact Registry path alone.
+    // E2E_ONLY=clouds runs the ECR and Artifact Registry path alone, and the clean-up of untagged manifests on ECR.
     if (only === 'clouds') {
       await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runCleanupUntaggedPath(workbench.page, { screenshots, clouds: cloudApis.description, registry: cloudApis.registry });
       console.log(`[e2e] ECR and Artifact Registry path passed; screenshots in ${screenshots}`);
       return 0;
     }
@@ -281,6 +295,8 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
         scopesAsked: standIn.env.GITHUB_STAND_IN_RECORD!,
       });
       await runCloudApiPath(workbench.page, { screenshots, clouds: cloudApis.description, dockerConfigDir: logins.DOCKER_CONFIG! });
+      // On the ECR registry the cloud path added (screenshots 86, 87).
+      await runCleanupUntaggedPath(workbench.page, { screenshots, clouds: cloudApis.description, registry: cloudApis.registry });
     }
     if (!only || only === 'harbor') {
       // Harbor, recognised without a setting and named in the remote settings.json (screenshots 73–76).

@@ -71,6 +71,8 @@ export interface LabDescription {
   providers?: ProviderLabDescription;
   /** A file with the CloudApiLabDescription of ECR's and Google's APIs, and ACR's and ECR's repositories with untagged manifests. */
   cloudsFile?: string;
+  /** A file with the VendorDeletesDescription: GHCR's and ECR's repositories for the tree's Delete. */
+  vendorDeletesFile?: string;
   big: { url: string; host: string; bulk: BulkDescription };
 }
 

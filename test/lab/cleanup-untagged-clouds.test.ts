@@ -125,12 +125,15 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
     return s;
   }
 
-  /** What the Clean Up command hands the runner for this provider. */
+  /** What the Clean Up command hands the runner for this provider (as vendorManifestDeleter makes it). */
   function runOptions(provider: ProviderClient, name: string): CleanupRunOptions {
     const remove = provider.deleteManifest;
+    const removeTag = provider.deleteTag;
+    const byDigest = (digest: string, signal?: AbortSignal) => remove!(name, digest, { signal });
+    const deleteManifest = removeTag ? Object.assign(byDigest, { deleteTag: (tag: string) => removeTag(name, tag) }) : byDigest;
     return {
       untaggedNow: (signal) => provider.listUntaggedManifests!(name, { signal }),
-      ...(remove ? { deleteManifest: (digest: string, signal?: AbortSignal) => remove(name, digest, { signal }) } : {}),
+      ...(remove ? { deleteManifest } : {}),
     };
   }
 
@@ -219,6 +222,38 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
     );
     assert.equal(denied.code, 'SCOPE_MISSING');
     assert.match(denied.message, /not allowed ecr:BatchDeleteImage .*AmazonEC2ContainerRegistryPowerUser/);
+  });
+
+  it('ECR: a tag sharing its manifest with a kept tag is removed alone by BatchDeleteImage with the tag, nothing pushed; its last tag takes the image', async function () {
+    this.timeout(60_000);
+    const image = await layout.image({ seed: 'ecr-tags', layers: [1024] });
+    for (const tag of ['kept', 'shared']) await pushToRegistry(layout, image, registry, `team/labels:${tag}`);
+    const s = session();
+    const provider = createProviderClient(s.registry(clouds.ecrHost), s.apiChannel());
+    const repository = s.registry(clouds.ecrHost).repository('team/labels');
+    const plan = planCleanup(
+      await readTagFacts(repository, ['kept', 'shared']),
+      { match: 'shared', sharedDigest: 'delete-tag' },
+      Date.now(),
+    );
+    assert.deepEqual(
+      plan.tagDeletions.map((t) => t.tag),
+      ['shared'],
+    );
+    const pushes = () => clouds.server.count(clouds.ecrHost, /^\/v2\/team\/labels\/(manifests|blobs\/uploads)\//, 'PUT');
+    const before = pushes();
+    const report = await runCleanup(repository, plan, runOptions(provider, 'team/labels'));
+    assert.deepEqual(report.totals, { deleted: 1, failed: 0, skipped: 0, notAttempted: 0 });
+    // Nothing pushed: no throwaway manifest, so a repository with immutable tags is no obstacle.
+    assert.equal(pushes(), before, 'nothing was pushed');
+    assert.equal((await failure(repository.resolve('shared'))).code, 'MANIFEST_UNKNOWN');
+    assert.equal((await repository.resolve('kept')).digest, image.descriptor.digest);
+    const missing = await failure(provider.deleteTag!('team/labels', 'shared'));
+    assert.equal(missing.code, 'MANIFEST_UNKNOWN');
+    assert.match(missing.message, /^Amazon ECR has no tag shared in team\/labels/);
+    // "When you remove the last tag from an image, the image is deleted" (API_BatchDeleteImage.html).
+    await provider.deleteTag!('team/labels', 'kept');
+    assert.equal((await failure(repository.getManifest(image.descriptor.digest))).code, 'MANIFEST_UNKNOWN');
   });
 
   for (const vendor of ['ecr', 'gar'] as const) {

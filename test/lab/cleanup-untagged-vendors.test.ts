@@ -326,5 +326,40 @@ describe('Clean-up of untagged manifests on Harbor and GHCR, listed by their API
       const { session, provider } = ghcrClient();
       await rescue(provider, session.registry('ghcr.io').repository('octocat/rescue'), 'octocat/rescue', onGhcr, true);
     });
+
+    it('a listed manifest that is gone is left out; one that cannot be read is kept with every other, and the preview says why', async function () {
+      this.timeout(60_000);
+      const { session } = ghcrClient();
+      const repository = session.registry('ghcr.io').repository('octocat/tidy');
+      const signature = onGhcr.signature.descriptor.digest;
+      const [amd64] = onGhcr.index.children.map((c) => c.descriptor.digest);
+      // ghcr.io answers the signature with bytes that are not it: the digest check refuses them.
+      github.server.override({
+        host: 'ghcr.io',
+        method: 'GET',
+        path: new RegExp(`^/v2/octocat/tidy/manifests/${signature}$`),
+        answer: {
+          status: 200,
+          headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': signature },
+          text: '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","layers":[]}',
+        },
+        times: 10,
+      });
+      try {
+        const gone = `sha256:${'e'.repeat(64)}`;
+        const details = await readUntaggedDetails(repository, [{ digest: gone }, { digest: signature }, { digest: amd64! }]);
+        assert.deepEqual(details, [{ digest: signature, unreadable: 'DIGEST_MISMATCH' }, { digest: amd64! }]);
+        const plan = planCleanup([], { sharedDigest: 'delete-tag', deleteUntagged: true }, Date.now(), { untagged: details });
+        assert.ok(plan.untagged.listed);
+        // The one that cannot be read may be an index listing the other: neither goes.
+        assert.deepEqual(plan.untagged.deletions, []);
+        assert.match(
+          describeCleanupPlan(plan, 'ghcr.io/octocat/tidy'),
+          new RegExp(`Untagged manifests kept \\(2\\)\\n  ${signature}  could not be read \\(DIGEST_MISMATCH\\)`),
+        );
+      } finally {
+        github.server.clear();
+      }
+    });
   });
 });

@@ -46,6 +46,11 @@ export interface UntaggedManifest {
   children?: readonly string[];
   /** For a referrer (a signature, an SBOM): the manifest it refers to. */
   subject?: string;
+  /**
+   * Why it could not be read (an error code), when it could not: what it is and what needs it are
+   * unknown, so it is kept, and the preview says so.
+   */
+  unreadable?: string;
 }
 
 /** An untagged manifest that stays, and why in words. */
@@ -279,7 +284,8 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
 /**
  * Which untagged manifests go: all that are listed when the policy asks, except those something
  * that stays needs: a platform of a kept index (tagged or a protected untagged one), and a referrer
- * (signature, SBOM) of a manifest that stays. Protection spreads until nothing changes.
+ * (signature, SBOM) of a manifest that stays; and those that could not be read, and while one cannot
+ * be read, every other (it may be an index listing them). Protection spreads until nothing changes.
  */
 function planUntagged(
   options: PlanOptions,
@@ -297,6 +303,8 @@ function planUntagged(
     for (const digest of listed.keys()) protectedBy.set(digest, 'not chosen: the clean-up leaves untagged manifests');
   else if (options.partialAt !== undefined)
     for (const digest of listed.keys()) protectedBy.set(digest, 'only part of the tags were read, so an unread tag may need it');
+  // One that cannot be read may be an index: any other could be its platform, so none goes this time.
+  const unreadable = [...listed.values()].find((m) => m.unreadable);
   for (let changed = true; changed;) {
     changed = false;
     const protect = (digest: string, reason: string) => {
@@ -308,6 +316,9 @@ function planUntagged(
     for (const m of listed.values()) {
       const kept = staying.get(m.digest);
       if (kept) protect(m.digest, kept);
+      else if (m.unreadable) protect(m.digest, `could not be read (${m.unreadable}): what it is and what needs it are unknown`);
+      else if (unreadable)
+        protect(m.digest, `kept while untagged manifest ${unreadable.digest} cannot be read: it may be an index that lists this one`);
       else if (m.subject && !goes(m.subject))
         protect(m.digest, `refers to manifest ${m.subject}, which stays (a signature, SBOM or attestation of it)`);
     }

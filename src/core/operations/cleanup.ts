@@ -47,8 +47,14 @@ export interface CleanupRunOptions {
   deleteManifest?: ManifestDeleter;
 }
 
-/** A vendor's delete of one manifest by digest in the repository being cleaned up. */
-export type ManifestDeleter = (digest: string, signal?: AbortSignal) => Promise<void>;
+/**
+ * A vendor's delete of one manifest by digest in the repository being cleaned up; with `deleteTag`
+ * when the vendor also removes a tag alone (ECR), which a tag-only removal then uses instead of a
+ * throwaway manifest.
+ */
+export type ManifestDeleter = ((digest: string, signal?: AbortSignal) => Promise<void>) & {
+  readonly deleteTag?: (tag: string, signal?: AbortSignal) => Promise<void>;
+};
 
 /**
  * The plan's requests in the order they are sent: tag-only removals first (they keep shared

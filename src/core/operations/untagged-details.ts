@@ -17,8 +17,9 @@ export interface UntaggedDetailsOptions {
 
 /**
  * The listed manifests with their children and subject. One the registry no longer has is left
- * out (nothing to delete); one that cannot be read is left out too, so that a manifest whose
- * subject is unknown is never deleted. Cancelling and login problems end the reading.
+ * out (nothing to delete); one that cannot be read comes back marked `unreadable` with the error's
+ * code, so the plan keeps it (a manifest whose subject is unknown is never deleted) and the
+ * preview says why. Cancelling and login problems end the reading.
  */
 export async function readUntaggedDetails(
   repository: Repository,
@@ -43,7 +44,7 @@ export async function readUntaggedDetails(
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'CANCELLED' || options.signal?.aborted || STOPPING.has(code ?? '')) throw err;
-        details[i] = undefined;
+        details[i] = GONE.has(code ?? '') ? undefined : { ...m, unreadable: code ?? 'an unexpected error' };
       }
       options.onRead?.(++done, listed.length);
     }
@@ -51,6 +52,9 @@ export async function readUntaggedDetails(
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, listed.length) }, worker));
   return details.filter((d): d is UntaggedManifest => d !== undefined);
 }
+
+/** Codes that say the manifest is no longer there. */
+const GONE = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'HTTP_404']);
 
 /** Codes after which no other manifest can be read either. */
 const STOPPING = new Set(['NEEDS_LOGIN', 'AUTH_FAILED', 'DENIED', 'UNAUTHORIZED', 'TOKEN_REJECTED']);

@@ -37,6 +37,8 @@ interface Call {
   policy: string;
 }
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+/** A tag as the Distribution spec allows it (ECR's imageTag is at most 300 characters; the spec's 128 are the tighter). */
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
 /** The permission DescribeRepositories needs (security-iam-awsmanpol.html: AmazonEC2ContainerRegistryReadOnly grants it). */
 export const ECR_LIST_PERMISSION = 'ecr:DescribeRepositories';
@@ -183,24 +185,46 @@ export class EcrProvider implements ProviderClient {
 
   /**
    * Deletes one manifest by digest with BatchDeleteImage (API_BatchDeleteImage.html): `imageIds`
-   * of 1–100 entries, here one `{imageDigest}`, which deletes the image and every tag on it. The
-   * answer is HTTP 200 even when nothing was deleted: each image that was not comes back in
-   * `failures` with a `failureCode` and `failureReason` (API_ImageFailure.html), ImageNotFound for
-   * a digest the repository does not hold, ImageReferencedByManifestList for a platform of an index
-   * that is still there.
+   * of 1–100 entries, here one `{imageDigest}`, which deletes the image and every tag on it.
    */
   readonly deleteManifest = async (repository: string, digest: string, options: { signal?: AbortSignal } = {}): Promise<void> => {
     if (!DIGEST.test(digest))
       throw new CoreError('INVALID_DIGEST', `Deleting needs a digest, not "${digest}": resolve the tag first, or delete only the tag.`);
+    await this.batchDelete(repository, { imageDigest: digest }, options.signal);
+  };
+
+  /**
+   * Removes one tag with BatchDeleteImage by `imageTag`: "You can remove a tag from an image by
+   * specifying the image's tag in your request. When you remove the last tag from an image, the
+   * image is deleted" (API_BatchDeleteImage.html). No manifest is pushed, so it works in a
+   * repository whose tags are immutable too.
+   */
+  readonly deleteTag = async (repository: string, tag: string, options: { signal?: AbortSignal } = {}): Promise<void> => {
+    if (!TAG.test(tag)) throw new CoreError('TAG_INVALID', `"${tag}" is not a tag: a tag has 1 to 128 letters, digits, _ . and -.`);
+    await this.batchDelete(repository, { imageTag: tag }, options.signal);
+  };
+
+  /**
+   * One image by digest or tag through BatchDeleteImage. The answer is HTTP 200 even when nothing
+   * was deleted: each image that was not comes back in `failures` with a `failureCode` and
+   * `failureReason` (API_ImageFailure.html), ImageNotFound for one the repository does not hold,
+   * ImageReferencedByManifestList for a platform of an index that is still there.
+   */
+  private async batchDelete(
+    repository: string,
+    imageId: { imageDigest: string } | { imageTag: string },
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const what = 'imageTag' in imageId ? `the tag ${imageId.imageTag}` : imageId.imageDigest;
     const { endpoint, credentials } = await this.apiAccess(`deleting from ${repository}`);
     const call: Call = {
       operation: 'BatchDeleteImage',
-      doing: `delete ${digest} from ${repository}`,
+      doing: `delete ${what} from ${repository}`,
       permission: 'ecr:BatchDeleteImage',
       policy: 'AmazonEC2ContainerRegistryPowerUser',
     };
-    const input = { registryId: endpoint.account, repositoryName: repository, imageIds: [{ imageDigest: digest }] };
-    const json = (await this.call(endpoint, credentials, call, input, options.signal)) as Record<string, unknown> | null;
+    const input = { registryId: endpoint.account, repositoryName: repository, imageIds: [imageId] };
+    const json = (await this.call(endpoint, credentials, call, input, signal)) as Record<string, unknown> | null;
     // One image asked, so any failure is its own (the answer is untrusted: a failure not an object counts too).
     const failures = Array.isArray(json?.failures) ? (json.failures as unknown[]) : [];
     if (failures.length === 0) return;
@@ -211,18 +235,18 @@ export class EcrProvider implements ProviderClient {
     if (code === 'ImageNotFound')
       throw new CoreError(
         'MANIFEST_UNKNOWN',
-        `${VENDOR} has no manifest ${digest} in ${repository}${said}: it may have been deleted already.`,
+        `${VENDOR} has no ${'imageTag' in imageId ? `tag ${imageId.imageTag}` : `manifest ${imageId.imageDigest}`} in ${repository}${said}: it may have been deleted already.`,
       );
     if (code === 'ImageReferencedByManifestList')
       throw new CoreError(
         'API_ERROR',
-        `${VENDOR} did not delete ${digest} from ${repository}: an index (manifest list) in the repository still lists it${said}; delete the index first.`,
+        `${VENDOR} did not delete ${what} from ${repository}: an index (manifest list) in the repository still lists it${said}; delete the index first.`,
       );
     throw new CoreError(
       'API_ERROR',
-      `${VENDOR} did not delete ${digest} from ${repository}${code ? ` (${quoteRegistryText(code, this.ctx.api.secrets)})` : ''}${said}; try again later.`,
+      `${VENDOR} did not delete ${what} from ${repository}${code ? ` (${quoteRegistryText(code, this.ctx.api.secrets)})` : ''}${said}; try again later.`,
     );
-  };
+  }
 
   /**
    * One request to ECR's API: POST / with `X-Amz-Target` naming the operation and a JSON 1.1 body

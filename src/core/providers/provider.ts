@@ -139,4 +139,11 @@ export interface ProviderClient {
    * is the way. Throws a CoreError with code MANIFEST_UNKNOWN when the manifest is not there.
    */
   readonly deleteManifest?: (repository: string, digest: string, options?: { signal?: AbortSignal }) => Promise<void>;
+  /**
+   * Removes one tag through the vendor's API, leaving the manifest (ECR's BatchDeleteImage by
+   * `imageTag`, which deletes the image only with its last tag); absent where a tag alone is
+   * removed another way (the Distribution API's tag delete, or a throwaway manifest the vendor's
+   * `deleteManifest` deletes). Throws a CoreError with code MANIFEST_UNKNOWN when the tag is not there.
+   */
+  readonly deleteTag?: (repository: string, tag: string, options?: { signal?: AbortSignal }) => Promise<void>;
 }

@@ -296,8 +296,14 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   async deleteTag(
     tag: string,
     signal?: AbortSignal,
-    deleteManifest?: (digest: string, signal?: AbortSignal) => Promise<void>,
+    deleteManifest?: ((digest: string, signal?: AbortSignal) => Promise<void>) & {
+      readonly deleteTag?: (tag: string, signal?: AbortSignal) => Promise<void>;
+    },
   ): Promise<'tag-delete' | 'throwaway-manifest'> {
+    if (deleteManifest?.deleteTag) {
+      await deleteManifest.deleteTag(tag, signal);
+      return 'tag-delete';
+    }
     if (deleteManifest) {
       await deleteManifest(await this.pushThrowaway(tag, signal), signal);
       return 'throwaway-manifest';

@@ -12,9 +12,12 @@
 //   default 100), `nextToken`; the answer's `imageIds` (`imageDigest`, and `imageTag` for each tag
 //   of a tagged image) and `nextToken`; RepositoryNotFoundException for a repository not there.
 // - API_BatchDeleteImage.html, API_ImageFailure.html: `repositoryName`, `registryId`, `imageIds`
-//   (1–100, by `imageDigest` here); HTTP 200 with `imageIds` deleted (an image by digest goes with
-//   every tag on it) and `failures` (`imageId`, `failureCode`, `failureReason`): ImageNotFound, and
-//   ImageReferencedByManifestList for a platform manifest an index in the repository still lists.
+//   (1–100, each by `imageDigest` or by `imageTag`); HTTP 200 with `imageIds` deleted (an image by
+//   digest goes with every tag on it; by tag, only that tag goes, and the image with its last tag:
+//   "You can remove a tag from an image by specifying the image's tag in your request. When you
+//   remove the last tag from an image, the image is deleted from your repository.") and `failures`
+//   (`imageId`, `failureCode`, `failureReason`): ImageNotFound, and ImageReferencedByManifestList
+//   for a platform manifest an index in the repository still lists.
 // - CommonParameters.html / CommonErrors.html: Signature Version 4 (checked for real by
 //   sigv4-check.ts), `X-Amz-Security-Token` for temporary credentials; AccessDeniedException,
 //   ExpiredTokenException, UnrecognizedClientException, InvalidSignatureException,
@@ -22,7 +25,7 @@
 //   HTTP 400 with `{"__type", "message"}` and the `x-amzn-ErrorType` header (the JSON 1.1 protocol).
 import type { Lab, LabRegistry } from '../registry';
 import { ContractServer, type ContractAnswer, type ContractRequest } from './contract-server';
-import { storedManifests } from './stored-manifests';
+import { removeStoredTag, storedManifests } from './stored-manifests';
 import { checkSigV4 } from './sigv4-check';
 
 const PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -214,12 +217,20 @@ export class EcrApiContract {
     const deleted: { imageDigest: string; imageTag?: string }[] = [];
     const failures: { imageId: unknown; failureCode: string; failureReason: string }[] = [];
     for (const id of ids) {
-      const digest = typeof id.imageDigest === 'string' ? id.imageDigest : undefined;
+      const tag = typeof id.imageTag === 'string' ? id.imageTag : undefined;
+      const byTag = tag !== undefined && typeof id.imageDigest !== 'string';
+      const digest =
+        typeof id.imageDigest === 'string' ? id.imageDigest : stored.find((m) => tag !== undefined && m.tags.includes(tag))?.digest;
       const found = stored.find((m) => m.digest === digest);
-      if (!digest) failures.push({ imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Missing image digest and image tag' });
+      if (!digest && !byTag)
+        failures.push({ imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Missing image digest and image tag' });
       else if (!found) failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
-      else {
-        const parents = stored.filter((m) => m.json.manifests?.some((c) => c.digest === digest)).map((m) => m.digest);
+      else if (byTag && found.tags.length > 1) {
+        // Not its last tag: the tag goes, the image stays.
+        removeStoredTag(this.registry, name, tag);
+        deleted.push({ imageDigest: found.digest, imageTag: tag });
+      } else {
+        const parents = stored.filter((m) => m.json.manifests?.some((c) => c.digest === found.digest)).map((m) => m.digest);
         if (parents.length)
           failures.push({
             imageId: id,
@@ -230,13 +241,13 @@ export class EcrApiContract {
           const token = this.registry.tokenServer!.issue('ecr-api', this.registry.tokenService!, [
             { type: 'repository', name, actions: ['delete'] },
           ]);
-          const res = await fetch(`${this.registry.url}/v2/${name}/manifests/${digest}`, {
+          const res = await fetch(`${this.registry.url}/v2/${name}/manifests/${found.digest}`, {
             method: 'DELETE',
             headers: { authorization: `Bearer ${token}` },
           });
-          if (res.status !== 202) throw new Error(`the lab registry answered ${res.status} to a delete of ${digest}`);
+          if (res.status !== 202) throw new Error(`the lab registry answered ${res.status} to a delete of ${found.digest}`);
           deleted.push(
-            ...(found.tags.length ? found.tags.map((tag) => ({ imageDigest: digest, imageTag: tag })) : [{ imageDigest: digest }]),
+            ...(found.tags.length ? found.tags.map((t) => ({ imageDigest: found.digest, imageTag: t })) : [{ imageDigest: found.digest }]),
           );
         }
       }

@@ -8,14 +8,17 @@
 // With `untagged`, also repositories for a clean-up of untagged manifests on ACR and ECR (the
 // integration suite's): a kept image with a signature pushed by digest, and a manifest pushed by
 // digest that no tag points at, with the logins and the registry's own address to check it after.
+// With `deletes`, also an ECR repository for the tree's Delete (vendor-deletes.ts), and the
+// requests to ECR's registry and API recorded to a file.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciLayout, pushToRegistry } from '../content';
-import type { Lab } from '../registry';
+import type { Lab, LabRegistry } from '../registry';
 import { EcrApiContract } from './aws-ecr';
 import { CloudContracts } from './clouds';
 import { GoogleApisContract } from './google-apis';
+import { seedDeleteRepository, type DeleteRepository } from './vendor-deletes';
 
 /** What the e2e path and the VS Code server need (JSON-friendly but for `stop`). */
 export interface CloudApiLabDescription {
@@ -28,6 +31,8 @@ export interface CloudApiLabDescription {
   ecr: { host: string; apiHost: string; profile: string; repositories: string[]; tag: string };
   gar: { host: string; project: string; repositories: string[]; tag: string };
   untagged?: UntaggedCleanupDescription;
+  /** An ECR repository for Delete through BatchDeleteImage, with the login `aws ecr get-login-password` gives. */
+  deletes?: DeleteRepository & { host: string; password: string };
 }
 
 /** One repository seeded for a clean-up of untagged manifests: what is kept, and what may go. */
@@ -50,13 +55,19 @@ export interface UntaggedCleanupDescription {
 
 export interface CloudApiLab {
   description: CloudApiLabDescription;
+  /** The lab registry behind the cloud hosts (a path pushes what it needs there as it goes). */
+  registry: LabRegistry;
   stop(): Promise<void>;
 }
 
 const ACCOUNT = '210987654321';
 const REGION = 'us-east-2';
 
-export async function startCloudApiLab(lab: Lab, dir: string, options: { untagged?: boolean } = {}): Promise<CloudApiLab> {
+export async function startCloudApiLab(
+  lab: Lab,
+  dir: string,
+  options: { untagged?: boolean; deletes?: boolean } = {},
+): Promise<CloudApiLab> {
   const registry = await lab.startRegistry({ name: 'vendor-clouds-api', auth: 'token' });
   const layout = await OciLayout.create(join(lab.dir, 'content', 'clouds-api'));
   const image = await layout.image({ seed: 'clouds-api', layers: [4096, 1024] });
@@ -94,6 +105,13 @@ export async function startCloudApiLab(lab: Lab, dir: string, options: { untagge
         registry: { url: registry.url, realm: registry.tokenServer!.realm, service: registry.tokenService!, ...lab.user },
         acr: { ...(await seedUntagged('cleanup/acr')), host: hosts.acr, refreshToken: acrRefreshToken },
         ecr: { ...(await seedUntagged('cleanup/ecr')), host: hosts.ecr, password: ecrPassword },
+      }
+    : undefined;
+  const deletes = options.deletes
+    ? {
+        ...(await seedDeleteRepository(layout, registry, 'delete/ecr', join(dir, 'ecr-requests.jsonl'))),
+        host: hosts.ecr,
+        password: ecrPassword,
       }
     : undefined;
   const ecrApi = await EcrApiContract.start(lab, registry, {
@@ -135,7 +153,9 @@ export async function startCloudApiLab(lab: Lab, dir: string, options: { untagge
   writeFileSync(credentialsFile, `[lab-dev]\naws_access_key_id = ${key.id}\naws_secret_access_key = ${key.secret}\n`);
 
   const servers = [clouds.server, ecrApi.server, google.server];
+  if (deletes) for (const server of [clouds.server, ecrApi.server]) server.recordTo(deletes.requestsFile);
   return {
+    registry,
     description: {
       resolveRules: servers.flatMap((s) => s.resolveRules()),
       hostsDirectories: servers.map((s) => s.hostsDirectory),
@@ -150,6 +170,7 @@ export async function startCloudApiLab(lab: Lab, dir: string, options: { untagge
       ecr: { host: hosts.ecr, apiHost: ecrApi.apiHost, profile: 'lab-dev', repositories: ecrRepositories, tag: '1.0' },
       gar: { host: hosts.gar, project: 'lab-project', repositories: garRepositories, tag: '1.0' },
       ...(untagged ? { untagged } : {}),
+      ...(deletes ? { deletes } : {}),
     },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

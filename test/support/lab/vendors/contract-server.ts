@@ -5,8 +5,9 @@
 // Distribution registry (token auth) behind this server, whose challenge is rewritten to name the
 // vendor's own token endpoint, so the token flow a user's client runs is the vendor's. Every
 // request is recorded (never a secret), and a test can make chosen requests fail the way the
-// vendor documents (a rate limit, an expired token) with one-shot overrides.
-import { readFileSync } from 'node:fs';
+// vendor documents (a rate limit, an expired token) with one-shot overrides. A run in a real VS Code
+// has the record written to a file too, so the suite in the extension host can read it.
+import { appendFileSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { signedLeaf, type CertKeyPair } from '../certs';
@@ -65,6 +66,8 @@ export interface SeenContractRequest {
   status: number;
   /** Whether an Authorization, PRIVATE-TOKEN or similar header came (never its value). */
   signedIn: boolean;
+  /** The operation an RPC-style API names in a header (ECR's `X-Amz-Target`), when one came. */
+  target?: string;
 }
 
 export interface ContractOverride {
@@ -82,6 +85,7 @@ const MAX_BODY_BYTES = 256 * 1024;
 export class ContractServer {
   readonly seen: SeenContractRequest[] = [];
   private overrides: (ContractOverride & { left: number })[] = [];
+  private recordFile: string | undefined;
 
   private constructor(
     private readonly server: LoopbackServer,
@@ -138,6 +142,14 @@ export class ContractServer {
     this.overrides.push({ ...rule, left: rule.times ?? 1 });
   }
 
+  /**
+   * Also appends every request, once answered, to `file` as a line of JSON (a SeenContractRequest):
+   * for a suite in another process (the extension host), which reads it with `readSeenRequests` (vendor-deletes.ts).
+   */
+  recordTo(file: string): void {
+    this.recordFile = file;
+  }
+
   clear(): void {
     this.overrides = [];
     this.seen.length = 0;
@@ -167,8 +179,15 @@ export class ContractServer {
       status: 0,
       signedIn: req.headers.authorization !== undefined || req.headers['private-token'] !== undefined,
     };
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') seen.target = target;
     this.seen.push(seen);
     if (this.seen.length > 10_000) this.seen.splice(0, this.seen.length - 10_000);
+    // Recorded as its answer starts, so the record holds it before the client can read the answer.
+    const answered = (status: number): void => {
+      seen.status = status;
+      if (this.recordFile) appendFileSync(this.recordFile, `${JSON.stringify(seen)}\n`);
+    };
     const front = fronts.find((f) => f.host === host);
     const isRegistryApi = front && (url.pathname === '/v2' || url.pathname.startsWith('/v2/')) && !front.except?.test(url.pathname);
     const body = isRegistryApi ? '' : await readBody(req);
@@ -185,19 +204,19 @@ export class ContractServer {
     );
     if (override) {
       override.left--;
-      seen.status = override.answer.status;
+      answered(override.answer.status);
       return send(res, override.answer);
     }
     if (front && isRegistryApi) {
       const intercepted = front.intercept?.(contract);
       if (intercepted?.answer) {
-        seen.status = intercepted.answer.status;
+        answered(intercepted.answer.status);
         return send(res, intercepted.answer);
       }
       if (front.basic) {
         const login = basicCredentials(req.headers);
         if (!login || !front.basic(login.username, login.password)) {
-          seen.status = 401;
+          answered(401);
           return send(res, {
             status: 401,
             headers: { 'www-authenticate': `Basic realm="${front.realm}",service="${front.service}"` },
@@ -206,11 +225,11 @@ export class ContractServer {
         }
         req.headers.authorization = `Bearer ${front.registry.tokenServer!.issue(login.username, front.registry.tokenService!, accessFor(url.pathname))}`;
       }
-      seen.status = await proxy(req, res, front, intercepted?.headers ?? {});
+      await proxy(req, res, front, intercepted?.headers ?? {}, answered);
       return;
     }
     const answer = (await handler(contract)) ?? { status: 404, json: { message: 'Not Found' } };
-    seen.status = answer.status;
+    answered(answer.status);
     send(res, answer);
   }
 }
@@ -310,7 +329,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
  * the vendor (so the registry's Locations and Links do), and its Bearer challenge names the
  * vendor's token endpoint and service instead of the lab token server.
  */
-function proxy(req: http.IncomingMessage, res: http.ServerResponse, front: RegistryFront, extra: Record<string, string>): Promise<number> {
+function proxy(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  front: RegistryFront,
+  extra: Record<string, string>,
+  answered: (status: number) => void,
+): Promise<number> {
   const upstream = new URL(front.registry.url);
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = {
@@ -329,6 +354,7 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, front: Regis
         relayed['www-authenticate'] = challenge
           .replace(/realm="[^"]*"/, `realm="${front.realm}"`)
           .replace(/service="[^"]*"/, `service="${front.service}"`);
+      answered(answer.statusCode ?? 502);
       res.writeHead(answer.statusCode ?? 502, relayed);
       answer.pipe(res);
       answer.on('end', () => resolve(answer.statusCode ?? 502));

@@ -4,7 +4,9 @@
 // tokens per run, and what the extension's settings need to reach them under ghcr.io,
 // api.github.com, docker.io, auth.docker.io, hub.docker.com, registry.gitlab.com, gitlab.com,
 // quay.io, harbor.test (and harbor.corp.test, the same Harbor met without a provider setting) and
-// labacr.azurecr.io.
+// labacr.azurecr.io. With `deletes` (the integration suite's), also a second GitHub user whose
+// token may delete, with a package for the tree's Delete (vendor-deletes.ts; octocat's listings
+// do not show it), and GitHub's requests recorded to a file.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { OciLayout, pushToRegistry } from '../content';
@@ -15,12 +17,20 @@ import { GitHubContract } from './github';
 import { GitLabContract } from './gitlab';
 import { HarborContract } from './harbor';
 import { QuayContract } from './quay';
+import { seedDeleteRepository, type DeleteRepository } from './vendor-deletes';
 
 /** What the runs pass to the extension host and the e2e path (JSON). */
 export interface ProviderLabDescription {
   resolveRules: string[];
   hostsDirectories: string[];
-  github: { login: string; token: string; writeToken: string; noScopeToken: string; packages: string[]; tag: string };
+  github: {
+    login: string;
+    token: string;
+    writeToken: string;
+    noScopeToken: string;
+    packages: string[];
+    tag: string;
+  };
   hub: { username: string; pat: string; repositories: string[]; tag: string };
   gitlab: { username: string; pat: string; repositories: string[]; tag: string };
   quay: { token: string; repositories: string[]; tag: string };
@@ -36,10 +46,12 @@ export interface ProviderLab {
   quay: QuayContract;
   harbor: HarborContract;
   clouds: CloudContracts;
+  /** Another user's package, for Delete through GitHub's package versions, with a token that may delete (with `deletes`). */
+  ghcrDeletes?: DeleteRepository & { login: string; token: string };
   stop(): Promise<void>;
 }
 
-export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
+export async function startProviderLab(lab: Lab, options: { deletes?: boolean } = {}): Promise<ProviderLab> {
   const [ghcrRegistry, hubRegistry, moreRegistry] = await Promise.all([
     lab.startRegistry({ name: 'vendor-ghcr', auth: 'token' }),
     lab.startRegistry({ name: 'vendor-docker-hub', auth: 'token' }),
@@ -52,6 +64,10 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
   for (const ref of ['team/app:1.0', 'team/app/worker:1.0', 'quayuser/app:1.0', 'library/nginx:1.0', 'team/api:1.0'])
     await pushToRegistry(layout, image, moreRegistry, ref);
 
+  const deleter = { login: 'monalisa', token: `ghp_${randomBytes(18).toString('hex')}` };
+  const deletes = options.deletes
+    ? { ...deleter, ...(await seedDeleteRepository(layout, ghcrRegistry, 'monalisa/tidy', join(lab.dir, 'github-requests.jsonl'))) }
+    : undefined;
   const token = `ghp_${randomBytes(18).toString('hex')}`;
   const noScopeToken = `ghp_${randomBytes(18).toString('hex')}`;
   const writeToken = `ghp_${randomBytes(18).toString('hex')}`;
@@ -74,9 +90,19 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
           orgs: ['acme'],
           publicOrgs: ['acme'],
         },
+        ...(deletes
+          ? [
+              {
+                login: deleter.login,
+                tokens: { [deleter.token]: { scopes: ['read:packages', 'write:packages', 'delete:packages'] } },
+                orgs: [],
+              },
+            ]
+          : []),
       ],
       orgs: ['acme'],
       packages: [
+        ...(deletes ? [{ owner: deleter.login, name: 'tidy', visibility: 'private' as const, updatedAt: new Date().toISOString() }] : []),
         {
           owner: 'octocat',
           name: 'app',
@@ -90,6 +116,7 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
     },
     ghcrRegistry,
   );
+  if (deletes) github.server.recordTo(deletes.requestsFile);
   const hub = await DockerHubContract.start(
     lab,
     {
@@ -225,6 +252,7 @@ export async function startProviderLab(lab: Lab): Promise<ProviderLab> {
     quay,
     harbor,
     clouds,
+    ...(deletes ? { ghcrDeletes: deletes } : {}),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
     },

@@ -4,7 +4,7 @@
 // a repository's manifests from here (Harbor's artifacts, GitHub's package versions, ACR's
 // _manifests, ECR's ListImages, Artifact Registry's dockerImages), so what they list is what the
 // registry behind them serves, and an untagged manifest is one pushed by digest.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabRegistry } from '../registry';
 
@@ -32,12 +32,12 @@ function list(dir: string): string[] {
   }
 }
 
-function storageRoot(registry: LabRegistry): string {
+function storageRoot(registry: Pick<LabRegistry, 'dataDir'>): string {
   return join(registry.dataDir, 'docker', 'registry', 'v2');
 }
 
 /** The repository's manifests, sorted by digest; undefined when the registry has no such repository. */
-export function storedManifests(registry: LabRegistry, repository: string): StoredManifest[] | undefined {
+export function storedManifests(registry: Pick<LabRegistry, 'dataDir'>, repository: string): StoredManifest[] | undefined {
   const root = storageRoot(registry);
   const repo = join(root, 'repositories', repository, '_manifests');
   if (!list(repo).length) return undefined;
@@ -105,4 +105,13 @@ export async function deleteFromRegistry(registry: LabRegistry, repository: stri
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * Removes one tag from the lab registry's storage, leaving its manifest: what a vendor's backend
+ * does for a tag delete its API offers (ECR's BatchDeleteImage by imageTag), which the lab's
+ * Distribution 2.8 refuses through its own API (DELETE by tag is UNSUPPORTED there).
+ */
+export function removeStoredTag(registry: Pick<LabRegistry, 'dataDir'>, repository: string, tag: string): void {
+  rmSync(join(storageRoot(registry), 'repositories', repository, '_manifests', 'tags', tag), { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { planCleanup, tagPattern, type CleanupPolicy, type TagFacts } from '../../../../src/core/operations/cleanup-plan';
-import { describeCleanupPlan } from '../../../../src/core/operations/cleanup-text';
+import { cleanupPlanJson, describeCleanupPlan } from '../../../../src/core/operations/cleanup-text';
 import { CoreError } from '../../../../src/core/errors';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -192,6 +192,25 @@ describe('cleanup plan', function () {
         [digest(6), digest(10)],
       );
       assert.match(plan.untagged.protected[0]!.reason, /^refers to manifest sha256:0+1, which stays/);
+    });
+
+    it('keeps one that could not be read, and every other (it may be an index listing them); the preview and its JSON say why', function () {
+      const plan = planCleanup([tag('latest', 1, 9)], policy({ match: 'none', deleteUntagged: true }), NOW, {
+        untagged: [{ ...untagged(7), unreadable: 'DIGEST_MISMATCH' }, untagged(8)],
+      });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.deletions, []);
+      const reason = 'could not be read (DIGEST_MISMATCH): what it is and what needs it are unknown';
+      assert.deepEqual(plan.untagged.protected, [
+        { digest: digest(7), reason },
+        { digest: digest(8), reason: `kept while untagged manifest ${digest(7)} cannot be read: it may be an index that lists this one` },
+      ]);
+      assert.equal(plan.totals.untaggedDeleted, 0);
+      assert.match(
+        describeCleanupPlan(plan, 'r.test/app'),
+        new RegExp(`Untagged manifests kept \\(2\\)\\n  ${digest(7)}  could not be read \\(DIGEST_MISMATCH\\)`),
+      );
+      assert.match(cleanupPlanJson(plan, 'r.test/app'), /"reason": "could not be read \(DIGEST_MISMATCH\)/);
     });
 
     it('never offers a digest a tag points at, nor any when only part of the tags were read', function () {
