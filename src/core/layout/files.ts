@@ -6,7 +6,7 @@
  * aborts, missing files and every other file-system error into CoreErrors that say what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { close, constants as fsConstants, createWriteStream, open as openFile, type Stats, write, type WriteStream } from 'node:fs';
+import { constants as fsConstants, createWriteStream, type Stats, type WriteStream } from 'node:fs';
 import { type FileHandle, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -15,39 +15,10 @@ import { cancelled, CoreError, type CoreErrorCode } from '../errors';
 
 /**
  * How much a file being written may hold before it asks for a pause. Node's default (16 KiB) is
- * smaller than one network chunk (64 KiB): with room for several, the network is not paused while
- * a write is on the thread pool.
+ * smaller than one network chunk (64 KiB), so every chunk became its own write on the thread
+ * pool; with room for several, the stream writes whatever arrived meanwhile in one writev.
  */
 const WRITE_BUFFER_BYTES = 512 * 1024;
-
-/**
- * The most one write() call hands the kernel. On Linux 6.x, ext4 caches a file in folios as large as
- * each write (large folios), and allocating those costs the kernel far more per byte: writing
- * 512 MiB took 1.0–1.5 s of kernel CPU in writes of 4–32 KiB, 2.8–3.0 s in 64 KiB and 4.1–4.4 s in
- * 1 MiB on the bench machine (kernel 6.18, interleaved dd runs). Buffered chunks are therefore
- * written one by one, each in pieces of this size, never gathered into one large writev.
- */
-const FILE_WRITE_PIECE_BYTES = 32 * 1024;
-
-/** fs.write for a WriteStream: the same bytes in calls of at most FILE_WRITE_PIECE_BYTES, one after the other. */
-function writeInPieces(
-  fd: number,
-  buffer: Buffer,
-  offset: number,
-  length: number,
-  position: number | null,
-  callback: (err: NodeJS.ErrnoException | null, written: number) => void,
-): void {
-  let written = 0;
-  const next = (err: NodeJS.ErrnoException | null, bytes: number): void => {
-    if (err) return callback(err, written);
-    written += bytes;
-    if (written >= length) return callback(null, written);
-    const at = position === null || position === undefined ? null : position + written;
-    write(fd, buffer, offset + written, Math.min(FILE_WRITE_PIECE_BYTES, length - written), at, next);
-  };
-  write(fd, buffer, offset, Math.min(FILE_WRITE_PIECE_BYTES, length), position, next);
-}
 
 /** The longest name of one file or folder on the usual file systems (ext4, APFS, NTFS), in bytes. */
 export const MAX_NAME_BYTES = 255;
@@ -84,12 +55,7 @@ export async function streamToTemporaryFile(
       throw cancelled();
     }
     // 'wx': never reuse a name another writer holds.
-    // No writev: a stream that has one writes everything buffered in a single call (see writeInPieces).
-    sink = createWriteStream(temporary, {
-      flags: 'wx',
-      highWaterMark: WRITE_BUFFER_BYTES,
-      fs: { open: openFile, close, write: writeInPieces },
-    });
+    sink = createWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
     await pipeline([...streams, sink], signal ? { signal } : {});
   } catch (err) {
     // The file is opened asynchronously: a stream that fails at once may still be creating it, so
