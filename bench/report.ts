@@ -237,10 +237,10 @@ function floorEvidence(c: CaseResult): string {
   const f = pullFloor(c);
   return (
     `2× asks for ${seconds(f.halfSkopeoMs)}; two-core floor of our pull, (our CPU + the registries' CPU) / 2: ${seconds(f.coldMs)} (warm ${seconds(f.warmMs)}), ` +
-    `which half of skopeo's time is ${against(f.halfSkopeoMs, f.coldMs)} (warm: ${against(f.halfSkopeoMs, f.warmMs)}); ` +
+    `and half of skopeo's time is ${against(f.halfSkopeoMs, f.coldMs)} (warm: ${against(f.halfSkopeoMs, f.warmMs)}); ` +
     `of our CPU, the kernel CPU of our threads other than the main one (libuv's pool: the file writes) ${cpuText(f.othersKernelSeconds[0])} (warm ${cpuText(f.othersKernelSeconds[1])}), the main thread ${cpuText(f.mainCpuSeconds[0])} (warm ${cpuText(f.mainCpuSeconds[1])}); ` +
     `the machine's part alone, (the source serving curl's GET ${cpuText(f.servingCpuSeconds)} + dd's kernel CPU writing the same bytes ${cpuText(f.fileWriteKernelSeconds)}) / 2: ${seconds(f.machineMs)}, ` +
-    `which half of skopeo's time is ${against(f.halfSkopeoMs, f.machineMs)}`
+    `and half of skopeo's time is ${against(f.halfSkopeoMs, f.machineMs)}`
   );
 }
 
