@@ -9,9 +9,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { checkDeletesAllowed, readTagFacts, runCleanup, type CleanupRunOptions } from '../../src/core/operations/cleanup';
 import { planCleanup } from '../../src/core/operations/cleanup-plan';
 import { describeCleanupPlan } from '../../src/core/operations/cleanup-text';
+import { digestOf } from '../../src/core/oci/digest';
 import { readUntaggedDetails } from '../../src/core/operations/untagged-details';
 import type { ProviderClient } from '../../src/core/providers/provider';
 import { createProviderClient } from '../../src/core/providers/providers';
@@ -22,6 +24,7 @@ import { Lab, type LabRegistry } from '../support/lab/registry';
 import { EcrApiContract } from '../support/lab/vendors/aws-ecr';
 import { CloudContracts } from '../support/lab/vendors/clouds';
 import { GoogleApisContract } from '../support/lab/vendors/google-apis';
+import { storedManifests } from '../support/lab/vendors/stored-manifests';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -201,6 +204,39 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
       );
     });
   }
+
+  it('ECR: repositories with a path segment named tags, blobs or manifests push, list and pull through the registry’s Basic front', async function () {
+    this.timeout(60_000);
+    const s = session();
+    const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+    const configDescriptor = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length };
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [] }),
+    );
+    const manifestDescriptor = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: digestOf(manifest),
+      size: manifest.length,
+    };
+    for (const name of ['team/tags', 'blobs/app', 'team/manifests/web', 'team/blobs/uploads']) {
+      const repository = s.registry(clouds.ecrHost).repository(name);
+      await repository.pushBlob(configDescriptor, Readable.from([config]));
+      await repository.pushManifest(manifestDescriptor, manifest, '1.0');
+      const tags: string[] = [];
+      for await (const page of s.registry(clouds.ecrHost).listTags(name)) tags.push(...page);
+      assert.deepEqual(tags, ['1.0'], name);
+      assert.equal((await repository.getManifest('1.0')).descriptor.digest, manifestDescriptor.digest, name);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await repository.openBlob(configDescriptor)) chunks.push(chunk as Buffer);
+      assert.deepEqual(Buffer.concat(chunks), config, name);
+      // What the registry behind the front holds, under the whole name.
+      assert.deepEqual(
+        storedManifests(registry, name)!.map((m) => [m.digest, m.tags]),
+        [[manifestDescriptor.digest, ['1.0']]],
+        name,
+      );
+    }
+  });
 
   it('ECR: the Distribution API’s delete is refused, BatchDeleteImage answers per image, and an identity without ecr:BatchDeleteImage is told so before anything goes', async function () {
     this.timeout(60_000);
