@@ -138,6 +138,7 @@ async function cleanUp(node: unknown, ctx: CommandContext, documents: CleanupDoc
         return core().planCleanup(facts, policy, Date.now(), {
           ...(listing.complete ? {} : { partialAt: limit }),
           ...(untagged ? { untagged } : {}),
+          ...(listed?.note ? { untaggedNote: listed.note } : {}),
         });
       },
     ),

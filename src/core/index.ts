@@ -31,6 +31,7 @@ export {
   type ProviderInfo,
   type RepositoryDetails,
   type SignIn,
+  type UntaggedListing,
   type UntaggedManifestListing,
 } from './providers/provider';
 export { EndpointClient, type EndpointRequest } from './registry/endpoint-client';

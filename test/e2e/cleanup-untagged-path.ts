@@ -1,8 +1,9 @@
 // Clean Up Repository… with untagged manifests, as a person meets it on Amazon ECR (after the cloud
 // path added the registry, with the AWS profile and the ECR credential helper): a repository with a
 // kept tag, a tag that goes, three manifests pushed by digest that nothing needs and a signature of
-// the kept image; the clean-up lists the untagged ones through ECR's ListImages, and the preview
-// names the three that would go and keeps the signature, saying why. Cancel leaves the registry as
+// the kept image; the clean-up lists the untagged ones through ECR's DescribeImages, and the
+// preview names the three that would go, with their sizes and dates, and keeps the signature,
+// saying why. Cancel leaves the registry as
 // it was. Screenshots 86 (the confirmation over the preview) and 87 (the preview, the README's).
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
@@ -66,6 +67,11 @@ export async function runCleanupUntaggedPath(
   const editor = page.locator('.editor-instance .view-lines');
   await editor.getByText('Untagged manifests deleted by digest (3)', { exact: false }).waitFor({ timeout: 10_000 });
   await editor.getByText('Untagged manifests kept (1)', { exact: false }).waitFor({ timeout: 10_000 });
+  // Each with its size and push day, as DescribeImages says.
+  await editor
+    .getByText(/kB\s+\d{4}-\d{2}-\d{2}/)
+    .first()
+    .waitFor({ timeout: 10_000 });
   await shoot(page, screenshots, '86-cleanup-untagged-confirm');
 
   // 87. Cancel: the preview stays open to read, wrapped so the reason a signature stays shows whole.

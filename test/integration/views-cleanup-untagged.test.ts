@@ -1,8 +1,9 @@
 // Clean Up Repository… with untagged manifests inside VS Code, on an Azure Container Registry and
 // an Amazon ECR contract registry in front of a real Distribution registry: the command lists the
-// manifests no tag points at through each vendor's API (ACR's _manifests, ECR's ListImages), the
-// preview names the one that goes and keeps the kept image's signature (its referrer), confirming
-// deletes it (on ECR through BatchDeleteImage), and the registry behind them is checked afterwards.
+// manifests no tag points at through each vendor's API (ACR's _manifests, ECR's DescribeImages), the
+// preview names the one that goes with its size and date and keeps the kept image's signature (its
+// referrer), confirming deletes it (on ECR through BatchDeleteImage), and the registry behind them
+// is checked afterwards.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,7 +98,13 @@ describe('Clean Up Repository with untagged manifests (ACR and ECR)', () => {
         },
       ]);
       const preview = vscode.workspace.textDocuments.find((d) => d.uri.toString() === outcome.previewUri)!.getText();
-      assert.match(preview, new RegExp(`Untagged manifests deleted by digest \\(1\\)\\n {2}${seeded.loose}`));
+      // With its size and push day, as the vendor's API says (ECR's DescribeImages, ACR's _manifests).
+      const [going] = plan.untagged.deletions;
+      assert.ok(going!.size! > 0 && going!.created! > 0, `${vendor} says the size and date of ${seeded.loose}`);
+      assert.match(
+        preview,
+        new RegExp(`Untagged manifests deleted by digest \\(1\\)\\n {2}${seeded.loose} {2}\\d+(\\.\\d)? k?B +\\d{4}-\\d{2}-\\d{2}\\n`),
+      );
       assert.match(preview, new RegExp(`${seeded.signature} {2}refers to manifest ${seeded.keep.digest}`));
       assert.deepEqual(outcome.report?.totals, { deleted: 1, failed: 0, skipped: 0, notAttempted: 0 }, JSON.stringify(outcome.report));
 

@@ -1,7 +1,8 @@
 // Untagged manifests in a clean-up on Amazon ECR and Google Artifact Registry, against their
 // contract servers in front of a real Distribution registry (untagged = pushed by digest, no tag):
-// ECR lists them with ListImages (UNTAGGED filter) and deletes with BatchDeleteImage, since its
-// registry endpoint refuses the Distribution API's DELETE; Artifact Registry lists them as
+// ECR lists them with DescribeImages (UNTAGGED filter; with their sizes and push dates, or through
+// ListImages without them when the identity may not describe images) and deletes with
+// BatchDeleteImage, since its registry endpoint refuses the Distribution API's DELETE; Artifact Registry lists them as
 // dockerImages entries without tags and deletes through the Distribution API. On both, the
 // platforms of a kept index and the referrers (signatures) of a kept manifest are protected, what
 // goes is gone from the registry afterwards, and one tagged between preview and delete stays.
@@ -9,9 +10,11 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { checkDeletesAllowed, readTagFacts, runCleanup, type CleanupRunOptions } from '../../src/core/operations/cleanup';
 import { planCleanup } from '../../src/core/operations/cleanup-plan';
 import { describeCleanupPlan } from '../../src/core/operations/cleanup-text';
+import { digestOf } from '../../src/core/oci/digest';
 import { readUntaggedDetails } from '../../src/core/operations/untagged-details';
 import type { ProviderClient } from '../../src/core/providers/provider';
 import { createProviderClient } from '../../src/core/providers/providers';
@@ -22,11 +25,13 @@ import { Lab, type LabRegistry } from '../support/lab/registry';
 import { EcrApiContract } from '../support/lab/vendors/aws-ecr';
 import { CloudContracts } from '../support/lab/vendors/clouds';
 import { GoogleApisContract } from '../support/lab/vendors/google-apis';
+import { imageSize, storedManifests } from '../support/lab/vendors/stored-manifests';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 const KEY = { id: 'AKIAUNTAGGEDEXAMPLE0', secret: 'untagged-secret-key-example-0123456789' };
 const READ_ONLY = { id: 'AKIAREADONLYEXAMPLE0', secret: 'read-only-secret-key-example-01234567' };
+const NO_DESCRIBE = { id: 'AKIANODESCRIBEEXAMP0', secret: 'no-describe-secret-key-example-012345' };
 const ECR_PASSWORD = 'ecr-password-for-the-clean-up';
 const GAR_TOKEN = 'ya29.gar-token-for-the-clean-up';
 const GAR_IMAGE = 'my-project/images/app';
@@ -48,6 +53,7 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
   let layout: OciLayout;
   const seeded: Record<string, Seeded> = {};
   let rescued: BuiltImage;
+  let plain: BuiltImage;
   const sessions: RegistrySession[] = [];
 
   /** A kept index, a tag that goes, a manifest pushed by digest, and a signature of each tagged one (pushed by digest). */
@@ -74,6 +80,8 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
     rescued = await layout.image({ seed: 'clouds-rescued', layers: [1024] });
     for (const repository of ['team/rescue', 'my-project/images/rescue'])
       await pushToRegistry(layout, rescued, registry, `${repository}@${rescued.descriptor.digest}`);
+    plain = await layout.image({ seed: 'clouds-plain', layers: [1024] });
+    await pushToRegistry(layout, plain, registry, `team/plain@${plain.descriptor.digest}`);
     clouds = await CloudContracts.start(lab, registry, {
       acrRefreshTokens: [],
       ecrPasswords: [ECR_PASSWORD],
@@ -86,6 +94,7 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
       keys: {
         [KEY.id]: { secret: KEY.secret, mayList: true, user: 'dev' },
         [READ_ONLY.id]: { secret: READ_ONLY.secret, mayList: true, mayDelete: false, user: 'reader' },
+        [NO_DESCRIBE.id]: { secret: NO_DESCRIBE.secret, mayList: true, mayDescribeImages: false, user: 'lister' },
       },
       owns: (name) => !name.startsWith('my-project/'),
     });
@@ -151,12 +160,26 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
       const [amd64, arm64] = index.children.map((c) => c.descriptor.digest);
 
       // Pages of two (the servers' page size), so the listing follows nextToken / nextPageToken.
+      const operationsBefore = ecrApi.operations.length;
       const listed = await provider.listUntaggedManifests(name, { pageSize: 1000 });
       assert.deepEqual(
         listed.map((m) => m.digest).sort(),
         [amd64!, arm64!, loose.descriptor.digest, keptSignature.descriptor.digest, oldSignature.descriptor.digest].sort(),
       );
-      if (vendor === 'gar') for (const m of listed) assert.ok(m.size! > 0 && m.created! > 0, 'Artifact Registry says size and date');
+      for (const m of listed) assert.ok(m.size! > 0 && m.created! > 0, `${vendor} says the size and date of ${m.digest}`);
+      if (vendor === 'ecr') {
+        // DescribeImages' imageSizeInBytes and imagePushedAt (epoch seconds): what the registry behind it holds.
+        const stored = storedManifests(registry, name)!;
+        for (const m of listed) {
+          const held = stored.find((st) => st.digest === m.digest)!;
+          assert.deepEqual([m.size, m.created], [imageSize(held), held.pushed.getTime()], m.digest);
+        }
+        assert.deepEqual(
+          ecrApi.operations.slice(operationsBefore),
+          ['DescribeImages', 'DescribeImages', 'DescribeImages'],
+          'five untagged in pages of two, through DescribeImages alone',
+        );
+      }
 
       const repository = s.registry(host).repository(name);
       const options = runOptions(provider, name);
@@ -182,7 +205,12 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
           ],
         ].sort(),
       );
-      assert.match(describeCleanupPlan(plan, `${host}/${name}`), /Untagged manifests deleted by digest \(2\)/);
+      const preview = describeCleanupPlan(plan, `${host}/${name}`);
+      assert.match(preview, /Untagged manifests deleted by digest \(2\)/);
+      // Each one that goes with its size and push day, as the vendor says.
+      for (const m of plan.untagged.deletions)
+        assert.match(preview, new RegExp(`\\n {2}${m.digest} {2}\\d+(\\.\\d)? k?B +\\d{4}-\\d{2}-\\d{2}\\n`), m.digest);
+      assert.doesNotMatch(preview.slice(preview.indexOf('Untagged manifests deleted')), /size unknown|date unknown/);
 
       const report = await runCleanup(repository, plan, options);
       assert.deepEqual(report.totals, { deleted: 3, failed: 0, skipped: 0, notAttempted: 0 }, JSON.stringify(report.steps));
@@ -201,6 +229,66 @@ describe('Clean-up of untagged manifests on ECR and Artifact Registry, through t
       );
     });
   }
+
+  it('ECR: an identity without ecr:DescribeImages still gets the untagged manifests through ListImages, and the preview says what is missing and why', async function () {
+    this.timeout(60_000);
+    const s = session(NO_DESCRIBE);
+    const provider = createProviderClient(s.registry(clouds.ecrHost), s.apiChannel());
+    const before = ecrApi.operations.length;
+    const listed = await provider.listUntaggedManifests!('team/plain');
+    assert.deepEqual(
+      listed.map((m) => m.digest),
+      [plain.descriptor.digest],
+    );
+    assert.deepEqual(listed[0], { digest: plain.descriptor.digest }, 'no size or date without DescribeImages');
+    assert.deepEqual(ecrApi.operations.slice(before), ['DescribeImages', 'ListImages']);
+    assert.match(
+      listed.note ?? '',
+      /^Amazon ECR refused to read the sizes and dates of the untagged manifests of team\/plain: the AWS identity from .* is not allowed ecr:DescribeImages on the registry 123456789012 in eu-west-1 .*the AmazonEC2ContainerRegistryReadOnly policy does.* listed with ListImages instead, which gives no sizes or dates\.$/,
+    );
+    const untagged = await readUntaggedDetails(s.registry(clouds.ecrHost).repository('team/plain'), listed);
+    const plan = planCleanup([], { sharedDigest: 'delete-tag', deleteUntagged: true }, Date.now(), {
+      untagged,
+      untaggedNote: listed.note!,
+    });
+    const preview = describeCleanupPlan(plan, `${clouds.ecrHost}/team/plain`);
+    assert.match(preview, /\nAmazon ECR refused to read the sizes and dates of the untagged manifests of team\/plain: /);
+    assert.match(preview.replace(/\n/g, ' '), /not allowed ecr:DescribeImages .*AmazonEC2ContainerRegistryReadOnly/);
+    assert.match(preview, new RegExp(`\\n {2}${plain.descriptor.digest} {2}size unknown +date unknown\\n`));
+  });
+
+  it('ECR: repositories with a path segment named tags, blobs or manifests push, list and pull through the registry’s Basic front', async function () {
+    this.timeout(60_000);
+    const s = session();
+    const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+    const configDescriptor = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length };
+    const manifest = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [] }),
+    );
+    const manifestDescriptor = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: digestOf(manifest),
+      size: manifest.length,
+    };
+    for (const name of ['team/tags', 'blobs/app', 'team/manifests/web', 'team/blobs/uploads']) {
+      const repository = s.registry(clouds.ecrHost).repository(name);
+      await repository.pushBlob(configDescriptor, Readable.from([config]));
+      await repository.pushManifest(manifestDescriptor, manifest, '1.0');
+      const tags: string[] = [];
+      for await (const page of s.registry(clouds.ecrHost).listTags(name)) tags.push(...page);
+      assert.deepEqual(tags, ['1.0'], name);
+      assert.equal((await repository.getManifest('1.0')).descriptor.digest, manifestDescriptor.digest, name);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await repository.openBlob(configDescriptor)) chunks.push(chunk as Buffer);
+      assert.deepEqual(Buffer.concat(chunks), config, name);
+      // What the registry behind the front holds, under the whole name.
+      assert.deepEqual(
+        storedManifests(registry, name)!.map((m) => [m.digest, m.tags]),
+        [[manifestDescriptor.digest, ['1.0']]],
+        name,
+      );
+    }
+  });
 
   it('ECR: the Distribution API’s delete is refused, BatchDeleteImage answers per image, and an identity without ecr:BatchDeleteImage is told so before anything goes', async function () {
     this.timeout(60_000);

@@ -262,6 +262,8 @@ describe('Clean-up of untagged manifests on Harbor and GHCR, listed by their API
       const signature = onGhcr.signature.descriptor.digest;
       // Every manifest is a version: the platforms and the signature are listed untagged too.
       assert.deepEqual(listed.map((m) => m.digest).sort(), [amd64!, arm64!, onGhcr.loose.descriptor.digest, signature].sort());
+      // A package version's created_at is its date; GitHub gives no size.
+      for (const m of listed) assert.ok(m.created! > 0 && m.size === undefined, `GHCR dates ${m.digest}`);
       assert.ok(plan.untagged.listed);
       assert.deepEqual(
         plan.untagged.protected.map((p) => [p.digest, p.reason]).sort(),

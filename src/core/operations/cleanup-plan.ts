@@ -111,7 +111,15 @@ export interface CleanupPlan {
    * Manifests without a tag: `listed: false` when the registry cannot list them (they are not part
    * of the plan); otherwise those deleted by digest and those protected, with why.
    */
-  untagged: { listed: false } | { listed: true; deletions: UntaggedManifest[]; protected: UntaggedProtection[] };
+  untagged:
+    | { listed: false }
+    | {
+        listed: true;
+        deletions: UntaggedManifest[];
+        protected: UntaggedProtection[];
+        /** What the registry's listing lacks and why, in words (PlanOptions.untaggedNote). */
+        note?: string;
+      };
   totals: { tags: number; tagsRemoved: number; manifestsDeleted: number; tagOnlyDeletes: number; kept: number; untaggedDeleted: number };
 }
 
@@ -167,6 +175,8 @@ export interface PlanOptions {
   partialAt?: number;
   /** The repository's manifests without a tag, where the registry lists them; absent when it cannot. */
   untagged?: readonly UntaggedManifest[];
+  /** What that listing lacks and why (ECR without `ecr:DescribeImages`: no sizes or dates), for the preview. */
+  untaggedNote?: string;
 }
 
 export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, now: number, options: PlanOptions = {}): CleanupPlan {
@@ -330,6 +340,7 @@ function planUntagged(
     listed: true,
     deletions: [...listed.values()].filter((m) => !protectedBy.has(m.digest)),
     protected: [...protectedBy].map(([digest, reason]) => ({ digest, reason })),
+    ...(options.untaggedNote ? { note: options.untaggedNote } : {}),
   };
 }
 

@@ -82,6 +82,7 @@ function describeUntagged(plan: CleanupPlan): string[] {
     ];
   const chosen = plan.policy.deleteUntagged === true;
   return [
+    ...(untagged.note ? [...wrap(visibleText(untagged.note), 100), ''] : []),
     `Untagged manifests deleted by digest (${untagged.deletions.length})${chosen ? '' : ': not chosen'}`,
     ...(untagged.deletions.length
       ? untagged.deletions.map((m) => `  ${visibleText(m.digest)}  ${bytes(m.size).padEnd(12)} ${day(m.created)}`)
@@ -90,6 +91,20 @@ function describeUntagged(plan: CleanupPlan): string[] {
     `Untagged manifests kept (${untagged.protected.length})`,
     ...(untagged.protected.length ? untagged.protected.map((p) => `  ${visibleText(p.digest)}  ${visibleText(p.reason)}`) : ['  none']),
   ];
+}
+
+/** `text` in lines of at most `width` characters, broken at spaces (a longer word stands alone). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** What a preview of part of a repository leaves out, and what that risks. */

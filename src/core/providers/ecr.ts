@@ -6,7 +6,8 @@
  * registry's own login (pulling, tags) stays what the docker-credential-ecr-login helper or
  * `aws ecr get-login-password` gives; ECR has no `_catalog`.
  *
- * A clean-up's untagged manifests come from the same API (ListImages with the UNTAGGED filter), and
+ * A clean-up's untagged manifests come from the same API (DescribeImages with the UNTAGGED filter,
+ * for their sizes and push dates; ListImages when the identity may not describe images), and
  * manifests are deleted with BatchDeleteImage: ECR's registry endpoint does not take the Distribution
  * API's `DELETE /v2/<name>/manifests/<digest>` (its user guide deletes images only through
  * `aws ecr batch-delete-image`, docs.aws.amazon.com/AmazonECR/latest/userguide/delete_image.html).
@@ -20,13 +21,21 @@ import type { HttpResponse } from '../transport/http';
 import { errorBodyText } from '../transport/read-body';
 import { quoteRegistryText } from '../text/registry-text';
 import { cloudConsolePage } from './cloud-pages';
-import type { ProviderClient, ProviderContext, ProviderInfo, RepositoryDetails, RepositoryPage, UntaggedManifestListing } from './provider';
-import { isRepositoryName, listIn, MAX_PAGES, readJson, text } from './vendor-api';
+import type {
+  ProviderClient,
+  ProviderContext,
+  ProviderInfo,
+  RepositoryDetails,
+  RepositoryPage,
+  UntaggedListing,
+  UntaggedManifestListing,
+} from './provider';
+import { count, isRepositoryName, listIn, MAX_PAGES, readJson, text, time } from './vendor-api';
 
 const VENDOR = 'Amazon ECR';
 /** The API's target prefix for JSON 1.1 (API_DescribeRepositories.html, "Example" request headers). */
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
-type Operation = 'DescribeRepositories' | 'ListImages' | 'BatchDeleteImage';
+type Operation = 'DescribeRepositories' | 'DescribeImages' | 'ListImages' | 'BatchDeleteImage';
 /** What each operation is for, in the errors' words, and the IAM action it needs (security-iam-awsmanpol.html). */
 interface Call {
   operation: Operation;
@@ -42,6 +51,37 @@ const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/i;
 /** The permission DescribeRepositories needs (security-iam-awsmanpol.html: AmazonEC2ContainerRegistryReadOnly grants it). */
 export const ECR_LIST_PERMISSION = 'ecr:DescribeRepositories';
+
+/**
+ * One `imageDetails` entry of DescribeImages (API_ImageDetail.html) as an untagged manifest:
+ * `imageDigest`, `imageSizeInBytes` (a Long; for a manifest list the largest of its manifests) and
+ * `imagePushedAt` (a Timestamp, which the JSON 1.1 protocol sends as epoch seconds, maybe with a
+ * fraction). Untrusted: a digest that is not one, or an entry with `imageTags` (whatever the
+ * filter asked), is no untagged manifest; a size or date that is not a plausible number is left out.
+ */
+export function untaggedImageDetail(raw: unknown): UntaggedManifestListing | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const d = raw as Record<string, unknown>;
+  const digest = untaggedImageId(d)?.digest;
+  if (!digest || (Array.isArray(d.imageTags) && d.imageTags.length > 0) || (d.imageTags !== undefined && !Array.isArray(d.imageTags)))
+    return undefined;
+  const size = count(d.imageSizeInBytes);
+  const pushed = typeof d.imagePushedAt === 'number' ? time(d.imagePushedAt) : undefined;
+  return {
+    digest,
+    ...(size !== undefined ? { size } : {}),
+    ...(pushed !== undefined ? { created: Math.round(pushed) } : {}),
+  };
+}
+
+/** One `imageIds` entry of ListImages (API_ImageIdentifier.html) without a tag: its `imageDigest`. */
+function untaggedImageId(raw: unknown): UntaggedManifestListing | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const id = raw as Record<string, unknown>;
+  const digest = text(id.imageDigest, 200);
+  if (!digest || !DIGEST.test(digest) || id.imageTag !== undefined) return undefined;
+  return { digest };
+}
 
 /** The account, region and API endpoint an ECR registry host names (docs.aws.amazon.com/general/latest/gr/ecr.html). */
 export function ecrEndpoint(host: string): { account: string; region: string; apiHost: string } | undefined {
@@ -137,28 +177,59 @@ export class EcrProvider implements ProviderClient {
   }
 
   /**
-   * The repository's manifests no tag points at: ListImages (API_ListImages.html) with
-   * `filter: {tagStatus: "UNTAGGED"}` (API_ListImagesFilter.html), `maxResults` 1–1000 and the
-   * previous page's `nextToken` until none comes back; each `imageIds` entry names an
-   * `imageDigest` (API_ImageIdentifier.html). ListImages says nothing of sizes or dates.
+   * The repository's manifests no tag points at, with their sizes and push dates: DescribeImages
+   * (API_DescribeImages.html) with `filter: {tagStatus: "UNTAGGED"}` (API_DescribeImagesFilter.html).
+   * An identity without `ecr:DescribeImages` (AccessDeniedException) still gets the digests through
+   * ListImages, and the listing's `note` says what is missing and which permission gives it.
    */
   readonly listUntaggedManifests = async (
     repository: string,
     options: { signal?: AbortSignal; limit?: number; pageSize?: number } = {},
-  ): Promise<UntaggedManifestListing[]> => {
+  ): Promise<UntaggedListing> => {
     const { endpoint, credentials } = await this.apiAccess(`the listing of the untagged manifests of ${repository}`);
-    const call: Call = {
-      operation: 'ListImages',
-      doing: `list the untagged manifests of ${repository}`,
-      permission: 'ecr:ListImages',
+    const describe: Call = {
+      operation: 'DescribeImages',
+      doing: `read the sizes and dates of the untagged manifests of ${repository}`,
+      permission: 'ecr:DescribeImages',
       policy: 'AmazonEC2ContainerRegistryReadOnly',
     };
+    try {
+      return await this.untaggedPages(endpoint, credentials, describe, repository, 'imageDetails', untaggedImageDetail, options);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SCOPE_MISSING') throw err;
+      const list: Call = {
+        operation: 'ListImages',
+        doing: `list the untagged manifests of ${repository}`,
+        permission: 'ecr:ListImages',
+        policy: 'AmazonEC2ContainerRegistryReadOnly',
+      };
+      const digests = await this.untaggedPages(endpoint, credentials, list, repository, 'imageIds', untaggedImageId, options);
+      return Object.assign(digests, {
+        note: `${(err as Error).message} The untagged manifests are listed with ListImages instead, which gives no sizes or dates.`,
+      });
+    }
+  };
+
+  /**
+   * Every page of DescribeImages or ListImages (API_ListImages.html, API_ListImagesFilter.html)
+   * with the UNTAGGED filter: `maxResults` 1–1000 and the previous page's `nextToken` until none
+   * comes back; each entry of `field` read by `read`, a digest once, at most `limit`.
+   */
+  private async untaggedPages(
+    endpoint: { account: string; region: string; apiHost: string },
+    credentials: AwsCredentials,
+    call: Call,
+    repository: string,
+    field: 'imageDetails' | 'imageIds',
+    read: (raw: unknown) => UntaggedManifestListing | undefined,
+    options: { signal?: AbortSignal; limit?: number; pageSize?: number },
+  ): Promise<UntaggedManifestListing[]> {
     const maxResults = Math.max(1, Math.min(1000, options.pageSize ?? 1000));
     const limit = options.limit ?? 100_000;
-    const digests = new Set<string>();
+    const found = new Map<string, UntaggedManifestListing>();
     const seen = new Set<string>();
     let nextToken: string | undefined;
-    for (let page = 0; digests.size < limit; page++) {
+    for (let page = 0; found.size < limit; page++) {
       const input = {
         registryId: endpoint.account,
         repositoryName: repository,
@@ -167,9 +238,9 @@ export class EcrProvider implements ProviderClient {
         ...(nextToken ? { nextToken } : {}),
       };
       const json = await this.call(endpoint, credentials, call, input, options.signal);
-      for (const id of listIn(json, 'imageIds', VENDOR, `the untagged manifests of ${repository}`)) {
-        const digest = text((id as Record<string, unknown> | null)?.imageDigest, 200);
-        if (digest && DIGEST.test(digest) && digests.size < limit) digests.add(digest);
+      for (const raw of listIn(json, field, VENDOR, `the untagged manifests of ${repository}`)) {
+        const m = read(raw);
+        if (m && !found.has(m.digest) && found.size < limit) found.set(m.digest, m);
       }
       nextToken = text((json as Record<string, unknown>).nextToken, 8192);
       if (nextToken === undefined) break;
@@ -180,8 +251,8 @@ export class EcrProvider implements ProviderClient {
         );
       seen.add(nextToken);
     }
-    return [...digests].map((digest) => ({ digest }));
-  };
+    return [...found.values()];
+  }
 
   /**
    * Deletes one manifest by digest with BatchDeleteImage (API_BatchDeleteImage.html): `imageIds`

@@ -108,6 +108,13 @@ export interface UntaggedManifestListing {
   created?: number;
 }
 
+/**
+ * A provider's untagged manifests, with `note` when the listing lacks something the vendor could
+ * give and why, in words for the clean-up preview (ECR without `ecr:DescribeImages`: no sizes or
+ * dates, and the permission that would give them).
+ */
+export type UntaggedListing = UntaggedManifestListing[] & { note?: string };
+
 /** A page of repositories; `more: false` when the provider knows no page follows (the registry's last `_catalog` page). */
 export type RepositoryPage = RepositoryDetails[] & { more?: boolean };
 
@@ -131,7 +138,7 @@ export interface ProviderClient {
   readonly listUntaggedManifests?: (
     repository: string,
     options?: { signal?: AbortSignal; limit?: number; pageSize?: number },
-  ) => Promise<UntaggedManifestListing[]>;
+  ) => Promise<UntaggedListing>;
   /**
    * Deletes a manifest through the vendor's API where the Distribution API's delete does not work
    * (GHCR answers `DELETE /v2/<name>/manifests/<digest>` with 405 UNSUPPORTED and deletes a package

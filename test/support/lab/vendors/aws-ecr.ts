@@ -1,7 +1,7 @@
-// Amazon ECR's API as the ECR API Reference documents it, for DescribeRepositories, ListImages and
-// BatchDeleteImage, under `api.ecr.REGION.amazonaws.com`, in front of the lab registry that stands
-// for the ECR registry (its repositories and images are the lab registry's own, read from its
-// catalog and its storage, and BatchDeleteImage deletes there for real). Each behaviour names its
+// Amazon ECR's API as the ECR API Reference documents it, for DescribeRepositories, DescribeImages,
+// ListImages and BatchDeleteImage, under `api.ecr.REGION.amazonaws.com`, in front of the lab
+// registry that stands for the ECR registry (its repositories and images are the lab registry's
+// own, read from its catalog and its storage, and BatchDeleteImage deletes there for real). Each behaviour names its
 // page under docs.aws.amazon.com/AmazonECR/latest/APIReference/:
 // - API_DescribeRepositories.html: POST / with `X-Amz-Target:
 //   AmazonEC2ContainerRegistry_V20150921.DescribeRepositories` and
@@ -11,6 +11,15 @@
 //   (required), `registryId`, `filter.tagStatus` TAGGED | UNTAGGED | ANY, `maxResults` (1–1000,
 //   default 100), `nextToken`; the answer's `imageIds` (`imageDigest`, and `imageTag` for each tag
 //   of a tagged image) and `nextToken`; RepositoryNotFoundException for a repository not there.
+// - API_DescribeImages.html, API_DescribeImagesFilter.html, API_ImageDetail.html: `repositoryName`
+//   (required), `registryId`, `filter.tagStatus` TAGGED | UNTAGGED | ANY, `maxResults` (1–1000,
+//   default 100) and `nextToken`, or `imageIds` (1–100), with which neither `maxResults` nor
+//   `nextToken` may be used; ImageNotFoundException for an image asked by id that is not there. The
+//   answer's `imageDetails`, one per image (not per tag): `registryId`, `repositoryName`,
+//   `imageDigest`, `imageTags` (tagged images only), `imageSizeInBytes` ("If the image is a manifest
+//   list, this will be the max size of all manifests in the list"), `imagePushedAt` (a Timestamp:
+//   epoch seconds in JSON 1.1), `imageManifestMediaType`, `artifactMediaType` (the config's media
+//   type); and `nextToken`. No image here has been pulled through ECR, so no `lastRecordedPullTime`.
 // - API_BatchDeleteImage.html, API_ImageFailure.html: `repositoryName`, `registryId`, `imageIds`
 //   (1–100, each by `imageDigest` or by `imageTag`); HTTP 200 with `imageIds` deleted (an image by
 //   digest goes with every tag on it; by tag, only that tag goes, and the image with its last tag:
@@ -25,11 +34,11 @@
 //   HTTP 400 with `{"__type", "message"}` and the `x-amzn-ErrorType` header (the JSON 1.1 protocol).
 import type { Lab, LabRegistry } from '../registry';
 import { ContractServer, type ContractAnswer, type ContractRequest } from './contract-server';
-import { removeStoredTag, storedManifests } from './stored-manifests';
+import { imageSize, removeStoredTag, storedManifests, type StoredManifest } from './stored-manifests';
 import { checkSigV4 } from './sigv4-check';
 
 const PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
-const OPERATIONS = ['DescribeRepositories', 'ListImages', 'BatchDeleteImage'] as const;
+const OPERATIONS = ['DescribeRepositories', 'DescribeImages', 'ListImages', 'BatchDeleteImage'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
 /** An IAM identity's access key: its secret, its session token (temporary credentials), and what it may do. */
@@ -42,6 +51,8 @@ export interface AwsKey {
   mayList: boolean;
   /** Whether its policy allows ecr:BatchDeleteImage (default: it does). */
   mayDelete?: boolean;
+  /** Whether its policy allows ecr:DescribeImages (default: as `mayList`): a policy that grants ListImages alone. */
+  mayDescribeImages?: boolean;
   user: string;
 }
 
@@ -97,7 +108,12 @@ export class EcrApiContract {
     if (!operation || !/^application\/x-amz-json-1\.1\b/.test(String(req.headers['content-type'])))
       return error(400, 'UnknownOperationException', 'Unknown operation');
     this.operations.push(operation);
-    const allowed = operation === 'BatchDeleteImage' ? key.mayDelete !== false : key.mayList;
+    const allowed =
+      operation === 'BatchDeleteImage'
+        ? key.mayDelete !== false
+        : operation === 'DescribeImages'
+          ? (key.mayDescribeImages ?? key.mayList)
+          : key.mayList;
     const resource = (registryId: string, name = '*') => `arn:aws:ecr:${this.options.region}:${registryId}:repository/${name}`;
     let input: {
       registryId?: unknown;
@@ -126,6 +142,7 @@ export class EcrApiContract {
         `User: arn:aws:iam::${this.options.account}:user/${key.user} is not authorized to perform: ecr:${operation} on resource: ${resource(String(input.registryId), named)}`,
       );
     if (operation === 'ListImages') return this.listImages(input);
+    if (operation === 'DescribeImages') return this.describeImages(input);
     if (operation === 'BatchDeleteImage') return this.batchDeleteImage(input);
     const names = await this.repositoryNames();
     const host = `${this.options.account}.dkr.ecr.${this.options.region}.amazonaws.com`;
@@ -199,6 +216,71 @@ export class EcrApiContract {
           : m.tags.map((tag) => ({ imageDigest: m.digest, imageTag: tag })),
     );
     return this.page(input, 'imageIds', ids);
+  }
+
+  /**
+   * DescribeImages over the lab registry's storage: one entry per image with its tags, size and
+   * push time (API_DescribeImages.html, API_ImageDetail.html), filtered by `filter.tagStatus`
+   * (API_DescribeImagesFilter.html) or chosen by `imageIds`, paged like the other lists.
+   */
+  private describeImages(input: {
+    repositoryName?: unknown;
+    filter?: unknown;
+    imageIds?: unknown;
+    maxResults?: unknown;
+    nextToken?: unknown;
+  }): ContractAnswer {
+    const name = input.repositoryName;
+    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true)) return repositoryNotFound(this.options.account, String(name));
+    const stored = storedManifests(this.registry, name);
+    if (!stored) return repositoryNotFound(this.options.account, name);
+    const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? 'ANY';
+    if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(String(status)))
+      return error(
+        400,
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'filter.tagStatus' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]",
+      );
+    const sizeOf = (m: StoredManifest): number =>
+      m.json.manifests
+        ? Math.max(0, ...m.json.manifests.map((c) => stored.find((s) => s.digest === c.digest)).map((c) => (c ? imageSize(c) : 0)))
+        : imageSize(m);
+    const detail = (m: StoredManifest) => ({
+      registryId: this.options.account,
+      repositoryName: name,
+      imageDigest: m.digest,
+      ...(m.tags.length ? { imageTags: m.tags } : {}),
+      imageSizeInBytes: sizeOf(m),
+      imagePushedAt: m.pushed.getTime() / 1000,
+      ...(m.json.mediaType ? { imageManifestMediaType: m.json.mediaType } : {}),
+      ...(m.json.config?.mediaType ? { artifactMediaType: m.json.config.mediaType } : {}),
+    });
+    if (input.imageIds !== undefined) {
+      // "This option cannot be used when you specify images with imageIds" (maxResults, nextToken).
+      const ids = Array.isArray(input.imageIds) ? (input.imageIds as { imageDigest?: unknown; imageTag?: unknown }[]) : [];
+      if (ids.length < 1 || ids.length > 100 || input.maxResults !== undefined || input.nextToken !== undefined)
+        return error(
+          400,
+          'InvalidParameterException',
+          'Invalid parameter: imageIds must hold 1 to 100 images, and cannot be used with maxResults or nextToken',
+        );
+      const found = ids.map((id) =>
+        stored.find((m) => (typeof id.imageDigest === 'string' ? m.digest === id.imageDigest : m.tags.includes(String(id.imageTag)))),
+      );
+      if (found.some((m) => !m))
+        return error(
+          400,
+          'ImageNotFoundException',
+          `The image with imageId ${JSON.stringify(ids[found.indexOf(undefined)])} does not exist`,
+        );
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        json: { imageDetails: found.map((m) => detail(m!)) },
+      };
+    }
+    const chosen = stored.filter((m) => (status === 'TAGGED' ? m.tags.length > 0 : status === 'UNTAGGED' ? m.tags.length === 0 : true));
+    return this.page(input, 'imageDetails', chosen.map(detail));
   }
 
   /** BatchDeleteImage by digest: deleted in the lab registry through its own API (which takes the tags with it). */

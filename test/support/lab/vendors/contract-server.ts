@@ -250,10 +250,20 @@ export function requestedScopes(query: URLSearchParams): AccessEntry[] {
     .filter((s): s is AccessEntry => s !== null);
 }
 
+/**
+ * A repository's routes of the Distribution API, the repository name first: the name is what comes
+ * before the route's own end (`/tags/list`, `/manifests/<reference>`, `/blobs/<digest>`,
+ * `/blobs/uploads/[<id>]`, `/referrers/<digest>`), matched at the path's end, so a name with a
+ * segment called `tags`, `blobs` or `manifests` (`team/tags`) is whole. The greedy name takes the
+ * longest prefix that leaves a route, and none of those ends has a slash in its last part, so only
+ * one split fits.
+ */
+const REPOSITORY_ROUTE = /^\/v2\/(.+)\/(?:tags\/list|manifests\/[^/]+|blobs\/uploads\/[^/]*|blobs\/[^/]+|referrers\/[^/]+)$/;
+
 /** Everything a request path of the Distribution API needs (a Basic front's token for its lab registry). */
 function accessFor(path: string): AccessEntry[] {
   if (path === '/v2/_catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
-  const match = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)\//.exec(path);
+  const match = REPOSITORY_ROUTE.exec(path);
   return match ? [{ type: 'repository', name: match[1]!, actions: ['pull', 'push', 'delete'] }] : [];
 }
 

@@ -2,8 +2,8 @@
 // (docker/registry/v2/repositories/<name>/_manifests): every manifest revision with its bytes,
 // parsed JSON, the tags pointing at it and when it was pushed. The vendor contract servers list
 // a repository's manifests from here (Harbor's artifacts, GitHub's package versions, ACR's
-// _manifests, ECR's ListImages, Artifact Registry's dockerImages), so what they list is what the
-// registry behind them serves, and an untagged manifest is one pushed by digest.
+// _manifests, ECR's DescribeImages and ListImages, Artifact Registry's dockerImages), so what they
+// list is what the registry behind them serves, and an untagged manifest is one pushed by digest.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabRegistry } from '../registry';

@@ -129,6 +129,23 @@ describe('cleanup plan', function () {
       ...(extra.ageDays !== undefined ? { created: NOW - extra.ageDays * DAY } : {}),
     });
 
+    it('carries what the listing lacks into the plan, its JSON and the preview, in lines of at most 100 characters', function () {
+      const note = `Amazon ECR refused to read the sizes and dates of the untagged manifests of app: ${'word '.repeat(40)}ListImages instead.`;
+      const plan = planCleanup([], policy({ deleteUntagged: true }), NOW, { untagged: [untagged(7)], untaggedNote: note });
+      assert.ok(plan.untagged.listed);
+      assert.equal(plan.untagged.note, note);
+      assert.equal(JSON.parse(cleanupPlanJson(plan, 'r.test/app')).untagged.note, note);
+      const text = describeCleanupPlan(plan, 'r.test/app');
+      const at = text.indexOf('Amazon ECR refused');
+      const paragraph = text.slice(at, text.indexOf('\n\nUntagged manifests deleted', at));
+      assert.equal(paragraph.replace(/\n/g, ' '), note);
+      assert.ok(paragraph.split('\n').length > 1 && paragraph.split('\n').every((line) => line.length <= 100), paragraph);
+      assert.match(text, new RegExp(`\\n  ${digest(7)}  size unknown +date unknown\\n`));
+      // Without a note, nothing is said.
+      const quiet = planCleanup([], policy({ deleteUntagged: true }), NOW, { untagged: [untagged(7)] });
+      assert.ok(quiet.untagged.listed && !('note' in quiet.untagged));
+    });
+
     it('says the registry cannot list them when no listing is given, naming Distribution’s garbage-collect', function () {
       const plan = planCleanup([tag('a', 1, 9)], policy({ deleteUntagged: true }), NOW);
       assert.deepEqual(plan.untagged, { listed: false });
