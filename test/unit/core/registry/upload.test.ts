@@ -10,9 +10,9 @@ import { RegistryError } from '../../../../src/core/errors';
 import { digestOf } from '../../../../src/core/oci/digest';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
 import { uploadBlob } from '../../../../src/core/registry/upload';
-import { HttpTransport } from '../../../../src/core/transport/http';
+import type { HttpTransport } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
-import { endpointClient, ScriptedServer, type Answer, type Seen } from './scripted-server';
+import { endpointClient, scriptedServerPerTest, type Answer, type Seen, type ScriptedServer } from './scripted-server';
 
 const bytes = Buffer.from('0123456789');
 const descriptor: Descriptor = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length };
@@ -41,13 +41,9 @@ function chunkedRegistry(options: { minChunk?: number; patch?: (r: Seen, n: numb
 describe('uploadBlob', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
   const client = () => endpointClient(transport, server.host);
 

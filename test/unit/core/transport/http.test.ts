@@ -12,18 +12,14 @@ import { Readable } from 'node:stream';
 import { RegistryConnection, type RequestLogEntry } from '../../../../src/core/transport/connection';
 import { HttpTransport, type HttpRequest, type ProxyOptions } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
-import { ScriptedServer } from '../registry/scripted-server';
+import { ScriptedServer, scriptedServerPerTest } from '../registry/scripted-server';
 
 describe('HttpTransport on the wire', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
 
   it('names itself in User-Agent unless the request does, and passes method, headers and body', async () => {
@@ -130,15 +126,11 @@ describe('RegistryConnection', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
   const log: RequestLogEntry[] = [];
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
+  scriptedServerPerTest((s, t) => {
+    server = s;
     server.script = () => ({ status: 200 });
-    transport = new HttpTransport();
+    transport = t;
     log.length = 0;
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
   });
 
   it('an insecure registry answering TLS in plain HTTP: falls back to http, and stays there', async () => {
@@ -210,13 +202,9 @@ describe('RegistryConnection', () => {
 describe('HttpTransport connections, signals and forwarding proxies', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
 
   const get = (url: string, more: Partial<HttpRequest> = {}) =>
