@@ -4,7 +4,8 @@
 // inside a tunnel, the https proxy's own certificate check, that a tunnelled answer is the
 // registry's (never read as the proxy's error page), and that connect time limits (which cover the
 // TLS handshake) are kept per request. Written from the transport group's mutation survivors (see
-// docs/mutation.md); the lab's `proxy` file does the same against squid.
+// docs/mutation.md); the lab's `proxy` file does the same against squid. Last, RegistryConnection on
+// the same servers: its own options per scheme, and an insecure host never downgraded once HTTPS worked.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
@@ -13,6 +14,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../../../src/core/errors';
+import { RegistryConnection, type ConnectionPolicy } from '../../../../src/core/transport/connection';
 import { HttpTransport, type ConnectionOptions, type ProxyOptions } from '../../../../src/core/transport/http';
 import { generateCerts } from '../../../support/lab/certs';
 import { rejectsWithCode } from '../../support/layout-helpers';
@@ -180,5 +182,39 @@ describe('HttpTransport through CONNECT tunnels and connect time limits', functi
   it('gives up on a TLS handshake inside a tunnel after the connect time limit', async () => {
     await assert.rejects(send('/', { ca: [caPem], connectTimeoutMs: 200, proxy: proxyAt('http') }, silentPort), CoreError);
     assert.deepEqual(targets, [`127.0.0.1:${silentPort}`]);
+  });
+
+  describe('RegistryConnection over TLS', () => {
+    const policy = (): ConnectionPolicy => ({ own: { https: { ca: [caPem] }, http: {} }, elsewhere: () => Promise.resolve({}) });
+    const get = async (connection: RegistryConnection) => {
+      const res = await connection.send({ method: 'GET', url: connection.url('/v2/') });
+      await res.body.dump();
+      return res.status;
+    };
+
+    it("connects to its own origin over https with the policy's https options", async () => {
+      const connection = new RegistryConnection(
+        { host: `127.0.0.1:${frontPort}`, scheme: 'https', insecure: false },
+        transport,
+        undefined,
+        policy(),
+      );
+      assert.equal(await get(connection), 200);
+    });
+
+    it('never falls back to plain HTTP once HTTPS has worked for an insecure host', async () => {
+      const connection = new RegistryConnection(
+        { host: `127.0.0.1:${frontPort}`, scheme: 'https', insecure: true },
+        transport,
+        undefined,
+        policy(),
+      );
+      assert.equal(await get(connection), 200);
+      // The port now answers in plain HTTP, on new connections: a TLS client sees TLS_PLAIN_HTTP.
+      await transport.close();
+      front.mode = 'plain';
+      await rejectsWithCode(get(connection), 'TLS_PLAIN_HTTP');
+      assert.equal(connection.origin, `https://127.0.0.1:${frontPort}`);
+    });
   });
 });
