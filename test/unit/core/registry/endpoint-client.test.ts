@@ -226,6 +226,21 @@ describe('EndpointClient on the wire', () => {
       assert.ok(server.seen.length <= 3, `${server.seen.length} requests`);
     });
 
+    it('stops after two rounds even when every challenge is answered with a new token', async () => {
+      let issued = 0;
+      server.script = (r) =>
+        r.url.startsWith('/token')
+          ? { status: 200, body: JSON.stringify({ token: `t${++issued}` }) }
+          : { status: 401, headers: { 'www-authenticate': `Bearer realm="${server.origin}/token",service="s",error="invalid_token"` } };
+      const res = await endpointClient(transport, server.host).send({ method: 'GET', path: '/app/x', scopes });
+      assert.equal(res.status, 401);
+      const toRegistry = server.seen.filter((r) => !r.url.startsWith('/token'));
+      assert.deepEqual(
+        toRegistry.map((r) => r.headers.authorization),
+        [undefined, 'Bearer t1', 'Bearer t2'],
+      );
+    });
+
     it('refuses to start when the caller already cancelled', async () => {
       const controller = new AbortController();
       controller.abort();
