@@ -96,14 +96,15 @@ describe('HttpTransport on the wire', () => {
       const url = new URL(`http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`);
       const sending = transport.send({ method: 'GET', url, signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
-      await rejectsWithCode(sending, 'CANCELLED', /^The operation was cancelled\.$/);
+      const err = await rejectsWithCode(sending, 'CANCELLED', /^The operation was cancelled\.$/);
+      assert.ok(err.cause instanceof Error, 'what undici said is kept as the cause, for the log');
     } finally {
       silent.close();
     }
   });
 
   it('names an unusable client certificate instead of failing obscurely', async () => {
-    await rejectsWithCode(
+    const err = await rejectsWithCode(
       transport.send({
         method: 'GET',
         url: new URL(server.origin),
@@ -112,6 +113,7 @@ describe('HttpTransport on the wire', () => {
       'TLS_FILE_UNREADABLE',
       new RegExp(`configured for ${server.host.replace(/\./g, '\\.')} cannot be used`),
     );
+    assert.ok(err.cause instanceof Error, "OpenSSL's own error is kept as the cause");
     assert.equal(server.seen.length, 0);
   });
 

@@ -150,7 +150,10 @@ describe('HttpTransport over TLS', function () {
     it('says every pair was offered when none is accepted', async () => {
       await assert.rejects(status(mutualOrigin, trusted([stranger, stranger])), (err: Error) => {
         refused(err);
-        if ((err as { code?: string }).code === 'CONNECTION_RESET') assert.match(err.message, /each of the 2 client certificates/);
+        if ((err as { code?: string }).code === 'CONNECTION_RESET') {
+          assert.match(err.message, /each of the 2 client certificates/);
+          assert.equal((err.cause as { code?: string } | undefined)?.code, 'CONNECTION_RESET', 'the last failure kept as the cause');
+        }
         return true;
       });
     });
