@@ -265,6 +265,23 @@ describe('EndpointClient on the wire', () => {
             ? { status: 200, body: 'here' }
             : { status, headers: { location } };
 
+    it('words a TLS failure at another origin as the redirect target’s, and passes on any other failure there as it is', async () => {
+      // The storage speaks plain HTTP: asked for https, its answer is no TLS.
+      server.script = redirecting(307, `https://${storage.host}/blob`);
+      const client = endpointClient(transport, server.host, { credential });
+      await rejectsWithCode(
+        client.send({ method: 'GET', path: '/app/blobs/x', scopes }),
+        'TLS_REDIRECT_TARGET',
+        new RegExp(
+          `sent /v2/app/blobs/x to ${storage.host.replace(/\./g, '\\.')}, whose certificate could not be verified \\(it answered in plain HTTP\\)`,
+        ),
+      );
+      const closed = storage.host;
+      await storage.stop();
+      server.script = redirecting(307, `http://${closed}/blob`);
+      await rejectsWithCode(client.send({ method: 'GET', path: '/app/blobs/x', scopes }), 'CONNECTION_REFUSED');
+    });
+
     it('to another origin: no Authorization and no configured header go there, the caller’s headers do', async () => {
       server.script = redirecting(302, `${storage.origin}/blob?sig=1`);
       storage.script = () => ({ status: 200, body: 'bytes' });
