@@ -323,6 +323,9 @@ describe('uploadBlob', () => {
     server.script = () => ({ status: 403, headers: { 'www-authenticate': 'Basic realm="r"' } });
     const plain = await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content()), 'DENIED');
     assert.ok(plain instanceof RegistryError);
+    // insufficient_scope means a refusal only on a 403: a 404 carrying it is the registry's own 404.
+    server.script = () => ({ status: 404, headers: { 'www-authenticate': 'Basic realm="r", error="insufficient_scope"' } });
+    await assert.rejects(uploadBlob(client(), 'app', descriptor, content()), (err: Error) => err instanceof RegistryError);
   });
 
   it('a stream of an exact multiple of the chunk: no empty PATCH at the end', async () => {
