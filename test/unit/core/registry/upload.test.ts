@@ -306,6 +306,17 @@ describe('uploadBlob', () => {
     );
   });
 
+  it('reads the cancelling DELETE’s answer, so its connection carries the next request', async () => {
+    // An answer over the 64 KiB a body holds unread: left unread, it would keep its connection busy.
+    const long = 'x'.repeat(100 * 1024);
+    server.script = (r) => (r.method === 'POST' ? started : r.method === 'PUT' ? { status: 400 } : { status: 202, body: long });
+    await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content()), 'HTTP_400');
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = server.connections;
+    await uploadBlob(client(), 'app', descriptor, content()).catch(() => undefined);
+    assert.equal(server.connections, before, 'no new connection for the next request');
+  });
+
   it('a monolithic PUT challenged mid-upload is not sent twice: the stream cannot be replayed', async () => {
     const credential = { username: 'me', password: 'secret', source: 'test' };
     server.script = (r) => (r.method === 'POST' ? started : { status: 401, headers: { 'www-authenticate': 'Basic realm="again"' } });
