@@ -377,11 +377,17 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
     this.removeAbortListener = () => signal?.removeEventListener('abort', onAbort);
   }
 
-  /** The signal fired: before the headers the request is aborted, after them the body fails. */
+  /**
+   * The signal fired: before the headers the request is aborted, after them the body fails. While
+   * its connection is still being made undici has not handed over `abort` yet: the caller is answered
+   * now, and `onConnect` aborts the request once it gets one (else a cancel waited for the connect
+   * time limit, 30 s by default, on a host that never completes its handshake).
+   */
   private cancel(): void {
     const reason = abortReason(this.signal);
     if (this.body) this.body.fail(reason);
-    else this.abortRequest?.(reason);
+    else if (this.abortRequest) this.abortRequest(reason);
+    else this.onError(reason);
   }
 
   onConnect(abort: (reason?: Error) => void): void {

@@ -9,6 +9,7 @@ import { CoreError } from '../../../../src/core/errors';
 import { HttpTransport } from '../../../../src/core/transport/http';
 import type { RequestLogEntry } from '../../../../src/core/transport/connection';
 import { rejectsWithCode } from '../../support/layout-helpers';
+import { header } from '../../../../src/core/registry/endpoint-client';
 import { endpointClient, ScriptedServer, type Answer, type Seen } from './scripted-server';
 
 const scopes = ['repository:app:pull'];
@@ -132,6 +133,15 @@ describe('EndpointClient on the wire', () => {
       assert.ok(client.retryAt && client.retryAt.getTime() > Date.now() + 3000_000);
     });
 
+    it('waits only for the Retry-After asked, not for its own backoff too', async () => {
+      // A backoff of a minute: the test's own time limit fails first if it is slept after the hold.
+      const retry = { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000 };
+      server.script = (_r, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 200 });
+      const res = await endpointClient(transport, server.host, { retry }).send({ method: 'GET', path: '/', scopes });
+      assert.equal(res.status, 200);
+      assert.equal(server.seen.length, 2);
+    });
+
     it('waits out a short Retry-After at the gate, then asks again', async () => {
       server.script = (_r, i) => (i === 0 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200 });
       const res = await endpointClient(transport, server.host).send({ method: 'GET', path: '/', scopes });
@@ -151,6 +161,7 @@ describe('EndpointClient on the wire', () => {
 
     it('logs each exchange with its status, or its error code, and never a header', async () => {
       const log: RequestLogEntry[] = [];
+      const began = performance.now();
       server.script = (_r, i) => (i === 0 ? 'reset' : { status: 204 });
       await endpointClient(transport, server.host, { log }).send({ method: 'GET', path: '/x', query: { a: 'b' }, scopes });
       assert.deepEqual(
@@ -160,7 +171,12 @@ describe('EndpointClient on the wire', () => {
           ['GET', `${server.origin}/v2/x?a=b`, 204, undefined],
         ],
       );
-      assert.ok(log.every((e) => e.durationMs >= 0));
+      // Each duration is the exchange's own: never more than the whole test took so far.
+      const elapsed = performance.now() - began;
+      assert.ok(
+        log.every((e) => e.durationMs >= 0 && e.durationMs <= elapsed),
+        JSON.stringify(log),
+      );
     });
   });
 
@@ -226,6 +242,21 @@ describe('EndpointClient on the wire', () => {
       assert.ok(server.seen.length <= 3, `${server.seen.length} requests`);
     });
 
+    it('stops after two rounds even when every challenge is answered with a new token', async () => {
+      let issued = 0;
+      server.script = (r) =>
+        r.url.startsWith('/token')
+          ? { status: 200, body: JSON.stringify({ token: `t${++issued}` }) }
+          : { status: 401, headers: { 'www-authenticate': `Bearer realm="${server.origin}/token",service="s",error="invalid_token"` } };
+      const res = await endpointClient(transport, server.host).send({ method: 'GET', path: '/app/x', scopes });
+      assert.equal(res.status, 401);
+      const toRegistry = server.seen.filter((r) => !r.url.startsWith('/token'));
+      assert.deepEqual(
+        toRegistry.map((r) => r.headers.authorization),
+        [undefined, 'Bearer t1', 'Bearer t2'],
+      );
+    });
+
     it('refuses to start when the caller already cancelled', async () => {
       const controller = new AbortController();
       controller.abort();
@@ -249,6 +280,23 @@ describe('EndpointClient on the wire', () => {
           : r.url.startsWith('/v2/moved')
             ? { status: 200, body: 'here' }
             : { status, headers: { location } };
+
+    it('words a TLS failure at another origin as the redirect target’s, and passes on any other failure there as it is', async () => {
+      // The storage speaks plain HTTP: asked for https, its answer is no TLS.
+      server.script = redirecting(307, `https://${storage.host}/blob`);
+      const client = endpointClient(transport, server.host, { credential });
+      await rejectsWithCode(
+        client.send({ method: 'GET', path: '/app/blobs/x', scopes }),
+        'TLS_REDIRECT_TARGET',
+        new RegExp(
+          `sent /v2/app/blobs/x to ${storage.host.replace(/\./g, '\\.')}, whose certificate could not be verified \\(it answered in plain HTTP\\)`,
+        ),
+      );
+      const closed = storage.host;
+      await storage.stop();
+      server.script = redirecting(307, `http://${closed}/blob`);
+      await rejectsWithCode(client.send({ method: 'GET', path: '/app/blobs/x', scopes }), 'CONNECTION_REFUSED');
+    });
 
     it('to another origin: no Authorization and no configured header go there, the caller’s headers do', async () => {
       server.script = redirecting(302, `${storage.origin}/blob?sig=1`);
@@ -360,5 +408,13 @@ describe('EndpointClient on the wire', () => {
         /another protocol/,
       );
     });
+  });
+});
+
+describe('header', () => {
+  it('gives a repeated header as its values joined with ", ", as one header would carry them', () => {
+    assert.equal(header({ headers: { link: ['<a>; rel="next"', '<b>; rel="prev"'] } }, 'link'), '<a>; rel="next", <b>; rel="prev"');
+    assert.equal(header({ headers: { link: '<a>' } }, 'link'), '<a>');
+    assert.equal(header({ headers: {} }, 'link'), undefined);
   });
 });

@@ -10,7 +10,7 @@ import type { Credential } from '../../../../src/core/credentials/types';
 import type { PlannedEndpoint } from '../../../../src/core/hosts/plan';
 import { EndpointClient } from '../../../../src/core/registry/endpoint-client';
 import { RegistryConnection, type RequestLogEntry } from '../../../../src/core/transport/connection';
-import { type HttpTransport } from '../../../../src/core/transport/http';
+import { HttpTransport } from '../../../../src/core/transport/http';
 import type { RetryPolicy } from '../../../../src/core/transport/retry';
 
 /** One request as the server saw it. */
@@ -72,6 +72,24 @@ export class ScriptedServer {
     this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
+}
+
+/**
+ * Registers, in the calling `describe`, a fresh ScriptedServer and HttpTransport for each test, both
+ * closed after it; `use` receives them before the test runs (so the test's own `let`s stay plain).
+ */
+export function scriptedServerPerTest(use: (server: ScriptedServer, transport: HttpTransport) => void): void {
+  let server: ScriptedServer | undefined;
+  let transport: HttpTransport | undefined;
+  beforeEach(async () => {
+    server = await new ScriptedServer().start();
+    transport = new HttpTransport();
+    use(server, transport);
+  });
+  afterEach(async () => {
+    await transport?.close();
+    await server?.stop();
+  });
 }
 
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 200 };

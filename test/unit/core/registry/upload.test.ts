@@ -10,9 +10,9 @@ import { RegistryError } from '../../../../src/core/errors';
 import { digestOf } from '../../../../src/core/oci/digest';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
 import { uploadBlob } from '../../../../src/core/registry/upload';
-import { HttpTransport } from '../../../../src/core/transport/http';
+import type { HttpTransport } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
-import { endpointClient, ScriptedServer, type Answer, type Seen } from './scripted-server';
+import { endpointClient, scriptedServerPerTest, type Answer, type Seen, type ScriptedServer } from './scripted-server';
 
 const bytes = Buffer.from('0123456789');
 const descriptor: Descriptor = { mediaType: 'application/octet-stream', digest: digestOf(bytes), size: bytes.length };
@@ -41,13 +41,9 @@ function chunkedRegistry(options: { minChunk?: number; patch?: (r: Seen, n: numb
 describe('uploadBlob', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
   const client = () => endpointClient(transport, server.host);
 
@@ -310,6 +306,17 @@ describe('uploadBlob', () => {
     );
   });
 
+  it('reads the cancelling DELETE’s answer, so its connection carries the next request', async () => {
+    // An answer over the 64 KiB a body holds unread: left unread, it would keep its connection busy.
+    const long = 'x'.repeat(100 * 1024);
+    server.script = (r) => (r.method === 'POST' ? started : r.method === 'PUT' ? { status: 400 } : { status: 202, body: long });
+    await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content()), 'HTTP_400');
+    await new Promise((resolve) => setImmediate(resolve));
+    const before = server.connections;
+    await uploadBlob(client(), 'app', descriptor, content()).catch(() => undefined);
+    assert.equal(server.connections, before, 'no new connection for the next request');
+  });
+
   it('a monolithic PUT challenged mid-upload is not sent twice: the stream cannot be replayed', async () => {
     const credential = { username: 'me', password: 'secret', source: 'test' };
     server.script = (r) => (r.method === 'POST' ? started : { status: 401, headers: { 'www-authenticate': 'Basic realm="again"' } });
@@ -327,6 +334,9 @@ describe('uploadBlob', () => {
     server.script = () => ({ status: 403, headers: { 'www-authenticate': 'Basic realm="r"' } });
     const plain = await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content()), 'DENIED');
     assert.ok(plain instanceof RegistryError);
+    // insufficient_scope means a refusal only on a 403: a 404 carrying it is the registry's own 404.
+    server.script = () => ({ status: 404, headers: { 'www-authenticate': 'Basic realm="r", error="insufficient_scope"' } });
+    await assert.rejects(uploadBlob(client(), 'app', descriptor, content()), (err: Error) => err instanceof RegistryError);
   });
 
   it('a stream of an exact multiple of the chunk: no empty PATCH at the end', async () => {

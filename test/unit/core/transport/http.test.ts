@@ -12,18 +12,14 @@ import { Readable } from 'node:stream';
 import { RegistryConnection, type RequestLogEntry } from '../../../../src/core/transport/connection';
 import { HttpTransport, type HttpRequest, type ProxyOptions } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
-import { ScriptedServer } from '../registry/scripted-server';
+import { ScriptedServer, scriptedServerPerTest } from '../registry/scripted-server';
 
 describe('HttpTransport on the wire', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
 
   it('names itself in User-Agent unless the request does, and passes method, headers and body', async () => {
@@ -100,14 +96,15 @@ describe('HttpTransport on the wire', () => {
       const url = new URL(`http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`);
       const sending = transport.send({ method: 'GET', url, signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
-      await rejectsWithCode(sending, 'CANCELLED', /^The operation was cancelled\.$/);
+      const err = await rejectsWithCode(sending, 'CANCELLED', /^The operation was cancelled\.$/);
+      assert.ok(err.cause instanceof Error, 'what undici said is kept as the cause, for the log');
     } finally {
       silent.close();
     }
   });
 
   it('names an unusable client certificate instead of failing obscurely', async () => {
-    await rejectsWithCode(
+    const err = await rejectsWithCode(
       transport.send({
         method: 'GET',
         url: new URL(server.origin),
@@ -116,6 +113,7 @@ describe('HttpTransport on the wire', () => {
       'TLS_FILE_UNREADABLE',
       new RegExp(`configured for ${server.host.replace(/\./g, '\\.')} cannot be used`),
     );
+    assert.ok(err.cause instanceof Error, "OpenSSL's own error is kept as the cause");
     assert.equal(server.seen.length, 0);
   });
 
@@ -130,15 +128,11 @@ describe('RegistryConnection', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
   const log: RequestLogEntry[] = [];
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
+  scriptedServerPerTest((s, t) => {
+    server = s;
     server.script = () => ({ status: 200 });
-    transport = new HttpTransport();
+    transport = t;
     log.length = 0;
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
   });
 
   it('an insecure registry answering TLS in plain HTTP: falls back to http, and stays there', async () => {
@@ -210,13 +204,9 @@ describe('RegistryConnection', () => {
 describe('HttpTransport connections, signals and forwarding proxies', () => {
   let server: ScriptedServer;
   let transport: HttpTransport;
-  beforeEach(async () => {
-    server = await new ScriptedServer().start();
-    transport = new HttpTransport();
-  });
-  afterEach(async () => {
-    await transport.close();
-    await server.stop();
+  scriptedServerPerTest((s, t) => {
+    server = s;
+    transport = t;
   });
 
   const get = (url: string, more: Partial<HttpRequest> = {}) =>

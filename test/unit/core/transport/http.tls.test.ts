@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,10 @@ describe('HttpTransport over TLS', function () {
   let stranger: { cert: string; key: string };
   let plain: https.Server;
   let mutual: https.Server;
+  /** OpenSSL's s_server asking for a client certificate over TLS 1.2: it refuses one with an alert in the handshake. */
+  let alerting: ChildProcess | undefined;
+  let alertingOrigin: string;
+  let paths: { ca: string; cert: string; key: string };
   let transport: HttpTransport;
 
   async function listen(server: https.Server): Promise<string> {
@@ -55,8 +61,10 @@ describe('HttpTransport over TLS', function () {
     mutual.on('tlsClientError', () => refusals++);
     plainOrigin = await listen(plain);
     mutualOrigin = await listen(mutual);
+    paths = { ca: certs.ca.certPath, cert: certs.servers.ca.certPath, key: certs.servers.ca.keyPath };
   });
   after(async () => {
+    alerting?.kill();
     for (const s of [plain, mutual]) {
       s?.closeAllConnections();
       s?.close();
@@ -150,7 +158,55 @@ describe('HttpTransport over TLS', function () {
     it('says every pair was offered when none is accepted', async () => {
       await assert.rejects(status(mutualOrigin, trusted([stranger, stranger])), (err: Error) => {
         refused(err);
-        if ((err as { code?: string }).code === 'CONNECTION_RESET') assert.match(err.message, /each of the 2 client certificates/);
+        if ((err as { code?: string }).code === 'CONNECTION_RESET') {
+          assert.match(err.message, /each of the 2 client certificates/);
+          assert.equal((err.cause as { code?: string } | undefined)?.code, 'CONNECTION_RESET', 'the last failure kept as the cause');
+        }
+        return true;
+      });
+    });
+
+    it('refused with an alert in the handshake (TLS 1.2): offers the next pair, and keeps the refusal in its own words after the last', async () => {
+      // Node's own TLS server closes the connection instead of sending the alert: OpenSSL's sends it.
+      const probe = net.createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = (probe.address() as AddressInfo).port;
+      await new Promise((resolve) => probe.close(resolve));
+      alerting = spawn(
+        'openssl',
+        [
+          's_server',
+          '-accept',
+          `127.0.0.1:${port}`,
+          '-cert',
+          paths.cert,
+          '-key',
+          paths.key,
+          '-CAfile',
+          paths.ca,
+          '-Verify',
+          '1',
+          '-verify_return_error',
+          '-www',
+          '-tls1_2',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        alerting!.stdout!.on('data', (d: Buffer) => (out += d.toString()).includes('ACCEPT') && resolve());
+        alerting!.on('exit', () => reject(new Error(`openssl s_server stopped: ${out}`)));
+      });
+      alertingOrigin = `https://127.0.0.1:${port}`;
+      assert.equal(await status(alertingOrigin, trusted([stranger, client])), 200);
+      const err = await rejectsWithCode(status(alertingOrigin, trusted([stranger, stranger])), 'TLS_CLIENT_CERT_REFUSED');
+      assert.doesNotMatch(err.message, /closed the connection before answering/);
+    });
+
+    it('with one pair refused, says what happened without counting pairs', async () => {
+      await assert.rejects(status(mutualOrigin, trusted([stranger])), (err: Error) => {
+        refused(err);
+        assert.doesNotMatch(err.message, /each of the/);
         return true;
       });
     });

@@ -81,6 +81,19 @@ describe('reading response bodies', () => {
     assert.deepEqual(err.remedy, { kind: 'allow-more-time' });
   });
 
+  it('names at most the first 120 characters of a long path in BODY_TIMEOUT', async () => {
+    server = await rawServer((s) => {
+      s.write(`${head(100)}0`);
+      const timer = setInterval(() => s.write('1'), 50);
+      s.on('close', () => clearInterval(timer));
+    });
+    const path = `/v2/app/blobs/${'a'.repeat(200)}`;
+    const url = new URL(path, server.url);
+    const res = await transport.send({ method: 'GET', url });
+    const err = await rejectsWithCode(readBodyLimited(res, 1000, tooLarge), 'BODY_TIMEOUT');
+    assert.ok(err.message.includes(` to send ${path.slice(0, 120)}, so`), err.message);
+  });
+
   it('reads an error body up to 64 KiB and no further', async () => {
     const big = 'x'.repeat(MAX_ERROR_BODY_BYTES + 1000);
     server = await rawServer((s) => s.end(`${head(big.length)}${big}`));
