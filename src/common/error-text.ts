@@ -25,6 +25,8 @@ export function remedyAdvice(remedy: Remedy | undefined): string | undefined {
       return `To reach ${remedy.host} without the proxy (from ${remedy.source}), add it to http.noProxy, or give its registry "proxy": "none" in ${SECTION}.registries.`;
     case 'check-proxy':
       return `The proxy comes from ${remedy.source}: fix it there, or reach ${remedy.host} without it (http.noProxy, or "proxy": "none" on its registry in ${SECTION}.registries).`;
+    case 'trust-proxy':
+      return `The proxy comes from ${remedy.source}: http.proxyStrictSSL set to false skips the check of its certificate (its own traffic is then not verified); or reach ${remedy.host} without it (http.noProxy, or "proxy": "none" on its registry in ${SECTION}.registries).`;
     case 'grant-scopes':
       return `Log In… on the registry's row signs in again; grant ${remedy.scopes.join(', ')} when asked (or create a token with ${remedy.scopes.length > 1 ? 'them' : 'it'}).`;
     case 'run-command':

@@ -111,6 +111,7 @@ export type CoreErrorCode =
   | 'PROXY_AUTH_REFUSED'
   | 'PROXY_CONNECT_REFUSED'
   | 'PROXY_ERROR'
+  | 'PROXY_TLS'
   // URLs a registry hands over, redirects and pages
   | UrlPolicyCode
   | 'TOO_MANY_REDIRECTS'
@@ -219,6 +220,8 @@ export type Remedy =
   | { kind: 'bypass-proxy'; host: string; proxy: string; source: string }
   /** Fix the proxy configured in `source`, or reach the host without it. */
   | { kind: 'check-proxy'; host: string; proxy: string; source: string }
+  /** Trust the https proxy's certificate (its CA), or skip checking it where the proxy is configured. */
+  | { kind: 'trust-proxy'; host: string; proxy: string; source: string }
   /** Sign in to the host again, granting the vendor's API these scopes (GitHub's `read:packages`). */
   | { kind: 'grant-scopes'; host: string; scopes: readonly string[] }
   /** Run a command of the vendor's own tool, which sets up the login (`az acr login --name x`). */

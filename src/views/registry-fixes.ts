@@ -78,6 +78,7 @@ const PROXY_PROBLEMS: ReadonlySet<string> = new Set<CoreErrorCode>([
   'PROXY_AUTH_REFUSED',
   'PROXY_CONNECT_REFUSED',
   'PROXY_ERROR',
+  'PROXY_TLS',
 ]);
 
 /**

@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici';
 import Agent from 'undici/lib/dispatcher/agent';
 import ProxyAgent from 'undici/lib/dispatcher/proxy-agent';
+import Pool from 'undici/lib/dispatcher/pool';
 import buildConnector from 'undici/lib/core/connect';
 import undiciErrors from 'undici/lib/core/errors';
 import { parseHeaders } from 'undici/lib/core/util';
@@ -14,7 +15,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from 'node:
 import type { TrustRoots } from './trust';
 import { CoreError } from '../errors';
 import { describeNetworkError } from './network-errors';
-import { describeForwardedAnswer, describeProxyFailure } from './proxy-errors';
+import { describeForwardedAnswer, describeProxyFailure, markProxyConnectFailure } from './proxy-errors';
 import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits, type ResponseBodyContext } from './response-body';
 
 /** One HTTP exchange as the client layer sees it; bodies stay streams until someone reads them. */
@@ -317,6 +318,16 @@ function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTime
     ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
     proxyTunnel: proxy.tunnel,
     proxyTls: { rejectUnauthorized: proxy.verify, timeout },
+    // The proxy's own connection (its TCP connect and, for an https proxy, its TLS handshake) marks
+    // what fails there, so a certificate the proxy presents is never blamed on the registry.
+    clientFactory: (origin: URL, opts: object) => {
+      const { connect } = opts as { connect: buildConnector.connector };
+      return new Pool(origin, {
+        ...opts,
+        connect: (connectOptions, callback) =>
+          connect(connectOptions, (err, socket) => (err ? callback(markProxyConnectFailure(err), null) : callback(null, socket!))),
+      });
+    },
     requestTls: { rejectUnauthorized: !options.skipVerify, secureContext: secureContextFor(options), timeout },
     headersTimeout,
     bodyTimeout: 300_000,

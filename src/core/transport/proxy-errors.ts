@@ -33,6 +33,29 @@ function chain(err: unknown): { codes: string[]; messages: string[] } {
   return { codes, messages };
 }
 
+/** Errors raised while connecting to the proxy itself (see markProxyConnectFailure). */
+const proxyConnectFailures = new WeakSet<object>();
+
+/** Marks an error of the proxy's own connection (TCP or TLS), before undici passes it on as the request's. */
+export function markProxyConnectFailure<E>(err: E): E {
+  if (err && typeof err === 'object') proxyConnectFailures.add(err);
+  return err;
+}
+
+/** The certificate and handshake codes of Node's TLS (OpenSSL's verify results, Node's own checks). */
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH)/;
+
+/** The TLS code of a failure of the proxy's own handshake along the cause chain, if that is what failed. */
+function proxyTlsCode(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const f = current as Failure;
+    if (proxyConnectFailures.has(current) && typeof f.code === 'string' && TLS_CODE.test(f.code)) return f.code;
+    current = f.cause;
+  }
+  return undefined;
+}
+
 /** Failing to connect to the proxy at all: the only TCP connection made is the one to the proxy. */
 const CANNOT_CONNECT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 
@@ -61,6 +84,14 @@ export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions
       'PROXY_CONNECT_REFUSED',
       `${named} refused to open a tunnel to ${url.host} (HTTP ${status}): it may allow only some hosts or port 443; ask its operator to allow ${url.host}, or reach ${url.host} without the proxy.`,
       { kind: 'bypass-proxy', host: url.host, proxy: proxy.url, source: proxy.source },
+    );
+  }
+  const tlsCode = proxyTlsCode(err);
+  if (tlsCode !== undefined) {
+    return new CoreError(
+      'PROXY_TLS',
+      `${named} speaks https, and its own certificate was not accepted (${tlsCode}), so ${url.host} was not contacted: add the CA that signed the proxy's certificate to the system's trusted CAs (or NODE_EXTRA_CA_CERTS), check the proxy's address, or turn off the check of the proxy's certificate where the proxy is configured.`,
+      { cause: err, remedy: { kind: 'trust-proxy', host: url.host, proxy: proxy.url, source: proxy.source } },
     );
   }
   const code = codes.find((c) => CANNOT_CONNECT.has(c));

@@ -12,6 +12,11 @@ declare module 'undici/lib/dispatcher/proxy-agent' {
   export = ProxyAgent;
 }
 
+declare module 'undici/lib/dispatcher/pool' {
+  import { Pool } from 'undici';
+  export = Pool;
+}
+
 declare module 'undici/lib/core/connect' {
   import { buildConnector } from 'undici';
   export = buildConnector;

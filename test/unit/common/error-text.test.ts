@@ -35,6 +35,10 @@ describe('common/error-text', () => {
       /add it to http\.noProxy.*"proxy": "none" in registryExplorer\.registries/,
     );
     assert.match(remedyAdvice({ kind: 'check-proxy', host: 'r.test', ...proxy }) ?? '', /comes from HTTPS_PROXY: fix it there/);
+    assert.match(
+      remedyAdvice({ kind: 'trust-proxy', host: 'r.test', ...proxy }) ?? '',
+      /comes from HTTPS_PROXY: http\.proxyStrictSSL set to false skips the check of its certificate.*reach r\.test without it/,
+    );
   });
 
   it('an error reads as the core sentence, then the advice; without a remedy, just the sentence', () => {

@@ -47,7 +47,14 @@ describe('problemNote', () => {
     assert.equal(problemNote('AUTH_FILE_SYNTAX'), 'login file invalid');
     assert.equal(problemNote('HOSTS_TOML_UNKNOWN_CAPABILITY'), 'host configuration invalid');
     assert.equal(problemNote('CERTS_D_MISSING_KEY'), 'host configuration invalid');
-    for (const code of ['PROXY_UNREACHABLE', 'PROXY_AUTH_REQUIRED', 'PROXY_AUTH_REFUSED', 'PROXY_CONNECT_REFUSED', 'PROXY_ERROR'])
+    for (const code of [
+      'PROXY_UNREACHABLE',
+      'PROXY_AUTH_REQUIRED',
+      'PROXY_AUTH_REFUSED',
+      'PROXY_CONNECT_REFUSED',
+      'PROXY_ERROR',
+      'PROXY_TLS',
+    ])
       assert.equal(problemNote(code), 'proxy failed');
   });
 

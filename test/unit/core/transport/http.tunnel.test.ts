@@ -147,9 +147,19 @@ describe('HttpTransport through CONNECT tunnels and connect time limits', functi
   it("checks an https proxy's own certificate unless told not to", async () => {
     const answer = await send('/', { ca: [caPem], proxy: proxyAt('https', false) });
     assert.equal(answer.status, 200);
-    // Refused: the proxy's certificate is signed by the run's CA, which the system does not trust. (The
-    // message then blames the registry's certificate, not the proxy's: a known wording gap.)
-    await rejectsWithCode(send('/', { ca: [caPem], proxy: proxyAt('https', true) }), 'TLS_UNKNOWN_AUTHORITY');
+    // Refused: the proxy's certificate is signed by the run's CA, which the system does not trust. The
+    // error names the proxy and its certificate, not the registry's (whose CA is configured and fine).
+    const refused = await send('/', { ca: [caPem], proxy: proxyAt('https', true) }).then(
+      () => assert.fail('an untrusted proxy certificate was accepted'),
+      (err: CoreError) => err,
+    );
+    assert.equal(refused.code, 'PROXY_TLS', refused.message);
+    assert.match(
+      refused.message,
+      /^The proxy https:\/\/127\.0\.0\.1:\d+ \(from [^)]+\) speaks https, and its own certificate was not accepted \((SELF_SIGNED|UNABLE_TO|DEPTH_ZERO)/,
+    );
+    assert.match(refused.message, new RegExp(`so 127\\.0\\.0\\.1:${registryPort} was not contacted`));
+    assert.equal(refused.remedy?.kind, 'trust-proxy');
     assert.deepEqual(targets, [`127.0.0.1:${registryPort}`], 'no tunnel asked of a proxy not trusted');
   });
 
