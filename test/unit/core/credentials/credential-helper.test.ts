@@ -324,6 +324,58 @@ describe('config/credential-helper', function () {
     );
   });
 
+  it('takes output of exactly 1 MiB, a first line of exactly 200 characters as "not found", a stderr line of exactly 160 quoted', async () => {
+    const json = '{"Username":"u","Secret":"helper-secret-1"}';
+    helper('labtest', `cat >/dev/null\nhead -c ${1024 * 1024 - json.length} /dev/zero | tr "\\0" " "\nprintf '%s' '${json}'`);
+    assert.deepEqual(await helperGet('labtest', 'ghcr.io', { env }), { username: 'u', password: 'helper-secret-1' });
+    const line = `${'x'.repeat(190)} not found`;
+    assert.equal(line.length, 200);
+    helper('labtest', `cat >/dev/null\necho "${line}"\nexit 1`);
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', `cat >/dev/null\necho "x${line}"\nexit 1`);
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
+    const sentence = `error ${'a '.repeat(75)}ends`;
+    assert.equal(sentence.length, 160);
+    helper('labtest', `cat >/dev/null\nprintf '%s' '${sentence}' >&2\nexit 1`);
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `The credential helper docker-credential-labtest failed while getting credentials for ghcr.io (exit code 1): ${sentence}. Run "docker-credential-labtest get" in a terminal to see why, or log in again.`,
+      );
+      return true;
+    });
+  });
+
+  it('names the action whose answer is not JSON, and a bad name configured nowhere', async () => {
+    helper('labtest', 'cat >/dev/null\nprintf "[1]"');
+    await assert.rejects(helperList('labtest', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-labtest answered "list" with output that is not the expected JSON object; check the helper\'s version and configuration.',
+      );
+      return true;
+    });
+    await assert.rejects(helperGet('a/b', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        'The credential helper name "a/b" is not a plain program name; use the suffix of a docker-credential-* program.',
+      );
+      return true;
+    });
+  });
+
+  it('runs a .cmd helper found by PATHEXT through the shell, its path quoted (Windows, here through /bin/sh)', async () => {
+    const win = join(base, 'folder with spaces');
+    mkdirSync(win);
+    const path = join(win, 'docker-credential-w.CMD');
+    writeFileSync(path, '#!/bin/sh\ncat >/dev/null\nprintf \'{"Username":"u","Secret":"helper-secret-1"}\'\n');
+    chmodSync(path, 0o755);
+    assert.deepEqual(await helperGet('w', 'ghcr.io', { env: { PATH: win, PATHEXT: '.CMD' }, platform: 'win32' }), {
+      username: 'u',
+      password: 'helper-secret-1',
+    });
+  });
+
   it('leaves process.env alone', async () => {
     const before = process.env.PATH;
     await helperGet('labtest', 'ghcr.io', { env });
