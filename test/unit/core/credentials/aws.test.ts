@@ -376,6 +376,8 @@ describe('credentials/aws: the edges the mutation run found untested', function 
         '[c] ; note',
         'x = y',
         'list = [1]',
+        'x[y]',
+        '[d] junk',
         '[broken',
         'z = w',
         '[]',
@@ -411,6 +413,28 @@ describe('credentials/aws: the edges the mutation run found untested', function 
     assert.deepEqual(splitCommand('\\ ', 'linux'), [' ']);
     assert.deepEqual(splitCommand('x \\\\', 'linux'), ['x', '\\']);
     assert.deepEqual(splitCommand('"a\\"b"', 'win32'), ['a\\b']);
+  });
+
+  it('gives a credential_process no stdin to wait on, quotes at most 300 characters of its stderr, ignores an Expiration that is no string', async () => {
+    const reads = script('reads', `/bin/cat >/dev/null\nprintf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s"}'`);
+    assert.equal((await run(reads, 5_000))?.accessKeyId, 'A');
+    const long = 'x'.repeat(400);
+    const e = await failure(run(script('long', `printf '${long}' >&2\nexit 1`)));
+    assert.equal(
+      e.message,
+      `the credential_process of the AWS profile tool failed (it said: ${'x'.repeat(300)}): check the profile tool, then refresh.`,
+    );
+    const numeric = script('year', `printf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","Expiration":2020}'`);
+    assert.equal((await run(numeric))?.expiresAt, undefined);
+    const badKey = await failure(run(script('badkey', `printf '{"Version":1,"AccessKeyId":7,"SecretAccessKey":"s"}'`)));
+    assert.match(badKey.message, /printed JSON without Version 1, AccessKeyId and SecretAccessKey/);
+  });
+
+  it('splits the command as on Windows when told the platform is win32: a backslash is part of the path', async () => {
+    const path = script('a\\b', `printf '{"Version":1,"AccessKeyId":"W","SecretAccessKey":"s"}'`);
+    writeFileSync(join(home, '.aws', 'config'), `[profile tool]\ncredential_process = ${path}\n`);
+    const c = await findAwsCredentials({ env: { PATH: bin, AWS_PROFILE: 'tool' }, homedir: home, platform: 'win32', timeoutMs: 10_000 });
+    assert.equal(c?.accessKeyId, 'W');
   });
 
   it('passes a credential_process its arguments, and reads the shared files named with spaces around them', async () => {

@@ -130,8 +130,8 @@ describe('config/credential-helper', function () {
     });
   });
 
-  it('kills a helper that does not answer in time, with what it started', async () => {
-    helper('labtest', 'cat >/dev/null\necho $$ > "$LAB_DIR/pid"\nsleep 30 &\necho $! > "$LAB_DIR/sleep-pid"\nwait');
+  it('kills a helper that does not answer in time, with what it started, even when it ignores SIGTERM', async () => {
+    helper('labtest', 'trap "" TERM\ncat >/dev/null\necho $$ > "$LAB_DIR/pid"\nsleep 30 &\necho $! > "$LAB_DIR/sleep-pid"\nwait');
     const started = Date.now();
     await assert.rejects(helperGet('labtest', 'ghcr.io', { env, timeoutMs: 500 }), (e: unknown) => {
       assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_TIMEOUT');
@@ -373,6 +373,47 @@ describe('config/credential-helper', function () {
     assert.deepEqual(await helperGet('w', 'ghcr.io', { env: { PATH: win, PATHEXT: '.CMD' }, platform: 'win32' }), {
       username: 'u',
       password: 'helper-secret-1',
+    });
+  });
+
+  it("sends list what docker's own client sends on stdin, and reads output after blank lines", async () => {
+    helper('labtest', 'input=$(cat)\nprintf \'%s\' "$input" > "$LAB_DIR/list-input"\nprintf \'{}\'');
+    assert.deepEqual(await helperList('labtest', { env }), {});
+    assert.equal(readFileSync(join(base, 'list-input'), 'utf8'), 'unused');
+    helper('labtest', 'cat >/dev/null\nprintf "\\n\\ncredentials not found in native keychain\\n"\nexit 1');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\nprintf "\\n  vault locked\\n" >&2\nexit 1');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /\(exit code 1\): vault locked\. Run/);
+  });
+
+  it('looks only for the exact name on Linux, the name itself first on Windows, and never in the current folder for an empty PATH entry', async () => {
+    const win = join(base, 'win');
+    mkdirSync(win);
+    writeFileSync(join(win, 'docker-credential-w.CMD'), '#!/bin/sh\n');
+    chmodSync(join(win, 'docker-credential-w.CMD'), 0o755);
+    assert.equal(await findOnPath('docker-credential-w', { PATH: win }, 'linux'), undefined);
+    writeFileSync(join(win, 'docker-credential-w'), '#!/bin/sh\n');
+    assert.equal(await findOnPath('docker-credential-w', { PATH: win }, 'win32'), join(win, 'docker-credential-w'));
+    const cwd = process.cwd();
+    process.chdir(bin);
+    try {
+      assert.equal(await findOnPath('docker-credential-labtest', { PATH: `${delimiter}${win}` }, 'linux'), undefined);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('says a helper found that cannot be started (Windows finds it without the execute bit)', async () => {
+    const dir = join(base, 'noexec');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'docker-credential-nx'), '#!/bin/sh\n', { mode: 0o644 });
+    await assert.rejects(helperGet('nx', 'ghcr.io', { env: { PATH: dir }, platform: 'win32' }), (e: unknown) => {
+      assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_FAILED');
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-nx could not be started (EACCES); check that it is executable.',
+      );
+      return true;
     });
   });
 

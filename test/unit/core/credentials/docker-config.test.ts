@@ -507,6 +507,20 @@ describe('config/docker-config', () => {
       assert.deepEqual(parseConfigKey('/foo'), { host: '', repository: 'foo' });
     });
 
+    it('matches a repository given with runs of slashes around it, and one whose first segment is "undefined"', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test': { auth: b64('host:p') }, 'reg.test/org/app': { auth: b64('repo:p') } } }),
+        '/f.json',
+      );
+      assert.equal(findAuthEntry(file, 'reg.test', '//org/app//')?.key, 'reg.test/org/app');
+      assert.equal(findAuthEntry(file, 'reg.test', 'undefined/app')?.key, 'reg.test');
+      const named = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/undefined': { auth: b64('repo:p') }, 'reg.test': { auth: b64('host:p') } } }),
+        '/f.json',
+      );
+      assert.equal(findAuthEntry(named, 'reg.test', 'undefined/app')?.key, 'reg.test/undefined');
+    });
+
     it('locates JSON errors', () => {
       assert.deepEqual(locateJsonError('{"a": }'), { offset: 6, reason: 'unexpected character' });
       assert.deepEqual(locateJsonError('{"a": "x'), { offset: 8, reason: 'unexpected end of file' });

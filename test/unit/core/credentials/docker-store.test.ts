@@ -268,6 +268,15 @@ describe('config/docker-store', function () {
     chownSync(config, 4321, 4322);
     await saveDockerLogin(config, 'reg.test', login, { env });
     assert.deepEqual([statSync(config).uid, statSync(config).gid], [4321, 4322]);
+    // Either owner alone differing from ours is kept too.
+    for (const [uid, gid] of [
+      [4321, process.getgid?.() ?? 0],
+      [process.getuid?.() ?? 0, 4322],
+    ] as const) {
+      chownSync(config, uid, gid);
+      await saveDockerLogin(config, 'other.test', login, { env });
+      assert.deepEqual([statSync(config).uid, statSync(config).gid], [uid, gid]);
+    }
   });
 
   it('reports a failing helper by name, without the secret, and leaves the file as it was', async () => {

@@ -243,6 +243,7 @@ describe('config/credentials: CredentialResolver', () => {
         (e as Error).message,
         `The Docker config file ${dockerConfig} is not a regular file; point the setting or variable at a JSON file.`,
       );
+      assert.equal((e as { file?: string }).file, dockerConfig);
       return true;
     });
     rmSync(dockerConfig, { recursive: true });
