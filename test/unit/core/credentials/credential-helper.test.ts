@@ -417,6 +417,19 @@ describe('config/credential-helper', function () {
     });
   });
 
+  it('says a helper whose #! interpreter is missing could not be started, not that it is not on PATH', async () => {
+    helper('labtest', 'exit 0');
+    writeFileSync(join(bin, 'docker-credential-labtest'), '#!/nonexistent/interpreter\n');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_FAILED');
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-labtest could not be started (ENOENT) (the interpreter on its first "#!" line may be missing); check that it is executable.',
+      );
+      return true;
+    });
+  });
+
   it('leaves process.env alone', async () => {
     const before = process.env.PATH;
     await helperGet('labtest', 'ghcr.io', { env });
