@@ -430,6 +430,11 @@ describe('config/credential-helper', function () {
     });
   });
 
+  it('judges a helper that exits without reading its stdin by its exit code (the write fails with EPIPE)', async () => {
+    helper('labtest', 'exit 0');
+    await helperStore('labtest', { ServerURL: 'ghcr.io', Username: 'u', Secret: 'x'.repeat(1024 * 1024) }, { env });
+  });
+
   it('leaves process.env alone', async () => {
     const before = process.env.PATH;
     await helperGet('labtest', 'ghcr.io', { env });
