@@ -162,20 +162,15 @@ async function runHelper(name: string, action: string, input: string, options: H
     };
     child.stdout.on('data', collect(stdout));
     child.stderr.on('data', collect(stderr));
+    // Set when the helper could not be started: its 'close' that follows is then no answer.
+    let startFailed = false;
     child.on('error', (error: NodeJS.ErrnoException) => {
+      startFailed = true;
       kill();
-      finish(() =>
-        reject(
-          error.code === 'ENOENT'
-            ? notOnPath(program, options)
-            : new CoreError(
-                'CREDENTIAL_HELPER_FAILED',
-                `The credential helper ${program} could not be started (${error.code ?? 'unknown error'}); check that it is executable.`,
-              ),
-        ),
-      );
+      void startFailure(program, executable, error, options).then((failure) => finish(() => reject(failure)));
     });
     child.on('close', (exitCode, signal) => {
+      if (startFailed) return;
       finish(() =>
         resolve({
           exitCode,
@@ -258,6 +253,26 @@ function safeStderrLine(stderr: string): string | undefined {
   const words = first.split(/\s+/);
   const plain = words.every((word) => /^[A-Za-z'"(),.:;!?-]+$/.test(word) || /^\d+[.,:;)]?$/.test(word));
   return plain ? first : undefined;
+}
+
+/**
+ * Why a helper `findOnPath` found could not be started. ENOENT means it went away since the lookup,
+ * or the interpreter its `#!` line names is missing: only the first is "not on PATH".
+ */
+async function startFailure(program: string, executable: string, error: NodeJS.ErrnoException, options: HelperOptions): Promise<CoreError> {
+  const stillThere =
+    error.code === 'ENOENT'
+      ? await stat(executable).then(
+          () => true,
+          () => false,
+        )
+      : true;
+  if (!stillThere) return notOnPath(program, options);
+  const hint = error.code === 'ENOENT' ? ` (the interpreter on its first "#!" line may be missing)` : '';
+  return new CoreError(
+    'CREDENTIAL_HELPER_FAILED',
+    `The credential helper ${program} could not be started (${error.code ?? 'unknown error'})${hint}; check that it is executable.`,
+  );
 }
 
 function notOnPath(program: string, options: HelperOptions): CoreError {

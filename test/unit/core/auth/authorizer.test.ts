@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { Authorizer } from '../../../../src/core/auth/authorizer';
-import { checkRealm, fetchToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse, TOKEN_CLIENT_ID } from '../../../../src/core/auth/token';
+import { checkRealm, fetchToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from '../../../../src/core/auth/token';
 import { isPrivateHost } from '../../../../src/core/net/addresses';
 import type { Credential } from '../../../../src/core/credentials/types';
 import { CoreError } from '../../../../src/core/errors';
@@ -245,7 +245,7 @@ describe('auth token: fetchToken', () => {
       grant_type: 'refresh_token',
       refresh_token: 'idtok',
       service: 'svc',
-      client_id: TOKEN_CLIENT_ID,
+      client_id: 'oci-registry-explorer',
       scope: 'repository:a:pull repository:b:pull',
       access_type: 'offline',
     });
@@ -682,7 +682,8 @@ describe('auth: Authorizer, edges a registry or a user hits', () => {
   it('cancels at once for a signal already aborted, and not at all for one that never is', async () => {
     const { auth } = authorizer(tokenServer().send, ALICE);
     await auth.challenged(challenge(BEARER), [], undefined);
-    await rejects(auth.header(A, AbortSignal.abort()), 'CANCELLED');
+    const aborted = await rejects(auth.header(A, AbortSignal.abort()), 'CANCELLED');
+    assert.equal(aborted.message, 'The operation was cancelled.');
     assert.match((await auth.header(['repository:b:pull'], new AbortController().signal)) ?? '', /^Bearer tok-/);
   });
 

@@ -219,6 +219,14 @@ describe('challenge: edges of the grammar', () => {
     );
   });
 
+  it('gives ordinary parameters a caller may change or delete, even one named __proto__', () => {
+    const [c] = parseChallenges('Bearer realm="https://a/token",__proto__="x"');
+    c!.params.realm = 'changed';
+    assert.equal(c!.params.realm, 'changed');
+    assert.equal(delete c!.params.__proto__, true);
+    assert.deepEqual(Object.keys(c!.params), ['realm']);
+  });
+
   it('leaves out the realm of a Basic challenge that names none', () => {
     const picked = pickChallenge(parseChallenges('Basic'));
     assert.ok(picked !== undefined && !('realm' in picked));

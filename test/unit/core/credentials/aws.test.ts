@@ -1,7 +1,7 @@
 // The AWS shared files as the AWS CLI reads them (profiles, comments, nested settings), the
 // credential_process command line split without a shell, and which source wins.
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAwsCredentials, isExpired, parseIni, splitCommand, type AwsCredentials } from '../../../../src/core/credentials/aws';
@@ -310,5 +310,187 @@ describe('credentials/aws: a profile that runs a program for its credentials', f
       homedir: home,
     });
     assert.deepEqual([c?.accessKeyId, c?.secretAccessKey], ['FROMCREDS', 'SK']);
+  });
+});
+
+describe('credentials/aws: the edges the mutation run found untested', function () {
+  if (process.platform === 'win32') return;
+  let home: string;
+  let bin: string;
+
+  /** A shell script in the test's folder, executable. */
+  function script(name: string, body: string): string {
+    const path = join(bin, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  function run(command: string, timeoutMs = 10_000): Promise<AwsCredentials | undefined> {
+    writeFileSync(join(home, '.aws', 'config'), `[profile tool]\ncredential_process = ${command}\n`);
+    return findAwsCredentials({ env: { PATH: bin, AWS_PROFILE: 'tool' }, homedir: home, timeoutMs });
+  }
+
+  async function failure(p: Promise<unknown>): Promise<CoreError> {
+    const e = await p.then(
+      () => assert.fail('expected a failure'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof CoreError, String(e));
+    return e;
+  }
+
+  /** Whether a process still runs (a zombie waiting for its parent counts as gone). */
+  function isRunning(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return true;
+    }
+  }
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'aws-edges-'));
+    bin = join(home, 'bin');
+    mkdirSync(bin);
+    mkdirSync(join(home, '.aws'));
+  });
+
+  it('reads comments, blank lines, section names and keys at their edges as the AWS CLI does', () => {
+    const ini = parseIni(
+      [
+        '# aws_access_key_id = COMMENT',
+        '[  profile   a    b  ]  # trailing',
+        '; aws_secret_access_key = COMMENT',
+        '   ',
+        '\t# indented = comment',
+        '=orphan',
+        'key one = 1',
+        'UPPER=2',
+        '[c] ; note',
+        'x = y',
+        'list = [1]',
+        'x[y]',
+        '[d] junk',
+        '[broken',
+        'z = w',
+        '[]',
+        'empty = section',
+      ].join('\r\n'),
+    );
+    assert.deepEqual(
+      [...ini].map(([name, keys]) => [name, [...keys]]),
+      [
+        [
+          'profile a b',
+          [
+            ['key one', '1'],
+            ['upper', '2'],
+          ],
+        ],
+        [
+          'c',
+          [
+            ['x', 'y'],
+            ['list', '[1]'],
+            ['z', 'w'],
+          ],
+        ],
+        ['', [['empty', 'section']]],
+      ],
+    );
+  });
+
+  it('splits backslashes inside double quotes, single quotes and at the end as the AWS CLI does', () => {
+    assert.deepEqual(splitCommand('"a\\"b" \'c\\d\' e\\', 'linux'), ['a"b', 'c\\d', 'e\\']);
+    assert.deepEqual(splitCommand('"f\\', 'linux'), ['f\\']);
+    assert.deepEqual(splitCommand('\\ ', 'linux'), [' ']);
+    assert.deepEqual(splitCommand('x \\\\', 'linux'), ['x', '\\']);
+    assert.deepEqual(splitCommand('"a\\"b"', 'win32'), ['a\\b']);
+  });
+
+  it('gives a credential_process no stdin to wait on, quotes at most 300 characters of its stderr, ignores an Expiration that is no string', async () => {
+    const reads = script('reads', `/bin/cat >/dev/null\nprintf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s"}'`);
+    assert.equal((await run(reads, 5_000))?.accessKeyId, 'A');
+    const long = 'x'.repeat(400);
+    const e = await failure(run(script('long', `printf '${long}' >&2\nexit 1`)));
+    assert.equal(
+      e.message,
+      `the credential_process of the AWS profile tool failed (it said: ${'x'.repeat(300)}): check the profile tool, then refresh.`,
+    );
+    const numeric = script('year', `printf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","Expiration":2020}'`);
+    assert.equal((await run(numeric))?.expiresAt, undefined);
+    const badKey = await failure(run(script('badkey', `printf '{"Version":1,"AccessKeyId":7,"SecretAccessKey":"s"}'`)));
+    assert.match(badKey.message, /printed JSON without Version 1, AccessKeyId and SecretAccessKey/);
+  });
+
+  it('splits the command as on Windows when told the platform is win32: a backslash is part of the path', async () => {
+    const path = script('a\\b', `printf '{"Version":1,"AccessKeyId":"W","SecretAccessKey":"s"}'`);
+    writeFileSync(join(home, '.aws', 'config'), `[profile tool]\ncredential_process = ${path}\n`);
+    const c = await findAwsCredentials({ env: { PATH: bin, AWS_PROFILE: 'tool' }, homedir: home, platform: 'win32', timeoutMs: 10_000 });
+    assert.equal(c?.accessKeyId, 'W');
+  });
+
+  it('passes a credential_process its arguments, and reads the shared files named with spaces around them', async () => {
+    const path = script('args', `[ "$*" = "--x y z" ] || exit 2\nprintf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s"}'`);
+    assert.equal((await run(`${path} --x "y z"`))?.accessKeyId, 'A');
+    const creds = join(home, 'creds');
+    const conf = join(home, 'conf');
+    writeFileSync(creds, '[tool]\naws_access_key_id = FROMCREDS\n');
+    writeFileSync(conf, '[profile tool]\naws_secret_access_key = SK\n');
+    const c = await findAwsCredentials({
+      env: { AWS_PROFILE: 'tool', AWS_SHARED_CREDENTIALS_FILE: ` ${creds} `, AWS_CONFIG_FILE: `\t${conf}\n` },
+      homedir: home,
+    });
+    assert.deepEqual([c?.accessKeyId, c?.secretAccessKey], ['FROMCREDS', 'SK']);
+  });
+
+  it('takes 64 KiB of output and no more, stopping a process that prints more', async () => {
+    const json = '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s"}';
+    const exact = join(home, 'exact.json');
+    writeFileSync(exact, ' '.repeat(64 * 1024 - json.length) + json);
+    assert.equal((await run(script('exact', `/bin/cat '${exact}'`)))?.accessKeyId, 'A');
+    const over = join(home, 'over.json');
+    writeFileSync(over, ' '.repeat(64 * 1024 - json.length + 1) + json);
+    const e = await failure(run(script('over', `/bin/cat '${over}'`)));
+    assert.equal(e.code, 'NEEDS_LOGIN');
+    const flood = await failure(run(script('flood', `/bin/cat '${over}'\nexec /bin/sleep 30`), 5_000));
+    assert.equal(flood.code, 'NEEDS_LOGIN', 'killed when it printed too much, not left to time out');
+    assert.match(flood.message, /^the credential_process of the AWS profile tool failed: check the profile tool, then refresh\.$/);
+  });
+
+  it('kills what a timed-out credential_process started too, even when it ignores SIGTERM', async () => {
+    const path = script('hang', `trap '' TERM\necho $$ > '${home}/pid'\n/bin/sleep 30 &\necho $! > '${home}/sleep-pid'\nwait`);
+    const e = await failure(run(path, 500));
+    assert.equal(e.code, 'CREDENTIAL_HELPER_TIMEOUT');
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; i < 40 && !existsSync(join(home, 'sleep-pid')); i++) await sleep(25);
+    const pid = Number(readFileSync(join(home, 'pid'), 'utf8'));
+    const sleepPid = Number(readFileSync(join(home, 'sleep-pid'), 'utf8'));
+    for (let i = 0; i < 40 && (isRunning(pid) || isRunning(sleepPid)); i++) await sleep(25);
+    assert.equal(isRunning(pid), false, 'the process still runs');
+    assert.equal(isRunning(sleepPid), false, 'its child still runs');
+  });
+
+  it('quotes the first stderr line after blank lines and before a CRLF or LF; drops a session token that is no string', async () => {
+    const said = async (stderr: string): Promise<string> => {
+      const path = script('fails', `printf '${stderr}' >&2\nexit 1`);
+      return (await failure(run(path))).message;
+    };
+    assert.match(await said('\\n  \\nProfile is locked.\\r\\nnext line'), /failed \(it said: Profile is locked\.\): check/);
+    assert.match(await said('Profile is locked.\\nnext line'), /failed \(it said: Profile is locked\.\): check/);
+    const numeric = script('numeric', `printf '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"s","SessionToken":5}'`);
+    assert.deepEqual(await run(numeric), {
+      accessKeyId: 'A',
+      secretAccessKey: 's',
+      source: 'the credential_process of the AWS profile tool',
+      profile: 'tool',
+    });
   });
 });

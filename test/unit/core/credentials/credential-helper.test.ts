@@ -130,8 +130,8 @@ describe('config/credential-helper', function () {
     });
   });
 
-  it('kills a helper that does not answer in time, with what it started', async () => {
-    helper('labtest', 'cat >/dev/null\necho $$ > "$LAB_DIR/pid"\nsleep 30 &\necho $! > "$LAB_DIR/sleep-pid"\nwait');
+  it('kills a helper that does not answer in time, with what it started, even when it ignores SIGTERM', async () => {
+    helper('labtest', 'trap "" TERM\ncat >/dev/null\necho $$ > "$LAB_DIR/pid"\nsleep 30 &\necho $! > "$LAB_DIR/sleep-pid"\nwait');
     const started = Date.now();
     await assert.rejects(helperGet('labtest', 'ghcr.io', { env, timeoutMs: 500 }), (e: unknown) => {
       assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_TIMEOUT');
@@ -322,6 +322,117 @@ describe('config/credential-helper', function () {
       await findOnPath('docker-credential-w', { PATH: win, PATHEXT: '.EXE;;.BAT' }, 'win32'),
       join(win, 'docker-credential-w.BAT'),
     );
+  });
+
+  it('takes output of exactly 1 MiB, a first line of exactly 200 characters as "not found", a stderr line of exactly 160 quoted', async () => {
+    const json = '{"Username":"u","Secret":"helper-secret-1"}';
+    helper('labtest', `cat >/dev/null\nhead -c ${1024 * 1024 - json.length} /dev/zero | tr "\\0" " "\nprintf '%s' '${json}'`);
+    assert.deepEqual(await helperGet('labtest', 'ghcr.io', { env }), { username: 'u', password: 'helper-secret-1' });
+    const line = `${'x'.repeat(190)} not found`;
+    assert.equal(line.length, 200);
+    helper('labtest', `cat >/dev/null\necho "${line}"\nexit 1`);
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', `cat >/dev/null\necho "x${line}"\nexit 1`);
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /failed while getting/);
+    const sentence = `error ${'a '.repeat(75)}ends`;
+    assert.equal(sentence.length, 160);
+    helper('labtest', `cat >/dev/null\nprintf '%s' '${sentence}' >&2\nexit 1`);
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `The credential helper docker-credential-labtest failed while getting credentials for ghcr.io (exit code 1): ${sentence}. Run "docker-credential-labtest get" in a terminal to see why, or log in again.`,
+      );
+      return true;
+    });
+  });
+
+  it('names the action whose answer is not JSON, and a bad name configured nowhere', async () => {
+    helper('labtest', 'cat >/dev/null\nprintf "[1]"');
+    await assert.rejects(helperList('labtest', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-labtest answered "list" with output that is not the expected JSON object; check the helper\'s version and configuration.',
+      );
+      return true;
+    });
+    await assert.rejects(helperGet('a/b', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        'The credential helper name "a/b" is not a plain program name; use the suffix of a docker-credential-* program.',
+      );
+      return true;
+    });
+  });
+
+  it('runs a .cmd helper found by PATHEXT through the shell, its path quoted (Windows, here through /bin/sh)', async () => {
+    const win = join(base, 'folder with spaces');
+    mkdirSync(win);
+    const path = join(win, 'docker-credential-w.CMD');
+    writeFileSync(path, '#!/bin/sh\ncat >/dev/null\nprintf \'{"Username":"u","Secret":"helper-secret-1"}\'\n');
+    chmodSync(path, 0o755);
+    assert.deepEqual(await helperGet('w', 'ghcr.io', { env: { PATH: win, PATHEXT: '.CMD' }, platform: 'win32' }), {
+      username: 'u',
+      password: 'helper-secret-1',
+    });
+  });
+
+  it("sends list what docker's own client sends on stdin, and reads output after blank lines", async () => {
+    helper('labtest', 'input=$(cat)\nprintf \'%s\' "$input" > "$LAB_DIR/list-input"\nprintf \'{}\'');
+    assert.deepEqual(await helperList('labtest', { env }), {});
+    assert.equal(readFileSync(join(base, 'list-input'), 'utf8'), 'unused');
+    helper('labtest', 'cat >/dev/null\nprintf "\\n\\ncredentials not found in native keychain\\n"\nexit 1');
+    assert.equal(await helperGet('labtest', 'ghcr.io', { env }), undefined);
+    helper('labtest', 'cat >/dev/null\nprintf "\\n  vault locked\\n" >&2\nexit 1');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), /\(exit code 1\): vault locked\. Run/);
+  });
+
+  it('looks only for the exact name on Linux, the name itself first on Windows, and never in the current folder for an empty PATH entry', async () => {
+    const win = join(base, 'win');
+    mkdirSync(win);
+    writeFileSync(join(win, 'docker-credential-w.CMD'), '#!/bin/sh\n');
+    chmodSync(join(win, 'docker-credential-w.CMD'), 0o755);
+    assert.equal(await findOnPath('docker-credential-w', { PATH: win }, 'linux'), undefined);
+    writeFileSync(join(win, 'docker-credential-w'), '#!/bin/sh\n');
+    assert.equal(await findOnPath('docker-credential-w', { PATH: win }, 'win32'), join(win, 'docker-credential-w'));
+    const cwd = process.cwd();
+    process.chdir(bin);
+    try {
+      assert.equal(await findOnPath('docker-credential-labtest', { PATH: `${delimiter}${win}` }, 'linux'), undefined);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('says a helper found that cannot be started (Windows finds it without the execute bit)', async () => {
+    const dir = join(base, 'noexec');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'docker-credential-nx'), '#!/bin/sh\n', { mode: 0o644 });
+    await assert.rejects(helperGet('nx', 'ghcr.io', { env: { PATH: dir }, platform: 'win32' }), (e: unknown) => {
+      assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_FAILED');
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-nx could not be started (EACCES); check that it is executable.',
+      );
+      return true;
+    });
+  });
+
+  it('says a helper whose #! interpreter is missing could not be started, not that it is not on PATH', async () => {
+    helper('labtest', 'exit 0');
+    writeFileSync(join(bin, 'docker-credential-labtest'), '#!/nonexistent/interpreter\n');
+    await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
+      assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_FAILED');
+      assert.equal(
+        (e as Error).message,
+        'The credential helper docker-credential-labtest could not be started (ENOENT) (the interpreter on its first "#!" line may be missing); check that it is executable.',
+      );
+      return true;
+    });
+  });
+
+  it('judges a helper that exits without reading its stdin by its exit code (the write fails with EPIPE)', async () => {
+    helper('labtest', 'exit 0');
+    await helperStore('labtest', { ServerURL: 'ghcr.io', Username: 'u', Secret: 'x'.repeat(1024 * 1024) }, { env });
   });
 
   it('leaves process.env alone', async () => {

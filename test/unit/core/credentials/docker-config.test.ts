@@ -480,6 +480,47 @@ describe('config/docker-config', () => {
       assert.equal(await readDockerConfigFile(join(base, 'empty.json', 'below')), undefined);
     });
 
+    it('names the Docker config file by default and gives the file to open, for an unreadable file and a bad auth value', async () => {
+      const dir = join(base, 'dir.json');
+      mkdirSync(dir);
+      await assert.rejects(readDockerConfigFile(dir), (e: unknown) => {
+        assert.equal((e as Error).message, `The Docker config file ${dir} cannot be read (EISDIR); check its permissions.`);
+        assert.equal((e as ConfigFileError).file, dir);
+        return true;
+      });
+      assert.throws(
+        () => decodeAuthEntry({ auth: 'not base64!' }, 'reg.test', '/f.json'),
+        (e: unknown) => {
+          assert.equal(
+            (e as Error).message,
+            'The "auth" value of the "auths" entry "reg.test" in the Docker config file /f.json is not base64 of user:password; log in to reg.test again to rewrite it.',
+          );
+          assert.equal((e as ConfigFileError).file, '/f.json');
+          return true;
+        },
+      );
+    });
+
+    it('trims only the NULs that end a password, and reads keys with a scheme further in or a leading slash by their first slash', () => {
+      assert.deepEqual(decodeAuthEntry({ auth: b64('u:pa\0ss\0\0') }, 'reg.test', '/f.json'), { username: 'u', password: 'pa\0ss' });
+      assert.deepEqual(parseConfigKey('quay.io/a/b://c'), { host: 'quay.io', repository: 'a/b://c' });
+      assert.deepEqual(parseConfigKey('/foo'), { host: '', repository: 'foo' });
+    });
+
+    it('matches a repository given with runs of slashes around it, and one whose first segment is "undefined"', () => {
+      const file = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test': { auth: b64('host:p') }, 'reg.test/org/app': { auth: b64('repo:p') } } }),
+        '/f.json',
+      );
+      assert.equal(findAuthEntry(file, 'reg.test', '//org/app//')?.key, 'reg.test/org/app');
+      assert.equal(findAuthEntry(file, 'reg.test', 'undefined/app')?.key, 'reg.test');
+      const named = parseDockerConfig(
+        JSON.stringify({ auths: { 'reg.test/undefined': { auth: b64('repo:p') }, 'reg.test': { auth: b64('host:p') } } }),
+        '/f.json',
+      );
+      assert.equal(findAuthEntry(named, 'reg.test', 'undefined/app')?.key, 'reg.test/undefined');
+    });
+
     it('locates JSON errors', () => {
       assert.deepEqual(locateJsonError('{"a": }'), { offset: 6, reason: 'unexpected character' });
       assert.deepEqual(locateJsonError('{"a": "x'), { offset: 8, reason: 'unexpected end of file' });

@@ -268,6 +268,15 @@ describe('config/docker-store', function () {
     chownSync(config, 4321, 4322);
     await saveDockerLogin(config, 'reg.test', login, { env });
     assert.deepEqual([statSync(config).uid, statSync(config).gid], [4321, 4322]);
+    // Either owner alone differing from ours is kept too.
+    for (const [uid, gid] of [
+      [4321, process.getgid?.() ?? 0],
+      [process.getuid?.() ?? 0, 4322],
+    ] as const) {
+      chownSync(config, uid, gid);
+      await saveDockerLogin(config, 'other.test', login, { env });
+      assert.deepEqual([statSync(config).uid, statSync(config).gid], [uid, gid]);
+    }
   });
 
   it('reports a failing helper by name, without the secret, and leaves the file as it was', async () => {
@@ -345,10 +354,41 @@ describe('config/docker-store', function () {
           `The Docker config file ${config.replace(/[.]/g, '\\.')} cannot be written \\((EEXIST|ENOTDIR)\\); check the permissions`,
         ),
       );
+      assert.match((e as Error).message, /\); check the permissions of it and its folder, or do not save the login there\.$/);
+      assert.equal((e as ConfigFileError).file, config);
       assertNoSecret(e);
       return true;
     });
     assert.equal(readFileSync(join(base, 'docker'), 'utf8'), 'a file where the folder should be');
+  });
+
+  it('leaves config.json as it was when the login to erase is only in the helper, and closes every file it opened', async () => {
+    mkdirSync(join(base, 'docker'));
+    const text = '{"credsStore":"labtest"}';
+    writeFileSync(config, text);
+    await saveDockerLogin(config, 'reg.test', login, { env });
+    writeFileSync(config, text); // without the empty marker docker leaves: the login is only in the helper
+    const inode = statSync(config).ino;
+    assert.equal((await eraseDockerLogin(config, 'reg.test', { env }))?.helper, 'labtest');
+    assert.equal(readFileSync(config, 'utf8'), text, 'not rewritten');
+    assert.equal(statSync(config).ino, inode, 'not replaced');
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const fds = open();
+    await saveDockerLogin(join(base, 'plain', 'config.json'), 'reg.test', login, { env });
+    await saveDockerLogin(join(base, 'plain', 'config.json'), 'other.test', login, { env });
+    assert.equal(open(), fds, 'no file left open');
+  });
+
+  it('names the Docker config file it refuses to write into', async () => {
+    mkdirSync(join(base, 'docker'));
+    writeFileSync(config, '{"credsStore": 7}');
+    await assert.rejects(saveDockerLogin(config, 'reg.test', login, { env }), (e: unknown) => {
+      assert.equal(
+        (e as Error).message,
+        `The Docker config file ${config} is not valid: "credsStore" must be a string. Nothing was written to it: fix the file, then log in again (or do not save the login there).`,
+      );
+      return true;
+    });
   });
 
   it('says what to do when the folder cannot be written, without the secret', async function () {

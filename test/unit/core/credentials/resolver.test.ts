@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { CredentialResolver } from '../../../../src/core/credentials/resolver';
 import type { Credential, CredentialStore } from '../../../../src/core/credentials/types';
+import type { CoreError } from '../../../../src/core/errors';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 const SECRETS = [
@@ -242,6 +243,7 @@ describe('config/credentials: CredentialResolver', () => {
         (e as Error).message,
         `The Docker config file ${dockerConfig} is not a regular file; point the setting or variable at a JSON file.`,
       );
+      assert.equal((e as { file?: string }).file, dockerConfig);
       return true;
     });
     rmSync(dockerConfig, { recursive: true });
@@ -321,6 +323,23 @@ describe('config/credentials: CredentialResolver', () => {
     });
     rmSync(dockerConfig);
     assert.deepEqual(await resolver().discoveredRegistries({ listHelpers: true }), []);
+  });
+
+  it("gives a helper the configured time limit, for a get and for credsStore's list", async () => {
+    const bin = join(base, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'docker-credential-slow'), '#!/bin/sh\nexec /bin/sleep 5\n');
+    chmodSync(join(bin, 'docker-credential-slow'), 0o755);
+    env.PATH = bin;
+    writeJson(dockerConfig, { credsStore: 'slow' });
+    const limited = resolver({ helperTimeoutMs: 250 });
+    for (const attempt of [() => limited.get('a.test'), () => limited.discoveredRegistries({ listHelpers: true })]) {
+      await assert.rejects(attempt(), (e: unknown) => {
+        assert.equal((e as CoreError).code, 'CREDENTIAL_HELPER_TIMEOUT');
+        assert.match((e as Error).message, /did not answer within 0\.25 s/);
+        return true;
+      });
+    }
   });
 
   it('says a file that cannot be stat-ed for another reason than its absence (a symlink loop), with the file', async () => {

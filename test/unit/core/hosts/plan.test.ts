@@ -817,4 +817,48 @@ describe('plan', () => {
     const p = await loadEndpointPlan('reg.test:5000', 'pull', { roots: roots(), platform: 'win32', lookup: async () => [] });
     assert.equal(p.source?.dir, dir);
   });
+  describe('the cases the mutation run found untested', () => {
+    it('looks a name up with the system resolver by default (a numeric shorthand resolves without a network)', async () => {
+      const p = await loadEndpointPlan('127.1:5000', 'pull', { roots: roots(), platform: 'linux' });
+      assert.equal(p.endpoints[0]?.insecure, true);
+      assert.ok(p.endpoints[0]?.why.includes('insecure: resolves to the loopback address 127.0.0.1'), p.endpoints[0]?.why.join('; '));
+    });
+
+    it('says "/" for override_path on a host named without a path, and separates two CA files', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'b.pem': 'x',
+        'hosts.toml': 'server = "https://reg.test"\nca = ["a.pem", "b.pem"]\n\n[host."https://mirror.test"]\n  override_path = true\n',
+      });
+      const p = await plan('reg.test', 'pull');
+      assert.ok(p.endpoints[0]?.why.includes('path / used as is (override_path)'), p.endpoints[0]?.why.join('; '));
+      assert.ok(
+        describePlan(p)
+          .split('\n')
+          .includes(`     TLS: certificates verified; CA ${join(dir, 'a.pem')}, ${join(dir, 'b.pem')}`),
+        describePlan(p),
+      );
+    });
+
+    it('names both sections a host borrows from', async () => {
+      const dir = hostDir('reg.test', {
+        'a.pem': 'x',
+        'c.pem': 'x',
+        'hosts.toml':
+          'server = "https://reg.test"\nclient = "c.pem"\n\n[host."https://reg.test"]\n\n[host."https://reg.test/cache"]\n  ca = "a.pem"\n',
+      });
+      const [mirror] = (await plan('reg.test', 'pull')).endpoints;
+      assert.deepEqual(
+        mirror?.why.filter((w) => w.endsWith('the same host')),
+        [`ca, client from [host."https://reg.test"] and the top level of ${join(dir, 'hosts.toml')}: the same host`],
+      );
+    });
+
+    it('keeps the hidden header values from being redefined', async () => {
+      hostDir('docker.io', { 'hosts.toml': MIRROR_CHAIN });
+      const [a] = (await plan('docker.io', 'pull')).endpoints;
+      assert.throws(() => Object.defineProperty(a, 'headers', { value: {} }), TypeError);
+      assert.equal(a?.headers.Authorization, 'Bearer SECRET-TOKEN-A');
+    });
+  });
 });

@@ -242,6 +242,11 @@ describe('layout: what an OCI layout refuses, and what it leaves', () => {
       const stream = await layout.openBlob(layer, controller.signal);
       controller.abort();
       await assert.rejects(readAll(stream), (err: Error) => err.name === 'AbortError');
+      // Cancelled after the first check, while the file is opened: the read itself stops.
+      const reading = new AbortController();
+      const pending = layout.fetchManifest(image.descriptor, reading.signal);
+      reading.abort();
+      await assert.rejects(pending, (err: Error) => err.name === 'AbortError');
     });
   });
 
