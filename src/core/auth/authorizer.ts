@@ -80,10 +80,6 @@ export class Authorizer {
     this.secrets.add(...Object.values(options.extraHeaders ?? {}));
   }
 
-  get host(): string {
-    return this.options.host;
-  }
-
   /** What the host asked for: 'basic' or 'bearer' with its realm; undefined before any challenge. */
   get lastChallenge(): ChallengeInfo | undefined {
     const l = this.learned;
