@@ -4,7 +4,7 @@
 // answer told apart from the host's own by the proxy's headers. The lab's proxy tests meet these
 // against squid; written here from the transport group's mutation survivors (see docs/mutation.md).
 import assert from 'node:assert/strict';
-import { describeForwardedAnswer, describeProxyFailure } from '../../../../src/core/transport/proxy-errors';
+import { describeForwardedAnswer, describeProxyFailure, markProxyConnectFailure } from '../../../../src/core/transport/proxy-errors';
 
 const url = new URL('https://registry.test:5000/v2/');
 const proxy = { url: 'http://proxy.test:3128', source: 'HTTPS_PROXY' };
@@ -86,6 +86,45 @@ describe('describeProxyFailure', () => {
     assert.equal(describeProxyFailure({ cause: null }, url, proxy), undefined);
     assert.equal(describeProxyFailure('text', url, proxy), undefined);
     assert.equal(describeProxyFailure({ code: 42, message: 7 }, url, proxy), undefined);
+  });
+});
+
+describe("the https proxy's own TLS handshake (markProxyConnectFailure)", () => {
+  const httpsProxy = { url: 'https://proxy.test:3129', source: 'HTTPS_PROXY' };
+  const tlsFailure = (code: string): Error => Object.assign(new Error(`certificate check failed: ${code}`), { code });
+
+  it('names the proxy when its own handshake failed, found up to five errors deep', () => {
+    for (const depth of [0, 4]) {
+      const err = describeProxyFailure(wrapped(markProxyConnectFailure(tlsFailure('SELF_SIGNED_CERT_IN_CHAIN')), depth), url, httpsProxy);
+      assert.equal(err?.code, 'PROXY_TLS', `at depth ${depth}`);
+      assert.equal(
+        err.message,
+        "The proxy https://proxy.test:3129 (from HTTPS_PROXY) speaks https, and its own certificate was not accepted (SELF_SIGNED_CERT_IN_CHAIN), so registry.test:5000 was not contacted: add the CA that signed the proxy's certificate to the system's trusted CAs (or NODE_EXTRA_CA_CERTS), check the proxy's address, or turn off the check of the proxy's certificate where the proxy is configured.",
+      );
+      assert.deepEqual(err.remedy, { kind: 'trust-proxy', host: 'registry.test:5000', proxy: httpsProxy.url, source: 'HTTPS_PROXY' });
+    }
+    // Past the fifth error the walk stops, as it does for the proxy's status.
+    assert.equal(
+      describeProxyFailure(wrapped(markProxyConnectFailure(tlsFailure('SELF_SIGNED_CERT_IN_CHAIN')), 5), url, httpsProxy),
+      undefined,
+    );
+  });
+
+  it("leaves the registry's own TLS failure inside the tunnel to the registry's wording", () => {
+    // The same codes, not raised on the proxy's connection: the registry's certificate, not the proxy's.
+    for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID'])
+      assert.equal(describeProxyFailure(tlsFailure(code), url, httpsProxy), undefined, code);
+    // Marked, but no TLS code: the proxy's other failures keep their own wording.
+    const refused = markProxyConnectFailure(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    assert.equal(describeProxyFailure(refused, url, httpsProxy)?.code, 'PROXY_UNREACHABLE');
+  });
+
+  it('marks only objects, returning whatever it is given, and walks odd cause chains safely', () => {
+    for (const value of [null, undefined, 'text', 42]) assert.equal(markProxyConnectFailure(value), value);
+    const looped = Object.assign(new Error('loop'), { code: 'EPROTO' });
+    (looped as { cause?: unknown }).cause = looped;
+    assert.equal(describeProxyFailure(looped, url, httpsProxy), undefined);
+    assert.equal(describeProxyFailure(Object.assign(new Error('x'), { cause: null }), url, httpsProxy), undefined);
   });
 });
 
