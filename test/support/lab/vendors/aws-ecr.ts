@@ -193,19 +193,37 @@ export class EcrApiContract {
     };
   }
 
-  /** ListImages over the lab registry's storage: one entry per tag of a tagged image, one without imageTag for an untagged one. */
-  private listImages(input: { repositoryName?: unknown; filter?: unknown; maxResults?: unknown; nextToken?: unknown }): ContractAnswer {
+  /**
+   * The repository ListImages and DescribeImages read, and their `filter.tagStatus`
+   * (API_ListImagesFilter.html, API_DescribeImagesFilter.html: TAGGED, UNTAGGED or ANY), or the
+   * error either answers: RepositoryNotFoundException, or the validation error of a bad status.
+   */
+  private imagesOf(input: {
+    repositoryName?: unknown;
+    filter?: unknown;
+  }): { answer: ContractAnswer } | { name: string; stored: StoredManifest[]; status: unknown } {
     const name = input.repositoryName;
-    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true)) return repositoryNotFound(this.options.account, String(name));
+    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true))
+      return { answer: repositoryNotFound(this.options.account, String(name)) };
     const stored = storedManifests(this.registry, name);
-    if (!stored) return repositoryNotFound(this.options.account, name);
+    if (!stored) return { answer: repositoryNotFound(this.options.account, name) };
     const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? 'ANY';
     if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(String(status)))
-      return error(
-        400,
-        'InvalidParameterException',
-        "1 validation error detected: Value at 'filter.tagStatus' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]",
-      );
+      return {
+        answer: error(
+          400,
+          'InvalidParameterException',
+          "1 validation error detected: Value at 'filter.tagStatus' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]",
+        ),
+      };
+    return { name, stored, status };
+  }
+
+  /** ListImages over the lab registry's storage: one entry per tag of a tagged image, one without imageTag for an untagged one. */
+  private listImages(input: { repositoryName?: unknown; filter?: unknown; maxResults?: unknown; nextToken?: unknown }): ContractAnswer {
+    const found = this.imagesOf(input);
+    if ('answer' in found) return found.answer;
+    const { stored, status } = found;
     const ids = stored.flatMap((m) =>
       m.tags.length === 0
         ? status === 'TAGGED'
@@ -230,17 +248,9 @@ export class EcrApiContract {
     maxResults?: unknown;
     nextToken?: unknown;
   }): ContractAnswer {
-    const name = input.repositoryName;
-    if (typeof name !== 'string' || !(this.options.owns?.(name) ?? true)) return repositoryNotFound(this.options.account, String(name));
-    const stored = storedManifests(this.registry, name);
-    if (!stored) return repositoryNotFound(this.options.account, name);
-    const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? 'ANY';
-    if (!['TAGGED', 'UNTAGGED', 'ANY'].includes(String(status)))
-      return error(
-        400,
-        'InvalidParameterException',
-        "1 validation error detected: Value at 'filter.tagStatus' failed to satisfy constraint: Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]",
-      );
+    const found = this.imagesOf(input);
+    if ('answer' in found) return found.answer;
+    const { name, stored, status } = found;
     const sizeOf = (m: StoredManifest): number =>
       m.json.manifests
         ? Math.max(0, ...m.json.manifests.map((c) => stored.find((s) => s.digest === c.digest)).map((c) => (c ? imageSize(c) : 0)))

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAwsCredentials, isExpired, parseIni, splitCommand, type AwsCredentials } from '../../../../src/core/credentials/aws';
 import { CoreError } from '../../../../src/core/errors';
+import { isRunning } from '../../support/processes';
 
 describe('credentials/aws', () => {
   it('reads sections, keys and values, skipping comments and nested settings; profile names may hold dots', () => {
@@ -338,21 +339,6 @@ describe('credentials/aws: the edges the mutation run found untested', function 
     );
     assert.ok(e instanceof CoreError, String(e));
     return e;
-  }
-
-  /** Whether a process still runs (a zombie waiting for its parent counts as gone). */
-  function isRunning(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return false;
-    }
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-    } catch {
-      return true;
-    }
   }
 
   beforeEach(() => {

@@ -4,27 +4,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CoreError } from '../../../../src/core/errors';
 import { findOnPath, helperErase, helperGet, helperList, helperStore } from '../../../../src/core/credentials/credential-helper';
+import { isRunning } from '../../support/processes';
 
 const SECRETS = ['helper-secret-1', 'id-token-secret', 'CRASHSECRET', 'GARBAGESECRET', 'tok3nSecret99'];
 
 function assertNoSecret(error: unknown): void {
   const text = `${(error as Error).message} ${String((error as Error).stack)}`;
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `error leaks ${secret}: ${text}`);
-}
-
-/** Whether a process still runs (a zombie waiting for its parent counts as gone). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
