@@ -63,8 +63,8 @@ export function untaggedImageDetail(raw: unknown): UntaggedManifestListing | und
   if (!raw || typeof raw !== 'object') return undefined;
   const d = raw as Record<string, unknown>;
   const digest = untaggedImageId(d)?.digest;
-  if (!digest || (Array.isArray(d.imageTags) && d.imageTags.length > 0) || (d.imageTags !== undefined && !Array.isArray(d.imageTags)))
-    return undefined;
+  const tagless = d.imageTags === undefined || (Array.isArray(d.imageTags) && d.imageTags.length === 0);
+  if (!digest || !tagless) return undefined;
   const size = count(d.imageSizeInBytes);
   const pushed = typeof d.imagePushedAt === 'number' ? time(d.imagePushedAt) : undefined;
   return {

@@ -19,20 +19,6 @@ interface Failure {
   cause?: unknown;
 }
 
-/** Codes and messages along an error's cause chain (undici wraps the proxy's answer in its own errors). */
-function chain(err: unknown): { codes: string[]; messages: string[] } {
-  const codes: string[] = [];
-  const messages: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-    const f = current as Failure;
-    if (typeof f.code === 'string') codes.push(f.code);
-    if (typeof f.message === 'string') messages.push(f.message);
-    current = f.cause;
-  }
-  return { codes, messages };
-}
-
 /** Errors raised while connecting to the proxy itself (see markProxyConnectFailure). */
 const proxyConnectFailures = new WeakSet<object>();
 
@@ -45,15 +31,25 @@ export function markProxyConnectFailure<E>(err: E): E {
 /** The certificate and handshake codes of Node's TLS (OpenSSL's verify results, Node's own checks). */
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH)/;
 
-/** The TLS code of a failure of the proxy's own handshake along the cause chain, if that is what failed. */
-function proxyTlsCode(err: unknown): string | undefined {
+/**
+ * Codes and messages along an error's cause chain (undici wraps the proxy's answer in its own
+ * errors), and the TLS code of the proxy's own handshake when that is what failed.
+ */
+function chain(err: unknown): { codes: string[]; messages: string[]; proxyTlsCode?: string } {
+  const codes: string[] = [];
+  const messages: string[] = [];
+  let proxyTlsCode: string | undefined;
   let current: unknown = err;
   for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const f = current as Failure;
-    if (proxyConnectFailures.has(current) && typeof f.code === 'string' && TLS_CODE.test(f.code)) return f.code;
+    if (typeof f.code === 'string') {
+      codes.push(f.code);
+      if (proxyTlsCode === undefined && proxyConnectFailures.has(current) && TLS_CODE.test(f.code)) proxyTlsCode = f.code;
+    }
+    if (typeof f.message === 'string') messages.push(f.message);
     current = f.cause;
   }
-  return undefined;
+  return { codes, messages, ...(proxyTlsCode === undefined ? {} : { proxyTlsCode }) };
 }
 
 /** Failing to connect to the proxy at all: the only TCP connection made is the one to the proxy. */
@@ -71,7 +67,7 @@ function proxyStatus(messages: readonly string[]): number | undefined {
 
 /** The error for a request that failed at or because of its proxy, or undefined when the proxy is not the cause. */
 export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions): CoreError | undefined {
-  const { codes, messages } = chain(err);
+  const { codes, messages, proxyTlsCode: tlsCode } = chain(err);
   const status = proxyStatus(messages);
   const named = `The proxy ${proxy.url} (from ${proxy.source})`;
   const fail = (code: 'PROXY_UNREACHABLE' | 'PROXY_CONNECT_REFUSED', text: string, remedy: Remedy) =>
@@ -86,7 +82,6 @@ export function describeProxyFailure(err: unknown, url: URL, proxy: ProxyOptions
       { kind: 'bypass-proxy', host: url.host, proxy: proxy.url, source: proxy.source },
     );
   }
-  const tlsCode = proxyTlsCode(err);
   if (tlsCode !== undefined) {
     return new CoreError(
       'PROXY_TLS',

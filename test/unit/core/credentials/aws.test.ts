@@ -1,12 +1,12 @@
 // The AWS shared files as the AWS CLI reads them (profiles, comments, nested settings), the
 // credential_process command line split without a shell, and which source wins.
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAwsCredentials, isExpired, parseIni, splitCommand, type AwsCredentials } from '../../../../src/core/credentials/aws';
 import { CoreError } from '../../../../src/core/errors';
-import { isRunning } from '../../support/processes';
+import { assertGoneWithItsChild } from '../../support/processes';
 
 describe('credentials/aws', () => {
   it('reads sections, keys and values, skipping comments and nested settings; profile names may hold dots', () => {
@@ -455,13 +455,7 @@ describe('credentials/aws: the edges the mutation run found untested', function 
     const path = script('hang', `trap '' TERM\necho $$ > '${home}/pid'\n/bin/sleep 30 &\necho $! > '${home}/sleep-pid'\nwait`);
     const e = await failure(run(path, 500));
     assert.equal(e.code, 'CREDENTIAL_HELPER_TIMEOUT');
-    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-    for (let i = 0; i < 40 && !existsSync(join(home, 'sleep-pid')); i++) await sleep(25);
-    const pid = Number(readFileSync(join(home, 'pid'), 'utf8'));
-    const sleepPid = Number(readFileSync(join(home, 'sleep-pid'), 'utf8'));
-    for (let i = 0; i < 40 && (isRunning(pid) || isRunning(sleepPid)); i++) await sleep(25);
-    assert.equal(isRunning(pid), false, 'the process still runs');
-    assert.equal(isRunning(sleepPid), false, 'its child still runs');
+    await assertGoneWithItsChild(home, 'the credential process');
   });
 
   it('quotes the first stderr line after blank lines and before a CRLF or LF; drops a session token that is no string', async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CoreError } from '../../../../src/core/errors';
 import { findOnPath, helperErase, helperGet, helperList, helperStore } from '../../../../src/core/credentials/credential-helper';
-import { isRunning } from '../../support/processes';
+import { assertGoneWithItsChild } from '../../support/processes';
 
 const SECRETS = ['helper-secret-1', 'id-token-secret', 'CRASHSECRET', 'GARBAGESECRET', 'tok3nSecret99'];
 
@@ -12,8 +12,6 @@ function assertNoSecret(error: unknown): void {
   const text = `${(error as Error).message} ${String((error as Error).stack)}`;
   for (const secret of SECRETS) assert.ok(!text.includes(secret), `error leaks ${secret}: ${text}`);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('config/credential-helper', function () {
   if (process.platform === 'win32') return;
@@ -126,12 +124,7 @@ describe('config/credential-helper', function () {
     });
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 450 && elapsed < 3000, `took ${elapsed} ms`);
-    for (let i = 0; i < 40 && !existsSync(join(base, 'sleep-pid')); i++) await sleep(25);
-    const pid = Number(readFileSync(join(base, 'pid'), 'utf8'));
-    const sleepPid = Number(readFileSync(join(base, 'sleep-pid'), 'utf8'));
-    for (let i = 0; i < 40 && (isRunning(pid) || isRunning(sleepPid)); i++) await sleep(25);
-    assert.equal(isRunning(pid), false, 'helper still running');
-    assert.equal(isRunning(sleepPid), false, 'helper child still running');
+    await assertGoneWithItsChild(base, 'the helper');
   });
 
   it('says the helper is not on PATH and where it was configured', async () => {
