@@ -59,6 +59,8 @@ export interface RunFigures {
   cpuSeconds: number;
   /** CPU the registry processes (registryPids) spent during the run. */
   registryCpuSeconds: number;
+  /** Its kernel part: for the target registry mostly its storage's writes into the page cache. */
+  registrySystemSeconds?: number;
   /** The same CPU split by thread (/proc/self/task): the main thread, and the rest (libuv's pool, V8's helpers). */
   threads?: ThreadCpu;
 }
@@ -221,15 +223,21 @@ function warmSpec(spec: TransferCase): TransferCase {
 
 const cpuSecondsOf = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1e6;
 
-/** User + system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
-function processCpuSeconds(pid: number): number {
+/** User and system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+function processCpu(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100 || 0;
+    return { user: Number(fields[11]) / 100 || 0, system: Number(fields[12]) / 100 || 0 };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
+}
+
+/** The registries' CPU so far, summed: user + system, and system alone. */
+function registriesCpu(pids: readonly number[]): { total: number; system: number } {
+  const all = pids.map(processCpu);
+  return { total: all.reduce((sum, c) => sum + c.user + c.system, 0), system: all.reduce((sum, c) => sum + c.system, 0) };
 }
 
 /** User and system CPU seconds of each thread of this process so far, by thread id. */
@@ -266,13 +274,13 @@ function peakRssKb(): number {
 }
 
 async function runTimed(spec: TransferCase): Promise<OursResult> {
-  const registryCpu = (): number => (spec.registryPids ?? []).reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const registryCpu = () => registriesCpu(spec.registryPids ?? []);
   const registriesBefore = registryCpu();
   const result = await runTransfer(spec);
   const coldEnded = performance.now();
   result.cold = {
     cpuSeconds: cpuSecondsOf(process.cpuUsage()),
-    registryCpuSeconds: registryCpu() - registriesBefore,
+    ...registriesSince(registriesBefore),
     threads: threadCpuSince(new Map()),
     peakRssKb: peakRssKb(),
   };
@@ -290,12 +298,17 @@ async function runTimed(spec: TransferCase): Promise<OursResult> {
       ms: second.ms,
       ...(second.firstPageMs === undefined ? {} : { firstPageMs: second.firstPageMs }),
       cpuSeconds: cpuSecondsOf(process.cpuUsage(cpuBefore)),
-      registryCpuSeconds: registryCpu() - registriesBeforeWarm,
+      ...registriesSince(registriesBeforeWarm),
       threads: threadCpuSince(threadsBefore),
     };
   }
   result.tailMs = performance.now() - coldEnded;
   return result;
+
+  function registriesSince(before: { total: number; system: number }): Pick<RunFigures, 'registryCpuSeconds' | 'registrySystemSeconds'> {
+    const now = registryCpu();
+    return { registryCpuSeconds: now.total - before.total, registrySystemSeconds: now.system - before.system };
+  }
 }
 
 async function main(): Promise<void> {

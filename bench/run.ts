@@ -22,6 +22,7 @@ import * as esbuild from 'esbuild';
 import * as prettier from 'prettier';
 import { Lab, type LabRegistry } from '../test/support/lab/registry';
 import { type BenchImage, buildImage, MIB, pushImage, tinyImage } from './content';
+import { sideOrder } from './order';
 import {
   FETCH_AND_HASH_SCRIPT,
   FILE_WRITE_SCRIPT,
@@ -193,21 +194,39 @@ async function bundleOurs(): Promise<string> {
   return outfile;
 }
 
-/** User + system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
-async function processCpuSeconds(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
+/** User and system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+async function processCpu(pid: number | undefined): Promise<{ user: number; system: number }> {
+  if (pid === undefined) return { user: 0, system: 0 };
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100 || 0;
+  return { user: Number(fields[11]) / 100 || 0, system: Number(fields[12]) / 100 || 0 };
 }
 
-/** Runs a measured child and counts the CPU the two registries spent meanwhile (their share of the machine). */
-async function measureWithRegistries(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<[Sample, number]> {
+/** The CPU the two registries spent while a side ran (their share of the machine), and its kernel part. */
+interface RegistriesCpu {
+  registryCpuSeconds: number;
+  registrySystemSeconds: number;
+}
+
+/** Runs a measured child and counts the CPU the two registries spent meanwhile. */
+async function measureWithRegistries(
+  bench: Bench,
+  file: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<[Sample, RegistriesCpu]> {
   const registries = [bench.source.pid, bench.target.pid];
-  const before = await Promise.all(registries.map(processCpuSeconds));
+  const before = await Promise.all(registries.map(processCpu));
   const sample = await measure(file, args, { scratchDir: bench.scratch, env });
-  const after = await Promise.all(registries.map(processCpuSeconds));
-  return [sample, after.reduce((sum, t, i) => sum + t - before[i]!, 0)];
+  const after = await Promise.all(registries.map(processCpu));
+  const spent = after.map((a, i) => ({ user: a.user - before[i]!.user, system: a.system - before[i]!.system }));
+  return [
+    sample,
+    {
+      registryCpuSeconds: spent.reduce((sum, c) => sum + c.user + c.system, 0),
+      registrySystemSeconds: spent.reduce((sum, c) => sum + c.system, 0),
+    },
+  ];
 }
 
 /** BENCH_OURS_WRAP (e.g. "perf record -g -o /tmp/ours.data --") runs our child under a profiler. */
@@ -225,14 +244,17 @@ function oursCommand(bench: Bench, spec: OursCase): [string, string[]] {
 async function runOurs(bench: Bench, spec: OursCase): Promise<Timing> {
   const withOptions: OursCase =
     spec.kind === 'host-memory' ? spec : { ...spec, warm: bench.settings.warm, registryPids: registryPids(bench) };
-  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, ...oursCommand(bench, withOptions));
+  const [sample, registries] = await measureWithRegistries(bench, ...oursCommand(bench, withOptions));
   const result = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as OursResult;
   return {
     ms: result.ms,
     processMs: sample.wallMs - (result.tailMs ?? 0),
     rssKb: result.cold?.peakRssKb ?? sample.peakRssKb,
     cpuSeconds: result.cold?.cpuSeconds ?? sample.cpuSeconds,
-    registryCpuSeconds: result.cold?.registryCpuSeconds ?? registryCpuSeconds,
+    // A child bundled before the kernel split existed reports the total alone: the whole process's split stands in.
+    ...(result.cold
+      ? { registryCpuSeconds: result.cold.registryCpuSeconds, registrySystemSeconds: result.cold.registrySystemSeconds }
+      : registries),
     ...(result.cold?.threads ? { threads: result.cold.threads } : {}),
     firstPageMs: result.firstPageMs,
     ...(result.warm ? { warm: result.warm } : {}),
@@ -244,14 +266,14 @@ function registryPids(bench: Bench): number[] {
 }
 
 async function runProcess(bench: Bench, file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Timing> {
-  const [sample, registryCpuSeconds] = await measureWithRegistries(bench, file, args, env);
+  const [sample, registries] = await measureWithRegistries(bench, file, args, env);
   return {
     ms: sample.wallMs,
     processMs: sample.wallMs,
     rssKb: sample.peakRssKb,
     cpuSeconds: sample.cpuSeconds,
     systemSeconds: sample.systemSeconds,
-    registryCpuSeconds,
+    ...registries,
   };
 }
 
@@ -282,15 +304,11 @@ async function curlHashedGet(bench: Bench, image: BenchImage): Promise<Timing> {
     image.layers.map((l, i) => `${bench.source.url}/v2/${image.repository}/blobs/${l.digest} ${join(files, `layer-${i}`)}\n`).join(''),
   );
   try {
-    const [sample, registryCpuSeconds] = await measureWithRegistries(
-      bench,
-      'xargs',
-      hashedGetArgs(script, list, bench.settings.concurrency),
-    );
+    const [sample, registries] = await measureWithRegistries(bench, 'xargs', hashedGetArgs(script, list, bench.settings.concurrency));
     const printed = new Set(sample.stdout.split('\n').map((line) => line.split(' ')[0]));
     const missing = image.layers.filter((l) => !printed.has(l.digest.slice('sha256:'.length)));
     if (missing.length) throw new Error(`curl | tee | sha256sum did not print the digest of ${missing.length} layer(s)`);
-    return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, registryCpuSeconds };
+    return { ms: sample.wallMs, processMs: sample.wallMs, rssKb: sample.peakRssKb, cpuSeconds: sample.cpuSeconds, ...registries };
   } finally {
     await rm(files, { recursive: true, force: true });
   }
@@ -456,23 +474,23 @@ function caseSpecs(bench: Bench): CaseSpec[] {
   return all.filter((c) => bench.settings.cases.includes(c.id));
 }
 
-/** N runs of each side; the order of the sides rotates per run so drift does not favour one of them. */
+/** N runs of each side, in an order that changes per run (see bench/order.ts) so neither drift nor what the previous side left favours one of them. */
 async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
   const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [], curlHash: [], curlRelay: [], fileWrite: [] };
   const wanted = (process.env.BENCH_SIDES ?? '').split(',').filter(Boolean);
   const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s] && (!wanted.length || wanted.includes(s)));
   for (let run = 0; run < runs; run++) {
-    for (let i = 0; i < sides.length; i++) {
-      const side = sides[(i + run) % sides.length]!;
+    for (const index of sideOrder(sides.length, run)) {
+      const side = sides[index]!;
       const timing = await spec.sides[side]!();
       samples[side].push(timing);
       const warm = timing.warm
-        ? `  warm ${(timing.warm.ms / 1000).toFixed(3)} s cpu ${timing.warm.cpuSeconds.toFixed(2)} s registries ${timing.warm.registryCpuSeconds.toFixed(2)} s`
+        ? `  warm ${(timing.warm.ms / 1000).toFixed(3)} s cpu ${timing.warm.cpuSeconds.toFixed(2)} s registries ${timing.warm.registryCpuSeconds.toFixed(2)} s (kernel ${(timing.warm.registrySystemSeconds ?? NaN).toFixed(2)} s)`
         : '';
       const threads = (t?: ThreadCpu): string =>
         t ? ` [main ${(t.mainUser + t.mainSystem).toFixed(2)} s, others' kernel ${t.otherSystem.toFixed(2)} s]` : '';
       log(
-        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(9)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  registries ${timing.registryCpuSeconds.toFixed(2)} s  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB${threads(timing.threads)}${warm}${threads(timing.warm?.threads)}`,
+        `  ${spec.id} run ${run + 1}/${runs} ${side.padEnd(9)} ${(timing.ms / 1000).toFixed(3)} s  cpu ${timing.cpuSeconds.toFixed(2)} s  registries ${timing.registryCpuSeconds.toFixed(2)} s (kernel ${(timing.registrySystemSeconds ?? NaN).toFixed(2)} s)  ${((timing.rssKb * 1024) / 1e6).toFixed(0)} MB${threads(timing.threads)}${warm}${threads(timing.warm?.threads)}`,
       );
     }
   }
