@@ -516,7 +516,7 @@ export function renderMarkdown(all: BenchResults, info: BenchInfo): string {
     '',
     `${info.date} · nproc ${info.nproc} (${info.cpu}) · Node ${info.node} · ${info.skopeo} · registry ${info.registry} · ${info.curl}`,
     '',
-    `Medians of ${info.runs} runs, concurrency ${info.concurrency}; registries on 127.0.0.1 over plain HTTP, source and target in separate processes, fresh target storage (or a fresh layout folder) for every transfer; the sides' order changes per run so that each side follows each other side equally often (a Williams design). The whole bench took ${seconds(info.totalMs)}; load average ${info.load[0].toFixed(1)} at the start, ${info.load[1].toFixed(1)} at the end.`,
+    `Medians of ${info.runs} runs, concurrency ${info.concurrency}; registries on 127.0.0.1 over plain HTTP, source and target in separate processes, fresh target storage (or a fresh layout folder) for every transfer; the sides' order changes per run so that each side follows each other side equally often (a Williams design), after one warm-up transfer per case that is not counted. The whole bench took ${seconds(info.totalMs)}; load average ${info.load[0].toFixed(1)} at the start, ${info.load[1].toFixed(1)} at the end.`,
     '',
     ...CASE_HEADER,
     ...results.map(caseRow),
