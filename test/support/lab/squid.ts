@@ -170,12 +170,13 @@ export class SquidProxy {
       });
   }
 
-  /** Waits until the log has at least `count` lines more than `before` (lines are written as transactions end). */
-  async waitForLines(before: number, count: number, ms = 5000): Promise<ProxyLogLine[]> {
+  /** The lines after the first `before`, once there are `enough` of them or they show what `enough` asks (lines are written as transactions end); what there is after `ms`. */
+  async waitForLines(before: number, enough: number | ((lines: ProxyLogLine[]) => boolean), ms = 5000): Promise<ProxyLogLine[]> {
     const deadline = Date.now() + ms;
+    const done = typeof enough === 'number' ? (lines: ProxyLogLine[]) => lines.length >= enough : enough;
     for (;;) {
-      const lines = this.log();
-      if (lines.length >= before + count || Date.now() > deadline) return lines.slice(before);
+      const lines = this.log().slice(before);
+      if (done(lines) || Date.now() > deadline) return lines;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
