@@ -1,0 +1,28 @@
+// Loaded by mocha before the unit and lab suites (`require` in their .mocharc.json): the process
+// and every program it starts (registries, skopeo, credential helpers, dockerd) put their temporary
+// folders under one folder of its own, removed when the process exits. Tests make hundreds of
+// temporary homes, hosts directories and layouts; without this they stayed in the system's
+// temporary folder after every run. LAB_KEEP=1 keeps the folder for a look afterwards.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A short name: dockerd's unix sockets lie deep inside the lab's folders (see docker-daemon.ts).
+const root = mkdtempSync(join(tmpdir(), 'rx-'));
+// As open as the system's temporary folder: programs that drop to their own user (squid runs as
+// `proxy`) must reach the folders made for them inside.
+chmodSync(root, 0o1777);
+process.env.TMPDIR = root;
+
+process.on('exit', () => {
+  if (process.env.LAB_KEEP === '1') {
+    process.stderr.write(`LAB_KEEP=1: the tests' temporary files are kept in ${root}\n`);
+    return;
+  }
+  try {
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    // A program the suite started may still be writing there: leave it rather than fail the run.
+    process.stderr.write(`could not remove the tests' temporary folder ${root}: ${String(err)}\n`);
+  }
+});
