@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { EngineLoadResult } from '../../src/core/index';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { SampleContent } from '../support/lab/sample-content';
-import { EXTENSION_ID } from './helpers';
+import { EXTENSION_ID, logText } from './helpers';
 
 const labUrl = process.env.REGISTRY_EXPLORER_LAB_URL ?? '';
 const labHost = labUrl.replace(/^https?:\/\//, '');
@@ -87,7 +87,10 @@ describe('Pull into Docker or Podman', () => {
     this.timeout(120_000);
     return (async () => {
       const root = mkdtempSync(join(tmpdir(), 'podman-root-'));
-      const engineArgs = ['--root', join(root, 'storage'), '--runroot', join(root, 'run'), '--storage-driver', 'vfs'];
+      // Podman refuses a runroot longer than 50 characters ("the specified runroot is longer than
+      // 50 characters"), and this host's temporary folder lies deep inside the test run's folders.
+      const runRoot = mkdtempSync('/tmp/podman-run-');
+      const engineArgs = ['--root', join(root, 'storage'), '--runroot', runRoot, '--storage-driver', 'vfs'];
       try {
         const result = await vscode.commands.executeCommand<EngineLoadResult>('registryExplorer.pullIntoEngine', {
           reference: `${labHost}/apps/web:v1`,
@@ -95,11 +98,15 @@ describe('Pull into Docker or Podman', () => {
           engineArgs,
           platform: 'linux/amd64',
         });
+        // A failed command shows its error and returns nothing: the log says which.
+        const api = vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.exports;
+        assert.ok(result, `the pull returned no result; the extension's log ends with:\n${logText(api).slice(-1500)}`);
         assert.deepEqual(result.loaded, [`${labHost}/apps/web:v1`]);
         const listed = execFileSync('podman', [...engineArgs, 'images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
         assert.match(listed, new RegExp(`^${labHost.replace(/[.]/g, '\\.')}/apps/web:v1$`, 'm'));
       } finally {
         rmSync(root, { recursive: true, force: true });
+        rmSync(runRoot, { recursive: true, force: true });
       }
     })();
   });
