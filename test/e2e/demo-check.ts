@@ -3,13 +3,15 @@
  * (so it meets the same environment as on a user's machine), then this waits for the URLs it prints,
  * checks the workbench answers and the demo registry lists its repositories, opens the workbench in
  * Chromium and sees the Registry Explorer view list them, presses Ctrl+C (SIGINT to the whole
- * process group, as a terminal does) and checks that nothing it started is left running.
+ * process group, as a terminal does) and checks that nothing it started is left running, and that
+ * it left no files in the temporary folder (each run would otherwise leave a VS Code profile there).
  *   node out/test/e2e/demo-check.js      screenshot in test/e2e/screenshots/00-demo.png
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/lab/ports';
@@ -25,11 +27,19 @@ async function main(): Promise<void> {
   const [vscodePort, registryPort] = [await freePort(), await freePort()];
   // Every process the demo starts inherits this variable: how leftovers are found after Ctrl+C.
   const marker = `demo-check-${randomBytes(6).toString('hex')}`;
+  // The demo's temporary folder, empty at the start: whatever is in it after Ctrl+C was left behind.
+  const demoTmp = mkdtempSync(join(tmpdir(), 'demo-check-'));
   const demo = spawn('npm', ['run', 'demo'], {
     cwd: PROJECT,
     detached: true, // its own process group, like a terminal's foreground job
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DEMO_PORT: String(vscodePort), DEMO_REGISTRY_PORT: String(registryPort), REGISTRY_EXPLORER_DEMO_CHECK: marker },
+    env: {
+      ...process.env,
+      DEMO_PORT: String(vscodePort),
+      DEMO_REGISTRY_PORT: String(registryPort),
+      REGISTRY_EXPLORER_DEMO_CHECK: marker,
+      TMPDIR: demoTmp,
+    },
   });
   let output = '';
   const printed = new Promise<{ registryUrl: string; workbenchUrl: string }>((resolvePrinted, reject) => {
@@ -114,6 +124,11 @@ async function main(): Promise<void> {
   }
   for (const port of [vscodePort, demoRegistryPort]) assert.ok(!(await accepts(port)), `nothing listens on port ${port} after Ctrl+C`);
   console.log('[demo-check] Ctrl+C stopped the demo: no process left, both ports closed');
+  if (process.env.LAB_KEEP === '1') return; // the demo kept its folders, as asked
+  const leftFiles = readdirSync(demoTmp);
+  rmSync(demoTmp, { recursive: true, force: true, maxRetries: 3 });
+  assert.deepEqual(leftFiles, [], `after Ctrl+C the demo left these in its temporary folder (now removed): ${leftFiles.join(', ')}`);
+  console.log('[demo-check] and left nothing in its temporary folder');
 }
 
 /** SIGINT to the process group, as a terminal sends on Ctrl+C; waits for the demo to end. */

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/lab/ports';
@@ -15,6 +16,7 @@ export interface VsCodeServer {
   /** `vscode-remote://` URI of a local path, as the workbench payload wants it. */
   remote(path: string): string;
   runDir: string;
+  /** Stops code-server and removes its run folder (profile, extensions, workspace); LAB_KEEP=1 keeps the folder. */
   stop(): Promise<void>;
 }
 
@@ -156,10 +158,17 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
       `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
-      if (server.exitCode !== null) return;
-      server.kill('SIGTERM');
-      await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill('SIGKILL');
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+        if (server.exitCode === null) {
+          server.kill('SIGKILL');
+          await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+        }
+      }
+      // A user's VS Code keeps its profile; this one was made for a single run (the demo's included).
+      if (process.env.LAB_KEEP === '1') process.stderr.write(`LAB_KEEP=1: kept VS Code's run folder ${runDir}\n`);
+      else await rm(runDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
 }
