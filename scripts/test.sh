@@ -33,14 +33,6 @@ stage "unit tests"
 npx mocha --config test/unit/.mocharc.json
 stage "lab tests (real registries on loopback)"
 npx mocha --config test/lab/.mocharc.json
-# The VS Code stages' temporary folders (profiles, the contract servers' homes, logins) go under one
-# folder, removed at the end whether they pass or fail; the mocha suites do the same for themselves
-# (test/support/temp-root.ts). Open as /tmp is, for programs that drop to their own user.
-vscode_tmp=$(mktemp -d "${TMPDIR:-/tmp}/rx-vscode-XXXXXX")
-chmod 1777 "$vscode_tmp"
-trap '[ "${LAB_KEEP:-}" = 1 ] || rm -rf "$vscode_tmp" || true' EXIT
-export TMPDIR="$vscode_tmp"
-
 stage "integration tests (extension host of a real VS Code)"
 node out/test/e2e/run.js integration
 stage "end-to-end (the workbench in Chromium, screenshots in test/e2e/screenshots/)"

@@ -10,6 +10,8 @@
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
+// First: this run's temporary folders (VS Code profiles, logins, contract servers' homes) go under one folder removed at exit.
+import '../support/temp-root';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

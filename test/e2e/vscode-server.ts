@@ -158,13 +158,11 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
       `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
+      // SIGTERM, then SIGKILL if it is still running 5 s later.
+      for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+        if (server.exitCode !== null) break;
+        server.kill(signal);
         await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-        if (server.exitCode === null) {
-          server.kill('SIGKILL');
-          await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-        }
       }
       // A user's VS Code keeps its profile; this one was made for a single run (the demo's included).
       if (process.env.LAB_KEEP === '1') process.stderr.write(`LAB_KEEP=1: kept VS Code's run folder ${runDir}\n`);

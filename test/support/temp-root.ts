@@ -1,8 +1,9 @@
-// Loaded by mocha before the unit and lab suites (`require` in their .mocharc.json): the process
-// and every program it starts (registries, skopeo, credential helpers, dockerd) put their temporary
-// folders under one folder of its own, removed when the process exits. Tests make hundreds of
-// temporary homes, hosts directories and layouts; without this they stayed in the system's
-// temporary folder after every run. LAB_KEEP=1 keeps the folder for a look afterwards.
+// Loaded first by every test runner (`require` in the unit and lab suites' .mocharc.json, the first
+// import of test/e2e/run.ts and demo-check.ts): the process and every program it starts
+// (registries, skopeo, credential helpers, dockerd, VS Code) put their temporary folders under one
+// folder of its own, removed when the process exits. Tests make hundreds of temporary homes, hosts
+// directories, layouts and VS Code profiles; without this they stayed in the system's temporary
+// folder after every run. LAB_KEEP=1 keeps the folder for a look afterwards.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
