@@ -2,8 +2,11 @@
  * The newer tag to suggest for a version-like tag, keeping its scheme: the same prefix (`v` or
  * none), the same number of version numbers and the same suffix. `1.2.3-alpine` moves to
  * `1.2.4-alpine` or `1.3.0-alpine`, never to `1.3.0-slim` or `1.3-alpine`; `20` moves to `22`;
- * `3.19` to `3.20`. Tags that are not version-like (`latest`, `bookworm`) have no newer tag.
+ * `3.19` to `3.20`. Tags that are not version-like (`latest`, `bookworm`) have no newer tag. A date
+ * stamp (`20250108`) reads like a one-number version but is another kind of tag: alpine publishes
+ * its edge snapshots that way beside `3`, and `3` must not move to them.
  */
+import { tagKind } from './tag-order';
 
 /** A tag read as `prefix` + numbers joined by dots + `suffix`. */
 export interface TagScheme {
@@ -62,10 +65,12 @@ export function sameScheme(a: TagScheme, b: TagScheme): boolean {
 export function newerTag(current: string, tags: Iterable<string>): string | undefined {
   const scheme = tagScheme(current);
   if (!scheme) return undefined;
+  const currentDated = tagKind(current) === 'dated';
   let best: { tag: string; scheme: TagScheme } | undefined;
   for (const tag of tags) {
     const candidate = tagScheme(tag);
     if (!candidate || !sameScheme(scheme, candidate) || compareSchemeVersions(candidate, scheme) <= 0) continue;
+    if ((tagKind(tag) === 'dated') !== currentDated) continue;
     if (!best || compareSchemeVersions(candidate, best.scheme) > 0) best = { tag, scheme: candidate };
   }
   return best?.tag;

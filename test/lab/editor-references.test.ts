@@ -46,12 +46,15 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       ...['3.19', '3.20', '1.2.9', '1.2.10', 'latest'].map((t, i) => `  a${i}:\n    image: ${host}/library/alpine:${t}`),
       `  gone:\n    image: ${host}/library/alpine:9.9.9`,
       `  moved:\n    image: ${host}/library/alpine:latest@${alpine('3.19')}`,
+      `  current:\n    image: ${host}/library/alpine:3.20@${alpine('3.20')}`,
+      `  tag-gone:\n    image: ${host}/library/alpine:9.9.8@${alpine('3.19')}`,
+      `  pin-gone:\n    image: ${host}/library/alpine:3.19@sha256:${'0'.repeat(64)}`,
       `  api:\n    image: ${host}/team-a/api:1.0.0`,
       `  nothing:\n    image: ${host}/team-a/nothing:1`,
       '',
     ].join('\n');
     const sites = findImageReferences(compose, '/compose.yaml');
-    assert.equal(sites.length, 9);
+    assert.equal(sites.length, 12);
     const answers = answersWith([]);
     const mark = requestMark(registry);
     const facts = await Promise.all(sites.map((s) => factsFor(s, answers, { asker: 'automatic' })));
@@ -61,16 +64,32 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
     assert.deepEqual(byTag['library/alpine:3.20'], { state: 'found' });
     assert.deepEqual(byTag['library/alpine:9.9.9'], { state: 'missing', message: `Tag 9.9.9 does not exist in ${host}/library/alpine.` });
     assert.deepEqual(byTag[`library/alpine:latest@${alpine('3.19')}`], { state: 'found', tagDigest: alpine('latest') });
+    assert.deepEqual(byTag[`library/alpine:3.20@${alpine('3.20')}`], { state: 'found', tagDigest: alpine('3.20') });
+    // The digest is what gets pulled: it decides, and the tag's absence is a note.
+    assert.deepEqual(byTag[`library/alpine:9.9.8@${alpine('3.19')}`], { state: 'found', tagGone: true });
+    assert.deepEqual(byTag[`library/alpine:3.19@sha256:${'0'.repeat(64)}`], {
+      state: 'missing',
+      message: `Digest sha256:${'0'.repeat(64)} does not exist in ${host}/library/alpine.`,
+    });
     assert.deepEqual(byTag['team-a/api:1.0.0'], { state: 'found', newerTag: '1.1.0' });
     assert.deepEqual(byTag['team-a/nothing:1'], { state: 'missing', message: `Repository team-a/nothing does not exist in ${host}.` });
 
     const seen = requestsSince(registry, mark);
-    assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, 'one listing for seven alpine references');
+    assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, 'one listing for ten alpine references');
     assert.equal(seen.filter(isTagListing('team-a/api')).length, 1);
     assert.deepEqual(
-      seen.filter(isManifestRequest('library/alpine')).map((r) => `${r.method} ${r.path}`),
-      ['HEAD /v2/library/alpine/manifests/latest'],
-      'a manifest request only for the pinned tag',
+      seen
+        .filter(isManifestRequest('library/alpine'))
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+      [
+        `HEAD /v2/library/alpine/manifests/${alpine('3.19')}`,
+        'HEAD /v2/library/alpine/manifests/3.19',
+        'HEAD /v2/library/alpine/manifests/3.20',
+        'HEAD /v2/library/alpine/manifests/latest',
+        `HEAD /v2/library/alpine/manifests/sha256:${'0'.repeat(64)}`,
+      ].sort(),
+      'manifest requests only for pinned tags, and for a pin its tag does not point at (once per digest)',
     );
   });
 

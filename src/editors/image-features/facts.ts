@@ -1,6 +1,6 @@
 /**
  * What lenses and diagnostics say about a reference, from the cached answers: whether the tag or
- * digest exists, a newer tag of the same scheme, where a pinned tag points now, or why the registry
+ * digest exists (for `repo:tag@digest` the digest, which is what gets pulled), a newer tag of the same scheme, where a pinned tag points now, or why the registry
  * could not say. A tag's existence comes from the repository's tag listing, so one listing answers
  * for every tag of a repository in the file; a manifest request is made only for a pinned tag (where
  * does it point now?), a digest, or a tag a cut listing does not show. Pure: no vscode.
@@ -21,6 +21,8 @@ export type SiteFacts =
       newerTag?: string;
       /** For `repo:tag@digest`: the digest the tag points at now (`undefined` when not asked, see the budget). */
       tagDigest?: string;
+      /** For `repo:tag@digest`: the pinned digest exists but the tag does not any more. */
+      tagGone?: true;
     }
   | { state: 'missing'; message: string }
   | { state: 'unavailable'; host: string; code: string; message: string; fix?: RegistryFixKind }
@@ -42,7 +44,30 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
       const found = await answers.descriptor(host, repository, digest, options);
       return found ? { state: 'found' } : { state: 'deferred' };
     }
-    const wanted = tag ?? 'latest';
+    if (digest === undefined) return await tagFacts(tag ?? 'latest');
+    // `repo:tag@digest`: Docker, BuildKit and Kubernetes pull the digest and ignore the tag, so the
+    // digest decides whether the reference works and a tag gone since is only a note. A tag that
+    // still points at the pin answers for the digest without another request.
+    const facts = await tagFacts(tag!).catch((err: unknown) => {
+      if (MISSING.has(codeOf(err)) && codeOf(err) !== 'NAME_UNKNOWN') return undefined;
+      throw err;
+    });
+    if (facts?.state === 'found' && facts.tagDigest === digest) return facts;
+    const pinned = await answers.descriptor(host, repository, digest, options).catch((err: unknown) => {
+      if (MISSING.has(codeOf(err)) && codeOf(err) !== 'NAME_UNKNOWN') return null;
+      throw err;
+    });
+    if (pinned === null) return { state: 'missing', message: `Digest ${digest} does not exist in ${display}.` };
+    // Not asked (a rate-limited registry's budget is spent): what the tag says, for now.
+    if (!pinned) return facts && facts.state !== 'missing' ? facts : { state: 'deferred' };
+    return !facts || facts.state === 'missing' ? { state: 'found', tagGone: true } : facts;
+  } catch (err) {
+    if (codeOf(err) === 'CANCELLED') throw err;
+    return failureFacts(err, site);
+  }
+
+  /** What the tag says: whether it exists, a newer one of its scheme, and (when pinned) where it points now. */
+  async function tagFacts(wanted: string): Promise<SiteFacts> {
     const listing = await answers.tags(host, repository, options).catch((err: unknown) => {
       // A registry that will not list tags may still answer for one: ask for the tag itself.
       if (MISSING.has(codeOf(err)) || NEEDS_LOGIN.has(codeOf(err)) || codeOf(err) === 'CANCELLED') throw err;
@@ -63,9 +88,6 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
       if (now) facts.tagDigest = now.digest;
     }
     return facts;
-  } catch (err) {
-    if (codeOf(err) === 'CANCELLED') throw err;
-    return failureFacts(err, site);
   }
 }
 

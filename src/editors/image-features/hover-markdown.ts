@@ -86,6 +86,8 @@ export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | unde
     lines.push(details.servedBy.role === 'mirror' ? `Answered by the mirror ${origin}` : `Answered by the registry ${origin}`);
   }
   if (facts?.state === 'found' && facts.newerTag) lines.push(`Newer tag available: ${markdownText(facts.newerTag)}`);
+  if (facts?.state === 'found' && facts.tagGone)
+    lines.push('The tag written here no longer exists in the repository; the pinned digest is what gets pulled.');
   lines.push(
     [
       commandLink('Inspect', COMMANDS.inspect, { reference: details.reference }),

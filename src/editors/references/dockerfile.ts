@@ -36,6 +36,8 @@ export function findInDockerfile(text: string): ReferenceSite[] {
     (line: number): VariableLookup =>
     (name) =>
       dockerfile.resolveVariable(name, line) ?? undefined;
+  /** A stage by name (any letter case) or by number is the build's own, not an image. */
+  const isStage = (value: string, known: Set<string>): boolean => known.has(value.toLowerCase()) || /^\d+$/.test(value);
   const add = (value: string | null, range: LspRange | null, context: SiteContext, platform?: string): void => {
     if (!value || !range) return;
     const site = siteFrom({
@@ -48,10 +50,10 @@ export function findInDockerfile(text: string): ReferenceSite[] {
       escape,
       ...(platform ? { platform } : {}),
     });
-    if (site) sites.push(site);
+    // A stage may be named through a variable (`FROM build-${MODE}`): BuildKit expands the name
+    // before it looks among the stages, so the expanded name decides too.
+    if (site && !isStage(site.reference, context === 'FROM' ? stages : allStages)) sites.push(site);
   };
-  /** A stage by name (any letter case) or by number is the build's own, not an image. */
-  const isStage = (value: string, known: Set<string>): boolean => known.has(value.toLowerCase()) || /^\d+$/.test(value);
 
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
@@ -62,7 +64,9 @@ export function findInDockerfile(text: string): ReferenceSite[] {
       const stage = from.getBuildStage();
       if (stage) stages.add(stage.toLowerCase());
     } else if (keyword === 'COPY') {
-      const flag = (instruction as Copy).getFromFlag();
+      // Not getFromFlag(): dockerfile-ast returns it only when --from is COPY's one flag, and
+      // `COPY --link --from=… ` or `--from=… --chown=…` are everyday forms.
+      const flag = (instruction as Copy).getFlags().find((f) => f.getName() === 'from');
       const value = flag?.getValue();
       if (flag && value && !isStage(value, allStages)) add(value, flag.getValueRange(), 'COPY --from');
     } else if (keyword === 'RUN') {

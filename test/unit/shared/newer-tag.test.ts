@@ -48,6 +48,15 @@ describe('newerTag', () => {
     assert.equal(newerTag('1.0', []), undefined);
   });
 
+  it('never moves a version to a date stamp, nor a date stamp to a version', () => {
+    // The official alpine image lists `3` beside its edge snapshots (`20250108`), one number each.
+    const alpine = ['3', '3.21', '3.21.2', '20250108', '20240923', 'edge', 'latest'];
+    assert.equal(newerTag('3', alpine), undefined);
+    assert.equal(newerTag('2', alpine), '3');
+    assert.equal(newerTag('20240923', alpine), '20250108');
+    assert.equal(newerTag('20250108', alpine), undefined);
+  });
+
   it('reads a dot before letters as the start of the suffix', () => {
     assert.deepEqual(tagScheme('5.4.0.Final'), { prefix: '', numbers: ['5', '4', '0'], suffix: '.Final' });
     assert.equal(newerTag('5.4.0.Final', ['5.4.1.Final', '5.5.0.CR1']), '5.4.1.Final');

@@ -97,6 +97,41 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it('reads COPY --from beside the other COPY flags, in either order', () => {
+    const text = [
+      'FROM alpine:3.20',
+      'COPY --from=ghcr.io/astral-sh/uv:0.4 --chown=app:app /uv /bin/',
+      'COPY --link --from=busybox:1.36 /bin/busybox /bin/',
+      'COPY --chmod=755 --from=nginx:1.27 /a /b',
+      '',
+    ].join('\n');
+    assert.deepEqual(describeSites(text, findImageReferences(text, '/Dockerfile')), [
+      '0:5-0:16 FROM alpine:3.20',
+      '1:12-1:36 COPY --from ghcr.io/astral-sh/uv:0.4',
+      '2:19-2:31 COPY --from busybox:1.36',
+      '3:24-3:34 COPY --from nginx:1.27',
+    ]);
+  });
+
+  it('leaves alone a stage named through a build argument, as BuildKit expands the name before it looks among the stages', () => {
+    const text = [
+      'ARG MODE=prod',
+      'ARG BASE=alpine:3.20',
+      'FROM ${BASE} AS build-prod',
+      'FROM ${BASE} AS build-dev',
+      'FROM build-${MODE} AS final',
+      'COPY --from=build-${MODE} /out /out',
+      'FROM final-${MODE}',
+      '',
+    ].join('\n');
+    assert.deepEqual(describeSites(text, findImageReferences(text, '/Dockerfile')), [
+      '2:5-2:12 FROM alpine:3.20 (as written ${BASE})',
+      '3:5-3:12 FROM alpine:3.20 (as written ${BASE})',
+      // Not a stage of this file, so an image, as Docker reads it.
+      '6:5-6:18 FROM final-prod (as written final-${MODE})',
+    ]);
+  });
+
   it('keeps CRLF line ends out of ranges', () => {
     const text = 'services:\r\n  web:\r\n    image: nginx:1.25\r\n';
     assert.deepEqual(describeSites(text, findImageReferences(text, '/compose.yml')), ['2:11-2:21 image nginx:1.25']);
