@@ -198,18 +198,21 @@ export async function copySelection(
         'Destination registry or namespace (registry/namespace): each image keeps its repository name and tag under it. Without a registry, each stays on its own registry.',
       placeHolder: 'registry.example.com/mirror',
       ignoreFocusOut: true,
-      validateInput: (value) => (value.trim() ? validate().reference(`${value.trim()}/x:y`, { allowDigest: false }) : undefined),
+      validateInput: (value) => validate().namespace(value),
     }));
   if (!destination?.trim()) return undefined;
   const prefix = destination.trim().replace(/\/+$/, '');
   // A destination without a registry stays on each image's own registry, as Copy To… on one row does (never Docker Hub unseen).
-  const targets = handles.map((handle) => ({
-    handle,
-    ref: referenceIn(`${prefix}/${handle.place.name}:${handle.tag ?? 'latest'}`, handle.place.host),
-  }));
+  const text = (ref: Reference) => `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
+  const { first: targets, again } = onePerName(
+    handles.map((handle) => ({
+      handle,
+      ref: referenceIn(`${prefix}/${handle.place.name}:${handle.tag ?? 'latest'}`, handle.place.host),
+    })),
+    (t) => text(t.ref),
+  );
   for (const host of new Set(targets.map((t) => t.ref.registry)))
     if (!(await ensureWriteAccess(ctx.registry, host, 'push'))) return undefined;
-  const text = (ref: Reference) => `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
   // Tags already there that name something else are moved only when the user says so, all at once.
   const moving = await withErrors('Copy To', () =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Checking the destination tags…' }, async () => {
@@ -240,9 +243,20 @@ export async function copySelection(
   }
   const notMoved = new Set(moveTags ? [] : moving.map((m) => text(m.ref)));
   if (!moveTags) for (const m of moving) ctx.log.info(`Copy To: ${text(m.ref)} points to ${m.current}; it was left as it is.`);
-  const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others] };
+  const summary: SelectionSummary = {
+    succeeded: [],
+    failed: [],
+    skipped: [
+      ...others,
+      ...clashes(
+        again,
+        (t) => t.handle.reference,
+        (t) => text(t.ref),
+      ),
+    ],
+  };
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Copying ${handles.length} images to ${prefix}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Copying ${targets.length} images to ${prefix}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -256,7 +270,7 @@ export async function copySelection(
           summary.skipped.push({ reference: handle.reference, reason: 'cancelled before it started' });
           continue;
         }
-        progress.report({ message: handle.reference, increment: 100 / handles.length });
+        progress.report({ message: handle.reference, increment: 100 / targets.length });
         try {
           await core().copy(handle.repository, ctx.registry.repository(ref.registry, ref.repository), await handle.descriptor(), {
             tag: ref.tag ?? 'latest',
@@ -295,20 +309,40 @@ export async function pullSelection(
       })
     )?.[0]?.fsPath;
   if (!dir) return undefined;
-  const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others] };
+  const named = await withErrors('Pull', async () => {
+    const all = [];
+    for (const handle of handles) {
+      const pointer = handle.tag ?? (await handle.descriptor()).digest;
+      all.push({ handle, pointer, refName: `${handle.place.name}:${handle.tag ?? core().shortDigest(pointer)}` });
+    }
+    return all;
+  });
+  if (!named) return undefined;
+  // One name holds one image in a layout: the same repository and tag from two registries clash.
+  const { first: pulls, again } = onePerName(named, (p) => p.refName);
+  const summary: SelectionSummary = {
+    succeeded: [],
+    failed: [],
+    skipped: [
+      ...others,
+      ...clashes(
+        again,
+        (p) => p.handle.reference,
+        (p) => p.refName,
+      ),
+    ],
+  };
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Pulling ${handles.length} images into ${dir}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Pulling ${pulls.length} images into ${dir}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      for (const handle of handles) {
+      for (const { handle, pointer, refName } of pulls) {
         if (abort.signal.aborted) {
           summary.skipped.push({ reference: handle.reference, reason: 'cancelled before it started' });
           continue;
         }
-        progress.report({ message: handle.reference, increment: 100 / handles.length });
-        const pointer = handle.tag ?? (await handle.descriptor()).digest;
-        const refName = `${handle.place.name}:${handle.tag ?? core().shortDigest(pointer)}`;
+        progress.report({ message: handle.reference, increment: 100 / pulls.length });
         try {
           await core().pull(
             handle.repository,
@@ -326,4 +360,35 @@ export async function pullSelection(
   );
   report('Pull', summary, ctx.log);
   return summary;
+}
+
+/**
+ * The items whose `name` comes first, and the rest: two selected images sent to one tag (two
+ * platform rows to `:latest`, one repository and tag from two registries) would leave only the
+ * last, with every one reported done.
+ */
+function onePerName<T>(items: readonly T[], name: (item: T) => string): { first: T[]; again: { item: T; firstOne: T }[] } {
+  const byName = new Map<string, T>();
+  const first: T[] = [];
+  const again: { item: T; firstOne: T }[] = [];
+  for (const item of items) {
+    const earlier = byName.get(name(item));
+    if (earlier === undefined) {
+      byName.set(name(item), item);
+      first.push(item);
+    } else again.push({ item, firstOne: earlier });
+  }
+  return { first, again };
+}
+
+/** Skipped entries for the items {@link onePerName} held back, naming the image that took the name. */
+function clashes<T>(
+  again: readonly { item: T; firstOne: T }[],
+  reference: (item: T) => string,
+  name: (item: T) => string,
+): SelectionSummary['skipped'] {
+  return again.map(({ item, firstOne }) => ({
+    reference: reference(item),
+    reason: `${name(item)} is where ${reference(firstOne)} goes too, and a tag holds one image: copy or pull this one on its own under another name`,
+  }));
 }

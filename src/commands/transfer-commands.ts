@@ -163,11 +163,8 @@ async function askPull(
       if (some.length < items.length) platforms = some.map((i) => i.platform);
     }
   }
-  const lastPart =
-    reference
-      .replace(/[@:].*$/, '')
-      .split('/')
-      .pop() ?? 'image';
+  // The repository's last part (`web` for `localhost:5000/team/web:1`), never the host's.
+  const lastPart = core().parseReference(reference).repository.split('/').pop() || 'image';
   if (kind.kind2 === 'docker-archive') {
     const file = await vscode.window.showSaveDialog({
       title: `Pull ${reference} as a tar`,

@@ -25,6 +25,11 @@ export interface ReferenceRules {
 export interface InputValidators {
   /** `registry/repository[:tag][@digest]`; whitespace around it is ignored. */
   reference(value: string, rules: ReferenceRules): string | undefined;
+  /**
+   * Where several images go, each keeping its repository name and tag under it: a registry, a
+   * namespace or both (`registry.example.com/mirror`, `mirror`); trailing "/" are ignored.
+   */
+  namespace(value: string): string | undefined;
   /** A registry address (`ghcr.io`, `http://localhost:5000`), not one of `taken` (hosts already listed). */
   host(value: string, taken?: readonly string[]): string | undefined;
   tag(value: string): string | undefined;
@@ -34,6 +39,10 @@ export interface InputValidators {
 /** Longest message shown: the core quotes bad input (up to 200 characters) inside its sentence. */
 export const MAX_MESSAGE_LENGTH = 300;
 
+/** A pasted URL (`https://ghcr.io/org/app:1`): references carry no scheme. */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const LEAVE_OUT_SCHEME = 'Leave out the scheme: a reference is registry/repository:tag, e.g. ghcr.io/team/app:1.0.';
+
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 
 export function inputValidators(parsers: InputParsers): InputValidators {
@@ -41,6 +50,7 @@ export function inputValidators(parsers: InputParsers): InputValidators {
     reference(value, rules) {
       const text = value.trim();
       if (!text) return undefined;
+      if (URL_SCHEME.test(text)) return LEAVE_OUT_SCHEME;
       const hostOnly = registryOnly(text);
       if (hostOnly) return oneLine(`${hostOnly} is only a registry: add the repository after a "/", e.g. ${hostOnly}/team/app:1.0.`, '');
       return problemOf(() => {
@@ -48,6 +58,19 @@ export function inputValidators(parsers: InputParsers): InputValidators {
         if (!rules.allowDigest && ref.digest) return 'Give a tag here, not a digest: e.g. registry/repository:1.0.';
         return undefined;
       }, 'This is not a valid reference: use registry/repository:tag or registry/repository@sha256:….');
+    },
+    namespace(value) {
+      const text = value.trim().replace(/\/+$/, '');
+      if (!text) return undefined;
+      if (URL_SCHEME.test(text)) return LEAVE_OUT_SCHEME;
+      // Checked as the references it makes: every image goes to `<this>/<its repository>:<its tag>`.
+      const problem = problemOf(() => {
+        parsers.parseReference(`${text}/x`);
+        return undefined;
+      }, '');
+      return problem === undefined
+        ? undefined
+        : 'This is not a registry or namespace: use registry/namespace with lowercase names, e.g. registry.example.com/mirror.';
     },
     host(value, taken = []) {
       if (!value.trim()) return undefined;

@@ -6,6 +6,9 @@
  * With a filter, "shown" counts matching entries only: "Load more…" fetches registry pages until
  * `pageSize` more entries match or the listing ends, but never more than `maxPagesPerLoad` pages
  * per click, so a filter that matches nothing cannot walk a huge catalog in one go.
+ *
+ * A page that fails leaves what was loaded; the next "Load more…" reads the listing again from its
+ * start, passing over the entries already loaded (registries list in a stable order).
  */
 export type Match<T> = (item: T) => boolean;
 
@@ -23,6 +26,9 @@ export class Pager<T> {
   private exhausted = false;
   private pending: Promise<void> | undefined;
   private iterator: AsyncIterator<Page<T>> | undefined;
+  /** Entries to pass over at the start of a listing started again (see {@link fill}). */
+  private toSkip = 0;
+  private begun = false;
 
   constructor(
     private readonly source: () => AsyncIterator<Page<T>>,
@@ -50,8 +56,9 @@ export class Pager<T> {
     return this.exhausted;
   }
 
+  /** Whether a first load was asked for (it stays true when a later page fails). */
   get started(): boolean {
-    return this.iterator !== undefined;
+    return this.begun;
   }
 
   /** Whether "Load more…" would show anything new for `match`. */
@@ -67,15 +74,32 @@ export class Pager<T> {
   }
 
   private async fill(match: Match<T>): Promise<void> {
-    this.iterator ??= this.source();
+    this.begun = true;
+    if (!this.iterator) {
+      this.iterator = this.source();
+      // A listing started again after a failed page: its first entries are the ones already loaded.
+      this.toSkip = this.loaded.length;
+    }
     const target = this.shown + this.pageSize;
     let pages = 0;
     while (this.count(match) < target && !this.exhausted && pages < this.maxPagesPerLoad) {
-      const next = await this.iterator.next();
-      pages++;
+      let next: IteratorResult<Page<T>>;
+      try {
+        next = await this.iterator.next();
+      } catch (err) {
+        // A generator that threw is finished: every later next() says "done", which would show a
+        // partial listing as complete. The next click starts the listing again instead.
+        this.iterator = undefined;
+        throw err;
+      }
       if (next.done) this.exhausted = true;
       else {
-        this.loaded.push(...next.value.names);
+        const names = next.value.names.slice(Math.min(this.toSkip, next.value.names.length));
+        const skipped = next.value.names.length - names.length;
+        this.toSkip -= skipped;
+        // Pages read again only to reach where the failed one was do not spend this click's budget.
+        if (names.length > 0 || skipped === 0) pages++;
+        this.loaded.push(...names);
         // The last page says so: nothing more is asked of the registry, and the listing shows as complete.
         if (!next.value.more) this.exhausted = true;
       }

@@ -87,6 +87,21 @@ describe('A selection of several rows', () => {
     assert.equal(await digestAt(lab, 'mirror-moves/sel/a', 'x1'), shared, 'moved when asked');
   });
 
+  it('copies two selected images bound for one tag only once, saying why the other was left', async () => {
+    // Two platform rows carry no tag: both would go to :latest, and the second would replace the first.
+    const v1 = await child(api, await child(api, (await api.tree.getChildren())[0], 'apps/web'), 'v1');
+    const amd64 = await child(api, v1, 'linux/amd64');
+    const arm64 = await child(api, v1, 'linux/arm64/v8');
+    const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.copyTo', amd64, [amd64, arm64], {
+      destination: `${labHost}/mirror-platforms`,
+    });
+    assert.equal(summary.succeeded.length, 1, JSON.stringify(summary));
+    assert.equal(summary.skipped.length, 1, JSON.stringify(summary));
+    assert.match(summary.skipped[0]!.reason, /mirror-platforms\/apps\/web:latest is where .* goes too, and a tag holds one image/);
+    const first = summary.succeeded[0]!.split(' → ')[0]!;
+    assert.equal(await digestAt(lab, 'mirror-platforms/apps/web', 'latest'), first.slice(first.indexOf('@') + 1), 'the first one stays');
+  });
+
   it('pulls every selected image into one OCI layout, each under its name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pull-selection-'));
     const summary = await vscode.commands.executeCommand<SelectionSummary>('registryExplorer.pull', x1, [x1, y1], { dir });

@@ -19,6 +19,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
+import type { CopyEvent } from '../../src/core/operations/copy';
 import { pull, push } from '../../src/core/operations/transfer';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import {
@@ -232,7 +233,18 @@ describe('pull and push against real registries', function () {
     );
     assert.equal(sha256(await inspectRaw(target, 'pushed/files:v1')), result.root.digest);
     const back = join(work, 'files-back');
-    await pull(repo, 'v1', { kind: 'artifact-files', dir: back });
+    const events: CopyEvent[] = [];
+    await pull(repo, 'v1', { kind: 'artifact-files', dir: back }, { onProgress: (e) => events.push(e) });
+    // The progress knows its total and blob count before the bytes come, as for a layout pull.
+    const planned = events.filter((e) => e.type === 'planned');
+    assert.deepEqual(
+      planned.map((e) => [e.blobs, e.totalBytes]),
+      [[2, 12 + 70_000]],
+    );
+    assert.ok(events.indexOf(planned[0]!) < events.findIndex((e) => e.type === 'bytes'));
+    const last = events.filter((e) => e.type === 'bytes').at(-1);
+    assert.equal(last?.type === 'bytes' && last.doneBytes, 12 + 70_000);
+    assert.equal(events.filter((e) => e.type === 'blob' && e.state === 'copied').length, 2);
     assert.deepEqual(readFileSync(join(back, 'blob.bin')), readFileSync(join(dir, 'blob.bin')));
     assert.equal(readFileSync(join(back, 'values.yaml'), 'utf8'), 'replicas: 3\n');
   });

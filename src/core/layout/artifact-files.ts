@@ -223,6 +223,10 @@ export interface ExtractArtifactOptions {
   signal?: AbortSignal;
   /** Called as bytes are written (progress). */
   onBytes?(n: number): void;
+  /** Called once the checks passed, with the layers that will be written (progress: the total). */
+  onPlanned?(layers: Descriptor[]): void;
+  /** Called as each file is in place. */
+  onWritten?(layer: Descriptor): void;
   /** Replace files that already exist (default: refuse before writing anything). */
   overwrite?: boolean;
 }
@@ -266,11 +270,13 @@ async function writeArtifactFiles(
     planned.map((p) => p.target),
     options.overwrite === true,
   );
+  options.onPlanned?.(planned.map((p) => p.layer));
   const files: string[] = [];
   for (const { layer, title, target } of planned) {
     throwIfAborted(options.signal);
     await writeLayerFile(source, layer, title, target, options);
     files.push(target);
+    options.onWritten?.(layer);
   }
   return { files, skipped };
 }

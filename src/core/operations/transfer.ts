@@ -118,14 +118,20 @@ async function pullArtifactFiles(
       `${repository.name}@${root.digest} is an index, not an artifact with files: pull it to an OCI layout instead.`,
     );
   let transferred = 0;
-  const total = parsed.manifest.layers.reduce((sum, l) => sum + l.size, 0);
+  // The files to write, not every layer: an untitled layer is not written, so its bytes never arrive.
+  let total = 0;
   const extracted = await extractArtifactFiles(repository, parsed.manifest, dir, {
     overwrite,
     ...(options.signal ? { signal: options.signal } : {}),
+    onPlanned: (layers) => {
+      total = layers.reduce((sum, l) => sum + l.size, 0);
+      options.onProgress?.({ type: 'planned', blobs: layers.length, manifests: 0, totalBytes: total, root: parsed.descriptor });
+    },
     onBytes: (n) => {
       transferred += n;
       options.onProgress?.({ type: 'bytes', descriptor: root, n, doneBytes: transferred, totalBytes: total });
     },
+    onWritten: (layer) => options.onProgress?.({ type: 'blob', descriptor: layer, state: 'copied' }),
   });
   return {
     root: parsed.descriptor,

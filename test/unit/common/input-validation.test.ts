@@ -85,6 +85,12 @@ describe('input validation: references', () => {
     assert.equal(reference('redis:7'), undefined);
   });
 
+  it('says to leave out the scheme of a pasted URL instead of quoting a parser error about a port', () => {
+    for (const url of ['https://ghcr.io/org/app:1.0', 'http://localhost:5000/team/app', 'oci://registry.example.com/x']) {
+      assert.equal(reference(url), 'Leave out the scheme: a reference is registry/repository:tag, e.g. ghcr.io/team/app:1.0.', url);
+    }
+  });
+
   it('keeps the message short and on one line for very long or multi-line input', () => {
     const long = `ghcr.io/org/${'a'.repeat(5000)}B`;
     const message = reference(long)!;
@@ -95,6 +101,34 @@ describe('input validation: references', () => {
     assert.ok(reference(lines));
     const hostOnly = `${'a.'.repeat(400)}io:5000`;
     assertShowable(reference(hostOnly), hostOnly);
+  });
+});
+
+describe('input validation: where several images go', () => {
+  it('accepts a registry, a namespace or both, with trailing "/" ignored as the command ignores them', () => {
+    for (const ok of [
+      'registry.example.com/mirror',
+      'registry.example.com/mirror/',
+      'mirror',
+      'localhost:5000',
+      '[::1]:5000/backup',
+      '  team/x  ',
+    ]) {
+      assert.equal(validate.namespace(ok), undefined, ok);
+    }
+    assert.equal(validate.namespace('   '), undefined);
+  });
+
+  it('refuses a destination with a tag, uppercase or a scheme, without quoting text the user did not type', () => {
+    for (const bad of ['localhost:5000/backup:1', 'registry.example.com/Mirror', 'a//b']) {
+      const message = validate.namespace(bad);
+      assert.equal(
+        message,
+        'This is not a registry or namespace: use registry/namespace with lowercase names, e.g. registry.example.com/mirror.',
+        bad,
+      );
+    }
+    assert.match(validate.namespace('https://ghcr.io/org') ?? '', /^Leave out the scheme/);
   });
 });
 
@@ -157,6 +191,7 @@ describe('input validation properties', () => {
     fc.assert(
       fc.property(typed, fc.boolean(), (value, allowDigest) => {
         assertShowable(validate.reference(value, { allowDigest }), value);
+        assertShowable(validate.namespace(value), value);
         assertShowable(validate.host(value), value);
         assertShowable(validate.tag(value), value);
         assertShowable(validate.mediaType(value), value);
@@ -169,6 +204,8 @@ describe('input validation properties', () => {
     fc.assert(
       fc.property(typed, (value) => {
         if (value.trim() && validate.reference(value, { allowDigest: true }) === undefined) parseReference(value.trim());
+        const prefix = value.trim().replace(/\/+$/, '');
+        if (prefix && validate.namespace(value) === undefined) parseReference(`${prefix}/app:1`);
         if (value.trim() && validate.host(value) === undefined) parseRegistryLocation(value);
       }),
       { numRuns: 2000 },

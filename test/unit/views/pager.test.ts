@@ -29,6 +29,33 @@ describe('Pager', () => {
     assert.equal(state.requested, 1);
   });
 
+  it('after a page fails, the next click reads on from where it failed instead of calling the listing complete', async () => {
+    // A listing is an async generator: once it has thrown, every later next() says "done".
+    let failures = 1;
+    let started = 0;
+    const make = () =>
+      (async function* () {
+        started++;
+        yield { names: names(3, 'a'), more: true };
+        if (failures-- > 0) throw new Error('HTTP 500');
+        yield { names: names(3, 'b'), more: true };
+        yield { names: names(2, 'c'), more: false };
+      })();
+    const pager = new Pager(make, 3);
+    await pager.loadMore();
+    assert.deepEqual(pager.items, names(3, 'a'));
+    await assert.rejects(pager.loadMore(), /HTTP 500/);
+    assert.equal(pager.complete, false);
+    assert.equal(pager.started, true);
+    assert.equal(pager.hasMore(), true, 'Load more… stays');
+    await pager.loadMore();
+    assert.deepEqual(pager.items, [...names(3, 'a'), ...names(3, 'b')], 'no entry twice, none lost');
+    await pager.loadMore();
+    assert.deepEqual(pager.fetched, [...names(3, 'a'), ...names(3, 'b'), ...names(2, 'c')]);
+    assert.equal(pager.complete, true);
+    assert.equal(started, 2);
+  });
+
   it('fetches registry pages only as far as the display needs', async () => {
     const { state, make } = source([names(4, 'a'), names(4, 'b'), names(4, 'c'), names(4, 'd')]);
     const pager = new Pager(make, 6);
