@@ -13,6 +13,10 @@ export type Match<T> = (item: T) => boolean;
 export interface Page<T> {
   names: readonly T[];
   more: boolean;
+  /** Entries the source left out as not valid names (logged by the node, see PagedNode). */
+  leftOut?: number;
+  /** The source stopped before the registry's end (pages without end): why. The listing then shows as incomplete. */
+  cut?: string;
 }
 
 const everything = (): boolean => true;
@@ -21,6 +25,7 @@ export class Pager<T> {
   private readonly loaded: T[] = [];
   private shown = 0;
   private exhausted = false;
+  private cutShort = false;
   private pending: Promise<void> | undefined;
   private iterator: AsyncIterator<Page<T>> | undefined;
 
@@ -45,9 +50,9 @@ export class Pager<T> {
     return this.shown;
   }
 
-  /** Whether the registry's listing has been read to its end (its last page said no more follow). */
+  /** Whether the registry's listing has been read to its end (its last page said no more follow, and it was not cut). */
   get complete(): boolean {
-    return this.exhausted;
+    return this.exhausted && !this.cutShort;
   }
 
   get started(): boolean {
@@ -78,6 +83,8 @@ export class Pager<T> {
         this.loaded.push(...next.value.names);
         // The last page says so: nothing more is asked of the registry, and the listing shows as complete.
         if (!next.value.more) this.exhausted = true;
+        // Cut short: nothing more can be asked, but the count keeps its "+".
+        if (next.value.cut) this.cutShort = this.exhausted = true;
       }
     }
     // Short of the target when the page budget ran out: what matched shows, and the next click goes on.
