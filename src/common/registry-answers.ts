@@ -32,16 +32,31 @@ export interface AnswerSource {
   resolve(host: string, repository: string, reference: string, signal: AbortSignal): Promise<Descriptor>;
 }
 
-/** Answers from a session: every page of a tag listing (up to the limit), and HEAD-first resolution. */
-export function answerSourceFor(session: () => RegistrySession): AnswerSource {
+/**
+ * Answers from a session: every page of a tag listing (up to the limit, or until the core cuts a
+ * listing without end), and HEAD-first resolution. `note` gets, once per listing, how many names
+ * the registry listed that are not tags, and why a listing was cut.
+ */
+export function answerSourceFor(session: () => RegistrySession, note: (line: string) => void = () => undefined): AnswerSource {
   return {
     async listTags(host, repository, signal) {
       const tags: string[] = [];
-      for await (const page of session().registry(host).listTags(repository, { pageSize: 1000, signal })) {
-        tags.push(...page);
-        if (tags.length >= MAX_LISTED_TAGS) return { tags: tags.slice(0, MAX_LISTED_TAGS), complete: false };
+      let leftOut = 0;
+      let complete = true;
+      for await (const page of session().registry(host).tagPages(repository, { pageSize: 1000, signal })) {
+        tags.push(...page.names);
+        leftOut += page.leftOut ?? 0;
+        if (page.cut) {
+          note(`${host}/${repository}: ${page.cut}`);
+          complete = false;
+        }
+        if (tags.length >= MAX_LISTED_TAGS) {
+          complete = false;
+          break;
+        }
       }
-      return { tags, complete: true };
+      if (leftOut > 0) note(`${host}/${repository}: left out ${leftOut} of the tags the registry listed, as they are not valid tag names.`);
+      return { tags: complete ? tags : tags.slice(0, MAX_LISTED_TAGS), complete };
     },
     resolve: (host, repository, reference, signal) => session().registry(host).repository(repository).resolve(reference, signal),
   };

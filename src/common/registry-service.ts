@@ -75,7 +75,10 @@ export class RegistryService implements vscode.Disposable {
    */
   get answers(): RegistryAnswers {
     this.answersNow ??= new RegistryAnswers(
-      answerSourceFor(() => this.session),
+      answerSourceFor(
+        () => this.session,
+        (line) => this.log.warn(line),
+      ),
       answerPolicy(this.settingsNow),
     );
     return this.answersNow;

@@ -137,6 +137,7 @@ export type CoreErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UPLOAD_NOT_REPLAYABLE'
   | 'UPLOAD_OUT_OF_SYNC'
+  | 'UPLOAD_CHUNK_TOO_LARGE'
   // Local content: layouts, archives, artifact files, the file system
   | 'NOT_A_LAYOUT'
   | 'LAYOUT_BUSY'

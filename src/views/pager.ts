@@ -16,6 +16,10 @@ export type Match<T> = (item: T) => boolean;
 export interface Page<T> {
   names: readonly T[];
   more: boolean;
+  /** Entries the source left out as not valid names (logged by the node, see PagedNode). */
+  leftOut?: number;
+  /** The source stopped before the registry's end (pages without end): why. The listing then shows as incomplete. */
+  cut?: string;
 }
 
 const everything = (): boolean => true;
@@ -24,6 +28,7 @@ export class Pager<T> {
   private readonly loaded: T[] = [];
   private shown = 0;
   private exhausted = false;
+  private cutShort = false;
   private pending: Promise<void> | undefined;
   private iterator: AsyncIterator<Page<T>> | undefined;
   /** Entries to pass over at the start of a listing started again (see {@link fill}). */
@@ -51,9 +56,9 @@ export class Pager<T> {
     return this.shown;
   }
 
-  /** Whether the registry's listing has been read to its end (its last page said no more follow). */
+  /** Whether the registry's listing has been read to its end (its last page said no more follow, and it was not cut). */
   get complete(): boolean {
-    return this.exhausted;
+    return this.exhausted && !this.cutShort;
   }
 
   /** Whether a first load was asked for (it stays true when a later page fails). */
@@ -102,6 +107,8 @@ export class Pager<T> {
         this.loaded.push(...names);
         // The last page says so: nothing more is asked of the registry, and the listing shows as complete.
         if (!next.value.more) this.exhausted = true;
+        // Cut short: nothing more can be asked, but the count keeps its "+".
+        if (next.value.cut) this.cutShort = this.exhausted = true;
       }
     }
     // Short of the target when the page budget ran out: what matched shows, and the next click goes on.

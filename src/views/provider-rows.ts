@@ -120,7 +120,7 @@ export async function* repositoryListing(
         names.push(repository.name);
       }
       // A vendor API that does not say whether more follow is read once more, when the tree wants more.
-      yield { names, more: page.more ?? true };
+      yield { names, more: page.more ?? true, ...(page.leftOut ? { leftOut: page.leftOut } : {}), ...(page.cut ? { cut: page.cut } : {}) };
     }
   } catch (err) {
     if (pinned.length > 0 && (err as { code?: string }).code === 'CATALOG_UNSUPPORTED') return;

@@ -61,6 +61,7 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       nestedRepositories: () => this.service.settings.nestedRepositories,
       changed: (node) => this.redraws.redraw(node),
       drawn: (node) => this.redraws.drawn(node),
+      note: (line) => this.log.warn(line),
       describe: (err, doing) => this.describe(err, doing),
       registryFailed: (host, err) => {
         if (meansRegistryDown((err as { code?: string } | undefined)?.code))

@@ -251,3 +251,23 @@ export function validateRepositoryName(name: string): void {
 export function validateTag(tag: string): void {
   checkTag(tag, 0, tag.length, failer(tag, 'tag', CODE));
 }
+
+/** Whether `name` is a repository path by the grammar above (what a listing's entries are checked against). */
+export function isRepositoryName(name: string): boolean {
+  try {
+    validateRepositoryName(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `tag` is a tag by the grammar above (what a listing's entries are checked against). */
+export function isTag(tag: string): boolean {
+  try {
+    validateTag(tag);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -40,7 +40,7 @@ export class DistributionProvider implements ProviderClient {
       for await (const page of this.ctx.registry.repositoryPages(options))
         yield Object.assign(
           page.names.map((name) => ({ name })),
-          { more: page.more },
+          { more: page.more, ...(page.leftOut ? { leftOut: page.leftOut } : {}), ...(page.cut ? { cut: page.cut } : {}) },
         );
     } catch (err) {
       throw this.withCloudCommand(err);

@@ -116,7 +116,13 @@ export interface UntaggedManifestListing {
 export type UntaggedListing = UntaggedManifestListing[] & { note?: string };
 
 /** A page of repositories; `more: false` when the provider knows no page follows (the registry's last `_catalog` page). */
-export type RepositoryPage = RepositoryDetails[] & { more?: boolean };
+export type RepositoryPage = RepositoryDetails[] & {
+  more?: boolean;
+  /** Names the registry listed that are not repository names, left out (see ListingPage.leftOut). */
+  leftOut?: number;
+  /** The listing stopped before its end (see ListingPage.cut): why. */
+  cut?: string;
+};
 
 export interface ProviderClient {
   readonly info: ProviderInfo;

@@ -7,7 +7,7 @@
  */
 import type { Credential } from '../credentials/types';
 import { CoreError, RateLimitError, type CoreErrorCode } from '../errors';
-import { validateRepositoryName } from '../name/reference';
+import { isRepositoryName as isValidRepositoryName } from '../name/reference';
 import { header } from '../registry/endpoint-client';
 import type { ApiChannel } from '../registry/api-channel';
 import { quoteRegistryText } from '../text/registry-text';
@@ -240,13 +240,7 @@ export function time(value: unknown): number | undefined {
 
 /** Whether a name the vendor sent is a repository name references can use (anything else is not listed). */
 export function isRepositoryName(name: unknown): name is string {
-  if (typeof name !== 'string') return false;
-  try {
-    validateRepositoryName(name);
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof name === 'string' && isValidRepositoryName(name);
 }
 
 /** A web page an answer names, kept only when it is on the vendor's own site (`origin`): never a URL elsewhere the answer makes up. */

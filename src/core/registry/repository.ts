@@ -30,10 +30,15 @@ export interface ReferrersOptions {
 export interface ReferrersResult {
   referrers: Descriptor[];
   source: 'api' | 'tag-schema';
+  /** The registry listed more than MAX_REFERRERS, or more pages than MAX_REFERRER_PAGES: the list holds the first ones. */
+  cut?: true;
 }
 
 /** Listings of referrers larger than this are cut (a hostile registry could page forever). */
 const MAX_REFERRER_PAGES = 100;
+
+/** Referrers kept of one subject at most, across pages: each page may hold 4 MiB of them (tens of thousands). */
+export const MAX_REFERRERS = 10_000;
 
 export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   readonly name: string;
@@ -353,7 +358,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
    */
   async referrers(digest: string, options: ReferrersOptions = {}): Promise<ReferrersResult> {
     const fromApi = await this.referrersFromApi(digest, options);
-    if (fromApi) return { referrers: fromApi, source: 'api' };
+    if (fromApi) return { referrers: fromApi.found, source: 'api', ...(fromApi.cut ? { cut: true } : {}) };
     const tag = referrersTagFor(digest);
     let index: ParsedManifest;
     try {
@@ -367,7 +372,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     return { referrers: filterArtifactType(entries, options.artifactType), source: 'tag-schema' };
   }
 
-  private async referrersFromApi(digest: string, options: ReferrersOptions): Promise<Descriptor[] | undefined> {
+  private async referrersFromApi(digest: string, options: ReferrersOptions): Promise<{ found: Descriptor[]; cut: boolean } | undefined> {
     const [endpoint] = await this.endpointsFor('referrers');
     let url: URL | undefined = endpoint!.url(`/${this.repository}/referrers/${digest}`, { artifactType: options.artifactType });
     const found: Descriptor[] = [];
@@ -390,14 +395,17 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       }
       const bytes = await readLimited(res, MAX_MANIFEST_BYTES, `the referrers of ${digest}`);
       const parsed = parseManifest(bytes, digestOf(bytes), contentType, `the referrers list of ${digest}`);
-      if (parsed.kind === 'index') found.push(...parsed.index.manifests);
+      if (parsed.kind === 'index') found.push(...parsed.index.manifests.slice(0, MAX_REFERRERS + 1 - found.length));
       filtered ||= /artifactType/i.test(header(res, 'oci-filters-applied') ?? '');
       const next = nextPageUrl(header(res, 'link'), res.url.href);
       const checked =
         next === undefined ? undefined : requireRegistryUrl(next, res.url, 'next-page', this.router.host, `the referrers of ${digest}`);
       url = checked && sameOrigin(checked, res.url) ? checked : undefined;
+      if (found.length > MAX_REFERRERS) break;
     }
-    return filtered ? found : filterArtifactType(found, options.artifactType);
+    const cut = found.length > MAX_REFERRERS || url !== undefined;
+    const kept = found.slice(0, MAX_REFERRERS);
+    return { found: filtered ? kept : filterArtifactType(kept, options.artifactType), cut };
   }
 
   /** Adds `referrer` to the subject's `sha256-<hex>` index tag (creating it when absent). */

@@ -15,13 +15,24 @@ import type { HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 
 export interface UploadOptions {
-  /** Bytes per PATCH; 0 or absent means one monolithic PUT. Raised to the registry's OCI-Chunk-Min-Length. */
+  /** Bytes per PATCH; 0 or absent means one monolithic PUT. Raised to the registry's OCI-Chunk-Min-Length within bounds (chunkSizeFor). */
   chunkSize?: number;
   signal?: AbortSignal;
 }
 
 /** A chunked upload's default chunk when a 413 forced chunks and the user set none. */
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+
+/**
+ * The largest OCI-Chunk-Min-Length honoured. Each chunk is held in memory until the registry
+ * confirms it (to resend it after a 416), so the registry's minimum is memory the client spends:
+ * registries ask for a few MiB at most, and one asking for more (10^13 bytes was seen) would have a
+ * whole blob buffered. Above this the upload fails unless the whole blob fits in one such chunk.
+ */
+export const MAX_HONOURED_MIN_CHUNK = 64 * 1024 * 1024;
+
+/** The largest chunk ever sent, whatever was asked: far below the 4 GiB a Buffer can hold. */
+export const MAX_CHUNK_SIZE = 1024 * 1024 * 1024;
 
 /** Times one chunk is re-sent after the registry lost it (416 or a dropped connection). */
 const CHUNK_ATTEMPTS = 3;
@@ -60,12 +71,13 @@ export async function uploadBlob(
     content.destroy();
     throw err;
   }
-  const minChunk = Number(header(start, 'oci-chunk-min-length')) || 0;
+  const minChunk = Math.min(Number(header(start, 'oci-chunk-min-length')) || 0, Number.MAX_SAFE_INTEGER);
   try {
     if (!options.chunkSize) {
       await putMonolithic(endpoint, location, descriptor, content, scopes, what, options.signal);
     } else {
-      location = await patchChunks(endpoint, location, content, Math.max(options.chunkSize, minChunk), scopes, what, options.signal);
+      const chunkSize = chunkSizeFor(options.chunkSize, minChunk, descriptor.size, endpoint.host, what);
+      location = await patchChunks(endpoint, location, content, chunkSize, scopes, what, options.signal);
       await finish(endpoint, location, descriptor, scopes, what, options.signal);
     }
   } catch (err) {
@@ -76,6 +88,28 @@ export async function uploadBlob(
       .catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The chunk to send: the one asked for, raised to the registry's OCI-Chunk-Min-Length when that is
+ * at most MAX_HONOURED_MIN_CHUNK, or to a single chunk holding a blob no larger than that (the last
+ * chunk may be shorter than the minimum); never over MAX_CHUNK_SIZE.
+ * @throws CoreError `UPLOAD_CHUNK_TOO_LARGE` when the registry's minimum would hold more of the blob in memory.
+ */
+export function chunkSizeFor(asked: number, registryMinimum: number, blobSize: number, host: string, what: string): number {
+  const chunk = Math.min(asked, MAX_CHUNK_SIZE);
+  if (!(registryMinimum > chunk)) return chunk;
+  if (registryMinimum <= MAX_HONOURED_MIN_CHUNK) return registryMinimum;
+  if (blobSize <= MAX_HONOURED_MIN_CHUNK) return MAX_HONOURED_MIN_CHUNK;
+  throw new CoreError(
+    'UPLOAD_CHUNK_TOO_LARGE',
+    `${host} asks for upload chunks of at least ${mebibytes(registryMinimum)} (OCI-Chunk-Min-Length), more than the ${mebibytes(MAX_HONOURED_MIN_CHUNK)} this client holds in memory for one chunk, so ${what} (${mebibytes(blobSize)}) was not sent: if chunks were asked for, send it in one request instead; otherwise ask the registry's operator to lower that minimum or to accept larger requests.`,
+  );
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${mib >= 10 ? Math.round(mib) : Math.round(mib * 10) / 10} MiB`;
 }
 
 async function putMonolithic(

@@ -172,6 +172,7 @@ export class HttpTransport {
           ...(req.method === 'HEAD' ? { reset: false } : {}),
         },
         req.signal,
+        options.headersTimeoutMs ?? 30_000,
         (headers) => {
           const announced = Number(headers['content-length']);
           return {
@@ -350,10 +351,11 @@ function dispatchRequest(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal | undefined,
+  headersTimeoutMs: number,
   bodyContext: (headers: Record<string, string | string[] | undefined>) => ResponseBodyContext,
 ): Promise<DispatchedResponse> {
   return new Promise<DispatchedResponse>((resolve, reject) => {
-    const handler = new ResponseHandler(resolve, reject, signal, bodyContext);
+    const handler = new ResponseHandler(resolve, reject, signal, headersTimeoutMs, bodyContext);
     // A request body that fails is the request's failure (undici listens too, once it writes it).
     if (isStreamBody(options.body)) options.body.on('error', (err: unknown) => handler.onError(err));
     try {
@@ -376,11 +378,15 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
   private settled = false;
   private failed = false;
   private readonly removeAbortListener: () => void;
+  /** Informational answers so far, and the deadline for the real one that the first of them starts. */
+  private informational = 0;
+  private finalAnswerDeadline: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly resolve: (res: DispatchedResponse) => void,
     private readonly reject: (err: unknown) => void,
     private readonly signal: AbortSignal | undefined,
+    private readonly headersTimeoutMs: number,
     private readonly bodyContext: (headers: Record<string, string | string[] | undefined>) => ResponseBodyContext,
   ) {
     const onAbort = (): void => this.cancel();
@@ -407,8 +413,19 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[] | string[] | null, resume: () => void): boolean {
-    // 1xx answers (100 Continue) come before the real one.
-    if (statusCode < 200) return true;
+    // 1xx answers (100 Continue, 103 Early Hints) come before the real one. undici restarts its
+    // headers timer at each, so a registry sending them without end would hold the request forever:
+    // the real answer must come within the headers time limit of the first, and after a few of them.
+    if (statusCode < 200) {
+      this.informational++;
+      if (this.informational > MAX_INFORMATIONAL_ANSWERS) this.abortRequest?.(new undiciErrors.HeadersTimeoutError());
+      else if (this.informational === 1) {
+        this.finalAnswerDeadline = setTimeout(() => this.abortRequest?.(new undiciErrors.HeadersTimeoutError()), this.headersTimeoutMs);
+        this.finalAnswerDeadline.unref();
+      }
+      return true;
+    }
+    clearTimeout(this.finalAnswerDeadline);
     const headers = parseHeaders(rawHeaders ?? []) as Record<string, string | string[] | undefined>;
     const abort = this.abortRequest;
     this.body = new ResponseBody(this.bodyContext(headers), { resume, abort: () => abort?.() });
@@ -428,6 +445,7 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
   }
 
   onError(err: unknown): void {
+    clearTimeout(this.finalAnswerDeadline);
     if (this.failed) return;
     this.failed = true;
     if (!this.settled) {
@@ -439,6 +457,9 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
     }
   }
 }
+
+/** More informational answers than any registry sends for one request (a 100 Continue, an Early Hints or two). */
+const MAX_INFORMATIONAL_ANSWERS = 8;
 
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;

@@ -340,9 +340,11 @@ export class ReferrersNode implements ExplorerNode {
 
   async children(): Promise<ExplorerNode[]> {
     try {
-      const { referrers } = await this.ctx.repository(this.place.client, this.place.name).referrers(this.subject);
+      const { referrers, cut } = await this.ctx.repository(this.place.client, this.place.name).referrers(this.subject);
       if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
-      return referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
+      const nodes: ExplorerNode[] = referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
+      if (cut) nodes.push(new MessageNode(this, `Only the first ${referrers.length} referrers are shown: the registry lists more.`));
+      return nodes;
     } catch (err) {
       const message = this.ctx.describe(err, `listing referrers of ${this.subject}`);
       this.ctx.registryFailed(this.place.host, err);

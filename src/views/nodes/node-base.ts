@@ -32,6 +32,8 @@ export interface TreeContext {
   changed(node?: ExplorerNode): void;
   /** VS Code drew `node` (a row with its own URI says so; the tree gives one to the others that need it). */
   drawn(node: ExplorerNode): void;
+  /** Writes a line to the log (what a registry's listing left out, or why it was cut). */
+  note(line: string): void;
   /** Turns any failure into the sentence shown in the tree; the details go to the log. */
   describe(err: unknown, doing: string): string;
   /**

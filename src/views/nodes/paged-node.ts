@@ -78,7 +78,7 @@ export abstract class PagedNode implements ExplorerNode {
 
   async children(): Promise<ExplorerNode[]> {
     try {
-      this.pager ??= new Pager(() => this.listing(), this.ctx.pageSize());
+      this.pager ??= new Pager(() => this.noted(this.listing()), this.ctx.pageSize());
       if (!this.pager.started) {
         this.countRequests();
         await this.pager.loadMore(this.matcher());
@@ -91,6 +91,31 @@ export abstract class PagedNode implements ExplorerNode {
       this.pager = undefined;
       return this.failureChildren(err);
     }
+  }
+
+  /** What the listing is of, for the log: the registry's host, or `host/repository`. */
+  protected get listingLabel(): string {
+    return this.host;
+  }
+
+  /** The listing, logging once the names its pages left out, and why it was cut. */
+  private noted(pages: AsyncIterator<Page<string>>): AsyncIterator<Page<string>> {
+    let leftOutLogged = false;
+    return {
+      next: async () => {
+        const page = await pages.next();
+        if (page.done) return page;
+        const { leftOut, cut } = page.value;
+        if (leftOut && !leftOutLogged) {
+          leftOutLogged = true;
+          this.ctx.note(
+            `${this.listingLabel}: left out ${leftOut} of the ${this.noun} the registry listed, as they are not valid names (later pages may have more).`,
+          );
+        }
+        if (cut) this.ctx.note(`${this.listingLabel}: ${cut}`);
+        return page;
+      },
+    };
   }
 
   /** Children for `names` (all fetched so far), with "Load more…" when `pager` has more. */

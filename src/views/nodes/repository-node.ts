@@ -70,6 +70,10 @@ export class RepositoryNode extends PagedNode {
     return item;
   }
 
+  protected override get listingLabel(): string {
+    return this.reference;
+  }
+
   protected countRequests(): void {
     this.ctx.countRequests(this.place.host, this.name);
   }

@@ -56,6 +56,21 @@ describe('Pager', () => {
     assert.equal(started, 2);
   });
 
+  it('a listing the core cut short: nothing more is asked, and it never shows as complete', async () => {
+    let requested = 0;
+    const cutShort = async function* () {
+      requested++;
+      yield { names: names(3), more: true };
+      requested++;
+      yield { names: [], more: false, cut: 'the registry kept linking to empty pages' };
+    };
+    const pager = new Pager(() => cutShort()[Symbol.asyncIterator](), 10);
+    await pager.loadMore();
+    assert.equal(requested, 2);
+    assert.equal(pager.complete, false);
+    assert.equal(pager.hasMore(), false);
+  });
+
   it('fetches registry pages only as far as the display needs', async () => {
     const { state, make } = source([names(4, 'a'), names(4, 'b'), names(4, 'c'), names(4, 'd')]);
     const pager = new Pager(make, 6);

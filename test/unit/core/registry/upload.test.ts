@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { RegistryError } from '../../../../src/core/errors';
 import { digestOf } from '../../../../src/core/oci/digest';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
-import { uploadBlob } from '../../../../src/core/registry/upload';
+import { chunkSizeFor, uploadBlob } from '../../../../src/core/registry/upload';
 import type { HttpTransport } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
 import { endpointClient, scriptedServerPerTest, type Answer, type Seen, type ScriptedServer } from './scripted-server';
@@ -152,6 +152,40 @@ describe('uploadBlob', () => {
       server.seen.filter((r) => r.method === 'PATCH').map((r) => r.headers['content-range']),
       ['0-7', '8-9'],
     );
+  });
+
+  it('chunked: a registry minimum over 64 MiB fails before any PATCH when the blob is larger, and cancels the session', async () => {
+    // One asked for 10^13 bytes and had a whole 512 MiB blob buffered for one PATCH.
+    server.script = chunkedRegistry({ minChunk: 10 ** 13 });
+    const claimed = { ...descriptor, size: 65 * 1024 * 1024 };
+    const stream = content();
+    await rejectsWithCode(
+      uploadBlob(client(), 'app', claimed, stream, { chunkSize: 2 }),
+      'UPLOAD_CHUNK_TOO_LARGE',
+      /asks for upload chunks of at least 9536743 MiB \(OCI-Chunk-Min-Length\), more than the 64 MiB this client holds in memory for one chunk, so blob sha256:[0-9a-f]{64} in app \(65 MiB\) was not sent: if chunks were asked for, send it in one request instead;/,
+    );
+    assert.ok(stream.destroyed);
+    assert.deepEqual(
+      server.seen.map((r) => r.method),
+      ['POST', 'DELETE'],
+    );
+  });
+
+  it('chunked: a registry minimum over 64 MiB still takes a blob no larger than that, in one PATCH', async () => {
+    server.script = chunkedRegistry({ minChunk: 10 ** 13 });
+    await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 2 });
+    assert.deepEqual(
+      server.seen.filter((r) => r.method === 'PATCH').map((r) => r.headers['content-range']),
+      ['0-9'],
+    );
+  });
+
+  it('never holds a chunk over 1 GiB, whatever was asked for', () => {
+    const GiB = 1024 ** 3;
+    assert.equal(chunkSizeFor(8 * GiB, 0, 16 * GiB, 'r.example', 'blob'), GiB);
+    assert.equal(chunkSizeFor(8 * GiB, 512 * 1024 * 1024, 16 * GiB, 'r.example', 'blob'), GiB);
+    assert.throws(() => chunkSizeFor(8 * GiB, 2 * GiB, 16 * GiB, 'r.example', 'blob'), { code: 'UPLOAD_CHUNK_TOO_LARGE' });
+    assert.equal(chunkSizeFor(4, 32 * 1024 * 1024, 16 * GiB, 'r.example', 'blob'), 32 * 1024 * 1024);
   });
 
   it('chunks a stream of many small pieces into exact sizes', async () => {

@@ -283,6 +283,32 @@ describe('HttpTransport connections, signals and forwarding proxies', () => {
     }
   });
 
+  // undici restarts its headers timer at each 1xx: a stream of 103s held a request forever.
+  for (const [what, everyMs, limitMs] of [
+    ['many informational answers come quickly', 50, 10_000],
+    ['informational answers keep coming, each within the time limit', 600, 1_000],
+  ] as const) {
+    it(`says TIMEOUT when ${what} and the real answer never does`, async () => {
+      const hinting = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.once('data', () => {
+          const timer = setInterval(() => socket.write('HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n'), everyMs);
+          socket.on('close', () => clearInterval(timer));
+        });
+      });
+      await new Promise<void>((resolve) => hinting.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = new URL(`http://127.0.0.1:${(hinting.address() as net.AddressInfo).port}/`);
+        const started = Date.now();
+        const sending = transport.send({ method: 'GET', url, connection: { headersTimeoutMs: limitMs } });
+        await rejectsWithCode(sending, 'TIMEOUT', /did not answer in time/);
+        assert.ok(Date.now() - started < 4000, `failed after ${Date.now() - started} ms`);
+      } finally {
+        hinting.close();
+      }
+    });
+  }
+
   it('fails a request whose body stream fails before it is sent, as the request’s failure', async () => {
     server.script = () => ({ status: 201 });
     const body = new Readable({ read: () => undefined });
