@@ -65,6 +65,8 @@ export function repositoryTooltipLines(details: RepositoryDetails | undefined): 
   if (details.visibility) lines.push(`Visibility: ${details.visibility}`);
   if (details.pullCount !== undefined) lines.push(`Pulls: ${details.pullCount.toLocaleString('en-US')}`);
   if (details.tagCount !== undefined) lines.push(`Tags: ${details.tagCount}`);
+  if (details.versionCount !== undefined) lines.push(`Versions: ${details.versionCount} (every manifest, tagged or not)`);
+  if (details.artifactCount !== undefined) lines.push(`Artifacts: ${details.artifactCount}`);
   return lines;
 }
 

@@ -203,7 +203,7 @@ describe('Quay and Harbor providers against their contract servers', function ()
         description: 'Team app',
         lastPush: Date.parse('2026-11-20T00:00:00Z'),
         pullCount: 3,
-        tagCount: 1,
+        artifactCount: 1,
         webUrl: 'https://harbor.test/harbor/projects/2/repositories/app',
       });
       assert.equal(

@@ -96,6 +96,10 @@ describe('views/provider-rows', () => {
       'Last push: 1970-01-01T00:00:00.000Z',
       'Tags: 3',
     ]);
+    // GitHub's version_count and Harbor's artifact_count count manifests (platform images,
+    // attestations, untagged ones), not tags: each is named for what it counts.
+    assert.deepEqual(repositoryTooltipLines({ name: 'o/a', versionCount: 10 }), ['Versions: 10 (every manifest, tagged or not)']);
+    assert.deepEqual(repositoryTooltipLines({ name: 'o/a', artifactCount: 4 }), ['Artifacts: 4']);
     assert.equal(pullLimitNote({ limit: 100, remaining: 76, windowSeconds: 21600, seenAt: now }), '76/100 pulls left');
   });
 });
