@@ -65,6 +65,8 @@ export function repositoryTooltipLines(details: RepositoryDetails | undefined): 
   if (details.visibility) lines.push(`Visibility: ${details.visibility}`);
   if (details.pullCount !== undefined) lines.push(`Pulls: ${details.pullCount.toLocaleString('en-US')}`);
   if (details.tagCount !== undefined) lines.push(`Tags: ${details.tagCount}`);
+  if (details.versionCount !== undefined) lines.push(`Versions: ${details.versionCount} (every manifest, tagged or not)`);
+  if (details.artifactCount !== undefined) lines.push(`Artifacts: ${details.artifactCount}`);
   return lines;
 }
 
@@ -146,10 +148,21 @@ function ago(time: number, now: number): string {
   return 'just now';
 }
 
+const UNITS: [number, string][] = [
+  [1e3, 'k'],
+  [1e6, 'M'],
+  [1e9, 'B'],
+];
+
+/** "1.2k", "999k", "1M": one decimal under 10 of a unit; a count that rounds to 1000 of one unit is said in the next ("1M", not "1000k"). */
 function compact(n: number): string {
   if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0).replace(/\.0$/, '')}k`;
-  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0).replace(/\.0$/, '')}M`;
+  for (const [i, [size, unit]] of UNITS.entries()) {
+    const value = n / size;
+    const rounded = value.toFixed(value < 10 ? 1 : 0);
+    if (Number(rounded) < 1000 || i === UNITS.length - 1) return `${rounded.replace(/\.0$/, '')}${unit}`;
+  }
+  return String(n);
 }
 
 function formatDuration(seconds: number): string {

@@ -2,7 +2,7 @@
 // AWS CLI's profile in the environment and the docker-credential-ecr-login and
 // docker-credential-gcloud helpers (lab stand-ins) on the PATH and in Docker's config.json, the
 // registry added by name, its repositories listed through the vendor's API (ECR's
-// DescribeRepositories, Artifact Registry's dockerImages.list), browsed to a tag opened in the
+// DescribeRepositories, Artifact Registry's packages.list), browsed to a tag opened in the
 // inspector. Screenshots 77–82. Its own file, apart from the other providers' path.
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

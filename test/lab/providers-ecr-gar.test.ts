@@ -3,7 +3,7 @@
 // a lab registry: ECR's DescribeRepositories signed with Signature Version 4 (checked for real by
 // the server) with the AWS credentials the user's tools set up (environment, shared files with
 // AWS_PROFILE, credential_process, an SSO profile through the AWS CLI), paged by nextToken; and
-// Artifact Registry's dockerImages.list with the access token the docker-credential-gcloud helper
+// Artifact Registry's packages.list with the access token the docker-credential-gcloud helper
 // hands out, over the projects Resource Manager lists, paged by pageToken. Failures name what is
 // missing: no credentials, an expired token, the ecr:DescribeRepositories permission.
 import { strict as assert } from 'node:assert';
@@ -74,9 +74,16 @@ describe('ECR and Artifact Registry: listing through the vendors’ APIs', funct
       projects: [{ id: 'my-project' }, { id: 'other-project', refused: true }, { id: 'side-project' }],
       maxPage: 1,
       images: [
-        // Two digests of one image: listed once.
-        { project: 'my-project', repository: 'images', image: 'app', digest: DIGEST('a1'), tags: ['1.0'], ...place },
-        { project: 'my-project', repository: 'images', image: 'app', digest: DIGEST('a2'), tags: [], ...place },
+        // Four digests of one image (CI pushes): one package, listed once, on one page of its own.
+        ...['a1', 'a2', 'a3', 'a4'].map((seed, i) => ({
+          project: 'my-project',
+          repository: 'images',
+          image: 'app',
+          digest: DIGEST(seed),
+          tags: i === 0 ? ['1.0'] : [],
+          uploaded: new Date(Date.UTC(2026, 10, 1 + i)),
+          ...place,
+        })),
         { project: 'my-project', repository: 'images', image: 'tools/lint', digest: DIGEST('l1'), tags: ['2'], ...place },
         { project: 'side-project', repository: 'web', image: 'site', digest: DIGEST('s1'), tags: ['3'], ...place },
         {
@@ -261,18 +268,24 @@ describe('ECR and Artifact Registry: listing through the vendors’ APIs', funct
   const gcloudHelper = (host: string, token = GAR_TOKEN): string =>
     `#!/bin/sh\ncat >/dev/null\nprintf '{"ServerURL":"%s","Username":"_dcgcloud_token","Secret":"${token}"}' "${host}"\n`;
 
-  it('Artifact Registry: lists the images of the projects Resource Manager names, through dockerImages.list, page by page', async () => {
+  it('Artifact Registry: lists the images of the projects Resource Manager names, through packages.list, page by page', async () => {
     const s = session({
       dockerConfig: { credHelpers: { [clouds.garHost]: 'gcloud' } },
       programs: { 'docker-credential-gcloud': gcloudHelper(clouds.garHost) },
     });
     const provider = createProviderClient(s.registry(clouds.garHost), s.apiChannel());
     assert.equal(provider.info.id, 'gar');
-    const names = repositoryNames(await pagesOf(provider.listRepositories()));
-    assert.deepEqual(names, ['my-project/images/app', 'my-project/images/tools/lint', 'side-project/web/site'], 'each image once');
+    const pages = await pagesOf(provider.listRepositories());
+    assert.deepEqual(
+      pages.map((p) => p.map((r) => r.name)),
+      [['my-project/images/app'], ['my-project/images/tools/lint'], ['side-project/web/site']],
+      'each image once, a page (of one, the most this server sends) per image whatever its number of digests',
+    );
+    assert.equal(pages[0]![0]!.lastPush, Date.UTC(2026, 10, 4), 'the package’s updateTime: its latest push');
     assert.deepEqual(provider.skipped, ['other-project'], 'a project whose Artifact Registry refuses is skipped and named');
     assert.ok(google.server.count('cloudresourcemanager.googleapis.com', /pageToken=/) >= 1, 'projects were paged');
-    assert.ok(google.server.count('artifactregistry.googleapis.com', /dockerImages\?.*pageToken=/) >= 1, 'images were paged');
+    assert.ok(google.server.count('artifactregistry.googleapis.com', /\/packages\?.*pageToken=/) >= 1, 'images were paged');
+    assert.equal(google.server.count('artifactregistry.googleapis.com', /\/dockerImages/), 0, 'no request per digest');
     assert.equal(clouds.server.count(clouds.garHost, /_catalog/), 0);
     // What it lists opens through the registry with the same helper.
     const manifest = await s.registry(clouds.garHost).repository('my-project/images/app').getManifest('1.0');
@@ -288,7 +301,7 @@ describe('ECR and Artifact Registry: listing through the vendors’ APIs', funct
     const names = repositoryNames(await pagesOf(provider.listRepositories()));
     assert.deepEqual(names, ['my-project/legacy']);
     assert.equal(
-      google.server.count('artifactregistry.googleapis.com', /\/projects\/my-project\/locations\/us\/repositories\/gcr\.io\/dockerImages/),
+      google.server.count('artifactregistry.googleapis.com', /\/projects\/my-project\/locations\/us\/repositories\/gcr\.io\/packages/),
       1,
     );
   });

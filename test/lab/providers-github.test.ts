@@ -103,6 +103,8 @@ describe('GHCR provider against GitHub’s contract server', function () {
     assert.equal(app.visibility, 'private');
     assert.equal(app.description, 'The app');
     assert.equal(app.lastPush, Date.parse('2026-11-20T10:00:00Z'));
+    assert.equal(app.versionCount, 1, 'version_count: the package’s versions (every manifest), not its tags');
+    assert.equal(app.tagCount, undefined);
     assert.equal(app.webUrl, 'https://github.com/users/octocat/packages/container/package/app');
     assert.equal(client.webPage({ repository: 'octocat/app' }), 'https://github.com/users/octocat/packages/container/package/app');
   });

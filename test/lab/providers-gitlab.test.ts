@@ -97,6 +97,7 @@ describe('GitLab provider against GitLab’s contract server', function () {
     assert.equal(app.tagCount, 3);
     assert.equal(app.visibility, 'private');
     assert.equal(app.webUrl, 'https://gitlab.com/team/app/container_registry/11');
+    assert.equal(pages[1]![0]!.visibility, 'private', 'a public project whose registry is private (members only)');
     assert.equal(await client.account(), 'gitty');
     assert.ok(
       gitlab.server.seen.every((r) => r.host !== 'gitlab.com' || !r.path.startsWith('/api/') || r.signedIn),

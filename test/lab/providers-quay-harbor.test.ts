@@ -132,7 +132,7 @@ describe('Quay and Harbor providers against their contract servers', function ()
         'one request per page; an application repository is no image',
       );
       assert.ok(
-        quay.server.count('quay.io', /^\/api\/v1\/repository\?namespace=quayuser&last_modified=true&next_page=/) === 2,
+        quay.server.count('quay.io', /^\/api\/v1\/repository\?namespace=quayuser&public=true&last_modified=true&next_page=/) === 2,
         'the next_page token was followed',
       );
       const app = pages[0]![0]!;
@@ -157,6 +157,16 @@ describe('Quay and Harbor providers against their contract servers', function ()
         (await pagesOf(anonymous.listRepositories())).flat().map((r) => r.name),
         ['others/open'],
       );
+    });
+
+    it('lists the public repositories of another namespace named in settings when signed in', async () => {
+      const { client: signedIn } = client('quay.io', login, { namespaces: ['others'] });
+      const names = (await pagesOf(signedIn.listRepositories())).flat().map((r) => r.name);
+      assert.ok(
+        names.includes('others/open'),
+        `Quay lists another namespace's public repository only with public=true: ${names.join(', ')}`,
+      );
+      assert.ok(!names.includes('others/secret'), 'a private repository the user holds no permission on');
     });
 
     it('names the scope a token lacks, and a revoked token', async () => {
@@ -193,7 +203,7 @@ describe('Quay and Harbor providers against their contract servers', function ()
         description: 'Team app',
         lastPush: Date.parse('2026-11-20T00:00:00Z'),
         pullCount: 3,
-        tagCount: 1,
+        artifactCount: 1,
         webUrl: 'https://harbor.test/harbor/projects/2/repositories/app',
       });
       assert.equal(

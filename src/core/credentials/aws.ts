@@ -64,8 +64,9 @@ export async function findAwsCredentials(options: AwsLookupOptions): Promise<Aws
       source: 'the environment (AWS_ACCESS_KEY_ID)',
     };
   const profile = env.AWS_PROFILE?.trim() || env.AWS_DEFAULT_PROFILE?.trim() || 'default';
-  const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE?.trim() || join(options.homedir, '.aws', 'credentials');
-  const configFile = env.AWS_CONFIG_FILE?.trim() || join(options.homedir, '.aws', 'config');
+  const named = (value: string | undefined) => (value?.trim() ? expandPath(value.trim(), options) : undefined);
+  const credentialsFile = named(env.AWS_SHARED_CREDENTIALS_FILE) || join(options.homedir, '.aws', 'credentials');
+  const configFile = named(env.AWS_CONFIG_FILE) || join(options.homedir, '.aws', 'config');
   const fromCredentials = (await readIni(credentialsFile)).get(profile);
   const config = await readIni(configFile);
   const fromConfig = config.get(profile === 'default' ? 'default' : `profile ${profile}`) ?? config.get(`profile ${profile}`);
@@ -100,6 +101,25 @@ export async function findAwsCredentials(options: AwsLookupOptions): Promise<Aws
     `${source} has no credentials this extension can read (it reads keys, credential_process, SSO and role profiles; not the EC2 or container metadata services): run \`aws configure --profile ${profile}\`, or add \`credential_process\` to the profile.`,
     { remedy: { kind: 'run-command', host: 'aws', command: `aws configure --profile ${profile}` } },
   );
+}
+
+/**
+ * A file path from the environment as botocore opens it (configloader.py raw_config_parse:
+ * os.path.expandvars, then os.path.expanduser): `$NAME` and `${NAME}` (and `%NAME%` on Windows)
+ * replaced from the environment, an unset one left as written; then a leading `~` for the home
+ * folder (`~user` is left alone).
+ */
+function expandPath(path: string, options: AwsLookupOptions): string {
+  const { env } = options;
+  const windows = (options.platform ?? process.platform) === 'win32';
+  const pattern = windows ? /\$(\w+)|\$\{([^}]*)\}|%([^%]+)%/g : /\$(\w+)|\$\{([^}]*)\}/g;
+  const expanded = path.replace(pattern, (whole, bare?: string, braced?: string, percent?: string) => {
+    const name = bare ?? braced ?? percent ?? '';
+    const value = windows ? Object.entries(env).find(([k]) => k.toUpperCase() === name.toUpperCase())?.[1] : env[name];
+    return value ?? whole;
+  });
+  const home = /^~(?=$|\/|\\)/;
+  return home.test(expanded) && (expanded[1] !== '\\' || windows) ? expanded.replace(home, () => options.homedir) : expanded;
 }
 
 /** Whether credentials are past their expiry (with a minute to spare, as the SDKs refresh early). */
@@ -237,9 +257,11 @@ async function runProcess(
 
 /**
  * The sections of an AWS config or credentials file (`[name]`, `key = value`, `#` and `;` comment
- * lines); a missing file has none. Indented lines continue a nested setting (s3 = …) the AWS CLI
- * reads for other services, and are skipped. Hand-written: the INI libraries nest sections on dots,
- * which profile names may contain.
+ * lines); a missing file has none. The AWS CLI reads them with Python's configparser
+ * (botocore/configloader.py raw_config_parse), where a line indented deeper than its key's line
+ * continues that key's value: the nested settings (`s3 =` then indented lines) it reads for other
+ * services, skipped here; keys indented alike are keys. Hand-written: the INI libraries nest
+ * sections on dots, which profile names may contain.
  */
 export async function readIni(path: string): Promise<Map<string, Map<string, string>>> {
   let text: string;
@@ -254,20 +276,30 @@ export async function readIni(path: string): Promise<Map<string, Map<string, str
 export function parseIni(text: string): Map<string, Map<string, string>> {
   const sections = new Map<string, Map<string, string>>();
   let current: Map<string, string> | undefined;
+  // configparser's rule: a line indented deeper than the line of the key above continues that
+  // key's value (blank and comment lines in between do not end it); any other line is a section or
+  // a key, however indented.
+  let keyOpen = false;
+  let keyIndent = 0;
   for (const raw of text.split(/\r?\n/)) {
     if (/^\s*([#;].*)?$/.test(raw)) continue;
+    const indent = /^\s*/.exec(raw)![0].length;
+    if (current && keyOpen && indent > keyIndent) continue;
+    keyIndent = indent;
     const section = /^\s*\[\s*([^\]]*?)\s*\]\s*([#;].*)?$/.exec(raw);
     if (section) {
       const name = section[1]!.replace(/\s+/g, ' ');
       current = sections.get(name) ?? new Map<string, string>();
       sections.set(name, current);
+      keyOpen = false;
       continue;
     }
-    if (/^\s/.test(raw) || !current) continue;
+    if (!current) continue;
     const eq = raw.indexOf('=');
-    if (eq <= 0) continue;
+    if (eq < 0) continue;
     const key = raw.slice(0, eq).trim().toLowerCase();
     const value = raw.slice(eq + 1).trim();
+    keyOpen = key !== '';
     if (key) current.set(key, value);
   }
   return sections;

@@ -4,12 +4,14 @@
  * the images the signed-in user can see, through Artifact Registry's REST API
  * (cloud.google.com/artifact-registry/docs/reference/rest): the projects named in settings and those
  * Cloud Resource Manager lists (projects.list), each project's Docker repositories in the host's
- * location (projects.locations.repositories.list) and their images
- * (projects.locations.repositories.dockerImages.list), all paged by `pageToken`/`nextPageToken`.
+ * location (projects.locations.repositories.list) and their images, one per package
+ * (projects.locations.repositories.packages.list), all paged by `pageToken`/`nextPageToken`.
+ * Packages, not dockerImages.list: that lists one entry per digest, so a busy image filled page after
+ * page with no other image on it.
  * The OAuth access token is the registry's own login, what the docker-credential-gcloud helper
  * (or `gcloud auth print-access-token` with the user oauth2accesstoken) hands out.
  *
- * A clean-up's untagged manifests come from the same dockerImages list: one entry per digest, with
+ * A clean-up's untagged manifests come from dockerImages.list instead: one entry per digest, with
  * the `tags` on it, so an entry without tags is a manifest no tag points at. Deleting needs no
  * vendor call: Artifact Registry's Docker endpoint takes the Distribution API's
  * `DELETE /v2/<name>/manifests/<digest>` (what `crane delete` and `gcrane` send; the gcloud
@@ -95,7 +97,6 @@ export class GarProvider implements ProviderClient {
     this.skipped.length = 0;
     const named = this.ctx.namespaces.map((n) => n.trim()).filter(Boolean);
     const seenProjects = new Set<string>();
-    const seenImages = new Set<string>();
     for await (const projects of this.projects(named, login, signal)) {
       for (const { id: project, named: isNamed } of projects) {
         if (seenProjects.has(project)) continue;
@@ -105,12 +106,7 @@ export class GarProvider implements ProviderClient {
             ? [[place.gcrRepository]]
             : this.dockerRepositories(project, place.location, pageSize, login, signal);
           for await (const page of repositories)
-            for (const repository of page)
-              for await (const images of this.images(project, place.location, repository, pageSize, login, signal)) {
-                const fresh = images.filter((i) => !seenImages.has(i.name));
-                for (const image of fresh) seenImages.add(image.name);
-                yield fresh;
-              }
+            for (const repository of page) yield* this.images(project, place.location, repository, pageSize, login, signal);
         } catch (err) {
           // A project Resource Manager lists but whose Artifact Registry refuses (API not enabled, no role) is skipped; a named one is not.
           if (isNamed || (err as { code?: string }).code !== 'NOT_VISIBLE') throw err;
@@ -222,7 +218,14 @@ export class GarProvider implements ProviderClient {
       });
   }
 
-  /** A repository's images (GET …/dockerImages), each digest an entry: their names, once each. */
+  /**
+   * A repository's images: its packages (GET …/repositories/R/packages,
+   * rest/v1/projects.locations.repositories.packages/list: `pageSize` at most 1,000, `pageToken`),
+   * one per image whatever its number of digests. A package's `name` is
+   * `projects/P/locations/L/repositories/R/packages/ID`, "If the package ID part contains slashes,
+   * the slashes are escaped" (the Package resource): the image path with `/` as `%2F`. Its
+   * `updateTime` ("This includes publishing a new version of the package") is the last push.
+   */
   private async *images(
     project: string,
     location: string,
@@ -233,23 +236,24 @@ export class GarProvider implements ProviderClient {
   ): AsyncGenerator<RepositoryDetails[]> {
     const url = apiUrl(
       ARTIFACT_REGISTRY_API,
-      `/projects/${segment(project)}/locations/${segment(location)}/repositories/${segment(repository)}/dockerImages`,
+      `/projects/${segment(project)}/locations/${segment(location)}/repositories/${segment(repository)}/packages`,
       { pageSize },
     );
-    const host = this.ctx.host.replace(/:\d+$/, '').toLowerCase();
-    for await (const page of this.paged(url, 'dockerImages', login, `the images of ${project}/${repository}`, signal)) {
-      const names = new Set<string>();
-      for (const image of page) {
-        const uri = text((image as Record<string, unknown> | null)?.uri, 2048);
-        // uri: HOST/PROJECT/REPOSITORY/IMAGE@sha256:… (gcr.io: HOST/PROJECT/IMAGE@sha256:…); only this host's.
-        const path = uri?.toLowerCase().startsWith(`${host}/`) ? uri.slice(host.length + 1).split('@')[0]! : undefined;
-        if (path && path.startsWith(`${project}/`) && isRepositoryName(path)) names.add(path);
-      }
-      yield [...names].map((name) => {
+    // gcr.io repositories serve HOST/PROJECT/IMAGE; the others HOST/PROJECT/REPOSITORY/IMAGE.
+    const prefix = garPlace(this.ctx.host)?.gcrRepository ? `${project}/` : `${project}/${repository}/`;
+    for await (const page of this.paged(url, 'packages', login, `the images of ${project}/${repository}`, signal))
+      yield page.flatMap((raw) => {
+        const o = raw as Record<string, unknown> | null;
+        const image = packageImage(text(o?.name, 2048));
+        const name = image === undefined ? undefined : `${prefix}${image}`;
+        if (!name || !isRepositoryName(name)) return [];
+        const details: RepositoryDetails = { name };
+        const updated = typeof o?.updateTime === 'string' ? Date.parse(o.updateTime) : NaN;
+        if (Number.isFinite(updated)) details.lastPush = updated;
         const webUrl = cloudConsolePage('gar', this.ctx.host, { repository: name });
-        return { name, ...(webUrl ? { webUrl } : {}) };
+        if (webUrl) details.webUrl = webUrl;
+        return [details];
       });
-    }
   }
 
   /** Google's list pages: `pageToken` sent, `nextPageToken` read, the list under `field`. */
@@ -311,5 +315,16 @@ export class GarProvider implements ProviderClient {
       'API_ERROR',
       `${VENDOR} answered HTTP ${status} for ${what}${said}: try again later, or check the service's status.`,
     );
+  }
+}
+
+/** The image path a package's resource name carries in its last part, `%2F` for each `/`; undefined when it is not one. */
+function packageImage(name: string | undefined): string | undefined {
+  const id = name?.split('/').pop();
+  if (!id) return undefined;
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return undefined;
   }
 }

@@ -407,7 +407,7 @@ export class GitHubProvider implements ProviderClient {
     const description = text(repository?.description);
     if (description) details.description = description;
     const versions = count(p.version_count);
-    if (versions !== undefined) details.tagCount = versions;
+    if (versions !== undefined) details.versionCount = versions;
     if (page) details.webUrl = page;
     return [details];
   }

@@ -204,7 +204,10 @@ export class GitLabProvider implements ProviderClient {
   }
 }
 
-/** A project from the projects list, when its registry is not disabled (`container_registry_access_level`, https://docs.gitlab.com/api/projects/). */
+/**
+ * A project from the projects list, when its registry is not disabled (`container_registry_access_level`,
+ * https://docs.gitlab.com/api/projects/); its visibility is its registry's.
+ */
 function project(raw: unknown, site: string): Project[] {
   if (!raw || typeof raw !== 'object') return [];
   const p = raw as Record<string, unknown>;
@@ -216,6 +219,9 @@ function project(raw: unknown, site: string): Project[] {
   const web = pageOn(p.web_url, site);
   if (web) out.webUrl = web;
   if (p.visibility === 'public' || p.visibility === 'private' || p.visibility === 'internal') out.visibility = p.visibility;
+  // `private`: "visible only to project members with the Reporter role or higher", whatever the
+  // project's own visibility (https://docs.gitlab.com/api/container_registry/, container_registry_access_level).
+  if (p.container_registry_access_level === 'private') out.visibility = 'private';
   return [out];
 }
 

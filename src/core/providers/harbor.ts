@@ -178,7 +178,7 @@ export class HarborProvider implements ProviderClient {
     const pulls = count(r.pull_count);
     if (pulls !== undefined) out.pullCount = pulls;
     const artifacts = count(r.artifact_count);
-    if (artifacts !== undefined) out.tagCount = artifacts;
+    if (artifacts !== undefined) out.artifactCount = artifacts;
     const page = this.webPage({ repository: name });
     if (page) out.webUrl = page;
     return [out];

@@ -20,7 +20,15 @@ export interface RepositoryDetails {
   lastPush?: number;
   visibility?: 'public' | 'private' | 'internal';
   pullCount?: number;
+  /** Tags, when the vendor counts tags (GitLab's tags_count). */
   tagCount?: number;
+  /**
+   * GitHub's package version_count ("The number of versions of the package"): on ghcr.io every
+   * manifest is a version (an index, each platform's image, attestations, untagged ones), so never a tag count.
+   */
+  versionCount?: number;
+  /** Harbor's artifact_count ("The count of the artifacts inside the repository"), not a tag count either. */
+  artifactCount?: number;
   /** The vendor's web page for the repository. */
   webUrl?: string;
 }

@@ -102,6 +102,11 @@ export class QuayProvider implements ProviderClient {
   /**
    * A namespace's repositories: `GET /api/v1/repository?namespace=…` with `last_modified`
    * (listRepos), paged by the `next_page` token each answer carries until there is none.
+   * `public=true` is needed to see a namespace's public repositories at all: Quay's listRepos
+   * (quay/quay endpoints/api/repository.py) defaults `public` ("Adds any repositories visible to
+   * the user by virtue of being public") to false, and get_visible_repositories
+   * (data/model/repository.py) then returns nothing without a user, and only the repositories a
+   * signed-in user holds a permission on.
    */
   private repositories(
     namespace: string,
@@ -110,7 +115,7 @@ export class QuayProvider implements ProviderClient {
     signal?: AbortSignal,
   ): AsyncGenerator<RepositoryDetails[]> {
     const what = `the repositories of ${namespace}`;
-    const first = apiUrl(this.base, '/repository', { namespace, last_modified: 'true' });
+    const first = apiUrl(this.base, '/repository', { namespace, public: 'true', last_modified: 'true' });
     return walkPages(
       first,
       async (url) => {

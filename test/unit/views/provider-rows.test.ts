@@ -90,12 +90,22 @@ describe('views/provider-rows', () => {
       'pushed 3 days ago · private · 1.2k pulls',
     );
     assert.equal(repositoryNote({ name: 'o/a', visibility: 'public' }, now), undefined, 'public is the usual case: not said');
+    const pulls = (n: number) => repositoryNote({ name: 'o/a', pullCount: n }, now);
+    assert.deepEqual(
+      [999, 9_949, 9_960, 999_499, 999_500, 999_999, 1_000_000, 1_250_000, 999_499_999, 999_500_000, 2_500_000_000].map(pulls),
+      ['999', '9.9k', '10k', '999k', '1M', '1M', '1M', '1.3M', '999M', '1B', '2.5B'].map((c) => `${c} pulls`),
+      'a count that rounds to 1000 of a unit is said in the next one',
+    );
     assert.equal(repositoryNote(undefined), undefined);
     assert.deepEqual(repositoryTooltipLines({ name: 'o/a', description: 'An app', lastPush: 0, tagCount: 3 }), [
       'An app',
       'Last push: 1970-01-01T00:00:00.000Z',
       'Tags: 3',
     ]);
+    // GitHub's version_count and Harbor's artifact_count count manifests (platform images,
+    // attestations, untagged ones), not tags: each is named for what it counts.
+    assert.deepEqual(repositoryTooltipLines({ name: 'o/a', versionCount: 10 }), ['Versions: 10 (every manifest, tagged or not)']);
+    assert.deepEqual(repositoryTooltipLines({ name: 'o/a', artifactCount: 4 }), ['Artifacts: 4']);
     assert.equal(pullLimitNote({ limit: 100, remaining: 76, windowSeconds: 21600, seenAt: now }), '76/100 pulls left');
   });
 });

@@ -115,7 +115,7 @@ export class GitLabContract {
     return this.route(req, holder?.user);
   }
 
-  /** The registry's token endpoint: a username and a token with read_registry; public projects pull anonymously. */
+  /** The registry's token endpoint: a username and a token with read_registry; public projects with an `enabled` registry pull anonymously. */
   private jwt(req: ContractRequest): ContractAnswer {
     const basic = basicCredentials(req.headers);
     const holder = basic ? this.holder(basic.password) : undefined;
@@ -131,8 +131,12 @@ export class GitLabContract {
       if (asked.type !== 'repository') return [];
       const project = this.world.projects.find((p) => asked.name === p.path || asked.name.startsWith(`${p.path}/`));
       const member = !!holder && !!project?.members.includes(holder.user.username);
+      // A public project's registry pulls anonymously only when its access level is `enabled`;
+      // `private` is "visible only to project members with the Reporter role or higher"
+      // (api/container_registry, "Change the visibility of the container registry").
+      const open = project?.visibility === 'public' && project.registry === 'enabled';
       const actions = asked.actions.filter((a) =>
-        a === 'pull' ? member || project?.visibility === 'public' : member && holder!.token.scopes.includes('write_registry'),
+        a === 'pull' ? member || open : member && holder!.token.scopes.includes('write_registry'),
       );
       return actions.length ? [{ ...asked, actions }] : [];
     });

@@ -10,6 +10,12 @@
 // - rest/v1/projects.locations.repositories.dockerImages/list: GET …/repositories/R/dockerImages,
 //   `pageSize` (at most 1000), `pageToken`; `dockerImages` (`name`, `uri` HOST/P/R/IMAGE@DIGEST,
 //   `tags`, `uploadTime`), one entry per digest, and `nextPageToken`.
+// - rest/v1/projects.locations.repositories.packages/list: GET …/repositories/R/packages,
+//   `pageSize` (at most 1,000), `pageToken`; `packages`, one per image, and `nextPageToken`. The
+//   Package resource (rest/v1/projects.locations.repositories.packages#Package): `name`
+//   projects/P/locations/L/repositories/R/packages/ID ("If the package ID part contains slashes,
+//   the slashes are escaped": `team%2Fapp`), `createTime`, `updateTime` ("This includes
+//   publishing a new version of the package").
 // - resource-manager v1 projects.list: GET /v1/projects, `pageSize`, `pageToken`, `filter`;
 //   `projects` (`projectId`, `lifecycleState`) and `nextPageToken`.
 // - Authentication (cloud.google.com/docs/authentication/rest): `Authorization: Bearer` with an
@@ -88,7 +94,8 @@ export class GoogleApisContract {
     if (req.host !== ARTIFACT_REGISTRY_HOST) return googleError(404, 'Not Found', 'NOT_FOUND');
     const repos = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories$/.exec(req.path);
     const images = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)\/dockerImages$/.exec(req.path);
-    const [project, location] = (repos ?? images ?? []).slice(1).map((s) => decodeURIComponent(s));
+    const packages = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)\/packages$/.exec(req.path);
+    const [project, location] = (repos ?? images ?? packages ?? []).slice(1).map((s) => decodeURIComponent(s));
     if (!project || !location) return googleError(404, 'Not Found', 'NOT_FOUND');
     const known = this.options.projects.find((p) => p.id === project);
     if (!known || known.refused)
@@ -109,6 +116,21 @@ export class GoogleApisContract {
           mode: 'STANDARD_REPOSITORY',
         })),
       );
+    }
+    if (packages) {
+      const repository = decodeURIComponent(packages[3]!);
+      const byImage = new Map<string, Date[]>();
+      for (const i of here.filter((i) => i.repository === repository))
+        byImage.set(i.image, [...(byImage.get(i.image) ?? []), i.uploaded ?? new Date('2026-11-30T10:00:00.000Z')]);
+      const entries = [...byImage.keys()].sort().map((image) => {
+        const times = byImage.get(image)!.map((d) => d.getTime());
+        return {
+          name: `projects/${project}/locations/${location}/repositories/${repository}/packages/${encodeURIComponent(image)}`,
+          createTime: new Date(Math.min(...times)).toISOString(),
+          updateTime: new Date(Math.max(...times)).toISOString(),
+        };
+      });
+      return this.page(req, 'packages', entries);
     }
     const repository = decodeURIComponent(images![3]!);
     const entries = here

@@ -115,10 +115,18 @@ export class QuayContract {
       if (holder && !holder.token.scopes.includes('repo:read'))
         return this.error(403, 'insufficient_scope', 'Insufficient scope for this request');
       const namespace = req.query.get('namespace');
-      if (!namespace && req.query.get('public') !== 'true' && req.query.get('starred') !== 'true')
+      // Who sees what (quay/quay endpoints/api/repository.py listRepos, data/model/repository.py
+      // get_visible_repositories, data/model/_basequery.py filter_to_repos_for_user): `public`
+      // defaults to false; without it an anonymous caller gets no repositories and a signed-in one
+      // only those they hold a permission on (here: their own namespace and their organizations').
+      // `public` is a truthy_bool (util/parsing.py): anything but false, "false", "0", "" or "null".
+      const includePublic = !['false', 'False', 'FALSE', '0', '', 'null'].includes(req.query.get('public') ?? '');
+      if (!namespace && !includePublic && req.query.get('starred') !== 'true')
         return this.error(400, 'invalid_request', 'namespace, starred or public are required for this API call');
       const member = !!user && (user.username === namespace || user.organizations.includes(namespace ?? ''));
-      const visible = this.world.repositories.filter((r) => r.namespace === namespace && (r.public || member));
+      const visible = this.world.repositories.filter(
+        (r) => (!namespace || r.namespace === namespace) && ((includePublic && r.public) || member),
+      );
       const start = Number(Buffer.from(req.query.get('next_page') ?? '', 'base64url').toString('utf8') || '0');
       const page = visible.slice(start, start + this.pageSize);
       const next = start + this.pageSize < visible.length ? Buffer.from(String(start + this.pageSize)).toString('base64url') : undefined;

@@ -20,6 +20,57 @@ describe('credentials/aws', () => {
     assert.equal(ini.get('profile team.dev')!.get('aws_secret_access_key'), 'a=b', 'keys are case-insensitive, values keep their =');
   });
 
+  it('reads indented keys as the AWS CLI’s configparser does: a line is a continuation only when deeper than its key', () => {
+    const ini = parseIni(
+      [
+        '[default]',
+        '    aws_access_key_id = AKIAINDENTED',
+        '    aws_secret_access_key = s1',
+        '    s3 =',
+        '        max_concurrent_requests = 20',
+        '',
+        '        max_queue_size = 1000',
+        '    region = eu-west-1',
+        '[deeper]',
+        'aws_access_key_id = AKIA2',
+        '  aws_secret_access_key = part-of-the-key-above',
+        '\tregion = us-east-1',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      [...ini.get('default')!],
+      [
+        ['aws_access_key_id', 'AKIAINDENTED'],
+        ['aws_secret_access_key', 's1'],
+        ['s3', ''],
+        ['region', 'eu-west-1'],
+      ],
+      'keys indented alike are keys; the nested block under s3 = (deeper, a blank line inside) is not the profile’s',
+    );
+    assert.deepEqual(
+      [...ini.get('deeper')!],
+      [['aws_access_key_id', 'AKIA2']],
+      'a line deeper than the key above continues its value (configparser), so the AWS CLI reads no secret there either',
+    );
+  });
+
+  it('expands ~ and $VARIABLES in AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, as botocore does', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aws-expand-'));
+    mkdirSync(join(home, 'aws-files'));
+    writeFileSync(join(home, 'aws-files', 'creds'), '[default]\naws_access_key_id = AKIATILDE\n');
+    writeFileSync(join(home, 'aws-files', 'conf'), '[default]\naws_secret_access_key = s\n');
+    const found = await findAwsCredentials({
+      env: { AWS_SHARED_CREDENTIALS_FILE: '~/aws-files/creds', AWS_CONFIG_FILE: '${FILES}/conf', FILES: join(home, 'aws-files') },
+      homedir: home,
+    });
+    assert.deepEqual([found?.accessKeyId, found?.secretAccessKey], ['AKIATILDE', 's']);
+    const unknown = await findAwsCredentials({
+      env: { AWS_PROFILE: 'x', AWS_SHARED_CREDENTIALS_FILE: '$NOT_SET/creds', AWS_CONFIG_FILE: '~/aws-files/none' },
+      homedir: home,
+    }).catch((e: Error) => e);
+    assert.match(String(unknown), /neither \$NOT_SET\/creds nor .*aws-files\/none has/, 'an unset variable is left as written');
+  });
+
   it('splits a credential_process command line with quotes and backslashes, without a shell', () => {
     assert.deepEqual(splitCommand(`/opt/bin/creds --profile "my team" 'a b' c\\ d ""`, 'linux'), [
       '/opt/bin/creds',
