@@ -16,6 +16,7 @@ import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
+import { sameRegistryHost } from '../name/docker-hub';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
 import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
@@ -274,18 +275,23 @@ export class RegistrySession {
     return this.resolver ? this.resolver.discoveredRegistries() : [];
   }
 
-  /** Forgets credentials and tokens (of one host, or all) after a login or logout. */
+  /**
+   * Forgets credentials and tokens (of one registry, or all) after a login or logout. They are kept
+   * by the host contacted, so the registry's every spelling counts: a login for `docker.io` is
+   * held under `registry-1.docker.io`.
+   */
   forget(host?: string): void {
-    const canonical = host === undefined ? undefined : canonicalHost(host);
-    for (const key of [...this.credentials.keys()]) if (!canonical || key.startsWith(`${canonical}\0`)) this.credentials.delete(key);
+    const forgotten = (keyHost: string) => host === undefined || sameRegistryHost(keyHost, host);
+    const hostOf = (key: string) => key.slice(0, key.indexOf('\0'));
+    for (const key of [...this.credentials.keys()]) if (forgotten(hostOf(key))) this.credentials.delete(key);
     for (const [key, authorizer] of [...this.authorizers]) {
-      if (!canonical || key.startsWith(`${canonical}\0`)) {
+      if (forgotten(hostOf(key))) {
         authorizer.forget();
         this.authorizers.delete(key);
       }
     }
     // Rate limits are often per account: after a login, the next request asks again.
-    for (const [gateHost, gate] of this.gates) if (!canonical || gateHost === canonical) gate.open();
+    for (const [gateHost, gate] of this.gates) if (forgotten(gateHost)) gate.open();
     this.resolver?.clearCache();
   }
 
