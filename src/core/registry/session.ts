@@ -16,7 +16,7 @@ import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
-import { sameRegistryHost } from '../name/docker-hub';
+import { registryHostKey, sameRegistryHost } from '../name/docker-hub';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
 import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
@@ -221,7 +221,7 @@ export class RegistrySession {
     const { config, resolvedAddresses } = await this.hostConfig(key);
     const plan = planEndpoints(config, operation, {
       parsed: this.hostSettings,
-      registrySetting: this.hostSettings.registries.get(key),
+      registrySetting: this.hostSettings.registries.get(registryHostKey(key)),
       resolvedAddresses,
     });
     return { ...plan, trust: [...(await this.trustRoots()).sources] };
@@ -461,7 +461,7 @@ export class RegistrySession {
   /** How a host the session did not plan (a token realm, blob storage) is reached: the same proxy rules, for its own host. */
   routeTo(url: URL): ProxyRoute {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
-    const own = this.hostSettings.registries.get(canonicalHost(url.host, scheme))?.proxy;
+    const own = this.hostSettings.registries.get(registryHostKey(canonicalHost(url.host, scheme)))?.proxy;
     return proxyRoute(
       this.hostSettings.proxy,
       scheme,
