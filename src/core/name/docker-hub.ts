@@ -28,6 +28,15 @@ export function canonicalRegistryHost(host: string): string {
 }
 
 /**
+ * A registry host as references name it: Docker's old `index.docker.io` is `docker.io`, as Docker
+ * and containerd normalise references (so its host directory is `docker.io`'s). Every other host,
+ * `registry-1.docker.io` included (the API host, which containerd does not rename), stays as written.
+ */
+export function referenceRegistryHost(host: string): string {
+  return host.toLowerCase() === 'index.docker.io' ? DOCKER_HUB : host;
+}
+
+/**
  * The one key for a registry however its host is written: the canonical host key (letter case, the
  * default port, IP forms: see canonicalHost) with Docker Hub's names as `docker.io`. Whatever is
  * kept per registry (logins, tokens, settings) is found under it from any of those spellings.

@@ -16,7 +16,7 @@ import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
-import { registryHostKey, sameRegistryHost } from '../name/docker-hub';
+import { referenceRegistryHost, registryHostKey, sameRegistryHost } from '../name/docker-hub';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
 import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
@@ -181,7 +181,7 @@ export class RegistrySession {
       plan: (operation) => this.plan(host, operation),
       clientsFor: (plan, repository) => this.endpointClients(plan, repository),
       credential: (contacted) => this.credential(contacted),
-      pullRateLimit: () => this.pullLimits.get(canonicalHost(host)),
+      pullRateLimit: () => this.pullLimits.get(registryName(host)),
     });
   }
 
@@ -217,7 +217,7 @@ export class RegistrySession {
 
   /** The ordered endpoints for an operation on a registry, and why each is there. */
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
-    const key = canonicalHost(registry);
+    const key = registryName(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
     const plan = planEndpoints(config, operation, {
       parsed: this.hostSettings,
@@ -551,6 +551,14 @@ export class RegistrySession {
     }
     return authorizer;
   }
+}
+
+/**
+ * A registry as the session plans it: its canonical host, with `index.docker.io` read as `docker.io`
+ * as in references, so each of those spellings finds the same host directory (`docker.io/`).
+ */
+function registryName(registry: string): string {
+  return referenceRegistryHost(canonicalHost(registry));
 }
 
 /** A short digest of a credential's secrets, to tell two logins of one account apart without keeping them in a key. */
