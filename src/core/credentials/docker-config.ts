@@ -201,7 +201,53 @@ function exactKeysFor(host: string): string[] {
   return [...new Set([host, DOCKER_HUB_CONFIG_KEY, ...DOCKER_HUB_HOSTS])];
 }
 
-/** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
+/**
+ * How the file spells the host's own keys (`auths` and `credHelpers`, not repository keys), with
+ * scheme and path stripped, in file order, each once: `docker login registry.test:443` keeps the
+ * login in its helper under `registry.test:443`, the name as a reference writes it, which is how
+ * Docker then asks the helper; our canonical spelling (`registry.test`) would find nothing.
+ */
+export function keySpellings(file: DockerConfigFile, host: string): string[] {
+  const target = credentialHostKey(host);
+  const spellings = new Set<string>();
+  for (const [key] of [...file.auths, ...file.credHelpers]) {
+    const parsed = parseConfigKey(key);
+    if (parsed.repository === undefined && parsed.host !== '' && credentialHostKey(parsed.host) === target) spellings.add(keyHost(key));
+  }
+  return [...spellings];
+}
+
+/** A key's host as written: scheme and path stripped (`https://Reg.test:443/v2/` → `Reg.test:443`). */
+function keyHost(key: string): string {
+  return (
+    key
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split('/')[0] ?? ''
+  );
+}
+
+/**
+ * A helper's answer for the first of `names` it holds a usable login under: asked in order, each
+ * distinct name once (a name that is another's key host, like Docker Hub's `index.docker.io` after
+ * its v1 URL, is not asked again), so a host costs at most one run per spelling in the file.
+ */
+export async function helperGetAny(
+  helper: string,
+  names: readonly string[],
+  options: HelperOptions,
+): Promise<CredentialFields | undefined> {
+  const asked = new Set<string>();
+  for (const name of names) {
+    if (name === '' || asked.has(name) || asked.has(keyHost(name))) continue;
+    asked.add(name).add(keyHost(name));
+    const fields = await helperGet(helper, name, options);
+    if (isUsableCredential(fields)) return fields;
+  }
+  return undefined;
+}
+
+/** Docker's store choice for a host:/** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
 export type DockerStoreChoice = { kind: 'helper'; helper: string; setting: 'credHelpers' | 'credsStore'; key?: string } | { kind: 'file' };
 
 export function chooseDockerStore(file: DockerConfigFile, host: string): DockerStoreChoice {
@@ -260,7 +306,7 @@ export async function getDockerCredential(
   const choice = chooseDockerStore(file, host);
   if (choice.kind === 'helper') {
     const setting = choice.setting === 'credsStore' ? 'credsStore' : `credHelpers["${choice.key ?? host}"]`;
-    const fields = await helperGet(choice.helper, dockerLoginKey(host), {
+    const fields = await helperGetAny(choice.helper, [dockerLoginKey(host), ...keySpellings(file, host)], {
       ...helperOptions,
       configuredBy: { file: file.path, setting },
     });

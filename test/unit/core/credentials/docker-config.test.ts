@@ -347,6 +347,36 @@ describe('config/docker-config', () => {
         assert.equal(readFileSync(join(base, 'asked.log'), 'utf8'), `${DOCKER_HUB_CONFIG_KEY}\n`);
       });
 
+      it('asks the helper with the spelling docker login saved (registry.test:443) when ours finds nothing, each spelling once', async () => {
+        const bin = join(base, 'bin');
+        // Holds one login, under the server URL `docker login registry.test:443` stored it with.
+        writeFileSync(
+          join(bin, 'docker-credential-exact'),
+          '#!/bin/sh\ninput=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_LOG"\nif [ "$input" = "registry.test:443" ]; then printf \'{"ServerURL":"%s","Username":"saved-user","Secret":"s"}\' "$input"; exit 0; fi\necho "credentials not found in native keychain"; exit 1',
+        );
+        chmodSync(join(bin, 'docker-credential-exact'), 0o755);
+        const asked = () => readFileSync(join(base, 'asked.log'), 'utf8').trim().split('\n');
+        const saved = parseDockerConfig(
+          JSON.stringify({
+            auths: { 'registry.test:443': {}, 'https://registry.test:443/v2/': {}, 'other.test:443': {} },
+            credsStore: 'exact',
+          }),
+          '/c',
+        );
+        const found = await getDockerCredential(saved, 'registry.test', undefined, { env });
+        assert.deepEqual(found, { username: 'saved-user', password: 's', source: '/c (credsStore: exact)' });
+        assert.deepEqual(asked(), ['registry.test', 'registry.test:443'], 'the spellings of its own keys, once each');
+
+        rmSync(join(base, 'asked.log'));
+        const helperKey = parseDockerConfig(JSON.stringify({ credHelpers: { 'Registry.Test:443': 'exact', 'x.test': 'exact' } }), '/c');
+        assert.equal((await getDockerCredential(helperKey, 'registry.test', undefined, { env }))?.username, undefined);
+        assert.deepEqual(asked(), ['registry.test', 'Registry.Test:443'], "a credHelpers key's spelling too, as written");
+
+        rmSync(join(base, 'asked.log'));
+        assert.equal(await getDockerCredential(saved, 'nothing.test', undefined, { env }), undefined);
+        assert.deepEqual(asked(), ['nothing.test'], 'a host without keys of its own costs one question');
+      });
+
       it('says which setting to remove when the helper is not on PATH', async () => {
         const missing = parseDockerConfig(JSON.stringify({ credsStore: 'nosuchhelper' }), '/home/u/.docker/config.json');
         await assert.rejects(getDockerCredential(missing, 'quay.io', undefined, { env }), (e: unknown) => {
