@@ -7,17 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigFileError } from '../errors';
-import { canonicalHost } from '../net/addresses';
 import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
-import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
+import { DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost, registryHostKey } from '../name/docker-hub';
 
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
  * IPv6 and case normalised) with Docker Hub's aliases as one. Keys keep their spelling everywhere else.
  */
 function credentialHostKey(host: string): string {
-  return canonicalRegistryHost(canonicalHost(host));
+  return registryHostKey(host);
 }
 
 /** One `auths` entry as written in the file. */
@@ -132,7 +131,8 @@ export function parseDockerConfig(
 }
 
 /**
- * What a config key names. Keys with a scheme (`https://index.docker.io/v1/`) or an API path
+ * What a config key names, its host as the canonical registry key (`https://registry.test:443/v2/`
+ * and `registry.test` are one registry; see registryHostKey). Keys with a scheme (`https://index.docker.io/v1/`) or an API path
  * (`host/v1/`, `host/v2`) name a whole registry; other keys with a path (`quay.io/org/repo`) name
  * a repository or namespace, as containers' auth.json allows.
  */
@@ -141,11 +141,11 @@ export function parseConfigKey(key: string): { host: string; repository: string 
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest);
   if (scheme) {
     rest = rest.slice(scheme[0].length);
-    return { host: canonicalRegistryHost(rest.split('/')[0] ?? ''), repository: undefined };
+    return { host: credentialHostKey(rest.split('/')[0] ?? ''), repository: undefined };
   }
   const slash = rest.indexOf('/');
-  if (slash < 0) return { host: canonicalRegistryHost(rest), repository: undefined };
-  const host = canonicalRegistryHost(rest.slice(0, slash));
+  if (slash < 0) return { host: credentialHostKey(rest), repository: undefined };
+  const host = credentialHostKey(rest.slice(0, slash));
   const path = rest.slice(slash + 1).replace(/\/+$/, '');
   if (path === '' || path === 'v1' || path === 'v2') return { host, repository: undefined };
   return { host, repository: path };

@@ -164,6 +164,12 @@ describe('config/docker-config', () => {
       assert.deepEqual(parseConfigKey('reg.test/org/repo//'), { host: 'reg.test', repository: 'org/repo' });
       assert.deepEqual(parseConfigKey('index.docker.io/library'), { host: 'docker.io', repository: 'library' });
       assert.deepEqual(parseConfigKey('1reg.test/v3'), { host: '1reg.test', repository: 'v3' });
+      assert.deepEqual(
+        parseConfigKey('https://registry.test:443/v2/'),
+        { host: 'registry.test', repository: undefined },
+        'canonical, as unspelled keys',
+      );
+      assert.deepEqual(parseConfigKey('Registry.Test.:443'), { host: 'registry.test', repository: undefined });
     });
 
     it('takes the longest repository or namespace key of the contacted host, whole segments only, then the host', () => {
@@ -301,6 +307,11 @@ describe('config/docker-config', () => {
         '/c',
       );
       assert.deepEqual(loggedInRegistries(more), ['docker.io', 'ghcr.io', 'legacy.test:5000', 'ecr.test']);
+      const spellings = parseDockerConfig(
+        JSON.stringify({ auths: { 'registry.test': {}, 'https://registry.test:443': {}, 'registry.test:443/v1/': {} } }),
+        '/c',
+      );
+      assert.deepEqual(loggedInRegistries(spellings), ['registry.test'], 'one registry however its keys spell it');
     });
 
     describe('with real helper programs', () => {

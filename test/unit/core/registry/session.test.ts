@@ -33,4 +33,15 @@ describe('core/registry/session: one registry however its host is written', () =
       );
     }
   });
+
+  it('gives registry.test. (a fully qualified name) the login and insecure setting of registry.test', async () => {
+    const config = join(mkdtempSync(join(tmpdir(), 'docker-')), 'config.json');
+    writeFileSync(config, JSON.stringify({ auths: { 'registry.test': { auth: Buffer.from('user:pass').toString('base64') } } }));
+    const s = session({ insecureRegistries: ['registry.test'], credentials: { dockerConfigPath: config } });
+    for (const host of ['registry.test', 'Registry.Test:443', 'registry.test.', 'registry.test.:443']) {
+      assert.equal((await s.credential(host))?.username, 'user', host);
+      assert.equal((await s.plan(host, 'pull')).endpoints[0]?.insecure, true, host);
+    }
+    assert.deepEqual(await s.discoveredRegistries(), ['registry.test']);
+  });
 });
