@@ -123,11 +123,9 @@ export class RegistryService implements vscode.Disposable {
 
   /** A separate session for one check, closed by the caller: it never disturbs the main one. */
   trialSession(options: TrialSessionOptions = {}): RegistrySession {
-    const { canonicalHost, createSession } = core();
+    const { createSession, withLoginFor } = core();
     const candidate = options.candidateLogin;
-    const logins: CredentialStore | undefined = candidate
-      ? { get: async (h) => (canonicalHost(h) === canonicalHost(candidate.host) ? candidate.credential : this.logins?.get(h)) }
-      : this.logins;
+    const logins: CredentialStore | undefined = candidate ? withLoginFor(candidate.host, candidate.credential, this.logins) : this.logins;
     const config = coreConfigFrom(this.settingsNow, (e) => this.logRequest(e), logins, options.extraRegistries ?? []);
     return createSession(options.requestTimeoutMs ? { ...config, requestTimeoutMs: options.requestTimeoutMs } : config);
   }

@@ -29,6 +29,26 @@ export async function discoverRegistries(
   return hosts.map((host) => ({ host, sources: files.filter((f) => f.hosts.includes(host)).map(({ file, tool }) => ({ file, tool })) }));
 }
 
+/**
+ * The discovered registries the tree does not show already: not configured, not hidden, not found
+ * twice. Hosts are compared by `keyOf` (the core's registryHostKey), so `registry.test` found in a
+ * login file is the configured `https://registry.test:443`, and `docker.io` is `index.docker.io`.
+ */
+export function notShownYet(
+  found: readonly DiscoveredRegistry[],
+  shown: ReadonlySet<string>,
+  hidden: readonly string[],
+  keyOf: (host: string) => string,
+): DiscoveredRegistry[] {
+  const skip = new Set([...shown, ...hidden.map((h) => keyOf(h.trim()))]);
+  return found.filter((d) => {
+    const key = keyOf(d.host);
+    if (skip.has(key)) return false;
+    skip.add(key);
+    return true;
+  });
+}
+
 /** The files the core reads logins from (same order and locations), each with the hosts it names. */
 async function loginFiles(
   settings: Pick<ExplorerSettings, 'dockerConfigPath' | 'podmanAuthPath'>,

@@ -9,7 +9,7 @@ import type { RegistryService } from '../common/registry-service';
 import type { RegistrySetting } from '../common/settings';
 import type { SettingsImpact } from '../common/settings-impact';
 import { createdTimeOf } from './created-dates';
-import { discoverRegistries } from './discovery';
+import { discoverRegistries, notShownYet } from './discovery';
 import type { NameFilter } from './name-filter';
 import { MessageNode, type ExplorerNode, type TreeContext } from './nodes/node-base';
 import { PagedNode } from './nodes/paged-node';
@@ -229,8 +229,10 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private configuredNode(setting: RegistrySetting, seen: Set<string>): RegistryNode | undefined {
     try {
       const { host } = core().parseRegistryLocation(setting.url);
-      if (seen.has(host)) return undefined;
-      seen.add(host);
+      // One node per registry, however its entries spell it (`registry.test`, `https://registry.test:443`).
+      const key = core().registryHostKey(host);
+      if (seen.has(key)) return undefined;
+      seen.add(key);
       return this.registryNode({
         id: host,
         label: setting.name?.trim() || host,
@@ -246,20 +248,17 @@ export class RegistryTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   private async discoveredNodes(seen: Set<string>): Promise<ExplorerNode[]> {
-    const hidden = new Set(this.service.settings.hiddenRegistries.map((h) => h.trim().toLowerCase()));
     try {
       const found = await discoverRegistries(this.service.session, this.service.settings);
-      return found
-        .filter((d) => !seen.has(d.host) && !hidden.has(d.host.toLowerCase()))
-        .map((d) =>
-          this.registryNode({
-            id: d.host,
-            label: d.host,
-            host: d.host,
-            origin: { kind: 'discovered', sources: d.sources },
-            pinnedRepositories: [],
-          }),
-        );
+      return notShownYet(found, seen, this.service.settings.hiddenRegistries, core().registryHostKey).map((d) =>
+        this.registryNode({
+          id: d.host,
+          label: d.host,
+          host: d.host,
+          origin: { kind: 'discovered', sources: d.sources },
+          pinnedRepositories: [],
+        }),
+      );
     } catch (err) {
       // A malformed login file is the user's to fix; the configured registries still show.
       return [new MessageNode(undefined, this.describe(err, 'reading Docker and Podman logins'), 'error')];

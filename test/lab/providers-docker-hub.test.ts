@@ -5,7 +5,9 @@
 // token, API rate limit) named for the user.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { RateLimitError } from '../../src/core/errors';
+import { RateLimitError, RetryLaterError } from '../../src/core/errors';
+import { withLoginFor } from '../../src/core/credentials/resolver';
+import type { Credential } from '../../src/core/credentials/types';
 import type { RepositoryDetails } from '../../src/core/providers/provider';
 import { createProviderClient } from '../../src/core/providers/providers';
 import type { PullRateLimit } from '../../src/core/registry/rate-limit';
@@ -174,6 +176,58 @@ describe('Docker Hub provider against Docker Hub’s contract server', function 
       err.message,
       /^Docker Hub refuses more requests from this account until .+ \(its rate limit for the repositories of moby is spent\): Rate limit exceeded; try again then\.$/,
     );
+  });
+
+  it('checks a login typed for docker.io with registry-1.docker.io: a wrong token is refused, the right one used', async () => {
+    // What Log In does: a session of its own whose only login is the one being checked, for the host the user named.
+    for (const [password, state] of [
+      ['dckr_pat_mistyped', 'needs-login'],
+      [PAT, 'reachable'],
+    ] as const) {
+      const candidate = withLoginFor('docker.io', { username: 'moby', password, source: 'the login being checked' }, undefined);
+      const session = vendorSession([hub.server], (host) => candidate.get(host));
+      sessions.push(session);
+      const ping = await session.registry('docker.io').ping();
+      assert.equal(ping.state, state, `${password}: ${JSON.stringify(ping)}`);
+      if (ping.state === 'reachable') assert.equal(ping.credentialSource, 'the login being checked');
+    }
+    assert.equal(
+      hub.server.seen.filter((r) => r.host === 'auth.docker.io' && r.signedIn).length,
+      2,
+      'each password was sent to the token service',
+    );
+  });
+
+  it('uses a login made or removed for docker.io at once: forgetting docker.io forgets what registry-1.docker.io held', async () => {
+    let login: Credential | undefined;
+    const session = vendorSession([hub.server], async () => login);
+    sessions.push(session);
+    const client = session.registry('docker.io');
+    const privateApp = client.repository('moby/app');
+    assert.ok(await failure(privateApp.getManifest('1.0')), 'a private repository needs the login');
+
+    login = { username: 'moby', password: PAT, source: 'the new login' };
+    session.forget('docker.io');
+    assert.equal((await client.credential())?.source, 'the new login');
+    assert.ok((await privateApp.getManifest('1.0')).descriptor.digest.startsWith('sha256:'), 'the new login was sent');
+
+    // A pause the registry asked for may be lifted by a login: it is forgotten with the rest.
+    hub.server.override({
+      host: 'registry-1.docker.io',
+      path: /^\/v2\/moby\/web\/manifests\//,
+      answer: {
+        status: 429,
+        headers: { 'retry-after': '600' },
+        json: { errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit.' }] },
+      },
+    });
+    const web = client.repository('moby/web');
+    assert.ok((await failure(web.resolve('latest'))) instanceof RetryLaterError);
+    login = undefined;
+    session.forget('docker.io');
+    assert.equal(await client.credential(), undefined, 'the removed login is gone');
+    assert.ok((await web.resolve('latest')).digest.startsWith('sha256:'), 'the pause was forgotten');
+    assert.ok(await failure(privateApp.getManifest('1.0')), 'the removed login is no longer sent');
   });
 
   it('lists the public repositories of namespaces named in settings without a login, and asks for one otherwise', async () => {

@@ -7,17 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigFileError } from '../errors';
-import { canonicalHost } from '../net/addresses';
 import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
-import { canonicalRegistryHost, DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
+import { DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost, registryHostKey } from '../name/docker-hub';
 
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
  * IPv6 and case normalised) with Docker Hub's aliases as one. Keys keep their spelling everywhere else.
  */
 function credentialHostKey(host: string): string {
-  return canonicalRegistryHost(canonicalHost(host));
+  return registryHostKey(host);
 }
 
 /** One `auths` entry as written in the file. */
@@ -132,7 +131,8 @@ export function parseDockerConfig(
 }
 
 /**
- * What a config key names. Keys with a scheme (`https://index.docker.io/v1/`) or an API path
+ * What a config key names, its host as the canonical registry key (`https://registry.test:443/v2/`
+ * and `registry.test` are one registry; see registryHostKey). Keys with a scheme (`https://index.docker.io/v1/`) or an API path
  * (`host/v1/`, `host/v2`) name a whole registry; other keys with a path (`quay.io/org/repo`) name
  * a repository or namespace, as containers' auth.json allows.
  */
@@ -141,11 +141,11 @@ export function parseConfigKey(key: string): { host: string; repository: string 
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(rest);
   if (scheme) {
     rest = rest.slice(scheme[0].length);
-    return { host: canonicalRegistryHost(rest.split('/')[0] ?? ''), repository: undefined };
+    return { host: credentialHostKey(rest.split('/')[0] ?? ''), repository: undefined };
   }
   const slash = rest.indexOf('/');
-  if (slash < 0) return { host: canonicalRegistryHost(rest), repository: undefined };
-  const host = canonicalRegistryHost(rest.slice(0, slash));
+  if (slash < 0) return { host: credentialHostKey(rest), repository: undefined };
+  const host = credentialHostKey(rest.slice(0, slash));
   const path = rest.slice(slash + 1).replace(/\/+$/, '');
   if (path === '' || path === 'v1' || path === 'v2') return { host, repository: undefined };
   return { host, repository: path };
@@ -201,7 +201,53 @@ function exactKeysFor(host: string): string[] {
   return [...new Set([host, DOCKER_HUB_CONFIG_KEY, ...DOCKER_HUB_HOSTS])];
 }
 
-/** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
+/**
+ * How the file spells the host's own keys (`auths` and `credHelpers`, not repository keys), with
+ * scheme and path stripped, in file order, each once: `docker login registry.test:443` keeps the
+ * login in its helper under `registry.test:443`, the name as a reference writes it, which is how
+ * Docker then asks the helper; our canonical spelling (`registry.test`) would find nothing.
+ */
+export function keySpellings(file: DockerConfigFile, host: string): string[] {
+  const target = credentialHostKey(host);
+  const spellings = new Set<string>();
+  for (const [key] of [...file.auths, ...file.credHelpers]) {
+    const parsed = parseConfigKey(key);
+    if (parsed.repository === undefined && parsed.host !== '' && credentialHostKey(parsed.host) === target) spellings.add(keyHost(key));
+  }
+  return [...spellings];
+}
+
+/** A key's host as written: scheme and path stripped (`https://Reg.test:443/v2/` → `Reg.test:443`). */
+function keyHost(key: string): string {
+  return (
+    key
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split('/')[0] ?? ''
+  );
+}
+
+/**
+ * A helper's answer for the first of `names` it holds a usable login under: asked in order, each
+ * distinct name once (a name that is another's key host, like Docker Hub's `index.docker.io` after
+ * its v1 URL, is not asked again), so a host costs at most one run per spelling in the file.
+ */
+export async function helperGetAny(
+  helper: string,
+  names: readonly string[],
+  options: HelperOptions,
+): Promise<CredentialFields | undefined> {
+  const asked = new Set<string>();
+  for (const name of names) {
+    if (name === '' || asked.has(name) || asked.has(keyHost(name))) continue;
+    asked.add(name).add(keyHost(name));
+    const fields = await helperGet(helper, name, options);
+    if (isUsableCredential(fields)) return fields;
+  }
+  return undefined;
+}
+
+/** Docker's store choice for a host:/** Docker's store choice for a host: `credHelpers[host]`, else `credsStore`, else the file itself. */
 export type DockerStoreChoice = { kind: 'helper'; helper: string; setting: 'credHelpers' | 'credsStore'; key?: string } | { kind: 'file' };
 
 export function chooseDockerStore(file: DockerConfigFile, host: string): DockerStoreChoice {
@@ -260,7 +306,7 @@ export async function getDockerCredential(
   const choice = chooseDockerStore(file, host);
   if (choice.kind === 'helper') {
     const setting = choice.setting === 'credsStore' ? 'credsStore' : `credHelpers["${choice.key ?? host}"]`;
-    const fields = await helperGet(choice.helper, dockerLoginKey(host), {
+    const fields = await helperGetAny(choice.helper, [dockerLoginKey(host), ...keySpellings(file, host)], {
       ...helperOptions,
       configuredBy: { file: file.path, setting },
     });

@@ -15,14 +15,16 @@
  */
 import { join } from 'node:path';
 import type { Credential } from './types';
-import { helperGet, type HelperOptions } from './credential-helper';
+import { type HelperOptions } from './credential-helper';
 import { canonicalRegistryHost } from '../name/docker-hub';
 import {
   decodeAuthEntry,
   dockerConfigPath,
   findAuthEntry,
   findCredHelper,
+  helperGetAny,
   isUsableCredential,
+  keySpellings,
   type DockerConfigFile,
 } from './docker-config';
 
@@ -71,8 +73,9 @@ export async function getPodmanCredential(
 ): Promise<Credential | undefined> {
   const helper = findCredHelper(file, host);
   if (helper) {
-    // containers/image asks helpers about the registry name (Docker Hub as docker.io).
-    const fields = await helperGet(helper.helper, canonicalRegistryHost(host), {
+    // containers/image asks helpers about the registry name (Docker Hub as docker.io), spelled as
+    // the reference writes it: `podman login registry.test:443` keeps the login under that name.
+    const fields = await helperGetAny(helper.helper, [canonicalRegistryHost(host), ...keySpellings(file, host)], {
       ...helperOptions,
       configuredBy: { file: file.path, setting: `credHelpers["${helper.key}"]` },
     });

@@ -19,7 +19,7 @@ import {
   type DockerConfigFile,
 } from './docker-config';
 import { PODMAN_AUTH_FILE_KIND, getPodmanCredential, podmanAuthFilePaths } from './podman-auth';
-import { canonicalRegistryHost } from '../name/docker-hub';
+import { canonicalRegistryHost, sameRegistryHost } from '../name/docker-hub';
 import type { Credential, CredentialStore } from './types';
 import { ConfigFileError } from '../errors';
 
@@ -185,6 +185,15 @@ export class CredentialResolver {
     this.cache.set(path, { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino, file });
     return file;
   }
+}
+
+/**
+ * `store` with one login put before it for one registry: what a session checking a login before it
+ * is kept asks. The login answers for any spelling of the registry's host, Docker Hub's names as
+ * one (the API host is asked, the user named `docker.io`), and for no other host, mirrors included.
+ */
+export function withLoginFor(host: string, login: Credential, store: CredentialStore | undefined): CredentialStore {
+  return { get: async (contacted) => (sameRegistryHost(contacted, host) ? login : store?.get(contacted)) };
 }
 
 function isUsable(c: Credential): boolean {

@@ -4,9 +4,9 @@
  * lookup of the session uses. A malformed entry becomes a warning (shown with every plan) and
  * configures nothing.
  */
-import { canonicalHost } from '../net/addresses';
 import { parseInsecureEntry, type InsecureEntry } from '../net/cidr';
 import { parseRegistryLocation } from '../name/registry-url';
+import { registryHostKey } from '../name/docker-hub';
 import { parseResolveRule, type ResolveRule } from './resolve-rules';
 import { parseProxySettings, parseProxyUrl, type ProxyInput, type ProxySettings, type RegistryProxy } from './proxy';
 
@@ -57,7 +57,7 @@ export interface HostSettingsInput {
 export interface HostSettings {
   readonly insecure: readonly { raw: string; entry: InsecureEntry }[];
   readonly resolveRules: readonly ResolveRule[];
-  /** By canonical host (see canonicalHost). */
+  /** By registry host key (see registryHostKey): Docker Hub's entry answers for each of its names. */
   readonly registries: ReadonlyMap<string, RegistryReach>;
   /** One line per malformed entry, naming the setting it is in. */
   readonly warnings: readonly string[];
@@ -124,7 +124,7 @@ export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
         warnings.push(`${parsed.problem}, so the other proxy settings apply to ${location.host}: fix it, or write "none".`);
       else own = parsed;
     }
-    registries.set(canonicalHost(location.host), {
+    registries.set(registryHostKey(location.host), {
       ...(location.scheme ? { scheme: location.scheme } : {}),
       ...(entry.insecure ? { insecure: true } : {}),
       ...(own !== undefined ? { proxy: own } : {}),

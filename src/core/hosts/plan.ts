@@ -21,11 +21,10 @@ import {
   type HostEntry,
 } from './hosts-dirs';
 import { findResolveRule, formatResolveRule, type ResolveRule } from './resolve-rules';
-import { isDockerHubHost } from '../name/docker-hub';
+import { isDockerHubHost, registryHostKey } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
 import { parseHostSettings, type HostSettings, type RegistryReach } from './host-settings';
 import { proxyRoute, type ProxyRoute } from './proxy';
-import { canonicalHost } from '../net/addresses';
 
 export type Operation = 'resolve' | 'pull' | 'push' | 'delete' | 'list' | 'referrers';
 
@@ -244,7 +243,7 @@ function planOne(
   for (const c of entry.clientCertificates)
     why.push(c.cert === c.key ? `client certificate and key ${c.cert}` : `client certificate ${c.cert} with key ${c.key}`);
 
-  const ownProxy = parsed.registries.get(canonicalHost(host))?.proxy;
+  const ownProxy = parsed.registries.get(registryHostKey(host))?.proxy;
   const routeFor = (s: 'https' | 'http'): ProxyRoute =>
     proxyRoute(parsed.proxy, s, host, ownProxy !== undefined ? { proxy: ownProxy, setting: parsed.names.registries } : undefined);
   const proxy: PlannedEndpoint['proxy'] = {};

@@ -15,7 +15,7 @@
 import { isIPv6 } from 'node:net';
 import { failer, quoteChar, quoteInput, type Fail } from '../errors';
 import { parseDigestAt } from '../oci/digest';
-import { DOCKER_HUB } from './docker-hub';
+import { DOCKER_HUB, referenceRegistryHost } from './docker-hub';
 
 /** A parsed, normalised image reference. */
 export interface Reference {
@@ -146,11 +146,6 @@ function looksLikeRegistry(component: string): boolean {
   return component.includes('.') || component.includes(':') || component === 'localhost' || component.startsWith('[');
 }
 
-/** `index.docker.io` in a reference means Docker Hub; any other registry stays as written. */
-function normaliseRegistry(registry: string): string {
-  return registry.toLowerCase() === 'index.docker.io' ? DOCKER_HUB : registry;
-}
-
 /**
  * Parses an image reference.
  * @example parseReference('alpine') // { registry: 'docker.io', repository: 'library/alpine' }
@@ -186,10 +181,10 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
   const firstSlash = input.indexOf('/');
   if (firstSlash >= 0 && firstSlash < pathEnd && looksLikeRegistry(input.slice(0, firstSlash))) {
     checkRegistry(input, 0, firstSlash, fail);
-    registry = normaliseRegistry(input.slice(0, firstSlash));
+    registry = referenceRegistryHost(input.slice(0, firstSlash));
     repoStart = firstSlash + 1;
   } else {
-    registry = options.defaultRegistry === undefined ? DOCKER_HUB : normaliseRegistry(options.defaultRegistry);
+    registry = options.defaultRegistry === undefined ? DOCKER_HUB : referenceRegistryHost(options.defaultRegistry);
     if (options.defaultRegistry !== undefined) {
       checkRegistry(registry, 0, registry.length, failer(registry, 'default registry', CODE));
     }
@@ -220,7 +215,7 @@ export function formatReference(ref: Reference): string {
  * `bitnami/redis`); other registries keep their host (`ghcr.io/org/app`). No tag or digest.
  */
 export function familiarName(ref: Reference): string {
-  if (normaliseRegistry(ref.registry) !== DOCKER_HUB) return `${ref.registry}/${ref.repository}`;
+  if (referenceRegistryHost(ref.registry) !== DOCKER_HUB) return `${ref.registry}/${ref.repository}`;
   const rest = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : ref.repository;
   return rest.includes('/') ? ref.repository : rest;
 }

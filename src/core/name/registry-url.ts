@@ -1,4 +1,9 @@
+/**
+ * Registries as the user writes them in settings and inputs: a host with an optional scheme and
+ * port, no path; Docker Hub's old name `index.docker.io` read as `docker.io`, as in references.
+ */
 import { ParseError } from '../errors';
+import { referenceRegistryHost } from './docker-hub';
 
 /** A registry as the user names it in settings: a host with an optional scheme, no path. */
 export interface RegistryLocation {
@@ -42,6 +47,6 @@ export function parseRegistryLocation(input: string): RegistryLocation {
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
     throw new ParseError(`"${text}" has port ${port}, outside 1–65535.`, text, text.lastIndexOf(port));
   }
-  const host = `${hostname!.toLowerCase()}${port !== undefined ? `:${Number(port)}` : ''}`;
+  const host = referenceRegistryHost(`${hostname!.toLowerCase()}${port !== undefined ? `:${Number(port)}` : ''}`);
   return { host, ...(scheme ? { scheme: scheme as 'http' | 'https' } : {}) };
 }

@@ -80,8 +80,10 @@ export function hostKey(host: string): string {
  * The one key for `host[:port]` as a URL would reach it, used by every per-host lookup (host
  * directories, settings, insecure entries, credentials, connections): lowercased, IPv4 in dotted
  * form (`2130706433` → `127.0.0.1`), IPv6 compressed in brackets (`[0:0:0:0:0:0:0:1]` → `[::1]`),
- * international names in punycode, and the scheme's default port dropped (`host:443` → `host` for
- * https). Text that is not a host is returned lowercased, so it matches nothing real.
+ * international names in punycode, the trailing dot of a fully qualified name dropped
+ * (`host.` → `host`, as hostKey and NO_PROXY matching read it), and the scheme's default port
+ * dropped (`host:443` → `host` for https). Text that is not a host is returned lowercased, so it
+ * matches nothing real.
  */
 export function canonicalHost(hostPort: string, scheme: 'https' | 'http' = 'https'): string {
   const text = hostPort.trim();
@@ -89,7 +91,8 @@ export function canonicalHost(hostPort: string, scheme: 'https' | 'http' = 'http
   if (text === '' || /[/?#@\\\s]/.test(text)) return text.toLowerCase();
   try {
     const url = new URL(`${scheme}://${text}`);
-    return url.host;
+    const name = url.hostname.length > 1 && url.hostname.endsWith('.') ? url.hostname.slice(0, -1) : url.hostname;
+    return url.port === '' ? name : `${name}:${url.port}`;
   } catch {
     return text.toLowerCase();
   }

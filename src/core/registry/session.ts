@@ -16,6 +16,7 @@ import { findResolveRule } from '../hosts/resolve-rules';
 import { parseHostSettings, type HostSettings, type SettingNames } from '../hosts/host-settings';
 import { proxyRoute, type ProxyInput, type ProxyRoute } from '../hosts/proxy';
 import { canonicalHost, isHostName } from '../net/addresses';
+import { referenceRegistryHost, registryHostKey, sameRegistryHost } from '../name/docker-hub';
 import { KnownSecrets } from '../text/registry-text';
 import { RegistryConnection, type ElsewherePurpose, type RequestLogger } from '../transport/connection';
 import { HttpTransport, type ConnectionOptions, type HttpRequest, type HttpResponse } from '../transport/http';
@@ -180,7 +181,7 @@ export class RegistrySession {
       plan: (operation) => this.plan(host, operation),
       clientsFor: (plan, repository) => this.endpointClients(plan, repository),
       credential: (contacted) => this.credential(contacted),
-      pullRateLimit: () => this.pullLimits.get(canonicalHost(host)),
+      pullRateLimit: () => this.pullLimits.get(registryName(host)),
     });
   }
 
@@ -216,11 +217,11 @@ export class RegistrySession {
 
   /** The ordered endpoints for an operation on a registry, and why each is there. */
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
-    const key = canonicalHost(registry);
+    const key = registryName(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
     const plan = planEndpoints(config, operation, {
       parsed: this.hostSettings,
-      registrySetting: this.hostSettings.registries.get(key),
+      registrySetting: this.hostSettings.registries.get(registryHostKey(key)),
       resolvedAddresses,
     });
     return { ...plan, trust: [...(await this.trustRoots()).sources] };
@@ -274,18 +275,23 @@ export class RegistrySession {
     return this.resolver ? this.resolver.discoveredRegistries() : [];
   }
 
-  /** Forgets credentials and tokens (of one host, or all) after a login or logout. */
+  /**
+   * Forgets credentials and tokens (of one registry, or all) after a login or logout. They are kept
+   * by the host contacted, so the registry's every spelling counts: a login for `docker.io` is
+   * held under `registry-1.docker.io`.
+   */
   forget(host?: string): void {
-    const canonical = host === undefined ? undefined : canonicalHost(host);
-    for (const key of [...this.credentials.keys()]) if (!canonical || key.startsWith(`${canonical}\0`)) this.credentials.delete(key);
+    const forgotten = (keyHost: string) => host === undefined || sameRegistryHost(keyHost, host);
+    const hostOf = (key: string) => key.slice(0, key.indexOf('\0'));
+    for (const key of [...this.credentials.keys()]) if (forgotten(hostOf(key))) this.credentials.delete(key);
     for (const [key, authorizer] of [...this.authorizers]) {
-      if (!canonical || key.startsWith(`${canonical}\0`)) {
+      if (forgotten(hostOf(key))) {
         authorizer.forget();
         this.authorizers.delete(key);
       }
     }
     // Rate limits are often per account: after a login, the next request asks again.
-    for (const [gateHost, gate] of this.gates) if (!canonical || gateHost === canonical) gate.open();
+    for (const [gateHost, gate] of this.gates) if (forgotten(gateHost)) gate.open();
     this.resolver?.clearCache();
   }
 
@@ -455,7 +461,7 @@ export class RegistrySession {
   /** How a host the session did not plan (a token realm, blob storage) is reached: the same proxy rules, for its own host. */
   routeTo(url: URL): ProxyRoute {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
-    const own = this.hostSettings.registries.get(canonicalHost(url.host, scheme))?.proxy;
+    const own = this.hostSettings.registries.get(registryHostKey(canonicalHost(url.host, scheme)))?.proxy;
     return proxyRoute(
       this.hostSettings.proxy,
       scheme,
@@ -545,6 +551,14 @@ export class RegistrySession {
     }
     return authorizer;
   }
+}
+
+/**
+ * A registry as the session plans it: its canonical host, with `index.docker.io` read as `docker.io`
+ * as in references, so each of those spellings finds the same host directory (`docker.io/`).
+ */
+function registryName(registry: string): string {
+  return referenceRegistryHost(canonicalHost(registry));
 }
 
 /** A short digest of a credential's secrets, to tell two logins of one account apart without keeping them in a key. */

@@ -164,6 +164,12 @@ describe('config/docker-config', () => {
       assert.deepEqual(parseConfigKey('reg.test/org/repo//'), { host: 'reg.test', repository: 'org/repo' });
       assert.deepEqual(parseConfigKey('index.docker.io/library'), { host: 'docker.io', repository: 'library' });
       assert.deepEqual(parseConfigKey('1reg.test/v3'), { host: '1reg.test', repository: 'v3' });
+      assert.deepEqual(
+        parseConfigKey('https://registry.test:443/v2/'),
+        { host: 'registry.test', repository: undefined },
+        'canonical, as unspelled keys',
+      );
+      assert.deepEqual(parseConfigKey('Registry.Test.:443'), { host: 'registry.test', repository: undefined });
     });
 
     it('takes the longest repository or namespace key of the contacted host, whole segments only, then the host', () => {
@@ -301,6 +307,11 @@ describe('config/docker-config', () => {
         '/c',
       );
       assert.deepEqual(loggedInRegistries(more), ['docker.io', 'ghcr.io', 'legacy.test:5000', 'ecr.test']);
+      const spellings = parseDockerConfig(
+        JSON.stringify({ auths: { 'registry.test': {}, 'https://registry.test:443': {}, 'registry.test:443/v1/': {} } }),
+        '/c',
+      );
+      assert.deepEqual(loggedInRegistries(spellings), ['registry.test'], 'one registry however its keys spell it');
     });
 
     describe('with real helper programs', () => {
@@ -345,6 +356,36 @@ describe('config/docker-config', () => {
         const hub = await getDockerCredential(file, 'registry-1.docker.io', undefined, { env });
         assert.equal(hub?.username, 'store-user');
         assert.equal(readFileSync(join(base, 'asked.log'), 'utf8'), `${DOCKER_HUB_CONFIG_KEY}\n`);
+      });
+
+      it('asks the helper with the spelling docker login saved (registry.test:443) when ours finds nothing, each spelling once', async () => {
+        const bin = join(base, 'bin');
+        // Holds one login, under the server URL `docker login registry.test:443` stored it with.
+        writeFileSync(
+          join(bin, 'docker-credential-exact'),
+          '#!/bin/sh\ninput=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_LOG"\nif [ "$input" = "registry.test:443" ]; then printf \'{"ServerURL":"%s","Username":"saved-user","Secret":"s"}\' "$input"; exit 0; fi\necho "credentials not found in native keychain"; exit 1',
+        );
+        chmodSync(join(bin, 'docker-credential-exact'), 0o755);
+        const asked = () => readFileSync(join(base, 'asked.log'), 'utf8').trim().split('\n');
+        const saved = parseDockerConfig(
+          JSON.stringify({
+            auths: { 'registry.test:443': {}, 'https://registry.test:443/v2/': {}, 'other.test:443': {} },
+            credsStore: 'exact',
+          }),
+          '/c',
+        );
+        const found = await getDockerCredential(saved, 'registry.test', undefined, { env });
+        assert.deepEqual(found, { username: 'saved-user', password: 's', source: '/c (credsStore: exact)' });
+        assert.deepEqual(asked(), ['registry.test', 'registry.test:443'], 'the spellings of its own keys, once each');
+
+        rmSync(join(base, 'asked.log'));
+        const helperKey = parseDockerConfig(JSON.stringify({ credHelpers: { 'Registry.Test:443': 'exact', 'x.test': 'exact' } }), '/c');
+        assert.equal((await getDockerCredential(helperKey, 'registry.test', undefined, { env }))?.username, undefined);
+        assert.deepEqual(asked(), ['registry.test', 'Registry.Test:443'], "a credHelpers key's spelling too, as written");
+
+        rmSync(join(base, 'asked.log'));
+        assert.equal(await getDockerCredential(saved, 'nothing.test', undefined, { env }), undefined);
+        assert.deepEqual(asked(), ['nothing.test'], 'a host without keys of its own costs one question');
       });
 
       it('says which setting to remove when the helper is not on PATH', async () => {

@@ -173,6 +173,14 @@ describe('config/podman-auth', () => {
         'file-user',
         'a helper with nothing leaves the auths entry',
       );
+      // podman login registry.test:443 keeps the login in the helper under that spelling.
+      writeFileSync(
+        join(bin, 'docker-credential-labtest'),
+        '#!/bin/sh\ninput=$(cat)\nprintf \'%s\\n\' "$input" >> "$LAB_DIR/asked-443"\nif [ "$input" = "registry.test:443" ]; then printf \'{"ServerURL":"%s","Username":"saved-user","Secret":"s"}\' "$input"; exit 0; fi\necho "credentials not found in native keychain"; exit 1\n',
+      );
+      const spelled = parseDockerConfig(JSON.stringify({ credHelpers: { 'registry.test:443': 'labtest' } }), '/c.json');
+      assert.equal((await getPodmanCredential(spelled, 'registry.test', undefined, { env }))?.username, 'saved-user');
+      assert.equal(readFileSync(join(base, 'asked-443'), 'utf8'), 'registry.test\nregistry.test:443\n');
       const missing = parseDockerConfig(JSON.stringify({ credHelpers: { 'https://q.test': 'nosuchhelper' } }), '/b.json');
       await assert.rejects(
         getPodmanCredential(missing, 'q.test', undefined, { env: { PATH: '' } }),

@@ -55,6 +55,23 @@ describe('core/hosts/proxy', () => {
     assert.ok(settings.warnings.some((w) => /socks5:\/\/ proxy; only http:\/\/ and https:\/\/ proxies are supported/.test(w)));
   });
 
+  it("applies Docker Hub's own entry to registry-1.docker.io, whichever of Hub's names the entry is written with", async () => {
+    const env = { HTTPS_PROXY: 'http://env:1' };
+    for (const url of ['docker.io', 'index.docker.io', 'https://registry-1.docker.io:443']) {
+      const parsed = parseHostSettings({ env, registries: [{ url, proxy: 'none' }] });
+      for (const registry of ['docker.io', 'registry-1.docker.io']) {
+        const plan = planEndpoints(await loadHostConfig(registry, { roots: [], platform: 'linux' }), 'pull', { parsed });
+        const server = plan.endpoints[0]!;
+        assert.equal(server.host, 'registry-1.docker.io');
+        assert.equal(
+          server.proxy.https?.why,
+          `direct: "proxy": "none" for this registry in the registry's own settings`,
+          `${url} for ${registry}`,
+        );
+      }
+    }
+  });
+
   it('turns credentials in a proxy URL into a hidden Proxy-Authorization, and the setting wins over them', () => {
     const parsed = parseProxyUrl('http://us%40er:p%3Ass@proxy.example:3128', 'HTTPS_PROXY', true);
     assert.ok(!('problem' in parsed));

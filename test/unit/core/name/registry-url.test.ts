@@ -10,6 +10,13 @@ describe('parseRegistryLocation', () => {
     assert.deepEqual(parseRegistryLocation('HTTPS://[::1]:05443'), { host: '[::1]:5443', scheme: 'https' });
   });
 
+  it("reads Docker Hub's old name index.docker.io as docker.io, as references do, and only that name", () => {
+    assert.deepEqual(parseRegistryLocation('index.docker.io'), { host: 'docker.io' });
+    assert.deepEqual(parseRegistryLocation('https://Index.Docker.IO/'), { host: 'docker.io', scheme: 'https' });
+    assert.deepEqual(parseRegistryLocation('index.docker.io:5000'), { host: 'index.docker.io:5000' });
+    assert.deepEqual(parseRegistryLocation('registry-1.docker.io'), { host: 'registry-1.docker.io' });
+  });
+
   it('explains what is wrong', () => {
     assert.throws(() => parseRegistryLocation('ghcr.io/org/repo'), /has a path: give only the registry's host/);
     assert.throws(() => parseRegistryLocation('localhost:70000'), /port 70000, outside 1–65535/);

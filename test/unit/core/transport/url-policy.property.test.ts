@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CoreError } from '../../../../src/core/errors';
-import { canonicalHost, isHostName, isPrivateHost } from '../../../../src/core/net/addresses';
+import { canonicalHost, hostKey, isHostName, isPrivateHost } from '../../../../src/core/net/addresses';
 import { judgeRegistryUrl, requireRegistryUrl, type RegistryUrlKind } from '../../../../src/core/transport/url-policy';
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +310,9 @@ describe('canonical host key', () => {
     assert.equal(canonicalHost('2130706433:5000'), '127.0.0.1:5000');
     assert.equal(canonicalHost('localhost:80', 'http'), 'localhost');
     assert.equal(canonicalHost('localhost:80'), 'localhost:80');
+    assert.equal(canonicalHost('Registry.Test.:443'), 'registry.test', 'the trailing dot of a fully qualified name is the same host');
+    assert.equal(canonicalHost('registry.test.:5000'), 'registry.test:5000');
+    assert.equal(canonicalHost('registry.test.'), hostKey('registry.test.'), 'canonicalHost and hostKey agree');
     assert.equal(canonicalHost('host/path'), 'host/path', 'not a host: left as written (lowercased), so it matches no real host');
     assert.equal(canonicalHost('user@host'), 'user@host');
   });
@@ -335,7 +338,10 @@ describe('canonical host key', () => {
         const hostPort = port === null ? host : `${host}:${port}`;
         const key = canonicalHost(hostPort);
         assert.equal(canonicalHost(key), key);
-        assert.equal(key, new URL(`https://${hostPort}/`).host);
+        // The URL parser's host, less the trailing dot of a fully qualified name (`a.com.` is `a.com`).
+        const url = new URL(`https://${hostPort}/`);
+        const name = url.hostname.length > 1 ? url.hostname.replace(/\.$/, '') : url.hostname;
+        assert.equal(key, url.port === '' ? name : `${name}:${url.port}`);
       }),
       { numRuns: 500 },
     );
