@@ -150,6 +150,36 @@ describe('pull and push against real registries', function () {
     assert.ok(!readdirSync(work).some((f) => f.includes('.pulling')), 'the staging folder is gone');
   });
 
+  it('pulls one platform of a buildx index (with attestations) into a docker archive; a layout keeps the attestation', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'buildx'));
+    const built = await layout.attestedIndex({ seed: 'buildx-pull', ref: 'app' });
+    await pushToRegistry(layout, built, source, 'apps/buildx:latest');
+    const repo = session.registry(source.host).repository('apps/buildx');
+    const amd64 = built.children.find((c) => c.platform?.architecture === 'amd64')!;
+    const file = join(work, 'buildx-amd64.tar');
+    const result = await pull(
+      repo,
+      'latest',
+      { kind: 'docker-archive', file, repoTag: 'apps/buildx:latest' },
+      { platforms: [amd64.platform!] },
+    );
+    assert.equal(result.root.digest, amd64.descriptor.digest, 'the image itself, not an index of it and its attestation');
+    const inspected = JSON.parse((await skopeo(source, ['inspect', `docker-archive:${file}`])).stdout) as { Architecture: string };
+    assert.equal(inspected.Architecture, 'amd64');
+
+    // An OCI layout of the same platform keeps the attestation beside its image.
+    const dir = join(work, 'layout-buildx-amd64');
+    const kept = await pull(repo, 'latest', { kind: 'oci-layout', dir }, { platforms: [amd64.platform!] });
+    const index = JSON.parse(await skopeo(source, ['inspect', '--raw', `oci:${dir}:latest`]).then((r) => r.stdout)) as {
+      manifests: { digest: string }[];
+    };
+    assert.equal(kept.rewritten, true);
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      [amd64.descriptor.digest, built.attestations[0]!.descriptor.digest],
+    );
+  });
+
   it('pulls an artifact as its files, byte-identical, and refuses to overwrite them', async function () {
     const dir = join(work, 'bundle');
     const result = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, {

@@ -1,7 +1,8 @@
 /**
  * What a copy moves: the manifests under a root (children before parents) and the blobs they
  * name, each once, with the platform choice applied to indexes. A subset of an index's
- * platforms becomes a new index (a new digest, as it must); one platform becomes that image.
+ * platforms becomes a new index (a new digest, as it must); one platform becomes that image, or,
+ * when its attestation (BuildKit's `unknown/unknown` entry) is kept, an index of the two.
  * The whole graph is held in memory before any blob moves, so its size is bounded: the bytes of
  * its manifests (checked against the sizes an index declares before its children are fetched,
  * then against what arrived), the number of manifests and the number of blobs.
@@ -26,6 +27,12 @@ export interface GraphOptions {
   platforms?: Platform[];
   /** With exactly one platform chosen, copy that image rather than a one-entry index (default true). */
   singlePlatformAsImage?: boolean;
+  /**
+   * Keep the attestation entries (provenance, SBOM) of the chosen platforms (default true). A
+   * chosen platform with its attestation stays an index; without them one platform is its image,
+   * as a docker archive or an engine needs.
+   */
+  attestations?: boolean;
   signal?: AbortSignal;
 }
 
@@ -97,9 +104,11 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
   let top = await fetchParsed(root);
   let rewritten = false;
   if (top.kind === 'index' && options.platforms && options.platforms.length > 0) {
-    const selected = selectPlatforms(top, options.platforms, source.name);
-    if (selected.length === 1 && (options.singlePlatformAsImage ?? true) && options.platforms.length === 1) {
-      top = await fetchParsed(selected[0]!);
+    const { images, attestations } = selectPlatforms(top, options.platforms, source.name);
+    const selected = options.attestations === false ? images : [...images, ...attestations];
+    // One image alone: decided by the platforms chosen, never counting an attestation as one.
+    if (images.length === 1 && selected.length === 1 && (options.singlePlatformAsImage ?? true) && options.platforms.length === 1) {
+      top = await fetchParsed(images[0]!);
     } else if (selected.length !== top.index.manifests.length) {
       top = subsetIndex(top, selected);
     }
@@ -187,8 +196,12 @@ function mebibytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1).replace(/\.0$/, '')} MiB`;
 }
 
-/** The index entries for the wanted platforms, plus the attestations that describe them. */
-function selectPlatforms(index: Extract<ParsedManifest, { kind: 'index' }>, wanted: Platform[], sourceName: string): Descriptor[] {
+/** The index entries for the wanted platforms, and apart the attestations that describe them. */
+function selectPlatforms(
+  index: Extract<ParsedManifest, { kind: 'index' }>,
+  wanted: Platform[],
+  sourceName: string,
+): { images: Descriptor[]; attestations: Descriptor[] } {
   const entries = index.index.manifests;
   const chosen = entries.filter((d) => !isAttestationEntry(d) && wanted.some((p) => platformMatches(d.platform, p)));
   const missing = wanted.filter((p) => !chosen.some((d) => platformMatches(d.platform, p)));
@@ -206,7 +219,7 @@ function selectPlatforms(index: Extract<ParsedManifest, { kind: 'index' }>, want
   const attestations = entries.filter(
     (d) => isAttestationEntry(d) && chosenDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
   );
-  return [...chosen, ...attestations];
+  return { images: chosen, attestations };
 }
 
 function subsetIndex(index: Extract<ParsedManifest, { kind: 'index' }>, entries: Descriptor[]): ParsedManifest {

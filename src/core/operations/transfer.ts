@@ -84,9 +84,10 @@ async function pullDockerArchive(
 ): Promise<PullResult> {
   const stagingDir = join(dirname(file), `.${basenameOf(file)}.pulling`);
   const staging = await OciImageLayout.open(stagingDir, { create: true });
-  // An index becomes the one image for the chosen platform (this machine's unless told).
+  // An index becomes the one image for the chosen platform (this machine's unless told); its
+  // attestation stays behind, as a docker archive holds images only.
   const platforms = options.platforms && options.platforms.length > 0 ? options.platforms.slice(0, 1) : [hostPlatform()];
-  const result = await copy(repository, staging, root, { ...options, platforms, tag: 'image' });
+  const result = await copy(repository, staging, root, { ...options, platforms, attestations: false, tag: 'image' });
   const bytes = await staging.fetchManifest(result.root, options.signal);
   const parsed = parseManifest(bytes, result.root.digest, result.root.mediaType, `manifest ${result.root.digest}`);
   if (parsed.kind !== 'image') {
