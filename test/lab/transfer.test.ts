@@ -308,6 +308,23 @@ describe('pull and push against real registries', function () {
     );
   });
 
+  it('says which platforms a one-platform export (ctr export, nerdctl save) lacks, and pushes those it holds', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'one-platform'));
+    const index = await layout.multiPlatformIndex({ seed: 'one-platform', ref: 'latest' });
+    const arm = index.children.find((c) => c.platform?.architecture === 'arm64')!;
+    for (const d of [arm.descriptor, arm.configDescriptor, ...arm.layers.map((l) => l.descriptor)]) rmSync(layout.blobPath(d.digest));
+    const repository = session.registry(target.host).repository('pushed/one-platform');
+    await assert.rejects(push({ kind: 'oci-layout', dir: layout.dir }, repository, 'latest'), (e: unknown) => {
+      assert.ok(e instanceof CoreError, String(e));
+      assert.match(e.message, /holds only linux\/amd64 of its multi-platform image; linux\/arm64\/v8 is not in it/);
+      assert.match(e.message, /push only the platforms it holds \(linux\/amd64\)/);
+      return true;
+    });
+    const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!;
+    const pushed = await push({ kind: 'oci-layout', dir: layout.dir }, repository, 'latest', { platforms: [amd64.platform!] });
+    assert.equal(pushed.root.digest, amd64.descriptor.digest);
+  });
+
   it('pushes files as an artifact and pulls them back byte-identical', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'artifact-files-'));
     writeFileSync(join(dir, 'values.yaml'), 'replicas: 3\n');

@@ -87,7 +87,9 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
             `Index ${parsed.descriptor.digest} in ${source.name} refers back to ${child.digest}; the copy stops here.`,
           );
         if (stored.has(child.digest)) continue;
-        const fetched = await fetchParsed(child);
+        const fetched = await fetchParsed(child).catch(async (err: unknown) => {
+          throw path.length === 1 && parsed.kind === 'index' ? await platformsMissing(source, parsed, err, options.signal) : err;
+        });
         budget.fetched(child, fetched);
         await visit(fetched, [...path, child.digest]);
       } else if (!blobs.has(child.digest)) {
@@ -220,6 +222,37 @@ function selectPlatforms(
     (d) => isAttestationEntry(d) && chosenDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
   );
   return { images: chosen, attestations };
+}
+
+/**
+ * A local layout or archive that lacks some of its index's platforms (`ctr export` and `nerdctl
+ * save` keep only this machine's by default) says which are absent and which it holds, instead of
+ * the bare missing blob; any other failure is passed on as it is.
+ */
+async function platformsMissing(
+  source: ReadTarget,
+  index: Extract<ParsedManifest, { kind: 'index' }>,
+  err: unknown,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (!(err instanceof CoreError) || err.code !== 'BLOB_NOT_FOUND') return err;
+  const entries = index.index.manifests.filter((d) => isManifestDescriptor(d) && !isAttestationEntry(d));
+  const present = await Promise.all(
+    entries.map((d) =>
+      source.fetchManifest(d, signal).then(
+        () => true,
+        (e: unknown) => !(e instanceof CoreError && e.code === 'BLOB_NOT_FOUND'),
+      ),
+    ),
+  );
+  const missing = entries.filter((_, i) => !present[i]).map((d) => formatPlatform(d.platform));
+  const held = entries.filter((_, i) => present[i]).map((d) => formatPlatform(d.platform));
+  if (missing.length === 0 || held.length === 0) return err;
+  return new CoreError(
+    'BLOB_NOT_FOUND',
+    `${source.name} holds only ${held.join(', ')} of its multi-platform image; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in it (ctr export and nerdctl save keep only this machine's platform unless given --all-platforms). Export the image again with every platform, or push only the platforms it holds (${held.join(', ')}).`,
+    { cause: err },
+  );
 }
 
 function subsetIndex(index: Extract<ParsedManifest, { kind: 'index' }>, entries: Descriptor[]): ParsedManifest {
