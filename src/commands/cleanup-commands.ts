@@ -309,6 +309,11 @@ async function confirm(plan: CleanupPlan, reference: string): Promise<boolean> {
           ? [`${totals.untaggedDeleted} untagged manifest${totals.untaggedDeleted === 1 ? '' : 's'} deleted by digest.`]
           : []),
         `${totals.kept} kept. The preview lists each one and why. This cannot be undone.`,
+        ...(plan.unreadableTags
+          ? [
+              `${plan.unreadableTags.length} tag${plan.unreadableTags.length === 1 ? '' : 's'} could not be read, so no manifest is deleted by digest: one may share it. The preview says what that keeps.`,
+            ]
+          : []),
         ...(plan.partial
           ? [
               `Only the first ${plan.partial.tagsRead} tags of the repository were read: a manifest deleted also takes any unread tag on it.`,

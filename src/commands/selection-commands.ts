@@ -136,7 +136,11 @@ export async function deleteSelection(
     ...plan.manifests.map(
       (m) => `  delete ${core().shortDigest(m.digest)}${m.tags.length ? ` with tags ${m.tags.join(', ')}` : ' (no tag)'}`,
     ),
-    ...plan.tagDeletions.map((t) => `  remove tag ${t.tag} only (its manifest stays for another tag)`),
+    ...plan.tagDeletions.map((t) =>
+      plan.unreadableTags
+        ? `  remove tag ${t.tag} only (tags that could not be read, ${plan.unreadableTags.join(', ')}, may share its manifest)`
+        : `  remove tag ${t.tag} only (its manifest stays for another tag)`,
+    ),
     ...plan.decisions.filter((d) => d.action === 'keep' && group.tags.includes(d.tag)).map((d) => `  keep ${d.tag}: ${d.reason}`),
   ]);
   const count = plans.reduce((n, { plan }) => n + plan.manifests.length + plan.tagDeletions.length, 0);

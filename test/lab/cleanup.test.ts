@@ -1,6 +1,7 @@
 // Clean-ups against real Distribution registries, checked afterwards with plain HTTP requests: a
 // preview that protects a tag sharing its manifest with a kept tag, a run cancelled halfway and its
-// report, and a registry with deletes disabled caught before anything is planned.
+// report, a registry with deletes disabled caught before anything is planned, and a tag that could
+// not be read holding back every delete by digest (it may share the manifest).
 import { strict as assert } from 'node:assert';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { describeCleanupPlan } from '../../src/core/operations/cleanup-text';
 import type { ParsedManifest } from '../../src/core/oci/manifest';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
+import { FaultProxy } from '../support/lab/fault-proxy';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
@@ -75,6 +77,53 @@ describe('clean-up against real registries', function () {
     assert.equal(await digestAt(registry, name, 'pr-1'), undefined);
     assert.equal(await digestAt(registry, name, stale), undefined, 'the stale manifest was deleted by digest');
     assert.equal(await digestAt(registry, name, 'pr-2'), fresh);
+  });
+
+  it('removes a selected tag alone while another tag cannot be read, as that tag may share its manifest', async function () {
+    const name = 'team/unreadable';
+    const shared = await pushDated(registry, name, ['pr-1', 'release-1.0'], daysAgo(10));
+    const proxy = await FaultProxy.start(registry);
+    const throughProxy = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: proxy.url }],
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    });
+    try {
+      // Only the reading of release-1.0 fails (every retry of it): the delete's own checks pass.
+      proxy.add({ method: 'GET', path: /\/manifests\/release-1\.0$/, fault: { kind: 'status', status: 503 }, times: 2 });
+      const repository = throughProxy.registry(proxy.host).repository(name);
+      const facts = await readTagFacts(repository, ['pr-1', 'release-1.0']);
+      assert.deepEqual(
+        facts.map((f) => [f.tag, f.digest]),
+        [
+          ['pr-1', shared],
+          ['release-1.0', undefined],
+        ],
+      );
+      const plan = planCleanup(facts, { only: ['pr-1'], sharedDigest: 'delete-tag' }, Date.now());
+      assert.deepEqual(plan.manifests, [], 'no manifest is deleted by digest while a tag is unknown');
+      assert.deepEqual(
+        plan.decisions.map((d) => [d.tag, d.action]),
+        [
+          ['pr-1', 'delete-tag'],
+          ['release-1.0', 'keep'],
+        ],
+      );
+      assert.match(
+        describeCleanupPlan(plan, `${registry.host}/${name}`),
+        /NO MANIFEST IS DELETED BY DIGEST: tag "release-1\.0" could not be read/,
+      );
+      assert.equal(planCleanup(facts, { only: ['pr-1'], sharedDigest: 'keep' }, Date.now()).decisions[0]!.action, 'keep');
+
+      const report = await runCleanup(repository, plan);
+      assert.deepEqual(report.totals, { deleted: 1, failed: 0, skipped: 0, notAttempted: 0 });
+      assert.equal(await digestAt(registry, name, 'pr-1'), undefined);
+      assert.equal(await digestAt(registry, name, 'release-1.0'), shared, 'the tag that could not be read is still there');
+    } finally {
+      await throughProxy.close();
+      await proxy.stop();
+    }
   });
 
   it('stops when cancelled halfway and reports what was and was not deleted', async function () {

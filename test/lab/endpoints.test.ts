@@ -14,6 +14,8 @@ import { folderWith } from '../support/lab/folders';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { skopeo, skopeoFlags } from '../support/lab/push';
 import { pushTiny } from '../support/lab/tiny';
+import { daysAgo, pushDated } from '../support/lab/dated-images';
+import { readTagFacts } from '../../src/core/operations/cleanup';
 
 const MANIFEST_ACCEPT = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json';
 
@@ -164,6 +166,43 @@ describe('endpoints, hosts directories and credentials against real registries',
       assert.deepEqual(
         log.map((e) => new URL(e.url).host),
         [upstream.host],
+      );
+    });
+
+    it('reads a tag only from hosts that may resolve it: a pull-only mirror holding a stale tag is asked for digests alone', async () => {
+      const fresh = await pushDated(upstream, 'team/stale', ['v1'], daysAgo(1), 'fresh');
+      const stale = await pushDated(emptyMirror, 'team/stale', ['v1'], daysAgo(90), 'stale');
+      const log: RequestLogEntry[] = [];
+      const hostsDirectories = [
+        folderWith({
+          'pull-only.test/hosts.toml': [
+            `server = "http://${upstream.host}"`,
+            '',
+            `[host."http://${emptyMirror.host}"]`,
+            '  capabilities = ["pull"]',
+            '',
+          ].join('\n'),
+        }),
+      ];
+      const repository = session({ hostsDirectories, log: (e) => log.push(e) })
+        .registry('pull-only.test')
+        .repository('team/stale');
+      assert.notEqual(fresh, stale);
+      assert.equal((await repository.getManifest('v1')).descriptor.digest, fresh);
+      assert.deepEqual(
+        (await readTagFacts(repository, ['v1'])).map((f) => f.digest),
+        [fresh],
+      );
+      assert.equal((await repository.resolve('v1')).digest, fresh);
+      const tagReads = log.filter((e) => /\/manifests\/v1(\?|$)/.test(new URL(e.url).pathname + new URL(e.url).search));
+      assert.ok(tagReads.length >= 3);
+      assert.deepEqual([...new Set(tagReads.map((e) => new URL(e.url).host))], [upstream.host], 'the tag was never asked of the mirror');
+      // By digest, the mirror may answer (it has the stale manifest, which is content-addressed).
+      log.length = 0;
+      assert.equal((await repository.getManifest(stale)).descriptor.digest, stale);
+      assert.deepEqual(
+        log.map((e) => new URL(e.url).host),
+        [emptyMirror.host],
       );
     });
 

@@ -130,6 +130,20 @@ describe('pull into a local engine', function () {
       assert.equal(image?.Architecture, other.platform.architecture);
     });
 
+    it('loads one platform of an index pushed by docker buildx, leaving its attestation out', async function () {
+      const layout = await OciLayout.create(join(lab.dir, 'content', 'engine-buildx'));
+      const built = await layout.attestedIndex({ seed: 'engine-buildx', ref: 'app' });
+      await pushToRegistry(layout, built, registry, 'apps/buildx:latest');
+      const repo = session.registry(registry.host).repository('apps/buildx');
+      const own = built.children.find((c) => c.platform?.architecture === engineArchitecture);
+      assert.ok(own, `the lab's index has no ${engineArchitecture} image`);
+      const name = `${registry.host}/apps/buildx:latest`;
+      const result = await loadIntoEngine(repo, 'latest', { engine: { command: 'docker' }, repoTag: name });
+      assert.deepEqual(result.loaded, [name]);
+      assert.equal(result.root.digest, own.descriptor.digest);
+      assert.equal((await daemon.inspectImage(name))?.Architecture, engineArchitecture);
+    });
+
     it('Cancel while docker load is unpacking the archive leaves no image', async function () {
       const layout = await OciLayout.create(join(lab.dir, 'content', 'engine-large'));
       const large = await layout.image({ seed: 'engine-large', layers: LARGE_LAYERS });

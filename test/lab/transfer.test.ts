@@ -6,6 +6,9 @@ import { execFileSync } from 'node:child_process';
 import {
   constants as fsConstants,
   copyFileSync,
+  mkdirSync,
+  createReadStream,
+  createWriteStream,
   existsSync,
   mkdtempSync,
   openSync,
@@ -18,9 +21,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract, pack as tarPack } from 'tar-stream';
 import { CoreError } from '../../src/core/errors';
 import type { CopyEvent } from '../../src/core/operations/copy';
 import { pull, push } from '../../src/core/operations/transfer';
+import { writeDockerArchive } from '../../src/core/layout/docker-archive';
+import { OciImageLayout } from '../../src/core/layout/oci-layout';
+import type { ImageManifest } from '../../src/core/oci/manifest';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import {
   inspectRaw,
@@ -38,6 +46,25 @@ import { filesUnder } from '../support/lab/local-checks';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
+
+/** Copies a tar entry by entry, each file's bytes through `edit` (null leaves the entry out). */
+async function rewriteTar(from: string, to: string, edit: (name: string, bytes: Buffer) => Buffer | null): Promise<void> {
+  const input = tarExtract();
+  const output = tarPack();
+  const written = pipeline(output, createWriteStream(to));
+  input.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
+    stream.on('end', () => {
+      const bytes = header.type === 'file' ? edit(header.name, Buffer.concat(chunks)) : Buffer.concat(chunks);
+      if (bytes === null) return next();
+      output.entry({ ...header, size: bytes.length }, bytes, next);
+    });
+  });
+  await pipeline(createReadStream(from), input);
+  output.finalize();
+  await written;
+}
 
 describe('pull and push against real registries', function () {
   let lab: Lab;
@@ -151,6 +178,36 @@ describe('pull and push against real registries', function () {
     assert.ok(!readdirSync(work).some((f) => f.includes('.pulling')), 'the staging folder is gone');
   });
 
+  it('pulls one platform of a buildx index (with attestations) into a docker archive; a layout keeps the attestation', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'buildx'));
+    const built = await layout.attestedIndex({ seed: 'buildx-pull', ref: 'app' });
+    await pushToRegistry(layout, built, source, 'apps/buildx:latest');
+    const repo = session.registry(source.host).repository('apps/buildx');
+    const amd64 = built.children.find((c) => c.platform?.architecture === 'amd64')!;
+    const file = join(work, 'buildx-amd64.tar');
+    const result = await pull(
+      repo,
+      'latest',
+      { kind: 'docker-archive', file, repoTag: 'apps/buildx:latest' },
+      { platforms: [amd64.platform!] },
+    );
+    assert.equal(result.root.digest, amd64.descriptor.digest, 'the image itself, not an index of it and its attestation');
+    const inspected = JSON.parse((await skopeo(source, ['inspect', `docker-archive:${file}`])).stdout) as { Architecture: string };
+    assert.equal(inspected.Architecture, 'amd64');
+
+    // An OCI layout of the same platform keeps the attestation beside its image.
+    const dir = join(work, 'layout-buildx-amd64');
+    const kept = await pull(repo, 'latest', { kind: 'oci-layout', dir }, { platforms: [amd64.platform!] });
+    const index = JSON.parse(await skopeo(source, ['inspect', '--raw', `oci:${dir}:latest`]).then((r) => r.stdout)) as {
+      manifests: { digest: string }[];
+    };
+    assert.equal(kept.rewritten, true);
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      [amd64.descriptor.digest, built.attestations[0]!.descriptor.digest],
+    );
+  });
+
   it('pulls an artifact as its files, byte-identical, and refuses to overwrite them', async function () {
     const dir = join(work, 'bundle');
     const result = await pull(session.registry(source.host).repository(sample.artifact.repository), sample.artifact.tag, {
@@ -203,6 +260,70 @@ describe('pull and push against real registries', function () {
     const original = JSON.parse((await inspectRaw(source, 'library/alpine:3.20')).toString()) as { config: { digest: string } };
     assert.equal(pushedManifest.config.digest, original.config.digest, 'the image config is the same');
     assert.equal(fromArchive.root.digest, sha256(await inspectRaw(target, 'pushed/archive:3.20')));
+  });
+
+  it('pushes a docker save archive of one image under two tags, untagged, or in the old format, and picks it by RepoTag', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'two-tags'));
+    const image = await layout.image({ seed: 'two-tags', layers: [4000] });
+    mkdirSync(work, { recursive: true });
+    const saved = join(work, 'two-tags.tar');
+    // What Docker 25+ writes for `docker save app:1 app:2`: index.json lists the image twice, named by tag.
+    await writeDockerArchive(saved, [
+      {
+        manifest: image.manifest as unknown as ImageManifest,
+        source: await OciImageLayout.open(layout.dir),
+        repoTags: ['app:1', 'app:2'],
+        manifestDescriptor: image.descriptor,
+      },
+    ]);
+    // `docker save <image ID>` on Docker 25+: index.json lists nothing, manifest.json has no RepoTags.
+    const untagged = join(work, 'untagged.tar');
+    await rewriteTar(saved, untagged, (name, bytes) => {
+      if (name === 'index.json') return Buffer.from(JSON.stringify({ ...(JSON.parse(bytes.toString()) as object), manifests: [] }));
+      if (name === 'manifest.json')
+        return Buffer.from(JSON.stringify((JSON.parse(bytes.toString()) as object[]).map((e) => ({ ...e, RepoTags: null }))));
+      return bytes;
+    });
+    // Docker before 25: manifest.json alone.
+    const legacy = join(work, 'legacy-two-tags.tar');
+    await rewriteTar(saved, legacy, (name, bytes) => (name === 'index.json' || name === 'oci-layout' ? null : bytes));
+    const config = (image.manifest as { config: { digest: string } }).config.digest;
+    for (const [file, refName] of [
+      [saved, undefined],
+      [saved, 'app:2'],
+      [saved, 'docker.io/library/app:1'],
+      [untagged, undefined],
+      [legacy, undefined],
+      [legacy, 'app:1'],
+    ] as const) {
+      const repository = session.registry(target.host).repository('pushed/saved');
+      const result = await push({ kind: 'archive', file, ...(refName ? { refName } : {}) }, repository, 'v1');
+      const pushed = JSON.parse((await inspectRaw(target, 'pushed/saved:v1')).toString()) as { config: { digest: string } };
+      assert.equal(pushed.config.digest, config, `${file} ${refName ?? ''}`);
+      if (file === saved) assert.equal(result.root.digest, image.descriptor.digest, 'the manifest as saved');
+    }
+    await assert.rejects(
+      push({ kind: 'archive', file: saved, refName: 'app:3' }, session.registry(target.host).repository('pushed/saved'), 'v1'),
+      (e: unknown) =>
+        e instanceof CoreError && e.code === 'REF_NOT_FOUND' && /docker\.io\/library\/app:1 = docker\.io\/library\/app:2/.test(e.message),
+    );
+  });
+
+  it('says which platforms a one-platform export (ctr export, nerdctl save) lacks, and pushes those it holds', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'one-platform'));
+    const index = await layout.multiPlatformIndex({ seed: 'one-platform', ref: 'latest' });
+    const arm = index.children.find((c) => c.platform?.architecture === 'arm64')!;
+    for (const d of [arm.descriptor, arm.configDescriptor, ...arm.layers.map((l) => l.descriptor)]) rmSync(layout.blobPath(d.digest));
+    const repository = session.registry(target.host).repository('pushed/one-platform');
+    await assert.rejects(push({ kind: 'oci-layout', dir: layout.dir }, repository, 'latest'), (e: unknown) => {
+      assert.ok(e instanceof CoreError, String(e));
+      assert.match(e.message, /holds only linux\/amd64 of its multi-platform image; linux\/arm64\/v8 is not in it/);
+      assert.match(e.message, /push only the platforms it holds \(linux\/amd64\)/);
+      return true;
+    });
+    const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!;
+    const pushed = await push({ kind: 'oci-layout', dir: layout.dir }, repository, 'latest', { platforms: [amd64.platform!] });
+    assert.equal(pushed.root.digest, amd64.descriptor.digest);
   });
 
   it('pushes files as an artifact and pulls them back byte-identical', async function () {

@@ -30,12 +30,24 @@ import { type LayoutRoot, OciImageLayout } from './oci-layout';
 export interface ImageArchive {
   /** The unpacked content, in a temporary folder. */
   layout: OciImageLayout;
-  /** The images the archive names, with their names (RepoTags, or index.json's ref names). */
-  roots: LayoutRoot[];
+  /**
+   * The images the archive names, one entry per name (RepoTags, or index.json's ref names): one
+   * image saved under two tags is listed twice, with the same descriptor.
+   */
+  roots: ArchiveRoot[];
   /** `docker`: the old docker save format, manifests made here; `oci`: an OCI layout (also Docker 25+). */
   format: 'docker' | 'oci';
   /** Removes the temporary folder. */
   close(): Promise<void>;
+}
+
+export interface ArchiveRoot extends LayoutRoot {
+  /**
+   * The image's full name where the archive gives one besides `refName`: Docker 25+ writes only
+   * the tag as the ref name (`1`) and the name in `io.containerd.image.name`
+   * (`docker.io/library/app:1`).
+   */
+  imageName?: string;
 }
 
 export interface OpenArchiveOptions {
@@ -104,9 +116,11 @@ async function unpackArchive(path: string, options: OpenArchiveOptions): Promise
   try {
     const layout = await OciImageLayout.open(folder, { create: true });
     const contents = await unpack(input, budget, layout, path, options.signal);
-    const { roots, format } = contents.metadata.has('index.json')
-      ? await ociRoots(contents, path)
-      : await dockerRoots(contents, layout, path);
+    // Docker 25+ saves an image named by its ID alone with an empty index.json: manifest.json still lists it.
+    const { roots, format } =
+      contents.metadata.has('index.json') && !(indexIsEmpty(contents) && contents.metadata.has('manifest.json'))
+        ? await ociRoots(contents, path)
+        : await dockerRoots(contents, layout, path);
     await layout.setRoots(roots);
     return { layout, roots, format, close };
   } catch (err) {
@@ -335,16 +349,27 @@ function declareSizes(contents: ArchiveContents, bytes: Buffer): void {
   }
 }
 
+/** Whether index.json lists no image (what Docker 25+ writes for `docker save <image ID>`). */
+function indexIsEmpty(contents: ArchiveContents): boolean {
+  try {
+    const json = JSON.parse(contents.metadata.get('index.json')!.toString('utf8')) as { manifests?: unknown };
+    return Array.isArray(json.manifests) && json.manifests.length === 0;
+  } catch {
+    return false; // ociRoots says what is wrong with it
+  }
+}
+
 /** The images of an OCI layout archive (also Docker 25+ docker save): index.json's list. */
-async function ociRoots(contents: ArchiveContents, path: string): Promise<{ roots: LayoutRoot[]; format: 'oci' }> {
+async function ociRoots(contents: ArchiveContents, path: string): Promise<{ roots: ArchiveRoot[]; format: 'oci' }> {
   const bytes = contents.metadata.get('index.json')!;
   const parsed = parseManifest(bytes, digestOf(bytes), undefined, `The index.json of ${path}`);
   if (parsed.kind !== 'index') throw unsupported(path, 'its index.json is not an image index');
   const stored = new Set([...contents.files.values()].map((f) => f.digest));
-  const roots = parsed.index.manifests.map((descriptor): LayoutRoot => {
+  const roots = parsed.index.manifests.map((descriptor): ArchiveRoot => {
     if (!stored.has(descriptor.digest)) throw incomplete(path, `its index.json lists ${descriptor.digest}, which is not in it`);
     const refName = descriptor.annotations?.['org.opencontainers.image.ref.name'];
-    return refName === undefined ? { descriptor } : { descriptor, refName };
+    const imageName = descriptor.annotations?.['io.containerd.image.name'];
+    return { descriptor, ...(refName === undefined ? {} : { refName }), ...(imageName === undefined ? {} : { imageName }) };
   });
   return { roots, format: 'oci' };
 }

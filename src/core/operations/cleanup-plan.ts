@@ -7,7 +7,8 @@
  * N of the matching tags, and no always-keep pattern names it. Deleting a manifest by digest takes
  * every tag pointing at it, so a digest is deleted only when all its tags go; a tag that shares its
  * digest with a kept tag (or is a platform of a kept index) is removed as a tag only, or kept,
- * as the policy says.
+ * as the policy says. While a tag could not be read, it may point at any manifest (or be an index
+ * listing any), so no manifest is deleted by digest: every tag that goes is removed alone, or kept.
  */
 import { CoreError } from '../errors';
 
@@ -101,6 +102,12 @@ export interface CleanupPlan {
    * shared-manifest checks saw only the tags read.
    */
   partial?: { tagsRead: number; limit: number };
+  /**
+   * Tags that could not be read (kept): what they point at is unknown, so this plan deletes no
+   * manifest by digest, tagged or untagged; a tag that goes is removed alone, or kept, as
+   * `policy.sharedDigest` says.
+   */
+  unreadableTags?: string[];
   /** When the ages were measured (ISO 8601). */
   plannedAt: string;
   /** Every tag, in the order given, with its fate. */
@@ -229,15 +236,21 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     tagsByDigest.set(facts.digest, [...new Set([...(tagsByDigest.get(facts.digest) ?? []), facts.tag])]);
     if (facts.children) childrenByDigest.set(facts.digest, facts.children);
   }
+  // A tag that could not be read may point at any manifest, or be an index listing any: it protects them all.
+  const unreadable = [...new Set(tags.filter((t) => !t.digest).map((t) => t.tag))];
+  const unknownProtector = unreadable.length
+    ? `tag${unreadable.length === 1 ? '' : 's'} ${namedTags(unreadable)} could not be read and may share its manifest`
+    : undefined;
   let staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
+  const protectorOf = (digest: string) => staying.get(digest) ?? unknownProtector;
   if (policy.sharedDigest === 'keep') {
     // Keeping a tag keeps its manifest, which may protect more: repeat until nothing changes.
     for (let changed = true; changed;) {
       changed = false;
       for (const facts of selected)
-        if (going.has(facts.tag) && staying.has(facts.digest!)) {
+        if (going.has(facts.tag) && protectorOf(facts.digest!)) {
           going.delete(facts.tag);
-          keep(facts, `${staying.get(facts.digest!)!}, so it is kept`);
+          keep(facts, `${protectorOf(facts.digest!)!}, so it is kept`);
           changed = true;
         }
       if (changed) staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
@@ -250,7 +263,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   for (const facts of selected) {
     if (!going.has(facts.tag)) continue;
     const digest = facts.digest!;
-    const protector = staying.get(digest);
+    const protector = protectorOf(digest);
     if (protector) {
       tagDeletions.push({ tag: facts.tag, digest });
       decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-tag', reason: `${protector}: only the tag is removed` });
@@ -263,7 +276,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-manifest', reason: 'matches the policy; its manifest goes with it' });
   }
 
-  const untagged = planUntagged(options, policy, staying, new Set(manifests.map((m) => m.digest)), tagsByDigest);
+  const untagged = planUntagged(options, policy, staying, new Set(manifests.map((m) => m.digest)), tagsByDigest, unreadable);
 
   const ordered = tags.flatMap((t) => {
     const decision = decisions.get(t.tag);
@@ -275,6 +288,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   return {
     policy,
     ...(options.partialAt !== undefined ? { partial: { tagsRead: tags.length, limit: options.partialAt } } : {}),
+    ...(unreadable.length ? { unreadableTags: unreadable } : {}),
     plannedAt: new Date(now).toISOString(),
     decisions: ordered,
     manifests,
@@ -295,7 +309,8 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
  * Which untagged manifests go: all that are listed when the policy asks, except those something
  * that stays needs: a platform of a kept index (tagged or a protected untagged one), and a referrer
  * (signature, SBOM) of a manifest that stays; and those that could not be read, and while one cannot
- * be read, every other (it may be an index listing them). Protection spreads until nothing changes.
+ * be read, every other (it may be an index listing them), as while a tag cannot be read
+ * (`unreadableTags`). Protection spreads until nothing changes.
  */
 function planUntagged(
   options: PlanOptions,
@@ -303,6 +318,7 @@ function planUntagged(
   staying: ReadonlyMap<string, string>,
   tagManifestsDeleted: ReadonlySet<string>,
   tagsByDigest: ReadonlyMap<string, string[]>,
+  unreadableTags: readonly string[],
 ): CleanupPlan['untagged'] {
   if (!options.untagged) return { listed: false };
   const listed = new Map<string, UntaggedManifest>();
@@ -326,6 +342,11 @@ function planUntagged(
     for (const m of listed.values()) {
       const kept = staying.get(m.digest);
       if (kept) protect(m.digest, kept);
+      else if (unreadableTags.length)
+        protect(
+          m.digest,
+          `kept while tag${unreadableTags.length === 1 ? '' : 's'} ${namedTags(unreadableTags)} cannot be read: one may point at it or at an index that lists it`,
+        );
       else if (m.unreadable) protect(m.digest, `could not be read (${m.unreadable}): what it is and what needs it are unknown`);
       else if (unreadable)
         protect(m.digest, `kept while untagged manifest ${unreadable.digest} cannot be read: it may be an index that lists this one`);
@@ -359,7 +380,7 @@ function stayingManifests(
   for (const facts of tags) {
     if (!facts.digest || going.has(facts.tag) || staying.has(facts.digest)) continue;
     const kept = tagsByDigest.get(facts.digest)!.filter((t) => !going.has(t));
-    staying.set(facts.digest, `shares its manifest with kept tag${kept.length === 1 ? '' : 's'} ${listed(kept)}`);
+    staying.set(facts.digest, `shares its manifest with kept tag${kept.length === 1 ? '' : 's'} ${namedTags(kept)}`);
     queue.push(facts.digest);
   }
   while (queue.length) {
@@ -387,7 +408,7 @@ function newestFirst(tags: readonly TagFacts[]): TagFacts[] {
   return [...tags].sort((a, b) => b.created! - a.created! || collator.compare(b.tag, a.tag) || (a.tag < b.tag ? 1 : -1));
 }
 
-function listed(tags: readonly string[]): string {
+function namedTags(tags: readonly string[]): string {
   const quoted = tags.slice(0, 5).map((t) => `"${t}"`);
   return tags.length > 5 ? `${quoted.join(', ')} and ${tags.length - 5} more` : quoted.join(', ');
 }

@@ -41,6 +41,7 @@ export function describeCleanupPlan(plan: CleanupPlan, repository: string): stri
     `Planned ${plan.plannedAt}. Nothing has been deleted yet.`,
     '',
     ...(plan.partial ? [...partialWarning(plan.partial), ''] : []),
+    ...(plan.unreadableTags ? [...unreadableWarning(plan.unreadableTags), ''] : []),
     'Policy',
     ...describePolicy(plan),
     '',
@@ -114,6 +115,21 @@ export function partialWarning(partial: NonNullable<CleanupPlan['partial']>): st
     'listed were read. Tags beyond them are not in this preview and are not touched; "keep the newest"',
     'ranked only the tags read, and a manifest deleted by digest also takes any unread tag on it.',
     'Narrow the clean-up (a pattern), or run it again after this one to reach the rest.',
+  ];
+}
+
+/** Why a plan with tags that could not be read deletes no manifest by digest, and what to do. */
+export function unreadableWarning(tags: readonly string[]): string[] {
+  const named =
+    tags
+      .slice(0, 5)
+      .map((t) => `"${visibleText(t)}"`)
+      .join(', ') + (tags.length > 5 ? ` and ${tags.length - 5} more` : '');
+  return [
+    `NO MANIFEST IS DELETED BY DIGEST: ${tags.length === 1 ? 'tag' : 'tags'} ${named} could not be read, so what ${tags.length === 1 ? 'it points' : 'they point'} at is`,
+    'unknown, and deleting a manifest would also take an unread tag on it. Tags that go are removed alone',
+    '(or kept, when shared manifests keep their tags), and no untagged manifest is deleted. Run the clean-up',
+    'again when every tag can be read to delete the manifests too.',
   ];
 }
 

@@ -142,15 +142,24 @@ export function normalisedJson(value: unknown): string {
   return `${JSON.stringify(sorted(value), null, 2)}\n`;
 }
 
-/** Two indexes' platforms side by side: those in both (by os/architecture/variant), and those on one side only. */
+/**
+ * Two indexes' platforms side by side: those in both (by os/architecture/variant, `arm64` being
+ * `arm64/v8` as platformMatches has it), and those on one side only; each named as the before
+ * side writes it when it has one.
+ */
 export function pairPlatforms(before: ImageIndex, after: ImageIndex): { platform: string; before?: Descriptor; after?: Descriptor }[] {
   const byPlatform = (index: ImageIndex) =>
-    new Map(index.manifests.filter((m) => !isAttestationEntry(m) && m.platform).map((m) => [formatPlatform(m.platform), m] as const));
+    new Map(index.manifests.filter((m) => !isAttestationEntry(m) && m.platform).map((m) => [pairingKey(m.platform!), m] as const));
   const a = byPlatform(before);
   const b = byPlatform(after);
-  return [...new Set([...a.keys(), ...b.keys()])].map((platform) => ({
-    platform,
-    ...(a.has(platform) ? { before: a.get(platform)! } : {}),
-    ...(b.has(platform) ? { after: b.get(platform)! } : {}),
+  return [...new Set([...a.keys(), ...b.keys()])].map((key) => ({
+    platform: formatPlatform((a.get(key) ?? b.get(key))!.platform),
+    ...(a.has(key) ? { before: a.get(key)! } : {}),
+    ...(b.has(key) ? { after: b.get(key)! } : {}),
   }));
+}
+
+/** A platform as text with arm64's implied variant written out (`linux/arm64` and `linux/arm64/v8` are one). */
+function pairingKey(platform: Platform): string {
+  return platform.architecture === 'arm64' && !platform.variant ? formatPlatform({ ...platform, variant: 'v8' }) : formatPlatform(platform);
 }

@@ -30,6 +30,11 @@ export interface CopyOptions {
   concurrency?: number;
   /** Platforms to keep from an index; absent means all. */
   platforms?: Platform[];
+  /**
+   * Keep the attestations (BuildKit's `unknown/unknown` entries) of the chosen platforms (default
+   * true); false when the target takes one image alone (a docker archive, an engine).
+   */
+  attestations?: boolean;
   /** Tag for the root in the target. */
   tag?: string;
   /** Also copy what refers to the root (signatures, SBOMs, attestations), when the source can list them. */
@@ -78,7 +83,11 @@ export async function copy(source: ReadTarget, target: WriteTarget, root: Descri
     durationMs: 0,
   };
   try {
-    const graph = await collectGraph(source, root, { platforms: options.platforms, signal });
+    const graph = await collectGraph(source, root, {
+      platforms: options.platforms,
+      ...(options.attestations === false ? { attestations: false } : {}),
+      signal,
+    });
     result.root = graph.root;
     result.rewritten = graph.rewritten;
     const transfer = new GraphTransfer(source, target, options, signal, result, () => abort.abort());

@@ -74,7 +74,13 @@ export async function loadIntoEngine(repository: Repository, reference: string, 
   const stagingDir = await mkdtemp(join(tmpdir(), 'oci-engine-load-'));
   try {
     const staging = await OciImageLayout.open(stagingDir, { create: true });
-    const result = await copy(repository, staging, root, { ...transfer, platforms: [platform ?? hostPlatform()], tag: 'image' });
+    const result = await copy(repository, staging, root, {
+      ...transfer,
+      platforms: [platform ?? hostPlatform()],
+      // An engine loads images: a platform's attestation (provenance, SBOM) stays behind.
+      attestations: false,
+      tag: 'image',
+    });
     const bytes = await staging.fetchManifest(result.root, transfer.signal);
     const parsed = parseManifest(bytes, result.root.digest, result.root.mediaType, `manifest ${result.root.digest}`);
     if (parsed.kind !== 'image')

@@ -1,7 +1,8 @@
 /**
  * What a copy moves: the manifests under a root (children before parents) and the blobs they
  * name, each once, with the platform choice applied to indexes. A subset of an index's
- * platforms becomes a new index (a new digest, as it must); one platform becomes that image.
+ * platforms becomes a new index (a new digest, as it must); one platform becomes that image, or,
+ * when its attestation (BuildKit's `unknown/unknown` entry) is kept, an index of the two.
  * The whole graph is held in memory before any blob moves, so its size is bounded: the bytes of
  * its manifests (checked against the sizes an index declares before its children are fetched,
  * then against what arrived), the number of manifests and the number of blobs.
@@ -26,6 +27,12 @@ export interface GraphOptions {
   platforms?: Platform[];
   /** With exactly one platform chosen, copy that image rather than a one-entry index (default true). */
   singlePlatformAsImage?: boolean;
+  /**
+   * Keep the attestation entries (provenance, SBOM) of the chosen platforms (default true). A
+   * chosen platform with its attestation stays an index; without them one platform is its image,
+   * as a docker archive or an engine needs.
+   */
+  attestations?: boolean;
   signal?: AbortSignal;
 }
 
@@ -80,7 +87,9 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
             `Index ${parsed.descriptor.digest} in ${source.name} refers back to ${child.digest}; the copy stops here.`,
           );
         if (stored.has(child.digest)) continue;
-        const fetched = await fetchParsed(child);
+        const fetched = await fetchParsed(child).catch(async (err: unknown) => {
+          throw path.length === 1 && parsed.kind === 'index' ? await platformsMissing(source, parsed, err, options.signal) : err;
+        });
         budget.fetched(child, fetched);
         await visit(fetched, [...path, child.digest]);
       } else if (!blobs.has(child.digest)) {
@@ -97,9 +106,11 @@ export async function collectGraph(source: ReadTarget, root: Descriptor, options
   let top = await fetchParsed(root);
   let rewritten = false;
   if (top.kind === 'index' && options.platforms && options.platforms.length > 0) {
-    const selected = selectPlatforms(top, options.platforms, source.name);
-    if (selected.length === 1 && (options.singlePlatformAsImage ?? true) && options.platforms.length === 1) {
-      top = await fetchParsed(selected[0]!);
+    const { images, attestations } = selectPlatforms(top, options.platforms, source.name);
+    const selected = options.attestations === false ? images : [...images, ...attestations];
+    // One image alone: decided by the platforms chosen, never counting an attestation as one.
+    if (images.length === 1 && selected.length === 1 && (options.singlePlatformAsImage ?? true) && options.platforms.length === 1) {
+      top = await fetchParsed(images[0]!);
     } else if (selected.length !== top.index.manifests.length) {
       top = subsetIndex(top, selected);
     }
@@ -187,8 +198,12 @@ function mebibytes(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1).replace(/\.0$/, '')} MiB`;
 }
 
-/** The index entries for the wanted platforms, plus the attestations that describe them. */
-function selectPlatforms(index: Extract<ParsedManifest, { kind: 'index' }>, wanted: Platform[], sourceName: string): Descriptor[] {
+/** The index entries for the wanted platforms, and apart the attestations that describe them. */
+function selectPlatforms(
+  index: Extract<ParsedManifest, { kind: 'index' }>,
+  wanted: Platform[],
+  sourceName: string,
+): { images: Descriptor[]; attestations: Descriptor[] } {
   const entries = index.index.manifests;
   const chosen = entries.filter((d) => !isAttestationEntry(d) && wanted.some((p) => platformMatches(d.platform, p)));
   const missing = wanted.filter((p) => !chosen.some((d) => platformMatches(d.platform, p)));
@@ -206,7 +221,38 @@ function selectPlatforms(index: Extract<ParsedManifest, { kind: 'index' }>, want
   const attestations = entries.filter(
     (d) => isAttestationEntry(d) && chosenDigests.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
   );
-  return [...chosen, ...attestations];
+  return { images: chosen, attestations };
+}
+
+/**
+ * A local layout or archive that lacks some of its index's platforms (`ctr export` and `nerdctl
+ * save` keep only this machine's by default) says which are absent and which it holds, instead of
+ * the bare missing blob; any other failure is passed on as it is.
+ */
+async function platformsMissing(
+  source: ReadTarget,
+  index: Extract<ParsedManifest, { kind: 'index' }>,
+  err: unknown,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (!(err instanceof CoreError) || err.code !== 'BLOB_NOT_FOUND') return err;
+  const entries = index.index.manifests.filter((d) => isManifestDescriptor(d) && !isAttestationEntry(d));
+  const present = await Promise.all(
+    entries.map((d) =>
+      source.fetchManifest(d, signal).then(
+        () => true,
+        (e: unknown) => !(e instanceof CoreError && e.code === 'BLOB_NOT_FOUND'),
+      ),
+    ),
+  );
+  const missing = entries.filter((_, i) => !present[i]).map((d) => formatPlatform(d.platform));
+  const held = entries.filter((_, i) => present[i]).map((d) => formatPlatform(d.platform));
+  if (missing.length === 0 || held.length === 0) return err;
+  return new CoreError(
+    'BLOB_NOT_FOUND',
+    `${source.name} holds only ${held.join(', ')} of its multi-platform image; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in it (ctr export and nerdctl save keep only this machine's platform unless given --all-platforms). Export the image again with every platform, or push only the platforms it holds (${held.join(', ')}).`,
+    { cause: err },
+  );
 }
 
 function subsetIndex(index: Extract<ParsedManifest, { kind: 'index' }>, entries: Descriptor[]): ParsedManifest {

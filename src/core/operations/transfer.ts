@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDigest } from '../oci/digest';
 import { CoreError } from '../errors';
-import { openImageArchive } from '../layout/archive-source';
+import { openImageArchive, type ArchiveRoot } from '../layout/archive-source';
+import { formatReference, parseReference } from '../name/reference';
 import { extractArtifactFiles, FileArtifactSource, type ArtifactFileInput } from '../layout/artifact-files';
 import { writeDockerArchive } from '../layout/docker-archive';
 import { withFileErrors } from '../layout/files';
@@ -84,9 +85,10 @@ async function pullDockerArchive(
 ): Promise<PullResult> {
   const stagingDir = join(dirname(file), `.${basenameOf(file)}.pulling`);
   const staging = await OciImageLayout.open(stagingDir, { create: true });
-  // An index becomes the one image for the chosen platform (this machine's unless told).
+  // An index becomes the one image for the chosen platform (this machine's unless told); its
+  // attestation stays behind, as a docker archive holds images only.
   const platforms = options.platforms && options.platforms.length > 0 ? options.platforms.slice(0, 1) : [hostPlatform()];
-  const result = await copy(repository, staging, root, { ...options, platforms, tag: 'image' });
+  const result = await copy(repository, staging, root, { ...options, platforms, attestations: false, tag: 'image' });
   const bytes = await staging.fetchManifest(result.root, options.signal);
   const parsed = parseManifest(bytes, result.root.digest, result.root.mediaType, `manifest ${result.root.digest}`);
   if (parsed.kind !== 'image') {
@@ -181,22 +183,39 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
   }
 }
 
-function pickRoot(roots: { descriptor: Descriptor; refName?: string }[], refName: string | undefined, file: string): Descriptor {
+/**
+ * The archive's image to push: the one named `refName` (its ref name, its full name, or the same
+ * reference written another way: `app:1` is `docker.io/library/app:1`), else the only one. An
+ * image saved under several tags is one image.
+ */
+function pickRoot(roots: readonly ArchiveRoot[], refName: string | undefined, file: string): Descriptor {
+  const images = [...new Map(roots.map((r) => [r.descriptor.digest, r.descriptor])).values()];
+  const names = (digest: string) => {
+    const named = roots.filter((r) => r.descriptor.digest === digest && r.refName !== undefined).map((r) => r.imageName ?? r.refName!);
+    return named.length ? named.join(' = ') : digest;
+  };
+  const listing = images.map((d) => names(d.digest)).join(', ');
   if (refName) {
-    const found = roots.find((r) => r.refName === refName);
-    if (!found)
-      throw new CoreError(
-        'REF_NOT_FOUND',
-        `${file} has no image named ${refName}; it has ${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ') || 'none'}.`,
-      );
+    const wanted = canonicalName(refName);
+    const found = roots.find(
+      (r) => r.refName === refName || r.imageName === refName || [r.refName, r.imageName].some((n) => n && canonicalName(n) === wanted),
+    );
+    if (!found) throw new CoreError('REF_NOT_FOUND', `${file} has no image named ${refName}; it has ${listing || 'none'}.`);
     return found.descriptor;
   }
-  if (roots.length !== 1)
-    throw new CoreError(
-      'REF_AMBIGUOUS',
-      `${file} holds ${roots.length} images (${roots.map((r) => r.refName ?? r.descriptor.digest).join(', ')}): say which one to push.`,
-    );
-  return roots[0]!.descriptor;
+  if (images.length !== 1)
+    throw new CoreError('REF_AMBIGUOUS', `${file} holds ${images.length} images (${listing}): say which one to push.`);
+  return images[0]!;
+}
+
+/** `docker.io/library/app:1` for `app:1`; undefined for a name that is no image reference (a bare tag). */
+function canonicalName(name: string): string | undefined {
+  if (!/[:/@]/.test(name)) return undefined;
+  try {
+    return formatReference(parseReference(name));
+  } catch {
+    return undefined;
+  }
 }
 
 function basenameOf(path: string): string {

@@ -94,10 +94,14 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     return (await this.getManifest(reference, signal)).descriptor;
   }
 
-  /** A manifest by tag or digest, its digest checked (against the reference, and the registry's header). */
+  /**
+   * A manifest by tag or digest, its digest checked (against the reference, and the registry's
+   * header). A tag is read only from hosts that may resolve tags: a pull-only mirror may hold an
+   * old one; content by digest is the same wherever it comes from.
+   */
   async getManifest(reference: string, signal?: AbortSignal): Promise<ParsedManifest> {
     const what = `manifest ${this.display(reference)}`;
-    const res = await this.router.request('pull', this.repository, {
+    const res = await this.router.request(isDigest(reference) ? 'pull' : 'resolve', this.repository, {
       method: 'GET',
       path: `/${this.repository}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },

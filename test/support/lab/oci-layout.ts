@@ -183,6 +183,34 @@ export class OciLayout {
     );
   }
 
+  /**
+   * An index as `docker buildx build --push` writes it by default (BuildKit 0.11+ adds provenance):
+   * linux/amd64 and linux/arm64/v8 images, each followed by an `unknown/unknown` attestation
+   * manifest annotated with the digest of the image it describes.
+   */
+  async attestedIndex(options: { seed?: string; ref?: string } = {}): Promise<BuiltIndex & { attestations: BuiltManifest[] }> {
+    const seed = options.seed ?? 'attested';
+    const plain = await this.multiPlatformIndex({ seed, ref: `${seed}-plain` });
+    const entries: Descriptor[] = [];
+    const attestations: BuiltManifest[] = [];
+    for (const child of plain.children) {
+      const attestation = await this.artifact({
+        artifactType: 'application/vnd.in-toto+json',
+        files: { 'provenance.json': `{"_type":"https://in-toto.io/Statement/v0.1","subject":"${child.descriptor.digest}"}` },
+      });
+      attestations.push(attestation);
+      entries.push({ ...child.descriptor, platform: child.platform });
+      entries.push({
+        mediaType: attestation.descriptor.mediaType,
+        digest: attestation.descriptor.digest,
+        size: attestation.descriptor.size,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': child.descriptor.digest },
+      });
+    }
+    return { ...(await this.index(entries, { ref: options.ref }, plain.children)), attestations };
+  }
+
   /** An OCI index over the given descriptors (also used for referrers fallback-tag indexes). */
   async index(
     manifests: Descriptor[],

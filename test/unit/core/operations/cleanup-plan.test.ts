@@ -93,6 +93,22 @@ describe('cleanup plan', function () {
     assert.deepEqual(actions(plan), { broken: 'keep', [`sha256-${'a'.repeat(64)}`]: 'keep' });
   });
 
+  it('deletes no manifest by digest while a tag could not be read: it may share it', function () {
+    const input = [tag('pr-1', 1, 90), { tag: 'release-1.0' }, tag('pr-2', 2, 90)];
+    const removing = planCleanup(input, policy({ only: ['pr-1'] }), NOW);
+    assert.deepEqual(actions(removing), { 'pr-1': 'delete-tag', 'release-1.0': 'keep', 'pr-2': 'keep' });
+    assert.deepEqual([removing.manifests, removing.tagDeletions], [[], [{ tag: 'pr-1', digest: digest(1) }]]);
+    assert.equal(removing.decisions[0]!.reason, 'tag "release-1.0" could not be read and may share its manifest: only the tag is removed');
+    assert.deepEqual(removing.unreadableTags, ['release-1.0']);
+    assert.match(describeCleanupPlan(removing, 'r.test/app'), /NO MANIFEST IS DELETED BY DIGEST: tag "release-1.0" could not be read/);
+    const keeping = planCleanup(input, policy({ sharedDigest: 'keep' }), NOW);
+    assert.deepEqual(actions(keeping), { 'pr-1': 'keep', 'release-1.0': 'keep', 'pr-2': 'keep' });
+    assert.deepEqual([keeping.manifests, keeping.tagDeletions], [[], []]);
+    const readable = planCleanup([tag('pr-1', 1, 90), tag('release-1.0', 2, 90)], policy({ only: ['pr-1'] }), NOW);
+    assert.equal(readable.unreadableTags, undefined);
+    assert.doesNotMatch(describeCleanupPlan(readable, 'r.test/app'), /NO MANIFEST/);
+  });
+
   it('removes only the selected tags, protecting a manifest an unselected tag shares', function () {
     const plan = planCleanup([tag('a', 1, 9), tag('b', 1, 9), tag('c', 2, 9), tag('d', 3, 9)], policy({ only: ['a', 'c'] }), NOW);
     assert.deepEqual(actions(plan), { a: 'delete-tag', b: 'keep', c: 'delete-manifest', d: 'keep' });
@@ -228,6 +244,15 @@ describe('cleanup plan', function () {
         new RegExp(`Untagged manifests kept \\(2\\)\\n  ${digest(7)}  could not be read \\(DIGEST_MISMATCH\\)`),
       );
       assert.match(cleanupPlanJson(plan, 'r.test/app'), /"reason": "could not be read \(DIGEST_MISMATCH\)/);
+    });
+
+    it('keeps every one while a tag could not be read (it may point at one, or at an index listing one)', function () {
+      const plan = planCleanup([{ tag: 'broken' }], policy({ deleteUntagged: true }), NOW, { untagged: [untagged(7)] });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.deletions, []);
+      assert.deepEqual(plan.untagged.protected, [
+        { digest: digest(7), reason: 'kept while tag "broken" cannot be read: one may point at it or at an index that lists it' },
+      ]);
     });
 
     it('never offers a digest a tag points at, nor any when only part of the tags were read', function () {

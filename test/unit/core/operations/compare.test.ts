@@ -135,6 +135,18 @@ describe('image comparison', function () {
         ['linux/s390x', false, true],
       ],
     );
+    // BuildKit writes arm64 without its variant; official images write arm64/v8: the same platform.
+    assert.deepEqual(
+      pairPlatforms(index(['linux/amd64', 'linux/arm64/v8']), index(['linux/arm64', 'linux/amd64'])).map((p) => [
+        p.platform,
+        !!p.before,
+        !!p.after,
+      ]),
+      [
+        ['linux/amd64', true, true],
+        ['linux/arm64/v8', true, true],
+      ],
+    );
   });
 
   it('shows hidden characters of registry text as escapes in the summary', function () {

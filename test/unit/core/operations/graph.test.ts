@@ -248,6 +248,23 @@ describe('content graph: limits at their edge, and choices that change nothing',
       assert.equal(asIndex.rewritten, true);
       assert.deepEqual(asIndex.root, { mediaType: MediaTypes.ociIndex, digest: digestOf(top.bytes), size: top.bytes.length });
     }
+    // Without attestations (a docker archive, an engine), one platform is its image.
+    const alone = await collectGraph(source, index, { platforms: arm, attestations: false });
+    assert.equal(alone.root.digest, entries[1]!.digest);
+    assert.deepEqual(
+      alone.manifests.map((m) => m.descriptor.digest),
+      [entries[1]!.digest],
+    );
+    const bothAlone = await collectGraph(source, index, {
+      platforms: [...arm, { os: 'linux', architecture: 'amd64' }],
+      attestations: false,
+    });
+    const bothTop = bothAlone.manifests.at(-1)!;
+    assert.deepEqual(
+      bothTop.kind === 'index' ? bothTop.index.manifests.map((m) => m.digest) : [],
+      entries.map((e) => e.digest),
+      'two platforms without their attestations: an index of the two images',
+    );
     await assert.rejects(
       collectGraph(source, index, { platforms: [{ os: 'linux', architecture: 'riscv64' }] }),
       (e: unknown) => e instanceof CoreError && /has no linux\/riscv64 image; it offers linux\/amd64, linux\/arm64\.$/.test(e.message),
