@@ -70,7 +70,8 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
     platform = items.length === 1 ? items[0]!.platform : (await vscode.window.showQuickPick(items, { title: 'Which platform?' }))?.platform;
     if (!platform) return undefined;
   }
-  const repoTag = `${subject.host}/${subject.repositoryName}:${subject.tag ?? 'latest'}`;
+  // By digest, untagged, as `docker pull repo@digest` leaves it: a made-up `:latest` would replace the user's own.
+  const repoTag = subject.tag ? `${subject.host}/${subject.repositoryName}:${subject.tag}` : undefined;
   const name = engine === 'docker' ? 'Docker' : 'Podman';
   const result = await withErrors(
     'Pull',
@@ -83,7 +84,7 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
           const pointer = subject.tag ?? descriptor.digest;
           return core().loadIntoEngine(subject.repository, pointer, {
             engine: engineCommand,
-            repoTag,
+            ...(repoTag ? { repoTag } : {}),
             ...(platform ? { platform } : {}),
             concurrency: readSettings().concurrency,
             signal: abort.signal,
@@ -94,7 +95,9 @@ async function pullIntoEngine(node: unknown, ctx: CommandContext): Promise<Engin
     `nothing was loaded into ${name}.`,
   );
   if (!result) return undefined;
-  ctx.log.info(`Loaded ${subject.reference} (${result.root.digest}) into ${name} as ${result.loaded.join(', ') || repoTag}.`);
-  void showInfo(`Loaded ${subject.reference} into ${name} as ${result.loaded.join(', ') || repoTag}.`);
+  ctx.log.info(
+    `Loaded ${subject.reference} (${result.root.digest}) into ${name} as ${result.loaded.join(', ') || repoTag || 'an untagged image'}.`,
+  );
+  void showInfo(`Loaded ${subject.reference} into ${name} as ${result.loaded.join(', ') || repoTag || 'an untagged image'}.`);
   return result;
 }

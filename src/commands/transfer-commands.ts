@@ -174,7 +174,12 @@ async function askPull(
     });
     return file
       ? {
-          destination: { kind: 'docker-archive', file: file.fsPath, repoTag: reference.replace(/@.*$/, '') },
+          // Named as pulled (`repo:tag`); by digest alone, untagged (see the core's docker-archive destination).
+          destination: {
+            kind: 'docker-archive',
+            file: file.fsPath,
+            ...(core().parseReference(reference).tag !== undefined ? { repoTag: reference.replace(/@.*$/, '') } : {}),
+          },
           ...(platforms ? { platforms } : {}),
         }
       : undefined;

@@ -178,6 +178,23 @@ describe('pull and push against real registries', function () {
     assert.ok(!readdirSync(work).some((f) => f.includes('.pulling')), 'the staging folder is gone');
   });
 
+  it('names a docker archive pulled by tag after it, and leaves one pulled by digest untagged (never a made-up :latest)', async function () {
+    const amd64 = sample.multiPlatform.platforms.find((p) => p.platform.architecture === 'amd64')!;
+    const repoTagsOf = (file: string): unknown =>
+      (JSON.parse(execFileSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' })) as { RepoTags: unknown }[])[0]!.RepoTags;
+    const byTag = join(work, 'by-tag.tar');
+    await pull(
+      session.registry(source.host).repository('apps/web'),
+      'v1',
+      { kind: 'docker-archive', file: byTag },
+      { platforms: [amd64.platform] },
+    );
+    assert.deepEqual(repoTagsOf(byTag), [`${source.host}/apps/web:v1`]);
+    const byDigest = join(work, 'by-digest.tar');
+    await pull(session.registry(source.host).repository('apps/web'), amd64.digest, { kind: 'docker-archive', file: byDigest });
+    assert.deepEqual(repoTagsOf(byDigest), [], 'docker load then keeps the image by its ID, as docker pull repo@digest does');
+  });
+
   it('pulls one platform of a buildx index (with attestations) into a docker archive; a layout keeps the attestation', async function () {
     const layout = await OciLayout.create(join(lab.dir, 'content', 'buildx'));
     const built = await layout.attestedIndex({ seed: 'buildx-pull', ref: 'app' });

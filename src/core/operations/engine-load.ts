@@ -26,8 +26,8 @@ export interface EngineCommand {
 
 export interface EngineLoadOptions extends TransferOptions {
   engine: EngineCommand;
-  /** The name the engine gives the image (`registry/repo:tag`). */
-  repoTag: string;
+  /** The name the engine gives the image (`registry/repo:tag`); none leaves it untagged, as a pull by digest does. */
+  repoTag?: string;
   /** The platform of an index to load; this machine's by default. */
   platform?: Platform;
 }
@@ -89,9 +89,13 @@ export async function loadIntoEngine(repository: Repository, reference: string, 
         `${repository.name}${isDigest(reference) ? '@' : ':'}${reference} has no image for the chosen platform.`,
       );
     const loaded = await streamInto(engine, transfer.signal, (stdin, signal) =>
-      writeDockerArchiveTo(stdin, [{ manifest: parsed.manifest, source: staging, repoTags: [repoTag], manifestDescriptor: result.root }], {
-        ...(signal ? { signal } : {}),
-      }),
+      writeDockerArchiveTo(
+        stdin,
+        [{ manifest: parsed.manifest, source: staging, repoTags: repoTag ? [repoTag] : [], manifestDescriptor: result.root }],
+        {
+          ...(signal ? { signal } : {}),
+        },
+      ),
     );
     return { ...result, loaded };
   } finally {

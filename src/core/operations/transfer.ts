@@ -20,7 +20,11 @@ import { copy, type CopyOptions, type CopyResult } from './copy';
 export type PullDestination =
   /** An OCI image layout folder (created if missing); the root is listed under `refName` (default: the tag). */
   | { kind: 'oci-layout'; dir: string; refName?: string }
-  /** A tar for `docker load`, holding one image (one platform of an index) named `repoTag`. */
+  /**
+   * A tar for `docker load`, holding one image (one platform of an index) named `repoTag`; by
+   * default the repository and the tag pulled, and no name for a pull by digest (as `docker pull
+   * repo@digest` leaves the image untagged: a made-up `:latest` would replace the user's own).
+   */
   | { kind: 'docker-archive'; file: string; repoTag?: string }
   /** An artifact's files, named by their titles, in `dir`. */
   | { kind: 'artifact-files'; dir: string; overwrite?: boolean };
@@ -66,7 +70,13 @@ async function pullTo(
       return { ...result, written: [destination.dir] };
     }
     case 'docker-archive':
-      return pullDockerArchive(repository, root, destination.file, destination.repoTag ?? `${repository.name}:${tag ?? 'latest'}`, options);
+      return pullDockerArchive(
+        repository,
+        root,
+        destination.file,
+        destination.repoTag ?? (tag ? `${repository.name}:${tag}` : undefined),
+        options,
+      );
     case 'artifact-files':
       return pullArtifactFiles(repository, root, destination.dir, destination.overwrite === true, options);
   }
@@ -80,7 +90,7 @@ async function pullDockerArchive(
   repository: Repository,
   root: Descriptor,
   file: string,
-  repoTag: string,
+  repoTag: string | undefined,
   options: TransferOptions,
 ): Promise<PullResult> {
   const stagingDir = join(dirname(file), `.${basenameOf(file)}.pulling`);
@@ -98,9 +108,13 @@ async function pullDockerArchive(
       `${repository.name} is a multi-platform index; a docker archive holds one image: choose a platform (${platforms}).`,
     );
   }
-  await writeDockerArchive(file, [{ manifest: parsed.manifest, source: staging, repoTags: [repoTag], manifestDescriptor: result.root }], {
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  await writeDockerArchive(
+    file,
+    [{ manifest: parsed.manifest, source: staging, repoTags: repoTag ? [repoTag] : [], manifestDescriptor: result.root }],
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
   await rm(stagingDir, { recursive: true, force: true });
   return { ...result, written: [file] };
 }
