@@ -99,8 +99,15 @@ export function parseProxyUrl(text: string, source: string, verify: boolean, aut
   if (url.hostname === '') return { problem: `the proxy in ${source} names no host` };
   let basic: string | undefined;
   if (url.username !== '' || url.password !== '') {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
+    let user: string;
+    let password: string;
+    try {
+      user = decodeURIComponent(url.username);
+      password = decodeURIComponent(url.password);
+    } catch {
+      // URL keeps a lone `%` as written; decoding it throws. Never echo the credentials.
+      return { problem: `the user or password of the proxy in ${source} has a % that is not a %XX escape (write % as %25)` };
+    }
     basic = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
   }
   return server(`${url.protocol}//${url.host}`, source, verify, authorization ?? basic);
