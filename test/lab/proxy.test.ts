@@ -240,6 +240,30 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     );
   });
 
+  it('sends the proxy authorization setting to a proxy from HTTPS_PROXY or a registry\'s "proxy" whose URL has no login', async () => {
+    const auth = squid.url('auth');
+    const header = `Basic ${Buffer.from(`${PROXY_USER.username}:${PROXY_USER.password}`).toString('base64')}`;
+    for (const config of [
+      { env: { HTTPS_PROXY: auth }, proxy: { authorization: header } },
+      { env: { all_proxy: auth }, proxy: { authorization: header } },
+      { proxy: { authorization: header }, registries: [{ url: registryTest(), proxy: auth }] },
+    ] satisfies CoreConfig[]) {
+      const s = session(config);
+      const lines = await logged(s, async () => {
+        const ping = await s.registry(registryTest()).ping();
+        assert.equal(
+          ping.state,
+          'reachable',
+          `${JSON.stringify(config)}: ${ping.state === 'unreachable' ? ping.error.message : ping.state}`,
+        );
+      });
+      assert.ok(
+        lines.length > 0 && lines.every((l) => l.port === 'auth' && l.method === 'CONNECT' && l.status === 200 && l.proxyAuthorized),
+        JSON.stringify(lines),
+      );
+    }
+  });
+
   it('sends NO_PROXY and no-proxy-setting hosts direct: zero requests at the proxy', async () => {
     const rule = [`registry.test:${port(front.host)}:127.0.0.1:${port(front.host)}`];
     for (const config of [

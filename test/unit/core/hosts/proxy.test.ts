@@ -62,8 +62,31 @@ describe('core/hosts/proxy', () => {
     assert.equal(parsed.url, 'http://proxy.example:3128');
     assert.equal(parsed.authorization, `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
     assert.doesNotMatch(JSON.stringify(parsed) + inspect(parsed, { showHidden: false }), /Basic|p%3Ass|p:ss/);
-    const withSetting = parseProxyUrl('http://u:p@proxy.example:3128', 'http.proxy', true, 'Bearer configured');
+    const withSetting = parseProxyUrl('http://u:p@proxy.example:3128', 'http.proxy', true, { value: 'Bearer configured', overUrl: true });
     assert.ok(!('problem' in withSetting) && withSetting.authorization === 'Bearer configured');
+  });
+
+  it('gives the proxy authorization setting to every proxy whose URL carries no login, wherever the proxy comes from', () => {
+    const given = 'Basic Z2l2ZW46c2V0dGluZw==';
+    const fromUrl = `Basic ${Buffer.from('env-user:env-pass').toString('base64')}`;
+    const settings = parseHostSettings({
+      proxy: { authorization: ` ${given} ` },
+      env: { HTTPS_PROXY: 'http://env-proxy.example:3128', http_proxy: 'http://env-user:env-pass@env-proxy.example:3128' },
+      registries: [
+        { url: 'https://own.example', proxy: 'http://own-proxy.example:3128' },
+        { url: 'https://own-login.example', proxy: 'http://env-user:env-pass@own-proxy.example:3128' },
+      ],
+    });
+    const authorization = (proxy: 'none' | { authorization?: string } | undefined) => (proxy === 'none' ? 'none' : proxy?.authorization);
+    assert.equal(proxyRoute(settings.proxy, 'https', 'reg.example').proxy?.authorization, given, 'HTTPS_PROXY without a login');
+    assert.equal(proxyRoute(settings.proxy, 'http', 'reg.example').proxy?.authorization, fromUrl, "the URL's own login is kept");
+    assert.equal(authorization(settings.registries.get('own.example')?.proxy), given, "a registry's own proxy without a login");
+    assert.equal(authorization(settings.registries.get('own-login.example')?.proxy), fromUrl);
+    assert.equal(
+      proxyRoute(parseHostSettings({ env: { ALL_PROXY: 'http://all.example:3128' } }).proxy, 'https', 'reg.example').proxy?.authorization,
+      undefined,
+      'no setting, no login',
+    );
   });
 
   it('reports a user or password with a % that is not an escape as an unusable proxy, and never throws', async () => {
