@@ -13,6 +13,7 @@ import { describePlan } from '../../src/core/hosts/plan';
 import { pull } from '../../src/core/operations/transfer';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { ConnectProxy } from '../support/lab/connect-proxy';
 import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
 import { freePort } from '../support/lab/ports';
@@ -261,6 +262,33 @@ describe('registries behind a real HTTP proxy (squid)', function () {
         lines.length > 0 && lines.every((l) => l.port === 'auth' && l.method === 'CONNECT' && l.status === 200 && l.proxyAuthorized),
         JSON.stringify(lines),
       );
+    }
+  });
+
+  it("checks an https proxy's own certificate against the session's roots: SSL_CERT_FILE, NODE_EXTRA_CA_CERTS", async () => {
+    const certs = await lab.certs();
+    const tlsProxy = await ConnectProxy.start({
+      cert: readFileSync(certs.servers.ca.certPath, 'utf8'),
+      key: readFileSync(certs.servers.ca.keyPath, 'utf8'),
+    });
+    try {
+      for (const env of [{ SSL_CERT_FILE: certs.ca.certPath }, { NODE_EXTRA_CA_CERTS: certs.ca.certPath }]) {
+        const ping = await session({ env, proxy: { url: tlsProxy.url } })
+          .registry(registryTest())
+          .ping();
+        assert.equal(ping.state, 'reachable', `${JSON.stringify(env)}: ${ping.state === 'unreachable' ? ping.error.message : ping.state}`);
+      }
+      assert.deepEqual(tlsProxy.targets, [registryTest(), registryTest()]);
+      const untrusted = await failure(
+        session({ proxy: { url: tlsProxy.url } })
+          .registry(registryTest())
+          .repository('proxied/app')
+          .resolve('v1'),
+      );
+      assert.equal(untrusted.code, 'PROXY_TLS', untrusted.message);
+    } finally {
+      await Promise.all(sessions.splice(0).map((s) => s.close()));
+      await tlsProxy.stop();
     }
   });
 

@@ -378,7 +378,7 @@ export class RegistrySession {
       const https: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.https),
-        ...viaProxy(endpoint.proxy.https, true),
+        ...viaProxy(endpoint.proxy.https, true, roots),
         roots,
         ...(endpoint.skipVerify ? { skipVerify: true } : {}),
         ...(ca ? { ca } : {}),
@@ -389,7 +389,7 @@ export class RegistrySession {
       const http: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.http),
-        ...viaProxy(endpoint.proxy.http, endpoint.scheme !== 'http'),
+        ...viaProxy(endpoint.proxy.http, endpoint.scheme !== 'http', roots),
       };
       return {
         key,
@@ -438,7 +438,7 @@ export class RegistrySession {
       connectTimeoutMs: timeout,
       headersTimeoutMs: timeout,
       ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
-      ...viaProxy(route, tunnel),
+      ...viaProxy(route, tunnel, route.proxy ? await this.trustRoots() : undefined),
     };
     if (scheme === 'http') return options;
     const own = await this.hostOwnTls(url.host);
@@ -572,8 +572,11 @@ function routeKey(route: ProxyRoute | undefined): string | null {
   return route?.proxy ? `${route.proxy.url} ${route.proxy.source}` : null;
 }
 
-/** Connection options for a route through a proxy: tunnelled (CONNECT) or forwarded. */
-function viaProxy(route: ProxyRoute | undefined, tunnel: boolean): Pick<ConnectionOptions, 'proxy'> {
+/**
+ * Connection options for a route through a proxy: tunnelled (CONNECT) or forwarded; an https
+ * proxy's own certificate is verified against the session's roots, as a registry's is.
+ */
+function viaProxy(route: ProxyRoute | undefined, tunnel: boolean, roots: TrustRoots | undefined): Pick<ConnectionOptions, 'proxy'> {
   const proxy = route?.proxy;
   if (!proxy) return {};
   return {
@@ -582,6 +585,7 @@ function viaProxy(route: ProxyRoute | undefined, tunnel: boolean): Pick<Connecti
       source: proxy.source,
       verify: proxy.verify,
       tunnel,
+      ...(roots ? { roots } : {}),
       ...(proxy.authorization !== undefined ? { authorization: proxy.authorization } : {}),
     },
   };

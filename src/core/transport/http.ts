@@ -77,6 +77,8 @@ export interface ProxyOptions {
   authorization?: string;
   /** Verify an https proxy's own certificate. */
   verify: boolean;
+  /** The roots an https proxy's certificate is checked against (the session's); absent: Node's default store. */
+  roots?: TrustRoots;
   /**
    * true: a CONNECT tunnel whatever the scheme (nothing but the host and port reaches the proxy);
    * false: plain-HTTP requests are forwarded to the proxy as they are (https is always tunnelled).
@@ -252,7 +254,15 @@ export class HttpTransport {
         options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
         options.connectTimeoutMs ?? null,
         options.headersTimeoutMs ?? null,
-        options.proxy ? [options.proxy.url, options.proxy.authorization ?? null, options.proxy.verify, options.proxy.tunnel] : null,
+        options.proxy
+          ? [
+              options.proxy.url,
+              options.proxy.authorization ?? null,
+              options.proxy.verify,
+              options.proxy.tunnel,
+              options.proxy.roots?.id ?? null,
+            ]
+          : null,
       ];
       print = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
       this.fingerprints.set(options, print);
@@ -309,7 +319,8 @@ const secureContexts = new Map<string, SecureContext>();
 /**
  * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy
  * inside it; plain HTTP forwarded, or tunnelled too when `tunnel` says so. The proxy's own
- * certificate, when it speaks https, is checked against the system roots unless the user said not to.
+ * certificate, when it speaks https, is checked against the session's roots (Node's, the system's,
+ * NODE_EXTRA_CA_CERTS: where a company installs the CA of its proxy) unless the user said not to.
  */
 function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTimeout: number): Dispatcher {
   const timeout = options.connectTimeoutMs ?? 30_000;
@@ -317,7 +328,11 @@ function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTime
     uri: proxy.url,
     ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
     proxyTunnel: proxy.tunnel,
-    proxyTls: { rejectUnauthorized: proxy.verify, timeout },
+    proxyTls: {
+      rejectUnauthorized: proxy.verify,
+      timeout,
+      ...(proxy.roots ? { secureContext: secureContextFor({ roots: proxy.roots }) } : {}),
+    },
     // The proxy's own connection (its TCP connect and, for an https proxy, its TLS handshake) marks
     // what fails there, so a certificate the proxy presents is never blamed on the registry.
     clientFactory: (origin: URL, opts: object) => {
