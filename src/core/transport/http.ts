@@ -104,6 +104,8 @@ export class HttpTransport {
   private readonly perPair = new WeakMap<ConnectionOptions, ConnectionOptions[]>();
   /** Origin and options → the client certificate pair its server accepted (see ConnectionOptions.clientCertificates). */
   private readonly chosenPairs = new Map<string, number>();
+  /** Origin and options whose connections have answered at least once: a failure there is not a first contact. */
+  private readonly answered = new Set<string>();
 
   constructor(
     /** Options for a request that carries none. */
@@ -148,9 +150,10 @@ export class HttpTransport {
   }
 
   private async sendWith(req: HttpRequest, options: ConnectionOptions): Promise<HttpResponse> {
+    const key = `${req.url.origin}\n${this.fingerprint(options)}`;
     let dispatcher: Dispatcher;
     try {
-      dispatcher = this.dispatcherFor(req.url, options);
+      dispatcher = this.dispatcherFor(key, options);
     } catch (err) {
       throw new CoreError(
         'TLS_FILE_UNREADABLE',
@@ -185,6 +188,7 @@ export class HttpTransport {
           };
         },
       );
+      this.answered.add(key);
       const proxy = options.proxy;
       // A forwarded request's answer may be the proxy's own error page rather than the host's.
       if (proxy && req.url.protocol === 'http:' && !proxy.tunnel) {
@@ -208,18 +212,24 @@ export class HttpTransport {
           { cause: err, remedy: { kind: 'allow-more-time' } },
         );
       }
-      throw describeNetworkError(err, req.url, { trust: options.roots?.summary, configuredCa: (options.ca?.length ?? 0) > 0 });
+      throw describeNetworkError(err, req.url, {
+        trust: options.roots?.summary,
+        configuredCa: (options.ca?.length ?? 0) > 0,
+        clientCertificates: options.clientCertificates?.length ?? 0,
+        firstContact: !this.answered.has(key),
+      });
     }
   }
 
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
+    this.answered.clear();
     await Promise.all(all.map((d) => d.close().catch(() => undefined)));
   }
 
-  private dispatcherFor(url: URL, options: ConnectionOptions): Dispatcher {
-    const key = `${url.origin}\n${this.fingerprint(options)}`;
+  /** The dispatcher for `key` (origin and options' fingerprint), made on first use. */
+  private dispatcherFor(key: string, options: ConnectionOptions): Dispatcher {
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
       const connectTo = options.connectTo;
