@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type CoreError } from '../../src/core/errors';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { ConnectProxy } from '../support/lab/connect-proxy';
 import { run } from '../support/lab/exec';
 import { FaultProxy } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
@@ -198,6 +199,31 @@ describe('ordinary configurations, one outcome', function () {
       const repositories: string[] = [];
       for await (const page of s.registry(mtls.host).listRepositories()) repositories.push(...page);
       assert.deepEqual(repositories, [], 'the empty catalog, read with the pair that was accepted');
+    });
+
+    it('says the registry may require a client certificate, and where it goes, when none is configured', async () => {
+      const tunnel = await ConnectProxy.start();
+      try {
+        // Direct, and through a CONNECT tunnel (the registry's own "proxy": loopback is otherwise never proxied).
+        for (const registries of [[], [{ url: mtls.host, proxy: tunnel.url }]]) {
+          const s = session({ hostsDirectories: [hostsToml([])], registries });
+          const error = await failure(s.registry(mtls.host).repository('any/repo').resolve('v1'));
+          // TLS 1.3: Go's refusal arrives after the client's side of the handshake, as a closed connection.
+          assert.match(
+            error.message,
+            new RegExp(`^${mtls.host.replace(/[.[\]]/g, '\\$&')} closed the connection before answering`),
+            error.message,
+          );
+          assert.match(error.message, /may require a client certificate/);
+          assert.ok(error.message.includes(`certs.d/${mtls.host}/client.cert`), error.message);
+          assert.match(error.message, /hosts\.toml `client`/);
+          assert.doesNotMatch(error.message, /proxy or firewall/);
+        }
+        assert.deepEqual(tunnel.targets, [mtls.host], 'the second session went through the tunnel');
+      } finally {
+        await Promise.all(sessions.splice(0).map((s) => s.close()));
+        await tunnel.stop();
+      }
     });
 
     it('says every pair was offered when the registry accepts none', async () => {

@@ -1,11 +1,12 @@
 // Registries behind a real HTTP proxy: Debian's squid on loopback (test/support/lab/squid.ts), which
 // reaches the lab's servers by `.test` names from its own hosts file. HTTPS goes through CONNECT
 // tunnels, with the token realm and the blob storage redirect on their own hosts through the
-// proxy too; plain HTTP the user chose is forwarded; the insecure fallback to plain HTTP stays in
-// a tunnel; a proxy that wants a login, refuses CONNECT, is down or answers with its own error page
-// is named as the cause; NO_PROXY and the no-proxy setting send a host direct (zero lines in the
-// proxy's access log); and the access log never shows a registry Authorization header outside a
-// tunnel, except for the registry the user configured as plain HTTP.
+// proxy too; plain HTTP is forwarded, never tunnelled (a registry the user configured so, the
+// insecure fallback, a plain-HTTP token realm), so a proxy that allows CONNECT only to 443 passes
+// it, as it does for Docker; a proxy that wants a login, refuses CONNECT, is down or answers with
+// its own error page is named as the cause; NO_PROXY and the no-proxy setting send a host direct
+// (zero lines in the proxy's access log); and the access log never shows a registry Authorization
+// header outside a tunnel, except in requests to plain-HTTP origins.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { describePlan } from '../../src/core/hosts/plan';
 import { pull } from '../../src/core/operations/transfer';
 import { createSession, type CoreConfig, type RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { ConnectProxy } from '../support/lab/connect-proxy';
 import { FaultProxy, RecordingServer, type PemPair } from '../support/lab/fault-proxy';
 import { folderWith } from '../support/lab/folders';
 import { freePort } from '../support/lab/ports';
@@ -58,7 +60,10 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     [plain, basic, squid] = await Promise.all([
       lab.startRegistry({ name: 'proxied' }),
       lab.startRegistry({ name: 'proxied-basic', auth: 'basic' }),
-      SquidProxy.start({ names: ['registry.test', 'plain.test', 'fallback.test', 'gone.test', 'denied.test'], user: PROXY_USER }),
+      SquidProxy.start({
+        names: ['registry.test', 'plain.test', 'fallback.test', 'gone.test', 'denied.test', 'gitlab.test', 'realm.test'],
+        user: PROXY_USER,
+      }),
     ]);
     layout = await OciLayout.create(join(lab.dir, 'content', 'proxied'));
     image = await layout.image({ seed: 'proxied', layers: [16 * 1024] });
@@ -185,16 +190,67 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     );
   });
 
-  it('keeps the insecure fallback to plain HTTP inside a tunnel', async () => {
+  it('forwards the insecure fallback to plain HTTP, as plain HTTP the user chose', async () => {
     const host = `fallback.test:${basic.port}`;
     const s = session({ proxy: { url: squid.url('open') }, insecureRegistries: [host] });
-    const lines = await logged(s, async () => {
-      const ping = await s.registry(host).ping();
-      assert.equal(ping.state, 'reachable', ping.state === 'unreachable' ? ping.error.message : ping.state);
-      assert.ok(basic.readLog().includes('"GET /v2/ HTTP/1.1" 200'), 'the login worked over the fallback');
+    const lines = await logged(
+      s,
+      async () => {
+        const ping = await s.registry(host).ping();
+        assert.equal(ping.state, 'reachable', ping.state === 'unreachable' ? ping.error.message : ping.state);
+        assert.ok(basic.readLog().includes('"GET /v2/ HTTP/1.1" 200'), 'the login worked over the fallback');
+      },
+      (lines) => lines.some((l) => l.method === 'CONNECT'),
+    );
+    const plainHttp = lines.filter((l) => l.method !== 'CONNECT');
+    assert.ok(
+      lines.every((l) => (l.method === 'CONNECT' ? l.url === host : l.url.startsWith(`http://${host}/v2/`))),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.some((l) => l.method === 'CONNECT'),
+      'HTTPS was tried first, through a tunnel',
+    );
+    assert.ok(
+      plainHttp.some((l) => l.authorization.startsWith('Basic ')),
+      'the fallback is forwarded: a tunnel would carry the same clear bytes through the proxy',
+    );
+  });
+
+  it("forwards a plain-HTTP token realm on another origin (GitLab's http registry and /jwt/auth): a proxy allowing no CONNECT passes it", async () => {
+    const tokens = await lab.tokenServer('http');
+    const gitlab = await lab.startRegistry({
+      name: 'proxied-token',
+      auth: 'token',
+      tokenRealm: `http://realm.test:${tokens.port}/token`,
     });
-    assert.ok(lines.length > 0 && lines.every((l) => l.method === 'CONNECT' && l.url === host), JSON.stringify(lines));
-    assert.ok(lines.every((l) => l.authorization === '-'));
+    const host = `gitlab.test:${gitlab.port}`;
+    const login = Buffer.from(`${gitlab.credentials!.username}:${gitlab.credentials!.password}`).toString('base64');
+    const s = session({
+      proxy: { url: squid.url('noConnect') },
+      registries: [{ url: `http://${host}` }],
+      credentials: {
+        dockerConfigPath: join(folderWith({ 'config.json': JSON.stringify({ auths: { [host]: { auth: login } } }) }), 'config.json'),
+      },
+    });
+    const lines = await logged(
+      s,
+      async () => {
+        const ping = await s.registry(host).ping();
+        assert.equal(ping.state, 'reachable', ping.state === 'unreachable' ? ping.error.message : ping.state);
+      },
+      (lines) => lines.some((l) => l.url.startsWith('http://realm.test:')),
+    );
+    assert.deepEqual(
+      lines.filter((l) => l.method === 'CONNECT'),
+      [],
+      'no CONNECT for http:// targets',
+    );
+    assert.ok(
+      lines.some((l) => l.method === 'GET' && l.url.startsWith(`http://realm.test:${tokens.port}/token?`) && l.status === 200),
+      JSON.stringify(lines),
+    );
+    await gitlab.stop();
   });
 
   it('logs in to a proxy that asks for Basic, from the URL or the proxy authorization setting, and names a missing or wrong login', async () => {
@@ -238,6 +294,57 @@ describe('registries behind a real HTTP proxy (squid)', function () {
       sent.every((l) => l.authorization === '-'),
       'the proxy login went to the proxy, never a registry Authorization',
     );
+  });
+
+  it('sends the proxy authorization setting to a proxy from HTTPS_PROXY or a registry\'s "proxy" whose URL has no login', async () => {
+    const auth = squid.url('auth');
+    const header = `Basic ${Buffer.from(`${PROXY_USER.username}:${PROXY_USER.password}`).toString('base64')}`;
+    for (const config of [
+      { env: { HTTPS_PROXY: auth }, proxy: { authorization: header } },
+      { env: { all_proxy: auth }, proxy: { authorization: header } },
+      { proxy: { authorization: header }, registries: [{ url: registryTest(), proxy: auth }] },
+    ] satisfies CoreConfig[]) {
+      const s = session(config);
+      const lines = await logged(s, async () => {
+        const ping = await s.registry(registryTest()).ping();
+        assert.equal(
+          ping.state,
+          'reachable',
+          `${JSON.stringify(config)}: ${ping.state === 'unreachable' ? ping.error.message : ping.state}`,
+        );
+      });
+      assert.ok(
+        lines.length > 0 && lines.every((l) => l.port === 'auth' && l.method === 'CONNECT' && l.status === 200 && l.proxyAuthorized),
+        JSON.stringify(lines),
+      );
+    }
+  });
+
+  it("checks an https proxy's own certificate against the session's roots: SSL_CERT_FILE, NODE_EXTRA_CA_CERTS", async () => {
+    const certs = await lab.certs();
+    const tlsProxy = await ConnectProxy.start({
+      cert: readFileSync(certs.servers.ca.certPath, 'utf8'),
+      key: readFileSync(certs.servers.ca.keyPath, 'utf8'),
+    });
+    try {
+      for (const env of [{ SSL_CERT_FILE: certs.ca.certPath }, { NODE_EXTRA_CA_CERTS: certs.ca.certPath }]) {
+        const ping = await session({ env, proxy: { url: tlsProxy.url } })
+          .registry(registryTest())
+          .ping();
+        assert.equal(ping.state, 'reachable', `${JSON.stringify(env)}: ${ping.state === 'unreachable' ? ping.error.message : ping.state}`);
+      }
+      assert.deepEqual(tlsProxy.targets, [registryTest(), registryTest()]);
+      const untrusted = await failure(
+        session({ proxy: { url: tlsProxy.url } })
+          .registry(registryTest())
+          .repository('proxied/app')
+          .resolve('v1'),
+      );
+      assert.equal(untrusted.code, 'PROXY_TLS', untrusted.message);
+    } finally {
+      await Promise.all(sessions.splice(0).map((s) => s.close()));
+      await tlsProxy.stop();
+    }
   });
 
   it('sends NO_PROXY and no-proxy-setting hosts direct: zero requests at the proxy', async () => {
@@ -331,11 +438,11 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     assert.equal(denied.remedy?.kind, 'bypass-proxy');
   });
 
-  it('never shows the proxy a registry Authorization outside a tunnel, but for the registry configured as plain HTTP', () => {
+  it('never shows the proxy a registry Authorization outside a tunnel, but in requests to plain-HTTP origins', () => {
     const outside = requests().filter((l) => l.method !== 'CONNECT' && l.authorization !== '-');
-    assert.ok(outside.length > 0, 'the plain-HTTP case above ran');
+    assert.ok(outside.length > 0, 'the plain-HTTP cases above ran');
     assert.deepEqual(
-      outside.filter((l) => !l.url.startsWith(`http://plain.test:${basic.port}/`)),
+      outside.filter((l) => !l.url.startsWith('http://')),
       [],
     );
   });

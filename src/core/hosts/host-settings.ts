@@ -8,7 +8,7 @@ import { parseInsecureEntry, type InsecureEntry } from '../net/cidr';
 import { parseRegistryLocation } from '../name/registry-url';
 import { registryHostKey } from '../name/docker-hub';
 import { parseResolveRule, type ResolveRule } from './resolve-rules';
-import { parseProxySettings, parseProxyUrl, type ProxyInput, type ProxySettings, type RegistryProxy } from './proxy';
+import { givenAuthorization, parseProxySettings, parseProxyUrl, type ProxyInput, type ProxySettings, type RegistryProxy } from './proxy';
 
 /**
  * How the application names where each setting lives, for the reasons and warnings of a plan
@@ -119,7 +119,13 @@ export function parseHostSettings(input: HostSettingsInput = {}): HostSettings {
     const wanted = entry.proxy?.trim();
     if (wanted?.toLowerCase() === 'none') own = 'none';
     else if (wanted) {
-      const parsed = parseProxyUrl(wanted, `the "proxy" of ${location.host} in ${names.registries}`, input.proxy?.strictSSL !== false);
+      const given = givenAuthorization(input.proxy ?? {});
+      const parsed = parseProxyUrl(
+        wanted,
+        `the "proxy" of ${location.host} in ${names.registries}`,
+        input.proxy?.strictSSL !== false,
+        given !== undefined ? { value: given, overUrl: false } : undefined,
+      );
       if ('problem' in parsed)
         warnings.push(`${parsed.problem}, so the other proxy settings apply to ${location.host}: fix it, or write "none".`);
       else own = parsed;

@@ -58,8 +58,8 @@ export interface PlannedEndpoint {
   connectTo: { https?: ConnectTarget; http?: ConnectTarget };
   /**
    * How each scheme this endpoint may use travels: through which proxy, or directly, and why.
-   * HTTPS goes through a CONNECT tunnel; plain HTTP chosen by the user is forwarded by the proxy,
-   * the insecure fallback to plain HTTP is tunnelled too (its headers never reach the proxy).
+   * HTTPS goes through a CONNECT tunnel; plain HTTP, chosen by the user or the insecure fallback,
+   * is forwarded by the proxy (a tunnel would carry the same clear bytes through it).
    */
   proxy: { https?: ProxyRoute; http?: ProxyRoute };
   /** Names of the hosts.toml [header] entries; the values are in {@link PlannedEndpoint.headers}. */
@@ -538,8 +538,9 @@ export function describePlan(plan: EndpointPlan): string {
     }
     for (const scheme of ['https', 'http'] as const) {
       const route = e.proxy[scheme];
-      if (route === undefined || (scheme === 'http' && e.proxy.https?.why === route.why)) continue;
-      const how = route.proxy === undefined ? '' : scheme === 'https' || e.scheme === 'https' ? ' (CONNECT tunnel)' : ' (forwarded)';
+      // A fallback through the same proxy is still shown: it travels differently (forwarded).
+      if (route === undefined || (scheme === 'http' && e.proxy.https?.why === route.why && route.proxy === undefined)) continue;
+      const how = route.proxy === undefined ? '' : scheme === 'https' ? ' (CONNECT tunnel)' : ' (forwarded)';
       lines.push(`     ${scheme} proxy: ${route.why}${how}`);
     }
     if (e.headerNames.length > 0) lines.push(`     headers: ${e.headerNames.join(', ')} (values hidden)`);

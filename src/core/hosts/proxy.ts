@@ -5,8 +5,9 @@
  * environment (`https_proxy`/`HTTPS_PROXY` for https, `http_proxy`/`HTTP_PROXY` for http, then
  * `all_proxy`/`ALL_PROXY`; lower case first, as curl reads them). Parsed once per session with the
  * other host settings; the decision is made per host contacted (registry, mirror, token realm, blob
- * storage). A proxy's credentials (from its URL or the proxy authorization setting) are kept in a
- * non-enumerable property: plans, JSON and messages never show them.
+ * storage). A proxy's credentials (from its URL or the proxy authorization setting, which also
+ * serves proxies from elsewhere that carry none) are kept in a non-enumerable property: plans, JSON
+ * and messages never show them.
  */
 import { isAlwaysInsecure } from '../net/cidr';
 import { splitHostPort } from '../net/host-port';
@@ -38,7 +39,10 @@ export interface ProxyInput {
   url?: string;
   /** Hosts reached without a proxy (VS Code's `http.noProxy`), NO_PROXY syntax per entry. */
   noProxy?: readonly string[];
-  /** A Proxy-Authorization value for the application's proxy (VS Code's `http.proxyAuthorization`). */
+  /**
+   * A Proxy-Authorization value (VS Code's `http.proxyAuthorization`): for the application's proxy,
+   * and for any other proxy whose URL carries no credentials (see GivenAuthorization).
+   */
   authorization?: string;
   /** Verify an https proxy's certificate; default true (VS Code's `http.proxyStrictSSL`). */
   strictSSL?: boolean;
@@ -79,10 +83,26 @@ function server(url: string, source: string, verify: boolean, authorization: str
 }
 
 /**
- * Parses a proxy URL (`host:port` means `http://host:port`); credentials in it become a Basic
- * Proxy-Authorization. @returns the server, or the reason it cannot be used.
+ * A Proxy-Authorization given apart from the URL (VS Code's `http.proxyAuthorization`, documented
+ * as sent with every request). `overUrl`: it replaces credentials in the URL (the application's
+ * own proxy, configured beside it); otherwise it serves only a URL that carries none (a proxy from
+ * the environment or a registry's entry, whose own login is meant for that proxy).
  */
-export function parseProxyUrl(text: string, source: string, verify: boolean, authorization?: string): ProxyServer | { problem: string } {
+export interface GivenAuthorization {
+  value: string;
+  overUrl: boolean;
+}
+
+/**
+ * Parses a proxy URL (`host:port` means `http://host:port`); credentials in it become a Basic
+ * Proxy-Authorization unless `given` replaces them. @returns the server, or the reason it cannot be used.
+ */
+export function parseProxyUrl(
+  text: string,
+  source: string,
+  verify: boolean,
+  given?: GivenAuthorization,
+): ProxyServer | { problem: string } {
   const trimmed = text.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
   let url: URL;
@@ -99,11 +119,24 @@ export function parseProxyUrl(text: string, source: string, verify: boolean, aut
   if (url.hostname === '') return { problem: `the proxy in ${source} names no host` };
   let basic: string | undefined;
   if (url.username !== '' || url.password !== '') {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
+    let user: string;
+    let password: string;
+    try {
+      user = decodeURIComponent(url.username);
+      password = decodeURIComponent(url.password);
+    } catch {
+      // URL keeps a lone `%` as written; decoding it throws. Never echo the credentials.
+      return { problem: `the user or password of the proxy in ${source} has a % that is not a %XX escape (write % as %25)` };
+    }
     basic = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
   }
-  return server(`${url.protocol}//${url.host}`, source, verify, authorization ?? basic);
+  const authorization = given && (given.overUrl || basic === undefined) ? given.value : basic;
+  return server(`${url.protocol}//${url.host}`, source, verify, authorization);
+}
+
+/** The application's proxy authorization, if it gives one. */
+export function givenAuthorization(input: ProxyInput): string | undefined {
+  return input.authorization?.trim() || undefined;
 }
 
 /**
@@ -117,23 +150,24 @@ export function parseProxySettings(
 ): { settings: ProxySettings; warnings: string[] } {
   const warnings: string[] = [];
   const verify = input.strictSSL !== false;
-  const take = (text: string | undefined, source: string, authorization?: string): ProxyServer | undefined => {
+  const given = givenAuthorization(input);
+  const take = (text: string | undefined, source: string, overUrl: boolean): ProxyServer | undefined => {
     if (!text?.trim()) return undefined;
-    const parsed = parseProxyUrl(text, source, verify, authorization);
+    const parsed = parseProxyUrl(text, source, verify, given !== undefined ? { value: given, overUrl } : undefined);
     if ('problem' in parsed) {
       warnings.push(`${parsed.problem}, so it is not used: fix it or remove it.`);
       return undefined;
     }
     return parsed;
   };
-  const configured = take(input.url, names.proxy, input.authorization?.trim() || undefined);
+  const configured = take(input.url, names.proxy, true);
   const noProxy = parseNoProxy(input.noProxy ?? []);
   for (const bad of noProxy.ignored)
     warnings.push(`${JSON.stringify(bad)} in ${names.noProxy} is not a host, IP address or range, so it matches nothing.`);
   const useEnv = input.useEnvironment !== false;
   const fromEnv = (name: string): ProxyServer | undefined => {
     const found = useEnv ? envVar(env, name) : undefined;
-    return found ? take(found.value, found.name) : undefined;
+    return found ? take(found.value, found.name, false) : undefined;
   };
   const envNo = useEnv ? envVar(env, 'NO_PROXY') : undefined;
   const envNoProxy = parseNoProxy(envNo?.value ?? '');

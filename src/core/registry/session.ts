@@ -336,8 +336,8 @@ export class RegistrySession {
       const plan = await this.plan(host, 'list');
       const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
       if (server) return (await this.endpointTls(server)).own[scheme];
-      // A vendor API is reached through the proxy rules for its own host, as a token realm is; it carries the login, so tunnelled.
-      return this.hostOwnOptions(url, true);
+      // A vendor API is reached through the proxy rules for its own host, as a token realm is.
+      return this.hostOwnOptions(url);
     });
   }
 
@@ -384,18 +384,19 @@ export class RegistrySession {
       const https: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.https),
-        ...viaProxy(endpoint.proxy.https, true),
+        ...viaProxy(endpoint.proxy.https, true, roots),
         roots,
         ...(endpoint.skipVerify ? { skipVerify: true } : {}),
         ...(ca ? { ca } : {}),
         ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
       };
-      // Plain HTTP the user chose is forwarded by a proxy; the insecure fallback is tunnelled, so
-      // its headers (a login) never reach the proxy in the clear.
+      // Plain HTTP (chosen, or the insecure fallback) is forwarded by a proxy, as Go's clients do: a
+      // tunnel would hide nothing (the proxy relays the same clear bytes), and proxies commonly
+      // allow CONNECT to port 443 only.
       const http: ConnectionOptions = {
         ...base,
         ...dial(endpoint.connectTo.http),
-        ...viaProxy(endpoint.proxy.http, endpoint.scheme !== 'http'),
+        ...viaProxy(endpoint.proxy.http, false, roots),
       };
       return {
         key,
@@ -422,19 +423,19 @@ export class RegistrySession {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
     if (url.host === canonicalHost(endpoint.host, scheme)) return Promise.resolve(tls.own[scheme]);
     const inheritsSkipVerify = purpose === 'realm' && tls.skipVerify && realmMaySkipVerify(url, endpoint.host);
-    // A token request carries the login: tunnelled even to an http realm. Storage gets no login, and is forwarded.
-    const tunnel = scheme === 'https' || purpose === 'realm';
-    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}\n${purpose}`, () =>
-      this.hostOwnOptions(url, tunnel, { ca: tls.ca ?? [], skipVerify: inheritsSkipVerify }),
+    return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}`, () =>
+      this.hostOwnOptions(url, { ca: tls.ca ?? [], skipVerify: inheritsSkipVerify }),
     );
   }
 
   /**
    * How an origin no plan names is reached from configuration alone: the proxy rules and resolve rule
-   * for its own host and port, and for https the system's roots plus that host's own TLS settings
-   * (see hostOwnTls), with `extra` CAs and skip_verify a caller's endpoint lends it.
+   * for its own host and port (https through a CONNECT tunnel, plain HTTP forwarded, whatever the
+   * request carries: a tunnel to an http origin would hide nothing from the proxy), and for https
+   * the system's roots plus that host's own TLS settings (see hostOwnTls), with `extra` CAs and
+   * skip_verify a caller's endpoint lends it.
    */
-  private async hostOwnOptions(url: URL, tunnel: boolean, extra: { ca?: string[]; skipVerify?: boolean } = {}): Promise<ConnectionOptions> {
+  private async hostOwnOptions(url: URL, extra: { ca?: string[]; skipVerify?: boolean } = {}): Promise<ConnectionOptions> {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
     const timeout = this.config.requestTimeoutMs ?? 30_000;
     const port = Number(url.port || (scheme === 'https' ? 443 : 80));
@@ -444,7 +445,7 @@ export class RegistrySession {
       connectTimeoutMs: timeout,
       headersTimeoutMs: timeout,
       ...(rule ? { connectTo: { address: rule.address, port: rule.addressPort } } : {}),
-      ...viaProxy(route, tunnel),
+      ...viaProxy(route, scheme === 'https', route.proxy ? await this.trustRoots() : undefined),
     };
     if (scheme === 'http') return options;
     const own = await this.hostOwnTls(url.host);
@@ -586,8 +587,11 @@ function routeKey(route: ProxyRoute | undefined): string | null {
   return route?.proxy ? `${route.proxy.url} ${route.proxy.source}` : null;
 }
 
-/** Connection options for a route through a proxy: tunnelled (CONNECT) or forwarded. */
-function viaProxy(route: ProxyRoute | undefined, tunnel: boolean): Pick<ConnectionOptions, 'proxy'> {
+/**
+ * Connection options for a route through a proxy: tunnelled (CONNECT) or forwarded; an https
+ * proxy's own certificate is verified against the session's roots, as a registry's is.
+ */
+function viaProxy(route: ProxyRoute | undefined, tunnel: boolean, roots: TrustRoots | undefined): Pick<ConnectionOptions, 'proxy'> {
   const proxy = route?.proxy;
   if (!proxy) return {};
   return {
@@ -596,6 +600,7 @@ function viaProxy(route: ProxyRoute | undefined, tunnel: boolean): Pick<Connecti
       source: proxy.source,
       verify: proxy.verify,
       tunnel,
+      ...(roots ? { roots } : {}),
       ...(proxy.authorization !== undefined ? { authorization: proxy.authorization } : {}),
     },
   };

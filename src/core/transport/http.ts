@@ -77,6 +77,8 @@ export interface ProxyOptions {
   authorization?: string;
   /** Verify an https proxy's own certificate. */
   verify: boolean;
+  /** The roots an https proxy's certificate is checked against (the session's); absent: Node's default store. */
+  roots?: TrustRoots;
   /**
    * true: a CONNECT tunnel whatever the scheme (nothing but the host and port reaches the proxy);
    * false: plain-HTTP requests are forwarded to the proxy as they are (https is always tunnelled).
@@ -102,6 +104,8 @@ export class HttpTransport {
   private readonly perPair = new WeakMap<ConnectionOptions, ConnectionOptions[]>();
   /** Origin and options → the client certificate pair its server accepted (see ConnectionOptions.clientCertificates). */
   private readonly chosenPairs = new Map<string, number>();
+  /** Origin and options whose connections have answered at least once: a failure there is not a first contact. */
+  private readonly answered = new Set<string>();
 
   constructor(
     /** Options for a request that carries none. */
@@ -146,9 +150,10 @@ export class HttpTransport {
   }
 
   private async sendWith(req: HttpRequest, options: ConnectionOptions): Promise<HttpResponse> {
+    const key = `${req.url.origin}\n${this.fingerprint(options)}`;
     let dispatcher: Dispatcher;
     try {
-      dispatcher = this.dispatcherFor(req.url, options);
+      dispatcher = this.dispatcherFor(key, options);
     } catch (err) {
       throw new CoreError(
         'TLS_FILE_UNREADABLE',
@@ -184,6 +189,7 @@ export class HttpTransport {
           };
         },
       );
+      this.answered.add(key);
       const proxy = options.proxy;
       // A forwarded request's answer may be the proxy's own error page rather than the host's.
       if (proxy && req.url.protocol === 'http:' && !proxy.tunnel) {
@@ -207,18 +213,24 @@ export class HttpTransport {
           { cause: err, remedy: { kind: 'allow-more-time' } },
         );
       }
-      throw describeNetworkError(err, req.url, { trust: options.roots?.summary, configuredCa: (options.ca?.length ?? 0) > 0 });
+      throw describeNetworkError(err, req.url, {
+        trust: options.roots?.summary,
+        configuredCa: (options.ca?.length ?? 0) > 0,
+        clientCertificates: options.clientCertificates?.length ?? 0,
+        firstContact: !this.answered.has(key),
+      });
     }
   }
 
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
+    this.answered.clear();
     await Promise.all(all.map((d) => d.close().catch(() => undefined)));
   }
 
-  private dispatcherFor(url: URL, options: ConnectionOptions): Dispatcher {
-    const key = `${url.origin}\n${this.fingerprint(options)}`;
+  /** The dispatcher for `key` (origin and options' fingerprint), made on first use. */
+  private dispatcherFor(key: string, options: ConnectionOptions): Dispatcher {
     let dispatcher = this.dispatchers.get(key);
     if (!dispatcher) {
       const connectTo = options.connectTo;
@@ -253,7 +265,15 @@ export class HttpTransport {
         options.connectTo ? [options.connectTo.address, options.connectTo.port] : null,
         options.connectTimeoutMs ?? null,
         options.headersTimeoutMs ?? null,
-        options.proxy ? [options.proxy.url, options.proxy.authorization ?? null, options.proxy.verify, options.proxy.tunnel] : null,
+        options.proxy
+          ? [
+              options.proxy.url,
+              options.proxy.authorization ?? null,
+              options.proxy.verify,
+              options.proxy.tunnel,
+              options.proxy.roots?.id ?? null,
+            ]
+          : null,
       ];
       print = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
       this.fingerprints.set(options, print);
@@ -310,7 +330,8 @@ const secureContexts = new Map<string, SecureContext>();
 /**
  * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy
  * inside it; plain HTTP forwarded, or tunnelled too when `tunnel` says so. The proxy's own
- * certificate, when it speaks https, is checked against the system roots unless the user said not to.
+ * certificate, when it speaks https, is checked against the session's roots (Node's, the system's,
+ * NODE_EXTRA_CA_CERTS: where a company installs the CA of its proxy) unless the user said not to.
  */
 function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTimeout: number): Dispatcher {
   const timeout = options.connectTimeoutMs ?? 30_000;
@@ -318,7 +339,11 @@ function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTime
     uri: proxy.url,
     ...(proxy.authorization !== undefined ? { token: proxy.authorization } : {}),
     proxyTunnel: proxy.tunnel,
-    proxyTls: { rejectUnauthorized: proxy.verify, timeout },
+    proxyTls: {
+      rejectUnauthorized: proxy.verify,
+      timeout,
+      ...(proxy.roots ? { secureContext: secureContextFor({ roots: proxy.roots }) } : {}),
+    },
     // The proxy's own connection (its TCP connect and, for an https proxy, its TLS handshake) marks
     // what fails there, so a certificate the proxy presents is never blamed on the registry.
     clientFactory: (origin: URL, opts: object) => {

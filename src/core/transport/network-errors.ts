@@ -39,16 +39,20 @@ export function isPlainHttpAnswer(err: unknown): boolean {
   return coded.code === 'EPROTO' && /wrong version number|packet length too long|http request/i.test(coded.message ?? '');
 }
 
-/** What a certificate was checked against, for an unknown-authority error. */
-export interface TrustNote {
+/** What the connection was made with, and what it had done, for the sentence about its failure. */
+export interface ConnectionNote {
   /** The roots' summary (see TrustRoots.summary); absent: Node's default store. */
   trust?: string;
   /** Whether a CA configured for the host was added. */
   configuredCa?: boolean;
+  /** How many client certificates were configured for the host (absent: none). */
+  clientCertificates?: number;
+  /** Nothing has answered yet on any connection made with these options (so none was reused). */
+  firstContact?: boolean;
 }
 
 /** Turns a socket or TLS failure into a sentence that says what the user can do next. */
-export function describeNetworkError(err: unknown, url: URL, note: TrustNote = {}): CoreError {
+export function describeNetworkError(err: unknown, url: URL, note: ConnectionNote = {}): CoreError {
   const coded = findCoded(err);
   // undici's own socket errors (UND_ERR_SOCKET: the other side closed) carry no Node code inside.
   const code = coded?.code ?? (err as NodeErrorLike | undefined)?.code ?? 'UNKNOWN';
@@ -116,6 +120,18 @@ export function describeNetworkError(err: unknown, url: URL, note: TrustNote = {
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
+      // Under TLS 1.3 a server that wants a client certificate refuses after the handshake: the
+      // client sees its first connection closed (UND_ERR_SOCKET is raised only once connected)
+      // before any answer, never an alert.
+      if (code === 'UND_ERR_SOCKET' && url.protocol === 'https:' && note.firstContact) {
+        const pairs = note.clientCertificates ?? 0;
+        return fail(
+          'CONNECTION_RESET',
+          pairs === 0
+            ? `${host} closed the connection before answering, right after the TLS handshake: it may require a client certificate (mutual TLS), and none is configured for it. Put the certificate and its key in certs.d/${host}/client.cert and client.key, or name them in its hosts.toml \`client\`; if it needs none, try again.`
+            : `${host} closed the connection before answering, right after the TLS handshake: it may not accept the client certificate configured for it. Check the client certificate and key in its hosts.toml \`client\` or its certs.d folder, and that its operator trusts their CA; if they are right, try again.`,
+        );
+      }
       return fail(
         'CONNECTION_RESET',
         `${host} closed the connection unexpectedly: try again; if it keeps happening, check a proxy or firewall between you and the registry.`,

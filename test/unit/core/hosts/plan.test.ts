@@ -651,7 +651,8 @@ describe('plan', () => {
       );
       const text = describePlan(insecure);
       assert.match(text, /\n {5}https proxy: through http:\/\/tunnel\.example:3128 from HTTPS_PROXY \(CONNECT tunnel\)\n/);
-      assert.match(text, /\n {5}http proxy: through http:\/\/forward\.example:3128 from HTTP_PROXY \(CONNECT tunnel\)\n/);
+      // The fallback is forwarded as plain HTTP the user chose is: a tunnel would carry the same clear bytes.
+      assert.match(text, /\n {5}http proxy: through http:\/\/forward\.example:3128 from HTTP_PROXY \(forwarded\)\n/);
       const plain = await plan('reg.example', 'pull', {
         parsed: parseHostSettings({ env, registries: [{ url: 'http://reg.example' }] }),
         registrySetting: { scheme: 'http' },
@@ -662,7 +663,8 @@ describe('plan', () => {
         ['proxy: through http://forward.example:3128 from HTTP_PROXY'],
       );
       assert.match(describePlan(plain), /\n {5}http proxy: through http:\/\/forward\.example:3128 from HTTP_PROXY \(forwarded\)\n/);
-      // One proxy for both schemes of an insecure host is named once.
+      // One proxy for both schemes of an insecure host is named once among the reasons; the plan
+      // still says each scheme's way through it.
       const same = await plan('reg.example', 'pull', {
         parsed: parseHostSettings({ proxy: { url: 'http://app.example:8080' }, insecureRegistries: ['reg.example'] }),
       });
@@ -670,7 +672,17 @@ describe('plan', () => {
         same.endpoints[0]!.why.filter((w) => w.includes('proxy')),
         ['proxy: through http://app.example:8080 from the proxy setting'],
       );
-      assert.equal(describePlan(same).match(/^ {5}https? proxy: /gm)?.length, 1);
+      assert.deepEqual(describePlan(same).match(/^ {5}https? proxy: .*$/gm), [
+        '     https proxy: through http://app.example:8080 from the proxy setting (CONNECT tunnel)',
+        '     http proxy: through http://app.example:8080 from the proxy setting (forwarded)',
+      ]);
+      assert.equal(
+        describePlan(await plan('reg.example', 'pull', { parsed: parseHostSettings({ insecureRegistries: ['reg.example'] }) })).match(
+          /^ {5}https? proxy: /gm,
+        )?.length,
+        1,
+        'both direct: one line',
+      );
       const direct = describePlan(await plan('reg.example', 'pull'));
       assert.match(direct, /\n {5}https proxy: direct: no proxy is configured\n/);
     });

@@ -8,6 +8,7 @@ import { parseHostSettings } from '../../../../src/core/hosts/host-settings';
 import { loadHostConfig } from '../../../../src/core/hosts/hosts-dirs';
 import { describePlan, planEndpoints } from '../../../../src/core/hosts/plan';
 import { parseProxyUrl, proxyRoute } from '../../../../src/core/hosts/proxy';
+import { createSession } from '../../../../src/core/registry/session';
 
 const route = (input: Parameters<typeof parseHostSettings>[0], scheme: 'https' | 'http', host: string) =>
   proxyRoute(parseHostSettings(input).proxy, scheme, host);
@@ -78,8 +79,76 @@ describe('core/hosts/proxy', () => {
     assert.equal(parsed.url, 'http://proxy.example:3128');
     assert.equal(parsed.authorization, `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
     assert.doesNotMatch(JSON.stringify(parsed) + inspect(parsed, { showHidden: false }), /Basic|p%3Ass|p:ss/);
-    const withSetting = parseProxyUrl('http://u:p@proxy.example:3128', 'http.proxy', true, 'Bearer configured');
+    const withSetting = parseProxyUrl('http://u:p@proxy.example:3128', 'http.proxy', true, { value: 'Bearer configured', overUrl: true });
     assert.ok(!('problem' in withSetting) && withSetting.authorization === 'Bearer configured');
+  });
+
+  it('gives the proxy authorization setting to every proxy whose URL carries no login, wherever the proxy comes from', () => {
+    const given = 'Basic Z2l2ZW46c2V0dGluZw==';
+    const fromUrl = `Basic ${Buffer.from('env-user:env-pass').toString('base64')}`;
+    const settings = parseHostSettings({
+      proxy: { authorization: ` ${given} ` },
+      env: { HTTPS_PROXY: 'http://env-proxy.example:3128', http_proxy: 'http://env-user:env-pass@env-proxy.example:3128' },
+      registries: [
+        { url: 'https://own.example', proxy: 'http://own-proxy.example:3128' },
+        { url: 'https://own-login.example', proxy: 'http://env-user:env-pass@own-proxy.example:3128' },
+      ],
+    });
+    const authorization = (proxy: 'none' | { authorization?: string } | undefined) => (proxy === 'none' ? 'none' : proxy?.authorization);
+    assert.equal(proxyRoute(settings.proxy, 'https', 'reg.example').proxy?.authorization, given, 'HTTPS_PROXY without a login');
+    assert.equal(proxyRoute(settings.proxy, 'http', 'reg.example').proxy?.authorization, fromUrl, "the URL's own login is kept");
+    assert.equal(authorization(settings.registries.get('own.example')?.proxy), given, "a registry's own proxy without a login");
+    assert.equal(authorization(settings.registries.get('own-login.example')?.proxy), fromUrl);
+    assert.equal(
+      proxyRoute(parseHostSettings({ env: { ALL_PROXY: 'http://all.example:3128' } }).proxy, 'https', 'reg.example').proxy?.authorization,
+      undefined,
+      'no setting, no login',
+    );
+  });
+
+  it('reports a user or password with a % that is not an escape as an unusable proxy, and never throws', async () => {
+    const unusable = /has a % that is not a %XX escape \(write % as %25\)/;
+    assert.match((parseProxyUrl('http://bob:100%@proxy.example:3128', 'HTTPS_PROXY', true) as { problem: string }).problem, unusable);
+    assert.match((parseProxyUrl('http://us%er:pw@proxy.example:3128', 'HTTPS_PROXY', true) as { problem: string }).problem, unusable);
+    const names = { proxy: 'http.proxy', noProxy: 'http.noProxy' };
+    // The setting form, beside an environment proxy that is fine: the setting is dropped with a warning, the environment's applies.
+    const fromSetting = parseHostSettings({
+      proxy: { url: 'http://alice:100%sure@app-proxy.example:3128' },
+      env: { HTTPS_PROXY: 'http://env-proxy.example:3128' },
+      names,
+    });
+    assert.deepEqual(fromSetting.warnings, [
+      'the user or password of the proxy in http.proxy has a % that is not a %XX escape (write % as %25), so it is not used: fix it or remove it.',
+    ]);
+    assert.equal(proxyRoute(fromSetting.proxy, 'https', 'reg.example').proxy?.url, 'http://env-proxy.example:3128');
+    // The environment form, and a registry's own entry.
+    const fromEnv = parseHostSettings({
+      env: { HTTPS_PROXY: 'http://bob:100%@env-proxy.example:3128' },
+      registries: [{ url: 'https://own.example', proxy: 'http://carol:50%off@own-proxy.example:3128' }],
+    });
+    assert.equal(fromEnv.warnings.length, 2);
+    assert.ok(
+      fromEnv.warnings.every((w) => unusable.test(w) && !/100%|50%off/.test(w)),
+      fromEnv.warnings.join('\n'),
+    );
+    assert.equal(proxyRoute(fromEnv.proxy, 'https', 'reg.example').why, 'direct: no proxy is configured');
+    // A session with such values is made, and its plan says what is wrong.
+    const session = createSession({
+      env: { HTTPS_PROXY: 'http://bob:100%@env-proxy.example:3128' },
+      proxy: { url: 'http://alice:100%sure@app-proxy.example:3128' },
+      settingNames: names,
+      credentials: false,
+      hostsDirectories: [],
+    });
+    try {
+      const plan = await session.plan('reg.example', 'list');
+      assert.deepEqual(
+        plan.warnings.filter((w) => unusable.test(w)).map((w) => w.split(' has ')[0]),
+        ['the user or password of the proxy in http.proxy', 'the user or password of the proxy in HTTPS_PROXY'],
+      );
+    } finally {
+      await session.close();
+    }
   });
 
   it('plans each endpoint with its proxy per scheme, and drops resolve rules through a proxy', async () => {

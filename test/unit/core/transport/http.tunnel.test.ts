@@ -1,5 +1,5 @@
-// HttpTransport through CONNECT tunnels and with connect time limits, on 127.0.0.1: a small CONNECT
-// proxy written here (plain and https), an HTTPS registry signed by the run's lab CA, and a TCP
+// HttpTransport through CONNECT tunnels and with connect time limits, on 127.0.0.1: the lab's small
+// CONNECT proxy (test/support/lab/connect-proxy.ts, plain and https), an HTTPS registry signed by the run's lab CA, and a TCP
 // listener that accepts and never completes a TLS handshake. Checks the registry's TLS policy
 // inside a tunnel, the https proxy's own certificate check, that a tunnelled answer is the
 // registry's (never read as the proxy's error page), and that connect time limits (which cover the
@@ -17,24 +17,8 @@ import { CoreError } from '../../../../src/core/errors';
 import { RegistryConnection, type ConnectionPolicy } from '../../../../src/core/transport/connection';
 import { HttpTransport, type ConnectionOptions, type ProxyOptions } from '../../../../src/core/transport/http';
 import { generateCerts } from '../../../support/lab/certs';
+import { tunnelling } from '../../../support/lab/connect-proxy';
 import { rejectsWithCode } from '../../support/layout-helpers';
-
-/** A CONNECT-only proxy: records each tunnel's target, then pipes bytes both ways. */
-function tunnelling<S extends http.Server>(server: S, targets: string[]): S {
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    targets.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  return server;
-}
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -161,6 +145,10 @@ describe('HttpTransport through CONNECT tunnels and connect time limits', functi
     assert.match(refused.message, new RegExp(`so 127\\.0\\.0\\.1:${registryPort} was not contacted`));
     assert.equal(refused.remedy?.kind, 'trust-proxy');
     assert.deepEqual(targets, [`127.0.0.1:${registryPort}`], 'no tunnel asked of a proxy not trusted');
+    // Accepted when the roots the proxy is given hold the CA (the session's: system, NODE_EXTRA_CA_CERTS…).
+    const roots = { id: 'lab-ca', certificates: [caPem], sources: ['the lab CA'], system: true, summary: 'the lab CA' };
+    const trusted = await send('/', { ca: [caPem], proxy: { ...proxyAt('https', true), roots } });
+    assert.equal(trusted.status, 200);
   });
 
   it("passes on the registry's own answers through a tunnel, even those shaped like a proxy's", async () => {

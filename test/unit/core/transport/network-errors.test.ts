@@ -142,6 +142,29 @@ describe('describeNetworkError', () => {
     });
   }
 
+  it('names a client certificate when a first https connection closes before any answer, else the connection', () => {
+    const closed = () => nodeError('UND_ERR_SOCKET', 'other side closed');
+    const none = describeNetworkError(closed(), url, { firstContact: true, clientCertificates: 0 });
+    assert.equal(none.code, 'CONNECTION_RESET', 'still temporary: the cause is a guess');
+    assert.match(
+      none.message,
+      /^registry\.test:5000 closed the connection before answering, right after the TLS handshake: it may require a client certificate/,
+    );
+    assert.ok(none.message.includes('certs.d/registry.test:5000/client.cert and client.key'), none.message);
+    assert.match(none.message, /hosts\.toml `client`/);
+    assert.doesNotMatch(none.message, /proxy or firewall|registryExplorer|http\./);
+    const one = describeNetworkError(closed(), url, { firstContact: true, clientCertificates: 1 });
+    assert.match(one.message, /may not accept the client certificate configured for it/);
+    // A connection that answered before, plain HTTP, or a reset during the handshake: the old sentence.
+    for (const [err, where, note] of [
+      [closed(), url, { firstContact: false }],
+      [closed(), new URL('http://registry.test:5000/v2/'), { firstContact: true }],
+      [nodeError('ECONNRESET'), url, { firstContact: true }],
+    ] as const) {
+      assert.match(describeNetworkError(err, where, note).message, /closed the connection unexpectedly: try again/);
+    }
+  });
+
   it('says what the certificate was checked against: the roots given, and a configured CA', () => {
     const message = describeNetworkError(nodeError('UNABLE_TO_GET_ISSUER_CERT'), url, {
       trust: 'the system CAs',
