@@ -5,7 +5,6 @@
  * one copy serves every tag, repository and registry that points at it; callers asking at once
  * share one request. Owned by the registry service; no node keeps a cache of its own.
  */
-import { pipeline } from 'node:stream';
 import type * as Core from '../core/index';
 import type { Descriptor, ParsedManifest, Repository } from '../core/index';
 import { core } from './core-loader';
@@ -45,9 +44,10 @@ export class ContentCache {
   }
 
   /**
-   * A small blob read through the digest check and parsed as JSON (`json` is `undefined` when it
-   * is not JSON). Embedded data (`e30=`) needs no request but is checked all the same. Refuses
-   * blobs over {@link MAX_JSON_BLOB}.
+   * A small blob read whole within the registry's document deadline (Repository.readSmallBlob),
+   * through the digest check, and parsed as JSON (`json` is `undefined` when it is not JSON).
+   * Embedded data (`e30=`) needs no request but is checked all the same. Refuses blobs over
+   * {@link MAX_JSON_BLOB}.
    */
   json(repository: Repository, descriptor: Descriptor, signal?: AbortSignal): Promise<JsonBlob> {
     const { digestOf, parseDigest } = this.coreApi();
@@ -61,19 +61,9 @@ export class ContentCache {
       return Promise.reject(new Error(`it is ${descriptor.size} bytes, over the ${MAX_JSON_BLOB / 1048576} MiB read as JSON`));
     return this.blobs.get(
       descriptor.digest,
-      async (fetchSignal) => parseJson(await this.readVerified(repository, descriptor, fetchSignal)),
+      async (fetchSignal) => parseJson(await repository.readSmallBlob(descriptor, fetchSignal)),
       signal,
     );
-  }
-
-  private async readVerified(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<Buffer> {
-    const body = await repository.openBlob(descriptor, signal);
-    const verifier = this.coreApi().verifyingStream(descriptor, `blob ${descriptor.digest}`);
-    // pipeline carries a failure of either side to the verifier, which the loop below rethrows.
-    pipeline(body, verifier, () => undefined);
-    const chunks: Buffer[] = [];
-    for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
-    return Buffer.concat(chunks);
   }
 }
 

@@ -58,7 +58,7 @@ export {
   type DockerStoreLocation,
 } from './credentials/docker-store';
 export { podmanAuthFilePaths } from './credentials/podman-auth';
-export { Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';
+export { MAX_SMALL_BLOB_BYTES, Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';

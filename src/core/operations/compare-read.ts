@@ -2,16 +2,14 @@
  * Reads one side of a comparison from a registry: the image manifest and its config, verified
  * against their digests. An index is resolved to one platform first (see pairPlatforms).
  */
-import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
 import { MediaTypes } from '../oci/media-types';
 import type { ImageConfig, ParsedManifest } from '../oci/manifest';
-import { verifyingStream } from '../oci/verify-stream';
-import type { Repository } from '../registry/repository';
+import { MAX_SMALL_BLOB_BYTES, type Repository } from '../registry/repository';
 import type { ComparedImage } from './compare';
 
 /** Image configs are a few KiB; a larger one is not read for a comparison. */
-const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+const MAX_CONFIG_BYTES = MAX_SMALL_BLOB_BYTES;
 
 /** The config of an image manifest, parsed; `undefined` for an artifact (its config is not an image config). */
 export async function readImageConfig(
@@ -24,14 +22,9 @@ export async function readImageConfig(
   if (config.mediaType !== MediaTypes.ociConfig && config.mediaType !== MediaTypes.dockerConfig) return undefined;
   if (config.size > MAX_CONFIG_BYTES)
     throw new CoreError('PAYLOAD_TOO_LARGE', `The config ${config.digest} is ${config.size} bytes; configs over 4 MiB are not compared.`);
-  const verifier = verifyingStream(config, `config ${config.digest}`);
-  const body = await repository.openBlob(config, signal);
-  // pipeline carries a failure of either side to the verifier, which the loop below rethrows.
-  pipeline(body, verifier, () => undefined);
-  const chunks: Buffer[] = [];
-  for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
+  const bytes = await repository.readSmallBlob(config, signal);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as ImageConfig;
+    return JSON.parse(bytes.toString('utf8')) as ImageConfig;
   } catch {
     throw new CoreError('BAD_MANIFEST', `The config ${config.digest} is not JSON, so it cannot be compared.`);
   }

@@ -8,7 +8,7 @@ import { scopesFor } from '../auth/scope';
 import { listTags } from './listing';
 import type { RequestRouter } from './router';
 import type { ReadTarget, RegistryLocated, WriteTarget } from '../oci/content';
-import { Digester, digestOf, isDigest, parseDigest, referrersTagFor } from '../oci/digest';
+import { Digester, DigestVerifier, digestOf, isDigest, parseDigest, referrersTagFor } from '../oci/digest';
 import { header, type EndpointClient } from './endpoint-client';
 import { CoreError } from '../errors';
 import { nextPageUrl, sameOrigin } from '../transport/link';
@@ -39,6 +39,9 @@ const MAX_REFERRER_PAGES = 100;
 
 /** Referrers kept of one subject at most, across pages: each page may hold 4 MiB of them (tens of thousands). */
 export const MAX_REFERRERS = 10_000;
+
+/** Small blobs (configs, JSON files) are read whole up to this size, the cap manifests have. */
+export const MAX_SMALL_BLOB_BYTES = MAX_MANIFEST_BYTES;
 
 export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   readonly name: string;
@@ -135,6 +138,43 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
 
   /** ReadTarget: a blob's bytes as a stream (callers verify); `range` asks for a slice (206). */
   async openBlob(descriptor: Descriptor, signal?: AbortSignal, range?: { start: number; end?: number }): Promise<Readable> {
+    return (await this.blobResponse(descriptor, signal, range)).body;
+  }
+
+  /**
+   * A small blob (an image config, an artifact's JSON file) read whole and checked against its
+   * digest and size. Unlike a layer streamed through openBlob, where only the silence between
+   * chunks is limited, it must arrive within the same document deadline as a manifest: a registry
+   * trickling a config a byte at a time fails it with BODY_TIMEOUT instead of holding the caller
+   * (and the queue it waits in) for hours. Refuses blobs over MAX_SMALL_BLOB_BYTES.
+   */
+  async readSmallBlob(descriptor: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+    const what = `blob ${descriptor.digest} in ${this.repository}`;
+    if (descriptor.size > MAX_SMALL_BLOB_BYTES)
+      throw new CoreError(
+        'PAYLOAD_TOO_LARGE',
+        `${what} is ${descriptor.size} bytes, over the ${MAX_SMALL_BLOB_BYTES / 1048576} MiB read whole; it was not read.`,
+      );
+    // Checked before any request: a size that is not a byte count is refused here.
+    const verifier = new DigestVerifier(descriptor.digest, descriptor.size);
+    const res = await this.blobResponse(descriptor, signal);
+    const bytes = await readBodyLimited(res, descriptor.size, (announced) => {
+      const sent = announced !== undefined ? `announced ${announced} bytes` : 'sent more';
+      return new CoreError(
+        'SIZE_MISMATCH',
+        `${what} should be ${descriptor.size} bytes but ${this.router.host} ${sent}; it was not used. Try again, and check any proxy or mirror in between.`,
+      );
+    });
+    try {
+      verifier.update(bytes).verify();
+    } catch (err) {
+      if (err instanceof CoreError) throw new CoreError(err.code, `${what}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    return bytes;
+  }
+
+  private async blobResponse(descriptor: Descriptor, signal?: AbortSignal, range?: { start: number; end?: number }): Promise<HttpResponse> {
     const headers: Record<string, string> = {};
     if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
     const res = await this.router.request('pull', this.repository, {
@@ -146,7 +186,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     });
     const ok = range ? res.status === 206 || (res.status === 200 && range.start === 0) : res.status === 200;
     if (!ok) throw await this.failure(res, `blob ${descriptor.digest} in ${this.repository}`);
-    return res.body;
+    return res;
   }
 
   /** WriteTarget: whether the registry has the blob (HEAD; a size that differs counts as absent). */

@@ -93,7 +93,7 @@ export class RegistryConnection {
    */
   async sendElsewhere(req: HttpRequest, purpose: ElsewherePurpose = 'redirect'): Promise<HttpResponse> {
     const connection = this.policy ? await this.policy.elsewhere(req.url, purpose) : undefined;
-    return this.sendLogged(connection ? { ...req, connection } : req);
+    return this.sendLogged({ ...req, ...(connection ? { connection } : {}), elsewhere: true });
   }
 
   private withOwnOptions(req: HttpRequest): HttpRequest {

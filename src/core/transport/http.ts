@@ -30,6 +30,12 @@ export interface HttpRequest {
    * from the configuration of the host being contacted; absent, the transport's defaults apply.
    */
   connection?: ConnectionOptions;
+  /**
+   * The origin is one the registry sent the client to (a redirect target, an upload location, a
+   * token realm) rather than one of its own: its connections are kept among a few recently used
+   * such origins, not for the whole session, as a registry may name a new origin every time.
+   */
+  elsewhere?: boolean;
 }
 
 export interface HttpResponse {
@@ -93,13 +99,24 @@ Object.assign(DispatcherBase.prototype, { connect: connectThroughDispatcher });
 /** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
 export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
 
+/** How many origins a registry sent the client to keep their dispatchers (see HttpRequest.elsewhere). */
+export const MAX_ELSEWHERE_DISPATCHERS = 16;
+
 /**
  * Sends requests through one undici dispatcher per origin and connection options (the whole
  * value, not the origin alone), so each request is connected with the TLS policy and dial target
  * decided for it, never with whatever the first request to that origin happened to use.
  */
 export class HttpTransport {
+  /** The registries' own origins (and vendor APIs): a few per session, kept until close(). */
   private readonly dispatchers = new Map<string, Dispatcher>();
+  /**
+   * Origins a registry sent the client to, least recently used first: without a bound, a registry
+   * redirecting each request to a new origin (wildcard subdomains) would keep an Agent for each.
+   */
+  private readonly elsewhereDispatchers = new Map<string, Dispatcher>();
+  /** Evicted dispatchers still finishing their requests (close() waits for them too). */
+  private readonly closing = new Set<Promise<unknown>>();
   private readonly fingerprints = new WeakMap<ConnectionOptions, string>();
   private readonly perPair = new WeakMap<ConnectionOptions, ConnectionOptions[]>();
   /** Origin and options → the client certificate pair its server accepted (see ConnectionOptions.clientCertificates). */
@@ -153,7 +170,7 @@ export class HttpTransport {
     const key = `${req.url.origin}\n${this.fingerprint(options)}`;
     let dispatcher: Dispatcher;
     try {
-      dispatcher = this.dispatcherFor(key, options);
+      dispatcher = this.dispatcherFor(key, options, req.elsewhere === true);
     } catch (err) {
       throw new CoreError(
         'TLS_FILE_UNREADABLE',
@@ -223,34 +240,55 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    const all = [...this.dispatchers.values()];
+    const all = [...this.dispatchers.values(), ...this.elsewhereDispatchers.values()];
     this.dispatchers.clear();
+    this.elsewhereDispatchers.clear();
     this.answered.clear();
-    await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+    await Promise.all([...all.map((d) => d.close().catch(() => undefined)), ...this.closing]);
   }
 
   /** The dispatcher for `key` (origin and options' fingerprint), made on first use. */
-  private dispatcherFor(key: string, options: ConnectionOptions): Dispatcher {
-    let dispatcher = this.dispatchers.get(key);
-    if (!dispatcher) {
-      const connectTo = options.connectTo;
-      const baseConnect = buildConnector({
-        rejectUnauthorized: !options.skipVerify,
-        secureContext: secureContextFor(options),
-        timeout: options.connectTimeoutMs ?? 30_000,
-      });
-      // A resolve rule moves only the TCP target: `host` (and so the TLS server name and the
-      // certificate check) stays the registry's name.
-      const connect: buildConnector.connector = connectTo
-        ? (opts, callback) => baseConnect({ ...opts, hostname: connectTo.address, port: String(connectTo.port) }, callback)
-        : baseConnect;
-      const headersTimeout = options.headersTimeoutMs ?? 30_000;
-      dispatcher = options.proxy
-        ? proxyAgent(options, options.proxy, headersTimeout)
-        : new Agent({ connect, headersTimeout, bodyTimeout: 300_000 });
-      this.dispatchers.set(key, dispatcher);
-    }
+  private dispatcherFor(key: string, options: ConnectionOptions, elsewhere: boolean): Dispatcher {
+    const own = this.dispatchers.get(key);
+    if (own) return own;
+    const kept = this.elsewhereDispatchers.get(key);
+    const dispatcher = kept ?? this.newDispatcher(options);
+    // Used again, it becomes the most recent; asked for as the registry's own, it is kept from now on.
+    this.elsewhereDispatchers.delete(key);
+    (elsewhere ? this.elsewhereDispatchers : this.dispatchers).set(key, dispatcher);
+    if (this.elsewhereDispatchers.size > MAX_ELSEWHERE_DISPATCHERS) this.evictLeastRecent();
     return dispatcher;
+  }
+
+  private newDispatcher(options: ConnectionOptions): Dispatcher {
+    const connectTo = options.connectTo;
+    const baseConnect = buildConnector({
+      rejectUnauthorized: !options.skipVerify,
+      secureContext: secureContextFor(options),
+      timeout: options.connectTimeoutMs ?? 30_000,
+    });
+    // A resolve rule moves only the TCP target: `host` (and so the TLS server name and the
+    // certificate check) stays the registry's name.
+    const connect: buildConnector.connector = connectTo
+      ? (opts, callback) => baseConnect({ ...opts, hostname: connectTo.address, port: String(connectTo.port) }, callback)
+      : baseConnect;
+    const headersTimeout = options.headersTimeoutMs ?? 30_000;
+    return options.proxy
+      ? proxyAgent(options, options.proxy, headersTimeout)
+      : new Agent({ connect, headersTimeout, bodyTimeout: 300_000 });
+  }
+
+  /**
+   * Forgets the least recently used dispatcher of another origin. undici's close() lets the
+   * requests already on it finish (a body being read included) and then closes its connections;
+   * it takes no new ones, and a later request to that origin gets a new dispatcher.
+   */
+  private evictLeastRecent(): void {
+    const [key, evicted] = this.elsewhereDispatchers.entries().next().value!;
+    this.elsewhereDispatchers.delete(key);
+    const closed = evicted.close().catch(() => undefined);
+    this.closing.add(closed);
+    void closed.then(() => this.closing.delete(closed));
   }
 
   /** A digest of every field of the options (PEM text included), so equal policies share connections. */

@@ -119,14 +119,9 @@ async function readConfig(
   const descriptor = manifest.config;
   const isConfig = descriptor.mediaType === core.MediaTypes.ociConfig || descriptor.mediaType === core.MediaTypes.dockerConfig;
   if (!isConfig || descriptor.size > MAX_CONFIG_BYTES) return undefined;
-  const body = await repository.openBlob(descriptor, signal);
-  const verifier = core.verifyingStream(descriptor, `config ${descriptor.digest}`);
-  body.pipe(verifier);
-  body.on('error', (err) => verifier.destroy(err));
-  const chunks: Buffer[] = [];
-  for await (const chunk of verifier as AsyncIterable<Buffer>) chunks.push(chunk);
+  const bytes = await repository.readSmallBlob(descriptor, signal);
   try {
-    const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { created?: unknown; config?: { Labels?: unknown } };
+    const json = JSON.parse(bytes.toString('utf8')) as { created?: unknown; config?: { Labels?: unknown } };
     const labels = json.config?.Labels;
     return {
       ...(typeof json.created === 'string' ? { created: json.created } : {}),

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
 import { CoreError } from '../../../src/core/errors';
+import * as core from '../../../src/core/index';
+import { readImageConfig } from '../../../src/core/operations/compare-read';
 import { pull } from '../../../src/core/operations/transfer';
+import { ContentCache } from '../../../src/common/content-cache';
 import type { CoreConfig, RegistrySession } from '../../../src/core/registry/session';
 import type { HostileAnswer, HostileBody, HostileRegistry, HostileRoute } from './hostile-registry';
 
@@ -316,6 +319,42 @@ export const SCENARIOS: Record<string, Scenario> = {
         .getManifest('gone')
         .then((m) => m.descriptor.digest),
     expect: { outcome: 'rejected', code: 'HTTP_404' },
+  },
+  'an image config trickled one byte every 100 ms, read for a comparison': {
+    routes: () => [
+      ...manifestRoutes('hostile/app', 'v1', sample.manifest),
+      blobRoute('hostile/app', sample.configD.digest, { kind: 'trickle', body: sample.config, everyMs: 100 }),
+    ],
+    run: async (s, host) => {
+      const repo = s.registry(host).repository('hostile/app');
+      return (await readImageConfig(repo, await repo.getManifest('v1')))?.architecture;
+    },
+    expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
+  },
+  'an image config trickled one byte every 100 ms, read for the tree and the inspector': {
+    routes: () => [blobRoute('hostile/app', sample.configD.digest, { kind: 'trickle', body: sample.config, everyMs: 100 })],
+    run: async (s, host) => (await new ContentCache(() => core).json(s.registry(host).repository('hostile/app'), sample.configD)).bytes,
+    expect: { outcome: 'rejected', code: 'BODY_TIMEOUT' },
+  },
+  'a small blob read whole': {
+    routes: () => [blobRoute('hostile/app', sample.configD.digest, { kind: 'whole', body: sample.config })],
+    run: async (s, host) => (await s.registry(host).repository('hostile/app').readSmallBlob(sample.configD)).equals(sample.config),
+    expect: { outcome: 'resolved', value: true },
+  },
+  'a small blob announced longer than its descriptor': {
+    routes: () => [blobRoute('hostile/app', sample.configD.digest, { kind: 'announce', length: 10 * MiB, send: sample.config })],
+    run: async (s, host) => (await s.registry(host).repository('hostile/app').readSmallBlob(sample.configD)).length,
+    expect: { outcome: 'rejected', code: 'SIZE_MISMATCH' },
+  },
+  'a small blob streamed longer than its descriptor': {
+    routes: () => [blobRoute('hostile/app', sample.configD.digest, { kind: 'stream', chunk: sample.config, total: 1 * MiB })],
+    run: async (s, host) => (await s.registry(host).repository('hostile/app').readSmallBlob(sample.configD)).length,
+    expect: { outcome: 'rejected', code: 'SIZE_MISMATCH' },
+  },
+  'a small blob whose bytes do not match its digest': {
+    routes: () => [blobRoute('hostile/app', sample.configD.digest, { kind: 'whole', body: Buffer.alloc(sample.config.length, 0x20) })],
+    run: async (s, host) => (await s.registry(host).repository('hostile/app').readSmallBlob(sample.configD)).length,
+    expect: { outcome: 'rejected', code: 'DIGEST_MISMATCH' },
   },
   'a manifest that stalls half-way': {
     routes: () => manifestRoutes('hostile/app', 'stuck', sample.manifest, { kind: 'stall', body: sample.manifest, afterBytes: 100 }),

@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import { RegistryConnection, type RequestLogEntry } from '../../../../src/core/transport/connection';
-import { HttpTransport, type HttpRequest, type ProxyOptions } from '../../../../src/core/transport/http';
+import { HttpTransport, MAX_ELSEWHERE_DISPATCHERS, type HttpRequest, type ProxyOptions } from '../../../../src/core/transport/http';
 import { rejectsWithCode } from '../../support/layout-helpers';
 import { ScriptedServer, scriptedServerPerTest } from '../registry/scripted-server';
 
@@ -314,6 +314,70 @@ describe('HttpTransport connections, signals and forwarding proxies', () => {
     const body = new Readable({ read: () => undefined });
     setImmediate(() => body.destroy(new Error('the disk went away')));
     await assert.rejects(transport.send({ method: 'PUT', url: new URL(server.origin), body }));
+  });
+
+  describe('origins a registry sends it to', () => {
+    let others: ScriptedServer[] = [];
+    afterEach(async () => {
+      await Promise.all(others.map((o) => o.stop()));
+      others = [];
+    });
+    const start = async (n: number): Promise<ScriptedServer[]> => {
+      const started = await Promise.all(Array.from({ length: n }, () => new ScriptedServer().start()));
+      for (const o of started) o.script = () => ({ status: 200, body: 'moved here' });
+      others.push(...started);
+      return started;
+    };
+    const openTo = (servers: ScriptedServer[]): number => servers.reduce((sum, o) => sum + o.open, 0);
+
+    it(`keeps connections to at most ${MAX_ELSEWHERE_DISPATCHERS} of them, the most recent, and to the registry’s own origin for good`, async () => {
+      server.script = () => ({ status: 200 });
+      const connection = new RegistryConnection({ host: server.host, scheme: 'http', insecure: false }, transport);
+      await connection.send({ method: 'GET', url: connection.url('/v2/') }).then((r) => r.body.dump());
+      const targets = await start(MAX_ELSEWHERE_DISPATCHERS + 8);
+      for (const target of targets) {
+        const res = await connection.sendElsewhere({ method: 'GET', url: new URL(`${target.origin}/blob`) });
+        await res.body.dump();
+        assert.equal(res.status, 200);
+      }
+      await until(() => openTo(targets) <= MAX_ELSEWHERE_DISPATCHERS);
+      assert.equal(openTo(targets), MAX_ELSEWHERE_DISPATCHERS, 'connections left open to the redirect targets');
+      assert.deepEqual(
+        targets.slice(0, 8).map((t) => t.open),
+        Array.from({ length: 8 }, () => 0),
+        'the least recently used are the ones closed',
+      );
+      assert.equal(server.open, 1, 'the registry’s own connection was closed');
+      // An origin whose dispatcher was dropped is reached again through a new one.
+      const again = await connection.sendElsewhere({ method: 'GET', url: new URL(`${targets[0]!.origin}/blob`) });
+      assert.equal(again.status, 200);
+      await again.body.dump();
+      assert.equal(targets[0]!.connections, 2);
+    });
+
+    it('lets a request on a dropped origin’s connection finish its body before closing it', async () => {
+      let release: () => void = () => undefined;
+      const slow = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-length': '4' });
+        res.write('la');
+        release = () => res.end('te');
+      });
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      try {
+        const connection = new RegistryConnection({ host: server.host, scheme: 'http', insecure: false }, transport);
+        const port = (slow.address() as net.AddressInfo).port;
+        const res = await connection.sendElsewhere({ method: 'GET', url: new URL(`http://127.0.0.1:${port}/blob`) });
+        for (const target of await start(MAX_ELSEWHERE_DISPATCHERS))
+          await connection.sendElsewhere({ method: 'GET', url: new URL(target.origin) }).then((r) => r.body.dump());
+        release();
+        const chunks: Buffer[] = [];
+        for await (const chunk of res.body as AsyncIterable<Buffer>) chunks.push(chunk);
+        assert.equal(Buffer.concat(chunks).toString(), 'late');
+      } finally {
+        slow.closeAllConnections();
+        slow.close();
+      }
+    });
   });
 
   describe('through a forwarding proxy (plain HTTP, no tunnel)', () => {
