@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { ConfigFileError } from '../errors';
 import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
-import { DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost, registryHostKey } from '../name/docker-hub';
+import { DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
+import { registryHostKey } from '../net/registry-host';
 
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,

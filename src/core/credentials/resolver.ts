@@ -19,7 +19,8 @@ import {
   type DockerConfigFile,
 } from './docker-config';
 import { PODMAN_AUTH_FILE_KIND, getPodmanCredential, podmanAuthFilePaths } from './podman-auth';
-import { canonicalRegistryHost, sameRegistryHost } from '../name/docker-hub';
+import { canonicalRegistryHost } from '../name/docker-hub';
+import { sameRegistryHost } from '../net/registry-host';
 import type { Credential, CredentialStore } from './types';
 import { ConfigFileError } from '../errors';
 

@@ -6,7 +6,7 @@
  */
 import { parseInsecureEntry, type InsecureEntry } from '../net/cidr';
 import { parseRegistryLocation } from '../name/registry-url';
-import { registryHostKey } from '../name/docker-hub';
+import { registryHostKey } from '../net/registry-host';
 import { parseResolveRule, type ResolveRule } from './resolve-rules';
 import { givenAuthorization, parseProxySettings, parseProxyUrl, type ProxyInput, type ProxySettings, type RegistryProxy } from './proxy';
 

@@ -21,7 +21,8 @@ import {
   type HostEntry,
 } from './hosts-dirs';
 import { findResolveRule, formatResolveRule, type ResolveRule } from './resolve-rules';
-import { isDockerHubHost, registryHostKey } from '../name/docker-hub';
+import { isDockerHubHost } from '../name/docker-hub';
+import { registryHostKey } from '../net/registry-host';
 import { splitHostPort } from '../net/host-port';
 import { parseHostSettings, type HostSettings, type RegistryReach } from './host-settings';
 import { proxyRoute, type ProxyRoute } from './proxy';

@@ -3,7 +3,6 @@
  * references, `index.docker.io` in old configurations, `registry-1.docker.io` for the Distribution
  * API; `docker login` keys its logins (and asks credential helpers) by the v1 index URL.
  */
-import { canonicalHost } from '../net/addresses';
 
 /** Docker Hub as references name it (`docker.io/library/alpine`). */
 export const DOCKER_HUB = 'docker.io';
@@ -34,20 +33,6 @@ export function canonicalRegistryHost(host: string): string {
  */
 export function referenceRegistryHost(host: string): string {
   return host.toLowerCase() === 'index.docker.io' ? DOCKER_HUB : host;
-}
-
-/**
- * The one key for a registry however its host is written: the canonical host key (letter case, the
- * default port, IP forms: see canonicalHost) with Docker Hub's names as `docker.io`. Whatever is
- * kept per registry (logins, tokens, settings) is found under it from any of those spellings.
- */
-export function registryHostKey(host: string): string {
-  return canonicalRegistryHost(canonicalHost(host));
-}
-
-/** Whether two spellings name the same registry: `docker.io` and `registry-1.docker.io:443` do. */
-export function sameRegistryHost(a: string, b: string): boolean {
-  return registryHostKey(a) === registryHostKey(b);
 }
 
 /** The host (with port) that serves the Distribution API: Docker Hub's names → `registry-1.docker.io`. */

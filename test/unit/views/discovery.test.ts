@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { registryHostKey } from '../../../src/core/name/docker-hub';
+import { registryHostKey } from '../../../src/core/net/registry-host';
 import { notShownYet, type DiscoveredRegistry } from '../../../src/views/discovery';
 
 describe('notShownYet', () => {
