@@ -380,11 +380,14 @@ function toLayerFileEntry(header: Header): LayerFileEntry {
     type,
     size: type === 'directory' ? 0 : (sparseSize(pax) ?? finiteOr(header.size, 0)),
     mode: finiteOr(header.mode, 0),
-    uid: finiteOr(header.uid, 0),
-    gid: finiteOr(header.gid, 0),
+    // tar-stream applies only path, linkpath and size from PAX records; owners are read here.
+    uid: paxId(pax.uid) ?? finiteOr(header.uid, 0),
+    gid: paxId(pax.gid) ?? finiteOr(header.gid, 0),
   };
-  if (header.uname) entry.uname = header.uname;
-  if (header.gname) entry.gname = header.gname;
+  const uname = paxOwnerName(pax.uname) ?? header.uname;
+  const gname = paxOwnerName(pax.gname) ?? header.gname;
+  if (uname) entry.uname = uname;
+  if (gname) entry.gname = gname;
   const mtime = modificationTime(header, pax);
   if (mtime) entry.mtime = mtime;
   if (header.linkname && (type === 'symlink' || type === 'hardlink')) {
@@ -409,7 +412,7 @@ function countOf(text: string, character: string): number {
   return count;
 }
 
-/** The bytes of text an entry keeps (names are at most 4 KiB, owners 32 bytes: measuring is cheap). */
+/** The bytes of text an entry keeps (names are at most 4 KiB, owners 256 bytes: measuring is cheap). */
 function keptNameBytes(entry: LayerFileEntry): number {
   let bytes = Buffer.byteLength(entry.path);
   if (entry.linkTarget !== undefined) bytes += Buffer.byteLength(entry.linkTarget);
@@ -447,6 +450,23 @@ function sparseSize(pax: Record<string, string>): number | undefined {
   const size = Number(pax['GNU.sparse.realsize'] ?? pax['GNU.sparse.size']);
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
+
+/**
+ * A PAX uid or gid: Go's archive/tar and GNU tar put one past the ustar field's 2097151 there
+ * (OpenShift's 1000680000, say) and leave the field 0.
+ */
+function paxId(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** A PAX user or group name, unless longer than a system allows (LOGIN_NAME_MAX). */
+function paxOwnerName(text: string | undefined): string | undefined {
+  return text && Buffer.byteLength(text) <= MAX_OWNER_NAME_BYTES ? text : undefined;
+}
+
+const MAX_OWNER_NAME_BYTES = 256;
 
 /** PAX mtime has sub-second precision; the header's is whole seconds. */
 function modificationTime(header: Header, pax: Record<string, string>): Date | undefined {

@@ -351,6 +351,24 @@ describe('layer-files: listLayerFiles', () => {
     assert.equal(entries[5]!.mtime?.getTime(), 1_700_000_000_250);
   });
 
+  it('reads owners from PAX records, as Go writes a uid past 2097151 (OpenShift gives 1000680000)', async () => {
+    const entries = await list(
+      tar([
+        { name: 'app/secret.key', data: Buffer.from('k'), pax: { uid: '1000680000', gid: '1000680001' } },
+        { name: 'app/named', uid: 5, gid: 6, uname: 'ustar-user', pax: { uname: 'pax-user', gname: 'pax-group' } },
+        { name: 'app/odd', uid: 7, gid: 8, pax: { uid: '-1', gid: '1e400', uname: 'u'.repeat(257) } },
+      ]),
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.path, e.uid, e.gid, e.uname, e.gname]),
+      [
+        ['app/secret.key', 1_000_680_000, 1_000_680_001, 'root', 'root'],
+        ['app/named', 5, 6, 'pax-user', 'pax-group'],
+        ['app/odd', 7, 8, 'root', 'root'],
+      ],
+    );
+  });
+
   it('keeps hostile names as text, normalised and flagged', async () => {
     const entries = await list(
       tar([
