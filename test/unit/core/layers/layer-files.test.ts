@@ -369,6 +369,36 @@ describe('layer-files: listLayerFiles', () => {
     );
   });
 
+  describe('GNU sparse files', () => {
+    // after.txt 0-1024; holes: header 1024, two map extension blocks 1536-2560, 120 KiB of data;
+    // two-runs: header 125440, 8 KiB of data; then the end blocks.
+    const sparseTar = (): Buffer => zlib.gunzipSync(fixture('gnu-sparse.tar.gz'));
+    const SPARSE_SUMMARY = ['file after.txt (6)', 'file holes (1974272)', 'file two-runs (1052672)'];
+
+    it('lists them as files of their real size, whatever the chunks, past a map in extension blocks', async () => {
+      for (const size of [7, 100, 512, 1000, 64 * 1024])
+        assert.deepEqual(summary(await list(streamOf(sparseTar(), size))), SPARSE_SUMMARY, `chunks of ${size}`);
+      assert.deepEqual(summary(await list(fixture('gnu-sparse.tar.gz'))), SPARSE_SUMMARY);
+    });
+
+    it('fails with LAYER_TRUNCATED wherever one is cut, its map included', async () => {
+      for (const cut of [1100, 1536, 1700, 2048, 2300, 2560, 60_000, 125_500]) {
+        const err = await listError(streamOf(sparseTar().subarray(0, cut), 300));
+        assert.equal(err.code, 'LAYER_TRUNCATED', `cut at ${cut}: ${err.message}`);
+      }
+    });
+
+    it('refuses a map of more than 64 KiB of extension blocks, before holding more of it', async () => {
+      const header = Buffer.from(sparseTar().subarray(1024, 1536));
+      const extension = Buffer.alloc(512);
+      extension[504] = 1;
+      const endless = Buffer.concat([header, ...Array.from({ length: 200 }, () => extension)]);
+      const err = await listError(endless);
+      assert.equal(err.code, 'LAYER_HEADER_TOO_LARGE', err.message);
+      assert.match(err.message, /^The layer has a GNU sparse file \(tar -S\) whose map of data runs is over the 64 KiB read here/);
+    });
+  });
+
   it('keeps hostile names as text, normalised and flagged', async () => {
     const entries = await list(
       tar([
