@@ -68,6 +68,7 @@ export {
   formatPlatform,
   parsePlatform,
   platformMatches,
+  platformEntries,
   isAttestationEntry,
   titleOf,
   imageSize,
