@@ -196,7 +196,7 @@ async function compareWith(
         { before: pair.before.image.manifest.layers, after: pair.after.image.manifest.layers },
         { signal, onLayer },
       );
-      const files = filesModel(core().compareFileSystems(systems.before, systems.after));
+      const files = filesModel(core().compareFileSystems(systems.before, systems.after), systems.notIncluded.length);
       outcome.files[platform ?? ''] = files;
       return files;
     },

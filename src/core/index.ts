@@ -61,7 +61,16 @@ export { Repository, type ReferrersOptions, type ReferrersResult } from './regis
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';
-export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './oci/media-types';
+export {
+  MediaTypes,
+  MANIFEST_ACCEPT,
+  kindName,
+  kindIcon,
+  manifestKindOf,
+  layerCompressionOf,
+  isLayerMediaType,
+  isNonDistributableLayer,
+} from './oci/media-types';
 export {
   parseManifest,
   childrenOf,
