@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { ComparedImage, ImageComparison, ParsedManifest, Repository } from '../core/index';
+import type { ComparedImage, Descriptor, ImageComparison, ImageConfig, ParsedManifest, Platform, Repository } from '../core/index';
 import { errorText } from '../common/error-text';
 import { showWarning } from '../common/notify';
 import { withErrors } from '../common/progress';
@@ -196,7 +196,7 @@ async function compareWith(
         { before: pair.before.image.manifest.layers, after: pair.after.image.manifest.layers },
         { signal, onLayer },
       );
-      const files = filesModel(core().compareFileSystems(systems.before, systems.after));
+      const files = filesModel(core().compareFileSystems(systems.before, systems.after), systems.notIncluded.length);
       outcome.files[platform ?? ''] = files;
       return files;
     },
@@ -241,7 +241,7 @@ function summaryText(inputs: readonly PlatformInput[], before: string, after: st
 /**
  * Every platform to compare: two images are one; two indexes are paired by platform (those only
  * one has are listed, not compared); an image and an index compare the image with the index's
- * platform named, else the image's own, else the first.
+ * platform named, else the image's own, else the one the user picks.
  */
 async function readPlatforms(
   left: Subject,
@@ -301,17 +301,48 @@ async function readPlatforms(
   const own = await core()
     .readImageConfig(image === a ? left.repository : right.repository, image, signal)
     .catch(() => undefined);
-  const ownPlatform = own?.os
-    ? core().formatPlatform({ os: own.os, architecture: own.architecture ?? '', ...(own.variant ? { variant: own.variant } : {}) })
-    : undefined;
+  if (entries.length === 0) throw new Error('The index lists no platform image to compare with.');
+  const ownPlatform = platformOfConfig(own);
+  const named = wanted === undefined ? undefined : entries.find((m) => core().formatPlatform(m.platform) === wanted);
+  // The image's own platform, as a pull would choose it (os.version telling Windows builds apart).
+  const matching = ownPlatform ? core().platformEntries(entries, ownPlatform) : [];
   const entry =
-    entries.find((m) => core().formatPlatform(m.platform) === wanted) ??
-    entries.find((m) => core().formatPlatform(m.platform) === ownPlatform) ??
-    entries[0];
-  if (!entry) throw new Error('The index lists no platform image to compare with.');
+    named ??
+    (matching.length === 1
+      ? matching[0]!
+      : await askIndexPlatform(matching.length > 1 ? matching : entries, ownPlatform, index === a ? left : right));
   const platform = core().formatPlatform(entry.platform);
   const chosen = await (index === a ? left : right).repository.getManifest(entry.digest, signal);
   return { inputs: [await (index === a ? compare(platform, chosen, b) : compare(platform, a, chosen))], pairs };
+}
+
+/** An image config's platform, its fields checked (a config is registry content). */
+function platformOfConfig(config: ImageConfig | undefined): Platform | undefined {
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+  const os = text(config?.os);
+  const architecture = text(config?.architecture);
+  if (!os || !architecture) return undefined;
+  const variant = text(config?.variant);
+  const osVersion = text(config?.['os.version']);
+  return { os, architecture, ...(variant ? { variant } : {}), ...(osVersion ? { 'os.version': osVersion } : {}) };
+}
+
+/**
+ * Which of an index's platforms to compare an image with, when the image's own platform is not
+ * there exactly once: the user picks; dismissing the pick cancels the comparison.
+ */
+async function askIndexPlatform(entries: Descriptor[], own: Platform | undefined, index: Subject): Promise<Descriptor> {
+  const why = !own
+    ? 'The image does not say its platform'
+    : entries.some((m) => core().platformMatches(m.platform, own))
+      ? `${index.reference} has ${core().formatPlatform(own)} more than once`
+      : `${index.reference} has no ${core().formatPlatform(own)} (the image's platform)`;
+  const picked = await vscode.window.showQuickPick(
+    entries.map((m) => ({ label: core().formatPlatform(m.platform), description: core().shortDigest(m.digest), entry: m })),
+    { title: `Compare with which platform of ${index.reference}?`, placeHolder: `${why}: pick the platform to compare it with` },
+  );
+  if (!picked) throw Object.assign(new Error('Compare was cancelled.'), { code: 'CANCELLED' });
+  return picked.entry;
 }
 
 /** `work` over `items`, `size` at a time, results in order. */

@@ -63,13 +63,23 @@ export { MAX_SMALL_BLOB_BYTES, Repository, type ReferrersOptions, type Referrers
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';
-export { MediaTypes, MANIFEST_ACCEPT, kindName, kindIcon, manifestKindOf, layerCompressionOf, isLayerMediaType } from './oci/media-types';
+export {
+  MediaTypes,
+  MANIFEST_ACCEPT,
+  kindName,
+  kindIcon,
+  manifestKindOf,
+  layerCompressionOf,
+  isLayerMediaType,
+  isNonDistributableLayer,
+} from './oci/media-types';
 export {
   parseManifest,
   childrenOf,
   formatPlatform,
   parsePlatform,
   platformMatches,
+  platformEntries,
   isAttestationEntry,
   titleOf,
   imageSize,

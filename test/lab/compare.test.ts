@@ -8,6 +8,7 @@ import { compareImages, pairPlatforms } from '../../src/core/operations/compare'
 import { readComparedImage } from '../../src/core/operations/compare-read';
 import { compareFileSystems, readFileSystems } from '../../src/core/operations/compare-files';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
@@ -106,5 +107,29 @@ describe('comparisons against a real registry', function () {
       readFileSystems({ before: repo, after: repo }, { before: one.manifest.layers, after: two.manifest.layers }, { signal: abort.signal }),
       /cancelled/,
     );
+  });
+
+  it('leaves out foreign and non-distributable layers, which the registry does not hold, and says which', async () => {
+    const repo = session.registry(registry.host).repository('cmp/app');
+    const [one, two] = [await image('cmp/app', '1'), await image('cmp/app', '2')];
+    const hosted = (mediaType: string, n: number) => ({
+      mediaType,
+      digest: `sha256:${n.toString(16).padStart(64, 'f')}`,
+      size: 1024,
+      urls: [`https://mcr.microsoft.com/v2/windows/servercore/blobs/sha256:${n}`],
+    });
+    const foreign = hosted(MediaTypes.dockerForeignLayer, 1);
+    const nondistributable = hosted(MediaTypes.ociNondistributableLayerGzip, 2);
+    const systems = await readFileSystems(
+      { before: repo, after: repo },
+      { before: [foreign, ...one.manifest.layers], after: [foreign, nondistributable, ...two.manifest.layers] },
+    );
+    assert.deepEqual(
+      systems.notIncluded.map((l) => l.digest),
+      [foreign.digest, nondistributable.digest],
+    );
+    const plain = await readFileSystems({ before: repo, after: repo }, { before: one.manifest.layers, after: two.manifest.layers });
+    assert.deepEqual(compareFileSystems(systems.before, systems.after), compareFileSystems(plain.before, plain.after));
+    assert.deepEqual(plain.notIncluded, []);
   });
 });

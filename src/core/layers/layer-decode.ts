@@ -4,10 +4,11 @@
  * Errors are CoreErrors: LAYER_TRUNCATED when the data stops early, LAYER_CORRUPT when it is not
  * valid gzip or zstd; CoreErrors from the input (a digest mismatch, say) pass through unchanged.
  * zstd frames also say how much memory their decoder must set aside (the window, or the frame's
- * size when it declares one): a 19-byte frame can ask for 128 MiB, so those asks are budgeted
- * against what the frames produce (LAYER_TOO_COSTLY). fzstd also copies its whole window once per
- * block, so a 4-byte block of repeated bytes costs a 128 MiB copy: on that path the copies are
- * budgeted against the compressed bytes read.
+ * size when it declares one). Frames are decoded one after another, so the memory in use is one
+ * frame's, at most the 128 MiB window accepted; but setting it aside takes time on every frame and
+ * a 19-byte frame can ask for 128 MiB, so the asks added up are budgeted against the compressed
+ * bytes read (LAYER_TOO_COSTLY). fzstd also copies its whole window once per block, so a 4-byte
+ * block of repeated bytes costs a 128 MiB copy: on that path the copies are budgeted the same way.
  */
 import { Readable, type Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -34,14 +35,11 @@ export function unzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
  * hold many frames (pzstd, zstd:chunked): so each frame gets a decoder of its own.
  */
 async function* nativeZstdChunks(input: AsyncIterable<Buffer>, createDecoder: ZstdFactory): AsyncGenerator<Buffer> {
-  const pieces = zstdPieces(input);
-  const budget = new WindowBudget();
+  const budget = new FrameSetupBudget();
+  const pieces = zstdPieces(budget.counting(input));
   try {
     for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
-      for await (const chunk of throughTransform(oneFrame(next.value, pieces, budget), createDecoder(), 'zstd')) {
-        budget.produced(chunk.length);
-        yield chunk;
-      }
+      yield* throughTransform(oneFrame(next.value, pieces, budget), createDecoder(), 'zstd');
     }
   } finally {
     await pieces.return(undefined);
@@ -49,32 +47,51 @@ async function* nativeZstdChunks(input: AsyncIterable<Buffer>, createDecoder: Zs
 }
 
 /**
- * What zstd frames have asked decoders to set aside, against what they produced: a frame is
- * refused before it is decoded when its ask would bring the total past 128 MiB (the largest
- * window accepted) plus 16 times the bytes produced so far. Real layers stay far below:
- * a frame declaring its size asks for that size, and a streamed one produces megabytes per window.
+ * What zstd frames have asked decoders to set aside, frame after frame, against the compressed
+ * bytes read: a frame is refused before it is decoded when its ask would bring the total past
+ * FRAME_SETUP_BASE plus FRAME_SETUP_RATIO bytes per byte read. Each ask is memory set aside anew
+ * (fzstd zeroes it; Node's decoder is created for each frame), so the total is time, not memory.
  */
-class WindowBudget {
+class FrameSetupBudget {
   private asked = 0;
-  private output = 0;
+  private read = 0;
 
-  ask(bytes: number): void {
-    this.asked += bytes;
-    if (this.asked > WINDOW_BUDGET_BASE + WINDOW_BUDGET_RATIO * this.output) {
-      throw tooCostly(`ask for ${mebibytes(this.asked)} of decoding memory for ${this.output.toLocaleString('en-US')} bytes of content`);
+  /** Passes `input` through, counting its bytes as read. */
+  async *counting(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of input) {
+      this.read += chunk.length;
+      yield chunk;
     }
   }
 
-  produced(bytes: number): void {
-    this.output += bytes;
+  get bytesRead(): number {
+    return this.read;
+  }
+
+  ask(bytes: number): void {
+    this.asked += bytes;
+    if (this.asked > FRAME_SETUP_BASE + FRAME_SETUP_RATIO * this.read) {
+      throw tooCostly(
+        `ask decoders to set aside ${mebibytes(this.asked)}, one frame after another, for ${this.read.toLocaleString('en-US')} bytes read`,
+      );
+    }
   }
 }
 
-const WINDOW_BUDGET_BASE = 128 * 1024 * 1024;
-const WINDOW_BUDGET_RATIO = 16;
+/** libzstd's default limit (windowLog 27), which Node's decoder also applies. */
+const MAX_WINDOW_SIZE = 128 * 1024 * 1024;
+/**
+ * Memory set aside for frames: two of the largest windows plus 1024 bytes per compressed byte read.
+ * podman's zstd:chunked layers (a frame per chunk, many with a 32 MiB window) ask for 60 to 180 per
+ * byte and never need the two windows; a layer of 19-byte frames each asking for 128 MiB, for
+ * 7 million.
+ */
+const FRAME_SETUP_BASE = 2 * MAX_WINDOW_SIZE;
+const FRAME_SETUP_RATIO = 1024;
 /**
  * fzstd's window copies: 1 GiB (about a second) plus 1024 bytes per compressed byte read, which a
- * layer of ordinary content never reaches (an 8 MiB window over blocks of 40 KiB is 200).
+ * layer of ordinary content never reaches (an 8 MiB window over blocks of 40 KiB is 200; podman's
+ * zstd:chunked layers, 140 to 450).
  */
 const FZSTD_COPY_BASE = 1024 * 1024 * 1024;
 const FZSTD_COPY_RATIO = 1024;
@@ -100,7 +117,7 @@ async function* zstdPieces(input: AsyncIterable<Buffer>): AsyncGenerator<ZstdPie
 }
 
 /** The bytes of the frame that starts with `first`, read from `pieces` up to the frame's end. */
-async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>, budget: WindowBudget): AsyncGenerator<Buffer> {
+async function* oneFrame(first: ZstdPiece, pieces: AsyncIterator<ZstdPiece>, budget: FrameSetupBudget): AsyncGenerator<Buffer> {
   for (let piece = first; ;) {
     if (piece.decoderMemory !== undefined) budget.ask(piece.decoderMemory);
     yield piece.bytes;
@@ -150,13 +167,7 @@ const FZSTD_UNEXPECTED_EOF = 5;
  * completes at most one block (at most 128 KiB of output).
  */
 export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let read = 0;
-  const counted = (async function* () {
-    for await (const chunk of input) {
-      read += chunk.length;
-      yield chunk;
-    }
-  })();
+  const budget = new FrameSetupBudget();
   const decoded: Uint8Array[] = [];
   const decompressor = new Decompress((data) => {
     if (data.length > 0) decoded.push(data);
@@ -169,23 +180,21 @@ export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator
       throw code === FZSTD_UNEXPECTED_EOF ? truncated('zstd') : corrupt('zstd', err instanceof Error ? err.message : String(err));
     }
   };
-  const budget = new WindowBudget();
   let window = 0;
   let copied = 0;
-  for await (const piece of zstdPieces(counted)) {
+  for await (const piece of zstdPieces(budget.counting(input))) {
     // fzstd sets the whole window aside for every frame, whatever size the frame declares.
     if (piece.window !== undefined) budget.ask((window = piece.window));
     if (piece.startsBlock) {
       copied += window;
+      const read = budget.bytesRead;
       if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read)
         throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
     }
     push(piece.bytes, false);
     // fzstd hands out a fresh array per block, so yielding it without a copy is safe.
     while (decoded.length > 0) {
-      const chunk = decoded.shift()!;
-      budget.produced(chunk.length);
-      yield asBuffer(chunk);
+      yield asBuffer(decoded.shift()!);
     }
   }
   push(new Uint8Array(0), true);
@@ -201,8 +210,6 @@ const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 /** The largest block content the format allows (RFC 8878 §3.1.1.2.3). */
 const MAX_BLOCK_SIZE = 128 * 1024;
-/** libzstd's default limit (windowLog 27), which Node's decoder also applies. */
-const MAX_WINDOW_SIZE = 128 * 1024 * 1024;
 
 type CutterState = 'magic' | 'frame-header' | 'block-header' | 'block-body' | 'checksum' | 'skippable-size' | 'skippable-body';
 

@@ -13,7 +13,13 @@ import { CoreError } from '../errors';
 import { gunzipChunks, unzstdChunks } from './layer-decode';
 import { layerCompressionOf } from '../oci/media-types';
 import { quoteRegistryText } from '../text/registry-text';
-import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from './tar-guard';
+import {
+  MAX_EXTENDED_HEADER_BYTES,
+  MAX_GLOBAL_HEADER_RECORDS,
+  MAX_SPARSE_MAP_BYTES,
+  TarHeaderGuard,
+  type TarGuardProblem,
+} from './tar-guard';
 
 export interface LayerFileEntry {
   /** Normalised: no leading './' or '/', '/'-separated; directories without trailing '/'. The archive's root directory is ''. */
@@ -125,7 +131,11 @@ class LayerListing {
   private readonly extract: Extract = tarExtract();
   private readonly tarEntries: AsyncIterator<TarEntryStream>;
   private readonly tail = new TarTail();
-  private readonly guard = new TarHeaderGuard(headerRefused);
+  /** GNU sparse files' real sizes by where their header starts, from the guard ahead of tar-stream. */
+  private readonly sparseSizes = new Map<number, number>();
+  private readonly guard = new TarHeaderGuard(headerRefused, (offset, sparseSize) => {
+    if (sparseSize !== undefined) this.sparseSizes.set(offset, sparseSize);
+  });
   private readonly maxEntries: number;
   private nameBytes = 0;
   /** Rejects the `next()` waiting for an entry, if one is: a failure must wake it. */
@@ -168,7 +178,9 @@ class LayerListing {
     if (++this.count > this.maxEntries) throw this.fail(tooManyEntries(this.maxEntries));
     let entry: LayerFileEntry;
     try {
-      entry = toLayerFileEntry(stream.header);
+      const sparseSize = this.sparseSizes.get(stream.offset);
+      this.sparseSizes.delete(stream.offset);
+      entry = toLayerFileEntry(stream.header, sparseSize);
       this.nameBytes += keptNameBytes(entry);
     } catch (err) {
       throw this.fail(unexpected(err));
@@ -240,10 +252,14 @@ class LayerListing {
       if (this.closed || this.extract.destroying) return;
       this.tail.add(chunk);
       // Before tar-stream buffers and merges a hostile extended header.
-      this.guard.write(chunk);
-      if (!this.extract.write(chunk)) await writableOrClosed(this.extract);
+      for (const piece of this.guard.write(chunk)) {
+        if (!this.extract.write(piece)) await writableOrClosed(this.extract);
+        if (this.closed || this.extract.destroying) return;
+      }
     }
-    if (!this.closed) this.extract.end(undefined);
+    if (this.closed) return;
+    for (const piece of this.guard.end()) this.extract.write(piece);
+    this.extract.end(undefined);
   }
 
   /** The first block of tar bytes must be a tar header or an empty archive's zero block. */
@@ -366,7 +382,8 @@ function writableOrClosed(extract: Extract): Promise<void> {
   });
 }
 
-function toLayerFileEntry(header: Header): LayerFileEntry {
+/** `sparseSize`: the real size of a GNU sparse file (type 'S'), which tar-stream does not know. */
+function toLayerFileEntry(header: Header, sparseSize?: number): LayerFileEntry {
   const pax = paxRecords(header);
   const rawName = pax['GNU.sparse.name'] ?? header.name;
   checkNameLength('a path', rawName, MAX_LAYER_NAME_BYTES);
@@ -374,17 +391,20 @@ function toLayerFileEntry(header: Header): LayerFileEntry {
   const { path, unsafe } = normaliseArchivePath(rawName);
   const depth = path === '' ? 0 : countOf(path, '/') + 1;
   if (depth > MAX_LAYER_PATH_DEPTH) throw tooDeep(depth);
-  const type = entryType(header.type);
+  const type = sparseSize === undefined ? entryType(header.type) : 'file';
   const entry: LayerFileEntry = {
     path,
     type,
-    size: type === 'directory' ? 0 : (sparseSize(pax) ?? finiteOr(header.size, 0)),
+    size: type === 'directory' ? 0 : (sparseSize ?? paxSparseSize(pax) ?? finiteOr(header.size, 0)),
     mode: finiteOr(header.mode, 0),
-    uid: finiteOr(header.uid, 0),
-    gid: finiteOr(header.gid, 0),
+    // tar-stream applies only path, linkpath and size from PAX records; owners are read here.
+    uid: paxId(pax.uid) ?? finiteOr(header.uid, 0),
+    gid: paxId(pax.gid) ?? finiteOr(header.gid, 0),
   };
-  if (header.uname) entry.uname = header.uname;
-  if (header.gname) entry.gname = header.gname;
+  const uname = paxOwnerName(pax.uname) ?? header.uname;
+  const gname = paxOwnerName(pax.gname) ?? header.gname;
+  if (uname) entry.uname = uname;
+  if (gname) entry.gname = gname;
   const mtime = modificationTime(header, pax);
   if (mtime) entry.mtime = mtime;
   if (header.linkname && (type === 'symlink' || type === 'hardlink')) {
@@ -409,7 +429,7 @@ function countOf(text: string, character: string): number {
   return count;
 }
 
-/** The bytes of text an entry keeps (names are at most 4 KiB, owners 32 bytes: measuring is cheap). */
+/** The bytes of text an entry keeps (names are at most 4 KiB, owners 256 bytes: measuring is cheap). */
 function keptNameBytes(entry: LayerFileEntry): number {
   let bytes = Buffer.byteLength(entry.path);
   if (entry.linkTarget !== undefined) bytes += Buffer.byteLength(entry.linkTarget);
@@ -443,10 +463,27 @@ function paxRecords(header: Header): Record<string, string> {
 }
 
 /** A GNU sparse file's real size (PAX formats 0.1 and 1.0); the header's size is what is stored. */
-function sparseSize(pax: Record<string, string>): number | undefined {
+function paxSparseSize(pax: Record<string, string>): number | undefined {
   const size = Number(pax['GNU.sparse.realsize'] ?? pax['GNU.sparse.size']);
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
+
+/**
+ * A PAX uid or gid: Go's archive/tar and GNU tar put one past the ustar field's 2097151 there
+ * (OpenShift's 1000680000, say) and leave the field 0.
+ */
+function paxId(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : undefined;
+}
+
+/** A PAX user or group name, unless longer than a system allows (LOGIN_NAME_MAX). */
+function paxOwnerName(text: string | undefined): string | undefined {
+  return text && Buffer.byteLength(text) <= MAX_OWNER_NAME_BYTES ? text : undefined;
+}
+
+const MAX_OWNER_NAME_BYTES = 256;
 
 /** PAX mtime has sub-second precision; the header's is whole seconds. */
 function modificationTime(header: Header, pax: Record<string, string>): Date | undefined {
@@ -534,6 +571,11 @@ function headerRefused(problem: TarGuardProblem): CoreError {
       return new CoreError(
         'LAYER_CORRUPT',
         "The layer's tar archive has an extended header (PAX or GNU long name) with no readable size; the blob is corrupt, so push the image again.",
+      );
+    case 'sparse-map-too-large':
+      return new CoreError(
+        'LAYER_HEADER_TOO_LARGE',
+        `The layer has a GNU sparse file (tar -S) whose map of data runs is over the ${MAX_SPARSE_MAP_BYTES / 1024} KiB read here, so it is not listed; pull the image and read the layer with tar.`,
       );
   }
 }

@@ -23,7 +23,13 @@ import { digestOf, isDigest } from '../oci/digest';
 import { cancelled, CoreError } from '../errors';
 import { childrenOf, type Descriptor, MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
-import { MAX_EXTENDED_HEADER_BYTES, MAX_GLOBAL_HEADER_RECORDS, TarHeaderGuard, type TarGuardProblem } from '../layers/tar-guard';
+import {
+  MAX_EXTENDED_HEADER_BYTES,
+  MAX_GLOBAL_HEADER_RECORDS,
+  MAX_SPARSE_MAP_BYTES,
+  TarHeaderGuard,
+  type TarGuardProblem,
+} from '../layers/tar-guard';
 import { fileSystemError, isNotFound, openRegularFile, throwIfAborted, withCause } from './files';
 import { type LayoutRoot, OciImageLayout } from './oci-layout';
 
@@ -176,22 +182,32 @@ class ArchiveBudget {
     this.maxBytes = gzipped ? Math.max(MIN_ARCHIVE_UNPACKED_BYTES, fileSize * MAX_ARCHIVE_EXPANSION) : fileSize;
   }
 
-  /** Passes the tar bytes through, refusing them past the budget and checking extended headers. */
+  /**
+   * Passes the tar bytes through, refusing them past the budget and checking extended headers; what
+   * goes on is what the guard hands on (the same bytes, GNU sparse headers rewritten).
+   */
   meter(): Transform {
     const guard = new TarHeaderGuard((problem) => headerRefused(this.path, problem));
     let total = 0;
-    return new Transform({
+    const meter: Transform = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         total += chunk.length;
+        let pieces: Buffer[];
         try {
           if (total > this.maxBytes) throw this.exceeded(total);
-          guard.write(chunk);
+          pieces = guard.write(chunk);
         } catch (err) {
           return callback(err as Error);
         }
-        callback(null, chunk);
+        for (const piece of pieces) meter.push(piece);
+        callback();
+      },
+      flush: (callback) => {
+        for (const piece of guard.end()) meter.push(piece);
+        callback();
       },
     });
+    return meter;
   }
 
   /** An entry starting at `offset` (its header) with `size` bytes of content must fit. */
@@ -228,6 +244,8 @@ function headerRefused(path: string, problem: TarGuardProblem): CoreError {
       return unsupported(path, `it has a global PAX header of ${problem.records} records, over the ${MAX_GLOBAL_HEADER_RECORDS} read`);
     case 'extended-header-malformed':
       return unsupported(path, 'it has an extended tar header with no readable size');
+    case 'sparse-map-too-large':
+      return unsupported(path, `it has a GNU sparse file whose map of data runs is over the ${MAX_SPARSE_MAP_BYTES / 1024} KiB read`);
   }
 }
 

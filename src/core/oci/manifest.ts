@@ -52,6 +52,8 @@ export interface ImageConfig {
   architecture?: string;
   os?: string;
   variant?: string;
+  /** Windows images: the OS build they need. */
+  'os.version'?: string;
   created?: string;
   author?: string;
   config?: {
@@ -170,13 +172,20 @@ export function parsePlatform(text: string): Platform {
 
 /**
  * Whether a platform in an index matches a wanted one: os and architecture equal; a wanted
- * variant must match (arm64's "v8" also matches no variant, as containerd treats them alike).
+ * variant must match (arm64's "v8" also matches no variant, as containerd treats them alike);
+ * and when both name an os.version (Windows builds), it must be the same.
  */
 export function platformMatches(have: Platform | undefined, want: Platform): boolean {
   if (!have || have.os !== want.os || have.architecture !== want.architecture) return false;
+  if (have['os.version'] && want['os.version'] && have['os.version'] !== want['os.version']) return false;
   if (!want.variant) return true;
   if (have.variant === want.variant) return true;
   return have.architecture === 'arm64' && [have.variant ?? 'v8', want.variant].every((v) => v === 'v8');
+}
+
+/** The entries of an index for a platform (an image's own, say), attestations left out: none, one, or several to choose from. */
+export function platformEntries(entries: readonly Descriptor[], want: Platform): Descriptor[] {
+  return entries.filter((d) => !isAttestationEntry(d) && platformMatches(d.platform, want));
 }
 
 /**

@@ -54,6 +54,14 @@ export function isLayerMediaType(mediaType: string): boolean {
   return /^application\/vnd\.(oci\.image\.layer\.|docker\.image\.rootfs\.)/.test(mediaType);
 }
 
+/**
+ * Layers that registries need not hold (Docker's foreign layers, OCI's non-distributable ones,
+ * both deprecated): Windows base layers, say, which their manifests point at by `urls` instead.
+ */
+export function isNonDistributableLayer(mediaType: string): boolean {
+  return mediaType === MediaTypes.dockerForeignLayer || /^application\/vnd\.oci\.image\.layer\.nondistributable\./.test(mediaType);
+}
+
 /** How a layer's bytes are compressed, judged from its media type. */
 export function layerCompressionOf(mediaType: string): 'gzip' | 'zstd' | 'none' | undefined {
   if (!isLayerMediaType(mediaType)) return undefined;

@@ -10,6 +10,7 @@ import { CoreError } from '../errors';
 import type { LayerFileEntry } from '../layers/layer-files';
 import { listLayerFiles } from '../layers/layer-files';
 import type { Descriptor } from '../oci/manifest';
+import { isNonDistributableLayer } from '../oci/media-types';
 import { verifyingStream } from '../oci/verify-stream';
 import type { Repository } from '../registry/repository';
 
@@ -86,19 +87,25 @@ export interface ReadFilesOptions {
   onLayer?: (done: number, total: number) => void;
 }
 
-/** Both images' file systems, reading each distinct layer once. */
+/**
+ * Both images' file systems, reading each distinct layer once. Foreign and non-distributable
+ * layers are left out (`notIncluded`): registries need not hold them, and their `urls` point
+ * elsewhere, at hosts the manifest names and this client does not fetch from.
+ */
 export async function readFileSystems(
   repository: { before: Repository; after: Repository },
   layers: { before: readonly Descriptor[]; after: readonly Descriptor[] },
   options: ReadFilesOptions = {},
-): Promise<{ before: FileSystem; after: FileSystem }> {
+): Promise<{ before: FileSystem; after: FileSystem; notIncluded: Descriptor[] }> {
   const listings = new Map<string, LayerFileEntry[]>();
-  const distinct = [
+  const all = [
     ...new Map([
       ...layers.before.map((l) => [l.digest, { l, repo: repository.before }] as const),
       ...layers.after.map((l) => [l.digest, { l, repo: repository.after }] as const),
     ]).values(),
   ];
+  const notIncluded = all.filter(({ l }) => isNonDistributableLayer(l.mediaType)).map(({ l }) => l);
+  const distinct = all.filter(({ l }) => !isNonDistributableLayer(l.mediaType));
   let done = 0;
   for (const { l, repo } of distinct) {
     if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Comparing the files was cancelled.');
@@ -118,8 +125,8 @@ export async function readFileSystems(
   }
   const build = (list: readonly Descriptor[]) => {
     const fs: FileSystem = new Map();
-    for (const l of list) applyLayer(fs, listings.get(l.digest)!);
+    for (const l of list) applyLayer(fs, listings.get(l.digest) ?? []);
     return fs;
   };
-  return { before: build(layers.before), after: build(layers.after) };
+  return { before: build(layers.before), after: build(layers.after), notIncluded };
 }

@@ -88,6 +88,8 @@ export interface FilesModel {
   added: Rows<FileRow>;
   removed: Rows<FileRow>;
   changed: Rows<ChangedFileRow>;
+  /** Layers whose files are left out, in words. */
+  note?: string;
 }
 
 export type DiffKind = 'index' | 'manifest' | 'config';

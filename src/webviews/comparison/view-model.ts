@@ -139,10 +139,16 @@ function changedRow(change: { path: string; changes: string[] }): ChangedFileRow
   return { path: clip(change.path, MAX_VALUE), changes: change.changes.slice(0, 8).map((c) => clip(c, MAX_VALUE)) };
 }
 
-export function filesModel(comparison: FileComparison): FilesModel {
+/** `notIncluded`: how many layers were left out (foreign and non-distributable ones, hosted elsewhere). */
+export function filesModel(comparison: FileComparison, notIncluded = 0): FilesModel {
   return {
     added: bounded(comparison.added, fileRow, MAX_FILE_ROWS),
     removed: bounded(comparison.removed, fileRow, MAX_FILE_ROWS),
     changed: bounded(comparison.changed, changedRow, MAX_FILE_ROWS),
+    ...(notIncluded > 0
+      ? {
+          note: `${notIncluded === 1 ? '1 layer is' : `${notIncluded} layers are`} foreign or non-distributable, hosted outside the registry at the URLs the manifest gives, so ${notIncluded === 1 ? 'its' : 'their'} files are not included.`,
+        }
+      : {}),
   };
 }

@@ -11,16 +11,18 @@ const INSTRUCTIONS =
 /**
  * What a `created_by` says, the way a Dockerfile would: legacy builders wrote
  * `/bin/sh -c #(nop)  CMD ["x"]` for metadata and `/bin/sh -c <command>` for RUN; BuildKit writes
- * `RUN /bin/sh -c <command> # buildkit`; `|2 A=1 B=2 /bin/sh -c …` carries build args.
+ * `RUN /bin/sh -c <command> # buildkit`; `|2 A=1 B=2 /bin/sh -c …` (after `RUN ` with BuildKit)
+ * carries build args.
  */
 export function dockerfileLine(createdBy: string): string {
   let line = createdBy.trim();
   const nop = /^\/bin\/sh -c #\(nop\)\s*/.exec(line);
   if (nop) return line.slice(nop[0].length).trim();
   line = line.replace(/ # buildkit$/, '');
-  if (INSTRUCTIONS.test(line)) return line.replace(/^RUN \/bin\/sh -c /, 'RUN ');
-  const withArgs = /^\|\d+ (.*?)\/bin\/sh -c (.*)$/s.exec(line);
+  // BuildKit writes build args after its `RUN `: `RUN |1 VERSION=1.2 /bin/sh -c …`.
+  const withArgs = /^(?:RUN )?\|\d+ (.*?)\/bin\/sh -c (.*)$/s.exec(line);
   if (withArgs) return `RUN ${withArgs[2]!.trim()}`;
+  if (INSTRUCTIONS.test(line)) return line.replace(/^RUN \/bin\/sh -c /, 'RUN ');
   const shell = /^\/bin\/sh -c (.*)$/s.exec(line);
   if (shell) return `RUN ${shell[1]!.trim()}`;
   return line;

@@ -4,6 +4,9 @@ import { isLayerMediaType, manifestKindOf, MediaTypes } from '../../core/oci/med
 import { titleOf } from '../../core/oci/manifest';
 import type { Location } from './protocol';
 
+/** A foreign layer's URLs kept for its page: real manifests give one or two. */
+const MAX_LAYER_URLS = 4;
+
 export interface Place {
   host: string;
   repository: string;
@@ -44,6 +47,7 @@ export function descriptorLink(
       digest: d.digest,
       size: d.size,
       mediaType: d.mediaType,
+      ...(Array.isArray(d.urls) ? { urls: d.urls.filter((u): u is string => typeof u === 'string').slice(0, MAX_LAYER_URLS) } : {}),
       ...(label ? { label } : {}),
     };
   }

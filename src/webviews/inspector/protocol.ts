@@ -45,6 +45,8 @@ export interface LayerLocation {
   digest: string;
   size: number;
   mediaType: string;
+  /** A foreign or non-distributable layer's `urls` (registry text): where its manifest says it is hosted. */
+  urls?: string[];
   /** "layer 2 of linux/amd64": how the page was reached. */
   label?: string;
 }

@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream';
 import type * as CoreApi from '../../core/index';
 import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
 import { imageSize } from '../../core/oci/manifest';
+import { isNonDistributableLayer } from '../../core/oci/media-types';
+import { quoteRegistryText } from '../../core/text/registry-text';
 import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerRow, Requests, SizeResult } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
@@ -159,7 +161,9 @@ export class InspectorService {
     onProgress: (progress: LayerProgress) => void,
   ): Promise<LayerListing> {
     const descriptor = { mediaType: location.mediaType, digest: location.digest, size: location.size };
-    const body = await repository.openBlob(descriptor, signal);
+    const body = await repository.openBlob(descriptor, signal).catch((err: unknown) => {
+      throw hostedElsewhere(location, err) ?? err;
+    });
     const verifier = this.core.verifyingStream(descriptor, `layer ${location.digest}`);
     pipeline(body, verifier, () => undefined);
     const counts: LayerCounts = { entries: 0, files: 0, directories: 0, whiteouts: 0 };
@@ -192,6 +196,19 @@ export class InspectorService {
   private repository(place: { host: string; repository: string }): Repository {
     return this.session().registry(place.host).repository(place.repository);
   }
+}
+
+/**
+ * A foreign or non-distributable layer the registry does not hold: where its manifest says it is
+ * hosted (quoted: registry text), instead of "does not have blob". Undefined for other failures.
+ */
+function hostedElsewhere(location: LayerLocation, err: unknown): Error | undefined {
+  if (!isNonDistributableLayer(location.mediaType) || (err as { code?: unknown } | undefined)?.code !== 'BLOB_UNKNOWN') return undefined;
+  const urls = (location.urls ?? []).map((url) => quoteRegistryText(url, [], 200));
+  const where = urls.length > 0 ? `at ${urls.join(' or ')}` : 'outside it, though its manifest gives no URL';
+  return new Error(
+    `This foreign (non-distributable) layer is not in the registry: its manifest says it is hosted ${where}, which this extension does not download from, so its files are not listed.`,
+  );
 }
 
 export function messageOf(err: unknown): string {

@@ -76,5 +76,9 @@ export function isLocation(value: unknown): value is Location {
     return (value.tag === undefined || typeof value.tag === 'string') && (value.via === undefined || typeof value.via === 'string');
   if (kind !== 'blob' && kind !== 'layer') return false;
   if (!Number.isSafeInteger(value.size) || (value.size as number) < 0 || typeof value.mediaType !== 'string') return false;
-  return kind === 'layer' || value.role === 'config' || value.role === 'file';
+  if (kind === 'layer')
+    return (
+      value.urls === undefined || (Array.isArray(value.urls) && value.urls.length <= 4 && value.urls.every((u) => typeof u === 'string'))
+    );
+  return value.role === 'config' || value.role === 'file';
 }

@@ -170,6 +170,7 @@ function fileTable(files: FilesModel): HTMLElement {
   return h(
     'div',
     { class: 'files-result' },
+    files.note ? h('p', { class: 'muted' }, files.note) : undefined,
     nothing ? h('p', { class: 'muted' }, 'No file differs.') : undefined,
     ...listed('Files added', 'added', files.added),
     ...listed('Files removed', 'removed', files.removed),

@@ -1,8 +1,10 @@
 // The tar header guard must find every entry header exactly where tar-stream does, or a hostile
 // archive could slip an extended header past it. Random archives mix entries whose ustar size
 // lies, PAX records (local and global) with good and bad `size` values, GNU long names,
-// directories with a size, names ending in '/' and stray zero blocks; whatever tar-stream reads
-// (until it stops), the guard reads the same. Runs and sizes are bounded.
+// directories with a size, names ending in '/', stray zero blocks and GNU sparse files (whose map
+// may go on in extension blocks, which the guard folds into the entry's size for tar-stream);
+// whatever tar-stream reads of what the guard hands on (until it stops), the guard reads the same.
+// Runs and sizes are bounded.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { extract as tarExtract } from 'tar-stream';
@@ -15,6 +17,7 @@ type Item =
   | { kind: 'entry'; name: string; type: TarEntryType; declared: number; content: number }
   | { kind: 'pax' | 'global'; records: [string, string][] }
   | { kind: 'gnu-long'; name: string }
+  | { kind: 'sparse'; extensions: number; declared: number; content: number }
   | { kind: 'zero-block' };
 
 function padded(length: number): Buffer {
@@ -33,6 +36,24 @@ function entryHeader(name: string, type: TarEntryType, size: number): Buffer {
   return header;
 }
 
+/** A GNU sparse ('S') header whose map goes on in `extensions` blocks, and those blocks. */
+function sparseEntry(extensions: number, size: number): Buffer[] {
+  const header = tarHeader({ name: 'sparse' }, size);
+  header[156] = 0x53; // 'S'
+  header[482] = extensions > 0 ? 1 : 0;
+  header.write('00000400000\0', 483, 'latin1');
+  header.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const blocks = Array.from({ length: extensions }, (_, i) => {
+    const block = Buffer.alloc(BLOCK);
+    block[504] = i < extensions - 1 ? 1 : 0;
+    return block;
+  });
+  return [header, ...blocks];
+}
+
 function bytesOf(items: Item[]): Buffer {
   const parts: Buffer[] = [];
   for (const item of items) {
@@ -42,6 +63,9 @@ function bytesOf(items: Item[]): Buffer {
     } else if (item.kind === 'pax' || item.kind === 'global') {
       const records = Buffer.from(item.records.map(([key, value]) => paxRecord(key, value)).join(''));
       parts.push(...extensionHeader(item.kind === 'pax' ? 'x' : 'g', 'PaxHeader', records));
+    } else if (item.kind === 'sparse') {
+      parts.push(...sparseEntry(item.extensions, item.declared));
+      if (item.content > 0) parts.push(padded(item.content));
     } else if (item.kind === 'gnu-long') {
       parts.push(...extensionHeader('L', '././@LongLink', Buffer.from(`${item.name}\0`)));
     } else {
@@ -67,6 +91,15 @@ const item: fc.Arbitrary<Item> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('pax' as const, 'global' as const), records }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('gnu-long' as const), name: fc.constantFrom('long/name', 'x'.repeat(300)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('sparse' as const),
+      extensions: fc.integer({ min: 0, max: 3 }),
+      declared: sizes,
+      content: sizes,
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'zero-block' as const }) },
 );
 
@@ -86,8 +119,10 @@ async function tarStreamOffsets(bytes: Buffer): Promise<{ offsets: number[]; com
   }
 }
 
-function guardOffsets(bytes: Buffer, chunk: number): { offsets: number[]; refused?: TarGuardProblem } {
+/** Where the guard finds each entry's header, and the bytes it hands on for tar-stream. */
+function guardOffsets(bytes: Buffer, chunk: number): { offsets: number[]; refused?: TarGuardProblem; passed: Buffer } {
   const offsets: number[] = [];
+  const passed: Buffer[] = [];
   let refused: TarGuardProblem | undefined;
   const guard = new TarHeaderGuard(
     (problem) => {
@@ -97,11 +132,12 @@ function guardOffsets(bytes: Buffer, chunk: number): { offsets: number[]; refuse
     (offset) => offsets.push(offset),
   );
   try {
-    for (let i = 0; i < bytes.length; i += chunk) guard.write(bytes.subarray(i, i + chunk));
+    for (let i = 0; i < bytes.length; i += chunk) passed.push(...guard.write(bytes.subarray(i, i + chunk)));
+    passed.push(...guard.end());
   } catch (err) {
     if (!refused) throw err;
   }
-  return refused ? { offsets, refused } : { offsets };
+  return refused ? { offsets, refused, passed: Buffer.concat(passed) } : { offsets, passed: Buffer.concat(passed) };
 }
 
 describe('tar-guard: TarHeaderGuard', () => {
@@ -110,9 +146,11 @@ describe('tar-guard: TarHeaderGuard', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(item, { maxLength: 12 }), fc.integer({ min: 1, max: 1500 }), async (items, chunk) => {
         const bytes = bytesOf(items);
-        const read = await tarStreamOffsets(bytes);
         const guarded = guardOffsets(bytes, chunk);
         assert.equal(guarded.refused, undefined, 'these headers are all small and non-empty');
+        assert.equal(guarded.passed.length, bytes.length, 'the guard hands on every byte');
+        if (!items.some((item) => item.kind === 'sparse' && item.extensions > 0)) assert.ok(guarded.passed.equals(bytes), 'unchanged');
+        const read = await tarStreamOffsets(guarded.passed);
         assert.deepEqual(guarded.offsets.slice(0, read.offsets.length), read.offsets);
         if (read.completed) assert.equal(guarded.offsets.length, read.offsets.length);
       }),
@@ -149,6 +187,8 @@ describe('tar-guard: TarHeaderGuard', () => {
       ...extensionHeader('L', '././@LongLink', Buffer.alloc(MAX_EXTENDED_HEADER_BYTES, 0x61)),
       tarHeader({ name: 'f' }, 0),
     ]);
-    assert.deepEqual(guardOffsets(atLimit, 4096), { offsets: [BLOCK + MAX_EXTENDED_HEADER_BYTES] });
+    const guarded = guardOffsets(atLimit, 4096);
+    assert.equal(guarded.refused, undefined);
+    assert.deepEqual(guarded.offsets, [BLOCK + MAX_EXTENDED_HEADER_BYTES]);
   });
 });

@@ -9,9 +9,11 @@ import {
   MAX_MANIFEST_BYTES,
   parseManifest,
   parsePlatform,
+  platformEntries,
   platformMatches,
 } from '../../../../src/core/oci/manifest';
 import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
+import type { Platform } from '../../../../src/core/oci/manifest';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const parse = (json: unknown, contentType?: string): ReturnType<typeof parseManifest> => {
@@ -108,6 +110,23 @@ describe('manifest model', () => {
     assert.ok(!platformMatches({ os: 'linux', architecture: 'arm', variant: 'v6' }, parsePlatform('linux/arm/v7')));
     assert.equal(formatPlatform(parsePlatform('windows/amd64')), 'windows/amd64');
     rejects(() => parsePlatform('linux'), 'INVALID_PLATFORM');
+  });
+
+  it("finds an image's platform in an index: the Windows build by os.version, arm64 with or without v8", () => {
+    const entry = (n: number, platform: Platform) => ({ mediaType: MediaTypes.ociManifest, digest: D(n), size: 1, platform });
+    const entries = [
+      entry(1, { os: 'linux', architecture: 'amd64' }),
+      entry(2, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5576' }),
+      entry(3, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2340' }),
+      entry(4, { os: 'linux', architecture: 'arm64' }),
+    ];
+    const digests = (want: Platform): string[] => platformEntries(entries, want).map((e) => e.digest);
+    assert.deepEqual(digests({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2340' }), [D(3)]);
+    assert.deepEqual(digests({ os: 'windows', architecture: 'amd64' }), [D(2), D(3)], 'without os.version both builds match');
+    assert.deepEqual(digests({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.26100.1' }), []);
+    assert.deepEqual(digests({ os: 'linux', architecture: 'arm64', variant: 'v8' }), [D(4)]);
+    assert.deepEqual(digests({ os: 'linux', architecture: 's390x' }), []);
+    assert.ok(!platformMatches(entries[1]!.platform, { os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2340' }));
   });
 
   it('names kinds of content the way people know them', () => {

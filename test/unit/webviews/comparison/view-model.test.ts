@@ -158,6 +158,11 @@ describe('comparison view model', function () {
       changes: [{ text: 'size 10 → 20' }, { text: 'mode 0644 → 0600' }],
     });
     assert.deepEqual([files.added.rows.length, files.added.omitted], [MAX_FILE_ROWS, 2]);
+    assert.equal(files.note, undefined);
+    assert.equal(
+      filesModel(compareFileSystems(before, after), 2).note,
+      '2 layers are foreign or non-distributable, hosted outside the registry at the URLs the manifest gives, so their files are not included.',
+    );
   });
 
   it('says size changes with their sign', function () {

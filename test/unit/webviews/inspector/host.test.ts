@@ -3,6 +3,8 @@ import { layerFileTree, type LayerFileEntry } from '../../../../src/core/layers/
 import { childRows, fileRow, modeString, nodeAtPath } from '../../../../src/webviews/inspector/file-rows';
 import { checkParams, isLocation, parseIncoming } from '../../../../src/webviews/inspector/validate';
 import type { RequestMessage } from '../../../../src/webviews/inspector/protocol';
+import { descriptorLink } from '../../../../src/webviews/inspector/links';
+import { MediaTypes } from '../../../../src/core/oci/media-types';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const entry = (path: string, more: Partial<LayerFileEntry> = {}): LayerFileEntry => ({
@@ -99,6 +101,16 @@ describe('inspector host', () => {
       assert.ok(isLocation(location));
       assert.ok(isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: 10, mediaType: 'x' }));
       assert.ok(!isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: -1, mediaType: 'x' }));
+      assert.ok(isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', urls: ['https://a.test/b'] }));
+      assert.ok(!isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', urls: [5] }));
+      // A foreign layer's page carries the URLs its manifest gives, so it can say where the layer is.
+      const foreign = {
+        mediaType: MediaTypes.dockerForeignLayer,
+        digest: D(3),
+        size: 9,
+        urls: ['https://mcr.test/x', 7 as unknown as string],
+      };
+      assert.deepEqual((descriptorLink({ host, repository: 'app' }, foreign, 'layer') as { urls?: string[] }).urls, ['https://mcr.test/x']);
       assert.ok(!isLocation({ kind: 'blob', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', role: 'script' }));
       assert.ok(!isLocation({ ...location, tag: 5 }));
       assert.match(checkParams(request('listLayer', location), host)!, /Only layers/);

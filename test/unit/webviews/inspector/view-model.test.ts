@@ -383,6 +383,7 @@ describe('inspector view model', () => {
       assert.equal(dockerfileLine('|2 A=1 B=2 /bin/sh -c make'), 'RUN make');
       assert.equal(dockerfileLine('COPY . /app # buildkit'), 'COPY . /app');
       assert.equal(dockerfileLine('RUN /bin/sh -c set -e; make # buildkit'), 'RUN set -e; make');
+      assert.equal(dockerfileLine('RUN |1 VERSION=1.2 /bin/sh -c echo $VERSION # buildkit'), 'RUN echo $VERSION');
       assert.equal(dockerfileLine('something else'), 'something else');
     });
 
