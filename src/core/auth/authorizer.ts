@@ -12,7 +12,7 @@ import { KnownSecrets } from '../text/registry-text';
 import type { HttpRequest, HttpResponse } from '../transport/http';
 import { parseChallenges, pickChallenge, type BearerChallenge } from './challenge';
 import { describeScopes, mergeScopes, scopeKey } from './scope';
-import { checkRealm, fetchToken } from './token';
+import { checkRealm, fetchToken, loginName } from './token';
 
 export interface AuthorizerOptions {
   /** host[:port] actually contacted: its own credentials only, cache key. */
@@ -159,7 +159,7 @@ export class Authorizer {
    * NEEDS_LOGIN (anonymous). Names the credential's source, never a secret.
    */
   async refusal(res: ChallengeResponse, scopes: readonly string[]): Promise<CoreError> {
-    const host = this.options.host;
+    const host = loginName(this.options.host);
     const cred = await this.credential().catch(() => undefined);
     let insufficient = false;
     try {

@@ -6,6 +6,7 @@
  * message: messages name the host, the token server and where the credential came from.
  */
 import { CoreError } from '../errors';
+import { canonicalRegistryHost, isDockerHubHost } from '../name/docker-hub';
 import { quoteRegistryText } from '../text/registry-text';
 import type { Credential } from '../credentials/types';
 import { errorBodyText, readBodyLimited } from '../transport/read-body';
@@ -259,7 +260,7 @@ function unreachableTokenService(err: unknown, req: TokenRequest, realm: URL): u
 }
 
 function authFailed(req: TokenRequest, realm: URL): CoreError {
-  const host = req.registry.host;
+  const host = loginName(req.registry.host);
   return new CoreError(
     'AUTH_FAILED',
     `The token server of ${host} (${shownRealm(realm)}) rejected the credentials from ${req.credential?.source ?? 'an unknown source'}: ` +
@@ -272,10 +273,11 @@ function statusError(status: number, body: string | undefined, req: TokenRequest
   const host = req.registry.host;
   if (status === 401 || status === 403) {
     if (req.credential) return authFailed(req, realm);
+    const login = loginName(host);
     return new CoreError(
       'NEEDS_LOGIN',
-      `${host} requires a login: its token server (${shownRealm(realm)}) refused anonymous access; log in to ${host} (docker login and podman login are used too).`,
-      { remedy: { kind: 'log-in', host } },
+      `${login} requires a login: its token server (${shownRealm(realm)}) refused anonymous access; log in to ${login} (docker login and podman login are used too).`,
+      { remedy: { kind: 'log-in', host: login } },
     );
   }
   const said = serverSaid(body, secrets);
@@ -298,4 +300,12 @@ function serverSaid(body: string | undefined, secrets: readonly string[]): strin
   const text = [parsed.error_description, first, parsed.error].find((v) => typeof v === 'string' && v !== '') as string | undefined;
   if (text === undefined) return undefined;
   return quoteRegistryText(text, secrets) || undefined;
+}
+
+/**
+ * The name to log in to: Docker Hub's API host (`registry-1.docker.io`) is `docker.io` to people
+ * and to `docker login`; every other host as contacted.
+ */
+export function loginName(host: string): string {
+  return isDockerHubHost(host) ? canonicalRegistryHost(host) : host;
 }

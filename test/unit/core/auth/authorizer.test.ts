@@ -306,6 +306,22 @@ describe('auth token: fetchToken', () => {
     assert.deepEqual(e.remedy, { kind: 'log-in', host: registry.host });
   });
 
+  it('names Docker Hub as people and docker login do (docker.io), not by its API host', async () => {
+    const hub = { host: 'registry-1.docker.io', scheme: 'https' as const };
+    const anonymous = await rejects(
+      fetchToken({ realm: REALM, scopes: [], registry: hub, send: tokenServer(() => response(401, {})).send }),
+      'NEEDS_LOGIN',
+    );
+    assert.match(anonymous.message, /^docker\.io requires a login: .*; log in to docker\.io \(/);
+    assert.deepEqual(anonymous.remedy, { kind: 'log-in', host: 'docker.io' });
+    const refused = await rejects(
+      fetchToken({ realm: REALM, scopes: [], registry: hub, credential: ALICE, send: tokenServer(() => response(401, {})).send }),
+      'AUTH_FAILED',
+    );
+    assert.match(refused.message, /log in to docker\.io again/);
+    assert.deepEqual(refused.remedy, { kind: 'log-in', host: 'docker.io' });
+  });
+
   it("redacts secrets from a token server's error text", async () => {
     const server = tokenServer(() => response(500, { errors: [{ message: `cannot check ${SECRET} now` }] }));
     const e = await rejects(fetchToken({ realm: REALM, scopes: [], registry, credential: ALICE, send: server.send }), 'TOKEN_SERVER_ERROR');
