@@ -208,12 +208,13 @@ export async function copySelection(
   const prefix = destination.trim().replace(/\/+$/, '');
   // A destination without a registry stays on each image's own registry, as Copy To… on one row does (never Docker Hub unseen).
   const text = (ref: Reference) => `${ref.registry}/${ref.repository}:${ref.tag ?? 'latest'}`;
-  const { first: targets, again } = onePerName(
+  const { first: targets, skipped: clashing } = onePerName(
     handles.map((handle) => ({
       handle,
       ref: referenceIn(`${prefix}/${handle.place.name}:${handle.tag ?? 'latest'}`, handle.place.host),
     })),
     (t) => text(t.ref),
+    (t) => t.handle.reference,
   );
   for (const host of new Set(targets.map((t) => t.ref.registry)))
     if (!(await ensureWriteAccess(ctx.registry, host, 'push'))) return undefined;
@@ -247,18 +248,7 @@ export async function copySelection(
   }
   const notMoved = new Set(moveTags ? [] : moving.map((m) => text(m.ref)));
   if (!moveTags) for (const m of moving) ctx.log.info(`Copy To: ${text(m.ref)} points to ${m.current}; it was left as it is.`);
-  const summary: SelectionSummary = {
-    succeeded: [],
-    failed: [],
-    skipped: [
-      ...others,
-      ...clashes(
-        again,
-        (t) => t.handle.reference,
-        (t) => text(t.ref),
-      ),
-    ],
-  };
+  const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others, ...clashing] };
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Copying ${targets.length} images to ${prefix}`, cancellable: true },
     async (progress, token) => {
@@ -323,19 +313,12 @@ export async function pullSelection(
   });
   if (!named) return undefined;
   // One name holds one image in a layout: the same repository and tag from two registries clash.
-  const { first: pulls, again } = onePerName(named, (p) => p.refName);
-  const summary: SelectionSummary = {
-    succeeded: [],
-    failed: [],
-    skipped: [
-      ...others,
-      ...clashes(
-        again,
-        (p) => p.handle.reference,
-        (p) => p.refName,
-      ),
-    ],
-  };
+  const { first: pulls, skipped: clashing } = onePerName(
+    named,
+    (p) => p.refName,
+    (p) => p.handle.reference,
+  );
+  const summary: SelectionSummary = { succeeded: [], failed: [], skipped: [...others, ...clashing] };
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Pulling ${pulls.length} images into ${dir}`, cancellable: true },
     async (progress, token) => {
@@ -367,32 +350,29 @@ export async function pullSelection(
 }
 
 /**
- * The items whose `name` comes first, and the rest: two selected images sent to one tag (two
- * platform rows to `:latest`, one repository and tag from two registries) would leave only the
- * last, with every one reported done.
+ * The items whose `name` comes first, and a skipped entry for each of the rest: two selected images
+ * sent to one tag (two platform rows to `:latest`, one repository and tag from two registries)
+ * would leave only the last, with every one reported done.
  */
-function onePerName<T>(items: readonly T[], name: (item: T) => string): { first: T[]; again: { item: T; firstOne: T }[] } {
+function onePerName<T>(
+  items: readonly T[],
+  name: (item: T) => string,
+  reference: (item: T) => string,
+): { first: T[]; skipped: SelectionSummary['skipped'] } {
   const byName = new Map<string, T>();
   const first: T[] = [];
-  const again: { item: T; firstOne: T }[] = [];
+  const skipped: SelectionSummary['skipped'] = [];
   for (const item of items) {
     const earlier = byName.get(name(item));
     if (earlier === undefined) {
       byName.set(name(item), item);
       first.push(item);
-    } else again.push({ item, firstOne: earlier });
+    } else {
+      skipped.push({
+        reference: reference(item),
+        reason: `${name(item)} is where ${reference(earlier)} goes too, and a tag holds one image: copy or pull this one on its own under another name`,
+      });
+    }
   }
-  return { first, again };
-}
-
-/** Skipped entries for the items {@link onePerName} held back, naming the image that took the name. */
-function clashes<T>(
-  again: readonly { item: T; firstOne: T }[],
-  reference: (item: T) => string,
-  name: (item: T) => string,
-): SelectionSummary['skipped'] {
-  return again.map(({ item, firstOne }) => ({
-    reference: reference(item),
-    reason: `${name(item)} is where ${reference(firstOne)} goes too, and a tag holds one image: copy or pull this one on its own under another name`,
-  }));
+  return { first, skipped };
 }

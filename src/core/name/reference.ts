@@ -249,18 +249,17 @@ export function validateTag(tag: string): void {
 
 /** Whether `name` is a repository path by the grammar above (what a listing's entries are checked against). */
 export function isRepositoryName(name: string): boolean {
-  try {
-    validateRepositoryName(name);
-    return true;
-  } catch {
-    return false;
-  }
+  return passes(() => validateRepositoryName(name));
 }
 
 /** Whether `tag` is a tag by the grammar above (what a listing's entries are checked against). */
 export function isTag(tag: string): boolean {
+  return passes(() => validateTag(tag));
+}
+
+function passes(check: () => void): boolean {
   try {
-    validateTag(tag);
+    check();
     return true;
   } catch {
     return false;
