@@ -44,7 +44,7 @@ export class Prefetch {
     if (page.referrersOf)
       work.push(
         service.referrers({ ...place, digest: page.referrersOf }, signal).then(
-          (rows) => (this.answers.referrers = rows),
+          (list) => (this.answers.referrers = list),
           () => undefined,
         ),
       );

@@ -178,6 +178,12 @@ export interface ReferrerRow {
   link: Location;
 }
 
+/** The referrers of a manifest; `cut` when the registry listed more than the client reads. */
+export interface ReferrerList {
+  rows: ReferrerRow[];
+  cut?: boolean;
+}
+
 export interface OpenJsonTarget {
   host: string;
   repository: string;
@@ -249,7 +255,7 @@ export interface LayerSummary {
 export interface Requests {
   page: { params: Location; result: PageModel };
   imageSizes: { params: { host: string; repository: string; digests: string[] }; result: Record<string, SizeResult> };
-  referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerRow[] };
+  referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerList };
   listLayer: { params: LayerLocation; result: LayerSummary };
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   openJson: { params: OpenJsonTarget; result: null };
@@ -267,7 +273,7 @@ export type { ResponseMessage };
 /** Answers the host read ahead for the first page, so the webview need not ask. */
 export interface Prefetched {
   imageSizes?: Record<string, SizeResult>;
-  referrers?: ReferrerRow[];
+  referrers?: ReferrerList;
 }
 
 /** Host → webview, unasked. */

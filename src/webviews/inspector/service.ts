@@ -9,7 +9,7 @@ import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Reposi
 import { imageSize } from '../../core/oci/manifest';
 import { isNonDistributableLayer } from '../../core/oci/media-types';
 import { quoteRegistryText } from '../../core/text/registry-text';
-import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerRow, Requests, SizeResult } from './protocol';
+import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerList, Requests, SizeResult } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
 import { MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
@@ -87,9 +87,9 @@ export class InspectorService {
   }
 
   /** Referrers change as signatures are added, so they are asked for each time, never cached. */
-  async referrers(params: Requests['referrers']['params'], signal: AbortSignal): Promise<ReferrerRow[]> {
-    const { referrers } = await this.repository(params).referrers(params.digest, { signal });
-    return referrerRows(params, params.digest, referrers);
+  async referrers(params: Requests['referrers']['params'], signal: AbortSignal): Promise<ReferrerList> {
+    const { referrers, cut } = await this.repository(params).referrers(params.digest, { signal });
+    return { rows: referrerRows(params, params.digest, referrers), ...(cut ? { cut } : {}) };
   }
 
   /** Streams the layer through a digest check into the tar reader; the tree is cached by digest. */

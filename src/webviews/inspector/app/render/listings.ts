@@ -42,17 +42,20 @@ export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement 
   const { host, repository } = page.location;
   ctx.defer(
     ctx.track(ctx.request('referrers', { host, repository, digest })).then(
-      (referrers) => {
-        note.textContent = String(referrers.length);
+      ({ rows, cut }) => {
+        note.textContent = cut ? `${rows.length}+` : String(rows.length);
         body.replaceChildren(
-          referrers.length
+          rows.length
             ? table(
                 ['Kind', 'Artifact type', 'Created', 'Size', 'Digest'],
-                referrers.map((r) => referrerRow(ctx, r)),
+                rows.map((r) => referrerRow(ctx, r)),
                 'referrers',
               )
             : muted('Nothing refers to this manifest.'),
         );
+        // A registry that pages its referrers without end is cut off by the client: say so, or the
+        // list would read as complete.
+        if (cut) body.append(muted(`Only the first ${rows.length} referrers are shown: the registry lists more.`));
       },
       (err: Error) => body.replaceChildren(problem(err.message)),
     ),

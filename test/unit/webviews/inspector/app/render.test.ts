@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { digestOf } from '../../../../../src/core/oci/digest';
 import { parseManifest } from '../../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../../src/core/oci/media-types';
-import { manifestPage } from '../../../../../src/webviews/inspector/view-model';
-import type { PageModel } from '../../../../../src/webviews/inspector/protocol';
+import { manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
+import type { PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
@@ -42,6 +42,29 @@ function hostilePage(): PageModel {
   );
 }
 
+/** Loads the webview bundle into a blank page and starts it on `model`, as the host would. */
+async function renderPage(page: Workbench['page'], model: PageModel, answers: Prefetched): Promise<void> {
+  await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+  // The VS Code API the webview asks for: it only records what the page posts (ready, rendered).
+  await page.evaluate(() => {
+    const posted: unknown[] = [];
+    Object.assign(window, {
+      __posted: posted,
+      acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
+    });
+  });
+  await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
+  await page.evaluate(({ m, a }) => window.postMessage({ type: 'start', location: m.location, page: m, answers: a }, '*'), {
+    m: model,
+    a: answers,
+  });
+  await page.waitForFunction(
+    () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
 /** What the rendered page holds: hidden characters left in text or tooltips, and the marked escapes. */
 interface Rendered {
   hiddenInText: string[];
@@ -66,26 +89,7 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
 
   it('shows every bidi and invisible character of registry text as a marked escape', async () => {
     const { page } = workbench!;
-    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
-    // The VS Code API the webview asks for: it only records what the page posts (ready, rendered).
-    await page.evaluate(() => {
-      const posted: unknown[] = [];
-      Object.assign(window, {
-        __posted: posted,
-        acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
-      });
-    });
-    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
-    const model = hostilePage();
-    await page.evaluate(
-      (m) => window.postMessage({ type: 'start', location: m.location, page: m, answers: { referrers: [] } }, '*'),
-      model,
-    );
-    await page.waitForFunction(
-      () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
-      undefined,
-      { timeout: 10_000 },
-    );
+    await renderPage(page, hostilePage(), { referrers: { rows: [] } });
 
     const rendered: Rendered = await page.evaluate(() => {
       const hidden = /(?!\u200D)[\p{Cf}\p{Zl}\p{Zp}]/u;
@@ -117,5 +121,22 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
       'the mark names the character',
     );
     assert.equal(rendered.documentTitle, 'team/app:v1\\u202Egpj');
+  });
+
+  it('says when the registry listed more referrers than were read', async () => {
+    const { page } = workbench!;
+    const model = hostilePage();
+    const place = { host: model.location.host, repository: model.location.repository };
+    const rows = referrerRows(place, model.header.digest, [
+      { mediaType: MediaTypes.ociManifest, digest: D(5), size: 900, artifactType: 'application/spdx+json' },
+    ]);
+    await renderPage(page, model, { referrers: { rows, cut: true } });
+    const section = await page.evaluate(() => {
+      const referrers = document.querySelector('details[data-section="referrers"]');
+      return { text: referrers?.textContent ?? '', rows: referrers?.querySelectorAll('table.referrers tbody tr').length ?? 0 };
+    });
+    assert.equal(section.rows, 1);
+    assert.match(section.text, /1\+/, 'the count says more follow');
+    assert.match(section.text, /Only the first 1 referrers are shown: the registry lists more\./);
   });
 });
