@@ -11,8 +11,17 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { helperErase, helperGet, helperStore, type HelperOptions } from './credential-helper';
-import { chooseDockerStore, isUsableCredential, parseDockerConfig, readConfigText, type DockerConfigFile } from './docker-config';
+import { helperErase, helperStore, type HelperOptions } from './credential-helper';
+import {
+  chooseDockerStore,
+  helperGetAny,
+  isUsableCredential,
+  keySpellings,
+  parseConfigKey,
+  parseDockerConfig,
+  readConfigText,
+  type DockerConfigFile,
+} from './docker-config';
 import { dockerLoginKey } from '../name/docker-hub';
 import { ConfigFileError } from '../errors';
 
@@ -69,7 +78,7 @@ export async function dockerStoreFor(configPath: string, host: string): Promise<
 
 /**
  * Where Docker's store holds a login for `host`, or `undefined`: the helper's answer (when one is
- * configured) or an `auths` entry under a key `docker logout` would remove.
+ * configured) under any of the names sign-in asks it with, or an `auths` entry for the registry.
  */
 export async function findDockerLogin(
   configPath: string,
@@ -79,16 +88,17 @@ export async function findDockerLogin(
   const current = await readForWrite(configPath);
   if (!current) return undefined;
   const where = locate(current.parsed, configPath, host);
-  const inFile = logoutKeys(host).some((k) => Object.hasOwn(authsOf(current.data), k));
-  if (inFile) return where;
+  if (logoutKeys(current, host).length > 0) return where;
   if (where.kind !== 'helper') return undefined;
-  const fields = await helperGet(where.helper!, dockerLoginKey(host), helperOptions(options, where));
+  const fields = await helperGetAny(where.helper!, helperNames(current.parsed, host), helperOptions(options, where));
   return isUsableCredential(fields) ? where : undefined;
 }
 
 /**
- * Removes the login for `host` as `docker logout` does: the helper's `erase` (when one is
- * configured) and the `auths` entries under the host's spellings. `undefined` when nothing was there.
+ * Removes the login for `host` as `docker logout` does, under every spelling sign-in would use:
+ * the helper's `erase` (when one is configured) for each name it is asked with, and the `auths`
+ * entries that name the whole registry. Otherwise a login `docker login host:443` kept would still
+ * sign in after Log Out. Repository keys (`host/team`) stay. `undefined` when nothing was there.
  */
 export async function eraseDockerLogin(
   configPath: string,
@@ -99,17 +109,32 @@ export async function eraseDockerLogin(
   if (!found) return undefined;
   const current = (await readForWrite(configPath))!;
   if (found.kind === 'helper') {
-    await helperErase(found.helper!, dockerLoginKey(host), helperOptions(options, found));
+    for (const name of helperNames(current.parsed, host)) await helperErase(found.helper!, name, helperOptions(options, found));
   }
-  const keys = logoutKeys(host).filter((k) => Object.hasOwn(authsOf(current.data), k));
+  const keys = logoutKeys(current, host);
   if (keys.length > 0) await writeAuths(configPath, current, (auths) => keys.forEach((k) => delete auths[k]));
   return found;
 }
 
-/** The keys `docker logout` removes: the login key and, for other registries, the host's old spellings. */
-function logoutKeys(host: string): string[] {
+/**
+ * The `auths` keys a log-out removes: those `docker logout` removes (the login key and, for other
+ * registries, the host's old spellings), and any other key naming the same whole registry
+ * (`host:443`, `https://host/v2/`), as sign-in reads those too.
+ */
+function logoutKeys(current: CurrentFile, host: string): string[] {
   const key = dockerLoginKey(host);
-  return key === host ? [host, `http://${host}`, `https://${host}`] : [key];
+  const target = parseConfigKey(host).host;
+  const dockerOwn = key === host ? [host, `http://${host}`, `https://${host}`] : [key];
+  return Object.keys(authsOf(current.data)).filter((k) => {
+    if (dockerOwn.includes(k)) return true;
+    const named = parseConfigKey(k);
+    return named.repository === undefined && named.host !== '' && named.host === target;
+  });
+}
+
+/** The names a helper is asked with for `host`, as sign-in asks: the login key, then the file's spellings. */
+function helperNames(parsed: DockerConfigFile, host: string): string[] {
+  return [...new Set([dockerLoginKey(host), ...keySpellings(parsed, host)])];
 }
 
 interface CurrentFile {

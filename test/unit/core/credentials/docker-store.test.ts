@@ -173,6 +173,35 @@ describe('config/docker-store', function () {
     assert.deepEqual(json(config), { credsStore: 'labtest', auths: { 'keep.test': {} } });
   });
 
+  it('finds and erases a login `docker login reg.test:443` kept in the helper when logging out of reg.test', async () => {
+    // A helper that keeps one login per server URL, as docker-credential-pass and the keychains do.
+    helper(
+      'perurl',
+      [
+        'input=$(cat)',
+        'file="$LAB_DIR/perurl-$(printf %s "$input" | tr -c "A-Za-z0-9." _)"',
+        'case "$1" in',
+        `  get) if [ -f "$file" ]; then printf '{"ServerURL":"%s","Username":"alice","Secret":"${PASSWORD}"}' "$input"; else echo "credentials not found in native keychain"; exit 1; fi ;;`,
+        '  erase) printf \'%s\\n\' "$input" >> "$LAB_DIR/perurl-erased.txt"; rm -f "$file" ;;',
+        '  *) echo "unknown action"; exit 1 ;;',
+        'esac',
+      ].join('\n'),
+    );
+    mkdirSync(join(base, 'docker'));
+    // What `docker login reg.test:443` leaves: the marker under the name as typed, the secret in the helper.
+    writeFileSync(config, JSON.stringify({ credsStore: 'perurl', auths: { 'reg.test:443': {}, 'reg.test/team': {}, 'other.test': {} } }));
+    writeFileSync(join(base, 'perurl-reg.test_443'), '');
+    const signIn = async (): Promise<string | undefined> =>
+      (await getDockerCredential((await readDockerConfigFile(config))!, 'reg.test', undefined, { env }))?.username;
+    assert.equal(await signIn(), 'alice', 'sign-in finds the login under reg.test:443');
+    assert.equal((await findDockerLogin(config, 'reg.test', { env }))?.helper, 'perurl');
+    assert.equal((await eraseDockerLogin(config, 'reg.test', { env }))?.helper, 'perurl');
+    assert.ok(readFileSync(join(base, 'perurl-erased.txt'), 'utf8').split('\n').includes('reg.test:443'), 'the helper erased reg.test:443');
+    assert.deepEqual(json(config), { credsStore: 'perurl', auths: { 'reg.test/team': {}, 'other.test': {} } });
+    assert.equal(await signIn(), undefined, 'nothing signs in after Log Out');
+    assert.equal(await findDockerLogin(config, 'reg.test', { env }), undefined);
+  });
+
   it("erases the host's spellings docker logout removes, and nothing else; nothing there changes nothing", async () => {
     mkdirSync(join(base, 'docker'));
     const entries = {
@@ -222,13 +251,17 @@ describe('config/docker-store', function () {
     });
   });
 
-  it('finds a login in the file under any spelling docker logout removes, or in the helper only when it has one', async () => {
+  it('finds a login in the file under any spelling sign-in reads, or in the helper only when it has one', async () => {
     mkdirSync(join(base, 'docker'));
     writeFileSync(config, JSON.stringify({ auths: { 'http://reg.test': { auth: b64('a:1') } } }));
     assert.deepEqual(await findDockerLogin(config, 'reg.test', { env }), { kind: 'file', file: config, description: config });
     assert.equal(await findDockerLogin(config, 'other.test', { env }), undefined);
     writeFileSync(config, JSON.stringify({ auths: { 'docker.io': { auth: b64('a:1') } } }));
-    assert.equal(await findDockerLogin(config, 'docker.io', { env }), undefined, "Docker Hub's login is under its v1 URL only");
+    assert.deepEqual(
+      await findDockerLogin(config, 'docker.io', { env }),
+      { kind: 'file', file: config, description: config },
+      "sign-in reads Docker Hub's login under docker.io too, so Log Out finds it there",
+    );
     writeFileSync(config, JSON.stringify({ credsStore: 'labtest' }));
     writeFileSync(join(base, 'labtest-stored.json'), JSON.stringify({ Username: 'u', Secret: '' }));
     assert.equal(await findDockerLogin(config, 'reg.test', { env }), undefined, 'a helper answer without a secret is no login');
