@@ -121,7 +121,10 @@ export class HttpTransport {
   private readonly perPair = new WeakMap<ConnectionOptions, ConnectionOptions[]>();
   /** Origin and options → the client certificate pair its server accepted (see ConnectionOptions.clientCertificates). */
   private readonly chosenPairs = new Map<string, number>();
-  /** Origin and options whose connections have answered at least once: a failure there is not a first contact. */
+  /**
+   * Origin and options whose connections have answered at least once: a failure there is not a first
+   * contact. Only origins with a dispatcher kept are here (see evictLeastRecent).
+   */
   private readonly answered = new Set<string>();
 
   constructor(
@@ -286,6 +289,9 @@ export class HttpTransport {
   private evictLeastRecent(): void {
     const [key, evicted] = this.elsewhereDispatchers.entries().next().value!;
     this.elsewhereDispatchers.delete(key);
+    // Its connections go with it, so the next contact there is a first one again; and the set of
+    // answered origins stays as bounded as the pools.
+    this.answered.delete(key);
     const closed = evicted.close().catch(() => undefined);
     this.closing.add(closed);
     void closed.then(() => this.closing.delete(closed));

@@ -348,6 +348,8 @@ describe('HttpTransport connections, signals and forwarding proxies', () => {
         'the least recently used are the ones closed',
       );
       assert.equal(server.open, 1, 'the registry’s own connection was closed');
+      const answered = (transport as unknown as { answered: Set<string> }).answered;
+      assert.equal(answered.size, MAX_ELSEWHERE_DISPATCHERS + 1, 'only origins with a pool kept are remembered as answered');
       // An origin whose dispatcher was dropped is reached again through a new one.
       const again = await connection.sendElsewhere({ method: 'GET', url: new URL(`${targets[0]!.origin}/blob`) });
       assert.equal(again.status, 200);
