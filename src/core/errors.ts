@@ -138,6 +138,7 @@ export type CoreErrorCode =
   | 'UPLOAD_NOT_REPLAYABLE'
   | 'UPLOAD_OUT_OF_SYNC'
   | 'UPLOAD_CHUNK_TOO_LARGE'
+  | 'STORAGE_REFUSED'
   // Local content: layouts, archives, artifact files, the file system
   | 'NOT_A_LAYOUT'
   | 'LAYOUT_BUSY'
