@@ -122,6 +122,7 @@ export type CoreErrorCode =
   | 'NEEDS_LOGIN'
   | 'BAD_TOKEN_RESPONSE'
   | 'TOKEN_SERVER_ERROR'
+  | 'TOKEN_NOT_ACCEPTED'
   // A vendor's web API (Docker Hub, GitHub, GitLab, Quay, Harbor: src/core/providers)
   | 'TOKEN_REJECTED'
   | 'SCOPE_MISSING'
