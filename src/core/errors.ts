@@ -122,6 +122,7 @@ export type CoreErrorCode =
   | 'NEEDS_LOGIN'
   | 'BAD_TOKEN_RESPONSE'
   | 'TOKEN_SERVER_ERROR'
+  | 'TOKEN_NOT_ACCEPTED'
   // A vendor's web API (Docker Hub, GitHub, GitLab, Quay, Harbor: src/core/providers)
   | 'TOKEN_REJECTED'
   | 'SCOPE_MISSING'
@@ -138,6 +139,7 @@ export type CoreErrorCode =
   | 'UPLOAD_NOT_REPLAYABLE'
   | 'UPLOAD_OUT_OF_SYNC'
   | 'UPLOAD_CHUNK_TOO_LARGE'
+  | 'STORAGE_REFUSED'
   // Local content: layouts, archives, artifact files, the file system
   | 'NOT_A_LAYOUT'
   | 'LAYOUT_BUSY'

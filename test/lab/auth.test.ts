@@ -13,7 +13,7 @@ import { readBodyLimited } from '../../src/core/transport/read-body';
 import { HttpTransport, type HttpRequest } from '../../src/core/transport/http';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { labRequest } from '../support/lab/request';
-import type { TokenRequestRecord } from '../support/lab/token-server';
+import { TokenServer, type TokenRequestRecord } from '../support/lab/token-server';
 
 interface Outcome {
   status: number;
@@ -380,6 +380,56 @@ describe('auth layer against real registries', function () {
       );
       assert.equal(asked[1]?.service, token.tokenService);
     });
+  });
+
+  describe('a registry that refuses the tokens its own token server issues', () => {
+    // The token server's clock runs ten minutes behind the registry's: every token it signs has
+    // expired by the time the registry reads it, and the registry answers error="invalid_token".
+    let skewed: LabRegistry;
+    let lateTokens: TokenServer;
+
+    before(async function () {
+      this.timeout(60_000);
+      const certs = await lab.certs();
+      lateTokens = await TokenServer.start({
+        signingKeyPath: certs.tokenSigning.keyPath,
+        signingCertPath: certs.tokenSigning.certPath,
+        users: { [lab.user.username]: { password: lab.user.password } },
+        expiresInSeconds: -600,
+      });
+      skewed = await lab.startRegistry({ name: 'auth-token-skewed', auth: 'token', tokenServer: lateTokens });
+    });
+
+    after(() => lateTokens?.stop());
+
+    for (const who of ['alice', 'anonymous'] as const) {
+      it(`says so (${who}) instead of asking for a login the token server already accepted`, async () => {
+        const credential = who === 'alice' ? alice(skewed) : undefined;
+        const auth = authorizerFor(skewed, credential);
+        const scopes = scopesFor({ method: 'GET', repository: 'team/app' });
+        const res = await call(auth, skewed, 'GET', '/v2/team/app/tags/list', scopes);
+        assert.equal(res.status, 401, res.text);
+        assert.match(String(res.headers['www-authenticate']), /error="invalid_token"/);
+        const granted = lateTokens.requests.filter((r) => r.service === skewed.tokenService && r.status === 200);
+        assert.ok(granted.length >= 2, 'the token server answered every token request');
+        if (credential)
+          assert.ok(
+            granted.every((r) => r.user === 'alice'),
+            'and accepted the login',
+          );
+
+        const e = await auth.refusal(res, scopes);
+        assert.equal(e.code, 'TOKEN_NOT_ACCEPTED', e.message);
+        assert.match(
+          e.message,
+          new RegExp(`^${skewed.host} refused the tokens its own token server \\(${lateTokens.realm.replace(/[.?]/g, '\\$&')}\\) issued`),
+        );
+        if (credential) assert.match(e.message, /accepted the login from lab alice/);
+        assert.match(e.message, /clocks/);
+        assert.doesNotMatch(e.message, /log in to/);
+        assert.equal(e.remedy, undefined, 'no log-in remedy is offered');
+      });
+    }
   });
 
   describe('realm policy', () => {

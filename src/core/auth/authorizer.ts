@@ -162,13 +162,28 @@ export class Authorizer {
     const host = loginName(this.options.host);
     const cred = await this.credential().catch(() => undefined);
     let insufficient = false;
+    let invalidToken = false;
     try {
       const picked = pickChallenge(parseChallenges(headerValues(res.headers, 'www-authenticate')));
       insufficient = picked?.scheme === 'bearer' && picked.bearer.error === 'insufficient_scope';
+      invalidToken = picked?.scheme === 'bearer' && picked.bearer.error === 'invalid_token';
     } catch {
       // A malformed challenge still means "refused"; the generic sentences below apply.
     }
     const what = describeScopes(scopes);
+    const learned = this.learned;
+    // Tokens fresh from the registry's own token server (not a registry token from the user's
+    // files) called invalid: that server took the login, so another login cannot help.
+    if (invalidToken && learned?.scheme === 'bearer' && !cred?.registryToken) {
+      const realm = new URL(learned.bearer.realm);
+      const accepted = cred ? `, although that server accepted the login from ${cred.source}` : '';
+      return new CoreError(
+        'TOKEN_NOT_ACCEPTED',
+        `${this.options.host} refused the tokens its own token server (${realm.origin}${realm.pathname}) issued for ${what} (invalid_token)${accepted}: ` +
+          `the registry and its token server disagree, most often because their clocks differ, or because the registry does not trust that server's signing certificate, issuer or service name. ` +
+          `Logging in again does not change this: tell the registry's operator.`,
+      );
+    }
     if (!cred)
       return new CoreError(
         'NEEDS_LOGIN',

@@ -213,8 +213,21 @@ export async function findOnPath(
   return undefined;
 }
 
+/**
+ * A helper's words for a program it runs that is missing: Go's `exec: "pass": executable file not
+ * found in $PATH` (which Docker's helpers print on stdout), the shells' `sh: 1: gpg: not found` and
+ * `command not found`. Its setup is broken, often because VS Code was started with another PATH
+ * than the terminal's; however much the line says "not found", no login is missing.
+ */
+const MISSING_PROGRAM = /executable file not found|command not found|\$PATH\b|^\S+: (?:line )?\d+: \S+: not found$/i;
+
+function firstLine(text: string): string {
+  return (text.trim().split(/\r?\n/)[0] ?? '').trim();
+}
+
 function isNotFoundMessage(stdout: string): boolean {
-  const first = stdout.trim().split(/\r?\n/)[0] ?? '';
+  const first = firstLine(stdout);
+  if (MISSING_PROGRAM.test(first)) return false;
   return first.length <= 200 && (/credentials not found/i.test(first) || /\bnot (?:be )?found\b/i.test(first));
 }
 
@@ -233,6 +246,14 @@ function parseHelperJson(name: string, action: string, stdout: string): Record<s
 
 function helperFailure(name: string, action: string, doing: string, run: HelperRun): CoreError {
   const how = run.exitCode !== null ? `exit code ${run.exitCode}` : `stopped by ${run.signal ?? 'a signal'}`;
+  // Only whether a program was missing is read from stdout (which may hold a secret), never its text.
+  if (MISSING_PROGRAM.test(firstLine(run.stdout)) || MISSING_PROGRAM.test(firstLine(run.stderr))) {
+    return new CoreError(
+      'CREDENTIAL_HELPER_FAILED',
+      `The credential helper docker-credential-${name} failed while ${doing} (${how}): a program it runs was not found on the PATH it was given. ` +
+        `Check that the helper's own tools are installed and on the PATH VS Code starts with (it can differ from your terminal's), then try again.`,
+    );
+  }
   const detail = safeStderrLine(run.stderr);
   return new CoreError(
     'CREDENTIAL_HELPER_FAILED',

@@ -1,5 +1,6 @@
-import { RegistryError, type RegistryAnswerCode, type RegistryErrorDetail } from '../errors';
+import { CoreError, RegistryError, type RegistryAnswerCode, type RegistryErrorDetail } from '../errors';
 import { KnownSecrets, quoteRegistryText, scrubSecrets } from '../text/registry-text';
+import type { HttpResponse } from '../transport/http';
 
 /** Parses the spec's error body; anything else (HTML from a proxy, empty) gives no details. */
 export function parseErrorBody(text: string): RegistryErrorDetail[] {
@@ -74,6 +75,26 @@ export function registryErrorFor(status: number, bodyText: string, what: string,
   // (A function, so `$&` or `$'` in the registry's text is not a replacement pattern.)
   const message = first?.message ? base.replace(/\.$/, () => ` (the registry said: ${first.message}).`) : base;
   return new RegistryError(code, message, status, details, code === 'UNAUTHORIZED' ? { kind: 'log-in', host } : undefined);
+}
+
+/**
+ * The error for a 401 or 403 answered by another origin the registry sent the client to (blob
+ * storage a redirect led to, an upload host its Location named), or undefined for any other answer.
+ * The registry's login never goes there (see EndpointClient), so the sentences for a refused login
+ * (log in again, check the account's permission) would send the user the wrong way. `action` is
+ * what was sent there: "the request for blob … in app", "the upload of blob … in app".
+ */
+export function refusedElsewhere(
+  res: Pick<HttpResponse, 'status' | 'url' | 'elsewhere'>,
+  registry: string,
+  action: string,
+): CoreError | undefined {
+  if (!res.elsewhere || (res.status !== 401 && res.status !== 403)) return undefined;
+  return new CoreError(
+    'STORAGE_REFUSED',
+    `${registry} sent ${action} to ${res.url.host}, which refused it (HTTP ${res.status}); the login for ${registry} is never sent there, so it is not the cause. ` +
+      `A link the registry hands out may have expired (a clock far off on this machine does that too): try again, and if it keeps failing, tell the registry's operator.`,
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ import { nextPageUrl, sameOrigin } from '../transport/link';
 import { errorBodyText, readBodyLimited } from '../transport/read-body';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
 import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from '../oci/media-types';
-import { registryErrorFor } from './registry-errors';
+import { refusedElsewhere, registryErrorFor } from './registry-errors';
 import type { HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 import { DEFAULT_CHUNK_SIZE, uploadBlob, type UploadOptions } from './upload';
@@ -91,7 +91,11 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
       if (isDigest(reference) && digest !== reference) throw this.wrongDigest(reference, digest);
       return { mediaType: baseMediaType(contentType), digest, size: length };
     }
-    if (res.status === 401) throw await this.refusal(res, this.pullScopes);
+    if (res.status === 401)
+      throw (
+        refusedElsewhere(res, this.router.host, `the request for manifest ${this.display(reference)}`) ??
+        (await this.refusal(res, this.pullScopes))
+      );
     if (res.status === 404)
       throw registryErrorFor(404, '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}', `manifest ${this.display(reference)}`, this.router.host, []);
     return (await this.getManifest(reference, signal)).descriptor;
@@ -540,6 +544,8 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   /** The error for an unexpected answer: a login problem in the auth's words, else the registry's. */
   private async failure(res: HttpResponse, what: string, pushing = false): Promise<CoreError> {
     const text = await errorBodyText(res);
+    const elsewhere = refusedElsewhere(res, this.router.host, `the request for ${what}`);
+    if (elsewhere) return elsewhere;
     if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? ''))) {
       return this.refusal(res, pushing ? this.pushScopes : this.pullScopes);
     }

@@ -10,7 +10,7 @@ import { header, type EndpointClient } from './endpoint-client';
 import { errorBodyText } from '../transport/read-body';
 import { CoreError } from '../errors';
 import type { Descriptor } from '../oci/manifest';
-import { registryErrorFor } from './registry-errors';
+import { refusedElsewhere, registryErrorFor } from './registry-errors';
 import type { HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 
@@ -282,6 +282,8 @@ function locationOf(endpoint: EndpointClient, res: HttpResponse, what: string, p
 
 async function failure(endpoint: EndpointClient, res: HttpResponse, what: string, scopes: string[]): Promise<CoreError> {
   const text = await errorBodyText(res);
+  const elsewhere = refusedElsewhere(res, endpoint.host, `the upload of ${what}`);
+  if (elsewhere) return elsewhere;
   if (res.status === 401 || (res.status === 403 && /insufficient_scope/i.test(header(res, 'www-authenticate') ?? '')))
     return endpoint.refusal(res, scopes);
   return registryErrorFor(res.status, text, what, endpoint.host, endpoint.secrets);

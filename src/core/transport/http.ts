@@ -46,6 +46,8 @@ export interface HttpResponse {
   body: Readable & { dump(): Promise<void> };
   /** How long reading the whole body may take when it is a small document (see readBodyLimited). */
   documentTimeoutMs?: number;
+  /** Answered by an origin the registry sent the client to (the request's `elsewhere`), where none of its login goes. */
+  elsewhere?: true;
 }
 
 /**
@@ -220,7 +222,14 @@ export class HttpTransport {
         }
       }
       const body = res.body;
-      return { status: res.statusCode, url: req.url, headers: res.headers, body, documentTimeoutMs: this.bodyLimits.documentMs };
+      return {
+        status: res.statusCode,
+        url: req.url,
+        headers: res.headers,
+        body,
+        documentTimeoutMs: this.bodyLimits.documentMs,
+        ...(req.elsewhere ? { elsewhere: true as const } : {}),
+      };
     } catch (err) {
       if (err instanceof CoreError) throw err;
       if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });

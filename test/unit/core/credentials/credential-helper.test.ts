@@ -82,6 +82,32 @@ describe('config/credential-helper', function () {
     await helperErase('labtest', 'ghcr.io', { env });
   });
 
+  it('a helper that cannot run a program it needs failed: its "not found" is about the program, not a login', async () => {
+    // What docker-credential-pass (Debian's 0.6.4) prints when its store exists but `pass` is not on
+    // the PATH it was given (VS Code started outside the shell that sets it), and the shells' words
+    // for a missing command: a broken setup to report, never a silent anonymous request.
+    const missing = [
+      'pass not initialized: exec: "pass": executable file not found in $PATH: ',
+      'sh: 1: gpg: not found',
+      'bash: line 1: gpg: command not found',
+      'zsh: command not found: gpg',
+    ];
+    for (const line of missing) {
+      helper('labtest', `cat >/dev/null\nprintf '%s\\n' '${line}'\nexit 1`);
+      await assert.rejects(
+        helperGet('labtest', 'ghcr.io', { env }),
+        (e: unknown) => {
+          assert.ok(e instanceof CoreError, String(e));
+          assert.equal(e.code, 'CREDENTIAL_HELPER_FAILED', `${line}: ${e.message}`);
+          assert.match(e.message, /docker-credential-labtest .*a program it runs was not found on the PATH/);
+          return true;
+        },
+        line,
+      );
+      await assert.rejects(helperErase('labtest', 'ghcr.io', { env }), /CREDENTIAL_HELPER_FAILED|failed while erasing/, line);
+    }
+  });
+
   it('reports a crash with the helper name and exit code, never its stdout', async () => {
     helper('labtest', 'cat >/dev/null\necho "garbage CRASHSECRET {{{"\necho "fatal: keychain is locked" >&2\nexit 3');
     await assert.rejects(helperGet('labtest', 'ghcr.io', { env }), (e: unknown) => {
