@@ -40,6 +40,8 @@ export function fixesFor(condition: RegistryCondition, hostsToml: string | undef
  */
 export function problemNote(code: string): string {
   if (code === 'NOT_A_REGISTRY') return 'not a registry';
+  // Up and answering, but at odds with its own token server: the operator's to fix, not the network's.
+  if (code === 'TOKEN_NOT_ACCEPTED') return 'refuses its own tokens';
   if (CREDENTIAL_HELPER_PROBLEMS.has(code)) return 'credential helper failed';
   if (LOGIN_FILE_PROBLEMS.has(code)) return 'login file invalid';
   if (HOST_CONFIGURATION_PROBLEMS.has(code)) return 'host configuration invalid';

@@ -10,6 +10,7 @@ import { createSession, type CoreConfig, type RegistrySession } from '../../src/
 import type { RequestLogEntry } from '../../src/core/transport/connection';
 import { folderWith } from '../support/lab/folders';
 import { Lab, type LabRegistry } from '../support/lab/registry';
+import { TokenServer } from '../support/lab/token-server';
 import { pushTiny } from '../support/lab/tiny';
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
@@ -93,6 +94,27 @@ describe('RegistryClient against real registries', function () {
       );
       await client.ping();
       assert.equal(log.length, 3, 'the second ping goes straight to http');
+    });
+
+    it('says the registry refuses its own token server’s tokens, rather than that it needs a login', async function () {
+      this.timeout(60_000);
+      // The token server's clock runs ten minutes behind: every token it signs has expired on arrival.
+      const certs = await lab.certs();
+      const lateTokens = await TokenServer.start({
+        signingKeyPath: certs.tokenSigning.keyPath,
+        signingCertPath: certs.tokenSigning.certPath,
+        users: { [lab.user.username]: { password: lab.user.password } },
+        expiresInSeconds: -600,
+      });
+      try {
+        const skewed = await lab.startRegistry({ name: 'client-token-skewed', auth: 'token', tokenServer: lateTokens });
+        const result = await clientFor(skewed.url).ping();
+        assert.equal(result.state, 'unreachable', JSON.stringify(result));
+        assert.equal(result.state === 'unreachable' && result.error.code, 'TOKEN_NOT_ACCEPTED');
+        assert.match(result.state === 'unreachable' ? result.error.message : '', /refused the tokens its own token server/);
+      } finally {
+        await lateTokens.stop();
+      }
     });
 
     it('never downgrades a secure host, even when it answers TLS in plain HTTP', async () => {

@@ -97,6 +97,10 @@ export class RegistryClient {
     if (res.status >= 200 && res.status < 300)
       return { state: 'reachable', origin, ...(credential ? { credentialSource: credential.source } : {}) };
     if (res.status === 401) {
+      // Tokens from the registry's own token server called invalid: no login can fix that, so the
+      // registry is not shown as waiting for one (see Authorizer.refusal).
+      const refusal = await endpoint.refusal(res, []);
+      if (refusal.code === 'TOKEN_NOT_ACCEPTED') return { state: 'unreachable', error: refusal };
       let scheme = 'unknown';
       let realm: string | undefined;
       try {

@@ -47,6 +47,7 @@ describe('problemNote', () => {
     assert.equal(problemNote('AUTH_FILE_SYNTAX'), 'login file invalid');
     assert.equal(problemNote('HOSTS_TOML_UNKNOWN_CAPABILITY'), 'host configuration invalid');
     assert.equal(problemNote('CERTS_D_MISSING_KEY'), 'host configuration invalid');
+    assert.equal(problemNote('TOKEN_NOT_ACCEPTED'), 'refuses its own tokens');
     for (const code of [
       'PROXY_UNREACHABLE',
       'PROXY_AUTH_REQUIRED',
