@@ -7,8 +7,10 @@
  * size when it declares one). Frames are decoded one after another, so the memory in use is one
  * frame's, at most the 128 MiB window accepted; but setting it aside takes time on every frame and
  * a 19-byte frame can ask for 128 MiB, so the asks added up are budgeted against the compressed
- * bytes read (LAYER_TOO_COSTLY). fzstd also copies its whole window once per block, so a 4-byte
- * block of repeated bytes costs a 128 MiB copy: on that path the copies are budgeted the same way.
+ * bytes read (LAYER_TOO_COSTLY). fzstd sets its window aside for every frame and copies all of it
+ * once per block, so on that path a frame whose end is in sight gets a window no larger than it can
+ * decode to (podman's zstd:chunked frames declare 32 MiB for a few hundred KiB), and the copies are
+ * budgeted like the asks: a 4-byte block of repeated bytes can still cost a 128 MiB copy.
  */
 import { Readable, type Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
@@ -182,8 +184,8 @@ export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator
   };
   let window = 0;
   let copied = 0;
-  for await (const piece of zstdPieces(budget.counting(input))) {
-    // fzstd sets the whole window aside for every frame, whatever size the frame declares.
+  for await (const piece of withFittedWindows(zstdPieces(budget.counting(input)))) {
+    // fzstd sets aside (and zeroes) the window its frame header declares, for every frame.
     if (piece.window !== undefined) budget.ask((window = piece.window));
     if (piece.startsBlock) {
       copied += window;
@@ -199,6 +201,68 @@ export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator
   }
   push(new Uint8Array(0), true);
   while (decoded.length > 0) yield asBuffer(decoded.shift()!);
+}
+
+/**
+ * How far into a frame fzstd's path reads before decoding it, to learn how much the frame can
+ * decode to: 8 MiB of compressed bytes (zstd:chunked frames hold a chunk of a file, a few hundred
+ * KiB) or 16,384 pieces (a frame of empty blocks would otherwise be held 3 bytes a piece).
+ */
+const FRAME_LOOKAHEAD_BYTES = 8 * 1024 * 1024;
+const FRAME_LOOKAHEAD_PIECES = 16 * 1024;
+
+/**
+ * The pieces of zstd frames, each frame whose end comes within the lookahead with its header
+ * rewritten to declare as window the most its blocks can decode to, when that is less than the
+ * window declared. fzstd allocates and zeroes the declared window for each frame and copies all of
+ * it for each block, though no match can reach back past the frame's start: a window as large as
+ * the frame's output gives every valid match the same bytes, and the same output, for a cost that
+ * follows the frame instead of its header. Frames whose end is further keep their header.
+ */
+async function* withFittedWindows(pieces: AsyncIterable<ZstdPiece>): AsyncGenerator<ZstdPiece> {
+  const iterator = pieces[Symbol.asyncIterator]();
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const header = next.value;
+      if (header.window === undefined) {
+        yield header;
+        continue;
+      }
+      const ahead: ZstdPiece[] = [];
+      let aheadBytes = 0;
+      let outputBound = 0;
+      let ended = false;
+      while (!ended && outputBound < header.window && aheadBytes < FRAME_LOOKAHEAD_BYTES && ahead.length < FRAME_LOOKAHEAD_PIECES) {
+        const piece = await iterator.next();
+        // zstdPieces throws LAYER_TRUNCATED rather than ending inside a frame.
+        if (piece.done) break;
+        ahead.push(piece.value);
+        aheadBytes += piece.value.bytes.length;
+        outputBound += piece.value.blockOutputBound ?? 0;
+        ended = piece.value.endsFrame;
+      }
+      yield ended && outputBound < header.window ? withWindow(header, outputBound) : header;
+      yield* ahead;
+    }
+  } finally {
+    await iterator.return?.(undefined);
+  }
+}
+
+/**
+ * A frame header piece rewritten as a single-segment header whose content size, and so window, is
+ * `window`; the checksum and dictionary flags and the dictionary ID are kept (RFC 8878 §3.1.1.1).
+ */
+function withWindow(header: ZstdPiece, window: number): ZstdPiece {
+  const descriptor = header.bytes[0]!;
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3]!;
+  const dictionaryAt = descriptor & 0x20 ? 1 : 2;
+  const bytes = Buffer.alloc(1 + dictionaryBytes + 4);
+  // Frame_Content_Size_Flag 2 (4 bytes), Single_Segment_Flag, then the checksum and dictionary flags as they were.
+  bytes[0] = 0x80 | 0x20 | (descriptor & 0x07);
+  header.bytes.copy(bytes, 1, dictionaryAt, dictionaryAt + dictionaryBytes);
+  bytes.writeUInt32LE(window, 1 + dictionaryBytes);
+  return { ...header, bytes, window };
 }
 
 function asBuffer(data: Uint8Array): Buffer {
@@ -226,6 +290,8 @@ export interface ZstdPiece {
   window?: number;
   /** A block's header: a new block starts with this piece. */
   startsBlock?: boolean;
+  /** On the same piece: the most bytes the block can decode to (its size if stored or RLE, else the block maximum). */
+  blockOutputBound?: number;
 }
 
 /**
@@ -242,6 +308,10 @@ export class ZstdCutter {
   private hasChecksum = false;
   private frameMemory: number | undefined;
   private frameWindow: number | undefined;
+  private blockOutputBound = 0;
+  private frameContentSize: number | undefined;
+  /** The most bytes the frame's blocks so far can decode to. */
+  private frameOutputBound = 0;
 
   split(chunk: Buffer): ZstdPiece[] {
     const pieces: ZstdPiece[] = [];
@@ -299,7 +369,7 @@ export class ZstdCutter {
     else if (state === 'skippable-size') endsFrame = this.expectBody('skippable-body', bytes.readUInt32LE(0));
     const skippable = state === 'skippable-size' || this.state === 'skippable-size';
     if (state === 'frame-header') return { bytes, skippable, endsFrame, decoderMemory: this.frameMemory!, window: this.frameWindow! };
-    if (state === 'block-header') return { bytes, skippable, endsFrame, startsBlock: true };
+    if (state === 'block-header') return { bytes, skippable, endsFrame, startsBlock: true, blockOutputBound: this.blockOutputBound };
     return { bytes, skippable, endsFrame };
   }
 
@@ -321,12 +391,14 @@ export class ZstdCutter {
       return false;
     }
     if (descriptor & 0x08) throw corrupt('zstd', 'a frame header sets a reserved bit');
-    const window = singleSegment ? contentSize(bytes.subarray(1 + dictionaryBytes)) : windowSize(bytes[1]!);
+    const declared = contentSizeBytes > 0 ? contentSize(bytes.subarray(length - contentSizeBytes)) : undefined;
+    const window = singleSegment ? declared! : windowSize(bytes[1]!);
     if (window > MAX_WINDOW_SIZE) throw corrupt('zstd', 'a frame needs a window larger than 128 MiB');
     // A declared size (other than 0) is what decoders set aside; else the window.
-    const declared = contentSizeBytes > 0 && !singleSegment ? contentSize(bytes.subarray(2 + dictionaryBytes)) : 0;
-    this.frameMemory = singleSegment ? window : declared > 0 ? Math.min(declared, window) : window;
+    this.frameMemory = declared ? Math.min(declared, window) : window;
     this.frameWindow = window;
+    this.frameContentSize = declared;
+    this.frameOutputBound = 0;
     this.hasChecksum = (descriptor & 0x04) !== 0;
     this.expectHeader('block-header', 3);
     return true;
@@ -338,6 +410,9 @@ export class ZstdCutter {
     const size = header >>> 3;
     if (type === 3) throw corrupt('zstd', 'a block has the reserved type');
     if (size > MAX_BLOCK_SIZE) throw corrupt('zstd', 'a block is larger than 128 KiB');
+    // Block_Maximum_Size is the window or 128 KiB, whichever is smaller (RFC 8878 §3.1.1.2.4).
+    this.blockOutputBound = type === 2 ? Math.min(MAX_BLOCK_SIZE, this.frameWindow!) : size;
+    this.frameOutputBound += this.blockOutputBound;
     // An RLE block (type 1) stores one byte that is repeated `size` times.
     return this.expectBody('block-body', type === 1 ? 1 : size);
   }
@@ -352,16 +427,24 @@ export class ZstdCutter {
       this.expectBody('checksum', 4);
       return false;
     }
+    // A frame's blocks must hold the content size it declared; a decoder would set that much aside.
+    if (this.state !== 'skippable-body' && this.frameContentSize !== undefined && this.frameOutputBound < this.frameContentSize) {
+      throw corrupt(
+        'zstd',
+        `a frame declares ${this.frameContentSize.toLocaleString('en-US')} bytes of content, more than its blocks can hold`,
+      );
+    }
     this.expectHeader('magic', 4);
     return true;
   }
 }
+
 function windowSize(descriptor: number): number {
   const base = 2 ** (10 + (descriptor >> 3));
   return base + (base / 8) * (descriptor & 7);
 }
 
-/** Frame_Content_Size of a single-segment frame: 1, 2 (plus 256), 4 or 8 little-endian bytes. */
+/** Frame_Content_Size: 1 (single segment only), 2 (plus 256), 4 or 8 little-endian bytes. */
 function contentSize(field: Buffer): number {
   switch (field.length) {
     case 1:

@@ -1,9 +1,11 @@
 // Listing a layer's files by streaming it. Tars are built with test/support/lab/tar.ts and compressed with
 // node:zlib. The zstd fixtures in test/fixtures/layers/ were made once with GNU tar 1.34 and the
 // zstd 1.5.4 CLI by test/fixtures/layers/make.sh (a PAX-format tar of a small tree with './'
-// names, a hard link, a symlink and whiteouts; `zstd -19 --check` for gnu-posix.tar.zst, and two
-// `zstd -3` frames behind a hand-written skippable frame for two-frames.tar.zst).
+// names, a hard link, a symlink and whiteouts; `zstd -19 --check` for gnu-posix.tar.zst, two
+// `zstd -3` frames behind a hand-written skippable frame for two-frames.tar.zst, and frames laid
+// out as podman's zstd:chunked lays them, with skippable frames, for chunked.tar.zst).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -82,6 +84,13 @@ function pseudoRandomBytes(length: number, seed: number): Buffer {
   return out;
 }
 
+/** `value` as 4 little-endian bytes. */
+function le32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value);
+  return bytes;
+}
+
 /** Window_Descriptor 0x78: a window of 2^25 bytes, as podman's zstd:chunked frames declare. */
 const WINDOW_32_MIB = 0x78;
 
@@ -134,7 +143,10 @@ const SAMPLE_SUMMARY = [
   'fifo run/pipe',
 ];
 
-/** What make.sh put into both zstd fixtures. */
+/** The SHA-256 of the tar make.sh compressed into every zstd fixture (what `zstd -d` gives back). */
+const FIXTURE_TAR_SHA256 = 'c149518bca57c0a27d53b4cad9bf282d4433909bb8041f05ce98e6a6d33f056c';
+
+/** What make.sh put into the zstd fixtures. */
 const FIXTURE_SUMMARY = [
   'directory ',
   'file .wh.removed',
@@ -210,10 +222,11 @@ describe('layer-files: listLayerFiles', () => {
 
   it('reads zstd in several frames behind a skippable frame, in small chunks', async () => {
     assert.deepEqual(summary(await list(streamOf(fixture('two-frames.tar.zst'), 100))), FIXTURE_SUMMARY);
+    assert.deepEqual(summary(await list(streamOf(fixture('chunked.tar.zst'), 100))), FIXTURE_SUMMARY, 'zstd:chunked');
   });
 
   it('decodes zstd with fzstd one block at a time (the path for Node < 22.15)', async () => {
-    for (const name of ['gnu-posix.tar.zst', 'two-frames.tar.zst']) {
+    for (const name of ['gnu-posix.tar.zst', 'two-frames.tar.zst', 'chunked.tar.zst']) {
       let largest = 0;
       const decoded = (async function* () {
         for await (const chunk of fzstdChunks(streamOf(fixture(name), 7))) {
@@ -239,6 +252,18 @@ describe('layer-files: listLayerFiles', () => {
     assert.equal(produced, layer.length);
   });
 
+  it('decodes with fzstd the very bytes the zstd CLI compressed, zstd:chunked frames with a 32 MiB window and no size among them', async () => {
+    // chunked.tar.zst's frames of more than 128 KiB declare no size and a 32 MiB window, so fzstd's
+    // path decodes them with a window of their size: the bytes must be those the CLI compressed.
+    for (const name of ['gnu-posix.tar.zst', 'two-frames.tar.zst', 'chunked.tar.zst']) {
+      for (const chunkSize of [7, 4096, 1 * MiB]) {
+        const hash = createHash('sha256');
+        for await (const chunk of fzstdChunks(streamOf(fixture(name), chunkSize))) hash.update(chunk);
+        assert.equal(hash.digest('hex'), FIXTURE_TAR_SHA256, `${name} in chunks of ${chunkSize}`);
+      }
+    }
+  });
+
   it('refuses zstd frames that would need a window over 128 MiB', async () => {
     // Frame header: no single segment, window descriptor 0x90 = 2^28 bytes; then an empty last raw block.
     const frame = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x90, 0x01, 0x00, 0x00]);
@@ -248,31 +273,74 @@ describe('layer-files: listLayerFiles', () => {
     }, /window larger than 128 MiB/);
   });
 
-  it('refuses zstd frames that ask for far more decoding memory than the bytes read, before decoding them', async function () {
-    // Without the budget each of these 19-byte frames makes the decoder set aside 128 MiB anew: the
-    // review's sort of input cost 125 ms of CPU per frame. Frame header: no single segment, window
-    // 2^27 bytes, no declared size; one last raw block of 10 bytes.
+  /** A frame with no declared size and a window of 2^27 bytes (descriptor 0x88), holding 10 bytes in one last raw block. */
+  const frameAsking128MiB = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+
+  it("refuses, on Node's own zstd decoder, frames that ask for far more decoding memory than the bytes read", async function () {
+    // Node's decoder sets aside the window a frame declares, and each frame gets a decoder of its
+    // own: the review's 19-byte frames asking for 128 MiB each cost 125 ms of CPU per frame.
+    if (!(zlib as { createZstdDecompress?: unknown }).createZstdDecompress) this.skip(); // Node < 22.15: fzstd, below
     this.timeout(10_000);
-    const frame = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
-    const layer = Buffer.concat(Array.from({ length: 2000 }, () => frame));
-    const err = await listError(layer);
+    const err = await listError(Buffer.concat(Array.from({ length: 2000 }, () => frameAsking128MiB)));
     assert.equal(err.code, 'LAYER_TOO_COSTLY', err.message);
     assert.match(
       err.message,
       /^The layer's zstd frames ask decoders to set aside 384 MiB, one frame after another, for 38,000 bytes read, far more than any encoder needs/,
     );
+  });
+
+  it('decodes with fzstd, each with a window of its size, 2,000 frames that declare a 128 MiB window for 10 bytes', async function () {
+    // With the window each declares, fzstd set aside 128 MiB per 19 bytes and the budget refused
+    // the layer at the third frame; the same frames declaring their 10 bytes decoded before too.
+    this.timeout(10_000);
+    const declared = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    for (const frame of [frameAsking128MiB, declared]) {
+      const decoded: Buffer[] = [];
+      for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => frame))]))) decoded.push(chunk);
+      assert.deepEqual(Buffer.concat(decoded), Buffer.alloc(20_000, 0x61));
+    }
+  });
+
+  it('refuses zstd frames that declare more content than their blocks can hold, before a decoder sets it aside', async () => {
+    const lastRawBlockOf10 = Buffer.concat([Buffer.from([(10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
+    const frames = {
+      // Single segment, a 4-byte content size of 100 MiB (the window too), so fzstd set aside 100 MiB.
+      'single segment': Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0]), le32(100 * MiB), lastRawBlockOf10]),
+      // A 1 KiB window (descriptor 0) and an 8-byte content size of 2^40.
+      'window and size': Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x00, 0, 0, 0, 0, 0, 1, 0, 0]), lastRawBlockOf10]),
+    };
+    for (const [what, frame] of Object.entries(frames)) {
+      const err = await listError(frame);
+      assert.equal(err.code, 'LAYER_CORRUPT', `${what}: ${err.message}`);
+      assert.match(err.message, /\(a frame declares [\d,]+ bytes of content, more than its blocks can hold\); the blob is damaged/, what);
+      await assert.rejects(
+        async () => {
+          for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
+        },
+        (e: unknown) => e instanceof CoreError && e.code === 'LAYER_CORRUPT',
+        what,
+      );
+    }
+  });
+
+  it('keeps, on the fzstd path, the declared window of a frame whose end is past what it reads ahead, and budgets its copies', async () => {
+    // A 128 MiB window and 16,385 empty raw blocks: more pieces than are read ahead, so fzstd gets
+    // the frame with its window, and copying that window for each 3-byte block is refused at the ninth.
+    const emptyBlock = Buffer.from([0, 0, 0]);
+    const frame = Buffer.concat([
+      Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x88]),
+      ...Array.from({ length: 16_385 }, () => emptyBlock),
+      Buffer.from([1, 0, 0]),
+    ]);
     await assert.rejects(
       async () => {
-        for await (const _ of fzstdChunks(Readable.from([layer]))) void _;
+        for await (const _ of fzstdChunks(Readable.from([frame]))) void _;
       },
-      (e: unknown) => e instanceof CoreError && e.code === 'LAYER_TOO_COSTLY',
+      (e: unknown) =>
+        e instanceof CoreError &&
+        e.code === 'LAYER_TOO_COSTLY' &&
+        /^The layer's zstd frames make fzstd copy 1,152 MiB of its window for 49,164 bytes read/.test(e.message),
     );
-    // The same frames declaring their 10 bytes (single segment) ask for 10 bytes each, and decode.
-    const declared = Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, (10 << 3) | 1, 0, 0]), Buffer.alloc(10, 0x61)]);
-    let produced = 0;
-    for await (const chunk of fzstdChunks(Readable.from([Buffer.concat(Array.from({ length: 2000 }, () => declared))])))
-      produced += chunk.length;
-    assert.equal(produced, 20_000);
   });
 
   it('refuses, on the fzstd path, one zstd frame of blocks that each make fzstd copy its 128 MiB window', async function () {
@@ -456,7 +524,7 @@ describe('layer-files: listLayerFiles', () => {
     });
 
     it('fails with LAYER_TRUNCATED wherever zstd data is cut', async () => {
-      for (const name of ['gnu-posix.tar.zst', 'two-frames.tar.zst']) {
+      for (const name of ['gnu-posix.tar.zst', 'two-frames.tar.zst', 'chunked.tar.zst']) {
         const zst = fixture(name);
         for (const cut of [3, 10, 40, Math.floor(zst.length / 3), Math.floor(zst.length / 2), zst.length - 4, zst.length - 1]) {
           const err = await listError(zst.subarray(0, cut));
@@ -789,6 +857,24 @@ describe('layer-files: listLayerFiles', () => {
       // An entry object with its strings and date is about 150 bytes; each tar-stream entry stream
       // (with its state, buffers and callbacks) held on to would add about 1.5 KiB.
       assert.ok(perEntry < 600, `${perEntry.toFixed(0)} bytes are held per entry`);
+    });
+
+    it('decodes zstd:chunked frames with fzstd holding a window of their size, not the 32 MiB they declare', async function () {
+      // fzstd sets aside the window in the frame header for each frame and holds it while the
+      // frame decodes: measured after each decoded block, with the garbage collected.
+      this.timeout(60_000);
+      const gc = collectGarbage();
+      gc();
+      const baseline = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      let blocks = 0;
+      for await (const _ of fzstdChunks(streamOf(fixture('chunked.tar.zst')))) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+        blocks++;
+      }
+      assert.equal(blocks, 16, "chunked.tar.zst's 8 frames hold 16 blocks, 7 of them in the two that declare 32 MiB");
+      assert.ok(peak < 4 * MiB, `${(peak / MiB).toFixed(1)} MiB of buffers were live at once`);
     });
 
     for (const compression of ['none', 'gzip'] as const) {
