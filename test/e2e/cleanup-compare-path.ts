@@ -1,8 +1,9 @@
 // Clean Up Repository… and Compare With…, as a person uses them from the command palette: the
 // clean-up's questions, its preview under the confirmation (a tag sharing a kept tag's manifest
 // is removed alone), the deletions checked against the registry afterwards; then the comparison
-// panel on two tags (and the config diff its button opens), on two indexes, and on an image whose
-// every string is hostile, where no script may run.
+// panel on two tags (and the config diff its button opens), on two indexes, on an image and an
+// index without its platform (the platform asked for in a quick pick), and on an image whose every
+// string is hostile, where no script may run.
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { OciLayout } from '../support/lab/oci-layout';
 import { pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { HOSTILE, seedHostileContent } from './hostile-content';
-import { runCommand, shoot } from './ui';
+import { compare, comparisonFrame, openViewIfClosed, runCommand, shoot } from './ui';
 
 export async function runCleanupComparePath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
   const { screenshots, registry } = options;
@@ -21,21 +22,7 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
   const stale = await pushDated(registry, name, ['pr-1'], daysAgo(60));
   await pushDated(registry, name, ['pr-2'], daysAgo(1));
   await pushDated(registry, name, ['pr-3'], daysAgo(45));
-  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-  // Run alone (E2E_ONLY=cleanup), the view is not open yet: open it, which activates the extension.
-  const entry = page.locator('.activitybar [aria-label^="Registries"]').first();
-  await entry.waitFor({ timeout: 60_000 });
-  if (!(await page.locator('.sidebar .title-label', { hasText: 'Registries' }).isVisible())) {
-    await entry.click();
-    await page.locator('.sidebar .title-label', { hasText: 'Registries' }).waitFor({ timeout: 30_000 });
-    // The first activation opens the Get Started walkthrough: wait for it, so the palette opens over it.
-    await page
-      .locator('.gettingStartedContainer')
-      .first()
-      .waitFor({ timeout: 60_000 })
-      .catch(() => undefined);
-    await page.waitForTimeout(1000);
-  }
+  await openViewIfClosed(page);
   const input = page.locator('.quick-input-widget input.input');
   const asked = (text: string) => page.locator('.quick-input-widget').getByText(text, { exact: false }).waitFor({ timeout: 30_000 });
   await runCommand(page, 'View: Close All Editors');
@@ -110,6 +97,40 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
   await notPwned(page, frame, 'two indexes');
   await shoot(page, screenshots, '84-comparison-indexes');
 
+  // 91. An image whose platform the index lacks: Compare asks which of the index's platforms to
+  // compare it with, and compares with the one picked (the second listed, so "the first" cannot pass).
+  await runCommand(page, 'View: Close All Editors');
+  const riscv = await layout.image({ seed: 'tidy-web-riscv64', layers: [16 * 1024], platform: { os: 'linux', architecture: 'riscv64' } });
+  await pushToRegistry(layout, riscv, registry, 'tidy/web:riscv64');
+  await compare(page, `${registry.host}/tidy/web:riscv64`, `${registry.host}/tidy/web:1`);
+  const pick = page.locator('.quick-input-widget');
+  await pick.getByText(`Compare with which platform of ${registry.host}/tidy/web:1?`).waitFor({ timeout: 30_000 });
+  assert.equal(
+    await input.getAttribute('placeholder'),
+    `${registry.host}/tidy/web:1 has no linux/riscv64 (the image's platform): pick the platform to compare it with`,
+  );
+  // The labels on screen: a reused row keeps an earlier pick's detail text in the page, hidden.
+  const rows = pick.locator('.monaco-list-row');
+  const choices = await rows.locator('.label-name').filter({ visible: true }).allInnerTexts();
+  assert.deepEqual(choices, ['linux/amd64', 'linux/arm64/v8'], 'every platform of the index is offered');
+  await shoot(page, screenshots, '91-compare-platform-pick');
+  await rows.filter({ hasText: 'linux/arm64/v8' }).click();
+  frame = await comparisonFrame(page, 'web:riscv64 ↔ web:1');
+  await frame.locator('[data-section="platform-linux/arm64/v8"]').waitFor({ timeout: 30_000 });
+  assert.equal(await frame.locator('[data-section^="platform-"]').count(), 1, 'one platform compared');
+  const arm64 = one.children.find((c) => c.platform.architecture === 'arm64')!;
+  const shownLayers = await frame
+    .locator('[data-section="platform-linux/arm64/v8"] table.layers tr.change-added code')
+    .evaluateAll((codes) => codes.map((c) => c.getAttribute('title')));
+  assert.deepEqual(
+    shownLayers,
+    arm64.layers.map((l) => l.descriptor.digest),
+    "the index's side is the arm64 image's layers",
+  );
+  await frame.locator('.files-result').waitFor({ timeout: 60_000 });
+  await notPwned(page, frame, 'image and index');
+  await shoot(page, screenshots, '91b-compare-picked-platform');
+
   // 85. Hostile registry text in every field: shown as text, no script runs in the panel.
   await runCommand(page, 'View: Close All Editors');
   const hostile = await seedHostileContent(registry);
@@ -121,33 +142,6 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
   await notPwned(page, frame, 'hostile image');
   await shoot(page, screenshots, '85-comparison-hostile');
   await runCommand(page, 'View: Close All Editors');
-}
-
-/** Runs Compare With… from the palette with both sides typed. */
-async function compare(page: Page, first: string, second: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input.input');
-  await runCommand(page, 'Registry Explorer: Compare With…');
-  await input.fill(first);
-  await input.press('Enter');
-  // The second question's title names the first side: "Compare … With".
-  await page.locator('.quick-input-widget').getByText(`Compare ${first} With`, { exact: false }).waitFor({ timeout: 30_000 });
-  await input.fill(second);
-  await input.press('Enter');
-}
-
-/** The comparison webview's document: the frame (VS Code nests two) whose toolbar shows `title`. */
-async function comparisonFrame(page: Page, title: string | RegExp, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const frame of page.frames()) {
-      const shown = await frame
-        .evaluate(() => (document.querySelector('.sides') ? (document.querySelector('.toolbar-title')?.textContent ?? null) : null))
-        .catch(() => null);
-      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no comparison panel titled ${String(title)} appeared`);
-    await page.waitForTimeout(200);
-  }
 }
 
 /** No registry string ran as script, in the panel or the workbench, or became an element. */

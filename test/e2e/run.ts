@@ -5,8 +5,9 @@
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
  *                                          editor-path, provider-path, cloud-api-path,
  *                                          cleanup-untagged-path, harbor-path,
- *                                          restricted-path, big-registry-path, trips-path;
- *                                          E2E_ONLY=editor|cleanup|big|trips|clouds|harbor
+ *                                          restricted-path, big-registry-path, trips-path,
+ *                                          foreign-layer-path;
+ *                                          E2E_ONLY=editor|cleanup|foreign|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -17,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { format } from 'node:util';
 import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
 import { Lab } from '../support/lab/registry';
 import { DockerDaemon } from '../support/lab/docker-daemon';
 import { seedSampleContent } from '../support/lab/content';
@@ -40,6 +42,7 @@ import { runBigRegistryPath } from './big-registry-path';
 import { describeBulk, seedBulkContent } from '../support/lab/bulk-content';
 import { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
 import { runTripsPath } from './trips-path';
+import { runForeignLayerPath } from './foreign-layer-path';
 import type { LabRegistry } from '../support/lab/registry';
 import { startProviderLab, type ProviderLab } from '../support/lab/vendors/provider-lab';
 import { startCloudApiLab, type CloudApiLab } from '../support/lab/vendors/cloud-api-lab';
@@ -54,7 +57,8 @@ async function main(mode: string): Promise<number> {
   if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" first.`);
   const lab = await Lab.create();
   try {
-    const registry = await lab.startRegistry({ name: 'e2e-http' });
+    // It takes manifests whose foreign layers are hosted on loopback (the foreign-layer path pushes one).
+    const registry = await lab.startRegistry({ name: 'e2e-http', foreignLayers: true });
     const content = await seedSampleContent(registry);
     // GitHub's and Docker Hub's contract servers, reached as ghcr.io and docker.io.
     // In integration mode, also a GHCR package the suite deletes from (the e2e paths do not list it).
@@ -129,6 +133,16 @@ async function main(mode: string): Promise<number> {
     throw new Error(`unknown mode "${mode}": use integration or e2e`);
   } finally {
     await lab.stopAll();
+  }
+}
+
+/** The foreign-layer path, with a server standing for the layer's host that records any connection. */
+async function foreignLayerPath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
+  const foreignHost = await RecordingServer.start();
+  try {
+    await runForeignLayerPath(page, { ...options, foreignHost });
+  } finally {
+    await foreignHost.stop();
   }
 }
 
@@ -241,6 +255,12 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
       return 0;
     }
+    // E2E_ONLY=foreign runs the foreign-layer path alone (it pushes its own image).
+    if (only === 'foreign') {
+      await foreignLayerPath(workbench.page, { screenshots, registry });
+      console.log(`[e2e] foreign-layer path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
     // E2E_ONLY=big, trips or harbor runs that path alone (after opening the view), for work on it.
     if (!only) {
       await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
@@ -249,6 +269,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
       await runCancelPath(workbench.page, { screenshots, target: registry });
       await runCleanupComparePath(workbench.page, { screenshots, registry });
+      await foreignLayerPath(workbench.page, { screenshots, registry });
       // Last: it replaces the config.json step 10 wrote, and its registry is not in the earlier screenshots.
       const basic = await registry.lab.startRegistry({ name: 'e2e-basic', auth: 'basic' });
       await seedPrivateContent(basic);

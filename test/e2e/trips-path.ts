@@ -1,10 +1,11 @@
 // What a person trips over in the commands, walked in the workbench: where a copy without a
 // registry goes, a tag that would move, Delete's choice and its one-button confirmation, the inline
 // Copy To icon, the Remote settings of a remote window, Push… on a plain folder, Reveal after a
-// pull, Add Registry on a web server that is not a registry, a registry that goes down, an
-// artifact's name and its JSON tab's title, and the endpoint plan's read-only tab.
+// pull, the file name a pull to a tar suggests, Add Registry on a web server that is not a
+// registry, a registry that goes down, an artifact's name and its JSON tab's title, and the
+// endpoint plan's read-only tab.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
@@ -178,6 +179,24 @@ export async function runTripsPath(page: Page, options: TripsOptions): Promise<v
     .waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '68-pull-reveal-in-explorer', PARK);
   await page.locator('.activitybar [aria-label^="Registries"]').first().click();
+
+  // 90. Pull… as a tar for docker load: the save dialog suggests a name from the repository's last
+  // part (cli.tar for team-b/tools/cli), not from the registry's host; accepting it writes that file.
+  const cli = `${registryHost}/team-b/tools/cli:0.2.0`;
+  await runCommand(page, 'Registry Explorer: Pull…');
+  await input.fill(cli);
+  await input.press('Enter');
+  await quickInput.locator('.monaco-list-row', { hasText: 'Tar for docker load' }).first().click();
+  await quickInput.getByText(`Pull ${cli} as a tar`, { exact: false }).first().waitFor({ timeout: 30_000 });
+  const suggested = join(options.workspace, 'cli.tar');
+  // The simple file dialog fills its path box once it has read the folder.
+  for (let wait = 0; wait < 20 && (await input.inputValue()) !== suggested; wait++) await page.waitForTimeout(250);
+  assert.equal(await input.inputValue(), suggested, 'the save dialog suggests the repository-named file in the workspace');
+  await shoot(page, screenshots, '90-pull-tar-suggested-name', PARK);
+  await input.press('Enter');
+  await notification(page, `Pulled ${cli} to ${suggested}`);
+  assert.ok(existsSync(suggested), `${suggested} was written`);
+  await closeNotifications(page);
 
   // 69. Add Registry… on a web server that is not a registry: said so, and the address is kept.
   await runCommand(page, 'Registry Explorer: Add Registry…');

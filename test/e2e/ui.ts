@@ -97,6 +97,53 @@ export async function openView(page: Page): Promise<void> {
   await page.locator('.gettingStartedContainer').waitFor({ state: 'detached', timeout: 10_000 });
 }
 
+/**
+ * Opens the Registries view when it is not open (a path run alone, E2E_ONLY=…, starts without it),
+ * which activates the extension; the first activation's Get Started walkthrough is waited for, so
+ * the palette opens over it.
+ */
+export async function openViewIfClosed(page: Page): Promise<void> {
+  await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
+  const entry = page.locator('.activitybar [aria-label^="Registries"]').first();
+  await entry.waitFor({ timeout: 60_000 });
+  if (await page.locator('.sidebar .title-label', { hasText: 'Registries' }).isVisible()) return;
+  await entry.click();
+  await page.locator('.sidebar .title-label', { hasText: 'Registries' }).waitFor({ timeout: 30_000 });
+  await page
+    .locator('.gettingStartedContainer')
+    .first()
+    .waitFor({ timeout: 60_000 })
+    .catch(() => undefined);
+  await page.waitForTimeout(1000);
+}
+
+/** Runs Compare With… from the palette with both sides typed. */
+export async function compare(page: Page, first: string, second: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await runCommand(page, 'Registry Explorer: Compare With…');
+  await input.fill(first);
+  await input.press('Enter');
+  // The second question's title names the first side: "Compare … With".
+  await page.locator('.quick-input-widget').getByText(`Compare ${first} With`, { exact: false }).waitFor({ timeout: 30_000 });
+  await input.fill(second);
+  await input.press('Enter');
+}
+
+/** The comparison webview's document: the frame (VS Code nests two) whose toolbar shows `title`. */
+export async function comparisonFrame(page: Page, title: string | RegExp, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      const shown = await frame
+        .evaluate(() => (document.querySelector('.sides') ? (document.querySelector('.toolbar-title')?.textContent ?? null) : null))
+        .catch(() => null);
+      if (shown !== null && (typeof title === 'string' ? shown === title : title.test(shown))) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no comparison panel titled ${String(title)} appeared`);
+    await page.waitForTimeout(200);
+  }
+}
+
 /** Adds a registry the way a person does: Add Registry… from the palette, its address, a name. */
 export async function addRegistry(page: Page, url: string, name: string): Promise<void> {
   const input = await runCommand(page, 'Registry Explorer: Add Registry…');

@@ -43,6 +43,11 @@ export interface RegistryConfigInput {
   htpasswd?: { realm: string; path: string };
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
   proxy?: { remoteUrl: string; username?: string; password?: string };
+  /**
+   * Regular expressions for the `urls` a pushed manifest's foreign or non-distributable layers may
+   * give (Distribution's `validation.manifests.urls.allow`); unset, it refuses every such manifest.
+   */
+  layerUrlsAllowed?: string[];
 }
 
 export function registryConfigYaml(input: RegistryConfigInput): string {
@@ -84,6 +89,7 @@ export function registryConfigYaml(input: RegistryConfigInput): string {
     },
     auth,
     proxy: input.proxy ? { remoteurl: input.proxy.remoteUrl, username: input.proxy.username, password: input.proxy.password } : undefined,
+    validation: input.layerUrlsAllowed ? { manifests: { urls: { allow: input.layerUrlsAllowed } } } : undefined,
   };
   return toYaml(config);
 }

@@ -55,6 +55,11 @@ export interface RegistryOptions {
   tokenServer?: TokenServer;
   /** With auth 'token': the realm to advertise (default the token server's own URL), e.g. under a name a resolve rule maps. */
   tokenRealm?: string;
+  /**
+   * Accept manifests whose foreign or non-distributable layers are hosted elsewhere, at loopback
+   * http(s) URLs only (a Windows image's base layers, which Docker Hub accepts from Microsoft's host).
+   */
+  foreignLayers?: boolean;
 }
 
 export interface LabOptions {
@@ -75,6 +80,8 @@ interface RegistryExtras {
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** The layer URLs a registry started with `foreignLayers` accepts: http(s) on loopback, nothing else. */
+const FOREIGN_LAYER_URLS = '^https?://(127\\.[0-9]+\\.[0-9]+\\.[0-9]+|\\[::1\\])(:[0-9]+)?/';
 
 function onPath(command: string): string | null {
   for (const folder of (process.env.PATH ?? '').split(delimiter)) {
@@ -333,6 +340,7 @@ export class Lab {
       httpSecret: shared?.httpSecret ?? randomBytes(16).toString('hex'),
       deleteEnabled: options.deleteEnabled ?? true,
       externalUrl: options.externalUrl,
+      layerUrlsAllowed: options.foreignLayers ? [FOREIGN_LAYER_URLS] : undefined,
     };
     if (options.tls && certs) {
       const server = certs.servers[options.tls];
