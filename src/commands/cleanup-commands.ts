@@ -19,6 +19,7 @@ import { createdTimeOf } from '../views/created-dates';
 import { sortTags } from '../shared/tag-order';
 import { RepositoryNode } from '../views/nodes/repository-node';
 import { providerFor, vendorManifestDeleter, type CommandContext } from './command-context';
+import { suggestedFile } from '../common/save-location';
 
 export const CLEANUP_SCHEME = 'oci-cleanup';
 
@@ -328,7 +329,7 @@ async function confirm(plan: CleanupPlan, reference: string): Promise<boolean> {
     const uri = await vscode.window.showSaveDialog({
       title: 'Save Clean-Up Preview',
       filters: { JSON: ['json'] },
-      defaultUri: vscode.Uri.file(`${reference.replace(/[/:]/g, '-')}-cleanup.json`),
+      defaultUri: suggestedFile(`${reference.replace(/[/:]/g, '-')}-cleanup.json`),
     });
     if (uri) await writeJson(uri, plan, reference);
   }

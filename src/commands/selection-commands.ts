@@ -21,6 +21,7 @@ import { providerFor, vendorManifestDeleter, type CommandContext } from './comma
 import { ensureWriteAccess } from './provider-sign-in';
 import { referenceIn, validate } from './subjects';
 import { currentTarget } from './tag-moves';
+import { startFolder } from '../common/save-location';
 
 /** The selection VS Code passes as the second argument, when it holds more than one row. */
 export function multipleSelection(selection: unknown): unknown[] | undefined {
@@ -300,6 +301,7 @@ export async function pullSelection(
         openLabel: 'Pull Here',
         canSelectFolders: true,
         canSelectFiles: false,
+        defaultUri: startFolder(),
       })
     )?.[0]?.fsPath;
   if (!dir) return undefined;

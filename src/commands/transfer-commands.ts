@@ -18,6 +18,7 @@ import { confirmTagWrite, currentTarget } from './tag-moves';
 import { ensureWriteAccess } from './provider-sign-in';
 import { multipleSelection, pullSelection } from './selection-commands';
 import { enginesOnPath, type Engine } from './engine-commands';
+import { startFolder, suggestedFile } from '../common/save-location';
 
 export function registerTransferCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
@@ -169,7 +170,7 @@ async function askPull(
     const file = await vscode.window.showSaveDialog({
       title: `Pull ${reference} as a tar`,
       saveLabel: 'Pull',
-      defaultUri: defaultUri(`${lastPart}.tar`),
+      defaultUri: suggestedFile(`${lastPart}.tar`),
       filters: { 'Tar archives': ['tar'] },
     });
     return file
@@ -189,7 +190,7 @@ async function askPull(
     openLabel: 'Pull Here',
     canSelectFolders: true,
     canSelectFiles: false,
-    defaultUri: defaultUri(''),
+    defaultUri: startFolder(),
   });
   const dir = folders?.[0]?.fsPath;
   if (!dir) return undefined;
@@ -210,11 +211,6 @@ function preferredPlatform(): Platform {
     }
   }
   return core().hostPlatform();
-}
-
-function defaultUri(name: string): vscode.Uri | undefined {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  return folder ? (name ? vscode.Uri.joinPath(folder, name) : folder) : undefined;
 }
 
 interface PushRequest {
