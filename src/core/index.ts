@@ -105,6 +105,7 @@ export {
 } from './layers/layer-files';
 export {
   readLayerFile,
+  registryLayer,
   DEFAULT_MAX_FILE_BYTES,
   type LayerFileContent,
   type OpenLayer,

@@ -15,8 +15,11 @@
  * (as written: links are not followed, within the layer or across layers). Directories, whiteouts,
  * devices and sparse files are not read.
  */
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CoreError } from '../errors';
+import type { Descriptor } from '../oci/manifest';
+import { verifyingStream } from '../oci/verify-stream';
+import type { Repository } from '../registry/repository';
 import { quoteRegistryText } from '../text/registry-text';
 import { LayerListing, normaliseArchivePath, type LayerFileEntry, type TarEntryStream } from './layer-files';
 
@@ -70,6 +73,17 @@ export interface LayerFileContent {
  * fail its digest check before then.
  */
 export type OpenLayer = (signal: AbortSignal | undefined) => Promise<Readable>;
+
+/** A layer in a registry: each read streams the blob through its digest and size check. */
+export function registryLayer(repository: Pick<Repository, 'openBlob'>, descriptor: Descriptor): OpenLayer {
+  return async (signal) => {
+    const body = await repository.openBlob(descriptor, signal);
+    const verifier = verifyingStream(descriptor, `layer ${descriptor.digest}`);
+    // Errors reach the reader through the verifier; pipeline keeps them from going unhandled before.
+    pipeline(body, verifier, () => undefined);
+    return verifier;
+  };
+}
 
 /**
  * The content of the entry at `path` ('/'-separated; a leading '/' or './' is ignored). Fails
