@@ -189,7 +189,15 @@ async function runIntegration(
       server.workbenchUrl([
         ['extensionDevelopmentPath', server.remote(join(unpacked, 'extension'))],
         ['extensionTestsPath', server.remote(join(PROJECT, 'out/test/integration/index.js'))],
-        ['extensionEnvironment', JSON.stringify({ REGISTRY_EXPLORER_LAB: labJson, REGISTRY_EXPLORER_LAB_URL: registryUrl })],
+        [
+          'extensionEnvironment',
+          JSON.stringify({
+            REGISTRY_EXPLORER_LAB: labJson,
+            REGISTRY_EXPLORER_LAB_URL: registryUrl,
+            // See test/integration/index.ts: runs the suites whose file names contain it.
+            ...(process.env.INTEGRATION_ONLY ? { INTEGRATION_ONLY: process.env.INTEGRATION_ONLY } : {}),
+          }),
+        ],
       ]),
     );
     const timeout = new Promise<number>((r) =>
