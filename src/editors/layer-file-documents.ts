@@ -10,6 +10,7 @@ import type { RegistrySession } from '../core/index';
 import { cancelled, DigestCache } from '../common/digest-cache';
 import { errorText } from '../common/error-text';
 import { parseLayerFileUri, type LayerFileTarget } from '../common/layer-file-uri';
+import { showWarning } from '../common/notify';
 import { visibleText } from '../core/text/visible-text';
 import { formatBytes } from '../shared/format';
 import { layerFileText, type LayerFileText } from './layer-file-text';
@@ -71,7 +72,7 @@ export class LayerFileDocuments implements vscode.TextDocumentContentProvider {
             });
             if (abort.signal.aborted) throw cancelled();
             const text = layerFileText(read, target.path, target.digest);
-            if (text.notes.length > 0 && !text.binary) void vscode.window.showWarningMessage(text.notes.join(' '));
+            if (text.notes.length > 0 && !text.binary) void showWarning(text.notes.join(' '));
             return text;
           } finally {
             signal.removeEventListener('abort', stop);
