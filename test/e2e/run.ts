@@ -6,7 +6,7 @@
  *                                          editor-path, provider-path, cloud-api-path,
  *                                          cleanup-untagged-path, harbor-path,
  *                                          restricted-path, big-registry-path, trips-path;
- *                                          E2E_ONLY=editor|cleanup|big|trips|clouds|harbor
+ *                                          E2E_ONLY=editor|cleanup|inspector|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -247,6 +247,13 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
     if (only === 'cleanup') {
       await runCleanupComparePath(workbench.page, { screenshots, registry });
       console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
+    // E2E_ONLY=inspector runs the person path (which adds the registry) and the inspector path.
+    if (only === 'inspector') {
+      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
+      console.log(`[e2e] inspector path passed; screenshots in ${screenshots}`);
       return 0;
     }
     // E2E_ONLY=big, trips or harbor runs that path alone (after opening the view), for work on it.
