@@ -16,6 +16,8 @@ import { onSettingsChanged, readSettings } from './common/settings';
 import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/index';
 import { JSON_SCHEME } from './common/json-uri';
 import { RegistryJsonProvider } from './editors/json-documents';
+import { LAYER_FILE_SCHEME } from './common/layer-file-uri';
+import { LayerFileDocuments } from './editors/layer-file-documents';
 import { registerImageReferenceFeatures } from './editors/image-features/register';
 import { RegistryTreeProvider, VIEW_ID } from './views/registry-tree';
 import { registerWalkthrough } from './commands/walkthrough';
@@ -100,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerCompareCommands(commands, context.extensionUri),
     ...registerEngineCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
+    vscode.workspace.registerTextDocumentContentProvider(LAYER_FILE_SCHEME, new LayerFileDocuments(() => registry.session, core)),
     ...registerImageReferenceFeatures(registry, log),
   );
   const activationMs = performance.now() - started;

@@ -178,7 +178,9 @@ export type CoreErrorCode =
   | 'LAYER_NAME_TOO_LONG'
   | 'LAYER_TOO_COSTLY'
   | 'LAYER_TOO_DEEP'
-  | 'LAYER_TOO_MANY_ENTRIES';
+  | 'LAYER_TOO_MANY_ENTRIES'
+  | 'LAYER_FILE_NOT_FOUND'
+  | 'LAYER_FILE_NOT_READABLE';
 
 /**
  * Errors the core throws on purpose. Every message is a sentence a user can act on; `code` is a

@@ -103,6 +103,14 @@ export {
   type LayerTreeNode,
   type ListLayerOptions,
 } from './layers/layer-files';
+export {
+  readLayerFile,
+  registryLayer,
+  DEFAULT_MAX_FILE_BYTES,
+  type LayerFileContent,
+  type OpenLayer,
+  type ReadLayerFileOptions,
+} from './layers/layer-file-read';
 export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
 export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
 export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';

@@ -96,6 +96,16 @@ export async function runInspectorPath(
   assert.match((await frame.locator('.listing-summary').textContent()) ?? '', /files? · .*director/);
   await shoot(page, screenshots, '14-inspector-layer');
 
+  // 14b. A file of the layer: its name is a link that opens it in a read-only tab beside the panel.
+  await frame.locator('.f-row', { hasText: 'os-release' }).locator('button.f-open').click();
+  await page.locator('.tab.active', { hasText: 'os-release' }).waitFor({ timeout: 30_000 });
+  await page.locator('.editor-instance .view-line', { hasText: 'NAME="Lab Linux"' }).first().waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '14b-inspector-layer-file');
+  // Closed again, so the panel has the window to itself for the steps after.
+  await page.locator('.tab', { hasText: 'os-release' }).click();
+  await runCommand(page, 'View: Close Editor');
+  await page.locator('.tab', { hasText: 'os-release' }).waitFor({ state: 'detached', timeout: 10_000 });
+
   // 15. Back to the index, and its signature (a referrer).
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);

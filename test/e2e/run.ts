@@ -5,9 +5,17 @@
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
  *                                          editor-path, provider-path, cloud-api-path,
  *                                          cleanup-untagged-path, harbor-path,
- *                                          restricted-path, big-registry-path, trips-path,
- *                                          foreign-layer-path;
- *                                          E2E_ONLY=editor|cleanup|foreign|big|trips|clouds|harbor
+    // E2E_ONLY=foreign runs the foreign-layer path alone (it pushes its own image).
+    if (only === 'foreign') {
+      await foreignLayerPath(workbench.page, { screenshots, registry });
+      console.log(`[e2e] foreign-layer path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
+    // E2E_ONLY=inspector runs the person path (which adds the registry) and the inspector path.
+    if (only === 'inspector') {
+      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
+      console.log(`[e2e] inspector path passed; screenshots in ${screenshots}`);
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -203,7 +211,15 @@ async function runIntegration(
       server.workbenchUrl([
         ['extensionDevelopmentPath', server.remote(join(unpacked, 'extension'))],
         ['extensionTestsPath', server.remote(join(PROJECT, 'out/test/integration/index.js'))],
-        ['extensionEnvironment', JSON.stringify({ REGISTRY_EXPLORER_LAB: labJson, REGISTRY_EXPLORER_LAB_URL: registryUrl })],
+        [
+          'extensionEnvironment',
+          JSON.stringify({
+            REGISTRY_EXPLORER_LAB: labJson,
+            REGISTRY_EXPLORER_LAB_URL: registryUrl,
+            // See test/integration/index.ts: runs the suites whose file names contain it.
+            ...(process.env.INTEGRATION_ONLY ? { INTEGRATION_ONLY: process.env.INTEGRATION_ONLY } : {}),
+          }),
+        ],
       ]),
     );
     const timeout = new Promise<number>((r) =>
@@ -259,6 +275,13 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
     if (only === 'foreign') {
       await foreignLayerPath(workbench.page, { screenshots, registry });
       console.log(`[e2e] foreign-layer path passed; screenshots in ${screenshots}`);
+      return 0;
+    }
+    // E2E_ONLY=inspector runs the person path (which adds the registry) and the inspector path.
+    if (only === 'inspector') {
+      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
+      console.log(`[e2e] inspector path passed; screenshots in ${screenshots}`);
       return 0;
     }
     // E2E_ONLY=big, trips or harbor runs that path alone (after opening the view), for work on it.

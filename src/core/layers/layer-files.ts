@@ -116,18 +116,22 @@ export async function* listLayerFiles(source: Readable, options: ListLayerOption
 }
 
 /** What tar-stream's iterator yields: an entry's content stream with its header and offset. */
-interface TarEntryStream {
+export interface TarEntryStream {
   header: Header;
   /** Where the entry's own header starts in the tar bytes. */
   offset: number;
   resume(): unknown;
+  on(event: 'data', listener: (chunk: unknown) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
 }
 
 /**
  * One listing: a pump reads, decompresses and writes tar bytes into tar-stream's parser, which
- * stalls (and so stalls the pump) until the consumer asks for the next entry.
+ * stalls (and so stalls the pump) until the consumer asks for the next entry. An entry's content
+ * is skipped when the next entry is asked for, unless `takeContent()` handed it out first (to
+ * read one file: layer-file-read.ts); tearing the listing down destroys that content stream too.
  */
-class LayerListing {
+export class LayerListing {
   private readonly extract: Extract = tarExtract();
   private readonly tarEntries: AsyncIterator<TarEntryStream>;
   private readonly tail = new TarTail();
@@ -145,6 +149,8 @@ class LayerListing {
   private count = 0;
   private lastEntryEnd = 0;
   private compression: LayerCompression = 'none';
+  /** The last entry's content, until it is handed out or skipped. */
+  private unread: TarEntryStream | undefined;
 
   constructor(
     private readonly source: Readable,
@@ -160,6 +166,9 @@ class LayerListing {
   }
 
   async next(): Promise<LayerFileEntry | undefined> {
+    // Skip the content as it arrives: it is never held, and the parser moves on.
+    this.unread?.resume();
+    this.unread = undefined;
     let result: IteratorResult<TarEntryStream>;
     try {
       result = await this.nextTarEntry();
@@ -172,8 +181,8 @@ class LayerListing {
       return undefined;
     }
     const stream = result.value;
-    // Skip the content as it arrives: it is never held, and the parser moves on.
-    stream.resume();
+    // Held, not skipped yet: the parser waits for the next `next()` to read further anyway.
+    this.unread = stream;
     this.lastEntryEnd = entryEnd(stream);
     if (++this.count > this.maxEntries) throw this.fail(tooManyEntries(this.maxEntries));
     let entry: LayerFileEntry;
@@ -204,6 +213,21 @@ class LayerListing {
           this.wakeWaiter = undefined;
         });
     });
+  }
+
+  /**
+   * The content of the entry `next()` last returned, if not skipped yet: the caller reads it (it
+   * must start reading at once, or resume it) before asking for the next entry.
+   */
+  takeContent(): TarEntryStream | undefined {
+    const stream = this.unread;
+    this.unread = undefined;
+    return stream;
+  }
+
+  /** The failure that stopped the listing, once one has. */
+  get failed(): Error | undefined {
+    return this.failure;
   }
 
   /** Stops everything and releases the source; later failures of the pump are ignored. */

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { visibleText } from '../../core/text/visible-text';
 import type { HostMessage, Location, RequestMessage, Requests } from './protocol';
 import { jsonUri } from '../../common/json-uri';
+import { layerFileUri } from '../../common/layer-file-uri';
 import { inspectorHtml, webviewOptions } from '../shared/html';
 import { Prefetch } from './prefetch';
 import type { InspectorService } from './service';
@@ -124,6 +125,12 @@ export class InspectorPanel implements vscode.Disposable {
       openJson: async (target) => {
         const doc = await vscode.workspace.openTextDocument(jsonUri(target));
         await vscode.languages.setTextDocumentLanguage(doc, 'json');
+        await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        return null;
+      },
+      // The document provider reads the file (with progress); a failure comes back to the page.
+      openLayerFile: async (target) => {
+        const doc = await vscode.workspace.openTextDocument(layerFileUri(target));
         await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
         return null;
       },

@@ -192,6 +192,16 @@ export interface OpenJsonTarget {
   size?: number;
 }
 
+/** A file of a layer to open in an editor tab: the layer's descriptor and the file's path in it. */
+export interface LayerFileTarget {
+  host: string;
+  repository: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+  path: string;
+}
+
 export interface PageModel {
   location: Location;
   /** Platforms, files or referrers left out of a very long list. */
@@ -259,6 +269,7 @@ export interface Requests {
   listLayer: { params: LayerLocation; result: LayerSummary };
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   openJson: { params: OpenJsonTarget; result: null };
+  openLayerFile: { params: LayerFileTarget; result: null };
   copy: { params: { text: string; what: string }; result: null };
   openExternal: { params: { url: string }; result: null };
   cancel: { params: { id: number }; result: null };
@@ -298,6 +309,9 @@ export interface WebviewState {
 }
 
 export const INSPECTOR_VIEW_TYPE = 'registryExplorer.inspector';
+
+/** The longest file path a page may ask to open: PATH_MAX, as a layer's listing allows. */
+export const MAX_LAYER_FILE_PATH = 4096;
 
 /** An index's table shows image sizes for this many platforms (one manifest read each). */
 export const MAX_SIZE_LOOKUPS = 100;

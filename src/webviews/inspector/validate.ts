@@ -4,7 +4,7 @@
  * registry it was opened on.
  */
 import { isDigest } from '../../core/oci/digest';
-import type { Location, Method, RequestMessage, WebviewNotice } from './protocol';
+import { MAX_LAYER_FILE_PATH, type Location, type Method, type RequestMessage, type WebviewNotice } from './protocol';
 import { isRecord } from './text';
 
 const METHODS: ReadonlySet<Method> = new Set<Method>([
@@ -14,6 +14,7 @@ const METHODS: ReadonlySet<Method> = new Set<Method>([
   'listLayer',
   'layerChildren',
   'openJson',
+  'openLayerFile',
   'copy',
   'openExternal',
   'cancel',
@@ -59,6 +60,13 @@ export function checkParams(request: RequestMessage, host: string): string | und
       return typeof p.digest === 'string' && isDigest(p.digest) && (p.kind === 'manifest' || p.kind === 'blob')
         ? samePlace()
         : 'The request has an invalid digest.';
+    case 'openLayerFile':
+      if (typeof p.digest !== 'string' || !isDigest(p.digest)) return 'The request has an invalid digest.';
+      if (typeof p.mediaType !== 'string' || p.mediaType.length > 255 || !Number.isSafeInteger(p.size) || (p.size as number) < 0)
+        return 'The request names no valid layer.';
+      return typeof p.path === 'string' && p.path.length > 0 && p.path.length <= MAX_LAYER_FILE_PATH
+        ? samePlace()
+        : 'The request names no file.';
     case 'copy':
       return typeof p.text === 'string' && p.text.length <= 100_000 && typeof p.what === 'string' ? undefined : 'Nothing to copy.';
     case 'openExternal':

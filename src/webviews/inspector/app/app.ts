@@ -118,6 +118,7 @@ export class App implements Navigation {
       copy: (text, what) => this.rpc.request('copy', { text, what }).result.then(() => undefined),
       openExternal: (url) => void this.rpc.request('openExternal', { url }).result.catch(() => undefined),
       openJson: (target) => void this.rpc.request('openJson', target).result.catch((err: Error) => this.flash(err.message)),
+      openLayerFile: (target) => void this.rpc.request('openLayerFile', target).result.catch((err: Error) => this.flash(err.message)),
       defer: (work) => void deferred.push(work),
     };
   }

@@ -97,6 +97,25 @@ describe('inspector host', () => {
       );
     });
 
+    it('opens only a file of a layer on the same registry, named by a digest and a bounded path', () => {
+      const file = {
+        host,
+        repository: 'app',
+        digest: D(2),
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        size: 10,
+        path: 'etc/os-release',
+      };
+      assert.equal(checkParams(request('openLayerFile', file), host), undefined);
+      assert.match(checkParams(request('openLayerFile', { ...file, host: 'evil.example' }), host)!, /reads only from/);
+      assert.match(checkParams(request('openLayerFile', { ...file, digest: 'sha256:../../etc' }), host)!, /invalid digest/);
+      assert.match(checkParams(request('openLayerFile', { ...file, size: -1 }), host)!, /no valid layer/);
+      assert.match(checkParams(request('openLayerFile', { ...file, mediaType: 7 }), host)!, /no valid layer/);
+      assert.match(checkParams(request('openLayerFile', { ...file, path: '' }), host)!, /no file/);
+      assert.match(checkParams(request('openLayerFile', { ...file, path: 'a/'.repeat(2049) }), host)!, /no file/);
+      assert.match(checkParams(request('openLayerFile', { ...file, path: ['etc'] }), host)!, /no file/);
+    });
+
     it('checks locations field by field', () => {
       assert.ok(isLocation(location));
       assert.ok(isLocation({ kind: 'layer', host, repository: 'app', digest: D(2), size: 10, mediaType: 'x' }));

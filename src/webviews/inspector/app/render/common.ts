@@ -1,7 +1,7 @@
 /** Building blocks every section uses: collapsible sections, tables, fact lists, digest links, copy buttons. */
 import { clipped, h, icon, linkButton, type Child } from '../dom';
 import type { Call, Rpc } from '../rpc';
-import type { Fact, Location, OpenJsonTarget } from '../../protocol';
+import type { Fact, LayerFileTarget, Location, OpenJsonTarget } from '../../protocol';
 
 /** What a page's renderers may do: navigate, ask the host, and leave work the page waits for. */
 export interface PageContext {
@@ -14,6 +14,8 @@ export interface PageContext {
   copy(text: string, what: string): Promise<void>;
   openExternal(url: string): void;
   openJson(target: OpenJsonTarget): void;
+  /** Opens a layer's file in an editor tab; a failure is flashed on the page. */
+  openLayerFile(target: LayerFileTarget): void;
   /** Work the page is not fully rendered without (sizes, referrers, a listing). */
   defer(work: Promise<unknown>): void;
 }

@@ -42,7 +42,7 @@ export function renderLayerFiles(
           (summary) => {
             note.textContent = `${formatCount(summary.entries)} entries`;
             body.replaceChildren();
-            append(body, ...summaryView(summary), fileTree(ctx, location.digest, summary));
+            append(body, ...summaryView(summary), fileTree(ctx, location, summary));
           },
           (err: Error) => {
             const again = linkButton([icon('refresh'), 'List again'], list);
@@ -70,7 +70,7 @@ function summaryView(summary: LayerSummary): Child[] {
   return [h('p', { class: 'listing-summary' }, parts.join(' · '))];
 }
 
-function fileTree(ctx: PageContext, digest: string, summary: LayerSummary): HTMLElement {
+function fileTree(ctx: PageContext, location: LayerLocation, summary: LayerSummary): HTMLElement {
   const tree = h(
     'div',
     { class: 'file-tree', role: 'tree' },
@@ -88,14 +88,14 @@ function fileTree(ctx: PageContext, digest: string, summary: LayerSummary): HTML
     tree.append(h('div', { class: 'f-row' }, muted('The layer is empty.')));
     return tree;
   }
-  appendRows(ctx, digest, tree, undefined, [], summary.root, 0, '', summary.rootOmitted, summary.root.length);
+  appendRows(ctx, location, tree, undefined, [], summary.root, 0, '', summary.rootOmitted, summary.root.length);
   return tree;
 }
 
 /** Inserts rows after `after` (or at the end), recording them in `owner`; a "more" row fetches the rest of the directory. */
 function appendRows(
   ctx: PageContext,
-  digest: string,
+  location: LayerLocation,
   tree: HTMLElement,
   after: Element | undefined,
   owner: Element[],
@@ -112,14 +112,15 @@ function appendRows(
     anchor = el;
     owner.push(el);
   };
-  for (const file of rows) place(fileRowView(ctx, digest, tree, file, depth));
+  const digest = location.digest;
+  for (const file of rows) place(fileRowView(ctx, location, tree, file, depth));
   if (omitted <= 0) return;
   const more = h('div', { class: 'f-row f-more', vars: { '--depth': String(depth) } });
   more.append(
     linkButton(`Show ${formatCount(omitted)} more`, () => {
       void ctx.track(ctx.request('layerChildren', { digest, path, offset })).then(({ rows: next, omitted: left }) => {
         owner.splice(owner.indexOf(more), 1);
-        appendRows(ctx, digest, tree, more, owner, next, depth, path, left, offset + next.length);
+        appendRows(ctx, location, tree, more, owner, next, depth, path, left, offset + next.length);
         more.remove();
       });
     }),
@@ -130,7 +131,8 @@ function appendRows(
 /** The rows shown under an open directory row, so folding removes them (and theirs). */
 const childrenOf = new WeakMap<Element, Element[]>();
 
-function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
+function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
+  const digest = location.digest;
   const isDir = file.type === 'directory' && file.childCount > 0;
   const row = h('div', {
     class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`,
@@ -148,7 +150,7 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
     { class: 'f-name', title: file.path },
     toggle,
     icon(fileIcon(file)),
-    clipped(file.name, 'mono'),
+    fileName(ctx, location, file),
     file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
     // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
@@ -175,7 +177,7 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
         ({ rows, omitted }) => {
           const owned: Element[] = [];
           childrenOf.set(row, owned);
-          appendRows(ctx, digest, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
+          appendRows(ctx, location, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
           toggle.replaceChildren(icon('chevron-down'));
         },
         (err: Error) => {
@@ -186,6 +188,24 @@ function fileRowView(ctx: PageContext, digest: string, tree: HTMLElement, file: 
     });
   }
   return row;
+}
+
+/**
+ * A file's name, as a link that opens it in an editor tab when it has content to show: regular
+ * files, hard links (their target's content) and symlinks (their target). Whiteouts, folders and
+ * devices have none; a hostile path (absolute, or with '..') is shown, never opened.
+ */
+function fileName(ctx: PageContext, location: LayerLocation, file: FileRow): HTMLElement {
+  const name = clipped(file.name, 'mono');
+  const openable = (file.type === 'file' || file.type === 'hardlink' || file.type === 'symlink') && !file.whiteout && !file.unsafe;
+  if (!openable) return name;
+  const { host, repository, digest, mediaType, size } = location;
+  return linkButton(
+    name,
+    () => ctx.openLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
+    `Open ${file.path}`,
+    'f-open',
+  );
 }
 
 /** Removes everything shown under a directory row, nested rows included, without recursion. */

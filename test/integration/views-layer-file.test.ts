@@ -1,0 +1,56 @@
+// A file of a layer opened as a read-only tab, in a real VS Code: the `oci-layer:` document
+// provider reads it through the core from the lab registry (the tab the inspector's file links open).
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { RegistryExplorerApi } from '../../src/extension';
+import { layerFileUri } from '../../src/common/layer-file-uri';
+import type { Descriptor } from '../../src/core/index';
+import { EXTENSION_ID } from './helpers';
+
+const labHost = (process.env.REGISTRY_EXPLORER_LAB_URL ?? '').replace(/^https?:\/\//, '');
+
+describe('Layer files in editor tabs', () => {
+  let api: RegistryExplorerApi;
+  let layer: Descriptor;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<RegistryExplorerApi>(EXTENSION_ID)!.activate();
+    // The sample content's library/alpine:3.20: its first layer holds etc/os-release, then seeded random files.
+    const repository = api.registry.session.registry(labHost).repository('library/alpine');
+    const parsed = await repository.getManifest('3.20');
+    assert.equal(parsed.kind, 'image');
+    layer = parsed.kind === 'image' ? parsed.manifest.layers[0]! : (undefined as never);
+  });
+
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  const uriOf = (path: string): vscode.Uri =>
+    layerFileUri({ host: labHost, repository: 'library/alpine', digest: layer.digest, mediaType: layer.mediaType, size: layer.size, path });
+
+  it('opens a text file as its text, in a tab named after the file', async () => {
+    const doc = await vscode.workspace.openTextDocument(uriOf('etc/os-release'));
+    assert.equal(doc.getText(), 'NAME="Lab Linux"\nID=lab\nVERSION_ID="alpine-3.20"\n');
+    await vscode.window.showTextDocument(doc, { preview: true });
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.equal(tab?.label, 'os-release');
+    assert.equal((tab?.input as vscode.TabInputText).uri.scheme, 'oci-layer');
+  });
+
+  it('opens a binary file as an explanation and a hex dump', async () => {
+    const doc = await vscode.workspace.openTextDocument(uriOf('layer-0/file-0.bin'));
+    const lines = doc.getText().split('\n');
+    assert.match(lines[0]!, /^\/layer-0\/file-0\.bin is binary \(5\d(\.\d)? KiB\): it holds bytes that are not text/);
+    assert.match(lines[2]!, /^00000000 {2}([0-9a-f]{2} ){8} ([0-9a-f]{2} ){7}[0-9a-f]{2} {2}\|.{16}\|$/);
+  });
+
+  it('says what is wrong with a path the layer does not hold, and what to do', async () => {
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(uriOf('etc/passwd'))), (err: Error) => {
+      assert.match(
+        err.message,
+        /\/etc\/passwd could not be read from the layer: The layer has no file \/etc\/passwd; another layer of the image may hold it/,
+      );
+      return true;
+    });
+    await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(uriOf('etc'))), /\/etc is a directory/);
+  });
+});

@@ -1,0 +1,107 @@
+// Reading one file out of a layer held by a real CNCF Distribution registry: the blob is fetched
+// by the core's client, checked against its digest when read whole, and left half-downloaded when
+// the file comes early in a big layer.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { readLayerFile, registryLayer, type OpenLayer } from '../../src/core/layers/layer-file-read';
+import type { Descriptor } from '../../src/core/oci/manifest';
+import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+
+const MIB = 1024 * 1024;
+
+/** Counts the compressed bytes that came from the registry through `open`. */
+function counted(open: OpenLayer): { open: OpenLayer; received: () => number } {
+  let received = 0;
+  return {
+    received: () => received,
+    open: async (signal) => {
+      const source = await open(signal);
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          received += chunk.length;
+          callback(null, chunk);
+        },
+      });
+      source.on('error', (err) => counter.destroy(err));
+      counter.on('close', () => source.destroy());
+      return source.pipe(counter) as Readable;
+    },
+  };
+}
+
+describe('reading a file out of a layer in a registry (lab)', function () {
+  this.timeout(120_000);
+  let lab: Lab;
+  let registry: LabRegistry;
+  let session: RegistrySession;
+  let small: BuiltImage;
+  let big: BuiltImage;
+
+  before(async () => {
+    lab = await Lab.create();
+    registry = await lab.startRegistry({ name: 'layer-file' });
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'layer-file'));
+    // Layer 0 starts with etc/os-release, then seeded random files (incompressible) of about the size given.
+    small = await layout.image({ seed: 'small-layer', layers: [64 * 1024] });
+    big = await layout.image({ seed: 'big-layer', layers: [24 * MIB] });
+    await pushToRegistry(layout, small, registry, 'files/small:1');
+    await pushToRegistry(layout, big, registry, 'files/big:1');
+    session = createSession({
+      hostsDirectories: [mkdtempSync(join(tmpdir(), 'no-hosts-'))],
+      credentials: false,
+      registries: [{ url: registry.url }],
+    });
+  });
+
+  after(async () => {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  const layerOf = (repository: string, descriptor: Descriptor): OpenLayer =>
+    registryLayer(session.registry(registry.host).repository(repository), descriptor);
+
+  it('reads a file from a small layer, which it reads whole and so verifies', async () => {
+    const layer = small.layers[0]!.descriptor;
+    const blob = counted(layerOf('files/small', layer));
+    const result = await readLayerFile(blob.open, '/etc/os-release', { layerSize: layer.size, mediaType: layer.mediaType });
+    assert.equal(result.content.toString(), 'NAME="Lab Linux"\nID=lab\nVERSION_ID="small-layer"\n');
+    assert.equal(result.wholeLayerRead, true);
+    assert.equal(blob.received(), layer.size);
+  });
+
+  it('stops the download of a big layer once the file is read, and says the layer is unverified', async () => {
+    const layer = big.layers[0]!.descriptor;
+    assert.ok(layer.size > 20 * MIB, `the layer is ${layer.size} bytes`);
+    const blob = counted(layerOf('files/big', layer));
+    const result = await readLayerFile(blob.open, 'etc/os-release', { layerSize: layer.size });
+    assert.match(result.content.toString(), /VERSION_ID="big-layer"/);
+    assert.equal(result.wholeLayerRead, false);
+    assert.ok(blob.received() < 4 * MIB, `received ${blob.received()} of ${layer.size} bytes`);
+  });
+
+  it('says which files a layer lacks and which cannot be opened, against the registry', async () => {
+    const layer = small.layers[0]!.descriptor;
+    await assert.rejects(readLayerFile(layerOf('files/small', layer), 'etc/passwd', { layerSize: layer.size }), {
+      code: 'LAYER_FILE_NOT_FOUND',
+    });
+    await assert.rejects(readLayerFile(layerOf('files/small', layer), 'etc', { layerSize: layer.size }), {
+      code: 'LAYER_FILE_NOT_READABLE',
+    });
+  });
+
+  it('fails with the digest check when the descriptor names other bytes', async () => {
+    const layer = small.layers[0]!.descriptor;
+    // The registry serves the blob by digest; a wrong size makes the verifier refuse what arrives.
+    const wrong = { ...layer, size: layer.size - 1 };
+    await assert.rejects(readLayerFile(layerOf('files/small', wrong), 'layer-0/file-0.bin', { layerSize: wrong.size }), {
+      code: 'SIZE_MISMATCH',
+      message: /^layer sha256:[0-9a-f]{64}: The content .* should be \d+ bytes but more than that arrived/,
+    });
+  });
+});
