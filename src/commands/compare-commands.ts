@@ -332,14 +332,15 @@ function platformOfConfig(config: ImageConfig | undefined): Platform | undefined
  * there exactly once: the user picks; dismissing the pick cancels the comparison.
  */
 async function askIndexPlatform(entries: Descriptor[], own: Platform | undefined, index: Subject): Promise<Descriptor> {
+  // The title names the index; the placeholder stays short enough to be read whole in the box.
   const why = !own
     ? 'The image does not say its platform'
     : entries.some((m) => core().platformMatches(m.platform, own))
-      ? `${index.reference} has ${core().formatPlatform(own)} more than once`
-      : `${index.reference} has no ${core().formatPlatform(own)} (the image's platform)`;
+      ? `It has ${core().formatPlatform(own)} more than once`
+      : `It has no ${core().formatPlatform(own)}, the image's platform`;
   const picked = await vscode.window.showQuickPick(
     entries.map((m) => ({ label: core().formatPlatform(m.platform), description: core().shortDigest(m.digest), entry: m })),
-    { title: `Compare with which platform of ${index.reference}?`, placeHolder: `${why}: pick the platform to compare it with` },
+    { title: `Compare with which platform of ${index.reference}?`, placeHolder: `${why}: pick one to compare with` },
   );
   if (!picked) throw Object.assign(new Error('Compare was cancelled.'), { code: 'CANCELLED' });
   return picked.entry;
