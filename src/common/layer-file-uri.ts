@@ -9,19 +9,12 @@
  */
 import * as vscode from 'vscode';
 import { visibleText } from '../core/text/visible-text';
+import type { LayerFileTarget } from '../webviews/inspector/protocol';
 
 export const LAYER_FILE_SCHEME = 'oci-layer';
 
-/** A file in a layer: where the layer is and the file's path in it ('/'-separated, no leading '/'). */
-export interface LayerFileTarget {
-  host: string;
-  repository: string;
-  /** The layer's digest, media type and compressed size (its descriptor). */
-  digest: string;
-  mediaType: string;
-  size: number;
-  path: string;
-}
+// One shape for the webview's request and the tab's URI: the inspector's protocol owns it.
+export type { LayerFileTarget };
 
 /** The longest file path opened: PATH_MAX, as the listing allows. */
 const MAX_LAYER_FILE_PATH = 4096;

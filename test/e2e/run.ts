@@ -5,17 +5,9 @@
  *                                          inspector-path, cancel-path, login-path, walkthrough-path,
  *                                          editor-path, provider-path, cloud-api-path,
  *                                          cleanup-untagged-path, harbor-path,
-    // E2E_ONLY=foreign runs the foreign-layer path alone (it pushes its own image).
-    if (only === 'foreign') {
-      await foreignLayerPath(workbench.page, { screenshots, registry });
-      console.log(`[e2e] foreign-layer path passed; screenshots in ${screenshots}`);
-      return 0;
-    }
-    // E2E_ONLY=inspector runs the person path (which adds the registry) and the inspector path.
-    if (only === 'inspector') {
-      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
-      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
-      console.log(`[e2e] inspector path passed; screenshots in ${screenshots}`);
+ *                                          restricted-path, big-registry-path, trips-path,
+ *                                          foreign-layer-path;
+ *                                          E2E_ONLY=editor|cleanup|foreign|inspector|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -257,31 +249,32 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
     await workbench.page.goto(server.workbenchUrl());
     const editorPath = (freshInstall = false) =>
       runEditorPath(workbench.page, { registryUrl, workspace: join(server.runDir, 'workspace'), screenshots, freshInstall });
-    // E2E_ONLY=editor runs the editor path alone (it needs nothing the other paths set up).
     const only = process.env.E2E_ONLY;
-    if (only === 'editor') {
-      await editorPath(true);
-      await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
-      console.log(`[e2e] editor paths passed; screenshots in ${screenshots}`);
-      return 0;
-    }
-    // E2E_ONLY=cleanup runs the clean-up and comparison path alone (it needs only the seeded content).
-    if (only === 'cleanup') {
-      await runCleanupComparePath(workbench.page, { screenshots, registry });
-      console.log(`[e2e] clean-up and comparison path passed; screenshots in ${screenshots}`);
-      return 0;
-    }
-    // E2E_ONLY=foreign runs the foreign-layer path alone (it pushes its own image).
-    if (only === 'foreign') {
-      await foreignLayerPath(workbench.page, { screenshots, registry });
-      console.log(`[e2e] foreign-layer path passed; screenshots in ${screenshots}`);
-      return 0;
-    }
-    // E2E_ONLY=inspector runs the person path (which adds the registry) and the inspector path.
-    if (only === 'inspector') {
-      await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
-      await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
-      console.log(`[e2e] inspector path passed; screenshots in ${screenshots}`);
+    // E2E_ONLY=<name> runs one path alone, for work on it: each needs only the seeded content or what it sets up itself.
+    const alone: Record<string, { what: string; run: () => Promise<void> }> = {
+      editor: {
+        what: 'editor paths',
+        run: async () => {
+          await editorPath(true);
+          await runRestrictedPath(workbench.page, { registry, vsix: VSIX, env: isolatedLogins(), screenshots });
+        },
+      },
+      cleanup: { what: 'clean-up and comparison path', run: () => runCleanupComparePath(workbench.page, { screenshots, registry }) },
+      // It pushes its own image.
+      foreign: { what: 'foreign-layer path', run: () => foreignLayerPath(workbench.page, { screenshots, registry }) },
+      // The person path adds the registry the inspector path browses.
+      inspector: {
+        what: 'inspector path',
+        run: async () => {
+          await runPersonPath(workbench.page, { registryUrl, screenshots, dockerConfigDir: logins.DOCKER_CONFIG! });
+          await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile: await seedHostileContent(registry) });
+        },
+      },
+    };
+    const single = only ? alone[only] : undefined;
+    if (single) {
+      await single.run();
+      console.log(`[e2e] ${single.what} passed; screenshots in ${screenshots}`);
       return 0;
     }
     // E2E_ONLY=big, trips or harbor runs that path alone (after opening the view), for work on it.

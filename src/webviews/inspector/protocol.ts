@@ -192,10 +192,11 @@ export interface OpenJsonTarget {
   size?: number;
 }
 
-/** A file of a layer to open in an editor tab: the layer's descriptor and the file's path in it. */
+/** A file of a layer to open in an editor tab: the layer's descriptor and the file's path in it ('/'-separated, no leading '/'). */
 export interface LayerFileTarget {
   host: string;
   repository: string;
+  /** The layer's digest, media type and compressed size (its descriptor). */
   digest: string;
   mediaType: string;
   size: number;
