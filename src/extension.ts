@@ -17,6 +17,7 @@ import type { InspectorOutput, InspectorWatcher } from './webviews/inspector/ind
 import { JSON_SCHEME } from './common/json-uri';
 import { RegistryJsonProvider } from './editors/json-documents';
 import { LAYER_FILE_SCHEME } from './common/layer-file-uri';
+import { registerLayerFileCommands } from './commands/layer-file-commands';
 import { LayerFileDocuments } from './editors/layer-file-documents';
 import { registerImageReferenceFeatures } from './editors/image-features/register';
 import { RegistryTreeProvider, VIEW_ID } from './views/registry-tree';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): RegistryExplorerApi 
     ...registerCleanupCommands(commands),
     ...registerCompareCommands(commands, context.extensionUri),
     ...registerEngineCommands(commands),
+    ...registerLayerFileCommands(commands),
     vscode.workspace.registerTextDocumentContentProvider(JSON_SCHEME, new RegistryJsonProvider(() => registry.session)),
     vscode.workspace.registerTextDocumentContentProvider(LAYER_FILE_SCHEME, new LayerFileDocuments(() => registry.session, core)),
     ...registerImageReferenceFeatures(registry, log),

@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { safeFileName } from './file-name';
 
 /** The folder dialogs start in. */
 export function startFolder(): vscode.Uri {
@@ -12,7 +13,10 @@ export function startFolder(): vscode.Uri {
   return local?.uri ?? vscode.Uri.file(homedir());
 }
 
-/** `name` in the folder dialogs start in: the save dialog's suggestion. */
+/**
+ * `name` in the folder dialogs start in: the save dialog's suggestion. Names often come from a
+ * registry (a reference, a file in a layer), so every character a file name cannot hold is replaced.
+ */
 export function suggestedFile(name: string): vscode.Uri {
-  return vscode.Uri.joinPath(startFolder(), name);
+  return vscode.Uri.joinPath(startFolder(), safeFileName(name));
 }

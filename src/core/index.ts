@@ -111,6 +111,8 @@ export {
   type OpenLayer,
   type ReadLayerFileOptions,
 } from './layers/layer-file-read';
+export { streamLayerFile, type LayerFileSink, type StreamedLayerFile, type StreamLayerFileOptions } from './layers/layer-file-stream';
+export { saveLayerFile, type SaveLayerFileOptions } from './layout/layer-file-save';
 export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';
 export { writeDockerArchive, type DockerArchiveImage, type DockerArchiveOptions } from './layout/docker-archive';
 export { openImageArchive, type ImageArchive, type OpenArchiveOptions } from './layout/archive-source';

@@ -1,10 +1,17 @@
 // A file of a layer opened as a read-only tab, in a real VS Code: the `oci-layer:` document
 // provider reads it through the core from the lab registry (the tab the inspector's file links open).
+// And saved to disk through the Save File command (what the listing's Save button and the tab's
+// title bar run), with the destination given as scripts give it instead of the dialog.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import { layerFileUri } from '../../src/common/layer-file-uri';
 import type { Descriptor } from '../../src/core/index';
+import type { SavedLayerFile } from '../../src/commands/layer-file-commands';
+import { readLayerFile, registryLayer } from '../../src/core/layers/layer-file-read';
 import { EXTENSION_ID } from './helpers';
 
 const labHost = (process.env.REGISTRY_EXPLORER_LAB_URL ?? '').replace(/^https?:\/\//, '');
@@ -52,5 +59,46 @@ describe('Layer files in editor tabs', () => {
       return true;
     });
     await assert.rejects(Promise.resolve(vscode.workspace.openTextDocument(uriOf('etc'))), /\/etc is a directory/);
+  });
+  const targetOf = (path: string) => ({
+    host: labHost,
+    repository: 'library/alpine',
+    digest: layer.digest,
+    mediaType: layer.mediaType,
+    size: layer.size,
+    path,
+  });
+
+  it('saves a file to disk through the Save File command, byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saved-'));
+    const file = join(dir, 'file-0.bin');
+    const saved = await vscode.commands.executeCommand<SavedLayerFile | undefined>(
+      'registryExplorer.saveLayerFile',
+      targetOf('layer-0/file-0.bin'),
+      {
+        file,
+      },
+    );
+    assert.deepEqual(saved && { ...saved }, { file, size: readFileSync(file).length });
+    // The same bytes as the core reads for a tab (the file is small, so that read is whole and verified).
+    const repository = api.registry.session.registry(labHost).repository('library/alpine');
+    const read = await readLayerFile(registryLayer(repository, layer), 'layer-0/file-0.bin', { layerSize: layer.size });
+    assert.equal(read.cut, false);
+    assert.ok(readFileSync(file).equals(read.content), 'the saved bytes differ from the file in the layer');
+  });
+
+  it("saves the file of the active tab, from the tab's title bar", async () => {
+    const doc = await vscode.workspace.openTextDocument(uriOf('etc/os-release'));
+    await vscode.window.showTextDocument(doc, { preview: true });
+    const file = join(mkdtempSync(join(tmpdir(), 'saved-')), 'os-release');
+    await vscode.commands.executeCommand('registryExplorer.saveLayerFile', doc.uri, { file });
+    assert.equal(readFileSync(file, 'utf8'), 'NAME="Lab Linux"\nID=lab\nVERSION_ID="alpine-3.20"\n');
+  });
+
+  it('writes nothing for an entry with no content of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saved-'));
+    const saved = await vscode.commands.executeCommand('registryExplorer.saveLayerFile', targetOf('etc'), { file: join(dir, 'etc') });
+    assert.equal(saved, undefined);
+    assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -1,15 +1,17 @@
 // Reading one file out of a layer held by a real CNCF Distribution registry: the blob is fetched
 // by the core's client, checked against its digest when read whole, and left half-downloaded when
-// the file comes early in a big layer.
+// the file comes early in a big layer. Saving a file reads the whole layer and writes the whole file.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { readLayerFile, registryLayer, type OpenLayer } from '../../src/core/layers/layer-file-read';
+import { saveLayerFile } from '../../src/core/layout/layer-file-save';
 import type { Descriptor } from '../../src/core/oci/manifest';
+import { verifyingStream } from '../../src/core/oci/verify-stream';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
-import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { OciLayout, pushToRegistry, seededBytes, type BuiltImage } from '../support/lab/content';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const MIB = 1024 * 1024;
@@ -103,5 +105,45 @@ describe('reading a file out of a layer in a registry (lab)', function () {
       code: 'SIZE_MISMATCH',
       message: /^layer sha256:[0-9a-f]{64}: The content .* should be \d+ bytes but more than that arrived/,
     });
+  });
+  it('saves the last file of a big layer whole, after reading the layer to its end', async () => {
+    const layer = big.layers[0]!.descriptor;
+    const blob = counted(layerOf('files/big', layer));
+    const dir = mkdtempSync(join(tmpdir(), 'saved-'));
+    const target = join(dir, 'file-3.bin');
+    const saved = await saveLayerFile(blob.open, 'layer-0/file-3.bin', target, { mediaType: layer.mediaType });
+    // The layer's files are seeded random bytes (test/support/lab/oci-layout.ts): 24 MiB in four parts.
+    const part = Math.floor((24 * MIB) / 4);
+    const expected = Buffer.concat([...seededBytes('big-layer/layer-0/3', part).chunks()]);
+    const written = readFileSync(target);
+    assert.equal(saved.size, part);
+    assert.ok(written.equals(expected), 'the saved bytes differ from the file pushed');
+    assert.equal(blob.received(), layer.size);
+    assert.deepEqual(readdirSync(dir), ['file-3.bin']);
+  });
+
+  it('reads the whole layer to save a file that comes first, so the layer is verified', async () => {
+    const layer = big.layers[0]!.descriptor;
+    const blob = counted(layerOf('files/big', layer));
+    const dir = mkdtempSync(join(tmpdir(), 'saved-'));
+    await saveLayerFile(blob.open, 'etc/os-release', join(dir, 'os-release'));
+    assert.equal(readFileSync(join(dir, 'os-release'), 'utf8'), 'NAME="Lab Linux"\nID=lab\nVERSION_ID="big-layer"\n');
+    assert.equal(blob.received(), layer.size);
+  });
+
+  it("leaves no file when the registry's bytes fail the descriptor's check at the layer's end", async () => {
+    const layer = big.layers[0]!.descriptor;
+    const dir = mkdtempSync(join(tmpdir(), 'saved-'));
+    // The registry serves the blob by digest: a wrong digest in the descriptor fails only once all of it arrived.
+    const wrong = { ...layer, digest: `sha256:${'0'.repeat(64)}` };
+    const served = registryLayer(session.registry(registry.host).repository('files/big'), layer);
+    const checked: OpenLayer = async (signal) => {
+      const source = await served(signal);
+      const verifier = verifyingStream(wrong, `layer ${wrong.digest}`);
+      pipeline(source, verifier, () => undefined);
+      return verifier;
+    };
+    await assert.rejects(saveLayerFile(checked, 'etc/os-release', join(dir, 'os-release')), { code: 'DIGEST_MISMATCH' });
+    assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -28,7 +28,7 @@ export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
 /** Layers this small (compressed) are read to the end, so the content comes from a verified layer. */
 export const DEFAULT_READ_WHOLE_UP_TO = 16 * 1024 * 1024;
 /** Hard links followed to a file at most (each is one more read of the layer's start). */
-const MAX_HARD_LINK_HOPS = 4;
+export const MAX_HARD_LINK_HOPS = 4;
 
 export interface ReadLayerFileOptions {
   /** The descriptor's media type: only a hint for error messages, since the bytes decide. */
@@ -177,18 +177,23 @@ async function readPass(
   }
 }
 
-function isReadable(entry: LayerFileEntry): boolean {
+export function isReadable(entry: LayerFileEntry): boolean {
   return entry.type === 'file' && !entry.whiteout;
 }
 
 function fileContent(entry: LayerFileEntry, found: Found, wholeLayerRead: boolean): LayerFileContent {
+  checkHasContent(entry, found.content !== undefined);
+  return { entry, kind: 'file', content: found.content!.bytes, size: entry.size, cut: found.content!.cut, wholeLayerRead };
+}
+
+/** Throws LAYER_FILE_NOT_READABLE, saying why, unless `entry` is a regular file whose content was read. */
+export function checkHasContent(entry: LayerFileEntry, contentRead: boolean): void {
   if (entry.type === 'directory') throw notReadable(entry, 'is a directory: open it in the listing to see its files');
   if (entry.whiteout)
     throw notReadable(entry, 'is a whiteout: it only marks a file of a lower layer as deleted, and has no content of its own');
   if (entry.type !== 'file') throw notReadable(entry, `is a ${entry.type.replace('-', ' ')}, which has no content to show`);
-  if (!found.content)
+  if (!contentRead)
     throw notReadable(entry, 'is a sparse file (tar -S), whose content is not read here; pull the image and read the layer with tar');
-  return { entry, kind: 'file', content: found.content.bytes, size: entry.size, cut: found.content.cut, wholeLayerRead };
 }
 
 /**
@@ -240,24 +245,24 @@ function readContent(
   });
 }
 
-function quoted(path: string): string {
+export function quoted(path: string): string {
   return quoteRegistryText(`/${path}`, [], 300);
 }
 
-function notFound(path: string): CoreError {
+export function notFound(path: string): CoreError {
   return new CoreError(
     'LAYER_FILE_NOT_FOUND',
     `The layer has no file ${quoted(path)}; another layer of the image may hold it, so look for it in their listings.`,
   );
 }
 
-function linkTargetMissing(path: string, target: string): CoreError {
+export function linkTargetMissing(path: string, target: string): CoreError {
   return new CoreError(
     'LAYER_FILE_NOT_FOUND',
     `The hard link ${quoted(path)} names ${quoted(target)}, which the layer does not hold before it (a damaged or hand-made layer), so it has no content here; open the file in the layer that holds it.`,
   );
 }
 
-function notReadable(entry: LayerFileEntry, why: string): CoreError {
+export function notReadable(entry: LayerFileEntry, why: string): CoreError {
   return new CoreError('LAYER_FILE_NOT_READABLE', `${quoted(entry.path)} ${why}.`);
 }

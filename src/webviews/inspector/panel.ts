@@ -134,6 +134,12 @@ export class InspectorPanel implements vscode.Disposable {
         await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
         return null;
       },
+      // The command asks where and shows its own progress and outcome, so the page does not wait for
+      // the save (which goes on if the panel closes); it only needs to know the request was taken.
+      saveLayerFile: (target) => {
+        void vscode.commands.executeCommand('registryExplorer.saveLayerFile', target);
+        return null;
+      },
       copy: async ({ text, what }) => {
         await vscode.env.clipboard.writeText(text);
         vscode.window.setStatusBarMessage(`Copied the ${what}.`, 3000);

@@ -271,6 +271,8 @@ export interface Requests {
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   openJson: { params: OpenJsonTarget; result: null };
   openLayerFile: { params: LayerFileTarget; result: null };
+  /** Asks where, then saves the whole file (the host shows the progress and the outcome). */
+  saveLayerFile: { params: LayerFileTarget; result: null };
   copy: { params: { text: string; what: string }; result: null };
   openExternal: { params: { url: string }; result: null };
   cancel: { params: { id: number }; result: null };

@@ -15,6 +15,7 @@ const METHODS: ReadonlySet<Method> = new Set<Method>([
   'layerChildren',
   'openJson',
   'openLayerFile',
+  'saveLayerFile',
   'copy',
   'openExternal',
   'cancel',
@@ -61,6 +62,7 @@ export function checkParams(request: RequestMessage, host: string): string | und
         ? samePlace()
         : 'The request has an invalid digest.';
     case 'openLayerFile':
+    case 'saveLayerFile':
       if (typeof p.digest !== 'string' || !isDigest(p.digest)) return 'The request has an invalid digest.';
       if (typeof p.mediaType !== 'string' || p.mediaType.length > 255 || !Number.isSafeInteger(p.size) || (p.size as number) < 0)
         return 'The request names no valid layer.';

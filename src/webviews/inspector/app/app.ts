@@ -119,6 +119,7 @@ export class App implements Navigation {
       openExternal: (url) => void this.rpc.request('openExternal', { url }).result.catch(() => undefined),
       openJson: (target) => void this.rpc.request('openJson', target).result.catch((err: Error) => this.flash(err.message)),
       openLayerFile: (target) => void this.rpc.request('openLayerFile', target).result.catch((err: Error) => this.flash(err.message)),
+      saveLayerFile: (target) => void this.rpc.request('saveLayerFile', target).result.catch((err: Error) => this.flash(err.message)),
       defer: (work) => void deferred.push(work),
     };
   }

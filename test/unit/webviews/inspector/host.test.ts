@@ -97,7 +97,7 @@ describe('inspector host', () => {
       );
     });
 
-    it('opens only a file of a layer on the same registry, named by a digest and a bounded path', () => {
+    it('opens or saves only a file of a layer on the same registry, named by a digest and a bounded path', () => {
       const file = {
         host,
         repository: 'app',
@@ -106,14 +106,17 @@ describe('inspector host', () => {
         size: 10,
         path: 'etc/os-release',
       };
-      assert.equal(checkParams(request('openLayerFile', file), host), undefined);
-      assert.match(checkParams(request('openLayerFile', { ...file, host: 'evil.example' }), host)!, /reads only from/);
-      assert.match(checkParams(request('openLayerFile', { ...file, digest: 'sha256:../../etc' }), host)!, /invalid digest/);
-      assert.match(checkParams(request('openLayerFile', { ...file, size: -1 }), host)!, /no valid layer/);
-      assert.match(checkParams(request('openLayerFile', { ...file, mediaType: 7 }), host)!, /no valid layer/);
-      assert.match(checkParams(request('openLayerFile', { ...file, path: '' }), host)!, /no file/);
-      assert.match(checkParams(request('openLayerFile', { ...file, path: 'a/'.repeat(2049) }), host)!, /no file/);
-      assert.match(checkParams(request('openLayerFile', { ...file, path: ['etc'] }), host)!, /no file/);
+      for (const method of ['openLayerFile', 'saveLayerFile'] as const) {
+        assert.ok(parseIncoming({ type: 'request', id: 1, method, params: file }), method);
+        assert.equal(checkParams(request(method, file), host), undefined);
+        assert.match(checkParams(request(method, { ...file, host: 'evil.example' }), host)!, /reads only from/);
+        assert.match(checkParams(request(method, { ...file, digest: 'sha256:../../etc' }), host)!, /invalid digest/);
+        assert.match(checkParams(request(method, { ...file, size: -1 }), host)!, /no valid layer/);
+        assert.match(checkParams(request(method, { ...file, mediaType: 7 }), host)!, /no valid layer/);
+        assert.match(checkParams(request(method, { ...file, path: '' }), host)!, /no file/);
+        assert.match(checkParams(request(method, { ...file, path: 'a/'.repeat(2049) }), host)!, /no file/);
+        assert.match(checkParams(request(method, { ...file, path: ['etc'] }), host)!, /no file/);
+      }
     });
 
     it('checks locations field by field', () => {

@@ -16,6 +16,8 @@ export interface PageContext {
   openJson(target: OpenJsonTarget): void;
   /** Opens a layer's file in an editor tab; a failure is flashed on the page. */
   openLayerFile(target: LayerFileTarget): void;
+  /** Asks the host to save a layer's file to disk (it asks where); a refusal is flashed on the page. */
+  saveLayerFile(target: LayerFileTarget): void;
   /** Work the page is not fully rendered without (sizes, referrers, a listing). */
   defer(work: Promise<unknown>): void;
 }

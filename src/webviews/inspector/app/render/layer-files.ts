@@ -2,7 +2,7 @@
  * A layer's files: progress while the host streams and reads the blob (with Cancel), then a tree
  * whose directories load their rows when opened. Names, link targets and owners are text.
  */
-import { append, clipped, h, icon, linkButton, plainText, type Child } from '../dom';
+import { append, clipped, h, icon, iconButton, linkButton, plainText, type Child } from '../dom';
 import type { FileRow, HostEvent, LayerLocation, LayerSummary } from '../../protocol';
 import { RequestError } from '../rpc';
 import { muted, problem, section, type PageContext } from './common';
@@ -151,6 +151,7 @@ function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElemen
     toggle,
     icon(fileIcon(file)),
     fileName(ctx, location, file),
+    saveButton(ctx, location, file),
     file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
     // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
@@ -206,6 +207,21 @@ function fileName(ctx: PageContext, location: LayerLocation, file: FileRow): HTM
     `Open ${file.path}`,
     'f-open',
   );
+}
+
+/**
+ * A button that saves the file to disk, for entries with content of their own: regular files and
+ * hard links (saved as the file they name). A symlink saves nothing (its target may be in another
+ * layer), nor do whiteouts, folders and devices; a hostile path is never acted on.
+ */
+function saveButton(ctx: PageContext, location: LayerLocation, file: FileRow): HTMLElement | undefined {
+  if ((file.type !== 'file' && file.type !== 'hardlink') || file.whiteout || file.unsafe) return undefined;
+  const { host, repository, digest, mediaType, size } = location;
+  const button = iconButton('save-as', `Save ${file.path}… (the whole file, to a file you choose)`, () =>
+    ctx.saveLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
+  );
+  button.classList.add('f-save');
+  return button;
 }
 
 /** Removes everything shown under a directory row, nested rows included, without recursion. */
