@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { visibleText } from '../core/text/visible-text';
-import type { LayerFileTarget } from '../webviews/inspector/protocol';
+import type { LayerFileTarget } from '../shared/layer-file-target';
 
 export const LAYER_FILE_SCHEME = 'oci-layer';
 

@@ -6,6 +6,7 @@
  * Everything here is plain data (structured-clone safe, no deep nesting): the host turns registry
  * content into these models, and the webview only lays them out, as text.
  */
+import type { LayerFileTarget } from '../../shared/layer-file-target';
 import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
 
 /** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
@@ -192,17 +193,6 @@ export interface OpenJsonTarget {
   size?: number;
 }
 
-/** A file of a layer to open in an editor tab: the layer's descriptor and the file's path in it ('/'-separated, no leading '/'). */
-export interface LayerFileTarget {
-  host: string;
-  repository: string;
-  /** The layer's digest, media type and compressed size (its descriptor). */
-  digest: string;
-  mediaType: string;
-  size: number;
-  path: string;
-}
-
 export interface PageModel {
   location: Location;
   /** Platforms, files or referrers left out of a very long list. */
@@ -283,6 +273,8 @@ export type Method = keyof Requests;
 export type RequestMessage = RequestMessageOf<Requests>;
 
 export type { ResponseMessage };
+
+export type { LayerFileTarget };
 
 /** Answers the host read ahead for the first page, so the webview need not ask. */
 export interface Prefetched {

@@ -12,25 +12,13 @@ import { DEFAULT_MAX_FILE_BYTES, readLayerFile, type ReadLayerFileOptions } from
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../support/lab/tar';
 import { PROJECT } from '../../support/project';
+import { pseudoRandomBytes } from '../../../support/pseudo-random';
 
 const MiB = 1024 * 1024;
 const FIXTURES = join(PROJECT, 'test', 'fixtures', 'layers');
 
 function tar(entries: TarEntry[]): Buffer {
   return Buffer.concat([...tarChunks(entries)]);
-}
-
-/** A deterministic byte generator (xorshift): incompressible, so gzip keeps its size. */
-function noise(length: number, seed = 7): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** A layer source that counts what was pulled from it, and how many times it was opened. */
@@ -158,7 +146,7 @@ describe('readLayerFile', () => {
       zlib.gzipSync(
         tar([
           { name: 'first.txt', data: Buffer.from('hello\n') },
-          { name: 'rest.bin', data: noise(8 * MiB) },
+          { name: 'rest.bin', data: pseudoRandomBytes(8 * MiB, 7) },
         ]),
       ),
     );
@@ -175,7 +163,7 @@ describe('readLayerFile', () => {
   });
 
   it('stops within the cap of a huge file rather than reading it through', async () => {
-    const blob = new Blob(zlib.gzipSync(tar([{ name: 'noise.bin', data: noise(8 * MiB) }])));
+    const blob = new Blob(zlib.gzipSync(tar([{ name: 'noise.bin', data: pseudoRandomBytes(8 * MiB, 7) }])));
     const result = await readLayerFile(blob.open, 'noise.bin', { maxBytes: 64 * 1024 });
     assert.equal(result.cut, true);
     assert.ok(blob.pulled < 512 * 1024, `pulled ${blob.pulled} bytes`);
@@ -215,7 +203,7 @@ describe('readLayerFile', () => {
     const blob = new Blob(
       zlib.gzipSync(
         tar([
-          { name: 'rest.bin', data: noise(4 * MiB) },
+          { name: 'rest.bin', data: pseudoRandomBytes(4 * MiB, 7) },
           { name: 'last.txt', data: Buffer.from('x') },
         ]),
       ),
@@ -286,7 +274,7 @@ describe('readLayerFile', () => {
     });
 
     it('reports a layer cut off in the middle of the file', async () => {
-      const whole = zlib.gzipSync(tar([{ name: 'f.bin', data: noise(256 * 1024) }]));
+      const whole = zlib.gzipSync(tar([{ name: 'f.bin', data: pseudoRandomBytes(256 * 1024, 7) }]));
       const err = await readError(new Blob(whole.subarray(0, 100 * 1024)), 'f.bin');
       assert.equal(err.code, 'LAYER_TRUNCATED');
     });

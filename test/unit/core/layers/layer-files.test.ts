@@ -28,6 +28,7 @@ import { MediaTypes } from '../../../../src/core/oci/media-types';
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../support/lab/tar';
 import { PROJECT } from '../../support/project';
+import { pseudoRandomBytes } from '../../../support/pseudo-random';
 
 const MiB = 1024 * 1024;
 const FIXTURES = join(PROJECT, 'test', 'fixtures', 'layers');
@@ -69,19 +70,6 @@ function summary(entries: LayerFileEntry[]): string[] {
   return entries.map(
     (e) => `${e.type} ${e.path}${e.linkTarget === undefined ? '' : ` -> ${e.linkTarget}`}${e.size > 0 ? ` (${e.size})` : ''}`,
   );
-}
-
-/** A deterministic byte generator (xorshift), so failures reproduce. */
-function pseudoRandomBytes(length: number, seed: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** `value` as 4 little-endian bytes. */
