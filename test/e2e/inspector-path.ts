@@ -1,7 +1,18 @@
 import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
-import { chooseFromContextMenu, inspector, row, runCommand, shoot, shootForWalkthrough, WALKTHROUGH_REGION } from './ui';
+import {
+  chooseFromContextMenu,
+  closeNotifications,
+  inspector,
+  notification,
+  row,
+  runCommand,
+  shoot,
+  shootForWalkthrough,
+  WALKTHROUGH_REGION,
+} from './ui';
 
 /** Waits until the page has nothing left loading (sizes, referrers, a listing). */
 async function settled(frame: Frame): Promise<void> {
@@ -105,6 +116,24 @@ export async function runInspectorPath(
   await page.locator('.tab', { hasText: 'os-release' }).click();
   await runCommand(page, 'View: Close Editor');
   await page.locator('.tab', { hasText: 'os-release' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+  // 14c. Its save button (shown on the row under the pointer) asks where, suggesting the file's own
+  // name, and writes the whole file once the layer matched its digest.
+  const osRelease = frame.locator('.f-row', { hasText: 'os-release' });
+  await osRelease.hover();
+  await osRelease.locator('button.f-save').click();
+  const pathBox = page.locator('.quick-input-widget input.input');
+  await pathBox.waitFor({ timeout: 30_000 });
+  // The simple file dialog fills its path box once it has read the folder.
+  for (let wait = 0; wait < 20 && !(await pathBox.inputValue()).endsWith('/os-release'); wait++) await page.waitForTimeout(250);
+  const destination = await pathBox.inputValue();
+  assert.match(destination, /\/os-release$/, "the save dialog suggests the file's own name");
+  assert.ok(!existsSync(destination), `${destination} is not there before the save`);
+  await shoot(page, screenshots, '14c-inspector-save-layer-file');
+  await pathBox.press('Enter');
+  await notification(page, /Saved .*os-release .* its layer matched its digest/);
+  assert.match(readFileSync(destination, 'utf8'), /^NAME="Lab Linux"\nID=lab\n/, 'the file on disk is the one in the layer');
+  await closeNotifications(page);
 
   // 15. Back to the index, and its signature (a referrer).
   await frame.locator('button[title^="Back"]').click();

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
-import { addRegistry, chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { addRegistry, chooseFromContextMenu, closeNotifications, notification, row, runCommand, shoot } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
@@ -23,30 +23,6 @@ export interface TripsOptions {
   webSite: RecordingServer;
   /** A proxy in front of the lab registry, added as "Flaky" (it can be made to fail). */
   flaky: FaultProxy;
-}
-
-async function notification(page: Page, text: string | RegExp): Promise<ReturnType<Page['locator']>> {
-  // Headless, notifications go to the notification center: open it. A click while the center is
-  // still opening or closing can leave it shut (seen once in CI: "1 New Notification" and the
-  // center closed), so it is opened again until the item shows, for up to 30 s.
-  const center = page.locator('.notifications-center');
-  const item = center.locator('.notification-list-item', { hasText: text }).first();
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (!(await center.isVisible())) await page.locator('.statusbar-item[id="status.notifications"]').first().click();
-    try {
-      await item.waitFor({ timeout: 2_000 });
-      return item;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-  }
-}
-
-async function closeNotifications(page: Page): Promise<void> {
-  await runCommand(page, 'Notifications: Clear All Notifications');
-  if (await page.locator('.notifications-center').isVisible())
-    await page.locator('.statusbar-item[id="status.notifications"]').first().click();
 }
 
 /** Expands `target` when it is collapsed (by its aria-expanded state: a click on an expanded row would collapse it). */

@@ -205,3 +205,29 @@ export async function collapseRegistries(page: Page): Promise<void> {
 
 /** `text` matched literally inside a regular expression (registry names hold dots, slashes and colons). */
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The notification saying `text`, from the notification center (opened as needed). */
+export async function notification(page: Page, text: string | RegExp): Promise<ReturnType<Page['locator']>> {
+  // Headless, notifications go to the notification center: open it. A click while the center is
+  // still opening or closing can leave it shut (seen once in CI: "1 New Notification" and the
+  // center closed), so it is opened again until the item shows, for up to 30 s.
+  const center = page.locator('.notifications-center');
+  const item = center.locator('.notification-list-item', { hasText: text }).first();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (!(await center.isVisible())) await page.locator('.statusbar-item[id="status.notifications"]').first().click();
+    try {
+      await item.waitFor({ timeout: 2_000 });
+      return item;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
+/** Clears every notification and closes the center. */
+export async function closeNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  if (await page.locator('.notifications-center').isVisible())
+    await page.locator('.statusbar-item[id="status.notifications"]').first().click();
+}
