@@ -240,6 +240,9 @@ export interface FileRow {
   fileCount: number;
 }
 
+/** A layer's listing, or why there is none to read: a foreign layer hosted outside the registry. */
+export type LayerListResult = LayerSummary | { hostedElsewhere: string };
+
 export interface LayerSummary {
   entries: number;
   files: number;
@@ -257,7 +260,7 @@ export interface Requests {
   page: { params: Location; result: PageModel };
   imageSizes: { params: { host: string; repository: string; digests: string[] }; result: Record<string, SizeResult> };
   referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerList };
-  listLayer: { params: LayerLocation; result: LayerSummary };
+  listLayer: { params: LayerLocation; result: LayerListResult };
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   openJson: { params: OpenJsonTarget; result: null };
   openLayerFile: { params: LayerFileTarget; result: null };

@@ -9,7 +9,7 @@ import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Reposi
 import { imageSize } from '../../core/oci/manifest';
 import { isNonDistributableLayer } from '../../core/oci/media-types';
 import { quoteRegistryText } from '../../core/text/registry-text';
-import type { BlobLocation, LayerLocation, LayerSummary, Location, PageModel, ReferrerList, Requests, SizeResult } from './protocol';
+import type { BlobLocation, LayerLocation, Location, LayerListResult, PageModel, ReferrerList, Requests, SizeResult } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
 import { MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
@@ -93,13 +93,19 @@ export class InspectorService {
   }
 
   /** Streams the layer through a digest check into the tar reader; the tree is cached by digest. */
-  async listLayer(location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerSummary> {
+  async listLayer(location: LayerLocation, signal: AbortSignal, onProgress: (progress: LayerProgress) => void): Promise<LayerListResult> {
     const repository = this.repository(location);
-    const listing = await this.layers.get(
-      location.digest,
-      (fetchSignal) => this.readLayer(repository, location, fetchSignal, onProgress),
-      signal,
-    );
+    let listing: LayerListing;
+    try {
+      listing = await this.layers.get(
+        location.digest,
+        (fetchSignal) => this.readLayer(repository, location, fetchSignal, onProgress),
+        signal,
+      );
+    } catch (err) {
+      if (err instanceof HostedElsewhere) return { hostedElsewhere: err.message };
+      throw err;
+    }
     const { rows, omitted } = childRows(listing.root);
     return {
       ...listing.counts,
@@ -202,14 +208,17 @@ export class InspectorService {
  * A foreign or non-distributable layer the registry does not hold: where its manifest says it is
  * hosted (quoted: registry text), instead of "does not have blob". Undefined for other failures.
  */
-function hostedElsewhere(location: LayerLocation, err: unknown): Error | undefined {
+function hostedElsewhere(location: LayerLocation, err: unknown): HostedElsewhere | undefined {
   if (!isNonDistributableLayer(location.mediaType) || (err as { code?: unknown } | undefined)?.code !== 'BLOB_UNKNOWN') return undefined;
   const urls = (location.urls ?? []).map((url) => quoteRegistryText(url, [], 200));
   const where = urls.length > 0 ? `at ${urls.join(' or ')}` : 'outside it, though its manifest gives no URL';
-  return new Error(
+  return new HostedElsewhere(
     `This foreign (non-distributable) layer is not in the registry: its manifest says it is hosted ${where}, which this extension does not download from, so its files are not listed.`,
   );
 }
+
+/** Thrown by the layer read and answered as a fact, not a failure: listing again would find the same. */
+class HostedElsewhere extends Error {}
 
 export function messageOf(err: unknown): string {
   return errorText(err);

@@ -39,10 +39,16 @@ export function renderLayerFiles(
       ctx
         .track(call)
         .then(
-          (summary) => {
-            note.textContent = `${formatCount(summary.entries)} entries`;
+          (result) => {
+            if ('hostedElsewhere' in result) {
+              // A fact about the layer, not a failure: no retry to offer.
+              note.textContent = 'not in the registry';
+              body.replaceChildren(h('p', { class: 'notice hosted-elsewhere' }, icon('info'), ' ', result.hostedElsewhere));
+              return;
+            }
+            note.textContent = `${formatCount(result.entries)} entries`;
             body.replaceChildren();
-            append(body, ...summaryView(summary), fileTree(ctx, location, summary));
+            append(body, ...summaryView(result), fileTree(ctx, location, result));
           },
           (err: Error) => {
             const again = linkButton([icon('refresh'), 'List again'], list);
