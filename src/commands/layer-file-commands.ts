@@ -11,9 +11,9 @@ import { LAYER_FILE_SCHEME, parseLayerFileUri, type LayerFileTarget } from '../c
 import { showInfo } from '../common/notify';
 import { withErrors } from '../common/progress';
 import { suggestedFile } from '../common/save-location';
-import { isDigest } from '../core/oci/digest';
 import { visibleText } from '../core/text/visible-text';
 import { formatBytes } from '../shared/format';
+import { layerFileProblem } from '../webviews/inspector/validate';
 import type { CommandContext } from './command-context';
 
 export interface SavedLayerFile {
@@ -104,17 +104,8 @@ function targetOf(target: unknown): LayerFileTarget | undefined {
   }
   if (typeof target !== 'object' || target === null) return undefined;
   const t = target as Record<string, unknown>;
-  const ok =
-    typeof t.host === 'string' &&
-    typeof t.repository === 'string' &&
-    typeof t.digest === 'string' &&
-    isDigest(t.digest) &&
-    typeof t.mediaType === 'string' &&
-    Number.isSafeInteger(t.size) &&
-    (t.size as number) >= 0 &&
-    typeof t.path === 'string' &&
-    t.path !== '';
-  if (!ok) return undefined;
+  // The same check as the inspector's request for it.
+  if (typeof t.host !== 'string' || typeof t.repository !== 'string' || layerFileProblem(t)) return undefined;
   const { host, repository, digest, mediaType, size, path } = t as unknown as LayerFileTarget;
   return { host, repository, digest, mediaType, size, path };
 }

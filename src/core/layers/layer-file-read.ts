@@ -107,31 +107,50 @@ export async function readLayerFile(open: OpenLayer, path: string, options: Read
     return { entry, kind: 'symlink', content: Buffer.alloc(0), size: 0, cut: false, linkTarget, wholeLayerRead: first.wholeLayerRead };
   }
   if (entry.type !== 'hardlink') return fileContent(entry, first.found!, first.wholeLayerRead);
-  // The link's content is what its target held where the link was written: read up to there.
-  let link = first.found!;
+  // Verified only if every pass read the whole layer: a later one might stop early.
+  let wholeLayerRead = first.wholeLayerRead;
+  const target = await followHardLink(wanted, first.found!, 'open', async (name, before) => {
+    const pass = await readPass(await open(options.signal), options, { wanted: name, maxBytes, readWhole, before });
+    wholeLayerRead &&= pass.wholeLayerRead;
+    return pass.found;
+  });
+  return { ...fileContent(target.entry, target, wholeLayerRead), entry, contentPath: target.entry.path };
+}
+
+/** An entry found in a read of the archive, and where: its position among the entries (0-based). */
+export interface ArchivePlace {
+  entry: LayerFileEntry;
+  ordinal: number;
+}
+
+/**
+ * Follows the hard link found at `wanted` to the file it names, which the archive holds earlier:
+ * each hop reads the layer again with `readUpTo(target, before)`, looking only at the entries
+ * before the link. Resolves with the first entry found that is not itself a hard link; fails when
+ * a target is missing or the chain is longer than MAX_HARD_LINK_HOPS. `verb` is what the user was
+ * doing ('open', 'save'), for the advice.
+ */
+export async function followHardLink<F extends ArchivePlace>(
+  wanted: string,
+  link: F,
+  verb: string,
+  readUpTo: (target: string, before: number) => Promise<F | undefined>,
+): Promise<F> {
   for (let hop = 0; hop < MAX_HARD_LINK_HOPS; hop++) {
     const target = link.entry.linkTarget ?? '';
-    const pass = await readPass(await open(options.signal), options, { wanted: target, maxBytes, readWhole, before: link.ordinal });
-    const found = pass.found;
+    const found = await readUpTo(target, link.ordinal);
     if (!found) throw linkTargetMissing(wanted, target);
-    if (found.entry.type !== 'hardlink') {
-      // Verified only if both passes read the whole layer: the second might have stopped early.
-      const content = fileContent(found.entry, found, first.wholeLayerRead && pass.wholeLayerRead);
-      return { ...content, entry, contentPath: found.entry.path };
-    }
+    if (found.entry.type !== 'hardlink') return found;
     link = found;
   }
   throw new CoreError(
     'LAYER_FILE_NOT_READABLE',
-    `The hard link ${quoted(wanted)} leads through more than ${MAX_HARD_LINK_HOPS} other hard links, so it is not followed; open the file it names instead.`,
+    `The hard link ${quoted(wanted)} leads through more than ${MAX_HARD_LINK_HOPS} other hard links, so it is not followed; ${verb} the file it names instead.`,
   );
 }
 
 /** The entry found at the wanted path, where it was in the archive, and its content if it is a file. */
-interface Found {
-  entry: LayerFileEntry;
-  /** Its position among the archive's entries (0-based). */
-  ordinal: number;
+interface Found extends ArchivePlace {
   content?: { bytes: Buffer; cut: boolean };
 }
 

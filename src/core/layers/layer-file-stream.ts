@@ -18,16 +18,7 @@
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { cancelled, CoreError } from '../errors';
-import {
-  checkHasContent,
-  isReadable,
-  linkTargetMissing,
-  MAX_HARD_LINK_HOPS,
-  notFound,
-  notReadable,
-  quoted,
-  type OpenLayer,
-} from './layer-file-read';
+import { checkHasContent, followHardLink, isReadable, notFound, notReadable, type ArchivePlace, type OpenLayer } from './layer-file-read';
 import { quoteRegistryText } from '../text/registry-text';
 import { LayerListing, normaliseArchivePath, type LayerFileEntry, type TarEntryStream } from './layer-files';
 
@@ -86,32 +77,17 @@ export async function streamLayerFile(
       entry,
       `is a symbolic link to ${quoteTarget(entry.linkTarget)}, which has no content of its own; save the file it points to instead`,
     );
-  if (entry.type !== 'hardlink') {
-    checkHasContent(entry, first.written !== undefined);
-    return { entry, contentEntry: entry, size: first.written!, passes };
-  }
-  let link = first;
-  for (let hop = 0; hop < MAX_HARD_LINK_HOPS; hop++) {
-    const target = link.entry.linkTarget ?? '';
-    const found = await streamPass(open, target, link.ordinal, sink, options, ++passes);
-    if (!found) throw linkTargetMissing(wanted, target);
-    if (found.entry.type !== 'hardlink') {
-      if (found.entry.type === 'symlink') throw notReadable(found.entry, 'is a symbolic link, which a hard link cannot name');
-      checkHasContent(found.entry, found.written !== undefined);
-      return { entry, contentEntry: found.entry, size: found.written!, passes };
-    }
-    link = found;
-  }
-  throw new CoreError(
-    'LAYER_FILE_NOT_READABLE',
-    `The hard link ${quoted(wanted)} leads through more than ${MAX_HARD_LINK_HOPS} other hard links, so it is not followed; save the file it names instead.`,
-  );
+  const found =
+    entry.type === 'hardlink'
+      ? await followHardLink(wanted, first, 'save', (target, before) => streamPass(open, target, before, sink, options, ++passes))
+      : first;
+  if (found !== first && found.entry.type === 'symlink')
+    throw notReadable(found.entry, 'is a symbolic link, which a hard link cannot name');
+  checkHasContent(found.entry, found.written !== undefined);
+  return { entry, contentEntry: found.entry, size: found.written!, passes };
 }
 
-interface Found {
-  entry: LayerFileEntry;
-  /** Its position among the archive's entries (0-based). */
-  ordinal: number;
+interface Found extends ArchivePlace {
   /** The bytes handed to the sink, when the entry is a regular file whose content was read. */
   written?: number;
 }

@@ -63,12 +63,7 @@ export function checkParams(request: RequestMessage, host: string): string | und
         : 'The request has an invalid digest.';
     case 'openLayerFile':
     case 'saveLayerFile':
-      if (typeof p.digest !== 'string' || !isDigest(p.digest)) return 'The request has an invalid digest.';
-      if (typeof p.mediaType !== 'string' || p.mediaType.length > 255 || !Number.isSafeInteger(p.size) || (p.size as number) < 0)
-        return 'The request names no valid layer.';
-      return typeof p.path === 'string' && p.path.length > 0 && p.path.length <= MAX_LAYER_FILE_PATH
-        ? samePlace()
-        : 'The request names no file.';
+      return layerFileProblem(p) ?? samePlace();
     case 'copy':
       return typeof p.text === 'string' && p.text.length <= 100_000 && typeof p.what === 'string' ? undefined : 'Nothing to copy.';
     case 'openExternal':
@@ -76,6 +71,17 @@ export function checkParams(request: RequestMessage, host: string): string | und
     case 'cancel':
       return Number.isSafeInteger(p.id) ? undefined : 'The request names nothing to cancel.';
   }
+}
+
+/**
+ * What is wrong with a file of a layer as a request or a command names it (its layer's digest,
+ * media type and size, and the file's path), or undefined. The registry is checked by the caller.
+ */
+export function layerFileProblem(p: Record<string, unknown>): string | undefined {
+  if (typeof p.digest !== 'string' || !isDigest(p.digest)) return 'The request has an invalid digest.';
+  if (typeof p.mediaType !== 'string' || p.mediaType.length > 255 || !Number.isSafeInteger(p.size) || (p.size as number) < 0)
+    return 'The request names no valid layer.';
+  return typeof p.path === 'string' && p.path.length > 0 && p.path.length <= MAX_LAYER_FILE_PATH ? undefined : 'The request names no file.';
 }
 
 export function isLocation(value: unknown): value is Location {
