@@ -24,12 +24,17 @@ export function safeFileName(text: string, fallback = 'file'): string {
   name = name.replace(/[. ]+$/, '').trim();
   if (name === '' || /^\.+$/.test(name)) return fallback;
   if (RESERVED.test(name)) name = `_${name}`;
-  while (Buffer.byteLength(name) > MAX_NAME_BYTES) {
-    // Cut from the end of the stem, so the extension (what opens the file) stays.
-    const dot = name.lastIndexOf('.');
-    const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
-    const stem = [...name.slice(0, name.length - ext.length)];
-    name = stem.slice(0, -1).join('') + ext;
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  // Cut from the end of the stem, so the extension (what opens the file) stays; in one pass over
+  // whole characters, since an escaped hostile name can run to tens of thousands of them.
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  let room = MAX_NAME_BYTES - Buffer.byteLength(ext);
+  let stem = '';
+  for (const char of name.slice(0, name.length - ext.length)) {
+    room -= Buffer.byteLength(char);
+    if (room < 0) break;
+    stem += char;
   }
-  return name;
+  return stem + ext;
 }
