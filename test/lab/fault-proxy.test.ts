@@ -228,6 +228,17 @@ describe('fault proxy (lab)', function () {
       await assert.rejects(labRequest(`${proxy.url}${blobPath}`), /aborted|socket hang up|ECONNRESET/);
     });
 
+    it('lose-answer: the registry acts on the request, the client gets no answer at all', async () => {
+      proxy.add({ method: 'POST', path: /\/blobs\/uploads\//, fault: { kind: 'lose-answer' }, times: 1 });
+      await assert.rejects(
+        labRequest(`${proxy.url}/v2/faults/lost/blobs/uploads/`, { method: 'POST' }),
+        /socket hang up|ECONNRESET|aborted/,
+      );
+      const lost = proxy.requests.find((r) => r.fault === 'lose-answer');
+      assert.equal(lost?.status, 0, 'no status was sent');
+      assert.match(registry.readLog(), /POST \/v2\/faults\/lost\/blobs\/uploads\/ HTTP[^"]*" 202/, 'the registry started the upload');
+    });
+
     it('tamper: same length, one byte flipped, so the digest no longer matches', async () => {
       proxy
         .add({ path: /\/blobs\//, fault: { kind: 'tamper' }, times: 1 })

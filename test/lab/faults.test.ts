@@ -180,6 +180,31 @@ describe('operations through a misbehaving registry', function () {
       assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
     });
 
+    it('sends a blob again in a new session when a chunk landed but its answer was lost', async function () {
+      const from = session.registry(source.host).repository('uploads/image');
+      const to = targetRepo('uploads/answer-lost');
+      to.upload = { chunkSize: 64 * 1024 };
+      targetProxy.add({ method: 'PATCH', path: /\/blobs\/uploads\//, fault: { kind: 'lose-answer' }, times: 1 });
+      await copy(from, to, await from.resolve('1'), { tag: '1' });
+      // Distribution keeps the upload's state (its offset) in the Location's _state, and the lost
+      // answer carried the only valid one: asked at the old one, it cancels the upload (404).
+      const lost = targetProxy.requests.find((r) => r.fault === 'lose-answer')!;
+      const session0 = lost.path.split('?')[0]!;
+      const asked = targetProxy.requests.filter((r) => r.method === 'GET' && r.path.startsWith(session0));
+      assert.deepEqual(
+        asked.map((r) => r.status),
+        [404],
+        'the status was asked once, and Distribution had dropped the session',
+      );
+      assert.equal(
+        targetProxy.count('POST', /\/blobs\/uploads\//),
+        3,
+        'one session per blob and one more for the blob whose answer was lost',
+      );
+      assert.ok(await to.hasBlob(image.layers[0]!.descriptor));
+      assert.ok(await to.hasBlob(image.configDescriptor));
+    });
+
     it('falls back to chunks when a monolithic PUT is refused as too large (413)', async function () {
       const from = session.registry(source.host).repository('uploads/image');
       const to = targetRepo('uploads/too-large');

@@ -184,8 +184,11 @@ async function patchChunks(
       }
       if (res && res.status !== 416) throw await failure(endpoint, res, what, scopes);
       await res?.body.dump().catch(() => undefined);
-      // 416 or a dropped connection: ask how much the registry has, then resend or move on.
-      const received = await receivedBytes(endpoint, location, scopes, offset, signal);
+      // 416 or a dropped connection: ask how much the registry has, then resend or move on from
+      // the Location it answers (Distribution keeps the upload's state there; the old one is stale).
+      const status = await uploadStatus(endpoint, location, scopes, offset, what, signal);
+      location = status.location;
+      const received = status.received;
       if (received === offset + chunk.length) break;
       if (received !== offset || attempt >= CHUNK_ATTEMPTS) {
         throw new CoreError(
@@ -220,26 +223,33 @@ async function finish(
   await res.body.dump().catch(() => undefined);
 }
 
-/** `GET <location>` answers 204 with `Range: 0-<last>`: the bytes the registry holds. */
-async function receivedBytes(
+/**
+ * `GET <location>` answers 204 with `Range: 0-<last>`: the bytes the registry holds, and in its
+ * Location where the upload goes on (the one asked about when it names none).
+ */
+async function uploadStatus(
   endpoint: EndpointClient,
   location: URL,
   scopes: string[],
   expectedOffset: number,
+  what: string,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<{ received: number; location: URL }> {
   const res = await endpoint.send({ method: 'GET', path: location, scopes, signal });
   await res.body.dump().catch(() => undefined);
   const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
-  if ((res.status === 204 || res.status === 200) && !header(res, 'range')) return 0;
-  if (!range)
+  const answered = res.status === 204 || res.status === 200;
+  if (!answered || !range) {
+    if (answered && !header(res, 'range')) return { received: 0, location: locationOf(endpoint, res, what, location) };
     throw new CoreError(
       'UPLOAD_OUT_OF_SYNC',
       `${endpoint.host} did not say how much of the upload it has (HTTP ${res.status}); run the upload again.`,
     );
+  }
+  const next = locationOf(endpoint, res, what, location);
   // Distribution says "0-0" for an empty upload as well as for one byte; an empty one is what happens.
-  if (range[1] === '0' && expectedOffset === 0) return 0;
-  return Number(range[1]) + 1;
+  if (range[1] === '0' && expectedOffset === 0) return { received: 0, location: next };
+  return { received: Number(range[1]) + 1, location: next };
 }
 
 /** Splits a stream into buffers of exactly `size` bytes (the last may be shorter), reading as needed. */

@@ -20,6 +20,11 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** Forwards, then destroys the client connection after `afterBytes` bytes of the response body. */
   | { kind: 'drop'; afterBytes: number }
+  /**
+   * Forwards the request and lets the registry act on it, then cuts the client connection before
+   * any byte of the answer: the registry did the work, the client never hears of it.
+   */
+  | { kind: 'lose-answer' }
   /** Forwards `afterBytes` bytes of the response body, then sends nothing more until the client gives up or the proxy stops. */
   | { kind: 'stall'; afterBytes: number }
   /**
@@ -580,6 +585,12 @@ export class FaultProxy {
       headers.link = mapLinkUrls(link, (url) => moveToOrigin(url, this.url + seen.path, origin));
     }
     if (fault?.kind === 'late-end') delete headers['content-length'];
+    if (fault?.kind === 'lose-answer') {
+      // Read the registry's answer to its end (so it has finished the request), then hang up unanswered.
+      upstream.resume();
+      upstream.once('end', () => res.socket?.destroy());
+      return;
+    }
     const status = upstream.statusCode ?? 502;
     seen.status = status;
     res.writeHead(status, headers);

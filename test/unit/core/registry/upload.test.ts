@@ -247,6 +247,39 @@ describe('uploadBlob', () => {
     );
   });
 
+  it('after asking how much arrived, goes on at the Location the status answer gave', async () => {
+    const base = chunkedRegistry();
+    server.script = (r, i) => {
+      if (r.method === 'PATCH' && r.headers['content-range'] === '0-3' && i === 1) return 'reset';
+      if (r.method === 'GET') return { status: 204, headers: { range: '0-3', location: '/v2/app/blobs/uploads/u1?state=asked' } };
+      return base(r);
+    };
+    await uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 });
+    assert.deepEqual(server.seen.filter((r) => r.method !== 'POST').map(line), [
+      'PATCH /v2/app/blobs/uploads/u1?state=a',
+      'GET /v2/app/blobs/uploads/u1?state=a',
+      'PATCH /v2/app/blobs/uploads/u1?state=asked',
+      'PATCH /v2/app/blobs/uploads/u1?state=p1',
+      `PUT /v2/app/blobs/uploads/u1?state=p2&digest=${encodeURIComponent(descriptor.digest)}`,
+    ]);
+  });
+
+  it('a status answer with a Location the URL policy refuses: nothing more is sent', async () => {
+    const base = chunkedRegistry({ patch: (_r, n) => (n === 1 ? { status: 416 } : undefined) });
+    const refused = `http://u:p@${server.host}/v2/app/blobs/uploads/u1?state=asked`;
+    server.script = (r) => (r.method === 'GET' ? { status: 204, headers: { range: '0-3', location: refused } } : base(r));
+    await rejectsWithCode(uploadBlob(client(), 'app', descriptor, content(), { chunkSize: 4 }), 'BAD_REDIRECT', /upload location/);
+    assert.deepEqual(server.seen.map(line).slice(0, 3), [
+      'POST /v2/app/blobs/uploads/',
+      'PATCH /v2/app/blobs/uploads/u1?state=a',
+      'GET /v2/app/blobs/uploads/u1?state=a',
+    ]);
+    assert.ok(
+      server.seen.slice(3).every((r) => r.method === 'DELETE' && !r.url.includes('asked')),
+      'only the cancel, at the old Location',
+    );
+  });
+
   it('a registry that lost the first chunk (no Range): resends it from 0', async () => {
     const base = chunkedRegistry({ patch: (_r, n) => (n === 1 ? { status: 416 } : undefined) });
     server.script = (r) => (r.method === 'GET' ? { status: 204 } : base(r));
