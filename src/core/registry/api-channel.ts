@@ -66,8 +66,9 @@ export class ApiChannel {
 
   /**
    * Sends a request, retrying dropped connections and 5xx answers with backoff, and following
-   * redirects that pass the URL policy: Authorization and the caller's headers go only to the
-   * origin asked, a redirect elsewhere is followed without them. The caller reads the body.
+   * redirects that pass the URL policy: Authorization, the caller's headers and a request body go
+   * only to the origin asked; a redirect elsewhere is followed without them, or refused when it
+   * asks for the body again (307/308). The caller reads the body.
    */
   async send(req: ApiRequest): Promise<HttpResponse> {
     const policy = this.source.retry;
@@ -111,8 +112,16 @@ export class ApiChannel {
         );
       const to = verdict.url;
       const keepsBody = res.status === 307 || res.status === 308;
+      const sameOrigin = sameHost(to, home);
+      // A 307/308 asks for the body again, and a body here is a login (a password, a refresh
+      // token): it goes to no origin but the one asked.
+      if (keepsBody && req.body !== undefined && !sameOrigin)
+        throw new CoreError(
+          'BAD_REDIRECT',
+          `${home.host} redirected ${home.pathname} to ${to.host}; the request's body, which may hold a login, was not sent there. Report this to the service's operator.`,
+        );
       const method = keepsBody ? req.method : 'GET';
-      const headers = sameHost(to, home) ? req.headers : withoutAuthorization(req.headers);
+      const headers = sameOrigin ? req.headers : withoutAuthorization(req.headers);
       res = await this.source.send({ method, url: to, headers, body: keepsBody ? req.body : undefined, signal: req.signal });
     }
     return res;
