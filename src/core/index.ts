@@ -173,7 +173,7 @@ export {
   type EngineLoadResult,
 } from './operations/engine-load';
 export {
-  applyLayer,
+  MergedFileSystem,
   compareFileSystems,
   readFileSystems,
   type FileComparison,

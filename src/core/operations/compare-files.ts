@@ -15,7 +15,7 @@ import { verifyingStream } from '../oci/verify-stream';
 import type { Repository } from '../registry/repository';
 
 /** A file system: path → its entry (the root '' left out). */
-export type FileSystem = Map<string, LayerFileEntry>;
+export type FileSystem = ReadonlyMap<string, LayerFileEntry>;
 
 export interface FileChange {
   path: string;
@@ -29,29 +29,83 @@ export interface FileComparison {
   changed: FileChange[];
 }
 
-/** Applies one layer's entries on top of `fs` (OCI image spec: whiteouts and opaque directories). */
-export function applyLayer(fs: FileSystem, entries: Iterable<LayerFileEntry>): void {
-  const layer = [...entries];
-  const under = (dir: string, path: string) => dir === '' || path.startsWith(`${dir}/`);
-  // Whiteouts apply to lower layers only, so first remove, then add this layer's own entries.
-  for (const entry of layer) {
-    if (!entry.whiteout) continue;
-    if (entry.whiteout.kind === 'file') {
-      const target = entry.whiteout.target;
-      for (const path of [...fs.keys()]) if (path === target || under(target, path)) fs.delete(path);
-    } else {
-      const directory = entry.whiteout.directory;
-      for (const path of [...fs.keys()]) if (under(directory, path) && path !== directory) fs.delete(path);
+/**
+ * An image's file system built layer by layer (OCI image spec: whiteouts and opaque directories).
+ * Each path knows its direct children, folders the archive leaves out included, so a whiteout
+ * costs what it removes: a layer's thousands of whiteouts over a large image stay quick on the
+ * extension host, where scanning every path for each of them took minutes.
+ */
+export class MergedFileSystem {
+  private readonly byPath = new Map<string, LayerFileEntry>();
+  /** Path → its direct children's paths; a folder no layer listed has children but no entry. */
+  private readonly children = new Map<string, Set<string>>();
+
+  /** The paths and their entries so far. */
+  get files(): FileSystem {
+    return this.byPath;
+  }
+
+  /** Applies one layer's entries on top of what the layers below made. */
+  apply(entries: Iterable<LayerFileEntry>): void {
+    const layer = [...entries];
+    // Whiteouts apply to lower layers only, so first remove, then add this layer's own entries.
+    for (const entry of layer) {
+      if (entry.whiteout?.kind === 'file') this.removeTree(entry.whiteout.target);
+      else if (entry.whiteout?.kind === 'opaque') this.removeBelow(entry.whiteout.directory);
+    }
+    for (const entry of layer) {
+      if (entry.whiteout || entry.path === '') continue;
+      // Anything but a directory, put where a directory was, hides what was below it (as extraction does).
+      if (entry.type !== 'directory') this.removeBelow(entry.path);
+      this.byPath.set(entry.path, entry);
+      this.link(entry.path);
     }
   }
-  for (const entry of layer) {
-    if (entry.whiteout || entry.path === '') continue;
-    // A file replacing a directory hides what was below it.
-    const before = fs.get(entry.path);
-    if (before?.type === 'directory' && entry.type !== 'directory')
-      for (const path of [...fs.keys()]) if (under(entry.path, path) && path !== entry.path) fs.delete(path);
-    fs.set(entry.path, entry);
+
+  /** Records `path` under its parent, and each folder above it under its own, up to the root. */
+  private link(path: string): void {
+    for (let child = path; child !== '';) {
+      const parent = parentOf(child);
+      const siblings = this.children.get(parent);
+      if (siblings) {
+        // A folder with children is linked above already.
+        siblings.add(child);
+        return;
+      }
+      this.children.set(parent, new Set([child]));
+      child = parent;
+    }
   }
+
+  /** Removes `path` and everything below it. */
+  private removeTree(path: string): void {
+    this.children.get(parentOf(path))?.delete(path);
+    this.forget([path]);
+  }
+
+  /** Removes everything below `directory`, keeping the directory. */
+  private removeBelow(directory: string): void {
+    const below = this.children.get(directory);
+    if (!below) return;
+    this.children.delete(directory);
+    this.forget([...below]);
+  }
+
+  /** Drops the paths and their descendants, without recursion: hostile paths nest deeper than the stack. */
+  private forget(pending: string[]): void {
+    for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+      this.byPath.delete(path);
+      const below = this.children.get(path);
+      if (!below) continue;
+      this.children.delete(path);
+      for (const child of below) pending.push(child);
+    }
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
@@ -123,10 +177,10 @@ export async function readFileSystems(
       entries.push(entry);
     listings.set(l.digest, entries);
   }
-  const build = (list: readonly Descriptor[]) => {
-    const fs: FileSystem = new Map();
-    for (const l of list) applyLayer(fs, listings.get(l.digest) ?? []);
-    return fs;
+  const build = (list: readonly Descriptor[]): FileSystem => {
+    const merged = new MergedFileSystem();
+    for (const l of list) merged.apply(listings.get(l.digest) ?? []);
+    return merged.files;
   };
   return { before: build(layers.before), after: build(layers.after), notIncluded };
 }

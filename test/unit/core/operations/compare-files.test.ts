@@ -1,7 +1,7 @@
 // Building an image's file system from its layers (whiteouts, opaque directories, a file replacing
 // a directory) and comparing two of them path by path.
 import assert from 'node:assert/strict';
-import { applyLayer, compareFileSystems, type FileSystem } from '../../../../src/core/operations/compare-files';
+import { compareFileSystems, MergedFileSystem, type FileSystem } from '../../../../src/core/operations/compare-files';
 import type { LayerFileEntry } from '../../../../src/core/layers/layer-files';
 import { describeFileComparison } from '../../../../src/core/operations/compare-text';
 
@@ -16,9 +16,9 @@ const file = (path: string, size = 1, extra: Partial<LayerFileEntry> = {}): Laye
 });
 const dir = (path: string): LayerFileEntry => ({ path, type: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0 });
 const build = (...layers: LayerFileEntry[][]): FileSystem => {
-  const fs: FileSystem = new Map();
-  for (const layer of layers) applyLayer(fs, layer);
-  return fs;
+  const merged = new MergedFileSystem();
+  for (const layer of layers) merged.apply(layer);
+  return merged.files;
 };
 
 describe('file comparison', function () {
@@ -38,6 +38,36 @@ describe('file comparison', function () {
     const fs = build([dir('opt'), file('opt/tool')], [file('opt', 5)]);
     assert.deepEqual([...fs.keys()], ['opt']);
     assert.equal(fs.get('opt')!.type, 'file');
+  });
+
+  it('drops what was under a folder no layer listed when a file or link takes its place', function () {
+    const fs = build([file('opt/tool/bin/run'), file('opt/keep')], [{ ...file('opt/tool'), type: 'symlink', size: 0, linkTarget: '/usr' }]);
+    assert.deepEqual([...fs.keys()].sort(), ['opt/keep', 'opt/tool']);
+  });
+
+  it('a whiteout removes a folder no layer listed, with everything below it, and nothing beside it', function () {
+    const fs = build(
+      [file('usr/lib/a/x'), file('usr/lib/a/y'), file('usr/lib/ab'), file('usr/lib/a.so')],
+      [{ ...file('usr/lib/.wh.a'), whiteout: { kind: 'file', target: 'usr/lib/a' } }],
+    );
+    assert.deepEqual([...fs.keys()].sort(), ['usr/lib/a.so', 'usr/lib/ab']);
+  });
+
+  it('an opaque root hides every lower layer; a path whited out and added again in one layer stays', function () {
+    assert.deepEqual(
+      [
+        ...build(
+          [file('a'), file('b/c')],
+          [{ ...dir(''), path: '.wh..wh..opq', whiteout: { kind: 'opaque', directory: '' } }, file('d')],
+        ).keys(),
+      ],
+      ['d'],
+    );
+    const again = build(
+      [dir('etc'), file('etc/x', 1)],
+      [{ ...file('etc/.wh.x'), whiteout: { kind: 'file', target: 'etc/x' } }, file('etc/x', 9)],
+    );
+    assert.equal(again.get('etc/x')?.size, 9);
   });
 
   it('names files added, removed and changed by size, mode, owner and link target', function () {

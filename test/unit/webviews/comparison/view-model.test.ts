@@ -149,7 +149,7 @@ describe('comparison view model', function () {
       ['etc/passwd', entry('etc/passwd')],
       [`etc/${HOSTILE.img}`, entry(`etc/${HOSTILE.img}`)],
     ]);
-    const after: FileSystem = new Map([['etc/passwd', entry('etc/passwd', { mode: 0o600, size: 20 })]]);
+    const after = new Map<string, LayerFileEntry>([['etc/passwd', entry('etc/passwd', { mode: 0o600, size: 20 })]]);
     for (let i = 0; i < MAX_FILE_ROWS + 2; i++) after.set(`usr/f${i}`, entry(`usr/f${i}`));
     const files = filesModel(compareFileSystems(before, after));
     assert.deepEqual(files.removed.rows, [{ path: { text: `etc/${HOSTILE.img}` }, type: 'file', sizeText: '10 B' }]);
