@@ -43,14 +43,12 @@ const entry: fc.Arbitrary<LayerFileEntry> = fc.oneof(
     type: 'file',
     whiteout: { kind: 'file', target: p },
   })),
-  fc
-    .oneof(fc.constant(''), path)
-    .map((dir): LayerFileEntry => ({
-      ...base,
-      path: join(dir, '.wh..wh..opq'),
-      type: 'file',
-      whiteout: { kind: 'opaque', directory: dir },
-    })),
+  fc.oneof(fc.constant(''), path).map((dir): LayerFileEntry => ({
+    ...base,
+    path: join(dir, '.wh..wh..opq'),
+    type: 'file',
+    whiteout: { kind: 'opaque', directory: dir },
+  })),
 );
 
 describe('MergedFileSystem (property)', function () {
