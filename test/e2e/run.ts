@@ -322,6 +322,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
           workspace: join(server.runDir, 'workspace'),
           webSite,
           flaky,
+          emptyWindowUrl: server.emptyWindowUrl(),
         });
       } finally {
         await Promise.all([webSite.stop(), flaky.stop()]);

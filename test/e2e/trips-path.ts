@@ -6,6 +6,7 @@
 // endpoint plan's read-only tab.
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
@@ -23,6 +24,8 @@ export interface TripsOptions {
   webSite: RecordingServer;
   /** A proxy in front of the lab registry, added as "Flaky" (it can be made to fail). */
   flaky: FaultProxy;
+  /** The address of a window of the same server with no folder open. */
+  emptyWindowUrl: string;
 }
 
 /** Expands `target` when it is collapsed (by its aria-expanded state: a click on an expanded row would collapse it). */
@@ -173,6 +176,35 @@ export async function runTripsPath(page: Page, options: TripsOptions): Promise<v
   await notification(page, `Pulled ${cli} to ${suggested}`);
   assert.ok(existsSync(suggested), `${suggested} was written`);
   await closeNotifications(page);
+
+  // 90b. The same in a window with no folder open: the dialog starts in the home folder (it used to
+  // suggest no file name at all). Escape: nothing is written to the home folder.
+  const browser = page.context().browser();
+  assert.ok(browser, 'the workbench page belongs to a launched browser');
+  const empty = await browser.newPage({ viewport: page.viewportSize() ?? { width: 1280, height: 800 } });
+  try {
+    await empty.goto(options.emptyWindowUrl);
+    await empty.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
+    // The palette knows the extension's commands once its extension host is up: the tree shows then.
+    await empty.locator('.activitybar [aria-label^="Registries"]').first().click();
+    await row(empty, 'Lab registry').waitFor({ timeout: 60_000 });
+    const emptyInput = empty.locator('.quick-input-widget input.input');
+    await runCommand(empty, 'Registry Explorer: Pull…');
+    await emptyInput.fill(cli);
+    await emptyInput.press('Enter');
+    await empty.locator('.quick-input-widget .monaco-list-row', { hasText: 'Tar for docker load' }).first().click();
+    await empty.locator('.quick-input-widget').getByText(`Pull ${cli} as a tar`, { exact: false }).first().waitFor({ timeout: 30_000 });
+    const inHome = join(homedir(), 'cli.tar');
+    for (let wait = 0; wait < 20 && (await emptyInput.inputValue()) !== inHome; wait++) await empty.waitForTimeout(250);
+    assert.equal(await emptyInput.inputValue(), inHome, 'with no folder open, the save dialog suggests the file in the home folder');
+    await shoot(empty, screenshots, '90b-pull-tar-no-folder', PARK);
+    await empty.keyboard.press('Escape');
+  } catch (err) {
+    await empty.screenshot({ path: join(screenshots, 'failure-90b-no-folder.png') }).catch(() => undefined);
+    throw err;
+  } finally {
+    await empty.close();
+  }
 
   // 69. Add Registry… on a web server that is not a registry: said so, and the address is kept.
   await runCommand(page, 'Registry Explorer: Add Registry…');

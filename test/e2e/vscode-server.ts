@@ -13,6 +13,8 @@ export interface VsCodeServer {
   port: number;
   /** The workbench URL for a folder, optionally with a test payload. */
   workbenchUrl(payload?: [string, string][]): string;
+  /** A window with no folder open (code-server otherwise reopens the last folder). */
+  emptyWindowUrl(): string;
   /** `vscode-remote://` URI of a local path, as the workbench payload wants it. */
   remote(path: string): string;
   runDir: string;
@@ -156,6 +158,7 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     remote,
     workbenchUrl: (payload) =>
       `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}${payload ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`,
+    emptyWindowUrl: () => `http://127.0.0.1:${port}/?ew=true`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
       // SIGTERM, then SIGKILL if it is still running 5 s later.
