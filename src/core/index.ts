@@ -172,11 +172,6 @@ export {
   type EngineLoadOptions,
   type EngineLoadResult,
 } from './operations/engine-load';
-export {
-  MergedFileSystem,
-  compareFileSystems,
-  readFileSystems,
-  type FileComparison,
-  type FileChange,
-  type FileSystem,
-} from './operations/compare-files';
+export { MergedFileSystem } from './layers/merged-files';
+export { readImageFiles, type ImageFileEntry, type ImageFiles, type ImageFilesProgress } from './operations/image-files';
+export { compareFileSystems, readFileSystems, type FileComparison, type FileChange, type FileSystem } from './operations/compare-files';

@@ -5,13 +5,12 @@
  * target. Layers are read as the inspector reads them (streamed, verified, bounded), each digest
  * once, and the work stops when `signal` is aborted.
  */
-import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
 import type { LayerFileEntry } from '../layers/layer-files';
-import { listLayerFiles } from '../layers/layer-files';
+import { MergedFileSystem } from '../layers/merged-files';
+import { layerEntries } from './image-files';
 import type { Descriptor } from '../oci/manifest';
 import { isNonDistributableLayer } from '../oci/media-types';
-import { verifyingStream } from '../oci/verify-stream';
 import type { Repository } from '../registry/repository';
 
 /** A file system: path → its entry (the root '' left out). */
@@ -27,85 +26,6 @@ export interface FileComparison {
   added: LayerFileEntry[];
   removed: LayerFileEntry[];
   changed: FileChange[];
-}
-
-/**
- * An image's file system built layer by layer (OCI image spec: whiteouts and opaque directories).
- * Each path knows its direct children, folders the archive leaves out included, so a whiteout
- * costs what it removes: a layer's thousands of whiteouts over a large image stay quick on the
- * extension host, where scanning every path for each of them took minutes.
- */
-export class MergedFileSystem {
-  private readonly byPath = new Map<string, LayerFileEntry>();
-  /** Path → its direct children's paths; a folder no layer listed has children but no entry. */
-  private readonly children = new Map<string, Set<string>>();
-
-  /** The paths and their entries so far. */
-  get files(): FileSystem {
-    return this.byPath;
-  }
-
-  /** Applies one layer's entries on top of what the layers below made. */
-  apply(entries: Iterable<LayerFileEntry>): void {
-    const layer = [...entries];
-    // Whiteouts apply to lower layers only, so first remove, then add this layer's own entries.
-    for (const entry of layer) {
-      if (entry.whiteout?.kind === 'file') this.removeTree(entry.whiteout.target);
-      else if (entry.whiteout?.kind === 'opaque') this.removeBelow(entry.whiteout.directory);
-    }
-    for (const entry of layer) {
-      if (entry.whiteout || entry.path === '') continue;
-      // Anything but a directory, put where a directory was, hides what was below it (as extraction does).
-      if (entry.type !== 'directory') this.removeBelow(entry.path);
-      this.byPath.set(entry.path, entry);
-      this.link(entry.path);
-    }
-  }
-
-  /** Records `path` under its parent, and each folder above it under its own, up to the root. */
-  private link(path: string): void {
-    for (let child = path; child !== '';) {
-      const parent = parentOf(child);
-      const siblings = this.children.get(parent);
-      if (siblings) {
-        // A folder with children is linked above already.
-        siblings.add(child);
-        return;
-      }
-      this.children.set(parent, new Set([child]));
-      child = parent;
-    }
-  }
-
-  /** Removes `path` and everything below it. */
-  private removeTree(path: string): void {
-    this.children.get(parentOf(path))?.delete(path);
-    this.forget([path]);
-  }
-
-  /** Removes everything below `directory`, keeping the directory. */
-  private removeBelow(directory: string): void {
-    const below = this.children.get(directory);
-    if (!below) return;
-    this.children.delete(directory);
-    this.forget([...below]);
-  }
-
-  /** Drops the paths and their descendants, without recursion: hostile paths nest deeper than the stack. */
-  private forget(pending: string[]): void {
-    for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
-      this.byPath.delete(path);
-      const below = this.children.get(path);
-      if (!below) continue;
-      this.children.delete(path);
-      for (const child of below) pending.push(child);
-    }
-  }
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
@@ -164,17 +84,8 @@ export async function readFileSystems(
   for (const { l, repo } of distinct) {
     if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Comparing the files was cancelled.');
     options.onLayer?.(done++, distinct.length);
-    const body = await repo.openBlob(l, options.signal);
-    const verifier = verifyingStream(l, `layer ${l.digest}`);
-    // pipeline carries a failure of either side to the verifier, which the listing rethrows.
-    pipeline(body, verifier, () => undefined);
     const entries: LayerFileEntry[] = [];
-    for await (const entry of listLayerFiles(verifier, {
-      mediaType: l.mediaType,
-      maxEntries: options.maxEntries ?? 200_000,
-      ...(options.signal ? { signal: options.signal } : {}),
-    }))
-      entries.push(entry);
+    for await (const entry of layerEntries(repo, l, { signal: options.signal, maxEntries: options.maxEntries })) entries.push(entry);
     listings.set(l.digest, entries);
   }
   const build = (list: readonly Descriptor[]): FileSystem => {

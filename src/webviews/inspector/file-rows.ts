@@ -3,6 +3,7 @@
  * directory level at a time and in pages, so a layer of 500 000 files never crosses in one message.
  */
 import type { LayerFileEntry, LayerTreeNode } from '../../core/layers/layer-files';
+import type { ImageFileEntry } from '../../core/operations/image-files';
 import type { FileRow } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { clip } from './text';
@@ -81,9 +82,17 @@ export function fileRow(node: LayerTreeNode): FileRow {
         : `deletes ${entry.whiteout.target}`,
       1024,
     );
+  const layer = entry && sourceLayer(entry);
+  if (layer)
+    row.layer = { index: layer.index, digest: layer.descriptor.digest, mediaType: layer.descriptor.mediaType, size: layer.descriptor.size };
   if (entry?.unsafe)
     row.unsafe = entry.unsafe === 'absolute' ? 'absolute path in the archive' : "'..' in the path: it points outside the image";
   return row;
+}
+
+/** The layer an entry of an image's files comes from; a layer's own listing has none. */
+function sourceLayer(entry: LayerFileEntry): ImageFileEntry['layer'] | undefined {
+  return 'layer' in entry ? (entry as ImageFileEntry).layer : undefined;
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {

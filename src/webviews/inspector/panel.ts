@@ -122,6 +122,9 @@ export class InspectorPanel implements vscode.Disposable {
       listLayer: (location, signal, id) =>
         this.service.listLayer(location, signal, (progress) => void this.post({ type: 'layerProgress', id, ...progress })),
       layerChildren: (params) => this.service.layerChildren(params),
+      listImageFiles: (location, signal, id) =>
+        this.service.listImageFiles(location, signal, (progress) => void this.post({ type: 'layerProgress', id, ...progress })),
+      imageFilesChildren: (params) => this.service.imageFilesChildren(params),
       openJson: async (target) => {
         const doc = await vscode.workspace.openTextDocument(jsonUri(target));
         await vscode.languages.setTextDocumentLanguage(doc, 'json');

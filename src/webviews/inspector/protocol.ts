@@ -10,7 +10,7 @@ import type { LayerFileTarget } from '../../shared/layer-file-target';
 import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
 
 /** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
-export type Location = ManifestLocation | BlobLocation | LayerLocation;
+export type Location = ManifestLocation | BlobLocation | LayerLocation | FileSystemLocation;
 
 export interface ManifestLocation {
   kind: 'manifest';
@@ -49,6 +49,17 @@ export interface LayerLocation {
   /** A foreign or non-distributable layer's `urls` (registry text): where its manifest says it is hosted. */
   urls?: string[];
   /** "layer 2 of linux/amd64": how the page was reached. */
+  label?: string;
+}
+
+/** An image's files with all its layers applied, as a container sees them. */
+export interface FileSystemLocation {
+  kind: 'filesystem';
+  host: string;
+  repository: string;
+  /** The image manifest's digest. */
+  digest: string;
+  /** "linux/amd64 in apps/web:v1": whose files these are. */
   label?: string;
 }
 
@@ -153,6 +164,8 @@ export interface ImageSection {
   /** Why the config could not be read, as a sentence. */
   configProblem?: string;
   configLink: Location;
+  /** The image's files, all layers applied. */
+  filesLink: FileSystemLocation;
   layers: LayerRow[];
   history: HistoryRow[];
   /** Set when history and layers disagree in number (the alignment is then a best effort). */
@@ -238,6 +251,17 @@ export interface FileRow {
   /** Directories: how many entries are under it; 0 means nothing to expand. */
   childCount: number;
   fileCount: number;
+  /** In an image's files: the layer that put it there (its content is read from that layer). */
+  layer?: FileLayer;
+}
+
+/** The layer a file of an image comes from. */
+export interface FileLayer {
+  /** From 0, in the manifest's order. */
+  index: number;
+  digest: string;
+  mediaType: string;
+  size: number;
 }
 
 /** A layer's listing, or why there is none to read: a foreign layer hosted outside the registry. */
@@ -255,6 +279,20 @@ export interface LayerSummary {
   rootOmitted: number;
 }
 
+/** An image's files, all layers applied. */
+export interface FileSystemSummary {
+  entries: number;
+  files: number;
+  directories: number;
+  /** Layers read, and foreign layers left out (not in the registry). */
+  layers: number;
+  layersLeftOut: number;
+  totalSizeText: string;
+  compressedSizeText: string;
+  root: FileRow[];
+  rootOmitted: number;
+}
+
 /** Each request's parameters and result. */
 export interface Requests {
   page: { params: Location; result: PageModel };
@@ -262,6 +300,9 @@ export interface Requests {
   referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerList };
   listLayer: { params: LayerLocation; result: LayerListResult };
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
+  listImageFiles: { params: FileSystemLocation; result: FileSystemSummary };
+  /** `digest` is the image manifest's. */
+  imageFilesChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   openJson: { params: OpenJsonTarget; result: null };
   openLayerFile: { params: LayerFileTarget; result: null };
   /** Asks where, then saves the whole file (the host shows the progress and the outcome). */

@@ -9,12 +9,23 @@ import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Reposi
 import { imageSize } from '../../core/oci/manifest';
 import { isNonDistributableLayer } from '../../core/oci/media-types';
 import { quoteRegistryText } from '../../core/text/registry-text';
-import type { BlobLocation, LayerLocation, Location, LayerListResult, PageModel, ReferrerList, Requests, SizeResult } from './protocol';
+import type {
+  BlobLocation,
+  FileSystemLocation,
+  FileSystemSummary,
+  LayerLocation,
+  Location,
+  LayerListResult,
+  PageModel,
+  ReferrerList,
+  Requests,
+  SizeResult,
+} from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
 import { MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
-import { blobPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
+import { blobPage, fileSystemPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
 import { errorText } from '../../common/error-text';
 
 /** Nodes of cached layer trees (a tree's weight is its node count: folders the archive leaves out count too). */
@@ -26,6 +37,15 @@ interface LayerListing {
   counts: LayerCounts;
 }
 
+/** An image's files, all layers applied; the tree's entries carry the layer each comes from. */
+interface ImageListing {
+  root: LayerTreeNode;
+  counts: LayerCounts;
+  layers: number;
+  layersLeftOut: number;
+  compressedSize: number;
+}
+
 export interface LayerProgress {
   bytesRead: number;
   size: number;
@@ -34,6 +54,8 @@ export interface LayerProgress {
 
 export class InspectorService {
   private readonly layers = new DigestCache<LayerListing>(LAYER_CACHE_NODES, (l) => l.root.nodeCount ?? l.counts.entries + 1);
+  /** Keyed by the image manifest's digest; weighed like layers, so two caches hold at most twice the nodes. */
+  private readonly images = new DigestCache<ImageListing>(LAYER_CACHE_NODES, (l) => l.root.nodeCount ?? l.counts.entries + 1);
 
   constructor(
     private readonly session: () => RegistrySession,
@@ -46,6 +68,7 @@ export class InspectorService {
     const repository = this.repository(location);
     if (location.kind === 'layer') return layerPage(location);
     if (location.kind === 'blob') return this.blobPage(repository, location, signal);
+    if (location.kind === 'filesystem') return fileSystemPage(location, await this.manifest(repository, location.digest, signal));
     const parsed = await this.manifest(repository, location.digest, signal);
     let config: ConfigRead | undefined;
     if (parsed.kind === 'image' && parsed.descriptor.artifactType === undefined) {
@@ -121,6 +144,70 @@ export class InspectorService {
     const node = listing && nodeAtPath(listing.root, params.path);
     if (!node) throw new Error('That listing is no longer in memory; open the layer again to list it.');
     return childRows(node, params.offset);
+  }
+
+  /** Reads every layer of the image in order and applies it; the tree is cached by the manifest's digest. */
+  async listImageFiles(
+    location: FileSystemLocation,
+    signal: AbortSignal,
+    onProgress: (progress: LayerProgress) => void,
+  ): Promise<FileSystemSummary> {
+    const repository = this.repository(location);
+    const listing = await this.images.get(
+      location.digest,
+      (fetchSignal) => this.readImage(repository, location, fetchSignal, onProgress),
+      signal,
+    );
+    const { rows, omitted } = childRows(listing.root);
+    return {
+      ...listing.counts,
+      layers: listing.layers,
+      layersLeftOut: listing.layersLeftOut,
+      totalSizeText: formatBytes(listing.root.totalSize),
+      compressedSizeText: formatBytes(listing.compressedSize),
+      root: rows,
+      rootOmitted: omitted,
+    };
+  }
+
+  imageFilesChildren(params: Requests['imageFilesChildren']['params']): Requests['imageFilesChildren']['result'] {
+    const listing = this.images.peek(params.digest);
+    const node = listing && nodeAtPath(listing.root, params.path);
+    if (!node) throw new Error("That listing is no longer in memory; open the image's files again to list them.");
+    return childRows(node, params.offset);
+  }
+
+  private async readImage(
+    repository: Repository,
+    location: FileSystemLocation,
+    signal: AbortSignal,
+    onProgress: (progress: LayerProgress) => void,
+  ): Promise<ImageListing> {
+    const parsed = await this.manifest(repository, location.digest, signal);
+    if (parsed.kind !== 'image' || parsed.descriptor.artifactType !== undefined)
+      throw new Error('Only an image has files of its own: this manifest is an index or an artifact.');
+    let lastReport = 0;
+    const { files, notIncluded } = await this.core.readImageFiles(repository, parsed.manifest.layers, {
+      signal,
+      onProgress: (progress) => {
+        const now = Date.now();
+        // A few updates a second are enough for a progress bar; more would flood the webview.
+        if (now - lastReport < 150 && progress.bytesRead < progress.size) return;
+        lastReport = now;
+        onProgress(progress);
+      },
+    });
+    if (signal.aborted) throw cancelled();
+    const counts: LayerCounts = { entries: 0, files: 0, directories: 0, whiteouts: 0 };
+    for (const entry of files.values()) countEntry(counts, entry);
+    const read = parsed.manifest.layers.length - notIncluded.length;
+    return {
+      root: this.core.layerFileTree(files.values()),
+      counts,
+      layers: read,
+      layersLeftOut: notIncluded.length,
+      compressedSize: parsed.manifest.layers.reduce((sum, l) => sum + (notIncluded.includes(l) ? 0 : l.size), 0),
+    };
   }
 
   private async blobPage(repository: Repository, location: BlobLocation, signal: AbortSignal): Promise<PageModel> {

@@ -13,6 +13,8 @@ const METHODS: ReadonlySet<Method> = new Set<Method>([
   'referrers',
   'listLayer',
   'layerChildren',
+  'listImageFiles',
+  'imageFilesChildren',
   'openJson',
   'openLayerFile',
   'saveLayerFile',
@@ -53,7 +55,11 @@ export function checkParams(request: RequestMessage, host: string): string | und
         : 'The request has invalid digests.';
     case 'referrers':
       return typeof p.digest === 'string' && isDigest(p.digest) ? samePlace() : 'The request has an invalid digest.';
+    case 'listImageFiles':
+      if (!isLocation(p)) return 'The request names no valid location.';
+      return p.kind === 'filesystem' ? samePlace() : "Only an image's files are listed this way.";
     case 'layerChildren':
+    case 'imageFilesChildren':
       return typeof p.digest === 'string' && typeof p.path === 'string' && Number.isSafeInteger(p.offset) && (p.offset as number) >= 0
         ? undefined
         : 'The request names no directory.';
@@ -90,6 +96,7 @@ export function isLocation(value: unknown): value is Location {
   if (typeof host !== 'string' || typeof repository !== 'string' || typeof digest !== 'string' || !isDigest(digest)) return false;
   if (kind === 'manifest')
     return (value.tag === undefined || typeof value.tag === 'string') && (value.via === undefined || typeof value.via === 'string');
+  if (kind === 'filesystem') return value.label === undefined || typeof value.label === 'string';
   if (kind !== 'blob' && kind !== 'layer') return false;
   if (!Number.isSafeInteger(value.size) || (value.size as number) < 0 || typeof value.mediaType !== 'string') return false;
   if (kind === 'layer')

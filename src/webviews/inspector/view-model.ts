@@ -17,6 +17,7 @@ import { kindIcon, kindName } from '../../core/oci/media-types';
 import type {
   ArtifactFileRow,
   BlobLocation,
+  FileSystemLocation,
   HeaderModel,
   ImageSection,
   LayerLocation,
@@ -100,6 +101,34 @@ export function unreadableBlobPage(location: BlobLocation, notice: string): Page
   return { location, title: titleFor(location), header: blobHeader(location), annotations: [], notice };
 }
 
+/**
+ * An image's files, all layers applied: its header (the manifest's digest, its layers' compressed
+ * size); the webview then asks for the listing, which streams every layer.
+ */
+export function fileSystemPage(location: FileSystemLocation, parsed: ParsedManifest): PageModel {
+  const pinned = `${location.host}/${location.repository}@${parsed.descriptor.digest}`;
+  const layers = parsed.kind === 'image' ? parsed.manifest.layers : [];
+  const size = layers.reduce((sum, layer) => sum + layer.size, 0);
+  const header: HeaderModel = {
+    icon: 'files',
+    kind: 'Files of the image, all layers applied',
+    reference: clip(pinned),
+    digest: parsed.descriptor.digest,
+    pinned,
+    mediaType: clip(parsed.mediaType, 256),
+    size,
+    sizeText: formatBytes(size),
+    sizeNote: `${layers.length} layer${layers.length === 1 ? '' : 's'}, compressed, as stored`,
+    facts: [],
+  };
+  if (location.label) header.facts.push({ label: 'Of', value: clip(location.label, 256) });
+  const page: PageModel = { location, title: titleFor(location), header, annotations: [] };
+  if (parsed.kind !== 'image') page.notice = 'This manifest is an index, not an image: open one of its platforms to see its files.';
+  else if (parsed.descriptor.artifactType !== undefined)
+    page.notice = 'This manifest is an artifact, not an image: its layers are files of their own, listed on its page.';
+  return page;
+}
+
 /** A layer: its header; the webview then asks for the file listing, which streams. */
 export function layerPage(location: LayerLocation): PageModel {
   const header: HeaderModel = {
@@ -131,6 +160,7 @@ export function titleFor(location: Location): string {
   const short = `${location.repository}@${shortDigest(location.digest)}`;
   if (location.kind === 'manifest') return location.tag ? `${location.repository}:${location.tag}` : short;
   if (location.kind === 'layer') return `${short} files`;
+  if (location.kind === 'filesystem') return `${short} all files`;
   return location.role === 'config' ? `${short} config` : `${location.repository}: ${location.title ?? shortDigest(location.digest)}`;
 }
 
@@ -222,7 +252,12 @@ function platformRow(place: Place, d: Descriptor, indexTitle: string): PlatformR
   return row;
 }
 
-function imageSection(place: Place, manifest: ImageManifest, manifestDigest: string, config?: ConfigRead): ImageSection {
+function imageSection(
+  place: ManifestLocation | BlobLocation,
+  manifest: ImageManifest,
+  manifestDigest: string,
+  config?: ConfigRead,
+): ImageSection {
   const total = manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
   const count = manifest.layers.length;
   const layers: LayerRow[] = manifest.layers.slice(0, MAX_ROWS).map((d, index) => ({
@@ -238,13 +273,33 @@ function imageSection(place: Place, manifest: ImageManifest, manifestDigest: str
   const history = alignHistory((json as { history?: unknown } | undefined)?.history, count);
   // Only steps whose layer has a row are kept, so a row never points past the layers shown.
   const rows = history.rows.filter((row, i) => i < MAX_ROWS && (row.layer === undefined || row.layer < layers.length));
-  const section: ImageSection = { configLink: descriptorLink(place, manifest.config, 'config', manifestDigest), layers, history: rows };
+  const section: ImageSection = {
+    configLink: descriptorLink(place, manifest.config, 'config', manifestDigest),
+    filesLink: {
+      kind: 'filesystem',
+      host: place.host,
+      repository: place.repository,
+      digest: manifestDigest,
+      label: imageLabel(place, manifestDigest),
+    },
+    layers,
+    history: rows,
+  };
   if (rows.length < history.rows.length) section.historyOmitted = history.rows.length - rows.length;
   if (history.mismatch) section.historyMismatch = history.mismatch;
   if (config && 'problem' in config) section.configProblem = config.problem;
   const summary = json === undefined ? undefined : configSummary(json);
   if (summary) section.config = summary;
   return section;
+}
+
+/** Whose files: how the image was reached ("linux/amd64 in apps/web:v1", "apps/web:v1"), else its pinned name. */
+function imageLabel(place: ManifestLocation | BlobLocation, manifestDigest: string): string {
+  if (place.kind === 'manifest' && place.digest === manifestDigest) {
+    if (place.via) return place.via;
+    if (place.tag) return `${place.repository}:${place.tag}`;
+  }
+  return `${place.repository}@${shortDigest(manifestDigest)}`;
 }
 
 function layerLabel(place: Place, manifestDigest: string, index: number, count: number): string {

@@ -62,6 +62,8 @@ export interface ImageOptions {
   seed?: string;
   labels?: Record<string, string>;
   ref?: string;
+  /** The entries of layer i, instead of its seeded files (its size in `layers` is then ignored). */
+  layerFiles?: TarEntry[][];
 }
 
 export interface ArtifactFile {
@@ -284,7 +286,8 @@ export class OciLayout {
     const seed = options.seed ?? 'lab';
     const platform = options.platform ?? { architecture: 'amd64', os: 'linux' };
     const layers: BuiltLayer[] = [];
-    for (const [index, size] of options.layers.entries()) layers.push(await this.writeLayer(layerEntries(seed, index, size)));
+    for (const [index, size] of options.layers.entries())
+      layers.push(await this.writeLayer(options.layerFiles?.[index] ?? layerEntries(seed, index, size)));
     const history: Record<string, unknown>[] = [];
     layers.forEach((_, i) => {
       history.push({ created: CREATED, created_by: `/bin/sh -c #(nop) ADD dir:layer-${i} in /` });

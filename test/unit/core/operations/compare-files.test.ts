@@ -1,7 +1,8 @@
 // Building an image's file system from its layers (whiteouts, opaque directories, a file replacing
 // a directory) and comparing two of them path by path.
 import assert from 'node:assert/strict';
-import { compareFileSystems, MergedFileSystem, type FileSystem } from '../../../../src/core/operations/compare-files';
+import { compareFileSystems, type FileSystem } from '../../../../src/core/operations/compare-files';
+import { MergedFileSystem } from '../../../../src/core/layers/merged-files';
 import type { LayerFileEntry } from '../../../../src/core/layers/layer-files';
 import { describeFileComparison } from '../../../../src/core/operations/compare-text';
 

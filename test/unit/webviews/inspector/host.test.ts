@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { layerFileTree, type LayerFileEntry } from '../../../../src/core/layers/layer-files';
+import type { ImageFileEntry } from '../../../../src/core/operations/image-files';
 import { childRows, fileRow, modeString, nodeAtPath } from '../../../../src/webviews/inspector/file-rows';
 import { checkParams, isLocation, parseIncoming } from '../../../../src/webviews/inspector/validate';
 import type { RequestMessage } from '../../../../src/webviews/inspector/protocol';
@@ -59,6 +60,21 @@ describe('inspector host', () => {
       assert.match(childRows(nodeAtPath(root, 'var')!).rows[0]!.whiteout!.text, /hides everything below var/);
       assert.match(childRows(nodeAtPath(root, '..')!).rows[0]!.unsafe!, /outside the image/);
       assert.equal(nodeAtPath(root, 'nope/deeper'), undefined);
+    });
+
+    it("names the layer each of an image's files comes from; a layer's own rows and folders no layer listed name none", () => {
+      const layer = { index: 2, descriptor: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D(7), size: 99 } };
+      const fromLayer: ImageFileEntry = { ...entry('etc/os-release'), layer };
+      const root = layerFileTree([fromLayer]);
+      const [etc] = childRows(root).rows;
+      assert.equal(etc!.layer, undefined, 'etc is implied by the file in it');
+      assert.deepEqual(childRows(nodeAtPath(root, 'etc')!).rows[0]!.layer, {
+        index: 2,
+        digest: D(7),
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        size: 99,
+      });
+      assert.equal(childRows(layerFileTree([entry('a')])).rows[0]!.layer, undefined);
     });
 
     it('pages a huge directory', () => {
@@ -136,6 +152,15 @@ describe('inspector host', () => {
       assert.ok(!isLocation({ kind: 'blob', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', role: 'script' }));
       assert.ok(!isLocation({ ...location, tag: 5 }));
       assert.match(checkParams(request('listLayer', location), host)!, /Only layers/);
+      const files = { kind: 'filesystem', host, repository: 'app', digest: D(2), label: 'linux/amd64 in app:1' };
+      assert.ok(isLocation(files));
+      assert.ok(!isLocation({ ...files, label: 7 }));
+      assert.ok(!isLocation({ ...files, digest: 'sha256:nope' }));
+      assert.equal(checkParams(request('listImageFiles', files), host), undefined);
+      assert.match(checkParams(request('listImageFiles', { ...files, host: 'elsewhere.test' }), host)!, /reads only from/);
+      assert.match(checkParams(request('listImageFiles', location), host)!, /Only an image's files/);
+      assert.equal(checkParams(request('imageFilesChildren', { digest: D(2), path: 'etc', offset: 0 }), host), undefined);
+      assert.match(checkParams(request('imageFilesChildren', { digest: D(2), path: 'etc', offset: -1 }), host)!, /no directory/);
     });
   });
 });

@@ -6,7 +6,7 @@ import { configSummary, commandLine } from '../../../../src/webviews/inspector/c
 import { alignHistory, dockerfileLine } from '../../../../src/webviews/inspector/history';
 import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../../../src/webviews/inspector/json-tree';
 import { clip, httpUrl, MAX_TEXT } from '../../../../src/webviews/inspector/text';
-import { blobPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../../../src/webviews/inspector/view-model';
+import { blobPage, fileSystemPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -191,6 +191,33 @@ describe('inspector view model', () => {
     it('links the config and layers in the JSON', () => {
       const kinds = page.json!.nodes.filter((n) => n.link).map((n) => n.link!.kind);
       assert.deepEqual(kinds, ['blob', 'layer', 'layer']);
+    });
+
+    it("links the image's files, named after how the image was reached", () => {
+      assert.deepEqual(page.image!.filesLink, {
+        kind: 'filesystem',
+        ...place,
+        digest: manifest.descriptor.digest,
+        label: `team/app@${manifest.descriptor.digest.slice(7, 19)}`,
+      });
+      const tagged = manifestPage(at({ digest: manifest.descriptor.digest, tag: 'v1' }), manifest, { json: config });
+      assert.equal(tagged.image!.filesLink.label, 'team/app:v1');
+      const platform = manifestPage(at({ digest: manifest.descriptor.digest, tag: 'v1', via: 'linux/amd64 in team/app:v1' }), manifest);
+      assert.equal(platform.image!.filesLink.label, 'linux/amd64 in team/app:v1');
+    });
+
+    it("the files page: the image's compressed layers in its header, and a notice instead of files for an index", () => {
+      const files = fileSystemPage({ kind: 'filesystem', ...place, digest: manifest.descriptor.digest, label: 'team/app:v1' }, manifest);
+      assert.equal(files.title, `team/app@${manifest.descriptor.digest.slice(7, 19)} all files`);
+      assert.equal(files.header.size, 4000);
+      assert.match(files.header.sizeNote!, /^2 layers, compressed/);
+      assert.deepEqual(
+        files.header.facts.map((f) => [f.label, f.value.text]),
+        [['Of', 'team/app:v1']],
+      );
+      assert.equal(files.notice, undefined);
+      const ofIndex = parsed(index);
+      assert.match(fileSystemPage({ kind: 'filesystem', ...place, digest: ofIndex.descriptor.digest }, ofIndex).notice!, /an index/);
     });
 
     it('says why when the config cannot be read, and still lists the layers', () => {

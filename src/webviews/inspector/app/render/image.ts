@@ -68,8 +68,14 @@ export function renderHistory(ctx: PageContext, image: ImageSection): HTMLElemen
         `${image.historyOmitted.toLocaleString('en-US')} more steps are not shown here; Open as JSON shows the whole manifest and config.`,
       ),
     );
+  const allFiles = linkButton(
+    [icon('files'), 'All files'],
+    () => ctx.go(image.filesLink),
+    "Browse the image's files with every layer applied",
+  );
   return section('Layers and history', 'layers', body, {
     id: 'history',
+    actions: [allFiles],
     note: `${totalLayers} layer${totalLayers === 1 ? '' : 's'}, ${image.history.filter((r) => r.empty).length} empty step${image.history.filter((r) => r.empty).length === 1 ? '' : 's'}`,
   });
 }

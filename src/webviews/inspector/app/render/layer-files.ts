@@ -1,23 +1,87 @@
 /**
- * A layer's files: progress while the host streams and reads the blob (with Cancel), then a tree
- * whose directories load their rows when opened. Names, link targets and owners are text.
+ * A layer's files, or an image's with all its layers applied: progress while the host streams and
+ * reads the blobs (with Cancel), then a tree whose directories load their rows when opened. In an
+ * image's files each row names the layer it comes from, and opens or saves from that layer. Names,
+ * link targets and owners are text.
  */
 import { append, clipped, h, icon, iconButton, linkButton, plainText, type Child } from '../dom';
-import type { FileRow, HostEvent, LayerLocation, LayerSummary } from '../../protocol';
+import type { Call } from '../rpc';
+import type {
+  FileRow,
+  FileSystemLocation,
+  FileSystemSummary,
+  HostEvent,
+  LayerListResult,
+  LayerLocation,
+  LayerSummary,
+} from '../../protocol';
 import { RequestError } from '../rpc';
 import { muted, problem, section, type PageContext } from './common';
+
+/** Where a listing's rows come from, and where each row's content is read. */
+interface ListingSource {
+  list(): Call<LayerListResult | FileSystemSummary>;
+  children(path: string, offset: number): Call<{ rows: FileRow[]; omitted: number }>;
+  /** The layer a row's content is read from. */
+  layerOf(file: FileRow): LayerLocation | undefined;
+  /** Image listings show each row's layer. */
+  image?: { host: string; repository: string; label: string };
+  emptyText: string;
+}
 
 export function renderLayerFiles(
   ctx: PageContext,
   location: LayerLocation,
   onEvent: (handler: (event: HostEvent) => void) => () => void,
 ): HTMLElement {
+  return renderListing(
+    ctx,
+    {
+      list: () => ctx.request('listLayer', location),
+      children: (path, offset) => ctx.request('layerChildren', { digest: location.digest, path, offset }),
+      layerOf: () => location,
+      emptyText: 'The layer is empty.',
+    },
+    onEvent,
+  );
+}
+
+export function renderImageFiles(
+  ctx: PageContext,
+  location: FileSystemLocation,
+  onEvent: (handler: (event: HostEvent) => void) => () => void,
+): HTMLElement {
+  const { host, repository } = location;
+  const label = location.label ?? repository;
+  return renderListing(
+    ctx,
+    {
+      list: () => ctx.request('listImageFiles', location),
+      children: (path, offset) => ctx.request('imageFilesChildren', { digest: location.digest, path, offset }),
+      layerOf: (file) =>
+        file.layer && {
+          kind: 'layer',
+          host,
+          repository,
+          digest: file.layer.digest,
+          mediaType: file.layer.mediaType,
+          size: file.layer.size,
+          label: `layer ${file.layer.index + 1} of ${label}`,
+        },
+      image: { host, repository, label },
+      emptyText: 'The image has no files.',
+    },
+    onEvent,
+  );
+}
+
+function renderListing(ctx: PageContext, source: ListingSource, onEvent: (handler: (event: HostEvent) => void) => () => void): HTMLElement {
   const body = h('div', { class: 'layer-files' });
   const note = h('span', {});
   const list = (): void => {
-    const call = ctx.request('listLayer', location);
+    const call = source.list();
     const bar = h('div', { class: 'progress-fill' });
-    const status = h('span', {}, 'Reading the layer…');
+    const status = h('span', {}, source.image ? "Reading the image's layers…" : 'Reading the layer…');
     const cancel = h('button', { class: 'secondary-button' }, icon('stop-circle'), 'Cancel');
     cancel.type = 'button';
     cancel.addEventListener('click', () => ctx.cancel(call.id));
@@ -48,7 +112,7 @@ export function renderLayerFiles(
             }
             note.textContent = `${formatCount(result.entries)} entries`;
             body.replaceChildren();
-            append(body, ...summaryView(result), fileTree(ctx, location, result));
+            append(body, ...summaryView(result), fileTree(ctx, source, result));
           },
           (err: Error) => {
             const again = linkButton([icon('refresh'), 'List again'], list);
@@ -66,17 +130,28 @@ export function renderLayerFiles(
   return section('Files', 'file-zip', body, { id: 'files', note });
 }
 
-function summaryView(summary: LayerSummary): Child[] {
+function summaryView(summary: LayerSummary | FileSystemSummary): Child[] {
+  const image = 'layers' in summary ? summary : undefined;
   const parts = [
     `${formatCount(summary.files)} file${summary.files === 1 ? '' : 's'}`,
     `${formatCount(summary.directories)} director${summary.directories === 1 ? 'y' : 'ies'}`,
-    summary.whiteouts ? `${formatCount(summary.whiteouts)} whiteout${summary.whiteouts === 1 ? '' : 's'}` : '',
-    `${summary.totalSizeText} unpacked from ${summary.compressedSizeText}`,
+    'whiteouts' in summary && summary.whiteouts ? `${formatCount(summary.whiteouts)} whiteout${summary.whiteouts === 1 ? '' : 's'}` : '',
+    `${summary.totalSizeText} unpacked from ${summary.compressedSizeText}${image ? ` in ${formatCount(image.layers)} layer${image.layers === 1 ? '' : 's'}` : ''}`,
   ].filter(Boolean);
-  return [h('p', { class: 'listing-summary' }, parts.join(' · '))];
+  const views: Child[] = [h('p', { class: 'listing-summary' }, parts.join(' · '))];
+  if (image?.layersLeftOut)
+    views.push(
+      h(
+        'p',
+        { class: 'notice' },
+        icon('info'),
+        ` ${formatCount(image.layersLeftOut)} foreign layer${image.layersLeftOut === 1 ? ' is' : 's are'} not in the registry, so ${image.layersLeftOut === 1 ? 'its' : 'their'} files are not included.`,
+      ),
+    );
+  return views;
 }
 
-function fileTree(ctx: PageContext, location: LayerLocation, summary: LayerSummary): HTMLElement {
+function fileTree(ctx: PageContext, source: ListingSource, summary: LayerSummary | FileSystemSummary): HTMLElement {
   const tree = h(
     'div',
     { class: 'file-tree', role: 'tree' },
@@ -88,20 +163,21 @@ function fileTree(ctx: PageContext, location: LayerLocation, summary: LayerSumma
       h('span', { class: 'f-owner' }, 'Owner'),
       h('span', { class: 'f-size' }, 'Size'),
       h('span', { class: 'f-time' }, 'Modified'),
+      source.image ? h('span', { class: 'f-layer' }, 'Layer') : undefined,
     ),
   );
   if (!summary.root.length) {
-    tree.append(h('div', { class: 'f-row' }, muted('The layer is empty.')));
+    tree.append(h('div', { class: 'f-row' }, muted(source.emptyText)));
     return tree;
   }
-  appendRows(ctx, location, tree, undefined, [], summary.root, 0, '', summary.rootOmitted, summary.root.length);
+  appendRows(ctx, source, tree, undefined, [], summary.root, 0, '', summary.rootOmitted, summary.root.length);
   return tree;
 }
 
 /** Inserts rows after `after` (or at the end), recording them in `owner`; a "more" row fetches the rest of the directory. */
 function appendRows(
   ctx: PageContext,
-  location: LayerLocation,
+  source: ListingSource,
   tree: HTMLElement,
   after: Element | undefined,
   owner: Element[],
@@ -118,15 +194,14 @@ function appendRows(
     anchor = el;
     owner.push(el);
   };
-  const digest = location.digest;
-  for (const file of rows) place(fileRowView(ctx, location, tree, file, depth));
+  for (const file of rows) place(fileRowView(ctx, source, tree, file, depth));
   if (omitted <= 0) return;
   const more = h('div', { class: 'f-row f-more', vars: { '--depth': String(depth) } });
   more.append(
     linkButton(`Show ${formatCount(omitted)} more`, () => {
-      void ctx.track(ctx.request('layerChildren', { digest, path, offset })).then(({ rows: next, omitted: left }) => {
+      void ctx.track(source.children(path, offset)).then(({ rows: next, omitted: left }) => {
         owner.splice(owner.indexOf(more), 1);
-        appendRows(ctx, location, tree, more, owner, next, depth, path, left, offset + next.length);
+        appendRows(ctx, source, tree, more, owner, next, depth, path, left, offset + next.length);
         more.remove();
       });
     }),
@@ -137,8 +212,8 @@ function appendRows(
 /** The rows shown under an open directory row, so folding removes them (and theirs). */
 const childrenOf = new WeakMap<Element, Element[]>();
 
-function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
-  const digest = location.digest;
+function fileRowView(ctx: PageContext, source: ListingSource, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
+  const layer = source.layerOf(file);
   const isDir = file.type === 'directory' && file.childCount > 0;
   const row = h('div', {
     class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`,
@@ -156,8 +231,8 @@ function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElemen
     { class: 'f-name', title: file.path },
     toggle,
     icon(fileIcon(file)),
-    fileName(ctx, location, file),
-    saveButton(ctx, location, file),
+    fileName(ctx, layer, file),
+    saveButton(ctx, layer, file),
     file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
     // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
@@ -170,6 +245,7 @@ function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElemen
     h('span', { class: 'f-owner mono' }, clipped(file.owner)),
     h('span', { class: 'f-size' }, file.sizeText),
     h('span', { class: 'f-time muted' }, file.modified ?? ''),
+    ...(source.image ? [layerCell(ctx, file, layer)] : []),
   );
   if (isDir) {
     toggle.addEventListener('click', () => {
@@ -180,11 +256,11 @@ function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElemen
         return;
       }
       toggle.replaceChildren(icon('loading'));
-      void ctx.track(ctx.request('layerChildren', { digest, path: file.path, offset: 0 })).then(
+      void ctx.track(source.children(file.path, 0)).then(
         ({ rows, omitted }) => {
           const owned: Element[] = [];
           childrenOf.set(row, owned);
-          appendRows(ctx, location, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
+          appendRows(ctx, source, tree, row, owned, rows, depth + 1, file.path, omitted, rows.length);
           toggle.replaceChildren(icon('chevron-down'));
         },
         (err: Error) => {
@@ -202,11 +278,11 @@ function fileRowView(ctx: PageContext, location: LayerLocation, tree: HTMLElemen
  * files, hard links (their target's content) and symlinks (their target). Whiteouts, folders and
  * devices have none; a hostile path (absolute, or with '..') is shown, never opened.
  */
-function fileName(ctx: PageContext, location: LayerLocation, file: FileRow): HTMLElement {
+function fileName(ctx: PageContext, layer: LayerLocation | undefined, file: FileRow): HTMLElement {
   const name = clipped(file.name, 'mono');
   const openable = (file.type === 'file' || file.type === 'hardlink' || file.type === 'symlink') && !file.whiteout && !file.unsafe;
-  if (!openable) return name;
-  const { host, repository, digest, mediaType, size } = location;
+  if (!openable || !layer) return name;
+  const { host, repository, digest, mediaType, size } = layer;
   return linkButton(
     name,
     () => ctx.openLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
@@ -220,14 +296,25 @@ function fileName(ctx: PageContext, location: LayerLocation, file: FileRow): HTM
  * hard links (saved as the file they name). A symlink saves nothing (its target may be in another
  * layer), nor do whiteouts, folders and devices; a hostile path is never acted on.
  */
-function saveButton(ctx: PageContext, location: LayerLocation, file: FileRow): HTMLElement | undefined {
-  if ((file.type !== 'file' && file.type !== 'hardlink') || file.whiteout || file.unsafe) return undefined;
-  const { host, repository, digest, mediaType, size } = location;
+function saveButton(ctx: PageContext, layer: LayerLocation | undefined, file: FileRow): HTMLElement | undefined {
+  if ((file.type !== 'file' && file.type !== 'hardlink') || file.whiteout || file.unsafe || !layer) return undefined;
+  const { host, repository, digest, mediaType, size } = layer;
   const button = iconButton('save-as', `Save ${file.path}… (the whole file, to a file you choose)`, () =>
     ctx.saveLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
   );
   button.classList.add('f-save');
   return button;
+}
+
+/** In an image's files: the layer the row comes from, as a link to that layer's own listing. */
+function layerCell(ctx: PageContext, file: FileRow, layer: LayerLocation | undefined): HTMLElement {
+  if (!file.layer || !layer) return h('span', { class: 'f-layer muted' }, '');
+  const number = String(file.layer.index + 1);
+  return h(
+    'span',
+    { class: 'f-layer' },
+    linkButton(number, () => ctx.go(layer), `From layer ${number} (${file.layer.digest}): list its files`),
+  );
 }
 
 /** Removes everything shown under a directory row, nested rows included, without recursion. */

@@ -5,7 +5,7 @@ import { problem, section, type PageContext } from './common';
 import { renderHeader } from './header';
 import { renderConfig, renderHistory } from './image';
 import { renderJson } from './json-view';
-import { renderLayerFiles } from './layer-files';
+import { renderImageFiles, renderLayerFiles } from './layer-files';
 import { renderAnnotations, renderFiles, renderReferrers } from './listings';
 import { renderPlatforms } from './platforms';
 
@@ -52,6 +52,8 @@ export function renderPage(
   if (page.image) parts.push(renderHistory(ctx, page.image));
   parts.push(renderFiles(ctx, page));
   if (page.location.kind === 'layer') parts.push(renderLayerFiles(ctx, page.location, onEvent));
+  // An index or an artifact says why in its notice; only an image's page lists files.
+  if (page.location.kind === 'filesystem' && !page.notice) parts.push(renderImageFiles(ctx, page.location, onEvent));
   parts.push(renderAnnotations(ctx, page), renderReferrers(ctx, page));
   if (page.json) parts.push(section(jsonTitle(page), 'json', renderJson(ctx, page.json, jsonSpec(page)), { id: 'json' }));
   return parts.filter((p): p is HTMLElement => p !== undefined);

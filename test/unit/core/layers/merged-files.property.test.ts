@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LayerFileEntry } from '../../../../src/core/layers/layer-files';
-import { MergedFileSystem } from '../../../../src/core/operations/compare-files';
+import { MergedFileSystem } from '../../../../src/core/layers/merged-files';
 
 const under = (dir: string, path: string): boolean => dir === '' || path.startsWith(`${dir}/`);
 

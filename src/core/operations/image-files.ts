@@ -1,0 +1,98 @@
+/**
+ * The files of one image as a container sees them: its layers read one after the other (streamed,
+ * checked against their digests, bounded) and applied in order, each file marked with the layer
+ * that put it there, so it can be opened or saved from that layer. Foreign layers are left out and
+ * named: registries need not hold them, and their URLs point at hosts this client does not fetch from.
+ */
+import { pipeline } from 'node:stream';
+import { CoreError } from '../errors';
+import { listLayerFiles, type LayerFileEntry } from '../layers/layer-files';
+import { MergedFileSystem } from '../layers/merged-files';
+import type { Descriptor } from '../oci/manifest';
+import { isNonDistributableLayer } from '../oci/media-types';
+import { verifyingStream } from '../oci/verify-stream';
+import type { Repository } from '../registry/repository';
+
+/** Entries one layer may list, as Compare reads them. */
+export const MAX_LAYER_ENTRIES = 200_000;
+/** Entries all of an image's layers may list together: the inspector's tree holds no more. */
+export const MAX_IMAGE_ENTRIES = 600_000;
+
+/** A file of the image, with the layer it comes from (`index` counts from 0, in the manifest's order). */
+export interface ImageFileEntry extends LayerFileEntry {
+  layer: { index: number; descriptor: Descriptor };
+}
+
+export interface ImageFilesProgress {
+  /** Compressed bytes read over all layers, of `size`. */
+  bytesRead: number;
+  size: number;
+  /** Entries listed so far, over all layers. */
+  entries: number;
+}
+
+export interface ImageFilesOptions {
+  signal?: AbortSignal;
+  onProgress?(progress: ImageFilesProgress): void;
+}
+
+export interface ImageFiles {
+  files: ReadonlyMap<string, ImageFileEntry>;
+  /** Foreign (non-distributable) layers, not read. */
+  notIncluded: Descriptor[];
+}
+
+export async function readImageFiles(
+  repository: Repository,
+  layers: readonly Descriptor[],
+  options: ImageFilesOptions = {},
+): Promise<ImageFiles> {
+  const merged = new MergedFileSystem<ImageFileEntry>();
+  const included = layers
+    .map((descriptor, index) => ({ descriptor, index }))
+    .filter(({ descriptor }) => !isNonDistributableLayer(descriptor.mediaType));
+  const size = included.reduce((sum, { descriptor }) => sum + descriptor.size, 0);
+  let bytesBefore = 0;
+  let entries = 0;
+  for (const { descriptor, index } of included) {
+    const layer = { index, descriptor };
+    const listed: ImageFileEntry[] = [];
+    for await (const entry of layerEntries(repository, descriptor, {
+      signal: options.signal,
+      onBytes: (read) => options.onProgress?.({ bytesRead: bytesBefore + read, size, entries }),
+    })) {
+      if (++entries > MAX_IMAGE_ENTRIES)
+        throw new CoreError(
+          'LAYER_TOO_MANY_ENTRIES',
+          `The image's layers list more than ${MAX_IMAGE_ENTRIES.toLocaleString('en-US')} entries together, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`,
+        );
+      listed.push({ ...entry, layer });
+    }
+    merged.apply(listed);
+    bytesBefore += descriptor.size;
+    options.onProgress?.({ bytesRead: bytesBefore, size, entries });
+  }
+  return { files: merged.files, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
+}
+
+/**
+ * One layer's entries, read from the registry through a digest check: a layer that does not match
+ * its digest fails before its last entry is taken for true.
+ */
+export async function* layerEntries(
+  repository: Repository,
+  layer: Descriptor,
+  options: { signal?: AbortSignal; maxEntries?: number; onBytes?(read: number): void } = {},
+): AsyncGenerator<LayerFileEntry> {
+  if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the files was cancelled.');
+  const body = await repository.openBlob(layer, options.signal);
+  const verifier = verifyingStream(layer, `layer ${layer.digest}`);
+  // pipeline carries a failure of either side to the verifier, which the listing rethrows.
+  pipeline(body, verifier, () => undefined);
+  yield* listLayerFiles(verifier, {
+    mediaType: layer.mediaType,
+    maxEntries: options.maxEntries ?? MAX_LAYER_ENTRIES,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+  });
+}
