@@ -229,13 +229,16 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
 
   // 3. By digest: a manifest goes only when no kept tag points at it and no staying index lists it.
   const going = new Set(selected.map((t) => t.tag));
-  const tagsByDigest = new Map<string, string[]>();
+  // Each digest's tags once, in the order given; a set per digest, as thousands of tags may share one.
+  const tagSets = new Map<string, Set<string>>();
   const childrenByDigest = new Map<string, readonly string[]>();
   for (const facts of tags) {
     if (!facts.digest) continue;
-    tagsByDigest.set(facts.digest, [...new Set([...(tagsByDigest.get(facts.digest) ?? []), facts.tag])]);
+    const tagsOfDigest = tagSets.get(facts.digest) ?? new Set<string>();
+    tagSets.set(facts.digest, tagsOfDigest.add(facts.tag));
     if (facts.children) childrenByDigest.set(facts.digest, facts.children);
   }
+  const tagsByDigest = new Map([...tagSets].map(([digest, tagsOfDigest]) => [digest, [...tagsOfDigest]]));
   // A tag that could not be read may point at any manifest, or be an index listing any: it protects them all.
   const unreadable = [...new Set(tags.filter((t) => !t.digest).map((t) => t.tag))];
   const unknownProtector = unreadable.length

@@ -82,6 +82,14 @@ describe('cleanup plan', function () {
     assert.deepEqual(plan.totals, { tags: 2, tagsRemoved: 2, manifestsDeleted: 1, tagOnlyDeletes: 0, kept: 0, untaggedDeleted: 0 });
   });
 
+  it('names each of thousands of tags on one manifest once, in the order listed', function () {
+    const names = Array.from({ length: 3000 }, (_, i) => `build-${i}`);
+    const tags = [...names, ...names.slice(0, 100)].map((name) => tag(name, 1, 9));
+    const plan = planCleanup(tags, policy(), NOW);
+    assert.deepEqual(plan.manifests, [{ digest: digest(1), tags: names }]);
+    assert.equal(plan.totals.tagsRemoved, 3000);
+  });
+
   it('never deletes a platform manifest that a kept index lists', function () {
     const plan = planCleanup([tag('1.0', 10, 1, [11, 12]), tag('1.0-amd64', 11, 90)], policy({ olderThanDays: 30 }), NOW);
     assert.deepEqual(actions(plan), { '1.0': 'keep', '1.0-amd64': 'delete-tag' });
