@@ -229,13 +229,16 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
 
   // 3. By digest: a manifest goes only when no kept tag points at it and no staying index lists it.
   const going = new Set(selected.map((t) => t.tag));
-  const tagsByDigest = new Map<string, string[]>();
+  // Each digest's tags once, in the order given; a set per digest, as thousands of tags may share one.
+  const tagSets = new Map<string, Set<string>>();
   const childrenByDigest = new Map<string, readonly string[]>();
   for (const facts of tags) {
     if (!facts.digest) continue;
-    tagsByDigest.set(facts.digest, [...new Set([...(tagsByDigest.get(facts.digest) ?? []), facts.tag])]);
+    const tagsOfDigest = tagSets.get(facts.digest) ?? new Set<string>();
+    tagSets.set(facts.digest, tagsOfDigest.add(facts.tag));
     if (facts.children) childrenByDigest.set(facts.digest, facts.children);
   }
+  const tagsByDigest = new Map([...tagSets].map(([digest, tagsOfDigest]) => [digest, [...tagsOfDigest]]));
   // A tag that could not be read may point at any manifest, or be an index listing any: it protects them all.
   const unreadable = [...new Set(tags.filter((t) => !t.digest).map((t) => t.tag))];
   const unknownProtector = unreadable.length
@@ -329,33 +332,21 @@ function planUntagged(
     for (const digest of listed.keys()) protectedBy.set(digest, 'not chosen: the clean-up leaves untagged manifests');
   else if (options.partialAt !== undefined)
     for (const digest of listed.keys()) protectedBy.set(digest, 'only part of the tags were read, so an unread tag may need it');
-  // One that cannot be read may be an index: any other could be its platform, so none goes this time.
-  const unreadable = [...listed.values()].find((m) => m.unreadable);
-  for (let changed = true; changed;) {
-    changed = false;
-    const protect = (digest: string, reason: string) => {
-      if (!listed.has(digest) || protectedBy.has(digest)) return;
-      protectedBy.set(digest, reason);
-      changed = true;
-    };
+  else {
+    // One that cannot be read may be an index: any other could be its platform, so none goes this time.
+    const unreadable = [...listed.values()].find((m) => m.unreadable);
     const goes = (digest: string) => tagManifestsDeleted.has(digest) || (listed.has(digest) && !protectedBy.has(digest));
-    for (const m of listed.values()) {
+    const protection = (m: UntaggedManifest): string | undefined => {
       const kept = staying.get(m.digest);
-      if (kept) protect(m.digest, kept);
-      else if (unreadableTags.length)
-        protect(
-          m.digest,
-          `kept while tag${unreadableTags.length === 1 ? '' : 's'} ${namedTags(unreadableTags)} cannot be read: one may point at it or at an index that lists it`,
-        );
-      else if (m.unreadable) protect(m.digest, `could not be read (${m.unreadable}): what it is and what needs it are unknown`);
-      else if (unreadable)
-        protect(m.digest, `kept while untagged manifest ${unreadable.digest} cannot be read: it may be an index that lists this one`);
-      else if (m.subject && !goes(m.subject))
-        protect(m.digest, `refers to manifest ${m.subject}, which stays (a signature, SBOM or attestation of it)`);
-    }
-    for (const m of listed.values())
-      if (protectedBy.has(m.digest))
-        for (const child of m.children ?? []) protect(child, `its manifest is a platform of kept untagged index ${m.digest}`);
+      if (kept) return kept;
+      if (unreadableTags.length)
+        return `kept while tag${unreadableTags.length === 1 ? '' : 's'} ${namedTags(unreadableTags)} cannot be read: one may point at it or at an index that lists it`;
+      if (m.unreadable) return `could not be read (${m.unreadable}): what it is and what needs it are unknown`;
+      if (unreadable) return `kept while untagged manifest ${unreadable.digest} cannot be read: it may be an index that lists this one`;
+      if (m.subject && !goes(m.subject)) return `refers to manifest ${m.subject}, which stays (a signature, SBOM or attestation of it)`;
+      return undefined;
+    };
+    spreadProtection([...listed.values()], protectedBy, protection);
   }
   return {
     listed: true,
@@ -363,6 +354,91 @@ function planUntagged(
     protected: [...protectedBy].map(([digest, reason]) => ({ digest, reason })),
     ...(options.untaggedNote ? { note: options.untaggedNote } : {}),
   };
+}
+
+/**
+ * Protects the listed manifests as passes over the listing would, until one changes nothing: each
+ * pass first asks of every manifest in listed order whether it must stay (`protection`), then
+ * protects the platforms of every protected index in listed order. The first rule to protect a
+ * manifest is the reason shown, in the order protected, so both follow the passes exactly; but a
+ * manifest is visited again only when a protection can change its answer (its subject or its
+ * index became protected), so a chain of 10,000 referrers takes 10,000 visits, not 10,000 passes
+ * over all 10,000. A visit is a number ordered as the passes run: (pass × 2 + step) × count + place.
+ */
+function spreadProtection(
+  manifests: readonly UntaggedManifest[],
+  protectedBy: Map<string, string>,
+  protection: (m: UntaggedManifest) => string | undefined,
+): void {
+  const count = manifests.length;
+  const pass = 2 * count;
+  const placeOf = new Map(manifests.map((m, place) => [m.digest, place]));
+  const referrersOf = new Map<string, number[]>();
+  manifests.forEach((m, place) => {
+    if (!m.subject) return;
+    const referrers = referrersOf.get(m.subject) ?? [];
+    referrersOf.set(m.subject, referrers);
+    referrers.push(place);
+  });
+  const visits = new MinHeap();
+  for (let place = 0; place < count; place++) visits.push(place);
+  // The first visit of `step` (0: the manifest's own check, 1: its platforms) at `place` after `now`.
+  const nextVisit = (now: number, step: 0 | 1, place: number) => {
+    const thisPass = now - (now % pass) + step * count + place;
+    return thisPass > now ? thisPass : thisPass + pass;
+  };
+  const protect = (digest: string, reason: string, now: number) => {
+    const place = placeOf.get(digest);
+    if (place === undefined || protectedBy.has(digest)) return;
+    protectedBy.set(digest, reason);
+    for (const referrer of referrersOf.get(digest) ?? []) visits.push(nextVisit(now, 0, referrer));
+    visits.push(nextVisit(now, 1, place));
+  };
+  while (visits.size > 0) {
+    const now = visits.pop();
+    const m = manifests[now % count]!;
+    if (now % pass < count) {
+      const reason = protectedBy.has(m.digest) ? undefined : protection(m);
+      if (reason) protect(m.digest, reason, now);
+    } else for (const child of m.children ?? []) protect(child, `its manifest is a platform of kept untagged index ${m.digest}`, now);
+  }
+}
+
+/** Numbers, the smallest taken first (a binary heap). */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(value: number): void {
+    let at = this.items.push(value) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (this.items[parent]! <= value) break;
+      this.items[at] = this.items[parent]!;
+      at = parent;
+    }
+    this.items[at] = value;
+  }
+
+  pop(): number {
+    const top = this.items[0]!;
+    const last = this.items.pop()!;
+    if (this.items.length === 0) return top;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= this.items.length) break;
+      if (child + 1 < this.items.length && this.items[child + 1]! < this.items[child]!) child++;
+      if (this.items[child]! >= last) break;
+      this.items[at] = this.items[child]!;
+      at = child;
+    }
+    this.items[at] = last;
+    return top;
+  }
 }
 
 /**

@@ -220,11 +220,17 @@ export function listIn(json: unknown, field: string | undefined, vendor: string,
   throw new CoreError('BAD_RESPONSE', `${vendor} answered ${what} without the list it documents; the listing stops here.`);
 }
 
-/** A string field, or undefined. */
+/** A string field, or undefined; one of more than `max` characters cut to `max`, the last an ellipsis. */
 export function text(value: unknown, max = MAX_DESCRIPTION_CHARS): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
-  const chars = Array.from(value);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : value;
+  // No more characters than UTF-16 units; a longer one is read only as far as the cut, not whole (an answer may send megabytes).
+  if (value.length <= max) return value;
+  const chars: string[] = [];
+  for (const char of value) {
+    if (chars.length === max) return `${chars.slice(0, max - 1).join('')}…`;
+    chars.push(char);
+  }
+  return value;
 }
 
 /** A non-negative integer field, or undefined. */

@@ -82,6 +82,14 @@ describe('cleanup plan', function () {
     assert.deepEqual(plan.totals, { tags: 2, tagsRemoved: 2, manifestsDeleted: 1, tagOnlyDeletes: 0, kept: 0, untaggedDeleted: 0 });
   });
 
+  it('names each of thousands of tags on one manifest once, in the order listed', function () {
+    const names = Array.from({ length: 3000 }, (_, i) => `build-${i}`);
+    const tags = [...names, ...names.slice(0, 100)].map((name) => tag(name, 1, 9));
+    const plan = planCleanup(tags, policy(), NOW);
+    assert.deepEqual(plan.manifests, [{ digest: digest(1), tags: names }]);
+    assert.equal(plan.totals.tagsRemoved, 3000);
+  });
+
   it('never deletes a platform manifest that a kept index lists', function () {
     const plan = planCleanup([tag('1.0', 10, 1, [11, 12]), tag('1.0-amd64', 11, 90)], policy({ olderThanDays: 30 }), NOW);
     assert.deepEqual(actions(plan), { '1.0': 'keep', '1.0-amd64': 'delete-tag' });
@@ -225,6 +233,33 @@ describe('cleanup plan', function () {
         [digest(6), digest(10)],
       );
       assert.match(plan.untagged.protected[0]!.reason, /^refers to manifest sha256:0+1, which stays/);
+    });
+
+    it('protects a chain of referrers listed last to first, each for the manifest it refers to', function () {
+      const chain = Array.from({ length: 500 }, (_, i) => untagged(500 - i + 1, { subject: 500 - i }));
+      const plan = planCleanup([tag('latest', 1, 9)], policy({ match: 'none', deleteUntagged: true }), NOW, { untagged: chain });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.deletions, []);
+      assert.deepEqual(
+        plan.untagged.protected,
+        Array.from({ length: 500 }, (_, i) => ({
+          digest: digest(i + 2),
+          reason: `refers to manifest ${digest(i + 1)}, which stays (a signature, SBOM or attestation of it)`,
+        })),
+      );
+    });
+
+    it('gives a manifest needed twice the reason a pass over the listing reaches first, in the order reached', function () {
+      // 4 refers to the kept 1 and lists 5; 5 lists 2; 2 refers to 4, which the first pass protects after passing 2.
+      const plan = planCleanup([tag('latest', 1, 9)], policy({ match: 'none', deleteUntagged: true }), NOW, {
+        untagged: [untagged(5, { children: [2] }), untagged(2, { subject: 4 }), untagged(4, { subject: 1, children: [5] })],
+      });
+      assert.ok(plan.untagged.listed);
+      assert.deepEqual(plan.untagged.protected, [
+        { digest: digest(4), reason: `refers to manifest ${digest(1)}, which stays (a signature, SBOM or attestation of it)` },
+        { digest: digest(5), reason: `its manifest is a platform of kept untagged index ${digest(4)}` },
+        { digest: digest(2), reason: `refers to manifest ${digest(4)}, which stays (a signature, SBOM or attestation of it)` },
+      ]);
     });
 
     it('keeps one that could not be read, and every other (it may be an index listing them); the preview and its JSON say why', function () {

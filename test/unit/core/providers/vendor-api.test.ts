@@ -48,6 +48,23 @@ describe('providers: vendor-api', () => {
     assert.equal(text('x'.repeat(5), 3), 'xx…');
     assert.equal(text(''), undefined);
     assert.equal(text(42), undefined);
+    // Characters, not UTF-16 units: three emoji are six units and fit in three.
+    assert.equal(text('😀😀😀', 3), '😀😀😀');
+    assert.equal(text('😀😀😀😀', 3), '😀😀…');
+    assert.equal(text('é'.repeat(4_000_000), 4), 'ééé…');
+  });
+
+  it('cuts text as a cut of all its characters would, reading only as far as the cut (property)', () => {
+    const model = (value: string, max: number) => {
+      const chars = Array.from(value);
+      return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : value;
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 30 }), (value, max) => {
+        assert.equal(text(value, max), model(value, max));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('keeps only repository names references can use', () => {
