@@ -68,19 +68,30 @@ const keyText = (key: unknown): string | undefined => (isScalar(key) && typeof k
 const isMergeKey = (key: unknown): boolean => isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
 
 /** The value of `key` in a mapping (aliases resolved), looking through `<<` merges the way YAML merges them. */
-export function mapGet(doc: YamlDocument, map: unknown, key: string, depth = 0): Node | undefined {
+export function mapGet(doc: YamlDocument, map: unknown, key: string): Node | undefined {
+  return lookUp(doc, map, key, 0, new Map());
+}
+
+/**
+ * {@link mapGet} at `depth`. `searched` holds the mappings already searched in vain, each with the
+ * least depth it was searched at: the same mapping merged in again (`<<: [*a, *a]` on every level of
+ * a hostile file costs 2^levels) at that depth or deeper has less room to look, so it has nothing.
+ */
+function lookUp(doc: YamlDocument, map: unknown, key: string, depth: number, searched: Map<YAMLMap, number>): Node | undefined {
   const node = resolved(doc, map);
   if (!isMap(node) || depth > MAX_DEPTH) return undefined;
+  if ((searched.get(node) ?? Infinity) <= depth) return undefined;
   for (const pair of node.items) if (keyText(pair.key) === key) return resolved(doc, pair.value) ?? undefined;
   for (const pair of node.items) {
     if (!isMergeKey(pair.key)) continue;
     const source = resolved(doc, pair.value);
     const sources = isSeq(source) ? source.items : [source];
     for (const each of sources) {
-      const found = mapGet(doc, each, key, depth + 1);
+      const found = lookUp(doc, each, key, depth + 1, searched);
       if (found !== undefined) return found;
     }
   }
+  searched.set(node, depth);
   return undefined;
 }
 
