@@ -115,7 +115,7 @@ export async function deleteSelection(
           await core().checkDeletesAllowed(group.repository, abort.signal, deleteManifest);
           const tags: string[] = [];
           for await (const page of ctx.registry.session.registry(group.host).listTags(group.name, { pageSize: 1000, signal: abort.signal }))
-            tags.push(...page);
+            for (const tag of page) tags.push(tag);
           const facts = await core().readTagFacts(group.repository, tags, {
             signal: abort.signal,
             concurrency: Math.min(8, readSettings().concurrency),

@@ -44,7 +44,7 @@ export function answerSourceFor(session: () => RegistrySession, note: (line: str
       let leftOut = 0;
       let complete = true;
       for await (const page of session().registry(host).tagPages(repository, { pageSize: 1000, signal })) {
-        tags.push(...page.names);
+        for (const name of page.names) tags.push(name);
         leftOut += page.leftOut ?? 0;
         if (page.cut) {
           note(`${host}/${repository}: ${page.cut}`);

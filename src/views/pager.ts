@@ -104,7 +104,8 @@ export class Pager<T> {
         this.toSkip -= skipped;
         // Pages read again only to reach where the failed one was do not spend this click's budget.
         if (names.length > 0 || skipped === 0) pages++;
-        this.loaded.push(...names);
+        // One by one: a page may hold every tag of the repository, more than a call's arguments can.
+        for (const name of names) this.loaded.push(name);
         // The last page says so: nothing more is asked of the registry, and the listing shows as complete.
         if (!next.value.more) this.exhausted = true;
         // Cut short: nothing more can be asked, but the count keeps its "+".

@@ -215,11 +215,11 @@ export async function readCleanupTags(pages: AsyncIterable<string[]>, options: T
     if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the tags was cancelled.');
     const room = limit - tags.length;
     if (page.length > room) {
-      tags.push(...page.slice(0, room));
+      for (const tag of page.slice(0, room)) tags.push(tag);
       complete = false;
       break;
     }
-    tags.push(...page);
+    for (const tag of page) tags.push(tag);
     options.onCount?.(tags.length);
   }
   if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the tags was cancelled.');

@@ -166,7 +166,7 @@ export class DockerHubProvider implements ProviderClient {
       'the organizations',
     );
     for await (const page of pages) {
-      names.push(...page);
+      for (const name of page) names.push(name);
       if (names.length >= MAX_ORGS) break;
     }
     return names;

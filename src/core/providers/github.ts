@@ -277,7 +277,7 @@ export class GitHubProvider implements ProviderClient {
           what,
         );
         for await (const page of pages) {
-          versions.push(...page.slice(0, limit - versions.length));
+          for (const version of page.slice(0, limit - versions.length)) versions.push(version);
           if (versions.length >= limit) break;
         }
       } catch (err) {
@@ -315,7 +315,7 @@ export class GitHubProvider implements ProviderClient {
         'the organizations',
       );
       for await (const page of pages) {
-        names.push(...page);
+        for (const name of page) names.push(name);
         if (names.length >= MAX_ORGS) break;
       }
       return names;

@@ -106,7 +106,7 @@ export class GitLabProvider implements ProviderClient {
     for await (const page of projects) {
       const rows: RepositoryDetails[] = [];
       for (const p of page) {
-        for await (const repos of this.projectRepositories(p, headers, party, signal)) rows.push(...repos);
+        for await (const repos of this.projectRepositories(p, headers, party, signal)) for (const repo of repos) rows.push(repo);
       }
       yield fresh(rows);
     }

@@ -110,7 +110,7 @@ export class HarborProvider implements ProviderClient {
     );
     const untagged: UntaggedManifestListing[] = [];
     for await (const page of pages) {
-      untagged.push(...page.slice(0, limit - untagged.length));
+      for (const artifact of page.slice(0, limit - untagged.length)) untagged.push(artifact);
       if (untagged.length >= limit) break;
     }
     return untagged;

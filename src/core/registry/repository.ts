@@ -383,7 +383,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     const limit = options.limit ?? 2000;
     const all: string[] = [];
     for await (const page of listTags(this.router, this.repository, { pageSize: 1000, signal: options.signal })) {
-      all.push(...page);
+      for (const tag of page) all.push(tag);
       if (all.length >= limit) break;
     }
     const tags = all.slice(0, limit);

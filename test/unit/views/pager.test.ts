@@ -29,6 +29,14 @@ describe('Pager', () => {
     assert.equal(state.requested, 1);
   });
 
+  it('takes a page of 500,000 names (Distribution sends every tag in one page, whatever n asks)', async () => {
+    const { make } = source([names(500_000)]);
+    const pager = new Pager(make, 100);
+    await pager.loadMore();
+    assert.deepEqual(pager.items, names(100));
+    assert.equal(pager.hasMore(), true);
+  });
+
   it('after a page fails, the next click reads on from where it failed instead of calling the listing complete', async () => {
     // A listing is an async generator: once it has thrown, every later next() says "done".
     let failures = 1;

@@ -26,6 +26,13 @@ describe('readCleanupTags', function () {
     assert.deepEqual(await readCleanupTags(listing, { limit: 5 }), { tags: ['t0', 't1', 't2', 't3', 't4'], complete: true });
   });
 
+  it('takes a registry that sends 500,000 tags in one page, under a raised limit and over the default', async function () {
+    const raised = await readCleanupTags(pages(500_000, 500_000).listing, { limit: 1_000_000 });
+    assert.deepEqual([raised.tags.length, raised.complete], [500_000, true]);
+    const capped = await readCleanupTags(pages(500_000, 500_000).listing, { limit: 400_000 });
+    assert.deepEqual([capped.tags.length, capped.complete], [400_000, false]);
+  });
+
   it('stops at the limit, says the listing was partial, and closes the listing', async function () {
     const { listing, seen } = pages(1_000_000, 1000);
     const counts: number[] = [];

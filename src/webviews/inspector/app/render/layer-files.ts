@@ -324,7 +324,7 @@ function fold(row: Element): void {
     const children = childrenOf.get(el);
     childrenOf.delete(el);
     if (el !== row) el.remove();
-    if (children) pending.push(...children);
+    if (children) for (const child of children) pending.push(child);
   }
 }
 
