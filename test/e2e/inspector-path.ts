@@ -135,6 +135,31 @@ export async function runInspectorPath(
   assert.match(readFileSync(destination, 'utf8'), /^NAME="Lab Linux"\nID=lab\n/, 'the file on disk is the one in the layer');
   await closeNotifications(page);
 
+  // 14d. All files: the image's files with every layer applied, each row naming its layer; a file
+  // opens from the layer that holds it. Then back to layer 1, where step 15 starts.
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await link(frame, 'All files').click();
+  frame = await inspector(page, /all files$/);
+  await settled(frame);
+  assert.match((await frame.locator('.listing-summary').textContent()) ?? '', /unpacked from .* in \d+ layers?/);
+  await frame.locator('.f-row', { hasText: 'etc' }).locator('button.f-toggle').click();
+  const mergedRelease = frame.locator('.f-row', { hasText: 'os-release' });
+  await mergedRelease.waitFor({ timeout: 10_000 });
+  assert.equal(((await mergedRelease.locator('.f-layer').textContent()) ?? '').trim(), '1', 'os-release comes from layer 1');
+  await shoot(page, screenshots, '14d-inspector-all-files');
+  await mergedRelease.locator('button.f-open').click();
+  await page.locator('.tab.active', { hasText: 'os-release' }).waitFor({ timeout: 30_000 });
+  await page.locator('.editor-instance .view-line', { hasText: 'NAME="Lab Linux"' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.tab', { hasText: 'os-release' }).click();
+  await runCommand(page, 'View: Close Editor');
+  await page.locator('.tab', { hasText: 'os-release' }).waitFor({ state: 'detached', timeout: 10_000 });
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
+  await link(frame, /^layer 1$/).click();
+  frame = await inspector(page, /files$/);
+  await settled(frame);
+
   // 15. Back to the index, and its signature (a referrer).
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
