@@ -147,16 +147,39 @@ function withoutCutSecret(text: string, forms: readonly string[]): string {
   let cutAt = text.length;
   for (const form of forms) {
     if (form.length <= MIN_CUT_SECRET_CHARS) continue;
-    const head = form.slice(0, MIN_CUT_SECRET_CHARS);
-    // The earliest start found is the longest cut-off piece.
-    for (let i = text.indexOf(head, Math.max(0, text.length - form.length + 1)); i >= 0 && i < cutAt; i = text.indexOf(head, i + 1)) {
-      if (form.startsWith(text.slice(i))) {
-        cutAt = i;
-        break;
-      }
-    }
+    // Shorter than the form, or it would have been replaced whole.
+    const from = Math.max(0, text.length - form.length + 1);
+    const first = text.indexOf(form.slice(0, MIN_CUT_SECRET_CHARS), from);
+    if (first < 0) continue;
+    // The first place the form's beginning is found gives the longest piece, if any does.
+    const piece = form.startsWith(text.slice(first)) ? text.length - first : longestEndThatBegins(text, first, form);
+    if (piece >= MIN_CUT_SECRET_CHARS) cutAt = Math.min(cutAt, text.length - piece);
   }
   return cutAt === text.length ? text : `${text.slice(0, cutAt)}${REDACTED}`;
+}
+
+/**
+ * The length of the longest end of `text[from..]` that `form` begins with (Knuth-Morris-Pratt): in
+ * one pass, where comparing the form with the text from each place the form's first characters are
+ * found took seconds for a token of repeated characters and text of the same (a token server
+ * chooses its tokens, the registry the text).
+ */
+function longestEndThatBegins(text: string, from: number, form: string): number {
+  // Fewer characters are left than the form has, so only that much of it is ever matched.
+  const most = Math.min(form.length, text.length - from);
+  /** For each length matched, the longest shorter match that goes on from there (the form's borders). */
+  const border = new Int32Array(most);
+  for (let i = 1, k = 0; i < most; i++) {
+    while (k > 0 && form.charCodeAt(i) !== form.charCodeAt(k)) k = border[k - 1]!;
+    if (form.charCodeAt(i) === form.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  let matched = 0;
+  for (let i = from; i < text.length; i++) {
+    while (matched > 0 && text.charCodeAt(i) !== form.charCodeAt(matched)) matched = border[matched - 1]!;
+    if (text.charCodeAt(i) === form.charCodeAt(matched)) matched++;
+  }
+  return matched;
 }
 
 /**
