@@ -39,6 +39,11 @@ export class KnownSecrets implements Iterable<string> {
   private readonly lasting = new Set<string>();
   private readonly recent = new Set<string>();
   private cachedForms: string[] | undefined;
+  /**
+   * Each secret's own forms, kept while it is known: a new token then costs its own forms, not
+   * every secret's again (256 tokens of a few KiB took tens of ms per new one, of 1 MiB seconds).
+   */
+  private formsBySecret = new Map<string, readonly string[]>();
 
   /** Values kept for the session: credentials, configured header values. */
   add(...values: (string | undefined)[]): void {
@@ -74,7 +79,12 @@ export class KnownSecrets implements Iterable<string> {
 
   /** Every form of every secret, longest first (computed once per change). */
   forms(): readonly string[] {
-    this.cachedForms ??= formsOf(this);
+    if (this.cachedForms === undefined) {
+      const known = new Map<string, readonly string[]>();
+      for (const secret of this) known.set(secret, this.formsBySecret.get(secret) ?? searchableForms(secret));
+      this.formsBySecret = known;
+      this.cachedForms = longestFirst(known.values());
+    }
     return this.cachedForms;
   }
 }
@@ -103,13 +113,20 @@ export function secretForms(secret: string): string[] {
   return [...forms];
 }
 
-function formsOf(secrets: Iterable<string>): string[] {
+/** The forms of a secret that are searched for: none for a secret too short to search. */
+function searchableForms(secret: string): string[] {
+  return isSearchable(secret) ? secretForms(secret).filter((form) => form.length >= MIN_SECRET_CHARS) : [];
+}
+
+/** The forms of several secrets, each once, longest first. */
+function longestFirst(formLists: Iterable<readonly string[]>): string[] {
   const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (!isSearchable(secret)) continue;
-    for (const form of secretForms(secret)) if (form.length >= MIN_SECRET_CHARS) forms.add(form);
-  }
+  for (const list of formLists) for (const form of list) forms.add(form);
   return [...forms].sort((a, b) => b.length - a.length);
+}
+
+function formsOf(secrets: Iterable<string>): string[] {
+  return longestFirst(Array.from(secrets, searchableForms));
 }
 
 /** Forms of `secrets`: cached for a KnownSecrets, computed for a plain list. */

@@ -1,10 +1,18 @@
 // Property test for removing secrets from registry text: for random secrets and texts over a
 // small alphabet (so secrets overlap, repeat, and are cut off at the text's end in every way, their
 // percent escapes in either case), scrubSecrets gives what a plain model gives: the model compares
-// each form with the text's end from every place the form's beginning is found.
+// each form with the text's end from every place the form's beginning is found. And whatever a
+// session adds, in any order, KnownSecrets' forms are those of every secret it knows, computed anew.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { KnownSecrets, MIN_CUT_SECRET_CHARS, REDACTED, scrubSecrets, secretForms } from '../../../../src/core/text/registry-text';
+import {
+  KnownSecrets,
+  MAX_RECENT_SECRETS,
+  MIN_CUT_SECRET_CHARS,
+  REDACTED,
+  scrubSecrets,
+  secretForms,
+} from '../../../../src/core/text/registry-text';
 
 function modelForms(secrets: readonly string[]): string[] {
   const forms = new Set<string>();
@@ -90,5 +98,31 @@ describe('scrubSecrets (property)', function () {
     assert.equal(scrubSecrets(`${'a'.repeat(9_000)}b`, [token]), `${'a'.repeat(9_000)}b`);
     assert.equal(scrubSecrets(`b${'a'.repeat(9_000)}`, [token]), `b${REDACTED}`);
     assert.equal(scrubSecrets(`${'a'.repeat(9_000)}`, [token]), REDACTED);
+  });
+
+  it('knows the forms of exactly the secrets it keeps, as they are added, renewed and forgotten', function () {
+    type Step = { add: string[] } | { recent: string[] } | { flood: number } | { check: true };
+    const value = fc.oneof(secret, fc.constantFrom('abc', '    x   ', 'pass word'));
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.array(value, { maxLength: 3 }).map((add) => ({ add })),
+      fc.array(value, { maxLength: 3 }).map((recent) => ({ recent })),
+      // Enough new tokens to forget some of the older ones.
+      fc.integer({ min: 1, max: 40 }).map((flood) => ({ flood })),
+      fc.constant({ check: true as const }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
+        const known = new KnownSecrets();
+        let tokens = 0;
+        for (const s of steps) {
+          if ('add' in s) known.add(...s.add);
+          else if ('recent' in s) known.addRecent(...s.recent);
+          else if ('flood' in s) for (let i = 0; i < s.flood * (MAX_RECENT_SECRETS / 20); i++) known.addRecent(`token-${tokens++}`);
+          else assert.deepEqual(known.forms(), modelForms([...known]));
+        }
+        assert.deepEqual(known.forms(), modelForms([...known]));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
