@@ -39,6 +39,11 @@ export class KnownSecrets implements Iterable<string> {
   private readonly lasting = new Set<string>();
   private readonly recent = new Set<string>();
   private cachedForms: string[] | undefined;
+  /**
+   * Each secret's own forms, kept while it is known: a new token then costs its own forms, not
+   * every secret's again (256 tokens of a few KiB took tens of ms per new one, of 1 MiB seconds).
+   */
+  private formsBySecret = new Map<string, readonly string[]>();
 
   /** Values kept for the session: credentials, configured header values. */
   add(...values: (string | undefined)[]): void {
@@ -74,7 +79,12 @@ export class KnownSecrets implements Iterable<string> {
 
   /** Every form of every secret, longest first (computed once per change). */
   forms(): readonly string[] {
-    this.cachedForms ??= formsOf(this);
+    if (this.cachedForms === undefined) {
+      const known = new Map<string, readonly string[]>();
+      for (const secret of this) known.set(secret, this.formsBySecret.get(secret) ?? searchableForms(secret));
+      this.formsBySecret = known;
+      this.cachedForms = longestFirst(known.values());
+    }
     return this.cachedForms;
   }
 }
@@ -103,13 +113,20 @@ export function secretForms(secret: string): string[] {
   return [...forms];
 }
 
-function formsOf(secrets: Iterable<string>): string[] {
+/** The forms of a secret that are searched for: none for a secret too short to search. */
+function searchableForms(secret: string): string[] {
+  return isSearchable(secret) ? secretForms(secret).filter((form) => form.length >= MIN_SECRET_CHARS) : [];
+}
+
+/** The forms of several secrets, each once, longest first. */
+function longestFirst(formLists: Iterable<readonly string[]>): string[] {
   const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (!isSearchable(secret)) continue;
-    for (const form of secretForms(secret)) if (form.length >= MIN_SECRET_CHARS) forms.add(form);
-  }
+  for (const list of formLists) for (const form of list) forms.add(form);
   return [...forms].sort((a, b) => b.length - a.length);
+}
+
+function formsOf(secrets: Iterable<string>): string[] {
+  return longestFirst(Array.from(secrets, searchableForms));
 }
 
 /** Forms of `secrets`: cached for a KnownSecrets, computed for a plain list. */
@@ -147,16 +164,39 @@ function withoutCutSecret(text: string, forms: readonly string[]): string {
   let cutAt = text.length;
   for (const form of forms) {
     if (form.length <= MIN_CUT_SECRET_CHARS) continue;
-    const head = form.slice(0, MIN_CUT_SECRET_CHARS);
-    // The earliest start found is the longest cut-off piece.
-    for (let i = text.indexOf(head, Math.max(0, text.length - form.length + 1)); i >= 0 && i < cutAt; i = text.indexOf(head, i + 1)) {
-      if (form.startsWith(text.slice(i))) {
-        cutAt = i;
-        break;
-      }
-    }
+    // Shorter than the form, or it would have been replaced whole.
+    const from = Math.max(0, text.length - form.length + 1);
+    const first = text.indexOf(form.slice(0, MIN_CUT_SECRET_CHARS), from);
+    if (first < 0) continue;
+    // The first place the form's beginning is found gives the longest piece, if any does.
+    const piece = form.startsWith(text.slice(first)) ? text.length - first : longestEndThatBegins(text, first, form);
+    if (piece >= MIN_CUT_SECRET_CHARS) cutAt = Math.min(cutAt, text.length - piece);
   }
   return cutAt === text.length ? text : `${text.slice(0, cutAt)}${REDACTED}`;
+}
+
+/**
+ * The length of the longest end of `text[from..]` that `form` begins with (Knuth-Morris-Pratt): in
+ * one pass, where comparing the form with the text from each place the form's first characters are
+ * found took seconds for a token of repeated characters and text of the same (a token server
+ * chooses its tokens, the registry the text).
+ */
+function longestEndThatBegins(text: string, from: number, form: string): number {
+  // Fewer characters are left than the form has, so only that much of it is ever matched.
+  const most = Math.min(form.length, text.length - from);
+  /** For each length matched, the longest shorter match that goes on from there (the form's borders). */
+  const border = new Int32Array(most);
+  for (let i = 1, k = 0; i < most; i++) {
+    while (k > 0 && form.charCodeAt(i) !== form.charCodeAt(k)) k = border[k - 1]!;
+    if (form.charCodeAt(i) === form.charCodeAt(k)) k++;
+    border[i] = k;
+  }
+  let matched = 0;
+  for (let i = from; i < text.length; i++) {
+    while (matched > 0 && text.charCodeAt(i) !== form.charCodeAt(matched)) matched = border[matched - 1]!;
+    if (text.charCodeAt(i) === form.charCodeAt(matched)) matched++;
+  }
+  return matched;
 }
 
 /**
