@@ -17,8 +17,8 @@ export function parseNameFilter(text: string | undefined): NameFilter | undefine
   const trimmed = text?.trim() ?? '';
   if (!trimmed) return undefined;
   if (/[*?]/.test(trimmed)) {
-    const pattern = globToRegExp(trimmed);
-    return { text: trimmed, kind: 'glob', matches: (name) => pathTails(name).some((tail) => pattern.test(tail)) };
+    const matchesGlob = globMatcher(trimmed);
+    return { text: trimmed, kind: 'glob', matches: (name) => pathTails(name).some(matchesGlob) };
   }
   const needle = trimmed.toLowerCase();
   return { text: trimmed, kind: 'substring', matches: (name) => name.toLowerCase().includes(needle) };
@@ -31,13 +31,36 @@ function pathTails(name: string): string[] {
   return tails;
 }
 
-/** A glob as an anchored, case-insensitive regular expression; every other character is literal. */
-export function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const char of glob) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 'is');
+/**
+ * Whether a whole name matches a glob, case-insensitively; every character but `*` and `?` is
+ * literal, and `?` is one character. Matched by walking both once, going back only to the last `*`
+ * seen: a regular expression of several `.*` backtracks without end on a long name (a filter like
+ * `*a*a*a*a*a*a*a*b` took over a minute on one tag name of 250 characters), and the names come from
+ * the registry.
+ */
+export function globMatcher(glob: string): (name: string) => boolean {
+  const pattern = [...glob.toLowerCase()];
+  return (name) => {
+    const text = [...name.toLowerCase()];
+    let p = 0;
+    let t = 0;
+    // Where the last `*` is in the pattern, and the text position it has swallowed up to.
+    let star = -1;
+    let swallowed = 0;
+    while (t < text.length) {
+      if (p < pattern.length && (pattern[p] === '?' || (pattern[p] !== '*' && pattern[p] === text[t]))) {
+        p++;
+        t++;
+      } else if (p < pattern.length && pattern[p] === '*') {
+        star = p++;
+        swallowed = t;
+      } else if (star >= 0) {
+        // The last `*` takes one more character, and the rest of the pattern starts again after it.
+        p = star + 1;
+        t = ++swallowed;
+      } else return false;
+    }
+    while (p < pattern.length && pattern[p] === '*') p++;
+    return p === pattern.length;
+  };
 }
