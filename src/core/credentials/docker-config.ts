@@ -11,6 +11,7 @@ import type { Credential, CredentialFields } from './types';
 import { helperGet, type HelperOptions } from './credential-helper';
 import { DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, dockerLoginKey, isDockerHubHost } from '../name/docker-hub';
 import { registryHostKey } from '../net/registry-host';
+import { withoutTrailingSlashes } from '../text/slashes';
 
 /**
  * How config keys and contacted hosts are compared: the canonical host key (`host:443` is `host`,
@@ -147,7 +148,7 @@ export function parseConfigKey(key: string): { host: string; repository: string 
   const slash = rest.indexOf('/');
   if (slash < 0) return { host: credentialHostKey(rest), repository: undefined };
   const host = credentialHostKey(rest.slice(0, slash));
-  const path = rest.slice(slash + 1).replace(/\/+$/, '');
+  const path = withoutTrailingSlashes(rest.slice(slash + 1));
   if (path === '' || path === 'v1' || path === 'v2') return { host, repository: undefined };
   return { host, repository: path };
 }

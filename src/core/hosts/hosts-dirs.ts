@@ -29,6 +29,7 @@ import { parse as parseToml } from '@iarna/toml';
 import { registryApiHost } from '../name/docker-hub';
 import { splitHostPort } from '../net/host-port';
 import { ConfigFileError, type CoreErrorCode } from '../errors';
+import { withoutTrailingSlashes } from '../text/slashes';
 
 export type HostCapability = 'pull' | 'resolve' | 'push' | 'referrers';
 export const ALL_HOST_CAPABILITIES: readonly HostCapability[] = ['pull', 'resolve', 'push', 'referrers'];
@@ -376,7 +377,7 @@ function parseEntryUrl(raw: string, overridePath: boolean, isMirror: boolean, wh
     throw invalid(ctx, where, `the scheme "${u.protocol.slice(0, -1)}" is not supported; use http or https`);
   if (!u.host) throw invalid(ctx, where, `"${text}" has no host`);
   if (u.search || u.hash) ctx.warnings.push(`The query or fragment of the URL in ${where} of ${ctx.file} was ignored.`);
-  let path = u.pathname === '' || u.pathname === '/' ? '' : posix.normalize(u.pathname).replace(/\/+$/, '');
+  let path = u.pathname === '' || u.pathname === '/' ? '' : withoutTrailingSlashes(posix.normalize(u.pathname));
   if (!overridePath && !path.endsWith('/v2')) path += '/v2';
   return newEntry(u.protocol === 'http:' ? 'http' : 'https', u.host, path, overridePath, isMirror);
 }

@@ -12,6 +12,7 @@ import { ACR_SIGN_IN_SCOPES } from './acr-exchange';
 import { cloudConsolePage } from './cloud-pages';
 import { ecrEndpoint } from './ecr';
 import { ARTIFACT_REGISTRY_API } from './gar';
+import { withoutTrailingSlashes } from '../text/slashes';
 
 /** What a registry entry in settings may say about its provider. */
 export interface ProviderSetting {
@@ -118,7 +119,7 @@ function checkedApiUrl(raw: string, host: string): string {
     throw new CoreError('PARSE_ERROR', `The API URL ${quoteInput(raw)} of ${host} must start with https:// (or http://).`);
   if (url.username || url.password)
     throw new CoreError('PARSE_ERROR', `The API URL of ${host} must not carry a user name or password: sign in instead.`);
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  return `${url.origin}${withoutTrailingSlashes(url.pathname)}`;
 }
 
 /** The API a vendor's edition serves by default, from the registry's host. */

@@ -15,6 +15,7 @@ import type { HttpResponse } from '../transport/http';
 import { nextPageUrl, sameOrigin } from '../transport/link';
 import { errorBodyText, readBodyLimited } from '../transport/read-body';
 import { requireRegistryUrl } from '../transport/url-policy';
+import { withoutTrailingSlashes } from '../text/slashes';
 
 /** The largest API answer read into memory (a page of 100 packages is a few hundred KiB). */
 const MAX_API_BYTES = 16 * 1024 * 1024;
@@ -254,7 +255,7 @@ export function pageOn(raw: unknown, origin: string): string | undefined {
   if (typeof raw !== 'string') return undefined;
   try {
     const url = new URL(raw);
-    return url.origin === origin && !url.username && !url.password ? url.href.replace(/\/+$/, '') : undefined;
+    return url.origin === origin && !url.username && !url.password ? withoutTrailingSlashes(url.href) : undefined;
   } catch {
     return undefined;
   }
@@ -274,7 +275,7 @@ export function needsSignIn(vendor: string, registry: string, code: CoreErrorCod
 
 /** The API base for a host the user named, without a trailing slash. */
 export function apiUrl(base: string, path: string, query: Record<string, string | number | undefined> = {}): URL {
-  const url = new URL(`${base.replace(/\/+$/, '')}${path}`);
+  const url = new URL(`${withoutTrailingSlashes(base)}${path}`);
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
   return url;
 }
