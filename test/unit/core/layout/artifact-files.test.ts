@@ -24,6 +24,15 @@ const ARTIFACT_TYPE = 'application/vnd.example.bundle.v1';
 describe('layout: safeArtifactPath', () => {
   const folder = join(sep, 'downloads', 'bundle');
 
+  it('takes a title of a million parts (its parts are not spread into a call), and the title set refuses it as too long', () => {
+    const deep = `${'a/'.repeat(1_000_000)}x`;
+    assert.equal(safeArtifactPath(folder, deep), join(folder, deep));
+    assert.throws(
+      () => checkTitleSet([deep], { caseInsensitive: false, folder }, (problem) => problem),
+      (err: unknown) => err instanceof CoreError && err.code === 'NAME_TOO_LONG',
+    );
+  });
+
   it('places plain and nested titles inside the folder', () => {
     assert.equal(safeArtifactPath(folder, 'app.yaml'), join(folder, 'app.yaml'));
     assert.equal(safeArtifactPath(folder, 'docs/guide.md'), join(folder, 'docs', 'guide.md'));
