@@ -11,6 +11,7 @@ import { isNonDistributableLayer } from '../../core/oci/media-types';
 import { quoteRegistryText } from '../../core/text/registry-text';
 import type {
   BlobLocation,
+  FileRow,
   FileSystemLocation,
   FileSystemSummary,
   LayerLocation,
@@ -129,21 +130,11 @@ export class InspectorService {
       if (err instanceof HostedElsewhere) return { hostedElsewhere: err.message };
       throw err;
     }
-    const { rows, omitted } = childRows(listing.root);
-    return {
-      ...listing.counts,
-      totalSizeText: formatBytes(listing.root.totalSize),
-      compressedSizeText: formatBytes(location.size),
-      root: rows,
-      rootOmitted: omitted,
-    };
+    return { ...listing.counts, ...treeTop(listing.root), compressedSizeText: formatBytes(location.size) };
   }
 
   layerChildren(params: Requests['layerChildren']['params']): Requests['layerChildren']['result'] {
-    const listing = this.layers.peek(params.digest);
-    const node = listing && nodeAtPath(listing.root, params.path);
-    if (!node) throw new Error('That listing is no longer in memory; open the layer again to list it.');
-    return childRows(node, params.offset);
+    return rowsUnder(this.layers.peek(params.digest)?.root, params, 'open the layer again to list it');
   }
 
   /** Reads every layer of the image in order and applies it; the tree is cached by the manifest's digest. */
@@ -158,23 +149,17 @@ export class InspectorService {
       (fetchSignal) => this.readImage(repository, location, fetchSignal, onProgress),
       signal,
     );
-    const { rows, omitted } = childRows(listing.root);
     return {
       ...listing.counts,
+      ...treeTop(listing.root),
       layers: listing.layers,
       layersLeftOut: listing.layersLeftOut,
-      totalSizeText: formatBytes(listing.root.totalSize),
       compressedSizeText: formatBytes(listing.compressedSize),
-      root: rows,
-      rootOmitted: omitted,
     };
   }
 
   imageFilesChildren(params: Requests['imageFilesChildren']['params']): Requests['imageFilesChildren']['result'] {
-    const listing = this.images.peek(params.digest);
-    const node = listing && nodeAtPath(listing.root, params.path);
-    if (!node) throw new Error("That listing is no longer in memory; open the image's files again to list them.");
-    return childRows(node, params.offset);
+    return rowsUnder(this.images.peek(params.digest)?.root, params, "open the image's files again to list them");
   }
 
   private async readImage(
@@ -186,16 +171,10 @@ export class InspectorService {
     const parsed = await this.manifest(repository, location.digest, signal);
     if (parsed.kind !== 'image' || parsed.descriptor.artifactType !== undefined)
       throw new Error('Only an image has files of its own: this manifest is an index or an artifact.');
-    let lastReport = 0;
+    const report = everyFewMoments(onProgress);
     const { files, notIncluded } = await this.core.readImageFiles(repository, parsed.manifest.layers, {
       signal,
-      onProgress: (progress) => {
-        const now = Date.now();
-        // A few updates a second are enough for a progress bar; more would flood the webview.
-        if (now - lastReport < 150 && progress.bytesRead < progress.size) return;
-        lastReport = now;
-        onProgress(progress);
-      },
+      onProgress: (progress) => report(progress, progress.bytesRead >= progress.size),
     });
     if (signal.aborted) throw cancelled();
     const counts: LayerCounts = { entries: 0, files: 0, directories: 0, whiteouts: 0 };
@@ -262,19 +241,13 @@ export class InspectorService {
     const counts: LayerCounts = { entries: 0, files: 0, directories: 0, whiteouts: 0 };
     const entries: CoreApi.LayerFileEntry[] = [];
     let bytesRead = 0;
-    let lastReport = 0;
-    const report = (): void => onProgress({ bytesRead, size: location.size, entries: counts.entries });
+    const report = everyFewMoments(onProgress);
     const listed = this.core.listLayerFiles(verifier, {
       mediaType: location.mediaType,
       signal,
       onBytes: (total) => {
         bytesRead = total;
-        const now = Date.now();
-        // A few updates a second are enough for a progress bar; more would flood the webview.
-        if (now - lastReport >= 150) {
-          lastReport = now;
-          report();
-        }
+        report({ bytesRead, size: location.size, entries: counts.entries });
       },
     });
     for await (const entry of listed) {
@@ -282,13 +255,44 @@ export class InspectorService {
       countEntry(counts, entry);
     }
     if (signal.aborted) throw cancelled();
-    report();
+    report({ bytesRead, size: location.size, entries: counts.entries }, true);
     return { root: this.core.layerFileTree(entries), counts };
   }
 
   private repository(place: { host: string; repository: string }): Repository {
     return this.session().registry(place.host).repository(place.repository);
   }
+}
+
+/** A tree's first level as a listing shows it, with the unpacked size. */
+function treeTop(root: LayerTreeNode): { root: FileRow[]; rootOmitted: number; totalSizeText: string } {
+  const { rows, omitted } = childRows(root);
+  return { root: rows, rootOmitted: omitted, totalSizeText: formatBytes(root.totalSize) };
+}
+
+/** A page of a cached tree's folder, or what to open again when the tree is no longer in memory. */
+function rowsUnder(
+  root: LayerTreeNode | undefined,
+  at: { path: string; offset: number },
+  openAgain: string,
+): { rows: FileRow[]; omitted: number } {
+  const node = root && nodeAtPath(root, at.path);
+  if (!node) throw new Error(`That listing is no longer in memory; ${openAgain}.`);
+  return childRows(node, at.offset);
+}
+
+/**
+ * Progress passed on a few times a second (more would flood the webview for nothing a bar can
+ * show), and always when `last` says it is the final figure.
+ */
+function everyFewMoments(onProgress: (progress: LayerProgress) => void): (progress: LayerProgress, last?: boolean) => void {
+  let lastReport = 0;
+  return (progress, last = false) => {
+    const now = Date.now();
+    if (!last && now - lastReport < 150) return;
+    lastReport = now;
+    onProgress(progress);
+  };
 }
 
 /**
