@@ -19,6 +19,13 @@ export const TOKEN_CLIENT_ID = 'oci-registry-explorer';
 export const MIN_TOKEN_LIFETIME_SECONDS = 60;
 /** A token answer is a small JSON object; anything bigger is not one. */
 export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+/**
+ * The longest token taken, access or refresh. Real ones are a few KiB (JWTs with their claims);
+ * proxies refuse header lines far shorter than this (nginx's default is 8 KiB), and every token is
+ * kept, with its encodings, to be cut out of messages: a token server handing out megabyte tokens
+ * would otherwise fill memory with them.
+ */
+export const MAX_TOKEN_CHARS = 32 * 1024;
 
 /** The registry a token is for: its host[:port] and the scheme used to reach it. */
 export interface RegistryTarget {
@@ -200,7 +207,7 @@ async function readTokenBody(
   if (result === undefined) {
     throw new CoreError(
       'BAD_TOKEN_RESPONSE',
-      `${origin} answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`,
+      `${origin} answered without a usable token (no "token" or "access_token" of printable characters, at most ${MAX_TOKEN_CHARS / 1024} KiB); report this to the registry's operator.`,
     );
   }
   // A POST that returned no new refresh token leaves the one used valid.
@@ -216,7 +223,7 @@ async function readTokenBody(
 export function parseTokenResponse(body: Record<string, unknown>, now: number): Omit<TokenResult, 'grant'> | undefined {
   const candidate = [body.access_token, body.token].find((t) => typeof t === 'string' && t !== '') as string | undefined;
   // The token becomes a header value: refuse anything that could break or inject into it.
-  if (candidate === undefined || !/^[\x21-\x7e]+$/.test(candidate)) return undefined;
+  if (candidate === undefined || candidate.length > MAX_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(candidate)) return undefined;
   const raw = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' ? Number(body.expires_in) : NaN;
   const lifetimeMs = (Number.isFinite(raw) && raw > MIN_TOKEN_LIFETIME_SECONDS ? raw : MIN_TOKEN_LIFETIME_SECONDS) * 1000;
   let issuedAt = now;
@@ -225,7 +232,8 @@ export function parseTokenResponse(body: Record<string, unknown>, now: number): 
     if (Number.isFinite(t) && t <= now && t > now - lifetimeMs) issuedAt = t;
   }
   const out: Omit<TokenResult, 'grant'> = { token: candidate, expiresAt: issuedAt + lifetimeMs };
-  if (typeof body.refresh_token === 'string' && body.refresh_token !== '') out.refreshToken = body.refresh_token;
+  if (typeof body.refresh_token === 'string' && body.refresh_token !== '' && body.refresh_token.length <= MAX_TOKEN_CHARS)
+    out.refreshToken = body.refresh_token;
   return out;
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { Readable } from 'node:stream';
 import { Authorizer } from '../../../../src/core/auth/authorizer';
-import { checkRealm, fetchToken, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from '../../../../src/core/auth/token';
+import { checkRealm, fetchToken, MAX_TOKEN_CHARS, MAX_TOKEN_RESPONSE_BYTES, parseTokenResponse } from '../../../../src/core/auth/token';
 import { isPrivateHost } from '../../../../src/core/net/addresses';
 import type { Credential } from '../../../../src/core/credentials/types';
 import { CoreError } from '../../../../src/core/errors';
@@ -112,6 +112,14 @@ describe('auth token: parseTokenResponse (expiry math)', () => {
     assert.equal(parseTokenResponse({ token: '', access_token: '' }, now), undefined);
     assert.equal(parseTokenResponse({ token: 'a\r\nX-Evil: 1' }, now), undefined);
     assert.equal(parseTokenResponse({ token: 42 }, now), undefined);
+  });
+
+  it('takes tokens up to 32 KiB, and no longer one (kept with its encodings, a megabyte token would fill memory)', () => {
+    const longest = 'a'.repeat(MAX_TOKEN_CHARS);
+    assert.equal(parseTokenResponse({ token: longest }, now)?.token, longest);
+    assert.equal(parseTokenResponse({ token: `${longest}a` }, now), undefined);
+    assert.equal(parseTokenResponse({ token: 't', refresh_token: `${longest}r` }, now)?.refreshToken, undefined);
+    assert.equal(parseTokenResponse({ token: 't', refresh_token: longest }, now)?.refreshToken, longest);
   });
 });
 
@@ -917,7 +925,7 @@ describe('auth token: what a token server answers, and the words a user reads', 
     const noToken = await rejects(fetchWith(() => response(200, {})).result, 'BAD_TOKEN_RESPONSE');
     assert.equal(
       noToken.message,
-      `The token server of registry.example.com (${shown}) answered without a usable token (no "token" or "access_token" of printable characters); report this to the registry's operator.`,
+      `The token server of registry.example.com (${shown}) answered without a usable token (no "token" or "access_token" of printable characters, at most 32 KiB); report this to the registry's operator.`,
     );
   });
 
