@@ -25,6 +25,7 @@ import {
   walkPages,
   type ApiParty,
 } from './vendor-api';
+import { MAX_TOKEN_CHARS } from '../auth/token';
 
 const VENDOR = 'Docker Hub';
 /** An access token lives 10 minutes ("This expires in 10 minutes", AuthCreateTokenResponse); it is asked again after 5. */
@@ -115,7 +116,7 @@ export class DockerHubProvider implements ProviderClient {
       });
       if (res.status !== 200) throw await apiFailure(res, this.ctx.api, party, 'a sign-in to its API');
       const token = ((await readJson(res, VENDOR, 'a sign-in')) as Record<string, unknown> | null)?.access_token;
-      if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token))
+      if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS || !/^[\x21-\x7e]+$/.test(token))
         throw new CoreError('BAD_RESPONSE', `${VENDOR} answered the sign-in to its API without an access token; try again later.`);
       this.ctx.api.secrets.addRecent(token);
       return token;
