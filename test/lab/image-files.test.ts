@@ -85,6 +85,18 @@ describe("an image's files, all layers applied (lab)", function () {
     assert.equal(files.get('usr/local/bin/run')?.linkTarget, 'app');
   });
 
+  it('marks a link with the file it leads to, in the layer that holds that file', async () => {
+    const { files } = await readImageFiles(repository(), layers());
+    const run = files.get('usr/local/bin/run')!;
+    assert.equal(run.layer.index, 2);
+    assert.deepEqual(run.leadsTo, { path: 'usr/local/bin/app', layer: files.get('usr/local/bin/app')!.layer });
+    assert.equal(run.leadsTo.layer.index, 1);
+    const read = await readLayerFile(registryLayer(repository(), run.leadsTo.layer.descriptor), run.leadsTo.path, {
+      layerSize: run.leadsTo.layer.descriptor.size,
+    });
+    assert.equal(read.content.toString(), 'app');
+  });
+
   it('reads a replaced file from the layer it names, with the newer content', async () => {
     const { files } = await readImageFiles(repository(), layers());
     const release = files.get('etc/os-release')!;

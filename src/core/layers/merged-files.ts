@@ -83,3 +83,50 @@ function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '' : path.slice(0, slash);
 }
+
+/** Links followed at most while resolving a path, as Linux does (ELOOP after 40). */
+export const MAX_LINK_HOPS = 40;
+
+/**
+ * What a symbolic link at `linkPath` leads to in an image's files, as the kernel would resolve it
+ * inside the container: relative targets from the link's folder, absolute ones from the image's
+ * root, `..` never above the root, and links met on the way (a folder such as `bin` → `usr/bin`,
+ * or a link to a link) followed up to {@link MAX_LINK_HOPS}. Undefined when the chain is too long
+ * or ends nowhere in the image.
+ */
+export function resolveLink<E extends LayerFileEntry>(
+  files: ReadonlyMap<string, E>,
+  linkPath: string,
+): { path: string; entry: E } | undefined {
+  const link = files.get(linkPath);
+  if (link?.type !== 'symlink' || link.linkTarget === undefined) return undefined;
+  let hops = 0;
+  // Folders resolved so far, and the names still to walk.
+  let folders = linkPath.split('/').slice(0, -1);
+  let pending = splitTarget(link.linkTarget);
+  if (link.linkTarget.startsWith('/')) folders = [];
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      folders.pop();
+      continue;
+    }
+    const path = [...folders, name].join('/');
+    const entry = files.get(path);
+    if (entry?.type === 'symlink' && entry.linkTarget !== undefined) {
+      if (++hops >= MAX_LINK_HOPS) return undefined;
+      if (entry.linkTarget.startsWith('/')) folders = [];
+      pending = [...splitTarget(entry.linkTarget), ...pending];
+      continue;
+    }
+    folders.push(name);
+  }
+  const path = folders.join('/');
+  const entry = files.get(path);
+  return entry ? { path, entry } : undefined;
+}
+
+function splitTarget(target: string): string[] {
+  return target.split('/').filter((name) => name !== '');
+}

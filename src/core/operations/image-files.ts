@@ -1,13 +1,14 @@
 /**
  * The files of one image as a container sees them: its layers read one after the other (streamed,
  * checked against their digests, bounded) and applied in order, each file marked with the layer
- * that put it there, so it can be opened or saved from that layer. Foreign layers are left out and
+ * that put it there, so it can be opened or saved from that layer, and each symbolic link with the
+ * file it leads to in the image (the container's view, links on the way followed). Foreign layers are left out and
  * named: registries need not hold them, and their URLs point at hosts this client does not fetch from.
  */
 import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
 import { listLayerFiles, type LayerFileEntry } from '../layers/layer-files';
-import { MergedFileSystem } from '../layers/merged-files';
+import { MergedFileSystem, resolveLink } from '../layers/merged-files';
 import type { Descriptor } from '../oci/manifest';
 import { isNonDistributableLayer } from '../oci/media-types';
 import { verifyingStream } from '../oci/verify-stream';
@@ -21,6 +22,8 @@ export const MAX_IMAGE_ENTRIES = 600_000;
 /** A file of the image, with the layer it comes from (`index` counts from 0, in the manifest's order). */
 export interface ImageFileEntry extends LayerFileEntry {
   layer: { index: number; descriptor: Descriptor };
+  /** A symbolic link that leads to a file of the image: that file, read in its place. */
+  leadsTo?: { path: string; layer: ImageFileEntry['layer'] };
 }
 
 export interface ImageFilesProgress {
@@ -72,7 +75,14 @@ export async function readImageFiles(
     bytesBefore += descriptor.size;
     options.onProgress?.({ bytesRead: bytesBefore, size, entries });
   }
-  return { files: merged.files, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
+  const files = merged.files;
+  for (const [path, entry] of files) {
+    if (entry.type !== 'symlink') continue;
+    const target = resolveLink(files, path);
+    if (target?.entry.type === 'file' || target?.entry.type === 'hardlink')
+      entry.leadsTo = { path: target.path, layer: target.entry.layer };
+  }
+  return { files, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { LayerFileEntry, LayerTreeNode } from '../../core/layers/layer-files';
 import type { ImageFileEntry } from '../../core/operations/image-files';
-import type { FileRow } from './protocol';
+import type { FileLayer, FileRow } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { clip } from './text';
 
@@ -82,17 +82,21 @@ export function fileRow(node: LayerTreeNode): FileRow {
         : `deletes ${entry.whiteout.target}`,
       1024,
     );
-  const layer = entry && sourceLayer(entry);
-  if (layer)
-    row.layer = { index: layer.index, digest: layer.descriptor.digest, mediaType: layer.descriptor.mediaType, size: layer.descriptor.size };
+  const fromImage = entry && imageEntry(entry);
+  if (fromImage) row.layer = fileLayer(fromImage.layer);
+  if (fromImage?.leadsTo) row.leadsTo = { path: fromImage.leadsTo.path, layer: fileLayer(fromImage.leadsTo.layer) };
   if (entry?.unsafe)
     row.unsafe = entry.unsafe === 'absolute' ? 'absolute path in the archive' : "'..' in the path: it points outside the image";
   return row;
 }
 
-/** The layer an entry of an image's files comes from; a layer's own listing has none. */
-function sourceLayer(entry: LayerFileEntry): ImageFileEntry['layer'] | undefined {
-  return 'layer' in entry ? (entry as ImageFileEntry).layer : undefined;
+/** An entry of an image's files (which names its layer); a layer's own listing has none. */
+function imageEntry(entry: LayerFileEntry): ImageFileEntry | undefined {
+  return 'layer' in entry ? (entry as ImageFileEntry) : undefined;
+}
+
+function fileLayer({ index, descriptor }: ImageFileEntry['layer']): FileLayer {
+  return { index, digest: descriptor.digest, mediaType: descriptor.mediaType, size: descriptor.size };
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {

@@ -253,6 +253,8 @@ export interface FileRow {
   fileCount: number;
   /** In an image's files: the layer that put it there (its content is read from that layer). */
   layer?: FileLayer;
+  /** In an image's files, a symbolic link: the file it leads to, opened and saved in its place. */
+  leadsTo?: { path: string; layer: FileLayer };
 }
 
 /** The layer a file of an image comes from. */

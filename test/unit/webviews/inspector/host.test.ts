@@ -75,6 +75,15 @@ describe('inspector host', () => {
         size: 99,
       });
       assert.equal(childRows(layerFileTree([entry('a')])).rows[0]!.layer, undefined);
+      const link: ImageFileEntry = {
+        ...entry('sh', { type: 'symlink', linkTarget: 'dash', size: 0 }),
+        layer: { ...layer, index: 3 },
+        leadsTo: { path: 'bin/dash', layer },
+      };
+      assert.deepEqual(childRows(layerFileTree([link])).rows[0]!.leadsTo, {
+        path: 'bin/dash',
+        layer: { index: 2, digest: D(7), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 99 },
+      });
     });
 
     it('pages a huge directory', () => {

@@ -7,6 +7,7 @@
 import { append, clipped, h, icon, iconButton, linkButton, plainText, type Child } from '../dom';
 import type { Call } from '../rpc';
 import type {
+  FileLayer,
   FileRow,
   FileSystemLocation,
   FileSystemSummary,
@@ -22,8 +23,8 @@ import { muted, problem, section, type PageContext } from './common';
 interface ListingSource {
   list(): Call<LayerListResult | FileSystemSummary>;
   children(path: string, offset: number): Call<{ rows: FileRow[]; omitted: number }>;
-  /** The layer a row's content is read from. */
-  layerOf(file: FileRow): LayerLocation | undefined;
+  /** The layer a row's content is read from (in an image's files, the layer named; in a layer's, itself). */
+  layerOf(layer: FileLayer | undefined): LayerLocation | undefined;
   /** Image listings show each row's layer. */
   image?: { host: string; repository: string; label: string };
   emptyText: string;
@@ -58,15 +59,15 @@ export function renderImageFiles(
     {
       list: () => ctx.request('listImageFiles', location),
       children: (path, offset) => ctx.request('imageFilesChildren', { digest: location.digest, path, offset }),
-      layerOf: (file) =>
-        file.layer && {
+      layerOf: (layer) =>
+        layer && {
           kind: 'layer',
           host,
           repository,
-          digest: file.layer.digest,
-          mediaType: file.layer.mediaType,
-          size: file.layer.size,
-          label: `layer ${file.layer.index + 1} of ${label}`,
+          digest: layer.digest,
+          mediaType: layer.mediaType,
+          size: layer.size,
+          label: `layer ${layer.index + 1} of ${label}`,
         },
       image: { host, repository, label },
       emptyText: 'The image has no files.',
@@ -213,7 +214,11 @@ function appendRows(
 const childrenOf = new WeakMap<Element, Element[]>();
 
 function fileRowView(ctx: PageContext, source: ListingSource, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
-  const layer = source.layerOf(file);
+  const layer = source.layerOf(file.layer);
+  // A link in an image's files that leads to a file opens and saves that file, from its own layer.
+  const content: FileContent | undefined = file.leadsTo
+    ? { layer: source.layerOf(file.leadsTo.layer), path: file.leadsTo.path }
+    : { layer, path: file.path };
   const isDir = file.type === 'directory' && file.childCount > 0;
   const row = h('div', {
     class: `f-row f-${file.type}${file.whiteout ? ' f-whiteout' : ''}${file.unsafe ? ' f-unsafe' : ''}`,
@@ -231,8 +236,8 @@ function fileRowView(ctx: PageContext, source: ListingSource, tree: HTMLElement,
     { class: 'f-name', title: file.path },
     toggle,
     icon(fileIcon(file)),
-    fileName(ctx, layer, file),
-    saveButton(ctx, layer, file),
+    fileName(ctx, content, file),
+    saveButton(ctx, content, file),
     file.linkTarget ? h('span', { class: 'f-link mono' }, file.type === 'hardlink' ? '⇒ ' : '→ ', clipped(file.linkTarget)) : undefined,
     // What the whiteout deletes is in its tooltip: the name (.wh.<name>) already says it.
     file.whiteout ? h('span', { class: 'badge warning-badge', title: file.whiteout.text }, 'whiteout') : undefined,
@@ -273,34 +278,45 @@ function fileRowView(ctx: PageContext, source: ListingSource, tree: HTMLElement,
   return row;
 }
 
+/** Where a row's content is read: a layer and a path in it (for a link that leads to a file, that file's). */
+interface FileContent {
+  layer: LayerLocation | undefined;
+  path: string;
+}
+
 /**
  * A file's name, as a link that opens it in an editor tab when it has content to show: regular
- * files, hard links (their target's content) and symlinks (their target). Whiteouts, folders and
- * devices have none; a hostile path (absolute, or with '..') is shown, never opened.
+ * files, hard links (their target's content) and symlinks (in a layer, their target's name; in an
+ * image's files, the file they lead to). Whiteouts, folders and devices have none; a hostile path
+ * (absolute, or with '..') is shown, never opened.
  */
-function fileName(ctx: PageContext, layer: LayerLocation | undefined, file: FileRow): HTMLElement {
+function fileName(ctx: PageContext, content: FileContent, file: FileRow): HTMLElement {
   const name = clipped(file.name, 'mono');
   const openable = (file.type === 'file' || file.type === 'hardlink' || file.type === 'symlink') && !file.whiteout && !file.unsafe;
-  if (!openable || !layer) return name;
-  const { host, repository, digest, mediaType, size } = layer;
+  if (!openable || !content.layer) return name;
+  const { host, repository, digest, mediaType, size } = content.layer;
+  const path = content.path;
   return linkButton(
     name,
-    () => ctx.openLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
-    `Open ${file.path}`,
+    () => ctx.openLayerFile({ host, repository, digest, mediaType, size, path }),
+    path === file.path ? `Open ${path}` : `Open ${path}, where ${file.path} leads`,
     'f-open',
   );
 }
 
 /**
  * A button that saves the file to disk, for entries with content of their own: regular files and
- * hard links (saved as the file they name). A symlink saves nothing (its target may be in another
- * layer), nor do whiteouts, folders and devices; a hostile path is never acted on.
+ * hard links (saved as the file they name), and in an image's files a link that leads to a file.
+ * A layer's own symlink saves nothing (its target may be in another layer), nor do whiteouts,
+ * folders and devices; a hostile path is never acted on.
  */
-function saveButton(ctx: PageContext, layer: LayerLocation | undefined, file: FileRow): HTMLElement | undefined {
-  if ((file.type !== 'file' && file.type !== 'hardlink') || file.whiteout || file.unsafe || !layer) return undefined;
-  const { host, repository, digest, mediaType, size } = layer;
-  const button = iconButton('save-as', `Save ${file.path}… (the whole file, to a file you choose)`, () =>
-    ctx.saveLayerFile({ host, repository, digest, mediaType, size, path: file.path }),
+function saveButton(ctx: PageContext, content: FileContent, file: FileRow): HTMLElement | undefined {
+  const hasContent = file.type === 'file' || file.type === 'hardlink' || (file.type === 'symlink' && file.leadsTo !== undefined);
+  if (!hasContent || file.whiteout || file.unsafe || !content.layer) return undefined;
+  const { host, repository, digest, mediaType, size } = content.layer;
+  const path = content.path;
+  const button = iconButton('save-as', `Save ${path}… (the whole file, to a file you choose)`, () =>
+    ctx.saveLayerFile({ host, repository, digest, mediaType, size, path }),
   );
   button.classList.add('f-save');
   return button;

@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import { digestOf } from '../../../../../src/core/oci/digest';
 import { parseManifest } from '../../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../../src/core/oci/media-types';
-import { manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
-import type { PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
+import { fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
+import type { FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
@@ -138,5 +138,95 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     assert.equal(section.rows, 1);
     assert.match(section.text, /1\+/, 'the count says more follow');
     assert.match(section.text, /Only the first 1 referrers are shown: the registry lists more\./);
+  });
+
+  it("in an image's files, a link that leads to a file opens and saves that file from its own layer", async () => {
+    const { page } = workbench!;
+    const layer = (index: number) => ({ index, digest: D(30 + index), mediaType: MediaTypes.ociLayerGzip, size: 100 });
+    const row = (name: string, more: Partial<FileRow>): FileRow => ({
+      name: { text: name },
+      path: name,
+      type: 'file',
+      sizeText: '1 B',
+      mode: '-rw-r--r--',
+      owner: { text: 'root:root' },
+      childCount: 0,
+      fileCount: 0,
+      ...more,
+    });
+    const summary: FileSystemSummary = {
+      entries: 2,
+      files: 2,
+      directories: 0,
+      layers: 2,
+      layersLeftOut: 0,
+      totalSizeText: '2 B',
+      compressedSizeText: '200 B',
+      root: [
+        row('os-release', {
+          type: 'symlink',
+          linkTarget: { text: 'usr/lib/os-release' },
+          layer: layer(1),
+          leadsTo: { path: 'usr/lib/os-release', layer: layer(0) },
+        }),
+        row('dangling', { type: 'symlink', linkTarget: { text: 'nowhere' }, layer: layer(1) }),
+      ],
+      rootOmitted: 0,
+    };
+    const image = parseManifest(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaTypes.ociManifest,
+          config: { mediaType: MediaTypes.ociConfig, digest: D(10), size: 2 },
+          layers: [],
+        }),
+      ),
+      D(40),
+      undefined,
+      'test manifest',
+    );
+    const model = fileSystemPage({ kind: 'filesystem', host: 'registry.test:5000', repository: 'team/app', digest: D(40) }, image);
+    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+    await page.evaluate(() => {
+      const posted: unknown[] = [];
+      Object.assign(window, {
+        __posted: posted,
+        acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
+      });
+    });
+    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
+    await page.evaluate((m) => window.postMessage({ type: 'start', location: m.location, page: m }, '*'), model);
+    type Posted = { type: string; id?: number; method?: string; params?: Record<string, unknown> };
+    const asked = await page.waitForFunction(
+      () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'listImageFiles')?.id,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.evaluate(({ id, result }) => window.postMessage({ type: 'response', id, ok: true, result }, '*'), {
+      id: (await asked.jsonValue()) as number,
+      result: summary,
+    });
+    const link = page.locator('.f-row', { hasText: 'os-release' });
+    await link.waitFor({ timeout: 10_000 });
+    assert.equal(await link.locator('button.f-open').getAttribute('title'), 'Open usr/lib/os-release, where os-release leads');
+    assert.equal(((await link.locator('.f-layer').textContent()) ?? '').trim(), '2', 'the link itself is in layer 2');
+    // A link that leads nowhere in the image opens as itself (its target, as text), and has nothing to save.
+    const dangling = page.locator('.f-row', { hasText: 'dangling' });
+    assert.equal(await dangling.locator('button.f-open').getAttribute('title'), 'Open dangling');
+    assert.equal(await dangling.locator('button.f-save').count(), 0);
+    await link.locator('button.f-open').click();
+    await link.hover();
+    await link.locator('button.f-save').click();
+    const sent = await page.evaluate(() =>
+      (window as unknown as { __posted: Posted[] }).__posted.filter((m) => m.method === 'openLayerFile' || m.method === 'saveLayerFile'),
+    );
+    assert.deepEqual(
+      sent.map((m) => [m.method, m.params?.path, m.params?.digest]),
+      [
+        ['openLayerFile', 'usr/lib/os-release', D(30)],
+        ['saveLayerFile', 'usr/lib/os-release', D(30)],
+      ],
+    );
   });
 });
