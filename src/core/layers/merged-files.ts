@@ -86,47 +86,66 @@ function parentOf(path: string): string {
 
 /** Links followed at most while resolving a path, as Linux does (ELOOP after 40). */
 export const MAX_LINK_HOPS = 40;
+/** The longest path resolved (PATH_MAX). */
+const MAX_LINK_PATH_BYTES = 4096;
+
+/**
+ * Path characters that resolving links may still look up: an image's links share one budget, so a
+ * hostile image of 200,000 links thousands of folders deep cannot hold the extension host.
+ */
+export interface LinkBudget {
+  characters: number;
+}
 
 /**
  * What a symbolic link at `linkPath` leads to in an image's files, as the kernel would resolve it
  * inside the container: relative targets from the link's folder, absolute ones from the image's
  * root, `..` never above the root, and links met on the way (a folder such as `bin` → `usr/bin`,
- * or a link to a link) followed up to {@link MAX_LINK_HOPS}. Undefined when the chain is too long
- * or ends nowhere in the image.
+ * or a link to a link) followed up to {@link MAX_LINK_HOPS}. Undefined when the chain is too long,
+ * a path grows past PATH_MAX, it ends nowhere in the image, or `budget` runs out.
  */
 export function resolveLink<E extends LayerFileEntry>(
   files: ReadonlyMap<string, E>,
   linkPath: string,
+  budget: LinkBudget = { characters: MAX_LINK_PATH_BYTES * MAX_LINK_HOPS * 4 },
 ): { path: string; entry: E } | undefined {
   const link = files.get(linkPath);
   if (link?.type !== 'symlink' || link.linkTarget === undefined) return undefined;
   let hops = 0;
-  // Folders resolved so far, and the names still to walk.
-  let folders = linkPath.split('/').slice(0, -1);
-  let pending = splitTarget(link.linkTarget);
-  if (link.linkTarget.startsWith('/')) folders = [];
-  while (pending.length > 0) {
-    const name = pending.shift()!;
+  // The folder resolved so far ('' is the root), and the names still to walk, the next one last.
+  let folder = link.linkTarget.startsWith('/') ? '' : parentOf(linkPath);
+  const pending = namesToWalk(link.linkTarget, budget);
+  if (!pending) return undefined;
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (name === '.') continue;
     if (name === '..') {
-      folders.pop();
+      folder = parentOf(folder);
       continue;
     }
-    const path = [...folders, name].join('/');
+    const path = folder === '' ? name : `${folder}/${name}`;
+    budget.characters -= path.length;
+    if (path.length > MAX_LINK_PATH_BYTES || budget.characters < 0) return undefined;
     const entry = files.get(path);
     if (entry?.type === 'symlink' && entry.linkTarget !== undefined) {
       if (++hops >= MAX_LINK_HOPS) return undefined;
-      if (entry.linkTarget.startsWith('/')) folders = [];
-      pending = [...splitTarget(entry.linkTarget), ...pending];
+      if (entry.linkTarget.startsWith('/')) folder = '';
+      const more = namesToWalk(entry.linkTarget, budget);
+      if (!more) return undefined;
+      for (const next of more) pending.push(next);
       continue;
     }
-    folders.push(name);
+    folder = path;
   }
-  const path = folders.join('/');
-  const entry = files.get(path);
-  return entry ? { path, entry } : undefined;
+  const entry = files.get(folder);
+  return entry ? { path: folder, entry } : undefined;
 }
 
-function splitTarget(target: string): string[] {
-  return target.split('/').filter((name) => name !== '');
+/** A target's names, last first (a stack to pop), without empty parts; splitting it spends its length. */
+function namesToWalk(target: string, budget: LinkBudget): string[] | undefined {
+  budget.characters -= target.length;
+  if (budget.characters < 0) return undefined;
+  return target
+    .split('/')
+    .filter((name) => name !== '')
+    .reverse();
 }

@@ -18,6 +18,8 @@ import type { Repository } from '../registry/repository';
 export const MAX_LAYER_ENTRIES = 200_000;
 /** Entries all of an image's layers may list together: the inspector's tree holds no more. */
 export const MAX_IMAGE_ENTRIES = 600_000;
+/** Path characters all of an image's links may look up while resolving (a few hundred ms at most). */
+const LINK_RESOLVING_CHARACTERS = 64 * 1024 * 1024;
 
 /** A file of the image, with the layer it comes from (`index` counts from 0, in the manifest's order). */
 export interface ImageFileEntry extends LayerFileEntry {
@@ -76,9 +78,11 @@ export async function readImageFiles(
     options.onProgress?.({ bytesRead: bytesBefore, size, entries });
   }
   const files = merged.files;
+  // Enough for every link of any real image many times over; a hostile one's links stop resolving.
+  const budget = { characters: LINK_RESOLVING_CHARACTERS };
   for (const [path, entry] of files) {
     if (entry.type !== 'symlink') continue;
-    const target = resolveLink(files, path);
+    const target = resolveLink(files, path, budget);
     if (target?.entry.type === 'file' || target?.entry.type === 'hardlink')
       entry.leadsTo = { path: target.path, layer: target.entry.layer };
   }

@@ -45,4 +45,14 @@ describe('resolveLink', () => {
     assert.equal(target(image(file('f')), 'f'), undefined);
     assert.equal(target(image(), 'nothing'), undefined);
   });
+
+  it('stops when the shared budget of path characters runs out, or a path grows past PATH_MAX', () => {
+    const files = image(file('usr/lib/os-release'), link('etc/os-release', '../usr/lib/os-release'));
+    const budget = { characters: 60 };
+    assert.equal(resolveLink(files, 'etc/os-release', budget)?.path, 'usr/lib/os-release');
+    assert.equal(budget.characters, 60 - 21 - 3 - 7 - 18, 'the target and each path looked up were spent');
+    assert.equal(resolveLink(files, 'etc/os-release', budget), undefined, 'the rest is not enough for another');
+    const long = 'd/'.repeat(2100);
+    assert.equal(target(image(file(`${long}f`), link('l', `${long}f`)), 'l'), undefined);
+  });
 });
