@@ -1,9 +1,9 @@
 /**
  * The files of one image as a container sees them: its layers read one after the other (streamed,
- * checked against their digests, bounded) and applied in order, each file marked with the layer
+ * checked against their digests, bounded) and applied in order. Each file is marked with the layer
  * that put it there, so it can be opened or saved from that layer, and each symbolic link with the
- * file it leads to in the image (the container's view, links on the way followed). Foreign layers are left out and
- * named: registries need not hold them, and their URLs point at hosts this client does not fetch from.
+ * file it leads to in the image. Foreign layers are left out and named: registries need not hold
+ * them, and their URLs point at hosts this client does not fetch from.
  */
 import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
