@@ -42,10 +42,10 @@ function hostilePage(): PageModel {
   );
 }
 
-/** Loads the webview bundle into a blank page and starts it on `model`, as the host would. */
-async function renderPage(page: Workbench['page'], model: PageModel, answers: Prefetched): Promise<void> {
+/** Loads the webview bundle into a blank page and starts it on `model`, as the host would; what it posts is kept in `__posted`. */
+async function startPage(page: Workbench['page'], model: PageModel, answers?: Prefetched): Promise<void> {
   await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
-  // The VS Code API the webview asks for: it only records what the page posts (ready, rendered).
+  // The VS Code API the webview asks for: it only records what the page posts (ready, rendered, requests).
   await page.evaluate(() => {
     const posted: unknown[] = [];
     Object.assign(window, {
@@ -58,6 +58,11 @@ async function renderPage(page: Workbench['page'], model: PageModel, answers: Pr
     m: model,
     a: answers,
   });
+}
+
+/** {@link startPage}, then waits until the page says it is rendered. */
+async function renderPage(page: Workbench['page'], model: PageModel, answers: Prefetched): Promise<void> {
+  await startPage(page, model, answers);
   await page.waitForFunction(
     () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
     undefined,
@@ -187,16 +192,7 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
       'test manifest',
     );
     const model = fileSystemPage({ kind: 'filesystem', host: 'registry.test:5000', repository: 'team/app', digest: D(40) }, image);
-    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
-    await page.evaluate(() => {
-      const posted: unknown[] = [];
-      Object.assign(window, {
-        __posted: posted,
-        acquireVsCodeApi: () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined }),
-      });
-    });
-    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
-    await page.evaluate((m) => window.postMessage({ type: 'start', location: m.location, page: m }, '*'), model);
+    await startPage(page, model);
     type Posted = { type: string; id?: number; method?: string; params?: Record<string, unknown> };
     const asked = await page.waitForFunction(
       () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'listImageFiles')?.id,
