@@ -3,14 +3,13 @@
 // deletes a folder of a lower layer, an opaque folder hides what lay below it, foreign layers are
 // left out and named, and progress counts every layer's bytes.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLayerFile, registryLayer } from '../../src/core/layers/layer-file-read';
 import { MediaTypes } from '../../src/core/oci/media-types';
 import { readImageFiles, type ImageFilesProgress } from '../../src/core/operations/image-files';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage } from '../support/lab/content';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab } from '../support/lab/registry';
 
 /** Tar entry content from text. */
@@ -55,11 +54,7 @@ describe("an image's files, all layers applied (lab)", function () {
       ],
     });
     await pushToRegistry(layout, image, registry, 'files/merged:1');
-    session = createSession({
-      hostsDirectories: [mkdtempSync(join(tmpdir(), 'no-hosts-'))],
-      credentials: false,
-      registries: [{ url: registry.url }],
-    });
+    session = plainSession(registry.url);
   });
 
   after(async () => {
@@ -126,7 +121,12 @@ describe("an image's files, all layers applied (lab)", function () {
       size: 1024,
       urls: ['https://mcr.microsoft.com/v2/windows/servercore/blobs/sha256:1'],
     };
-    const { files, notIncluded } = await readImageFiles(repository(), [foreign, ...layers()]);
+    const { files, notIncluded, size } = await readImageFiles(repository(), [foreign, ...layers()]);
+    assert.equal(
+      size,
+      layers().reduce((sum, l) => sum + l.size, 0),
+      'the size counts the layers read, not the foreign one',
+    );
     assert.deepEqual(
       notIncluded.map((l) => l.digest),
       [foreign.digest],

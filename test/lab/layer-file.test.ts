@@ -10,8 +10,9 @@ import { readLayerFile, registryLayer, type OpenLayer } from '../../src/core/lay
 import { saveLayerFile } from '../../src/core/layout/layer-file-save';
 import type { Descriptor } from '../../src/core/oci/manifest';
 import { verifyingStream } from '../../src/core/oci/verify-stream';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, seededBytes, type BuiltImage } from '../support/lab/content';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const MIB = 1024 * 1024;
@@ -53,11 +54,7 @@ describe('reading a file out of a layer in a registry (lab)', function () {
     big = await layout.image({ seed: 'big-layer', layers: [24 * MIB] });
     await pushToRegistry(layout, small, registry, 'files/small:1');
     await pushToRegistry(layout, big, registry, 'files/big:1');
-    session = createSession({
-      hostsDirectories: [mkdtempSync(join(tmpdir(), 'no-hosts-'))],
-      credentials: false,
-      registries: [{ url: registry.url }],
-    });
+    session = plainSession(registry.url);
   });
 
   after(async () => {

@@ -43,6 +43,8 @@ export interface ImageFilesOptions {
 
 export interface ImageFiles {
   files: ReadonlyMap<string, ImageFileEntry>;
+  /** Compressed bytes of the layers read. */
+  size: number;
   /** Foreign (non-distributable) layers, not read. */
   notIncluded: Descriptor[];
 }
@@ -86,7 +88,7 @@ export async function readImageFiles(
     if (target?.entry.type === 'file' || target?.entry.type === 'hardlink')
       entry.leadsTo = { path: target.path, layer: target.entry.layer };
   }
-  return { files, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
+  return { files, size, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
 }
 
 /**

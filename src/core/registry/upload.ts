@@ -239,16 +239,14 @@ async function uploadStatus(
   await res.body.dump().catch(() => undefined);
   const range = /^(?:bytes=)?0-(\d+)$/.exec(header(res, 'range') ?? '');
   const answered = res.status === 204 || res.status === 200;
-  if (!answered || !range) {
-    if (answered && !header(res, 'range')) return { received: 0, location: locationOf(endpoint, res, what, location) };
+  if (!answered || (!range && header(res, 'range')))
     throw new CoreError(
       'UPLOAD_OUT_OF_SYNC',
       `${endpoint.host} did not say how much of the upload it has (HTTP ${res.status}); run the upload again.`,
     );
-  }
   const next = locationOf(endpoint, res, what, location);
-  // Distribution says "0-0" for an empty upload as well as for one byte; an empty one is what happens.
-  if (range[1] === '0' && expectedOffset === 0) return { received: 0, location: next };
+  // No Range: nothing arrived. Distribution says "0-0" for an empty upload as well as for one byte; an empty one is what happens.
+  if (!range || (range[1] === '0' && expectedOffset === 0)) return { received: 0, location: next };
   return { received: Number(range[1]) + 1, location: next };
 }
 

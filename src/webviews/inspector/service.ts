@@ -172,7 +172,7 @@ export class InspectorService {
     if (parsed.kind !== 'image' || parsed.descriptor.artifactType !== undefined)
       throw new Error('Only an image has files of its own: this manifest is an index or an artifact.');
     const report = everyFewMoments(onProgress);
-    const { files, notIncluded } = await this.core.readImageFiles(repository, parsed.manifest.layers, {
+    const { files, size, notIncluded } = await this.core.readImageFiles(repository, parsed.manifest.layers, {
       signal,
       onProgress: (progress) => report(progress, progress.bytesRead >= progress.size),
     });
@@ -185,7 +185,7 @@ export class InspectorService {
       counts,
       layers: read,
       layersLeftOut: notIncluded.length,
-      compressedSize: parsed.manifest.layers.reduce((sum, l) => sum + (notIncluded.includes(l) ? 0 : l.size), 0),
+      compressedSize: size,
     };
   }
 

@@ -1,8 +1,11 @@
-// Small helpers many lab tests share: the CoreError an operation fails with, and a lab certificate
-// and key read as the PEM texts the lab's servers take.
+// Small helpers many lab tests share: the CoreError an operation fails with, a lab certificate
+// and key read as the PEM texts the lab's servers take, and a session that knows one lab registry.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CoreError } from '../../../src/core/errors';
+import { createSession, type RegistrySession } from '../../../src/core/registry/session';
 import type { CertKeyPair } from './certs';
 import type { PemPair } from './fault-proxy';
 
@@ -18,3 +21,12 @@ export async function failure(p: Promise<unknown>): Promise<CoreError> {
 
 /** A lab certificate and its key as PEM texts, for a server's `tls` option. */
 export const pem = (pair: CertKeyPair): PemPair => ({ cert: readFileSync(pair.certPath, 'utf8'), key: readFileSync(pair.keyPath, 'utf8') });
+
+/** A session for one lab registry that reads no host configuration and no logins of this machine. */
+export function plainSession(registryUrl: string): RegistrySession {
+  return createSession({
+    hostsDirectories: [mkdtempSync(join(tmpdir(), 'no-hosts-'))],
+    credentials: false,
+    registries: [{ url: registryUrl }],
+  });
+}

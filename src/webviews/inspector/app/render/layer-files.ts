@@ -216,7 +216,7 @@ const childrenOf = new WeakMap<Element, Element[]>();
 function fileRowView(ctx: PageContext, source: ListingSource, tree: HTMLElement, file: FileRow, depth: number): HTMLElement {
   const layer = source.layerOf(file.layer);
   // A link in an image's files that leads to a file opens and saves that file, from its own layer.
-  const content: FileContent | undefined = file.leadsTo
+  const content: FileContent = file.leadsTo
     ? { layer: source.layerOf(file.leadsTo.layer), path: file.leadsTo.path }
     : { layer, path: file.path };
   const isDir = file.type === 'directory' && file.childCount > 0;
