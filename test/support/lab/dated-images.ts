@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import type { LabRegistry } from './registry';
+import { uploadBlobWhole } from './registry-http';
 import { labRequest } from './request';
 
 const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
@@ -19,12 +20,7 @@ export async function pushDated(
   const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
   const head = await labRequest(`${registry.url}/v2/${repository}/blobs/${configDigest}`, { method: 'HEAD' });
   if (head.status !== 200) {
-    const start = await labRequest(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
-    assert.equal(start.status, 202, start.text());
-    const location = new URL(String(start.headers.location), registry.url);
-    location.searchParams.set('digest', configDigest);
-    const put = await labRequest(location.href, { method: 'PUT', body: config, headers: { 'content-type': 'application/octet-stream' } });
-    assert.equal(put.status, 201, put.text());
+    await uploadBlobWhole(registry, repository, config, configDigest);
   }
   const manifest = Buffer.from(
     JSON.stringify({

@@ -9,6 +9,7 @@ import { OciLayout, sha256, type Descriptor } from './oci-layout';
 import { pushToRegistry } from './push';
 import type { LabRegistry } from './registry';
 import { labRequest } from './request';
+import { uploadBlobWhole } from './registry-http';
 
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
@@ -53,7 +54,7 @@ export async function pushForeignLayerImage(
     }),
   );
   const configDescriptor = { mediaType: DOCKER_CONFIG, digest: sha256(config), size: config.length };
-  await uploadBlob(registry, repository, config, configDescriptor.digest);
+  await uploadBlobWhole(registry, repository, config, configDescriptor.digest);
 
   const manifest = Buffer.from(
     JSON.stringify({
@@ -73,14 +74,4 @@ export async function pushForeignLayerImage(
   });
   assert.equal(put.status, 201, `the registry took the manifest with a foreign layer: ${put.text()}`);
   return { repository, tag, digest: sha256(manifest), baseTag, foreignLayer };
-}
-
-/** A blob in two calls (POST, then PUT with the digest), as Distribution takes one whole. */
-async function uploadBlob(registry: LabRegistry, repository: string, data: Buffer, digest: string): Promise<void> {
-  const start = await labRequest(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
-  assert.equal(start.status, 202, start.text());
-  const location = new URL(String(start.headers.location), registry.url);
-  location.searchParams.set('digest', digest);
-  const put = await labRequest(location.href, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
-  assert.equal(put.status, 201, put.text());
 }

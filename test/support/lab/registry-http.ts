@@ -1,6 +1,7 @@
 // Authenticated raw requests from the lab to its own registries (for steps skopeo cannot do, such as
 // writing a referrers fallback index with artifactType, and for tests' direct API calls).
 // Handles Basic and Bearer challenges the simple way; this is lab plumbing, not the client under test.
+import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { Credentials, LabRegistry } from './registry';
 import { labRequest, type LabRequestOptions, type LabResponse } from './request';
@@ -68,4 +69,14 @@ export async function registryRequest(registry: LabRegistry, path: string, optio
   }
   const { token } = tokenResponse.json<{ token: string }>();
   return labRequest(url, { ...base, bearer: token });
+}
+
+/** A blob in two calls (POST, then PUT with the digest), as Distribution takes one whole, to a registry without a login. */
+export async function uploadBlobWhole(registry: Pick<LabRegistry, 'url'>, repository: string, data: Buffer, digest: string): Promise<void> {
+  const start = await labRequest(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+  assert.equal(start.status, 202, start.text());
+  const location = new URL(String(start.headers.location), registry.url);
+  location.searchParams.set('digest', digest);
+  const put = await labRequest(location.href, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+  assert.equal(put.status, 201, put.text());
 }
