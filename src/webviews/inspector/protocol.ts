@@ -182,6 +182,30 @@ export interface ArtifactFileRow {
   link?: Location;
 }
 
+/** What an attestation says: a DSSE envelope, a Sigstore bundle or an in-toto statement, read but not verified. */
+export interface AttestationSection {
+  /** The claim, the statement, the envelope, the signer and the log, as facts (URLs as links). */
+  facts: Fact[];
+  subjects: SubjectRow[];
+  /** Subjects left out of a very long list. */
+  subjectsOmitted?: number;
+  /** A few facts of a known predicate: the builder, an SBOM's packages, a scanner. */
+  predicate: Fact[];
+  /** The envelope's payload decoded, when it is JSON. */
+  payload?: JsonTree;
+  /** The envelope's payload decoded, when it is text but not JSON. */
+  payloadText?: ClippedText;
+  /** Why the payload is not a statement, as a sentence. */
+  problem?: string;
+}
+
+/** One thing an attestation is about: its name and digest, opening the manifest when it is one here. */
+export interface SubjectRow {
+  name?: ClippedText;
+  digest: ClippedText;
+  link?: Location;
+}
+
 export interface ReferrerRow {
   kind: string;
   icon: string;
@@ -221,6 +245,8 @@ export interface PageModel {
   /** A config page: the same summary an image shows. */
   config?: ConfigSummary;
   files?: ArtifactFileRow[];
+  /** A JSON blob that is an attestation: what it says. */
+  attestation?: AttestationSection;
   annotations: Fact[];
   subject?: { digest: string; link: Location };
   /** Manifest pages list the manifests that refer to this digest. */

@@ -14,6 +14,7 @@ import {
   type ParsedManifest,
 } from '../../core/oci/manifest';
 import { kindIcon, kindName } from '../../core/oci/media-types';
+import { predicateKindOf } from '../../core/oci/attestation';
 import type {
   ArtifactFileRow,
   BlobLocation,
@@ -32,8 +33,9 @@ import { formatBytes } from '../../shared/format';
 import { clipLabel, configSummary, labelFacts } from './config-summary';
 import { alignHistory } from './history';
 import { jsonTree } from './json-tree';
-import { descriptorLink, isImageConfig, type Place } from './links';
+import { descriptorLink, isImageConfig, isTarLike, type Place } from './links';
 import { clip } from './text';
+import { attestationSection } from './attestation-section';
 
 /** Rows (platforms, layers, history steps, files) beyond this are left out of a page; Open as JSON shows all. */
 export const MAX_ROWS = 1000;
@@ -65,7 +67,7 @@ export function manifestPage(location: ManifestLocation, parsed: ParsedManifest,
     page.platforms = shown.filter((d) => !isAttestationEntry(d)).map((d) => platformRow(location, d, title));
     const attestations = shown.filter((d) => isAttestationEntry(d)).map((d) => platformRow(location, d, title));
     if (attestations.length) page.attestations = attestations;
-  } else if (parsed.descriptor.artifactType !== undefined) {
+  } else if (isFileManifest(parsed)) {
     page.files = artifactFiles(location, parsed.manifest, parsed.descriptor.digest);
     if (parsed.manifest.layers.length > MAX_ROWS) page.omittedRows = parsed.manifest.layers.length - MAX_ROWS;
   } else {
@@ -85,6 +87,8 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     json: jsonTree(json),
     annotations: [],
   };
+  const attestation = location.role === 'file' ? attestationSection(location, json, titleFor(location)) : undefined;
+  if (attestation) page.attestation = attestation;
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
     const summary = configSummary(json);
     if (summary) page.config = summary;
@@ -124,7 +128,7 @@ export function fileSystemPage(location: FileSystemLocation, parsed: ParsedManif
   if (location.label) header.facts.push({ label: 'Of', value: clip(location.label, 256) });
   const page: PageModel = { location, title: titleFor(location), header, annotations: [] };
   if (parsed.kind !== 'image') page.notice = 'This manifest is an index, not an image: open one of its platforms to see its files.';
-  else if (parsed.descriptor.artifactType !== undefined)
+  else if (isFileManifest(parsed))
     page.notice = 'This manifest is an artifact, not an image: its layers are files of their own, listed on its page.';
   return page;
 }
@@ -167,9 +171,10 @@ export function titleFor(location: Location): string {
 function manifestHeader(location: ManifestLocation, parsed: ParsedManifest): HeaderModel {
   const { descriptor, mediaType } = parsed;
   const pinned = `${location.host}/${location.repository}@${descriptor.digest}`;
+  const shownType = descriptor.artifactType ?? (parsed.kind === 'image' ? sharedFileType(parsed) : undefined);
   const header: HeaderModel = {
-    icon: parsed.kind === 'index' ? 'layers' : kindIcon(mediaType, descriptor.artifactType),
-    kind: kindName(mediaType, descriptor.artifactType),
+    icon: parsed.kind === 'index' ? 'layers' : kindIcon(mediaType, shownType),
+    kind: kindName(mediaType, shownType),
     // Without a tag the digest is right below: the reference names the repository only.
     reference: clip(`${location.host}/${location.repository}${location.tag ? `:${location.tag}` : ''}`),
     digest: descriptor.digest,
@@ -194,7 +199,7 @@ function manifestHeader(location: ManifestLocation, parsed: ParsedManifest): Hea
   } else {
     const size = imageSize(parsed.manifest, parsed.bytes.length);
     const count = parsed.manifest.layers.length;
-    const what = descriptor.artifactType !== undefined ? 'file' : 'layer';
+    const what = isFileManifest(parsed) ? 'file' : 'layer';
     Object.assign(header, {
       size,
       sizeText: formatBytes(size),
@@ -306,14 +311,43 @@ function layerLabel(place: Place, manifestDigest: string, index: number, count: 
   return `layer ${index + 1} of ${count} in ${place.repository}@${shortDigest(manifestDigest)}`;
 }
 
+/**
+ * Whether a manifest's layers are files, not filesystem layers: an artifact (it says its type), or
+ * an image-shaped manifest with no tar layer at all, such as BuildKit's attestation manifests
+ * (an image config and in-toto statements as layers), which have no history or files to apply.
+ */
+export function isFileManifest(parsed: ParsedManifest): boolean {
+  if (parsed.kind !== 'image') return false;
+  if (parsed.descriptor.artifactType !== undefined) return true;
+  const layers = parsed.manifest.layers;
+  return layers.length > 0 && layers.every((d) => !isTarLike(d.mediaType));
+}
+
+/** The one media type an image-shaped manifest's files all have, which names it ("in-toto attestation"). */
+function sharedFileType(parsed: ParsedManifest & { kind: 'image' }): string | undefined {
+  if (!isFileManifest(parsed)) return undefined;
+  const [first, ...rest] = parsed.manifest.layers;
+  return first && rest.every((d) => d.mediaType === first.mediaType) ? first.mediaType : undefined;
+}
+
+/** The annotation BuildKit and others put on an attestation layer to say what it claims. */
+const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
+
 function artifactFiles(place: Place, manifest: ImageManifest, manifestDigest: string): ArtifactFileRow[] {
   return manifest.layers.slice(0, MAX_ROWS).map((d, i) => ({
     title: clip(titleOf(d) ?? `file ${i + 1}`, 256),
-    kind: kindName(d.mediaType),
+    kind: fileKind(d),
     digest: d.digest,
     sizeText: formatBytes(d.size),
     link: descriptorLink(place, d, 'layer', manifestDigest, titleOf(d)),
   }));
+}
+
+/** A file's kind, with the claim an attestation layer says it makes: "in-toto attestation: SLSA provenance v0.2". */
+function fileKind(d: Descriptor): string {
+  const predicateType = d.annotations?.[PREDICATE_TYPE_ANNOTATION];
+  if (typeof predicateType !== 'string') return kindName(d.mediaType);
+  return clipLabel(`${kindName(d.mediaType)}: ${predicateKindOf(predicateType)?.name ?? predicateType}`);
 }
 
 /** Digests in a manifest's JSON that open something: index entries, the config, layers, the subject. */

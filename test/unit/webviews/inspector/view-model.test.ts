@@ -279,6 +279,126 @@ describe('inspector view model', () => {
     });
   });
 
+  describe('attestations', () => {
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [{ name: 'pkg:docker/team/app@v1?platform=linux%2Famd64', digest: { sha256: D(1).slice(7) } }],
+      predicate: { builder: { id: 'https://github.com/team/app/actions/runs/9' }, buildType: 'https://mobyproject.org/buildkit@v1' },
+    };
+    const blob = (mediaType: string): BlobLocation => ({ kind: 'blob', ...place, digest: D(31), size: 900, mediaType, role: 'file' });
+
+    it("shows BuildKit's attestation manifest as its files, named by the claim each makes, with no history or files to apply", () => {
+      const attestationManifest = {
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: { mediaType: MediaTypes.ociConfig, digest: D(30), size: 240 },
+        layers: [
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: D(31),
+            size: 900,
+            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+          },
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: D(32),
+            size: 9000,
+            annotations: { 'in-toto.io/predicate-type': 'https://example.com/own/v1' },
+          },
+        ],
+      };
+      const page = manifestPage(at({ digest: D(3), via: 'an attestation in team/app:v1' }), parsed(attestationManifest));
+      assert.equal(page.header.kind, 'in-toto attestation');
+      assert.equal(page.header.icon, 'law');
+      assert.match(page.header.sizeNote ?? '', /2 files/);
+      assert.equal(page.image, undefined);
+      assert.deepEqual(
+        page.files!.map((f) => [f.kind, f.link?.kind]),
+        [
+          ['in-toto attestation: SLSA provenance v0.2', 'blob'],
+          ['in-toto attestation: https://example.com/own/v1', 'blob'],
+        ],
+      );
+      const files = fileSystemPage({ kind: 'filesystem', ...place, digest: D(3) }, parsed(attestationManifest));
+      assert.match(files.notice ?? '', /artifact, not an image/);
+    });
+
+    it('keeps an image with tar layers an image, even beside a JSON layer', () => {
+      const mixed = { ...image, layers: [...image.layers, { mediaType: 'application/vnd.in-toto+json', digest: D(13), size: 10 }] };
+      const page = manifestPage(at({ digest: D(4) }), parsed(mixed));
+      assert.ok(page.image);
+      assert.equal(page.files, undefined);
+    });
+
+    it('reads a bare statement: its claim linked to the spec, its subject linked to the manifest, and facts of the claim', () => {
+      const page = blobPage(blob('application/vnd.in-toto+json'), statement);
+      const section = page.attestation!;
+      assert.deepEqual(
+        section.facts.map((f) => [f.label, f.value.text, f.url]),
+        [
+          ['Claim', 'SLSA provenance v0.2', 'https://slsa.dev/spec/v0.2/provenance'],
+          ['Predicate type', 'https://slsa.dev/provenance/v0.2', undefined],
+          ['Statement', 'https://in-toto.io/Statement/v0.1', undefined],
+        ],
+      );
+      assert.deepEqual(section.subjects, [
+        {
+          name: { text: 'pkg:docker/team/app@v1?platform=linux%2Famd64' },
+          digest: { text: D(1) },
+          link: { kind: 'manifest', ...place, digest: D(1), via: `the subject of team/app: ${D(31).slice(7, 19)}` },
+        },
+      ]);
+      assert.deepEqual(
+        section.predicate.map((f) => [f.label, f.value.text, f.url]),
+        [
+          ['Builder', 'https://github.com/team/app/actions/runs/9', 'https://github.com/team/app/actions/runs/9'],
+          ['Build type', 'https://mobyproject.org/buildkit@v1', 'https://mobyproject.org/buildkit@v1'],
+        ],
+      );
+      assert.equal(section.payload, undefined);
+    });
+
+    it("decodes a cosign envelope's payload into its own JSON tree, and names its signatures", () => {
+      const envelope = {
+        payloadType: 'application/vnd.in-toto+json',
+        payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+        signatures: [{ keyid: '', sig: 'MEUCIQ==' }],
+      };
+      const page = blobPage(blob('application/vnd.dsse.envelope.v1+json'), envelope);
+      const section = page.attestation!;
+      assert.deepEqual(
+        section.facts.filter((f) => ['Payload type', 'Signatures'].includes(f.label)).map((f) => f.value.text),
+        ['application/vnd.in-toto+json', '1 signature, no key ID given'],
+      );
+      assert.equal(section.subjects.length, 1);
+      assert.ok(section.payload!.nodes.some((n) => n.value?.text === JSON.stringify('https://slsa.dev/provenance/v0.2')));
+      // The page's own JSON is still the envelope, as stored.
+      assert.ok(page.json!.nodes.some((n) => n.key !== undefined && typeof n.key !== 'number' && n.key.text === 'payloadType'));
+    });
+
+    it('cuts a statement with thousands of subjects, links only sha256 manifests, and keeps hostile text as text', () => {
+      const subjects = Array.from({ length: 5000 }, (_, i) => ({
+        name: HOSTILE.script,
+        digest: i === 0 ? { sha512: 'f'.repeat(128) } : { sha256: D(i).slice(7) },
+      }));
+      const page = blobPage(blob('application/vnd.in-toto+json'), { ...statement, subject: subjects, predicateType: HOSTILE.url });
+      const section = page.attestation!;
+      assert.equal(section.subjects.length, 200);
+      assert.equal(section.subjectsOmitted, 4800);
+      assert.equal(section.subjects[0]!.link, undefined);
+      assert.equal(section.subjects[0]!.digest.text, `sha512:${'f'.repeat(128)}`);
+      assert.equal(section.subjects[1]!.link?.kind, 'manifest');
+      assert.equal(section.subjects[1]!.name?.text, HOSTILE.script);
+      assert.ok(section.facts.every((f) => f.url === undefined || /^https:/.test(f.url)));
+    });
+
+    it('shows no attestation for a config, or for JSON that is not one', () => {
+      assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, statement).attestation, undefined);
+      assert.equal(blobPage(blob('application/json'), { hello: 'world' }).attestation, undefined);
+    });
+  });
+
   it('lists referrers with their kinds and links', () => {
     const rows = referrerRows(place, D(1), [
       {

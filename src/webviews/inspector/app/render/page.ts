@@ -2,6 +2,7 @@
 import { h, icon, iconButton, type Child } from '../dom';
 import type { HostEvent, PageModel } from '../../protocol';
 import { problem, section, type PageContext } from './common';
+import { renderAttestation } from './attestation';
 import { renderHeader } from './header';
 import { renderConfig, renderHistory } from './image';
 import { renderJson } from './json-view';
@@ -47,6 +48,7 @@ export function renderPage(
       ),
     );
   if (page.platforms) parts.push(...renderPlatforms(ctx, page));
+  parts.push(...renderAttestation(ctx, page));
   // On a config's own page the section needs no link to itself.
   parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));
   if (page.image) parts.push(renderHistory(ctx, page.image));

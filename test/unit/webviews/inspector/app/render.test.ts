@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { digestOf } from '../../../../../src/core/oci/digest';
 import { parseManifest } from '../../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../../src/core/oci/media-types';
-import { fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
+import { blobPage, fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
 import type { FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
@@ -224,5 +224,69 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
         ['saveLayerFile', 'usr/lib/os-release', D(30)],
       ],
     );
+  });
+
+  it("shows what an envelope's statement says, opens its subject's manifest, and never says it was verified", async () => {
+    const { page } = workbench!;
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      predicateType: 'https://spdx.dev/Document',
+      subject: [{ name: 'team/app\u202Egpj', digest: { sha256: D(1).slice(7) } }],
+      predicate: { spdxVersion: 'SPDX-2.3', name: 'sbom', packages: [{}, {}, {}] },
+    };
+    const envelope = {
+      payloadType: 'application/vnd.in-toto+json',
+      payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+      signatures: [{ keyid: 'SHA256:k1', sig: 'MEUCIQ==' }],
+    };
+    const model = blobPage(
+      {
+        kind: 'blob',
+        host: 'registry.test:5000',
+        repository: 'team/app',
+        digest: D(50),
+        size: 700,
+        mediaType: 'application/vnd.dsse.envelope.v1+json',
+        role: 'file',
+      },
+      envelope,
+    );
+    await renderPage(page, model, {});
+    const shown = await page.evaluate(() => {
+      const section = document.querySelector('details[data-section="attestation"]');
+      const facts = Array.from(section?.querySelectorAll('dl.facts dt') ?? []).map((dt) => [
+        dt.textContent ?? '',
+        dt.nextElementSibling?.textContent ?? '',
+      ]);
+      const payload = document.querySelector('details[data-section="payload"]');
+      return {
+        facts,
+        text: section?.textContent ?? '',
+        subjects: Array.from(section?.querySelectorAll('table.subjects tbody tr') ?? []).map((r) => r.textContent ?? ''),
+        payloadTitle: payload?.querySelector('summary')?.textContent ?? '',
+        payloadText: payload?.textContent ?? '',
+      };
+    });
+    assert.deepEqual(shown.facts.slice(0, 2), [
+      ['Claim', 'SPDX SBOM'],
+      ['Predicate type', 'https://spdx.dev/Document'],
+    ]);
+    assert.ok(shown.facts.some(([label, value]) => label === 'Signatures' && value === '1 signature, key ID SHA256:k1'));
+    assert.ok(shown.facts.some(([label, value]) => label === 'Packages' && value === '3'));
+    assert.match(shown.text, /Read, not verified: no signature is checked here\./);
+    assert.equal(shown.subjects.length, 1);
+    assert.match(shown.subjects[0]!, /team\/app\\u202Egpj/, 'the bidi override in the subject name is shown, not obeyed');
+    assert.match(shown.payloadTitle, /Statement, decoded from the payload/);
+    assert.match(shown.payloadText, /"predicateType"/);
+    await page.screenshot({ path: resolve(process.env.RENDER_SHOTS ?? '/tmp', 'inspector-attestation.png'), fullPage: true });
+    type Posted = { type: string; method?: string; params?: Record<string, unknown> };
+    await page.locator('table.subjects button.digest').click();
+    const asked = await page.waitForFunction(
+      () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'page')?.params,
+      undefined,
+      { timeout: 10_000 },
+    );
+    const location = (await asked.jsonValue()) as Record<string, unknown>;
+    assert.deepEqual([location.kind, location.digest], ['manifest', D(1)]);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * An attestation for people: the claim it makes (its predicate type, named and linked to its spec
+ * when known), what it is about (its subjects, linked to their manifests), who signed it as far as
+ * a Sigstore bundle says, a few facts of the claim, and an envelope's payload decoded. Pure, like
+ * the rest of the view model; every string is registry text and leaves clipped.
+ */
+import {
+  predicateFacts,
+  predicateKindOf,
+  readAttestation,
+  type AttestationRead,
+  type BundleRead,
+  type StatementSubject,
+} from '../../core/oci/attestation';
+import type { AttestationSection, Fact, SubjectRow } from './protocol';
+import { jsonTree } from './json-tree';
+import { manifestLink, type Place } from './links';
+import { clip, httpUrl } from './text';
+
+/** Subjects shown: BuildKit names one, GitHub a few; a statement about thousands is listed in its JSON. */
+export const MAX_SUBJECTS = 200;
+
+/** The section for a JSON document, or undefined when it is not an attestation. */
+export function attestationSection(place: Place, document: unknown, label: string): AttestationSection | undefined {
+  const read = readAttestation(document);
+  if (!read) return undefined;
+  const section: AttestationSection = { facts: facts(read), subjects: [], predicate: [] };
+  const statement = read.statement;
+  if (statement) {
+    const shown = statement.subjects.slice(0, MAX_SUBJECTS);
+    section.subjects = shown.map((subject) => subjectRow(place, subject, label));
+    if (statement.subjects.length > shown.length) section.subjectsOmitted = statement.subjects.length - shown.length;
+    section.predicate = predicateFacts(statement.predicateType, statement.predicate).map(({ label: name, value }) => fact(name, value));
+  }
+  if (read.payload && 'json' in read.payload) section.payload = jsonTree(read.payload.json);
+  else if (read.payload) section.payloadText = clip(read.payload.text);
+  if (read.problem) section.problem = read.problem;
+  return section;
+}
+
+function facts(read: AttestationRead): Fact[] {
+  const out: Fact[] = [];
+  const statement = read.statement;
+  if (statement) {
+    const kind = predicateKindOf(statement.predicateType);
+    if (kind) out.push({ label: 'Claim', value: { text: kind.name }, ...(kind.spec ? { url: kind.spec } : {}) });
+    out.push({ label: 'Predicate type', value: clip(statement.predicateType, 512) });
+    out.push({ label: 'Statement', value: clip(statement.type, 512) });
+  }
+  const envelope = read.envelope;
+  if (envelope) {
+    out.push({ label: 'Payload type', value: clip(envelope.payloadType, 512) });
+    out.push({ label: 'Signatures', value: clip(signatureText(envelope.keyIds), 1024) });
+  }
+  if (read.bundle) out.push(...bundleFacts(read.bundle));
+  return out;
+}
+
+function signatureText(keyIds: readonly string[]): string {
+  const count = `${keyIds.length} signature${keyIds.length === 1 ? '' : 's'}`;
+  const named = keyIds.filter((id) => id !== '');
+  if (!keyIds.length) return 'none';
+  return named.length ? `${count}, key ID ${named.slice(0, 8).join(', ')}${named.length > 8 ? ', …' : ''}` : `${count}, no key ID given`;
+}
+
+function bundleFacts(bundle: BundleRead): Fact[] {
+  const out: Fact[] = [{ label: 'Sigstore bundle', value: clip(bundle.mediaType, 256) }];
+  if (bundle.signedDigest) out.push({ label: 'Signs', value: { text: bundle.signedDigest } });
+  const certificate = bundle.certificate;
+  if (certificate) {
+    out.push(fact('Signed by', certificate.identities.join(', ') || '(no name in the certificate)'));
+    for (const claim of certificate.claims) out.push(fact(claim.name, claim.value));
+    out.push(fact('Certificate issuer', certificate.issuer));
+    out.push(fact('Certificate valid', `${certificate.validFrom} to ${certificate.validTo}`));
+  } else if (bundle.certificateProblem) {
+    out.push(fact('Signed by', bundle.certificateProblem));
+  }
+  for (const entry of bundle.logEntries)
+    out.push(fact('Transparency log', `entry ${entry.index}${entry.time ? `, logged ${entry.time}` : ''}`));
+  return out;
+}
+
+function fact(label: string, value: string): Fact {
+  const out: Fact = { label: clip(label, 128).text, value: clip(value, 1024) };
+  const url = httpUrl(value);
+  if (url) out.url = url;
+  return out;
+}
+
+function subjectRow(place: Place, subject: StatementSubject, label: string): SubjectRow {
+  const sha256 = subject.digests.find((d) => d.algorithm === 'sha256' && /^[0-9a-f]{64}$/.test(d.value));
+  const first = sha256 ?? subject.digests[0];
+  const row: SubjectRow = { digest: clip(first ? `${first.algorithm}:${first.value}` : '(no digest)', 256) };
+  if (subject.name !== undefined) row.name = clip(subject.name, 1024);
+  // Statements name their subject by digest; here that is a manifest in the same repository.
+  if (sha256) row.link = manifestLink(place, `sha256:${sha256.value}`, `the subject of ${label}`);
+  return row;
+}

@@ -1,0 +1,44 @@
+/**
+ * Sigstore-shaped signing certificates, made once with OpenSSL for the attestation tests (the
+ * commands are below), so the tests need no tool and no network. They are self-signed and
+ * expired long before anyone reads this; only their fields matter.
+ *
+ *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -set_serial 7 \
+ *     -subj "/O=sigstore.dev/CN=sigstore-intermediate" \
+ *     -addext "subjectAltName=URI:https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0" \
+ *     -addext "1.3.6.1.4.1.57264.1.1=DER:<hex of https://old.example>" \
+ *     -addext "1.3.6.1.4.1.57264.1.8=ASN1:UTF8String:https://token.actions.githubusercontent.com" \
+ *     -addext "1.3.6.1.4.1.57264.1.12=ASN1:UTF8String:https://github.com/acme/app" \
+ *     -addext "1.3.6.1.4.1.57264.1.14=ASN1:UTF8String:refs/tags/v1.2.0" \
+ *     -addext "1.3.6.1.4.1.57264.1.13=ASN1:UTF8String:0123456789abcdef0123456789abcdef01234567"
+ *
+ * The older one has only the deprecated raw issuer (.1.1, https://accounts.google.com) and an
+ * email name (dev@example.com).
+ */
+
+/** A GitHub Actions signer: Fulcio's v2 issuer, source repository, ref and commit, and the old raw issuer too. */
+export const WORKFLOW_CERTIFICATE = [
+  'MIIC9DCCApqgAwIBAgIBBzAKBggqhkjOPQQDAjA3MRUwEwYDVQQKDAxzaWdzdG9yZS5kZXYxHjAcBgNVBAMMFXNpZ3N0b3Jl',
+  'LWludGVybWVkaWF0ZTAeFw0yNjEyMDUwMTU0MjZaFw0yNjEyMDYwMTU0MjZaMDcxFTATBgNVBAoMDHNpZ3N0b3JlLmRldjEe',
+  'MBwGA1UEAwwVc2lnc3RvcmUtaW50ZXJtZWRpYXRlMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOeegKOMG4od53rLBuekM',
+  'YsIYZJsttF4Rv7ovyMOXOYYfxv1jAdsDNMRyarnhU5icsS6aio30ykbnYFCq5LfPxqOCAZUwggGRMB0GA1UdDgQWBBTk5QBw',
+  'vbDd+FpXGcciGnQZ3qBpVjAfBgNVHSMEGDAWgBTk5QBwvbDd+FpXGcciGnQZ3qBpVjAPBgNVHRMBAf8EBTADAQH/MCEGCisG',
+  'AQQBg78wAQEEE2h0dHBzOi8vb2xkLmV4YW1wbGUwOwYKKwYBBAGDvzABCAQtDCtodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0',
+  'aHVidXNlcmNvbnRlbnQuY29tMCsGCisGAQQBg78wAQwEHQwbaHR0cHM6Ly9naXRodWIuY29tL2FjbWUvYXBwMCAGCisGAQQB',
+  'g78wAQ4EEgwQcmVmcy90YWdzL3YxLjIuMDA4BgorBgEEAYO/MAENBCoMKDAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJj',
+  'ZGVmMDEyMzQ1NjcwVQYDVR0RBE4wTIZKaHR0cHM6Ly9naXRodWIuY29tL2FjbWUvYXBwLy5naXRodWIvd29ya2Zsb3dzL3Jl',
+  'bGVhc2UueW1sQHJlZnMvdGFncy92MS4yLjAwCgYIKoZIzj0EAwIDSAAwRQIhAJulc6MABi1bHYTOGBoA47q2hZeqhDZdfii8',
+  'QXNm0BQSAiBYUkKsajnOx0N1hfrB2pk9b8ld+sRANhi6rt7jFjbs8g==',
+].join('');
+
+/** An email signer with only the deprecated raw issuer extension. */
+export const EMAIL_CERTIFICATE = [
+  'MIIB+DCCAZ+gAwIBAgIBBzAKBggqhkjOPQQDAjA3MRUwEwYDVQQKDAxzaWdzdG9yZS5kZXYxHjAcBgNVBAMMFXNpZ3N0b3Jl',
+  'LWludGVybWVkaWF0ZTAeFw0yNjEyMDUwMTU0MjZaFw0yNjEyMDYwMTU0MjZaMDcxFTATBgNVBAoMDHNpZ3N0b3JlLmRldjEe',
+  'MBwGA1UEAwwVc2lnc3RvcmUtaW50ZXJtZWRpYXRlMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEvx2YZuXimH5OAm+QcVf7',
+  'hqN9t3FVqAzijFI2XOUb87fJ0Oy5mLZ+L5S6LnY5LvL8DWuTJ7iA5P9Bvz2qO5MnxqOBmzCBmDAdBgNVHQ4EFgQU7QpxAqEc',
+  'MdhudNOb4irnJLbUID4wHwYDVR0jBBgwFoAU7QpxAqEcMdhudNOb4irnJLbUID4wDwYDVR0TAQH/BAUwAwEB/zApBgorBgEE',
+  'AYO/MAEBBBtodHRwczovL2FjY291bnRzLmdvb2dsZS5jb20wGgYDVR0RBBMwEYEPZGV2QGV4YW1wbGUuY29tMAoGCCqGSM49',
+  'BAMCA0cAMEQCIEuxT+Ep1VT9uyygrheWRstV78VmeTxBhSXpemttVj/pAiB7SD+/AtkKYnc0U2YlVPj6Zri/1jibTrr3KBmS',
+  'of/bQg==',
+].join('');
