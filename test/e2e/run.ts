@@ -7,7 +7,7 @@
  *                                          cleanup-untagged-path, harbor-path,
  *                                          restricted-path, big-registry-path, trips-path,
  *                                          foreign-layer-path;
- *                                          E2E_ONLY=editor|cleanup|foreign|inspector|big|trips|clouds|harbor
+ *                                          E2E_ONLY=editor|cleanup|foreign|inspector|attestation|big|trips|clouds|harbor
  *                                          runs one (editor: with the Restricted Mode path))
  * Both need the .vsix (`npm run package`) and exit non-zero on failure.
  */
@@ -27,6 +27,7 @@ import { openWorkbench } from './workbench';
 import { addRegistry, openView } from './ui';
 import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
+import { runAttestationPath } from './attestation-path';
 import { runInspectorPath } from './inspector-path';
 import { runCancelPath } from './cancel-path';
 import { runLoginPath, seedPrivateContent } from './login-path';
@@ -262,6 +263,8 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       cleanup: { what: 'clean-up and comparison path', run: () => runCleanupComparePath(workbench.page, { screenshots, registry }) },
       // It pushes its own image.
       foreign: { what: 'foreign-layer path', run: () => foreignLayerPath(workbench.page, { screenshots, registry }) },
+      // It pushes its own index and referrer, and opens them from the palette.
+      attestation: { what: 'attestation path', run: () => runAttestationPath(workbench.page, { screenshots, registry }) },
       // The person path adds the registry the inspector path browses.
       inspector: {
         what: 'inspector path',
@@ -283,6 +286,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
       // Seeded only now, so the tree's screenshots above do not list it.
       const hostile = await seedHostileContent(registry);
       await runInspectorPath(workbench.page, { registryUrl, screenshots, hostile });
+      await runAttestationPath(workbench.page, { screenshots, registry });
       await runCancelPath(workbench.page, { screenshots, target: registry });
       await runCleanupComparePath(workbench.page, { screenshots, registry });
       await foreignLayerPath(workbench.page, { screenshots, registry });

@@ -188,7 +188,10 @@ export class OciLayout {
   /**
    * An index as `docker buildx build --push` writes it by default (BuildKit 0.11+ adds provenance):
    * linux/amd64 and linux/arm64/v8 images, each followed by an `unknown/unknown` attestation
-   * manifest annotated with the digest of the image it describes.
+   * manifest annotated with the digest of the image it describes. Each attestation manifest is
+   * shaped as BuildKit writes it (docs.docker.com, "Attestation storage"): an image config for
+   * platform unknown/unknown and one `application/vnd.in-toto+json` layer, annotated with its
+   * predicate type, holding a SLSA provenance v0.2 statement whose subject is the image.
    */
   async attestedIndex(options: { seed?: string; ref?: string } = {}): Promise<BuiltIndex & { attestations: BuiltManifest[] }> {
     const seed = options.seed ?? 'attested';
@@ -196,10 +199,7 @@ export class OciLayout {
     const entries: Descriptor[] = [];
     const attestations: BuiltManifest[] = [];
     for (const child of plain.children) {
-      const attestation = await this.artifact({
-        artifactType: 'application/vnd.in-toto+json',
-        files: { 'provenance.json': `{"_type":"https://in-toto.io/Statement/v0.1","subject":"${child.descriptor.digest}"}` },
-      });
+      const attestation = await this.buildkitAttestation(child, `${seed}:latest`);
       attestations.push(attestation);
       entries.push({ ...child.descriptor, platform: child.platform });
       entries.push({
@@ -211,6 +211,41 @@ export class OciLayout {
       });
     }
     return { ...(await this.index(entries, { ref: options.ref }, plain.children)), attestations };
+  }
+
+  /** BuildKit's attestation manifest for one platform image: its provenance, as an in-toto statement layer. */
+  private async buildkitAttestation(image: BuiltImage, name: string): Promise<BuiltManifest> {
+    const platform = image.platform!;
+    const platformText = encodeURIComponent([platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'));
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [
+        { name: `pkg:docker/${name}?platform=${platformText}`, digest: { sha256: image.descriptor.digest.slice('sha256:'.length) } },
+      ],
+      predicate: {
+        builder: { id: '' },
+        buildType: 'https://mobyproject.org/buildkit@v1',
+        materials: [{ uri: 'pkg:docker/debian@bookworm-slim', digest: { sha256: '0'.repeat(64) } }],
+        invocation: { configSource: { entryPoint: 'Dockerfile' }, parameters: { frontend: 'dockerfile.v0' } },
+        metadata: { buildStartedOn: '2024-01-01T00:00:00Z', buildFinishedOn: '2024-01-01T00:01:30Z', completeness: { materials: false } },
+      },
+    };
+    const layer = await this.writeBlob(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+    const config = await this.writeJson(
+      { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } },
+      MediaType.imageConfig,
+    );
+    const manifest: Record<string, unknown> = {
+      schemaVersion: 2,
+      mediaType: MediaType.imageManifest,
+      config: config.descriptor,
+      layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': statement.predicateType } }],
+    };
+    const written = await this.writeJson(manifest, MediaType.imageManifest);
+    const ref = this.nextRef('attestation');
+    await this.tag(ref, written.descriptor);
+    return { ref, descriptor: written.descriptor, manifest, bytes: written.bytes };
   }
 
   /** An OCI index over the given descriptors (also used for referrers fallback-tag indexes). */

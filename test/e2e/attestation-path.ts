@@ -1,0 +1,161 @@
+// Attestations as a person meets them in the inspector: an index pushed the way `docker buildx
+// build --push` writes it (each platform with BuildKit's provenance attestation manifest) and,
+// as a referrer of the index, a Sigstore bundle the way GitHub's artifact attestations store one
+// (a DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry). Each opens to
+// what it says: the claim, the subject (which opens its manifest), the signer, the decoded payload,
+// and never a word that it was verified.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Frame, Page } from 'playwright-core';
+import { OciLayout, type BuiltIndex, type Descriptor } from '../support/lab/oci-layout';
+import { pushReferrer, pushToRegistry } from '../support/lab/push';
+import type { LabRegistry } from '../support/lab/registry';
+import { WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
+import { inspector, openViewIfClosed, runCommand, shoot } from './ui';
+
+const REPOSITORY = 'attested/app';
+const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+interface AttestedContent {
+  index: BuiltIndex;
+  amd64: Descriptor;
+}
+
+/** The buildx index, pushed, and a Sigstore bundle about it pushed as its referrer. */
+async function seedAttestedContent(registry: LabRegistry): Promise<AttestedContent> {
+  const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
+  const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1' });
+  await pushToRegistry(layout, index, registry, `${REPOSITORY}:v1`);
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    predicateType: 'https://slsa.dev/provenance/v1',
+    subject: [{ name: `${registry.host}/${REPOSITORY}`, digest: { sha256: index.descriptor.digest.slice('sha256:'.length) } }],
+    predicate: {
+      buildDefinition: {
+        buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+        externalParameters: {
+          workflow: { ref: 'refs/tags/v1.2.0', repository: 'https://github.com/acme/app', path: '.github/workflows/release.yml' },
+        },
+        resolvedDependencies: [
+          { uri: 'git+https://github.com/acme/app@refs/tags/v1.2.0', digest: { gitCommit: '0123456789abcdef0123456789abcdef01234567' } },
+        ],
+      },
+      runDetails: {
+        builder: { id: 'https://github.com/actions/runner/github-hosted' },
+        metadata: { invocationId: 'https://github.com/acme/app/actions/runs/1536140711/attempts/1' },
+      },
+    },
+  };
+  const bundle = {
+    mediaType: BUNDLE_TYPE,
+    verificationMaterial: {
+      certificate: { rawBytes: WORKFLOW_CERTIFICATE },
+      tlogEntries: [
+        {
+          logIndex: '151215',
+          logId: { keyId: 'wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=' },
+          kindVersion: { kind: 'dsse', version: '0.0.1' },
+          integratedTime: '1764500000',
+        },
+      ],
+    },
+    dsseEnvelope: {
+      payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+      payloadType: 'application/vnd.in-toto+json',
+      signatures: [{ sig: 'MEUCIQDlab' }],
+    },
+  };
+  const referrer = await layout.artifact({
+    artifactType: BUNDLE_TYPE,
+    files: { 'provenance.sigstore.json': { data: JSON.stringify(bundle), mediaType: BUNDLE_TYPE } },
+    subject: index.descriptor,
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': statement.predicateType },
+  });
+  await pushReferrer(layout, referrer, registry, REPOSITORY);
+  const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
+  return { index, amd64 };
+}
+
+export async function runAttestationPath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
+  const { screenshots, registry } = options;
+  const { amd64 } = await seedAttestedContent(registry);
+  await openViewIfClosed(page);
+  await runCommand(page, 'View: Close All Editors');
+
+  // 15b. The buildx index, then the attestation of its linux/amd64 image: a list of statements named by their claim.
+  const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
+  await input.fill(`${registry.host}/${REPOSITORY}:v1`);
+  await input.press('Enter');
+  let frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
+  // The first attestation row is the linux/amd64 image's (BuildKit puts each right after its image).
+  await frame.locator('[data-section="attestations"] tbody tr').first().locator('button').first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('h1').textContent(), 'in-toto attestation');
+  const files = frame.locator('[data-section="files"]');
+  assert.match((await files.textContent()) ?? '', /in-toto attestation: SLSA provenance v0\.2/);
+  assert.equal(await frame.locator('[data-section="history"]').count(), 0, 'no image history for a list of statements');
+  await shoot(page, screenshots, '15b-inspector-buildkit-attestation');
+
+  // 15c. Its statement: the claim, the image it is about (which opens), what the build says.
+  await files.locator('button.link').first().click();
+  frame = await inspector(page, /^attested\/app: /);
+  await settled(frame);
+  const attestation = frame.locator('[data-section="attestation"]');
+  await attestation.waitFor({ timeout: 30_000 });
+  const facts = await factsOf(attestation);
+  assert.equal(facts.get('Claim'), 'SLSA provenance v0.2');
+  assert.equal(facts.get('Build type'), 'https://mobyproject.org/buildkit@v1');
+  assert.equal(facts.get('Materials'), '1');
+  assert.match((await attestation.textContent()) ?? '', /Read, not verified/);
+  const said = (await frame.locator('body').textContent()) ?? '';
+  assert.doesNotMatch(said, /(signature|signer) (is |was )?(verified|valid)|verified (signature|signer)/i, 'nothing claims a check');
+  await shoot(page, screenshots, '15c-inspector-provenance-statement');
+  await attestation.locator('table.subjects button.digest').click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('.digest-full').textContent(), amd64.digest, "the subject opened: the linux/amd64 image's manifest");
+  assert.ok((await frame.locator('[data-section="layers"], [data-section="history"]').count()) > 0, 'an image, with its layers');
+
+  // 15d. The index's Sigstore bundle (a referrer): who signed it, as the certificate says, and the decoded statement.
+  await runCommand(page, 'View: Close All Editors');
+  const again = await runCommand(page, 'Registry Explorer: Inspect Manifest');
+  await again.fill(`${registry.host}/${REPOSITORY}:v1`);
+  await again.press('Enter');
+  frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
+  await frame.locator('[data-section="referrers"] button.link', { hasText: 'Sigstore bundle' }).first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  await frame.locator('[data-section="files"] button.link').first().click();
+  frame = await inspector(page, /provenance\.sigstore\.json$/);
+  await settled(frame);
+  const bundle = frame.locator('[data-section="attestation"]');
+  await bundle.waitFor({ timeout: 30_000 });
+  const signed = await factsOf(bundle);
+  assert.equal(signed.get('Claim'), 'SLSA provenance v1');
+  assert.equal(signed.get('Signed by'), 'URI:https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0');
+  assert.equal(signed.get('OIDC issuer'), 'https://token.actions.githubusercontent.com');
+  assert.equal(signed.get('Source repository'), 'https://github.com/acme/app');
+  assert.equal(signed.get('Transparency log'), 'entry 151215, logged 2025-11-30T10:53:20.000Z');
+  assert.equal(signed.get('Builder'), 'https://github.com/actions/runner/github-hosted');
+  const payload = frame.locator('[data-section="payload"]');
+  assert.match((await payload.textContent()) ?? '', /"predicateType"/);
+  await shoot(page, screenshots, '15d-inspector-sigstore-bundle');
+  await runCommand(page, 'View: Close All Editors');
+}
+
+/** Waits until the page has nothing left loading. */
+async function settled(frame: Frame): Promise<void> {
+  await frame.waitForFunction(() => document.querySelector('.loading, .listing-progress') === null, undefined, { timeout: 30_000 });
+}
+
+/** A section's facts, label → value, as shown. */
+async function factsOf(section: ReturnType<Frame['locator']>): Promise<Map<string, string>> {
+  const pairs = await section
+    .locator('dl.facts dt')
+    .evaluateAll((dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? ''] as [string, string]));
+  return new Map(pairs.map(([label, value]) => [label.trim(), value.trim()]));
+}
