@@ -1,14 +1,15 @@
 // Attestations as a person meets them in the inspector: an index pushed the way `docker buildx
 // build --push` writes it (each platform with BuildKit's provenance attestation manifest) and,
-// as a referrer of the index, a Sigstore bundle the way GitHub's artifact attestations store one
-// (a DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry). Each opens to
-// what it says: the claim, the subject (which opens its manifest), the signer, the decoded payload,
-// and never a word that it was verified.
+// as referrers of the index, a Sigstore bundle the way GitHub's artifact attestations store one
+// (a DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry) and a keyless
+// cosign signature (its signer and log entry on its layer). Each opens to what it says: the claim,
+// the subject (which opens its manifest), the signer, the decoded payload, and never a word that
+// it was verified.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Frame, Page } from 'playwright-core';
-import { OciLayout, type BuiltIndex, type Descriptor } from '../support/lab/oci-layout';
+import { OciLayout, type Descriptor } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
@@ -18,7 +19,7 @@ const REPOSITORY = 'attested/app';
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 interface AttestedContent {
-  index: BuiltIndex;
+  index: Descriptor;
   amd64: Descriptor;
 }
 
@@ -73,13 +74,42 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': statement.predicateType },
   });
   await pushReferrer(layout, referrer, registry, REPOSITORY);
+  // A keyless cosign signature of the index: what it signs in its payload, its signer and log entry on its layer.
+  const pem = `-----BEGIN CERTIFICATE-----\n${WORKFLOW_CERTIFICATE.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const signed = {
+    critical: {
+      identity: { 'docker-reference': `${registry.host}/${REPOSITORY}` },
+      image: { 'docker-manifest-digest': index.descriptor.digest },
+      type: 'cosign container image signature',
+    },
+    optional: { git_sha: '0123456789abcdef0123456789abcdef01234567' },
+  };
+  const signature = await layout.artifact({
+    artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+    files: {
+      'signature.json': {
+        data: JSON.stringify(signed),
+        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        annotations: {
+          'dev.cosignproject.cosign/signature': 'MEUCIQDlab',
+          'dev.sigstore.cosign/certificate': pem,
+          'dev.sigstore.cosign/bundle': JSON.stringify({
+            SignedEntryTimestamp: 'MEQCIlab',
+            Payload: { body: 'e30=', integratedTime: 1764500000, logIndex: 151216, logID: 'c0d23d6a' },
+          }),
+        },
+      },
+    },
+    subject: index.descriptor,
+  });
+  await pushReferrer(layout, signature, registry, REPOSITORY);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
-  return { index, amd64 };
+  return { index: index.descriptor, amd64 };
 }
 
 export async function runAttestationPath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
   const { screenshots, registry } = options;
-  const { amd64 } = await seedAttestedContent(registry);
+  const { index, amd64 } = await seedAttestedContent(registry);
   await openViewIfClosed(page);
   await runCommand(page, 'View: Close All Editors');
 
@@ -144,6 +174,33 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   const payload = frame.locator('[data-section="payload"]');
   assert.match((await payload.textContent()) ?? '', /"predicateType"/);
   await shoot(page, screenshots, '15d-inspector-sigstore-bundle');
+
+  // 15e. The index's cosign signature: the manifest it signs (the index, which opens), the signer from its layer.
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
+  await frame.locator('[data-section="referrers"] button.link', { hasText: 'cosign signature' }).first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  await frame.locator('[data-section="files"] button.link', { hasText: 'signature.json' }).click();
+  frame = await inspector(page, /signature\.json$/);
+  await settled(frame);
+  const signature = frame.locator('[data-section="attestation"]');
+  await signature.waitFor({ timeout: 30_000 });
+  assert.match((await signature.locator('summary').textContent()) ?? '', /Signature/);
+  const by = await factsOf(signature);
+  assert.equal(by.get('Claim'), 'cosign container image signature');
+  assert.equal(by.get('Signed by'), 'URI:https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0');
+  assert.equal(by.get('Transparency log'), 'entry 151216, logged 2025-11-30T10:53:20.000Z');
+  assert.equal(by.get('git_sha'), '0123456789abcdef0123456789abcdef01234567');
+  assert.equal(by.has('Sigstore bundle'), false, 'annotations are not a bundle');
+  await shoot(page, screenshots, '15e-inspector-cosign-signature');
+  await signature.locator('table.subjects button.digest').click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('.digest-full').textContent(), index.digest, 'the signed manifest opened: the index');
   await runCommand(page, 'View: Close All Editors');
 }
 

@@ -6,6 +6,8 @@
  * - a bare in-toto Statement (BuildKit's provenance and SBOM attestations).
  * Each is read to its statement: what it is about (subjects, by digest), what kind of claim it
  * makes (the predicate type, named when it is a known one) and a few facts of that claim.
+ * A cosign signature (simple signing) is read the same way: the digest it signs, and the signer
+ * and log entry its layer's annotations record.
  *
  * Reading, never verifying: no signature is checked here, and callers must not say otherwise.
  * Every string comes from the registry; callers clip and show them as text.
@@ -35,7 +37,8 @@ export interface EnvelopeRead {
 }
 
 export interface BundleRead {
-  mediaType: string;
+  /** A Sigstore bundle's media type; unset when the signer and log come from a cosign signature's annotations. */
+  mediaType?: string;
   certificate?: SigningCertificate;
   /** Set when the bundle holds a certificate that could not be read. */
   certificateProblem?: string;
@@ -45,7 +48,21 @@ export interface BundleRead {
   signedDigest?: string;
 }
 
+/** A cosign container image signature's signed payload ("simple signing"). */
+export interface SimpleSigningRead {
+  /** `critical.type`: always "cosign container image signature" for cosign. */
+  type: string;
+  /** The manifest digest signed. */
+  signedDigest: string;
+  /** The reference the signer named, if any. */
+  reference?: string;
+  /** `optional`: the signer's own annotations (`-a key=value`), strings only. */
+  annotations: { key: string; value: string }[];
+}
+
 export interface AttestationRead {
+  /** Set for a cosign signature's payload, read with its layer's annotations. */
+  signature?: SimpleSigningRead;
   envelope?: EnvelopeRead;
   bundle?: BundleRead;
   statement?: InTotoStatement;
@@ -143,8 +160,7 @@ function readBundle(bundle: Record<string, unknown>): AttestationRead {
   const entries = Array.isArray(material.tlogEntries) ? material.tlogEntries : [];
   for (const entry of entries.slice(0, MAX_LOG_ENTRIES)) {
     if (!isRecord(entry) || !isDecimal(entry.logIndex)) continue;
-    const seconds = isDecimal(entry.integratedTime) ? Number(entry.integratedTime) : undefined;
-    const time = seconds !== undefined && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000).toISOString() : undefined;
+    const time = isDecimal(entry.integratedTime) ? isoSeconds(Number(entry.integratedTime)) : undefined;
     read.logEntries.push({ index: String(entry.logIndex), ...(time ? { time } : {}) });
   }
   const message = isRecord(bundle.messageSignature) ? bundle.messageSignature : undefined;
@@ -155,6 +171,61 @@ function readBundle(bundle: Record<string, unknown>): AttestationRead {
   }
   if (isEnvelope(bundle.dsseEnvelope)) return { ...openEnvelope(bundle.dsseEnvelope), bundle: read };
   return { bundle: read };
+}
+
+/** cosign's annotations on a signature layer (cosign specs/SIGNATURE_SPEC.md). */
+const COSIGN_CERTIFICATE = 'dev.sigstore.cosign/certificate';
+const COSIGN_BUNDLE = 'dev.sigstore.cosign/bundle';
+/** Signer annotations shown: cosign users add a few (`-a git_sha=…`). */
+const MAX_SIGNER_ANNOTATIONS = 32;
+
+/**
+ * A cosign signature: its simple-signing payload (the manifest digest it signs, the reference
+ * named) and, from its layer's annotations, the keyless signer's certificate (PEM) and the
+ * transparency-log entry its bundle records. Undefined for any other document.
+ */
+export function readCosignSignature(document: unknown, layerAnnotations: Record<string, string> = {}): AttestationRead | undefined {
+  if (!isRecord(document) || !isRecord(document.critical)) return undefined;
+  const { type, image, identity } = document.critical;
+  if (typeof type !== 'string' || !isRecord(image) || typeof image['docker-manifest-digest'] !== 'string') return undefined;
+  const signature: SimpleSigningRead = { type, signedDigest: image['docker-manifest-digest'], annotations: [] };
+  if (isRecord(identity) && typeof identity['docker-reference'] === 'string') signature.reference = identity['docker-reference'];
+  if (isRecord(document.optional))
+    for (const [key, value] of Object.entries(document.optional).slice(0, MAX_SIGNER_ANNOTATIONS))
+      if (typeof value === 'string') signature.annotations.push({ key, value });
+  const read: AttestationRead = { signature };
+  const pem = layerAnnotations[COSIGN_CERTIFICATE];
+  const logged = layerAnnotations[COSIGN_BUNDLE];
+  if (pem === undefined && logged === undefined) return read;
+  const bundle: BundleRead = { logEntries: [] };
+  if (pem !== undefined) {
+    const certificate = readSigningCertificate(Buffer.from(pem));
+    if (certificate) bundle.certificate = certificate;
+    else bundle.certificateProblem = 'Its certificate could not be read.';
+  }
+  const entry = logged === undefined ? undefined : logEntryOf(logged);
+  if (entry) bundle.logEntries.push(entry);
+  read.bundle = bundle;
+  return read;
+}
+
+/** cosign's bundle annotation: `{"SignedEntryTimestamp": …, "Payload": {"logIndex": 1, "integratedTime": 2, …}}`. */
+function logEntryOf(text: string): { index: string; time?: string } | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const payload = isRecord(json) && isRecord(json.Payload) ? json.Payload : undefined;
+  if (!payload || !isDecimal(payload.logIndex)) return undefined;
+  const time = isDecimal(payload.integratedTime) ? isoSeconds(Number(payload.integratedTime)) : undefined;
+  return { index: String(payload.logIndex), ...(time ? { time } : {}) };
+}
+
+/** Unix seconds as ISO text, for times a log could have recorded (after 1970, before 5138). */
+function isoSeconds(seconds: number): string | undefined {
+  return seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000).toISOString() : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * An attestation for people: the claim it makes (its predicate type, named and linked to its spec
+ * An attestation or a cosign signature for people: the claim it makes (its predicate type, named and linked to its spec
  * when known), what it is about (its subjects, linked to their manifests), who signed it as far as
  * a Sigstore bundle says, a few facts of the claim, and an envelope's payload decoded. Pure, like
  * the rest of the view model; every string is registry text and leaves clipped.
@@ -8,6 +8,7 @@ import {
   predicateFacts,
   predicateKindOf,
   readAttestation,
+  readCosignSignature,
   type AttestationRead,
   type BundleRead,
   type StatementSubject,
@@ -20,11 +21,35 @@ import { clip, httpUrl } from './text';
 /** Subjects shown: BuildKit names one, GitHub a few; a statement about thousands is listed in its JSON. */
 export const MAX_SUBJECTS = 200;
 
-/** The section for a JSON document, or undefined when it is not an attestation. */
-export function attestationSection(place: Place, document: unknown, label: string): AttestationSection | undefined {
-  const read = readAttestation(document);
+/**
+ * The section for a JSON document, or undefined when it is neither an attestation nor a cosign
+ * signature; `layerAnnotations` are those of the layer the document is (a signature's signer is there).
+ */
+export function attestationSection(
+  place: Place,
+  document: unknown,
+  label: string,
+  layerAnnotations?: Record<string, string>,
+): AttestationSection | undefined {
+  const read = readAttestation(document) ?? readCosignSignature(document, layerAnnotations);
   if (!read) return undefined;
-  const section: AttestationSection = { facts: facts(read), subjects: [], predicate: [] };
+  const section: AttestationSection = {
+    title: read.signature ? 'Signature' : 'Attestation',
+    facts: facts(read),
+    subjects: [],
+    predicate: [],
+  };
+  const signature = read.signature;
+  if (signature) {
+    section.subjects = [
+      subjectRow(
+        place,
+        { ...(signature.reference !== undefined ? { name: signature.reference } : {}), digests: [digestParts(signature.signedDigest)] },
+        label,
+      ),
+    ];
+    section.predicate = signature.annotations.map(({ key, value }) => fact(key, value));
+  }
   const statement = read.statement;
   if (statement) {
     const shown = statement.subjects.slice(0, MAX_SUBJECTS);
@@ -40,6 +65,7 @@ export function attestationSection(place: Place, document: unknown, label: strin
 
 function facts(read: AttestationRead): Fact[] {
   const out: Fact[] = [];
+  if (read.signature) out.push({ label: 'Claim', value: clip(read.signature.type, 256) });
   const statement = read.statement;
   if (statement) {
     const kind = predicateKindOf(statement.predicateType);
@@ -64,7 +90,7 @@ function signatureText(keyIds: readonly string[]): string {
 }
 
 function bundleFacts(bundle: BundleRead): Fact[] {
-  const out: Fact[] = [{ label: 'Sigstore bundle', value: clip(bundle.mediaType, 256) }];
+  const out: Fact[] = bundle.mediaType === undefined ? [] : [{ label: 'Sigstore bundle', value: clip(bundle.mediaType, 256) }];
   if (bundle.signedDigest) out.push({ label: 'Signs', value: { text: bundle.signedDigest } });
   const certificate = bundle.certificate;
   if (certificate) {
@@ -85,6 +111,12 @@ function fact(label: string, value: string): Fact {
   const url = httpUrl(value);
   if (url) out.url = url;
   return out;
+}
+
+/** `sha256:…` as the algorithm and value a statement's subject gives. */
+function digestParts(digest: string): { algorithm: string; value: string } {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? { algorithm: '', value: digest } : { algorithm: digest.slice(0, colon), value: digest.slice(colon + 1) };
 }
 
 function subjectRow(place: Place, subject: StatementSubject, label: string): SubjectRow {

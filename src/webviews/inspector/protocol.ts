@@ -182,8 +182,10 @@ export interface ArtifactFileRow {
   link?: Location;
 }
 
-/** What an attestation says: a DSSE envelope, a Sigstore bundle or an in-toto statement, read but not verified. */
+/** What an attestation or a signature says: a DSSE envelope, a Sigstore bundle, an in-toto statement or cosign's simple signing, read but not verified. */
 export interface AttestationSection {
+  /** 'Signature' for a cosign signature's payload, else 'Attestation'. */
+  title: 'Attestation' | 'Signature';
   /** The claim, the statement, the envelope, the signer and the log, as facts (URLs as links). */
   facts: Fact[];
   subjects: SubjectRow[];

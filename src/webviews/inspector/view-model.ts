@@ -87,7 +87,8 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     json: jsonTree(json),
     annotations: [],
   };
-  const attestation = location.role === 'file' ? attestationSection(location, json, titleFor(location)) : undefined;
+  const layer = manifest?.kind === 'image' ? manifest.manifest.layers.find((d) => d.digest === location.digest) : undefined;
+  const attestation = location.role === 'file' ? attestationSection(location, json, titleFor(location), layer?.annotations) : undefined;
   if (attestation) page.attestation = attestation;
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
     const summary = configSummary(json);

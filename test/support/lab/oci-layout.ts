@@ -69,6 +69,8 @@ export interface ImageOptions {
 export interface ArtifactFile {
   data: string | Buffer;
   mediaType?: string;
+  /** Besides its title (cosign keeps a signature's signer and log entry on its layer). */
+  annotations?: Record<string, string>;
 }
 
 export interface ArtifactOptions {
@@ -270,7 +272,7 @@ export class OciLayout {
       const spec: ArtifactFile = typeof file === 'string' || Buffer.isBuffer(file) ? { data: file } : file;
       const data = typeof spec.data === 'string' ? Buffer.from(spec.data, 'utf8') : spec.data;
       const blob = await this.writeBlob(data, spec.mediaType ?? 'application/octet-stream');
-      layers.push({ ...blob, annotations: { [ANNOTATION_TITLE]: name } });
+      layers.push({ ...blob, annotations: { [ANNOTATION_TITLE]: name, ...spec.annotations } });
     }
     const manifest: Record<string, unknown> = {
       schemaVersion: 2,

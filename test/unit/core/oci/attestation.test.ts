@@ -1,7 +1,14 @@
-// Attestations read to their statements: DSSE envelopes, Sigstore bundles and bare in-toto statements, hostile ones too.
+// Attestations read to their statements (DSSE envelopes, Sigstore bundles, bare in-toto statements) and cosign signatures to what they sign, hostile ones too.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeBase64, predicateFacts, predicateKindOf, readAttestation, readStatement } from '../../../../src/core/oci/attestation';
+import {
+  decodeBase64,
+  predicateFacts,
+  predicateKindOf,
+  readAttestation,
+  readCosignSignature,
+  readStatement,
+} from '../../../../src/core/oci/attestation';
 import { readSigningCertificate } from '../../../../src/core/oci/signing-certificate';
 import { EMAIL_CERTIFICATE, WORKFLOW_CERTIFICATE } from '../../../support/signing-certificates';
 
@@ -155,6 +162,61 @@ describe('attestations', () => {
       { digests: [] },
       { name: 'only-a-name', digests: [] },
     ]);
+  });
+
+  describe('cosign signatures', () => {
+    const payload = {
+      critical: {
+        identity: { 'docker-reference': 'ghcr.io/acme/app' },
+        image: { 'docker-manifest-digest': `sha256:${IMAGE}` },
+        type: 'cosign container image signature',
+      },
+      optional: { git_sha: 'abc123', count: 3 },
+    };
+    const pem = `-----BEGIN CERTIFICATE-----\n${WORKFLOW_CERTIFICATE.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+
+    it("reads what a keyless signature signs, and its signer and log entry from its layer's annotations", () => {
+      const read = readCosignSignature(payload, {
+        'dev.cosignproject.cosign/signature': 'MEUCIQ==',
+        'dev.sigstore.cosign/certificate': pem,
+        'dev.sigstore.cosign/bundle': JSON.stringify({
+          SignedEntryTimestamp: 'x',
+          Payload: { body: 'e30=', integratedTime: 1764500000, logIndex: 42, logID: 'c0d2' },
+        }),
+      });
+      assert.deepEqual(read?.signature, {
+        type: 'cosign container image signature',
+        signedDigest: `sha256:${IMAGE}`,
+        reference: 'ghcr.io/acme/app',
+        annotations: [{ key: 'git_sha', value: 'abc123' }],
+      });
+      assert.deepEqual(read?.bundle?.certificate?.identities, [
+        'URI:https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0',
+      ]);
+      assert.deepEqual(read?.bundle?.logEntries, [{ index: '42', time: '2025-11-30T10:53:20.000Z' }]);
+    });
+
+    it('reads a signature made with a key (no certificate, no log) as just what it signs', () => {
+      const read = readCosignSignature(payload, { 'dev.cosignproject.cosign/signature': 'MEUCIQ==' });
+      assert.equal(read?.signature?.signedDigest, `sha256:${IMAGE}`);
+      assert.equal(read?.bundle, undefined);
+    });
+
+    it('says when the certificate annotation is not one, and ignores a bundle annotation it cannot read', () => {
+      for (const bundle of ['{', '[]', '{"Payload":{"logIndex":"-3"}}', '{"Payload":{"logIndex":1e400}}']) {
+        const read = readCosignSignature(payload, {
+          'dev.sigstore.cosign/certificate': 'not a certificate',
+          'dev.sigstore.cosign/bundle': bundle,
+        });
+        assert.match(read?.bundle?.certificateProblem ?? '', /could not be read/, bundle);
+        assert.deepEqual(read?.bundle?.logEntries, [], bundle);
+      }
+    });
+
+    it('leaves other JSON alone', () => {
+      for (const document of [{ critical: {} }, { critical: { type: 'x', image: {} } }, { critical: 'x' }, PROVENANCE])
+        assert.equal(readCosignSignature(document), undefined, JSON.stringify(document));
+    });
   });
 
   describe('predicate types', () => {

@@ -393,6 +393,55 @@ describe('inspector view model', () => {
       assert.ok(section.facts.every((f) => f.url === undefined || /^https:/.test(f.url)));
     });
 
+    it("shows a cosign signature's signed manifest (linked), its signer's annotations and, from its layer, its signer", () => {
+      const payload = {
+        critical: {
+          identity: { 'docker-reference': 'registry.test:5000/team/app' },
+          image: { 'docker-manifest-digest': D(1) },
+          type: 'cosign container image signature',
+        },
+        optional: { git_sha: 'abc123' },
+      };
+      const signatureManifest = {
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: { mediaType: MediaTypes.ociConfig, digest: D(40), size: 200 },
+        layers: [
+          {
+            mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+            digest: D(41),
+            size: 250,
+            annotations: {
+              'dev.cosignproject.cosign/signature': 'MEUCIQ==',
+              'dev.sigstore.cosign/bundle': '{"Payload":{"logIndex":42,"integratedTime":1764500000}}',
+            },
+          },
+        ],
+      };
+      const page = blobPage(
+        { ...blob('application/vnd.dev.cosign.simplesigning.v1+json'), digest: D(41), manifestDigest: D(42) },
+        payload,
+        parsed(signatureManifest),
+      );
+      const section = page.attestation!;
+      assert.equal(section.title, 'Signature');
+      assert.deepEqual(
+        section.facts.map((f) => [f.label, f.value.text]),
+        [
+          ['Claim', 'cosign container image signature'],
+          ['Transparency log', 'entry 42, logged 2025-11-30T10:53:20.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        section.subjects.map((s) => [s.name?.text, s.digest.text, s.link?.kind]),
+        [['registry.test:5000/team/app', D(1), 'manifest']],
+      );
+      assert.deepEqual(
+        section.predicate.map((f) => [f.label, f.value.text]),
+        [['git_sha', 'abc123']],
+      );
+    });
+
     it('shows no attestation for a config, or for JSON that is not one', () => {
       assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, statement).attestation, undefined);
       assert.equal(blobPage(blob('application/json'), { hello: 'world' }).attestation, undefined);

@@ -18,16 +18,17 @@ export function renderAttestation(ctx: PageContext, page: PageModel): HTMLElemen
       { class: 'muted not-verified' },
       icon('unverified'),
       ' Read, not verified: no signature is checked here. ',
-      h('code', {}, 'cosign verify-attestation'),
-      ' or ',
-      h('code', {}, 'gh attestation verify'),
-      ' checks who signed it.',
+      ...(attestation.title === 'Signature'
+        ? [h('code', {}, 'cosign verify'), ' checks it.']
+        : [h('code', {}, 'cosign verify-attestation'), ' or ', h('code', {}, 'gh attestation verify'), ' checks who signed it.']),
     ),
   ];
   if (attestation.problem) parts.push(problem(attestation.problem));
-  if (attestation.subjects.length) parts.push(h('h3', {}, 'Subjects'), subjectTable(ctx, attestation));
-  if (attestation.predicate.length) parts.push(h('h3', {}, 'What it says'), factList(ctx, attestation.predicate));
-  const sections = [section('Attestation', 'law', parts, { id: 'attestation' })];
+  const signature = attestation.title === 'Signature';
+  if (attestation.subjects.length) parts.push(h('h3', {}, signature ? 'Signs' : 'Subjects'), subjectTable(ctx, attestation));
+  if (attestation.predicate.length)
+    parts.push(h('h3', {}, signature ? "Signer's annotations" : 'What it says'), factList(ctx, attestation.predicate));
+  const sections = [section(attestation.title, attestation.title === 'Signature' ? 'verified' : 'law', parts, { id: 'attestation' })];
   if (attestation.payload)
     sections.push(
       section('Statement, decoded from the payload', 'json', renderJson(ctx, attestation.payload, undefined), { id: 'payload' }),
