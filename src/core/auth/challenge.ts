@@ -122,12 +122,55 @@ class HeaderScanner {
   }
 }
 
+/**
+ * The value of a parameter given several times in one challenge (only `scope` may be), built as
+ * `(previous + " " + next).trim()` for each repeat, but in time linear in the values' length: that
+ * expression rebuilt the whole value each time, quadratic in a header of thousands of `scope=`.
+ * After the first repeat the value has no outer whitespace, so each later one just adds its own
+ * end-trimmed text (or, after an empty value, its trimmed text); a blank one adds nothing.
+ */
+class RepeatedValue {
+  private readonly parts: string[] = [];
+  /** The first value, untrimmed as long as it is the only one. */
+  private first: string | undefined;
+
+  constructor(first: string) {
+    this.first = first;
+  }
+
+  add(value: string): void {
+    if (this.first !== undefined) {
+      const joined = `${this.first} ${value}`.trim();
+      this.first = undefined;
+      if (joined !== '') this.parts.push(joined);
+    } else if (this.parts.length === 0) {
+      const trimmed = value.trim();
+      if (trimmed !== '') this.parts.push(trimmed);
+    } else if (value.trim() !== '') {
+      this.parts.push(value.trimEnd());
+    }
+  }
+
+  get value(): string {
+    return this.first ?? this.parts.join(' ');
+  }
+}
+
 function parseOne(header: string, out: Challenge[]): void {
   const sc = new HeaderScanner(header);
   let current: Challenge | undefined;
+  /** Repeated parameters of `current`, written back into its params when it is complete. */
+  let repeated = new Map<string, RepeatedValue>();
+  const complete = (): void => {
+    if (current !== undefined) for (const [name, value] of repeated) current.params[name] = value.value;
+    repeated = new Map();
+  };
   for (;;) {
     while (isWs(sc.ch) || sc.ch === ',') sc.pos++;
-    if (sc.done) return;
+    if (sc.done) {
+      complete();
+      return;
+    }
 
     if (current !== undefined && current.token68 === undefined && sc.paramAhead()) {
       const nameAt = sc.pos;
@@ -144,7 +187,9 @@ function parseOne(header: string, out: Challenge[]): void {
       }
       if (Object.prototype.hasOwnProperty.call(current.params, name)) {
         if (name !== 'scope') sc.fail(`parameter "${name}" appears twice in one challenge`, nameAt);
-        current.params[name] = `${current.params[name]} ${value}`.trim();
+        let joined = repeated.get(name);
+        if (joined === undefined) repeated.set(name, (joined = new RepeatedValue(current.params[name]!)));
+        joined.add(value);
       } else {
         current.params[name] = value;
       }
@@ -155,6 +200,7 @@ function parseOne(header: string, out: Challenge[]): void {
     const schemeAt = sc.pos;
     const scheme = sc.token();
     if (scheme === '') sc.fail('expected an auth scheme such as Bearer or Basic', schemeAt);
+    complete();
     current = { scheme: scheme.toLowerCase(), params: Object.create(null) as Record<string, string> };
     out.push(current);
     const spaces = sc.skipWs();

@@ -130,15 +130,28 @@ function headersWith(req: TokenRequest, own: Record<string, string>): Record<str
 
 function getRequest(req: TokenRequest, realm: URL): HttpRequest {
   const url = new URL(realm.href);
-  if (req.service !== undefined && req.service !== '') url.searchParams.set('service', req.service);
-  for (const scope of req.scopes) url.searchParams.append('scope', scope);
+  // The query is built apart and written once: each change through url.searchParams rewrites the
+  // URL, which for a realm that has a query of its own made a GET for a thousand scopes quadratic.
+  const query = new URLSearchParams(url.search);
+  let changed = false;
+  if (req.service !== undefined && req.service !== '') {
+    query.set('service', req.service);
+    changed = true;
+  }
+  for (const scope of req.scopes) {
+    query.append('scope', scope);
+    changed = true;
+  }
   const own: Record<string, string> = { accept: 'application/json' };
   const cred = req.credential;
   if (cred?.username && cred.password) {
     // Docker sends the account too; token servers use it to pick the user before checking the password.
-    url.searchParams.set('account', cred.username);
+    query.set('account', cred.username);
+    changed = true;
     own.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`, 'utf8').toString('base64')}`;
   }
+  // Untouched, the realm's query stays as written (it is not re-encoded).
+  if (changed) url.search = query.toString();
   return { method: 'GET', url, headers: headersWith(req, own), signal: req.signal };
 }
 

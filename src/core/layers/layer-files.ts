@@ -653,14 +653,20 @@ function unexpected(err: unknown): CoreError {
  */
 export function layerFileTree(
   entries: Iterable<LayerFileEntry>,
-  limits: { maxNodes?: number; maxImpliedFolders?: number } = {},
+  limits: {
+    maxNodes?: number;
+    maxImpliedFolders?: number;
+    /** Whose files these are, for the words of a refusal: one layer's (default), or an image's with all its layers applied. */
+    of?: 'layer' | 'image';
+  } = {},
 ): LayerTreeNode {
   const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
-  const made = {
+  const made: TreeCount = {
     nodes: 1,
     implied: 0,
     max: limits.maxNodes ?? MAX_LAYER_TREE_NODES,
     maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS,
+    of: limits.of ?? 'layer',
   };
   for (const entry of entries) {
     const node = nodeAt(root, entry.path, made);
@@ -671,12 +677,17 @@ export function layerFileTree(
   return root;
 }
 
+/** Nodes made so far, of how many a tree may have, and whose files it holds. */
+interface TreeCount {
+  nodes: number;
+  implied: number;
+  max: number;
+  maxImplied: number;
+  of: 'layer' | 'image';
+}
+
 /** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
-function nodeAt(
-  root: LayerTreeNode,
-  path: string,
-  made: { nodes: number; implied: number; max: number; maxImplied: number },
-): LayerTreeNode {
+function nodeAt(root: LayerTreeNode, path: string, made: TreeCount): LayerTreeNode {
   let node = root;
   if (path === '') return node;
   const names = path.split('/');
@@ -684,8 +695,8 @@ function nodeAt(
     node.children ??= new Map();
     let child = node.children.get(name);
     if (!child) {
-      if (++made.nodes > made.max) throw treeTooLarge(made.max);
-      if (i < names.length - 1 && ++made.implied > made.maxImplied) throw tooManyImpliedFolders(made.maxImplied);
+      if (++made.nodes > made.max) throw treeTooLarge(made.max, made.of);
+      if (i < names.length - 1 && ++made.implied > made.maxImplied) throw tooManyImpliedFolders(made.maxImplied, made.of);
       child = { name, path: node.path === '' ? name : `${node.path}/${name}`, totalSize: 0, fileCount: 0 };
       node.children.set(name, child);
     }
@@ -694,17 +705,23 @@ function nodeAt(
   return node;
 }
 
-function tooManyImpliedFolders(max: number): CoreError {
+function tooManyImpliedFolders(max: number, of: TreeCount['of']): CoreError {
+  const count = max.toLocaleString('en-US');
   return new CoreError(
     'LAYER_TOO_MANY_ENTRIES',
-    `The layer's files are in more than ${max.toLocaleString('en-US')} folders it does not list itself, too many to show; pull the image to look at its files on disk.`,
+    of === 'image'
+      ? `The image's files are in more than ${count} folders its layers do not list themselves, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`
+      : `The layer's files are in more than ${count} folders it does not list itself, too many to show; pull the image to look at its files on disk.`,
   );
 }
 
-function treeTooLarge(max: number): CoreError {
+function treeTooLarge(max: number, of: TreeCount['of']): CoreError {
+  const count = max.toLocaleString('en-US');
   return new CoreError(
     'LAYER_TOO_MANY_ENTRIES',
-    `The layer's files and the folders they are in make more than ${max.toLocaleString('en-US')} entries, too many to show; pull the image to look at its files on disk.`,
+    of === 'image'
+      ? `The image's files and the folders they are in make more than ${count} entries, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`
+      : `The layer's files and the folders they are in make more than ${count} entries, too many to show; pull the image to look at its files on disk.`,
   );
 }
 

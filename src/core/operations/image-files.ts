@@ -39,6 +39,8 @@ export interface ImageFilesProgress {
 export interface ImageFilesOptions {
   signal?: AbortSignal;
   onProgress?(progress: ImageFilesProgress): void;
+  /** Lower limits than {@link MAX_LAYER_ENTRIES} and {@link MAX_IMAGE_ENTRIES} (for tests). */
+  limits?: { layerEntries?: number; imageEntries?: number };
 }
 
 export interface ImageFiles {
@@ -59,19 +61,21 @@ export async function readImageFiles(
     .map((descriptor, index) => ({ descriptor, index }))
     .filter(({ descriptor }) => !isNonDistributableLayer(descriptor.mediaType));
   const size = included.reduce((sum, { descriptor }) => sum + descriptor.size, 0);
+  const maxImageEntries = options.limits?.imageEntries ?? MAX_IMAGE_ENTRIES;
   let bytesBefore = 0;
   let entries = 0;
   for (const { descriptor, index } of included) {
     const layer = { index, descriptor };
     const listed: ImageFileEntry[] = [];
-    for await (const entry of layerEntries(repository, descriptor, {
+    for await (const entry of imageLayerEntries(repository, descriptor, `layer ${index + 1} of ${layers.length}`, {
       signal: options.signal,
+      maxEntries: options.limits?.layerEntries,
       onBytes: (read) => options.onProgress?.({ bytesRead: bytesBefore + read, size, entries }),
     })) {
-      if (++entries > MAX_IMAGE_ENTRIES)
+      if (++entries > maxImageEntries)
         throw new CoreError(
           'LAYER_TOO_MANY_ENTRIES',
-          `The image's layers list more than ${MAX_IMAGE_ENTRIES.toLocaleString('en-US')} entries together, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`,
+          `The image's layers list more than ${maxImageEntries.toLocaleString('en-US')} entries together, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`,
         );
       listed.push({ ...entry, layer });
     }
@@ -89,6 +93,29 @@ export async function readImageFiles(
       entry.leadsTo = { path: target.path, layer: target.entry.layer };
   }
   return { files, size, notIncluded: layers.filter((l) => isNonDistributableLayer(l.mediaType)) };
+}
+
+/**
+ * {@link layerEntries} of one layer of an image whose files are listed: a layer with too many
+ * entries is refused in words about the image's files, naming the layer (`which`, "layer 2 of 5").
+ */
+async function* imageLayerEntries(
+  repository: Repository,
+  layer: Descriptor,
+  which: string,
+  options: { signal?: AbortSignal; maxEntries?: number; onBytes?(read: number): void },
+): AsyncGenerator<LayerFileEntry> {
+  try {
+    yield* layerEntries(repository, layer, options);
+  } catch (err) {
+    if (!(err instanceof CoreError) || err.code !== 'LAYER_TOO_MANY_ENTRIES') throw err;
+    const max = (options.maxEntries ?? MAX_LAYER_ENTRIES).toLocaleString('en-US');
+    throw new CoreError(
+      'LAYER_TOO_MANY_ENTRIES',
+      `The image's files are too many to list: its ${which} alone has more than ${max} entries; pull the image to look at its files on disk.`,
+      { cause: err },
+    );
+  }
 }
 
 /**

@@ -181,7 +181,7 @@ export class InspectorService {
     for (const entry of files.values()) countEntry(counts, entry);
     const read = parsed.manifest.layers.length - notIncluded.length;
     return {
-      root: this.core.layerFileTree(files.values()),
+      root: this.core.layerFileTree(files.values(), { of: 'image' }),
       counts,
       layers: read,
       layersLeftOut: notIncluded.length,

@@ -972,6 +972,40 @@ describe('layer-files: layerFileTree', () => {
     );
   });
 
+  it("words its refusals for a layer's files, or for an image's with all its layers applied", () => {
+    const refusal = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (err) {
+        assert.ok(err instanceof CoreError && err.code === 'LAYER_TOO_MANY_ENTRIES', String(err));
+        return err.message;
+      }
+      return assert.fail('expected LAYER_TOO_MANY_ENTRIES');
+    };
+    const entries = [entry('a/b/c/d', 'file', 1), entry('a/b/e', 'file', 1)];
+    const implied = [entry('x/y/z/f', 'file', 1)];
+    assert.equal(
+      refusal(() => layerFileTree(entries, { maxNodes: 5 })),
+      "The layer's files and the folders they are in make more than 5 entries, too many to show; pull the image to look at its files on disk.",
+    );
+    assert.equal(
+      refusal(() => layerFileTree(entries, { maxNodes: 5, of: 'layer' })),
+      refusal(() => layerFileTree(entries, { maxNodes: 5 })),
+    );
+    assert.equal(
+      refusal(() => layerFileTree(entries, { maxNodes: 5, of: 'image' })),
+      "The image's files and the folders they are in make more than 5 entries, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.",
+    );
+    assert.equal(
+      refusal(() => layerFileTree(implied, { maxImpliedFolders: 2 })),
+      "The layer's files are in more than 2 folders it does not list itself, too many to show; pull the image to look at its files on disk.",
+    );
+    assert.equal(
+      refusal(() => layerFileTree(implied, { maxImpliedFolders: 2, of: 'image' })),
+      "The image's files are in more than 2 folders its layers do not list themselves, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.",
+    );
+  });
+
   it('gives an empty directory its children map and handles very deep paths', () => {
     const root = layerFileTree([entry('empty', 'directory')]);
     assert.equal(root.children?.get('empty')?.children?.size, 0);
