@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
 import {
@@ -27,6 +28,11 @@ async function settled(frame: Frame): Promise<void> {
 
 function link(frame: Frame, text: string | RegExp): Locator {
   return frame.locator('button.link', { hasText: text }).first();
+}
+
+/** A file's row in a listing, found by its name alone (a link's row shows its target's too). */
+function fileRow(frame: Frame, name: string): Locator {
+  return frame.locator('.f-row').filter({ has: frame.locator('button.f-open', { hasText: new RegExp(`^${name}$`) }) });
 }
 
 async function notPwned(page: Page, frame: Frame, where: string): Promise<void> {
@@ -136,7 +142,7 @@ export async function runInspectorPath(
   await closeNotifications(page);
 
   // 14d. All files: the image's files with every layer applied, each row naming its layer; a file
-  // opens from the layer that holds it. Then back to layer 1, where step 15 starts.
+  // opens from the layer that holds it.
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await link(frame, 'All files').click();
@@ -144,7 +150,8 @@ export async function runInspectorPath(
   await settled(frame);
   assert.match((await frame.locator('.listing-summary').textContent()) ?? '', /unpacked from .* in \d+ layers?/);
   await frame.locator('.f-row', { hasText: 'etc' }).locator('button.f-toggle').click();
-  const mergedRelease = frame.locator('.f-row', { hasText: 'os-release' });
+  // By its name: the row of the link to it (step 14e) shows "→ os-release" too.
+  const mergedRelease = fileRow(frame, 'os-release');
   await mergedRelease.waitFor({ timeout: 10_000 });
   assert.equal(((await mergedRelease.locator('.f-layer').textContent()) ?? '').trim(), '1', 'os-release comes from layer 1');
   await shoot(page, screenshots, '14d-inspector-all-files');
@@ -154,6 +161,36 @@ export async function runInspectorPath(
   await page.locator('.tab', { hasText: 'os-release' }).click();
   await runCommand(page, 'View: Close Editor');
   await page.locator('.tab', { hasText: 'os-release' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+  // 14e. A symbolic link that crosses layers: layer 2 adds etc/system-release → os-release, the
+  // file layer 1 holds. Its name opens the file it leads to (from layer 1), not the link's own
+  // text; its save button saves that file.
+  const systemRelease = fileRow(frame, 'system-release');
+  assert.equal(((await systemRelease.locator('.f-layer').textContent()) ?? '').trim(), '2', 'the link comes from layer 2');
+  assert.equal(((await systemRelease.locator('.f-link').textContent()) ?? '').trim(), '→ os-release', 'the row shows the target');
+  assert.equal(await systemRelease.locator('button.f-open').getAttribute('title'), 'Open etc/os-release, where etc/system-release leads');
+  await systemRelease.locator('button.f-open').click();
+  await page.locator('.tab.active', { hasText: 'os-release' }).waitFor({ timeout: 30_000 });
+  await page.locator('.editor-instance .view-line', { hasText: 'NAME="Lab Linux"' }).first().waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('.tab', { hasText: 'system-release' }).count(), 0, 'no tab shows the link itself');
+  await shoot(page, screenshots, '14e-inspector-all-files-link');
+  await page.locator('.tab', { hasText: 'os-release' }).click();
+  await runCommand(page, 'View: Close Editor');
+  await page.locator('.tab', { hasText: 'os-release' }).waitFor({ state: 'detached', timeout: 10_000 });
+  await systemRelease.hover();
+  await systemRelease.locator('button.f-save').click();
+  await pathBox.waitFor({ timeout: 30_000 });
+  // The dialog suggests the target's name; step 14c saved a file by that name, so this one gets the link's.
+  for (let wait = 0; wait < 20 && !(await pathBox.inputValue()).endsWith('/os-release'); wait++) await page.waitForTimeout(250);
+  assert.match(await pathBox.inputValue(), /\/os-release$/, 'the save dialog suggests the name of the file the link leads to');
+  const linkDestination = join(dirname(destination), 'system-release');
+  assert.ok(!existsSync(linkDestination), `${linkDestination} is not there before the save`);
+  await pathBox.fill(linkDestination);
+  await pathBox.press('Enter');
+  await notification(page, /Saved \/etc\/os-release .* its layer matched its digest/);
+  assert.match(readFileSync(linkDestination, 'utf8'), /^NAME="Lab Linux"\nID=lab\n/, 'the file saved is the one the link leads to');
+  await closeNotifications(page);
+  // Then back to layer 1, where step 15 starts.
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^apps\/web@[0-9a-f]{12}$/);
   await link(frame, /^layer 1$/).click();

@@ -64,6 +64,8 @@ export interface ImageOptions {
   ref?: string;
   /** The entries of layer i, instead of its seeded files (its size in `layers` is then ignored). */
   layerFiles?: TarEntry[][];
+  /** Entries added to layer i after its own (seeded or `layerFiles`) ones. */
+  extraFiles?: TarEntry[][];
 }
 
 export interface ArtifactFile {
@@ -169,7 +171,14 @@ export class OciLayout {
 
   /** An OCI index of linux/amd64 and linux/arm64/v8 images. */
   async multiPlatformIndex(
-    options: { seed?: string; layers?: number[]; ref?: string; annotations?: Record<string, string> } = {},
+    options: {
+      seed?: string;
+      layers?: number[];
+      ref?: string;
+      annotations?: Record<string, string>;
+      /** Entries added to layer i of each platform's image (see {@link ImageOptions.extraFiles}). */
+      extraFiles?: TarEntry[][];
+    } = {},
   ): Promise<BuiltIndex> {
     const seed = options.seed ?? 'multi';
     const layers = options.layers ?? [32 * 1024, 8 * 1024];
@@ -178,7 +187,9 @@ export class OciLayout {
       { architecture: 'arm64', os: 'linux', variant: 'v8' },
     ];
     const children = await Promise.all(
-      platforms.map((platform) => this.buildImage({ layers, platform, seed: `${seed}/${platform.architecture}` })),
+      platforms.map((platform) =>
+        this.buildImage({ layers, platform, seed: `${seed}/${platform.architecture}`, extraFiles: options.extraFiles }),
+      ),
     );
     return this.index(
       children.map((c) => ({ ...c.descriptor, platform: c.platform })),
@@ -323,8 +334,10 @@ export class OciLayout {
     const seed = options.seed ?? 'lab';
     const platform = options.platform ?? { architecture: 'amd64', os: 'linux' };
     const layers: BuiltLayer[] = [];
-    for (const [index, size] of options.layers.entries())
-      layers.push(await this.writeLayer(options.layerFiles?.[index] ?? layerEntries(seed, index, size)));
+    for (const [index, size] of options.layers.entries()) {
+      const own = options.layerFiles?.[index] ?? layerEntries(seed, index, size);
+      layers.push(await this.writeLayer([...own, ...(options.extraFiles?.[index] ?? [])]));
+    }
     const history: Record<string, unknown>[] = [];
     layers.forEach((_, i) => {
       history.push({ created: CREATED, created_by: `/bin/sh -c #(nop) ADD dir:layer-${i} in /` });

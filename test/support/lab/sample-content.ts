@@ -49,7 +49,19 @@ export async function seedSampleContent(registry: LabRegistry): Promise<SampleCo
     image('alpine-1.2.9', [16 * KIB]),
     image('alpine-1.2.10', [16 * KIB, 2 * KIB]),
   ]);
-  const web = await layout.multiPlatformIndex({ seed: 'apps-web-v1', annotations: { 'org.opencontainers.image.title': 'web' } });
+  // Its second layer adds a symbolic link to a file of the first (as Fedora's etc/system-release
+  // names its release file), so the image's files have a link that leads across layers.
+  const web = await layout.multiPlatformIndex({
+    seed: 'apps-web-v1',
+    annotations: { 'org.opencontainers.image.title': 'web' },
+    extraFiles: [
+      [],
+      [
+        { name: 'etc', directory: true },
+        { name: 'etc/system-release', type: 'symlink', linkTarget: 'os-release', mode: 0o777 },
+      ],
+    ],
+  });
   const signature = await layout.referrer(web.descriptor);
   const bundle = await layout.artifact({
     artifactType: CONFIG_BUNDLE_TYPE,

@@ -14,6 +14,7 @@ import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
+const STYLES = resolve(PROJECT, 'dist/webview/inspector.css');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -68,6 +69,80 @@ async function renderPage(page: Workbench['page'], model: PageModel, answers: Pr
     undefined,
     { timeout: 10_000 },
   );
+}
+
+const fileLayer = (index: number): NonNullable<FileRow['layer']> => ({
+  index,
+  digest: D(30 + index),
+  mediaType: MediaTypes.ociLayerGzip,
+  size: 100,
+});
+
+function fileRow(name: string, more: Partial<FileRow>): FileRow {
+  return {
+    name: { text: name },
+    path: name,
+    type: 'file',
+    sizeText: '1 B',
+    mode: '-rw-r--r--',
+    owner: { text: 'root:root' },
+    childCount: 0,
+    fileCount: 0,
+    ...more,
+  };
+}
+
+/** Where a file row's name ends, against its column and the Mode column after it. */
+interface NameLayout {
+  name: string;
+  opens: boolean;
+  right: number;
+  columnRight: number;
+  modeLeft: number;
+  /** Wider than its box. */
+  cut: boolean;
+  /** Its overflow hidden behind an ellipsis. */
+  clipped: boolean;
+}
+
+/** Starts an image's All files page and answers its listing with `root`, as the host would. */
+async function showImageFiles(page: Workbench['page'], root: FileRow[]): Promise<void> {
+  const summary: FileSystemSummary = {
+    entries: root.length,
+    files: root.length,
+    directories: 0,
+    layers: 2,
+    layersLeftOut: 0,
+    totalSizeText: '2 B',
+    compressedSizeText: '200 B',
+    root,
+    rootOmitted: 0,
+  };
+  const image = parseManifest(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: { mediaType: MediaTypes.ociConfig, digest: D(10), size: 2 },
+        layers: [],
+      }),
+    ),
+    D(40),
+    undefined,
+    'test manifest',
+  );
+  const model = fileSystemPage({ kind: 'filesystem', host: 'registry.test:5000', repository: 'team/app', digest: D(40) }, image);
+  await startPage(page, model);
+  const asked = await page.waitForFunction(
+    () => (window as unknown as { __posted: { id?: number; method?: string }[] }).__posted.find((m) => m.method === 'listImageFiles')?.id,
+    undefined,
+    { timeout: 10_000 },
+  );
+  await page.evaluate(({ id, result }) => window.postMessage({ type: 'response', id, ok: true, result }, '*'), {
+    id: (await asked.jsonValue()) as number,
+    result: summary,
+  });
+  await page.locator('.f-row:not(.f-head)').first().waitFor({ timeout: 10_000 });
 }
 
 /** What the rendered page holds: hidden characters left in text or tooltips, and the marked escapes. */
@@ -147,62 +222,16 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
 
   it("in an image's files, a link that leads to a file opens and saves that file from its own layer", async () => {
     const { page } = workbench!;
-    const layer = (index: number) => ({ index, digest: D(30 + index), mediaType: MediaTypes.ociLayerGzip, size: 100 });
-    const row = (name: string, more: Partial<FileRow>): FileRow => ({
-      name: { text: name },
-      path: name,
-      type: 'file',
-      sizeText: '1 B',
-      mode: '-rw-r--r--',
-      owner: { text: 'root:root' },
-      childCount: 0,
-      fileCount: 0,
-      ...more,
-    });
-    const summary: FileSystemSummary = {
-      entries: 2,
-      files: 2,
-      directories: 0,
-      layers: 2,
-      layersLeftOut: 0,
-      totalSizeText: '2 B',
-      compressedSizeText: '200 B',
-      root: [
-        row('os-release', {
-          type: 'symlink',
-          linkTarget: { text: 'usr/lib/os-release' },
-          layer: layer(1),
-          leadsTo: { path: 'usr/lib/os-release', layer: layer(0) },
-        }),
-        row('dangling', { type: 'symlink', linkTarget: { text: 'nowhere' }, layer: layer(1) }),
-      ],
-      rootOmitted: 0,
-    };
-    const image = parseManifest(
-      Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: MediaTypes.ociManifest,
-          config: { mediaType: MediaTypes.ociConfig, digest: D(10), size: 2 },
-          layers: [],
-        }),
-      ),
-      D(40),
-      undefined,
-      'test manifest',
-    );
-    const model = fileSystemPage({ kind: 'filesystem', host: 'registry.test:5000', repository: 'team/app', digest: D(40) }, image);
-    await startPage(page, model);
-    type Posted = { type: string; id?: number; method?: string; params?: Record<string, unknown> };
-    const asked = await page.waitForFunction(
-      () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'listImageFiles')?.id,
-      undefined,
-      { timeout: 10_000 },
-    );
-    await page.evaluate(({ id, result }) => window.postMessage({ type: 'response', id, ok: true, result }, '*'), {
-      id: (await asked.jsonValue()) as number,
-      result: summary,
-    });
+    await showImageFiles(page, [
+      fileRow('os-release', {
+        type: 'symlink',
+        linkTarget: { text: 'usr/lib/os-release' },
+        layer: fileLayer(1),
+        leadsTo: { path: 'usr/lib/os-release', layer: fileLayer(0) },
+      }),
+      fileRow('dangling', { type: 'symlink', linkTarget: { text: 'nowhere' }, layer: fileLayer(1) }),
+    ]);
+    type Posted = { type: string; method?: string; params?: Record<string, unknown> };
     const link = page.locator('.f-row', { hasText: 'os-release' });
     await link.waitFor({ timeout: 10_000 });
     assert.equal(await link.locator('button.f-open').getAttribute('title'), 'Open usr/lib/os-release, where os-release leads');
@@ -288,5 +317,66 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     );
     const location = (await asked.jsonValue()) as Record<string, unknown>;
     assert.deepEqual([location.kind, location.digest], ['manifest', D(1)]);
+  });
+
+  it("a file's name gives way (cut, with an ellipsis) before the Mode column, whether or not it opens the file", async () => {
+    const { page } = workbench!;
+    const viewport = page.viewportSize();
+    const long = `${'a-configuration-file-with-a-long-name-'.repeat(4)}.conf`;
+    try {
+      await showImageFiles(page, [
+        fileRow('system-release', {
+          type: 'symlink',
+          mode: 'lrwxrwxrwx',
+          linkTarget: { text: 'os-release' },
+          layer: fileLayer(1),
+          leadsTo: { path: 'etc/os-release', layer: fileLayer(0) },
+        }),
+        fileRow(long, { layer: fileLayer(0) }),
+        fileRow(`.wh.${long}`, { whiteout: { text: long }, layer: fileLayer(1) }),
+      ]);
+      await page.addStyleTag({ content: readFileSync(STYLES, 'utf8') });
+      const measure = (): Promise<NameLayout[]> =>
+        page.evaluate(() =>
+          Array.from(document.querySelectorAll('.f-row:not(.f-head)')).map((row) => {
+            const label = row.querySelector<HTMLElement>('.f-name > button.f-open, .f-name > .mono')!;
+            const style = getComputedStyle(label);
+            return {
+              name: label.textContent ?? '',
+              opens: label.matches('button.f-open'),
+              right: label.getBoundingClientRect().right,
+              columnRight: row.querySelector('.f-name')!.getBoundingClientRect().right,
+              modeLeft: row.querySelector('.f-mode')!.getBoundingClientRect().left,
+              cut: label.scrollWidth > label.clientWidth,
+              clipped: style.overflowX === 'hidden' && style.textOverflow === 'ellipsis',
+            };
+          }),
+        );
+      // 460 pixels: the width the e2e's All files panel has beside an opened file (step 14e).
+      for (const width of [460, 1000]) {
+        await page.setViewportSize({ width, height: 600 });
+        const rows = await measure();
+        assert.deepEqual(
+          rows.map((r) => [r.name, r.opens]),
+          [
+            ['system-release', true],
+            [long, true],
+            [`.wh.${long}`, false],
+          ],
+        );
+        for (const row of rows) {
+          assert.ok(row.right <= row.modeLeft, `at ${width}px, ${row.name} ends (${row.right}) before the Mode column (${row.modeLeft})`);
+          assert.ok(!row.cut || row.clipped, `at ${width}px, ${row.name}, cut, is clipped with an ellipsis`);
+        }
+        const [, lone, whiteout] = rows;
+        assert.ok(lone!.cut && whiteout!.cut, `at ${width}px, the long names are cut`);
+        // Nothing follows the file's name but its Save button (hidden until the pointer is on the
+        // row): it is cut where the column ends, not at the 70% a name keeps to when a link's
+        // target, a note or a badge (the whiteout's) follows and gives way first.
+        assert.ok(lone!.columnRight - lone!.right < 30, `at ${width}px, the lone name uses the column: ${JSON.stringify(lone)}`);
+      }
+    } finally {
+      if (viewport) await page.setViewportSize(viewport);
+    }
   });
 });
