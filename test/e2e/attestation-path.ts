@@ -26,7 +26,7 @@ interface AttestedContent {
 /** The buildx index, pushed, and a Sigstore bundle about it pushed as its referrer. */
 async function seedAttestedContent(registry: LabRegistry): Promise<AttestedContent> {
   const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
-  const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1' });
+  const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1', sbom: true });
   await pushToRegistry(layout, index, registry, `${REPOSITORY}:v1`);
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',
@@ -125,13 +125,34 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await settled(frame);
   assert.equal(await frame.locator('h1').textContent(), 'in-toto attestation');
   const files = frame.locator('[data-section="files"]');
-  assert.match((await files.textContent()) ?? '', /in-toto attestation: SLSA provenance v0\.2/);
+  assert.deepEqual(await files.locator('tbody tr td:first-child').allTextContents(), ['SPDX SBOM', 'SLSA provenance v0.2']);
   assert.equal(await frame.locator('[data-section="history"]').count(), 0, 'no image history for a list of statements');
   await shoot(page, screenshots, '15b-inspector-buildkit-attestation');
 
-  // 15c. Its statement: the claim, the image it is about (which opens), what the build says.
+  // 15c. Its SBOM: the packages, narrowed by the filter; then back, and its provenance statement.
   await files.locator('button.link').first().click();
-  frame = await inspector(page, /^attested\/app: /);
+  frame = await inspector(page, 'attested/app: SPDX SBOM');
+  await settled(frame);
+  const packages = frame.locator('[data-section="sbom"]');
+  await packages.waitFor({ timeout: 30_000 });
+  assert.equal(await packages.locator('table.sbom tbody tr').count(), 5);
+  await packages.locator('input.sbom-filter').fill('ssl');
+  assert.deepEqual(await packages.locator('table.sbom tbody tr').first().locator('td').allTextContents(), [
+    'libssl3',
+    '3.0.11-1~deb12u2',
+    'Apache-2.0',
+    'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64',
+  ]);
+  assert.equal(await packages.locator('table.sbom tbody tr').count(), 1);
+  await packages.scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15c-inspector-sbom-packages');
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+
+  // 15d. Its provenance statement: the claim, the image it is about (which opens), what the build says.
+  await frame.locator('[data-section="files"] tbody tr').nth(1).locator('button.link').first().click();
+  frame = await inspector(page, 'attested/app: SLSA provenance v0.2');
   await settled(frame);
   const attestation = frame.locator('[data-section="attestation"]');
   await attestation.waitFor({ timeout: 30_000 });
@@ -142,14 +163,14 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.match((await attestation.textContent()) ?? '', /Read, not verified/);
   const said = (await frame.locator('body').textContent()) ?? '';
   assert.doesNotMatch(said, /(signature|signer) (is |was )?(verified|valid)|verified (signature|signer)/i, 'nothing claims a check');
-  await shoot(page, screenshots, '15c-inspector-provenance-statement');
+  await shoot(page, screenshots, '15d-inspector-provenance-statement');
   await attestation.locator('table.subjects button.digest').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
   assert.equal(await frame.locator('.digest-full').textContent(), amd64.digest, "the subject opened: the linux/amd64 image's manifest");
   assert.ok((await frame.locator('[data-section="layers"], [data-section="history"]').count()) > 0, 'an image, with its layers');
 
-  // 15d. The index's Sigstore bundle (a referrer): who signed it, as the certificate says, and the decoded statement.
+  // 15e. The index's Sigstore bundle (a referrer): who signed it, as the certificate says, and the decoded statement.
   await runCommand(page, 'View: Close All Editors');
   const again = await runCommand(page, 'Registry Explorer: Inspect Manifest');
   await again.fill(`${registry.host}/${REPOSITORY}:v1`);
@@ -173,9 +194,9 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal(signed.get('Builder'), 'https://github.com/actions/runner/github-hosted');
   const payload = frame.locator('[data-section="payload"]');
   assert.match((await payload.textContent()) ?? '', /"predicateType"/);
-  await shoot(page, screenshots, '15d-inspector-sigstore-bundle');
+  await shoot(page, screenshots, '15e-inspector-sigstore-bundle');
 
-  // 15e. The index's cosign signature: the manifest it signs (the index, which opens), the signer from its layer.
+  // 15f. The index's cosign signature: the manifest it signs (the index, which opens), the signer from its layer.
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await frame.locator('button[title^="Back"]').click();
@@ -196,7 +217,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal(by.get('Transparency log'), 'entry 151216, logged 2025-11-30T10:53:20.000Z');
   assert.equal(by.get('git_sha'), '0123456789abcdef0123456789abcdef01234567');
   assert.equal(by.has('Sigstore bundle'), false, 'annotations are not a bundle');
-  await shoot(page, screenshots, '15e-inspector-cosign-signature');
+  await shoot(page, screenshots, '15f-inspector-cosign-signature');
   await signature.locator('table.subjects button.digest').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);

@@ -22,17 +22,15 @@ import { clip, httpUrl } from './text';
 export const MAX_SUBJECTS = 200;
 
 /**
- * The section for a JSON document, or undefined when it is neither an attestation nor a cosign
- * signature; `layerAnnotations` are those of the layer the document is (a signature's signer is there).
+ * What a JSON document says when it is an attestation or a cosign signature, else undefined;
+ * `layerAnnotations` are those of the layer the document is (a signature's signer is there).
  */
-export function attestationSection(
-  place: Place,
-  document: unknown,
-  label: string,
-  layerAnnotations?: Record<string, string>,
-): AttestationSection | undefined {
-  const read = readAttestation(document) ?? readCosignSignature(document, layerAnnotations);
-  if (!read) return undefined;
+export function readSigned(document: unknown, layerAnnotations?: Record<string, string>): AttestationRead | undefined {
+  return readAttestation(document) ?? readCosignSignature(document, layerAnnotations);
+}
+
+/** The section for what {@link readSigned} read. */
+export function attestationSection(place: Place, read: AttestationRead, label: string): AttestationSection {
   const section: AttestationSection = {
     title: read.signature ? 'Signature' : 'Attestation',
     facts: facts(read),

@@ -201,6 +201,22 @@ export interface AttestationSection {
   problem?: string;
 }
 
+/** The packages an SBOM lists (SPDX 2 or CycloneDX, alone or as an attestation's predicate). */
+export interface SbomSection {
+  /** "SPDX-2.3", "CycloneDX 1.5". */
+  format: string;
+  rows: SbomRow[];
+  /** Packages listed in the SBOM but not sent to the page; its JSON has them. */
+  omitted: number;
+}
+
+export interface SbomRow {
+  name: ClippedText;
+  version?: ClippedText;
+  license?: ClippedText;
+  purl?: ClippedText;
+}
+
 /** One thing an attestation is about: its name and digest, opening the manifest when it is one here. */
 export interface SubjectRow {
   name?: ClippedText;
@@ -249,6 +265,8 @@ export interface PageModel {
   files?: ArtifactFileRow[];
   /** A JSON blob that is an attestation: what it says. */
   attestation?: AttestationSection;
+  /** A JSON blob that is an SBOM, or an attestation whose predicate is one: its packages. */
+  sbom?: SbomSection;
   annotations: Fact[];
   subject?: { digest: string; link: Location };
   /** Manifest pages list the manifests that refer to this digest. */

@@ -15,6 +15,7 @@ import {
 } from '../../core/oci/manifest';
 import { kindIcon, kindName } from '../../core/oci/media-types';
 import { predicateKindOf } from '../../core/oci/attestation';
+import { readSbom } from '../../core/oci/sbom';
 import type {
   ArtifactFileRow,
   BlobLocation,
@@ -35,7 +36,8 @@ import { alignHistory } from './history';
 import { jsonTree } from './json-tree';
 import { descriptorLink, isImageConfig, isTarLike, type Place } from './links';
 import { clip } from './text';
-import { attestationSection } from './attestation-section';
+import { attestationSection, readSigned } from './attestation-section';
+import { sbomSection } from './sbom-section';
 
 /** Rows (platforms, layers, history steps, files) beyond this are left out of a page; Open as JSON shows all. */
 export const MAX_ROWS = 1000;
@@ -87,9 +89,14 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     json: jsonTree(json),
     annotations: [],
   };
-  const layer = manifest?.kind === 'image' ? manifest.manifest.layers.find((d) => d.digest === location.digest) : undefined;
-  const attestation = location.role === 'file' ? attestationSection(location, json, titleFor(location), layer?.annotations) : undefined;
-  if (attestation) page.attestation = attestation;
+  if (location.role === 'file') {
+    const layer = manifest?.kind === 'image' ? manifest.manifest.layers.find((d) => d.digest === location.digest) : undefined;
+    const signed = readSigned(json, layer?.annotations);
+    if (signed) page.attestation = attestationSection(location, signed, titleFor(location));
+    // An SBOM on its own (an artifact's file) or as an attestation's predicate.
+    const sbom = readSbom(json) ?? readSbom(signed?.statement?.predicate);
+    if (sbom) page.sbom = sbomSection(sbom);
+  }
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
     const summary = configSummary(json);
     if (summary) page.config = summary;
@@ -335,20 +342,27 @@ function sharedFileType(parsed: ParsedManifest & { kind: 'image' }): string | un
 const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
 
 function artifactFiles(place: Place, manifest: ImageManifest, manifestDigest: string): ArtifactFileRow[] {
-  return manifest.layers.slice(0, MAX_ROWS).map((d, i) => ({
-    title: clip(titleOf(d) ?? `file ${i + 1}`, 256),
-    kind: fileKind(d),
-    digest: d.digest,
-    sizeText: formatBytes(d.size),
-    link: descriptorLink(place, d, 'layer', manifestDigest, titleOf(d)),
-  }));
+  return manifest.layers.slice(0, MAX_ROWS).map((d, i) => {
+    const claim = claimOf(d);
+    // BuildKit's statement layers have no title: the claim each makes names them.
+    const title = titleOf(d) ?? claim;
+    const link = descriptorLink(place, d, 'layer', manifestDigest, title);
+    if (link.kind === 'blob' && title !== undefined) link.title = title;
+    return {
+      title: clip(title ?? `file ${i + 1}`, 256),
+      kind: claim !== undefined && titleOf(d) !== undefined ? clipLabel(`${kindName(d.mediaType)}: ${claim}`) : kindName(d.mediaType),
+      digest: d.digest,
+      sizeText: formatBytes(d.size),
+      link,
+    };
+  });
 }
 
-/** A file's kind, with the claim an attestation layer says it makes: "in-toto attestation: SLSA provenance v0.2". */
-function fileKind(d: Descriptor): string {
+/** The claim an attestation layer says it makes, by its predicate-type annotation: "SLSA provenance v0.2", or the type itself. */
+function claimOf(d: Descriptor): string | undefined {
   const predicateType = d.annotations?.[PREDICATE_TYPE_ANNOTATION];
-  if (typeof predicateType !== 'string') return kindName(d.mediaType);
-  return clipLabel(`${kindName(d.mediaType)}: ${predicateKindOf(predicateType)?.name ?? predicateType}`);
+  if (typeof predicateType !== 'string') return undefined;
+  return clipLabel(predicateKindOf(predicateType)?.name ?? predicateType);
 }
 
 /** Digests in a manifest's JSON that open something: index entries, the config, layers, the subject. */

@@ -206,13 +206,15 @@ export class OciLayout {
    * platform unknown/unknown and one `application/vnd.in-toto+json` layer, annotated with its
    * predicate type, holding a SLSA provenance v0.2 statement whose subject is the image.
    */
-  async attestedIndex(options: { seed?: string; ref?: string } = {}): Promise<BuiltIndex & { attestations: BuiltManifest[] }> {
+  async attestedIndex(
+    options: { seed?: string; ref?: string; sbom?: boolean } = {},
+  ): Promise<BuiltIndex & { attestations: BuiltManifest[] }> {
     const seed = options.seed ?? 'attested';
     const plain = await this.multiPlatformIndex({ seed, ref: `${seed}-plain` });
     const entries: Descriptor[] = [];
     const attestations: BuiltManifest[] = [];
     for (const child of plain.children) {
-      const attestation = await this.buildkitAttestation(child, `${seed}:latest`);
+      const attestation = await this.buildkitAttestation(child, `${seed}:latest`, options.sbom ?? false);
       attestations.push(attestation);
       entries.push({ ...child.descriptor, platform: child.platform });
       entries.push({
@@ -226,16 +228,20 @@ export class OciLayout {
     return { ...(await this.index(entries, { ref: options.ref }, plain.children)), attestations };
   }
 
-  /** BuildKit's attestation manifest for one platform image: its provenance, as an in-toto statement layer. */
-  private async buildkitAttestation(image: BuiltImage, name: string): Promise<BuiltManifest> {
+  /**
+   * BuildKit's attestation manifest for one platform image: its provenance as an in-toto statement
+   * layer and, as `--sbom=true` adds, an SPDX SBOM statement layer before it (a few Debian packages).
+   */
+  private async buildkitAttestation(image: BuiltImage, name: string, sbom: boolean): Promise<BuiltManifest> {
     const platform = image.platform!;
     const platformText = encodeURIComponent([platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'));
-    const statement = {
-      _type: 'https://in-toto.io/Statement/v0.1',
+    const subject = [
+      { name: `pkg:docker/${name}?platform=${platformText}`, digest: { sha256: image.descriptor.digest.slice('sha256:'.length) } },
+    ];
+    const statements: { predicateType: string; predicate: unknown }[] = [];
+    if (sbom) statements.push({ predicateType: 'https://spdx.dev/Document', predicate: labSpdx(name) });
+    statements.push({
       predicateType: 'https://slsa.dev/provenance/v0.2',
-      subject: [
-        { name: `pkg:docker/${name}?platform=${platformText}`, digest: { sha256: image.descriptor.digest.slice('sha256:'.length) } },
-      ],
       predicate: {
         builder: { id: '' },
         buildType: 'https://mobyproject.org/buildkit@v1',
@@ -243,18 +249,18 @@ export class OciLayout {
         invocation: { configSource: { entryPoint: 'Dockerfile' }, parameters: { frontend: 'dockerfile.v0' } },
         metadata: { buildStartedOn: '2024-01-01T00:00:00Z', buildFinishedOn: '2024-01-01T00:01:30Z', completeness: { materials: false } },
       },
-    };
-    const layer = await this.writeBlob(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+    });
+    const layers: Descriptor[] = [];
+    for (const { predicateType, predicate } of statements) {
+      const statement = { _type: 'https://in-toto.io/Statement/v0.1', predicateType, subject, predicate };
+      const layer = await this.writeBlob(Buffer.from(JSON.stringify(statement)), 'application/vnd.in-toto+json');
+      layers.push({ ...layer, annotations: { 'in-toto.io/predicate-type': predicateType } });
+    }
     const config = await this.writeJson(
-      { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } },
+      { architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) } },
       MediaType.imageConfig,
     );
-    const manifest: Record<string, unknown> = {
-      schemaVersion: 2,
-      mediaType: MediaType.imageManifest,
-      config: config.descriptor,
-      layers: [{ ...layer, annotations: { 'in-toto.io/predicate-type': statement.predicateType } }],
-    };
+    const manifest: Record<string, unknown> = { schemaVersion: 2, mediaType: MediaType.imageManifest, config: config.descriptor, layers };
     const written = await this.writeJson(manifest, MediaType.imageManifest);
     const ref = this.nextRef('attestation');
     await this.tag(ref, written.descriptor);
@@ -429,4 +435,32 @@ function layerEntries(seed: string, index: number, size: number): TarEntry[] {
     entries.push({ name: `${folder}/file-${j}.bin`, data: seededBytes(`${seed}/${folder}/${j}`, part), mode: 0o644 });
   }
   return entries;
+}
+
+/** An SPDX 2.3 SBOM as Syft writes one for a small Debian image, cut to a few packages. */
+function labSpdx(name: string): Record<string, unknown> {
+  const debian = (pkg: string, version: string, license: string) => ({
+    name: pkg,
+    SPDXID: `SPDXRef-Package-deb-${pkg}`,
+    versionInfo: version,
+    licenseConcluded: 'NOASSERTION',
+    licenseDeclared: license,
+    externalRefs: [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:deb/debian/${pkg}@${version}?arch=amd64` },
+    ],
+  });
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name,
+    creationInfo: { created: '2024-01-01T00:01:00Z', creators: ['Organization: Anchore, Inc', 'Tool: syft-v1.4.1'] },
+    packages: [
+      debian('base-files', '12.4+deb12u5', 'GPL-2.0-or-later'),
+      debian('bash', '5.2.15-2+b2', 'GPL-3.0-or-later'),
+      debian('libc6', '2.36-9+deb12u4', 'GPL-2.0-only AND LGPL-2.1-or-later'),
+      debian('libssl3', '3.0.11-1~deb12u2', 'Apache-2.0'),
+      debian('zlib1g', '1:1.2.13.dfsg-1', 'Zlib'),
+    ],
+  };
 }

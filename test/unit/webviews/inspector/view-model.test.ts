@@ -288,7 +288,7 @@ describe('inspector view model', () => {
     };
     const blob = (mediaType: string): BlobLocation => ({ kind: 'blob', ...place, digest: D(31), size: 900, mediaType, role: 'file' });
 
-    it("shows BuildKit's attestation manifest as its files, named by the claim each makes, with no history or files to apply", () => {
+    it("shows BuildKit's attestation manifest as its statements, each named by the claim it makes, with no history or files to apply", () => {
       const attestationManifest = {
         schemaVersion: 2,
         mediaType: MediaTypes.ociManifest,
@@ -314,10 +314,10 @@ describe('inspector view model', () => {
       assert.match(page.header.sizeNote ?? '', /2 files/);
       assert.equal(page.image, undefined);
       assert.deepEqual(
-        page.files!.map((f) => [f.kind, f.link?.kind]),
+        page.files!.map((f) => [f.title.text, f.kind, f.link?.kind, f.link?.kind === 'blob' ? f.link.title : undefined]),
         [
-          ['in-toto attestation: SLSA provenance v0.2', 'blob'],
-          ['in-toto attestation: https://example.com/own/v1', 'blob'],
+          ['SLSA provenance v0.2', 'in-toto attestation', 'blob', 'SLSA provenance v0.2'],
+          ['https://example.com/own/v1', 'in-toto attestation', 'blob', 'https://example.com/own/v1'],
         ],
       );
       const files = fileSystemPage({ kind: 'filesystem', ...place, digest: D(3) }, parsed(attestationManifest));
@@ -442,9 +442,35 @@ describe('inspector view model', () => {
       );
     });
 
+    it("lists an SBOM attestation's packages, and a bare SBOM's, cut to what a page holds", () => {
+      const spdx = {
+        spdxVersion: 'SPDX-2.3',
+        name: 'sbom',
+        packages: Array.from({ length: 6000 }, (_, i) => ({ name: i === 0 ? HOSTILE.script : `pkg${i}`, versionInfo: `1.${i}` })),
+      };
+      const page = blobPage(blob('application/vnd.in-toto+json'), {
+        ...statement,
+        predicateType: 'https://spdx.dev/Document',
+        predicate: spdx,
+      });
+      assert.equal(page.sbom?.format, 'SPDX-2.3');
+      assert.equal(page.sbom?.rows.length, 5000);
+      assert.equal(page.sbom?.omitted, 1000);
+      assert.deepEqual(page.sbom?.rows[0], { name: { text: HOSTILE.script }, version: { text: '1.0' } });
+      assert.ok(page.attestation!.predicate.some((f) => f.label === 'Packages' && f.value.text === '6,000'));
+      const bare = blobPage(blob('application/vnd.cyclonedx+json'), {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        components: [{ name: 'zlib' }],
+      });
+      assert.deepEqual(bare.sbom, { format: 'CycloneDX 1.6', rows: [{ name: { text: 'zlib' } }], omitted: 0 });
+      assert.equal(bare.attestation, undefined);
+    });
+
     it('shows no attestation for a config, or for JSON that is not one', () => {
       assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, statement).attestation, undefined);
       assert.equal(blobPage(blob('application/json'), { hello: 'world' }).attestation, undefined);
+      assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, { spdxVersion: 'SPDX-2.3', packages: [] }).sbom, undefined);
     });
   });
 

@@ -9,6 +9,7 @@ import { renderJson } from './json-view';
 import { renderImageFiles, renderLayerFiles } from './layer-files';
 import { renderAnnotations, renderFiles, renderReferrers } from './listings';
 import { renderPlatforms } from './platforms';
+import { renderSbom } from './sbom';
 
 export interface Navigation {
   canGoBack: boolean;
@@ -48,7 +49,7 @@ export function renderPage(
       ),
     );
   if (page.platforms) parts.push(...renderPlatforms(ctx, page));
-  parts.push(...renderAttestation(ctx, page));
+  parts.push(...renderAttestation(ctx, page), renderSbom(page));
   // On a config's own page the section needs no link to itself.
   parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));
   if (page.image) parts.push(renderHistory(ctx, page.image));

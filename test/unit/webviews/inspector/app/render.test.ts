@@ -379,4 +379,45 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
       if (viewport) await page.setViewportSize(viewport);
     }
   });
+
+  it("lists an SBOM's packages a page at a time, and the filter narrows them as one types", async () => {
+    const { page } = workbench!;
+    const spdx = {
+      spdxVersion: 'SPDX-2.3',
+      packages: Array.from({ length: 450 }, (_, i) => ({
+        name: i === 7 ? 'openssl' : `lib${i}`,
+        versionInfo: `1.${i}`,
+        licenseDeclared: i % 2 ? 'MIT' : 'GPL-2.0-only',
+        externalRefs: [{ referenceType: 'purl', referenceLocator: `pkg:deb/debian/lib${i}@1.${i}` }],
+      })),
+    };
+    const model = blobPage(
+      {
+        kind: 'blob',
+        host: 'registry.test:5000',
+        repository: 'team/app',
+        digest: D(60),
+        size: 90_000,
+        mediaType: 'application/spdx+json',
+        role: 'file',
+      },
+      spdx,
+    );
+    await renderPage(page, model, {});
+    const section = page.locator('details[data-section="sbom"]');
+    const rows = section.locator('table.sbom tbody tr');
+    assert.equal(await rows.count(), 200, 'the first page of rows');
+    assert.match((await section.locator('summary').textContent()) ?? '', /Packages \(SPDX-2\.3\)\s*450/);
+    await section.getByText('Show 200 more of 250').click();
+    assert.equal(await rows.count(), 400);
+    await section.locator('input.sbom-filter').fill('OpenSSL');
+    assert.equal(await rows.count(), 1);
+    assert.deepEqual(await rows.first().locator('td').allTextContents(), ['openssl', '1.7', 'MIT', 'pkg:deb/debian/lib7@1.7']);
+    assert.match((await section.locator('.sbom-status').textContent()) ?? '', /1 of 450 packages match/);
+    await section.locator('input.sbom-filter').fill('gpl');
+    assert.equal(await rows.count(), 200, 'a new filter starts again at its first page');
+    assert.match((await section.getByText(/^Show \d+ more/).textContent()) ?? '', /Show 25 more of 25/);
+    await section.locator('input.sbom-filter').fill('');
+    assert.equal(await rows.count(), 200);
+  });
 });
