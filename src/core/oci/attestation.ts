@@ -253,27 +253,27 @@ const IN_TOTO_PREDICATES = 'https://github.com/in-toto/attestation/blob/main/spe
 /** Known predicate types (in-toto attestation spec/predicates, SLSA, cosign, OpenVEX), first match wins. */
 const PREDICATE_KINDS: readonly (readonly [RegExp, (version: string) => PredicateKind])[] = [
   [
-    /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/,
+    /^https:\/\/slsa\.dev\/provenance\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `SLSA provenance ${v}`, spec: `https://slsa.dev/spec/${slsaSpecVersion(v)}/provenance` }),
   ],
   [
-    /^https:\/\/in-toto\.io\/Provenance\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/Provenance\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `SLSA provenance ${v} (in-toto's old name)`, spec: 'https://slsa.dev/spec/v0.1/provenance' }),
   ],
   [
-    /^https:\/\/slsa\.dev\/verification_summary\/(v[\d.]+)$/,
+    /^https:\/\/slsa\.dev\/verification_summary\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `SLSA verification summary ${v}`, spec: `https://slsa.dev/spec/${slsaSpecVersion(v)}/verification_summary` }),
   ],
   [
-    /^https:\/\/spdx\.dev\/Document(?:\/(v[\d.]+))?$/,
+    /^https:\/\/spdx\.dev\/Document(?:\/(v\d[\d.]{0,10}))?$/,
     (v) => ({ name: `SPDX SBOM${v ? ` ${v}` : ''}`, spec: `${IN_TOTO_PREDICATES}${v.startsWith('v3') ? 'spdx3' : 'spdx2'}.md` }),
   ],
   [
-    /^https:\/\/cyclonedx\.org\/bom(?:\/(v[\d.]+))?$/,
+    /^https:\/\/cyclonedx\.org\/bom(?:\/(v\d[\d.]{0,10}))?$/,
     (v) => ({ name: `CycloneDX SBOM${v ? ` ${v}` : ''}`, spec: `${IN_TOTO_PREDICATES}cyclonedx.md` }),
   ],
   [
-    /^https:\/\/in-toto\.io\/attestation\/vulns\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/attestation\/vulns\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `vulnerability scan ${v}`, spec: `${IN_TOTO_PREDICATES}${v === 'v0.1' ? 'vuln' : 'vulns_02'}.md` }),
   ],
   [
@@ -288,29 +288,29 @@ const PREDICATE_KINDS: readonly (readonly [RegExp, (version: string) => Predicat
     () => ({ name: 'custom predicate (cosign)', spec: 'https://github.com/sigstore/cosign/blob/main/specs/COSIGN_PREDICATE_SPEC.md' }),
   ],
   [
-    /^https:\/\/openvex\.dev\/ns(?:\/(v[\d.]+))?$/,
+    /^https:\/\/openvex\.dev\/ns(?:\/(v\d[\d.]{0,10}))?$/,
     (v) => ({ name: `OpenVEX${v ? ` ${v}` : ''}`, spec: 'https://github.com/openvex/spec' }),
   ],
   [
-    /^https:\/\/in-toto\.io\/(?:attestation\/link|Link)\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/(?:attestation\/link|Link)\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `in-toto link ${v}`, spec: `${IN_TOTO_PREDICATES}link.md` }),
   ],
-  [/^https:\/\/in-toto\.io\/attestation\/scai\/(v[\d.]+)$/, (v) => ({ name: `SCAI report ${v}`, spec: `${IN_TOTO_PREDICATES}scai.md` })],
+  [/^https:\/\/in-toto\.io\/attestation\/scai\/(v\d[\d.]{0,10})$/, (v) => ({ name: `SCAI report ${v}`, spec: `${IN_TOTO_PREDICATES}scai.md` })],
   [
-    /^https:\/\/in-toto\.io\/attestation\/runtime-trace\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/attestation\/runtime-trace\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `runtime trace ${v}`, spec: `${IN_TOTO_PREDICATES}runtime-trace.md` }),
   ],
   [
-    /^https:\/\/in-toto\.io\/attestation\/test-result\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/attestation\/test-result\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `test result ${v}`, spec: `${IN_TOTO_PREDICATES}test-result.md` }),
   ],
-  [/^https:\/\/in-toto\.io\/attestation\/release\/(v[\d.]+)$/, (v) => ({ name: `release ${v}`, spec: `${IN_TOTO_PREDICATES}release.md` })],
+  [/^https:\/\/in-toto\.io\/attestation\/release\/(v\d[\d.]{0,10})$/, (v) => ({ name: `release ${v}`, spec: `${IN_TOTO_PREDICATES}release.md` })],
   [
-    /^https:\/\/in-toto\.io\/attestation\/reference\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/attestation\/reference\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `reference ${v}`, spec: `${IN_TOTO_PREDICATES}reference.md` }),
   ],
   [
-    /^https:\/\/in-toto\.io\/attestation\/svr\/(v[\d.]+)$/,
+    /^https:\/\/in-toto\.io\/attestation\/svr\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `verification result ${v}`, spec: `${IN_TOTO_PREDICATES}svr.md` }),
   ],
 ];

@@ -1,8 +1,9 @@
 /**
- * An attestation or a cosign signature for people: the claim it makes (its predicate type, named and linked to its spec
- * when known), what it is about (its subjects, linked to their manifests), who signed it as far as
- * a Sigstore bundle says, a few facts of the claim, and an envelope's payload decoded. Pure, like
- * the rest of the view model; every string is registry text and leaves clipped.
+ * An attestation or a cosign signature for people: the claim it makes (its predicate type, named
+ * and linked to its spec when known), what it is about (its subjects, linked to their manifests),
+ * who signed it as far as a Sigstore bundle or cosign's annotations say, a few facts of the claim,
+ * and an envelope's payload decoded. Pure, like the rest of the view model; every string is
+ * registry text and leaves clipped.
  */
 import {
   predicateFacts,
@@ -67,7 +68,8 @@ function facts(read: AttestationRead): Fact[] {
   const statement = read.statement;
   if (statement) {
     const kind = predicateKindOf(statement.predicateType);
-    if (kind) out.push({ label: 'Claim', value: { text: kind.name }, ...(kind.spec ? { url: kind.spec } : {}) });
+    // The name carries the type's version: registry text, of any length.
+    if (kind) out.push({ label: 'Claim', value: clip(kind.name, 256), ...(kind.spec ? { url: kind.spec } : {}) });
     out.push({ label: 'Predicate type', value: clip(statement.predicateType, 512) });
     out.push({ label: 'Statement', value: clip(statement.type, 512) });
   }
