@@ -72,7 +72,9 @@ export {
   layerCompressionOf,
   isLayerMediaType,
   isNonDistributableLayer,
+  isTarLike,
 } from './oci/media-types';
+export { claimOf } from './oci/attestation';
 export {
   parseManifest,
   childrenOf,
@@ -81,6 +83,7 @@ export {
   platformMatches,
   platformEntries,
   isAttestationEntry,
+  isFileManifest,
   titleOf,
   imageSize,
   hostPlatform,

@@ -13,7 +13,7 @@ import { OciLayout, type Descriptor } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
-import { inspector, openViewIfClosed, runCommand, shoot } from './ui';
+import { addRegistry, collapseRegistries, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
 const REPOSITORY = 'attested/app';
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -223,6 +223,31 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await settled(frame);
   assert.equal(await frame.locator('.digest-full').textContent(), index.digest, 'the signed manifest opened: the index');
   await runCommand(page, 'View: Close All Editors');
+
+  // 15g. The same in the tree: the index's referrers and its attestation's statements, named by their claims.
+  // Collapsed first, so every registry's row is in view (the full run added the lab's; alone, it is added here).
+  await collapseRegistries(page);
+  if ((await row(page, /^Lab registry/).count()) === 0) await addRegistry(page, registry.url, 'Lab registry');
+  await expand(page, /^Lab registry/);
+  await expand(page, REPOSITORY);
+  await expand(page, /^v1/);
+  await expand(page, /^Referrers/);
+  await row(page, /^Sigstore bundle: SLSA provenance v1/).waitFor({ timeout: 30_000 });
+  await row(page, /^cosign signature/).waitFor({ timeout: 30_000 });
+  await expand(page, /^attestation \(/);
+  await row(page, /^SPDX SBOM/).waitFor({ timeout: 30_000 });
+  await row(page, /^SLSA provenance v0\.2/).waitFor({ timeout: 30_000 });
+  await shoot(page, screenshots, '15g-tree-attestations');
+  // Folded again, so later paths that open the lab registry meet none of these rows.
+  await row(page, REPOSITORY).click();
+  await collapseRegistries(page);
+}
+
+/** Expands the tree row labelled `label` (the first that matches) once it is listed. */
+async function expand(page: Page, label: string | RegExp): Promise<void> {
+  const target = row(page, label);
+  await target.waitFor({ timeout: 30_000 });
+  if ((await target.getAttribute('aria-expanded')) !== 'true') await target.click();
 }
 
 /** Waits until the page has nothing left loading. */

@@ -295,7 +295,10 @@ const PREDICATE_KINDS: readonly (readonly [RegExp, (version: string) => Predicat
     /^https:\/\/in-toto\.io\/(?:attestation\/link|Link)\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `in-toto link ${v}`, spec: `${IN_TOTO_PREDICATES}link.md` }),
   ],
-  [/^https:\/\/in-toto\.io\/attestation\/scai\/(v\d[\d.]{0,10})$/, (v) => ({ name: `SCAI report ${v}`, spec: `${IN_TOTO_PREDICATES}scai.md` })],
+  [
+    /^https:\/\/in-toto\.io\/attestation\/scai\/(v\d[\d.]{0,10})$/,
+    (v) => ({ name: `SCAI report ${v}`, spec: `${IN_TOTO_PREDICATES}scai.md` }),
+  ],
   [
     /^https:\/\/in-toto\.io\/attestation\/runtime-trace\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `runtime trace ${v}`, spec: `${IN_TOTO_PREDICATES}runtime-trace.md` }),
@@ -304,7 +307,10 @@ const PREDICATE_KINDS: readonly (readonly [RegExp, (version: string) => Predicat
     /^https:\/\/in-toto\.io\/attestation\/test-result\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `test result ${v}`, spec: `${IN_TOTO_PREDICATES}test-result.md` }),
   ],
-  [/^https:\/\/in-toto\.io\/attestation\/release\/(v\d[\d.]{0,10})$/, (v) => ({ name: `release ${v}`, spec: `${IN_TOTO_PREDICATES}release.md` })],
+  [
+    /^https:\/\/in-toto\.io\/attestation\/release\/(v\d[\d.]{0,10})$/,
+    (v) => ({ name: `release ${v}`, spec: `${IN_TOTO_PREDICATES}release.md` }),
+  ],
   [
     /^https:\/\/in-toto\.io\/attestation\/reference\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `reference ${v}`, spec: `${IN_TOTO_PREDICATES}reference.md` }),
@@ -326,6 +332,30 @@ export function predicateKindOf(predicateType: string): PredicateKind | undefine
     if (match) return kind(match[1] ?? '');
   }
   return undefined;
+}
+
+/** Annotations that say what an attestation layer or manifest claims (BuildKit's; cosign's bundle spec). */
+const PREDICATE_TYPE_ANNOTATIONS = ['in-toto.io/predicate-type', 'dev.sigstore.bundle.predicateType'];
+
+/**
+ * What an attestation claims, judged from its descriptor's annotations alone (no read): the
+ * predicate's name ("SLSA provenance v0.2") or type, or "signature" for a bundle holding a message
+ * signature; undefined when the annotations do not say.
+ */
+export function claimOf(annotations: Record<string, string> | undefined): string | undefined {
+  if (!annotations) return undefined;
+  for (const key of PREDICATE_TYPE_ANNOTATIONS) {
+    const type = annotations[key];
+    // An unknown type is named by itself, cut to what a row can hold: annotations can be megabytes.
+    if (typeof type === 'string' && type !== '') return predicateKindOf(type)?.name ?? cutText(type, MAX_CLAIM_CHARS);
+  }
+  return annotations['dev.sigstore.bundle.content'] === 'message-signature' ? 'signature' : undefined;
+}
+
+const MAX_CLAIM_CHARS = 200;
+
+function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 export interface PredicateFact {

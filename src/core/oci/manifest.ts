@@ -6,7 +6,7 @@
  */
 import { isDigest } from './digest';
 import { CoreError, quoteInput } from '../errors';
-import { baseMediaType, manifestKindOf, MediaTypes } from './media-types';
+import { baseMediaType, isTarLike, manifestKindOf, MediaTypes } from './media-types';
 
 export interface Platform {
   architecture: string;
@@ -139,6 +139,18 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
       descriptor.artifactType = configType;
   }
   return { kind, mediaType, descriptor, bytes, manifest: json as unknown as ImageManifest };
+}
+
+/**
+ * Whether a manifest's layers are files rather than filesystem layers: an artifact (it says its
+ * type), or an image-shaped manifest with no tar layer at all, such as BuildKit's attestation
+ * manifests (an image config and in-toto statements as layers), which have no files to apply.
+ */
+export function isFileManifest(parsed: ParsedManifest): boolean {
+  if (parsed.kind !== 'image') return false;
+  if (parsed.descriptor.artifactType !== undefined) return true;
+  const layers = parsed.manifest.layers;
+  return layers.length > 0 && layers.every((d) => !isTarLike(d.mediaType));
 }
 
 /** The descriptors a manifest points at, children before the things that use them. */

@@ -54,6 +54,11 @@ export function isLayerMediaType(mediaType: string): boolean {
   return /^application\/vnd\.(oci\.image\.layer\.|docker\.image\.rootfs\.)/.test(mediaType);
 }
 
+/** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
+export function isTarLike(mediaType: string): boolean {
+  return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);
+}
+
 /**
  * Layers that registries need not hold (Docker's foreign layers, OCI's non-distributable ones,
  * both deprecated): Windows base layers, say, which their manifests point at by `urls` instead.

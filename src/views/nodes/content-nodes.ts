@@ -263,14 +263,19 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
     if (this.role === 'platform') return formatPlatform(this.entry.platform);
     if (this.role === 'attestation')
       return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
-    return kindName(this.entry.mediaType, this.entry.artifactType);
+    const kind = kindName(this.entry.mediaType, this.entry.artifactType);
+    // A referrer says what it claims when its annotations do: "Sigstore bundle: SLSA provenance v1".
+    const claim = this.role === 'referrer' ? core().claimOf(this.entry.annotations) : undefined;
+    return claim === undefined ? kind : `${kind}: ${claim}`;
   }
 
   treeItem(): vscode.TreeItem {
     const { kindIcon, shortDigest } = core();
     const item = new vscode.TreeItem(this.label(), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `manifest:${idOf(this.parent)}/${this.entry.digest}`;
-    item.iconPath = new vscode.ThemeIcon(this.role === 'platform' ? 'vm' : kindIcon(this.entry.mediaType, this.entry.artifactType));
+    const icon =
+      this.role === 'platform' ? 'vm' : this.role === 'attestation' ? 'law' : kindIcon(this.entry.mediaType, this.entry.artifactType);
+    item.iconPath = new vscode.ThemeIcon(icon);
     item.contextValue = CONTEXT.manifest[this.role];
     item.description = `${shortDigest(this.entry.digest)} · ${formatBytes(this.entry.size)}`;
     item.tooltip = this.tooltipFor(this.label(), this.entry);
@@ -303,7 +308,7 @@ export class BlobNode implements ExplorerNode {
       this.role === 'config'
         ? 'config'
         : this.role === 'file'
-          ? (titleOf(this.descriptor) ?? `file ${this.index + 1}`)
+          ? (titleOf(this.descriptor) ?? core().claimOf(this.descriptor.annotations) ?? `file ${this.index + 1}`)
           : `layer ${this.index + 1}`;
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `blob:${idOf(this.parent)}/${this.role}/${this.index}/${this.descriptor.digest}`;
@@ -358,7 +363,7 @@ function manifestChildren(
   parsed: ParsedManifest,
   ctx: TreeContext,
 ): ExplorerNode[] {
-  const { isAttestationEntry, isLayerMediaType, titleOf } = core();
+  const { isAttestationEntry, isFileManifest, isLayerMediaType, titleOf } = core();
   const nodes: ExplorerNode[] = [];
   if (parsed.kind === 'index') {
     for (const entry of parsed.index.manifests) {
@@ -366,7 +371,8 @@ function manifestChildren(
       nodes.push(new ManifestNode(node, node.place, entry, role, ctx));
     }
   } else {
-    const artifact = parsed.descriptor.artifactType !== undefined;
+    // An artifact, or a manifest of files without a tar layer (BuildKit's attestation manifests).
+    const artifact = isFileManifest(parsed);
     nodes.push(new BlobNode(node, node.place, parsed.manifest.config, 'config', 0, ctx));
     parsed.manifest.layers.forEach((layer, i) => {
       const isFile = artifact && (titleOf(layer) !== undefined || !isLayerMediaType(layer.mediaType));

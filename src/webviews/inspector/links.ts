@@ -1,6 +1,6 @@
 /** Which page a descriptor opens: a manifest, a layer's files, or a JSON blob (config or artifact file). */
 import type { Descriptor } from '../../core/oci/manifest';
-import { isLayerMediaType, manifestKindOf, MediaTypes } from '../../core/oci/media-types';
+import { isTarLike, manifestKindOf, MediaTypes } from '../../core/oci/media-types';
 import { titleOf } from '../../core/oci/manifest';
 import type { Location } from './protocol';
 
@@ -19,11 +19,6 @@ export function manifestLink(place: Place, digest: string, via?: string): Locati
 /** Image configs (OCI and Docker); anything else in a config slot is an artifact's config blob. */
 export function isImageConfig(mediaType: string): boolean {
   return mediaType === MediaTypes.ociConfig || mediaType === MediaTypes.dockerConfig;
-}
-
-/** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
-export function isTarLike(mediaType: string): boolean {
-  return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);
 }
 
 /**

@@ -7,6 +7,7 @@ import { shortDigest } from '../../core/oci/digest';
 import {
   formatPlatform,
   imageSize,
+  isFileManifest,
   isAttestationEntry,
   titleOf,
   type Descriptor,
@@ -14,7 +15,7 @@ import {
   type ParsedManifest,
 } from '../../core/oci/manifest';
 import { kindIcon, kindName } from '../../core/oci/media-types';
-import { predicateKindOf } from '../../core/oci/attestation';
+import { claimOf } from '../../core/oci/attestation';
 import { readSbom } from '../../core/oci/sbom';
 import type {
   ArtifactFileRow,
@@ -34,7 +35,7 @@ import { formatBytes } from '../../shared/format';
 import { clipLabel, configSummary, labelFacts } from './config-summary';
 import { alignHistory } from './history';
 import { jsonTree } from './json-tree';
-import { descriptorLink, isImageConfig, isTarLike, type Place } from './links';
+import { descriptorLink, isImageConfig, type Place } from './links';
 import { clip } from './text';
 import { attestationSection, readSigned } from './attestation-section';
 import { sbomSection } from './sbom-section';
@@ -153,7 +154,9 @@ export function layerPage(location: LayerLocation): PageModel {
 
 export function referrerRows(place: Place, subject: string, referrers: readonly Descriptor[]): ReferrerRow[] {
   return referrers.map((d) => {
-    const kind = kindName(d.mediaType, d.artifactType);
+    const claim = claimLabel(d);
+    const kind =
+      claim === undefined ? kindName(d.mediaType, d.artifactType) : clipLabel(`${kindName(d.mediaType, d.artifactType)}: ${claim}`);
     const row: ReferrerRow = {
       kind,
       icon: kindIcon(d.mediaType, d.artifactType),
@@ -319,18 +322,6 @@ function layerLabel(place: Place, manifestDigest: string, index: number, count: 
   return `layer ${index + 1} of ${count} in ${place.repository}@${shortDigest(manifestDigest)}`;
 }
 
-/**
- * Whether a manifest's layers are files, not filesystem layers: an artifact (it says its type), or
- * an image-shaped manifest with no tar layer at all, such as BuildKit's attestation manifests
- * (an image config and in-toto statements as layers), which have no history or files to apply.
- */
-export function isFileManifest(parsed: ParsedManifest): boolean {
-  if (parsed.kind !== 'image') return false;
-  if (parsed.descriptor.artifactType !== undefined) return true;
-  const layers = parsed.manifest.layers;
-  return layers.length > 0 && layers.every((d) => !isTarLike(d.mediaType));
-}
-
 /** The one media type an image-shaped manifest's files all have, which names it ("in-toto attestation"). */
 function sharedFileType(parsed: ParsedManifest & { kind: 'image' }): string | undefined {
   if (!isFileManifest(parsed)) return undefined;
@@ -338,12 +329,9 @@ function sharedFileType(parsed: ParsedManifest & { kind: 'image' }): string | un
   return first && rest.every((d) => d.mediaType === first.mediaType) ? first.mediaType : undefined;
 }
 
-/** The annotation BuildKit and others put on an attestation layer to say what it claims. */
-const PREDICATE_TYPE_ANNOTATION = 'in-toto.io/predicate-type';
-
 function artifactFiles(place: Place, manifest: ImageManifest, manifestDigest: string): ArtifactFileRow[] {
   return manifest.layers.slice(0, MAX_ROWS).map((d, i) => {
-    const claim = claimOf(d);
+    const claim = claimLabel(d);
     // BuildKit's statement layers have no title: the claim each makes names them.
     const title = titleOf(d) ?? claim;
     const link = descriptorLink(place, d, 'layer', manifestDigest, title);
@@ -358,11 +346,10 @@ function artifactFiles(place: Place, manifest: ImageManifest, manifestDigest: st
   });
 }
 
-/** The claim an attestation layer says it makes, by its predicate-type annotation: "SLSA provenance v0.2", or the type itself. */
-function claimOf(d: Descriptor): string | undefined {
-  const predicateType = d.annotations?.[PREDICATE_TYPE_ANNOTATION];
-  if (typeof predicateType !== 'string') return undefined;
-  return clipLabel(predicateKindOf(predicateType)?.name ?? predicateType);
+/** The claim an attestation layer or manifest says it makes, by its annotations, clipped. */
+function claimLabel(d: Descriptor): string | undefined {
+  const claim = claimOf(d.annotations);
+  return claim === undefined ? undefined : clipLabel(claim);
 }
 
 /** Digests in a manifest's JSON that open something: index entries, the config, layers, the subject. */

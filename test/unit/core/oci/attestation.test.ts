@@ -5,6 +5,7 @@ import {
   decodeBase64,
   predicateFacts,
   predicateKindOf,
+  claimOf,
   readAttestation,
   readCosignSignature,
   readStatement,
@@ -217,6 +218,24 @@ describe('attestations', () => {
       for (const document of [{ critical: {} }, { critical: { type: 'x', image: {} } }, { critical: 'x' }, PROVENANCE])
         assert.equal(readCosignSignature(document), undefined, JSON.stringify(document));
     });
+  });
+
+  it("names what an attestation claims from its descriptor's annotations alone", () => {
+    assert.equal(claimOf({ 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }), 'SLSA provenance v0.2');
+    assert.equal(
+      claimOf({ 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': 'https://spdx.dev/Document' }),
+      'SPDX SBOM',
+    );
+    assert.equal(claimOf({ 'dev.sigstore.bundle.content': 'message-signature' }), 'signature');
+    assert.equal(claimOf({ 'in-toto.io/predicate-type': 'https://example.com/own/v1' }), 'https://example.com/own/v1');
+    assert.equal(
+      claimOf({ 'in-toto.io/predicate-type': 'x'.repeat(1_000_000) })?.length,
+      201,
+      'an unknown type is cut to what a row holds',
+    );
+    assert.equal(claimOf({ 'in-toto.io/predicate-type': '' }), undefined);
+    assert.equal(claimOf({ 'org.opencontainers.image.title': 'x' }), undefined);
+    assert.equal(claimOf(undefined), undefined);
   });
 
   describe('predicate types', () => {

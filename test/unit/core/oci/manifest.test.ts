@@ -6,13 +6,14 @@ import {
   childrenOf,
   formatPlatform,
   imageSize,
+  isFileManifest,
   MAX_MANIFEST_BYTES,
   parseManifest,
   parsePlatform,
   platformEntries,
   platformMatches,
 } from '../../../../src/core/oci/manifest';
-import { kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
+import { isTarLike, kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
 import type { Platform } from '../../../../src/core/oci/manifest';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -144,5 +145,23 @@ describe('manifest model', () => {
     assert.equal(layerCompressionOf(MediaTypes.dockerLayerGzip), 'gzip');
     assert.equal(layerCompressionOf(MediaTypes.ociLayerZstd), 'zstd');
     assert.equal(layerCompressionOf(MediaTypes.ociConfig), undefined);
+  });
+
+  it("tells a manifest of files from an image: an artifact, or layers none of which is a tar (BuildKit's attestations)", () => {
+    const manifest = (layers: string[], extra: Record<string, unknown> = {}) =>
+      parse({
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: { mediaType: MediaTypes.ociConfig, digest: D(1), size: 2 },
+        layers: layers.map((mediaType, i) => ({ mediaType, digest: D(10 + i), size: 3 })),
+        ...extra,
+      });
+    assert.equal(isFileManifest(manifest(['application/vnd.in-toto+json', 'application/vnd.in-toto+json'])), true);
+    assert.equal(isFileManifest(manifest([MediaTypes.ociLayerGzip, 'application/vnd.in-toto+json'])), false);
+    assert.equal(isFileManifest(manifest(['application/vnd.cncf.helm.chart.content.v1.tar+gzip'])), false, 'a tar is a layer');
+    assert.equal(isFileManifest(manifest([])), false, 'no layers: still an image');
+    assert.equal(isFileManifest(manifest([MediaTypes.ociLayerGzip], { artifactType: 'application/x.example' })), true);
+    assert.equal(isTarLike('application/vnd.cncf.helm.chart.content.v1.tar+gzip'), true);
+    assert.equal(isTarLike('application/vnd.in-toto+json'), false);
   });
 });

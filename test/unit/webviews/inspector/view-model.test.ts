@@ -474,6 +474,32 @@ describe('inspector view model', () => {
     });
   });
 
+  it('names what a referrer claims when its annotations say, as cosign bundles do', () => {
+    const rows = referrerRows(place, D(1), [
+      {
+        mediaType: MediaTypes.ociManifest,
+        digest: D(6),
+        size: 900,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        annotations: {
+          'dev.sigstore.bundle.content': 'dsse-envelope',
+          'dev.sigstore.bundle.predicateType': 'https://slsa.dev/provenance/v1',
+        },
+      },
+      {
+        mediaType: MediaTypes.ociManifest,
+        digest: D(7),
+        size: 900,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        annotations: { 'dev.sigstore.bundle.content': 'message-signature' },
+      },
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.kind),
+      ['Sigstore bundle: SLSA provenance v1', 'Sigstore bundle: signature'],
+    );
+  });
+
   it('lists referrers with their kinds and links', () => {
     const rows = referrerRows(place, D(1), [
       {
