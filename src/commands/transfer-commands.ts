@@ -109,13 +109,15 @@ async function askPull(
   const parsed = await withErrors('Pull', () => repository.getManifest(root.digest));
   if (!parsed) return undefined;
   const isArtifact = parsed.kind === 'image' && parsed.descriptor.artifactType !== undefined;
+  // Files without a filesystem layer (an artifact, BuildKit's attestation manifest) make no image to load.
+  const loadable = !core().isFileManifest(parsed);
   type Kind = vscode.QuickPickItem & { kind2: PullDestination['kind'] | 'engine'; engine?: Engine };
   const kinds: Kind[] = [
     ...(isArtifact
       ? [{ label: '$(files) Artifact files', description: 'each file by its title, into a folder', kind2: 'artifact-files' as const }]
       : []),
     { label: '$(folder) OCI image layout', description: 'a folder skopeo, crane, oras and containerd read', kind2: 'oci-layout' },
-    ...(isArtifact
+    ...(!loadable
       ? []
       : [
           {

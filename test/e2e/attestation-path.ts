@@ -21,6 +21,8 @@ const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 interface AttestedContent {
   index: Descriptor;
   amd64: Descriptor;
+  /** BuildKit's attestation manifest of the amd64 image. */
+  attestation: Descriptor;
 }
 
 /** The buildx index, pushed, and a Sigstore bundle about it pushed as its referrer. */
@@ -104,12 +106,13 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
   });
   await pushReferrer(layout, signature, registry, REPOSITORY);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
-  return { index: index.descriptor, amd64 };
+  return { index: index.descriptor, amd64, attestation: index.attestations[0]!.descriptor };
 }
 
 export async function runAttestationPath(page: Page, options: { screenshots: string; registry: LabRegistry }): Promise<void> {
   const { screenshots, registry } = options;
-  const { index, amd64 } = await seedAttestedContent(registry);
+  const { index, amd64, attestation: attestationManifest } = await seedAttestedContent(registry);
+  const attestationDigest = attestationManifest.digest;
   await openViewIfClosed(page);
   await runCommand(page, 'View: Close All Editors');
 
@@ -238,6 +241,15 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await row(page, /^SPDX SBOM/).waitFor({ timeout: 30_000 });
   await row(page, /^SLSA provenance v0\.2/).waitFor({ timeout: 30_000 });
   await shoot(page, screenshots, '15g-tree-attestations');
+  // Pull… on the attestation manifest offers a layout, never an image to load: its layers are statements.
+  const pull = await runCommand(page, 'Registry Explorer: Pull…');
+  await pull.fill(`${registry.host}/${REPOSITORY}@${attestationDigest}`);
+  await pull.press('Enter');
+  const choices = page.locator('.quick-input-widget .monaco-list-row');
+  await choices.filter({ hasText: 'OCI image layout' }).first().waitFor({ timeout: 30_000 });
+  const offered = (await choices.allTextContents()).join(' | ');
+  assert.doesNotMatch(offered, /Tar for docker load|Into Docker|Into Podman/, offered);
+  await pull.press('Escape');
   // Folded again, so later paths that open the lab registry meet none of these rows.
   await row(page, REPOSITORY).click();
   await collapseRegistries(page);

@@ -9,8 +9,13 @@ export function row(page: Page, label: string | RegExp): Locator {
   return page.locator('.pane-body .monaco-list-row').filter({ hasText: label }).first();
 }
 
-/** Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is tried again. */
+/**
+ * Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is
+ * tried again. A tree row's tooltip, shown while the pointer rests on the row just clicked, can
+ * cover the row below it: the pointer is parked over the editor area until no such hover is left.
+ */
 export async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  await parkPointer(page);
   await target.click({ button: 'right' });
   const entry = page.locator('.monaco-menu .action-label', { hasText: item });
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -24,6 +29,21 @@ export async function chooseFromContextMenu(page: Page, target: Locator, item: s
       return;
   }
   throw new Error(`the context menu did not run "${item}"`);
+}
+
+/** Moves the pointer off the side bar, and waits (briefly) for a hover it left behind to close. */
+async function parkPointer(page: Page): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  await page.mouse.move(Math.round(size.width * 0.75), Math.round(size.height * 0.6));
+  await page
+    .waitForFunction(
+      () => Array.from(document.querySelectorAll('.context-view')).every((view) => (view.textContent ?? '').trim() === ''),
+      undefined,
+      {
+        timeout: 3000,
+      },
+    )
+    .catch(() => undefined);
 }
 
 /** Runs a command from the palette by its title; returns the quick input, for what the command asks next. */
