@@ -12,8 +12,10 @@ import { DigestCache } from './digest-cache';
 
 /** Manifests are capped at 4 MiB each by the core; this many bytes of them stay in memory. */
 const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
-/** JSON blobs larger than this are not read as JSON (configs are a few KiB). */
+/** JSON blobs larger than this are not read as JSON (configs are a few KiB)... */
 export const MAX_JSON_BLOB = 4 * 1024 * 1024;
+/** ...unless they are SBOMs or attestations, which a person opens to read (the core's document cap). */
+export const MAX_DOCUMENT_JSON_BLOB = 32 * 1024 * 1024;
 const JSON_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** A JSON blob as read: its parsed value, or `undefined` when its bytes are not JSON. */
@@ -47,9 +49,9 @@ export class ContentCache {
    * A small blob read whole within the registry's document deadline (Repository.readSmallBlob),
    * through the digest check, and parsed as JSON (`json` is `undefined` when it is not JSON).
    * Embedded data (`e30=`) needs no request but is checked all the same. Refuses blobs over
-   * {@link MAX_JSON_BLOB}.
+   * `maxBytes` ({@link MAX_JSON_BLOB}, or {@link MAX_DOCUMENT_JSON_BLOB} for a document a person opened).
    */
-  json(repository: Repository, descriptor: Descriptor, signal?: AbortSignal): Promise<JsonBlob> {
+  json(repository: Repository, descriptor: Descriptor, signal?: AbortSignal, maxBytes = MAX_JSON_BLOB): Promise<JsonBlob> {
     const { digestOf, parseDigest } = this.coreApi();
     if (descriptor.data !== undefined) {
       const bytes = Buffer.from(descriptor.data, 'base64');
@@ -57,11 +59,11 @@ export class ContentCache {
         return Promise.reject(new Error(`its embedded data does not match its digest ${descriptor.digest}`));
       return Promise.resolve(parseJson(bytes));
     }
-    if (descriptor.size > MAX_JSON_BLOB)
-      return Promise.reject(new Error(`it is ${descriptor.size} bytes, over the ${MAX_JSON_BLOB / 1048576} MiB read as JSON`));
+    if (descriptor.size > maxBytes)
+      return Promise.reject(new Error(`it is ${descriptor.size} bytes, over the ${maxBytes / 1048576} MiB read as JSON`));
     return this.blobs.get(
       descriptor.digest,
-      async (fetchSignal) => parseJson(await repository.readSmallBlob(descriptor, fetchSignal)),
+      async (fetchSignal) => parseJson(await repository.readSmallBlob(descriptor, fetchSignal, maxBytes)),
       signal,
     );
   }

@@ -59,7 +59,13 @@ export {
   type DockerStoreLocation,
 } from './credentials/docker-store';
 export { podmanAuthFilePaths } from './credentials/podman-auth';
-export { MAX_SMALL_BLOB_BYTES, Repository, type ReferrersOptions, type ReferrersResult } from './registry/repository';
+export {
+  MAX_DOCUMENT_BLOB_BYTES,
+  MAX_SMALL_BLOB_BYTES,
+  Repository,
+  type ReferrersOptions,
+  type ReferrersResult,
+} from './registry/repository';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';
@@ -73,6 +79,7 @@ export {
   isLayerMediaType,
   isNonDistributableLayer,
   isTarLike,
+  isSupplyChainDocument,
 } from './oci/media-types';
 export { claimOf } from './oci/attestation';
 export {

@@ -7,8 +7,8 @@ import type * as vscode from 'vscode';
 import type { RegistrySession } from '../core/index';
 import { parseJsonUri } from '../common/json-uri';
 
-/** Configs are small; anything bigger than this is not opened as a text tab. */
-const MAX_BLOB_BYTES = 4 * 1024 * 1024;
+/** A tab is opened on request, for reading: up to the core's cap on documents (an SBOM can be several MiB). */
+const MAX_BLOB_BYTES = 32 * 1024 * 1024;
 
 export class RegistryJsonProvider implements vscode.TextDocumentContentProvider {
   constructor(private readonly session: () => RegistrySession) {}
@@ -24,8 +24,10 @@ export class RegistryJsonProvider implements vscode.TextDocumentContentProvider 
         return pretty(parsed.bytes);
       }
       const size = target.size ?? MAX_BLOB_BYTES;
-      if (size > MAX_BLOB_BYTES) throw new Error(`This blob is ${size} bytes; only JSON blobs up to 4 MiB open as text.`);
-      return pretty(await repository.readSmallBlob({ mediaType: 'application/octet-stream', digest: target.digest, size }, abort.signal));
+      if (size > MAX_BLOB_BYTES)
+        throw new Error(`This blob is ${size} bytes; only JSON blobs up to ${MAX_BLOB_BYTES / 1048576} MiB open as text.`);
+      const descriptor = { mediaType: 'application/octet-stream', digest: target.digest, size };
+      return pretty(await repository.readSmallBlob(descriptor, abort.signal, MAX_BLOB_BYTES));
     } finally {
       subscription.dispose();
     }

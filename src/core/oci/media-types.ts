@@ -54,6 +54,16 @@ export function isLayerMediaType(mediaType: string): boolean {
   return /^application\/vnd\.(oci\.image\.layer\.|docker\.image\.rootfs\.)/.test(mediaType);
 }
 
+/**
+ * Blobs people open to read what they say about an image: in-toto statements, DSSE envelopes,
+ * Sigstore bundles, SPDX and CycloneDX SBOMs. They can be several MiB (an SBOM of a Node image).
+ */
+export function isSupplyChainDocument(mediaType: string): boolean {
+  return /^application\/(vnd\.in-toto[.+]|vnd\.dsse\.envelope|vnd\.dev\.sigstore\.bundle|spdx\+json|vnd\.cyclonedx\+json|vnd\.syft\+json)/.test(
+    baseMediaType(mediaType),
+  );
+}
+
 /** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
 export function isTarLike(mediaType: string): boolean {
   return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);

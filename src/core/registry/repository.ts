@@ -42,6 +42,11 @@ export const MAX_REFERRERS = 10_000;
 
 /** Small blobs (configs, JSON files) are read whole up to this size, the cap manifests have. */
 export const MAX_SMALL_BLOB_BYTES = MAX_MANIFEST_BYTES;
+/**
+ * Documents people read whole (an SBOM, an attestation, a JSON tab) may be asked for up to this
+ * size: a Node image's SPDX SBOM is several MiB. Still read within the document deadline.
+ */
+export const MAX_DOCUMENT_BLOB_BYTES = 32 * 1024 * 1024;
 
 export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   readonly name: string;
@@ -150,14 +155,16 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
    * digest and size. Unlike a layer streamed through openBlob, where only the silence between
    * chunks is limited, it must arrive within the same document deadline as a manifest: a registry
    * trickling a config a byte at a time fails it with BODY_TIMEOUT instead of holding the caller
-   * (and the queue it waits in) for hours. Refuses blobs over MAX_SMALL_BLOB_BYTES.
+   * (and the queue it waits in) for hours. Refuses blobs over `maxBytes`: MAX_SMALL_BLOB_BYTES
+   * unless the caller reads a document people asked for (at most MAX_DOCUMENT_BLOB_BYTES).
    */
-  async readSmallBlob(descriptor: Descriptor, signal?: AbortSignal): Promise<Buffer> {
+  async readSmallBlob(descriptor: Descriptor, signal?: AbortSignal, maxBytes = MAX_SMALL_BLOB_BYTES): Promise<Buffer> {
     const what = `blob ${descriptor.digest} in ${this.repository}`;
-    if (descriptor.size > MAX_SMALL_BLOB_BYTES)
+    const limit = Math.min(maxBytes, MAX_DOCUMENT_BLOB_BYTES);
+    if (descriptor.size > limit)
       throw new CoreError(
         'PAYLOAD_TOO_LARGE',
-        `${what} is ${descriptor.size} bytes, over the ${MAX_SMALL_BLOB_BYTES / 1048576} MiB read whole; it was not read.`,
+        `${what} is ${descriptor.size} bytes, over the ${limit / 1048576} MiB read whole; it was not read.`,
       );
     // Checked before any request: a size that is not a byte count is refused here.
     const verifier = new DigestVerifier(descriptor.digest, descriptor.size);

@@ -24,7 +24,7 @@ import type {
 } from './protocol';
 import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
-import { MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
+import { MAX_DOCUMENT_JSON_BLOB, MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
 import { blobPage, fileSystemPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
 import { errorText } from '../../common/error-text';
@@ -72,7 +72,8 @@ export class InspectorService {
     if (location.kind === 'filesystem') return fileSystemPage(location, await this.manifest(repository, location.digest, signal));
     const parsed = await this.manifest(repository, location.digest, signal);
     let config: ConfigRead | undefined;
-    if (parsed.kind === 'image' && parsed.descriptor.artifactType === undefined) {
+    // A manifest of files (an artifact, BuildKit's statements) has no config worth reading for the page.
+    if (parsed.kind === 'image' && !this.core.isFileManifest(parsed)) {
       config = await this.json(repository, parsed.manifest.config, signal).then(
         (blob) => ({ json: blob.json }),
         (err: unknown) => {
@@ -196,14 +197,17 @@ export class InspectorService {
         location,
         `This file's media type is ${location.mediaType}, not JSON, so its content is not shown here; pull the artifact to read it.`,
       );
-    if (location.size > MAX_JSON_BLOB)
+    // SBOMs and attestations are read to be read: a larger one is still shown.
+    const limit = this.core.isSupplyChainDocument(location.mediaType) ? MAX_DOCUMENT_JSON_BLOB : MAX_JSON_BLOB;
+    if (location.size > limit)
       return unreadableBlobPage(
         location,
-        `This blob is ${formatBytes(location.size)}; only JSON up to ${formatBytes(MAX_JSON_BLOB)} is shown here, so pull it to read it.`,
+        `This blob is ${formatBytes(location.size)}; only JSON up to ${formatBytes(limit)} is shown here, so pull it to read it.`,
       );
     let json: unknown;
     try {
-      json = (await this.json(repository, { mediaType: location.mediaType, digest: location.digest, size: location.size }, signal)).json;
+      const descriptor = { mediaType: location.mediaType, digest: location.digest, size: location.size };
+      json = (await this.json(repository, descriptor, signal, limit)).json;
     } catch (err) {
       if (signal.aborted) throw err;
       return unreadableBlobPage(location, `This blob could not be shown: ${messageOf(err)}`);
@@ -218,10 +222,15 @@ export class InspectorService {
     return this.content.manifest(repository, digest, signal);
   }
 
-  private async json(repository: Repository, descriptor: Descriptor, signal: AbortSignal): Promise<{ json: unknown; bytes: number }> {
-    if (descriptor.data === undefined && descriptor.size > MAX_JSON_BLOB)
-      throw new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(MAX_JSON_BLOB)} shown here`);
-    const blob = await this.content.json(repository, descriptor, signal);
+  private async json(
+    repository: Repository,
+    descriptor: Descriptor,
+    signal: AbortSignal,
+    limit = MAX_JSON_BLOB,
+  ): Promise<{ json: unknown; bytes: number }> {
+    if (descriptor.data === undefined && descriptor.size > limit)
+      throw new Error(`it is ${formatBytes(descriptor.size)}, over the ${formatBytes(limit)} shown here`);
+    const blob = await this.content.json(repository, descriptor, signal, limit);
     if (blob.json === undefined) throw new Error(`blob ${descriptor.digest} is not JSON`);
     return blob;
   }

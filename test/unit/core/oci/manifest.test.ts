@@ -13,7 +13,7 @@ import {
   platformEntries,
   platformMatches,
 } from '../../../../src/core/oci/manifest';
-import { isTarLike, kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
+import { isSupplyChainDocument, isTarLike, kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
 import type { Platform } from '../../../../src/core/oci/manifest';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -163,5 +163,21 @@ describe('manifest model', () => {
     assert.equal(isFileManifest(manifest([MediaTypes.ociLayerGzip], { artifactType: 'application/x.example' })), true);
     assert.equal(isTarLike('application/vnd.cncf.helm.chart.content.v1.tar+gzip'), true);
     assert.equal(isTarLike('application/vnd.in-toto+json'), false);
+  });
+
+  it('knows the documents people open to read about an image: statements, envelopes, bundles, SBOMs', () => {
+    for (const type of [
+      'application/vnd.in-toto+json',
+      'application/vnd.in-toto.provenance+dsse',
+      'application/vnd.dsse.envelope.v1+json',
+      'application/vnd.dev.sigstore.bundle.v0.3+json',
+      'application/vnd.dev.sigstore.bundle+json;version=0.2',
+      'application/spdx+json',
+      'application/vnd.cyclonedx+json; charset=utf-8',
+      'application/vnd.syft+json',
+    ])
+      assert.equal(isSupplyChainDocument(type), true, type);
+    for (const type of ['application/json', MediaTypes.ociConfig, 'application/vnd.in-totoxjson', 'text/spdx+json'])
+      assert.equal(isSupplyChainDocument(type), false, type);
   });
 });

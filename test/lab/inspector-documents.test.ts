@@ -1,0 +1,117 @@
+// SBOMs and attestations larger than a config, opened in the inspector from a real CNCF Distribution
+// registry: a 6 MiB SPDX statement (as BuildKit pushes a Node image's SBOM) is read whole, checked
+// and listed, while plain JSON of the same size is still refused at the 4 MiB configs have, and a
+// document over the 32 MiB cap is refused before any request.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import * as core from '../../src/core/index';
+import type { RegistrySession } from '../../src/core/registry/session';
+import { ContentCache } from '../../src/common/content-cache';
+import { InspectorService } from '../../src/webviews/inspector/service';
+import type { BlobLocation } from '../../src/webviews/inspector/protocol';
+import { OciLayout, pushToRegistry } from '../support/lab/content';
+import { plainSession } from '../support/lab/lab-helpers';
+import { Lab } from '../support/lab/registry';
+
+const MIB = 1024 * 1024;
+
+/** An SPDX statement of `count` packages, as Syft names Debian's, padded to about `bytes`. */
+function spdxStatement(count: number): string {
+  const packages = Array.from({ length: count }, (_, i) => ({
+    name: `package-${i}`,
+    SPDXID: `SPDXRef-Package-deb-package-${i}`,
+    versionInfo: `1.${i}.0-1`,
+    licenseDeclared: 'MIT',
+    externalRefs: [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: `pkg:deb/debian/package-${i}@1.${i}.0-1` },
+    ],
+  }));
+  return JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: 'https://spdx.dev/Document',
+    subject: [{ name: 'pkg:docker/big/app@v1', digest: { sha256: 'a'.repeat(64) } }],
+    predicate: { spdxVersion: 'SPDX-2.3', name: 'big/app', packages },
+  });
+}
+
+describe('large SBOMs and attestations in the inspector (lab)', function () {
+  this.timeout(120_000);
+  let lab: Lab;
+  let session: RegistrySession;
+  let host: string;
+  let sbom: BlobLocation;
+  let plain: BlobLocation;
+
+  before(async () => {
+    lab = await Lab.create();
+    const registry = await lab.startRegistry({ name: 'inspector-documents' });
+    host = registry.host;
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'inspector-documents'));
+    const statement = spdxStatement(40_000);
+    assert.ok(statement.length > 6 * MIB, `the statement is over 6 MiB (${statement.length} bytes)`);
+    const built = await layout.artifact({
+      artifactType: 'application/vnd.example.documents',
+      files: {
+        'sbom.spdx.json': { data: statement, mediaType: 'application/vnd.in-toto+json' },
+        'data.json': { data: JSON.stringify({ rows: 'x'.repeat(6 * MIB) }), mediaType: 'application/json' },
+      },
+    });
+    await pushToRegistry(layout, built, registry, 'big/app:v1');
+    const [sbomLayer, plainLayer] = (built.manifest.layers as core.Descriptor[]).map((d) => d);
+    const at = (d: core.Descriptor): BlobLocation => ({
+      kind: 'blob',
+      host,
+      repository: 'big/app',
+      digest: d.digest,
+      size: d.size,
+      mediaType: d.mediaType,
+      role: 'file',
+    });
+    sbom = at(sbomLayer!);
+    plain = at(plainLayer!);
+    session = plainSession(registry.url);
+  });
+
+  after(async () => {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  const service = (): InspectorService => new InspectorService(() => session, core, new ContentCache(() => core));
+
+  it('reads a 6 MiB SPDX statement whole and lists its packages, cut to what a page holds', async () => {
+    const page = await service().page(sbom, new AbortController().signal);
+    assert.equal(page.notice, undefined, page.notice);
+    assert.equal(page.attestation?.facts.find((f) => f.label === 'Claim')?.value.text, 'SPDX SBOM');
+    assert.equal(page.sbom?.format, 'SPDX-2.3');
+    assert.equal(page.sbom?.rows.length, 5000);
+    assert.equal(page.sbom?.omitted, 35_000, '20,000 read by the core, 5,000 of them sent; 20,000 never read');
+    assert.deepEqual(page.sbom?.rows[1], {
+      name: { text: 'package-1' },
+      version: { text: '1.1.0-1' },
+      license: { text: 'MIT' },
+      purl: { text: 'pkg:deb/debian/package-1@1.1.0-1' },
+    });
+  });
+
+  it('still refuses plain JSON over the 4 MiB configs have, saying so', async () => {
+    const page = await service().page(plain, new AbortController().signal);
+    assert.match(page.notice ?? '', /only JSON up to 4\.0 MiB is shown here/);
+    assert.equal(page.json, undefined);
+  });
+
+  it('refuses a document over the 32 MiB cap before asking the registry', async () => {
+    const page = await service().page({ ...sbom, size: 40 * MIB }, new AbortController().signal);
+    assert.match(page.notice ?? '', /only JSON up to 32\.0 MiB is shown here/);
+  });
+
+  it('asks the core for no more than its cap, whatever a caller passes', async () => {
+    const repository = session.registry(host).repository('big/app');
+    const err = await repository.readSmallBlob({ ...sbom, size: 40 * MIB }, undefined, 1024 * MIB).then(
+      () => undefined,
+      (e: unknown) => e as core.CoreError,
+    );
+    assert.equal(err?.code, 'PAYLOAD_TOO_LARGE');
+    assert.match(err?.message ?? '', /over the 32 MiB read whole/);
+  });
+});
