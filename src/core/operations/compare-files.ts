@@ -8,7 +8,7 @@
 import { CoreError } from '../errors';
 import type { LayerFileEntry } from '../layers/layer-files';
 import { MergedFileSystem } from '../layers/merged-files';
-import { layerEntries } from './image-files';
+import { layerEntries, namingTheLayer } from './image-files';
 import type { Descriptor } from '../oci/manifest';
 import { isNonDistributableLayer } from '../oci/media-types';
 import type { Repository } from '../registry/repository';
@@ -85,7 +85,12 @@ export async function readFileSystems(
     if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Comparing the files was cancelled.');
     options.onLayer?.(done++, distinct.length);
     const entries: LayerFileEntry[] = [];
-    for await (const entry of layerEntries(repo, l, { signal: options.signal, maxEntries: options.maxEntries })) entries.push(entry);
+    try {
+      for await (const entry of layerEntries(repo, l, { signal: options.signal, maxEntries: options.maxEntries })) entries.push(entry);
+    } catch (err) {
+      // Two images' layers are read here: a refusal says which layer it was.
+      throw err instanceof CoreError && err.code !== 'CANCELLED' ? namingTheLayer(err, 'layer', l) : err;
+    }
     listings.set(l.digest, entries);
   }
   const build = (list: readonly Descriptor[]): FileSystem => {

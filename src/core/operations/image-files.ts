@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
 import { listLayerFiles, type LayerFileEntry } from '../layers/layer-files';
 import { MergedFileSystem, resolveLink } from '../layers/merged-files';
+import { shortDigest } from '../oci/digest';
 import type { Descriptor } from '../oci/manifest';
 import { isNonDistributableLayer } from '../oci/media-types';
 import { verifyingStream } from '../oci/verify-stream';
@@ -97,9 +98,10 @@ export async function readImageFiles(
 
 /**
  * {@link layerEntries} of one layer of an image whose files are listed: a layer with too many
- * entries is refused in words about the image's files, naming the layer (`which`, "layer 2 of 5").
+ * entries is refused in words about the image's files, and any other refusal names the layer
+ * (`which`, "layer 2 of 5"); a cancellation stays as it is.
  */
-async function* imageLayerEntries(
+export async function* imageLayerEntries(
   repository: Repository,
   layer: Descriptor,
   which: string,
@@ -108,14 +110,26 @@ async function* imageLayerEntries(
   try {
     yield* layerEntries(repository, layer, options);
   } catch (err) {
-    if (!(err instanceof CoreError) || err.code !== 'LAYER_TOO_MANY_ENTRIES') throw err;
-    const max = (options.maxEntries ?? MAX_LAYER_ENTRIES).toLocaleString('en-US');
-    throw new CoreError(
-      'LAYER_TOO_MANY_ENTRIES',
-      `The image's files are too many to list: its ${which} alone has more than ${max} entries; pull the image to look at its files on disk.`,
-      { cause: err },
-    );
+    if (!(err instanceof CoreError) || err.code === 'CANCELLED') throw err;
+    if (err.code === 'LAYER_TOO_MANY_ENTRIES') {
+      const max = (options.maxEntries ?? MAX_LAYER_ENTRIES).toLocaleString('en-US');
+      throw new CoreError(
+        'LAYER_TOO_MANY_ENTRIES',
+        `The image's files are too many to list: its ${which} alone has more than ${max} entries; pull the image to look at its files on disk.`,
+        { cause: err },
+      );
+    }
+    throw namingTheLayer(err, which, layer);
   }
+}
+
+/**
+ * A layer's refusal ("The layer's tar archive has a damaged header…") as one of several layers
+ * read together gives it: saying which (`which`: "layer 2 of 5"), with its short digest.
+ */
+export function namingTheLayer(err: CoreError, which: string, layer: Descriptor): CoreError {
+  const named = `${which[0]!.toUpperCase()}${which.slice(1)} (${shortDigest(layer.digest)})`;
+  return new CoreError(err.code, `${named}: ${err.message}`, { cause: err, ...(err.remedy ? { remedy: err.remedy } : {}) });
 }
 
 /**

@@ -1,5 +1,5 @@
 // An image's files read from layers a fake repository serves: the refusals of a listing too large
-// speak of the image's files (and name the layer at fault), not of "the layer".
+// speak of the image's files (and name the layer at fault), not of "the layer"; any other refusal names its layer.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { CoreError } from '../../../../src/core/errors';
 import { listLayerFiles } from '../../../../src/core/layers/layer-files';
 import type { Descriptor } from '../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../src/core/oci/media-types';
+import { readFileSystems } from '../../../../src/core/operations/compare-files';
 import { readImageFiles, type ImageFilesOptions } from '../../../../src/core/operations/image-files';
 import type { Repository } from '../../../../src/core/registry/repository';
 import { tarChunks } from '../../../support/lab/tar';
@@ -98,5 +99,32 @@ describe("image files: a listing too large, in words about the image's files", (
     })();
     assert.ok(err instanceof CoreError);
     assert.equal(err.message, 'The layer has more than 4 entries, too many to list; pull the image to look at its files on disk.');
+  });
+
+  it("names the layer at fault for any other refusal, in an image's files and in a comparison", async () => {
+    const damaged = { descriptor: { ...layers[1]!.descriptor }, bytes: Buffer.from(layers[1]!.bytes) };
+    damaged.bytes.fill(0x41, 100, 156); // the first header's checksum and more, as text
+    damaged.descriptor.digest = `sha256:${createHash('sha256').update(damaged.bytes).digest('hex')}`;
+    const short = damaged.descriptor.digest.slice(7, 19);
+    const err = await refusal([layers[0]!, damaged], {});
+    assert.match(err.message, new RegExp(`^Layer 2 of 2 \\(${short}\\): The layer`));
+    const compared = await readFileSystems(
+      { before: repositoryOf([layers[0]!]), after: repositoryOf([damaged]) },
+      { before: [layers[0]!.descriptor], after: [damaged.descriptor] },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(compared instanceof CoreError);
+    assert.equal(compared.code, err.code);
+    assert.match(compared.message, new RegExp(`^Layer \\(${short}\\): The layer`));
+  });
+
+  it('leaves a cancellation as it is', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    const err = await refusal(layers, { signal: abort.signal });
+    assert.equal(err.code, 'CANCELLED');
+    assert.doesNotMatch(err.message, /^Layer/);
   });
 });
