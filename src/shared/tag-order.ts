@@ -42,8 +42,9 @@ export function sortTags(tags: readonly string[], order: TagSortOrder): string[]
   const groups: Record<TagKind, string[]> = { named: [], version: [], dated: [], other: [] };
   for (const tag of tags) groups[tagKind(tag)].push(tag);
   groups.named.sort((a, b) => NAMED_RANK.get(a.toLowerCase())! - NAMED_RANK.get(b.toLowerCase())! || codePoints(a, b));
-  groups.version.sort(compareVersionsDescending);
-  groups.dated.sort(compareDatesDescending);
+  // Each tag's parts are taken once, not in every comparison: 100,000 tags make 1.7 million of them.
+  groups.version = sortedBy(groups.version, versionParts, compareVersionsDescending);
+  groups.dated = sortedBy(groups.dated, dateParts, compareDatesDescending);
   groups.other.sort((a, b) => collator.compare(a, b) || codePoints(a, b));
   return [...groups.named, ...groups.version, ...groups.dated, ...groups.other];
 }
@@ -52,32 +53,81 @@ function codePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `tags` sorted by `compare` over the parts `partsOf` takes from each, taken once per tag. */
+function sortedBy<P extends { tag: string }>(
+  tags: readonly string[],
+  partsOf: (tag: string) => P,
+  compare: (a: P, b: P) => number,
+): string[] {
+  return tags
+    .map(partsOf)
+    .sort(compare)
+    .map((p) => p.tag);
+}
+
+interface DateParts {
+  tag: string;
+  date: string;
+  before: string;
+  after: string;
+}
+
 /** Newest date first; on the same date, by the text before the date, then what follows it highest first (`.10` before `.2`). */
-function compareDatesDescending(a: string, b: string): number {
-  const [dateA, beforeA, afterA] = datePartsOf(a);
-  const [dateB, beforeB, afterB] = datePartsOf(b);
-  return dateB.localeCompare(dateA) || collator.compare(beforeA, beforeB) || collator.compare(afterB, afterA) || codePoints(a, b);
+function compareDatesDescending(a: DateParts, b: DateParts): number {
+  return (
+    b.date.localeCompare(a.date) || collator.compare(a.before, b.before) || collator.compare(b.after, a.after) || codePoints(a.tag, b.tag)
+  );
 }
 
-function datePartsOf(tag: string): [date: string, before: string, after: string] {
+function dateParts(tag: string): DateParts {
   const m = DATE_STAMP.exec(tag)!;
-  return [`${m[1]}${m[3]}${m[4]}`, tag.slice(0, m.index), tag.slice(m.index + m[0].length)];
+  return { tag, date: `${m[1]}${m[3]}${m[4]}`, before: tag.slice(0, m.index), after: tag.slice(m.index + m[0].length) };
 }
 
-function compareVersionsDescending(a: string, b: string): number {
-  const [coreA, preA] = splitPrerelease(a);
-  const [coreB, preB] = splitPrerelease(b);
-  const byCore = collator.compare(coreB, coreA);
+interface VersionParts {
+  tag: string;
+  core: string;
+  pre: string | undefined;
+}
+
+function compareVersionsDescending(a: VersionParts, b: VersionParts): number {
+  const byCore = compareDottedNumbers(b.core, a.core);
   if (byCore !== 0) return byCore;
   // Same version: the release sorts before its pre-releases; pre-releases newest first.
-  if (!preA !== !preB) return preA ? 1 : -1;
-  return collator.compare(preB ?? '', preA ?? '') || codePoints(a, b);
+  if (!a.pre !== !b.pre) return a.pre ? 1 : -1;
+  return collator.compare(b.pre ?? '', a.pre ?? '') || codePoints(a.tag, b.tag);
 }
 
-function splitPrerelease(tag: string): [string, string | undefined] {
+/**
+ * Two version cores (`\d+(\.\d+)*`, all a version-like tag's core can be), as the numeric collator
+ * orders them: number by number (leading zeros do not count), and a prefix first. Written out
+ * because the collator, asked 1.7 million times for 100,000 tags, was most of the sort.
+ */
+export function compareDottedNumbers(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    if (i >= a.length || j >= b.length) return i >= a.length ? (j >= b.length ? 0 : -1) : 1;
+    // One number from each: skip leading zeros, then the longer run of digits is the larger number.
+    while (i < a.length - 1 && a[i] === '0' && a[i + 1] !== '.') i++;
+    while (j < b.length - 1 && b[j] === '0' && b[j + 1] !== '.') j++;
+    let endA = i;
+    let endB = j;
+    while (endA < a.length && a[endA] !== '.') endA++;
+    while (endB < b.length && b[endB] !== '.') endB++;
+    if (endA - i !== endB - j) return endA - i - (endB - j) < 0 ? -1 : 1;
+    for (; i < endA; i++, j++) if (a[i] !== b[j]) return a[i]! < b[j]! ? -1 : 1;
+    // Past the dots (a core never ends in one).
+    i = endA + 1;
+    j = endB + 1;
+    if (endA >= a.length || endB >= b.length) return endA >= a.length ? (endB >= b.length ? 0 : -1) : 1;
+  }
+}
+
+function versionParts(tag: string): VersionParts {
   const plain = tag.replace(/^v/, '').replace(/\+.*$/, '');
   const dash = plain.indexOf('-');
-  return dash < 0 ? [plain, undefined] : [plain.slice(0, dash), plain.slice(dash + 1)];
+  return dash < 0 ? { tag, core: plain, pre: undefined } : { tag, core: plain.slice(0, dash), pre: plain.slice(dash + 1) };
 }
 
 /**
