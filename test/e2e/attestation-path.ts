@@ -12,7 +12,7 @@ import type { Frame, Page } from 'playwright-core';
 import { OciLayout, type Descriptor } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
-import { WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
+import { pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
 import { addRegistry, collapseRegistries, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
 const REPOSITORY = 'attested/app';
@@ -25,7 +25,7 @@ interface AttestedContent {
   attestation: Descriptor;
 }
 
-/** The buildx index, pushed, and a Sigstore bundle about it pushed as its referrer. */
+/** The buildx index (with its SBOM and provenance), pushed, and a Sigstore bundle and a keyless cosign signature about it, pushed as its referrers. */
 async function seedAttestedContent(registry: LabRegistry): Promise<AttestedContent> {
   const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
   const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1', sbom: true });
@@ -77,7 +77,7 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
   });
   await pushReferrer(layout, referrer, registry, REPOSITORY);
   // A keyless cosign signature of the index: what it signs in its payload, its signer and log entry on its layer.
-  const pem = `-----BEGIN CERTIFICATE-----\n${WORKFLOW_CERTIFICATE.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const pem = pemOf(WORKFLOW_CERTIFICATE);
   const signed = {
     critical: {
       identity: { 'docker-reference': `${registry.host}/${REPOSITORY}` },

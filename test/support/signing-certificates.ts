@@ -42,3 +42,8 @@ export const EMAIL_CERTIFICATE = [
   'BAMCA0cAMEQCIEuxT+Ep1VT9uyygrheWRstV78VmeTxBhSXpemttVj/pAiB7SD+/AtkKYnc0U2YlVPj6Zri/1jibTrr3KBmS',
   'of/bQg==',
 ].join('');
+
+/** A certificate as PEM, the way cosign writes its certificate annotation. */
+export function pemOf(base64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}

@@ -11,7 +11,7 @@ import {
   readStatement,
 } from '../../../../src/core/oci/attestation';
 import { readSigningCertificate } from '../../../../src/core/oci/signing-certificate';
-import { EMAIL_CERTIFICATE, WORKFLOW_CERTIFICATE } from '../../../support/signing-certificates';
+import { EMAIL_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../../../support/signing-certificates';
 
 const IMAGE = 'a'.repeat(64);
 
@@ -174,7 +174,7 @@ describe('attestations', () => {
       },
       optional: { git_sha: 'abc123', count: 3 },
     };
-    const pem = `-----BEGIN CERTIFICATE-----\n${WORKFLOW_CERTIFICATE.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+    const pem = pemOf(WORKFLOW_CERTIFICATE);
 
     it("reads what a keyless signature signs, and its signer and log entry from its layer's annotations", () => {
       const read = readCosignSignature(payload, {
