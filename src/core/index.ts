@@ -90,6 +90,7 @@ export {
   platformMatches,
   platformEntries,
   isAttestationEntry,
+  attestationsFor,
   isFileManifest,
   titleOf,
   imageSize,

@@ -122,6 +122,18 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await input.press('Enter');
   let frame = await inspector(page, `${REPOSITORY}:v1`);
   await settled(frame);
+  // Its linux/amd64 image lists the attestations the index holds for it: its SBOM and provenance.
+  await frame.locator('[data-section="platforms"] button.link', { hasText: 'linux/amd64' }).first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  const attestedBy = frame.locator('[data-section="attested-by"]');
+  await attestedBy.waitFor({ timeout: 30_000 });
+  assert.deepEqual(await attestedBy.locator('tbody tr td:first-child').allTextContents(), ['SPDX SBOM', 'SLSA provenance v0.2']);
+  await attestedBy.scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15a-inspector-image-attestations');
+  await frame.locator('button[title^="Back"]').click();
+  frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
   // The first attestation row is the linux/amd64 image's (BuildKit puts each right after its image).
   await frame.locator('[data-section="attestations"] tbody tr').first().locator('button').first().click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);

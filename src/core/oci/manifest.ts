@@ -223,6 +223,11 @@ export function isAttestationEntry(d: Descriptor): boolean {
   );
 }
 
+/** Attestation manifests an index lists for one of its images (BuildKit names the image by digest). */
+export function attestationsFor(index: ImageIndex, imageDigest: string): Descriptor[] {
+  return index.manifests.filter((d) => isAttestationEntry(d) && d.annotations?.['vnd.docker.reference.digest'] === imageDigest);
+}
+
 /** A file name for an artifact layer, from its title annotation. */
 export function titleOf(d: Descriptor): string | undefined {
   return d.annotations?.[ANNOTATION_TITLE];

@@ -21,6 +21,8 @@ export interface ManifestLocation {
   tag?: string;
   /** How it was reached when not by tag: "linux/amd64 in apps/web:v1", "cosign signature of …". */
   via?: string;
+  /** The index it was reached from as a platform: the attestations that index lists for it are shown. */
+  index?: string;
 }
 
 /** A JSON blob: an image config, or an artifact's file. */
@@ -263,6 +265,10 @@ export interface PageModel {
   /** A config page: the same summary an image shows. */
   config?: ConfigSummary;
   files?: ArtifactFileRow[];
+  /** An image reached from an index: the statements of the attestations that index lists for it. */
+  attestedBy?: ArtifactFileRow[];
+  /** Why they could not be read, as a sentence. */
+  attestedByProblem?: string;
   /** A JSON blob that is an attestation: what it says. */
   attestation?: AttestationSection;
   /** A JSON blob that is an SBOM, or an attestation whose predicate is one: its packages. */

@@ -26,12 +26,23 @@ import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
 import { MAX_DOCUMENT_JSON_BLOB, MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
-import { blobPage, fileSystemPage, layerPage, manifestPage, referrerRows, unreadableBlobPage, type ConfigRead } from './view-model';
+import {
+  attestationRows,
+  blobPage,
+  fileSystemPage,
+  layerPage,
+  manifestPage,
+  referrerRows,
+  unreadableBlobPage,
+  type ConfigRead,
+} from './view-model';
 import { errorText } from '../../common/error-text';
 
 /** Nodes of cached layer trees (a tree's weight is its node count: folders the archive leaves out count too). */
 const LAYER_CACHE_NODES = 1_000_000;
 const SIZE_LOOKUPS_AT_ONCE = 6;
+/** Attestation manifests read for one image: BuildKit writes one. */
+const MAX_ATTESTATIONS = 4;
 
 interface LayerListing {
   root: LayerTreeNode;
@@ -82,7 +93,24 @@ export class InspectorService {
         },
       );
     }
-    return manifestPage(location, parsed, config);
+    const page = manifestPage(location, parsed, config);
+    if (parsed.kind === 'image' && location.index !== undefined) await this.addAttestations(page, repository, location.index, signal);
+    return page;
+  }
+
+  /** The statements of the attestations the index lists for the page's image (BuildKit's provenance and SBOM). */
+  private async addAttestations(page: PageModel, repository: Repository, indexDigest: string, signal: AbortSignal): Promise<void> {
+    try {
+      const index = await this.manifest(repository, indexDigest, signal);
+      if (index.kind !== 'index') return;
+      const entries = this.core.attestationsFor(index.index, page.header.digest).slice(0, MAX_ATTESTATIONS);
+      if (!entries.length) return;
+      const manifests = await Promise.all(entries.map((d) => this.manifest(repository, d.digest, signal)));
+      page.attestedBy = attestationRows(page.location, manifests);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      page.attestedByProblem = `The attestations its index lists for it could not be read: ${messageOf(err)}`;
+    }
   }
 
   /** Each platform's image size (manifest, config and layers): one manifest fetch per platform, a few at a time. */

@@ -95,7 +95,11 @@ export function isLocation(value: unknown): value is Location {
   const { kind, host, repository, digest } = value;
   if (typeof host !== 'string' || typeof repository !== 'string' || typeof digest !== 'string' || !isDigest(digest)) return false;
   if (kind === 'manifest')
-    return (value.tag === undefined || typeof value.tag === 'string') && (value.via === undefined || typeof value.via === 'string');
+    return (
+      (value.tag === undefined || typeof value.tag === 'string') &&
+      (value.via === undefined || typeof value.via === 'string') &&
+      (value.index === undefined || (typeof value.index === 'string' && isDigest(value.index)))
+    );
   if (kind === 'filesystem') return value.label === undefined || typeof value.label === 'string';
   if (kind !== 'blob' && kind !== 'layer') return false;
   if (!Number.isSafeInteger(value.size) || (value.size as number) < 0 || typeof value.mediaType !== 'string') return false;

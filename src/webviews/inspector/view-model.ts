@@ -67,7 +67,7 @@ export function manifestPage(location: ManifestLocation, parsed: ParsedManifest,
     const title = titleFor(location);
     const shown = entries.slice(0, MAX_ROWS);
     if (entries.length > shown.length) page.omittedRows = entries.length - shown.length;
-    page.platforms = shown.filter((d) => !isAttestationEntry(d)).map((d) => platformRow(location, d, title));
+    page.platforms = shown.filter((d) => !isAttestationEntry(d)).map((d) => platformRow(location, d, title, parsed.descriptor.digest));
     const attestations = shown.filter((d) => isAttestationEntry(d)).map((d) => platformRow(location, d, title));
     if (attestations.length) page.attestations = attestations;
   } else if (isFileManifest(parsed)) {
@@ -242,7 +242,7 @@ function blobHeader(location: BlobLocation | LayerLocation): HeaderModel {
   return header;
 }
 
-function platformRow(place: Place, d: Descriptor, indexTitle: string): PlatformRow {
+function platformRow(place: Place, d: Descriptor, indexTitle: string, indexDigest?: string): PlatformRow {
   const p = d.platform;
   const platform = clipLabel(
     p ? formatPlatform({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) }) : 'no platform given',
@@ -261,6 +261,8 @@ function platformRow(place: Place, d: Descriptor, indexTitle: string): PlatformR
       isAttestationEntry(d) ? `an attestation in ${indexTitle}` : `${platform} in ${indexTitle}`,
     ),
   };
+  // A platform's page shows the attestations its index lists for it.
+  if (indexDigest !== undefined && row.link.kind === 'manifest') row.link.index = indexDigest;
   if (p?.variant) row.variant = clip(p.variant, 64);
   if (p?.['os.version']) row.osVersion = clip(p['os.version'], 128);
   const attests = d.annotations?.['vnd.docker.reference.digest'];
@@ -307,6 +309,11 @@ function imageSection(
   const summary = json === undefined ? undefined : configSummary(json);
   if (summary) section.config = summary;
   return section;
+}
+
+/** The statements of an image's attestation manifests, each titled by the claim it makes. */
+export function attestationRows(place: Place, attestations: readonly ParsedManifest[]): ArtifactFileRow[] {
+  return attestations.flatMap((m) => (m.kind === 'image' ? artifactFiles(place, m.manifest, m.descriptor.digest) : [])).slice(0, MAX_ROWS);
 }
 
 /** Whose files: how the image was reached ("linux/amd64 in apps/web:v1", "apps/web:v1"), else its pinned name. */

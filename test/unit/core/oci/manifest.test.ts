@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { digestOf } from '../../../../src/core/oci/digest';
 import { CoreError } from '../../../../src/core/errors';
 import {
+  attestationsFor,
   childrenOf,
   formatPlatform,
   imageSize,
@@ -179,5 +180,30 @@ describe('manifest model', () => {
       assert.equal(isSupplyChainDocument(type), true, type);
     for (const type of ['application/json', MediaTypes.ociConfig, 'application/vnd.in-totoxjson', 'text/spdx+json'])
       assert.equal(isSupplyChainDocument(type), false, type);
+  });
+
+  it("finds the attestations an index lists for one of its images, by BuildKit's annotation", () => {
+    const entry = (n: number, annotations?: Record<string, string>, platform = { os: 'unknown', architecture: 'unknown' }) => ({
+      mediaType: MediaTypes.ociManifest,
+      digest: D(n),
+      size: 10,
+      platform,
+      ...(annotations ? { annotations } : {}),
+    });
+    const index = {
+      schemaVersion: 2 as const,
+      mediaType: MediaTypes.ociIndex,
+      manifests: [
+        entry(1, undefined, { os: 'linux', architecture: 'amd64' }),
+        entry(2, { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': D(1) }),
+        entry(3, { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': D(9) }),
+        entry(4, { 'vnd.docker.reference.digest': D(1) }, { os: 'linux', architecture: 'arm64' }),
+      ],
+    };
+    assert.deepEqual(
+      attestationsFor(index, D(1)).map((d) => d.digest),
+      [D(2)],
+    );
+    assert.deepEqual(attestationsFor(index, D(5)), []);
   });
 });

@@ -159,6 +159,8 @@ describe('inspector host', () => {
       };
       assert.deepEqual((descriptorLink({ host, repository: 'app' }, foreign, 'layer') as { urls?: string[] }).urls, ['https://mcr.test/x']);
       assert.ok(!isLocation({ kind: 'blob', host, repository: 'app', digest: D(2), size: 1, mediaType: 'x', role: 'script' }));
+      assert.ok(isLocation({ kind: 'manifest', host, repository: 'app', digest: D(2), index: D(3) }));
+      assert.ok(!isLocation({ kind: 'manifest', host, repository: 'app', digest: D(2), index: '../etc' }), 'an index is a digest');
       assert.ok(!isLocation({ ...location, tag: 5 }));
       assert.match(checkParams(request('listLayer', location), host)!, /Only layers/);
       const files = { kind: 'filesystem', host, repository: 'app', digest: D(2), label: 'linux/amd64 in app:1' };

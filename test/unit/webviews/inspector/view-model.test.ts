@@ -6,7 +6,15 @@ import { configSummary, commandLine } from '../../../../src/webviews/inspector/c
 import { alignHistory, dockerfileLine } from '../../../../src/webviews/inspector/history';
 import { jsonTree, MAX_JSON_DEPTH, MAX_JSON_NODES } from '../../../../src/webviews/inspector/json-tree';
 import { clip, httpUrl, MAX_TEXT } from '../../../../src/webviews/inspector/text';
-import { blobPage, fileSystemPage, manifestPage, MAX_ROWS, referrerRows, titleFor } from '../../../../src/webviews/inspector/view-model';
+import {
+  attestationRows,
+  blobPage,
+  fileSystemPage,
+  manifestPage,
+  MAX_ROWS,
+  referrerRows,
+  titleFor,
+} from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -118,7 +126,13 @@ describe('inspector view model', () => {
     });
 
     it('links each platform, in the table and in the JSON, to its manifest', () => {
-      assert.deepEqual(page.platforms![1]!.link, { kind: 'manifest', ...place, digest: D(2), via: 'linux/arm64/v8 in team/app:v1' });
+      assert.deepEqual(page.platforms![1]!.link, {
+        kind: 'manifest',
+        ...place,
+        digest: D(2),
+        via: 'linux/arm64/v8 in team/app:v1',
+        index: page.header.digest,
+      });
       const linked = page.json!.nodes.filter((n) => n.link).map((n) => n.value?.text);
       assert.deepEqual(
         linked,
@@ -322,6 +336,42 @@ describe('inspector view model', () => {
       );
       const files = fileSystemPage({ kind: 'filesystem', ...place, digest: D(3) }, parsed(attestationManifest));
       assert.match(files.notice ?? '', /artifact, not an image/);
+    });
+
+    it("links each platform with its index, and lists an image's attestations as the statements they hold", () => {
+      const page = manifestPage(at({ digest: D(90), tag: 'v1' }), parsed(index));
+      assert.deepEqual(
+        page.platforms!.map((p) => (p.link.kind === 'manifest' ? p.link.index : undefined)),
+        [page.header.digest, page.header.digest],
+      );
+      assert.equal(page.attestations![0]!.link.kind === 'manifest' ? page.attestations![0]!.link.index : 'none', undefined);
+      const statements = {
+        schemaVersion: 2,
+        mediaType: MediaTypes.ociManifest,
+        config: { mediaType: MediaTypes.ociConfig, digest: D(30), size: 240 },
+        layers: [
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: D(31),
+            size: 900,
+            annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' },
+          },
+          {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: D(32),
+            size: 700,
+            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+          },
+        ],
+      };
+      const rows = attestationRows(place, [parsed(statements), parsed(index)]);
+      assert.deepEqual(
+        rows.map((r) => [r.title.text, r.link?.kind]),
+        [
+          ['SPDX SBOM', 'blob'],
+          ['SLSA provenance v0.2', 'blob'],
+        ],
+      );
     });
 
     it('keeps an image with tar layers an image, even beside a JSON layer', () => {

@@ -1,6 +1,6 @@
 /** Annotations, an artifact's files and the referrers (signatures, SBOMs, attestations). */
 import { clipped, h, icon, linkButton } from '../dom';
-import type { PageModel, ReferrerRow } from '../../protocol';
+import type { ArtifactFileRow, PageModel, ReferrerRow } from '../../protocol';
 import { cell, digestLink, factValue, loading, muted, problem, row, section, table, type PageContext } from './common';
 
 export function renderAnnotations(ctx: PageContext, page: PageModel): HTMLElement | undefined {
@@ -15,23 +15,30 @@ export function renderAnnotations(ctx: PageContext, page: PageModel): HTMLElemen
 export function renderFiles(ctx: PageContext, page: PageModel): HTMLElement | undefined {
   const files = page.files;
   if (!files) return undefined;
+  return section('Files', 'files', files.length ? fileTable(ctx, files) : muted('This artifact has no files.'), {
+    id: 'files',
+    note: String(files.length),
+  });
+}
+
+/** An image's provenance and SBOM, as the index it was reached from lists them for it. */
+export function renderAttestedBy(ctx: PageContext, page: PageModel): HTMLElement | undefined {
+  const rows = page.attestedBy;
+  if (page.attestedByProblem) return section('Attestations', 'law', problem(page.attestedByProblem), { id: 'attested-by' });
+  if (!rows?.length) return undefined;
+  return section('Attestations', 'law', fileTable(ctx, rows, 'Open this statement'), { id: 'attested-by', note: String(rows.length) });
+}
+
+function fileTable(ctx: PageContext, files: readonly ArtifactFileRow[], what = 'Open this file'): HTMLTableElement {
   const rows = files.map((file) =>
     row(
-      cell(
-        'name',
-        file.link ? linkButton([icon('file'), clipped(file.title)], () => ctx.go(file.link!), 'Open this file') : clipped(file.title),
-      ),
+      cell('name', file.link ? linkButton([icon('file'), clipped(file.title)], () => ctx.go(file.link!), what) : clipped(file.title)),
       file.kind,
       cell('size', file.sizeText),
       digestLink(ctx, file.digest, file.link),
     ),
   );
-  return section(
-    'Files',
-    'files',
-    files.length ? table(['Title', 'Kind', 'Size', 'Digest'], rows, 'files') : muted('This artifact has no files.'),
-    { id: 'files', note: String(files.length) },
-  );
+  return table(['Title', 'Kind', 'Size', 'Digest'], rows, 'files');
 }
 
 export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement | undefined {

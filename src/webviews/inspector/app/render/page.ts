@@ -7,7 +7,7 @@ import { renderHeader } from './header';
 import { renderConfig, renderHistory } from './image';
 import { renderJson } from './json-view';
 import { renderImageFiles, renderLayerFiles } from './layer-files';
-import { renderAnnotations, renderFiles, renderReferrers } from './listings';
+import { renderAnnotations, renderAttestedBy, renderFiles, renderReferrers } from './listings';
 import { renderPlatforms } from './platforms';
 import { renderSbom } from './sbom';
 
@@ -53,6 +53,7 @@ export function renderPage(
   // On a config's own page the section needs no link to itself.
   parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));
   if (page.image) parts.push(renderHistory(ctx, page.image));
+  parts.push(renderAttestedBy(ctx, page));
   parts.push(renderFiles(ctx, page));
   if (page.location.kind === 'layer') parts.push(renderLayerFiles(ctx, page.location, onEvent));
   // An index or an artifact says why in its notice; only an image's page lists files.
