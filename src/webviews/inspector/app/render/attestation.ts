@@ -1,7 +1,8 @@
 /**
- * An attestation's page sections: what it claims and about what (its subjects open their
- * manifests), who signed it as its bundle says, and the statement decoded from an envelope.
- * Nothing here is verified, and the section says so, with the tool that does verify.
+ * An attestation's or a cosign signature's page sections: what it claims and about what (its
+ * subjects, or the manifest it signs, open their pages), who signed it as its bundle or its
+ * layer's annotations say, and the statement decoded from an envelope. Nothing here is verified,
+ * and the section says so, with the tool that does verify.
  */
 import { clipped, h, icon, type Child } from '../dom';
 import type { AttestationSection, Fact, PageModel } from '../../protocol';
@@ -11,6 +12,7 @@ import { renderJson } from './json-view';
 export function renderAttestation(ctx: PageContext, page: PageModel): HTMLElement[] {
   const attestation = page.attestation;
   if (!attestation) return [];
+  const signature = attestation.title === 'Signature';
   const parts: Child[] = [
     factList(ctx, attestation.facts),
     h(
@@ -18,17 +20,16 @@ export function renderAttestation(ctx: PageContext, page: PageModel): HTMLElemen
       { class: 'muted not-verified' },
       icon('unverified'),
       ' Read, not verified: no signature is checked here. ',
-      ...(attestation.title === 'Signature'
+      ...(signature
         ? [h('code', {}, 'cosign verify'), ' checks it.']
         : [h('code', {}, 'cosign verify-attestation'), ' or ', h('code', {}, 'gh attestation verify'), ' checks who signed it.']),
     ),
   ];
   if (attestation.problem) parts.push(problem(attestation.problem));
-  const signature = attestation.title === 'Signature';
   if (attestation.subjects.length) parts.push(h('h3', {}, signature ? 'Signs' : 'Subjects'), subjectTable(ctx, attestation));
   if (attestation.predicate.length)
     parts.push(h('h3', {}, signature ? "Signer's annotations" : 'What it says'), factList(ctx, attestation.predicate));
-  const sections = [section(attestation.title, attestation.title === 'Signature' ? 'verified' : 'law', parts, { id: 'attestation' })];
+  const sections = [section(attestation.title, signature ? 'verified' : 'law', parts, { id: 'attestation' })];
   if (attestation.payload)
     sections.push(
       section('Statement, decoded from the payload', 'json', renderJson(ctx, attestation.payload, undefined), { id: 'payload' }),
