@@ -122,6 +122,14 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await input.press('Enter');
   let frame = await inspector(page, `${REPOSITORY}:v1`);
   await settled(frame);
+  // Its attestations say which platform each describes.
+  const attestationRowsShown = frame.locator('[data-section="attestations"] tbody tr');
+  assert.deepEqual(
+    (await attestationRowsShown.locator('td:first-child').allTextContents()).map((t) => t.trim()),
+    ['linux/amd64', 'linux/arm64/v8'],
+  );
+  await frame.locator('[data-section="attestations"]').scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15a-inspector-buildx-index');
   // Its linux/amd64 image lists the attestations the index holds for it: its SBOM and provenance.
   await frame.locator('[data-section="platforms"] button.link', { hasText: 'linux/amd64' }).first().click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
@@ -130,7 +138,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await attestedBy.waitFor({ timeout: 30_000 });
   assert.deepEqual(await attestedBy.locator('tbody tr td:first-child').allTextContents(), ['SPDX SBOM', 'SLSA provenance v0.2']);
   await attestedBy.scrollIntoViewIfNeeded();
-  await shoot(page, screenshots, '15a-inspector-image-attestations');
+  await shoot(page, screenshots, '15a-inspector-platform-attestations');
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, `${REPOSITORY}:v1`);
   await settled(frame);

@@ -126,6 +126,8 @@ export interface PlatformRow {
   manifestSize: string;
   /** For attestation entries: the manifest they attest. */
   attests?: string;
+  /** …and its platform, when the index lists it ("linux/amd64"). */
+  attestsPlatform?: string;
   link: Location;
 }
 

@@ -69,6 +69,12 @@ export function manifestPage(location: ManifestLocation, parsed: ParsedManifest,
     if (entries.length > shown.length) page.omittedRows = entries.length - shown.length;
     page.platforms = shown.filter((d) => !isAttestationEntry(d)).map((d) => platformRow(location, d, title, parsed.descriptor.digest));
     const attestations = shown.filter((d) => isAttestationEntry(d)).map((d) => platformRow(location, d, title));
+    // An attestation names its image by digest; the index says which platform that is.
+    const platformOf = new Map(page.platforms.map((p) => [p.digest, p.platform]));
+    for (const row of attestations) {
+      const platform = row.attests === undefined ? undefined : platformOf.get(row.attests);
+      if (platform !== undefined) row.attestsPlatform = platform;
+    }
     if (attestations.length) page.attestations = attestations;
   } else if (isFileManifest(parsed)) {
     page.files = artifactFiles(location, parsed.manifest, parsed.descriptor.digest);

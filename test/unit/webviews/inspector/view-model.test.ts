@@ -119,8 +119,8 @@ describe('inspector view model', () => {
         ['linux/amd64', 'linux/arm64/v8'],
       );
       assert.deepEqual(
-        page.attestations!.map((a) => a.attests),
-        [D(1)],
+        page.attestations!.map((a) => [a.attests, a.attestsPlatform]),
+        [[D(1), 'linux/amd64']],
       );
       assert.equal(page.referrersOf, page.header.digest);
     });

@@ -81,9 +81,11 @@ export function renderPlatforms(ctx: PageContext, page: PageModel): HTMLElement[
 
 function attestationRow(ctx: PageContext, a: PlatformRow): HTMLTableRowElement {
   return row(
-    a.attests
-      ? h('code', { title: a.attests }, a.attests.slice(a.attests.indexOf(':') + 1, a.attests.indexOf(':') + 13))
-      : muted('the build'),
+    a.attests && a.attestsPlatform
+      ? h('span', { title: a.attests }, icon('vm'), ' ', a.attestsPlatform)
+      : a.attests
+        ? h('code', { title: a.attests }, a.attests.slice(a.attests.indexOf(':') + 1, a.attests.indexOf(':') + 13))
+        : muted('the build'),
     digestLink(ctx, a.digest, a.link),
     a.manifestSize,
   );
