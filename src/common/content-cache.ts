@@ -14,7 +14,7 @@ import { DigestCache } from './digest-cache';
 const MANIFEST_CACHE_BYTES = 64 * 1024 * 1024;
 /** JSON blobs larger than this are not read as JSON (configs are a few KiB)... */
 export const MAX_JSON_BLOB = 4 * 1024 * 1024;
-/** ...unless they are SBOMs or attestations, which a person opens to read (the core's document cap). */
+/** ...unless a person opened them to read: an SBOM, an attestation, a JSON tab (the core's document cap). */
 export const MAX_DOCUMENT_JSON_BLOB = 32 * 1024 * 1024;
 const JSON_CACHE_BYTES = 64 * 1024 * 1024;
 

@@ -5,10 +5,8 @@
  */
 import type * as vscode from 'vscode';
 import type { RegistrySession } from '../core/index';
+import { MAX_DOCUMENT_JSON_BLOB as MAX_BLOB_BYTES } from '../common/content-cache';
 import { parseJsonUri } from '../common/json-uri';
-
-/** A tab is opened on request, for reading: up to the core's cap on documents (an SBOM can be several MiB). */
-const MAX_BLOB_BYTES = 32 * 1024 * 1024;
 
 export class RegistryJsonProvider implements vscode.TextDocumentContentProvider {
   constructor(private readonly session: () => RegistrySession) {}
@@ -23,6 +21,7 @@ export class RegistryJsonProvider implements vscode.TextDocumentContentProvider 
         const parsed = await repository.getManifest(target.digest, abort.signal);
         return pretty(parsed.bytes);
       }
+      // A tab is opened on request, for reading: up to the cap on documents (an SBOM can be several MiB).
       const size = target.size ?? MAX_BLOB_BYTES;
       if (size > MAX_BLOB_BYTES)
         throw new Error(`This blob is ${size} bytes; only JSON blobs up to ${MAX_BLOB_BYTES / 1048576} MiB open as text.`);

@@ -12,6 +12,7 @@
  * Reading, never verifying: no signature is checked here, and callers must not say otherwise.
  * Every string comes from the registry; callers clip and show them as text.
  */
+import { isJsonObject } from './manifest';
 import { readSigningCertificate, type SigningCertificate } from './signing-certificate';
 
 export interface StatementSubject {
@@ -79,7 +80,7 @@ const MAX_LOG_ENTRIES = 16;
 
 /** What an attestation-shaped JSON document says; undefined for any other document. */
 export function readAttestation(document: unknown): AttestationRead | undefined {
-  if (!isRecord(document)) return undefined;
+  if (!isJsonObject(document)) return undefined;
   if (typeof document.mediaType === 'string' && SIGSTORE_BUNDLE.test(document.mediaType)) return readBundle(document);
   if (isEnvelope(document)) return openEnvelope(document);
   const statement = readStatement(document);
@@ -88,12 +89,12 @@ export function readAttestation(document: unknown): AttestationRead | undefined 
 
 /** An in-toto Statement (v0.1 or v1), or undefined when the document is not one. */
 export function readStatement(document: unknown): InTotoStatement | undefined {
-  if (!isRecord(document) || typeof document._type !== 'string' || !STATEMENT_TYPE.test(document._type)) return undefined;
+  if (!isJsonObject(document) || typeof document._type !== 'string' || !STATEMENT_TYPE.test(document._type)) return undefined;
   if (typeof document.predicateType !== 'string') return undefined;
   const subjects: StatementSubject[] = [];
   for (const entry of Array.isArray(document.subject) ? document.subject : []) {
-    if (!isRecord(entry)) continue;
-    const digests = isRecord(entry.digest)
+    if (!isJsonObject(entry)) continue;
+    const digests = isJsonObject(entry.digest)
       ? Object.entries(entry.digest)
           .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
           .map(([algorithm, value]) => ({ algorithm, value }))
@@ -110,11 +111,13 @@ interface Envelope {
 }
 
 function isEnvelope(value: unknown): value is Envelope & Record<string, unknown> {
-  return isRecord(value) && typeof value.payloadType === 'string' && typeof value.payload === 'string' && Array.isArray(value.signatures);
+  return (
+    isJsonObject(value) && typeof value.payloadType === 'string' && typeof value.payload === 'string' && Array.isArray(value.signatures)
+  );
 }
 
 function openEnvelope(envelope: Envelope): AttestationRead {
-  const keyIds = envelope.signatures.map((s) => (isRecord(s) && typeof s.keyid === 'string' ? s.keyid : ''));
+  const keyIds = envelope.signatures.map((s) => (isJsonObject(s) && typeof s.keyid === 'string' ? s.keyid : ''));
   const bytes = decodeBase64(envelope.payload);
   if (!bytes) {
     return {
@@ -146,11 +149,15 @@ function openEnvelope(envelope: Envelope): AttestationRead {
 }
 
 function readBundle(bundle: Record<string, unknown>): AttestationRead {
-  const material = isRecord(bundle.verificationMaterial) ? bundle.verificationMaterial : {};
+  const material = isJsonObject(bundle.verificationMaterial) ? bundle.verificationMaterial : {};
   const read: BundleRead = { mediaType: bundle.mediaType as string, logEntries: [] };
   // v0.3 has one certificate; v0.1 and v0.2 a chain whose first is the signer's.
-  const chain = isRecord(material.x509CertificateChain) ? material.x509CertificateChain.certificates : undefined;
-  const leaf = isRecord(material.certificate) ? material.certificate : Array.isArray(chain) && isRecord(chain[0]) ? chain[0] : undefined;
+  const chain = isJsonObject(material.x509CertificateChain) ? material.x509CertificateChain.certificates : undefined;
+  const leaf = isJsonObject(material.certificate)
+    ? material.certificate
+    : Array.isArray(chain) && isJsonObject(chain[0])
+      ? chain[0]
+      : undefined;
   if (leaf) {
     const der = typeof leaf.rawBytes === 'string' ? decodeBase64(leaf.rawBytes) : undefined;
     const certificate = der && readSigningCertificate(der);
@@ -159,12 +166,12 @@ function readBundle(bundle: Record<string, unknown>): AttestationRead {
   }
   const entries = Array.isArray(material.tlogEntries) ? material.tlogEntries : [];
   for (const entry of entries.slice(0, MAX_LOG_ENTRIES)) {
-    if (!isRecord(entry) || !isDecimal(entry.logIndex)) continue;
+    if (!isJsonObject(entry) || !isDecimal(entry.logIndex)) continue;
     const time = isDecimal(entry.integratedTime) ? isoSeconds(Number(entry.integratedTime)) : undefined;
     read.logEntries.push({ index: String(entry.logIndex), ...(time ? { time } : {}) });
   }
-  const message = isRecord(bundle.messageSignature) ? bundle.messageSignature : undefined;
-  const digest = message && isRecord(message.messageDigest) ? message.messageDigest : undefined;
+  const message = isJsonObject(bundle.messageSignature) ? bundle.messageSignature : undefined;
+  const digest = message && isJsonObject(message.messageDigest) ? message.messageDigest : undefined;
   if (digest && typeof digest.digest === 'string' && digest.algorithm === 'SHA2_256') {
     const bytes = decodeBase64(digest.digest);
     if (bytes?.length === 32) read.signedDigest = `sha256:${Buffer.from(bytes).toString('hex')}`;
@@ -185,12 +192,12 @@ const MAX_SIGNER_ANNOTATIONS = 32;
  * transparency-log entry its bundle records. Undefined for any other document.
  */
 export function readCosignSignature(document: unknown, layerAnnotations: Record<string, string> = {}): AttestationRead | undefined {
-  if (!isRecord(document) || !isRecord(document.critical)) return undefined;
+  if (!isJsonObject(document) || !isJsonObject(document.critical)) return undefined;
   const { type, image, identity } = document.critical;
-  if (typeof type !== 'string' || !isRecord(image) || typeof image['docker-manifest-digest'] !== 'string') return undefined;
+  if (typeof type !== 'string' || !isJsonObject(image) || typeof image['docker-manifest-digest'] !== 'string') return undefined;
   const signature: SimpleSigningRead = { type, signedDigest: image['docker-manifest-digest'], annotations: [] };
-  if (isRecord(identity) && typeof identity['docker-reference'] === 'string') signature.reference = identity['docker-reference'];
-  if (isRecord(document.optional))
+  if (isJsonObject(identity) && typeof identity['docker-reference'] === 'string') signature.reference = identity['docker-reference'];
+  if (isJsonObject(document.optional))
     for (const [key, value] of Object.entries(document.optional).slice(0, MAX_SIGNER_ANNOTATIONS))
       if (typeof value === 'string') signature.annotations.push({ key, value });
   const read: AttestationRead = { signature };
@@ -217,7 +224,7 @@ function logEntryOf(text: string): { index: string; time?: string } | undefined 
   } catch {
     return undefined;
   }
-  const payload = isRecord(json) && isRecord(json.Payload) ? json.Payload : undefined;
+  const payload = isJsonObject(json) && isJsonObject(json.Payload) ? json.Payload : undefined;
   if (!payload || !isDecimal(payload.logIndex)) return undefined;
   const time = isDecimal(payload.integratedTime) ? isoSeconds(Number(payload.integratedTime)) : undefined;
   return { index: String(payload.logIndex), ...(time ? { time } : {}) };
@@ -368,7 +375,7 @@ export interface PredicateFact {
  * SBOM describes and how many packages, what scanner ran. Fields of the wrong type are skipped.
  */
 export function predicateFacts(predicateType: string, predicate: unknown): PredicateFact[] {
-  if (!isRecord(predicate)) return [];
+  if (!isJsonObject(predicate)) return [];
   const facts: PredicateFact[] = [];
   const add = (label: string, value: unknown): void => {
     if (typeof value === 'string' && value !== '') facts.push({ label, value });
@@ -378,7 +385,7 @@ export function predicateFacts(predicateType: string, predicate: unknown): Predi
   const count = (label: string, value: unknown): void => {
     if (Array.isArray(value)) facts.push({ label, value: value.length.toLocaleString('en-US') });
   };
-  const at = (...path: string[]): unknown => path.reduce<unknown>((v, key) => (isRecord(v) ? v[key] : undefined), predicate);
+  const at = (...path: string[]): unknown => path.reduce<unknown>((v, key) => (isJsonObject(v) ? v[key] : undefined), predicate);
   const kind = predicateKindOf(predicateType)?.name ?? '';
   if (/^SLSA provenance v1/.test(kind)) {
     add('Builder', at('runDetails', 'builder', 'id'));
@@ -435,8 +442,4 @@ function isDecimal(value: unknown): value is string | number {
   return (
     (typeof value === 'string' && /^\d{1,20}$/.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -102,12 +102,12 @@ export function parseManifest(bytes: Buffer, digest: string, contentType: string
   } catch {
     throw bad(what, 'it is not JSON');
   }
-  if (!isObject(json)) throw bad(what, 'it is not a JSON object');
+  if (!isJsonObject(json)) throw bad(what, 'it is not a JSON object');
   const declared = typeof json.mediaType === 'string' ? json.mediaType : undefined;
   const headerType = contentType ? baseMediaType(contentType) : undefined;
   let mediaType = declared ?? (manifestKindOf(headerType) ? headerType : undefined);
   if (!mediaType)
-    mediaType = Array.isArray(json.manifests) ? MediaTypes.ociIndex : isObject(json.config) ? MediaTypes.ociManifest : undefined;
+    mediaType = Array.isArray(json.manifests) ? MediaTypes.ociIndex : isJsonObject(json.config) ? MediaTypes.ociManifest : undefined;
   if (json.schemaVersion === 1 || mediaType === MediaTypes.dockerSchema1 || mediaType === MediaTypes.dockerSchema1Signed) {
     throw new CoreError(
       'UNSUPPORTED_MANIFEST',
@@ -239,23 +239,24 @@ export function imageSize(manifest: ImageManifest, manifestSize = 0): number {
 }
 
 function checkDescriptor(d: unknown, what: string, field: string): asserts d is Descriptor {
-  if (!isObject(d)) throw bad(what, `${field} is not a descriptor object`);
+  if (!isJsonObject(d)) throw bad(what, `${field} is not a descriptor object`);
   if (typeof d.mediaType !== 'string' || d.mediaType === '') throw bad(what, `${field} has no mediaType`);
   if (typeof d.digest !== 'string' || !isDigest(d.digest))
     throw bad(what, `${field} has an invalid digest ${quoteInput(String(d.digest).slice(0, 100))}`);
   if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) throw bad(what, `${field} has an invalid size`);
-  if (d.annotations !== undefined && (!isObject(d.annotations) || Object.values(d.annotations).some((v) => typeof v !== 'string'))) {
+  if (d.annotations !== undefined && (!isJsonObject(d.annotations) || Object.values(d.annotations).some((v) => typeof v !== 'string'))) {
     throw bad(what, `${field} has annotations that are not all strings`);
   }
   if (
     d.platform !== undefined &&
-    (!isObject(d.platform) || typeof d.platform.os !== 'string' || typeof d.platform.architecture !== 'string')
+    (!isJsonObject(d.platform) || typeof d.platform.os !== 'string' || typeof d.platform.architecture !== 'string')
   ) {
     throw bad(what, `${field} has a platform without os and architecture`);
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null): the shape registry documents are checked against. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -5,6 +5,7 @@
  * attestations). Registry data of any shape: fields of the wrong type are skipped, and at most
  * {@link MAX_SBOM_PACKAGES} packages are read.
  */
+import { isJsonObject } from './manifest';
 
 export interface SbomPackage {
   name: string;
@@ -31,7 +32,7 @@ const MAX_COMPONENT_DEPTH = 32;
 
 /** The packages of an SPDX 2 or CycloneDX JSON document; undefined for any other document. */
 export function readSbom(document: unknown): SbomRead | undefined {
-  if (!isRecord(document)) return undefined;
+  if (!isJsonObject(document)) return undefined;
   if (typeof document.spdxVersion === 'string' && /^SPDX-2\./.test(document.spdxVersion)) return readSpdx(document, document.spdxVersion);
   if (document.bomFormat === 'CycloneDX') return readCycloneDx(document);
   return undefined;
@@ -42,7 +43,7 @@ function readSpdx(document: Record<string, unknown>, version: string): SbomRead 
   const packages: SbomPackage[] = [];
   let omitted = 0;
   for (const entry of listed) {
-    if (!isRecord(entry) || typeof entry.name !== 'string') continue;
+    if (!isJsonObject(entry) || typeof entry.name !== 'string') continue;
     if (packages.length >= MAX_SBOM_PACKAGES) {
       omitted++;
       continue;
@@ -54,7 +55,7 @@ function readSpdx(document: Record<string, unknown>, version: string): SbomRead 
     );
     if (license) item.license = license;
     const refs = Array.isArray(entry.externalRefs) ? entry.externalRefs : [];
-    const purl = refs.find((r) => isRecord(r) && r.referenceType === 'purl' && typeof r.referenceLocator === 'string');
+    const purl = refs.find((r) => isJsonObject(r) && r.referenceType === 'purl' && typeof r.referenceLocator === 'string');
     if (purl) item.purl = (purl as { referenceLocator: string }).referenceLocator;
     packages.push(item);
   }
@@ -74,7 +75,7 @@ function readCycloneDx(document: Record<string, unknown>): SbomRead {
       continue;
     }
     const entry = top.list[top.at++];
-    if (!isRecord(entry)) continue;
+    if (!isJsonObject(entry)) continue;
     if (typeof entry.name === 'string') {
       if (packages.length >= MAX_SBOM_PACKAGES) omitted++;
       else packages.push(cycloneDxPackage(entry, entry.name));
@@ -94,16 +95,12 @@ function cycloneDxPackage(entry: Record<string, unknown>, name: string): SbomPac
   const licenses = Array.isArray(entry.licenses) ? entry.licenses : [];
   const named = licenses
     .map((l) => {
-      if (!isRecord(l)) return undefined;
+      if (!isJsonObject(l)) return undefined;
       if (typeof l.expression === 'string') return l.expression;
-      const license = isRecord(l.license) ? l.license : undefined;
+      const license = isJsonObject(l.license) ? l.license : undefined;
       return typeof license?.id === 'string' ? license.id : typeof license?.name === 'string' ? license.name : undefined;
     })
     .filter((l): l is string => l !== undefined && l !== '');
   if (named.length) item.license = named.join(', ');
   return item;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

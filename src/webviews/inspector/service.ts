@@ -198,7 +198,7 @@ export class InspectorService {
     onProgress: (progress: LayerProgress) => void,
   ): Promise<ImageListing> {
     const parsed = await this.manifest(repository, location.digest, signal);
-    if (parsed.kind !== 'image' || parsed.descriptor.artifactType !== undefined)
+    if (parsed.kind !== 'image' || this.core.isFileManifest(parsed))
       throw new Error('Only an image has files of its own: this manifest is an index or an artifact.');
     const report = everyFewMoments(onProgress);
     const { files, size, notIncluded } = await this.core.readImageFiles(repository, parsed.manifest.layers, {
