@@ -9,7 +9,16 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../common/core-loader';
-import type { ComparedImage, Descriptor, ImageComparison, ImageConfig, ParsedManifest, Platform, Repository } from '../core/index';
+import type {
+  ComparedImage,
+  Descriptor,
+  ImageComparison,
+  ImageConfig,
+  ImageIndex,
+  ParsedManifest,
+  Platform,
+  Repository,
+} from '../core/index';
 import { errorText } from '../common/error-text';
 import { showWarning } from '../common/notify';
 import { withErrors } from '../common/progress';
@@ -21,8 +30,9 @@ import {
   type ComparisonState,
   type DiffKind,
   type FilesModel,
+  type PackagesModel,
 } from '../webviews/comparison/protocol';
-import { comparisonModel, filesModel, type PlatformInput } from '../webviews/comparison/view-model';
+import { comparisonModel, filesModel, packagesModel, type PlatformInput } from '../webviews/comparison/view-model';
 import type { CommandContext } from './command-context';
 import { chooseSubject, validate, type Subject } from './subjects';
 
@@ -53,6 +63,8 @@ export interface CompareOutcome {
   diffs: { title: string; left: string; right: string }[];
   /** The files compared so far, by platform ('' for two images). */
   files: Record<string, FilesModel>;
+  /** The packages compared so far, by platform ('' for two images). */
+  packages: Record<string, PackagesModel>;
   /** What the panel shows. */
   model: ComparisonModel;
   /** The panel's title once rendered (with `waitUntilRendered`). */
@@ -104,10 +116,17 @@ export function registerCompareCommands(ctx: CommandContext, extensionUri: vscod
   ];
 }
 
-/** One platform's two images as read, for the diffs and the files. */
+/** One side of a platform as read: where it is, the image, and the index it was reached through (where BuildKit lists its SBOM). */
+interface ReadSide {
+  repository: Repository;
+  image: ComparedImage;
+  index?: ImageIndex;
+}
+
+/** One platform's two images as read, for the diffs, the files and the packages. */
 interface ReadPair {
-  before: { repository: Repository; image: ComparedImage };
-  after: { repository: Repository; image: ComparedImage };
+  before: ReadSide;
+  after: ReadSide;
 }
 
 async function compareWith(
@@ -141,7 +160,7 @@ async function compareWith(
   if (!read) return undefined;
   const { a, b, inputs, pairs } = read;
 
-  const outcome = { comparisons: {}, diffs: [], files: {} } as unknown as CompareOutcome;
+  const outcome = { comparisons: {}, diffs: [], files: {}, packages: {} } as unknown as CompareOutcome;
   for (const input of inputs) if (input.comparison) outcome.comparisons[input.platform ?? ''] = input.comparison;
   const chosen = preset?.platform ?? inputs.find((i) => i.comparison)?.platform;
   const chosenComparison = outcome.comparisons[chosen ?? ''];
@@ -200,6 +219,22 @@ async function compareWith(
       outcome.files[platform ?? ''] = files;
       return files;
     },
+    comparePackages: async (platform, signal) => {
+      const pair = pairs.get(platform ?? '');
+      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+      const search = (s: ReadSide) =>
+        core().findImageSbom(s.repository, s.image.digest, { ...(s.index ? { index: s.index } : {}), signal });
+      const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
+      const comparison =
+        before.found && after.found ? core().comparePackages(before.found.sbom.packages, after.found.sbom.packages) : undefined;
+      const packages = packagesModel(
+        { reference: left.reference, search: before, throughIndex: !!pair.before.index },
+        { reference: right.reference, search: after, throughIndex: !!pair.after.index },
+        comparison,
+      );
+      outcome.packages[platform ?? ''] = packages;
+      return packages;
+    },
   };
   const panel = showComparison(source, env.extensionUri, ctx.log, restored);
   const rendered = preset?.waitUntilRendered ? panel.whenRendered() : undefined;
@@ -252,6 +287,8 @@ async function readPlatforms(
   signal: AbortSignal,
 ): Promise<{ inputs: PlatformInput[]; pairs: Map<string, ReadPair> }> {
   const pairs = new Map<string, ReadPair>();
+  // The index each side was reached through, by value: BuildKit lists an image's SBOM there.
+  const indexOf = (parsed: ParsedManifest) => (parsed.kind === 'index' ? { index: parsed.index } : {});
   const compare = async (platform: string | undefined, x: ParsedManifest, y: ParsedManifest): Promise<PlatformInput> => {
     try {
       const [before, after] = await Promise.all([
@@ -259,8 +296,8 @@ async function readPlatforms(
         core().readComparedImage(right.repository, y, signal),
       ]);
       pairs.set(platform ?? '', {
-        before: { repository: left.repository, image: before },
-        after: { repository: right.repository, image: after },
+        before: { repository: left.repository, image: before, ...indexOf(a) },
+        after: { repository: right.repository, image: after, ...indexOf(b) },
       });
       return {
         ...(platform !== undefined ? { platform } : {}),

@@ -82,6 +82,7 @@ export {
   isSupplyChainDocument,
 } from './oci/media-types';
 export { claimOf } from './oci/attestation';
+export { MAX_SBOM_PACKAGES, type SbomPackage, type SbomRead } from './oci/sbom';
 export {
   parseManifest,
   childrenOf,
@@ -176,6 +177,8 @@ export {
 } from './operations/compare';
 export { describeComparison, describeFileComparison } from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
+export { comparePackages, packageIdentity, type PackageChange, type PackageComparison } from './operations/compare-packages';
+export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';
 export {
   enginePlatform,
   loadIntoEngine,

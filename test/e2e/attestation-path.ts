@@ -9,13 +9,21 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Frame, Page } from 'playwright-core';
-import { OciLayout, type Descriptor } from '../support/lab/oci-layout';
+import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
-import { addRegistry, collapseRegistries, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
+import { addRegistry, collapseRegistries, compare, comparisonFrame, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
 const REPOSITORY = 'attested/app';
+
+/** The next build's packages: bash and libssl3 upgraded, zlib1g dropped, curl added. */
+const NEXT_PACKAGES: readonly LabPackage[] = [
+  ...LAB_PACKAGES.filter(([name]) => name !== 'zlib1g' && name !== 'bash' && name !== 'libssl3'),
+  ['bash', '5.2.15-2+b7', 'GPL-3.0-or-later'],
+  ['curl', '7.88.1-10+deb12u8', 'curl'],
+  ['libssl3', '3.0.15-1~deb12u1', 'Apache-2.0'],
+];
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 interface AttestedContent {
@@ -25,11 +33,20 @@ interface AttestedContent {
   attestation: Descriptor;
 }
 
-/** The buildx index (with its SBOM and provenance), pushed, and a Sigstore bundle and a keyless cosign signature about it, pushed as its referrers. */
+/**
+ * The buildx index (with its SBOM and provenance), pushed as v1, and a Sigstore bundle and a keyless
+ * cosign signature about it, pushed as its referrers; and the next build, with other packages, as v2.
+ */
 async function seedAttestedContent(registry: LabRegistry): Promise<AttestedContent> {
   const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
   const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1', sbom: true });
   await pushToRegistry(layout, index, registry, `${REPOSITORY}:v1`);
+  await pushToRegistry(
+    layout,
+    await layout.attestedIndex({ seed: 'attested-next', ref: 'v2', sbom: NEXT_PACKAGES }),
+    registry,
+    `${REPOSITORY}:v2`,
+  );
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',
     predicateType: 'https://slsa.dev/provenance/v1',
@@ -273,6 +290,40 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   // Folded again, so later paths that open the lab registry meet none of these rows.
   await row(page, REPOSITORY).click();
   await collapseRegistries(page);
+
+  // 15h. Compare With… the next build: Compare Packages reads each platform's SBOM from BuildKit's
+  // attestation manifests in the two indexes and says which packages changed, came and went.
+  await runCommand(page, 'View: Close All Editors');
+  await compare(page, `${registry.host}/${REPOSITORY}:v1`, `${registry.host}/${REPOSITORY}:v2`);
+  const comparison = await comparisonFrame(page, 'app:v1 ↔ app:v2');
+  const amd64Part = comparison.locator('[data-section="platform-linux/amd64"] [data-part="packages"]');
+  await amd64Part.locator('button', { hasText: 'Compare Packages' }).click();
+  const result = amd64Part.locator('.packages-result');
+  await result.waitFor({ timeout: 30_000 });
+  assert.deepEqual(
+    (await result.locator('.sbom-sides li').allTextContents()).map((t) => t.replace(/\s+\S+$/, '')),
+    [
+      "First: SPDX-2.3, from BuildKit's attestation manifest in the index",
+      "Second: SPDX-2.3, from BuildKit's attestation manifest in the index",
+    ],
+  );
+  assert.equal(await result.locator('.summary-line').textContent(), '2 the same, 2 changed, 1 added, 1 removed.');
+  const rowsOf = async (heading: string) =>
+    result
+      .locator(`h3:text-is("${heading}") + table tbody tr`)
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.firstChild?.textContent ?? '')));
+  assert.deepEqual(await rowsOf('Packages changed (2)'), [
+    ['bash', '5.2.15-2+b2', '5.2.15-2+b7'],
+    ['libssl3', '3.0.11-1~deb12u2', '3.0.15-1~deb12u1'],
+  ]);
+  assert.deepEqual(await rowsOf('Packages added (1)'), [['curl', '7.88.1-10+deb12u8', 'curl']]);
+  assert.deepEqual(await rowsOf('Packages removed (1)'), [['zlib1g', '1:1.2.13.dfsg-1', 'Zlib']]);
+  await amd64Part.evaluate((el) => {
+    el.scrollIntoView({ block: 'start' });
+    window.scrollBy(0, -90);
+  });
+  await shoot(page, screenshots, '15h-compare-packages');
+  await runCommand(page, 'View: Close All Editors');
 }
 
 /** Expands the tree row labelled `label` (the first that matches) once it is listed. */

@@ -341,8 +341,27 @@ export function predicateKindOf(predicateType: string): PredicateKind | undefine
   return undefined;
 }
 
-/** Annotations that say what an attestation layer or manifest claims (BuildKit's; cosign's bundle spec). */
-const PREDICATE_TYPE_ANNOTATIONS = ['in-toto.io/predicate-type', 'dev.sigstore.bundle.predicateType'];
+/**
+ * Annotations that say what an attestation layer or manifest claims: BuildKit's on its statement
+ * layers, cosign's bundle spec on a bundle referrer, and cosign's own on each envelope layer of a
+ * `sha256-<hex>.att` manifest.
+ */
+const PREDICATE_TYPE_ANNOTATIONS = ['in-toto.io/predicate-type', 'dev.sigstore.bundle.predicateType', 'predicateType'];
+
+/** The predicate type a descriptor's annotations name, if any (registry text: unchecked beyond being a string). */
+export function annotatedPredicateType(annotations: Record<string, string> | undefined): string | undefined {
+  if (!annotations) return undefined;
+  for (const key of PREDICATE_TYPE_ANNOTATIONS) {
+    const type = annotations[key];
+    if (typeof type === 'string' && type !== '') return type;
+  }
+  return undefined;
+}
+
+/** SPDX and CycloneDX, as in-toto names them: the predicates whose body is an SBOM. */
+export function isSbomPredicateType(predicateType: string): boolean {
+  return /^https:\/\/(?:spdx\.dev\/Document|cyclonedx\.org\/bom)(?:\/v\d[\d.]{0,10})?$/.test(predicateType);
+}
 
 /**
  * What an attestation claims, judged from its descriptor's annotations alone (no read): the
@@ -351,11 +370,9 @@ const PREDICATE_TYPE_ANNOTATIONS = ['in-toto.io/predicate-type', 'dev.sigstore.b
  */
 export function claimOf(annotations: Record<string, string> | undefined): string | undefined {
   if (!annotations) return undefined;
-  for (const key of PREDICATE_TYPE_ANNOTATIONS) {
-    const type = annotations[key];
-    // An unknown type is named by itself, cut to what a row can hold: annotations can be megabytes.
-    if (typeof type === 'string' && type !== '') return predicateKindOf(type)?.name ?? cutText(type, MAX_CLAIM_CHARS);
-  }
+  const type = annotatedPredicateType(annotations);
+  // An unknown type is named by itself, cut to what a row can hold: annotations can be megabytes.
+  if (type !== undefined) return predicateKindOf(type)?.name ?? cutText(type, MAX_CLAIM_CHARS);
   return annotations['dev.sigstore.bundle.content'] === 'message-signature' ? 'signature' : undefined;
 }
 

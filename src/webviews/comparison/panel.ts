@@ -16,6 +16,7 @@ import {
   type FilesModel,
   type HostMessage,
   type Method,
+  type PackagesModel,
   type RequestMessage,
   type Requests,
   type WebviewNotice,
@@ -30,12 +31,13 @@ export interface ComparisonSource {
   state: { before: string; after: string };
   openDiff(kind: DiffKind, platform: string | undefined): Promise<void>;
   compareFiles(platform: string | undefined, signal: AbortSignal, onLayer: (done: number, total: number) => void): Promise<FilesModel>;
+  comparePackages(platform: string | undefined, signal: AbortSignal): Promise<PackagesModel>;
 }
 
 /** Sees everything the panel is sent (the e2e and secrets checks look at it). */
 export type ComparisonWatcher = (sent: { html: string } | { message: HostMessage }) => void;
 
-const METHODS: ReadonlySet<Method> = new Set<Method>(['compareFiles', 'openDiff', 'copySummary', 'cancel']);
+const METHODS: ReadonlySet<Method> = new Set<Method>(['compareFiles', 'comparePackages', 'openDiff', 'copySummary', 'cancel']);
 const KINDS: ReadonlySet<DiffKind> = new Set<DiffKind>(['index', 'manifest', 'config']);
 
 /** The message if it has the protocol's shape, else undefined (the page shows registry data: what comes back is untrusted). */
@@ -57,6 +59,7 @@ export function checkComparisonParams(request: RequestMessage, model: Comparison
       : 'The request names a platform this comparison does not have on both sides.';
   switch (request.method) {
     case 'compareFiles':
+    case 'comparePackages':
       return platformKnown();
     case 'openDiff':
       if (!KINDS.has(p.kind as DiffKind)) return 'The request names no diff.';
@@ -131,6 +134,7 @@ export class ComparisonPanel implements vscode.Disposable {
     return {
       compareFiles: ({ platform }, signal, id) =>
         this.source.compareFiles(platform, signal, (done, total) => void this.post({ type: 'filesProgress', id, done, total })),
+      comparePackages: ({ platform }, signal) => this.source.comparePackages(platform, signal),
       openDiff: async ({ kind, platform }) => {
         await this.source.openDiff(kind, platform);
         return null;

@@ -2,7 +2,8 @@
  * The comparison panel's messages, shared by the extension host (src/webviews/comparison/) and its
  * webview (app/). The host builds the whole comparison as plain data (registry strings clipped,
  * lists bounded) and sends it once; the webview lays it out as text and asks for the rest: the
- * files of one platform (streamed with progress, cancellable), a diff editor, a copy.
+ * files of one platform (streamed with progress, cancellable), the packages its two SBOMs list,
+ * a diff editor, a copy.
  */
 import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
 
@@ -92,11 +93,55 @@ export interface FilesModel {
   note?: string;
 }
 
+/** A package on one side only: its versions joined, its license, its package URL. */
+export interface PackageRow {
+  name: ClippedText;
+  version?: ClippedText;
+  license?: ClippedText;
+  purl?: ClippedText;
+}
+
+export interface ChangedPackageRow {
+  name: ClippedText;
+  purl?: ClippedText;
+  /** Versions on each side, joined; empty when the SBOM gives none. */
+  before: ClippedText;
+  after: ClippedText;
+  /** When the licenses differ. */
+  license?: { before?: ClippedText; after?: ClippedText };
+}
+
+/** Where one side's SBOM was found, in words ("SPDX-2.3, BuildKit's attestation manifest"). */
+export interface SbomSideModel {
+  format: string;
+  place: string;
+  /** The manifest that holds it and the blob read. */
+  manifest: string;
+  blob: string;
+  /** Packages the SBOM lists beyond those read. */
+  omitted: number;
+}
+
+export interface PackagesModel {
+  before?: SbomSideModel;
+  after?: SbomSideModel;
+  /** Set when a side has no SBOM: what was looked for, and how to add one. */
+  missing?: string;
+  added: Rows<PackageRow>;
+  removed: Rows<PackageRow>;
+  changed: Rows<ChangedPackageRow>;
+  unchanged: number;
+  /** What could not be read on the way, in words (a refused referrers listing, say). */
+  problems: string[];
+}
+
 export type DiffKind = 'index' | 'manifest' | 'config';
 
 export interface Requests {
   /** Reads every layer of one platform's two images once and compares their files. */
   compareFiles: { params: { platform?: string }; result: FilesModel };
+  /** Finds each image's SBOM and compares their packages. */
+  comparePackages: { params: { platform?: string }; result: PackagesModel };
   /** Opens VS Code's diff editor on the two sides' normalised JSON. */
   openDiff: { params: { platform?: string; kind: DiffKind }; result: null };
   /** The comparison in words on the clipboard. */

@@ -4,18 +4,32 @@
  * steps, paths) is clipped, and every list is bounded, so a hostile or huge image cannot stall the
  * page; what was left out is counted.
  */
-import type { Descriptor, FileComparison, ImageComparison, SettingChange } from '../../core/index';
+import type {
+  Descriptor,
+  FileComparison,
+  ImageComparison,
+  PackageChange,
+  PackageComparison,
+  SbomPackage,
+  SbomPlace,
+  SbomSearch,
+  SettingChange,
+} from '../../core/index';
 import type { LayerFileEntry } from '../../core/layers/layer-files';
 import { formatBytes } from '../../shared/format';
 import { clip } from '../inspector/text';
 import type {
   ChangedFileRow,
+  ChangedPackageRow,
   ComparisonModel,
   FileRow,
   FilesModel,
   LayerRow,
+  PackageRow,
+  PackagesModel,
   PlatformModel,
   Rows,
+  SbomSideModel,
   SettingRow,
   SideModel,
 } from './protocol';
@@ -24,6 +38,8 @@ import type {
 export const MAX_ROWS = 500;
 /** File rows per list at most (added, removed, changed). */
 export const MAX_FILE_ROWS = 2000;
+/** Package rows per list at most (added, removed, changed): a Node image lists thousands. */
+export const MAX_PACKAGE_ROWS = 2000;
 /** Platforms shown at most (an index of hundreds is not a comparison anyone reads). */
 export const MAX_PLATFORMS = 64;
 /** A setting's value or a history step is cut here: a 1 MiB label must not stall layout. */
@@ -150,5 +166,84 @@ export function filesModel(comparison: FileComparison, notIncluded = 0): FilesMo
           note: `${notIncluded === 1 ? '1 layer is' : `${notIncluded} layers are`} foreign or non-distributable, hosted outside the registry at the URLs the manifest gives, so ${notIncluded === 1 ? 'its' : 'their'} files are not included.`,
         }
       : {}),
+  };
+}
+
+/** One side's SBOM search, as the command made it. */
+export interface SbomSideInput {
+  /** `host/repository:tag`, for the sentence when it has none. */
+  reference: string;
+  search: SbomSearch;
+  /** Whether the image was reached through its index (where BuildKit lists its SBOM). */
+  throughIndex: boolean;
+}
+
+const PLACES: Record<SbomPlace, string> = {
+  'attestation-manifest': "BuildKit's attestation manifest in the index",
+  referrer: 'a referrer',
+  'cosign-tag': "cosign's .att tag",
+};
+
+function sbomSide(search: SbomSearch): SbomSideModel | undefined {
+  const found = search.found;
+  if (!found) return undefined;
+  return {
+    format: clip(found.sbom.format, 64).text,
+    place: PLACES[found.place],
+    manifest: found.manifest,
+    blob: found.blob,
+    omitted: found.sbom.omitted,
+  };
+}
+
+/** Why a side has no SBOM to compare, and how one is made. */
+function missingSentence(sides: readonly SbomSideInput[]): string {
+  const names = sides.map((s) => clip(s.reference, 300).text);
+  const who = names.length === 2 ? `Neither ${names[0]} nor ${names[1]} has an SBOM` : `${names[0]} has no SBOM`;
+  const looked = sides.some((s) => !s.throughIndex)
+    ? "SBOM referrers and cosign's .att tag were looked at; BuildKit lists its SBOMs in the index, so compare the tags (or indexes) to find those"
+    : "BuildKit's attestations in the index, SBOM referrers and cosign's .att tag were looked at";
+  return `${who} (${looked}). \`docker buildx build --sbom=true\` adds one; \`cosign attest --type spdxjson\` or \`oras attach --artifact-type application/spdx+json\` attach one.`;
+}
+
+function packageRow(p: SbomPackage): PackageRow {
+  return {
+    name: clip(p.name, 256),
+    ...(p.version !== undefined ? { version: clip(p.version, MAX_VALUE) } : {}),
+    ...(p.license !== undefined ? { license: clip(p.license, 256) } : {}),
+    ...(p.purl !== undefined ? { purl: clip(p.purl, 512) } : {}),
+  };
+}
+
+function changedPackageRow(c: PackageChange): ChangedPackageRow {
+  const row: ChangedPackageRow = {
+    name: clip(c.name, 256),
+    ...(c.purl !== undefined ? { purl: clip(c.purl, 512) } : {}),
+    before: clip(c.before, MAX_VALUE),
+    after: clip(c.after, MAX_VALUE),
+  };
+  if (c.license)
+    row.license = {
+      ...(c.license.before !== undefined ? { before: clip(c.license.before, 256) } : {}),
+      ...(c.license.after !== undefined ? { after: clip(c.license.after, 256) } : {}),
+    };
+  return row;
+}
+
+/** The packages part: where each SBOM was found, then the packages added, removed and changed (none when a side has no SBOM). */
+export function packagesModel(before: SbomSideInput, after: SbomSideInput, comparison: PackageComparison | undefined): PackagesModel {
+  const missing = [before, after].filter((s) => !s.search.found);
+  const a = sbomSide(before.search);
+  const b = sbomSide(after.search);
+  const problems = [...before.search.problems, ...after.search.problems].slice(0, 8).map((p) => clip(p, 512).text);
+  return {
+    ...(a ? { before: a } : {}),
+    ...(b ? { after: b } : {}),
+    ...(missing.length ? { missing: missingSentence(missing) } : {}),
+    added: comparison ? bounded(comparison.added, packageRow, MAX_PACKAGE_ROWS) : NO_ROWS,
+    removed: comparison ? bounded(comparison.removed, packageRow, MAX_PACKAGE_ROWS) : NO_ROWS,
+    changed: comparison ? bounded(comparison.changed, changedPackageRow, MAX_PACKAGE_ROWS) : NO_ROWS,
+    unchanged: comparison?.unchanged ?? 0,
+    problems,
   };
 }

@@ -207,14 +207,15 @@ export class OciLayout {
    * predicate type, holding a SLSA provenance v0.2 statement whose subject is the image.
    */
   async attestedIndex(
-    options: { seed?: string; ref?: string; sbom?: boolean } = {},
+    options: { seed?: string; ref?: string; sbom?: boolean | readonly LabPackage[] } = {},
   ): Promise<BuiltIndex & { attestations: BuiltManifest[] }> {
     const seed = options.seed ?? 'attested';
     const plain = await this.multiPlatformIndex({ seed, ref: `${seed}-plain` });
     const entries: Descriptor[] = [];
     const attestations: BuiltManifest[] = [];
     for (const child of plain.children) {
-      const attestation = await this.buildkitAttestation(child, `${seed}:latest`, options.sbom ?? false);
+      const sbom = options.sbom === true ? LAB_PACKAGES : options.sbom || undefined;
+      const attestation = await this.buildkitAttestation(child, `${seed}:latest`, sbom);
       attestations.push(attestation);
       entries.push({ ...child.descriptor, platform: child.platform });
       entries.push({
@@ -232,14 +233,14 @@ export class OciLayout {
    * BuildKit's attestation manifest for one platform image: its provenance as an in-toto statement
    * layer and, as `--sbom=true` adds, an SPDX SBOM statement layer before it (a few Debian packages).
    */
-  private async buildkitAttestation(image: BuiltImage, name: string, sbom: boolean): Promise<BuiltManifest> {
+  private async buildkitAttestation(image: BuiltImage, name: string, sbom: readonly LabPackage[] | undefined): Promise<BuiltManifest> {
     const platform = image.platform!;
     const platformText = encodeURIComponent([platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'));
     const subject = [
       { name: `pkg:docker/${name}?platform=${platformText}`, digest: { sha256: image.descriptor.digest.slice('sha256:'.length) } },
     ];
     const statements: { predicateType: string; predicate: unknown }[] = [];
-    if (sbom) statements.push({ predicateType: 'https://spdx.dev/Document', predicate: labSpdx(name) });
+    if (sbom) statements.push({ predicateType: 'https://spdx.dev/Document', predicate: labSpdx(name, sbom) });
     statements.push({
       predicateType: 'https://slsa.dev/provenance/v0.2',
       predicate: {
@@ -437,9 +438,21 @@ function layerEntries(seed: string, index: number, size: number): TarEntry[] {
   return entries;
 }
 
-/** An SPDX 2.3 SBOM as Syft writes one for a small Debian image, cut to a few packages. */
-function labSpdx(name: string): Record<string, unknown> {
-  const debian = (pkg: string, version: string, license: string) => ({
+/** A Debian package as an SBOM lists it: name, version, declared license. */
+export type LabPackage = readonly [name: string, version: string, license: string];
+
+/** The packages of the lab's SBOMs: a small Debian image's, cut to a few. */
+export const LAB_PACKAGES: readonly LabPackage[] = [
+  ['base-files', '12.4+deb12u5', 'GPL-2.0-or-later'],
+  ['bash', '5.2.15-2+b2', 'GPL-3.0-or-later'],
+  ['libc6', '2.36-9+deb12u4', 'GPL-2.0-only AND LGPL-2.1-or-later'],
+  ['libssl3', '3.0.11-1~deb12u2', 'Apache-2.0'],
+  ['zlib1g', '1:1.2.13.dfsg-1', 'Zlib'],
+];
+
+/** An SPDX 2.3 SBOM as Syft writes one for a Debian image, listing `packages`. */
+export function labSpdx(name: string, packages: readonly LabPackage[] = LAB_PACKAGES): Record<string, unknown> {
+  const debian = ([pkg, version, license]: LabPackage) => ({
     name: pkg,
     SPDXID: `SPDXRef-Package-deb-${pkg}`,
     versionInfo: version,
@@ -455,12 +468,6 @@ function labSpdx(name: string): Record<string, unknown> {
     SPDXID: 'SPDXRef-DOCUMENT',
     name,
     creationInfo: { created: '2024-01-01T00:01:00Z', creators: ['Organization: Anchore, Inc', 'Tool: syft-v1.4.1'] },
-    packages: [
-      debian('base-files', '12.4+deb12u5', 'GPL-2.0-or-later'),
-      debian('bash', '5.2.15-2+b2', 'GPL-3.0-or-later'),
-      debian('libc6', '2.36-9+deb12u4', 'GPL-2.0-only AND LGPL-2.1-or-later'),
-      debian('libssl3', '3.0.11-1~deb12u2', 'Apache-2.0'),
-      debian('zlib1g', '1:1.2.13.dfsg-1', 'Zlib'),
-    ],
+    packages: packages.map(debian),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The comparison laid out with the inspector's building blocks (text-only DOM, sections, tables):
- * the two sides, then each platform with its layers, size, settings in words, history steps and
- * files, and buttons for the diff editors. Registry strings only ever become text nodes.
+ * the two sides, then each platform with its layers, size, settings in words, history steps,
+ * files and SBOM packages, and buttons for the diff editors. Registry strings only ever become
+ * text nodes.
  */
 import { clipped, h, icon, type Child } from '../../inspector/app/dom';
 import { cell, row, section, shortDigest, table } from '../../inspector/app/render/common';
@@ -13,6 +14,8 @@ import type {
   FilesModel,
   HostEvent,
   LayerRow,
+  PackageRow,
+  PackagesModel,
   PlatformModel,
   Requests,
   Rows,
@@ -223,6 +226,118 @@ function filesPart(rpc: ComparisonRpc, p: PlatformModel, start: boolean): { el: 
   return { el };
 }
 
+/** A value, or a muted dash when a side gives none (an SBOM without versions). */
+function orNone(text: ClippedText | undefined): Child {
+  return text && text.text !== '' ? clipped(text, 'mono wrap') : h('span', { class: 'muted' }, '—');
+}
+
+function packagesResult(packages: PackagesModel): HTMLElement {
+  const sides = (['before', 'after'] as const).map((key) => {
+    const found = packages[key];
+    const label = key === 'before' ? 'First' : 'Second';
+    if (!found) return h('li', {}, `${label}: no SBOM found.`);
+    const omitted = found.omitted ? ` (${found.omitted.toLocaleString('en-US')} packages past the first ones not read)` : '';
+    return h(
+      'li',
+      {},
+      `${label}: ${found.format}, from ${found.place} `,
+      h('code', { title: found.manifest }, shortDigest(found.manifest)),
+      omitted,
+    );
+  });
+  const listed = (title: string, change: 'added' | 'removed', list: Rows<PackageRow>) =>
+    list.total
+      ? [
+          h('h3', {}, `${title} (${list.total.toLocaleString('en-US')})`),
+          table(
+            ['Package', 'Version', 'License'],
+            list.rows.map((p) =>
+              h(
+                'tr',
+                { class: `change-${change}` },
+                cell('wrap', clipped(p.name), p.purl ? h('div', { class: 'small muted' }, clipped(p.purl, 'mono wrap')) : undefined),
+                cell('wrap', orNone(p.version)),
+                cell('wrap', orNone(p.license)),
+              ),
+            ),
+            'packages',
+          ),
+          more(list, 'packages'),
+        ]
+      : [];
+  const changed = packages.changed.total
+    ? [
+        h('h3', {}, `Packages changed (${packages.changed.total.toLocaleString('en-US')})`),
+        table(
+          ['Package', 'First', 'Second'],
+          packages.changed.rows.map((c) =>
+            row(
+              cell('wrap', clipped(c.name), c.purl ? h('div', { class: 'small muted' }, clipped(c.purl, 'mono wrap')) : undefined),
+              cell('wrap', orNone(c.before), c.license ? h('div', { class: 'small' }, 'License: ', orNone(c.license.before)) : undefined),
+              cell('wrap', orNone(c.after), c.license ? h('div', { class: 'small' }, 'License: ', orNone(c.license.after)) : undefined),
+            ),
+          ),
+          'packages changed',
+        ),
+        more(packages.changed, 'packages'),
+      ]
+    : [];
+  const compared = !!packages.before && !!packages.after;
+  const nothing = compared && !packages.added.total && !packages.removed.total && !packages.changed.total;
+  return h(
+    'div',
+    { class: 'packages-result' },
+    h('ul', { class: 'sbom-sides small' }, ...sides),
+    packages.missing ? h('p', { class: 'notice' }, icon('info'), ' ', packages.missing) : undefined,
+    compared
+      ? h(
+          'p',
+          { class: 'summary-line' },
+          `${packages.unchanged.toLocaleString('en-US')} the same, ${packages.changed.total.toLocaleString('en-US')} changed, ${packages.added.total.toLocaleString('en-US')} added, ${packages.removed.total.toLocaleString('en-US')} removed.`,
+        )
+      : undefined,
+    nothing ? h('p', { class: 'muted' }, 'No package differs.') : undefined,
+    ...changed,
+    ...listed('Packages added', 'added', packages.added),
+    ...listed('Packages removed', 'removed', packages.removed),
+    ...packages.problems.map((p) => h('p', { class: 'muted small' }, icon('warning'), ' ', p)),
+  );
+}
+
+/** The packages part: a button, then (with Cancel while the SBOMs are looked for and read) where each was found and what differs. */
+function packagesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
+  const el = h('div', { data: { part: 'packages' } });
+  const run = (): Promise<void> => {
+    const call = rpc.request('comparePackages', p.platform !== undefined ? { platform: p.platform } : {});
+    const stop = button('debug-stop', 'Cancel', () => rpc.cancel(call.id));
+    el.replaceChildren(h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, 'Looking for the SBOMs and reading them…'), stop));
+    return call.result
+      .then((packages) => el.replaceChildren(packagesResult(packages)))
+      .catch((err: unknown) => {
+        const cancelled = err instanceof RequestError && err.cancelled;
+        el.replaceChildren(
+          h(
+            'p',
+            { class: cancelled ? 'notice' : 'problem' },
+            icon(cancelled ? 'info' : 'error'),
+            ' ',
+            cancelled ? 'Comparing the packages was cancelled.' : String((err as Error).message),
+          ),
+          button('refresh', 'Compare Packages Again', () => void run()),
+        );
+      });
+  };
+  el.append(
+    h(
+      'p',
+      { class: 'muted' },
+      "Which packages were added, removed or changed, from each image's SBOM: BuildKit's attestations, referrers, or cosign's attestations.",
+    ),
+    button('package', 'Compare Packages', () => void run()),
+  );
+  return el;
+}
+
 function platformSection(rpc: ComparisonRpc, p: PlatformModel, startFiles: boolean): { el: HTMLElement; done?: Promise<void> } {
   const title = p.platform ?? 'Image';
   const platformParams = p.platform !== undefined ? { platform: p.platform } : {};
@@ -264,6 +379,8 @@ function platformSection(rpc: ComparisonRpc, p: PlatformModel, startFiles: boole
     historyList(p),
     h('h3', {}, 'Files'),
     files.el,
+    h('h3', {}, 'Packages'),
+    packagesPart(rpc, p),
   ];
   const actions = [diff('manifest', 'Manifest Diff'), ...(p.configs ? [diff('config', 'Config Diff')] : [])];
   return {

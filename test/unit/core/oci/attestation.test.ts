@@ -5,7 +5,9 @@ import {
   decodeBase64,
   predicateFacts,
   predicateKindOf,
+  annotatedPredicateType,
   claimOf,
+  isSbomPredicateType,
   readAttestation,
   readCosignSignature,
   readStatement,
@@ -227,6 +229,7 @@ describe('attestations', () => {
       'SPDX SBOM',
     );
     assert.equal(claimOf({ 'dev.sigstore.bundle.content': 'message-signature' }), 'signature');
+    assert.equal(claimOf({ predicateType: 'https://cyclonedx.org/bom' }), 'CycloneDX SBOM', "cosign's annotation on an .att layer");
     assert.equal(claimOf({ 'in-toto.io/predicate-type': 'https://example.com/own/v1' }), 'https://example.com/own/v1');
     assert.equal(
       claimOf({ 'in-toto.io/predicate-type': 'x'.repeat(1_000_000) })?.length,
@@ -236,6 +239,25 @@ describe('attestations', () => {
     assert.equal(claimOf({ 'in-toto.io/predicate-type': '' }), undefined);
     assert.equal(claimOf({ 'org.opencontainers.image.title': 'x' }), undefined);
     assert.equal(claimOf(undefined), undefined);
+  });
+
+  it('tells SBOM predicate types from the rest', () => {
+    for (const type of [
+      'https://spdx.dev/Document',
+      'https://spdx.dev/Document/v2.3',
+      'https://spdx.dev/Document/v3.0',
+      'https://cyclonedx.org/bom',
+      'https://cyclonedx.org/bom/v1.5',
+    ])
+      assert.equal(isSbomPredicateType(type), true, type);
+    for (const type of ['https://slsa.dev/provenance/v1', 'https://spdx.dev/Documentation', 'https://cyclonedx.org/bom/x', 'spdx', ''])
+      assert.equal(isSbomPredicateType(type), false, type);
+    assert.equal(
+      annotatedPredicateType({ predicateType: 'https://spdx.dev/Document', 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v1' }),
+      'https://slsa.dev/provenance/v1',
+      "BuildKit's annotation first",
+    );
+    assert.equal(annotatedPredicateType({ predicateType: '' }), undefined);
   });
 
   describe('predicate types', () => {

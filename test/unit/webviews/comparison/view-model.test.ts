@@ -6,12 +6,17 @@ import assert from 'node:assert/strict';
 import { compareImages, type ComparedImage } from '../../../../src/core/operations/compare';
 import { compareFileSystems, type FileSystem } from '../../../../src/core/operations/compare-files';
 import type { LayerFileEntry } from '../../../../src/core/layers/layer-files';
+import { comparePackages } from '../../../../src/core/operations/compare-packages';
+import type { SbomSearch } from '../../../../src/core/operations/image-sbom';
+import type { SbomPackage } from '../../../../src/core/oci/sbom';
 import {
   comparisonModel,
   filesModel,
   MAX_FILE_ROWS,
+  MAX_PACKAGE_ROWS,
   MAX_PLATFORMS,
   MAX_ROWS,
+  packagesModel,
   sizeChangeText,
   type SideInput,
 } from '../../../../src/webviews/comparison/view-model';
@@ -169,5 +174,68 @@ describe('comparison view model', function () {
     assert.equal(sizeChangeText(0), 'no change');
     assert.equal(sizeChangeText(2048), '+2.0 KiB');
     assert.equal(sizeChangeText(-10), '−10 B');
+  });
+
+  describe('packages', function () {
+    const found = (
+      packages: SbomPackage[],
+      place: 'attestation-manifest' | 'referrer' | 'cosign-tag' = 'attestation-manifest',
+    ): SbomSearch => ({
+      found: { sbom: { format: 'SPDX-2.3', packages, omitted: 0 }, place, manifest: D(50), blob: D(51) },
+      problems: [],
+    });
+
+    it('says where each SBOM was found, carries hostile package text as clipped data, and bounds each list', function () {
+      const before = [{ name: HOSTILE.script, version: '1', license: HOSTILE.img, purl: `pkg:npm/${HOSTILE.bidi}@1` }];
+      const after = [
+        { name: HOSTILE.script, version: '2'.repeat(5000), license: HOSTILE.img, purl: `pkg:npm/${HOSTILE.bidi}@2` },
+        ...Array.from({ length: MAX_PACKAGE_ROWS + 3 }, (_, i) => ({ name: `p${i}`, version: '1' })),
+      ];
+      const model = packagesModel(
+        { reference: 'r.test/app:1', search: found(before), throughIndex: true },
+        { reference: 'r.test/app:2', search: { ...found(after, 'cosign-tag'), problems: ['x'.repeat(5000)] }, throughIndex: true },
+        comparePackages(before, after),
+      );
+      assert.deepEqual(model.before, {
+        format: 'SPDX-2.3',
+        place: "BuildKit's attestation manifest in the index",
+        manifest: D(50),
+        blob: D(51),
+        omitted: 0,
+      });
+      assert.equal(model.after?.place, "cosign's .att tag");
+      assert.equal(model.missing, undefined);
+      const changed = model.changed.rows[0]!;
+      assert.deepEqual(changed.name, { text: HOSTILE.script });
+      assert.equal(changed.after.text.length, 1024, 'a huge version is clipped');
+      assert.equal(changed.after.omitted, 5000 - 1024);
+      assert.deepEqual(changed.purl, { text: `pkg:npm/${HOSTILE.bidi}@2` }, 'as written: the page shows the override as an escape');
+      assert.deepEqual([model.added.rows.length, model.added.omitted, model.added.total], [MAX_PACKAGE_ROWS, 3, MAX_PACKAGE_ROWS + 3]);
+      assert.equal(model.problems[0]!.length <= 513, true, 'a problem is clipped');
+    });
+
+    it('says which side has no SBOM, where it was looked for, and how to add one', function () {
+      const none: SbomSearch = { problems: [] };
+      const one = packagesModel(
+        { reference: 'r.test/app:1', search: found([{ name: 'bash' }]), throughIndex: true },
+        { reference: 'r.test/app:2', search: none, throughIndex: true },
+        undefined,
+      );
+      assert.match(one.missing!, /^r\.test\/app:2 has no SBOM \(/);
+      assert.match(one.missing!, /BuildKit's attestations in the index, SBOM referrers and cosign's \.att tag were looked at/);
+      assert.match(one.missing!, /docker buildx build --sbom=true/);
+      assert.deepEqual([one.added.total, one.removed.total, one.changed.total, one.unchanged], [0, 0, 0, 0]);
+      const neither = packagesModel(
+        { reference: 'r.test/app@sha256:1', search: none, throughIndex: false },
+        { reference: 'r.test/app:2', search: none, throughIndex: true },
+        undefined,
+      );
+      assert.match(neither.missing!, /^Neither r\.test\/app@sha256:1 nor r\.test\/app:2 has an SBOM/);
+      assert.match(
+        neither.missing!,
+        /BuildKit lists its SBOMs in the index, so compare the tags/,
+        'an image compared without its index is told why',
+      );
+    });
   });
 });

@@ -9,7 +9,9 @@ import { resolve } from 'node:path';
 import { compareImages, type ComparedImage } from '../../../../../src/core/operations/compare';
 import { compareFileSystems } from '../../../../../src/core/operations/compare-files';
 import type { LayerFileEntry } from '../../../../../src/core/layers/layer-files';
-import { comparisonModel, filesModel } from '../../../../../src/webviews/comparison/view-model';
+import { comparePackages } from '../../../../../src/core/operations/compare-packages';
+import type { SbomPackage } from '../../../../../src/core/oci/sbom';
+import { comparisonModel, filesModel, packagesModel } from '../../../../../src/webviews/comparison/view-model';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
@@ -123,5 +125,98 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
     assert.deepEqual(seen.files.sort(), [HOSTILE.img, HOSTILE.script].sort(), 'the files read as written');
     assert.equal(seen.title, 'app:invoice\\u202Etxt.exe ↔ app:<script>window.__pwned=1</script>');
     assert.deepEqual(seen.requests, ['compareFiles'], 'one image pair: its files are compared as the panel opens');
+  });
+
+  it('compares packages when asked: hostile package text as text, with where each SBOM was found', async () => {
+    const { page } = workbench!;
+    const before = image(D(1), 11, {}, []);
+    const after = image(D(2), 12, {}, []);
+    const model = comparisonModel(
+      { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
+      { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
+      [
+        {
+          comparison: compareImages(before, after),
+          layers: { before: before.manifest.layers, after: after.manifest.layers },
+          configs: true,
+        },
+      ],
+    );
+    const first: SbomPackage[] = [
+      { name: 'libssl3', version: '3.0.11-1', license: 'Apache-2.0', purl: 'pkg:deb/debian/libssl3@3.0.11-1' },
+      { name: HOSTILE.script, version: '1', purl: `pkg:npm/${HOSTILE.bidi}@1` },
+      { name: 'bash', version: '5.2.15' },
+    ];
+    const second: SbomPackage[] = [
+      { name: 'libssl3', version: '3.0.15-1', license: 'Apache-2.0', purl: 'pkg:deb/debian/libssl3@3.0.15-1' },
+      { name: HOSTILE.img, version: HOSTILE.script, license: HOSTILE.img },
+      { name: 'bash', version: '5.2.15' },
+    ];
+    const sbom = (packages: SbomPackage[]) => ({
+      found: {
+        sbom: { format: 'SPDX-2.3', packages, omitted: 0 },
+        place: 'attestation-manifest' as const,
+        manifest: D(60),
+        blob: D(61),
+      },
+      problems: [],
+    });
+    const packages = packagesModel(
+      { reference: 'r.test/app:1', search: sbom(first), throughIndex: true },
+      { reference: 'r.test/app:2', search: sbom(second), throughIndex: true },
+      comparePackages(first, second),
+    );
+    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+    await page.evaluate(
+      ({ files, answer }) => {
+        const posted: { type: string; id?: number; method?: string }[] = [];
+        Object.assign(window, {
+          __posted: posted,
+          acquireVsCodeApi: () => ({
+            postMessage: (m: { type: string; id?: number; method?: string }) => {
+              posted.push(m);
+              const result = m.method === 'compareFiles' ? files : m.method === 'comparePackages' ? answer : undefined;
+              if (m.type === 'request' && result)
+                setTimeout(() => window.postMessage({ type: 'response', id: m.id, ok: true, result }, '*'), 10);
+            },
+            getState: () => undefined,
+            setState: () => undefined,
+          }),
+        });
+      },
+      { files: filesModel(compareFileSystems(new Map(), new Map())), answer: packages },
+    );
+    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
+    await page.evaluate((m) => window.postMessage({ type: 'start', model: m, state: { before: 'a', after: 'b' } }, '*'), model);
+    const part = page.locator('[data-part="packages"]');
+    await part.locator('button', { hasText: 'Compare Packages' }).click();
+    await part.locator('.packages-result').waitFor({ timeout: 10_000 });
+    const seen = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      images: document.querySelectorAll('img').length,
+      sides: Array.from(document.querySelectorAll('[data-part="packages"] .sbom-sides li')).map((li) => li.textContent ?? ''),
+      summary: document.querySelector('[data-part="packages"] .summary-line')?.textContent ?? '',
+      headings: Array.from(document.querySelectorAll('[data-part="packages"] h3')).map((h) => h.textContent ?? ''),
+      rows: Array.from(document.querySelectorAll('[data-part="packages"] tbody tr')).map((r) => r.textContent ?? ''),
+      requests: (window as unknown as { __posted: { method?: string }[] }).__posted.map((m) => m.method).filter(Boolean),
+    }));
+    assert.equal(seen.pwned, undefined, 'no injected script ran');
+    assert.equal(seen.images, 0, 'package text made no elements');
+    assert.deepEqual(seen.sides, [
+      "First: SPDX-2.3, from BuildKit's attestation manifest in the index 000000000000",
+      "Second: SPDX-2.3, from BuildKit's attestation manifest in the index 000000000000",
+    ]);
+    assert.equal(seen.summary, '1 the same, 1 changed, 1 added, 1 removed.');
+    assert.deepEqual(seen.headings, ['Packages changed (1)', 'Packages added (1)', 'Packages removed (1)']);
+    assert.ok(seen.rows[0]!.startsWith('libssl3pkg:deb/debian/libssl3@3.0.15-13.0.11-13.0.15-1'), seen.rows[0]);
+    assert.ok(
+      seen.rows.some((r) => r.startsWith(HOSTILE.img) && r.includes(HOSTILE.script)),
+      'the added package reads as written',
+    );
+    assert.ok(
+      seen.rows.some((r) => r.includes('pkg:npm/invoice\\u202Etxt.exe@1')),
+      "the removed package's override shows as an escape",
+    );
+    assert.deepEqual(seen.requests, ['compareFiles', 'comparePackages'], 'the packages are asked for only when the button is clicked');
   });
 });
