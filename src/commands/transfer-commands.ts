@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { showInfo, showWarning } from '../common/notify';
 import { core } from '../common/core-loader';
-import type { CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
+import type { ArchiveImage, CopyResult, ParsedManifest, Platform, PullDestination, PushSource } from '../core/index';
+import { visibleText } from '../core/text/visible-text';
 import { readSettings } from '../common/settings';
 import { formatBytes } from '../shared/format';
 import type { CommandContext } from './command-context';
@@ -256,6 +257,8 @@ async function pushCommand(first: unknown, selected: unknown, { registry, tree, 
             concurrency: readSettings().concurrency,
             signal: abort.signal,
             onProgress: progressReporter(progress),
+            // Scripts name the image (refName); a person picks it once the archive has been read.
+            ...(preset ? {} : { chooseImage: (images: ArchiveImage[]) => pickArchiveImage(images, destination) }),
           });
         },
       ),
@@ -421,6 +424,20 @@ async function isLayoutFolder(uri: vscode.Uri): Promise<boolean> {
 }
 
 /** The image to push from a layout with several; `undefined` when there is only one, `null` when cancelled. */
+/** Which of an archive's images to push (`docker save a b c` holds three): the digest picked, or undefined. */
+async function pickArchiveImage(images: ArchiveImage[], destination: string): Promise<string | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    images.map((image) => ({
+      // Names come from the archive: hidden characters show as escapes in the list.
+      label: visibleText(image.names[0] ?? core().shortDigest(image.descriptor.digest)),
+      description: [core().shortDigest(image.descriptor.digest), ...image.names.slice(1, 4).map(visibleText)].join(' · '),
+      digest: image.descriptor.digest,
+    })),
+    { title: `Push to ${destination}`, placeHolder: `The archive holds ${images.length} images: which one?`, ignoreFocusOut: true },
+  );
+  return picked?.digest;
+}
+
 async function pickLayoutRef(dir: string): Promise<string | undefined | null> {
   const layout = await withErrors('Push', () => core().OciImageLayout.open(dir));
   if (!layout) return null;

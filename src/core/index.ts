@@ -137,7 +137,16 @@ export {
   type ExtractArtifactOptions,
   type ExtractArtifactResult,
 } from './layout/artifact-files';
-export { pull, push, type PullDestination, type PushSource, type PullResult, type TransferOptions } from './operations/transfer';
+export {
+  pull,
+  push,
+  type PullDestination,
+  type PushOptions,
+  type PushSource,
+  type PullResult,
+  type TransferOptions,
+} from './operations/transfer';
+export { type ArchiveImage } from './layout/archive-choice';
 export {
   planCleanup,
   tagPattern,

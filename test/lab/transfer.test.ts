@@ -41,6 +41,7 @@ import {
   skopeoFlags,
   type SampleContent,
 } from '../support/lab/content';
+import { digestAt } from '../support/lab/dated-images';
 import { FaultProxy } from '../support/lab/fault-proxy';
 import { filesUnder } from '../support/lab/local-checks';
 import { Lab, type LabRegistry } from '../support/lab/registry';
@@ -322,8 +323,64 @@ describe('pull and push against real registries', function () {
     await assert.rejects(
       push({ kind: 'archive', file: saved, refName: 'app:3' }, session.registry(target.host).repository('pushed/saved'), 'v1'),
       (e: unknown) =>
-        e instanceof CoreError && e.code === 'REF_NOT_FOUND' && /docker\.io\/library\/app:1 = docker\.io\/library\/app:2/.test(e.message),
+        e instanceof CoreError &&
+        e.code === 'REF_NOT_FOUND' &&
+        /"docker\.io\/library\/app:1" = "docker\.io\/library\/app:2"/.test(e.message),
     );
+  });
+
+  it('pushes the image a person picks from a docker save archive of several, asked once the archive is read', async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'several-images'));
+    const [app, web] = [
+      await layout.image({ seed: 'several-app', layers: [3000] }),
+      await layout.image({ seed: 'several-web', layers: [5000] }),
+    ];
+    mkdirSync(work, { recursive: true });
+    const saved = join(work, 'several-images.tar');
+    // `docker save app:1 web:2` on Docker 25+.
+    const source = await OciImageLayout.open(layout.dir);
+    await writeDockerArchive(saved, [
+      { manifest: app.manifest as unknown as ImageManifest, source, repoTags: ['app:1'], manifestDescriptor: app.descriptor },
+      { manifest: web.manifest as unknown as ImageManifest, source, repoTags: ['web:2'], manifestDescriptor: web.descriptor },
+    ]);
+    const repository = () => session.registry(target.host).repository('pushed/several');
+    const offered: { digest: string; names: string[] }[][] = [];
+    const result = await push({ kind: 'archive', file: saved }, repository(), 'picked', {
+      chooseImage: async (images) => {
+        offered.push(images.map((i) => ({ digest: i.descriptor.digest, names: i.names })));
+        return web.descriptor.digest;
+      },
+    });
+    assert.deepEqual(offered, [
+      [
+        { digest: app.descriptor.digest, names: ['docker.io/library/app:1'] },
+        { digest: web.descriptor.digest, names: ['docker.io/library/web:2'] },
+      ],
+    ]);
+    assert.equal(result.root.digest, web.descriptor.digest);
+    assert.equal(sha256(await inspectRaw(target, 'pushed/several:picked')), web.descriptor.digest);
+    // Named by the bare tag Docker 25+ writes as the ref name: that image, never the other bare tag.
+    const byTag = await push({ kind: 'archive', file: saved, refName: '1' }, repository(), 'by-tag', {
+      chooseImage: () => assert.fail('a named image is not asked for'),
+    });
+    assert.equal(byTag.root.digest, app.descriptor.digest);
+    await assert.rejects(
+      push({ kind: 'archive', file: saved, refName: '3' }, repository(), 'none'),
+      (e: unknown) => e instanceof CoreError && e.code === 'REF_NOT_FOUND',
+    );
+    // Dismissed: nothing pushed. Without a chooser: refused, naming both.
+    await assert.rejects(
+      push({ kind: 'archive', file: saved }, repository(), 'dismissed', { chooseImage: async () => undefined }),
+      (e: unknown) => e instanceof CoreError && e.code === 'CANCELLED',
+    );
+    await assert.rejects(
+      push({ kind: 'archive', file: saved }, repository(), 'unchosen'),
+      (e: unknown) =>
+        e instanceof CoreError &&
+        e.code === 'REF_AMBIGUOUS' &&
+        /"docker\.io\/library\/app:1", "docker\.io\/library\/web:2"/.test(e.message),
+    );
+    for (const tag of ['dismissed', 'unchosen', 'none']) assert.equal(await digestAt(target, 'pushed/several', tag), undefined, tag);
   });
 
   it('says which platforms a one-platform export (ctr export, nerdctl save) lacks, and pushes those it holds', async function () {

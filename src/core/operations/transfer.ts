@@ -7,8 +7,8 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDigest } from '../oci/digest';
 import { CoreError } from '../errors';
-import { openImageArchive, type ArchiveRoot } from '../layout/archive-source';
-import { formatReference, parseReference } from '../name/reference';
+import { archiveImages, chooseArchiveImage, type ArchiveImage } from '../layout/archive-choice';
+import { openImageArchive } from '../layout/archive-source';
 import { extractArtifactFiles, FileArtifactSource, type ArtifactFileInput } from '../layout/artifact-files';
 import { writeDockerArchive } from '../layout/docker-archive';
 import { withFileErrors } from '../layout/files';
@@ -38,6 +38,15 @@ export type PushSource =
   | { kind: 'files'; files: ArtifactFileInput[]; artifactType: string; annotations?: Record<string, string>; subject?: Descriptor };
 
 export type TransferOptions = Omit<CopyOptions, 'tag'>;
+
+export interface PushOptions extends TransferOptions {
+  /**
+   * Asked when an archive holds several images and the source names none (`docker save a b c`):
+   * the digest of the one to push, or undefined to stop (a CANCELLED error). Without it, such an
+   * archive is refused with the names it holds. The archive is read once either way.
+   */
+  chooseImage?: (images: ArchiveImage[]) => Promise<string | undefined>;
+}
 
 export interface PullResult extends CopyResult {
   /** What was written: the layout folder, the tar, or the files. */
@@ -162,12 +171,13 @@ async function pullArtifactFiles(
 }
 
 /** Pushes local content to `repository` under `tag`. */
-export function push(source: PushSource, repository: Repository, tag: string, options: TransferOptions = {}): Promise<CopyResult> {
+export function push(source: PushSource, repository: Repository, tag: string, options: PushOptions = {}): Promise<CopyResult> {
   const what = source.kind === 'oci-layout' ? source.dir : source.kind === 'archive' ? source.file : 'the files';
   return withFileErrors(`Pushing ${what} to ${repository.name}`, () => pushFrom(source, repository, tag, options));
 }
 
-async function pushFrom(source: PushSource, repository: Repository, tag: string, options: TransferOptions): Promise<CopyResult> {
+async function pushFrom(source: PushSource, repository: Repository, tag: string, pushOptions: PushOptions): Promise<CopyResult> {
+  const { chooseImage, ...options } = pushOptions;
   switch (source.kind) {
     case 'oci-layout': {
       const layout = await OciImageLayout.open(source.dir);
@@ -180,7 +190,14 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       try {
-        const root = pickRoot(archive.roots, source.refName, source.file);
+        const images = archiveImages(archive.roots);
+        let root: Descriptor;
+        if (source.refName === undefined && images.length > 1 && chooseImage) {
+          const digest = await chooseImage(images);
+          const picked = images.find((i) => i.descriptor.digest === digest);
+          if (!picked) throw new CoreError('CANCELLED', 'Push was cancelled: no image of the archive was chosen.');
+          root = picked.descriptor;
+        } else root = chooseArchiveImage(archive.roots, source.refName, source.file);
         return await copy(archive.layout, repository, root, { ...options, tag });
       } finally {
         await archive.close();
@@ -194,41 +211,6 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
       });
       return copy(artifact, repository, artifact.root, { ...options, tag });
     }
-  }
-}
-
-/**
- * The archive's image to push: the one named `refName` (its ref name, its full name, or the same
- * reference written another way: `app:1` is `docker.io/library/app:1`), else the only one. An
- * image saved under several tags is one image.
- */
-function pickRoot(roots: readonly ArchiveRoot[], refName: string | undefined, file: string): Descriptor {
-  const images = [...new Map(roots.map((r) => [r.descriptor.digest, r.descriptor])).values()];
-  const names = (digest: string) => {
-    const named = roots.filter((r) => r.descriptor.digest === digest && r.refName !== undefined).map((r) => r.imageName ?? r.refName!);
-    return named.length ? named.join(' = ') : digest;
-  };
-  const listing = images.map((d) => names(d.digest)).join(', ');
-  if (refName) {
-    const wanted = canonicalName(refName);
-    const found = roots.find(
-      (r) => r.refName === refName || r.imageName === refName || [r.refName, r.imageName].some((n) => n && canonicalName(n) === wanted),
-    );
-    if (!found) throw new CoreError('REF_NOT_FOUND', `${file} has no image named ${refName}; it has ${listing || 'none'}.`);
-    return found.descriptor;
-  }
-  if (images.length !== 1)
-    throw new CoreError('REF_AMBIGUOUS', `${file} holds ${images.length} images (${listing}): say which one to push.`);
-  return images[0]!;
-}
-
-/** `docker.io/library/app:1` for `app:1`; undefined for a name that is no image reference (a bare tag). */
-function canonicalName(name: string): string | undefined {
-  if (!/[:/@]/.test(name)) return undefined;
-  try {
-    return formatReference(parseReference(name));
-  } catch {
-    return undefined;
   }
 }
 
