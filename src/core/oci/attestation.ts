@@ -13,6 +13,7 @@
  * Every string comes from the registry; callers clip and show them as text.
  */
 import { isJsonObject } from './manifest';
+import { spdx3Overview } from './sbom';
 import { readSigningCertificate, type SigningCertificate } from './signing-certificate';
 
 export interface StatementSubject {
@@ -427,13 +428,23 @@ export function predicateFacts(predicateType: string, predicate: unknown): Predi
     add('Policy', at('policy', 'uri'));
     add('Verified', at('timeVerified'));
   } else if (/^SPDX/.test(kind)) {
-    add('SPDX version', at('spdxVersion'));
-    add('Document', at('name'));
-    add('Created', at('creationInfo', 'created'));
-    const creators = at('creationInfo', 'creators');
-    if (Array.isArray(creators)) add('Creators', creators.filter((c): c is string => typeof c === 'string').join(', '));
-    count('Packages', at('packages'));
-    count('Files', at('files'));
+    // SPDX 3 is JSON-LD: its version is in `@context` and what it lists is in `@graph`.
+    const spdx3 = spdx3Overview(predicate);
+    if (spdx3) {
+      add('SPDX version', spdx3.format);
+      add('Document', spdx3.name);
+      add('Created', spdx3.created);
+      add('Packages', spdx3.packages.toLocaleString('en-US'));
+      if (spdx3.files) add('Files', spdx3.files.toLocaleString('en-US'));
+    } else {
+      add('SPDX version', at('spdxVersion'));
+      add('Document', at('name'));
+      add('Created', at('creationInfo', 'created'));
+      const creators = at('creationInfo', 'creators');
+      if (Array.isArray(creators)) add('Creators', creators.filter((c): c is string => typeof c === 'string').join(', '));
+      count('Packages', at('packages'));
+      count('Files', at('files'));
+    }
   } else if (/^CycloneDX/.test(kind)) {
     add('Spec version', at('specVersion'));
     add('Component', at('metadata', 'component', 'name'));

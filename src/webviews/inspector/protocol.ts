@@ -205,9 +205,9 @@ export interface AttestationSection {
   problem?: string;
 }
 
-/** The packages an SBOM lists (SPDX 2 or CycloneDX, alone or as an attestation's predicate). */
+/** The packages an SBOM lists (SPDX 2, SPDX 3 or CycloneDX, alone or as an attestation's predicate). */
 export interface SbomSection {
-  /** "SPDX-2.3", "CycloneDX 1.5". */
+  /** "SPDX-2.3", "SPDX-3.0.1", "CycloneDX 1.5". */
   format: string;
   rows: SbomRow[];
   /** Packages listed in the SBOM but not sent to the page; its JSON has them. */

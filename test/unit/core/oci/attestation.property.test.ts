@@ -35,6 +35,16 @@ const KEYS = [
   'bomFormat',
   'components',
   'licenses',
+  '@context',
+  '@graph',
+  '@id',
+  'type',
+  'spdxId',
+  'relationshipType',
+  'from',
+  'to',
+  'software_packageUrl',
+  'externalIdentifier',
 ];
 const STRINGS = [
   'https://in-toto.io/Statement/v1',
@@ -42,6 +52,9 @@ const STRINGS = [
   'https://spdx.dev/Document',
   'application/vnd.dev.sigstore.bundle.v0.3+json',
   'SPDX-2.3',
+  'https://spdx.org/rdf/3.0.1/spdx-context.jsonld',
+  'software_Package',
+  'hasConcludedLicense',
   'CycloneDX',
   'e30=',
   'eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGVUeXBlIjoieCJ9',
@@ -59,6 +72,62 @@ const json = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 })).value;
 
+/** Ids the SPDX 3 elements below share, so relationships, licenses and identifiers find their packages. */
+const spdx3Id = fc.oneof(
+  fc.constantFrom('urn:p1', 'urn:p2', 'urn:l1', '_:purl', 'https://spdx.org/licenses/MIT', 'expandedlicensing_NoAssertionLicense'),
+  json,
+);
+const spdx3Element = fc.record(
+  {
+    type: fc.oneof(
+      fc.constantFrom(
+        'software_Package',
+        'spdx:Software/Package',
+        'Relationship',
+        'simplelicensing_LicenseExpression',
+        'expandedlicensing_ListedLicense',
+        'ExternalIdentifier',
+        'SpdxDocument',
+        'CreationInfo',
+        'software_File',
+      ),
+      json,
+    ),
+    spdxId: spdx3Id,
+    '@id': spdx3Id,
+    name: json,
+    software_packageVersion: json,
+    software_packageUrl: json,
+    externalIdentifier: fc.oneof(
+      json,
+      fc.array(fc.oneof(spdx3Id, fc.record({ externalIdentifierType: fc.oneof(fc.constant('packageUrl'), json), identifier: json })), {
+        maxLength: 3,
+      }),
+    ),
+    externalIdentifierType: fc.oneof(fc.constant('packageUrl'), json),
+    identifier: json,
+    relationshipType: fc.oneof(fc.constantFrom('hasConcludedLicense', 'hasDeclaredLicense'), json),
+    from: spdx3Id,
+    to: fc.oneof(spdx3Id, fc.array(spdx3Id, { maxLength: 3 })),
+    simplelicensing_licenseExpression: fc.oneof(fc.constantFrom('MIT', 'NOASSERTION'), json),
+    creationInfo: fc.oneof(spdx3Id, json),
+    created: json,
+  },
+  { requiredKeys: [] },
+);
+/** SPDX 3 JSON-LD: a context naming SPDX 3 (or not quite) and a graph of elements and junk. */
+const spdx3Document = fc.record(
+  {
+    '@context': fc.oneof(
+      fc.constantFrom('https://spdx.org/rdf/3.0.1/spdx-context.jsonld', 'https://spdx.org/rdf/3.x/spdx-context.jsonld'),
+      fc.array(fc.oneof(fc.constant('https://spdx.org/rdf/3.0/spdx-context.jsonld'), json), { maxLength: 3 }),
+      json,
+    ),
+    '@graph': fc.oneof(fc.array(fc.oneof(spdx3Element, json), { maxLength: 8 }), spdx3Element, json),
+  },
+  { requiredKeys: ['@context'] },
+);
+
 /** Documents of the shapes the readers take, with arbitrary values wherever the registry chooses them. */
 const statement = fc.record({
   _type: fc.constantFrom('https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1'),
@@ -67,6 +136,7 @@ const statement = fc.record({
       'https://slsa.dev/provenance/v1',
       'https://slsa.dev/provenance/v0.2',
       'https://spdx.dev/Document',
+      'https://spdx.dev/Document/v3',
       'https://cyclonedx.org/bom',
     ),
     fc.string(),
@@ -76,6 +146,7 @@ const statement = fc.record({
     json,
     fc.record({ spdxVersion: fc.constant('SPDX-2.3'), packages: fc.array(json, { maxLength: 4 }) }),
     fc.record({ bomFormat: fc.constant('CycloneDX'), components: fc.array(json, { maxLength: 4 }) }),
+    spdx3Document,
   ),
 });
 const envelope = fc.record({
@@ -108,7 +179,7 @@ const simpleSigning = fc.record({
   critical: fc.oneof(json, fc.record({ type: json, image: fc.oneof(json, fc.record({ 'docker-manifest-digest': json })), identity: json })),
   optional: json,
 });
-const documents = fc.oneof(json, statement, envelope, bundle, simpleSigning);
+const documents = fc.oneof(json, statement, envelope, bundle, simpleSigning, spdx3Document);
 
 describe('attestation readers on arbitrary JSON', () => {
   it('never throw, and give text where the page expects text', () => {
@@ -124,10 +195,15 @@ describe('attestation readers on arbitrary JSON', () => {
             for (const fact of predicateFacts(read.statement.predicateType, read.statement.predicate))
               assert.equal(typeof fact.value, 'string');
           }
+          // An SBOM served as a document of its own is also a predicate's shape.
+          for (const fact of predicateFacts('https://spdx.dev/Document/v3', document)) assert.equal(typeof fact.value, 'string');
           const signature = readCosignSignature(document, annotations);
           if (signature?.signature) assert.equal(typeof signature.signature.signedDigest, 'string');
           const sbom = readSbom(document) ?? readSbom(read?.statement?.predicate);
-          for (const p of sbom?.packages ?? []) assert.equal(typeof p.name, 'string');
+          for (const p of sbom?.packages ?? []) {
+            assert.equal(typeof p.name, 'string');
+            for (const text of [p.version, p.license, p.purl]) assert.ok(text === undefined || typeof text === 'string');
+          }
           const claim = claimOf(annotations);
           assert.ok(claim === undefined || typeof claim === 'string');
         },

@@ -309,6 +309,38 @@ describe('attestations', () => {
           { label: 'Packages', value: '1,234' },
         ],
       );
+      // SPDX 3 is JSON-LD: the version comes from its context, the counts from its graph, the
+      // creation time through the CreationInfo node the document references.
+      const spdx3 = {
+        '@context': 'https://spdx.org/rdf/3.0.1/spdx-context.jsonld',
+        '@graph': [
+          { type: 'CreationInfo', '@id': '_:creationinfo', specVersion: '3.0.1', created: '2026-11-30T10:02:00Z' },
+          { type: 'SpdxDocument', spdxId: 'urn:doc', creationInfo: '_:creationinfo', name: 'app 1.4.2' },
+          ...new Array(1234).fill({ type: 'software_Package', name: 'p', creationInfo: '_:creationinfo' }),
+          { type: 'software_File', name: '/bin/sh' },
+          { type: 'Relationship', relationshipType: 'contains', from: 'urn:doc', to: ['urn:p'] },
+        ],
+      };
+      const spdx3Facts = [
+        { label: 'SPDX version', value: 'SPDX-3.0.1' },
+        { label: 'Document', value: 'app 1.4.2' },
+        { label: 'Created', value: '2026-11-30T10:02:00Z' },
+        { label: 'Packages', value: '1,234' },
+        { label: 'Files', value: '1' },
+      ];
+      assert.deepEqual(predicateFacts('https://spdx.dev/Document/v3', spdx3), spdx3Facts);
+      assert.deepEqual(predicateFacts('https://spdx.dev/Document', spdx3), spdx3Facts);
+      assert.deepEqual(
+        predicateFacts('https://spdx.dev/Document/v3', {
+          '@context': ['https://spdx.org/rdf/3.0.1/spdx-context.jsonld'],
+          '@graph': [{ type: 'SpdxDocument', name: 7, creationInfo: { created: '2026-11-30T10:02:00Z' } }, null],
+        }),
+        [
+          { label: 'SPDX version', value: 'SPDX-3.0.1' },
+          { label: 'Created', value: '2026-11-30T10:02:00Z' },
+          { label: 'Packages', value: '0' },
+        ],
+      );
       assert.deepEqual(
         predicateFacts('https://slsa.dev/provenance/v1', {
           buildDefinition: { buildType: 'https://actions.github.io/buildtypes/workflow/v1', resolvedDependencies: [{}] },
