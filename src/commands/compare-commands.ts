@@ -12,9 +12,11 @@ import { core } from '../common/core-loader';
 import type {
   ComparedImage,
   Descriptor,
+  FileComparison,
   ImageComparison,
   ImageConfig,
   ImageIndex,
+  PackageComparison,
   ParsedManifest,
   Platform,
   Repository,
@@ -32,7 +34,7 @@ import {
   type FilesModel,
   type PackagesModel,
 } from '../webviews/comparison/protocol';
-import { comparisonModel, filesModel, packagesModel, type PlatformInput } from '../webviews/comparison/view-model';
+import { comparisonModel, filesModel, packagesModel, SBOM_PLACES, type PlatformInput } from '../webviews/comparison/view-model';
 import type { CommandContext } from './command-context';
 import { chooseSubject, validate, type Subject } from './subjects';
 
@@ -202,9 +204,11 @@ async function compareWith(
     await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: false, viewColumn: vscode.ViewColumn.Beside });
     outcome.diffs.push({ title, left: leftUri.toString(), right: rightUri.toString() });
   };
+  // What the panel's buttons compared, by platform, for Copy Summary.
+  const compared: ComparedExtras = { files: new Map(), packages: new Map() };
   const source: ComparisonSource = {
     model,
-    summary: summaryText(inputs, left.reference, right.reference),
+    summary: () => summaryText(inputs, left.reference, right.reference, compared),
     state: { before: left.reference, after: right.reference },
     openDiff,
     compareFiles: async (platform, signal, onLayer) => {
@@ -215,7 +219,9 @@ async function compareWith(
         { before: pair.before.image.manifest.layers, after: pair.after.image.manifest.layers },
         { signal, onLayer },
       );
-      const files = filesModel(core().compareFileSystems(systems.before, systems.after), systems.notIncluded.length);
+      const comparison = core().compareFileSystems(systems.before, systems.after);
+      compared.files.set(platform ?? '', comparison);
+      const files = filesModel(comparison, systems.notIncluded.length);
       outcome.files[platform ?? ''] = files;
       return files;
     },
@@ -227,6 +233,10 @@ async function compareWith(
       const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
       const comparison =
         before.found && after.found ? core().comparePackages(before.found.sbom.packages, after.found.sbom.packages) : undefined;
+      if (comparison && before.found && after.found) {
+        const words = (found: typeof before.found) => `${found.sbom.format} in ${SBOM_PLACES[found.place]}`;
+        compared.packages.set(platform ?? '', { comparison, sboms: { before: words(before.found), after: words(after.found) } });
+      }
       const packages = packagesModel(
         { reference: left.reference, search: before, throughIndex: !!pair.before.index },
         { reference: right.reference, search: after, throughIndex: !!pair.after.index },
@@ -261,14 +271,26 @@ function emptyImage(parsed: ParsedManifest): ComparedImage {
   };
 }
 
-/** The comparison in words, platform by platform (the panel's Copy Summary). */
-function summaryText(inputs: readonly PlatformInput[], before: string, after: string): string {
+/** The files and packages a comparison's buttons compared so far, by platform ('' for two images). */
+interface ComparedExtras {
+  files: Map<string, FileComparison>;
+  packages: Map<string, { comparison: PackageComparison; sboms: { before: string; after: string } }>;
+}
+
+/** The comparison in words, platform by platform, with the files and packages compared so far (the panel's Copy Summary). */
+function summaryText(inputs: readonly PlatformInput[], before: string, after: string, extras: ComparedExtras): string {
   return inputs
     .map((input) => {
       const suffix = input.platform ? ` (${input.platform})` : '';
       if (input.only) return `${input.platform}: only in ${input.only === 'before' ? before : after}.\n`;
       if (!input.comparison) return `${input.platform ?? 'Image'}: not compared (${input.problem ?? 'unreadable'}).\n`;
-      return core().describeComparison(input.comparison, `${before}${suffix}`, `${after}${suffix}`);
+      const files = extras.files.get(input.platform ?? '');
+      const packages = extras.packages.get(input.platform ?? '');
+      return [
+        core().describeComparison(input.comparison, `${before}${suffix}`, `${after}${suffix}`),
+        ...(files ? [core().describeFileComparison(files)] : []),
+        ...(packages ? [core().describePackageComparison(packages.comparison, packages.sboms)] : []),
+      ].join('\n');
     })
     .join('\n');
 }

@@ -184,7 +184,7 @@ export {
   type ImageComparison,
   type SettingChange,
 } from './operations/compare';
-export { describeComparison, describeFileComparison } from './operations/compare-text';
+export { describeComparison, describeFileComparison, describePackageComparison } from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
 export { comparePackages, packageIdentity, type PackageChange, type PackageComparison } from './operations/compare-packages';
 export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';

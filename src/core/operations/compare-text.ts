@@ -1,11 +1,13 @@
 /**
  * A comparison of two images in words, for the read-only summary document beside the diff
- * editors. Everything quoted comes from the registry (digests, variables, labels, history lines)
+ * editors and the comparison panel's Copy Summary: settings and layers, then the files and the
+ * SBOMs' packages once they have been compared. Everything quoted comes from the registry (digests, variables, labels, history lines)
  * and passes through visibleText, so no character can hide or reorder a line.
  */
 import { visibleText } from '../text/visible-text';
 import type { ImageComparison } from './compare';
 import type { FileComparison } from './compare-files';
+import type { PackageComparison } from './compare-packages';
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -58,26 +60,56 @@ export function describeComparison(comparison: ImageComparison, before: string, 
   return lines.join('\n');
 }
 
-/** Lines listed per section of the file comparison at most; the count says how many there are. */
+/** Lines listed per section of a file or package comparison at most; the count says how many there are. */
 const MAX_FILE_LINES = 300;
 
 /** The file comparison: files added, removed and changed (how), each list capped. */
 export function describeFileComparison(files: FileComparison): string {
-  const section = (title: string, lines: string[]) => [
+  const entry = (e: { path: string; type: string; size: number }) =>
+    `/${visibleText(e.path)}${e.type === 'directory' ? '/' : ''}${e.type === 'file' ? `  ${bytes(e.size)}` : ''}`;
+  return [
+    ...cappedSection('Files added', files.added.map(entry)),
+    ...cappedSection('Files removed', files.removed.map(entry)),
+    ...cappedSection(
+      'Files changed',
+      files.changed.map((c) => `/${visibleText(c.path)}: ${c.changes.map(visibleText).join(', ')}`),
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Lines listed per section, at most, of a long list (files, packages); the count says how many there are. */
+function cappedSection(title: string, lines: string[]): string[] {
+  return [
     `${title} (${lines.length})`,
     ...lines.slice(0, MAX_FILE_LINES).map((l) => `  ${l}`),
     ...(lines.length > MAX_FILE_LINES ? [`  … and ${lines.length - MAX_FILE_LINES} more`] : []),
     '',
   ];
-  const entry = (e: { path: string; type: string; size: number }) =>
-    `/${visibleText(e.path)}${e.type === 'directory' ? '/' : ''}${e.type === 'file' ? `  ${bytes(e.size)}` : ''}`;
+}
+
+/** The package comparison: what each side's SBOM is, then packages changed (how), added and removed, each list capped. */
+export function describePackageComparison(packages: PackageComparison, sboms: { before: string; after: string }): string {
+  const version = (v: string | undefined) => (v ? ` ${visibleText(v)}` : '');
   return [
-    ...section('Files added', files.added.map(entry)),
-    ...section('Files removed', files.removed.map(entry)),
-    ...section(
-      'Files changed',
-      files.changed.map((c) => `/${visibleText(c.path)}: ${c.changes.map(visibleText).join(', ')}`),
-    ),
+    `Packages, from ${visibleText(sboms.before)} and ${visibleText(sboms.after)}: ${packages.unchanged} the same, ${packages.changed.length} changed, ${packages.added.length} added, ${packages.removed.length} removed`,
     '',
+    ...cappedSection(
+      'Packages changed',
+      packages.changed.map((c) => {
+        const parts = [];
+        if (c.before !== c.after) parts.push(`${visibleText(c.before) || '(no version)'} → ${visibleText(c.after) || '(no version)'}`);
+        if (c.license) parts.push(`license ${visibleText(c.license.before ?? 'none')} → ${visibleText(c.license.after ?? 'none')}`);
+        return `${visibleText(c.name)}: ${parts.join('; ')}`;
+      }),
+    ),
+    ...cappedSection(
+      'Packages added',
+      packages.added.map((p) => `${visibleText(p.name)}${version(p.version)}`),
+    ),
+    ...cappedSection(
+      'Packages removed',
+      packages.removed.map((p) => `${visibleText(p.name)}${version(p.version)}`),
+    ),
   ].join('\n');
 }

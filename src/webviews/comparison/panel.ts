@@ -25,8 +25,8 @@ import {
 /** What the command hands the panel: the model, and how to do what the panel's buttons ask. */
 export interface ComparisonSource {
   model: ComparisonModel;
-  /** The comparison in words (the Copy Summary button). */
-  summary: string;
+  /** The comparison in words (the Copy Summary button), with the files and packages compared so far. */
+  summary(): string;
   /** The two references, for the panel to come back after a reload. */
   state: { before: string; after: string };
   openDiff(kind: DiffKind, platform: string | undefined): Promise<void>;
@@ -140,7 +140,7 @@ export class ComparisonPanel implements vscode.Disposable {
         return null;
       },
       copySummary: async () => {
-        await vscode.env.clipboard.writeText(this.source.summary);
+        await vscode.env.clipboard.writeText(this.source.summary());
         vscode.window.setStatusBarMessage('Copied the comparison.', 3000);
         return null;
       },

@@ -178,7 +178,8 @@ export interface SbomSideInput {
   throughIndex: boolean;
 }
 
-const PLACES: Record<SbomPlace, string> = {
+/** Where an SBOM was found, in words. */
+export const SBOM_PLACES: Readonly<Record<SbomPlace, string>> = {
   'attestation-manifest': "BuildKit's attestation manifest in the index",
   referrer: 'a referrer',
   'cosign-tag': "cosign's .att tag",
@@ -189,7 +190,7 @@ function sbomSide(search: SbomSearch): SbomSideModel | undefined {
   if (!found) return undefined;
   return {
     format: clip(found.sbom.format, 64).text,
-    place: PLACES[found.place],
+    place: SBOM_PLACES[found.place],
     manifest: found.manifest,
     blob: found.blob,
     omitted: found.sbom.omitted,

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { comparePackages, packageIdentity } from '../../../../src/core/operations/compare-packages';
+import { describePackageComparison } from '../../../../src/core/operations/compare-text';
 import type { SbomPackage } from '../../../../src/core/oci/sbom';
 
 const deb = (name: string, version: string, license?: string): SbomPackage => ({
@@ -105,6 +106,30 @@ describe('package comparison', function () {
     assert.equal(packageIdentity('https://example.com/x'), undefined);
     assert.equal(packageIdentity('pkg:npm/@1.0'), undefined, 'a URL without a name');
     assert.equal(packageIdentity(''), undefined);
+  });
+
+  it('says the comparison in words for Copy Summary, hidden characters escaped and long lists cut', function () {
+    const before = [deb('bash', '5.2.15', 'GPL-3.0'), deb('zlib1g', '1.2.13'), { name: 'evil\u202Etxt', version: '1' }];
+    const after = [
+      deb('bash', '5.2.21', 'GPL-3.0-or-later'),
+      ...Array.from({ length: 302 }, (_, i) => deb(`p${String(i).padStart(3, '0')}`, '1')),
+    ];
+    const text = describePackageComparison(comparePackages(before, after), {
+      before: "SPDX-2.3 in BuildKit's attestation manifest",
+      after: "CycloneDX 1.5 in cosign's .att tag",
+    });
+    const lines = text.split('\n');
+    assert.equal(
+      lines[0],
+      "Packages, from SPDX-2.3 in BuildKit's attestation manifest and CycloneDX 1.5 in cosign's .att tag: 0 the same, 1 changed, 302 added, 2 removed",
+    );
+    assert.ok(lines.includes('  bash: 5.2.15 → 5.2.21; license GPL-3.0 → GPL-3.0-or-later'), text);
+    assert.ok(
+      lines.includes('Packages added (302)') && lines.includes('  p000 1') && lines.includes('  … and 2 more'),
+      'capped at 300 lines',
+    );
+    assert.ok(lines.includes('  evil\\u202Etxt 1'), 'the override shows as an escape');
+    assert.ok(!text.includes('\u202E'));
   });
 
   describe('properties', function () {
