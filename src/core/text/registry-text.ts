@@ -113,9 +113,21 @@ export function secretForms(secret: string): string[] {
   return [...forms];
 }
 
-/** The forms of a secret that are searched for: none for a secret too short to search. */
+/**
+ * A form is kept to this many characters. Quoted text is scanned to MAX_SCANNED_CHARS, so a longer
+ * form can never be found whole there, and its start is all a cut-off piece can show; in longer
+ * text (an error's details) the start is found wherever the whole is, so a secret is still caught,
+ * only sooner. A token server's 32 KiB token would otherwise keep ten forms of up to 96 KiB each,
+ * 256 of them per session about 100 MB.
+ */
+const MAX_FORM_CHARS = MAX_SCANNED_CHARS + 1;
+
+/** The forms of a secret that are searched for, each at most MAX_FORM_CHARS long: none for a secret too short to search. */
 function searchableForms(secret: string): string[] {
-  return isSearchable(secret) ? secretForms(secret).filter((form) => form.length >= MIN_SECRET_CHARS) : [];
+  if (!isSearchable(secret)) return [];
+  const forms = new Set<string>();
+  for (const form of secretForms(secret)) if (form.length >= MIN_SECRET_CHARS) forms.add(form.slice(0, MAX_FORM_CHARS));
+  return [...forms];
 }
 
 /** The forms of several secrets, each once, longest first. */
@@ -143,14 +155,19 @@ export function scrubSecrets(text: string, secrets: Iterable<string>): string {
 }
 
 function scrub(text: string, forms: readonly string[]): string {
-  const out = replaceForms(text, forms);
-  if (!out.includes('%')) return out;
+  let out = replaceForms(text, forms);
   // Again with percent escapes in the hex case encodeURIComponent writes, so `%2f` is found as `%2F`.
-  return replaceForms(
-    out.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()),
-    forms,
-  );
+  if (out.includes('%'))
+    out = replaceForms(
+      out.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()),
+      forms,
+    );
+  // One secret's start and its cut-off rest (or two secrets side by side) read as one removal.
+  return out.includes(REDACTED + REDACTED) ? out.replace(REPEATED_REDACTED, REDACTED) : out;
 }
+
+/** REDACTED twice or more in a row. */
+const REPEATED_REDACTED = /(?:\[REDACTED\]){2,}/g;
 
 function replaceForms(text: string, forms: readonly string[]): string {
   let out = text;

@@ -116,6 +116,32 @@ describe('quoting registry text', () => {
     assert.ok(known.forms().includes('added-later-value'));
   });
 
+  it('keeps a bounded share of each long token, and still catches it whole, echoed or cut off', () => {
+    const known = new KnownSecrets();
+    // A token server's largest tokens, as many as a session remembers.
+    const token = (i: number) => `${i.toString(36).padStart(4, '0')}-${'abcdefghij%+/ '.repeat(2400)}`.slice(0, 32 * 1024);
+    for (let i = 0; i < MAX_RECENT_SECRETS; i++) known.addRecent(token(i));
+    const kept = known.forms().reduce((sum, form) => sum + form.length, 0);
+    assert.ok(kept <= MAX_RECENT_SECRETS * 10 * (MAX_SCANNED_CHARS + 1), `forms hold ${kept} characters`);
+    const last = token(MAX_RECENT_SECRETS - 1);
+    // Whole, in an error's detail longer than any quote (as is and base64): the detail is left out.
+    const echoed = registryErrorFor(
+      400,
+      JSON.stringify({
+        errors: [{ code: 'DENIED', message: 'no', detail: { echoed: `x${last}x`, header: Buffer.from(last).toString('base64') } }],
+      }),
+      'the request',
+      'r.test',
+      known,
+    );
+    assert.equal(echoed.details?.[0]?.detail, undefined);
+    // Cut off by the quote's limit: its start is still removed.
+    const quoted = quoteRegistryText(`token was ${last}`, known, 100_000);
+    assert.equal(quoted, `token was ${REDACTED}`);
+    const encoded = quoteRegistryText(`token=${encodeURIComponent(last)}`, known, 100_000);
+    assert.equal(encoded, `token=${REDACTED}`);
+  });
+
   it("derives a Basic header value among a login's forms", () => {
     assert.ok(secretForms('alice:secret').includes(basic('alice', 'secret').slice('Basic '.length)));
   });
