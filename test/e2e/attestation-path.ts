@@ -1,18 +1,19 @@
 // Attestations as a person meets them in the inspector: an index pushed the way `docker buildx
-// build --push` writes it (each platform with BuildKit's provenance attestation manifest) and,
-// as referrers of the index, a Sigstore bundle the way GitHub's artifact attestations store one
-// (a DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry) and a keyless
-// cosign signature (its signer and log entry on its layer). Each opens to what it says: the claim,
-// the subject (which opens its manifest), the signer, the decoded payload, and never a word that
-// it was verified.
+// build --push` writes it (each platform with BuildKit's provenance attestation manifest) and, as
+// referrers of the index, a Sigstore bundle the way GitHub's artifact attestations store one (a
+// DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry), a keyless cosign
+// signature (its signer and log entry on its layer) and a Notary Project signature as notation
+// pushes one. Each opens to what it says: the claim, the subject (which opens its manifest), the
+// signer, the decoded payload, and never a word that it was verified. Then the next build compared
+// with it, package by package, from the two indexes' SBOMs.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Frame, Page } from 'playwright-core';
 import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
-import { pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
+import { notaryEnvelope, NOTARY_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
 import { addRegistry, collapseRegistries, compare, comparisonFrame, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
 const REPOSITORY = 'attested/app';
@@ -122,6 +123,26 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     subject: index.descriptor,
   });
   await pushReferrer(layout, signature, registry, REPOSITORY);
+  // notation sign: a JWS envelope (no title on its layer), the chain's thumbprints on the manifest.
+  const thumbprint = createHash('sha256').update(Buffer.from(NOTARY_CERTIFICATE, 'base64')).digest('hex').toUpperCase();
+  const notary = await layout.artifact({
+    artifactType: 'application/vnd.cncf.notary.signature',
+    files: {
+      signature: {
+        data: JSON.stringify(
+          notaryEnvelope(
+            { mediaType: index.descriptor.mediaType, digest: index.descriptor.digest, size: index.descriptor.size },
+            { header: { 'io.cncf.notary.signingAgent': 'notation-go/1.3.0' } },
+          ),
+        ),
+        mediaType: 'application/jose+json',
+        untitled: true,
+      },
+    },
+    subject: index.descriptor,
+    annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify([thumbprint]) },
+  });
+  await pushReferrer(layout, notary, registry, REPOSITORY);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
   return { index: index.descriptor, amd64, attestation: index.attestations[0]!.descriptor };
 }
@@ -274,6 +295,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await expand(page, /^Referrers/);
   await row(page, /^Sigstore bundle: SLSA provenance v1/).waitFor({ timeout: 30_000 });
   await row(page, /^cosign signature/).waitFor({ timeout: 30_000 });
+  await row(page, /^Notation signature/).waitFor({ timeout: 30_000 });
   await expand(page, /^attestation \(/);
   await row(page, /^SPDX SBOM/).waitFor({ timeout: 30_000 });
   await row(page, /^SLSA provenance v0\.2/).waitFor({ timeout: 30_000 });
@@ -323,6 +345,38 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
     window.scrollBy(0, -90);
   });
   await shoot(page, screenshots, '15h-compare-packages');
+
+  // 15i. The index's Notary Project signature (notation sign): what it signs (the index, which opens),
+  // the envelope's headers, the signer by its certificate's subject, and notation named as the verifier.
+  await runCommand(page, 'View: Close All Editors');
+  const third = await runCommand(page, 'Registry Explorer: Inspect Manifest');
+  await third.fill(`${registry.host}/${REPOSITORY}:v1`);
+  await third.press('Enter');
+  frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
+  await frame.locator('[data-section="referrers"] button.link', { hasText: 'Notation signature' }).first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.deepEqual(
+    (await frame.locator('[data-section="files"] tbody tr').first().locator('td').allTextContents()).slice(0, 2).map((t) => t.trim()),
+    ['file 1', 'JWS signature envelope'],
+  );
+  await frame.locator('[data-section="files"] button.link').first().click();
+  frame = await inspector(page, /file 1$/);
+  await settled(frame);
+  const notarySection = frame.locator('[data-section="attestation"]');
+  await notarySection.waitFor({ timeout: 30_000 });
+  const notaryFacts = await factsOf(notarySection);
+  assert.equal(notaryFacts.get('Claim'), 'Notary Project signature');
+  assert.equal(notaryFacts.get('Signing scheme'), 'notary.x509');
+  assert.equal(notaryFacts.get('Signing agent'), 'notation-go/1.3.0');
+  assert.equal(notaryFacts.get('Signed by'), 'C=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks.io');
+  assert.match((await notarySection.textContent()) ?? '', /notation verify checks it against a trust policy/);
+  await shoot(page, screenshots, '15i-inspector-notary-signature');
+  await notarySection.locator('table.subjects button.digest').click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  assert.equal(await frame.locator('.digest-full').textContent(), index.digest, 'the signed manifest opened: the index');
   await runCommand(page, 'View: Close All Editors');
 }
 

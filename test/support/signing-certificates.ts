@@ -14,6 +14,12 @@
  *
  * The older one has only the deprecated raw issuer (.1.1, https://accounts.google.com) and an
  * email name (dev@example.com).
+ *
+ * The Notary Project one is a code-signing certificate as `notation cert generate-test` makes one:
+ *
+ *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -set_serial 9 \
+ *     -subj "/C=US/ST=WA/L=Seattle/O=Notary/CN=wabbit-networks.io" \
+ *     -addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=codeSigning"
  */
 
 /** A GitHub Actions signer: Fulcio's v2 issuer, source repository, ref and commit, and the old raw issuer too. */
@@ -46,4 +52,43 @@ export const EMAIL_CERTIFICATE = [
 /** A certificate as PEM, the way cosign writes its certificate annotation. */
 export function pemOf(base64: string): string {
   return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** A Notary Project signer's code-signing certificate: no alternative name, its subject names it. */
+export const NOTARY_CERTIFICATE = [
+  'MIICHDCCAcGgAwIBAgIBCTAKBggqhkjOPQQDAjBaMQswCQYDVQQGEwJVUzELMAkGA1UECAwCV0ExEDAOBgNVBAcMB1NlYXR0',
+  'bGUxDzANBgNVBAoMBk5vdGFyeTEbMBkGA1UEAwwSd2FiYml0LW5ldHdvcmtzLmlvMB4XDTI2MTIwNTA1MTMyMVoXDTI2MTIw',
+  'NjA1MTMyMVowWjELMAkGA1UEBhMCVVMxCzAJBgNVBAgMAldBMRAwDgYDVQQHDAdTZWF0dGxlMQ8wDQYDVQQKDAZOb3Rhcnkx',
+  'GzAZBgNVBAMMEndhYmJpdC1uZXR3b3Jrcy5pbzBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABEW2xxchKbN4qk8lIfCLj/ip',
+  'lD/KCxxiJ/9mXa/itzN3G1Zsxb5h/Q7pB8PA8MazjGPFvhlHgdUhWVIrsFMXRpGjeDB2MB0GA1UdDgQWBBQBsivsyTquJqkc',
+  'px68bbBXb/yifTAfBgNVHSMEGDAWgBQBsivsyTquJqkcpx68bbBXb/yifTAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQE',
+  'AwIHgDATBgNVHSUEDDAKBggrBgEFBQcDAzAKBggqhkjOPQQDAgNJADBGAiEA+vrSpK2Zmxop+vRVF6TMlehbsu+TH4Jeeehn',
+  'COY/xbQCIQCdbJuZ/FiRyX6rDQdRa48H7ungiOU5BqLXUBRUEE2akw==',
+].join('');
+
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * A Notary Project JWS envelope signing `target` as `notation sign` writes one (notaryproject/
+ * specifications, signature-envelope-jws.md): its signature is not a real one, since nothing here
+ * verifies.
+ */
+export function notaryEnvelope(
+  target: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> },
+  options: { protected?: Record<string, unknown>; header?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  return {
+    payload: base64url({ targetArtifact: target }),
+    protected: base64url({
+      alg: 'ES256',
+      cty: 'application/vnd.cncf.notary.payload.v1+json',
+      crit: ['io.cncf.notary.signingScheme', 'io.cncf.notary.expiry'],
+      'io.cncf.notary.signingScheme': 'notary.x509',
+      'io.cncf.notary.signingTime': '2026-12-05T05:13:21Z',
+      'io.cncf.notary.expiry': '2027-06-05T05:13:21Z',
+      ...options.protected,
+    }),
+    header: { x5c: [NOTARY_CERTIFICATE], 'io.cncf.notary.signingAgent': 'notation-go/1.3.0', ...options.header },
+    signature: Buffer.from('not a real signature').toString('base64url'),
+  };
 }

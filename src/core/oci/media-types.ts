@@ -110,6 +110,8 @@ const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
   [/^application\/vnd\.dev\.sigstore\.bundle/, 'Sigstore bundle'],
   [/^application\/vnd\.cncf\.notary\.signature$/, 'Notation signature'],
   [/^application\/vnd\.cncf\.notary\./, 'Notary'],
+  [/^application\/jose\+json$/, 'JWS signature envelope'],
+  [/^application\/cose$/, 'COSE signature envelope'],
   [/^application\/vnd\.in-toto\+json$/, 'in-toto attestation'],
   [/^application\/vnd\.in-toto\./, 'in-toto attestation'],
   [/^application\/vnd\.dsse\.envelope/, 'DSSE attestation'],

@@ -12,6 +12,8 @@ import { X509Certificate } from 'node:crypto';
 export interface SigningCertificate {
   /** Subject alternative names, as Node words them: `URI:https://github.com/…`, `email:…`. */
   identities: string[];
+  /** The subject's distinguished name, one line: how a Notary Project or other code-signing certificate names its holder (Fulcio's is empty). */
+  subject: string;
   /** The issuing CA's distinguished name, one line. */
   issuer: string;
   validFrom: string;
@@ -58,6 +60,7 @@ export function readSigningCertificate(der: Uint8Array): SigningCertificate | un
   }
   return {
     identities: splitAltNames(certificate.subjectAltName ?? ''),
+    subject: certificate.subject.split('\n').join(', '),
     issuer: certificate.issuer.split('\n').join(', '),
     validFrom: certificate.validFrom,
     validTo: certificate.validTo,

@@ -1,9 +1,9 @@
 /**
- * An attestation or a cosign signature for people: the claim it makes (its predicate type, named
- * and linked to its spec when known), what it is about (its subjects, linked to their manifests),
- * who signed it as far as a Sigstore bundle or cosign's annotations say, a few facts of the claim,
- * and an envelope's payload decoded. Pure, like the rest of the view model; every string is
- * registry text and leaves clipped.
+ * An attestation, a cosign signature or a Notary Project signature for people: the claim it makes
+ * (its predicate type, named and linked to its spec when known), what it is about (its subjects,
+ * linked to their manifests), who signed it as far as a Sigstore bundle, cosign's annotations or
+ * a Notary certificate chain say, a few facts of the claim, and an envelope's payload decoded.
+ * Pure, like the rest of the view model; every string is registry text and leaves clipped.
  */
 import {
   predicateFacts,
@@ -14,6 +14,7 @@ import {
   type BundleRead,
   type StatementSubject,
 } from '../../core/oci/attestation';
+import { readNotarySignature, type NotaryRead } from '../../core/oci/notary-signature';
 import type { AttestationSection, Fact, SubjectRow } from './protocol';
 import { jsonTree } from './json-tree';
 import { manifestLink, type Place } from './links';
@@ -22,22 +23,27 @@ import { clip, httpUrl } from './text';
 /** Subjects shown: BuildKit names one, GitHub a few; a statement about thousands is listed in its JSON. */
 export const MAX_SUBJECTS = 200;
 
+/** What {@link readSigned} reads: an attestation or a signature, with a Notary Project envelope's own headers. */
+export type SignedRead = AttestationRead & { notary?: NotaryRead };
+
 /**
- * What a JSON document says when it is an attestation or a cosign signature, else undefined;
- * `layerAnnotations` are those of the layer the document is (a signature's signer is there).
+ * What a JSON document says when it is an attestation, a cosign signature or a Notary Project
+ * signature, else undefined; `layerAnnotations` are those of the layer the document is (a cosign
+ * signature's signer is there).
  */
-export function readSigned(document: unknown, layerAnnotations?: Record<string, string>): AttestationRead | undefined {
-  return readAttestation(document) ?? readCosignSignature(document, layerAnnotations);
+export function readSigned(document: unknown, layerAnnotations?: Record<string, string>): SignedRead | undefined {
+  return readAttestation(document) ?? readCosignSignature(document, layerAnnotations) ?? readNotarySignature(document);
 }
 
 /** The section for what {@link readSigned} read. */
-export function attestationSection(place: Place, read: AttestationRead, label: string): AttestationSection {
+export function attestationSection(place: Place, read: SignedRead, label: string): AttestationSection {
   const section: AttestationSection = {
     title: read.signature ? 'Signature' : 'Attestation',
     facts: facts(read),
     subjects: [],
     predicate: [],
   };
+  if (read.notary) section.verifiedWith = 'notation';
   const signature = read.signature;
   if (signature) {
     section.subjects = [
@@ -62,7 +68,7 @@ export function attestationSection(place: Place, read: AttestationRead, label: s
   return section;
 }
 
-function facts(read: AttestationRead): Fact[] {
+function facts(read: SignedRead): Fact[] {
   const out: Fact[] = [];
   if (read.signature) out.push({ label: 'Claim', value: clip(read.signature.type, 256) });
   const statement = read.statement;
@@ -78,7 +84,27 @@ function facts(read: AttestationRead): Fact[] {
     out.push({ label: 'Payload type', value: clip(envelope.payloadType, 512) });
     out.push({ label: 'Signatures', value: clip(signatureText(envelope.keyIds), 1024) });
   }
+  if (read.notary) out.push(...notaryFacts(read.notary));
   if (read.bundle) out.push(...bundleFacts(read.bundle));
+  return out;
+}
+
+/** A Notary Project envelope's headers in words; times as the signer (or its authority) states them. */
+function notaryFacts(notary: NotaryRead): Fact[] {
+  const out: Fact[] = [];
+  const add = (label: string, value: string | undefined) => {
+    if (value !== undefined) out.push(fact(label, value));
+  };
+  if (notary.target.mediaType !== undefined)
+    add('Signs a', `${notary.target.mediaType}${notary.target.size !== undefined ? `, ${notary.target.size} bytes` : ''}`);
+  add('Signing scheme', notary.signingScheme);
+  add('Algorithm', notary.algorithm);
+  add('Signed at (as the signer says)', notary.signingTime);
+  add('Signed at (as the signing authority says)', notary.authenticSigningTime);
+  add('Expires', notary.expiry);
+  add('Signing agent', notary.signingAgent);
+  add('Certificate chain', `${notary.chainLength} certificate${notary.chainLength === 1 ? '' : 's'}`);
+  if (notary.timestamped) add('Timestamp', 'an RFC 3161 countersignature is attached');
   return out;
 }
 
@@ -94,7 +120,7 @@ function bundleFacts(bundle: BundleRead): Fact[] {
   if (bundle.signedDigest) out.push({ label: 'Signs', value: { text: bundle.signedDigest } });
   const certificate = bundle.certificate;
   if (certificate) {
-    out.push(fact('Signed by', certificate.identities.join(', ') || '(no name in the certificate)'));
+    out.push(fact('Signed by', certificate.identities.join(', ') || certificate.subject || '(no name in the certificate)'));
     for (const claim of certificate.claims) out.push(fact(claim.name, claim.value));
     out.push(fact('Certificate issuer', certificate.issuer));
     out.push(fact('Certificate valid', `${certificate.validFrom} to ${certificate.validTo}`));

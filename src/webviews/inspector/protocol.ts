@@ -188,8 +188,10 @@ export interface ArtifactFileRow {
 
 /** What an attestation or a signature says: a DSSE envelope, a Sigstore bundle, an in-toto statement or cosign's simple signing, read but not verified. */
 export interface AttestationSection {
-  /** 'Signature' for a cosign signature's payload, else 'Attestation'. */
+  /** 'Signature' for a cosign or Notary Project signature, else 'Attestation'. */
   title: 'Attestation' | 'Signature';
+  /** Set for a Notary Project signature, which `notation verify` checks (cosign checks the rest). */
+  verifiedWith?: 'notation';
   /** The claim, the statement, the envelope, the signer and the log, as facts (URLs as links). */
   facts: Fact[];
   subjects: SubjectRow[];

@@ -73,6 +73,8 @@ export interface ArtifactFile {
   mediaType?: string;
   /** Besides its title (cosign keeps a signature's signer and log entry on its layer). */
   annotations?: Record<string, string>;
+  /** No title annotation: a file named only by its place (as Notation pushes its signature envelope). */
+  untitled?: boolean;
 }
 
 export interface ArtifactOptions {
@@ -290,7 +292,8 @@ export class OciLayout {
       const spec: ArtifactFile = typeof file === 'string' || Buffer.isBuffer(file) ? { data: file } : file;
       const data = typeof spec.data === 'string' ? Buffer.from(spec.data, 'utf8') : spec.data;
       const blob = await this.writeBlob(data, spec.mediaType ?? 'application/octet-stream');
-      layers.push({ ...blob, annotations: { [ANNOTATION_TITLE]: name, ...spec.annotations } });
+      const annotations = { ...(spec.untitled ? {} : { [ANNOTATION_TITLE]: name }), ...spec.annotations };
+      layers.push({ ...blob, ...(Object.keys(annotations).length ? { annotations } : {}) });
     }
     const manifest: Record<string, unknown> = {
       schemaVersion: 2,

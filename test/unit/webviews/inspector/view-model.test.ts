@@ -16,6 +16,7 @@ import {
   titleFor,
 } from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
+import { notaryEnvelope } from '../../../support/signing-certificates';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const HOSTILE = {
@@ -490,6 +491,46 @@ describe('inspector view model', () => {
         section.predicate.map((f) => [f.label, f.value.text]),
         [['git_sha', 'abc123']],
       );
+    });
+
+    it('shows a Notary Project signature: what it signs (which opens), the headers in words, the signer by its subject, and notation as the verifier', () => {
+      const envelope = notaryEnvelope(
+        { mediaType: MediaTypes.ociIndex, digest: D(1), size: 900, annotations: { [HOSTILE.script]: HOSTILE.img } },
+        { header: { 'io.cncf.notary.timestampSignature': 'MIIB' } },
+      );
+      const page = blobPage(blob('application/jose+json'), envelope);
+      const section = page.attestation!;
+      assert.equal(section.title, 'Signature');
+      assert.equal(section.verifiedWith, 'notation');
+      assert.deepEqual(
+        section.facts.map((f) => [f.label, f.value.text]),
+        [
+          ['Claim', 'Notary Project signature'],
+          ['Signs a', `${MediaTypes.ociIndex}, 900 bytes`],
+          ['Signing scheme', 'notary.x509'],
+          ['Algorithm', 'ES256'],
+          ['Signed at (as the signer says)', '2026-12-05T05:13:21Z'],
+          ['Expires', '2027-06-05T05:13:21Z'],
+          ['Signing agent', 'notation-go/1.3.0'],
+          ['Certificate chain', '1 certificate'],
+          ['Timestamp', 'an RFC 3161 countersignature is attached'],
+          ['Signed by', 'C=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks.io'],
+          ['Certificate issuer', 'C=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks.io'],
+          ['Certificate valid', 'Dec  5 05:13:21 2026 GMT to Dec  6 05:13:21 2026 GMT'],
+        ],
+      );
+      assert.deepEqual(
+        section.subjects.map((s) => [s.digest.text, s.link?.kind]),
+        [[D(1), 'manifest']],
+      );
+      assert.deepEqual(
+        section.predicate.map((f) => [f.label, f.value.text]),
+        [[HOSTILE.script, HOSTILE.img]],
+        "the signer's annotations, as data",
+      );
+      assert.ok(section.payload, 'the payload decoded into a JSON tree');
+      // A cosign signature names no verifier of its own: the page says cosign.
+      assert.equal(blobPage(blob('application/vnd.in-toto+json'), statement).attestation!.verifiedWith, undefined);
     });
 
     it("lists an SBOM attestation's packages, and a bare SBOM's, cut to what a page holds", () => {

@@ -1,7 +1,8 @@
 /**
- * An attestation's or a cosign signature's page sections: what it claims and about what (its
- * subjects, or the manifest it signs, open their pages), who signed it as its bundle or its
- * layer's annotations say, and the statement decoded from an envelope. Nothing here is verified,
+ * An attestation's, a cosign signature's or a Notary Project signature's page sections: what it
+ * claims and about what (its subjects, or the manifest it signs, open their pages), who signed it
+ * as its bundle, its layer's annotations or its certificate chain say, and the payload decoded
+ * from an envelope. Nothing here is verified,
  * and the section says so, with the tool that does verify.
  */
 import { clipped, h, icon, type Child } from '../dom';
@@ -20,9 +21,11 @@ export function renderAttestation(ctx: PageContext, page: PageModel): HTMLElemen
       { class: 'muted not-verified' },
       icon('unverified'),
       ' Read, not verified: no signature is checked here. ',
-      ...(signature
-        ? [h('code', {}, 'cosign verify'), ' checks it.']
-        : [h('code', {}, 'cosign verify-attestation'), ' or ', h('code', {}, 'gh attestation verify'), ' checks who signed it.']),
+      ...(attestation.verifiedWith === 'notation'
+        ? [h('code', {}, 'notation verify'), ' checks it against a trust policy.']
+        : signature
+          ? [h('code', {}, 'cosign verify'), ' checks it.']
+          : [h('code', {}, 'cosign verify-attestation'), ' or ', h('code', {}, 'gh attestation verify'), ' checks who signed it.']),
     ),
   ];
   if (attestation.problem) parts.push(problem(attestation.problem));
@@ -32,7 +35,12 @@ export function renderAttestation(ctx: PageContext, page: PageModel): HTMLElemen
   const sections = [section(attestation.title, signature ? 'verified' : 'law', parts, { id: 'attestation' })];
   if (attestation.payload)
     sections.push(
-      section('Statement, decoded from the payload', 'json', renderJson(ctx, attestation.payload, undefined), { id: 'payload' }),
+      section(
+        attestation.verifiedWith === 'notation' ? 'Signed payload, decoded' : 'Statement, decoded from the payload',
+        'json',
+        renderJson(ctx, attestation.payload, undefined),
+        { id: 'payload' },
+      ),
     );
   else if (attestation.payloadText)
     sections.push(

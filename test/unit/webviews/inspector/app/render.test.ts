@@ -12,6 +12,7 @@ import { blobPage, fileSystemPage, manifestPage, referrerRows } from '../../../.
 import type { FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
+import { notaryEnvelope } from '../../../../support/signing-certificates';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
 const STYLES = resolve(PROJECT, 'dist/webview/inspector.css');
@@ -317,6 +318,37 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     );
     const location = (await asked.jsonValue()) as Record<string, unknown>;
     assert.deepEqual([location.kind, location.digest], ['manifest', D(1)]);
+  });
+
+  it('shows a Notary Project signature as a signature that notation verifies, its payload decoded', async () => {
+    const { page } = workbench!;
+    const model = blobPage(
+      {
+        kind: 'blob',
+        host: 'registry.test:5000',
+        repository: 'team/app',
+        digest: D(51),
+        size: 900,
+        mediaType: 'application/jose+json',
+        role: 'file',
+      },
+      notaryEnvelope({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(1), size: 500 }),
+    );
+    await renderPage(page, model, {});
+    const shown = await page.evaluate(() => {
+      const section = document.querySelector('details[data-section="attestation"]');
+      return {
+        title: section?.querySelector('summary')?.textContent ?? '',
+        text: section?.textContent ?? '',
+        headings: Array.from(section?.querySelectorAll('h3') ?? []).map((h) => h.textContent ?? ''),
+        payloadTitle: document.querySelector('details[data-section="payload"] summary')?.textContent ?? '',
+      };
+    });
+    assert.match(shown.title, /Signature/);
+    assert.match(shown.text, /Read, not verified: no signature is checked here\. notation verify checks it against a trust policy\./);
+    assert.doesNotMatch(shown.text, /cosign/);
+    assert.deepEqual(shown.headings, ['Signs']);
+    assert.match(shown.payloadTitle, /Signed payload, decoded/);
   });
 
   it("a file's name gives way (cut, with an ellipsis) before the Mode column, whether or not it opens the file", async () => {

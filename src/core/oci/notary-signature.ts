@@ -1,0 +1,107 @@
+/**
+ * A Notary Project signature (what `notation sign` pushes, and AWS Signer and Azure's signing
+ * service through Notation's plugins) read for people: the artifact it signs, the signing scheme
+ * and times it states, the signing agent, and the certificate chain it carries. The envelope is a
+ * flattened JWS JSON serialization (github.com/notaryproject/specifications, specs/
+ * signature-envelope-jws.md): `protected` and `payload` base64url JSON, `header.x5c` base64 DER
+ * certificates, leaf first. COSE envelopes (`application/cose`) are CBOR and not read here.
+ *
+ * Reading only: nothing here checks the signature, the chain or a trust policy.
+ */
+import { readSigningCertificate } from './signing-certificate';
+import { decodeBase64, type AttestationRead } from './attestation';
+import { isJsonObject } from './manifest';
+
+/** What the envelope's headers say, beside the signed artifact and the certificate. */
+export interface NotaryRead {
+  /** `notary.x509` (the signer's key and certificate) or `notary.x509.signingAuthority`. */
+  signingScheme?: string;
+  /** The JWS `alg`: PS256…PS512, ES256…ES512. */
+  algorithm?: string;
+  /** When the signer says it signed (untrusted, `notary.x509`). */
+  signingTime?: string;
+  /** When a signing authority says it signed (`notary.x509.signingAuthority`). */
+  authenticSigningTime?: string;
+  /** The signer's "best by" time for the artifact. */
+  expiry?: string;
+  /** The client that signed: `notation-go/1.3.0`, a plugin's name. */
+  signingAgent?: string;
+  /** Certificates in the chain (leaf, intermediates, root). */
+  chainLength: number;
+  /** Whether an RFC 3161 timestamp countersignature is attached. */
+  timestamped: boolean;
+  /** The signed artifact's media type and size, as the payload gives them. */
+  target: { mediaType?: string; size?: number };
+}
+
+/** The payload's content type a Notary Project envelope declares. */
+const NOTARY_PAYLOAD_TYPE = 'application/vnd.cncf.notary.payload.v1+json';
+/** Certificates read from a chain at most; a real one has two to four. */
+const MAX_CHAIN = 16;
+/** A signer's annotations on the target shown at most. */
+const MAX_TARGET_ANNOTATIONS = 32;
+/** Header values are short; longer text is cut (registry data of any size). */
+const MAX_HEADER_CHARS = 256;
+
+/** What a Notary Project JWS envelope says; undefined for any other document. */
+export function readNotarySignature(document: unknown): (AttestationRead & { notary: NotaryRead }) | undefined {
+  if (!isJsonObject(document) || typeof document.protected !== 'string' || typeof document.payload !== 'string') return undefined;
+  const header = jsonOf(document.protected);
+  if (!isJsonObject(header) || header.cty !== NOTARY_PAYLOAD_TYPE) return undefined;
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' && value !== '' ? value.slice(0, MAX_HEADER_CHARS) : undefined;
+  const unprotected = isJsonObject(document.header) ? document.header : {};
+  const chain = Array.isArray(unprotected.x5c) ? unprotected.x5c.slice(0, MAX_CHAIN) : [];
+  const notary: NotaryRead = {
+    chainLength: chain.length,
+    timestamped: typeof unprotected['io.cncf.notary.timestampSignature'] === 'string',
+    target: {},
+  };
+  const set = <K extends keyof NotaryRead>(key: K, value: NotaryRead[K] | undefined) => {
+    if (value !== undefined) notary[key] = value;
+  };
+  set('signingScheme', text(header['io.cncf.notary.signingScheme']));
+  set('algorithm', text(header.alg));
+  set('signingTime', text(header['io.cncf.notary.signingTime']));
+  set('authenticSigningTime', text(header['io.cncf.notary.authenticSigningTime']));
+  set('expiry', text(header['io.cncf.notary.expiry']));
+  set('signingAgent', text(unprotected['io.cncf.notary.signingAgent']));
+
+  const read: AttestationRead & { notary: NotaryRead } = { notary };
+  const payload = jsonOf(document.payload);
+  if (payload === undefined) read.problem = 'Its payload is not base64url-encoded JSON, so what it signs cannot be read.';
+  else read.payload = { json: payload };
+  const target = isJsonObject(payload) && isJsonObject(payload.targetArtifact) ? payload.targetArtifact : undefined;
+  if (target && typeof target.digest === 'string') {
+    const annotations = isJsonObject(target.annotations)
+      ? Object.entries(target.annotations)
+          .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+          .slice(0, MAX_TARGET_ANNOTATIONS)
+          .map(([key, value]) => ({ key, value }))
+      : [];
+    read.signature = { type: 'Notary Project signature', signedDigest: target.digest, annotations };
+    if (typeof target.mediaType === 'string') notary.target.mediaType = target.mediaType.slice(0, MAX_HEADER_CHARS);
+    if (typeof target.size === 'number' && Number.isSafeInteger(target.size) && target.size >= 0) notary.target.size = target.size;
+  } else if (payload !== undefined) read.problem = 'Its payload names no target artifact, so what it signs cannot be read.';
+
+  // The leaf certificate names the signer; x5c holds standard base64 DER (RFC 7515 §4.1.6).
+  const leaf = typeof chain[0] === 'string' ? decodeBase64(chain[0]) : undefined;
+  if (chain.length) {
+    const certificate = leaf ? readSigningCertificate(leaf) : undefined;
+    read.bundle = certificate
+      ? { certificate, logEntries: [] }
+      : { certificateProblem: 'Its signing certificate could not be read.', logEntries: [] };
+  }
+  return read;
+}
+
+/** JSON from base64url (or base64) text; undefined when either step fails. */
+function jsonOf(encoded: string): unknown {
+  const bytes = decodeBase64(encoded);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
