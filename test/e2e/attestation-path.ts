@@ -155,11 +155,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await runCommand(page, 'View: Close All Editors');
 
   // 15b. The buildx index, then the attestation of its linux/amd64 image: a list of statements named by their claim.
-  const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
-  await input.fill(`${registry.host}/${REPOSITORY}:v1`);
-  await input.press('Enter');
-  let frame = await inspector(page, `${REPOSITORY}:v1`);
-  await settled(frame);
+  let frame = await inspectIndex(page, registry);
   // Its attestations say which platform each describes.
   const attestationRowsShown = frame.locator('[data-section="attestations"] tbody tr');
   assert.deepEqual(
@@ -233,11 +229,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
 
   // 15e. The index's Sigstore bundle (a referrer): who signed it, as the certificate says, and the decoded statement.
   await runCommand(page, 'View: Close All Editors');
-  const again = await runCommand(page, 'Registry Explorer: Inspect Manifest');
-  await again.fill(`${registry.host}/${REPOSITORY}:v1`);
-  await again.press('Enter');
-  frame = await inspector(page, `${REPOSITORY}:v1`);
-  await settled(frame);
+  frame = await inspectIndex(page, registry);
   await frame.locator('[data-section="referrers"] button.link', { hasText: 'Sigstore bundle' }).first().click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
@@ -349,11 +341,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   // 15i. The index's Notary Project signature (notation sign): what it signs (the index, which opens),
   // the envelope's headers, the signer by its certificate's subject, and notation named as the verifier.
   await runCommand(page, 'View: Close All Editors');
-  const third = await runCommand(page, 'Registry Explorer: Inspect Manifest');
-  await third.fill(`${registry.host}/${REPOSITORY}:v1`);
-  await third.press('Enter');
-  frame = await inspector(page, `${REPOSITORY}:v1`);
-  await settled(frame);
+  frame = await inspectIndex(page, registry);
   await frame.locator('[data-section="referrers"] button.link', { hasText: 'Notation signature' }).first().click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
@@ -378,6 +366,16 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await settled(frame);
   assert.equal(await frame.locator('.digest-full').textContent(), index.digest, 'the signed manifest opened: the index');
   await runCommand(page, 'View: Close All Editors');
+}
+
+/** The buildx index v1 in the inspector, opened from the palette as a person types it, once it has loaded. */
+async function inspectIndex(page: Page, registry: LabRegistry): Promise<Frame> {
+  const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
+  await input.fill(`${registry.host}/${REPOSITORY}:v1`);
+  await input.press('Enter');
+  const frame = await inspector(page, `${REPOSITORY}:v1`);
+  await settled(frame);
+  return frame;
 }
 
 /** Expands the tree row labelled `label` (the first that matches) once it is listed. */

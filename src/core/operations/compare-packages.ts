@@ -42,23 +42,11 @@ export function comparePackages(before: readonly SbomPackage[], after: readonly 
   const a = groupByIdentity(before);
   const b = groupByIdentity(after);
   const pairs: [Grouped, Grouped][] = [];
-  for (const [key, x] of a) {
-    const y = b.get(key);
-    if (!y) continue;
-    pairs.push([x, y]);
-    a.delete(key);
-    b.delete(key);
-  }
+  takePairs(a, b, pairs);
   // Left over on both sides: the same package written with a package URL on one side only.
   const aByName = regroupByName(a.values());
   const bByName = regroupByName(b.values());
-  for (const [name, x] of aByName) {
-    const y = bByName.get(name);
-    if (!y) continue;
-    pairs.push([x, y]);
-    aByName.delete(name);
-    bByName.delete(name);
-  }
+  takePairs(aByName, bByName, pairs);
   const result: PackageComparison = {
     added: [...bByName.values()].map(asPackage).sort(byName),
     removed: [...aByName.values()].map(asPackage).sort(byName),
@@ -80,6 +68,17 @@ export function comparePackages(before: readonly SbomPackage[], after: readonly 
   }
   result.changed.sort(byName);
   return result;
+}
+
+/** Moves the groups under the same key on both sides from `a` and `b` into `pairs`. */
+function takePairs(a: Map<string, Grouped>, b: Map<string, Grouped>, pairs: [Grouped, Grouped][]): void {
+  for (const [key, x] of a) {
+    const y = b.get(key);
+    if (!y) continue;
+    pairs.push([x, y]);
+    a.delete(key);
+    b.delete(key);
+  }
 }
 
 /**

@@ -181,6 +181,21 @@ function fileTable(files: FilesModel): HTMLElement {
   );
 }
 
+/** What a part shows when comparing its `what` failed or was cancelled: why, and a button to compare again. */
+function endedEarly(err: unknown, what: 'files' | 'packages', again: () => void): HTMLElement[] {
+  const cancelled = err instanceof RequestError && err.cancelled;
+  return [
+    h(
+      'p',
+      { class: cancelled ? 'notice' : 'problem' },
+      icon(cancelled ? 'info' : 'error'),
+      ' ',
+      cancelled ? `Comparing the ${what} was cancelled.` : String((err as Error).message),
+    ),
+    button('refresh', `Compare ${what === 'files' ? 'Files' : 'Packages'} Again`, again),
+  ];
+}
+
 /** The files part: a button (or an automatic start), a progress bar with Cancel while the layers are read, then the tables. */
 function filesPart(rpc: ComparisonRpc, p: PlatformModel, start: boolean): { el: HTMLElement; done?: Promise<void> } {
   const el = h('div', { data: { part: 'files' } });
@@ -203,19 +218,7 @@ function filesPart(rpc: ComparisonRpc, p: PlatformModel, start: boolean): { el: 
     );
     return call.result
       .then((files) => el.replaceChildren(fileTable(files)))
-      .catch((err: unknown) => {
-        const cancelled = err instanceof RequestError && err.cancelled;
-        el.replaceChildren(
-          h(
-            'p',
-            { class: cancelled ? 'notice' : 'problem' },
-            icon(cancelled ? 'info' : 'error'),
-            ' ',
-            cancelled ? 'Comparing the files was cancelled.' : String((err as Error).message),
-          ),
-          button('refresh', 'Compare Files Again', () => void run()),
-        );
-      })
+      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, 'files', () => void run())))
       .finally(unsubscribe);
   };
   if (start) return { el, done: run() };
@@ -313,19 +316,7 @@ function packagesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
     el.replaceChildren(h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, 'Looking for the SBOMs and reading them…'), stop));
     return call.result
       .then((packages) => el.replaceChildren(packagesResult(packages)))
-      .catch((err: unknown) => {
-        const cancelled = err instanceof RequestError && err.cancelled;
-        el.replaceChildren(
-          h(
-            'p',
-            { class: cancelled ? 'notice' : 'problem' },
-            icon(cancelled ? 'info' : 'error'),
-            ' ',
-            cancelled ? 'Comparing the packages was cancelled.' : String((err as Error).message),
-          ),
-          button('refresh', 'Compare Packages Again', () => void run()),
-        );
-      });
+      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, 'packages', () => void run())));
   };
   el.append(
     h(

@@ -38,6 +38,32 @@ function image(digest: string, layer: number, config: Record<string, unknown>, h
 
 const entry = (path: string): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0 });
 
+/**
+ * The panel's page with the webview bundle, sent `model` as the host sends it. The VS Code API it
+ * asks for records what the page posts (`window.__posted`) and answers each request in `answers`
+ * as the host would.
+ */
+async function startPanel(page: Workbench['page'], model: unknown, answers: Record<string, unknown>): Promise<void> {
+  await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+  await page.evaluate((results) => {
+    const posted: { type: string; id?: number; method?: string }[] = [];
+    Object.assign(window, {
+      __posted: posted,
+      acquireVsCodeApi: () => ({
+        postMessage: (m: { type: string; id?: number; method?: string }) => {
+          posted.push(m);
+          if (m.type === 'request' && m.method !== undefined && m.method in results)
+            setTimeout(() => window.postMessage({ type: 'response', id: m.id, ok: true, result: results[m.method!] }, '*'), 10);
+        },
+        getState: () => undefined,
+        setState: () => undefined,
+      }),
+    });
+  }, answers);
+  await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
+  await page.evaluate((m) => window.postMessage({ type: 'start', model: m, state: { before: 'a', after: 'b' } }, '*'), model);
+}
+
 describe('comparison panel rendering of hostile registry text (Chromium)', function () {
   let workbench: Workbench | undefined;
 
@@ -75,25 +101,7 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
     const files = filesModel(
       compareFileSystems(new Map([[HOSTILE.script, entry(HOSTILE.script)]]), new Map([[HOSTILE.img, entry(HOSTILE.img)]])),
     );
-    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
-    // The VS Code API the webview asks for: it records what the page posts and answers the files as the host would.
-    await page.evaluate((answer) => {
-      const posted: { type: string; id?: number; method?: string }[] = [];
-      Object.assign(window, {
-        __posted: posted,
-        acquireVsCodeApi: () => ({
-          postMessage: (m: { type: string; id?: number; method?: string }) => {
-            posted.push(m);
-            if (m.type === 'request' && m.method === 'compareFiles')
-              setTimeout(() => window.postMessage({ type: 'response', id: m.id, ok: true, result: answer }, '*'), 10);
-          },
-          getState: () => undefined,
-          setState: () => undefined,
-        }),
-      });
-    }, files);
-    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
-    await page.evaluate((m) => window.postMessage({ type: 'start', model: m, state: { before: 'a', after: 'b' } }, '*'), model);
+    await startPanel(page, model, { compareFiles: files });
     await page.waitForFunction(
       () => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'rendered'),
       undefined,
@@ -166,28 +174,7 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
       { reference: 'r.test/app:2', search: sbom(second), throughIndex: true },
       comparePackages(first, second),
     );
-    await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
-    await page.evaluate(
-      ({ files, answer }) => {
-        const posted: { type: string; id?: number; method?: string }[] = [];
-        Object.assign(window, {
-          __posted: posted,
-          acquireVsCodeApi: () => ({
-            postMessage: (m: { type: string; id?: number; method?: string }) => {
-              posted.push(m);
-              const result = m.method === 'compareFiles' ? files : m.method === 'comparePackages' ? answer : undefined;
-              if (m.type === 'request' && result)
-                setTimeout(() => window.postMessage({ type: 'response', id: m.id, ok: true, result }, '*'), 10);
-            },
-            getState: () => undefined,
-            setState: () => undefined,
-          }),
-        });
-      },
-      { files: filesModel(compareFileSystems(new Map(), new Map())), answer: packages },
-    );
-    await page.addScriptTag({ content: readFileSync(BUNDLE, 'utf8') });
-    await page.evaluate((m) => window.postMessage({ type: 'start', model: m, state: { before: 'a', after: 'b' } }, '*'), model);
+    await startPanel(page, model, { compareFiles: filesModel(compareFileSystems(new Map(), new Map())), comparePackages: packages });
     const part = page.locator('[data-part="packages"]');
     await part.locator('button', { hasText: 'Compare Packages' }).click();
     await part.locator('.packages-result').waitFor({ timeout: 10_000 });
