@@ -2,10 +2,11 @@
 // build --push` writes it (each platform with BuildKit's provenance attestation manifest) and, as
 // referrers of the index, a Sigstore bundle the way GitHub's artifact attestations store one (a
 // DSSE envelope with a SLSA v1 statement, the signer's certificate, a log entry), a keyless cosign
-// signature (its signer and log entry on its layer) and a Notary Project signature as notation
-// pushes one. Each opens to what it says: the claim, the subject (which opens its manifest), the
-// signer, the decoded payload, and never a word that it was verified. Then the next build compared
-// with it, package by package, from the two indexes' SBOMs.
+// signature (its signer and log entry on its layer), a Notary Project signature as notation pushes
+// one, and cosign's vulnerability attestation of a Trivy scan. Each opens to what it says: the
+// claim, the subject (which opens its manifest), the signer, the decoded payload or the findings,
+// and never a word that it was verified. Then the next build compared with it, package by package,
+// from the two indexes' SBOMs.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import type { Frame, Page } from 'playwright-core';
 import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
+import { TRIVY_REPORT } from '../support/scan-reports';
 import { notaryEnvelope, NOTARY_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
 import { addRegistry, collapseRegistries, compare, comparisonFrame, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
@@ -143,6 +145,38 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify([thumbprint]) },
   });
   await pushReferrer(layout, notary, registry, REPOSITORY);
+  // cosign attest --type vuln with Trivy's report (trivy --format cosign-vuln), in OCI 1.1 referrers mode.
+  const scan = {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+    subject: [{ name: `${registry.host}/${REPOSITORY}`, digest: { sha256: index.descriptor.digest.slice('sha256:'.length) } }],
+    predicate: {
+      invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+      scanner: {
+        uri: 'pkg:github/aquasecurity/trivy@v0.50.1',
+        version: '0.50.1',
+        db: { uri: 'pkg:github/aquasecurity/trivy-db', version: '2' },
+        result: TRIVY_REPORT,
+      },
+      metadata: { scanStartedOn: '2026-12-05T05:00:00Z', scanFinishedOn: '2026-12-05T05:00:09Z' },
+    },
+  };
+  const vulnerabilities = await layout.artifact({
+    artifactType: 'application/vnd.dsse.envelope.v1+json',
+    files: {
+      'vuln.att.json': {
+        data: JSON.stringify({
+          payloadType: 'application/vnd.in-toto+json',
+          payload: Buffer.from(JSON.stringify(scan)).toString('base64'),
+          signatures: [{ keyid: '', sig: Buffer.from('not a real signature').toString('base64') }],
+        }),
+        mediaType: 'application/vnd.dsse.envelope.v1+json',
+        annotations: { predicateType: scan.predicateType },
+      },
+    },
+    subject: index.descriptor,
+  });
+  await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
   return { index: index.descriptor, amd64, attestation: index.attestations[0]!.descriptor };
 }
@@ -350,7 +384,8 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
     ['file 1', 'JWS signature envelope'],
   );
   await frame.locator('[data-section="files"] button.link').first().click();
-  frame = await inspector(page, /file 1$/);
+  // An untitled file's page is named by its short digest.
+  frame = await inspector(page, /^attested\/app: [0-9a-f]{12}$/);
   await settled(frame);
   const notarySection = frame.locator('[data-section="attestation"]');
   await notarySection.waitFor({ timeout: 30_000 });
@@ -365,6 +400,33 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
   assert.equal(await frame.locator('.digest-full').textContent(), index.digest, 'the signed manifest opened: the index');
+
+  // 15j. The index's vulnerability scan (cosign's vuln attestation of Trivy's report): the findings
+  // by severity, narrowed by the filter, each advisory a link to osv.dev.
+  await runCommand(page, 'View: Close All Editors');
+  frame = await inspectIndex(page, registry);
+  await frame.locator('[data-section="referrers"] button.link', { hasText: 'DSSE attestation' }).first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  await frame.locator('[data-section="files"] button.link', { hasText: 'vuln.att.json' }).click();
+  frame = await inspector(page, /vuln\.att\.json$/);
+  await settled(frame);
+  const findings = frame.locator('[data-section="vulnerabilities"]');
+  await findings.waitFor({ timeout: 30_000 });
+  assert.equal(await findings.locator('.vulnerability-counts .severity').first().textContent(), '1 critical');
+  assert.match((await findings.locator('.vulnerability-counts').textContent()) ?? '', /trivy 0\.50\.1 reported it/);
+  assert.deepEqual(await findings.locator('table.vulnerabilities tbody tr td:first-child').allTextContents(), [
+    'GHSA-3h5v-q93c-6h6q',
+    'CVE-2024-2961',
+    'CVE-2023-5678',
+    'CVE-2011-3374',
+  ]);
+  assert.equal((await factsOf(frame.locator('[data-section="attestation"]'))).get('Claim'), 'vulnerability scan (cosign)');
+  await findings.scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15j-inspector-vulnerabilities');
+  await findings.locator('input.vulnerabilities-filter').fill('glibc');
+  assert.equal(await findings.locator('table.vulnerabilities tbody tr').count(), 1);
+  assert.equal(await findings.locator('table.vulnerabilities tbody tr td:nth-child(3)').textContent(), 'libc6');
   await runCommand(page, 'View: Close All Editors');
 }
 

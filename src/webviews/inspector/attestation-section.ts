@@ -14,6 +14,7 @@ import {
   type BundleRead,
   type StatementSubject,
 } from '../../core/oci/attestation';
+import { kindName } from '../../core/oci/media-types';
 import { readNotarySignature, type NotaryRead } from '../../core/oci/notary-signature';
 import type { AttestationSection, Fact, SubjectRow } from './protocol';
 import { jsonTree } from './json-tree';
@@ -96,7 +97,10 @@ function notaryFacts(notary: NotaryRead): Fact[] {
     if (value !== undefined) out.push(fact(label, value));
   };
   if (notary.target.mediaType !== undefined)
-    add('Signs a', `${notary.target.mediaType}${notary.target.size !== undefined ? `, ${notary.target.size} bytes` : ''}`);
+    add(
+      'Signs',
+      `${kindName(notary.target.mediaType)}${notary.target.size !== undefined ? ` (${notary.target.size.toLocaleString('en-US')} bytes)` : ''}`,
+    );
   add('Signing scheme', notary.signingScheme);
   add('Algorithm', notary.algorithm);
   add('Signed at (as the signer says)', notary.signingTime);

@@ -223,6 +223,32 @@ export interface SbomRow {
   purl?: ClippedText;
 }
 
+export type SeverityLevel = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';
+
+/** A scan's findings, most severe first. */
+export interface VulnerabilitySection {
+  /** "Trivy", "Grype", "in-toto vulnerabilities". */
+  format: string;
+  scanner?: ClippedText;
+  rows: VulnerabilityRow[];
+  /** Findings in the report but not sent to the page; its JSON has them. */
+  omitted: number;
+  /** Findings per severity, of those read. */
+  counts: Record<SeverityLevel, number>;
+}
+
+export interface VulnerabilityRow {
+  id: ClippedText;
+  severity: SeverityLevel;
+  score?: ClippedText;
+  package?: ClippedText;
+  installed?: ClippedText;
+  fixed?: ClippedText;
+  title?: ClippedText;
+  /** The advisory on osv.dev, for identifiers it knows (made here from the identifier, never a URL from the report). */
+  url?: string;
+}
+
 /** One thing an attestation is about: its name and digest, opening the manifest when it is one here. */
 export interface SubjectRow {
   name?: ClippedText;
@@ -277,6 +303,8 @@ export interface PageModel {
   attestation?: AttestationSection;
   /** A JSON blob that is an SBOM, or an attestation whose predicate is one: its packages. */
   sbom?: SbomSection;
+  /** A JSON blob that is a vulnerability scan (Trivy, Grype, or an attestation of one): its findings. */
+  vulnerabilities?: VulnerabilitySection;
   annotations: Fact[];
   subject?: { digest: string; link: Location };
   /** Manifest pages list the manifests that refer to this digest. */

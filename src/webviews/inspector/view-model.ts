@@ -17,6 +17,7 @@ import {
 import { kindIcon, kindName } from '../../core/oci/media-types';
 import { claimOf } from '../../core/oci/attestation';
 import { readSbom } from '../../core/oci/sbom';
+import { readVulnerabilityReport } from '../../core/oci/vulnerability-report';
 import type {
   ArtifactFileRow,
   BlobLocation,
@@ -39,6 +40,7 @@ import { descriptorLink, isImageConfig, type Place } from './links';
 import { clip } from './text';
 import { attestationSection, readSigned } from './attestation-section';
 import { sbomSection } from './sbom-section';
+import { vulnerabilitySection } from './vulnerability-section';
 
 /** Rows (platforms, layers, history steps, files) beyond this are left out of a page; Open as JSON shows all. */
 export const MAX_ROWS = 1000;
@@ -103,6 +105,9 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     // An SBOM on its own (an artifact's file) or as an attestation's predicate.
     const sbom = readSbom(json) ?? readSbom(signed?.statement?.predicate);
     if (sbom) page.sbom = sbomSection(sbom);
+    // A scan report on its own (an artifact's file) or as an attestation's predicate.
+    const scan = readVulnerabilityReport(json) ?? readVulnerabilityReport(signed?.statement?.predicate);
+    if (scan) page.vulnerabilities = vulnerabilitySection(scan);
   }
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
     const summary = configSummary(json);

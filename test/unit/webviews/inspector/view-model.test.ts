@@ -17,6 +17,7 @@ import {
 } from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
 import { notaryEnvelope } from '../../../support/signing-certificates';
+import { TRIVY_REPORT } from '../../../support/scan-reports';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const HOSTILE = {
@@ -506,7 +507,7 @@ describe('inspector view model', () => {
         section.facts.map((f) => [f.label, f.value.text]),
         [
           ['Claim', 'Notary Project signature'],
-          ['Signs a', `${MediaTypes.ociIndex}, 900 bytes`],
+          ['Signs', 'OCI image index (900 bytes)'],
           ['Signing scheme', 'notary.x509'],
           ['Algorithm', 'ES256'],
           ['Signed at (as the signer says)', '2026-12-05T05:13:21Z'],
@@ -531,6 +532,48 @@ describe('inspector view model', () => {
       assert.ok(section.payload, 'the payload decoded into a JSON tree');
       // A cosign signature names no verifier of its own: the page says cosign.
       assert.equal(blobPage(blob('application/vnd.in-toto+json'), statement).attestation!.verifiedWith, undefined);
+    });
+
+    it("lists a scan's findings from cosign's vuln attestation or a bare report, linking known advisories to osv.dev only", () => {
+      const hostile = {
+        ...TRIVY_REPORT,
+        Results: [
+          ...TRIVY_REPORT.Results,
+          {
+            Target: 'x',
+            Vulnerabilities: [
+              { VulnerabilityID: 'javascript:alert(1)', PkgName: HOSTILE.script, Severity: 'CRITICAL' },
+              { VulnerabilityID: 'CVE-2024-1/../../evil', Severity: 'LOW' },
+            ],
+          },
+        ],
+      };
+      const page = blobPage(blob('application/vnd.in-toto+json'), {
+        ...statement,
+        predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+        predicate: { scanner: { uri: 'pkg:github/aquasecurity/trivy@v0.50.1', version: '0.50.1', result: hostile } },
+      });
+      const section = page.vulnerabilities!;
+      assert.equal(section.format, 'Trivy');
+      assert.deepEqual(section.scanner, { text: 'trivy 0.50.1' });
+      assert.deepEqual(section.counts, { Critical: 2, High: 1, Medium: 1, Low: 2, Negligible: 0, Unknown: 0 });
+      assert.deepEqual(
+        section.rows.map((r) => [r.id.text, r.url]),
+        [
+          ['GHSA-3h5v-q93c-6h6q', 'https://osv.dev/vulnerability/GHSA-3h5v-q93c-6h6q'],
+          ['javascript:alert(1)', undefined],
+          ['CVE-2024-2961', 'https://osv.dev/vulnerability/CVE-2024-2961'],
+          ['CVE-2023-5678', 'https://osv.dev/vulnerability/CVE-2023-5678'],
+          ['CVE-2011-3374', 'https://osv.dev/vulnerability/CVE-2011-3374'],
+          ['CVE-2024-1/../../evil', undefined],
+        ],
+      );
+      assert.deepEqual(section.rows[1]!.package, { text: HOSTILE.script });
+      assert.equal(page.attestation?.facts.find((f) => f.label === 'Claim')?.value.text, 'vulnerability scan (cosign)');
+      const bare = blobPage(blob('application/json'), TRIVY_REPORT);
+      assert.equal(bare.vulnerabilities?.rows.length, 4);
+      assert.equal(bare.attestation, undefined);
+      assert.equal(blobPage(blob('application/json'), { Results: 'x' }).vulnerabilities, undefined);
     });
 
     it("lists an SBOM attestation's packages, and a bare SBOM's, cut to what a page holds", () => {

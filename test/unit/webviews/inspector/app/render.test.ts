@@ -13,6 +13,7 @@ import type { FileRow, FileSystemSummary, PageModel, Prefetched } from '../../..
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 import { notaryEnvelope } from '../../../../support/signing-certificates';
+import { TRIVY_REPORT } from '../../../../support/scan-reports';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
 const STYLES = resolve(PROJECT, 'dist/webview/inspector.css');
@@ -349,6 +350,58 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     assert.doesNotMatch(shown.text, /cosign/);
     assert.deepEqual(shown.headings, ['Signs']);
     assert.match(shown.payloadTitle, /Signed payload, decoded/);
+  });
+
+  it("shows a scan's findings by severity, narrows them with the filter, and opens an advisory on osv.dev", async () => {
+    const { page } = workbench!;
+    const model = blobPage(
+      {
+        kind: 'blob',
+        host: 'registry.test:5000',
+        repository: 'team/app',
+        digest: D(52),
+        size: 900,
+        mediaType: 'application/json',
+        role: 'file',
+      },
+      {
+        ...TRIVY_REPORT,
+        Results: [
+          ...TRIVY_REPORT.Results,
+          { Target: 'x', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-1', PkgName: 'evil\u202Egpj', Severity: 'LOW' }] },
+        ],
+      },
+    );
+    await renderPage(page, model, {});
+    const section = page.locator('details[data-section="vulnerabilities"]');
+    assert.equal(await section.locator('.vulnerability-counts').textContent(), '1 critical · 1 high · 1 medium · 2 low');
+    assert.deepEqual(await section.locator('table.vulnerabilities tbody tr td:first-child').allTextContents(), [
+      'GHSA-3h5v-q93c-6h6q',
+      'CVE-2024-2961',
+      'CVE-2023-5678',
+      'CVE-2011-3374',
+      'CVE-2099-1',
+    ]);
+    assert.match(
+      (await section.locator('table.vulnerabilities tbody tr').last().textContent()) ?? '',
+      /evil\\u202Egpj/,
+      'the override shows as an escape',
+    );
+    await section.locator('input.vulnerabilities-filter').fill('libc6');
+    assert.equal(await section.locator('table.vulnerabilities tbody tr').count(), 1);
+    assert.match((await section.locator('.vulnerabilities-status').textContent()) ?? '', /1 of 5 findings match/);
+    assert.equal(await section.locator('table.vulnerabilities tbody tr td:nth-child(5)').textContent(), '2.36-9+deb12u7');
+    await section.locator('input.vulnerabilities-filter').fill('apt');
+    assert.equal(await section.locator('table.vulnerabilities tbody tr td:nth-child(5)').textContent(), 'not fixed');
+    await page.screenshot({ path: resolve(process.env.RENDER_SHOTS ?? '/tmp', 'inspector-vulnerabilities.png'), fullPage: true });
+    await section.locator('table.vulnerabilities tbody tr button').first().click();
+    type Posted = { type: string; method?: string; params?: Record<string, unknown> };
+    const asked = await page.waitForFunction(
+      () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'openExternal')?.params,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(await asked.jsonValue(), { url: 'https://osv.dev/vulnerability/CVE-2011-3374' });
   });
 
   it("a file's name gives way (cut, with an ellipsis) before the Mode column, whether or not it opens the file", async () => {
