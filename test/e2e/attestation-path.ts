@@ -37,8 +37,9 @@ interface AttestedContent {
 }
 
 /**
- * The buildx index (with its SBOM and provenance), pushed as v1, and a Sigstore bundle and a keyless
- * cosign signature about it, pushed as its referrers; and the next build, with other packages, as v2.
+ * The buildx index (with its SBOM and provenance), pushed as v1; as its referrers a Sigstore bundle,
+ * a keyless cosign signature, a Notary Project signature and a Trivy scan attestation; a cosign
+ * signature under its `.sig` tag; and the next build, with other packages, as v2.
  */
 async function seedAttestedContent(registry: LabRegistry): Promise<AttestedContent> {
   const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
@@ -177,6 +178,9 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     subject: index.descriptor,
   });
   await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
+  // And `cosign sign` as most signed images still carry it: the signature under the tag sha256-<hex>.sig.
+  const tagged = await layout.referrer(index.descriptor, { ref: 'cosign-sig-tag' });
+  await pushToRegistry(layout, tagged, registry, `${REPOSITORY}:${index.descriptor.digest.replace(':', '-')}.sig`);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
   return { index: index.descriptor, amd64, attestation: index.attestations[0]!.descriptor };
 }
@@ -322,6 +326,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await row(page, /^Sigstore bundle: SLSA provenance v1/).waitFor({ timeout: 30_000 });
   await row(page, /^cosign signature/).waitFor({ timeout: 30_000 });
   await row(page, /^Notation signature/).waitFor({ timeout: 30_000 });
+  await row(page, /^cosign signature \(\.sig tag\)/).waitFor({ timeout: 30_000 });
   await expand(page, /^attestation \(/);
   await row(page, /^SPDX SBOM/).waitFor({ timeout: 30_000 });
   await row(page, /^SLSA provenance v0\.2/).waitFor({ timeout: 30_000 });

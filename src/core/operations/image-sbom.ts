@@ -8,12 +8,12 @@
  * them; the first that reads as SPDX or CycloneDX packages wins. Nothing is verified: a signature
  * around the SBOM is read past, not checked.
  */
-import { CoreError } from '../errors';
 import { annotatedPredicateType, isSbomPredicateType, readAttestation } from '../oci/attestation';
 import { referrersTagFor } from '../oci/digest';
 import { attestationsFor, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
 import { baseMediaType, isSupplyChainDocument } from '../oci/media-types';
 import { readSbom, type SbomRead } from '../oci/sbom';
+import { isManifestMissing } from '../registry/registry-errors';
 import { MAX_DOCUMENT_BLOB_BYTES, type Repository } from '../registry/repository';
 
 /** Where an SBOM was found. */
@@ -63,7 +63,8 @@ export async function findImageSbom(
       return await work();
     } catch (err) {
       if (signal?.aborted || (err as { code?: string }).code === 'CANCELLED') throw err;
-      if (!(missingIsNormal && isMissing(err))) problems.push(err instanceof Error ? err.message : String(err));
+      // A tag that is simply not there (most images have no `.att` tag) is not a problem to report.
+      if (!(missingIsNormal && isManifestMissing(err))) problems.push(err instanceof Error ? err.message : String(err));
       return undefined;
     }
   };
@@ -159,9 +160,4 @@ function rankReferrers(referrers: readonly Descriptor[]): Descriptor[] {
     }
   }
   return [...artifacts, ...claimed, ...unsaid];
-}
-
-/** A tag that is simply not there (most images have no `.att` tag) is not a problem to report. */
-function isMissing(err: unknown): boolean {
-  return err instanceof CoreError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.code === 'HTTP_404');
 }

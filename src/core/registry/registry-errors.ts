@@ -27,6 +27,14 @@ const NEXT_STEP: Record<string, (what: string, host: string) => string> = {
   QUOTA_EXCEEDED: (_w, host) => `${host} refused the upload because a storage quota is exceeded: free space or raise the quota.`,
 };
 
+/**
+ * Whether a lookup failed only because the manifest or repository is not there (a tag that was
+ * never pushed): the answer for optional content such as a referrers or cosign tag, not a failure.
+ */
+export function isManifestMissing(err: unknown): boolean {
+  return err instanceof CoreError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.code === 'HTTP_404');
+}
+
 /** A registry's error code kept in the details: only a code-like word is taken. */
 const CODE_WORD = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 

@@ -15,7 +15,7 @@ import { nextPageUrl, sameOrigin } from '../transport/link';
 import { errorBodyText, readBodyLimited } from '../transport/read-body';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
 import { baseMediaType, MANIFEST_ACCEPT, manifestKindOf, MediaTypes } from '../oci/media-types';
-import { refusedElsewhere, registryErrorFor } from './registry-errors';
+import { isManifestMissing, refusedElsewhere, registryErrorFor } from './registry-errors';
 import type { HttpResponse } from '../transport/http';
 import { requireRegistryUrl } from '../transport/url-policy';
 import { DEFAULT_CHUNK_SIZE, uploadBlob, type UploadOptions } from './upload';
@@ -419,8 +419,7 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
     try {
       index = await this.getManifest(tag, options.signal);
     } catch (err) {
-      if (err instanceof CoreError && (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NAME_UNKNOWN' || err.code === 'HTTP_404'))
-        return { referrers: [], source: 'tag-schema' };
+      if (isManifestMissing(err)) return { referrers: [], source: 'tag-schema' };
       throw err;
     }
     const entries = index.kind === 'index' ? index.index.manifests : [];

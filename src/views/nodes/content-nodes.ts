@@ -237,6 +237,8 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
     readonly entry: Descriptor,
     private readonly role: ManifestRole,
     ctx: TreeContext,
+    /** What to call it when its descriptor cannot say (cosign's tag attachments, found by name). */
+    private readonly name?: string,
   ) {
     super(parent, place, ctx);
   }
@@ -260,6 +262,7 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
 
   private label(): string {
     const { formatPlatform, kindName } = core();
+    if (this.name !== undefined) return this.name;
     if (this.role === 'platform') return formatPlatform(this.entry.platform);
     if (this.role === 'attestation')
       return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
@@ -345,9 +348,16 @@ export class ReferrersNode implements ExplorerNode {
 
   async children(): Promise<ExplorerNode[]> {
     try {
-      const { referrers, cut } = await this.ctx.repository(this.place.client, this.place.name).referrers(this.subject);
-      if (referrers.length === 0) return [new MessageNode(this, 'No referrers.')];
+      const repository = this.ctx.repository(this.place.client, this.place.name);
+      // OCI referrers, and what cosign keeps under tags named after the digest (most signed images' way).
+      const [{ referrers, cut }, attachments] = await Promise.all([
+        repository.referrers(this.subject),
+        core().cosignAttachments(repository, this.subject),
+      ]);
+      if (referrers.length === 0 && attachments.length === 0) return [new MessageNode(this, 'No referrers.')];
       const nodes: ExplorerNode[] = referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
+      for (const attachment of attachments)
+        nodes.push(new ManifestNode(this, this.place, attachment.descriptor, 'referrer', this.ctx, attachment.name));
       if (cut) nodes.push(new MessageNode(this, `Only the first ${referrers.length} referrers are shown: the registry lists more.`));
       return nodes;
     } catch (err) {

@@ -141,8 +141,13 @@ export class InspectorService {
 
   /** Referrers change as signatures are added, so they are asked for each time, never cached. */
   async referrers(params: Requests['referrers']['params'], signal: AbortSignal): Promise<ReferrerList> {
-    const { referrers, cut } = await this.repository(params).referrers(params.digest, { signal });
-    return { rows: referrerRows(params, params.digest, referrers), ...(cut ? { cut } : {}) };
+    const repository = this.repository(params);
+    // OCI referrers, and what cosign keeps under tags named after the digest (most signed images' way).
+    const [{ referrers, cut }, attachments] = await Promise.all([
+      repository.referrers(params.digest, { signal }),
+      this.core.cosignAttachments(repository, params.digest, signal),
+    ]);
+    return { rows: referrerRows(params, params.digest, referrers, attachments), ...(cut ? { cut } : {}) };
   }
 
   /** Streams the layer through a digest check into the tar reader; the tree is cached by digest. */

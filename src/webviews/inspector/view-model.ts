@@ -16,6 +16,7 @@ import {
 } from '../../core/oci/manifest';
 import { kindIcon, kindName } from '../../core/oci/media-types';
 import { claimOf } from '../../core/oci/attestation';
+import type { CosignAttachment } from '../../core/registry/cosign-attachments';
 import { readSbom } from '../../core/oci/sbom';
 import { readVulnerabilityReport } from '../../core/oci/vulnerability-report';
 import type {
@@ -163,11 +164,19 @@ export function layerPage(location: LayerLocation): PageModel {
   return { location, title: titleFor(location), header, annotations: [] };
 }
 
-export function referrerRows(place: Place, subject: string, referrers: readonly Descriptor[]): ReferrerRow[] {
-  return referrers.map((d) => {
+/** Rows for a manifest's OCI referrers, then for cosign's tag attachments (named by what they are). */
+export function referrerRows(
+  place: Place,
+  subject: string,
+  referrers: readonly Descriptor[],
+  attachments: readonly Pick<CosignAttachment, 'name' | 'descriptor'>[] = [],
+): ReferrerRow[] {
+  const named = new Map(attachments.map((a) => [a.descriptor, a.name]));
+  return [...referrers, ...attachments.map((a) => a.descriptor)].map((d) => {
     const claim = claimLabel(d);
     const kind =
-      claim === undefined ? kindName(d.mediaType, d.artifactType) : clipLabel(`${kindName(d.mediaType, d.artifactType)}: ${claim}`);
+      named.get(d) ??
+      (claim === undefined ? kindName(d.mediaType, d.artifactType) : clipLabel(`${kindName(d.mediaType, d.artifactType)}: ${claim}`));
     const row: ReferrerRow = {
       kind,
       icon: kindIcon(d.mediaType, d.artifactType),
