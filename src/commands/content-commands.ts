@@ -317,7 +317,7 @@ async function askCopy(subject: Subject): Promise<CopyRequest | undefined> {
   items.push({ label: 'Options', kind: vscode.QuickPickItemKind.Separator });
   items.push({
     label: 'Include referrers',
-    description: 'signatures, SBOMs and attestations of this manifest',
+    description: "signatures, SBOMs and attestations of this manifest, cosign's .sig and .att tags included",
     picked: true,
     referrers: true,
   });

@@ -149,6 +149,46 @@ describe('registry operations against real registries', function () {
     assert.deepEqual((await to.referrers(sample.referrer.subjectDigest, { artifactType: 'application/x-none' })).referrers, []);
   });
 
+  it("copies cosign's .sig and .att tags along with the referrers, under the same tags, and only when asked", async function () {
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'cosign-tags'));
+    const built = await layout.image({ seed: 'cosign-tags', layers: [2048] });
+    await pushToRegistry(layout, built, source, 'signed/cosign:1');
+    const base = built.descriptor.digest.replace(':', '-');
+    // As cosign writes it under the tag: no subject (that is what the tag's name is for).
+    const signature = await layout.artifact({
+      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      files: {
+        signature: {
+          data: `{"critical":{"image":{"docker-manifest-digest":"${built.descriptor.digest}"},"type":"cosign container image signature"}}`,
+          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        },
+      },
+    });
+    await pushToRegistry(layout, signature, source, `signed/cosign:${base}.sig`);
+    const attestations = await layout.artifact({
+      artifactType: 'application/vnd.dsse.envelope.v1+json',
+      files: {
+        'att.json': {
+          data: '{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[]}',
+          mediaType: 'application/vnd.dsse.envelope.v1+json',
+        },
+      },
+    });
+    await pushToRegistry(layout, attestations, source, `signed/cosign:${base}.att`);
+    const from = repo(source, 'signed/cosign');
+
+    const plain = repo(target, 'signed/cosign-plain');
+    await copy(from, plain, built.descriptor, { tag: '1' });
+    assert.deepEqual(await listTags(target, 'signed/cosign-plain'), ['1'], 'without referrers, no attachment comes along');
+
+    const to = repo(target, 'signed/cosign-copy');
+    const result = await copy(from, to, built.descriptor, { tag: '1', includeReferrers: true });
+    assert.equal(result.referrers, 2);
+    assert.deepEqual((await listTags(target, 'signed/cosign-copy')).sort(), ['1', `${base}.att`, `${base}.sig`].sort());
+    assert.equal((await to.resolve(`${base}.sig`)).digest, signature.descriptor.digest);
+    assert.equal((await to.resolve(`${base}.att`)).digest, attestations.descriptor.digest);
+  });
+
   it('tags the copied root only after its referrers: a referrer that fails leaves no tag', async function () {
     const front = await FaultProxy.start(source);
     const faulty = createSession({

@@ -16,6 +16,8 @@ import { sleep } from '../transport/retry';
 import { verifyingStream } from '../oci/verify-stream';
 import { fileSystemError } from '../layout/files';
 import { collectGraph, type ContentGraph } from './graph';
+import { cosignAttachments } from '../registry/cosign-attachments';
+import { Repository } from '../registry/repository';
 
 export type BlobState = 'queued' | 'skipped' | 'mounted' | 'copying' | 'retrying' | 'copied' | 'failed';
 
@@ -37,7 +39,10 @@ export interface CopyOptions {
   attestations?: boolean;
   /** Tag for the root in the target. */
   tag?: string;
-  /** Also copy what refers to the root (signatures, SBOMs, attestations), when the source can list them. */
+  /**
+   * Also copy what refers to the root (signatures, SBOMs, attestations), when the source can list
+   * them: its OCI referrers and, from a registry, cosign's `.sig`, `.att` and `.sbom` tags.
+   */
   includeReferrers?: boolean;
   signal?: AbortSignal;
   onProgress?(event: CopyEvent): void;
@@ -170,7 +175,11 @@ class GraphTransfer {
     await this.target.pushManifest(descriptor, root.bytes, tag, this.signal);
   }
 
-  /** Copies the referrers of `digest` (and theirs, a few levels deep) after the subject is stored. */
+  /**
+   * Copies the referrers of `digest` (and theirs, a few levels deep) after the subject is stored;
+   * for the subject itself, also what cosign keeps under its `.sig`, `.att` and `.sbom` tags, under
+   * the same tags in the target (the digest they are named after is the same there).
+   */
   async referrers(digest: string, depth: number): Promise<void> {
     if (depth > MAX_REFERRER_DEPTH || !isReferrersSource(this.source)) return;
     const { referrers } = await this.source.referrers(digest, { signal: this.signal });
@@ -179,6 +188,12 @@ class GraphTransfer {
       await this.run(graph, undefined);
       this.result.referrers++;
       await this.referrers(referrer.digest, depth + 1);
+    }
+    if (depth !== 1 || !(this.source instanceof Repository)) return;
+    for (const attachment of await cosignAttachments(this.source, digest, this.signal)) {
+      const graph = await collectGraph(this.source, attachment.descriptor, { signal: this.signal });
+      await this.run(graph, attachment.tag);
+      this.result.referrers++;
     }
   }
 
