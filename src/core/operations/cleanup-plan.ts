@@ -131,8 +131,12 @@ export interface CleanupPlan {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Tags of the referrers tag schema (`sha256-<hex>`): they hold a manifest's signatures and SBOMs. */
-const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
+/**
+ * Tags named after another manifest's digest: the referrers tag schema's `sha256-<hex>` index, and
+ * cosign's `.sig`, `.att` and `.sbom` beside it. They hold a manifest's signatures, attestations
+ * and SBOMs, not images of their own.
+ */
+const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?(\.(sig|att|sbom))?$/;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** A glob or `/regular expression/` as a test on whole tags. Throws INVALID_PATTERN with what is wrong. */
@@ -200,7 +204,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   for (const facts of tags) {
     if (decisions.has(facts.tag)) continue; // a tag listed twice counts once
     if (!facts.digest) keep(facts, 'could not be read, so what it points at is unknown');
-    else if (REFERRERS_TAG.test(facts.tag)) keep(facts, 'holds the referrers (signatures, SBOMs) of another manifest');
+    else if (REFERRERS_TAG.test(facts.tag)) keep(facts, 'holds the signatures, attestations or SBOMs of another manifest');
     else if (keepers.some((k) => k.test(facts.tag))) keep(facts, `always kept (matches "${keepers.find((k) => k.test(facts.tag))!.text}")`);
     else if (only && !only.has(facts.tag)) keep(facts, 'not selected');
     else if (!matches(facts.tag)) keep(facts, `does not match "${policy.match!.trim()}"`);

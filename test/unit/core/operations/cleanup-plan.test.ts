@@ -96,9 +96,23 @@ describe('cleanup plan', function () {
     assert.match(plan.decisions[1]!.reason, /platform of kept index "1.0"/);
   });
 
-  it('keeps unreadable tags and referrers tags', function () {
-    const plan = planCleanup([{ tag: 'broken' }, tag(`sha256-${'a'.repeat(64)}`, 3, 90)], policy(), NOW);
-    assert.deepEqual(actions(plan), { broken: 'keep', [`sha256-${'a'.repeat(64)}`]: 'keep' });
+  it("keeps unreadable tags, referrers tags and cosign's signature, attestation and SBOM tags, whatever matches", function () {
+    const named = [
+      `sha256-${'a'.repeat(64)}`,
+      `sha256-${'a'.repeat(64)}.sig`,
+      `sha256-${'a'.repeat(64)}.att`,
+      `sha256-${'a'.repeat(64)}.sbom`,
+    ];
+    const plan = planCleanup(
+      [{ tag: 'broken' }, ...named.map((t, i) => tag(t, 3 + i, 90))],
+      policy({ match: '*', olderThanDays: 30 }),
+      NOW,
+    );
+    assert.deepEqual(actions(plan), { broken: 'keep', ...Object.fromEntries(named.map((t) => [t, 'keep'])) });
+    assert.equal(plan.decisions[2]!.reason, 'holds the signatures, attestations or SBOMs of another manifest');
+    // Only the suffixes cosign writes: another tag that starts like one is an ordinary tag.
+    const lookalike = `sha256-${'a'.repeat(64)}.v2`;
+    assert.deepEqual(actions(planCleanup([tag(lookalike, 9, 90)], policy({ match: '*' }), NOW)), { [lookalike]: 'delete-manifest' });
   });
 
   it('deletes no manifest by digest while a tag could not be read: it may share it', function () {
