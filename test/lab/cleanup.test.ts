@@ -79,6 +79,47 @@ describe('clean-up against real registries', function () {
     assert.equal(await digestAt(registry, name, 'pr-2'), fresh);
   });
 
+  it("deletes a deleted image's cosign signature and attestations with it, and keeps those of the images that stay", async function () {
+    const name = 'team/signed';
+    const stale = await pushDated(registry, name, ['pr-1'], daysAgo(60));
+    const kept = await pushDated(registry, name, ['v1'], daysAgo(60));
+    const besides = (digest: string, suffix: string) => `${digest.replace(':', '-')}.${suffix}`;
+    const staleSignature = await pushDated(registry, name, [besides(stale, 'sig')], daysAgo(60), 'signature of pr-1');
+    const staleAttestations = await pushDated(registry, name, [besides(stale, 'att')], daysAgo(60), 'attestations of pr-1');
+    const keptSignature = await pushDated(registry, name, [besides(kept, 'sig')], daysAgo(60), 'signature of v1');
+    const repository = session.registry(registry.host).repository(name);
+    const tags = ['pr-1', 'v1', besides(stale, 'sig'), besides(stale, 'att'), besides(kept, 'sig')];
+    const plan = planCleanup(
+      await readTagFacts(repository, tags, { createdOf: annotated }),
+      { match: '*', keep: ['v1'], sharedDigest: 'delete-tag' },
+      Date.now(),
+    );
+    assert.deepEqual(
+      plan.decisions.map((d) => [d.tag, d.action]),
+      [
+        ['pr-1', 'delete-manifest'],
+        ['v1', 'keep'],
+        [besides(stale, 'sig'), 'delete-manifest'],
+        [besides(stale, 'att'), 'delete-manifest'],
+        [besides(kept, 'sig'), 'keep'],
+      ],
+    );
+    assert.match(
+      plan.decisions[2]!.reason,
+      /^holds the signatures, attestations or SBOMs of sha256:[0-9a-f]{12}, which this clean-up deletes/,
+    );
+    assert.match(
+      describeCleanupPlan(plan, `${registry.host}/${name}`),
+      new RegExp(`tags: ${besides(stale, 'sig')}`),
+      'the preview lists it',
+    );
+    const report = await runCleanup(repository, plan);
+    assert.deepEqual(report.totals, { deleted: 3, failed: 0, skipped: 0, notAttempted: 0 });
+    for (const gone of [stale, staleSignature, staleAttestations]) assert.equal(await digestAt(registry, name, gone), undefined, gone);
+    assert.equal(await digestAt(registry, name, 'v1'), kept);
+    assert.equal(await digestAt(registry, name, besides(kept, 'sig')), keptSignature, "the kept image's signature stays");
+  });
+
   it('removes a selected tag alone while another tag cannot be read, as that tag may share its manifest', async function () {
     const name = 'team/unreadable';
     const shared = await pushDated(registry, name, ['pr-1', 'release-1.0'], daysAgo(10));

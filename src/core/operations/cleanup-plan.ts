@@ -283,6 +283,38 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
     decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-manifest', reason: 'matches the policy; its manifest goes with it' });
   }
 
+  // 4. What is kept beside a manifest under a tag named after its digest (its referrers index,
+  // cosign's signature, attestations and SBOM) goes with it: left, it would sign or describe nothing.
+  const deleted = new Set(manifests.map((m) => m.digest));
+  const orphans = tags.filter(
+    (t) =>
+      t.digest && decisions.get(t.tag)?.action === 'keep' && deleted.has(attachedTo(t.tag) ?? '') && !keepers.some((k) => k.test(t.tag)),
+  );
+  if (orphans.length) {
+    for (const facts of orphans) going.add(facts.tag);
+    staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
+    for (const facts of orphans) {
+      const digest = facts.digest!;
+      const why = `holds the signatures, attestations or SBOMs of ${shortOf(attachedTo(facts.tag)!)}, which this clean-up deletes`;
+      const protector = protectorOf(digest);
+      if (protector && policy.sharedDigest === 'keep') {
+        going.delete(facts.tag);
+        keep(facts, `${why}, but ${protector}, so it is kept`);
+        continue;
+      }
+      if (protector) {
+        tagDeletions.push({ tag: facts.tag, digest });
+        decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-tag', reason: `${why}; ${protector}: only the tag is removed` });
+        continue;
+      }
+      if (!planned.has(digest)) {
+        planned.add(digest);
+        manifests.push({ digest, tags: tagsByDigest.get(digest)! });
+      }
+      decisions.set(facts.tag, { ...factsOf(facts), action: 'delete-manifest', reason: `${why}; its manifest goes with it` });
+    }
+  }
+
   const untagged = planUntagged(options, policy, staying, new Set(manifests.map((m) => m.digest)), tagsByDigest, unreadable);
 
   const ordered = tags.flatMap((t) => {
@@ -473,6 +505,18 @@ function stayingManifests(
       }
   }
   return staying;
+}
+
+/** The digest a tag of the referrers schema or of cosign is named after (`sha256-<hex>.sig` → `sha256:<hex>`). */
+function attachedTo(tag: string): string | undefined {
+  const match = REFERRERS_TAG.exec(tag);
+  return match ? `sha${match[1]!}:${tag.slice(`sha${match[1]!}-`.length).split('.', 1)[0]!}` : undefined;
+}
+
+/** `sha256:0123456789ab`, as the preview names a manifest. */
+function shortOf(digest: string): string {
+  const colon = digest.indexOf(':');
+  return `${digest.slice(0, colon + 13)}`;
 }
 
 function factsOf(facts: TagFacts): Pick<TagDecision, 'tag' | 'digest' | 'created'> {

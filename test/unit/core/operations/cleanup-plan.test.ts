@@ -115,6 +115,60 @@ describe('cleanup plan', function () {
     assert.deepEqual(actions(planCleanup([tag(lookalike, 9, 90)], policy({ match: '*' }), NOW)), { [lookalike]: 'delete-manifest' });
   });
 
+  describe("a deleted manifest's signatures, attestations and SBOMs", function () {
+    const beside = (subject: number, suffix = '') => `${digest(subject).replace(':', '-')}${suffix}`;
+
+    it('go with it: its referrers index and cosign tags, while those of a kept manifest stay', function () {
+      const input = [
+        tag('pr-1', 1, 90),
+        tag('v1', 2, 90),
+        tag(beside(1, '.sig'), 20),
+        tag(beside(1, '.att'), 21),
+        tag(beside(1), 22),
+        tag(beside(2, '.sig'), 23),
+      ];
+      const plan = planCleanup(input, policy({ match: 'pr-*' }), NOW);
+      assert.deepEqual(actions(plan), {
+        'pr-1': 'delete-manifest',
+        v1: 'keep',
+        [beside(1, '.sig')]: 'delete-manifest',
+        [beside(1, '.att')]: 'delete-manifest',
+        [beside(1)]: 'delete-manifest',
+        [beside(2, '.sig')]: 'keep',
+      });
+      assert.deepEqual(
+        plan.manifests.map((m) => m.digest),
+        [digest(1), digest(20), digest(21), digest(22)],
+      );
+      assert.equal(
+        plan.decisions[2]!.reason,
+        `holds the signatures, attestations or SBOMs of ${digest(1).slice(0, 'sha256:'.length + 12)}, which this clean-up deletes; its manifest goes with it`,
+      );
+      assert.equal(plan.totals.manifestsDeleted, 4);
+    });
+
+    it('stay when a keep pattern names them, and go as tags only (or stay, as the policy says) when their manifest is shared', function () {
+      const input = [tag('pr-1', 1, 90), tag(beside(1, '.sig'), 20), tag('sig-backup', 20)];
+      assert.deepEqual(actions(planCleanup(input, policy({ match: 'pr-*', keep: ['sha256-*'] }), NOW)), {
+        'pr-1': 'delete-manifest',
+        [beside(1, '.sig')]: 'keep',
+        'sig-backup': 'keep',
+      });
+      const shared = planCleanup(input, policy({ match: 'pr-*' }), NOW);
+      assert.deepEqual(actions(shared), { 'pr-1': 'delete-manifest', [beside(1, '.sig')]: 'delete-tag', 'sig-backup': 'keep' });
+      assert.deepEqual(shared.tagDeletions, [{ tag: beside(1, '.sig'), digest: digest(20) }]);
+      assert.match(shared.decisions[1]!.reason, /shares its manifest with kept tag "sig-backup": only the tag is removed$/);
+      const kept = planCleanup(input, policy({ match: 'pr-*', sharedDigest: 'keep' }), NOW);
+      assert.equal(actions(kept)[beside(1, '.sig')], 'keep');
+      assert.deepEqual(kept.tagDeletions, []);
+    });
+
+    it('stay while a tag could not be read: their manifest is not deleted by digest either', function () {
+      const plan = planCleanup([tag('pr-1', 1, 90), tag(beside(1, '.sig'), 20), { tag: 'broken' }], policy({ match: 'pr-*' }), NOW);
+      assert.equal(actions(plan)[beside(1, '.sig')], 'keep', 'its subject is not deleted by digest either, so it stays');
+    });
+  });
+
   it('deletes no manifest by digest while a tag could not be read: it may share it', function () {
     const input = [tag('pr-1', 1, 90), { tag: 'release-1.0' }, tag('pr-2', 2, 90)];
     const removing = planCleanup(input, policy({ only: ['pr-1'] }), NOW);
