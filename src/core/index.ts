@@ -106,7 +106,7 @@ export {
   type Platform,
 } from './oci/manifest';
 export { verifyingStream } from './oci/verify-stream';
-export { referrersTagFor } from './oci/digest';
+export { digestTagOf, referrersTagFor, type DigestTagKind } from './oci/digest';
 export {
   listLayerFiles,
   layerFileTree,

@@ -43,6 +43,19 @@ describe('What is inside a repository', () => {
     assert.deepEqual((await api.tree.getChildren(referrers)).map(label), ['cosign signature']);
   });
 
+  it("lists the tags named after a digest after the repository's own, saying what they hold and whose", async () => {
+    const web = await child(api, registry, 'apps/web');
+    const tags = await api.tree.getChildren(web);
+    assert.deepEqual(
+      tags.map(label).map((l) => l.replace(/^sha256-[0-9a-f]{64}$/, 'sha256-…')),
+      ['v1', 'sha256-…'],
+      'v1 first: natural order would put sha256-… before it',
+    );
+    const item = tags[1]!.treeItem();
+    assert.match(String(item.description), /^referrers index of [0-9a-f]{12}$/);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'references');
+  });
+
   it("shows an artifact's files by title", async () => {
     const bundle = await child(api, registry, 'artifacts/config-bundle');
     const tag = await child(api, bundle, 'v1');

@@ -257,3 +257,21 @@ export function referrersTagFor(digest: Digest | string): string {
   const clean = (s: string): string => s.replace(/[^a-zA-Z0-9._-]/g, '-');
   return `${clean(algorithm.slice(0, 32))}-${clean(encoded.slice(0, 64))}`;
 }
+
+/** What a tag named after a manifest's digest holds (see {@link digestTagOf}). */
+export type DigestTagKind = 'referrers' | 'signature' | 'attestations' | 'sbom';
+
+const DIGEST_TAG = /^(sha256|sha512)-([0-9a-f]{64}(?:[0-9a-f]{64})?)(?:\.(sig|att|sbom))?$/;
+const DIGEST_TAG_KINDS: Readonly<Record<string, DigestTagKind>> = { sig: 'signature', att: 'attestations', sbom: 'sbom' };
+
+/**
+ * A tag named after another manifest's digest: the referrers tag schema's `sha256-<hex>` index, or
+ * cosign's `sha256-<hex>.sig`, `.att` and `.sbom` beside it, with the digest it is named after
+ * (`sha256:<hex>`); undefined for any other tag. These hold signatures, attestations and SBOMs of
+ * that manifest, not images of their own.
+ */
+export function digestTagOf(tag: string): { kind: DigestTagKind; subject: string } | undefined {
+  const match = DIGEST_TAG.exec(tag);
+  if (!match) return undefined;
+  return { kind: match[3] === undefined ? 'referrers' : DIGEST_TAG_KINDS[match[3]]!, subject: `${match[1]!}:${match[2]!}` };
+}

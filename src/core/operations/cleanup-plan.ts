@@ -11,6 +11,7 @@
  * listing any), so no manifest is deleted by digest: every tag that goes is removed alone, or kept.
  */
 import { CoreError } from '../errors';
+import { digestTagOf } from '../oci/digest';
 
 /** What a clean-up removes. Every criterion given must hold for a tag to go; none given selects every tag. */
 export interface CleanupPolicy {
@@ -131,12 +132,6 @@ export interface CleanupPlan {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/**
- * Tags named after another manifest's digest: the referrers tag schema's `sha256-<hex>` index, and
- * cosign's `.sig`, `.att` and `.sbom` beside it. They hold a manifest's signatures, attestations
- * and SBOMs, not images of their own.
- */
-const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?(\.(sig|att|sbom))?$/;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /** A glob or `/regular expression/` as a test on whole tags. Throws INVALID_PATTERN with what is wrong. */
@@ -204,7 +199,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   for (const facts of tags) {
     if (decisions.has(facts.tag)) continue; // a tag listed twice counts once
     if (!facts.digest) keep(facts, 'could not be read, so what it points at is unknown');
-    else if (REFERRERS_TAG.test(facts.tag)) keep(facts, 'holds the signatures, attestations or SBOMs of another manifest');
+    else if (digestTagOf(facts.tag)) keep(facts, 'holds the signatures, attestations or SBOMs of another manifest');
     else if (keepers.some((k) => k.test(facts.tag))) keep(facts, `always kept (matches "${keepers.find((k) => k.test(facts.tag))!.text}")`);
     else if (only && !only.has(facts.tag)) keep(facts, 'not selected');
     else if (!matches(facts.tag)) keep(facts, `does not match "${policy.match!.trim()}"`);
@@ -217,7 +212,7 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   // 2. The newest N of the matching tags stay, counted among every matching tag (old or not).
   let selected = candidates;
   if (policy.keepNewest !== undefined) {
-    const matching = tags.filter((t) => t.digest && !REFERRERS_TAG.test(t.tag) && !keepers.some((k) => k.test(t.tag)) && matches(t.tag));
+    const matching = tags.filter((t) => t.digest && !digestTagOf(t.tag) && !keepers.some((k) => k.test(t.tag)) && matches(t.tag));
     const newest = new Set(
       newestFirst(matching.filter((t) => t.created !== undefined))
         .slice(0, policy.keepNewest)
@@ -288,14 +283,17 @@ export function planCleanup(tags: readonly TagFacts[], policy: CleanupPolicy, no
   const deleted = new Set(manifests.map((m) => m.digest));
   const orphans = tags.filter(
     (t) =>
-      t.digest && decisions.get(t.tag)?.action === 'keep' && deleted.has(attachedTo(t.tag) ?? '') && !keepers.some((k) => k.test(t.tag)),
+      t.digest &&
+      decisions.get(t.tag)?.action === 'keep' &&
+      deleted.has(digestTagOf(t.tag)?.subject ?? '') &&
+      !keepers.some((k) => k.test(t.tag)),
   );
   if (orphans.length) {
     for (const facts of orphans) going.add(facts.tag);
     staying = stayingManifests(tags, going, tagsByDigest, childrenByDigest);
     for (const facts of orphans) {
       const digest = facts.digest!;
-      const why = `holds the signatures, attestations or SBOMs of ${shortOf(attachedTo(facts.tag)!)}, which this clean-up deletes`;
+      const why = `holds the signatures, attestations or SBOMs of ${shortOf(digestTagOf(facts.tag)!.subject)}, which this clean-up deletes`;
       const protector = protectorOf(digest);
       if (protector && policy.sharedDigest === 'keep') {
         going.delete(facts.tag);
@@ -505,12 +503,6 @@ function stayingManifests(
       }
   }
   return staying;
-}
-
-/** The digest a tag of the referrers schema or of cosign is named after (`sha256-<hex>.sig` → `sha256:<hex>`). */
-function attachedTo(tag: string): string | undefined {
-  const match = REFERRERS_TAG.exec(tag);
-  return match ? `sha${match[1]!}:${tag.slice(`sha${match[1]!}-`.length).split('.', 1)[0]!}` : undefined;
 }
 
 /** `sha256:0123456789ab`, as the preview names a manifest. */

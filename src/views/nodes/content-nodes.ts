@@ -6,14 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { core } from '../../common/core-loader';
-import type { Descriptor, ParsedManifest, Repository } from '../../core/index';
+import type { Descriptor, DigestTagKind, ParsedManifest, Repository } from '../../core/index';
 import { exactBytes, formatBytes } from '../../shared/format';
 import { formatCreated } from '../tag-order';
 import { CONTEXT, withWebPages, type BlobRole, type ManifestRole } from './context-values';
 import { MessageNode, type ExplorerNode, type RepositoryPlace, type TreeContext } from './node-base';
-
-/** The referrers tag schema's tags: `<alg>-<hex of the subject digest>`. */
-const REFERRERS_TAG = /^sha(256|512)-[0-9a-f]{64}([0-9a-f]{64})?$/;
 
 /** A node that stands for one manifest in one repository: what the content commands act on. */
 export interface ManifestHandle {
@@ -203,16 +200,17 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
       this.ctx.drawn(this);
       this.rowShown();
     });
-    const referrersIndex = REFERRERS_TAG.test(this.tag);
-    item.iconPath = new vscode.ThemeIcon(referrersIndex ? 'references' : 'tag');
+    // Tags named after another manifest's digest hold its referrers (registries without the
+    // referrers API) or cosign's signature, attestations or SBOM: said so, with whose they are.
+    const named = core().digestTagOf(this.tag);
+    item.iconPath = new vscode.ThemeIcon(named ? DIGEST_TAG_ROWS[named.kind].icon : 'tag');
     const mediaType = this.parsed?.mediaType ?? this.resolved?.mediaType;
     item.contextValue = withWebPages(
       mediaType && core().manifestKindOf(mediaType) === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage,
       this.place.webPages,
     );
-    // Registries without the referrers API keep referrers under a tag named after the subject's digest.
-    const summary = referrersIndex
-      ? 'referrers index'
+    const summary = named
+      ? `${DIGEST_TAG_ROWS[named.kind].words} of ${core().shortDigest(named.subject)}`
       : (this.summary() ?? (this.resolved ? resolvedSummary(this.resolved) : this.failure ? 'unreadable' : undefined));
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
     item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
@@ -221,6 +219,14 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     return item;
   }
 }
+
+/** How a tag named after a digest looks in the tree, by what it holds. */
+const DIGEST_TAG_ROWS: Record<DigestTagKind, { icon: string; words: string }> = {
+  referrers: { icon: 'references', words: 'referrers index' },
+  signature: { icon: 'verified', words: 'cosign signature' },
+  attestations: { icon: 'law', words: 'cosign attestations' },
+  sbom: { icon: 'package', words: 'cosign SBOM' },
+};
 
 /** What a HEAD tells about a tag: its short digest, and whether it is an index (more on expanding it). */
 function resolvedSummary(descriptor: Descriptor): string {

@@ -1,5 +1,6 @@
 /** A repository row: its tags, paged, filtered and ordered (natural, alphabetical or by creation date). */
 import * as vscode from 'vscode';
+import { core } from '../../common/core-loader';
 import type { Repository, RepositoryDetails } from '../../core/index';
 import { repositoryNote, repositoryTooltipLines } from '../provider-rows';
 import { lastSegment } from '../repository-folders';
@@ -82,10 +83,20 @@ export class RepositoryNode extends PagedNode {
     return this.place.client.tagPages(this.name, { pageSize: this.ctx.pageSize() });
   }
 
+  /**
+   * The repository's own tags in the chosen order, then the tags named after a digest (referrers
+   * indexes, cosign's signatures, attestations and SBOMs), which would otherwise sit among them.
+   */
   protected override orderForDisplay(names: readonly string[]): readonly string[] {
+    const { digestTagOf } = core();
+    const own = names.filter((n) => !digestTagOf(n));
+    const attached = own.length === names.length ? [] : names.filter((n) => digestTagOf(n));
     const order = this.ctx.tagSortOrder();
-    if (order !== 'created') return sortTags(names, order);
-    return sortTagsByCreated(names, (tag) => (this.shownChild(tag) as TagNode | undefined)?.createdTime);
+    const sorted =
+      order !== 'created'
+        ? sortTags(own, order)
+        : sortTagsByCreated(own, (tag) => (this.shownChild(tag) as TagNode | undefined)?.createdTime);
+    return attached.length ? [...sorted, ...sortTags(attached, 'alphabetical')] : sorted;
   }
 
   protected override nodesFor(names: readonly string[]): ExplorerNode[] {

@@ -9,6 +9,7 @@ import {
   formatDigest,
   isDigest,
   parseDigest,
+  digestTagOf,
   referrersTagFor,
   shortDigest,
 } from '../../../../src/core/oci/digest';
@@ -216,5 +217,16 @@ describe('digest: properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("tells the tags named after a digest: the referrers index and cosign's signature, attestations and SBOM", () => {
+    const hex = 'ab'.repeat(32);
+    assert.deepEqual(digestTagOf(`sha256-${hex}`), { kind: 'referrers', subject: `sha256:${hex}` });
+    assert.deepEqual(digestTagOf(`sha256-${hex}.sig`), { kind: 'signature', subject: `sha256:${hex}` });
+    assert.deepEqual(digestTagOf(`sha256-${hex}.att`), { kind: 'attestations', subject: `sha256:${hex}` });
+    assert.deepEqual(digestTagOf(`sha256-${hex}.sbom`), { kind: 'sbom', subject: `sha256:${hex}` });
+    assert.equal(digestTagOf(referrersTagFor(`sha256:${hex}`))?.kind, 'referrers', 'the tag referrersTagFor writes');
+    for (const other of [`sha256-${hex}.v2`, `sha256-${hex.slice(2)}`, `SHA256-${hex}`, `sha384-${hex}`, 'latest', `sha256-${hex}.sig.old`])
+      assert.equal(digestTagOf(other), undefined, other);
   });
 });
