@@ -109,9 +109,11 @@ export { referrersTagFor } from './oci/digest';
 export {
   listLayerFiles,
   layerFileTree,
+  layerFileTreeAsync,
   sniffCompression,
   type LayerFileEntry,
   type LayerCompression,
+  type LayerTreeLimits,
   type LayerTreeNode,
   type ListLayerOptions,
 } from './layers/layer-files';
