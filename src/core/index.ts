@@ -110,9 +110,11 @@ export { digestTagOf, referrersTagFor, type DigestTagKind } from './oci/digest';
 export {
   listLayerFiles,
   layerFileTree,
+  layerFileTreeAsync,
   sniffCompression,
   type LayerFileEntry,
   type LayerCompression,
+  type LayerTreeLimits,
   type LayerTreeNode,
   type ListLayerOptions,
 } from './layers/layer-files';

@@ -646,66 +646,197 @@ function unexpected(err: unknown): CoreError {
   );
 }
 
+/** How large a tree built from a listing may grow, and whose files it holds. */
+export interface LayerTreeLimits {
+  maxNodes?: number;
+  maxImpliedFolders?: number;
+  /** Whose files these are, for the words of a refusal: one layer's (default), or an image's with all its layers applied. */
+  of?: 'layer' | 'image';
+}
+
 /**
  * Builds the nested tree the UI shows: parent directories the archive does not list are created,
  * a path listed twice keeps its last entry (as extraction would), and each node sums the sizes
- * and counts the files beneath it.
+ * and counts the files beneath it. In one go: `layerFileTreeAsync` is for the extension host.
  */
-export function layerFileTree(
+export function layerFileTree(entries: Iterable<LayerFileEntry>, limits: LayerTreeLimits = {}): LayerTreeNode {
+  const tree = new TreeBuilder(entries, limits);
+  tree.advance(Infinity);
+  return tree.root;
+}
+
+/** How long `layerFileTreeAsync` works before the event loop gets a turn, by default. */
+const SLICE_MS = 10;
+
+/**
+ * `layerFileTree` a slice at a time: the event loop gets a turn after each `sliceMs` of work, so
+ * half a million entries do not stall the extension host for a second. Aborting `signal` stops
+ * it between slices with a CANCELLED CoreError. `entries` must not change until it settles.
+ */
+export async function layerFileTreeAsync(
   entries: Iterable<LayerFileEntry>,
-  limits: {
-    maxNodes?: number;
-    maxImpliedFolders?: number;
-    /** Whose files these are, for the words of a refusal: one layer's (default), or an image's with all its layers applied. */
-    of?: 'layer' | 'image';
-  } = {},
-): LayerTreeNode {
-  const root: LayerTreeNode = { name: '', path: '', children: new Map(), totalSize: 0, fileCount: 0 };
-  const made: TreeCount = {
-    nodes: 1,
-    implied: 0,
-    max: limits.maxNodes ?? MAX_LAYER_TREE_NODES,
-    maxImplied: limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS,
-    of: limits.of ?? 'layer',
-  };
-  for (const entry of entries) {
-    const node = nodeAt(root, entry.path, made);
+  limits: LayerTreeLimits = {},
+  options: { signal?: AbortSignal; sliceMs?: number } = {},
+): Promise<LayerTreeNode> {
+  const tree = new TreeBuilder(entries, limits);
+  const sliceMs = options.sliceMs ?? SLICE_MS;
+  for (;;) {
+    if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Building the tree of files was cancelled.');
+    if (tree.advance(performance.now() + sliceMs)) return tree.root;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Work between two looks at the clock, in steps of well under a microsecond: an entry placed, a
+ * name looked up in its folder, 32 characters of a path read. Steps rather than entries, so that
+ * paths a thousand folders deep or 4 KiB long cannot run a slice long past its time.
+ */
+const STEPS_PER_CLOCK_CHECK = 64;
+
+/**
+ * Every node has every field from the start (undefined when absent), so V8 gives all of them one
+ * hidden class and the code that walks them stays fast.
+ */
+function treeNode(name: string, path: string): LayerTreeNode {
+  return { name, path, entry: undefined, children: undefined, totalSize: 0, fileCount: 0 };
+}
+
+const SLASH = 0x2f;
+
+/** A tree being built, entry by entry: each node's totals are kept up to date as entries are placed. */
+class TreeBuilder {
+  readonly root = treeNode('', '');
+  private readonly entries: Iterator<LayerFileEntry>;
+  private nodes = 1;
+  private implied = 0;
+  /** Work done since the clock was last read. */
+  private steps = 0;
+  private readonly maxNodes: number;
+  private readonly maxImplied: number;
+  private readonly of: 'layer' | 'image';
+  /**
+   * The nodes along the last path placed (the root first) and where each one's name ends in that
+   * path: an archive lists a folder's entries together, so the next path mostly starts the same
+   * and its walk starts from the deepest folder they share instead of from the root. They are
+   * also the nodes whose totals an entry changes.
+   */
+  private readonly trail: LayerTreeNode[] = [this.root];
+  private readonly trailEnds: number[] = [0];
+  private trailDepth = 0;
+  private trailPath = '';
+
+  constructor(entries: Iterable<LayerFileEntry>, limits: LayerTreeLimits) {
+    this.entries = entries[Symbol.iterator]();
+    this.root.children = new Map();
+    this.maxNodes = limits.maxNodes ?? MAX_LAYER_TREE_NODES;
+    this.maxImplied = limits.maxImpliedFolders ?? MAX_LAYER_IMPLIED_FOLDERS;
+    this.of = limits.of ?? 'layer';
+  }
+
+  /** Places entries until they run out (true: the tree is complete) or the clock passes `until` (performance.now()). */
+  advance(until: number): boolean {
+    do {
+      for (this.steps = 0; this.steps < STEPS_PER_CLOCK_CHECK; this.steps++) {
+        const next = this.entries.next();
+        if (next.done) {
+          this.root.nodeCount = this.nodes;
+          return true;
+        }
+        this.place(next.value);
+      }
+    } while (performance.now() < until);
+    return false;
+  }
+
+  /** Puts `entry` at its node, in place of the entry the path had, and adds the difference to the totals of that node and its folders. */
+  private place(entry: LayerFileEntry): void {
+    // Its path is read a few times over (compared, scanned, hashed), and its folders' totals updated.
+    this.steps += entry.path.length >> 5;
+    const node = this.nodeAt(entry.path);
+    const replaced = node.entry;
     node.entry = entry;
     if (entry.type === 'directory') node.children ??= new Map();
-  }
-  root.nodeCount = sumSizes(root);
-  return root;
-}
-
-/** Nodes made so far, of how many a tree may have, and whose files it holds. */
-interface TreeCount {
-  nodes: number;
-  implied: number;
-  max: number;
-  maxImplied: number;
-  of: 'layer' | 'image';
-}
-
-/** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
-function nodeAt(root: LayerTreeNode, path: string, made: TreeCount): LayerTreeNode {
-  let node = root;
-  if (path === '') return node;
-  const names = path.split('/');
-  for (const [i, name] of names.entries()) {
-    node.children ??= new Map();
-    let child = node.children.get(name);
-    if (!child) {
-      if (++made.nodes > made.max) throw treeTooLarge(made.max, made.of);
-      if (i < names.length - 1 && ++made.implied > made.maxImplied) throw tooManyImpliedFolders(made.maxImplied, made.of);
-      child = { name, path: node.path === '' ? name : `${node.path}/${name}`, totalSize: 0, fileCount: 0 };
-      node.children.set(name, child);
+    const size = ownSize(entry) - ownSize(replaced);
+    const files = ownFiles(entry) - ownFiles(replaced);
+    if (size === 0 && files === 0) return;
+    if (node === this.root) {
+      // The archive's own root ('') leaves the trail where it was.
+      node.totalSize += size;
+      node.fileCount += files;
+      return;
     }
-    node = child;
+    for (let depth = 0; depth <= this.trailDepth; depth++) {
+      const onTheWay = this.trail[depth]!;
+      onTheWay.totalSize += size;
+      onTheWay.fileCount += files;
+    }
   }
-  return node;
+
+  /** Finds or makes the node at `path`, counting the nodes made: folders the archive leaves out are made too. */
+  private nodeAt(path: string): LayerTreeNode {
+    if (path === '') return this.root;
+    const shared = sharedPrefixLength(path, this.trailPath);
+    // The last path's folders whose whole names this path shares.
+    let depth = 0;
+    while (depth < this.trailDepth) {
+      const end = this.trailEnds[depth + 1]!;
+      if (end > shared || (end < path.length && path.charCodeAt(end) !== SLASH)) break;
+      depth++;
+    }
+    let node = this.trail[depth]!;
+    let start = depth === 0 ? 0 : this.trailEnds[depth]! + 1;
+    // Names are scanned in place, not split out: no array, and a path is a slice of the entry's own.
+    while (start <= path.length) {
+      let end = path.indexOf('/', start);
+      if (end === -1) end = path.length;
+      const name = path.slice(start, end);
+      node.children ??= new Map();
+      let child = node.children.get(name);
+      if (child === undefined) {
+        child = this.newChild(node, name, path, start, end);
+        node.children.set(name, child);
+      }
+      this.steps++;
+      node = child;
+      depth++;
+      this.trail[depth] = node;
+      this.trailEnds[depth] = end;
+      start = end + 1;
+    }
+    this.trailDepth = depth;
+    this.trailPath = path;
+    return node;
+  }
+
+  /** The node for the name at [start, end) of `path`, under `parent`, if the limits allow one more. */
+  private newChild(parent: LayerTreeNode, name: string, path: string, start: number, end: number): LayerTreeNode {
+    if (++this.nodes > this.maxNodes) throw treeTooLarge(this.maxNodes, this.of);
+    if (end < path.length && ++this.implied > this.maxImplied) throw tooManyImpliedFolders(this.maxImplied, this.of);
+    // A path is its parent's, '/', and its name; only a path with empty names ('/a', 'a//b'),
+    // which listings never give, has a parent's path that is not the start of its own.
+    const childPath = parent.path === '' ? name : parent.path.length === start - 1 ? path.slice(0, end) : `${parent.path}/${name}`;
+    return treeNode(name, childPath);
+  }
 }
 
-function tooManyImpliedFolders(max: number, of: TreeCount['of']): CoreError {
+/** What an entry adds to the totals of its node and the folders above: a directory's own size is not counted. */
+function ownSize(entry: LayerFileEntry | undefined): number {
+  return entry && entry.type !== 'directory' ? entry.size : 0;
+}
+
+function ownFiles(entry: LayerFileEntry | undefined): number {
+  return entry && entry.type !== 'directory' && !entry.whiteout ? 1 : 0;
+}
+
+function sharedPrefixLength(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function tooManyImpliedFolders(max: number, of: LayerTreeLimits['of']): CoreError {
   const count = max.toLocaleString('en-US');
   return new CoreError(
     'LAYER_TOO_MANY_ENTRIES',
@@ -715,7 +846,7 @@ function tooManyImpliedFolders(max: number, of: TreeCount['of']): CoreError {
   );
 }
 
-function treeTooLarge(max: number, of: TreeCount['of']): CoreError {
+function treeTooLarge(max: number, of: LayerTreeLimits['of']): CoreError {
   const count = max.toLocaleString('en-US');
   return new CoreError(
     'LAYER_TOO_MANY_ENTRIES',
@@ -723,25 +854,4 @@ function treeTooLarge(max: number, of: TreeCount['of']): CoreError {
       ? `The image's files and the folders they are in make more than ${count} entries, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.`
       : `The layer's files and the folders they are in make more than ${count} entries, too many to show; pull the image to look at its files on disk.`,
   );
-}
-
-/** Post-order without recursion: hostile paths can nest far deeper than the call stack. Returns the count of nodes. */
-function sumSizes(root: LayerTreeNode): number {
-  const order: LayerTreeNode[] = [];
-  const pending = [root];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    order.push(node);
-    for (const child of node.children?.values() ?? []) pending.push(child);
-  }
-  for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
-    const own = node.entry && node.entry.type !== 'directory' ? node.entry : undefined;
-    node.totalSize = own?.size ?? 0;
-    node.fileCount = own && !own.whiteout ? 1 : 0;
-    for (const child of node.children?.values() ?? []) {
-      node.totalSize += child.totalSize;
-      node.fileCount += child.fileCount;
-    }
-  }
-  return order.length;
 }

@@ -215,7 +215,8 @@ export class InspectorService {
     for (const entry of files.values()) countEntry(counts, entry);
     const read = parsed.manifest.layers.length - notIncluded.length;
     return {
-      root: this.core.layerFileTree(files.values(), { of: 'image' }),
+      // In slices: the host's other work goes on while half a million files are sorted into folders.
+      root: await this.core.layerFileTreeAsync(files.values(), { of: 'image' }, { signal }),
       counts,
       layers: read,
       layersLeftOut: notIncluded.length,
@@ -298,7 +299,7 @@ export class InspectorService {
     }
     if (signal.aborted) throw cancelled();
     report({ bytesRead, size: location.size, entries: counts.entries }, true);
-    return { root: this.core.layerFileTree(entries), counts };
+    return { root: await this.core.layerFileTreeAsync(entries, {}, { signal }), counts };
   }
 
   private repository(place: { host: string; repository: string }): Repository {

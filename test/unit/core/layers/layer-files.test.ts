@@ -16,6 +16,7 @@ import { CoreError } from '../../../../src/core/errors';
 import { fzstdChunks } from '../../../../src/core/layers/layer-decode';
 import {
   layerFileTree,
+  layerFileTreeAsync,
   listLayerFiles,
   MAX_LAYER_NAME_BYTES,
   MAX_LAYER_NAME_BYTES_TOTAL,
@@ -1004,6 +1005,59 @@ describe('layer-files: layerFileTree', () => {
       refusal(() => layerFileTree(implied, { maxImpliedFolders: 2, of: 'image' })),
       "The image's files are in more than 2 folders its layers do not list themselves, too many to show at once; open its layers one by one, or pull the image to look at its files on disk.",
     );
+  });
+
+  /** Files in a few thousand folders, `count` of them, as a generator that counts what has been read of it. */
+  function manyFiles(count: number): { entries: Iterable<LayerFileEntry>; read: () => number } {
+    let read = 0;
+    function* files(): Generator<LayerFileEntry> {
+      for (let i = 0; i < count; i++) {
+        read++;
+        yield entry(`usr/lib/node_modules/pkg${i % 2000}/lib/sub${i % 7}/file${i}.js`, 'file', 1);
+      }
+    }
+    return { entries: files(), read: () => read };
+  }
+
+  it('builds a large tree a slice at a time, letting timers and callbacks waiting before it run meanwhile', async () => {
+    const ran: string[] = [];
+    setImmediate(() => ran.push('immediate'));
+    setTimeout(() => ran.push('timer'), 0);
+    const root = await layerFileTreeAsync(manyFiles(100_000).entries);
+    assert.deepEqual(ran.sort(), ['immediate', 'timer'], 'callbacks due before the tree was built ran while it was');
+    assert.deepEqual([root.fileCount, root.totalSize, root.nodeCount], [100_000, 100_000, 118_004]);
+  });
+
+  it('gives the event loop a turn after every slice, however short the slices', async () => {
+    let turns = 0;
+    let building = true;
+    const turn = (): void => {
+      turns++;
+      if (building) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await layerFileTreeAsync(manyFiles(5_000).entries, {}, { sliceMs: 0 });
+    building = false;
+    // Each slice places at least a few entries (64 steps of work): dozens of slices, a turn after each.
+    assert.ok(turns >= 20, `${turns} turns`);
+  });
+
+  it('stops between slices with CANCELLED when its signal aborts, reading no further', async () => {
+    const controller = new AbortController();
+    const { entries, read } = manyFiles(100_000);
+    const building = layerFileTreeAsync(entries, {}, { signal: controller.signal, sliceMs: 0 });
+    controller.abort();
+    await assert.rejects(
+      building,
+      (err: unknown) => err instanceof CoreError && err.code === 'CANCELLED' && err.message === 'Building the tree of files was cancelled.',
+    );
+    assert.ok(read() > 0 && read() < 1000, `${read()} entries were read`);
+    const already = manyFiles(10);
+    await assert.rejects(
+      layerFileTreeAsync(already.entries, {}, { signal: controller.signal }),
+      (err: unknown) => err instanceof CoreError && err.code === 'CANCELLED',
+    );
+    assert.equal(already.read(), 0, 'an aborted signal stops it before it starts');
   });
 
   it('gives an empty directory its children map and handles very deep paths', () => {

@@ -1,6 +1,7 @@
 // The inspector's Files listing refused for its size: a layer's page speaks of the layer, the
 // image's "All files" page of the image's files. The service runs on the real core, with lower
-// limits put in its way, and the words checked are the ones the page shows (errorText).
+// limits put in its way, and the words checked are the ones the page shows (errorText). And a
+// listing no page waits for any more stops building its tree.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -48,7 +49,8 @@ const content = { manifest: async () => image } as unknown as ContentCache;
 function coreWith(limits: { maxImpliedFolders?: number; layerEntries?: number }): typeof core {
   return {
     ...core,
-    layerFileTree: (entries, options = {}) => core.layerFileTree(entries, { ...options, maxImpliedFolders: limits.maxImpliedFolders }),
+    layerFileTreeAsync: (entries, options = {}, building) =>
+      core.layerFileTreeAsync(entries, { ...options, maxImpliedFolders: limits.maxImpliedFolders }, building),
     readImageFiles: (repo, descriptors, options = {}) =>
       core.readImageFiles(repo, descriptors, { ...options, limits: { layerEntries: limits.layerEntries } }),
   };
@@ -101,4 +103,36 @@ describe('inspector: a Files listing too large, in the words of its page', () =>
     const files = await service.listImageFiles(allFiles, signal, () => undefined);
     assert.deepEqual([files.entries, files.layers], [5, 2]);
   });
+});
+
+describe('inspector: a Files listing no page waits for', () => {
+  const layerPage: LayerLocation = { kind: 'layer', host: HOST, repository: REPOSITORY, ...layers[1]!.descriptor };
+  const allFiles: FileSystemLocation = { kind: 'filesystem', host: HOST, repository: REPOSITORY, digest: manifestDigest };
+  const listings: Record<string, (service: InspectorService, signal: AbortSignal) => Promise<unknown>> = {
+    "a layer's": (service, signal) => service.listLayer(layerPage, signal, () => undefined),
+    "an image's": (service, signal) => service.listImageFiles(allFiles, signal, () => undefined),
+  };
+
+  for (const [whose, list] of Object.entries(listings)) {
+    it(`stops building ${whose} tree once its page has gone`, async () => {
+      const page = new AbortController();
+      let building: Promise<unknown> | undefined;
+      let builderSignal: AbortSignal | undefined;
+      const closingCore: typeof core = {
+        ...core,
+        layerFileTreeAsync: (entries, limits, options) => {
+          builderSignal = options?.signal;
+          page.abort(); // the panel closes while the files are sorted into folders
+          const tree = core.layerFileTreeAsync(entries, limits, options);
+          building = tree.catch((err: unknown) => err);
+          return tree;
+        },
+      };
+      const err = await list(new InspectorService(session, closingCore, content), page.signal).catch((e: unknown) => e);
+      assert.equal((err as { code?: string }).code, 'CANCELLED', String(err));
+      assert.ok(builderSignal?.aborted, "the builder's signal is aborted when the last page waiting leaves");
+      const stopped = await building;
+      assert.ok(stopped instanceof core.CoreError && stopped.code === 'CANCELLED', `the builder ended with ${String(stopped)}`);
+    });
+  }
 });
