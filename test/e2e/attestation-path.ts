@@ -179,7 +179,7 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
   });
   await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
   // And `cosign sign` as most signed images still carry it: the signature under the tag sha256-<hex>.sig.
-  const tagged = await layout.referrer(index.descriptor, { ref: 'cosign-sig-tag' });
+  const { signature: tagged } = await layout.cosignTagAttachments(index.descriptor);
   await pushToRegistry(layout, tagged, registry, `${REPOSITORY}:${index.descriptor.digest.replace(':', '-')}.sig`);
   const amd64 = index.children.find((c) => c.platform?.architecture === 'amd64')!.descriptor;
   return { index: index.descriptor, amd64, attestation: index.attestations[0]!.descriptor };

@@ -3,6 +3,8 @@
 // that is not there is no attachment and no error), listed after the OCI referrers in the
 // inspector's Referrers, and a refusal is not mistaken for a missing tag.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '../../src/core/index';
 import { cosignAttachments } from '../../src/core/registry/cosign-attachments';
@@ -10,8 +12,12 @@ import type { RegistrySession } from '../../src/core/registry/session';
 import { ContentCache } from '../../src/common/content-cache';
 import { InspectorService } from '../../src/webviews/inspector/service';
 import { OciLayout, pushReferrer, pushToRegistry, referrersTag } from '../support/lab/content';
+import { createSession } from '../../src/core/registry/session';
+import { FaultProxy } from '../support/lab/fault-proxy';
 import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
+
+const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 describe("cosign's tag attachments (lab)", function () {
   this.timeout(120_000);
@@ -30,20 +36,11 @@ describe("cosign's tag attachments (lab)", function () {
     const built = await layout.image({ seed: 'cosign-attachments', layers: [2048] });
     image = built.descriptor;
     await pushToRegistry(layout, built, registry, 'signed/app:1');
-    // `cosign sign` without OCI 1.1 referrers: the simple-signing payload in a manifest tagged .sig.
-    const signature = await layout.referrer(image, { ref: 'sig' });
+    // `cosign sign` and `cosign attest` without OCI 1.1 referrers: manifests tagged .sig and .att.
+    const { signature, attestations } = await layout.cosignTagAttachments(image);
     await pushToRegistry(layout, signature, registry, `signed/app:${referrersTag(image.digest)}.sig`);
-    signatureDigest = signature.descriptor.digest;
-    const attestations = await layout.artifact({
-      artifactType: 'application/vnd.dsse.envelope.v1+json',
-      files: {
-        'att.json': {
-          data: '{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[]}',
-          mediaType: 'application/vnd.dsse.envelope.v1+json',
-        },
-      },
-    });
     await pushToRegistry(layout, attestations, registry, `signed/app:${referrersTag(image.digest)}.att`);
+    signatureDigest = signature.descriptor.digest;
     attestationsDigest = attestations.descriptor.digest;
     // And one OCI referrer (through the tag schema on Distribution 2.8).
     const referrer = await layout.referrer(image, { artifactType: 'application/vnd.example.notes' });
@@ -87,6 +84,33 @@ describe("cosign's tag attachments (lab)", function () {
         ['cosign attestations (.att tag)', attestationsDigest, 'manifest'],
       ],
     );
+  });
+
+  it("still lists the OCI referrers when cosign's tags cannot be read, and says why", async () => {
+    const front = await FaultProxy.start(registry);
+    const flaky = createSession({
+      hostsDirectories: [noHostsDir],
+      credentials: false,
+      registries: [{ url: front.url }],
+      retry: { maxAttempts: 1 },
+    });
+    try {
+      // The HEAD and the GET a failed HEAD falls back to.
+      for (const method of ['HEAD', 'GET']) front.add({ method, path: /\.sig$/, fault: { kind: 'status', status: 500 } });
+      const service = new InspectorService(() => flaky, core, new ContentCache(() => core));
+      const list = await service.referrers(
+        { host: front.host, repository: 'signed/app', digest: image.digest },
+        new AbortController().signal,
+      );
+      assert.deepEqual(
+        list.rows.map((r) => r.digest),
+        [referrerDigest],
+      );
+      assert.match(list.attachmentsProblem ?? '', /^cosign's \.sig, \.att and \.sbom tags could not be read: .*500/);
+    } finally {
+      await flaky.close();
+      await front.stop();
+    }
   });
 
   it('passes on a refusal rather than taking it for a missing tag', async () => {

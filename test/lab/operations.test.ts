@@ -154,26 +154,8 @@ describe('registry operations against real registries', function () {
     const built = await layout.image({ seed: 'cosign-tags', layers: [2048] });
     await pushToRegistry(layout, built, source, 'signed/cosign:1');
     const base = built.descriptor.digest.replace(':', '-');
-    // As cosign writes it under the tag: no subject (that is what the tag's name is for).
-    const signature = await layout.artifact({
-      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
-      files: {
-        signature: {
-          data: `{"critical":{"image":{"docker-manifest-digest":"${built.descriptor.digest}"},"type":"cosign container image signature"}}`,
-          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-        },
-      },
-    });
+    const { signature, attestations } = await layout.cosignTagAttachments(built.descriptor);
     await pushToRegistry(layout, signature, source, `signed/cosign:${base}.sig`);
-    const attestations = await layout.artifact({
-      artifactType: 'application/vnd.dsse.envelope.v1+json',
-      files: {
-        'att.json': {
-          data: '{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[]}',
-          mediaType: 'application/vnd.dsse.envelope.v1+json',
-        },
-      },
-    });
     await pushToRegistry(layout, attestations, source, `signed/cosign:${base}.att`);
     const from = repo(source, 'signed/cosign');
 

@@ -356,14 +356,20 @@ export class ReferrersNode implements ExplorerNode {
     try {
       const repository = this.ctx.repository(this.place.client, this.place.name);
       // OCI referrers, and what cosign keeps under tags named after the digest (most signed images' way).
+      // A failure to read cosign's tags is said on its own row: it does not hide the referrers.
       const [{ referrers, cut }, attachments] = await Promise.all([
         repository.referrers(this.subject),
-        core().cosignAttachments(repository, this.subject),
+        core()
+          .cosignAttachments(repository, this.subject)
+          .catch((err: unknown) => new MessageNode(this, this.ctx.describe(err, `reading cosign's tags of ${this.subject}`), 'error')),
       ]);
-      if (referrers.length === 0 && attachments.length === 0) return [new MessageNode(this, 'No referrers.')];
+      const attached = attachments instanceof MessageNode ? [] : attachments;
+      if (referrers.length === 0 && attached.length === 0 && !(attachments instanceof MessageNode))
+        return [new MessageNode(this, 'No referrers.')];
       const nodes: ExplorerNode[] = referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
-      for (const attachment of attachments)
+      for (const attachment of attached)
         nodes.push(new ManifestNode(this, this.place, attachment.descriptor, 'referrer', this.ctx, attachment.name));
+      if (attachments instanceof MessageNode) nodes.push(attachments);
       if (cut) nodes.push(new MessageNode(this, `Only the first ${referrers.length} referrers are shown: the registry lists more.`));
       return nodes;
     } catch (err) {

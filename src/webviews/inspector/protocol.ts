@@ -270,6 +270,8 @@ export interface ReferrerRow {
 export interface ReferrerList {
   rows: ReferrerRow[];
   cut?: boolean;
+  /** Why cosign's tags could not be read, as a sentence (the referrers are still listed). */
+  attachmentsProblem?: string;
 }
 
 export interface OpenJsonTarget {

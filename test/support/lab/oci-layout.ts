@@ -315,6 +315,43 @@ export class OciLayout {
     return { ref, descriptor, manifest, bytes: written.bytes };
   }
 
+  /**
+   * What `cosign sign` and `cosign attest` push under the tags `sha256-<hex>.sig` and `.att` when
+   * the registry has no OCI 1.1 referrers: a simple-signing payload naming `subject`, and an
+   * attestation envelope, each in a manifest of its own with no `subject` field (the tag's name
+   * says whose they are). Push them under those tags.
+   */
+  async cosignTagAttachments(subject: Descriptor): Promise<{ signature: BuiltManifest; attestations: BuiltManifest }> {
+    const signature = await this.artifact({
+      artifactType: COSIGN_SIGNATURE_TYPE,
+      files: {
+        signature: {
+          data: JSON.stringify({
+            critical: {
+              identity: { 'docker-reference': 'lab' },
+              image: { 'docker-manifest-digest': subject.digest },
+              type: 'cosign container image signature',
+            },
+            optional: null,
+          }),
+          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+          untitled: true,
+        },
+      },
+    });
+    const attestations = await this.artifact({
+      artifactType: 'application/vnd.dsse.envelope.v1+json',
+      files: {
+        attestation: {
+          data: JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload: 'e30=', signatures: [] }),
+          mediaType: 'application/vnd.dsse.envelope.v1+json',
+          untitled: true,
+        },
+      },
+    });
+    return { signature, attestations };
+  }
+
   /** A cosign-style signature artifact whose `subject` is the given manifest. */
   async referrer(subject: Descriptor, options: ReferrerOptions = {}): Promise<BuiltManifest> {
     const payload = JSON.stringify({

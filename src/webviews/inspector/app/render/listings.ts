@@ -49,7 +49,7 @@ export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement 
   const { host, repository } = page.location;
   ctx.defer(
     ctx.track(ctx.request('referrers', { host, repository, digest })).then(
-      ({ rows, cut }) => {
+      ({ rows, cut, attachmentsProblem }) => {
         note.textContent = cut ? `${rows.length}+` : String(rows.length);
         body.replaceChildren(
           rows.length
@@ -63,6 +63,7 @@ export function renderReferrers(ctx: PageContext, page: PageModel): HTMLElement 
         // A registry that pages its referrers without end is cut off by the client: say so, or the
         // list would read as complete.
         if (cut) body.append(muted(`Only the first ${rows.length} referrers are shown: the registry lists more.`));
+        if (attachmentsProblem) body.append(problem(attachmentsProblem));
       },
       (err: Error) => body.replaceChildren(problem(err.message)),
     ),

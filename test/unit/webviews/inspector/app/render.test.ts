@@ -9,7 +9,7 @@ import { digestOf } from '../../../../../src/core/oci/digest';
 import { parseManifest } from '../../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../../src/core/oci/media-types';
 import { blobPage, fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
-import type { FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
+import type { BlobLocation, FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 import { notaryEnvelope } from '../../../../support/signing-certificates';
@@ -154,6 +154,11 @@ interface Rendered {
   badges: { text: string; title: string }[];
   annotationValue: string;
   documentTitle: string;
+}
+
+/** An artifact's file as the inspector locates it: what a signature or a scan report is. */
+function fileBlob(digest: string, mediaType: string): BlobLocation {
+  return { kind: 'blob', host: 'registry.test:5000', repository: 'team/app', digest, size: 900, mediaType, role: 'file' };
 }
 
 describe('inspector rendering of hidden characters (Chromium)', function () {
@@ -324,15 +329,7 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
   it('shows a Notary Project signature as a signature that notation verifies, its payload decoded', async () => {
     const { page } = workbench!;
     const model = blobPage(
-      {
-        kind: 'blob',
-        host: 'registry.test:5000',
-        repository: 'team/app',
-        digest: D(51),
-        size: 900,
-        mediaType: 'application/jose+json',
-        role: 'file',
-      },
+      fileBlob(D(51), 'application/jose+json'),
       notaryEnvelope({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(1), size: 500 }),
     );
     await renderPage(page, model, {});
@@ -354,24 +351,13 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
 
   it("shows a scan's findings by severity, narrows them with the filter, and opens an advisory on osv.dev", async () => {
     const { page } = workbench!;
-    const model = blobPage(
-      {
-        kind: 'blob',
-        host: 'registry.test:5000',
-        repository: 'team/app',
-        digest: D(52),
-        size: 900,
-        mediaType: 'application/json',
-        role: 'file',
-      },
-      {
-        ...TRIVY_REPORT,
-        Results: [
-          ...TRIVY_REPORT.Results,
-          { Target: 'x', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-1', PkgName: 'evil\u202Egpj', Severity: 'LOW' }] },
-        ],
-      },
-    );
+    const model = blobPage(fileBlob(D(52), 'application/json'), {
+      ...TRIVY_REPORT,
+      Results: [
+        ...TRIVY_REPORT.Results,
+        { Target: 'x', Vulnerabilities: [{ VulnerabilityID: 'CVE-2099-1', PkgName: 'evil\u202Egpj', Severity: 'LOW' }] },
+      ],
+    });
     await renderPage(page, model, {});
     const section = page.locator('details[data-section="vulnerabilities"]');
     assert.equal(await section.locator('.vulnerability-counts').textContent(), '1 critical · 1 high · 1 medium · 2 low');
