@@ -12,11 +12,12 @@ import '../support/temp-root';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/lab/ports';
+import { killQuietly, processesWithEnv } from '../support/processes';
 import { row, shoot } from './ui';
 import { openWorkbench } from './workbench';
 
@@ -158,36 +159,7 @@ async function stopLikeCtrlC(pid: number, exited: Promise<number | string>, mark
 
 /** Live processes (other than this one) whose environment carries the marker. */
 function processesWith(marker: string): { pid: number; command: string }[] {
-  const found: { pid: number; command: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const pid = Number(entry);
-    if (!environOf(pid).split('\0').includes(`REGISTRY_EXPLORER_DEMO_CHECK=${marker}`)) continue;
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-    } catch {
-      continue; // exited meanwhile
-    }
-    found.push({ pid, command });
-  }
-  return found;
-}
-
-function environOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'latin1');
-  } catch {
-    return '';
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // gone
-  }
+  return processesWithEnv(`REGISTRY_EXPLORER_DEMO_CHECK=${marker}`);
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/lab/ports';
+import { killProcessesWithEnv, killQuietly, processesWithEnv } from '../support/processes';
 
 /**
  * A real VS Code for tests: code-server (VS Code's server and web workbench, with a real Node
@@ -92,8 +93,11 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
       2,
     ),
   );
+  // Every process of this VS Code inherits it: how stop() finds the extension hosts that outlive code-server.
+  const marker = `REGISTRY_EXPLORER_VSCODE_RUN=${runDir}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    REGISTRY_EXPLORER_VSCODE_RUN: runDir,
     XDG_DATA_HOME: join(runDir, 'xdg'),
     XDG_CONFIG_HOME: join(runDir, 'xdg'),
     XDG_CACHE_HOME: join(runDir, 'xdg'),
@@ -135,7 +139,10 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
   server.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const killOnExit = () => server.kill('SIGKILL');
+  const killOnExit = () => {
+    server.kill('SIGKILL');
+    for (const p of processesWithEnv(marker)) killQuietly(p.pid);
+  };
   process.once('exit', killOnExit);
 
   const deadline = Date.now() + 60_000;
@@ -167,6 +174,13 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
         server.kill(signal);
         await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
       }
+      // An extension host can outlive its server (it waits hours for the window to reconnect),
+      // holding the run folder open and the machine's CPU: ended here, and said.
+      const outlived = await killProcessesWithEnv(marker);
+      if (outlived.length)
+        process.stderr.write(
+          `[vscode-server] ${outlived.length} process${outlived.length === 1 ? '' : 'es'} outlived code-server (killed): ${outlived.map((p) => p.command.slice(0, 160)).join(' | ')}\n`,
+        );
       // A user's VS Code keeps its profile; this one was made for a single run (the demo's included).
       if (process.env.LAB_KEEP === '1') process.stderr.write(`LAB_KEEP=1: kept VS Code's run folder ${runDir}\n`);
       else await rm(runDir, { recursive: true, force: true, maxRetries: 3 });
