@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../support/lab/ports';
-import { killProcessesWithEnv, killQuietly, processesWithEnv } from '../support/processes';
+import { killQuietly, processesWithEnv, signalQuietly } from '../support/processes';
 
 /**
  * A real VS Code for tests: code-server (VS Code's server and web workbench, with a real Node
@@ -168,22 +168,37 @@ export async function startVsCodeServer(options: VsCodeServerOptions = {}): Prom
     emptyWindowUrl: () => `http://127.0.0.1:${port}/?ew=true`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
-      // SIGTERM, then SIGKILL if it is still running 5 s later.
-      for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-        if (server.exitCode !== null) break;
-        server.kill(signal);
-        await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+      // The `code-server` command is a launcher: its server, extension hosts and watchers are
+      // processes of their own that outlive it (an extension host waits hours for its window),
+      // holding the run folder open. All of them (found by the marker) get SIGTERM, and SIGKILL
+      // if still running 5 s later; a process that needed that is said.
+      const signalAll = (signal: NodeJS.Signals) => {
+        if (server.exitCode === null) server.kill(signal);
+        for (const p of processesWithEnv(marker)) signalQuietly(p.pid, signal);
+      };
+      signalAll('SIGTERM');
+      if (!(await allEnded(server, marker, 5000))) {
+        const stubborn = processesWithEnv(marker);
+        signalAll('SIGKILL');
+        await allEnded(server, marker, 5000);
+        if (stubborn.length)
+          process.stderr.write(
+            `[vscode-server] ${stubborn.length} process${stubborn.length === 1 ? '' : 'es'} of code-server ignored SIGTERM for 5 s (killed): ${stubborn.map((p) => p.command.slice(0, 160)).join(' | ')}\n`,
+          );
       }
-      // An extension host can outlive its server (it waits hours for the window to reconnect),
-      // holding the run folder open and the machine's CPU: ended here, and said.
-      const outlived = await killProcessesWithEnv(marker);
-      if (outlived.length)
-        process.stderr.write(
-          `[vscode-server] ${outlived.length} process${outlived.length === 1 ? '' : 'es'} outlived code-server (killed): ${outlived.map((p) => p.command.slice(0, 160)).join(' | ')}\n`,
-        );
       // A user's VS Code keeps its profile; this one was made for a single run (the demo's included).
       if (process.env.LAB_KEEP === '1') process.stderr.write(`LAB_KEEP=1: kept VS Code's run folder ${runDir}\n`);
       else await rm(runDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+}
+
+/** Whether code-server and every process holding `marker` ended within `timeoutMs`. */
+async function allEnded(server: ChildProcess, marker: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((server.exitCode !== null || server.signalCode !== null) && processesWithEnv(marker).length === 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -27,20 +27,16 @@ export function processesWithEnv(entry: string): { pid: number; command: string 
 }
 
 export function killQuietly(pid: number): void {
+  signalQuietly(pid, 'SIGKILL');
+}
+
+/** Sends `signal` to `pid`, if it is still there. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, signal);
   } catch {
     // gone
   }
-}
-
-/** Kills every process holding `entry` and waits (up to `timeoutMs`) until none is left; returns those it found. */
-export async function killProcessesWithEnv(entry: string, timeoutMs = 5000): Promise<{ pid: number; command: string }[]> {
-  const found = processesWithEnv(entry);
-  for (const p of found) killQuietly(p.pid);
-  const deadline = Date.now() + timeoutMs;
-  while (processesWithEnv(entry).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return found;
 }
 
 function readQuietly(path: string): string {
