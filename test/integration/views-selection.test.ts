@@ -124,7 +124,7 @@ describe('A selection of several rows', () => {
       summary.skipped.map((s) => s.reference.replace(/:sha256-.*/, ':sha256-…')),
       [`${labHost}/sel/a`, `${labHost}/apps/web:sha256-…`],
     );
-    assert.match(summary.skipped[1]!.reason, /holds the referrers/);
+    assert.match(summary.skipped[1]!.reason, /holds the signatures, attestations or SBOMs of another manifest/);
     assert.equal(await digestAt(lab, 'sel/a', 'x1'), undefined);
     assert.equal(await digestAt(lab, 'sel/a', 'x-keep'), shared, 'the unselected tag keeps its manifest');
     assert.equal(await digestAt(lab, 'sel/b', yDigest), undefined);
