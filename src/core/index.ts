@@ -66,7 +66,14 @@ export {
   type ReferrersOptions,
   type ReferrersResult,
 } from './registry/repository';
-export { cosignAttachments, type CosignAttachment, type CosignAttachmentKind } from './registry/cosign-attachments';
+export {
+  cosignAttachments,
+  cosignTagFor,
+  referrersAndAttachments,
+  type CosignAttachment,
+  type CosignAttachmentKind,
+  type ReferrersAndAttachments,
+} from './registry/cosign-attachments';
 export { copy, type CopyEvent, type CopyOptions, type CopyResult, type BlobState } from './operations/copy';
 export { collectGraph, type ContentGraph, type GraphOptions } from './operations/graph';
 export { type ReadTarget, type WriteTarget, type TransferObserver } from './oci/content';

@@ -29,8 +29,13 @@ export function archiveImages(roots: readonly ArchiveRoot[]): ArchiveImage[] {
   return [...images.values()];
 }
 
-export function chooseArchiveImage(roots: readonly ArchiveRoot[], refName: string | undefined, file: string): Descriptor {
-  const images = archiveImages(roots);
+export function chooseArchiveImage(
+  roots: readonly ArchiveRoot[],
+  refName: string | undefined,
+  file: string,
+  /** The archive's images, when the caller has them already. */
+  images: readonly ArchiveImage[] = archiveImages(roots),
+): Descriptor {
   const listing = (): string => {
     const shown = images
       .slice(0, MAX_LISTED_IMAGES)

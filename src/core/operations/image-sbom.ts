@@ -9,10 +9,10 @@
  * around the SBOM is read past, not checked.
  */
 import { annotatedPredicateType, isSbomPredicateType, readAttestation } from '../oci/attestation';
-import { referrersTagFor } from '../oci/digest';
 import { attestationsFor, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
 import { baseMediaType, isSupplyChainDocument } from '../oci/media-types';
 import { readSbom, type SbomRead } from '../oci/sbom';
+import { cosignTagFor } from '../registry/cosign-attachments';
 import { isManifestMissing } from '../registry/registry-errors';
 import { MAX_DOCUMENT_BLOB_BYTES, type Repository } from '../registry/repository';
 
@@ -110,7 +110,7 @@ export async function findImageSbom(
   }
 
   // 3. cosign's tag beside the image, where `cosign attest` writes without OCI 1.1 referrers.
-  const cosign = await imageManifest(`${referrersTagFor(digest)}.att`, true);
+  const cosign = await imageManifest(cosignTagFor(digest, 'attestations'), true);
   if (cosign) {
     const read = await readLayers(statementLayers(cosign.manifest.layers));
     if (read) return { found: { ...read, place: 'cosign-tag', manifest: cosign.descriptor.digest }, problems };

@@ -197,7 +197,7 @@ async function pushFrom(source: PushSource, repository: Repository, tag: string,
           const picked = images.find((i) => i.descriptor.digest === digest);
           if (!picked) throw new CoreError('CANCELLED', 'Push was cancelled: no image of the archive was chosen.');
           root = picked.descriptor;
-        } else root = chooseArchiveImage(archive.roots, source.refName, source.file);
+        } else root = chooseArchiveImage(archive.roots, source.refName, source.file, images);
         return await copy(archive.layout, repository, root, { ...options, tag });
       } finally {
         await archive.close();

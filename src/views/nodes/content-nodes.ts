@@ -356,20 +356,17 @@ export class ReferrersNode implements ExplorerNode {
     try {
       const repository = this.ctx.repository(this.place.client, this.place.name);
       // OCI referrers, and what cosign keeps under tags named after the digest (most signed images' way).
+      const { referrers, cut, attachments, attachmentsFailure } = await core().referrersAndAttachments(repository, this.subject);
       // A failure to read cosign's tags is said on its own row: it does not hide the referrers.
-      const [{ referrers, cut }, attachments] = await Promise.all([
-        repository.referrers(this.subject),
-        core()
-          .cosignAttachments(repository, this.subject)
-          .catch((err: unknown) => new MessageNode(this, this.ctx.describe(err, `reading cosign's tags of ${this.subject}`), 'error')),
-      ]);
-      const attached = attachments instanceof MessageNode ? [] : attachments;
-      if (referrers.length === 0 && attached.length === 0 && !(attachments instanceof MessageNode))
-        return [new MessageNode(this, 'No referrers.')];
+      const failure =
+        attachmentsFailure === undefined
+          ? undefined
+          : new MessageNode(this, this.ctx.describe(attachmentsFailure, `reading cosign's tags of ${this.subject}`), 'error');
+      if (referrers.length === 0 && attachments.length === 0 && !failure) return [new MessageNode(this, 'No referrers.')];
       const nodes: ExplorerNode[] = referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
-      for (const attachment of attached)
+      for (const attachment of attachments)
         nodes.push(new ManifestNode(this, this.place, attachment.descriptor, 'referrer', this.ctx, attachment.name));
-      if (attachments instanceof MessageNode) nodes.push(attachments);
+      if (failure) nodes.push(failure);
       if (cut) nodes.push(new MessageNode(this, `Only the first ${referrers.length} referrers are shown: the registry lists more.`));
       return nodes;
     } catch (err) {

@@ -143,20 +143,15 @@ export class InspectorService {
   async referrers(params: Requests['referrers']['params'], signal: AbortSignal): Promise<ReferrerList> {
     const repository = this.repository(params);
     // OCI referrers, and what cosign keeps under tags named after the digest (most signed images' way).
-    // cosign's tags failing to read does not hide the referrers: the list says so instead.
-    const [{ referrers, cut }, attachments] = await Promise.all([
-      repository.referrers(params.digest, { signal }),
-      this.core.cosignAttachments(repository, params.digest, signal).catch((err: unknown) => {
-        if (signal.aborted) throw err;
-        return err instanceof Error ? err : new Error(String(err));
-      }),
-    ]);
-    const attached = attachments instanceof Error ? [] : attachments;
+    const { referrers, cut, attachments, attachmentsFailure } = await this.core.referrersAndAttachments(repository, params.digest, signal);
     return {
-      rows: referrerRows(params, params.digest, referrers, attached),
+      rows: referrerRows(params, params.digest, referrers, attachments),
       ...(cut ? { cut } : {}),
-      ...(attachments instanceof Error
-        ? { attachmentsProblem: `cosign's .sig, .att and .sbom tags could not be read: ${attachments.message}` }
+      // cosign's tags failing to read does not hide the referrers: the list says so instead.
+      ...(attachmentsFailure !== undefined
+        ? {
+            attachmentsProblem: `cosign's .sig, .att and .sbom tags could not be read: ${attachmentsFailure instanceof Error ? attachmentsFailure.message : String(attachmentsFailure)}`,
+          }
         : {}),
     };
   }

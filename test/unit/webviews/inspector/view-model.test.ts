@@ -302,28 +302,25 @@ describe('inspector view model', () => {
       subject: [{ name: 'pkg:docker/team/app@v1?platform=linux%2Famd64', digest: { sha256: D(1).slice(7) } }],
       predicate: { builder: { id: 'https://github.com/team/app/actions/runs/9' }, buildType: 'https://mobyproject.org/buildkit@v1' },
     };
+    /** BuildKit's attestation manifest: an in-toto statement layer per [digest, size, predicate type]. */
+    const statementsManifest = (...layers: [number, number, string][]) => ({
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociManifest,
+      config: { mediaType: MediaTypes.ociConfig, digest: D(30), size: 240 },
+      layers: layers.map(([digest, size, predicateType]) => ({
+        mediaType: 'application/vnd.in-toto+json',
+        digest: D(digest),
+        size,
+        annotations: { 'in-toto.io/predicate-type': predicateType },
+      })),
+    });
     const blob = (mediaType: string): BlobLocation => ({ kind: 'blob', ...place, digest: D(31), size: 900, mediaType, role: 'file' });
 
     it("shows BuildKit's attestation manifest as its statements, each named by the claim it makes, with no history or files to apply", () => {
-      const attestationManifest = {
-        schemaVersion: 2,
-        mediaType: MediaTypes.ociManifest,
-        config: { mediaType: MediaTypes.ociConfig, digest: D(30), size: 240 },
-        layers: [
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: D(31),
-            size: 900,
-            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
-          },
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: D(32),
-            size: 9000,
-            annotations: { 'in-toto.io/predicate-type': 'https://example.com/own/v1' },
-          },
-        ],
-      };
+      const attestationManifest = statementsManifest(
+        [31, 900, 'https://slsa.dev/provenance/v0.2'],
+        [32, 9000, 'https://example.com/own/v1'],
+      );
       const page = manifestPage(at({ digest: D(3), via: 'an attestation in team/app:v1' }), parsed(attestationManifest));
       assert.equal(page.header.kind, 'in-toto attestation');
       assert.equal(page.header.icon, 'law');
@@ -347,25 +344,7 @@ describe('inspector view model', () => {
         [page.header.digest, page.header.digest],
       );
       assert.equal(page.attestations![0]!.link.kind === 'manifest' ? page.attestations![0]!.link.index : 'none', undefined);
-      const statements = {
-        schemaVersion: 2,
-        mediaType: MediaTypes.ociManifest,
-        config: { mediaType: MediaTypes.ociConfig, digest: D(30), size: 240 },
-        layers: [
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: D(31),
-            size: 900,
-            annotations: { 'in-toto.io/predicate-type': 'https://spdx.dev/Document' },
-          },
-          {
-            mediaType: 'application/vnd.in-toto+json',
-            digest: D(32),
-            size: 700,
-            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
-          },
-        ],
-      };
+      const statements = statementsManifest([31, 900, 'https://spdx.dev/Document'], [32, 700, 'https://slsa.dev/provenance/v0.2']);
       const rows = attestationRows(place, [parsed(statements), parsed(index)]);
       assert.deepEqual(
         rows.map((r) => [r.title.text, r.link?.kind]),
