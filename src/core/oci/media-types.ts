@@ -118,6 +118,7 @@ const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
   [/^application\/spdx(\+json)?$|spdx/, 'SBOM (SPDX)'],
   [/^application\/vnd\.cyclonedx|cyclonedx/, 'SBOM (CycloneDX)'],
   [/^application\/vnd\.syft\+json$/, 'SBOM (Syft)'],
+  [/^application\/sarif\+json$/, 'SARIF scan report'],
   [/^application\/vnd\.wasm\.|^application\/wasm$/, 'WebAssembly module'],
   [/^application\/vnd\.module\.wasm\./, 'WebAssembly module'],
   [/^application\/vnd\.unknown\.artifact\.v1$/, 'artifact'],

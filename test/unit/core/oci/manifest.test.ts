@@ -137,6 +137,7 @@ describe('manifest model', () => {
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.dev.cosign.artifact.sig.v1+json'), 'cosign signature');
     assert.equal(kindName(MediaTypes.ociManifest, 'application/spdx+json'), 'SBOM (SPDX)');
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.in-toto+json'), 'in-toto attestation');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/sarif+json'), 'SARIF scan report');
     assert.equal(kindName('application/x-unknown'), 'application/x-unknown');
     // An artifact is named by its own type, known or not: never by the manifest format that carries it.
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'application/vnd.example.release.v1');

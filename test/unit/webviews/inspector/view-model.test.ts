@@ -17,7 +17,7 @@ import {
 } from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
 import { notaryEnvelope } from '../../../support/signing-certificates';
-import { TRIVY_REPORT } from '../../../support/scan-reports';
+import { TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../../../support/scan-reports';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const HOSTILE = {
@@ -553,6 +553,44 @@ describe('inspector view model', () => {
       assert.equal(bare.vulnerabilities?.rows.length, 4);
       assert.equal(bare.attestation, undefined);
       assert.equal(blobPage(blob('application/json'), { Results: 'x' }).vulnerabilities, undefined);
+    });
+
+    it("lists a SARIF scan report's findings (trivy referrer put, oras attach), its rule ids and packages as data", () => {
+      const run = TRIVY_SARIF_REPORT.runs[0]!;
+      const hostile = {
+        ...TRIVY_SARIF_REPORT,
+        runs: [
+          {
+            ...run,
+            results: [
+              ...run.results,
+              {
+                ruleId: 'javascript:alert(1)',
+                message: { text: `Package: ${HOSTILE.script}\nInstalled Version: ${HOSTILE.img}\nSeverity: CRITICAL` },
+              },
+            ],
+          },
+        ],
+      };
+      const page = blobPage(blob('application/sarif+json'), hostile);
+      assert.equal(page.header.kind, 'SARIF scan report');
+      const section = page.vulnerabilities!;
+      assert.equal(section.format, 'SARIF');
+      assert.deepEqual(section.scanner, { text: 'Trivy 0.50.1' });
+      assert.deepEqual(section.counts, { Critical: 2, High: 2, Medium: 1, Low: 1, Negligible: 0, Unknown: 0 });
+      assert.deepEqual(
+        section.rows.map((r) => [r.id.text, r.url, r.package?.text, r.score?.text]),
+        [
+          ['GHSA-3h5v-q93c-6h6q', 'https://osv.dev/vulnerability/GHSA-3h5v-q93c-6h6q', 'ws', '7.5 (security-severity)'],
+          ['javascript:alert(1)', undefined, HOSTILE.script, undefined],
+          ['CVE-2024-2961', 'https://osv.dev/vulnerability/CVE-2024-2961', 'libc6', '7.3 (security-severity)'],
+          ['CVE-2024-2961', 'https://osv.dev/vulnerability/CVE-2024-2961', 'libc-bin', '7.3 (security-severity)'],
+          ['CVE-2023-5678', 'https://osv.dev/vulnerability/CVE-2023-5678', 'libssl3', '5.3 (security-severity)'],
+          ['CVE-2011-3374', 'https://osv.dev/vulnerability/CVE-2011-3374', 'apt', '3.7 (security-severity)'],
+        ],
+      );
+      assert.deepEqual(section.rows[1]!.installed, { text: HOSTILE.img });
+      assert.equal(page.attestation, undefined);
     });
 
     it("lists an SBOM attestation's packages, and a bare SBOM's, cut to what a page holds", () => {
