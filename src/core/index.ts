@@ -194,10 +194,18 @@ export {
   type ImageComparison,
   type SettingChange,
 } from './operations/compare';
-export { describeComparison, describeFileComparison, describePackageComparison } from './operations/compare-text';
+export {
+  describeComparison,
+  describeFileComparison,
+  describePackageComparison,
+  describeVulnerabilityComparison,
+} from './operations/compare-text';
 export { readImageConfig, readComparedImage } from './operations/compare-read';
 export { comparePackages, packageIdentity, type PackageChange, type PackageComparison } from './operations/compare-packages';
 export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';
+export { findImageScan, scanOfDocument, type ScanSearch } from './operations/image-scan';
+export { type DocumentPlace, type FoundDocument } from './operations/image-documents';
+export { compareVulnerabilities, type FindingChange, type VulnerabilityComparison } from './operations/compare-vulnerabilities';
 export {
   enginePlatform,
   loadIntoEngine,

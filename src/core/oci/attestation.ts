@@ -281,7 +281,8 @@ const PREDICATE_KINDS: readonly (readonly [RegExp, (version: string) => Predicat
     (v) => ({ name: `CycloneDX SBOM${v ? ` ${v}` : ''}`, spec: `${IN_TOTO_PREDICATES}cyclonedx.md` }),
   ],
   [
-    /^https:\/\/in-toto\.io\/attestation\/vulns\/(v\d[\d.]{0,10})$/,
+    // `vuln/v0.1` is how the predicate's first draft and some tools still write it.
+    /^https:\/\/in-toto\.io\/attestation\/vulns?\/(v\d[\d.]{0,10})$/,
     (v) => ({ name: `vulnerability scan ${v}`, spec: `${IN_TOTO_PREDICATES}${v === 'v0.1' ? 'vuln' : 'vulns_02'}.md` }),
   ],
   [
@@ -362,6 +363,13 @@ export function annotatedPredicateType(annotations: Record<string, string> | und
 /** SPDX and CycloneDX, as in-toto names them: the predicates whose body is an SBOM. */
 export function isSbomPredicateType(predicateType: string): boolean {
   return /^https:\/\/(?:spdx\.dev\/Document|cyclonedx\.org\/bom)(?:\/v\d[\d.]{0,10})?$/.test(predicateType);
+}
+
+/** The in-toto vulnerability predicates and cosign's: the predicates whose body is a scan report. */
+export function isScanPredicateType(predicateType: string): boolean {
+  return /^https:\/\/(?:in-toto\.io\/attestation\/vulns?\/v\d[\d.]{0,10}|cosign\.sigstore\.dev\/attestation\/vuln\/v\d+)$/.test(
+    predicateType,
+  );
 }
 
 /**

@@ -1,13 +1,15 @@
 /**
  * A comparison of two images in words, for the read-only summary document beside the diff
  * editors and the comparison panel's Copy Summary: settings and layers, then the files and the
- * SBOMs' packages once they have been compared. Everything quoted comes from the registry (digests, variables, labels, history lines)
+ * SBOMs' packages and the scans' findings once they have been compared. Everything quoted comes from the registry (digests, variables, labels, history lines)
  * and passes through visibleText, so no character can hide or reorder a line.
  */
 import { visibleText } from '../text/visible-text';
 import type { ImageComparison } from './compare';
 import type { FileComparison } from './compare-files';
 import type { PackageComparison } from './compare-packages';
+import type { VulnerabilityComparison } from './compare-vulnerabilities';
+import { SEVERITY_ORDER, type Vulnerability } from '../oci/vulnerability-report';
 
 function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -110,6 +112,35 @@ export function describePackageComparison(packages: PackageComparison, sboms: { 
     ...cappedSection(
       'Packages removed',
       packages.removed.map((p) => `${visibleText(p.name)}${version(p.version)}`),
+    ),
+  ].join('\n');
+}
+
+/**
+ * The findings compared: what each side's scan is, the count per severity on each side, then the
+ * findings new in the second, gone from it, and changed, each list capped.
+ */
+export function describeVulnerabilityComparison(findings: VulnerabilityComparison, scans: { before: string; after: string }): string {
+  const line = (v: Vulnerability) =>
+    `${v.severity.padEnd(10)} ${visibleText(v.id)}${v.package !== undefined ? ` in ${visibleText(v.package)}${v.installed ? ` ${visibleText(v.installed)}` : ''}` : ''}${v.fixed !== undefined ? ` (fixed in ${visibleText(v.fixed)})` : ''}`;
+  const severities = SEVERITY_ORDER.filter((s) => findings.counts.before[s] || findings.counts.after[s]).map(
+    (s) => `${s} ${findings.counts.before[s]} → ${findings.counts.after[s]}`,
+  );
+  return [
+    `Vulnerabilities, from ${visibleText(scans.before)} and ${visibleText(scans.after)}: ${findings.introduced.length} new, ${findings.resolved.length} gone, ${findings.changed.length} changed, ${findings.unchanged} the same`,
+    `By severity: ${severities.length ? severities.join(', ') : 'none on either side'}`,
+    '',
+    ...cappedSection('New in the second', findings.introduced.map(line)),
+    ...cappedSection('Gone from the second', findings.resolved.map(line)),
+    ...cappedSection(
+      'Changed',
+      findings.changed.map((c) => {
+        const parts = [];
+        if (c.severity.before !== c.severity.after) parts.push(`${c.severity.before} → ${c.severity.after}`);
+        if (c.installed.before !== c.installed.after)
+          parts.push(`${visibleText(c.installed.before) || '(no version)'} → ${visibleText(c.installed.after) || '(no version)'}`);
+        return `${visibleText(c.id)}${c.package !== undefined ? ` in ${visibleText(c.package)}` : ''}: ${parts.join('; ')}`;
+      }),
     ),
   ].join('\n');
 }

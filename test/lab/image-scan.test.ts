@@ -1,0 +1,218 @@
+// An image's vulnerability scan found on a real CNCF Distribution registry wherever the tools put
+// it, then two builds' findings compared: `cosign attest --type vuln` given a tag (so under the
+// index's `sha256-<hex>.att`, beside an SBOM attestation in the same manifest), Trivy's SARIF
+// attached as a referrer of a platform image the way `trivy referrer put` and `oras attach` do (an
+// SPDX referrer beside it never read), and cosign's vuln predicate attached as plain JSON. The
+// image is searched first, then what is attached to the index it was reached through.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { compareVulnerabilities } from '../../src/core/operations/compare-vulnerabilities';
+import { findImageSbom } from '../../src/core/operations/image-sbom';
+import { findImageScan } from '../../src/core/operations/image-scan';
+import type { ImageIndex } from '../../src/core/oci/manifest';
+import type { RegistrySession } from '../../src/core/registry/session';
+import { labSpdx, LAB_PACKAGES, OciLayout, pushReferrer, pushToRegistry, referrersTag, type Descriptor } from '../support/lab/content';
+import { plainSession } from '../support/lab/lab-helpers';
+import { Lab, type LabRegistry } from '../support/lab/registry';
+import { TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../support/scan-reports';
+
+/** The next build's scan: libc6 fixed, ws still vulnerable at a newer version, a new critical in curl. */
+const NEXT_REPORT = {
+  ...TRIVY_REPORT,
+  Results: [
+    {
+      ...TRIVY_REPORT.Results[0],
+      Vulnerabilities: [
+        ...TRIVY_REPORT.Results[0]!.Vulnerabilities!.filter((v) => v.PkgName !== 'libc6'),
+        { VulnerabilityID: 'CVE-2024-9999', PkgName: 'curl', InstalledVersion: '7.88.1', Severity: 'CRITICAL', Title: 'curl: new' },
+      ],
+    },
+    {
+      ...TRIVY_REPORT.Results[1],
+      Vulnerabilities: [{ ...TRIVY_REPORT.Results[1]!.Vulnerabilities![0]!, InstalledVersion: '8.13.0' }],
+    },
+  ],
+};
+
+/** cosign's vuln predicate around a Trivy report, as `trivy image --format cosign-vuln` writes it. */
+const cosignVuln = (report: unknown) => ({
+  invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+  scanner: { uri: 'pkg:github/aquasecurity/trivy@v0.50.1', version: '0.50.1', db: { uri: '', version: '2' }, result: report },
+  metadata: { scanStartedOn: '2026-12-05T05:00:00Z', scanFinishedOn: '2026-12-05T05:00:09Z' },
+});
+
+/** A DSSE envelope of an in-toto statement about `subject` (not signed: nothing here is verified). */
+function envelope(subject: Descriptor, predicateType: string, predicate: unknown): string {
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    predicateType,
+    subject: [{ name: 'lab/app', digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+    predicate,
+  };
+  return JSON.stringify({
+    payloadType: 'application/vnd.in-toto+json',
+    payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+    signatures: [{ keyid: '', sig: Buffer.from('not a real signature').toString('base64') }],
+  });
+}
+
+describe("an image's vulnerability scan, found where each tool puts it (lab)", function () {
+  this.timeout(120_000);
+  let lab: Lab;
+  let session: RegistrySession;
+  let registry: LabRegistry;
+  const digests: Record<string, string> = {};
+  const indexes: Record<string, { index: ImageIndex; digest: string }> = {};
+
+  before(async () => {
+    lab = await Lab.create();
+    registry = await lab.startRegistry({ name: 'image-scan' });
+    const layout = await OciLayout.create(join(lab.dir, 'content', 'image-scan'));
+
+    // cosign attest --type vuln app:N (and --type cyclonedx before it): both envelopes in the
+    // index's `.att` manifest, each layer annotated with its predicate type, the SBOM first.
+    for (const [tag, report] of [
+      ['1', TRIVY_REPORT],
+      ['2', NEXT_REPORT],
+    ] as const) {
+      const built = await layout.attestedIndex({ seed: `scan-build-${tag}`, ref: tag });
+      await pushToRegistry(layout, built, registry, `cosign/app:${tag}`);
+      digests[`cosign-${tag}`] = built.children[0]!.descriptor.digest;
+      indexes[`cosign-${tag}`] = { index: built.manifest as unknown as ImageIndex, digest: built.descriptor.digest };
+      const bom = {
+        bomFormat: 'CycloneDX',
+        specVersion: '1.5',
+        components: LAB_PACKAGES.map(([name, version]) => ({ type: 'library', name, version })),
+      };
+      const att = await layout.artifact({
+        artifactType: 'application/vnd.dsse.envelope.v1+json',
+        files: {
+          'sbom.att.json': {
+            data: envelope(built.descriptor, 'https://cyclonedx.org/bom', bom),
+            mediaType: 'application/vnd.dsse.envelope.v1+json',
+            annotations: { predicateType: 'https://cyclonedx.org/bom' },
+          },
+          'vuln.att.json': {
+            data: envelope(built.descriptor, 'https://cosign.sigstore.dev/attestation/vuln/v1', cosignVuln(report)),
+            mediaType: 'application/vnd.dsse.envelope.v1+json',
+            annotations: { predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1' },
+          },
+        },
+      });
+      await pushToRegistry(layout, att, registry, `cosign/app:${referrersTag(built.descriptor.digest)}.att`);
+    }
+
+    // trivy referrer put, on a platform image: an SPDX SBOM, then Trivy's SARIF.
+    const image = await layout.image({ seed: 'scan-sarif', layers: [2048] });
+    await pushToRegistry(layout, image, registry, 'sarif/app:1');
+    digests.sarif = image.descriptor.digest;
+    const spdx = await layout.artifact({
+      artifactType: 'application/spdx+json',
+      files: { 'sbom.spdx.json': { data: JSON.stringify(labSpdx('sarif/app', LAB_PACKAGES)), mediaType: 'application/spdx+json' } },
+      subject: image.descriptor,
+    });
+    await pushReferrer(layout, spdx, registry, 'sarif/app');
+    digests.spdx = spdx.descriptor.digest;
+    const sarif = await layout.artifact({
+      artifactType: 'application/sarif+json',
+      files: { 'trivy.sarif': { data: JSON.stringify(TRIVY_SARIF_REPORT), mediaType: 'application/sarif+json' } },
+      subject: image.descriptor,
+    });
+    await pushReferrer(layout, sarif, registry, 'sarif/app');
+
+    // The referrer plugin's cosign-vuln: the predicate alone, typed plain JSON.
+    const plain = await layout.image({ seed: 'scan-json', layers: [2048] });
+    await pushToRegistry(layout, plain, registry, 'json/app:1');
+    digests.json = plain.descriptor.digest;
+    const json = await layout.artifact({
+      artifactType: 'application/json',
+      files: { 'vuln.json': { data: JSON.stringify(cosignVuln(TRIVY_REPORT)), mediaType: 'application/json' } },
+      subject: plain.descriptor,
+    });
+    await pushReferrer(layout, json, registry, 'json/app');
+
+    const bare = await layout.image({ seed: 'scan-none', layers: [2048] });
+    await pushToRegistry(layout, bare, registry, 'bare/app:1');
+    digests.bare = bare.descriptor.digest;
+
+    session = plainSession(registry.url);
+  });
+
+  after(async () => {
+    await session?.close();
+    await lab?.stopAll();
+  });
+
+  const repository = (name: string) => session.registry(registry.host).repository(name);
+  const through = (key: string) => ({ index: indexes[key]!.index, indexDigest: indexes[key]!.digest });
+
+  it("finds cosign's vuln attestation under the index's .att tag for a platform image, and compares two builds' findings", async () => {
+    const first = await findImageScan(repository('cosign/app'), digests['cosign-1']!, through('cosign-1'));
+    const second = await findImageScan(repository('cosign/app'), digests['cosign-2']!, through('cosign-2'));
+    assert.deepEqual([first.problems, second.problems], [[], []]);
+    assert.equal(first.found?.place, 'cosign-tag');
+    assert.equal(first.found?.ofIndex, true, 'attached to the index the tag names, not to the platform image');
+    assert.equal(first.found?.document.format, 'Trivy');
+    assert.equal(first.found?.document.scanner, 'trivy 0.50.1');
+    const diff = compareVulnerabilities(first.found!.document.vulnerabilities, second.found!.document.vulnerabilities);
+    assert.deepEqual(
+      diff.introduced.map((v) => `${v.severity} ${v.id} ${v.package}`),
+      ['Critical CVE-2024-9999 curl'],
+    );
+    assert.deepEqual(
+      diff.resolved.map((v) => `${v.severity} ${v.id} ${v.package}`),
+      ['High CVE-2024-2961 libc6'],
+    );
+    assert.deepEqual(
+      diff.changed.map((c) => `${c.id} ${c.package}: ${c.installed.before} → ${c.installed.after}`),
+      ['GHSA-3h5v-q93c-6h6q ws: 8.11.0 → 8.13.0'],
+    );
+    assert.equal(diff.unchanged, 2, 'libssl3 and apt');
+
+    // The SBOM finder reads the other envelope of the same `.att` manifest.
+    const sbom = await findImageSbom(repository('cosign/app'), digests['cosign-1']!, through('cosign-1'));
+    assert.equal(sbom.found?.place, 'cosign-tag');
+    assert.equal(sbom.found?.ofIndex, true);
+    assert.equal(sbom.found?.sbom.format, 'CycloneDX 1.5');
+  });
+
+  it("without the index's digest, what is attached to the index is not looked at, and missing tags are no problem", async () => {
+    const logged = registry.readLog().length;
+    const search = await findImageScan(repository('cosign/app'), digests['cosign-1']!, { index: indexes['cosign-1']!.index });
+    assert.deepEqual(search, { problems: [] });
+    const requests = registry.readLog().slice(logged);
+    assert.ok(!requests.includes(referrersTag(indexes['cosign-1']!.digest)), "the index's tags were not asked for");
+    assert.deepEqual(await findImageScan(repository('bare/app'), digests.bare!), { problems: [] });
+  });
+
+  it("finds Trivy's SARIF attached as a referrer, past an SPDX referrer it never reads", async () => {
+    const logged = registry.readLog().length;
+    const search = await findImageScan(repository('sarif/app'), digests.sarif!);
+    const requests = registry.readLog().slice(logged);
+    assert.ok(!requests.includes(digests.spdx!), 'the SBOM referrer was not read');
+    assert.deepEqual(search.problems, []);
+    assert.equal(search.found?.place, 'referrer');
+    assert.equal(search.found?.ofIndex, undefined);
+    assert.equal(search.found?.document.format, 'SARIF');
+    assert.ok(search.found!.document.vulnerabilities.length > 0);
+  });
+
+  it("finds cosign's vuln predicate attached as plain JSON, as Trivy's referrer plugin attaches it", async () => {
+    const search = await findImageScan(repository('json/app'), digests.json!);
+    assert.deepEqual(search.problems, []);
+    assert.equal(search.found?.place, 'referrer');
+    assert.deepEqual(
+      search.found?.document.vulnerabilities.map((v) => v.id),
+      ['GHSA-3h5v-q93c-6h6q', 'CVE-2024-2961', 'CVE-2023-5678', 'CVE-2011-3374'],
+    );
+  });
+
+  it('is cancelled when asked, without reading on', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await assert.rejects(
+      findImageScan(repository('sarif/app'), digests.sarif!, { signal: abort.signal }),
+      (err: { code?: string; name?: string }) => err.code === 'CANCELLED' || err.name === 'AbortError',
+    );
+  });
+});
