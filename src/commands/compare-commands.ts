@@ -2,7 +2,7 @@
  * Compare With…: two tags or manifests side by side. The comparison panel (src/webviews/comparison)
  * shows what changed, per platform for indexes: layers shared, added and removed, the size change,
  * the run settings in words, the history steps, and the files (read from the layers on request,
- * with progress and Cancel). Its buttons open VS Code's diff editor on the two manifests, configs
+ * with progress and Cancel), the SBOMs' packages and the vulnerability scans' findings. Its buttons open VS Code's diff editor on the two manifests, configs
  * or indexes as normalised JSON (sorted keys, fixed indent, so key order and whitespace never show
  * as changes). From a row (the other side typed), from two selected rows, or from scripts with
  * `{ reference, with, platform?, openDiffs?, waitUntilRendered? }`.
@@ -20,6 +20,7 @@ import type {
   ParsedManifest,
   Platform,
   Repository,
+  VulnerabilityComparison,
 } from '../core/index';
 import { errorText } from '../common/error-text';
 import { showWarning } from '../common/notify';
@@ -33,8 +34,10 @@ import {
   type DiffKind,
   type FilesModel,
   type PackagesModel,
+  type VulnerabilitiesModel,
 } from '../webviews/comparison/protocol';
-import { comparisonModel, filesModel, packagesModel, SBOM_PLACES, type PlatformInput } from '../webviews/comparison/view-model';
+import { vulnerabilitiesModel } from '../webviews/comparison/vulnerabilities-model';
+import { comparisonModel, filesModel, packagesModel, placeWords, type PlatformInput } from '../webviews/comparison/view-model';
 import type { CommandContext } from './command-context';
 import { chooseSubject, validate, type Subject } from './subjects';
 
@@ -67,6 +70,8 @@ export interface CompareOutcome {
   files: Record<string, FilesModel>;
   /** The packages compared so far, by platform ('' for two images). */
   packages: Record<string, PackagesModel>;
+  /** The vulnerability findings compared so far, by platform ('' for two images). */
+  vulnerabilities: Record<string, VulnerabilitiesModel>;
   /** What the panel shows. */
   model: ComparisonModel;
   /** The panel's title once rendered (with `waitUntilRendered`). */
@@ -123,6 +128,12 @@ interface ReadSide {
   repository: Repository;
   image: ComparedImage;
   index?: ImageIndex;
+  indexDigest?: string;
+}
+
+/** Where to look for one side's SBOM or scan: the image, its index's attestations, what is attached to the index. */
+function searchOptions(side: ReadSide, signal: AbortSignal): { index?: ImageIndex; indexDigest?: string; signal: AbortSignal } {
+  return { ...(side.index ? { index: side.index } : {}), ...(side.indexDigest ? { indexDigest: side.indexDigest } : {}), signal };
 }
 
 /** One platform's two images as read, for the diffs, the files and the packages. */
@@ -162,7 +173,7 @@ async function compareWith(
   if (!read) return undefined;
   const { a, b, inputs, pairs } = read;
 
-  const outcome = { comparisons: {}, diffs: [], files: {}, packages: {} } as unknown as CompareOutcome;
+  const outcome = { comparisons: {}, diffs: [], files: {}, packages: {}, vulnerabilities: {} } as unknown as CompareOutcome;
   for (const input of inputs) if (input.comparison) outcome.comparisons[input.platform ?? ''] = input.comparison;
   const chosen = preset?.platform ?? inputs.find((i) => i.comparison)?.platform;
   const chosenComparison = outcome.comparisons[chosen ?? ''];
@@ -191,8 +202,7 @@ async function compareWith(
     let values: [unknown, unknown];
     if (kind === 'index') values = [JSON.parse(a.bytes.toString('utf8')), JSON.parse(b.bytes.toString('utf8'))];
     else {
-      const pair = pairs.get(platform ?? '');
-      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+      const pair = pairOf(pairs, platform);
       values =
         kind === 'manifest'
           ? [pair.before.image.manifest, pair.after.image.manifest]
@@ -205,15 +215,14 @@ async function compareWith(
     outcome.diffs.push({ title, left: leftUri.toString(), right: rightUri.toString() });
   };
   // What the panel's buttons compared, by platform, for Copy Summary.
-  const compared: ComparedExtras = { files: new Map(), packages: new Map() };
+  const compared: ComparedExtras = { files: new Map(), packages: new Map(), vulnerabilities: new Map() };
   const source: ComparisonSource = {
     model,
     summary: () => summaryText(inputs, left.reference, right.reference, compared),
     state: { before: left.reference, after: right.reference },
     openDiff,
     compareFiles: async (platform, signal, onLayer) => {
-      const pair = pairs.get(platform ?? '');
-      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+      const pair = pairOf(pairs, platform);
       const systems = await core().readFileSystems(
         { before: pair.before.repository, after: pair.after.repository },
         { before: pair.before.image.manifest.layers, after: pair.after.image.manifest.layers },
@@ -226,16 +235,14 @@ async function compareWith(
       return files;
     },
     comparePackages: async (platform, signal) => {
-      const pair = pairs.get(platform ?? '');
-      if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
-      const search = (s: ReadSide) =>
-        core().findImageSbom(s.repository, s.image.digest, { ...(s.index ? { index: s.index } : {}), signal });
+      const pair = pairOf(pairs, platform);
+      const search = (s: ReadSide) => core().findImageSbom(s.repository, s.image.digest, searchOptions(s, signal));
       const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
       const comparison =
         before.found && after.found ? core().comparePackages(before.found.sbom.packages, after.found.sbom.packages) : undefined;
       if (comparison && before.found && after.found) {
-        const words = (found: typeof before.found) => `${found.sbom.format} in ${SBOM_PLACES[found.place]}`;
-        compared.packages.set(platform ?? '', { comparison, sboms: { before: words(before.found), after: words(after.found) } });
+        const words = (found: typeof before.found) => `${found.sbom.format} in ${placeWords(found)}`;
+        compared.packages.set(platform ?? '', { comparison, sources: { before: words(before.found), after: words(after.found) } });
       }
       const packages = packagesModel(
         { reference: left.reference, search: before, throughIndex: !!pair.before.index },
@@ -244,6 +251,26 @@ async function compareWith(
       );
       outcome.packages[platform ?? ''] = packages;
       return packages;
+    },
+    compareVulnerabilities: async (platform, signal) => {
+      const pair = pairOf(pairs, platform);
+      const search = (s: ReadSide) => core().findImageScan(s.repository, s.image.digest, searchOptions(s, signal));
+      const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
+      const comparison =
+        before.found && after.found
+          ? core().compareVulnerabilities(before.found.document.vulnerabilities, after.found.document.vulnerabilities)
+          : undefined;
+      if (comparison && before.found && after.found) {
+        const words = (found: typeof before.found) => `${found.document.scanner ?? found.document.format} in ${placeWords(found)}`;
+        compared.vulnerabilities.set(platform ?? '', { comparison, sources: { before: words(before.found), after: words(after.found) } });
+      }
+      const findings = vulnerabilitiesModel(
+        { reference: left.reference, search: before, throughIndex: !!pair.before.index },
+        { reference: right.reference, search: after, throughIndex: !!pair.after.index },
+        comparison,
+      );
+      outcome.vulnerabilities[platform ?? ''] = findings;
+      return findings;
     },
   };
   const panel = showComparison(source, env.extensionUri, ctx.log, restored);
@@ -271,13 +298,27 @@ function emptyImage(parsed: ParsedManifest): ComparedImage {
   };
 }
 
-/** The files and packages a comparison's buttons compared so far, by platform ('' for two images). */
-interface ComparedExtras {
-  files: Map<string, FileComparison>;
-  packages: Map<string, { comparison: PackageComparison; sboms: { before: string; after: string } }>;
+/** What one of the panel's buttons compared, and the two documents it read, in words. */
+interface ComparedDocuments<C> {
+  comparison: C;
+  sources: { before: string; after: string };
 }
 
-/** The comparison in words, platform by platform, with the files and packages compared so far (the panel's Copy Summary). */
+/** The files, packages and findings a comparison's buttons compared so far, by platform ('' for two images). */
+interface ComparedExtras {
+  files: Map<string, FileComparison>;
+  packages: Map<string, ComparedDocuments<PackageComparison>>;
+  vulnerabilities: Map<string, ComparedDocuments<VulnerabilityComparison>>;
+}
+
+/** One platform's two images as read; the panel only asks for platforms both sides have. */
+function pairOf(pairs: ReadonlyMap<string, ReadPair>, platform: string | undefined): ReadPair {
+  const pair = pairs.get(platform ?? '');
+  if (!pair) throw new Error(`This comparison has no ${platform ?? 'image'} on both sides.`);
+  return pair;
+}
+
+/** The comparison in words, platform by platform, with the files, packages and findings compared so far (the panel's Copy Summary). */
 function summaryText(inputs: readonly PlatformInput[], before: string, after: string, extras: ComparedExtras): string {
   return inputs
     .map((input) => {
@@ -286,10 +327,12 @@ function summaryText(inputs: readonly PlatformInput[], before: string, after: st
       if (!input.comparison) return `${input.platform ?? 'Image'}: not compared (${input.problem ?? 'unreadable'}).\n`;
       const files = extras.files.get(input.platform ?? '');
       const packages = extras.packages.get(input.platform ?? '');
+      const findings = extras.vulnerabilities.get(input.platform ?? '');
       return [
         core().describeComparison(input.comparison, `${before}${suffix}`, `${after}${suffix}`),
         ...(files ? [core().describeFileComparison(files)] : []),
-        ...(packages ? [core().describePackageComparison(packages.comparison, packages.sboms)] : []),
+        ...(packages ? [core().describePackageComparison(packages.comparison, packages.sources)] : []),
+        ...(findings ? [core().describeVulnerabilityComparison(findings.comparison, findings.sources)] : []),
       ].join('\n');
     })
     .join('\n');
@@ -310,7 +353,8 @@ async function readPlatforms(
 ): Promise<{ inputs: PlatformInput[]; pairs: Map<string, ReadPair> }> {
   const pairs = new Map<string, ReadPair>();
   // The index each side was reached through, by value: BuildKit lists an image's SBOM there.
-  const indexOf = (parsed: ParsedManifest) => (parsed.kind === 'index' ? { index: parsed.index } : {});
+  const indexOf = (parsed: ParsedManifest) =>
+    parsed.kind === 'index' ? { index: parsed.index, indexDigest: parsed.descriptor.digest } : {};
   const compare = async (platform: string | undefined, x: ParsedManifest, y: ParsedManifest): Promise<PlatformInput> => {
     try {
       const [before, after] = await Promise.all([

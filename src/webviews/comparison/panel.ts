@@ -8,69 +8,34 @@ import * as vscode from 'vscode';
 import { visibleText } from '../../core/text/visible-text';
 import { webviewHtml, webviewOptions } from '../shared/html';
 import { RequestRunner, type Handlers } from '../shared/requests';
-import { isRecord } from '../inspector/text';
 import {
   COMPARISON_VIEW_TYPE,
   type ComparisonModel,
   type DiffKind,
   type FilesModel,
   type HostMessage,
-  type Method,
   type PackagesModel,
-  type RequestMessage,
   type Requests,
-  type WebviewNotice,
+  type VulnerabilitiesModel,
 } from './protocol';
+import { advisoryUrl } from '../inspector/vulnerability-section';
+import { checkComparisonParams, parseComparisonMessage } from './validate';
 
 /** What the command hands the panel: the model, and how to do what the panel's buttons ask. */
 export interface ComparisonSource {
   model: ComparisonModel;
-  /** The comparison in words (the Copy Summary button), with the files and packages compared so far. */
+  /** The comparison in words (the Copy Summary button), with the files, packages and findings compared so far. */
   summary(): string;
   /** The two references, for the panel to come back after a reload. */
   state: { before: string; after: string };
   openDiff(kind: DiffKind, platform: string | undefined): Promise<void>;
   compareFiles(platform: string | undefined, signal: AbortSignal, onLayer: (done: number, total: number) => void): Promise<FilesModel>;
   comparePackages(platform: string | undefined, signal: AbortSignal): Promise<PackagesModel>;
+  compareVulnerabilities(platform: string | undefined, signal: AbortSignal): Promise<VulnerabilitiesModel>;
 }
 
 /** Sees everything the panel is sent (the e2e and secrets checks look at it). */
 export type ComparisonWatcher = (sent: { html: string } | { message: HostMessage }) => void;
-
-const METHODS: ReadonlySet<Method> = new Set<Method>(['compareFiles', 'comparePackages', 'openDiff', 'copySummary', 'cancel']);
-const KINDS: ReadonlySet<DiffKind> = new Set<DiffKind>(['index', 'manifest', 'config']);
-
-/** The message if it has the protocol's shape, else undefined (the page shows registry data: what comes back is untrusted). */
-export function parseComparisonMessage(message: unknown): RequestMessage | WebviewNotice | undefined {
-  if (!isRecord(message)) return undefined;
-  if (message.type === 'ready') return { type: 'ready' };
-  if (message.type === 'rendered' && typeof message.title === 'string') return { type: 'rendered', title: message.title };
-  if (message.type === 'request' && Number.isSafeInteger(message.id) && METHODS.has(message.method as Method) && isRecord(message.params))
-    return message as unknown as RequestMessage;
-  return undefined;
-}
-
-/** A sentence saying what is wrong with a request's parameters, or undefined when they are fine. */
-export function checkComparisonParams(request: RequestMessage, model: ComparisonModel): string | undefined {
-  const p = request.params as Record<string, unknown>;
-  const platformKnown = () =>
-    p.platform === undefined || (typeof p.platform === 'string' && model.platforms.some((m) => m.platform === p.platform && !m.only))
-      ? undefined
-      : 'The request names a platform this comparison does not have on both sides.';
-  switch (request.method) {
-    case 'compareFiles':
-    case 'comparePackages':
-      return platformKnown();
-    case 'openDiff':
-      if (!KINDS.has(p.kind as DiffKind)) return 'The request names no diff.';
-      if (p.kind === 'index') return model.indexes ? undefined : 'Only two indexes have an index diff.';
-      return platformKnown();
-    case 'copySummary':
-      return undefined;
-    case 'cancel':
-      return Number.isSafeInteger(p.id) ? undefined : 'The request names nothing to cancel.';
-  }
-}
 
 export class ComparisonPanel implements vscode.Disposable {
   private readonly closed = new AbortController();
@@ -135,6 +100,12 @@ export class ComparisonPanel implements vscode.Disposable {
       compareFiles: ({ platform }, signal, id) =>
         this.source.compareFiles(platform, signal, (done, total) => void this.post({ type: 'filesProgress', id, done, total })),
       comparePackages: ({ platform }, signal) => this.source.comparePackages(platform, signal),
+      compareVulnerabilities: ({ platform }, signal) => this.source.compareVulnerabilities(platform, signal),
+      openAdvisory: async ({ id }) => {
+        // Made from the identifier alone (checked above), so the page cannot send VS Code anywhere else.
+        await vscode.env.openExternal(vscode.Uri.parse(advisoryUrl(id)!, true));
+        return null;
+      },
       openDiff: async ({ kind, platform }) => {
         await this.source.openDiff(kind, platform);
         return null;

@@ -3,11 +3,11 @@
  * webview (app/). The host builds the whole comparison as plain data (registry strings clipped,
  * lists bounded) and sends it once; the webview lays it out as text and asks for the rest: the
  * files of one platform (streamed with progress, cancellable), the packages its two SBOMs list,
- * a diff editor, a copy.
+ * the findings its two scans report, a diff editor, an advisory's page, a copy.
  */
-import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
+import type { ClippedText, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
 
-export type { ClippedText, ResponseMessage };
+export type { ClippedText, ResponseMessage, SeverityLevel };
 
 export const COMPARISON_VIEW_TYPE = 'registryExplorer.comparison';
 
@@ -135,6 +135,57 @@ export interface PackagesModel {
   problems: string[];
 }
 
+/** A finding on one side only, as the inspector's findings table shows one. */
+export interface FindingRow {
+  id: ClippedText;
+  severity: SeverityLevel;
+  score?: ClippedText;
+  package?: ClippedText;
+  installed?: ClippedText;
+  fixed?: ClippedText;
+  title?: ClippedText;
+  /** Whether osv.dev has a page for the advisory (the host makes the link from the identifier alone). */
+  linked: boolean;
+}
+
+/** A finding on both sides whose severity or installed version differs. */
+export interface ChangedFindingRow {
+  id: ClippedText;
+  package?: ClippedText;
+  severity: { before: SeverityLevel; after: SeverityLevel };
+  installed: { before: ClippedText; after: ClippedText };
+  fixed?: ClippedText;
+  linked: boolean;
+}
+
+/** Where one side's scan was found, and what it is ("Trivy", trivy 0.50.1, cosign's .att tag). */
+export interface ScanSideModel {
+  format: string;
+  scanner?: ClippedText;
+  place: string;
+  manifest: string;
+  blob: string;
+  /** Findings the report lists beyond those read. */
+  omitted: number;
+}
+
+export interface VulnerabilitiesModel {
+  before?: ScanSideModel;
+  after?: ScanSideModel;
+  /** Set when a side has no scan: what was looked for, and how to attach one. */
+  missing?: string;
+  /** Set when the two scans come from different scanners, whose findings differ by scanner as much as by image. */
+  scannersDiffer?: string;
+  /** Findings per severity on each side, most severe first, severities neither side has left out. */
+  severities: { severity: SeverityLevel; before: number; after: number }[];
+  introduced: Rows<FindingRow>;
+  resolved: Rows<FindingRow>;
+  changed: Rows<ChangedFindingRow>;
+  unchanged: number;
+  /** What could not be read on the way, in words. */
+  problems: string[];
+}
+
 export type DiffKind = 'index' | 'manifest' | 'config';
 
 export interface Requests {
@@ -142,6 +193,10 @@ export interface Requests {
   compareFiles: { params: { platform?: string }; result: FilesModel };
   /** Finds each image's SBOM and compares their packages. */
   comparePackages: { params: { platform?: string }; result: PackagesModel };
+  /** Finds each image's vulnerability scan and compares their findings. */
+  compareVulnerabilities: { params: { platform?: string }; result: VulnerabilitiesModel };
+  /** Opens an advisory's page on osv.dev, the link made from its identifier by the host. */
+  openAdvisory: { params: { id: string }; result: null };
   /** Opens VS Code's diff editor on the two sides' normalised JSON. */
   openDiff: { params: { platform?: string; kind: DiffKind }; result: null };
   /** The comparison in words on the clipboard. */

@@ -10,8 +10,8 @@ import type {
   ImageComparison,
   PackageChange,
   PackageComparison,
+  DocumentPlace,
   SbomPackage,
-  SbomPlace,
   SbomSearch,
   SettingChange,
 } from '../../core/index';
@@ -95,7 +95,7 @@ export function sizeChangeText(change: number): string {
   return `${change > 0 ? '+' : '−'}${formatBytes(Math.abs(change))}`;
 }
 
-const NO_ROWS = { rows: [], omitted: 0, total: 0 };
+export const NO_ROWS = { rows: [], omitted: 0, total: 0 };
 
 function platformModel(input: PlatformInput): PlatformModel {
   const c = input.comparison;
@@ -178,19 +178,24 @@ export interface SbomSideInput {
   throughIndex: boolean;
 }
 
-/** Where an SBOM was found, in words. */
-export const SBOM_PLACES: Readonly<Record<SbomPlace, string>> = {
+/** Where an SBOM or a scan was found, in words. */
+const DOCUMENT_PLACES: Readonly<Record<DocumentPlace, string>> = {
   'attestation-manifest': "BuildKit's attestation manifest in the index",
   referrer: 'a referrer',
   'cosign-tag': "cosign's .att tag",
 };
+
+/** Where an SBOM or a scan was found, in words, saying so when it is attached to the index rather than the image. */
+export function placeWords(found: { place: DocumentPlace; ofIndex?: true }): string {
+  return `${DOCUMENT_PLACES[found.place]}${found.ofIndex ? ' of the index' : ''}`;
+}
 
 function sbomSide(search: SbomSearch): SbomSideModel | undefined {
   const found = search.found;
   if (!found) return undefined;
   return {
     format: clip(found.sbom.format, 64).text,
-    place: SBOM_PLACES[found.place],
+    place: placeWords(found),
     manifest: found.manifest,
     blob: found.blob,
     omitted: found.sbom.omitted,
@@ -202,8 +207,8 @@ function missingSentence(sides: readonly SbomSideInput[]): string {
   const names = sides.map((s) => clip(s.reference, 300).text);
   const who = names.length === 2 ? `Neither ${names[0]} nor ${names[1]} has an SBOM` : `${names[0]} has no SBOM`;
   const looked = sides.some((s) => !s.throughIndex)
-    ? "SBOM referrers and cosign's .att tag were looked at; BuildKit lists its SBOMs in the index, so compare the tags (or indexes) to find those"
-    : "BuildKit's attestations in the index, SBOM referrers and cosign's .att tag were looked at";
+    ? "the image's SBOM referrers and cosign's .att tag were looked at; BuildKit lists its SBOMs in the index, and tools attach them to the index a tag names, so compare the tags (or indexes) to find those"
+    : "BuildKit's attestations in the index, and the SBOM referrers and cosign's .att tag of the image and of the index, were looked at";
   return `${who} (${looked}). \`docker buildx build --sbom=true\` adds one; \`cosign attest --type spdxjson\` or \`oras attach --artifact-type application/spdx+json\` attach one.`;
 }
 

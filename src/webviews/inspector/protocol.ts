@@ -7,7 +7,7 @@
  * content into these models, and the webview only lays them out, as text.
  */
 import type { LayerFileTarget } from '../../shared/layer-file-target';
-import type { ClippedText, RequestMessageOf, ResponseMessage } from '../shared/protocol';
+import type { ClippedText, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
 
 /** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
 export type Location = ManifestLocation | BlobLocation | LayerLocation | FileSystemLocation;
@@ -65,7 +65,7 @@ export interface FileSystemLocation {
   label?: string;
 }
 
-export type { ClippedText };
+export type { ClippedText, SeverityLevel };
 
 export interface Fact {
   label: string;
@@ -222,8 +222,6 @@ export interface SbomRow {
   license?: ClippedText;
   purl?: ClippedText;
 }
-
-export type SeverityLevel = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';
 
 /** A scan's findings, most severe first. */
 export interface VulnerabilitySection {

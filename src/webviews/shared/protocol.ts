@@ -26,3 +26,6 @@ export interface ClippedText {
   text: string;
   omitted?: number;
 }
+
+/** A finding's severity, as the core's scan reader words it (the inspector's and the comparison's tables). */
+export type SeverityLevel = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';

@@ -1,12 +1,13 @@
 /**
  * The comparison laid out with the inspector's building blocks (text-only DOM, sections, tables):
  * the two sides, then each platform with its layers, size, settings in words, history steps,
- * files and SBOM packages, and buttons for the diff editors. Registry strings only ever become
+ * files, SBOM packages and scan findings, and buttons for the diff editors. Registry strings only ever become
  * text nodes.
  */
 import { clipped, h, icon, type Child } from '../../inspector/app/dom';
 import { cell, row, section, shortDigest, table } from '../../inspector/app/render/common';
 import { RequestError, type Rpc } from '../../shared/app/rpc';
+import { vulnerabilitiesResult } from './findings';
 import type {
   ClippedText,
   ComparisonModel,
@@ -181,8 +182,14 @@ function fileTable(files: FilesModel): HTMLElement {
   );
 }
 
+const AGAIN: Readonly<Record<'files' | 'packages' | 'vulnerabilities', string>> = {
+  files: 'Compare Files Again',
+  packages: 'Compare Packages Again',
+  vulnerabilities: 'Compare Vulnerabilities Again',
+};
+
 /** What a part shows when comparing its `what` failed or was cancelled: why, and a button to compare again. */
-function endedEarly(err: unknown, what: 'files' | 'packages', again: () => void): HTMLElement[] {
+function endedEarly(err: unknown, what: keyof typeof AGAIN, again: () => void): HTMLElement[] {
   const cancelled = err instanceof RequestError && err.cancelled;
   return [
     h(
@@ -192,7 +199,7 @@ function endedEarly(err: unknown, what: 'files' | 'packages', again: () => void)
       ' ',
       cancelled ? `Comparing the ${what} was cancelled.` : String((err as Error).message),
     ),
-    button('refresh', `Compare ${what === 'files' ? 'Files' : 'Packages'} Again`, again),
+    button('refresh', AGAIN[what], again),
   ];
 }
 
@@ -329,6 +336,31 @@ function packagesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
   return el;
 }
 
+/** The vulnerabilities part: a button, then (with Cancel while the scans are looked for and read) where each was found and what differs. */
+function vulnerabilitiesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
+  const el = h('div', { data: { part: 'vulnerabilities' } });
+  const open = (id: string, near: HTMLElement) => act(() => rpc.request('openAdvisory', { id }).result, near);
+  const run = (): Promise<void> => {
+    const call = rpc.request('compareVulnerabilities', p.platform !== undefined ? { platform: p.platform } : {});
+    const stop = button('debug-stop', 'Cancel', () => rpc.cancel(call.id));
+    el.replaceChildren(
+      h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, 'Looking for the vulnerability scans and reading them…'), stop),
+    );
+    return call.result
+      .then((findings) => el.replaceChildren(vulnerabilitiesResult(findings, open)))
+      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, 'vulnerabilities', () => void run())));
+  };
+  el.append(
+    h(
+      'p',
+      { class: 'muted' },
+      "Which findings are new, gone or changed, from each image's attached scan report (Trivy, Grype, SARIF or an in-toto vulnerability attestation), as each scanner saw it when it ran.",
+    ),
+    button('shield', 'Compare Vulnerabilities', () => void run()),
+  );
+  return el;
+}
+
 function platformSection(rpc: ComparisonRpc, p: PlatformModel, startFiles: boolean): { el: HTMLElement; done?: Promise<void> } {
   const title = p.platform ?? 'Image';
   const platformParams = p.platform !== undefined ? { platform: p.platform } : {};
@@ -372,6 +404,8 @@ function platformSection(rpc: ComparisonRpc, p: PlatformModel, startFiles: boole
     files.el,
     h('h3', {}, 'Packages'),
     packagesPart(rpc, p),
+    h('h3', {}, 'Vulnerabilities'),
+    vulnerabilitiesPart(rpc, p),
   ];
   const actions = [diff('manifest', 'Manifest Diff'), ...(p.configs ? [diff('config', 'Config Diff')] : [])];
   return {

@@ -222,7 +222,10 @@ describe('comparison view model', function () {
         undefined,
       );
       assert.match(one.missing!, /^r\.test\/app:2 has no SBOM \(/);
-      assert.match(one.missing!, /BuildKit's attestations in the index, SBOM referrers and cosign's \.att tag were looked at/);
+      assert.match(
+        one.missing!,
+        /BuildKit's attestations in the index, and the SBOM referrers and cosign's \.att tag of the image and of the index, were looked at/,
+      );
       assert.match(one.missing!, /docker buildx build --sbom=true/);
       assert.deepEqual([one.added.total, one.removed.total, one.changed.total, one.unchanged], [0, 0, 0, 0]);
       const neither = packagesModel(
@@ -233,7 +236,7 @@ describe('comparison view model', function () {
       assert.match(neither.missing!, /^Neither r\.test\/app@sha256:1 nor r\.test\/app:2 has an SBOM/);
       assert.match(
         neither.missing!,
-        /BuildKit lists its SBOMs in the index, so compare the tags/,
+        /BuildKit lists its SBOMs in the index, and tools attach them to the index a tag names, so compare the tags/,
         'an image compared without its index is told why',
       );
     });

@@ -5,7 +5,7 @@
  * SBOM's. Read, not judged: the page shows what the scanner said when it ran.
  */
 import { clipped, h, icon, linkButton } from '../dom';
-import type { PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
+import type { ClippedText, PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
 import { cell, muted, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
 
@@ -50,16 +50,23 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
 
 function findingRow(ctx: PageContext, v: VulnerabilityRow): HTMLTableRowElement {
   const url = v.url;
-  const advisory = url
-    ? linkButton([clipped(v.id), icon('link-external')], () => ctx.openExternal(url), `Open ${url}`, 'external')
-    : clipped(v.id, 'mono');
+  return findingCells(v, url ? advisoryLink(v.id, () => ctx.openExternal(url), url) : clipped(v.id, 'mono'));
+}
+
+/** An advisory that opens its page; `where` names the page in the tooltip. */
+export function advisoryLink(id: ClippedText, open: () => void, where: string): HTMLElement {
+  return linkButton([clipped(id), icon('link-external')], open, `Open ${where}`, 'external');
+}
+
+export function severityBadge(level: SeverityLevel): HTMLElement {
+  return h('span', { class: `severity severity-${level.toLowerCase()}` }, level);
+}
+
+/** A finding's row: the advisory (a link or text, as given), severity and score, package, installed and fixed versions, title. */
+export function findingCells(v: Omit<VulnerabilityRow, 'id' | 'url'>, advisory: HTMLElement): HTMLTableRowElement {
   return row(
     cell('mono wrap', advisory),
-    cell(
-      '',
-      h('span', { class: `severity severity-${v.severity.toLowerCase()}` }, v.severity),
-      v.score ? h('div', { class: 'small muted' }, clipped(v.score)) : undefined,
-    ),
+    cell('', severityBadge(v.severity), v.score ? h('div', { class: 'small muted' }, clipped(v.score)) : undefined),
     cell('wrap', v.package ? clipped(v.package) : muted('—')),
     cell('mono wrap', v.installed ? clipped(v.installed) : muted('—')),
     cell('mono wrap', v.fixed ? clipped(v.fixed) : muted('not fixed')),

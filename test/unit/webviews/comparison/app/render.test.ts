@@ -11,7 +11,10 @@ import { compareFileSystems } from '../../../../../src/core/operations/compare-f
 import type { LayerFileEntry } from '../../../../../src/core/layers/layer-files';
 import { comparePackages } from '../../../../../src/core/operations/compare-packages';
 import type { SbomPackage } from '../../../../../src/core/oci/sbom';
+import { compareVulnerabilities } from '../../../../../src/core/operations/compare-vulnerabilities';
+import type { VulnerabilityReport } from '../../../../../src/core/oci/vulnerability-report';
 import { comparisonModel, filesModel, packagesModel } from '../../../../../src/webviews/comparison/view-model';
+import { vulnerabilitiesModel } from '../../../../../src/webviews/comparison/vulnerabilities-model';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 
@@ -205,5 +208,96 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
       "the removed package's override shows as an escape",
     );
     assert.deepEqual(seen.requests, ['compareFiles', 'comparePackages'], 'the packages are asked for only when the button is clicked');
+  });
+
+  it('compares vulnerabilities when asked: counts per severity, findings new, gone and changed, advisories opened by identifier', async () => {
+    const { page } = workbench!;
+    const before = image(D(1), 11, {}, []);
+    const after = image(D(2), 12, {}, []);
+    const model = comparisonModel(
+      { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
+      { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
+      [{ comparison: compareImages(before, after), layers: { before: before.manifest.layers, after: after.manifest.layers } }],
+    );
+    const first: VulnerabilityReport['vulnerabilities'] = [
+      { id: 'CVE-2024-0001', severity: 'High', package: 'libssl3', installed: '3.0.11-1', fixed: '3.0.15-1', title: HOSTILE.img },
+      { id: 'CVE-2024-0004', severity: 'Low', package: 'libc6', installed: '2.36-9' },
+    ];
+    const second: VulnerabilityReport['vulnerabilities'] = [
+      { id: 'CVE-2024-0004', severity: 'High', package: 'libc6', installed: '2.36-9' },
+      { id: HOSTILE.script, severity: 'Critical', package: HOSTILE.bidi, installed: '1' },
+      { id: 'CVE-2024-0009', severity: 'Medium', package: 'curl', installed: '7.88.1' },
+    ];
+    const scan = (vulnerabilities: VulnerabilityReport['vulnerabilities'], scanner: string) => ({
+      found: {
+        document: { format: 'Trivy', scanner, vulnerabilities, omitted: 0, counts: {} as VulnerabilityReport['counts'] },
+        place: 'cosign-tag' as const,
+        manifest: D(70),
+        blob: D(71),
+      },
+      problems: [],
+    });
+    const findings = vulnerabilitiesModel(
+      { reference: 'r.test/app:1', search: scan(first, 'trivy 0.50.1'), throughIndex: false },
+      { reference: 'r.test/app:2', search: scan(second, HOSTILE.img), throughIndex: false },
+      compareVulnerabilities(first, second),
+    );
+    await startPanel(page, model, {
+      compareFiles: filesModel(compareFileSystems(new Map(), new Map())),
+      compareVulnerabilities: findings,
+      openAdvisory: null,
+    });
+    const part = page.locator('[data-part="vulnerabilities"]');
+    await part.locator('button', { hasText: 'Compare Vulnerabilities' }).click();
+    await part.locator('.vulnerabilities-result').waitFor({ timeout: 10_000 });
+    await part.locator('table.findings-new button', { hasText: 'CVE-2024-0009' }).click();
+    const seen = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: unknown }).__pwned,
+      images: document.querySelectorAll('img').length,
+      sides: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] .sbom-sides li')).map((li) => li.textContent ?? ''),
+      notices: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] .notice')).map((p) => p.textContent ?? ''),
+      summary: document.querySelector('[data-part="vulnerabilities"] .summary-line')?.textContent ?? '',
+      severities: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] table.severities tbody tr')).map((r) =>
+        Array.from(r.querySelectorAll('td')).map((td) => td.textContent ?? ''),
+      ),
+      headings: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] h3')).map((h) => h.textContent ?? ''),
+      newRows: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] table.findings-new tbody tr')).map(
+        (r) => r.textContent ?? '',
+      ),
+      changed: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] table.findings-changed tbody tr')).map(
+        (r) => r.textContent ?? '',
+      ),
+      links: Array.from(document.querySelectorAll('[data-part="vulnerabilities"] tbody button')).map((b) => b.textContent ?? ''),
+      posted: (window as unknown as { __posted: { method?: string; params?: unknown }[] }).__posted
+        .filter((m) => m.method)
+        .map((m) => [m.method, m.params]),
+    }));
+    assert.equal(seen.pwned, undefined, 'no injected script ran');
+    assert.equal(seen.images, 0, 'finding text made no elements');
+    assert.deepEqual(seen.sides, [
+      "First: Trivy by trivy 0.50.1, from cosign's .att tag 000000000000",
+      `Second: Trivy by ${HOSTILE.img}, from cosign's .att tag 000000000000`,
+    ]);
+    assert.ok(
+      seen.notices.some((n) => n.includes('different scanners')),
+      seen.notices.join('\n'),
+    );
+    assert.equal(seen.summary, '2 new, 1 gone, 1 changed, 0 the same.');
+    assert.deepEqual(seen.severities, [
+      ['Critical', '0', '1', '+1'],
+      ['High', '1', '1', '—'],
+      ['Medium', '0', '1', '+1'],
+      ['Low', '1', '0', '−1'],
+    ]);
+    assert.deepEqual(seen.headings, ['New in the second (2)', 'Gone from the second (1)', 'Findings changed (1)']);
+    assert.ok(seen.newRows[0]!.startsWith(`${HOSTILE.script}Critical`), 'the hostile advisory reads as written, first as most severe');
+    assert.ok(seen.newRows[0]!.includes('invoice\\u202Etxt.exe'), "the package's override shows as an escape");
+    assert.ok(seen.changed[0]!.startsWith('CVE-2024-0004libc6Low2.36-9High2.36-9'), seen.changed[0]);
+    assert.ok(!seen.links.some((l) => l.includes('<script>')), 'an identifier osv.dev does not serve is not a link');
+    assert.deepEqual(seen.posted, [
+      ['compareFiles', {}],
+      ['compareVulnerabilities', {}],
+      ['openAdvisory', { id: 'CVE-2024-0009' }],
+    ]);
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * The comparison panel's vulnerabilities part, pure: where each image's scan was found, the count
+ * per severity on each side, and the findings new, gone and changed, as bounded rows of clipped
+ * text. A side without a scan is told where one was looked for and how to attach one; two scans
+ * by different scanners are said to be so, since their findings differ by scanner too.
+ */
+import type { ScanSearch, VulnerabilityComparison } from '../../core/index';
+import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
+import { clip } from '../inspector/text';
+import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
+import type { ChangedFindingRow, FindingRow, ScanSideModel, VulnerabilitiesModel } from './protocol';
+import { bounded, NO_ROWS, placeWords } from './view-model';
+
+/** Finding rows per list at most (new, gone, changed): a base image change can move hundreds. */
+export const MAX_FINDING_ROWS = 2000;
+
+/** One side's scan search, as the command made it. */
+export interface ScanSideInput {
+  /** `host/repository:tag`, for the sentence when it has none. */
+  reference: string;
+  search: ScanSearch;
+  /** Whether the image was reached through its index (where BuildKit lists its attestations). */
+  throughIndex: boolean;
+}
+
+function scanSide(search: ScanSearch): ScanSideModel | undefined {
+  const found = search.found;
+  if (!found) return undefined;
+  const report = found.document;
+  return {
+    format: clip(report.format, 64).text,
+    ...(report.scanner !== undefined ? { scanner: clip(report.scanner, 256) } : {}),
+    place: placeWords(found),
+    manifest: found.manifest,
+    blob: found.blob,
+    omitted: report.omitted,
+  };
+}
+
+/** Why a side has no scan to compare, and how one is attached. */
+function missingSentence(sides: readonly ScanSideInput[]): string {
+  const names = sides.map((s) => clip(s.reference, 300).text);
+  const who = names.length === 2 ? `Neither ${names[0]} nor ${names[1]} has a vulnerability scan` : `${names[0]} has no vulnerability scan`;
+  const looked = sides.some((s) => !s.throughIndex)
+    ? "the image's scan referrers and cosign's .att tag were looked at; tools attach scans to the index a tag names, so compare the tags (or indexes) to find those"
+    : "attestations in the index, and the scan referrers and cosign's .att tag of the image and of the index, were looked at";
+  return `${who} (${looked}). \`trivy image --format cosign-vuln\` then \`cosign attest --type vuln\` attaches one; so does \`oras attach --artifact-type application/sarif+json\` with a SARIF report.`;
+}
+
+function row(v: Vulnerability): FindingRow {
+  return { ...findingRow(v), linked: advisoryUrl(v.id) !== undefined };
+}
+
+function changedRow(c: VulnerabilityComparison['changed'][number]): ChangedFindingRow {
+  return {
+    id: clip(c.id, 128),
+    ...(c.package !== undefined ? { package: clip(c.package, 256) } : {}),
+    severity: c.severity,
+    installed: { before: clip(c.installed.before, 256), after: clip(c.installed.after, 256) },
+    ...(c.fixed !== undefined ? { fixed: clip(c.fixed, 256) } : {}),
+    linked: advisoryUrl(c.id) !== undefined,
+  };
+}
+
+/**
+ * A sentence when the two scans were made by different scanners, or different versions of one
+ * (`trivy 0.50.1`, `trivy 0.56.2`): a finding can then differ because the scanner or its database
+ * knows more, not because the image changed.
+ */
+function scannerDifference(before: ScanSearch, after: ScanSearch): string | undefined {
+  const [x, y] = [before, after].map((s) => clip(s.found?.document.scanner ?? s.found?.document.format ?? '', 128).text) as [
+    string,
+    string,
+  ];
+  const [nameX, nameY] = [x, y].map((scanner) => scanner.split(' ', 1)[0]!.toLowerCase());
+  if (nameX !== nameY)
+    return `The two scans were made by different scanners (${x} and ${y}), so some findings differ by scanner, not by image.`;
+  // One name, and a version on both sides (one side without a version could be either).
+  if (x.toLowerCase() === y.toLowerCase() || !x.includes(' ') || !y.includes(' ')) return undefined;
+  return `The two scans were made by different versions of ${nameX} (${x} and ${y}), so some findings may differ because one knew more advisories, not because the image changed.`;
+}
+
+/** The vulnerabilities part: where each scan was found, then the findings compared (none when a side has no scan). */
+export function vulnerabilitiesModel(
+  before: ScanSideInput,
+  after: ScanSideInput,
+  comparison: VulnerabilityComparison | undefined,
+): VulnerabilitiesModel {
+  const missing = [before, after].filter((s) => !s.search.found);
+  const a = scanSide(before.search);
+  const b = scanSide(after.search);
+  const problems = [...before.search.problems, ...after.search.problems].slice(0, 8).map((p) => clip(p, 512).text);
+  const scannersDiffer = a && b ? scannerDifference(before.search, after.search) : undefined;
+  return {
+    ...(a ? { before: a } : {}),
+    ...(b ? { after: b } : {}),
+    ...(missing.length ? { missing: missingSentence(missing) } : {}),
+    ...(scannersDiffer ? { scannersDiffer } : {}),
+    severities: comparison
+      ? SEVERITY_ORDER.filter((s) => comparison.counts.before[s] || comparison.counts.after[s]).map((severity) => ({
+          severity,
+          before: comparison.counts.before[severity],
+          after: comparison.counts.after[severity],
+        }))
+      : [],
+    introduced: comparison ? bounded(comparison.introduced, row, MAX_FINDING_ROWS) : NO_ROWS,
+    resolved: comparison ? bounded(comparison.resolved, row, MAX_FINDING_ROWS) : NO_ROWS,
+    changed: comparison ? bounded(comparison.changed, changedRow, MAX_FINDING_ROWS) : NO_ROWS,
+    unchanged: comparison?.unchanged ?? 0,
+    problems,
+  };
+}
