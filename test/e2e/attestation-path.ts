@@ -6,7 +6,7 @@
 // one, and cosign's vulnerability attestation of a Trivy scan. Each opens to what it says: the
 // claim, the subject (which opens its manifest), the signer, the decoded payload or the findings,
 // and never a word that it was verified. Then the next build compared with it, package by package,
-// from the two indexes' SBOMs.
+// from the two indexes' SBOMs, and finding by finding, from the scans attached to the two indexes.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import type { Frame, Page } from 'playwright-core';
 import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
-import { TRIVY_REPORT } from '../support/scan-reports';
+import { cosignVulnPredicate, TRIVY_NEXT_REPORT, TRIVY_REPORT } from '../support/scan-reports';
 import { notaryEnvelope, NOTARY_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
 import { addRegistry, collapseRegistries, compare, comparisonFrame, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
 
@@ -45,12 +45,8 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
   const layout = await OciLayout.create(join(registry.lab.dir, 'content', `attested-${randomBytes(4).toString('hex')}`));
   const index = await layout.attestedIndex({ seed: 'attested', ref: 'v1', sbom: true });
   await pushToRegistry(layout, index, registry, `${REPOSITORY}:v1`);
-  await pushToRegistry(
-    layout,
-    await layout.attestedIndex({ seed: 'attested-next', ref: 'v2', sbom: NEXT_PACKAGES }),
-    registry,
-    `${REPOSITORY}:v2`,
-  );
+  const next = await layout.attestedIndex({ seed: 'attested-next', ref: 'v2', sbom: NEXT_PACKAGES });
+  await pushToRegistry(layout, next, registry, `${REPOSITORY}:v2`);
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',
     predicateType: 'https://slsa.dev/provenance/v1',
@@ -146,38 +142,34 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': JSON.stringify([thumbprint]) },
   });
   await pushReferrer(layout, notary, registry, REPOSITORY);
-  // cosign attest --type vuln with Trivy's report (trivy --format cosign-vuln), in OCI 1.1 referrers mode.
-  const scan = {
-    _type: 'https://in-toto.io/Statement/v0.1',
-    predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1',
-    subject: [{ name: `${registry.host}/${REPOSITORY}`, digest: { sha256: index.descriptor.digest.slice('sha256:'.length) } }],
-    predicate: {
-      invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
-      scanner: {
-        uri: 'pkg:github/aquasecurity/trivy@v0.50.1',
-        version: '0.50.1',
-        db: { uri: 'pkg:github/aquasecurity/trivy-db', version: '2' },
-        result: TRIVY_REPORT,
+  // cosign attest --type vuln with Trivy's report (trivy --format cosign-vuln), in OCI 1.1 referrers mode: v1's and v2's.
+  for (const [subject, report] of [
+    [index.descriptor, TRIVY_REPORT],
+    [next.descriptor, TRIVY_NEXT_REPORT],
+  ] as const) {
+    const scan = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+      subject: [{ name: `${registry.host}/${REPOSITORY}`, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+      predicate: cosignVulnPredicate(report),
+    };
+    const vulnerabilities = await layout.artifact({
+      artifactType: 'application/vnd.dsse.envelope.v1+json',
+      files: {
+        'vuln.att.json': {
+          data: JSON.stringify({
+            payloadType: 'application/vnd.in-toto+json',
+            payload: Buffer.from(JSON.stringify(scan)).toString('base64'),
+            signatures: [{ keyid: '', sig: Buffer.from('not a real signature').toString('base64') }],
+          }),
+          mediaType: 'application/vnd.dsse.envelope.v1+json',
+          annotations: { predicateType: scan.predicateType },
+        },
       },
-      metadata: { scanStartedOn: '2026-12-05T05:00:00Z', scanFinishedOn: '2026-12-05T05:00:09Z' },
-    },
-  };
-  const vulnerabilities = await layout.artifact({
-    artifactType: 'application/vnd.dsse.envelope.v1+json',
-    files: {
-      'vuln.att.json': {
-        data: JSON.stringify({
-          payloadType: 'application/vnd.in-toto+json',
-          payload: Buffer.from(JSON.stringify(scan)).toString('base64'),
-          signatures: [{ keyid: '', sig: Buffer.from('not a real signature').toString('base64') }],
-        }),
-        mediaType: 'application/vnd.dsse.envelope.v1+json',
-        annotations: { predicateType: scan.predicateType },
-      },
-    },
-    subject: index.descriptor,
-  });
-  await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
+      subject,
+    });
+    await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
+  }
   // And `cosign sign` as most signed images still carry it: the signature under the tag sha256-<hex>.sig.
   const { signature: tagged } = await layout.cosignTagAttachments(index.descriptor);
   await pushToRegistry(layout, tagged, registry, `${REPOSITORY}:${index.descriptor.digest.replace(':', '-')}.sig`);
@@ -376,6 +368,41 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
     window.scrollBy(0, -90);
   });
   await shoot(page, screenshots, '15h-compare-packages');
+
+  // 15k. In the same panel, Compare Vulnerabilities: cosign's vuln attestations are attached to the
+  // two indexes (as `cosign attest` given a tag attaches them), so each platform's scan is found
+  // there, and the findings new, gone and changed between the builds are listed by severity.
+  const findingsPart = comparison.locator('[data-section="platform-linux/amd64"] [data-part="vulnerabilities"]');
+  await findingsPart.locator('button', { hasText: 'Compare Vulnerabilities' }).click();
+  const findingsResult = findingsPart.locator('.vulnerabilities-result');
+  await findingsResult.waitFor({ timeout: 30_000 });
+  assert.deepEqual(
+    (await findingsResult.locator('.sbom-sides li').allTextContents()).map((t) => t.replace(/\s+\S+$/, '')),
+    ['First: Trivy by trivy 0.50.1, from a referrer of the index', 'Second: Trivy by trivy 0.50.1, from a referrer of the index'],
+  );
+  assert.equal(await findingsResult.locator('.summary-line').textContent(), '1 new, 1 gone, 1 changed, 2 the same.');
+  assert.deepEqual(
+    await findingsResult
+      .locator('table.severities tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? ''))),
+    [
+      ['Critical', '1', '2', '+1'],
+      ['High', '1', '0', '−1'],
+      ['Medium', '1', '1', '—'],
+      ['Low', '1', '1', '—'],
+    ],
+  );
+  assert.deepEqual(await findingsResult.locator('table.findings-new tbody tr td:first-child').allTextContents(), ['CVE-2024-9999']);
+  assert.deepEqual(await findingsResult.locator('table.findings-gone tbody tr td:first-child').allTextContents(), ['CVE-2024-2961']);
+  assert.equal(
+    await findingsResult.locator('table.findings-changed tbody tr').textContent(),
+    'GHSA-3h5v-q93c-6h6qwsCritical8.11.0Critical8.13.08.17.1',
+  );
+  await findingsPart.evaluate((el) => {
+    el.scrollIntoView({ block: 'start' });
+    window.scrollBy(0, -90);
+  });
+  await shoot(page, screenshots, '15k-compare-vulnerabilities');
 
   // 15i. The index's Notary Project signature (notation sign): what it signs (the index, which opens),
   // the envelope's headers, the signer by its certificate's subject, and notation named as the verifier.

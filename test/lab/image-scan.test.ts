@@ -14,32 +14,7 @@ import type { RegistrySession } from '../../src/core/registry/session';
 import { labSpdx, LAB_PACKAGES, OciLayout, pushReferrer, pushToRegistry, referrersTag, type Descriptor } from '../support/lab/content';
 import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-import { TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../support/scan-reports';
-
-/** The next build's scan: libc6 fixed, ws still vulnerable at a newer version, a new critical in curl. */
-const NEXT_REPORT = {
-  ...TRIVY_REPORT,
-  Results: [
-    {
-      ...TRIVY_REPORT.Results[0],
-      Vulnerabilities: [
-        ...TRIVY_REPORT.Results[0]!.Vulnerabilities!.filter((v) => v.PkgName !== 'libc6'),
-        { VulnerabilityID: 'CVE-2024-9999', PkgName: 'curl', InstalledVersion: '7.88.1', Severity: 'CRITICAL', Title: 'curl: new' },
-      ],
-    },
-    {
-      ...TRIVY_REPORT.Results[1],
-      Vulnerabilities: [{ ...TRIVY_REPORT.Results[1]!.Vulnerabilities![0]!, InstalledVersion: '8.13.0' }],
-    },
-  ],
-};
-
-/** cosign's vuln predicate around a Trivy report, as `trivy image --format cosign-vuln` writes it. */
-const cosignVuln = (report: unknown) => ({
-  invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
-  scanner: { uri: 'pkg:github/aquasecurity/trivy@v0.50.1', version: '0.50.1', db: { uri: '', version: '2' }, result: report },
-  metadata: { scanStartedOn: '2026-12-05T05:00:00Z', scanFinishedOn: '2026-12-05T05:00:09Z' },
-});
+import { cosignVulnPredicate, TRIVY_NEXT_REPORT, TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../support/scan-reports';
 
 /** A DSSE envelope of an in-toto statement about `subject` (not signed: nothing here is verified). */
 function envelope(subject: Descriptor, predicateType: string, predicate: unknown): string {
@@ -73,7 +48,7 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     // index's `.att` manifest, each layer annotated with its predicate type, the SBOM first.
     for (const [tag, report] of [
       ['1', TRIVY_REPORT],
-      ['2', NEXT_REPORT],
+      ['2', TRIVY_NEXT_REPORT],
     ] as const) {
       const built = await layout.attestedIndex({ seed: `scan-build-${tag}`, ref: tag });
       await pushToRegistry(layout, built, registry, `cosign/app:${tag}`);
@@ -93,7 +68,7 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
             annotations: { predicateType: 'https://cyclonedx.org/bom' },
           },
           'vuln.att.json': {
-            data: envelope(built.descriptor, 'https://cosign.sigstore.dev/attestation/vuln/v1', cosignVuln(report)),
+            data: envelope(built.descriptor, 'https://cosign.sigstore.dev/attestation/vuln/v1', cosignVulnPredicate(report)),
             mediaType: 'application/vnd.dsse.envelope.v1+json',
             annotations: { predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1' },
           },
@@ -126,7 +101,7 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     digests.json = plain.descriptor.digest;
     const json = await layout.artifact({
       artifactType: 'application/json',
-      files: { 'vuln.json': { data: JSON.stringify(cosignVuln(TRIVY_REPORT)), mediaType: 'application/json' } },
+      files: { 'vuln.json': { data: JSON.stringify(cosignVulnPredicate(TRIVY_REPORT)), mediaType: 'application/json' } },
       subject: plain.descriptor,
     });
     await pushReferrer(layout, json, registry, 'json/app');

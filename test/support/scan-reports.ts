@@ -46,6 +46,35 @@ export const TRIVY_REPORT = {
   ],
 };
 
+/** The next build's Trivy report: libc6 fixed, ws still vulnerable at a newer version, a new critical in curl. */
+export const TRIVY_NEXT_REPORT = {
+  ...TRIVY_REPORT,
+  Results: [
+    {
+      ...TRIVY_REPORT.Results[0],
+      Vulnerabilities: [
+        ...TRIVY_REPORT.Results[0]!.Vulnerabilities!.filter((v) => v.PkgName !== 'libc6'),
+        { VulnerabilityID: 'CVE-2024-9999', PkgName: 'curl', InstalledVersion: '7.88.1', Severity: 'CRITICAL', Title: 'curl: new' },
+      ],
+    },
+    { ...TRIVY_REPORT.Results[1], Vulnerabilities: [{ ...TRIVY_REPORT.Results[1]!.Vulnerabilities![0]!, InstalledVersion: '8.13.0' }] },
+  ],
+};
+
+/** cosign's vuln predicate around a scanner's report, as `trivy image --format cosign-vuln` writes it. */
+export function cosignVulnPredicate(report: unknown): Record<string, unknown> {
+  return {
+    invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+    scanner: {
+      uri: 'pkg:github/aquasecurity/trivy@v0.50.1',
+      version: '0.50.1',
+      db: { uri: 'pkg:github/aquasecurity/trivy-db', version: '2' },
+      result: report,
+    },
+    metadata: { scanStartedOn: '2026-12-05T05:00:00Z', scanFinishedOn: '2026-12-05T05:00:09Z' },
+  };
+}
+
 const SARIF_SCHEMA = 'https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json';
 
 /** A rule as Trivy writes one per advisory: the title, the severity word in its tags, a CVSS score as security-severity. */
