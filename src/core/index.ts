@@ -88,6 +88,7 @@ export {
   isNonDistributableLayer,
   isTarLike,
   isSupplyChainDocument,
+  isReadableReport,
 } from './oci/media-types';
 export { claimOf } from './oci/attestation';
 export { MAX_SBOM_PACKAGES, type SbomPackage, type SbomRead } from './oci/sbom';

@@ -1,6 +1,6 @@
 // SBOMs and attestations larger than a config, opened in the inspector from a real CNCF Distribution
-// registry: a 6 MiB SPDX statement (as BuildKit pushes a Node image's SBOM) is read whole, checked
-// and listed, while plain JSON of the same size is still refused at the 4 MiB configs have, and a
+// registry: a 6 MiB SPDX statement (as BuildKit pushes a Node image's SBOM) and a 4+ MiB SARIF scan
+// report are read whole, checked and listed, while plain JSON of the same size is still refused at the 4 MiB configs have, and a
 // document over the 32 MiB cap is refused before any request.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
@@ -34,6 +34,41 @@ function spdxStatement(count: number): string {
   });
 }
 
+/** Trivy's SARIF of an image with `count` findings, one rule and one result each, as Trivy writes them. */
+function trivySarif(count: number): string {
+  const ids = Array.from({ length: count }, (_, i) => `CVE-2024-${String(10_000 + i)}`);
+  return JSON.stringify({
+    version: '2.1.0',
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Trivy',
+            version: '0.56.2',
+            rules: ids.map((id) => ({
+              id,
+              name: 'OsPackageVulnerability',
+              shortDescription: { text: `libexample: a flaw numbered ${id}` },
+              fullDescription: { text: 'A long description of the flaw, as the advisory gives it. '.repeat(4) },
+              properties: { 'security-severity': '7.5', tags: ['vulnerability', 'security', 'HIGH'] },
+            })),
+          },
+        },
+        results: ids.map((id, i) => ({
+          ruleId: id,
+          ruleIndex: i,
+          level: 'error',
+          message: {
+            text: `Package: libexample${i}\nInstalled Version: 1.${i}\nVulnerability ${id}\nSeverity: HIGH\nFixed Version: 1.${i + 1}\nLink: [${id}](https://avd.aquasec.com/nvd/${id.toLowerCase()})`,
+          },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'big/app', uriBaseId: 'ROOTPATH' } } }],
+        })),
+      },
+    ],
+  });
+}
+
 describe('large SBOMs and attestations in the inspector (lab)', function () {
   this.timeout(120_000);
   let lab: Lab;
@@ -41,6 +76,7 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
   let host: string;
   let sbom: BlobLocation;
   let plain: BlobLocation;
+  let sarif: BlobLocation;
 
   before(async () => {
     lab = await Lab.create();
@@ -54,10 +90,12 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
       files: {
         'sbom.spdx.json': { data: statement, mediaType: 'application/vnd.in-toto+json' },
         'data.json': { data: JSON.stringify({ rows: 'x'.repeat(6 * MIB) }), mediaType: 'application/json' },
+        'trivy.sarif': { data: trivySarif(12_000), mediaType: 'application/sarif+json' },
       },
     });
     await pushToRegistry(layout, built, registry, 'big/app:v1');
-    const [sbomLayer, plainLayer] = (built.manifest.layers as core.Descriptor[]).map((d) => d);
+    const [sbomLayer, plainLayer, sarifLayer] = (built.manifest.layers as core.Descriptor[]).map((d) => d);
+    assert.ok(sarifLayer!.size > 4 * MIB, `the SARIF report is over 4 MiB (${sarifLayer!.size} bytes)`);
     const at = (d: core.Descriptor): BlobLocation => ({
       kind: 'blob',
       host,
@@ -69,6 +107,7 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
     });
     sbom = at(sbomLayer!);
     plain = at(plainLayer!);
+    sarif = at(sarifLayer!);
     session = plainSession(registry.url);
   });
 
@@ -92,6 +131,13 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
       license: { text: 'MIT' },
       purl: { text: 'pkg:deb/debian/package-1@1.1.0-1' },
     });
+  });
+
+  it("reads Trivy's SARIF report over 4 MiB whole, as a scan report", async () => {
+    const page = await service().page(sarif, new AbortController().signal);
+    assert.equal(page.notice, undefined, page.notice);
+    assert.equal(page.vulnerabilities?.format, 'SARIF');
+    assert.equal(page.vulnerabilities?.counts.High, 12_000);
   });
 
   it('still refuses plain JSON over the 4 MiB configs have, saying so', async () => {

@@ -64,6 +64,15 @@ export function isSupplyChainDocument(mediaType: string): boolean {
   );
 }
 
+/**
+ * Documents people open to read at their full size: the supply-chain documents above, and scan
+ * reports attached as SARIF (Trivy's SARIF of a large image passes 4 MiB). SARIF is not a
+ * supply-chain document: an SBOM search must not read it.
+ */
+export function isReadableReport(mediaType: string): boolean {
+  return isSupplyChainDocument(mediaType) || baseMediaType(mediaType) === 'application/sarif+json';
+}
+
 /** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
 export function isTarLike(mediaType: string): boolean {
   return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);

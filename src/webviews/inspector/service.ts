@@ -237,8 +237,8 @@ export class InspectorService {
         location,
         `This file's media type is ${location.mediaType}, not JSON, so its content is not shown here; pull the artifact to read it.`,
       );
-    // SBOMs and attestations are read to be read: a larger one is still shown.
-    const limit = this.core.isSupplyChainDocument(location.mediaType) ? MAX_DOCUMENT_JSON_BLOB : MAX_JSON_BLOB;
+    // SBOMs, attestations and scan reports are read to be read: a larger one is still shown.
+    const limit = this.core.isReadableReport(location.mediaType) ? MAX_DOCUMENT_JSON_BLOB : MAX_JSON_BLOB;
     if (location.size > limit)
       return unreadableBlobPage(
         location,

@@ -14,7 +14,15 @@ import {
   platformEntries,
   platformMatches,
 } from '../../../../src/core/oci/manifest';
-import { isSupplyChainDocument, isTarLike, kindIcon, kindName, layerCompressionOf, MediaTypes } from '../../../../src/core/oci/media-types';
+import {
+  isReadableReport,
+  isSupplyChainDocument,
+  isTarLike,
+  kindIcon,
+  kindName,
+  layerCompressionOf,
+  MediaTypes,
+} from '../../../../src/core/oci/media-types';
 import type { Platform } from '../../../../src/core/oci/manifest';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -181,6 +189,11 @@ describe('manifest model', () => {
       assert.equal(isSupplyChainDocument(type), true, type);
     for (const type of ['application/json', MediaTypes.ociConfig, 'application/vnd.in-totoxjson', 'text/spdx+json'])
       assert.equal(isSupplyChainDocument(type), false, type);
+    // A SARIF scan report is read at full size, but is no supply-chain document (no SBOM search reads it).
+    assert.equal(isReadableReport('application/sarif+json; charset=utf-8'), true);
+    assert.equal(isSupplyChainDocument('application/sarif+json'), false);
+    assert.equal(isReadableReport('application/spdx+json'), true);
+    assert.equal(isReadableReport('application/json'), false);
   });
 
   it("finds the attestations an index lists for one of its images, by BuildKit's annotation", () => {
