@@ -205,7 +205,14 @@ export { readImageConfig, readComparedImage } from './operations/compare-read';
 export { comparePackages, packageIdentity, type PackageChange, type PackageComparison } from './operations/compare-packages';
 export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';
 export { findImageScan, scanOfDocument, type ScanSearch } from './operations/image-scan';
-export { type DocumentPlace, type FoundDocument } from './operations/image-documents';
+export {
+  findImageDocument,
+  type DocumentPlace,
+  type DocumentSearch,
+  type DocumentSearchOptions,
+  type FoundDocument,
+  type ImageDocumentKind,
+} from './operations/image-documents';
 export { compareVulnerabilities, type FindingChange, type VulnerabilityComparison } from './operations/compare-vulnerabilities';
 export {
   enginePlatform,
