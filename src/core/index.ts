@@ -82,6 +82,7 @@ export {
   MANIFEST_ACCEPT,
   kindName,
   kindIcon,
+  digestTagIcon,
   manifestKindOf,
   layerCompressionOf,
   isLayerMediaType,

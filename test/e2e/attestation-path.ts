@@ -319,6 +319,14 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await row(page, /^cosign signature/).waitFor({ timeout: 30_000 });
   await row(page, /^Notation signature/).waitFor({ timeout: 30_000 });
   await row(page, /^cosign signature \(\.sig tag\)/).waitFor({ timeout: 30_000 });
+  // Its HEAD gives no artifact type: the icon comes from the tag, a signature's as in the tag list.
+  assert.equal(
+    await row(page, /^cosign signature \(\.sig tag\)/)
+      .locator('.codicon-verified')
+      .count(),
+    1,
+    'the .sig row shows a signature icon',
+  );
   await expand(page, /^attestation \(/);
   await row(page, /^SPDX SBOM/).waitFor({ timeout: 30_000 });
   await row(page, /^SLSA provenance v0\.2/).waitFor({ timeout: 30_000 });

@@ -77,11 +77,12 @@ describe("cosign's tag attachments (lab)", function () {
       new AbortController().signal,
     );
     assert.deepEqual(
-      list.rows.map((r) => [r.kind, r.digest, r.link.kind]),
+      list.rows.map((r) => [r.kind, r.icon, r.digest, r.link.kind]),
       [
-        ['application/vnd.example.notes', referrerDigest, 'manifest'],
-        ['cosign signature (.sig tag)', signatureDigest, 'manifest'],
-        ['cosign attestations (.att tag)', attestationsDigest, 'manifest'],
+        ['application/vnd.example.notes', 'file-binary', referrerDigest, 'manifest'],
+        // Their HEADs give no artifact type: the icon comes from the tag, as in the tree's tag list.
+        ['cosign signature (.sig tag)', 'verified', signatureDigest, 'manifest'],
+        ['cosign attestations (.att tag)', 'law', attestationsDigest, 'manifest'],
       ],
     );
   });

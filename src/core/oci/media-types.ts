@@ -3,6 +3,7 @@
  * hold far more than container images (Helm charts, signatures, SBOMs, WASM modules…); the tree
  * and the inspector name each kind instead of showing raw media type strings.
  */
+import type { DigestTagKind } from './digest';
 
 export const MediaTypes = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -149,6 +150,23 @@ export function kindName(mediaType: string | undefined, artifactType?: string): 
   const type = baseMediaType(candidate);
   for (const [pattern, name] of KNOWN_KINDS) if (pattern.test(type)) return name;
   return candidate;
+}
+
+/**
+ * The codicon for what a tag named after a digest holds: the same as the content's own kind would
+ * get, for rows whose descriptor cannot say (a HEAD of cosign's tag gives no artifact type).
+ */
+export function digestTagIcon(kind: DigestTagKind): string {
+  switch (kind) {
+    case 'referrers':
+      return 'references';
+    case 'signature':
+      return 'verified';
+    case 'attestations':
+      return 'law';
+    case 'sbom':
+      return 'checklist';
+  }
 }
 
 /** The codicon the tree shows for a kind of content. */

@@ -203,14 +203,14 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
     // Tags named after another manifest's digest hold its referrers (registries without the
     // referrers API) or cosign's signature, attestations or SBOM: said so, with whose they are.
     const named = core().digestTagOf(this.tag);
-    item.iconPath = new vscode.ThemeIcon(named ? DIGEST_TAG_ROWS[named.kind].icon : 'tag');
+    item.iconPath = new vscode.ThemeIcon(named ? core().digestTagIcon(named.kind) : 'tag');
     const mediaType = this.parsed?.mediaType ?? this.resolved?.mediaType;
     item.contextValue = withWebPages(
       mediaType && core().manifestKindOf(mediaType) === 'index' ? CONTEXT.tagIndex : CONTEXT.tagImage,
       this.place.webPages,
     );
     const summary = named
-      ? `${DIGEST_TAG_ROWS[named.kind].words} of ${core().shortDigest(named.subject)}`
+      ? `${DIGEST_TAG_WORDS[named.kind]} of ${core().shortDigest(named.subject)}`
       : (this.summary() ?? (this.resolved ? resolvedSummary(this.resolved) : this.failure ? 'unreadable' : undefined));
     const created = this.createdTime !== undefined ? formatCreated(this.createdTime) : undefined;
     item.description = [summary, created].filter((p) => p).join(' · ') || undefined;
@@ -220,12 +220,12 @@ export class TagNode extends ManifestBackedNode implements ManifestHandle {
   }
 }
 
-/** How a tag named after a digest looks in the tree, by what it holds. */
-const DIGEST_TAG_ROWS: Record<DigestTagKind, { icon: string; words: string }> = {
-  referrers: { icon: 'references', words: 'referrers index' },
-  signature: { icon: 'verified', words: 'cosign signature' },
-  attestations: { icon: 'law', words: 'cosign attestations' },
-  sbom: { icon: 'package', words: 'cosign SBOM' },
+/** What a tag named after a digest holds, in words, for its row's description. */
+const DIGEST_TAG_WORDS: Record<DigestTagKind, string> = {
+  referrers: 'referrers index',
+  signature: 'cosign signature',
+  attestations: 'cosign attestations',
+  sbom: 'cosign SBOM',
 };
 
 /** What a HEAD tells about a tag: its short digest, and whether it is an index (more on expanding it). */
@@ -243,8 +243,8 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
     readonly entry: Descriptor,
     private readonly role: ManifestRole,
     ctx: TreeContext,
-    /** What to call it when its descriptor cannot say (cosign's tag attachments, found by name). */
-    private readonly name?: string,
+    /** What it is when its descriptor cannot say (cosign's tag attachments, found by name). */
+    private readonly attachment?: { name: string; kind: DigestTagKind },
   ) {
     super(parent, place, ctx);
   }
@@ -268,7 +268,7 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
 
   private label(): string {
     const { formatPlatform, kindName } = core();
-    if (this.name !== undefined) return this.name;
+    if (this.attachment !== undefined) return this.attachment.name;
     if (this.role === 'platform') return formatPlatform(this.entry.platform);
     if (this.role === 'attestation')
       return `attestation (${this.entry.annotations?.['vnd.docker.reference.digest'] ? core().shortDigest(this.entry.annotations['vnd.docker.reference.digest']) : 'build'})`;
@@ -283,7 +283,13 @@ export class ManifestNode extends ManifestBackedNode implements ManifestHandle {
     const item = new vscode.TreeItem(this.label(), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `manifest:${idOf(this.parent)}/${this.entry.digest}`;
     const icon =
-      this.role === 'platform' ? 'vm' : this.role === 'attestation' ? 'law' : kindIcon(this.entry.mediaType, this.entry.artifactType);
+      this.role === 'platform'
+        ? 'vm'
+        : this.role === 'attestation'
+          ? 'law'
+          : this.attachment
+            ? core().digestTagIcon(this.attachment.kind)
+            : kindIcon(this.entry.mediaType, this.entry.artifactType);
     item.iconPath = new vscode.ThemeIcon(icon);
     item.contextValue = CONTEXT.manifest[this.role];
     item.description = `${shortDigest(this.entry.digest)} · ${formatBytes(this.entry.size)}`;
@@ -365,7 +371,7 @@ export class ReferrersNode implements ExplorerNode {
       if (referrers.length === 0 && attachments.length === 0 && !failure) return [new MessageNode(this, 'No referrers.')];
       const nodes: ExplorerNode[] = referrers.map((d) => new ManifestNode(this, this.place, d, 'referrer', this.ctx));
       for (const attachment of attachments)
-        nodes.push(new ManifestNode(this, this.place, attachment.descriptor, 'referrer', this.ctx, attachment.name));
+        nodes.push(new ManifestNode(this, this.place, attachment.descriptor, 'referrer', this.ctx, attachment));
       if (failure) nodes.push(failure);
       if (cut) nodes.push(new MessageNode(this, `Only the first ${referrers.length} referrers are shown: the registry lists more.`));
       return nodes;

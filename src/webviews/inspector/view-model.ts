@@ -14,7 +14,7 @@ import {
   type ImageManifest,
   type ParsedManifest,
 } from '../../core/oci/manifest';
-import { kindIcon, kindName } from '../../core/oci/media-types';
+import { digestTagIcon, kindIcon, kindName } from '../../core/oci/media-types';
 import { claimOf } from '../../core/oci/attestation';
 import type { CosignAttachment } from '../../core/registry/cosign-attachments';
 import { readSbom } from '../../core/oci/sbom';
@@ -169,17 +169,19 @@ export function referrerRows(
   place: Place,
   subject: string,
   referrers: readonly Descriptor[],
-  attachments: readonly Pick<CosignAttachment, 'name' | 'descriptor'>[] = [],
+  attachments: readonly Pick<CosignAttachment, 'name' | 'kind' | 'descriptor'>[] = [],
 ): ReferrerRow[] {
-  const named = new Map(attachments.map((a) => [a.descriptor, a.name]));
+  // A HEAD of cosign's tag gives no artifact type: its name and icon come from the tag.
+  const named = new Map(attachments.map((a) => [a.descriptor, a]));
   return [...referrers, ...attachments.map((a) => a.descriptor)].map((d) => {
     const claim = claimLabel(d);
+    const attachment = named.get(d);
     const kind =
-      named.get(d) ??
+      attachment?.name ??
       (claim === undefined ? kindName(d.mediaType, d.artifactType) : clipLabel(`${kindName(d.mediaType, d.artifactType)}: ${claim}`));
     const row: ReferrerRow = {
       kind,
-      icon: kindIcon(d.mediaType, d.artifactType),
+      icon: attachment ? digestTagIcon(attachment.kind) : kindIcon(d.mediaType, d.artifactType),
       digest: d.digest,
       sizeText: formatBytes(d.size),
       link: descriptorLink(place, d, 'entry', undefined, `${clipLabel(kind)} of ${place.repository}@${shortDigest(subject)}`),
