@@ -261,7 +261,8 @@ async function compareWith(
           ? core().compareVulnerabilities(before.found.document.vulnerabilities, after.found.document.vulnerabilities)
           : undefined;
       if (comparison && before.found && after.found) {
-        const words = (found: typeof before.found) => `${found.document.scanner ?? found.document.format} in ${placeWords(found)}`;
+        const words = (found: typeof before.found) =>
+          `${found.document.scanner ?? found.document.format}${found.document.scannedAt ? ` (scanned ${found.document.scannedAt.slice(0, 10)})` : ''} in ${placeWords(found)}`;
         compared.vulnerabilities.set(platform ?? '', { comparison, sources: { before: words(before.found), after: words(after.found) } });
       }
       const findings = vulnerabilitiesModel(

@@ -386,7 +386,10 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await findingsResult.waitFor({ timeout: 30_000 });
   assert.deepEqual(
     (await findingsResult.locator('.sbom-sides li').allTextContents()).map((t) => t.replace(/\s+\S+$/, '')),
-    ['First: Trivy by trivy 0.50.1, from a referrer of the index', 'Second: Trivy by trivy 0.50.1, from a referrer of the index'],
+    [
+      'First: Trivy by trivy 0.50.1, scanned 2026-12-05 05:00 UTC, from a referrer of the index',
+      'Second: Trivy by trivy 0.50.1, scanned 2026-12-05 05:00 UTC, from a referrer of the index',
+    ],
   );
   assert.equal(await findingsResult.locator('.summary-line').textContent(), '1 new, 1 gone, 1 changed, 2 the same.');
   assert.deepEqual(
@@ -454,7 +457,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   const findings = frame.locator('[data-section="vulnerabilities"]');
   await findings.waitFor({ timeout: 30_000 });
   assert.equal(await findings.locator('.vulnerability-counts .severity').first().textContent(), '1 critical');
-  assert.match((await findings.locator('.vulnerability-counts').textContent()) ?? '', /trivy 0\.50\.1 reported it/);
+  assert.match((await findings.locator('.vulnerability-counts').textContent()) ?? '', /trivy 0\.50\.1 reported it on 2026-12-05 05:00 UTC/);
   assert.deepEqual(await findings.locator('table.vulnerabilities tbody tr td:first-child').allTextContents(), [
     'GHSA-3h5v-q93c-6h6q',
     'CVE-2024-2961',

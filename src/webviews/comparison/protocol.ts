@@ -162,6 +162,8 @@ export interface ChangedFindingRow {
 export interface ScanSideModel {
   format: string;
   scanner?: ClippedText;
+  /** When the scan ran (ISO), when the report says. */
+  scannedAt?: string;
   place: string;
   manifest: string;
   blob: string;
@@ -176,6 +178,8 @@ export interface VulnerabilitiesModel {
   missing?: string;
   /** Set when the two scans come from different scanners, whose findings differ by scanner as much as by image. */
   scannersDiffer?: string;
+  /** Set when the two scans ran days apart: advisories published in between show as new. */
+  scansApart?: string;
   /** Findings per severity on each side, most severe first, severities neither side has left out. */
   severities: { severity: SeverityLevel; before: number; after: number }[];
   introduced: Rows<FindingRow>;

@@ -30,6 +30,7 @@ function scanSide(search: ScanSearch): ScanSideModel | undefined {
   return {
     format: clip(report.format, 64).text,
     ...(report.scanner !== undefined ? { scanner: clip(report.scanner, 256) } : {}),
+    ...(report.scannedAt !== undefined ? { scannedAt: report.scannedAt } : {}),
     place: placeWords(found),
     manifest: found.manifest,
     blob: found.blob,
@@ -80,6 +81,19 @@ function scannerDifference(before: ScanSearch, after: ScanSearch): string | unde
   return `The two scans were made by different versions of ${nameX} (${x} and ${y}), so some findings may differ because one knew more advisories, not because the image changed.`;
 }
 
+/** Scans this many days apart are said to be: a week's advisories can change a comparison. */
+const DAYS_APART = 7;
+
+/** A sentence when the scans ran more than {@link DAYS_APART} days apart (both times known). */
+function timeDifference(before: ScanSearch, after: ScanSearch): string | undefined {
+  const [x, y] = [before, after].map((s) => s.found?.document.scannedAt);
+  if (x === undefined || y === undefined) return undefined;
+  const days = Math.round((Date.parse(y) - Date.parse(x)) / 86_400_000);
+  if (!(Math.abs(days) > DAYS_APART)) return undefined;
+  const [newer, older] = days > 0 ? ['second', 'first'] : ['first', 'second'];
+  return `The ${newer} scan ran ${Math.abs(days)} days after the ${older}: advisories published in between show as new in the ${newer} even where the image did not change.`;
+}
+
 /** The vulnerabilities part: where each scan was found, then the findings compared (none when a side has no scan). */
 export function vulnerabilitiesModel(
   before: ScanSideInput,
@@ -91,11 +105,13 @@ export function vulnerabilitiesModel(
   const b = scanSide(after.search);
   const problems = [...before.search.problems, ...after.search.problems].slice(0, 8).map((p) => clip(p, 512).text);
   const scannersDiffer = a && b ? scannerDifference(before.search, after.search) : undefined;
+  const scansApart = a && b ? timeDifference(before.search, after.search) : undefined;
   return {
     ...(a ? { before: a } : {}),
     ...(b ? { after: b } : {}),
     ...(missing.length ? { missing: missingSentence(missing) } : {}),
     ...(scannersDiffer ? { scannersDiffer } : {}),
+    ...(scansApart ? { scansApart } : {}),
     severities: comparison
       ? SEVERITY_ORDER.filter((s) => comparison.counts.before[s] || comparison.counts.after[s]).map((severity) => ({
           severity,

@@ -228,6 +228,8 @@ export interface VulnerabilitySection {
   /** "Trivy", "Grype", "in-toto vulnerabilities". */
   format: string;
   scanner?: ClippedText;
+  /** When the scan ran (ISO), when the report says. */
+  scannedAt?: string;
   rows: VulnerabilityRow[];
   /** Findings in the report but not sent to the page; its JSON has them. */
   omitted: number;

@@ -7,7 +7,7 @@
 import { clipped, h, icon } from '../../inspector/app/dom';
 import { cell, row, shortDigest, table } from '../../inspector/app/render/common';
 import { filteredTable } from '../../inspector/app/render/filtered-table';
-import { advisoryLink, findingCells, severityBadge } from '../../inspector/app/render/vulnerabilities';
+import { advisoryLink, findingCells, scanTime, severityBadge } from '../../inspector/app/render/vulnerabilities';
 import type { ChangedFindingRow, ClippedText, FindingRow, Rows, ScanSideModel, VulnerabilitiesModel } from '../protocol';
 
 /** Opens an advisory's page (the host asks VS Code to). */
@@ -28,6 +28,7 @@ function sideLine(label: string, side: ScanSideModel | undefined): HTMLElement {
     `${label}: ${side.format}`,
     side.scanner ? ' by ' : undefined,
     side.scanner ? clipped(side.scanner) : undefined,
+    side.scannedAt ? `, scanned ${scanTime(side.scannedAt)}` : undefined,
     `, from ${side.place} `,
     h('code', { title: side.manifest }, shortDigest(side.manifest)),
     omitted,
@@ -104,6 +105,7 @@ export function vulnerabilitiesResult(model: VulnerabilitiesModel, open: OpenAdv
     h('ul', { class: 'sbom-sides small' }, sideLine('First', model.before), sideLine('Second', model.after)),
     model.missing ? h('p', { class: 'notice' }, icon('info'), ' ', model.missing) : undefined,
     model.scannersDiffer ? h('p', { class: 'notice' }, icon('warning'), ' ', model.scannersDiffer) : undefined,
+    model.scansApart ? h('p', { class: 'notice' }, icon('warning'), ' ', model.scansApart) : undefined,
     compared
       ? h(
           'p',

@@ -13,10 +13,16 @@ import { MAX_FINDING_ROWS, vulnerabilitiesModel } from '../../../../src/webviews
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 
-function found(vulnerabilities: Vulnerability[], scanner?: string, place: 'referrer' | 'cosign-tag' = 'referrer'): ScanSearch {
+function found(
+  vulnerabilities: Vulnerability[],
+  scanner?: string,
+  place: 'referrer' | 'cosign-tag' = 'referrer',
+  scannedAt?: string,
+): ScanSearch {
   const report: VulnerabilityReport = {
     format: 'Trivy',
     ...(scanner ? { scanner } : {}),
+    ...(scannedAt ? { scannedAt } : {}),
     vulnerabilities,
     omitted: 3,
     counts: { Critical: 0, High: 0, Medium: 0, Low: 0, Negligible: 0, Unknown: 0 },
@@ -106,6 +112,27 @@ describe('comparison vulnerabilities model', function () {
     assert.equal(model(undefined, 'trivy 0.50.1'), undefined, 'a report without its version could be the same one');
     assert.match(model(undefined, 'grype 0.74.0')!, /different scanners \(Trivy and grype 0\.74\.0\)/);
     assert.equal(model('trivy 0.50.1', 'trivy 0.50.1'), undefined);
+  });
+});
+
+describe('comparison vulnerabilities model: scan times', function () {
+  const model = (a: string | undefined, b: string | undefined) =>
+    vulnerabilitiesModel(
+      { reference: 'r.test/app:1', search: found([], 'trivy 0.50.1', 'referrer', a), throughIndex: true },
+      { reference: 'r.test/app:2', search: found([], 'trivy 0.50.1', 'referrer', b), throughIndex: true },
+      compareVulnerabilities([], []),
+    );
+
+  it('says when each scan ran, and when they ran more than a week apart, which way and what that means', () => {
+    const apart = model('2026-10-26T05:00:00.000Z', '2026-12-05T05:00:00.000Z');
+    assert.equal(apart.before?.scannedAt, '2026-10-26T05:00:00.000Z');
+    assert.equal(
+      apart.scansApart,
+      'The second scan ran 40 days after the first: advisories published in between show as new in the second even where the image did not change.',
+    );
+    assert.match(model('2026-12-05T05:00:00.000Z', '2026-10-26T05:00:00.000Z').scansApart!, /^The first scan ran 40 days after the second/);
+    assert.equal(model('2026-12-01T05:00:00.000Z', '2026-12-05T05:00:00.000Z').scansApart, undefined, 'four days is close enough');
+    assert.equal(model(undefined, '2026-12-05T05:00:00.000Z').scansApart, undefined, 'one time unknown');
   });
 });
 

@@ -26,7 +26,17 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
     'p',
     { class: 'summary-line vulnerability-counts' },
     ...(counted.length ? counted.flatMap((c, i) => (i ? [' · ', c] : [c])) : ['No vulnerabilities found.']),
-    report.scanner ? h('span', { class: 'muted' }, ' — as ', clipped(report.scanner), ' reported it when it ran') : undefined,
+    report.scanner
+      ? h(
+          'span',
+          { class: 'muted' },
+          ' — as ',
+          clipped(report.scanner),
+          ` reported it ${report.scannedAt ? `on ${scanTime(report.scannedAt)}` : 'when it ran'}`,
+        )
+      : report.scannedAt
+        ? h('span', { class: 'muted' }, ` — as scanned on ${scanTime(report.scannedAt)}`)
+        : undefined,
   );
   const parts = [
     summary,
@@ -51,6 +61,11 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
 function findingRow(ctx: PageContext, v: VulnerabilityRow): HTMLTableRowElement {
   const url = v.url;
   return findingCells(v, url ? advisoryLink(v.id, () => ctx.openExternal(url), url) : clipped(v.id, 'mono'));
+}
+
+/** When a scan ran, to the minute: `2026-12-05 05:00 UTC` (the host sends ISO time). */
+export function scanTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** An advisory that opens its page; `where` names the page in the tooltip. */
