@@ -206,6 +206,8 @@ export { readImageConfig, readComparedImage } from './operations/compare-read';
 export { comparePackages, packageIdentity, type PackageChange, type PackageComparison } from './operations/compare-packages';
 export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';
 export { findImageScan, scanOfDocument, type ScanSearch } from './operations/image-scan';
+export { findImageVex, vexOfDocument, type VexSearch } from './operations/image-vex';
+export { applyVex, indexVex, readOpenVex, vexStatementFor, type VexDocument, type VexStatement, type VexStatus } from './oci/openvex';
 export {
   findImageDocument,
   type DocumentPlace,
