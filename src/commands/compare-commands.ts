@@ -132,8 +132,8 @@ interface ReadSide {
 }
 
 /** Where to look for one side's SBOM or scan: the image, its index's attestations, what is attached to the index. */
-function searchOptions(side: ReadSide, signal: AbortSignal): { index?: ImageIndex; indexDigest?: string; signal: AbortSignal } {
-  return { ...(side.index ? { index: side.index } : {}), ...(side.indexDigest ? { indexDigest: side.indexDigest } : {}), signal };
+function searchOptions(side: ReadSide): { index?: ImageIndex; indexDigest?: string } {
+  return { ...(side.index ? { index: side.index } : {}), ...(side.indexDigest ? { indexDigest: side.indexDigest } : {}) };
 }
 
 /** One platform's two images as read, for the diffs, the files and the packages. */
@@ -236,7 +236,7 @@ async function compareWith(
     },
     comparePackages: async (platform, signal) => {
       const pair = pairOf(pairs, platform);
-      const search = (s: ReadSide) => core().findImageSbom(s.repository, s.image.digest, searchOptions(s, signal));
+      const search = (s: ReadSide) => core().findImageSbom(s.repository, s.image.digest, { ...searchOptions(s), signal });
       const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
       const comparison =
         before.found && after.found ? core().comparePackages(before.found.sbom.packages, after.found.sbom.packages) : undefined;
@@ -254,20 +254,27 @@ async function compareWith(
     },
     compareVulnerabilities: async (platform, signal) => {
       const pair = pairOf(pairs, platform);
-      const search = (s: ReadSide) => core().findImageScan(s.repository, s.image.digest, searchOptions(s, signal));
-      const [before, after] = await Promise.all([search(pair.before), search(pair.after)]);
-      const comparison =
-        before.found && after.found
-          ? core().compareVulnerabilities(before.found.document.vulnerabilities, after.found.document.vulnerabilities)
-          : undefined;
-      if (comparison && before.found && after.found) {
-        const words = (found: typeof before.found) =>
-          `${found.document.scanner ?? found.document.format}${found.document.scannedAt ? ` (scanned ${found.document.scannedAt.slice(0, 10)})` : ''} in ${placeWords(found)}`;
-        compared.vulnerabilities.set(platform ?? '', { comparison, sources: { before: words(before.found), after: words(after.found) } });
+      const subject = (s: ReadSide) => ({ repository: s.repository, digest: s.image.digest, options: searchOptions(s) });
+      const { before, after, comparison } = await core().compareImageScans(subject(pair.before), subject(pair.after), signal);
+      if (comparison && before.scan.found && after.scan.found) {
+        const words = (side: typeof before) => {
+          const found = side.scan.found!;
+          const when = found.document.scannedAt ? ` (scanned ${found.document.scannedAt.slice(0, 10)})` : '';
+          const vex = side.suppressed.length ? `, ${side.suppressed.length} left out by its VEX` : '';
+          return `${found.document.scanner ?? found.document.format}${when} in ${placeWords(found)}${vex}`;
+        };
+        compared.vulnerabilities.set(platform ?? '', { comparison, sources: { before: words(before), after: words(after) } });
       }
+      const side = (reference: string, scanned: typeof before, read: ReadSide) => ({
+        reference,
+        search: scanned.scan,
+        ...(scanned.vex ? { vex: scanned.vex } : {}),
+        suppressed: scanned.suppressed,
+        throughIndex: !!read.index,
+      });
       const findings = vulnerabilitiesModel(
-        { reference: left.reference, search: before, throughIndex: !!pair.before.index },
-        { reference: right.reference, search: after, throughIndex: !!pair.after.index },
+        side(left.reference, before, pair.before),
+        side(right.reference, after, pair.after),
         comparison,
       );
       outcome.vulnerabilities[platform ?? ''] = findings;

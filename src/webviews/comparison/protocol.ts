@@ -171,9 +171,28 @@ export interface ScanSideModel {
   omitted: number;
 }
 
+/** A side's OpenVEX document: where it was found, who stated it, and how many findings it left out. */
+export interface VexSideModel {
+  place: string;
+  manifest: string;
+  author?: ClippedText;
+  statements: number;
+  suppressed: number;
+}
+
+/** A finding a side's VEX left out (not_affected or fixed), on one side or both. */
+export interface SuppressedFindingRow extends FindingRow {
+  side: 'first' | 'second' | 'both';
+  status: 'not_affected' | 'fixed';
+  justification?: ClippedText;
+}
+
 export interface VulnerabilitiesModel {
   before?: ScanSideModel;
   after?: ScanSideModel;
+  /** Each side's VEX, when it has one; the findings it left out are not compared. */
+  vex: { before?: VexSideModel; after?: VexSideModel };
+  suppressed: Rows<SuppressedFindingRow>;
   /** Set when a side has no scan: what was looked for, and how to attach one. */
   missing?: string;
   /** Set when the two scans come from different scanners, whose findings differ by scanner as much as by image. */

@@ -2,13 +2,14 @@
  * The comparison panel's vulnerabilities part, pure: where each image's scan was found, the count
  * per severity on each side, and the findings new, gone and changed, as bounded rows of clipped
  * text. A side without a scan is told where one was looked for and how to attach one; two scans
- * by different scanners are said to be so, since their findings differ by scanner too.
+ * by different scanners are said to be so, since their findings differ by scanner too. What each
+ * side's own VEX left out is listed apart, never compared.
  */
-import type { ScanSearch, VulnerabilityComparison } from '../../core/index';
+import type { ScannedSide, ScanSearch, VexSearch, VulnerabilityComparison } from '../../core/index';
 import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
 import { clip } from '../inspector/text';
 import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
-import type { ChangedFindingRow, FindingRow, ScanSideModel, VulnerabilitiesModel } from './protocol';
+import type { ChangedFindingRow, FindingRow, ScanSideModel, SuppressedFindingRow, VexSideModel, VulnerabilitiesModel } from './protocol';
 import { bounded, NO_ROWS, placeWords } from './view-model';
 
 /** Finding rows per list at most (new, gone, changed): a base image change can move hundreds. */
@@ -19,8 +20,48 @@ export interface ScanSideInput {
   /** `host/repository:tag`, for the sentence when it has none. */
   reference: string;
   search: ScanSearch;
+  /** Its OpenVEX document, looked for once it had a scan. */
+  vex?: VexSearch;
+  /** The findings its VEX left out. */
+  suppressed?: ScannedSide['suppressed'];
   /** Whether the image was reached through its index (where BuildKit lists its attestations). */
   throughIndex: boolean;
+}
+
+function vexSide(input: ScanSideInput): VexSideModel | undefined {
+  const found = input.vex?.found;
+  if (!found) return undefined;
+  return {
+    place: placeWords(found),
+    manifest: found.manifest,
+    ...(found.document.author !== undefined ? { author: clip(found.document.author, 256) } : {}),
+    statements: found.document.statements.length + found.document.omitted,
+    suppressed: input.suppressed?.length ?? 0,
+  };
+}
+
+/** The findings each side's VEX left out, one row per finding, saying which side (or both). */
+function suppressedRows(before: ScanSideInput, after: ScanSideInput): SuppressedFindingRow[] {
+  const rows = new Map<string, SuppressedFindingRow>();
+  for (const [input, side] of [
+    [before, 'first'],
+    [after, 'second'],
+  ] as const)
+    for (const { finding, statement } of input.suppressed ?? []) {
+      const key = `${finding.id}\u0000${finding.package ?? ''}`;
+      const known = rows.get(key);
+      if (known) {
+        known.side = known.side === side ? side : 'both';
+        continue;
+      }
+      rows.set(key, {
+        ...row(finding),
+        side,
+        status: statement.status as SuppressedFindingRow['status'],
+        ...(statement.justification !== undefined ? { justification: clip(statement.justification.replace(/_/g, ' '), 256) } : {}),
+      });
+    }
+  return [...rows.values()];
 }
 
 function scanSide(search: ScanSearch): ScanSideModel | undefined {
@@ -103,12 +144,18 @@ export function vulnerabilitiesModel(
   const missing = [before, after].filter((s) => !s.search.found);
   const a = scanSide(before.search);
   const b = scanSide(after.search);
-  const problems = [...before.search.problems, ...after.search.problems].slice(0, 8).map((p) => clip(p, 512).text);
+  const problems = [...before.search.problems, ...(before.vex?.problems ?? []), ...after.search.problems, ...(after.vex?.problems ?? [])]
+    .slice(0, 8)
+    .map((p) => clip(p, 512).text);
   const scannersDiffer = a && b ? scannerDifference(before.search, after.search) : undefined;
   const scansApart = a && b ? timeDifference(before.search, after.search) : undefined;
+  const vexBefore = vexSide(before);
+  const vexAfter = vexSide(after);
   return {
     ...(a ? { before: a } : {}),
     ...(b ? { after: b } : {}),
+    vex: { ...(vexBefore ? { before: vexBefore } : {}), ...(vexAfter ? { after: vexAfter } : {}) },
+    suppressed: bounded(suppressedRows(before, after), (r) => r, MAX_FINDING_ROWS),
     ...(missing.length ? { missing: missingSentence(missing) } : {}),
     ...(scannersDiffer ? { scannersDiffer } : {}),
     ...(scansApart ? { scansApart } : {}),

@@ -1,0 +1,53 @@
+/**
+ * Two images' vulnerability scans found and compared, with each image's own VEX applied first:
+ * for each side the scan (image-scan), then, when there is one, the OpenVEX document attached to
+ * the same image (image-vex), whose not_affected and fixed statements leave findings out as
+ * `trivy --vex` does. Then the findings left are compared (compare-vulnerabilities).
+ */
+import { applyVex, type VexStatement } from '../oci/openvex';
+import type { Vulnerability } from '../oci/vulnerability-report';
+import type { Repository } from '../registry/repository';
+import { compareVulnerabilities, type VulnerabilityComparison } from './compare-vulnerabilities';
+import type { DocumentSearchOptions } from './image-documents';
+import { findImageScan, type ScanSearch } from './image-scan';
+import { findImageVex, type VexSearch } from './image-vex';
+
+/** One image to compare: where it is, and where to look (its index, what is attached to that). */
+export interface ScanSubject {
+  repository: Repository;
+  digest: string;
+  options?: Omit<DocumentSearchOptions, 'signal'>;
+}
+
+/** One side as found: its scan, its VEX (looked for only when it has a scan), and the findings the VEX left out. */
+export interface ScannedSide {
+  scan: ScanSearch;
+  vex?: VexSearch;
+  suppressed: { finding: Vulnerability; statement: VexStatement }[];
+}
+
+export interface ScanComparison {
+  before: ScannedSide;
+  after: ScannedSide;
+  /** Set when both sides have a scan: their findings compared, what each VEX left out left out. */
+  comparison?: VulnerabilityComparison;
+}
+
+export async function compareImageScans(before: ScanSubject, after: ScanSubject, signal?: AbortSignal): Promise<ScanComparison> {
+  const [a, b] = await Promise.all([scanned(before, signal), scanned(after, signal)]);
+  return {
+    before: a.side,
+    after: b.side,
+    ...(a.kept && b.kept ? { comparison: compareVulnerabilities(a.kept, b.kept) } : {}),
+  };
+}
+
+async function scanned(subject: ScanSubject, signal: AbortSignal | undefined): Promise<{ side: ScannedSide; kept?: Vulnerability[] }> {
+  const options = { ...subject.options, ...(signal ? { signal } : {}) };
+  const scan = await findImageScan(subject.repository, subject.digest, options);
+  if (!scan.found) return { side: { scan, suppressed: [] } };
+  const vex = await findImageVex(subject.repository, subject.digest, options);
+  const findings = scan.found.document.vulnerabilities;
+  const { kept, suppressed } = vex.found ? applyVex(findings, vex.found.document.statements) : { kept: [...findings], suppressed: [] };
+  return { side: { scan, vex, suppressed }, kept };
+}
