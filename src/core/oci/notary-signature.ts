@@ -137,7 +137,11 @@ export function notarySignatureRead(content: EnvelopeContent): NotarySignatureRe
 /** JSON from base64url (or base64) text; undefined when either step fails. */
 function jsonOf(encoded: string): unknown {
   const bytes = decodeBase64(encoded);
-  if (!bytes) return undefined;
+  return bytes ? payloadJson(bytes) : undefined;
+}
+
+/** A payload's bytes as JSON (UTF-8, as both envelopes carry it); undefined when they are not JSON. */
+export function payloadJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
   } catch {
