@@ -7,7 +7,7 @@
 //   node scripts/build.mjs --tests-only  only that (no bundles): what the mutation runs rebuild in their sandbox
 //   node scripts/build.mjs --watch       rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -109,5 +109,17 @@ if (args.has('--watch')) {
       sourcemap: 'inline',
       logLevel: 'warning',
     });
+    // Unbundled, the tests require() their packages; cborg exports only for import, so it gets a
+    // CommonJS copy in out/node_modules, which Node finds before the project's node_modules.
+    await esbuild.build({
+      stdin: { contents: "export * from 'cborg';", resolveDir: '.' },
+      outfile: 'out/node_modules/cborg/index.js',
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      logLevel: 'warning',
+    });
+    writeFileSync('out/node_modules/cborg/package.json', '{"main":"index.js"}\n');
   }
 }

@@ -1,7 +1,9 @@
 // SBOMs and attestations larger than a config, opened in the inspector from a real CNCF Distribution
 // registry: a 6 MiB SPDX statement (as BuildKit pushes a Node image's SBOM) and a 4+ MiB SARIF scan
-// report are read whole, checked and listed, while plain JSON of the same size is still refused at the 4 MiB configs have, and a
-// document over the 32 MiB cap is refused before any request.
+// report are read whole, checked and listed, while plain JSON of the same size is still refused at
+// the 4 MiB configs have, and a document over the 32 MiB cap is refused before any request. And a
+// Notary Project signature in a COSE envelope (binary CBOR, not JSON) is read from its bytes to the
+// signature's facts.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as core from '../../src/core/index';
@@ -12,6 +14,7 @@ import type { BlobLocation } from '../../src/webviews/inspector/protocol';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
 import { plainSession } from '../support/lab/lab-helpers';
 import { Lab } from '../support/lab/registry';
+import { notaryCoseEnvelope } from '../support/signing-certificates';
 
 const MIB = 1024 * 1024;
 
@@ -77,6 +80,7 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
   let sbom: BlobLocation;
   let plain: BlobLocation;
   let sarif: BlobLocation;
+  let cose: BlobLocation;
 
   before(async () => {
     lab = await Lab.create();
@@ -94,6 +98,21 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
       },
     });
     await pushToRegistry(layout, built, registry, 'big/app:v1');
+    // What `notation sign --signature-format cose` pushes: one untitled application/cose layer.
+    const signature = await layout.artifact({
+      artifactType: 'application/vnd.cncf.notary.signature',
+      files: {
+        envelope: {
+          data: Buffer.from(
+            notaryCoseEnvelope({ mediaType: built.descriptor.mediaType, digest: built.descriptor.digest, size: built.descriptor.size }),
+          ),
+          mediaType: 'application/cose',
+          untitled: true,
+        },
+      },
+      subject: built.descriptor,
+    });
+    await pushToRegistry(layout, signature, registry, 'big/app:notary-cose');
     const [sbomLayer, plainLayer, sarifLayer] = (built.manifest.layers as core.Descriptor[]).map((d) => d);
     assert.ok(sarifLayer!.size > 4 * MIB, `the SARIF report is over 4 MiB (${sarifLayer!.size} bytes)`);
     const at = (d: core.Descriptor): BlobLocation => ({
@@ -108,6 +127,7 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
     sbom = at(sbomLayer!);
     plain = at(plainLayer!);
     sarif = at(sarifLayer!);
+    cose = at((signature.manifest.layers as core.Descriptor[])[0]!);
     session = plainSession(registry.url);
   });
 
@@ -149,6 +169,21 @@ describe('large SBOMs and attestations in the inspector (lab)', function () {
   it('refuses a document over the 32 MiB cap before asking the registry', async () => {
     const page = await service().page({ ...sbom, size: 40 * MIB }, new AbortController().signal);
     assert.match(page.notice ?? '', /only JSON up to 32\.0 MiB is shown here/);
+  });
+
+  it("reads a Notary Project signature's COSE envelope from its bytes, checked against its digest", async () => {
+    const page = await service().page(cose, new AbortController().signal);
+    assert.equal(page.notice, undefined, page.notice);
+    const facts = Object.fromEntries(page.attestation?.facts.map((f) => [f.label, f.value.text]) ?? []);
+    assert.equal(facts.Claim, 'Notary Project signature');
+    assert.equal(facts['Signing scheme'], 'notary.x509');
+    assert.equal(facts.Algorithm, 'ES256');
+    assert.equal(facts['Signed by'], 'C=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks.io');
+    assert.equal(page.attestation?.verifiedWith, 'notation');
+    const wrongDigest = await service().page({ ...cose, digest: plain.digest }, new AbortController().signal);
+    assert.match(wrongDigest.notice ?? '', /could not be shown/);
+    const tooBig = await service().page({ ...cose, size: 5 * MIB }, new AbortController().signal);
+    assert.match(tooBig.notice ?? '', /only envelopes up to 4\.0 MiB are read here/);
   });
 
   it('asks the core for no more than its cap, whatever a caller passes', async () => {

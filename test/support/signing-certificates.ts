@@ -21,6 +21,7 @@
  *     -subj "/C=US/ST=WA/L=Seattle/O=Notary/CN=wabbit-networks.io" \
  *     -addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=codeSigning"
  */
+import { encode, Tagged } from 'cborg';
 
 /** A GitHub Actions signer: Fulcio's v2 issuer, source repository, ref and commit, and the old raw issuer too. */
 export const WORKFLOW_CERTIFICATE = [
@@ -91,4 +92,55 @@ export function notaryEnvelope(
     header: { x5c: [NOTARY_CERTIFICATE], 'io.cncf.notary.signingAgent': 'notation-go/1.3.0', ...options.header },
     signature: Buffer.from('not a real signature').toString('base64url'),
   };
+}
+
+/** 2026-12-05T05:13:21Z and 2027-06-05T05:13:21Z, as seconds: the JWS envelope's times. */
+export const COSE_SIGNING_TIME = 1796447601;
+export const COSE_EXPIRY = 1812172401;
+
+/**
+ * A Notary Project COSE envelope signing `target` as `notation sign --signature-format cose`
+ * writes one (notaryproject/specifications, signature-envelope-cose.md): COSE_Sign1 in tag 18,
+ * the protected map as a byte string, times in tag 1, x5chain (33) as an array of DER byte
+ * strings. `protected` and `unprotected` entries replace the defaults by label; an `undefined`
+ * value removes one. The signature is not a real one, since nothing here verifies.
+ */
+export function notaryCoseEnvelope(
+  target: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> },
+  options: {
+    protected?: [number | string, unknown][];
+    unprotected?: [number | string, unknown][];
+    payload?: unknown;
+    tagged?: boolean;
+  } = {},
+): Uint8Array {
+  const headers = (defaults: [number | string, unknown][], changes: [number | string, unknown][] = []) => {
+    const map = new Map(defaults);
+    for (const [label, value] of changes) {
+      if (value === undefined) map.delete(label);
+      else map.set(label, value);
+    }
+    return map;
+  };
+  const protectedMap = headers(
+    [
+      [1, -7],
+      [2, ['io.cncf.notary.signingScheme', 'io.cncf.notary.expiry']],
+      [3, 'application/vnd.cncf.notary.payload.v1+json'],
+      ['io.cncf.notary.signingScheme', 'notary.x509'],
+      ['io.cncf.notary.signingTime', new Tagged(1, COSE_SIGNING_TIME)],
+      ['io.cncf.notary.expiry', new Tagged(1, COSE_EXPIRY)],
+    ],
+    options.protected,
+  );
+  const unprotectedMap = headers(
+    [
+      [33, [Buffer.from(NOTARY_CERTIFICATE, 'base64')]],
+      ['io.cncf.notary.signingAgent', 'notation-go/1.3.0'],
+    ],
+    options.unprotected,
+  );
+  const payload = 'payload' in options ? options.payload : Buffer.from(JSON.stringify({ targetArtifact: target }));
+  const message = [encode(protectedMap), unprotectedMap, payload, Buffer.from('not a real signature')];
+  return encode(options.tagged === false ? message : new Tagged(18, message));
 }

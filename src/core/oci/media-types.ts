@@ -74,6 +74,11 @@ export function isReadableReport(mediaType: string): boolean {
   return isSupplyChainDocument(mediaType) || baseMediaType(mediaType) === 'application/sarif+json';
 }
 
+/** A COSE signature envelope (Notation's `--signature-format cose`): CBOR, not JSON. */
+export function isCoseEnvelope(mediaType: string): boolean {
+  return baseMediaType(mediaType) === 'application/cose';
+}
+
 /** Image layers, and artifact blobs that say they are tar archives (a Helm chart's `.tar+gzip`). */
 export function isTarLike(mediaType: string): boolean {
   return isLayerMediaType(mediaType) || /[./+]tar([+.]|$)/.test(mediaType);

@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream';
 import type * as CoreApi from '../../core/index';
 import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
 import { imageSize } from '../../core/oci/manifest';
-import { isNonDistributableLayer } from '../../core/oci/media-types';
+import { isCoseEnvelope, isNonDistributableLayer } from '../../core/oci/media-types';
+import { MAX_COSE_ENVELOPE_BYTES } from '../../core/oci/notary-cose';
 import { quoteRegistryText } from '../../core/text/registry-text';
 import type {
   BlobLocation,
@@ -29,6 +30,7 @@ import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows
 import {
   attestationRows,
   blobPage,
+  coseEnvelopePage,
   fileSystemPage,
   layerPage,
   manifestPage,
@@ -231,6 +233,7 @@ export class InspectorService {
   }
 
   private async blobPage(repository: Repository, location: BlobLocation, signal: AbortSignal): Promise<PageModel> {
+    if (location.role === 'file' && isCoseEnvelope(location.mediaType)) return this.coseEnvelopePage(repository, location, signal);
     const jsonType = location.role === 'config' || /[/+]json$/.test(location.mediaType.split(';')[0]!.trim());
     if (!jsonType)
       return unreadableBlobPage(
@@ -256,6 +259,24 @@ export class InspectorService {
       ? await this.manifest(repository, location.manifestDigest, signal).catch(() => undefined)
       : undefined;
     return blobPage(location, json, manifest);
+  }
+
+  /** A COSE envelope is CBOR: its bytes, read whole (and verified) like a small JSON blob, go to the Notary reader. */
+  private async coseEnvelopePage(repository: Repository, location: BlobLocation, signal: AbortSignal): Promise<PageModel> {
+    if (location.size > MAX_COSE_ENVELOPE_BYTES)
+      return unreadableBlobPage(
+        location,
+        `This COSE envelope is ${formatBytes(location.size)}; only envelopes up to ${formatBytes(MAX_COSE_ENVELOPE_BYTES)} are read here, so pull it to read it.`,
+      );
+    let bytes: Uint8Array;
+    try {
+      const descriptor = { mediaType: location.mediaType, digest: location.digest, size: location.size };
+      bytes = await repository.readSmallBlob(descriptor, signal, MAX_COSE_ENVELOPE_BYTES);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return unreadableBlobPage(location, `This blob could not be shown: ${messageOf(err)}`);
+    }
+    return coseEnvelopePage(location, bytes);
   }
 
   private manifest(repository: Repository, digest: string, signal: AbortSignal): Promise<ParsedManifest> {

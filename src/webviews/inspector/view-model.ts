@@ -16,6 +16,7 @@ import {
 } from '../../core/oci/manifest';
 import { digestTagIcon, kindIcon, kindName } from '../../core/oci/media-types';
 import { claimOf } from '../../core/oci/attestation';
+import { readNotaryCoseSignature } from '../../core/oci/notary-cose';
 import type { CosignAttachment } from '../../core/registry/cosign-attachments';
 import { readSbom } from '../../core/oci/sbom';
 import { readVulnerabilityReport } from '../../core/oci/vulnerability-report';
@@ -118,6 +119,20 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
       page.image = section;
     }
   }
+  return page;
+}
+
+/**
+ * A COSE signature envelope (`application/cose`): binary CBOR, so no JSON tree; a Notary Project
+ * signature's section, the same as its JWS envelope gives, or a sentence saying why not.
+ */
+export function coseEnvelopePage(location: BlobLocation, bytes: Uint8Array): PageModel {
+  const page: PageModel = { location, title: titleFor(location), header: blobHeader(location), annotations: [] };
+  const read = readNotaryCoseSignature(bytes);
+  if (read) page.attestation = attestationSection(location, read, titleFor(location));
+  else
+    page.notice =
+      'This COSE envelope is not a Notary Project signature this page can read (or it is damaged), so its content is not shown; pull the artifact to read it.';
   return page;
 }
 

@@ -9,6 +9,7 @@ import { clip, httpUrl, MAX_TEXT } from '../../../../src/webviews/inspector/text
 import {
   attestationRows,
   blobPage,
+  coseEnvelopePage,
   fileSystemPage,
   manifestPage,
   MAX_ROWS,
@@ -16,7 +17,7 @@ import {
   titleFor,
 } from '../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
-import { notaryEnvelope } from '../../../support/signing-certificates';
+import { notaryCoseEnvelope, notaryEnvelope } from '../../../support/signing-certificates';
 import { TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../../../support/scan-reports';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
@@ -511,6 +512,35 @@ describe('inspector view model', () => {
       assert.ok(section.payload, 'the payload decoded into a JSON tree');
       // A cosign signature names no verifier of its own: the page says cosign.
       assert.equal(blobPage(blob('application/vnd.in-toto+json'), statement).attestation!.verifiedWith, undefined);
+    });
+
+    it('shows a Notary Project signature in a COSE envelope with the same facts, signer and payload as its JWS envelope, and no JSON of its own', () => {
+      const target = { mediaType: MediaTypes.ociIndex, digest: D(1), size: 900, annotations: { [HOSTILE.script]: HOSTILE.img } };
+      const jws = blobPage(
+        blob('application/jose+json'),
+        notaryEnvelope(target, { header: { 'io.cncf.notary.timestampSignature': 'MIIB' } }),
+      );
+      const page = coseEnvelopePage(
+        blob('application/cose'),
+        notaryCoseEnvelope(target, { unprotected: [['io.cncf.notary.timestampSignature', Buffer.from('MIIB')]] }),
+      );
+      assert.deepEqual(page.attestation, jws.attestation);
+      assert.equal(page.attestation!.verifiedWith, 'notation');
+      assert.equal(page.header.kind, 'COSE signature envelope');
+      assert.equal(page.json, undefined, 'CBOR is not shown as JSON');
+      assert.equal(page.openJson, undefined, 'nor opened as JSON');
+      assert.equal(page.notice, undefined);
+    });
+
+    it('says so when a COSE envelope is not a Notary Project signature it can read, rather than showing nothing', () => {
+      for (const bytes of [
+        Buffer.from('not cbor'),
+        notaryCoseEnvelope({ mediaType: MediaTypes.ociIndex, digest: D(1), size: 9 }, { protected: [[3, 'text/plain']] }),
+      ]) {
+        const page = coseEnvelopePage(blob('application/cose'), bytes);
+        assert.equal(page.attestation, undefined);
+        assert.match(page.notice ?? '', /not a Notary Project signature this page can read .*; pull the artifact to read it\./);
+      }
     });
 
     it("lists a scan's findings from cosign's vuln attestation or a bare report, linking known advisories to osv.dev only", () => {

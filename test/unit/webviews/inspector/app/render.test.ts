@@ -8,11 +8,11 @@ import { resolve } from 'node:path';
 import { digestOf } from '../../../../../src/core/oci/digest';
 import { parseManifest } from '../../../../../src/core/oci/manifest';
 import { MediaTypes } from '../../../../../src/core/oci/media-types';
-import { blobPage, fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
+import { blobPage, coseEnvelopePage, fileSystemPage, manifestPage, referrerRows } from '../../../../../src/webviews/inspector/view-model';
 import type { BlobLocation, FileRow, FileSystemSummary, PageModel, Prefetched } from '../../../../../src/webviews/inspector/protocol';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
-import { notaryEnvelope } from '../../../../support/signing-certificates';
+import { notaryCoseEnvelope, notaryEnvelope } from '../../../../support/signing-certificates';
 import { TRIVY_REPORT } from '../../../../support/scan-reports';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
@@ -326,28 +326,32 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     assert.deepEqual([location.kind, location.digest], ['manifest', D(1)]);
   });
 
-  it('shows a Notary Project signature as a signature that notation verifies, its payload decoded', async () => {
-    const { page } = workbench!;
-    const model = blobPage(
-      fileBlob(D(51), 'application/jose+json'),
-      notaryEnvelope({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(1), size: 500 }),
-    );
-    await renderPage(page, model, {});
-    const shown = await page.evaluate(() => {
-      const section = document.querySelector('details[data-section="attestation"]');
-      return {
-        title: section?.querySelector('summary')?.textContent ?? '',
-        text: section?.textContent ?? '',
-        headings: Array.from(section?.querySelectorAll('h3') ?? []).map((h) => h.textContent ?? ''),
-        payloadTitle: document.querySelector('details[data-section="payload"] summary')?.textContent ?? '',
-      };
+  for (const format of ['JWS', 'COSE'] as const)
+    it(`shows a Notary Project signature (${format}) as a signature that notation verifies, its payload decoded`, async () => {
+      const { page } = workbench!;
+      const target = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(1), size: 500 };
+      const model =
+        format === 'JWS'
+          ? blobPage(fileBlob(D(51), 'application/jose+json'), notaryEnvelope(target))
+          : coseEnvelopePage(fileBlob(D(53), 'application/cose'), notaryCoseEnvelope(target));
+      await renderPage(page, model, {});
+      const shown = await page.evaluate(() => {
+        const section = document.querySelector('details[data-section="attestation"]');
+        return {
+          title: section?.querySelector('summary')?.textContent ?? '',
+          text: section?.textContent ?? '',
+          headings: Array.from(section?.querySelectorAll('h3') ?? []).map((h) => h.textContent ?? ''),
+          payloadTitle: document.querySelector('details[data-section="payload"] summary')?.textContent ?? '',
+        };
+      });
+      assert.match(shown.title, /Signature/);
+      assert.match(shown.text, /Read, not verified: no signature is checked here\. notation verify checks it against a trust policy\./);
+      assert.doesNotMatch(shown.text, /cosign/);
+      assert.match(shown.text, /Signing schemenotary\.x509/);
+      assert.match(shown.text, /Signed byC=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks\.io/);
+      assert.deepEqual(shown.headings, ['Signs']);
+      assert.match(shown.payloadTitle, /Signed payload, decoded/);
     });
-    assert.match(shown.title, /Signature/);
-    assert.match(shown.text, /Read, not verified: no signature is checked here\. notation verify checks it against a trust policy\./);
-    assert.doesNotMatch(shown.text, /cosign/);
-    assert.deepEqual(shown.headings, ['Signs']);
-    assert.match(shown.payloadTitle, /Signed payload, decoded/);
-  });
 
   it("shows a scan's findings by severity, narrows them with the filter, and opens an advisory on osv.dev", async () => {
     const { page } = workbench!;
