@@ -170,6 +170,37 @@ async function seedAttestedContent(registry: LabRegistry): Promise<AttestedConte
     });
     await pushReferrer(layout, vulnerabilities, registry, REPOSITORY);
   }
+  // v2's OpenVEX, attached as ORAS attaches one: apt's old finding does not affect the app.
+  const vex = await layout.artifact({
+    artifactType: 'application/vnd.openvex+json',
+    files: {
+      'vex.json': {
+        data: JSON.stringify({
+          '@context': 'https://openvex.dev/ns/v0.2.0',
+          '@id': 'https://example.test/vex/app-v2',
+          author: 'App team',
+          timestamp: '2026-12-05T06:00:00Z',
+          version: 1,
+          statements: [
+            {
+              vulnerability: { name: 'CVE-2011-3374' },
+              products: [
+                {
+                  '@id': `pkg:oci/app?repository_url=${registry.host}/${REPOSITORY}`,
+                  subcomponents: [{ '@id': 'pkg:deb/debian/apt@2.6.1' }],
+                },
+              ],
+              status: 'not_affected',
+              justification: 'vulnerable_code_not_in_execute_path',
+            },
+          ],
+        }),
+        mediaType: 'application/vnd.openvex+json',
+      },
+    },
+    subject: next.descriptor,
+  });
+  await pushReferrer(layout, vex, registry, REPOSITORY);
   // And `cosign sign` as most signed images still carry it: the signature under the tag sha256-<hex>.sig.
   const { signature: tagged } = await layout.cosignTagAttachments(index.descriptor);
   await pushToRegistry(layout, tagged, registry, `${REPOSITORY}:${index.descriptor.digest.replace(':', '-')}.sig`);
@@ -379,19 +410,25 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
 
   // 15k. In the same panel, Compare Vulnerabilities: cosign's vuln attestations are attached to the
   // two indexes (as `cosign attest` given a tag attaches them), so each platform's scan is found
-  // there, and the findings new, gone and changed between the builds are listed by severity.
+  // there, and the findings new, gone and changed between the builds are listed by severity. v2's
+  // OpenVEX (attached with ORAS) says apt's finding does not affect it: it is left out and says why.
   const findingsPart = comparison.locator('[data-section="platform-linux/amd64"] [data-part="vulnerabilities"]');
   await findingsPart.locator('button', { hasText: 'Compare Vulnerabilities' }).click();
   const findingsResult = findingsPart.locator('.vulnerabilities-result');
   await findingsResult.waitFor({ timeout: 30_000 });
+  const sideLines = await findingsResult.locator('.sbom-sides li').allTextContents();
   assert.deepEqual(
-    (await findingsResult.locator('.sbom-sides li').allTextContents()).map((t) => t.replace(/\s+\S+$/, '')),
+    sideLines.slice(0, 2).map((t) => t.replace(/\s+\S+$/, '')),
     [
       'First: Trivy by trivy 0.50.1, scanned 2026-12-05 05:00 UTC, from a referrer of the index',
       'Second: Trivy by trivy 0.50.1, scanned 2026-12-05 05:00 UTC, from a referrer of the index',
     ],
   );
-  assert.equal(await findingsResult.locator('.summary-line').textContent(), '1 new, 1 gone, 1 changed, 2 the same.');
+  assert.match(
+    sideLines[2] ?? '',
+    /^Second's VEX by App team, from a referrer of the index [0-9a-f]{12}: 1 statement, 1 finding left out as not affected or fixed\.$/,
+  );
+  assert.equal(await findingsResult.locator('.summary-line').textContent(), '1 new, 2 gone, 1 changed, 1 the same; 1 left out by VEX.');
   assert.deepEqual(
     await findingsResult
       .locator('table.severities tbody tr')
@@ -400,14 +437,21 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
       ['Critical', '1', '2', '+1'],
       ['High', '1', '0', '−1'],
       ['Medium', '1', '1', '—'],
-      ['Low', '1', '1', '—'],
+      ['Low', '1', '0', '−1'],
     ],
   );
   assert.deepEqual(await findingsResult.locator('table.findings-new tbody tr td:first-child').allTextContents(), ['CVE-2024-9999']);
-  assert.deepEqual(await findingsResult.locator('table.findings-gone tbody tr td:first-child').allTextContents(), ['CVE-2024-2961']);
+  assert.deepEqual(await findingsResult.locator('table.findings-gone tbody tr td:first-child').allTextContents(), [
+    'CVE-2024-2961',
+    'CVE-2011-3374not affected in the second, by its VEX',
+  ]);
   assert.equal(
     await findingsResult.locator('table.findings-changed tbody tr').textContent(),
     'GHSA-3h5v-q93c-6h6qwsCritical8.11.0Critical8.13.08.17.1',
+  );
+  assert.equal(
+    await findingsResult.locator('table.findings-vex tbody tr').textContent(),
+    'CVE-2011-3374Lowaptsecondnot affectedvulnerable code not in execute path',
   );
   await findingsPart.evaluate((el) => {
     el.scrollIntoView({ block: 'start' });

@@ -3,9 +3,11 @@
 // index's `sha256-<hex>.att`, beside an SBOM attestation in the same manifest), Trivy's SARIF
 // attached as a referrer of a platform image the way `trivy referrer put` and `oras attach` do (an
 // SPDX referrer beside it never read), and cosign's vuln predicate attached as plain JSON. The
-// image is searched first, then what is attached to the index it was reached through.
+// image is searched first, then what is attached to the index it was reached through. The second
+// build's OpenVEX attestation (vexctl attest) leaves a finding out of the comparison.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { compareImageScans } from '../../src/core/operations/compare-scans';
 import { compareVulnerabilities } from '../../src/core/operations/compare-vulnerabilities';
 import { findImageSbom } from '../../src/core/operations/image-sbom';
 import { findImageScan } from '../../src/core/operations/image-scan';
@@ -72,6 +74,30 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
             mediaType: 'application/vnd.dsse.envelope.v1+json',
             annotations: { predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1' },
           },
+          // vexctl attest --attach on the second build: curl's new critical does not affect it.
+          ...(tag === '2'
+            ? {
+                'vex.att.json': {
+                  data: envelope(built.descriptor, 'https://openvex.dev/ns/v0.2.0', {
+                    '@context': 'https://openvex.dev/ns/v0.2.0',
+                    '@id': 'https://example.test/vex/app-2',
+                    author: 'App team',
+                    timestamp: '2026-12-05T06:00:00Z',
+                    version: 1,
+                    statements: [
+                      {
+                        vulnerability: { name: 'CVE-2024-9999' },
+                        products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:deb/debian/curl@7.88.1' }] }],
+                        status: 'not_affected',
+                        justification: 'vulnerable_code_not_in_execute_path',
+                      },
+                    ],
+                  }),
+                  mediaType: 'application/vnd.dsse.envelope.v1+json',
+                  annotations: { predicateType: 'https://openvex.dev/ns/v0.2.0' },
+                },
+              }
+            : {}),
         },
       });
       await pushToRegistry(layout, att, registry, `cosign/app:${referrersTag(built.descriptor.digest)}.att`);
@@ -149,6 +175,28 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     assert.equal(sbom.found?.place, 'cosign-tag');
     assert.equal(sbom.found?.ofIndex, true);
     assert.equal(sbom.found?.sbom.format, 'CycloneDX 1.5');
+  });
+
+  it("compares the two builds' findings with each one's VEX applied: what the second's leaves out is listed apart, not new", async () => {
+    const subject = (key: string) => ({ repository: repository('cosign/app'), digest: digests[key]!, options: through(key) });
+    const { before, after, comparison } = await compareImageScans(subject('cosign-1'), subject('cosign-2'));
+    assert.equal(before.vex?.found, undefined, 'the first build has no VEX');
+    assert.deepEqual(before.vex?.problems, []);
+    assert.equal(after.vex?.found?.place, 'cosign-tag');
+    assert.equal(after.vex?.found?.document.author, 'App team');
+    assert.deepEqual(
+      after.suppressed.map(({ finding, statement }) => `${finding.id} ${finding.package} ${statement.status} ${statement.justification}`),
+      ['CVE-2024-9999 curl not_affected vulnerable_code_not_in_execute_path'],
+    );
+    assert.deepEqual(comparison?.introduced, [], "curl's critical is left out by the second build's VEX");
+    assert.deepEqual(
+      comparison?.resolved.map((v) => v.id),
+      ['CVE-2024-2961'],
+    );
+    assert.equal(comparison?.counts.after.Critical, 1, 'ws only');
+    const bare = await compareImageScans(subject('cosign-1'), { repository: repository('bare/app'), digest: digests.bare! });
+    assert.equal(bare.comparison, undefined);
+    assert.equal(bare.after.vex, undefined, 'no VEX is looked for without a scan');
   });
 
   it("without the index's digest, what is attached to the index is not looked at, and missing tags are no problem", async () => {

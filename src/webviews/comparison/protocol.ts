@@ -146,6 +146,8 @@ export interface FindingRow {
   title?: ClippedText;
   /** Whether osv.dev has a page for the advisory (the host makes the link from the identifier alone). */
   linked: boolean;
+  /** Why a finding gone from (or new in) one side is: the other side's VEX says not affected or fixed. */
+  vexNote?: string;
 }
 
 /** A finding on both sides whose severity or installed version differs. */

@@ -40,6 +40,12 @@ function vexSide(input: ScanSideInput): VexSideModel | undefined {
   };
 }
 
+/** `row`, saying so when `side`'s VEX left the same finding out (so it is not a fix or a new flaw). */
+function withVexNote(findingRow: FindingRow, v: Vulnerability, side: ScanSideInput, name: 'first' | 'second'): FindingRow {
+  const statement = side.suppressed?.find((s) => s.finding.id === v.id && s.finding.package === v.package)?.statement;
+  return statement ? { ...findingRow, vexNote: `${statement.status.replace('_', ' ')} in the ${name}, by its VEX` } : findingRow;
+}
+
 /** The findings each side's VEX left out, one row per finding, saying which side (or both). */
 function suppressedRows(before: ScanSideInput, after: ScanSideInput): SuppressedFindingRow[] {
   const rows = new Map<string, SuppressedFindingRow>();
@@ -166,8 +172,9 @@ export function vulnerabilitiesModel(
           after: comparison.counts.after[severity],
         }))
       : [],
-    introduced: comparison ? bounded(comparison.introduced, row, MAX_FINDING_ROWS) : NO_ROWS,
-    resolved: comparison ? bounded(comparison.resolved, row, MAX_FINDING_ROWS) : NO_ROWS,
+    // A finding gone from the second because its VEX says so (or new because the first's did) says why.
+    introduced: comparison ? bounded(comparison.introduced, (v) => withVexNote(row(v), v, before, 'first'), MAX_FINDING_ROWS) : NO_ROWS,
+    resolved: comparison ? bounded(comparison.resolved, (v) => withVexNote(row(v), v, after, 'second'), MAX_FINDING_ROWS) : NO_ROWS,
     changed: comparison ? bounded(comparison.changed, changedRow, MAX_FINDING_ROWS) : NO_ROWS,
     unchanged: comparison?.unchanged ?? 0,
     problems,

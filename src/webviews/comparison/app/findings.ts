@@ -1,14 +1,24 @@
 /**
  * The comparison's vulnerabilities laid out: where each scan was found, the count per severity on
  * each side, then the findings new in the second image, gone from it, and changed, in the
- * inspector's findings table (a filter and paging for the long lists). Advisories osv.dev knows
+ * inspector's findings table (a filter and paging for the long lists), and what each side's VEX
+ * left out as not affected or fixed. Advisories osv.dev knows
  * open there; the host makes the link from the identifier. Registry strings are text nodes only.
  */
 import { clipped, h, icon } from '../../inspector/app/dom';
 import { cell, row, shortDigest, table } from '../../inspector/app/render/common';
 import { filteredTable } from '../../inspector/app/render/filtered-table';
 import { advisoryLink, findingCells, scanTime, severityBadge } from '../../inspector/app/render/vulnerabilities';
-import type { ChangedFindingRow, ClippedText, FindingRow, Rows, ScanSideModel, VulnerabilitiesModel } from '../protocol';
+import type {
+  ChangedFindingRow,
+  ClippedText,
+  FindingRow,
+  Rows,
+  ScanSideModel,
+  SuppressedFindingRow,
+  VexSideModel,
+  VulnerabilitiesModel,
+} from '../protocol';
 
 /** Opens an advisory's page (the host asks VS Code to). */
 export type OpenAdvisory = (id: string, near: HTMLElement) => void;
@@ -33,6 +43,48 @@ function sideLine(label: string, side: ScanSideModel | undefined): HTMLElement {
     h('code', { title: side.manifest }, shortDigest(side.manifest)),
     omitted,
   );
+}
+
+function vexLine(label: string, vex: VexSideModel): HTMLElement {
+  const statements = `${vex.statements.toLocaleString('en-US')} statement${vex.statements === 1 ? '' : 's'}`;
+  const left = `${vex.suppressed.toLocaleString('en-US')} finding${vex.suppressed === 1 ? '' : 's'} left out as not affected or fixed`;
+  return h(
+    'li',
+    {},
+    `${label}'s VEX`,
+    vex.author ? ' by ' : undefined,
+    vex.author ? clipped(vex.author) : undefined,
+    `, from ${vex.place} `,
+    h('code', { title: vex.manifest }, shortDigest(vex.manifest)),
+    `: ${statements}, ${left}.`,
+  );
+}
+
+const SIDES: Readonly<Record<SuppressedFindingRow['side'], string>> = { first: 'first', second: 'second', both: 'both' };
+
+function suppressedList(list: Rows<SuppressedFindingRow>, open: OpenAdvisory): HTMLElement[] {
+  if (!list.total) return [];
+  return [
+    h('h3', {}, `Left out by VEX (${list.total.toLocaleString('en-US')})`),
+    ...filteredTable({
+      rows: list.rows,
+      texts: (r) => [r.id.text, r.severity, r.package?.text, r.status, r.justification?.text, SIDES[r.side]],
+      render: (r) =>
+        row(
+          cell('mono wrap', advisory(r.id, r.linked, open)),
+          cell('', severityBadge(r.severity)),
+          cell('wrap', r.package ? clipped(r.package) : h('span', { class: 'muted' }, '—')),
+          cell('', SIDES[r.side]),
+          cell('', r.status.replace('_', ' ')),
+          cell('wrap small', r.justification ? clipped(r.justification) : h('span', { class: 'muted' }, '—')),
+        ),
+      headers: ['Advisory', 'Severity', 'Package', 'In', 'Status', 'Justification'],
+      name: 'findings-vex',
+      noun: 'findings',
+      matches: 'advisory, severity, package, status or justification',
+    }),
+    ...(list.omitted ? [h('p', { class: 'omitted' }, `… ${list.omitted.toLocaleString('en-US')} more findings not listed.`)] : []),
+  ];
 }
 
 function change(before: number, after: number): string {
@@ -63,7 +115,10 @@ function findingList(title: string, name: string, list: Rows<FindingRow>, open: 
     ...filteredTable({
       rows: list.rows,
       texts: (r) => [r.id.text, r.severity, r.package?.text, r.installed?.text, r.fixed?.text, r.title?.text],
-      render: (r) => findingCells(r, advisory(r.id, r.linked, open)),
+      render: (r) => {
+        const cellContent = advisory(r.id, r.linked, open);
+        return findingCells(r, r.vexNote ? h('div', {}, cellContent, h('div', { class: 'small muted' }, r.vexNote)) : cellContent);
+      },
       headers: ['Advisory', 'Severity', 'Package', 'Installed', 'Fixed in', 'Title'],
       name,
       noun: 'findings',
@@ -102,7 +157,14 @@ export function vulnerabilitiesResult(model: VulnerabilitiesModel, open: OpenAdv
   return h(
     'div',
     { class: 'vulnerabilities-result' },
-    h('ul', { class: 'sbom-sides small' }, sideLine('First', model.before), sideLine('Second', model.after)),
+    h(
+      'ul',
+      { class: 'sbom-sides small' },
+      sideLine('First', model.before),
+      sideLine('Second', model.after),
+      model.vex.before ? vexLine('First', model.vex.before) : undefined,
+      model.vex.after ? vexLine('Second', model.vex.after) : undefined,
+    ),
     model.missing ? h('p', { class: 'notice' }, icon('info'), ' ', model.missing) : undefined,
     model.scannersDiffer ? h('p', { class: 'notice' }, icon('warning'), ' ', model.scannersDiffer) : undefined,
     model.scansApart ? h('p', { class: 'notice' }, icon('warning'), ' ', model.scansApart) : undefined,
@@ -110,7 +172,7 @@ export function vulnerabilitiesResult(model: VulnerabilitiesModel, open: OpenAdv
       ? h(
           'p',
           { class: 'summary-line' },
-          `${count(model.introduced.total)} new, ${count(model.resolved.total)} gone, ${count(model.changed.total)} changed, ${count(model.unchanged)} the same.`,
+          `${count(model.introduced.total)} new, ${count(model.resolved.total)} gone, ${count(model.changed.total)} changed, ${count(model.unchanged)} the same${model.suppressed.total ? `; ${count(model.suppressed.total)} left out by VEX` : ''}.`,
         )
       : undefined,
     compared && model.severities.length ? severityTable(model) : undefined,
@@ -119,6 +181,7 @@ export function vulnerabilitiesResult(model: VulnerabilitiesModel, open: OpenAdv
     ...findingList('New in the second', 'findings-new', model.introduced, open),
     ...findingList('Gone from the second', 'findings-gone', model.resolved, open),
     ...changedList(model.changed, open),
+    ...suppressedList(model.suppressed, open),
     ...model.problems.map((p) => h('p', { class: 'muted small' }, icon('warning'), ' ', p)),
   );
 }

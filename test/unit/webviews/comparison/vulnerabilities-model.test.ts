@@ -6,11 +6,14 @@
 import assert from 'node:assert/strict';
 import { compareVulnerabilities } from '../../../../src/core/operations/compare-vulnerabilities';
 import type { ScanSearch } from '../../../../src/core/operations/image-scan';
+import type { VexSearch } from '../../../../src/core/operations/image-vex';
+import type { VexStatement } from '../../../../src/core/oci/openvex';
 import type { Vulnerability, VulnerabilityReport } from '../../../../src/core/oci/vulnerability-report';
 import type { ComparisonModel, RequestMessage } from '../../../../src/webviews/comparison/protocol';
 import { checkComparisonParams, parseComparisonMessage } from '../../../../src/webviews/comparison/validate';
 import { MAX_FINDING_ROWS, vulnerabilitiesModel } from '../../../../src/webviews/comparison/vulnerabilities-model';
 
+const HOSTILE_AUTHOR = '<img src=x onerror="window.__pwned=1"> security\u202Eteam';
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 
 function found(
@@ -133,6 +136,67 @@ describe('comparison vulnerabilities model: scan times', function () {
     assert.match(model('2026-12-05T05:00:00.000Z', '2026-10-26T05:00:00.000Z').scansApart!, /^The first scan ran 40 days after the second/);
     assert.equal(model('2026-12-01T05:00:00.000Z', '2026-12-05T05:00:00.000Z').scansApart, undefined, 'four days is close enough');
     assert.equal(model(undefined, '2026-12-05T05:00:00.000Z').scansApart, undefined, 'one time unknown');
+  });
+});
+
+describe('comparison vulnerabilities model: VEX', function () {
+  it("says where each side's VEX was found and how many findings it left out, one row per finding and the side(s)", function () {
+    const vex = (statements: VexStatement[], author?: string): VexSearch => ({
+      found: {
+        document: { ...(author ? { author } : {}), statements, omitted: 1 },
+        place: 'cosign-tag',
+        ofIndex: true,
+        manifest: D(60),
+        blob: D(61),
+      },
+      problems: ['z'.repeat(600)],
+    });
+    const statement = (vulnerability: string, status: VexStatement['status'], justification?: string): VexStatement => ({
+      vulnerability,
+      aliases: [],
+      status,
+      products: [],
+      subcomponents: [],
+      ...(justification ? { justification } : {}),
+    });
+    const apt: Vulnerability = { id: 'CVE-2011-3374', severity: 'Low', package: 'apt' };
+    const ws: Vulnerability = { id: 'GHSA-3h5v-q93c-6h6q', severity: 'Critical', package: 'ws' };
+    const model = vulnerabilitiesModel(
+      {
+        reference: 'r.test/app:1',
+        search: found([apt, ws]),
+        vex: vex([statement('CVE-2011-3374', 'not_affected', 'vulnerable_code_not_in_execute_path')]),
+        suppressed: [{ finding: apt, statement: statement('CVE-2011-3374', 'not_affected', 'vulnerable_code_not_in_execute_path') }],
+        throughIndex: true,
+      },
+      {
+        reference: 'r.test/app:2',
+        search: found([apt, ws]),
+        vex: vex([statement('CVE-2011-3374', 'not_affected'), statement('GHSA-3h5v-q93c-6h6q', 'fixed')], `${HOSTILE_AUTHOR}`),
+        suppressed: [
+          { finding: apt, statement: statement('CVE-2011-3374', 'not_affected') },
+          { finding: ws, statement: statement('GHSA-3h5v-q93c-6h6q', 'fixed') },
+        ],
+        throughIndex: true,
+      },
+      compareVulnerabilities([ws], []),
+    );
+    assert.deepEqual(model.vex.before, { place: "cosign's .att tag of the index", manifest: D(60), statements: 2, suppressed: 1 });
+    assert.deepEqual(model.vex.after?.author, { text: HOSTILE_AUTHOR });
+    assert.equal(model.vex.after?.suppressed, 2);
+    assert.deepEqual(
+      model.suppressed.rows.map((r) => [r.id.text, r.side, r.status, r.justification?.text, r.linked]),
+      [
+        ['CVE-2011-3374', 'both', 'not_affected', 'vulnerable code not in execute path', true],
+        ['GHSA-3h5v-q93c-6h6q', 'second', 'fixed', undefined, true],
+      ],
+    );
+    assert.equal(model.problems.length, 2, "the VEX searches' problems too");
+    assert.equal(
+      model.resolved.rows[0]!.vexNote,
+      'fixed in the second, by its VEX',
+      'gone because the second says so, not because it was fixed here',
+    );
   });
 });
 
