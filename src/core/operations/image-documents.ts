@@ -11,7 +11,7 @@
  * checked. What the document is (which artifact and predicate types, how its bytes read) is the
  * caller's {@link ImageDocumentKind}.
  */
-import { annotatedPredicateType } from '../oci/attestation';
+import { annotatedPredicateType, readAttestation } from '../oci/attestation';
 import { attestationsFor, type Descriptor, type ImageIndex, type ParsedManifest } from '../oci/manifest';
 import { isSupplyChainDocument } from '../oci/media-types';
 import { cosignTagFor } from '../registry/cosign-attachments';
@@ -56,6 +56,22 @@ export interface DocumentSearchOptions {
   /** That index's digest: what is attached to the index is looked at after what is attached to the image. */
   indexDigest?: string;
   signal?: AbortSignal;
+}
+
+/**
+ * A kind's `read` from a reader of parsed documents: the blob as JSON, read on its own or, when it
+ * is an attestation (statement, DSSE envelope, Sigstore bundle), as the predicate it carries.
+ */
+export function readDocumentOrPredicate<T>(read: (document: unknown) => T | undefined): (bytes: Buffer) => T | undefined {
+  return (bytes) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    return read(json) ?? read(readAttestation(json)?.statement?.predicate);
+  };
 }
 
 /** Manifests looked into at most per place, and blobs read at most in all: each blob can be 32 MiB. */

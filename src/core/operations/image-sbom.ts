@@ -5,7 +5,7 @@
  * `gh attestation`), or cosign's `sha256-<hex>.att` tag (`cosign attest --type spdxjson`). The
  * first that reads as SPDX or CycloneDX packages wins.
  */
-import { isSbomPredicateType, readAttestation } from '../oci/attestation';
+import { isSbomPredicateType } from '../oci/attestation';
 import { baseMediaType } from '../oci/media-types';
 import { readSbom, type SbomRead } from '../oci/sbom';
 import type { Repository } from '../registry/repository';
@@ -15,6 +15,7 @@ import {
   type DocumentSearchOptions,
   type FoundDocument,
   type ImageDocumentKind,
+  readDocumentOrPredicate,
 } from './image-documents';
 
 /** Where an SBOM was found. */
@@ -28,6 +29,9 @@ export interface SbomSearch {
   /** What could not be read on the way (a referrers listing refused, a blob too big), in words. */
   problems: string[];
 }
+
+/** The packages of an SBOM document, or of the SBOM an attestation (statement, envelope, bundle) carries. */
+export const sbomOfDocument = readDocumentOrPredicate(readSbom);
 
 const SBOM_DOCUMENTS: ImageDocumentKind<SbomRead> = {
   noun: 'an SBOM',
@@ -47,15 +51,4 @@ export async function findImageSbom(repository: Repository, digest: string, opti
   if (!search.found) return { problems: search.problems };
   const { document, ...where } = search.found;
   return { found: { sbom: document, ...where }, problems: search.problems };
-}
-
-/** The packages of an SBOM document, or of the SBOM an attestation (statement, envelope, bundle) carries. */
-export function sbomOfDocument(bytes: Buffer): SbomRead | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  return readSbom(json) ?? readSbom(readAttestation(json)?.statement?.predicate);
 }

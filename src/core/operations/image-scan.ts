@@ -6,13 +6,22 @@
  * of `trivy image -f cosign-vuln`). The first that reads as Trivy, Grype, SARIF or in-toto
  * findings wins. The report says what its scanner knew when it ran, not what is known today.
  */
-import { isScanPredicateType, readAttestation } from '../oci/attestation';
+import { isScanPredicateType } from '../oci/attestation';
 import { baseMediaType } from '../oci/media-types';
 import { readVulnerabilityReport, type VulnerabilityReport } from '../oci/vulnerability-report';
 import type { Repository } from '../registry/repository';
-import { findImageDocument, type DocumentSearch, type DocumentSearchOptions, type ImageDocumentKind } from './image-documents';
+import {
+  findImageDocument,
+  type DocumentSearch,
+  type DocumentSearchOptions,
+  type ImageDocumentKind,
+  readDocumentOrPredicate,
+} from './image-documents';
 
 export type ScanSearch = DocumentSearch<VulnerabilityReport>;
+
+/** The findings of a scan report, or of the report an attestation (statement, envelope, bundle) carries. */
+export const scanOfDocument = readDocumentOrPredicate(readVulnerabilityReport);
 
 const SCAN_DOCUMENTS: ImageDocumentKind<VulnerabilityReport> = {
   noun: 'a scan report',
@@ -30,15 +39,4 @@ const SCAN_DOCUMENTS: ImageDocumentKind<VulnerabilityReport> = {
  */
 export function findImageScan(repository: Repository, digest: string, options: DocumentSearchOptions = {}): Promise<ScanSearch> {
   return findImageDocument(repository, digest, SCAN_DOCUMENTS, options);
-}
-
-/** The findings of a scan report, or of the report an attestation (statement, envelope, bundle) carries. */
-export function scanOfDocument(bytes: Buffer): VulnerabilityReport | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  return readVulnerabilityReport(json) ?? readVulnerabilityReport(readAttestation(json)?.statement?.predicate);
 }

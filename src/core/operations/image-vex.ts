@@ -5,13 +5,21 @@
  * (`oras attach --artifact-type application/vnd.openvex+json`), or BuildKit's attestation manifest
  * (`docker scout attestation add`). The first that reads as OpenVEX statements wins.
  */
-import { readAttestation } from '../oci/attestation';
 import { baseMediaType } from '../oci/media-types';
 import { readOpenVex, type VexDocument } from '../oci/openvex';
 import type { Repository } from '../registry/repository';
-import { findImageDocument, type DocumentSearch, type DocumentSearchOptions, type ImageDocumentKind } from './image-documents';
+import {
+  findImageDocument,
+  type DocumentSearch,
+  type DocumentSearchOptions,
+  type ImageDocumentKind,
+  readDocumentOrPredicate,
+} from './image-documents';
 
 export type VexSearch = DocumentSearch<VexDocument>;
+
+/** An OpenVEX document, on its own or as an attestation's predicate. */
+export const vexOfDocument = readDocumentOrPredicate(readOpenVex);
 
 const VEX_DOCUMENTS: ImageDocumentKind<VexDocument> = {
   noun: 'a VEX document',
@@ -24,15 +32,4 @@ const VEX_DOCUMENTS: ImageDocumentKind<VexDocument> = {
 /** The OpenVEX document about the image `digest`; see findImageDocument for the places and the options. */
 export function findImageVex(repository: Repository, digest: string, options: DocumentSearchOptions = {}): Promise<VexSearch> {
   return findImageDocument(repository, digest, VEX_DOCUMENTS, options);
-}
-
-/** An OpenVEX document, on its own or as an attestation's predicate. */
-export function vexOfDocument(bytes: Buffer): VexDocument | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  return readOpenVex(json) ?? readOpenVex(readAttestation(json)?.statement?.predicate);
 }

@@ -314,51 +314,64 @@ function packagesResult(packages: PackagesModel): HTMLElement {
   );
 }
 
-/** The packages part: a button, then (with Cancel while the SBOMs are looked for and read) where each was found and what differs. */
-function packagesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
-  const el = h('div', { data: { part: 'packages' } });
+/** What a part that looks documents up on request (SBOMs, scans) says and asks for. */
+interface LookupPart<M extends 'comparePackages' | 'compareVulnerabilities'> {
+  part: 'packages' | 'vulnerabilities';
+  method: M;
+  intro: string;
+  icon: string;
+  label: string;
+  looking: string;
+  result: (model: Requests[M]['result']) => HTMLElement;
+}
+
+/** A button, then (with Cancel while the documents are looked for and read) where each was found and what differs. */
+function lookupPart<M extends 'comparePackages' | 'compareVulnerabilities'>(
+  rpc: ComparisonRpc,
+  p: PlatformModel,
+  part: LookupPart<M>,
+): HTMLElement {
+  const el = h('div', { data: { part: part.part } });
   const run = (): Promise<void> => {
-    const call = rpc.request('comparePackages', p.platform !== undefined ? { platform: p.platform } : {});
+    const call = rpc.request(part.method, p.platform !== undefined ? { platform: p.platform } : {});
     const stop = button('debug-stop', 'Cancel', () => rpc.cancel(call.id));
-    el.replaceChildren(h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, 'Looking for the SBOMs and reading them…'), stop));
+    el.replaceChildren(h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, part.looking), stop));
     return call.result
-      .then((packages) => el.replaceChildren(packagesResult(packages)))
-      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, 'packages', () => void run())));
+      .then((model) => el.replaceChildren(part.result(model as Requests[M]['result'])))
+      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, part.part, () => void run())));
   };
   el.append(
-    h(
-      'p',
-      { class: 'muted' },
-      "Which packages were added, removed or changed, from each image's SBOM: BuildKit's attestations, referrers, or cosign's attestations.",
-    ),
-    button('package', 'Compare Packages', () => void run()),
+    h('p', { class: 'muted' }, part.intro),
+    button(part.icon, part.label, () => void run()),
   );
   return el;
 }
 
-/** The vulnerabilities part: a button, then (with Cancel while the scans are looked for and read) where each was found and what differs. */
+function packagesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
+  return lookupPart(rpc, p, {
+    part: 'packages',
+    method: 'comparePackages',
+    intro:
+      "Which packages were added, removed or changed, from each image's SBOM: BuildKit's attestations, referrers, or cosign's attestations.",
+    icon: 'package',
+    label: 'Compare Packages',
+    looking: 'Looking for the SBOMs and reading them…',
+    result: packagesResult,
+  });
+}
+
 function vulnerabilitiesPart(rpc: ComparisonRpc, p: PlatformModel): HTMLElement {
-  const el = h('div', { data: { part: 'vulnerabilities' } });
   const open = (id: string, near: HTMLElement) => act(() => rpc.request('openAdvisory', { id }).result, near);
-  const run = (): Promise<void> => {
-    const call = rpc.request('compareVulnerabilities', p.platform !== undefined ? { platform: p.platform } : {});
-    const stop = button('debug-stop', 'Cancel', () => rpc.cancel(call.id));
-    el.replaceChildren(
-      h('p', { class: 'progress-line' }, h('span', { class: 'muted' }, 'Looking for the vulnerability scans and reading them…'), stop),
-    );
-    return call.result
-      .then((findings) => el.replaceChildren(vulnerabilitiesResult(findings, open)))
-      .catch((err: unknown) => el.replaceChildren(...endedEarly(err, 'vulnerabilities', () => void run())));
-  };
-  el.append(
-    h(
-      'p',
-      { class: 'muted' },
-      "Which findings are new, gone or changed, from each image's attached scan report (Trivy, Grype, SARIF or an in-toto vulnerability attestation), as each scanner saw it when it ran.",
-    ),
-    button('shield', 'Compare Vulnerabilities', () => void run()),
-  );
-  return el;
+  return lookupPart(rpc, p, {
+    part: 'vulnerabilities',
+    method: 'compareVulnerabilities',
+    intro:
+      "Which findings are new, gone or changed, from each image's attached scan report (Trivy, Grype, SARIF or an in-toto vulnerability attestation), as each scanner saw it when it ran, each image's VEX applied.",
+    icon: 'shield',
+    label: 'Compare Vulnerabilities',
+    looking: 'Looking for the vulnerability scans and reading them…',
+    result: (findings) => vulnerabilitiesResult(findings, open),
+  });
 }
 
 function platformSection(rpc: ComparisonRpc, p: PlatformModel, startFiles: boolean): { el: HTMLElement; done?: Promise<void> } {
