@@ -2,7 +2,8 @@
  * Vulnerability scan reports shaped as the scanners write them, for the unit, render and e2e tests
  * of the inspector's findings table: a Trivy JSON report (`trivy image --format json`), cut to a
  * few findings in an OS layer and an npm lock file; and the SARIF that Trivy (`--format sarif`,
- * pkg/report/sarif.go) and Grype (`-o sarif`, grype/presenter/sarif) write for such an image.
+ * pkg/report/sarif.go) and Grype (`-o sarif`, grype/presenter/sarif) write for such an image; and an
+ * OpenVEX document about it.
  */
 /** A Trivy report of a Debian image with an npm app. */
 export const TRIVY_REPORT = {
@@ -275,6 +276,56 @@ export const GRYPE_SARIF_REPORT = {
         grypeResult('GHSA-3h5v-q93c-6h6q', 'ws', 'high', '8.11.0', 'npm', '/app/package-lock.json'),
         grypeResult('GHSA-3h5v-q93c-6h6q', 'ws', 'high', '7.5.9', 'npm', '/app/legacy/package-lock.json'),
       ],
+    },
+  ],
+};
+
+/**
+ * An OpenVEX v0.2 document about the Trivy report's image (`vexctl create`, as `vexctl attest` and
+ * `oras attach --artifact-type application/vnd.openvex+json` hang it on the image): one statement
+ * of each status, in the shapes the spec allows (subcomponents under a product, an alias, a
+ * statement with its own time).
+ */
+export const OPENVEX_DOCUMENT = {
+  '@context': 'https://openvex.dev/ns/v0.2.0',
+  '@id': 'https://openvex.dev/docs/public/vex-0f3be8817faafa24e4bfb3d17eaf619efb1fe54923b9c42c57b156a936b91431',
+  author: 'Team App <security@example.test>',
+  timestamp: '2026-11-01T00:00:00Z',
+  version: 1,
+  statements: [
+    {
+      vulnerability: { name: 'CVE-2024-2961', aliases: ['GHSA-xxxx-2961'] },
+      products: [
+        {
+          '@id': 'pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app',
+          subcomponents: [{ '@id': 'pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64' }],
+        },
+      ],
+      status: 'not_affected',
+      justification: 'vulnerable_code_not_in_execute_path',
+      impact_statement: 'The app never calls iconv() with ISO-2022-CN-EXT.',
+    },
+    {
+      vulnerability: { name: 'CVE-2011-3374' },
+      products: [{ '@id': 'pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app' }],
+      status: 'affected',
+      action_statement: 'Remove apt from the final stage.',
+    },
+    {
+      vulnerability: { name: 'GHSA-3h5v-q93c-6h6q' },
+      products: [
+        {
+          '@id': 'pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app',
+          subcomponents: [{ '@id': 'pkg:npm/ws@8.11.0' }],
+        },
+      ],
+      status: 'fixed',
+      timestamp: '2026-11-03T12:30:00Z',
+    },
+    {
+      vulnerability: { name: 'CVE-2023-5678' },
+      products: [{ '@id': 'pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app' }],
+      status: 'under_investigation',
     },
   ],
 };

@@ -249,6 +249,43 @@ export interface VulnerabilityRow {
   url?: string;
 }
 
+/** What an OpenVEX statement says of a vulnerability in its products (the spec's four statuses). */
+export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
+
+/** An OpenVEX document's statements (alone or as an attestation's predicate), in the document's order. */
+export interface VexSection {
+  author?: ClippedText;
+  /** When the document was issued, as written. */
+  timestamp?: ClippedText;
+  version?: number;
+  /** Statements per status, of those read. */
+  counts: Record<VexStatus, number>;
+  rows: VexRow[];
+  /** Statements in the document but not sent to the page; its JSON has them. */
+  omitted: number;
+}
+
+export interface VexRow {
+  vulnerability: ClippedText;
+  /** Its other names, comma-separated. */
+  aliases?: ClippedText;
+  status: VexStatus;
+  /** As written: `vulnerable_code_not_in_execute_path`. */
+  justification?: ClippedText;
+  impact?: ClippedText;
+  action?: ClippedText;
+  /** The components' names (`libc6, ws`), comma-separated; none means the whole product. */
+  subcomponents?: ClippedText;
+  /** The components' full identifiers (package URLs), comma-separated. */
+  subcomponentIds?: ClippedText;
+  /** The products' identifiers, comma-separated. */
+  products?: ClippedText;
+  /** When the statement was made, as written, when it is not the document's time. */
+  timestamp?: ClippedText;
+  /** The advisory on osv.dev, for identifiers it knows (made here from the name, never a URL from the document). */
+  url?: string;
+}
+
 /** One thing an attestation is about: its name and digest, opening the manifest when it is one here. */
 export interface SubjectRow {
   name?: ClippedText;
@@ -307,6 +344,8 @@ export interface PageModel {
   sbom?: SbomSection;
   /** A JSON blob that is a vulnerability scan (Trivy, Grype, or an attestation of one): its findings. */
   vulnerabilities?: VulnerabilitySection;
+  /** A JSON blob that is an OpenVEX document, or an attestation whose predicate is one: its statements. */
+  vex?: VexSection;
   annotations: Fact[];
   subject?: { digest: string; link: Location };
   /** Manifest pages list the manifests that refer to this digest. */

@@ -20,6 +20,7 @@ import { readNotaryCoseSignature } from '../../core/oci/notary-cose';
 import type { CosignAttachment } from '../../core/registry/cosign-attachments';
 import { readSbom } from '../../core/oci/sbom';
 import { readVulnerabilityReport } from '../../core/oci/vulnerability-report';
+import { readOpenVex } from '../../core/oci/openvex';
 import type {
   ArtifactFileRow,
   BlobLocation,
@@ -43,6 +44,7 @@ import { clip } from './text';
 import { attestationSection, readSigned } from './attestation-section';
 import { sbomSection } from './sbom-section';
 import { vulnerabilitySection } from './vulnerability-section';
+import { vexSection } from './vex-section';
 
 /** Rows (platforms, layers, history steps, files) beyond this are left out of a page; Open as JSON shows all. */
 export const MAX_ROWS = 1000;
@@ -110,6 +112,9 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     // A scan report on its own (an artifact's file) or as an attestation's predicate.
     const scan = readVulnerabilityReport(json) ?? readVulnerabilityReport(signed?.statement?.predicate);
     if (scan) page.vulnerabilities = vulnerabilitySection(scan);
+    // An OpenVEX document on its own (`oras attach`) or as an attestation's predicate (`vexctl attest`).
+    const vex = readOpenVex(json) ?? readOpenVex(signed?.statement?.predicate);
+    if (vex) page.vex = vexSection(vex);
   }
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
     const summary = configSummary(json);

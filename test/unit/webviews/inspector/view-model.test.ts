@@ -16,9 +16,10 @@ import {
   referrerRows,
   titleFor,
 } from '../../../../src/webviews/inspector/view-model';
+import { componentName, MAX_VEX_ROWS } from '../../../../src/webviews/inspector/vex-section';
 import type { BlobLocation, ManifestLocation, PageModel } from '../../../../src/webviews/inspector/protocol';
 import { notaryCoseEnvelope, notaryEnvelope } from '../../../support/signing-certificates';
-import { TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../../../support/scan-reports';
+import { OPENVEX_DOCUMENT, TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../../../support/scan-reports';
 
 const D = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const HOSTILE = {
@@ -646,6 +647,130 @@ describe('inspector view model', () => {
       });
       assert.deepEqual(bare.sbom, { format: 'CycloneDX 1.6', rows: [{ name: { text: 'zlib' } }], omitted: 0 });
       assert.equal(bare.attestation, undefined);
+    });
+
+    it("lists an OpenVEX document's statements in its order, alone (oras attach) or as a DSSE attestation's predicate (vexctl attest)", () => {
+      const alone = blobPage(blob('application/vnd.openvex+json'), OPENVEX_DOCUMENT).vex!;
+      assert.deepEqual(
+        [alone.author, alone.timestamp, alone.version, alone.omitted],
+        [{ text: 'Team App <security@example.test>' }, { text: '2026-11-01T00:00:00Z' }, 1, 0],
+      );
+      assert.deepEqual(alone.counts, { not_affected: 1, affected: 1, fixed: 1, under_investigation: 1 });
+      const product = { text: 'pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app' };
+      assert.deepEqual(alone.rows, [
+        {
+          vulnerability: { text: 'CVE-2024-2961' },
+          aliases: { text: 'GHSA-xxxx-2961' },
+          status: 'not_affected',
+          justification: { text: 'vulnerable_code_not_in_execute_path' },
+          impact: { text: 'The app never calls iconv() with ISO-2022-CN-EXT.' },
+          subcomponents: { text: 'libc6' },
+          subcomponentIds: { text: 'pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64' },
+          products: product,
+          url: 'https://osv.dev/vulnerability/CVE-2024-2961',
+        },
+        {
+          vulnerability: { text: 'CVE-2011-3374' },
+          status: 'affected',
+          action: { text: 'Remove apt from the final stage.' },
+          products: product,
+          url: 'https://osv.dev/vulnerability/CVE-2011-3374',
+        },
+        {
+          vulnerability: { text: 'GHSA-3h5v-q93c-6h6q' },
+          status: 'fixed',
+          subcomponents: { text: 'ws' },
+          subcomponentIds: { text: 'pkg:npm/ws@8.11.0' },
+          products: product,
+          // Its own time, not the document's.
+          timestamp: { text: '2026-11-03T12:30:00Z' },
+          url: 'https://osv.dev/vulnerability/GHSA-3h5v-q93c-6h6q',
+        },
+        {
+          vulnerability: { text: 'CVE-2023-5678' },
+          status: 'under_investigation',
+          products: product,
+          url: 'https://osv.dev/vulnerability/CVE-2023-5678',
+        },
+      ]);
+      assert.equal(blobPage(blob('application/vnd.openvex+json'), OPENVEX_DOCUMENT).attestation, undefined);
+
+      const envelope = {
+        payloadType: 'application/vnd.in-toto+json',
+        payload: Buffer.from(
+          JSON.stringify({ ...statement, predicateType: 'https://openvex.dev/ns/v0.2.0', predicate: OPENVEX_DOCUMENT }),
+        ).toString('base64'),
+        signatures: [{ keyid: '', sig: 'MEUCIQ==' }],
+      };
+      const attested = blobPage(blob('application/vnd.dsse.envelope.v1+json'), envelope);
+      assert.deepEqual(attested.vex, alone);
+      assert.equal(attested.attestation?.facts.find((f) => f.label === 'Claim')?.value.text, 'OpenVEX v0.2.0');
+      // BuildKit's statement layer (docker scout attestation add): the statement as it is.
+      const statementLayer = { ...statement, predicateType: 'https://openvex.dev/ns/v0.2.0', predicate: OPENVEX_DOCUMENT };
+      assert.deepEqual(blobPage(blob('application/vnd.in-toto+json'), statementLayer).vex, alone);
+    });
+
+    it("sends a VEX document's statements clipped, as text, a few thousand at most, linking only identifiers osv.dev serves", () => {
+      const long = 'x'.repeat(5000);
+      const statements = Array.from({ length: MAX_VEX_ROWS + 1000 }, (_, i) =>
+        i === 0
+          ? {
+              vulnerability: { name: HOSTILE.url, aliases: [HOSTILE.script, long] },
+              products: [{ '@id': HOSTILE.img, subcomponents: [{ '@id': `pkg:npm/${encodeURIComponent(HOSTILE.script)}@1` }] }],
+              status: 'not_affected',
+              justification: HOSTILE.script,
+              impact_statement: long,
+              action_statement: HOSTILE.img,
+            }
+          : { vulnerability: i === 1 ? 'CVE-2024-1/../../evil' : `CVE-2024-${i}`, status: i % 2 ? 'affected' : 'fixed' },
+      );
+      const page = blobPage(blob('application/json'), {
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        author: HOSTILE.script + long,
+        timestamp: HOSTILE.img,
+        statements,
+      });
+      const vex = page.vex!;
+      assert.equal(vex.rows.length, MAX_VEX_ROWS);
+      assert.equal(vex.omitted, 1000);
+      // Counted over every statement read, not only those sent.
+      assert.deepEqual(vex.counts, { not_affected: 1, affected: 3000, fixed: 2999, under_investigation: 0 });
+      assert.deepEqual(
+        vex.author,
+        { text: (HOSTILE.script + long).slice(0, 256), omitted: 1024 - 256 },
+        'the core reads 1 KiB, the page shows 256 characters',
+      );
+      assert.deepEqual(vex.timestamp, { text: HOSTILE.img });
+      const [first, second, third] = vex.rows;
+      assert.deepEqual([first!.vulnerability, first!.url], [{ text: HOSTILE.url }, undefined]);
+      assert.deepEqual([second!.vulnerability.text, second!.url], ['CVE-2024-1/../../evil', undefined]);
+      assert.equal(third!.url, 'https://osv.dev/vulnerability/CVE-2024-2');
+      assert.deepEqual(first!.justification, { text: HOSTILE.script });
+      assert.deepEqual(first!.action, { text: HOSTILE.img });
+      assert.deepEqual(first!.subcomponents, { text: HOSTILE.script });
+      assert.deepEqual(first!.products, { text: HOSTILE.img });
+      assert.equal(first!.impact!.text.length, 512);
+      assert.equal(first!.aliases!.text.length, 512);
+      // No URL anywhere but those made from an identifier.
+      assert.ok(strings(vex).every((text) => !text.startsWith('https://') || text.startsWith('https://osv.dev/vulnerability/CVE-')));
+      assert.ok(strings(vex.rows).every((text) => text.length <= 1024));
+      assert.equal(blobPage(blob('application/json'), { '@context': 'https://example.test/ns', statements: [] }).vex, undefined);
+      assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, OPENVEX_DOCUMENT).vex, undefined);
+    });
+
+    it('names a VEX subcomponent as people do: a package URL by its name, an npm scope kept, anything else as written', () => {
+      assert.deepEqual(
+        [
+          'pkg:deb/debian/libc6@2.36-9?arch=amd64',
+          'pkg:npm/%40babel/core@7.24.0',
+          'pkg:npm/@babel/core@7.24.0',
+          'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1',
+          'pkg:golang/golang.org/x/net@v0.17.0#http2',
+          'pkg:generic/%E0%A4%A@1',
+          'libssl3',
+        ].map(componentName),
+        ['libc6', '@babel/core', '@babel/core', 'log4j-core', 'net', '%E0%A4%A', 'libssl3'],
+      );
     });
 
     it('shows no attestation for a config, or for JSON that is not one', () => {

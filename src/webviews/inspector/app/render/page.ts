@@ -10,6 +10,7 @@ import { renderImageFiles, renderLayerFiles } from './layer-files';
 import { renderAnnotations, renderAttestedBy, renderFiles, renderReferrers } from './listings';
 import { renderPlatforms } from './platforms';
 import { renderSbom } from './sbom';
+import { renderVex } from './vex';
 import { renderVulnerabilities } from './vulnerabilities';
 
 export interface Navigation {
@@ -50,9 +51,9 @@ export function renderPage(
       ),
     );
   if (page.platforms) parts.push(...renderPlatforms(ctx, page));
-  // What a document says (its claim, its packages, its findings) before the payload it was decoded from.
+  // What a document says (its claim, its packages, its findings, its VEX statements) before the payload it was decoded from.
   const [attestation, ...decoded] = renderAttestation(ctx, page);
-  parts.push(attestation, renderSbom(page), renderVulnerabilities(ctx, page), ...decoded);
+  parts.push(attestation, renderSbom(page), renderVulnerabilities(ctx, page), renderVex(ctx, page), ...decoded);
   // On a config's own page the section needs no link to itself.
   parts.push(renderConfig(ctx, page.config ?? page.image?.config, page.location.kind === 'manifest' ? page.image : undefined));
   if (page.image) parts.push(renderHistory(ctx, page.image));

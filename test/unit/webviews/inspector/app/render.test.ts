@@ -13,7 +13,7 @@ import type { BlobLocation, FileRow, FileSystemSummary, PageModel, Prefetched } 
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 import { notaryCoseEnvelope, notaryEnvelope } from '../../../../support/signing-certificates';
-import { TRIVY_REPORT } from '../../../../support/scan-reports';
+import { OPENVEX_DOCUMENT, TRIVY_REPORT } from '../../../../support/scan-reports';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
 const STYLES = resolve(PROJECT, 'dist/webview/inspector.css');
@@ -385,6 +385,78 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
     assert.equal(await section.locator('table.vulnerabilities tbody tr td:nth-child(5)').textContent(), 'not fixed');
     await page.screenshot({ path: resolve(process.env.RENDER_SHOTS ?? '/tmp', 'inspector-vulnerabilities.png'), fullPage: true });
     await section.locator('table.vulnerabilities tbody tr button').first().click();
+    type Posted = { type: string; method?: string; params?: Record<string, unknown> };
+    const asked = await page.waitForFunction(
+      () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'openExternal')?.params,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(await asked.jsonValue(), { url: 'https://osv.dev/vulnerability/CVE-2011-3374' });
+  });
+
+  it("shows a VEX document's statements by status, in its order, as text, narrows them with the filter, and opens an advisory", async () => {
+    const { page } = workbench!;
+    const hostile = '<img src=x onerror="window.__pwned=1">';
+    const model = blobPage(fileBlob(D(53), 'application/vnd.openvex+json'), {
+      ...OPENVEX_DOCUMENT,
+      author: `${hostile}\u202E`,
+      statements: [
+        ...OPENVEX_DOCUMENT.statements,
+        { vulnerability: { name: hostile }, status: 'affected', impact_statement: `evil\u202Egpj ${hostile}`, timestamp: 'yesterday' },
+      ],
+    });
+    await renderPage(page, model, {});
+    const section = page.locator('details[data-section="vex"]');
+    assert.match((await section.locator('summary').textContent()) ?? '', /VEX statements \(OpenVEX\)\s*5/);
+    assert.equal(
+      await section.locator('.vex-counts').textContent(),
+      `2 affected · 1 under investigation · 1 fixed · 1 not affected — as ${hostile}\\u202E stated it on 2026-11-01 00:00 UTC (version 1)`,
+    );
+    const rows = section.locator('table.vex tbody tr');
+    assert.deepEqual(await section.locator('table.vex tbody tr td:first-child').allTextContents(), [
+      'CVE-2024-2961GHSA-xxxx-2961',
+      'CVE-2011-3374',
+      'GHSA-3h5v-q93c-6h6q',
+      'CVE-2023-5678',
+      hostile,
+    ]);
+    assert.deepEqual(await section.locator('table.vex tbody tr td:nth-child(2) .vex-badge').allTextContents(), [
+      'not affected',
+      'affected',
+      'fixed',
+      'under investigation',
+      'affected',
+    ]);
+    assert.deepEqual(await rows.first().locator('td').allTextContents(), [
+      'CVE-2024-2961GHSA-xxxx-2961',
+      'not affected',
+      'vulnerable code not in execute path',
+      'libc6pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64in pkg:oci/app@sha256%3A0123?repository_url=registry.test/team/app',
+      'The app never calls iconv() with ISO-2022-CN-EXT.',
+    ]);
+    assert.equal(await rows.nth(1).locator('td:nth-child(5)').textContent(), 'Action: Remove apt from the final stage.');
+    // A statement's own time, to the minute; one that is not a time, as written.
+    assert.equal(await rows.nth(2).locator('td:nth-child(2)').textContent(), 'fixed2026-11-03 12:30 UTC');
+    assert.equal(await rows.nth(4).locator('td:nth-child(2)').textContent(), 'affectedyesterday');
+    assert.equal(await rows.nth(4).locator('td:nth-child(5)').textContent(), `evil\\u202Egpj ${hostile}`);
+    assert.equal(await section.locator('img').count(), 0, 'registry text never becomes markup');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    // Only identifiers osv.dev serves are links.
+    assert.equal(await section.locator('table.vex tbody tr td:first-child button').count(), 4);
+
+    const filter = section.locator('input.vex-filter');
+    await filter.fill('libc6');
+    assert.equal(await rows.count(), 1);
+    assert.match((await section.locator('.vex-status').textContent()) ?? '', /1 of 5 statements match/);
+    await filter.fill('not in execute path');
+    assert.deepEqual(await section.locator('table.vex tbody tr td:first-child').allTextContents(), ['CVE-2024-2961GHSA-xxxx-2961']);
+    await filter.fill('under investigation');
+    assert.deepEqual(await section.locator('table.vex tbody tr td:first-child').allTextContents(), ['CVE-2023-5678']);
+    await filter.fill('');
+    assert.equal(await rows.count(), 5);
+    await page.screenshot({ path: resolve(process.env.RENDER_SHOTS ?? '/tmp', 'inspector-vex.png'), fullPage: true });
+
+    await rows.nth(1).locator('td:first-child button').click();
     type Posted = { type: string; method?: string; params?: Record<string, unknown> };
     const asked = await page.waitForFunction(
       () => (window as unknown as { __posted: Posted[] }).__posted.find((m) => m.method === 'openExternal')?.params,
