@@ -5,7 +5,7 @@
  * files of one platform (streamed with progress, cancellable), the packages its two SBOMs list,
  * the findings its two scans report, a diff editor, an advisory's page, a copy.
  */
-import type { ClippedText, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
+import type { ClippedText, FindingFields, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
 
 export type { ClippedText, ResponseMessage, SeverityLevel };
 
@@ -136,14 +136,7 @@ export interface PackagesModel {
 }
 
 /** A finding on one side only, as the inspector's findings table shows one. */
-export interface FindingRow {
-  id: ClippedText;
-  severity: SeverityLevel;
-  score?: ClippedText;
-  package?: ClippedText;
-  installed?: ClippedText;
-  fixed?: ClippedText;
-  title?: ClippedText;
+export interface FindingRow extends FindingFields {
   /** Whether osv.dev has a page for the advisory (the host makes the link from the identifier alone). */
   linked: boolean;
   /** Why a finding gone from (or new in) one side is: the other side's VEX says not affected or fixed. */

@@ -7,7 +7,7 @@
  * content into these models, and the webview only lays them out, as text.
  */
 import type { LayerFileTarget } from '../../shared/layer-file-target';
-import type { ClippedText, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
+import type { ClippedText, FindingFields, RequestMessageOf, ResponseMessage, SeverityLevel } from '../shared/protocol';
 
 /** Where a panel is. Every page is addressed by digest, so what it shows never goes stale. */
 export type Location = ManifestLocation | BlobLocation | LayerLocation | FileSystemLocation;
@@ -237,14 +237,7 @@ export interface VulnerabilitySection {
   counts: Record<SeverityLevel, number>;
 }
 
-export interface VulnerabilityRow {
-  id: ClippedText;
-  severity: SeverityLevel;
-  score?: ClippedText;
-  package?: ClippedText;
-  installed?: ClippedText;
-  fixed?: ClippedText;
-  title?: ClippedText;
+export interface VulnerabilityRow extends FindingFields {
   /** The advisory on osv.dev, for identifiers it knows (made here from the identifier, never a URL from the report). */
   url?: string;
 }

@@ -29,3 +29,14 @@ export interface ClippedText {
 
 /** A finding's severity, as the core's scan reader words it (the inspector's and the comparison's tables). */
 export type SeverityLevel = 'Critical' | 'High' | 'Medium' | 'Low' | 'Negligible' | 'Unknown';
+
+/** One scan finding as a page shows it (the inspector's findings table and the comparison's), every string clipped. */
+export interface FindingFields {
+  id: ClippedText;
+  severity: SeverityLevel;
+  score?: ClippedText;
+  package?: ClippedText;
+  installed?: ClippedText;
+  fixed?: ClippedText;
+  title?: ClippedText;
+}

@@ -5,6 +5,7 @@
  * SBOM's. Read, not judged: the page shows what the scanner said when it ran.
  */
 import { clipped, h, icon, linkButton } from '../dom';
+import type { FindingFields } from '../../../shared/protocol';
 import type { ClippedText, PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
 import { cell, muted, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
@@ -78,7 +79,7 @@ export function severityBadge(level: SeverityLevel): HTMLElement {
 }
 
 /** A finding's row: the advisory (a link or text, as given), severity and score, package, installed and fixed versions, title. */
-export function findingCells(v: Omit<VulnerabilityRow, 'id' | 'url'>, advisory: HTMLElement): HTMLTableRowElement {
+export function findingCells(v: Omit<FindingFields, 'id'>, advisory: HTMLElement): HTMLTableRowElement {
   return row(
     cell('mono wrap', advisory),
     cell('', severityBadge(v.severity), v.score ? h('div', { class: 'small muted' }, clipped(v.score)) : undefined),
