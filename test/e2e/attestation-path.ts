@@ -514,15 +514,39 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await findings.locator('input.vulnerabilities-filter').fill('glibc');
   assert.equal(await findings.locator('table.vulnerabilities tbody tr').count(), 1);
   assert.equal(await findings.locator('table.vulnerabilities tbody tr td:nth-child(3)').textContent(), 'libc6');
+
+  // 15l. v2's OpenVEX document (attached with ORAS): named and marked as such among the referrers,
+  // and its statement read: the advisory, its status, why, and the package it is about.
+  await runCommand(page, 'View: Close All Editors');
+  frame = await inspectIndex(page, registry, 'v2');
+  const vexReferrer = frame.locator('[data-section="referrers"] tbody tr', { hasText: 'OpenVEX document' });
+  assert.equal(await vexReferrer.locator('.codicon-shield').count(), 1, 'a VEX referrer shows a shield');
+  await vexReferrer.locator('button.link').first().click();
+  frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
+  await settled(frame);
+  await frame.locator('[data-section="files"] button.link', { hasText: 'vex.json' }).click();
+  frame = await inspector(page, /vex\.json$/);
+  await settled(frame);
+  const statements = frame.locator('[data-section="vex"]');
+  await statements.waitFor({ timeout: 30_000 });
+  assert.match(
+    (await statements.locator('.vex-counts').textContent()) ?? '',
+    /^1 not affected — as App team stated it on 2026-12-05 06:00 UTC \(version 1\)$/,
+  );
+  const statementCells = await statements.locator('tbody tr').first().locator('td').allTextContents();
+  assert.equal(statementCells[0], 'CVE-2011-3374');
+  assert.match(statementCells.join(' | '), /not affected \| vulnerable code not in execute path \| apt/);
+  await statements.scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15l-inspector-vex');
   await runCommand(page, 'View: Close All Editors');
 }
 
-/** The buildx index v1 in the inspector, opened from the palette as a person types it, once it has loaded. */
-async function inspectIndex(page: Page, registry: LabRegistry): Promise<Frame> {
+/** The buildx index (v1 unless told) in the inspector, opened from the palette as a person types it, once it has loaded. */
+async function inspectIndex(page: Page, registry: LabRegistry, tag = 'v1'): Promise<Frame> {
   const input = await runCommand(page, 'Registry Explorer: Inspect Manifest');
-  await input.fill(`${registry.host}/${REPOSITORY}:v1`);
+  await input.fill(`${registry.host}/${REPOSITORY}:${tag}`);
   await input.press('Enter');
-  const frame = await inspector(page, `${REPOSITORY}:v1`);
+  const frame = await inspector(page, `${REPOSITORY}:${tag}`);
   await settled(frame);
   return frame;
 }

@@ -133,6 +133,7 @@ const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
   [/^application\/spdx(\+json)?$|spdx/, 'SBOM (SPDX)'],
   [/^application\/vnd\.cyclonedx|cyclonedx/, 'SBOM (CycloneDX)'],
   [/^application\/vnd\.syft\+json$/, 'SBOM (Syft)'],
+  [/^application\/vnd\.openvex/, 'OpenVEX document'],
   [/^application\/sarif\+json$/, 'SARIF scan report'],
   [/^application\/vnd\.wasm\.|^application\/wasm$/, 'WebAssembly module'],
   [/^application\/vnd\.module\.wasm\./, 'WebAssembly module'],
@@ -179,6 +180,7 @@ export function kindIcon(mediaType: string | undefined, artifactType?: string): 
   const name = kindName(mediaType, artifactType);
   if (/signature|Sigstore|Notation|Notary/.test(name)) return 'verified';
   if (/SBOM/.test(name)) return 'checklist';
+  if (/scan report|VEX/.test(name)) return 'shield';
   if (/attestation/.test(name)) return 'law';
   if (/Helm/.test(name)) return 'ship';
   if (/index|list/.test(name)) return 'layers';

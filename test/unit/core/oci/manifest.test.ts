@@ -146,6 +146,9 @@ describe('manifest model', () => {
     assert.equal(kindName(MediaTypes.ociManifest, 'application/spdx+json'), 'SBOM (SPDX)');
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.in-toto+json'), 'in-toto attestation');
     assert.equal(kindName(MediaTypes.ociManifest, 'application/sarif+json'), 'SARIF scan report');
+    assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.openvex+json'), 'OpenVEX document');
+    assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.openvex+json'), 'shield');
+    assert.equal(kindIcon(MediaTypes.ociManifest, 'application/sarif+json'), 'shield');
     assert.equal(kindName('application/x-unknown'), 'application/x-unknown');
     // An artifact is named by its own type, known or not: never by the manifest format that carries it.
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'application/vnd.example.release.v1');
