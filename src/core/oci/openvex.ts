@@ -8,6 +8,7 @@
  * of any shape: fields of the wrong type are skipped, and at most {@link MAX_VEX_STATEMENTS} read.
  */
 import { isJsonObject } from './manifest';
+import { purlName, reportedName } from './purl';
 import type { Vulnerability } from './vulnerability-report';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
@@ -142,20 +143,14 @@ export function vexStatementFor(finding: Vulnerability, index: VexIndex): VexSta
 
 /**
  * Whether a subcomponent identifier names `pkg` as scanners name packages: a package URL by its
- * name (`pkg:deb/debian/libc6@…` is libc6), with its namespace for npm's scopes (`@scope/lib`) and
- * Maven's groups (`group:artifact`); anything else as written.
+ * name, or with its npm scope or Maven group as scanners write those; anything else as written.
  */
 function namesPackage(component: string, pkg: string | undefined): boolean {
   if (pkg === undefined) return false;
   const wanted = pkg.toLowerCase();
-  const purl = /^pkg:[^/]+\/([^?#]+)/i.exec(component);
+  const purl = purlName(component);
   if (!purl) return component.toLowerCase() === wanted;
-  const path = purl[1]!;
-  const at = path.indexOf('@', path.lastIndexOf('/') + 1);
-  const segments = (at < 0 ? path : path.slice(0, at)).split('/').map(decodeURIComponentSafe);
-  const name = segments.at(-1)!;
-  const namespace = segments.slice(0, -1).join('/');
-  return [name, `${namespace}/${name}`, `${namespace}:${name}`].some((candidate) => candidate.toLowerCase() === wanted);
+  return [purl.name, reportedName(purl)].some((candidate) => candidate.toLowerCase() === wanted);
 }
 
 /** Whether time `a` is known to be before `b`; unknown or unreadable times do not reorder statements. */
@@ -179,14 +174,6 @@ export function applyVex(
     else kept.push(finding);
   }
   return { kept, suppressed };
-}
-
-function decodeURIComponentSafe(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 function text(value: unknown): string | undefined {

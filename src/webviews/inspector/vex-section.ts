@@ -1,5 +1,6 @@
 /** An OpenVEX document's statements for the page: the first few thousand in its order, every string clipped, advisories linked to osv.dev. */
 import type { VexDocument, VexStatement } from '../../core/oci/openvex';
+import { purlName, reportedName } from '../../core/oci/purl';
 import type { VexRow, VexSection, VexStatus } from './protocol';
 import { clip } from './text';
 import { advisoryUrl } from './vulnerability-section';
@@ -39,25 +40,8 @@ function vexRow(statement: VexStatement, documentTime: string | undefined): VexR
   return row;
 }
 
-/**
- * What people call a component: a package URL's name (`pkg:deb/debian/libc6@2.36` is libc6, an npm
- * scope kept: `@babel/core`); any other identifier as written.
- */
+/** What people call a component: a package URL's name as scanners report it (`libc6`, `@babel/core`); any other identifier as written. */
 export function componentName(id: string): string {
-  const purl = /^pkg:\/*([A-Za-z][A-Za-z0-9.+-]*)\/([^?#]+)/.exec(id);
-  if (!purl) return id;
-  const path = purl[2]!;
-  const at = path.indexOf('@', path.lastIndexOf('/') + 1);
-  const segments = (at < 0 ? path : path.slice(0, at)).split('/').map(decoded);
-  const name = segments.at(-1) || id;
-  const scope = segments.at(-2);
-  return purl[1]!.toLowerCase() === 'npm' && scope?.startsWith('@') ? `${scope}/${name}` : name;
-}
-
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+  const purl = purlName(id);
+  return purl ? reportedName(purl) : id;
 }

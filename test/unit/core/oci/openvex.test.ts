@@ -125,6 +125,37 @@ describe('OpenVEX', () => {
       "a scoped npm package's name decoded",
     );
     assert.equal(vexStatementFor(finding('CVE-2024-8'), index), undefined, 'a finding without a package matches no subcomponent');
+    const { statements: modules } = readOpenVex({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2023-44487' },
+          products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:golang/golang.org/x/net@v0.17.0' }] }],
+          status: 'fixed',
+        },
+        {
+          vulnerability: { name: 'CVE-2021-44228' },
+          products: [{ '@id': 'pkg:oci/app', subcomponents: [{ '@id': 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1' }] }],
+          status: 'not_affected',
+        },
+      ],
+    })!;
+    const byModule = indexVex(modules);
+    assert.equal(
+      vexStatementFor(finding('CVE-2023-44487', 'golang.org/x/net'), byModule)?.status,
+      'fixed',
+      'a Go module by its path, as Trivy and Grype report it',
+    );
+    assert.equal(
+      vexStatementFor(finding('CVE-2021-44228', 'org.apache.logging.log4j:log4j-core'), byModule)?.status,
+      'not_affected',
+      "Maven's group:artifact, as Trivy reports it",
+    );
+    assert.equal(
+      vexStatementFor(finding('CVE-2021-44228', 'log4j-core'), byModule)?.status,
+      'not_affected',
+      "Maven's artifact alone, as Grype reports it",
+    );
     const { kept, suppressed } = applyVex(
       [
         finding('CVE-2024-2961', 'libc6'),

@@ -758,7 +758,7 @@ describe('inspector view model', () => {
       assert.equal(blobPage({ ...blob(MediaTypes.ociConfig), role: 'config' }, OPENVEX_DOCUMENT).vex, undefined);
     });
 
-    it('names a VEX subcomponent as people do: a package URL by its name, an npm scope kept, anything else as written', () => {
+    it('names a VEX subcomponent as scanners report it: a package URL by its name, with an npm scope, a Maven group or a Go module path; anything else as written', () => {
       assert.deepEqual(
         [
           'pkg:deb/debian/libc6@2.36-9?arch=amd64',
@@ -769,7 +769,7 @@ describe('inspector view model', () => {
           'pkg:generic/%E0%A4%A@1',
           'libssl3',
         ].map(componentName),
-        ['libc6', '@babel/core', '@babel/core', 'log4j-core', 'net', '%E0%A4%A', 'libssl3'],
+        ['libc6', '@babel/core', '@babel/core', 'org.apache.logging.log4j:log4j-core', 'golang.org/x/net', '%E0%A4%A', 'libssl3'],
       );
     });
 
