@@ -16,7 +16,7 @@ export interface PurlName {
 
 /** The type, namespace and name of a package URL; undefined for other text. */
 export function purlName(text: string): PurlName | undefined {
-  const match = /^pkg:\/*([A-Za-z][A-Za-z0-9.+-]*)\/([^?#]+)/.exec(text);
+  const match = /^pkg:\/*([A-Za-z][A-Za-z0-9.+-]*)\/([^?#]+)/i.exec(text);
   if (!match) return undefined;
   const path = match[2]!;
   const at = path.indexOf('@', path.lastIndexOf('/') + 1);

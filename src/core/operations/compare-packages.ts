@@ -6,6 +6,7 @@
  * come from different tools and only one gives package URLs, what is left unpaired is paired again
  * by name.
  */
+import { purlName } from '../oci/purl';
 import type { SbomPackage } from '../oci/sbom';
 
 /** A package on both sides whose versions or license differ. */
@@ -82,19 +83,13 @@ function takePairs(a: Map<string, Grouped>, b: Map<string, Grouped>, pairs: [Gro
 }
 
 /**
- * A package URL without its version, qualifiers and subpath, type and scheme lower-cased:
- * `pkg:npm/%40babel/core@7.24.0?x=y#lib` is `pkg:npm/%40babel/core`. Undefined for text that is
- * not a package URL. Some tools write an npm scope's `@` unencoded, so the version is the part
- * after the last `@` past the last `/`.
+ * A package URL without its version, qualifiers and subpath, its type lower-cased and its path
+ * decoded: `pkg:npm/%40babel/core@7.24.0?x=y#lib` and `pkg:npm/@babel/core@7` are both
+ * `pkg:npm/@babel/core`. Undefined for text that is not a package URL.
  */
 export function packageIdentity(purl: string): string | undefined {
-  const match = /^pkg:\/*([A-Za-z][A-Za-z0-9.+-]*)\/([^?#]+)/i.exec(purl);
-  if (!match) return undefined;
-  const path = match[2]!;
-  const lastSlash = path.lastIndexOf('/');
-  const at = path.indexOf('@', lastSlash + 1);
-  const withoutVersion = at < 0 ? path : path.slice(0, at);
-  return withoutVersion ? `pkg:${match[1]!.toLowerCase()}/${withoutVersion}` : undefined;
+  const parsed = purlName(purl);
+  return parsed ? `pkg:${parsed.type}/${[...parsed.namespace, parsed.name].join('/')}` : undefined;
 }
 
 function groupByIdentity(packages: readonly SbomPackage[]): Map<string, Grouped> {

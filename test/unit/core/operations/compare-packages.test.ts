@@ -93,7 +93,7 @@ describe('package comparison', function () {
 
   it('knows a package by its URL without version, qualifiers or subpath', function () {
     assert.equal(packageIdentity('pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12'), 'pkg:deb/debian/libc6');
-    assert.equal(packageIdentity('pkg:npm/%40babel/core@7.24.0'), 'pkg:npm/%40babel/core');
+    assert.equal(packageIdentity('pkg:npm/%40babel/core@7.24.0'), 'pkg:npm/@babel/core', 'an encoded scope is the same package');
     assert.equal(packageIdentity('pkg:npm/@babel/core@7.24.0'), 'pkg:npm/@babel/core', 'an unencoded scope is not a version');
     assert.equal(packageIdentity('pkg:golang/github.com/x/net@v0.20.0#html'), 'pkg:golang/github.com/x/net');
     assert.equal(packageIdentity('PKG:DEB/debian/bash@5.2'), 'pkg:deb/debian/bash', 'scheme and type without case');
