@@ -207,7 +207,7 @@ export { comparePackages, packageIdentity, type PackageChange, type PackageCompa
 export { findImageSbom, sbomOfDocument, type ImageSbom, type SbomPlace, type SbomSearch } from './operations/image-sbom';
 export { findImageScan, scanOfDocument, type ScanSearch } from './operations/image-scan';
 export { findImageVex, vexOfDocument, type VexSearch } from './operations/image-vex';
-export { compareImageScans, type ScanComparison, type ScannedSide, type ScanSubject } from './operations/compare-scans';
+export { compareImageScans, findScanWithVex, type ScanComparison, type ScannedSide, type ScanSubject } from './operations/compare-scans';
 export { applyVex, indexVex, readOpenVex, vexStatementFor, type VexDocument, type VexStatement, type VexStatus } from './oci/openvex';
 export {
   findImageDocument,

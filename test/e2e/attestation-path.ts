@@ -519,6 +519,18 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   // and its statement read: the advisory, its status, why, and the package it is about.
   await runCommand(page, 'View: Close All Editors');
   frame = await inspectIndex(page, registry, 'v2');
+  // 15m. Its page looks for its scan when asked: the findings per severity with its own VEX applied.
+  const scanSection = frame.locator('[data-section="scan"]');
+  await scanSection.locator('button', { hasText: 'Find Vulnerability Scan' }).click();
+  const scanCounts = scanSection.locator('.vulnerability-counts');
+  await scanCounts.waitFor({ timeout: 30_000 });
+  assert.equal(
+    await scanCounts.textContent(),
+    '2 critical · 1 medium — Trivy by trivy 0.50.1, scanned 2026-12-05 05:00 UTC, from a referrer',
+  );
+  assert.match((await scanSection.textContent()) ?? '', /1 more left out: its VEX \(by App team\) calls them not affected or fixed\./);
+  await scanSection.scrollIntoViewIfNeeded();
+  await shoot(page, screenshots, '15m-inspector-image-scan');
   const vexReferrer = frame.locator('[data-section="referrers"] tbody tr', { hasText: 'OpenVEX document' });
   assert.equal(await vexReferrer.locator('.codicon-shield').count(), 1, 'a VEX referrer shows a shield');
   await vexReferrer.locator('button.link').first().click();

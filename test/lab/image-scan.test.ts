@@ -7,6 +7,9 @@
 // build's OpenVEX attestation (vexctl attest) leaves a finding out of the comparison.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import * as core from '../../src/core/index';
+import { ContentCache } from '../../src/common/content-cache';
+import { InspectorService } from '../../src/webviews/inspector/service';
 import { compareImageScans } from '../../src/core/operations/compare-scans';
 import { compareVulnerabilities } from '../../src/core/operations/compare-vulnerabilities';
 import { findImageSbom } from '../../src/core/operations/image-sbom';
@@ -197,6 +200,33 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     const bare = await compareImageScans(subject('cosign-1'), { repository: repository('bare/app'), digest: digests.bare! });
     assert.equal(bare.comparison, undefined);
     assert.equal(bare.after.vex, undefined, 'no VEX is looked for without a scan');
+  });
+
+  it("sums an image's scan up for its inspector page, reached from its index, its VEX applied", async () => {
+    const service = new InspectorService(() => session, core, new ContentCache(() => core));
+    const place = { host: registry.host, repository: 'cosign/app' };
+    const scan = await service.imageScan(
+      { ...place, digest: digests['cosign-2']!, index: indexes['cosign-2']!.digest },
+      new AbortController().signal,
+    );
+    assert.deepEqual(scan.problems, []);
+    assert.equal(scan.found?.place, "cosign's .att tag of the index");
+    assert.equal(scan.found?.scanner?.text, 'trivy 0.50.1');
+    assert.deepEqual(
+      scan.found?.counts,
+      { Critical: 1, High: 0, Medium: 1, Low: 1, Negligible: 0, Unknown: 0 },
+      "curl's critical left out",
+    );
+    assert.equal(scan.found?.suppressed, 1);
+    assert.equal(scan.found?.vexAuthor?.text, 'App team');
+    assert.equal(scan.found?.report.kind, 'manifest');
+    // Opened without its index, the platform image has nothing of its own: said, with where it looked.
+    const alone = await service.imageScan({ ...place, digest: digests['cosign-2']! }, new AbortController().signal);
+    assert.equal(alone.found, undefined);
+    assert.match(
+      alone.missing ?? '',
+      /^No vulnerability scan was found \(the image's scan referrers and cosign's \.att tag were looked at\)\. `trivy image/,
+    );
   });
 
   it("without the index's digest, what is attached to the index is not looked at, and missing tags are no problem", async () => {

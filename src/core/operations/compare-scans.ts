@@ -34,7 +34,7 @@ export interface ScanComparison {
 }
 
 export async function compareImageScans(before: ScanSubject, after: ScanSubject, signal?: AbortSignal): Promise<ScanComparison> {
-  const [a, b] = await Promise.all([scanned(before, signal), scanned(after, signal)]);
+  const [a, b] = await Promise.all([findScanWithVex(before, signal), findScanWithVex(after, signal)]);
   return {
     before: a.side,
     after: b.side,
@@ -42,7 +42,8 @@ export async function compareImageScans(before: ScanSubject, after: ScanSubject,
   };
 }
 
-async function scanned(subject: ScanSubject, signal: AbortSignal | undefined): Promise<{ side: ScannedSide; kept?: Vulnerability[] }> {
+/** One image's scan and, when it has one, its VEX applied: the findings kept are what the VEX leaves. */
+export async function findScanWithVex(subject: ScanSubject, signal?: AbortSignal): Promise<{ side: ScannedSide; kept?: Vulnerability[] }> {
   const options = { ...subject.options, ...(signal ? { signal } : {}) };
   const scan = await findImageScan(subject.repository, subject.digest, options);
   if (!scan.found) return { side: { scan, suppressed: [] } };

@@ -10,7 +10,6 @@ import type {
   ImageComparison,
   PackageChange,
   PackageComparison,
-  DocumentPlace,
   SbomPackage,
   SbomSearch,
   SettingChange,
@@ -18,6 +17,9 @@ import type {
 import type { LayerFileEntry } from '../../core/layers/layer-files';
 import { formatBytes } from '../../shared/format';
 import { clip } from '../inspector/text';
+import { placeWords } from '../shared/document-places';
+
+export { placeWords };
 import type {
   ChangedFileRow,
   ChangedPackageRow,
@@ -176,18 +178,6 @@ export interface SbomSideInput {
   search: SbomSearch;
   /** Whether the image was reached through its index (where BuildKit lists its SBOM). */
   throughIndex: boolean;
-}
-
-/** Where an SBOM or a scan was found, in words. */
-const DOCUMENT_PLACES: Readonly<Record<DocumentPlace, string>> = {
-  'attestation-manifest': "BuildKit's attestation manifest in the index",
-  referrer: 'a referrer',
-  'cosign-tag': "cosign's .att tag",
-};
-
-/** Where an SBOM or a scan was found, in words, saying so when it is attached to the index rather than the image. */
-export function placeWords(found: { place: DocumentPlace; ofIndex?: true }): string {
-  return `${DOCUMENT_PLACES[found.place]}${found.ofIndex ? ' of the index' : ''}`;
 }
 
 function sbomSide(search: SbomSearch): SbomSideModel | undefined {

@@ -10,6 +10,7 @@ import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability
 import { clip } from '../inspector/text';
 import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
 import type { ChangedFindingRow, FindingRow, ScanSideModel, SuppressedFindingRow, VexSideModel, VulnerabilitiesModel } from './protocol';
+import { HOW_TO_ATTACH_A_SCAN, scanLookedAt } from '../shared/document-places';
 import { bounded, NO_ROWS, placeWords } from './view-model';
 
 /** Finding rows per list at most (new, gone, changed): a base image change can move hundreds. */
@@ -89,10 +90,9 @@ function scanSide(search: ScanSearch): ScanSideModel | undefined {
 function missingSentence(sides: readonly ScanSideInput[]): string {
   const names = sides.map((s) => clip(s.reference, 300).text);
   const who = names.length === 2 ? `Neither ${names[0]} nor ${names[1]} has a vulnerability scan` : `${names[0]} has no vulnerability scan`;
-  const looked = sides.some((s) => !s.throughIndex)
-    ? "the image's scan referrers and cosign's .att tag were looked at; tools attach scans to the index a tag names, so compare the tags (or indexes) to find those"
-    : "attestations in the index, and the scan referrers and cosign's .att tag of the image and of the index, were looked at";
-  return `${who} (${looked}). \`trivy image --format cosign-vuln\` then \`cosign attest --type vuln\` attaches one; so does \`oras attach --artifact-type application/sarif+json\` with a SARIF report.`;
+  const throughIndex = sides.every((s) => s.throughIndex);
+  const looked = `${scanLookedAt(throughIndex)}${throughIndex ? '' : '; tools attach scans to the index a tag names, so compare the tags (or indexes) to find those'}`;
+  return `${who} (${looked}). ${HOW_TO_ATTACH_A_SCAN}`;
 }
 
 function row(v: Vulnerability): FindingRow {

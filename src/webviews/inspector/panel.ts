@@ -119,6 +119,7 @@ export class InspectorPanel implements vscode.Disposable {
       },
       imageSizes: (params, signal) => this.service.imageSizes(params, signal),
       referrers: (params, signal) => this.service.referrers(params, signal),
+      imageScan: (params, signal) => this.service.imageScan(params, signal),
       listLayer: (location, signal, id) =>
         this.service.listLayer(location, signal, (progress) => void this.post({ type: 'layerProgress', id, ...progress })),
       layerChildren: (params) => this.service.layerChildren(params),

@@ -279,6 +279,29 @@ export interface VexRow {
   url?: string;
 }
 
+/** An image's (or index's) vulnerability scan as its page sums it up, its own VEX applied. */
+export interface ImageScanModel {
+  found?: {
+    format: string;
+    scanner?: ClippedText;
+    /** When the scan ran (ISO), when the report says. */
+    scannedAt?: string;
+    /** Where it was found, in words ("cosign's .att tag of the index"). */
+    place: string;
+    /** The manifest holding the report, to open. */
+    report: Location;
+    /** Findings per severity, those its VEX leaves out not counted. */
+    counts: Record<SeverityLevel, number>;
+    /** Findings its VEX calls not affected or fixed. */
+    suppressed: number;
+    /** Who stated the VEX, when there is one. */
+    vexAuthor?: ClippedText;
+  };
+  /** Set when none was found: where it was looked for, and how to attach one. */
+  missing?: string;
+  problems: string[];
+}
+
 /** One thing an attestation is about: its name and digest, opening the manifest when it is one here. */
 export interface SubjectRow {
   name?: ClippedText;
@@ -418,6 +441,8 @@ export interface Requests {
   page: { params: Location; result: PageModel };
   imageSizes: { params: { host: string; repository: string; digests: string[] }; result: Record<string, SizeResult> };
   referrers: { params: { host: string; repository: string; digest: string }; result: ReferrerList };
+  /** Looks for the manifest's vulnerability scan (and VEX), through `index` when it was reached from one. */
+  imageScan: { params: { host: string; repository: string; digest: string; index?: string }; result: ImageScanModel };
   listLayer: { params: LayerLocation; result: LayerListResult };
   layerChildren: { params: { digest: string; path: string; offset: number }; result: { rows: FileRow[]; omitted: number } };
   listImageFiles: { params: FileSystemLocation; result: FileSystemSummary };

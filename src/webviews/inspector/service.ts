@@ -5,7 +5,7 @@
  */
 import { pipeline } from 'node:stream';
 import type * as CoreApi from '../../core/index';
-import type { Descriptor, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
+import type { Descriptor, ImageIndex, LayerTreeNode, ParsedManifest, RegistrySession, Repository } from '../../core/index';
 import { imageSize } from '../../core/oci/manifest';
 import { isCoseEnvelope, isNonDistributableLayer } from '../../core/oci/media-types';
 import { MAX_COSE_ENVELOPE_BYTES } from '../../core/oci/notary-cose';
@@ -15,6 +15,7 @@ import type {
   FileRow,
   FileSystemLocation,
   FileSystemSummary,
+  ImageScanModel,
   LayerLocation,
   Location,
   LayerListResult,
@@ -27,6 +28,7 @@ import { formatBytes } from '../../shared/format';
 import { cancelled, DigestCache } from '../../common/digest-cache';
 import { MAX_DOCUMENT_JSON_BLOB, MAX_JSON_BLOB, type ContentCache } from '../../common/content-cache';
 import { childRows, countEntry, nodeAtPath, type LayerCounts } from './file-rows';
+import { scanSummary } from './scan-summary';
 import {
   attestationRows,
   blobPage,
@@ -139,6 +141,22 @@ export class InspectorService {
     };
     await Promise.all(Array.from({ length: Math.min(SIZE_LOOKUPS_AT_ONCE, queue.length) }, worker));
     return results;
+  }
+
+  /**
+   * The manifest's vulnerability scan and its VEX, looked for when the page asks (several requests:
+   * referrers, cosign's tags, the index's). Asked for each time, like the referrers.
+   */
+  async imageScan(params: Requests['imageScan']['params'], signal: AbortSignal): Promise<ImageScanModel> {
+    const repository = this.repository(params);
+    let index: ImageIndex | undefined;
+    if (params.index !== undefined) {
+      const parsed = await this.manifest(repository, params.index, signal);
+      if (parsed.kind === 'index') index = parsed.index;
+    }
+    const options = index ? { index, indexDigest: params.index! } : {};
+    const { side, kept } = await this.core.findScanWithVex({ repository, digest: params.digest, options }, signal);
+    return scanSummary(params, side, kept, index !== undefined);
   }
 
   /** Referrers change as signatures are added, so they are asked for each time, never cached. */

@@ -11,6 +11,7 @@ const METHODS: ReadonlySet<Method> = new Set<Method>([
   'page',
   'imageSizes',
   'referrers',
+  'imageScan',
   'listLayer',
   'layerChildren',
   'listImageFiles',
@@ -55,6 +56,10 @@ export function checkParams(request: RequestMessage, host: string): string | und
         : 'The request has invalid digests.';
     case 'referrers':
       return typeof p.digest === 'string' && isDigest(p.digest) ? samePlace() : 'The request has an invalid digest.';
+    case 'imageScan':
+      if (typeof p.digest !== 'string' || !isDigest(p.digest)) return 'The request has an invalid digest.';
+      if (p.index !== undefined && (typeof p.index !== 'string' || !isDigest(p.index))) return 'The request has an invalid index digest.';
+      return samePlace();
     case 'listImageFiles':
       if (!isLocation(p)) return 'The request names no valid location.';
       return p.kind === 'filesystem' ? samePlace() : "Only an image's files are listed this way.";

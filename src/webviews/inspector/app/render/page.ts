@@ -11,7 +11,7 @@ import { renderAnnotations, renderAttestedBy, renderFiles, renderReferrers } fro
 import { renderPlatforms } from './platforms';
 import { renderSbom } from './sbom';
 import { renderVex } from './vex';
-import { renderVulnerabilities } from './vulnerabilities';
+import { renderImageScan, renderVulnerabilities } from './vulnerabilities';
 
 export interface Navigation {
   canGoBack: boolean;
@@ -62,7 +62,7 @@ export function renderPage(
   if (page.location.kind === 'layer') parts.push(renderLayerFiles(ctx, page.location, onEvent));
   // An index or an artifact says why in its notice; only an image's page lists files.
   if (page.location.kind === 'filesystem' && !page.notice) parts.push(renderImageFiles(ctx, page.location, onEvent));
-  parts.push(renderAnnotations(ctx, page), renderReferrers(ctx, page));
+  parts.push(renderAnnotations(ctx, page), renderReferrers(ctx, page), renderImageScan(ctx, page));
   if (page.json) parts.push(section(jsonTitle(page), 'json', renderJson(ctx, page.json, jsonSpec(page)), { id: 'json' }));
   return parts.filter((p): p is HTMLElement => p !== undefined);
 }

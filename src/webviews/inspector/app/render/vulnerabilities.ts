@@ -6,8 +6,8 @@
  */
 import { clipped, h, icon, linkButton } from '../dom';
 import type { FindingFields } from '../../../shared/protocol';
-import type { ClippedText, PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
-import { cell, muted, row, section, type PageContext } from './common';
+import type { ClippedText, ImageScanModel, PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
+import { cell, loading, muted, problem, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
 
 const LEVELS: readonly SeverityLevel[] = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
@@ -16,13 +16,7 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
   const report = page.vulnerabilities;
   if (!report) return undefined;
   const total = report.rows.length + report.omitted;
-  const counted = LEVELS.filter((level) => report.counts[level] > 0).map((level) =>
-    h(
-      'span',
-      { class: `severity severity-${level.toLowerCase()}` },
-      `${report.counts[level].toLocaleString('en-US')} ${level.toLowerCase()}`,
-    ),
-  );
+  const counted = severityCounts(report.counts);
   const summary = h(
     'p',
     { class: 'summary-line vulnerability-counts' },
@@ -88,4 +82,81 @@ export function findingCells(v: Omit<FindingFields, 'id'>, advisory: HTMLElement
     cell('mono wrap', v.fixed ? clipped(v.fixed) : muted('not fixed')),
     cell('wrap small', v.title ? clipped(v.title) : muted('—')),
   );
+}
+
+/** Severity badges with their counts, most severe first, the ones at zero left out. */
+function severityCounts(counts: Record<SeverityLevel, number>): HTMLElement[] {
+  return LEVELS.filter((level) => counts[level] > 0).map((level) =>
+    h('span', { class: `severity severity-${level.toLowerCase()}` }, `${counts[level].toLocaleString('en-US')} ${level.toLowerCase()}`),
+  );
+}
+
+/**
+ * An image's or index's page: a button that looks for its vulnerability scan (several requests,
+ * so only when asked), then the findings per severity with its own VEX applied, who scanned it,
+ * when and where, and a link to the report.
+ */
+export function renderImageScan(ctx: PageContext, page: PageModel): HTMLElement | undefined {
+  const location = page.location;
+  if (location.kind !== 'manifest' || (!page.image && !page.platforms)) return undefined;
+  const body = h('div', {});
+  const run = (): void => {
+    body.replaceChildren(loading('Looking for a vulnerability scan and its VEX…'));
+    const params = {
+      host: location.host,
+      repository: location.repository,
+      digest: page.header.digest,
+      ...(location.index !== undefined ? { index: location.index } : {}),
+    };
+    ctx.defer(
+      ctx.track(ctx.request('imageScan', params)).then(
+        (scan) => body.replaceChildren(...scanSummary(ctx, scan)),
+        (err: Error) => body.replaceChildren(problem(err.message)),
+      ),
+    );
+  };
+  const find = h(
+    'button',
+    { class: 'secondary-button', title: 'Look for a scan attached to this manifest' },
+    icon('search'),
+    'Find Vulnerability Scan',
+  );
+  find.type = 'button';
+  find.addEventListener('click', run);
+  body.append(
+    muted(
+      'A scan report attached to this manifest or its index (Trivy, Grype, SARIF, an in-toto or cosign vuln attestation), its VEX applied.',
+    ),
+    find,
+  );
+  return section('Vulnerability scan', 'shield', body, { id: 'scan' });
+}
+
+function scanSummary(ctx: PageContext, scan: ImageScanModel): HTMLElement[] {
+  const found = scan.found;
+  const problems = scan.problems.map((p) => muted(p));
+  if (!found) return [h('p', { class: 'notice' }, icon('info'), ' ', scan.missing ?? 'No vulnerability scan was found.'), ...problems];
+  const counted = severityCounts(found.counts);
+  const by = [
+    ` — ${found.format}`,
+    ...(found.scanner ? [' by ', clipped(found.scanner)] : []),
+    found.scannedAt ? `, scanned ${scanTime(found.scannedAt)}` : '',
+    `, from ${found.place}`,
+  ];
+  const report = found.report;
+  return [
+    h(
+      'p',
+      { class: 'summary-line vulnerability-counts' },
+      ...(counted.length ? counted.flatMap((c, i) => (i ? [' · ', c] : [c])) : ['No vulnerabilities found.']),
+      h('span', { class: 'muted' }, ...by),
+    ),
+    found.suppressed
+      ? muted(
+          `${found.suppressed.toLocaleString('en-US')} more left out: its VEX${found.vexAuthor ? ` (by ${found.vexAuthor.text})` : ''} calls them not affected or fixed.`,
+        )
+      : undefined,
+    linkButton([icon('go-to-file'), ' Open the report'], () => ctx.go(report), 'Open the manifest holding the report'),
+    ...problems,
+  ].filter((p): p is HTMLElement => p !== undefined);
 }
