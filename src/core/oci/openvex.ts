@@ -44,6 +44,8 @@ export interface VexDocument {
 export const MAX_VEX_STATEMENTS = 10_000;
 /** Identifiers and aliases read per statement at most. */
 const MAX_LIST = 64;
+/** Aliases read per statement at most: real ones list a few; each is a key of the matching index. */
+const MAX_ALIASES = 16;
 const MAX_FIELD_CHARS = 1024;
 const STATUSES: ReadonlySet<string> = new Set(['not_affected', 'affected', 'fixed', 'under_investigation']);
 
@@ -83,7 +85,7 @@ function readStatement(
   const vulnerability = isJsonObject(entry.vulnerability) ? entry.vulnerability : { name: entry.vulnerability };
   const name = text(vulnerability.name);
   if (status === undefined || name === undefined) return undefined;
-  const aliases = Array.isArray(vulnerability.aliases) ? vulnerability.aliases.slice(0, MAX_LIST).map(text).filter(isText) : [];
+  const aliases = Array.isArray(vulnerability.aliases) ? vulnerability.aliases.slice(0, MAX_ALIASES).map(text).filter(isText) : [];
   const products = Array.isArray(entry.products) ? entry.products.slice(0, MAX_LIST) : [];
   // v0.2 nests subcomponents in each product; earlier versions list them on the statement.
   const subcomponents = [
