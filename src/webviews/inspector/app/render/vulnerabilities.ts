@@ -156,7 +156,11 @@ function scanSummary(ctx: PageContext, scan: ImageScanModel): HTMLElement[] {
           `${found.suppressed.toLocaleString('en-US')} more left out: its VEX${found.vexAuthor ? ` (by ${found.vexAuthor.text})` : ''} calls them not affected or fixed.`,
         )
       : undefined,
-    linkButton([icon('go-to-file'), ' Open the report'], () => ctx.go(report), 'Open the manifest holding the report'),
+    h(
+      'p',
+      {},
+      linkButton([icon('go-to-file'), ' Open the report'], () => ctx.go(report), 'Open the manifest holding the report'),
+    ),
     ...problems,
   ].filter((p): p is HTMLElement => p !== undefined);
 }
