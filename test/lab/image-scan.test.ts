@@ -182,7 +182,14 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
 
   it("compares the two builds' findings with each one's VEX applied: what the second's leaves out is listed apart, not new", async () => {
     const subject = (key: string) => ({ repository: repository('cosign/app'), digest: digests[key]!, options: through(key) });
+    const logged = registry.readLog().length;
     const { before, after, comparison } = await compareImageScans(subject('cosign-1'), subject('cosign-2'));
+    // The VEX search walks the places the scan search did: each listing and manifest is asked for once.
+    const requests = registry.readLog().slice(logged);
+    const count = (path: string) => requests.split('\n').filter((line) => line.includes(`GET ${path} `)).length;
+    const att = `/v2/cosign/app/manifests/${referrersTag(indexes['cosign-2']!.digest)}.att`;
+    assert.equal(count(att), 1, `the index's .att tag read once:\n${requests}`);
+    assert.equal(count(`/v2/cosign/app/manifests/${referrersTag(digests['cosign-2']!)}`), 1, "the image's referrers listed once");
     assert.equal(before.vex?.found, undefined, 'the first build has no VEX');
     assert.deepEqual(before.vex?.problems, []);
     assert.equal(after.vex?.found?.place, 'cosign-tag');

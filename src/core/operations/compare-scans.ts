@@ -8,7 +8,7 @@ import { applyVex, type VexStatement } from '../oci/openvex';
 import type { Vulnerability } from '../oci/vulnerability-report';
 import type { Repository } from '../registry/repository';
 import { compareVulnerabilities, type VulnerabilityComparison } from './compare-vulnerabilities';
-import type { DocumentSearchOptions } from './image-documents';
+import { DocumentReads, type DocumentSearchOptions } from './image-documents';
 import { findImageScan, type ScanSearch } from './image-scan';
 import { findImageVex, type VexSearch } from './image-vex';
 
@@ -16,7 +16,7 @@ import { findImageVex, type VexSearch } from './image-vex';
 export interface ScanSubject {
   repository: Repository;
   digest: string;
-  options?: Omit<DocumentSearchOptions, 'signal'>;
+  options?: Omit<DocumentSearchOptions, 'signal' | 'reads'>;
 }
 
 /** One side as found: its scan, its VEX (looked for only when it has a scan), and the findings the VEX left out. */
@@ -44,7 +44,8 @@ export async function compareImageScans(before: ScanSubject, after: ScanSubject,
 
 /** One image's scan and, when it has one, its VEX applied: the findings kept are what the VEX leaves. */
 export async function findScanWithVex(subject: ScanSubject, signal?: AbortSignal): Promise<{ side: ScannedSide; kept?: Vulnerability[] }> {
-  const options = { ...subject.options, ...(signal ? { signal } : {}) };
+  // The VEX search walks the places the scan search did: their listings and manifests are read once.
+  const options = { ...subject.options, reads: new DocumentReads(subject.repository, signal), ...(signal ? { signal } : {}) };
   const scan = await findImageScan(subject.repository, subject.digest, options);
   if (!scan.found) return { side: { scan, suppressed: [] } };
   const vex = await findImageVex(subject.repository, subject.digest, options);

@@ -16,7 +16,7 @@ import { attestationsFor, type Descriptor, type ImageIndex, type ParsedManifest 
 import { isSupplyChainDocument } from '../oci/media-types';
 import { cosignTagFor } from '../registry/cosign-attachments';
 import { isManifestMissing } from '../registry/registry-errors';
-import { MAX_DOCUMENT_BLOB_BYTES, type Repository } from '../registry/repository';
+import { MAX_DOCUMENT_BLOB_BYTES, type ReferrersResult, type Repository } from '../registry/repository';
 
 /** Where a document was found. */
 export type DocumentPlace = 'attestation-manifest' | 'referrer' | 'cosign-tag';
@@ -55,7 +55,41 @@ export interface DocumentSearchOptions {
   index?: ImageIndex;
   /** That index's digest: what is attached to the index is looked at after what is attached to the image. */
   indexDigest?: string;
+  /** Reads shared with other searches about the same image (its scan, then its VEX). */
+  reads?: DocumentReads;
   signal?: AbortSignal;
+}
+
+/**
+ * The registry reads that searches about one image share: finding its scan and then its VEX walks
+ * the same places, so each referrers listing and manifest is asked for once (a failure, too, is
+ * kept and given to both). Blobs are not kept: each can be 32 MiB.
+ */
+export class DocumentReads {
+  private readonly listings = new Map<string, Promise<ReferrersResult>>();
+  private readonly manifests = new Map<string, Promise<ParsedManifest>>();
+
+  constructor(
+    private readonly repository: Repository,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  referrers(subject: string): Promise<ReferrersResult> {
+    return once(this.listings, subject, () => this.repository.referrers(subject, this.signal ? { signal: this.signal } : {}));
+  }
+
+  manifest(reference: string): Promise<ParsedManifest> {
+    return once(this.manifests, reference, () => this.repository.getManifest(reference, this.signal));
+  }
+}
+
+function once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = read();
+    cache.set(key, pending);
+  }
+  return pending;
 }
 
 /**
@@ -93,6 +127,7 @@ export async function findImageDocument<T>(
   options: DocumentSearchOptions = {},
 ): Promise<DocumentSearch<T>> {
   const { signal } = options;
+  const reads = options.reads ?? new DocumentReads(repository, signal);
   const problems: string[] = [];
   let blobsRead = 0;
   const attempt = async <R>(work: () => Promise<R>, missingIsNormal = false): Promise<R | undefined> => {
@@ -123,7 +158,7 @@ export async function findImageDocument<T>(
     return undefined;
   };
   const imageManifest = async (reference: string, missingIsNormal = false): Promise<(ParsedManifest & { kind: 'image' }) | undefined> => {
-    const parsed = await attempt(() => repository.getManifest(reference, signal), missingIsNormal);
+    const parsed = await attempt(() => reads.manifest(reference), missingIsNormal);
     return parsed?.kind === 'image' ? parsed : undefined;
   };
 
@@ -141,7 +176,7 @@ export async function findImageDocument<T>(
   for (const subject of subjects) {
     const ofIndex = subject !== digest ? { ofIndex: true as const } : {};
     // 2. Referrers: artifacts of the kind first, then attestations that say (or do not say) they hold one.
-    const listed = await attempt(() => repository.referrers(subject, { signal }));
+    const listed = await attempt(() => reads.referrers(subject));
     for (const referrer of rankReferrers(kind, listed?.referrers ?? []).slice(0, MAX_MANIFESTS_PER_PLACE)) {
       const manifest = await imageManifest(referrer.digest);
       if (!manifest) continue;

@@ -89,8 +89,9 @@ export class RepositoryNode extends PagedNode {
    */
   protected override orderForDisplay(names: readonly string[]): readonly string[] {
     const { digestTagOf } = core();
-    const own = names.filter((n) => !digestTagOf(n));
-    const attached = own.length === names.length ? [] : names.filter((n) => digestTagOf(n));
+    const own: string[] = [];
+    const attached: string[] = [];
+    for (const name of names) (digestTagOf(name) ? attached : own).push(name);
     const order = this.ctx.tagSortOrder();
     const sorted =
       order !== 'created'

@@ -9,7 +9,15 @@ import type { ScannedSide, ScanSearch, VexSearch, VulnerabilityComparison } from
 import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
 import { clip } from '../inspector/text';
 import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
-import type { ChangedFindingRow, FindingRow, ScanSideModel, SuppressedFindingRow, VexSideModel, VulnerabilitiesModel } from './protocol';
+import type {
+  ChangedFindingRow,
+  FindingRow,
+  Rows,
+  ScanSideModel,
+  SuppressedFindingRow,
+  VexSideModel,
+  VulnerabilitiesModel,
+} from './protocol';
 import { HOW_TO_ATTACH_A_SCAN, scanLookedAt } from '../shared/document-places';
 import { bounded, NO_ROWS, placeWords } from './view-model';
 
@@ -42,9 +50,25 @@ function vexSide(input: ScanSideInput): VexSideModel | undefined {
 }
 
 /** `row`, saying so when `side`'s VEX left the same finding out (so it is not a fix or a new flaw). */
-function withVexNote(findingRow: FindingRow, v: Vulnerability, side: ScanSideInput, name: 'first' | 'second'): FindingRow {
-  const statement = side.suppressed?.find((s) => s.finding.id === v.id && s.finding.package === v.package)?.statement;
-  return statement ? { ...findingRow, vexNote: `${statement.status.replace('_', ' ')} in the ${name}, by its VEX` } : findingRow;
+/** A finding's key: an advisory in a package, as the comparison pairs them. */
+function findingKey(v: Vulnerability): string {
+  return `${v.id}\u0000${v.package ?? ''}`;
+}
+
+/**
+ * Rows for findings new in (or gone from) one side, each saying so when the other side's VEX left
+ * the same finding out (so it is not a fix or a new flaw). The VEX's findings are keyed once.
+ */
+function rowsWithVexNotes(findings: readonly Vulnerability[], other: ScanSideInput, name: 'first' | 'second'): Rows<FindingRow> {
+  const decided = new Map((other.suppressed ?? []).map((s) => [findingKey(s.finding), s.statement]));
+  return bounded(
+    findings,
+    (v) => {
+      const statement = decided.get(findingKey(v));
+      return statement ? { ...row(v), vexNote: `${statement.status.replace('_', ' ')} in the ${name}, by its VEX` } : row(v);
+    },
+    MAX_FINDING_ROWS,
+  );
 }
 
 /** The findings each side's VEX left out, one row per finding, saying which side (or both). */
@@ -55,7 +79,7 @@ function suppressedRows(before: ScanSideInput, after: ScanSideInput): Suppressed
     [after, 'second'],
   ] as const)
     for (const { finding, statement } of input.suppressed ?? []) {
-      const key = `${finding.id}\u0000${finding.package ?? ''}`;
+      const key = findingKey(finding);
       const known = rows.get(key);
       if (known) {
         known.side = known.side === side ? side : 'both';
@@ -150,9 +174,9 @@ export function vulnerabilitiesModel(
   const missing = [before, after].filter((s) => !s.search.found);
   const a = scanSide(before.search);
   const b = scanSide(after.search);
-  const problems = [...before.search.problems, ...(before.vex?.problems ?? []), ...after.search.problems, ...(after.vex?.problems ?? [])]
-    .slice(0, 8)
-    .map((p) => clip(p, 512).text);
+  // A side's scan and VEX searches share their reads, so one failure can be reported by both: said once a side.
+  const sideProblems = (side: ScanSideInput) => [...new Set([...side.search.problems, ...(side.vex?.problems ?? [])])];
+  const problems = [...sideProblems(before), ...sideProblems(after)].slice(0, 8).map((p) => clip(p, 512).text);
   const scannersDiffer = a && b ? scannerDifference(before.search, after.search) : undefined;
   const scansApart = a && b ? timeDifference(before.search, after.search) : undefined;
   const vexBefore = vexSide(before);
@@ -173,8 +197,8 @@ export function vulnerabilitiesModel(
         }))
       : [],
     // A finding gone from the second because its VEX says so (or new because the first's did) says why.
-    introduced: comparison ? bounded(comparison.introduced, (v) => withVexNote(row(v), v, before, 'first'), MAX_FINDING_ROWS) : NO_ROWS,
-    resolved: comparison ? bounded(comparison.resolved, (v) => withVexNote(row(v), v, after, 'second'), MAX_FINDING_ROWS) : NO_ROWS,
+    introduced: comparison ? rowsWithVexNotes(comparison.introduced, before, 'first') : NO_ROWS,
+    resolved: comparison ? rowsWithVexNotes(comparison.resolved, after, 'second') : NO_ROWS,
     changed: comparison ? bounded(comparison.changed, changedRow, MAX_FINDING_ROWS) : NO_ROWS,
     unchanged: comparison?.unchanged ?? 0,
     problems,

@@ -4,6 +4,7 @@
  * calls not affected or fixed, and a link to the manifest holding the report. A manifest without
  * one is told where it was looked for and how to attach one.
  */
+import { shortDigest } from '../../core/oci/digest';
 import type { ScannedSide } from '../../core/operations/compare-scans';
 import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
 import { HOW_TO_ATTACH_A_SCAN, placeWords, scanLookedAt } from '../shared/document-places';
@@ -17,7 +18,8 @@ export function scanSummary(
   kept: readonly Vulnerability[] | undefined,
   throughIndex: boolean,
 ): ImageScanModel {
-  const problems = [...side.scan.problems, ...(side.vex?.problems ?? [])].slice(0, 8).map((p) => clip(p, 512).text);
+  // The scan and VEX searches share their reads, so one failure can be reported by both: said once.
+  const problems = [...new Set([...side.scan.problems, ...(side.vex?.problems ?? [])])].slice(0, 8).map((p) => clip(p, 512).text);
   const found = side.scan.found;
   if (!found)
     return {
@@ -28,14 +30,13 @@ export function scanSummary(
   for (const finding of kept ?? []) counts[finding.severity]++;
   const report = found.document;
   const vexAuthor = side.vex?.found?.document.author;
-  const short = place.digest.slice(place.digest.indexOf(':') + 1, place.digest.indexOf(':') + 13);
   return {
     found: {
       format: clip(report.format, 64).text,
       ...(report.scanner !== undefined ? { scanner: clip(report.scanner, 256) } : {}),
       ...(report.scannedAt !== undefined ? { scannedAt: report.scannedAt } : {}),
       place: placeWords(found),
-      report: manifestLink(place, found.manifest, `vulnerability scan of ${place.repository}@${short}`),
+      report: manifestLink(place, found.manifest, `vulnerability scan of ${place.repository}@${shortDigest(place.digest)}`),
       counts,
       suppressed: side.suppressed.length,
       ...(vexAuthor !== undefined ? { vexAuthor: clip(vexAuthor, 256) } : {}),

@@ -106,14 +106,14 @@ export function blobPage(location: BlobLocation, json: unknown, manifest?: Parse
     const layer = manifest?.kind === 'image' ? manifest.manifest.layers.find((d) => d.digest === location.digest) : undefined;
     const signed = readSigned(json, layer?.annotations);
     if (signed) page.attestation = attestationSection(location, signed, titleFor(location));
-    // An SBOM on its own (an artifact's file) or as an attestation's predicate.
-    const sbom = readSbom(json) ?? readSbom(signed?.statement?.predicate);
+    // An SBOM, a scan report or an OpenVEX document: on its own (an artifact's file, `oras attach`)
+    // or as an attestation's predicate (BuildKit's, `cosign attest`, `vexctl attest`).
+    const said = <T>(read: (document: unknown) => T | undefined): T | undefined => read(json) ?? read(signed?.statement?.predicate);
+    const sbom = said(readSbom);
     if (sbom) page.sbom = sbomSection(sbom);
-    // A scan report on its own (an artifact's file) or as an attestation's predicate.
-    const scan = readVulnerabilityReport(json) ?? readVulnerabilityReport(signed?.statement?.predicate);
+    const scan = said(readVulnerabilityReport);
     if (scan) page.vulnerabilities = vulnerabilitySection(scan);
-    // An OpenVEX document on its own (`oras attach`) or as an attestation's predicate (`vexctl attest`).
-    const vex = readOpenVex(json) ?? readOpenVex(signed?.statement?.predicate);
+    const vex = said(readOpenVex);
     if (vex) page.vex = vexSection(vex);
   }
   if (location.role === 'config' && isImageConfig(location.mediaType)) {
