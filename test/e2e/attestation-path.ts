@@ -16,7 +16,18 @@ import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { cosignVulnPredicate, TRIVY_NEXT_REPORT, TRIVY_REPORT } from '../support/scan-reports';
 import { notaryEnvelope, NOTARY_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
-import { addRegistry, collapseRegistries, compare, comparisonFrame, inspector, openViewIfClosed, row, runCommand, shoot } from './ui';
+import {
+  addRegistry,
+  collapseRegistries,
+  compare,
+  comparisonFrame,
+  expandRow,
+  inspector,
+  openViewIfClosed,
+  row,
+  runCommand,
+  shoot,
+} from './ui';
 
 const REPOSITORY = 'attested/app';
 
@@ -565,9 +576,7 @@ async function inspectIndex(page: Page, registry: LabRegistry, tag = 'v1'): Prom
 
 /** Expands the tree row labelled `label` (the first that matches) once it is listed. */
 async function expand(page: Page, label: string | RegExp): Promise<void> {
-  const target = row(page, label);
-  await target.waitFor({ timeout: 30_000 });
-  if ((await target.getAttribute('aria-expanded')) !== 'true') await target.click();
+  await expandRow(row(page, label));
 }
 
 /** Waits until the page has nothing left loading. */

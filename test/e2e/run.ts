@@ -24,7 +24,7 @@ import { DockerDaemon } from '../support/lab/docker-daemon';
 import { seedSampleContent } from '../support/lab/content';
 import { startVsCodeServer } from './vscode-server';
 import { openWorkbench } from './workbench';
-import { addRegistry, openView } from './ui';
+import { addRegistry, describeTreeRows, openView } from './ui';
 import { runPersonPath } from './person-path';
 import { seedHostileContent } from './hostile-content';
 import { runAttestationPath } from './attestation-path';
@@ -360,7 +360,9 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
     return 0;
   } catch (err) {
     await workbench.page.screenshot({ path: join(screenshots, 'failure.png') }).catch(() => undefined);
+    const tree = await describeTreeRows(workbench.page).catch((e: unknown) => `(could not read the tree: ${String(e)})`);
     console.error(`[e2e] failed: ${(err as Error).stack ?? err}\n[e2e] the page at the failure: ${join(screenshots, 'failure.png')}`);
+    console.error(`[e2e] the tree's rows at the failure:\n${tree}`);
     return 1;
   } finally {
     await workbench.close();

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { FaultProxy, RecordingServer } from '../support/lab/fault-proxy';
-import { addRegistry, chooseFromContextMenu, closeNotifications, notification, row, runCommand, shoot } from './ui';
+import { addRegistry, chooseFromContextMenu, closeNotifications, expandRow, notification, row, runCommand, shoot } from './ui';
 
 const PARK = { x: 900, y: 650, settleMs: 700 };
 
@@ -28,17 +28,10 @@ export interface TripsOptions {
   emptyWindowUrl: string;
 }
 
-/** Expands `target` when it is collapsed (by its aria-expanded state: a click on an expanded row would collapse it). */
-async function expand(target: ReturnType<typeof row>): Promise<void> {
-  await target.waitFor({ timeout: 30_000 });
-  if ((await target.getAttribute('aria-expanded')) !== 'true') await target.click();
-  await target.and(target.page().locator('[aria-expanded="true"]')).waitFor({ timeout: 10_000 });
-}
-
 /** Opens the way down to a tag of library/alpine in the Lab registry. */
 async function alpineTag(page: Page, tag: string): Promise<ReturnType<typeof row>> {
-  await expand(row(page, 'Lab registry'));
-  await expand(row(page, 'library/alpine'));
+  await expandRow(row(page, 'Lab registry'));
+  await expandRow(row(page, 'library/alpine'));
   const tagRow = row(page, new RegExp(`^${tag.replace(/[.]/g, '\\.')}\\s*[0-9a-f]{12}`));
   await tagRow.waitFor({ timeout: 30_000 });
   return tagRow;
@@ -253,11 +246,11 @@ export async function runTripsPath(page: Page, options: TripsOptions): Promise<v
   await flakyRow.click();
 
   // 71. An artifact is named by its artifact type, and Open as JSON's tab carries the short digest.
-  await expand(row(page, 'Lab registry'));
-  await expand(row(page, 'artifacts/config-bundle'));
+  await expandRow(row(page, 'Lab registry'));
+  await expandRow(row(page, 'artifacts/config-bundle'));
   const bundle = row(page, /^v1\s*[0-9a-f]{12}/);
   // A row known from its HEAD names no kind; expanded, its manifest is read and the row names its type.
-  await expand(bundle);
+  await expandRow(bundle);
   await row(page, /^v1\s*[0-9a-f]{12}.*application\/vnd\.example\.config-bundle\.v1/).waitFor({ timeout: 30_000 });
   assert.ok(!(await bundle.innerText()).includes('OCI image'), await bundle.innerText());
   await chooseFromContextMenu(page, bundle, 'Open as JSON');

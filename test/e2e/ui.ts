@@ -10,6 +10,27 @@ export function row(page: Page, label: string | RegExp): Locator {
 }
 
 /**
+ * Expands a tree row when it is collapsed (a click on an expanded row would collapse it) and waits
+ * until it is. VS Code marks a row expanded as soon as it is clicked, before its children come; a
+ * click that lands while the tree redraws the rows around it (a tag's row redrawn once its manifest
+ * is read) can meet another row, so a row still collapsed after the click is clicked again.
+ */
+export async function expandRow(target: Locator): Promise<void> {
+  await target.waitFor({ timeout: 30_000 });
+  const expanded = target.and(target.page().locator('[aria-expanded="true"]'));
+  for (let attempt = 1; ; attempt++) {
+    if ((await target.getAttribute('aria-expanded')) === 'true') return;
+    await target.click();
+    try {
+      await expanded.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+/**
  * Right-clicks `target` and picks `item`; a click that lands while the menu is still settling is
  * tried again. A tree row's tooltip, shown while the pointer rests on the row just clicked, can
  * cover the row below it: the pointer is parked over the editor area until no such hover is left.
@@ -221,6 +242,23 @@ export async function collapseRegistries(page: Page): Promise<void> {
     await expanded.first().click();
     await page.waitForTimeout(200);
   }
+}
+
+/**
+ * The Registries view's rows on screen, one per line, indented by level, with their expanded state
+ * and icon: printed when a path fails, so a CI log says what the tree showed without its screenshot.
+ */
+export async function describeTreeRows(page: Page): Promise<string> {
+  const rows = await page.locator('.pane-body .monaco-list-row').evaluateAll((elements) =>
+    elements.map((el) => {
+      const level = Number(el.getAttribute('aria-level') ?? '1');
+      const expanded = el.getAttribute('aria-expanded');
+      const icon = el.querySelector('.codicon')?.className.match(/codicon-[a-z-]+/)?.[0] ?? '';
+      const state = expanded === 'true' ? '▾' : expanded === 'false' ? '▸' : ' ';
+      return `${'  '.repeat(Math.max(0, level - 1))}${state} ${(el.textContent ?? '').trim()}${icon ? `  [${icon}]` : ''}`;
+    }),
+  );
+  return rows.length === 0 ? '(no tree rows on screen)' : rows.join('\n');
 }
 
 /** `text` matched literally inside a regular expression (registry names hold dots, slashes and colons). */
