@@ -114,29 +114,43 @@ function components(list: unknown): string[] {
     .filter(isText);
 }
 
-/** Statements by each name they give their vulnerability (lower case), so findings are matched in one pass. */
-export type VexIndex = ReadonlyMap<string, readonly VexStatement[]>;
+/**
+ * Statements by each name they give their vulnerability (lower case), so findings are matched in
+ * one pass, with each statement's place in the document (a later one overrides an earlier).
+ */
+export interface VexIndex {
+  readonly byName: ReadonlyMap<string, readonly VexStatement[]>;
+  readonly place: ReadonlyMap<VexStatement, number>;
+}
 
 export function indexVex(statements: readonly VexStatement[]): VexIndex {
-  const index = new Map<string, VexStatement[]>();
-  for (const statement of statements)
+  const byName = new Map<string, VexStatement[]>();
+  const place = new Map<VexStatement, number>();
+  statements.forEach((statement, i) => {
+    place.set(statement, i);
     for (const name of new Set([statement.vulnerability, ...statement.aliases].map((n) => n.toLowerCase()))) {
-      const known = index.get(name);
+      const known = byName.get(name);
       if (known) known.push(statement);
-      else index.set(name, [statement]);
+      else byName.set(name, [statement]);
     }
-  return index;
+  });
+  return { byName, place };
 }
 
 /**
- * The statement that decides `finding`, when one does: those naming its advisory (by name or
- * alias, any letter case) and, when they name subcomponents, its package; of several, the latest
- * (by timestamp, then by place in the document), since each statement overrides the ones before.
+ * The statement that decides `finding`, when one does: those naming its advisory or one of its
+ * aliases (by name or alias, any letter case: a statement about a CVE decides Grype's GHSA finding
+ * related to it) and, when they name subcomponents, its package; of several, the latest (by
+ * timestamp, then by place in the document), since each statement overrides the ones before.
  * The products are not matched: the document was found attached to the image it is about.
  */
 export function vexStatementFor(finding: Vulnerability, index: VexIndex): VexStatement | undefined {
+  const names = new Set([finding.id, ...(finding.aliases ?? [])].map((n) => n.toLowerCase()));
+  const candidates = new Set<VexStatement>();
+  for (const name of names) for (const statement of index.byName.get(name) ?? []) candidates.add(statement);
+  const inOrder = [...candidates].sort((x, y) => index.place.get(x)! - index.place.get(y)!);
   let decided: VexStatement | undefined;
-  for (const statement of index.get(finding.id.toLowerCase()) ?? []) {
+  for (const statement of inOrder) {
     if (statement.subcomponents.length && !statement.subcomponents.some((c) => namesPackage(c, finding.package))) continue;
     if (!decided || !isEarlier(statement.timestamp, decided.timestamp)) decided = statement;
   }

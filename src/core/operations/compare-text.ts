@@ -139,7 +139,8 @@ export function describeVulnerabilityComparison(findings: VulnerabilityCompariso
         if (c.severity.before !== c.severity.after) parts.push(`${c.severity.before} → ${c.severity.after}`);
         if (c.installed.before !== c.installed.after)
           parts.push(`${visibleText(c.installed.before) || '(no version)'} → ${visibleText(c.installed.after) || '(no version)'}`);
-        return `${visibleText(c.id)}${c.package !== undefined ? ` in ${visibleText(c.package)}` : ''}: ${parts.join('; ')}`;
+        const named = c.firstId !== undefined ? ` (${visibleText(c.firstId)} in the first)` : '';
+        return `${visibleText(c.id)}${named}${c.package !== undefined ? ` in ${visibleText(c.package)}` : ''}: ${parts.join('; ')}`;
       }),
     ),
   ].join('\n');

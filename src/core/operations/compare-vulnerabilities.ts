@@ -5,6 +5,12 @@
  * are two findings, and a scanner's repeats of one (a package at two paths) are one, its versions
  * joined and its highest severity kept. The per-severity counts are of these findings, so each
  * side's total is its unchanged, changed and own-side findings added up.
+ *
+ * Two scanners can name one flaw differently: Grype reports a language package's finding by its
+ * GitHub advisory and lists the CVE as related, where Trivy reports the CVE. A finding left over on
+ * each side is paired with the other's when one's advisory or alias is the other's, in the same
+ * package, and only one to one: otherwise a comparison of two scanners shows each such finding as
+ * gone and new at once.
  */
 import { SEVERITY_ORDER, type Severity, type Vulnerability } from '../oci/vulnerability-report';
 
@@ -18,6 +24,8 @@ export interface FindingChange {
   /** The versions that fix it, as the second scan says (else the first). */
   fixed?: string;
   title?: string;
+  /** The first scan's name for it, when the scanners named it differently (a GHSA where the second says CVE). */
+  firstId?: string;
 }
 
 export interface VulnerabilityComparison {
@@ -36,6 +44,8 @@ export interface VulnerabilityComparison {
 interface Grouped {
   finding: Vulnerability;
   installed: Set<string>;
+  /** Every alias its repeats give. */
+  aliases: Set<string>;
 }
 
 const RANK = new Map(SEVERITY_ORDER.map((s, i) => [s, i]));
@@ -50,8 +60,13 @@ export function compareVulnerabilities(before: readonly Vulnerability[], after: 
     unchanged: 0,
     counts: { before: countsOf(a.values()), after: countsOf(b.values()) },
   };
+  // Same advisory in the same package first; what is left over may pair by an alias.
+  const aliasPairs = pairByAlias(
+    [...a].filter(([key]) => !b.has(key)).map(([, g]) => g),
+    [...b].filter(([key]) => !a.has(key)).map(([, g]) => g),
+  );
   for (const [key, x] of a) {
-    const y = b.get(key);
+    const y = b.get(key) ?? aliasPairs.get(x);
     if (!y) {
       result.resolved.push(asFinding(x));
       continue;
@@ -71,9 +86,11 @@ export function compareVulnerabilities(before: readonly Vulnerability[], after: 
       installed,
       ...(fixed !== undefined ? { fixed } : {}),
       ...(title !== undefined ? { title } : {}),
+      ...(x.finding.id !== y.finding.id ? { firstId: x.finding.id } : {}),
     });
   }
-  for (const [key, y] of b) if (!a.has(key)) result.introduced.push(asFinding(y));
+  const pairedByAlias = new Set(aliasPairs.values());
+  for (const [key, y] of b) if (!a.has(key) && !pairedByAlias.has(y)) result.introduced.push(asFinding(y));
   result.introduced.sort(bySeverity);
   result.resolved.sort(bySeverity);
   result.changed.sort((x, y) => bySeverity({ ...x, severity: x.severity.after }, { ...y, severity: y.severity.after }));
@@ -87,13 +104,58 @@ function group(findings: readonly Vulnerability[]): Map<string, Grouped> {
     const key = `${f.id}\u0000${f.package ?? ''}`;
     const known = groups.get(key);
     if (!known) {
-      groups.set(key, { finding: f, installed: new Set(f.installed !== undefined ? [f.installed] : []) });
+      groups.set(key, { finding: f, installed: new Set(f.installed !== undefined ? [f.installed] : []), aliases: new Set(f.aliases) });
       continue;
     }
     if (f.installed !== undefined) known.installed.add(f.installed);
+    for (const alias of f.aliases ?? []) known.aliases.add(alias);
     if (RANK.get(f.severity)! < RANK.get(known.finding.severity)!) known.finding = { ...known.finding, severity: f.severity };
   }
   return groups;
+}
+
+/**
+ * Pairs findings left unpaired on each side whose names meet (an advisory or alias of one is an
+ * advisory or alias of the other) in the same package, where each has exactly one such match:
+ * a GHSA related to two CVEs, or one CVE under two GHSAs, stays unpaired rather than guessed at.
+ * Symmetric, so swapping the sides pairs the same findings.
+ */
+function pairByAlias(left: readonly Grouped[], right: readonly Grouped[]): Map<Grouped, Grouped> {
+  const leftIndex = nameIndex(left);
+  const rightIndex = nameIndex(right);
+  const pairs = new Map<Grouped, Grouped>();
+  for (const x of left) {
+    const matches = matchesOf(x, rightIndex);
+    if (matches.size !== 1) continue;
+    const [y] = matches;
+    const back = matchesOf(y!, leftIndex);
+    if (back.size === 1 && back.has(x)) pairs.set(x, y!);
+  }
+  return pairs;
+}
+
+/** Each name a finding goes by, in its package, to the findings that go by it. */
+function nameIndex(groups: readonly Grouped[]): Map<string, Grouped[]> {
+  const index = new Map<string, Grouped[]>();
+  for (const g of groups)
+    for (const key of nameKeys(g)) {
+      const known = index.get(key);
+      if (known) known.push(g);
+      else index.set(key, [g]);
+    }
+  return index;
+}
+
+function matchesOf(g: Grouped, index: Map<string, Grouped[]>): Set<Grouped> {
+  const found = new Set<Grouped>();
+  for (const key of nameKeys(g)) for (const other of index.get(key) ?? []) found.add(other);
+  return found;
+}
+
+/** Advisory names compare without case (`GHSA-abcd-…` and `ghsa-abcd-…` are one), each within its package. */
+function nameKeys(g: Grouped): string[] {
+  const names = new Set([g.finding.id, ...g.aliases].map((n) => n.toLowerCase()));
+  return [...names].map((n) => `${n}\u0000${g.finding.package ?? ''}`);
 }
 
 function countsOf(groups: Iterable<Grouped>): Record<Severity, number> {

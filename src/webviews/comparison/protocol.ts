@@ -150,6 +150,8 @@ export interface ChangedFindingRow {
   severity: { before: SeverityLevel; after: SeverityLevel };
   installed: { before: ClippedText; after: ClippedText };
   fixed?: ClippedText;
+  /** The first scan's name for the finding, when the scanners named it differently (a GHSA beside a CVE). */
+  firstId?: ClippedText;
   linked: boolean;
 }
 

@@ -5,7 +5,7 @@
  * by different scanners are said to be so, since their findings differ by scanner too. What each
  * side's own VEX left out is listed apart, never compared.
  */
-import type { ScannedSide, ScanSearch, VexSearch, VulnerabilityComparison } from '../../core/index';
+import type { ScannedSide, ScanSearch, VexSearch, VexStatement, VulnerabilityComparison } from '../../core/index';
 import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
 import { clip } from '../inspector/text';
 import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
@@ -49,22 +49,31 @@ function vexSide(input: ScanSideInput): VexSideModel | undefined {
   };
 }
 
-/** `row`, saying so when `side`'s VEX left the same finding out (so it is not a fix or a new flaw). */
 /** A finding's key: an advisory in a package, as the comparison pairs them. */
 function findingKey(v: Vulnerability): string {
   return `${v.id}\u0000${v.package ?? ''}`;
 }
 
+/** The keys a finding goes by: its advisory's and each alias's (any letter case), in its package. */
+function nameKeys(v: Vulnerability): string[] {
+  return [...new Set([v.id, ...(v.aliases ?? [])].map((n) => n.toLowerCase()))].map((n) => `${n}\u0000${v.package ?? ''}`);
+}
+
 /**
  * Rows for findings new in (or gone from) one side, each saying so when the other side's VEX left
- * the same finding out (so it is not a fix or a new flaw). The VEX's findings are keyed once.
+ * the same finding out (so it is not a fix or a new flaw), under the same advisory or an alias of
+ * it (the other scanner's name for it). The VEX's findings are keyed once.
  */
 function rowsWithVexNotes(findings: readonly Vulnerability[], other: ScanSideInput, name: 'first' | 'second'): Rows<FindingRow> {
-  const decided = new Map((other.suppressed ?? []).map((s) => [findingKey(s.finding), s.statement]));
+  const decided = new Map<string, VexStatement>();
+  for (const { finding, statement } of other.suppressed ?? [])
+    for (const key of nameKeys(finding)) if (!decided.has(key)) decided.set(key, statement);
   return bounded(
     findings,
     (v) => {
-      const statement = decided.get(findingKey(v));
+      const statement = nameKeys(v)
+        .map((key) => decided.get(key))
+        .find((s) => s !== undefined);
       return statement ? { ...row(v), vexNote: `${statement.status.replace('_', ' ')} in the ${name}, by its VEX` } : row(v);
     },
     MAX_FINDING_ROWS,
@@ -130,6 +139,7 @@ function changedRow(c: VulnerabilityComparison['changed'][number]): ChangedFindi
     severity: c.severity,
     installed: { before: clip(c.installed.before, 256), after: clip(c.installed.after, 256) },
     ...(c.fixed !== undefined ? { fixed: clip(c.fixed, 256) } : {}),
+    ...(c.firstId !== undefined ? { firstId: clip(c.firstId, 128) } : {}),
     linked: advisoryUrl(c.id) !== undefined,
   };
 }

@@ -137,7 +137,11 @@ function changedList(list: Rows<ChangedFindingRow>, open: OpenAdvisory): HTMLEle
       ['Advisory', 'Package', 'First', 'Second', 'Fixed in'],
       list.rows.map((c) =>
         row(
-          cell('mono wrap', advisory(c.id, c.linked, open)),
+          cell(
+            'mono wrap',
+            advisory(c.id, c.linked, open),
+            ...(c.firstId ? [h('div', { class: 'small muted' }, clipped(c.firstId), ' in the first scan')] : []),
+          ),
           cell('wrap', c.package ? clipped(c.package) : h('span', { class: 'muted' }, '—')),
           cell('wrap', severityBadge(c.severity.before), h('div', { class: 'small' }, versions(c.installed.before))),
           cell('wrap', severityBadge(c.severity.after), h('div', { class: 'small' }, versions(c.installed.after))),

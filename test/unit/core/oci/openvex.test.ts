@@ -125,6 +125,34 @@ describe('OpenVEX', () => {
       "a scoped npm package's name decoded",
     );
     assert.equal(vexStatementFor(finding('CVE-2024-8'), index), undefined, 'a finding without a package matches no subcomponent');
+    // Grype's GHSA finding, the CVE among its aliases: decided by statements about the CVE, the
+    // latest of them across both names.
+    assert.equal(
+      vexStatementFor({ ...finding('GHSA-xxxx-yyyy-zzzz', 'x'), aliases: ['CVE-2024-7'] }, index)?.status,
+      'under_investigation',
+    );
+    const across = indexVex(
+      readOpenVex({
+        '@context': 'https://openvex.dev/ns/v0.2.0',
+        statements: [
+          { vulnerability: { name: 'CVE-2024-7' }, status: 'affected' },
+          { vulnerability: { name: 'GHSA-xxxx-yyyy-zzzz' }, status: 'under_investigation' },
+          { vulnerability: { name: 'CVE-2024-7' }, status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' },
+          { vulnerability: { name: 'GHSA-xxxx-yyyy-zzzz' }, status: 'fixed' },
+        ],
+      })!.statements,
+    );
+    assert.equal(
+      vexStatementFor({ ...finding('GHSA-xxxx-yyyy-zzzz', 'x'), aliases: ['cve-2024-7'] }, across)?.status,
+      'fixed',
+      'the last in the document, whichever name it uses',
+    );
+    assert.equal(
+      vexStatementFor({ ...finding('CVE-2024-7', 'x'), aliases: ['GHSA-xxxx-yyyy-zzzz'] }, across)?.status,
+      'fixed',
+      'the same, named the other way round',
+    );
+    assert.equal(vexStatementFor(finding('CVE-2024-7', 'x'), across)?.status, 'not_affected', 'without the alias, its own name only');
     const { statements: modules } = readOpenVex({
       '@context': 'https://openvex.dev/ns/v0.2.0',
       statements: [

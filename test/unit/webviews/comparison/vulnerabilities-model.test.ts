@@ -198,6 +198,42 @@ describe('comparison vulnerabilities model: VEX', function () {
       'gone because the second says so, not because it was fixed here',
     );
   });
+
+  it("notes the other side's VEX under the other scanner's name, and says the first scan's name of a paired finding", function () {
+    // The first image scanned by Trivy (CVE names), the second by Grype (GHSA names, the CVE related);
+    // the first image's VEX, about the CVE, left Trivy's finding out.
+    const trivyLodash: Vulnerability = { id: 'CVE-2021-23337', severity: 'High', package: 'lodash', installed: '4.17.20' };
+    const grypeLodash: Vulnerability = { ...trivyLodash, id: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'] };
+    const trivyWs: Vulnerability = { id: 'CVE-2024-37890', severity: 'High', package: 'ws', installed: '8.0.0' };
+    const grypeWs: Vulnerability = { ...trivyWs, id: 'GHSA-3h5v-q93c-6h6q', installed: '8.17.1', aliases: ['CVE-2024-37890'] };
+    const notAffected: VexStatement = {
+      vulnerability: 'CVE-2021-23337',
+      aliases: [],
+      status: 'not_affected',
+      products: [],
+      subcomponents: [],
+    };
+    const model = vulnerabilitiesModel(
+      {
+        reference: 'r.test/app:1',
+        search: found([trivyLodash, trivyWs], 'trivy 0.56.2'),
+        suppressed: [{ finding: trivyLodash, statement: notAffected }],
+        throughIndex: true,
+      },
+      { reference: 'r.test/app:2', search: found([grypeLodash, grypeWs], 'grype 0.79.0'), throughIndex: true },
+      compareVulnerabilities([trivyWs], [grypeLodash, grypeWs]),
+    );
+    assert.deepEqual(
+      model.introduced.rows.map((r) => [r.id.text, r.vexNote]),
+      [['GHSA-35jh-r3h4-6jhm', 'not affected in the first, by its VEX']],
+      'new only because the first left its CVE out',
+    );
+    assert.deepEqual(
+      model.changed.rows.map((r) => [r.id.text, r.firstId?.text, r.installed.before.text, r.installed.after.text]),
+      [['GHSA-3h5v-q93c-6h6q', 'CVE-2024-37890', '8.0.0', '8.17.1']],
+    );
+    assert.equal(model.resolved.total, 0);
+  });
 });
 
 describe('comparison page requests', function () {

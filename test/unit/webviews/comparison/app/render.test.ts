@@ -222,9 +222,12 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
     const first: VulnerabilityReport['vulnerabilities'] = [
       { id: 'CVE-2024-0001', severity: 'High', package: 'libssl3', installed: '3.0.11-1', fixed: '3.0.15-1', title: HOSTILE.img },
       { id: 'CVE-2024-0004', severity: 'Low', package: 'libc6', installed: '2.36-9' },
+      // Named as Grype names it, the CVE related: paired with the second's CVE, under a hostile name.
+      { id: HOSTILE.img, severity: 'Low', package: 'zlib1g', installed: '1.2.13', aliases: ['CVE-2024-0010'] },
     ];
     const second: VulnerabilityReport['vulnerabilities'] = [
       { id: 'CVE-2024-0004', severity: 'High', package: 'libc6', installed: '2.36-9' },
+      { id: 'CVE-2024-0010', severity: 'Low', package: 'zlib1g', installed: '1.3.1' },
       { id: HOSTILE.script, severity: 'Critical', package: HOSTILE.bidi, installed: '1' },
       { id: 'CVE-2024-0009', severity: 'Medium', package: 'curl', installed: '7.88.1' },
     ];
@@ -282,17 +285,21 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
       seen.notices.some((n) => n.includes('different scanners')),
       seen.notices.join('\n'),
     );
-    assert.equal(seen.summary, '2 new, 1 gone, 1 changed, 0 the same.');
+    assert.equal(seen.summary, '2 new, 1 gone, 2 changed, 0 the same.');
     assert.deepEqual(seen.severities, [
       ['Critical', '0', '1', '+1'],
       ['High', '1', '1', '—'],
       ['Medium', '0', '1', '+1'],
-      ['Low', '1', '0', '−1'],
+      ['Low', '2', '1', '−1'],
     ]);
-    assert.deepEqual(seen.headings, ['New in the second (2)', 'Gone from the second (1)', 'Findings changed (1)']);
+    assert.deepEqual(seen.headings, ['New in the second (2)', 'Gone from the second (1)', 'Findings changed (2)']);
     assert.ok(seen.newRows[0]!.startsWith(`${HOSTILE.script}Critical`), 'the hostile advisory reads as written, first as most severe');
     assert.ok(seen.newRows[0]!.includes('invoice\\u202Etxt.exe'), "the package's override shows as an escape");
     assert.ok(seen.changed[0]!.startsWith('CVE-2024-0004libc6Low2.36-9High2.36-9'), seen.changed[0]);
+    assert.ok(
+      seen.changed[1]!.startsWith(`CVE-2024-0010${HOSTILE.img} in the first scanzlib1gLow1.2.13Low1.3.1`),
+      `the first scan's name of the paired finding, as text: ${seen.changed[1]}`,
+    );
     assert.ok(!seen.links.some((l) => l.includes('<script>')), 'an identifier osv.dev does not serve is not a link');
     assert.deepEqual(seen.posted, [
       ['compareFiles', {}],
