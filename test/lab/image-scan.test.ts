@@ -4,7 +4,8 @@
 // attached as a referrer of a platform image the way `trivy referrer put` and `oras attach` do (an
 // SPDX referrer beside it never read), and cosign's vuln predicate attached as plain JSON. The
 // image is searched first, then what is attached to the index it was reached through. The second
-// build's OpenVEX attestation (vexctl attest) leaves a finding out of the comparison.
+// build's OpenVEX attestation (vexctl attest) leaves a finding out of the comparison. One build
+// scanned by Trivy and by Grype: one flaw under a CVE and a GitHub advisory is paired, not new and gone.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as core from '../../src/core/index';
@@ -19,7 +20,14 @@ import type { RegistrySession } from '../../src/core/registry/session';
 import { labSpdx, LAB_PACKAGES, OciLayout, pushReferrer, pushToRegistry, referrersTag, type Descriptor } from '../support/lab/content';
 import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-import { cosignVulnPredicate, TRIVY_NEXT_REPORT, TRIVY_REPORT, TRIVY_SARIF_REPORT } from '../support/scan-reports';
+import {
+  cosignVulnPredicate,
+  GRYPE_LODASH_REPORT,
+  TRIVY_LODASH_REPORT,
+  TRIVY_NEXT_REPORT,
+  TRIVY_REPORT,
+  TRIVY_SARIF_REPORT,
+} from '../support/scan-reports';
 
 /** A DSSE envelope of an in-toto statement about `subject` (not signed: nothing here is verified). */
 function envelope(subject: Descriptor, predicateType: string, predicate: unknown): string {
@@ -134,6 +142,46 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
       subject: plain.descriptor,
     });
     await pushReferrer(layout, json, registry, 'json/app');
+
+    // One build scanned twice, by Trivy and by Grype, each report attached as plain JSON (`oras attach
+    // --artifact-type application/json`). Grype names lodash's flaw by its GitHub advisory, the CVE
+    // related; Trivy by the CVE. The Grype-scanned copy also carries an OpenVEX referrer about the CVE.
+    for (const [key, report, vex] of [
+      ['trivy', TRIVY_LODASH_REPORT, false],
+      ['grype', GRYPE_LODASH_REPORT, false],
+      ['grype-vex', GRYPE_LODASH_REPORT, true],
+    ] as const) {
+      const scanned = await layout.image({ seed: `scan-pair-${key}`, layers: [2048] });
+      await pushToRegistry(layout, scanned, registry, `pair/${key}:1`);
+      digests[`pair-${key}`] = scanned.descriptor.digest;
+      const attached = await layout.artifact({
+        artifactType: 'application/json',
+        files: { 'scan.json': { data: JSON.stringify(report), mediaType: 'application/json' } },
+        subject: scanned.descriptor,
+      });
+      await pushReferrer(layout, attached, registry, `pair/${key}`);
+      if (!vex) continue;
+      const openvex = await layout.artifact({
+        artifactType: 'application/vnd.openvex+json',
+        files: {
+          'app.vex.json': {
+            data: JSON.stringify({
+              '@context': 'https://openvex.dev/ns/v0.2.0',
+              '@id': 'https://example.test/vex/pair',
+              author: 'App team',
+              timestamp: '2026-12-05T06:00:00Z',
+              version: 1,
+              statements: [
+                { vulnerability: { name: 'CVE-2019-10744' }, status: 'not_affected', justification: 'vulnerable_code_not_present' },
+              ],
+            }),
+            mediaType: 'application/vnd.openvex+json',
+          },
+        },
+        subject: scanned.descriptor,
+      });
+      await pushReferrer(layout, openvex, registry, `pair/${key}`);
+    }
 
     const bare = await layout.image({ seed: 'scan-none', layers: [2048] });
     await pushToRegistry(layout, bare, registry, 'bare/app:1');
@@ -264,6 +312,33 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     assert.deepEqual(
       search.found?.document.vulnerabilities.map((v) => v.id),
       ['GHSA-3h5v-q93c-6h6q', 'CVE-2024-2961', 'CVE-2023-5678', 'CVE-2011-3374'],
+    );
+  });
+
+  it("pairs Trivy's CVE with Grype's GitHub advisory for it, and a VEX about the CVE decides Grype's finding", async () => {
+    const subject = (key: string) => ({ repository: repository(`pair/${key}`), digest: digests[`pair-${key}`]! });
+    const { before, after, comparison } = await compareImageScans(subject('trivy'), subject('grype'));
+    assert.equal(before.scan.found?.document.format, 'Trivy');
+    assert.equal(after.scan.found?.document.scanner, 'grype 0.79.0');
+    assert.deepEqual([comparison?.introduced, comparison?.resolved], [[], []], 'one flaw under two names is neither new nor gone');
+    assert.deepEqual(
+      comparison?.changed.map((c) => [c.id, c.firstId, c.package, c.installed.before, c.installed.after]),
+      [['GHSA-jf85-cpcp-j695', 'CVE-2019-10744', 'lodash', '4.17.11', '4.17.11, 4.17.15']],
+    );
+    assert.equal(comparison?.unchanged, 1, "libc6's CVE, named alike");
+
+    const withVex = await compareImageScans(subject('trivy'), subject('grype-vex'));
+    assert.deepEqual(
+      withVex.after.suppressed.map(
+        ({ finding, statement }) => `${finding.id} ${finding.installed} ${statement.vulnerability} ${statement.status}`,
+      ),
+      ['GHSA-jf85-cpcp-j695 4.17.11 CVE-2019-10744 not_affected', 'GHSA-jf85-cpcp-j695 4.17.15 CVE-2019-10744 not_affected'],
+      'both copies of lodash',
+    );
+    assert.deepEqual(
+      withVex.comparison?.resolved.map((v) => v.id),
+      ['CVE-2019-10744'],
+      'gone from the second only by its VEX (the page marks it so)',
     );
   });
 

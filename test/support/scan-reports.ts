@@ -244,6 +244,60 @@ function grypeResult(id: string, pkg: string, severity: string, version: string,
  * `grype -o sarif` of the same image: ws at two versions shares one rule (whose help gives the first
  * version's fix), and tar's negligible finding is written "low" with a security-severity of 0.0.
  */
+/**
+ * Trivy's JSON for an image with lodash in it: the flaw named by its CVE, as Trivy names a
+ * language package's advisory when one has a CVE.
+ */
+export const TRIVY_LODASH_REPORT = {
+  SchemaVersion: 2,
+  CreatedAt: '2026-12-05T05:00:00Z',
+  ArtifactName: 'r.test/app:1',
+  Results: [
+    {
+      Target: 'r.test/app:1 (debian 12.5)',
+      Vulnerabilities: [{ VulnerabilityID: 'CVE-2024-2961', PkgName: 'libc6', InstalledVersion: '2.36-9+deb12u4', Severity: 'HIGH' }],
+    },
+    {
+      Target: 'Node.js',
+      Vulnerabilities: [
+        {
+          VulnerabilityID: 'CVE-2019-10744',
+          PkgName: 'lodash',
+          InstalledVersion: '4.17.11',
+          FixedVersion: '4.17.12',
+          Severity: 'CRITICAL',
+        },
+      ],
+    },
+  ],
+};
+
+/**
+ * Grype's JSON for the same image: lodash's flaw named by its GitHub advisory with the CVE among
+ * its related vulnerabilities (and found at two versions, two copies of lodash), libc6's by its CVE.
+ */
+export const GRYPE_LODASH_REPORT = {
+  matches: [
+    {
+      vulnerability: { id: 'CVE-2024-2961', severity: 'High', namespace: 'debian:distro:debian:12' },
+      relatedVulnerabilities: [{ id: 'CVE-2024-2961', namespace: 'nvd:cpe' }],
+      artifact: { name: 'libc6', version: '2.36-9+deb12u4', type: 'deb' },
+    },
+    ...['4.17.11', '4.17.15'].map((version) => ({
+      vulnerability: {
+        id: 'GHSA-jf85-cpcp-j695',
+        severity: 'Critical',
+        namespace: 'github:language:javascript',
+        fix: { versions: ['4.17.12'] },
+      },
+      relatedVulnerabilities: [{ id: 'CVE-2019-10744', namespace: 'nvd:cpe' }],
+      artifact: { name: 'lodash', version, type: 'npm' },
+    })),
+  ],
+  source: { type: 'image', target: { userInput: 'r.test/app:1' } },
+  descriptor: { name: 'grype', version: '0.79.0', timestamp: '2026-12-05T05:10:00Z' },
+};
+
 export const GRYPE_SARIF_REPORT = {
   version: '2.1.0',
   $schema: 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json',
