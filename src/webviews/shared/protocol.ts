@@ -39,4 +39,6 @@ export interface FindingFields {
   installed?: ClippedText;
   fixed?: ClippedText;
   title?: ClippedText;
+  /** Other names the report gives the flaw, joined (Grype's related CVE of a GitHub advisory). */
+  aliases?: ClippedText;
 }

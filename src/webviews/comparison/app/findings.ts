@@ -8,7 +8,7 @@
 import { clipped, h, icon } from '../../inspector/app/dom';
 import { cell, row, shortDigest, table } from '../../inspector/app/render/common';
 import { filteredTable } from '../../inspector/app/render/filtered-table';
-import { advisoryLink, findingCells, scanTime, severityBadge } from '../../inspector/app/render/vulnerabilities';
+import { advisoryLink, findingCells, findingTexts, scanTime, severityBadge } from '../../inspector/app/render/vulnerabilities';
 import type {
   ChangedFindingRow,
   ClippedText,
@@ -114,7 +114,7 @@ function findingList(title: string, name: string, list: Rows<FindingRow>, open: 
     h('h3', {}, `${title} (${list.total.toLocaleString('en-US')})`),
     ...filteredTable({
       rows: list.rows,
-      texts: (r) => [r.id.text, r.severity, r.package?.text, r.installed?.text, r.fixed?.text, r.title?.text],
+      texts: findingTexts,
       render: (r) => {
         const cellContent = advisory(r.id, r.linked, open);
         return findingCells(r, r.vexNote ? h('div', {}, cellContent, h('div', { class: 'small muted' }, r.vexNote)) : cellContent);

@@ -38,7 +38,7 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
     ...(report.rows.length
       ? filteredTable({
           rows: report.rows,
-          texts: (r) => [r.id.text, r.severity, r.package?.text, r.installed?.text, r.fixed?.text, r.title?.text],
+          texts: findingTexts,
           render: (r) => findingRow(ctx, r),
           headers: ['Advisory', 'Severity', 'Package', 'Installed', 'Fixed in', 'Title'],
           name: 'vulnerabilities',
@@ -72,10 +72,18 @@ export function severityBadge(level: SeverityLevel): HTMLElement {
   return h('span', { class: `severity severity-${level.toLowerCase()}` }, level);
 }
 
-/** A finding's row: the advisory (a link or text, as given), severity and score, package, installed and fixed versions, title. */
+/** What a findings filter matches: advisory and its other names, severity, package, versions, title. */
+export function findingTexts(v: FindingFields): (string | undefined)[] {
+  return [v.id.text, v.aliases?.text, v.severity, v.package?.text, v.installed?.text, v.fixed?.text, v.title?.text];
+}
+
+/**
+ * A finding's row: the advisory (a link or text, as given) with the other names the report gives
+ * it, severity and score, package, installed and fixed versions, title.
+ */
 export function findingCells(v: Omit<FindingFields, 'id'>, advisory: HTMLElement): HTMLTableRowElement {
   return row(
-    cell('mono wrap', advisory),
+    cell('mono wrap', advisory, v.aliases ? h('div', { class: 'small muted' }, 'also ', clipped(v.aliases)) : undefined),
     cell('', severityBadge(v.severity), v.score ? h('div', { class: 'small muted' }, clipped(v.score)) : undefined),
     cell('wrap', v.package ? clipped(v.package) : muted('—')),
     cell('mono wrap', v.installed ? clipped(v.installed) : muted('—')),

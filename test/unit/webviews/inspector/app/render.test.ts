@@ -13,7 +13,7 @@ import type { BlobLocation, FileRow, FileSystemSummary, PageModel, Prefetched } 
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
 import { PROJECT } from '../../../support/project';
 import { notaryCoseEnvelope, notaryEnvelope } from '../../../../support/signing-certificates';
-import { OPENVEX_DOCUMENT, TRIVY_REPORT } from '../../../../support/scan-reports';
+import { GRYPE_LODASH_REPORT, OPENVEX_DOCUMENT, TRIVY_REPORT } from '../../../../support/scan-reports';
 
 const BUNDLE = resolve(PROJECT, 'dist/webview/inspector.js');
 const STYLES = resolve(PROJECT, 'dist/webview/inspector.css');
@@ -352,6 +352,30 @@ describe('inspector rendering of hidden characters (Chromium)', function () {
       assert.deepEqual(shown.headings, ['Signs']);
       assert.match(shown.payloadTitle, /Signed payload, decoded/);
     });
+
+  it('shows the other names Grype gives a finding under its advisory, and the filter finds it by them', async () => {
+    const { page } = workbench!;
+    const related = GRYPE_LODASH_REPORT.matches[1]!;
+    const model = blobPage(fileBlob(D(54), 'application/json'), {
+      ...GRYPE_LODASH_REPORT,
+      matches: [
+        ...GRYPE_LODASH_REPORT.matches,
+        { ...related, vulnerability: { id: 'GHSA-aaaa-bbbb-cccc', severity: 'Low' }, relatedVulnerabilities: [{ id: 'evil\u202Egpj' }] },
+      ],
+    });
+    await renderPage(page, model, {});
+    const section = page.locator('details[data-section="vulnerabilities"]');
+    const advisories = section.locator('table.vulnerabilities tbody tr td:first-child');
+    assert.deepEqual(await advisories.allTextContents(), [
+      'GHSA-jf85-cpcp-j695also CVE-2019-10744',
+      'GHSA-jf85-cpcp-j695also CVE-2019-10744',
+      'CVE-2024-2961',
+      'GHSA-aaaa-bbbb-ccccalso evil\\u202Egpj',
+    ]);
+    await section.locator('input.vulnerabilities-filter').fill('CVE-2019-10744');
+    assert.equal(await section.locator('table.vulnerabilities tbody tr').count(), 2, 'found by the CVE Grype relates it to');
+    assert.match((await section.locator('.vulnerabilities-status').textContent()) ?? '', /2 of 4 findings match/);
+  });
 
   it("shows a scan's findings by severity, narrows them with the filter, and opens an advisory on osv.dev", async () => {
     const { page } = workbench!;
