@@ -18,6 +18,7 @@ import type {
   VexSideModel,
   VulnerabilitiesModel,
 } from './protocol';
+import { vexWords } from '../shared/app/vex-words';
 import { HOW_TO_ATTACH_A_SCAN, scanLookedAt } from '../shared/document-places';
 import { bounded, NO_ROWS, placeWords } from './view-model';
 
@@ -74,7 +75,7 @@ function rowsWithVexNotes(findings: readonly Vulnerability[], other: ScanSideInp
       const statement = nameKeys(v)
         .map((key) => decided.get(key))
         .find((s) => s !== undefined);
-      return statement ? { ...row(v), vexNote: `${statement.status.replace('_', ' ')} in the ${name}, by its VEX` } : row(v);
+      return statement ? { ...row(v), vexNote: `${vexWords(statement.status)} in the ${name}, by its VEX` } : row(v);
     },
     MAX_FINDING_ROWS,
   );
@@ -98,7 +99,7 @@ function suppressedRows(before: ScanSideInput, after: ScanSideInput): Suppressed
         ...row(finding),
         side,
         status: statement.status as SuppressedFindingRow['status'],
-        ...(statement.justification !== undefined ? { justification: clip(statement.justification.replace(/_/g, ' '), 256) } : {}),
+        ...(statement.justification !== undefined ? { justification: clip(vexWords(statement.justification), 256) } : {}),
       });
     }
   return [...rows.values()];

@@ -9,6 +9,7 @@ import { clipped, h, icon } from '../../inspector/app/dom';
 import { cell, row, shortDigest, table } from '../../inspector/app/render/common';
 import { filteredTable } from '../../inspector/app/render/filtered-table';
 import { advisoryLink, findingCells, findingTexts, scanTime, severityBadge } from '../../inspector/app/render/vulnerabilities';
+import { vexWords } from '../../shared/app/vex-words';
 import type {
   ChangedFindingRow,
   ClippedText,
@@ -75,7 +76,7 @@ function suppressedList(list: Rows<SuppressedFindingRow>, open: OpenAdvisory): H
           cell('', severityBadge(r.severity)),
           cell('wrap', r.package ? clipped(r.package) : h('span', { class: 'muted' }, '—')),
           cell('', SIDES[r.side]),
-          cell('', r.status.replace('_', ' ')),
+          cell('', vexWords(r.status)),
           cell('wrap small', r.justification ? clipped(r.justification) : h('span', { class: 'muted' }, '—')),
         ),
       headers: ['Advisory', 'Severity', 'Package', 'In', 'Status', 'Justification'],

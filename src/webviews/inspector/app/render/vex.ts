@@ -9,6 +9,7 @@ import type { ClippedText, PageModel, VexRow, VexStatus } from '../../protocol';
 import { cell, muted, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
 import { advisoryLink, scanTime } from './vulnerabilities';
+import { vexWords } from '../../../shared/app/vex-words';
 
 /** Most telling first: what still affects the product, then what is being looked at, then what does not. */
 const STATUSES: readonly VexStatus[] = ['affected', 'under_investigation', 'fixed', 'not_affected'];
@@ -18,7 +19,7 @@ export function renderVex(ctx: PageContext, page: PageModel): HTMLElement | unde
   if (!vex) return undefined;
   const total = vex.rows.length + vex.omitted;
   const counted = STATUSES.filter((status) => vex.counts[status] > 0).map((status) =>
-    h('span', { class: `vex-badge vex-${status}` }, `${vex.counts[status].toLocaleString('en-US')} ${words(status)}`),
+    h('span', { class: `vex-badge vex-${status}` }, `${vex.counts[status].toLocaleString('en-US')} ${vexWords(status)}`),
   );
   // "as Team <…> stated it on 2026-11-01 00:00 UTC", each part when the document says.
   const statedBy = [
@@ -41,9 +42,9 @@ export function renderVex(ctx: PageContext, page: PageModel): HTMLElement | unde
             r.vulnerability.text,
             r.aliases?.text,
             r.status,
-            words(r.status),
+            vexWords(r.status),
             r.justification?.text,
-            r.justification ? words(r.justification.text) : undefined,
+            r.justification ? vexWords(r.justification.text) : undefined,
             r.subcomponentIds?.text,
             r.subcomponents?.text,
             r.products?.text,
@@ -74,7 +75,7 @@ function statementRow(ctx: PageContext, r: VexRow): HTMLTableRowElement {
     ),
     cell(
       '',
-      h('span', { class: `vex-badge vex-${r.status}` }, words(r.status)),
+      h('span', { class: `vex-badge vex-${r.status}` }, vexWords(r.status)),
       r.timestamp ? h('div', { class: 'small muted' }, statedTime(r.timestamp)) : undefined,
     ),
     // The label in words; as written in the tooltip, for searching the spec.
@@ -94,13 +95,8 @@ function statementRow(ctx: PageContext, r: VexRow): HTMLTableRowElement {
   );
 }
 
-/** `vulnerable_code_not_in_execute_path` → "vulnerable code not in execute path". */
-function words(label: string): string {
-  return label.replace(/_/g, ' ');
-}
-
 function inWords(label: ClippedText): ClippedText {
-  return { ...label, text: words(label.text) };
+  return { ...label, text: vexWords(label.text) };
 }
 
 /** A time as the document wrote it: to the minute in UTC when it reads as an ISO time, else as written. */
