@@ -270,6 +270,7 @@ async function compareWith(
         search: scanned.scan,
         ...(scanned.vex ? { vex: scanned.vex } : {}),
         suppressed: scanned.suppressed,
+        aboutOtherImages: scanned.aboutOtherImages,
         throughIndex: !!read.index,
       });
       const findings = vulnerabilitiesModel(

@@ -102,6 +102,20 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
                         status: 'not_affected',
                         justification: 'vulnerable_code_not_in_execute_path',
                       },
+                      // About this build's index, by digest (the colon encoded, as the purl spec asks): applied.
+                      {
+                        vulnerability: { name: 'CVE-2011-3374' },
+                        products: [{ '@id': `pkg:oci/app@${built.descriptor.digest.replace(':', '%3A')}` }],
+                        status: 'not_affected',
+                        justification: 'component_not_present',
+                      },
+                      // About another build, by digest: not this one's to decide, so not applied.
+                      {
+                        vulnerability: { name: 'CVE-2023-5678' },
+                        products: [{ '@id': `pkg:oci/app@sha256%3A${'f'.repeat(64)}` }],
+                        status: 'not_affected',
+                        justification: 'vulnerable_code_not_present',
+                      },
                     ],
                   }),
                   mediaType: 'application/vnd.dsse.envelope.v1+json',
@@ -244,12 +258,15 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     assert.equal(after.vex?.found?.document.author, 'App team');
     assert.deepEqual(
       after.suppressed.map(({ finding, statement }) => `${finding.id} ${finding.package} ${statement.status} ${statement.justification}`),
-      ['CVE-2024-9999 curl not_affected vulnerable_code_not_in_execute_path'],
+      ['CVE-2024-9999 curl not_affected vulnerable_code_not_in_execute_path', 'CVE-2011-3374 apt not_affected component_not_present'],
+      "curl's by name; apt's by the index's digest",
     );
+    assert.equal(after.aboutOtherImages, 1, "the statement about another build's digest is not applied");
     assert.deepEqual(comparison?.introduced, [], "curl's critical is left out by the second build's VEX");
     assert.deepEqual(
       comparison?.resolved.map((v) => v.id),
-      ['CVE-2024-2961'],
+      ['CVE-2024-2961', 'CVE-2011-3374'],
+      "libssl3's CVE-2023-5678 stays: only another build's VEX calls it not affected",
     );
     assert.equal(comparison?.counts.after.Critical, 1, 'ws only');
     const bare = await compareImageScans(subject('cosign-1'), { repository: repository('bare/app'), digest: digests.bare! });
@@ -269,10 +286,11 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     assert.equal(scan.found?.scanner?.text, 'trivy 0.50.1');
     assert.deepEqual(
       scan.found?.counts,
-      { Critical: 1, High: 0, Medium: 1, Low: 1, Negligible: 0, Unknown: 0 },
-      "curl's critical left out",
+      { Critical: 1, High: 0, Medium: 1, Low: 0, Negligible: 0, Unknown: 0 },
+      "curl's critical and apt's low left out; libssl3's medium kept",
     );
-    assert.equal(scan.found?.suppressed, 1);
+    assert.equal(scan.found?.suppressed, 2);
+    assert.equal(scan.found?.vexAboutOtherImages, 1);
     assert.equal(scan.found?.vexAuthor?.text, 'App team');
     assert.equal(scan.found?.report.kind, 'manifest');
     // Opened without its index, the platform image has nothing of its own: said, with where it looked.

@@ -142,7 +142,8 @@ export function indexVex(statements: readonly VexStatement[]): VexIndex {
  * aliases (by name or alias, any letter case: a statement about a CVE decides Grype's GHSA finding
  * related to it) and, when they name subcomponents, its package; of several, the latest (by
  * timestamp, then by place in the document), since each statement overrides the ones before.
- * The products are not matched: the document was found attached to the image it is about.
+ * The products are not matched here: the document was found attached to the image it is about,
+ * and {@link applyVex} leaves out statements whose products are other images by digest.
  */
 export function vexStatementFor(finding: Vulnerability, index: VexIndex): VexStatement | undefined {
   const names = new Set([finding.id, ...(finding.aliases ?? [])].map((n) => n.toLowerCase()));
@@ -176,20 +177,59 @@ function isEarlier(a: string | undefined, b: string | undefined): boolean {
   return Number.isFinite(x) && Number.isFinite(y) && x < y;
 }
 
-/** Findings a VEX document leaves out, the ones whose deciding statement is not_affected or fixed, and those kept. */
+/**
+ * The image digest an OCI package URL names as its version (`pkg:oci/app@sha256%3A…`, the colon
+ * encoded as the spec asks or not); undefined for other identifiers, and for an OCI package URL
+ * without a digest (the image by name, any build of it).
+ */
+export function ociProductDigest(product: string): string | undefined {
+  if (purlName(product)?.type !== 'oci') return undefined;
+  const version = /^[^?#]*@((?:sha256|sha512)(?::|%3a)[0-9a-f]{64,128})(?:[?#]|$)/i.exec(product)?.[1];
+  return version?.replace(/%3a/i, ':').toLowerCase();
+}
+
+/**
+ * Whether a statement is about other images than `digests` (the image's own and its index's):
+ * every product it names is an OCI package URL with a digest, and none is one of these. A
+ * statement naming no product, a product by another kind of identifier, or an image by name alone
+ * is taken as being about the image its document is attached to, as before.
+ */
+export function isAboutOtherImages(statement: VexStatement, digests: readonly string[]): boolean {
+  if (!statement.products.length) return false;
+  const named = statement.products.map(ociProductDigest);
+  if (named.some((digest) => digest === undefined)) return false;
+  const ours = new Set(digests.map((d) => d.toLowerCase()));
+  return !named.some((digest) => ours.has(digest!));
+}
+
+export interface VexApplied {
+  kept: Vulnerability[];
+  suppressed: { finding: Vulnerability; statement: VexStatement }[];
+  /** Statements left unapplied because their products are other images, by digest. */
+  aboutOtherImages: number;
+}
+
+/**
+ * Findings a VEX document leaves out, the ones whose deciding statement is not_affected or fixed,
+ * and those kept. Given the image's digests (its own, and its index's when it was reached through
+ * one), statements whose products are all other images, by digest, are not applied: a document
+ * hung on an index can speak for several builds, and one build's not_affected is not another's.
+ */
 export function applyVex(
   findings: readonly Vulnerability[],
   statements: readonly VexStatement[],
-): { kept: Vulnerability[]; suppressed: { finding: Vulnerability; statement: VexStatement }[] } {
+  imageDigests?: readonly string[],
+): VexApplied {
   const kept: Vulnerability[] = [];
   const suppressed: { finding: Vulnerability; statement: VexStatement }[] = [];
-  const index = indexVex(statements);
+  const applicable = imageDigests ? statements.filter((s) => !isAboutOtherImages(s, imageDigests)) : statements;
+  const index = indexVex(applicable);
   for (const finding of findings) {
     const statement = vexStatementFor(finding, index);
     if (statement && (statement.status === 'not_affected' || statement.status === 'fixed')) suppressed.push({ finding, statement });
     else kept.push(finding);
   }
-  return { kept, suppressed };
+  return { kept, suppressed, aboutOtherImages: statements.length - applicable.length };
 }
 
 function text(value: unknown): string | undefined {

@@ -24,6 +24,8 @@ export interface ScannedSide {
   scan: ScanSearch;
   vex?: VexSearch;
   suppressed: { finding: Vulnerability; statement: VexStatement }[];
+  /** Its VEX's statements not applied: their products are other images, by digest. */
+  aboutOtherImages: number;
 }
 
 export interface ScanComparison {
@@ -47,9 +49,13 @@ export async function findScanWithVex(subject: ScanSubject, signal?: AbortSignal
   // The VEX search walks the places the scan search did: their listings and manifests are read once.
   const options = { ...subject.options, reads: new DocumentReads(subject.repository, signal), ...(signal ? { signal } : {}) };
   const scan = await findImageScan(subject.repository, subject.digest, options);
-  if (!scan.found) return { side: { scan, suppressed: [] } };
+  if (!scan.found) return { side: { scan, suppressed: [], aboutOtherImages: 0 } };
   const vex = await findImageVex(subject.repository, subject.digest, options);
   const findings = scan.found.document.vulnerabilities;
-  const { kept, suppressed } = vex.found ? applyVex(findings, vex.found.document.statements) : { kept: [...findings], suppressed: [] };
-  return { side: { scan, vex, suppressed }, kept };
+  // The image is itself and, when reached through one, its index: a statement naming either is about it.
+  const digests = [subject.digest, ...(subject.options?.indexDigest !== undefined ? [subject.options.indexDigest] : [])];
+  const { kept, suppressed, aboutOtherImages } = vex.found
+    ? applyVex(findings, vex.found.document.statements, digests)
+    : { kept: [...findings], suppressed: [], aboutOtherImages: 0 };
+  return { side: { scan, vex, suppressed, aboutOtherImages }, kept };
 }

@@ -175,6 +175,8 @@ export interface VexSideModel {
   author?: ClippedText;
   statements: number;
   suppressed: number;
+  /** Statements not applied: their products are other images, by digest. */
+  aboutOtherImages: number;
 }
 
 /** A finding a side's VEX left out (not_affected or fixed), on one side or both. */

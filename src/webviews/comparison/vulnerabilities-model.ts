@@ -34,6 +34,8 @@ export interface ScanSideInput {
   vex?: VexSearch;
   /** The findings its VEX left out. */
   suppressed?: ScannedSide['suppressed'];
+  /** Its VEX's statements not applied: about other images, by digest. */
+  aboutOtherImages?: number;
   /** Whether the image was reached through its index (where BuildKit lists its attestations). */
   throughIndex: boolean;
 }
@@ -47,6 +49,7 @@ function vexSide(input: ScanSideInput): VexSideModel | undefined {
     ...(found.document.author !== undefined ? { author: clip(found.document.author, 256) } : {}),
     statements: found.document.statements.length + found.document.omitted,
     suppressed: input.suppressed?.length ?? 0,
+    aboutOtherImages: input.aboutOtherImages ?? 0,
   };
 }
 

@@ -296,6 +296,8 @@ export interface ImageScanModel {
     suppressed: number;
     /** Who stated the VEX, when there is one. */
     vexAuthor?: ClippedText;
+    /** Its VEX's statements not applied: their products are other images, by digest. */
+    vexAboutOtherImages: number;
   };
   /** Set when none was found: where it was looked for, and how to attach one. */
   missing?: string;

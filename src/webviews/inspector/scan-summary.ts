@@ -40,6 +40,7 @@ export function scanSummary(
       counts,
       suppressed: side.suppressed.length,
       ...(vexAuthor !== undefined ? { vexAuthor: clip(vexAuthor, 256) } : {}),
+      vexAboutOtherImages: side.aboutOtherImages,
     },
     problems,
   };

@@ -47,7 +47,10 @@ function sideLine(label: string, side: ScanSideModel | undefined): HTMLElement {
 }
 
 function vexLine(label: string, vex: VexSideModel): HTMLElement {
-  const statements = `${vex.statements.toLocaleString('en-US')} statement${vex.statements === 1 ? '' : 's'}`;
+  const others = vex.aboutOtherImages
+    ? ` (${vex.aboutOtherImages.toLocaleString('en-US')} about other images, by digest, not applied)`
+    : '';
+  const statements = `${vex.statements.toLocaleString('en-US')} statement${vex.statements === 1 ? '' : 's'}${others}`;
   const left = `${vex.suppressed.toLocaleString('en-US')} finding${vex.suppressed === 1 ? '' : 's'} left out as not affected or fixed`;
   return h(
     'li',

@@ -4,7 +4,15 @@
 // fixed. Registry data of any shape never throws (property).
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyVex, indexVex, MAX_VEX_STATEMENTS, readOpenVex, vexStatementFor } from '../../../../src/core/oci/openvex';
+import {
+  applyVex,
+  indexVex,
+  isAboutOtherImages,
+  MAX_VEX_STATEMENTS,
+  ociProductDigest,
+  readOpenVex,
+  vexStatementFor,
+} from '../../../../src/core/oci/openvex';
 import type { Vulnerability } from '../../../../src/core/oci/vulnerability-report';
 
 const finding = (id: string, pkg?: string): Vulnerability => ({ id, severity: 'High', ...(pkg ? { package: pkg } : {}) });
@@ -202,6 +210,50 @@ describe('OpenVEX', () => {
       suppressed.map((s) => `${s.finding.id} ${s.statement.status}`),
       ['CVE-2024-2961 not_affected', 'GHSA-3h5v-q93c-6h6q fixed'],
     );
+  });
+
+  it('reads the image digest an OCI product names, its colon encoded or not, and nothing from other identifiers', () => {
+    const hex = 'ab'.repeat(32);
+    assert.equal(ociProductDigest(`pkg:oci/app@sha256%3A${hex}?repository_url=r.test/team/app`), `sha256:${hex}`);
+    assert.equal(ociProductDigest(`pkg:oci/app@sha256:${hex.toUpperCase()}`), `sha256:${hex}`);
+    assert.equal(ociProductDigest('pkg:oci/app?repository_url=r.test/team/app&tag=1'), undefined, 'by name: any build');
+    assert.equal(ociProductDigest('pkg:oci/app@1.0'), undefined, 'a version that is not a digest');
+    assert.equal(ociProductDigest(`pkg:deb/debian/app@sha256:${hex}`), undefined, 'not an image');
+    assert.equal(ociProductDigest(`pkg:oci/app?x=@sha256:${hex}`), undefined, 'in a qualifier, not the version');
+    assert.equal(ociProductDigest(`sha256:${hex}`), undefined);
+  });
+
+  it('applies only the statements about the image or its index when their products name images by digest', () => {
+    const mine = `sha256:${'1'.repeat(64)}`;
+    const index = `sha256:${'2'.repeat(64)}`;
+    const other = `sha256:${'3'.repeat(64)}`;
+    const oci = (digest: string) => `pkg:oci/app@${digest.replace(':', '%3A')}`;
+    const statement = (vulnerability: string, products: string[]) => ({
+      vulnerability,
+      aliases: [],
+      status: 'not_affected' as const,
+      products,
+      subcomponents: [],
+    });
+    assert.equal(isAboutOtherImages(statement('CVE-1', [oci(other)]), [mine, index]), true);
+    assert.equal(isAboutOtherImages(statement('CVE-1', [oci(other), oci(index)]), [mine, index]), false, 'one of them is ours');
+    assert.equal(isAboutOtherImages(statement('CVE-1', [oci(other), 'pkg:oci/app']), [mine]), false, 'by name: taken as ours');
+    assert.equal(isAboutOtherImages(statement('CVE-1', []), [mine]), false, 'no product: the image it is attached to');
+    assert.equal(isAboutOtherImages(statement('CVE-1', [oci(mine).toUpperCase().replace('PKG:OCI/APP', 'pkg:oci/app')]), [mine]), false);
+    const findings = ['CVE-1', 'CVE-2', 'CVE-3'].map((id) => finding(id, 'libc6'));
+    const statements = [statement('CVE-1', [oci(mine)]), statement('CVE-2', [oci(other)]), statement('CVE-3', ['pkg:oci/app'])];
+    const applied = applyVex(findings, statements, [mine, index]);
+    assert.deepEqual(
+      applied.suppressed.map((s) => s.finding.id),
+      ['CVE-1', 'CVE-3'],
+    );
+    assert.deepEqual(
+      applied.kept.map((f) => f.id),
+      ['CVE-2'],
+      "another build's not_affected is not this one's",
+    );
+    assert.equal(applied.aboutOtherImages, 1);
+    assert.equal(applyVex(findings, statements).suppressed.length, 3, 'without digests, every statement is applied');
   });
 
   it('reads at most MAX_VEX_STATEMENTS and never throws on documents of any shape (property)', () => {

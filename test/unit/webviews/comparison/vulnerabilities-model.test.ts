@@ -177,11 +177,19 @@ describe('comparison vulnerabilities model: VEX', function () {
           { finding: apt, statement: statement('CVE-2011-3374', 'not_affected') },
           { finding: ws, statement: statement('GHSA-3h5v-q93c-6h6q', 'fixed') },
         ],
+        aboutOtherImages: 1,
         throughIndex: true,
       },
       compareVulnerabilities([ws], []),
     );
-    assert.deepEqual(model.vex.before, { place: "cosign's .att tag of the index", manifest: D(60), statements: 2, suppressed: 1 });
+    assert.deepEqual(model.vex.before, {
+      place: "cosign's .att tag of the index",
+      manifest: D(60),
+      statements: 2,
+      suppressed: 1,
+      aboutOtherImages: 0,
+    });
+    assert.equal(model.vex.after?.aboutOtherImages, 1, 'statements about other builds are counted apart');
     assert.deepEqual(model.vex.after?.author, { text: HOSTILE_AUTHOR });
     assert.equal(model.vex.after?.suppressed, 2);
     assert.deepEqual(

@@ -1,5 +1,5 @@
 // An image's scan summed up for its inspector page: counts per severity of what its VEX leaves,
-// how many it left out and whose VEX it is, the scanner, time and place in words, a link to the
+// how many it left out and whose VEX it is (and how many of its statements are about other images), the scanner, time and place in words, a link to the
 // manifest holding the report; a manifest without one told where it was looked for.
 import assert from 'node:assert/strict';
 import type { ScannedSide } from '../../../../src/core/operations/compare-scans';
@@ -41,10 +41,12 @@ describe('inspector scan summary', () => {
       suppressed: [
         { finding: findings[2]!, statement: { vulnerability: 'CVE-3', aliases: [], status: 'fixed', products: [], subcomponents: [] } },
       ],
+      aboutOtherImages: 2,
     };
     const summary = scanSummary(place, side, findings.slice(0, 2), true);
     assert.deepEqual(summary.found?.counts, { Critical: 1, High: 0, Medium: 0, Low: 1, Negligible: 0, Unknown: 0 });
     assert.equal(summary.found?.suppressed, 1);
+    assert.equal(summary.found?.vexAboutOtherImages, 2, 'statements about other builds, not applied');
     assert.equal(summary.found?.vexAuthor?.text.length, 256, "the VEX's author is clipped");
     assert.equal(summary.found?.place, "cosign's .att tag of the index");
     assert.equal(summary.found?.scannedAt, '2026-12-05T05:00:09.000Z');
@@ -59,7 +61,8 @@ describe('inspector scan summary', () => {
   });
 
   it('says where a scan was looked for when none was found, and how to attach one', () => {
-    const none = (throughIndex: boolean) => scanSummary(place, { scan: { problems: [] }, suppressed: [] }, undefined, throughIndex).missing;
+    const none = (throughIndex: boolean) =>
+      scanSummary(place, { scan: { problems: [] }, suppressed: [], aboutOtherImages: 0 }, undefined, throughIndex).missing;
     assert.match(
       none(true)!,
       /^No vulnerability scan was found \(attestations in the index, and the scan referrers and cosign's \.att tag of the image and of the index, were looked at\)\. `trivy image --format cosign-vuln`/,

@@ -164,6 +164,11 @@ function scanSummary(ctx: PageContext, scan: ImageScanModel): HTMLElement[] {
           `${found.suppressed.toLocaleString('en-US')} more left out: its VEX${found.vexAuthor ? ` (by ${found.vexAuthor.text})` : ''} calls them not affected or fixed.`,
         )
       : undefined,
+    found.vexAboutOtherImages
+      ? muted(
+          `${found.vexAboutOtherImages.toLocaleString('en-US')} of its VEX's statements name other images, by digest, and were not applied.`,
+        )
+      : undefined,
     h(
       'p',
       {},

@@ -307,4 +307,53 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
       ['openAdvisory', { id: 'CVE-2024-0009' }],
     ]);
   });
+
+  it("says how many of a side's VEX statements are about other images and were not applied", async () => {
+    const { page } = workbench!;
+    const before = image(D(1), 11, {}, []);
+    const after = image(D(2), 12, {}, []);
+    const model = comparisonModel(
+      { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
+      { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
+      [{ comparison: compareImages(before, after), layers: { before: before.manifest.layers, after: after.manifest.layers } }],
+    );
+    const findings: VulnerabilityReport['vulnerabilities'] = [{ id: 'CVE-2024-0001', severity: 'High', package: 'libssl3' }];
+    const scan = {
+      found: {
+        document: { format: 'Trivy', vulnerabilities: findings, omitted: 0, counts: {} as VulnerabilityReport['counts'] },
+        place: 'referrer' as const,
+        manifest: D(70),
+        blob: D(71),
+      },
+      problems: [],
+    };
+    const vex = {
+      found: {
+        document: { author: HOSTILE.img, statements: [], omitted: 3 },
+        place: 'referrer' as const,
+        ofIndex: true as const,
+        manifest: D(72),
+        blob: D(73),
+      },
+      problems: [],
+    };
+    const vulnerabilities = vulnerabilitiesModel(
+      { reference: 'r.test/app:1', search: scan, throughIndex: true },
+      { reference: 'r.test/app:2', search: scan, vex, suppressed: [], aboutOtherImages: 2, throughIndex: true },
+      compareVulnerabilities(findings, findings),
+    );
+    await startPanel(page, model, {
+      compareFiles: filesModel(compareFileSystems(new Map(), new Map())),
+      compareVulnerabilities: vulnerabilities,
+    });
+    const part = page.locator('[data-part="vulnerabilities"]');
+    await part.locator('button', { hasText: 'Compare Vulnerabilities' }).click();
+    await part.locator('.vulnerabilities-result').waitFor({ timeout: 10_000 });
+    const line = await part.locator('li', { hasText: "Second's VEX" }).textContent();
+    assert.match(
+      line ?? '',
+      /^Second's VEX by <img src=x onerror=.*, from a referrer of the index 0{12}: 3 statements \(2 about other images, by digest, not applied\), 0 findings left out as not affected or fixed\.$/,
+    );
+    assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0);
+  });
 });
