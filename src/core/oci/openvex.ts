@@ -9,7 +9,7 @@
  */
 import { isJsonObject } from './manifest';
 import { purlName, reportedName } from './purl';
-import type { Vulnerability } from './vulnerability-report';
+import { findingNames, type Vulnerability } from './vulnerability-report';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -146,9 +146,8 @@ export function indexVex(statements: readonly VexStatement[]): VexIndex {
  * and {@link applyVex} leaves out statements whose products are other images by digest.
  */
 export function vexStatementFor(finding: Vulnerability, index: VexIndex): VexStatement | undefined {
-  const names = new Set([finding.id, ...(finding.aliases ?? [])].map((n) => n.toLowerCase()));
   const candidates = new Set<VexStatement>();
-  for (const name of names) for (const statement of index.byName.get(name) ?? []) candidates.add(statement);
+  for (const name of findingNames(finding)) for (const statement of index.byName.get(name) ?? []) candidates.add(statement);
   const inOrder = [...candidates].sort((x, y) => index.place.get(x)! - index.place.get(y)!);
   let decided: VexStatement | undefined;
   for (const statement of inOrder) {

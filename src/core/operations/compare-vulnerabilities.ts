@@ -12,7 +12,7 @@
  * package, and only one to one: otherwise a comparison of two scanners shows each such finding as
  * gone and new at once.
  */
-import { SEVERITY_ORDER, type Severity, type Vulnerability } from '../oci/vulnerability-report';
+import { findingNames, SEVERITY_ORDER, type Severity, type Vulnerability } from '../oci/vulnerability-report';
 
 /** A finding on both sides whose severity or installed version differs. */
 export interface FindingChange {
@@ -44,8 +44,8 @@ export interface VulnerabilityComparison {
 interface Grouped {
   finding: Vulnerability;
   installed: Set<string>;
-  /** Every alias its repeats give. */
-  aliases: Set<string>;
+  /** Every name its repeats go by (lower case): the advisory and the aliases each gives. */
+  names: Set<string>;
 }
 
 const RANK = new Map(SEVERITY_ORDER.map((s, i) => [s, i]));
@@ -104,11 +104,11 @@ function group(findings: readonly Vulnerability[]): Map<string, Grouped> {
     const key = `${f.id}\u0000${f.package ?? ''}`;
     const known = groups.get(key);
     if (!known) {
-      groups.set(key, { finding: f, installed: new Set(f.installed !== undefined ? [f.installed] : []), aliases: new Set(f.aliases) });
+      groups.set(key, { finding: f, installed: new Set(f.installed !== undefined ? [f.installed] : []), names: new Set(findingNames(f)) });
       continue;
     }
     if (f.installed !== undefined) known.installed.add(f.installed);
-    for (const alias of f.aliases ?? []) known.aliases.add(alias);
+    for (const name of findingNames(f)) known.names.add(name);
     if (RANK.get(f.severity)! < RANK.get(known.finding.severity)!) known.finding = { ...known.finding, severity: f.severity };
   }
   return groups;
@@ -152,10 +152,9 @@ function matchesOf(g: Grouped, index: Map<string, Grouped[]>): Set<Grouped> {
   return found;
 }
 
-/** Advisory names compare without case (`GHSA-abcd-…` and `ghsa-abcd-…` are one), each within its package. */
+/** Each name within its package. */
 function nameKeys(g: Grouped): string[] {
-  const names = new Set([g.finding.id, ...g.aliases].map((n) => n.toLowerCase()));
-  return [...names].map((n) => `${n}\u0000${g.finding.package ?? ''}`);
+  return [...g.names].map((n) => `${n}\u0000${g.finding.package ?? ''}`);
 }
 
 function countsOf(groups: Iterable<Grouped>): Record<Severity, number> {

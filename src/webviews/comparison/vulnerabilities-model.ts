@@ -6,7 +6,7 @@
  * side's own VEX left out is listed apart, never compared.
  */
 import type { ScannedSide, ScanSearch, VexSearch, VexStatement, VulnerabilityComparison } from '../../core/index';
-import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
+import { findingNames, SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
 import { clip } from '../inspector/text';
 import { advisoryUrl, findingRow } from '../inspector/vulnerability-section';
 import type {
@@ -60,7 +60,7 @@ function findingKey(v: Vulnerability): string {
 
 /** The keys a finding goes by: its advisory's and each alias's (any letter case), in its package. */
 function nameKeys(v: Vulnerability): string[] {
-  return [...new Set([v.id, ...(v.aliases ?? [])].map((n) => n.toLowerCase()))].map((n) => `${n}\u0000${v.package ?? ''}`);
+  return findingNames(v).map((n) => `${n}\u0000${v.package ?? ''}`);
 }
 
 /**
