@@ -84,8 +84,32 @@ const SPDX3_TERM_IRI = /^(?:spdx:|https?:\/\/spdx\.org\/rdf\/3[^/]{0,20}\/terms\
 /** Package and its subclasses: an AI model or a dataset is listed as a package too. */
 const SPDX3_PACKAGE_TYPES = new Set(['software_Package', 'ai_AIPackage', 'dataset_DatasetPackage']);
 
-/** License elements known by their identity rather than by an expression they carry. */
-const SPDX3_NAMED_LICENSE_TYPES = new Set(['expandedlicensing_ListedLicense', 'expandedlicensing_CustomLicense']);
+/** License elements (and license exceptions) known by their identity rather than by an expression they carry. */
+const SPDX3_NAMED_LICENSE_TYPES = new Set([
+  'expandedlicensing_ListedLicense',
+  'expandedlicensing_CustomLicense',
+  'expandedlicensing_ListedLicenseException',
+  'expandedlicensing_CustomLicenseAddition',
+]);
+
+/**
+ * The expanded-licensing model's compound licenses, made of other license elements: sets joined
+ * by AND and OR, `X+`, and `X WITH exception`
+ * (https://spdx.github.io/spdx-spec/v3.0.1/model/ExpandedLicensing/Classes/ConjunctiveLicenseSet/
+ * and its siblings DisjunctiveLicenseSet, OrLaterOperator, WithAdditionOperator).
+ */
+const SPDX3_COMPOUND_LICENSE_TYPES = new Set([
+  'expandedlicensing_ConjunctiveLicenseSet',
+  'expandedlicensing_DisjunctiveLicenseSet',
+  'expandedlicensing_OrLaterOperator',
+  'expandedlicensing_WithAdditionOperator',
+]);
+
+/** How deep compound licenses may nest: real ones nest two or three levels; a cycle stops here too. */
+const MAX_SPDX3_LICENSE_DEPTH = 8;
+
+/** License elements read to put one license into words: sets of sets cannot multiply the work past this. */
+const MAX_SPDX3_LICENSE_PARTS = 256;
 
 /** A listed license's IRI ends in its SPDX id, so a document may name it without including it. */
 const LISTED_LICENSE_IRI = /^https?:\/\/spdx\.org\/licenses\/([^/?#]+)$/;
@@ -145,9 +169,10 @@ function readSpdx3(document: Record<string, unknown>, format: string): SbomRead 
   // Relationships and license elements come in any order, before or after their packages: one
   // pass gathers them into maps, then each package is resolved with lookups, linear in the graph.
   const licenseById = new Map<string, string>();
+  const compoundById = new Map<string, Record<string, unknown>>();
   const purlByIdentifierId = new Map<string, string>();
-  const concluded = new Map<string, string[]>();
-  const declared = new Map<string, string[]>();
+  const concluded = new Map<string, unknown[]>();
+  const declared = new Map<string, unknown[]>();
   for (const element of spdx3Graph(document)) {
     if (!isJsonObject(element)) continue;
     const types = spdx3Types(element);
@@ -167,16 +192,46 @@ function readSpdx3(document: Record<string, unknown>, format: string): SbomRead 
     if (id === undefined) continue;
     const license = spdx3LicenseText(element, types, id);
     if (license !== undefined && !licenseById.has(id)) licenseById.set(id, license);
+    if (types.some((t) => SPDX3_COMPOUND_LICENSE_TYPES.has(t)) && !compoundById.has(id)) compoundById.set(id, element);
     // An ExternalIdentifier is usually inline, but JSON-LD lets it be a node of its own, referenced by id.
     if (spdx3VocabEntry(element.externalIdentifierType) === 'packageUrl' && typeof element.identifier === 'string')
       purlByIdentifierId.set(id, element.identifier);
   }
-  const licenseOf = (ids: string[] | undefined): string | undefined => {
-    const named: string[] = [];
+  // A license is referenced by id, or embedded as a node of its own (JSON-LD allows both); a
+  // compound one is put into an expression from its parts, as far down as they nest.
+  const licenseText = (ref: unknown, depth: number, seen: Set<string>, budget: { parts: number }): string | undefined => {
+    if (depth > MAX_SPDX3_LICENSE_DEPTH || --budget.parts < 0) return undefined;
+    const element = isJsonObject(ref) ? ref : undefined;
+    const id = typeof ref === 'string' ? ref : element ? spdx3Id(element) : undefined;
+    if (id !== undefined) {
+      if (seen.has(id)) return undefined;
+      const known = licenseById.get(id);
+      if (known !== undefined) return known;
+    }
+    const compound = element ?? (id !== undefined ? compoundById.get(id) : undefined);
+    if (compound) {
+      const types = spdx3Types(compound);
+      const within = id !== undefined ? new Set([...seen, id]) : seen;
+      const text = compoundLicenseText(compound, types, (part) => licenseText(part, depth + 1, within, budget));
+      if (text !== undefined) return text;
+      if (element) return spdx3LicenseText(element, types, id ?? '');
+    }
     // NoAssertionLicense and NoneLicense (SPDX 2's NOASSERTION and NONE) are individuals, no
     // element of the graph, so like any id that names nothing here they give no text.
-    for (const id of ids ?? []) {
-      const text = licenseById.get(id) ?? LISTED_LICENSE_IRI.exec(id)?.[1];
+    return id !== undefined ? LISTED_LICENSE_IRI.exec(id)?.[1] : undefined;
+  };
+  // Packages share their licenses: a license referenced by id is put into words once.
+  const textById = new Map<string, string | undefined>();
+  const topLicenseText = (ref: unknown): string | undefined => {
+    if (typeof ref === 'string' && textById.has(ref)) return textById.get(ref);
+    const text = licenseText(ref, 0, new Set(), { parts: MAX_SPDX3_LICENSE_PARTS });
+    if (typeof ref === 'string') textById.set(ref, text);
+    return text;
+  };
+  const licenseOf = (refs: unknown[] | undefined): string | undefined => {
+    const named: string[] = [];
+    for (const ref of refs ?? []) {
+      const text = topLicenseText(ref);
       if (isMeaningfulLicense(text) && !named.includes(text)) named.push(text);
     }
     // Each `to` license governs the package, so several are all of them: a conjunction.
@@ -195,13 +250,52 @@ function readSpdx3(document: Record<string, unknown>, format: string): SbomRead 
   return { format, packages, omitted };
 }
 
-function addSpdx3Licenses(byPackage: Map<string, string[]>, from: string, to: unknown): void {
-  const ids = byPackage.get(from) ?? [];
-  for (const id of Array.isArray(to) ? to : [to]) {
-    if (ids.length >= MAX_SPDX3_LICENSES_PER_PACKAGE) break;
-    if (typeof id === 'string') ids.push(id);
+/** A relationship's `to` licenses: ids, or license nodes written in place. */
+function addSpdx3Licenses(byPackage: Map<string, unknown[]>, from: string, to: unknown): void {
+  const refs = byPackage.get(from) ?? [];
+  for (const ref of Array.isArray(to) ? to : [to]) {
+    if (refs.length >= MAX_SPDX3_LICENSES_PER_PACKAGE) break;
+    if (typeof ref === 'string' || isJsonObject(ref)) refs.push(ref);
   }
-  byPackage.set(from, ids);
+  byPackage.set(from, refs);
+}
+
+/**
+ * A compound license as an SPDX expression, its parts put into words by `part`: members joined by
+ * AND or OR (a member that is itself an expression in parentheses), `X+`, `X WITH exception`.
+ * Undefined when it is not compound or a part it needs names nothing readable.
+ */
+function compoundLicenseText(
+  element: Record<string, unknown>,
+  types: string[],
+  part: (ref: unknown) => string | undefined,
+): string | undefined {
+  const grouped = (text: string): string => (/\s/.test(text) ? `(${text})` : text);
+  const joiner = types.includes('expandedlicensing_ConjunctiveLicenseSet')
+    ? ' AND '
+    : types.includes('expandedlicensing_DisjunctiveLicenseSet')
+      ? ' OR '
+      : undefined;
+  if (joiner !== undefined) {
+    const members = element.expandedlicensing_member;
+    const texts: string[] = [];
+    for (const member of (Array.isArray(members) ? members : [members]).slice(0, MAX_SPDX3_LICENSES_PER_PACKAGE)) {
+      const text = part(member);
+      if (isMeaningfulLicense(text) && !texts.includes(text)) texts.push(text);
+    }
+    return texts.length > 1 ? texts.map(grouped).join(joiner) : texts[0];
+  }
+  if (types.includes('expandedlicensing_OrLaterOperator')) {
+    const license = part(element.expandedlicensing_subjectLicense);
+    return isMeaningfulLicense(license) ? `${grouped(license)}+` : undefined;
+  }
+  if (types.includes('expandedlicensing_WithAdditionOperator')) {
+    const license = part(element.expandedlicensing_subjectExtendableLicense);
+    if (!isMeaningfulLicense(license)) return undefined;
+    const addition = part(element.expandedlicensing_subjectAddition);
+    return isMeaningfulLicense(addition) ? `${grouped(license)} WITH ${grouped(addition)}` : license;
+  }
+  return undefined;
 }
 
 /** What a license element says: its expression, or a listed license's id, or a license's name. */

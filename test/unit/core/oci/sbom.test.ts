@@ -278,6 +278,99 @@ describe('SBOM packages', () => {
     ]);
   });
 
+  it("puts SPDX 3's compound licenses into expressions: AND and OR sets, nested or written in place, X+ and X WITH an exception", () => {
+    const listed = (id: string) => `https://spdx.org/licenses/${id}`;
+    const pkg = (name: string) => ({ type: 'software_Package', spdxId: `urn:pkg:${name}`, name });
+    const declares = (name: string, to: unknown) => ({
+      type: 'Relationship',
+      spdxId: `urn:rel:${name}`,
+      from: `urn:pkg:${name}`,
+      relationshipType: 'hasDeclaredLicense',
+      to: [to],
+    });
+    const read = readSbom({
+      '@context': SPDX3_CONTEXT,
+      '@graph': [
+        pkg('java'),
+        pkg('dual'),
+        pkg('inline'),
+        pkg('cycle'),
+        pkg('partial'),
+        declares('java', 'urn:lic:java'),
+        declares('dual', 'urn:lic:dual'),
+        // The set written in place, its OR-later member too.
+        declares('inline', {
+          type: 'expandedlicensing_ConjunctiveLicenseSet',
+          expandedlicensing_member: [
+            listed('BSD-3-Clause'),
+            { type: 'expandedlicensing_OrLaterOperator', expandedlicensing_subjectLicense: listed('LGPL-2.1-only') },
+          ],
+        }),
+        declares('cycle', 'urn:lic:a'),
+        declares('partial', 'urn:lic:partial'),
+        {
+          type: 'expandedlicensing_WithAdditionOperator',
+          spdxId: 'urn:lic:java',
+          expandedlicensing_subjectExtendableLicense: listed('GPL-2.0-only'),
+          expandedlicensing_subjectAddition: 'urn:lic:classpath',
+        },
+        { type: 'expandedlicensing_ListedLicenseException', spdxId: 'urn:lic:classpath', name: 'Classpath-exception-2.0' },
+        // MIT OR (Apache-2.0 AND a custom license), the inner set defined after its use.
+        {
+          type: 'expandedlicensing_DisjunctiveLicenseSet',
+          spdxId: 'urn:lic:dual',
+          expandedlicensing_member: [listed('MIT'), 'urn:lic:both'],
+        },
+        {
+          type: 'expandedlicensing_ConjunctiveLicenseSet',
+          spdxId: 'urn:lic:both',
+          expandedlicensing_member: [listed('Apache-2.0'), 'urn:lic:own'],
+        },
+        { type: 'expandedlicensing_CustomLicense', spdxId: 'urn:lic:own', name: 'LicenseRef-acme' },
+        // Sets that contain each other: nothing to say, and no endless walk.
+        { type: 'expandedlicensing_DisjunctiveLicenseSet', spdxId: 'urn:lic:a', expandedlicensing_member: ['urn:lic:b'] },
+        { type: 'expandedlicensing_DisjunctiveLicenseSet', spdxId: 'urn:lic:b', expandedlicensing_member: ['urn:lic:a'] },
+        // A member that names nothing is left out; the rest is said.
+        {
+          type: 'expandedlicensing_ConjunctiveLicenseSet',
+          spdxId: 'urn:lic:partial',
+          expandedlicensing_member: ['urn:unknown', listed('Zlib')],
+        },
+      ],
+    })!;
+    assert.deepEqual(
+      read.packages.map((p) => [p.name, p.license]),
+      [
+        ['java', 'GPL-2.0-only WITH Classpath-exception-2.0'],
+        ['dual', 'MIT OR (Apache-2.0 AND LicenseRef-acme)'],
+        ['inline', 'BSD-3-Clause AND LGPL-2.1-only+'],
+        ['cycle', undefined],
+        ['partial', 'Zlib'],
+      ],
+    );
+  });
+
+  it('reads sets of sets of SPDX 3 licenses with bounded work, however wide and deep they are written', () => {
+    // Every level a set of 16 references to the level below, 8 levels: 16^8 paths if walked whole.
+    const graph: unknown[] = [
+      { type: 'software_Package', spdxId: 'urn:pkg', name: 'p' },
+      { type: 'Relationship', spdxId: 'urn:rel', from: 'urn:pkg', relationshipType: 'hasDeclaredLicense', to: ['urn:level:0'] },
+    ];
+    for (let level = 0; level < 8; level++)
+      graph.push({
+        type: 'expandedlicensing_ConjunctiveLicenseSet',
+        spdxId: `urn:level:${level}`,
+        expandedlicensing_member: Array.from({ length: 16 }, () => `urn:level:${level + 1}`),
+      });
+    graph.push({ type: 'expandedlicensing_ListedLicense', spdxId: 'urn:level:8', name: 'MIT' });
+    // Unbounded, this would not finish; bounded, the first full path down is read, the rest cut off.
+    const read = readSbom({ '@context': SPDX3_CONTEXT, '@graph': graph })!;
+    assert.deepEqual(
+      read.packages.map((p) => [p.name, p.license]),
+      [['p', 'MIT']],
+    );
+  });
+
   it('skips SPDX 3 fields of the wrong type and graph entries that are not elements', () => {
     const read = readSbom({
       '@context': SPDX3_CONTEXT,
