@@ -13,6 +13,7 @@ import { comparePackages } from '../../../../../src/core/operations/compare-pack
 import type { SbomPackage } from '../../../../../src/core/oci/sbom';
 import { compareVulnerabilities } from '../../../../../src/core/operations/compare-vulnerabilities';
 import type { VulnerabilityReport } from '../../../../../src/core/oci/vulnerability-report';
+import type { ScanSearch } from '../../../../../src/core/operations/image-scan';
 import { comparisonModel, filesModel, packagesModel } from '../../../../../src/webviews/comparison/view-model';
 import { vulnerabilitiesModel } from '../../../../../src/webviews/comparison/vulnerabilities-model';
 import { openWorkbench, type Workbench } from '../../../../e2e/workbench';
@@ -40,6 +41,36 @@ function image(digest: string, layer: number, config: Record<string, unknown>, h
 }
 
 const entry = (path: string): LayerFileEntry => ({ path, type: 'file', size: 10, mode: 0o644, uid: 0, gid: 0 });
+
+/** app:1 against app:2, two plain images: the panel the findings parts are tried on. */
+function twoPlainImages(): ReturnType<typeof comparisonModel> {
+  const before = image(D(1), 11, {}, []);
+  const after = image(D(2), 12, {}, []);
+  return comparisonModel(
+    { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
+    { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
+    [{ comparison: compareImages(before, after), layers: { before: before.manifest.layers, after: after.manifest.layers } }],
+  );
+}
+
+/** A Trivy scan as the scan search finds it, under cosign's .att tag. */
+function foundScan(vulnerabilities: VulnerabilityReport['vulnerabilities'], scanner?: string): ScanSearch {
+  return {
+    found: {
+      document: {
+        format: 'Trivy',
+        ...(scanner ? { scanner } : {}),
+        vulnerabilities,
+        omitted: 0,
+        counts: {} as VulnerabilityReport['counts'],
+      },
+      place: 'cosign-tag',
+      manifest: D(70),
+      blob: D(71),
+    },
+    problems: [],
+  };
+}
 
 /**
  * The panel's page with the webview bundle, sent `model` as the host sends it. The VS Code API it
@@ -212,13 +243,7 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
 
   it('compares vulnerabilities when asked: counts per severity, findings new, gone and changed, advisories opened by identifier', async () => {
     const { page } = workbench!;
-    const before = image(D(1), 11, {}, []);
-    const after = image(D(2), 12, {}, []);
-    const model = comparisonModel(
-      { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
-      { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
-      [{ comparison: compareImages(before, after), layers: { before: before.manifest.layers, after: after.manifest.layers } }],
-    );
+    const model = twoPlainImages();
     const first: VulnerabilityReport['vulnerabilities'] = [
       { id: 'CVE-2024-0001', severity: 'High', package: 'libssl3', installed: '3.0.11-1', fixed: '3.0.15-1', title: HOSTILE.img },
       { id: 'CVE-2024-0004', severity: 'Low', package: 'libc6', installed: '2.36-9' },
@@ -231,18 +256,9 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
       { id: HOSTILE.script, severity: 'Critical', package: HOSTILE.bidi, installed: '1' },
       { id: 'CVE-2024-0009', severity: 'Medium', package: 'curl', installed: '7.88.1' },
     ];
-    const scan = (vulnerabilities: VulnerabilityReport['vulnerabilities'], scanner: string) => ({
-      found: {
-        document: { format: 'Trivy', scanner, vulnerabilities, omitted: 0, counts: {} as VulnerabilityReport['counts'] },
-        place: 'cosign-tag' as const,
-        manifest: D(70),
-        blob: D(71),
-      },
-      problems: [],
-    });
     const findings = vulnerabilitiesModel(
-      { reference: 'r.test/app:1', search: scan(first, 'trivy 0.50.1'), throughIndex: false },
-      { reference: 'r.test/app:2', search: scan(second, HOSTILE.img), throughIndex: false },
+      { reference: 'r.test/app:1', search: foundScan(first, 'trivy 0.50.1'), throughIndex: false },
+      { reference: 'r.test/app:2', search: foundScan(second, HOSTILE.img), throughIndex: false },
       compareVulnerabilities(first, second),
     );
     await startPanel(page, model, {
@@ -310,23 +326,9 @@ describe('comparison panel rendering of hostile registry text (Chromium)', funct
 
   it("says how many of a side's VEX statements are about other images and were not applied", async () => {
     const { page } = workbench!;
-    const before = image(D(1), 11, {}, []);
-    const after = image(D(2), 12, {}, []);
-    const model = comparisonModel(
-      { reference: 'r.test/app:1', name: 'app:1', digest: D(1), kind: 'OCI image manifest', isIndex: false },
-      { reference: 'r.test/app:2', name: 'app:2', digest: D(2), kind: 'OCI image manifest', isIndex: false },
-      [{ comparison: compareImages(before, after), layers: { before: before.manifest.layers, after: after.manifest.layers } }],
-    );
+    const model = twoPlainImages();
     const findings: VulnerabilityReport['vulnerabilities'] = [{ id: 'CVE-2024-0001', severity: 'High', package: 'libssl3' }];
-    const scan = {
-      found: {
-        document: { format: 'Trivy', vulnerabilities: findings, omitted: 0, counts: {} as VulnerabilityReport['counts'] },
-        place: 'referrer' as const,
-        manifest: D(70),
-        blob: D(71),
-      },
-      problems: [],
-    };
+    const scan = foundScan(findings);
     const vex = {
       found: {
         document: { author: HOSTILE.img, statements: [], omitted: 3 },
