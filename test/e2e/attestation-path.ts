@@ -561,7 +561,68 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.match(statementCells.join(' | '), /not affected \| vulnerable code not in execute path \| apt/);
   await statements.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15l-inspector-vex');
+  // The status badges use the theme's colours: readable against the page in VS Code's default
+  // dark and light themes, each picked as a person does; then the theme the path began in again
+  // (the full run's is the inspector path's high-contrast one).
+  const before = await frame.evaluate(() => document.body.className);
+  const themes = { 'Dark Modern': 'vscode-dark', 'Light Modern': 'vscode-light' } as const;
+  const measured: string[] = [];
+  for (const [theme, bodyClass] of Object.entries(themes)) {
+    await chooseColorTheme(page, theme);
+    await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
+    const { ratio, colours } = await badgeContrast(frame);
+    measured.push(`${theme} ${ratio.toFixed(2)}:1 (${colours})`);
+    if (theme === 'Light Modern') await shoot(page, screenshots, '15l-inspector-vex-light');
+    assert.ok(ratio >= 4.5, `the "not affected" badge reads against ${theme}'s page: ${ratio.toFixed(2)}:1 (${colours})`);
+  }
+  console.log(`[e2e] VEX badge contrast: ${measured.join('; ')}`);
+  await chooseColorTheme(
+    page,
+    before.includes('vscode-high-contrast') ? 'Dark High Contrast' : before.includes('vscode-light') ? 'Light Modern' : 'Dark Modern',
+  );
   await runCommand(page, 'View: Close All Editors');
+}
+
+/** Picks a colour theme from the palette by its name, as a person does. */
+async function chooseColorTheme(page: Page, theme: string): Promise<void> {
+  const input = await runCommand(page, 'Preferences: Color Theme');
+  await input.fill(theme);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 30_000 });
+  await input.press('Enter');
+}
+
+/**
+ * The WCAG contrast ratio of the first VEX badge's text against the page behind it, as the
+ * webview draws them with the theme's colours (a colour with alpha is laid over the page first),
+ * with the two colours, for the log.
+ */
+async function badgeContrast(frame: Frame): Promise<{ ratio: number; colours: string }> {
+  return frame
+    .locator('.vex-badge')
+    .first()
+    .evaluate((badge) => {
+      const rgba = (css: string): number[] => (css.match(/[\d.]+/g) ?? []).map(Number);
+      const behind = (element: Element | null): number[] => {
+        for (let e = element; e; e = e.parentElement) {
+          const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
+          if (a > 0) return [r!, g!, b!];
+        }
+        return [255, 255, 255];
+      };
+      const page = behind(badge);
+      const [r, g, b, a = 1] = rgba(getComputedStyle(badge).color);
+      const text = [r!, g!, b!].map((c, i) => c * a + page[i]! * (1 - a));
+      const luminance = (rgb: number[]): number => {
+        const [lr, lg, lb] = rgb.map((c) => {
+          const v = c / 255;
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * lr! + 0.7152 * lg! + 0.0722 * lb!;
+      };
+      const [hi, lo] = [luminance(text), luminance(page)].sort((x, y) => y - x);
+      const colours = `${getComputedStyle(badge).color} on rgb(${page.join(', ')})`;
+      return { ratio: (hi! + 0.05) / (lo! + 0.05), colours };
+    });
 }
 
 /** The buildx index (v1 unless told) in the inspector, opened from the palette as a person types it, once it has loaded. */
