@@ -19,7 +19,7 @@ import type {
   VulnerabilitiesModel,
 } from './protocol';
 import { vexWords } from '../shared/app/vex-words';
-import { HOW_TO_ATTACH_A_SCAN, scanLookedAt } from '../shared/document-places';
+import { HOW_TO_ATTACH_A_SCAN, scanLookedAt, sideProblems } from '../shared/document-places';
 import { bounded, NO_ROWS, placeWords } from './view-model';
 
 /** Finding rows per list at most (new, gone, changed): a base image change can move hundreds. */
@@ -188,9 +188,9 @@ export function vulnerabilitiesModel(
   const missing = [before, after].filter((s) => !s.search.found);
   const a = scanSide(before.search);
   const b = scanSide(after.search);
-  // A side's scan and VEX searches share their reads, so one failure can be reported by both: said once a side.
-  const sideProblems = (side: ScanSideInput) => [...new Set([...side.search.problems, ...(side.vex?.problems ?? [])])];
-  const problems = [...sideProblems(before), ...sideProblems(after)].slice(0, 8).map((p) => clip(p, 512).text);
+  const problems = [...sideProblems(before.search, before.vex), ...sideProblems(after.search, after.vex)]
+    .slice(0, 8)
+    .map((p) => clip(p, 512).text);
   const scannersDiffer = a && b ? scannerDifference(before.search, after.search) : undefined;
   const scansApart = a && b ? timeDifference(before.search, after.search) : undefined;
   const vexBefore = vexSide(before);

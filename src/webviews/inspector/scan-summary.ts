@@ -7,7 +7,7 @@
 import { shortDigest } from '../../core/oci/digest';
 import type { ScannedSide } from '../../core/operations/compare-scans';
 import { SEVERITY_ORDER, type Vulnerability } from '../../core/oci/vulnerability-report';
-import { HOW_TO_ATTACH_A_SCAN, placeWords, scanLookedAt } from '../shared/document-places';
+import { HOW_TO_ATTACH_A_SCAN, placeWords, scanLookedAt, sideProblems } from '../shared/document-places';
 import { manifestLink } from './links';
 import type { ImageScanModel, SeverityLevel } from './protocol';
 import { clip } from './text';
@@ -18,8 +18,9 @@ export function scanSummary(
   kept: readonly Vulnerability[] | undefined,
   throughIndex: boolean,
 ): ImageScanModel {
-  // The scan and VEX searches share their reads, so one failure can be reported by both: said once.
-  const problems = [...new Set([...side.scan.problems, ...(side.vex?.problems ?? [])])].slice(0, 8).map((p) => clip(p, 512).text);
+  const problems = sideProblems(side.scan, side.vex)
+    .slice(0, 8)
+    .map((p) => clip(p, 512).text);
   const found = side.scan.found;
   if (!found)
     return {

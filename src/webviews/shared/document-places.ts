@@ -1,4 +1,7 @@
-/** Where an SBOM, a scan or a VEX document about an image was found (or looked for), in the words both panels use. */
+/**
+ * Where an SBOM, a scan or a VEX document about an image was found (or looked for), and what went
+ * wrong on the way, in the words both panels use.
+ */
 import type { DocumentPlace } from '../../core/operations/image-documents';
 
 const DOCUMENT_PLACES: Readonly<Record<DocumentPlace, string>> = {
@@ -21,4 +24,12 @@ export function scanLookedAt(throughIndex: boolean): string {
   return throughIndex
     ? "attestations in the index, and the scan referrers and cosign's .att tag of the image and of the index, were looked at"
     : "the image's scan referrers and cosign's .att tag were looked at";
+}
+
+/**
+ * What went wrong on one image's scan and VEX searches, each said once: the two share their reads
+ * (a referrers listing refused is met by both), so the same problem can come from both.
+ */
+export function sideProblems(scan: { problems: readonly string[] }, vex: { problems: readonly string[] } | undefined): string[] {
+  return [...new Set([...scan.problems, ...(vex?.problems ?? [])])];
 }

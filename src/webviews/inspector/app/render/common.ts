@@ -114,6 +114,11 @@ export function longText(content: HTMLElement, length: number): HTMLElement {
   return h('div', {}, box, more);
 }
 
+/** Count badges in a summary line, joined by " · "; `none` when there is none to show. */
+export function badgeList(badges: readonly HTMLElement[], none: string): Child[] {
+  return badges.length ? badges.flatMap((badge, i) => (i ? [' · ', badge] : [badge])) : [none];
+}
+
 export function muted(...children: Child[]): HTMLSpanElement {
   return h('span', { class: 'muted' }, ...children);
 }

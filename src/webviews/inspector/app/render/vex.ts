@@ -6,7 +6,7 @@
  */
 import { clipped, h } from '../dom';
 import type { ClippedText, PageModel, VexRow, VexStatus } from '../../protocol';
-import { cell, muted, row, section, type PageContext } from './common';
+import { badgeList, cell, muted, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
 import { advisoryLink, scanTime } from './vulnerabilities';
 import { vexWords } from '../../../shared/app/vex-words';
@@ -29,7 +29,7 @@ export function renderVex(ctx: PageContext, page: PageModel): HTMLElement | unde
   const summary = h(
     'p',
     { class: 'summary-line vex-counts' },
-    ...(counted.length ? counted.flatMap((c, i) => (i ? [' · ', c] : [c])) : ['No statements.']),
+    ...badgeList(counted, 'No statements.'),
     vex.author || vex.timestamp ? h('span', { class: 'muted' }, ' — as ', ...statedBy) : undefined,
     vex.version !== undefined ? h('span', { class: 'muted' }, ` (version ${vex.version})`) : undefined,
   );

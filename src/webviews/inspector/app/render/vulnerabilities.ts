@@ -7,7 +7,7 @@
 import { clipped, h, icon, linkButton } from '../dom';
 import type { FindingFields } from '../../../shared/protocol';
 import type { ClippedText, ImageScanModel, PageModel, SeverityLevel, VulnerabilityRow } from '../../protocol';
-import { cell, loading, muted, problem, row, section, type PageContext } from './common';
+import { badgeList, cell, loading, muted, problem, row, section, type PageContext } from './common';
 import { filteredTable } from './filtered-table';
 
 const LEVELS: readonly SeverityLevel[] = ['Critical', 'High', 'Medium', 'Low', 'Negligible', 'Unknown'];
@@ -20,7 +20,7 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
   const summary = h(
     'p',
     { class: 'summary-line vulnerability-counts' },
-    ...(counted.length ? counted.flatMap((c, i) => (i ? [' · ', c] : [c])) : ['No vulnerabilities found.']),
+    ...badgeList(counted, 'No vulnerabilities found.'),
     report.scanner
       ? h(
           'span',
@@ -156,7 +156,7 @@ function scanSummary(ctx: PageContext, scan: ImageScanModel): HTMLElement[] {
     h(
       'p',
       { class: 'summary-line vulnerability-counts' },
-      ...(counted.length ? counted.flatMap((c, i) => (i ? [' · ', c] : [c])) : ['No vulnerabilities found.']),
+      ...badgeList(counted, 'No vulnerabilities found.'),
       h('span', { class: 'muted' }, ...by),
     ),
     found.suppressed
