@@ -10,7 +10,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
@@ -522,6 +522,11 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal((await factsOf(frame.locator('[data-section="attestation"]'))).get('Claim'), 'vulnerability scan (cosign)');
   await findings.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15j-inspector-vulnerabilities');
+  // Every severity badge reads against the page in VS Code's default dark and light themes.
+  await assertReadableInThemes(page, frame, findings.locator('table.vulnerabilities .severity'), 'severity badge', {
+    screenshots,
+    name: '15j-inspector-vulnerabilities-light',
+  });
   await findings.locator('input.vulnerabilities-filter').fill('glibc');
   assert.equal(await findings.locator('table.vulnerabilities tbody tr').count(), 1);
   assert.equal(await findings.locator('table.vulnerabilities tbody tr td:nth-child(3)').textContent(), 'libc6');
@@ -561,25 +566,11 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.match(statementCells.join(' | '), /not affected \| vulnerable code not in execute path \| apt/);
   await statements.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15l-inspector-vex');
-  // The status badges use the theme's colours: readable against the page in VS Code's default
-  // dark and light themes, each picked as a person does; then the theme the path began in again
-  // (the full run's is the inspector path's high-contrast one).
-  const before = await frame.evaluate(() => document.body.className);
-  const themes = { 'Dark Modern': 'vscode-dark', 'Light Modern': 'vscode-light' } as const;
-  const measured: string[] = [];
-  for (const [theme, bodyClass] of Object.entries(themes)) {
-    await chooseColorTheme(page, theme);
-    await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
-    const { ratio, colours } = await badgeContrast(frame);
-    measured.push(`${theme} ${ratio.toFixed(2)}:1 (${colours})`);
-    if (theme === 'Light Modern') await shoot(page, screenshots, '15l-inspector-vex-light');
-    assert.ok(ratio >= 4.5, `the "not affected" badge reads against ${theme}'s page: ${ratio.toFixed(2)}:1 (${colours})`);
-  }
-  console.log(`[e2e] VEX badge contrast: ${measured.join('; ')}`);
-  await chooseColorTheme(
-    page,
-    before.includes('vscode-high-contrast') ? 'Dark High Contrast' : before.includes('vscode-light') ? 'Light Modern' : 'Dark Modern',
-  );
+  // The status badges use the theme's colours, readable as the severities are.
+  await assertReadableInThemes(page, frame, statements.locator('.vex-badge'), 'VEX badge', {
+    screenshots,
+    name: '15l-inspector-vex-light',
+  });
   await runCommand(page, 'View: Close All Editors');
 }
 
@@ -592,25 +583,61 @@ async function chooseColorTheme(page: Page, theme: string): Promise<void> {
 }
 
 /**
- * The WCAG contrast ratio of the first VEX badge's text against the page behind it, as the
- * webview draws them with the theme's colours (a colour with alpha is laid over the page first),
- * with the two colours, for the log.
+ * Picks VS Code's default dark theme and then its light one from the palette, as a person does,
+ * measures the WCAG contrast of each of `badges` against the page behind it in each, requires
+ * 4.5:1 (text of normal size), logs the figures, shoots the light one, and picks again the theme
+ * the path began in (the full run's is the inspector path's high-contrast one).
  */
-async function badgeContrast(frame: Frame): Promise<{ ratio: number; colours: string }> {
-  return frame
-    .locator('.vex-badge')
-    .first()
-    .evaluate((badge) => {
+async function assertReadableInThemes(
+  page: Page,
+  frame: Frame,
+  badges: Locator,
+  what: string,
+  shot: { screenshots: string; name: string },
+): Promise<void> {
+  const before = await frame.evaluate(() => document.body.className);
+  const themes = { 'Dark Modern': 'vscode-dark', 'Light Modern': 'vscode-light' } as const;
+  const measured: string[] = [];
+  const unreadable: string[] = [];
+  for (const [theme, bodyClass] of Object.entries(themes)) {
+    await chooseColorTheme(page, theme);
+    await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
+    for (const { text, ratio, colours } of await contrasts(badges)) {
+      const line = `${theme} "${text}" ${ratio.toFixed(2)}:1 (${colours})`;
+      measured.push(line);
+      if (ratio < 4.5) unreadable.push(line);
+    }
+    if (theme === 'Light Modern') await shoot(page, shot.screenshots, shot.name);
+  }
+  console.log(`[e2e] ${what} contrast: ${measured.join('; ')}`);
+  assert.deepEqual(unreadable, [], `every ${what} reads against the page (4.5:1 or more)`);
+  const [theme, bodyClass] = before.includes('vscode-high-contrast')
+    ? ['Dark High Contrast', 'vscode-high-contrast']
+    : before.includes('vscode-light')
+      ? ['Light Modern', 'vscode-light']
+      : ['Dark Modern', 'vscode-dark'];
+  await chooseColorTheme(page, theme);
+  await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
+}
+
+/**
+ * The WCAG contrast ratio of each element's text against the page behind it, as the webview draws
+ * them with the theme's colours (a colour with alpha is laid over the page first), with its text
+ * and the two colours, for the log.
+ */
+async function contrasts(elements: Locator): Promise<{ text: string; ratio: number; colours: string }[]> {
+  return elements.evaluateAll((all) =>
+    all.map((element) => {
       const rgba = (css: string): number[] => (css.match(/[\d.]+/g) ?? []).map(Number);
-      const behind = (element: Element | null): number[] => {
-        for (let e = element; e; e = e.parentElement) {
+      const behind = (from: Element | null): number[] => {
+        for (let e = from; e; e = e.parentElement) {
           const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
           if (a > 0) return [r!, g!, b!];
         }
         return [255, 255, 255];
       };
-      const page = behind(badge);
-      const [r, g, b, a = 1] = rgba(getComputedStyle(badge).color);
+      const page = behind(element);
+      const [r, g, b, a = 1] = rgba(getComputedStyle(element).color);
       const text = [r!, g!, b!].map((c, i) => c * a + page[i]! * (1 - a));
       const luminance = (rgb: number[]): number => {
         const [lr, lg, lb] = rgb.map((c) => {
@@ -620,9 +647,10 @@ async function badgeContrast(frame: Frame): Promise<{ ratio: number; colours: st
         return 0.2126 * lr! + 0.7152 * lg! + 0.0722 * lb!;
       };
       const [hi, lo] = [luminance(text), luminance(page)].sort((x, y) => y - x);
-      const colours = `${getComputedStyle(badge).color} on rgb(${page.join(', ')})`;
-      return { ratio: (hi! + 0.05) / (lo! + 0.05), colours };
-    });
+      const colours = `${getComputedStyle(element).color} on rgb(${page.join(', ')})`;
+      return { text: element.textContent ?? '', ratio: (hi! + 0.05) / (lo! + 0.05), colours };
+    }),
+  );
 }
 
 /** The buildx index (v1 unless told) in the inspector, opened from the palette as a person types it, once it has loaded. */
