@@ -10,6 +10,7 @@ import { core } from '../common/core-loader';
 import { LAYER_FILE_SCHEME, parseLayerFileUri, type LayerFileTarget } from '../common/layer-file-uri';
 import { showInfo } from '../common/notify';
 import { withErrors } from '../common/progress';
+import { layerFileProgressReporter } from '../common/progress-reporter';
 import { suggestedFile } from '../common/save-location';
 import { visibleText } from '../core/text/visible-text';
 import { formatBytes } from '../shared/format';
@@ -50,21 +51,12 @@ export async function saveLayerFile(target: unknown, ctx: CommandContext, preset
           const c = core();
           const repository = ctx.registry.session.registry(file.host).repository(file.repository);
           const descriptor = { mediaType: file.mediaType, digest: file.digest, size: file.size };
-          let shownPercent = 0;
           try {
             const saved = await c.saveLayerFile(c.registryLayer(repository, descriptor), file.path, destination, {
               mediaType: file.mediaType,
               signal: abort.signal,
-              onBytes: (bytes, pass) => {
-                const read = `${formatBytes(bytes)} of ${formatBytes(file.size)} of the layer read`;
-                // The bar fills once; a hard link's second read only says so (a notification's bar cannot go back).
-                if (pass > 1) return progress.report({ message: `${read} again, for the file the hard link names` });
-                // Whole percents only: a layer is read in thousands of chunks.
-                const percent = file.size > 0 ? Math.min(100, Math.floor((bytes / file.size) * 100)) : 0;
-                if (percent <= shownPercent) return;
-                progress.report({ increment: percent - shownPercent, message: read });
-                shownPercent = percent;
-              },
+              layerSize: file.size,
+              onProgress: layerFileProgressReporter(progress, file.size),
             });
             void showInfo(`Saved ${shown} (${formatBytes(saved.size)}) to ${destination}; its layer matched its digest.`);
             return { file: destination, size: saved.size };

@@ -1,7 +1,9 @@
-/** Copy events as a progress notification's text and bar; no `vscode` at run time, so unit tests can drive it. */
+/** Copy events and layer file reads as a progress notification's text and bar; no `vscode` at run time, so unit tests can drive it. */
 import type * as vscode from 'vscode';
-import type { CopyEvent } from '../core/index';
+import type { CopyEvent, LayerFileProgress } from '../core/index';
 import { formatBytes } from '../shared/format';
+
+type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 
 /** Byte events come per chunk; the notification is redrawn at most this often. */
 const REDRAW_MS = 100;
@@ -12,7 +14,7 @@ const REDRAW_MS = 100;
  * held back by the redraw limit are drawn a moment later, so a transfer that slows down or stops
  * shows what really arrived.
  */
-export function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (event: CopyEvent) => void {
+export function progressReporter(progress: Progress): (event: CopyEvent) => void {
   let total = 0;
   let done: number | undefined;
   let reported = 0;
@@ -47,5 +49,56 @@ export function progressReporter(progress: vscode.Progress<{ message?: string; i
       }
     }
     draw();
+  };
+}
+
+/**
+ * A notification's bar, which can only move forward, over work whose total is learnt on the way:
+ * when the total changes, what is left of the bar is spread over what is left of the work, so the
+ * bar neither sits full while work remains nor would have to go back.
+ */
+export class ForwardBar {
+  /** Whole percents reported so far. */
+  private drawn = 0;
+  /** The exact position last computed, and where the current total took over from. */
+  private position = 0;
+  private from = { position: 0, done: 0 };
+  private total: number | undefined;
+
+  /** The whole percents to add to the bar for `done` of `total` (0 when it stays). */
+  advance(done: number, total: number): number {
+    // The first total counts from nothing; a later one from where the work and the bar are.
+    if (total !== this.total && this.total !== undefined) this.from = { position: this.position, done };
+    this.total = total;
+    const left = total - this.from.done;
+    const share = left > 0 ? Math.min(1, Math.max(0, (done - this.from.done) / left)) : 1;
+    // Exactly full when the work is: the sum below can fall a hair short in floating point.
+    const position = share >= 1 ? 100 : this.from.position + (100 - this.from.position) * share;
+    this.position = Math.max(this.position, position);
+    const increment = Math.floor(this.position) - this.drawn;
+    if (increment <= 0) return 0;
+    this.drawn += increment;
+    return increment;
+  }
+}
+
+/**
+ * Reading a file out of a layer (to show or save it) as a notification's text and bar. The bar
+ * covers every read of the layer: a hard link met on the way adds the read of the file it names,
+ * and the bar goes on through it, saying so. Redrawn when a whole percent is gained or a read
+ * begins, not for each of the layer's thousands of chunks.
+ */
+export function layerFileProgressReporter(progress: Progress, layerSize: number): (event: LayerFileProgress) => void {
+  const bar = new ForwardBar();
+  let pass = 0;
+  return (event) => {
+    const increment = event.expected !== undefined ? bar.advance(event.read, event.expected) : 0;
+    if (increment === 0 && event.pass === pass) return;
+    pass = event.pass;
+    const read = `${formatBytes(event.passRead)} of ${formatBytes(layerSize)} of the layer read`;
+    progress.report({
+      message: event.pass > 1 ? `${read} again, for the file the hard link names` : read,
+      ...(increment ? { increment } : {}),
+    });
   };
 }

@@ -135,6 +135,7 @@ export {
   type OpenLayer,
   type ReadLayerFileOptions,
 } from './layers/layer-file-read';
+export type { LayerFileProgress } from './layers/layer-file-progress';
 export { streamLayerFile, type LayerFileSink, type StreamedLayerFile, type StreamLayerFileOptions } from './layers/layer-file-stream';
 export { saveLayerFile, type SaveLayerFileOptions } from './layout/layer-file-save';
 export { OciImageLayout, type LayoutRoot, type OpenLayoutOptions } from './layout/oci-layout';

@@ -11,8 +11,8 @@ import { cancelled, DigestCache } from '../common/digest-cache';
 import { errorText } from '../common/error-text';
 import { parseLayerFileUri, type LayerFileTarget } from '../common/layer-file-uri';
 import { showWarning } from '../common/notify';
+import { layerFileProgressReporter } from '../common/progress-reporter';
 import { visibleText } from '../core/text/visible-text';
-import { formatBytes } from '../shared/format';
 import { layerFileText, type LayerFileText } from './layer-file-text';
 
 /** Text kept for tabs opened again (UTF-16: two bytes a character): a few of the largest files, many small ones. */
@@ -56,19 +56,12 @@ export class LayerFileDocuments implements vscode.TextDocumentContentProvider {
           const stop = (): void => abort.abort();
           signal.addEventListener('abort', stop);
           const subscription = token.onCancellationRequested(stop);
-          let shown = 0;
           try {
             const read = await core.readLayerFile(core.registryLayer(repository, descriptor), target.path, {
               mediaType: target.mediaType,
               layerSize: target.size,
               signal: abort.signal,
-              onBytes: (bytes) => {
-                // Whole percents only: a notification needs no more, and a layer is read in thousands of chunks.
-                const percent = target.size > 0 ? Math.min(100, Math.floor((bytes / target.size) * 100)) : 0;
-                if (percent <= shown) return;
-                progress.report({ increment: percent - shown, message: `${formatBytes(bytes)} of ${formatBytes(target.size)}` });
-                shown = percent;
-              },
+              onProgress: layerFileProgressReporter(progress, target.size),
             });
             if (abort.signal.aborted) throw cancelled();
             const text = layerFileText(read, target.path, target.digest);

@@ -21,6 +21,7 @@ import type { Descriptor } from '../oci/manifest';
 import { verifyingStream } from '../oci/verify-stream';
 import type { Repository } from '../registry/repository';
 import { quoteRegistryText } from '../text/registry-text';
+import { LayerFilePasses, type LayerFileProgress } from './layer-file-progress';
 import { LayerListing, normaliseArchivePath, type LayerFileEntry, type TarEntryStream } from './layer-files';
 
 /** What a file read gives: 16 MiB is far more than an editor shows usefully, and bounds memory. */
@@ -42,8 +43,8 @@ export interface ReadLayerFileOptions {
   readWholeUpTo?: number;
   /** Default 500 000, as for a listing. */
   maxEntries?: number;
-  /** Called as the blob is read, with the compressed bytes read so far in this pass (for progress). */
-  onBytes?(compressedBytesRead: number): void;
+  /** Called as the blob is read, over every read a hard link takes (see layer-file-progress.ts). */
+  onProgress?(progress: LayerFileProgress): void;
 }
 
 export interface LayerFileContent {
@@ -94,7 +95,8 @@ export async function readLayerFile(open: OpenLayer, path: string, options: Read
   const wanted = normaliseArchivePath(path).path;
   const maxBytes = Number.isSafeInteger(options.maxBytes) && options.maxBytes! >= 0 ? options.maxBytes! : DEFAULT_MAX_FILE_BYTES;
   const readWhole = (options.layerSize ?? Infinity) <= (options.readWholeUpTo ?? DEFAULT_READ_WHOLE_UP_TO);
-  const first = await readPass(await open(options.signal), options, {
+  const passes = new LayerFilePasses(options.layerSize, options.onProgress);
+  const first = await readPass(open, options, passes, {
     wanted,
     maxBytes,
     readWhole,
@@ -110,7 +112,7 @@ export async function readLayerFile(open: OpenLayer, path: string, options: Read
   // Verified only if every pass read the whole layer: a later one might stop early.
   let wholeLayerRead = first.wholeLayerRead;
   const target = await followHardLink(wanted, first.found!, 'open', async (name, before) => {
-    const pass = await readPass(await open(options.signal), options, { wanted: name, maxBytes, readWhole, before });
+    const pass = await readPass(open, options, passes, { wanted: name, maxBytes, readWhole, before });
     wholeLayerRead &&= pass.wholeLayerRead;
     return pass.found;
   });
@@ -168,11 +170,14 @@ interface PassGoal {
  * wins, as on extraction; a pass that stops early settles for the first one it meets.
  */
 async function readPass(
-  source: Readable,
+  open: OpenLayer,
   options: ReadLayerFileOptions,
+  passes: LayerFilePasses,
   goal: PassGoal,
 ): Promise<{ found: Found | undefined; wholeLayerRead: boolean }> {
-  const listing = new LayerListing(source, options);
+  passes.begin();
+  const { mediaType, signal, maxEntries } = options;
+  const listing = new LayerListing(await open(signal), { mediaType, signal, maxEntries, onBytes: (bytes) => passes.bytes(bytes) });
   let found: Found | undefined;
   try {
     for (let ordinal = 0; ; ordinal++) {
@@ -184,6 +189,8 @@ async function readPass(
       }
       if (entry.path !== goal.wanted) continue;
       found = { entry, ordinal };
+      // Its target is read in another pass: the whole layer again, or up to here (it lies before).
+      if (entry.type === 'hardlink') passes.another(goal.readWhole);
       if (isReadable(entry)) {
         const stream = listing.takeContent();
         if (stream) found.content = await readContent(stream, entry, goal.maxBytes, listing);
@@ -192,6 +199,7 @@ async function readPass(
       if (!goal.readWhole && goal.before === Infinity) return { found, wholeLayerRead: false };
     }
   } finally {
+    passes.end();
     listing.close();
   }
 }

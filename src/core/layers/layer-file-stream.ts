@@ -19,6 +19,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { cancelled, CoreError } from '../errors';
 import { checkHasContent, followHardLink, isReadable, notFound, notReadable, type ArchivePlace, type OpenLayer } from './layer-file-read';
+import { LayerFilePasses, type LayerFileProgress } from './layer-file-progress';
 import { quoteRegistryText } from '../text/registry-text';
 import { LayerListing, normaliseArchivePath, type LayerFileEntry, type TarEntryStream } from './layer-files';
 
@@ -28,11 +29,10 @@ export interface StreamLayerFileOptions {
   signal?: AbortSignal;
   /** Default 500 000, as for a listing. */
   maxEntries?: number;
-  /**
-   * Called as the blob is read, with the compressed bytes read so far in this pass and the pass's
-   * number (1, then 2 and on for a hard link's target), for progress.
-   */
-  onBytes?(compressedBytesRead: number, pass: number): void;
+  /** The layer's compressed size (its descriptor's), so progress can say how much is left. */
+  layerSize?: number;
+  /** Called as the blob is read, over every read a hard link takes (see layer-file-progress.ts). */
+  onProgress?(progress: LayerFileProgress): void;
 }
 
 /** Where a candidate's content goes. */
@@ -68,7 +68,7 @@ export async function streamLayerFile(
   options: StreamLayerFileOptions = {},
 ): Promise<StreamedLayerFile> {
   const wanted = normaliseArchivePath(path).path;
-  let passes = 1;
+  const passes = new LayerFilePasses(options.layerSize, options.onProgress);
   const first = await streamPass(open, wanted, Infinity, sink, options, passes);
   if (!first) throw notFound(wanted);
   const entry = first.entry;
@@ -79,12 +79,12 @@ export async function streamLayerFile(
     );
   const found =
     entry.type === 'hardlink'
-      ? await followHardLink(wanted, first, 'save', (target, before) => streamPass(open, target, before, sink, options, ++passes))
+      ? await followHardLink(wanted, first, 'save', (target, before) => streamPass(open, target, before, sink, options, passes))
       : first;
   if (found !== first && found.entry.type === 'symlink')
     throw notReadable(found.entry, 'is a symbolic link, which a hard link cannot name');
   checkHasContent(found.entry, found.written !== undefined);
-  return { entry, contentEntry: found.entry, size: found.written!, passes };
+  return { entry, contentEntry: found.entry, size: found.written!, passes: passes.begun };
 }
 
 interface Found extends ArchivePlace {
@@ -102,21 +102,25 @@ async function streamPass(
   before: number,
   sink: LayerFileSink,
   options: StreamLayerFileOptions,
-  pass: number,
+  passes: LayerFilePasses,
 ): Promise<Found | undefined> {
   if (options.signal?.aborted) throw cancelled();
-  const listing = new LayerListing(await open(options.signal), {
-    ...options,
-    onBytes: options.onBytes ? (bytes) => options.onBytes!(bytes, pass) : undefined,
-  });
+  passes.begin();
+  const { mediaType, signal, maxEntries } = options;
+  const listing = new LayerListing(await open(signal), { mediaType, signal, maxEntries, onBytes: (bytes) => passes.bytes(bytes) });
   let found: Found | undefined;
   try {
     for (let ordinal = 0; ; ordinal++) {
       const entry = await listing.next();
       // Read to the end: only then has the source checked the layer's digest.
-      if (entry === undefined) return found;
+      if (entry === undefined) {
+        passes.end();
+        return found;
+      }
       if (ordinal >= before || entry.path !== wanted) continue;
       found = { entry, ordinal };
+      // Its target is read in another whole pass (unless a later entry replaces the link).
+      if (entry.type === 'hardlink') passes.another(true);
       if (!isReadable(entry)) continue;
       const stream = listing.takeContent();
       if (!stream) continue;

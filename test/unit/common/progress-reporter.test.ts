@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { CopyEvent, Descriptor } from '../../../src/core/index';
-import { progressReporter } from '../../../src/common/progress-reporter';
+import fc from 'fast-check';
+import { ForwardBar, layerFileProgressReporter, progressReporter } from '../../../src/common/progress-reporter';
 
 const MIB = 1024 * 1024;
 const blob = (n: number): Descriptor => ({
@@ -61,5 +62,76 @@ describe('progressReporter', () => {
       JSON.stringify(reports),
     );
     assert.equal(reports.at(-1)?.message, '0 B of 16.0 MiB · 0/2 blobs');
+  });
+});
+
+describe('ForwardBar', () => {
+  const sum = (increments: number[]): number => increments.reduce((a, b) => a + b, 0);
+
+  it('fills by whole percents as the work is done', () => {
+    const bar = new ForwardBar();
+    const increments = [0, 10, 10.5, 55, 100].map((done) => bar.advance(done, 100));
+    assert.deepEqual(increments, [0, 10, 0, 45, 45]);
+  });
+
+  it('spreads what is left of the bar over what is left of the work when the total grows', () => {
+    const bar = new ForwardBar();
+    bar.advance(40, 100);
+    // At 40 of 100 the total becomes 200: 60 % of the bar is left for 160 units of work.
+    assert.equal(bar.advance(40, 200), 0, 'the bar does not jump back or forward');
+    assert.equal(bar.advance(120, 200), 30, 'half of the work left is done: half of the bar left');
+    assert.equal(bar.advance(200, 200), 30);
+  });
+
+  it('fills what is left when the total shrinks to what is already done', () => {
+    const bar = new ForwardBar();
+    bar.advance(30, 100);
+    assert.equal(bar.advance(30, 30), 70);
+  });
+
+  it('only moves forward, never past full, and is full when the work is (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ step: fc.nat(1000), grow: fc.nat(2000), shrink: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        (steps) => {
+          const bar = new ForwardBar();
+          let done = 0;
+          let total = 1000;
+          const increments: number[] = [];
+          for (const { step, grow, shrink } of steps) {
+            done = Math.min(done + step, total);
+            total = shrink ? done : total + grow;
+            increments.push(bar.advance(done, total));
+          }
+          increments.push(bar.advance(total, total));
+          assert.ok(increments.every((i) => Number.isInteger(i) && i >= 0));
+          assert.equal(sum(increments), 100);
+        },
+      ),
+    );
+  });
+});
+
+describe('layerFileProgressReporter', () => {
+  const SIZE = 100 * MIB;
+
+  it('keeps the bar moving through the second read a hard link takes, and says why the layer is read again', () => {
+    const reports: { message?: string; increment?: number }[] = [];
+    const report = layerFileProgressReporter({ report: (value) => reports.push(value) }, SIZE);
+    // The events of a save (layer-file-stream): the link met at 40 MiB of the first read doubles the total.
+    for (let read = 0; read <= SIZE; read += MIB) report({ pass: 1, passRead: read, read, expected: read < 40 * MIB ? SIZE : 2 * SIZE });
+    const afterFirst = reports.length;
+    const barAfterFirst = reports.reduce((s, r) => s + (r.increment ?? 0), 0);
+    assert.ok(barAfterFirst < 100, `the bar is not full after the first read (${barAfterFirst} %)`);
+    for (let read = 0; read <= SIZE; read += MIB) report({ pass: 2, passRead: read, read: SIZE + read, expected: 2 * SIZE });
+    const second = reports.slice(afterFirst);
+    assert.ok(second.filter((r) => (r.increment ?? 0) > 0).length > 10, 'the bar moves during the second read');
+    assert.equal(
+      reports.reduce((s, r) => s + (r.increment ?? 0), 0),
+      100,
+    );
+    assert.equal(second.at(-1)?.message, '100 MiB of 100 MiB of the layer read again, for the file the hard link names');
+    assert.equal(reports[0]?.message, '0 B of 100 MiB of the layer read');
+    assert.ok(reports.length <= 102, `redrawn per whole percent or new read, not per event (${reports.length})`);
   });
 });

@@ -9,6 +9,7 @@ import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { CoreError } from '../../../../src/core/errors';
 import { DEFAULT_MAX_FILE_BYTES, readLayerFile, type ReadLayerFileOptions } from '../../../../src/core/layers/layer-file-read';
+import type { LayerFileProgress } from '../../../../src/core/layers/layer-file-progress';
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
 import { extensionHeader, paxRecord, tarChunks, type TarEntry } from '../../../support/lab/tar';
 import { PROJECT } from '../../support/project';
@@ -212,7 +213,7 @@ describe('readLayerFile', () => {
     let aborted = false;
     const read = readLayerFile(blob.open, 'last.txt', {
       signal: controller.signal,
-      onBytes: (n) => {
+      onProgress: ({ read: n }) => {
         if (n > 64 * 1024 && !aborted) {
           aborted = true;
           controller.abort();
@@ -221,6 +222,60 @@ describe('readLayerFile', () => {
     });
     await assert.rejects(read, { code: 'CANCELLED' });
     assert.ok(blob.pulled < 1 * MiB, `pulled ${blob.pulled}`);
+  });
+
+  describe('progress over the reads a hard link takes', () => {
+    // 4 MiB that gzip cannot shrink, so the link sits far into the compressed layer.
+    const LINKED = zlib.gzipSync(
+      tar([
+        { name: 'data.bin', data: pseudoRandomBytes(4 * MiB, 11) },
+        { name: 'link', type: 'hardlink', linkTarget: 'data.bin' },
+        { name: 'after.bin', data: pseudoRandomBytes(2 * MiB, 12) },
+      ]),
+    );
+
+    it('a small layer read whole: the second read is counted in the total as soon as the link is met', async () => {
+      const seen: LayerFileProgress[] = [];
+      const blob = new Blob(LINKED);
+      await readLayerFile(blob.open, 'link', {
+        layerSize: LINKED.length,
+        readWholeUpTo: LINKED.length,
+        onProgress: (p) => seen.push(p),
+      });
+      assert.equal(blob.opened, 2);
+      const doubled = seen.findIndex((p) => p.expected === 2 * LINKED.length);
+      assert.ok(doubled >= 0, 'the total grows to two whole reads');
+      assert.equal(seen[doubled]!.pass, 1, 'it grows during the first read, at the link');
+      assert.ok(seen[doubled]!.read < LINKED.length, 'before the first read reaches the end');
+      assert.ok(
+        seen.some((p) => p.pass === 2 && p.passRead > 0 && p.passRead < LINKED.length),
+        'the second read reports as it goes',
+      );
+      const last = seen.at(-1)!;
+      assert.deepEqual([last.pass, last.passRead, last.read, last.expected], [2, LINKED.length, 2 * LINKED.length, 2 * LINKED.length]);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i]!.read >= seen[i - 1]!.read, 'what was read never goes back');
+    });
+
+    it('a big layer read up to the file: the second read is counted up to the link, where the first stopped', async () => {
+      const seen: LayerFileProgress[] = [];
+      const blob = new Blob(LINKED);
+      const result = await readLayerFile(blob.open, 'link', {
+        layerSize: LINKED.length,
+        readWholeUpTo: 0,
+        onProgress: (p) => seen.push(p),
+      });
+      assert.equal(result.wholeLayerRead, false);
+      const firstRead = seen.filter((p) => p.pass === 1).at(-1)!.passRead;
+      assert.ok(firstRead < LINKED.length, 'the first read stopped at the link');
+      assert.ok(
+        seen.some((p) => p.pass === 1 && p.expected! > LINKED.length),
+        'the total grew at the link, before the first read ended',
+      );
+      assert.equal(seen.filter((p) => p.pass === 1).at(-1)!.expected, 2 * firstRead, 'once it ended there: twice what it read');
+      const last = seen.at(-1)!;
+      assert.equal(last.pass, 2);
+      assert.ok(last.read <= last.expected! && last.read >= 2 * firstRead - 64 * 1024, `${last.read} of ${last.expected}`);
+    });
   });
 
   it('reads a zstd layer: a file, and a hard link to it (GNU tar fixture)', async () => {

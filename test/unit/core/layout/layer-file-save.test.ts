@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { DEFAULT_MAX_FILE_BYTES, type OpenLayer } from '../../../../src/core/layers/layer-file-read';
+import type { LayerFileProgress } from '../../../../src/core/layers/layer-file-progress';
 import { saveLayerFile } from '../../../../src/core/layout/layer-file-save';
 import { verifyingStream } from '../../../../src/core/oci/verify-stream';
 import { tarChunks, type TarEntry } from '../../../support/lab/tar';
+import { pseudoRandomBytes } from '../../../support/pseudo-random';
 
 const MiB = 1024 * 1024;
 
@@ -63,7 +65,7 @@ describe('saveLayerFile', function () {
     assert.ok(BIG.length > DEFAULT_MAX_FILE_BYTES);
     const target = join(dir, 'big.bin');
     let lastPass = 0;
-    const saved = await saveLayerFile(layer(BLOB), '/usr/bin/big.bin', target, { onBytes: (_bytes, pass) => (lastPass = pass) });
+    const saved = await saveLayerFile(layer(BLOB), '/usr/bin/big.bin', target, { onProgress: ({ pass }) => (lastPass = pass) });
     assert.equal(saved.size, BIG.length);
     assert.equal(saved.passes, 1);
     assert.equal(lastPass, 1);
@@ -88,6 +90,22 @@ describe('saveLayerFile', function () {
     assert.equal(saved.passes, 2);
     assert.ok(readFileSync(target).equals(BIG));
     assert.deepEqual(readdirSync(dir), ['big-link']);
+  });
+
+  it('counts the second read in the total as soon as the hard link is met, so progress goes on through it', async () => {
+    // 2 MiB that gzip cannot shrink after the link, so the link is met well before the layer's end.
+    const blob = gzipTar([
+      { name: 'data.bin', data: pseudoRandomBytes(2 * MiB, 21) },
+      { name: 'link', type: 'hardlink', linkTarget: 'data.bin' },
+      { name: 'after.bin', data: pseudoRandomBytes(2 * MiB, 22) },
+    ]);
+    const seen: LayerFileProgress[] = [];
+    await saveLayerFile(layer(blob), 'link', join(dir, 'link'), { layerSize: blob.length, onProgress: (p) => seen.push(p) });
+    const grown = seen.find((p) => p.expected === 2 * blob.length);
+    assert.ok(grown && grown.pass === 1 && grown.read < 0.75 * blob.length, 'the total doubles during the first read, at the link');
+    assert.ok(seen.filter((p) => p.pass === 2).length > 10, 'the second read reports as it goes');
+    const last = seen.at(-1)!;
+    assert.deepEqual([last.pass, last.read, last.expected], [2, 2 * blob.length, 2 * blob.length]);
   });
 
   it('keeps the last entry at a path, as extraction does', async () => {
@@ -118,8 +136,8 @@ describe('saveLayerFile', function () {
     let partial = 0;
     const save = saveLayerFile(layer(BLOB, undefined, 1024), 'usr/bin/big.bin', target, {
       signal: controller.signal,
-      onBytes: (bytes) => {
-        seen = bytes;
+      onProgress: ({ read }) => {
+        seen = read;
         // Once the temporary file beside the target holds a good part of the content.
         const temporary = readdirSync(dir).find((name) => name.startsWith('.big.bin.partial-'));
         partial = temporary ? statSync(join(dir, temporary)).size : 0;
