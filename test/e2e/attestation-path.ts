@@ -10,12 +10,13 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Frame, Locator, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { LAB_PACKAGES, OciLayout, type Descriptor, type LabPackage } from '../support/lab/oci-layout';
 import { pushReferrer, pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
 import { cosignVulnPredicate, TRIVY_NEXT_REPORT, TRIVY_REPORT } from '../support/scan-reports';
 import { notaryEnvelope, NOTARY_CERTIFICATE, pemOf, WORKFLOW_CERTIFICATE } from '../support/signing-certificates';
+import { assertReadableInThemes } from './contrast';
 import {
   addRegistry,
   collapseRegistries,
@@ -236,6 +237,13 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   );
   await frame.locator('[data-section="attestations"]').scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15a-inspector-buildx-index');
+  // An index's page, with its facts, platforms, attestations and referrers, reads in both default themes.
+  await assertReadableInThemes(
+    page,
+    frame,
+    { selector: '[data-section="attestations"] tbody td', what: 'attestation row' },
+    { screenshots, name: '15a-inspector-buildx-index-light' },
+  );
   // Its linux/amd64 image lists the attestations the index holds for it: its SBOM and provenance.
   await frame.locator('[data-section="platforms"] button.link', { hasText: 'linux/amd64' }).first().click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
@@ -469,6 +477,13 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
     window.scrollBy(0, -90);
   });
   await shoot(page, screenshots, '15k-compare-vulnerabilities');
+  // The comparison's page, its Compare Packages and Compare Vulnerabilities open, reads in both default themes.
+  await assertReadableInThemes(
+    page,
+    comparison,
+    { selector: '.vulnerabilities-result .severity', what: 'severity badge (comparison)' },
+    { screenshots, name: '15k-compare-vulnerabilities-light' },
+  );
 
   // 15i. The index's Notary Project signature (notation sign): what it signs (the index, which opens),
   // the envelope's headers, the signer by its certificate's subject, and notation named as the verifier.
@@ -522,11 +537,14 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal((await factsOf(frame.locator('[data-section="attestation"]'))).get('Claim'), 'vulnerability scan (cosign)');
   await findings.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15j-inspector-vulnerabilities');
-  // Every severity badge reads against the page in VS Code's default dark and light themes.
-  await assertReadableInThemes(page, frame, findings.locator('table.vulnerabilities .severity'), 'severity badge', {
-    screenshots,
-    name: '15j-inspector-vulnerabilities-light',
-  });
+  // Every severity badge, and every other text on the page (the statement's JSON too), reads
+  // against what is behind it in VS Code's default dark and light themes.
+  await assertReadableInThemes(
+    page,
+    frame,
+    { selector: 'table.vulnerabilities .severity', what: 'severity badge' },
+    { screenshots, name: '15j-inspector-vulnerabilities-light' },
+  );
   await findings.locator('input.vulnerabilities-filter').fill('glibc');
   assert.equal(await findings.locator('table.vulnerabilities tbody tr').count(), 1);
   assert.equal(await findings.locator('table.vulnerabilities tbody tr td:nth-child(3)').textContent(), 'libc6');
@@ -567,90 +585,13 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await statements.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15l-inspector-vex');
   // The status badges use the theme's colours, readable as the severities are.
-  await assertReadableInThemes(page, frame, statements.locator('.vex-badge'), 'VEX badge', {
-    screenshots,
-    name: '15l-inspector-vex-light',
-  });
-  await runCommand(page, 'View: Close All Editors');
-}
-
-/** Picks a colour theme from the palette by its name, as a person does. */
-async function chooseColorTheme(page: Page, theme: string): Promise<void> {
-  const input = await runCommand(page, 'Preferences: Color Theme');
-  await input.fill(theme);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 30_000 });
-  await input.press('Enter');
-}
-
-/**
- * Picks VS Code's default dark theme and then its light one from the palette, as a person does,
- * measures the WCAG contrast of each of `badges` against the page behind it in each, requires
- * 4.5:1 (text of normal size), logs the figures, shoots the light one, and picks again the theme
- * the path began in (the full run's is the inspector path's high-contrast one).
- */
-async function assertReadableInThemes(
-  page: Page,
-  frame: Frame,
-  badges: Locator,
-  what: string,
-  shot: { screenshots: string; name: string },
-): Promise<void> {
-  const before = await frame.evaluate(() => document.body.className);
-  const themes = { 'Dark Modern': 'vscode-dark', 'Light Modern': 'vscode-light' } as const;
-  const measured: string[] = [];
-  const unreadable: string[] = [];
-  for (const [theme, bodyClass] of Object.entries(themes)) {
-    await chooseColorTheme(page, theme);
-    await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
-    for (const { text, ratio, colours } of await contrasts(badges)) {
-      const line = `${theme} "${text}" ${ratio.toFixed(2)}:1 (${colours})`;
-      measured.push(line);
-      if (ratio < 4.5) unreadable.push(line);
-    }
-    if (theme === 'Light Modern') await shoot(page, shot.screenshots, shot.name);
-  }
-  console.log(`[e2e] ${what} contrast: ${measured.join('; ')}`);
-  assert.deepEqual(unreadable, [], `every ${what} reads against the page (4.5:1 or more)`);
-  const [theme, bodyClass] = before.includes('vscode-high-contrast')
-    ? ['Dark High Contrast', 'vscode-high-contrast']
-    : before.includes('vscode-light')
-      ? ['Light Modern', 'vscode-light']
-      : ['Dark Modern', 'vscode-dark'];
-  await chooseColorTheme(page, theme);
-  await frame.waitForFunction((c) => document.body.classList.contains(c), bodyClass, { timeout: 30_000 });
-}
-
-/**
- * The WCAG contrast ratio of each element's text against the page behind it, as the webview draws
- * them with the theme's colours (a colour with alpha is laid over the page first), with its text
- * and the two colours, for the log.
- */
-async function contrasts(elements: Locator): Promise<{ text: string; ratio: number; colours: string }[]> {
-  return elements.evaluateAll((all) =>
-    all.map((element) => {
-      const rgba = (css: string): number[] => (css.match(/[\d.]+/g) ?? []).map(Number);
-      const behind = (from: Element | null): number[] => {
-        for (let e = from; e; e = e.parentElement) {
-          const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
-          if (a > 0) return [r!, g!, b!];
-        }
-        return [255, 255, 255];
-      };
-      const page = behind(element);
-      const [r, g, b, a = 1] = rgba(getComputedStyle(element).color);
-      const text = [r!, g!, b!].map((c, i) => c * a + page[i]! * (1 - a));
-      const luminance = (rgb: number[]): number => {
-        const [lr, lg, lb] = rgb.map((c) => {
-          const v = c / 255;
-          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-        });
-        return 0.2126 * lr! + 0.7152 * lg! + 0.0722 * lb!;
-      };
-      const [hi, lo] = [luminance(text), luminance(page)].sort((x, y) => y - x);
-      const colours = `${getComputedStyle(element).color} on rgb(${page.join(', ')})`;
-      return { text: element.textContent ?? '', ratio: (hi! + 0.05) / (lo! + 0.05), colours };
-    }),
+  await assertReadableInThemes(
+    page,
+    frame,
+    { selector: '[data-section="vex"] .vex-badge', what: 'VEX badge' },
+    { screenshots, name: '15l-inspector-vex-light' },
   );
+  await runCommand(page, 'View: Close All Editors');
 }
 
 /** The buildx index (v1 unless told) in the inspector, opened from the palette as a person types it, once it has loaded. */
