@@ -241,8 +241,8 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await assertReadableInThemes(
     page,
     frame,
-    { selector: '[data-section="attestations"] tbody td', what: 'attestation row' },
     { screenshots, name: '15a-inspector-buildx-index-light' },
+    { selector: '[data-section="attestations"] tbody td', what: 'attestation row' },
   );
   // Its linux/amd64 image lists the attestations the index holds for it: its SBOM and provenance.
   await frame.locator('[data-section="platforms"] button.link', { hasText: 'linux/amd64' }).first().click();
@@ -481,8 +481,8 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await assertReadableInThemes(
     page,
     comparison,
-    { selector: '.vulnerabilities-result .severity', what: 'severity badge (comparison)' },
     { screenshots, name: '15k-compare-vulnerabilities-light' },
+    { selector: '.vulnerabilities-result .severity', what: 'severity badge (comparison)' },
   );
 
   // 15i. The index's Notary Project signature (notation sign): what it signs (the index, which opens),
@@ -542,8 +542,8 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await assertReadableInThemes(
     page,
     frame,
-    { selector: 'table.vulnerabilities .severity', what: 'severity badge' },
     { screenshots, name: '15j-inspector-vulnerabilities-light' },
+    { selector: 'table.vulnerabilities .severity', what: 'severity badge' },
   );
   await findings.locator('input.vulnerabilities-filter').fill('glibc');
   assert.equal(await findings.locator('table.vulnerabilities tbody tr').count(), 1);
@@ -588,8 +588,8 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   await assertReadableInThemes(
     page,
     frame,
-    { selector: '[data-section="vex"] .vex-badge', what: 'VEX badge' },
     { screenshots, name: '15l-inspector-vex-light' },
+    { selector: '[data-section="vex"] .vex-badge', what: 'VEX badge' },
   );
   await runCommand(page, 'View: Close All Editors');
 }

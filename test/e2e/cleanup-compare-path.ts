@@ -12,6 +12,7 @@ import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
 import { OciLayout } from '../support/lab/oci-layout';
 import { pushToRegistry } from '../support/lab/push';
 import type { LabRegistry } from '../support/lab/registry';
+import { assertReadableInThemes } from './contrast';
 import { HOSTILE, seedHostileContent } from './hostile-content';
 import { compare, comparisonFrame, openViewIfClosed, runCommand, shoot } from './ui';
 
@@ -75,6 +76,8 @@ export async function runCleanupComparePath(page: Page, options: { screenshots: 
     window.scrollBy(0, -70);
   });
   await shoot(page, screenshots, '83-comparison-panel');
+  // Every text of two images compared (settings changed, layers, history, files) reads in both default themes.
+  await assertReadableInThemes(page, frame, { screenshots, name: '83b-comparison-panel-light' });
   await frame.locator('button', { hasText: 'Config Diff' }).click();
   await page.locator('.tab', { hasText: 'alpine:3.19 ↔ alpine:3.20 (config)' }).waitFor({ timeout: 30_000 });
   await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 10_000 });

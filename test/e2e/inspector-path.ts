@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
+import { assertReadableInThemes, unreadableTexts } from './contrast';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
 import {
   chooseFromContextMenu,
@@ -93,6 +94,8 @@ export async function runInspectorPath(
   await shoot(page, screenshots, '12-inspector-platform');
   await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '12b-inspector-history');
+  // Every text of an image's page (its config for people, history, layers) reads in both default themes.
+  await assertReadableInThemes(page, frame, { screenshots, name: '12c-inspector-platform-light' });
 
   // 13. The config blob, from the Config section.
   await link(frame, 'Open config').click();
@@ -112,6 +115,7 @@ export async function runInspectorPath(
   await frame.locator('.f-row', { hasText: 'os-release' }).waitFor({ timeout: 10_000 });
   assert.match((await frame.locator('.listing-summary').textContent()) ?? '', /files? · .*director/);
   await shoot(page, screenshots, '14-inspector-layer');
+  await assertReadableInThemes(page, frame, { screenshots, name: '14f-inspector-layer-light' });
 
   // 14b. A file of the layer: its name is a link that opens it in a read-only tab beside the panel.
   await frame.locator('.f-row', { hasText: 'os-release' }).locator('button.f-open').click();
@@ -227,6 +231,16 @@ export async function runInspectorPath(
   assert.ok(text.includes(BIDI_SHOWN) && !text.includes('\u202E'), 'a right-to-left override is shown as its escape');
   assert.ok((await frame.locator('.invisible-char', { hasText: '\\u202E' }).count()) > 0, 'and marked as a hidden character');
   await shoot(page, screenshots, '16-inspector-hostile');
+  // The marks on hidden characters and cut text read too.
+  await assertReadableInThemes(
+    page,
+    frame,
+    { screenshots, name: '16b-inspector-hostile-light' },
+    {
+      selector: '.invisible-char',
+      what: 'hidden-character mark',
+    },
+  );
 
   // 17. Its layer: hostile file names, a whiteout and a symlink target, as text.
   await link(frame, /^layer 1$/).click();
@@ -261,4 +275,5 @@ export async function runInspectorPath(
   await settled(frame);
   await frame.locator('[data-section="history"]').scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '19-inspector-high-contrast');
+  assert.deepEqual(await unreadableTexts(frame, 'Dark High Contrast'), [], 'every text reads in the high-contrast theme');
 }
