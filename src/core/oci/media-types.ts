@@ -140,7 +140,24 @@ const KNOWN_KINDS: readonly (readonly [RegExp, string])[] = [
   [/^application\/vnd\.unknown\.artifact\.v1$/, 'artifact'],
   [/^application\/vnd\.buildkit\.cacheconfig/, 'BuildKit cache'],
   [/^application\/vnd\.docker\.plugin\./, 'Docker plugin'],
-  [/^application\/vnd\.singularity\./, 'Singularity image'],
+  [/^application\/vnd\.singularity\.|^application\/vnd\.sylabs\.sif\./, 'Singularity image'],
+  // Dev Container Features and Templates (containers.dev's distribution spec): the config type is
+  // the same for a Feature, a Template and a collection's metadata.
+  [/^application\/vnd\.devcontainers\.collection\.layer\./, 'Dev Container collection'],
+  [/^application\/vnd\.devcontainers\.layer\./, 'Dev Container Feature or Template (tar)'],
+  [/^application\/vnd\.devcontainers$/, 'Dev Container artifact'],
+  [/^application\/vnd\.amazon\.soci\.index\./, 'SOCI index'],
+  [/^application\/vnd\.cncf\.model\.(manifest|config)\./, 'AI model (ModelPack)'],
+  [/^application\/vnd\.cncf\.model\.weight\.v1\./, 'model weights'],
+  [/^application\/vnd\.docker\.ai\.model\.config\./, 'AI model (Docker)'],
+  [/^application\/vnd\.docker\.ai\.(gguf\.|model\.file\.v1\+gguf)/, 'model weights (GGUF)'],
+  [/^application\/vnd\.docker\.ai\.safetensors\./, 'model weights (safetensors)'],
+  [/^application\/vnd\.cncf\.flux\.config\./, 'Flux artifact'],
+  [/^application\/vnd\.cncf\.flux\.content\./, 'Flux content (tar+gzip)'],
+  [/^application\/vnd\.cncf\.openpolicyagent\.(config|manifest)\./, 'OPA bundle'],
+  [/^application\/vnd\.cncf\.openpolicyagent\.layer\./, 'OPA bundle (tar+gzip)'],
+  [/^application\/vnd\.cncf\.openpolicyagent\.policy\./, 'Rego policy'],
+  [/^application\/vnd\.cncf\.openpolicyagent\.data\./, 'OPA data'],
   [/^application\/vnd\.acme\.rocket\./, 'example artifact'],
 ];
 
@@ -183,6 +200,10 @@ export function kindIcon(mediaType: string | undefined, artifactType?: string): 
   if (/scan report|VEX/.test(name)) return 'shield';
   if (/attestation/.test(name)) return 'law';
   if (/Helm/.test(name)) return 'ship';
+  if (/Dev Container/.test(name)) return 'remote-explorer';
+  if (/AI model|model weights/.test(name)) return 'sparkle';
+  // A table of contents for lazy pulling, not a list of images.
+  if (/SOCI/.test(name)) return 'zap';
   if (/index|list/.test(name)) return 'layers';
   if (/layer/.test(name)) return 'archive';
   if (/config/.test(name)) return 'settings-gear';

@@ -150,6 +150,36 @@ describe('manifest model', () => {
     assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.openvex+json'), 'shield');
     assert.equal(kindIcon(MediaTypes.ociManifest, 'application/sarif+json'), 'shield');
     assert.equal(kindName('application/x-unknown'), 'application/x-unknown');
+    // Artifacts people keep beside their images, by the types their tools push.
+    const artifacts: [manifestOrBlobType: string, name: string, icon: string][] = [
+      ['application/vnd.devcontainers', 'Dev Container artifact', 'remote-explorer'],
+      ['application/vnd.devcontainers.layer.v1+tar', 'Dev Container Feature or Template (tar)', 'remote-explorer'],
+      ['application/vnd.devcontainers.collection.layer.v1+json', 'Dev Container collection', 'remote-explorer'],
+      ['application/vnd.amazon.soci.index.v1+json', 'SOCI index', 'zap'],
+      ['application/vnd.amazon.soci.index.v2+json', 'SOCI index', 'zap'],
+      ['application/vnd.cncf.model.manifest.v1+json', 'AI model (ModelPack)', 'sparkle'],
+      ['application/vnd.cncf.model.config.v1+json', 'AI model (ModelPack)', 'sparkle'],
+      ['application/vnd.cncf.model.weight.v1.gguf', 'model weights', 'sparkle'],
+      ['application/vnd.docker.ai.model.config.v0.1+json', 'AI model (Docker)', 'sparkle'],
+      ['application/vnd.docker.ai.gguf.v3', 'model weights (GGUF)', 'sparkle'],
+      ['application/vnd.docker.ai.model.file.v1+gguf', 'model weights (GGUF)', 'sparkle'],
+      ['application/vnd.docker.ai.safetensors.v1', 'model weights (safetensors)', 'sparkle'],
+      ['application/vnd.cncf.flux.config.v1+json', 'Flux artifact', 'file-binary'],
+      ['application/vnd.cncf.flux.content.v1.tar+gzip', 'Flux content (tar+gzip)', 'file-binary'],
+      ['application/vnd.cncf.openpolicyagent.config.v1+json', 'OPA bundle', 'file-binary'],
+      ['application/vnd.cncf.openpolicyagent.layer.v1.tar+gzip', 'OPA bundle (tar+gzip)', 'file-binary'],
+      ['application/vnd.cncf.openpolicyagent.policy.layer.v1+rego', 'Rego policy', 'file-binary'],
+      ['application/vnd.cncf.openpolicyagent.data.layer.v1+json', 'OPA data', 'file-binary'],
+      ['application/vnd.sylabs.sif.config.v1+json', 'Singularity image', 'package'],
+      ['application/vnd.sylabs.sif.layer.v1.sif', 'Singularity image', 'package'],
+    ];
+    for (const [type, name, icon] of artifacts) {
+      assert.equal(kindName(MediaTypes.ociManifest, type), name, type);
+      assert.equal(kindIcon(MediaTypes.ociManifest, type), icon, type);
+    }
+    // A Feature's tar lists its files in the inspector, as a layer does.
+    assert.ok(isTarLike('application/vnd.devcontainers.layer.v1+tar'));
+    assert.ok(isTarLike('application/vnd.cncf.flux.content.v1.tar+gzip'));
     // An artifact is named by its own type, known or not: never by the manifest format that carries it.
     assert.equal(kindName(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'application/vnd.example.release.v1');
     assert.equal(kindIcon(MediaTypes.ociManifest, 'application/vnd.example.release.v1'), 'file-binary');
