@@ -283,6 +283,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal(await packages.locator('table.sbom tbody tr').count(), 1);
   await packages.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15c-inspector-sbom-packages');
+  await assertReadableInThemes(page, frame, { screenshots, name: '15c-inspector-sbom-packages-light' });
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
@@ -328,6 +329,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   const payload = frame.locator('[data-section="payload"]');
   assert.match((await payload.textContent()) ?? '', /"predicateType"/);
   await shoot(page, screenshots, '15e-inspector-sigstore-bundle');
+  await assertReadableInThemes(page, frame, { screenshots, name: '15e-inspector-sigstore-bundle-light' });
 
   // 15f. The index's cosign signature: the manifest it signs (the index, which opens), the signer from its layer.
   await frame.locator('button[title^="Back"]').click();
@@ -509,6 +511,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal(notaryFacts.get('Signed by'), 'C=US, ST=WA, L=Seattle, O=Notary, CN=wabbit-networks.io');
   assert.match((await notarySection.textContent()) ?? '', /notation verify checks it against a trust policy/);
   await shoot(page, screenshots, '15i-inspector-notary-signature');
+  await assertReadableInThemes(page, frame, { screenshots, name: '15i-inspector-notary-signature-light' });
   await notarySection.locator('table.subjects button.digest').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
