@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { assertReadableInThemes, unreadableTexts } from './contrast';
+import { assertReadableInThemes, chooseColorTheme, unreadableTexts } from './contrast';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
 import {
   chooseFromContextMenu,
@@ -264,10 +264,7 @@ export async function runInspectorPath(
   await shoot(page, screenshots, '18-inspector-restored');
 
   // 19. The same panel in a high-contrast theme: it uses only the theme's colours.
-  await runCommand(page, 'Preferences: Color Theme');
-  await input.fill('Dark High Contrast');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first().waitFor({ timeout: 10_000 });
-  await input.press('Enter');
+  await chooseColorTheme(page, 'Dark High Contrast');
   await page.waitForTimeout(800);
   frame = await inspector(page, /files$/);
   await frame.locator('button[title^="Back"]').click();

@@ -24,10 +24,12 @@ export interface LayerFileProgress {
 
 /** Counts the passes of one file read and reports its progress to `report`. */
 export class LayerFilePasses {
-  /** What each pass read (the finished ones) or reads (the last). */
-  private readonly reads: number[] = [];
-  /** What each pass will read at most: the whole layer, or up to where a link was met. */
-  private readonly plans: number[] = [];
+  private pass = 0;
+  /** Bytes read by the passes that ended. */
+  private finished = 0;
+  private passRead = 0;
+  /** What the current pass will read at most: the whole layer, or up to where a link was met. */
+  private plan = 0;
   /** The plan of the pass a hard link asked for, until it starts. */
   private nextPlan: number | undefined;
 
@@ -38,19 +40,21 @@ export class LayerFilePasses {
 
   /** A new read of the layer begins. */
   begin(): void {
-    this.plans.push(this.nextPlan ?? this.layerSize ?? 0);
+    this.finished += this.passRead;
+    this.passRead = 0;
+    this.plan = this.nextPlan ?? this.layerSize ?? 0;
     this.nextPlan = undefined;
-    this.reads.push(0);
+    this.pass++;
   }
 
   /** How many reads of the layer have begun. */
   get begun(): number {
-    return this.reads.length;
+    return this.pass;
   }
 
   /** The bytes read so far in the current pass (a running total, as a listing reports them). */
   bytes(passRead: number): void {
-    this.reads[this.reads.length - 1] = passRead;
+    this.passRead = passRead;
     this.emit();
   }
 
@@ -60,26 +64,20 @@ export class LayerFilePasses {
    */
   another(wholeLayer: boolean): void {
     if (this.nextPlan !== undefined) return;
-    this.nextPlan = wholeLayer ? (this.layerSize ?? 0) : (this.reads.at(-1) ?? 0);
+    this.nextPlan = wholeLayer ? (this.layerSize ?? 0) : this.passRead;
     this.emit();
   }
 
   /** The current pass ended: what it read is what it took (less than planned when it stopped at the file). */
   end(): void {
-    this.plans[this.plans.length - 1] = this.reads.at(-1) ?? 0;
+    this.plan = this.passRead;
     this.emit();
   }
 
   private emit(): void {
     if (!this.report) return;
-    const pass = this.reads.length;
-    const passRead = this.reads[pass - 1] ?? 0;
-    const read = this.reads.reduce((sum, n) => sum + n, 0);
-    const progress: LayerFileProgress = { pass, passRead, read };
-    if (this.layerSize !== undefined) {
-      const finished = this.reads.slice(0, -1).reduce((sum, n) => sum + n, 0);
-      progress.expected = finished + Math.max(passRead, this.plans[pass - 1] ?? 0) + (this.nextPlan ?? 0);
-    }
+    const progress: LayerFileProgress = { pass: this.pass, passRead: this.passRead, read: this.finished + this.passRead };
+    if (this.layerSize !== undefined) progress.expected = this.finished + Math.max(this.passRead, this.plan) + (this.nextPlan ?? 0);
     this.report(progress);
   }
 }

@@ -179,12 +179,17 @@ async function readPass(
   const { mediaType, signal, maxEntries } = options;
   const listing = new LayerListing(await open(signal), { mediaType, signal, maxEntries, onBytes: (bytes) => passes.bytes(bytes) });
   let found: Found | undefined;
+  // Not in `finally`: a failed pass reports nothing more, and a throwing callback must not hide its error.
+  const ended = (wholeLayerRead: boolean): { found: Found | undefined; wholeLayerRead: boolean } => {
+    passes.end();
+    return { found, wholeLayerRead };
+  };
   try {
     for (let ordinal = 0; ; ordinal++) {
       const entry = await listing.next();
-      if (entry === undefined) return { found, wholeLayerRead: true };
+      if (entry === undefined) return ended(true);
       if (ordinal >= goal.before) {
-        if (!goal.readWhole) return { found, wholeLayerRead: false };
+        if (!goal.readWhole) return ended(false);
         continue;
       }
       if (entry.path !== goal.wanted) continue;
@@ -196,10 +201,9 @@ async function readPass(
         if (stream) found.content = await readContent(stream, entry, goal.maxBytes, listing);
       }
       // A later entry could replace this one, but only reading on to the end would tell.
-      if (!goal.readWhole && goal.before === Infinity) return { found, wholeLayerRead: false };
+      if (!goal.readWhole && goal.before === Infinity) return ended(false);
     }
   } finally {
-    passes.end();
     listing.close();
   }
 }
