@@ -6,12 +6,14 @@
 // image is searched first, then what is attached to the index it was reached through. The second
 // build's OpenVEX attestation (vexctl attest) leaves a finding out of the comparison. One build
 // scanned by Trivy and by Grype: one flaw under a CVE and a GitHub advisory is paired, not new and gone.
+// Attestation layers that name no predicate, which the scan and then the VEX search both read to
+// see what they hold, are fetched once.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as core from '../../src/core/index';
 import { ContentCache } from '../../src/common/content-cache';
 import { InspectorService } from '../../src/webviews/inspector/service';
-import { compareImageScans } from '../../src/core/operations/compare-scans';
+import { compareImageScans, findScanWithVex } from '../../src/core/operations/compare-scans';
 import { compareVulnerabilities } from '../../src/core/operations/compare-vulnerabilities';
 import { findImageSbom } from '../../src/core/operations/image-sbom';
 import { findImageScan } from '../../src/core/operations/image-scan';
@@ -51,6 +53,8 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
   let registry: LabRegistry;
   const digests: Record<string, string> = {};
   const indexes: Record<string, { index: ImageIndex; digest: string }> = {};
+  /** The provenance, scan and VEX layers of unnamed/app's `.att` manifest, in that order. */
+  let unnamedLayers: string[] = [];
 
   before(async () => {
     lab = await Lab.create();
@@ -197,6 +201,42 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
       await pushReferrer(layout, openvex, registry, `pair/${key}`);
     }
 
+    // Attestations under the image's `.att` tag whose layers name no predicate type (as a tool that
+    // leaves out cosign's annotation writes them): the scan search and then the VEX search read
+    // each to see what it holds, the provenance and the scan report by both.
+    const unnamed = await layout.image({ seed: 'scan-unnamed', layers: [2048] });
+    await pushToRegistry(layout, unnamed, registry, 'unnamed/app:1');
+    digests.unnamed = unnamed.descriptor.digest;
+    const dsse = 'application/vnd.dsse.envelope.v1+json';
+    const unnamedAtt = await layout.artifact({
+      artifactType: dsse,
+      files: {
+        'provenance.att.json': {
+          data: envelope(unnamed.descriptor, 'https://slsa.dev/provenance/v0.2', { builder: { id: 'https://example.test/builder' } }),
+          mediaType: dsse,
+        },
+        'vuln.att.json': {
+          data: envelope(unnamed.descriptor, 'https://cosign.sigstore.dev/attestation/vuln/v1', cosignVulnPredicate(TRIVY_NEXT_REPORT)),
+          mediaType: dsse,
+        },
+        'vex.att.json': {
+          data: envelope(unnamed.descriptor, 'https://openvex.dev/ns/v0.2.0', {
+            '@context': 'https://openvex.dev/ns/v0.2.0',
+            '@id': 'https://example.test/vex/unnamed',
+            author: 'App team',
+            timestamp: '2026-12-05T06:00:00Z',
+            version: 1,
+            statements: [
+              { vulnerability: { name: 'CVE-2024-9999' }, status: 'not_affected', justification: 'vulnerable_code_not_present' },
+            ],
+          }),
+          mediaType: dsse,
+        },
+      },
+    });
+    await pushToRegistry(layout, unnamedAtt, registry, `unnamed/app:${referrersTag(unnamed.descriptor.digest)}.att`);
+    unnamedLayers = (unnamedAtt.manifest.layers as Descriptor[]).map((layer) => layer.digest);
+
     const bare = await layout.image({ seed: 'scan-none', layers: [2048] });
     await pushToRegistry(layout, bare, registry, 'bare/app:1');
     digests.bare = bare.descriptor.digest;
@@ -272,6 +312,22 @@ describe("an image's vulnerability scan, found where each tool puts it (lab)", f
     const bare = await compareImageScans(subject('cosign-1'), { repository: repository('bare/app'), digest: digests.bare! });
     assert.equal(bare.comparison, undefined);
     assert.equal(bare.after.vex, undefined, 'no VEX is looked for without a scan');
+  });
+
+  it('reads each attestation layer that names no predicate once, though the scan and the VEX search both read it', async () => {
+    const logged = registry.readLog().length;
+    const { side, kept } = await findScanWithVex({ repository: repository('unnamed/app'), digest: digests.unnamed! });
+    const requests = registry.readLog().slice(logged);
+    assert.deepEqual([side.scan.problems, side.vex?.problems], [[], []]);
+    assert.equal(side.scan.found?.blob, unnamedLayers[1], 'the scan is the second layer, read after the provenance');
+    assert.equal(side.vex?.found?.blob, unnamedLayers[2], 'the VEX is the third, read after the provenance and the scan');
+    assert.deepEqual(
+      side.suppressed.map(({ finding }) => finding.id),
+      ['CVE-2024-9999'],
+    );
+    assert.ok(!kept?.some((v) => v.id === 'CVE-2024-9999'));
+    const gets = (digest: string) => requests.split('\n').filter((line) => line.includes(`GET /v2/unnamed/app/blobs/${digest} `)).length;
+    assert.deepEqual(unnamedLayers.map(gets), [1, 1, 1], `each layer fetched once (provenance, scan, VEX):\n${requests}`);
   });
 
   it("sums an image's scan up for its inspector page, reached from its index, its VEX applied", async () => {

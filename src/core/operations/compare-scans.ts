@@ -46,7 +46,8 @@ export async function compareImageScans(before: ScanSubject, after: ScanSubject,
 
 /** One image's scan and, when it has one, its VEX applied: the findings kept are what the VEX leaves. */
 export async function findScanWithVex(subject: ScanSubject, signal?: AbortSignal): Promise<{ side: ScannedSide; kept?: Vulnerability[] }> {
-  // The VEX search walks the places the scan search did: their listings and manifests are read once.
+  // The VEX search walks the places the scan search did: their listings, manifests and blobs (those
+  // that fit DocumentReads' budget) are read once.
   const options = { ...subject.options, reads: new DocumentReads(subject.repository, signal), ...(signal ? { signal } : {}) };
   const scan = await findImageScan(subject.repository, subject.digest, options);
   if (!scan.found) return { side: { scan, suppressed: [], aboutOtherImages: 0 } };

@@ -61,13 +61,26 @@ export interface DocumentSearchOptions {
 }
 
 /**
+ * What one DocumentReads keeps of the blobs it reads, at most, in all. The scan and VEX searches
+ * read the same attestation layers (those that name no predicate are read by both to see), most a
+ * few KiB, a large scan report a few MiB; past this a blob is read again rather than held, since a
+ * comparison holds two of these at once and each blob may be 32 MiB.
+ */
+export const MAX_SHARED_BLOB_BYTES = 16 * 1024 * 1024;
+
+/**
  * The registry reads that searches about one image share: finding its scan and then its VEX walks
- * the same places, so each referrers listing and manifest is asked for once (a failure, too, is
- * kept and given to both). Blobs are not kept: each can be 32 MiB.
+ * the same places, so each referrers listing, manifest and blob is asked for once. A failure is
+ * kept too, so both searches report it; a cancellation is not, so it cannot fail a later search
+ * that was not cancelled. Blobs are kept only while they fit in MAX_SHARED_BLOB_BYTES together; one
+ * that does not fit is read, given, and read again when asked for again.
  */
 export class DocumentReads {
   private readonly listings = new Map<string, Promise<ReferrersResult>>();
   private readonly manifests = new Map<string, Promise<ParsedManifest>>();
+  private readonly blobs = new Map<string, Promise<Buffer>>();
+  /** Bytes of the blobs kept or being read to be kept: counted when a read starts, so reads at once cannot overrun it. */
+  private blobBytesKept = 0;
 
   constructor(
     private readonly repository: Repository,
@@ -75,21 +88,49 @@ export class DocumentReads {
   ) {}
 
   referrers(subject: string): Promise<ReferrersResult> {
-    return once(this.listings, subject, () => this.repository.referrers(subject, this.signal ? { signal: this.signal } : {}));
+    return this.once(this.listings, subject, () => this.repository.referrers(subject, this.signal ? { signal: this.signal } : {}));
   }
 
   manifest(reference: string): Promise<ParsedManifest> {
-    return once(this.manifests, reference, () => this.repository.getManifest(reference, this.signal));
+    return this.once(this.manifests, reference, () => this.repository.getManifest(reference, this.signal));
+  }
+
+  /** A document blob read whole (refused over MAX_DOCUMENT_BLOB_BYTES), kept while the budget allows. */
+  blob(descriptor: Descriptor): Promise<Buffer> {
+    const read = (): Promise<Buffer> => this.repository.readSmallBlob(descriptor, this.signal, MAX_DOCUMENT_BLOB_BYTES);
+    // The size is part of the key: a manifest that misstates it gets its own read (and its own
+    // failure), not the bytes or the refusal another manifest's descriptor got.
+    const key = `${descriptor.digest} ${descriptor.size}`;
+    const kept = this.blobs.get(key);
+    if (kept) return kept;
+    const { size } = descriptor;
+    if (!Number.isSafeInteger(size) || size < 0 || this.blobBytesKept + size > MAX_SHARED_BLOB_BYTES) return read();
+    this.blobBytesKept += size;
+    // Only bytes held count: a failure keeps none, a cancellation is dropped by once.
+    return this.once(this.blobs, key, read, () => (this.blobBytesKept -= size));
+  }
+
+  /**
+   * The one read of `key`, started on the first ask. A cancellation is forgotten (the next ask
+   * reads again) so that only the search that was cancelled sees it; `released` runs when the read
+   * fails and holds nothing.
+   */
+  private once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>, released?: () => void): Promise<T> {
+    const asked = cache.get(key);
+    if (asked) return asked;
+    const started = read();
+    cache.set(key, started);
+    started.catch((err: unknown) => {
+      released?.();
+      if ((this.signal?.aborted || isCancellation(err)) && cache.get(key) === started) cache.delete(key);
+    });
+    return started;
   }
 }
 
-function once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
-  let pending = cache.get(key);
-  if (!pending) {
-    pending = read();
-    cache.set(key, pending);
-  }
-  return pending;
+function isCancellation(err: unknown): boolean {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  return code === 'CANCELLED' || name === 'AbortError';
 }
 
 /**
@@ -108,7 +149,10 @@ export function readDocumentOrPredicate<T>(read: (document: unknown) => T | unde
   };
 }
 
-/** Manifests looked into at most per place, and blobs read at most in all: each blob can be 32 MiB. */
+/**
+ * Manifests looked into at most per place, and blobs read at most in all: each blob can be 32 MiB.
+ * A blob another search already read counts as read, so what is found does not depend on that.
+ */
 const MAX_MANIFESTS_PER_PLACE = 8;
 const MAX_BLOBS_READ = 8;
 /** An artifact's files looked at, at most, when its type says it is the document. */
@@ -150,7 +194,7 @@ export async function findImageDocument<T>(
         continue;
       }
       blobsRead++;
-      const bytes = await attempt(() => repository.readSmallBlob(layer, signal, MAX_DOCUMENT_BLOB_BYTES));
+      const bytes = await attempt(() => reads.blob(layer));
       if (!bytes) continue;
       const document = kind.read(bytes);
       if (document !== undefined) return { document, blob: layer.digest };
