@@ -302,6 +302,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   const said = (await frame.locator('body').textContent()) ?? '';
   assert.doesNotMatch(said, /(signature|signer) (is |was )?(verified|valid)|verified (signature|signer)/i, 'nothing claims a check');
   await shoot(page, screenshots, '15d-inspector-provenance-statement');
+  await assertReadableInThemes(page, frame, { screenshots, name: '15d-inspector-provenance-statement-light' });
   await attestation.locator('table.subjects button.digest').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
@@ -353,6 +354,7 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.equal(by.get('git_sha'), '0123456789abcdef0123456789abcdef01234567');
   assert.equal(by.has('Sigstore bundle'), false, 'annotations are not a bundle');
   await shoot(page, screenshots, '15f-inspector-cosign-signature');
+  await assertReadableInThemes(page, frame, { screenshots, name: '15f-inspector-cosign-signature-light' });
   await signature.locator('table.subjects button.digest').click();
   frame = await inspector(page, /^attested\/app@[0-9a-f]{12}$/);
   await settled(frame);
@@ -568,6 +570,12 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
   assert.match((await scanSection.textContent()) ?? '', /1 more left out: its VEX \(by App team\) calls them not affected or fixed\./);
   await scanSection.scrollIntoViewIfNeeded();
   await shoot(page, screenshots, '15m-inspector-image-scan');
+  await assertReadableInThemes(
+    page,
+    frame,
+    { screenshots, name: '15m-inspector-image-scan-light' },
+    { selector: '[data-section="scan"] .vulnerability-counts', what: 'scan summary' },
+  );
   const vexReferrer = frame.locator('[data-section="referrers"] tbody tr', { hasText: 'OpenVEX document' });
   assert.equal(await vexReferrer.locator('.codicon-shield').count(), 1, 'a VEX referrer shows a shield');
   await vexReferrer.locator('button.link').first().click();

@@ -8,6 +8,7 @@ import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
 import type { LabRegistry } from '../support/lab/registry';
 import { labRequest } from '../support/lab/request';
 import { chooseFromContextMenu, row, runCommand, shoot } from './ui';
+import { chooseColorTheme } from './contrast';
 
 const MIB = 1024 * 1024;
 /** Random bytes do not compress, so each layer really is 8 MiB on the wire. */
@@ -59,12 +60,8 @@ export async function runCancelPath(page: Page, options: { screenshots: string; 
     await runCommand(page, 'View: Close All Editors');
     // Earlier steps' notifications would share the center with this step's.
     await runCommand(page, 'Notifications: Clear All Notifications');
-    await runCommand(page, 'Preferences: Color Theme');
     // code-server's default theme, the one steps 1–10 are shown in.
-    await input.fill('Light 2026');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light 2026' }).first().waitFor({ timeout: 10_000 });
-    await input.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: 10_000 });
+    await chooseColorTheme(page, 'Light 2026');
     const lab = row(page, 'Lab registry');
     if ((await lab.isVisible()) && (await lab.getAttribute('aria-expanded')) === 'true') await lab.click();
 

@@ -72,9 +72,24 @@ export async function textContrasts(frame: Frame, selector = '*'): Promise<TextC
   }, selector);
 }
 
-/** VS Code's themes the checks pick, and the class each gives a webview's body. */
-const THEMES = { 'Dark Modern': 'vscode-dark', 'Light Modern': 'vscode-light', 'Dark High Contrast': 'vscode-high-contrast' } as const;
+/**
+ * VS Code's built-in themes the checks pick, by the name the palette shows, with the id a webview's
+ * body carries in `data-vscode-theme-id`: waiting for the id, not the body's light or dark class,
+ * tells two light themes apart.
+ */
+const THEMES = {
+  'Light 2026': 'Light 2026',
+  'Dark 2026': 'Dark 2026',
+  'Light Modern': 'Light Modern',
+  'Dark Modern': 'Dark Modern',
+  'Dark High Contrast': 'Default High Contrast',
+} as const;
 type ThemeName = keyof typeof THEMES;
+
+/** The default themes every page is read in: this VS Code's own (2026) and the ones before them (Modern). */
+const READ_IN: readonly ThemeName[] = ['Dark 2026', 'Light 2026', 'Dark Modern', 'Light Modern'];
+/** The theme each page is shot in: the workbench's default light theme. */
+const SHOT_IN: ThemeName = 'Light 2026';
 
 /** Picks a colour theme from the palette by its name, as a person does. */
 export async function chooseColorTheme(page: Page, theme: ThemeName): Promise<void> {
@@ -82,12 +97,21 @@ export async function chooseColorTheme(page: Page, theme: ThemeName): Promise<vo
   await input.fill(theme);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 30_000 });
   await input.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Picks `theme` and waits until the webview `frame` is drawn in it. */
-async function showIn(page: Page, frame: Frame, theme: ThemeName): Promise<void> {
+export async function showIn(page: Page, frame: Frame, theme: ThemeName): Promise<void> {
   await chooseColorTheme(page, theme);
-  await frame.waitForFunction((c) => document.body.classList.contains(c), THEMES[theme], { timeout: 30_000 });
+  await frame.waitForFunction((id) => document.body.dataset['vscodeThemeId'] === id, THEMES[theme], { timeout: 30_000 });
+}
+
+/** The theme the webview `frame` is drawn in, by its palette name; one the checks do not know is an error. */
+async function themeOf(frame: Frame): Promise<ThemeName> {
+  const id = await frame.evaluate(() => document.body.dataset['vscodeThemeId'] ?? '');
+  const name = (Object.keys(THEMES) as ThemeName[]).find((theme) => THEMES[theme] === id);
+  assert.ok(name, `the webview names a theme the checks know (it says "${id}")`);
+  return name;
 }
 
 /** The texts on the page that do not reach WCAG AA in the theme shown, as log lines. */
@@ -98,11 +122,11 @@ export async function unreadableTexts(frame: Frame, theme: string): Promise<stri
 const contrastLine = (theme: string, t: TextContrast): string => `${theme} ${t.element} "${t.text}" ${t.ratio.toFixed(2)}:1 (${t.colours})`;
 
 /**
- * Picks VS Code's default dark theme and then its light one, and in each requires every text on
- * the webview's page to read against what is behind it (WCAG AA), logging the figures of the
- * `featured` elements (the badges a change is about) when given; shoots the light one, then picks
- * again the theme the path began in (the full run's later paths run in Dark High Contrast, which the
- * inspector path picks).
+ * Picks each of VS Code's default themes in turn (its 2026 ones and the Modern ones before them),
+ * and in each requires every text on the webview's page to read against what is behind it
+ * (WCAG AA), logging the figures of the `featured` elements (the badges a change is about) when
+ * given; shoots the page in the default light theme, then picks again, by name, the theme the path
+ * began in (the full run's later paths run in Dark High Contrast, which the inspector path picks).
  */
 export async function assertReadableInThemes(
   page: Page,
@@ -110,11 +134,10 @@ export async function assertReadableInThemes(
   shot: { screenshots: string; name: string },
   featured?: { selector: string; what: string },
 ): Promise<void> {
-  const classes = await frame.evaluate(() => Array.from(document.body.classList));
-  const before = (['Dark High Contrast', 'Light Modern', 'Dark Modern'] as const).find((t) => classes.includes(THEMES[t])) ?? 'Dark Modern';
+  const before = await themeOf(frame);
   const figures: string[] = [];
   const unreadable: string[] = [];
-  for (const theme of ['Dark Modern', 'Light Modern'] as const) {
+  for (const theme of READ_IN) {
     await showIn(page, frame, theme);
     if (featured) {
       const shown = await textContrasts(frame, featured.selector);
@@ -122,7 +145,7 @@ export async function assertReadableInThemes(
       figures.push(...shown.map((t) => contrastLine(theme, t)));
     }
     unreadable.push(...(await unreadableTexts(frame, theme)));
-    if (theme === 'Light Modern') await shoot(page, shot.screenshots, shot.name);
+    if (theme === SHOT_IN) await shoot(page, shot.screenshots, shot.name);
   }
   if (featured) console.log(`[e2e] ${featured.what} contrast: ${figures.join('; ')}`);
   assert.deepEqual(unreadable, [], `every text on the page reads against what is behind it (WCAG AA): ${shot.name}`);

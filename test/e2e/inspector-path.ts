@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { assertReadableInThemes, chooseColorTheme, unreadableTexts } from './contrast';
+import { assertReadableInThemes, showIn, unreadableTexts } from './contrast';
 import { BIDI_SHOWN, HOSTILE, type HostileImage } from './hostile-content';
 import {
   chooseFromContextMenu,
@@ -264,9 +264,8 @@ export async function runInspectorPath(
   await shoot(page, screenshots, '18-inspector-restored');
 
   // 19. The same panel in a high-contrast theme: it uses only the theme's colours.
-  await chooseColorTheme(page, 'Dark High Contrast');
-  await page.waitForTimeout(800);
   frame = await inspector(page, /files$/);
+  await showIn(page, frame, 'Dark High Contrast');
   await frame.locator('button[title^="Back"]').click();
   frame = await inspector(page, `${hostile.repository}:${hostile.tag}`);
   await settled(frame);
