@@ -1,6 +1,8 @@
 // Image references in files, in a real VS Code against the lab: a hover, tag completion, the lenses
 // (pin to digest, which edits the file; a newer tag), diagnostics for a missing tag and for a
 // registry that needs a login with its quick fix; the requests counted in the registry's own log.
+// Then references written in parts: a Helm values file's tag moved by its lens and completed from
+// the repository beside it, a Kustomization's new name and tag hovered and warned about.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,5 +206,73 @@ describe('Image references in files', () => {
   it('listed the tags of library/alpine once for the hover, the completion, the lenses and the diagnostics', () => {
     const seen = requests().slice(start);
     assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, seen.map((r) => `${r.method} ${r.path}`).join('\n'));
+  });
+});
+
+describe('Image references written in parts: Helm values and a Kustomization', () => {
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it("moves a values file's tag to the newer one in place, and completes the tag from the repository beside it", async () => {
+    const values = await show(
+      'values.yaml',
+      ['image:', `  repository: ${host}/library/alpine`, '  tag: 1.2.9', '  pullPolicy: IfNotPresent', ''].join('\n'),
+    );
+    const lenses = await lensesOn(values, 'tag: 1.2.9', 1);
+    // No Pin to digest: that would mean writing a digest: key, not editing the tag.
+    assert.deepEqual(
+      lenses.map((l) => l.command!.title),
+      ['Newer tag available: 1.2.10'],
+    );
+    assert.equal(await run(lenses[0]!), '1.2.10');
+    assert.equal(
+      values.getText(),
+      ['image:', `  repository: ${host}/library/alpine`, '  tag: 1.2.10', '  pullPolicy: IfNotPresent', ''].join('\n'),
+    );
+
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      values.uri,
+      at(values, '1.2.10', 0),
+    );
+    const labels = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
+      .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
+      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.deepEqual(labels, ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
+  });
+
+  it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {
+    const kustomization = await show(
+      'kustomization.yaml',
+      [
+        'resources:',
+        '  - deployment.yaml',
+        'images:',
+        '  - name: alpine',
+        `    newName: ${host}/library/alpine`,
+        '    newTag: "3.19"',
+        '  - name: busybox',
+        `    newName: ${host}/library/alpine`,
+        '    newTag: 9.9.9',
+        '',
+      ].join('\n'),
+    );
+    const hover = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', kustomization.uri, at(kustomization, '3.19')),
+    );
+    assert.match(hover, new RegExp(tagsOf('library/alpine')['3.19']!));
+    const diagnostic = await waitFor('a diagnostic for newTag 9.9.9', () =>
+      vscode.languages.getDiagnostics(kustomization.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(diagnostic.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual(
+      [diagnostic.range.start, diagnostic.range.end].map((p) => [p.line, p.character]),
+      [
+        [8, 12],
+        [8, 17],
+      ],
+      'the warning underlines the tag',
+    );
   });
 });

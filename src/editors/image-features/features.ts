@@ -201,10 +201,12 @@ export class ImageReferenceFeatures
     if (!vscode.workspace.isTrusted && context.triggerKind !== vscode.CompletionTriggerKind.Invoke) return undefined;
     const offset = document.offsetAt(position);
     const at = referenceAt(document.getText(), document.uri.path, offset, document.languageId);
-    if (!at || at.typed.includes('@')) return undefined;
+    if (!at || at.typed.includes('@') || at.site.part === 'digest') return undefined;
     const typed = at.typed;
     const { signal, dispose } = abortOn(token);
     try {
+      // A tag written on its own (Helm values, a Kustomization): the tags of the name written beside it.
+      if (at.site.part === 'tag') return await this.tagItems(document, at.site.start, offset, nameOf(at.site.reference), signal);
       const lastSlash = typed.lastIndexOf('/');
       const colon = typed.indexOf(':', lastSlash + 1);
       if (colon >= 0) return await this.tagItems(document, at.site.start + colon + 1, offset, typed.slice(0, colon), signal);
@@ -318,6 +320,13 @@ export class ImageReferenceFeatures
         };
         lenses.push(new vscode.CodeLens(range, { title, tooltip, command: EDIT_COMMAND, arguments: [args] }));
       };
+      // A tag written on its own can be moved in place; pinning it would mean writing a digest
+      // elsewhere in the file, and moving the tag of a pinned one would leave its digest behind.
+      if (site.part !== undefined) {
+        if (site.part === 'tag' && site.parsed.digest === undefined && facts.newerTag)
+          edit('newer', `Newer tag available: ${facts.newerTag}`, `Change the tag to ${facts.newerTag}`, facts.newerTag);
+        continue;
+      }
       if (site.parsed.digest === undefined) edit('pin', 'Pin to digest', `Add the digest ${site.reference} points at now`);
       else if (facts.tagDigest && facts.tagDigest !== site.parsed.digest)
         edit('update', 'Update pinned digest', `${site.parsed.tag} now points at ${facts.tagDigest}`);
@@ -463,7 +472,12 @@ export class ImageReferenceFeatures
       return found!.digest;
     };
     let replacement: string;
-    if (edit.action === 'newer') {
+    if (site.part !== undefined) {
+      // Only a tag written on its own is edited, and only to a newer tag (see provideCodeLenses).
+      if (site.part !== 'tag' || edit.action !== 'newer' || !edit.tag || digest !== undefined) return undefined;
+      this.services.core.validateTag(edit.tag);
+      replacement = edit.tag;
+    } else if (edit.action === 'newer') {
       if (!edit.tag) return undefined;
       this.services.core.validateTag(edit.tag);
       replacement = `${name}:${edit.tag}${digest !== undefined ? `@${await digestOf(edit.tag)}` : ''}`;

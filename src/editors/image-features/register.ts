@@ -10,7 +10,10 @@ import type { RegistryService } from '../../common/registry-service';
 import type { ImageReferenceFeatures, ReferenceEdit } from './index';
 import { imageFeaturesModule } from './loader';
 
-/** Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI) and devcontainer.json, whatever language they were given. */
+/**
+ * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values,
+ * Kustomizations) and devcontainer.json, whatever language they were given.
+ */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
   { pattern: '**/{Dockerfile,Containerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}' },
@@ -21,6 +24,9 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { pattern: '**/.github/workflows/*.{yml,yaml}' },
   { pattern: '**/{.gitlab-ci,*.gitlab-ci}.{yml,yaml}' },
   { pattern: '**/{devcontainer.json,.devcontainer.json}' },
+  // Helm's editor support may give values files a language of its own; kustomize also reads a file named Kustomization.
+  { pattern: '**/*values*.{yml,yaml}' },
+  { pattern: '**/Kustomization' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

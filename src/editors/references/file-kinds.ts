@@ -1,8 +1,10 @@
 /**
  * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
  * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
- * Compose files by their usual names. Any other YAML file is read for what its documents are:
- * Kubernetes objects (`apiVersion` and `kind`) or a Compose file (`services:`).
+ * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, and a Helm
+ * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`). Any other YAML file
+ * is read for what its documents are: Kubernetes objects (`apiVersion` and `kind`), a
+ * Kustomization (its `kind`) or a Compose file (`services:`).
  */
 import type { FileKind } from './types';
 
@@ -14,11 +16,19 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   const base = normalised.slice(normalised.lastIndexOf('/') + 1).toLowerCase();
   if (languageId === 'dockerfile' || isDockerfileName(base)) return 'dockerfile';
   if (base === 'devcontainer.json' || base === '.devcontainer.json') return 'devcontainer';
+  // kustomize reads kustomization.yaml, kustomization.yml or Kustomization, the last without an extension.
+  if (
+    base === 'kustomization.yaml' ||
+    base === 'kustomization.yml' ||
+    normalised.slice(normalised.lastIndexOf('/') + 1) === 'Kustomization'
+  )
+    return 'kustomization';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
   if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';
+  if (/^([\w.-]+[.-])?values([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'helm-values';
   return 'yaml';
 }
 

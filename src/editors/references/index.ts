@@ -8,7 +8,9 @@ import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
 import { findInGitlabCi } from './gitlab-ci';
 import { findInWorkflow } from './github-actions';
+import { findInHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
+import { findInKustomization, looksLikeKustomization } from './kustomization';
 import type { ReferenceSite } from './types';
 import { parseYaml } from './yaml-nodes';
 
@@ -30,11 +32,18 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInGitlabCi(parseYaml(text), text);
     case 'compose':
       return findInCompose(parseYaml(text), text);
+    case 'kustomization':
+      return findInKustomization(parseYaml(text), text);
+    case 'helm-values':
+      return findInHelmValues(parseYaml(text), text);
     default: {
       const docs = parseYaml(text);
-      // Any other YAML: Kubernetes objects, or a Compose file under another name (docker-stack.yml).
+      // Any other YAML: Kubernetes objects, a Kustomization or a Compose file under another name (docker-stack.yml).
       const compose = docs.filter(looksLikeCompose);
-      return [...findInKubernetes(docs, text), ...findInCompose(compose, text)].sort((a, b) => a.start - b.start);
+      const kustomizations = docs.filter(looksLikeKustomization);
+      return [...findInKubernetes(docs, text), ...findInKustomization(kustomizations, text), ...findInCompose(compose, text)].sort(
+        (a, b) => a.start - b.start,
+      );
     }
   }
 }

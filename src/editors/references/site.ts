@@ -52,3 +52,46 @@ export function siteFrom(input: SiteInput): ReferenceSite | undefined {
     ...(input.builds ? { builds: true } : {}),
   };
 }
+
+/** A reference written in parts under several keys, and the part whose text is the site. */
+export interface PartsInput {
+  text: string;
+  /** Where the part's value is written (inside quotes, for a quoted scalar). */
+  start: number;
+  end: number;
+  /** `[registry/]repository`, as the file composes it. */
+  name: string;
+  tag?: string;
+  digest?: string;
+  /** Which of them is written at start…end. */
+  part: 'tag' | 'digest';
+  context: SiteContext;
+}
+
+/**
+ * The site of a reference composed from parts (`name`, then `:tag`, then `@digest`), placed on the
+ * text of one part; a template (`{{ … }}`) or anything that does not compose into a reference is
+ * left out.
+ */
+export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
+  const { name, tag, digest } = input;
+  if ([name, tag, digest].some((value) => value?.includes('{{'))) return undefined;
+  const reference = `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+  let parsed;
+  try {
+    parsed = parseReference(reference);
+  } catch {
+    return undefined;
+  }
+  const written = input.text.slice(input.start, input.end);
+  return {
+    reference,
+    parsed,
+    start: input.start,
+    end: input.end,
+    written,
+    literal: written === (input.part === 'tag' ? tag : digest),
+    context: input.context,
+    part: input.part,
+  };
+}

@@ -7,7 +7,8 @@
 import type { Reference } from '../../core/name/reference';
 
 /** The kinds of files the finders read. */
-export type FileKind = 'dockerfile' | 'compose' | 'kubernetes' | 'devcontainer' | 'github-actions' | 'gitlab-ci';
+export type FileKind =
+  'dockerfile' | 'compose' | 'kubernetes' | 'devcontainer' | 'github-actions' | 'gitlab-ci' | 'helm-values' | 'kustomization';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =
@@ -21,7 +22,8 @@ export type SiteContext =
   | 'feature'
   | 'containers'
   | 'initContainers'
-  | 'ephemeralContainers';
+  | 'ephemeralContainers'
+  | 'images';
 
 export interface ReferenceSite {
   /** The reference as a registry is asked about it: variables substituted, as written otherwise. */
@@ -33,10 +35,17 @@ export interface ReferenceSite {
   end: number;
   written: string;
   /**
-   * Whether the written text is the reference itself (no variables, quotes or line breaks inside):
-   * only then may a lens edit it in place.
+   * Whether the written text is the reference itself (no variables, quotes or line breaks inside),
+   * or for a {@link part}, that part itself: only then may a lens edit it in place.
    */
   literal: boolean;
+  /**
+   * Set when the written text is one part of the reference, the rest written under other keys
+   * (Helm values' `repository:` and `tag:`, a Kustomization's `newName:` and `newTag:`): the tag,
+   * which a lens may move to a newer one and completion offers the repository's tags for, or the
+   * digest, which is only looked up.
+   */
+  part?: 'tag' | 'digest';
   context: SiteContext;
   /** `FROM --platform=linux/arm64`: the platform the file asks for, when it is written out. */
   platform?: string;

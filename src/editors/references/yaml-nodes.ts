@@ -139,6 +139,28 @@ export function scalarSite(
   return siteFrom({ ...site, text, start, end, value: scalar.value.slice(skip) });
 }
 
+/**
+ * Where a scalar's text is written (inside the quotes of a quoted one) and that text: a string's
+ * value, or a number's, either as written (`1.20`, as Kustomize reads its string fields) or as
+ * parsed (`1.2`, as Helm's templates print a number). Anything else is undefined.
+ */
+export function scalarSpan(
+  doc: YamlDocument,
+  node: unknown,
+  numbers: 'as-written' | 'as-parsed',
+): { start: number; end: number; value: string } | undefined {
+  const scalar = resolved(doc, node);
+  if (!isScalar(scalar) || !scalar.range) return undefined;
+  let value: string;
+  if (typeof scalar.value === 'string') value = scalar.value;
+  else if (typeof scalar.value === 'number' && Number.isFinite(scalar.value))
+    value = numbers === 'as-written' ? (scalar.source ?? String(scalar.value)) : String(scalar.value);
+  else return undefined;
+  const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
+  const start = scalar.range[0] + (quoted ? 1 : 0);
+  return { start, end: Math.max(start, scalar.range[1] - (quoted ? 1 : 0)), value };
+}
+
 /** Sites in file order, each place once (a merged anchor is found through every service that uses it). */
 export function uniqueSites(sites: (ReferenceSite | undefined)[]): ReferenceSite[] {
   const byStart = new Map<number, ReferenceSite>();

@@ -1,5 +1,6 @@
 // Reference sites as one line each, for tests that compare whole files' findings at a glance:
-// `line:character-line:character context reference`, with `(as written …)` when the text differs.
+// `line:character-line:character context reference`, with `(as written …)` when the text differs
+// and `written: its tag` when the text is one part of the reference.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineIndex } from '../../../src/editors/references/line-index';
@@ -11,7 +12,12 @@ export function describeSites(text: string, sites: readonly ReferenceSite[]): st
   return sites.map((s) => {
     const a = lines.positionAt(s.start);
     const b = lines.positionAt(s.end);
-    const extras = [s.platform ? `platform ${s.platform}` : '', s.builds ? 'built here' : '', s.literal ? '' : `(as written ${s.written})`];
+    const extras = [
+      s.platform ? `platform ${s.platform}` : '',
+      s.builds ? 'built here' : '',
+      s.part ? `written: its ${s.part}` : '',
+      s.literal ? '' : `(as written ${s.written})`,
+    ];
     return [`${a.line}:${a.character}-${b.line}:${b.character}`, s.context, s.reference, ...extras].filter(Boolean).join(' ');
   });
 }

@@ -86,7 +86,51 @@ describe('findImageReferences', () => {
     const compose = fixture('compose.yaml');
     assert.equal(findImageReferences(compose, '/deploy/docker-stack.yml').length, 7);
     assert.deepEqual(findImageReferences(compose, '/notes/compose.txt'), []);
-    assert.deepEqual(findImageReferences('just: text\nimage: nginx:1\n', '/a/values.yaml'), []);
+    assert.deepEqual(findImageReferences('just: text\nimage: nginx:1\n', '/a/settings.yaml'), []);
+  });
+
+  it("reads a Helm chart's values: images composed of registry, repository, tag and digest, and whole ones", () => {
+    assert.deepEqual(found('chart/values.yaml', '/chart/values.yaml'), [
+      '7:7-7:26 image docker.io/bitnami/nginx:1.27.3-debian-12-r5 written: its tag',
+      // Left out: an empty tag (the chart's appVersion fills it in).
+      '21:10-21:15 image quay.io/prometheus/nginx-exporter:1.4.0@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
+      // Helm parses 7.20 as a number and prints it as 7.2: what the chart pulls.
+      '28:9-28:13 image redis:7.2 written: its tag (as written 7.20)',
+      '32:11-32:35 image envoyproxy/envoy:v1.29.1',
+      // Left out: `image: busybox` (no tag: the chart may add one), a template, a git repository.
+      '39:12-39:83 image alpine@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
+    ]);
+    for (const name of ['values.yml', 'values-prod.yaml', 'prod.values.yaml', 'prod-values.yaml', 'values.staging.yaml'])
+      assert.deepEqual(
+        describeSites('image: nginx:1.27\n', findImageReferences('image: nginx:1.27\n', `/chart/${name}`)),
+        ['0:7-0:17 image nginx:1.27'],
+        name,
+      );
+  });
+
+  it('looks at each mapping of a values file once, however often aliases name it', () => {
+    // Ten aliases to the level below on each of eight levels: 10^8 paths to one image.
+    const levels = ['l0: &l0 { image: { repository: redis, tag: "7.2" } }'];
+    for (let i = 1; i <= 8; i++) levels.push(`l${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
+    const text = `${levels.join('\n')}\n`;
+    assert.deepEqual(describeSites(text, findImageReferences(text, '/chart/values.yaml')), ['0:44-0:47 image redis:7.2 written: its tag']);
+  });
+
+  it("reads a Kustomization's images: the new name with its digest, else its tag, as kustomize writes them", () => {
+    assert.deepEqual(found('overlays/prod/kustomization.yaml', '/overlays/prod/kustomization.yaml'), [
+      '4:12-4:18 images nginx:1.27.3 written: its tag',
+      '7:13-7:18 images registry.example.com/acme/shop:2.4.1 written: its tag',
+      // Left out: a new name alone says nothing of the tag pulled.
+      // kustomize reads newTag as a string: 7.20 stays 7.20.
+      '11:12-11:16 images redis:7.20 written: its tag',
+      // A digest wins over a tag.
+      '14:12-14:83 images alpine@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
+    ]);
+    const text = fixture('overlays/prod/kustomization.yaml');
+    assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 4, 'kustomize reads a file named Kustomization too');
+    const declared = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${text}`;
+    assert.equal(findImageReferences(declared, '/deploy/prod.yaml').length, 4, 'a Kustomization under another name says its kind');
+    assert.deepEqual(findImageReferences(text, '/deploy/prod.yaml'), [], 'without its kind or its name, an images: list is not read');
   });
 
   it('never throws on broken files, and finds what it can', () => {
@@ -151,6 +195,23 @@ describe('referenceAt', () => {
     assert.equal(referenceAt('FROM ', '/Dockerfile', 5)?.typed, '');
     const text = '{ "image": "localhost:5000/" }';
     assert.equal(referenceAt(text, '/.devcontainer.json', text.indexOf('/"') + 1)?.typed, 'localhost:5000/');
+  });
+
+  it('finds a tag written on its own, in Helm values and a Kustomization', () => {
+    const values = 'image:\n  repository: ghcr.io/acme/api\n  tag: 1.\n';
+    const inValues = referenceAt(values, '/chart/values.yaml', values.indexOf('1.') + 2);
+    assert.equal(inValues?.site.part, 'tag');
+    assert.equal(inValues?.typed, '1.');
+    assert.equal(inValues?.site.reference, 'ghcr.io/acme/api:1.x');
+    const empty = 'images:\n  - name: nginx\n    newTag: \n';
+    const inKustomization = referenceAt(empty, '/kustomization.yaml', empty.indexOf('newTag: ') + 8);
+    assert.deepEqual([inKustomization?.site.part, inKustomization?.typed, inKustomization?.site.reference], ['tag', '', 'nginx:x']);
+    const quoted = 'image:\n  repository: redis\n  tag: ""\n';
+    assert.equal(
+      referenceAt(quoted, '/values.yaml', quoted.indexOf('""') + 1)?.site.reference,
+      'redis:x',
+      'inside the quotes of an empty tag',
+    );
   });
 
   it('finds nothing outside a reference', () => {

@@ -1,0 +1,83 @@
+/**
+ * Image references in a Helm chart's values files. Most charts compose an image from parts,
+ * `image: { registry, repository, tag, digest }` (`registry` optional), which their templates print
+ * as `registry/repository:tag`, with `@digest` when one is set; some write the whole reference as
+ * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
+ * containers), so every mapping is looked at, each once. The site of a composed image is the text
+ * of its tag (or of its digest when it has no tag). Left alone, since the file does not say what the
+ * chart pulls: an empty tag (the chart fills in its appVersion) and a whole `image:` without a tag
+ * or digest (the chart may add one). Helm prints a number as it parsed it, so `tag: 1.20` is
+ * looked up as the tag `1.2`, which is what the chart would pull.
+ */
+import type { Node } from 'yaml';
+import { partSiteFrom } from './site';
+import type { ReferenceSite } from './types';
+import {
+  isMap,
+  isSeq,
+  mapEntries,
+  mapGet,
+  resolved,
+  scalarSite,
+  scalarSpan,
+  scalarText,
+  type YamlDocument,
+  uniqueSites,
+} from './yaml-nodes';
+
+const MAX_DEPTH = 32;
+
+export function findInHelmValues(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    // Each mapping once: anchors and aliases may name one many times (and, in a hostile file, nest so).
+    const seen = new Set<Node>();
+    const walk = (node: Node | undefined, depth: number): void => {
+      const value = resolved(doc, node);
+      if (!value || depth > MAX_DEPTH || seen.has(value)) return;
+      seen.add(value);
+      if (isSeq(value)) {
+        for (const item of value.items) walk(item as Node, depth + 1);
+        return;
+      }
+      if (!isMap(value)) return;
+      sites.push(composedImage(doc, text, value));
+      for (const [key, child] of mapEntries(doc, value)) {
+        if (key === 'image') sites.push(wholeImage(doc, text, child));
+        walk(child, depth + 1);
+      }
+    };
+    walk(doc.contents as Node, 0);
+  }
+  return uniqueSites(sites);
+}
+
+/** `repository:` with a tag or a digest beside it (and a `registry:` before it when set). */
+function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSite | undefined {
+  const repository = scalarText(doc, mapGet(doc, map, 'repository'))?.trim();
+  if (!repository) return undefined;
+  const registry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
+  const name = registry ? `${registry.replace(/\/+$/, '')}/${repository}` : repository;
+  const tag = scalarSpan(doc, mapGet(doc, map, 'tag'), 'as-parsed');
+  const digest = scalarSpan(doc, mapGet(doc, map, 'digest'), 'as-written');
+  const tagValue = tag?.value.trim() || undefined;
+  const digestValue = digest?.value.trim() || undefined;
+  const at = tagValue ? { ...tag!, part: 'tag' as const } : digestValue ? { ...digest!, part: 'digest' as const } : undefined;
+  if (!at) return undefined;
+  return partSiteFrom({
+    text,
+    start: at.start,
+    end: at.end,
+    name,
+    ...(tagValue ? { tag: tagValue } : {}),
+    ...(digestValue ? { digest: digestValue } : {}),
+    part: at.part,
+    context: 'image',
+  });
+}
+
+/** `image: nginx:1.25`: a whole reference, kept when it says its tag or digest. */
+function wholeImage(doc: YamlDocument, text: string, node: Node | undefined): ReferenceSite | undefined {
+  const site = scalarSite(doc, text, node, { context: 'image' });
+  return site && (site.parsed.tag !== undefined || site.parsed.digest !== undefined) ? site : undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * Image references in a Kustomization's `images:` list, where each entry names an image of the
+ * resources (`name`) and says what to use instead: `newName`, then `digest` or else `newTag`, as
+ * `kustomize build` writes them into the containers (a digest wins over a tag). The site is the
+ * text of the tag, or of the digest: a tag can be moved to a newer one and completed in place. An
+ * entry that changes only the name says nothing of which tag is pulled, so it is left alone.
+ */
+import { partSiteFrom } from './site';
+import type { ReferenceSite } from './types';
+import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+
+export function findInKustomization(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    const images = mapGet(doc, doc.contents, 'images');
+    if (!isSeq(images)) continue;
+    for (const entry of images.items) {
+      if (!isMap(entry)) continue;
+      const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));
+      if (!name) continue;
+      // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`.
+      const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
+      const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
+      const at = digest?.value ? { ...digest, part: 'digest' as const } : tag?.value ? { ...tag, part: 'tag' as const } : undefined;
+      if (!at) continue;
+      sites.push(
+        partSiteFrom({
+          text,
+          start: at.start,
+          end: at.end,
+          name,
+          ...(at.part === 'digest' ? { digest: at.value } : { tag: at.value }),
+          part: at.part,
+          context: 'images',
+        }),
+      );
+    }
+  }
+  return uniqueSites(sites);
+}
+
+/** Whether a document says it is a Kustomization (or a Component); a file named kustomization.yaml need not say. */
+export function looksLikeKustomization(doc: YamlDocument): boolean {
+  const kind = scalarText(doc, mapGet(doc, doc.contents, 'kind'));
+  return kind === 'Kustomization' || kind === 'Component';
+}
