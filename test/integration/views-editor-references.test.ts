@@ -2,7 +2,8 @@
 // (pin to digest, which edits the file; a newer tag), diagnostics for a missing tag and for a
 // registry that needs a login with its quick fix; the requests counted in the registry's own log.
 // Then references written in parts: a Helm values file's tag moved by its lens and completed from
-// the repository beside it, a Kustomization's new name and tag hovered and warned about.
+// the repository beside it, a Kustomization's new name and tag hovered and warned about, its tag
+// pinned on a new digest: line and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,7 +224,7 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       lenses.map((l) => l.command!.title),
       ['Newer tag available: 1.2.10'],
     );
-    assert.equal(await run(lenses[0]!), '1.2.10');
+    assert.equal(await run(lenses[0]!), `${host}/library/alpine:1.2.10`);
     assert.equal(
       values.getText(),
       ['image:', `  repository: ${host}/library/alpine`, '  tag: 1.2.10', '  pullPolicy: IfNotPresent', ''].join('\n'),
@@ -274,5 +275,33 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       ],
       'the warning underlines the tag',
     );
+  });
+
+  it("pins a Kustomization's tag on a new digest: line, then moves tag and digest together to the newer tag", async () => {
+    const alpine = tagsOf('library/alpine');
+    const kustomization = await show(
+      'kustomization.yml',
+      ['images:', '  - name: alpine', `    newName: ${host}/library/alpine`, '    newTag: "3.19"', '  - name: other', ''].join('\n'),
+    );
+    const lenses = await lensesOn(kustomization, 'newTag', 2);
+    assert.deepEqual(lenses.map((l) => l.command!.title).sort(), ['Newer tag available: 3.20', 'Pin to digest']);
+    const pin = lenses.find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `${host}/library/alpine:3.19@${alpine['3.19']}`);
+    const pinnedText = [
+      'images:',
+      '  - name: alpine',
+      `    newName: ${host}/library/alpine`,
+      '    newTag: "3.19"',
+      `    digest: ${alpine['3.19']}`,
+      '  - name: other',
+      '',
+    ];
+    assert.equal(kustomization.getText(), pinnedText.join('\n'));
+    const newer = await waitFor('the newer-tag lens on the pinned tag', async () =>
+      (await lensesOn(kustomization, 'newTag', 1)).find((l) => l.command!.title === 'Newer tag available: 3.20'),
+    );
+    assert.equal(await run(newer), `${host}/library/alpine:3.20@${alpine['3.20']}`);
+    pinnedText.splice(3, 2, '    newTag: "3.20"', `    digest: ${alpine['3.20']}`);
+    assert.equal(kustomization.getText(), pinnedText.join('\n'));
   });
 });

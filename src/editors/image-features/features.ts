@@ -320,17 +320,16 @@ export class ImageReferenceFeatures
         };
         lenses.push(new vscode.CodeLens(range, { title, tooltip, command: EDIT_COMMAND, arguments: [args] }));
       };
-      // A tag written on its own can be moved in place; pinning it would mean writing a digest
-      // elsewhere in the file, and moving the tag of a pinned one would leave its digest behind.
-      if (site.part !== undefined) {
-        if (site.part === 'tag' && site.parsed.digest === undefined && facts.newerTag)
-          edit('newer', `Newer tag available: ${facts.newerTag}`, `Change the tag to ${facts.newerTag}`, facts.newerTag);
-        continue;
-      }
-      if (site.parsed.digest === undefined) edit('pin', 'Pin to digest', `Add the digest ${site.reference} points at now`);
-      else if (facts.tagDigest && facts.tagDigest !== site.parsed.digest)
+      // A digest written alone is only looked up. A tag written on its own is pinned where the
+      // file has a place for its digest (see digestSlot); without one, a newer tag is offered only
+      // when no digest would be left behind.
+      if (site.part === 'digest') continue;
+      const canPin = site.part === undefined || site.digestSlot !== undefined;
+      if (canPin && site.parsed.digest === undefined) edit('pin', 'Pin to digest', `Add the digest ${site.reference} points at now`);
+      else if (canPin && facts.tagDigest && facts.tagDigest !== site.parsed.digest)
         edit('update', 'Update pinned digest', `${site.parsed.tag} now points at ${facts.tagDigest}`);
-      if (facts.newerTag) edit('newer', `Newer tag available: ${facts.newerTag}`, `Change the tag to ${facts.newerTag}`, facts.newerTag);
+      if (facts.newerTag && (canPin || site.parsed.digest === undefined))
+        edit('newer', `Newer tag available: ${facts.newerTag}`, `Change the tag to ${facts.newerTag}`, facts.newerTag);
     }
     // What was known has expired: look the references in view up again (the lenses come back then).
     if (expired) this.schedule();
@@ -471,13 +470,9 @@ export class ImageReferenceFeatures
       const found = await answers.descriptor(host, repository, pointer, { asker: 'person' });
       return found!.digest;
     };
+    if (site.part !== undefined) return this.editTagWrittenAlone(document, site, edit, digestOf);
     let replacement: string;
-    if (site.part !== undefined) {
-      // Only a tag written on its own is edited, and only to a newer tag (see provideCodeLenses).
-      if (site.part !== 'tag' || edit.action !== 'newer' || !edit.tag || digest !== undefined) return undefined;
-      this.services.core.validateTag(edit.tag);
-      replacement = edit.tag;
-    } else if (edit.action === 'newer') {
+    if (edit.action === 'newer') {
       if (!edit.tag) return undefined;
       this.services.core.validateTag(edit.tag);
       replacement = `${name}:${edit.tag}${digest !== undefined ? `@${await digestOf(edit.tag)}` : ''}`;
@@ -490,6 +485,52 @@ export class ImageReferenceFeatures
     workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(site.start), document.positionAt(site.end)), replacement);
     if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error(`VS Code did not apply the edit of ${site.written}.`);
     return replacement;
+  }
+
+  /**
+   * A lens's edit of a tag written on its own (see provideCodeLenses): the tag moved, and the digest
+   * written where the file keeps it (pinned, updated, or moved with the tag). Returns the reference
+   * as the file now composes it.
+   */
+  private async editTagWrittenAlone(
+    document: vscode.TextDocument,
+    site: ReferenceSite,
+    edit: ReferenceEdit,
+    digestOf: (pointer: string) => Promise<string>,
+  ): Promise<string | undefined> {
+    const { tag, digest } = site.parsed;
+    const slot = site.digestSlot;
+    if (site.part !== 'tag' || tag === undefined) return undefined;
+    const range = (start: number, end: number) => new vscode.Range(document.positionAt(start), document.positionAt(end));
+    const edits: { start: number; end: number; text: string }[] = [];
+    let newTag = tag;
+    let newDigest = digest;
+    if (edit.action === 'newer') {
+      if (!edit.tag || (digest !== undefined && !slot)) return undefined;
+      this.services.core.validateTag(edit.tag);
+      newTag = edit.tag;
+      edits.push({ start: site.start, end: site.end, text: newTag });
+      if (digest !== undefined) newDigest = await digestOf(newTag);
+    } else {
+      if (!slot) return undefined;
+      newDigest = await digestOf(tag);
+      if (newDigest === digest) return site.reference;
+    }
+    if (slot && newDigest !== undefined && newDigest !== digest)
+      edits.push({ start: slot.start, end: slot.end, text: `${slot.before}${newDigest}` });
+    // One replacement from the first edit to the last, so a new `digest:` line right after the tag
+    // cannot be put before it.
+    edits.sort((a, b) => a.start - b.start);
+    let replacement = '';
+    let from = edits[0]!.start;
+    for (const each of edits) {
+      replacement += document.getText(range(from, each.start)) + each.text;
+      from = each.end;
+    }
+    const workspaceEdit = new vscode.WorkspaceEdit();
+    workspaceEdit.replace(document.uri, range(edits[0]!.start, from), replacement);
+    if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error(`VS Code did not apply the edit of ${site.reference}.`);
+    return `${nameOf(site.reference)}:${newTag}${newDigest !== undefined ? `@${newDigest}` : ''}`;
   }
 
   /** Marks a host insecure from a diagnostic's quick fix; the session and answers start again with the new setting. */

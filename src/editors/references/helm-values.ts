@@ -4,12 +4,14 @@
  * as `registry/repository:tag`, with `@digest` when one is set; some write the whole reference as
  * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
  * containers), so every mapping is looked at, each once. The site of a composed image is the text
- * of its tag (or of its digest when it has no tag). Left alone, since the file does not say what the
- * chart pulls: an empty tag (the chart fills in its appVersion) and a whole `image:` without a tag
- * or digest (the chart may add one). Helm prints a number as it parsed it, so `tag: 1.20` is
+ * of its tag (or of its digest when it has no tag); it is pinned over the mapping's own `digest:`
+ * when it has one, as Bitnami's charts do, and not otherwise. Left alone, since the file does not
+ * say what the chart pulls: an empty tag (the chart fills in its appVersion) and a whole `image:`
+ * without a tag or digest (the chart may add one). Helm prints a number as it parsed it, so `tag: 1.20` is
  * looked up as the tag `1.2`, which is what the chart would pull.
  */
 import type { Node } from 'yaml';
+import { digestSlot } from './digest-slot';
 import { partSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import {
@@ -64,6 +66,8 @@ function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSit
   const digestValue = digest?.value.trim() || undefined;
   const at = tagValue ? { ...tag!, part: 'tag' as const } : digestValue ? { ...digest!, part: 'digest' as const } : undefined;
   if (!at) return undefined;
+  // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
+  const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false });
   return partSiteFrom({
     text,
     start: at.start,
@@ -73,6 +77,7 @@ function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSit
     ...(digestValue ? { digest: digestValue } : {}),
     part: at.part,
     context: 'image',
+    ...(slot ? { digestSlot: slot } : {}),
   });
 }
 

@@ -2,9 +2,11 @@
  * Image references in a Kustomization's `images:` list, where each entry names an image of the
  * resources (`name`) and says what to use instead: `newName`, then `digest` or else `newTag`, as
  * `kustomize build` writes them into the containers (a digest wins over a tag). The site is the
- * text of the tag, or of the digest: a tag can be moved to a newer one and completed in place. An
- * entry that changes only the name says nothing of which tag is pulled, so it is left alone.
+ * text of the tag (with the digest, when there is one, in its reference), or of a digest written
+ * alone: a tag can be completed, moved to a newer one and pinned, its digest going on a `digest:`
+ * line. An entry that changes only the name says nothing of which tag is pulled, so it is left alone.
  */
+import { digestSlot } from './digest-slot';
 import { partSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
@@ -21,19 +23,28 @@ export function findInKustomization(docs: readonly YamlDocument[], text: string)
       // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`.
       const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
       const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
-      const at = digest?.value ? { ...digest, part: 'digest' as const } : tag?.value ? { ...tag, part: 'tag' as const } : undefined;
-      if (!at) continue;
-      sites.push(
-        partSiteFrom({
-          text,
-          start: at.start,
-          end: at.end,
-          name,
-          ...(at.part === 'digest' ? { digest: at.value } : { tag: at.value }),
-          part: at.part,
-          context: 'images',
-        }),
-      );
+      const digestValue = digest?.value || undefined;
+      if (tag?.value) {
+        // The digest is what is pulled; the tag beside it says whether it has moved since.
+        const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
+        sites.push(
+          partSiteFrom({
+            text,
+            start: tag.start,
+            end: tag.end,
+            name,
+            tag: tag.value,
+            ...(digestValue ? { digest: digestValue } : {}),
+            part: 'tag',
+            context: 'images',
+            ...(slot ? { digestSlot: slot } : {}),
+          }),
+        );
+      } else if (digest && digestValue) {
+        sites.push(
+          partSiteFrom({ text, start: digest.start, end: digest.end, name, digest: digestValue, part: 'digest', context: 'images' }),
+        );
+      }
     }
   }
   return uniqueSites(sites);

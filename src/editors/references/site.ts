@@ -4,7 +4,7 @@
  * anything that is not one (a stage name, `scratch`, a template, a typo) left out.
  */
 import { parseReference } from '../../core/name/reference';
-import type { ReferenceSite, SiteContext } from './types';
+import type { DigestSlot, ReferenceSite, SiteContext } from './types';
 import { hasVariables, substituteVariables, type VariableLookup } from './variables';
 
 export interface SiteInput {
@@ -66,6 +66,7 @@ export interface PartsInput {
   /** Which of them is written at start…end. */
   part: 'tag' | 'digest';
   context: SiteContext;
+  digestSlot?: DigestSlot;
 }
 
 /**
@@ -93,5 +94,6 @@ export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
     literal: written === (input.part === 'tag' ? tag : digest),
     context: input.context,
     part: input.part,
+    ...(input.part === 'tag' && input.digestSlot ? { digestSlot: input.digestSlot } : {}),
   };
 }

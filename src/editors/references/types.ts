@@ -25,6 +25,13 @@ export type SiteContext =
   | 'ephemeralContainers'
   | 'images';
 
+/** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */
+export interface DigestSlot {
+  start: number;
+  end: number;
+  before: string;
+}
+
 export interface ReferenceSite {
   /** The reference as a registry is asked about it: variables substituted, as written otherwise. */
   reference: string;
@@ -46,6 +53,13 @@ export interface ReferenceSite {
    * digest, which is only looked up.
    */
   part?: 'tag' | 'digest';
+  /**
+   * For a tag written on its own, where a lens writes its digest when it pins or updates it: the
+   * range replaced and what goes before the digest (a space after a bare `digest:`, or a new
+   * `digest:` line). Absent where the tool reads no digest from the file (a chart whose values
+   * have no `digest:`, which its templates would not print).
+   */
+  digestSlot?: DigestSlot;
   context: SiteContext;
   /** `FROM --platform=linux/arm64`: the platform the file asks for, when it is written out. */
   platform?: string;

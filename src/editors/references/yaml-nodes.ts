@@ -14,6 +14,7 @@ import {
   isSeq,
   type Node,
   parseAllDocuments,
+  type Scalar,
   visit,
   type YAMLMap,
 } from 'yaml';
@@ -159,6 +160,17 @@ export function scalarSpan(
   const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
   const start = scalar.range[0] + (quoted ? 1 : 0);
   return { start, end: Math.max(start, scalar.range[1] - (quoted ? 1 : 0)), value };
+}
+
+/**
+ * The `key: value` pair written in the mapping itself (aliases resolved, merges not looked
+ * through): what may be edited in place, since a merged value is written elsewhere, for others too.
+ */
+export function ownPair(doc: YamlDocument, map: unknown, key: string): { key: Scalar; value: Node | undefined } | undefined {
+  const node = resolved(doc, map);
+  if (!isMap(node)) return undefined;
+  const pair = node.items.find((p) => keyText(p.key) === key);
+  return pair && isScalar(pair.key) ? { key: pair.key, value: (pair.value ?? undefined) as Node | undefined } : undefined;
 }
 
 /** Sites in file order, each place once (a merged anchor is found through every service that uses it). */

@@ -123,8 +123,8 @@ describe('findImageReferences', () => {
       // Left out: a new name alone says nothing of the tag pulled.
       // kustomize reads newTag as a string: 7.20 stays 7.20.
       '11:12-11:16 images redis:7.20 written: its tag',
-      // A digest wins over a tag.
-      '14:12-14:83 images alpine@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
+      // The digest is what kustomize pulls; the tag beside it says whether it has moved.
+      '13:13-13:17 images alpine:3.20@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
     ]);
     const text = fixture('overlays/prod/kustomization.yaml');
     assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 4, 'kustomize reads a file named Kustomization too');
