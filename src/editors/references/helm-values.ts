@@ -1,14 +1,15 @@
 /**
- * Image references in a Helm chart's values files. Most charts compose an image from parts,
- * `image: { registry, repository, tag, digest }` (`registry` optional), which their templates print
- * as `registry/repository:tag`, with `@digest` when one is set; some write the whole reference as
+ * Image references in a Helm chart's values files. Most charts compose an image from parts under a
+ * key that says image, `image: { registry, repository, tag, digest }` (`registry` optional;
+ * ingress-nginx names the repository `image`), which their templates print as
+ * `registry/repository:tag`, with `@digest` when one is set; some write the whole reference as
  * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
  * containers), so every mapping is looked at, each once. The site of a composed image is the text
  * of its tag (or of its digest when it has no tag); it is pinned over the mapping's own `digest:`
  * when it has one, as Bitnami's charts do, and not otherwise. Left alone, since the file does not
  * say what the chart pulls: an empty tag (the chart fills in its appVersion) and a whole `image:`
- * without a tag or digest (the chart may add one). Helm prints a number as it parsed it, so `tag: 1.20` is
- * looked up as the tag `1.2`, which is what the chart would pull.
+ * without a tag or digest (the chart may add one). Helm prints a number as it parsed it, so
+ * `tag: 1.20` is looked up as the tag `1.2`, which is what the chart would pull.
  */
 import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
@@ -28,35 +29,41 @@ import {
 } from './yaml-nodes';
 
 const MAX_DEPTH = 32;
+const IMAGE_KEY = /image/i;
 
 export function findInHelmValues(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
     // Each mapping once: anchors and aliases may name one many times (and, in a hostile file, nest so).
     const seen = new Set<Node>();
-    const walk = (node: Node | undefined, depth: number): void => {
+    const walk = (node: Node | undefined, depth: number, key: string): void => {
       const value = resolved(doc, node);
       if (!value || depth > MAX_DEPTH || seen.has(value)) return;
       seen.add(value);
       if (isSeq(value)) {
-        for (const item of value.items) walk(item as Node, depth + 1);
+        for (const item of value.items) walk(item as Node, depth + 1, key);
         return;
       }
       if (!isMap(value)) return;
-      sites.push(composedImage(doc, text, value));
-      for (const [key, child] of mapEntries(doc, value)) {
-        if (key === 'image') sites.push(wholeImage(doc, text, child));
-        walk(child, depth + 1);
+      // Only under a key that says image (`image:`, `metrics.image:`, `initImage:`): a `repository:`
+      // and `tag:` elsewhere may be a git repository or a chart's.
+      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value));
+      for (const [childKey, child] of mapEntries(doc, value)) {
+        if (childKey === 'image') sites.push(wholeImage(doc, text, child));
+        walk(child, depth + 1, childKey);
       }
     };
-    walk(doc.contents as Node, 0);
+    walk(doc.contents as Node, 0, '');
   }
   return uniqueSites(sites);
 }
 
-/** `repository:` with a tag or a digest beside it (and a `registry:` before it when set). */
+/**
+ * `repository:` (or, as ingress-nginx writes it, `image:`) with a tag or a digest beside it, and
+ * a `registry:` before it when set.
+ */
 function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSite | undefined {
-  const repository = scalarText(doc, mapGet(doc, map, 'repository'))?.trim();
+  const repository = (scalarText(doc, mapGet(doc, map, 'repository')) ?? scalarText(doc, mapGet(doc, map, 'image')))?.trim();
   if (!repository) return undefined;
   const registry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
   const name = registry ? `${registry.replace(/\/+$/, '')}/${repository}` : repository;

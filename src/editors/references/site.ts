@@ -3,7 +3,7 @@
  * {@link ReferenceSite}: variables substituted, the result parsed as an image reference, and
  * anything that is not one (a stage name, `scratch`, a template, a typo) left out.
  */
-import { parseReference } from '../../core/name/reference';
+import { parseReference, type Reference } from '../../core/name/reference';
 import type { DigestSlot, ReferenceSite, SiteContext } from './types';
 import { hasVariables, substituteVariables, type VariableLookup } from './variables';
 
@@ -33,12 +33,8 @@ export function siteFrom(input: SiteInput): ReferenceSite | undefined {
   const variables = hasVariables(value);
   const reference = variables ? substituteVariables(value, input.lookup ?? (() => undefined), { escape: input.escape ?? '$$' }) : value;
   if (reference === undefined || reference === '' || reference.toLowerCase() === SCRATCH) return undefined;
-  let parsed;
-  try {
-    parsed = parseReference(reference);
-  } catch {
-    return undefined;
-  }
+  const parsed = parsedReference(reference);
+  if (!parsed) return undefined;
   const written = input.text.slice(input.start, input.end);
   return {
     reference,
@@ -78,12 +74,8 @@ export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
   const { name, tag, digest } = input;
   if ([name, tag, digest].some((value) => value?.includes('{{'))) return undefined;
   const reference = `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-  let parsed;
-  try {
-    parsed = parseReference(reference);
-  } catch {
-    return undefined;
-  }
+  const parsed = parsedReference(reference);
+  if (!parsed) return undefined;
   const written = input.text.slice(input.start, input.end);
   return {
     reference,
@@ -96,4 +88,13 @@ export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
     part: input.part,
     ...(input.part === 'tag' && input.digestSlot ? { digestSlot: input.digestSlot } : {}),
   };
+}
+
+/** The reference parsed, or undefined for text that is none (a stage name, a typo, a URL). */
+function parsedReference(reference: string): Reference | undefined {
+  try {
+    return parseReference(reference);
+  } catch {
+    return undefined;
+  }
 }
