@@ -516,8 +516,10 @@ export class ImageReferenceFeatures
       newDigest = await digestOf(tag);
       if (newDigest === digest) return site.reference;
     }
-    if (slot && newDigest !== undefined && newDigest !== digest)
-      edits.push({ start: slot.start, end: slot.end, text: `${slot.before}${newDigest}` });
+    if (slot && newDigest !== undefined && newDigest !== digest) {
+      const written = slot.hexOnly ? newDigest.slice(newDigest.indexOf(':') + 1) : newDigest;
+      edits.push({ start: slot.start, end: slot.end, text: `${slot.before}${written}` });
+    }
     // One replacement from the first edit to the last, so a new `digest:` line right after the tag
     // cannot be put before it.
     edits.sort((a, b) => a.start - b.start);

@@ -1,6 +1,7 @@
 /**
  * Where a lens writes the digest of a tag written on its own (Helm values, a Kustomization): over
- * the value of the mapping's own `digest:` (empty, `""` or a digest), or, where the tool reads a
+ * the value of the mapping's own `digest:` (empty, `""` or a digest; or the hex of a `sha:`, as the
+ * Prometheus community's charts write it), or, where the tool reads a
  * digest the file does not write yet (a Kustomization's entry), on a new `digest:` line under the
  * tag's, indented as it is. A digest merged in from an anchor is written elsewhere, for others too,
  * so it gets no slot; nor does a flow mapping (`{ name: a, newTag: "1" }`), which a new line would break.
@@ -14,20 +15,23 @@ export function digestSlot(
   text: string,
   map: Node,
   tagKey: string,
-  options: { mayAddLine: boolean },
+  options: { mayAddLine: boolean; digestKey?: 'digest' | 'sha' },
 ): DigestSlot | undefined {
-  const digest = ownPair(doc, map, 'digest');
+  const digestKey = options.digestKey ?? 'digest';
+  const digest = ownPair(doc, map, digestKey);
+  // `sha:` holds the hex alone; the chart's template writes `@sha256:` before it.
+  const hexOnly = digestKey === 'sha' ? { hexOnly: true as const } : {};
   if (digest) {
     const value = digest.value;
     if (!isScalar(value) || !value.range) return undefined;
     if (typeof value.value === 'string') {
       const quoted = value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE';
-      return { start: value.range[0] + (quoted ? 1 : 0), end: value.range[1] - (quoted ? 1 : 0), before: '' };
+      return { start: value.range[0] + (quoted ? 1 : 0), end: value.range[1] - (quoted ? 1 : 0), before: '', ...hexOnly };
     }
     if (value.value !== null || !digest.key.range) return undefined;
     // `digest:` or `digest: ~`: from just after the colon, over any null written there.
     const colon = text.indexOf(':', digest.key.range[1]);
-    return colon >= 0 && colon < value.range[0] + 1 ? { start: colon + 1, end: value.range[1], before: ' ' } : undefined;
+    return colon >= 0 && colon < value.range[0] + 1 ? { start: colon + 1, end: value.range[1], before: ' ', ...hexOnly } : undefined;
   }
   const node = resolved(doc, map);
   const tag = ownPair(doc, map, tagKey);

@@ -2,7 +2,8 @@
  * Image references in a Helm chart's values files. Most charts compose an image from parts under a
  * key that says image, `image: { registry, repository, tag, digest }` (`registry` optional;
  * ingress-nginx names the repository `image`), which their templates print as
- * `registry/repository:tag`, with `@digest` when one is set; some write the whole reference as
+ * `registry/repository:tag`, with `@digest` when one is set (or `@sha256:` and a `sha:`, as the
+ * Prometheus community's charts write it); some write the whole reference as
  * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
  * containers), so every mapping is looked at, each once. The site of a composed image is the text
  * of its tag (or of its digest when it has no tag); it is pinned over the mapping's own `digest:`
@@ -68,13 +69,16 @@ function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSit
   const registry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
   const name = registry ? `${registry.replace(/\/+$/, '')}/${repository}` : repository;
   const tag = scalarSpan(doc, mapGet(doc, map, 'tag'), 'as-parsed');
-  const digest = scalarSpan(doc, mapGet(doc, map, 'digest'), 'as-written');
+  // The Prometheus community's charts write the digest's hex alone as `sha:`.
+  const digestKey = mapGet(doc, map, 'digest') === undefined && mapGet(doc, map, 'sha') !== undefined ? 'sha' : 'digest';
+  const digest = scalarSpan(doc, mapGet(doc, map, digestKey), 'as-written');
   const tagValue = tag?.value.trim() || undefined;
-  const digestValue = digest?.value.trim() || undefined;
+  const written = digest?.value.trim() || undefined;
+  const digestValue = written && digestKey === 'sha' && !written.includes(':') ? `sha256:${written}` : written;
   const at = tagValue ? { ...tag!, part: 'tag' as const } : digestValue ? { ...digest!, part: 'digest' as const } : undefined;
   if (!at) return undefined;
   // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
-  const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false });
+  const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false, digestKey });
   return partSiteFrom({
     text,
     start: at.start,

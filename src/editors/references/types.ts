@@ -30,6 +30,8 @@ export interface DigestSlot {
   start: number;
   end: number;
   before: string;
+  /** Only the digest's hex goes there (a chart's `sha:`, printed after `@sha256:`). */
+  hexOnly?: true;
 }
 
 export interface ReferenceSite {

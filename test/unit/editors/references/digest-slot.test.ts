@@ -13,7 +13,8 @@ function pinned(text: string, path: string): { site: ReferenceSite; after: strin
   const [site] = findImageReferences(text, path);
   assert.ok(site, `a site in ${JSON.stringify(text)}`);
   const slot = site.digestSlot;
-  return { site, after: slot && `${text.slice(0, slot.start)}${slot.before}${DIGEST}${text.slice(slot.end)}` };
+  const written = slot?.hexOnly ? DIGEST.slice('sha256:'.length) : DIGEST;
+  return { site, after: slot && `${text.slice(0, slot.start)}${slot.before}${written}${text.slice(slot.end)}` };
 }
 
 function readAgain(after: string | undefined, path: string): string[] {
@@ -45,6 +46,16 @@ describe('digest slots of tags written on their own', () => {
       const { after } = pinned(text, '/chart/values.yaml');
       assert.deepEqual(readAgain(after, '/chart/values.yaml'), [`bitnami/nginx:1.27.3@${DIGEST}`], written);
       assert.ok(after!.includes('  pullPolicy: IfNotPresent\n'), written);
+    }
+    // The Prometheus community's charts: the hex alone, under sha:.
+    for (const written of ['sha: ""', `sha: ${OLD.slice('sha256:'.length)}`]) {
+      const text = `image:\n  registry: quay.io\n  repository: prometheus/prometheus\n  tag: v2.51.0\n  ${written}\n`;
+      const { after } = pinned(text, '/chart/values.yaml');
+      assert.ok(
+        after!.includes(`  sha: ${DIGEST.slice('sha256:'.length)}\n`) || after!.includes(`  sha: "${DIGEST.slice('sha256:'.length)}"\n`),
+        after,
+      );
+      assert.deepEqual(readAgain(after, '/chart/values.yaml'), [`quay.io/prometheus/prometheus:v2.51.0@${DIGEST}`], written);
     }
     const kustomization = `images:\n  - name: nginx\n    digest: ""\n    newTag: 1.27.3\n`;
     assert.deepEqual(readAgain(pinned(kustomization, '/kustomization.yaml').after, '/kustomization.yaml'), [`nginx:1.27.3@${DIGEST}`]);

@@ -101,6 +101,7 @@ describe('findImageReferences', () => {
       '39:12-39:83 image alpine@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
       '55:10-55:17 image registry.k8s.io/ingress-nginx/controller:v1.10.0 written: its tag',
       // Left out: a repository and tag under a key that does not say image (a chart's, a git one).
+      '68:9-68:16 image quay.io/prometheus/prometheus:v2.51.0@sha256:2d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
     ]);
     for (const name of ['values.yml', 'values-prod.yaml', 'prod.values.yaml', 'prod-values.yaml', 'values.staging.yaml'])
       assert.deepEqual(
