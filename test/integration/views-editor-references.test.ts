@@ -242,6 +242,19 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.deepEqual(labels, ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
   });
 
+  it("pins a chart's tag over its own sha: as the hex its template prints after @sha256:", async () => {
+    const digest = tagsOf('library/alpine')['3.19']!;
+    const values = await show(
+      'prometheus-values.yaml',
+      ['prometheus:', '  image:', `    registry: ${host}`, '    repository: library/alpine', '    tag: "3.19"', '    sha: ""', ''].join(
+        '\n',
+      ),
+    );
+    const pin = (await lensesOn(values, 'tag: "3.19"', 2)).find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `${host}/library/alpine:3.19@${digest}`);
+    assert.match(values.getText(), new RegExp(`\n    sha: "${digest.slice('sha256:'.length)}"\n$`));
+  });
+
   it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {
     const kustomization = await show(
       'kustomization.yaml',
