@@ -3,7 +3,8 @@
  * key that says image, `image: { registry, repository, tag, digest }` (`registry` optional;
  * ingress-nginx names the repository `image`), which their templates print as
  * `registry/repository:tag`, with `@digest` when one is set (or `@sha256:` and a `sha:`, as the
- * Prometheus community's charts write it); some write the whole reference as
+ * Prometheus community's charts write it), and a set `global.imageRegistry` in place of each
+ * image's `registry:`, as Bitnami's charts do; some write the whole reference as
  * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
  * containers), so every mapping is looked at, each once. The site of a composed image is the text
  * of its tag (or of its digest when it has no tag); it is pinned over the mapping's own `digest:`
@@ -37,6 +38,9 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string): R
   for (const doc of docs) {
     // Each mapping once: anchors and aliases may name one many times (and, in a hostile file, nest so).
     const seen = new Set<Node>();
+    // Bitnami's charts (and others that follow them) pull every image that names a registry from
+    // `global.imageRegistry` instead, when it is set.
+    const globalRegistry = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'global'), 'imageRegistry'))?.trim() || undefined;
     const walk = (node: Node | undefined, depth: number, key: string): void => {
       const value = resolved(doc, node);
       if (!value || depth > MAX_DEPTH || seen.has(value)) return;
@@ -48,7 +52,7 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string): R
       if (!isMap(value)) return;
       // Only under a key that says image (`image:`, `metrics.image:`, `initImage:`): a `repository:`
       // and `tag:` elsewhere may be a git repository or a chart's.
-      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value));
+      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value, globalRegistry));
       for (const [childKey, child] of mapEntries(doc, value)) {
         if (childKey === 'image') sites.push(wholeImage(doc, text, child));
         walk(child, depth + 1, childKey);
@@ -63,10 +67,11 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string): R
  * `repository:` (or, as ingress-nginx writes it, `image:`) with a tag or a digest beside it, and
  * a `registry:` before it when set.
  */
-function composedImage(doc: YamlDocument, text: string, map: Node): ReferenceSite | undefined {
+function composedImage(doc: YamlDocument, text: string, map: Node, globalRegistry: string | undefined): ReferenceSite | undefined {
   const repository = (scalarText(doc, mapGet(doc, map, 'repository')) ?? scalarText(doc, mapGet(doc, map, 'image')))?.trim();
   if (!repository) return undefined;
-  const registry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
+  const ownRegistry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
+  const registry = ownRegistry !== undefined && globalRegistry ? globalRegistry : ownRegistry;
   const name = registry ? `${registry.replace(/\/+$/, '')}/${repository}` : repository;
   const tag = scalarSpan(doc, mapGet(doc, map, 'tag'), 'as-parsed');
   // The Prometheus community's charts write the digest's hex alone as `sha:`.

@@ -111,6 +111,29 @@ describe('findImageReferences', () => {
       );
   });
 
+  it("pulls a values file's images from global.imageRegistry when it is set, as Bitnami's charts do", () => {
+    const text = [
+      'global:',
+      '  imageRegistry: mirror.example.com',
+      'image:',
+      '  registry: docker.io',
+      '  repository: bitnami/nginx',
+      '  tag: 1.27.3',
+      'exporter:',
+      '  image:',
+      '    repository: prom/nginx-exporter',
+      '    tag: 1.4.0',
+      '',
+    ].join('\n');
+    assert.deepEqual(
+      findImageReferences(text, '/chart/values.yaml').map((s) => s.reference),
+      // An image without a registry: key is not composed by Bitnami's helper: left as written.
+      ['mirror.example.com/bitnami/nginx:1.27.3', 'prom/nginx-exporter:1.4.0'],
+    );
+    const unset = text.replace('imageRegistry: mirror.example.com', 'imageRegistry: ""');
+    assert.equal(findImageReferences(unset, '/chart/values.yaml')[0]?.reference, 'docker.io/bitnami/nginx:1.27.3');
+  });
+
   it('looks at each mapping of a values file once, however often aliases name it', () => {
     // Ten aliases to the level below on each of eight levels: 10^8 paths to one image.
     const levels = ['l0: &l0 { image: { repository: redis, tag: "7.2" } }'];
