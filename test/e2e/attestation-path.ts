@@ -468,6 +468,19 @@ export async function runAttestationPath(page: Page, options: { screenshots: str
     'CVE-2024-2961',
     'CVE-2011-3374not affected in the second, by its VEX',
   ]);
+  // Versions read on one line: the lists lay their columns out as the inspector's findings table
+  // does, so a long title does not squeeze "2.36-9+deb12u4" until it breaks at its hyphen.
+  const versionLines = await findingsResult
+    .locator('table.findings-gone tbody td:nth-child(4), table.findings-gone tbody td:nth-child(5)')
+    .evaluateAll((cells) =>
+      cells.map((cell) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        const lines = new Set(Array.from(range.getClientRects()).map((rect) => Math.round(rect.top)));
+        return `${cell.textContent} (${lines.size} line${lines.size === 1 ? '' : 's'})`;
+      }),
+    );
+  assert.deepEqual(versionLines, ['2.36-9+deb12u4 (1 line)', '2.36-9+deb12u7 (1 line)', '2.6.1 (1 line)', 'not fixed (1 line)']);
   assert.equal(
     await findingsResult.locator('table.findings-changed tbody tr').textContent(),
     'GHSA-3h5v-q93c-6h6qwsCritical8.11.0Critical8.13.08.17.1',

@@ -125,6 +125,7 @@ function findingList(title: string, name: string, list: Rows<FindingRow>, open: 
       },
       headers: ['Advisory', 'Severity', 'Package', 'Installed', 'Fixed in', 'Title'],
       name,
+      layout: 'findings',
       noun: 'findings',
       matches: 'advisory, severity, package, version or title',
     }),

@@ -16,6 +16,8 @@ export interface FilteredTableOptions<T> {
   headers: string[];
   /** The table's class, and the filter's (`<name>-filter`): pages and tests find them by these. */
   name: string;
+  /** A class the table shares with tables laid out alike (`findings`: a scan's columns). */
+  layout?: string;
   /** "packages", "findings". */
   noun: string;
   /** The filter's tooltip: what it matches. */
@@ -64,7 +66,7 @@ export function filteredTable<T>(options: FilteredTableOptions<T>): HTMLElement[
   };
   filter.addEventListener('input', apply);
   apply();
-  const laidOut = table(options.headers, [], options.name);
+  const laidOut = table(options.headers, [], options.layout ? `${options.name} ${options.layout}` : options.name);
   // The table's body is the one the filter fills.
   laidOut.tBodies[0]!.replaceWith(body);
   return [h('div', { class: 'table-toolbar' }, filter), status, laidOut, more];

@@ -42,6 +42,7 @@ export function renderVulnerabilities(ctx: PageContext, page: PageModel): HTMLEl
           render: (r) => findingRow(ctx, r),
           headers: ['Advisory', 'Severity', 'Package', 'Installed', 'Fixed in', 'Title'],
           name: 'vulnerabilities',
+          layout: 'findings',
           noun: 'findings',
           matches: 'advisory, severity, package, version or title',
         })
