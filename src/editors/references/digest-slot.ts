@@ -8,7 +8,7 @@
  */
 import type { Node } from 'yaml';
 import type { DigestSlot } from './types';
-import { isMap, isScalar, ownPair, resolved, type YamlDocument } from './yaml-nodes';
+import { isMap, isScalar, ownPair, resolved, valueRange, type YamlDocument } from './yaml-nodes';
 
 export function digestSlot(
   doc: YamlDocument,
@@ -25,8 +25,8 @@ export function digestSlot(
     const value = digest.value;
     if (!isScalar(value) || !value.range) return undefined;
     if (typeof value.value === 'string') {
-      const quoted = value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE';
-      return { start: value.range[0] + (quoted ? 1 : 0), end: value.range[1] - (quoted ? 1 : 0), before: '', ...hexOnly };
+      const written = valueRange(value);
+      return written && { ...written, before: '', ...hexOnly };
     }
     if (value.value !== null || !digest.key.range) return undefined;
     // `digest:` or `digest: ~`: from just after the colon, over any null written there.

@@ -7,7 +7,7 @@
 import type { Node } from 'yaml';
 import type { ReferenceSite, SiteContext } from './types';
 import type { VariableLookup } from './variables';
-import { isMap, isScalar, isSeq, mapEntries, mapGet, resolved, scalarSite, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { isMap, isSeq, mapEntries, mapGet, scalarSite, scalarSource, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 /** Top-level keys that are settings, not jobs. */
 const GLOBAL_KEYS: ReadonlySet<string> = new Set(['variables', 'stages', 'include', 'workflow', 'cache', 'before_script', 'after_script']);
@@ -42,12 +42,4 @@ function variablesOf(doc: YamlDocument, holder: Node | undefined): Map<string, s
     if (text !== undefined) found.set(name, text);
   }
   return found;
-}
-
-/** A scalar variable's text as written: `TAG: 16` is the text `16`, not the number. */
-function scalarSource(doc: YamlDocument, node: unknown): string | undefined {
-  const scalar = resolved(doc, node);
-  if (!isScalar(scalar)) return undefined;
-  if (typeof scalar.value === 'string') return scalar.value;
-  return typeof scalar.value === 'number' || typeof scalar.value === 'boolean' ? (scalar.source ?? String(scalar.value)) : undefined;
 }

@@ -77,21 +77,17 @@ function composedImage(doc: YamlDocument, text: string, map: Node, globalRegistr
   // The Prometheus community's charts write the digest's hex alone as `sha:`.
   const digestKey = mapGet(doc, map, 'digest') === undefined && mapGet(doc, map, 'sha') !== undefined ? 'sha' : 'digest';
   const digest = scalarSpan(doc, mapGet(doc, map, digestKey), 'as-written');
-  const tagValue = tag?.value.trim() || undefined;
-  const written = digest?.value.trim() || undefined;
-  const digestValue = written && digestKey === 'sha' && !written.includes(':') ? `sha256:${written}` : written;
-  const at = tagValue ? { ...tag!, part: 'tag' as const } : digestValue ? { ...digest!, part: 'digest' as const } : undefined;
-  if (!at) return undefined;
+  const tagValue = tag?.value.trim();
+  const digestValue = digest?.value.trim();
   // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
   const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false, digestKey });
   return partSiteFrom({
     text,
-    start: at.start,
-    end: at.end,
     name,
-    ...(tagValue ? { tag: tagValue } : {}),
-    ...(digestValue ? { digest: digestValue } : {}),
-    part: at.part,
+    ...(tag && tagValue ? { tag: { ...tag, value: tagValue } } : {}),
+    ...(digest && digestValue
+      ? { digest: { ...digest, value: digestKey === 'sha' && !digestValue.includes(':') ? `sha256:${digestValue}` : digestValue } }
+      : {}),
     context: 'image',
     ...(slot ? { digestSlot: slot } : {}),
   });

@@ -20,31 +20,21 @@ export function findInKustomization(docs: readonly YamlDocument[], text: string)
       if (!isMap(entry)) continue;
       const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));
       if (!name) continue;
-      // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`.
+      // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`. The digest is
+      // what is pulled; the tag beside it says whether it has moved since.
       const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
       const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
-      const digestValue = digest?.value || undefined;
-      if (tag?.value) {
-        // The digest is what is pulled; the tag beside it says whether it has moved since.
-        const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
-        sites.push(
-          partSiteFrom({
-            text,
-            start: tag.start,
-            end: tag.end,
-            name,
-            tag: tag.value,
-            ...(digestValue ? { digest: digestValue } : {}),
-            part: 'tag',
-            context: 'images',
-            ...(slot ? { digestSlot: slot } : {}),
-          }),
-        );
-      } else if (digest && digestValue) {
-        sites.push(
-          partSiteFrom({ text, start: digest.start, end: digest.end, name, digest: digestValue, part: 'digest', context: 'images' }),
-        );
-      }
+      const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
+      sites.push(
+        partSiteFrom({
+          text,
+          name,
+          ...(tag?.value ? { tag } : {}),
+          ...(digest?.value ? { digest } : {}),
+          context: 'images',
+          ...(slot ? { digestSlot: slot } : {}),
+        }),
+      );
     }
   }
   return uniqueSites(sites);

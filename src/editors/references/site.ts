@@ -33,68 +33,62 @@ export function siteFrom(input: SiteInput): ReferenceSite | undefined {
   const variables = hasVariables(value);
   const reference = variables ? substituteVariables(value, input.lookup ?? (() => undefined), { escape: input.escape ?? '$$' }) : value;
   if (reference === undefined || reference === '' || reference.toLowerCase() === SCRATCH) return undefined;
-  const parsed = parsedReference(reference);
-  if (!parsed) return undefined;
-  const written = input.text.slice(input.start, input.end);
-  return {
-    reference,
-    parsed,
-    start: input.start,
-    end: input.end,
-    written,
-    literal: !variables && written === value,
+  return placed(reference, input, (written) => !variables && written === value, {
     context: input.context,
     ...(input.platform ? { platform: input.platform } : {}),
     ...(input.builds ? { builds: true } : {}),
-  };
+  });
 }
 
-/** A reference written in parts under several keys, and the part whose text is the site. */
-export interface PartsInput {
-  text: string;
-  /** Where the part's value is written (inside quotes, for a quoted scalar). */
+/** Where a part is written, and its value (which may differ from the text: a chart's `sha:` is the digest's hex). */
+export interface WrittenPart {
   start: number;
   end: number;
+  value: string;
+}
+
+/** A reference written in parts under several keys. */
+export interface PartsInput {
+  text: string;
   /** `[registry/]repository`, as the file composes it. */
   name: string;
-  tag?: string;
-  digest?: string;
-  /** Which of them is written at start…end. */
-  part: 'tag' | 'digest';
+  tag?: WrittenPart;
+  digest?: WrittenPart;
   context: SiteContext;
+  /** Where a lens writes the tag's digest, if the file has such a place. */
   digestSlot?: DigestSlot;
 }
 
 /**
- * The site of a reference composed from parts (`name`, then `:tag`, then `@digest`), placed on the
- * text of one part; a template (`{{ … }}`) or anything that does not compose into a reference is
- * left out.
+ * The site of a reference composed from parts (`name`, then `:tag`, then `@digest`), placed on
+ * the text of its tag, or of its digest when it has no tag; a template (`{{ … }}`), a reference
+ * with neither, or anything that does not compose into a reference is left out.
  */
 export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
   const { name, tag, digest } = input;
-  if ([name, tag, digest].some((value) => value?.includes('{{'))) return undefined;
-  const reference = `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-  const parsed = parsedReference(reference);
-  if (!parsed) return undefined;
-  const written = input.text.slice(input.start, input.end);
-  return {
-    reference,
-    parsed,
-    start: input.start,
-    end: input.end,
-    written,
-    literal: written === (input.part === 'tag' ? tag : digest),
+  const at = tag ? { ...tag, part: 'tag' as const } : digest ? { ...digest, part: 'digest' as const } : undefined;
+  if (!at || [name, tag?.value, digest?.value].some((value) => value?.includes('{{'))) return undefined;
+  const reference = `${name}${tag ? `:${tag.value}` : ''}${digest ? `@${digest.value}` : ''}`;
+  return placed(reference, { text: input.text, start: at.start, end: at.end }, (written) => written === at.value, {
     context: input.context,
-    part: input.part,
-    ...(input.part === 'tag' && input.digestSlot ? { digestSlot: input.digestSlot } : {}),
-  };
+    part: at.part,
+    ...(at.part === 'tag' && input.digestSlot ? { digestSlot: input.digestSlot } : {}),
+  });
 }
 
-/** The reference parsed, or undefined for text that is none (a stage name, a typo, a URL). */
-function parsedReference(reference: string): Reference | undefined {
+/** The site of `reference` written at `where`: left out when the text is no reference (a stage name, a typo, a URL). */
+function placed(
+  reference: string,
+  where: { text: string; start: number; end: number },
+  literal: (written: string) => boolean,
+  rest: Pick<ReferenceSite, 'context'> & Partial<ReferenceSite>,
+): ReferenceSite | undefined {
+  let parsed: Reference;
   try {
-    return parseReference(reference);
+    parsed = parseReference(reference);
   } catch {
     return undefined;
   }
+  const written = where.text.slice(where.start, where.end);
+  return { ...rest, reference, parsed, start: where.start, end: where.end, written, literal: literal(written) };
 }

@@ -133,11 +133,27 @@ export function scalarSite(
   skip = 0,
 ): ReferenceSite | undefined {
   const scalar = resolved(doc, node);
-  if (!isScalar(scalar) || typeof scalar.value !== 'string' || !scalar.range) return undefined;
+  if (!isScalar(scalar) || typeof scalar.value !== 'string') return undefined;
+  const written = valueRange(scalar);
+  if (!written) return undefined;
+  const start = Math.min(written.start + skip, written.end);
+  return siteFrom({ ...site, text, start, end: written.end, value: scalar.value.slice(skip) });
+}
+
+/** Where a scalar's value is written: inside the quotes of a quoted one, the whole of a plain one. */
+export function valueRange(scalar: Scalar): { start: number; end: number } | undefined {
+  if (!scalar.range) return undefined;
   const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
-  const start = scalar.range[0] + (quoted ? 1 : 0) + skip;
-  const end = Math.max(start, scalar.range[1] - (quoted ? 1 : 0));
-  return siteFrom({ ...site, text, start, end, value: scalar.value.slice(skip) });
+  const start = scalar.range[0] + (quoted ? 1 : 0);
+  return { start, end: Math.max(start, scalar.range[1] - (quoted ? 1 : 0)) };
+}
+
+/** A scalar's text as written: a string's value, and `16` for `TAG: 16`, not the number (nor `true` the boolean). */
+export function scalarSource(doc: YamlDocument, node: unknown): string | undefined {
+  const scalar = resolved(doc, node);
+  if (!isScalar(scalar)) return undefined;
+  if (typeof scalar.value === 'string') return scalar.value;
+  return typeof scalar.value === 'number' || typeof scalar.value === 'boolean' ? (scalar.source ?? String(scalar.value)) : undefined;
 }
 
 /**
@@ -151,15 +167,12 @@ export function scalarSpan(
   numbers: 'as-written' | 'as-parsed',
 ): { start: number; end: number; value: string } | undefined {
   const scalar = resolved(doc, node);
-  if (!isScalar(scalar) || !scalar.range) return undefined;
-  let value: string;
-  if (typeof scalar.value === 'string') value = scalar.value;
-  else if (typeof scalar.value === 'number' && Number.isFinite(scalar.value))
-    value = numbers === 'as-written' ? (scalar.source ?? String(scalar.value)) : String(scalar.value);
-  else return undefined;
-  const quoted = scalar.type === 'QUOTE_DOUBLE' || scalar.type === 'QUOTE_SINGLE';
-  const start = scalar.range[0] + (quoted ? 1 : 0);
-  return { start, end: Math.max(start, scalar.range[1] - (quoted ? 1 : 0)), value };
+  if (!isScalar(scalar)) return undefined;
+  const number = typeof scalar.value === 'number' && Number.isFinite(scalar.value);
+  if (typeof scalar.value !== 'string' && !number) return undefined;
+  const value = number && numbers === 'as-parsed' ? String(scalar.value) : scalarSource(doc, scalar);
+  const written = valueRange(scalar);
+  return written && value !== undefined ? { ...written, value } : undefined;
 }
 
 /**
