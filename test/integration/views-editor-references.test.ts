@@ -2,8 +2,9 @@
 // (pin to digest, which edits the file; a newer tag), diagnostics for a missing tag and for a
 // registry that needs a login with its quick fix; the requests counted in the registry's own log.
 // Then references written in parts: a Helm values file's tag moved by its lens and completed from
-// the repository beside it, a Kustomization's new name and tag hovered and warned about, its tag
-// pinned on a new digest: line and then moved with its digest.
+// the repository beside it, an empty tag taken from the chart's appVersion (and Chart.yaml followed
+// as it changes), a Kustomization's new name and tag hovered and warned about, its tag pinned on a
+// new digest: line and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,6 +254,67 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     const pin = (await lensesOn(values, 'tag: "3.19"', 2)).find((l) => l.command!.title === 'Pin to digest')!;
     assert.equal(await run(pin), `${host}/library/alpine:3.19@${digest}`);
     assert.match(values.getText(), new RegExp(`\n    sha: "${digest.slice('sha256:'.length)}"\n$`));
+  });
+
+  it("takes an empty tag from the chart's appVersion, follows Chart.yaml as it changes, and never warns about that tag", async () => {
+    const alpine = tagsOf('library/alpine');
+    const chartYaml = join(folder(), 'chart', 'Chart.yaml');
+    mkdirSync(join(folder(), 'chart'), { recursive: true });
+    const chart = (appVersion: string): string =>
+      [
+        'apiVersion: v2',
+        'name: shop',
+        'version: 0.1.0',
+        `appVersion: "${appVersion}"`,
+        'dependencies:',
+        '  - name: postgresql',
+        '    alias: db',
+        '',
+      ].join('\n');
+    writeFileSync(chartYaml, chart('3.19'));
+    const values = await show(
+      join('chart', 'values.yaml'),
+      [
+        'image:',
+        `  repository: ${host}/library/alpine`,
+        '  tag: ""',
+        'db:',
+        '  image:',
+        `    repository: ${host}/library/busybox`,
+        '    tag: ""',
+        'other:',
+        '  image:',
+        `    repository: ${host}/library/alpine`,
+        '    tag: 9.9.8',
+        '',
+      ].join('\n'),
+    );
+    const hoverAt = async (needle: string): Promise<string> =>
+      hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', values.uri, at(values, needle, 4)));
+    const appImage = `${host}/library/alpine`;
+    const found = await waitFor('a hover for the appVersion tag', async () => {
+      const text = await hoverAt(appImage);
+      return text.includes(alpine['3.19']!) ? text : undefined;
+    });
+    assert.match(found, /The tag is the chart's appVersion/);
+    // A dependency's image defaults to its own chart's appVersion, which is not known here.
+    assert.equal(await hoverAt(`${host}/library/busybox`), '');
+
+    writeFileSync(chartYaml, chart('9.9.9'));
+    const missing = await waitFor('the hover to follow Chart.yaml', async () => {
+      const text = await hoverAt(appImage);
+      return text.includes('9\\.9\\.9') ? text : undefined;
+    });
+    assert.match(missing, /Check how the chart's templates print `\.Chart\.AppVersion`/);
+    // The lookup after an edit covers every site in view, the appVersion one among them.
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(values.uri, new vscode.Range(at(values, '9.9.8', 0), at(values, '9.9.8', 5)), '9.9.7');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('the warning for tag 9.9.7', () => vscode.languages.getDiagnostics(values.uri).find((d) => d.message.includes('9.9.7')));
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(values.uri).map((d) => d.message),
+      [`Tag 9.9.7 does not exist in ${host}/library/alpine.`],
+    );
   });
 
   it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {

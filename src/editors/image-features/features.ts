@@ -16,8 +16,9 @@ import type { Asker } from '../../common/registry-answers';
 import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
 import { sortTags } from '../../shared/tag-order';
-import { findImageReferences, referenceAt } from '../references/index';
+import { type ChartFacts, fileKindOf, findImageReferences, referenceAt } from '../references/index';
 import type { ReferenceSite } from '../references/types';
+import { ChartFiles } from './chart-files';
 import { fetchDetails, type ReferenceDetails } from './details';
 import { lookUpSites, type SiteFacts } from './facts';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
@@ -67,7 +68,9 @@ export interface FeatureServices {
 export class ImageReferenceFeatures
   implements vscode.HoverProvider, vscode.CompletionItemProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable
 {
-  private readonly sitesByDocument = new Map<string, { version: number; sites: ReferenceSite[] }>();
+  private readonly sitesByDocument = new Map<string, { version: number; chart: ChartFacts | undefined; sites: ReferenceSite[] }>();
+  /** The Chart.yaml beside a values file, whose appVersion fills an empty tag. */
+  private readonly charts = new ChartFiles();
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
   private readonly inFlight = new Set<string>();
@@ -84,6 +87,12 @@ export class ImageReferenceFeatures
   constructor(private readonly services: FeatureServices) {
     const schedule = (): void => this.schedule();
     this.disposables.push(
+      this.charts,
+      // A chart read or changed: its values files' sites are found again (sitesOf compares the chart).
+      this.charts.onDidChange(() => {
+        this.lensesChanged.fire();
+        schedule();
+      }),
       this.diagnostics,
       this.lensesChanged,
       this.settled,
@@ -112,12 +121,14 @@ export class ImageReferenceFeatures
   /** The references of a document, found once per version. */
   sitesOf(document: vscode.TextDocument): ReferenceSite[] {
     const key = document.uri.toString();
+    const chart = fileKindOf(document.uri.path, document.languageId) === 'helm-values' ? this.charts.chartOf(document.uri) : undefined;
     const known = this.sitesByDocument.get(key);
-    if (known?.version === document.version) return known.sites;
+    if (known?.version === document.version && known.chart === chart) return known.sites;
     const text = document.getText();
     // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
-    const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId);
-    this.sitesByDocument.set(key, { version: document.version, sites });
+    const sites =
+      text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, chart ? { chart } : {});
+    this.sitesByDocument.set(key, { version: document.version, chart, sites });
     return sites;
   }
 
@@ -143,12 +154,12 @@ export class ImageReferenceFeatures
       const details = await this.details(site, 'person', signal);
       if (!details || token.isCancellationRequested) return undefined;
       const kind = this.services.core.kindName(details.mediaType, details.artifactType);
-      const markdown = new vscode.MarkdownString(hoverMarkdown(details, this.knownFacts(site.reference), kind));
+      const markdown = new vscode.MarkdownString(hoverMarkdown(details, this.knownFacts(site.reference), kind, site.tagFrom));
       markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
       return new vscode.Hover(markdown, range);
     } catch (err) {
       if (token.isCancellationRequested || isCancelled(err)) return undefined;
-      return new vscode.Hover(new vscode.MarkdownString(hoverFailureMarkdown(site.reference, errorText(err))), range);
+      return new vscode.Hover(new vscode.MarkdownString(hoverFailureMarkdown(site.reference, errorText(err), site.tagFrom)), range);
     } finally {
       dispose();
     }
@@ -440,7 +451,8 @@ export class ImageReferenceFeatures
       const facts = this.knownFacts(site.reference);
       if (!facts || site.builds) continue;
       const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
-      if (facts.state === 'missing') {
+      // A tag the file does not write (a chart's appVersion) may be printed otherwise by the templates: the hover says so.
+      if (facts.state === 'missing' && !site.tagFrom) {
         const diagnostic = new vscode.Diagnostic(range, facts.message, vscode.DiagnosticSeverity.Warning);
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = 'missing';

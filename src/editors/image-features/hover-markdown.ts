@@ -7,6 +7,7 @@
  */
 import { oneLineText } from '../../core/text/visible-text';
 import { formatBytes } from '../../shared/format';
+import type { ReferenceSite } from '../references/types';
 import type { ReferenceDetails } from './details';
 import type { SiteFacts } from './facts';
 
@@ -53,9 +54,20 @@ function urlOrText(value: string): string {
   return markdownText(value);
 }
 
-export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | undefined, kindName: string): string {
+/** Where a tag the file does not write comes from. */
+const TAG_FROM: Record<NonNullable<ReferenceSite['tagFrom']>, string> = {
+  appVersion: "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
+};
+
+export function hoverMarkdown(
+  details: ReferenceDetails,
+  facts: SiteFacts | undefined,
+  kindName: string,
+  tagFrom?: ReferenceSite['tagFrom'],
+): string {
   const lines: string[] = [];
   lines.push(`**${markdownText(details.reference)}**`);
+  if (tagFrom) lines.push(TAG_FROM[tagFrom]);
   lines.push(`\`${details.digest}\``);
   const kind = [markdownText(kindName), details.artifactType ? `artifact type ${markdownText(details.artifactType)}` : '']
     .filter(Boolean)
@@ -99,8 +111,10 @@ export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | unde
 }
 
 /** A hover for a reference the registry could not describe: the reason, as the error says it. */
-export function hoverFailureMarkdown(reference: string, message: string): string {
-  return `**${markdownText(reference)}**\n\n${markdownText(message, 600)}`;
+export function hoverFailureMarkdown(reference: string, message: string, tagFrom?: ReferenceSite['tagFrom']): string {
+  const lines = [`**${markdownText(reference)}**`, markdownText(message, 600)];
+  if (tagFrom) lines.push(TAG_FROM[tagFrom], "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.");
+  return lines.join('\n\n');
 }
 
 function capitalise(text: string): string {

@@ -8,14 +8,16 @@
  * `image: nginx:1.25`. Values nest anywhere (a subchart's, a sidecar's, a list of extra
  * containers), so every mapping is looked at, each once. The site of a composed image is the text
  * of its tag (or of its digest when it has no tag); it is pinned over the mapping's own `digest:`
- * when it has one, as Bitnami's charts do, and not otherwise. Left alone, since the file does not
- * say what the chart pulls: an empty tag (the chart fills in its appVersion) and a whole `image:`
+ * when it has one, as Bitnami's charts do, and not otherwise. An image whose tag is empty or not
+ * written takes its chart's appVersion, when the chart's Chart.yaml is known (see helm-chart.ts),
+ * except under a dependency's key; without it, such an image is left alone, as is a whole `image:`
  * without a tag or digest (the chart may add one). Helm prints a number as it parsed it, so
  * `tag: 1.20` is looked up as the tag `1.2`, which is what the chart would pull.
  */
 import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
-import { partSiteFrom } from './site';
+import type { ChartFacts } from './helm-chart';
+import { appVersionSiteFrom, partSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import {
   isMap,
@@ -33,7 +35,7 @@ import {
 const MAX_DEPTH = 32;
 const IMAGE_KEY = /image/i;
 
-export function findInHelmValues(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+export function findInHelmValues(docs: readonly YamlDocument[], text: string, chart?: ChartFacts): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
     // Each mapping once: anchors and aliases may name one many times (and, in a hostile file, nest so).
@@ -41,34 +43,42 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string): R
     // Bitnami's charts (and others that follow them) pull every image that names a registry from
     // `global.imageRegistry` instead, when it is set.
     const globalRegistry = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'global'), 'imageRegistry'))?.trim() || undefined;
-    const walk = (node: Node | undefined, depth: number, key: string): void => {
+    // A dependency's values (under its alias or name) default to that chart's appVersion, not known here.
+    const walk = (node: Node | undefined, depth: number, key: string, appVersion: string | undefined): void => {
       const value = resolved(doc, node);
       if (!value || depth > MAX_DEPTH || seen.has(value)) return;
       seen.add(value);
       if (isSeq(value)) {
-        for (const item of value.items) walk(item as Node, depth + 1, key);
+        for (const item of value.items) walk(item as Node, depth + 1, key, appVersion);
         return;
       }
       if (!isMap(value)) return;
       // Only under a key that says image (`image:`, `metrics.image:`, `initImage:`): a `repository:`
       // and `tag:` elsewhere may be a git repository or a chart's.
-      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value, globalRegistry));
+      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value, globalRegistry, appVersion));
       for (const [childKey, child] of mapEntries(doc, value)) {
         if (childKey === 'image') sites.push(wholeImage(doc, text, child));
-        walk(child, depth + 1, childKey);
+        walk(child, depth + 1, childKey, depth === 0 && chart?.subcharts.includes(childKey) ? undefined : appVersion);
       }
     };
-    walk(doc.contents as Node, 0, '');
+    walk(doc.contents as Node, 0, '', chart?.appVersion);
   }
   return uniqueSites(sites);
 }
 
 /**
  * `repository:` (or, as ingress-nginx writes it, `image:`) with a tag or a digest beside it, and
- * a `registry:` before it when set.
+ * a `registry:` before it when set; without either, the chart's appVersion as the tag when known.
  */
-function composedImage(doc: YamlDocument, text: string, map: Node, globalRegistry: string | undefined): ReferenceSite | undefined {
-  const repository = (scalarText(doc, mapGet(doc, map, 'repository')) ?? scalarText(doc, mapGet(doc, map, 'image')))?.trim();
+function composedImage(
+  doc: YamlDocument,
+  text: string,
+  map: Node,
+  globalRegistry: string | undefined,
+  appVersion: string | undefined,
+): ReferenceSite | undefined {
+  const repositoryNode = mapGet(doc, map, 'repository') ?? mapGet(doc, map, 'image');
+  const repository = scalarText(doc, repositoryNode)?.trim();
   if (!repository) return undefined;
   const ownRegistry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
   const registry = ownRegistry !== undefined && globalRegistry ? globalRegistry : ownRegistry;
@@ -79,6 +89,11 @@ function composedImage(doc: YamlDocument, text: string, map: Node, globalRegistr
   const digest = scalarSpan(doc, mapGet(doc, map, digestKey), 'as-written');
   const tagValue = tag?.value.trim();
   const digestValue = digest?.value.trim();
+  if (!tagValue && !digestValue) {
+    // An empty, null or missing tag: the chart prints its appVersion (`tag: ~` is no text at all).
+    const written = scalarSpan(doc, repositoryNode, 'as-written');
+    return appVersion && written ? appVersionSiteFrom({ text, name, repository: written, appVersion, context: 'image' }) : undefined;
+  }
   // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
   const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false, digestKey });
   return partSiteFrom({

@@ -8,6 +8,7 @@ import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
 import { findInGitlabCi } from './gitlab-ci';
 import { findInWorkflow } from './github-actions';
+import type { ChartFacts } from './helm-chart';
 import { findInHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, looksLikeKustomization } from './kustomization';
@@ -15,9 +16,16 @@ import type { ReferenceSite } from './types';
 import { parseYaml } from './yaml-nodes';
 
 export type { FileKind, ReferenceSite, SiteContext } from './types';
+export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
+export { readChartFacts } from './helm-chart';
 
-export function findImageReferences(text: string, path: string, languageId?: string): ReferenceSite[] {
+/** What the file's surroundings say: for a Helm values file, its chart's Chart.yaml. */
+export interface FileContext {
+  chart?: ChartFacts;
+}
+
+export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {
   const kind = fileKindOf(path, languageId);
   switch (kind) {
     case undefined:
@@ -35,7 +43,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
     case 'kustomization':
       return findInKustomization(parseYaml(text), text);
     case 'helm-values':
-      return findInHelmValues(parseYaml(text), text);
+      return findInHelmValues(parseYaml(text), text, context.chart);
     default: {
       const docs = parseYaml(text);
       // Any other YAML: Kubernetes objects, a Kustomization or a Compose file under another name (docker-stack.yml).

@@ -76,6 +76,24 @@ export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
   });
 }
 
+/**
+ * The site of an image whose tag the file leaves to its chart (see {@link ReferenceSite.tagFrom}):
+ * placed on the text of its repository, never literal.
+ */
+export function appVersionSiteFrom(input: {
+  text: string;
+  name: string;
+  repository: WrittenPart;
+  appVersion: string;
+  context: SiteContext;
+}): ReferenceSite | undefined {
+  if (input.name.includes('{{')) return undefined;
+  return placed(`${input.name}:${input.appVersion}`, { text: input.text, ...input.repository }, () => false, {
+    context: input.context,
+    tagFrom: 'appVersion',
+  });
+}
+
 /** The site of `reference` written at `where`: left out when the text is no reference (a stage name, a typo, a URL). */
 function placed(
   reference: string,

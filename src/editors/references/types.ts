@@ -62,6 +62,14 @@ export interface ReferenceSite {
    * have no `digest:`, which its templates would not print).
    */
   digestSlot?: DigestSlot;
+  /**
+   * Set when the file does not write the tag: a chart's `appVersion` (in its Chart.yaml), which its
+   * templates print when the values leave the tag empty. The site is then the text of the
+   * repository, which is not the reference, so nothing edits it; and since a chart's templates may
+   * print the version otherwise (with a `v` before it, say), a tag that does not exist is said in the
+   * hover, not warned about.
+   */
+  tagFrom?: 'appVersion';
   context: SiteContext;
   /** `FROM --platform=linux/arm64`: the platform the file asks for, when it is written out. */
   platform?: string;

@@ -16,6 +16,7 @@ export function describeSites(text: string, sites: readonly ReferenceSite[]): st
       s.platform ? `platform ${s.platform}` : '',
       s.builds ? 'built here' : '',
       s.part ? `written: its ${s.part}` : '',
+      s.tagFrom ? `tag from the chart's ${s.tagFrom}` : '',
       s.literal ? '' : `(as written ${s.written})`,
     ];
     return [`${a.line}:${a.character}-${b.line}:${b.character}`, s.context, s.reference, ...extras].filter(Boolean).join(' ');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ReferenceDetails } from '../../../../src/editors/image-features/details';
-import { HOVER_COMMANDS, hoverMarkdown, markdownText } from '../../../../src/editors/image-features/hover-markdown';
+import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown, markdownText } from '../../../../src/editors/image-features/hover-markdown';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -64,6 +64,21 @@ describe('hoverMarkdown', () => {
     );
     assert.doesNotMatch(text, /(?<!\\)</, 'no HTML: every < is escaped');
     assert.ok(text.includes('\\u202E'), 'the bidirectional override is shown, not applied');
+  });
+
+  it("says when the tag is the chart's appVersion, and where to look when no such tag exists", () => {
+    const found = hoverMarkdown(details({ reference: 'ghcr.io/acme/shop:2.4.1' }), { state: 'found' }, 'OCI image index', 'appVersion');
+    assert.equal(
+      found.split('\n\n')[1],
+      "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
+    );
+    assert.doesNotMatch(hoverMarkdown(details(), { state: 'found' }, 'OCI image index'), /appVersion/);
+    const missing = hoverFailureMarkdown('ghcr.io/acme/shop:2.4.1', 'Tag 2.4.1 does not exist in ghcr.io/acme/shop.', 'appVersion');
+    assert.deepEqual(missing.split('\n\n').slice(2), [
+      "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
+      "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.",
+    ]);
+    assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
   });
 
   it('cuts long values and keeps them on one line', () => {

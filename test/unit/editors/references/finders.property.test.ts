@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { findImageReferences, referenceAt } from '../../../../src/editors/references/index';
+import { findImageReferences, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
 import { mutated, noise } from '../../support/property-inputs';
 import { fixture } from '../../support/reference-sites';
 
@@ -16,16 +16,19 @@ const CORPUS: [string, string][] = [
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.ASFROM';
+/** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */
+const CHART = readChartFacts(fixture('chart/Chart.yaml'));
 
 describe('the reference finders on edited and random files', () => {
   for (const [name, path] of CORPUS) {
     it(`never throw on ${name} with a few characters changed, and every site is where it says`, () => {
       fc.assert(
         fc.property(mutated(fc.constant(fixture(name)), GRAMMAR), fc.nat(), (text, at) => {
-          const sites = findImageReferences(text, path);
+          const sites = findImageReferences(text, path, undefined, { chart: CHART });
           for (const site of sites) {
             assert.equal(text.slice(site.start, site.end), site.written);
             if (site.literal) assert.equal(site.written, site.part ? site.parsed[site.part] : site.reference);
+            if (site.tagFrom) assert.ok(!site.literal && site.parsed.tag === CHART.appVersion && site.parsed.digest === undefined);
           }
           referenceAt(text, path, at % (text.length + 1));
         }),
@@ -33,6 +36,17 @@ describe('the reference finders on edited and random files', () => {
       );
     });
   }
+
+  it('never throw on a Chart.yaml with a few characters changed, and say an appVersion only as text', () => {
+    fc.assert(
+      fc.property(mutated(fc.constant(fixture('chart/Chart.yaml')), GRAMMAR), (text) => {
+        const facts = readChartFacts(text);
+        assert.ok(facts.appVersion === undefined || (typeof facts.appVersion === 'string' && facts.appVersion.trim() === facts.appVersion));
+        assert.ok(facts.subcharts.every((key) => typeof key === 'string' && key !== ''));
+      }),
+      { numRuns: 200 },
+    );
+  });
 
   it('never throw on random text under any name', () => {
     fc.assert(

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { findImageReferences, referenceAt } from '../../../../src/editors/references/index';
+import { findImageReferences, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
 import { describeSites, fixture } from '../../support/reference-sites';
 
 /** The corpus in test/fixtures/references: each file's references with their exact ranges. */
@@ -109,6 +109,46 @@ describe('findImageReferences', () => {
         ['0:7-0:17 image nginx:1.27'],
         name,
       );
+  });
+
+  it("fills an empty or missing tag in from the chart's appVersion, except under a dependency's key", () => {
+    const text = fixture('chart/values.yaml');
+    const chart = readChartFacts(fixture('chart/Chart.yaml'));
+    assert.deepEqual(chart, { appVersion: '2.4.1', subcharts: ['db', 'common'] });
+    const withChart = describeSites(text, findImageReferences(text, '/chart/values.yaml', undefined, { chart }));
+    const without = found('chart/values.yaml', '/chart/values.yaml');
+    assert.deepEqual(
+      withChart.filter((line) => !without.includes(line)),
+      [
+        "14:16-14:33 image ghcr.io/acme/shop:2.4.1 tag from the chart's appVersion (as written ghcr.io/acme/shop)",
+        "74:16-74:53 image quay.io/jetstack/cert-manager-webhook:2.4.1 tag from the chart's appVersion (as written quay.io/jetstack/cert-manager-webhook)",
+      ],
+    );
+    assert.equal(withChart.length, without.length + 2, 'nothing else changes');
+    // A null tag is no tag; a registry: key and global.imageRegistry compose as for a written tag.
+    const nulls = 'global:\n  imageRegistry: mirror.example.com\nimage:\n  registry: docker.io\n  repository: grafana/grafana\n  tag: ~\n';
+    assert.deepEqual(
+      findImageReferences(nulls, '/chart/values.yaml', undefined, { chart: { appVersion: '11.3.0', subcharts: [] } }).map((s) => [
+        s.reference,
+        s.literal,
+        s.tagFrom,
+      ]),
+      [['mirror.example.com/grafana/grafana:11.3.0', false, 'appVersion']],
+    );
+    // Only a values file reads its chart: the same text as a Kubernetes file or in a Compose one has no such default.
+    assert.deepEqual(findImageReferences(nulls, '/chart/templates/x.yaml', undefined, { chart }), []);
+  });
+
+  it("reads a Chart.yaml's appVersion as Helm does, a string, and its dependencies by the key their values sit under", () => {
+    assert.deepEqual(readChartFacts('appVersion: 1.20\n'), { appVersion: '1.2', subcharts: [] });
+    assert.deepEqual(readChartFacts('appVersion: "1.20"\n'), { appVersion: '1.20', subcharts: [] });
+    assert.deepEqual(readChartFacts('appVersion: 3\ndependencies:\n  - name: redis\n  - alias: ""\n    name: pg\n  - {}\n'), {
+      appVersion: '3',
+      subcharts: ['redis', 'pg'],
+    });
+    assert.deepEqual(readChartFacts('appVersion: ""\ndependencies: none\n'), { subcharts: [] });
+    for (const broken of ['', ':', '- a\n- b\n', 'appVersion: [1, 2]\n', 'appVersion: {{ .x }}\n'])
+      assert.deepEqual(readChartFacts(broken).appVersion, undefined, broken);
   });
 
   it("pulls a values file's images from global.imageRegistry when it is set, as Bitnami's charts do", () => {
