@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RegistryExplorerApi } from '../../src/extension';
 import type { SampleContent } from '../support/lab/content';
@@ -30,6 +30,7 @@ function folder(): string {
 
 async function show(name: string, text: string): Promise<vscode.TextDocument> {
   const path = join(folder(), name);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
   await vscode.window.showTextDocument(document, { preview: false });
@@ -256,10 +257,37 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.match(values.getText(), new RegExp(`\n    sha: "${digest.slice('sha256:'.length)}"\n$`));
   });
 
+  it("completes a chart's repository: from the registry: beside it, and a Kustomization's newName:, as names alone", async () => {
+    const complete = async (document: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[]> =>
+      (
+        await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position)
+      ).items.filter((i) => i.kind === vscode.CompletionItemKind.Module);
+    const values = await show('repository-values.yaml', ['image:', `  registry: ${host}`, '  repository: te', '  tag: ""', ''].join('\n'));
+    const items = await complete(values, at(values, 'repository: te', 'repository: te'.length));
+    const api = items.find((i) => i.label === 'team-a/api');
+    assert.ok(api, items.map((i) => i.label).join(', '));
+    // The repository alone replaces what was typed: no registry before it, no ':' and tag completion after it.
+    assert.equal(api.insertText ?? api.label, 'team-a/api');
+    assert.equal(api.command, undefined);
+    assert.deepEqual((api.range as vscode.Range).start, at(values, 'repository: te', 'repository: '.length));
+    assert.ok(!items.some((i) => i.label === `${host}/team-a/api`));
+
+    const kustomization = await show(
+      join('overlay', 'kustomization.yaml'),
+      ['images:', '  - name: nginx', `    newName: ${host}/`, '    newTag: "1"', ''].join('\n'),
+    );
+    const named = await complete(kustomization, at(kustomization, `${host}/`, host.length + 1));
+    const web = named.find((i) => i.label === 'apps/web');
+    assert.ok(web, named.map((i) => i.label).join(', '));
+    assert.equal(web.insertText ?? web.label, 'apps/web');
+    assert.equal(web.command, undefined);
+    assert.deepEqual((web.range as vscode.Range).start, at(kustomization, `${host}/`, host.length + 1));
+  });
+
   it("takes an empty tag from the chart's appVersion, follows Chart.yaml as it changes, and never warns about that tag", async () => {
     const alpine = tagsOf('library/alpine');
     const chartYaml = join(folder(), 'chart', 'Chart.yaml');
-    mkdirSync(join(folder(), 'chart'), { recursive: true });
+    mkdirSync(dirname(chartYaml), { recursive: true });
     const chart = (appVersion: string): string =>
       [
         'apiVersion: v2',

@@ -16,7 +16,7 @@ import type { Asker } from '../../common/registry-answers';
 import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
 import { sortTags } from '../../shared/tag-order';
-import { type ChartFacts, fileKindOf, findImageReferences, referenceAt } from '../references/index';
+import { type ChartFacts, fileKindOf, findImageReferences, nameFieldAt, referenceAt } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
 import { fetchDetails, type ReferenceDetails } from './details';
@@ -211,18 +211,31 @@ export class ImageReferenceFeatures
     // In Restricted Mode only completion a person asks for (Ctrl+Space) may send a request.
     if (!vscode.workspace.isTrusted && context.triggerKind !== vscode.CompletionTriggerKind.Invoke) return undefined;
     const offset = document.offsetAt(position);
-    const at = referenceAt(document.getText(), document.uri.path, offset, document.languageId);
-    if (!at || at.typed.includes('@') || at.site.part === 'digest') return undefined;
-    const typed = at.typed;
+    const text = document.getText();
+    const at = referenceAt(text, document.uri.path, offset, document.languageId);
+    // Else a repository written on its own (a chart's `repository:`, a Kustomization's `newName:`).
+    const field = at ? undefined : nameFieldAt(text, document.uri.path, offset, document.languageId);
+    const where = at
+      ? { written: 'reference' as const, typed: at.typed, start: at.site.start }
+      : field && { written: 'name' as const, typed: field.typed, start: field.field.start, registry: field.field.registry };
+    if (!where || (at && (at.typed.includes('@') || at.site.part === 'digest'))) return undefined;
+    const { typed, start } = where;
     const { signal, dispose } = abortOn(token);
     try {
       // A tag written on its own (Helm values, a Kustomization): the tags of the name written beside it.
-      if (at.site.part === 'tag') return await this.tagItems(document, at.site.start, offset, nameOf(at.site.reference), signal);
+      if (at?.site.part === 'tag') return await this.tagItems(document, start, offset, nameOf(at.site.reference), signal);
+      // Under a registry: key of its own, the field holds the repository alone.
+      if (where.written === 'name' && where.registry)
+        return await this.repositoryItems(document, where.registry, start, offset, 'name', signal);
       const lastSlash = typed.lastIndexOf('/');
       const colon = typed.indexOf(':', lastSlash + 1);
-      if (colon >= 0) return await this.tagItems(document, at.site.start + colon + 1, offset, typed.slice(0, colon), signal);
-      if (lastSlash >= 0) return await this.repositoryItems(document, at.site.start, offset, typed, signal);
-      return this.hostItems(document, at.site.start, offset);
+      if (where.written === 'reference' && colon >= 0)
+        return await this.tagItems(document, start + colon + 1, offset, typed.slice(0, colon), signal);
+      if (lastSlash >= 0) {
+        const slash = typed.indexOf('/');
+        return await this.repositoryItems(document, typed.slice(0, slash), start + slash + 1, offset, where.written, signal);
+      }
+      return this.hostItems(document, start, offset);
     } catch (err) {
       if (!isCancelled(err)) this.services.log.debug(`Completion of ${typed}: ${errorText(err)}`);
       return undefined;
@@ -251,15 +264,18 @@ export class ImageReferenceFeatures
     });
   }
 
+  /**
+   * The repositories of `host`, replacing the text from `from` to `to`: in a whole reference
+   * followed by `:` and its tags; in a field that holds the name alone (`written: 'name'`), as is.
+   */
   private async repositoryItems(
     document: vscode.TextDocument,
-    siteStart: number,
+    host: string,
+    from: number,
     to: number,
-    typed: string,
+    written: 'reference' | 'name',
     signal: AbortSignal,
   ): Promise<vscode.CompletionItem[] | undefined> {
-    const slash = typed.indexOf('/');
-    const host = typed.slice(0, slash);
     if (!(host.includes('.') || host.includes(':') || host === 'localhost')) return undefined;
     const { registry, core } = this.services;
     const names = await registry.answers.repositories(host, { asker: 'person', signal }, async (shared) => {
@@ -280,12 +296,14 @@ export class ImageReferenceFeatures
       }
       return configured;
     });
-    const range = new vscode.Range(document.positionAt(siteStart + slash + 1), document.positionAt(to));
+    const range = new vscode.Range(document.positionAt(from), document.positionAt(to));
     return (names ?? []).map((name) => {
       const item = new vscode.CompletionItem(name, vscode.CompletionItemKind.Module);
       item.range = range;
-      item.insertText = `${name}:`;
-      item.command = { title: 'Tags', command: 'editor.action.triggerSuggest' };
+      if (written === 'reference') {
+        item.insertText = `${name}:`;
+        item.command = { title: 'Tags', command: 'editor.action.triggerSuggest' };
+      }
       return item;
     });
   }

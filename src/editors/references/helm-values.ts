@@ -17,8 +17,8 @@
 import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
 import type { ChartFacts } from './helm-chart';
-import { appVersionSiteFrom, partSiteFrom } from './site';
-import type { ReferenceSite } from './types';
+import { appVersionSiteFrom, partSiteFrom, type WrittenPart } from './site';
+import type { NameField, ReferenceSite } from './types';
 import {
   isMap,
   isSeq,
@@ -36,7 +36,17 @@ const MAX_DEPTH = 32;
 const IMAGE_KEY = /image/i;
 
 export function findInHelmValues(docs: readonly YamlDocument[], text: string, chart?: ChartFacts): ReferenceSite[] {
+  return readHelmValues(docs, text, chart).sites;
+}
+
+/** The references of a values file, and where each composed image's repository is written. */
+export function readHelmValues(
+  docs: readonly YamlDocument[],
+  text: string,
+  chart?: ChartFacts,
+): { sites: ReferenceSite[]; names: NameField[] } {
   const sites: (ReferenceSite | undefined)[] = [];
+  const names: NameField[] = [];
   for (const doc of docs) {
     // Each mapping once: anchors and aliases may name one many times (and, in a hostile file, nest so).
     const seen = new Set<Node>();
@@ -55,7 +65,11 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string, ch
       if (!isMap(value)) return;
       // Only under a key that says image (`image:`, `metrics.image:`, `initImage:`): a `repository:`
       // and `tag:` elsewhere may be a git repository or a chart's.
-      if (IMAGE_KEY.test(key)) sites.push(composedImage(doc, text, value, globalRegistry, appVersion));
+      if (IMAGE_KEY.test(key)) {
+        const image = composedImage(doc, text, value, globalRegistry, appVersion);
+        sites.push(image?.site);
+        if (image) names.push(image.name);
+      }
       for (const [childKey, child] of mapEntries(doc, value)) {
         if (childKey === 'image') sites.push(wholeImage(doc, text, child));
         walk(child, depth + 1, childKey, depth === 0 && chart?.subcharts.includes(childKey) ? undefined : appVersion);
@@ -63,12 +77,13 @@ export function findInHelmValues(docs: readonly YamlDocument[], text: string, ch
     };
     walk(doc.contents as Node, 0, '', chart?.appVersion);
   }
-  return uniqueSites(sites);
+  return { sites: uniqueSites(sites), names };
 }
 
 /**
  * `repository:` (or, as ingress-nginx writes it, `image:`) with a tag or a digest beside it, and
  * a `registry:` before it when set; without either, the chart's appVersion as the tag when known.
+ * Also where the repository is written, whether or not it makes a site.
  */
 function composedImage(
   doc: YamlDocument,
@@ -76,13 +91,26 @@ function composedImage(
   map: Node,
   globalRegistry: string | undefined,
   appVersion: string | undefined,
-): ReferenceSite | undefined {
+): { site: ReferenceSite | undefined; name: NameField } | undefined {
   const repositoryNode = mapGet(doc, map, 'repository') ?? mapGet(doc, map, 'image');
   const repository = scalarText(doc, repositoryNode)?.trim();
-  if (!repository) return undefined;
+  const written = scalarSpan(doc, repositoryNode, 'as-written');
+  if (!repository || !written) return undefined;
   const ownRegistry = scalarText(doc, mapGet(doc, map, 'registry'))?.trim();
-  const registry = ownRegistry !== undefined && globalRegistry ? globalRegistry : ownRegistry;
-  const name = registry ? `${registry.replace(/\/+$/, '')}/${repository}` : repository;
+  const registry = (ownRegistry !== undefined && globalRegistry ? globalRegistry : ownRegistry)?.replace(/\/+$/, '');
+  const name = registry ? `${registry}/${repository}` : repository;
+  const field: NameField = { start: written.start, end: written.end, ...(registry ? { registry } : {}) };
+  return { site: composedSite(doc, text, map, name, written, appVersion), name: field };
+}
+
+function composedSite(
+  doc: YamlDocument,
+  text: string,
+  map: Node,
+  name: string,
+  repository: WrittenPart,
+  appVersion: string | undefined,
+): ReferenceSite | undefined {
   const tag = scalarSpan(doc, mapGet(doc, map, 'tag'), 'as-parsed');
   // The Prometheus community's charts write the digest's hex alone as `sha:`.
   const digestKey = mapGet(doc, map, 'digest') === undefined && mapGet(doc, map, 'sha') !== undefined ? 'sha' : 'digest';
@@ -91,8 +119,7 @@ function composedImage(
   const digestValue = digest?.value.trim();
   if (!tagValue && !digestValue) {
     // An empty, null or missing tag: the chart prints its appVersion (`tag: ~` is no text at all).
-    const written = scalarSpan(doc, repositoryNode, 'as-written');
-    return appVersion && written ? appVersionSiteFrom({ text, name, repository: written, appVersion, context: 'image' }) : undefined;
+    return appVersion ? appVersionSiteFrom({ text, name, repository, appVersion, context: 'image' }) : undefined;
   }
   // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
   const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false, digestKey });

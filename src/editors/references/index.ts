@@ -9,13 +9,13 @@ import { fileKindOf } from './file-kinds';
 import { findInGitlabCi } from './gitlab-ci';
 import { findInWorkflow } from './github-actions';
 import type { ChartFacts } from './helm-chart';
-import { findInHelmValues } from './helm-values';
+import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
-import { findInKustomization, looksLikeKustomization } from './kustomization';
-import type { ReferenceSite } from './types';
+import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
+import type { NameField, ReferenceSite } from './types';
 import { parseYaml } from './yaml-nodes';
 
-export type { FileKind, ReferenceSite, SiteContext } from './types';
+export type { FileKind, NameField, ReferenceSite, SiteContext } from './types';
 export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
 export { readChartFacts } from './helm-chart';
@@ -75,4 +75,25 @@ export function referenceAt(
     if (site.start <= offset && offset <= site.end - PLACEHOLDER.length) return { site, typed: probe.slice(site.start, offset) };
   }
   return undefined;
+}
+
+/**
+ * The repository field being written at `offset` (a chart's `repository:`, a Kustomization's
+ * `newName:`) and how much of it is before the cursor, for completion; read with a placeholder
+ * at the cursor, as {@link referenceAt} does, so an empty field is found too.
+ */
+export function nameFieldAt(
+  text: string,
+  path: string,
+  offset: number,
+  languageId?: string,
+): { field: NameField; typed: string } | undefined {
+  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
+  const kind = fileKindOf(path, languageId);
+  let fields: NameField[] = [];
+  if (kind === 'helm-values') fields = readHelmValues(parseYaml(probe), probe).names;
+  else if (kind === 'kustomization') fields = kustomizationNames(parseYaml(probe));
+  else if (kind === 'yaml') fields = kustomizationNames(parseYaml(probe).filter(looksLikeKustomization));
+  const field = fields.find((f) => f.start <= offset && offset <= f.end - PLACEHOLDER.length);
+  return field && { field: { ...field, end: field.end - PLACEHOLDER.length }, typed: probe.slice(field.start, offset) };
 }

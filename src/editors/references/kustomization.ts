@@ -6,36 +6,48 @@
  * alone: a tag can be completed, moved to a newer one and pinned, its digest going on a `digest:`
  * line. An entry that changes only the name says nothing of which tag is pulled, so it is left alone.
  */
+import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
 import { partSiteFrom } from './site';
-import type { ReferenceSite } from './types';
+import type { NameField, ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+
+/** Each entry of each document's `images:` list, with its document. */
+function* imageEntries(docs: readonly YamlDocument[]): Generator<{ doc: YamlDocument; entry: Node }> {
+  for (const doc of docs) {
+    const images = mapGet(doc, doc.contents, 'images');
+    if (isSeq(images)) for (const entry of images.items) if (isMap(entry)) yield { doc, entry };
+  }
+}
+
+/** Where each entry's `newName:` is written: completion offers repositories there. */
+export function kustomizationNames(docs: readonly YamlDocument[]): NameField[] {
+  return [...imageEntries(docs)].flatMap(({ doc, entry }) => {
+    const written = scalarSpan(doc, mapGet(doc, entry, 'newName'), 'as-written');
+    return written ? [{ start: written.start, end: written.end }] : [];
+  });
+}
 
 export function findInKustomization(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
-  for (const doc of docs) {
-    const images = mapGet(doc, doc.contents, 'images');
-    if (!isSeq(images)) continue;
-    for (const entry of images.items) {
-      if (!isMap(entry)) continue;
-      const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));
-      if (!name) continue;
-      // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`. The digest is
-      // what is pulled; the tag beside it says whether it has moved since.
-      const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
-      const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
-      const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
-      sites.push(
-        partSiteFrom({
-          text,
-          name,
-          ...(tag?.value ? { tag } : {}),
-          ...(digest?.value ? { digest } : {}),
-          context: 'images',
-          ...(slot ? { digestSlot: slot } : {}),
-        }),
-      );
-    }
+  for (const { doc, entry } of imageEntries(docs)) {
+    const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));
+    if (!name) continue;
+    // Kustomize reads these fields as strings: `newTag: 1.20` is the tag `1.20`. The digest is
+    // what is pulled; the tag beside it says whether it has moved since.
+    const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
+    const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
+    const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
+    sites.push(
+      partSiteFrom({
+        text,
+        name,
+        ...(tag?.value ? { tag } : {}),
+        ...(digest?.value ? { digest } : {}),
+        context: 'images',
+        ...(slot ? { digestSlot: slot } : {}),
+      }),
+    );
   }
   return uniqueSites(sites);
 }

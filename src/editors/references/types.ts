@@ -77,5 +77,17 @@ export interface ReferenceSite {
   builds?: boolean;
 }
 
+/**
+ * Where an image's repository is written on its own (a chart's `repository:`, a Kustomization's
+ * `newName:`): completion offers a registry's repositories there.
+ */
+export interface NameField {
+  /** `text.slice(start, end)` is the field's value (inside its quotes). */
+  start: number;
+  end: number;
+  /** The registry written under a key of its own (`registry:`, or `global.imageRegistry` in its place): the field is then the repository alone. */
+  registry?: string;
+}
+
 /** A finder: the references in one file's text. Never throws on malformed input; finds what it can. */
 export type Finder = (text: string) => ReferenceSite[];

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { findImageReferences, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
+import { findImageReferences, nameFieldAt, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
 import { describeSites, fixture } from '../../support/reference-sites';
 
 /** The corpus in test/fixtures/references: each file's references with their exact ranges. */
@@ -283,5 +283,37 @@ describe('referenceAt', () => {
   it('finds nothing outside a reference', () => {
     const text = 'services:\n  web:\n    image: nginx:1\n    restart: always\n';
     assert.equal(referenceAt(text, '/compose.yaml', text.indexOf('always')), undefined);
+  });
+});
+
+describe('nameFieldAt', () => {
+  it("finds a chart's repository field with the registry written beside it, global.imageRegistry taking its place", () => {
+    const values = 'image:\n  registry: ghcr.io/\n  repository: acme/a\n  tag: 1.0\n';
+    const at = nameFieldAt(values, '/chart/values.yaml', values.indexOf('acme/a') + 6);
+    assert.deepEqual(at, {
+      field: { start: values.indexOf('acme/a'), end: values.indexOf('acme/a') + 6, registry: 'ghcr.io' },
+      typed: 'acme/a',
+    });
+    const global = `global:\n  imageRegistry: mirror.example.com\n${values}`;
+    assert.equal(nameFieldAt(global, '/chart/values.yaml', global.indexOf('acme/'))?.field.registry, 'mirror.example.com');
+    // A repository alone, and an empty one (no tag yet either): the whole name is typed there.
+    const plain = 'app:\n  image:\n    repository: \n';
+    assert.deepEqual(nameFieldAt(plain, '/values.yaml', plain.indexOf('repository: ') + 12), {
+      field: { start: plain.indexOf('repository: ') + 12, end: plain.indexOf('repository: ') + 12 },
+      typed: '',
+    });
+    // Not under a key that says image, nor in the tag.
+    const git = 'source:\n  repository: acme/shop\n';
+    assert.equal(nameFieldAt(git, '/values.yaml', git.indexOf('acme')), undefined);
+    assert.equal(nameFieldAt(values, '/chart/values.yaml', values.indexOf('1.0')), undefined);
+  });
+
+  it("finds a Kustomization's newName, in a kustomization.yaml or a document that says it is one", () => {
+    const text = 'images:\n  - name: nginx\n    newName: "registry.example.com/te"\n    newTag: "1"\n';
+    const offset = text.indexOf('/te') + 3;
+    assert.deepEqual(nameFieldAt(text, '/overlays/kustomization.yaml', offset)?.typed, 'registry.example.com/te');
+    assert.equal(nameFieldAt(text, '/overlays/other.yaml', offset), undefined);
+    assert.equal(nameFieldAt(`kind: Kustomization\n${text}`, '/overlays/other.yaml', offset + 20)?.typed, 'registry.example.com/te');
+    assert.equal(nameFieldAt(text, '/Dockerfile', offset), undefined);
   });
 });
