@@ -9,41 +9,52 @@ type Progress = vscode.Progress<{ message?: string; increment?: number }>;
 const REDRAW_MS = 100;
 
 /**
- * Turns copy events into the notification's progress: bytes of the total (once any moved), blobs
- * done, and the bar by bytes. Every event type keeps the byte count in the text, and byte events
- * held back by the redraw limit are drawn a moment later, so a transfer that slows down or stops
- * shows what really arrived.
+ * Turns copy events into the notification's progress: bytes moved of those that need moving (once
+ * any moved), blobs done and how many the target already had, and the bar by bytes. A blob the
+ * target had (or mounted from another repository) is work done without moving it, so a copy or
+ * pull that resumes fills the bar as it ends; work planned on the way (each referrer's) spreads
+ * what is left of the bar instead of stalling it. Every event type keeps the byte count in the
+ * text, and byte events held back by the redraw limit are drawn a moment later, so a transfer that
+ * slows down or stops shows what really arrived.
  */
 export function progressReporter(progress: Progress): (event: CopyEvent) => void {
+  const bar = new ForwardBar();
+  /** Bytes of every blob planned. */
   let total = 0;
-  let done: number | undefined;
-  let reported = 0;
+  /** Bytes moved and kept (a failed attempt's are taken back), once any moved. */
+  let moved: number | undefined;
+  /** Bytes of the blobs the target already had or mounted: done without moving them. */
+  let present = 0;
   let blobs = 0;
   let blobsDone = 0;
+  let blobsPresent = 0;
   let lastDraw = 0;
   let pending: ReturnType<typeof setTimeout> | undefined;
   const draw = (): void => {
     clearTimeout(pending);
     pending = undefined;
     lastDraw = Date.now();
-    const percent = total > 0 && done !== undefined ? Math.min(100, (done / total) * 100) : undefined;
-    const increment = percent !== undefined ? Math.max(0, percent - reported) : undefined;
-    if (percent !== undefined) reported = Math.max(reported, percent);
-    progress.report({
-      message: `${done !== undefined ? `${formatBytes(done)} of ${formatBytes(total)} · ` : ''}${blobsDone}/${blobs} blobs`,
-      ...(increment ? { increment } : {}),
-    });
+    const increment = total > 0 ? bar.advance((moved ?? 0) + present, total) : 0;
+    const parts = [
+      ...(moved !== undefined ? [`${formatBytes(moved)} of ${formatBytes(total - present)}`] : []),
+      `${blobsDone}/${blobs} blobs${blobsPresent > 0 ? `, ${blobsPresent} already there` : ''}`,
+    ];
+    progress.report({ message: parts.join(' · '), ...(increment ? { increment } : {}) });
   };
   return (event) => {
     if (event.type === 'planned') {
       total += event.totalBytes;
       blobs += event.blobs;
-    } else if (event.type === 'blob' && (event.state === 'copied' || event.state === 'skipped' || event.state === 'mounted')) {
+    } else if (event.type === 'blob' && event.state === 'copied') {
       blobsDone++;
+    } else if (event.type === 'blob' && (event.state === 'skipped' || event.state === 'mounted')) {
+      blobsDone++;
+      blobsPresent++;
+      present += event.descriptor.size;
     } else if (event.type === 'bytes') {
-      done = event.doneBytes;
+      moved = event.doneBytes;
       const wait = lastDraw + REDRAW_MS - Date.now();
-      if (wait > 0 && done < total) {
+      if (wait > 0 && moved + present < total) {
         pending ??= setTimeout(draw, wait);
         return;
       }

@@ -10,6 +10,11 @@ const blob = (n: number): Descriptor => ({
   size: 8 * MIB,
 });
 
+/** Where the bar is: the sum of its increments. */
+function bar(reports: { increment?: number }[]): number {
+  return reports.reduce((sum, r) => sum + (r.increment ?? 0), 0);
+}
+
 function recorder() {
   const reports: { message?: string; increment?: number }[] = [];
   return { reports, report: progressReporter({ report: (value) => reports.push(value) }) };
@@ -30,7 +35,7 @@ describe('progressReporter', () => {
     const { reports, report } = recorder();
     report(planned);
     report({ type: 'bytes', descriptor: blob(1), n: 4 * MIB, doneBytes: 4 * MIB, totalBytes: 16 * MIB });
-    report({ type: 'blob', descriptor: blob(2), state: 'skipped' });
+    report({ type: 'blob', descriptor: blob(2), state: 'copied' });
     assert.equal(reports.at(-1)?.message, '4.0 MiB of 16.0 MiB · 1/2 blobs');
   });
 
@@ -48,7 +53,41 @@ describe('progressReporter', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(reports.length, drawn, 'drawn once, not again and again');
     const bar = reports.reduce((sum, r) => sum + (r.increment ?? 0), 0);
-    assert.ok(Math.abs(bar - (3 / 16) * 100) < 1e-9, `the bar is at 3/16 (${bar})`);
+    assert.equal(bar, Math.floor((3 / 16) * 100), 'the bar is at 3/16, in whole percents');
+  });
+
+  it('counts a blob the target already had as done: a resumed copy fills the bar, and the text says what moved', () => {
+    const { reports, report } = recorder();
+    report(planned);
+    report({ type: 'blob', descriptor: blob(2), state: 'skipped' });
+    report({ type: 'blob', descriptor: blob(1), state: 'copying' });
+    report({ type: 'bytes', descriptor: blob(1), n: 8 * MIB, doneBytes: 8 * MIB, totalBytes: 16 * MIB });
+    report({ type: 'blob', descriptor: blob(1), state: 'copied' });
+    assert.equal(bar(reports), 100);
+    assert.equal(reports.at(-1)?.message, '8.0 MiB of 8.0 MiB · 2/2 blobs, 1 already there');
+    // Mounted from another repository of the registry: done without moving too.
+    const mounted = recorder();
+    mounted.report(planned);
+    mounted.report({ type: 'blob', descriptor: blob(1), state: 'mounted' });
+    mounted.report({ type: 'blob', descriptor: blob(2), state: 'mounted' });
+    assert.equal(bar(mounted.reports), 100);
+    assert.equal(mounted.reports.at(-1)?.message, '2/2 blobs, 2 already there');
+  });
+
+  it("spreads the rest of the bar over a referrer's work planned on the way, instead of stalling it", async () => {
+    const { reports, report } = recorder();
+    const settle = () => new Promise((r) => setTimeout(r, 150));
+    report(planned);
+    report({ type: 'bytes', descriptor: blob(1), n: 8 * MIB, doneBytes: 8 * MIB, totalBytes: 16 * MIB });
+    await settle();
+    assert.equal(bar(reports), 50);
+    report({ ...planned, totalBytes: 16 * MIB });
+    report({ type: 'bytes', descriptor: blob(2), n: 4 * MIB, doneBytes: 12 * MIB, totalBytes: 32 * MIB });
+    await settle();
+    // 4 MiB of the 24 MiB left moves the bar a sixth of the way on, not back to 12/32.
+    assert.equal(bar(reports), 58);
+    report({ type: 'bytes', descriptor: blob(3), n: 20 * MIB, doneBytes: 32 * MIB, totalBytes: 32 * MIB });
+    assert.equal(bar(reports), 100);
   });
 
   it('never moves the bar back when a failed attempt takes its bytes back', () => {
