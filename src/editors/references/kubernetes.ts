@@ -1,36 +1,69 @@
 /**
  * Image references in Kubernetes manifests: the `image:` of every entry of `containers`,
  * `initContainers` and `ephemeralContainers`, wherever the pod template sits (a Pod, a Deployment,
- * a CronJob's job template, a `List`'s items, a custom resource that embeds a pod spec), in every
- * document of a multi-document file such as `helm template` writes. Unrendered templates
- * (`{{ .Values.image }}`) are left alone.
+ * a CronJob's job template, a `List`'s items, a custom resource that embeds a pod spec), and the
+ * `reference:` of an image volume (`volumes[].image`, Kubernetes 1.31 and later), in every document
+ * of a multi-document file such as `helm template` writes. The pipeline resources people write by
+ * hand name their images in keys of their own, read only in their API groups (elsewhere a `steps:`
+ * or `script:` may mean anything): Tekton's `steps`, `sidecars` and `stepTemplate`, and a
+ * StepAction's own `image`; Argo Workflows' templates' `container`, `script` and `sidecars`.
+ * Unrendered templates (`{{ .Values.image }}`) are left alone.
  */
 import type { Node } from 'yaml';
 import type { ReferenceSite, SiteContext } from './types';
-import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
-const CONTAINER_LISTS: ReadonlySet<string> = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+/** Where a document's images are: lists of containers (each with an `image:`) and single ones. */
+interface ImageKeys {
+  lists: ReadonlySet<SiteContext>;
+  single: ReadonlySet<SiteContext>;
+}
+
+const POD_LISTS: SiteContext[] = ['containers', 'initContainers', 'ephemeralContainers'];
+const CORE: ImageKeys = { lists: new Set(POD_LISTS), single: new Set() };
+/** Tekton Pipelines (tekton.dev): Task, Pipeline and their runs' embedded specs. */
+const TEKTON: ImageKeys = { lists: new Set([...POD_LISTS, 'steps', 'sidecars']), single: new Set(['stepTemplate']) };
+/** Argo Workflows (argoproj.io): a template runs a `container` or a `script`, beside `sidecars`. */
+const ARGO: ImageKeys = { lists: new Set([...POD_LISTS, 'sidecars']), single: new Set(['container', 'script']) };
 const MAX_DEPTH = 32;
 
 export function findInKubernetes(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
-  const walk = (doc: YamlDocument, node: Node | undefined, depth: number): void => {
+  const imageOf = (doc: YamlDocument, holder: unknown, context: SiteContext): void => {
+    if (isMap(holder)) sites.push(scalarSite(doc, text, mapGet(doc, holder, 'image'), { context }));
+  };
+  const walk = (doc: YamlDocument, keys: ImageKeys, node: Node | undefined, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     if (isSeq(node)) {
-      for (const item of node.items) walk(doc, item as Node, depth + 1);
+      for (const item of node.items) walk(doc, keys, item as Node, depth + 1);
       return;
     }
     if (!isMap(node)) return;
     for (const [key, value] of mapEntries(doc, node)) {
-      if (CONTAINER_LISTS.has(key) && isSeq(value)) {
-        for (const container of value.items)
-          if (isMap(container)) sites.push(scalarSite(doc, text, mapGet(doc, container, 'image'), { context: key as SiteContext }));
+      if (keys.lists.has(key as SiteContext) && isSeq(value)) {
+        for (const container of value.items) imageOf(doc, container, key as SiteContext);
+      } else if (keys.single.has(key as SiteContext) && isMap(value)) {
+        imageOf(doc, value, key as SiteContext);
+      } else if (key === 'volumes' && isSeq(value)) {
+        // An image volume (ImageVolumeSource): an OCI image or artifact mounted read-only.
+        for (const volume of value.items) {
+          const source = mapGet(doc, volume, 'image');
+          if (isMap(source)) sites.push(scalarSite(doc, text, mapGet(doc, source, 'reference'), { context: 'volumes' }));
+        }
       } else {
-        walk(doc, value, depth + 1);
+        walk(doc, keys, value, depth + 1);
       }
     }
   };
-  for (const doc of docs) if (looksLikeKubernetes(doc)) walk(doc, doc.contents as Node, 0);
+  for (const doc of docs) {
+    if (!looksLikeKubernetes(doc)) continue;
+    const group = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'))?.split('/')[0];
+    const keys = group === 'tekton.dev' ? TEKTON : group === 'argoproj.io' ? ARGO : CORE;
+    // A Tekton StepAction is one step: its spec names the image itself.
+    if (group === 'tekton.dev' && scalarText(doc, mapGet(doc, doc.contents, 'kind')) === 'StepAction')
+      imageOf(doc, mapGet(doc, doc.contents, 'spec'), 'steps');
+    walk(doc, keys, doc.contents as Node, 0);
+  }
   return uniqueSites(sites);
 }
 

@@ -23,6 +23,11 @@ export type SiteContext =
   | 'containers'
   | 'initContainers'
   | 'ephemeralContainers'
+  | 'volumes'
+  | 'steps'
+  | 'sidecars'
+  | 'stepTemplate'
+  | 'script'
   | 'images';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */

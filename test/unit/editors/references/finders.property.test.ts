@@ -9,6 +9,7 @@ const CORPUS: [string, string][] = [
   ['Dockerfile', '/p/Dockerfile'],
   ['compose.yaml', '/p/compose.yaml'],
   ['helm-rendered.yaml', '/p/k8s.yaml'],
+  ['pipelines.yaml', '/p/ci/pipelines.yaml'],
   ['.github/workflows/ci.yml', '/p/.github/workflows/ci.yml'],
   ['.gitlab-ci.yml', '/p/.gitlab-ci.yml'],
   ['.devcontainer/devcontainer.json', '/p/.devcontainer/devcontainer.json'],

@@ -52,6 +52,22 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads Tekton's steps, sidecars and step templates, Argo Workflows' containers and scripts, and image volumes", () => {
+    assert.deepEqual(found('pipelines.yaml', '/ci/pipelines.yaml'), [
+      '7:11-7:43 stepTemplate registry.example.com/ci/base:1.0',
+      '10:13-10:24 steps golang:1.22',
+      '17:13-17:27 sidecars docker:27-dind',
+      '24:9-24:38 steps cgr.dev/chainguard/git:latest',
+      '37:19-37:42 steps ghcr.io/acme/linter:2.3',
+      '52:15-52:27 container busybox:1.36',
+      '56:15-56:31 script python:3.12-slim',
+      '60:17-60:26 sidecars redis:7.2',
+      '69:13-69:36 containers ghcr.io/acme/server:1.0',
+      // Left out: the steps and container of a resource of another API group.
+      '73:19-73:40 volumes ghcr.io/acme/model:v2',
+    ]);
+  });
+
   it('reads GitHub Actions containers, services and docker:// steps, and leaves expressions alone', () => {
     assert.deepEqual(found('.github/workflows/ci.yml'), [
       '6:15-6:34 container node:20.11-bookworm',
