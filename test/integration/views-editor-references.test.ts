@@ -3,8 +3,9 @@
 // registry that needs a login with its quick fix; the requests counted in the registry's own log.
 // Then references written in parts: a Helm values file's tag moved by its lens and completed from
 // the repository beside it, an empty tag taken from the chart's appVersion (and Chart.yaml followed
-// as it changes), a Kustomization's new name and tag hovered and warned about, its tag pinned on a
-// new digest: line and then moved with its digest.
+// as it changes), a Chart.yaml dependency's version moved and a Flux OCIRepository's tag pinned, a
+// Kustomization's new name and tag hovered and warned about, its tag pinned on a new digest: line
+// and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -343,6 +344,49 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       vscode.languages.getDiagnostics(values.uri).map((d) => d.message),
       [`Tag 9.9.7 does not exist in ${host}/library/alpine.`],
     );
+  });
+
+  it("moves a Chart.yaml dependency's version to the newer tag, and pins a Flux OCIRepository's tag on a new digest: line", async () => {
+    const chart = await show(
+      join('umbrella', 'Chart.yaml'),
+      [
+        'apiVersion: v2',
+        'name: umbrella',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: alpine',
+        '    version: 1.2.9',
+        `    repository: oci://${host}/library`,
+        '',
+      ].join('\n'),
+    );
+    const lenses = await lensesOn(chart, 'version: 1.2.9', 1);
+    // Helm reads no digest from a dependency: nothing to pin.
+    assert.deepEqual(
+      lenses.map((l) => l.command!.title),
+      ['Newer tag available: 1.2.10'],
+    );
+    assert.equal(await run(lenses[0]!), `${host}/library/alpine:1.2.10`);
+    assert.match(chart.getText(), /\n {4}version: 1\.2\.10\n/);
+
+    const alpine = tagsOf('library/alpine');
+    const source = await show(
+      'podinfo-source.yaml',
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1beta2',
+        'kind: OCIRepository',
+        'metadata:',
+        '  name: app',
+        'spec:',
+        `  url: oci://${host}/library/alpine`,
+        '  ref:',
+        '    tag: "3.19"',
+        '',
+      ].join('\n'),
+    );
+    const pin = (await lensesOn(source, 'tag: "3.19"', 2)).find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `${host}/library/alpine:3.19@${alpine['3.19']}`);
+    assert.ok(source.getText().endsWith(`    tag: "3.19"\n    digest: ${alpine['3.19']}\n`), source.getText());
   });
 
   it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {

@@ -11,8 +11,8 @@ import type { ImageReferenceFeatures, ReferenceEdit } from './index';
 import { imageFeaturesModule } from './loader';
 
 /**
- * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values,
- * Kustomizations) and devcontainer.json, whatever language they were given.
+ * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
+ * Chart.yaml, Kustomizations) and devcontainer.json, whatever language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -24,8 +24,9 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { pattern: '**/.github/workflows/*.{yml,yaml}' },
   { pattern: '**/{.gitlab-ci,*.gitlab-ci}.{yml,yaml}' },
   { pattern: '**/{devcontainer.json,.devcontainer.json}' },
-  // Helm's editor support may give values files a language of its own; kustomize also reads a file named Kustomization.
+  // Helm's editor support may give a chart's files a language of its own; kustomize also reads a file named Kustomization.
   { pattern: '**/*values*.{yml,yaml}' },
+  { pattern: '**/Chart.yaml' },
   { pattern: '**/Kustomization' },
 ];
 

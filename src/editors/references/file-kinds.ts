@@ -1,10 +1,11 @@
 /**
  * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
  * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
- * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, and a Helm
- * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`). Any other YAML file
- * is read for what its documents are: Kubernetes objects (`apiVersion` and `kind`), a
- * Kustomization (its `kind`) or a Compose file (`services:`).
+ * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
+ * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
+ * `Chart.yaml`. Any other YAML file is read for what its documents are: Kubernetes objects
+ * (`apiVersion` and `kind`; Flux's OCI sources among them), a Kustomization (its `kind`) or a
+ * Compose file (`services:`).
  */
 import type { FileKind } from './types';
 
@@ -29,6 +30,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';
   if (/^([\w.-]+[.-])?values([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'helm-values';
+  // Helm reads only Chart.yaml, so spelled.
+  if (normalised.endsWith('/Chart.yaml') || normalised === 'Chart.yaml') return 'helm-chart';
   return 'yaml';
 }
 

@@ -1,11 +1,17 @@
 /**
- * What a Helm chart's `Chart.yaml` says that its values files do not: the `appVersion` its
- * templates print as an image's tag when the values leave the tag empty (`helm create` writes
+ * What a Helm chart's `Chart.yaml` says. For its values files: the `appVersion` its templates
+ * print as an image's tag when the values leave the tag empty (`helm create` writes
  * `{{ .Values.image.tag | default .Chart.AppVersion }}`, and most charts follow it), and the keys
  * under which its dependencies take their values (each one's `alias`, else its `name`), whose
- * images default to their own chart's appVersion, not this one's. Pure: text in, facts out.
+ * images default to their own chart's appVersion, not this one's. For the editor: the
+ * dependencies pulled from an OCI registry (`repository: oci://host/path`), which Helm pulls as
+ * `host/path/name:version`, a version's `+` written `_` in the tag (a tag cannot hold `+`). Only an
+ * exact version names a tag; a range (`15.x.x`, `^1.2.0`) is resolved by Helm against them all,
+ * and is left alone. Pure: text in, facts and sites out.
  */
-import { isSeq, mapGet, parseYaml, scalarSpan, scalarText } from './yaml-nodes';
+import { partSiteFrom } from './site';
+import type { ReferenceSite } from './types';
+import { isMap, isSeq, mapGet, parseYaml, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export interface ChartFacts {
   /** As Helm reads it: a string field, so an unquoted `1.20` is the number's text, `1.2`. */
@@ -27,4 +33,29 @@ export function readChartFacts(text: string): ChartFacts {
       })
     : [];
   return { ...(appVersion ? { appVersion } : {}), subcharts };
+}
+
+const OCI_SCHEME = 'oci://';
+/** SemVer 2 (which Helm requires of a chart's version), exact: a range or a wildcard is no tag. */
+const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** The charts a Chart.yaml depends on from OCI registries, each at its version's text. */
+export function findInChartYaml(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs.slice(0, 1)) {
+    const dependencies = mapGet(doc, doc.contents, 'dependencies');
+    if (!isSeq(dependencies)) continue;
+    for (const dependency of dependencies.items) {
+      if (!isMap(dependency)) continue;
+      const repository = scalarText(doc, mapGet(doc, dependency, 'repository'))?.trim();
+      const name = scalarText(doc, mapGet(doc, dependency, 'name'))?.trim();
+      const version = scalarSpan(doc, mapGet(doc, dependency, 'version'), 'as-parsed');
+      if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) continue;
+      const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
+      // With a `+`, the tag differs from the text, so no lens writes a tag over it.
+      const tag = { ...version, value: version.value.trim().replace('+', '_') };
+      sites.push(partSiteFrom({ text, name: `${base}/${name}`, tag, context: 'dependencies' }));
+    }
+  }
+  return uniqueSites(sites);
 }

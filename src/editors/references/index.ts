@@ -6,9 +6,10 @@ import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
+import { findInFluxSources } from './flux';
 import { findInGitlabCi } from './gitlab-ci';
 import { findInWorkflow } from './github-actions';
-import type { ChartFacts } from './helm-chart';
+import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
@@ -44,14 +45,20 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInKustomization(parseYaml(text), text);
     case 'helm-values':
       return findInHelmValues(parseYaml(text), text, context.chart);
+    case 'helm-chart':
+      return findInChartYaml(parseYaml(text), text);
     default: {
       const docs = parseYaml(text);
-      // Any other YAML: Kubernetes objects, a Kustomization or a Compose file under another name (docker-stack.yml).
+      // Any other YAML: Kubernetes objects (Flux's OCI sources among them), a Kustomization or a
+      // Compose file under another name (docker-stack.yml).
       const compose = docs.filter(looksLikeCompose);
       const kustomizations = docs.filter(looksLikeKustomization);
-      return [...findInKubernetes(docs, text), ...findInKustomization(kustomizations, text), ...findInCompose(compose, text)].sort(
-        (a, b) => a.start - b.start,
-      );
+      return [
+        ...findInKubernetes(docs, text),
+        ...findInFluxSources(docs, text),
+        ...findInKustomization(kustomizations, text),
+        ...findInCompose(compose, text),
+      ].sort((a, b) => a.start - b.start);
     }
   }
 }

@@ -8,7 +8,15 @@ import type { Reference } from '../../core/name/reference';
 
 /** The kinds of files the finders read. */
 export type FileKind =
-  'dockerfile' | 'compose' | 'kubernetes' | 'devcontainer' | 'github-actions' | 'gitlab-ci' | 'helm-values' | 'kustomization';
+  | 'dockerfile'
+  | 'compose'
+  | 'kubernetes'
+  | 'devcontainer'
+  | 'github-actions'
+  | 'gitlab-ci'
+  | 'helm-values'
+  | 'helm-chart'
+  | 'kustomization';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =
@@ -28,6 +36,8 @@ export type SiteContext =
   | 'sidecars'
   | 'stepTemplate'
   | 'script'
+  | 'dependencies'
+  | 'ref'
   | 'images';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */

@@ -130,7 +130,7 @@ describe('findImageReferences', () => {
   it("fills an empty or missing tag in from the chart's appVersion, except under a dependency's key", () => {
     const text = fixture('chart/values.yaml');
     const chart = readChartFacts(fixture('chart/Chart.yaml'));
-    assert.deepEqual(chart, { appVersion: '2.4.1', subcharts: ['db', 'common'] });
+    assert.deepEqual(chart, { appVersion: '2.4.1', subcharts: ['db', 'common', 'redis', 'nginx', 'grafana'] });
     const withChart = describeSites(text, findImageReferences(text, '/chart/values.yaml', undefined, { chart }));
     const without = found('chart/values.yaml', '/chart/values.yaml');
     assert.deepEqual(
@@ -153,6 +153,28 @@ describe('findImageReferences', () => {
     );
     // Only a values file reads its chart: the same text as a Kubernetes file or in a Compose one has no such default.
     assert.deepEqual(findImageReferences(nulls, '/chart/templates/x.yaml', undefined, { chart }), []);
+  });
+
+  it("reads a Chart.yaml's dependencies from OCI registries at an exact version, as Helm pulls them", () => {
+    assert.deepEqual(found('chart/Chart.yaml', '/chart/Chart.yaml'), [
+      // Left out: the ranges 15.x.x and 2.x.x, which Helm resolves against every tag, and a chart repository's.
+      '14:13-14:19 dependencies registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
+      // A tag cannot hold +: Helm writes it _, so the text is not the tag, and no lens writes over it.
+      '18:14-18:28 dependencies ghcr.io/acme/charts/nginx:18.1.0_build.1 written: its tag (as written 18.1.0+build.1)',
+    ]);
+    // Only Chart.yaml, so spelled, is a chart's.
+    assert.deepEqual(findImageReferences(fixture('chart/Chart.yaml'), '/chart/chart.yaml'), []);
+  });
+
+  it("reads Flux's OCIRepository sources: the url with the ref's tag, its digest, and where a pin goes", () => {
+    const text = fixture('flux.yaml');
+    assert.deepEqual(found('flux.yaml', '/clusters/prod/flux.yaml'), [
+      '9:9-9:14 ref ghcr.io/stefanprodan/manifests/podinfo:6.6.2 written: its tag',
+      '18:10-18:13 ref registry.example.com/deploy/app:1.4@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
+      // Left out: a semver range, and a GitRepository's tag.
+    ]);
+    const [podinfo] = findImageReferences(text, '/clusters/prod/flux.yaml');
+    assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
   });
 
   it("reads a Chart.yaml's appVersion as Helm does, a string, and its dependencies by the key their values sit under", () => {
