@@ -10,7 +10,7 @@
  * and is left alone. Pure: text in, facts and sites out.
  */
 import { partSiteFrom } from './site';
-import type { ReferenceSite } from './types';
+import type { ReferenceSite, SiteContext } from './types';
 import { isMap, isSeq, mapGet, parseYaml, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export interface ChartFacts {
@@ -45,17 +45,29 @@ export function findInChartYaml(docs: readonly YamlDocument[], text: string): Re
   for (const doc of docs.slice(0, 1)) {
     const dependencies = mapGet(doc, doc.contents, 'dependencies');
     if (!isSeq(dependencies)) continue;
-    for (const dependency of dependencies.items) {
-      if (!isMap(dependency)) continue;
-      const repository = scalarText(doc, mapGet(doc, dependency, 'repository'))?.trim();
-      const name = scalarText(doc, mapGet(doc, dependency, 'name'))?.trim();
-      const version = scalarSpan(doc, mapGet(doc, dependency, 'version'), 'as-parsed');
-      if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) continue;
-      const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
-      // With a `+`, the tag differs from the text, so no lens writes a tag over it.
-      const tag = { ...version, value: version.value.trim().replace('+', '_') };
-      sites.push(partSiteFrom({ text, name: `${base}/${name}`, tag, context: 'dependencies' }));
-    }
+    for (const dependency of dependencies.items) sites.push(ociChartSite(doc, text, dependency, 'repository', 'dependencies'));
   }
   return uniqueSites(sites);
+}
+
+/**
+ * A chart pulled from an OCI registry, named by a mapping's `name:`, `version:` and its
+ * repository key (`oci://host/path`), as Helm pulls it: placed on the version's text.
+ */
+export function ociChartSite(
+  doc: YamlDocument,
+  text: string,
+  entry: unknown,
+  repositoryKey: string,
+  context: SiteContext,
+): ReferenceSite | undefined {
+  if (!isMap(entry)) return undefined;
+  const repository = scalarText(doc, mapGet(doc, entry, repositoryKey))?.trim();
+  const name = scalarText(doc, mapGet(doc, entry, 'name'))?.trim();
+  const version = scalarSpan(doc, mapGet(doc, entry, 'version'), 'as-parsed');
+  if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) return undefined;
+  const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
+  // With a `+`, the tag differs from the text, so no lens writes a tag over it.
+  const tag = { ...version, value: version.value.trim().replace('+', '_') };
+  return partSiteFrom({ text, name: `${base}/${name}`, tag, context });
 }

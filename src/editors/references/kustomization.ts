@@ -5,9 +5,12 @@
  * text of the tag (with the digest, when there is one, in its reference), or of a digest written
  * alone: a tag can be completed, moved to a newer one and pinned, its digest going on a `digest:`
  * line. An entry that changes only the name says nothing of which tag is pulled, so it is left alone.
+ * Also the charts of `helmCharts:` pulled from an OCI registry at an exact version, as in a
+ * Chart.yaml's dependencies (see helm-chart.ts).
  */
 import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
+import { ociChartSite } from './helm-chart';
 import { partSiteFrom } from './site';
 import type { NameField, ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
@@ -30,6 +33,11 @@ export function kustomizationNames(docs: readonly YamlDocument[]): NameField[] {
 
 export function findInKustomization(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
+  // The charts its Helm inflator pulls: `repo: oci://…` with `name:` and an exact `version:`.
+  for (const doc of docs) {
+    const charts = mapGet(doc, doc.contents, 'helmCharts');
+    if (isSeq(charts)) for (const chart of charts.items) sites.push(ociChartSite(doc, text, chart, 'repo', 'helmCharts'));
+  }
   for (const { doc, entry } of imageEntries(docs)) {
     const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));
     if (!name) continue;

@@ -37,6 +37,7 @@ export type SiteContext =
   | 'stepTemplate'
   | 'script'
   | 'dependencies'
+  | 'helmCharts'
   | 'ref'
   | 'images';
 

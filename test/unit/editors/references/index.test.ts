@@ -229,11 +229,13 @@ describe('findImageReferences', () => {
       '11:12-11:16 images redis:7.20 written: its tag',
       // The digest is what kustomize pulls; the tag beside it says whether it has moved.
       '13:13-13:17 images alpine:3.20@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
+      // Its Helm inflator's chart from an OCI registry; left out: a chart repository's, and a range.
+      '18:13-18:19 helmCharts registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
     ]);
     const text = fixture('overlays/prod/kustomization.yaml');
-    assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 4, 'kustomize reads a file named Kustomization too');
+    assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 5, 'kustomize reads a file named Kustomization too');
     const declared = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${text}`;
-    assert.equal(findImageReferences(declared, '/deploy/prod.yaml').length, 4, 'a Kustomization under another name says its kind');
+    assert.equal(findImageReferences(declared, '/deploy/prod.yaml').length, 5, 'a Kustomization under another name says its kind');
     assert.deepEqual(findImageReferences(text, '/deploy/prod.yaml'), [], 'without its kind or its name, an images: list is not read');
   });
 
