@@ -37,7 +37,7 @@ export function readChartFacts(text: string): ChartFacts {
 
 const OCI_SCHEME = 'oci://';
 /** SemVer 2 (which Helm requires of a chart's version), exact: a range or a wildcard is no tag. */
-const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+export const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** The charts a Chart.yaml depends on from OCI registries, each at its version's text. */
 export function findInChartYaml(docs: readonly YamlDocument[], text: string): ReferenceSite[] {

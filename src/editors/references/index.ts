@@ -6,7 +6,7 @@ import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
-import { findInFluxSources } from './flux';
+import { findInArgoApplications, findInFluxSources } from './gitops-sources';
 import { findInGitlabCi } from './gitlab-ci';
 import { findInWorkflow } from './github-actions';
 import { type ChartFacts, findInChartYaml } from './helm-chart';
@@ -49,13 +49,14 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInChartYaml(parseYaml(text), text);
     default: {
       const docs = parseYaml(text);
-      // Any other YAML: Kubernetes objects (Flux's OCI sources among them), a Kustomization or a
+      // Any other YAML: Kubernetes objects (Flux's and Argo CD's OCI sources among them), a Kustomization or a
       // Compose file under another name (docker-stack.yml).
       const compose = docs.filter(looksLikeCompose);
       const kustomizations = docs.filter(looksLikeKustomization);
       return [
         ...findInKubernetes(docs, text),
         ...findInFluxSources(docs, text),
+        ...findInArgoApplications(docs, text),
         ...findInKustomization(kustomizations, text),
         ...findInCompose(compose, text),
       ].sort((a, b) => a.start - b.start);

@@ -39,6 +39,7 @@ export type SiteContext =
   | 'dependencies'
   | 'helmCharts'
   | 'ref'
+  | 'source'
   | 'images';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */

@@ -10,7 +10,7 @@ const CORPUS: [string, string][] = [
   ['compose.yaml', '/p/compose.yaml'],
   ['helm-rendered.yaml', '/p/k8s.yaml'],
   ['pipelines.yaml', '/p/ci/pipelines.yaml'],
-  ['flux.yaml', '/p/clusters/flux.yaml'],
+  ['gitops.yaml', '/p/clusters/gitops.yaml'],
   ['chart/Chart.yaml', '/p/chart/Chart.yaml'],
   ['.github/workflows/ci.yml', '/p/.github/workflows/ci.yml'],
   ['.gitlab-ci.yml', '/p/.gitlab-ci.yml'],

@@ -166,14 +166,18 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(fixture('chart/Chart.yaml'), '/chart/chart.yaml'), []);
   });
 
-  it("reads Flux's OCIRepository sources: the url with the ref's tag, its digest, and where a pin goes", () => {
-    const text = fixture('flux.yaml');
-    assert.deepEqual(found('flux.yaml', '/clusters/prod/flux.yaml'), [
+  it("reads Flux's OCIRepository sources (the url with the ref's tag, its digest, where a pin goes) and Argo CD's OCI sources", () => {
+    const text = fixture('gitops.yaml');
+    assert.deepEqual(found('gitops.yaml', '/clusters/prod/gitops.yaml'), [
       '9:9-9:14 ref ghcr.io/stefanprodan/manifests/podinfo:6.6.2 written: its tag',
       '18:10-18:13 ref registry.example.com/deploy/app:1.4@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
       // Left out: a semver range, and a GitRepository's tag.
+      // Argo CD: a Helm chart from an OCI registry (repoURL without a scheme), and an OCI artifact of manifests.
+      '48:20-48:26 source registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
+      '59:22-59:28 source ghcr.io/acme/manifests/app:v2.1.0 written: its tag',
+      // Left out: a chart repository's chart, a range, a git repository's branch.
     ]);
-    const [podinfo] = findImageReferences(text, '/clusters/prod/flux.yaml');
+    const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
   });
 

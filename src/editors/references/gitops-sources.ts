@@ -1,0 +1,93 @@
+/**
+ * What GitOps controllers pull from OCI registries, as their resources name it.
+ *
+ * Flux's OCIRepository (`source.toolkit.fluxcd.io`): `spec.url` (`oci://host/repository`) with
+ * `spec.ref.tag` and `spec.ref.digest`, of which Flux pulls the digest when both are set. The
+ * site is the tag's text (with the digest, when there is one, in its reference), or a digest
+ * written alone; a pin adds a `digest:` line under the tag. A `semver:` or `semverFilter:` range
+ * is resolved by Flux against every tag, and a source without a ref follows `latest`, which the
+ * file does not say: both are left alone.
+ *
+ * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`: a Helm chart
+ * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
+ * one, or with `oci://`) at an exact `targetRevision:`, pulled as `repoURL/chart:version`; and an
+ * OCI artifact of manifests (`repoURL: oci://host/repository`, no chart) at the tag
+ * `targetRevision:` names. A range (`1.2.*`, `>=1.0.0`) and a chart repository's (`https://`) chart
+ * are left alone. No pin: Argo CD reads a version there.
+ */
+import { digestSlot } from './digest-slot';
+import { EXACT_VERSION } from './helm-chart';
+import { partSiteFrom } from './site';
+import type { ReferenceSite } from './types';
+import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+
+const FLUX_SOURCES = 'source.toolkit.fluxcd.io';
+const OCI_SCHEME = 'oci://';
+
+export function findInFluxSources(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    if (!looksLikeOciRepository(doc)) continue;
+    const spec = mapGet(doc, doc.contents, 'spec');
+    const url = scalarText(doc, mapGet(doc, spec, 'url'))?.trim();
+    const ref = mapGet(doc, spec, 'ref');
+    if (!url?.startsWith(OCI_SCHEME) || !isMap(ref)) continue;
+    const tag = scalarSpan(doc, mapGet(doc, ref, 'tag'), 'as-written');
+    const digest = scalarSpan(doc, mapGet(doc, ref, 'digest'), 'as-written');
+    const slot = digestSlot(doc, text, ref, 'tag', { mayAddLine: true });
+    sites.push(
+      partSiteFrom({
+        text,
+        name: url.slice(OCI_SCHEME.length).replace(/\/+$/, ''),
+        ...(tag?.value ? { tag } : {}),
+        ...(digest?.value ? { digest } : {}),
+        context: 'ref',
+        ...(slot ? { digestSlot: slot } : {}),
+      }),
+    );
+  }
+  return uniqueSites(sites);
+}
+
+/** Whether a document is a Flux OCIRepository. */
+export function looksLikeOciRepository(doc: YamlDocument): boolean {
+  const apiVersion = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'));
+  return apiVersion?.split('/')[0] === FLUX_SOURCES && scalarText(doc, mapGet(doc, doc.contents, 'kind')) === 'OCIRepository';
+}
+
+const ARGO_CD = 'argoproj.io';
+/** A tag (the distribution spec's grammar) that no range syntax uses: no `*`, `x` part, `^`, `~`, `>` or space. */
+const PLAIN_TAG = /^[\w][\w.-]{0,127}$/;
+const WILDCARD_PART = /(^|\.)[xX*](\.|$)/;
+
+export function findInArgoApplications(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    const apiVersion = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'));
+    if (apiVersion?.split('/')[0] !== ARGO_CD || scalarText(doc, mapGet(doc, doc.contents, 'kind')) !== 'Application') continue;
+    const spec = mapGet(doc, doc.contents, 'spec');
+    const sources = mapGet(doc, spec, 'sources');
+    for (const source of [mapGet(doc, spec, 'source'), ...(isSeq(sources) ? sources.items : [])]) sites.push(argoSource(doc, text, source));
+  }
+  return uniqueSites(sites);
+}
+
+function argoSource(doc: YamlDocument, text: string, source: unknown): ReferenceSite | undefined {
+  if (!isMap(source)) return undefined;
+  const repoURL = scalarText(doc, mapGet(doc, source, 'repoURL'))?.trim();
+  const chart = scalarText(doc, mapGet(doc, source, 'chart'))?.trim();
+  const revision = scalarSpan(doc, mapGet(doc, source, 'targetRevision'), 'as-written');
+  const version = revision?.value.trim();
+  if (!repoURL || !revision || !version) return undefined;
+  const oci = repoURL.startsWith(OCI_SCHEME);
+  // A repoURL with another scheme is a chart repository or a git one.
+  if (!oci && repoURL.includes('://')) return undefined;
+  const base = (oci ? repoURL.slice(OCI_SCHEME.length) : repoURL).replace(/\/+$/, '');
+  if (chart) {
+    if (!EXACT_VERSION.test(version)) return undefined;
+    return partSiteFrom({ text, name: `${base}/${chart}`, tag: { ...revision, value: version.replace('+', '_') }, context: 'source' });
+  }
+  // Without a chart, only an oci:// repoURL is an artifact (a schemeless one is a git host).
+  if (!oci || !PLAIN_TAG.test(version) || WILDCARD_PART.test(version)) return undefined;
+  return partSiteFrom({ text, name: base, tag: { ...revision, value: version }, context: 'source' });
+}
