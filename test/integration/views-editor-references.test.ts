@@ -328,6 +328,17 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.match(found, /The tag is the chart's appVersion/);
     // A dependency's image defaults to its own chart's appVersion, which is not known here.
     assert.equal(await hoverAt(`${host}/library/busybox`), '');
+    // chart-testing's values files sit in the chart's ci/ folder: the chart is the one above.
+    const ciValues = await show(join('chart', 'ci', 'lint-values.yaml'), ['image:', `  repository: ${host}/library/alpine`, ''].join('\n'));
+    await waitFor('a hover for the appVersion tag in ci/', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        ciValues.uri,
+        at(ciValues, appImage, 4),
+      );
+      return hoverText(hovers).includes(alpine['3.19']!) || undefined;
+    });
+    await vscode.window.showTextDocument(values);
 
     writeFileSync(chartYaml, chart('9.9.9'));
     const missing = await waitFor('the hover to follow Chart.yaml', async () => {

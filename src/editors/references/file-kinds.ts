@@ -4,8 +4,8 @@
  * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
  * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
  * `Chart.yaml`. Any other YAML file is read for what its documents are: Kubernetes objects
- * (`apiVersion` and `kind`; Flux's OCI sources among them), a Kustomization (its `kind`) or a
- * Compose file (`services:`).
+ * (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them), a Kustomization (its
+ * `kind`) or a Compose file (`services:`).
  */
 import type { FileKind } from './types';
 

@@ -36,14 +36,7 @@ export function findInFluxSources(docs: readonly YamlDocument[], text: string): 
     const digest = scalarSpan(doc, mapGet(doc, ref, 'digest'), 'as-written');
     const slot = digestSlot(doc, text, ref, 'tag', { mayAddLine: true });
     sites.push(
-      partSiteFrom({
-        text,
-        name: url.slice(OCI_SCHEME.length).replace(/\/+$/, ''),
-        ...(tag?.value ? { tag } : {}),
-        ...(digest?.value ? { digest } : {}),
-        context: 'ref',
-        ...(slot ? { digestSlot: slot } : {}),
-      }),
+      partSiteFrom({ text, name: url.slice(OCI_SCHEME.length).replace(/\/+$/, ''), tag, digest, context: 'ref', digestSlot: slot }),
     );
   }
   return uniqueSites(sites);

@@ -123,15 +123,15 @@ function composedSite(
   }
   // Pinned only where the values have a `digest:`: a chart whose templates print no digest would ignore a new one.
   const slot = digestSlot(doc, text, map, 'tag', { mayAddLine: false, digestKey });
+  // The Prometheus charts' `sha:` is the hex their templates print after `@sha256:`.
+  const digestText = digestKey === 'sha' && digestValue && !digestValue.includes(':') ? `sha256:${digestValue}` : digestValue;
   return partSiteFrom({
     text,
     name,
-    ...(tag && tagValue ? { tag: { ...tag, value: tagValue } } : {}),
-    ...(digest && digestValue
-      ? { digest: { ...digest, value: digestKey === 'sha' && !digestValue.includes(':') ? `sha256:${digestValue}` : digestValue } }
-      : {}),
+    tag: tag && { ...tag, value: tagValue ?? '' },
+    digest: digest && { ...digest, value: digestText ?? '' },
     context: 'image',
-    ...(slot ? { digestSlot: slot } : {}),
+    digestSlot: slot,
   });
 }
 

@@ -46,16 +46,7 @@ export function findInKustomization(docs: readonly YamlDocument[], text: string)
     const digest = scalarSpan(doc, mapGet(doc, entry, 'digest'), 'as-written');
     const tag = scalarSpan(doc, mapGet(doc, entry, 'newTag'), 'as-written');
     const slot = digestSlot(doc, text, entry, 'newTag', { mayAddLine: true });
-    sites.push(
-      partSiteFrom({
-        text,
-        name,
-        ...(tag?.value ? { tag } : {}),
-        ...(digest?.value ? { digest } : {}),
-        context: 'images',
-        ...(slot ? { digestSlot: slot } : {}),
-      }),
-    );
+    sites.push(partSiteFrom({ text, name, tag, digest, context: 'images', digestSlot: slot }));
   }
   return uniqueSites(sites);
 }

@@ -61,11 +61,14 @@ export interface PartsInput {
 
 /**
  * The site of a reference composed from parts (`name`, then `:tag`, then `@digest`), placed on
- * the text of its tag, or of its digest when it has no tag; a template (`{{ … }}`), a reference
- * with neither, or anything that does not compose into a reference is left out.
+ * the text of its tag, or of its digest when it has no tag; a part written empty counts as not
+ * written. A template (`{{ … }}`), a reference with neither, or anything that does not compose
+ * into a reference is left out.
  */
 export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
-  const { name, tag, digest } = input;
+  const { name } = input;
+  const tag = input.tag?.value ? input.tag : undefined;
+  const digest = input.digest?.value ? input.digest : undefined;
   const at = tag ? { ...tag, part: 'tag' as const } : digest ? { ...digest, part: 'digest' as const } : undefined;
   if (!at || [name, tag?.value, digest?.value].some((value) => value?.includes('{{'))) return undefined;
   const reference = `${name}${tag ? `:${tag.value}` : ''}${digest ? `@${digest.value}` : ''}`;
