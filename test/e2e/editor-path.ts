@@ -1,8 +1,9 @@
 // Image references where people write them: a Dockerfile and a Compose file in the workspace,
 // opened as a person opens them. The lenses appear over the references in view, a hover says what a
-// reference resolves to, and Ctrl+Space after `repository:` offers the tags, newest first.
+// reference resolves to, and Ctrl+Space after `repository:` offers the tags, newest first. Then a
+// chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependency's lens.
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { runCommand, shoot } from './ui';
@@ -25,6 +26,17 @@ export async function openFile(page: Page, name: string, freshInstall = false): 
     await file.click();
     await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
   }
+}
+
+/** Opens a workspace file by its path through Go to File, as a person does for one deep in a folder. */
+async function goToFile(page: Page, path: string): Promise<void> {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const input = page.locator('.quick-input-widget input.input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ timeout: 5_000 });
+  await input.fill(path);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().click({ timeout: 30_000 });
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 10_000 });
 }
 
 /** The editor line that shows `text`. */
@@ -114,6 +126,48 @@ export async function runEditorPath(
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30-compose-completion.png') });
   await page.keyboard.press('Escape');
+
+  // 30b. A chart's values leave the tag empty: the hover over the repository names the image its
+  // appVersion makes, and says so. 30c. Its Chart.yaml: a newer version of an OCI dependency.
+  mkdirSync(join(options.workspace, 'chart'), { recursive: true });
+  writeFileSync(
+    join(options.workspace, 'chart', 'Chart.yaml'),
+    [
+      'apiVersion: v2',
+      'name: shop',
+      'version: 0.1.0',
+      'appVersion: "3.19"',
+      'dependencies:',
+      '  - name: alpine',
+      '    version: 1.2.9',
+      `    repository: oci://${host}/library`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(options.workspace, 'chart', 'values.yaml'),
+    ['image:', `  repository: ${host}/library/alpine`, '  tag: ""', '  pullPolicy: IfNotPresent', ''].join('\n'),
+  );
+  await goToFile(page, 'chart/values.yaml');
+  const repository = line(page, 'repository:').locator('span', { hasText: 'library/alpine' }).first();
+  await repository.waitFor({ timeout: 10_000 });
+  const at = await repository.boundingBox();
+  assert.ok(at, 'the repository line is on screen');
+  const chartHover = page.locator('.monaco-hover', { hasText: "the chart's appVersion" }).first();
+  // The Chart.yaml is read once the file is shown: hover again until the hover names it.
+  for (let attempt = 0; attempt < 10 && !(await chartHover.isVisible()); attempt++) {
+    await page.mouse.move(at.x - 10, at.y - 30);
+    await page.mouse.move(at.x + at.width - 10, at.y + at.height / 2);
+    await chartHover.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+  }
+  const chartHoverText = (await chartHover.textContent()) ?? '';
+  assert.ok(chartHoverText.includes(`${host}/library/alpine:3.19`), `the hover names the appVersion's image: ${chartHoverText}`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(options.screenshots, '30b-helm-values-appversion-hover.png') });
+  await page.mouse.move(1100, 16);
+  await goToFile(page, 'chart/Chart.yaml');
+  await lens(page, 'Newer tag available: 1.2.10');
+  await shoot(page, options.screenshots, '30c-chart-dependency-lens');
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.getByRole('button', { name: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();

@@ -56,7 +56,7 @@ function urlOrText(value: string): string {
 
 /** Where a tag the file does not write comes from. */
 const TAG_FROM: Record<NonNullable<ReferenceSite['tagFrom']>, string> = {
-  appVersion: "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
+  appVersion: "The tag is the chart's appVersion, from its Chart.yaml.",
 };
 
 export function hoverMarkdown(

@@ -68,14 +68,11 @@ describe('hoverMarkdown', () => {
 
   it("says when the tag is the chart's appVersion, and where to look when no such tag exists", () => {
     const found = hoverMarkdown(details({ reference: 'ghcr.io/acme/shop:2.4.1' }), { state: 'found' }, 'OCI image index', 'appVersion');
-    assert.equal(
-      found.split('\n\n')[1],
-      "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
-    );
+    assert.equal(found.split('\n\n')[1], "The tag is the chart's appVersion, from its Chart.yaml.");
     assert.doesNotMatch(hoverMarkdown(details(), { state: 'found' }, 'OCI image index'), /appVersion/);
     const missing = hoverFailureMarkdown('ghcr.io/acme/shop:2.4.1', 'Tag 2.4.1 does not exist in ghcr.io/acme/shop.', 'appVersion');
     assert.deepEqual(missing.split('\n\n').slice(2), [
-      "The tag is the chart's appVersion (in its Chart.yaml), which charts print when the values leave the tag empty.",
+      "The tag is the chart's appVersion, from its Chart.yaml.",
       "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.",
     ]);
     assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
