@@ -3,13 +3,17 @@
 // within one listing and one manifest request per repository, and a cold hover costs one manifest
 // request (plus one for an index's platform) while a warm one costs nothing.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { answerSourceFor, RegistryAnswers } from '../../src/common/registry-answers';
 import * as core from '../../src/core/index';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { fetchDetails } from '../../src/editors/image-features/details';
 import { factsFor } from '../../src/editors/image-features/facts';
 import { findImageReferences } from '../../src/editors/references/index';
-import { type SampleContent, seedSampleContent } from '../support/lab/content';
+import { pushToRegistry, type SampleContent, seedSampleContent } from '../support/lab/content';
+import { OciLayout } from '../support/lab/oci-layout';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { isBlobRequest, isManifestRequest, isTagListing, requestMark, requestsSince } from '../support/lab/registry-requests';
 
@@ -157,5 +161,39 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
     const warmMark = requestMark(registry);
     await hover();
     assert.deepEqual(requestsSince(registry, warmMark), []);
+  });
+
+  it('describes a Helm chart in a hover from its config: its version, description and app version', async () => {
+    const layout = await OciLayout.create(mkdtempSync(join(tmpdir(), 'chart-layout-')));
+    const chart = await layout.helmChart({ name: 'shop', version: '0.3.0', appVersion: '2.4.1', description: 'A shop for the lab' });
+    await pushToRegistry(layout, chart, registry, 'charts/shop:0.3.0');
+    const [site] = findImageReferences(
+      [
+        'apiVersion: v2',
+        'name: umbrella',
+        'version: 1.0.0',
+        'dependencies:',
+        '  - name: shop',
+        '    version: 0.3.0',
+        `    repository: oci://${registry.host}/charts`,
+        '',
+      ].join('\n'),
+      '/umbrella/Chart.yaml',
+    );
+    assert.ok(site, 'the dependency is a site');
+    const details = await fetchDetails({
+      core,
+      client: session.registry(registry.host),
+      repository: session.registry(registry.host).repository('charts/shop'),
+      reference: site.reference,
+      pointer: site.parsed.tag!,
+    });
+    assert.equal(core.kindName(details.mediaType, details.artifactType), 'Helm chart');
+    assert.equal(details.appVersion, '2.4.1');
+    assert.deepEqual(details.labels, {
+      'org.opencontainers.image.title': 'shop',
+      'org.opencontainers.image.version': '0.3.0',
+      'org.opencontainers.image.description': 'A shop for the lab',
+    });
   });
 });

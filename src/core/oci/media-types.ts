@@ -15,6 +15,8 @@ export const MediaTypes = {
   ociNondistributableLayer: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
   ociNondistributableLayerGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
   ociEmpty: 'application/vnd.oci.empty.v1+json',
+  /** A Helm chart's config: its Chart.yaml as JSON (name, version, appVersion, description…). */
+  helmConfig: 'application/vnd.cncf.helm.config.v1+json',
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',

@@ -32,6 +32,8 @@ export interface ReferenceDetails {
   created?: string;
   /** `org.opencontainers.image.*` labels and annotations (source, version, revision…), as given. */
   labels: Record<string, string>;
+  /** A Helm chart's `appVersion` (from its config, which is its Chart.yaml). */
+  appVersion?: string;
   servedBy?: { origin: string; role: 'mirror' | 'server' };
 }
 
@@ -86,6 +88,7 @@ export async function fetchDetails(request: DetailsRequest): Promise<ReferenceDe
   Object.assign(details.labels, ociAnnotations(image.manifest.annotations));
   const config = await readConfig(core, repository, image.manifest, signal);
   if (config?.created) details.created = config.created;
+  if (config?.appVersion) details.appVersion = config.appVersion;
   Object.assign(details.labels, ociAnnotations(config?.labels));
   return details;
 }
@@ -115,11 +118,13 @@ async function readConfig(
   repository: Repository,
   manifest: ImageManifest,
   signal: AbortSignal | undefined,
-): Promise<{ created?: string; labels?: Record<string, string> } | undefined> {
+): Promise<{ created?: string; labels?: Record<string, string>; appVersion?: string } | undefined> {
   const descriptor = manifest.config;
   const isConfig = descriptor.mediaType === core.MediaTypes.ociConfig || descriptor.mediaType === core.MediaTypes.dockerConfig;
-  if (!isConfig || descriptor.size > MAX_CONFIG_BYTES) return undefined;
+  const isChart = descriptor.mediaType === core.MediaTypes.helmConfig;
+  if ((!isConfig && !isChart) || descriptor.size > MAX_CONFIG_BYTES) return undefined;
   const bytes = await repository.readSmallBlob(descriptor, signal);
+  if (isChart) return chartConfig(bytes);
   try {
     const json = JSON.parse(bytes.toString('utf8')) as { created?: unknown; config?: { Labels?: unknown } };
     const labels = json.config?.Labels;
@@ -130,6 +135,34 @@ async function readConfig(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What a Helm chart's config (its Chart.yaml as JSON) says, in the hover's words: its name, version
+ * and description as the OCI annotations Helm also writes (older Helm wrote none), and its appVersion.
+ */
+function chartConfig(bytes: Buffer): { labels: Record<string, string>; appVersion?: string } | undefined {
+  let json: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    if (!parsed || typeof parsed !== 'object') return undefined;
+    json = parsed as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const text = (key: string): string | undefined => (typeof json[key] === 'string' && json[key] !== '' ? (json[key] as string) : undefined);
+  const labels: Record<string, string> = {};
+  for (const [key, label] of [
+    ['name', 'title'],
+    ['version', 'version'],
+    ['description', 'description'],
+    ['home', 'url'],
+  ] as const) {
+    const value = text(key);
+    if (value) labels[`${LABEL_PREFIX}${label}`] = value;
+  }
+  const appVersion = text('appVersion');
+  return { labels, ...(appVersion ? { appVersion } : {}) };
 }
 
 /** The `org.opencontainers.image.*` entries whose values are strings. */

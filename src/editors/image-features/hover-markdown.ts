@@ -87,10 +87,12 @@ export function hoverMarkdown(
   if (details.created) about.push(`created ${markdownText(details.created.replace(/\.\d+/, ''))}`);
   for (const [key, word] of SHOWN_LABELS) {
     const value = details.labels[key];
-    if (value === undefined) continue;
-    about.push(
-      `${word} ${key === 'org.opencontainers.image.source' || key === 'org.opencontainers.image.url' ? urlOrText(value) : markdownText(value)}`,
-    );
+    if (value !== undefined)
+      about.push(
+        `${word} ${key === 'org.opencontainers.image.source' || key === 'org.opencontainers.image.url' ? urlOrText(value) : markdownText(value)}`,
+      );
+    // A chart's app version goes beside its own version.
+    if (key === 'org.opencontainers.image.version' && details.appVersion) about.push(`app version ${markdownText(details.appVersion)}`);
   }
   if (about.length) lines.push(capitalise(about.join(' · ')));
   if (details.servedBy) {

@@ -316,6 +316,33 @@ export class OciLayout {
   }
 
   /**
+   * A Helm chart as `helm push` writes it: its Chart.yaml as the JSON config
+   * (`application/vnd.cncf.helm.config.v1+json`) and its packaged chart as the one layer; older
+   * Helm wrote no annotations, so none are written here unless given.
+   */
+  async helmChart(
+    chart: Record<string, string>,
+    options: { ref?: string; annotations?: Record<string, string> } = {},
+  ): Promise<BuiltManifest> {
+    const config = await this.writeJson({ apiVersion: 'v2', ...chart }, 'application/vnd.cncf.helm.config.v1+json');
+    const content = await this.writeBlob(
+      Buffer.from(`${chart.name ?? 'chart'}-${chart.version ?? '0'}.tgz`),
+      'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+    );
+    const manifest: Record<string, unknown> = {
+      schemaVersion: 2,
+      mediaType: MediaType.imageManifest,
+      config: config.descriptor,
+      layers: [content],
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    };
+    const written = await this.writeJson(manifest, MediaType.imageManifest);
+    const ref = options.ref ?? this.nextRef('chart');
+    await this.tag(ref, written.descriptor);
+    return { ref, descriptor: written.descriptor, manifest, bytes: written.bytes };
+  }
+
+  /**
    * What `cosign sign` and `cosign attest` push under the tags `sha256-<hex>.sig` and `.att` when
    * the registry has no OCI 1.1 referrers: a simple-signing payload naming `subject`, and an
    * attestation envelope, each in a manifest of its own with no `subject` field (the tag's name

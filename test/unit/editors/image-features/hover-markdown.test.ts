@@ -78,6 +78,20 @@ describe('hoverMarkdown', () => {
     assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
   });
 
+  it("names a chart's app version beside its version, as text", () => {
+    const chart = details({
+      kind: 'image',
+      platforms: [],
+      created: undefined,
+      labels: { 'org.opencontainers.image.version': '0.3.0', 'org.opencontainers.image.title': 'shop' },
+      appVersion: '2.4.1](command:x)',
+    });
+    const about = hoverMarkdown(chart, undefined, 'Helm chart')
+      .split('\n\n')
+      .find((l) => l.startsWith('Version'));
+    assert.equal(about, 'Version 0\\.3\\.0 · app version 2\\.4\\.1\\]\\(command\\:x\\) · title shop');
+  });
+
   it('cuts long values and keeps them on one line', () => {
     const shown = markdownText(`first\nsecond ${'x'.repeat(500)}`);
     assert.ok(!shown.includes('\n'));
