@@ -58,7 +58,6 @@ export async function runEditorPath(
   writeFileSync(
     join(options.workspace, 'Dockerfile'),
     [
-      '# syntax=docker/dockerfile:1',
       'ARG ALPINE=1.2.9',
       `FROM ${host}/library/alpine:\${ALPINE} AS base`,
       'RUN echo building',

@@ -1,6 +1,7 @@
 /**
  * Image references in Dockerfiles and Containerfiles: `FROM [--platform=…] image [AS name]`,
- * `COPY --from=image` and `RUN --mount=…,from=image`. Stage names and stage numbers are not images;
+ * `COPY --from=image`, `RUN --mount=…,from=image`, and the `# syntax=` parser directive (the
+ * frontend image BuildKit builds the file with, which may be pinned like any other). Stage names and stage numbers are not images;
  * `ARG` defaults are substituted where the file gives them (global ARGs in FROM lines, the stage's
  * ARGs and ENVs after it), and a reference that still holds a variable is left alone.
  *
@@ -54,6 +55,10 @@ export function findInDockerfile(text: string): ReferenceSite[] {
     // before it looks among the stages, so the expanded name decides too.
     if (site && !isStage(site.reference, context === 'FROM' ? stages : allStages)) sites.push(site);
   };
+
+  // The `# syntax=` directive names the BuildKit frontend image the build runs the file with.
+  for (const directive of dockerfile.getDirectives())
+    if (directive.getName().toLowerCase() === 'syntax') add(directive.getValue(), directive.getValueRange(), 'syntax');
 
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();

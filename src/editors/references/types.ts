@@ -20,6 +20,7 @@ export type FileKind =
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =
+  | 'syntax'
   | 'FROM'
   | 'COPY --from'
   | 'RUN --mount'

@@ -11,8 +11,10 @@ function found(name: string, path = name): string[] {
 }
 
 describe('findImageReferences', () => {
-  it('reads a multi-stage Dockerfile: ARG defaults, platforms, stages, COPY --from, RUN --mount, heredocs', () => {
+  it('reads a multi-stage Dockerfile: the syntax directive, ARG defaults, platforms, stages, COPY --from, RUN --mount, heredocs', () => {
     assert.deepEqual(found('Dockerfile'), [
+      // The frontend BuildKit runs the file with.
+      '0:9-0:30 syntax docker/dockerfile:1.7',
       '7:31-7:67 FROM node:20.11.1-alpine3.19 (as written node:${NODE_VERSION}-alpine${ALPINE})',
       '12:5-12:16 FROM golang:1.22-bookworm (as written ${GO_IMAGE})',
       '13:27-13:51 RUN --mount ghcr.io/acme/protoc:25.1',
