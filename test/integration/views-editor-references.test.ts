@@ -8,6 +8,7 @@
 // and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -210,6 +211,45 @@ describe('Image references in files', () => {
   it('listed the tags of library/alpine once for the hover, the completion, the lenses and the diagnostics', () => {
     const seen = requests().slice(start);
     assert.equal(seen.filter(isTagListing('library/alpine')).length, 1, seen.map((r) => `${r.method} ${r.path}`).join('\n'));
+  });
+});
+
+describe('Image references from registries that answer at different speeds', () => {
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('shows what one registry answered while another has not answered at all', async () => {
+    // A registry that takes the connection and never says a word: its lookup waits for the time-out (30 s).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const document = await show(
+        'compose.silent.yaml',
+        [
+          'services:',
+          '  waiting:',
+          `    image: 127.0.0.1:${port}/team/app:1.0`,
+          '  answered:',
+          `    image: ${host}/team-a/api:9.9.6`,
+          '',
+        ].join('\n'),
+      );
+      // Diagnostics are what this extension sets itself: shown as they come, not once every lookup has ended.
+      const warning = await waitFor('the warning for the registry that answered', () =>
+        vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes('9.9.6')),
+      );
+      assert.equal(warning.message, `Tag 9.9.6 does not exist in ${host}/team-a/api.`);
+      assert.ok(sockets.size > 0, 'the silent registry was asked');
+      assert.deepEqual(
+        vscode.languages.getDiagnostics(document.uri).map((d) => d.range.start.line),
+        [4],
+        'the silent one has nothing to show yet',
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 

@@ -34,6 +34,8 @@ const LOOKUPS_AT_ONCE = 6;
 const MARGIN_LINES = 5;
 /** Edits and scrolls settle for this long before anything is looked up. */
 const SETTLE_MS = 150;
+/** Facts that arrive during a lookup are drawn together, this long after the first of them. */
+const REDRAW_MS = 200;
 /** Files longer than this are not searched for references. */
 const MAX_DOCUMENT_CHARS = 2_000_000;
 
@@ -440,17 +442,29 @@ export class ImageReferenceFeatures
     const sites = [...todo.values()];
     for (const site of sites) this.inFlight.add(site.reference);
     const expires = Date.now() + this.settings.cacheMinutes * 60_000;
+    // What is known is shown as it comes, a moment after: a registry that is slow to answer (or
+    // never does, until its time-out) holds back only its own references' lenses and diagnostics.
+    let redraw: ReturnType<typeof setTimeout> | undefined;
+    const showKnown = (): void => {
+      redraw = undefined;
+      if (generation !== this.generation) return;
+      for (const { document } of shown) this.updateDiagnostics(document);
+      this.lensesChanged.fire();
+    };
     try {
       await lookUpSites(sites, this.services.registry.answers, {
         asker: 'automatic',
         concurrency: LOOKUPS_AT_ONCE,
         onFacts: (site, facts) => {
-          if (generation === this.generation) this.facts.set(site.reference, { facts, expires });
+          if (generation !== this.generation) return;
+          this.facts.set(site.reference, { facts, expires });
+          redraw ??= setTimeout(showKnown, REDRAW_MS);
         },
       });
     } catch (err) {
       this.services.log.debug(`Looking up image references: ${errorText(err)}`);
     } finally {
+      clearTimeout(redraw);
       for (const site of sites) this.inFlight.delete(site.reference);
     }
     if (generation !== this.generation) return;
@@ -573,6 +587,8 @@ export class ImageReferenceFeatures
   }
 
   dispose(): void {
+    // A lookup still running finds its generation gone and draws nothing.
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
