@@ -3,20 +3,16 @@
 // report, a registry with deletes disabled caught before anything is planned, and a tag that could
 // not be read holding back every delete by digest (it may share the manifest).
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { checkDeletesAllowed, readCleanupTags, readTagFacts, runCleanup } from '../../src/core/operations/cleanup';
 import { planCleanup } from '../../src/core/operations/cleanup-plan';
 import { describeCleanupPlan } from '../../src/core/operations/cleanup-text';
 import type { ParsedManifest } from '../../src/core/oci/manifest';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { daysAgo, digestAt, pushDated } from '../support/lab/dated-images';
 import { FaultProxy } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 /** The date the annotation gives (the lab's images carry one). */
 async function annotated(parsed: ParsedManifest): Promise<number | undefined> {
@@ -37,11 +33,7 @@ describe('clean-up against real registries', function () {
       lab.startRegistry({ name: 'cleanup' }),
       lab.startRegistry({ name: 'cleanup-nodelete', deleteEnabled: false }),
     ]);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [registry, noDelete].map((r) => ({ url: r.url })),
-    });
+    session = plainSession([registry, noDelete].map((r) => r.url));
   });
 
   after(async function () {
@@ -124,12 +116,7 @@ describe('clean-up against real registries', function () {
     const name = 'team/unreadable';
     const shared = await pushDated(registry, name, ['pr-1', 'release-1.0'], daysAgo(10));
     const proxy = await FaultProxy.start(registry);
-    const throughProxy = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: proxy.url }],
-      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
-    });
+    const throughProxy = plainSession(proxy.url, { retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
     try {
       // Only the reading of release-1.0 fails (every retry of it): the delete's own checks pass.
       proxy.add({ method: 'GET', path: /\/manifests\/release-1\.0$/, fault: { kind: 'status', status: 503 }, times: 2 });

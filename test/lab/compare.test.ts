@@ -1,18 +1,15 @@
 // Comparisons read from a real Distribution registry: two images (labels and layers differ), an
 // image with itself (no differences), and two indexes paired by platform.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareImages, pairPlatforms } from '../../src/core/operations/compare';
 import { readComparedImage } from '../../src/core/operations/compare-read';
 import { compareFileSystems, readFileSystems } from '../../src/core/operations/compare-files';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { MediaTypes } from '../../src/core/oci/media-types';
 import { OciLayout, pushToRegistry } from '../support/lab/content';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 describe('comparisons against a real registry', function () {
   let lab: Lab;
@@ -33,7 +30,7 @@ describe('comparisons against a real registry', function () {
     );
     await pushToRegistry(layout, await layout.multiPlatformIndex({ seed: 'cmp-index-1' }), registry, 'cmp/multi:1');
     await pushToRegistry(layout, await layout.multiPlatformIndex({ seed: 'cmp-index-2' }), registry, 'cmp/multi:2');
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: registry.url }] });
+    session = plainSession(registry.url);
   });
 
   after(async function () {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
 import { copy, type CopyResult } from '../../src/core/operations/copy';
 import type { Descriptor } from '../../src/core/oci/manifest';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, type BuiltImage, type BuiltIndex } from '../support/lab/content';
 import { FaultProxy } from '../support/lab/fault-proxy';
-import { folderWith } from '../support/lab/folders';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 describe('copying content the target already has, under another tag', function () {
@@ -32,11 +32,7 @@ describe('copying content the target already has, under another tag', function (
     index = await layout.multiPlatformIndex({ seed: 'copy-tags-multi', ref: 'multi' });
     await Promise.all([pushToRegistry(layout, image, source, 'tags/image:1'), pushToRegistry(layout, index, source, 'tags/multi:1')]);
     targetProxy = await FaultProxy.start(target);
-    session = createSession({
-      hostsDirectories: [folderWith({})],
-      credentials: false,
-      registries: [{ url: source.url }, { url: targetProxy.url }],
-    });
+    session = plainSession([source.url, targetProxy.url]);
   });
 
   afterEach(() => targetProxy.clearRequests());

@@ -16,12 +16,12 @@ import { CoreError } from '../../src/core/errors';
 import { enginePlatform, loadIntoEngine } from '../../src/core/operations/engine-load';
 import type { CopyEvent } from '../../src/core/operations/copy';
 import { hostPlatform } from '../../src/core/oci/manifest';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, pushToRegistry, seedSampleContent, type SampleContent } from '../support/lab/content';
 import { DockerDaemon } from '../support/lab/docker-daemon';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 const MIB = 1024 * 1024;
 /** Large enough that `docker load` is still unpacking it when the test sees it begin. */
 const LARGE_LAYERS = [24 * MIB, 24 * MIB];
@@ -60,7 +60,7 @@ describe('pull into a local engine', function () {
     lab = await Lab.create();
     registry = await lab.startRegistry({ name: 'engine' });
     sample = await seedSampleContent(registry);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: registry.url }] });
+    session = plainSession(registry.url);
   });
 
   after(async function () {

@@ -1,18 +1,15 @@
 // Operations through the fault-injecting proxy: corrupted blobs and lying headers are refused
 // with nothing kept, and a registry that pages its tags is listed completely.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { copy } from '../../src/core/operations/copy';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, sha256 } from '../support/lab/content';
 import { FaultProxy } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { tagMany } from '../support/lab/tiny';
-
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 describe('operations through a misbehaving registry', function () {
   let lab: Lab;
@@ -26,12 +23,7 @@ describe('operations through a misbehaving registry', function () {
     lab = await Lab.create();
     [source, target] = await Promise.all([lab.startRegistry({ name: 'faults-source' }), lab.startRegistry({ name: 'faults-target' })]);
     proxy = await FaultProxy.start(source);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: proxy.url }, { url: target.url }],
-      retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
-    });
+    session = plainSession([proxy.url, target.url], { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } });
   });
 
   afterEach(() => proxy.clear());

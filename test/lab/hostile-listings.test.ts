@@ -3,15 +3,12 @@
 // otherwise reach a copied pull command. The listing must end in bounded requests, say it was cut,
 // and leave such names out while saying how many.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MAX_PAGES_WITHOUT_NEW_NAMES, type ListingPage } from '../../src/core/registry/listing';
 import { MAX_REFERRERS } from '../../src/core/registry/repository';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { answerSourceFor } from '../../src/common/registry-answers';
 import { HostileRegistry } from '../support/lab/hostile-registry';
+import { plainSession } from '../support/lab/lab-helpers';
 
 const json = (value: unknown) => ({
   headers: { 'content-type': 'application/json' },
@@ -28,17 +25,15 @@ describe("a hostile registry's listings", function () {
   this.timeout(30_000);
   let server: HostileRegistry;
   let session: RegistrySession;
-  const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
   before(async () => {
     server = await HostileRegistry.start();
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: server.url }] });
+    session = plainSession(server.url);
   });
 
   after(async () => {
     await session?.close();
     await server?.stop();
-    await rm(noHostsDir, { recursive: true, force: true });
   });
 
   const requests = (path: RegExp): number => server.seen.filter((line) => path.test(line)).length;
@@ -152,7 +147,7 @@ describe("a hostile registry's listings", function () {
 
   it('leaves out catalog names outside the grammar', async () => {
     const other = await HostileRegistry.start();
-    const otherSession = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: other.url }] });
+    const otherSession = plainSession(other.url);
     try {
       other.route({
         method: 'GET',

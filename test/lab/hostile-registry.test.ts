@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import { MediaTypes } from '../../src/core/oci/media-types';
 import { pull } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { RecordingServer } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 
 const MiB = 1024 * 1024;
 const REPOSITORY = 'hostile/graph';
@@ -34,7 +35,6 @@ describe('a registry serving a graph too large to plan', function () {
   let server: RecordingServer;
   let session: RegistrySession;
   const work = mkdtempSync(join(tmpdir(), 'hostile-registry-'));
-  const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
   /** Serves `manifests` under an index tagged `tag`, each listed with the size `declare` says. */
   function serveIndex(tag: string, manifests: Buffer[], declare: (bytes: Buffer) => number): void {
@@ -63,19 +63,13 @@ describe('a registry serving a graph too large to plan', function () {
     const manifests = Array.from({ length: 12 }, () => bigManifest(3.5 * MiB));
     serveIndex('honest', manifests, (bytes) => bytes.length);
     serveIndex('lying', manifests, () => 300);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: server.url }],
-      retry: { maxAttempts: 1 },
-    });
+    session = plainSession(server.url, { retry: { maxAttempts: 1 } });
   });
 
   after(async () => {
     await session?.close();
     await server?.stop();
     await rm(work, { recursive: true, force: true });
-    await rm(noHostsDir, { recursive: true, force: true });
   });
 
   beforeEach(() => server.requests.splice(0));

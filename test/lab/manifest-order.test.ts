@@ -5,19 +5,17 @@
 // platform, and the tag last; and when the client starts a manifest, no request to the target is
 // still unanswered, so every blob it names had been stored.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Descriptor } from '../../src/core/oci/manifest';
 import { copy, type CopyResult } from '../../src/core/operations/copy';
 import { push } from '../../src/core/operations/transfer';
 import type { Repository } from '../../src/core/registry/repository';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, seedSampleContent, sha256, type SampleContent } from '../support/lab/content';
 import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 interface Graph {
   index: string;
@@ -128,7 +126,7 @@ describe('no manifest is pushed before all its blobs', function () {
     [source, target] = await Promise.all([lab.startRegistry({ name: 'order-source' }), lab.startRegistry({ name: 'order-target' })]);
     sample = await seedSampleContent(source);
     proxy = await FaultProxy.start(target);
-    session = createSession({ hostsDirectories: [noHostsDir], credentials: false, registries: [{ url: source.url }, { url: proxy.url }] });
+    session = plainSession([source.url, proxy.url]);
     graph = graphFromLayout(sample.layoutDir, sample.multiPlatform.digest);
     assert.equal(graph.children.length, sample.multiPlatform.platforms.length);
   });

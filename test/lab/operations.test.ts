@@ -2,8 +2,6 @@
 // reader: resolve, fetch, copy (between registries, within one by mount, one platform, with
 // referrers), tag, delete, and an interrupted copy that leaves nothing half-done.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import type { Descriptor } from '../../src/core/oci/manifest';
@@ -11,12 +9,12 @@ import { listLayerFiles } from '../../src/core/layers/layer-files';
 import { copy, type CopyEvent } from '../../src/core/operations/copy';
 import { verifyingStream } from '../../src/core/oci/verify-stream';
 import type { Repository } from '../../src/core/registry/repository';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { inspectRaw, listTags, OciLayout, pushToRegistry, seedSampleContent, sha256, type SampleContent } from '../support/lab/content';
 import { FaultProxy } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 const MIB = 1024 * 1024;
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<CoreError> {
@@ -49,11 +47,7 @@ describe('registry operations against real registries', function () {
       lab.startRegistry({ name: 'ops-nodelete', deleteEnabled: false }),
     ]);
     sample = await seedSampleContent(source);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [source, target, noDelete].map((r) => ({ url: r.url })),
-    });
+    session = plainSession([source, target, noDelete].map((r) => r.url));
   });
 
   after(async function () {
@@ -173,12 +167,7 @@ describe('registry operations against real registries', function () {
 
   it('tags the copied root only after its referrers: a referrer that fails leaves no tag', async function () {
     const front = await FaultProxy.start(source);
-    const faulty = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: front.url }, { url: target.url }],
-      retry: { maxAttempts: 1 },
-    });
+    const faulty = plainSession([front.url, target.url], { retry: { maxAttempts: 1 } });
     try {
       front.add({ method: 'GET', path: new RegExp(`/manifests/${sample.referrer.digest}$`), fault: { kind: 'status', status: 500 } });
       const from = faulty.registry(front.host).repository(sample.referrer.repository);
@@ -231,12 +220,7 @@ describe('registry operations against real registries', function () {
     const image = await layout.image({ seed: 'interrupted', layers: [24 * MIB, 8 * MIB] });
     const flaky = await lab.startRegistry({ name: 'ops-flaky' });
     await pushToRegistry(layout, image, flaky, 'big/image:1');
-    const flakySession = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: flaky.url }, { url: target.url }],
-      retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
-    });
+    const flakySession = plainSession([flaky.url, target.url], { retry: { maxAttempts: 2, baseDelayMs: 50, maxDelayMs: 200 } });
     try {
       const from = flakySession.registry(flaky.host).repository('big/image');
       const to = flakySession.registry(target.host).repository('big/image');

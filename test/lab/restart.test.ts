@@ -6,22 +6,21 @@
 // registries purely to count requests per blob. Results are read back by skopeo.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreError } from '../../src/core/errors';
 import type { Descriptor } from '../../src/core/oci/manifest';
 import { copy, type CopyEvent, type CopyOptions, type CopyResult } from '../../src/core/operations/copy';
 import { pull, push } from '../../src/core/operations/transfer';
 import type { Repository } from '../../src/core/registry/repository';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { type BuiltImage, inspectRaw, listTags, OciLayout, pushToRegistry, sha256, skopeo, skopeoFlags } from '../support/lab/content';
 import { FaultProxy } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { checkLayoutFiles, layoutGraph, layoutRefNames } from '../support/lab/local-checks';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 import { registryRequest } from '../support/lab/registry-http';
 
 const MIB = 1024 * 1024;
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 /**
  * Kills `registry` once `threshold` bytes went through; `restartAtOnce` starts it again right
@@ -112,10 +111,7 @@ describe('a registry process killed mid-transfer and restarted', function () {
     threshold = image.configDescriptor.size + image.layers[0]!.descriptor.size + 2 * MIB;
     await Promise.all([pushToRegistry(layout, image, flaky, 'big/image:1'), pushToRegistry(layout, image, steady, 'big/image:1')]);
     [flakyProxy, steadyProxy] = await Promise.all([FaultProxy.start(flaky), FaultProxy.start(steady)]);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [{ url: flakyProxy.url }, { url: steadyProxy.url }],
+    session = plainSession([flakyProxy.url, steadyProxy.url], {
       // Short on purpose: whether the restart is ridden out or the attempt fails, both must end well.
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
       requestTimeoutMs: 10_000,

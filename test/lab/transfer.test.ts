@@ -29,7 +29,7 @@ import { pull, push } from '../../src/core/operations/transfer';
 import { writeDockerArchive } from '../../src/core/layout/docker-archive';
 import { OciImageLayout } from '../../src/core/layout/oci-layout';
 import type { ImageManifest } from '../../src/core/oci/manifest';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import {
   inspectRaw,
   listTags,
@@ -43,10 +43,9 @@ import {
 } from '../support/lab/content';
 import { digestAt } from '../support/lab/dated-images';
 import { FaultProxy } from '../support/lab/fault-proxy';
+import { plainSession } from '../support/lab/lab-helpers';
 import { filesUnder } from '../support/lab/local-checks';
 import { Lab, type LabRegistry } from '../support/lab/registry';
-
-const noHostsDir = mkdtempSync(join(tmpdir(), 'no-hosts-'));
 
 /** Copies a tar entry by entry, each file's bytes through `edit` (null leaves the entry out). */
 async function rewriteTar(from: string, to: string, edit: (name: string, bytes: Buffer) => Buffer | null): Promise<void> {
@@ -82,12 +81,10 @@ describe('pull and push against real registries', function () {
     [source, target] = await Promise.all([lab.startRegistry({ name: 'xfer-source' }), lab.startRegistry({ name: 'xfer-target' })]);
     sample = await seedSampleContent(source);
     proxy = await FaultProxy.start(source);
-    session = createSession({
-      hostsDirectories: [noHostsDir],
-      credentials: false,
-      registries: [source, target, proxy].map((r) => ({ url: r.url })),
-      retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 },
-    });
+    session = plainSession(
+      [source, target, proxy].map((r) => r.url),
+      { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 100 } },
+    );
     work = join(lab.dir, 'transfer');
   });
 

@@ -6,10 +6,10 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { push } from '../../src/core/operations/transfer';
-import { createSession, type RegistrySession } from '../../src/core/registry/session';
+import type { RegistrySession } from '../../src/core/registry/session';
 import { OciLayout, type BuiltImage } from '../support/lab/content';
 import { FaultProxy, type SeenRequest } from '../support/lab/fault-proxy';
-import { folderWith } from '../support/lab/folders';
+import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const KIB = 1024;
@@ -56,12 +56,7 @@ describe('an upload session is closed at most once (counted at a fault proxy)', 
 
   /** A repository reached through the proxy, with quick retries; chunked when `chunkSize` is given. */
   function repository(chunkSize?: number) {
-    const session = createSession({
-      hostsDirectories: [folderWith({})],
-      credentials: false,
-      registries: [{ url: proxy.url }],
-      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-    });
+    const session = plainSession(proxy.url, { retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 } });
     sessions.push(session);
     const repo = session.registry(proxy.host).repository(`sessions/image-${++repoCount}`);
     if (chunkSize) repo.upload = { chunkSize };
