@@ -2,6 +2,8 @@
  * The image references in a file, by the file's kind (see file-kinds.ts): the one entry point the
  * editor features and the benchmark use. Pure: text in, sites out.
  */
+import { findInBitbucketPipelines } from './bitbucket-pipelines';
+import { findInCircleCi } from './circleci';
 import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
@@ -39,6 +41,10 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':
       return findInGitlabCi(parseYaml(text), text);
+    case 'circleci':
+      return findInCircleCi(parseYaml(text), text);
+    case 'bitbucket-pipelines':
+      return findInBitbucketPipelines(parseYaml(text), text);
     case 'compose':
       return findInCompose(parseYaml(text), text);
     case 'kustomization':

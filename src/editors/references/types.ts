@@ -9,6 +9,8 @@ import type { Reference } from '../../core/name/reference';
 /** The kinds of files the finders read. */
 export type FileKind =
   | 'dockerfile'
+  | 'circleci'
+  | 'bitbucket-pipelines'
   | 'compose'
   | 'kubernetes'
   | 'devcontainer'
@@ -28,6 +30,7 @@ export type SiteContext =
   | 'container'
   | 'service'
   | 'uses'
+  | 'docker'
   | 'feature'
   | 'containers'
   | 'initContainers'

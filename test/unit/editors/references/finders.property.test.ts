@@ -14,6 +14,8 @@ const CORPUS: [string, string][] = [
   ['chart/Chart.yaml', '/p/chart/Chart.yaml'],
   ['.github/workflows/ci.yml', '/p/.github/workflows/ci.yml'],
   ['.gitlab-ci.yml', '/p/.gitlab-ci.yml'],
+  ['.circleci/config.yml', '/p/.circleci/config.yml'],
+  ['bitbucket-pipelines.yml', '/p/bitbucket-pipelines.yml'],
   ['.devcontainer/devcontainer.json', '/p/.devcontainer/devcontainer.json'],
   ['chart/values.yaml', '/p/chart/values.yaml'],
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],

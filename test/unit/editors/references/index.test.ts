@@ -70,6 +70,24 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads CircleCI's docker: lists of jobs and executors, and leaves pipeline parameters and machine images alone", () => {
+    assert.deepEqual(found('.circleci/config.yml', '/repo/.circleci/config.yml'), [
+      '10:15-10:32 docker cimg/node:20.11.1',
+      '22:15-22:31 docker cimg/python:3.12',
+      '23:15-23:33 docker cimg/postgres:16.2',
+    ]);
+    assert.deepEqual(findImageReferences(fixture('.circleci/config.yml'), '/repo/ci/config.yml'), [], 'only under .circleci/');
+  });
+
+  it("reads Bitbucket Pipelines' default image, steps' images (through anchors) and service containers", () => {
+    assert.deepEqual(found('bitbucket-pipelines.yml', '/repo/bitbucket-pipelines.yml'), [
+      '0:7-0:17 image node:20.11',
+      '5:13-5:26 image postgres:16.2',
+      '14:16-14:39 image ghcr.io/acme/linter:2.3',
+      '26:19-26:35 image python:3.12-slim',
+    ]);
+  });
+
   it('reads GitHub Actions containers, services and docker:// steps, and leaves expressions alone', () => {
     assert.deepEqual(found('.github/workflows/ci.yml'), [
       '6:15-6:34 container node:20.11-bookworm',
