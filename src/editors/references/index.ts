@@ -2,6 +2,7 @@
  * The image references in a file, by the file's kind (see file-kinds.ts): the one entry point the
  * editor features and the benchmark use. Pure: text in, sites out.
  */
+import { findInAzurePipelines } from './azure-pipelines';
 import { findInBitbucketPipelines } from './bitbucket-pipelines';
 import { findInCircleCi } from './circleci';
 import { findInCompose, looksLikeCompose } from './compose';
@@ -45,6 +46,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInCircleCi(parseYaml(text), text);
     case 'bitbucket-pipelines':
       return findInBitbucketPipelines(parseYaml(text), text);
+    case 'azure-pipelines':
+      return findInAzurePipelines(parseYaml(text), text);
     case 'compose':
       return findInCompose(parseYaml(text), text);
     case 'kustomization':

@@ -11,6 +11,7 @@ export type FileKind =
   | 'dockerfile'
   | 'circleci'
   | 'bitbucket-pipelines'
+  | 'azure-pipelines'
   | 'compose'
   | 'kubernetes'
   | 'devcontainer'

@@ -16,6 +16,7 @@ const CORPUS: [string, string][] = [
   ['.gitlab-ci.yml', '/p/.gitlab-ci.yml'],
   ['.circleci/config.yml', '/p/.circleci/config.yml'],
   ['bitbucket-pipelines.yml', '/p/bitbucket-pipelines.yml'],
+  ['azure-pipelines.yml', '/p/azure-pipelines.yml'],
   ['.devcontainer/devcontainer.json', '/p/.devcontainer/devcontainer.json'],
   ['chart/values.yaml', '/p/chart/values.yaml'],
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],

@@ -88,6 +88,19 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads Azure Pipelines' container resources and jobs' containers, and leaves aliases and expressions alone", () => {
+    assert.deepEqual(found('azure-pipelines.yml', '/repo/azure-pipelines.yml'), [
+      '6:13-6:45 container mcr.microsoft.com/dotnet/sdk:8.0',
+      '8:13-8:26 container postgres:16.2',
+      // Left out: `container: build`, an alias of this file, and a step's target.
+      '23:17-23:40 container ghcr.io/acme/linter:2.3',
+      '28:19-28:35 container python:3.12-slim',
+      // Left out: an expression, and `linux`, which may be an alias declared in another file.
+    ]);
+    for (const path of ['/repo/.azure-pipelines/build.yml', '/repo/.azuredevops/ci.yaml', '/repo/azure-pipelines.release.yml'])
+      assert.equal(findImageReferences(fixture('azure-pipelines.yml'), path).length, 4, path);
+  });
+
   it('reads GitHub Actions containers, services and docker:// steps, and leaves expressions alone', () => {
     assert.deepEqual(found('.github/workflows/ci.yml'), [
       '6:15-6:34 container node:20.11-bookworm',
