@@ -2,12 +2,14 @@
  * Image references in Kubernetes manifests: the `image:` of every entry of `containers`,
  * `initContainers` and `ephemeralContainers`, wherever the pod template sits (a Pod, a Deployment,
  * a CronJob's job template, a `List`'s items, a custom resource that embeds a pod spec), and the
- * `reference:` of an image volume (`volumes[].image`, Kubernetes 1.31 and later), in every document
- * of a multi-document file such as `helm template` writes. The pipeline resources people write by
- * hand name their images in keys of their own, read only in their API groups (elsewhere a `steps:`
- * or `script:` may mean anything): Tekton's `steps`, `sidecars` and `stepTemplate`, and a
- * StepAction's own `image`; Argo Workflows' templates' `container`, `script` and `sidecars`.
- * Unrendered templates (`{{ .Values.image }}`) are left alone.
+ * `reference:` of an image volume (`volumes[].image`, Kubernetes 1.31 and later) or the `image:`
+ * of KubeVirt's `containerDisk` volume, in every document of a multi-document file such as
+ * `helm template` writes; also a Crossplane package's `spec.package` (a Provider, Configuration or
+ * Function). The pipeline resources people write by hand name their images in keys of their own,
+ * read only in their API groups (elsewhere a `steps:` or `script:` may mean anything): Tekton's
+ * `steps`, `sidecars` and `stepTemplate`, and a StepAction's own `image`; Argo Workflows'
+ * templates' `container`, `script` and `sidecars`. Unrendered templates (`{{ .Values.image }}`)
+ * are left alone.
  */
 import type { Node } from 'yaml';
 import type { ReferenceSite, SiteContext } from './types';
@@ -25,6 +27,7 @@ const CORE: ImageKeys = { lists: new Set(POD_LISTS), single: new Set() };
 const TEKTON: ImageKeys = { lists: new Set([...POD_LISTS, 'steps', 'sidecars']), single: new Set(['stepTemplate']) };
 /** Argo Workflows (argoproj.io): a template runs a `container` or a `script`, beside `sidecars`. */
 const ARGO: ImageKeys = { lists: new Set([...POD_LISTS, 'sidecars']), single: new Set(['container', 'script']) };
+const CROSSPLANE_PACKAGES: ReadonlySet<string> = new Set(['Provider', 'Configuration', 'Function']);
 const MAX_DEPTH = 32;
 
 export function findInKubernetes(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
@@ -45,10 +48,12 @@ export function findInKubernetes(docs: readonly YamlDocument[], text: string): R
       } else if (keys.single.has(key as SiteContext) && isMap(value)) {
         imageOf(doc, value, key as SiteContext);
       } else if (key === 'volumes' && isSeq(value)) {
-        // An image volume (ImageVolumeSource): an OCI image or artifact mounted read-only.
         for (const volume of value.items) {
+          // An image volume (ImageVolumeSource): an OCI image or artifact mounted read-only.
           const source = mapGet(doc, volume, 'image');
           if (isMap(source)) sites.push(scalarSite(doc, text, mapGet(doc, source, 'reference'), { context: 'volumes' }));
+          // KubeVirt's containerDisk: a virtual machine's disk shipped as an image.
+          imageOf(doc, mapGet(doc, volume, 'containerDisk'), 'volumes');
         }
       } else {
         walk(doc, keys, value, depth + 1);
@@ -59,9 +64,12 @@ export function findInKubernetes(docs: readonly YamlDocument[], text: string): R
     if (!looksLikeKubernetes(doc)) continue;
     const group = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'))?.split('/')[0];
     const keys = group === 'tekton.dev' ? TEKTON : group === 'argoproj.io' ? ARGO : CORE;
+    const kind = scalarText(doc, mapGet(doc, doc.contents, 'kind'));
     // A Tekton StepAction is one step: its spec names the image itself.
-    if (group === 'tekton.dev' && scalarText(doc, mapGet(doc, doc.contents, 'kind')) === 'StepAction')
-      imageOf(doc, mapGet(doc, doc.contents, 'spec'), 'steps');
+    if (group === 'tekton.dev' && kind === 'StepAction') imageOf(doc, mapGet(doc, doc.contents, 'spec'), 'steps');
+    // A Crossplane package (a Provider, Configuration or Function) is an OCI image.
+    if (group === 'pkg.crossplane.io' && kind && CROSSPLANE_PACKAGES.has(kind))
+      sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'package'), { context: 'package' }));
     walk(doc, keys, doc.contents as Node, 0);
   }
   return uniqueSites(sites);

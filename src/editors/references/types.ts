@@ -37,6 +37,7 @@ export type SiteContext =
   | 'initContainers'
   | 'ephemeralContainers'
   | 'volumes'
+  | 'package'
   | 'steps'
   | 'sidecars'
   | 'stepTemplate'

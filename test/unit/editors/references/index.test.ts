@@ -54,7 +54,7 @@ describe('findImageReferences', () => {
     ]);
   });
 
-  it("reads Tekton's steps, sidecars and step templates, Argo Workflows' containers and scripts, and image volumes", () => {
+  it("reads Tekton's steps and step templates, Argo Workflows' containers and scripts, image and KubeVirt volumes, Crossplane packages", () => {
     assert.deepEqual(found('pipelines.yaml', '/ci/pipelines.yaml'), [
       '7:11-7:43 stepTemplate registry.example.com/ci/base:1.0',
       '10:13-10:24 steps golang:1.22',
@@ -67,6 +67,10 @@ describe('findImageReferences', () => {
       '69:13-69:36 containers ghcr.io/acme/server:1.0',
       // Left out: the steps and container of a resource of another API group.
       '73:19-73:40 volumes ghcr.io/acme/model:v2',
+      // A KubeVirt disk shipped as an image; Crossplane packages.
+      '97:19-97:51 volumes quay.io/containerdisks/fedora:40',
+      '104:11-104:58 package xpkg.upbound.io/upbound/provider-aws-s3:v1.14.0',
+      '111:11-111:81 package xpkg.upbound.io/crossplane-contrib/function-patch-and-transform:v0.7.0',
     ]);
   });
 
