@@ -1,12 +1,13 @@
 /**
  * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
  * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
- * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Azure Pipelines files (`azure-pipelines.yml`,
- * those under `.azure-pipelines/` or `.azuredevops/`), Compose files by their usual names, a
- * Kustomization by the names `kustomize` looks for, a Helm chart's values files (`values.yaml`,
- * `values-prod.yaml`, `prod.values.yaml`) and its `Chart.yaml`. Any other YAML file is read for
- * what its documents are: Kubernetes objects (`apiVersion` and `kind`; Flux's and Argo CD's OCI
- * sources among them), a Kustomization (its `kind`) or a Compose file (`services:`).
+ * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Woodpecker's and Drone's pipelines, Azure
+ * Pipelines files (`azure-pipelines.yml`, those under `.azure-pipelines/` or `.azuredevops/`),
+ * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
+ * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
+ * `Chart.yaml`. Any other YAML file is read for what its documents are: Kubernetes objects
+ * (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them), a Kustomization (its
+ * `kind`) or a Compose file (`services:`).
  */
 import type { FileKind } from './types';
 
@@ -30,7 +31,14 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (/(^|\/)\.circleci\/config\.ya?ml$/.test(normalised)) return 'circleci';
-  if (base === 'bitbucket-pipelines.yml' || base === 'bitbucket-pipelines.yaml') return 'bitbucket-pipelines';
+  // CI files in which every image: is a container: Bitbucket Pipelines, Woodpecker, Drone.
+  if (
+    base === 'bitbucket-pipelines.yml' ||
+    base === 'bitbucket-pipelines.yaml' ||
+    /^\.(woodpecker|drone)\.ya?ml$/.test(base) ||
+    /(^|\/)\.woodpecker\/[^/]+$/.test(normalised)
+  )
+    return 'image-keys';
   if (/^azure-pipelines([.-][\w.-]+)?\.ya?ml$/.test(base) || /(^|\/)\.(azure-pipelines|azuredevops)\/.+$/.test(normalised))
     return 'azure-pipelines';
   if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';

@@ -3,7 +3,6 @@
  * editor features and the benchmark use. Pure: text in, sites out.
  */
 import { findInAzurePipelines } from './azure-pipelines';
-import { findInBitbucketPipelines } from './bitbucket-pipelines';
 import { findInCircleCi } from './circleci';
 import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
@@ -11,6 +10,7 @@ import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
 import { findInArgoApplications, findInFluxSources } from './gitops-sources';
 import { findInGitlabCi } from './gitlab-ci';
+import { findEveryImageKey } from './image-keys';
 import { findInWorkflow } from './github-actions';
 import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
@@ -44,8 +44,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInGitlabCi(parseYaml(text), text);
     case 'circleci':
       return findInCircleCi(parseYaml(text), text);
-    case 'bitbucket-pipelines':
-      return findInBitbucketPipelines(parseYaml(text), text);
+    case 'image-keys':
+      return findEveryImageKey(parseYaml(text), text);
     case 'azure-pipelines':
       return findInAzurePipelines(parseYaml(text), text);
     case 'compose':

@@ -10,7 +10,7 @@ import type { Reference } from '../../core/name/reference';
 export type FileKind =
   | 'dockerfile'
   | 'circleci'
-  | 'bitbucket-pipelines'
+  | 'image-keys'
   | 'azure-pipelines'
   | 'compose'
   | 'kubernetes'

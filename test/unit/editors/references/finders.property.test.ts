@@ -17,6 +17,8 @@ const CORPUS: [string, string][] = [
   ['.circleci/config.yml', '/p/.circleci/config.yml'],
   ['bitbucket-pipelines.yml', '/p/bitbucket-pipelines.yml'],
   ['azure-pipelines.yml', '/p/azure-pipelines.yml'],
+  ['.woodpecker.yml', '/p/.woodpecker.yml'],
+  ['.drone.yml', '/p/.drone.yml'],
   ['.devcontainer/devcontainer.json', '/p/.devcontainer/devcontainer.json'],
   ['chart/values.yaml', '/p/chart/values.yaml'],
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],

@@ -92,6 +92,21 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads Woodpecker's and Drone's steps, plugins and services", () => {
+    assert.deepEqual(found('.woodpecker.yml', '/repo/.woodpecker.yml'), [
+      '2:11-2:22 image golang:1.22',
+      '6:11-6:50 image woodpeckerci/plugin-docker-buildx:5.0.0',
+      // Left out: a plugin setting that names a repository, not an image to run.
+      '12:11-12:24 image postgres:16.2',
+    ]);
+    assert.equal(findImageReferences(fixture('.woodpecker.yml'), '/repo/.woodpecker/build.yaml').length, 3, 'in .woodpecker/ too');
+    assert.deepEqual(found('.drone.yml', '/repo/.drone.yml'), [
+      '6:11-6:21 image node:20.11',
+      '10:11-10:28 image plugins/slack:1.4',
+      '14:11-14:20 image redis:7.2',
+    ]);
+  });
+
   it("reads Azure Pipelines' container resources and jobs' containers, and leaves aliases and expressions alone", () => {
     assert.deepEqual(found('azure-pipelines.yml', '/repo/azure-pipelines.yml'), [
       '6:13-6:45 container mcr.microsoft.com/dotnet/sdk:8.0',

@@ -1,9 +1,10 @@
 /**
- * Image references in `bitbucket-pipelines.yml`: the default `image:` at the top, a step's own
- * `image:`, and each service container under `definitions.services` (a string, or a mapping with
- * `name:` and its login). In this file every `image:` names a container, wherever the pipelines nest
- * their steps (`parallel`, `stage`, branches, pull requests, custom pipelines), so the whole file is
- * looked through, each mapping once.
+ * Image references in CI files where every `image:` names a container, wherever the pipelines
+ * nest their steps: `bitbucket-pipelines.yml` (the default `image:` at the top, a step's own, and
+ * each service container under `definitions.services`, in `parallel`, `stage`, branches, pull
+ * requests or custom pipelines), Woodpecker's `.woodpecker.yml` and `.woodpecker/*.yml`, and
+ * Drone's `.drone.yml` (steps, services and plugins). An `image:` is a string, or a mapping with
+ * `name:` (and a login, in Bitbucket). The whole file is looked through, each mapping once.
  */
 import type { Node } from 'yaml';
 import type { ReferenceSite } from './types';
@@ -11,7 +12,7 @@ import { isMap, isSeq, mapEntries, mapGet, resolved, scalarSite, type YamlDocume
 
 const MAX_DEPTH = 32;
 
-export function findInBitbucketPipelines(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+export function findEveryImageKey(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
     const seen = new Set<Node>();
