@@ -7,11 +7,9 @@
  * never needs to. A step's `target: { container }` is an alias and is not read; `$(var)` and
  * `${{ }}` expressions are the pipeline's to fill in, so such a reference is left alone.
  */
-import type { Node } from 'yaml';
 import type { ReferenceSite } from './types';
-import { isMap, isScalar, isSeq, mapEntries, mapGet, resolved, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { isMap, isScalar, isSeq, mapGet, scalarSite, scalarText, walkEntries, type YamlDocument, uniqueSites } from './yaml-nodes';
 
-const MAX_DEPTH = 32;
 /** Keys whose `container` names an alias, or whose contents hold no jobs. */
 const NOT_JOBS: ReadonlySet<string> = new Set(['resources', 'target', 'variables', 'parameters']);
 
@@ -26,22 +24,14 @@ export function findInAzurePipelines(docs: readonly YamlDocument[], text: string
         if (alias) aliases.add(alias);
         sites.push(scalarSite(doc, text, mapGet(doc, resource, 'image'), { context: 'container' }));
       }
-    const seen = new Set<Node>();
-    const walk = (node: Node | undefined, depth: number): void => {
-      const value = resolved(doc, node);
-      if (!value || depth > MAX_DEPTH || seen.has(value)) return;
-      seen.add(value);
-      if (isSeq(value)) for (const item of value.items) walk(item as Node, depth + 1);
-      if (!isMap(value)) return;
-      for (const [key, child] of mapEntries(doc, value)) {
-        if (NOT_JOBS.has(key)) continue;
-        if (key !== 'container') walk(child, depth + 1);
-        else if (isMap(child)) sites.push(scalarSite(doc, text, mapGet(doc, child, 'image'), { context: 'container' }));
-        else if (isScalar(child) && typeof child.value === 'string' && !aliases.has(child.value.trim()) && /[:@/]/.test(child.value))
-          sites.push(scalarSite(doc, text, child, { context: 'container' }));
-      }
-    };
-    walk(doc.contents as Node, 0);
+    walkEntries(doc, doc.contents, (key, value) => {
+      if (NOT_JOBS.has(key)) return false;
+      if (key !== 'container') return true;
+      if (isMap(value)) sites.push(scalarSite(doc, text, mapGet(doc, value, 'image'), { context: 'container' }));
+      else if (isScalar(value) && typeof value.value === 'string' && !aliases.has(value.value.trim()) && /[:@/]/.test(value.value))
+        sites.push(scalarSite(doc, text, value, { context: 'container' }));
+      return false;
+    });
   }
   return uniqueSites(sites);
 }

@@ -6,29 +6,17 @@
  * Drone's `.drone.yml` (steps, services and plugins). An `image:` is a string, or a mapping with
  * `name:` (and a login, in Bitbucket). The whole file is looked through, each mapping once.
  */
-import type { Node } from 'yaml';
 import type { ReferenceSite } from './types';
-import { isMap, isSeq, mapEntries, mapGet, resolved, scalarSite, type YamlDocument, uniqueSites } from './yaml-nodes';
-
-const MAX_DEPTH = 32;
+import { isMap, mapGet, scalarSite, walkEntries, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export function findEveryImageKey(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
-  for (const doc of docs) {
-    const seen = new Set<Node>();
-    const walk = (node: Node | undefined, depth: number): void => {
-      const value = resolved(doc, node);
-      if (!value || depth > MAX_DEPTH || seen.has(value)) return;
-      seen.add(value);
-      if (isSeq(value)) for (const item of value.items) walk(item as Node, depth + 1);
-      if (!isMap(value)) return;
-      for (const [key, child] of mapEntries(doc, value)) {
-        // `image: node:20`, or `image: { name: node:20, username: …, password: … }`.
-        if (key === 'image') sites.push(scalarSite(doc, text, isMap(child) ? mapGet(doc, child, 'name') : child, { context: 'image' }));
-        else walk(child, depth + 1);
-      }
-    };
-    walk(doc.contents as Node, 0);
-  }
+  for (const doc of docs)
+    walkEntries(doc, doc.contents, (key, value) => {
+      if (key !== 'image') return true;
+      // `image: node:20`, or `image: { name: node:20, username: …, password: … }`.
+      sites.push(scalarSite(doc, text, isMap(value) ? mapGet(doc, value, 'name') : value, { context: 'image' }));
+      return false;
+    });
   return uniqueSites(sites);
 }

@@ -186,6 +186,29 @@ export function ownPair(doc: YamlDocument, map: unknown, key: string): { key: Sc
   return pair && isScalar(pair.key) ? { key: pair.key, value: (pair.value ?? undefined) as Node | undefined } : undefined;
 }
 
+/**
+ * Every `key: value` entry of every mapping under `root`, depth-first to `maxDepth`, each mapping
+ * once (anchors and aliases may name one many times, and a hostile file nests them so); sequences
+ * are gone through. `onEntry` says whether to go into the entry's value.
+ */
+export function walkEntries(
+  doc: YamlDocument,
+  root: unknown,
+  onEntry: (key: string, value: Node | undefined) => boolean,
+  maxDepth = 32,
+): void {
+  const seen = new Set<Node>();
+  const walk = (node: unknown, depth: number): void => {
+    const value = resolved(doc, node);
+    if (!value || depth > maxDepth || seen.has(value)) return;
+    seen.add(value);
+    if (isSeq(value)) for (const item of value.items) walk(item, depth + 1);
+    if (!isMap(value)) return;
+    for (const [key, child] of mapEntries(doc, value)) if (onEntry(key, child)) walk(child, depth + 1);
+  };
+  walk(root, 0);
+}
+
 /** Sites in file order, each place once (a merged anchor is found through every service that uses it). */
 export function uniqueSites(sites: (ReferenceSite | undefined)[]): ReferenceSite[] {
   const byStart = new Map<number, ReferenceSite>();
