@@ -92,6 +92,16 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it('looks at each mapping of a CI file once, however often aliases name it', () => {
+    // Ten aliases to the level below on each of eight levels: 10^8 paths to one step.
+    const levels = ['l0: &l0 { image: redis:7.2 }'];
+    for (let i = 1; i <= 8; i++) levels.push(`l${i}: &l${i} [${Array.from({ length: 10 }, () => `*l${i - 1}`).join(', ')}]`);
+    const text = `${levels.join('\n')}\n`;
+    for (const path of ['/bitbucket-pipelines.yml', '/.drone.yml'])
+      assert.deepEqual(describeSites(text, findImageReferences(text, path)), ['0:17-0:26 image redis:7.2'], path);
+    assert.deepEqual(findImageReferences(text.replace('image:', 'container:'), '/azure-pipelines.yml').length, 1);
+  });
+
   it("reads Woodpecker's and Drone's steps, plugins and services", () => {
     assert.deepEqual(found('.woodpecker.yml', '/repo/.woodpecker.yml'), [
       '2:11-2:22 image golang:1.22',
