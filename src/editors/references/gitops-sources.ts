@@ -6,7 +6,8 @@
  * site is the tag's text (with the digest, when there is one, in its reference), or a digest
  * written alone; a pin adds a `digest:` line under the tag. A `semver:` or `semverFilter:` range
  * is resolved by Flux against every tag, and a source without a ref follows `latest`, which the
- * file does not say: both are left alone.
+ * file does not say: both are left alone. A HelmRelease's chart from an OCI HelmRepository
+ * (`type: oci`) of the same file is read at its exact version, as Helm pulls it.
  *
  * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`: a Helm chart
  * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
@@ -16,7 +17,7 @@
  * are left alone. No pin: Argo CD reads a version there.
  */
 import { digestSlot } from './digest-slot';
-import { EXACT_VERSION } from './helm-chart';
+import { EXACT_VERSION, ociChartSite } from './helm-chart';
 import { partSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
@@ -44,8 +45,42 @@ export function findInFluxSources(docs: readonly YamlDocument[], text: string): 
 
 /** Whether a document is a Flux OCIRepository. */
 export function looksLikeOciRepository(doc: YamlDocument): boolean {
+  return isKind(doc, FLUX_SOURCES, 'OCIRepository');
+}
+
+const FLUX_HELM = 'helm.toolkit.fluxcd.io';
+
+/**
+ * Flux HelmReleases whose chart comes from an OCI HelmRepository (`type: oci`) of the same file:
+ * `spec.chart.spec.chart` at an exact `version:`, pulled as `url/chart:version`. A repository in
+ * another file is not known here, and a range (`6.x`) is Flux's to resolve: both are left alone.
+ */
+export function findInFluxHelmReleases(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const repositories = new Map<string, string>();
+  for (const doc of docs) {
+    if (!isKind(doc, FLUX_SOURCES, 'HelmRepository')) continue;
+    const spec = mapGet(doc, doc.contents, 'spec');
+    const name = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'metadata'), 'name'))?.trim();
+    const url = scalarText(doc, mapGet(doc, spec, 'url'))?.trim();
+    if (name && url?.startsWith(OCI_SCHEME)) repositories.set(name, url);
+  }
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    if (repositories.size === 0 || !isKind(doc, FLUX_HELM, 'HelmRelease')) continue;
+    const chart = mapGet(doc, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'chart'), 'spec');
+    const source = mapGet(doc, chart, 'sourceRef');
+    const url =
+      scalarText(doc, mapGet(doc, source, 'kind')) === 'HelmRepository' &&
+      repositories.get(scalarText(doc, mapGet(doc, source, 'name'))?.trim() ?? '');
+    // Flux reads the chart's name and version the way Helm does (see helm-chart.ts).
+    if (url) sites.push(ociChartSite(doc, text, chart, { repository: url, nameKey: 'chart', context: 'chart' }));
+  }
+  return uniqueSites(sites);
+}
+
+function isKind(doc: YamlDocument, group: string, kind: string): boolean {
   const apiVersion = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'));
-  return apiVersion?.split('/')[0] === FLUX_SOURCES && scalarText(doc, mapGet(doc, doc.contents, 'kind')) === 'OCIRepository';
+  return apiVersion?.split('/')[0] === group && scalarText(doc, mapGet(doc, doc.contents, 'kind')) === kind;
 }
 
 const ARGO_CD = 'argoproj.io';

@@ -45,29 +45,34 @@ export function findInChartYaml(docs: readonly YamlDocument[], text: string): Re
   for (const doc of docs.slice(0, 1)) {
     const dependencies = mapGet(doc, doc.contents, 'dependencies');
     if (!isSeq(dependencies)) continue;
-    for (const dependency of dependencies.items) sites.push(ociChartSite(doc, text, dependency, 'repository', 'dependencies'));
+    for (const dependency of dependencies.items)
+      sites.push(
+        ociChartSite(doc, text, dependency, {
+          repository: scalarText(doc, mapGet(doc, dependency, 'repository')),
+          context: 'dependencies',
+        }),
+      );
   }
   return uniqueSites(sites);
 }
 
 /**
- * A chart pulled from an OCI registry, named by a mapping's `name:`, `version:` and its
- * repository key (`oci://host/path`), as Helm pulls it: placed on the version's text.
+ * A chart pulled from an OCI registry (`repository`: `oci://host/path`), named by a mapping's
+ * `name:` (or the key given) at its exact `version:`, as Helm pulls it: placed on the version's text.
  */
 export function ociChartSite(
   doc: YamlDocument,
   text: string,
   entry: unknown,
-  repositoryKey: string,
-  context: SiteContext,
+  where: { repository: string | undefined; nameKey?: string; context: SiteContext },
 ): ReferenceSite | undefined {
   if (!isMap(entry)) return undefined;
-  const repository = scalarText(doc, mapGet(doc, entry, repositoryKey))?.trim();
-  const name = scalarText(doc, mapGet(doc, entry, 'name'))?.trim();
+  const repository = where.repository?.trim();
+  const name = scalarText(doc, mapGet(doc, entry, where.nameKey ?? 'name'))?.trim();
   const version = scalarSpan(doc, mapGet(doc, entry, 'version'), 'as-parsed');
   if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) return undefined;
   const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
   // With a `+`, the tag differs from the text, so no lens writes a tag over it.
   const tag = { ...version, value: version.value.trim().replace('+', '_') };
-  return partSiteFrom({ text, name: `${base}/${name}`, tag, context });
+  return partSiteFrom({ text, name: `${base}/${name}`, tag, context: where.context });
 }

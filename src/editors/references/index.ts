@@ -8,7 +8,7 @@ import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
-import { findInArgoApplications, findInFluxSources } from './gitops-sources';
+import { findInArgoApplications, findInFluxHelmReleases, findInFluxSources } from './gitops-sources';
 import { findInGitlabCi } from './gitlab-ci';
 import { findEveryImageKey } from './image-keys';
 import { findInWorkflow } from './github-actions';
@@ -65,6 +65,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return [
         ...findInKubernetes(docs, text),
         ...findInFluxSources(docs, text),
+        ...findInFluxHelmReleases(docs, text),
         ...findInArgoApplications(docs, text),
         ...findInKustomization(kustomizations, text),
         ...findInCompose(compose, text),

@@ -36,7 +36,9 @@ export function findInKustomization(docs: readonly YamlDocument[], text: string)
   // The charts its Helm inflator pulls: `repo: oci://…` with `name:` and an exact `version:`.
   for (const doc of docs) {
     const charts = mapGet(doc, doc.contents, 'helmCharts');
-    if (isSeq(charts)) for (const chart of charts.items) sites.push(ociChartSite(doc, text, chart, 'repo', 'helmCharts'));
+    if (isSeq(charts))
+      for (const chart of charts.items)
+        sites.push(ociChartSite(doc, text, chart, { repository: scalarText(doc, mapGet(doc, chart, 'repo')), context: 'helmCharts' }));
   }
   for (const { doc, entry } of imageEntries(docs)) {
     const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));

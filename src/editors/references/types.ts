@@ -44,6 +44,7 @@ export type SiteContext =
   | 'script'
   | 'dependencies'
   | 'helmCharts'
+  | 'chart'
   | 'ref'
   | 'source'
   | 'images';

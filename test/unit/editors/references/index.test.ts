@@ -238,6 +238,8 @@ describe('findImageReferences', () => {
       '48:20-48:26 source registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
       '59:22-59:28 source ghcr.io/acme/manifests/app:v2.1.0 written: its tag',
       // Left out: a chart repository's chart, a range, a git repository's branch.
+      // Flux: a HelmRelease's chart from an OCI HelmRepository of the file; left out: a range, a chart index's.
+      '94:15-94:20 chart ghcr.io/stefanprodan/charts/podinfo:6.6.2 written: its tag',
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
