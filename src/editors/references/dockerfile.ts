@@ -57,8 +57,12 @@ export function findInDockerfile(text: string): ReferenceSite[] {
   };
 
   // The `# syntax=` directive names the BuildKit frontend image the build runs the file with.
+  // It takes no variables (BuildKit reads it before any ARG): one with a `$` is no image it pulls.
+  // (Nor may dockerfile-ast be asked for a variable outside an instruction: it recurses until the
+  // stack overflows.)
   for (const directive of dockerfile.getDirectives())
-    if (directive.getName().toLowerCase() === 'syntax') add(directive.getValue(), directive.getValueRange(), 'syntax');
+    if (directive.getName().toLowerCase() === 'syntax' && !directive.getValue().includes('$'))
+      add(directive.getValue(), directive.getValueRange(), 'syntax');
 
   for (const instruction of dockerfile.getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();

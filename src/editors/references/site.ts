@@ -72,11 +72,14 @@ export function partSiteFrom(input: PartsInput): ReferenceSite | undefined {
   const at = tag ? { ...tag, part: 'tag' as const } : digest ? { ...digest, part: 'digest' as const } : undefined;
   if (!at || [name, tag?.value, digest?.value].some((value) => value?.includes('{{'))) return undefined;
   const reference = `${name}${tag ? `:${tag.value}` : ''}${digest ? `@${digest.value}` : ''}`;
-  return placed(reference, { text: input.text, start: at.start, end: at.end }, (written) => written === at.value, {
+  const site = placed(reference, { text: input.text, start: at.start, end: at.end }, (written) => written === at.value, {
     context: input.context,
     part: at.part,
     ...(at.part === 'tag' && input.digestSlot ? { digestSlot: input.digestSlot } : {}),
   });
+  // Parts that are no tag or digest (`7/20`) can still compose into some other reference
+  // (`redis:7/20` is the repository `20` on a host `redis:7`): that is not what the file names.
+  return site && site.parsed.tag === tag?.value && site.parsed.digest === digest?.value ? site : undefined;
 }
 
 /**
@@ -91,10 +94,11 @@ export function appVersionSiteFrom(input: {
   context: SiteContext;
 }): ReferenceSite | undefined {
   if (input.name.includes('{{')) return undefined;
-  return placed(`${input.name}:${input.appVersion}`, { text: input.text, ...input.repository }, () => false, {
+  const site = placed(`${input.name}:${input.appVersion}`, { text: input.text, ...input.repository }, () => false, {
     context: input.context,
     tagFrom: 'appVersion',
   });
+  return site?.parsed.tag === input.appVersion ? site : undefined;
 }
 
 /** The site of `reference` written at `where`: left out when the text is no reference (a stage name, a typo, a URL). */

@@ -24,6 +24,27 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it('leaves alone a tag or digest written on its own that is none, though it would compose into some other reference', () => {
+    // `redis:7/20` would parse as the repository 20 on a host redis:7.
+    assert.deepEqual(findImageReferences('images:\n  - name: redis\n    newTag: 7/20\n', '/kustomization.yaml'), []);
+    assert.deepEqual(findImageReferences('image:\n  repository: redis\n  tag: a/b\n', '/values.yaml'), []);
+    assert.deepEqual(
+      findImageReferences('image:\n  repository: redis\n  tag: ""\n', '/values.yaml', undefined, {
+        chart: { appVersion: '1.0/x', subcharts: [] },
+      }),
+      [],
+    );
+  });
+
+  it('leaves a syntax directive with a variable alone, as BuildKit reads no variables there', () => {
+    // dockerfile-ast, asked for a variable on a line outside any instruction, overflowed the stack.
+    for (const value of ['$docker/dockerfile:1.7', '${FRONTEND}', 'docker/dockerfile:${V:-1}'])
+      assert.deepEqual(
+        findImageReferences(`# syntax=${value}\nARG V=1\nFROM alpine:3.19\n`, '/Dockerfile').map((s) => s.reference),
+        ['alpine:3.19'],
+      );
+  });
+
   it('follows the escape directive of a Containerfile', () => {
     assert.deepEqual(found('Containerfile.backtick'), [
       '2:5-2:12 FROM mcr.microsoft.com/windows/servercore:ltsc2022 (as written ${BASE})',
