@@ -325,6 +325,27 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.deepEqual((web.range as vscode.Range).start, at(kustomization, `${host}/`, host.length + 1));
   });
 
+  it("puts the v a chart's templates print before its appVersion into the tag", async () => {
+    const dir = join(folder(), 'v-chart');
+    mkdirSync(join(dir, 'templates'), { recursive: true });
+    writeFileSync(join(dir, 'Chart.yaml'), ['apiVersion: v2', 'name: web', 'version: 0.1.0', 'appVersion: "1"', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'templates', '_helpers.tpl'),
+      '{{- define "web.image" -}}\n{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default (printf "v%s" .Chart.AppVersion)) }}\n{{- end }}\n',
+    );
+    const values = await show(join('v-chart', 'values.yaml'), ['image:', `  repository: ${host}/apps/web`, ''].join('\n'));
+    const hover = await waitFor('a hover for apps/web:v1', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        values.uri,
+        at(values, 'apps/web', 2),
+      );
+      const text = hoverText(hovers);
+      return text.includes(tagsOf('apps/web')['v1']!) ? text : undefined;
+    });
+    assert.match(hover, /apps\/web\\:v1\*\*/);
+  });
+
   it("takes an empty tag from the chart's appVersion, follows Chart.yaml as it changes, and never warns about that tag", async () => {
     const alpine = tagsOf('library/alpine');
     const chartYaml = join(folder(), 'chart', 'Chart.yaml');

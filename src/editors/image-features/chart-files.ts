@@ -1,12 +1,13 @@
 /**
  * The Chart.yaml of a Helm values file, for the editor features: its appVersion is the tag of an
- * image whose values leave it empty. The chart is the values file's folder, or the folder above a
- * `ci/` folder (where chart-testing keeps its values files). Read once per folder through VS Code's
- * file system (local, remote and virtual alike), and again when a Chart.yaml is created, saved or
- * deleted in the workspace.
+ * image whose values leave it empty, with the `v` the chart's templates put before it when they do
+ * (its `templates/` folder is read with the Chart.yaml). The chart is the values file's folder, or
+ * the folder above a `ci/` folder (where chart-testing keeps its values files). Read once per folder
+ * through VS Code's file system (local, remote and virtual alike), and again when a Chart.yaml is
+ * created, saved or deleted in the workspace.
  */
 import * as vscode from 'vscode';
-import { type ChartFacts, readChartFacts } from '../references/index';
+import { appVersionTagPrefix, type ChartFacts, readChartFacts } from '../references/index';
 
 /** A Chart.yaml is a few hundred bytes; anything past this is no chart to read on a keystroke. */
 const MAX_CHART_BYTES = 256 * 1024;
@@ -55,6 +56,10 @@ export class ChartFiles implements vscode.Disposable {
         const stat = await vscode.workspace.fs.stat(file);
         if (stat.type & vscode.FileType.File && stat.size <= MAX_CHART_BYTES)
           facts = readChartFacts(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+        if (facts?.appVersion) {
+          const tagPrefix = appVersionTagPrefix(await templatesOf(vscode.Uri.joinPath(file, '..', 'templates')));
+          if (tagPrefix) facts = { ...facts, tagPrefix };
+        }
       } catch {
         // No Chart.yaml here (or none readable): no chart.
       }
@@ -71,6 +76,30 @@ export class ChartFiles implements vscode.Disposable {
     this.watcher.dispose();
     this.changed.dispose();
   }
+}
+
+/** A chart's templates are a few dozen small files; past these, the rest are not read. */
+const MAX_TEMPLATES = 100;
+const MAX_TEMPLATE_BYTES = 2 * 1024 * 1024;
+
+/** The texts of a chart's templates (its `templates/` folder's YAML and helper files), within bounds. */
+async function templatesOf(folder: vscode.Uri): Promise<string[]> {
+  const entries = await vscode.workspace.fs.readDirectory(folder).then(
+    (found) => found,
+    () => [] as [string, vscode.FileType][],
+  );
+  const texts: string[] = [];
+  let bytes = 0;
+  for (const [name, type] of entries.slice(0, MAX_TEMPLATES)) {
+    if (!(type & vscode.FileType.File) || !/\.(ya?ml|tpl)$/.test(name)) continue;
+    const data = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, name)).then(
+      (read) => read,
+      () => undefined,
+    );
+    if (!data || (bytes += data.byteLength) > MAX_TEMPLATE_BYTES) break;
+    texts.push(new TextDecoder().decode(data));
+  }
+  return texts;
 }
 
 /** Where a values file's Chart.yaml may be, nearest first. */

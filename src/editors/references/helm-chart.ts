@@ -16,6 +16,8 @@ import { isMap, isSeq, mapGet, parseYaml, scalarSpan, scalarText, type YamlDocum
 export interface ChartFacts {
   /** As Helm reads it: a string field, so an unquoted `1.20` is the number's text, `1.2`. */
   appVersion?: string;
+  /** What the chart's templates print before the appVersion in an image's tag (see {@link appVersionTagPrefix}). */
+  tagPrefix?: string;
   /** The top-level keys of the values that belong to a dependency. */
   subcharts: readonly string[];
 }
@@ -33,6 +35,29 @@ export function readChartFacts(text: string): ChartFacts {
       })
     : [];
   return { ...(appVersion ? { appVersion } : {}), subcharts };
+}
+
+/**
+ * An image tag defaulted to the appVersion with a `v` before it, as some charts' templates print it
+ * (external-dns, metrics-server): `printf "v%s" .Chart.AppVersion`, `print "v" .Chart.AppVersion`
+ * or `v{{ .Chart.AppVersion }}`, on a line that speaks of an image or a tag (a label such as
+ * `app.kubernetes.io/version: v{{ .Chart.AppVersion }}` is not the image's tag).
+ */
+const V_BEFORE_APP_VERSION =
+  /printf\s*\(?\s*["']v%s["']\s*\.Chart\.AppVersion|print\s*\(?\s*["']v["']\s*\.Chart\.AppVersion|v\{\{-?\s*\.Chart\.AppVersion\b/;
+const SPEAKS_OF_IMAGE = /image|tag/i;
+
+/** The tag a chart's templates make of its appVersion: the prefix they print, unless it is there already. */
+export function appVersionTag(chart: ChartFacts): string | undefined {
+  const { appVersion, tagPrefix } = chart;
+  return appVersion && tagPrefix && !appVersion.startsWith(tagPrefix) ? `${tagPrefix}${appVersion}` : appVersion;
+}
+
+/** `v` when the chart's templates print the appVersion in an image's tag with a `v` before it. */
+export function appVersionTagPrefix(templates: readonly string[]): string | undefined {
+  for (const template of templates)
+    for (const line of template.split('\n')) if (V_BEFORE_APP_VERSION.test(line) && SPEAKS_OF_IMAGE.test(line)) return 'v';
+  return undefined;
 }
 
 const OCI_SCHEME = 'oci://';

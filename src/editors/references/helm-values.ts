@@ -16,7 +16,7 @@
  */
 import type { Node } from 'yaml';
 import { digestSlot } from './digest-slot';
-import type { ChartFacts } from './helm-chart';
+import { appVersionTag, type ChartFacts } from './helm-chart';
 import { appVersionSiteFrom, partSiteFrom, type WrittenPart } from './site';
 import type { NameField, ReferenceSite } from './types';
 import {
@@ -75,7 +75,7 @@ export function readHelmValues(
         walk(child, depth + 1, childKey, depth === 0 && chart?.subcharts.includes(childKey) ? undefined : appVersion);
       }
     };
-    walk(doc.contents as Node, 0, '', chart?.appVersion);
+    walk(doc.contents as Node, 0, '', chart && appVersionTag(chart));
   }
   return { sites: uniqueSites(sites), names };
 }

@@ -22,7 +22,7 @@ import { parseYaml } from './yaml-nodes';
 export type { FileKind, NameField, ReferenceSite, SiteContext } from './types';
 export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
-export { readChartFacts } from './helm-chart';
+export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 
 /** What the file's surroundings say: for a Helm values file, its chart's Chart.yaml. */
 export interface FileContext {

@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { findImageReferences, nameFieldAt, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
+import {
+  appVersionTagPrefix,
+  type ChartFacts,
+  findImageReferences,
+  nameFieldAt,
+  readChartFacts,
+  referenceAt,
+} from '../../../../src/editors/references/index';
 import { describeSites, fixture } from '../../support/reference-sites';
 
 /** The corpus in test/fixtures/references: each file's references with their exact ranges. */
@@ -264,6 +271,25 @@ describe('findImageReferences', () => {
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
+  });
+
+  it("puts a v before the appVersion where the chart's templates print one in an image's tag", () => {
+    const printf = '{{- $tag := .Values.image.tag | default (printf "v%s" .Chart.AppVersion) }}';
+    const helper = `{{- define "x.image" -}}\n{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default (print "v" .Chart.AppVersion)) }}\n{{- end }}`;
+    const inline = '        image: "{{ .Values.image.repository }}:v{{ .Chart.AppVersion }}"';
+    for (const template of [printf, helper, inline]) assert.equal(appVersionTagPrefix(['kind: Service\n', template]), 'v', template);
+    // As helm create writes it, and a label (not the image's tag) with a v: no prefix.
+    assert.equal(
+      appVersionTagPrefix(['image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"']),
+      undefined,
+    );
+    assert.equal(appVersionTagPrefix(['    app.kubernetes.io/version: v{{ .Chart.AppVersion }}']), undefined);
+    const values = 'image:\n  repository: registry.k8s.io/metrics-server/metrics-server\n  tag: ""\n';
+    const read = (chart: ChartFacts): string | undefined =>
+      findImageReferences(values, '/chart/values.yaml', undefined, { chart })[0]?.parsed.tag;
+    assert.equal(read({ appVersion: '0.7.2', tagPrefix: 'v', subcharts: [] }), 'v0.7.2');
+    assert.equal(read({ appVersion: 'v0.7.2', tagPrefix: 'v', subcharts: [] }), 'v0.7.2', 'not twice');
+    assert.equal(read({ appVersion: '0.7.2', subcharts: [] }), '0.7.2');
   });
 
   it("reads a Chart.yaml's appVersion as Helm does, a string, and its dependencies by the key their values sit under", () => {
