@@ -4,10 +4,11 @@
  * `image:` beside `build:` names what the build produces, which may not be in a registry yet.
  * `${VAR:-default}` takes its default; a plain `${VAR}` comes from the environment, which the file
  * does not say, so such a reference is left alone. `extends:` names another service, whose own
- * `image:` is found where it is written.
+ * `image:` is found where it is written. The AI models a Compose file runs (top-level `models:`,
+ * or a service's `provider:` of type `model`) are OCI artifacts too.
  */
 import type { ReferenceSite } from './types';
-import { mapEntries, mapGet, mapHas, isMap, scalarSite, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { isMap, mapEntries, mapGet, mapHas, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export function findInCompose(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
@@ -17,9 +18,15 @@ export function findInCompose(docs: readonly YamlDocument[], text: string): Refe
     for (const [, service] of mapEntries(doc, services)) {
       if (!isMap(service)) continue;
       const image = mapGet(doc, service, 'image');
-      if (image === undefined) continue;
       sites.push(scalarSite(doc, text, image, { context: 'image', ...(mapHas(doc, service, 'build') ? { builds: true } : {}) }));
+      // Compose 2.35's model provider, before top-level models: `provider: { type: model, options: { model } }`.
+      const provider = mapGet(doc, service, 'provider');
+      if (scalarText(doc, mapGet(doc, provider, 'type')) === 'model')
+        sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, provider, 'options'), 'model'), { context: 'model' }));
     }
+    // AI models Docker Model Runner pulls as OCI artifacts: `models: { llm: { model: ai/smollm2 } }`.
+    for (const [, model] of mapEntries(doc, mapGet(doc, doc.contents, 'models')))
+      sites.push(scalarSite(doc, text, mapGet(doc, model, 'model'), { context: 'model' }));
   }
   return uniqueSites(sites);
 }

@@ -30,6 +30,7 @@ export type SiteContext =
   | 'image'
   | 'container'
   | 'service'
+  | 'model'
   | 'uses'
   | 'docker'
   | 'feature'

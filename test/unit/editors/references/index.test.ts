@@ -59,7 +59,7 @@ describe('findImageReferences', () => {
     ]);
   });
 
-  it('reads Compose services through anchors and merges, once per place, and leaves environment variables alone', () => {
+  it('reads Compose services through anchors and merges, once per place, leaves environment variables alone, and reads AI models', () => {
     assert.deepEqual(found('compose.yaml'), [
       '5:10-5:33 image ghcr.io/acme/base:1.4.2',
       '16:11-16:40 image ghcr.io/acme/api:1.4.2-alpine',
@@ -68,6 +68,10 @@ describe('findImageReferences', () => {
       '29:11-29:82 image localhost:5000/library/registry:2.8.3 (as written ${MIRROR_REGISTRY:-localhost:5000}/library/registry:${MIRROR_TAG-2.8.3})',
       '33:11-33:44 image registry.example.com/shop/app:dev built here',
       '40:11-40:113 image docker.io/library/nginx:1.25.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+      '42:11-42:32 image ghcr.io/acme/chat:1.0',
+      // AI models: a service's model provider (Compose 2.35), and the top-level models.
+      '49:15-49:34 model ai/llama3.2:1B-Q8_0',
+      '54:11-54:21 model ai/smollm2',
     ]);
   });
 
@@ -190,7 +194,7 @@ describe('findImageReferences', () => {
 
   it('reads a Compose file under another name by its services, and no file it does not know', () => {
     const compose = fixture('compose.yaml');
-    assert.equal(findImageReferences(compose, '/deploy/docker-stack.yml').length, 7);
+    assert.equal(findImageReferences(compose, '/deploy/docker-stack.yml').length, 10);
     assert.deepEqual(findImageReferences(compose, '/notes/compose.txt'), []);
     assert.deepEqual(findImageReferences('just: text\nimage: nginx:1\n', '/a/settings.yaml'), []);
   });
