@@ -18,7 +18,15 @@ export function findInCompose(docs: readonly YamlDocument[], text: string): Refe
     for (const [, service] of mapEntries(doc, services)) {
       if (!isMap(service)) continue;
       const image = mapGet(doc, service, 'image');
-      sites.push(scalarSite(doc, text, image, { context: 'image', ...(mapHas(doc, service, 'build') ? { builds: true } : {}) }));
+      // The platform the service asks for (`platform: linux/arm64`) is the one its hover describes.
+      const platform = scalarText(doc, mapGet(doc, service, 'platform'))?.trim();
+      sites.push(
+        scalarSite(doc, text, image, {
+          context: 'image',
+          ...(mapHas(doc, service, 'build') ? { builds: true } : {}),
+          ...(platform && !platform.includes('$') ? { platform } : {}),
+        }),
+      );
       // Compose 2.35's model provider, before top-level models: `provider: { type: model, options: { model } }`.
       const provider = mapGet(doc, service, 'provider');
       if (scalarText(doc, mapGet(doc, provider, 'type')) === 'model')

@@ -68,10 +68,10 @@ describe('findImageReferences', () => {
       '29:11-29:82 image localhost:5000/library/registry:2.8.3 (as written ${MIRROR_REGISTRY:-localhost:5000}/library/registry:${MIRROR_TAG-2.8.3})',
       '33:11-33:44 image registry.example.com/shop/app:dev built here',
       '40:11-40:113 image docker.io/library/nginx:1.25.3@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
-      '42:11-42:32 image ghcr.io/acme/chat:1.0',
+      '42:11-42:32 image ghcr.io/acme/chat:1.0 platform linux/arm64',
       // AI models: a service's model provider (Compose 2.35), and the top-level models.
-      '49:15-49:34 model ai/llama3.2:1B-Q8_0',
-      '54:11-54:21 model ai/smollm2',
+      '50:15-50:34 model ai/llama3.2:1B-Q8_0',
+      '55:11-55:21 model ai/smollm2',
     ]);
   });
 
