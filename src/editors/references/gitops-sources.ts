@@ -17,13 +17,12 @@
  * are left alone. No pin: Argo CD reads a version there.
  */
 import { digestSlot } from './digest-slot';
-import { EXACT_VERSION, ociChartSite } from './helm-chart';
+import { OCI_SCHEME, ociChartSite } from './helm-chart';
 import { partSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 const FLUX_SOURCES = 'source.toolkit.fluxcd.io';
-const OCI_SCHEME = 'oci://';
 
 export function findInFluxSources(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
@@ -91,8 +90,7 @@ const WILDCARD_PART = /(^|\.)[xX*](\.|$)/;
 export function findInArgoApplications(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
-    const apiVersion = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'));
-    if (apiVersion?.split('/')[0] !== ARGO_CD || scalarText(doc, mapGet(doc, doc.contents, 'kind')) !== 'Application') continue;
+    if (!isKind(doc, ARGO_CD, 'Application')) continue;
     const spec = mapGet(doc, doc.contents, 'spec');
     const sources = mapGet(doc, spec, 'sources');
     for (const source of [mapGet(doc, spec, 'source'), ...(isSeq(sources) ? sources.items : [])]) sites.push(argoSource(doc, text, source));
@@ -110,12 +108,16 @@ function argoSource(doc: YamlDocument, text: string, source: unknown): Reference
   const oci = repoURL.startsWith(OCI_SCHEME);
   // A repoURL with another scheme is a chart repository or a git one.
   if (!oci && repoURL.includes('://')) return undefined;
-  const base = (oci ? repoURL.slice(OCI_SCHEME.length) : repoURL).replace(/\/+$/, '');
-  if (chart) {
-    if (!EXACT_VERSION.test(version)) return undefined;
-    return partSiteFrom({ text, name: `${base}/${chart}`, tag: { ...revision, value: version.replace('+', '_') }, context: 'source' });
-  }
+  // A chart is read as Helm pulls one (see helm-chart.ts), the scheme Argo CD leaves out put back.
+  if (chart)
+    return ociChartSite(doc, text, source, {
+      repository: oci ? repoURL : `${OCI_SCHEME}${repoURL}`,
+      nameKey: 'chart',
+      versionKey: 'targetRevision',
+      context: 'source',
+    });
   // Without a chart, only an oci:// repoURL is an artifact (a schemeless one is a git host).
   if (!oci || !PLAIN_TAG.test(version) || WILDCARD_PART.test(version)) return undefined;
-  return partSiteFrom({ text, name: base, tag: { ...revision, value: version }, context: 'source' });
+  const name = repoURL.slice(OCI_SCHEME.length).replace(/\/+$/, '');
+  return partSiteFrom({ text, name, tag: { ...revision, value: version }, context: 'source' });
 }

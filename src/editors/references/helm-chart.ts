@@ -60,9 +60,9 @@ export function appVersionTagPrefix(templates: readonly string[]): string | unde
   return undefined;
 }
 
-const OCI_SCHEME = 'oci://';
+export const OCI_SCHEME = 'oci://';
 /** SemVer 2 (which Helm requires of a chart's version), exact: a range or a wildcard is no tag. */
-export const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** The charts a Chart.yaml depends on from OCI registries, each at its version's text. */
 export function findInChartYaml(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
@@ -83,18 +83,18 @@ export function findInChartYaml(docs: readonly YamlDocument[], text: string): Re
 
 /**
  * A chart pulled from an OCI registry (`repository`: `oci://host/path`), named by a mapping's
- * `name:` (or the key given) at its exact `version:`, as Helm pulls it: placed on the version's text.
+ * `name:` at its exact `version:` (or the keys given), as Helm pulls it: placed on the version's text.
  */
 export function ociChartSite(
   doc: YamlDocument,
   text: string,
   entry: unknown,
-  where: { repository: string | undefined; nameKey?: string; context: SiteContext },
+  where: { repository: string | undefined; nameKey?: string; versionKey?: string; context: SiteContext },
 ): ReferenceSite | undefined {
   if (!isMap(entry)) return undefined;
   const repository = where.repository?.trim();
   const name = scalarText(doc, mapGet(doc, entry, where.nameKey ?? 'name'))?.trim();
-  const version = scalarSpan(doc, mapGet(doc, entry, 'version'), 'as-parsed');
+  const version = scalarSpan(doc, mapGet(doc, entry, where.versionKey ?? 'version'), 'as-parsed');
   if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) return undefined;
   const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
   // With a `+`, the tag differs from the text, so no lens writes a tag over it.

@@ -78,27 +78,34 @@ export function findImageReferences(text: string, path: string, languageId?: str
 const PLACEHOLDER = 'x';
 
 /**
- * The reference being written at `offset` and how much of it is before the cursor, for completion:
- * the text is read with a placeholder at the cursor, since `image: nginx:` alone is no valid YAML
- * scalar and `FROM ` has no image yet.
+ * What `find` reads at `offset` in the text with a placeholder typed there (so `image: nginx:`,
+ * no valid YAML scalar alone, and `FROM ` with no image yet still read as something), with how
+ * much of it is before the cursor.
  */
+function atCursor<T extends { start: number; end: number }>(
+  text: string,
+  offset: number,
+  find: (probe: string) => readonly T[],
+): { found: T; typed: string } | undefined {
+  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
+  const found = find(probe).find((f) => f.start <= offset && offset <= f.end - PLACEHOLDER.length);
+  return found && { found, typed: probe.slice(found.start, offset) };
+}
+
+/** The reference being written at `offset` and how much of it is before the cursor, for completion. */
 export function referenceAt(
   text: string,
   path: string,
   offset: number,
   languageId?: string,
 ): { site: ReferenceSite; typed: string } | undefined {
-  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
-  for (const site of findImageReferences(probe, path, languageId)) {
-    if (site.start <= offset && offset <= site.end - PLACEHOLDER.length) return { site, typed: probe.slice(site.start, offset) };
-  }
-  return undefined;
+  const at = atCursor(text, offset, (probe) => findImageReferences(probe, path, languageId));
+  return at && { site: at.found, typed: at.typed };
 }
 
 /**
  * The repository field being written at `offset` (a chart's `repository:`, a Kustomization's
- * `newName:`) and how much of it is before the cursor, for completion; read with a placeholder
- * at the cursor, as {@link referenceAt} does, so an empty field is found too.
+ * `newName:`) and how much of it is before the cursor, for completion; an empty field is found too.
  */
 export function nameFieldAt(
   text: string,
@@ -106,12 +113,12 @@ export function nameFieldAt(
   offset: number,
   languageId?: string,
 ): { field: NameField; typed: string } | undefined {
-  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
   const kind = fileKindOf(path, languageId);
-  let fields: NameField[] = [];
-  if (kind === 'helm-values') fields = readHelmValues(parseYaml(probe), probe).names;
-  else if (kind === 'kustomization') fields = kustomizationNames(parseYaml(probe));
-  else if (kind === 'yaml') fields = kustomizationNames(parseYaml(probe).filter(looksLikeKustomization));
-  const field = fields.find((f) => f.start <= offset && offset <= f.end - PLACEHOLDER.length);
-  return field && { field: { ...field, end: field.end - PLACEHOLDER.length }, typed: probe.slice(field.start, offset) };
+  const at = atCursor(text, offset, (probe): NameField[] => {
+    if (kind === 'helm-values') return readHelmValues(parseYaml(probe), probe).names;
+    if (kind === 'kustomization') return kustomizationNames(parseYaml(probe));
+    if (kind === 'yaml') return kustomizationNames(parseYaml(probe).filter(looksLikeKustomization));
+    return [];
+  });
+  return at && { field: { ...at.found, end: at.found.end - PLACEHOLDER.length }, typed: at.typed };
 }
