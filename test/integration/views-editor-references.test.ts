@@ -3,9 +3,9 @@
 // registry that needs a login with its quick fix; the requests counted in the registry's own log.
 // Then references written in parts: a Helm values file's tag moved by its lens and completed from
 // the repository beside it, an empty tag taken from the chart's appVersion (and Chart.yaml followed
-// as it changes), a Chart.yaml dependency's version moved and a Flux OCIRepository's tag pinned, a
-// Kustomization's new name and tag hovered and warned about, its tag pinned on a new digest: line
-// and then moved with its digest.
+// as it changes), a Chart.yaml dependency's version moved and its range described as the tag it
+// picks, a Flux OCIRepository's tag pinned, a Kustomization's new name and tag hovered and warned
+// about, its tag pinned on a new digest: line and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
@@ -459,6 +459,61 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     const pin = (await lensesOn(source, 'tag: "3.19"', 2)).find((l) => l.command!.title === 'Pin to digest')!;
     assert.equal(await run(pin), `${host}/library/alpine:3.19@${alpine['3.19']}`);
     assert.ok(source.getText().endsWith(`    tag: "3.19"\n    digest: ${alpine['3.19']}\n`), source.getText());
+  });
+
+  it('describes a version range as the tag it picks, warns when none matches, and completes a version in place of it', async () => {
+    const alpine = tagsOf('library/alpine');
+    const chart = await show(
+      join('ranges', 'Chart.yaml'),
+      [
+        'apiVersion: v2',
+        'name: ranges',
+        'version: 0.1.0',
+        'dependencies:',
+        '  - name: alpine',
+        '    version: ~1.2.0',
+        `    repository: oci://${host}/library`,
+        '  - name: alpine',
+        '    alias: later',
+        '    version: ^2',
+        `    repository: oci://${host}/library`,
+        '',
+      ].join('\n'),
+    );
+    // Helm reads the tags as strict SemVer: 1.2.10 is the highest of ~1.2.0, and 3.19 is no version to it.
+    const hover = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', chart.uri, at(chart, '~1.2.0')),
+    );
+    assert.match(hover, /The range \\~1\\\.2\\\.0 picks 1\\\.2\\\.10/);
+    assert.ok(hover.includes(alpine['1.2.10']!), hover);
+    const diagnostic = await waitFor('a diagnostic for the range ^2', () =>
+      vscode.languages.getDiagnostics(chart.uri).find((d) => d.message.includes('^2')),
+    );
+    assert.equal(diagnostic.message, `No version of ${host}/library/alpine matches ^2. The newest is 1.2.10.`);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.range.end.character], [9, 13, 15]);
+    assert.equal(vscode.languages.getDiagnostics(chart.uri).length, 1, 'the range that matches is not warned about');
+    // Nothing writes a tag over a range.
+    const line = at(chart, '~1.2.0').line;
+    assert.deepEqual(
+      (await lenses(chart)).filter((l) => l.range.start.line === line && l.command),
+      [],
+    );
+    // A version may replace the range: its repository's tags are offered.
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      chart.uri,
+      at(chart, '~1.2.0', 6),
+    );
+    const labels = list.items
+      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
+      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('1.2.10') && labels.includes('latest'), labels.join(', '));
+    // VS Code filters items by the text they replace: with the range in front, none is filtered out by its ~.
+    assert.ok(
+      list.items.every((i) => i.kind !== vscode.CompletionItemKind.Value || i.filterText?.startsWith('~1.2.0')),
+      'the range is kept in front of each filter text',
+    );
   });
 
   it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {

@@ -10,7 +10,7 @@ import { answerSourceFor, RegistryAnswers } from '../../src/common/registry-answ
 import * as core from '../../src/core/index';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { fetchDetails } from '../../src/editors/image-features/details';
-import { factsFor } from '../../src/editors/image-features/facts';
+import { factsFor, pickedSite } from '../../src/editors/image-features/facts';
 import { findImageReferences } from '../../src/editors/references/index';
 import { pushToRegistry, type SampleContent, seedSampleContent } from '../support/lab/content';
 import { OciLayout } from '../support/lab/oci-layout';
@@ -195,5 +195,71 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       'org.opencontainers.image.version': '0.3.0',
       'org.opencontainers.image.description': 'A shop for the lab',
     });
+  });
+
+  it('picks the tag a version range names, as Helm and Flux pick it, from one listing per repository', async () => {
+    const layout = await OciLayout.create(mkdtempSync(join(tmpdir(), 'range-layout-')));
+    // Helm pushes a version's + as _; a pre-release is left to ranges that ask for one.
+    for (const version of ['1.2.0', '1.2.5', '1.3.0-rc.1', '1.4.0+build.2', '2.0.1']) {
+      const chart = await layout.helmChart({ name: 'web', version, appVersion: '9' });
+      await pushToRegistry(layout, chart, registry, `charts/web:${version.replace('+', '_')}`);
+    }
+    // Flux's OCIRepository reads tags leniently: v1.1 is 1.1.0.
+    for (const tag of ['v1.0.0', 'v1.1', 'v2.0.0-rc.1']) {
+      const artifact = await layout.helmChart({ name: 'config', version: '0.0.1' });
+      await pushToRegistry(layout, artifact, registry, `deploy/config:${tag}`);
+    }
+    const dependency = (version: string) =>
+      [`  - name: web`, `    version: "${version}"`, `    repository: oci://${registry.host}/charts`].join('\n');
+    const chartYaml = [
+      'apiVersion: v2',
+      'name: umbrella',
+      'version: 1.0.0',
+      'dependencies:',
+      ...['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3'].map(dependency),
+      '',
+    ].join('\n');
+    const flux = [
+      'apiVersion: source.toolkit.fluxcd.io/v1',
+      'kind: OCIRepository',
+      'metadata:',
+      '  name: config',
+      'spec:',
+      `  url: oci://${registry.host}/deploy/config`,
+      '  ref:',
+      '    semver: 1.x',
+      '',
+    ].join('\n');
+    const sites = [...findImageReferences(chartYaml, '/umbrella/Chart.yaml'), ...findImageReferences(flux, '/clusters/config.yaml')];
+    assert.deepEqual(
+      sites.map((s) => s.versionRange?.text),
+      ['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3', '1.x'],
+    );
+    const answers = answersWith([]);
+    const mark = requestMark(registry);
+    const facts = await Promise.all(sites.map((s) => factsFor(s, answers, { asker: 'automatic' })));
+    assert.deepEqual(facts, [
+      { state: 'found', rangeTag: '1.2.5', newerTag: '2.0.1' },
+      // Masterminds: every comparator of the range carries a pre-release, so pre-releases count.
+      { state: 'found', rangeTag: '1.4.0_build.2', newerTag: '2.0.1' },
+      { state: 'found', rangeTag: '1.4.0_build.2', newerTag: '2.0.1' },
+      { state: 'missing', message: `No version of ${registry.host}/charts/web matches ^3. The newest is 2.0.1.` },
+      { state: 'found', rangeTag: 'v1.1' },
+    ]);
+    const requests = requestsSince(registry, mark);
+    assert.equal(requests.filter(isTagListing('charts/web')).length, 1, 'one listing answers every range of a repository');
+    assert.equal(requests.filter(isTagListing('deploy/config')).length, 1);
+    assert.equal(requests.filter(isManifestRequest('charts/web')).length, 0, 'a range is picked from the listing alone');
+    // The hover describes the picked tag: its chart says the version.
+    const picked = pickedSite(sites[0]!, '1.2.5');
+    const details = await fetchDetails({
+      core,
+      client: session.registry(registry.host),
+      repository: session.registry(registry.host).repository('charts/web'),
+      reference: picked.reference,
+      pointer: picked.parsed.tag!,
+    });
+    assert.equal(details.reference, `${registry.host}/charts/web:1.2.5`);
+    assert.equal(details.labels['org.opencontainers.image.version'], '1.2.5');
   });
 });

@@ -9,6 +9,8 @@ import { errorText } from '../../common/error-text';
 import type { AskOptions, RegistryAnswers } from '../../common/registry-answers';
 import type { Remedy } from '../../core/index';
 import { newerTag } from '../../shared/newer-tag';
+import { chooseTag, parseVersionRange } from '../../shared/version-range';
+import { factsKey } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 
 /** A fix a diagnostic offers as a quick fix. */
@@ -17,8 +19,15 @@ export type RegistryFixKind = 'logIn' | 'markInsecure';
 export type SiteFacts =
   | {
       state: 'found';
-      /** A newer tag written like this one, when the tag is version-like. */
+      /**
+       * A newer tag written like this one, when the tag is version-like; for a version range, the
+       * newest release, when the range does not reach it.
+       */
       newerTag?: string;
+      /** For a version range: the tag it picks now. */
+      rangeTag?: string;
+      /** For a version range: the listing was cut, so the pick is of the tags listed. */
+      rangeOfCutListing?: true;
       /** For `repo:tag@digest`: the digest the tag points at now (`undefined` when not asked, see the budget). */
       tagDigest?: string;
       /** For `repo:tag@digest`: the pinned digest exists but the tag does not any more. */
@@ -40,6 +49,7 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
   const { registry: host, repository, tag, digest } = site.parsed;
   const display = `${host}/${repository}`;
   try {
+    if (site.versionRange) return await rangeFacts(site.versionRange);
     if (tag === undefined && digest !== undefined) {
       const found = await answers.descriptor(host, repository, digest, options);
       return found ? { state: 'found' } : { state: 'deferred' };
@@ -64,6 +74,25 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
   } catch (err) {
     if (codeOf(err) === 'CANCELLED') throw err;
     return failureFacts(err, site);
+  }
+
+  /** Which tag a range picks from the repository's tags, or that none matches (only a listing read to its end says so). */
+  async function rangeFacts(written: NonNullable<ReferenceSite['versionRange']>): Promise<SiteFacts> {
+    const range = parseVersionRange(written.text);
+    const listing = await answers.tags(host, repository, options);
+    if (!range || !listing) return { state: 'deferred' };
+    const choice = chooseTag(range, listing.tags, written.reading);
+    if (choice.tag === undefined) {
+      if (!listing.complete) return { state: 'deferred' };
+      const newest = choice.newest ? ` The newest is ${choice.newest}.` : ' It lists no version.';
+      return { state: 'missing', message: `No version of ${display} matches ${written.text}.${newest}` };
+    }
+    return {
+      state: 'found',
+      rangeTag: choice.tag,
+      ...(choice.newest ? { newerTag: choice.newest } : {}),
+      ...(listing.complete ? {} : { rangeOfCutListing: true as const }),
+    };
   }
 
   /** What the tag says: whether it exists, a newer one of its scheme, and (when pinned) where it points now. */
@@ -110,8 +139,13 @@ export function failureFacts(err: unknown, site: ReferenceSite): SiteFacts {
   return { state: 'unavailable', host, code, message: errorText(err), ...(fix ? { fix } : {}) };
 }
 
+/** A range's site as the tag it picks: what a hover describes. */
+export function pickedSite(site: ReferenceSite, tag: string): ReferenceSite {
+  return { ...site, reference: `${site.reference}:${tag}`, parsed: { ...site.parsed, tag } };
+}
+
 /**
- * Facts for each distinct reference among `sites`, `concurrency` lookups at a time: what the editor
+ * Facts for each distinct reference among `sites` (by {@link factsKey}), `concurrency` lookups at a time: what the editor
  * does for the references in view (and the benchmark measures). Cancellations are left out.
  */
 export async function lookUpSites(
@@ -120,14 +154,14 @@ export async function lookUpSites(
   options: AskOptions & { concurrency: number; onFacts?: (site: ReferenceSite, facts: SiteFacts) => void },
 ): Promise<Map<string, SiteFacts>> {
   const distinct = new Map<string, ReferenceSite>();
-  for (const site of sites) if (!distinct.has(site.reference)) distinct.set(site.reference, site);
+  for (const site of sites) if (!distinct.has(factsKey(site))) distinct.set(factsKey(site), site);
   const queue = [...distinct.values()];
   const found = new Map<string, SiteFacts>();
   const worker = async (): Promise<void> => {
     for (let site = queue.shift(); site; site = queue.shift()) {
       try {
         const facts = await factsFor(site, answers, options);
-        found.set(site.reference, facts);
+        found.set(factsKey(site), facts);
         options.onFacts?.(site, facts);
       } catch (err) {
         if (codeOf(err) !== 'CANCELLED') throw err;

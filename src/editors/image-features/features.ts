@@ -16,11 +16,11 @@ import type { Asker } from '../../common/registry-answers';
 import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
 import { sortTags } from '../../shared/tag-order';
-import { type ChartFacts, fileKindOf, findImageReferences, nameFieldAt, referenceAt } from '../references/index';
+import { type ChartFacts, factsKey, fileKindOf, findImageReferences, nameFieldAt, referenceAt } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
 import { fetchDetails, type ReferenceDetails } from './details';
-import { lookUpSites, type SiteFacts } from './facts';
+import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Explorer';
@@ -153,15 +153,27 @@ export class ImageReferenceFeatures
     const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
     const { signal, dispose } = abortOn(token);
     try {
-      const details = await this.details(site, 'person', signal);
+      let shown = site;
+      let facts = this.knownFacts(site);
+      if (site.versionRange) {
+        // A range is described as the tag it picks now, from the repository's (cached) tag listing.
+        facts = await factsFor(site, this.services.registry.answers, { asker: 'person', signal });
+        if (facts.state !== 'found' || facts.rangeTag === undefined) {
+          const message =
+            facts.state === 'missing' || facts.state === 'unavailable' ? facts.message : "The repository's tags were not listed.";
+          return new vscode.Hover(new vscode.MarkdownString(hoverFailureMarkdown(site.reference, message, site)), range);
+        }
+        shown = pickedSite(site, facts.rangeTag);
+      }
+      const details = await this.details(shown, 'person', signal);
       if (!details || token.isCancellationRequested) return undefined;
       const kind = this.services.core.kindName(details.mediaType, details.artifactType);
-      const markdown = new vscode.MarkdownString(hoverMarkdown(details, this.knownFacts(site.reference), kind, site.tagFrom));
+      const markdown = new vscode.MarkdownString(hoverMarkdown(details, facts, kind, site));
       markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
       return new vscode.Hover(markdown, range);
     } catch (err) {
       if (token.isCancellationRequested || isCancelled(err)) return undefined;
-      return new vscode.Hover(new vscode.MarkdownString(hoverFailureMarkdown(site.reference, errorText(err), site.tagFrom)), range);
+      return new vscode.Hover(new vscode.MarkdownString(hoverFailureMarkdown(site.reference, errorText(err), site)), range);
     } finally {
       dispose();
     }
@@ -225,7 +237,8 @@ export class ImageReferenceFeatures
     const { signal, dispose } = abortOn(token);
     try {
       // A tag written on its own (Helm values, a Kustomization): the tags of the name written beside it.
-      if (at?.site.part === 'tag') return await this.tagItems(document, start, offset, nameOf(at.site.reference), signal);
+      if (at?.site.part === 'tag')
+        return await this.tagItems(document, start, offset, nameOf(at.site.reference), signal, at.site.versionRange ? typed : undefined);
       // Under a registry: key of its own, the field holds the repository alone.
       if (where.written === 'name' && where.registry)
         return await this.repositoryItems(document, where.registry, start, offset, 'name', signal);
@@ -252,6 +265,8 @@ export class ImageReferenceFeatures
     to: number,
     name: string,
     signal: AbortSignal,
+    /** A range typed before the cursor, which a version replaces: kept in front of each item's filter text, or VS Code would filter every item out by its `~` or `^`. */
+    replacedRange?: string,
   ): Promise<vscode.CompletionItem[]> {
     const ref = this.services.core.parseReference(name);
     const listing = await this.services.registry.answers.tags(ref.registry, ref.repository, { asker: 'person', signal });
@@ -260,6 +275,7 @@ export class ImageReferenceFeatures
       const item = new vscode.CompletionItem(tag, vscode.CompletionItemKind.Value);
       item.range = range;
       item.sortText = String(index).padStart(6, '0');
+      if (replacedRange !== undefined) item.filterText = `${replacedRange}${tag}`;
       const known = this.services.registry.answers.peekDetails<ReferenceDetails>(ref.registry, ref.repository, `${tag}\n`);
       if (known?.created) item.detail = `created ${known.created.slice(0, 10)}`;
       return item;
@@ -337,8 +353,8 @@ export class ImageReferenceFeatures
     const lenses: vscode.CodeLens[] = [];
     let expired = false;
     for (const site of this.sitesOf(document)) {
-      const facts = this.knownFacts(site.reference);
-      expired ||= !facts && this.facts.has(site.reference);
+      const facts = this.knownFacts(site);
+      expired ||= !facts && this.facts.has(factsKey(site));
       if (facts?.state !== 'found' || !site.literal || site.builds) continue;
       const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
       const edit = (action: ReferenceEdit['action'], title: string, tooltip: string, tag?: string): void => {
@@ -390,9 +406,9 @@ export class ImageReferenceFeatures
     return actions;
   }
 
-  /** The facts known for a reference now (no request). */
-  knownFacts(reference: string): SiteFacts | undefined {
-    const known = this.facts.get(reference);
+  /** The facts known for a site's reference now (no request). */
+  knownFacts(site: ReferenceSite): SiteFacts | undefined {
+    const known = this.facts.get(factsKey(site));
     return known && known.expires > Date.now() ? known.facts : undefined;
   }
 
@@ -438,9 +454,9 @@ export class ImageReferenceFeatures
     const shown = this.visibleSites();
     const todo = new Map<string, ReferenceSite>();
     for (const { sites } of shown)
-      for (const site of sites) if (!this.knownFacts(site.reference) && !this.inFlight.has(site.reference)) todo.set(site.reference, site);
+      for (const site of sites) if (!this.knownFacts(site) && !this.inFlight.has(factsKey(site))) todo.set(factsKey(site), site);
     const sites = [...todo.values()];
-    for (const site of sites) this.inFlight.add(site.reference);
+    for (const site of sites) this.inFlight.add(factsKey(site));
     const expires = Date.now() + this.settings.cacheMinutes * 60_000;
     // What is known is shown as it comes, a moment after: a registry that is slow to answer (or
     // never does, until its time-out) holds back only its own references' lenses and diagnostics.
@@ -457,7 +473,7 @@ export class ImageReferenceFeatures
         concurrency: LOOKUPS_AT_ONCE,
         onFacts: (site, facts) => {
           if (generation !== this.generation) return;
-          this.facts.set(site.reference, { facts, expires });
+          this.facts.set(factsKey(site), { facts, expires });
           redraw ??= setTimeout(showKnown, REDRAW_MS);
         },
       });
@@ -465,7 +481,7 @@ export class ImageReferenceFeatures
       this.services.log.debug(`Looking up image references: ${errorText(err)}`);
     } finally {
       clearTimeout(redraw);
-      for (const site of sites) this.inFlight.delete(site.reference);
+      for (const site of sites) this.inFlight.delete(factsKey(site));
     }
     if (generation !== this.generation) return;
     for (const { document } of shown) this.updateDiagnostics(document);
@@ -480,7 +496,7 @@ export class ImageReferenceFeatures
     }
     const diagnostics: vscode.Diagnostic[] = [];
     for (const site of this.sitesOf(document)) {
-      const facts = this.knownFacts(site.reference);
+      const facts = this.knownFacts(site);
       if (!facts || site.builds) continue;
       const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
       // A tag the file does not write (a chart's appVersion) may be printed otherwise by the templates: the hover says so.

@@ -59,15 +59,18 @@ const TAG_FROM: Record<NonNullable<ReferenceSite['tagFrom']>, string> = {
   appVersion: "The tag is the chart's appVersion, from its Chart.yaml.",
 };
 
-export function hoverMarkdown(
-  details: ReferenceDetails,
-  facts: SiteFacts | undefined,
-  kindName: string,
-  tagFrom?: ReferenceSite['tagFrom'],
-): string {
+/** What the file writes where the tag goes, when it is not the tag itself. */
+type WrittenTag = Pick<ReferenceSite, 'tagFrom' | 'versionRange'>;
+
+export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | undefined, kindName: string, written: WrittenTag = {}): string {
   const lines: string[] = [];
+  const found = facts?.state === 'found' ? facts : undefined;
   lines.push(`**${markdownText(details.reference)}**`);
-  if (tagFrom) lines.push(TAG_FROM[tagFrom]);
+  if (written.tagFrom) lines.push(TAG_FROM[written.tagFrom]);
+  if (written.versionRange && found?.rangeTag !== undefined)
+    lines.push(
+      `The range ${markdownText(written.versionRange.text)} picks ${markdownText(found.rangeTag)}, the highest of its versions ${found.rangeOfCutListing ? 'among the tags listed (the listing was cut)' : 'in the repository'}.`,
+    );
   lines.push(`\`${details.digest}\``);
   const kind = [markdownText(kindName), details.artifactType ? `artifact type ${markdownText(details.artifactType)}` : '']
     .filter(Boolean)
@@ -99,7 +102,12 @@ export function hoverMarkdown(
     const origin = markdownText(details.servedBy.origin);
     lines.push(details.servedBy.role === 'mirror' ? `Answered by the mirror ${origin}` : `Answered by the registry ${origin}`);
   }
-  if (facts?.state === 'found' && facts.newerTag) lines.push(`Newer tag available: ${markdownText(facts.newerTag)}`);
+  if (found?.newerTag)
+    lines.push(
+      written.versionRange
+        ? `Newer version outside the range: ${markdownText(found.newerTag)}`
+        : `Newer tag available: ${markdownText(found.newerTag)}`,
+    );
   if (facts?.state === 'found' && facts.tagGone)
     lines.push('The tag written here no longer exists in the repository; the pinned digest is what gets pulled.');
   lines.push(
@@ -113,9 +121,11 @@ export function hoverMarkdown(
 }
 
 /** A hover for a reference the registry could not describe: the reason, as the error says it. */
-export function hoverFailureMarkdown(reference: string, message: string, tagFrom?: ReferenceSite['tagFrom']): string {
-  const lines = [`**${markdownText(reference)}**`, markdownText(message, 600)];
-  if (tagFrom) lines.push(TAG_FROM[tagFrom], "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.");
+export function hoverFailureMarkdown(reference: string, message: string, written: WrittenTag = {}): string {
+  const heading = written.versionRange ? `${reference} at ${written.versionRange.text}` : reference;
+  const lines = [`**${markdownText(heading)}**`, markdownText(message, 600)];
+  if (written.tagFrom)
+    lines.push(TAG_FROM[written.tagFrom], "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.");
   return lines.join('\n\n');
 }
 

@@ -2,23 +2,25 @@
  * What GitOps controllers pull from OCI registries, as their resources name it.
  *
  * Flux's OCIRepository (`source.toolkit.fluxcd.io`): `spec.url` (`oci://host/repository`) with
- * `spec.ref.tag` and `spec.ref.digest`, of which Flux pulls the digest when both are set. The
- * site is the tag's text (with the digest, when there is one, in its reference), or a digest
- * written alone; a pin adds a `digest:` line under the tag. A `semver:` or `semverFilter:` range
- * is resolved by Flux against every tag, and a source without a ref follows `latest`, which the
- * file does not say: both are left alone. A HelmRelease's chart from an OCI HelmRepository
- * (`type: oci`) of the same file is read at its exact version, as Helm pulls it.
+ * `spec.ref.digest`, `spec.ref.semver` or `spec.ref.tag`, which Flux reads in that order (the
+ * first one written decides). The site is the tag's text (with the digest, when there is one, in
+ * its reference), a digest written alone, or a `semver:` range, which Flux resolves against the
+ * tags read leniently (`v1.2` is 1.2.0); a pin adds a `digest:` line under the tag. A
+ * `semverFilter:` (a Go regular expression over the tags) is not applied here, so such a range
+ * is left alone, as is a source without a ref (it follows `latest`, which the file does not say).
+ * A HelmRelease's chart from an OCI HelmRepository (`type: oci`) of the same file is read at its
+ * version or range, as Helm pulls it.
  *
  * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`: a Helm chart
  * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
- * one, or with `oci://`) at an exact `targetRevision:`, pulled as `repoURL/chart:version`; and an
- * OCI artifact of manifests (`repoURL: oci://host/repository`, no chart) at the tag
- * `targetRevision:` names. A range (`1.2.*`, `>=1.0.0`) and a chart repository's (`https://`) chart
- * are left alone. No pin: Argo CD reads a version there.
+ * one, or with `oci://`) at its `targetRevision:` (a version or a range, as Helm reads them),
+ * pulled as `repoURL/chart:version`; and an OCI artifact of manifests (`repoURL:
+ * oci://host/repository`, no chart) at the tag `targetRevision:` names. An artifact's range and a
+ * chart repository's (`https://`) chart are left alone. No pin: Argo CD reads a version there.
  */
 import { digestSlot } from './digest-slot';
 import { OCI_SCHEME, ociChartSite } from './helm-chart';
-import { partSiteFrom } from './site';
+import { partSiteFrom, rangeSiteFrom } from './site';
 import type { ReferenceSite } from './types';
 import { isMap, isSeq, mapGet, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
@@ -32,12 +34,18 @@ export function findInFluxSources(docs: readonly YamlDocument[], text: string): 
     const url = scalarText(doc, mapGet(doc, spec, 'url'))?.trim();
     const ref = mapGet(doc, spec, 'ref');
     if (!url?.startsWith(OCI_SCHEME) || !isMap(ref)) continue;
+    const name = url.slice(OCI_SCHEME.length).replace(/\/+$/, '');
     const tag = scalarSpan(doc, mapGet(doc, ref, 'tag'), 'as-written');
     const digest = scalarSpan(doc, mapGet(doc, ref, 'digest'), 'as-written');
+    const semver = scalarSpan(doc, mapGet(doc, ref, 'semver'), 'as-written');
+    if (!digest?.value.trim() && semver?.value.trim()) {
+      // The range decides over any tag; with a filter, the tags it picks from are not known here.
+      if (!scalarText(doc, mapGet(doc, ref, 'semverFilter'))?.trim())
+        sites.push(rangeSiteFrom({ text, name, range: semver, reading: 'lenient', context: 'ref' }));
+      continue;
+    }
     const slot = digestSlot(doc, text, ref, 'tag', { mayAddLine: true });
-    sites.push(
-      partSiteFrom({ text, name: url.slice(OCI_SCHEME.length).replace(/\/+$/, ''), tag, digest, context: 'ref', digestSlot: slot }),
-    );
+    sites.push(partSiteFrom({ text, name, tag, digest, context: 'ref', digestSlot: slot }));
   }
   return uniqueSites(sites);
 }
@@ -51,8 +59,9 @@ const FLUX_HELM = 'helm.toolkit.fluxcd.io';
 
 /**
  * Flux HelmReleases whose chart comes from an OCI HelmRepository (`type: oci`) of the same file:
- * `spec.chart.spec.chart` at an exact `version:`, pulled as `url/chart:version`. A repository in
- * another file is not known here, and a range (`6.x`) is Flux's to resolve: both are left alone.
+ * `spec.chart.spec.chart` at its `version:` (exact, or a range such as `6.x`, which Flux resolves
+ * through Helm's registry client), pulled as `url/chart:version`. A repository in another file is
+ * not known here: left alone.
  */
 export function findInFluxHelmReleases(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const repositories = new Map<string, string>();

@@ -5,11 +5,12 @@
  * under which its dependencies take their values (each one's `alias`, else its `name`), whose
  * images default to their own chart's appVersion, not this one's. For the editor: the
  * dependencies pulled from an OCI registry (`repository: oci://host/path`), which Helm pulls as
- * `host/path/name:version`, a version's `+` written `_` in the tag (a tag cannot hold `+`). Only an
- * exact version names a tag; a range (`15.x.x`, `^1.2.0`) is resolved by Helm against them all,
- * and is left alone. Pure: text in, facts and sites out.
+ * `host/path/name:version`, a version's `+` written `_` in the tag (a tag cannot hold `+`). An
+ * exact version names a tag; a range (`15.x.x`, `~1.2.0`, as Helm's guide advises) is resolved
+ * by Helm against the repository's tags, its highest match pulled: such a site carries the range
+ * (see shared/version-range.ts). Pure: text in, facts and sites out.
  */
-import { partSiteFrom } from './site';
+import { partSiteFrom, rangeSiteFrom } from './site';
 import type { ReferenceSite, SiteContext } from './types';
 import { isMap, isSeq, mapGet, parseYaml, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
@@ -83,7 +84,9 @@ export function findInChartYaml(docs: readonly YamlDocument[], text: string): Re
 
 /**
  * A chart pulled from an OCI registry (`repository`: `oci://host/path`), named by a mapping's
- * `name:` at its exact `version:` (or the keys given), as Helm pulls it: placed on the version's text.
+ * `name:` at its `version:` (or the keys given), as Helm pulls it: placed on the version's text.
+ * An exact version is the tag; a range is resolved against the tags as Helm's registry client
+ * reads them (strict SemVer, `_` for `+`).
  */
 export function ociChartSite(
   doc: YamlDocument,
@@ -95,8 +98,10 @@ export function ociChartSite(
   const repository = where.repository?.trim();
   const name = scalarText(doc, mapGet(doc, entry, where.nameKey ?? 'name'))?.trim();
   const version = scalarSpan(doc, mapGet(doc, entry, where.versionKey ?? 'version'), 'as-parsed');
-  if (!repository?.startsWith(OCI_SCHEME) || !name || !version || !EXACT_VERSION.test(version.value.trim())) return undefined;
+  if (!repository?.startsWith(OCI_SCHEME) || !name || !version) return undefined;
   const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
+  if (!EXACT_VERSION.test(version.value.trim()))
+    return rangeSiteFrom({ text, name: `${base}/${name}`, range: version, reading: 'helm', context: where.context });
   // With a `+`, the tag differs from the text, so no lens writes a tag over it.
   const tag = { ...version, value: version.value.trim().replace('+', '_') };
   return partSiteFrom({ text, name: `${base}/${name}`, tag, context: where.context });

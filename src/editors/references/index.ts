@@ -22,6 +22,7 @@ import { parseYaml } from './yaml-nodes';
 export type { FileKind, NameField, ReferenceSite, SiteContext } from './types';
 export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
+export { factsKey } from './site';
 export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 
 /** What the file's surroundings say: for a Helm values file, its chart's Chart.yaml. */
@@ -74,22 +75,29 @@ export function findImageReferences(text: string, path: string, languageId?: str
   }
 }
 
-/** A placeholder typed at the cursor so a half-written reference (`image: nginx:`) still parses as one. */
-const PLACEHOLDER = 'x';
+/**
+ * Placeholders typed at the cursor so a half-written reference (`image: nginx:`) still parses as
+ * one; then none, for a value complete as it is that the first would spoil (a chart's version
+ * `1.2.3`, which `1.2.3x` is not).
+ */
+const PLACEHOLDERS = ['x', ''] as const;
 
 /**
  * What `find` reads at `offset` in the text with a placeholder typed there (so `image: nginx:`,
  * no valid YAML scalar alone, and `FROM ` with no image yet still read as something), with how
- * much of it is before the cursor.
+ * much of it is before the cursor and the placeholder's length.
  */
 function atCursor<T extends { start: number; end: number }>(
   text: string,
   offset: number,
   find: (probe: string) => readonly T[],
-): { found: T; typed: string } | undefined {
-  const probe = `${text.slice(0, offset)}${PLACEHOLDER}${text.slice(offset)}`;
-  const found = find(probe).find((f) => f.start <= offset && offset <= f.end - PLACEHOLDER.length);
-  return found && { found, typed: probe.slice(found.start, offset) };
+): { found: T; typed: string; placeholder: number } | undefined {
+  for (const placeholder of PLACEHOLDERS) {
+    const probe = `${text.slice(0, offset)}${placeholder}${text.slice(offset)}`;
+    const found = find(probe).find((f) => f.start <= offset && offset <= f.end - placeholder.length);
+    if (found) return { found, typed: probe.slice(found.start, offset), placeholder: placeholder.length };
+  }
+  return undefined;
 }
 
 /** The reference being written at `offset` and how much of it is before the cursor, for completion. */
@@ -120,5 +128,5 @@ export function nameFieldAt(
     if (kind === 'yaml') return kustomizationNames(parseYaml(probe).filter(looksLikeKustomization));
     return [];
   });
-  return at && { field: { ...at.found, end: at.found.end - PLACEHOLDER.length }, typed: at.typed };
+  return at && { field: { ...at.found, end: at.found.end - at.placeholder }, typed: at.typed };
 }

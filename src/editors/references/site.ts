@@ -4,6 +4,7 @@
  * anything that is not one (a stage name, `scratch`, a template, a typo) left out.
  */
 import { parseReference, type Reference } from '../../core/name/reference';
+import { parseVersionRange, type TagReading } from '../../shared/version-range';
 import type { DigestSlot, ReferenceSite, SiteContext } from './types';
 import { hasVariables, substituteVariables, type VariableLookup } from './variables';
 
@@ -99,6 +100,35 @@ export function appVersionSiteFrom(input: {
     tagFrom: 'appVersion',
   });
   return site?.parsed.tag === input.appVersion ? site : undefined;
+}
+
+/**
+ * The site of a repository at a version range (see {@link ReferenceSite.versionRange}), placed on
+ * the range's text: left out when the text is no range or the name no repository.
+ */
+export function rangeSiteFrom(input: {
+  text: string;
+  name: string;
+  range: WrittenPart;
+  reading: TagReading;
+  context: SiteContext;
+}): ReferenceSite | undefined {
+  const range = parseVersionRange(input.range.value);
+  if (!range || input.name.includes('{{')) return undefined;
+  const site = placed(input.name, { text: input.text, ...input.range }, () => false, {
+    context: input.context,
+    part: 'tag',
+    versionRange: { text: range.text, reading: input.reading },
+  });
+  return site && site.parsed.tag === undefined && site.parsed.digest === undefined ? site : undefined;
+}
+
+/**
+ * What a site's facts are known by: its reference, and for a range the range too (the same
+ * repository at `~1.2` and at `^2` picks different tags).
+ */
+export function factsKey(site: ReferenceSite): string {
+  return site.versionRange ? `${site.reference} ${site.versionRange.reading} ${site.versionRange.text}` : site.reference;
 }
 
 /** The site of `reference` written at `where`: left out when the text is no reference (a stage name, a typo, a URL). */

@@ -5,6 +5,7 @@
  * session, so they are unit-tested on plain text.
  */
 import type { Reference } from '../../core/name/reference';
+import type { TagReading } from '../../shared/version-range';
 
 /** The kinds of files the finders read. */
 export type FileKind =
@@ -95,11 +96,26 @@ export interface ReferenceSite {
    * hover, not warned about.
    */
   tagFrom?: 'appVersion';
+  /**
+   * Set when the file writes a version range where the tag goes (a chart dependency's `~1.2.0`, a
+   * Flux source's `semver:`): the tool pulls the highest tag the range matches, each tag read as a
+   * version the way {@link VersionRangeSite.reading} says. The reference then names the repository
+   * alone, and which tag the range picks is a fact looked up (see `factsKey`). Nothing writes a tag
+   * over the range.
+   */
+  versionRange?: VersionRangeSite;
   context: SiteContext;
   /** `FROM --platform=linux/arm64`: the platform the file asks for, when it is written out. */
   platform?: string;
   /** An image this file builds (Compose `image:` beside `build:`): it may not be in a registry yet. */
   builds?: boolean;
+}
+
+/** A version range written where a tag goes, as a site carries it (by value; parsed where it is used). */
+export interface VersionRangeSite {
+  /** The range as written (trimmed). */
+  text: string;
+  reading: TagReading;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Reference sites as one line each, for tests that compare whole files' findings at a glance:
 // `line:character-line:character context reference`, with `(as written …)` when the text differs
-// and `written: its tag` when the text is one part of the reference.
+// and `written: its tag` when the text is one part of the reference (or a range the tag is picked by).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineIndex } from '../../../src/editors/references/line-index';
@@ -17,7 +17,8 @@ export function describeSites(text: string, sites: readonly ReferenceSite[]): st
       s.builds ? 'built here' : '',
       s.part ? `written: its ${s.part}` : '',
       s.tagFrom ? `tag from the chart's ${s.tagFrom}` : '',
-      s.literal ? '' : `(as written ${s.written})`,
+      s.versionRange ? `at the range ${s.versionRange.text}, tags read as ${s.versionRange.reading}` : '',
+      s.literal || s.versionRange?.text === s.written ? '' : `(as written ${s.written})`,
     ];
     return [`${a.line}:${a.character}-${b.line}:${b.character}`, s.context, s.reference, ...extras].filter(Boolean).join(' ');
   });

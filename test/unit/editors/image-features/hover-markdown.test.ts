@@ -67,15 +67,32 @@ describe('hoverMarkdown', () => {
   });
 
   it("says when the tag is the chart's appVersion, and where to look when no such tag exists", () => {
-    const found = hoverMarkdown(details({ reference: 'ghcr.io/acme/shop:2.4.1' }), { state: 'found' }, 'OCI image index', 'appVersion');
+    const found = hoverMarkdown(details({ reference: 'ghcr.io/acme/shop:2.4.1' }), { state: 'found' }, 'OCI image index', {
+      tagFrom: 'appVersion',
+    });
     assert.equal(found.split('\n\n')[1], "The tag is the chart's appVersion, from its Chart.yaml.");
     assert.doesNotMatch(hoverMarkdown(details(), { state: 'found' }, 'OCI image index'), /appVersion/);
-    const missing = hoverFailureMarkdown('ghcr.io/acme/shop:2.4.1', 'Tag 2.4.1 does not exist in ghcr.io/acme/shop.', 'appVersion');
+    const missing = hoverFailureMarkdown('ghcr.io/acme/shop:2.4.1', 'Tag 2.4.1 does not exist in ghcr.io/acme/shop.', {
+      tagFrom: 'appVersion',
+    });
     assert.deepEqual(missing.split('\n\n').slice(2), [
       "The tag is the chart's appVersion, from its Chart.yaml.",
       "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.",
     ]);
     assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
+  });
+
+  it('says which tag a version range picks, and a newer version outside it', () => {
+    const written = { versionRange: { text: '~1.2.0', reading: 'helm' as const } };
+    const facts = { state: 'found' as const, rangeTag: '1.2.5', newerTag: '2.0.1' };
+    const lines = hoverMarkdown(details({ reference: 'ghcr.io/acme/charts/web:1.2.5' }), facts, 'Helm chart', written).split('\n\n');
+    assert.equal(lines[1], 'The range \\~1\\.2\\.0 picks 1\\.2\\.5, the highest of its versions in the repository.');
+    assert.ok(lines.includes('Newer version outside the range: 2\\.0\\.1'));
+    assert.ok(!lines.some((l) => l.startsWith('Newer tag')));
+    const cut = hoverMarkdown(details(), { ...facts, rangeOfCutListing: true }, 'Helm chart', written);
+    assert.match(cut, /among the tags listed \(the listing was cut\)/);
+    const none = hoverFailureMarkdown('ghcr.io/acme/charts/web', 'No version of ghcr.io/acme/charts/web matches ^3.', written);
+    assert.equal(none.split('\n\n')[0], '**ghcr\\.io/acme/charts/web at \\~1\\.2\\.0**');
   });
 
   it("names a chart's app version beside its version, as text", () => {

@@ -224,7 +224,7 @@ describe('findImageReferences', () => {
   it("fills an empty or missing tag in from the chart's appVersion, except under a dependency's key", () => {
     const text = fixture('chart/values.yaml');
     const chart = readChartFacts(fixture('chart/Chart.yaml'));
-    assert.deepEqual(chart, { appVersion: '2.4.1', subcharts: ['db', 'common', 'redis', 'nginx', 'grafana'] });
+    assert.deepEqual(chart, { appVersion: '2.4.1', subcharts: ['db', 'common', 'redis', 'nginx', 'grafana', 'valkey', 'kafka'] });
     const withChart = describeSites(text, findImageReferences(text, '/chart/values.yaml', undefined, { chart }));
     const without = found('chart/values.yaml', '/chart/values.yaml');
     assert.deepEqual(
@@ -249,12 +249,16 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(nulls, '/chart/templates/x.yaml', undefined, { chart }), []);
   });
 
-  it("reads a Chart.yaml's dependencies from OCI registries at an exact version, as Helm pulls them", () => {
+  it("reads a Chart.yaml's dependencies from OCI registries at a version or a range, as Helm pulls them", () => {
     assert.deepEqual(found('chart/Chart.yaml', '/chart/Chart.yaml'), [
-      // Left out: the ranges 15.x.x and 2.x.x, which Helm resolves against every tag, and a chart repository's.
+      // A range names the repository alone: Helm picks the tag from its tags.
+      '8:13-8:19 dependencies registry-1.docker.io/bitnamicharts/postgresql written: its tag at the range 15.x.x, tags read as helm',
+      '11:13-11:18 dependencies registry-1.docker.io/bitnamicharts/common written: its tag at the range 2.x.x, tags read as helm',
       '14:13-14:19 dependencies registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
       // A tag cannot hold +: Helm writes it _, so the text is not the tag, and no lens writes over it.
       '18:14-18:28 dependencies ghcr.io/acme/charts/nginx:18.1.0_build.1 written: its tag (as written 18.1.0+build.1)',
+      // Left out: a chart repository's chart. A comma joins comparators; a range with != is left out.
+      '26:14-26:25 dependencies registry-1.docker.io/bitnamicharts/valkey written: its tag at the range >= 2.1, < 3, tags read as helm',
     ]);
     // Only Chart.yaml, so spelled, is a chart's.
     assert.deepEqual(findImageReferences(fixture('chart/Chart.yaml'), '/chart/chart.yaml'), []);
@@ -265,13 +269,18 @@ describe('findImageReferences', () => {
     assert.deepEqual(found('gitops.yaml', '/clusters/prod/gitops.yaml'), [
       '9:9-9:14 ref ghcr.io/stefanprodan/manifests/podinfo:6.6.2 written: its tag',
       '18:10-18:13 ref registry.example.com/deploy/app:1.4@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
-      // Left out: a semver range, and a GitRepository's tag.
+      // A semver range, its tags read as Flux reads them (`v1.2` is 1.2.0); left out: a GitRepository's tag.
+      '28:13-28:20 ref ghcr.io/acme/config written: its tag at the range >=1.0.0, tags read as lenient',
       // Argo CD: a Helm chart from an OCI registry (repoURL without a scheme), and an OCI artifact of manifests.
       '48:20-48:26 source registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
       '59:22-59:28 source ghcr.io/acme/manifests/app:v2.1.0 written: its tag',
-      // Left out: a chart repository's chart, a range, a git repository's branch.
-      // Flux: a HelmRelease's chart from an OCI HelmRepository of the file; left out: a range, a chart index's.
+      // An OCI chart at a range, as Helm reads it; left out: a chart repository's chart, a git repository's branch.
+      '66:22-66:25 source ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.*, tags read as helm',
+      // Flux: a HelmRelease's chart from an OCI HelmRepository of the file, at a version and at a range; left out: a chart index's.
       '94:15-94:20 chart ghcr.io/stefanprodan/charts/podinfo:6.6.2 written: its tag',
+      '107:15-107:18 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.x, tags read as helm',
+      // Flux reads the range before the tag beside it; a range with a semverFilter is left out.
+      '134:13-134:17 ref ghcr.io/acme/config written: its tag at the range ~1.2, tags read as lenient',
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
@@ -348,13 +357,14 @@ describe('findImageReferences', () => {
       '11:12-11:16 images redis:7.20 written: its tag',
       // The digest is what kustomize pulls; the tag beside it says whether it has moved.
       '13:13-13:17 images alpine:3.20@sha256:1d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its tag',
-      // Its Helm inflator's chart from an OCI registry; left out: a chart repository's, and a range.
+      // Its Helm inflator's charts from an OCI registry, at a version and at a range; left out: a chart repository's.
       '18:13-18:19 helmCharts registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
+      '25:14-25:21 helmCharts ghcr.io/stefanprodan/charts/podinfo written: its tag at the range >=6.0.0, tags read as helm',
     ]);
     const text = fixture('overlays/prod/kustomization.yaml');
-    assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 5, 'kustomize reads a file named Kustomization too');
+    assert.equal(findImageReferences(text, '/overlays/prod/Kustomization').length, 6, 'kustomize reads a file named Kustomization too');
     const declared = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${text}`;
-    assert.equal(findImageReferences(declared, '/deploy/prod.yaml').length, 5, 'a Kustomization under another name says its kind');
+    assert.equal(findImageReferences(declared, '/deploy/prod.yaml').length, 6, 'a Kustomization under another name says its kind');
     assert.deepEqual(findImageReferences(text, '/deploy/prod.yaml'), [], 'without its kind or its name, an images: list is not read');
   });
 
@@ -420,6 +430,19 @@ describe('referenceAt', () => {
     assert.equal(referenceAt('FROM ', '/Dockerfile', 5)?.typed, '');
     const text = '{ "image": "localhost:5000/" }';
     assert.equal(referenceAt(text, '/.devcontainer.json', text.indexOf('/"') + 1)?.typed, 'localhost:5000/');
+  });
+
+  it("finds a chart's version at its end, where a placeholder would spoil it, and a range being typed", () => {
+    const chart = (version: string) => `dependencies:\n  - name: web\n    version: ${version}\n    repository: oci://ghcr.io/acme\n`;
+    const exact = chart('1.2.9');
+    const atEnd = referenceAt(exact, '/Chart.yaml', exact.indexOf('1.2.9') + 5);
+    assert.deepEqual([atEnd?.typed, atEnd?.site.reference], ['1.2.9', 'ghcr.io/acme/web:1.2.9']);
+    const range = chart('~1.2.0');
+    const inRange = referenceAt(range, '/Chart.yaml', range.indexOf('~1.2.0') + 6);
+    assert.deepEqual([inRange?.typed, inRange?.site.versionRange?.text], ['~1.2.0', '~1.2.0']);
+    // An empty version with the placeholder is the range x, any version: its tags are offered.
+    const empty = chart('');
+    assert.equal(referenceAt(empty, '/Chart.yaml', empty.indexOf('version: ') + 9)?.site.versionRange?.text, 'x');
   });
 
   it('finds a tag written on its own, in Helm values and a Kustomization', () => {
