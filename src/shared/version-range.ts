@@ -12,6 +12,7 @@
  */
 import Range from 'semver/classes/range';
 import SemVer from 'semver/classes/semver';
+import minVersion from 'semver/ranges/min-version';
 
 /** How a tool reads a tag as a version. */
 export type TagReading =
@@ -101,4 +102,28 @@ export function chooseTag(range: VersionRange, tags: Iterable<string>, reading: 
   }
   const above = newest && (!chosen || newest.version.compare(chosen.version) > 0);
   return { ...(chosen ? { tag: chosen.tag } : {}), ...(above ? { newest: newest!.tag } : {}) };
+}
+
+/** A range of one comparator that a newer version can move: `~1.2.3`, `^1`, `1.2`, `15.x.x`, `6.*`. */
+const MOVABLE_RANGE = /^([~^]?)(v?)(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?$/;
+
+/**
+ * `range` moved up to take in `to` (a tag read the way `reading` says), written in the same form:
+ * `~1.2.0` to `~2.0.1`, `^1` to `^2`, `15.x.x` to `17.x.x`, as Renovate and Dependabot move a
+ * range. `undefined` for a range of another form (several comparators, a hyphen, a pre-release),
+ * when the moved range would not take `to` in, or would not start higher than the written one.
+ */
+export function movedRange(range: string, to: string, reading: TagReading): string | undefined {
+  const form = MOVABLE_RANGE.exec(range.trim());
+  const version = tagVersion(to, reading);
+  if (!form || !parseVersionRange(range) || !version || version.prerelease.length > 0) return undefined;
+  const [, operator, v, ...parts] = form;
+  const numbers = [version.major, version.minor, version.patch];
+  // Each number written takes the version's number in its place; a wildcard stays.
+  const written = parts.flatMap((part, i) => (part === undefined ? [] : [/^\d+$/.test(part) ? String(numbers[i]) : part]));
+  const moved = `${operator}${v}${written.join('.')}`;
+  if (!parseVersionRange(moved)?.matches(version)) return undefined;
+  // Only up: the moved range starts above where the written one starts.
+  const from = minVersion(range.trim());
+  return from && (minVersion(moved)?.compare(from) ?? 0) > 0 ? moved : undefined;
 }

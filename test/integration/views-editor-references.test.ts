@@ -461,7 +461,7 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.ok(source.getText().endsWith(`    tag: "3.19"\n    digest: ${alpine['3.19']}\n`), source.getText());
   });
 
-  it('describes a version range as the tag it picks, warns when none matches, and completes a version in place of it', async () => {
+  it('describes a version range as the tag it picks, warns when none matches, moves it up, and completes a version in place of it', async () => {
     const alpine = tagsOf('library/alpine');
     const chart = await show(
       join('ranges', 'Chart.yaml'),
@@ -477,6 +477,9 @@ describe('Image references written in parts: Helm values and a Kustomization', (
         '    alias: later',
         '    version: ^2',
         `    repository: oci://${host}/library`,
+        '  - name: api',
+        '    version: ~1.0.0',
+        `    repository: oci://${host}/team-a`,
         '',
       ].join('\n'),
     );
@@ -493,12 +496,16 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
     assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.range.end.character], [9, 13, 15]);
     assert.equal(vscode.languages.getDiagnostics(chart.uri).length, 1, 'the range that matches is not warned about');
-    // Nothing writes a tag over a range.
+    // A range that does not take in the newest version is moved up in its own form; one that does has no lens.
+    const [move] = await lensesOn(chart, 'version: ~1.0.0', 1);
+    assert.equal(move!.command!.title, 'Newer version outside the range: 1.1.0');
     const line = at(chart, '~1.2.0').line;
     assert.deepEqual(
       (await lenses(chart)).filter((l) => l.range.start.line === line && l.command),
       [],
     );
+    assert.equal(await run(move!), '~1.1.0');
+    assert.match(chart.getText(), /\n {4}version: ~1\.1\.0\n/);
     // A version may replace the range: its repository's tags are offered.
     const list = await vscode.commands.executeCommand<vscode.CompletionList>(
       'vscode.executeCompletionItemProvider',

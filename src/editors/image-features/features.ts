@@ -16,6 +16,7 @@ import type { Asker } from '../../common/registry-answers';
 import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
 import { sortTags } from '../../shared/tag-order';
+import { movedRange, parseVersionRange } from '../../shared/version-range';
 import { type ChartFacts, factsKey, fileKindOf, findImageReferences, nameFieldAt, referenceAt } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
@@ -45,8 +46,8 @@ export interface ReferenceEdit {
   /** Where the reference was, and its text then: the edit is refused if the text has changed. */
   start: number;
   written: string;
-  action: 'pin' | 'update' | 'newer';
-  /** For `newer`: the tag to move to. */
+  action: 'pin' | 'update' | 'newer' | 'range';
+  /** For `newer`: the tag to move to; for `range`, the range. */
   tag?: string;
 }
 
@@ -355,7 +356,7 @@ export class ImageReferenceFeatures
     for (const site of this.sitesOf(document)) {
       const facts = this.knownFacts(site);
       expired ||= !facts && this.facts.has(factsKey(site));
-      if (facts?.state !== 'found' || !site.literal || site.builds) continue;
+      if (facts?.state !== 'found' || site.builds) continue;
       const range = new vscode.Range(document.positionAt(site.start), document.positionAt(site.end));
       const edit = (action: ReferenceEdit['action'], title: string, tooltip: string, tag?: string): void => {
         const args: ReferenceEdit = {
@@ -367,6 +368,16 @@ export class ImageReferenceFeatures
         };
         lenses.push(new vscode.CodeLens(range, { title, tooltip, command: EDIT_COMMAND, arguments: [args] }));
       };
+      if (site.versionRange) {
+        // A range moves up in its own form to take in the newest version (`~1.2.0` to `~2.0.1`), when it has such a form.
+        const moved =
+          facts.newerTag && site.written === site.versionRange.text
+            ? movedRange(site.versionRange.text, facts.newerTag, site.versionRange.reading)
+            : undefined;
+        if (moved) edit('range', `Newer version outside the range: ${facts.newerTag}`, `Change the range to ${moved}`, moved);
+        continue;
+      }
+      if (!site.literal) continue;
       // A digest written alone is only looked up. A tag written on its own is pinned where the
       // file has a place for its digest (see digestSlot); without one, a newer tag is offered only
       // when no digest would be left behind.
@@ -521,8 +532,11 @@ export class ImageReferenceFeatures
   /** A lens's edit: the digest a tag points at now, or a newer tag; refused when the text changed. Returns the new text. */
   async editReference(edit: ReferenceEdit): Promise<string | undefined> {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(edit.uri));
-    const site = this.sitesOf(document).find((s) => s.start === edit.start && s.written === edit.written && s.literal);
+    const site = this.sitesOf(document).find(
+      (s) => s.start === edit.start && s.written === edit.written && (edit.action === 'range' ? s.versionRange : s.literal),
+    );
     if (!site) throw new Error(`${edit.written} has changed since the lens was shown: nothing was edited.`);
+    if (edit.action === 'range') return this.editRange(document, site, edit);
     const { registry: host, repository, tag, digest } = site.parsed;
     const answers = this.services.registry.answers;
     const name = nameOf(site.written);
@@ -545,6 +559,15 @@ export class ImageReferenceFeatures
     workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(site.start), document.positionAt(site.end)), replacement);
     if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error(`VS Code did not apply the edit of ${site.written}.`);
     return replacement;
+  }
+
+  /** A range moved up (see provideCodeLenses): the new range, checked to be one, written in place of the old. */
+  private async editRange(document: vscode.TextDocument, site: ReferenceSite, edit: ReferenceEdit): Promise<string | undefined> {
+    if (!edit.tag || !parseVersionRange(edit.tag)) return undefined;
+    const workspaceEdit = new vscode.WorkspaceEdit();
+    workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(site.start), document.positionAt(site.end)), edit.tag);
+    if (!(await vscode.workspace.applyEdit(workspaceEdit))) throw new Error(`VS Code did not apply the edit of ${site.written}.`);
+    return edit.tag;
   }
 
   /**

@@ -3,7 +3,7 @@
 // Masterminds reads otherwise than npm (commas, pre-releases, `!=`), and the tags each tool skips.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { chooseTag, parseVersionRange, tagVersion, type TagReading } from '../../../src/shared/version-range';
+import { chooseTag, movedRange, parseVersionRange, tagVersion, type TagReading } from '../../../src/shared/version-range';
 
 function matches(range: string, version: string, reading: TagReading = 'helm'): boolean {
   const parsed = parseVersionRange(range);
@@ -151,6 +151,53 @@ describe('chooseTag', () => {
           assert.equal(newest.prerelease.length, 0);
           if (choice.tag !== undefined) assert.ok(newest.compare(tagVersion(choice.tag, reading)!) > 0);
         }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('movedRange', () => {
+  it('moves a range of one comparator to a newer version, in the form it was written', () => {
+    const cases: [string, string, string][] = [
+      ['~1.2.0', '2.0.1', '~2.0.1'],
+      ['^1.2.3', '2.4.0', '^2.4.0'],
+      ['~1.2', '1.4.7', '~1.4'],
+      ['^1', '3.1.0', '^3'],
+      ['1.2', '1.5.0', '1.5'],
+      ['15.x.x', '17.0.0_build.1', '17.x.x'],
+      ['1.2.x', '2.0.3', '2.0.x'],
+      ['6.*', '7.1.0', '7.*'],
+      ['v1.x', '2.0.0', 'v2.x'],
+    ];
+    for (const [range, to, moved] of cases) assert.equal(movedRange(range, to, 'helm'), moved, `${range} to ${to}`);
+    assert.equal(movedRange('6.x', 'v7.1', 'lenient'), '7.x');
+  });
+
+  it('moves no range of another form, to a pre-release, or where the moved range would not take the version in', () => {
+    for (const range of ['>=1.0.0', '>= 1.2, < 2', '1.2 - 1.4', '^1 || ^2', '~1.2.0-rc.1', '*'])
+      assert.equal(movedRange(range, '3.0.0', 'helm'), undefined, range);
+    assert.equal(movedRange('~1.2.0', '2.0.0-rc.1', 'helm'), undefined);
+    assert.equal(movedRange('~1.2.0', 'v2.0.0', 'helm'), undefined, 'Helm reads no v');
+    // ^0.2 takes in 0.2.x only: moved to 0.3.5 it is ^0.3, which takes it in.
+    assert.equal(movedRange('^0.2', '0.3.5', 'helm'), '^0.3');
+    // Never down: ~1.2.9 is not moved to take in 1.2.3.
+    assert.equal(movedRange('~1.2.9', '1.2.3', 'helm'), undefined);
+  });
+
+  it('moves any range it moves up, to one that takes the version in, in the same form', () => {
+    const part = fc.oneof(fc.nat(20).map(String), fc.constantFrom('x', 'X', '*'));
+    const range = fc
+      .tuple(fc.constantFrom('', '~', '^'), fc.constantFrom('', 'v'), fc.nat(20), fc.array(part, { maxLength: 2 }))
+      .map(([op, v, major, rest]) => `${op}${v}${[String(major), ...rest].join('.')}`);
+    const version = fc.tuple(fc.nat(25), fc.nat(25), fc.nat(25)).map(([a, b, c]) => `${a}.${b}.${c}`);
+    fc.assert(
+      fc.property(range, version, (text, to) => {
+        const moved = movedRange(text, to, 'helm');
+        if (moved === undefined) return;
+        assert.ok(parseVersionRange(moved)!.matches(tagVersion(to, 'helm')!), `${moved} takes ${to} in`);
+        assert.equal(moved.replace(/\d+/g, 'N'), text.replace(/\d+/g, 'N'), 'the same form');
+        assert.ok(!parseVersionRange(text)!.matches(tagVersion(to, 'helm')!) || moved !== text);
       }),
       { numRuns: 3000 },
     );
