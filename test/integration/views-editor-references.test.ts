@@ -4,8 +4,9 @@
 // Then references written in parts: a Helm values file's tag moved by its lens and completed from
 // the repository beside it, an empty tag taken from the chart's appVersion (and Chart.yaml followed
 // as it changes), a Chart.yaml dependency's version moved and its range described as the tag it
-// picks, a Flux OCIRepository's tag pinned, a Kustomization's new name and tag hovered and warned
-// about, its tag pinned on a new digest: line and then moved with its digest.
+// picks, a Flux OCIRepository's tag pinned, a Flux HelmRelease followed to its repository in
+// another file, a Kustomization's new name and tag hovered and warned about, its tag pinned on a
+// new digest: line and then moved with its digest.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
@@ -521,6 +522,54 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       list.items.every((i) => i.kind !== vscode.CompletionItemKind.Value || i.filterText?.startsWith('~1.2.0')),
       'the range is kept in front of each filter text',
     );
+  });
+
+  it('follows a Flux HelmRelease to its OCI HelmRepository in another file, and to one written later', async () => {
+    const repository = (name: string, path: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: HelmRepository',
+        'metadata:',
+        `  name: ${name}`,
+        'spec:',
+        '  type: oci',
+        `  url: oci://${host}/${path}`,
+        '',
+      ].join('\n');
+    const release = (name: string, chart: string, version: string) =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        `  name: ${chart}`,
+        'spec:',
+        '  chart:',
+        '    spec:',
+        `      chart: ${chart}`,
+        `      version: ${version}`,
+        '      sourceRef:',
+        '        kind: HelmRepository',
+        `        name: ${name}`,
+      ].join('\n');
+    mkdirSync(join(folder(), 'flux', 'sources'), { recursive: true });
+    writeFileSync(join(folder(), 'flux', 'sources', 'library.yaml'), repository('lab-library', 'library'));
+    const releases = await show(
+      join('flux', 'apps', 'release.yaml'),
+      [release('lab-library', 'alpine', '1.2.9'), '---', release('lab-team-a', 'api', '1.0.0'), ''].join('\n'),
+    );
+    const [newer] = await lensesOn(releases, 'version: 1.2.9', 1);
+    assert.equal(newer!.command!.title, 'Newer tag available: 1.2.10');
+    // The second release's repository does not exist yet: nothing is said about it.
+    const apiLine = at(releases, 'version: 1.0.0').line;
+    assert.deepEqual(
+      (await lenses(releases)).filter((l) => l.range.start.line === apiLine && l.command),
+      [],
+    );
+    // Written later, it is read as it appears. (In a folder the file watcher has known for a while:
+    // one made a moment before, as flux/sources/ above, may not be watched yet.)
+    writeFileSync(join(folder(), 'team-a-repository.yaml'), repository('lab-team-a', 'team-a'));
+    const [later] = await lensesOn(releases, 'version: 1.0.0', 1);
+    assert.equal(later!.command!.title, 'Newer tag available: 1.1.0');
   });
 
   it("looks a Kustomization's new name and tag up: a hover with the digest, a warning for a tag that does not exist", async () => {

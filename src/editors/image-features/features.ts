@@ -17,9 +17,18 @@ import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
 import { sortTags } from '../../shared/tag-order';
 import { movedRange, parseVersionRange } from '../../shared/version-range';
-import { type ChartFacts, factsKey, fileKindOf, findImageReferences, nameFieldAt, referenceAt } from '../references/index';
+import {
+  type ChartFacts,
+  factsKey,
+  fileKindOf,
+  findImageReferences,
+  type FluxHelmRepository,
+  nameFieldAt,
+  referenceAt,
+} from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
+import { FluxRepositories } from './flux-repositories';
 import { fetchDetails, type ReferenceDetails } from './details';
 import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
@@ -71,9 +80,14 @@ export interface FeatureServices {
 export class ImageReferenceFeatures
   implements vscode.HoverProvider, vscode.CompletionItemProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable
 {
-  private readonly sitesByDocument = new Map<string, { version: number; chart: ChartFacts | undefined; sites: ReferenceSite[] }>();
+  private readonly sitesByDocument = new Map<
+    string,
+    { version: number; chart: ChartFacts | undefined; flux: readonly FluxHelmRepository[] | undefined; sites: ReferenceSite[] }
+  >();
   /** The Chart.yaml beside a values file, whose appVersion fills an empty tag. */
   private readonly charts = new ChartFiles();
+  /** The workspace's OCI HelmRepositories, which a Flux HelmRelease in another file names. */
+  private readonly flux = new FluxRepositories();
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
   private readonly inFlight = new Set<string>();
@@ -93,6 +107,11 @@ export class ImageReferenceFeatures
       this.charts,
       // A chart read or changed: its values files' sites are found again (sitesOf compares the chart).
       this.charts.onDidChange(() => {
+        this.lensesChanged.fire();
+        schedule();
+      }),
+      this.flux,
+      this.flux.onDidChange(() => {
         this.lensesChanged.fire();
         schedule();
       }),
@@ -124,14 +143,18 @@ export class ImageReferenceFeatures
   /** The references of a document, found once per version. */
   sitesOf(document: vscode.TextDocument): ReferenceSite[] {
     const key = document.uri.toString();
-    const chart = fileKindOf(document.uri.path, document.languageId) === 'helm-values' ? this.charts.chartOf(document.uri) : undefined;
+    const kind = fileKindOf(document.uri.path, document.languageId);
+    const chart = kind === 'helm-values' ? this.charts.chartOf(document.uri) : undefined;
     const known = this.sitesByDocument.get(key);
-    if (known?.version === document.version && known.chart === chart) return known.sites;
+    if (known?.version === document.version && known.chart === chart && (!known.flux || known.flux === this.flux.current()))
+      return known.sites;
     const text = document.getText();
+    // Only a file with a HelmRelease needs the workspace's repositories (and starts their reading).
+    const flux = kind === 'yaml' && text.includes('HelmRelease') ? this.flux.repositories() : undefined;
+    const context = { ...(chart ? { chart } : {}), ...(flux ? { fluxHelmRepositories: flux } : {}) };
     // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
-    const sites =
-      text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, chart ? { chart } : {});
-    this.sitesByDocument.set(key, { version: document.version, chart, sites });
+    const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, context);
+    this.sitesByDocument.set(key, { version: document.version, chart, flux, sites });
     return sites;
   }
 

@@ -8,8 +8,9 @@
  * tags read leniently (`v1.2` is 1.2.0); a pin adds a `digest:` line under the tag. A
  * `semverFilter:` (a Go regular expression over the tags) is not applied here, so such a range
  * is left alone, as is a source without a ref (it follows `latest`, which the file does not say).
- * A HelmRelease's chart from an OCI HelmRepository (`type: oci`) of the same file is read at its
- * version or range, as Helm pulls it.
+ * A HelmRelease's chart from an OCI HelmRepository (`type: oci`) is read at its version or range,
+ * as Helm pulls it: the repository of the same file, else one declared elsewhere in the workspace
+ * (given by value; see {@link readFluxHelmRepositories}).
  *
  * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`: a Helm chart
  * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
@@ -57,33 +58,71 @@ export function looksLikeOciRepository(doc: YamlDocument): boolean {
 
 const FLUX_HELM = 'helm.toolkit.fluxcd.io';
 
-/**
- * Flux HelmReleases whose chart comes from an OCI HelmRepository (`type: oci`) of the same file:
- * `spec.chart.spec.chart` at its `version:` (exact, or a range such as `6.x`, which Flux resolves
- * through Helm's registry client), pulled as `url/chart:version`. A repository in another file is
- * not known here: left alone.
- */
-export function findInFluxHelmReleases(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
-  const repositories = new Map<string, string>();
+/** A Flux HelmRepository that serves charts from an OCI registry (its `url:` is `oci://…`). */
+export interface FluxHelmRepository {
+  name: string;
+  /** As written; often left to the Kustomization that applies the file. */
+  namespace?: string;
+  url: string;
+}
+
+/** The OCI HelmRepositories a file declares. */
+export function readFluxHelmRepositories(docs: readonly YamlDocument[]): FluxHelmRepository[] {
+  const found: FluxHelmRepository[] = [];
   for (const doc of docs) {
     if (!isKind(doc, FLUX_SOURCES, 'HelmRepository')) continue;
-    const spec = mapGet(doc, doc.contents, 'spec');
-    const name = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'metadata'), 'name'))?.trim();
-    const url = scalarText(doc, mapGet(doc, spec, 'url'))?.trim();
-    if (name && url?.startsWith(OCI_SCHEME)) repositories.set(name, url);
+    const metadata = mapGet(doc, doc.contents, 'metadata');
+    const name = scalarText(doc, mapGet(doc, metadata, 'name'))?.trim();
+    const namespace = scalarText(doc, mapGet(doc, metadata, 'namespace'))?.trim();
+    const url = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'url'))?.trim();
+    if (name && url?.startsWith(OCI_SCHEME)) found.push({ name, ...(namespace ? { namespace } : {}), url });
   }
+  return found;
+}
+
+/**
+ * Flux HelmReleases whose chart comes from an OCI HelmRepository (`type: oci`):
+ * `spec.chart.spec.chart` at its `version:` (exact, or a range such as `6.x`, which Flux resolves
+ * through Helm's registry client), pulled as `url/chart:version`. The repository is looked for in
+ * the same file first, then among those declared `elsewhere` in the workspace.
+ */
+export function findInFluxHelmReleases(
+  docs: readonly YamlDocument[],
+  text: string,
+  elsewhere: readonly FluxHelmRepository[] = [],
+): ReferenceSite[] {
+  const here = readFluxHelmRepositories(docs);
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
-    if (repositories.size === 0 || !isKind(doc, FLUX_HELM, 'HelmRelease')) continue;
+    if ((here.length === 0 && elsewhere.length === 0) || !isKind(doc, FLUX_HELM, 'HelmRelease')) continue;
     const chart = mapGet(doc, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'chart'), 'spec');
     const source = mapGet(doc, chart, 'sourceRef');
-    const url =
-      scalarText(doc, mapGet(doc, source, 'kind')) === 'HelmRepository' &&
-      repositories.get(scalarText(doc, mapGet(doc, source, 'name'))?.trim() ?? '');
+    if (scalarText(doc, mapGet(doc, source, 'kind')) !== 'HelmRepository') continue;
+    const name = scalarText(doc, mapGet(doc, source, 'name'))?.trim() ?? '';
+    // Flux looks in the release's own namespace unless the reference names another.
+    const namespace =
+      scalarText(doc, mapGet(doc, source, 'namespace'))?.trim() ||
+      scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'metadata'), 'namespace'))?.trim() ||
+      undefined;
+    const url = repositoryUrl(here, name, namespace) ?? repositoryUrl(elsewhere, name, namespace);
     // Flux reads the chart's name and version the way Helm does (see helm-chart.ts).
     if (url) sites.push(ociChartSite(doc, text, chart, { repository: url, nameKey: 'chart', context: 'chart' }));
   }
   return uniqueSites(sites);
+}
+
+/**
+ * The URL of the repository a release names: by name, in its namespace where both say one (a
+ * namespace left out is the applying Kustomization's, so it may be any); none when the
+ * repositories that fit disagree.
+ */
+function repositoryUrl(repositories: readonly FluxHelmRepository[], name: string, namespace: string | undefined): string | undefined {
+  const urls = new Set(
+    repositories
+      .filter((r) => r.name === name && (namespace === undefined || r.namespace === undefined || r.namespace === namespace))
+      .map((r) => r.url),
+  );
+  return urls.size === 1 ? [...urls][0] : undefined;
 }
 
 function isKind(doc: YamlDocument, group: string, kind: string): boolean {

@@ -8,7 +8,7 @@ import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
 import { fileKindOf } from './file-kinds';
-import { findInArgoApplications, findInFluxHelmReleases, findInFluxSources } from './gitops-sources';
+import { findInArgoApplications, findInFluxHelmReleases, findInFluxSources, type FluxHelmRepository } from './gitops-sources';
 import { findInGitlabCi } from './gitlab-ci';
 import { findEveryImageKey } from './image-keys';
 import { findInWorkflow } from './github-actions';
@@ -24,10 +24,15 @@ export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
 export { factsKey } from './site';
 export { appVersionTagPrefix, readChartFacts } from './helm-chart';
+export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
 
-/** What the file's surroundings say: for a Helm values file, its chart's Chart.yaml. */
+/**
+ * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux
+ * HelmRelease, the OCI HelmRepositories declared in the workspace's other files.
+ */
 export interface FileContext {
   chart?: ChartFacts;
+  fluxHelmRepositories?: readonly FluxHelmRepository[];
 }
 
 export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {
@@ -66,7 +71,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return [
         ...findInKubernetes(docs, text),
         ...findInFluxSources(docs, text),
-        ...findInFluxHelmReleases(docs, text),
+        ...findInFluxHelmReleases(docs, text, context.fluxHelmRepositories),
         ...findInArgoApplications(docs, text),
         ...findInKustomization(kustomizations, text),
         ...findInCompose(compose, text),

@@ -5,8 +5,10 @@ import {
   findImageReferences,
   nameFieldAt,
   readChartFacts,
+  readFluxHelmRepositories,
   referenceAt,
 } from '../../../../src/editors/references/index';
+import { parseYaml } from '../../../../src/editors/references/yaml-nodes';
 import { describeSites, fixture } from '../../support/reference-sites';
 
 /** The corpus in test/fixtures/references: each file's references with their exact ranges. */
@@ -262,6 +264,63 @@ describe('findImageReferences', () => {
     ]);
     // Only Chart.yaml, so spelled, is a chart's.
     assert.deepEqual(findImageReferences(fixture('chart/Chart.yaml'), '/chart/chart.yaml'), []);
+  });
+
+  it("reads a Flux HelmRelease's chart from an OCI HelmRepository declared in another file, by name and namespace", () => {
+    const release = (sourceRef: string, namespace = '') =>
+      [
+        'apiVersion: helm.toolkit.fluxcd.io/v2',
+        'kind: HelmRelease',
+        'metadata:',
+        '  name: podinfo',
+        ...(namespace ? [`  namespace: ${namespace}`] : []),
+        'spec:',
+        '  chart:',
+        '    spec:',
+        '      chart: podinfo',
+        '      version: 6.6.2',
+        '      sourceRef:',
+        '        kind: HelmRepository',
+        sourceRef,
+        '',
+      ].join('\n');
+    const repositories = readFluxHelmRepositories(
+      parseYaml(
+        [
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: HelmRepository',
+          'metadata: { name: podinfo, namespace: flux-system }',
+          'spec: { type: oci, url: oci://ghcr.io/stefanprodan/charts }',
+          '---',
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: HelmRepository',
+          'metadata: { name: podinfo, namespace: staging }',
+          'spec: { type: oci, url: "oci://staging.example.com/charts" }',
+          '---',
+          'apiVersion: source.toolkit.fluxcd.io/v1',
+          'kind: HelmRepository',
+          'metadata: { name: bitnami }',
+          'spec: { url: https://charts.bitnami.com/bitnami }',
+          '',
+        ].join('\n'),
+      ),
+    );
+    assert.deepEqual(repositories, [
+      { name: 'podinfo', namespace: 'flux-system', url: 'oci://ghcr.io/stefanprodan/charts' },
+      { name: 'podinfo', namespace: 'staging', url: 'oci://staging.example.com/charts' },
+    ]);
+    const references = (text: string) =>
+      findImageReferences(text, '/apps/podinfo/release.yaml', undefined, { fluxHelmRepositories: repositories }).map((s) => s.reference);
+    // The reference's namespace, else the release's, picks one of the two.
+    assert.deepEqual(references(release('        name: podinfo\n        namespace: flux-system')), [
+      'ghcr.io/stefanprodan/charts/podinfo:6.6.2',
+    ]);
+    assert.deepEqual(references(release('        name: podinfo', 'staging')), ['staging.example.com/charts/podinfo:6.6.2']);
+    // No namespace anywhere (a Kustomization sets it): the two disagree, so neither is guessed.
+    assert.deepEqual(references(release('        name: podinfo')), []);
+    assert.deepEqual(references(release('        name: bitnami')), [], 'a chart index is no OCI registry');
+    // Without the workspace's repositories, as before.
+    assert.deepEqual(findImageReferences(release('        name: podinfo', 'staging'), '/apps/podinfo/release.yaml'), []);
   });
 
   it("reads Flux's OCIRepository sources (the url with the ref's tag, its digest, where a pin goes) and Argo CD's OCI sources", () => {
