@@ -16,8 +16,9 @@
  * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
  * one, or with `oci://`) at its `targetRevision:` (a version or a range, as Helm reads them),
  * pulled as `repoURL/chart:version`; and an OCI artifact of manifests (`repoURL:
- * oci://host/repository`, no chart) at the tag `targetRevision:` names. An artifact's range and a
- * chart repository's (`https://`) chart are left alone. No pin: Argo CD reads a version there.
+ * oci://host/repository`, no chart) at the tag or digest `targetRevision:` names. An artifact's
+ * range and a chart repository's (`https://`) chart are left alone. No pin: a pin would replace
+ * the version people read there.
  */
 import { digestSlot } from './digest-slot';
 import { OCI_SCHEME, ociChartSite } from './helm-chart';
@@ -134,6 +135,7 @@ const ARGO_CD = 'argoproj.io';
 /** A tag (the distribution spec's grammar) that no range syntax uses: no `*`, `x` part, `^`, `~`, `>` or space. */
 const PLAIN_TAG = /^[\w][\w.-]{0,127}$/;
 const WILDCARD_PART = /(^|\.)[xX*](\.|$)/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export function findInArgoApplications(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
@@ -165,7 +167,10 @@ function argoSource(doc: YamlDocument, text: string, source: unknown): Reference
       context: 'source',
     });
   // Without a chart, only an oci:// repoURL is an artifact (a schemeless one is a git host).
-  if (!oci || !PLAIN_TAG.test(version) || WILDCARD_PART.test(version)) return undefined;
+  if (!oci) return undefined;
   const name = repoURL.slice(OCI_SCHEME.length).replace(/\/+$/, '');
+  // Argo CD takes a digest there too, and pulls it as it is.
+  if (DIGEST.test(version)) return partSiteFrom({ text, name, digest: { ...revision, value: version }, context: 'source' });
+  if (!PLAIN_TAG.test(version) || WILDCARD_PART.test(version)) return undefined;
   return partSiteFrom({ text, name, tag: { ...revision, value: version }, context: 'source' });
 }

@@ -340,6 +340,8 @@ describe('findImageReferences', () => {
       '107:15-107:18 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.x, tags read as helm',
       // Flux reads the range before the tag beside it; a range with a semverFilter is left out.
       '134:13-134:17 ref ghcr.io/acme/config written: its tag at the range ~1.2, tags read as lenient',
+      // Argo CD: an OCI artifact at a digest.
+      '155:20-155:91 source ghcr.io/acme/manifests/app@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
