@@ -1,11 +1,12 @@
 // Image references where people write them: a Dockerfile and a Compose file in the workspace,
 // opened as a person opens them. The lenses appear over the references in view, a hover says what a
 // reference resolves to, and Ctrl+Space after `repository:` offers the tags, newest first. Then a
-// chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependency's lens.
+// chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependencies' lenses
+// (a version and a range), and the hover over the range, which names the tag it picks.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { runCommand, shoot } from './ui';
 
 /** Opens a workspace file from the Explorer, as a person clicks it, and waits for its editor. */
@@ -42,6 +43,24 @@ async function goToFile(page: Page, path: string): Promise<void> {
 /** The editor line that shows `text`. */
 export function line(page: Page, text: string) {
   return page.locator('.editor-instance .view-line', { hasText: text }).first();
+}
+
+/**
+ * Points at the end of `target` until a hover that says `says` shows, and returns its text: what
+ * the hover reads may be read only once the file is shown, so a first hover can come too early.
+ */
+async function hoverUntil(page: Page, target: Locator, says: string, attempts: number): Promise<string> {
+  await target.waitFor({ timeout: 10_000 });
+  const at = await target.boundingBox();
+  assert.ok(at, 'the text to hover is on screen');
+  const hover = page.locator('.monaco-hover', { hasText: says }).first();
+  for (let attempt = 0; attempt < attempts && !(await hover.isVisible()); attempt++) {
+    await page.mouse.move(at.x - 10, at.y - 30);
+    // Near its end: a line's outer span holds the key too, and the value is what ends it.
+    await page.mouse.move(at.x + at.width - 10, at.y + at.height / 2);
+    await hover.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
+  }
+  return (await hover.textContent()) ?? '';
 }
 
 /** Waits until the editor shows a lens titled `title`. */
@@ -127,7 +146,8 @@ export async function runEditorPath(
   await page.keyboard.press('Escape');
 
   // 30b. A chart's values leave the tag empty: the hover over the repository names the image its
-  // appVersion makes, and says so. 30c. Its Chart.yaml: a newer version of an OCI dependency.
+  // appVersion makes, and says so. 30c. Its Chart.yaml: a newer version of an OCI dependency, and
+  // a range that no longer takes the newest in. 30d. The hover over that range.
   mkdirSync(join(options.workspace, 'chart'), { recursive: true });
   writeFileSync(
     join(options.workspace, 'chart', 'Chart.yaml'),
@@ -140,6 +160,9 @@ export async function runEditorPath(
       '  - name: alpine',
       '    version: 1.2.9',
       `    repository: oci://${host}/library`,
+      '  - name: api',
+      '    version: ~1.0.0',
+      `    repository: oci://${host}/team-a`,
       '',
     ].join('\n'),
   );
@@ -148,25 +171,24 @@ export async function runEditorPath(
     ['image:', `  repository: ${host}/library/alpine`, '  tag: ""', '  pullPolicy: IfNotPresent', ''].join('\n'),
   );
   await goToFile(page, 'chart/values.yaml');
-  const repository = line(page, 'repository:').locator('span', { hasText: 'library/alpine' }).first();
-  await repository.waitFor({ timeout: 10_000 });
-  const at = await repository.boundingBox();
-  assert.ok(at, 'the repository line is on screen');
-  const chartHover = page.locator('.monaco-hover', { hasText: "the chart's appVersion" }).first();
   // The Chart.yaml is read once the file is shown: hover again until the hover names it.
-  for (let attempt = 0; attempt < 10 && !(await chartHover.isVisible()); attempt++) {
-    await page.mouse.move(at.x - 10, at.y - 30);
-    await page.mouse.move(at.x + at.width - 10, at.y + at.height / 2);
-    await chartHover.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
-  }
-  const chartHoverText = (await chartHover.textContent()) ?? '';
+  const repository = line(page, 'repository:').locator('span', { hasText: 'library/alpine' }).first();
+  const chartHoverText = await hoverUntil(page, repository, "the chart's appVersion", 10);
   assert.ok(chartHoverText.includes(`${host}/library/alpine:3.19`), `the hover names the appVersion's image: ${chartHoverText}`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30b-helm-values-appversion-hover.png') });
   await page.mouse.move(1100, 16);
   await goToFile(page, 'chart/Chart.yaml');
   await lens(page, 'Newer tag available: 1.2.10');
+  await lens(page, 'Newer version outside the range: 1.1.0');
   await shoot(page, options.screenshots, '30c-chart-dependency-lens');
+  const range = line(page, '~1.0.0').locator('span', { hasText: '~1.0.0' }).first();
+  const rangeHoverText = await hoverUntil(page, range, 'picks', 5);
+  assert.ok(rangeHoverText.includes('The range ~1.0.0 picks 1.0.0'), `the hover names the tag the range picks: ${rangeHoverText}`);
+  assert.ok(rangeHoverText.includes('Newer version outside the range: 1.1.0'), rangeHoverText);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(options.screenshots, '30d-chart-range-hover.png') });
+  await page.mouse.move(1100, 16);
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.getByRole('button', { name: "Don't Save" });
   if (await dontSave.isVisible().catch(() => false)) await dontSave.click();

@@ -71,6 +71,23 @@ async function run(lens: vscode.CodeLens): Promise<unknown> {
   return vscode.commands.executeCommand(lens.command!.command, ...(lens.command!.arguments ?? []));
 }
 
+/** The completion items of `kind` at a position, in the order their sort texts give, with their labels. */
+async function completions(
+  document: vscode.TextDocument,
+  position: vscode.Position,
+  kind: vscode.CompletionItemKind,
+  trigger?: string,
+): Promise<{ items: vscode.CompletionItem[]; labels: string[] }> {
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    'vscode.executeCompletionItemProvider',
+    document.uri,
+    position,
+    ...(trigger ? [trigger] : []),
+  );
+  const items = list.items.filter((i) => i.kind === kind).sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''));
+  return { items, labels: items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label)) };
+}
+
 describe('Image references in files', () => {
   let start = 0;
   let compose: vscode.TextDocument;
@@ -124,17 +141,7 @@ describe('Image references in files', () => {
 
   it('completes tags after repository:, newest version first', async () => {
     const document = await show('compose.completion.yaml', `services:\n  app:\n    image: ${host}/library/alpine:\n`);
-    const position = document.lineAt(2).range.end;
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
-      'vscode.executeCompletionItemProvider',
-      document.uri,
-      position,
-      ':',
-    );
-    const labels = list.items
-      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
-      .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
-      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    const { labels } = await completions(document, document.lineAt(2).range.end, vscode.CompletionItemKind.Value, ':');
     // The tree's order: named tags such as latest first, then versions newest first.
     assert.deepEqual(labels, ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
@@ -142,15 +149,7 @@ describe('Image references in files', () => {
 
   it("completes repositories after registry/ from the registry's catalog", async () => {
     const document = await show('compose.repositories.yaml', `services:\n  app:\n    image: ${host}/\n`);
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
-      'vscode.executeCompletionItemProvider',
-      document.uri,
-      document.lineAt(2).range.end,
-      '/',
-    );
-    const names = list.items
-      .filter((i) => i.kind === vscode.CompletionItemKind.Module)
-      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    const { labels: names } = await completions(document, document.lineAt(2).range.end, vscode.CompletionItemKind.Module, '/');
     for (const name of ['apps/web', 'library/alpine', 'team-a/api']) assert.ok(names.includes(name), `${name} among ${names.join(', ')}`);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
@@ -274,15 +273,7 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       ['image:', `  repository: ${host}/library/alpine`, '  tag: 1.2.10', '  pullPolicy: IfNotPresent', ''].join('\n'),
     );
 
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
-      'vscode.executeCompletionItemProvider',
-      values.uri,
-      at(values, '1.2.10', 0),
-    );
-    const labels = list.items
-      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
-      .sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''))
-      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    const { labels } = await completions(values, at(values, '1.2.10', 0), vscode.CompletionItemKind.Value);
     assert.deepEqual(labels, ['latest', '3.20', '3.19', '1.2.10', '1.2.9']);
   });
 
@@ -301,9 +292,7 @@ describe('Image references written in parts: Helm values and a Kustomization', (
 
   it("completes a chart's repository: from the registry: beside it, and a Kustomization's newName:, as names alone", async () => {
     const complete = async (document: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[]> =>
-      (
-        await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position)
-      ).items.filter((i) => i.kind === vscode.CompletionItemKind.Module);
+      (await completions(document, position, vscode.CompletionItemKind.Module)).items;
     const values = await show('repository-values.yaml', ['image:', `  registry: ${host}`, '  repository: te', '  tag: ""', ''].join('\n'));
     const items = await complete(values, at(values, 'repository: te', 'repository: te'.length));
     const api = items.find((i) => i.label === 'team-a/api');
@@ -508,18 +497,11 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.equal(await run(move!), '~1.1.0');
     assert.match(chart.getText(), /\n {4}version: ~1\.1\.0\n/);
     // A version may replace the range: its repository's tags are offered.
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
-      'vscode.executeCompletionItemProvider',
-      chart.uri,
-      at(chart, '~1.2.0', 6),
-    );
-    const labels = list.items
-      .filter((i) => i.kind === vscode.CompletionItemKind.Value)
-      .map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    const { items, labels } = await completions(chart, at(chart, '~1.2.0', 6), vscode.CompletionItemKind.Value);
     assert.ok(labels.includes('1.2.10') && labels.includes('latest'), labels.join(', '));
     // VS Code filters items by the text they replace: with the range in front, none is filtered out by its ~.
     assert.ok(
-      list.items.every((i) => i.kind !== vscode.CompletionItemKind.Value || i.filterText?.startsWith('~1.2.0')),
+      items.every((i) => i.filterText?.startsWith('~1.2.0')),
       'the range is kept in front of each filter text',
     );
   });

@@ -11,7 +11,7 @@ import * as core from '../../src/core/index';
 import { createSession, type RegistrySession } from '../../src/core/registry/session';
 import { fetchDetails } from '../../src/editors/image-features/details';
 import { factsFor, pickedSite } from '../../src/editors/image-features/facts';
-import { findImageReferences } from '../../src/editors/references/index';
+import { findImageReferences, type ReferenceSite } from '../../src/editors/references/index';
 import { pushToRegistry, type SampleContent, seedSampleContent } from '../support/lab/content';
 import { OciLayout } from '../support/lab/oci-layout';
 import { Lab, type LabRegistry } from '../support/lab/registry';
@@ -42,6 +42,15 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       { ttlMs: 60_000, rateLimited: (h) => rateLimited.includes(h) },
     );
   const alpine = (tag: string): string => content.repositories.find((r) => r.name === 'library/alpine')!.tags[tag]!;
+  /** What a hover shows for a site, asked of the lab registry. */
+  const detailsOf = (site: ReferenceSite) =>
+    fetchDetails({
+      core,
+      client: session.registry(site.parsed.registry),
+      repository: session.registry(site.parsed.registry).repository(site.parsed.repository),
+      reference: site.reference,
+      pointer: site.parsed.tag!,
+    });
 
   it('looks every tag of a repository up in one listing, and says which are missing, newer or moved', async () => {
     const host = registry.host;
@@ -181,13 +190,7 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       '/umbrella/Chart.yaml',
     );
     assert.ok(site, 'the dependency is a site');
-    const details = await fetchDetails({
-      core,
-      client: session.registry(registry.host),
-      repository: session.registry(registry.host).repository('charts/shop'),
-      reference: site.reference,
-      pointer: site.parsed.tag!,
-    });
+    const details = await detailsOf(site);
     assert.equal(core.kindName(details.mediaType, details.artifactType), 'Helm chart');
     assert.equal(details.appVersion, '2.4.1');
     assert.deepEqual(details.labels, {
@@ -251,14 +254,7 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
     assert.equal(requests.filter(isTagListing('deploy/config')).length, 1);
     assert.equal(requests.filter(isManifestRequest('charts/web')).length, 0, 'a range is picked from the listing alone');
     // The hover describes the picked tag: its chart says the version.
-    const picked = pickedSite(sites[0]!, '1.2.5');
-    const details = await fetchDetails({
-      core,
-      client: session.registry(registry.host),
-      repository: session.registry(registry.host).repository('charts/web'),
-      reference: picked.reference,
-      pointer: picked.parsed.tag!,
-    });
+    const details = await detailsOf(pickedSite(sites[0]!, '1.2.5'));
     assert.equal(details.reference, `${registry.host}/charts/web:1.2.5`);
     assert.equal(details.labels['org.opencontainers.image.version'], '1.2.5');
   });
