@@ -315,9 +315,14 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     assert.deepEqual((web.range as vscode.Range).start, at(kustomization, `${host}/`, host.length + 1));
   });
 
-  it("puts the v a chart's templates print before its appVersion into the tag", async () => {
+  it("puts the v a chart's templates print before its appVersion into the tag, and follows the templates as they change", async () => {
     const dir = join(folder(), 'v-chart');
-    mkdirSync(join(dir, 'templates'), { recursive: true });
+    // One folder at a time, each given a moment: VS Code's file watcher can miss a folder made
+    // inside one it has just been told of, and then reports nothing from it.
+    mkdirSync(dir);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    mkdirSync(join(dir, 'templates'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     writeFileSync(join(dir, 'Chart.yaml'), ['apiVersion: v2', 'name: web', 'version: 0.1.0', 'appVersion: "1"', ''].join('\n'));
     writeFileSync(
       join(dir, 'templates', '_helpers.tpl'),
@@ -334,6 +339,19 @@ describe('Image references written in parts: Helm values and a Kustomization', (
       return text.includes(tagsOf('apps/web')['v1']!) ? text : undefined;
     });
     assert.match(hover, /apps\/web\\:v1\*\*/);
+    // The template changed on disk: the Chart.yaml and its templates are read again, and the v is gone.
+    writeFileSync(
+      join(dir, 'templates', '_helpers.tpl'),
+      '{{- define "web.image" -}}\n{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}\n{{- end }}\n',
+    );
+    await waitFor('the hover to follow the template', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        values.uri,
+        at(values, 'apps/web', 2),
+      );
+      return /apps\/web\\:1\*\*/.test(hoverText(hovers)) || undefined;
+    });
   });
 
   it("takes an empty tag from the chart's appVersion, follows Chart.yaml as it changes, and never warns about that tag", async () => {

@@ -3,8 +3,8 @@
  * image whose values leave it empty, with the `v` the chart's templates put before it when they do
  * (its `templates/` folder is read with the Chart.yaml). The chart is the values file's folder, or
  * the folder above a `ci/` folder (where chart-testing keeps its values files). Read once per folder
- * through VS Code's file system (local, remote and virtual alike), and again when a Chart.yaml is
- * created, saved or deleted in the workspace.
+ * through VS Code's file system (local, remote and virtual alike), and again when a Chart.yaml or a
+ * file of its `templates/` is created, saved or deleted in the workspace.
  */
 import * as vscode from 'vscode';
 import { appVersionTagPrefix, type ChartFacts, readChartFacts } from '../references/index';
@@ -18,6 +18,8 @@ export class ChartFiles implements vscode.Disposable {
   private readonly byFile = new Map<string, Known>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/Chart.yaml');
+  /** A template's `v` before the appVersion (see appVersionTagPrefix) is read with the Chart.yaml beside its folder. */
+  private readonly templatesWatcher = vscode.workspace.createFileSystemWatcher('**/templates/*.{yaml,yml,tpl}');
   /** Fires when a Chart.yaml asked for has been read (or found missing), or one that was read changed. */
   readonly onDidChange = this.changed.event;
 
@@ -28,6 +30,10 @@ export class ChartFiles implements vscode.Disposable {
     this.watcher.onDidCreate(forget);
     this.watcher.onDidChange(forget);
     this.watcher.onDidDelete(forget);
+    const forgetChart = (template: vscode.Uri): void => forget(vscode.Uri.joinPath(template, '..', '..', 'Chart.yaml'));
+    this.templatesWatcher.onDidCreate(forgetChart);
+    this.templatesWatcher.onDidChange(forgetChart);
+    this.templatesWatcher.onDidDelete(forgetChart);
   }
 
   /**
@@ -74,6 +80,7 @@ export class ChartFiles implements vscode.Disposable {
 
   dispose(): void {
     this.watcher.dispose();
+    this.templatesWatcher.dispose();
     this.changed.dispose();
   }
 }
