@@ -180,6 +180,19 @@ describe('Image references in files', () => {
     assert.match(compose.getText(), new RegExp(`image: ${host}/library/alpine:1\\.2\\.10@${alpine['1.2.10']}\n`));
   });
 
+  it('reads a Podman Quadlet unit, which VS Code gives no language: its lenses pin the Image= in place', async () => {
+    const unit = await show(
+      join('quadlet', 'web.container'),
+      ['[Unit]', 'Description=web', '', '[Container]', `Image=${host}/library/alpine:1.2.9`, 'PublishPort=8080:80', ''].join('\n'),
+    );
+    assert.equal(unit.languageId, 'plaintext');
+    const found = await lensesOn(unit, 'Image=', 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    const pin = found.find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `${host}/library/alpine:1.2.9@${tagsOf('library/alpine')['1.2.9']}`);
+    assert.ok(unit.getText().includes(`\nImage=${host}/library/alpine:1.2.9@sha256:`), unit.getText());
+  });
+
   it('warns about a tag that does not exist', async () => {
     const diagnostic = await waitFor('a diagnostic for alpine:9.9.9', () =>
       vscode.languages.getDiagnostics(compose.uri).find((d) => d.message.includes('9.9.9')),

@@ -12,7 +12,8 @@ import { imageFeaturesModule } from './loader';
 
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
- * Chart.yaml, Kustomizations) and devcontainer.json, whatever language they were given.
+ * Chart.yaml, Kustomizations), devcontainer.json and Podman Quadlet units, whatever language they
+ * were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -28,6 +29,8 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { pattern: '**/*values*.{yml,yaml}' },
   { pattern: '**/Chart.yaml' },
   { pattern: '**/Kustomization' },
+  // Podman Quadlet units, which VS Code gives no language of their own.
+  { pattern: '**/*.{container,image,volume}' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

@@ -5,7 +5,7 @@
  * Pipelines files (`azure-pipelines.yml`, those under `.azure-pipelines/` or `.azuredevops/`),
  * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
  * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
- * `Chart.yaml`. Any other YAML file is read for what its documents are: Kubernetes objects
+ * `Chart.yaml`, Podman Quadlet units (`.container`, `.image`, `.volume`). Any other YAML file is read for what its documents are: Kubernetes objects
  * (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them), a Kustomization (its
  * `kind`) or a Compose file (`services:`).
  */
@@ -26,6 +26,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
     normalised.slice(normalised.lastIndexOf('/') + 1) === 'Kustomization'
   )
     return 'kustomization';
+  // Podman Quadlet units that pull an image (see quadlet.ts); systemd gives them no language.
+  if (/\.(container|image|volume)$/.test(base)) return 'quadlet';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
   if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';

@@ -16,6 +16,7 @@ import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
+import { findInQuadlet } from './quadlet';
 import type { NameField, ReferenceSite } from './types';
 import { parseYaml } from './yaml-nodes';
 
@@ -44,6 +45,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInDockerfile(text);
     case 'devcontainer':
       return findInDevcontainer(text);
+    case 'quadlet':
+      return findInQuadlet(text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

@@ -20,7 +20,8 @@ export type FileKind =
   | 'gitlab-ci'
   | 'helm-values'
   | 'helm-chart'
-  | 'kustomization';
+  | 'kustomization'
+  | 'quadlet';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

@@ -22,8 +22,10 @@ const CORPUS: [string, string][] = [
   ['.devcontainer/devcontainer.json', '/p/.devcontainer/devcontainer.json'],
   ['chart/values.yaml', '/p/chart/values.yaml'],
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],
+  ['quadlet/web.container', '/p/quadlet/web.container'],
+  ['quadlet/cache.volume', '/p/quadlet/cache.volume'],
 ];
-const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.ASFROM';
+const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */
 const CHART = readChartFacts(fixture('chart/Chart.yaml'));
 

@@ -54,6 +54,27 @@ describe('findImageReferences', () => {
       );
   });
 
+  it("reads Podman Quadlet units: a container's, an image unit's and an image volume's last Image=", () => {
+    assert.deepEqual(found('quadlet/web.container', '/etc/containers/systemd/web.container'), [
+      // Left out: the Image= the last one replaces, an environment value, another section's Image=.
+      '8:8-8:30 image ghcr.io/acme/web:2.4.1',
+    ]);
+    assert.deepEqual(found('quadlet/cache.volume', '/etc/containers/systemd/cache.volume'), [
+      '2:6-2:113 image registry.example.com:5000/data/seed@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+    ]);
+    assert.deepEqual(found('quadlet/base.image', '/etc/containers/systemd/base.image'), ['1:6-1:35 image quay.io/centos/centos:stream9']);
+    const unit = (body: string, name = 'x.container') => findImageReferences(body, `/u/${name}`).map((s) => s.reference);
+    // Another unit's image, a systemd specifier, a continued line, an Image= cleared last: none is a registry's.
+    for (const image of ['web.image', 'app.build', 'ghcr.io/acme/%i:1', 'ghcr.io/acme/web:1 \\\n  --x'])
+      assert.deepEqual(unit(`[Container]\nImage=${image}\n`), [], image);
+    assert.deepEqual(unit('[Container]\nImage=alpine:3.20\nImage=\n'), []);
+    // A volume holds an image only with Driver=image; an Image= before any section is in none.
+    assert.deepEqual(unit('[Volume]\nImage=alpine:3.20\n', 'v.volume'), []);
+    assert.deepEqual(unit('Image=alpine:3.20\n[Container]\n'), []);
+    // Comments, CRLF line ends, blanks around the =.
+    assert.deepEqual(unit('; c\r\n[Container]\r\n# Image=a:1\r\n  Image =  alpine:3.20  \r\n'), ['alpine:3.20']);
+  });
+
   it('follows the escape directive of a Containerfile', () => {
     assert.deepEqual(found('Containerfile.backtick'), [
       '2:5-2:12 FROM mcr.microsoft.com/windows/servercore:ltsc2022 (as written ${BASE})',
