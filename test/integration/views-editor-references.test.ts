@@ -193,6 +193,32 @@ describe('Image references in files', () => {
     assert.ok(unit.getText().includes(`\nImage=${host}/library/alpine:1.2.9@sha256:`), unit.getText());
   });
 
+  it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
+    const taskDefinition = await show(
+      join('ecs', 'task-definition.json'),
+      JSON.stringify({ family: 'web', containerDefinitions: [{ name: 'web', image: `${host}/library/alpine:1.2.9` }] }, null, 2),
+    );
+    assert.equal(taskDefinition.languageId, 'json');
+    const [newer] = (await lensesOn(taskDefinition, '"image"', 2)).filter((l) => l.command!.title.startsWith('Newer'));
+    assert.equal(newer!.command!.title, 'Newer tag available: 1.2.10');
+    const template = await show(
+      join('ecs', 'template.yaml'),
+      [
+        'Resources:',
+        '  Task:',
+        '    Type: AWS::ECS::TaskDefinition',
+        '    Properties:',
+        '      ContainerDefinitions:',
+        `        - Image: ${host}/library/alpine:9.9.9`,
+        '',
+      ].join('\n'),
+    );
+    const warning = await waitFor("a warning for the template's missing tag", () =>
+      vscode.languages.getDiagnostics(template.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(warning.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+  });
+
   it('warns about a tag that does not exist', async () => {
     const diagnostic = await waitFor('a diagnostic for alpine:9.9.9', () =>
       vscode.languages.getDiagnostics(compose.uri).find((d) => d.message.includes('9.9.9')),

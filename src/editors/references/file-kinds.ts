@@ -5,13 +5,17 @@
  * Pipelines files (`azure-pipelines.yml`, those under `.azure-pipelines/` or `.azuredevops/`),
  * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
  * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
- * `Chart.yaml`, Podman Quadlet units (`.container`, `.image`, `.volume`). Any other YAML file is read for what its documents are: Kubernetes objects
+ * `Chart.yaml`, Podman Quadlet units (`.container`, `.image`, `.volume`) and ECS task definitions
+ * (`task-definition.json`, `taskdef.json`). Any other YAML file is read for what its documents are: Kubernetes objects
  * (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them), a Kustomization (its
- * `kind`) or a Compose file (`services:`).
+ * `kind`), a Compose file (`services:`) or a CloudFormation template (`Resources:`).
  */
 import type { FileKind } from './types';
 
 export type FileKindGuess = FileKind | 'yaml';
+
+/** `task-definition.json`, `taskdef.json`, `web-task-def.json`, `prod.task-definition.json`. */
+const ECS_TASK_DEFINITION = /(^|[._-])task-?def(inition)?([._-][\w.-]*)?\.json$/;
 
 /** The kind of file a path names, or `undefined` for a file no finder reads. */
 export function fileKindOf(path: string, languageId?: string): FileKindGuess | undefined {
@@ -28,6 +32,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
     return 'kustomization';
   // Podman Quadlet units that pull an image (see quadlet.ts); systemd gives them no language.
   if (/\.(container|image|volume)$/.test(base)) return 'quadlet';
+  // An ECS task definition, by the names the AWS tools and guides give it.
+  if (ECS_TASK_DEFINITION.test(base)) return 'ecs-task-definition';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
   if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';

@@ -2,6 +2,7 @@
  * The image references in a file, by the file's kind (see file-kinds.ts): the one entry point the
  * editor features and the benchmark use. Pure: text in, sites out.
  */
+import { findInCloudFormation, findInEcsTaskDefinition, looksLikeCloudFormation } from './aws';
 import { findInAzurePipelines } from './azure-pipelines';
 import { findInCircleCi } from './circleci';
 import { findInCompose, looksLikeCompose } from './compose';
@@ -47,6 +48,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInDevcontainer(text);
     case 'quadlet':
       return findInQuadlet(text);
+    case 'ecs-task-definition':
+      return findInEcsTaskDefinition(text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':
@@ -68,7 +71,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
     default: {
       const docs = parseYaml(text);
       // Any other YAML: Kubernetes objects (Flux's and Argo CD's OCI sources among them), a Kustomization or a
-      // Compose file under another name (docker-stack.yml).
+      // Compose file under another name (docker-stack.yml), a CloudFormation template.
       const compose = docs.filter(looksLikeCompose);
       const kustomizations = docs.filter(looksLikeKustomization);
       return [
@@ -78,6 +81,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
         ...findInArgoApplications(docs, text),
         ...findInKustomization(kustomizations, text),
         ...findInCompose(compose, text),
+        ...findInCloudFormation(docs.filter(looksLikeCloudFormation), text),
       ].sort((a, b) => a.start - b.start);
     }
   }

@@ -61,7 +61,7 @@ export function findInQuadlet(text: string): ReferenceSite[] {
     // Quadlet takes the last Image= of a section (an empty one clears it).
     const image = entries.filter((e) => e.key === 'Image').pop();
     if (!image || image.continued || image.value === '' || image.value.includes('%') || UNIT_REFERENCE.test(image.value)) continue;
-    sites.push(siteFrom({ text, start: image.start, end: image.start + image.value.length, value: image.value, context: 'image' }));
+    sites.push(siteFrom({ text, start: image.start, end: image.start + image.value.length, value: image.value, context: 'Image' }));
   }
   return sites.filter((s): s is ReferenceSite => s !== undefined).sort((a, b) => a.start - b.start);
 }

@@ -21,7 +21,8 @@ export type FileKind =
   | 'helm-values'
   | 'helm-chart'
   | 'kustomization'
-  | 'quadlet';
+  | 'quadlet'
+  | 'ecs-task-definition';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =
@@ -50,7 +51,10 @@ export type SiteContext =
   | 'chart'
   | 'ref'
   | 'source'
-  | 'images';
+  | 'images'
+  | 'Image'
+  | 'ImageUri'
+  | 'ImageIdentifier';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */
 export interface DigestSlot {

@@ -24,6 +24,8 @@ const CORPUS: [string, string][] = [
   ['overlays/prod/kustomization.yaml', '/p/overlays/prod/kustomization.yaml'],
   ['quadlet/web.container', '/p/quadlet/web.container'],
   ['quadlet/cache.volume', '/p/quadlet/cache.volume'],
+  ['aws/task-definition.json', '/p/aws/task-definition.json'],
+  ['aws/template.yaml', '/p/aws/template.yaml'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

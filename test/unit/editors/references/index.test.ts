@@ -57,12 +57,12 @@ describe('findImageReferences', () => {
   it("reads Podman Quadlet units: a container's, an image unit's and an image volume's last Image=", () => {
     assert.deepEqual(found('quadlet/web.container', '/etc/containers/systemd/web.container'), [
       // Left out: the Image= the last one replaces, an environment value, another section's Image=.
-      '8:8-8:30 image ghcr.io/acme/web:2.4.1',
+      '8:8-8:30 Image ghcr.io/acme/web:2.4.1',
     ]);
     assert.deepEqual(found('quadlet/cache.volume', '/etc/containers/systemd/cache.volume'), [
-      '2:6-2:113 image registry.example.com:5000/data/seed@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+      '2:6-2:113 Image registry.example.com:5000/data/seed@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
     ]);
-    assert.deepEqual(found('quadlet/base.image', '/etc/containers/systemd/base.image'), ['1:6-1:35 image quay.io/centos/centos:stream9']);
+    assert.deepEqual(found('quadlet/base.image', '/etc/containers/systemd/base.image'), ['1:6-1:35 Image quay.io/centos/centos:stream9']);
     const unit = (body: string, name = 'x.container') => findImageReferences(body, `/u/${name}`).map((s) => s.reference);
     // Another unit's image, a systemd specifier, a continued line, an Image= cleared last: none is a registry's.
     for (const image of ['web.image', 'app.build', 'ghcr.io/acme/%i:1', 'ghcr.io/acme/web:1 \\\n  --x'])
@@ -73,6 +73,31 @@ describe('findImageReferences', () => {
     assert.deepEqual(unit('Image=alpine:3.20\n[Container]\n'), []);
     // Comments, CRLF line ends, blanks around the =.
     assert.deepEqual(unit('; c\r\n[Container]\r\n# Image=a:1\r\n  Image =  alpine:3.20  \r\n'), ['alpine:3.20']);
+  });
+
+  it('reads an ECS task definition and the images of a CloudFormation template, by resource type', () => {
+    assert.deepEqual(found('aws/task-definition.json', '/deploy/task-definition.json'), [
+      // Left out: CodePipeline's placeholder.
+      '9:16-9:75 image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:2.4.1',
+      '15:16-15:74 image public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2',
+    ]);
+    // As `aws ecs describe-task-definition` writes it: under taskDefinition.
+    const described = JSON.stringify({ taskDefinition: { containerDefinitions: [{ image: 'nginx:1.27' }] } });
+    assert.deepEqual(
+      findImageReferences(described, '/taskdef.json').map((s) => s.reference),
+      ['nginx:1.27'],
+    );
+    for (const name of ['taskdef.json', 'web-task-def.json', 'prod.task-definition.json', 'task-definition-prod.json'])
+      assert.equal(findImageReferences(described, `/d/${name}`).length, 1, name);
+    assert.deepEqual(findImageReferences(described, '/d/mytaskdef.json'), [], 'another JSON file is not read');
+    assert.deepEqual(found('aws/template.yaml', '/infra/template.yaml'), [
+      // Left out: a !Sub and a !Ref, which CloudFormation fills in, and an S3 bucket's property.
+      '11:17-11:76 Image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:2.4.1',
+      '22:15-22:61 Image public.ecr.aws/docker/library/python:3.12-slim',
+      '28:18-28:145 ImageUri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/thumbnails@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+      '33:16-33:70 ImageUri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.0.0',
+      '39:27-39:80 ImageIdentifier public.ecr.aws/aws-containers/hello-app-runner:latest',
+    ]);
   });
 
   it('follows the escape directive of a Containerfile', () => {
