@@ -1,14 +1,15 @@
 /**
  * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
  * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
- * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Woodpecker's and Drone's pipelines, Azure
- * Pipelines files (`azure-pipelines.yml`, those under `.azure-pipelines/` or `.azuredevops/`),
- * Compose files by their usual names, a Kustomization by the names `kustomize` looks for, a Helm
- * chart's values files (`values.yaml`, `values-prod.yaml`, `prod.values.yaml`) and its
- * `Chart.yaml`, Podman Quadlet units (`.container`, `.image`, `.volume`) and ECS task definitions
- * (`task-definition.json`, `taskdef.json`). Any other YAML file is read for what its documents are: Kubernetes objects
- * (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them), a Kustomization (its
- * `kind`), a Compose file (`services:`) or a CloudFormation template (`Resources:`).
+ * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Woodpecker's and Drone's pipelines, Google
+ * Cloud Build's `cloudbuild.yaml`, Azure Pipelines files (`azure-pipelines.yml`, those under
+ * `.azure-pipelines/` or `.azuredevops/`), Compose files by their usual names, a Kustomization by
+ * the names `kustomize` looks for, a Helm chart's values files (`values.yaml`, `values-prod.yaml`,
+ * `prod.values.yaml`) and its `Chart.yaml`, Podman Quadlet units (`.container`, `.image`,
+ * `.volume`) and ECS task definitions (`task-definition.json`, `taskdef.json`). Any other YAML
+ * file is read for what its documents are: Kubernetes objects (`apiVersion` and `kind`; Flux's
+ * and Argo CD's OCI sources among them), a Kustomization (its `kind`), a Compose file
+ * (`services:`) or a CloudFormation template (`Resources:`).
  */
 import type { FileKind } from './types';
 
@@ -47,6 +48,7 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
     /(^|\/)\.woodpecker\/[^/]+$/.test(normalised)
   )
     return 'image-keys';
+  if (/^cloudbuild([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'cloud-build';
   if (/^azure-pipelines([.-][\w.-]+)?\.ya?ml$/.test(base) || /(^|\/)\.(azure-pipelines|azuredevops)\/.+$/.test(normalised))
     return 'azure-pipelines';
   if (languageId === 'dockercompose' || /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'compose';

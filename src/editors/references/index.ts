@@ -5,6 +5,7 @@
 import { findInCloudFormation, findInEcsTaskDefinition, looksLikeCloudFormation } from './aws';
 import { findInAzurePipelines } from './azure-pipelines';
 import { findInCircleCi } from './circleci';
+import { findInCloudBuild } from './cloud-build';
 import { findInCompose, looksLikeCompose } from './compose';
 import { findInDevcontainer } from './devcontainer';
 import { findInDockerfile } from './dockerfile';
@@ -58,6 +59,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInCircleCi(parseYaml(text), text);
     case 'image-keys':
       return findEveryImageKey(parseYaml(text), text);
+    case 'cloud-build':
+      return findInCloudBuild(parseYaml(text), text);
     case 'azure-pipelines':
       return findInAzurePipelines(parseYaml(text), text);
     case 'compose':

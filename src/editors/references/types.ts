@@ -22,7 +22,8 @@ export type FileKind =
   | 'helm-chart'
   | 'kustomization'
   | 'quadlet'
-  | 'ecs-task-definition';
+  | 'ecs-task-definition'
+  | 'cloud-build';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

@@ -26,6 +26,7 @@ const CORPUS: [string, string][] = [
   ['quadlet/cache.volume', '/p/quadlet/cache.volume'],
   ['aws/task-definition.json', '/p/aws/task-definition.json'],
   ['aws/template.yaml', '/p/aws/template.yaml'],
+  ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

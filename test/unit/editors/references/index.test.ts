@@ -100,6 +100,18 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads a Cloud Build config: each step's image and the images it pushes, with the file's own substitutions", () => {
+    assert.deepEqual(found('cloudbuild.yaml', '/cloudbuild.yaml'), [
+      '5:10-5:38 steps gcr.io/cloud-builders/docker',
+      '7:11-7:31 steps node:20.11.1-alpine (as written node:${_NODE}-alpine)',
+      // Left out: a step and an image that use the build's own $PROJECT_ID.
+      '12:10-12:59 steps europe-west1-docker.pkg.dev/acme/tools/deployer:2.0 (as written ${_REGION}-docker.pkg.dev/acme/tools/deployer:2.0)',
+      '14:4-14:52 images europe-west1-docker.pkg.dev/acme/shop/web:latest built here',
+    ]);
+    for (const name of ['cloudbuild.yml', 'cloudbuild-prod.yaml', 'cloudbuild.staging.yaml'])
+      assert.equal(findImageReferences(fixture('cloudbuild.yaml'), `/ci/${name}`).length, 4, name);
+  });
+
   it('follows the escape directive of a Containerfile', () => {
     assert.deepEqual(found('Containerfile.backtick'), [
       '2:5-2:12 FROM mcr.microsoft.com/windows/servercore:ltsc2022 (as written ${BASE})',
