@@ -12,8 +12,8 @@ import { imageFeaturesModule } from './loader';
 
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
- * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units and ECS
- * task definitions, whatever language they were given.
+ * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units, ECS
+ * task definitions and Docker Bake files, whatever language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -31,8 +31,9 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { pattern: '**/Kustomization' },
   // Podman Quadlet units, which VS Code gives no language of their own.
   { pattern: '**/*.{container,image,volume}' },
-  // ECS task definitions (see file-kinds.ts for the names).
+  // ECS task definitions (see file-kinds.ts for the names), and Docker Bake's files.
   { pattern: '**/*{task-definition,taskdef,task-def}*.json' },
+  { pattern: '**/docker-bake*.{hcl,json}' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

@@ -5,10 +5,12 @@
  * `${VAR:-default}` takes its default; a plain `${VAR}` comes from the environment, which the file
  * does not say, so such a reference is left alone. `extends:` names another service, whose own
  * `image:` is found where it is written. The AI models a Compose file runs (top-level `models:`,
- * or a service's `provider:` of type `model`) are OCI artifacts too.
+ * or a service's `provider:` of type `model`) are OCI artifacts too, and so are the images a build
+ * takes as named contexts (`build.additional_contexts` with `docker-image://`).
  */
 import type { ReferenceSite } from './types';
-import { isMap, mapEntries, mapGet, mapHas, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { imageContextSkip } from './bake';
+import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export function findInCompose(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
@@ -27,6 +29,13 @@ export function findInCompose(docs: readonly YamlDocument[], text: string): Refe
           ...(platform && !platform.includes('$') ? { platform } : {}),
         }),
       );
+      // Images a build uses as named contexts: `additional_contexts: { base: docker-image://alpine:3.20 }`, or `- base=…`.
+      const contexts = mapGet(doc, mapGet(doc, service, 'build'), 'additional_contexts');
+      const values = isMap(contexts) ? mapEntries(doc, contexts).map(([, value]) => value) : isSeq(contexts) ? contexts.items : [];
+      for (const value of values) {
+        const skip = imageContextSkip(scalarText(doc, value) ?? '');
+        if (skip !== undefined) sites.push(scalarSite(doc, text, value, { context: 'additional_contexts' }, skip));
+      }
       // Compose 2.35's model provider, before top-level models: `provider: { type: model, options: { model } }`.
       const provider = mapGet(doc, service, 'provider');
       if (scalarText(doc, mapGet(doc, provider, 'type')) === 'model')

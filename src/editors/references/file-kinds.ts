@@ -6,10 +6,11 @@
  * `.azure-pipelines/` or `.azuredevops/`), Compose files by their usual names, a Kustomization by
  * the names `kustomize` looks for, a Helm chart's values files (`values.yaml`, `values-prod.yaml`,
  * `prod.values.yaml`) and its `Chart.yaml`, Podman Quadlet units (`.container`, `.image`,
- * `.volume`) and ECS task definitions (`task-definition.json`, `taskdef.json`). Any other YAML
- * file is read for what its documents are: Kubernetes objects (`apiVersion` and `kind`; Flux's
- * and Argo CD's OCI sources among them), a Kustomization (its `kind`), a Compose file
- * (`services:`) or a CloudFormation template (`Resources:`).
+ * `.volume`), ECS task definitions (`task-definition.json`, `taskdef.json`) and Docker Bake files
+ * (`docker-bake.hcl`, `docker-bake.json`). Any other YAML file is read for what its documents
+ * are: Kubernetes objects (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them),
+ * a Kustomization (its `kind`), a Compose file (`services:`) or a CloudFormation template
+ * (`Resources:`).
  */
 import type { FileKind } from './types';
 
@@ -33,6 +34,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
     return 'kustomization';
   // Podman Quadlet units that pull an image (see quadlet.ts); systemd gives them no language.
   if (/\.(container|image|volume)$/.test(base)) return 'quadlet';
+  // Docker Bake reads these by default (and any file given with -f, which is not known here).
+  if (/^docker-bake(\.override)?\.(hcl|json)$/.test(base)) return 'bake';
   // An ECS task definition, by the names the AWS tools and guides give it.
   if (ECS_TASK_DEFINITION.test(base)) return 'ecs-task-definition';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');

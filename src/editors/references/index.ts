@@ -4,6 +4,7 @@
  */
 import { findInCloudFormation, findInEcsTaskDefinition, looksLikeCloudFormation } from './aws';
 import { findInAzurePipelines } from './azure-pipelines';
+import { findInBakeFile } from './bake';
 import { findInCircleCi } from './circleci';
 import { findInCloudBuild } from './cloud-build';
 import { findInCompose, looksLikeCompose } from './compose';
@@ -51,6 +52,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInQuadlet(text);
     case 'ecs-task-definition':
       return findInEcsTaskDefinition(text);
+    case 'bake':
+      return findInBakeFile(text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

@@ -23,7 +23,8 @@ export type FileKind =
   | 'kustomization'
   | 'quadlet'
   | 'ecs-task-definition'
-  | 'cloud-build';
+  | 'cloud-build'
+  | 'bake';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =
@@ -55,7 +56,9 @@ export type SiteContext =
   | 'images'
   | 'Image'
   | 'ImageUri'
-  | 'ImageIdentifier';
+  | 'ImageIdentifier'
+  | 'contexts'
+  | 'additional_contexts';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */
 export interface DigestSlot {

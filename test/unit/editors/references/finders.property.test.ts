@@ -27,6 +27,7 @@ const CORPUS: [string, string][] = [
   ['aws/task-definition.json', '/p/aws/task-definition.json'],
   ['aws/template.yaml', '/p/aws/template.yaml'],
   ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
+  ['docker-bake.hcl', '/p/docker-bake.hcl'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

@@ -112,6 +112,43 @@ describe('findImageReferences', () => {
       assert.equal(findImageReferences(fixture('cloudbuild.yaml'), `/ci/${name}`).length, 4, name);
   });
 
+  it("reads the images a build takes as named contexts: a Bake target's contexts, and Compose's additional_contexts", () => {
+    assert.deepEqual(found('docker-bake.hcl', '/docker-bake.hcl'), [
+      // The variable's default fills it in, as Bake does when the environment does not set it.
+      '14:29-14:45 contexts alpine:3.20 (as written alpine:${ALPINE})',
+      '15:29-15:123 contexts ghcr.io/acme/tools:1.4@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31',
+    ]);
+    const json = JSON.stringify({ target: { app: { contexts: { alpine: 'docker-image://alpine:3.20' } } } }, null, 2);
+    assert.deepEqual(
+      findImageReferences(json, '/docker-bake.json').map((s) => [s.reference, s.written]),
+      [['alpine:3.20', 'alpine:3.20']],
+    );
+    assert.deepEqual(findImageReferences(json, '/bake.json'), [], 'only the names Bake reads by default');
+    const compose = [
+      'services:',
+      '  app:',
+      '    build:',
+      '      context: .',
+      '      additional_contexts:',
+      '        base: docker-image://alpine:3.20',
+      '        src: ../src',
+      '  worker:',
+      '    build:',
+      '      context: .',
+      '      additional_contexts:',
+      '        - "tools=docker-image://ghcr.io/acme/tools:1.4"',
+      '        - stage=target:builder',
+      '',
+    ].join('\n');
+    const contexts = findImageReferences(compose, '/compose.yaml');
+    assert.deepEqual(describeSites(compose, contexts), [
+      // Left out: a path, and another stage of the build.
+      '5:29-5:40 additional_contexts alpine:3.20',
+      '11:32-11:54 additional_contexts ghcr.io/acme/tools:1.4',
+    ]);
+    for (const site of contexts) assert.equal(compose.slice(site.start, site.end), site.reference, 'a lens may edit it in place');
+  });
+
   it('follows the escape directive of a Containerfile', () => {
     assert.deepEqual(found('Containerfile.backtick'), [
       '2:5-2:12 FROM mcr.microsoft.com/windows/servercore:ltsc2022 (as written ${BASE})',
