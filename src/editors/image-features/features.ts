@@ -1,9 +1,10 @@
 /**
  * The editor features over image references, in VS Code: hovers, completion of tags and
- * repositories, lenses (pin to digest, update a pinned digest, a newer tag) and diagnostics (a tag
- * or digest that does not exist; a registry that cannot be reached or needs a login, with its fix as
- * a quick fix). Requests go through the registry service (the same endpoint plan, mirrors and
- * credentials as the tree) and its cached answers.
+ * repositories, lenses (pin to digest, update a pinned digest, a newer tag, a version range moved
+ * up) and diagnostics (a tag or digest that does not exist, a range that matches no version; a
+ * registry that cannot be reached or needs a login, with its fix as a quick fix). Requests go
+ * through the registry service (the same endpoint plan, mirrors and credentials as the tree) and
+ * its cached answers.
  *
  * Polite by design: lenses and diagnostics are worked out only for the references in the visible
  * part of an editor, when it is shown or scrolled; hovers and completion are cancelled with their
@@ -28,9 +29,9 @@ import {
 } from '../references/index';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
-import { FluxRepositories } from './flux-repositories';
 import { fetchDetails, type ReferenceDetails } from './details';
 import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
+import { FluxRepositories } from './flux-repositories';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Explorer';
