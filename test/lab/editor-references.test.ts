@@ -233,10 +233,25 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       '    semver: 1.x',
       '',
     ].join('\n');
-    const sites = [...findImageReferences(chartYaml, '/umbrella/Chart.yaml'), ...findImageReferences(flux, '/clusters/config.yaml')];
+    // Helm reads no v-tags: a dependency on deploy/config finds no version at all.
+    const vTags = [
+      'apiVersion: v2',
+      'name: v',
+      'version: 1.0.0',
+      'dependencies:',
+      '  - name: config',
+      '    version: ^1',
+      `    repository: oci://${registry.host}/deploy`,
+      '',
+    ].join('\n');
+    const sites = [
+      ...findImageReferences(chartYaml, '/umbrella/Chart.yaml'),
+      ...findImageReferences(flux, '/clusters/config.yaml'),
+      ...findImageReferences(vTags, '/v/Chart.yaml'),
+    ];
     assert.deepEqual(
       sites.map((s) => s.versionRange?.text),
-      ['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3', '1.x'],
+      ['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3', '1.x', '^1'],
     );
     const answers = answersWith([]);
     const mark = requestMark(registry);
@@ -248,6 +263,10 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       { state: 'found', rangeTag: '1.4.0_build.2', newerTag: '2.0.1' },
       { state: 'missing', message: `No version of ${registry.host}/charts/web matches ^3. The newest is 2.0.1.` },
       { state: 'found', rangeTag: 'v1.1' },
+      {
+        state: 'missing',
+        message: `No version of ${registry.host}/deploy/config matches ^1. None of its tags is a version as Helm reads them (SemVer, with no v before it).`,
+      },
     ]);
     const requests = requestsSince(registry, mark);
     assert.equal(requests.filter(isTagListing('charts/web')).length, 1, 'one listing answers every range of a repository');

@@ -84,7 +84,11 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
     const choice = chooseTag(range, listing.tags, written.reading);
     if (choice.tag === undefined) {
       if (!listing.complete) return { state: 'deferred' };
-      const newest = choice.newest ? ` The newest is ${choice.newest}.` : ' It lists no version.';
+      const newest = choice.newest
+        ? ` The newest is ${choice.newest}.`
+        : written.reading === 'helm'
+          ? ' None of its tags is a version as Helm reads them (SemVer, with no v before it).'
+          : ' None of its tags is a version.';
       return { state: 'missing', message: `No version of ${display} matches ${written.text}.${newest}` };
     }
     return {

@@ -8,13 +8,14 @@
  * tags read leniently (`v1.2` is 1.2.0); a pin adds a `digest:` line under the tag. A
  * `semverFilter:` (a Go regular expression over the tags) is not applied here, so such a range
  * is left alone, as is a source without a ref (it follows `latest`, which the file does not say).
- * A HelmRelease's chart from an OCI HelmRepository (`type: oci`) is read at its version or range,
- * as Helm pulls it: the repository of the same file, else one declared elsewhere in the workspace
- * (given by value; see {@link readFluxHelmRepositories}).
+ * A HelmRelease's chart (or a HelmChart source's) from an OCI HelmRepository (`type: oci`) is read
+ * at its version or range, as Helm pulls it: the repository of the same file, else one declared
+ * elsewhere in the workspace (given by value; see {@link readFluxHelmRepositories}).
  *
- * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`: a Helm chart
- * from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD asks for
- * one, or with `oci://`) at its `targetRevision:` (a version or a range, as Helm reads them),
+ * Argo CD's Application (`argoproj.io`), `spec.source` or each of `spec.sources`, and an
+ * ApplicationSet's template (`spec.template.spec`, where a generator's `{{…}}` is left alone): a
+ * Helm chart from an OCI registry (`chart:` with a `repoURL:` written without a scheme, as Argo CD
+ * asks for one, or with `oci://`) at its `targetRevision:` (a version or a range, as Helm reads them),
  * pulled as `repoURL/chart:version`; and an OCI artifact of manifests (`repoURL:
  * oci://host/repository`, no chart) at the tag or digest `targetRevision:` names. An artifact's
  * range and a chart repository's (`https://`) chart are left alone. No pin: a pin would replace
@@ -84,7 +85,8 @@ export function readFluxHelmRepositories(docs: readonly YamlDocument[]): FluxHel
 /**
  * Flux HelmReleases whose chart comes from an OCI HelmRepository (`type: oci`):
  * `spec.chart.spec.chart` at its `version:` (exact, or a range such as `6.x`, which Flux resolves
- * through Helm's registry client), pulled as `url/chart:version`. The repository is looked for in
+ * through Helm's registry client), pulled as `url/chart:version`; and a HelmChart source, whose
+ * `spec` has the same fields. The repository is looked for in
  * the same file first, then among those declared `elsewhere` in the workspace.
  */
 export function findInFluxHelmReleases(
@@ -95,8 +97,15 @@ export function findInFluxHelmReleases(
   const here = readFluxHelmRepositories(docs);
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
-    if ((here.length === 0 && elsewhere.length === 0) || !isKind(doc, FLUX_HELM, 'HelmRelease')) continue;
-    const chart = mapGet(doc, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'chart'), 'spec');
+    if (here.length === 0 && elsewhere.length === 0) continue;
+    // A HelmRelease's chart template, or a HelmChart source itself: the same fields.
+    const spec = mapGet(doc, doc.contents, 'spec');
+    const chart = isKind(doc, FLUX_HELM, 'HelmRelease')
+      ? mapGet(doc, mapGet(doc, spec, 'chart'), 'spec')
+      : isKind(doc, FLUX_SOURCES, 'HelmChart')
+        ? spec
+        : undefined;
+    if (!chart) continue;
     const source = mapGet(doc, chart, 'sourceRef');
     if (scalarText(doc, mapGet(doc, source, 'kind')) !== 'HelmRepository') continue;
     const name = scalarText(doc, mapGet(doc, source, 'name'))?.trim() ?? '';
@@ -140,8 +149,13 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 export function findInArgoApplications(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
   for (const doc of docs) {
-    if (!isKind(doc, ARGO_CD, 'Application')) continue;
-    const spec = mapGet(doc, doc.contents, 'spec');
+    // An ApplicationSet makes Applications from its template: a literal source there is read alike.
+    const spec = isKind(doc, ARGO_CD, 'Application')
+      ? mapGet(doc, doc.contents, 'spec')
+      : isKind(doc, ARGO_CD, 'ApplicationSet')
+        ? mapGet(doc, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'template'), 'spec')
+        : undefined;
+    if (!spec) continue;
     const sources = mapGet(doc, spec, 'sources');
     for (const source of [mapGet(doc, spec, 'source'), ...(isSeq(sources) ? sources.items : [])]) sites.push(argoSource(doc, text, source));
   }
@@ -164,6 +178,7 @@ function argoSource(doc: YamlDocument, text: string, source: unknown): Reference
       repository: oci ? repoURL : `${OCI_SCHEME}${repoURL}`,
       nameKey: 'chart',
       versionKey: 'targetRevision',
+      pulled: true,
       context: 'source',
     });
   // Without a chart, only an oci:// repoURL is an artifact (a schemeless one is a git host).

@@ -64,6 +64,8 @@ export function appVersionTagPrefix(templates: readonly string[]): string | unde
 export const OCI_SCHEME = 'oci://';
 /** SemVer 2 (which Helm requires of a chart's version), exact: a range or a wildcard is no tag. */
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+/** The same with a `v` before it, as `helm pull --version` takes one as the tag itself (cert-manager's `v1.16.2`). */
+const PULLED_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** The charts a Chart.yaml depends on from OCI registries, each at its version's text. */
 export function findInChartYaml(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
@@ -86,13 +88,15 @@ export function findInChartYaml(docs: readonly YamlDocument[], text: string): Re
  * A chart pulled from an OCI registry (`repository`: `oci://host/path`), named by a mapping's
  * `name:` at its `version:` (or the keys given), as Helm pulls it: placed on the version's text.
  * An exact version is the tag; a range is resolved against the tags as Helm's registry client
- * reads them (strict SemVer, `_` for `+`).
+ * reads them (strict SemVer, `_` for `+`). Where the tool runs `helm pull --version` (Kustomize,
+ * Argo CD), a version with a `v` before it is the tag as written too; a Chart.yaml dependency's
+ * and a Flux chart's are checked against the tags, which have none (`pulled: false`).
  */
 export function ociChartSite(
   doc: YamlDocument,
   text: string,
   entry: unknown,
-  where: { repository: string | undefined; nameKey?: string; versionKey?: string; context: SiteContext },
+  where: { repository: string | undefined; nameKey?: string; versionKey?: string; pulled?: boolean; context: SiteContext },
 ): ReferenceSite | undefined {
   if (!isMap(entry)) return undefined;
   const repository = where.repository?.trim();
@@ -100,7 +104,7 @@ export function ociChartSite(
   const version = scalarSpan(doc, mapGet(doc, entry, where.versionKey ?? 'version'), 'as-parsed');
   if (!repository?.startsWith(OCI_SCHEME) || !name || !version) return undefined;
   const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
-  if (!EXACT_VERSION.test(version.value.trim()))
+  if (!(where.pulled ? PULLED_VERSION : EXACT_VERSION).test(version.value.trim()))
     return rangeSiteFrom({ text, name: `${base}/${name}`, range: version, reading: 'helm', context: where.context });
   // With a `+`, the tag differs from the text, so no lens writes a tag over it.
   const tag = { ...version, value: version.value.trim().replace('+', '_') };

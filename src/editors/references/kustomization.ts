@@ -38,7 +38,9 @@ export function findInKustomization(docs: readonly YamlDocument[], text: string)
     const charts = mapGet(doc, doc.contents, 'helmCharts');
     if (isSeq(charts))
       for (const chart of charts.items)
-        sites.push(ociChartSite(doc, text, chart, { repository: scalarText(doc, mapGet(doc, chart, 'repo')), context: 'helmCharts' }));
+        sites.push(
+          ociChartSite(doc, text, chart, { repository: scalarText(doc, mapGet(doc, chart, 'repo')), pulled: true, context: 'helmCharts' }),
+        );
   }
   for (const { doc, entry } of imageEntries(docs)) {
     const name = scalarText(doc, mapGet(doc, entry, 'newName')) || scalarText(doc, mapGet(doc, entry, 'name'));

@@ -357,6 +357,16 @@ describe('findImageReferences', () => {
       // Left out: a chart repository's chart. A comma joins comparators; a range with != is left out.
       '26:14-26:25 dependencies registry-1.docker.io/bitnamicharts/valkey written: its tag at the range >= 2.1, < 3, tags read as helm',
     ]);
+    // A version with a v: helm pull (Kustomize's inflator) takes it as the tag; a dependency is checked against the tags, as a range.
+    const chartAt = (repo: string) => `  - name: cert-manager\n    ${repo}: oci://quay.io/jetstack/charts\n    version: v1.16.2\n`;
+    assert.deepEqual(
+      findImageReferences(`helmCharts:\n${chartAt('repo')}`, '/kustomization.yaml').map((s) => [s.reference, s.versionRange]),
+      [['quay.io/jetstack/charts/cert-manager:v1.16.2', undefined]],
+    );
+    assert.deepEqual(
+      findImageReferences(`dependencies:\n${chartAt('repository')}`, '/c/Chart.yaml').map((s) => [s.reference, s.versionRange?.text]),
+      [['quay.io/jetstack/charts/cert-manager', 'v1.16.2']],
+    );
     // Only Chart.yaml, so spelled, is a chart's.
     assert.deepEqual(findImageReferences(fixture('chart/Chart.yaml'), '/chart/chart.yaml'), []);
   });
@@ -437,6 +447,10 @@ describe('findImageReferences', () => {
       '134:13-134:17 ref ghcr.io/acme/config written: its tag at the range ~1.2, tags read as lenient',
       // Argo CD: an OCI artifact at a digest.
       '155:20-155:91 source ghcr.io/acme/manifests/app@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
+      // A Flux HelmChart source, as a HelmRelease's chart.
+      '165:11-165:16 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.5.x, tags read as helm',
+      // An ApplicationSet's template: a literal chart at a version with a v, which helm pull takes as the tag; a generator's parameters left alone.
+      '187:26-187:33 source quay.io/jetstack/charts/cert-manager:v1.16.2 written: its tag',
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
