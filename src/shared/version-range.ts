@@ -17,13 +17,14 @@ import minVersion from 'semver/ranges/min-version';
 /** How a tool reads a tag as a version. */
 export type TagReading =
   /**
-   * Helm (and Flux's and Kustomize's charts, which go through Helm's registry client): a tag's
-   * `_` is the version's `+` (Helm writes it so on push), and only strict SemVer 2 counts.
+   * Helm's registry client (Helm, and the charts of Flux, Kustomize and Argo CD, read here as
+   * Helm reads them): a tag's `_` is the version's `+` (Helm writes it so on push), and only strict
+   * SemVer 2 counts.
    */
   | 'helm'
   /**
-   * Flux's OCIRepository and Argo CD: Masterminds' lenient reading, a `v` before the version
-   * allowed and missing minor and patch numbers read as 0 (`v1.2` is 1.2.0).
+   * Flux's OCIRepository: Masterminds' lenient reading, a `v` before the version allowed and
+   * missing minor and patch numbers read as 0 (`v1.2` is 1.2.0).
    */
   | 'lenient';
 
