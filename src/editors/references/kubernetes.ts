@@ -5,11 +5,12 @@
  * `reference:` of an image volume (`volumes[].image`, Kubernetes 1.31 and later) or the `image:`
  * of KubeVirt's `containerDisk` volume, in every document of a multi-document file such as
  * `helm template` writes; also a Crossplane package's `spec.package` (a Provider, Configuration or
- * Function). The pipeline resources people write by hand name their images in keys of their own,
- * read only in their API groups (elsewhere a `steps:` or `script:` may mean anything): Tekton's
- * `steps`, `sidecars` and `stepTemplate`, and a StepAction's own `image`; Argo Workflows'
- * templates' `container`, `script` and `sidecars`. Unrendered templates (`{{ .Values.image }}`)
- * are left alone.
+ * Function), and a KServe InferenceService's model packaged as an OCI image (a "modelcar":
+ * `storageUri: oci://…`, or an `oci://` entry of `storageUris`). The pipeline resources people
+ * write by hand name their images in keys of their own, read only in their API groups (elsewhere
+ * a `steps:` or `script:` may mean anything): Tekton's `steps`, `sidecars` and `stepTemplate`, and
+ * a StepAction's own `image`; Argo Workflows' templates' `container`, `script` and `sidecars`.
+ * Unrendered templates (`{{ .Values.image }}`) are left alone.
  */
 import type { Node } from 'yaml';
 import type { ReferenceSite, SiteContext } from './types';
@@ -19,6 +20,8 @@ import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, scalarText, type 
 interface ImageKeys {
   lists: ReadonlySet<SiteContext>;
   single: ReadonlySet<SiteContext>;
+  /** KServe's model locations (`storageUri`, `storageUris[].uri`), of which `oci://` ones are images (modelcars). */
+  storageUris?: true;
 }
 
 const POD_LISTS: SiteContext[] = ['containers', 'initContainers', 'ephemeralContainers'];
@@ -27,6 +30,9 @@ const CORE: ImageKeys = { lists: new Set(POD_LISTS), single: new Set() };
 const TEKTON: ImageKeys = { lists: new Set([...POD_LISTS, 'steps', 'sidecars']), single: new Set(['stepTemplate']) };
 /** Argo Workflows (argoproj.io): a template runs a `container` or a `script`, beside `sidecars`. */
 const ARGO: ImageKeys = { lists: new Set([...POD_LISTS, 'sidecars']), single: new Set(['container', 'script']) };
+/** KServe (serving.kserve.io): an InferenceService's model from an OCI image, besides its containers. */
+const KSERVE: ImageKeys = { ...CORE, storageUris: true };
+const OCI = 'oci://';
 const CROSSPLANE_PACKAGES: ReadonlySet<string> = new Set(['Provider', 'Configuration', 'Function']);
 const MAX_DEPTH = 32;
 
@@ -47,6 +53,10 @@ export function findInKubernetes(docs: readonly YamlDocument[], text: string): R
         for (const container of value.items) imageOf(doc, container, key as SiteContext);
       } else if (keys.single.has(key as SiteContext) && isMap(value)) {
         imageOf(doc, value, key as SiteContext);
+      } else if (keys.storageUris && (key === 'storageUri' || key === 'storageUris')) {
+        const uris = key === 'storageUri' ? [value] : isSeq(value) ? value.items.map((item) => mapGet(doc, item, 'uri')) : [];
+        for (const uri of uris)
+          if (scalarText(doc, uri)?.startsWith(OCI)) sites.push(scalarSite(doc, text, uri, { context: 'storageUri' }, OCI.length));
       } else if (key === 'volumes' && isSeq(value)) {
         for (const volume of value.items) {
           // An image volume (ImageVolumeSource): an OCI image or artifact mounted read-only.
@@ -63,7 +73,7 @@ export function findInKubernetes(docs: readonly YamlDocument[], text: string): R
   for (const doc of docs) {
     if (!looksLikeKubernetes(doc)) continue;
     const group = scalarText(doc, mapGet(doc, doc.contents, 'apiVersion'))?.split('/')[0];
-    const keys = group === 'tekton.dev' ? TEKTON : group === 'argoproj.io' ? ARGO : CORE;
+    const keys = group === 'tekton.dev' ? TEKTON : group === 'argoproj.io' ? ARGO : group === 'serving.kserve.io' ? KSERVE : CORE;
     const kind = scalarText(doc, mapGet(doc, doc.contents, 'kind'));
     // A Tekton StepAction is one step: its spec names the image itself.
     if (group === 'tekton.dev' && kind === 'StepAction') imageOf(doc, mapGet(doc, doc.contents, 'spec'), 'steps');

@@ -58,7 +58,8 @@ export type SiteContext =
   | 'ImageUri'
   | 'ImageIdentifier'
   | 'contexts'
-  | 'additional_contexts';
+  | 'additional_contexts'
+  | 'storageUri';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */
 export interface DigestSlot {

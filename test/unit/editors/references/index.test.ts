@@ -200,6 +200,9 @@ describe('findImageReferences', () => {
       '97:19-97:51 volumes quay.io/containerdisks/fedora:40',
       '104:11-104:58 package xpkg.upbound.io/upbound/provider-aws-s3:v1.14.0',
       '111:11-111:81 package xpkg.upbound.io/crossplane-contrib/function-patch-and-transform:v0.7.0',
+      // KServe's modelcars, the site after oci://; left out: a model in S3.
+      '123:24-123:57 storageUri quay.io/acme/granite-modelcar:3.1',
+      '127:20-127:44 storageUri ghcr.io/acme/adapter:1.0',
     ]);
   });
 
