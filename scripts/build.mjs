@@ -9,9 +9,14 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fzstdIsMended } from './patch-deps.mjs';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
+
+// A hostile zstd layer froze the unmended decoder: never bundle it (npm's postinstall mends it).
+if (!fzstdIsMended())
+  throw new Error('node_modules/fzstd is not mended: run `node scripts/patch-deps.mjs` (npm runs it after installing).');
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
