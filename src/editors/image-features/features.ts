@@ -181,8 +181,8 @@ export class ImageReferenceFeatures
       let shown = site;
       let facts = this.knownFacts(site);
       if (site.versionRange) {
-        // A range is described as the tag it picks now, from the repository's (cached) tag listing.
-        facts = await factsFor(site, this.services.registry.answers, { asker: 'person', signal });
+        // A range is described as the tag it picks now: known from the lookups in view, else from the repository's (cached) tag listing.
+        facts ??= await factsFor(site, this.services.registry.answers, { asker: 'person', signal });
         if (facts.state !== 'found' || facts.rangeTag === undefined) {
           const message =
             facts.state === 'missing' || facts.state === 'unavailable' ? facts.message : "The repository's tags were not listed.";

@@ -12,28 +12,19 @@
  * Runner service's `ImageRepository.ImageIdentifier`. A value built by an intrinsic function
  * (`!Sub`, `!Ref`, `Fn::Join`) is the template's to fill in and is left alone. Pure.
  */
-import { type Node as JsonNode, parseTree } from 'jsonc-parser';
-import { siteFrom } from './site';
+import { findNodeAtLocation, jsonStringSite, parseJson } from './json-nodes';
 import type { ReferenceSite, SiteContext } from './types';
 import { isMap, isScalar, isSeq, mapEntries, mapGet, resolved, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 export function findInEcsTaskDefinition(text: string): ReferenceSite[] {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const root = parseJson(text);
   if (root?.type !== 'object') return [];
-  const definitions = property(root, 'containerDefinitions') ?? property(property(root, 'taskDefinition'), 'containerDefinitions');
-  const sites: (ReferenceSite | undefined)[] = [];
-  for (const definition of definitions?.type === 'array' ? (definitions.children ?? []) : []) {
-    const image = property(definition, 'image');
-    if (image?.type === 'string' && typeof image.value === 'string')
-      sites.push(siteFrom({ text, start: image.offset + 1, end: image.offset + image.length - 1, value: image.value, context: 'image' }));
-  }
-  return uniqueSites(sites);
-}
-
-/** A JSON object's property value, or `undefined`. */
-function property(node: JsonNode | undefined, key: string): JsonNode | undefined {
-  if (node?.type !== 'object') return undefined;
-  return node.children?.find((p) => p.children?.[0]?.value === key)?.children?.[1];
+  const definitions =
+    findNodeAtLocation(root, ['containerDefinitions']) ?? findNodeAtLocation(root, ['taskDefinition', 'containerDefinitions']);
+  if (definitions?.type !== 'array') return [];
+  return uniqueSites(
+    (definitions.children ?? []).map((definition) => jsonStringSite(text, findNodeAtLocation(definition, ['image']), 'image')),
+  );
 }
 
 /** Where each resource type keeps its image: a path of keys under `Properties`, `[]` for each item of a list. */

@@ -4,32 +4,25 @@
  * `features`, which are OCI references too (`ghcr.io/devcontainers/features/node:1`). A feature
  * given by a local path or a bare id is not a registry reference and is left out.
  */
-import { type Node, parseTree } from 'jsonc-parser';
-import { siteFrom } from './site';
-import type { ReferenceSite, SiteContext } from './types';
+import { jsonStringSite, parseJson } from './json-nodes';
+import type { ReferenceSite } from './types';
 
 export function findInDevcontainer(text: string): ReferenceSite[] {
-  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const root = parseJson(text);
   if (root?.type !== 'object') return [];
   const sites: (ReferenceSite | undefined)[] = [];
   for (const property of root.children ?? []) {
     const [key, value] = property.children ?? [];
-    if (key?.value === 'image' && value?.type === 'string') sites.push(stringSite(text, value, 'image'));
+    if (key?.value === 'image' && value?.type === 'string') sites.push(jsonStringSite(text, value, 'image'));
     if (key?.value === 'features' && value?.type === 'object') {
       for (const feature of value.children ?? []) {
         const name = feature.children?.[0];
         if (name?.type === 'string' && typeof name.value === 'string' && namesRegistry(name.value))
-          sites.push(stringSite(text, name, 'feature'));
+          sites.push(jsonStringSite(text, name, 'feature'));
       }
     }
   }
   return sites.filter((s): s is ReferenceSite => s !== undefined).sort((a, b) => a.start - b.start);
-}
-
-/** A JSON string node's site: inside its quotes. */
-function stringSite(text: string, node: Node, context: SiteContext): ReferenceSite | undefined {
-  if (typeof node.value !== 'string') return undefined;
-  return siteFrom({ text, start: node.offset + 1, end: node.offset + node.length - 1, value: node.value, context });
 }
 
 /** `ghcr.io/…`, `localhost:5000/…`: a feature id that names its registry (the only kind fetched from one). */
