@@ -283,9 +283,14 @@ describe('registries behind a real HTTP proxy (squid)', function () {
     assert.match(missingError?.message ?? '', new RegExp(`The proxy ${auth} \\(from HTTPS_PROXY\\) asks for a login \\(HTTP 407\\)`));
     assert.deepEqual(missingError?.remedy, { kind: 'proxy-login', proxy: auth, source: 'HTTPS_PROXY' });
 
-    const wrong = await session({ env: { HTTPS_PROXY: auth.replace('http://', 'http://proxy-user:not-it@') } })
-      .registry(registryTest())
-      .ping();
+    // Waited for in squid's log, so its 407 line cannot land in the next test's window.
+    const wrongSession = session({ env: { HTTPS_PROXY: auth.replace('http://', 'http://proxy-user:not-it@') } });
+    let wrong!: Awaited<ReturnType<ReturnType<RegistrySession['registry']>['ping']>>;
+    await logged(
+      wrongSession,
+      async () => (wrong = await wrongSession.registry(registryTest()).ping()),
+      (lines) => lines.some((l) => l.status === 407),
+    );
     const wrongError = wrong.state === 'unreachable' ? wrong.error : undefined;
     assert.equal(wrongError?.code, 'PROXY_AUTH_REFUSED', wrongError?.message);
     assert.doesNotMatch(wrongError?.message ?? '', /not-it/);
