@@ -1,7 +1,7 @@
 // Builds the extension bundle, the core library bundle, the inspector (its host code and its
 // webview's script and styles, with the codicon font), the comparison panel's webview script and styles, the editor features over image references
 // and (with --tests) the test tree.
-//   node scripts/build.mjs               dist/extension.js, dist/core.js, dist/inspector.js, dist/webview/ (with source maps)
+//   node scripts/build.mjs               dist/extension.js, dist/core.js (and its zstd-worker.js), dist/inspector.js, dist/webview/ (with source maps)
 //   node scripts/build.mjs --production  the same, minified, for the .vsix
 //   node scripts/build.mjs --tests       also transpiles src/ and test/ one file each into out/ for mocha
 //   node scripts/build.mjs --tests-only  only that (no bundles): what the mutation runs rebuild in their sandbox
@@ -49,6 +49,8 @@ const webview = { ...common, platform: 'browser', target: 'chrome114', format: '
 const bundles = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyBundles] },
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
+  // fzstd's thread: the core starts it from the file beside it (src/core/layers/zstd-thread.ts).
+  { ...common, entryPoints: ['src/core/layers/zstd-worker.ts'], outfile: 'dist/zstd-worker.js' },
   {
     ...common,
     entryPoints: ['src/webviews/inspector/index.ts'],

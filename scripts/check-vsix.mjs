@@ -42,6 +42,8 @@ const needed = [
   'extension/changelog.md',
   'extension/dist/extension.js',
   'extension/dist/core.js',
+  // The thread the core decodes zstd layers in where Node has no zstd of its own.
+  'extension/dist/zstd-worker.js',
   'extension/media/registry-explorer.svg',
   // The inspector: its host code, its webview's script and styles, and the codicon font they use.
   'extension/dist/inspector.js',

@@ -10,12 +10,14 @@
  * bytes read (LAYER_TOO_COSTLY). fzstd sets its window aside for every frame and copies all of it
  * once per block, so on that path a frame whose end is in sight gets a window no larger than it can
  * decode to (podman's zstd:chunked frames declare 32 MiB for a few hundred KiB), and the copies are
- * budgeted like the asks: a 4-byte block of repeated bytes can still cost a 128 MiB copy.
+ * budgeted like the asks: a 4-byte block of repeated bytes can still cost a 128 MiB copy. fzstd
+ * runs in a watched thread of its own (zstd-thread.ts): pure JavaScript fed a registry's bytes, it
+ * was once sent into a loop, and a loop on this thread would hold the extension host.
  */
 import { Readable, type Transform, pipeline } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { Decompress } from 'fzstd';
 import { CoreError } from '../errors';
+import { ZstdDecodeError, type ZstdThread, sharedZstdThread } from './zstd-thread';
 
 export type CompressedFormat = 'gzip' | 'zstd';
 
@@ -164,43 +166,75 @@ export function corrupt(format: CompressedFormat, detail: string): CoreError {
 const FZSTD_UNEXPECTED_EOF = 5;
 
 /**
- * Decompresses zstd with fzstd, piece by piece: fzstd decodes every complete block it is given
- * at once, so feeding it whole network chunks could expand a tiny chunk into gigabytes; a piece
- * completes at most one block (at most 128 KiB of output).
+ * What one batch sent to fzstd's thread may hold: blocks that decode to at most 1 MiB (so at most
+ * 2 MiB come back, counting a block begun in the batch before), and 256 KiB of compressed bytes.
+ * Batches keep the hand-offs between threads few (a block header is a piece of 3 bytes).
  */
-export async function* fzstdChunks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+const BATCH_OUTPUT_BOUND = 1024 * 1024;
+const BATCH_INPUT_BYTES = 256 * 1024;
+/** Batches sent ahead of the one whose blocks are being read: so output in flight stays a few MiB. */
+const BATCHES_IN_FLIGHT = 1;
+
+/**
+ * Decompresses zstd with fzstd, in its own thread (zstd-thread.ts), so a stream that sends it into
+ * a loop never holds this thread's event loop. It is fed piece by piece: fzstd decodes every
+ * complete block it is given at once, so feeding it whole network chunks could expand a tiny chunk
+ * into gigabytes; a piece completes at most one block (at most 128 KiB of output), and the budgets
+ * below are kept here, before a piece is sent.
+ */
+export async function* fzstdChunks(input: AsyncIterable<Buffer>, thread: ZstdThread = sharedZstdThread()): AsyncGenerator<Buffer> {
   const budget = new FrameSetupBudget();
-  const decoded: Uint8Array[] = [];
-  const decompressor = new Decompress((data) => {
-    if (data.length > 0) decoded.push(data);
-  });
-  const push = (piece: Uint8Array, final: boolean): void => {
-    try {
-      decompressor.push(piece, final);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      throw code === FZSTD_UNEXPECTED_EOF ? truncated('zstd') : corrupt('zstd', err instanceof Error ? err.message : String(err));
-    }
+  const session = thread.session();
+  // Batches sent and not yet read back, oldest first: the thread decodes the next while the blocks
+  // of the one before are read here.
+  const inFlight: Promise<Uint8Array[]>[] = [];
+  let batch: Buffer[] = [];
+  let batchOutput = 0;
+  let batchBytes = 0;
+  const send = (final: boolean): void => {
+    const answer = session.decode(batch, final);
+    // Read in turn below; a failure that arrives after this layer was given up is nobody's to report.
+    answer.catch(() => undefined);
+    inFlight.push(answer);
+    batch = [];
+    batchOutput = batchBytes = 0;
   };
-  let window = 0;
-  let copied = 0;
-  for await (const piece of withFittedWindows(zstdPieces(budget.counting(input)))) {
-    // fzstd sets aside (and zeroes) the window its frame header declares, for every frame.
-    if (piece.window !== undefined) budget.ask((window = piece.window));
-    if (piece.startsBlock) {
-      copied += window;
-      const read = budget.bytesRead;
-      if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read)
-        throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
+  async function* readBack(): AsyncGenerator<Buffer> {
+    let blocks: Uint8Array[];
+    try {
+      blocks = await inFlight.shift()!;
+    } catch (err) {
+      if (!(err instanceof ZstdDecodeError)) throw err;
+      throw err.fzstdCode === FZSTD_UNEXPECTED_EOF ? truncated('zstd') : corrupt('zstd', err.message);
     }
-    push(piece.bytes, false);
-    // fzstd hands out a fresh array per block, so yielding it without a copy is safe.
-    while (decoded.length > 0) {
-      yield asBuffer(decoded.shift()!);
-    }
+    // Each block is memory of its own, moved from the thread: yielding it without a copy is safe.
+    for (const block of blocks) yield asBuffer(block);
   }
-  push(new Uint8Array(0), true);
-  while (decoded.length > 0) yield asBuffer(decoded.shift()!);
+  try {
+    let window = 0;
+    let copied = 0;
+    for await (const piece of withFittedWindows(zstdPieces(budget.counting(input)))) {
+      // fzstd sets aside (and zeroes) the window its frame header declares, for every frame.
+      if (piece.window !== undefined) budget.ask((window = piece.window));
+      if (piece.startsBlock) {
+        copied += window;
+        const read = budget.bytesRead;
+        if (copied > FZSTD_COPY_BASE + FZSTD_COPY_RATIO * read)
+          throw tooCostly(`make fzstd copy ${mebibytes(copied)} of its window for ${read.toLocaleString('en-US')} bytes read`);
+        const bound = piece.blockOutputBound ?? 0;
+        if (batch.length > 0 && batchOutput + bound > BATCH_OUTPUT_BOUND) send(false);
+        batchOutput += bound;
+      }
+      batch.push(piece.bytes);
+      batchBytes += piece.bytes.length;
+      if (batchBytes >= BATCH_INPUT_BYTES) send(false);
+      while (inFlight.length > BATCHES_IN_FLIGHT) yield* readBack();
+    }
+    send(true);
+    while (inFlight.length > 0) yield* readBack();
+  } finally {
+    session.close();
+  }
 }
 
 /**
