@@ -1,12 +1,17 @@
 /**
  * Image references in GitHub Actions workflows: a job's `container:` (a string, or a mapping with
- * `image:`), its `services.<name>.image`, and steps that run an image directly
- * (`uses: docker://alpine:3.20`). Expressions (`${{ matrix.image }}`) are left alone.
+ * `image:`), its `services.<name>.image`, steps that run an image directly
+ * (`uses: docker://alpine:3.20`), and the images docker/build-push-action takes as named contexts
+ * (`build-contexts:`, one `name=docker-image://…` a line). Expressions (`${{ matrix.image }}`) are
+ * left alone.
  */
+import { IMAGE_CONTEXT, imageContextSkip } from './bake';
+import { siteFrom } from './site';
 import type { ReferenceSite } from './types';
-import { isMap, isSeq, mapEntries, mapGet, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
+import { isMap, isSeq, literalBlockLines, mapEntries, mapGet, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 const DOCKER_SCHEME = 'docker://';
+const BUILD_PUSH_ACTION = 'docker/build-push-action@';
 
 export function findInWorkflow(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
@@ -23,8 +28,33 @@ export function findInWorkflow(docs: readonly YamlDocument[], text: string): Ref
         const uses = mapGet(doc, step, 'uses');
         if (scalarText(doc, uses)?.startsWith(DOCKER_SCHEME))
           sites.push(scalarSite(doc, text, uses, { context: 'uses' }, DOCKER_SCHEME.length));
+        if (scalarText(doc, uses)?.startsWith(BUILD_PUSH_ACTION))
+          sites.push(...buildContextSites(doc, text, mapGet(doc, mapGet(doc, step, 'with'), 'build-contexts')));
       }
     }
   }
   return uniqueSites(sites);
+}
+
+/**
+ * The images of a `build-contexts:` input: a list input, so a newline-delimited string (the
+ * action's README), usually a `|` block with a `name=docker-image://…` item a line. Paths, URLs
+ * and other stages are left alone.
+ */
+function buildContextSites(doc: YamlDocument, text: string, node: unknown): (ReferenceSite | undefined)[] {
+  const single = scalarText(doc, node);
+  if (single !== undefined && !single.includes('\n')) {
+    const skip = namedImageSkip(single);
+    return skip === undefined ? [] : [scalarSite(doc, text, node, { context: 'build-contexts' }, skip)];
+  }
+  return literalBlockLines(doc, text, node).map(({ start, value }) => {
+    const skip = namedImageSkip(value);
+    if (skip === undefined) return undefined;
+    return siteFrom({ text, start: start + skip, end: start + value.length, value: value.slice(skip), context: 'build-contexts' });
+  });
+}
+
+/** Where the image starts in a `name=docker-image://…` item (each item needs its name). */
+function namedImageSkip(item: string): number | undefined {
+  return item.indexOf(`=${IMAGE_CONTEXT}`) > 0 ? imageContextSkip(item) : undefined;
 }

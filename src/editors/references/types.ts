@@ -59,6 +59,7 @@ export type SiteContext =
   | 'ImageIdentifier'
   | 'contexts'
   | 'additional_contexts'
+  | 'build-contexts'
   | 'storageUri';
 
 /** Where a digest is written, or would be: `text.slice(start, end)` is replaced by `before` and the digest. */

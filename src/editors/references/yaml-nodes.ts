@@ -140,6 +140,29 @@ export function scalarSite(
   return siteFrom({ ...site, text, start, end: written.end, value: scalar.value.slice(skip) });
 }
 
+/**
+ * Each line with text of a literal block scalar (`|`), with where that text starts in the file:
+ * for values that are lists written one item a line (GitHub Actions' list inputs). A line whose
+ * text is not found written as it reads is left out; other scalars give nothing.
+ */
+export function literalBlockLines(doc: YamlDocument, text: string, node: unknown): { start: number; value: string }[] {
+  const scalar = resolved(doc, node);
+  if (!isScalar(scalar) || scalar.type !== 'BLOCK_LITERAL' || typeof scalar.value !== 'string' || !scalar.range) return [];
+  const values = scalar.value.split('\n');
+  const lines: { start: number; value: string }[] = [];
+  // The first line written holds the `|` and its indicators; the value's lines follow, indented.
+  let at = text.indexOf('\n', scalar.range[0]) + 1;
+  for (const value of values) {
+    if (at <= 0 || at > scalar.range[1]) break;
+    const next = text.indexOf('\n', at);
+    const written = text.slice(at, next < 0 ? text.length : next).replace(/\r$/, '');
+    const item = value.trim();
+    if (item && written.endsWith(value)) lines.push({ start: at + written.length - value.length + value.indexOf(item), value: item });
+    at = next + 1;
+  }
+  return lines;
+}
+
 /** Where a scalar's value is written: inside the quotes of a quoted one, the whole of a plain one. */
 export function valueRange(scalar: Scalar): { start: number; end: number } | undefined {
   if (!scalar.range) return undefined;

@@ -262,7 +262,7 @@ describe('findImageReferences', () => {
       assert.equal(findImageReferences(fixture('azure-pipelines.yml'), path).length, 4, path);
   });
 
-  it('reads GitHub Actions containers, services and docker:// steps, and leaves expressions alone', () => {
+  it("reads GitHub Actions containers, services, docker:// steps and build-push-action's build contexts, and leaves expressions alone", () => {
     assert.deepEqual(found('.github/workflows/ci.yml'), [
       '6:15-6:34 container node:20.11-bookworm',
       '9:15-9:28 service postgres:16.2',
@@ -270,6 +270,11 @@ describe('findImageReferences', () => {
       '16:23-16:34 uses alpine:3.19',
       '20:24-20:49 uses hadolint/hadolint:v2.12.0',
       '27:13-27:43 container ghcr.io/acme/builder:2024.05.1',
+      // A literal block, an item a line: a path, an expression and a stage are left alone, and an
+      // item indented further or followed by spaces is found where it is written.
+      '37:34-37:45 build-contexts alpine:3.20',
+      '39:35-39:57 build-contexts ghcr.io/acme/tools:1.4',
+      '44:47-44:56 build-contexts debian:12',
     ]);
   });
 
