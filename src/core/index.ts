@@ -43,6 +43,8 @@ export { parseRegistryLocation, type RegistryLocation } from './name/registry-ur
 export { canonicalHost } from './net/addresses';
 export { parseReference, formatReference, familiarString, validateTag, type Reference } from './name/reference';
 export { dockerLoginKey } from './name/docker-hub';
+export { readShortName, type ShortNameReading, type ShortNameTable } from './name/short-names';
+export { readShortNameTable, type ShortNameFileOptions } from './hosts/short-name-config';
 export { registryHostKey, sameRegistryHost } from './net/registry-host';
 export { withLoginFor } from './credentials/resolver';
 export { parseDigest, isDigest, shortDigest, digestOf, type Digest } from './oci/digest';

@@ -157,6 +157,17 @@ function isolatedLogins(): Record<string, string> {
 }
 
 /**
+ * Podman's registries.conf for the integration suite: a short-name alias that leads to the lab
+ * registry (the editor test reads a Quadlet unit through it), named by the variable Podman reads.
+ */
+function podmanShortNames(registryUrl: string): Record<string, string> {
+  const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'containers-'));
+  const conf = join(dir, 'registries.conf');
+  writeFileSync(conf, `[aliases]\n"lab-alpine" = "${new URL(registryUrl).host}/library/alpine"\n`);
+  return { CONTAINERS_REGISTRIES_CONF: conf };
+}
+
+/**
  * VS Code's GitHub and Microsoft sign-ins are replaced by a stand-in extension whose sessions carry
  * the contract servers' tokens (github.com and Microsoft's login are out of reach): packaged,
  * installed, the built-in ones disabled.
@@ -186,7 +197,11 @@ async function runIntegration(
 ): Promise<number> {
   // Debug level, so the log holds every request line: the secrets test reads it all.
   const standIn = githubStandIn(providers);
-  const server = await startVsCodeServer({ logLevel: 'debug', ...standIn, env: { ...isolatedLogins(), ...standIn.env, ...dockerEnv } });
+  const server = await startVsCodeServer({
+    logLevel: 'debug',
+    ...standIn,
+    env: { ...isolatedLogins(), ...standIn.env, ...dockerEnv, ...podmanShortNames(registryUrl) },
+  });
   const unpacked = join(server.runDir, 'vsix');
   const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', VSIX, unpacked]);
   if (unzip.status !== 0) throw new Error(`could not unpack ${VSIX}: ${unzip.stderr}`);

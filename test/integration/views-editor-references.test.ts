@@ -193,6 +193,25 @@ describe('Image references in files', () => {
     assert.ok(unit.getText().includes(`\nImage=${host}/library/alpine:1.2.9@sha256:`), unit.getText());
   });
 
+  it("reads a short name in a Quadlet unit through Podman's alias: hover, completion and pin, the text kept as written", async () => {
+    // The suite's CONTAINERS_REGISTRIES_CONF aliases lab-alpine to the lab's library/alpine (test/e2e/run.ts).
+    const unit = await show(join('quadlet', 'aliased.container'), ['[Container]', 'Image=lab-alpine:1.2.9', ''].join('\n'));
+    const alpine = tagsOf('library/alpine');
+    const text = await waitFor('the hover of the aliased short name', async () => {
+      const shown = hoverText(
+        await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', unit.uri, at(unit, 'lab-alpine')),
+      );
+      return shown.includes(alpine['1.2.9']!) ? shown : undefined;
+    });
+    assert.match(text, /^\*\*.*library\/alpine\\:1\\\.2\\\.9\*\*/, 'the heading names what the alias stands for');
+    assert.match(text, /Podman and Buildah read lab\\-alpine as .*library\/alpine: an alias in .*registries\\\.conf\./);
+    const { labels } = await completions(unit, at(unit, 'lab-alpine:', 'lab-alpine:'.length), vscode.CompletionItemKind.Value);
+    assert.ok(labels.includes('1.2.10'), `the lab's alpine tags are offered: ${labels.join(', ')}`);
+    const pin = (await lensesOn(unit, 'Image=', 2)).find((l) => l.command!.title === 'Pin to digest')!;
+    assert.equal(await run(pin), `lab-alpine:1.2.9@${alpine['1.2.9']}`);
+    assert.ok(unit.getText().includes(`\nImage=lab-alpine:1.2.9@${alpine['1.2.9']}\n`), unit.getText());
+  });
+
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
     const taskDefinition = await show(
       join('ecs', 'task-definition.json'),

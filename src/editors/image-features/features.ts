@@ -24,6 +24,7 @@ import {
   fileKindOf,
   findImageReferences,
   type FluxHelmRepository,
+  isContainerfileName,
   nameFieldAt,
   referenceAt,
 } from '../references/index';
@@ -33,6 +34,7 @@ import { fetchDetails, type ReferenceDetails } from './details';
 import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
 import { FluxRepositories } from './flux-repositories';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
+import { ShortNameConfig } from './short-name-config';
 
 export const DIAGNOSTIC_SOURCE = 'Registry Explorer';
 export const EDIT_COMMAND = 'registryExplorer.editImageReference';
@@ -83,12 +85,20 @@ export class ImageReferenceFeatures
 {
   private readonly sitesByDocument = new Map<
     string,
-    { version: number; chart: ChartFacts | undefined; flux: readonly FluxHelmRepository[] | undefined; sites: ReferenceSite[] }
+    {
+      version: number;
+      chart: ChartFacts | undefined;
+      flux: readonly FluxHelmRepository[] | undefined;
+      shortNames: Core.ShortNameTable | undefined;
+      sites: ReferenceSite[];
+    }
   >();
   /** The Chart.yaml beside a values file, whose appVersion fills an empty tag. */
   private readonly charts = new ChartFiles();
   /** The workspace's OCI HelmRepositories, which a Flux HelmRelease in another file names. */
   private readonly flux = new FluxRepositories();
+  /** How Podman and Buildah read short names here, for Quadlet units and Containerfiles. */
+  private readonly shortNames: ShortNameConfig;
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
   private readonly inFlight = new Set<string>();
@@ -104,6 +114,7 @@ export class ImageReferenceFeatures
 
   constructor(private readonly services: FeatureServices) {
     const schedule = (): void => this.schedule();
+    this.shortNames = new ShortNameConfig(() => services.core);
     this.disposables.push(
       this.charts,
       // A chart read or changed: its values files' sites are found again (sitesOf compares the chart).
@@ -113,6 +124,11 @@ export class ImageReferenceFeatures
       }),
       this.flux,
       this.flux.onDidChange(() => {
+        this.lensesChanged.fire();
+        schedule();
+      }),
+      this.shortNames,
+      this.shortNames.onDidChange(() => {
         this.lensesChanged.fire();
         schedule();
       }),
@@ -146,17 +162,38 @@ export class ImageReferenceFeatures
     const key = document.uri.toString();
     const kind = fileKindOf(document.uri.path, document.languageId);
     const chart = kind === 'helm-values' ? this.charts.chartOf(document.uri) : undefined;
+    const podman = this.shortNamesFor(document);
+    // Until the engines' configuration is read, a Podman file's short names are not known: nothing
+    // is looked up (Docker Hub would be asked for names it does not hold); its reading redraws.
+    if (!podman) return [];
+    const { shortNames } = podman;
     const known = this.sitesByDocument.get(key);
-    if (known?.version === document.version && known.chart === chart && (!known.flux || known.flux === this.flux.current()))
+    if (
+      known?.version === document.version &&
+      known.chart === chart &&
+      known.shortNames === shortNames &&
+      (!known.flux || known.flux === this.flux.current())
+    )
       return known.sites;
     const text = document.getText();
     // Only a file with a HelmRelease needs the workspace's repositories (and starts their reading).
     const flux = kind === 'yaml' && text.includes('HelmRelease') ? this.flux.repositories() : undefined;
-    const context = { ...(chart ? { chart } : {}), ...(flux ? { fluxHelmRepositories: flux } : {}) };
+    const context = { ...(chart ? { chart } : {}), ...(flux ? { fluxHelmRepositories: flux } : {}), ...(shortNames ? { shortNames } : {}) };
     // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
     const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, context);
-    this.sitesByDocument.set(key, { version: document.version, chart, flux, sites });
+    this.sitesByDocument.set(key, { version: document.version, chart, flux, shortNames, sites });
     return sites;
+  }
+
+  /**
+   * The short names of the files Podman and Buildah run (Quadlet units, Containerfiles), whose
+   * reading such a file starts; `{}` for other files, undefined while the reading is under way.
+   */
+  private shortNamesFor(document: vscode.TextDocument): { shortNames?: Core.ShortNameTable } | undefined {
+    const kind = fileKindOf(document.uri.path, document.languageId);
+    if (kind !== 'quadlet' && !(kind === 'dockerfile' && isContainerfileName(document.uri.path))) return {};
+    const shortNames = this.shortNames.table();
+    return shortNames && { shortNames };
   }
 
   private siteAt(document: vscode.TextDocument, position: vscode.Position): ReferenceSite | undefined {
@@ -251,7 +288,9 @@ export class ImageReferenceFeatures
     if (!vscode.workspace.isTrusted && context.triggerKind !== vscode.CompletionTriggerKind.Invoke) return undefined;
     const offset = document.offsetAt(position);
     const text = document.getText();
-    const at = referenceAt(text, document.uri.path, offset, document.languageId);
+    const podman = this.shortNamesFor(document);
+    if (!podman) return undefined;
+    const at = referenceAt(text, document.uri.path, offset, document.languageId, podman);
     // Else a repository written on its own (a chart's `repository:`, a Kustomization's `newName:`).
     const field = at ? undefined : nameFieldAt(text, document.uri.path, offset, document.languageId);
     const where = at
@@ -269,8 +308,12 @@ export class ImageReferenceFeatures
         return await this.repositoryItems(document, where.registry, start, offset, 'name', signal);
       const lastSlash = typed.lastIndexOf('/');
       const colon = typed.indexOf(':', lastSlash + 1);
-      if (where.written === 'reference' && colon >= 0)
-        return await this.tagItems(document, start + colon + 1, offset, typed.slice(0, colon), signal);
+      if (where.written === 'reference' && colon >= 0) {
+        // A short name Podman reads through an alias lists the tags of what it stands for.
+        const shortName = at?.site.shortName;
+        const name = shortName?.written === typed.slice(0, colon) ? shortName.name : typed.slice(0, colon);
+        return await this.tagItems(document, start + colon + 1, offset, name, signal);
+      }
       if (lastSlash >= 0) {
         const slash = typed.indexOf('/');
         return await this.repositoryItems(document, typed.slice(0, slash), start + slash + 1, offset, where.written, signal);

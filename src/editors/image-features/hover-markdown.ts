@@ -60,12 +60,22 @@ const TAG_FROM: Record<NonNullable<ReferenceSite['tagFrom']>, string> = {
 };
 
 /** What the file writes where the tag goes, when it is not the tag itself. */
-type WrittenTag = Pick<ReferenceSite, 'tagFrom' | 'versionRange'>;
+type WrittenTag = Pick<ReferenceSite, 'tagFrom' | 'versionRange' | 'shortName'>;
+
+/** How Podman and Buildah read the short name written here, and which file says so. */
+function shortNameLine(shortName: NonNullable<ReferenceSite['shortName']>): string {
+  const why =
+    shortName.by === 'alias'
+      ? `an alias in ${markdownText(shortName.source)}`
+      : `the only search registry in ${markdownText(shortName.source)}`;
+  return `Podman and Buildah read ${markdownText(shortName.written)} as ${markdownText(shortName.name)}: ${why}.`;
+}
 
 export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | undefined, kindName: string, written: WrittenTag = {}): string {
   const lines: string[] = [];
   const found = facts?.state === 'found' ? facts : undefined;
   lines.push(`**${markdownText(details.reference)}**`);
+  if (written.shortName) lines.push(shortNameLine(written.shortName));
   if (written.tagFrom) lines.push(TAG_FROM[written.tagFrom]);
   if (written.versionRange && found?.rangeTag !== undefined)
     lines.push(
@@ -124,6 +134,7 @@ export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | unde
 export function hoverFailureMarkdown(reference: string, message: string, written: WrittenTag = {}): string {
   const heading = written.versionRange ? `${reference} at ${written.versionRange.text}` : reference;
   const lines = [`**${markdownText(heading)}**`, markdownText(message, 600)];
+  if (written.shortName) lines.push(shortNameLine(written.shortName));
   if (written.tagFrom)
     lines.push(TAG_FROM[written.tagFrom], "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.");
   return lines.join('\n\n');

@@ -20,23 +20,29 @@ import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
 import { findInQuadlet } from './quadlet';
+import { isContainerfileName, withShortNames } from './short-names';
 import type { NameField, ReferenceSite } from './types';
+import type { ShortNameTable } from '../../core/name/short-names';
 import { parseYaml } from './yaml-nodes';
 
 export type { FileKind, NameField, ReferenceSite, SiteContext } from './types';
 export type { ChartFacts } from './helm-chart';
 export { fileKindOf } from './file-kinds';
+export { isContainerfileName } from './short-names';
 export { factsKey } from './site';
 export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux
- * HelmRelease, the OCI HelmRepositories declared in the workspace's other files.
+ * HelmRelease, the OCI HelmRepositories declared in the workspace's other files; for a Quadlet unit
+ * or a Containerfile, how Podman and Buildah read short names.
  */
 export interface FileContext {
   chart?: ChartFacts;
   fluxHelmRepositories?: readonly FluxHelmRepository[];
+  /** For the files Podman and Buildah run (Quadlet units, Containerfiles): how they read short names. */
+  shortNames?: ShortNameTable;
 }
 
 export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {
@@ -45,11 +51,11 @@ export function findImageReferences(text: string, path: string, languageId?: str
     case undefined:
       return [];
     case 'dockerfile':
-      return findInDockerfile(text);
+      return isContainerfileName(path) ? withShortNames(findInDockerfile(text), context.shortNames) : findInDockerfile(text);
     case 'devcontainer':
       return findInDevcontainer(text);
     case 'quadlet':
-      return findInQuadlet(text);
+      return withShortNames(findInQuadlet(text), context.shortNames);
     case 'ecs-task-definition':
       return findInEcsTaskDefinition(text);
     case 'bake':
@@ -124,8 +130,9 @@ export function referenceAt(
   path: string,
   offset: number,
   languageId?: string,
+  context: FileContext = {},
 ): { site: ReferenceSite; typed: string } | undefined {
-  const at = atCursor(text, offset, (probe) => findImageReferences(probe, path, languageId));
+  const at = atCursor(text, offset, (probe) => findImageReferences(probe, path, languageId, context));
   return at && { site: at.found, typed: at.typed };
 }
 

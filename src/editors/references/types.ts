@@ -5,6 +5,7 @@
  * session, so they are unit-tested on plain text.
  */
 import type { Reference } from '../../core/name/reference';
+import type { ShortNameReading } from '../../core/name/short-names';
 import type { TagReading } from '../../shared/version-range';
 
 /** The kinds of files the finders read. */
@@ -107,6 +108,11 @@ export interface ReferenceSite {
    * hover, not warned about.
    */
   tagFrom?: 'appVersion';
+  /**
+   * Set when a short name is read as Podman and Buildah read it (see short-names.ts): the name as
+   * written, what it stands for, and the file that says so. `reference` is the name it stands for.
+   */
+  shortName?: ShortNameReading & { written: string };
   /**
    * Set when the file writes a version range where the tag goes (a chart dependency's `~1.2.0`, a
    * Flux source's `semver:`): the tool pulls the highest tag the range matches, each tag read as a

@@ -82,6 +82,28 @@ describe('hoverMarkdown', () => {
     assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
   });
 
+  it('says how Podman and Buildah read a short name, and which file says so, found or not', () => {
+    const shortName = {
+      written: 'fedora',
+      name: 'registry.fedoraproject.org/fedora',
+      by: 'alias' as const,
+      source: '/etc/containers/registries.conf.d/000-shortnames.conf',
+    };
+    const found = hoverMarkdown(details({ reference: 'registry.fedoraproject.org/fedora:40' }), { state: 'found' }, 'OCI image index', {
+      shortName,
+    });
+    assert.equal(
+      found.split('\n\n')[1],
+      'Podman and Buildah read fedora as registry\\.fedoraproject\\.org/fedora: an alias in /etc/containers/registries\\.conf\\.d/000\\-shortnames\\.conf.',
+    );
+    const search = { ...shortName, name: 'quay.io/fedora', by: 'search' as const, source: '/etc/containers/registries.conf' };
+    const missing = hoverFailureMarkdown('quay.io/fedora:40', 'not found', { shortName: search });
+    assert.equal(
+      missing.split('\n\n')[2],
+      'Podman and Buildah read fedora as quay\\.io/fedora: the only search registry in /etc/containers/registries\\.conf.',
+    );
+  });
+
   it('says which tag a version range picks, and a newer version outside it', () => {
     const written = { versionRange: { text: '~1.2.0', reading: 'helm' as const } };
     const facts = { state: 'found' as const, rangeTag: '1.2.5', newerTag: '2.0.1' };
