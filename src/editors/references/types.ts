@@ -83,7 +83,9 @@ export interface ReferenceSite {
   written: string;
   /**
    * Whether the written text is the reference itself (no variables, quotes or line breaks inside),
-   * or for a {@link part}, that part itself: only then may a lens edit it in place.
+   * or for a {@link part}, that part itself: only then may a lens edit it in place. A short name
+   * read through Podman's aliases ({@link shortName}) stays literal: the lenses edit the text
+   * written, which the engine reads through the same alias.
    */
   literal: boolean;
   /**
