@@ -212,6 +212,28 @@ describe('Image references in files', () => {
     assert.ok(unit.getText().includes(`\nImage=lab-alpine:1.2.9@${alpine['1.2.9']}\n`), unit.getText());
   });
 
+  it("reads a Terraform file, which VS Code gives no language without HashiCorp's extension: its lenses edit the image in place", async () => {
+    const config = await show(
+      join('infra', 'main.tf'),
+      [
+        'resource "kubernetes_pod_v1" "web" {',
+        '  spec {',
+        '    container {',
+        '      name  = "web"',
+        `      image = "${host}/library/alpine:1.2.9"`,
+        '    }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const found = await lensesOn(config, 'image =', 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    const newer = found.find((l) => l.command!.title.startsWith('Newer'))!;
+    assert.equal(await run(newer), `${host}/library/alpine:1.2.10`);
+    assert.ok(config.getText().includes(`image = "${host}/library/alpine:1.2.10"\n`), config.getText());
+  });
+
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
     const taskDefinition = await show(
       join('ecs', 'task-definition.json'),

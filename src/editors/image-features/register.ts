@@ -13,7 +13,7 @@ import { imageFeaturesModule } from './loader';
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
  * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units, ECS
- * task definitions and Docker Bake files, whatever language they were given.
+ * task definitions, Docker Bake files and Terraform's, whatever language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -34,6 +34,9 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   // ECS task definitions (see file-kinds.ts for the names), and Docker Bake's files.
   { pattern: '**/*{task-definition,taskdef,task-def}*.json' },
   { pattern: '**/docker-bake*.{hcl,json}' },
+  // Terraform and OpenTofu, with or without HashiCorp's extension (which names the language terraform).
+  { language: 'terraform' },
+  { pattern: '**/*.{tf,tofu}' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

@@ -10,7 +10,7 @@
  * by Helm against the repository's tags, its highest match pulled: such a site carries the range
  * (see shared/version-range.ts). Pure: text in, facts and sites out.
  */
-import { partSiteFrom, rangeSiteFrom } from './site';
+import { partSiteFrom, rangeSiteFrom, type WrittenPart } from './site';
 import type { ReferenceSite, SiteContext } from './types';
 import { isMap, isSeq, mapGet, parseYaml, scalarSpan, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
@@ -99,14 +99,33 @@ export function ociChartSite(
   where: { repository: string | undefined; nameKey?: string; versionKey?: string; pulled?: boolean; context: SiteContext },
 ): ReferenceSite | undefined {
   if (!isMap(entry)) return undefined;
-  const repository = where.repository?.trim();
-  const name = scalarText(doc, mapGet(doc, entry, where.nameKey ?? 'name'))?.trim();
-  const version = scalarSpan(doc, mapGet(doc, entry, where.versionKey ?? 'version'), 'as-parsed');
+  return ociChartVersionSite({
+    text,
+    repository: where.repository,
+    name: scalarText(doc, mapGet(doc, entry, where.nameKey ?? 'name')),
+    version: scalarSpan(doc, mapGet(doc, entry, where.versionKey ?? 'version'), 'as-parsed'),
+    ...(where.pulled ? { pulled: true } : {}),
+    context: where.context,
+  });
+}
+
+/** The site of chart `name` in `repository` (`oci://host/path`) at `version`, wherever the file writes them (see ociChartSite). */
+export function ociChartVersionSite(input: {
+  text: string;
+  repository: string | undefined;
+  name: string | undefined;
+  version: WrittenPart | undefined;
+  pulled?: boolean;
+  context: SiteContext;
+}): ReferenceSite | undefined {
+  const { text, version, context } = input;
+  const repository = input.repository?.trim();
+  const name = input.name?.trim();
   if (!repository?.startsWith(OCI_SCHEME) || !name || !version) return undefined;
   const base = repository.slice(OCI_SCHEME.length).replace(/\/+$/, '');
-  if (!(where.pulled ? PULLED_VERSION : EXACT_VERSION).test(version.value.trim()))
-    return rangeSiteFrom({ text, name: `${base}/${name}`, range: version, reading: 'helm', context: where.context });
+  if (!(input.pulled ? PULLED_VERSION : EXACT_VERSION).test(version.value.trim()))
+    return rangeSiteFrom({ text, name: `${base}/${name}`, range: version, reading: 'helm', context });
   // With a `+`, the tag differs from the text, so no lens writes a tag over it.
   const tag = { ...version, value: version.value.trim().replace('+', '_') };
-  return partSiteFrom({ text, name: `${base}/${name}`, tag, context: where.context });
+  return partSiteFrom({ text, name: `${base}/${name}`, tag, context });
 }

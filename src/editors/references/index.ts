@@ -21,6 +21,7 @@ import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
 import { findInQuadlet } from './quadlet';
 import { isContainerfileName, withShortNames } from './short-names';
+import { findInTerraform } from './terraform';
 import type { NameField, ReferenceSite } from './types';
 import type { ShortNameTable } from '../../core/name/short-names';
 import { parseYaml } from './yaml-nodes';
@@ -60,6 +61,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInEcsTaskDefinition(text);
     case 'bake':
       return findInBakeFile(text);
+    case 'terraform':
+      return findInTerraform(text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

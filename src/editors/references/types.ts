@@ -25,7 +25,8 @@ export type FileKind =
   | 'quadlet'
   | 'ecs-task-definition'
   | 'cloud-build'
-  | 'bake';
+  | 'bake'
+  | 'terraform';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

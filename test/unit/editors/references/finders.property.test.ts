@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { shortNameTable } from '../../../../src/core/hosts/short-name-config';
 import { findImageReferences, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
 import { mutated, noise } from '../../support/property-inputs';
 import { fixture } from '../../support/reference-sites';
@@ -28,6 +29,7 @@ const CORPUS: [string, string][] = [
   ['aws/template.yaml', '/p/aws/template.yaml'],
   ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
   ['docker-bake.hcl', '/p/docker-bake.hcl'],
+  ['terraform/main.tf', '/p/infra/main.tf'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */
@@ -50,6 +52,32 @@ describe('the reference finders on edited and random files', () => {
       );
     });
   }
+
+  it('read short names through aliases in edited Quadlet units and Containerfiles, the text kept as written', () => {
+    const shortNames = shortNameTable([
+      { path: '/r.conf', text: '[aliases]\n"nginx" = "quay.io/acme/nginx"\n"alpine" = "ghcr.io/acme/alpine"\n' },
+    ]);
+    const units = [
+      '[Container]\nImage=nginx:1.25\n',
+      '[Image]\nImage=alpine@sha256:' + 'a'.repeat(64) + '\n',
+      fixture('quadlet/web.container'),
+    ];
+    fc.assert(
+      fc.property(
+        mutated(fc.constantFrom(...units, 'FROM nginx:1.25 AS web\nCOPY --from=alpine:3 / /\n'), GRAMMAR),
+        fc.constantFrom('/p/web.container', '/p/Containerfile'),
+        (text, path) => {
+          for (const site of findImageReferences(text, path, undefined, { shortNames })) {
+            assert.equal(text.slice(site.start, site.end), site.written);
+            if (!site.shortName) continue;
+            assert.ok(['quay.io/acme/nginx', 'ghcr.io/acme/alpine'].includes(site.shortName.name));
+            if (site.literal) assert.equal(site.reference, site.shortName.name + site.written.slice(site.shortName.written.length));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 
   it('never throw on a Chart.yaml with a few characters changed, and say an appVersion only as text', () => {
     fc.assert(

@@ -112,6 +112,29 @@ describe('findImageReferences', () => {
       assert.equal(findImageReferences(fixture('cloudbuild.yaml'), `/ci/${name}`).length, 4, name);
   });
 
+  it('reads Terraform files by resource type: workloads, containers, functions, task definitions and OCI Helm releases', () => {
+    assert.deepEqual(found('terraform/main.tf', '/infra/main.tf'), [
+      '14:19-14:43 initContainers ghcr.io/acme/migrate:3.1',
+      '18:19-18:31 container nginx:1.25.3',
+      // Left out: an image made by a template (`nginx:${var.tag}`), and one taken from another resource.
+      '30:10-30:30 image ghcr.io/acme/app:2.0 built here',
+      '37:10-37:19 image redis:7.2',
+      '48:19-48:74 ImageUri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker:4.2',
+      // The containers of a task definition's jsonencode(), on lines of their own or one line.
+      '56:19-56:46 image public.ecr.aws/acme/api:1.9',
+      '59:31-59:55 image envoyproxy/envoy:v1.31.0',
+      '67:15-67:52 container europe-docker.pkg.dev/acme/site/web:5',
+      '77:16-77:42 container acme.azurecr.io/jobs:0.4.1',
+      // helm install --version takes cert-manager's v-tag as written.
+      '88:16-88:23 chart quay.io/jetstack/charts/cert-manager:v1.16.2 written: its tag',
+      '94:13-94:18 chart ghcr.io/stefanprodan/charts/podinfo:6.7.1 written: its tag',
+      // Left out: a VM image, a chart from an index, a resource commented out, and a heredoc.
+    ]);
+    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tofu').length, 11, 'OpenTofu');
+    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main', 'terraform').length, 11, 'by language');
+    assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
+  });
+
   it("reads the images a build takes as named contexts: a Bake target's contexts, and Compose's additional_contexts", () => {
     assert.deepEqual(found('docker-bake.hcl', '/docker-bake.hcl'), [
       // The variable's default fills it in, as Bake does when the environment does not set it.

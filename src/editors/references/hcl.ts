@@ -1,0 +1,220 @@
+/**
+ * Enough of HCL's structure (the language of Terraform and OpenTofu files) to find string values
+ * and where they are written: blocks with their labels, the attributes of each block, and the
+ * entries of object values (`container_definitions = jsonencode([{ image = "…" }])`). Comments,
+ * heredocs and the templates inside strings (`"${var.tag}"`, which may hold strings and braces of
+ * their own) are stepped over. Not an evaluator: a value is reported as a string only when it is
+ * one plain string, with no template and no escape, so its text is its value. Pure, and lenient: a
+ * malformed file yields what can be read around the damage.
+ */
+
+export interface HclBlock {
+  type: string;
+  labels: readonly string[];
+  /** Where the block's type is written: tells two blocks of the same type and labels apart. */
+  start: number;
+}
+
+export interface HclAttribute {
+  /** The blocks around it, outermost first. */
+  blocks: readonly HclBlock[];
+  name: string;
+  /** For an entry of an object in an attribute's value: that attribute's name. */
+  within?: string;
+  /** The value, when it is one plain string: its text and where the text is (inside the quotes). */
+  string?: { value: string; start: number; end: number };
+}
+
+export interface HclFile {
+  blocks: readonly (HclBlock & { parents: readonly HclBlock[] })[];
+  attributes: readonly HclAttribute[];
+}
+
+type TokenKind = 'ident' | 'string' | 'punct' | 'newline' | 'other';
+
+interface Token {
+  kind: TokenKind;
+  text: string;
+  start: number;
+  end: number;
+  /** A string with no template and no escape: its text is its value. */
+  plain?: boolean;
+}
+
+/** Files larger than this are generated; their structure is not read. */
+const MAX_TOKENS = 200_000;
+/** Blocks and brackets nest a few levels in real files; a hostile one is cut here. */
+const MAX_DEPTH = 64;
+
+export function readHcl(text: string): HclFile {
+  const tokens = tokenize(text);
+  const blocks: (HclBlock & { parents: readonly HclBlock[] })[] = [];
+  const attributes: HclAttribute[] = [];
+  let at = 0;
+  const is = (offset: number, kind: TokenKind, value?: string): boolean => {
+    const token = tokens[at + offset];
+    return token !== undefined && token.kind === kind && (value === undefined || token.text === value);
+  };
+
+  const body = (parents: readonly HclBlock[]): void => {
+    while (at < tokens.length) {
+      const token = tokens[at]!;
+      if (token.kind === 'punct' && token.text === '}') return;
+      if (token.kind !== 'ident') {
+        at++;
+        continue;
+      }
+      if (is(1, 'punct', '=')) {
+        at += 2;
+        value(parents, token.text);
+        continue;
+      }
+      // A block: its type, its labels (strings or names), then its body in braces.
+      const start = at;
+      at++;
+      const labels: string[] = [];
+      while (is(0, 'string') || is(0, 'ident')) labels.push(tokens[at++]!.text);
+      if (!is(0, 'punct', '{') || parents.length >= MAX_DEPTH) {
+        skipLine();
+        continue;
+      }
+      at++;
+      const block = { type: token.text, labels, start: tokens[start]!.start };
+      blocks.push({ ...block, parents });
+      body([...parents, block]);
+      if (is(0, 'punct', '}')) at++;
+    }
+  };
+
+  // An attribute's value: one expression, to the end of its line outside brackets.
+  const value = (parents: readonly HclBlock[], name: string): void => {
+    const first = tokens[at];
+    const after = tokens[at + 1];
+    if (first?.kind === 'string' && first.plain && (!after || after.kind === 'newline' || (after.kind === 'punct' && after.text === '}')))
+      attributes.push({ blocks: parents, name, string: { value: first.text, start: first.start, end: first.end } });
+    else attributes.push({ blocks: parents, name });
+    let depth = 0;
+    while (at < tokens.length) {
+      const token = tokens[at]!;
+      if (depth === 0 && (token.kind === 'newline' || (token.kind === 'punct' && token.text === '}'))) return;
+      if (token.kind === 'punct' && '([{'.includes(token.text)) depth = Math.min(depth + 1, MAX_DEPTH);
+      else if (token.kind === 'punct' && ')]}'.includes(token.text)) depth--;
+      else if (depth > 0 && (token.kind === 'ident' || token.kind === 'string') && (is(1, 'punct', '=') || is(1, 'punct', ':')))
+        objectEntry(parents, name, token);
+      at++;
+    }
+  };
+
+  // `key = "value"` (or `key: "value"`) inside an object: recorded when the value is one plain string.
+  const objectEntry = (parents: readonly HclBlock[], within: string, key: Token): void => {
+    const entry = tokens[at + 2];
+    const end = tokens[at + 3];
+    const ends = !end || end.kind === 'newline' || (end.kind === 'punct' && (end.text === ',' || end.text === '}'));
+    if (entry?.kind === 'string' && entry.plain && ends)
+      attributes.push({ blocks: parents, name: key.text, within, string: { value: entry.text, start: entry.start, end: entry.end } });
+  };
+
+  const skipLine = (): void => {
+    while (at < tokens.length && tokens[at]!.kind !== 'newline') at++;
+  };
+
+  while (at < tokens.length) {
+    body([]);
+    // A `}` with no block open: passed over.
+    at++;
+  }
+  return { blocks, attributes };
+}
+
+const IDENT_START = /[A-Za-z_]/;
+const IDENT_PART = /[\w-]/;
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length && tokens.length < MAX_TOKENS) {
+    const char = text[i]!;
+    if (char === ' ' || char === '\t' || char === '\r') i++;
+    else if (char === '\n') tokens.push({ kind: 'newline', text: '\n', start: i, end: ++i });
+    else if (char === '#' || (char === '/' && text[i + 1] === '/')) i = lineEnd(text, i);
+    else if (char === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else if (char === '"') {
+      const { end, plain } = stringEnd(text, i + 1);
+      tokens.push({ kind: 'string', text: text.slice(i + 1, end), start: i + 1, end, plain });
+      i = text[end] === '"' ? end + 1 : end;
+    } else if (char === '<' && text[i + 1] === '<' && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
+      const start = i;
+      i = heredocEnd(text, i);
+      tokens.push({ kind: 'other', text: '<<', start, end: i });
+    } else if (IDENT_START.test(char)) {
+      const start = i;
+      while (i < text.length && IDENT_PART.test(text[i]!)) i++;
+      tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
+    } else if ('{}[]()=,:'.includes(char)) {
+      // `==` and `=>` are operators, not an attribute's `=`.
+      if (char === '=' && (text[i + 1] === '=' || text[i + 1] === '>')) {
+        tokens.push({ kind: 'other', text: text.slice(i, i + 2), start: i, end: i + 2 });
+        i += 2;
+      } else tokens.push({ kind: 'punct', text: char, start: i, end: ++i });
+    } else tokens.push({ kind: 'other', text: char, start: i, end: ++i });
+  }
+  return tokens;
+}
+
+function lineEnd(text: string, from: number): number {
+  const end = text.indexOf('\n', from);
+  return end < 0 ? text.length : end;
+}
+
+/** Where a string that opened before `from` closes (its closing quote, or the line's end), and whether it is plain. */
+function stringEnd(text: string, from: number, depth = 0): { end: number; plain: boolean } {
+  let plain = true;
+  let i = from;
+  while (i < text.length && text[i] !== '"' && text[i] !== '\n') {
+    if (text[i] === '\\') {
+      plain = false;
+      i += 2;
+    } else if ((text[i] === '$' || text[i] === '%') && text[i + 1] === '{') {
+      plain = false;
+      i = templateEnd(text, i + 2, depth + 1);
+    } else i++;
+  }
+  return { end: Math.min(i, text.length), plain };
+}
+
+/** Where a template (`${…}`, `%{…}`) that opened before `from` closes, stepping over the strings and braces inside it. */
+function templateEnd(text: string, from: number, nesting: number): number {
+  // Strings in templates in strings, nested deeper than any file writes them: the line is given up.
+  if (nesting > MAX_DEPTH) return lineEnd(text, from);
+  let depth = 1;
+  let i = from;
+  while (i < text.length && depth > 0) {
+    const char = text[i]!;
+    if (char === '"') {
+      const inner = stringEnd(text, i + 1, nesting);
+      i = text[inner.end] === '"' ? inner.end + 1 : inner.end;
+      continue;
+    }
+    if (char === '\n') return i;
+    if (char === '{') depth++;
+    else if (char === '}') depth--;
+    i++;
+  }
+  return i;
+}
+
+/** Where a heredoc (`<<EOT` or `<<-EOT`, then lines, then a line of `EOT` alone) ends. */
+function heredocEnd(text: string, from: number): number {
+  const header = /^<<-?([A-Za-z_][\w-]*)/.exec(text.slice(from, from + 256));
+  if (!header) return from + 2;
+  const marker = header[1]!;
+  let line = lineEnd(text, from) + 1;
+  while (line < text.length) {
+    const end = lineEnd(text, line);
+    if (text.slice(line, end).trim() === marker) return end;
+    line = end + 1;
+  }
+  return text.length;
+}

@@ -1,0 +1,94 @@
+/**
+ * Image references in Terraform and OpenTofu files (`*.tf`), by resource type, since `image = …`
+ * also names VM images and disk images there (a Compute Engine instance's `debian-cloud/debian-12`
+ * is no registry's):
+ * - the Kubernetes provider's workloads: a `container` or `init_container` block's `image`;
+ * - the Docker provider: a `docker_container`'s `image`, a `docker_image`'s `name` (built here
+ *   when it has a `build` block) and a `docker_registry_image`'s `name`;
+ * - AWS: a Lambda function's `image_uri`, and the `image` of each container an ECS task
+ *   definition's `container_definitions = jsonencode([...])` declares;
+ * - Google Cloud Run (services, jobs and worker pools, both APIs): a `containers` block's `image`;
+ * - Azure Container Apps, their jobs and Container Instances: a `container` or `init_container`
+ *   block's `image`;
+ * - the Helm provider's `helm_release` of a chart in an OCI registry (`repository = "oci://…"`
+ *   with `chart`, or `chart = "oci://…/name"`), at its `version`.
+ * Only values written as one plain string are read: `"nginx:${var.tag}"` and references to other
+ * resources are left alone. Pure.
+ */
+import { readHcl, type HclAttribute, type HclBlock } from './hcl';
+import { ociChartVersionSite, OCI_SCHEME } from './helm-chart';
+import { siteFrom } from './site';
+import type { ReferenceSite, SiteContext } from './types';
+
+const CLOUD_RUN = new Set([
+  'google_cloud_run_service',
+  'google_cloud_run_v2_service',
+  'google_cloud_run_v2_job',
+  'google_cloud_run_v2_worker_pool',
+]);
+const AZURE_CONTAINERS = new Set(['azurerm_container_app', 'azurerm_container_app_job', 'azurerm_container_group']);
+
+export function findInTerraform(text: string): ReferenceSite[] {
+  const file = readHcl(text);
+  const building = new Set(
+    file.blocks.filter((b) => b.type === 'build' && resourceType(b.parents) === 'docker_image').map((b) => b.parents[0]!.start),
+  );
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const attribute of file.attributes) {
+    const context = imageContext(attribute, building);
+    if (context && attribute.string) sites.push(siteFrom({ text, ...attribute.string, ...context }));
+  }
+  for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
+    sites.push(helmReleaseSite(text, release, file.attributes));
+  return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+/** The resource (or data source) type of the outermost block, if it is one. */
+function resourceType(blocks: readonly HclBlock[]): string | undefined {
+  const outer = blocks[0];
+  return outer && (outer.type === 'resource' || outer.type === 'data') ? outer.labels[0] : undefined;
+}
+
+function imageContext(attribute: HclAttribute, building: Set<number>): { context: SiteContext; builds?: boolean } | undefined {
+  const type = resourceType(attribute.blocks);
+  if (!type) return undefined;
+  const { name, within } = attribute;
+  const inner = attribute.blocks.slice(1).map((b) => b.type);
+  const topLevel = inner.length === 0 && within === undefined;
+  if (type.startsWith('kubernetes_') && name === 'image' && within === undefined) {
+    if (inner.includes('init_container')) return { context: 'initContainers' };
+    if (inner.includes('container')) return { context: 'container' };
+  }
+  if (type === 'docker_container' && topLevel && name === 'image') return { context: 'image' };
+  if (type === 'docker_image' && topLevel && name === 'name')
+    return { context: 'image', ...(building.has(attribute.blocks[0]!.start) ? { builds: true } : {}) };
+  // The resource pushes the image it names; the data source reads it.
+  if (type === 'docker_registry_image' && topLevel && name === 'name')
+    return { context: 'image', ...(attribute.blocks[0]!.type === 'resource' ? { builds: true } : {}) };
+  if (type === 'aws_lambda_function' && topLevel && name === 'image_uri') return { context: 'ImageUri' };
+  if (type === 'aws_ecs_task_definition' && within === 'container_definitions' && name === 'image' && inner.length === 0)
+    return { context: 'image' };
+  if (CLOUD_RUN.has(type) && within === undefined && name === 'image' && inner.includes('containers')) return { context: 'container' };
+  if (AZURE_CONTAINERS.has(type) && within === undefined && name === 'image') {
+    if (inner.includes('init_container')) return { context: 'initContainers' };
+    if (inner.includes('container')) return { context: 'container' };
+  }
+  return undefined;
+}
+
+/**
+ * A `helm_release` of an OCI chart: `repository = "oci://host/path"` and `chart = "name"`, or
+ * `chart = "oci://host/path/name"` alone, at `version` (the provider runs Helm's install with
+ * `--version`, which takes a `v` before the version as the tag).
+ */
+function helmReleaseSite(text: string, release: HclBlock, attributes: readonly HclAttribute[]): ReferenceSite | undefined {
+  const own = (name: string) =>
+    attributes.find((a) => a.name === name && a.within === undefined && a.blocks.length === 1 && a.blocks[0]!.start === release.start)
+      ?.string;
+  const chart = own('chart')?.value.trim();
+  const version = own('version');
+  if (!chart || !version) return undefined;
+  const repository = chart.startsWith(OCI_SCHEME) ? chart.slice(0, chart.lastIndexOf('/')) : own('repository')?.value;
+  const name = chart.startsWith(OCI_SCHEME) ? chart.slice(chart.lastIndexOf('/') + 1) : chart;
+  return ociChartVersionSite({ text, repository, name, version, pulled: true, context: 'chart' });
+}
