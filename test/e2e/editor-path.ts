@@ -2,7 +2,8 @@
 // opened as a person opens them. The lenses appear over the references in view, a hover says what a
 // reference resolves to, and Ctrl+Space after `repository:` offers the tags, newest first. Then a
 // chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependencies' lenses
-// (a version and a range), and the hover over the range, which names the tag it picks.
+// (a version and a range), and the hover over the range, which names the tag it picks. Last, a
+// Podman Quadlet unit whose short name Podman reads through an alias, and the hover that says so.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,6 +189,19 @@ export async function runEditorPath(
   assert.ok(rangeHoverText.includes('Newer version outside the range: 1.1.0'), rangeHoverText);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30d-chart-range-hover.png') });
+  await page.mouse.move(1100, 16);
+
+  // 30e. A Podman Quadlet unit names its image by a short name: the hover reads it through the
+  // alias the server's registries.conf sets (CONTAINERS_REGISTRIES_CONF, see run.ts), and says so.
+  writeFileSync(join(options.workspace, 'web.container'), ['[Container]', 'Image=lab-alpine:1.2.9', 'PublishPort=8080:80', ''].join('\n'));
+  await openFile(page, 'web.container');
+  await lens(page, 'Pin to digest');
+  const shortName = line(page, 'Image=').locator('span', { hasText: 'lab-alpine' }).first();
+  const aliasHoverText = await hoverUntil(page, shortName, 'Podman and Buildah read', 5);
+  assert.ok(aliasHoverText.includes(`${host}/library/alpine:1.2.9`), `the hover names what the alias stands for: ${aliasHoverText}`);
+  assert.ok(aliasHoverText.includes('Podman and Buildah read lab-alpine as'), aliasHoverText);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(options.screenshots, '30e-quadlet-short-name-hover.png') });
   await page.mouse.move(1100, 16);
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.getByRole('button', { name: "Don't Save" });

@@ -157,8 +157,8 @@ function isolatedLogins(): Record<string, string> {
 }
 
 /**
- * Podman's registries.conf for the integration suite: a short-name alias that leads to the lab
- * registry (the editor test reads a Quadlet unit through it), named by the variable Podman reads.
+ * Podman's registries.conf for the integration suite and the editor path: a short-name alias that
+ * leads to the lab registry (a Quadlet unit is read through it), named by the variable Podman reads.
  */
 function podmanShortNames(registryUrl: string): Record<string, string> {
   const dir = mkdtempSync(join(process.env.E2E_TMP ?? tmpdir(), 'containers-'));
@@ -253,7 +253,7 @@ async function runEndToEnd(registry: LabRegistry, providers: ProviderLab, cloudA
   const server = await startVsCodeServer({
     vsix: VSIX,
     ...standIn,
-    env: { ...logins, ...standIn.env, ...cloudApis.description.env },
+    env: { ...logins, ...standIn.env, ...cloudApis.description.env, ...podmanShortNames(registryUrl) },
     // Machine-scoped, so from the remote machine's settings: ghcr.io and docker.io lead to the contract servers.
     machineSettings: {
       'registryExplorer.resolveRules': [...providers.description.resolveRules, ...cloudApis.description.resolveRules],
