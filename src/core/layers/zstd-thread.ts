@@ -43,6 +43,8 @@ export class ZstdThread {
   private readonly stallMs: number;
   private readonly idleMs: number;
   private worker: Worker | undefined;
+  /** Whether the thread said it loaded: a failure before that is one of starting it, not of a layer. */
+  private ready = false;
   private nextSession = 1;
   private readonly open = new Set<number>();
   /** Each session's batches in flight, oldest first: the thread answers a session's batches in order. */
@@ -71,7 +73,12 @@ export class ZstdThread {
 
   private decode(session: number, pieces: Uint8Array[], final: boolean): Promise<Uint8Array[]> {
     if (this.ended.has(session)) return Promise.reject(this.ended.get(session));
-    const worker = this.started();
+    let worker: Worker;
+    try {
+      worker = this.started();
+    } catch (err) {
+      return Promise.reject(notStarted(err));
+    }
     const ends: number[] = [];
     let length = 0;
     for (const piece of pieces) ends.push((length += piece.length));
@@ -108,20 +115,24 @@ export class ZstdThread {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script);
     worker.on('message', (reply: ZstdReply) => this.answered(reply));
-    worker.on('error', (err) => {
-      if (this.worker === worker) this.fail(corruptDecoder(err));
-    });
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.fail(corruptDecoder(new Error(`its thread exited with code ${code}`)));
-    });
+    const failed = (err: unknown): void => {
+      if (this.worker === worker) this.fail(this.ready ? corruptDecoder(err) : notStarted(err));
+    };
+    worker.on('error', failed);
+    worker.on('exit', (code) => failed(new Error(`its thread exited with code ${code}`)));
     // Only a batch in flight keeps the process alive (its stall timer does). After the listeners:
     // adding a 'message' listener refs the worker again.
     worker.unref();
     this.worker = worker;
+    this.ready = false;
     return worker;
   }
 
   private answered(reply: ZstdReply): void {
+    if ('ready' in reply) {
+      this.ready = true;
+      return;
+    }
     const queue = this.waiting.get(reply.session);
     const waiting = queue?.shift();
     if (!waiting) return;
@@ -171,6 +182,14 @@ function stalled(stallMs: number): CoreError {
   return new CoreError(
     'LAYER_TOO_COSTLY',
     `The layer's zstd data kept the decoder busy for over ${Math.round(stallMs / 1000)} s without a block decoded, far longer than any encoder's output needs: it was built to hang decoders or is damaged, so it is not listed (nor any zstd layer read at the same time); if you trust the image, pull it and read the layer with tar.`,
+  );
+}
+
+function notStarted(err: unknown): CoreError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new CoreError(
+    'UNSUPPORTED',
+    `The thread that decodes zstd layers where Node has no zstd decoder of its own could not start (${detail}), so the layer is not listed; use a VS Code whose Node is 22.15 or later, or pull the image and read the layer with tar.`,
   );
 }
 

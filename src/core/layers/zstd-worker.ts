@@ -27,7 +27,11 @@ export interface ZstdClose {
 
 export type ZstdRequest = ZstdBatch | ZstdClose;
 
-export type ZstdReply = { session: number; blocks: Uint8Array[] } | { session: number; error: { code?: number; message: string } };
+export type ZstdReply =
+  | { session: number; blocks: Uint8Array[] }
+  | { session: number; error: { code?: number; message: string } }
+  /** Sent once, when this script and fzstd have loaded: a failure before it is the thread's, not a layer's. */
+  | { ready: true };
 
 interface LayerDecoder {
   decompress: Decompress;
@@ -77,6 +81,8 @@ port.on('message', (request: ZstdRequest) => {
   // memory can move to the main thread without a copy.
   port.postMessage({ session: request.session, blocks } satisfies ZstdReply, distinctBuffers(blocks));
 });
+
+port.postMessage({ ready: true } satisfies ZstdReply);
 
 function opened(session: number): LayerDecoder {
   const blocks: Uint8Array[] = [];

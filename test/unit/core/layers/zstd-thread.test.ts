@@ -83,13 +83,28 @@ describe('zstd-thread: fzstd in a watched thread', function () {
     assert.equal(digests[0], createHash('sha256').update(alone).digest('hex'));
   });
 
-  it('fails a layer with LAYER_CORRUPT, not a hang, when the thread cannot start', async () => {
+  it('fails a layer with UNSUPPORTED, not a hang and not as corrupt, when the thread cannot start', async () => {
     const thread = new ZstdThread({ script: join(tmpdir(), 'no-such-zstd-worker.js'), stallMs: 30_000 });
     const started = Date.now();
     const err = await failure(decoded(thread, 'gnu-posix.tar.zst'));
-    assert.equal(err.code, 'LAYER_CORRUPT');
-    assert.match(err.message, /zstd decoder failed/);
+    assert.equal(err.code, 'UNSUPPORTED');
+    assert.match(err.message, /could not start \(Cannot find module .*no-such-zstd-worker\.js/);
     assert.ok(Date.now() - started < 15_000);
+  });
+
+  it('fails the layers it was decoding with LAYER_CORRUPT when the thread dies after it loaded', async () => {
+    // A stand-in that loads as the real one does, then dies on its first batch (as an
+    // out-of-memory thread would): a failure of decoding, not of starting.
+    const script = join(mkdtempSync(join(tmpdir(), 'zstd-dies-')), 'dies.js');
+    writeFileSync(
+      script,
+      "const { parentPort } = require('node:worker_threads');\n" +
+        'parentPort.postMessage({ ready: true });\n' +
+        "parentPort.on('message', () => { throw new Error('out of memory'); });\n",
+    );
+    const err = await failure(decoded(new ZstdThread({ script, stallMs: 30_000 }), 'gnu-posix.tar.zst'));
+    assert.equal(err.code, 'LAYER_CORRUPT');
+    assert.match(err.message, /zstd decoder failed \(out of memory\)/);
   });
 
   it('fails a layer fzstd refuses with LAYER_CORRUPT and fzstd\u2019s reason, from the thread', async () => {
