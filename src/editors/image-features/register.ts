@@ -13,7 +13,7 @@ import { imageFeaturesModule } from './loader';
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
  * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units, ECS
- * task definitions, Docker Bake files and Terraform's, whatever language they were given.
+ * task definitions, Docker Bake files, Terraform's and Nomad's, whatever language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -37,6 +37,8 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   // Terraform and OpenTofu, with or without HashiCorp's extension (which names the language terraform).
   { language: 'terraform' },
   { pattern: '**/*.{tf,tofu}' },
+  // Nomad job files.
+  { pattern: '**/*.{nomad,nomad.hcl}' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

@@ -7,7 +7,8 @@
  * the names `kustomize` looks for, a Helm chart's values files (`values.yaml`, `values-prod.yaml`,
  * `prod.values.yaml`) and its `Chart.yaml`, Podman Quadlet units (`.container`, `.image`,
  * `.volume`), ECS task definitions (`task-definition.json`, `taskdef.json`), Docker Bake files
- * (`docker-bake.hcl`, `docker-bake.json`) and Terraform's and OpenTofu's `*.tf` and `*.tofu`. Any other YAML file is read for what its documents
+ * (`docker-bake.hcl`, `docker-bake.json`), Terraform's and OpenTofu's `*.tf` and `*.tofu`, and Nomad's
+ * job files (`*.nomad`, `*.nomad.hcl`). Any other YAML file is read for what its documents
  * are: Kubernetes objects (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them),
  * a Kustomization (its `kind`), a Compose file (`services:`) or a CloudFormation template
  * (`Resources:`).
@@ -38,6 +39,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (/^docker-bake(\.override)?\.(hcl|json)$/.test(base)) return 'bake';
   // An ECS task definition, by the names the AWS tools and guides give it.
   if (ECS_TASK_DEFINITION.test(base)) return 'ecs-task-definition';
+  // Nomad job files, by the names Nomad's guides give them (before Terraform's: both are HCL).
+  if (languageId === 'nomad' || base.endsWith('.nomad') || base.endsWith('.nomad.hcl')) return 'nomad';
   // Terraform and OpenTofu configurations (HashiCorp's extension names the language terraform).
   if (languageId === 'terraform' || languageId === 'opentofu' || base.endsWith('.tf') || base.endsWith('.tofu')) return 'terraform';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');

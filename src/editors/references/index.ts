@@ -19,6 +19,7 @@ import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
+import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { isContainerfileName, withShortNames } from './short-names';
 import { findInTerraform } from './terraform';
@@ -63,6 +64,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInBakeFile(text);
     case 'terraform':
       return findInTerraform(text);
+    case 'nomad':
+      return findInNomadJob(text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

@@ -26,7 +26,8 @@ export type FileKind =
   | 'ecs-task-definition'
   | 'cloud-build'
   | 'bake'
-  | 'terraform';
+  | 'terraform'
+  | 'nomad';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

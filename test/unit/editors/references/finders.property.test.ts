@@ -30,6 +30,7 @@ const CORPUS: [string, string][] = [
   ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
   ['docker-bake.hcl', '/p/docker-bake.hcl'],
   ['terraform/main.tf', '/p/infra/main.tf'],
+  ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

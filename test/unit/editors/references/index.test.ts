@@ -135,6 +135,18 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
   });
 
+  it("reads a Nomad job's task images by driver: Docker, Podman (its docker:// transport) and a Connect sidecar", () => {
+    assert.deepEqual(found('nomad/web.nomad.hcl', '/jobs/web.nomad.hcl'), [
+      '15:21-15:45 image envoyproxy/envoy:v1.31.0',
+      '24:17-24:29 image nginx:1.25.3',
+      '32:26-32:48 image quay.io/acme/cache:2.1',
+      // Left out: an OCI archive on disk, a tag made by a template, and an exec task's config.
+    ]);
+    assert.equal(findImageReferences(fixture('nomad/web.nomad.hcl'), '/jobs/web.nomad').length, 3);
+    assert.equal(findImageReferences(fixture('nomad/web.nomad.hcl'), '/jobs/web', 'nomad').length, 3);
+    assert.deepEqual(findImageReferences(fixture('nomad/web.nomad.hcl'), '/jobs/web.hcl'), [], 'an HCL file of another tool');
+  });
+
   it("reads the images a build takes as named contexts: a Bake target's contexts, and Compose's additional_contexts", () => {
     assert.deepEqual(found('docker-bake.hcl', '/docker-bake.hcl'), [
       // The variable's default fills it in, as Bake does when the environment does not set it.

@@ -1,0 +1,42 @@
+/**
+ * Image references in HashiCorp Nomad job files (`*.nomad`, `*.nomad.hcl`): the `image` of a
+ * task's `config` block when the task runs on the Docker or Podman driver, and of a Consul Connect
+ * `sidecar_task` (Docker unless it says otherwise). The Podman driver takes a transport before the
+ * name: `docker://` is a registry's image, other transports (`oci-archive:`, `docker-archive:`)
+ * are files and left alone. Values made by templates (`${NOMAD_…}`) are left alone. Pure.
+ */
+import { readHcl, type HclAttribute } from './hcl';
+import { siteFrom } from './site';
+import type { ReferenceSite } from './types';
+
+const DOCKER_TRANSPORT = 'docker://';
+/** The transports of containers/image that name files or a local store, not a registry. */
+const LOCAL_TRANSPORTS = ['docker-archive:', 'oci-archive:', 'oci:', 'dir:', 'containers-storage:', 'docker-daemon:'];
+const TASKS = new Set(['task', 'sidecar_task']);
+
+export function findInNomadJob(text: string): ReferenceSite[] {
+  const { attributes } = readHcl(text);
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const attribute of attributes) {
+    const { blocks, name, within, string } = attribute;
+    const config = blocks[blocks.length - 1];
+    const task = blocks[blocks.length - 2];
+    if (name !== 'image' || within !== undefined || !string || config?.type !== 'config' || !task || !TASKS.has(task.type)) continue;
+    const driver = driverOf(attributes, blocks.length - 1, task.start) ?? (task.type === 'sidecar_task' ? 'docker' : undefined);
+    if (driver === 'docker') sites.push(siteFrom({ text, ...string, context: 'image' }));
+    else if (driver === 'podman') {
+      // Without a transport the Podman driver reads a registry's image too.
+      if (LOCAL_TRANSPORTS.some((transport) => string.value.startsWith(transport))) continue;
+      const skip = string.value.startsWith(DOCKER_TRANSPORT) ? DOCKER_TRANSPORT.length : 0;
+      sites.push(siteFrom({ text, start: string.start + skip, end: string.end, value: string.value.slice(skip), context: 'image' }));
+    }
+  }
+  return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+/** The `driver` written in the task block that starts at `taskStart` (its attributes are `depth` blocks deep). */
+function driverOf(attributes: readonly HclAttribute[], depth: number, taskStart: number): string | undefined {
+  return attributes.find(
+    (a) => a.name === 'driver' && a.within === undefined && a.blocks.length === depth && a.blocks[depth - 1]!.start === taskStart,
+  )?.string?.value;
+}
