@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { readLayerFile, registryLayer, type OpenLayer } from '../../src/core/layers/layer-file-read';
+import { listLayerFiles } from '../../src/core/layers/layer-files';
+import { MediaTypes } from '../../src/core/oci/media-types';
 import { saveLayerFile } from '../../src/core/layout/layer-file-save';
 import type { Descriptor } from '../../src/core/oci/manifest';
 import { verifyingStream } from '../../src/core/oci/verify-stream';
@@ -16,6 +18,7 @@ import { plainSession } from '../support/lab/lab-helpers';
 import { Lab, type LabRegistry } from '../support/lab/registry';
 
 const MIB = 1024 * 1024;
+const FIXTURE_LAYERS = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'layers');
 
 /** Counts the compressed bytes that came from the registry through `open`. */
 function counted(open: OpenLayer): { open: OpenLayer; received: () => number } {
@@ -44,6 +47,7 @@ describe('reading a file out of a layer in a registry (lab)', function () {
   let session: RegistrySession;
   let small: BuiltImage;
   let big: BuiltImage;
+  let zstdLayer: Descriptor;
 
   before(async () => {
     lab = await Lab.create();
@@ -54,6 +58,14 @@ describe('reading a file out of a layer in a registry (lab)', function () {
     big = await layout.image({ seed: 'big-layer', layers: [24 * MIB] });
     await pushToRegistry(layout, small, registry, 'files/small:1');
     await pushToRegistry(layout, big, registry, 'files/big:1');
+    // A zstd layer laid out as podman's zstd:chunked (frames of 32 MiB windows behind skippable
+    // frames), made by GNU tar and the zstd CLI (test/fixtures/layers/make.sh).
+    const chunked = await layout.artifact({
+      artifactType: 'application/vnd.example.layer-holder',
+      files: { 'layer.tar.zst': { data: readFileSync(join(FIXTURE_LAYERS, 'chunked.tar.zst')), mediaType: MediaTypes.ociLayerZstd } },
+    });
+    await pushToRegistry(layout, chunked, registry, 'files/zstd:1');
+    zstdLayer = (chunked.manifest.layers as Descriptor[])[0]!;
     session = plainSession(registry.url);
   });
 
@@ -103,6 +115,16 @@ describe('reading a file out of a layer in a registry (lab)', function () {
       message: /^layer sha256:[0-9a-f]{64}: The content .* should be \d+ bytes but more than that arrived/,
     });
   });
+  it("reads a file and lists a zstd layer from the registry, through this Node's zstd decoder (fzstd's watched thread before 22.15)", async () => {
+    const open = layerOf('files/zstd', zstdLayer);
+    const result = await readLayerFile(open, 'etc/hostname', { layerSize: zstdLayer.size, mediaType: zstdLayer.mediaType });
+    assert.equal(result.content.toString(), 'zstd-layer\n');
+    assert.equal(result.wholeLayerRead, true);
+    const names: string[] = [];
+    for await (const entry of listLayerFiles(await open(new AbortController().signal))) names.push(entry.path);
+    assert.ok(names.includes('usr/share/doc/notes.txt') && names.includes('etc/hostname'), names.join(', '));
+  });
+
   it('saves the last file of a big layer whole, after reading the layer to its end', async () => {
     const layer = big.layers[0]!.descriptor;
     const blob = counted(layerOf('files/big', layer));
