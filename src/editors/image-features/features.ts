@@ -162,7 +162,7 @@ export class ImageReferenceFeatures
     const key = document.uri.toString();
     const kind = fileKindOf(document.uri.path, document.languageId);
     const chart = kind === 'helm-values' ? this.charts.chartOf(document.uri) : undefined;
-    const podman = this.shortNamesFor(document);
+    const podman = this.shortNamesFor(document, kind);
     // Until the engines' configuration is read, a Podman file's short names are not known: nothing
     // is looked up (Docker Hub would be asked for names it does not hold); its reading redraws.
     if (!podman) return [];
@@ -189,8 +189,10 @@ export class ImageReferenceFeatures
    * The short names of the files Podman and Buildah run (Quadlet units, Containerfiles), whose
    * reading such a file starts; `{}` for other files, undefined while the reading is under way.
    */
-  private shortNamesFor(document: vscode.TextDocument): { shortNames?: Core.ShortNameTable } | undefined {
-    const kind = fileKindOf(document.uri.path, document.languageId);
+  private shortNamesFor(
+    document: vscode.TextDocument,
+    kind = fileKindOf(document.uri.path, document.languageId),
+  ): { shortNames?: Core.ShortNameTable } | undefined {
     if (kind !== 'quadlet' && !(kind === 'dockerfile' && isContainerfileName(document.uri.path))) return {};
     const shortNames = this.shortNames.table();
     return shortNames && { shortNames };

@@ -67,12 +67,15 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
 }
 
 function isDockerfileName(base: string): boolean {
-  return (
-    base === 'dockerfile' ||
-    base === 'containerfile' ||
-    base.startsWith('dockerfile.') ||
-    base.startsWith('containerfile.') ||
-    base.endsWith('.dockerfile') ||
-    base.endsWith('.containerfile')
-  );
+  return base === 'dockerfile' || base.startsWith('dockerfile.') || base.endsWith('.dockerfile') || isContainerfileBase(base);
+}
+
+/** A Containerfile by its name (`Containerfile`, `Containerfile.dev`, `app.containerfile`), as Buildah defaults to. */
+export function isContainerfileName(path: string): boolean {
+  const normalised = path.replace(/\\/g, '/');
+  return isContainerfileBase(normalised.slice(normalised.lastIndexOf('/') + 1).toLowerCase());
+}
+
+function isContainerfileBase(base: string): boolean {
+  return base === 'containerfile' || base.startsWith('containerfile.') || base.endsWith('.containerfile');
 }

@@ -1,6 +1,6 @@
 /**
- * Enough of HCL's structure (the language of Terraform and OpenTofu files) to find string values
- * and where they are written: blocks with their labels, the attributes of each block, and the
+ * Enough of HCL's structure (the language of Terraform, OpenTofu, Nomad and Docker Bake files) to
+ * find string values and where they are written: blocks with their labels, the attributes of each block, and the
  * entries of object values (`container_definitions = jsonencode([{ image = "…" }])`). Comments,
  * heredocs and the templates inside strings (`"${var.tag}"`, which may hold strings and braces of
  * their own) are stepped over. Not an evaluator: a value is reported as a string only when it is
@@ -28,6 +28,11 @@ export interface HclAttribute {
 export interface HclFile {
   blocks: readonly (HclBlock & { parents: readonly HclBlock[] })[];
   attributes: readonly HclAttribute[];
+  /**
+   * Every quoted string outside comments and heredocs, wherever it stands, as written (templates
+   * kept): for readers that look at strings rather than at structure (Docker Bake's contexts).
+   */
+  strings: readonly { text: string; start: number; end: number; escaped: boolean }[];
 }
 
 type TokenKind = 'ident' | 'string' | 'punct' | 'newline' | 'other';
@@ -39,6 +44,8 @@ interface Token {
   end: number;
   /** A string with no template and no escape: its text is its value. */
   plain?: boolean;
+  /** A string with a `\` escape: its text and its value differ. */
+  escaped?: boolean;
 }
 
 /** Files larger than this are generated; their structure is not read. */
@@ -123,7 +130,10 @@ export function readHcl(text: string): HclFile {
     // A `}` with no block open: passed over.
     at++;
   }
-  return { blocks, attributes };
+  const strings = tokens
+    .filter((token) => token.kind === 'string')
+    .map(({ text, start, end, escaped }) => ({ text, start, end, escaped: escaped === true }));
+  return { blocks, attributes, strings };
 }
 
 const IDENT_START = /[A-Za-z_]/;
@@ -141,8 +151,8 @@ function tokenize(text: string): Token[] {
       const close = text.indexOf('*/', i + 2);
       i = close < 0 ? text.length : close + 2;
     } else if (char === '"') {
-      const { end, plain } = stringEnd(text, i + 1);
-      tokens.push({ kind: 'string', text: text.slice(i + 1, end), start: i + 1, end, plain });
+      const { end, plain, escaped } = stringEnd(text, i + 1);
+      tokens.push({ kind: 'string', text: text.slice(i + 1, end), start: i + 1, end, plain, escaped });
       i = text[end] === '"' ? end + 1 : end;
     } else if (char === '<' && text[i + 1] === '<' && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
       const start = i;
@@ -169,19 +179,21 @@ function lineEnd(text: string, from: number): number {
 }
 
 /** Where a string that opened before `from` closes (its closing quote, or the line's end), and whether it is plain. */
-function stringEnd(text: string, from: number, depth = 0): { end: number; plain: boolean } {
+function stringEnd(text: string, from: number, depth = 0): { end: number; plain: boolean; escaped: boolean } {
   let plain = true;
+  let escaped = false;
   let i = from;
   while (i < text.length && text[i] !== '"' && text[i] !== '\n') {
     if (text[i] === '\\') {
       plain = false;
+      escaped = true;
       i += 2;
     } else if ((text[i] === '$' || text[i] === '%') && text[i + 1] === '{') {
       plain = false;
       i = templateEnd(text, i + 2, depth + 1);
     } else i++;
   }
-  return { end: Math.min(i, text.length), plain };
+  return { end: Math.min(i, text.length), plain, escaped };
 }
 
 /** Where a template (`${…}`, `%{…}`) that opened before `from` closes, stepping over the strings and braces inside it. */

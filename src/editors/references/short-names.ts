@@ -9,12 +9,6 @@ import { parseReference } from '../../core/name/reference';
 import { readShortName, type ShortNameTable } from '../../core/name/short-names';
 import type { ReferenceSite } from './types';
 
-/** A Containerfile by its name (`Containerfile`, `Containerfile.dev`, `app.containerfile`), as Buildah defaults to. */
-export function isContainerfileName(path: string): boolean {
-  const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  return base === 'containerfile' || base.startsWith('containerfile.') || base.endsWith('.containerfile');
-}
-
 export function withShortNames(sites: ReferenceSite[], table: ShortNameTable | undefined): ReferenceSite[] {
   if (!table) return sites;
   return sites.map((site) => {
