@@ -97,7 +97,7 @@ export class ImageReferenceFeatures
   private readonly charts = new ChartFiles();
   /** The workspace's OCI HelmRepositories, which a Flux HelmRelease in another file names. */
   private readonly flux = new FluxRepositories();
-  /** How Podman and Buildah read short names here, for Quadlet units and Containerfiles. */
+  /** How Podman and Buildah read short names here, for Quadlet units, Containerfiles and Nomad jobs. */
   private readonly shortNames: ShortNameConfig;
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
@@ -186,14 +186,15 @@ export class ImageReferenceFeatures
   }
 
   /**
-   * The short names of the files Podman and Buildah run (Quadlet units, Containerfiles), whose
-   * reading such a file starts; `{}` for other files, undefined while the reading is under way.
+   * The short names of the files Podman and Buildah run (Quadlet units, Containerfiles, and Nomad
+   * jobs, whose tasks may run on Podman), whose reading such a file starts; `{}` for other files,
+   * undefined while the reading is under way.
    */
   private shortNamesFor(
     document: vscode.TextDocument,
     kind = fileKindOf(document.uri.path, document.languageId),
   ): { shortNames?: Core.ShortNameTable } | undefined {
-    if (kind !== 'quadlet' && !(kind === 'dockerfile' && isContainerfileName(document.uri.path))) return {};
+    if (kind !== 'quadlet' && kind !== 'nomad' && !(kind === 'dockerfile' && isContainerfileName(document.uri.path))) return {};
     const shortNames = this.shortNames.table();
     return shortNames && { shortNames };
   }

@@ -1,8 +1,8 @@
 /**
  * How Podman and Buildah read short names on this machine (their registries.conf files, read by
- * the core), for the editor features' Quadlet units and Containerfiles. Read when such a file is
- * first shown, and again when asked after a minute, since the files are outside the workspace and
- * change rarely (a package installing its drop-in, a prompt recording an alias).
+ * the core), for the editor features' Quadlet units, Containerfiles and Nomad jobs. Read when such
+ * a file is first shown, and again when asked after a minute, since the files are outside the
+ * workspace and change rarely (a package installing its drop-in, a prompt recording an alias).
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';

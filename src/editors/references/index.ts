@@ -36,13 +36,13 @@ export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sour
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux
- * HelmRelease, the OCI HelmRepositories declared in the workspace's other files; for a Quadlet unit
- * or a Containerfile, how Podman and Buildah read short names.
+ * HelmRelease, the OCI HelmRepositories declared in the workspace's other files; for a Quadlet unit,
+ * a Containerfile or a Nomad job (its Podman tasks), how Podman and Buildah read short names.
  */
 export interface FileContext {
   chart?: ChartFacts;
   fluxHelmRepositories?: readonly FluxHelmRepository[];
-  /** For the files Podman and Buildah run (Quadlet units, Containerfiles): how they read short names. */
+  /** For the files Podman and Buildah run (Quadlet units, Containerfiles, Nomad's Podman tasks): how they read short names. */
   shortNames?: ShortNameTable;
 }
 
@@ -64,7 +64,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
     case 'terraform':
       return findInTerraform(text);
     case 'nomad':
-      return findInNomadJob(text);
+      return findInNomadJob(text, context.shortNames);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

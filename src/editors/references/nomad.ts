@@ -3,9 +3,14 @@
  * task's `config` block when the task runs on the Docker or Podman driver, and of a Consul Connect
  * `sidecar_task` (Docker unless it says otherwise). The Podman driver takes a transport before the
  * name: `docker://` is a registry's image, other transports (`oci-archive:`, `docker-archive:`)
- * are files and left alone. Values made by templates (`${NOMAD_…}`) are left alone. Pure.
+ * are files and left alone. A Podman image written without a transport is a short name the driver
+ * hands to Podman, which reads it through its aliases (see short-names.ts); with `docker://` it is
+ * Docker Hub's, as the driver parses it itself. Values made by templates (`${NOMAD_…}`) are left
+ * alone. Pure.
  */
+import type { ShortNameTable } from '../../core/name/short-names';
 import { readHcl, type HclAttribute } from './hcl';
+import { withShortNames } from './short-names';
 import { siteFrom } from './site';
 import type { ReferenceSite } from './types';
 
@@ -14,24 +19,27 @@ const DOCKER_TRANSPORT = 'docker://';
 const LOCAL_TRANSPORTS = ['docker-archive:', 'oci-archive:', 'oci:', 'dir:', 'containers-storage:', 'docker-daemon:'];
 const TASKS = new Set(['task', 'sidecar_task']);
 
-export function findInNomadJob(text: string): ReferenceSite[] {
+export function findInNomadJob(text: string, shortNames?: ShortNameTable): ReferenceSite[] {
   const { attributes } = readHcl(text);
-  const sites: (ReferenceSite | undefined)[] = [];
+  const sites: ReferenceSite[] = [];
+  const add = (site: ReferenceSite | undefined, podmanShortName = false): void => {
+    if (site) sites.push(...(podmanShortName ? withShortNames([site], shortNames) : [site]));
+  };
   for (const attribute of attributes) {
     const { blocks, name, within, string } = attribute;
     const config = blocks[blocks.length - 1];
     const task = blocks[blocks.length - 2];
     if (name !== 'image' || within !== undefined || !string || config?.type !== 'config' || !task || !TASKS.has(task.type)) continue;
     const driver = driverOf(attributes, blocks.length - 1, task.start) ?? (task.type === 'sidecar_task' ? 'docker' : undefined);
-    if (driver === 'docker') sites.push(siteFrom({ text, ...string, context: 'image' }));
+    if (driver === 'docker') add(siteFrom({ text, ...string, context: 'image' }));
     else if (driver === 'podman') {
       // Without a transport the Podman driver reads a registry's image too.
       if (LOCAL_TRANSPORTS.some((transport) => string.value.startsWith(transport))) continue;
       const skip = string.value.startsWith(DOCKER_TRANSPORT) ? DOCKER_TRANSPORT.length : 0;
-      sites.push(siteFrom({ text, start: string.start + skip, end: string.end, value: string.value.slice(skip), context: 'image' }));
+      add(siteFrom({ text, start: string.start + skip, end: string.end, value: string.value.slice(skip), context: 'image' }), skip === 0);
     }
   }
-  return sites.filter((site): site is ReferenceSite => site !== undefined);
+  return sites;
 }
 
 /** The `driver` written in the task block that starts at `taskStart` (its attributes are `depth` blocks deep). */

@@ -1,4 +1,4 @@
-// Short names in the files Podman and Buildah run (Quadlet units, Containerfiles) read through the
+// Short names in the files Podman and Buildah run (Quadlet units, Containerfiles, Nomad's Podman tasks) read through the
 // engines' aliases; the same text in a Dockerfile or a Compose file stays Docker Hub's.
 import { strict as assert } from 'node:assert';
 import { shortNameTable } from '../../../../src/core/hosts/short-name-config';
@@ -50,6 +50,34 @@ describe('short names read as Podman reads them', () => {
       'alpine:3.20 → alpine:3.20',
     ]);
     assert.deepEqual(readings('services:\n  web:\n    image: fedora:40\n', '/src/compose.yaml'), ['fedora:40 → fedora:40']);
+  });
+
+  it("reads a Nomad task's Podman image through them when written without a transport, as the driver hands it to Podman", () => {
+    const job = [
+      'job "web" {',
+      '  group "g" {',
+      '    task "podman" {',
+      '      driver = "podman"',
+      '      config { image = "fedora:40" }',
+      '    }',
+      '    task "transport" {',
+      '      driver = "podman"',
+      '      config { image = "docker://fedora:41" }',
+      '    }',
+      '    task "docker" {',
+      '      driver = "docker"',
+      '      config { image = "fedora:42" }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    assert.deepEqual(readings(job, '/jobs/web.nomad.hcl'), [
+      'fedora:40 → registry.fedoraproject.org/fedora:40 [alias: fedora]',
+      // With `docker://` the driver parses the name itself, as Docker Hub's; Docker never reads aliases.
+      'fedora:41 → fedora:41',
+      'fedora:42 → fedora:42',
+    ]);
   });
 
   it('finds the alias at the cursor too, so completion lists the tags of what the name stands for', () => {
