@@ -234,6 +234,24 @@ describe('Image references in files', () => {
     assert.ok(config.getText().includes(`image = "${host}/library/alpine:1.2.10"\n`), config.getText());
   });
 
+  it('reads the image a Terraform module takes from a variable where it is written: the default in another file, a .tfvars value', async () => {
+    const use = (image: string) =>
+      ['resource "kubernetes_pod_v1" "web" {', '  spec {', `    container { image = ${image} }`, '  }', '}', ''].join('\n');
+    const main = await show(join('module', 'main.tf'), use('var.image'));
+    const variables = await show(join('module', 'variables.tf'), `variable "image" {\n  default = "${host}/library/alpine:1.2.9"\n}\n`);
+    const found = await lensesOn(variables, 'default =', 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    // Values kept apart from the module, in a folder of their own.
+    const values = await show(join('module', 'environments', 'prod.tfvars'), `image = "${host}/library/alpine:9.9.9"\n`);
+    const warning = await waitFor("a warning for the .tfvars value's missing tag", () =>
+      vscode.languages.getDiagnostics(values.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(warning.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+    // The module's file saved with another use: the variable is no image any more.
+    writeFileSync(main.uri.fsPath, use('"nginx:1.25.3"'));
+    await waitFor('the default no longer read as an image', async () => ((await lenses(variables)).length === 0 ? true : undefined));
+  });
+
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
     const taskDefinition = await show(
       join('ecs', 'task-definition.json'),

@@ -27,12 +27,15 @@ import {
   isContainerfileName,
   nameFieldAt,
   referenceAt,
+  type TerraformModuleFacts,
 } from '../references/index';
+import type { FileKindGuess } from '../references/file-kinds';
 import type { ReferenceSite } from '../references/types';
 import { ChartFiles } from './chart-files';
 import { fetchDetails, type ReferenceDetails } from './details';
 import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
 import { FluxRepositories } from './flux-repositories';
+import { TerraformModules } from './terraform-modules';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
 import { ShortNameConfig } from './short-name-config';
 
@@ -90,6 +93,7 @@ export class ImageReferenceFeatures
       chart: ChartFacts | undefined;
       flux: readonly FluxHelmRepository[] | undefined;
       shortNames: Core.ShortNameTable | undefined;
+      terraform: readonly TerraformModuleFacts[] | undefined;
       sites: ReferenceSite[];
     }
   >();
@@ -99,6 +103,8 @@ export class ImageReferenceFeatures
   private readonly flux = new FluxRepositories();
   /** How Podman and Buildah read short names here, for Quadlet units, Containerfiles and Nomad jobs. */
   private readonly shortNames: ShortNameConfig;
+  /** The other files of a Terraform module, where the variables its images come from are written. */
+  private readonly terraform = new TerraformModules();
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
   private readonly inFlight = new Set<string>();
@@ -129,6 +135,11 @@ export class ImageReferenceFeatures
       }),
       this.shortNames,
       this.shortNames.onDidChange(() => {
+        this.lensesChanged.fire();
+        schedule();
+      }),
+      this.terraform,
+      this.terraform.onDidChange(() => {
         this.lensesChanged.fire();
         schedule();
       }),
@@ -167,22 +178,34 @@ export class ImageReferenceFeatures
     // is looked up (Docker Hub would be asked for names it does not hold); its reading redraws.
     if (!podman) return [];
     const { shortNames } = podman;
+    const terraform = this.terraformModuleOf(document, kind);
     const known = this.sitesByDocument.get(key);
     if (
       known?.version === document.version &&
       known.chart === chart &&
       known.shortNames === shortNames &&
+      known.terraform === terraform &&
       (!known.flux || known.flux === this.flux.current())
     )
       return known.sites;
     const text = document.getText();
     // Only a file with a HelmRelease needs the workspace's repositories (and starts their reading).
     const flux = kind === 'yaml' && text.includes('HelmRelease') ? this.flux.repositories() : undefined;
-    const context = { ...(chart ? { chart } : {}), ...(flux ? { fluxHelmRepositories: flux } : {}), ...(shortNames ? { shortNames } : {}) };
+    const context = {
+      ...(chart ? { chart } : {}),
+      ...(flux ? { fluxHelmRepositories: flux } : {}),
+      ...(shortNames ? { shortNames } : {}),
+      ...(terraform ? { terraformModule: terraform } : {}),
+    };
     // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
     const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, context);
-    this.sitesByDocument.set(key, { version: document.version, chart, flux, shortNames, sites });
+    this.sitesByDocument.set(key, { version: document.version, chart, flux, shortNames, terraform, sites });
     return sites;
+  }
+
+  /** For a Terraform file, what the module's other files say (see TerraformModules.othersOf). */
+  private terraformModuleOf(document: vscode.TextDocument, kind: FileKindGuess | undefined): readonly TerraformModuleFacts[] | undefined {
+    return kind === 'terraform' || kind === 'terraform-vars' ? this.terraform.othersOf(document.uri, kind) : undefined;
   }
 
   /**
@@ -291,9 +314,14 @@ export class ImageReferenceFeatures
     if (!vscode.workspace.isTrusted && context.triggerKind !== vscode.CompletionTriggerKind.Invoke) return undefined;
     const offset = document.offsetAt(position);
     const text = document.getText();
-    const podman = this.shortNamesFor(document);
+    const kind = fileKindOf(document.uri.path, document.languageId);
+    const podman = this.shortNamesFor(document, kind);
     if (!podman) return undefined;
-    const at = referenceAt(text, document.uri.path, offset, document.languageId, podman);
+    const terraform = this.terraformModuleOf(document, kind);
+    const at = referenceAt(text, document.uri.path, offset, document.languageId, {
+      ...podman,
+      ...(terraform ? { terraformModule: terraform } : {}),
+    });
     // Else a repository written on its own (a chart's `repository:`, a Kustomization's `newName:`).
     const field = at ? undefined : nameFieldAt(text, document.uri.path, offset, document.languageId);
     const where = at

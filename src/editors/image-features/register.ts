@@ -13,7 +13,8 @@ import { imageFeaturesModule } from './loader';
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
  * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units, ECS
- * task definitions, Docker Bake files, Terraform's and Nomad's, whatever language they were given.
+ * task definitions, Docker Bake files, Terraform's (and their `.tfvars`) and Nomad's, whatever
+ * language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -34,9 +35,10 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   // ECS task definitions (see file-kinds.ts for the names), and Docker Bake's files.
   { pattern: '**/*{task-definition,taskdef,task-def}*.json' },
   { pattern: '**/docker-bake*.{hcl,json}' },
-  // Terraform and OpenTofu, with or without HashiCorp's extension (which names the language terraform).
+  // Terraform and OpenTofu, with or without HashiCorp's extension (which names the languages terraform and terraform-vars).
   { language: 'terraform' },
-  { pattern: '**/*.{tf,tofu}' },
+  { language: 'terraform-vars' },
+  { pattern: '**/*.{tf,tofu,tfvars}' },
   // Nomad job files.
   { pattern: '**/*.{nomad,nomad.hcl}' },
 ];

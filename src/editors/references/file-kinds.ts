@@ -7,8 +7,8 @@
  * the names `kustomize` looks for, a Helm chart's values files (`values.yaml`, `values-prod.yaml`,
  * `prod.values.yaml`) and its `Chart.yaml`, Podman Quadlet units (`.container`, `.image`,
  * `.volume`), ECS task definitions (`task-definition.json`, `taskdef.json`), Docker Bake files
- * (`docker-bake.hcl`, `docker-bake.json`), Terraform's and OpenTofu's `*.tf` and `*.tofu`, and Nomad's
- * job files (`*.nomad`, `*.nomad.hcl`). Any other YAML file is read for what its documents
+ * (`docker-bake.hcl`, `docker-bake.json`), Terraform's and OpenTofu's `*.tf`, `*.tofu` and
+ * `*.tfvars`, and Nomad's job files (`*.nomad`, `*.nomad.hcl`). Any other YAML file is read for what its documents
  * are: Kubernetes objects (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them),
  * a Kustomization (its `kind`), a Compose file (`services:`) or a CloudFormation template
  * (`Resources:`).
@@ -43,6 +43,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (languageId === 'nomad' || base.endsWith('.nomad') || base.endsWith('.nomad.hcl')) return 'nomad';
   // Terraform and OpenTofu configurations (HashiCorp's extension names the language terraform).
   if (languageId === 'terraform' || languageId === 'opentofu' || base.endsWith('.tf') || base.endsWith('.tofu')) return 'terraform';
+  // The values given to a module's variables (HashiCorp's extension names the language terraform-vars).
+  if (languageId === 'terraform-vars' || base.endsWith('.tfvars')) return 'terraform-vars';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
   if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';

@@ -23,6 +23,11 @@ export interface HclAttribute {
   within?: string;
   /** The value, when it is one plain string: its text and where the text is (inside the quotes). */
   string?: { value: string; start: number; end: number };
+  /**
+   * The value, when it is an input variable or a local value alone (`var.image`, `local.image`, or
+   * the same as the only thing in a string, `"${var.image}"`): that name, as `var.image`.
+   */
+  reference?: string;
 }
 
 export interface HclFile {
@@ -95,11 +100,7 @@ export function readHcl(text: string): HclFile {
 
   // An attribute's value: one expression, to the end of its line outside brackets.
   const value = (parents: readonly HclBlock[], name: string): void => {
-    const first = tokens[at];
-    const after = tokens[at + 1];
-    if (first?.kind === 'string' && first.plain && (!after || after.kind === 'newline' || (after.kind === 'punct' && after.text === '}')))
-      attributes.push({ blocks: parents, name, string: { value: first.text, start: first.start, end: first.end } });
-    else attributes.push({ blocks: parents, name });
+    attributes.push({ blocks: parents, name, ...soleValue(at, '}') });
     let depth = 0;
     while (at < tokens.length) {
       const token = tokens[at]!;
@@ -114,11 +115,35 @@ export function readHcl(text: string): HclFile {
 
   // `key = "value"` (or `key: "value"`) inside an object: recorded when the value is one plain string.
   const objectEntry = (parents: readonly HclBlock[], within: string, key: Token): void => {
-    const entry = tokens[at + 2];
-    const end = tokens[at + 3];
-    const ends = !end || end.kind === 'newline' || (end.kind === 'punct' && (end.text === ',' || end.text === '}'));
-    if (entry?.kind === 'string' && entry.plain && ends)
-      attributes.push({ blocks: parents, name: key.text, within, string: { value: entry.text, start: entry.start, end: entry.end } });
+    const entry = soleValue(at + 2, ',}');
+    if (entry.string || entry.reference) attributes.push({ blocks: parents, name: key.text, within, ...entry });
+  };
+
+  // The value that starts at token `from`, when it is one plain string or one variable alone, up
+  // to the line's end or one of `closers`.
+  const soleValue = (from: number, closers: string): Pick<HclAttribute, 'string' | 'reference'> => {
+    const ends = (token: Token | undefined): boolean =>
+      !token || token.kind === 'newline' || (token.kind === 'punct' && closers.includes(token.text));
+    const first = tokens[from];
+    if (first?.kind === 'string' && first.plain && ends(tokens[from + 1]))
+      return { string: { value: first.text, start: first.start, end: first.end } };
+    if (first?.kind === 'string' && !first.escaped && ends(tokens[from + 1])) {
+      const template = /^\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}$/.exec(first.text);
+      return template ? { reference: template[1]! } : {};
+    }
+    const dot = tokens[from + 1];
+    const last = tokens[from + 2];
+    if (
+      first?.kind === 'ident' &&
+      (first.text === 'var' || first.text === 'local') &&
+      dot?.text === '.' &&
+      dot.start === first.end &&
+      last?.kind === 'ident' &&
+      last.start === dot.end &&
+      ends(tokens[from + 3])
+    )
+      return { reference: `${first.text}.${last.text}` };
+    return {};
   };
 
   const skipLine = (): void => {

@@ -22,7 +22,7 @@ import { findInKustomization, kustomizationNames, looksLikeKustomization } from 
 import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
-import { findInTerraform } from './terraform';
+import { findInTerraform, findInTerraformVars, type TerraformModuleFacts } from './terraform';
 import type { NameField, ReferenceSite } from './types';
 import type { ShortNameTable } from '../../core/name/short-names';
 import { parseYaml } from './yaml-nodes';
@@ -33,17 +33,24 @@ export { fileKindOf, isContainerfileName } from './file-kinds';
 export { factsKey } from './site';
 export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
+export { readTerraformModuleFacts, type TerraformModuleFacts } from './terraform';
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux
  * HelmRelease, the OCI HelmRepositories declared in the workspace's other files; for a Quadlet unit,
- * a Containerfile or a Nomad job (its Podman tasks), how Podman and Buildah read short names.
+ * a Containerfile or a Nomad job (its Podman tasks), how Podman and Buildah read short names; for
+ * a Terraform file, the module's other files.
  */
 export interface FileContext {
   chart?: ChartFacts;
   fluxHelmRepositories?: readonly FluxHelmRepository[];
   /** For the files Podman and Buildah run (Quadlet units, Containerfiles, Nomad's Podman tasks): how they read short names. */
   shortNames?: ShortNameTable;
+  /**
+   * For a Terraform or OpenTofu file, what the module's other files say of its variables and
+   * locals (for a `.tfvars` file, the module's `.tf` files).
+   */
+  terraformModule?: readonly TerraformModuleFacts[];
 }
 
 export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {
@@ -62,7 +69,9 @@ export function findImageReferences(text: string, path: string, languageId?: str
     case 'bake':
       return findInBakeFile(text);
     case 'terraform':
-      return findInTerraform(text);
+      return findInTerraform(text, context.terraformModule);
+    case 'terraform-vars':
+      return findInTerraformVars(text, context.terraformModule);
     case 'nomad':
       return findInNomadJob(text, context.shortNames);
     case 'github-actions':

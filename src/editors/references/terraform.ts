@@ -13,9 +13,13 @@
  * - the Helm provider's `helm_release` of a chart in an OCI registry (`repository = "oci://…"`
  *   with `chart`, or `chart = "oci://…/name"`), at its `version`.
  * Only values written as one plain string are read: `"nginx:${var.tag}"` and references to other
- * resources are left alone. Pure.
+ * resources are left alone. An image given by an input variable or a local value alone
+ * (`image = var.image`) is read where that is written: the variable's `default`, the local's
+ * value, and in a `.tfvars` file the variable's value. A module is a folder, so these may be in
+ * other files than the use (`variables.tf`, `terraform.tfvars`): each file of the module reads to
+ * {@link TerraformModuleFacts}, which the reading of any of them takes. Pure.
  */
-import { readHcl, type HclAttribute, type HclBlock } from './hcl';
+import { readHcl, type HclAttribute, type HclBlock, type HclFile } from './hcl';
 import { ociChartVersionSite, OCI_SCHEME } from './helm-chart';
 import { siteFrom } from './site';
 import type { ReferenceSite, SiteContext } from './types';
@@ -28,19 +32,100 @@ const CLOUD_RUN = new Set([
 ]);
 const AZURE_CONTAINERS = new Set(['azurerm_container_app', 'azurerm_container_app_job', 'azurerm_container_group']);
 
-export function findInTerraform(text: string): ReferenceSite[] {
+type ImageUse = { context: SiteContext; builds?: boolean };
+
+/**
+ * What one file of a module says about its input variables and local values: those used as an
+ * image (`var.image` or `local.image`, with how), and the locals that stand for another name
+ * (`locals { image = var.image }`), through which that name is used too.
+ */
+export interface TerraformModuleFacts {
+  uses: readonly (readonly [name: string, use: ImageUse])[];
+  aliases: readonly (readonly [local: string, standsFor: string])[];
+}
+
+export function readTerraformModuleFacts(text: string): TerraformModuleFacts {
+  return moduleFacts(readHcl(text));
+}
+
+/** The image references of a `.tf` file; `others` are the facts of the module's other files. */
+export function findInTerraform(text: string, others: readonly TerraformModuleFacts[] = []): ReferenceSite[] {
   const file = readHcl(text);
-  const building = new Set(
-    file.blocks.filter((b) => b.type === 'build' && resourceType(b.parents) === 'docker_image').map((b) => b.parents[0]!.start),
-  );
+  const building = buildingImages(file);
+  const named = imageNames([moduleFacts(file, building), ...others]);
   const sites: (ReferenceSite | undefined)[] = [];
   for (const attribute of file.attributes) {
-    const context = imageContext(attribute, building);
+    const context = imageContext(attribute, building) ?? namedValue(attribute, named);
     if (context && attribute.string) sites.push(siteFrom({ text, ...attribute.string, ...context }));
   }
   for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
     sites.push(helmReleaseSite(text, release, file.attributes));
   return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+/**
+ * The image references of a `.tfvars` file: the values it gives the module's input variables that
+ * name an image (`module` holds the facts of the module's `.tf` files).
+ */
+export function findInTerraformVars(text: string, module: readonly TerraformModuleFacts[] = []): ReferenceSite[] {
+  const named = imageNames(module);
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const { blocks, within, name, string } of readHcl(text).attributes) {
+    const use = named.get(`var.${name}`);
+    if (use && string && blocks.length === 0 && within === undefined) sites.push(siteFrom({ text, ...string, ...use }));
+  }
+  return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+/** The `docker_image` resources (by where they start) that build their image (a `build` block). */
+function buildingImages(file: HclFile): Set<number> {
+  return new Set(
+    file.blocks.filter((b) => b.type === 'build' && resourceType(b.parents) === 'docker_image').map((b) => b.parents[0]!.start),
+  );
+}
+
+function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformModuleFacts {
+  const uses: (readonly [string, ImageUse])[] = [];
+  const aliases: (readonly [string, string])[] = [];
+  for (const attribute of file.attributes) {
+    if (!attribute.reference) continue;
+    const use = imageContext(attribute, building);
+    if (use) uses.push([attribute.reference, use]);
+    else if (isLocal(attribute)) aliases.push([`local.${attribute.name}`, attribute.reference]);
+  }
+  return { uses, aliases };
+}
+
+/** Which names of a module (`var.image`, `local.image`) name an image, and how: through locals too. */
+function imageNames(facts: readonly TerraformModuleFacts[]): Map<string, ImageUse> {
+  const named = new Map<string, ImageUse>();
+  for (const [name, use] of facts.flatMap((f) => f.uses)) if (!named.has(name)) named.set(name, use);
+  const aliases = facts.flatMap((f) => f.aliases);
+  // Each round follows every local one step further; a chain is never longer than the locals.
+  for (let round = 0, grew = true; grew && round <= aliases.length; round++) {
+    grew = false;
+    for (const [local, standsFor] of aliases) {
+      const use = named.get(local);
+      if (use && !named.has(standsFor)) {
+        named.set(standsFor, use);
+        grew = true;
+      }
+    }
+  }
+  return named;
+}
+
+/** A variable's `default` or a local's value, when the module uses that name as an image. */
+function namedValue(attribute: HclAttribute, named: ReadonlyMap<string, ImageUse>): ImageUse | undefined {
+  const outer = attribute.blocks[0];
+  if (attribute.blocks.length !== 1 || attribute.within !== undefined || !outer) return undefined;
+  if (outer.type === 'variable' && attribute.name === 'default' && outer.labels[0]) return named.get(`var.${outer.labels[0]}`);
+  if (isLocal(attribute)) return named.get(`local.${attribute.name}`);
+  return undefined;
+}
+
+function isLocal(attribute: HclAttribute): boolean {
+  return attribute.blocks.length === 1 && attribute.blocks[0]!.type === 'locals' && attribute.within === undefined;
 }
 
 /** The resource (or data source) type of the outermost block, if it is one. */
@@ -49,7 +134,7 @@ function resourceType(blocks: readonly HclBlock[]): string | undefined {
   return outer && (outer.type === 'resource' || outer.type === 'data') ? outer.labels[0] : undefined;
 }
 
-function imageContext(attribute: HclAttribute, building: Set<number>): { context: SiteContext; builds?: boolean } | undefined {
+function imageContext(attribute: HclAttribute, building: Set<number>): ImageUse | undefined {
   const type = resourceType(attribute.blocks);
   if (!type) return undefined;
   const { name, within } = attribute;

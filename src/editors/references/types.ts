@@ -27,6 +27,7 @@ export type FileKind =
   | 'cloud-build'
   | 'bake'
   | 'terraform'
+  | 'terraform-vars'
   | 'nomad';
 
 /** What holds the reference: the instruction or key, as a person would name it. */

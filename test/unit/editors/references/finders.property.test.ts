@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { shortNameTable } from '../../../../src/core/hosts/short-name-config';
-import { findImageReferences, readChartFacts, referenceAt } from '../../../../src/editors/references/index';
+import { findImageReferences, readChartFacts, readTerraformModuleFacts, referenceAt } from '../../../../src/editors/references/index';
 import { mutated, noise } from '../../support/property-inputs';
 import { fixture } from '../../support/reference-sites';
 
@@ -30,18 +30,22 @@ const CORPUS: [string, string][] = [
   ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
   ['docker-bake.hcl', '/p/docker-bake.hcl'],
   ['terraform/main.tf', '/p/infra/main.tf'],
+  ['terraform-module/variables.tf', '/p/module/variables.tf'],
+  ['terraform-module/terraform.tfvars', '/p/module/terraform.tfvars'],
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */
 const CHART = readChartFacts(fixture('chart/Chart.yaml'));
+/** A Terraform file is read with its module's other files, as the editor reads one in its folder. */
+const MODULE = ['main.tf', 'locals.tf'].map((name) => readTerraformModuleFacts(fixture(`terraform-module/${name}`)));
 
 describe('the reference finders on edited and random files', () => {
   for (const [name, path] of CORPUS) {
     it(`never throw on ${name} with a few characters changed, and every site is where it says`, () => {
       fc.assert(
         fc.property(mutated(fc.constant(fixture(name)), GRAMMAR), fc.nat(), (text, at) => {
-          const sites = findImageReferences(text, path, undefined, { chart: CHART });
+          const sites = findImageReferences(text, path, undefined, { chart: CHART, terraformModule: MODULE });
           for (const site of sites) {
             assert.equal(text.slice(site.start, site.end), site.written);
             if (site.literal) assert.equal(site.written, site.part ? site.parsed[site.part] : site.reference);

@@ -6,6 +6,7 @@ import {
   nameFieldAt,
   readChartFacts,
   readFluxHelmRepositories,
+  readTerraformModuleFacts,
   referenceAt,
 } from '../../../../src/editors/references/index';
 import { parseYaml } from '../../../../src/editors/references/yaml-nodes';
@@ -133,6 +134,51 @@ describe('findImageReferences', () => {
     assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tofu').length, 11, 'OpenTofu');
     assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main', 'terraform').length, 11, 'by language');
     assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
+  });
+
+  it("reads the images a Terraform module takes from its variables and locals where they are written, in the module's other files", () => {
+    const files = ['main.tf', 'variables.tf', 'locals.tf'];
+    const module = (except?: string) =>
+      files.filter((f) => f !== except).map((f) => readTerraformModuleFacts(fixture(`terraform-module/${f}`)));
+    const inModule = (file: string, path = `/infra/${file}`, others = module(file)) => {
+      const text = fixture(`terraform-module/${file}`);
+      return describeSites(text, findImageReferences(text, path, undefined, { terraformModule: others }));
+    };
+    // The uses name no image themselves; a VM image and a tag in a template are not read.
+    assert.deepEqual(inModule('main.tf'), []);
+    assert.deepEqual(inModule('variables.tf'), [
+      '3:17-3:39 container ghcr.io/acme/web:1.4.0',
+      '7:13-7:37 initContainers ghcr.io/acme/migrate:3.1',
+      // Through a local that stands for it.
+      '10:36-10:45 image redis:7.2',
+    ]);
+    assert.deepEqual(inModule('locals.tf'), ['1:18-1:73 ImageUri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker:4.2']);
+    // The values a .tfvars file gives them, beside the module or apart from it.
+    assert.deepEqual(inModule('terraform.tfvars', '/infra/terraform.tfvars', module()), ['0:13-0:35 container ghcr.io/acme/web:1.5.0']);
+    assert.deepEqual(inModule('environments/prod.tfvars', '/infra/environments/prod.tfvars', module()), [
+      '1:17-1:41 initContainers ghcr.io/acme/migrate:3.2',
+    ]);
+    assert.deepEqual(inModule('terraform.tfvars', '/infra/terraform.tfvars', []), [], 'no module, no variable known to be an image');
+    // A file that uses and defines its variables reads alone; a variable used as one image in one file and not another.
+    const alone = [
+      'variable "image" {',
+      '  default = "nginx:1.25.3"',
+      '}',
+      'resource "kubernetes_pod_v1" "p" {',
+      '  spec {',
+      '    container { image = var.image }',
+      '  }',
+      '}',
+      'resource "aws_ecs_task_definition" "t" {',
+      '  container_definitions = jsonencode([{ name = "a", image = local.sidecar }])',
+      '}',
+      'locals { sidecar = "envoyproxy/envoy:v1.31.0" }',
+      '',
+    ].join('\n');
+    assert.deepEqual(describeSites(alone, findImageReferences(alone, '/one/main.tf')), [
+      '1:13-1:25 container nginx:1.25.3',
+      '11:20-11:44 image envoyproxy/envoy:v1.31.0',
+    ]);
   });
 
   it("reads a Nomad job's task images by driver: Docker, Podman (its docker:// transport) and a Connect sidecar", () => {
