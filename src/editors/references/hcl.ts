@@ -21,6 +21,11 @@ export interface HclAttribute {
   name: string;
   /** For an entry of an object in an attribute's value: that attribute's name. */
   within?: string;
+  /**
+   * For such an entry, the keys of the objects between that attribute and the entry, outermost
+   * first (`manifest = { spec = { containers = [{ image = … }] } }`: `spec`, `containers`).
+   */
+  path?: readonly string[];
   /** The value, when it is one plain string: its text and where the text is (inside the quotes). */
   string?: { value: string; start: number; end: number };
   /**
@@ -30,9 +35,20 @@ export interface HclAttribute {
   reference?: string;
 }
 
+/** A heredoc (`<<EOT` … `EOT`) in an attribute's value, such as a YAML manifest. */
+export interface HclHeredoc {
+  /** The blocks around the attribute, outermost first, and its name. */
+  blocks: readonly HclBlock[];
+  name: string;
+  /** Where its lines are: from the line after `<<EOT` to the start of the line that closes it. */
+  start: number;
+  end: number;
+}
+
 export interface HclFile {
   blocks: readonly (HclBlock & { parents: readonly HclBlock[] })[];
   attributes: readonly HclAttribute[];
+  heredocs: readonly HclHeredoc[];
   /**
    * Every quoted string outside comments and heredocs, wherever it stands, as written (templates
    * kept): for readers that look at strings rather than at structure (Docker Bake's contexts).
@@ -40,7 +56,7 @@ export interface HclFile {
   strings: readonly { text: string; start: number; end: number; escaped: boolean }[];
 }
 
-type TokenKind = 'ident' | 'string' | 'punct' | 'newline' | 'other';
+type TokenKind = 'ident' | 'string' | 'punct' | 'newline' | 'heredoc' | 'other';
 
 interface Token {
   kind: TokenKind;
@@ -51,6 +67,8 @@ interface Token {
   plain?: boolean;
   /** A string with a `\` escape: its text and its value differ. */
   escaped?: boolean;
+  /** A heredoc's lines: where they start and end. */
+  body?: { start: number; end: number };
 }
 
 /** Files larger than this are generated; their structure is not read. */
@@ -62,6 +80,7 @@ export function readHcl(text: string): HclFile {
   const tokens = tokenize(text);
   const blocks: (HclBlock & { parents: readonly HclBlock[] })[] = [];
   const attributes: HclAttribute[] = [];
+  const heredocs: HclHeredoc[] = [];
   let at = 0;
   const is = (offset: number, kind: TokenKind, value?: string): boolean => {
     const token = tokens[at + offset];
@@ -102,21 +121,32 @@ export function readHcl(text: string): HclFile {
   const value = (parents: readonly HclBlock[], name: string): void => {
     attributes.push({ blocks: parents, name, ...soleValue(at, '}') });
     let depth = 0;
+    // The key whose value each open bracket starts (none for a list's item or a call's arguments).
+    const keys: (string | undefined)[] = [];
+    let key: string | undefined;
     while (at < tokens.length) {
       const token = tokens[at]!;
       if (depth === 0 && (token.kind === 'newline' || (token.kind === 'punct' && token.text === '}'))) return;
-      if (token.kind === 'punct' && '([{'.includes(token.text)) depth = Math.min(depth + 1, MAX_DEPTH);
-      else if (token.kind === 'punct' && ')]}'.includes(token.text)) depth--;
-      else if (depth > 0 && (token.kind === 'ident' || token.kind === 'string') && (is(1, 'punct', '=') || is(1, 'punct', ':')))
-        objectEntry(parents, name, token);
+      if (token.kind === 'punct' && '([{'.includes(token.text)) {
+        depth = Math.min(depth + 1, MAX_DEPTH);
+        keys[depth - 1] = key;
+      } else if (token.kind === 'punct' && ')]}'.includes(token.text)) depth--;
+      else if (depth > 0 && (token.kind === 'ident' || token.kind === 'string') && (is(1, 'punct', '=') || is(1, 'punct', ':'))) {
+        objectEntry(parents, name, token, keys.slice(0, depth));
+        key = token.text;
+        at += 2;
+        continue;
+      } else if (token.kind === 'heredoc' && token.body) heredocs.push({ blocks: parents, name, ...token.body });
+      if (token.kind !== 'newline') key = undefined;
       at++;
     }
   };
 
   // `key = "value"` (or `key: "value"`) inside an object: recorded when the value is one plain string.
-  const objectEntry = (parents: readonly HclBlock[], within: string, key: Token): void => {
+  const objectEntry = (parents: readonly HclBlock[], within: string, key: Token, keys: readonly (string | undefined)[]): void => {
     const entry = soleValue(at + 2, ',}');
-    if (entry.string || entry.reference) attributes.push({ blocks: parents, name: key.text, within, ...entry });
+    const path = keys.filter((k): k is string => k !== undefined);
+    if (entry.string || entry.reference) attributes.push({ blocks: parents, name: key.text, within, path, ...entry });
   };
 
   // The value that starts at token `from`, when it is one plain string or one variable alone, up
@@ -158,7 +188,7 @@ export function readHcl(text: string): HclFile {
   const strings = tokens
     .filter((token) => token.kind === 'string')
     .map(({ text, start, end, escaped }) => ({ text, start, end, escaped: escaped === true }));
-  return { blocks, attributes, strings };
+  return { blocks, attributes, heredocs, strings };
 }
 
 const IDENT_START = /[A-Za-z_]/;
@@ -181,8 +211,9 @@ function tokenize(text: string): Token[] {
       i = text[end] === '"' ? end + 1 : end;
     } else if (char === '<' && text[i + 1] === '<' && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
       const start = i;
-      i = heredocEnd(text, i);
-      tokens.push({ kind: 'other', text: '<<', start, end: i });
+      const { end, body } = heredoc(text, i);
+      i = end;
+      tokens.push({ kind: 'heredoc', text: '<<', start, end, ...(body ? { body } : {}) });
     } else if (IDENT_START.test(char)) {
       const start = i;
       while (i < text.length && IDENT_PART.test(text[i]!)) i++;
@@ -242,16 +273,19 @@ function templateEnd(text: string, from: number, nesting: number): number {
   return i;
 }
 
-/** Where a heredoc (`<<EOT` or `<<-EOT`, then lines, then a line of `EOT` alone) ends. */
-function heredocEnd(text: string, from: number): number {
+/**
+ * Where a heredoc (`<<EOT` or `<<-EOT`, then lines, then a line of `EOT` alone) ends, and where its
+ * lines are (none for a heredoc that is never closed, which HCL refuses).
+ */
+function heredoc(text: string, from: number): { end: number; body?: { start: number; end: number } } {
   const header = /^<<-?([A-Za-z_][\w-]*)/.exec(text.slice(from, from + 256));
-  if (!header) return from + 2;
+  if (!header) return { end: from + 2 };
   const marker = header[1]!;
-  let line = lineEnd(text, from) + 1;
-  while (line < text.length) {
+  const start = lineEnd(text, from) + 1;
+  for (let line = start; line < text.length;) {
     const end = lineEnd(text, line);
-    if (text.slice(line, end).trim() === marker) return end;
+    if (text.slice(line, end).trim() === marker) return { end, body: { start, end: line } };
     line = end + 1;
   }
-  return text.length;
+  return { end: text.length };
 }

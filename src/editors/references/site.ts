@@ -124,6 +124,20 @@ export function rangeSiteFrom(input: {
 }
 
 /**
+ * A site found in a piece of a file (YAML in an HCL heredoc) placed in the whole file: the piece
+ * starts at `offset`. Every offset a site holds moves: where it is written and its digest's slot.
+ */
+export function movedBy(site: ReferenceSite, offset: number): ReferenceSite {
+  const { digestSlot } = site;
+  return {
+    ...site,
+    start: site.start + offset,
+    end: site.end + offset,
+    ...(digestSlot ? { digestSlot: { ...digestSlot, start: digestSlot.start + offset, end: digestSlot.end + offset } } : {}),
+  };
+}
+
+/**
  * What a site's facts are known by: its reference, and for a range the range too (the same
  * repository at `~1.2` and at `^2` picks different tags).
  */

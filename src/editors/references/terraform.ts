@@ -2,7 +2,10 @@
  * Image references in Terraform and OpenTofu files (`*.tf`), by resource type, since `image = …`
  * also names VM images and disk images there (a Compute Engine instance's `debian-cloud/debian-12`
  * is no registry's):
- * - the Kubernetes provider's workloads: a `container` or `init_container` block's `image`;
+ * - the Kubernetes provider's workloads: a `container` or `init_container` block's `image`; and
+ *   the objects a `kubernetes_manifest` or a `kubectl_manifest` applies, written as an HCL object
+ *   (a `containers`, `initContainers` or `ephemeralContainers` entry's `image`) or as YAML in a
+ *   heredoc (`yaml_body = <<-EOT`, `manifest = yamldecode(<<-EOT …)`), read as a Kubernetes file;
  * - the Docker provider: a `docker_container`'s `image`, a `docker_image`'s `name` (built here
  *   when it has a `build` block) and a `docker_registry_image`'s `name`;
  * - AWS: a Lambda function's `image_uri`, and the `image` of each container an ECS task
@@ -19,10 +22,12 @@
  * other files than the use (`variables.tf`, `terraform.tfvars`): each file of the module reads to
  * {@link TerraformModuleFacts}, which the reading of any of them takes. Pure.
  */
-import { readHcl, type HclAttribute, type HclBlock, type HclFile } from './hcl';
+import { readHcl, type HclAttribute, type HclBlock, type HclFile, type HclHeredoc } from './hcl';
+import { findInKubernetes } from './kubernetes';
 import { ociChartVersionSite, OCI_SCHEME } from './helm-chart';
-import { siteFrom } from './site';
+import { movedBy, siteFrom } from './site';
 import type { ReferenceSite, SiteContext } from './types';
+import { parseYaml } from './yaml-nodes';
 
 const CLOUD_RUN = new Set([
   'google_cloud_run_service',
@@ -60,7 +65,28 @@ export function findInTerraform(text: string, others: readonly TerraformModuleFa
   }
   for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
     sites.push(helmReleaseSite(text, release, file.attributes));
+  for (const heredoc of file.heredocs.filter(isManifestYaml).slice(0, MAX_MANIFESTS)) sites.push(...manifestSites(text, heredoc));
   return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+/** A file of generated manifests is not read past these many heredocs. */
+const MAX_MANIFESTS = 200;
+/** The resources that apply Kubernetes objects, and the attribute that holds one. */
+const MANIFESTS: ReadonlyMap<string, string> = new Map([
+  ['kubernetes_manifest', 'manifest'],
+  ['kubectl_manifest', 'yaml_body'],
+]);
+const POD_LISTS: ReadonlySet<string> = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+function isManifestYaml(heredoc: HclHeredoc): boolean {
+  const type = resourceType(heredoc.blocks);
+  return type !== undefined && heredoc.blocks.length === 1 && MANIFESTS.get(type) === heredoc.name;
+}
+
+/** The images of the Kubernetes objects in a heredoc, read as a Kubernetes file, where they are in the whole text. */
+function manifestSites(text: string, heredoc: HclHeredoc): ReferenceSite[] {
+  const yaml = text.slice(heredoc.start, heredoc.end);
+  return findInKubernetes(parseYaml(yaml), yaml).map((site) => movedBy(site, heredoc.start));
 }
 
 /**
@@ -140,6 +166,10 @@ function imageContext(attribute: HclAttribute, building: Set<number>): ImageUse 
   const { name, within } = attribute;
   const inner = attribute.blocks.slice(1).map((b) => b.type);
   const topLevel = inner.length === 0 && within === undefined;
+  if (type === 'kubernetes_manifest' && within === 'manifest' && name === 'image') {
+    const list = attribute.path?.at(-1);
+    return list !== undefined && POD_LISTS.has(list) ? { context: list as SiteContext } : undefined;
+  }
   if (type.startsWith('kubernetes_') && name === 'image' && within === undefined) {
     if (inner.includes('init_container')) return { context: 'initContainers' };
     if (inner.includes('container')) return { context: 'container' };

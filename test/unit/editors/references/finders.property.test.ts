@@ -30,6 +30,7 @@ const CORPUS: [string, string][] = [
   ['cloudbuild.yaml', '/p/cloudbuild.yaml'],
   ['docker-bake.hcl', '/p/docker-bake.hcl'],
   ['terraform/main.tf', '/p/infra/main.tf'],
+  ['terraform/manifests.tf', '/p/infra/manifests.tf'],
   ['terraform-module/variables.tf', '/p/module/variables.tf'],
   ['terraform-module/terraform.tfvars', '/p/module/terraform.tfvars'],
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],

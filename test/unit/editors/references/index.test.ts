@@ -136,6 +136,17 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
   });
 
+  it('reads the Kubernetes objects Terraform applies: an HCL object by its containers, and YAML in a heredoc as a Kubernetes file', () => {
+    assert.deepEqual(found('terraform/manifests.tf', '/infra/manifests.tf'), [
+      '12:57-12:81 initContainers ghcr.io/acme/migrate:3.1',
+      '16:23-16:45 containers ghcr.io/acme/web:1.4.0',
+      // Left out: a custom resource's VM image.
+      '54:25-54:48 containers quay.io/acme/report:2.0',
+      '67:13-67:25 containers busybox:1.36',
+      // Left out: YAML in another resource's heredoc.
+    ]);
+  });
+
   it("reads the images a Terraform module takes from its variables and locals where they are written, in the module's other files", () => {
     const files = ['main.tf', 'variables.tf', 'locals.tf'];
     const module = (except?: string) =>
