@@ -5,8 +5,10 @@
  * name: `docker://` is a registry's image, other transports (`oci-archive:`, `docker-archive:`)
  * are files and left alone. A Podman image written without a transport is a short name the driver
  * hands to Podman, which reads it through its aliases (see short-names.ts); with `docker://` it is
- * Docker Hub's, as the driver parses it itself. Values made by templates (`${NOMAD_…}`) are left
- * alone. Pure.
+ * Docker Hub's, as the driver parses it itself. An image given by a variable or a local alone
+ * (`image = var.image`, `"${var.image}"`) is read where its value is written in the job file: the
+ * variable's `default`, or the local's value. Values made by templates (`${NOMAD_…}`,
+ * `"app:${var.tag}"`) are left alone. Pure.
  */
 import type { ShortNameTable } from '../../core/name/short-names';
 import { readHcl, type HclAttribute } from './hcl';
@@ -25,11 +27,14 @@ export function findInNomadJob(text: string, shortNames?: ShortNameTable): Refer
   const add = (site: ReferenceSite | undefined, podmanShortName = false): void => {
     if (site) sites.push(...(podmanShortName ? withShortNames([site], shortNames) : [site]));
   };
+  const values = writtenValues(attributes);
   for (const attribute of attributes) {
-    const { blocks, name, within, string } = attribute;
+    const { blocks, name, within } = attribute;
     const config = blocks[blocks.length - 1];
     const task = blocks[blocks.length - 2];
-    if (name !== 'image' || within !== undefined || !string || config?.type !== 'config' || !task || !TASKS.has(task.type)) continue;
+    if (name !== 'image' || within !== undefined || config?.type !== 'config' || !task || !TASKS.has(task.type)) continue;
+    const string = attribute.string ?? (attribute.reference && values.get(attribute.reference));
+    if (!string) continue;
     const driver = driverOf(attributes, blocks.length - 1, task.start) ?? (task.type === 'sidecar_task' ? 'docker' : undefined);
     if (driver === 'docker') add(siteFrom({ text, ...string, context: 'image' }));
     else if (driver === 'podman') {
@@ -39,7 +44,21 @@ export function findInNomadJob(text: string, shortNames?: ShortNameTable): Refer
       add(siteFrom({ text, start: string.start + skip, end: string.end, value: string.value.slice(skip), context: 'image' }), skip === 0);
     }
   }
-  return sites;
+  // A variable two tasks use is one place.
+  const starts = new Set<number>();
+  return sites.filter((site) => !starts.has(site.start) && starts.add(site.start)).sort((a, b) => a.start - b.start);
+}
+
+/** Where the job file writes the value of each `var.name` (its `default`) and `local.name`, when it is one plain string. */
+function writtenValues(attributes: readonly HclAttribute[]): Map<string, NonNullable<HclAttribute['string']>> {
+  const values = new Map<string, NonNullable<HclAttribute['string']>>();
+  for (const { blocks, within, name, string } of attributes) {
+    const outer = blocks[0];
+    if (blocks.length !== 1 || within !== undefined || !outer || !string) continue;
+    if (outer.type === 'variable' && outer.labels[0] && name === 'default') values.set(`var.${outer.labels[0]}`, string);
+    else if (outer.type === 'locals') values.set(`local.${name}`, string);
+  }
+  return values;
 }
 
 /** The `driver` written in the task block that starts at `taskStart` (its attributes are `depth` blocks deep). */

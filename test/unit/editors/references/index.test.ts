@@ -204,6 +204,48 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(fixture('nomad/web.nomad.hcl'), '/jobs/web.hcl'), [], 'an HCL file of another tool');
   });
 
+  it("reads a Nomad job's image given by a variable or a local where the job file writes its value", () => {
+    const job = [
+      'variable "image" {',
+      '  type    = string',
+      '  default = "nginx:1.25.3"',
+      '}',
+      'variable "registry" { default = "ghcr.io/acme" }',
+      'variable "tool" { default = "busybox:1.36" }',
+      'locals { cache = "docker://quay.io/acme/cache:2.1" }',
+      'job "web" {',
+      '  group "g" {',
+      '    task "a" {',
+      '      driver = "docker"',
+      '      config { image = var.image }',
+      '    }',
+      '    task "b" {',
+      '      driver = "docker"',
+      '      config { image = "${var.image}" }',
+      '    }',
+      '    task "c" {',
+      '      driver = "podman"',
+      '      config { image = local.cache }',
+      '    }',
+      '    task "d" {',
+      '      driver = "docker"',
+      '      config { image = "${var.registry}/app:2" }',
+      '    }',
+      '    task "e" {',
+      '      driver = "exec"',
+      '      config { image = var.tool }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    // Used by two tasks, one place; the Podman task's docker:// taken off; a template and an exec task's left out.
+    assert.deepEqual(describeSites(job, findImageReferences(job, '/jobs/web.nomad.hcl')), [
+      '2:13-2:25 image nginx:1.25.3',
+      '6:27-6:49 image quay.io/acme/cache:2.1',
+    ]);
+  });
+
   it("reads the images a build takes as named contexts: a Bake target's contexts, and Compose's additional_contexts", () => {
     assert.deepEqual(found('docker-bake.hcl', '/docker-bake.hcl'), [
       // The variable's default fills it in, as Bake does when the environment does not set it.
