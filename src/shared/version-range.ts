@@ -6,9 +6,14 @@
  * The range grammar is npm's `semver` (a well-kept parser of the same grammar: `~`, `^`, `x`
  * and `*` wildcards, hyphen ranges, `||`), with Masterminds' differences put in around it:
  * - a comma joins comparators like a space (`>= 1.2, < 2`), and `=>`/`=<` are `>=`/`<=`;
- * - `!=` is Masterminds' alone: such a range is not read (left alone rather than read wrongly);
- * - a pre-release version is matched only by comparators that all carry a pre-release themselves
- *   (Masterminds checks each comparator so), not by npm's same-`major.minor.patch` rule.
+ * - `!=` is Masterminds' alone, read here as its constraintNotEqual reads it: `!=1.2.3` leaves out
+ *   that version, `!=1.2` or `!=1.2.x` every 1.2 release, `!=1` or `!=1.x` every 1 release (a
+ *   `!=*` is not read: left alone rather than read wrongly);
+ * - a pre-release version is matched only by a group of comparators (the text between two `||`)
+ *   in which some version is written with a pre-release, and then by any comparator of the group,
+ *   not by npm's same-`major.minor.patch` rule. That is Masterminds' rule since 3.4.0 (June 2025),
+ *   which Helm (3.20 and later), Flux and Argo CD use; before it, every comparator of the group had
+ *   to carry a pre-release.
  */
 import Range from 'semver/classes/range';
 import SemVer from 'semver/classes/semver';
@@ -43,27 +48,91 @@ const LENIENT_VERSION = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?(\+[0
 /** A range as Masterminds reads it, or `undefined` for text that is none (or that it reads otherwise than npm's grammar would). */
 export function parseVersionRange(text: string): VersionRange | undefined {
   const written = text.trim();
-  if (written === '' || written.length > MAX_RANGE_CHARS || written.includes('!=')) return undefined;
-  const npmForm = written
-    .replace(/=>/g, '>=')
-    .replace(/=</g, '<=')
-    .replace(/\s*,\s*/g, ' ');
-  let range: Range;
+  if (written === '' || written.length > MAX_RANGE_CHARS) return undefined;
+  const groups: ((version: SemVer) => boolean)[] = [];
+  for (const group of written.split('||')) {
+    const matches = groupMatcher(group);
+    if (!matches) return undefined;
+    groups.push(matches);
+  }
+  return { text: written, matches: (version) => groups.some((matches) => matches(version)) };
+}
+
+/** A version written with a pre-release (`1.2.3-rc.1`, `1.2.x-0`), once build metadata is taken off. */
+const WRITTEN_PRERELEASE = /[\dxX*]-[0-9A-Za-z-]/;
+/** The operand of a `!=`: a version, its minor or patch number possibly a wildcard or missing. */
+const NOT_EQUAL_OPERAND = /^v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/** Whether a version satisfies one group of comparators (no `||` inside), or `undefined` for text that is none. */
+function groupMatcher(group: string): ((version: SemVer) => boolean) | undefined {
+  // An empty group (`1.2.3 ||`): Masterminds' grammar has none.
+  if (group.trim() === '') return undefined;
+  const npmForm = partialBounds(
+    group
+      .replace(/=>/g, '>=')
+      .replace(/=</g, '<=')
+      .replace(/\s*,\s*/g, ' '),
+  );
+  const excluded: ((version: SemVer) => boolean)[] = [];
+  let unreadable = false;
+  const rest = npmForm.replace(/!=\s*(\S*)/g, (_, operand: string) => {
+    const excludes = notEqual(operand);
+    if (excludes) excluded.push(excludes);
+    else unreadable = true;
+    return ' ';
+  });
+  if (unreadable) return undefined;
+  let comparators: readonly { test(version: SemVer): boolean }[];
   try {
-    range = new Range(npmForm);
+    // A group of `!=` alone asks nothing else of a version.
+    comparators = new Range(rest.trim() === '' && excluded.length > 0 ? '*' : rest).set[0] ?? [];
   } catch {
     return undefined;
   }
-  return {
-    text: written,
-    // A comparator of `*` (npm's "any", its value empty) carries no pre-release.
-    matches: (version) =>
-      range.set.some(
-        (comparators) =>
-          (version.prerelease.length === 0 || comparators.every((c) => c.value !== '' && c.semver.prerelease.length > 0)) &&
-          comparators.every((c) => c.test(version)),
-      ),
-  };
+  const takesPrereleases = WRITTEN_PRERELEASE.test(group.replace(/\+[0-9A-Za-z.-]*/g, ''));
+  return (version) =>
+    (version.prerelease.length === 0 || takesPrereleases) &&
+    comparators.every((c) => c.test(version)) &&
+    !excluded.some((excludes) => excludes(version));
+}
+
+/** `<` or `>` before a version with a number missing or a wildcard (`<2`, `>1.2`, `<1.x`). */
+const PARTIAL_BOUND = /([<>])\s*v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?![\w.+-])/g;
+
+/**
+ * `<` and `>` before a partial version written as Masterminds reads them, where npm's grammar
+ * reads them otherwise for pre-releases: `<2` is below 2.0.0, so 2.0.0-rc.1 is in (npm: below
+ * 2.0.0-0); `>1.2` is any 1.3 or later, 1.3.0-rc.1 included (npm: from 1.3.0).
+ */
+function partialBounds(group: string): string {
+  return group.replace(PARTIAL_BOUND, (whole, operator: string, major: string, minor?: string, patch?: string) => {
+    const wild = (part: string | undefined): boolean => part === undefined || /^[xX*]$/.test(part);
+    if (!wild(minor) && !wild(patch)) return whole;
+    if (operator === '<') return `<${major}.${wild(minor) ? 0 : minor}.0`;
+    return wild(minor) ? `>=${Number(major) + 1}.0.0-0` : `>=${major}.${Number(minor) + 1}.0-0`;
+  });
+}
+
+/** What `!=operand` leaves out, as Masterminds' constraintNotEqual reads it; `undefined` for an operand it reads otherwise. */
+function notEqual(operand: string): ((version: SemVer) => boolean) | undefined {
+  const parts = NOT_EQUAL_OPERAND.exec(operand);
+  if (!parts) return undefined;
+  const [, major, minor, patch, prerelease = ''] = parts;
+  const wild = (part: string | undefined): boolean => part === undefined || /^[xX*]$/.test(part);
+  const sameMajor = (version: SemVer): boolean => version.major === Number(major);
+  // `!=1`, `!=1.x`: every version of that major.
+  if (wild(minor)) return sameMajor;
+  const sameMinor = (version: SemVer): boolean => sameMajor(version) && version.minor === Number(minor);
+  // `!=1.2`, `!=1.2.x`: every version of that minor, but a pre-release other than the one written.
+  if (wild(patch)) return (version) => sameMinor(version) && version.prerelease.join('.') === prerelease;
+  let exact: SemVer;
+  try {
+    exact = new SemVer(`${major}.${minor}.${patch}${prerelease ? `-${prerelease}` : ''}`);
+  } catch {
+    return undefined;
+  }
+  // Build metadata is not compared.
+  return (version) => version.compare(exact) === 0;
 }
 
 /** A tag read as a version the way `reading` says, or `undefined` when that tool would skip it. */

@@ -1,6 +1,6 @@
 // Version ranges as Helm, Flux and Argo CD read them (Masterminds' constraints), and the tag a range
 // picks: the forms chart authors write (Helm's best-practice `~1.2.3`, `^`, `x`, commas), the ones
-// Masterminds reads otherwise than npm (commas, pre-releases, `!=`), and the tags each tool skips.
+// Masterminds reads otherwise than npm (commas, pre-releases by group, `!=`), and the tags each tool skips.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { chooseTag, movedRange, parseVersionRange, tagVersion, type TagReading } from '../../../src/shared/version-range';
@@ -38,6 +38,16 @@ describe('parseVersionRange', () => {
       ['>=1 <2 || >=3', '2.5.0', false],
       ['>=1 <2 || >=3', '3.0.0', true],
       ['v1.2.x', '1.2.3', true],
+      ['>1.2', '1.2.9', false],
+      ['>1.2', '1.3.0', true],
+      ['>1', '1.9.9', false],
+      ['>1.x', '2.0.0', true],
+      ['<2', '1.9.9', true],
+      ['<2', '2.0.0', false],
+      ['<=1.2', '1.2.9', true],
+      ['<=1.2', '1.3.0', false],
+      ['>1.2.3', '1.2.4', true],
+      ['<1.2.3', '1.2.3', false],
     ];
     for (const [range, version, expected] of cases) assert.equal(matches(range, version), expected, `${range} on ${version}`);
   });
@@ -50,15 +60,53 @@ describe('parseVersionRange', () => {
     assert.equal(matches('=> 1.2, =< 1.4', '1.5.0'), false);
   });
 
-  it('matches a pre-release only where every comparator carries one', () => {
+  it('matches a pre-release only where a version of its group is written with one (Masterminds 3.4 and later)', () => {
     assert.equal(matches('~1.2.0', '1.2.5-rc.1'), false);
     assert.equal(matches('>=1.2.0', '1.3.0-beta'), false);
     // Masterminds: a comparator with a pre-release lets any pre-release through, not only its own version's (npm's rule).
     assert.equal(matches('>=1.2.0-0', '1.3.0-beta'), true);
     assert.equal(matches('^1.2.0-beta', '1.5.0-rc'), true);
-    // …but each comparator of a group is asked: `< 2.0.0` has none.
-    assert.equal(matches('>=1.2.0-beta <2.0.0', '1.5.0-rc'), false);
+    // One pre-release in a group opens the whole group to them (Helm's `>=1.0.0-0 <2.0.0` idiom)…
+    assert.equal(matches('>=1.2.0-beta <2.0.0', '1.5.0-rc'), true);
+    assert.equal(matches('>= 1.2.0-0, < 2', '2.0.0-rc.1'), true);
+    assert.equal(matches('>=1.2.0-beta <2.0.0', '2.0.0'), false);
+    // …but not another group, and not through build metadata.
+    assert.equal(matches('>=3.0.0-0 || ~1.2.0', '1.2.5-rc.1'), false);
+    assert.equal(matches('>=3.0.0-0 || ~1.2.0', '3.1.0-rc.1'), true);
+    assert.equal(matches('>=1.2.0+build-1', '1.3.0-beta'), false);
+    assert.equal(matches('1.2.x-0', '1.2.5-rc.1'), true);
+    // A partial bound as Masterminds reads it: `< 2` is below 2.0.0, `> 1.2` any 1.3 or later, their pre-releases too.
+    assert.equal(matches('>=1.0.0-0 >1.2', '1.3.0-rc.1'), true);
+    assert.equal(matches('>=1.0.0-0 >1.2', '1.2.9'), false);
+    assert.equal(matches('>=1.0.0-0 > 1', '2.0.0-0'), true);
+    assert.equal(matches('>=1.0.0-0 <1.x', '1.0.0-rc.1'), true);
+    assert.equal(matches('>=1.0.0-0 <1.2.x', '1.2.0-rc.1'), true);
+    assert.equal(matches('>=1.0.0-0 <1.2.x', '1.2.0'), false);
     assert.equal(matches('*', '1.0.0-alpha'), false);
+  });
+
+  it('reads != as Masterminds does: a version, or every version of a minor or a major', () => {
+    const cases: [string, string, boolean][] = [
+      ['!=1.2.3', '1.2.3', false],
+      ['!=1.2.3', '1.2.4', true],
+      ['!=1.2.3', '1.2.3+build.5', false],
+      ['>=1.0, !=1.2.3', '1.2.3', false],
+      ['>=1.0, !=1.2.3', '1.2.2', true],
+      ['>=1.0 != 1.2.3', '1.2.3', false],
+      ['>=1.0, !=1.2.3', '0.9.0', false],
+      ['>=1.0, !=1.2', '1.2.9', false],
+      ['>=1.0, !=1.2.x', '1.2.0', false],
+      ['>=1.0, !=1.2', '1.3.0', true],
+      ['>=1.0, !=1', '1.9.0', false],
+      ['>=1.0, !=1.x', '2.0.0', true],
+      // A pre-release is still asked for by a version written with one; `!=1.2` leaves out 1.2's releases only.
+      ['!=1.2.3', '1.3.0-rc.1', false],
+      ['>=1.2.0-0, !=1.2', '1.2.5-rc.1', true],
+      ['>=1.2.0-0, !=1.2.5-rc.1', '1.2.5-rc.1', false],
+      ['>=1.2.0-0, !=1.2.5-rc.1', '1.2.5-rc.2', true],
+      ['!=1.2.3 || 1.2.3', '1.2.3', true],
+    ];
+    for (const [range, version, expected] of cases) assert.equal(matches(range, version), expected, `${range} on ${version}`);
   });
 
   it('reads no text that is no range, or that Masterminds reads otherwise', () => {
@@ -67,8 +115,10 @@ describe('parseVersionRange', () => {
       '  ',
       'latest',
       'main',
-      '!=1.2.3',
-      '>=1.0, !=1.2.3',
+      '!=*',
+      '>=1.0, !=',
+      '>=1.0, !=latest',
+      '1.2.3 ||',
       'v',
       '1.2.3.4.5',
       'a'.repeat(300),

@@ -496,8 +496,9 @@ describe('findImageReferences', () => {
       '14:13-14:19 dependencies registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
       // A tag cannot hold +: Helm writes it _, so the text is not the tag, and no lens writes over it.
       '18:14-18:28 dependencies ghcr.io/acme/charts/nginx:18.1.0_build.1 written: its tag (as written 18.1.0+build.1)',
-      // Left out: a chart repository's chart. A comma joins comparators; a range with != is left out.
+      // Left out: a chart repository's chart. A comma joins comparators, and != is read as Masterminds reads it.
       '26:14-26:25 dependencies registry-1.docker.io/bitnamicharts/valkey written: its tag at the range >= 2.1, < 3, tags read as helm',
+      '30:14-30:34 dependencies registry-1.docker.io/bitnamicharts/kafka written: its tag at the range >= 30.0.0, != 30.1.0, tags read as helm',
     ]);
     // A version with a v: helm pull (Kustomize's inflator) takes it as the tag; a dependency is checked against the tags, as a range.
     const chartAt = (repo: string) => `  - name: cert-manager\n    ${repo}: oci://quay.io/jetstack/charts\n    version: v1.16.2\n`;
