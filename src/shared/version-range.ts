@@ -12,7 +12,7 @@
  * - a pre-release version is matched only by a group of comparators (the text between two `||`)
  *   in which some version is written with a pre-release, and then by any comparator of the group,
  *   not by npm's same-`major.minor.patch` rule. That is Masterminds' rule since 3.4.0 (June 2025),
- *   which Helm (3.20 and later), Flux and Argo CD use; before it, every comparator of the group had
+ *   which Helm (3.19 and later), Flux and Argo CD use; before it, every comparator of the group had
  *   to carry a pre-release.
  */
 import Range from 'semver/classes/range';
