@@ -2,12 +2,14 @@
  * Image references in GitHub Actions workflows: a job's `container:` (a string, or a mapping with
  * `image:`), its `services.<name>.image`, steps that run an image directly
  * (`uses: docker://alpine:3.20`), and the images docker/build-push-action takes as named contexts
- * (`build-contexts:`, one `name=docker-image://…` a line). Expressions (`${{ matrix.image }}`) are
- * left alone.
+ * (`build-contexts:`, one `name=docker-image://…` a line). An image given by the job's matrix
+ * alone (`container: ${{ matrix.image }}`, or `${{ matrix.distro.image }}` for a matrix of
+ * mappings) is read where the matrix writes each value: the entries of `strategy.matrix.image` and
+ * of its `include:`. Other expressions are left alone.
  */
 import { IMAGE_CONTEXT, imageContextSkip } from './bake';
 import { siteFrom } from './site';
-import type { ReferenceSite } from './types';
+import type { ReferenceSite, SiteContext } from './types';
 import { isMap, isSeq, literalBlockLines, mapEntries, mapGet, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
 const DOCKER_SCHEME = 'docker://';
@@ -18,10 +20,15 @@ export function findInWorkflow(docs: readonly YamlDocument[], text: string): Ref
   for (const doc of docs) {
     for (const [, job] of mapEntries(doc, mapGet(doc, doc.contents, 'jobs'))) {
       if (!isMap(job)) continue;
+      const matrix = mapGet(doc, mapGet(doc, job, 'strategy'), 'matrix');
+      const image = (node: unknown, context: SiteContext): void => {
+        sites.push(scalarSite(doc, text, node, { context }));
+        sites.push(...matrixValues(doc, matrix, scalarText(doc, node)).map((value) => scalarSite(doc, text, value, { context })));
+      };
       const container = mapGet(doc, job, 'container');
-      sites.push(scalarSite(doc, text, isMap(container) ? mapGet(doc, container, 'image') : container, { context: 'container' }));
+      image(isMap(container) ? mapGet(doc, container, 'image') : container, 'container');
       for (const [, service] of mapEntries(doc, mapGet(doc, job, 'services')))
-        sites.push(scalarSite(doc, text, isMap(service) ? mapGet(doc, service, 'image') : service, { context: 'service' }));
+        image(isMap(service) ? mapGet(doc, service, 'image') : service, 'service');
       const steps = mapGet(doc, job, 'steps');
       if (!isSeq(steps)) continue;
       for (const step of steps.items) {
@@ -34,6 +41,31 @@ export function findInWorkflow(docs: readonly YamlDocument[], text: string): Ref
     }
   }
   return uniqueSites(sites);
+}
+
+/** `${{ matrix.image }}` or `${{ matrix.distro.image }}`, alone. */
+const MATRIX_EXPRESSION = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?\s*\}\}$/;
+
+/**
+ * Where a job's matrix writes the values an expression of it takes: each entry of the matrix's
+ * list for that name, and that name in each `include:` entry (a mapping's property, for a
+ * property's expression). A list made by an expression (`fromJSON(…)`) gives nothing.
+ */
+function matrixValues(doc: YamlDocument, matrix: unknown, written: string | undefined): unknown[] {
+  const expression = written === undefined ? undefined : MATRIX_EXPRESSION.exec(written.trim());
+  if (!expression || !isMap(matrix)) return [];
+  const name = expression[1]!;
+  const property = expression[2];
+  const include = mapGet(doc, matrix, 'include');
+  const values = [
+    ...(name === 'include' || name === 'exclude' ? [] : listItems(mapGet(doc, matrix, name))),
+    ...listItems(include).map((entry) => mapGet(doc, entry, name)),
+  ];
+  return property === undefined ? values : values.map((value) => mapGet(doc, value, property));
+}
+
+function listItems(node: unknown): unknown[] {
+  return isSeq(node) ? node.items : [];
 }
 
 /**

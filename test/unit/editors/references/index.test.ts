@@ -101,6 +101,80 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads a workflow's image given by its job's matrix where the matrix writes each value", () => {
+    const workflow = [
+      'jobs:',
+      '  test:',
+      '    strategy:',
+      '      matrix:',
+      '        image: [alpine:3.20, "debian:12"]',
+      '        postgres:',
+      '          - postgres:16',
+      '        include:',
+      '          - image: fedora:40',
+      '          - experimental: true',
+      '    container: ${{ matrix.image }}',
+      '    services:',
+      '      db:',
+      '        image: ${{matrix.postgres}}',
+      '  distros:',
+      '    strategy:',
+      '      matrix:',
+      '        distro:',
+      '          - { name: alpine, image: "alpine:3.19" }',
+      '          - name: ubuntu',
+      '            image: ubuntu:24.04',
+      '        image: ${{ fromJSON(needs.setup.outputs.images) }}',
+      '    container:',
+      '      image: ${{ matrix.distro.image }}',
+      '  other:',
+      '    strategy: { matrix: { image: [busybox:1.36] } }',
+      '    container: ${{ matrix.image }}-slim',
+      '',
+    ].join('\n');
+    // A template around the expression (`-slim`) and a list made by an expression are left alone.
+    assert.deepEqual(describeSites(workflow, findImageReferences(workflow, '/r/.github/workflows/test.yml')), [
+      '4:16-4:27 container alpine:3.20',
+      '4:30-4:39 container debian:12',
+      '6:12-6:23 service postgres:16',
+      '8:19-8:28 container fedora:40',
+      '18:36-18:47 container alpine:3.19',
+      '20:19-20:31 container ubuntu:24.04',
+    ]);
+  });
+
+  it("reads a GitLab job's image given by its parallel matrix where the matrix writes each value", () => {
+    const pipeline = [
+      'variables:',
+      '  IMAGE: node:22',
+      'test:',
+      '  image: $IMAGE',
+      '  services:',
+      '    - name: ${DB}',
+      '  parallel:',
+      '    matrix:',
+      '      - IMAGE: [alpine:3.20, "debian:12"]',
+      '        DB: postgres:16',
+      '      - IMAGE: fedora:40',
+      'lint:',
+      '  image: $IMAGE',
+      'build:',
+      '  image: $BASE-slim',
+      '  parallel:',
+      '    matrix:',
+      '      - BASE: [python:3.13]',
+      '',
+    ].join('\n');
+    // The matrix's values where it has one; the file's variable elsewhere; a template around a variable left alone.
+    assert.deepEqual(describeSites(pipeline, findImageReferences(pipeline, '/r/.gitlab-ci.yml')), [
+      '8:16-8:27 image alpine:3.20',
+      '8:30-8:39 image debian:12',
+      '9:12-9:23 service postgres:16',
+      '10:15-10:24 image fedora:40',
+      '12:9-12:15 image node:22 (as written $IMAGE)',
+    ]);
+  });
+
   it("reads a Cloud Build config: each step's image and the images it pushes, with the file's own substitutions", () => {
     assert.deepEqual(found('cloudbuild.yaml', '/cloudbuild.yaml'), [
       '5:10-5:38 steps gcr.io/cloud-builders/docker',
