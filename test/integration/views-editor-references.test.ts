@@ -252,6 +252,23 @@ describe('Image references in files', () => {
     await waitFor('the default no longer read as an image', async () => ((await lenses(variables)).length === 0 ? true : undefined));
   });
 
+  it('reads the image a configuration passes to a module of its own, as that module uses it, and follows the module as it changes', async () => {
+    const child = (use: string) =>
+      ['variable "image" {}', 'resource "kubernetes_pod_v1" "app" {', '  spec {', `    container { image = ${use} }`, '  }', '}', ''].join(
+        '\n',
+      );
+    const module = await show(join('modules', 'app', 'main.tf'), child('var.image'));
+    const root = await show(
+      join('live', 'main.tf'),
+      ['module "app" {', '  source = "../modules/app"', `  image  = "${host}/library/alpine:1.2.9"`, '}', ''].join('\n'),
+    );
+    const found = await lensesOn(root, 'image  =', 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    // The module saved without the variable as an image: what is passed to it is no image any more.
+    writeFileSync(module.uri.fsPath, child('"nginx:1.25.3"'));
+    await waitFor('the argument no longer read as an image', async () => ((await lenses(root)).length === 0 ? true : undefined));
+  });
+
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
     const taskDefinition = await show(
       join('ecs', 'task-definition.json'),

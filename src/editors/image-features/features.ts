@@ -27,7 +27,7 @@ import {
   isContainerfileName,
   nameFieldAt,
   referenceAt,
-  type TerraformModuleFacts,
+  type TerraformModuleContext,
 } from '../references/index';
 import type { FileKindGuess } from '../references/file-kinds';
 import type { ReferenceSite } from '../references/types';
@@ -93,7 +93,7 @@ export class ImageReferenceFeatures
       chart: ChartFacts | undefined;
       flux: readonly FluxHelmRepository[] | undefined;
       shortNames: Core.ShortNameTable | undefined;
-      terraform: readonly TerraformModuleFacts[] | undefined;
+      terraform: TerraformModuleContext | undefined;
       sites: ReferenceSite[];
     }
   >();
@@ -103,7 +103,7 @@ export class ImageReferenceFeatures
   private readonly flux = new FluxRepositories();
   /** How Podman and Buildah read short names here, for Quadlet units, Containerfiles and Nomad jobs. */
   private readonly shortNames: ShortNameConfig;
-  /** The other files of a Terraform module, where the variables its images come from are written. */
+  /** The other files of a Terraform module and the modules it calls, where the values its images come from are written. */
   private readonly terraform = new TerraformModules();
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
@@ -203,9 +203,9 @@ export class ImageReferenceFeatures
     return sites;
   }
 
-  /** For a Terraform file, what the module's other files say (see TerraformModules.othersOf). */
-  private terraformModuleOf(document: vscode.TextDocument, kind: FileKindGuess | undefined): readonly TerraformModuleFacts[] | undefined {
-    return kind === 'terraform' || kind === 'terraform-vars' ? this.terraform.othersOf(document.uri, kind) : undefined;
+  /** For a Terraform file, what its module's other files and the modules it calls say (see TerraformModules.contextOf). */
+  private terraformModuleOf(document: vscode.TextDocument, kind: FileKindGuess | undefined): TerraformModuleContext | undefined {
+    return kind === 'terraform' || kind === 'terraform-vars' ? this.terraform.contextOf(document.uri, kind) : undefined;
   }
 
   /**

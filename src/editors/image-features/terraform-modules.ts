@@ -1,28 +1,40 @@
 /**
- * The other files of a Terraform or OpenTofu module, for the editor features: a module is a
- * folder, and the image a resource takes from `var.image` is written in another file of it (the
- * variable's default in `variables.tf`, its value in `terraform.tfvars`). A `.tfvars` file belongs
- * to the module of its folder, or of the folder above when its own holds no `.tf` file (values kept
- * apart in `environments/prod.tfvars`). Each folder is read once, through VS Code's file system,
- * within bounds, and again when one of its `.tf` or `.tofu` files is created, saved or deleted.
+ * The other files of a Terraform or OpenTofu module, and the modules it calls from folders, for
+ * the editor features: a module is a folder, and the image a resource takes from `var.image` is
+ * written in another file of it (the variable's default in `variables.tf`, its value in
+ * `terraform.tfvars`), or in the module that calls it (`module "app" { source = "./modules/app",
+ * image = "…" }`). A `.tfvars` file belongs to the module of its folder, or of the folder above
+ * when its own holds no `.tf` file (values kept apart in `environments/prod.tfvars`). Each folder
+ * is read once, through VS Code's file system, within bounds, and again when one of its `.tf` or
+ * `.tofu` files is created, saved or deleted.
  */
 import * as vscode from 'vscode';
 import type { FileKindGuess } from '../references/file-kinds';
-import { readTerraformModuleFacts, type TerraformModuleFacts } from '../references/index';
+import {
+  readTerraformModuleFacts,
+  type TerraformImageUse,
+  terraformImageVariables,
+  type TerraformModuleContext,
+  type TerraformModuleFacts,
+} from '../references/index';
 
 /** A module has a handful of files; a folder of generated ones is not read past these. */
 const MAX_FILES = 200;
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_MODULE_BYTES = 8 * 1024 * 1024;
+/** Modules calling modules from folders nest a few deep; a deeper (or circular) chain is not followed. */
+const MAX_CALL_DEPTH = 4;
 
-/** Nothing known yet (or no module): one array, so a reader comparing by identity sees no change. */
-const NONE: readonly TerraformModuleFacts[] = [];
+/** Nothing known yet (or no module): one object, so a reader comparing by identity sees no change. */
+const NONE: TerraformModuleContext = {};
 
-type Module =
-  { reading: true } | { byFile: ReadonlyMap<string, TerraformModuleFacts>; without: Map<string, readonly TerraformModuleFacts[]> };
+type Folder = { reading: true } | { byFile: ReadonlyMap<string, TerraformModuleFacts> };
 
 export class TerraformModules implements vscode.Disposable {
-  private readonly byFolder = new Map<string, Module>();
+  private readonly folders = new Map<string, Folder>();
+  /** Worked out from what is read, and forgotten whenever anything read changes. */
+  private readonly contexts = new Map<string, TerraformModuleContext>();
+  private readonly variables = new Map<string, ReadonlyMap<string, TerraformImageUse>>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.{tf,tofu}');
   /** Fires when a module asked for has been read, or one that was read changed. */
@@ -30,7 +42,8 @@ export class TerraformModules implements vscode.Disposable {
 
   constructor() {
     const forget = (file: vscode.Uri): void => {
-      if (this.byFolder.delete(vscode.Uri.joinPath(file, '..').toString())) this.changed.fire();
+      if (!this.folders.delete(vscode.Uri.joinPath(file, '..').toString())) return;
+      this.worked();
     };
     this.watcher.onDidCreate(forget);
     this.watcher.onDidChange(forget);
@@ -38,33 +51,72 @@ export class TerraformModules implements vscode.Disposable {
   }
 
   /**
-   * What the module's other files say, for a `.tf` file (its own text is read by the finder) or a
-   * `.tfvars` file; the same array until the module changes. Empty while the module is read
-   * ({@link onDidChange} fires once it has been).
+   * What a `.tf` file (its own text is read by the finder) or a `.tfvars` file is read with; the
+   * same object until something read changes. Empty while the module is read ({@link onDidChange}
+   * fires once it has been); a module it calls that is still being read is left out until then.
    */
-  othersOf(file: vscode.Uri, kind: FileKindGuess): readonly TerraformModuleFacts[] {
+  contextOf(file: vscode.Uri, kind: FileKindGuess): TerraformModuleContext {
     if (file.scheme === 'untitled') return NONE;
-    const folder = vscode.Uri.joinPath(file, '..');
-    const own = this.read(folder);
-    if (!('byFile' in own)) return NONE;
+    let folder = vscode.Uri.joinPath(file, '..');
+    let module = this.read(folder);
     // Values kept apart from the module they are for: the module is the folder above.
-    const module = kind === 'terraform-vars' && own.byFile.size === 0 ? this.read(vscode.Uri.joinPath(folder, '..')) : own;
+    if (kind === 'terraform-vars' && 'byFile' in module && module.byFile.size === 0) {
+      folder = vscode.Uri.joinPath(folder, '..');
+      module = this.read(folder);
+    }
     if (!('byFile' in module)) return NONE;
     const name = file.path.slice(file.path.lastIndexOf('/') + 1);
-    let others = module.without.get(name);
-    if (!others) {
-      others = [...module.byFile].filter(([other]) => other !== name).map(([, facts]) => facts);
-      module.without.set(name, others);
+    const key = `${folder.toString()}\n${name}`;
+    let context = this.contexts.get(key);
+    if (!context) {
+      const others = [...module.byFile].filter(([other]) => other !== name).map(([, facts]) => facts);
+      context = { others, called: this.calledBy(folder, [...module.byFile.values()], 0, new Set([folder.toString()])) };
+      this.contexts.set(key, context);
     }
-    return others;
+    return context;
   }
 
-  private read(folder: vscode.Uri): Module {
+  /** For each module the files call from a folder, which of its input variables name an image (those known yet). */
+  private calledBy(
+    folder: vscode.Uri,
+    files: readonly TerraformModuleFacts[],
+    depth: number,
+    visiting: ReadonlySet<string>,
+  ): Map<string, ReadonlyMap<string, TerraformImageUse>> {
+    const called = new Map<string, ReadonlyMap<string, TerraformImageUse>>();
+    if (depth >= MAX_CALL_DEPTH) return called;
+    for (const source of new Set(files.flatMap((f) => f.sources))) {
+      const child = vscode.Uri.joinPath(folder, source);
+      if (visiting.has(child.toString())) continue;
+      const variables = this.imageVariablesOf(child, depth + 1, new Set([...visiting, child.toString()]));
+      if (variables) called.set(source, variables);
+    }
+    return called;
+  }
+
+  /** Which input variables of the module in `folder` name an image; `undefined` while it is read. */
+  private imageVariablesOf(
+    folder: vscode.Uri,
+    depth: number,
+    visiting: ReadonlySet<string>,
+  ): ReadonlyMap<string, TerraformImageUse> | undefined {
     const key = folder.toString();
-    const known = this.byFolder.get(key);
+    const known = this.variables.get(key);
     if (known) return known;
-    const entry: Module = { reading: true };
-    this.byFolder.set(key, entry);
+    const module = this.read(folder);
+    if (!('byFile' in module)) return undefined;
+    const files = [...module.byFile.values()];
+    const variables = terraformImageVariables(files, this.calledBy(folder, files, depth, visiting));
+    this.variables.set(key, variables);
+    return variables;
+  }
+
+  private read(folder: vscode.Uri): Folder {
+    const key = folder.toString();
+    const known = this.folders.get(key);
+    if (known) return known;
+    const entry: Folder = { reading: true };
+    this.folders.set(key, entry);
     void (async () => {
       const byFile = new Map<string, TerraformModuleFacts>();
       const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(folder)).catch(() => [] as [string, vscode.FileType][]);
@@ -77,11 +129,18 @@ export class TerraformModules implements vscode.Disposable {
         byFile.set(name, readTerraformModuleFacts(new TextDecoder().decode(data)));
       }
       // Changed while it was read: forgotten, and the next ask reads it again.
-      if (this.byFolder.get(key) !== entry) return;
-      this.byFolder.set(key, { byFile, without: new Map() });
-      this.changed.fire();
+      if (this.folders.get(key) !== entry) return;
+      this.folders.set(key, { byFile });
+      this.worked();
     })();
     return entry;
+  }
+
+  /** Something read changed: what was worked out from it is worked out again when next asked. */
+  private worked(): void {
+    this.contexts.clear();
+    this.variables.clear();
+    this.changed.fire();
   }
 
   dispose(): void {

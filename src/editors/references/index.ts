@@ -22,7 +22,7 @@ import { findInKustomization, kustomizationNames, looksLikeKustomization } from 
 import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
-import { findInTerraform, findInTerraformVars, type TerraformModuleFacts } from './terraform';
+import { findInTerraform, findInTerraformVars, type TerraformModuleContext } from './terraform';
 import type { NameField, ReferenceSite } from './types';
 import type { ShortNameTable } from '../../core/name/short-names';
 import { parseYaml } from './yaml-nodes';
@@ -33,7 +33,13 @@ export { fileKindOf, isContainerfileName } from './file-kinds';
 export { factsKey } from './site';
 export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
-export { readTerraformModuleFacts, type TerraformModuleFacts } from './terraform';
+export {
+  readTerraformModuleFacts,
+  type TerraformImageUse,
+  terraformImageVariables,
+  type TerraformModuleContext,
+  type TerraformModuleFacts,
+} from './terraform';
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux
@@ -48,9 +54,9 @@ export interface FileContext {
   shortNames?: ShortNameTable;
   /**
    * For a Terraform or OpenTofu file, what the module's other files say of its variables and
-   * locals (for a `.tfvars` file, the module's `.tf` files).
+   * locals (for a `.tfvars` file, the module's `.tf` files), and the modules it calls from folders.
    */
-  terraformModule?: readonly TerraformModuleFacts[];
+  terraformModule?: TerraformModuleContext;
 }
 
 export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {

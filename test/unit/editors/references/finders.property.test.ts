@@ -39,7 +39,7 @@ const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */
 const CHART = readChartFacts(fixture('chart/Chart.yaml'));
 /** A Terraform file is read with its module's other files, as the editor reads one in its folder. */
-const MODULE = ['main.tf', 'locals.tf'].map((name) => readTerraformModuleFacts(fixture(`terraform-module/${name}`)));
+const MODULE = { others: ['main.tf', 'locals.tf'].map((name) => readTerraformModuleFacts(fixture(`terraform-module/${name}`))) };
 
 describe('the reference finders on edited and random files', () => {
   for (const [name, path] of CORPUS) {

@@ -8,6 +8,7 @@ import {
   readFluxHelmRepositories,
   readTerraformModuleFacts,
   referenceAt,
+  terraformImageVariables,
 } from '../../../../src/editors/references/index';
 import { parseYaml } from '../../../../src/editors/references/yaml-nodes';
 import { describeSites, fixture } from '../../support/reference-sites';
@@ -227,7 +228,7 @@ describe('findImageReferences', () => {
       files.filter((f) => f !== except).map((f) => readTerraformModuleFacts(fixture(`terraform-module/${f}`)));
     const inModule = (file: string, path = `/infra/${file}`, others = module(file)) => {
       const text = fixture(`terraform-module/${file}`);
-      return describeSites(text, findImageReferences(text, path, undefined, { terraformModule: others }));
+      return describeSites(text, findImageReferences(text, path, undefined, { terraformModule: { others } }));
     };
     // The uses name no image themselves; a VM image and a tag in a template are not read.
     assert.deepEqual(inModule('main.tf'), []);
@@ -264,6 +265,26 @@ describe('findImageReferences', () => {
       '1:13-1:25 container nginx:1.25.3',
       '11:20-11:44 image envoyproxy/envoy:v1.31.0',
     ]);
+  });
+
+  it('reads the images a configuration passes to a module it calls from a folder, as that module uses them', () => {
+    const facts = (name: string) => readTerraformModuleFacts(fixture(`terraform-calls/${name}`));
+    const called = new Map([['./modules/app', terraformImageVariables([facts('modules/app/main.tf')])]]);
+    const read = (name: string, others: string[]) => {
+      const text = fixture(`terraform-calls/${name}`);
+      const module = { others: others.map(facts), called };
+      return describeSites(text, findImageReferences(text, `/infra/${name}`, undefined, { terraformModule: module }));
+    };
+    // Its name is no image; a registry's module is not known here.
+    assert.deepEqual(read('main.tf', ['variables.tf']), ['4:13-4:35 container ghcr.io/acme/web:2.0.0']);
+    // Passed on from a variable: that variable's default.
+    assert.deepEqual(read('variables.tf', ['main.tf']), ['1:13-1:37 initContainers envoyproxy/envoy:v1.31.0']);
+    const alone = fixture('terraform-calls/main.tf');
+    assert.deepEqual(findImageReferences(alone, '/infra/main.tf'), [], 'without the called module, nothing passed to it is known');
+    // Which variables a module uses as images, through the modules it calls in turn.
+    const outer = 'module "inner" {\n  source = "../app"\n  image  = var.web\n}\nvariable "web" {}\n';
+    const variables = terraformImageVariables([readTerraformModuleFacts(outer)], new Map([['../app', called.get('./modules/app')!]]));
+    assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
   it("reads a Nomad job's task images by driver: Docker, Podman (its docker:// transport) and a Connect sidecar", () => {
