@@ -3,7 +3,8 @@
 // reference resolves to, and Ctrl+Space after `repository:` offers the tags, newest first. Then a
 // chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependencies' lenses
 // (a version and a range), and the hover over the range, which names the tag it picks. Last, a
-// Podman Quadlet unit whose short name Podman reads through an alias, and the hover that says so.
+// Podman Quadlet unit whose short name Podman reads through an alias, and the hover that says so;
+// and a Terraform variable's default, read as the image the module's workload takes from it.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -202,6 +203,47 @@ export async function runEditorPath(
   assert.ok(aliasHoverText.includes('Podman and Buildah read lab-alpine as'), aliasHoverText);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30e-quadlet-short-name-hover.png') });
+  await page.mouse.move(1100, 16);
+
+  // 30f. A Terraform module whose workload takes its image from a variable: the variable's default,
+  // in variables.tf, gets the lenses and the hover, as the module's main.tf uses it.
+  writeFileSync(
+    join(options.workspace, 'main.tf'),
+    [
+      'resource "kubernetes_deployment_v1" "web" {',
+      '  metadata { name = "web" }',
+      '  spec {',
+      '    template {',
+      '      spec {',
+      '        container {',
+      '          name  = "web"',
+      '          image = var.web_image',
+      '        }',
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(options.workspace, 'variables.tf'),
+    [
+      'variable "web_image" {',
+      '  description = "The image the web deployment runs"',
+      `  default     = "${host}/library/alpine:1.2.9"`,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  await openFile(page, 'variables.tf');
+  await lens(page, 'Newer tag available: 1.2.10');
+  await lens(page, 'Pin to digest');
+  const variableDefault = line(page, 'default').locator('span', { hasText: 'library/alpine' }).first();
+  const defaultHoverText = await hoverUntil(page, variableDefault, '1.2.9', 5);
+  assert.ok(defaultHoverText.includes(`${host}/library/alpine:1.2.9`), `the hover describes the default's image: ${defaultHoverText}`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(options.screenshots, '30f-terraform-variable-default.png') });
   await page.mouse.move(1100, 16);
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.getByRole('button', { name: "Don't Save" });
