@@ -22,7 +22,8 @@ import { findInKustomization, kustomizationNames, looksLikeKustomization } from 
 import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
-import { findInTerraform, findInTerraformVars, type TerraformModuleContext } from './terraform';
+import { findInTerraform } from './terraform';
+import { findInTerraformVars, type TerraformModuleContext } from './terraform-module';
 import type { NameField, ReferenceSite } from './types';
 import type { ShortNameTable } from '../../core/name/short-names';
 import { parseYaml } from './yaml-nodes';
@@ -35,11 +36,11 @@ export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
 export {
   readTerraformModuleFacts,
-  type TerraformImageUse,
   terraformImageVariables,
   type TerraformModuleContext,
   type TerraformModuleFacts,
-} from './terraform';
+} from './terraform-module';
+export type { TerraformImageUse } from './terraform-resources';
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux

@@ -1,0 +1,168 @@
+/**
+ * A Terraform or OpenTofu module's names across its files: a module is a folder, and an image a
+ * resource takes from an input variable or a local value alone (`image = var.image`) is written
+ * where that name's value is: the variable's `default` (often in `variables.tf`), the local's
+ * value, a `.tfvars` file's value, or the argument of a call from another module (`module "app" {
+ * source = "./modules/app", image = "…" }`). Each file reads to {@link TerraformModuleFacts}; the
+ * reading of a file takes its module's other files' facts and, for the modules it calls from
+ * folders, which of their variables name an image ({@link TerraformModuleContext}). Pure.
+ */
+import { readHcl, type HclAttribute, type HclFile } from './hcl';
+import { siteFrom } from './site';
+import { buildingImages, imageContext, type TerraformImageUse } from './terraform-resources';
+import type { ReferenceSite } from './types';
+
+type ImageUse = TerraformImageUse;
+
+/**
+ * What one file of a module says about its input variables and local values: those used as an
+ * image (`var.image` or `local.image`, with how), the locals that stand for another name
+ * (`locals { image = var.image }`), through which that name is used too, and the names it passes
+ * to the modules it calls from a folder (`module "app" { source = "./modules/app", image =
+ * var.app_image }`), which are images when that module uses its variable as one.
+ */
+export interface TerraformModuleFacts {
+  uses: readonly (readonly [name: string, use: ImageUse])[];
+  aliases: readonly (readonly [local: string, standsFor: string])[];
+  calls: readonly (readonly [source: string, variable: string, passed: string])[];
+  /** The folders of the modules it calls (`source = "./…"` or `"../…"`), as written. */
+  sources: readonly string[];
+}
+
+/**
+ * What a Terraform file is read with: the facts of its module's other files (for a `.tfvars`
+ * file, of the module's `.tf` files), and for each module the module calls from a folder (by its
+ * `source` as written), which of that module's input variables name an image.
+ */
+export interface TerraformModuleContext {
+  others?: readonly TerraformModuleFacts[];
+  called?: ReadonlyMap<string, ReadonlyMap<string, ImageUse>>;
+}
+
+export function readTerraformModuleFacts(text: string): TerraformModuleFacts {
+  return moduleFacts(readHcl(text));
+}
+
+/**
+ * Which input variables of a module (its files' facts) name an image, by name (`image`), the
+ * modules it calls being known by `called`: what a module that calls this one needs to know.
+ */
+export function terraformImageVariables(
+  files: readonly TerraformModuleFacts[],
+  called?: TerraformModuleContext['called'],
+): ReadonlyMap<string, ImageUse> {
+  const variables = new Map<string, ImageUse>();
+  for (const [name, use] of imageNames(files, called)) if (name.startsWith('var.')) variables.set(name.slice('var.'.length), use);
+  return variables;
+}
+
+/**
+ * What a `.tf` file says of its module's names beside its module's other files: which name an
+ * image, and how, and where a module is called from a folder (by where each call starts).
+ */
+export function namesInModule(
+  file: HclFile,
+  module: TerraformModuleContext,
+): { named: ReadonlyMap<string, ImageUse>; sources: ReadonlyMap<number, string> } {
+  return { named: imageNames([moduleFacts(file), ...(module.others ?? [])], module.called), sources: moduleSources(file) };
+}
+
+/**
+ * The image references of a `.tfvars` file: the values it gives the module's input variables that
+ * name an image (`module` holds the facts of the module's `.tf` files).
+ */
+export function findInTerraformVars(text: string, module: TerraformModuleContext = {}): ReferenceSite[] {
+  const named = imageNames(module.others ?? [], module.called);
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const { blocks, within, name, string } of readHcl(text).attributes) {
+    const use = named.get(`var.${name}`);
+    if (use && string && blocks.length === 0 && within === undefined) sites.push(siteFrom({ text, ...string, ...use }));
+  }
+  return sites.filter((site): site is ReferenceSite => site !== undefined);
+}
+
+function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformModuleFacts {
+  const uses: (readonly [string, ImageUse])[] = [];
+  const aliases: (readonly [string, string])[] = [];
+  const calls: (readonly [string, string, string])[] = [];
+  const sources = moduleSources(file);
+  for (const attribute of file.attributes) {
+    if (!attribute.reference) continue;
+    const use = imageContext(attribute, building);
+    const source = calledFrom(attribute, sources);
+    if (use) uses.push([attribute.reference, use]);
+    else if (isLocal(attribute)) aliases.push([`local.${attribute.name}`, attribute.reference]);
+    else if (source !== undefined) calls.push([source, attribute.name, attribute.reference]);
+  }
+  return { uses, aliases, calls, sources: [...new Set(sources.values())] };
+}
+
+/** The `module` blocks that call a module from a folder (by where they start), with their `source` as written. */
+function moduleSources(file: HclFile): Map<number, string> {
+  const sources = new Map<number, string>();
+  for (const { blocks, within, name, string } of file.attributes) {
+    const outer = blocks[0];
+    const source = string?.value.trim();
+    if (blocks.length === 1 && outer?.type === 'module' && within === undefined && name === 'source' && source && LOCAL_SOURCE.test(source))
+      sources.set(outer.start, source);
+  }
+  return sources;
+}
+
+/** A module's `source` that is a folder of this configuration's (Terraform reads these from disk, not from a registry). */
+const LOCAL_SOURCE = /^\.\.?\//;
+
+/** The `source` of the module call an argument is written in, when it calls a module from a folder. */
+function calledFrom(attribute: HclAttribute, sources: ReadonlyMap<number, string>): string | undefined {
+  const outer = attribute.blocks[0];
+  return attribute.blocks.length === 1 && outer?.type === 'module' && attribute.within === undefined ? sources.get(outer.start) : undefined;
+}
+
+/** An argument of a module call that the called module uses as an image. */
+export function passedImage(
+  attribute: HclAttribute,
+  sources: ReadonlyMap<number, string>,
+  called: TerraformModuleContext['called'],
+): ImageUse | undefined {
+  const source = calledFrom(attribute, sources);
+  return source === undefined ? undefined : called?.get(source)?.get(attribute.name);
+}
+
+/**
+ * Which names of a module (`var.image`, `local.image`) name an image, and how: used as one here,
+ * passed to a called module that uses them as one, or through locals.
+ */
+function imageNames(facts: readonly TerraformModuleFacts[], called?: TerraformModuleContext['called']): Map<string, ImageUse> {
+  const named = new Map<string, ImageUse>();
+  for (const [name, use] of facts.flatMap((f) => f.uses)) if (!named.has(name)) named.set(name, use);
+  for (const [source, variable, passed] of facts.flatMap((f) => f.calls)) {
+    const use = called?.get(source)?.get(variable);
+    if (use && !named.has(passed)) named.set(passed, use);
+  }
+  const aliases = facts.flatMap((f) => f.aliases);
+  // Each round follows every local one step further; a chain is never longer than the locals.
+  for (let round = 0, grew = true; grew && round <= aliases.length; round++) {
+    grew = false;
+    for (const [local, standsFor] of aliases) {
+      const use = named.get(local);
+      if (use && !named.has(standsFor)) {
+        named.set(standsFor, use);
+        grew = true;
+      }
+    }
+  }
+  return named;
+}
+
+/** A variable's `default` or a local's value, when the module uses that name as an image. */
+export function namedValue(attribute: HclAttribute, named: ReadonlyMap<string, ImageUse>): ImageUse | undefined {
+  const outer = attribute.blocks[0];
+  if (attribute.blocks.length !== 1 || attribute.within !== undefined || !outer) return undefined;
+  if (outer.type === 'variable' && attribute.name === 'default' && outer.labels[0]) return named.get(`var.${outer.labels[0]}`);
+  if (isLocal(attribute)) return named.get(`local.${attribute.name}`);
+  return undefined;
+}
+
+function isLocal(attribute: HclAttribute): boolean {
+  return attribute.blocks.length === 1 && attribute.blocks[0]!.type === 'locals' && attribute.within === undefined;
+}
