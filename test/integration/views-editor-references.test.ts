@@ -252,7 +252,7 @@ describe('Image references in files', () => {
     await waitFor('the default no longer read as an image', async () => ((await lenses(variables)).length === 0 ? true : undefined));
   });
 
-  it('reads the image a configuration passes to a module of its own, as that module uses it, and follows the module as it changes', async () => {
+  it('reads the image a configuration passes to a module of its own, as that module uses it, and follows the module as it is edited', async () => {
     const child = (use: string) =>
       ['variable "image" {}', 'resource "kubernetes_pod_v1" "app" {', '  spec {', `    container { image = ${use} }`, '  }', '}', ''].join(
         '\n',
@@ -264,9 +264,49 @@ describe('Image references in files', () => {
     );
     const found = await lensesOn(root, 'image  =', 2);
     assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
-    // The module saved without the variable as an image: what is passed to it is no image any more.
-    writeFileSync(module.uri.fsPath, child('"nginx:1.25.3"'));
+    // The module edited in its editor so that the variable is no image (not saved yet): what is passed to it is none either.
+    const edit = new vscode.WorkspaceEdit();
+    const use = module.getText().indexOf('var.image');
+    edit.replace(module.uri, new vscode.Range(module.positionAt(use), module.positionAt(use + 'var.image'.length)), '"nginx:1.25.3"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
     await waitFor('the argument no longer read as an image', async () => ((await lenses(root)).length === 0 ? true : undefined));
+    // Edited back: an image again.
+    const back = new vscode.WorkspaceEdit();
+    const literal = module.getText().indexOf('"nginx:1.25.3"');
+    back.replace(
+      module.uri,
+      new vscode.Range(module.positionAt(literal), module.positionAt(literal + '"nginx:1.25.3"'.length)),
+      'var.image',
+    );
+    assert.ok(await vscode.workspace.applyEdit(back));
+    await lensesOn(root, 'image  =', 2);
+  });
+
+  it("reads a templated Helmfile's release of an OCI chart, which VS Code gives no language: its lens moves the version in place", async () => {
+    const helmfile = await show(
+      'helmfile.yaml.gotmpl',
+      [
+        'repositories:',
+        '  - name: lab',
+        `    url: ${host}/library`,
+        '    oci: true',
+        'releases:',
+        '  - name: web',
+        '    chart: lab/alpine',
+        '    version: 1.2.9',
+        '    values:',
+        '      - replicas: {{ .Values.replicas | default 2 }}',
+        '',
+      ].join('\n'),
+    );
+    const found = await lensesOn(helmfile, 'version:', 1);
+    // Helm reads no digest beside a release's version: nothing to pin.
+    assert.deepEqual(
+      found.map((l) => l.command!.title),
+      ['Newer tag available: 1.2.10'],
+    );
+    assert.equal(await run(found[0]!), `${host}/library/alpine:1.2.10`);
+    assert.ok(helmfile.getText().includes('    version: 1.2.10\n'), helmfile.getText());
   });
 
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {

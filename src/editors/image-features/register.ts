@@ -39,8 +39,10 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'terraform' },
   { language: 'terraform-vars' },
   { pattern: '**/*.{tf,tofu,tfvars}' },
-  // Nomad job files.
+  // Nomad job files, and Helmfile's templated files (`.gotmpl`), which have no language.
   { pattern: '**/*.{nomad,nomad.hcl}' },
+  { pattern: '**/helmfile.{yaml,yml}.gotmpl' },
+  { pattern: '**/helmfile.d/*.gotmpl' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

@@ -6,7 +6,8 @@
  * image = "…" }`). A `.tfvars` file belongs to the module of its folder, or of the folder above
  * when its own holds no `.tf` file (values kept apart in `environments/prod.tfvars`). Each folder
  * is read once, through VS Code's file system, within bounds, and again when one of its `.tf` or
- * `.tofu` files is created, saved or deleted.
+ * `.tofu` files is created, saved or deleted; a file open in an editor is read as it is there,
+ * unsaved edits included, and followed as it is edited.
  */
 import * as vscode from 'vscode';
 import type { FileKindGuess } from '../references/file-kinds';
@@ -40,6 +41,8 @@ export class TerraformModules implements vscode.Disposable {
   /** Fires when a module asked for has been read, or one that was read changed. */
   readonly onDidChange = this.changed.event;
 
+  private readonly edits: vscode.Disposable;
+
   constructor() {
     const forget = (file: vscode.Uri): void => {
       if (!this.folders.delete(vscode.Uri.joinPath(file, '..').toString())) return;
@@ -48,6 +51,26 @@ export class TerraformModules implements vscode.Disposable {
     this.watcher.onDidCreate(forget);
     this.watcher.onDidChange(forget);
     this.watcher.onDidDelete(forget);
+    this.edits = vscode.Disposable.from(
+      vscode.workspace.onDidChangeTextDocument(({ document }) => this.edited(document)),
+      // Closed with edits unsaved: the file on disk says otherwise.
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.isDirty && isModuleFile(document.uri)) forget(document.uri);
+      }),
+    );
+  }
+
+  /** A module file edited in an editor: its facts follow, when its folder has been read. */
+  private edited(document: vscode.TextDocument): void {
+    if (!isModuleFile(document.uri)) return;
+    const key = vscode.Uri.joinPath(document.uri, '..').toString();
+    const folder = this.folders.get(key);
+    const name = document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1);
+    if (!folder || !('byFile' in folder) || document.getText().length > MAX_FILE_BYTES) return;
+    const facts = readTerraformModuleFacts(document.getText());
+    if (JSON.stringify(facts) === JSON.stringify(folder.byFile.get(name))) return;
+    this.folders.set(key, { byFile: new Map([...folder.byFile, [name, facts]]) });
+    this.worked();
   }
 
   /**
@@ -121,12 +144,19 @@ export class TerraformModules implements vscode.Disposable {
       const byFile = new Map<string, TerraformModuleFacts>();
       const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(folder)).catch(() => [] as [string, vscode.FileType][]);
       let bytes = 0;
-      for (const [name, type] of entries.filter(([n]) => /\.(tf|tofu)$/.test(n)).slice(0, MAX_FILES)) {
+      for (const [name, type] of entries.filter(([n]) => isModuleFile(vscode.Uri.joinPath(folder, n))).slice(0, MAX_FILES)) {
         if (!(type & vscode.FileType.File)) continue;
-        const data = await Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, name))).catch(() => undefined);
-        if (!data || data.byteLength > MAX_FILE_BYTES) continue;
-        if ((bytes += data.byteLength) > MAX_MODULE_BYTES) break;
-        byFile.set(name, readTerraformModuleFacts(new TextDecoder().decode(data)));
+        const file = vscode.Uri.joinPath(folder, name);
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+        const text =
+          open?.getText() ??
+          (await Promise.resolve(vscode.workspace.fs.readFile(file)).then(
+            (data) => (data.byteLength > MAX_FILE_BYTES ? undefined : new TextDecoder().decode(data)),
+            () => undefined,
+          ));
+        if (text === undefined || text.length > MAX_FILE_BYTES) continue;
+        if ((bytes += text.length) > MAX_MODULE_BYTES) break;
+        byFile.set(name, readTerraformModuleFacts(text));
       }
       // Changed while it was read: forgotten, and the next ask reads it again.
       if (this.folders.get(key) !== entry) return;
@@ -144,7 +174,13 @@ export class TerraformModules implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.edits.dispose();
     this.watcher.dispose();
     this.changed.dispose();
   }
+}
+
+/** A file of a module's: `.tf` or `.tofu` (a `.tfvars` file gives values, and is read with its module). */
+function isModuleFile(file: vscode.Uri): boolean {
+  return /\.(tf|tofu)$/.test(file.path);
 }

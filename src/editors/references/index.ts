@@ -19,6 +19,7 @@ import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
+import { findInHelmfile } from './helmfile';
 import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
@@ -79,6 +80,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInTerraform(text, context.terraformModule);
     case 'terraform-vars':
       return findInTerraformVars(text, context.terraformModule);
+    case 'helmfile':
+      return findInHelmfile(parseYaml(text), text);
     case 'nomad':
       return findInNomadJob(text, context.shortNames);
     case 'github-actions':

@@ -28,7 +28,8 @@ export type FileKind =
   | 'bake'
   | 'terraform'
   | 'terraform-vars'
-  | 'nomad';
+  | 'nomad'
+  | 'helmfile';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

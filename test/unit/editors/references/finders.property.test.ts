@@ -34,6 +34,7 @@ const CORPUS: [string, string][] = [
   ['terraform-module/variables.tf', '/p/module/variables.tf'],
   ['terraform-module/terraform.tfvars', '/p/module/terraform.tfvars'],
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],
+  ['helmfile/helmfile.yaml', '/p/deploy/helmfile.yaml'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

@@ -287,6 +287,24 @@ describe('findImageReferences', () => {
     assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
+  it("reads Helmfile's releases of OCI charts: by an OCI repository's name or by URL, at a version or a range, and their dependencies", () => {
+    assert.deepEqual(found('helmfile/helmfile.yaml', '/deploy/helmfile.yaml'), [
+      '15:13-15:20 chart registry-1.docker.io/bitnamicharts/postgresql:15.5.38 written: its tag',
+      '18:13-18:19 chart registry-1.docker.io/bitnamicharts/valkey written: its tag at the range ~2.1.0, tags read as helm',
+      // Left out: a chart repository's chart.
+      '24:13-24:18 chart ghcr.io/stefanprodan/charts/podinfo:6.7.1 written: its tag',
+      // The URL's own tag, with no version beside it.
+      '26:17-26:61 chart quay.io/jetstack/charts/cert-manager:v1.16.2',
+      // Left out: a version made by a template, and a local chart; its OCI dependency is read.
+      '34:17-34:23 chart registry-1.docker.io/bitnamicharts/redis:19.6.4 written: its tag',
+      // A repository of another document; Helm pulls v2.0.0 as written.
+      '39:13-39:19 chart ghcr.io/acme/charts/worker:v2.0.0 written: its tag',
+    ]);
+    for (const path of ['/d/helmfile.yaml.gotmpl', '/d/helmfile.yml', '/d/helmfile.d/10-apps.yaml', '/d/helmfile.d/00-infra.yaml.gotmpl'])
+      assert.equal(findImageReferences(fixture('helmfile/helmfile.yaml'), path).length, 6, path);
+    assert.equal(findImageReferences(fixture('helmfile/helmfile.yaml'), '/d/other.yaml').length, 0, 'another YAML file');
+  });
+
   it("reads a Nomad job's task images by driver: Docker, Podman (its docker:// transport) and a Connect sidecar", () => {
     assert.deepEqual(found('nomad/web.nomad.hcl', '/jobs/web.nomad.hcl'), [
       '15:21-15:45 image envoyproxy/envoy:v1.31.0',
