@@ -10,7 +10,9 @@
  * write by hand name their images in keys of their own, read only in their API groups (elsewhere
  * a `steps:` or `script:` may mean anything): Tekton's `steps`, `sidecars` and `stepTemplate`, and
  * a StepAction's own `image`; Argo Workflows' templates' `container`, `script` and `sidecars`.
- * Unrendered templates (`{{ .Values.image }}`) are left alone.
+ * Local clusters' configurations are Kubernetes-shaped too: kind's `Cluster` (each node's `image`)
+ * and k3d's `Simple` (its `image`, and the image of the registry it creates). Unrendered templates
+ * (`{{ .Values.image }}`) are left alone.
  */
 import type { Node } from 'yaml';
 import type { ReferenceSite, SiteContext } from './types';
@@ -80,6 +82,15 @@ export function findInKubernetes(docs: readonly YamlDocument[], text: string): R
     // A Crossplane package (a Provider, Configuration or Function) is an OCI image.
     if (group === 'pkg.crossplane.io' && kind && CROSSPLANE_PACKAGES.has(kind))
       sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, doc.contents, 'spec'), 'package'), { context: 'package' }));
+    // Local clusters' configurations: kind's node images, and k3d's node and registry images.
+    if (group === 'kind.x-k8s.io' && kind === 'Cluster') {
+      const nodes = mapGet(doc, doc.contents, 'nodes');
+      if (isSeq(nodes)) for (const node of nodes.items) imageOf(doc, node, 'image');
+    }
+    if (group === 'k3d.io' && kind === 'Simple') {
+      imageOf(doc, doc.contents, 'image');
+      imageOf(doc, mapGet(doc, mapGet(doc, doc.contents, 'registries'), 'create'), 'image');
+    }
     walk(doc, keys, doc.contents as Node, 0);
   }
   return uniqueSites(sites);

@@ -287,6 +287,42 @@ describe('findImageReferences', () => {
     assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
+  it("reads local clusters' configurations: kind's node images, k3d's node and registry images", () => {
+    const kind = [
+      'kind: Cluster',
+      'apiVersion: kind.x-k8s.io/v1alpha4',
+      'nodes:',
+      '  - role: control-plane',
+      `    image: kindest/node:v1.31.0@sha256:${'a'.repeat(64)}`,
+      '  - role: worker',
+      '    image: kindest/node:v1.31.0',
+      '  - role: worker',
+      '',
+    ].join('\n');
+    assert.deepEqual(describeSites(kind, findImageReferences(kind, '/dev/kind-config.yaml')), [
+      `4:11-4:103 image kindest/node:v1.31.0@sha256:${'a'.repeat(64)}`,
+      '6:11-6:31 image kindest/node:v1.31.0',
+    ]);
+    const k3d = [
+      'apiVersion: k3d.io/v1alpha5',
+      'kind: Simple',
+      'metadata:',
+      '  name: dev',
+      'image: rancher/k3s:v1.30.4-k3s1',
+      'registries:',
+      '  create:',
+      '    name: registry.localhost',
+      '    image: docker.io/library/registry:2',
+      '',
+    ].join('\n');
+    assert.deepEqual(describeSites(k3d, findImageReferences(k3d, '/dev/k3d.yaml')), [
+      '4:7-4:31 image rancher/k3s:v1.30.4-k3s1',
+      '8:11-8:39 image docker.io/library/registry:2',
+    ]);
+    // The same keys in another API group are no image.
+    assert.deepEqual(findImageReferences(k3d.replace('k3d.io', 'example.com'), '/dev/k3d.yaml'), []);
+  });
+
   it("reads Helmfile's releases of OCI charts: by an OCI repository's name or by URL, at a version or a range, and their dependencies", () => {
     assert.deepEqual(found('helmfile/helmfile.yaml', '/deploy/helmfile.yaml'), [
       '15:13-15:20 chart registry-1.docker.io/bitnamicharts/postgresql:15.5.38 written: its tag',
