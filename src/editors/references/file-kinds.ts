@@ -1,7 +1,8 @@
 /**
  * Which finder reads a file, by its name (and VS Code's language id): Dockerfiles and
  * Containerfiles, `devcontainer.json`, workflows under `.github/workflows/`, `.gitlab-ci.yml`,
- * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Woodpecker's and Drone's pipelines, Google
+ * `.circleci/config.yml`, `bitbucket-pipelines.yml`, Woodpecker's and Drone's pipelines, Gitpod's
+ * `.gitpod.yml` and Devfile's `devfile.yaml`, Google
  * Cloud Build's `cloudbuild.yaml`, Azure Pipelines files (`azure-pipelines.yml`, those under
  * `.azure-pipelines/` or `.azuredevops/`), Compose files by their usual names, a Kustomization by
  * the names `kustomize` looks for, a Helm chart's values files (`values.yaml`, `values-prod.yaml`,
@@ -53,11 +54,13 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (/(^|\/)\.circleci\/config\.ya?ml$/.test(normalised)) return 'circleci';
-  // CI files in which every image: is a container: Bitbucket Pipelines, Woodpecker, Drone.
+  // Files in which every image: is a container's: Bitbucket Pipelines, Woodpecker, Drone, and the
+  // development environments of Gitpod and of Devfile (Eclipse Che, OpenShift Dev Spaces, odo).
   if (
     base === 'bitbucket-pipelines.yml' ||
     base === 'bitbucket-pipelines.yaml' ||
-    /^\.(woodpecker|drone)\.ya?ml$/.test(base) ||
+    /^\.(woodpecker|drone|gitpod)\.ya?ml$/.test(base) ||
+    /^\.?devfile\.ya?ml$/.test(base) ||
     /(^|\/)\.woodpecker\/[^/]+$/.test(normalised)
   )
     return 'image-keys';

@@ -3,8 +3,11 @@
  * nest their steps: `bitbucket-pipelines.yml` (the default `image:` at the top, a step's own, and
  * each service container under `definitions.services`, in `parallel`, `stage`, branches, pull
  * requests or custom pipelines), Woodpecker's `.woodpecker.yml` and `.woodpecker/*.yml`, and
- * Drone's `.drone.yml` (steps, services and plugins). An `image:` is a string, or a mapping with
- * `name:` (and a login, in Bitbucket). The whole file is looked through, each mapping once.
+ * Drone's `.drone.yml` (steps, services and plugins); and development environments: Gitpod's
+ * `.gitpod.yml` (its `image:`; one built from a Dockerfile, `image: { file: … }`, names none) and a
+ * Devfile's container components (`components[].container.image`; an image component's
+ * `imageName` is built, and not read). An `image:` is a string, or a mapping with `name:` (and a
+ * login, in Bitbucket). The whole file is looked through, each mapping once.
  */
 import type { ReferenceSite } from './types';
 import { isMap, mapGet, scalarSite, walkEntries, type YamlDocument, uniqueSites } from './yaml-nodes';

@@ -287,6 +287,34 @@ describe('findImageReferences', () => {
     assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
+  it("reads development environments' images: Gitpod's, and a Devfile's container components", () => {
+    const gitpod = 'image: gitpod/workspace-full:2024-11-27-09-20-40\ntasks:\n  - init: npm ci\n';
+    assert.deepEqual(describeSites(gitpod, findImageReferences(gitpod, '/r/.gitpod.yml')), [
+      '0:7-0:48 image gitpod/workspace-full:2024-11-27-09-20-40',
+    ]);
+    assert.deepEqual(findImageReferences('image:\n  file: .gitpod.Dockerfile\n', '/r/.gitpod.yml'), [], 'an image built from a Dockerfile');
+    const devfile = [
+      'schemaVersion: 2.2.0',
+      'metadata:',
+      '  name: api',
+      'components:',
+      '  - name: tools',
+      '    container:',
+      '      image: quay.io/devfile/universal-developer-image:ubi8-latest',
+      '      memoryLimit: 3Gi',
+      '  - name: build',
+      '    image:',
+      '      imageName: api:dev',
+      '      dockerfile:',
+      '        uri: Dockerfile',
+      '',
+    ].join('\n');
+    for (const path of ['/r/devfile.yaml', '/r/.devfile.yaml', '/r/devfile.yml'])
+      assert.deepEqual(describeSites(devfile, findImageReferences(devfile, path)), [
+        '6:13-6:66 image quay.io/devfile/universal-developer-image:ubi8-latest',
+      ]);
+  });
+
   it("reads local clusters' configurations: kind's node images, k3d's node and registry images", () => {
     const kind = [
       'kind: Cluster',
