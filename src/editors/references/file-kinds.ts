@@ -52,6 +52,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');
   if (!yaml && languageId !== 'yaml' && languageId !== 'dockercompose' && languageId !== 'github-actions-workflow') return undefined;
   if (/(^|\/)\.github\/workflows\/[^/]+$/.test(normalised)) return 'github-actions';
+  // A GitHub Action's metadata file, by the names Actions looks for.
+  if (base === 'action.yml' || base === 'action.yaml') return 'github-action';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (/(^|\/)\.circleci\/config\.ya?ml$/.test(normalised)) return 'circleci';
   // Files in which every image: is a container's: Bitbucket Pipelines, Woodpecker, Drone, and the

@@ -1,5 +1,6 @@
 /**
- * Image references in GitHub Actions workflows: a job's `container:` (a string, or a mapping with
+ * Image references in GitHub Actions workflows, and in a Docker container action's `action.yml`
+ * (see {@link findInActionMetadata}). In a workflow: a job's `container:` (a string, or a mapping with
  * `image:`), its `services.<name>.image`, steps that run an image directly
  * (`uses: docker://alpine:3.20`), and the images docker/build-push-action takes as named contexts
  * (`build-contexts:`, one `name=docker-image://…` a line). An image given by the job's matrix
@@ -39,6 +40,21 @@ export function findInWorkflow(docs: readonly YamlDocument[], text: string): Ref
           sites.push(...buildContextSites(doc, text, mapGet(doc, mapGet(doc, step, 'with'), 'build-contexts')));
       }
     }
+  }
+  return uniqueSites(sites);
+}
+
+/**
+ * A Docker container action's metadata (`action.yml`): `runs.image` when it names a registry's
+ * image (`docker://alpine:3.20`; a `Dockerfile` is built, and not read).
+ */
+export function findInActionMetadata(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+  const sites: (ReferenceSite | undefined)[] = [];
+  for (const doc of docs) {
+    const runs = mapGet(doc, doc.contents, 'runs');
+    const image = mapGet(doc, runs, 'image');
+    if (scalarText(doc, mapGet(doc, runs, 'using'))?.trim() === 'docker' && scalarText(doc, image)?.startsWith(DOCKER_SCHEME))
+      sites.push(scalarSite(doc, text, image, { context: 'image' }, DOCKER_SCHEME.length));
   }
   return uniqueSites(sites);
 }

@@ -14,7 +14,7 @@ import { fileKindOf, isContainerfileName } from './file-kinds';
 import { findInArgoApplications, findInFluxHelmReleases, findInFluxSources, type FluxHelmRepository } from './gitops-sources';
 import { findInGitlabCi } from './gitlab-ci';
 import { findEveryImageKey } from './image-keys';
-import { findInWorkflow } from './github-actions';
+import { findInActionMetadata, findInWorkflow } from './github-actions';
 import { type ChartFacts, findInChartYaml } from './helm-chart';
 import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
@@ -84,6 +84,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInHelmfile(parseYaml(text), text);
     case 'nomad':
       return findInNomadJob(text, context.shortNames);
+    case 'github-action':
+      return findInActionMetadata(parseYaml(text), text);
     case 'github-actions':
       return findInWorkflow(parseYaml(text), text);
     case 'gitlab-ci':

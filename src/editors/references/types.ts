@@ -18,6 +18,7 @@ export type FileKind =
   | 'kubernetes'
   | 'devcontainer'
   | 'github-actions'
+  | 'github-action'
   | 'gitlab-ci'
   | 'helm-values'
   | 'helm-chart'

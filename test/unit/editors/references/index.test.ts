@@ -287,6 +287,16 @@ describe('findImageReferences', () => {
     assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
+  it("reads a Docker container action's image in its action.yml, and not a Dockerfile it builds", () => {
+    const action = ['name: Lint', 'runs:', '  using: docker', "  image: 'docker://ghcr.io/acme/lint:1.4'", '  args: [--strict]', ''].join(
+      '\n',
+    );
+    for (const path of ['/r/action.yml', '/r/lint/action.yaml'])
+      assert.deepEqual(describeSites(action, findImageReferences(action, path)), ['3:19-3:40 image ghcr.io/acme/lint:1.4']);
+    assert.deepEqual(findImageReferences(action.replace("'docker://ghcr.io/acme/lint:1.4'", 'Dockerfile'), '/r/action.yml'), []);
+    assert.deepEqual(findImageReferences(action.replace('using: docker', 'using: node20'), '/r/action.yml'), []);
+  });
+
   it("reads development environments' images: Gitpod's, and a Devfile's container components", () => {
     const gitpod = 'image: gitpod/workspace-full:2024-11-27-09-20-40\ntasks:\n  - init: npm ci\n';
     assert.deepEqual(describeSites(gitpod, findImageReferences(gitpod, '/r/.gitpod.yml')), [
