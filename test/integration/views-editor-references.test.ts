@@ -252,6 +252,25 @@ describe('Image references in files', () => {
     await waitFor('the default no longer read as an image', async () => ((await lenses(variables)).length === 0 ? true : undefined));
   });
 
+  it('fills a Terraform template in with the variable the auto-loaded terraform.tfvars assigns, over its default', async () => {
+    await show(join('templated', 'terraform.tfvars'), 'tag = "9.9.9"\n');
+    const main = await show(
+      join('templated', 'main.tf'),
+      [
+        'variable "tag" { default = "1.2.9" }',
+        'resource "docker_container" "web" {',
+        '  name  = "web"',
+        `  image = "${host}/library/alpine:\${var.tag}"`,
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const warning = await waitFor("a warning for the assigned tag's absence", () =>
+      vscode.languages.getDiagnostics(main.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(warning.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+  });
+
   it('reads the image a configuration passes to a module of its own, as that module uses it, and follows the module as it is edited', async () => {
     const child = (use: string) =>
       ['variable "image" {}', 'resource "kubernetes_pod_v1" "app" {', '  spec {', `    container { image = ${use} }`, '  }', '}', ''].join(

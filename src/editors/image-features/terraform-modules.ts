@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { FileKindGuess } from '../references/file-kinds';
 import {
   readTerraformModuleFacts,
+  readTerraformVarsValues,
   type TerraformImageUse,
   terraformImageVariables,
   type TerraformModuleContext,
@@ -29,7 +30,13 @@ const MAX_CALL_DEPTH = 4;
 /** Nothing known yet (or no module): one object, so a reader comparing by identity sees no change. */
 const NONE: TerraformModuleContext = {};
 
-type Folder = { reading: true } | { byFile: ReadonlyMap<string, TerraformModuleFacts> };
+type Folder =
+  | { reading: true }
+  | {
+      byFile: ReadonlyMap<string, TerraformModuleFacts>;
+      /** The values of terraform.tfvars and the *.auto.tfvars, by file, in the order Terraform loads them. */
+      valuesByFile: ReadonlyMap<string, ReadonlyMap<string, string>>;
+    };
 
 export class TerraformModules implements vscode.Disposable {
   private readonly folders = new Map<string, Folder>();
@@ -37,7 +44,7 @@ export class TerraformModules implements vscode.Disposable {
   private readonly contexts = new Map<string, TerraformModuleContext>();
   private readonly variables = new Map<string, ReadonlyMap<string, TerraformImageUse>>();
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.{tf,tofu}');
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*.{tf,tofu,tfvars}');
   /** Fires when a module asked for has been read, or one that was read changed. */
   readonly onDidChange = this.changed.event;
 
@@ -55,21 +62,26 @@ export class TerraformModules implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument(({ document }) => this.edited(document)),
       // Closed with edits unsaved: the file on disk says otherwise.
       vscode.workspace.onDidCloseTextDocument((document) => {
-        if (document.isDirty && isModuleFile(document.uri)) forget(document.uri);
+        if (document.isDirty && (isModuleFile(document.uri) || isAutoLoadedValues(document.uri))) forget(document.uri);
       }),
     );
   }
 
-  /** A module file edited in an editor: its facts follow, when its folder has been read. */
+  /** A module file (or values Terraform loads by itself) edited in an editor: followed, when its folder has been read. */
   private edited(document: vscode.TextDocument): void {
-    if (!isModuleFile(document.uri)) return;
     const key = vscode.Uri.joinPath(document.uri, '..').toString();
     const folder = this.folders.get(key);
-    const name = document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1);
     if (!folder || !('byFile' in folder) || document.getText().length > MAX_FILE_BYTES) return;
-    const facts = readTerraformModuleFacts(document.getText());
-    if (JSON.stringify(facts) === JSON.stringify(folder.byFile.get(name))) return;
-    this.folders.set(key, { byFile: new Map([...folder.byFile, [name, facts]]) });
+    const name = document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1);
+    if (isAutoLoadedValues(document.uri)) {
+      const values = readTerraformVarsValues(document.getText());
+      if (JSON.stringify([...values]) === JSON.stringify([...(folder.valuesByFile.get(name) ?? [])])) return;
+      this.folders.set(key, { ...folder, valuesByFile: inLoadOrder(new Map([...folder.valuesByFile, [name, values]])) });
+    } else if (isModuleFile(document.uri)) {
+      const facts = readTerraformModuleFacts(document.getText());
+      if (JSON.stringify(facts) === JSON.stringify(folder.byFile.get(name))) return;
+      this.folders.set(key, { ...folder, byFile: new Map([...folder.byFile, [name, facts]]) });
+    } else return;
     this.worked();
   }
 
@@ -93,7 +105,9 @@ export class TerraformModules implements vscode.Disposable {
     let context = this.contexts.get(key);
     if (!context) {
       const others = [...module.byFile].filter(([other]) => other !== name).map(([, facts]) => facts);
-      context = { others, called: this.calledBy(folder, [...module.byFile.values()], 0, new Set([folder.toString()])) };
+      const called = this.calledBy(folder, [...module.byFile.values()], 0, new Set([folder.toString()]));
+      const assigned = new Map([...module.valuesByFile.values()].flatMap((values) => [...values]));
+      context = { others, called, assigned };
       this.contexts.set(key, context);
     }
     return context;
@@ -142,25 +156,21 @@ export class TerraformModules implements vscode.Disposable {
     this.folders.set(key, entry);
     void (async () => {
       const byFile = new Map<string, TerraformModuleFacts>();
+      const valuesByFile = new Map<string, ReadonlyMap<string, string>>();
       const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(folder)).catch(() => [] as [string, vscode.FileType][]);
+      const files = entries.filter(([, type]) => type & vscode.FileType.File).map(([name]) => vscode.Uri.joinPath(folder, name));
       let bytes = 0;
-      for (const [name, type] of entries.filter(([n]) => isModuleFile(vscode.Uri.joinPath(folder, n))).slice(0, MAX_FILES)) {
-        if (!(type & vscode.FileType.File)) continue;
-        const file = vscode.Uri.joinPath(folder, name);
-        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
-        const text =
-          open?.getText() ??
-          (await Promise.resolve(vscode.workspace.fs.readFile(file)).then(
-            (data) => (data.byteLength > MAX_FILE_BYTES ? undefined : new TextDecoder().decode(data)),
-            () => undefined,
-          ));
-        if (text === undefined || text.length > MAX_FILE_BYTES) continue;
+      for (const file of files.filter((f) => isModuleFile(f) || isAutoLoadedValues(f)).slice(0, MAX_FILES)) {
+        const text = await textOf(file);
+        if (text === undefined) continue;
         if ((bytes += text.length) > MAX_MODULE_BYTES) break;
-        byFile.set(name, readTerraformModuleFacts(text));
+        const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+        if (isModuleFile(file)) byFile.set(name, readTerraformModuleFacts(text));
+        else valuesByFile.set(name, readTerraformVarsValues(text));
       }
       // Changed while it was read: forgotten, and the next ask reads it again.
       if (this.folders.get(key) !== entry) return;
-      this.folders.set(key, { byFile });
+      this.folders.set(key, { byFile, valuesByFile: inLoadOrder(valuesByFile) });
       this.worked();
     })();
     return entry;
@@ -183,4 +193,27 @@ export class TerraformModules implements vscode.Disposable {
 /** A file of a module's: `.tf` or `.tofu` (a `.tfvars` file gives values, and is read with its module). */
 function isModuleFile(file: vscode.Uri): boolean {
   return /\.(tf|tofu)$/.test(file.path);
+}
+
+/** The values Terraform loads without being told: `terraform.tfvars` and `*.auto.tfvars`. */
+function isAutoLoadedValues(file: vscode.Uri): boolean {
+  return /\/(terraform|[^/]+\.auto)\.tfvars$/.test(file.path);
+}
+
+/** Values by file in the order Terraform loads them: terraform.tfvars, then the *.auto.tfvars by name (each over the ones before). */
+function inLoadOrder<T>(byFile: ReadonlyMap<string, T>): Map<string, T> {
+  const order = (name: string): string => (name === 'terraform.tfvars' ? '' : name);
+  return new Map([...byFile].sort(([a], [b]) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)));
+}
+
+/** A file's text as an editor has it (unsaved edits included), else as saved; `undefined` when unreadable or too large. */
+async function textOf(file: vscode.Uri): Promise<string | undefined> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+  const text =
+    open?.getText() ??
+    (await Promise.resolve(vscode.workspace.fs.readFile(file)).then(
+      (data) => (data.byteLength > MAX_FILE_BYTES ? undefined : new TextDecoder().decode(data)),
+      () => undefined,
+    ));
+  return text !== undefined && text.length <= MAX_FILE_BYTES ? text : undefined;
 }

@@ -33,6 +33,11 @@ export interface HclAttribute {
    * the same as the only thing in a string, `"${var.image}"`): that name, as `var.image`.
    */
   reference?: string;
+  /**
+   * The value, when it is one string that interpolates (`"${var.registry}/app:${var.tag}"`), with
+   * no escape and no directive (`%{…}`): its text as written, and where it is.
+   */
+  template?: { value: string; start: number; end: number };
 }
 
 /** A heredoc (`<<EOT` … `EOT`) in an attribute's value, such as a YAML manifest. */
@@ -146,20 +151,21 @@ export function readHcl(text: string): HclFile {
   const objectEntry = (parents: readonly HclBlock[], within: string, key: Token, keys: readonly (string | undefined)[]): void => {
     const entry = soleValue(at + 2, ',}');
     const path = keys.filter((k): k is string => k !== undefined);
-    if (entry.string || entry.reference) attributes.push({ blocks: parents, name: key.text, within, path, ...entry });
+    if (entry.string || entry.reference || entry.template) attributes.push({ blocks: parents, name: key.text, within, path, ...entry });
   };
 
   // The value that starts at token `from`, when it is one plain string or one variable alone, up
   // to the line's end or one of `closers`.
-  const soleValue = (from: number, closers: string): Pick<HclAttribute, 'string' | 'reference'> => {
+  const soleValue = (from: number, closers: string): Pick<HclAttribute, 'string' | 'reference' | 'template'> => {
     const ends = (token: Token | undefined): boolean =>
       !token || token.kind === 'newline' || (token.kind === 'punct' && closers.includes(token.text));
     const first = tokens[from];
     if (first?.kind === 'string' && first.plain && ends(tokens[from + 1]))
       return { string: { value: first.text, start: first.start, end: first.end } };
     if (first?.kind === 'string' && !first.escaped && ends(tokens[from + 1])) {
-      const template = /^\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}$/.exec(first.text);
-      return template ? { reference: template[1]! } : {};
+      const alone = /^\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}$/.exec(first.text);
+      if (alone) return { reference: alone[1]! };
+      return first.text.includes('%{') ? {} : { template: { value: first.text, start: first.start, end: first.end } };
     }
     const dot = tokens[from + 1];
     const last = tokens[from + 2];

@@ -37,6 +37,7 @@ export { appVersionTagPrefix, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
 export {
   readTerraformModuleFacts,
+  readTerraformVarsValues,
   terraformImageVariables,
   type TerraformModuleContext,
   type TerraformModuleFacts,

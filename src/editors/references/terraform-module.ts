@@ -27,6 +27,8 @@ export interface TerraformModuleFacts {
   calls: readonly (readonly [source: string, variable: string, passed: string])[];
   /** The folders of the modules it calls (`source = "./…"` or `"../…"`), as written. */
   sources: readonly string[];
+  /** The values it writes as plain strings: variables' defaults (`var.tag`) and locals (`local.tag`). */
+  values: readonly (readonly [name: string, value: string])[];
 }
 
 /**
@@ -37,6 +39,12 @@ export interface TerraformModuleFacts {
 export interface TerraformModuleContext {
   others?: readonly TerraformModuleFacts[];
   called?: ReadonlyMap<string, ReadonlyMap<string, ImageUse>>;
+  /**
+   * The values the `.tfvars` files Terraform loads by itself (`terraform.tfvars`, then
+   * `*.auto.tfvars` in name order) give the module's variables, by name (`tag`), the last one
+   * winning, as over their defaults.
+   */
+  assigned?: ReadonlyMap<string, string>;
 }
 
 export function readTerraformModuleFacts(text: string): TerraformModuleFacts {
@@ -67,6 +75,35 @@ export function namesInModule(
   return { named: imageNames([moduleFacts(file), ...(module.others ?? [])], module.called), sources: moduleSources(file) };
 }
 
+/** The values a `.tfvars` file gives variables as plain strings, by name. */
+export function readTerraformVarsValues(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const { blocks, within, name, string } of readHcl(text).attributes)
+    if (blocks.length === 0 && within === undefined && string) values.set(name, string.value);
+  return values;
+}
+
+/** An interpolation of a variable or a local alone: `${var.tag}`, `${ local.registry }`. */
+const INTERPOLATION = /\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}/g;
+
+/**
+ * A string's interpolations filled in with what the module says of its variables and locals
+ * (what the auto-loaded `.tfvars` files assign, else the default; a local's value), or
+ * `undefined` when one of them is not known as a plain string, or it interpolates anything else.
+ */
+export function interpolated(template: string, file: HclFile, module: TerraformModuleContext): string | undefined {
+  const values = new Map<string, string>();
+  for (const [name, value] of [moduleFacts(file), ...(module.others ?? [])].flatMap((f) => f.values))
+    if (!values.has(name)) values.set(name, value);
+  let unknown = false;
+  const filled = template.replace(INTERPOLATION, (_, name: string) => {
+    const value = (name.startsWith('var.') ? module.assigned?.get(name.slice('var.'.length)) : undefined) ?? values.get(name);
+    if (value === undefined) unknown = true;
+    return value ?? '';
+  });
+  return unknown || filled.includes('${') ? undefined : filled;
+}
+
 /**
  * The image references of a `.tfvars` file: the values it gives the module's input variables that
  * name an image (`module` holds the facts of the module's `.tf` files).
@@ -85,8 +122,13 @@ function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformM
   const uses: (readonly [string, ImageUse])[] = [];
   const aliases: (readonly [string, string])[] = [];
   const calls: (readonly [string, string, string])[] = [];
+  const values: (readonly [string, string])[] = [];
   const sources = moduleSources(file);
   for (const attribute of file.attributes) {
+    const outer = attribute.blocks[0];
+    if (attribute.string && outer?.type === 'variable' && outer.labels[0] && attribute.name === 'default' && attribute.blocks.length === 1)
+      values.push([`var.${outer.labels[0]}`, attribute.string.value]);
+    else if (attribute.string && isLocal(attribute)) values.push([`local.${attribute.name}`, attribute.string.value]);
     if (!attribute.reference) continue;
     const use = imageContext(attribute, building);
     const source = calledFrom(attribute, sources);
@@ -94,7 +136,7 @@ function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformM
     else if (isLocal(attribute)) aliases.push([`local.${attribute.name}`, attribute.reference]);
     else if (source !== undefined) calls.push([source, attribute.name, attribute.reference]);
   }
-  return { uses, aliases, calls, sources: [...new Set(sources.values())] };
+  return { uses, aliases, calls, sources: [...new Set(sources.values())], values };
 }
 
 /** The `module` blocks that call a module from a folder (by where they start), with their `source` as written. */

@@ -15,8 +15,11 @@
  *   block's `image`;
  * - the Helm provider's `helm_release` of a chart in an OCI registry (`repository = "oci://…"`
  *   with `chart`, or `chart = "oci://…/name"`), at its `version`.
- * Only values written as one plain string are read: `"nginx:${var.tag}"` and references to other
- * resources are left alone. An image given by an input variable or a local value alone
+ * A value written as one plain string is read in place. One that interpolates variables and
+ * locals (`"${var.registry}/app:${var.tag}"`) is read with their values, as Terraform would
+ * fill them in without `-var` options: what the auto-loaded `.tfvars` files assign, else the
+ * defaults (shown as written, never edited); any other interpolation, and references to other
+ * resources, are left alone. An image given by an input variable or a local value alone
  * (`image = var.image`) is read where that is written: the variable's `default`, the local's
  * value, and in a `.tfvars` file the variable's value. A module is a folder, so these may be in
  * other files than the use (`variables.tf`, `terraform.tfvars`), or in the module that calls this
@@ -27,7 +30,7 @@ import { readHcl, type HclAttribute, type HclBlock, type HclHeredoc } from './hc
 import { ociChartVersionSite, OCI_SCHEME } from './helm-chart';
 import { findInKubernetes } from './kubernetes';
 import { movedBy, siteFrom } from './site';
-import { namedValue, namesInModule, passedImage, type TerraformModuleContext } from './terraform-module';
+import { interpolated, namedValue, namesInModule, passedImage, type TerraformModuleContext } from './terraform-module';
 import { buildingImages, imageContext, resourceType } from './terraform-resources';
 import type { ReferenceSite } from './types';
 import { parseYaml } from './yaml-nodes';
@@ -41,6 +44,10 @@ export function findInTerraform(text: string, module: TerraformModuleContext = {
   for (const attribute of file.attributes) {
     const context = imageContext(attribute, building) ?? namedValue(attribute, named) ?? passedImage(attribute, sources, module.called);
     if (context && attribute.string) sites.push(siteFrom({ text, ...attribute.string, ...context }));
+    // An image the resource makes of variables (`"${var.registry}/app:${var.tag}"`), read with their values.
+    const use = attribute.template && imageContext(attribute, building);
+    const value = use && interpolated(attribute.template!.value, file, module);
+    if (use && value) sites.push(siteFrom({ text, ...attribute.template!, value, ...use }));
   }
   for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
     sites.push(helmReleaseSite(text, release, file.attributes));

@@ -7,6 +7,7 @@ import {
   readChartFacts,
   readFluxHelmRepositories,
   readTerraformModuleFacts,
+  readTerraformVarsValues,
   referenceAt,
   terraformImageVariables,
 } from '../../../../src/editors/references/index';
@@ -192,7 +193,8 @@ describe('findImageReferences', () => {
     assert.deepEqual(found('terraform/main.tf', '/infra/main.tf'), [
       '14:19-14:43 initContainers ghcr.io/acme/migrate:3.1',
       '18:19-18:31 container nginx:1.25.3',
-      // Left out: an image made by a template (`nginx:${var.tag}`), and one taken from another resource.
+      // A template filled in with the variable's default, as written; left out: one taken from another resource.
+      '22:19-22:35 container nginx:1.25 (as written nginx:${var.tag})',
       '30:10-30:30 image ghcr.io/acme/app:2.0 built here',
       '37:10-37:19 image redis:7.2',
       '48:19-48:74 ImageUri 123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker:4.2',
@@ -206,8 +208,8 @@ describe('findImageReferences', () => {
       '94:13-94:18 chart ghcr.io/stefanprodan/charts/podinfo:6.7.1 written: its tag',
       // Left out: a VM image, a chart from an index, a resource commented out, and a heredoc.
     ]);
-    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tofu').length, 11, 'OpenTofu');
-    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main', 'terraform').length, 11, 'by language');
+    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tofu').length, 12, 'OpenTofu');
+    assert.equal(findImageReferences(fixture('terraform/main.tf'), '/infra/main', 'terraform').length, 12, 'by language');
     assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
   });
 
@@ -230,8 +232,8 @@ describe('findImageReferences', () => {
       const text = fixture(`terraform-module/${file}`);
       return describeSites(text, findImageReferences(text, path, undefined, { terraformModule: { others } }));
     };
-    // The uses name no image themselves; a VM image and a tag in a template are not read.
-    assert.deepEqual(inModule('main.tf'), []);
+    // The uses name no image themselves, but a template does, with the default of another file; a VM image is not read.
+    assert.deepEqual(inModule('main.tf'), ['44:11-44:33 image nginx:1.25.3 (as written nginx:${var.nginx_tag})']);
     assert.deepEqual(inModule('variables.tf'), [
       '3:17-3:39 container ghcr.io/acme/web:1.4.0',
       '7:13-7:37 initContainers ghcr.io/acme/migrate:3.1',
@@ -265,6 +267,46 @@ describe('findImageReferences', () => {
       '1:13-1:25 container nginx:1.25.3',
       '11:20-11:44 image envoyproxy/envoy:v1.31.0',
     ]);
+  });
+
+  it('fills a template in as Terraform does without -var: the auto-loaded .tfvars over the defaults, and locals', () => {
+    const main = [
+      'variable "registry" { default = "ghcr.io/acme" }',
+      'variable "tag" { default = "1.0" }',
+      'locals { name = "api" }',
+      'resource "docker_container" "api" {',
+      '  name  = "api"',
+      '  image = "${var.registry}/${local.name}:${var.tag}"',
+      '}',
+      'resource "docker_container" "other" {',
+      '  name  = "other"',
+      '  image = "${var.registry}/other:${var.unknown}"',
+      '}',
+      'resource "docker_container" "directive" {',
+      '  name  = "directive"',
+      '  image = "%{ if var.tag != "" }nginx:${var.tag}%{ endif }"',
+      '}',
+      'resource "google_compute_instance" "vm" {',
+      '  boot_disk {',
+      '    initialize_params { image = "${var.registry}/vm" }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const read = (assigned?: Map<string, string>) =>
+      describeSites(main, findImageReferences(main, '/m/main.tf', undefined, { terraformModule: assigned ? { assigned } : {} }));
+    // A variable with no known value, a directive and a VM image are left alone.
+    assert.deepEqual(read(), ['5:11-5:51 image ghcr.io/acme/api:1.0 (as written ${var.registry}/${local.name}:${var.tag})']);
+    assert.deepEqual(read(new Map([['tag', '1.1']])), [
+      '5:11-5:51 image ghcr.io/acme/api:1.1 (as written ${var.registry}/${local.name}:${var.tag})',
+    ]);
+    assert.deepEqual(
+      readTerraformVarsValues('tag = "1.2"\nreplicas = 3\nregistry = "quay.io/acme" # mirror\n'),
+      new Map([
+        ['tag', '1.2'],
+        ['registry', 'quay.io/acme'],
+      ]),
+    );
   });
 
   it('reads the images a configuration passes to a module it calls from a folder, as that module uses them', () => {
