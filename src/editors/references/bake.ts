@@ -7,7 +7,7 @@
  * or a block comment) or a heredoc is not read. Compose's `additional_contexts` are read in compose.ts with
  * {@link imageContextSkip}. Pure.
  */
-import { readHcl } from './hcl';
+import { readHcl, writtenValues } from './hcl';
 import { siteFrom } from './site';
 import type { ReferenceSite } from './types';
 import type { VariableLookup } from './variables';
@@ -17,13 +17,8 @@ export const IMAGE_CONTEXT = 'docker-image://';
 export function findInBakeFile(text: string): ReferenceSite[] {
   // HCL's reading (hcl.ts) steps over comments and heredocs; a JSON file is strings and braces to it.
   const file = readHcl(text);
-  const defaults = new Map<string, string>();
-  for (const { blocks, name, string } of file.attributes) {
-    const variable = blocks[blocks.length - 1];
-    if (name === 'default' && string && blocks.length === 1 && variable?.type === 'variable' && variable.labels[0])
-      defaults.set(variable.labels[0], string.value);
-  }
-  const lookup: VariableLookup = (name) => defaults.get(name);
+  const defaults = writtenValues(file.attributes);
+  const lookup: VariableLookup = (name) => defaults.get(`var.${name}`)?.value;
   const sites: ReferenceSite[] = [];
   for (const string of file.strings) {
     // An escape inside would put the text and the value out of step: left alone.

@@ -147,15 +147,16 @@ export function readHcl(text: string): HclFile {
     }
   };
 
-  // `key = "value"` (or `key: "value"`) inside an object: recorded when the value is one plain string.
+  // `key = "value"` (or `key: "value"`) inside an object: recorded when the value is one plain
+  // string, a variable or a local alone, or a template (see soleValue).
   const objectEntry = (parents: readonly HclBlock[], within: string, key: Token, keys: readonly (string | undefined)[]): void => {
     const entry = soleValue(at + 2, ',}');
     const path = keys.filter((k): k is string => k !== undefined);
     if (entry.string || entry.reference || entry.template) attributes.push({ blocks: parents, name: key.text, within, path, ...entry });
   };
 
-  // The value that starts at token `from`, when it is one plain string or one variable alone, up
-  // to the line's end or one of `closers`.
+  // The value that starts at token `from`, when it is one plain string, one variable or local
+  // alone, or one string that interpolates, up to the line's end or one of `closers`.
   const soleValue = (from: number, closers: string): Pick<HclAttribute, 'string' | 'reference' | 'template'> => {
     const ends = (token: Token | undefined): boolean =>
       !token || token.kind === 'newline' || (token.kind === 'punct' && closers.includes(token.text));
@@ -195,6 +196,22 @@ export function readHcl(text: string): HclFile {
     .filter((token) => token.kind === 'string')
     .map(({ text, start, end, escaped }) => ({ text, start, end, escaped: escaped === true }));
   return { blocks, attributes, heredocs, strings };
+}
+
+/**
+ * Where a file writes the value of each input variable (its `default`) and local value, when it
+ * is one plain string, by the name an expression gives it (`var.tag`, `local.registry`). Terraform,
+ * OpenTofu, Nomad and Docker Bake declare them alike (Bake's `${TAG}` is `var.TAG` here).
+ */
+export function writtenValues(attributes: readonly HclAttribute[]): Map<string, NonNullable<HclAttribute['string']>> {
+  const values = new Map<string, NonNullable<HclAttribute['string']>>();
+  for (const { blocks, within, name, string } of attributes) {
+    const outer = blocks[0];
+    if (blocks.length !== 1 || within !== undefined || !outer || !string) continue;
+    if (outer.type === 'variable' && outer.labels[0] && name === 'default') values.set(`var.${outer.labels[0]}`, string);
+    else if (outer.type === 'locals') values.set(`local.${name}`, string);
+  }
+  return values;
 }
 
 const IDENT_START = /[A-Za-z_]/;

@@ -11,7 +11,7 @@
  * `"app:${var.tag}"`) are left alone. Pure.
  */
 import type { ShortNameTable } from '../../core/name/short-names';
-import { readHcl, type HclAttribute } from './hcl';
+import { readHcl, type HclAttribute, writtenValues } from './hcl';
 import { withShortNames } from './short-names';
 import { siteFrom } from './site';
 import type { ReferenceSite } from './types';
@@ -47,18 +47,6 @@ export function findInNomadJob(text: string, shortNames?: ShortNameTable): Refer
   // A variable two tasks use is one place.
   const starts = new Set<number>();
   return sites.filter((site) => !starts.has(site.start) && starts.add(site.start)).sort((a, b) => a.start - b.start);
-}
-
-/** Where the job file writes the value of each `var.name` (its `default`) and `local.name`, when it is one plain string. */
-function writtenValues(attributes: readonly HclAttribute[]): Map<string, NonNullable<HclAttribute['string']>> {
-  const values = new Map<string, NonNullable<HclAttribute['string']>>();
-  for (const { blocks, within, name, string } of attributes) {
-    const outer = blocks[0];
-    if (blocks.length !== 1 || within !== undefined || !outer || !string) continue;
-    if (outer.type === 'variable' && outer.labels[0] && name === 'default') values.set(`var.${outer.labels[0]}`, string);
-    else if (outer.type === 'locals') values.set(`local.${name}`, string);
-  }
-  return values;
 }
 
 /** The `driver` written in the task block that starts at `taskStart` (its attributes are `depth` blocks deep). */

@@ -7,7 +7,7 @@
  * reading of a file takes its module's other files' facts and, for the modules it calls from
  * folders, which of their variables name an image ({@link TerraformModuleContext}). Pure.
  */
-import { readHcl, type HclAttribute, type HclFile } from './hcl';
+import { readHcl, type HclAttribute, type HclFile, writtenValues } from './hcl';
 import { siteFrom } from './site';
 import { buildingImages, imageContext, type TerraformImageUse } from './terraform-resources';
 import type { ReferenceSite } from './types';
@@ -122,13 +122,9 @@ function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformM
   const uses: (readonly [string, ImageUse])[] = [];
   const aliases: (readonly [string, string])[] = [];
   const calls: (readonly [string, string, string])[] = [];
-  const values: (readonly [string, string])[] = [];
+  const values = [...writtenValues(file.attributes)].map(([name, written]) => [name, written.value] as const);
   const sources = moduleSources(file);
   for (const attribute of file.attributes) {
-    const outer = attribute.blocks[0];
-    if (attribute.string && outer?.type === 'variable' && outer.labels[0] && attribute.name === 'default' && attribute.blocks.length === 1)
-      values.push([`var.${outer.labels[0]}`, attribute.string.value]);
-    else if (attribute.string && isLocal(attribute)) values.push([`local.${attribute.name}`, attribute.string.value]);
     if (!attribute.reference) continue;
     const use = imageContext(attribute, building);
     const source = calledFrom(attribute, sources);
