@@ -14,6 +14,9 @@ const CLOUD_RUN = new Set([
 ]);
 const AZURE_CONTAINERS = new Set(['azurerm_container_app', 'azurerm_container_app_job', 'azurerm_container_group']);
 
+/** Resources whose `container` (or SageMaker's `primary_container`) blocks name an `image`. */
+const CONTAINER_BLOCKS = new Set(['aws_sagemaker_model', 'aws_lightsail_container_service_deployment_version']);
+
 const POD_LISTS: ReadonlySet<string> = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
 /** How an image is used: the site's context, and whether the configuration builds it. */
@@ -61,5 +64,20 @@ export function imageContext(attribute: HclAttribute, building: Set<number>): Im
     if (inner.includes('init_container')) return { context: 'initContainers' };
     if (inner.includes('container')) return { context: 'container' };
   }
+  if (type === 'aws_apprunner_service' && within === undefined && name === 'image_identifier' && inner.includes('image_repository'))
+    return { context: 'ImageIdentifier' };
+  if (type === 'aws_batch_job_definition' && name === 'image') {
+    // A job on ECS or Fargate, as JSON (`container_properties`, or the containers of `ecs_properties`), or on EKS, as blocks.
+    if (within === 'container_properties' && attribute.path?.length === 0) return { context: 'image' };
+    if (within === 'ecs_properties' && attribute.path?.at(-1) === 'containers') return { context: 'containers' };
+    if (within === undefined && inner.includes('containers')) return { context: 'containers' };
+  }
+  if (
+    CONTAINER_BLOCKS.has(type) &&
+    within === undefined &&
+    name === 'image' &&
+    inner.some((b) => b === 'container' || b === 'primary_container')
+  )
+    return { context: 'container' };
   return undefined;
 }

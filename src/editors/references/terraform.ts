@@ -13,6 +13,9 @@
  * - Google Cloud Run (services, jobs and worker pools, both APIs): a `containers` block's `image`;
  * - Azure Container Apps, their jobs and Container Instances: a `container` or `init_container`
  *   block's `image`;
+ * - AWS App Runner's `image_identifier`, Batch job definitions' images (`container_properties`,
+ *   the containers of `ecs_properties`, and EKS `containers` blocks), SageMaker models' and
+ *   Lightsail container services' `container` images;
  * - the Helm provider's `helm_release` of a chart in an OCI registry (`repository = "oci://…"`
  *   with `chart`, or `chart = "oci://…/name"`), at its `version`.
  * A value written as one plain string is read in place. One that interpolates variables and

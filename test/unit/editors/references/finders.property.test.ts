@@ -31,6 +31,7 @@ const CORPUS: [string, string][] = [
   ['docker-bake.hcl', '/p/docker-bake.hcl'],
   ['terraform/main.tf', '/p/infra/main.tf'],
   ['terraform/manifests.tf', '/p/infra/manifests.tf'],
+  ['terraform/aws.tf', '/p/infra/aws.tf'],
   ['terraform-module/variables.tf', '/p/module/variables.tf'],
   ['terraform-module/terraform.tfvars', '/p/module/terraform.tfvars'],
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],

@@ -213,6 +213,17 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(fixture('terraform/main.tf'), '/infra/main.tf.txt'), []);
   });
 
+  it('reads the other AWS services that run an image: App Runner, Batch (ECS, Fargate and EKS), SageMaker and Lightsail', () => {
+    assert.deepEqual(found('terraform/aws.tf', '/infra/aws.tf'), [
+      '5:31-5:84 ImageIdentifier public.ecr.aws/aws-containers/hello-app-runner:latest',
+      '16:15-16:38 image ghcr.io/acme/report:2.0',
+      '25:46-25:66 containers ghcr.io/acme/etl:1.3',
+      '36:17-36:39 containers ghcr.io/acme/train:0.9',
+      '46:13-46:91 container 763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311',
+      '54:22-54:34 container nginx:1.27.3',
+    ]);
+  });
+
   it('reads the Kubernetes objects Terraform applies: an HCL object by its containers, and YAML in a heredoc as a Kubernetes file', () => {
     assert.deepEqual(found('terraform/manifests.tf', '/infra/manifests.tf'), [
       '12:57-12:81 initContainers ghcr.io/acme/migrate:3.1',
