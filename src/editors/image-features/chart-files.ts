@@ -7,7 +7,7 @@
  * file of its `templates/` is created, saved or deleted in the workspace.
  */
 import * as vscode from 'vscode';
-import { appVersionTagPrefix, type ChartFacts, readChartFacts } from '../references/index';
+import { appVersionTagPrefix, appVersionTagPrefixImages, type ChartFacts, readChartFacts } from '../references/index';
 
 /** A Chart.yaml is a few hundred bytes; anything past this is no chart to read on a keystroke. */
 const MAX_CHART_BYTES = 256 * 1024;
@@ -63,8 +63,10 @@ export class ChartFiles implements vscode.Disposable {
         if (stat.type & vscode.FileType.File && stat.size <= MAX_CHART_BYTES)
           facts = readChartFacts(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
         if (facts?.appVersion) {
-          const tagPrefix = appVersionTagPrefix(await templatesOf(vscode.Uri.joinPath(file, '..', 'templates')));
-          if (tagPrefix) facts = { ...facts, tagPrefix };
+          const templates = await templatesOf(vscode.Uri.joinPath(file, '..', 'templates'));
+          const tagPrefix = appVersionTagPrefix(templates);
+          const tagPrefixImages = appVersionTagPrefixImages(templates);
+          if (tagPrefix) facts = { ...facts, tagPrefix, ...(tagPrefixImages ? { tagPrefixImages } : {}) };
         }
       } catch {
         // No Chart.yaml here (or none readable): no chart.

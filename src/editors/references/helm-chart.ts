@@ -19,6 +19,12 @@ export interface ChartFacts {
   appVersion?: string;
   /** What the chart's templates print before the appVersion in an image's tag (see {@link appVersionTagPrefix}). */
   tagPrefix?: string;
+  /**
+   * The values keys of the images whose tag the templates print it before (`image`,
+   * `controller.image`; see {@link appVersionTagPrefixImages}); absent when they do not say, and
+   * then every image's tag gets it.
+   */
+  tagPrefixImages?: readonly string[];
   /** The top-level keys of the values that belong to a dependency. */
   subcharts: readonly string[];
 }
@@ -48,17 +54,46 @@ const V_BEFORE_APP_VERSION =
   /printf\s*\(?\s*["']v%s["']\s*\.Chart\.AppVersion|print\s*\(?\s*["']v["']\s*\.Chart\.AppVersion|v\{\{-?\s*\.Chart\.AppVersion\b/;
 const SPEAKS_OF_IMAGE = /image|tag/i;
 
-/** The tag a chart's templates make of its appVersion: the prefix they print, unless it is there already. */
-export function appVersionTag(chart: ChartFacts): string | undefined {
-  const { appVersion, tagPrefix } = chart;
-  return appVersion && tagPrefix && !appVersion.startsWith(tagPrefix) ? `${tagPrefix}${appVersion}` : appVersion;
+/**
+ * The tag a chart's templates make of its appVersion for the image under `image` in the values
+ * (its key path): the prefix they print, unless it is there already or they print it for other
+ * images only.
+ */
+export function appVersionTag(chart: ChartFacts, image?: string): string | undefined {
+  const { appVersion, tagPrefix, tagPrefixImages } = chart;
+  const prefixed = tagPrefix && !(tagPrefixImages && image !== undefined && !tagPrefixImages.includes(image));
+  return appVersion && prefixed && !appVersion.startsWith(tagPrefix) ? `${tagPrefix}${appVersion}` : appVersion;
 }
 
 /** `v` when the chart's templates print the appVersion in an image's tag with a `v` before it. */
 export function appVersionTagPrefix(templates: readonly string[]): string | undefined {
-  for (const template of templates)
-    for (const line of template.split('\n')) if (V_BEFORE_APP_VERSION.test(line) && SPEAKS_OF_IMAGE.test(line)) return 'v';
-  return undefined;
+  return prefixLines(templates).length > 0 ? 'v' : undefined;
+}
+
+/** The values of an image a template line names: `.Values.controller.image.tag` names `controller.image`. */
+const IMAGE_VALUES = /\.Values\.((?:[A-Za-z_][\w-]*\.)*?[A-Za-z_][\w-]*)\.(?:tag|repository|registry|digest)\b/g;
+
+/**
+ * The values keys of the images whose tag the templates print the appVersion's `v` before, read
+ * on the lines that print it (`.Values.image.tag | default (printf "v%s" .Chart.AppVersion)`
+ * names `image`); `undefined` when a line that prints it names no image's values (a helper that
+ * takes the image as a parameter), so that it may be any image's.
+ */
+export function appVersionTagPrefixImages(templates: readonly string[]): string[] | undefined {
+  const images = new Set<string>();
+  for (const line of prefixLines(templates)) {
+    const named = [...line.matchAll(IMAGE_VALUES)].map((match) => match[1]!);
+    if (named.length === 0) return undefined;
+    for (const image of named) images.add(image);
+  }
+  return images.size > 0 ? [...images] : undefined;
+}
+
+/** The template lines that print the appVersion with a `v` before it in an image's tag. */
+function prefixLines(templates: readonly string[]): string[] {
+  return templates.flatMap((template) =>
+    template.split('\n').filter((line) => V_BEFORE_APP_VERSION.test(line) && SPEAKS_OF_IMAGE.test(line)),
+  );
 }
 
 export const OCI_SCHEME = 'oci://';

@@ -53,29 +53,31 @@ export function readHelmValues(
     // Bitnami's charts (and others that follow them) pull every image that names a registry from
     // `global.imageRegistry` instead, when it is set.
     const globalRegistry = scalarText(doc, mapGet(doc, mapGet(doc, doc.contents, 'global'), 'imageRegistry'))?.trim() || undefined;
-    // A dependency's values (under its alias or name) default to that chart's appVersion, not known here.
-    const walk = (node: Node | undefined, depth: number, key: string, appVersion: string | undefined): void => {
+    // A dependency's values (under its alias or name) default to that chart's appVersion, not known
+    // here. `path` is the keys down to the node (`controller.image`), which the templates name.
+    const walk = (node: Node | undefined, depth: number, path: readonly string[], ownChart: boolean): void => {
       const value = resolved(doc, node);
       if (!value || depth > MAX_DEPTH || seen.has(value)) return;
       seen.add(value);
       if (isSeq(value)) {
-        for (const item of value.items) walk(item as Node, depth + 1, key, appVersion);
+        for (const item of value.items) walk(item as Node, depth + 1, path, ownChart);
         return;
       }
       if (!isMap(value)) return;
       // Only under a key that says image (`image:`, `metrics.image:`, `initImage:`): a `repository:`
       // and `tag:` elsewhere may be a git repository or a chart's.
-      if (IMAGE_KEY.test(key)) {
+      if (IMAGE_KEY.test(path.at(-1) ?? '')) {
+        const appVersion = chart && ownChart ? appVersionTag(chart, path.join('.')) : undefined;
         const image = composedImage(doc, text, value, globalRegistry, appVersion);
         sites.push(image?.site);
         if (image) names.push(image.name);
       }
       for (const [childKey, child] of mapEntries(doc, value)) {
         if (childKey === 'image') sites.push(wholeImage(doc, text, child));
-        walk(child, depth + 1, childKey, depth === 0 && chart?.subcharts.includes(childKey) ? undefined : appVersion);
+        walk(child, depth + 1, [...path, childKey], ownChart && !(depth === 0 && chart?.subcharts.includes(childKey)));
       }
     };
-    walk(doc.contents as Node, 0, '', chart && appVersionTag(chart));
+    walk(doc.contents as Node, 0, [], true);
   }
   return { sites: uniqueSites(sites), names };
 }

@@ -33,7 +33,7 @@ export type { FileKind, NameField, ReferenceSite, SiteContext } from './types';
 export type { ChartFacts } from './helm-chart';
 export { fileKindOf, isContainerfileName } from './file-kinds';
 export { factsKey } from './site';
-export { appVersionTagPrefix, readChartFacts } from './helm-chart';
+export { appVersionTagPrefix, appVersionTagPrefixImages, readChartFacts } from './helm-chart';
 export { type FluxHelmRepository, readFluxHelmRepositories } from './gitops-sources';
 export {
   readTerraformModuleFacts,

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import {
   appVersionTagPrefix,
+  appVersionTagPrefixImages,
   type ChartFacts,
   findImageReferences,
   nameFieldAt,
@@ -856,6 +857,35 @@ describe('findImageReferences', () => {
     assert.equal(read({ appVersion: '0.7.2', tagPrefix: 'v', subcharts: [] }), 'v0.7.2');
     assert.equal(read({ appVersion: 'v0.7.2', tagPrefix: 'v', subcharts: [] }), 'v0.7.2', 'not twice');
     assert.equal(read({ appVersion: '0.7.2', subcharts: [] }), '0.7.2');
+  });
+
+  it('puts that v before the appVersion of the images whose templates print it, when the templates name their values', () => {
+    const server =
+      '        image: "{{ .Values.server.image.repository }}:{{ .Values.server.image.tag | default (printf "v%s" .Chart.AppVersion) }}"';
+    const resizer = '        image: "{{ .Values.resizer.image.repository }}:{{ .Values.resizer.image.tag | default .Chart.AppVersion }}"';
+    assert.deepEqual(appVersionTagPrefixImages([server, resizer]), ['server.image']);
+    // A helper that takes the image as a parameter names no values: any image may be printed so.
+    const helper = '{{- $tag := .imageRoot.tag | default (printf "v%s" .Chart.AppVersion) -}}';
+    assert.equal(appVersionTagPrefixImages([server, helper]), undefined);
+    assert.equal(appVersionTagPrefixImages([resizer]), undefined);
+    const values = [
+      'server:',
+      '  image:',
+      '    repository: ghcr.io/acme/server',
+      'resizer:',
+      '  image:',
+      '    repository: ghcr.io/acme/resizer',
+      '',
+    ].join('\n');
+    const tags = (chart: ChartFacts) => findImageReferences(values, '/chart/values.yaml', undefined, { chart }).map((s) => s.reference);
+    assert.deepEqual(tags({ appVersion: '1.4.0', tagPrefix: 'v', tagPrefixImages: ['server.image'], subcharts: [] }), [
+      'ghcr.io/acme/server:v1.4.0',
+      'ghcr.io/acme/resizer:1.4.0',
+    ]);
+    assert.deepEqual(tags({ appVersion: '1.4.0', tagPrefix: 'v', subcharts: [] }), [
+      'ghcr.io/acme/server:v1.4.0',
+      'ghcr.io/acme/resizer:v1.4.0',
+    ]);
   });
 
   it("reads a Chart.yaml's appVersion as Helm does, a string, and its dependencies by the key their values sit under", () => {
