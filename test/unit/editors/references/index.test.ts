@@ -631,10 +631,20 @@ describe('findImageReferences', () => {
       // Left out: `container: build`, an alias of this file, and a step's target.
       '23:17-23:40 container ghcr.io/acme/linter:2.3',
       '28:19-28:35 container python:3.12-slim',
-      // Left out: an expression, and `linux`, which may be an alias declared in another file.
+      // Left out: an expression. A pipeline that extends no template declares all its aliases: `linux` is an image.
+      '36:19-36:24 container linux',
     ]);
     for (const path of ['/repo/.azure-pipelines/build.yml', '/repo/.azuredevops/ci.yaml', '/repo/azure-pipelines.release.yml'])
-      assert.equal(findImageReferences(fixture('azure-pipelines.yml'), path).length, 4, path);
+      assert.equal(findImageReferences(fixture('azure-pipelines.yml'), path).length, 5, path);
+    // A template (no trigger, pr, schedules or resources), or a pipeline that extends one: `ubuntu` may be an alias declared elsewhere.
+    const job = 'jobs:\n  - job: a\n    container: ubuntu\n    steps:\n      - script: echo\n';
+    assert.deepEqual(findImageReferences(job, '/repo/.azure-pipelines/jobs.yml'), []);
+    const extending = `trigger: [main]\nextends:\n  template: base.yml\n${job}`;
+    assert.deepEqual(findImageReferences(extending, '/repo/azure-pipelines.yml'), []);
+    assert.deepEqual(
+      findImageReferences(`trigger: [main]\n${job}`, '/repo/azure-pipelines.yml').map((s) => s.reference),
+      ['ubuntu'],
+    );
   });
 
   it("reads GitHub Actions containers, services, docker:// steps and build-push-action's build contexts, and leaves expressions alone", () => {
