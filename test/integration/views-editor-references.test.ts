@@ -328,6 +328,18 @@ describe('Image references in files', () => {
     assert.ok(helmfile.getText().includes('    version: 1.2.10\n'), helmfile.getText());
   });
 
+  it("reads a Jenkinsfile's Docker agent, whatever language VS Code gives it: its lenses edit the image in place", async () => {
+    const pipeline = await show(
+      'Jenkinsfile',
+      ['pipeline {', '  agent {', '    docker {', `      image '${host}/library/alpine:1.2.9'`, '    }', '  }', '}', ''].join('\n'),
+    );
+    const found = await lensesOn(pipeline, "image '", 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    const newer = found.find((l) => l.command!.title.startsWith('Newer'))!;
+    assert.equal(await run(newer), `${host}/library/alpine:1.2.10`);
+    assert.ok(pipeline.getText().includes(`image '${host}/library/alpine:1.2.10'`), pipeline.getText());
+  });
+
   it("reads an ECS task definition's images, and a CloudFormation template's", async () => {
     const taskDefinition = await show(
       join('ecs', 'task-definition.json'),

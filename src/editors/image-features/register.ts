@@ -13,8 +13,8 @@ import { imageFeaturesModule } from './loader';
 /**
  * Dockerfiles and Containerfiles, YAML (Compose, Kubernetes, workflows, GitLab CI, Helm values and
  * Chart.yaml, Kustomizations, CloudFormation), devcontainer.json, Podman Quadlet units, ECS
- * task definitions, Docker Bake files, Terraform's (and their `.tfvars`) and Nomad's, whatever
- * language they were given.
+ * task definitions, Docker Bake files, Terraform's (and their `.tfvars`), Nomad's, Helmfile's and
+ * Jenkins pipelines, whatever language they were given.
  */
 export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { language: 'dockerfile' },
@@ -43,6 +43,9 @@ export const IMAGE_REFERENCE_FILES: vscode.DocumentSelector = [
   { pattern: '**/*.{nomad,nomad.hcl}' },
   { pattern: '**/helmfile.{yaml,yml}.gotmpl' },
   { pattern: '**/helmfile.d/*.gotmpl' },
+  // Jenkins pipelines, which VS Code may call Groovy or nothing at all.
+  { language: 'jenkinsfile' },
+  { pattern: '**/{Jenkinsfile,Jenkinsfile.*,*.jenkinsfile,*.Jenkinsfile}' },
 ];
 
 const DIGEST = /^sha(256|512):[0-9a-f]{64,128}$/;

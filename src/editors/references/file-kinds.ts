@@ -9,8 +9,9 @@
  * `prod.values.yaml`) and its `Chart.yaml`, Podman Quadlet units (`.container`, `.image`,
  * `.volume`), ECS task definitions (`task-definition.json`, `taskdef.json`), Docker Bake files
  * (`docker-bake.hcl`, `docker-bake.json`), Terraform's and OpenTofu's `*.tf`, `*.tofu` and
- * `*.tfvars`, Nomad's job files (`*.nomad`, `*.nomad.hcl`), and Helmfile's (`helmfile.yaml`,
- * `helmfile.yaml.gotmpl`, those under `helmfile.d/`). Any other YAML file is read for what its documents
+ * `*.tfvars`, Nomad's job files (`*.nomad`, `*.nomad.hcl`), Helmfile's (`helmfile.yaml`,
+ * `helmfile.yaml.gotmpl`, those under `helmfile.d/`), and Jenkins pipelines (`Jenkinsfile`,
+ * `Jenkinsfile.release`, `build.jenkinsfile`). Any other YAML file is read for what its documents
  * are: Kubernetes objects (`apiVersion` and `kind`; Flux's and Argo CD's OCI sources among them),
  * a Kustomization (its `kind`), a Compose file (`services:`) or a CloudFormation template
  * (`Resources:`).
@@ -47,6 +48,8 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (languageId === 'terraform' || languageId === 'opentofu' || base.endsWith('.tf') || base.endsWith('.tofu')) return 'terraform';
   // The values given to a module's variables (HashiCorp's extension names the language terraform-vars).
   if (languageId === 'terraform-vars' || base.endsWith('.tfvars')) return 'terraform-vars';
+  // Jenkins pipelines, by the names Jenkins and its users give them (Groovy, whatever the language).
+  if (languageId === 'jenkinsfile' || /^jenkinsfile([.-][\w.-]+)?$/.test(base) || base.endsWith('.jenkinsfile')) return 'jenkinsfile';
   // Helmfile's files, templated ones (`.gotmpl`) included, which no other tool names so.
   if (/^helmfile\.ya?ml(\.gotmpl)?$/.test(base) || /(^|\/)helmfile\.d\/[^/]+\.ya?ml(\.gotmpl)?$/.test(normalised)) return 'helmfile';
   const yaml = base.endsWith('.yml') || base.endsWith('.yaml');

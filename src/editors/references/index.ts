@@ -20,6 +20,7 @@ import { findInHelmValues, readHelmValues } from './helm-values';
 import { findInKubernetes } from './kubernetes';
 import { findInKustomization, kustomizationNames, looksLikeKustomization } from './kustomization';
 import { findInHelmfile } from './helmfile';
+import { findInJenkinsfile } from './jenkinsfile';
 import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
@@ -81,6 +82,8 @@ export function findImageReferences(text: string, path: string, languageId?: str
       return findInTerraform(text, context.terraformModule);
     case 'terraform-vars':
       return findInTerraformVars(text, context.terraformModule);
+    case 'jenkinsfile':
+      return findInJenkinsfile(text);
     case 'helmfile':
       return findInHelmfile(parseYaml(text), text);
     case 'nomad':

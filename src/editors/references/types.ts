@@ -30,7 +30,8 @@ export type FileKind =
   | 'terraform'
   | 'terraform-vars'
   | 'nomad'
-  | 'helmfile';
+  | 'helmfile'
+  | 'jenkinsfile';
 
 /** What holds the reference: the instruction or key, as a person would name it. */
 export type SiteContext =

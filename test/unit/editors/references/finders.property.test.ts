@@ -36,6 +36,7 @@ const CORPUS: [string, string][] = [
   ['terraform-module/terraform.tfvars', '/p/module/terraform.tfvars'],
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],
   ['helmfile/helmfile.yaml', '/p/deploy/helmfile.yaml'],
+  ['jenkins/Jenkinsfile', '/p/Jenkinsfile'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

@@ -415,6 +415,21 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(k3d.replace('k3d.io', 'example.com'), '/dev/k3d.yaml'), []);
   });
 
+  it("reads a Jenkins pipeline's Docker agents, scripted images, pod templates and a Kubernetes agent's pod", () => {
+    assert.deepEqual(found('jenkins/Jenkinsfile', '/repo/Jenkinsfile'), [
+      '4:13-4:43 image maven:3.9.6-eclipse-temurin-17',
+      '10:22-10:39 image node:20.11-alpine',
+      '22:25-22:38 containers postgres:16.2',
+      '31:24-31:40 image python:3.12-slim',
+      // Left out: an interpolated version, and two images in comments.
+      '42:71-42:82 image golang:1.22',
+    ]);
+    for (const path of ['/repo/Jenkinsfile.release', '/repo/ci/build.jenkinsfile'])
+      assert.equal(findImageReferences(fixture('jenkins/Jenkinsfile'), path).length, 5, path);
+    assert.equal(findImageReferences(fixture('jenkins/Jenkinsfile'), '/repo/pipeline.groovy', 'jenkinsfile').length, 5, 'by language');
+    assert.deepEqual(findImageReferences(fixture('jenkins/Jenkinsfile'), '/repo/build.groovy'), []);
+  });
+
   it("reads Helmfile's releases of OCI charts: by an OCI repository's name or by URL, at a version or a range, and their dependencies", () => {
     assert.deepEqual(found('helmfile/helmfile.yaml', '/deploy/helmfile.yaml'), [
       '15:13-15:20 chart registry-1.docker.io/bitnamicharts/postgresql:15.5.38 written: its tag',
