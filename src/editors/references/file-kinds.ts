@@ -59,14 +59,16 @@ export function fileKindOf(path: string, languageId?: string): FileKindGuess | u
   if (base === 'action.yml' || base === 'action.yaml') return 'github-action';
   if (base === '.gitlab-ci.yml' || base === '.gitlab-ci.yaml' || base.endsWith('.gitlab-ci.yml')) return 'gitlab-ci';
   if (/(^|\/)\.circleci\/config\.ya?ml$/.test(normalised)) return 'circleci';
-  // Files in which every image: is a container's: Bitbucket Pipelines, Woodpecker, Drone, and the
+  // Files in which every image: is a container's: Bitbucket Pipelines, Woodpecker, Drone, Buildkite, and the
   // development environments of Gitpod and of Devfile (Eclipse Che, OpenShift Dev Spaces, odo).
   if (
     base === 'bitbucket-pipelines.yml' ||
     base === 'bitbucket-pipelines.yaml' ||
     /^\.(woodpecker|drone|gitpod)\.ya?ml$/.test(base) ||
     /^\.?devfile\.ya?ml$/.test(base) ||
-    /(^|\/)\.woodpecker\/[^/]+$/.test(normalised)
+    /(^|\/)\.woodpecker\/[^/]+$/.test(normalised) ||
+    /^\.?buildkite\.ya?ml$/.test(base) ||
+    /(^|\/)\.buildkite\/pipeline[^/]*\.ya?ml$/.test(normalised)
   )
     return 'image-keys';
   if (/^cloudbuild([.-][\w.-]+)?\.ya?ml$/.test(base)) return 'cloud-build';

@@ -3,7 +3,8 @@
  * nest their steps: `bitbucket-pipelines.yml` (the default `image:` at the top, a step's own, and
  * each service container under `definitions.services`, in `parallel`, `stage`, branches, pull
  * requests or custom pipelines), Woodpecker's `.woodpecker.yml` and `.woodpecker/*.yml`, and
- * Drone's `.drone.yml` (steps, services and plugins); and development environments: Gitpod's
+ * Drone's `.drone.yml` (steps, services and plugins), Buildkite's `.buildkite/pipeline.yml` (the
+ * `image:` of its Docker plugin's steps, and of hosted agents); and development environments: Gitpod's
  * `.gitpod.yml` (its `image:`; one built from a Dockerfile, `image: { file: … }`, names none) and a
  * Devfile's container components (`components[].container.image`; an image component's
  * `imageName` is built, and not read). An `image:` is a string, or a mapping with `name:` (and a

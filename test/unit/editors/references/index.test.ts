@@ -351,6 +351,24 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(action.replace('using: docker', 'using: node20'), '/r/action.yml'), []);
   });
 
+  it("reads Buildkite's pipelines: the Docker plugin's images", () => {
+    const pipeline = [
+      'steps:',
+      '  - label: test',
+      '    command: npm test',
+      '    plugins:',
+      '      - docker#v5.11.0:',
+      '          image: node:20.11-bookworm',
+      '  - label: compose',
+      '    plugins:',
+      '      - docker-compose#v5.2.0:',
+      '          run: app',
+      '',
+    ].join('\n');
+    for (const path of ['/r/.buildkite/pipeline.yml', '/r/.buildkite/pipeline.deploy.yaml', '/r/buildkite.yml'])
+      assert.deepEqual(describeSites(pipeline, findImageReferences(pipeline, path)), ['5:17-5:36 image node:20.11-bookworm'], path);
+  });
+
   it("reads development environments' images: Gitpod's, and a Devfile's container components", () => {
     const gitpod = 'image: gitpod/workspace-full:2024-11-27-09-20-40\ntasks:\n  - init: npm ci\n';
     assert.deepEqual(describeSites(gitpod, findImageReferences(gitpod, '/r/.gitpod.yml')), [
