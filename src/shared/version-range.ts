@@ -96,6 +96,11 @@ function groupMatcher(group: string): ((version: SemVer) => boolean) | undefined
     !excluded.some((excludes) => excludes(version));
 }
 
+/** A version's minor or patch number that Masterminds reads as any: missing, `x`, `X` or `*`. */
+function isWild(part: string | undefined): boolean {
+  return part === undefined || /^[xX*]$/.test(part);
+}
+
 /** `<` or `>` before a version with a number missing or a wildcard (`<2`, `>1.2`, `<1.x`). */
 const PARTIAL_BOUND = /([<>])\s*v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?![\w.+-])/g;
 
@@ -106,10 +111,9 @@ const PARTIAL_BOUND = /([<>])\s*v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?![\
  */
 function partialBounds(group: string): string {
   return group.replace(PARTIAL_BOUND, (whole, operator: string, major: string, minor?: string, patch?: string) => {
-    const wild = (part: string | undefined): boolean => part === undefined || /^[xX*]$/.test(part);
-    if (!wild(minor) && !wild(patch)) return whole;
-    if (operator === '<') return `<${major}.${wild(minor) ? 0 : minor}.0`;
-    return wild(minor) ? `>=${Number(major) + 1}.0.0-0` : `>=${major}.${Number(minor) + 1}.0-0`;
+    if (!isWild(minor) && !isWild(patch)) return whole;
+    if (operator === '<') return `<${major}.${isWild(minor) ? 0 : minor}.0`;
+    return isWild(minor) ? `>=${Number(major) + 1}.0.0-0` : `>=${major}.${Number(minor) + 1}.0-0`;
   });
 }
 
@@ -118,13 +122,12 @@ function notEqual(operand: string): ((version: SemVer) => boolean) | undefined {
   const parts = NOT_EQUAL_OPERAND.exec(operand);
   if (!parts) return undefined;
   const [, major, minor, patch, prerelease = ''] = parts;
-  const wild = (part: string | undefined): boolean => part === undefined || /^[xX*]$/.test(part);
   const sameMajor = (version: SemVer): boolean => version.major === Number(major);
   // `!=1`, `!=1.x`: every version of that major.
-  if (wild(minor)) return sameMajor;
+  if (isWild(minor)) return sameMajor;
   const sameMinor = (version: SemVer): boolean => sameMajor(version) && version.minor === Number(minor);
   // `!=1.2`, `!=1.2.x`: every version of that minor, but a pre-release other than the one written.
-  if (wild(patch)) return (version) => sameMinor(version) && version.prerelease.join('.') === prerelease;
+  if (isWild(patch)) return (version) => sameMinor(version) && version.prerelease.join('.') === prerelease;
   let exact: SemVer;
   try {
     exact = new SemVer(`${major}.${minor}.${patch}${prerelease ? `-${prerelease}` : ''}`);

@@ -65,7 +65,7 @@ export class ChartFiles implements vscode.Disposable {
         if (facts?.appVersion) {
           const templates = await templatesOf(vscode.Uri.joinPath(file, '..', 'templates'));
           const tagPrefix = appVersionTagPrefix(templates);
-          const tagPrefixImages = appVersionTagPrefixImages(templates);
+          const tagPrefixImages = tagPrefix ? appVersionTagPrefixImages(templates) : undefined;
           if (tagPrefix) facts = { ...facts, tagPrefix, ...(tagPrefixImages ? { tagPrefixImages } : {}) };
         }
       } catch {

@@ -121,28 +121,18 @@ export class ImageReferenceFeatures
   constructor(private readonly services: FeatureServices) {
     const schedule = (): void => this.schedule();
     this.shortNames = new ShortNameConfig(() => services.core);
+    // What a file's sites depend on besides its text (a chart, the workspace's Flux repositories,
+    // Podman's short names, a Terraform module): read or changed, the sites are found again
+    // (sitesOf compares each by identity) and the lenses redrawn.
+    for (const source of [this.charts, this.flux, this.shortNames, this.terraform])
+      this.disposables.push(
+        source,
+        source.onDidChange(() => {
+          this.lensesChanged.fire();
+          schedule();
+        }),
+      );
     this.disposables.push(
-      this.charts,
-      // A chart read or changed: its values files' sites are found again (sitesOf compares the chart).
-      this.charts.onDidChange(() => {
-        this.lensesChanged.fire();
-        schedule();
-      }),
-      this.flux,
-      this.flux.onDidChange(() => {
-        this.lensesChanged.fire();
-        schedule();
-      }),
-      this.shortNames,
-      this.shortNames.onDidChange(() => {
-        this.lensesChanged.fire();
-        schedule();
-      }),
-      this.terraform,
-      this.terraform.onDidChange(() => {
-        this.lensesChanged.fire();
-        schedule();
-      }),
       this.diagnostics,
       this.lensesChanged,
       this.settled,

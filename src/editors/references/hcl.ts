@@ -76,6 +76,9 @@ interface Token {
   body?: { start: number; end: number };
 }
 
+/** An interpolation of an input variable or a local value alone (`${var.tag}`, `${ local.registry }`), its name captured. */
+export const NAMED_VALUE_INTERPOLATION = String.raw`\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}`;
+
 /** Files larger than this are generated; their structure is not read. */
 const MAX_TOKENS = 200_000;
 /** Blocks and brackets nest a few levels in real files; a hostile one is cut here. */
@@ -164,7 +167,7 @@ export function readHcl(text: string): HclFile {
     if (first?.kind === 'string' && first.plain && ends(tokens[from + 1]))
       return { string: { value: first.text, start: first.start, end: first.end } };
     if (first?.kind === 'string' && !first.escaped && ends(tokens[from + 1])) {
-      const alone = /^\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}$/.exec(first.text);
+      const alone = new RegExp(`^${NAMED_VALUE_INTERPOLATION}$`).exec(first.text);
       if (alone) return { reference: alone[1]! };
       return first.text.includes('%{') ? {} : { template: { value: first.text, start: first.start, end: first.end } };
     }

@@ -42,7 +42,8 @@ export function findInJenkinsfile(text: string): ReferenceSite[] {
       sites.push(siteFrom({ text, start: end - value.length, end, value, context: 'image' }));
     }
   for (const match of code.matchAll(POD_YAML)) {
-    const [, quotes, body] = match as unknown as [string, string, string];
+    const quotes = match[1]!;
+    const body = match[2]!;
     // Groovy fills `${…}` in a """ string in; the pod is then not what is written.
     if (quotes === '"""' && body.includes('$')) continue;
     const start = match.index + match[0].length - quotes.length - body.length;

@@ -7,7 +7,7 @@
  * reading of a file takes its module's other files' facts and, for the modules it calls from
  * folders, which of their variables name an image ({@link TerraformModuleContext}). Pure.
  */
-import { readHcl, type HclAttribute, type HclFile, writtenValues } from './hcl';
+import { NAMED_VALUE_INTERPOLATION, readHcl, type HclAttribute, type HclFile, writtenValues } from './hcl';
 import { siteFrom } from './site';
 import { buildingImages, imageContext, type TerraformImageUse } from './terraform-resources';
 import type { ReferenceSite } from './types';
@@ -66,13 +66,20 @@ export function terraformImageVariables(
 
 /**
  * What a `.tf` file says of its module's names beside its module's other files: which name an
- * image, and how, and where a module is called from a folder (by where each call starts).
+ * image, and how; where a module is called from a folder (by where each call starts); and the
+ * value each name has as a plain string (what the auto-loaded `.tfvars` files assign a variable,
+ * else its default; a local's value), for {@link interpolated}.
  */
 export function namesInModule(
   file: HclFile,
   module: TerraformModuleContext,
-): { named: ReadonlyMap<string, ImageUse>; sources: ReadonlyMap<number, string> } {
-  return { named: imageNames([moduleFacts(file), ...(module.others ?? [])], module.called), sources: moduleSources(file) };
+  building: Set<number>,
+): { named: ReadonlyMap<string, ImageUse>; sources: ReadonlyMap<number, string>; values: ReadonlyMap<string, string> } {
+  const facts = [moduleFacts(file, building), ...(module.others ?? [])];
+  const values = new Map<string, string>();
+  for (const [name, value] of facts.flatMap((f) => f.values)) if (!values.has(name)) values.set(name, value);
+  for (const [variable, value] of module.assigned ?? []) values.set(`var.${variable}`, value);
+  return { named: imageNames(facts, module.called), sources: moduleSources(file), values };
 }
 
 /** The values a `.tfvars` file gives variables as plain strings, by name. */
@@ -83,21 +90,14 @@ export function readTerraformVarsValues(text: string): Map<string, string> {
   return values;
 }
 
-/** An interpolation of a variable or a local alone: `${var.tag}`, `${ local.registry }`. */
-const INTERPOLATION = /\$\{\s*((?:var|local)\.[A-Za-z_][\w-]*)\s*\}/g;
-
 /**
- * A string's interpolations filled in with what the module says of its variables and locals
- * (what the auto-loaded `.tfvars` files assign, else the default; a local's value), or
- * `undefined` when one of them is not known as a plain string, or it interpolates anything else.
+ * A string's interpolations of variables and locals filled in with their `values` (see
+ * {@link namesInModule}), or `undefined` when one of them has none, or it interpolates anything else.
  */
-export function interpolated(template: string, file: HclFile, module: TerraformModuleContext): string | undefined {
-  const values = new Map<string, string>();
-  for (const [name, value] of [moduleFacts(file), ...(module.others ?? [])].flatMap((f) => f.values))
-    if (!values.has(name)) values.set(name, value);
+export function interpolated(template: string, values: ReadonlyMap<string, string>): string | undefined {
   let unknown = false;
-  const filled = template.replace(INTERPOLATION, (_, name: string) => {
-    const value = (name.startsWith('var.') ? module.assigned?.get(name.slice('var.'.length)) : undefined) ?? values.get(name);
+  const filled = template.replace(new RegExp(NAMED_VALUE_INTERPOLATION, 'g'), (_, name: string) => {
+    const value = values.get(name);
     if (value === undefined) unknown = true;
     return value ?? '';
   });

@@ -42,14 +42,14 @@ import { parseYaml } from './yaml-nodes';
 export function findInTerraform(text: string, module: TerraformModuleContext = {}): ReferenceSite[] {
   const file = readHcl(text);
   const building = buildingImages(file);
-  const { named, sources } = namesInModule(file, module);
+  const { named, sources, values } = namesInModule(file, module, building);
   const sites: (ReferenceSite | undefined)[] = [];
   for (const attribute of file.attributes) {
     const context = imageContext(attribute, building) ?? namedValue(attribute, named) ?? passedImage(attribute, sources, module.called);
     if (context && attribute.string) sites.push(siteFrom({ text, ...attribute.string, ...context }));
     // An image the resource makes of variables (`"${var.registry}/app:${var.tag}"`), read with their values.
     const use = attribute.template && imageContext(attribute, building);
-    const value = use && interpolated(attribute.template!.value, file, module);
+    const value = use && interpolated(attribute.template!.value, values);
     if (use && value) sites.push(siteFrom({ text, ...attribute.template!, value, ...use }));
   }
   for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
