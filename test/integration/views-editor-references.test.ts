@@ -301,6 +301,54 @@ describe('Image references in files', () => {
     await lensesOn(root, 'image  =', 2);
   });
 
+  it('reads the image a configuration passes to a registry module where terraform init installed it, from the root and from a module of its own', async () => {
+    // As init leaves a root that calls a registry module (from a subfolder of it) and a module of its own that calls one.
+    const root = join(folder(), 'installed');
+    const service = [
+      'variable "image" {}',
+      'resource "google_cloud_run_v2_service" "s" {',
+      '  template {',
+      '    containers { image = var.image }',
+      '  }',
+      '}',
+      '',
+    ];
+    for (const [path, text] of [
+      [join('.terraform', 'modules', 'web', 'modules', 'service', 'main.tf'), service.join('\n')],
+      [join('.terraform', 'modules', 'app.db', 'main.tf'), service.join('\n')],
+      [
+        join('.terraform', 'modules', 'modules.json'),
+        JSON.stringify({
+          Modules: [
+            { Key: '', Source: '', Dir: '.' },
+            {
+              Key: 'web',
+              Source: 'registry.terraform.io/acme/run/google//modules/service',
+              Version: '1.4.0',
+              Dir: '.terraform/modules/web/modules/service',
+            },
+            { Key: 'app', Source: './modules/app', Dir: 'modules/app' },
+            { Key: 'app.db', Source: 'registry.terraform.io/acme/db/google', Version: '2.0.1', Dir: '.terraform/modules/app.db' },
+          ],
+        }),
+      ],
+    ]) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    const call = (name: string, source: string) =>
+      [`module "${name}" {`, `  source  = "${source}"`, '  version = "~> 1.4"', `  image   = "${host}/library/alpine:1.2.9"`, '}', ''].join(
+        '\n',
+      );
+    const main = await show(join('installed', 'main.tf'), call('web', 'acme/run/google//modules/service') + call('app', './modules/app'));
+    const found = await lensesOn(main, 'image   =', 2);
+    assert.deepEqual(found.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+    // The local module's own call: its place in the configuration found from the root's manifest, above it.
+    const app = await show(join('installed', 'modules', 'app', 'main.tf'), 'variable "image" {}\n' + call('db', 'acme/db/google'));
+    const nested = await lensesOn(app, 'image   =', 2);
+    assert.deepEqual(nested.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
+  });
+
   it("reads a templated Helmfile's release of an OCI chart, which VS Code gives no language: its lens moves the version in place", async () => {
     const helmfile = await show(
       'helmfile.yaml.gotmpl',

@@ -44,6 +44,14 @@ export {
   type TerraformModuleFacts,
 } from './terraform-module';
 export type { TerraformImageUse } from './terraform-resources';
+export {
+  calledKey,
+  installedCallFolder,
+  installedKeyOf,
+  type InstalledModules,
+  readInstalledModules,
+  relativeFolder,
+} from './terraform-installed';
 
 /**
  * What the file's surroundings say: for a Helm values file, its chart's Chart.yaml; for a Flux

@@ -4,8 +4,9 @@
  * where that name's value is: the variable's `default` (often in `variables.tf`), the local's
  * value, a `.tfvars` file's value, or the argument of a call from another module (`module "app" {
  * source = "./modules/app", image = "…" }`). Each file reads to {@link TerraformModuleFacts}; the
- * reading of a file takes its module's other files' facts and, for the modules it calls from
- * folders, which of their variables name an image ({@link TerraformModuleContext}). Pure.
+ * reading of a file takes its module's other files' facts and, for the modules it calls (from a
+ * folder, or from a registry or Git once `terraform init` has installed them), which of their
+ * variables name an image ({@link TerraformModuleContext}). Pure.
  */
 import { NAMED_VALUE_INTERPOLATION, readHcl, type HclAttribute, type HclFile, writtenValues } from './hcl';
 import { siteFrom } from './site';
@@ -18,23 +19,24 @@ type ImageUse = TerraformImageUse;
  * What one file of a module says about its input variables and local values: those used as an
  * image (`var.image` or `local.image`, with how), the locals that stand for another name
  * (`locals { image = var.image }`), through which that name is used too, and the names it passes
- * to the modules it calls from a folder (`module "app" { source = "./modules/app", image =
- * var.app_image }`), which are images when that module uses its variable as one.
+ * to the modules it calls (`module "app" { source = "./modules/app", image = var.app_image }`),
+ * which are images when that module uses its variable as one.
  */
 export interface TerraformModuleFacts {
   uses: readonly (readonly [name: string, use: ImageUse])[];
   aliases: readonly (readonly [local: string, standsFor: string])[];
-  calls: readonly (readonly [source: string, variable: string, passed: string])[];
-  /** The folders of the modules it calls (`source = "./…"` or `"../…"`), as written. */
-  sources: readonly string[];
+  /** By the call's name (`app` of `module "app"`), which is unique in a module. */
+  calls: readonly (readonly [call: string, variable: string, passed: string])[];
+  /** The modules it calls, by the call's name, with their `source` as written. */
+  modules: readonly (readonly [call: string, source: string])[];
   /** The values it writes as plain strings: variables' defaults (`var.tag`) and locals (`local.tag`). */
   values: readonly (readonly [name: string, value: string])[];
 }
 
 /**
  * What a Terraform file is read with: the facts of its module's other files (for a `.tfvars`
- * file, of the module's `.tf` files), and for each module the module calls from a folder (by its
- * `source` as written), which of that module's input variables name an image.
+ * file, of the module's `.tf` files), and for each module call whose module is known (by the
+ * call's name), which of the called module's input variables name an image.
  */
 export interface TerraformModuleContext {
   others?: readonly TerraformModuleFacts[];
@@ -66,7 +68,7 @@ export function terraformImageVariables(
 
 /**
  * What a `.tf` file says of its module's names beside its module's other files: which name an
- * image, and how; where a module is called from a folder (by where each call starts); and the
+ * image, and how; the name of each module call (by where the call starts); and the
  * value each name has as a plain string (what the auto-loaded `.tfvars` files assign a variable,
  * else its default; a local's value), for {@link interpolated}.
  */
@@ -74,12 +76,12 @@ export function namesInModule(
   file: HclFile,
   module: TerraformModuleContext,
   building: Set<number>,
-): { named: ReadonlyMap<string, ImageUse>; sources: ReadonlyMap<number, string>; values: ReadonlyMap<string, string> } {
+): { named: ReadonlyMap<string, ImageUse>; calls: ReadonlyMap<number, string>; values: ReadonlyMap<string, string> } {
   const facts = [moduleFacts(file, building), ...(module.others ?? [])];
   const values = new Map<string, string>();
   for (const [name, value] of facts.flatMap((f) => f.values)) if (!values.has(name)) values.set(name, value);
   for (const [variable, value] of module.assigned ?? []) values.set(`var.${variable}`, value);
-  return { named: imageNames(facts, module.called), sources: moduleSources(file), values };
+  return { named: imageNames(facts, module.called), calls: moduleCalls(file), values };
 }
 
 /** The values a `.tfvars` file gives variables as plain strings, by name. */
@@ -121,49 +123,45 @@ export function findInTerraformVars(text: string, module: TerraformModuleContext
 function moduleFacts(file: HclFile, building = buildingImages(file)): TerraformModuleFacts {
   const uses: (readonly [string, ImageUse])[] = [];
   const aliases: (readonly [string, string])[] = [];
-  const calls: (readonly [string, string, string])[] = [];
+  const passed: (readonly [string, string, string])[] = [];
   const values = [...writtenValues(file.attributes)].map(([name, written]) => [name, written.value] as const);
-  const sources = moduleSources(file);
+  const callNames = moduleCalls(file);
+  const modules: (readonly [string, string])[] = [];
   for (const attribute of file.attributes) {
+    const call = calledFrom(attribute, callNames);
+    const source = attribute.string?.value.trim();
+    if (call !== undefined && attribute.name === 'source' && source) modules.push([call, source]);
     if (!attribute.reference) continue;
     const use = imageContext(attribute, building);
-    const source = calledFrom(attribute, sources);
     if (use) uses.push([attribute.reference, use]);
     else if (isLocal(attribute)) aliases.push([`local.${attribute.name}`, attribute.reference]);
-    else if (source !== undefined) calls.push([source, attribute.name, attribute.reference]);
+    else if (call !== undefined) passed.push([call, attribute.name, attribute.reference]);
   }
-  return { uses, aliases, calls, sources: [...new Set(sources.values())], values };
+  return { uses, aliases, calls: passed, modules, values };
 }
 
-/** The `module` blocks that call a module from a folder (by where they start), with their `source` as written. */
-function moduleSources(file: HclFile): Map<number, string> {
-  const sources = new Map<number, string>();
-  for (const { blocks, within, name, string } of file.attributes) {
-    const outer = blocks[0];
-    const source = string?.value.trim();
-    if (blocks.length === 1 && outer?.type === 'module' && within === undefined && name === 'source' && source && LOCAL_SOURCE.test(source))
-      sources.set(outer.start, source);
-  }
-  return sources;
+/** The `module` blocks of a file (by where they start), by the call's name. */
+function moduleCalls(file: HclFile): Map<number, string> {
+  const calls = new Map<number, string>();
+  for (const block of file.blocks)
+    if (block.type === 'module' && block.parents.length === 0 && block.labels[0]) calls.set(block.start, block.labels[0]);
+  return calls;
 }
 
-/** A module's `source` that is a folder of this configuration's (Terraform reads these from disk, not from a registry). */
-const LOCAL_SOURCE = /^\.\.?\//;
-
-/** The `source` of the module call an argument is written in, when it calls a module from a folder. */
-function calledFrom(attribute: HclAttribute, sources: ReadonlyMap<number, string>): string | undefined {
+/** The name of the module call an argument is written in, if it is one. */
+function calledFrom(attribute: HclAttribute, calls: ReadonlyMap<number, string>): string | undefined {
   const outer = attribute.blocks[0];
-  return attribute.blocks.length === 1 && outer?.type === 'module' && attribute.within === undefined ? sources.get(outer.start) : undefined;
+  return attribute.blocks.length === 1 && outer?.type === 'module' && attribute.within === undefined ? calls.get(outer.start) : undefined;
 }
 
 /** An argument of a module call that the called module uses as an image. */
 export function passedImage(
   attribute: HclAttribute,
-  sources: ReadonlyMap<number, string>,
+  calls: ReadonlyMap<number, string>,
   called: TerraformModuleContext['called'],
 ): ImageUse | undefined {
-  const source = calledFrom(attribute, sources);
-  return source === undefined ? undefined : called?.get(source)?.get(attribute.name);
+  const call = calledFrom(attribute, calls);
+  return call === undefined ? undefined : called?.get(call)?.get(attribute.name);
 }
 
 /**
@@ -173,8 +171,8 @@ export function passedImage(
 function imageNames(facts: readonly TerraformModuleFacts[], called?: TerraformModuleContext['called']): Map<string, ImageUse> {
   const named = new Map<string, ImageUse>();
   for (const [name, use] of facts.flatMap((f) => f.uses)) if (!named.has(name)) named.set(name, use);
-  for (const [source, variable, passed] of facts.flatMap((f) => f.calls)) {
-    const use = called?.get(source)?.get(variable);
+  for (const [call, variable, passed] of facts.flatMap((f) => f.calls)) {
+    const use = called?.get(call)?.get(variable);
     if (use && !named.has(passed)) named.set(passed, use);
   }
   const aliases = facts.flatMap((f) => f.aliases);

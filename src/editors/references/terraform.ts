@@ -42,10 +42,10 @@ import { parseYaml } from './yaml-nodes';
 export function findInTerraform(text: string, module: TerraformModuleContext = {}): ReferenceSite[] {
   const file = readHcl(text);
   const building = buildingImages(file);
-  const { named, sources, values } = namesInModule(file, module, building);
+  const { named, calls, values } = namesInModule(file, module, building);
   const sites: (ReferenceSite | undefined)[] = [];
   for (const attribute of file.attributes) {
-    const context = imageContext(attribute, building) ?? namedValue(attribute, named) ?? passedImage(attribute, sources, module.called);
+    const context = imageContext(attribute, building) ?? namedValue(attribute, named) ?? passedImage(attribute, calls, module.called);
     if (context && attribute.string) sites.push(siteFrom({ text, ...attribute.string, ...context }));
     // An image the resource makes of variables (`"${var.registry}/app:${var.tag}"`), read with their values.
     const use = attribute.template && imageContext(attribute, building);

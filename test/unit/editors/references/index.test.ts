@@ -323,21 +323,29 @@ describe('findImageReferences', () => {
 
   it('reads the images a configuration passes to a module it calls from a folder, as that module uses them', () => {
     const facts = (name: string) => readTerraformModuleFacts(fixture(`terraform-calls/${name}`));
-    const called = new Map([['./modules/app', terraformImageVariables([facts('modules/app/main.tf')])]]);
+    const called = new Map([['app', terraformImageVariables([facts('modules/app/main.tf')])]]);
     const read = (name: string, others: string[]) => {
       const text = fixture(`terraform-calls/${name}`);
       const module = { others: others.map(facts), called };
       return describeSites(text, findImageReferences(text, `/infra/${name}`, undefined, { terraformModule: module }));
     };
-    // Its name is no image; a registry's module is not known here.
+    // Its name is no image; the registry's module is not known until init has installed it.
     assert.deepEqual(read('main.tf', ['variables.tf']), ['4:13-4:35 container ghcr.io/acme/web:2.0.0']);
+    // Installed (its folder read where modules.json says), it is known by the call's name like the other.
+    const cluster = terraformImageVariables([readTerraformModuleFacts('resource "docker_container" "c" {\n  image = var.image\n}\n')]);
+    const text = fixture('terraform-calls/main.tf');
+    const installed = { others: [facts('variables.tf')], called: new Map([...called, ['cluster', cluster]]) };
+    assert.deepEqual(describeSites(text, findImageReferences(text, '/infra/main.tf', undefined, { terraformModule: installed })), [
+      '4:13-4:35 container ghcr.io/acme/web:2.0.0',
+      '12:13-12:39 image ghcr.io/acme/installed:1.0',
+    ]);
     // Passed on from a variable: that variable's default.
     assert.deepEqual(read('variables.tf', ['main.tf']), ['1:13-1:37 initContainers envoyproxy/envoy:v1.31.0']);
     const alone = fixture('terraform-calls/main.tf');
     assert.deepEqual(findImageReferences(alone, '/infra/main.tf'), [], 'without the called module, nothing passed to it is known');
     // Which variables a module uses as images, through the modules it calls in turn.
     const outer = 'module "inner" {\n  source = "../app"\n  image  = var.web\n}\nvariable "web" {}\n';
-    const variables = terraformImageVariables([readTerraformModuleFacts(outer)], new Map([['../app', called.get('./modules/app')!]]));
+    const variables = terraformImageVariables([readTerraformModuleFacts(outer)], new Map([['inner', called.get('app')!]]));
     assert.deepEqual([...variables], [['web', { context: 'container' }]]);
   });
 
