@@ -52,7 +52,12 @@ describe('terraform-installed: the modules init installed', () => {
 
   it('reads folders written with backslashes (Windows) and other spellings alike', () => {
     const installed = readInstalledModules(
-      JSON.stringify({ Modules: [{ Key: 'a', Dir: '.terraform\\modules\\a' }, { Key: 'b', Dir: './.terraform//modules/b/' }] }),
+      JSON.stringify({
+        Modules: [
+          { Key: 'a', Dir: '.terraform\\modules\\a' },
+          { Key: 'b', Dir: './.terraform//modules/b/' },
+        ],
+      }),
     );
     assert.equal(installedCallFolder(installed, '', 'a'), '.terraform/modules/a');
     assert.equal(installedCallFolder(installed, '', 'b'), '.terraform/modules/b');
@@ -87,9 +92,9 @@ describe('terraform-installed: the modules init installed', () => {
 
   it('never gives a folder that leaves the root or is absolute, whatever the manifest says (property)', () => {
     const segment = fc.constantFrom('..', '.', '', 'a', '.terraform', 'modules', 'C:', 'x y');
-    const path = fc.tuple(fc.constantFrom('', '/', '\\'), fc.array(segment, { maxLength: 8 }), fc.constantFrom('/', '\\')).map(
-      ([lead, parts, separator]) => lead + parts.join(separator),
-    );
+    const path = fc
+      .tuple(fc.constantFrom('', '/', '\\'), fc.array(segment, { maxLength: 8 }), fc.constantFrom('/', '\\'))
+      .map(([lead, parts, separator]) => lead + parts.join(separator));
     fc.assert(
       fc.property(path, (dir) => {
         const folder = readInstalledModules(JSON.stringify({ Modules: [{ Key: 'k', Dir: dir }] })).get('k');
