@@ -349,6 +349,28 @@ describe('Image references in files', () => {
     assert.deepEqual(nested.map((l) => l.command!.title).sort(), ['Newer tag available: 1.2.10', 'Pin to digest']);
   });
 
+  it("reads a Compose file's ${TAG} with what the project's .env sets, and follows the .env as it is edited", async () => {
+    const alpine = tagsOf('library/alpine');
+    const env = await show(join('compose-env', '.env'), '# the tag to run\nTAG=1.2.9\n');
+    const compose = await show(join('compose-env', 'compose.yaml'), `services:\n  web:\n    image: ${host}/library/alpine:\${TAG}\n`);
+    const shown = await waitFor("the hover of the .env's tag", async () => {
+      const text = hoverText(
+        await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', compose.uri, at(compose, 'alpine')),
+      );
+      return text.includes(alpine['1.2.9']!) ? text : undefined;
+    });
+    assert.match(shown, /library\/alpine\\:1\\\.2\\\.9/, 'the heading names the tag the .env sets');
+    // The .env edited in its editor (not saved): the Compose file is read with the new value.
+    const edit = new vscode.WorkspaceEdit();
+    const tag = env.getText().indexOf('1.2.9');
+    edit.replace(env.uri, new vscode.Range(env.positionAt(tag), env.positionAt(tag + '1.2.9'.length)), '9.9.9');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const warning = await waitFor("a warning for the edited .env's missing tag", () =>
+      vscode.languages.getDiagnostics(compose.uri).find((d) => d.message.includes('9.9.9')),
+    );
+    assert.equal(warning.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+  });
+
   it("reads a templated Helmfile's release of an OCI chart, which VS Code gives no language: its lens moves the version in place", async () => {
     const helmfile = await show(
       'helmfile.yaml.gotmpl',

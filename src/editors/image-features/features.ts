@@ -36,6 +36,7 @@ import { fetchDetails, type ReferenceDetails } from './details';
 import { factsFor, lookUpSites, pickedSite, type SiteFacts } from './facts';
 import { FluxRepositories } from './flux-repositories';
 import { TerraformModules } from './terraform-modules';
+import { ComposeEnvFiles } from './compose-env-files';
 import { HOVER_COMMANDS, hoverFailureMarkdown, hoverMarkdown } from './hover-markdown';
 import { ShortNameConfig } from './short-name-config';
 
@@ -94,6 +95,7 @@ export class ImageReferenceFeatures
       flux: readonly FluxHelmRepository[] | undefined;
       shortNames: Core.ShortNameTable | undefined;
       terraform: TerraformModuleContext | undefined;
+      composeEnv: ReadonlyMap<string, string> | undefined;
       sites: ReferenceSite[];
     }
   >();
@@ -105,6 +107,8 @@ export class ImageReferenceFeatures
   private readonly shortNames: ShortNameConfig;
   /** The other files of a Terraform module and the modules it calls, where the values its images come from are written. */
   private readonly terraform = new TerraformModules();
+  /** The `.env` beside a Compose file, which fills in its `${VAR}`. */
+  private readonly composeEnvs = new ComposeEnvFiles();
   /** Facts by reference (they depend on the reference only, not on where it is written). */
   private readonly facts = new Map<string, KnownFacts>();
   private readonly inFlight = new Set<string>();
@@ -122,9 +126,9 @@ export class ImageReferenceFeatures
     const schedule = (): void => this.schedule();
     this.shortNames = new ShortNameConfig(() => services.core);
     // What a file's sites depend on besides its text (a chart, the workspace's Flux repositories,
-    // Podman's short names, a Terraform module): read or changed, the sites are found again
-    // (sitesOf compares each by identity) and the lenses redrawn.
-    for (const source of [this.charts, this.flux, this.shortNames, this.terraform])
+    // Podman's short names, a Terraform module, a Compose project's .env): read or changed, the
+    // sites are found again (sitesOf compares each by identity) and the lenses redrawn.
+    for (const source of [this.charts, this.flux, this.shortNames, this.terraform, this.composeEnvs])
       this.disposables.push(
         source,
         source.onDidChange(() => {
@@ -169,12 +173,14 @@ export class ImageReferenceFeatures
     if (!podman) return [];
     const { shortNames } = podman;
     const terraform = this.terraformModuleOf(document, kind);
+    const composeEnv = kind === 'compose' ? this.composeEnvs.envOf(document.uri) : undefined;
     const known = this.sitesByDocument.get(key);
     if (
       known?.version === document.version &&
       known.chart === chart &&
       known.shortNames === shortNames &&
       known.terraform === terraform &&
+      known.composeEnv === composeEnv &&
       (!known.flux || known.flux === this.flux.current())
     )
       return known.sites;
@@ -186,10 +192,11 @@ export class ImageReferenceFeatures
       ...(flux ? { fluxHelmRepositories: flux } : {}),
       ...(shortNames ? { shortNames } : {}),
       ...(terraform ? { terraformModule: terraform } : {}),
+      ...(composeEnv ? { composeEnv } : {}),
     };
     // A generated YAML of megabytes (an OpenAPI document, a dump) is not read on every keystroke.
     const sites = text.length > MAX_DOCUMENT_CHARS ? [] : findImageReferences(text, document.uri.path, document.languageId, context);
-    this.sitesByDocument.set(key, { version: document.version, chart, flux, shortNames, terraform, sites });
+    this.sitesByDocument.set(key, { version: document.version, chart, flux, shortNames, terraform, composeEnv, sites });
     return sites;
   }
 

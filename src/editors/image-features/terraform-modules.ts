@@ -28,6 +28,7 @@ import {
   type TerraformModuleContext,
   type TerraformModuleFacts,
 } from '../references/index';
+import { workspaceText } from './workspace-text';
 
 /** A module has a handful of files; a folder of generated ones is not read past these. */
 const MAX_FILES = 200;
@@ -227,7 +228,7 @@ export class TerraformModules implements vscode.Disposable {
     if (known !== undefined) return known;
     this.manifests.set(key, 'reading');
     void (async () => {
-      const text = await textOf(vscode.Uri.joinPath(folder, MANIFEST));
+      const text = await workspaceText(vscode.Uri.joinPath(folder, MANIFEST), MAX_FILE_BYTES);
       if (this.manifests.get(key) !== 'reading') return;
       this.manifests.set(key, text === undefined ? null : readInstalledModules(text));
       // A folder without one changes nothing, unless it was the last a module's place waited for.
@@ -249,7 +250,7 @@ export class TerraformModules implements vscode.Disposable {
       const files = entries.filter(([, type]) => type & vscode.FileType.File).map(([name]) => vscode.Uri.joinPath(folder, name));
       let bytes = 0;
       for (const file of files.filter((f) => isModuleFile(f) || isAutoLoadedValues(f)).slice(0, MAX_FILES)) {
-        const text = await textOf(file);
+        const text = await workspaceText(file, MAX_FILE_BYTES);
         if (text === undefined) continue;
         if ((bytes += text.length) > MAX_MODULE_BYTES) break;
         const name = file.path.slice(file.path.lastIndexOf('/') + 1);
@@ -296,16 +297,4 @@ function isAutoLoadedValues(file: vscode.Uri): boolean {
 function inLoadOrder<T>(byFile: ReadonlyMap<string, T>): Map<string, T> {
   const order = (name: string): string => (name === 'terraform.tfvars' ? '' : name);
   return new Map([...byFile].sort(([a], [b]) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)));
-}
-
-/** A file's text as an editor has it (unsaved edits included), else as saved; `undefined` when unreadable or too large. */
-async function textOf(file: vscode.Uri): Promise<string | undefined> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
-  const text =
-    open?.getText() ??
-    (await Promise.resolve(vscode.workspace.fs.readFile(file)).then(
-      (data) => (data.byteLength > MAX_FILE_BYTES ? undefined : new TextDecoder().decode(data)),
-      () => undefined,
-    ));
-  return text !== undefined && text.length <= MAX_FILE_BYTES ? text : undefined;
 }

@@ -2,18 +2,21 @@
  * Image references in Compose files: each service's `image:`, also when it comes from an anchor
  * merged with `<<` (the `x-` extension fields people share settings through) or an alias. An
  * `image:` beside `build:` names what the build produces, which may not be in a registry yet.
- * `${VAR:-default}` takes its default; a plain `${VAR}` comes from the environment, which the file
- * does not say, so such a reference is left alone. `extends:` names another service, whose own
+ * `${VAR:-default}` takes its default; a plain `${VAR}` takes the value the project's `.env` file
+ * sets (given as `env`, see dotenv.ts), else it comes from the shell, which the file does not
+ * say, so such a reference is left alone. `extends:` names another service, whose own
  * `image:` is found where it is written. The AI models a Compose file runs (top-level `models:`,
  * or a service's `provider:` of type `model`) are OCI artifacts too, and so are the images a build
  * takes as named contexts (`build.additional_contexts` with `docker-image://`).
  */
 import type { ReferenceSite } from './types';
+import type { VariableLookup } from './variables';
 import { imageContextSkip } from './bake';
 import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, scalarText, type YamlDocument, uniqueSites } from './yaml-nodes';
 
-export function findInCompose(docs: readonly YamlDocument[], text: string): ReferenceSite[] {
+export function findInCompose(docs: readonly YamlDocument[], text: string, env?: ReadonlyMap<string, string>): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
+  const lookup: VariableLookup = (name) => env?.get(name);
   for (const doc of docs) {
     const services = mapGet(doc, doc.contents, 'services');
     if (!isMap(services)) continue;
@@ -25,6 +28,7 @@ export function findInCompose(docs: readonly YamlDocument[], text: string): Refe
       sites.push(
         scalarSite(doc, text, image, {
           context: 'image',
+          lookup,
           ...(mapHas(doc, service, 'build') ? { builds: true } : {}),
           ...(platform && !platform.includes('$') ? { platform } : {}),
         }),
@@ -34,16 +38,16 @@ export function findInCompose(docs: readonly YamlDocument[], text: string): Refe
       const values = isMap(contexts) ? mapEntries(doc, contexts).map(([, value]) => value) : isSeq(contexts) ? contexts.items : [];
       for (const value of values) {
         const skip = imageContextSkip(scalarText(doc, value) ?? '');
-        if (skip !== undefined) sites.push(scalarSite(doc, text, value, { context: 'additional_contexts' }, skip));
+        if (skip !== undefined) sites.push(scalarSite(doc, text, value, { context: 'additional_contexts', lookup }, skip));
       }
       // Compose 2.35's model provider, before top-level models: `provider: { type: model, options: { model } }`.
       const provider = mapGet(doc, service, 'provider');
       if (scalarText(doc, mapGet(doc, provider, 'type')) === 'model')
-        sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, provider, 'options'), 'model'), { context: 'model' }));
+        sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, provider, 'options'), 'model'), { context: 'model', lookup }));
     }
     // AI models Docker Model Runner pulls as OCI artifacts: `models: { llm: { model: ai/smollm2 } }`.
     for (const [, model] of mapEntries(doc, mapGet(doc, doc.contents, 'models')))
-      sites.push(scalarSite(doc, text, mapGet(doc, model, 'model'), { context: 'model' }));
+      sites.push(scalarSite(doc, text, mapGet(doc, model, 'model'), { context: 'model', lookup }));
   }
   return uniqueSites(sites);
 }

@@ -44,6 +44,7 @@ export {
   type TerraformModuleFacts,
 } from './terraform-module';
 export type { TerraformImageUse } from './terraform-resources';
+export { readDotenv } from './dotenv';
 export {
   calledKey,
   installedCallFolder,
@@ -69,6 +70,8 @@ export interface FileContext {
    * locals (for a `.tfvars` file, the module's `.tf` files), and the modules it calls from folders.
    */
   terraformModule?: TerraformModuleContext;
+  /** For a Compose file, what the `.env` file of its folder sets (see dotenv.ts), which fills in its `${VAR}`. */
+  composeEnv?: ReadonlyMap<string, string>;
 }
 
 export function findImageReferences(text: string, path: string, languageId?: string, context: FileContext = {}): ReferenceSite[] {
@@ -111,7 +114,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
     case 'azure-pipelines':
       return findInAzurePipelines(parseYaml(text), text);
     case 'compose':
-      return findInCompose(parseYaml(text), text);
+      return findInCompose(parseYaml(text), text, context.composeEnv);
     case 'kustomization':
       return findInKustomization(parseYaml(text), text);
     case 'helm-values':

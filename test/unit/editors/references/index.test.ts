@@ -8,6 +8,7 @@ import {
   readChartFacts,
   readFluxHelmRepositories,
   readTerraformModuleFacts,
+  readDotenv,
   readTerraformVarsValues,
   referenceAt,
   terraformImageVariables,
@@ -586,6 +587,22 @@ describe('findImageReferences', () => {
       '50:15-50:34 model ai/llama3.2:1B-Q8_0',
       '55:11-55:21 model ai/smollm2',
     ]);
+  });
+
+  it("reads a Compose file's variables with what the project's .env sets, over the defaults written in the file", () => {
+    const text = fixture('compose.yaml');
+    const env = readDotenv('PROXY_IMAGE=envoyproxy/envoy:v1.31.0\nMIRROR_REGISTRY=mirror.example.com:5000\n');
+    const sites = describeSites(text, findImageReferences(text, '/app/compose.yaml', undefined, { composeEnv: env }));
+    assert.ok(sites.includes('27:11-27:25 image envoyproxy/envoy:v1.31.0 (as written ${PROXY_IMAGE})'), sites.join('\n'));
+    assert.ok(
+      sites.includes(
+        '29:11-29:82 image mirror.example.com:5000/library/registry:2.8.3 (as written ${MIRROR_REGISTRY:-localhost:5000}/library/registry:${MIRROR_TAG-2.8.3})',
+      ),
+      sites.join('\n'),
+    );
+    // A stack file is deployed by docker stack, which reads no .env: its variables stay unread.
+    const stack = describeSites(text, findImageReferences(text, '/app/docker-stack.yml', undefined, { composeEnv: env }));
+    assert.ok(!stack.some((site) => site.includes('envoyproxy')), stack.join('\n'));
   });
 
   it('reads every container list of every Kubernetes object in a Helm-rendered multi-document file', () => {
