@@ -6,7 +6,9 @@
  * (`build-contexts:`, one `name=docker-image://…` a line). An image given by the job's matrix
  * alone (`container: ${{ matrix.image }}`, or `${{ matrix.distro.image }}` for a matrix of
  * mappings) is read where the matrix writes each value: the entries of `strategy.matrix.image` and
- * of its `include:`. Other expressions are left alone.
+ * of its `include:`. One given by an input alone (`${{ inputs.image }}` in a reusable or manually
+ * run workflow) is read at the input's `default:`, and at each of a choice input's `options:`.
+ * Other expressions are left alone.
  */
 import { IMAGE_CONTEXT, imageContextSkip } from './bake';
 import { siteFrom } from './site';
@@ -24,7 +26,9 @@ export function findInWorkflow(docs: readonly YamlDocument[], text: string): Ref
       const matrix = mapGet(doc, mapGet(doc, job, 'strategy'), 'matrix');
       const image = (node: unknown, context: SiteContext): void => {
         sites.push(scalarSite(doc, text, node, { context }));
-        sites.push(...matrixValues(doc, matrix, scalarText(doc, node)).map((value) => scalarSite(doc, text, value, { context })));
+        const written = scalarText(doc, node);
+        for (const value of [...matrixValues(doc, matrix, written), ...inputValues(doc, written)])
+          sites.push(scalarSite(doc, text, value, { context }));
       };
       const container = mapGet(doc, job, 'container');
       image(isMap(container) ? mapGet(doc, container, 'image') : container, 'container');
@@ -78,6 +82,25 @@ function matrixValues(doc: YamlDocument, matrix: unknown, written: string | unde
     ...listItems(include).map((entry) => mapGet(doc, entry, name)),
   ];
   return property === undefined ? values : values.map((value) => mapGet(doc, value, property));
+}
+
+/** `${{ inputs.image }}`, or the older `${{ github.event.inputs.image }}` of a manually run workflow, alone. */
+const INPUT_EXPRESSION = /^\$\{\{\s*(?:github\.event\.)?inputs\.([A-Za-z_][\w-]*)\s*\}\}$/;
+/** The events whose inputs a workflow declares with defaults: a reusable workflow's call, and a manual run. */
+const INPUT_EVENTS = ['workflow_call', 'workflow_dispatch'];
+
+/**
+ * Where the workflow writes the values an input's expression takes when no caller or person
+ * gives one: the input's `default:` under each event that declares it, and a choice's `options:`.
+ */
+function inputValues(doc: YamlDocument, written: string | undefined): unknown[] {
+  const expression = written === undefined ? undefined : INPUT_EXPRESSION.exec(written.trim());
+  if (!expression) return [];
+  const on = mapGet(doc, doc.contents, 'on');
+  return INPUT_EVENTS.flatMap((event) => {
+    const input = mapGet(doc, mapGet(doc, mapGet(doc, on, event), 'inputs'), expression[1]!);
+    return [mapGet(doc, input, 'default'), ...listItems(mapGet(doc, input, 'options'))];
+  });
 }
 
 function listItems(node: unknown): unknown[] {

@@ -147,6 +147,43 @@ describe('findImageReferences', () => {
     ]);
   });
 
+  it("reads a reusable or manually run workflow's image given by an input at the input's default and choices", () => {
+    const workflow = [
+      'on:',
+      '  workflow_call:',
+      '    inputs:',
+      '      image:',
+      '        type: string',
+      '        default: node:22-bookworm',
+      '  workflow_dispatch:',
+      '    inputs:',
+      '      image:',
+      '        type: choice',
+      '        default: node:22-bookworm',
+      '        options: [node:20-bookworm, node:22-bookworm]',
+      '      db: { type: string, default: "postgres:16" }',
+      'jobs:',
+      '  test:',
+      '    container: ${{ inputs.image }}',
+      '    services:',
+      '      db:',
+      '        image: ${{ github.event.inputs.db }}',
+      '      cache:',
+      '        image: ${{ inputs.cache }}',
+      '  other:',
+      '    container: ${{ inputs.image }}-slim',
+      '',
+    ].join('\n');
+    // An input with no default, and a template around the expression, are left alone.
+    assert.deepEqual(describeSites(workflow, findImageReferences(workflow, '/r/.github/workflows/build.yml')), [
+      '5:17-5:33 container node:22-bookworm',
+      '10:17-10:33 container node:22-bookworm',
+      '11:18-11:34 container node:20-bookworm',
+      '11:36-11:52 container node:22-bookworm',
+      '12:36-12:47 service postgres:16',
+    ]);
+  });
+
   it("reads a GitLab job's image given by its parallel matrix where the matrix writes each value", () => {
     const pipeline = [
       'variables:',
