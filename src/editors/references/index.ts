@@ -25,6 +25,7 @@ import { findInNomadJob } from './nomad';
 import { findInQuadlet } from './quadlet';
 import { withShortNames } from './short-names';
 import { findInTerraform } from './terraform';
+import { findInConcourse, looksLikeConcourse } from './concourse';
 import { findInTerraformVars, type TerraformModuleContext } from './terraform-module';
 import type { NameField, ReferenceSite } from './types';
 import type { ShortNameTable } from '../../core/name/short-names';
@@ -124,7 +125,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
     default: {
       const docs = parseYaml(text);
       // Any other YAML: Kubernetes objects (Flux's and Argo CD's OCI sources among them), a Kustomization or a
-      // Compose file under another name (docker-stack.yml), a CloudFormation template.
+      // Compose file under another name (docker-stack.yml), a CloudFormation template, a Concourse pipeline or task.
       const compose = docs.filter(looksLikeCompose);
       const kustomizations = docs.filter(looksLikeKustomization);
       return [
@@ -135,6 +136,7 @@ export function findImageReferences(text: string, path: string, languageId?: str
         ...findInKustomization(kustomizations, text),
         ...findInCompose(compose, text),
         ...findInCloudFormation(docs.filter(looksLikeCloudFormation), text),
+        ...findInConcourse(docs.filter(looksLikeConcourse), text),
       ].sort((a, b) => a.start - b.start);
     }
   }

@@ -37,6 +37,7 @@ const CORPUS: [string, string][] = [
   ['nomad/web.nomad.hcl', '/p/jobs/web.nomad.hcl'],
   ['helmfile/helmfile.yaml', '/p/deploy/helmfile.yaml'],
   ['jenkins/Jenkinsfile', '/p/Jenkinsfile'],
+  ['concourse-pipeline.yml', '/p/ci/pipeline.yml'],
 ];
 const GRAMMAR = ' \n\t:-/@${}[]"\'#&*<>|\\`,.=;%ASFROM';
 /** A values file is read with its chart's facts, as the editor reads one beside a Chart.yaml. */

@@ -642,6 +642,23 @@ describe('findImageReferences', () => {
     assert.ok(!stack.some((site) => site.includes('envoyproxy')), stack.join('\n'));
   });
 
+  it("reads a Concourse pipeline's image resources and its tasks' image_resource, and a task file's", () => {
+    // A variant, a ((var)), an ECR repository without its registry and a git resource are left alone.
+    assert.deepEqual(found('concourse-pipeline.yml'), [
+      '6:11-6:17 source cfcommunity/slack-notification-resource:v1.7.0 written: its tag',
+      '13:12-13:17 source ghcr.io/acme/app:1.4.2 written: its tag',
+      '19:26-19:33 source docker.io/library/golang written: its tag at the range ~1.22.0, tags read as lenient',
+      '43:51-43:64 source golang:1.22-bookworm written: its tag',
+    ]);
+    const task = 'platform: linux\nimage_resource:\n  type: docker-image\n  source: {repository: alpine, tag: "3.20"}\nrun: {path: sh}\n';
+    assert.deepEqual(describeSites(task, findImageReferences(task, '/r/ci/tasks/lint.yml')), [
+      '3:37-3:41 source alpine:3.20 written: its tag',
+    ]);
+    // Not Concourse's: the same keys with no plan or task around them.
+    const other = 'resources:\n  - type: registry-image\n    source: {repository: alpine, tag: "3.20"}\n';
+    assert.deepEqual(findImageReferences(other, '/r/notes.yml'), []);
+  });
+
   it('reads every container list of every Kubernetes object in a Helm-rendered multi-document file', () => {
     assert.deepEqual(found('helm-rendered.yaml'), [
       '23:18-23:44 initContainers ghcr.io/acme/migrate:0.9.1',
