@@ -360,6 +360,7 @@ describe('Image references in files', () => {
       return text.includes(alpine['1.2.9']!) ? text : undefined;
     });
     assert.match(shown, /library\/alpine\\:1\\\.2\\\.9/, 'the heading names the tag the .env sets');
+    assert.ok(shown.includes('filled in as the `.env` beside this file sets them'), shown);
     // The .env edited in its editor (not saved): the Compose file is read with the new value.
     const edit = new vscode.WorkspaceEdit();
     const tag = env.getText().indexOf('1.2.9');
@@ -369,6 +370,26 @@ describe('Image references in files', () => {
       vscode.languages.getDiagnostics(compose.uri).find((d) => d.message.includes('9.9.9')),
     );
     assert.equal(warning.message, `Tag 9.9.9 does not exist in ${host}/library/alpine.`);
+  });
+
+  it("reads a Concourse pipeline's image resource under any name: its lens moves the tag in place", async () => {
+    const pipeline = await show(
+      join('ci', 'pipeline.yml'),
+      [
+        'resources:',
+        '  - name: base',
+        '    type: registry-image',
+        `    source: { repository: ${host}/library/alpine, tag: "1.2.9" }`,
+        'jobs:',
+        '  - name: build',
+        '    plan: [{ get: base }]',
+        '',
+      ].join('\n'),
+    );
+    const newer = (await lensesOn(pipeline, 'tag:', 1)).find((l) => l.command!.title === 'Newer tag available: 1.2.10')!;
+    assert.ok(newer, 'a lens offers the newer tag');
+    await run(newer);
+    assert.ok(pipeline.getText().includes('tag: "1.2.10" }'), pipeline.getText());
   });
 
   it("reads a templated Helmfile's release of an OCI chart, which VS Code gives no language: its lens moves the version in place", async () => {

@@ -59,8 +59,16 @@ const TAG_FROM: Record<NonNullable<ReferenceSite['tagFrom']>, string> = {
   appVersion: "The tag is the chart's appVersion, from its Chart.yaml.",
 };
 
+/** Where the values of the variables written here come from, when another file gives them. */
+const FILLED_IN: Record<NonNullable<ReferenceSite['filledIn']>, string> = {
+  'compose-env':
+    "Its variables are filled in as the `.env` beside this file sets them; Compose takes the shell's instead where the shell sets them.",
+  'terraform-values':
+    'Its variables are filled in as Terraform fills them in without `-var` options: from `terraform.tfvars` and the `*.auto.tfvars` files, else their defaults.',
+};
+
 /** What the file writes where the tag goes, when it is not the tag itself. */
-type WrittenTag = Pick<ReferenceSite, 'tagFrom' | 'versionRange' | 'shortName'>;
+type WrittenTag = Pick<ReferenceSite, 'tagFrom' | 'versionRange' | 'shortName' | 'filledIn'>;
 
 /** How Podman and Buildah read the short name written here, and which file says so. */
 function shortNameLine(shortName: NonNullable<ReferenceSite['shortName']>): string {
@@ -76,6 +84,7 @@ export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | unde
   const found = facts?.state === 'found' ? facts : undefined;
   lines.push(`**${markdownText(details.reference)}**`);
   if (written.shortName) lines.push(shortNameLine(written.shortName));
+  if (written.filledIn) lines.push(FILLED_IN[written.filledIn]);
   if (written.tagFrom) lines.push(TAG_FROM[written.tagFrom]);
   if (written.versionRange && found?.rangeTag !== undefined)
     lines.push(
@@ -135,6 +144,7 @@ export function hoverFailureMarkdown(reference: string, message: string, written
   const heading = written.versionRange ? `${reference} at ${written.versionRange.text}` : reference;
   const lines = [`**${markdownText(heading)}**`, markdownText(message, 600)];
   if (written.shortName) lines.push(shortNameLine(written.shortName));
+  if (written.filledIn) lines.push(FILLED_IN[written.filledIn]);
   if (written.tagFrom)
     lines.push(TAG_FROM[written.tagFrom], "Check how the chart's templates print `.Chart.AppVersion`: some put a `v` before it.");
   return lines.join('\n\n');

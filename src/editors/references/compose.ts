@@ -16,7 +16,18 @@ import { isMap, isSeq, mapEntries, mapGet, mapHas, scalarSite, scalarText, type 
 
 export function findInCompose(docs: readonly YamlDocument[], text: string, env?: ReadonlyMap<string, string>): ReferenceSite[] {
   const sites: (ReferenceSite | undefined)[] = [];
-  const lookup: VariableLookup = (name) => env?.get(name);
+  // Whether the site being read took a value from the .env, which its hover then says.
+  let fromEnv = false;
+  const lookup: VariableLookup = (name) => {
+    const value = env?.get(name);
+    if (value !== undefined) fromEnv = true;
+    return value;
+  };
+  const readSite = (...args: Parameters<typeof scalarSite>): ReferenceSite | undefined => {
+    fromEnv = false;
+    const found = scalarSite(...args);
+    return found && fromEnv ? { ...found, filledIn: 'compose-env' } : found;
+  };
   for (const doc of docs) {
     const services = mapGet(doc, doc.contents, 'services');
     if (!isMap(services)) continue;
@@ -26,7 +37,7 @@ export function findInCompose(docs: readonly YamlDocument[], text: string, env?:
       // The platform the service asks for (`platform: linux/arm64`) is the one its hover describes.
       const platform = scalarText(doc, mapGet(doc, service, 'platform'))?.trim();
       sites.push(
-        scalarSite(doc, text, image, {
+        readSite(doc, text, image, {
           context: 'image',
           lookup,
           ...(mapHas(doc, service, 'build') ? { builds: true } : {}),
@@ -38,16 +49,16 @@ export function findInCompose(docs: readonly YamlDocument[], text: string, env?:
       const values = isMap(contexts) ? mapEntries(doc, contexts).map(([, value]) => value) : isSeq(contexts) ? contexts.items : [];
       for (const value of values) {
         const skip = imageContextSkip(scalarText(doc, value) ?? '');
-        if (skip !== undefined) sites.push(scalarSite(doc, text, value, { context: 'additional_contexts', lookup }, skip));
+        if (skip !== undefined) sites.push(readSite(doc, text, value, { context: 'additional_contexts', lookup }, skip));
       }
       // Compose 2.35's model provider, before top-level models: `provider: { type: model, options: { model } }`.
       const provider = mapGet(doc, service, 'provider');
       if (scalarText(doc, mapGet(doc, provider, 'type')) === 'model')
-        sites.push(scalarSite(doc, text, mapGet(doc, mapGet(doc, provider, 'options'), 'model'), { context: 'model', lookup }));
+        sites.push(readSite(doc, text, mapGet(doc, mapGet(doc, provider, 'options'), 'model'), { context: 'model', lookup }));
     }
     // AI models Docker Model Runner pulls as OCI artifacts: `models: { llm: { model: ai/smollm2 } }`.
     for (const [, model] of mapEntries(doc, mapGet(doc, doc.contents, 'models')))
-      sites.push(scalarSite(doc, text, mapGet(doc, model, 'model'), { context: 'model', lookup }));
+      sites.push(readSite(doc, text, mapGet(doc, model, 'model'), { context: 'model', lookup }));
   }
   return uniqueSites(sites);
 }

@@ -23,6 +23,8 @@ export interface SiteInput {
   escape?: string;
   platform?: string;
   builds?: boolean;
+  /** Where the values of variables already filled into `value` come from (see ReferenceSite.filledIn). */
+  filledIn?: ReferenceSite['filledIn'];
 }
 
 /** Docker's empty base image, which is no reference. */
@@ -38,6 +40,7 @@ export function siteFrom(input: SiteInput): ReferenceSite | undefined {
     context: input.context,
     ...(input.platform ? { platform: input.platform } : {}),
     ...(input.builds ? { builds: true } : {}),
+    ...(input.filledIn ? { filledIn: input.filledIn } : {}),
   });
 }
 

@@ -50,7 +50,7 @@ export function findInTerraform(text: string, module: TerraformModuleContext = {
     // An image the resource makes of variables (`"${var.registry}/app:${var.tag}"`), read with their values.
     const use = attribute.template && imageContext(attribute, building);
     const value = use && interpolated(attribute.template!.value, values);
-    if (use && value) sites.push(siteFrom({ text, ...attribute.template!, value, ...use }));
+    if (use && value) sites.push(siteFrom({ text, ...attribute.template!, value, ...use, filledIn: 'terraform-values' }));
   }
   for (const release of file.blocks.filter((b) => b.type === 'resource' && b.labels[0] === 'helm_release' && b.parents.length === 0))
     sites.push(helmReleaseSite(text, release, file.attributes));

@@ -117,6 +117,13 @@ export interface ReferenceSite {
    */
   tagFrom?: 'appVersion';
   /**
+   * Set when the written text's variables were filled in with values written in other files,
+   * which the tool may be given others for: the `.env` beside a Compose file (the shell's
+   * variables come first), or what Terraform takes without `-var` options (the auto-loaded
+   * `.tfvars` files, else the defaults). The hover says so.
+   */
+  filledIn?: 'compose-env' | 'terraform-values';
+  /**
    * Set when a short name is read as Podman and Buildah read it (see short-names.ts): the name as
    * written, what it stands for, and the file that says so. `reference` is the name it stands for.
    */

@@ -82,6 +82,16 @@ describe('hoverMarkdown', () => {
     assert.equal(hoverFailureMarkdown('a:1', 'gone').split('\n\n').length, 2);
   });
 
+  it('says where the values of the variables written came from, found or not', () => {
+    const found = hoverMarkdown(details({ reference: 'ghcr.io/acme/app:1.4.2' }), undefined, 'Compose file', { filledIn: 'compose-env' });
+    assert.equal(
+      found.split('\n\n')[1],
+      "Its variables are filled in as the `.env` beside this file sets them; Compose takes the shell's instead where the shell sets them.",
+    );
+    const missing = hoverFailureMarkdown('ghcr.io/acme/app:9', 'Tag 9 does not exist.', { filledIn: 'terraform-values' });
+    assert.match(missing.split('\n\n')[2]!, /^Its variables are filled in as Terraform fills them in without `-var` options/);
+  });
+
   it('says how Podman and Buildah read a short name, and which file says so, found or not', () => {
     const shortName = {
       written: 'fedora',

@@ -347,6 +347,7 @@ describe('findImageReferences', () => {
       describeSites(main, findImageReferences(main, '/m/main.tf', undefined, { terraformModule: assigned ? { assigned } : {} }));
     // A variable with no known value, a directive and a VM image are left alone.
     assert.deepEqual(read(), ['5:11-5:51 image ghcr.io/acme/api:1.0 (as written ${var.registry}/${local.name}:${var.tag})']);
+    assert.equal(findImageReferences(main, '/m/main.tf')[0]!.filledIn, 'terraform-values', 'the hover says where the values came from');
     assert.deepEqual(read(new Map([['tag', '1.1']])), [
       '5:11-5:51 image ghcr.io/acme/api:1.1 (as written ${var.registry}/${local.name}:${var.tag})',
     ]);
@@ -629,7 +630,13 @@ describe('findImageReferences', () => {
   it("reads a Compose file's variables with what the project's .env sets, over the defaults written in the file", () => {
     const text = fixture('compose.yaml');
     const env = readDotenv('PROXY_IMAGE=envoyproxy/envoy:v1.31.0\nMIRROR_REGISTRY=mirror.example.com:5000\n');
-    const sites = describeSites(text, findImageReferences(text, '/app/compose.yaml', undefined, { composeEnv: env }));
+    const read = findImageReferences(text, '/app/compose.yaml', undefined, { composeEnv: env });
+    const sites = describeSites(text, read);
+    // The hover says where a variable's value came from: only for those the .env filled in.
+    assert.deepEqual(
+      read.filter((site) => site.filledIn === 'compose-env').map((site) => site.reference),
+      ['envoyproxy/envoy:v1.31.0', 'mirror.example.com:5000/library/registry:2.8.3'],
+    );
     assert.ok(sites.includes('27:11-27:25 image envoyproxy/envoy:v1.31.0 (as written ${PROXY_IMAGE})'), sites.join('\n'));
     assert.ok(
       sites.includes(
