@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import { appVersionTagPrefix, appVersionTagPrefixImages, type ChartFacts, readChartFacts } from '../references/index';
+import { onFileEvent } from './workspace-files';
 
 /** A Chart.yaml is a few hundred bytes; anything past this is no chart to read on a keystroke. */
 const MAX_CHART_BYTES = 256 * 1024;
@@ -27,13 +28,8 @@ export class ChartFiles implements vscode.Disposable {
     const forget = (uri: vscode.Uri): void => {
       if (this.byFile.delete(uri.toString())) this.changed.fire();
     };
-    this.watcher.onDidCreate(forget);
-    this.watcher.onDidChange(forget);
-    this.watcher.onDidDelete(forget);
-    const forgetChart = (template: vscode.Uri): void => forget(vscode.Uri.joinPath(template, '..', '..', 'Chart.yaml'));
-    this.templatesWatcher.onDidCreate(forgetChart);
-    this.templatesWatcher.onDidChange(forgetChart);
-    this.templatesWatcher.onDidDelete(forgetChart);
+    onFileEvent(this.watcher, forget);
+    onFileEvent(this.templatesWatcher, (template) => forget(vscode.Uri.joinPath(template, '..', '..', 'Chart.yaml')));
   }
 
   /**

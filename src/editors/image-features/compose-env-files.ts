@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { readDotenv } from '../references/index';
-import { workspaceText } from './workspace-text';
+import { followDocuments, onFileEvent, workspaceText } from './workspace-files';
 
 /** A `.env` is a few lines; one larger than this is not read. */
 const MAX_ENV_BYTES = 1024 * 1024;
@@ -29,16 +29,12 @@ export class ComposeEnvFiles implements vscode.Disposable {
     const forget = (file: vscode.Uri): void => {
       if (this.byFolder.delete(folderOf(file))) this.changed.fire();
     };
-    this.watcher.onDidCreate(forget);
-    this.watcher.onDidChange(forget);
-    this.watcher.onDidDelete(forget);
-    this.edits = vscode.Disposable.from(
-      vscode.workspace.onDidChangeTextDocument(({ document }) => this.edited(document)),
-      vscode.workspace.onDidOpenTextDocument((document) => this.edited(document)),
-      // Closed with edits unsaved: the file on disk says otherwise.
-      vscode.workspace.onDidCloseTextDocument((document) => {
-        if (document.isDirty && isEnvFile(document.uri)) forget(document.uri);
-      }),
+    onFileEvent(this.watcher, forget);
+    this.edits = followDocuments(
+      (document) => this.edited(document),
+      (document) => {
+        if (isEnvFile(document.uri)) forget(document.uri);
+      },
     );
   }
 

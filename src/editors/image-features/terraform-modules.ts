@@ -28,7 +28,7 @@ import {
   type TerraformModuleContext,
   type TerraformModuleFacts,
 } from '../references/index';
-import { workspaceText } from './workspace-text';
+import { followDocuments, onFileEvent, workspaceText } from './workspace-files';
 
 /** A module has a handful of files; a folder of generated ones is not read past these. */
 const MAX_FILES = 200;
@@ -78,24 +78,17 @@ export class TerraformModules implements vscode.Disposable {
       if (!this.folders.delete(vscode.Uri.joinPath(file, '..').toString())) return;
       this.worked();
     };
-    this.watcher.onDidCreate(forget);
-    this.watcher.onDidChange(forget);
-    this.watcher.onDidDelete(forget);
+    onFileEvent(this.watcher, forget);
     const reinstalled = (manifest: vscode.Uri): void => {
       if (!this.manifests.delete(vscode.Uri.joinPath(manifest, '../../..').toString())) return;
       this.worked();
     };
-    this.manifestWatcher.onDidCreate(reinstalled);
-    this.manifestWatcher.onDidChange(reinstalled);
-    this.manifestWatcher.onDidDelete(reinstalled);
-    this.edits = vscode.Disposable.from(
-      vscode.workspace.onDidChangeTextDocument(({ document }) => this.edited(document)),
-      // Opened: read as it is, so a file created since its folder was read counts even when no watcher told.
-      vscode.workspace.onDidOpenTextDocument((document) => this.edited(document)),
-      // Closed with edits unsaved: the file on disk says otherwise.
-      vscode.workspace.onDidCloseTextDocument((document) => {
-        if (document.isDirty && (isModuleFile(document.uri) || isAutoLoadedValues(document.uri))) forget(document.uri);
-      }),
+    onFileEvent(this.manifestWatcher, reinstalled);
+    this.edits = followDocuments(
+      (document) => this.edited(document),
+      (document) => {
+        if (isModuleFile(document.uri) || isAutoLoadedValues(document.uri)) forget(document.uri);
+      },
     );
   }
 
