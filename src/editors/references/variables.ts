@@ -14,6 +14,13 @@ export interface SubstituteOptions {
   escape: '$$' | string;
 }
 
+/**
+ * Defaults nest a level or two in real files (`${A:-${B:-c}}`); past this a value is not read.
+ * Each level scans the rest of the value, so without a bound a hostile file's deep nesting would
+ * hold the extension host for seconds, then overflow the stack.
+ */
+const MAX_NESTING = 16;
+
 const isNameStart = (c: string | undefined): boolean => !!c && /[A-Za-z_]/.test(c);
 const isNameChar = (c: string | undefined): boolean => !!c && /[A-Za-z0-9_]/.test(c);
 
@@ -24,7 +31,7 @@ export function hasVariables(text: string): boolean {
 
 /** `text` with its variables substituted, or `undefined` when one of them has no known value. */
 export function substituteVariables(text: string, lookup: VariableLookup, options: SubstituteOptions): string | undefined {
-  const result = expand(text, 0, text.length, lookup, options);
+  const result = expand(text, 0, text.length, lookup, options, 0);
   return result?.value;
 }
 
@@ -32,7 +39,15 @@ interface Expanded {
   value: string;
 }
 
-function expand(text: string, from: number, to: number, lookup: VariableLookup, options: SubstituteOptions): Expanded | undefined {
+function expand(
+  text: string,
+  from: number,
+  to: number,
+  lookup: VariableLookup,
+  options: SubstituteOptions,
+  depth: number,
+): Expanded | undefined {
+  if (depth > MAX_NESTING) return undefined;
   let out = '';
   let i = from;
   while (i < to) {
@@ -65,7 +80,7 @@ function expand(text: string, from: number, to: number, lookup: VariableLookup, 
     if (next !== '{') return undefined;
     const close = matchingBrace(text, i + 1, to);
     if (close < 0) return undefined;
-    const braced = expandBraced(text, i + 2, close, lookup, options);
+    const braced = expandBraced(text, i + 2, close, lookup, options, depth);
     if (braced === undefined) return undefined;
     out += braced;
     i = close + 1;
@@ -84,7 +99,14 @@ function matchingBrace(text: string, open: number, to: number): number {
 }
 
 /** The inside of `${…}`: a name, then nothing or a modifier and its word. */
-function expandBraced(text: string, from: number, to: number, lookup: VariableLookup, options: SubstituteOptions): string | undefined {
+function expandBraced(
+  text: string,
+  from: number,
+  to: number,
+  lookup: VariableLookup,
+  options: SubstituteOptions,
+  depth: number,
+): string | undefined {
   if (!isNameStart(text[from])) return undefined;
   let end = from + 1;
   while (end < to && isNameChar(text[end])) end++;
@@ -95,9 +117,9 @@ function expandBraced(text: string, from: number, to: number, lookup: VariableLo
   const wordStart = colon ? end + 2 : end + 1;
   if (operator !== '-' && operator !== '+' && operator !== '?') return undefined;
   const unset = value === undefined || (colon && value === '');
-  if (operator === '-') return unset ? expand(text, wordStart, to, lookup, options)?.value : value;
+  if (operator === '-') return unset ? expand(text, wordStart, to, lookup, options, depth + 1)?.value : value;
   // `+` and `?` depend on a value the file does not give: not guessed.
   if (value === undefined) return undefined;
-  if (operator === '+') return unset ? '' : expand(text, wordStart, to, lookup, options)?.value;
+  if (operator === '+') return unset ? '' : expand(text, wordStart, to, lookup, options, depth + 1)?.value;
   return unset ? undefined : value;
 }

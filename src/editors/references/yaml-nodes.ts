@@ -6,14 +6,17 @@
  */
 import {
   type Alias,
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isCollection,
   isMap,
   isScalar,
   isSeq,
+  Lexer,
   type Node,
-  parseAllDocuments,
+  Parser,
   type Scalar,
   visit,
   type YAMLMap,
@@ -25,11 +28,26 @@ export type YamlDocument = Document.Parsed;
 
 /** How deep merges and walks go: real files nest a few levels; a hostile one is cut here. */
 const MAX_DEPTH = 64;
+/**
+ * How deep collections may nest in a file that is read at all: a CRD's schema nests some dozens of
+ * levels. The yaml library composes nested collections by recursion, and a couple of thousand
+ * levels (4 KB of `[`) made Node 20's V8 abort the whole process after a few parses ("RegExpCompiler
+ * Allocation failed"), which in VS Code would take every extension down; Node 24 survived, slowly.
+ */
+const MAX_NESTING = 256;
 
 /** Every document of a YAML text (a file that does not parse well still yields what it can). */
 export function parseYaml(text: string): YamlDocument[] {
-  const parsed = parseAllDocuments(text, { merge: true, uniqueKeys: false, prettyErrors: false });
-  return Array.isArray(parsed) ? parsed : [];
+  // parseAllDocuments, with the parser's stack of open collections watched as each token is read:
+  // a file nested deeper than any real one is not read, before anything is composed from it.
+  const parser = new Parser();
+  const tokens: CST.Token[] = [];
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if (parser.stack.length > MAX_NESTING) return [];
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return Array.from(new Composer({ merge: true, uniqueKeys: false }).compose(tokens));
 }
 
 /** An alias resolved to its anchor's node (once: an alias of an alias is followed up to the limit). */

@@ -37,4 +37,13 @@ describe('substituteVariables', () => {
     assert.equal(sub('a\\$b', '\\'), 'a$b');
     assert.equal(sub('a`$b', '`'), 'a$b');
   });
+
+  it("reads defaults nested as deep as real files nest them, and leaves a hostile file's deeper nesting unread", () => {
+    const nested = (levels: number): string => '${UNKNOWN:-'.repeat(levels) + 'alpine' + '}'.repeat(levels);
+    assert.equal(sub(nested(16)), 'alpine');
+    assert.equal(sub(nested(17)), undefined);
+    // A 1 MiB value of it: each level scans the rest, and the stack overflowed (RangeError) before.
+    assert.equal(sub(nested(170_000)), undefined);
+    assert.equal(sub('${TAG:+' + nested(170_000) + '}'), undefined);
+  });
 });
