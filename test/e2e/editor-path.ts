@@ -4,7 +4,8 @@
 // chart: its values' empty tag hovered as its appVersion, its Chart.yaml's OCI dependencies' lenses
 // (a version and a range), and the hover over the range, which names the tag it picks. Last, a
 // Podman Quadlet unit whose short name Podman reads through an alias, and the hover that says so;
-// and a Terraform variable's default, read as the image the module's workload takes from it.
+// a Terraform variable's default, read as the image the module's workload takes from it; and a
+// Compose file's variable read with the value its project's .env sets.
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -244,6 +245,23 @@ export async function runEditorPath(
   assert.ok(defaultHoverText.includes(`${host}/library/alpine:1.2.9`), `the hover describes the default's image: ${defaultHoverText}`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(options.screenshots, '30f-terraform-variable-default.png') });
+  await page.mouse.move(1100, 16);
+
+  // 30g. A Compose project whose image's tag is a variable its .env sets: the hover describes the
+  // image at that tag, and says where the value came from.
+  mkdirSync(join(options.workspace, 'shop'), { recursive: true });
+  writeFileSync(join(options.workspace, 'shop', '.env'), '# The release the shop runs\nSHOP_TAG=1.2.9\n');
+  writeFileSync(
+    join(options.workspace, 'shop', 'compose.yaml'),
+    ['services:', '  shop:', `    image: ${host}/library/alpine:\${SHOP_TAG}`, '    ports: ["8080:80"]', ''].join('\n'),
+  );
+  await goToFile(page, 'shop/compose.yaml');
+  const templated = line(page, 'SHOP_TAG').locator('span', { hasText: 'SHOP_TAG' }).first();
+  const envHoverText = await hoverUntil(page, templated, 'filled in as the', 5);
+  assert.ok(envHoverText.includes(`${host}/library/alpine:1.2.9`), `the hover describes the image at the .env's tag: ${envHoverText}`);
+  assert.ok(envHoverText.includes('.env beside this file sets them'), envHoverText);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(options.screenshots, '30g-compose-env-hover.png') });
   await page.mouse.move(1100, 16);
   await runCommand(page, 'View: Close All Editors');
   const dontSave = page.getByRole('button', { name: "Don't Save" });
