@@ -20,6 +20,9 @@ interface LspRange {
   end: { line: number; character: number };
 }
 
+/** Past this many instructions a Dockerfile is generated (or hostile): its variables are not resolved, and what they make is left alone. */
+const MAX_RESOLVED_INSTRUCTIONS = 1000;
+
 export function findInDockerfile(text: string): ReferenceSite[] {
   const dockerfile = DockerfileParser.parse(text);
   const lines = new LineIndex(text);
@@ -33,10 +36,13 @@ export function findInDockerfile(text: string): ReferenceSite[] {
       .filter((s): s is string => !!s),
   );
   const sites: ReferenceSite[] = [];
+  // dockerfile-ast looks a variable up through every instruction before the line, so a file of
+  // thousands of instructions made of variables took minutes; a real one has dozens.
+  const resolvable = dockerfile.getInstructions().length <= MAX_RESOLVED_INSTRUCTIONS;
   const lookupAt =
     (line: number): VariableLookup =>
     (name) =>
-      dockerfile.resolveVariable(name, line) ?? undefined;
+      resolvable ? (dockerfile.resolveVariable(name, line) ?? undefined) : undefined;
   /** A stage by name (any letter case) or by number is the build's own, not an image. */
   const isStage = (value: string, known: Set<string>): boolean => known.has(value.toLowerCase()) || /^\d+$/.test(value);
   const add = (value: string | null, range: LspRange | null, context: SiteContext, platform?: string): void => {

@@ -666,6 +666,16 @@ describe('findImageReferences', () => {
     assert.deepEqual(findImageReferences(other, '/r/notes.yml'), []);
   });
 
+  it('resolves the variables of a Dockerfile of real size, and leaves those of a generated one of thousands of instructions alone', () => {
+    const stages = (count: number) => 'ARG TAG=3.20\n' + 'FROM alpine:${TAG}\nRUN true\n'.repeat(count) + 'FROM busybox:1.36\n';
+    assert.equal(findImageReferences(stages(10), '/p/Dockerfile').length, 11);
+    // Each lookup walks every instruction before it: 1,001 instructions and more are not looked through.
+    assert.deepEqual(
+      findImageReferences(stages(500), '/p/Dockerfile').map((site) => site.reference),
+      ['busybox:1.36'],
+    );
+  });
+
   it('reads every container list of every Kubernetes object in a Helm-rendered multi-document file', () => {
     assert.deepEqual(found('helm-rendered.yaml'), [
       '23:18-23:44 initContainers ghcr.io/acme/migrate:0.9.1',
