@@ -31,22 +31,24 @@ export function hasVariables(text: string): boolean {
 
 /** `text` with its variables substituted, or `undefined` when one of them has no known value. */
 export function substituteVariables(text: string, lookup: VariableLookup, options: SubstituteOptions): string | undefined {
-  const result = expand(text, 0, text.length, lookup, options, 0);
+  const result = expand({ text, lookup, options }, 0, text.length, 0);
   return result?.value;
+}
+
+/** What every step of a substitution reads: the text, the variables' values, and how `$` is escaped. */
+interface Reading {
+  text: string;
+  lookup: VariableLookup;
+  options: SubstituteOptions;
 }
 
 interface Expanded {
   value: string;
 }
 
-function expand(
-  text: string,
-  from: number,
-  to: number,
-  lookup: VariableLookup,
-  options: SubstituteOptions,
-  depth: number,
-): Expanded | undefined {
+/** `text[from..to]` substituted, at `depth` defaults deep. */
+function expand(reading: Reading, from: number, to: number, depth: number): Expanded | undefined {
+  const { text, lookup, options } = reading;
   if (depth > MAX_NESTING) return undefined;
   let out = '';
   let i = from;
@@ -80,7 +82,7 @@ function expand(
     if (next !== '{') return undefined;
     const close = matchingBrace(text, i + 1, to);
     if (close < 0) return undefined;
-    const braced = expandBraced(text, i + 2, close, lookup, options, depth);
+    const braced = expandBraced(reading, i + 2, close, depth);
     if (braced === undefined) return undefined;
     out += braced;
     i = close + 1;
@@ -99,14 +101,8 @@ function matchingBrace(text: string, open: number, to: number): number {
 }
 
 /** The inside of `${…}`: a name, then nothing or a modifier and its word. */
-function expandBraced(
-  text: string,
-  from: number,
-  to: number,
-  lookup: VariableLookup,
-  options: SubstituteOptions,
-  depth: number,
-): string | undefined {
+function expandBraced(reading: Reading, from: number, to: number, depth: number): string | undefined {
+  const { text, lookup } = reading;
   if (!isNameStart(text[from])) return undefined;
   let end = from + 1;
   while (end < to && isNameChar(text[end])) end++;
@@ -117,9 +113,9 @@ function expandBraced(
   const wordStart = colon ? end + 2 : end + 1;
   if (operator !== '-' && operator !== '+' && operator !== '?') return undefined;
   const unset = value === undefined || (colon && value === '');
-  if (operator === '-') return unset ? expand(text, wordStart, to, lookup, options, depth + 1)?.value : value;
+  if (operator === '-') return unset ? expand(reading, wordStart, to, depth + 1)?.value : value;
   // `+` and `?` depend on a value the file does not give: not guessed.
   if (value === undefined) return undefined;
-  if (operator === '+') return unset ? '' : expand(text, wordStart, to, lookup, options, depth + 1)?.value;
+  if (operator === '+') return unset ? '' : expand(reading, wordStart, to, depth + 1)?.value;
   return unset ? undefined : value;
 }
