@@ -44,14 +44,13 @@ export class ComposeEnvFiles implements vscode.Disposable {
    */
   envOf(composeFile: vscode.Uri): ReadonlyMap<string, string> | undefined {
     if (composeFile.scheme === 'untitled') return NONE;
-    const folder = vscode.Uri.joinPath(composeFile, '..');
-    const key = folder.toString();
+    const key = folderOf(composeFile);
     const known = this.byFolder.get(key);
     if (known) return 'values' in known ? known.values : undefined;
     const entry: Known = { reading: true };
     this.byFolder.set(key, entry);
     void (async () => {
-      const text = await workspaceText(vscode.Uri.joinPath(folder, '.env'), MAX_ENV_BYTES);
+      const text = await workspaceText(vscode.Uri.joinPath(composeFile, '..', '.env'), MAX_ENV_BYTES);
       // Changed while it was read: forgotten, and the next ask reads it again.
       if (this.byFolder.get(key) !== entry) return;
       this.byFolder.set(key, { values: text === undefined ? NONE : readDotenv(text) });

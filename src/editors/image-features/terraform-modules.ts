@@ -19,6 +19,7 @@ import {
   installedCallFolder,
   installedKeyOf,
   type InstalledModules,
+  isLocalModuleSource,
   readInstalledModules,
   readTerraformModuleFacts,
   relativeFolder,
@@ -166,7 +167,7 @@ export class TerraformModules implements vscode.Disposable {
 
   /** The folder of the module a call calls: its `source` when that is a folder, else where init installed it. */
   private calledFolder(folder: vscode.Uri, call: string, source: string, place: Place | undefined): vscode.Uri | undefined {
-    if (LOCAL_SOURCE.test(source)) return vscode.Uri.joinPath(folder, source);
+    if (isLocalModuleSource(source)) return vscode.Uri.joinPath(folder, source);
     const manifest = place && this.manifests.get(place.root.toString());
     const installed = manifest && manifest !== 'reading' ? installedCallFolder(manifest, place.key, call) : undefined;
     return installed === undefined ? undefined : vscode.Uri.joinPath(place!.root, installed);
@@ -272,9 +273,6 @@ export class TerraformModules implements vscode.Disposable {
     this.changed.dispose();
   }
 }
-
-/** A module's `source` that is a folder of the configuration's (Terraform reads it from there, installing nothing). */
-const LOCAL_SOURCE = /^\.\.?[\\/]/;
 
 /** A file of a module's: `.tf` or `.tofu` (a `.tfvars` file gives values, and is read with its module). */
 function isModuleFile(file: vscode.Uri): boolean {

@@ -38,7 +38,8 @@ export function findInDockerfile(text: string): ReferenceSite[] {
   const sites: ReferenceSite[] = [];
   // dockerfile-ast looks a variable up through every instruction before the line, so a file of
   // thousands of instructions made of variables took minutes; a real one has dozens.
-  const resolvable = dockerfile.getInstructions().length <= MAX_RESOLVED_INSTRUCTIONS;
+  const instructions = dockerfile.getInstructions();
+  const resolvable = instructions.length <= MAX_RESOLVED_INSTRUCTIONS;
   const lookupAt =
     (line: number): VariableLookup =>
     (name) =>
@@ -70,7 +71,7 @@ export function findInDockerfile(text: string): ReferenceSite[] {
     if (directive.getName().toLowerCase() === 'syntax' && !directive.getValue().includes('$'))
       add(directive.getValue(), directive.getValueRange(), 'syntax');
 
-  for (const instruction of dockerfile.getInstructions()) {
+  for (const instruction of instructions) {
     const keyword = instruction.getKeyword().toUpperCase();
     if (keyword === 'FROM') {
       const from = instruction as From;

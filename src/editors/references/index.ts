@@ -51,6 +51,7 @@ export {
   installedCallFolder,
   installedKeyOf,
   type InstalledModules,
+  isLocalModuleSource,
   readInstalledModules,
   relativeFolder,
 } from './terraform-installed';

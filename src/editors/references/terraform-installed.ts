@@ -50,6 +50,11 @@ export function installedCallFolder(installed: InstalledModules, caller: string,
   return folder?.startsWith(INSTALLED) ? folder : undefined;
 }
 
+/** A call's `source` that is a folder of the configuration's (`./…`, `../…`): Terraform reads it from there and installs nothing. */
+export function isLocalModuleSource(source: string): boolean {
+  return /^\.\.?[\\/]/.test(source);
+}
+
 /** The key of a module that `caller` calls by the name `call`. */
 export function calledKey(caller: string, call: string): string {
   return caller === '' ? call : `${caller}.${call}`;

@@ -7,6 +7,7 @@ import {
   calledKey,
   installedCallFolder,
   installedKeyOf,
+  isLocalModuleSource,
   readInstalledModules,
   relativeFolder,
 } from '../../../../src/editors/references/terraform-installed';
@@ -80,6 +81,12 @@ describe('terraform-installed: the modules init installed', () => {
     );
     assert.deepEqual([...hostile], []);
     for (const text of ['', '{', 'null', '[]', '{"Modules":{}}', '{"Modules":null}']) assert.deepEqual([...readInstalledModules(text)], []);
+  });
+
+  it('tells a module read from a folder of the configuration from one init installs', () => {
+    for (const source of ['./modules/app', '../shared', '.\\modules\\app']) assert.equal(isLocalModuleSource(source), true, source);
+    for (const source of ['terraform-aws-modules/ecs/aws', 'git::https://example.com/m.git', '.terraform/modules/x', 'modules/app'])
+      assert.equal(isLocalModuleSource(source), false, source);
   });
 
   it('puts a folder relative to a root, or says it is not inside it', () => {
