@@ -7,7 +7,7 @@
 //                          (editor alone updates only its section of bench/RESULTS.md; tree needs the .vsix
 //                          that `npm run bench` packages first)
 //   BENCH_NODE_FLAGS       extra flags for our child Node process (e.g. --cpu-prof --cpu-prof-dir=…)
-//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash,curlRelay,fileWrite (for A/B runs of ours alone)
+//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash,curlRelay,fileWrite,nodeSocket (for A/B runs of ours alone)
 //   BENCH_WARM=0           our child runs each transfer once (default: a second time in the same process, the warm figures)
 //   BENCH_OURS_SCRIPT      a bundled child to run as ours instead of bundling bench/ours.ts (interleaved A/B runs)
 //   BENCH_OURS_WRAP        a command our child runs under (e.g. "perf record -g -o /tmp/ours.data --")
@@ -40,6 +40,7 @@ import {
   writeParallelConfig,
 } from './curl';
 import { assertGnuTime, measure, type Sample } from './measure';
+import type { NodeSocketJob } from './node-socket';
 import { type OursCase, type OursResult, type ThreadCpu, WARM_SUFFIX } from './ours';
 import {
   type BenchInfo,
@@ -360,6 +361,72 @@ async function curlRelay(bench: Bench, image: BenchImage): Promise<Timing> {
   return { ...timing, ms: timing.ms + postsMs };
 }
 
+/** The bench's Node-socket side (bench/node-socket.ts), built beside this file. */
+const NODE_SOCKET_SCRIPT = join(__dirname, 'node-socket.js');
+
+/**
+ * A Node process on plain sockets with reused read buffers, pulling every layer into files in the
+ * layouts' folder (as many at once as ours); the files must then hold every byte.
+ */
+async function nodeSocketPull(bench: Bench, image: BenchImage): Promise<Timing> {
+  const files = join(bench.layouts, 'node-socket');
+  await mkdir(files, { recursive: true });
+  const job: NodeSocketJob = {
+    concurrency: bench.settings.concurrency,
+    blobs: image.layers.map((l, i) => ({
+      url: `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`,
+      digest: l.digest,
+      size: l.size,
+      file: join(files, `layer-${i}`),
+    })),
+  };
+  try {
+    const timing = await runNodeSocket(bench, job);
+    for (const blob of job.blobs) {
+      const size = await stat(blob.file!).then((s) => s.size);
+      if (size !== blob.size) throw new Error(`the Node-socket side wrote ${size} bytes of ${blob.digest}, expected ${blob.size}`);
+    }
+    return timing;
+  } finally {
+    await rm(files, { recursive: true, force: true });
+  }
+}
+
+/** The same process copying every layer from the source into upload sessions on the fresh target, opened first (timed, as curl's are). */
+async function nodeSocketCopy(bench: Bench, image: BenchImage): Promise<Timing> {
+  await freshTarget(bench.target);
+  const { urls, postsMs } = await openUploads(bench, image);
+  const job: NodeSocketJob = {
+    concurrency: bench.settings.concurrency,
+    blobs: image.layers.map((l, i) => ({
+      url: `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`,
+      digest: l.digest,
+      size: l.size,
+      putUrl: urls[i]!,
+    })),
+  };
+  const timing = await runNodeSocket(bench, job);
+  for (const layer of image.layers) {
+    const res = await registryFetch(`${bench.target.url}/v2/${image.repository}/blobs/${layer.digest}`, { method: 'HEAD' });
+    if (res.status !== 200) throw new Error(`the Node-socket side left ${layer.digest} missing in the target (${res.status})`);
+  }
+  return { ...timing, ms: timing.ms + postsMs };
+}
+
+/** Its time is its own measure from the first request to the last byte, as ours (Node's start-up excluded). */
+async function runNodeSocket(bench: Bench, job: NodeSocketJob): Promise<Timing> {
+  const [sample, registries] = await measureWithRegistries(bench, process.execPath, [NODE_SOCKET_SCRIPT, JSON.stringify(job)]);
+  const { ms } = JSON.parse(sample.stdout.trim().split('\n').pop() ?? '{}') as { ms: number };
+  return {
+    ms,
+    processMs: sample.wallMs,
+    rssKb: sample.peakRssKb,
+    cpuSeconds: sample.cpuSeconds,
+    systemSeconds: sample.systemSeconds,
+    ...registries,
+  };
+}
+
 /** The file write every pull pays, alone: dd of each layer's size into a new file in the layouts' folder, as many at once as ours. */
 async function fileWrite(bench: Bench, image: BenchImage): Promise<Timing> {
   const script = join(bench.scratch, 'file-write.sh');
@@ -404,6 +471,7 @@ function copyCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
       },
       curl: () => curlPut(bench, image),
       curlRelay: () => curlRelay(bench, image),
+      nodeSocket: () => nodeSocketCopy(bench, image),
     },
   };
 }
@@ -425,6 +493,7 @@ function pullCase(bench: Bench, id: CaseId, title: string, image: BenchImage): C
       curl: () => curlGet(bench, image),
       curlHash: () => curlHashedGet(bench, image),
       fileWrite: () => fileWrite(bench, image),
+      nodeSocket: () => nodeSocketPull(bench, image),
     },
   };
 }
@@ -476,7 +545,15 @@ function caseSpecs(bench: Bench): CaseSpec[] {
 
 /** N runs of each side, in an order that changes per run (see bench/order.ts) so neither drift nor what the previous side left favours one of them. */
 async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
-  const samples: Record<SideName, Timing[]> = { ours: [], skopeo: [], curl: [], curlHash: [], curlRelay: [], fileWrite: [] };
+  const samples: Record<SideName, Timing[]> = {
+    ours: [],
+    skopeo: [],
+    curl: [],
+    curlHash: [],
+    curlRelay: [],
+    fileWrite: [],
+    nodeSocket: [],
+  };
   const wanted = (process.env.BENCH_SIDES ?? '').split(',').filter(Boolean);
   const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s] && (!wanted.length || wanted.includes(s)));
   // One transfer before the measured ones, not counted: the first write after the set-up lands in
