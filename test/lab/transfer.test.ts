@@ -19,6 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -94,6 +95,35 @@ describe('pull and push against real registries', function () {
     await session?.close();
     await proxy?.stop();
     await lab?.stopAll();
+  });
+
+  it('pulls layers of many megabytes, four at once, through reused read buffers, and every file on disk hashes to its digest', async function () {
+    this.timeout(120_000);
+    // Each layer is hundreds of socket reads whose buffers are lent to the file writes and read
+    // into again once written: a buffer reused too early would leave wrong bytes in a file that
+    // the digest check (made before the write) passed. So every file is hashed again from disk.
+    const built = await OciLayout.create(join(work, 'lent-source'));
+    const layers = await Promise.all(
+      [5, 12, 3, 9, 7].map((mib, i) =>
+        built.writeBlob(randomBytes(mib * 1024 * 1024 + i * 4099), 'application/vnd.oci.image.layer.v1.tar'),
+      ),
+    );
+    const config = await built.writeJson(
+      { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } },
+      'application/vnd.oci.image.config.v1+json',
+    );
+    const manifest = await built.writeJson(
+      { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: config.descriptor, layers },
+      'application/vnd.oci.image.manifest.v1+json',
+    );
+    await built.tag('v1', manifest.descriptor);
+    await pushToRegistry(built, { ref: 'v1', descriptor: manifest.descriptor, manifest: {}, bytes: manifest.bytes }, source, 'big/lent:v1');
+    const dir = join(work, 'layout-lent');
+    await pull(session.registry(source.host).repository('big/lent'), 'v1', { kind: 'oci-layout', dir }, { concurrency: 4 });
+    for (const layer of layers) {
+      const file = join(dir, 'blobs', 'sha256', layer.digest.slice('sha256:'.length));
+      assert.equal(sha256(readFileSync(file)), layer.digest, `${file} on disk`);
+    }
   });
 
   it('pulls a multi-platform index into an OCI layout that skopeo reads and pushes on', async function () {

@@ -6,12 +6,13 @@
  * aborts, missing files and every other file-system error into CoreErrors that say what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createWriteStream, type Stats, type WriteStream } from 'node:fs';
+import { constants as fsConstants, type Stats, WriteStream } from 'node:fs';
 import { type FileHandle, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { cancelled, CoreError, type CoreErrorCode } from '../errors';
+import { giveBack } from '../lent-chunks';
 
 /**
  * How much a file being written may hold before it asks for a pause. Node's default (16 KiB) is
@@ -19,6 +20,26 @@ import { cancelled, CoreError, type CoreErrorCode } from '../errors';
  * pool; with room for several, the stream writes whatever arrived meanwhile in one writev.
  */
 const WRITE_BUFFER_BYTES = 512 * 1024;
+
+/** fs.WriteStream as Node constructs it (its typings give only Writable's constructor). */
+const FileWriteStream = WriteStream as unknown as new (path: string, options: { flags: string; highWaterMark: number }) => WriteStream;
+
+/** A file stream that gives every lent chunk back once its bytes are written (see lent-chunks.ts). */
+class GivingBackWriteStream extends FileWriteStream {
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    super._write(chunk, encoding, (err) => {
+      giveBack(chunk);
+      callback(err);
+    });
+  }
+
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    super._writev!(chunks, (err) => {
+      for (const { chunk } of chunks) giveBack(chunk);
+      callback(err);
+    });
+  }
+}
 
 /** The longest name of one file or folder on the usual file systems (ext4, APFS, NTFS), in bytes. */
 export const MAX_NAME_BYTES = 255;
@@ -42,6 +63,7 @@ export function temporaryPathIn(folder: string): string {
 /**
  * Pipes `source` (through `transforms`) into a new temporary file and returns its path. On any
  * error or abort the temporary file is removed and the error rethrown (CANCELLED for an abort).
+ * Lent chunks are given back as soon as they are written.
  */
 export async function streamToTemporaryFile(
   temporary: string,
@@ -55,7 +77,7 @@ export async function streamToTemporaryFile(
       throw cancelled();
     }
     // 'wx': never reuse a name another writer holds.
-    sink = createWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
+    sink = new GivingBackWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
     await pipeline([...streams, sink], signal ? { signal } : {});
   } catch (err) {
     // The file is opened asynchronously: a stream that fails at once may still be creating it, so

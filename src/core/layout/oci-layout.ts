@@ -65,6 +65,8 @@ export interface IngestOptions {
 export class OciImageLayout implements ReadTarget, WriteTarget {
   /** `oci:<dir>`, as skopeo names the transport. */
   readonly name: string;
+  /** pushBlob writes through streamToTemporaryFile, which gives chunks back once written. */
+  readonly givesBackChunks = true;
 
   private constructor(readonly dir: string) {
     this.name = `oci:${dir}`;

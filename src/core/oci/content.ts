@@ -34,6 +34,8 @@ export interface WriteTarget {
    * must keep nothing under the blob's name when the stream fails.
    */
   pushBlob(descriptor: Descriptor, content: Readable, signal?: AbortSignal): Promise<void>;
+  /** pushBlob gives back lent chunks once it has stored them (see lent-chunks.ts): a source may lend it its chunks. */
+  readonly givesBackChunks?: boolean;
   /**
    * Makes a blob that the same registry holds in `fromRepository` available without moving bytes.
    * Returns false when the target cannot (another registry, mount refused): the caller copies.

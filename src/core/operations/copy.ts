@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream';
 import pLimit from 'p-limit';
 import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../oci/content';
 import { CoreError, isRestartable, RegistryError } from '../errors';
+import { isLendingBody } from '../lent-chunks';
 import type { Descriptor, Platform } from '../oci/manifest';
 import { sleep } from '../transport/retry';
 import { verifyingStream } from '../oci/verify-stream';
@@ -261,6 +262,8 @@ class GraphTransfer {
       if (err instanceof RegistryError) retriedByRequest.add(err);
       throw err;
     });
+    // A target that gives chunks back once stored lets a source that can reuse its read buffers do so.
+    if (this.target.givesBackChunks && isLendingBody(body)) body.lendChunks();
     const verified = verifyingStream(descriptor, `blob ${descriptor.digest} from ${this.source.name}`, { onBytes });
     let pipeError: unknown;
     pipeline(body, verified, (err) => {

@@ -52,6 +52,11 @@ export class Repository implements ReadTarget, WriteTarget, RegistryLocated {
   readonly name: string;
   /** Upload tuning (monolithic vs chunked); set by the caller from settings. */
   upload: UploadOptions = {};
+  /**
+   * A monolithic upload on a direct connection gives each chunk back once the socket has written it
+   * (see direct-client.ts); through a proxy, or in PATCH chunks (which copy), chunks are simply kept.
+   */
+  readonly givesBackChunks = true;
 
   constructor(
     /** Where this registry's requests go (carried from the session by value: see router.ts). */

@@ -11,10 +11,11 @@ import DispatcherBase from 'undici/lib/dispatcher/dispatcher';
 import connectThroughDispatcher from 'undici/lib/api/api-connect';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
-import type { TrustRoots } from './trust';
+import type { ConnectionOptions, ProxyOptions } from './connection-options';
+import { secureContextFor } from './tls-context';
+import { DirectClient } from './direct-client';
 import { CoreError } from '../errors';
-import { describeNetworkError } from './network-errors';
+import { describeNetworkError, describeTimeout } from './network-errors';
 import { describeForwardedAnswer, describeProxyFailure, markProxyConnectFailure } from './proxy-errors';
 import { DEFAULT_BODY_TIME_LIMITS, ResponseBody, type BodyTimeLimits, type ResponseBodyContext } from './response-body';
 
@@ -50,49 +51,7 @@ export interface HttpResponse {
   elsewhere?: true;
 }
 
-/**
- * How to reach a host: TLS policy, dial target and time limits. A value: two requests to one
- * origin with different options use different connections.
- */
-export interface ConnectionOptions {
-  /** Skip certificate verification (insecure registries only). */
-  skipVerify?: boolean;
-  /** Extra CA certificates (PEM) on top of the roots. */
-  ca?: string[];
-  /** The roots to verify against (Node's bundle, the system's, NODE_EXTRA_CA_CERTS); absent: Node's default store. */
-  roots?: TrustRoots;
-  /**
-   * Client certificates and keys (PEM) for mutual TLS, in the configured order. Node cannot let the
-   * server pick among several pairs in one handshake, so each is offered in turn until the server
-   * accepts one, which is then kept for that origin (containerd offers every pair too).
-   */
-  clientCertificates?: readonly { cert: string; key: string }[];
-  /** TCP target other than the URL's host (resolve rules); Host and SNI keep the URL's name. */
-  connectTo?: { address: string; port: number };
-  connectTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  /** Reach the host through this HTTP proxy (the plan's decision for the host and scheme). */
-  proxy?: ProxyOptions;
-}
-
-/** An HTTP proxy as a request uses it. */
-export interface ProxyOptions {
-  /** `http://host:port` or `https://host:port`, without credentials. */
-  url: string;
-  /** Where it was configured, for messages (`HTTPS_PROXY`, `http.proxy`…). */
-  source: string;
-  /** Sent to the proxy only, as Proxy-Authorization. */
-  authorization?: string;
-  /** Verify an https proxy's own certificate. */
-  verify: boolean;
-  /** The roots an https proxy's certificate is checked against (the session's); absent: Node's default store. */
-  roots?: TrustRoots;
-  /**
-   * true: a CONNECT tunnel whatever the scheme (nothing but the host and port reaches the proxy);
-   * false: plain-HTTP requests are forwarded to the proxy as they are (https is always tunnelled).
-   */
-  tunnel: boolean;
-}
+export type { ConnectionOptions, ProxyOptions } from './connection-options';
 
 // undici's index gives every dispatcher its API methods; ProxyAgent opens its CONNECT tunnels with
 // one of them, so that one is given here as the index would.
@@ -105,9 +64,11 @@ export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
 export const MAX_ELSEWHERE_DISPATCHERS = 16;
 
 /**
- * Sends requests through one undici dispatcher per origin and connection options (the whole
- * value, not the origin alone), so each request is connected with the TLS policy and dial target
- * decided for it, never with whatever the first request to that origin happened to use.
+ * Sends requests on connections kept per origin and connection options (the whole value, not the
+ * origin alone), so each request is connected with the TLS policy and dial target decided for it,
+ * never with whatever the first request to that origin happened to use: on a direct connection
+ * through the transport's own client (direct-client.ts), through a proxy with one undici
+ * dispatcher per origin and options.
  */
 export class HttpTransport {
   /** The registries' own origins (and vendor APIs): a few per session, kept until close(). */
@@ -128,6 +89,7 @@ export class HttpTransport {
    * contact. Only origins with a dispatcher kept are here (see evictLeastRecent).
    */
   private readonly answered = new Set<string>();
+  private readonly direct: DirectClient;
 
   constructor(
     /** Options for a request that carries none. */
@@ -136,7 +98,9 @@ export class HttpTransport {
     private readonly userAgent: string = DEFAULT_USER_AGENT,
     /** How long a registry may take over a response body, once its headers arrived. */
     private readonly bodyLimits: BodyTimeLimits = DEFAULT_BODY_TIME_LIMITS,
-  ) {}
+  ) {
+    this.direct = new DirectClient(bodyLimits, MAX_ELSEWHERE_DISPATCHERS, (key) => this.answered.delete(key));
+  }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const options = req.connection ?? this.defaults(req.url);
@@ -173,15 +137,13 @@ export class HttpTransport {
 
   private async sendWith(req: HttpRequest, options: ConnectionOptions): Promise<HttpResponse> {
     const key = `${req.url.origin}\n${this.fingerprint(options)}`;
+    // Without a proxy, requests go on the transport's own client (see direct-client.ts); through one, on undici.
+    if (!options.proxy && hasKnownLength(req)) return this.sendDirect(req, options, key);
     let dispatcher: Dispatcher;
     try {
       dispatcher = this.dispatcherFor(key, options, req.elsewhere === true);
     } catch (err) {
-      throw new CoreError(
-        'TLS_FILE_UNREADABLE',
-        `The CA or client certificate configured for ${req.url.host} cannot be used (${(err as Error).message}): fix the files its hosts.toml or certs.d folder names.`,
-        { cause: err },
-      );
+      throw unusableTlsFiles(err, req.url);
     }
     try {
       const res = await dispatchRequest(
@@ -231,27 +193,57 @@ export class HttpTransport {
         ...(req.elsewhere ? { elsewhere: true as const } : {}),
       };
     } catch (err) {
-      if (err instanceof CoreError) throw err;
-      if (req.signal?.aborted) throw new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
-      const proxied = options.proxy ? describeProxyFailure(err, req.url, options.proxy) : undefined;
-      if (proxied) throw proxied;
-      if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
-        throw new CoreError(
-          'TIMEOUT',
-          `${req.url.host} did not answer in time: check that it is up and reachable, or allow more time for requests.`,
-          { cause: err, remedy: { kind: 'allow-more-time' } },
-        );
-      }
-      throw describeNetworkError(err, req.url, {
-        trust: options.roots?.summary,
-        configuredCa: (options.ca?.length ?? 0) > 0,
-        clientCertificates: options.clientCertificates?.length ?? 0,
-        firstContact: !this.answered.has(key),
+      throw this.describeFailure(err, req, options, key);
+    }
+  }
+
+  /** A request's failure before its answer, in words: a cancel, the proxy's, a timeout, the network's. */
+  private describeFailure(err: unknown, req: HttpRequest, options: ConnectionOptions, key: string): CoreError {
+    if (err instanceof CoreError) return err;
+    if (req.signal?.aborted) return new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
+    const proxied = options.proxy ? describeProxyFailure(err, req.url, options.proxy) : undefined;
+    if (proxied) return proxied;
+    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError)
+      return describeTimeout(req.url, err);
+    return describeNetworkError(err, req.url, {
+      trust: options.roots?.summary,
+      configuredCa: (options.ca?.length ?? 0) > 0,
+      clientCertificates: options.clientCertificates?.length ?? 0,
+      firstContact: !this.answered.has(key),
+    });
+  }
+
+  /** A request on the direct path: the same connection options, errors and answer as through undici. */
+  private async sendDirect(req: HttpRequest, options: ConnectionOptions, key: string): Promise<HttpResponse> {
+    try {
+      // An unusable CA or client certificate is said as on the undici path, before any connection.
+      secureContextOrError(options, req.url);
+      const res = await this.direct.send({
+        method: req.method,
+        url: req.url,
+        headers: { 'user-agent': this.userAgent, ...lengthHeader(req), ...req.headers },
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        options,
+        key,
+        elsewhere: req.elsewhere === true,
+        ...(req.signal ? { signal: req.signal } : {}),
       });
+      this.answered.add(key);
+      return {
+        status: res.status,
+        url: req.url,
+        headers: res.headers,
+        body: res.body,
+        documentTimeoutMs: this.bodyLimits.documentMs,
+        ...(req.elsewhere ? { elsewhere: true as const } : {}),
+      };
+    } catch (err) {
+      throw this.describeFailure(err, req, options, key);
     }
   }
 
   async close(): Promise<void> {
+    this.direct.close();
     const all = [...this.dispatchers.values(), ...this.elsewhereDispatchers.values()];
     this.dispatchers.clear();
     this.elsewhereDispatchers.clear();
@@ -335,6 +327,41 @@ export class HttpTransport {
   }
 }
 
+/** Whether the request's body length is known before sending it (none, a string or Buffer, or a stream with its Content-Length given). */
+function hasKnownLength(req: HttpRequest): boolean {
+  return !isStreamBody(req.body) || contentLengthOf(req) !== undefined;
+}
+
+/** The Content-Length the caller gave, whatever its case. */
+function contentLengthOf(req: HttpRequest): string | undefined {
+  const name = Object.keys(req.headers ?? {}).find((n) => n.toLowerCase() === 'content-length');
+  return name === undefined ? undefined : req.headers![name];
+}
+
+/** The Content-Length of a string or Buffer body the caller did not give one for. */
+function lengthHeader(req: HttpRequest): Record<string, string> {
+  if (req.body === undefined || isStreamBody(req.body) || contentLengthOf(req) !== undefined) return {};
+  return { 'content-length': String(Buffer.byteLength(req.body)) };
+}
+
+/** The CA or client certificate configured for a host, which cannot be loaded, in words. */
+function unusableTlsFiles(err: unknown, url: URL): CoreError {
+  return new CoreError(
+    'TLS_FILE_UNREADABLE',
+    `The CA or client certificate configured for ${url.host} cannot be used (${(err as Error).message}): fix the files its hosts.toml or certs.d folder names.`,
+    { cause: err },
+  );
+}
+
+/** Builds (and caches) the TLS context of a request's options, or says why it cannot be (whatever the scheme, as undici's dispatchers do). */
+function secureContextOrError(options: ConnectionOptions, url: URL): void {
+  try {
+    secureContextFor(options);
+  } catch (err) {
+    throw unusableTlsFiles(err, url);
+  }
+}
+
 /**
  * Whether a failure may be the server refusing the client certificate offered: a TLS alert that says
  * so, or (TLS 1.3, where the alert comes after the client's side of the handshake) the connection
@@ -353,32 +380,6 @@ function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
     { cause: err },
   );
 }
-
-/**
- * The TLS context of a connection, made once per dispatcher: the roots (or Node's default store)
- * with the host's own CAs added, never replacing them, and its client certificate.
- */
-function secureContextFor(options: ConnectionOptions): SecureContext {
-  const pair = options.clientCertificates?.[0];
-  // Hundreds of roots take a tenth of a second to load: one context per set of roots, CAs and client pair.
-  const key = createHash('sha256')
-    .update(JSON.stringify([options.roots?.id ?? null, options.ca ?? [], pair ? [pair.cert, pair.key] : null]))
-    .digest('hex');
-  let context = secureContexts.get(key);
-  if (!context) {
-    const roots = options.roots?.certificates ?? (options.ca ? rootCertificates : undefined);
-    context = createSecureContext({
-      ...(roots || options.ca ? { ca: [...(roots ?? []), ...(options.ca ?? [])] } : {}),
-      ...(pair ? { cert: pair.cert, key: pair.key } : {}),
-    });
-    secureContexts.set(key, context);
-    // A few kinds of connection per session: keep the most recent ones.
-    if (secureContexts.size > 32) secureContexts.delete(secureContexts.keys().next().value!);
-  }
-  return context;
-}
-
-const secureContexts = new Map<string, SecureContext>();
 
 /**
  * undici's ProxyAgent for one proxy: HTTPS through a CONNECT tunnel with the registry's TLS policy

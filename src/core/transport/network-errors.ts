@@ -77,6 +77,11 @@ export function describeNetworkError(err: unknown, url: URL, note: ConnectionNot
     );
   }
   if (CLIENT_CERT_ALERT.test(code)) {
+    if (note.clientCertificates === 0)
+      return fail(
+        'TLS_CLIENT_CERT_REFUSED',
+        `${host} refused the connection in the TLS handshake (${code.replace(/^ERR_SSL_/, '')}): it may require a client certificate (mutual TLS), and none is configured for it. Put the certificate and its key in certs.d/${host}/client.cert and client.key, or name them in its hosts.toml \`client\`.`,
+      );
     return fail(
       'TLS_CLIENT_CERT_REFUSED',
       `${host} refused the TLS client certificate offered, or asked for one and got none (${code.replace(/^ERR_SSL_/, '')}): check the client certificate and key configured for ${host} in its hosts.toml \`client\` or its certs.d folder, and that its operator trusts their CA.`,
@@ -145,6 +150,15 @@ export function describeNetworkError(err: unknown, url: URL, note: ConnectionNot
   }
 }
 
+/** A host whose connection or answer did not come within its time limit. */
+export function describeTimeout(url: URL, cause?: unknown): CoreError {
+  return new CoreError(
+    'TIMEOUT',
+    `${url.host} did not answer in time: check that it is up and reachable, or allow more time for requests.`,
+    { ...(cause === undefined ? {} : { cause }), remedy: { kind: 'allow-more-time' } },
+  );
+}
+
 /** What a body's failure is worded with: who may have cancelled it and how long silence may last. */
 export interface BodyErrorContext {
   signal?: AbortSignal;
@@ -180,6 +194,7 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
   }
   switch (code) {
     case 'UND_ERR_BODY_TIMEOUT':
+    case 'BODY_IDLE_TIMEOUT':
       return new CoreError(
         'BODY_TIMEOUT',
         `${host} sent nothing for ${secondsText(context.limits.idleMs)} in the middle of ${what}: try again; if it keeps happening, the registry or a proxy between you and it is stuck or overloaded.`,
@@ -191,6 +206,7 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'CLOSED_EARLY':
       return fail(
         'CONNECTION_RESET',
         `${host} closed the connection before all of ${what} arrived: try again; if it keeps happening, check a proxy or firewall between you and the registry.`,
@@ -207,10 +223,10 @@ export function describeBodyError(err: unknown, url: URL, context: BodyErrorCont
         `The connection to ${host} was closed by this client while ${what} was being read (its session ended): try again.`,
       );
   }
-  if (typeof code === 'string' && code.startsWith('HPE_')) {
+  if (typeof code === 'string' && (code.startsWith('HPE_') || code === 'MALFORMED_BODY')) {
     return fail(
       'BAD_RESPONSE',
-      `${host} sent a malformed HTTP body for ${what} (${code}): try again; if it keeps happening, check that the URL points at a registry and not at something else in between.`,
+      `${host} sent a malformed HTTP body for ${what} (${code === 'MALFORMED_BODY' ? (err as Error).message : code}): try again; if it keeps happening, check that the URL points at a registry and not at something else in between.`,
     );
   }
   const described = describeNetworkError(err, url);

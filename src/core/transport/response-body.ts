@@ -6,12 +6,13 @@
  *  - every failure a reader sees is a CoreError with a sentence (a cut connection, a stall, a
  *    cancelled read), never undici's or Node's raw error;
  *  - discarding a body (dump) is bounded in bytes and time and never fails.
- * undici's dispatcher pushes the chunks straight into it (see ResponseHandler in http.ts), with no
- * stream of undici's in between: one stream hop per chunk instead of two.
- * The idle time between chunks is enforced by undici (see HttpTransport.send), which pauses it
- * while the reader applies back-pressure, so a slow consumer is never mistaken for a stalled server.
+ * The client that read the answer pushes the chunks straight into it: the transport's own
+ * (direct-client.ts) or, through a proxy, undici's dispatcher (see ResponseHandler in http.ts).
+ * Either enforces the idle time between chunks and pauses it while the reader applies
+ * back-pressure, so a slow consumer is never mistaken for a stalled server.
  */
 import { finished, Readable } from 'node:stream';
+import type { LendingBody } from '../lent-chunks';
 import { describeBodyError } from './network-errors';
 
 /** How long a registry may take over a response body. */
@@ -46,9 +47,11 @@ export interface BodyControls {
   resume(): void;
   /** Drops the request and its connection (a body given up before its end). */
   abort(): void;
+  /** Lend chunks from now on (see LendingBody); absent where the body's source cannot. */
+  lend?(): boolean;
 }
 
-export class ResponseBody extends Readable {
+export class ResponseBody extends Readable implements LendingBody {
   private readonly context: ResponseBodyContext;
   private readonly controls: BodyControls;
   private completed = false;
@@ -61,6 +64,11 @@ export class ResponseBody extends Readable {
     // abandoned, destroyed unread, or failing before its reader starts) is never unhandled.
     // Readers still see it: for-await, pipeline and finished() look at the stream's errored state.
     this.on('error', ignore);
+  }
+
+  /** See LendingBody: the direct client's bodies lend (direct-client.ts); undici's cannot. */
+  lendChunks(): boolean {
+    return this.controls.lend?.() ?? false;
   }
 
   /** A chunk from the dispatcher; false asks it to pause until _read resumes it. */

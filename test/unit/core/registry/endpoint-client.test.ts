@@ -79,7 +79,9 @@ describe('EndpointClient on the wire', () => {
     });
 
     it('sends again after a dropped connection, but not when retry is false', async () => {
-      server.script = (_r, i) => (i === 0 ? 'reset' : { status: 200 });
+      // Answers close their connection, so each drop happens on a new one: the transport sends again
+      // only on a kept connection the server closed as the request went out (see direct-client.ts).
+      server.script = (_r, i) => (i === 0 ? 'reset' : { status: 200, headers: { connection: 'close' } });
       const client = endpointClient(transport, server.host);
       assert.equal((await client.send({ method: 'GET', path: '/', scopes })).status, 200);
       assert.equal(server.seen.length, 2);
