@@ -40,7 +40,7 @@ import {
   writeParallelConfig,
 } from './curl';
 import { assertGnuTime, measure, type Sample } from './measure';
-import type { NodeSocketJob } from './node-socket';
+import type { BlobJob, NodeSocketJob } from './node-socket';
 import { type OursCase, type OursResult, type ThreadCpu, WARM_SUFFIX } from './ours';
 import {
   type BenchInfo,
@@ -371,15 +371,7 @@ const NODE_SOCKET_SCRIPT = join(__dirname, 'node-socket.js');
 async function nodeSocketPull(bench: Bench, image: BenchImage): Promise<Timing> {
   const files = join(bench.layouts, 'node-socket');
   await mkdir(files, { recursive: true });
-  const job: NodeSocketJob = {
-    concurrency: bench.settings.concurrency,
-    blobs: image.layers.map((l, i) => ({
-      url: `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`,
-      digest: l.digest,
-      size: l.size,
-      file: join(files, `layer-${i}`),
-    })),
-  };
+  const job = nodeSocketJob(bench, image, (i) => ({ file: join(files, `layer-${i}`) }));
   try {
     const timing = await runNodeSocket(bench, job);
     for (const blob of job.blobs) {
@@ -396,21 +388,26 @@ async function nodeSocketPull(bench: Bench, image: BenchImage): Promise<Timing> 
 async function nodeSocketCopy(bench: Bench, image: BenchImage): Promise<Timing> {
   await freshTarget(bench.target);
   const { urls, postsMs } = await openUploads(bench, image);
-  const job: NodeSocketJob = {
-    concurrency: bench.settings.concurrency,
-    blobs: image.layers.map((l, i) => ({
-      url: `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`,
-      digest: l.digest,
-      size: l.size,
-      putUrl: urls[i]!,
-    })),
-  };
+  const job = nodeSocketJob(bench, image, (i) => ({ putUrl: urls[i]! }));
   const timing = await runNodeSocket(bench, job);
   for (const layer of image.layers) {
     const res = await registryFetch(`${bench.target.url}/v2/${image.repository}/blobs/${layer.digest}`, { method: 'HEAD' });
     if (res.status !== 200) throw new Error(`the Node-socket side left ${layer.digest} missing in the target (${res.status})`);
   }
   return { ...timing, ms: timing.ms + postsMs };
+}
+
+/** Every layer of `image` from the source, each written where `to` says (a file, or an upload URL). */
+function nodeSocketJob(bench: Bench, image: BenchImage, to: (layer: number) => Pick<BlobJob, 'file' | 'putUrl'>): NodeSocketJob {
+  return {
+    concurrency: bench.settings.concurrency,
+    blobs: image.layers.map((l, i) => ({
+      url: `${bench.source.url}/v2/${image.repository}/blobs/${l.digest}`,
+      digest: l.digest,
+      size: l.size,
+      ...to(i),
+    })),
+  };
 }
 
 /** Its time is its own measure from the first request to the last byte, as ours (Node's start-up excluded). */

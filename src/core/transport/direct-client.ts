@@ -1,19 +1,19 @@
 /**
- * The transport's own HTTP/1.1 client, for the requests without a body on a direct connection (no
- * proxy): pings, manifests, listings, tokens and, above all, blobs of gigabytes, read straight off
- * the socket. undici copies every chunk into its WebAssembly parser, whose compiled code alone
- * weighs 20-30 MB; Node's streams allocate a new buffer for every socket read, which the collector
- * frees only tens of megabytes at a time (bench/PROFILING.md). Here every read lands in one of a few
- * buffers of its connection (net's and tls's `onread`): a body's reader gets copies, unless it asks
- * for lent chunks and gives each back once stored (see lent-chunks.ts), so a pull allocates nothing
- * per read. Requests with a body (uploads) and everything through a proxy stay on undici.
- * A connection is made as undici's would be (the same TLS context, dial target and time limits);
- * heads are read by http1-head.ts and chunked bodies by chunked-decoder.ts; connections are kept
- * between requests to the same origin with the same options.
+ * The transport's own HTTP/1.1 client, for every request on a direct connection (no proxy): pings,
+ * manifests, listings, tokens, uploads and, above all, blobs of gigabytes, read straight off the
+ * socket. undici copies every chunk into its WebAssembly parser, whose compiled code alone weighs
+ * 20-30 MB; Node's streams allocate a new buffer for every socket read, which the collector frees
+ * only tens of megabytes at a time (bench/PROFILING.md). Here every read lands in one of a few
+ * buffers of its connection (read-slots.ts): a body's reader gets copies, unless it asks for lent
+ * chunks and gives each back once stored (see lent-chunks.ts), and an upload gives back the lent
+ * chunks it was sent once the socket has written them, so a pull or a copy allocates nothing per
+ * read. Requests through a proxy, and stream bodies of unknown length, stay on undici.
+ * Connections are made by direct-connect.ts as undici's would be; heads are read by http1-head.ts
+ * and chunked bodies by chunked-decoder.ts; connections are kept between requests to the same
+ * origin with the same options.
  */
-import { connect as connectTcp, isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { checkServerIdentity, connect as connectTls, type PeerCertificate } from 'node:tls';
 import { CoreError } from '../errors';
 import { giveBack, lend } from '../lent-chunks';
 import { describeTimeout } from './network-errors';
@@ -21,7 +21,8 @@ import { ChunkedDecoder, MalformedChunk } from './chunked-decoder';
 import type { ConnectionOptions } from './connection-options';
 import { headEnd, MalformedHead, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, requestHead, type BodyFraming } from './http1-head';
 import { ResponseBody, type BodyTimeLimits } from './response-body';
-import { secureContextFor } from './tls-context';
+import { abortReason, connectDirect } from './direct-connect';
+import { readSlotsOf, type SlotHold } from './read-slots';
 
 /** What a request resolves with once its head has arrived; the body follows in `body`. */
 export interface DirectResponse {
@@ -71,73 +72,6 @@ const DEFAULT_KEEP_ALIVE_MS = 4_000;
 /** Idle connections kept per origin and options: a copy keeps at most its concurrency busy. */
 const MAX_IDLE_PER_KEY = 8;
 
-/** Node reads at most this much at a time. */
-const SLOT_BYTES = 64 * 1024;
-/** Read buffers a connection keeps for reuse while it carries a request: more than a reader and a file write hold at once. */
-const SLOTS_KEPT = 32;
-/** …and while it waits idle, so that kept connections do not hold megabytes each. */
-const SLOTS_KEPT_IDLE = 2;
-
-/** A read buffer and the holds on it: reused once the read is done and every piece lent from it is back. */
-class SlotHold {
-  private holds = 1;
-
-  constructor(
-    readonly slot: Buffer,
-    private readonly owner: ReadSlots,
-  ) {}
-
-  /** One more piece lent out of this slot; the function gives it back (once). */
-  retain(): () => void {
-    this.holds++;
-    let returned = false;
-    return () => {
-      if (returned) return;
-      returned = true;
-      this.release();
-    };
-  }
-
-  release(): void {
-    if (--this.holds === 0) this.owner.reuse(this.slot);
-  }
-}
-
-/** Where a connection's reads land (its `onread`), and who gets each read's bytes. */
-class ReadSlots {
-  private readonly pool: Buffer[] = [];
-  /** How many free buffers to keep (SLOTS_KEPT, or SLOTS_KEPT_IDLE while the connection is idle). */
-  private keep = SLOTS_KEPT;
-  /** The current exchange's reader, or the idle connection's watcher. */
-  onBytes: ((bytes: Buffer, hold: SlotHold) => void) | undefined;
-
-  /** The buffer for the next read: a reused one when there is one. */
-  readonly next = (): Buffer => this.pool.pop() ?? Buffer.allocUnsafeSlow(SLOT_BYTES);
-
-  /** A buffer whose bytes nobody holds any more. */
-  reuse(slot: Buffer): void {
-    if (this.pool.length < this.keep) this.pool.push(slot);
-  }
-
-  /** Idle (fewer buffers kept, the rest left to the collector) or carrying a request. */
-  setIdle(idle: boolean): void {
-    this.keep = idle ? SLOTS_KEPT_IDLE : SLOTS_KEPT;
-    if (this.pool.length > this.keep) this.pool.length = this.keep;
-  }
-
-  readonly read = (length: number, slot: Buffer): boolean => {
-    const hold = new SlotHold(slot, this);
-    try {
-      this.onBytes?.(slot.subarray(0, length), hold);
-    } finally {
-      hold.release();
-    }
-    return true;
-  };
-}
-
-const readSlots = new WeakMap<Socket, ReadSlots>();
-
 export class DirectClient {
   /** Idle connections by origin and options. */
   private readonly idle = new Map<string, Set<Socket>>();
@@ -173,7 +107,7 @@ export class DirectClient {
         if (!(err instanceof ClosedWhenIdle) || !idempotent || req.signal?.aborted) throw err;
       }
     }
-    return this.exchange(await connect(req.url, req.options, req.signal), req, false);
+    return this.exchange(await connectDirect(req.url, req.options, req.signal), req, false);
   }
 
   /** Drops the idle connections; those still reading a body are closed when it ends. */
@@ -219,7 +153,7 @@ export class DirectClient {
     if (drop) {
       this.dropIdle.delete(socket);
       socket.off('end', drop).off('close', drop).off('timeout', drop).off('error', drop);
-      const slots = readSlots.get(socket)!;
+      const slots = readSlotsOf(socket);
       slots.onBytes = undefined;
       slots.setIdle(false);
       socket.setTimeout(0);
@@ -243,7 +177,7 @@ export class DirectClient {
     const drop = (): void => this.forget(socket, true);
     // Nothing may arrive on an idle connection: bytes, an end, a close or an error all end it.
     socket.on('end', drop).on('close', drop).on('timeout', drop).on('error', drop);
-    const slots = readSlots.get(socket)!;
+    const slots = readSlotsOf(socket);
     slots.onBytes = drop;
     slots.setIdle(true);
     this.dropIdle.set(socket, drop);
@@ -282,7 +216,7 @@ export class DirectClient {
       let sent = false;
       /** Stops writing a stream body (an answer came first, or the exchange ended). */
       let stopSending = (): void => undefined;
-      const slots = readSlots.get(socket)!;
+      const slots = readSlotsOf(socket);
 
       const detach = (): void => {
         clearTimeout(headDeadline);
@@ -502,54 +436,6 @@ export class DirectClient {
   }
 }
 
-/** Opens a connection to `url`'s origin as undici's connector would for these options. */
-function connect(url: URL, options: ConnectionOptions, signal: AbortSignal | undefined): Promise<Socket> {
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const https = url.protocol === 'https:';
-  // A resolve rule moves only the TCP target: the TLS name and the certificate check stay the URL's.
-  const target = options.connectTo ?? { address: hostname, port: Number(url.port || (https ? 443 : 80)) };
-  const timeoutMs = options.connectTimeoutMs ?? 30_000;
-  const slots = new ReadSlots();
-  const onread = { buffer: slots.next, callback: slots.read };
-  return new Promise<Socket>((resolve, reject) => {
-    const socket: Socket = https
-      ? connectTls({
-          host: target.address,
-          port: target.port,
-          ...(isIP(hostname) ? {} : { servername: hostname }),
-          checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(hostname, cert),
-          secureContext: secureContextFor(options),
-          rejectUnauthorized: !options.skipVerify,
-          ALPNProtocols: ['http/1.1'],
-          // Typed for net's sockets only; tls's take it too since Node 15.1.
-          ...({ onread } as object),
-        })
-      : connectTcp({ host: target.address, port: target.port, onread });
-    readSlots.set(socket, slots);
-    const done = (err?: unknown): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', done);
-      if (err === undefined) return resolve(socket);
-      socket.destroy();
-      reject(err);
-    };
-    const onAbort = (): void => done(abortReason(signal));
-    const timer = setTimeout(() => done(describeTimeout(url)), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once(https ? 'secureConnect' : 'connect', () => {
-      socket.setNoDelay(true);
-      // Reads go to `onread` whatever the mode; flowing, the end of the stream is seen when it comes.
-      socket.resume();
-      done();
-    });
-    socket.once('error', done);
-    // Whatever happens later, an error of this socket is never an unhandled 'error' event (that would
-    // end the extension host): each phase listens for the errors it words.
-    socket.on('error', () => undefined);
-  });
-}
-
 /** The server's `Keep-Alive: timeout=N`, less a second for the trip, or the default when it says nothing. */
 function keepAliveOf(value: string | string[] | undefined): number {
   const hint = /(?:^|[,;\s])timeout=(\d+)/i.exec(Array.isArray(value) ? value.join(',') : (value ?? ''));
@@ -566,11 +452,6 @@ function requestBodyLength(url: URL, announced: number, written: number): CoreEr
     'NETWORK',
     `The request to ${url.host} was stopped: its body came to ${written > announced ? 'more than' : 'only'} ${written > announced ? announced : written} of the ${announced} bytes announced.`,
   );
-}
-
-function abortReason(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 function shownPath(url: URL): string {
