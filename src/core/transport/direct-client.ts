@@ -16,10 +16,19 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CoreError } from '../errors';
 import { giveBack, lend } from '../lent-chunks';
-import { describeTimeout } from './network-errors';
+import { describeTimeout, shownPath } from './network-errors';
 import { ChunkedDecoder, MalformedChunk } from './chunked-decoder';
 import type { ConnectionOptions } from './connection-options';
-import { headEnd, MalformedHead, MAX_RESPONSE_HEAD_BYTES, parseResponseHead, requestHead, type BodyFraming } from './http1-head';
+import {
+  headEnd,
+  headerNamed,
+  MalformedHead,
+  MAX_INFORMATIONAL_ANSWERS,
+  MAX_RESPONSE_HEAD_BYTES,
+  parseResponseHead,
+  requestHead,
+  type BodyFraming,
+} from './http1-head';
 import { ResponseBody, type BodyTimeLimits } from './response-body';
 import { abortReason, connectDirect } from './direct-connect';
 import { readSlotsOf, type SlotHold } from './read-slots';
@@ -65,8 +74,6 @@ class ClosedWhenIdle extends Error {
   readonly code = 'ECONNRESET';
 }
 
-/** More informational answers than any registry sends for one request (as ResponseHandler in http.ts). */
-const MAX_INFORMATIONAL_ANSWERS = 8;
 /** How long an idle connection is kept when the server says nothing about it (undici's default). */
 const DEFAULT_KEEP_ALIVE_MS = 4_000;
 /** Idle connections kept per origin and options: a copy keeps at most its concurrency busy. */
@@ -389,8 +396,7 @@ export class DirectClient {
           sent = true;
           return awaitHead();
         }
-        const lengthName = Object.keys(req.headers).find((name) => name.toLowerCase() === 'content-length');
-        const announced = lengthName === undefined ? Number.NaN : Number(req.headers[lengthName]);
+        const announced = Number(headerNamed(req.headers, 'content-length') ?? Number.NaN);
         let written = 0;
         const onChunk = (chunk: Buffer): void => {
           written += chunk.length;
@@ -452,8 +458,4 @@ function requestBodyLength(url: URL, announced: number, written: number): CoreEr
     'NETWORK',
     `The request to ${url.host} was stopped: its body came to ${written > announced ? 'more than' : 'only'} ${written > announced ? announced : written} of the ${announced} bytes announced.`,
   );
-}
-
-function shownPath(url: URL): string {
-  return url.pathname.length > 120 ? `${url.pathname.slice(0, 119)}…` : url.pathname;
 }

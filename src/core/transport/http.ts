@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import type { ConnectionOptions, ProxyOptions } from './connection-options';
 import { secureContextFor } from './tls-context';
 import { DirectClient } from './direct-client';
+import { headerNamed, MAX_INFORMATIONAL_ANSWERS } from './http1-head';
 import { CoreError } from '../errors';
 import { describeNetworkError, describeTimeout } from './network-errors';
 import { describeForwardedAnswer, describeProxyFailure, markProxyConnectFailure } from './proxy-errors';
@@ -332,10 +333,9 @@ function hasKnownLength(req: HttpRequest): boolean {
   return !isStreamBody(req.body) || contentLengthOf(req) !== undefined;
 }
 
-/** The Content-Length the caller gave, whatever its case. */
+/** The Content-Length the caller gave. */
 function contentLengthOf(req: HttpRequest): string | undefined {
-  const name = Object.keys(req.headers ?? {}).find((n) => n.toLowerCase() === 'content-length');
-  return name === undefined ? undefined : req.headers![name];
+  return headerNamed(req.headers, 'content-length');
 }
 
 /** The Content-Length of a string or Buffer body the caller did not give one for. */
@@ -536,9 +536,6 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
     }
   }
 }
-
-/** More informational answers than any registry sends for one request (a 100 Continue, an Early Hints or two). */
-const MAX_INFORMATIONAL_ANSWERS = 8;
 
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;

@@ -10,6 +10,14 @@
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 /** More header fields than any registry sends. */
 export const MAX_HEADER_FIELDS = 256;
+/** More informational answers (100 Continue, 103 Early Hints) than any registry sends before the real one. */
+export const MAX_INFORMATIONAL_ANSWERS = 8;
+
+/** A request header's value, whatever the case its name was given in. */
+export function headerNamed(headers: Record<string, string> | undefined, name: string): string | undefined {
+  const key = Object.keys(headers ?? {}).find((n) => n.toLowerCase() === name);
+  return key === undefined ? undefined : headers![key];
+}
 
 /** How a response's body ends (RFC 9112 §6.3). */
 export type BodyFraming =

@@ -172,7 +172,7 @@ export function secondsText(ms: number): string {
 }
 
 /** The request path for a message: registry-controlled (a redirect's target), so cut short. */
-function shownPath(url: URL): string {
+export function shownPath(url: URL): string {
   const path = url.pathname;
   return path.length > 120 ? `${path.slice(0, 119)}…` : path;
 }

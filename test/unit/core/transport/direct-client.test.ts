@@ -361,7 +361,6 @@ describe('the direct client: requests without a body, off the socket', () => {
   });
 
   it('takes an answer that comes before the whole body was sent, and does not reuse that connection', async () => {
-    let connections = 0;
     const { origin } = await uploads((head, _, socket) => {
       if (!head.startsWith('PUT')) return false;
       socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
@@ -379,7 +378,7 @@ describe('the direct client: requests without a body, off the socket', () => {
     await readAll(res);
     const next = await transport.send({ method: 'POST', url: new URL(`${origin}/upload`), body: '' });
     assert.equal(next.status, 201);
-    connections = (transport as unknown as { direct: { idle: Map<string, Set<unknown>> } }).direct.idle.size;
+    const connections = (transport as unknown as { direct: { idle: Map<string, Set<unknown>> } }).direct.idle.size;
     assert.equal(connections, 1, 'only the connection that answered in order is kept');
   });
 
