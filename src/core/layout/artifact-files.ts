@@ -15,7 +15,7 @@ import { Digester, digestOf } from '../oci/digest';
 import { CoreError, quoteInput } from '../errors';
 import { type Descriptor, type ImageManifest, titleOf } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
-import { verifyingStream } from '../oci/verify-stream';
+import { verifiedStream } from '../oci/verify-stream';
 import {
   fileSystemError,
   isNotFound,
@@ -371,12 +371,13 @@ async function writeLayerFile(
     throw new CoreError('FILE_EXISTS', `${target} already exists: choose another folder, or allow overwriting.`);
   const temporary = temporaryPathBeside(target);
   const content = await source.openBlob(layer, options.signal);
-  const check = verifyingStream(
+  const checked = verifiedStream(
+    content,
     layer,
     `File ${quoteInput(title)} from ${source.name}`,
     options.onBytes ? { onBytes: options.onBytes } : {},
   );
-  await streamToTemporaryFile(temporary, [content, check], options.signal);
+  await streamToTemporaryFile(temporary, [checked], options.signal);
   await moveIntoPlace(temporary, target);
 }
 

@@ -15,7 +15,7 @@ import { cancelled, CoreError } from '../errors';
 import type { Descriptor, ImageIndex, ImageManifest } from '../oci/manifest';
 import { MediaTypes } from '../oci/media-types';
 import { familiarString, formatReference, parseReference, type Reference } from '../name/reference';
-import { verifyingStream } from '../oci/verify-stream';
+import { verifiedStream } from '../oci/verify-stream';
 import { fileSystemError, moveIntoPlace, temporaryPathBeside, throwIfAborted, withCause } from './files';
 import { ANNOTATION_REF_NAME } from './oci-layout';
 
@@ -173,13 +173,14 @@ async function writeEntries(pack: Pack, plan: ArchivePlan, options: DockerArchiv
   for (const { descriptor, source } of plan.blobs) {
     throwIfAborted(options.signal);
     const content = await source.openBlob(descriptor, options.signal);
-    const check = verifyingStream(
+    const checked = verifiedStream(
+      content,
       descriptor,
       `${descriptor.digest} from ${source.name}`,
       options.onBytes ? { onBytes: options.onBytes } : {},
     );
     try {
-      await addFile(pack, blobName(descriptor.digest), descriptor.size, [content, check]);
+      await addFile(pack, blobName(descriptor.digest), descriptor.size, [checked]);
     } catch (err) {
       // A pack its reader destroyed refuses the entry before the pipeline takes the stream: its
       // file would stay open until a garbage collection closed it.

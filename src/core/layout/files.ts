@@ -17,14 +17,30 @@ import { giveBack } from '../lent-chunks';
 /**
  * How much a file being written may hold before it asks for a pause. Node's default (16 KiB) is
  * smaller than one network chunk (64 KiB), so every chunk became its own write on the thread
- * pool; with room for several, the stream writes whatever arrived meanwhile in one writev.
+ * pool; with room for several, the stream writes whatever arrived meanwhile in one writev. The
+ * bytes being written count too: at 512 KiB a batch on its way to the disk already paused the
+ * socket, and a pull of 512 MiB waited on its file writes; 1 MiB lets the next batch gather
+ * meanwhile, and still fits the 2 MiB of read buffers a connection keeps (bench/PROFILING.md).
  */
-const WRITE_BUFFER_BYTES = 512 * 1024;
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The most one write call takes. Writes of 1 MiB into the page cache cost up to three times more
+ * per byte than writes of 512 KiB once a first large file was written (measured on the bench
+ * machine's kernel, bench/PROFILING.md), so a larger batch goes out in several calls.
+ */
+const MAX_WRITE_CALL_BYTES = 512 * 1024;
 
 /** fs.WriteStream as Node constructs it (its typings give only Writable's constructor). */
-const FileWriteStream = WriteStream as unknown as new (path: string, options: { flags: string; highWaterMark: number }) => WriteStream;
+const FileWriteStream = WriteStream as unknown as new (
+  path: string,
+  options: { flags: string; mode?: number; highWaterMark: number },
+) => WriteStream;
 
-/** A file stream that gives every lent chunk back once its bytes are written (see lent-chunks.ts). */
+/**
+ * A file stream that gives every lent chunk back once its bytes are written (see lent-chunks.ts),
+ * and writes a batch in calls of at most MAX_WRITE_CALL_BYTES.
+ */
 class GivingBackWriteStream extends FileWriteStream {
   override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     super._write(chunk, encoding, (err) => {
@@ -34,11 +50,25 @@ class GivingBackWriteStream extends FileWriteStream {
   }
 
   override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
-    super._writev!(chunks, (err) => {
-      for (const { chunk } of chunks) giveBack(chunk);
-      callback(err);
+    // At least one chunk per call, however large.
+    let take = 1;
+    let bytes = chunks[0]!.chunk.length;
+    while (take < chunks.length && bytes + chunks[take]!.chunk.length <= MAX_WRITE_CALL_BYTES) bytes += chunks[take++]!.chunk.length;
+    const call = take === chunks.length ? chunks : chunks.slice(0, take);
+    super._writev!(call, (err) => {
+      for (const { chunk } of call) giveBack(chunk);
+      if (err || call === chunks) return callback(err);
+      this._writev(chunks.slice(take), callback);
     });
   }
+}
+
+/**
+ * A stream into a new file for content downloaded or unpacked: sized for network chunks (see
+ * WRITE_BUFFER_BYTES), giving lent chunks back. 'wx': never reuses a name another writer holds.
+ */
+export function newFileWriteStream(path: string, mode?: number): WriteStream {
+  return new GivingBackWriteStream(path, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES, ...(mode !== undefined ? { mode } : {}) });
 }
 
 /** The longest name of one file or folder on the usual file systems (ext4, APFS, NTFS), in bytes. */
@@ -76,8 +106,7 @@ export async function streamToTemporaryFile(
       streams[0].destroy();
       throw cancelled();
     }
-    // 'wx': never reuse a name another writer holds.
-    sink = new GivingBackWriteStream(temporary, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
+    sink = newFileWriteStream(temporary);
     await pipeline([...streams, sink], signal ? { signal } : {});
   } catch (err) {
     // The file is opened asynchronously: a stream that fails at once may still be creating it, so

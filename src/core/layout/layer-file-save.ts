@@ -4,16 +4,13 @@
  * the target, which is renamed onto the target only once the whole layer has been read and its
  * digest checked. A cancelled, failed or unverified save leaves no file, half-written or whole.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { OpenLayer } from '../layers/layer-file-read';
 import { streamLayerFile, type StreamedLayerFile, type StreamLayerFileOptions } from '../layers/layer-file-stream';
 import type { LayerFileEntry } from '../layers/layer-files';
 import { quoteRegistryText } from '../text/registry-text';
-import { fileSystemError, moveIntoPlace, temporaryPathBeside } from './files';
-
-/** Room for several network chunks before a write waits, as for other downloads (see files.ts). */
-const WRITE_BUFFER_BYTES = 512 * 1024;
+import { fileSystemError, moveIntoPlace, newFileWriteStream, temporaryPathBeside } from './files';
 
 export type SaveLayerFileOptions = StreamLayerFileOptions;
 
@@ -44,8 +41,7 @@ export async function saveLayerFile(
     open: async (entry: LayerFileEntry): Promise<WriteStream> => {
       await discard();
       const temporary = temporaryPathBeside(target);
-      // 'wx': never reuse a name another writer holds.
-      const stream = createWriteStream(temporary, { flags: 'wx', mode: fileMode(entry.mode), highWaterMark: WRITE_BUFFER_BYTES });
+      const stream = newFileWriteStream(temporary, fileMode(entry.mode));
       written.push({ temporary, stream });
       return stream;
     },

@@ -7,14 +7,13 @@
  * what already arrived.
  */
 import { setMaxListeners } from 'node:events';
-import { pipeline } from 'node:stream';
 import pLimit from 'p-limit';
 import { isRegistryLocated, type ReadTarget, type WriteTarget } from '../oci/content';
 import { CoreError, isRestartable, RegistryError } from '../errors';
 import { isLendingBody } from '../lent-chunks';
 import type { Descriptor, Platform } from '../oci/manifest';
 import { sleep } from '../transport/retry';
-import { verifyingStream } from '../oci/verify-stream';
+import { verifiedStream } from '../oci/verify-stream';
 import { fileSystemError } from '../layout/files';
 import { collectGraph, type ContentGraph } from './graph';
 import { cosignAttachments } from '../registry/cosign-attachments';
@@ -264,10 +263,10 @@ class GraphTransfer {
     });
     // A target that gives chunks back once stored lets a source that can reuse its read buffers do so.
     if (this.target.givesBackChunks && isLendingBody(body)) body.lendChunks();
-    const verified = verifyingStream(descriptor, `blob ${descriptor.digest} from ${this.source.name}`, { onBytes });
     let pipeError: unknown;
-    pipeline(body, verified, (err) => {
-      pipeError = err;
+    const verified = verifiedStream(body, descriptor, `blob ${descriptor.digest} from ${this.source.name}`, {
+      onBytes,
+      onError: (err) => (pipeError ??= err),
     });
     try {
       await this.target.pushBlob(descriptor, verified, this.signal);

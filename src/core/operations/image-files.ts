@@ -5,14 +5,13 @@
  * file it leads to in the image. Foreign layers are left out and named: registries need not hold
  * them, and their URLs point at hosts this client does not fetch from.
  */
-import { pipeline } from 'node:stream';
 import { CoreError } from '../errors';
 import { listLayerFiles, type LayerFileEntry } from '../layers/layer-files';
 import { MergedFileSystem, resolveLink } from '../layers/merged-files';
 import { shortDigest } from '../oci/digest';
 import type { Descriptor } from '../oci/manifest';
 import { isNonDistributableLayer } from '../oci/media-types';
-import { verifyingStream } from '../oci/verify-stream';
+import { verifiedStream } from '../oci/verify-stream';
 import type { Repository } from '../registry/repository';
 
 /** Entries one layer may list, as Compare reads them. */
@@ -143,10 +142,8 @@ export async function* layerEntries(
 ): AsyncGenerator<LayerFileEntry> {
   if (options.signal?.aborted) throw new CoreError('CANCELLED', 'Reading the files was cancelled.');
   const body = await repository.openBlob(layer, options.signal);
-  const verifier = verifyingStream(layer, `layer ${layer.digest}`);
-  // pipeline carries a failure of either side to the verifier, which the listing rethrows.
-  pipeline(body, verifier, () => undefined);
-  yield* listLayerFiles(verifier, {
+  // A failure of the body or of the check fails the stream, which the listing rethrows.
+  yield* listLayerFiles(verifiedStream(body, layer, `layer ${layer.digest}`), {
     mediaType: layer.mediaType,
     maxEntries: options.maxEntries ?? MAX_LAYER_ENTRIES,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -13,6 +13,7 @@
  */
 import { finished, Readable } from 'node:stream';
 import type { LendingBody } from '../lent-chunks';
+import type { CheckingBody, ChunkCheck } from '../oci/verify-stream';
 import { describeBodyError } from './network-errors';
 
 /** How long a registry may take over a response body. */
@@ -51,10 +52,20 @@ export interface BodyControls {
   lend?(): boolean;
 }
 
-export class ResponseBody extends Readable implements LendingBody {
+/** Bytes held before the reader starts (see ResponseBody.held) before the client is asked to pause. */
+const HELD_BYTES = 64 * 1024;
+
+export class ResponseBody extends Readable implements LendingBody, CheckingBody {
   private readonly context: ResponseBodyContext;
   private readonly controls: BodyControls;
   private completed = false;
+  /**
+   * Chunks received before anyone read: held here, not in the stream's buffer, so that a check
+   * attached before reading starts still sees every chunk. Undefined once reading has started.
+   */
+  private held: Buffer[] | undefined = [];
+  private heldBytes = 0;
+  private check: ChunkCheck | undefined;
 
   constructor(context: ResponseBodyContext, controls: BodyControls) {
     super({ highWaterMark: 64 * 1024 });
@@ -71,15 +82,28 @@ export class ResponseBody extends Readable implements LendingBody {
     return this.controls.lend?.() ?? false;
   }
 
+  /**
+   * Runs `check` on every chunk and at the end (see ChunkCheck). Only before reading starts, and
+   * once: false when too late, and then the reader checks the bytes itself.
+   */
+  checkChunks(check: ChunkCheck): boolean {
+    if (this.held === undefined || this.check !== undefined || this.destroyed) return false;
+    this.check = check;
+    return true;
+  }
+
   /** A chunk from the dispatcher; false asks it to pause until _read resumes it. */
   receive(chunk: Buffer): boolean {
-    return this.push(chunk);
+    if (this.held === undefined) return this.pass(chunk);
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    return this.heldBytes < HELD_BYTES;
   }
 
   /** The dispatcher read the whole body. */
   complete(): void {
     this.completed = true;
-    this.push(null);
+    if (this.held === undefined) this.passEnd();
   }
 
   /** The dispatcher failed the body (a cut, a stall, a cancel): the reader sees it worded. */
@@ -88,7 +112,39 @@ export class ResponseBody extends Readable implements LendingBody {
   }
 
   override _read(): void {
+    const held = this.held;
+    if (held !== undefined) {
+      this.held = undefined;
+      for (const chunk of held) this.pass(chunk);
+      if (this.completed) return this.passEnd();
+    }
     this.controls.resume();
+  }
+
+  /** Hands a chunk to the reader, through the check when there is one. */
+  private pass(chunk: Buffer): boolean {
+    if (this.destroyed) return false;
+    if (this.check) {
+      try {
+        this.check.update(chunk);
+      } catch (err) {
+        this.destroy(err instanceof Error ? err : new Error(String(err)));
+        return false;
+      }
+    }
+    return this.push(chunk);
+  }
+
+  /** The last chunk was passed on: the check's verdict, then the end. */
+  private passEnd(): void {
+    if (this.destroyed) return;
+    try {
+      this.check?.finish();
+    } catch (err) {
+      this.destroy(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    this.push(null);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {

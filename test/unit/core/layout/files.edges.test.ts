@@ -5,6 +5,7 @@
 // know. Real files in a temporary folder; the errors the OS will not give here (root ignores
 // permissions, no disk fills on demand) are fed to the translation as the errors Node would make.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -27,6 +28,7 @@ import {
   withFileErrors,
   writeFileAtomically,
 } from '../../../../src/core/layout/files';
+import { lend } from '../../../../src/core/lent-chunks';
 import { rejectsWithCode, TempFolders } from '../../support/layout-helpers';
 
 const posixOnly = process.platform === 'win32' ? it.skip : it;
@@ -92,6 +94,33 @@ describe('layout: file helpers at their edges', () => {
       });
       await streamToTemporaryFile(path, [Readable.from([Buffer.from('abc'), Buffer.from('def')]), upper]);
       assert.equal(await readFile(path, 'utf8'), 'ABCDEF');
+    });
+
+    it('writes lent chunks in order in calls of at most 512 KiB, and gives each back once written', async () => {
+      const path = temporaryPathIn(await temp.make());
+      const count = 48;
+      const given = new Array<number>(count).fill(0);
+      const chunks = Array.from({ length: count }, (_, i) => lend(Buffer.alloc(64 * 1024, i), () => given[i]!++));
+      // The file stream calls fs.writev at write time: record each call's size.
+      const calls: number[] = [];
+      const writev = fs.writev;
+      fs.writev = ((fd: number, buffers: NodeJS.ArrayBufferView[], ...rest: unknown[]) => {
+        calls.push(buffers.reduce((sum, b) => sum + b.byteLength, 0));
+        return (writev as (...args: unknown[]) => void)(fd, buffers, ...rest);
+      }) as typeof fs.writev;
+      try {
+        // Produced faster than written: the stream gathers more than one call's worth while a write is out.
+        await streamToTemporaryFile(path, [Readable.from(chunks, { highWaterMark: count })]);
+      } finally {
+        fs.writev = writev;
+      }
+      assert.ok((await readFile(path)).equals(Buffer.concat(chunks.map((c, i) => Buffer.alloc(c.length, i)))));
+      assert.deepEqual(given, new Array<number>(count).fill(1), 'every chunk given back once');
+      assert.ok(calls.length > 0 && Math.max(...calls) <= 512 * 1024, `write calls of ${calls.join(', ')} bytes`);
+      assert.ok(
+        calls.some((bytes) => bytes === 512 * 1024),
+        'a batch larger than one call was split',
+      );
     });
 
     it('refuses an already cancelled write before it opens anything, and releases the source', async () => {

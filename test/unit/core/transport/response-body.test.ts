@@ -1,13 +1,17 @@
 // ResponseBody on the wire: back-pressure (a body nobody reads holds its server back, bytes counted
 // at a real server on 127.0.0.1, and reading it afterwards gets every byte), dump() (what it reads
 // so the connection carries the next request, what it drops with its connection, how long it waits)
-// and a body failing while nobody reads it. Without back-pressure a
+// a body failing while nobody reads it, and the check a body runs on its own chunks (a digest, with
+// no stream between body and reader). Without back-pressure a
 // blob read slowly (a disk, a push to another registry) would be buffered whole in memory. Written
 // from the transport group's mutation survivors (see docs/mutation.md).
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpTransport } from '../../../../src/core/transport/http';
+import type { ChunkCheck } from '../../../../src/core/oci/verify-stream';
+import { HttpTransport, type HttpResponse } from '../../../../src/core/transport/http';
+import type { ResponseBody } from '../../../../src/core/transport/response-body';
 import { rejectsWithCode } from '../../support/layout-helpers';
 
 const CHUNK = Buffer.alloc(64 * 1024, 7);
@@ -146,5 +150,100 @@ describe('ResponseBody.dump() and a body failing unread', function () {
       })(),
       'CANCELLED',
     );
+  });
+});
+
+describe('ResponseBody.checkChunks', function () {
+  this.timeout(20_000);
+  const BODY = Buffer.concat([Buffer.alloc(200 * 1024, 1), Buffer.alloc(200 * 1024, 2)]);
+  let server: http.Server;
+  let transport: HttpTransport;
+  let url: URL;
+
+  beforeEach(async () => {
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': String(BODY.length) });
+      res.end(BODY);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/blob`);
+    transport = new HttpTransport();
+  });
+  afterEach(async () => {
+    await transport.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Every body of the transport is a ResponseBody; its type says only Readable. */
+  const body = (res: HttpResponse): ResponseBody => res.body as ResponseBody;
+
+  /** A check that records what it saw. */
+  function recorder(): { seen: Buffer[]; finished: number; check: ChunkCheck } {
+    const state = { seen: [] as Buffer[], finished: 0, check: undefined as unknown as ChunkCheck };
+    state.check = { update: (chunk) => void state.seen.push(Buffer.from(chunk)), finish: () => void state.finished++ };
+    return state;
+  }
+
+  async function readAll(body: AsyncIterable<unknown>): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  it('sees every chunk, those that came before it was attached too, once each and in order', async () => {
+    const res = await transport.send({ method: 'GET', url });
+    // Let the first bytes arrive while nobody reads: they wait for the reader, and for the check.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const record = recorder();
+    assert.equal(body(res).checkChunks(record.check), true);
+    const read = await readAll(res.body);
+    assert.ok(read.equals(BODY));
+    assert.ok(Buffer.concat(record.seen).equals(BODY), 'the check saw exactly the bytes read');
+    assert.equal(record.finished, 1);
+  });
+
+  it('is refused once reading has started, and for a second check', async () => {
+    const first = await transport.send({ method: 'GET', url });
+    assert.equal(body(first).checkChunks(recorder().check), true);
+    assert.equal(body(first).checkChunks(recorder().check), false);
+    await readAll(first.body);
+    const second = await transport.send({ method: 'GET', url });
+    await once(second.body, 'readable');
+    assert.ok(second.body.read(), 'a first chunk read');
+    assert.equal(body(second).checkChunks(recorder().check), false);
+    await second.body.dump();
+  });
+
+  it('fails the body with the error its check throws on a chunk, and the reader gets no more chunks', async () => {
+    const res = await transport.send({ method: 'GET', url });
+    const refusal = new Error('refused by the check');
+    let updates = 0;
+    body(res).checkChunks({
+      update: () => {
+        if (++updates === 2) throw refusal;
+      },
+      finish: () => assert.fail('no end after a refused chunk'),
+    });
+    let read = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of res.body) read += (chunk as Buffer).length;
+      })(),
+      (err) => err === refusal,
+    );
+    assert.ok(read < BODY.length, `${read} bytes read`);
+  });
+
+  it('fails the body at its end with the error its check throws at the end: the reader never sees the end', async () => {
+    const res = await transport.send({ method: 'GET', url });
+    const verdict = new Error('the end refused');
+    body(res).checkChunks({
+      update: () => undefined,
+      finish: () => {
+        throw verdict;
+      },
+    });
+    await assert.rejects(readAll(res.body), (err) => err === verdict);
   });
 });
