@@ -1,14 +1,14 @@
 // undici's index also loads fetch, WebSocket, EventSource, the mock agents and more, which a
 // registry client never uses: the parts used are required one by one (types: undici-parts.d.ts).
 import type { Dispatcher } from 'undici';
-import Agent from 'undici/lib/dispatcher/agent';
-import ProxyAgent from 'undici/lib/dispatcher/proxy-agent';
-import Pool from 'undici/lib/dispatcher/pool';
-import buildConnector from 'undici/lib/core/connect';
-import undiciErrors from 'undici/lib/core/errors';
-import { parseHeaders } from 'undici/lib/core/util';
-import DispatcherBase from 'undici/lib/dispatcher/dispatcher';
-import connectThroughDispatcher from 'undici/lib/api/api-connect';
+import type buildConnector from 'undici/lib/core/connect';
+import type undiciErrors from 'undici/lib/core/errors';
+import type * as undiciUtil from 'undici/lib/core/util';
+import type Agent from 'undici/lib/dispatcher/agent';
+import type DispatcherBase from 'undici/lib/dispatcher/dispatcher';
+import type Pool from 'undici/lib/dispatcher/pool';
+import type ProxyAgent from 'undici/lib/dispatcher/proxy-agent';
+import type connectThroughDispatcher from 'undici/lib/api/api-connect';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { ConnectionOptions, ProxyOptions } from './connection-options';
@@ -54,9 +54,42 @@ export interface HttpResponse {
 
 export type { ConnectionOptions, ProxyOptions } from './connection-options';
 
-// undici's index gives every dispatcher its API methods; ProxyAgent opens its CONNECT tunnels with
-// one of them, so that one is given here as the index would.
-Object.assign(DispatcherBase.prototype, { connect: connectThroughDispatcher });
+/** The parts of undici the transport uses (see undici()). */
+interface UndiciParts {
+  Agent: typeof Agent;
+  ProxyAgent: typeof ProxyAgent;
+  Pool: typeof Pool;
+  buildConnector: typeof buildConnector;
+  errors: typeof undiciErrors;
+  parseHeaders: typeof undiciUtil.parseHeaders;
+}
+
+let undiciParts: UndiciParts | undefined;
+
+/**
+ * undici, loaded on first use. Only requests through a proxy and stream uploads of unknown length
+ * go through it, so a pull, a copy or a listing on direct connections never loads it: its modules
+ * cost every start of the extension host, or of a process of the bench, 15-20 ms of CPU.
+ */
+function undici(): UndiciParts {
+  if (!undiciParts) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- required on first use, see above */
+    // undici's index gives every dispatcher its API methods; ProxyAgent opens its CONNECT tunnels
+    // with one of them, so that one is given here as the index would.
+    const dispatcherBase = require('undici/lib/dispatcher/dispatcher') as typeof DispatcherBase;
+    Object.assign(dispatcherBase.prototype, { connect: require('undici/lib/api/api-connect') as typeof connectThroughDispatcher });
+    undiciParts = {
+      Agent: require('undici/lib/dispatcher/agent') as UndiciParts['Agent'],
+      ProxyAgent: require('undici/lib/dispatcher/proxy-agent') as UndiciParts['ProxyAgent'],
+      Pool: require('undici/lib/dispatcher/pool') as UndiciParts['Pool'],
+      buildConnector: require('undici/lib/core/connect') as UndiciParts['buildConnector'],
+      errors: require('undici/lib/core/errors') as UndiciParts['errors'],
+      parseHeaders: (require('undici/lib/core/util') as typeof undiciUtil).parseHeaders,
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+  }
+  return undiciParts;
+}
 
 /** What the core says it is when nobody says more (the extension adds its version and VS Code's). */
 export const DEFAULT_USER_AGENT = 'oci-registry-explorer';
@@ -204,7 +237,9 @@ export class HttpTransport {
     if (req.signal?.aborted) return new CoreError('CANCELLED', 'The operation was cancelled.', { cause: err });
     const proxied = options.proxy ? describeProxyFailure(err, req.url, options.proxy) : undefined;
     if (proxied) return proxied;
-    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError)
+    // An error of undici's comes only from a request that loaded it.
+    const undiciErrors = undiciParts?.errors;
+    if (undiciErrors && (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError))
       return describeTimeout(req.url, err);
     return describeNetworkError(err, req.url, {
       trust: options.roots?.summary,
@@ -266,6 +301,7 @@ export class HttpTransport {
   }
 
   private newDispatcher(options: ConnectionOptions): Dispatcher {
+    const { Agent, buildConnector } = undici();
     const connectTo = options.connectTo;
     const baseConnect = buildConnector({
       rejectUnauthorized: !options.skipVerify,
@@ -388,6 +424,7 @@ function everyPairRefused(err: CoreError, url: URL, pairs: number): CoreError {
  * NODE_EXTRA_CA_CERTS: where a company installs the CA of its proxy) unless the user said not to.
  */
 function proxyAgent(options: ConnectionOptions, proxy: ProxyOptions, headersTimeout: number): Dispatcher {
+  const { ProxyAgent, Pool } = undici();
   const timeout = options.connectTimeoutMs ?? 30_000;
   return new ProxyAgent({
     uri: proxy.url,
@@ -497,15 +534,18 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
     // the real answer must come within the headers time limit of the first, and after a few of them.
     if (statusCode < 200) {
       this.informational++;
-      if (this.informational > MAX_INFORMATIONAL_ANSWERS) this.abortRequest?.(new undiciErrors.HeadersTimeoutError());
+      if (this.informational > MAX_INFORMATIONAL_ANSWERS) this.abortRequest?.(new (undici().errors.HeadersTimeoutError)());
       else if (this.informational === 1) {
-        this.finalAnswerDeadline = setTimeout(() => this.abortRequest?.(new undiciErrors.HeadersTimeoutError()), this.headersTimeoutMs);
+        this.finalAnswerDeadline = setTimeout(
+          () => this.abortRequest?.(new (undici().errors.HeadersTimeoutError)()),
+          this.headersTimeoutMs,
+        );
         this.finalAnswerDeadline.unref();
       }
       return true;
     }
     clearTimeout(this.finalAnswerDeadline);
-    const headers = parseHeaders(rawHeaders ?? []) as Record<string, string | string[] | undefined>;
+    const headers = undici().parseHeaders(rawHeaders ?? []) as Record<string, string | string[] | undefined>;
     const abort = this.abortRequest;
     this.body = new ResponseBody(this.bodyContext(headers), { resume, abort: () => abort?.() });
     // The body's reader ends it: the signal is no longer this request's business once the body is done.
@@ -539,5 +579,5 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
 
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : new undiciErrors.RequestAbortedError();
+  return reason instanceof Error ? reason : new (undici().errors.RequestAbortedError)();
 }
