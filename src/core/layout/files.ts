@@ -25,9 +25,9 @@ import { giveBack } from '../lent-chunks';
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 /**
- * The most one write call takes. Writes of 1 MiB into the page cache cost up to three times more
- * per byte than writes of 512 KiB once a first large file was written (measured on the bench
- * machine's kernel, bench/PROFILING.md), so a larger batch goes out in several calls.
+ * The most one write call takes. On the bench machine, calls of 1 MiB into the page cache cost up
+ * to three times more per byte than calls under 512 KiB in a second large file (larger page-cache
+ * folios, bench/PROFILING.md), so a larger batch goes out in several calls.
  */
 const MAX_WRITE_CALL_BYTES = 512 * 1024;
 
