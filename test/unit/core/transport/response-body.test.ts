@@ -14,6 +14,18 @@ import { HttpTransport, type HttpResponse } from '../../../../src/core/transport
 import type { ResponseBody } from '../../../../src/core/transport/response-body';
 import { rejectsWithCode } from '../../support/layout-helpers';
 
+/** Starts `server` on a free loopback port; its origin. */
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function stop(transport: HttpTransport, server: http.Server): Promise<void> {
+  await transport.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
 const CHUNK = Buffer.alloc(64 * 1024, 7);
 const TOTAL = 32 * 1024 * 1024;
 
@@ -41,15 +53,10 @@ describe('ResponseBody back-pressure', function () {
       };
       more();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/blob`);
+    url = new URL('/blob', await listen(server));
     transport = new HttpTransport();
   });
-  afterEach(async () => {
-    await transport.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => stop(transport, server));
 
   /** Waits (at most five seconds) until the server has written nothing more for 300 ms. */
   async function serverStalled(): Promise<void> {
@@ -100,16 +107,11 @@ describe('ResponseBody.dump() and a body failing unread', function () {
       } else res.end('small');
     });
     server.on('connection', () => connections++);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = await listen(server);
     // Document deadline of a minute: dump() keeps to its own two seconds.
     transport = new HttpTransport(() => ({}), undefined, { idleMs: 60_000, documentMs: 60_000 });
   });
-  afterEach(async () => {
-    await transport.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => stop(transport, server));
 
   /** undici frees a connection for the next request a tick after its body ends. */
   const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -165,15 +167,10 @@ describe('ResponseBody.checkChunks', function () {
       res.writeHead(200, { 'content-length': String(BODY.length) });
       res.end(BODY);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/blob`);
+    url = new URL('/blob', await listen(server));
     transport = new HttpTransport();
   });
-  afterEach(async () => {
-    await transport.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterEach(() => stop(transport, server));
 
   /** Every body of the transport is a ResponseBody; its type says only Readable. */
   const body = (res: HttpResponse): ResponseBody => res.body as ResponseBody;
