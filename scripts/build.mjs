@@ -40,6 +40,9 @@ const lazyBundles = {
   name: 'lazy-bundles',
   setup(build) {
     build.onResolve({ filter: /^\.\/(core|inspector|image-features)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    // re2js (Go's regular expressions, 150 KB) is required only when a file has a Flux semverFilter
+    // (src/shared/go-regexp.ts): a bundle of its own beside the one that asks for it.
+    build.onResolve({ filter: /^re2js$/ }, () => ({ path: './re2js.js', external: true }));
   },
 };
 
@@ -51,6 +54,7 @@ const bundles = [
   { ...common, entryPoints: ['src/core/index.ts'], outfile: 'dist/core.js' },
   // fzstd's thread: the core starts it from the file beside it (src/core/layers/zstd-thread.ts).
   { ...common, entryPoints: ['src/core/layers/zstd-worker.ts'], outfile: 'dist/zstd-worker.js' },
+  { ...common, stdin: { contents: "module.exports = require('re2js');", resolveDir: '.' }, outfile: 'dist/re2js.js' },
   {
     ...common,
     entryPoints: ['src/webviews/inspector/index.ts'],

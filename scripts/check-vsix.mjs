@@ -53,6 +53,8 @@ const needed = [
   'extension/dist/webview/codicon.ttf',
   // The editor features over image references (loaded when a file that names images is shown).
   'extension/dist/image-features.js',
+  // Go's regular expressions, which the editor features load for a Flux semverFilter.
+  'extension/dist/re2js.js',
 ];
 // Everything the manifest points at: the Marketplace icon and each walkthrough step's image.
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));

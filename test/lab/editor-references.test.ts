@@ -222,17 +222,19 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
       ...['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3'].map(dependency),
       '',
     ].join('\n');
-    const flux = [
-      'apiVersion: source.toolkit.fluxcd.io/v1',
-      'kind: OCIRepository',
-      'metadata:',
-      '  name: config',
-      'spec:',
-      `  url: oci://${registry.host}/deploy/config`,
-      '  ref:',
-      '    semver: 1.x',
-      '',
-    ].join('\n');
+    const fluxAt = (semver: string, filter?: string) =>
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata:',
+        '  name: config',
+        'spec:',
+        `  url: oci://${registry.host}/deploy/config`,
+        '  ref:',
+        `    semver: "${semver}"`,
+        ...(filter !== undefined ? [`    semverFilter: '${filter}'`] : []),
+        '',
+      ].join('\n');
     // Helm reads no v-tags: a dependency on deploy/config finds no version at all.
     const vTags = [
       'apiVersion: v2',
@@ -246,12 +248,16 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
     ].join('\n');
     const sites = [
       ...findImageReferences(chartYaml, '/umbrella/Chart.yaml'),
-      ...findImageReferences(flux, '/clusters/config.yaml'),
+      ...findImageReferences(fluxAt('1.x'), '/clusters/config.yaml'),
       ...findImageReferences(vTags, '/v/Chart.yaml'),
+      // Flux matches each tag against semverFilter (a Go regular expression) before the range.
+      ...findImageReferences(fluxAt('1.x', '^v1\\.0'), '/clusters/v10.yaml'),
+      ...findImageReferences(fluxAt('>=1.0.0-0', '-rc'), '/clusters/rc.yaml'),
+      ...findImageReferences(fluxAt('1.x', '^x'), '/clusters/none.yaml'),
     ];
     assert.deepEqual(
       sites.map((s) => s.versionRange?.text),
-      ['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3', '1.x', '^1'],
+      ['~1.2.0', '>=1.3.0-0, <2', '^1.4', '^3', '1.x', '^1', '1.x', '>=1.0.0-0', '1.x'],
     );
     const answers = answersWith([]);
     const mark = requestMark(registry);
@@ -267,10 +273,17 @@ describe('editor lookups against a lab registry (counted in its access log)', fu
         state: 'missing',
         message: `No version of ${registry.host}/deploy/config matches ^1. None of its tags is a version as Helm reads them (SemVer, with no v before it).`,
       },
+      // Without the filter 1.x picks v1.1; among the tags it keeps, v1.0.0.
+      { state: 'found', rangeTag: 'v1.0.0' },
+      { state: 'found', rangeTag: 'v2.0.0-rc.1' },
+      {
+        state: 'missing',
+        message: `No version of ${registry.host}/deploy/config among the tags its filter ^x keeps matches 1.x. The filter keeps none of its tags.`,
+      },
     ]);
     const requests = requestsSince(registry, mark);
     assert.equal(requests.filter(isTagListing('charts/web')).length, 1, 'one listing answers every range of a repository');
-    assert.equal(requests.filter(isTagListing('deploy/config')).length, 1);
+    assert.equal(requests.filter(isTagListing('deploy/config')).length, 1, 'filters read the same listing');
     assert.equal(requests.filter(isManifestRequest('charts/web')).length, 0, 'a range is picked from the listing alone');
     // The hover describes the picked tag: its chart says the version.
     const details = await detailsOf(pickedSite(sites[0]!, '1.2.5'));

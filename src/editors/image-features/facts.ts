@@ -8,6 +8,7 @@
 import { errorText } from '../../common/error-text';
 import type { AskOptions, RegistryAnswers } from '../../common/registry-answers';
 import type { Remedy } from '../../core/index';
+import { goRegExp } from '../../shared/go-regexp';
 import { newerTag } from '../../shared/newer-tag';
 import { chooseTag, parseVersionRange } from '../../shared/version-range';
 import { factsKey } from '../references/index';
@@ -79,17 +80,22 @@ export async function factsFor(site: ReferenceSite, answers: RegistryAnswers, op
   /** Which tag a range picks from the repository's tags, or that none matches (only a listing read to its end says so). */
   async function rangeFacts(written: NonNullable<ReferenceSite['versionRange']>): Promise<SiteFacts> {
     const range = parseVersionRange(written.text);
+    const filter = written.tagFilter !== undefined ? goRegExp(written.tagFilter) : undefined;
     const listing = await answers.tags(host, repository, options);
-    if (!range || !listing) return { state: 'deferred' };
-    const choice = chooseTag(range, listing.tags, written.reading);
+    if (!range || !listing || (written.tagFilter !== undefined && !filter)) return { state: 'deferred' };
+    const tags = filter ? listing.tags.filter((tag) => filter.test(tag)) : listing.tags;
+    const choice = chooseTag(range, tags, written.reading);
     if (choice.tag === undefined) {
       if (!listing.complete) return { state: 'deferred' };
+      const among = filter ? ` among the tags its filter ${written.tagFilter} keeps` : '';
       const newest = choice.newest
         ? ` The newest is ${choice.newest}.`
-        : written.reading === 'helm'
-          ? ' None of its tags is a version as Helm reads them (SemVer, with no v before it).'
-          : ' None of its tags is a version.';
-      return { state: 'missing', message: `No version of ${display} matches ${written.text}.${newest}` };
+        : filter && !tags.length
+          ? ' The filter keeps none of its tags.'
+          : written.reading === 'helm'
+            ? ' None of its tags is a version as Helm reads them (SemVer, with no v before it).'
+            : ` None of ${filter ? 'those' : 'its'} tags is a version.`;
+      return { state: 'missing', message: `No version of ${display}${among} matches ${written.text}.${newest}` };
     }
     return {
       state: 'found',

@@ -86,10 +86,18 @@ export function hoverMarkdown(details: ReferenceDetails, facts: SiteFacts | unde
   if (written.shortName) lines.push(shortNameLine(written.shortName));
   if (written.filledIn) lines.push(FILLED_IN[written.filledIn]);
   if (written.tagFrom) lines.push(TAG_FROM[written.tagFrom]);
-  if (written.versionRange && found?.rangeTag !== undefined)
+  if (written.versionRange && found?.rangeTag !== undefined) {
+    const filter = written.versionRange.tagFilter;
+    const among =
+      filter !== undefined
+        ? `among the tags its filter ${markdownText(filter)} keeps${found.rangeOfCutListing ? ' (of those listed: the listing was cut)' : ''}`
+        : found.rangeOfCutListing
+          ? 'among the tags listed (the listing was cut)'
+          : 'in the repository';
     lines.push(
-      `The range ${markdownText(written.versionRange.text)} picks ${markdownText(found.rangeTag)}, the highest of its versions ${found.rangeOfCutListing ? 'among the tags listed (the listing was cut)' : 'in the repository'}.`,
+      `The range ${markdownText(written.versionRange.text)} picks ${markdownText(found.rangeTag)}, the highest of its versions ${among}.`,
     );
+  }
   lines.push(`\`${details.digest}\``);
   const kind = [markdownText(kindName), details.artifactType ? `artifact type ${markdownText(details.artifactType)}` : '']
     .filter(Boolean)

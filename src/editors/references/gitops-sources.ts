@@ -5,9 +5,10 @@
  * `spec.ref.digest`, `spec.ref.semver` or `spec.ref.tag`, which Flux reads in that order (the
  * first one written decides). The site is the tag's text (with the digest, when there is one, in
  * its reference), a digest written alone, or a `semver:` range, which Flux resolves against the
- * tags read leniently (`v1.2` is 1.2.0); a pin adds a `digest:` line under the tag. A
- * `semverFilter:` (a Go regular expression over the tags) is not applied here, so such a range
- * is left alone, as is a source without a ref (it follows `latest`, which the file does not say).
+ * tags read leniently (`v1.2` is 1.2.0), after its `semverFilter:` (a Go regular expression the
+ * tags must match) when it has one; a pin adds a `digest:` line under the tag. A filter Go
+ * refuses leaves its range alone (Flux fails such a source), as is a source without a ref (it
+ * follows `latest`, which the file does not say).
  * A HelmRelease's chart (or a HelmChart source's) from an OCI HelmRepository (`type: oci`) is read
  * at its version or range, as Helm pulls it: the repository of the same file, else one declared
  * elsewhere in the workspace (given by value; see {@link readFluxHelmRepositories}).
@@ -21,6 +22,7 @@
  * range and a chart repository's (`https://`) chart are left alone. No pin: a pin would replace
  * the version people read there.
  */
+import { goRegExp } from '../../shared/go-regexp';
 import { digestSlot } from './digest-slot';
 import { OCI_SCHEME, ociChartSite } from './helm-chart';
 import { partSiteFrom, rangeSiteFrom } from './site';
@@ -42,9 +44,11 @@ export function findInFluxSources(docs: readonly YamlDocument[], text: string): 
     const digest = scalarSpan(doc, mapGet(doc, ref, 'digest'), 'as-written');
     const semver = scalarSpan(doc, mapGet(doc, ref, 'semver'), 'as-written');
     if (!digest?.value.trim() && semver?.value.trim()) {
-      // The range decides over any tag; with a filter, the tags it picks from are not known here.
-      if (!scalarText(doc, mapGet(doc, ref, 'semverFilter'))?.trim())
-        sites.push(rangeSiteFrom({ text, name, range: semver, reading: 'lenient', context: 'ref' }));
+      // The range decides over any tag, among the tags its filter keeps. Flux applies the filter
+      // as written (not trimmed); an empty one keeps every tag.
+      const tagFilter = scalarText(doc, mapGet(doc, ref, 'semverFilter')) || undefined;
+      if (tagFilter === undefined || goRegExp(tagFilter))
+        sites.push(rangeSiteFrom({ text, name, range: semver, reading: 'lenient', context: 'ref', ...(tagFilter ? { tagFilter } : {}) }));
       continue;
     }
     const slot = digestSlot(doc, text, ref, 'tag', { mayAddLine: true });

@@ -115,13 +115,15 @@ export function rangeSiteFrom(input: {
   range: WrittenPart;
   reading: TagReading;
   context: SiteContext;
+  /** See VersionRangeSite.tagFilter. */
+  tagFilter?: string;
 }): ReferenceSite | undefined {
   const range = parseVersionRange(input.range.value);
   if (!range || input.name.includes('{{')) return undefined;
   const site = placed(input.name, { text: input.text, ...input.range }, () => false, {
     context: input.context,
     part: 'tag',
-    versionRange: { text: range.text, reading: input.reading },
+    versionRange: { text: range.text, reading: input.reading, ...(input.tagFilter !== undefined ? { tagFilter: input.tagFilter } : {}) },
   });
   return site && site.parsed.tag === undefined && site.parsed.digest === undefined ? site : undefined;
 }
@@ -141,11 +143,13 @@ export function movedBy(site: ReferenceSite, offset: number): ReferenceSite {
 }
 
 /**
- * What a site's facts are known by: its reference, and for a range the range too (the same
- * repository at `~1.2` and at `^2` picks different tags).
+ * What a site's facts are known by: its reference, and for a range the range and its tag filter
+ * too (the same repository at `~1.2` and at `^2`, or filtered to `-rc` tags, picks different tags).
  */
 export function factsKey(site: ReferenceSite): string {
-  return site.versionRange ? `${site.reference} ${site.versionRange.reading} ${site.versionRange.text}` : site.reference;
+  const range = site.versionRange;
+  if (!range) return site.reference;
+  return `${site.reference} ${range.reading} ${range.text}${range.tagFilter !== undefined ? ` filter ${range.tagFilter}` : ''}`;
 }
 
 /** The site of `reference` written at `where`: left out when the text is no reference (a stage name, a typo, a URL). */

@@ -148,6 +148,12 @@ export interface VersionRangeSite {
   /** The range as written (trimmed). */
   text: string;
   reading: TagReading;
+  /**
+   * A Go regular expression the tool matches each tag against before reading the range (Flux's
+   * `semverFilter`), as written: only the tags it matches count. Set only when Go
+   * reads it (see shared/go-regexp.ts).
+   */
+  tagFilter?: string;
 }
 
 /**

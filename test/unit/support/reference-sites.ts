@@ -17,7 +17,9 @@ export function describeSites(text: string, sites: readonly ReferenceSite[]): st
       s.builds ? 'built here' : '',
       s.part ? `written: its ${s.part}` : '',
       s.tagFrom ? `tag from the chart's ${s.tagFrom}` : '',
-      s.versionRange ? `at the range ${s.versionRange.text}, tags read as ${s.versionRange.reading}` : '',
+      s.versionRange
+        ? `at the range ${s.versionRange.text}, tags read as ${s.versionRange.reading}${s.versionRange.tagFilter !== undefined ? `, those matching ${s.versionRange.tagFilter}` : ''}`
+        : '',
       s.literal || s.versionRange?.text === s.written ? '' : `(as written ${s.written})`,
     ];
     return [`${a.line}:${a.character}-${b.line}:${b.character}`, s.context, s.reference, ...extras].filter(Boolean).join(' ');

@@ -127,6 +127,18 @@ describe('hoverMarkdown', () => {
     assert.equal(none.split('\n\n')[0], '**ghcr\\.io/acme/charts/web at \\~1\\.2\\.0**');
   });
 
+  it("says a range picks among the tags its filter keeps (Flux's semverFilter), shown as text", () => {
+    const written = { versionRange: { text: '>=1.0.0-0', reading: 'lenient' as const, tagFilter: '.*-rc.*' } };
+    const facts = { state: 'found' as const, rangeTag: 'v2.0.0-rc.1' };
+    const lines = hoverMarkdown(details(), facts, 'OCI artifact', written).split('\n\n');
+    assert.equal(
+      lines[1],
+      'The range \\>=1\\.0\\.0\\-0 picks v2\\.0\\.0\\-rc\\.1, the highest of its versions among the tags its filter \\.\\*\\-rc\\.\\* keeps.',
+    );
+    const cut = hoverMarkdown(details(), { ...facts, rangeOfCutListing: true }, 'OCI artifact', written);
+    assert.match(cut, /keeps \(of those listed: the listing was cut\)\./);
+  });
+
   it("names a chart's app version beside its version, as text", () => {
     const chart = details({
       kind: 'image',

@@ -966,14 +966,16 @@ describe('findImageReferences', () => {
       // Flux: a HelmRelease's chart from an OCI HelmRepository of the file, at a version and at a range; left out: a chart index's.
       '94:15-94:20 chart ghcr.io/stefanprodan/charts/podinfo:6.6.2 written: its tag',
       '107:15-107:18 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.x, tags read as helm',
-      // Flux reads the range before the tag beside it; a range with a semverFilter is left out.
+      // Flux reads the range before the tag beside it.
       '134:13-134:17 ref ghcr.io/acme/config written: its tag at the range ~1.2, tags read as lenient',
+      // A range among the tags its semverFilter keeps; left out: a filter Go refuses.
+      '144:13-144:22 ref ghcr.io/acme/config written: its tag at the range >=1.0.0-0, tags read as lenient, those matching .*-rc.*',
       // Argo CD: an OCI artifact at a digest.
-      '155:20-155:91 source ghcr.io/acme/manifests/app@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
+      '166:20-166:91 source ghcr.io/acme/manifests/app@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31 written: its digest',
       // A Flux HelmChart source, as a HelmRelease's chart.
-      '165:11-165:16 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.5.x, tags read as helm',
+      '176:11-176:16 chart ghcr.io/stefanprodan/charts/podinfo written: its tag at the range 6.5.x, tags read as helm',
       // An ApplicationSet's template: a literal chart at a version with a v, which helm pull takes as the tag; a generator's parameters left alone.
-      '187:26-187:33 source quay.io/jetstack/charts/cert-manager:v1.16.2 written: its tag',
+      '198:26-198:33 source quay.io/jetstack/charts/cert-manager:v1.16.2 written: its tag',
     ]);
     const [podinfo] = findImageReferences(text, '/clusters/prod/gitops.yaml');
     assert.deepEqual(podinfo?.digestSlot, { start: text.indexOf('6.6.2') + 5, end: text.indexOf('6.6.2') + 5, before: '\n    digest: ' });
