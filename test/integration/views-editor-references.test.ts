@@ -801,6 +801,33 @@ describe('Image references written in parts: Helm values and a Kustomization', (
     );
   });
 
+  it('picks a Flux range among the tags its semverFilter keeps, and completes only those tags', async () => {
+    const alpine = tagsOf('library/alpine');
+    const source = await show(
+      join('flux', 'filtered.yaml'),
+      [
+        'apiVersion: source.toolkit.fluxcd.io/v1',
+        'kind: OCIRepository',
+        'metadata:',
+        '  name: alpine',
+        'spec:',
+        `  url: oci://${host}/library/alpine`,
+        '  ref:',
+        '    semver: ">=1.0.0"',
+        "    semverFilter: '^1\\.'",
+        '',
+      ].join('\n'),
+    );
+    // Unfiltered, >=1.0.0 would pick 3.20 (Flux reads it as 3.20.0); the filter keeps 1.2.10 and 1.2.9.
+    const hover = hoverText(
+      await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', source.uri, at(source, '>=1.0.0', 2)),
+    );
+    assert.match(hover, /picks 1\\\.2\\\.10, the highest of its versions among the tags its filter /);
+    assert.ok(hover.includes(alpine['1.2.10']!), hover);
+    const { labels } = await completions(source, at(source, '>=1.0.0', 7), vscode.CompletionItemKind.Value);
+    assert.deepEqual([...labels].sort(), ['1.2.10', '1.2.9']);
+  });
+
   it('follows a Flux HelmRelease to its OCI HelmRepository in another file, and to one written later', async () => {
     const repository = (name: string, path: string) =>
       [

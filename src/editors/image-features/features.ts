@@ -16,6 +16,7 @@ import { errorText } from '../../common/error-text';
 import type { Asker } from '../../common/registry-answers';
 import type { RegistryService } from '../../common/registry-service';
 import { addInsecureRegistry } from '../../common/settings';
+import { goRegExp } from '../../shared/go-regexp';
 import { sortTags } from '../../shared/tag-order';
 import { movedRange, parseVersionRange } from '../../shared/version-range';
 import {
@@ -330,7 +331,10 @@ export class ImageReferenceFeatures
     try {
       // A tag written on its own (Helm values, a Kustomization): the tags of the name written beside it.
       if (at?.site.part === 'tag')
-        return await this.tagItems(document, start, offset, nameOf(at.site.reference), signal, at.site.versionRange ? typed : undefined);
+        return await this.tagItems(document, start, offset, nameOf(at.site.reference), signal, {
+          ...(at.site.versionRange ? { replacedRange: typed } : {}),
+          ...(at.site.versionRange?.tagFilter !== undefined ? { tagFilter: at.site.versionRange.tagFilter } : {}),
+        });
       // Under a registry: key of its own, the field holds the repository alone.
       if (where.written === 'name' && where.registry)
         return await this.repositoryItems(document, where.registry, start, offset, 'name', signal);
@@ -361,13 +365,20 @@ export class ImageReferenceFeatures
     to: number,
     name: string,
     signal: AbortSignal,
-    /** A range typed before the cursor, which a version replaces: kept in front of each item's filter text, or VS Code would filter every item out by its `~` or `^`. */
-    replacedRange?: string,
+    at: {
+      /** A range typed before the cursor, which a version replaces: kept in front of each item's filter text, or VS Code would filter every item out by its `~` or `^`. */
+      replacedRange?: string;
+      /** Only the tags this Go regular expression matches (a Flux range's semverFilter): the others are not the range's to pick. */
+      tagFilter?: string;
+    } = {},
   ): Promise<vscode.CompletionItem[]> {
+    const { replacedRange } = at;
     const ref = this.services.core.parseReference(name);
     const listing = await this.services.registry.answers.tags(ref.registry, ref.repository, { asker: 'person', signal });
     const range = new vscode.Range(document.positionAt(from), document.positionAt(to));
-    return sortTags(listing?.tags ?? [], 'natural').map((tag, index) => {
+    const filter = at.tagFilter !== undefined ? goRegExp(at.tagFilter) : undefined;
+    const tags = (listing?.tags ?? []).filter((tag) => !filter || filter.test(tag));
+    return sortTags(tags, 'natural').map((tag, index) => {
       const item = new vscode.CompletionItem(tag, vscode.CompletionItemKind.Value);
       item.range = range;
       item.sortText = String(index).padStart(6, '0');
