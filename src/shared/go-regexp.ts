@@ -27,14 +27,22 @@ export interface GoRegExp {
   test(text: string): boolean;
 }
 
+/** Filters compiled lately: the finder (on every edit), the facts and completion ask for the same ones. */
+const compiledLately = new Map<string, GoRegExp | undefined>();
+const COMPILED_KEPT = 32;
+
 /** The pattern compiled, or undefined when Go would refuse it (or it is too long). */
 export function goRegExp(pattern: string): GoRegExp | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) return undefined;
-  let compiled: RE2JS;
+  if (compiledLately.has(pattern)) return compiledLately.get(pattern);
+  let compiled: GoRegExp | undefined;
   try {
-    compiled = engine().compile(pattern);
+    const regexp = engine().compile(pattern);
+    compiled = { test: (text) => regexp.matcher(text).find() };
   } catch {
-    return undefined;
+    compiled = undefined;
   }
-  return { test: (text) => compiled.matcher(text).find() };
+  if (compiledLately.size >= COMPILED_KEPT) compiledLately.delete(compiledLately.keys().next().value!);
+  compiledLately.set(pattern, compiled);
+  return compiled;
 }

@@ -25,27 +25,48 @@ export interface VerifiedStreamOptions extends VerifyingStreamOptions {
  * size, or at the end when the size or digest differ. Errors are CoreErrors naming `what`.
  */
 export function verifyingStream(expected: { digest: string; size: number }, what: string, options: VerifyingStreamOptions = {}): Transform {
-  const verifier = new DigestVerifier(expected.digest, expected.size);
+  const check = digestCheck(expected, what, options);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       try {
-        verifier.update(chunk);
+        check.update(chunk);
       } catch (err) {
-        callback(named(err, what));
+        callback(err as Error);
         return;
       }
-      options.onBytes?.(chunk.length);
       callback(null, chunk);
     },
     flush(callback: TransformCallback) {
       try {
-        verifier.verify();
+        check.finish();
         callback();
       } catch (err) {
-        callback(named(err, what));
+        callback(err as Error);
       }
     },
   });
+}
+
+/** The digest and size check both ways run: its errors are CoreErrors naming `what`. */
+function digestCheck(expected: { digest: string; size: number }, what: string, options: VerifyingStreamOptions): ChunkCheck {
+  const verifier = new DigestVerifier(expected.digest, expected.size);
+  return {
+    update(chunk) {
+      try {
+        verifier.update(chunk);
+      } catch (err) {
+        throw named(err, what);
+      }
+      options.onBytes?.(chunk.length);
+    },
+    finish() {
+      try {
+        verifier.verify();
+      } catch (err) {
+        throw named(err, what);
+      }
+    },
+  };
 }
 
 /**
@@ -79,26 +100,7 @@ export function verifiedStream(
   what: string,
   options: VerifiedStreamOptions = {},
 ): Readable {
-  const verifier = new DigestVerifier(expected.digest, expected.size);
-  const checked =
-    isCheckingBody(body) &&
-    body.checkChunks({
-      update(chunk) {
-        try {
-          verifier.update(chunk);
-        } catch (err) {
-          throw named(err, what);
-        }
-        options.onBytes?.(chunk.length);
-      },
-      finish() {
-        try {
-          verifier.verify();
-        } catch (err) {
-          throw named(err, what);
-        }
-      },
-    });
+  const checked = isCheckingBody(body) && body.checkChunks(digestCheck(expected, what, options));
   if (checked) {
     if (options.onError) body.once('error', options.onError);
     return body;

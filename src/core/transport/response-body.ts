@@ -52,9 +52,6 @@ export interface BodyControls {
   lend?(): boolean;
 }
 
-/** Bytes held before the reader starts (see ResponseBody.held) before the client is asked to pause. */
-const HELD_BYTES = 64 * 1024;
-
 export class ResponseBody extends Readable implements LendingBody, CheckingBody {
   private readonly context: ResponseBodyContext;
   private readonly controls: BodyControls;
@@ -97,7 +94,8 @@ export class ResponseBody extends Readable implements LendingBody, CheckingBody 
     if (this.held === undefined) return this.pass(chunk);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
-    return this.heldBytes < HELD_BYTES;
+    // As much as the stream's own buffer would take before asking the client to pause.
+    return this.heldBytes < this.readableHighWaterMark;
   }
 
   /** The dispatcher read the whole body. */
