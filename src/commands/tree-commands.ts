@@ -134,7 +134,7 @@ async function openHostsToml(node: unknown, registry: RegistryService): Promise<
   if (!(node instanceof RegistryNode)) return;
   const place: HostsTomlPlace | undefined =
     node.hostsTomlPlace ??
-    (await registry.session.plan(node.entry.host, 'list').then(
+    (await node.entry.client.plan('list').then(
       (p) => (p.source?.file ? { file: p.source.file } : undefined),
       () => undefined,
     ));

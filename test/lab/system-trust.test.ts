@@ -77,6 +77,18 @@ describe("the system's trusted CAs", function () {
     assert.match(error?.message ?? '', /unknown authority \(checked against the system's CAs and Node's bundled roots\)/);
   });
 
+  it("reads the system's CAs at the first verified connection: a CA installed after plain-HTTP contacts still counts", async () => {
+    // Reading the system store costs a cold process some 50 ms, which a plain-HTTP registry never needs.
+    const plain = await lab.startRegistry({ name: 'system-trust-plain' });
+    const s = session({ SSL_CERT_FILE: bundle }, { registries: [{ url: `http://${plain.host}` }] });
+    rmSync(bundle);
+    const first = await s.registry(plain.host).ping();
+    assert.equal(first.state, 'reachable', first.state === 'unreachable' ? first.error.message : first.state);
+    copyFileSync(registry.caCertPath!, bundle);
+    const result = await ping(s);
+    assert.equal(result.state, 'reachable', result.state === 'unreachable' ? result.error.message : result.state);
+  });
+
   it('adds NODE_EXTRA_CA_CERTS to the system bundle', async () => {
     const result = await ping(session({ SSL_CERT_FILE: join(dir, 'no-such-bundle.crt'), NODE_EXTRA_CA_CERTS: bundle }));
     assert.equal(result.state, 'reachable', result.state === 'unreachable' ? result.error.message : result.state);

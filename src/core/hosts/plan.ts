@@ -85,7 +85,7 @@ export interface EndpointPlan {
   endpoints: PlannedEndpoint[];
   skipped: { host: string; reason: string }[];
   warnings: string[];
-  /** The CAs verified connections trust before an endpoint's own, where they come from (the session fills it in). */
+  /** The CAs verified connections trust before an endpoint's own, where they come from (filled in by the session's plan for display). */
   trust?: string[];
 }
 

@@ -92,7 +92,12 @@ export interface CoreConfig {
 interface EndpointTls {
   /** All the endpoint's TLS and dial settings as a key: endpoints that agree on them share connections. */
   key: string;
-  own: { https: ConnectionOptions; http: ConnectionOptions };
+  /**
+   * The options for the endpoint's own origin, per scheme, made on first use: https needs the
+   * session's trust roots, and reading the system's CAs costs a cold process some 50 ms that a
+   * plain-HTTP registry never needs.
+   */
+  own(scheme: 'https' | 'http'): Promise<ConnectionOptions>;
   /** The endpoint's extra CAs (PEM), which its redirect targets and realms are verified with too. */
   ca?: string[];
   skipVerify: boolean;
@@ -179,7 +184,7 @@ export class RegistrySession {
     return new RequestRouter({
       host,
       secrets: this.secrets,
-      plan: (operation) => this.plan(host, operation),
+      plan: (operation) => this.endpointPlan(host, operation),
       clientsFor: (plan, repository) => this.endpointClients(plan, repository),
       credential: (contacted) => this.credential(contacted),
       pullRateLimit: () => this.pullLimits.get(registryName(host)),
@@ -216,16 +221,24 @@ export class RegistrySession {
     return this.roots;
   }
 
-  /** The ordered endpoints for an operation on a registry, and why each is there. */
+  /** The ordered endpoints for an operation on a registry, why each is there, and the CAs verified connections trust. */
   async plan(registry: string, operation: Operation): Promise<EndpointPlan> {
+    const plan = await this.endpointPlan(registry, operation);
+    return { ...plan, trust: [...(await this.trustRoots()).sources] };
+  }
+
+  /**
+   * The plan requests follow (and a registry's client shows): without the trust line, so that
+   * nothing but a verified connection waits for the system's CAs to be read (see EndpointTls.own).
+   */
+  private async endpointPlan(registry: string, operation: Operation): Promise<EndpointPlan> {
     const key = registryName(registry);
     const { config, resolvedAddresses } = await this.hostConfig(key);
-    const plan = planEndpoints(config, operation, {
+    return planEndpoints(config, operation, {
       parsed: this.hostSettings,
       registrySetting: this.hostSettings.registries.get(registryHostKey(key)),
       resolvedAddresses,
     });
-    return { ...plan, trust: [...(await this.trustRoots()).sources] };
   }
 
   /** The CAs every verified connection of this session trusts, before a host's own (read once per session). */
@@ -336,7 +349,7 @@ export class RegistrySession {
       const host = canonicalHost(url.host, scheme);
       const plan = await this.plan(host, 'list');
       const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
-      if (server) return (await this.endpointTls(server)).own[scheme];
+      if (server) return (await this.endpointTls(server)).own(scheme);
       // A vendor API is reached through the proxy rules for its own host, as a token realm is.
       return this.hostOwnOptions(url);
     });
@@ -377,31 +390,34 @@ export class RegistrySession {
     return this.memo(this.endpointTlsCache, key, async () => {
       const timeout = this.config.requestTimeoutMs ?? 30_000;
       const base: ConnectionOptions = { connectTimeoutMs: endpoint.dialTimeoutMs ?? timeout, headersTimeoutMs: timeout };
-      const roots = await this.trustRoots();
       const ca =
         endpoint.caFiles.length > 0 ? await Promise.all(endpoint.caFiles.map((file) => this.pem(file, 'CA certificate'))) : undefined;
       const clientCertificates = await this.pairs(endpoint.clientCertificates);
       const dial = (t: PlannedEndpoint['connectTo']['https']) => (t ? { connectTo: { address: t.address, port: t.port } } : {});
-      const https: ConnectionOptions = {
-        ...base,
-        ...dial(endpoint.connectTo.https),
-        ...viaProxy(endpoint.proxy.https, true, roots),
-        roots,
-        ...(endpoint.skipVerify ? { skipVerify: true } : {}),
-        ...(ca ? { ca } : {}),
-        ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
+      const https = async (): Promise<ConnectionOptions> => {
+        const roots = await this.trustRoots();
+        return {
+          ...base,
+          ...dial(endpoint.connectTo.https),
+          ...viaProxy(endpoint.proxy.https, true, roots),
+          roots,
+          ...(endpoint.skipVerify ? { skipVerify: true } : {}),
+          ...(ca ? { ca } : {}),
+          ...(clientCertificates.length > 0 ? { clientCertificates } : {}),
+        };
       };
       // Plain HTTP (chosen, or the insecure fallback) is forwarded by a proxy, as Go's clients do: a
       // tunnel would hide nothing (the proxy relays the same clear bytes), and proxies commonly
-      // allow CONNECT to port 443 only.
-      const http: ConnectionOptions = {
+      // allow CONNECT to port 443 only. The roots are read only for a proxy, which may speak TLS.
+      const http = async (): Promise<ConnectionOptions> => ({
         ...base,
         ...dial(endpoint.connectTo.http),
-        ...viaProxy(endpoint.proxy.http, false, roots),
-      };
+        ...viaProxy(endpoint.proxy.http, false, endpoint.proxy.http?.proxy ? await this.trustRoots() : undefined),
+      });
+      const made: { https?: Promise<ConnectionOptions>; http?: Promise<ConnectionOptions> } = {};
       return {
         key,
-        own: { https, http },
+        own: (scheme) => (made[scheme] ??= scheme === 'https' ? https() : http()),
         ...(ca ? { ca } : {}),
         skipVerify: endpoint.skipVerify,
       };
@@ -422,7 +438,7 @@ export class RegistrySession {
    */
   private optionsElsewhere(url: URL, endpoint: PlannedEndpoint, tls: EndpointTls, purpose: ElsewherePurpose): Promise<ConnectionOptions> {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
-    if (url.host === canonicalHost(endpoint.host, scheme)) return Promise.resolve(tls.own[scheme]);
+    if (url.host === canonicalHost(endpoint.host, scheme)) return tls.own(scheme);
     const inheritsSkipVerify = purpose === 'realm' && tls.skipVerify && realmMaySkipVerify(url, endpoint.host);
     return this.memo(this.elsewhereOptions, `${tls.key}\n${url.origin}\n${inheritsSkipVerify}`, () =>
       this.hostOwnOptions(url, { ca: tls.ca ?? [], skipVerify: inheritsSkipVerify }),
@@ -506,7 +522,7 @@ export class RegistrySession {
         { host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure },
         this.transport,
         this.config.log,
-        { own: tls.own, elsewhere: (url, purpose) => this.optionsElsewhere(url, endpoint, tls, purpose) },
+        { own: (scheme) => tls.own(scheme), elsewhere: (url, purpose) => this.optionsElsewhere(url, endpoint, tls, purpose) },
         gate,
       );
       this.connections.set(key, connection);

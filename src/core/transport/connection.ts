@@ -35,7 +35,8 @@ export type ElsewherePurpose = 'redirect' | 'realm';
  * to (a redirect target, an upload location, a token realm).
  */
 export interface ConnectionPolicy {
-  own: { https: ConnectionOptions; http: ConnectionOptions };
+  /** The options for this registry's own origin in a scheme (made on first use by the session). */
+  own(scheme: 'https' | 'http'): Promise<ConnectionOptions>;
   elsewhere(url: URL, purpose: ElsewherePurpose): Promise<ConnectionOptions>;
 }
 
@@ -75,7 +76,7 @@ export class RegistryConnection {
   /** Sends to this registry's own origin, connected as configured for it. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     try {
-      const res = await this.sendLogged(this.withOwnOptions(req));
+      const res = await this.sendLogged(await this.withOwnOptions(req));
       if (req.url.protocol === 'https:') this.httpsConfirmed = true;
       return res;
     } catch (err) {
@@ -83,7 +84,7 @@ export class RegistryConnection {
       this.scheme = 'http';
       const url = new URL(req.url.href);
       url.protocol = 'http:';
-      return this.sendLogged(this.withOwnOptions({ ...req, url }));
+      return this.sendLogged(await this.withOwnOptions({ ...req, url }));
     }
   }
 
@@ -96,9 +97,9 @@ export class RegistryConnection {
     return this.sendLogged({ ...req, ...(connection ? { connection } : {}), elsewhere: true });
   }
 
-  private withOwnOptions(req: HttpRequest): HttpRequest {
+  private async withOwnOptions(req: HttpRequest): Promise<HttpRequest> {
     if (!this.policy) return req;
-    return { ...req, connection: this.policy.own[req.url.protocol === 'http:' ? 'http' : 'https'] };
+    return { ...req, connection: await this.policy.own(req.url.protocol === 'http:' ? 'http' : 'https') };
   }
 
   private mayFallBack(url: URL, err: unknown): boolean {

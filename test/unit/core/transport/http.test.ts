@@ -177,7 +177,7 @@ describe('RegistryConnection', () => {
     const port = Number(server.host.split(':')[1]);
     const purposes: string[] = [];
     const connection = new RegistryConnection({ host: `registry.invalid:${port}`, scheme: 'http', insecure: false }, transport, undefined, {
-      own: { https: {}, http: { connectTo: { address: '127.0.0.1', port } } },
+      own: (scheme) => Promise.resolve(scheme === 'http' ? { connectTo: { address: '127.0.0.1', port } } : {}),
       elsewhere: (url, purpose) => {
         purposes.push(`${purpose} ${url.host}`);
         return Promise.resolve({ connectTo: { address: '127.0.0.1', port } });

@@ -183,7 +183,10 @@ describe('HttpTransport through CONNECT tunnels and connect time limits', functi
   });
 
   describe('RegistryConnection over TLS', () => {
-    const policy = (): ConnectionPolicy => ({ own: { https: { ca: [caPem] }, http: {} }, elsewhere: () => Promise.resolve({}) });
+    const policy = (): ConnectionPolicy => ({
+      own: (scheme) => Promise.resolve(scheme === 'https' ? { ca: [caPem] } : {}),
+      elsewhere: () => Promise.resolve({}),
+    });
     const get = async (connection: RegistryConnection) => {
       const res = await connection.send({ method: 'GET', url: connection.url('/v2/') });
       await res.body.dump();
