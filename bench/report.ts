@@ -6,9 +6,11 @@ import type { MemoryFigures, ThreadCpu } from './ours';
 /**
  * curlHash: the pull limit with the digest checked (`curl | tee FILE | sha256sum`); curlRelay: the
  * copy limit with a source (`curl GET | curl PUT`); fileWrite: `dd` of the pull's bytes into files,
- * the kernel's part every pull pays; nodeSocket: the floor of a Node client (bench/node-socket.ts).
+ * the kernel's part every pull pays; nodeSocket: the floor of a Node client (bench/node-socket.ts);
+ * nodeStart: an empty Node process (`node -e ''`), what any cold Node process spends before its
+ * first line of JavaScript, which the running extension host never pays again.
  */
-export type SideName = 'ours' | 'skopeo' | 'curl' | 'curlHash' | 'curlRelay' | 'fileWrite' | 'nodeSocket';
+export type SideName = 'ours' | 'skopeo' | 'curl' | 'curlHash' | 'curlRelay' | 'fileWrite' | 'nodeSocket' | 'nodeStart';
 
 /** Our transfer run a second time in the same child process, to a fresh target (bench/ours.ts). */
 export interface WarmTiming {
@@ -109,8 +111,8 @@ interface Target {
 const STANDALONE_RSS_LIMIT_MB = 100;
 const HOST_GROWTH_LIMIT_MB = 32;
 const FIRST_ROWS_LIMIT_MS = 300;
-const SIDES: readonly SideName[] = ['ours', 'skopeo', 'curl', 'curlHash', 'curlRelay', 'fileWrite', 'nodeSocket'];
-/** The sides that are clients of the registries (fileWrite touches no registry). */
+const SIDES: readonly SideName[] = ['ours', 'skopeo', 'curl', 'curlHash', 'curlRelay', 'fileWrite', 'nodeSocket', 'nodeStart'];
+/** The sides that are clients of the registries (fileWrite and nodeStart touch no registry). */
 const CLIENTS: readonly SideName[] = ['ours', 'skopeo', 'curl', 'curlHash', 'curlRelay', 'nodeSocket'];
 const SIDE_TITLES: Record<SideName, string> = {
   ours: 'ours',
@@ -120,6 +122,7 @@ const SIDE_TITLES: Record<SideName, string> = {
   curlRelay: 'curl GET→PUT',
   fileWrite: 'dd → file',
   nodeSocket: 'Node socket',
+  nodeStart: 'empty Node process',
 };
 
 const medianMs = (samples: readonly Timing[]): number => median(samples.map((s) => s.ms));
@@ -381,7 +384,7 @@ function cpuTarget(results: readonly CaseResult[]): Target {
     evidence: cpu
       .map(
         (r) =>
-          `${r.title}: cold ${cpuText(medianCpu(r.samples.ours))}, warm ${cpuText(medianWarmCpu(r.samples.ours))} vs ${cpuText(medianCpu(r.samples.skopeo))}${r.samples.nodeSocket.length ? ` (the Node-socket side ${cpuText(medianCpu(r.samples.nodeSocket))})` : ''}`,
+          `${r.title}: cold ${cpuText(medianCpu(r.samples.ours))}, warm ${cpuText(medianWarmCpu(r.samples.ours))} vs ${cpuText(medianCpu(r.samples.skopeo))}${r.samples.nodeSocket.length ? ` (the Node-socket side ${cpuText(medianCpu(r.samples.nodeSocket))})` : ''}${r.samples.nodeStart.length ? ` (an empty Node process, \`node -e ''\`, spends ${cpuText(medianCpu(r.samples.nodeStart))} by itself: the cold figure's floor for any Node program)` : ''}`,
       )
       .join('; '),
   };
@@ -439,11 +442,11 @@ function cpuTable(results: readonly CaseResult[]): string[] {
   const registries = registriesCpuText;
   const others = CLIENTS.filter((s) => s !== 'ours');
   return [
-    `| CPU time (user + sys, median) | ours | ours warm | ${others.map((s) => SIDE_TITLES[s]).join(' | ')} | dd → file (kernel) |`,
-    `|---|---|---|${others.map(() => '---').join('|')}|---|`,
+    `| CPU time (user + sys, median) | ours | ours warm | ${others.map((s) => SIDE_TITLES[s]).join(' | ')} | dd → file (kernel) | empty Node process |`,
+    `|---|---|---|${others.map(() => '---').join('|')}|---|---|`,
     ...results.map(
       (c) =>
-        `| ${c.title} | ${cpu(c.samples.ours)} | ${cpuText(medianWarmCpu(c.samples.ours))} | ${others.map((side) => cpu(c.samples[side])).join(' | ')} | ${c.samples.fileWrite.length ? cpuText(medianKernel(c.samples.fileWrite)) : '—'} |`,
+        `| ${c.title} | ${cpu(c.samples.ours)} | ${cpuText(medianWarmCpu(c.samples.ours))} | ${others.map((side) => cpu(c.samples[side])).join(' | ')} | ${c.samples.fileWrite.length ? cpuText(medianKernel(c.samples.fileWrite)) : '—'} | ${cpu(c.samples.nodeStart)} |`,
     ),
     '',
     `| CPU of the registry processes (source + target) while each side ran (of it, the kernel's) | ours | ours warm | ${others.map((s) => SIDE_TITLES[s]).join(' | ')} |`,
@@ -467,7 +470,7 @@ function samplesSection(results: readonly CaseResult[]): string[] {
       const list = (f: (t: Timing) => string): string => s.map(f).join(', ');
       const kernel = (t: Timing): string => (t.systemSeconds === undefined ? '' : ` (kernel ${t.systemSeconds.toFixed(2)} s)`);
       lines.push(
-        `| ${c.title} | ${SIDE_TITLES[side]} | ${list((t) => seconds(t.ms))} | ${list((t) => seconds(t.processMs))} | ${list((t) => `${t.cpuSeconds.toFixed(2)} s${side === 'fileWrite' ? kernel(t) : ''}`)} | ${side === 'fileWrite' ? '—' : list((t) => `${t.registryCpuSeconds.toFixed(2)} s`)} | ${list((t) => `${((t.rssKb * 1024) / 1e6).toFixed(0)} MB`)} |`,
+        `| ${c.title} | ${SIDE_TITLES[side]} | ${list((t) => seconds(t.ms))} | ${list((t) => seconds(t.processMs))} | ${list((t) => `${t.cpuSeconds.toFixed(2)} s${side === 'fileWrite' ? kernel(t) : ''}`)} | ${side === 'fileWrite' || side === 'nodeStart' ? '—' : list((t) => `${t.registryCpuSeconds.toFixed(2)} s`)} | ${list((t) => `${((t.rssKb * 1024) / 1e6).toFixed(0)} MB`)} |`,
       );
       const warm = warmOf(s);
       if (side === 'ours' && warm.length) {

@@ -7,7 +7,7 @@
 //                          (editor alone updates only its section of bench/RESULTS.md; tree needs the .vsix
 //                          that `npm run bench` packages first)
 //   BENCH_NODE_FLAGS       extra flags for our child Node process (e.g. --cpu-prof --cpu-prof-dir=…)
-//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash,curlRelay,fileWrite,nodeSocket (for A/B runs of ours alone)
+//   BENCH_SIDES            comma-separated subset of ours,skopeo,curl,curlHash,curlRelay,fileWrite,nodeSocket,nodeStart (for A/B runs of ours alone)
 //   BENCH_WARM=0           our child runs each transfer once (default: a second time in the same process, the warm figures)
 //   BENCH_OURS_SCRIPT      a bundled child to run as ours instead of bundling bench/ours.ts (interleaved A/B runs)
 //   BENCH_OURS_WRAP        a command our child runs under (e.g. "perf record -g -o /tmp/ours.data --")
@@ -525,6 +525,8 @@ function tagsCase(bench: Bench): CaseSpec {
       ours: () => runOurs(bench, { kind: 'list-tags', source: bench.source.url, repository: bench.tagRepository, pageSize: TAG_PAGE_SIZE }),
       skopeo: () => runProcess(bench, 'skopeo', listTagsArgs(bench.source.host, bench.tagRepository), bench.skopeoEnv),
       curl: () => runProcess(bench, 'curl', getArgs(`${bench.source.url}/v2/${bench.tagRepository}/tags/list`)),
+      // The same Node as our child, doing nothing: the start-up every cold Node process pays.
+      nodeStart: () => runProcess(bench, process.execPath, ['-e', '']),
     },
   };
 }
@@ -550,6 +552,7 @@ async function runCase(spec: CaseSpec, runs: number): Promise<CaseResult> {
     curlRelay: [],
     fileWrite: [],
     nodeSocket: [],
+    nodeStart: [],
   };
   const wanted = (process.env.BENCH_SIDES ?? '').split(',').filter(Boolean);
   const sides = (Object.keys(spec.sides) as SideName[]).filter((s) => spec.sides[s] && (!wanted.length || wanted.includes(s)));
