@@ -347,7 +347,7 @@ export class RegistrySession {
     const scheme = url.protocol === 'http:' ? 'http' : 'https';
     return this.memo(this.apiOptions, `${scheme}://${url.host}`, async () => {
       const host = canonicalHost(url.host, scheme);
-      const plan = await this.plan(host, 'list');
+      const plan = await this.endpointPlan(host, 'list');
       const server = plan.endpoints.find((e) => e.role === 'server' && e.host === host);
       if (server) return (await this.endpointTls(server)).own(scheme);
       // A vendor API is reached through the proxy rules for its own host, as a token realm is.
@@ -522,7 +522,7 @@ export class RegistrySession {
         { host: endpoint.host, scheme: endpoint.scheme, insecure: endpoint.insecure },
         this.transport,
         this.config.log,
-        { own: (scheme) => tls.own(scheme), elsewhere: (url, purpose) => this.optionsElsewhere(url, endpoint, tls, purpose) },
+        { own: tls.own, elsewhere: (url, purpose) => this.optionsElsewhere(url, endpoint, tls, purpose) },
         gate,
       );
       this.connections.set(key, connection);
