@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import type { ConnectionOptions, ProxyOptions } from './connection-options';
 import { secureContextFor } from './tls-context';
 import { DirectClient } from './direct-client';
+import { abortReason } from './direct-connect';
 import { headerNamed, MAX_INFORMATIONAL_ANSWERS } from './http1-head';
 import { CoreError } from '../errors';
 import { describeNetworkError, describeTimeout } from './network-errors';
@@ -575,9 +576,4 @@ class ResponseHandler implements Dispatcher.DispatchHandlers {
       this.body?.fail(err);
     }
   }
-}
-
-function abortReason(signal: AbortSignal | undefined): Error {
-  const reason: unknown = signal?.reason;
-  return reason instanceof Error ? reason : new (undici().errors.RequestAbortedError)();
 }
